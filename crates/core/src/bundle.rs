@@ -1,0 +1,1296 @@
+//! The data bundle (`ipstrack-bundle/1`, formats.md): reading, BAD-1 validation,
+//! BAD-2 warnings, and writing it back from the domain model.
+//!
+//! Reading happens in two steps. Serde reads the JSON into [`BundleDoc`], the
+//! bundle exactly as written (unknown fields refused; dates, enumerations and
+//! ids still text). [`validate`] then checks every record and either builds
+//! the [`Dataset`] or returns *every* BAD-1 error it found, each naming the
+//! record and the field. A bundle with any error is refused whole.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Number;
+
+use crate::model::*;
+use crate::policy::Policy;
+use crate::time::Day;
+
+/// The `format` value of a bundle.
+pub const BUNDLE_FORMAT: &str = "ipstrack-bundle/1";
+
+/// The largest number of weekly hours (BAD-1: over 168 is refused).
+const MAX_WEEKLY_HOURS: u32 = 16_800; // 168 hours in hundredths
+
+// ---------------------------------------------------------------------------
+// The bundle as written
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleDoc {
+    pub format: String,
+    pub service: ServiceDoc,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDoc>,
+    pub teams: Vec<TeamDoc>,
+    pub staff: Vec<StaffDoc>,
+    pub clients: Vec<ClientDoc>,
+    pub referrals: Vec<ReferralDoc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDoc {
+    pub name: String,
+    pub start_date: String,
+}
+
+/// Overrides of the default [`Policy`]; every field optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_window_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertive_engagement_extra_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_limit_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_hours_threshold: Option<Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sustainment_gap_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_target_year1: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_target_year2: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_months: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_outcome_rate_target: Option<Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sustainment_rate_target: Option<Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fidelity_caseload: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caseload_band: Option<[u32; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_share_max: Option<Number>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamDoc {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffDoc {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub team: String,
+    pub start_date: String,
+    #[serde(default)]
+    pub end_date: Option<String>,
+    pub fte: Number,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientDoc {
+    pub id: String,
+    #[serde(default)]
+    pub nhs_number: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralDoc {
+    pub id: String,
+    pub client: String,
+    pub received: String,
+    pub status_at_referral: String,
+    #[serde(default)]
+    pub es: Option<String>,
+    #[serde(default)]
+    pub transfers: Option<Vec<TransferDoc>>,
+    #[serde(default)]
+    pub access: Option<String>,
+    #[serde(default)]
+    pub vocational_plan: Option<SpellDoc>,
+    #[serde(default)]
+    pub contacts: Option<Vec<ContactDoc>>,
+    #[serde(default)]
+    pub holds: Option<Vec<SpellDoc>>,
+    #[serde(default)]
+    pub waiting_list: Option<Vec<WaitingSpellDoc>>,
+    #[serde(default)]
+    pub engagement: Option<Vec<EngagementDoc>>,
+    #[serde(default)]
+    pub decisions: Option<Vec<DecisionDoc>>,
+    #[serde(default)]
+    pub discharge: Option<DischargeDoc>,
+    #[serde(default)]
+    pub jobs: Option<Vec<JobDoc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferDoc {
+    pub date: String,
+    pub es: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpellDoc {
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitingSpellDoc {
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default)]
+    pub expected_return: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactDoc {
+    pub date: String,
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementDoc {
+    pub date: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionDoc {
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DischargeDoc {
+    pub date: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobDoc {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub employer: Option<String>,
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default)]
+    pub hours_per_week: Option<Number>,
+    #[serde(default)]
+    pub weekly_hours: Option<Vec<Number>>,
+    #[serde(default)]
+    pub four_hours_confirmed: Option<String>,
+    #[serde(default)]
+    pub self_employment_registration: Option<String>,
+    #[serde(default)]
+    pub retained: Option<bool>,
+    #[serde(default)]
+    pub return_to_work: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Errors and warnings
+// ---------------------------------------------------------------------------
+
+/// One BAD-1 error: the record, the field and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleError {
+    /// The record, e.g. `referral rA` or `referral rA job j1`; empty for the document.
+    pub record: String,
+    /// The field, e.g. `access` or `contacts[2].date`.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for BundleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.record.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.record, self.message)
+        }
+    }
+}
+
+/// Every BAD-1 error found in a bundle. The bundle is refused whole.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct BundleErrors(pub Vec<BundleError>);
+
+impl fmt::Display for BundleErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A BAD-2 data-quality warning: the data is kept and the record listed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Warning {
+    pub rule: &'static str,
+    /// The record: a referral id, or `referral/job` for a job.
+    pub record: String,
+    pub message: String,
+}
+
+/// A validated bundle: the dataset and its data-quality warnings (sorted).
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub dataset: Dataset,
+    pub warnings: Vec<Warning>,
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------
+
+/// Reads and validates a bundle from JSON text.
+pub fn read_bundle(text: &str) -> Result<Loaded, BundleErrors> {
+    let doc = parse_document(text)?;
+    validate(&doc)
+}
+
+/// Reads the JSON into a [`BundleDoc`] without checking its values. A
+/// structural error (not JSON, wrong JSON type, unknown or missing field) is
+/// reported with the record it is in and the path of the field.
+pub fn parse_document(text: &str) -> Result<BundleDoc, BundleErrors> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result: Result<BundleDoc, _> = serde_path_to_error::deserialize(&mut de);
+    let doc = match result {
+        Ok(doc) => doc,
+        Err(err) => return Err(BundleErrors(vec![structural_error(text, &err)])),
+    };
+    if let Err(err) = de.end() {
+        return Err(BundleErrors(vec![BundleError {
+            record: String::new(),
+            field: String::new(),
+            message: format!("not a single JSON document: {err}"),
+        }]));
+    }
+    Ok(doc)
+}
+
+/// Names the record of a structural error by looking up the id of the record at
+/// the error's path (only done on failure, so reading stays one pass).
+fn structural_error(
+    text: &str,
+    err: &serde_path_to_error::Error<serde_json::Error>,
+) -> BundleError {
+    let inner = err.inner();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        return BundleError {
+            record: String::new(),
+            field: String::new(),
+            message: format!("not a valid JSON document: {inner}"),
+        };
+    }
+    let segments: Vec<String> = err.path().iter().map(|s| s.to_string()).collect();
+    let path = err.path().to_string();
+    // Paths look like `referrals[12].jobs[0].hourz`.
+    let (record, field) = name_record_at(text, &path);
+    let field = if field.is_empty() {
+        segments.join(".")
+    } else {
+        field
+    };
+    BundleError {
+        record,
+        field: field.clone(),
+        message: if field.is_empty() || field == "." {
+            inner.to_string()
+        } else {
+            format!("{field}: {inner}")
+        },
+    }
+}
+
+/// Splits a serde path into the record it names (`referral r12`) and the rest.
+fn name_record_at(text: &str, path: &str) -> (String, String) {
+    const COLLECTIONS: [(&str, &str); 4] = [
+        ("teams", "team"),
+        ("staff", "staff"),
+        ("clients", "client"),
+        ("referrals", "referral"),
+    ];
+    for (collection, noun) in COLLECTIONS {
+        let Some(rest) = path
+            .strip_prefix(collection)
+            .and_then(|r| r.strip_prefix('['))
+        else {
+            continue;
+        };
+        let Some((index, rest)) = rest.split_once(']') else {
+            continue;
+        };
+        let Ok(index) = index.parse::<usize>() else {
+            continue;
+        };
+        let rest = rest.strip_prefix('.').unwrap_or(rest).to_string();
+        let id = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| {
+                v.get(collection)?
+                    .get(index)?
+                    .get("id")?
+                    .as_str()
+                    .map(str::to_string)
+            });
+        let record = match id {
+            Some(id) => format!("{noun} {id}"),
+            None => format!("{noun} #{} (no id)", index + 1),
+        };
+        return (record, rest);
+    }
+    (String::new(), path.to_string())
+}
+
+/// Collects BAD-1 errors for one record at a time.
+struct Checker {
+    errors: Vec<BundleError>,
+    record: String,
+}
+
+impl Checker {
+    fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(BundleError {
+            record: self.record.clone(),
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn date(&mut self, field: &str, text: &str) -> Option<Day> {
+        let day = Day::parse(text);
+        if day.is_none() {
+            self.error(
+                field,
+                format!("{field} `{text}` is not a date (YYYY-MM-DD)"),
+            );
+        }
+        day
+    }
+
+    fn opt_date(&mut self, field: &str, text: &Option<String>) -> Option<Day> {
+        text.as_deref().and_then(|t| self.date(field, t))
+    }
+
+    /// An end date must not be before its start (T-4).
+    fn spell(&mut self, field: &str, start: &str, end: &Option<String>) -> Option<Spell> {
+        let s = self.date(&format!("{field}.start"), start);
+        let e = self.opt_date(&format!("{field}.end"), end);
+        let s = s?;
+        if let Some(e) = e
+            && e < s
+        {
+            self.error(
+                format!("{field}.end"),
+                format!("{field}.end {e} is before its start {s}"),
+            );
+            return None;
+        }
+        if end.is_some() && e.is_none() {
+            return None;
+        }
+        Some(Spell { start: s, end: e })
+    }
+
+    fn enumeration<T: Copy>(&mut self, field: &str, text: &str, values: &[(&str, T)]) -> Option<T> {
+        let found = values
+            .iter()
+            .find(|(name, _)| *name == text)
+            .map(|(_, v)| *v);
+        if found.is_none() {
+            let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
+            self.error(
+                field,
+                format!("{field} `{text}` is not one of: {}", names.join(", ")),
+            );
+        }
+        found
+    }
+
+    /// Hours as exact hundredths, 0 to 168 (T-0, BAD-1).
+    fn hours(&mut self, field: &str, n: &Number) -> Option<Hours> {
+        match hundredths(n, 2) {
+            Some(h) if (0..=i64::from(MAX_WEEKLY_HOURS)).contains(&h) => Some(Hours(h as u32)),
+            Some(_) => {
+                self.error(
+                    field,
+                    format!("{field} {n} is outside 0 to 168 hours a week"),
+                );
+                None
+            }
+            None => {
+                self.error(
+                    field,
+                    format!("{field} {n} is not a number of hours with at most two decimal places"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The number scaled by 10^places if it has at most `places` decimals.
+fn hundredths(n: &Number, places: u32) -> Option<i64> {
+    let scale = 10_i64.pow(places);
+    if let Some(i) = n.as_i64() {
+        return i.checked_mul(scale);
+    }
+    let f = n.as_f64()?;
+    let scaled = f * scale as f64;
+    let rounded = scaled.round();
+    if !rounded.is_finite() || (scaled - rounded).abs() > 1e-6 || rounded.abs() > 1e15 {
+        return None;
+    }
+    Some(rounded as i64)
+}
+
+/// A share between 0 and 1 in ten-thousandths.
+fn share(n: &Number) -> Option<u32> {
+    hundredths(n, 4)
+        .filter(|v| (0..=10_000).contains(v))
+        .map(|v| v as u32)
+}
+
+fn index_ids<'a>(
+    errors: &mut Vec<BundleError>,
+    noun: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> HashMap<&'a str, u32> {
+    let mut map = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        if id.trim().is_empty() {
+            errors.push(BundleError {
+                record: format!("{noun} #{}", i + 1),
+                field: "id".into(),
+                message: "missing required field id".into(),
+            });
+        } else if map.insert(id, i as u32).is_some() {
+            errors.push(BundleError {
+                record: format!("{noun} {id}"),
+                field: "id".into(),
+                message: format!("duplicate id {id}"),
+            });
+        }
+    }
+    map
+}
+
+const ROLES: [(&str, Role); 4] = [
+    ("es", Role::Es),
+    ("team_lead", Role::TeamLead),
+    ("manager", Role::Manager),
+    ("admin", Role::Admin),
+];
+const GROUPS: [(&str, Group); 2] = [
+    ("unemployed", Group::Unemployed),
+    ("employed", Group::Employed),
+];
+const CONTACT_KINDS: [(&str, ContactKind); 4] = [
+    ("face_to_face", ContactKind::FaceToFace),
+    ("remote", ContactKind::Remote),
+    ("in_work_support", ContactKind::InWorkSupport),
+    ("assertive_engagement", ContactKind::AssertiveEngagement),
+];
+const ENGAGEMENTS: [(&str, Engagement); 3] = [
+    ("seeking_work", Engagement::SeekingWork),
+    ("in_work_support", Engagement::InWorkSupport),
+    ("not_seeking_work", Engagement::NotSeekingWork),
+];
+const DECISIONS: [(&str, bool); 2] = [("active", true), ("inactive", false)];
+const JOB_TYPES: [(&str, JobType); 5] = [
+    ("employee", JobType::Employee),
+    ("zero_hours", JobType::ZeroHours),
+    ("self_employed", JobType::SelfEmployed),
+    ("apprenticeship", JobType::Apprenticeship),
+    ("paid_placement", JobType::PaidPlacement),
+];
+const REGISTRATIONS: [(&str, Registration); 2] = [
+    ("sole_trader", Registration::SoleTrader),
+    ("company", Registration::Company),
+];
+
+fn name_of<T: PartialEq + Copy>(values: &[(&'static str, T)], value: T) -> &'static str {
+    values
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map(|(n, _)| *n)
+        .expect("every value has a name")
+}
+
+/// Checks every BAD-1 rule and builds the dataset, or returns every error found.
+pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
+    let mut c = Checker {
+        errors: Vec::new(),
+        record: String::new(),
+    };
+    if doc.format != BUNDLE_FORMAT {
+        c.error(
+            "format",
+            format!("format `{}` is not {BUNDLE_FORMAT}", doc.format),
+        );
+    }
+    c.record = "service".into();
+    let service_start = c.date("start_date", &doc.service.start_date);
+    let policy = c_policy(&mut c, doc.policy.as_ref());
+
+    let teams = index_ids(
+        &mut c.errors,
+        "team",
+        doc.teams.iter().map(|t| t.id.as_str()),
+    );
+    let staff_ids = index_ids(
+        &mut c.errors,
+        "staff",
+        doc.staff.iter().map(|s| s.id.as_str()),
+    );
+    let clients = index_ids(
+        &mut c.errors,
+        "client",
+        doc.clients.iter().map(|s| s.id.as_str()),
+    );
+    let _referral_ids = index_ids(
+        &mut c.errors,
+        "referral",
+        doc.referrals.iter().map(|r| r.id.as_str()),
+    );
+
+    let mut staff = Vec::with_capacity(doc.staff.len());
+    for s in &doc.staff {
+        c.record = format!("staff {}", s.id);
+        let role = c.enumeration("role", &s.role, &ROLES);
+        let team = teams.get(s.team.as_str()).copied();
+        if team.is_none() {
+            c.error(
+                "team",
+                format!("team {} is not a team of this bundle", s.team),
+            );
+        }
+        let start = c.date("start_date", &s.start_date);
+        let end = c.opt_date("end_date", &s.end_date);
+        if let (Some(st), Some(e)) = (start, end)
+            && e < st
+        {
+            c.error(
+                "end_date",
+                format!("end_date {e} is before start_date {st}"),
+            );
+        }
+        let fte = match hundredths(&s.fte, 4) {
+            Some(v) if v > 0 && v <= 10_000 => Some(Fte(v as u32)),
+            _ => {
+                c.error("fte", format!("fte {} is outside (0, 1]", s.fte));
+                None
+            }
+        };
+        if s.name.trim().is_empty() {
+            c.error("name", "missing required field name");
+        }
+        if let (Some(role), Some(team), Some(start_date), Some(fte)) = (role, team, start, fte) {
+            staff.push(Staff {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                role,
+                team,
+                start_date,
+                end_date: end,
+                fte,
+            });
+        }
+    }
+    let is_es = |idx: u32| doc.staff[idx as usize].role == "es";
+
+    let mut referrals = Vec::with_capacity(doc.referrals.len());
+    for r in &doc.referrals {
+        c.record = format!("referral {}", r.id);
+        if let Some(referral) = check_referral(&mut c, r, &clients, &staff_ids, &is_es) {
+            referrals.push(referral);
+        }
+    }
+
+    for t in &doc.teams {
+        if t.name.trim().is_empty() {
+            c.record = format!("team {}", t.id);
+            c.error("name", "missing required field name");
+        }
+    }
+
+    if !c.errors.is_empty() {
+        return Err(BundleErrors(c.errors));
+    }
+    let dataset = Dataset {
+        service: Service {
+            name: doc.service.name.clone(),
+            start_date: service_start.expect("checked"),
+        },
+        policy: policy.expect("checked"),
+        teams: doc
+            .teams
+            .iter()
+            .map(|t| Team {
+                id: t.id.clone(),
+                name: t.name.clone(),
+            })
+            .collect(),
+        staff,
+        clients: doc
+            .clients
+            .iter()
+            .map(|cl| Client {
+                id: cl.id.clone(),
+                nhs_number: cl.nhs_number.clone(),
+            })
+            .collect(),
+        referrals,
+    };
+    let warnings = warnings(&dataset);
+    Ok(Loaded { dataset, warnings })
+}
+
+fn c_policy(c: &mut Checker, doc: Option<&PolicyDoc>) -> Option<Policy> {
+    let mut p = Policy::default();
+    let Some(doc) = doc else { return Some(p) };
+    c.record = "policy".into();
+    let before = c.errors.len();
+    let days = |c: &mut Checker, field: &str, v: Option<i32>, target: &mut i32| {
+        if let Some(v) = v {
+            if v < 0 {
+                c.error(field, format!("{field} {v} must not be negative"));
+            } else {
+                *target = v;
+            }
+        }
+    };
+    days(
+        c,
+        "contact_window_days",
+        doc.contact_window_days,
+        &mut p.contact_window_days,
+    );
+    days(
+        c,
+        "assertive_engagement_extra_days",
+        doc.assertive_engagement_extra_days,
+        &mut p.assertive_engagement_extra_days,
+    );
+    days(
+        c,
+        "hold_limit_days",
+        doc.hold_limit_days,
+        &mut p.hold_limit_days,
+    );
+    days(
+        c,
+        "sustainment_gap_days",
+        doc.sustainment_gap_days,
+        &mut p.sustainment_gap_days,
+    );
+    if let Some(n) = &doc.job_hours_threshold
+        && let Some(h) = c.hours("job_hours_threshold", n)
+    {
+        p.job_hours_threshold = h.0;
+    }
+    if let Some(v) = doc.access_target_year1 {
+        p.access_target_year1 = v;
+    }
+    if let Some(v) = doc.access_target_year2 {
+        p.access_target_year2 = v;
+    }
+    if let Some(v) = doc.training_months {
+        if v > 12 {
+            c.error(
+                "training_months",
+                format!("training_months {v} is more than 12"),
+            );
+        } else {
+            p.training_months = v;
+        }
+    }
+    for (field, value, target) in [
+        (
+            "job_outcome_rate_target",
+            &doc.job_outcome_rate_target,
+            &mut p.job_outcome_rate_target,
+        ),
+        (
+            "sustainment_rate_target",
+            &doc.sustainment_rate_target,
+            &mut p.sustainment_rate_target,
+        ),
+        (
+            "retention_share_max",
+            &doc.retention_share_max,
+            &mut p.retention_share_max,
+        ),
+    ] {
+        if let Some(n) = value {
+            match share(n) {
+                Some(v) => *target = v,
+                None => c.error(field, format!("{field} {n} is not a share between 0 and 1 with at most four decimal places")),
+            }
+        }
+    }
+    if let Some(v) = doc.fidelity_caseload {
+        p.fidelity_caseload = v;
+    }
+    if let Some([lo, hi]) = doc.caseload_band {
+        if hi < lo {
+            c.error(
+                "caseload_band",
+                format!("caseload_band [{lo}, {hi}] ends before it starts"),
+            );
+        } else {
+            p.caseload_band = (lo, hi);
+        }
+    }
+    (c.errors.len() == before).then_some(p)
+}
+
+fn check_referral(
+    c: &mut Checker,
+    r: &ReferralDoc,
+    clients: &HashMap<&str, u32>,
+    staff: &HashMap<&str, u32>,
+    is_es: &dyn Fn(u32) -> bool,
+) -> Option<Referral> {
+    let before = c.errors.len();
+    let client = clients.get(r.client.as_str()).copied();
+    if client.is_none() {
+        c.error(
+            "client",
+            format!("client {} is not a client of this bundle", r.client),
+        );
+    }
+    let received = c.date("received", &r.received);
+    let status = c.enumeration("status_at_referral", &r.status_at_referral, &GROUPS);
+    let es_ref = |c: &mut Checker, field: &str, id: &str| -> Option<StaffIdx> {
+        match staff.get(id).copied() {
+            None => {
+                c.error(
+                    field,
+                    format!("{field} {id} is not a staff member of this bundle"),
+                );
+                None
+            }
+            Some(idx) if !is_es(idx) => {
+                c.error(
+                    field,
+                    format!("{field} {id} is not an employment specialist (role es)"),
+                );
+                None
+            }
+            Some(idx) => Some(idx),
+        }
+    };
+    let es = r.es.as_deref().and_then(|id| es_ref(c, "es", id));
+    let mut transfers = Vec::new();
+    for (i, t) in r.transfers.iter().flatten().enumerate() {
+        let date = c.date(&format!("transfers[{i}].date"), &t.date);
+        let to = es_ref(c, &format!("transfers[{i}].es"), &t.es);
+        if let (Some(date), Some(es)) = (date, to) {
+            transfers.push(Transfer { date, es });
+        }
+    }
+    let access = c.opt_date("access", &r.access);
+    if let (Some(a), Some(rec)) = (access, received)
+        && a < rec
+    {
+        c.error("access", format!("access {a} is before received {rec}"));
+    }
+    let vocational_plan = r
+        .vocational_plan
+        .as_ref()
+        .and_then(|p| c.spell("vocational_plan", &p.start, &p.end));
+    let mut contacts = Vec::new();
+    for (i, k) in r.contacts.iter().flatten().enumerate() {
+        let date = c.date(&format!("contacts[{i}].date"), &k.date);
+        let kind = c.enumeration(&format!("contacts[{i}].kind"), &k.kind, &CONTACT_KINDS);
+        if let (Some(date), Some(kind)) = (date, kind) {
+            contacts.push(Contact { date, kind });
+        }
+    }
+    let holds: Vec<Spell> = r
+        .holds
+        .iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, h)| c.spell(&format!("holds[{i}]"), &h.start, &h.end))
+        .collect();
+    let mut waiting_list = Vec::new();
+    for (i, w) in r.waiting_list.iter().flatten().enumerate() {
+        let spell = c.spell(&format!("waiting_list[{i}]"), &w.start, &w.end);
+        let expected_return = c.opt_date(
+            &format!("waiting_list[{i}].expected_return"),
+            &w.expected_return,
+        );
+        if let Some(spell) = spell {
+            waiting_list.push(WaitingSpell {
+                spell,
+                expected_return,
+            });
+        }
+    }
+    let mut engagement = Vec::new();
+    for (i, e) in r.engagement.iter().flatten().enumerate() {
+        let date = c.date(&format!("engagement[{i}].date"), &e.date);
+        let status = c.enumeration(&format!("engagement[{i}].status"), &e.status, &ENGAGEMENTS);
+        if let (Some(date), Some(status)) = (date, status) {
+            engagement.push(EngagementChange { date, status });
+        }
+    }
+    let mut decisions = Vec::new();
+    for (i, d) in r.decisions.iter().flatten().enumerate() {
+        let spell = c.spell(&format!("decisions[{i}]"), &d.start, &d.end);
+        let active = c.enumeration(&format!("decisions[{i}].status"), &d.status, &DECISIONS);
+        if let (Some(spell), Some(active)) = (spell, active) {
+            decisions.push(Decision {
+                spell,
+                active,
+                reason: d.reason.clone(),
+            });
+        }
+    }
+    let discharge = r.discharge.as_ref().and_then(|d| {
+        let date = c.date("discharge.date", &d.date)?;
+        if let Some(rec) = received
+            && date < rec
+        {
+            c.error(
+                "discharge.date",
+                format!("discharge {date} is before received {rec}"),
+            );
+        }
+        Some(Discharge {
+            date,
+            reason: d.reason.clone(),
+        })
+    });
+    let mut jobs = Vec::new();
+    let mut job_ids: HashMap<&str, ()> = HashMap::new();
+    for (i, j) in r.jobs.iter().flatten().enumerate() {
+        let record = c.record.clone();
+        c.record = format!("referral {} job {}", r.id, j.id);
+        if j.id.trim().is_empty() {
+            c.record = format!("referral {} job #{}", r.id, i + 1);
+            c.error("id", "missing required field id");
+        } else if job_ids.insert(j.id.as_str(), ()).is_some() {
+            c.error("id", format!("duplicate id {}", j.id));
+        }
+        if let Some(job) = check_job(c, j) {
+            jobs.push(job);
+        }
+        c.record = record;
+    }
+    if c.errors.len() != before {
+        return None;
+    }
+    Some(Referral {
+        id: r.id.clone(),
+        client: client?,
+        received: received?,
+        status_at_referral: status?,
+        es,
+        transfers,
+        access,
+        vocational_plan,
+        contacts,
+        holds,
+        waiting_list,
+        engagement,
+        decisions,
+        discharge,
+        jobs,
+    })
+}
+
+fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
+    let before = c.errors.len();
+    let kind = if matches!(
+        j.kind.as_str(),
+        "volunteering" | "volunteer" | "unpaid_placement"
+    ) {
+        c.error(
+            "type",
+            format!(
+                "type `{}` is not paid work and is not a job (JOB-1)",
+                j.kind
+            ),
+        );
+        None
+    } else {
+        c.enumeration("type", &j.kind, &JOB_TYPES)
+    };
+    let start = c.date("start", &j.start);
+    let end = c.opt_date("end", &j.end);
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        c.error("end", format!("end {e} is before start {s}"));
+    }
+    let hours_per_week = j
+        .hours_per_week
+        .as_ref()
+        .and_then(|n| c.hours("hours_per_week", n));
+    let weekly: &[Number] = j.weekly_hours.as_deref().unwrap_or_default();
+    if weekly.len() > 4 {
+        c.error(
+            "weekly_hours",
+            format!(
+                "weekly_hours has {} weeks; at most 4 (the first month) are recorded",
+                weekly.len()
+            ),
+        );
+    }
+    let weekly_hours: Vec<Hours> = weekly
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| c.hours(&format!("weekly_hours[{i}]"), n))
+        .collect();
+    let four_hours_confirmed = c.opt_date("four_hours_confirmed", &j.four_hours_confirmed);
+    if let (Some(s), Some(f)) = (start, four_hours_confirmed)
+        && f < s
+    {
+        c.error(
+            "four_hours_confirmed",
+            format!("four_hours_confirmed {f} is before start {s}"),
+        );
+    }
+    let registration = j
+        .self_employment_registration
+        .as_deref()
+        .and_then(|t| c.enumeration("self_employment_registration", t, &REGISTRATIONS));
+    let return_to_work = c.opt_date("return_to_work", &j.return_to_work);
+    if c.errors.len() != before {
+        return None;
+    }
+    Some(Job {
+        id: j.id.clone(),
+        kind: kind?,
+        employer: j.employer.clone(),
+        start: start?,
+        end,
+        hours_per_week,
+        weekly_hours,
+        four_hours_confirmed,
+        self_employment_registration: registration,
+        retained: j.retained.unwrap_or(false),
+        return_to_work,
+    })
+}
+
+/// BAD-2: data-quality warnings of a valid dataset, sorted by record.
+pub fn warnings(data: &Dataset) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let mut warn = |record: String, message: String| {
+        out.push(Warning {
+            rule: "BAD-2",
+            record,
+            message,
+        })
+    };
+    for r in &data.referrals {
+        if let Some(d) = &r.discharge {
+            for k in r.contacts.iter().filter(|k| k.date > d.date) {
+                warn(
+                    r.id.clone(),
+                    format!("contact on {} is after discharge on {}", k.date, d.date),
+                );
+            }
+        }
+        let mut holds: Vec<&Spell> = r.holds.iter().collect();
+        holds.sort_by_key(|h| h.start);
+        for pair in holds.windows(2) {
+            if pair[0].end.is_none_or(|end| pair[1].start <= end) {
+                warn(
+                    r.id.clone(),
+                    format!(
+                        "hold from {} overlaps hold from {}",
+                        pair[1].start, pair[0].start
+                    ),
+                );
+            }
+        }
+        for d in &r.decisions {
+            if d.reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                warn(
+                    r.id.clone(),
+                    format!("team decision from {} has no reason", d.spell.start),
+                );
+            }
+        }
+        for j in &r.jobs {
+            let record = format!("{}/{}", r.id, j.id);
+            if j.retained {
+                if r.status_at_referral == Group::Unemployed {
+                    warn(
+                        record.clone(),
+                        "retained job on an unemployed referral (not counted)".into(),
+                    );
+                }
+            } else {
+                if j.start < r.received {
+                    warn(
+                        record.clone(),
+                        format!(
+                            "job starts {} before the referral was received {}",
+                            j.start, r.received
+                        ),
+                    );
+                }
+                if let Some(d) = &r.discharge
+                    && j.start > d.date
+                {
+                    warn(
+                        record.clone(),
+                        format!("job starts {} after discharge {}", j.start, d.date),
+                    );
+                }
+            }
+            if j.kind == JobType::SelfEmployed && j.self_employment_registration.is_none() {
+                warn(
+                    record.clone(),
+                    "self-employment without a registration (UTR): not a job outcome".into(),
+                );
+            }
+            if j.hours_per_week.is_none() && j.weekly_hours.is_empty() {
+                warn(record.clone(), "job with no hours recorded".into());
+            }
+            if !j.kind.has_variable_hours() && !j.weekly_hours.is_empty() {
+                warn(
+                    record,
+                    format!(
+                        "first-month weekly hours on a fixed-hours {} job",
+                        name_of(&JOB_TYPES, j.kind)
+                    ),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------
+
+fn hours_number(h: Hours) -> Number {
+    if h.0.is_multiple_of(100) {
+        Number::from(h.0 / 100)
+    } else {
+        Number::from_f64(f64::from(h.0) / 100.0).expect("finite")
+    }
+}
+
+fn day_text(d: Option<Day>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn spell_doc(s: &Spell) -> SpellDoc {
+    SpellDoc {
+        start: s.start.to_string(),
+        end: day_text(s.end),
+    }
+}
+
+fn policy_doc(p: &Policy) -> Option<PolicyDoc> {
+    let d = Policy::default();
+    let pick = |a: i32, b: i32| (a != b).then_some(a);
+    let pick_u = |a: u32, b: u32| (a != b).then_some(a);
+    let basis = |a: u32, b: u32| {
+        (a != b).then(|| Number::from_f64(f64::from(a) / 10_000.0).expect("finite"))
+    };
+    let doc = PolicyDoc {
+        contact_window_days: pick(p.contact_window_days, d.contact_window_days),
+        assertive_engagement_extra_days: pick(
+            p.assertive_engagement_extra_days,
+            d.assertive_engagement_extra_days,
+        ),
+        hold_limit_days: pick(p.hold_limit_days, d.hold_limit_days),
+        job_hours_threshold: (p.job_hours_threshold != d.job_hours_threshold)
+            .then(|| hours_number(Hours(p.job_hours_threshold))),
+        sustainment_gap_days: pick(p.sustainment_gap_days, d.sustainment_gap_days),
+        access_target_year1: pick_u(p.access_target_year1, d.access_target_year1),
+        access_target_year2: pick_u(p.access_target_year2, d.access_target_year2),
+        training_months: pick_u(p.training_months, d.training_months),
+        job_outcome_rate_target: basis(p.job_outcome_rate_target, d.job_outcome_rate_target),
+        sustainment_rate_target: basis(p.sustainment_rate_target, d.sustainment_rate_target),
+        fidelity_caseload: pick_u(p.fidelity_caseload, d.fidelity_caseload),
+        caseload_band: (p.caseload_band != d.caseload_band)
+            .then_some([p.caseload_band.0, p.caseload_band.1]),
+        retention_share_max: basis(p.retention_share_max, d.retention_share_max),
+    };
+    (doc != PolicyDoc::default()).then_some(doc)
+}
+
+/// Writes a dataset back as a bundle document (export, backup).
+pub fn to_document(data: &Dataset) -> BundleDoc {
+    let staff_id = |i: StaffIdx| data.staff[i as usize].id.clone();
+    BundleDoc {
+        format: BUNDLE_FORMAT.into(),
+        service: ServiceDoc {
+            name: data.service.name.clone(),
+            start_date: data.service.start_date.to_string(),
+        },
+        policy: policy_doc(&data.policy),
+        teams: data
+            .teams
+            .iter()
+            .map(|t| TeamDoc {
+                id: t.id.clone(),
+                name: t.name.clone(),
+            })
+            .collect(),
+        staff: data
+            .staff
+            .iter()
+            .map(|s| StaffDoc {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                role: name_of(&ROLES, s.role).into(),
+                team: data.teams[s.team as usize].id.clone(),
+                start_date: s.start_date.to_string(),
+                end_date: day_text(s.end_date),
+                fte: if s.fte.0.is_multiple_of(10_000) {
+                    Number::from(s.fte.0 / 10_000)
+                } else {
+                    Number::from_f64(f64::from(s.fte.0) / 10_000.0).expect("finite")
+                },
+            })
+            .collect(),
+        clients: data
+            .clients
+            .iter()
+            .map(|c| ClientDoc {
+                id: c.id.clone(),
+                nhs_number: c.nhs_number.clone(),
+            })
+            .collect(),
+        referrals: data
+            .referrals
+            .iter()
+            .map(|r| ReferralDoc {
+                id: r.id.clone(),
+                client: data.clients[r.client as usize].id.clone(),
+                received: r.received.to_string(),
+                status_at_referral: name_of(&GROUPS, r.status_at_referral).into(),
+                es: r.es.map(staff_id),
+                transfers: Some(
+                    r.transfers
+                        .iter()
+                        .map(|t| TransferDoc {
+                            date: t.date.to_string(),
+                            es: staff_id(t.es),
+                        })
+                        .collect(),
+                ),
+                access: day_text(r.access),
+                vocational_plan: r.vocational_plan.as_ref().map(spell_doc),
+                contacts: Some(
+                    r.contacts
+                        .iter()
+                        .map(|k| ContactDoc {
+                            date: k.date.to_string(),
+                            kind: name_of(&CONTACT_KINDS, k.kind).into(),
+                        })
+                        .collect(),
+                ),
+                holds: Some(r.holds.iter().map(spell_doc).collect()),
+                waiting_list: Some(
+                    r.waiting_list
+                        .iter()
+                        .map(|w| WaitingSpellDoc {
+                            start: w.spell.start.to_string(),
+                            end: day_text(w.spell.end),
+                            expected_return: day_text(w.expected_return),
+                        })
+                        .collect(),
+                ),
+                engagement: Some(
+                    r.engagement
+                        .iter()
+                        .map(|e| EngagementDoc {
+                            date: e.date.to_string(),
+                            status: name_of(&ENGAGEMENTS, e.status).into(),
+                        })
+                        .collect(),
+                ),
+                decisions: Some(
+                    r.decisions
+                        .iter()
+                        .map(|d| DecisionDoc {
+                            start: d.spell.start.to_string(),
+                            end: day_text(d.spell.end),
+                            status: name_of(&DECISIONS, d.active).into(),
+                            reason: d.reason.clone(),
+                        })
+                        .collect(),
+                ),
+                discharge: r.discharge.as_ref().map(|d| DischargeDoc {
+                    date: d.date.to_string(),
+                    reason: d.reason.clone(),
+                }),
+                jobs: Some(
+                    r.jobs
+                        .iter()
+                        .map(|j| JobDoc {
+                            id: j.id.clone(),
+                            kind: name_of(&JOB_TYPES, j.kind).into(),
+                            employer: j.employer.clone(),
+                            start: j.start.to_string(),
+                            end: day_text(j.end),
+                            hours_per_week: j.hours_per_week.map(hours_number),
+                            weekly_hours: (!j.weekly_hours.is_empty()).then(|| {
+                                j.weekly_hours.iter().copied().map(hours_number).collect()
+                            }),
+                            four_hours_confirmed: day_text(j.four_hours_confirmed),
+                            self_employment_registration: j
+                                .self_employment_registration
+                                .map(|s| name_of(&REGISTRATIONS, s).into()),
+                            retained: Some(j.retained),
+                            return_to_work: day_text(j.return_to_work),
+                        })
+                        .collect(),
+                ),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,198 @@
+//! Job outcomes (JOB-1..5) and sustainment (SUS-1..5) of one referral.
+
+use crate::model::{Group, Job, JobType, Referral};
+use crate::policy::Policy;
+use crate::time::Day;
+
+/// Where a job stands on the 4 hours of paid work (JOB-3) as known on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FourHours {
+    /// 4 hours completed on this day: the job start is a job outcome.
+    Reached(Day),
+    /// Started, awaiting 4 hours (a worklist item).
+    Awaiting,
+    /// Will not become an outcome: ended first, or no hours known.
+    Never,
+}
+
+/// JOB-3: the day a job's 4 hours of paid work were completed, as known on `as_of`.
+pub fn four_hours(job: &Job, as_of: Day, policy: &Policy) -> FourHours {
+    if job.start > as_of {
+        return FourHours::Awaiting;
+    }
+    // A confirmation dated after the as-of date is not known yet (T-3).
+    if let Some(confirmed) = job.four_hours_confirmed.filter(|d| *d <= as_of) {
+        return FourHours::Reached(confirmed);
+    }
+    let threshold = policy.job_hours_threshold;
+    let ended = job.end.filter(|e| *e <= as_of);
+    if !job.weekly_hours.is_empty() {
+        let mut total = 0;
+        for (k, hours) in job.weekly_hours.iter().enumerate() {
+            // Week k (1-based) ends on start + 7k − 1 and exists once that day
+            // is reached; a job that ended earlier was worked until its end.
+            let week_end = job.start.plus(7 * (k as i32 + 1) - 1);
+            let day = ended.map_or(week_end, |e| e.min(week_end));
+            if day > as_of {
+                return FourHours::Awaiting;
+            }
+            total += hours.0;
+            if total >= threshold {
+                return FourHours::Reached(day);
+            }
+        }
+        return if ended.is_some() {
+            FourHours::Never
+        } else {
+            FourHours::Awaiting
+        };
+    }
+    match job.hours_per_week {
+        Some(h) if h.0 > 0 => {
+            // h spread evenly over 7 days: ⌈7·threshold / h⌉ days of work.
+            let days = (7 * threshold).div_ceil(h.0) as i32;
+            let day = job.start.plus(days - 1);
+            if ended.is_some_and(|e| e < day) {
+                FourHours::Never
+            } else if day > as_of {
+                FourHours::Awaiting
+            } else {
+                FourHours::Reached(day)
+            }
+        }
+        _ => FourHours::Never,
+    }
+}
+
+/// JOB-1: paid work that can count as a job start at all.
+pub fn is_paid_work(job: &Job) -> bool {
+    !(job.kind == JobType::SelfEmployed && job.self_employment_registration.is_none())
+}
+
+/// A job start that has become a job outcome (JOB-4), with its worked days.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome<'a> {
+    pub job: &'a Job,
+    pub start: Day,
+    /// The last day worked as known on the as-of date (the as-of date while it runs).
+    pub last_worked: Day,
+}
+
+/// JOB-4: a referral's job outcomes as known on `as_of`, sorted by start and
+/// then job id. Retained jobs are never job starts; jobs must start within the
+/// episode (on or after received, not after discharge).
+pub fn outcomes<'a>(r: &'a Referral, as_of: Day, policy: &Policy) -> Vec<Outcome<'a>> {
+    let discharge = r.discharge.as_ref().map(|d| d.date).filter(|d| *d <= as_of);
+    let mut out: Vec<Outcome> = r
+        .jobs
+        .iter()
+        .filter(|j| !j.retained && is_paid_work(j))
+        .filter(|j| j.start >= r.received && discharge.is_none_or(|d| j.start <= d))
+        .filter(|j| matches!(four_hours(j, as_of, policy), FourHours::Reached(_)))
+        .map(|j| Outcome {
+            job: j,
+            start: j.start,
+            last_worked: worked_until(j.end, as_of),
+        })
+        .collect();
+    out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.job.id.cmp(&b.job.id)));
+    out
+}
+
+fn worked_until(end: Option<Day>, as_of: Day) -> Day {
+    end.map_or(as_of, |e| e.min(as_of))
+}
+
+/// A stretch of work counted for sustainment (SUS-1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub start: Day,
+    pub last_worked: Day,
+    /// Worked intervals (start, last day), sorted by start.
+    pub spells: Vec<(Day, Day)>,
+}
+
+impl Run {
+    /// SUS-2: the first worked day of the run on or after `day`, if the run
+    /// lasts that long.
+    pub fn first_worked_on_or_after(&self, day: Day) -> Option<Day> {
+        if self.last_worked < day {
+            return None;
+        }
+        self.spells
+            .iter()
+            .filter(|(_, end)| *end >= day)
+            .map(|(start, _)| (*start).max(day))
+            .min()
+    }
+}
+
+/// The sustainment milestones, in weeks (SUS-2).
+pub const MILESTONE_WEEKS: [i32; 3] = [13, 26, 52];
+
+/// The day a run started on `start` reaches `weeks` weeks: start + 7N − 1.
+pub fn milestone_day(start: Day, weeks: i32) -> Day {
+    start.plus(7 * weeks - 1)
+}
+
+/// SUS-1, SUS-4: the runs of work of a referral as known on `as_of`.
+pub fn runs(r: &Referral, outcomes: &[Outcome], as_of: Day, policy: &Policy) -> Vec<Run> {
+    let mut spells: Vec<(Day, Day)> = outcomes.iter().map(|o| (o.start, o.last_worked)).collect();
+    if r.status_at_referral == Group::Employed {
+        // SUS-4: the retained job counts from its return-to-work date.
+        for j in r.jobs.iter().filter(|j| j.retained) {
+            if let Some(rtw) = j.return_to_work.filter(|d| *d <= as_of) {
+                let last = worked_until(j.end, as_of);
+                if last >= rtw {
+                    spells.push((rtw, last));
+                }
+            }
+        }
+    }
+    spells.sort();
+    let mut runs: Vec<Run> = Vec::new();
+    for (start, last) in spells {
+        match runs.last_mut() {
+            // Days not in work between the run's last worked day and this start.
+            Some(run) if start.since(run.last_worked) - 1 < policy.sustainment_gap_days => {
+                run.last_worked = run.last_worked.max(last);
+                run.spells.push((start, last));
+            }
+            _ => runs.push(Run {
+                start,
+                last_worked: last,
+                spells: vec![(start, last)],
+            }),
+        }
+    }
+    runs
+}
+
+/// A sustainment outcome (SUS-2, SUS-3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Milestone {
+    /// 13, 26 or 52.
+    pub weeks: i32,
+    /// The start of the run that reached it (attribution, R-2).
+    pub run_start: Day,
+    /// The day the outcome was achieved.
+    pub achieved: Day,
+}
+
+/// SUS-2, SUS-3: at most one 13-, 26- and 52-week outcome, each from the first
+/// run that reaches it.
+pub fn milestones(runs: &[Run]) -> Vec<Milestone> {
+    MILESTONE_WEEKS
+        .iter()
+        .filter_map(|&weeks| {
+            runs.iter().find_map(|run| {
+                run.first_worked_on_or_after(milestone_day(run.start, weeks))
+                    .map(|achieved| Milestone {
+                        weeks,
+                        run_start: run.start,
+                        achieved,
+                    })
+            })
+        })
+        .collect()
+}

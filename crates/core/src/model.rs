@@ -1,0 +1,237 @@
+//! The domain model: a service's validated case data (formats.md, rules.md §2).
+//!
+//! Values here can only be built from a bundle that passed every BAD-1 check
+//! (see [`crate::bundle`]), so the engine can rely on them: references resolve
+//! to indices, dates are real days, hours are exact hundredths, every end is on
+//! or after its start. Records keep their input order (export gives back the
+//! same bundle); the engine sorts what it needs once per referral.
+
+use crate::policy::Policy;
+use crate::time::Day;
+
+/// Index of a team in [`Dataset::teams`].
+pub type TeamIdx = u32;
+/// Index of a staff member in [`Dataset::staff`].
+pub type StaffIdx = u32;
+/// Index of a client in [`Dataset::clients`].
+pub type ClientIdx = u32;
+
+/// Hours in integer hundredths (T-0): 37.5 hours is `Hours(3750)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Hours(pub u32);
+
+/// Full-time equivalent in ten-thousandths: 1.0 is `Fte(10_000)`, 0.5 is `Fte(5_000)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Fte(pub u32);
+
+impl Fte {
+    pub const FULL: Fte = Fte(10_000);
+}
+
+/// A service's case data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    pub service: Service,
+    pub policy: Policy,
+    pub teams: Vec<Team>,
+    pub staff: Vec<Staff>,
+    pub clients: Vec<Client>,
+    pub referrals: Vec<Referral>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub start_date: Day,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Employment Specialist: the only role that carries a caseload.
+    Es,
+    TeamLead,
+    Manager,
+    Admin,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Staff {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub team: TeamIdx,
+    /// First day in post.
+    pub start_date: Day,
+    /// Last day in post, if they have left.
+    pub end_date: Option<Day>,
+    pub fte: Fte,
+}
+
+impl Staff {
+    /// In post on `day` (start and end inclusive).
+    pub fn in_post_on(&self, day: Day) -> bool {
+        self.start_date <= day && self.end_date.is_none_or(|end| day <= end)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Client {
+    pub id: String,
+    pub nhs_number: Option<String>,
+}
+
+/// employment status at referral. Every count is split by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Group {
+    /// Unemployed or economically inactive at referral; targets and rates use this group.
+    Unemployed,
+    /// In work at referral (job retention, or in work and seeking a new job).
+    Employed,
+}
+
+/// One episode of IPS support for one client.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Referral {
+    pub id: String,
+    pub client: ClientIdx,
+    pub received: Day,
+    pub status_at_referral: Group,
+    /// The ES assigned at receipt; `None` while unallocated.
+    pub es: Option<StaffIdx>,
+    pub transfers: Vec<Transfer>,
+    /// ACC-1: first meaningful contact after agreeing to take part.
+    pub access: Option<Day>,
+    pub vocational_plan: Option<Spell>,
+    pub contacts: Vec<Contact>,
+    pub holds: Vec<Spell>,
+    pub waiting_list: Vec<WaitingSpell>,
+    pub engagement: Vec<EngagementChange>,
+    pub decisions: Vec<Decision>,
+    pub discharge: Option<Discharge>,
+    pub jobs: Vec<Job>,
+}
+
+/// A change of the assigned ES from `date` on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transfer {
+    pub date: Day,
+    pub es: StaffIdx,
+}
+
+/// A dated spell, start and end inclusive; no end means still running (T-4).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spell {
+    pub start: Day,
+    pub end: Option<Day>,
+}
+
+impl Spell {
+    /// The spell covers `day` as known on that day.
+    pub fn covers(&self, day: Day) -> bool {
+        self.start <= day && self.end.is_none_or(|end| day <= end)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaitingSpell {
+    pub spell: Spell,
+    pub expected_return: Option<Day>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContactKind {
+    FaceToFace,
+    Remote,
+    InWorkSupport,
+    /// An attempt that got no reply (CASE-1.5).
+    AssertiveEngagement,
+}
+
+impl ContactKind {
+    /// A contact in which the client took part (CASE-1.5).
+    pub fn is_two_way(self) -> bool {
+        !matches!(self, ContactKind::AssertiveEngagement)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contact {
+    pub date: Day,
+    pub kind: ContactKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engagement {
+    SeekingWork,
+    InWorkSupport,
+    /// Receiving support but not proactively looking for work (CASE-1.7).
+    NotSeekingWork,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngagementChange {
+    pub date: Day,
+    pub status: Engagement,
+}
+
+/// A team status decision overriding CASE-1 criteria 3–7 while it covers a day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    pub spell: Spell,
+    pub active: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Discharge {
+    /// The first day the referral is closed (T-4).
+    pub date: Day,
+    pub reason: Option<String>,
+}
+
+/// JOB-1: kinds of paid work. Volunteering and unpaid placements are not jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobType {
+    Employee,
+    ZeroHours,
+    SelfEmployed,
+    Apprenticeship,
+    PaidPlacement,
+}
+
+impl JobType {
+    /// JOB-2: jobs whose hours come from the first month's weekly hours.
+    pub fn has_variable_hours(self) -> bool {
+        matches!(self, JobType::ZeroHours | JobType::SelfEmployed)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Registration {
+    SoleTrader,
+    Company,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub id: String,
+    pub kind: JobType,
+    pub employer: Option<String>,
+    pub start: Day,
+    /// Last day worked, if the job has ended.
+    pub end: Option<Day>,
+    pub hours_per_week: Option<Hours>,
+    /// Hours worked in weeks 1–4 (JOB-2).
+    pub weekly_hours: Vec<Hours>,
+    pub four_hours_confirmed: Option<Day>,
+    pub self_employment_registration: Option<Registration>,
+    /// The job held at referral (employed referrals: job retention).
+    pub retained: bool,
+    pub return_to_work: Option<Day>,
+}

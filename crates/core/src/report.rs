@@ -1,0 +1,595 @@
+//! The report (`ipstrack-report/1`): per-referral facts aggregated by ES, team
+//! and service for a period, as known on an as-of date.
+//!
+//! One flow: each referral is derived once ([`ReferralFacts`]): who it is
+//! credited to on each event's day, its caseload status, job outcomes,
+//! runs and milestones. The facts are then added up by ES, team and service.
+//! Counts of people are distinct clients within each ES, team or service.
+
+use serde::Serialize;
+
+use crate::bundle::Warning;
+use crate::caseload::status_on;
+use crate::jobs::{Outcome, milestone_day, milestones, outcomes, runs};
+use crate::model::{ClientIdx, Dataset, Fte, Group, Referral, Role, StaffIdx};
+use crate::policy::{Basis, basis_to_f64};
+use crate::targets::{
+    PlanYears, Status, access_target, count_status, fidelity_caseload_score, per_fte, rate,
+    rate_status, round_target, share_of,
+};
+use crate::time::{Day, DayRange, Period};
+
+/// The `format` value of a report.
+pub const REPORT_FORMAT: &str = "ipstrack-report/1";
+
+/// Why a report cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("as-of date {as_of} is before the period's start {start}")]
+    AsOfBeforePeriod { as_of: Day, start: Day },
+}
+
+/// The KPI report of formats.md.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub format: &'static str,
+    pub period: PeriodOut,
+    pub as_of: Day,
+    pub service: Kpis,
+    pub teams: Vec<TeamKpis>,
+    pub specialists: Vec<SpecialistKpis>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PeriodOut {
+    pub start: Day,
+    pub end: Day,
+    pub label: String,
+}
+
+/// A count split by employment status at referral.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ByGroup {
+    pub unemployed: u32,
+    pub employed: u32,
+}
+
+impl ByGroup {
+    fn from(counts: [u32; 2]) -> ByGroup {
+        ByGroup {
+            unemployed: counts[0],
+            employed: counts[1],
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Sustained {
+    pub w13: ByGroup,
+    pub w26: ByGroup,
+    pub w52: ByGroup,
+}
+
+/// CASE-2 and CASE-3.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Caseload {
+    pub date: Day,
+    pub active: u32,
+    pub open: u32,
+    pub on_hold: u32,
+    pub waiting_list: u32,
+    pub carried_over: u32,
+    pub active_per_fte: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Rate {
+    pub numerator: u32,
+    pub denominator: u32,
+    pub value: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SustainmentRate {
+    pub numerator: u32,
+    pub denominator: u32,
+    pub pending: u32,
+    pub value: Option<f64>,
+}
+
+/// A KPI block: the figures of an ES, a team or the service.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Kpis {
+    pub referrals: ByGroup,
+    pub access: ByGroup,
+    pub people_into_work: ByGroup,
+    pub job_starts: ByGroup,
+    pub sustained: Sustained,
+    pub caseload: Caseload,
+    pub job_outcome_rate: Rate,
+    pub sustainment_rate_13w: SustainmentRate,
+    pub working_rate: Rate,
+    pub fidelity_caseload_score: Option<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TeamKpis {
+    pub id: String,
+    #[serde(flatten)]
+    pub kpis: Kpis,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpecialistKpis {
+    pub id: String,
+    pub team: String,
+    #[serde(flatten)]
+    pub kpis: Kpis,
+    pub targets: Targets,
+}
+
+/// An ES's performance-plan targets for the period (TGT-1..3).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Targets {
+    pub year: u8,
+    pub access: f64,
+    pub access_to_date: f64,
+    pub people_into_work: f64,
+    pub job_outcome_rate: f64,
+    pub sustainment_rate_13w: f64,
+    pub status: TargetStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetStatus {
+    pub access: Option<Status>,
+    pub people_into_work: Option<Status>,
+    pub job_outcome_rate: Option<Status>,
+    pub sustainment_rate_13w: Option<Status>,
+}
+
+/// The days a report looks at (T-3).
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    period: DayRange,
+    as_of: Day,
+    /// Events are counted in the period only up to the as-of date.
+    counted: DayRange,
+    /// Point-in-time figures are taken on min(as-of, period end).
+    point: Day,
+}
+
+/// the ES assigned to the referral on `day` (transfers known on `as_of`).
+pub fn assigned_on(r: &Referral, day: Day, as_of: Day) -> Option<StaffIdx> {
+    let mut es = r.es;
+    let mut latest: Option<Day> = None;
+    for t in &r.transfers {
+        if t.date <= day && t.date <= as_of && latest.is_none_or(|d| t.date >= d) {
+            es = Some(t.es);
+            latest = Some(t.date);
+        }
+    }
+    es
+}
+
+fn group_index(g: Group) -> usize {
+    match g {
+        Group::Unemployed => 0,
+        Group::Employed => 1,
+    }
+}
+
+/// Plain counts (not of distinct people) for one ES, team or the service.
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    referrals: [u32; 2],
+    job_starts: [u32; 2],
+    sustained: [[u32; 2]; 3],
+    active: u32,
+    open: u32,
+    on_hold: u32,
+    waiting_list: u32,
+    carried_over: u32,
+    sustainment_numerator: u32,
+    sustainment_denominator: u32,
+    sustainment_pending: u32,
+}
+
+/// The counts of distinct people, one slot each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum People {
+    Access(Group),
+    IntoWork(Group),
+    /// RATE-1 denominator: unemployed people supported.
+    Supported,
+    /// RATE-1 numerator.
+    SupportedIntoWork,
+    /// RATE-3 numerator.
+    SupportedWorking,
+}
+
+const PEOPLE_SLOTS: usize = 7;
+
+impl People {
+    fn slot(self) -> usize {
+        match self {
+            People::Access(g) => group_index(g),
+            People::IntoWork(g) => 2 + group_index(g),
+            People::Supported => 4,
+            People::SupportedIntoWork => 5,
+            People::SupportedWorking => 6,
+        }
+    }
+}
+
+/// Credits events to an ES, its team and the service.
+struct Ledger<'a> {
+    data: &'a Dataset,
+    es: Vec<Tally>,
+    teams: Vec<Tally>,
+    service: Tally,
+    /// (slot, ES, client): people credited, before counting distinct clients.
+    people: Vec<(u8, Option<StaffIdx>, ClientIdx)>,
+}
+
+impl<'a> Ledger<'a> {
+    fn new(data: &'a Dataset) -> Ledger<'a> {
+        Ledger {
+            data,
+            es: vec![Tally::default(); data.staff.len()],
+            teams: vec![Tally::default(); data.teams.len()],
+            service: Tally::default(),
+            people: Vec::new(),
+        }
+    }
+
+    fn credit(&mut self, es: Option<StaffIdx>, add: impl Fn(&mut Tally)) {
+        add(&mut self.service);
+        if let Some(es) = es {
+            add(&mut self.es[es as usize]);
+            add(&mut self.teams[self.data.staff[es as usize].team as usize]);
+        }
+    }
+
+    fn person(&mut self, what: People, es: Option<StaffIdx>, client: ClientIdx) {
+        self.people.push((what.slot() as u8, es, client));
+    }
+
+    /// Distinct clients per slot for each ES, each team and the service.
+    fn count_people(
+        &mut self,
+    ) -> (
+        Vec<[u32; PEOPLE_SLOTS]>,
+        Vec<[u32; PEOPLE_SLOTS]>,
+        [u32; PEOPLE_SLOTS],
+    ) {
+        let mut es_counts = vec![[0; PEOPLE_SLOTS]; self.data.staff.len()];
+        let mut team_counts = vec![[0; PEOPLE_SLOTS]; self.data.teams.len()];
+        let mut service = [0; PEOPLE_SLOTS];
+        // Keys are (owner, slot, client); owner u32::MAX is the service.
+        let mut keys: Vec<(u32, u8, ClientIdx)> = Vec::with_capacity(self.people.len());
+        let count = |keys: &mut Vec<(u32, u8, ClientIdx)>, out: &mut dyn FnMut(u32, usize)| {
+            keys.sort_unstable();
+            keys.dedup();
+            for (owner, slot, _) in keys.iter() {
+                out(*owner, *slot as usize);
+            }
+            keys.clear();
+        };
+        keys.extend(
+            self.people
+                .iter()
+                .filter_map(|(s, es, c)| es.map(|es| (es, *s, *c))),
+        );
+        count(&mut keys, &mut |owner, slot| {
+            es_counts[owner as usize][slot] += 1
+        });
+        let staff = &self.data.staff;
+        keys.extend(
+            self.people
+                .iter()
+                .filter_map(|(s, es, c)| es.map(|es| (staff[es as usize].team, *s, *c))),
+        );
+        count(&mut keys, &mut |owner, slot| {
+            team_counts[owner as usize][slot] += 1
+        });
+        keys.extend(self.people.iter().map(|(s, _, c)| (u32::MAX, *s, *c)));
+        count(&mut keys, &mut |_, slot| service[slot] += 1);
+        (es_counts, team_counts, service)
+    }
+}
+
+/// Adds one referral's facts to the ledger: every figure of the referral is
+/// derived here, once.
+fn add_referral(ledger: &mut Ledger, r: &Referral, w: &Window) {
+    let data = ledger.data;
+    let policy = &data.policy;
+    let g = group_index(r.status_at_referral);
+    let unemployed = r.status_at_referral == Group::Unemployed;
+    let es_on = |day: Day| assigned_on(r, day, w.as_of);
+
+    // REF-1
+    if w.counted.contains(r.received) {
+        ledger.credit(es_on(r.received), |t| t.referrals[g] += 1);
+    }
+    // ACC-2
+    let access = r.access.filter(|a| *a <= w.as_of);
+    if let Some(a) = access.filter(|a| w.counted.contains(*a)) {
+        ledger.person(People::Access(r.status_at_referral), es_on(a), r.client);
+    }
+
+    // CASE-2 on the point day, CASE-3 on the day before the period.
+    if r.received <= w.point {
+        let status = status_on(r, w.point, policy);
+        if status.open {
+            ledger.credit(es_on(w.point), |t| {
+                t.open += 1;
+                t.active += u32::from(status.active);
+                t.on_hold += u32::from(status.on_hold);
+                t.waiting_list += u32::from(status.waiting_list);
+            });
+        }
+    }
+    let before = w.period.start.plus(-1);
+    if r.received <= before && status_on(r, before, policy).active {
+        ledger.credit(es_on(before), |t| t.carried_over += 1);
+    }
+
+    // JOB-4, JOB-5
+    let outcomes: Vec<Outcome> = outcomes(r, w.as_of, policy);
+    for o in outcomes.iter().filter(|o| w.counted.contains(o.start)) {
+        ledger.credit(es_on(o.start), |t| t.job_starts[g] += 1);
+    }
+    let first = outcomes.first().map(|o| o.start);
+    let first_in_period = first.filter(|f| w.counted.contains(*f));
+    if let Some(f) = first_in_period {
+        ledger.person(People::IntoWork(r.status_at_referral), es_on(f), r.client);
+    }
+
+    // SUS-1..5
+    let runs = runs(r, &outcomes, w.as_of, policy);
+    let milestones = milestones(&runs);
+    for m in milestones.iter().filter(|m| w.counted.contains(m.achieved)) {
+        let slot = match m.weeks {
+            13 => 0,
+            26 => 1,
+            _ => 2,
+        };
+        ledger.credit(es_on(m.run_start), |t| t.sustained[slot][g] += 1);
+    }
+
+    if !unemployed {
+        return;
+    }
+    // RATE-2: first job outcome in the period, mature when its 13-week day has come.
+    if let Some(f) = first_in_period {
+        let mature = milestone_day(f, 13) <= w.as_of;
+        let achieved = milestones.iter().any(|m| m.weeks == 13);
+        ledger.credit(es_on(f), |t| {
+            if mature {
+                t.sustainment_denominator += 1;
+                t.sustainment_numerator += u32::from(achieved);
+            } else {
+                t.sustainment_pending += 1;
+            }
+        });
+    }
+    // RATE-1, RATE-3: open and accessed on at least one day of the period (up to A).
+    if let Some(a) = access {
+        let closed = r
+            .discharge
+            .as_ref()
+            .map(|d| d.date)
+            .filter(|d| *d <= w.as_of);
+        let first_day = w.counted.start.max(a);
+        let last_day = closed.map_or(w.counted.end, |d| w.counted.end.min(d.plus(-1)));
+        if first_day <= last_day {
+            let es = es_on(last_day);
+            ledger.person(People::Supported, es, r.client);
+            if first_in_period.is_some() {
+                ledger.person(People::SupportedIntoWork, es, r.client);
+            }
+            if outcomes
+                .iter()
+                .any(|o| o.start <= w.counted.end && o.last_worked >= w.counted.start)
+            {
+                ledger.person(People::SupportedWorking, es, r.client);
+            }
+        }
+    }
+}
+
+fn rate_figure(numerator: u32, denominator: u32) -> (Rate, Option<Basis>) {
+    let value = rate(numerator, denominator);
+    (
+        Rate {
+            numerator,
+            denominator,
+            value: value.map(basis_to_f64),
+        },
+        value,
+    )
+}
+
+fn kpis(t: &Tally, people: &[u32; PEOPLE_SLOTS], point: Day, fte: u64, score: Option<u8>) -> Kpis {
+    Kpis {
+        referrals: ByGroup::from(t.referrals),
+        access: ByGroup::from([people[0], people[1]]),
+        people_into_work: ByGroup::from([people[2], people[3]]),
+        job_starts: ByGroup::from(t.job_starts),
+        sustained: Sustained {
+            w13: ByGroup::from(t.sustained[0]),
+            w26: ByGroup::from(t.sustained[1]),
+            w52: ByGroup::from(t.sustained[2]),
+        },
+        caseload: Caseload {
+            date: point,
+            active: t.active,
+            open: t.open,
+            on_hold: t.on_hold,
+            waiting_list: t.waiting_list,
+            carried_over: t.carried_over,
+            active_per_fte: per_fte(t.active, fte),
+        },
+        job_outcome_rate: rate_figure(people[5], people[4]).0,
+        sustainment_rate_13w: SustainmentRate {
+            numerator: t.sustainment_numerator,
+            denominator: t.sustainment_denominator,
+            pending: t.sustainment_pending,
+            value: rate(t.sustainment_numerator, t.sustainment_denominator).map(basis_to_f64),
+        },
+        working_rate: rate_figure(people[6], people[4]).0,
+        fidelity_caseload_score: score,
+    }
+}
+
+/// Makes the report of `period` as known on `as_of` (T-3).
+pub fn report(
+    data: &Dataset,
+    warnings: &[Warning],
+    period: &Period,
+    as_of: Day,
+) -> Result<Report, ReportError> {
+    if as_of < period.start {
+        return Err(ReportError::AsOfBeforePeriod {
+            as_of,
+            start: period.start,
+        });
+    }
+    let w = Window {
+        period: period.days(),
+        as_of,
+        counted: DayRange::new(period.start, period.end.min(as_of)),
+        point: period.end.min(as_of),
+    };
+    let mut ledger = Ledger::new(data);
+    for r in data.referrals.iter().filter(|r| r.received <= as_of) {
+        add_referral(&mut ledger, r, &w);
+    }
+    let (es_people, team_people, service_people) = ledger.count_people();
+    let policy = &data.policy;
+
+    // FTE in post on the point day (CASE-2).
+    let is_es = |i: usize| data.staff[i].role == Role::Es;
+    let fte_on_point = |i: usize| {
+        let s = &data.staff[i];
+        if is_es(i) && s.in_post_on(w.point) {
+            u64::from(s.fte.0)
+        } else {
+            0
+        }
+    };
+    let mut team_fte = vec![0_u64; data.teams.len()];
+    for i in 0..data.staff.len() {
+        team_fte[data.staff[i].team as usize] += fte_on_point(i);
+    }
+
+    let mut specialists: Vec<SpecialistKpis> = (0..data.staff.len())
+        .filter(|&i| is_es(i))
+        .filter(|&i| {
+            let s = &data.staff[i];
+            s.start_date <= period.end && s.end_date.is_none_or(|e| e >= period.start)
+        })
+        .map(|i| {
+            let s = &data.staff[i];
+            let fte = fte_on_point(i);
+            let t = &ledger.es[i];
+            let score = fidelity_caseload_score(t.active, Fte(fte as u32), policy);
+            let kpis = kpis(t, &es_people[i], w.point, fte, score);
+            let targets = targets(data, i, &kpis, period, &w);
+            SpecialistKpis {
+                id: s.id.clone(),
+                team: data.teams[s.team as usize].id.clone(),
+                kpis,
+                targets,
+            }
+        })
+        .collect();
+    specialists.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut teams: Vec<TeamKpis> = data
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(i, team)| TeamKpis {
+            id: team.id.clone(),
+            kpis: kpis(
+                &ledger.teams[i],
+                &team_people[i],
+                w.point,
+                team_fte[i],
+                None,
+            ),
+        })
+        .collect();
+    teams.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let service = kpis(
+        &ledger.service,
+        &service_people,
+        w.point,
+        team_fte.iter().sum(),
+        None,
+    );
+    let mut warnings = warnings.to_vec();
+    warnings.sort();
+    Ok(Report {
+        format: REPORT_FORMAT,
+        period: PeriodOut {
+            start: period.start,
+            end: period.end,
+            label: period.label.clone(),
+        },
+        as_of,
+        service,
+        teams,
+        specialists,
+        warnings,
+    })
+}
+
+/// TGT-1..3 for one ES.
+fn targets(data: &Dataset, es: usize, kpis: &Kpis, period: &Period, w: &Window) -> Targets {
+    let policy = &data.policy;
+    let staff = &data.staff[es];
+    let start = data.service.start_date;
+    let access = access_target(staff, start, policy, w.period);
+    let access_to_date = access_target(
+        staff,
+        start,
+        policy,
+        DayRange::new(period.start, period.end.min(w.as_of)),
+    );
+    let into_work = share_of(access, policy.job_outcome_rate_target);
+    let into_work_to_date = share_of(access_to_date, policy.job_outcome_rate_target);
+    let value = |v: Option<f64>| v.map(|v| (v * 10_000.0).round() as Basis);
+    Targets {
+        year: PlanYears::new(staff, start, policy).year_on(period.end),
+        access: round_target(access),
+        access_to_date: round_target(access_to_date),
+        people_into_work: round_target(into_work),
+        job_outcome_rate: basis_to_f64(policy.job_outcome_rate_target),
+        sustainment_rate_13w: basis_to_f64(policy.sustainment_rate_target),
+        status: TargetStatus {
+            access: Some(count_status(
+                kpis.access.unemployed,
+                round_target(access),
+                round_target(access_to_date),
+            )),
+            people_into_work: Some(count_status(
+                kpis.people_into_work.unemployed,
+                round_target(into_work),
+                round_target(into_work_to_date),
+            )),
+            job_outcome_rate: rate_status(
+                value(kpis.job_outcome_rate.value),
+                policy.job_outcome_rate_target,
+            ),
+            sustainment_rate_13w: rate_status(
+                value(kpis.sustainment_rate_13w.value),
+                policy.sustainment_rate_target,
+            ),
+        },
+    }
+}

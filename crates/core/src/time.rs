@@ -1,0 +1,322 @@
+//! Calendar days, financial years, quarters and report periods (T-1, T-2, T-3).
+//!
+//! All case data is dated by calendar day (T-1). The engine works on [`Day`], a
+//! day number, so that "N weeks" is plain integer arithmetic; calendar months
+//! (training time, year 1 of a specialist) go through `jiff`.
+
+use std::fmt;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+/// A calendar day, counted from 1970-01-01 (T-1: no times, no time zones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(i32);
+
+const EPOCH: Date = jiff::civil::date(1970, 1, 1);
+
+impl Day {
+    /// The day of a civil date.
+    pub fn from_date(date: Date) -> Day {
+        let days = (date - EPOCH).get_days();
+        Day(days)
+    }
+
+    /// Builds a day from year, month and day; `None` when it is not a real date.
+    pub fn ymd(year: i16, month: i8, day: i8) -> Option<Day> {
+        Date::new(year, month, day).ok().map(Day::from_date)
+    }
+
+    /// Parses a strict `YYYY-MM-DD` date (T-1).
+    pub fn parse(text: &str) -> Option<Day> {
+        let b = text.as_bytes();
+        if b.len() != 10
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !b
+                .iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        {
+            return None;
+        }
+        let year: i16 = text[0..4].parse().ok()?;
+        let month: i8 = text[5..7].parse().ok()?;
+        let day: i8 = text[8..10].parse().ok()?;
+        Day::ymd(year, month, day)
+    }
+
+    /// The civil date of this day.
+    pub fn date(self) -> Date {
+        EPOCH + self.0.days()
+    }
+
+    /// The day `n` days later (earlier when negative).
+    pub fn plus(self, n: i32) -> Day {
+        Day(self.0 + n)
+    }
+
+    /// Whole days from `earlier` to `self` (`self − earlier`).
+    pub fn since(self, earlier: Day) -> i32 {
+        self.0 - earlier.0
+    }
+
+    /// The same day `n` calendar months later, clamped to the month's end
+    /// (T-1: 31 Jan + 1 month = 28/29 Feb).
+    pub fn plus_months(self, n: i32) -> Day {
+        Day::from_date(self.date() + n.months())
+    }
+
+    /// The financial year containing this day, named by its starting year
+    /// (T-2: 2024/25 runs 2024-04-01 to 2025-03-31).
+    pub fn financial_year(self) -> i16 {
+        let d = self.date();
+        if d.month() >= 4 {
+            d.year()
+        } else {
+            d.year() - 1
+        }
+    }
+}
+
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.date())
+    }
+}
+
+/// An inclusive range of days (T-2, T-4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayRange {
+    pub start: Day,
+    pub end: Day,
+}
+
+impl DayRange {
+    pub fn new(start: Day, end: Day) -> DayRange {
+        DayRange { start, end }
+    }
+
+    pub fn contains(&self, day: Day) -> bool {
+        self.start <= day && day <= self.end
+    }
+
+    /// Number of days in the range (0 when empty).
+    pub fn len(&self) -> i64 {
+        i64::from(self.end.since(self.start) + 1).max(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end < self.start
+    }
+
+    /// The days common to both ranges (possibly empty).
+    pub fn intersect(&self, other: DayRange) -> DayRange {
+        DayRange::new(self.start.max(other.start), self.end.min(other.end))
+    }
+}
+
+/// The first and last day of financial year `fy` (`2024` for 2024/25).
+pub fn financial_year_range(fy: i16) -> DayRange {
+    let start = Day::ymd(fy, 4, 1).expect("1 April exists");
+    let end = Day::ymd(fy + 1, 3, 31).expect("31 March exists");
+    DayRange::new(start, end)
+}
+
+/// A reporting period: an inclusive date range with its canonical label (T-2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub start: Day,
+    pub end: Day,
+    pub label: String,
+}
+
+/// Why a period could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "period `{0}` is not valid: use a financial year (2024/25), a quarter (2024/25-Q3) or a date range (2024-04-01..2024-06-30)"
+)]
+pub struct PeriodError(pub String);
+
+impl Period {
+    /// A financial year (`2024/25`).
+    pub fn financial_year(fy: i16) -> Period {
+        let r = financial_year_range(fy);
+        Period {
+            start: r.start,
+            end: r.end,
+            label: format!("{}/{:02}", fy, (fy + 1).rem_euclid(100)),
+        }
+    }
+
+    /// Quarter `q` (1..=4) of financial year `fy`: Q1 Apr–Jun … Q4 Jan–Mar.
+    pub fn quarter(fy: i16, q: u8) -> Period {
+        let fy_start = financial_year_range(fy).start;
+        let start = fy_start.plus_months(3 * (i32::from(q) - 1));
+        let end = start.plus_months(3).plus(-1);
+        Period {
+            start,
+            end,
+            label: format!("{}/{:02}-Q{}", fy, (fy + 1).rem_euclid(100), q),
+        }
+    }
+
+    /// Any inclusive range; the label is `START..END`.
+    pub fn range(start: Day, end: Day) -> Period {
+        Period {
+            start,
+            end,
+            label: format!("{start}..{end}"),
+        }
+    }
+
+    pub fn days(&self) -> DayRange {
+        DayRange::new(self.start, self.end)
+    }
+
+    /// Parses `2024/25`, `2024/25-Q3` or `2024-04-01..2024-06-30`.
+    pub fn parse(text: &str) -> Result<Period, PeriodError> {
+        let err = || PeriodError(text.to_string());
+        if let Some((a, b)) = text.split_once("..") {
+            let start = Day::parse(a).ok_or_else(err)?;
+            let end = Day::parse(b).ok_or_else(err)?;
+            if end < start {
+                return Err(err());
+            }
+            return Ok(Period::range(start, end));
+        }
+        let (fy_text, quarter) = match text.split_once("-Q") {
+            Some((fy, q)) => {
+                let q: u8 = q.parse().map_err(|_| err())?;
+                if !(1..=4).contains(&q) || q.to_string().len() != 1 {
+                    return Err(err());
+                }
+                (fy, Some(q))
+            }
+            None => (text, None),
+        };
+        let (y, yy) = fy_text.split_once('/').ok_or_else(err)?;
+        if y.len() != 4 || yy.len() != 2 || !y.bytes().chain(yy.bytes()).all(|c| c.is_ascii_digit())
+        {
+            return Err(err());
+        }
+        let fy: i16 = y.parse().map_err(|_| err())?;
+        let next: i16 = yy.parse().map_err(|_| err())?;
+        if (fy + 1).rem_euclid(100) != next || !(1900..=9000).contains(&fy) {
+            return Err(err());
+        }
+        Ok(match quarter {
+            Some(q) => Period::quarter(fy, q),
+            None => Period::financial_year(fy),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Day {
+        Day::parse(s).unwrap()
+    }
+
+    #[test]
+    fn t_1_dates_are_strict_iso_calendar_days() {
+        assert_eq!(d("2024-02-29").to_string(), "2024-02-29");
+        assert!(Day::parse("2023-02-29").is_none());
+        assert!(Day::parse("2024-2-01").is_none());
+        assert!(Day::parse("2024-02-01T00:00").is_none());
+        assert!(Day::parse("01/02/2024").is_none());
+        assert!(Day::parse("+024-02-01").is_none());
+        assert_eq!(d("2024-03-01").since(d("2024-02-28")), 2);
+    }
+
+    #[test]
+    fn t_1_calendar_months_clamp_to_month_end() {
+        assert_eq!(d("2024-01-31").plus_months(1), d("2024-02-29"));
+        assert_eq!(d("2023-01-31").plus_months(1), d("2023-02-28"));
+        assert_eq!(d("2024-02-29").plus_months(12), d("2025-02-28"));
+        assert_eq!(d("2024-07-01").plus_months(3), d("2024-10-01"));
+    }
+
+    #[test]
+    fn t_2_financial_year_edges() {
+        assert_eq!(d("2024-03-31").financial_year(), 2023);
+        assert_eq!(d("2024-04-01").financial_year(), 2024);
+        assert_eq!(d("2025-03-31").financial_year(), 2024);
+        let p = Period::parse("2024/25").unwrap();
+        assert_eq!((p.start, p.end), (d("2024-04-01"), d("2025-03-31")));
+        assert_eq!(p.label, "2024/25");
+        assert_eq!(p.days().len(), 365);
+        assert_eq!(Period::parse("2023/24").unwrap().days().len(), 366);
+        assert_eq!(Period::parse("1999/00").unwrap().end, d("2000-03-31"));
+    }
+
+    #[test]
+    fn t_2_quarters() {
+        let q = |s: &str| {
+            let p = Period::parse(s).unwrap();
+            (p.start.to_string(), p.end.to_string(), p.label)
+        };
+        assert_eq!(
+            q("2024/25-Q1"),
+            (
+                "2024-04-01".into(),
+                "2024-06-30".into(),
+                "2024/25-Q1".into()
+            )
+        );
+        assert_eq!(
+            q("2024/25-Q2"),
+            (
+                "2024-07-01".into(),
+                "2024-09-30".into(),
+                "2024/25-Q2".into()
+            )
+        );
+        assert_eq!(
+            q("2024/25-Q3"),
+            (
+                "2024-10-01".into(),
+                "2024-12-31".into(),
+                "2024/25-Q3".into()
+            )
+        );
+        assert_eq!(
+            q("2024/25-Q4"),
+            (
+                "2025-01-01".into(),
+                "2025-03-31".into(),
+                "2024/25-Q4".into()
+            )
+        );
+    }
+
+    #[test]
+    fn t_2_ranges_and_bad_periods() {
+        let p = Period::parse("2024-06-15..2024-12-14").unwrap();
+        assert_eq!(p.label, "2024-06-15..2024-12-14");
+        assert_eq!(p.days().len(), 183);
+        for bad in [
+            "",
+            "2024",
+            "2024/26",
+            "2024/25-Q5",
+            "2024/25-Q0",
+            "2024/25-Q",
+            "24/25",
+            "2024-06-15..2024-06-14",
+            "2024-06-15..",
+            "2024-13-01..2024-12-01",
+            "2024/25-Q01",
+        ] {
+            assert!(Period::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}
