@@ -14,6 +14,7 @@ pub mod policy;
 pub mod report;
 pub mod targets;
 pub mod time;
+pub mod worklist;
 
 pub use bundle::{BundleErrors, Loaded, Warning, read_bundle};
 pub use model::Dataset;

@@ -17,7 +17,8 @@ fn parse_name(file: &str) -> (String, Period, Option<Day>) {
     let mut parts = stem.split('.');
     let name = parts.next().unwrap().to_string();
     let period_text = parts.next().unwrap();
-    let period = Period::parse(&period_text.replacen('-', "/", 1).replace("/25-Q", "/25-Q"))
+    // `2024-25` in a file name is the period `2024/25`.
+    let period = Period::parse(&period_text.replacen('-', "/", 1))
         .or_else(|_| Period::parse(period_text))
         .unwrap_or_else(|e| panic!("{file}: {e}"));
     let as_of = parts

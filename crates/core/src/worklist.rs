@@ -1,0 +1,179 @@
+//! The worklist (CASE-4): dated alerts for an ES and their team lead.
+
+use crate::caseload::status_on;
+use crate::jobs::{
+    FourHours, MILESTONE_WEEKS, four_hours, is_paid_work, milestone_day, milestones, outcomes, runs,
+};
+use crate::model::{Dataset, Group, Role, StaffIdx};
+use crate::report::assigned_on;
+use crate::time::Day;
+
+/// Days of warning before a client becomes inactive for want of contact, or
+/// before a hold passes its limit.
+pub const WARNING_DAYS: i32 = 7;
+/// How far ahead sustainment milestones are shown (gather evidence).
+pub const MILESTONE_HORIZON_DAYS: i32 = 14;
+/// A waiting-list spell this long should be closed with an invitation to re-refer.
+pub const WAITING_LIST_MONTHS: i32 = 3;
+
+/// What needs doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Alert {
+    /// Active, but no two-way contact for 21+ days: inactive on `date` without one.
+    ContactDue { last_contact: Day },
+    /// A hold reaching its limit: inactive on `date` if still on hold.
+    HoldReachingLimit { hold_start: Day },
+    /// On the waiting list past the expected return date or for more than
+    /// 3 months: close and invite a re-referral.
+    WaitingListOverdue {
+        spell_start: Day,
+        expected_return: Option<Day>,
+    },
+    /// A 13/26/52-week milestone falls on `date`: gather evidence.
+    MilestoneDue { weeks: i32 },
+    /// A job started on `date` and is awaiting confirmation of 4 hours worked.
+    AwaitingFourHours { job: String },
+    /// The ES's active caseload is outside the recommended band.
+    CaseloadOutsideBand { active: u32, band: (u32, u32) },
+    /// Job-retention referrals are more than the policy share of the open caseload (FID-2).
+    RetentionShareHigh { employed: u32, open: u32 },
+}
+
+/// One worklist item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkItem {
+    /// When it falls due (or fell due).
+    pub date: Day,
+    /// The ES concerned (the one assigned on the day), if any.
+    pub es: Option<StaffIdx>,
+    /// Index of the referral in the dataset, for client alerts.
+    pub referral: Option<usize>,
+    pub alert: Alert,
+}
+
+/// CASE-4: the worklist on `day`, sorted by date, ES and referral.
+pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
+    let policy = &data.policy;
+    let mut items = Vec::new();
+    let mut active = vec![0_u32; data.staff.len()];
+    let mut open = vec![0_u32; data.staff.len()];
+    let mut employed_open = vec![0_u32; data.staff.len()];
+    for (index, r) in data
+        .referrals
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.received <= day)
+    {
+        let es = assigned_on(r, day, day);
+        let mut push = |date: Day, alert: Alert| {
+            items.push(WorkItem {
+                date,
+                es,
+                referral: Some(index),
+                alert,
+            })
+        };
+        let status = status_on(r, day, policy);
+        let not_discharged = r.discharge.as_ref().is_none_or(|d| d.date > day);
+        if let Some(es) = es.filter(|_| status.open) {
+            open[es as usize] += 1;
+            active[es as usize] += u32::from(status.active);
+            employed_open[es as usize] += u32::from(r.status_at_referral == Group::Employed);
+        }
+        if status.active
+            && status.decision.is_none()
+            && let Some(last) = status.last_two_way_contact
+            && day.since(last) >= policy.contact_window_days - WARNING_DAYS
+        {
+            push(
+                last.plus(policy.contact_window_days),
+                Alert::ContactDue { last_contact: last },
+            );
+        }
+        if status.open {
+            for h in r.holds.iter().filter(|h| h.covers(day)) {
+                if day.since(h.start) >= policy.hold_limit_days - WARNING_DAYS {
+                    push(
+                        h.start.plus(policy.hold_limit_days + 1),
+                        Alert::HoldReachingLimit {
+                            hold_start: h.start,
+                        },
+                    );
+                }
+            }
+        }
+        if not_discharged {
+            for w in r.waiting_list.iter().filter(|w| w.spell.covers(day)) {
+                let too_long = w.spell.start.plus_months(WAITING_LIST_MONTHS);
+                let due = w.expected_return.map_or(too_long, |e| e.min(too_long));
+                if day > w.expected_return.unwrap_or(day) || day >= too_long {
+                    push(
+                        due,
+                        Alert::WaitingListOverdue {
+                            spell_start: w.spell.start,
+                            expected_return: w.expected_return,
+                        },
+                    );
+                }
+            }
+        }
+        // Jobs: awaiting 4 hours, and milestones coming up (also after discharge, SUS-5).
+        let discharge = r.discharge.as_ref().map(|d| d.date).filter(|d| *d <= day);
+        for j in r
+            .jobs
+            .iter()
+            .filter(|j| !j.retained && is_paid_work(j) && j.start <= day)
+        {
+            let in_episode = j.start >= r.received && discharge.is_none_or(|d| j.start <= d);
+            if in_episode && four_hours(j, day, policy) == FourHours::Awaiting {
+                push(j.start, Alert::AwaitingFourHours { job: j.id.clone() });
+            }
+        }
+        let outcomes = outcomes(r, day, policy);
+        let runs = runs(r, &outcomes, day, policy);
+        let achieved = milestones(&runs);
+        for run in runs.iter().filter(|run| run.last_worked == day) {
+            for weeks in MILESTONE_WEEKS {
+                let due = milestone_day(run.start, weeks);
+                let already = achieved.iter().any(|m| m.weeks == weeks);
+                if !already && due >= day && due.since(day) <= MILESTONE_HORIZON_DAYS {
+                    push(due, Alert::MilestoneDue { weeks });
+                }
+            }
+        }
+    }
+    for (i, s) in data.staff.iter().enumerate() {
+        if s.role != Role::Es || !s.in_post_on(day) {
+            continue;
+        }
+        let es = Some(i as StaffIdx);
+        let (lo, hi) = policy.caseload_band;
+        if active[i] < lo || active[i] > hi {
+            items.push(WorkItem {
+                date: day,
+                es,
+                referral: None,
+                alert: Alert::CaseloadOutsideBand {
+                    active: active[i],
+                    band: policy.caseload_band,
+                },
+            });
+        }
+        // FID-2: employed > share × open, in exact integers.
+        if u64::from(employed_open[i]) * 10_000
+            > u64::from(policy.retention_share_max) * u64::from(open[i])
+        {
+            items.push(WorkItem {
+                date: day,
+                es,
+                referral: None,
+                alert: Alert::RetentionShareHigh {
+                    employed: employed_open[i],
+                    open: open[i],
+                },
+            });
+        }
+    }
+    items.sort_by(|a, b| (a.date, a.es, a.referral).cmp(&(b.date, b.es, b.referral)));
+    items
+}
