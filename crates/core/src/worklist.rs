@@ -174,6 +174,6 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
             });
         }
     }
-    items.sort_by(|a, b| (a.date, a.es, a.referral).cmp(&(b.date, b.es, b.referral)));
+    items.sort_by_key(|i| (i.date, i.es, i.referral));
     items
 }
