@@ -1,0 +1,294 @@
+//! Invariants of the report over random services (proptest):
+//! shuffling records changes nothing; records dated after the as-of date change
+//! nothing; people into work ≤ job starts; ES figures add up to their team's;
+//! the output is byte-identical across runs; nothing panics on any input.
+
+use ipstrack_core::{Day, Period, read_bundle, report};
+use proptest::prelude::*;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+const ENGAGEMENTS: [&str; 3] = ["seeking_work", "in_work_support", "not_seeking_work"];
+
+fn day(n: i32) -> String {
+    Day::parse("2023-01-01").unwrap().plus(n).to_string()
+}
+
+/// A random service of a few ES and referrals around 2023–2025, built from a
+/// seed. With `one_referral_per_client` no person has two referrals.
+fn service(seed: u64, one_referral_per_client: bool) -> Value {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let es_count = rng.random_range(1..=4);
+    let staff: Vec<Value> = (0..es_count)
+        .map(|i| {
+            json!({"id": format!("es{i}"), "name": format!("ES {i}"), "role": "es",
+                   "team": format!("t{}", i % 2), "start_date": day(-rng.random_range(0..900)),
+                   "end_date": null, "fte": if rng.random_bool(0.3) { 0.5 } else { 1.0 }})
+        })
+        .collect();
+    let referral_count = rng.random_range(1..=25);
+    let client_count = if one_referral_per_client {
+        referral_count
+    } else {
+        rng.random_range(1..=referral_count)
+    };
+    let kinds = [
+        "face_to_face",
+        "remote",
+        "in_work_support",
+        "assertive_engagement",
+    ];
+    let job_types = [
+        "employee",
+        "zero_hours",
+        "self_employed",
+        "apprenticeship",
+        "paid_placement",
+    ];
+    let referrals: Vec<Value> = (0..referral_count)
+        .map(|i| {
+            let received = rng.random_range(0..800);
+            let es = rng.random_bool(0.9).then(|| format!("es{}", rng.random_range(0..es_count)));
+            let access = rng.random_bool(0.85).then(|| received + rng.random_range(0..40));
+            let start = access.unwrap_or(received);
+            let mut used = std::collections::BTreeSet::new();
+            let mut distinct_day = |rng: &mut StdRng, from: i32, span: i32| loop {
+                let d = from + rng.random_range(0..span);
+                if used.insert(d) {
+                    return d;
+                }
+            };
+            let transfers: Vec<Value> = (0..rng.random_range(0..=2))
+                .map(|_| json!({"date": day(distinct_day(&mut rng, received, 400)),
+                                "es": format!("es{}", rng.random_range(0..es_count))}))
+                .collect();
+            let contacts: Vec<Value> = (0..rng.random_range(0..12))
+                .map(|_| json!({"date": day(start + rng.random_range(0..500)),
+                                "kind": kinds[rng.random_range(0..kinds.len())]}))
+                .collect();
+            let engagement: Vec<Value> = (0..rng.random_range(0..=2))
+                .map(|_| json!({"date": day(distinct_day(&mut rng, received, 500)),
+                                "status": ENGAGEMENTS[rng.random_range(0..3)]}))
+                .collect();
+            let hold_start = start + rng.random_range(0..300);
+            let holds: Vec<Value> = (0..rng.random_range(0..=1))
+                .map(|_| json!({"start": day(hold_start), "end": rng.random_bool(0.5).then(|| day(hold_start + rng.random_range(0..60)))}))
+                .collect();
+            let waiting: Vec<Value> = (0..rng.random_range(0..=1))
+                .map(|_| json!({"start": day(received), "end": access.map(|a| day(a.max(received))), "expected_return": null}))
+                .collect();
+            let decisions: Vec<Value> = (0..rng.random_range(0..=1))
+                .map(|_| {
+                    let s = start + rng.random_range(0..300);
+                    json!({"start": day(s), "end": rng.random_bool(0.5).then(|| day(s + 30)),
+                           "status": if rng.random_bool(0.5) { "active" } else { "inactive" }, "reason": "agreed"})
+                })
+                .collect();
+            let jobs: Vec<Value> = (0..rng.random_range(0..=3))
+                .map(|j| {
+                    let kind = job_types[rng.random_range(0..job_types.len())];
+                    let s = start + rng.random_range(0..400);
+                    let end = rng.random_bool(0.5).then(|| day(s + rng.random_range(0..300)));
+                    let weekly = (kind == "zero_hours").then(|| {
+                        (0..rng.random_range(1..=4)).map(|_| f64::from(rng.random_range(0..12)) / 2.0).collect::<Vec<_>>()
+                    });
+                    json!({"id": format!("j{j}"), "type": kind, "employer": "Employer", "start": day(s), "end": end,
+                           "hours_per_week": if kind == "zero_hours" { None } else { Some(rng.random_range(1..38)) },
+                           "weekly_hours": weekly,
+                           "four_hours_confirmed": rng.random_bool(0.2).then(|| day(s + rng.random_range(0..20))),
+                           "self_employment_registration": (kind == "self_employed" && rng.random_bool(0.7)).then_some("sole_trader"),
+                           "retained": false, "return_to_work": null})
+                })
+                .collect();
+            let discharge = rng.random_bool(0.3).then(|| json!({"date": day(received + rng.random_range(0..700)), "reason": "moved"}));
+            let status = if rng.random_bool(0.8) { "unemployed" } else { "employed" };
+            json!({"id": format!("r{i}"), "client": format!("c{}", if one_referral_per_client { i } else { rng.random_range(0..client_count) }),
+                   "received": day(received), "status_at_referral": status, "es": es, "transfers": transfers,
+                   "access": access.map(day),
+                   "vocational_plan": access.filter(|_| rng.random_bool(0.85)).map(|a| json!({"start": day(a), "end": null})),
+                   "contacts": contacts, "holds": holds, "waiting_list": waiting, "engagement": engagement,
+                   "decisions": decisions, "discharge": discharge, "jobs": jobs})
+        })
+        .collect();
+    json!({
+        "format": "ipstrack-bundle/1",
+        "service": {"name": "Random IPS", "start_date": "2018-04-01"},
+        "teams": [{"id": "t0", "name": "North"}, {"id": "t1", "name": "South"}],
+        "staff": staff,
+        "clients": (0..client_count).map(|i| json!({"id": format!("c{i}")})).collect::<Vec<_>>(),
+        "referrals": referrals,
+    })
+}
+
+fn report_text(bundle: &Value, period: &Period, as_of: Day) -> String {
+    let loaded = read_bundle(&bundle.to_string())
+        .unwrap_or_else(|e| panic!("generated bundle invalid: {e}"));
+    serde_json::to_string_pretty(&report(&loaded.dataset, &loaded.warnings, period, as_of).unwrap())
+        .unwrap()
+}
+
+fn periods() -> impl Strategy<Value = (Period, i32)> {
+    prop_oneof![
+        Just(Period::parse("2024/25").unwrap()),
+        Just(Period::parse("2023/24-Q4").unwrap()),
+        Just(Period::parse("2024/25-Q3").unwrap()),
+        Just(Period::parse("2024-02-10..2024-08-31").unwrap()),
+    ]
+    .prop_flat_map(|p| {
+        let len = p.days().len() as i32;
+        (Just(p), 0..len + 60)
+    })
+}
+
+fn shuffle_array(value: &mut Value, rng: &mut StdRng) {
+    if let Some(items) = value.as_array_mut() {
+        items.shuffle(rng);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn shuffling_records_changes_nothing(seed in any::<u64>(), (period, offset) in periods(), shuffle_seed in any::<u64>()) {
+        let bundle = service(seed, false);
+        let as_of = period.start.plus(offset);
+        let mut shuffled = bundle.clone();
+        let mut rng = StdRng::seed_from_u64(shuffle_seed);
+        for key in ["teams", "staff", "clients", "referrals"] {
+            shuffle_array(&mut shuffled[key], &mut rng);
+        }
+        for r in shuffled["referrals"].as_array_mut().unwrap() {
+            for key in ["transfers", "contacts", "holds", "waiting_list", "engagement", "decisions", "jobs"] {
+                shuffle_array(&mut r[key], &mut rng);
+            }
+        }
+        prop_assert_eq!(report_text(&bundle, &period, as_of), report_text(&shuffled, &period, as_of));
+    }
+
+    #[test]
+    fn records_after_the_as_of_date_change_nothing(seed in any::<u64>(), (period, offset) in periods(), later in 1..200i32) {
+        let bundle = service(seed, false);
+        let as_of = period.start.plus(offset);
+        let after = |n: i32| as_of.plus(n).to_string();
+        let mut extended = bundle.clone();
+        let first_es = extended["staff"][0]["id"].clone();
+        extended["clients"].as_array_mut().unwrap().push(json!({"id": "c-late"}));
+        extended["referrals"].as_array_mut().unwrap().push(json!({
+            "id": "r-late", "client": "c-late", "received": after(later), "status_at_referral": "unemployed",
+            "es": first_es, "access": after(later + 1),
+            "contacts": [{"date": after(later + 2), "kind": "face_to_face"}]}));
+        for r in extended["referrals"].as_array_mut().unwrap() {
+            let start = r["received"].as_str().unwrap().to_string();
+            if Day::parse(&start).unwrap() > as_of { continue; }
+            r["contacts"].as_array_mut().unwrap().push(json!({"date": after(later), "kind": "remote"}));
+            r["engagement"].as_array_mut().unwrap().push(json!({"date": after(later + 3), "status": "not_seeking_work"}));
+            r["transfers"].as_array_mut().unwrap().push(json!({"date": after(later + 4), "es": first_es}));
+            r["jobs"].as_array_mut().unwrap().push(json!({"id": "j-late", "type": "employee", "start": after(later),
+                "hours_per_week": 30}));
+            r["holds"].as_array_mut().unwrap().push(json!({"start": after(later), "end": null}));
+            r["waiting_list"].as_array_mut().unwrap().push(json!({"start": after(later), "end": null}));
+            r["decisions"].as_array_mut().unwrap().push(json!({"start": after(later), "status": "inactive", "reason": "x"}));
+            if r["access"].is_null() {
+                r["access"] = json!(after(later));
+            }
+            if r["discharge"].is_null() {
+                r["discharge"] = json!({"date": after(later + 5)});
+            }
+            for job in r["jobs"].as_array_mut().unwrap() {
+                let started = Day::parse(job["start"].as_str().unwrap()).unwrap() <= as_of;
+                if started && job["four_hours_confirmed"].is_null() {
+                    job["four_hours_confirmed"] = json!(after(later));
+                }
+            }
+        }
+        let strip = |text: String| {
+            let mut v: Value = serde_json::from_str(&text).unwrap();
+            v.as_object_mut().unwrap().remove("warnings");
+            v
+        };
+        prop_assert_eq!(strip(report_text(&bundle, &period, as_of)), strip(report_text(&extended, &period, as_of)));
+    }
+
+    #[test]
+    fn people_into_work_never_exceed_job_starts(seed in any::<u64>(), (period, offset) in periods()) {
+        let bundle = service(seed, false);
+        let text = report_text(&bundle, &period, period.start.plus(offset));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let blocks = std::iter::once(&v["service"])
+            .chain(v["teams"].as_array().unwrap())
+            .chain(v["specialists"].as_array().unwrap());
+        for block in blocks {
+            for g in ["unemployed", "employed"] {
+                prop_assert!(block["people_into_work"][g].as_u64() <= block["job_starts"][g].as_u64(), "{}", block);
+            }
+            prop_assert!(block["job_outcome_rate"]["numerator"].as_u64() <= block["job_outcome_rate"]["denominator"].as_u64());
+            prop_assert!(block["caseload"]["active"].as_u64() <= block["caseload"]["open"].as_u64());
+        }
+    }
+
+    #[test]
+    fn specialists_add_up_to_their_team(seed in any::<u64>(), (period, offset) in periods()) {
+        // One referral per client, so no person is counted by two ES; every ES
+        // started before the data, so every ES is listed.
+        let bundle = service(seed, true);
+        let text = report_text(&bundle, &period, period.start.plus(offset));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let figures = [
+            "/referrals/unemployed", "/referrals/employed", "/job_starts/unemployed", "/job_starts/employed",
+            "/sustained/w13/unemployed", "/sustained/w26/employed", "/caseload/active", "/caseload/open",
+            "/caseload/on_hold", "/caseload/waiting_list", "/caseload/carried_over",
+            "/sustainment_rate_13w/denominator", "/sustainment_rate_13w/pending",
+        ];
+        let people = ["/access/unemployed", "/access/employed", "/people_into_work/unemployed"];
+        for team in v["teams"].as_array().unwrap() {
+            let members: Vec<&Value> = v["specialists"].as_array().unwrap().iter().filter(|s| s["team"] == team["id"]).collect();
+            for path in figures {
+                let sum: u64 = members.iter().map(|s| s.pointer(path).unwrap().as_u64().unwrap()).sum();
+                prop_assert!(sum <= team.pointer(path).unwrap().as_u64().unwrap(), "{path}");
+            }
+            for path in people {
+                let sum: u64 = members.iter().map(|s| s.pointer(path).unwrap().as_u64().unwrap()).sum();
+                prop_assert!(sum >= team.pointer(path).unwrap().as_u64().unwrap(), "{path}");
+            }
+        }
+        // Every ES is listed (started before the period, no end date), so the
+        // team totals are exactly the sums for the additive figures.
+        for team in v["teams"].as_array().unwrap() {
+            let members: Vec<&Value> = v["specialists"].as_array().unwrap().iter().filter(|s| s["team"] == team["id"]).collect();
+            if members.len() as u64 != bundle["staff"].as_array().unwrap().iter().filter(|s| s["team"] == team["id"]).count() as u64 {
+                continue;
+            }
+            for path in figures.iter().chain(&people) {
+                let sum: u64 = members.iter().map(|s| s.pointer(path).unwrap().as_u64().unwrap()).sum();
+                prop_assert_eq!(sum, team.pointer(path).unwrap().as_u64().unwrap(), "{}", path);
+            }
+        }
+    }
+
+    #[test]
+    fn output_is_byte_identical_across_runs(seed in any::<u64>(), (period, offset) in periods()) {
+        let bundle = service(seed, false);
+        let as_of = period.start.plus(offset);
+        prop_assert_eq!(report_text(&bundle, &period, as_of), report_text(&bundle, &period, as_of));
+    }
+
+    #[test]
+    fn the_bundle_reader_never_panics_on_damaged_input(seed in any::<u64>(), cuts in proptest::collection::vec((any::<prop::sample::Index>(), 0..40usize, any::<u8>()), 1..4)) {
+        let mut text = service(seed, false).to_string().into_bytes();
+        for (at, len, byte) in cuts {
+            let i = at.index(text.len());
+            let end = (i + len).min(text.len());
+            text.splice(i..end, [byte]);
+        }
+        let text = String::from_utf8_lossy(&text);
+        let _ = read_bundle(&text);
+    }
+
+    #[test]
+    fn the_bundle_reader_never_panics_on_arbitrary_text(text in ".{0,300}") {
+        let _ = read_bundle(&text);
+    }
+}
