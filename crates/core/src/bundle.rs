@@ -321,19 +321,14 @@ fn structural_error(
             message: format!("not a valid JSON document: {inner}"),
         };
     }
-    let segments: Vec<String> = err.path().iter().map(|s| s.to_string()).collect();
+    // Paths look like `referrals[12].jobs[0].hourz`; `.` is the document itself.
     let path = err.path().to_string();
-    // Paths look like `referrals[12].jobs[0].hourz`.
     let (record, field) = name_record_at(text, &path);
-    let field = if field.is_empty() {
-        segments.join(".")
-    } else {
-        field
-    };
+    let field = if field == "." { String::new() } else { field };
     BundleError {
         record,
         field: field.clone(),
-        message: if field.is_empty() || field == "." {
+        message: if field.is_empty() {
             inner.to_string()
         } else {
             format!("{field}: {inner}")
@@ -1292,5 +1287,96 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
                 ),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"{"format": "ipstrack-bundle/1",
+        "service": {"name": "S", "start_date": "2018-04-01"},
+        "teams": [{"id": "t1", "name": "North"}],
+        "staff": [{"id": "es1", "name": "A", "role": "es", "team": "t1", "start_date": "2020-01-01", "fte": 1}],
+        "clients": [{"id": "c1"}],
+        "referrals": [{"id": "r1", "client": "c1", "received": "2024-04-01", "status_at_referral": "unemployed",
+                       "jobs": [{"id": "j1", "type": "employee", "start": "2024-05-01", "hours_per_week": 16}]}]}"#;
+
+    fn first_error(text: &str) -> String {
+        read_bundle(text).expect_err("refused").0[0].to_string()
+    }
+
+    #[test]
+    fn bad_1_minimal_bundle_is_valid() {
+        let loaded = read_bundle(MINIMAL).expect("valid");
+        assert_eq!(
+            loaded.dataset.referrals[0].jobs[0].hours_per_week,
+            Some(Hours(1600))
+        );
+    }
+
+    #[test]
+    fn bad_1_unknown_field_names_the_record_and_field() {
+        let text = MINIMAL.replace("\"received\"", "\"recieved\": \"2024-04-01\", \"received\"");
+        let e = first_error(&text);
+        assert!(
+            e.starts_with("referral r1: recieved: unknown field `recieved`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_1_unknown_field_in_a_job_names_the_referral_and_path() {
+        let text = MINIMAL.replace(
+            "\"hours_per_week\": 16",
+            "\"hours_per_week\": 16, \"hourz\": 3",
+        );
+        let e = first_error(&text);
+        assert!(
+            e.starts_with("referral r1: jobs[0].hourz: unknown field `hourz`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_1_missing_required_field_names_the_record() {
+        let text = MINIMAL.replace("\"received\": \"2024-04-01\", ", "");
+        let e = first_error(&text);
+        assert!(
+            e.starts_with("referral r1: missing field `received`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_1_wrong_json_type_names_the_field() {
+        let text = MINIMAL.replace("\"fte\": 1", "\"fte\": \"full\"");
+        let e = first_error(&text);
+        assert!(
+            e.starts_with("staff es1: fte: invalid type: string \"full\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_1_truncated_and_trailing_text_are_refused() {
+        assert!(
+            first_error(&MINIMAL[..MINIMAL.len() - 10]).starts_with("not a valid JSON document")
+        );
+        assert!(first_error(&format!("{MINIMAL} {{}}")).starts_with("not a single JSON document"));
+        assert!(first_error("").starts_with("not a valid JSON document"));
+    }
+
+    #[test]
+    fn export_gives_back_the_same_values() {
+        let loaded = read_bundle(MINIMAL).expect("valid");
+        let doc = to_document(&loaded.dataset);
+        let again = validate(&doc).expect("valid");
+        assert_eq!(again.dataset, loaded.dataset);
+        let text = serde_json::to_string(&doc).unwrap();
+        assert!(
+            text.contains("\"hours_per_week\":16"),
+            "whole hours are written as integers: {text}"
+        );
     }
 }
