@@ -30,15 +30,15 @@ pub fn four_hours(job: &Job, as_of: Day, policy: &Policy) -> FourHours {
         let mut total = 0;
         for (k, hours) in job.weekly_hours.iter().enumerate() {
             // Week k (1-based) ends on start + 7k − 1 and exists once that day
-            // is reached; a job that ended earlier was worked until its end.
+            // is reached; the outcome day is the week's end, or the job's end
+            // if that is earlier.
             let week_end = job.start.plus(7 * (k as i32 + 1) - 1);
-            let day = ended.map_or(week_end, |e| e.min(week_end));
-            if day > as_of {
+            if week_end > as_of {
                 return FourHours::Awaiting;
             }
             total += hours.0;
             if total >= threshold {
-                return FourHours::Reached(day);
+                return FourHours::Reached(ended.map_or(week_end, |e| e.min(week_end)));
             }
         }
         return if ended.is_some() {

@@ -192,9 +192,9 @@ impl Period {
             return Ok(Period::range(start, end));
         }
         let (fy_text, quarter) = match text.split_once("-Q") {
-            Some((fy, q)) => {
-                let q: u8 = q.parse().map_err(|_| err())?;
-                if !(1..=4).contains(&q) || q.to_string().len() != 1 {
+            Some((fy, q_text)) => {
+                let q: u8 = q_text.parse().map_err(|_| err())?;
+                if !(1..=4).contains(&q) || q_text.len() != 1 {
                     return Err(err());
                 }
                 (fy, Some(q))
