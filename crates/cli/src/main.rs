@@ -1,1 +1,279 @@
-fn main() {}
+//! `ipstrack`: the command-line program.
+//!
+//! Reads files and the clock, calls the rules engine in `ipstrack-core`, and
+//! renders its one report value as JSON, a terminal table or CSV. On bad input
+//! or arguments it prints nothing on stdout, a clear message on stderr, and
+//! exits non-zero.
+
+mod render;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use ipstrack_core::bundle::{BundleErrors, parse_document, validate};
+use ipstrack_core::{Day, Loaded, Period, report};
+
+#[derive(Parser)]
+#[command(
+    name = "ipstrack",
+    version,
+    about = "Caseload and performance tracker for IPS services"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report the IPS Grow KPIs of a period from a data bundle.
+    Report {
+        /// The data bundle (ipstrack-bundle/1 JSON).
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        /// 2024/25, 2024/25-Q3 or 2024-04-01..2024-06-30.
+        #[arg(long, value_name = "P")]
+        period: String,
+        /// Figures as known on this day (default: the period's end or today, whichever is earlier).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Print the time spent reading, validating and reporting on stderr.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Validate a data bundle: list every error (BAD-1) and warning (BAD-2).
+    Check {
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+    },
+    /// Write a generated demo service as a data bundle.
+    DemoData {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Number of employment specialists.
+        #[arg(long, default_value_t = 24)]
+        specialists: u32,
+        /// Financial years of history.
+        #[arg(long, default_value_t = 2)]
+        years: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Last day of the generated data (default: today).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Json,
+    Table,
+    Csv,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Report {
+            data,
+            period,
+            as_of,
+            format,
+            timings,
+        } => run_report(&data, &period, as_of.as_deref(), format, timings),
+        Command::Check { data } => run_check(&data),
+        Command::DemoData {
+            out,
+            specialists,
+            years,
+            seed,
+            until,
+        } => run_demo(&out, specialists, years, seed, until.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn today() -> Day {
+    Day::from_date(jiff::Zoned::now().date())
+}
+
+fn parse_day(text: &str, what: &str) -> Result<Day> {
+    Day::parse(text).with_context(|| format!("{what} `{text}` is not a date (YYYY-MM-DD)"))
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
+}
+
+/// Names the file in front of every bundle error, one per line.
+fn bundle_error(path: &Path, errors: &BundleErrors) -> anyhow::Error {
+    let lines: Vec<String> = errors
+        .0
+        .iter()
+        .map(|e| format!("{}: {e}", path.display()))
+        .collect();
+    let count = errors.0.len();
+    anyhow::anyhow!(
+        "{}\n{} refused: {count} error{} (nothing was read)",
+        lines.join("\n"),
+        path.display(),
+        if count == 1 { "" } else { "s" }
+    )
+}
+
+struct Timed<T> {
+    value: T,
+    parse_ms: f64,
+    validate_ms: f64,
+}
+
+fn load(path: &Path) -> Result<Timed<Loaded>> {
+    let text = read_text(path)?;
+    let started = Instant::now();
+    let doc = parse_document(&text).map_err(|e| bundle_error(path, &e))?;
+    drop(text);
+    let parsed = Instant::now();
+    let loaded = validate(&doc).map_err(|e| bundle_error(path, &e))?;
+    let validated = Instant::now();
+    Ok(Timed {
+        value: loaded,
+        parse_ms: (parsed - started).as_secs_f64() * 1e3,
+        validate_ms: (validated - parsed).as_secs_f64() * 1e3,
+    })
+}
+
+fn run_report(
+    data: &Path,
+    period: &str,
+    as_of: Option<&str>,
+    format: Format,
+    timings: bool,
+) -> Result<ExitCode> {
+    let period = Period::parse(period)?;
+    let as_of = match as_of {
+        Some(text) => parse_day(text, "--as-of")?,
+        None => period.end.min(today()),
+    };
+    if as_of < period.start {
+        bail!(
+            "as-of date {as_of} is before the period's start {} ({})",
+            period.start,
+            period.label
+        );
+    }
+    let loaded = load(data)?;
+    let started = Instant::now();
+    let report = report(
+        &loaded.value.dataset,
+        &loaded.value.warnings,
+        &period,
+        as_of,
+    )?;
+    let report_ms = started.elapsed().as_secs_f64() * 1e3;
+    let text = match format {
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Table => render::table(&report, &loaded.value.dataset),
+        Format::Csv => render::csv(&report)?,
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    if timings {
+        eprintln!(
+            "timings: parse {:.1} ms, validate {:.1} ms, report {:.1} ms",
+            loaded.parse_ms, loaded.validate_ms, report_ms
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_check(data: &Path) -> Result<ExitCode> {
+    let text = read_text(data)?;
+    let checked = parse_document(&text).and_then(|doc| validate(&doc));
+    let mut out = std::io::stdout().lock();
+    match checked {
+        Ok(loaded) => {
+            let d = &loaded.dataset;
+            for w in &loaded.warnings {
+                writeln!(
+                    out,
+                    "{}: warning ({}): {}: {}",
+                    data.display(),
+                    w.rule,
+                    w.record,
+                    w.message
+                )?;
+            }
+            writeln!(
+                out,
+                "{}: valid: {} teams, {} staff, {} clients, {} referrals; 0 errors, {} warnings",
+                data.display(),
+                d.teams.len(),
+                d.staff.len(),
+                d.clients.len(),
+                d.referrals.len(),
+                loaded.warnings.len()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            for e in &errors.0 {
+                writeln!(out, "{}: error (BAD-1): {e}", data.display())?;
+            }
+            writeln!(
+                out,
+                "{}: refused: {} errors",
+                data.display(),
+                errors.0.len()
+            )?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn run_demo(
+    out: &Path,
+    specialists: u32,
+    years: u32,
+    seed: u64,
+    until: Option<&str>,
+) -> Result<ExitCode> {
+    if specialists == 0 || years == 0 {
+        bail!("--specialists and --years must be at least 1");
+    }
+    let until = match until {
+        Some(text) => parse_day(text, "--until")?,
+        None => today(),
+    };
+    let doc = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
+        specialists,
+        years,
+        seed,
+        until,
+    });
+    let file =
+        std::fs::File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut writer, &doc)?;
+    writer.write_all(b"\n")?;
+    writer.flush()?;
+    eprintln!(
+        "wrote {}: {} specialists, {} referrals, {} years to {until} (seed {seed})",
+        out.display(),
+        specialists,
+        doc.referrals.len(),
+        years
+    );
+    Ok(ExitCode::SUCCESS)
+}
