@@ -11,7 +11,7 @@ pub enum FourHours {
     Reached(Day),
     /// Started, awaiting 4 hours (a worklist item).
     Awaiting,
-    /// Will not become an outcome: ended first, or no hours known.
+    /// Will not become an outcome: it ended first (or ended with no hours known).
     Never,
 }
 
@@ -60,6 +60,9 @@ pub fn four_hours(job: &Job, as_of: Day, policy: &Policy) -> FourHours {
                 FourHours::Reached(day)
             }
         }
+        // No hours known: still running, it awaits a confirmation (CASE-4);
+        // ended without one, it never becomes an outcome.
+        _ if ended.is_none() => FourHours::Awaiting,
         _ => FourHours::Never,
     }
 }

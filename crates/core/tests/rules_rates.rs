@@ -1,0 +1,294 @@
+//! RATE-1 (job outcome rate), RATE-2 (13-week sustainment rate) and RATE-3
+//! (working rate).
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const Q1: &str = "2024/25-Q1";
+const Q1_END: &str = "2024-06-30";
+
+fn rate(numerator: u32, denominator: u32, value: Value) -> Value {
+    json!({"numerator": numerator, "denominator": denominator, "value": value})
+}
+
+fn sustainment(numerator: u32, denominator: u32, pending: u32, value: Value) -> Value {
+    json!({"numerator": numerator, "denominator": denominator, "pending": pending, "value": value})
+}
+
+#[test]
+fn rate_1_people_supported_and_into_work() {
+    let report = report_of(
+        vec![
+            referral(
+                "into_work",
+                json!({"jobs": [job("j1", "2024-05-01", json!({}))]}),
+            ),
+            referral("no_job", json!({})),
+            referral(
+                "from_last_year",
+                json!({"received": "2024-02-01", "access": "2024-02-01"}),
+            ),
+            referral("employed", json!({"status_at_referral": "employed"})),
+            referral("not_accessed", json!({"access": null})),
+            referral(
+                "closed_before",
+                json!({"received": "2024-02-01", "access": "2024-02-01",
+                       "discharge": {"date": "2024-04-01"}}),
+            ),
+        ],
+        Q1,
+        Q1_END,
+    );
+    assert_eq!(
+        report["service"]["job_outcome_rate"],
+        rate(1, 3, json!(0.3333))
+    );
+    assert_eq!(
+        es(&report, "es1")["job_outcome_rate"],
+        rate(1, 3, json!(0.3333))
+    );
+}
+
+#[test]
+fn rate_1_discharged_on_the_second_day_was_supported_on_the_first() {
+    let closed = |date: &str| {
+        let r = referral(
+            "r1",
+            json!({"received": "2024-02-01", "access": "2024-02-01",
+                   "discharge": {"date": date}}),
+        );
+        report_of(vec![r], Q1, Q1_END)["service"]["job_outcome_rate"]["denominator"].clone()
+    };
+    assert_eq!(closed("2024-04-01"), 0);
+    assert_eq!(closed("2024-04-02"), 1);
+}
+
+#[test]
+fn rate_1_a_person_with_two_referrals_is_supported_once() {
+    let report = report_of(
+        vec![
+            referral("r1", json!({"client": "c1"})),
+            referral(
+                "r2",
+                json!({"client": "c1", "jobs": [job("j1", "2024-05-01", json!({}))]}),
+            ),
+        ],
+        Q1,
+        Q1_END,
+    );
+    assert_eq!(
+        report["service"]["job_outcome_rate"],
+        rate(1, 1, json!(1.0))
+    );
+}
+
+#[test]
+fn rate_1_credited_to_the_es_on_the_last_supported_day() {
+    let report = report_of(
+        vec![referral(
+            "r1",
+            json!({"transfers": [{"date": "2024-06-01", "es": "es2"}],
+                   "jobs": [job("j1", "2024-05-01", json!({}))]}),
+        )],
+        Q1,
+        Q1_END,
+    );
+    let (es1, es2) = (es(&report, "es1"), es(&report, "es2"));
+    assert_eq!(es1["people_into_work"], ue(1, 0));
+    assert_eq!(es1["job_outcome_rate"], rate(0, 0, json!(null)));
+    assert_eq!(es2["people_into_work"], ue(0, 0));
+    assert_eq!(es2["job_outcome_rate"], rate(1, 1, json!(1.0)));
+}
+
+#[test]
+fn rate_1_last_supported_day_is_the_day_before_discharge() {
+    // Transferred and discharged on the same day: es1 had the last supported day.
+    let report = report_of(
+        vec![referral(
+            "r1",
+            json!({"transfers": [{"date": "2024-06-01", "es": "es2"}],
+                   "discharge": {"date": "2024-06-01"}}),
+        )],
+        Q1,
+        Q1_END,
+    );
+    assert_eq!(
+        es(&report, "es1")["job_outcome_rate"],
+        rate(0, 1, json!(0.0))
+    );
+    assert_eq!(
+        es(&report, "es2")["job_outcome_rate"],
+        rate(0, 0, json!(null))
+    );
+}
+
+#[test]
+fn rate_1_last_supported_day_stops_at_the_as_of_date() {
+    // Transferred on 2024-06-01: as known on 2024-05-31 es1 still has the person.
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"transfers": [{"date": "2024-06-01", "es": "es2"}]}),
+    )]);
+    let denominator = |as_of, id| {
+        es(&report_json(&loaded, Q1, as_of), id)["job_outcome_rate"]["denominator"].clone()
+    };
+    assert_eq!(denominator("2024-05-31", "es1"), 1);
+    assert_eq!(denominator("2024-05-31", "es2"), 0);
+    assert_eq!(denominator("2024-06-01", "es1"), 0);
+    assert_eq!(denominator("2024-06-01", "es2"), 1);
+}
+
+#[test]
+fn rate_1_access_after_the_as_of_date_is_not_yet_supported() {
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"received": "2024-04-02", "access": "2024-05-10"}),
+    )]);
+    let denominator = |as_of| {
+        report_json(&loaded, Q1, as_of)["service"]["job_outcome_rate"]["denominator"].clone()
+    };
+    assert_eq!(denominator("2024-05-09"), 0);
+    assert_eq!(denominator("2024-05-10"), 1);
+}
+
+#[test]
+fn rate_2_pending_until_first_start_plus_90() {
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"jobs": [job("j1", "2024-04-05", json!({}))]}),
+    )]);
+    let sus = |as_of| report_json(&loaded, Q1, as_of)["service"]["sustainment_rate_13w"].clone();
+    // 2024-04-05 + 90 = 2024-07-04.
+    assert_eq!(sus("2024-07-03"), sustainment(0, 0, 1, json!(null)));
+    assert_eq!(sus("2024-07-04"), sustainment(1, 1, 0, json!(1.0)));
+}
+
+#[test]
+fn rate_2_mature_but_not_sustained() {
+    let report = report_of(
+        vec![referral(
+            "r1",
+            json!({"jobs": [job("j1", "2024-04-05", json!({"end": "2024-06-30"}))]}),
+        )],
+        Q1,
+        "2024-07-04",
+    );
+    assert_eq!(
+        report["service"]["sustainment_rate_13w"],
+        sustainment(0, 1, 0, json!(0.0))
+    );
+}
+
+#[test]
+fn rate_2_thirteen_weeks_from_any_run_count() {
+    // The first run ends after 30 days; a second job 45 days later lasts 13 weeks.
+    let report = report_of(
+        vec![referral(
+            "r1",
+            json!({"jobs": [job("j1", "2024-04-05", json!({"end": "2024-05-04"})),
+                            job("j2", "2024-06-19", json!({}))]}),
+        )],
+        Q1,
+        "2024-12-31",
+    );
+    assert_eq!(
+        report["service"]["sustainment_rate_13w"],
+        sustainment(1, 1, 0, json!(1.0))
+    );
+}
+
+#[test]
+fn rate_2_counts_only_referrals_whose_first_outcome_is_in_the_period() {
+    let report = report_of(
+        vec![
+            referral(
+                "in_q1",
+                json!({"jobs": [job("j1", "2024-04-05", json!({}))]}),
+            ),
+            referral(
+                "first_in_march",
+                json!({"received": "2024-02-01", "access": "2024-02-01",
+                       "jobs": [job("j1", "2024-03-20", json!({})),
+                                job("j2", "2024-04-20", json!({}))]}),
+            ),
+            referral(
+                "employed",
+                json!({"status_at_referral": "employed",
+                       "jobs": [job("j1", "2024-04-05", json!({}))]}),
+            ),
+        ],
+        Q1,
+        "2024-12-31",
+    );
+    assert_eq!(
+        report["service"]["sustainment_rate_13w"],
+        sustainment(1, 1, 0, json!(1.0))
+    );
+}
+
+#[test]
+fn rate_2_credited_to_the_es_on_the_first_job_start() {
+    let report = report_of(
+        vec![referral(
+            "r1",
+            json!({"transfers": [{"date": "2024-05-01", "es": "es2"}],
+                   "jobs": [job("j1", "2024-04-05", json!({}))]}),
+        )],
+        Q1,
+        "2024-12-31",
+    );
+    assert_eq!(
+        es(&report, "es1")["sustainment_rate_13w"],
+        sustainment(1, 1, 0, json!(1.0))
+    );
+    assert_eq!(
+        es(&report, "es2")["sustainment_rate_13w"],
+        sustainment(0, 0, 0, json!(null))
+    );
+}
+
+#[test]
+fn rate_3_working_rate_counts_a_job_started_before_the_period() {
+    let worked = |end: Value| {
+        let r = referral(
+            "r1",
+            json!({"received": "2024-02-01", "access": "2024-02-01",
+                   "jobs": [job("j1", "2024-03-01", json!({"end": end}))]}),
+        );
+        let report = report_of(vec![r], Q1, Q1_END);
+        (
+            report["service"]["working_rate"].clone(),
+            report["service"]["job_outcome_rate"].clone(),
+        )
+    };
+    assert_eq!(
+        worked(json!(null)),
+        (rate(1, 1, json!(1.0)), rate(0, 1, json!(0.0)))
+    );
+    assert_eq!(worked(json!("2024-04-01")).0, rate(1, 1, json!(1.0)));
+    assert_eq!(worked(json!("2024-03-31")).0, rate(0, 1, json!(0.0)));
+}
+
+#[test]
+fn rate_3_working_rate_uses_people_supported_as_denominator() {
+    let report = report_of(
+        vec![
+            referral(
+                "working",
+                json!({"jobs": [job("j1", "2024-06-30", json!({"hours_per_week": 37.5}))]}),
+            ),
+            referral("not_working", json!({})),
+            referral("also_not", json!({})),
+            referral(
+                "employed_working",
+                json!({"status_at_referral": "employed",
+                       "jobs": [job("j1", "2024-05-01", json!({}))]}),
+            ),
+        ],
+        Q1,
+        Q1_END,
+    );
+    assert_eq!(report["service"]["working_rate"], rate(1, 3, json!(0.3333)));
+}

@@ -1,0 +1,272 @@
+//! SUS-1..5: runs of work, the 13/26/52-week milestones, one of each,
+//! job retention and sustainment after discharge.
+
+mod common;
+
+use common::*;
+use ipstrack_core::jobs::{milestones, outcomes, runs};
+use serde_json::{Value, json};
+
+/// (start, last worked) of each run of `referral("r1", extra)` as known on `as_of`.
+fn runs_of(extra: Value, as_of: &str) -> Vec<(String, String)> {
+    let loaded = bundle(vec![referral("r1", extra)]);
+    let r = only_referral(&loaded);
+    let p = &loaded.dataset.policy;
+    let outcomes = outcomes(r, d(as_of), p);
+    runs(r, &outcomes, d(as_of), p)
+        .iter()
+        .map(|run| (run.start.to_string(), run.last_worked.to_string()))
+        .collect()
+}
+
+/// (weeks, achieved, run start) of each milestone of `referral("r1", extra)`.
+fn milestones_of(extra: Value, as_of: &str) -> Vec<(i32, String, String)> {
+    let loaded = bundle(vec![referral("r1", extra)]);
+    let r = only_referral(&loaded);
+    let p = &loaded.dataset.policy;
+    let outcomes = outcomes(r, d(as_of), p);
+    milestones(&runs(r, &outcomes, d(as_of), p))
+        .iter()
+        .map(|m| (m.weeks, m.achieved.to_string(), m.run_start.to_string()))
+        .collect()
+}
+
+fn m(weeks: i32, achieved: &str, run_start: &str) -> (i32, String, String) {
+    (weeks, achieved.to_string(), run_start.to_string())
+}
+
+fn span(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+/// j1 worked 2024-04-01..2024-05-31, then j2 from `second_start` on.
+fn two_jobs(second_start: &str) -> Value {
+    json!({"received": "2024-03-01", "access": "2024-03-01",
+           "jobs": [job("j1", "2024-04-01", json!({"end": "2024-05-31"})),
+                    job("j2", second_start, json!({}))]})
+}
+
+#[test]
+fn sus_1_gap_of_41_days_joins_the_run() {
+    // 2024-06-01..2024-07-11 is 41 days out of work.
+    assert_eq!(
+        runs_of(two_jobs("2024-07-12"), "2024-12-31"),
+        [span("2024-04-01", "2024-12-31")]
+    );
+}
+
+#[test]
+fn sus_1_gap_of_42_days_restarts_the_clock() {
+    assert_eq!(
+        runs_of(two_jobs("2024-07-13"), "2024-12-31"),
+        [
+            span("2024-04-01", "2024-05-31"),
+            span("2024-07-13", "2024-12-31")
+        ]
+    );
+    // The 13-week clock restarts: 2024-07-13 + 90 = 2024-10-11.
+    assert_eq!(
+        milestones_of(two_jobs("2024-07-13"), "2024-12-31"),
+        [m(13, "2024-10-11", "2024-07-13")]
+    );
+}
+
+#[test]
+fn sus_1_policy_gap_days_moves_the_boundary() {
+    let loaded = {
+        let mut doc = doc(vec![referral("r1", two_jobs("2024-07-12"))]);
+        doc["policy"] = json!({"sustainment_gap_days": 41});
+        load(&doc)
+    };
+    let r = only_referral(&loaded);
+    let p = &loaded.dataset.policy;
+    let as_of = d("2024-12-31");
+    assert_eq!(runs(r, &outcomes(r, as_of, p), as_of, p).len(), 2);
+}
+
+#[test]
+fn sus_1_a_concurrent_shorter_job_does_not_end_the_run_early() {
+    let r = json!({"jobs": [job("long", "2024-04-10", json!({})),
+                            job("short", "2024-04-20", json!({"end": "2024-04-30"}))]});
+    assert_eq!(runs_of(r, "2024-09-30"), [span("2024-04-10", "2024-09-30")]);
+}
+
+#[test]
+fn sus_1_job_without_an_end_is_worked_up_to_the_as_of_date() {
+    let r = json!({"jobs": [job("j1", "2024-04-10", json!({}))]});
+    assert_eq!(runs_of(r, "2024-06-15"), [span("2024-04-10", "2024-06-15")]);
+}
+
+#[test]
+fn sus_2_13_weeks_achieved_on_start_plus_90_when_working() {
+    let r = json!({"received": "2024-03-01", "access": "2024-03-01",
+                   "jobs": [job("j1", "2024-04-01", json!({}))]});
+    assert_eq!(milestones_of(r.clone(), "2024-06-29"), []);
+    assert_eq!(
+        milestones_of(r, "2024-06-30"),
+        [m(13, "2024-06-30", "2024-04-01")]
+    );
+}
+
+#[test]
+fn sus_2_job_ending_the_day_before_start_plus_90_does_not_reach_13_weeks() {
+    let ending = |end: &str| {
+        let r = json!({"received": "2024-03-01", "access": "2024-03-01",
+                       "jobs": [job("j1", "2024-04-01", json!({"end": end}))]});
+        milestones_of(r, "2025-03-31")
+    };
+    assert_eq!(ending("2024-06-29"), []);
+    assert_eq!(ending("2024-06-30"), [m(13, "2024-06-30", "2024-04-01")]);
+}
+
+#[test]
+fn sus_2_milestone_inside_a_break_is_achieved_on_the_first_worked_day_after() {
+    // Run from 2024-04-01; 2024-06-30 falls in the 41-day break before j2.
+    assert_eq!(
+        milestones_of(two_jobs("2024-07-12"), "2024-09-28"),
+        [m(13, "2024-07-12", "2024-04-01")]
+    );
+    assert_eq!(milestones_of(two_jobs("2024-07-12"), "2024-07-11"), []);
+}
+
+#[test]
+fn sus_2_26_and_52_weeks() {
+    let r = json!({"received": "2024-03-01", "access": "2024-03-01",
+                   "jobs": [job("j1", "2024-04-01", json!({}))]});
+    assert_eq!(
+        milestones_of(r.clone(), "2025-03-29"),
+        [
+            m(13, "2024-06-30", "2024-04-01"),
+            m(26, "2024-09-29", "2024-04-01")
+        ]
+    );
+    assert_eq!(
+        milestones_of(r, "2025-03-30"),
+        [
+            m(13, "2024-06-30", "2024-04-01"),
+            m(26, "2024-09-29", "2024-04-01"),
+            m(52, "2025-03-30", "2024-04-01")
+        ]
+    );
+}
+
+#[test]
+fn sus_2_counted_in_the_period_containing_the_day() {
+    let sustained = |start: &str, period: &str| {
+        let r = referral(
+            "r1",
+            json!({"received": "2024-03-01", "access": "2024-03-01",
+                   "jobs": [job("j1", start, json!({}))]}),
+        );
+        report_of(vec![r], period, "2025-03-31")["service"]["sustained"].clone()
+    };
+    let only_13 = json!({"w13": ue(1, 0), "w26": ue(0, 0), "w52": ue(0, 0)});
+    let nothing = json!({"w13": ue(0, 0), "w26": ue(0, 0), "w52": ue(0, 0)});
+    // 2024-04-01 + 90 = 2024-06-30 (Q1); 2024-04-02 + 90 = 2024-07-01 (Q2),
+    // and 2024-04-02 + 181 = 2024-09-30 (Q2) as well.
+    assert_eq!(sustained("2024-04-01", "2024/25-Q1"), only_13);
+    assert_eq!(sustained("2024-04-02", "2024/25-Q1"), nothing);
+    assert_eq!(
+        sustained("2024-04-02", "2024/25-Q2"),
+        json!({"w13": ue(1, 0), "w26": ue(1, 0), "w52": ue(0, 0)})
+    );
+    assert_eq!(sustained("2024-04-03", "2024/25-Q3")["w26"], ue(1, 0));
+}
+
+#[test]
+fn sus_2_milestone_after_the_as_of_date_is_not_counted() {
+    let r = referral(
+        "r1",
+        json!({"received": "2024-03-01", "access": "2024-03-01",
+               "jobs": [job("j1", "2024-04-01", json!({}))]}),
+    );
+    let loaded = bundle(vec![r]);
+    let w13 =
+        |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["sustained"]["w13"].clone();
+    assert_eq!(w13("2024-06-29"), ue(0, 0));
+    assert_eq!(w13("2024-06-30"), ue(1, 0));
+}
+
+#[test]
+fn sus_3_one_of_each_per_referral() {
+    // Two runs, each lasting 13 weeks: one 13-week outcome, from the first run;
+    // the 26-week outcome comes from the second run (2024-10-01 + 181).
+    let r = json!({"received": "2024-03-01", "access": "2024-03-01",
+                   "jobs": [job("j1", "2024-04-01", json!({"end": "2024-07-31"})),
+                            job("j2", "2024-10-01", json!({}))]});
+    assert_eq!(
+        milestones_of(r.clone(), "2025-03-31"),
+        [
+            m(13, "2024-06-30", "2024-04-01"),
+            m(26, "2025-03-31", "2024-10-01")
+        ]
+    );
+    let report = report_of(vec![referral("r1", r)], "2024/25", "2025-03-31");
+    assert_eq!(report["service"]["sustained"]["w13"], ue(1, 0));
+    assert_eq!(report["service"]["sustained"]["w26"], ue(1, 0));
+}
+
+fn retained(return_to_work: Value) -> Value {
+    json!({"status_at_referral": "employed", "received": "2024-04-02",
+           "jobs": [job("kept", "2019-01-07",
+               json!({"retained": true, "return_to_work": return_to_work}))]})
+}
+
+#[test]
+fn sus_4_retained_job_counts_from_return_to_work() {
+    // 2024-05-01 + 90 = 2024-07-30.
+    assert_eq!(
+        milestones_of(retained(json!("2024-05-01")), "2024-09-30"),
+        [m(13, "2024-07-30", "2024-05-01")]
+    );
+    assert_eq!(
+        milestones_of(retained(json!("2024-05-01")), "2024-07-29"),
+        []
+    );
+    let report = report_of(
+        vec![referral("r1", retained(json!("2024-05-01")))],
+        "2024/25-Q2",
+        "2024-09-30",
+    );
+    assert_eq!(report["service"]["sustained"]["w13"], ue(0, 1));
+    assert_eq!(report["service"]["job_starts"], ue(0, 0));
+}
+
+#[test]
+fn sus_4_retained_job_without_return_to_work_does_not_count() {
+    assert_eq!(runs_of(retained(json!(null)), "2025-03-31"), []);
+    assert_eq!(milestones_of(retained(json!(null)), "2025-03-31"), []);
+}
+
+#[test]
+fn sus_4_retained_job_on_an_unemployed_referral_does_not_count() {
+    let mut r = retained(json!("2024-05-01"));
+    r["status_at_referral"] = json!("unemployed");
+    assert_eq!(milestones_of(r, "2025-03-31"), []);
+}
+
+#[test]
+fn sus_5_sustainment_is_counted_after_discharge() {
+    // Discharged 2024-05-01; the job from 2024-04-15 goes on: 13 weeks on 2024-07-14.
+    let r = referral(
+        "r1",
+        json!({"discharge": {"date": "2024-05-01", "reason": "in work"},
+               "jobs": [job("j1", "2024-04-15", json!({}))]}),
+    );
+    let report = report_of(vec![r], "2024/25-Q2", "2024-09-30");
+    assert_eq!(report["service"]["sustained"]["w13"], ue(1, 0));
+    assert_eq!(es(&report, "es1")["sustained"]["w13"], ue(1, 0));
+    assert_eq!(report["service"]["caseload"]["open"], 0);
+}
+
+#[test]
+fn sus_5_sustainment_is_counted_for_inactive_clients() {
+    let r = referral(
+        "r1",
+        json!({"engagement": [{"date": "2024-05-01", "status": "not_seeking_work"}],
+               "jobs": [job("j1", "2024-04-15", json!({}))]}),
+    );
+    let report = report_of(vec![r], "2024/25-Q2", "2024-09-30");
+    assert_eq!(report["service"]["caseload"]["active"], 0);
+    assert_eq!(report["service"]["sustained"]["w13"], ue(1, 0));
+}

@@ -1,0 +1,224 @@
+//! T-3 (the as-of date) and T-5 (rounding) at their boundaries.
+
+mod common;
+
+use common::*;
+use ipstrack_core::jobs::{FourHours, four_hours, runs};
+use ipstrack_core::report::{ReportError, assigned_on};
+use ipstrack_core::targets::{Exact, rate, round_target};
+use ipstrack_core::{Period, report};
+use serde_json::{Value, json};
+
+#[test]
+fn t_3_referral_received_after_as_of_is_ignored() {
+    let loaded = bundle(vec![
+        referral("r1", json!({"received": "2024-04-10", "access": null})),
+        referral("r2", json!({"received": "2024-04-20", "access": null})),
+    ]);
+    let on = |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["referrals"].clone();
+    assert_eq!(on("2024-04-19"), ue(1, 0));
+    assert_eq!(on("2024-04-20"), ue(2, 0));
+}
+
+#[test]
+fn t_3_contact_after_as_of_is_ignored() {
+    // Accessed 2024-04-02; on 2024-05-10 the access is 38 days old, so only
+    // the contact dated that day keeps the client active.
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"contacts": [{"date": "2024-05-10", "kind": "face_to_face"}]}),
+    )]);
+    let active = |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["caseload"].clone();
+    assert_eq!(active("2024-05-09")["active"], 0);
+    assert_eq!(active("2024-05-09")["open"], 1);
+    assert_eq!(active("2024-05-10")["active"], 1);
+}
+
+#[test]
+fn t_3_transfer_after_as_of_is_ignored() {
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"transfers": [{"date": "2024-05-10", "es": "es2"}]}),
+    )]);
+    let r = only_referral(&loaded);
+    // es1 is staff index 0, es2 index 1.
+    assert_eq!(assigned_on(r, d("2024-06-30"), d("2024-05-09")), Some(0));
+    assert_eq!(assigned_on(r, d("2024-06-30"), d("2024-05-10")), Some(1));
+    assert_eq!(assigned_on(r, d("2024-05-09"), d("2024-06-30")), Some(0));
+
+    let before = report_json(&loaded, "2024/25-Q1", "2024-05-09");
+    assert_eq!(es(&before, "es1")["caseload"]["open"], 1);
+    assert_eq!(es(&before, "es2")["caseload"]["open"], 0);
+    let after = report_json(&loaded, "2024/25-Q1", "2024-05-10");
+    assert_eq!(es(&after, "es1")["caseload"]["open"], 0);
+    assert_eq!(es(&after, "es2")["caseload"]["open"], 1);
+}
+
+#[test]
+fn t_3_engagement_change_after_as_of_is_ignored() {
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"contacts": [{"date": "2024-05-01", "kind": "remote"}],
+               "engagement": [{"date": "2024-05-10", "status": "not_seeking_work"}]}),
+    )]);
+    let active =
+        |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["caseload"]["active"].clone();
+    assert_eq!(active("2024-05-09"), 1);
+    assert_eq!(active("2024-05-10"), 0);
+}
+
+#[test]
+fn t_3_four_hours_confirmation_after_as_of_falls_back_to_hours() {
+    // 4 hours a week: the hours alone give start + 6 = 2024-05-07; the
+    // payslip confirming it is dated 2024-05-20.
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"jobs": [job("j1", "2024-05-01",
+            json!({"hours_per_week": 4, "four_hours_confirmed": "2024-05-20"}))]}),
+    )]);
+    let j = &only_referral(&loaded).jobs[0];
+    let p = &loaded.dataset.policy;
+    assert_eq!(four_hours(j, d("2024-05-06"), p), FourHours::Awaiting);
+    assert_eq!(
+        four_hours(j, d("2024-05-19"), p),
+        FourHours::Reached(d("2024-05-07"))
+    );
+    assert_eq!(
+        four_hours(j, d("2024-05-20"), p),
+        FourHours::Reached(d("2024-05-20"))
+    );
+}
+
+#[test]
+fn t_3_as_of_before_the_period_start_is_an_error() {
+    let loaded = bundle(vec![referral("r1", json!({}))]);
+    let q2 = Period::parse("2024/25-Q2").unwrap();
+    let err = report(&loaded.dataset, &loaded.warnings, &q2, d("2024-06-30")).unwrap_err();
+    assert_eq!(
+        err,
+        ReportError::AsOfBeforePeriod {
+            as_of: d("2024-06-30"),
+            start: d("2024-07-01")
+        }
+    );
+    assert!(report(&loaded.dataset, &loaded.warnings, &q2, d("2024-07-01")).is_ok());
+}
+
+#[test]
+fn t_3_caseload_date_is_the_earlier_of_as_of_and_period_end() {
+    let loaded = bundle(vec![referral("r1", json!({}))]);
+    let date =
+        |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["caseload"]["date"].clone();
+    assert_eq!(date("2024-05-15"), "2024-05-15");
+    assert_eq!(date("2024-06-30"), "2024-06-30");
+    assert_eq!(date("2024-08-01"), "2024-06-30");
+}
+
+#[test]
+fn t_3_discharge_after_as_of_is_still_open() {
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"discharge": {"date": "2024-04-20", "reason": "moved away"}}),
+    )]);
+    let open =
+        |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["caseload"]["open"].clone();
+    assert_eq!(open("2024-04-19"), 1);
+    assert_eq!(open("2024-04-20"), 0);
+}
+
+#[test]
+fn t_3_job_ending_after_as_of_is_worked_up_to_as_of() {
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"jobs": [job("j1", "2024-04-10", json!({"end": "2024-09-30"}))]}),
+    )]);
+    let r = only_referral(&loaded);
+    let p = &loaded.dataset.policy;
+    let as_of = d("2024-07-15");
+    let outcomes = ipstrack_core::jobs::outcomes(r, as_of, p);
+    assert_eq!(outcomes[0].last_worked, as_of);
+    let runs = runs(r, &outcomes, as_of, p);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].last_worked, as_of);
+}
+
+#[test]
+fn t_3_events_after_as_of_are_not_counted_in_the_period() {
+    // Access and a job start after the as-of date, inside the period.
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"received": "2024-04-02", "access": "2024-05-02",
+               "jobs": [job("j1", "2024-05-03", json!({"four_hours_confirmed": "2024-05-03"}))]}),
+    )]);
+    let service = |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"].clone();
+    let early = service("2024-05-01");
+    assert_eq!(early["access"], ue(0, 0));
+    assert_eq!(early["job_starts"], ue(0, 0));
+    let later = service("2024-05-03");
+    assert_eq!(later["access"], ue(1, 0));
+    assert_eq!(later["job_starts"], ue(1, 0));
+}
+
+#[test]
+fn t_5_rates_round_to_4_places_half_away_from_zero() {
+    assert_eq!(rate(1, 8), Some(1250));
+    assert_eq!(rate(2, 3), Some(6667));
+    assert_eq!(rate(1, 3), Some(3333));
+    // 0.00005 exactly rounds up to 0.0001; 0.000049... rounds down.
+    assert_eq!(rate(1, 20_000), Some(1));
+    assert_eq!(rate(1, 20_001), Some(0));
+    assert_eq!(rate(3, 20_000), Some(2));
+    assert_eq!(rate(0, 5), Some(0));
+    assert_eq!(rate(0, 0), None);
+}
+
+#[test]
+fn t_5_targets_round_to_1_place_half_away_from_zero() {
+    assert_eq!(round_target(Exact::new(201, 20)), 10.1); // 10.05
+    assert_eq!(round_target(Exact::new(2009, 200)), 10.0); // 10.045
+    assert_eq!(round_target(Exact::new(1, 20)), 0.1); // 0.05
+    assert_eq!(round_target(Exact::new(40 * 92, 365)), 10.1); // 10.082…
+}
+
+/// `n` unemployed referrals in 2024/25-Q1; the first `into_work` of them start a job.
+fn supported(n: usize, into_work: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            let jobs = if i < into_work {
+                json!([job("j1", "2024-05-01", json!({}))])
+            } else {
+                json!([])
+            };
+            referral(&format!("r{i}"), json!({"jobs": jobs}))
+        })
+        .collect()
+}
+
+#[test]
+fn t_5_report_rate_one_in_eight_is_0_125() {
+    let report = report_of(supported(8, 1), "2024/25-Q1", "2024-06-30");
+    assert_eq!(
+        report["service"]["job_outcome_rate"],
+        json!({"numerator": 1, "denominator": 8, "value": 0.125})
+    );
+}
+
+#[test]
+fn t_5_report_rate_two_in_three_is_0_6667() {
+    let report = report_of(supported(3, 2), "2024/25-Q1", "2024-06-30");
+    assert_eq!(
+        report["service"]["job_outcome_rate"],
+        json!({"numerator": 2, "denominator": 3, "value": 0.6667})
+    );
+}
+
+#[test]
+fn t_5_report_target_of_exactly_10_05_is_10_1() {
+    // 201 a year at FTE 0.05 is exactly 10.05; 40% of it is 4.02.
+    let mut doc = doc_with_staff(vec![staff("es1", json!({"fte": 0.05}))], vec![]);
+    doc["policy"] = json!({"access_target_year2": 201});
+    let report = report_json(&load(&doc), "2024/25", "2025-03-31");
+    let targets = &report["specialists"][0]["targets"];
+    assert_eq!(targets["access"], 10.1);
+    assert_eq!(targets["people_into_work"], 4.0);
+}
