@@ -29,10 +29,9 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ipstrack-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory, removed when the guard is dropped.
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
 }
 
 /// Asserts a refusal: non-zero exit, nothing on stdout, the message on stderr.
@@ -238,7 +237,7 @@ fn report_refuses_a_missing_file() {
 
 #[test]
 fn report_names_file_record_and_field_of_bad_input() {
-    let dir = temp_dir("bad");
+    let dir = temp_dir();
     let text = std::fs::read_to_string(examples().join("sustainment.bundle.json")).unwrap();
     let bad = text.replacen(
         "\"access\": \"2024-04-05\"",
@@ -246,7 +245,7 @@ fn report_names_file_record_and_field_of_bad_input() {
         1,
     );
     assert_ne!(bad, text);
-    let path = dir.join("bad.json");
+    let path = dir.path().join("bad.json");
     std::fs::write(&path, bad).unwrap();
     let path = path.to_string_lossy().into_owned();
     let o = ipstrack(&["report", "--data", &path, "--period", "2024/25"]);
@@ -258,13 +257,13 @@ fn report_names_file_record_and_field_of_bad_input() {
 
 #[test]
 fn report_refuses_truncated_and_non_json_files_cleanly() {
-    let dir = temp_dir("truncated");
+    let dir = temp_dir();
     let text = std::fs::read_to_string(examples().join("sustainment.bundle.json")).unwrap();
     for (name, content) in [
         ("truncated.json", &text[..text.len() / 2]),
         ("plain.txt", "hello, not json"),
     ] {
-        let path = dir.join(name);
+        let path = dir.path().join(name);
         std::fs::write(&path, content).unwrap();
         let o = ipstrack(&[
             "report",
@@ -280,7 +279,7 @@ fn report_refuses_truncated_and_non_json_files_cleanly() {
 
 #[test]
 fn check_lists_every_error() {
-    let dir = temp_dir("check");
+    let dir = temp_dir();
     let text = std::fs::read_to_string(examples().join("sustainment.bundle.json")).unwrap();
     let bad = text
         .replacen(
@@ -290,7 +289,7 @@ fn check_lists_every_error() {
         )
         .replacen("\"hours_per_week\": 16", "\"hours_per_week\": 170", 1)
         .replacen("\"client\": \"c2\"", "\"client\": \"nobody\"", 1);
-    let path = dir.join("bad.json");
+    let path = dir.path().join("bad.json");
     std::fs::write(&path, bad).unwrap();
     let o = ipstrack(&["check", "--data", &path.to_string_lossy()]);
     assert!(!o.status.success());
@@ -327,9 +326,9 @@ fn check_lists_warnings_of_a_valid_bundle() {
 
 #[test]
 fn demo_data_is_deterministic_and_valid() {
-    let dir = temp_dir("demo");
-    let a = dir.join("a.json");
-    let b = dir.join("b.json");
+    let dir = temp_dir();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
     for path in [&a, &b] {
         let o = ipstrack(&[
             "demo-data",
