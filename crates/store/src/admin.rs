@@ -1,0 +1,437 @@
+//! The audit log, users and roles, submitted returns, backup and restore.
+
+use std::path::Path;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use ipstrack_core::report::Report;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::records::{AuditRow, write_audit};
+use crate::{Backend, Result, Store, StoreError};
+
+/// One entry of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    /// When (UTC timestamp).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// `insert`, `update` or `delete`.
+    pub action: String,
+    /// `service`, `team`, `staff`, `client`, `referral`, `user`, `submission`.
+    pub record_type: String,
+    pub record_id: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// Which entries of the audit log to show.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub record: Option<String>,
+    /// Entries on or after this day (YYYY-MM-DD) or timestamp.
+    pub since: Option<String>,
+}
+
+/// Roles of ipstrack's users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Es,
+    TeamLead,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Es => "es",
+            Role::TeamLead => "team_lead",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        [Role::Es, Role::TeamLead, Role::Manager, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == text)
+    }
+}
+
+/// A user (never with the password hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub username: String,
+    pub role: Role,
+    pub staff_id: Option<String>,
+    pub disabled: bool,
+}
+
+/// A submitted return: a period's report frozen when it was submitted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Submission {
+    pub period_label: String,
+    pub as_of: String,
+    pub submitted_at: String,
+    pub submitted_by: String,
+    /// The report as submitted (`ipstrack-report/1` JSON).
+    pub report: serde_json::Value,
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    if password.chars().count() < 10 {
+        return Err(StoreError::Refused(
+            "a password needs at least 10 characters".into(),
+        ));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Refused(format!("could not hash the password: {e}")))
+}
+
+impl Store {
+    /// The audit log, oldest first.
+    pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut sql = "SELECT seq, at, actor, action, record_type, record_id, old_value, new_value FROM audit_log WHERE 1 = 1"
+            .to_string();
+        let mut binds = Vec::new();
+        if let Some(record) = &filter.record {
+            binds.push(record.clone());
+            sql.push_str(&format!(" AND record_id = ${}", binds.len()));
+        }
+        if let Some(since) = &filter.since {
+            binds.push(since.clone());
+            sql.push_str(&format!(" AND at >= ${}", binds.len()));
+        }
+        sql.push_str(" ORDER BY seq");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    record_type: r.try_get("record_type")?,
+                    record_id: r.try_get("record_id")?,
+                    old_value: r.try_get("old_value")?,
+                    new_value: r.try_get("new_value")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a user with an argon2id password hash, linked to a staff record.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: Role,
+        staff_id: Option<&str>,
+        actor: &str,
+    ) -> Result<User> {
+        if username.trim().is_empty() {
+            return Err(StoreError::Refused("a username is needed".into()));
+        }
+        let hash = hash_password(password)?;
+        let mut tx = self.begin_write().await?;
+        if let Some(staff) = staff_id {
+            let found: Option<(String,)> = sqlx::query_as("SELECT id FROM staff WHERE id = $1")
+                .bind(staff)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                return Err(StoreError::Refused(format!(
+                    "staff {staff} is not a staff member"
+                )));
+            }
+        }
+        let exists: Option<(String,)> =
+            sqlx::query_as("SELECT username FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            return Err(StoreError::Refused(format!(
+                "user {username} already exists"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO users (username, password_hash, role, staff_id, disabled, created_at) VALUES ($1, $2, $3, $4, 0, $5)",
+        )
+        .bind(username)
+        .bind(&hash)
+        .bind(role.as_str())
+        .bind(staff_id)
+        .bind(jiff::Timestamp::now().to_string())
+        .execute(&mut *tx)
+        .await?;
+        let user = User {
+            username: username.into(),
+            role,
+            staff_id: staff_id.map(str::to_string),
+            disabled: false,
+        };
+        write_audit(
+            &mut tx,
+            actor,
+            vec![AuditRow {
+                action: "insert",
+                record_type: "user",
+                record_id: username.into(),
+                old: None,
+                new: Some(serde_json::to_string(&user).expect("serialises")),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn change_user(
+        &self,
+        username: &str,
+        actor: &str,
+        sql: &'static str,
+        bind: Option<String>,
+        what: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let mut query = sqlx::query(sql);
+        if let Some(b) = bind {
+            query = query.bind(b);
+        }
+        let done = query.bind(username).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Refused(format!(
+                "user {username} does not exist"
+            )));
+        }
+        write_audit(
+            &mut tx,
+            actor,
+            vec![AuditRow {
+                action: "update",
+                record_type: "user",
+                record_id: username.into(),
+                old: None,
+                new: Some(format!("{{\"change\":\"{what}\"}}")),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn reset_password(&self, username: &str, password: &str, actor: &str) -> Result<()> {
+        let hash = hash_password(password)?;
+        self.change_user(
+            username,
+            actor,
+            "UPDATE users SET password_hash = $1 WHERE username = $2",
+            Some(hash),
+            "password reset",
+        )
+        .await
+    }
+
+    pub async fn disable_user(&self, username: &str, actor: &str) -> Result<()> {
+        self.change_user(
+            username,
+            actor,
+            "UPDATE users SET disabled = 1 WHERE username = $1",
+            None,
+            "disabled",
+        )
+        .await
+    }
+
+    /// The user, if the password is right and the account enabled.
+    pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT username, password_hash, role, staff_id, disabled FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.read)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let hash: String = row.try_get("password_hash")?;
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| StoreError::Corrupt(format!("password hash: {e}")))?;
+        let disabled: i64 = row.try_get("disabled")?;
+        if disabled != 0
+            || Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_err()
+        {
+            return Ok(None);
+        }
+        let role: String = row.try_get("role")?;
+        Ok(Some(User {
+            username: row.try_get("username")?,
+            role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+            staff_id: row.try_get("staff_id")?,
+            disabled: false,
+        }))
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows =
+            sqlx::query("SELECT username, role, staff_id, disabled FROM users ORDER BY username")
+                .fetch_all(&self.read)
+                .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role")?;
+                let disabled: i64 = row.try_get("disabled")?;
+                Ok(User {
+                    username: row.try_get("username")?,
+                    role: Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+                    staff_id: row.try_get("staff_id")?,
+                    disabled: disabled != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Freezes a period's report as submitted. A period is submitted once.
+    pub async fn submit(&self, report: &Report, actor: &str) -> Result<Submission> {
+        let mut tx = self.begin_write().await?;
+        let label = report.period.label.clone();
+        let exists: Option<(String,)> =
+            sqlx::query_as("SELECT period_label FROM submissions WHERE period_label = $1")
+                .bind(&label)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            return Err(StoreError::Refused(format!(
+                "{label} has already been submitted; submitted returns never change"
+            )));
+        }
+        let value = serde_json::to_value(report).expect("reports serialise");
+        let submission = Submission {
+            period_label: label.clone(),
+            as_of: report.as_of.to_string(),
+            submitted_at: jiff::Timestamp::now().to_string(),
+            submitted_by: actor.into(),
+            report: value,
+        };
+        sqlx::query(
+            "INSERT INTO submissions (period_label, period_start, period_end, as_of, submitted_at, submitted_by, report) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&label)
+        .bind(report.period.start.to_string())
+        .bind(report.period.end.to_string())
+        .bind(&submission.as_of)
+        .bind(&submission.submitted_at)
+        .bind(actor)
+        .bind(submission.report.to_string())
+        .execute(&mut *tx)
+        .await?;
+        write_audit(
+            &mut tx,
+            actor,
+            vec![AuditRow {
+                action: "insert",
+                record_type: "submission",
+                record_id: label,
+                old: None,
+                new: Some(format!("{{\"as_of\":\"{}\"}}", submission.as_of)),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(submission)
+    }
+
+    /// Every submitted return, by period.
+    pub async fn submissions(&self) -> Result<Vec<Submission>> {
+        let rows = sqlx::query(
+            "SELECT period_label, as_of, submitted_at, submitted_by, report FROM submissions ORDER BY period_start, period_label",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let report: String = r.try_get("report")?;
+                Ok(Submission {
+                    period_label: r.try_get("period_label")?,
+                    as_of: r.try_get("as_of")?,
+                    submitted_at: r.try_get("submitted_at")?,
+                    submitted_by: r.try_get("submitted_by")?,
+                    report: serde_json::from_str(&report)
+                        .map_err(|e| StoreError::Corrupt(format!("submission: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// A consistent copy of a SQLite database while it is in use
+    /// (`VACUUM INTO`). PostgreSQL deployments back up with
+    /// [`Store::export`] and [`Store::audit`] (see the CLI's `backup`).
+    pub async fn backup_sqlite(&self, out: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Refused(
+                "VACUUM INTO is for SQLite databases".into(),
+            ));
+        }
+        if out.exists() {
+            return Err(StoreError::Refused(format!(
+                "{} already exists",
+                out.display()
+            )));
+        }
+        let path = out
+            .to_str()
+            .ok_or_else(|| StoreError::Refused("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.read)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends audit entries from a backup to an empty database (restore).
+    pub async fn restore_audit(&self, entries: &[AuditEntry]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for e in entries {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, action, record_type, record_id, old_value, new_value) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&e.at)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(&e.record_type)
+            .bind(&e.record_id)
+            .bind(&e.old_value)
+            .bind(&e.new_value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// True when the database holds no case data and no audit entries.
+    pub async fn is_empty(&self) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM service) + (SELECT COUNT(*) FROM referrals) + (SELECT COUNT(*) FROM audit_log)",
+        )
+        .fetch_one(&self.read)
+        .await?;
+        Ok(n == 0)
+    }
+}

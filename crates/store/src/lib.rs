@@ -1,0 +1,227 @@
+//! Persistence for ipstrack: one schema for every record of the data bundle,
+//! on SQLite (embedded, the default) or PostgreSQL (larger deployments).
+//!
+//! Both backends share one implementation through sqlx's `Any` driver: dates
+//! are ISO text, hours and FTE integers, so the SQL is portable; each backend
+//! has its own versioned migrations (`migrations/sqlite`, `migrations/postgres`).
+//! Every write validates the whole resulting dataset with the rules engine's
+//! BAD-1 checks first, then writes in one transaction with its audit log rows:
+//! a refused or failed write leaves the database exactly as it was.
+
+mod admin;
+mod records;
+
+use std::time::Duration;
+
+use ipstrack_core::bundle::{BundleDoc, BundleErrors, Loaded, validate};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
+
+pub use admin::{AuditEntry, AuditFilter, Role, Submission, User};
+pub use records::{Changes, ImportSummary};
+
+/// Which database is behind a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The data would break a BAD-1 rule; nothing was written.
+    #[error("{0}")]
+    Invalid(BundleErrors),
+    #[error("{0}")]
+    Refused(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data could not be read back: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A connection to an ipstrack database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+    /// Writes go through here: one connection for SQLite (one writer).
+    write: AnyPool,
+    /// Reads: a pool of readers (WAL lets them run beside the writer).
+    read: AnyPool,
+}
+
+/// SQLite settings for every connection: durability, integrity, patience.
+const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 15000",
+    "PRAGMA synchronous = FULL",
+];
+
+/// Turns a file path or URL into a database URL: a plain path is a SQLite file.
+pub fn database_url(text: &str) -> String {
+    if text.starts_with("postgres://")
+        || text.starts_with("postgresql://")
+        || text.starts_with("sqlite:")
+    {
+        text.to_string()
+    } else {
+        format!("sqlite://{text}")
+    }
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the database.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let url = database_url(url);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url,
+        };
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(60))
+                .after_connect(move |conn: &mut AnyConnection, _| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            for pragma in SQLITE_PRAGMAS {
+                                conn.execute(pragma).await?;
+                            }
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let store = match backend {
+            Backend::Sqlite => {
+                let write = pool(1).connect_with(options.clone()).await?;
+                let read = pool(8).connect_with(options).await?;
+                Store {
+                    backend,
+                    write,
+                    read,
+                }
+            }
+            Backend::Postgres => {
+                let shared = pool(16).connect_with(options).await?;
+                Store {
+                    backend,
+                    write: shared.clone(),
+                    read: shared,
+                }
+            }
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.write)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.write)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so a
+    /// read-then-write transaction holds the write lock from its start.
+    async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.write.begin().await?;
+                // One writer at a time across every process (like SQLite).
+                tx.execute("LOCK TABLE service IN SHARE ROW EXCLUSIVE MODE")
+                    .await?;
+                tx
+            }
+        })
+    }
+
+    /// The whole dataset as a bundle (export, backup).
+    pub async fn export(&self) -> Result<BundleDoc> {
+        let mut conn = self.read.acquire().await?;
+        // One consistent snapshot for every table.
+        let mut tx = match self.backend {
+            Backend::Sqlite => conn.begin().await?,
+            Backend::Postgres => {
+                conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        };
+        let doc = records::read_bundle(&mut tx).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// The validated dataset, ready for a report.
+    pub async fn load(&self) -> Result<Loaded> {
+        let doc = self.export().await?;
+        validate(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Imports a bundle: records with new ids are created, records with known
+    /// ids replaced. All or nothing, in one transaction with the audit log.
+    pub async fn import(&self, incoming: &BundleDoc, actor: &str) -> Result<ImportSummary> {
+        let mut tx = self.begin_write().await?;
+        let summary = records::import(&mut tx, incoming, actor).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// SQLite's `PRAGMA integrity_check` and a foreign-key check; PostgreSQL
+    /// answers for its own storage, so only the references are checked there.
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        if self.backend == Backend::Sqlite {
+            let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+                .fetch_all(&self.read)
+                .await?;
+            problems.extend(rows.into_iter().map(|(r,)| r).filter(|r| r != "ok"));
+            let fk: Vec<(String,)> =
+                sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .fetch_all(&self.read)
+                    .await?;
+            problems.extend(
+                fk.into_iter()
+                    .map(|(t,)| format!("a row of {t} refers to a missing record")),
+            );
+        }
+        if let Err(e) = self.load().await {
+            problems.push(e.to_string());
+        }
+        Ok(problems)
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}

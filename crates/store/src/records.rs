@@ -1,0 +1,948 @@
+//! The bundle's records in tables: reading them back as a bundle, and writing
+//! an import as the difference from what is stored, with its audit rows.
+
+use std::collections::HashMap;
+
+use ipstrack_core::bundle::{
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
+    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc, validate,
+};
+use serde::Serialize;
+use serde_json::Number;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{AnyConnection, Arguments, Row};
+
+use crate::{Result, StoreError};
+
+/// How many records of one kind an import created, updated or left unchanged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// What an import changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub service_changed: bool,
+    pub teams: Changes,
+    pub staff: Changes,
+    pub clients: Changes,
+    pub referrals: Changes,
+    /// Ids of the records created or updated, by kind (`referral r1`).
+    pub changed: Vec<String>,
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+// ---------------------------------------------------------------------------
+// Numbers: hours in hundredths, FTE in ten-thousandths (exact, T-0)
+// ---------------------------------------------------------------------------
+
+fn scaled(n: &Number, scale: f64) -> i64 {
+    n.as_i64()
+        .map(|i| i * scale as i64)
+        .unwrap_or_else(|| (n.as_f64().unwrap_or(0.0) * scale).round() as i64)
+}
+
+fn unscaled(v: i64, scale: i64) -> Number {
+    if v % scale == 0 {
+        Number::from(v / scale)
+    } else {
+        Number::from_f64(v as f64 / scale as f64).expect("finite")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------
+
+fn text(row: &AnyRow, column: &str) -> Result<String> {
+    Ok(row.try_get::<String, _>(column)?)
+}
+
+fn opt_text(row: &AnyRow, column: &str) -> Result<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(column)?)
+}
+
+fn int(row: &AnyRow, column: &str) -> Result<i64> {
+    Ok(row.try_get::<i64, _>(column)?)
+}
+
+/// Child rows of referrals, grouped by referral id in position order.
+async fn children<T>(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    map: impl Fn(&AnyRow) -> Result<T>,
+) -> Result<HashMap<String, Vec<T>>> {
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    for row in &rows {
+        out.entry(text(row, "referral_id")?)
+            .or_default()
+            .push(map(row)?);
+    }
+    Ok(out)
+}
+
+/// Reads every record back as a bundle, in the order they were first written.
+pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
+    let service = sqlx::query("SELECT name, start_date, policy FROM service WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (service, policy) = match service {
+        Some(row) => {
+            let policy = opt_text(&row, "policy")?
+                .map(|p| serde_json::from_str::<PolicyDoc>(&p))
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("service policy: {e}")))?;
+            (
+                ServiceDoc {
+                    name: text(&row, "name")?,
+                    start_date: text(&row, "start_date")?,
+                },
+                policy,
+            )
+        }
+        None => (
+            ServiceDoc {
+                name: String::new(),
+                start_date: String::new(),
+            },
+            None,
+        ),
+    };
+    let teams = sqlx::query("SELECT id, name FROM teams ORDER BY position")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TeamDoc {
+                id: text(r, "id")?,
+                name: text(r, "name")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let staff = sqlx::query(
+        "SELECT id, name, role, team_id, start_date, end_date, fte FROM staff ORDER BY position",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(StaffDoc {
+            id: text(r, "id")?,
+            name: text(r, "name")?,
+            role: text(r, "role")?,
+            team: text(r, "team_id")?,
+            start_date: text(r, "start_date")?,
+            end_date: opt_text(r, "end_date")?,
+            fte: unscaled(int(r, "fte")?, 10_000),
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let clients = sqlx::query("SELECT id, nhs_number FROM clients ORDER BY position")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ClientDoc {
+                id: text(r, "id")?,
+                nhs_number: opt_text(r, "nhs_number")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut transfers = children(
+        conn,
+        "SELECT referral_id, date, es_id FROM transfers ORDER BY referral_id, position",
+        |r| {
+            Ok(TransferDoc {
+                date: text(r, "date")?,
+                es: text(r, "es_id")?,
+            })
+        },
+    )
+    .await?;
+    let mut contacts = children(
+        conn,
+        "SELECT referral_id, date, kind FROM contacts ORDER BY referral_id, position",
+        |r| {
+            Ok(ContactDoc {
+                date: text(r, "date")?,
+                kind: text(r, "kind")?,
+            })
+        },
+    )
+    .await?;
+    let mut holds = children(
+        conn,
+        "SELECT referral_id, start_date, end_date FROM holds ORDER BY referral_id, position",
+        |r| {
+            Ok(SpellDoc {
+                start: text(r, "start_date")?,
+                end: opt_text(r, "end_date")?,
+            })
+        },
+    )
+    .await?;
+    let mut waiting = children(
+        conn,
+        "SELECT referral_id, start_date, end_date, expected_return FROM waiting_list ORDER BY referral_id, position",
+        |r| {
+            Ok(WaitingSpellDoc {
+                start: text(r, "start_date")?,
+                end: opt_text(r, "end_date")?,
+                expected_return: opt_text(r, "expected_return")?,
+            })
+        },
+    )
+    .await?;
+    let mut engagement = children(
+        conn,
+        "SELECT referral_id, date, status FROM engagement ORDER BY referral_id, position",
+        |r| {
+            Ok(EngagementDoc {
+                date: text(r, "date")?,
+                status: text(r, "status")?,
+            })
+        },
+    )
+    .await?;
+    let mut decisions = children(
+        conn,
+        "SELECT referral_id, start_date, end_date, status, reason FROM decisions ORDER BY referral_id, position",
+        |r| {
+            Ok(DecisionDoc {
+                start: text(r, "start_date")?,
+                end: opt_text(r, "end_date")?,
+                status: text(r, "status")?,
+                reason: opt_text(r, "reason")?,
+            })
+        },
+    )
+    .await?;
+    let mut jobs = children(
+        conn,
+        "SELECT referral_id, id, type, employer, start_date, end_date, hours_per_week, weekly_hours, \
+         four_hours_confirmed, self_employment_registration, retained, return_to_work \
+         FROM jobs ORDER BY referral_id, position",
+        |r| {
+            let weekly = opt_text(r, "weekly_hours")?
+                .map(|w| serde_json::from_str::<Vec<i64>>(&w))
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("weekly hours: {e}")))?;
+            Ok(JobDoc {
+                id: text(r, "id")?,
+                kind: text(r, "type")?,
+                employer: opt_text(r, "employer")?,
+                start: text(r, "start_date")?,
+                end: opt_text(r, "end_date")?,
+                hours_per_week: r.try_get::<Option<i64>, _>("hours_per_week")?.map(|h| unscaled(h, 100)),
+                weekly_hours: weekly.map(|w| w.into_iter().map(|h| unscaled(h, 100)).collect()),
+                four_hours_confirmed: opt_text(r, "four_hours_confirmed")?,
+                self_employment_registration: opt_text(r, "self_employment_registration")?,
+                retained: Some(int(r, "retained")? != 0),
+                return_to_work: opt_text(r, "return_to_work")?,
+            })
+        },
+    )
+    .await?;
+
+    let referrals = sqlx::query(
+        "SELECT id, client_id, received, status_at_referral, es_id, access, plan_start, plan_end, \
+         discharge_date, discharge_reason FROM referrals ORDER BY position",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        let id = text(r, "id")?;
+        Ok(ReferralDoc {
+            client: text(r, "client_id")?,
+            received: text(r, "received")?,
+            status_at_referral: text(r, "status_at_referral")?,
+            es: opt_text(r, "es_id")?,
+            transfers: Some(transfers.remove(&id).unwrap_or_default()),
+            access: opt_text(r, "access")?,
+            vocational_plan: opt_text(r, "plan_start")?
+                .map(|start| {
+                    Ok::<_, StoreError>(SpellDoc {
+                        start,
+                        end: opt_text(r, "plan_end")?,
+                    })
+                })
+                .transpose()?,
+            contacts: Some(contacts.remove(&id).unwrap_or_default()),
+            holds: Some(holds.remove(&id).unwrap_or_default()),
+            waiting_list: Some(waiting.remove(&id).unwrap_or_default()),
+            engagement: Some(engagement.remove(&id).unwrap_or_default()),
+            decisions: Some(decisions.remove(&id).unwrap_or_default()),
+            discharge: opt_text(r, "discharge_date")?
+                .map(|date| {
+                    Ok::<_, StoreError>(DischargeDoc {
+                        date,
+                        reason: opt_text(r, "discharge_reason")?,
+                    })
+                })
+                .transpose()?,
+            jobs: Some(jobs.remove(&id).unwrap_or_default()),
+            id,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+
+    Ok(BundleDoc {
+        format: BUNDLE_FORMAT.into(),
+        service,
+        policy,
+        teams,
+        staff,
+        clients,
+        referrals,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------
+
+/// A value bound to a statement (the `Any` driver's portable types).
+#[derive(Clone, Debug)]
+enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+fn t(v: &str) -> Value {
+    Value::Text(Some(v.to_string()))
+}
+
+fn ot(v: &Option<String>) -> Value {
+    Value::Text(v.clone())
+}
+
+fn i(v: i64) -> Value {
+    Value::Int(Some(v))
+}
+
+/// Inserts rows in batches: `INSERT INTO table (columns) VALUES ($1, …), …`.
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> Result<()> {
+    // Stay well under the parameter limits of both backends.
+    let per_batch = (4_000 / columns.len()).max(1);
+    for batch in rows.chunks(per_batch) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut args = AnyArguments::default();
+        let mut n = 0;
+        for (r, row) in batch.iter().enumerate() {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for (c, value) in row.iter().enumerate() {
+                n += 1;
+                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+                match value {
+                    Value::Text(v) => args.add(v.clone()),
+                    Value::Int(v) => args.add(*v),
+                }
+                .map_err(sqlx::Error::Encode)?;
+            }
+            sql.push(')');
+        }
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn execute(
+    conn: &mut AnyConnection,
+    sql: impl sqlx::SqlSafeStr,
+    values: Vec<Value>,
+) -> Result<()> {
+    let mut args = AnyArguments::default();
+    for value in values {
+        match value {
+            Value::Text(v) => args.add(v),
+            Value::Int(v) => args.add(v),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    sqlx::query_with(sql, args).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// One audit row: who, when, what record, old and new values.
+pub(crate) struct AuditRow {
+    pub action: &'static str,
+    pub record_type: &'static str,
+    pub record_id: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+pub(crate) async fn write_audit(
+    conn: &mut AnyConnection,
+    actor: &str,
+    rows: Vec<AuditRow>,
+) -> Result<()> {
+    let at = now();
+    let rows: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|a| {
+            vec![
+                t(&at),
+                t(actor),
+                t(a.action),
+                t(a.record_type),
+                Value::Text(Some(a.record_id)),
+                Value::Text(a.old),
+                Value::Text(a.new),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "audit_log",
+        &[
+            "at",
+            "actor",
+            "action",
+            "record_type",
+            "record_id",
+            "old_value",
+            "new_value",
+        ],
+        &rows,
+    )
+    .await
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("records serialise")
+}
+
+/// The rows of one referral's child tables.
+#[derive(Default)]
+struct ChildRows {
+    transfers: Vec<Vec<Value>>,
+    contacts: Vec<Vec<Value>>,
+    holds: Vec<Vec<Value>>,
+    waiting: Vec<Vec<Value>>,
+    engagement: Vec<Vec<Value>>,
+    decisions: Vec<Vec<Value>>,
+    jobs: Vec<Vec<Value>>,
+}
+
+impl ChildRows {
+    fn add(&mut self, r: &ReferralDoc) {
+        let id = || t(&r.id);
+        for (p, x) in r.transfers.iter().flatten().enumerate() {
+            self.transfers
+                .push(vec![id(), i(p as i64), t(&x.date), t(&x.es)]);
+        }
+        for (p, x) in r.contacts.iter().flatten().enumerate() {
+            self.contacts
+                .push(vec![id(), i(p as i64), t(&x.date), t(&x.kind)]);
+        }
+        for (p, x) in r.holds.iter().flatten().enumerate() {
+            self.holds
+                .push(vec![id(), i(p as i64), t(&x.start), ot(&x.end)]);
+        }
+        for (p, x) in r.waiting_list.iter().flatten().enumerate() {
+            self.waiting.push(vec![
+                id(),
+                i(p as i64),
+                t(&x.start),
+                ot(&x.end),
+                ot(&x.expected_return),
+            ]);
+        }
+        for (p, x) in r.engagement.iter().flatten().enumerate() {
+            self.engagement
+                .push(vec![id(), i(p as i64), t(&x.date), t(&x.status)]);
+        }
+        for (p, x) in r.decisions.iter().flatten().enumerate() {
+            self.decisions.push(vec![
+                id(),
+                i(p as i64),
+                t(&x.start),
+                ot(&x.end),
+                t(&x.status),
+                ot(&x.reason),
+            ]);
+        }
+        for (p, j) in r.jobs.iter().flatten().enumerate() {
+            let weekly = j
+                .weekly_hours
+                .as_ref()
+                .map(|w| json(&w.iter().map(|h| scaled(h, 100.0)).collect::<Vec<_>>()));
+            self.jobs.push(vec![
+                id(),
+                i(p as i64),
+                t(&j.id),
+                t(&j.kind),
+                ot(&j.employer),
+                t(&j.start),
+                ot(&j.end),
+                Value::Int(j.hours_per_week.as_ref().map(|h| scaled(h, 100.0))),
+                Value::Text(weekly),
+                ot(&j.four_hours_confirmed),
+                ot(&j.self_employment_registration),
+                i(i64::from(j.retained.unwrap_or(false))),
+                ot(&j.return_to_work),
+            ]);
+        }
+    }
+
+    async fn insert(self, conn: &mut AnyConnection) -> Result<()> {
+        insert_rows(
+            conn,
+            "transfers",
+            &["referral_id", "position", "date", "es_id"],
+            &self.transfers,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "contacts",
+            &["referral_id", "position", "date", "kind"],
+            &self.contacts,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "holds",
+            &["referral_id", "position", "start_date", "end_date"],
+            &self.holds,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "waiting_list",
+            &[
+                "referral_id",
+                "position",
+                "start_date",
+                "end_date",
+                "expected_return",
+            ],
+            &self.waiting,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "engagement",
+            &["referral_id", "position", "date", "status"],
+            &self.engagement,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "decisions",
+            &[
+                "referral_id",
+                "position",
+                "start_date",
+                "end_date",
+                "status",
+                "reason",
+            ],
+            &self.decisions,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "jobs",
+            &[
+                "referral_id",
+                "position",
+                "id",
+                "type",
+                "employer",
+                "start_date",
+                "end_date",
+                "hours_per_week",
+                "weekly_hours",
+                "four_hours_confirmed",
+                "self_employment_registration",
+                "retained",
+                "return_to_work",
+            ],
+            &self.jobs,
+        )
+        .await
+    }
+}
+
+const CHILD_TABLES: [&str; 7] = [
+    "transfers",
+    "contacts",
+    "holds",
+    "waiting_list",
+    "engagement",
+    "decisions",
+    "jobs",
+];
+
+fn referral_row(r: &ReferralDoc, position: i64) -> Vec<Value> {
+    vec![
+        t(&r.id),
+        i(position),
+        t(&r.client),
+        t(&r.received),
+        t(&r.status_at_referral),
+        ot(&r.es),
+        ot(&r.access),
+        Value::Text(r.vocational_plan.as_ref().map(|p| p.start.clone())),
+        Value::Text(r.vocational_plan.as_ref().and_then(|p| p.end.clone())),
+        Value::Text(r.discharge.as_ref().map(|d| d.date.clone())),
+        Value::Text(r.discharge.as_ref().and_then(|d| d.reason.clone())),
+    ]
+}
+
+const REFERRAL_COLUMNS: [&str; 11] = [
+    "id",
+    "position",
+    "client_id",
+    "received",
+    "status_at_referral",
+    "es_id",
+    "access",
+    "plan_start",
+    "plan_end",
+    "discharge_date",
+    "discharge_reason",
+];
+
+/// Puts the incoming records over the stored ones (same id: replaced; new id:
+/// added at the end) and reports which are new, changed or the same.
+fn merge<T: Clone + PartialEq + Serialize>(
+    stored: &[T],
+    incoming: &[T],
+    id: impl Fn(&T) -> &str,
+) -> Merged<T> {
+    let mut merged = stored.to_vec();
+    let index: HashMap<String, usize> = stored
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (id(r).to_string(), i))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    // (position in merged, the old record if it was an update)
+    let mut changed = Vec::new();
+    let mut unchanged = 0;
+    for record in incoming {
+        let key = id(record);
+        let at = if !seen.insert(key) {
+            // The same id twice in the incoming bundle: keep both, so that
+            // validation refuses the duplicate by name.
+            None
+        } else {
+            index.get(key).copied()
+        };
+        match at {
+            Some(at) if merged[at] == *record => unchanged += 1,
+            Some(at) => {
+                let old = std::mem::replace(&mut merged[at], record.clone());
+                changed.push((at, Some(old)));
+            }
+            None => {
+                merged.push(record.clone());
+                changed.push((merged.len() - 1, None));
+            }
+        }
+    }
+    Merged {
+        records: merged,
+        changed,
+        unchanged,
+    }
+}
+
+/// Stored records with the incoming ones put over them.
+struct Merged<T> {
+    records: Vec<T>,
+    /// (position in `records`, the old record if it was an update).
+    changed: Vec<(usize, Option<T>)>,
+    unchanged: usize,
+}
+
+fn changes<T>(changed: &[(usize, Option<T>)], unchanged: usize) -> Changes {
+    let updated = changed.iter().filter(|(_, old)| old.is_some()).count();
+    Changes {
+        created: changed.len() - updated,
+        updated,
+        unchanged,
+    }
+}
+
+/// The stored form of a bundle: numbers as the store writes them back
+/// (`1.0` is `1`), absent lists as empty lists, `retained` as false.
+fn normalize(doc: &BundleDoc) -> BundleDoc {
+    let mut doc = doc.clone();
+    for s in &mut doc.staff {
+        s.fte = unscaled(scaled(&s.fte, 10_000.0), 10_000);
+    }
+    for r in &mut doc.referrals {
+        r.transfers.get_or_insert_default();
+        r.contacts.get_or_insert_default();
+        r.holds.get_or_insert_default();
+        r.waiting_list.get_or_insert_default();
+        r.engagement.get_or_insert_default();
+        r.decisions.get_or_insert_default();
+        for j in r.jobs.get_or_insert_default() {
+            j.hours_per_week = j
+                .hours_per_week
+                .as_ref()
+                .map(|h| unscaled(scaled(h, 100.0), 100));
+            if let Some(weekly) = &mut j.weekly_hours {
+                for h in weekly.iter_mut() {
+                    *h = unscaled(scaled(h, 100.0), 100);
+                }
+            }
+            j.retained.get_or_insert(false);
+        }
+    }
+    doc
+}
+
+/// Writes an import inside the caller's transaction.
+pub(crate) async fn import(
+    conn: &mut AnyConnection,
+    incoming: &BundleDoc,
+    actor: &str,
+) -> Result<ImportSummary> {
+    let incoming = &normalize(incoming);
+    let stored = read_bundle(conn).await?;
+    let Merged {
+        records: teams,
+        changed: team_changes,
+        unchanged: team_same,
+    } = merge(&stored.teams, &incoming.teams, |r| &r.id);
+    let Merged {
+        records: staff,
+        changed: staff_changes,
+        unchanged: staff_same,
+    } = merge(&stored.staff, &incoming.staff, |r| &r.id);
+    let Merged {
+        records: clients,
+        changed: client_changes,
+        unchanged: client_same,
+    } = merge(&stored.clients, &incoming.clients, |r| &r.id);
+    let Merged {
+        records: referrals,
+        changed: referral_changes,
+        unchanged: referral_same,
+    } = merge(&stored.referrals, &incoming.referrals, |r| &r.id);
+    let merged = BundleDoc {
+        format: incoming.format.clone(),
+        service: incoming.service.clone(),
+        policy: incoming.policy.clone(),
+        teams,
+        staff,
+        clients,
+        referrals,
+    };
+    // The whole resulting dataset must pass every BAD-1 check.
+    validate(&merged).map_err(StoreError::Invalid)?;
+
+    let mut audit = Vec::new();
+    let service_changed = stored.service != merged.service || stored.policy != merged.policy;
+    if service_changed {
+        let policy = merged.policy.as_ref().map(json);
+        let had_service = !stored.service.start_date.is_empty();
+        if had_service {
+            execute(
+                conn,
+                "UPDATE service SET name = $1, start_date = $2, policy = $3 WHERE id = 1",
+                vec![
+                    t(&merged.service.name),
+                    t(&merged.service.start_date),
+                    Value::Text(policy),
+                ],
+            )
+            .await?;
+        } else {
+            execute(
+                conn,
+                "INSERT INTO service (id, name, start_date, policy) VALUES (1, $1, $2, $3)",
+                vec![
+                    t(&merged.service.name),
+                    t(&merged.service.start_date),
+                    Value::Text(policy),
+                ],
+            )
+            .await?;
+        }
+        audit.push(AuditRow {
+            action: if had_service { "update" } else { "insert" },
+            record_type: "service",
+            record_id: "service".into(),
+            old: had_service.then(|| json(&(&stored.service, &stored.policy))),
+            new: Some(json(&(&merged.service, &merged.policy))),
+        });
+    }
+
+    let mut summary = ImportSummary {
+        service_changed,
+        teams: changes(&team_changes, team_same),
+        staff: changes(&staff_changes, staff_same),
+        clients: changes(&client_changes, client_same),
+        referrals: changes(&referral_changes, referral_same),
+        changed: Vec::new(),
+    };
+
+    // Teams, staff and clients: insert new rows, update changed ones.
+    let mut new_rows = Vec::new();
+    for (at, old) in &team_changes {
+        let r = &merged.teams[*at];
+        match old {
+            None => new_rows.push(vec![t(&r.id), i(*at as i64), t(&r.name)]),
+            Some(_) => {
+                execute(
+                    conn,
+                    "UPDATE teams SET name = $1 WHERE id = $2",
+                    vec![t(&r.name), t(&r.id)],
+                )
+                .await?
+            }
+        }
+        summary.changed.push(format!("team {}", r.id));
+        audit.push(audit_row("team", &r.id, old.as_ref(), r));
+    }
+    insert_rows(conn, "teams", &["id", "position", "name"], &new_rows).await?;
+
+    let mut new_rows = Vec::new();
+    for (at, old) in &staff_changes {
+        let s = &merged.staff[*at];
+        let values = vec![
+            t(&s.name),
+            t(&s.role),
+            t(&s.team),
+            t(&s.start_date),
+            ot(&s.end_date),
+            i(scaled(&s.fte, 10_000.0)),
+        ];
+        match old {
+            None => {
+                let mut row = vec![t(&s.id), i(*at as i64)];
+                row.extend(values);
+                new_rows.push(row);
+            }
+            Some(_) => {
+                let mut values = values;
+                values.push(t(&s.id));
+                execute(
+                    conn,
+                    "UPDATE staff SET name = $1, role = $2, team_id = $3, start_date = $4, end_date = $5, fte = $6 WHERE id = $7",
+                    values,
+                )
+                .await?
+            }
+        }
+        summary.changed.push(format!("staff {}", s.id));
+        audit.push(audit_row("staff", &s.id, old.as_ref(), s));
+    }
+    insert_rows(
+        conn,
+        "staff",
+        &[
+            "id",
+            "position",
+            "name",
+            "role",
+            "team_id",
+            "start_date",
+            "end_date",
+            "fte",
+        ],
+        &new_rows,
+    )
+    .await?;
+
+    let mut new_rows = Vec::new();
+    for (at, old) in &client_changes {
+        let c = &merged.clients[*at];
+        match old {
+            None => new_rows.push(vec![t(&c.id), i(*at as i64), ot(&c.nhs_number)]),
+            Some(_) => {
+                execute(
+                    conn,
+                    "UPDATE clients SET nhs_number = $1 WHERE id = $2",
+                    vec![ot(&c.nhs_number), t(&c.id)],
+                )
+                .await?
+            }
+        }
+        summary.changed.push(format!("client {}", c.id));
+        audit.push(audit_row("client", &c.id, old.as_ref(), c));
+    }
+    insert_rows(
+        conn,
+        "clients",
+        &["id", "position", "nhs_number"],
+        &new_rows,
+    )
+    .await?;
+
+    // Referrals: the row, and its child records replaced whole.
+    let mut new_rows = Vec::new();
+    let mut child_rows = ChildRows::default();
+    for (at, old) in &referral_changes {
+        let r = &merged.referrals[*at];
+        if old.is_some() {
+            for table in CHILD_TABLES {
+                execute(
+                    conn,
+                    sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE referral_id = $1")),
+                    vec![t(&r.id)],
+                )
+                .await?;
+            }
+            let mut values = referral_row(r, *at as i64);
+            let id = values.remove(0);
+            values.remove(0);
+            values.push(id);
+            execute(
+                conn,
+                "UPDATE referrals SET client_id = $1, received = $2, status_at_referral = $3, es_id = $4, access = $5, \
+                 plan_start = $6, plan_end = $7, discharge_date = $8, discharge_reason = $9 WHERE id = $10",
+                values,
+            )
+            .await?;
+        } else {
+            new_rows.push(referral_row(r, *at as i64));
+        }
+        child_rows.add(r);
+        summary.changed.push(format!("referral {}", r.id));
+        audit.push(audit_row("referral", &r.id, old.as_ref(), r));
+    }
+    insert_rows(conn, "referrals", &REFERRAL_COLUMNS, &new_rows).await?;
+    child_rows.insert(conn).await?;
+    write_audit(conn, actor, audit).await?;
+    Ok(summary)
+}
+
+fn audit_row<T: Serialize>(
+    record_type: &'static str,
+    id: &str,
+    old: Option<&T>,
+    new: &T,
+) -> AuditRow {
+    AuditRow {
+        action: if old.is_some() { "update" } else { "insert" },
+        record_type,
+        record_id: id.to_string(),
+        old: old.map(json),
+        new: Some(json(new)),
+    }
+}

@@ -1,0 +1,83 @@
+//! Runs each storage test on every backend: SQLite always, and PostgreSQL when
+//! `IPSTRACK_TEST_POSTGRES_URL` names a server (each test in a fresh database
+//! it creates and drops).
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use ipstrack_store::Store;
+use sqlx::{Connection, Executor};
+
+pub struct TestDb {
+    pub url: String,
+    pub name: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn open(&self) -> Store {
+        Store::open(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", self.name))
+    }
+
+    pub async fn cleanup(self) {
+        if let Some((admin, db)) = &self.drop_pg {
+            let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+            conn.execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"
+            )))
+            .await
+            .unwrap();
+        }
+    }
+}
+
+static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A fresh SQLite file, and a fresh PostgreSQL database when configured.
+pub async fn databases() -> Vec<TestDb> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = vec![TestDb {
+        url: dir
+            .path()
+            .join("test.sqlite")
+            .to_string_lossy()
+            .into_owned(),
+        name: "sqlite",
+        _dir: Some(dir),
+        drop_pg: None,
+    }];
+    if let Ok(admin) = std::env::var("IPSTRACK_TEST_POSTGRES_URL") {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let db = format!("ipstrack_test_{}_{n}", std::process::id());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("IPSTRACK_TEST_POSTGRES_URL={admin} is not reachable: {e}"));
+        conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{db}\"")))
+            .await
+            .unwrap();
+        let base = admin
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or(admin.clone());
+        out.push(TestDb {
+            url: format!("{base}/{db}"),
+            name: "postgres",
+            _dir: None,
+            drop_pg: Some((admin, db)),
+        });
+    }
+    out
+}
+
+pub fn examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/examples")
+}
+
+pub fn example_bundle(name: &str) -> ipstrack_core::bundle::BundleDoc {
+    let text = std::fs::read_to_string(examples().join(format!("{name}.bundle.json"))).unwrap();
+    ipstrack_core::bundle::parse_document(&text).unwrap()
+}
