@@ -5,6 +5,7 @@
 //! or arguments it prints nothing on stdout, a clear message on stderr, and
 //! exits non-zero.
 
+mod database;
 mod render;
 
 use std::io::Write;
@@ -33,8 +34,16 @@ enum Command {
     /// Report the IPS Grow KPIs of a period from a data bundle.
     Report {
         /// The data bundle (ipstrack-bundle/1 JSON).
-        #[arg(long, value_name = "FILE")]
-        data: PathBuf,
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "db",
+            required_unless_present = "db"
+        )]
+        data: Option<PathBuf>,
+        /// Report from a database instead (a SQLite file or postgres:// URL).
+        #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL")]
+        db: Option<String>,
         /// 2024/25, 2024/25-Q3 or 2024-04-01..2024-06-30.
         #[arg(long, value_name = "P")]
         period: String,
@@ -68,6 +77,14 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
     },
+    #[command(flatten)]
+    Store(database::StoreCommand),
+}
+
+/// Where case data comes from.
+pub enum Source {
+    Bundle(PathBuf),
+    Database(String),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -82,11 +99,20 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Report {
             data,
+            db,
             period,
             as_of,
             format,
             timings,
-        } => run_report(&data, &period, as_of.as_deref(), format, timings),
+        } => {
+            let source = match (data, db) {
+                (Some(path), _) => Source::Bundle(path),
+                (None, Some(url)) => Source::Database(url),
+                (None, None) => unreachable!("clap requires --data or --db"),
+            };
+            run_report(&source, &period, as_of.as_deref(), format, timings)
+        }
+        Command::Store(command) => database::run(command),
         Command::Check { data } => run_check(&data),
         Command::DemoData {
             out,
@@ -105,21 +131,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn today() -> Day {
+pub fn today() -> Day {
     Day::from_date(jiff::Zoned::now().date())
 }
 
-fn parse_day(text: &str, what: &str) -> Result<Day> {
+pub fn parse_day(text: &str, what: &str) -> Result<Day> {
     Day::parse(text).with_context(|| format!("{what} `{text}` is not a date (YYYY-MM-DD)"))
 }
 
-fn read_text(path: &Path) -> Result<String> {
+pub fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
 }
 
 /// Names the file in front of every bundle error, one per line.
-fn bundle_error(path: &Path, errors: &BundleErrors) -> anyhow::Error {
+pub fn bundle_error(path: &Path, errors: &BundleErrors) -> anyhow::Error {
     let lines: Vec<String> = errors
         .0
         .iter()
@@ -127,17 +153,17 @@ fn bundle_error(path: &Path, errors: &BundleErrors) -> anyhow::Error {
         .collect();
     let count = errors.0.len();
     anyhow::anyhow!(
-        "{}\n{} refused: {count} error{} (nothing was read)",
+        "{}\n{} refused: {count} error{}; nothing was written",
         lines.join("\n"),
         path.display(),
         if count == 1 { "" } else { "s" }
     )
 }
 
-struct Timed<T> {
-    value: T,
-    parse_ms: f64,
-    validate_ms: f64,
+pub struct Timed<T> {
+    pub value: T,
+    pub parse_ms: f64,
+    pub validate_ms: f64,
 }
 
 fn load(path: &Path) -> Result<Timed<Loaded>> {
@@ -156,7 +182,7 @@ fn load(path: &Path) -> Result<Timed<Loaded>> {
 }
 
 fn run_report(
-    data: &Path,
+    source: &Source,
     period: &str,
     as_of: Option<&str>,
     format: Format,
@@ -174,7 +200,10 @@ fn run_report(
             period.label
         );
     }
-    let loaded = load(data)?;
+    let loaded = match source {
+        Source::Bundle(path) => load(path)?,
+        Source::Database(url) => database::load(url)?,
+    };
     let started = Instant::now();
     let report = report(
         &loaded.value.dataset,

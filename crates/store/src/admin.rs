@@ -356,6 +356,33 @@ impl Store {
         Ok(submission)
     }
 
+    /// Puts back a submitted return from a backup (restore).
+    pub async fn restore_submission(&self, s: &Submission) -> Result<()> {
+        let period = &s.report["period"];
+        if period["start"].as_str().is_none() || period["end"].as_str().is_none() {
+            return Err(StoreError::Corrupt(format!(
+                "submission {}: no period in its report",
+                s.period_label
+            )));
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO submissions (period_label, period_start, period_end, as_of, submitted_at, submitted_by, report) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&s.period_label)
+        .bind(period["start"].as_str().unwrap_or_default())
+        .bind(period["end"].as_str().unwrap_or_default())
+        .bind(&s.as_of)
+        .bind(&s.submitted_at)
+        .bind(&s.submitted_by)
+        .bind(s.report.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Every submitted return, by period.
     pub async fn submissions(&self) -> Result<Vec<Submission>> {
         let rows = sqlx::query(

@@ -196,6 +196,28 @@ impl Store {
         Ok(summary)
     }
 
+    /// Records a contact on a referral (data entry), in its own transaction.
+    pub async fn add_contact(
+        &self,
+        referral_id: &str,
+        contact: &ipstrack_core::bundle::ContactDoc,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        records::add_contact(&mut tx, referral_id, contact, actor).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The number of contacts recorded on a referral.
+    pub async fn contact_count(&self, referral_id: &str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM contacts WHERE referral_id = $1")
+            .bind(referral_id)
+            .fetch_one(&self.read)
+            .await?;
+        Ok(n)
+    }
+
     /// SQLite's `PRAGMA integrity_check` and a foreign-key check; PostgreSQL
     /// answers for its own storage, so only the references are checked there.
     pub async fn integrity_check(&self) -> Result<Vec<String>> {

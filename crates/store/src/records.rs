@@ -31,8 +31,8 @@ pub struct ImportSummary {
     pub staff: Changes,
     pub clients: Changes,
     pub referrals: Changes,
-    /// Ids of the records created or updated, by kind (`referral r1`).
-    pub changed: Vec<String>,
+    /// The records updated, by kind (`referral r1`); created ones are counted only.
+    pub updated: Vec<String>,
 }
 
 fn now() -> String {
@@ -798,7 +798,7 @@ pub(crate) async fn import(
         staff: changes(&staff_changes, staff_same),
         clients: changes(&client_changes, client_same),
         referrals: changes(&referral_changes, referral_same),
-        changed: Vec::new(),
+        updated: Vec::new(),
     };
 
     // Teams, staff and clients: insert new rows, update changed ones.
@@ -816,7 +816,9 @@ pub(crate) async fn import(
                 .await?
             }
         }
-        summary.changed.push(format!("team {}", r.id));
+        if old.is_some() {
+            summary.updated.push(format!("team {}", r.id));
+        }
         audit.push(audit_row("team", &r.id, old.as_ref(), r));
     }
     insert_rows(conn, "teams", &["id", "position", "name"], &new_rows).await?;
@@ -849,7 +851,9 @@ pub(crate) async fn import(
                 .await?
             }
         }
-        summary.changed.push(format!("staff {}", s.id));
+        if old.is_some() {
+            summary.updated.push(format!("staff {}", s.id));
+        }
         audit.push(audit_row("staff", &s.id, old.as_ref(), s));
     }
     insert_rows(
@@ -883,7 +887,9 @@ pub(crate) async fn import(
                 .await?
             }
         }
-        summary.changed.push(format!("client {}", c.id));
+        if old.is_some() {
+            summary.updated.push(format!("client {}", c.id));
+        }
         audit.push(audit_row("client", &c.id, old.as_ref(), c));
     }
     insert_rows(
@@ -923,7 +929,9 @@ pub(crate) async fn import(
             new_rows.push(referral_row(r, *at as i64));
         }
         child_rows.add(r);
-        summary.changed.push(format!("referral {}", r.id));
+        if old.is_some() {
+            summary.updated.push(format!("referral {}", r.id));
+        }
         audit.push(audit_row("referral", &r.id, old.as_ref(), r));
     }
     insert_rows(conn, "referrals", &REFERRAL_COLUMNS, &new_rows).await?;
@@ -945,4 +953,75 @@ fn audit_row<T: Serialize>(
         old: old.map(json),
         new: Some(json(new)),
     }
+}
+
+/// Adds one contact to a referral (data entry), with its audit row.
+pub(crate) async fn add_contact(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    contact: &ContactDoc,
+    actor: &str,
+) -> Result<()> {
+    let record = format!("referral {referral_id}");
+    let refuse = |message: String| {
+        StoreError::Invalid(ipstrack_core::BundleErrors(vec![
+            ipstrack_core::bundle::BundleError {
+                record: record.clone(),
+                field: "contacts.date".into(),
+                message,
+            },
+        ]))
+    };
+    if ipstrack_core::Day::parse(&contact.date).is_none() {
+        return Err(refuse(format!(
+            "contact date `{}` is not a date (YYYY-MM-DD)",
+            contact.date
+        )));
+    }
+    const KINDS: [&str; 4] = [
+        "face_to_face",
+        "remote",
+        "in_work_support",
+        "assertive_engagement",
+    ];
+    if !KINDS.contains(&contact.kind.as_str()) {
+        return Err(refuse(format!(
+            "contact kind `{}` is not one of: {}",
+            contact.kind,
+            KINDS.join(", ")
+        )));
+    }
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM referrals WHERE id = $1")
+        .bind(referral_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if exists.is_none() {
+        return Err(StoreError::Refused(format!(
+            "referral {referral_id} does not exist"
+        )));
+    }
+    let (next,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM contacts WHERE referral_id = $1",
+    )
+    .bind(referral_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    execute(
+        conn,
+        "INSERT INTO contacts (referral_id, position, date, kind) VALUES ($1, $2, $3, $4)",
+        vec![t(referral_id), i(next), t(&contact.date), t(&contact.kind)],
+    )
+    .await?;
+    write_audit(
+        conn,
+        actor,
+        vec![AuditRow {
+            action: "insert",
+            record_type: "contact",
+            record_id: referral_id.to_string(),
+            old: None,
+            new: Some(json(contact)),
+        }],
+    )
+    .await
 }

@@ -60,10 +60,10 @@ async fn examples_round_trip_and_report_from_the_database() {
             );
             assert_eq!(again.referrals.unchanged, bundle.referrals.len());
             assert!(
-                again.changed.is_empty(),
+                again.updated.is_empty(),
                 "{}: {name}: {:?}",
                 db.name,
-                again.changed
+                again.updated
             );
             let loaded = store.load().await.unwrap();
             let r = report(&loaded.dataset, &loaded.warnings, &period, as_of).unwrap();
@@ -151,7 +151,7 @@ async fn reimport_upserts_and_audits_old_and_new_values() {
         let second = store.import(&changed, "bob").await.unwrap();
         assert_eq!(second.referrals.updated, 1);
         assert_eq!(second.referrals.created, 0);
-        assert_eq!(second.changed, vec!["referral rA".to_string()]);
+        assert_eq!(second.updated, vec!["referral rA".to_string()]);
         // The records not in the second bundle are kept.
         assert_eq!(store.export().await.unwrap().referrals.len(), 4);
 

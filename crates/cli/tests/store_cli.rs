@@ -1,0 +1,241 @@
+//! The database commands end to end on SQLite: import, report --db, export,
+//! audit, user, submit and submissions, backup, restore and doctor.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/fixtures/examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn ipstrack(args: &[&str]) -> Output {
+    ipstrack_with_input(args, "")
+}
+
+fn ipstrack_with_input(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ipstrack"))
+        .args(args)
+        .env("IPSTRACK_ACTOR", "tester")
+        .env_remove("IPSTRACK_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn path(dir: &tempfile::TempDir, name: &str) -> String {
+    let p: PathBuf = dir.path().join(name);
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn import_then_report_from_the_database_equals_the_bundle_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    let bundle = example("random-102.bundle.json");
+    let out = ok(&ipstrack(&["import", "--data", &bundle, "--db", &db]));
+    assert!(
+        out.contains("referrals: 60 created, 0 updated, 0 unchanged"),
+        "{out}"
+    );
+    let again = ok(&ipstrack(&["import", "--data", &bundle, "--db", &db]));
+    assert!(
+        again.contains("referrals: 0 created, 0 updated, 60 unchanged"),
+        "{again}"
+    );
+    for period in ["2024/25", "2024/25-Q2"] {
+        let from_db = ok(&ipstrack(&[
+            "report",
+            "--db",
+            &db,
+            "--period",
+            period,
+            "--as-of",
+            "2024-08-20",
+        ]));
+        let from_file = ok(&ipstrack(&[
+            "report",
+            "--data",
+            &bundle,
+            "--period",
+            period,
+            "--as-of",
+            "2024-08-20",
+        ]));
+        assert_eq!(from_db, from_file, "{period}");
+    }
+    // Export, then report from the exported bundle: the same figures.
+    let exported = path(&dir, "export.json");
+    ok(&ipstrack(&["export", "--out", &exported, "--db", &db]));
+    assert_eq!(
+        ok(&ipstrack(&[
+            "report", "--data", &exported, "--period", "2024/25"
+        ])),
+        ok(&ipstrack(&[
+            "report", "--data", &bundle, "--period", "2024/25"
+        ]))
+    );
+}
+
+#[test]
+fn a_refused_import_names_the_record_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    ok(&ipstrack(&[
+        "import",
+        "--data",
+        &example("sustainment.bundle.json"),
+        "--db",
+        &db,
+    ]));
+    let text = std::fs::read_to_string(example("sustainment.bundle.json")).unwrap();
+    let bad = path(&dir, "bad.json");
+    std::fs::write(
+        &bad,
+        text.replacen("\"start\": \"2024-05-01\"", "\"start\": \"2024-13-01\"", 1),
+    )
+    .unwrap();
+    let o = ipstrack(&["import", "--data", &bad, "--db", &db]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("referral rA job rA-1: start `2024-13-01` is not a date"),
+        "{err}"
+    );
+    let audit = ok(&ipstrack(&["audit", "--db", &db]));
+    assert_eq!(
+        audit.lines().count(),
+        1 + 1 + 1 + 4 + 4,
+        "service, team, staff, 4 clients, 4 referrals:\n{audit}"
+    );
+}
+
+#[test]
+fn audit_users_submissions_backup_restore_and_doctor() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    ok(&ipstrack(&[
+        "import",
+        "--data",
+        &example("sustainment.bundle.json"),
+        "--db",
+        &db,
+    ]));
+
+    let added = ok(&ipstrack_with_input(
+        &[
+            "user",
+            "add",
+            "alice",
+            "--role",
+            "team-lead",
+            "--staff",
+            "es1",
+            "--db",
+            &db,
+        ],
+        "a long secret phrase\n",
+    ));
+    assert!(added.contains("added alice (team_lead)"), "{added}");
+    assert!(
+        ok(&ipstrack(&["user", "list", "--db", &db])).contains("alice\tteam_lead\tes1\tactive")
+    );
+    ok(&ipstrack(&["user", "disable", "alice", "--db", &db]));
+    assert!(
+        ok(&ipstrack(&["user", "list", "--db", &db])).contains("alice\tteam_lead\tes1\tdisabled")
+    );
+
+    let audit = ok(&ipstrack(&[
+        "audit", "--record", "rA", "--values", "--db", &db,
+    ]));
+    assert!(audit.contains("cli:tester\tinsert\treferral rA"), "{audit}");
+    assert!(audit.contains("\"received\":\"2024-04-01\""), "{audit}");
+    assert!(
+        !ok(&ipstrack(&["audit", "--db", &db])).contains("argon2"),
+        "no password hashes in the log"
+    );
+
+    let submitted = ok(&ipstrack(&[
+        "submit",
+        "--period",
+        "2024/25-Q2",
+        "--db",
+        &db,
+    ]));
+    assert!(
+        submitted.contains("submitted 2024/25-Q2 as of 2024-09-30 by cli:tester"),
+        "{submitted}"
+    );
+    assert!(
+        !ipstrack(&["submit", "--period", "2024/25-Q2", "--db", &db])
+            .status
+            .success()
+    );
+    assert!(ok(&ipstrack(&["submissions", "--db", &db])).contains("no change since submission"));
+    // A correction after submission: the return stays, the change is listed.
+    let text = std::fs::read_to_string(example("sustainment.bundle.json")).unwrap();
+    let fixed = path(&dir, "fixed.json");
+    let moved = text
+        .replacen(
+            "\"received\": \"2024-06-01\"",
+            "\"received\": \"2024-07-01\"",
+            1,
+        )
+        .replacen(
+            "\"access\": \"2024-06-03\"",
+            "\"access\": \"2024-07-02\"",
+            1,
+        )
+        .replacen("\"start\": \"2024-06-03\"", "\"start\": \"2024-07-02\"", 1);
+    std::fs::write(&fixed, moved).unwrap();
+    let o = ipstrack(&["import", "--data", &fixed, "--db", &db]);
+    let out = ok(&o);
+    assert!(out.contains("updated referral rC"), "{out}");
+    let list = ok(&ipstrack(&["submissions", "--db", &db]));
+    assert!(
+        list.contains("service.referrals.unemployed: 0 → 1"),
+        "{list}"
+    );
+
+    let backup = path(&dir, "backup.sqlite");
+    ok(&ipstrack(&["backup", "--out", &backup, "--db", &db]));
+    let restored = path(&dir, "restored.sqlite");
+    ok(&ipstrack(&[
+        "restore", "--from", &backup, "--db", &restored,
+    ]));
+    assert!(ok(&ipstrack(&["doctor", "--db", &restored])).contains(": ok"));
+    assert_eq!(
+        ok(&ipstrack(&[
+            "report", "--db", &restored, "--period", "2024/25"
+        ])),
+        ok(&ipstrack(&["report", "--db", &db, "--period", "2024/25"]))
+    );
+    assert!(
+        !ipstrack(&["restore", "--from", &backup, "--db", &restored])
+            .status
+            .success(),
+        "never overwrites"
+    );
+}
