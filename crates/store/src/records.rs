@@ -89,6 +89,39 @@ async fn children<T>(
     Ok(out)
 }
 
+/// Contacts, the most numerous records, come back as one row per referral
+/// (`date:kind,date:kind…` in position order) rather than one row each.
+async fn contacts_by_referral(
+    conn: &mut AnyConnection,
+) -> Result<HashMap<String, Vec<ContactDoc>>> {
+    let sql = if conn.backend_name() == "SQLite" {
+        "SELECT referral_id, group_concat(date || ':' || kind, ',' ORDER BY position) AS list \
+         FROM contacts GROUP BY referral_id"
+    } else {
+        "SELECT referral_id, string_agg(date || ':' || kind, ',' ORDER BY position) AS list \
+         FROM contacts GROUP BY referral_id"
+    };
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let list = text(row, "list")?;
+        let contacts = list
+            .split(',')
+            .map(|item| {
+                let (date, kind) = item
+                    .split_once(':')
+                    .ok_or_else(|| StoreError::Corrupt(format!("contact `{item}`")))?;
+                Ok(ContactDoc {
+                    date: date.to_string(),
+                    kind: kind.to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.insert(text(row, "referral_id")?, contacts);
+    }
+    Ok(out)
+}
+
 /// Reads every record back as a bundle, in the order they were first written.
 pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
     let service = sqlx::query("SELECT name, start_date, policy FROM service WHERE id = 1")
@@ -168,17 +201,7 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
         },
     )
     .await?;
-    let mut contacts = children(
-        conn,
-        "SELECT referral_id, date, kind FROM contacts ORDER BY referral_id, position",
-        |r| {
-            Ok(ContactDoc {
-                date: text(r, "date")?,
-                kind: text(r, "kind")?,
-            })
-        },
-    )
-    .await?;
+    let mut contacts = contacts_by_referral(conn).await?;
     let mut holds = children(
         conn,
         "SELECT referral_id, start_date, end_date FROM holds ORDER BY referral_id, position",
@@ -337,8 +360,11 @@ async fn insert_rows(
     columns: &[&str],
     rows: &[Vec<Value>],
 ) -> Result<()> {
-    // Stay well under the parameter limits of both backends.
+    // Stay well under the parameter limits of both backends. SQLite gets
+    // anonymous `?` placeholders: looking up numbered ones costs time
+    // proportional to their number, for each of them.
     let per_batch = (4_000 / columns.len()).max(1);
+    let anonymous = conn.backend_name() == "SQLite";
     for batch in rows.chunks(per_batch) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut args = AnyArguments::default();
@@ -347,7 +373,14 @@ async fn insert_rows(
             sql.push_str(if r == 0 { "(" } else { ", (" });
             for (c, value) in row.iter().enumerate() {
                 n += 1;
-                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    sql.push_str(&format!("${n}"));
+                }
                 match value {
                     Value::Text(v) => args.add(v.clone()),
                     Value::Int(v) => args.add(*v),
