@@ -239,3 +239,87 @@ fn audit_users_submissions_backup_restore_and_doctor() {
         "never overwrites"
     );
 }
+
+/// A fresh PostgreSQL database for this test, or none without a server.
+fn postgres_database(name: &str) -> Option<(String, String)> {
+    let admin = std::env::var("IPSTRACK_TEST_POSTGRES_URL").ok()?;
+    let db = format!("ipstrack_cli_{}_{name}", std::process::id());
+    let psql = |sql: &str| {
+        let o = Command::new("psql")
+            .args([admin.as_str(), "-Atqc", sql])
+            .output()
+            .expect("psql runs");
+        assert!(
+            o.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {db}"));
+    psql(&format!("CREATE DATABASE {db}"));
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin.clone());
+    Some((format!("{base}/{db}"), admin))
+}
+
+fn drop_database(url: &str, admin: &str) {
+    let db = url.rsplit('/').next().unwrap();
+    Command::new("psql")
+        .args([
+            admin,
+            "-Atqc",
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        ])
+        .output()
+        .unwrap();
+}
+
+#[test]
+fn postgres_backup_restores_identical_figures() {
+    let Some((live, admin)) = postgres_database("live") else {
+        eprintln!("IPSTRACK_TEST_POSTGRES_URL is not set: PostgreSQL backup not tried");
+        return;
+    };
+    let (target, _) = postgres_database("restored").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    ok(&ipstrack(&[
+        "import",
+        "--data",
+        &example("random-101.bundle.json"),
+        "--db",
+        &live,
+    ]));
+    ok(&ipstrack(&[
+        "submit",
+        "--period",
+        "2024/25-Q2",
+        "--db",
+        &live,
+    ]));
+    let backup = path(&dir, "backup.json");
+    ok(&ipstrack(&["backup", "--out", &backup, "--db", &live]));
+    ok(&ipstrack(&["restore", "--from", &backup, "--db", &target]));
+    assert!(ok(&ipstrack(&["doctor", "--db", &target])).contains(": ok"));
+    assert_eq!(
+        ok(&ipstrack(&[
+            "report", "--db", &target, "--period", "2024/25"
+        ])),
+        ok(&ipstrack(&["report", "--db", &live, "--period", "2024/25"]))
+    );
+    assert!(ok(&ipstrack(&["submissions", "--db", &target])).contains("2024/25-Q2"));
+    let audit = ok(&ipstrack(&["audit", "--db", &target]));
+    assert!(
+        audit.contains("insert\treferral r1"),
+        "the audit log comes back: {audit}"
+    );
+    assert!(
+        !ipstrack(&["restore", "--from", &backup, "--db", &target])
+            .status
+            .success(),
+        "only into an empty database"
+    );
+    drop_database(&live, &admin);
+    drop_database(&target, &admin);
+}
