@@ -10,6 +10,7 @@
 
 mod admin;
 mod records;
+mod sessions;
 
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
 
 pub use admin::{AuditEntry, AuditFilter, Role, Submission, User};
 pub use records::{Changes, ImportSummary};
+pub use sessions::{LOCK_MINUTES, MAX_FAILED_SIGN_INS, Session, SignIn, random_token};
 
 /// Which database is behind a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

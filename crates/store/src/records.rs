@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 
 use ipstrack_core::bundle::{
-    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
-    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
-    WaitingSpellDoc, validate,
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, PolicyDoc, ReferralDoc, ServiceDoc, StaffDoc,
+    TeamDoc, validate,
 };
 use serde::Serialize;
 use serde_json::Number;
@@ -73,54 +72,102 @@ fn int(row: &AnyRow, column: &str) -> Result<i64> {
     Ok(row.try_get::<i64, _>(column)?)
 }
 
-/// Child rows of referrals, grouped by referral id in position order.
-async fn children<T>(
-    conn: &mut AnyConnection,
-    sql: &'static str,
-    map: impl Fn(&AnyRow) -> Result<T>,
-) -> Result<HashMap<String, Vec<T>>> {
-    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
-    let mut out: HashMap<String, Vec<T>> = HashMap::new();
-    for row in &rows {
-        out.entry(text(row, "referral_id")?)
-            .or_default()
-            .push(map(row)?);
-    }
-    Ok(out)
+/// Every referral with its child records, built as one JSON document by the
+/// database itself (one row instead of millions: reading is dominated by
+/// rows crossing from the database, not by parsing).
+async fn read_referrals(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc>> {
+    let sqlite = conn.backend_name() == "SQLite";
+    let sql = if sqlite {
+        REFERRALS_JSON_SQLITE
+    } else {
+        REFERRALS_JSON_POSTGRES
+    };
+    let (text,): (Option<String>,) = sqlx::query_as(sql).fetch_one(&mut *conn).await?;
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("referrals: {e}")))
 }
 
-/// Contacts, the most numerous records, come back as one row per referral
-/// (`date:kind,date:kind…` in position order) rather than one row each.
-async fn contacts_by_referral(
-    conn: &mut AnyConnection,
-) -> Result<HashMap<String, Vec<ContactDoc>>> {
-    let sql = if conn.backend_name() == "SQLite" {
-        "SELECT referral_id, group_concat(date || ':' || kind, ',' ORDER BY position) AS list \
-         FROM contacts GROUP BY referral_id"
-    } else {
-        "SELECT referral_id, string_agg(date || ':' || kind, ',' ORDER BY position) AS list \
-         FROM contacts GROUP BY referral_id"
-    };
-    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let list = text(row, "list")?;
-        let contacts = list
-            .split(',')
-            .map(|item| {
-                let (date, kind) = item
-                    .split_once(':')
-                    .ok_or_else(|| StoreError::Corrupt(format!("contact `{item}`")))?;
-                Ok(ContactDoc {
-                    date: date.to_string(),
-                    kind: kind.to_string(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        out.insert(text(row, "referral_id")?, contacts);
-    }
-    Ok(out)
-}
+const REFERRALS_JSON_SQLITE: &str = r#"
+SELECT json_group_array(json(doc)) FROM (
+  SELECT json_object(
+    'id', r.id, 'client', r.client_id, 'received', r.received,
+    'status_at_referral', r.status_at_referral, 'es', r.es_id,
+    'transfers', json((SELECT json_group_array(json_object('date', date, 'es', es_id))
+                       FROM (SELECT date, es_id FROM transfers WHERE referral_id = r.id ORDER BY position))),
+    'access', r.access,
+    'vocational_plan', CASE WHEN r.plan_start IS NULL THEN NULL
+                            ELSE json_object('start', r.plan_start, 'end', r.plan_end) END,
+    'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind))
+                      FROM (SELECT date, kind FROM contacts WHERE referral_id = r.id ORDER BY position))),
+    'holds', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date))
+                   FROM (SELECT start_date, end_date FROM holds WHERE referral_id = r.id ORDER BY position))),
+    'waiting_list', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date,
+                                                             'expected_return', expected_return))
+                          FROM (SELECT * FROM waiting_list WHERE referral_id = r.id ORDER BY position))),
+    'engagement', json((SELECT json_group_array(json_object('date', date, 'status', status))
+                        FROM (SELECT date, status FROM engagement WHERE referral_id = r.id ORDER BY position))),
+    'decisions', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date,
+                                                          'status', status, 'reason', reason))
+                       FROM (SELECT * FROM decisions WHERE referral_id = r.id ORDER BY position))),
+    'discharge', CASE WHEN r.discharge_date IS NULL THEN NULL
+                      ELSE json_object('date', r.discharge_date, 'reason', r.discharge_reason) END,
+    'jobs', json((SELECT json_group_array(json_object(
+                    'id', id, 'type', type, 'employer', employer, 'start', start_date, 'end', end_date,
+                    'hours_per_week', CASE WHEN hours_per_week IS NULL THEN NULL
+                                           WHEN hours_per_week % 100 = 0 THEN hours_per_week / 100
+                                           ELSE hours_per_week / 100.0 END,
+                    'weekly_hours', json(weekly_hours),
+                    'four_hours_confirmed', four_hours_confirmed,
+                    'self_employment_registration', self_employment_registration,
+                    'retained', json(CASE WHEN retained = 1 THEN 'true' ELSE 'false' END),
+                    'return_to_work', return_to_work))
+                  FROM (SELECT * FROM jobs WHERE referral_id = r.id ORDER BY position)))
+  ) AS doc
+  FROM referrals r ORDER BY r.position
+)
+"#;
+
+const REFERRALS_JSON_POSTGRES: &str = r#"
+SELECT json_agg(doc ORDER BY position)::text FROM (
+  SELECT r.position, json_build_object(
+    'id', r.id, 'client', r.client_id, 'received', r.received,
+    'status_at_referral', r.status_at_referral, 'es', r.es_id,
+    'transfers', COALESCE((SELECT json_agg(json_build_object('date', date, 'es', es_id) ORDER BY position)
+                           FROM transfers WHERE referral_id = r.id), '[]'::json),
+    'access', r.access,
+    'vocational_plan', CASE WHEN r.plan_start IS NULL THEN NULL
+                            ELSE json_build_object('start', r.plan_start, 'end', r.plan_end) END,
+    'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind) ORDER BY position)
+                          FROM contacts WHERE referral_id = r.id), '[]'::json),
+    'holds', COALESCE((SELECT json_agg(json_build_object('start', start_date, 'end', end_date) ORDER BY position)
+                       FROM holds WHERE referral_id = r.id), '[]'::json),
+    'waiting_list', COALESCE((SELECT json_agg(json_build_object('start', start_date, 'end', end_date,
+                                                                'expected_return', expected_return) ORDER BY position)
+                              FROM waiting_list WHERE referral_id = r.id), '[]'::json),
+    'engagement', COALESCE((SELECT json_agg(json_build_object('date', date, 'status', status) ORDER BY position)
+                            FROM engagement WHERE referral_id = r.id), '[]'::json),
+    'decisions', COALESCE((SELECT json_agg(json_build_object('start', start_date, 'end', end_date,
+                                                             'status', status, 'reason', reason) ORDER BY position)
+                           FROM decisions WHERE referral_id = r.id), '[]'::json),
+    'discharge', CASE WHEN r.discharge_date IS NULL THEN NULL
+                      ELSE json_build_object('date', r.discharge_date, 'reason', r.discharge_reason) END,
+    'jobs', COALESCE((SELECT json_agg(json_build_object(
+                        'id', id, 'type', type, 'employer', employer, 'start', start_date, 'end', end_date,
+                        'hours_per_week', CASE WHEN hours_per_week IS NULL THEN NULL
+                                               WHEN hours_per_week % 100 = 0 THEN to_json(hours_per_week / 100)
+                                               ELSE to_json(hours_per_week / 100.0) END,
+                        'weekly_hours', weekly_hours::json,
+                        'four_hours_confirmed', four_hours_confirmed,
+                        'self_employment_registration', self_employment_registration,
+                        'retained', retained = 1,
+                        'return_to_work', return_to_work) ORDER BY position)
+                      FROM jobs WHERE referral_id = r.id), '[]'::json)
+  ) AS doc
+  FROM referrals r
+) AS docs
+"#;
 
 /// Reads every record back as a bundle, in the order they were first written.
 pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
@@ -190,134 +237,7 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
         })
         .collect::<Result<Vec<_>>>()?;
 
-    let mut transfers = children(
-        conn,
-        "SELECT referral_id, date, es_id FROM transfers ORDER BY referral_id, position",
-        |r| {
-            Ok(TransferDoc {
-                date: text(r, "date")?,
-                es: text(r, "es_id")?,
-            })
-        },
-    )
-    .await?;
-    let mut contacts = contacts_by_referral(conn).await?;
-    let mut holds = children(
-        conn,
-        "SELECT referral_id, start_date, end_date FROM holds ORDER BY referral_id, position",
-        |r| {
-            Ok(SpellDoc {
-                start: text(r, "start_date")?,
-                end: opt_text(r, "end_date")?,
-            })
-        },
-    )
-    .await?;
-    let mut waiting = children(
-        conn,
-        "SELECT referral_id, start_date, end_date, expected_return FROM waiting_list ORDER BY referral_id, position",
-        |r| {
-            Ok(WaitingSpellDoc {
-                start: text(r, "start_date")?,
-                end: opt_text(r, "end_date")?,
-                expected_return: opt_text(r, "expected_return")?,
-            })
-        },
-    )
-    .await?;
-    let mut engagement = children(
-        conn,
-        "SELECT referral_id, date, status FROM engagement ORDER BY referral_id, position",
-        |r| {
-            Ok(EngagementDoc {
-                date: text(r, "date")?,
-                status: text(r, "status")?,
-            })
-        },
-    )
-    .await?;
-    let mut decisions = children(
-        conn,
-        "SELECT referral_id, start_date, end_date, status, reason FROM decisions ORDER BY referral_id, position",
-        |r| {
-            Ok(DecisionDoc {
-                start: text(r, "start_date")?,
-                end: opt_text(r, "end_date")?,
-                status: text(r, "status")?,
-                reason: opt_text(r, "reason")?,
-            })
-        },
-    )
-    .await?;
-    let mut jobs = children(
-        conn,
-        "SELECT referral_id, id, type, employer, start_date, end_date, hours_per_week, weekly_hours, \
-         four_hours_confirmed, self_employment_registration, retained, return_to_work \
-         FROM jobs ORDER BY referral_id, position",
-        |r| {
-            let weekly = opt_text(r, "weekly_hours")?
-                .map(|w| serde_json::from_str::<Vec<i64>>(&w))
-                .transpose()
-                .map_err(|e| StoreError::Corrupt(format!("weekly hours: {e}")))?;
-            Ok(JobDoc {
-                id: text(r, "id")?,
-                kind: text(r, "type")?,
-                employer: opt_text(r, "employer")?,
-                start: text(r, "start_date")?,
-                end: opt_text(r, "end_date")?,
-                hours_per_week: r.try_get::<Option<i64>, _>("hours_per_week")?.map(|h| unscaled(h, 100)),
-                weekly_hours: weekly.map(|w| w.into_iter().map(|h| unscaled(h, 100)).collect()),
-                four_hours_confirmed: opt_text(r, "four_hours_confirmed")?,
-                self_employment_registration: opt_text(r, "self_employment_registration")?,
-                retained: Some(int(r, "retained")? != 0),
-                return_to_work: opt_text(r, "return_to_work")?,
-            })
-        },
-    )
-    .await?;
-
-    let referrals = sqlx::query(
-        "SELECT id, client_id, received, status_at_referral, es_id, access, plan_start, plan_end, \
-         discharge_date, discharge_reason FROM referrals ORDER BY position",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        let id = text(r, "id")?;
-        Ok(ReferralDoc {
-            client: text(r, "client_id")?,
-            received: text(r, "received")?,
-            status_at_referral: text(r, "status_at_referral")?,
-            es: opt_text(r, "es_id")?,
-            transfers: Some(transfers.remove(&id).unwrap_or_default()),
-            access: opt_text(r, "access")?,
-            vocational_plan: opt_text(r, "plan_start")?
-                .map(|start| {
-                    Ok::<_, StoreError>(SpellDoc {
-                        start,
-                        end: opt_text(r, "plan_end")?,
-                    })
-                })
-                .transpose()?,
-            contacts: Some(contacts.remove(&id).unwrap_or_default()),
-            holds: Some(holds.remove(&id).unwrap_or_default()),
-            waiting_list: Some(waiting.remove(&id).unwrap_or_default()),
-            engagement: Some(engagement.remove(&id).unwrap_or_default()),
-            decisions: Some(decisions.remove(&id).unwrap_or_default()),
-            discharge: opt_text(r, "discharge_date")?
-                .map(|date| {
-                    Ok::<_, StoreError>(DischargeDoc {
-                        date,
-                        reason: opt_text(r, "discharge_reason")?,
-                    })
-                })
-                .transpose()?,
-            jobs: Some(jobs.remove(&id).unwrap_or_default()),
-            id,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
+    let referrals = read_referrals(conn).await?;
 
     Ok(BundleDoc {
         format: BUNDLE_FORMAT.into(),
@@ -514,10 +434,8 @@ impl ChildRows {
             ]);
         }
         for (p, j) in r.jobs.iter().flatten().enumerate() {
-            let weekly = j
-                .weekly_hours
-                .as_ref()
-                .map(|w| json(&w.iter().map(|h| scaled(h, 100.0)).collect::<Vec<_>>()));
+            // Exact decimals as written (normalised), e.g. [1.5,2].
+            let weekly = j.weekly_hours.as_ref().map(json);
             self.jobs.push(vec![
                 id(),
                 i(p as i64),

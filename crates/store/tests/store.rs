@@ -410,3 +410,81 @@ async fn export_is_a_valid_bundle_document() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn sessions_expire_end_on_sign_out_and_five_failures_lock_the_account() {
+    use ipstrack_store::SignIn;
+    for db in databases().await {
+        let store = db.open().await;
+        store
+            .import(&example_bundle("sustainment"), "admin")
+            .await
+            .unwrap();
+        store
+            .add_user(
+                "es1",
+                "correct horse battery",
+                Role::Es,
+                Some("es1"),
+                "admin",
+            )
+            .await
+            .unwrap();
+        let SignIn::Ok { token, session } = store
+            .sign_in("es1", "correct horse battery", 8)
+            .await
+            .unwrap()
+        else {
+            panic!("{}: sign-in refused", db.name)
+        };
+        assert_eq!(session.user.staff_id.as_deref(), Some("es1"));
+        assert_eq!(store.session(&token).await.unwrap(), Some(session.clone()));
+        assert_eq!(store.session("not-a-token").await.unwrap(), None);
+        store.sign_out(&token).await.unwrap();
+        assert_eq!(store.session(&token).await.unwrap(), None);
+        // An expired session is no session.
+        let SignIn::Ok { token: old, .. } = store
+            .sign_in("es1", "correct horse battery", 0)
+            .await
+            .unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(store.session(&old).await.unwrap(), None);
+        // Four failures, then the right password still works and resets the count.
+        for _ in 0..4 {
+            assert_eq!(
+                store.sign_in("es1", "wrong", 8).await.unwrap(),
+                SignIn::Refused
+            );
+        }
+        assert!(matches!(
+            store
+                .sign_in("es1", "correct horse battery", 8)
+                .await
+                .unwrap(),
+            SignIn::Ok { .. }
+        ));
+        // Five in a row lock the account, even for the right password.
+        for _ in 0..5 {
+            assert_eq!(
+                store.sign_in("es1", "wrong", 8).await.unwrap(),
+                SignIn::Refused
+            );
+        }
+        assert_eq!(
+            store
+                .sign_in("es1", "correct horse battery", 8)
+                .await
+                .unwrap(),
+            SignIn::Locked
+        );
+        // An unknown user is refused the same way, with nothing to count.
+        assert_eq!(
+            store.sign_in("nobody", "whatever", 8).await.unwrap(),
+            SignIn::Refused
+        );
+        store.close().await;
+        db.cleanup().await;
+    }
+}
