@@ -7,6 +7,7 @@
 
 mod database;
 mod render;
+mod serve;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -77,6 +78,24 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
     },
+    /// Serve the web application.
+    Serve {
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "IPSTRACK_DATABASE_URL",
+            default_value = "ipstrack.sqlite"
+        )]
+        db: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Use (and create if missing) a SQLite file with a generated demo service and demo logins.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served behind TLS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
     #[command(flatten)]
     Store(database::StoreCommand),
 }
@@ -113,6 +132,19 @@ fn main() -> ExitCode {
             run_report(&source, &period, as_of.as_deref(), format, timings)
         }
         Command::Store(command) => database::run(command),
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            secure_cookies,
+        } => {
+            let db = if demo && db == "ipstrack.sqlite" {
+                "ipstrack-demo.sqlite".to_string()
+            } else {
+                db
+            };
+            serve::run(&db, &listen, demo, secure_cookies)
+        }
         Command::Check { data } => run_check(&data),
         Command::DemoData {
             out,

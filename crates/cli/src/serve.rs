@@ -1,0 +1,111 @@
+//! `ipstrack serve`: the web application, on a database or on demo data.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use ipstrack_store::{Role, Store};
+
+use crate::today;
+
+/// The password of every demo user (demo databases only).
+pub const DEMO_PASSWORD: &str = "ipstrack-demo";
+
+/// Creates the demo database (generated service and demo users) unless it exists.
+async fn create_demo(path: &str) -> Result<Store> {
+    let fresh = !Path::new(path).exists();
+    let store = Store::open(path).await?;
+    if fresh {
+        let until = today();
+        let doc = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
+            specialists: 24,
+            years: 2,
+            seed: 1,
+            until,
+        });
+        store.import(&doc, "demo").await?;
+        let loaded = store.load().await?;
+        let d = &loaded.dataset;
+        let lead = d
+            .staff
+            .iter()
+            .find(|s| s.role == ipstrack_core::model::Role::TeamLead)
+            .map(|s| s.id.clone());
+        let es: Vec<String> = d
+            .staff
+            .iter()
+            .filter(|s| {
+                s.role == ipstrack_core::model::Role::Es
+                    && s.end_date.is_none()
+                    && Some(s.team) == d.staff.first().map(|f| f.team)
+            })
+            .take(2)
+            .map(|s| s.id.clone())
+            .collect();
+        store
+            .add_user("admin", DEMO_PASSWORD, Role::Admin, None, "demo")
+            .await?;
+        store
+            .add_user("manager", DEMO_PASSWORD, Role::Manager, None, "demo")
+            .await?;
+        if let Some(lead) = &lead {
+            store
+                .add_user("lead", DEMO_PASSWORD, Role::TeamLead, Some(lead), "demo")
+                .await?;
+        }
+        for id in &es {
+            store
+                .add_user(id, DEMO_PASSWORD, Role::Es, Some(id), "demo")
+                .await?;
+        }
+    }
+    Ok(store)
+}
+
+pub fn run(
+    db: &str,
+    listen: &str,
+    demo: bool,
+    secure_cookies: bool,
+) -> Result<std::process::ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let addr: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("--listen {listen} is not an address:port"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let store = if demo {
+            create_demo(db).await?
+        } else {
+            Store::open(db).await?
+        };
+        if demo {
+            let users = store.users().await?;
+            println!("Demo logins (password: {DEMO_PASSWORD}):");
+            for u in users {
+                println!("  {:<10} {}", u.username, u.role.as_str());
+            }
+        }
+        let app = ipstrack_web::app(
+            store,
+            ipstrack_web::Config {
+                secure_cookies,
+                today: None,
+            },
+        )
+        .await?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        println!("ipstrack is serving on http://{addr}");
+        axum::serve(listener, app).await?;
+        Ok(std::process::ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,673 @@
+//! The ipstrack web application: server-rendered pages (no JavaScript needed)
+//! and a JSON API, for employment specialists, team leads and managers.
+//!
+//! Every request is authorised on the server by role and team: an ES sees
+//! their own caseload, a team lead their team, a manager and an admin the
+//! whole service. A record outside one's scope answers 404 and is logged (by
+//! id only: no names, NHS numbers or notes ever reach the logs).
+
+mod pages;
+
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use ipstrack_core::bundle::ContactDoc;
+use ipstrack_core::model::{Dataset, Role as StaffRole};
+use ipstrack_core::report::assigned_on;
+use ipstrack_core::{Day, Loaded, Period, report};
+use ipstrack_store::{Role, Session, SignIn, Store, StoreError};
+use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+const SESSION_COOKIE: &str = "ipstrack_session";
+const SIGN_IN_COOKIE: &str = "ipstrack_sign_in";
+/// Sessions last a working day.
+const SESSION_HOURS: i64 = 10;
+
+/// Settings of a running server.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Mark cookies `Secure` (serve behind TLS).
+    pub secure_cookies: bool,
+    /// A fixed "today" (tests and demos); the clock otherwise.
+    pub today: Option<Day>,
+}
+
+/// What every handler shares: the store and the dataset as last loaded.
+pub struct AppState {
+    store: Store,
+    data: RwLock<Arc<Loaded>>,
+    config: Config,
+}
+
+impl AppState {
+    fn data(&self) -> Arc<Loaded> {
+        self.data.read().expect("not poisoned").clone()
+    }
+
+    fn today(&self) -> Day {
+        self.config
+            .today
+            .unwrap_or_else(|| Day::from_date(jiff::Zoned::now().date()))
+    }
+
+    /// Reloads the dataset after a write.
+    async fn reload(&self) -> Result<(), StoreError> {
+        let loaded = self.store.load().await?;
+        *self.data.write().expect("not poisoned") = Arc::new(loaded);
+        Ok(())
+    }
+}
+
+type Shared = Arc<AppState>;
+
+/// Builds the application on an opened store.
+pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
+    let loaded = store.load().await?;
+    let state = Arc::new(AppState {
+        store,
+        data: RwLock::new(Arc::new(loaded)),
+        config,
+    });
+    let router = Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/caseload", get(caseload))
+        .route("/referrals/{id}", get(referral_page))
+        .route("/referrals/{id}/contacts", post(add_contact))
+        .route("/team", get(team))
+        .route("/service", get(service))
+        .route("/data-quality", get(data_quality))
+        .route("/audit", get(audit))
+        .route("/api/v1/report", get(api_report))
+        .route("/static/style.css", get(stylesheet))
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ));
+    Ok(router)
+}
+
+// ---------------------------------------------------------------------------
+// Who is asking
+// ---------------------------------------------------------------------------
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}")
+}
+
+/// The signed-in user, with their place in the service.
+pub struct Viewer {
+    pub session: Session,
+    /// Their staff record (index in the dataset), if linked.
+    pub staff: Option<usize>,
+    /// Their team (index), from the staff record.
+    pub team: Option<u32>,
+}
+
+async fn viewer(state: &AppState, headers: &HeaderMap, data: &Dataset) -> Option<Viewer> {
+    let token = cookie(headers, SESSION_COOKIE)?;
+    let session = state.store.session(token).await.ok()??;
+    let staff = session
+        .user
+        .staff_id
+        .as_deref()
+        .and_then(|id| data.staff.iter().position(|s| s.id == id));
+    let team = staff.map(|i| data.staff[i].team);
+    Some(Viewer {
+        session,
+        staff,
+        team,
+    })
+}
+
+/// The referrals a viewer may see, by index: an ES their own (assigned
+/// today), a team lead their team's, a manager or admin every one.
+fn in_scope(viewer: &Viewer, data: &Dataset, referral: usize, today: Day) -> bool {
+    let r = &data.referrals[referral];
+    match viewer.session.user.role {
+        Role::Manager | Role::Admin => true,
+        Role::TeamLead => assigned_on(r, today, today)
+            .is_some_and(|es| Some(data.staff[es as usize].team) == viewer.team),
+        Role::Es => {
+            assigned_on(r, today, today).is_some_and(|es| Some(es as usize) == viewer.staff)
+        }
+    }
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(pages::not_found().into_string()),
+    )
+        .into_response()
+}
+
+fn forbidden_as_not_found(viewer: &Viewer, what: &str, id: &str) -> Response {
+    tracing::warn!(user = %viewer.session.user.username, record = %format!("{what} {id}"), "refused: outside the user's scope");
+    not_found()
+}
+
+fn to_sign_in() -> Response {
+    Redirect::to("/sign-in").into_response()
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0_u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn server_error(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "request failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong; it has been logged.",
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------
+
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+async fn home(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    match v.session.user.role {
+        Role::Es => Redirect::to("/caseload").into_response(),
+        Role::TeamLead => Redirect::to("/team").into_response(),
+        Role::Manager | Role::Admin => Redirect::to("/service").into_response(),
+    }
+}
+
+async fn sign_in_page(State(state): State<Shared>) -> Response {
+    let token = ipstrack_store::random_token();
+    (
+        [(
+            header::SET_COOKIE,
+            set_cookie(&state, SIGN_IN_COOKIE, &token, None),
+        )],
+        Html(pages::sign_in(&token, None).into_string()),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+async fn sign_in(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(expected, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: go back and sign in again.",
+        )
+            .into_response();
+    }
+    let result = state
+        .store
+        .sign_in(form.username.trim(), &form.password, SESSION_HOURS)
+        .await;
+    let retry = |message: &str| {
+        let token = ipstrack_store::random_token();
+        (
+            StatusCode::UNAUTHORIZED,
+            [(
+                header::SET_COOKIE,
+                set_cookie(&state, SIGN_IN_COOKIE, &token, None),
+            )],
+            Html(pages::sign_in(&token, Some(message)).into_string()),
+        )
+            .into_response()
+    };
+    match result {
+        Ok(SignIn::Ok { token, .. }) => (
+            [(
+                header::SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600)),
+            )],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        Ok(SignIn::Refused) => retry("The username or password is not right."),
+        Ok(SignIn::Locked) => retry(&format!(
+            "Too many attempts: this account is locked for {} minutes.",
+            ipstrack_store::LOCK_MINUTES
+        )),
+        Err(e) => server_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !same(&v.session.csrf, &form.csrf) {
+        return (StatusCode::FORBIDDEN, "The form has expired.").into_response();
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.store.sign_out(token).await
+    {
+        return server_error(e);
+    }
+    (
+        [(
+            header::SET_COOKIE,
+            set_cookie(&state, SESSION_COOKIE, "", Some(0)),
+        )],
+        Redirect::to("/sign-in"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct EsQuery {
+    es: Option<String>,
+}
+
+async fn caseload(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<EsQuery>,
+) -> Response {
+    let data = state.data();
+    let d = &data.dataset;
+    let Some(v) = viewer(&state, &headers, d).await else {
+        return to_sign_in();
+    };
+    let today = state.today();
+    // Whose caseload: one's own, or (team leads, managers) an ES in scope.
+    let es = match (&q.es, v.session.user.role) {
+        (None, _) => v.staff,
+        (Some(id), Role::Es) if v.staff.is_some_and(|i| d.staff[i].id == *id) => v.staff,
+        (Some(_), Role::Es) => None,
+        (Some(id), Role::TeamLead) => d
+            .staff
+            .iter()
+            .position(|s| s.id == *id && s.role == StaffRole::Es && Some(s.team) == v.team),
+        (Some(id), Role::Manager | Role::Admin) => d
+            .staff
+            .iter()
+            .position(|s| s.id == *id && s.role == StaffRole::Es),
+    };
+    let Some(es) = es else {
+        return match &q.es {
+            Some(id) => forbidden_as_not_found(&v, "staff", id),
+            None => Html(pages::layout(&v, "My caseload", pages::no_caseload()).into_string())
+                .into_response(),
+        };
+    };
+    Html(pages::caseload(&v, &data, es, today).into_string()).into_response()
+}
+
+fn referral_index(data: &Dataset, id: &str) -> Option<usize> {
+    data.referrals.iter().position(|r| r.id == id)
+}
+
+async fn referral_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    let today = state.today();
+    match referral_index(&data.dataset, &id) {
+        Some(i) if in_scope(&v, &data.dataset, i, today) => {
+            Html(pages::referral(&v, &data, i, today, &pages::ContactForm::default()).into_string())
+                .into_response()
+        }
+        _ => forbidden_as_not_found(&v, "referral", &id),
+    }
+}
+
+#[derive(Deserialize)]
+struct ContactFormData {
+    csrf: String,
+    date: String,
+    kind: String,
+}
+
+async fn add_contact(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ContactFormData>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !same(&v.session.csrf, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response();
+    }
+    let today = state.today();
+    let Some(i) =
+        referral_index(&data.dataset, &id).filter(|i| in_scope(&v, &data.dataset, *i, today))
+    else {
+        return forbidden_as_not_found(&v, "referral", &id);
+    };
+    let r = &data.dataset.referrals[i];
+    let mut errors = Vec::new();
+    match Day::parse(form.date.trim()) {
+        None => errors.push((
+            "date",
+            "Enter the date of the contact as a real date, for example 2024-10-31".to_string(),
+        )),
+        Some(day) if day > today => errors.push((
+            "date",
+            "The date of the contact must be today or in the past".into(),
+        )),
+        Some(day) if day < r.received => errors.push((
+            "date",
+            format!(
+                "The date of the contact must be on or after the referral ({})",
+                r.received
+            ),
+        )),
+        Some(_) => {}
+    }
+    const KINDS: [&str; 4] = [
+        "face_to_face",
+        "remote",
+        "in_work_support",
+        "assertive_engagement",
+    ];
+    if !KINDS.contains(&form.kind.as_str()) {
+        errors.push(("kind", "Select the kind of contact".into()));
+    }
+    if !errors.is_empty() {
+        let filled = pages::ContactForm {
+            date: form.date.clone(),
+            kind: form.kind.clone(),
+            errors,
+        };
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(pages::referral(&v, &data, i, today, &filled).into_string()),
+        )
+            .into_response();
+    }
+    let contact = ContactDoc {
+        date: form.date.trim().to_string(),
+        kind: form.kind.clone(),
+    };
+    if let Err(e) = state
+        .store
+        .add_contact(&id, &contact, &v.session.user.username)
+        .await
+    {
+        return server_error(e);
+    }
+    if let Err(e) = state.reload().await {
+        return server_error(e);
+    }
+    Redirect::to(&format!("/referrals/{id}")).into_response()
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    period: Option<String>,
+    as_of: Option<String>,
+    team: Option<String>,
+}
+
+/// The period and as-of date asked for (default: this financial year, today).
+fn period_of(q: &PeriodQuery, today: Day) -> Result<(Period, Day), String> {
+    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => Period::parse(p).map_err(|e| e.to_string())?,
+        None => Period::financial_year(today.financial_year()),
+    };
+    let as_of = match q.as_of.as_deref().filter(|a| !a.is_empty()) {
+        Some(a) => {
+            Day::parse(a).ok_or_else(|| format!("as-of date `{a}` is not a date (YYYY-MM-DD)"))?
+        }
+        None => period.end.min(today),
+    };
+    if as_of < period.start {
+        return Err(format!(
+            "the as-of date {as_of} is before the period starts ({})",
+            period.start
+        ));
+    }
+    Ok((period, as_of))
+}
+
+async fn team(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let data = state.data();
+    let d = &data.dataset;
+    let Some(v) = viewer(&state, &headers, d).await else {
+        return to_sign_in();
+    };
+    let team = match (v.session.user.role, &q.team) {
+        (Role::Es, _) => return forbidden_as_not_found(&v, "page", "team"),
+        (Role::TeamLead, None) => v.team,
+        (Role::TeamLead, Some(id)) => d
+            .teams
+            .iter()
+            .position(|t| t.id == *id)
+            .map(|t| t as u32)
+            .filter(|t| Some(*t) == v.team),
+        (Role::Manager | Role::Admin, Some(id)) => {
+            d.teams.iter().position(|t| t.id == *id).map(|t| t as u32)
+        }
+        (Role::Manager | Role::Admin, None) => v.team.or((!d.teams.is_empty()).then_some(0)),
+    };
+    let Some(team) = team else {
+        return forbidden_as_not_found(&v, "team", q.team.as_deref().unwrap_or("-"));
+    };
+    let today = state.today();
+    let (period, as_of) = match period_of(&q, today) {
+        Ok(p) => p,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(pages::layout(&v, "Team", pages::message(&e)).into_string()),
+            )
+                .into_response();
+        }
+    };
+    match report(d, &data.warnings, &period, as_of) {
+        Ok(r) => Html(pages::team(&v, &data, team, &r).into_string()).into_response(),
+        Err(e) => server_error(e),
+    }
+}
+
+async fn service(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
+        return forbidden_as_not_found(&v, "page", "service");
+    }
+    let (period, as_of) = match period_of(&q, state.today()) {
+        Ok(p) => p,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(pages::layout(&v, "Service", pages::message(&e)).into_string()),
+            )
+                .into_response();
+        }
+    };
+    match report(&data.dataset, &data.warnings, &period, as_of) {
+        Ok(r) => Html(pages::service(&v, &data, &r).into_string()).into_response(),
+        Err(e) => server_error(e),
+    }
+}
+
+async fn data_quality(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if v.session.user.role == Role::Es {
+        return forbidden_as_not_found(&v, "page", "data-quality");
+    }
+    let today = state.today();
+    let d = &data.dataset;
+    let warnings: Vec<_> = data
+        .warnings
+        .iter()
+        .filter(|w| {
+            let referral = w.record.split('/').next().unwrap_or_default();
+            referral_index(d, referral).is_some_and(|i| in_scope(&v, d, i, today))
+        })
+        .collect();
+    Html(pages::data_quality(&v, &warnings).into_string()).into_response()
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    record: Option<String>,
+}
+
+async fn audit(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if v.session.user.role != Role::Admin {
+        return forbidden_as_not_found(&v, "page", "audit");
+    }
+    let filter = ipstrack_store::AuditFilter {
+        record: q.record.clone().filter(|r| !r.is_empty()),
+        since: None,
+    };
+    match state.store.audit(&filter).await {
+        Ok(entries) => {
+            Html(pages::audit(&v, &entries, q.record.as_deref()).into_string()).into_response()
+        }
+        Err(e) => server_error(e),
+    }
+}
+
+async fn api_report(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(serde_json::json!({"error": "sign in first"})),
+        )
+            .into_response();
+    };
+    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
+        tracing::warn!(user = %v.session.user.username, "refused: the service report is for managers");
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"error": "not found"})),
+        )
+            .into_response();
+    }
+    let (period, as_of) = match period_of(&q, state.today()) {
+        Ok(p) => p,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(serde_json::json!({"error": e})),
+            )
+                .into_response();
+        }
+    };
+    match report(&data.dataset, &data.warnings, &period, as_of) {
+        Ok(r) => axum::Json(r).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,517 @@
+//! The pages, as server-rendered HTML (maud): labelled fields, an error
+//! summary linking to each wrong field, plain links and forms that work
+//! without JavaScript.
+
+use ipstrack_core::bundle::Warning;
+use ipstrack_core::caseload::status_on;
+use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, milestones, outcomes, runs};
+use ipstrack_core::model::Role as StaffRole;
+use ipstrack_core::report::{Kpis, Report, assigned_on};
+use ipstrack_core::targets::Status;
+use ipstrack_core::worklist::{Alert, worklist};
+use ipstrack_core::{Day, Loaded};
+use ipstrack_store::{AuditEntry, Role};
+use maud::{DOCTYPE, Markup, html};
+
+use crate::Viewer;
+
+/// The page frame: header with the navigation of the viewer's role.
+pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
+    let role = v.session.user.role;
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – ipstrack" }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body {
+                header {
+                    a href="/" { "ipstrack" }
+                    nav aria-label="Main" {
+                        @if v.staff.is_some() { a href="/caseload" { "My caseload" } " " }
+                        @if role != Role::Es { a href="/team" { "Team" } " " a href="/data-quality" { "Data quality" } " " }
+                        @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " }
+                        @if role == Role::Admin { a href="/audit" { "Audit log" } }
+                    }
+                    form method="post" action="/sign-out" {
+                        input type="hidden" name="csrf" value=(v.session.csrf);
+                        span { (v.session.user.username) " " }
+                        button class="secondary" type="submit" { "Sign out" }
+                    }
+                }
+                main id="main" { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+fn bare(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – ipstrack" }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body { header { a href="/" { "ipstrack" } } main id="main" { h1 { (title) } (body) } }
+        }
+    }
+}
+
+pub fn not_found() -> Markup {
+    bare(
+        "Page not found",
+        html! { p { "There is no such page, or it is not yours to see." } p { a href="/" { "Go to your start page" } } },
+    )
+}
+
+pub fn message(text: &str) -> Markup {
+    html! { div class="error-summary" role="alert" { p { (text) } } }
+}
+
+pub fn no_caseload() -> Markup {
+    html! { p { "Your account is not linked to an employment specialist's caseload." } }
+}
+
+pub fn sign_in(csrf: &str, error: Option<&str>) -> Markup {
+    bare(
+        "Sign in",
+        html! {
+            @if let Some(e) = error {
+                div class="error-summary" role="alert" tabindex="-1" {
+                    h2 { "There is a problem" }
+                    ul { li { a href="#username" { (e) } } }
+                }
+            }
+            form method="post" action="/sign-in" {
+                input type="hidden" name="csrf" value=(csrf);
+                div class="field" {
+                    label for="username" { "Username" }
+                    input id="username" name="username" type="text" autocomplete="username" required;
+                }
+                div class="field" {
+                    label for="password" { "Password" }
+                    input id="password" name="password" type="password" autocomplete="current-password" required;
+                }
+                button type="submit" { "Sign in" }
+            }
+        },
+    )
+}
+
+fn criterion_words(failed: ipstrack_core::caseload::Failed) -> String {
+    failed
+        .iter()
+        .map(|c| c.failure())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn alert_words(alert: &Alert) -> String {
+    match alert {
+        Alert::ContactDue { last_contact } => {
+            format!("No two-way contact since {last_contact}: becomes inactive without one")
+        }
+        Alert::HoldReachingLimit { hold_start } => {
+            format!("On hold since {hold_start}: reaching 4 weeks")
+        }
+        Alert::WaitingListOverdue { .. } => {
+            "Waiting list overdue: close and invite a re-referral".into()
+        }
+        Alert::MilestoneDue { weeks } => format!("{weeks}-week sustainment due: gather evidence"),
+        Alert::AwaitingFourHours { job } => {
+            format!("Job {job} awaiting confirmation of 4 hours worked")
+        }
+        Alert::CaseloadOutsideBand { active, band } => {
+            format!(
+                "Active caseload {active} is outside the recommended {}–{}",
+                band.0, band.1
+            )
+        }
+        Alert::RetentionShareHigh { employed, open } => {
+            format!("{employed} of {open} open referrals are job retention (over 15%)")
+        }
+    }
+}
+
+/// CASE-1..4 for one ES: the worklist, then each open referral.
+pub fn caseload(v: &Viewer, data: &Loaded, es: usize, today: Day) -> Markup {
+    let d = &data.dataset;
+    let policy = &d.policy;
+    let items: Vec<_> = worklist(d, today)
+        .into_iter()
+        .filter(|i| i.es == Some(es as u32))
+        .collect();
+    let mine: Vec<usize> = (0..d.referrals.len())
+        .filter(|&i| {
+            let r = &d.referrals[i];
+            r.received <= today
+                && r.discharge.as_ref().is_none_or(|x| x.date > today)
+                && assigned_on(r, today, today) == Some(es as u32)
+        })
+        .collect();
+    let title = if v.staff == Some(es) {
+        "My caseload".to_string()
+    } else {
+        format!("Caseload of {}", d.staff[es].name)
+    };
+    let active = mine
+        .iter()
+        .filter(|&&i| status_on(&d.referrals[i], today, policy).active)
+        .count();
+    layout(
+        v,
+        &title,
+        html! {
+            p { (active) " active of " (mine.len()) " open referrals on " (today) "." }
+            section class="panel" aria-labelledby="worklist" {
+                h2 id="worklist" { "To do" }
+                @if items.is_empty() { p { "Nothing due." } }
+                ul class="worklist" {
+                    @for item in &items {
+                        li {
+                            strong { (item.date) } " – "
+                            @if let Some(i) = item.referral {
+                                a href=(format!("/referrals/{}", d.referrals[i].id)) { "Referral " (d.referrals[i].id) } ": "
+                            }
+                            (alert_words(&item.alert))
+                        }
+                    }
+                }
+            }
+            table {
+                caption { "Open referrals" }
+                thead { tr {
+                    th scope="col" { "Referral" } th scope="col" { "Client" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "Days since contact" } th scope="col" class="num" { "Days until inactive" }
+                    th scope="col" { "Next sustainment milestone" }
+                } }
+                tbody {
+                    @for &i in &mine {
+                        @let r = &d.referrals[i];
+                        @let s = status_on(r, today, policy);
+                        @let since = s.last_two_way_contact.map(|c| today.since(c));
+                        @let until = s.last_two_way_contact.filter(|_| s.active && s.decision.is_none())
+                            .map(|c| c.plus(policy.contact_window_days).since(today));
+                        tr {
+                            td { a href=(format!("/referrals/{}", r.id)) { (r.id) } }
+                            td { (d.clients[r.client as usize].id) }
+                            td {
+                                @if s.active { span class="tag active" { "Active" } }
+                                @else { span class="tag inactive" { "Inactive" } " " (criterion_words(s.failed)) }
+                            }
+                            td class="num" { (since.map_or("–".to_string(), |n| n.to_string())) }
+                            td class="num" { (until.map_or("–".to_string(), |n| n.to_string())) }
+                            td { (next_milestone(r, today, policy)) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn next_milestone(
+    r: &ipstrack_core::model::Referral,
+    today: Day,
+    policy: &ipstrack_core::Policy,
+) -> String {
+    let outcomes = outcomes(r, today, policy);
+    let runs = runs(r, &outcomes, today, policy);
+    let achieved = milestones(&runs);
+    for run in runs.iter().filter(|run| run.last_worked == today) {
+        for weeks in MILESTONE_WEEKS {
+            if !achieved.iter().any(|m| m.weeks == weeks) {
+                return format!("{weeks} weeks on {}", milestone_day(run.start, weeks));
+            }
+        }
+    }
+    "–".into()
+}
+
+/// The add-contact form's values and errors.
+#[derive(Clone, Debug, Default)]
+pub struct ContactForm {
+    pub date: String,
+    pub kind: String,
+    pub errors: Vec<(&'static str, String)>,
+}
+
+impl ContactForm {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// A referral: its timeline, sustainment clock and the add-contact form.
+pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &ContactForm) -> Markup {
+    let d = &data.dataset;
+    let r = &d.referrals[index];
+    let policy = &d.policy;
+    let status = status_on(r, today, policy);
+    let mut events: Vec<(Day, String)> = vec![(r.received, "Referral received".into())];
+    if let Some(a) = r.access {
+        events.push((a, "Access: first meaningful contact".into()));
+    }
+    for k in &r.contacts {
+        events.push((k.date, format!("Contact: {:?}", k.kind)));
+    }
+    if let Some(p) = &r.vocational_plan {
+        events.push((p.start, "Vocational plan started".into()));
+    }
+    for h in &r.holds {
+        events.push((
+            h.start,
+            format!(
+                "On hold{}",
+                h.end.map(|e| format!(" until {e}")).unwrap_or_default()
+            ),
+        ));
+    }
+    for w in &r.waiting_list {
+        events.push((w.spell.start, "Waiting list".into()));
+    }
+    for j in &r.jobs {
+        events.push((j.start, format!("Job {} started ({:?})", j.id, j.kind)));
+        if let Some(e) = j.end {
+            events.push((e, format!("Job {} ended", j.id)));
+        }
+    }
+    if let Some(x) = &r.discharge {
+        events.push((x.date, "Discharged".into()));
+    }
+    events.sort_by_key(|(day, _)| std::cmp::Reverse(*day));
+    let outcomes = outcomes(r, today, policy);
+    let runs = runs(r, &outcomes, today, policy);
+    let es = assigned_on(r, today, today)
+        .map(|e| d.staff[e as usize].name.clone())
+        .unwrap_or_else(|| "unallocated".into());
+    layout(
+        v,
+        &format!("Referral {}", r.id),
+        html! {
+            @if !form.errors.is_empty() {
+                div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                    h2 id="error-summary-title" { "There is a problem" }
+                    ul { @for (field, message) in &form.errors { li { a href=(format!("#{field}")) { (message) } } } }
+                }
+            }
+            div class="panel" {
+                p { "Client " (d.clients[r.client as usize].id) ", " (format!("{:?}", r.status_at_referral).to_lowercase())
+                    " at referral, with " (es) "." }
+                p { @if status.active { span class="tag active" { "Active" } }
+                    @else { span class="tag inactive" { "Inactive" } " " (criterion_words(status.failed)) } }
+            }
+            section aria-labelledby="sustainment" {
+                h2 id="sustainment" { "Sustainment" }
+                @if runs.is_empty() { p { "No job outcome yet." } }
+                @for run in &runs {
+                    @let weeks = (run.last_worked.since(run.start) + 1) / 7;
+                    p { "In work since " (run.start) ": " (weeks) " weeks. "
+                        @for n in MILESTONE_WEEKS {
+                            (n) " weeks: " @if run.first_worked_on_or_after(milestone_day(run.start, n)).is_some() { "reached" } @else { (milestone_day(run.start, n)) } ". "
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="add-contact" class="panel" {
+                h2 id="add-contact" { "Record a contact" }
+                form method="post" action=(format!("/referrals/{}/contacts", r.id)) novalidate {
+                    input type="hidden" name="csrf" value=(v.session.csrf);
+                    div class=(if form.error("date").is_some() { "field has-error" } else { "field" }) {
+                        label for="date" { "Date of contact" }
+                        @if let Some(e) = form.error("date") { span class="error" id="date-error" { (e) } }
+                        input id="date" name="date" type="date" value=(form.date) max=(today.to_string());
+                    }
+                    div class=(if form.error("kind").is_some() { "field has-error" } else { "field" }) {
+                        label for="kind" { "Kind of contact" }
+                        @if let Some(e) = form.error("kind") { span class="error" id="kind-error" { (e) } }
+                        select id="kind" name="kind" {
+                            @for (value, label) in [("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
+                                                    ("in_work_support", "In-work support"),
+                                                    ("assertive_engagement", "Attempt, no reply (assertive engagement)")] {
+                                option value=(value) selected[form.kind == value] { (label) }
+                            }
+                        }
+                    }
+                    button type="submit" { "Save contact" }
+                }
+            }
+            table {
+                caption { "Timeline" }
+                thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } } }
+                tbody { @for (day, what) in &events { tr { td { (day) } td { (what) } } } }
+            }
+        },
+    )
+}
+
+fn tag(status: Option<Status>) -> Markup {
+    match status {
+        Some(Status::Met) => html! { span class="tag met" { "Met" } },
+        Some(Status::OnTrack) => html! { span class="tag on_track" { "On track" } },
+        Some(Status::Behind) => html! { span class="tag behind" { "Behind" } },
+        None => html! { "–" },
+    }
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn period_form(action: &str, r: &Report, team: Option<&str>) -> Markup {
+    html! {
+        form method="get" action=(action) class="panel" {
+            @if let Some(t) = team { input type="hidden" name="team" value=(t); }
+            div class="field" { label for="period" { "Period (2024/25, 2024/25-Q3 or 2024-04-01..2024-06-30)" }
+                input id="period" name="period" value=(r.period.label); }
+            div class="field" { label for="as_of" { "As of" } input id="as_of" name="as_of" type="date" value=(r.as_of.to_string()); }
+            button type="submit" { "Show" }
+        }
+    }
+}
+
+fn figures_row(name: Markup, k: &Kpis) -> Markup {
+    html! {
+        tr {
+            th scope="row" { (name) }
+            td class="num" { (k.referrals.unemployed) " / " (k.referrals.employed) }
+            td class="num" { (k.access.unemployed) " / " (k.access.employed) }
+            td class="num" { (k.people_into_work.unemployed) " / " (k.people_into_work.employed) }
+            td class="num" { (k.job_starts.unemployed) " / " (k.job_starts.employed) }
+            td class="num" { (k.sustained.w13.unemployed + k.sustained.w13.employed) }
+            td class="num" { (k.caseload.active) " / " (k.caseload.open) }
+            td class="num" { (percent(k.job_outcome_rate.value)) }
+            td class="num" { (percent(k.sustainment_rate_13w.value)) }
+        }
+    }
+}
+
+fn figures_head() -> Markup {
+    html! { thead { tr {
+        th scope="col" { "" } th scope="col" class="num" { "Referrals U/E" } th scope="col" class="num" { "Access U/E" }
+        th scope="col" class="num" { "Into work U/E" } th scope="col" class="num" { "Job starts U/E" }
+        th scope="col" class="num" { "Sustained 13 weeks" } th scope="col" class="num" { "Active / open" }
+        th scope="col" class="num" { "Job outcome rate" } th scope="col" class="num" { "13-week sustainment" }
+    } } }
+}
+
+/// The team dashboard: each ES against their performance plan.
+pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report) -> Markup {
+    let d = &data.dataset;
+    let t = &d.teams[team as usize];
+    let members: Vec<_> = r.specialists.iter().filter(|s| s.team == t.id).collect();
+    let block = r.teams.iter().find(|b| b.id == t.id);
+    layout(
+        v,
+        &format!("Team {}", t.name),
+        html! {
+            p { (r.period.label) " (" (r.period.start) " to " (r.period.end) "), as of " (r.as_of) ". U/E: unemployed / employed at referral." }
+            (period_form("/team", r, Some(&t.id)))
+            table {
+                caption { "Performance plans" }
+                thead { tr {
+                    th scope="col" { "Employment specialist" } th scope="col" class="num" { "Access" }
+                    th scope="col" class="num" { "Target to date / year" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "Into work" } th scope="col" class="num" { "Target" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "Job outcome rate" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "13-week sustainment" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "Active / open" } th scope="col" class="num" { "Fidelity score" }
+                } }
+                tbody {
+                    @for s in &members {
+                        @let name = d.staff.iter().find(|x| x.id == s.id && x.role == StaffRole::Es).map_or(s.id.clone(), |x| x.name.clone());
+                        tr {
+                            th scope="row" { a href=(format!("/caseload?es={}", s.id)) { (name) } " (year " (s.targets.year) ")" }
+                            td class="num" { (s.kpis.access.unemployed) }
+                            td class="num" { (format!("{:.1} / {:.1}", s.targets.access_to_date, s.targets.access)) }
+                            td { (tag(s.targets.status.access)) }
+                            td class="num" { (s.kpis.people_into_work.unemployed) }
+                            td class="num" { (format!("{:.1}", s.targets.people_into_work)) }
+                            td { (tag(s.targets.status.people_into_work)) }
+                            td class="num" { (percent(s.kpis.job_outcome_rate.value)) }
+                            td { (tag(s.targets.status.job_outcome_rate)) }
+                            td class="num" { (percent(s.kpis.sustainment_rate_13w.value)) }
+                            td { (tag(s.targets.status.sustainment_rate_13w)) }
+                            td class="num" { (s.kpis.caseload.active) " / " (s.kpis.caseload.open) }
+                            td class="num" { (s.kpis.fidelity_caseload_score.map_or("–".into(), |f| f.to_string())) }
+                        }
+                    }
+                }
+            }
+            @if let Some(b) = block {
+                table { caption { "Team figures" } (figures_head()) tbody { (figures_row(html! { (t.name) }, &b.kpis)) } }
+            }
+        },
+    )
+}
+
+/// The service view: every team and the service, any period or as-of date.
+pub fn service(v: &Viewer, data: &Loaded, r: &Report) -> Markup {
+    let d = &data.dataset;
+    layout(
+        v,
+        &format!("{} – service", d.service.name),
+        html! {
+            p { (r.period.label) " (" (r.period.start) " to " (r.period.end) "), as of " (r.as_of) ". U/E: unemployed / employed at referral." }
+            (period_form("/service", r, None))
+            table {
+                caption { "Teams and service" }
+                (figures_head())
+                tbody {
+                    @for t in &r.teams {
+                        @let name = d.teams.iter().find(|x| x.id == t.id).map_or(t.id.clone(), |x| x.name.clone());
+                        (figures_row(html! { a href=(format!("/team?team={}&period={}&as_of={}", t.id, r.period.label, r.as_of)) { (name) } }, &t.kpis))
+                    }
+                    (figures_row(html! { "Service" }, &r.service))
+                }
+            }
+        },
+    )
+}
+
+pub fn data_quality(v: &Viewer, warnings: &[&Warning]) -> Markup {
+    layout(
+        v,
+        "Data quality",
+        html! {
+            p { (warnings.len()) " warnings. The data is kept; fix each record where it is wrong." }
+            table {
+                thead { tr { th scope="col" { "Record" } th scope="col" { "Warning" } } }
+                tbody {
+                    @for w in warnings {
+                        @let referral = w.record.split('/').next().unwrap_or_default();
+                        tr { td { a href=(format!("/referrals/{referral}")) { (w.record) } } td { (w.message) } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn audit(v: &Viewer, entries: &[AuditEntry], record: Option<&str>) -> Markup {
+    layout(
+        v,
+        "Audit log",
+        html! {
+            form method="get" action="/audit" class="panel" {
+                div class="field" { label for="record" { "Record id" } input id="record" name="record" value=(record.unwrap_or_default()); }
+                button type="submit" { "Search" }
+            }
+            table {
+                thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Record" } } }
+                tbody { @for e in entries.iter().rev().take(500) {
+                    tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.record_type) " " (e.record_id) } }
+                } }
+            }
+        },
+    )
+}

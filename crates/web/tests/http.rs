@@ -1,0 +1,400 @@
+//! The web application over HTTP: sign-in, sessions, CSRF, the authorisation
+//! matrix (role × route), data entry with its error summary, security headers.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use ipstrack_core::Day;
+use ipstrack_core::report::assigned_on;
+use ipstrack_store::{Role, Store};
+use ipstrack_web::{Config, app};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct World {
+    app: Router,
+    store: Store,
+    /// A referral of es1 (team t2) and one of es3 (team t1) on `today`.
+    es1_referral: String,
+    es3_referral: String,
+    _dir: tempfile::TempDir,
+}
+
+fn today() -> Day {
+    Day::parse("2025-01-15").unwrap()
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web.sqlite");
+    let store = Store::open(path.to_str().unwrap()).await.unwrap();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../core/tests/fixtures/examples/random-101.bundle.json"),
+    )
+    .unwrap();
+    store
+        .import(
+            &ipstrack_core::bundle::parse_document(&text).unwrap(),
+            "setup",
+        )
+        .await
+        .unwrap();
+    for (user, role, staff) in [
+        ("es1", Role::Es, Some("es1")),
+        ("es3", Role::Es, Some("es3")),
+        ("lead1", Role::TeamLead, Some("lead1")),
+        ("manager", Role::Manager, None),
+        ("admin", Role::Admin, None),
+    ] {
+        store
+            .add_user(user, PASSWORD, role, staff, "setup")
+            .await
+            .unwrap();
+    }
+    let loaded = store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let of = |es: &str| {
+        let idx = d.staff.iter().position(|s| s.id == es).unwrap() as u32;
+        d.referrals
+            .iter()
+            .find(|r| {
+                assigned_on(r, today(), today()) == Some(idx)
+                    && r.discharge.as_ref().is_none_or(|x| x.date > today())
+            })
+            .unwrap()
+            .id
+            .clone()
+    };
+    let (es1_referral, es3_referral) = (of("es1"), of("es3"));
+    let app = app(
+        store.clone(),
+        Config {
+            secure_cookies: false,
+            today: Some(today()),
+        },
+    )
+    .await
+    .unwrap();
+    World {
+        app,
+        store,
+        es1_referral,
+        es3_referral,
+        _dir: dir,
+    }
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
+    let response: Response<Body> = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+        .collect();
+    let body = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    (status, headers, body)
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn post(path: &str, cookie: &str, form: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .unwrap()
+}
+
+fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+fn hidden_csrf(body: &str) -> String {
+    let at =
+        body.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
+    body[at..at + 64].to_string()
+}
+
+/// Signs in through the form; returns (session cookie, CSRF token of the session).
+async fn sign_in(w: &World, user: &str, password: &str) -> Option<(String, String)> {
+    let (_, headers, body) = send(&w.app, get("/sign-in", "")).await;
+    let cookie = header_value(&headers, "set-cookie").unwrap();
+    let pre = cookie.split(';').next().unwrap().to_string();
+    let token = hidden_csrf(&body);
+    let form = format!(
+        "username={user}&password={}&csrf={token}",
+        password.replace(' ', "+")
+    );
+    let (status, headers, _) = send(&w.app, post("/sign-in", &pre, &form)).await;
+    if status != StatusCode::SEE_OTHER {
+        return None;
+    }
+    let session = header_value(&headers, "set-cookie").unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict"),
+        "{session}"
+    );
+    let session = session.split(';').next().unwrap().to_string();
+    // Every signed-in page carries the session's CSRF token (the sign-out form).
+    let (_, _, page) = send(&w.app, get("/caseload", &session)).await;
+    Some((session, hidden_csrf(&page)))
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_the_api_answers_401() {
+    let w = world().await;
+    let (status, headers, _) = send(&w.app, get("/caseload", "")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        header_value(&headers, "location").as_deref(),
+        Some("/sign-in")
+    );
+    let (status, _, _) = send(&w.app, get("/api/v1/report", "")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(&w.app, get("/caseload", "ipstrack_session=forged")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_with_an_error_summary() {
+    let w = world().await;
+    assert!(sign_in(&w, "es1", "not the password").await.is_none());
+    let (_, headers, body) = send(&w.app, get("/sign-in", "")).await;
+    let pre = header_value(&headers, "set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let form = format!("username=es1&password=wrong&csrf={}", hidden_csrf(&body));
+    let (status, _, body) = send(&w.app, post("/sign-in", &pre, &form)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        body.contains("There is a problem") && body.contains("href=\"#username\""),
+        "{body}"
+    );
+    // Without the sign-in form's token: refused (CSRF).
+    let (status, _, _) = send(
+        &w.app,
+        post("/sign-in", "", "username=es1&password=x&csrf=abc"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let w = world().await;
+    let (_, headers, _) = send(&w.app, get("/sign-in", "")).await;
+    let csp = header_value(&headers, "content-security-policy").unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"));
+    assert_eq!(
+        header_value(&headers, "x-frame-options").as_deref(),
+        Some("DENY")
+    );
+    assert_eq!(
+        header_value(&headers, "x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+}
+
+#[tokio::test]
+async fn an_es_sees_their_own_caseload_and_not_another_teams_client() {
+    let w = world().await;
+    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, _, body) = send(&w.app, get("/caseload", &es1)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(&format!("/referrals/{}\"", w.es1_referral)),
+        "{body}"
+    );
+    assert!(body.contains("To do"));
+    let (status, _, _) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    assert_eq!(status, StatusCode::OK);
+    // Another team's client, by URL: 404.
+    let (status, _, body) =
+        send(&w.app, get(&format!("/referrals/{}", w.es3_referral), &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains(&w.es3_referral));
+}
+
+#[tokio::test]
+async fn authorisation_matrix_of_roles_and_routes() {
+    let w = world().await;
+    let routes = |es1: &str, es3: &str| {
+        vec![
+            ("/caseload".to_string(), [200, 200, 200, 200]),
+            (format!("/referrals/{es1}"), [200, 404, 200, 200]),
+            (format!("/referrals/{es3}"), [404, 200, 200, 200]),
+            ("/team".to_string(), [404, 200, 200, 200]),
+            ("/team?team=t2".to_string(), [404, 404, 200, 200]),
+            ("/caseload?es=es1".to_string(), [200, 404, 200, 200]),
+            ("/service".to_string(), [404, 404, 200, 200]),
+            ("/data-quality".to_string(), [404, 200, 200, 200]),
+            ("/audit".to_string(), [404, 404, 404, 200]),
+            (
+                "/api/v1/report?period=2024/25".to_string(),
+                [404, 404, 200, 200],
+            ),
+        ]
+    };
+    // Users: es1 (ES, team t2), lead1 (team lead of t1), manager, admin.
+    let users = ["es1", "lead1", "manager", "admin"];
+    let mut sessions = Vec::new();
+    for u in users {
+        sessions.push(sign_in(&w, u, PASSWORD).await.unwrap().0);
+    }
+    for (route, expected) in routes(&w.es1_referral, &w.es3_referral) {
+        for (i, user) in users.iter().enumerate() {
+            let (status, _, _) = send(&w.app, get(&route, &sessions[i])).await;
+            assert_eq!(status.as_u16(), expected[i], "{user} GET {route}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn recording_a_contact_needs_the_csrf_token_and_is_audited() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let path = format!("/referrals/{}/contacts", w.es1_referral);
+    let (status, _, _) = send(
+        &w.app,
+        post(&path, &es1, "csrf=wrong&date=2025-01-14&kind=remote"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, headers, _) = send(
+        &w.app,
+        post(
+            &path,
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
+    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    assert!(
+        page.contains("2025-01-14"),
+        "the new contact is on the timeline"
+    );
+    let audit = w
+        .store
+        .audit(&ipstrack_store::AuditFilter {
+            record: Some(w.es1_referral.clone()),
+            since: None,
+        })
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.record_type.as_str()),
+        ("es1", "contact")
+    );
+    // Another team's referral: 404, nothing written.
+    let other = format!("/referrals/{}/contacts", w.es3_referral);
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &other,
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_bad_date_shows_the_error_summary_linked_to_the_field() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let path = format!("/referrals/{}/contacts", w.es1_referral);
+    for (date, message) in [
+        ("2025-02-30", "Enter the date of the contact as a real date"),
+        ("2025-01-16", "must be today or in the past"),
+        ("2001-01-01", "must be on or after the referral"),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(&path, &es1, &format!("csrf={csrf}&date={date}&kind=remote")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+        assert!(
+            body.contains("There is a problem") && body.contains("href=\"#date\""),
+            "{date}: {body}"
+        );
+        assert!(body.contains(message), "{date}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, _, _) = send(&w.app, post("/sign-out", &es1, "csrf=wrong")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(&w.app, post("/sign-out", &es1, &format!("csrf={csrf}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(&w.app, get("/caseload", &es1)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "signed out");
+}
+
+#[tokio::test]
+async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
+    let w = world().await;
+    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (status, _, body) = send(
+        &w.app,
+        get(
+            "/api/v1/report?period=2024/25-Q3&as_of=2024-12-31",
+            &manager,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let loaded = w.store.load().await.unwrap();
+    let period = ipstrack_core::Period::parse("2024/25-Q3").unwrap();
+    let engine =
+        ipstrack_core::report(&loaded.dataset, &loaded.warnings, &period, period.end).unwrap();
+    assert_eq!(api, serde_json::to_value(&engine).unwrap());
+    let (status, _, page) = send(
+        &w.app,
+        get("/team?team=t1&period=2024/25-Q3&as_of=2024-12-31", &manager),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let es3 = engine.specialists.iter().find(|s| s.id == "es3").unwrap();
+    assert!(
+        page.contains(&format!(
+            "{:.1} / {:.1}",
+            es3.targets.access_to_date, es3.targets.access
+        )),
+        "{page}"
+    );
+    let (status, _, _) = send(&w.app, get("/api/v1/report?period=2024/26", &manager)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
