@@ -198,6 +198,31 @@ impl Store {
         Ok(summary)
     }
 
+    /// Saves one referral (new or changed) and, for a new person, their
+    /// client record: the same checks and audit as an import, keeping the
+    /// service and everything else as stored (data entry).
+    pub async fn save_referral(
+        &self,
+        client: Option<ipstrack_core::bundle::ClientDoc>,
+        referral: ipstrack_core::bundle::ReferralDoc,
+        actor: &str,
+    ) -> Result<ImportSummary> {
+        let mut tx = self.begin_write().await?;
+        let stored = records::read_service(&mut tx).await?;
+        let doc = BundleDoc {
+            format: ipstrack_core::bundle::BUNDLE_FORMAT.into(),
+            service: stored.0,
+            policy: stored.1,
+            teams: Vec::new(),
+            staff: Vec::new(),
+            clients: client.into_iter().collect(),
+            referrals: vec![referral],
+        };
+        let summary = records::import(&mut tx, &doc, actor).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
     /// Records a contact on a referral (data entry), in its own transaction.
     pub async fn add_contact(
         &self,

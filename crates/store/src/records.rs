@@ -169,6 +169,31 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
 ) AS docs
 "#;
 
+/// The stored service and policy.
+pub(crate) async fn read_service(
+    conn: &mut AnyConnection,
+) -> Result<(ServiceDoc, Option<PolicyDoc>)> {
+    let row = sqlx::query("SELECT name, start_date, policy FROM service WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else {
+        return Err(StoreError::Refused(
+            "the database holds no service yet: import a bundle first".into(),
+        ));
+    };
+    let policy = opt_text(&row, "policy")?
+        .map(|p| serde_json::from_str::<PolicyDoc>(&p))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("service policy: {e}")))?;
+    Ok((
+        ServiceDoc {
+            name: text(&row, "name")?,
+            start_date: text(&row, "start_date")?,
+        },
+        policy,
+    ))
+}
+
 /// Reads every record back as a bundle, in the order they were first written.
 pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
     let service = sqlx::query("SELECT name, start_date, policy FROM service WHERE id = 1")
