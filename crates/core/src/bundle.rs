@@ -1206,6 +1206,94 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
     }
 }
 
+/// One referral as written in a bundle (data entry starts from it).
+pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
+    let staff_id = |i: StaffIdx| data.staff[i as usize].id.clone();
+    ReferralDoc {
+        id: r.id.clone(),
+        client: data.clients[r.client as usize].id.clone(),
+        received: r.received.to_string(),
+        status_at_referral: name_of(&GROUPS, r.status_at_referral).into(),
+        es: r.es.map(staff_id),
+        transfers: Some(
+            r.transfers
+                .iter()
+                .map(|t| TransferDoc {
+                    date: t.date.to_string(),
+                    es: staff_id(t.es),
+                })
+                .collect(),
+        ),
+        access: day_text(r.access),
+        vocational_plan: r.vocational_plan.as_ref().map(spell_doc),
+        contacts: Some(
+            r.contacts
+                .iter()
+                .map(|k| ContactDoc {
+                    date: k.date.to_string(),
+                    kind: name_of(&CONTACT_KINDS, k.kind).into(),
+                })
+                .collect(),
+        ),
+        holds: Some(r.holds.iter().map(spell_doc).collect()),
+        waiting_list: Some(
+            r.waiting_list
+                .iter()
+                .map(|w| WaitingSpellDoc {
+                    start: w.spell.start.to_string(),
+                    end: day_text(w.spell.end),
+                    expected_return: day_text(w.expected_return),
+                })
+                .collect(),
+        ),
+        engagement: Some(
+            r.engagement
+                .iter()
+                .map(|e| EngagementDoc {
+                    date: e.date.to_string(),
+                    status: name_of(&ENGAGEMENTS, e.status).into(),
+                })
+                .collect(),
+        ),
+        decisions: Some(
+            r.decisions
+                .iter()
+                .map(|d| DecisionDoc {
+                    start: d.spell.start.to_string(),
+                    end: day_text(d.spell.end),
+                    status: name_of(&DECISIONS, d.active).into(),
+                    reason: d.reason.clone(),
+                })
+                .collect(),
+        ),
+        discharge: r.discharge.as_ref().map(|d| DischargeDoc {
+            date: d.date.to_string(),
+            reason: d.reason.clone(),
+        }),
+        jobs: Some(
+            r.jobs
+                .iter()
+                .map(|j| JobDoc {
+                    id: j.id.clone(),
+                    kind: name_of(&JOB_TYPES, j.kind).into(),
+                    employer: j.employer.clone(),
+                    start: j.start.to_string(),
+                    end: day_text(j.end),
+                    hours_per_week: j.hours_per_week.map(hours_number),
+                    weekly_hours: (!j.weekly_hours.is_empty())
+                        .then(|| j.weekly_hours.iter().copied().map(hours_number).collect()),
+                    four_hours_confirmed: day_text(j.four_hours_confirmed),
+                    self_employment_registration: j
+                        .self_employment_registration
+                        .map(|s| name_of(&REGISTRATIONS, s).into()),
+                    retained: Some(j.retained),
+                    return_to_work: day_text(j.return_to_work),
+                })
+                .collect(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1294,93 +1382,5 @@ mod tests {
             text.contains("\"hours_per_week\":16"),
             "whole hours are written as integers: {text}"
         );
-    }
-}
-
-/// One referral as written in a bundle (data entry starts from it).
-pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
-    let staff_id = |i: StaffIdx| data.staff[i as usize].id.clone();
-    ReferralDoc {
-        id: r.id.clone(),
-        client: data.clients[r.client as usize].id.clone(),
-        received: r.received.to_string(),
-        status_at_referral: name_of(&GROUPS, r.status_at_referral).into(),
-        es: r.es.map(staff_id),
-        transfers: Some(
-            r.transfers
-                .iter()
-                .map(|t| TransferDoc {
-                    date: t.date.to_string(),
-                    es: staff_id(t.es),
-                })
-                .collect(),
-        ),
-        access: day_text(r.access),
-        vocational_plan: r.vocational_plan.as_ref().map(spell_doc),
-        contacts: Some(
-            r.contacts
-                .iter()
-                .map(|k| ContactDoc {
-                    date: k.date.to_string(),
-                    kind: name_of(&CONTACT_KINDS, k.kind).into(),
-                })
-                .collect(),
-        ),
-        holds: Some(r.holds.iter().map(spell_doc).collect()),
-        waiting_list: Some(
-            r.waiting_list
-                .iter()
-                .map(|w| WaitingSpellDoc {
-                    start: w.spell.start.to_string(),
-                    end: day_text(w.spell.end),
-                    expected_return: day_text(w.expected_return),
-                })
-                .collect(),
-        ),
-        engagement: Some(
-            r.engagement
-                .iter()
-                .map(|e| EngagementDoc {
-                    date: e.date.to_string(),
-                    status: name_of(&ENGAGEMENTS, e.status).into(),
-                })
-                .collect(),
-        ),
-        decisions: Some(
-            r.decisions
-                .iter()
-                .map(|d| DecisionDoc {
-                    start: d.spell.start.to_string(),
-                    end: day_text(d.spell.end),
-                    status: name_of(&DECISIONS, d.active).into(),
-                    reason: d.reason.clone(),
-                })
-                .collect(),
-        ),
-        discharge: r.discharge.as_ref().map(|d| DischargeDoc {
-            date: d.date.to_string(),
-            reason: d.reason.clone(),
-        }),
-        jobs: Some(
-            r.jobs
-                .iter()
-                .map(|j| JobDoc {
-                    id: j.id.clone(),
-                    kind: name_of(&JOB_TYPES, j.kind).into(),
-                    employer: j.employer.clone(),
-                    start: j.start.to_string(),
-                    end: day_text(j.end),
-                    hours_per_week: j.hours_per_week.map(hours_number),
-                    weekly_hours: (!j.weekly_hours.is_empty())
-                        .then(|| j.weekly_hours.iter().copied().map(hours_number).collect()),
-                    four_hours_confirmed: day_text(j.four_hours_confirmed),
-                    self_employment_registration: j
-                        .self_employment_registration
-                        .map(|s| name_of(&REGISTRATIONS, s).into()),
-                    retained: Some(j.retained),
-                    return_to_work: day_text(j.return_to_work),
-                })
-                .collect(),
-        ),
     }
 }

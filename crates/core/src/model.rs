@@ -235,3 +235,39 @@ pub struct Job {
     pub retained: bool,
     pub return_to_work: Option<Day>,
 }
+
+/// An NHS number: 10 digits whose last is the modulus-11 check digit of the
+/// first nine (weights 10 down to 2; a check value of 10 is never issued).
+pub fn nhs_number_is_valid(text: &str) -> bool {
+    let digits: Vec<u32> = text.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != 10 || text.chars().any(|c| !c.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = digits[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| d * (10 - i as u32))
+        .sum();
+    let check = (11 - sum % 11) % 11;
+    check != 10 && check == digits[9]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nhs_number_is_valid;
+
+    #[test]
+    fn nhs_numbers_are_checked_by_their_check_digit() {
+        assert!(nhs_number_is_valid("9434765919"));
+        assert!(!nhs_number_is_valid("9434765918"), "wrong check digit");
+        assert!(!nhs_number_is_valid("943476591"), "nine digits");
+        assert!(
+            !nhs_number_is_valid("943 476 5919"),
+            "spaces are not digits"
+        );
+        assert!(
+            !nhs_number_is_valid("1234567890"),
+            "check value 10 is never issued"
+        );
+    }
+}

@@ -78,8 +78,14 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/caseload", get(caseload))
+        .route(
+            "/referrals/new",
+            get(new_referral_page).post(create_referral),
+        )
         .route("/referrals/{id}", get(referral_page))
         .route("/referrals/{id}/contacts", post(add_contact))
+        .route("/referrals/{id}/access", post(record_access))
+        .route("/referrals/{id}/jobs", post(add_job))
         .route("/team", get(team))
         .route("/service", get(service))
         .route("/data-quality", get(data_quality))
@@ -386,11 +392,95 @@ async fn referral_page(
     let today = state.today();
     match referral_index(&data.dataset, &id) {
         Some(i) if in_scope(&v, &data.dataset, i, today) => {
-            Html(pages::referral(&v, &data, i, today, &pages::ContactForm::default()).into_string())
+            Html(pages::referral(&v, &data, i, today, &pages::FormState::default()).into_string())
                 .into_response()
         }
         _ => forbidden_as_not_found(&v, "referral", &id),
     }
+}
+
+/// What every data-entry request on a referral checks first: a session, the
+/// CSRF token, and the referral within the user's scope.
+async fn referral_for_write(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    csrf: &str,
+) -> Result<(Arc<Loaded>, Viewer, usize, Day), Response> {
+    let data = state.data();
+    let Some(v) = viewer(state, headers, &data.dataset).await else {
+        return Err(to_sign_in());
+    };
+    if !same(&v.session.csrf, csrf) {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response());
+    }
+    let today = state.today();
+    match referral_index(&data.dataset, id).filter(|i| in_scope(&v, &data.dataset, *i, today)) {
+        Some(i) => Ok((data, v, i, today)),
+        None => Err(forbidden_as_not_found(&v, "referral", id)),
+    }
+}
+
+type FieldErrors = Vec<(&'static str, String)>;
+
+/// A date typed into a form: real, not in the future, not before `earliest`.
+fn form_date(
+    text: &str,
+    what: &str,
+    today: Day,
+    earliest: Option<(Day, &str)>,
+) -> Result<Day, String> {
+    let day = Day::parse(text.trim())
+        .ok_or_else(|| format!("Enter the {what} as a real date, for example {today}"))?;
+    if day > today {
+        return Err(format!("The {what} must be today or in the past"));
+    }
+    if let Some((first, name)) = earliest
+        && day < first
+    {
+        return Err(format!(
+            "The {what} must be on or after the {name} ({first})"
+        ));
+    }
+    Ok(day)
+}
+
+/// Shows the referral page again with the form's errors (422).
+fn invalid(v: &Viewer, data: &Loaded, i: usize, today: Day, state: pages::FormState) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Html(pages::referral(v, data, i, today, &state).into_string()),
+    )
+        .into_response()
+}
+
+/// Saves a changed referral, reloads the data and shows the referral.
+async fn save(
+    state: &AppState,
+    v: &Viewer,
+    referral: ipstrack_core::bundle::ReferralDoc,
+) -> Response {
+    let id = referral.id.clone();
+    if let Err(e) = state
+        .store
+        .save_referral(None, referral, &v.session.user.username)
+        .await
+    {
+        return match e {
+            StoreError::Invalid(errors) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
+            }
+            e => server_error(e),
+        };
+    }
+    if let Err(e) = state.reload().await {
+        return server_error(e);
+    }
+    Redirect::to(&format!("/referrals/{id}")).into_response()
 }
 
 #[derive(Deserialize)]
@@ -406,42 +496,19 @@ async fn add_contact(
     Path(id): Path<String>,
     Form(form): Form<ContactFormData>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if !same(&v.session.csrf, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response();
-    }
-    let today = state.today();
-    let Some(i) =
-        referral_index(&data.dataset, &id).filter(|i| in_scope(&v, &data.dataset, *i, today))
-    else {
-        return forbidden_as_not_found(&v, "referral", &id);
+    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let r = &data.dataset.referrals[i];
-    let mut errors = Vec::new();
-    match Day::parse(form.date.trim()) {
-        None => errors.push((
-            "date",
-            "Enter the date of the contact as a real date, for example 2024-10-31".to_string(),
-        )),
-        Some(day) if day > today => errors.push((
-            "date",
-            "The date of the contact must be today or in the past".into(),
-        )),
-        Some(day) if day < r.received => errors.push((
-            "date",
-            format!(
-                "The date of the contact must be on or after the referral ({})",
-                r.received
-            ),
-        )),
-        Some(_) => {}
+    let mut errors: FieldErrors = Vec::new();
+    if let Err(e) = form_date(
+        &form.date,
+        "date of the contact",
+        today,
+        Some((r.received, "referral")),
+    ) {
+        errors.push(("date", e));
     }
     const KINDS: [&str; 4] = [
         "face_to_face",
@@ -453,16 +520,21 @@ async fn add_contact(
         errors.push(("kind", "Select the kind of contact".into()));
     }
     if !errors.is_empty() {
-        let filled = pages::ContactForm {
-            date: form.date.clone(),
-            kind: form.kind.clone(),
-            errors,
-        };
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Html(pages::referral(&v, &data, i, today, &filled).into_string()),
-        )
-            .into_response();
+        let values = vec![
+            ("date".into(), form.date.clone()),
+            ("kind".into(), form.kind.clone()),
+        ];
+        return invalid(
+            &v,
+            &data,
+            i,
+            today,
+            pages::FormState {
+                form: "contact",
+                values,
+                errors,
+            },
+        );
     }
     let contact = ContactDoc {
         date: form.date.trim().to_string(),
@@ -471,6 +543,316 @@ async fn add_contact(
     if let Err(e) = state
         .store
         .add_contact(&id, &contact, &v.session.user.username)
+        .await
+    {
+        return server_error(e);
+    }
+    if let Err(e) = state.reload().await {
+        return server_error(e);
+    }
+    Redirect::to(&format!("/referrals/{id}")).into_response()
+}
+
+#[derive(Deserialize)]
+struct AccessFormData {
+    csrf: String,
+    date: String,
+}
+
+async fn record_access(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<AccessFormData>,
+) -> Response {
+    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let r = &data.dataset.referrals[i];
+    match form_date(
+        &form.date,
+        "date of access",
+        today,
+        Some((r.received, "referral")),
+    ) {
+        Err(e) => {
+            let values = vec![("date".into(), form.date.clone())];
+            invalid(
+                &v,
+                &data,
+                i,
+                today,
+                pages::FormState {
+                    form: "access",
+                    values,
+                    errors: vec![("date", e)],
+                },
+            )
+        }
+        Ok(day) => {
+            let mut doc = ipstrack_core::bundle::referral_document(&data.dataset, r);
+            doc.access = Some(day.to_string());
+            save(&state, &v, doc).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct JobFormData {
+    csrf: String,
+    #[serde(rename = "type")]
+    kind: String,
+    employer: String,
+    start: String,
+    hours_per_week: String,
+}
+
+async fn add_job(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<JobFormData>,
+) -> Response {
+    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let r = &data.dataset.referrals[i];
+    let mut errors: FieldErrors = Vec::new();
+    const TYPES: [&str; 5] = [
+        "employee",
+        "zero_hours",
+        "self_employed",
+        "apprenticeship",
+        "paid_placement",
+    ];
+    if !TYPES.contains(&form.kind.as_str()) {
+        errors.push(("type", "Select the kind of paid work".into()));
+    }
+    if let Err(e) = form_date(
+        &form.start,
+        "start date",
+        today,
+        Some((r.received, "referral")),
+    ) {
+        errors.push(("start", e));
+    }
+    let hours = form.hours_per_week.trim();
+    let parsed: Option<serde_json::Number> = if hours.is_empty() {
+        None
+    } else {
+        match hours.parse::<f64>() {
+            Ok(h)
+                if (0.0..=168.0).contains(&h) && (h * 100.0 - (h * 100.0).round()).abs() < 1e-6 =>
+            {
+                serde_json::Number::from_f64(h)
+            }
+            _ => {
+                errors.push((
+                    "hours_per_week",
+                    "Enter the hours per week as a number from 0 to 168, like 16 or 37.5".into(),
+                ));
+                None
+            }
+        }
+    };
+    if !errors.is_empty() {
+        let values = vec![
+            ("type".into(), form.kind.clone()),
+            ("employer".into(), form.employer.clone()),
+            ("start".into(), form.start.clone()),
+            ("hours_per_week".into(), form.hours_per_week.clone()),
+        ];
+        return invalid(
+            &v,
+            &data,
+            i,
+            today,
+            pages::FormState {
+                form: "job",
+                values,
+                errors,
+            },
+        );
+    }
+    let mut doc = ipstrack_core::bundle::referral_document(&data.dataset, r);
+    let jobs = doc.jobs.get_or_insert_default();
+    let mut n = jobs.len() + 1;
+    while jobs.iter().any(|j| j.id == format!("j{n}")) {
+        n += 1;
+    }
+    let kind = form.kind.clone();
+    jobs.push(ipstrack_core::bundle::JobDoc {
+        id: format!("j{n}"),
+        self_employment_registration: (kind == "self_employed").then(|| "sole_trader".to_string()),
+        kind,
+        employer: Some(form.employer.trim().to_string()).filter(|e| !e.is_empty()),
+        start: form.start.trim().to_string(),
+        end: None,
+        hours_per_week: parsed,
+        weekly_hours: None,
+        four_hours_confirmed: None,
+        retained: Some(false),
+        return_to_work: None,
+    });
+    save(&state, &v, doc).await
+}
+
+/// The ES a user may give a new referral to: themselves (ES), their team (team
+/// lead), anyone (manager, admin); only ES in post today.
+fn assignable(v: &Viewer, data: &Dataset, today: Day) -> Vec<(String, String)> {
+    data.staff
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            s.role == StaffRole::Es
+                && s.in_post_on(today)
+                && match v.session.user.role {
+                    Role::Es => v.staff == Some(*i),
+                    Role::TeamLead => Some(s.team) == v.team,
+                    Role::Manager | Role::Admin => true,
+                }
+        })
+        .map(|(_, s)| (s.id.clone(), format!("{} ({})", s.name, s.id)))
+        .collect()
+}
+
+async fn new_referral_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    let today = state.today();
+    let specialists = assignable(&v, &data.dataset, today);
+    Html(pages::new_referral(&v, &specialists, &pages::FormState::default(), today).into_string())
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct ReferralFormData {
+    csrf: String,
+    client: String,
+    nhs_number: String,
+    received: String,
+    status_at_referral: String,
+    es: String,
+}
+
+/// The next free id `prefix<n>`.
+fn next_id<'a>(prefix: &str, ids: impl Iterator<Item = &'a str>) -> String {
+    let n = ids
+        .filter_map(|id| id.strip_prefix(prefix)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    format!("{prefix}{n}")
+}
+
+async fn create_referral(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<ReferralFormData>,
+) -> Response {
+    let data = state.data();
+    let d = &data.dataset;
+    let Some(v) = viewer(&state, &headers, d).await else {
+        return to_sign_in();
+    };
+    if !same(&v.session.csrf, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response();
+    }
+    let today = state.today();
+    let specialists = assignable(&v, d, today);
+    let mut errors: FieldErrors = Vec::new();
+    let client = form.client.trim();
+    let existing = (!client.is_empty())
+        .then(|| d.clients.iter().find(|c| c.id == client))
+        .flatten();
+    if !client.is_empty() && existing.is_none() {
+        errors.push((
+            "client",
+            format!("There is no client {client}: leave it empty for a new person"),
+        ));
+    }
+    let nhs = form.nhs_number.replace(' ', "");
+    if !nhs.is_empty() && !ipstrack_core::model::nhs_number_is_valid(&nhs) {
+        errors.push((
+            "nhs_number",
+            "Enter a valid 10-digit NHS number, or leave it empty".into(),
+        ));
+    }
+    if let Err(e) = form_date(
+        &form.received,
+        "date the referral was received",
+        today,
+        None,
+    ) {
+        errors.push(("received", e));
+    }
+    if !["unemployed", "employed"].contains(&form.status_at_referral.as_str()) {
+        errors.push((
+            "status_at_referral",
+            "Select the employment status at referral".into(),
+        ));
+    }
+    if !specialists.iter().any(|(id, _)| *id == form.es) {
+        errors.push(("es", "Select an employment specialist".into()));
+    }
+    if !errors.is_empty() {
+        let values = vec![
+            ("client".into(), form.client.clone()),
+            ("nhs_number".into(), form.nhs_number.clone()),
+            ("received".into(), form.received.clone()),
+            ("status_at_referral".into(), form.status_at_referral.clone()),
+            ("es".into(), form.es.clone()),
+        ];
+        let state_form = pages::FormState {
+            form: "referral",
+            values,
+            errors,
+        };
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(pages::new_referral(&v, &specialists, &state_form, today).into_string()),
+        )
+            .into_response();
+    }
+    let new_client = existing
+        .is_none()
+        .then(|| ipstrack_core::bundle::ClientDoc {
+            id: next_id("c", d.clients.iter().map(|c| c.id.as_str())),
+            nhs_number: Some(nhs).filter(|n| !n.is_empty()),
+        });
+    let client_id = existing
+        .map(|c| c.id.clone())
+        .or_else(|| new_client.as_ref().map(|c| c.id.clone()))
+        .expect("one");
+    let id = next_id("r", d.referrals.iter().map(|r| r.id.as_str()));
+    let referral = ipstrack_core::bundle::ReferralDoc {
+        id: id.clone(),
+        client: client_id,
+        received: form.received.trim().to_string(),
+        status_at_referral: form.status_at_referral.clone(),
+        es: Some(form.es.clone()),
+        transfers: None,
+        access: None,
+        vocational_plan: None,
+        contacts: None,
+        holds: None,
+        waiting_list: None,
+        engagement: None,
+        decisions: None,
+        discharge: None,
+        jobs: None,
+    };
+    if let Err(e) = state
+        .store
+        .save_referral(new_client, referral, &v.session.user.username)
         .await
     {
         return server_error(e);

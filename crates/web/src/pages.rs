@@ -32,6 +32,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                     a href="/" { "ipstrack" }
                     nav aria-label="Main" {
                         @if v.staff.is_some() { a href="/caseload" { "My caseload" } " " }
+                        a href="/referrals/new" { "New referral" } " "
                         @if role != Role::Es { a href="/team" { "Team" } " " a href="/data-quality" { "Data quality" } " " }
                         @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " }
                         @if role == Role::Admin { a href="/audit" { "Audit log" } }
@@ -234,25 +235,127 @@ fn next_milestone(
     "–".into()
 }
 
-/// The add-contact form's values and errors.
+/// A submitted form's values and errors, to show it again with an error
+/// summary that links to each wrong field.
 #[derive(Clone, Debug, Default)]
-pub struct ContactForm {
-    pub date: String,
-    pub kind: String,
+pub struct FormState {
+    /// Which form on the page (`contact`, `access`, `job`, `referral`).
+    pub form: &'static str,
+    pub values: Vec<(String, String)>,
     pub errors: Vec<(&'static str, String)>,
 }
 
-impl ContactForm {
-    fn error(&self, field: &str) -> Option<&str> {
+impl FormState {
+    fn error(&self, form: &str, field: &str) -> Option<&str> {
+        if self.form != form {
+            return None;
+        }
         self.errors
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
     }
+
+    fn value(&self, form: &str, field: &str) -> String {
+        if self.form != form {
+            return String::new();
+        }
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn error_summary(state: &FormState) -> Markup {
+    html! {
+        @if !state.errors.is_empty() {
+            div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                h2 id="error-summary-title" { "There is a problem" }
+                ul { @for (field, message) in &state.errors { li { a href=(format!("#{}-{field}", state.form)) { (message) } } } }
+            }
+        }
+    }
+}
+
+/// A labelled input with its error message.
+fn field(
+    state: &FormState,
+    form: &str,
+    name: &str,
+    label: &str,
+    kind: &str,
+    max: Option<&str>,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let error = state.error(form, name);
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            label for=(id) { (label) }
+            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
+            input id=(id) name=(name) type=(kind) value=(state.value(form, name)) max=[max];
+        }
+    }
+}
+
+fn select(
+    state: &FormState,
+    form: &str,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let error = state.error(form, name);
+    let chosen = state.value(form, name);
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            label for=(id) { (label) }
+            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
+            select id=(id) name=(name) {
+                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
+            }
+        }
+    }
+}
+
+fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// The form for a new referral.
+pub fn new_referral(
+    v: &Viewer,
+    specialists: &[(String, String)],
+    state: &FormState,
+    today: Day,
+) -> Markup {
+    let max = today.to_string();
+    layout(
+        v,
+        "New referral",
+        html! {
+            (error_summary(state))
+            form method="post" action="/referrals/new" novalidate class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (field(state, "referral", "client", "Client id (leave empty for a new person)", "text", None))
+                (field(state, "referral", "nhs_number", "NHS number (new person, optional)", "text", None))
+                (field(state, "referral", "received", "Date the referral was received", "date", Some(&max)))
+                (select(state, "referral", "status_at_referral", "Employment status at referral",
+                    &options(&[("unemployed", "Unemployed or economically inactive"), ("employed", "In work (job retention)")])))
+                (select(state, "referral", "es", "Employment specialist", specialists))
+                button type="submit" { "Save referral" }
+            }
+        },
+    )
 }
 
 /// A referral: its timeline, sustainment clock and the add-contact form.
-pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &ContactForm) -> Markup {
+pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &FormState) -> Markup {
     let d = &data.dataset;
     let r = &d.referrals[index];
     let policy = &d.policy;
@@ -298,12 +401,7 @@ pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &Cont
         v,
         &format!("Referral {}", r.id),
         html! {
-            @if !form.errors.is_empty() {
-                div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
-                    h2 id="error-summary-title" { "There is a problem" }
-                    ul { @for (field, message) in &form.errors { li { a href=(format!("#{field}")) { (message) } } } }
-                }
-            }
+            (error_summary(form))
             div class="panel" {
                 p { "Client " (d.clients[r.client as usize].id) ", " (format!("{:?}", r.status_at_referral).to_lowercase())
                     " at referral, with " (es) "." }
@@ -322,27 +420,40 @@ pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &Cont
                     }
                 }
             }
+            @let max = today.to_string();
+            @if r.access.is_none() {
+                section aria-labelledby="record-access" class="panel" {
+                    h2 id="record-access" { "Record access" }
+                    p { "Access is the first meaningful contact after the person agreed to take part." }
+                    form method="post" action=(format!("/referrals/{}/access", r.id)) novalidate {
+                        input type="hidden" name="csrf" value=(v.session.csrf);
+                        (field(form, "access", "date", "Date of access", "date", Some(&max)))
+                        button type="submit" { "Save access" }
+                    }
+                }
+            }
             section aria-labelledby="add-contact" class="panel" {
                 h2 id="add-contact" { "Record a contact" }
                 form method="post" action=(format!("/referrals/{}/contacts", r.id)) novalidate {
                     input type="hidden" name="csrf" value=(v.session.csrf);
-                    div class=(if form.error("date").is_some() { "field has-error" } else { "field" }) {
-                        label for="date" { "Date of contact" }
-                        @if let Some(e) = form.error("date") { span class="error" id="date-error" { (e) } }
-                        input id="date" name="date" type="date" value=(form.date) max=(today.to_string());
-                    }
-                    div class=(if form.error("kind").is_some() { "field has-error" } else { "field" }) {
-                        label for="kind" { "Kind of contact" }
-                        @if let Some(e) = form.error("kind") { span class="error" id="kind-error" { (e) } }
-                        select id="kind" name="kind" {
-                            @for (value, label) in [("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
-                                                    ("in_work_support", "In-work support"),
-                                                    ("assertive_engagement", "Attempt, no reply (assertive engagement)")] {
-                                option value=(value) selected[form.kind == value] { (label) }
-                            }
-                        }
-                    }
+                    (field(form, "contact", "date", "Date of contact", "date", Some(&max)))
+                    (select(form, "contact", "kind", "Kind of contact", &options(&[
+                        ("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
+                        ("in_work_support", "In-work support"), ("assertive_engagement", "Attempt, no reply (assertive engagement)")])))
                     button type="submit" { "Save contact" }
+                }
+            }
+            section aria-labelledby="add-job" class="panel" {
+                h2 id="add-job" { "Record a job start" }
+                form method="post" action=(format!("/referrals/{}/jobs", r.id)) novalidate {
+                    input type="hidden" name="csrf" value=(v.session.csrf);
+                    (select(form, "job", "type", "Kind of paid work", &options(&[
+                        ("employee", "Employee"), ("zero_hours", "Zero-hours contract"), ("self_employed", "Self-employed (registered)"),
+                        ("apprenticeship", "Apprenticeship"), ("paid_placement", "Paid placement")])))
+                    (field(form, "job", "employer", "Employer", "text", None))
+                    (field(form, "job", "start", "Start date", "date", Some(&max)))
+                    (field(form, "job", "hours_per_week", "Hours per week", "text", None))
+                    button type="submit" { "Save job" }
                 }
             }
             table {

@@ -343,7 +343,7 @@ async fn a_bad_date_shows_the_error_summary_linked_to_the_field() {
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
         assert!(
-            body.contains("There is a problem") && body.contains("href=\"#date\""),
+            body.contains("There is a problem") && body.contains("href=\"#contact-date\""),
             "{date}: {body}"
         );
         assert!(body.contains(message), "{date}: {body}");
@@ -397,4 +397,122 @@ async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
     );
     let (status, _, _) = send(&w.app, get("/api/v1/report?period=2024/26", &manager)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+fn location(headers: &[(String, String)]) -> String {
+    header_value(headers, "location").unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figures_change() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let before = w.store.load().await.unwrap();
+    let period = ipstrack_core::Period::parse("2024/25").unwrap();
+    let figures = |loaded: &ipstrack_core::Loaded| {
+        let r = ipstrack_core::report(&loaded.dataset, &[], &period, today()).unwrap();
+        let s = r
+            .specialists
+            .iter()
+            .find(|s| s.id == "es3")
+            .unwrap()
+            .kpis
+            .clone();
+        (
+            s.referrals.unemployed,
+            s.access.unemployed,
+            s.job_starts.unemployed,
+            s.caseload.open,
+        )
+    };
+    let (_, _, team_before) = send(&w.app, get("/team", &lead)).await;
+
+    let (status, _, page) = send(&w.app, get("/referrals/new", &es3)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("value=\"es3\"") && !page.contains("value=\"es1\""),
+        "an ES refers only to themselves"
+    );
+    let form = format!(
+        "csrf={csrf}&client=&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let referral = location(&headers);
+    assert!(referral.starts_with("/referrals/r"), "{referral}");
+
+    for (path, form) in [
+        ("access", format!("csrf={csrf}&date=2025-01-12")),
+        (
+            "contacts",
+            format!("csrf={csrf}&date=2025-01-13&kind=face_to_face"),
+        ),
+        (
+            "jobs",
+            format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-14&hours_per_week=16"),
+        ),
+    ] {
+        let (status, _, body) =
+            send(&w.app, post(&format!("{referral}/{path}"), &es3, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
+    }
+    let (_, _, caseload) = send(&w.app, get("/caseload", &es3)).await;
+    assert!(
+        caseload.contains(&format!("href=\"{referral}\"")),
+        "the new referral is on the caseload"
+    );
+
+    let after = w.store.load().await.unwrap();
+    let (r0, a0, j0, o0) = figures(&before);
+    assert_eq!(figures(&after), (r0 + 1, a0 + 1, j0 + 1, o0 + 1));
+    let (_, _, team_after) = send(&w.app, get("/team", &lead)).await;
+    assert_ne!(team_before, team_after, "the team dashboard changed");
+    let audit = w
+        .store
+        .audit(&ipstrack_store::AuditFilter::default())
+        .await
+        .unwrap();
+    assert!(audit.iter().rev().take(5).all(|e| e.actor == "es3"));
+}
+
+#[tokio::test]
+async fn bad_job_and_referral_forms_are_refused_field_by_field() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let path = format!("/referrals/{}/jobs", w.es1_referral);
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            &path,
+            &es1,
+            &format!(
+                "csrf={csrf}&type=volunteering&employer=&start=2030-01-01&hours_per_week=lots"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for anchor in ["#job-type", "#job-start", "#job-hours_per_week"] {
+        assert!(
+            body.contains(&format!("href=\"{anchor}\"")),
+            "{anchor}: {body}"
+        );
+    }
+    let form =
+        format!("csrf={csrf}&client=nobody&nhs_number=12&received=&status_at_referral=x&es=es3");
+    let (status, _, body) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for anchor in [
+        "#referral-client",
+        "#referral-nhs_number",
+        "#referral-received",
+        "#referral-status_at_referral",
+        "#referral-es",
+    ] {
+        assert!(
+            body.contains(&format!("href=\"{anchor}\"")),
+            "{anchor}: {body}"
+        );
+    }
 }
