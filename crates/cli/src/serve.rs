@@ -11,11 +11,16 @@ use crate::today;
 /// The password of every demo user (demo databases only).
 pub const DEMO_PASSWORD: &str = "ipstrack-demo";
 
-/// Creates the demo database (generated service and demo users) unless it exists.
+/// Creates the demo database (generated service and demo users) unless it
+/// exists: built beside it and renamed into place when complete, so an
+/// interrupted start never leaves half a demo.
 async fn create_demo(path: &str) -> Result<Store> {
-    let fresh = !Path::new(path).exists();
-    let store = Store::open(path).await?;
-    if fresh {
+    if !Path::new(path).exists() {
+        let part = format!("{path}.part");
+        for leftover in [part.clone(), format!("{part}-wal"), format!("{part}-shm")] {
+            let _ = std::fs::remove_file(leftover);
+        }
+        let store = Store::open(&part).await?;
         let until = today();
         let doc = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
             specialists: 24,
@@ -26,22 +31,30 @@ async fn create_demo(path: &str) -> Result<Store> {
         store.import(&doc, "demo").await?;
         let loaded = store.load().await?;
         let d = &loaded.dataset;
+        let es_role = ipstrack_core::model::Role::Es;
         let lead = d
             .staff
             .iter()
-            .find(|s| s.role == ipstrack_core::model::Role::TeamLead)
-            .map(|s| s.id.clone());
-        let es: Vec<String> = d
+            .find(|s| s.role == ipstrack_core::model::Role::TeamLead);
+        let first_team = lead.map(|l| l.team);
+        let in_post = |s: &&ipstrack_core::model::Staff| s.role == es_role && s.in_post_on(until);
+        // Two ES of the lead's team, and one of another team.
+        let mut es: Vec<String> = d
             .staff
             .iter()
-            .filter(|s| {
-                s.role == ipstrack_core::model::Role::Es
-                    && s.end_date.is_none()
-                    && Some(s.team) == d.staff.first().map(|f| f.team)
-            })
+            .filter(in_post)
+            .filter(|s| Some(s.team) == first_team)
             .take(2)
             .map(|s| s.id.clone())
             .collect();
+        es.extend(
+            d.staff
+                .iter()
+                .filter(in_post)
+                .find(|s| Some(s.team) != first_team)
+                .map(|s| s.id.clone()),
+        );
+        let lead = lead.map(|l| l.id.clone());
         store
             .add_user("admin", DEMO_PASSWORD, Role::Admin, None, "demo")
             .await?;
@@ -58,8 +71,10 @@ async fn create_demo(path: &str) -> Result<Store> {
                 .add_user(id, DEMO_PASSWORD, Role::Es, Some(id), "demo")
                 .await?;
         }
+        store.close().await;
+        std::fs::rename(&part, path)?;
     }
-    Ok(store)
+    Ok(Store::open(path).await?)
 }
 
 pub fn run(

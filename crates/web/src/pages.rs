@@ -5,7 +5,7 @@
 use ipstrack_core::bundle::Warning;
 use ipstrack_core::caseload::status_on;
 use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, milestones, outcomes, runs};
-use ipstrack_core::model::Role as StaffRole;
+use ipstrack_core::model::{ContactKind, Role as StaffRole};
 use ipstrack_core::report::{Kpis, Report, assigned_on};
 use ipstrack_core::targets::Status;
 use ipstrack_core::worklist::{Alert, worklist};
@@ -365,7 +365,13 @@ pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &Form
         events.push((a, "Access: first meaningful contact".into()));
     }
     for k in &r.contacts {
-        events.push((k.date, format!("Contact: {:?}", k.kind)));
+        let kind = match k.kind {
+            ContactKind::FaceToFace => "face to face",
+            ContactKind::Remote => "remote",
+            ContactKind::InWorkSupport => "in-work support",
+            ContactKind::AssertiveEngagement => "attempt, no reply (assertive engagement)",
+        };
+        events.push((k.date, format!("Contact: {kind}")));
     }
     if let Some(p) = &r.vocational_plan {
         events.push((p.start, "Vocational plan started".into()));

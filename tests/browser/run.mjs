@@ -1,0 +1,141 @@
+// Browser tests of ipstrack in Debian's headless Chromium, driven by Playwright.
+// Starts `ipstrack serve --demo` on a fresh file, then, as people would:
+//  - an ES adds a referral, records access, a contact and a job, and sees their
+//    caseload and their team lead's dashboard change;
+//  - an ES of another team is refused the first client's page by its URL;
+//  - a form with a bad date shows the error summary linked to the field.
+// Screenshots of the main pages go to tests/browser/artifacts/.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const binary = process.env.IPSTRACK_BIN ?? join(here, '../../target/debug/ipstrack');
+const port = 18000 + (process.pid % 1000);
+const base = `http://127.0.0.1:${port}`;
+const artifacts = join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), 'ipstrack-browser-'));
+const PASSWORD = 'ipstrack-demo';
+
+const server = spawn(binary, ['serve', '--demo', '--db', join(dir, 'demo.sqlite'), '--listen', `127.0.0.1:${port}`], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let logins = '';
+server.stdout.on('data', (chunk) => { logins += chunk; });
+
+async function waitForServer() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const response = await fetch(`${base}/sign-in`);
+      if (response.ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the server did not start');
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'],
+});
+
+async function signIn(page, user) {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState();
+}
+
+async function accessOf(page, es) {
+  await page.goto(`${base}/team`);
+  const row = page.locator('tr', { has: page.locator(`a[href="/caseload?es=${es}"]`) });
+  return Number(await row.locator('td').first().innerText());
+}
+
+let failed = false;
+try {
+  await waitForServer();
+  const users = [...logins.matchAll(/^\s+(\S+)\s+es$/gm)].map((m) => m[1]);
+  assert.ok(users.length >= 3, `demo logins: ${logins}`);
+  const [es, , other] = users;
+  const today = new Date().toISOString().slice(0, 10);
+
+  // The team lead's dashboard before.
+  const leadPage = await (await browser.newContext()).newPage();
+  await signIn(leadPage, 'lead');
+  const before = await accessOf(leadPage, es);
+  await leadPage.screenshot({ path: join(artifacts, 'team-dashboard-before.png'), fullPage: true });
+
+  // An ES adds a referral, records access, a contact and a job.
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, es);
+  await page.screenshot({ path: join(artifacts, 'caseload-before.png'), fullPage: true });
+  await page.getByRole('link', { name: 'New referral' }).click();
+  await page.getByLabel('Date the referral was received').fill(today);
+  await page.getByLabel('Employment status at referral').selectOption('unemployed');
+  await page.getByRole('button', { name: 'Save referral' }).click();
+  await page.waitForURL(/\/referrals\/r\d+$/);
+  const referralUrl = page.url();
+  await page.getByLabel('Date of access').fill(today);
+  await page.getByRole('button', { name: 'Save access' }).click();
+  await page.getByLabel('Date of contact').fill(today);
+  await page.getByLabel('Kind of contact').selectOption('face_to_face');
+  await page.getByRole('button', { name: 'Save contact' }).click();
+  await page.getByLabel('Kind of paid work').selectOption('employee');
+  await page.getByLabel('Employer').fill('Garden centre');
+  await page.getByLabel('Start date').fill(today);
+  await page.getByLabel('Hours per week').fill('37.5');
+  await page.getByRole('button', { name: 'Save job' }).click();
+  await page.waitForURL(referralUrl);
+  const timeline = await page.locator('table').last().innerText();
+  assert.match(timeline, /Job j1 started/);
+  assert.match(timeline, /Access/);
+  await page.screenshot({ path: join(artifacts, 'referral.png'), fullPage: true });
+
+  // The caseload lists the new referral; the team dashboard counts the access.
+  await page.getByRole('link', { name: 'My caseload' }).click();
+  const id = referralUrl.split('/').pop();
+  assert.equal(await page.locator(`a[href="/referrals/${id}"]`).count() >= 1, true, 'on the caseload');
+  await page.screenshot({ path: join(artifacts, 'caseload.png'), fullPage: true });
+  const after = await accessOf(leadPage, es);
+  assert.equal(after, before + 1, `access on the team dashboard: ${before} -> ${after}`);
+  await leadPage.screenshot({ path: join(artifacts, 'team-dashboard.png'), fullPage: true });
+
+  // A bad date: the error summary links to the field.
+  await page.goto(referralUrl);
+  await page.getByLabel('Date of contact').fill('2999-01-01');
+  await page.getByRole('button', { name: 'Save contact' }).click();
+  const summary = page.locator('.error-summary');
+  assert.ok(await summary.isVisible(), 'an error summary');
+  assert.match(await summary.innerText(), /must be today or in the past/);
+  await summary.locator('a[href="#contact-date"]').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'contact-date');
+  await page.screenshot({ path: join(artifacts, 'error-summary.png'), fullPage: true });
+
+  // An ES of another team is refused the client's page by its URL.
+  const otherPage = await (await browser.newContext()).newPage();
+  await signIn(otherPage, other);
+  const response = await otherPage.goto(referralUrl);
+  assert.equal(response.status(), 404);
+
+  // The manager's service view.
+  const manager = await (await browser.newContext()).newPage();
+  await signIn(manager, 'manager');
+  await manager.screenshot({ path: join(artifacts, 'service.png'), fullPage: true });
+  console.log('browser tests: all passed; screenshots in tests/browser/artifacts');
+} catch (error) {
+  failed = true;
+  console.error('browser tests FAILED:', error);
+} finally {
+  await browser.close();
+  server.kill();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
