@@ -458,6 +458,15 @@ fn invalid(v: &Viewer, data: &Loaded, i: usize, today: Day, state: pages::FormSt
         .into_response()
 }
 
+/// After a write: reload the data and show the referral (303, so a refresh
+/// does not post the form again).
+async fn reload_and_show(state: &AppState, id: &str) -> Response {
+    if let Err(e) = state.reload().await {
+        return server_error(e);
+    }
+    Redirect::to(&format!("/referrals/{id}")).into_response()
+}
+
 /// Saves a changed referral, reloads the data and shows the referral.
 async fn save(
     state: &AppState,
@@ -477,10 +486,7 @@ async fn save(
             e => server_error(e),
         };
     }
-    if let Err(e) = state.reload().await {
-        return server_error(e);
-    }
-    Redirect::to(&format!("/referrals/{id}")).into_response()
+    reload_and_show(state, &id).await
 }
 
 #[derive(Deserialize)]
@@ -547,10 +553,7 @@ async fn add_contact(
     {
         return server_error(e);
     }
-    if let Err(e) = state.reload().await {
-        return server_error(e);
-    }
-    Redirect::to(&format!("/referrals/{id}")).into_response()
+    reload_and_show(&state, &id).await
 }
 
 #[derive(Deserialize)]
@@ -857,10 +860,7 @@ async fn create_referral(
     {
         return server_error(e);
     }
-    if let Err(e) = state.reload().await {
-        return server_error(e);
-    }
-    Redirect::to(&format!("/referrals/{id}")).into_response()
+    reload_and_show(&state, &id).await
 }
 
 #[derive(Deserialize)]
