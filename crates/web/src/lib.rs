@@ -8,7 +8,8 @@
 
 mod pages;
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -18,6 +19,8 @@ use axum::routing::{get, post};
 use ipstrack_core::bundle::ContactDoc;
 use ipstrack_core::model::{Dataset, Role as StaffRole};
 use ipstrack_core::report::assigned_on;
+use ipstrack_core::report::{Report, ReportError};
+use ipstrack_core::worklist::WorkItem;
 use ipstrack_core::{Day, Loaded, Period, report};
 use ipstrack_store::{Role, Session, SignIn, Store, StoreError};
 use serde::Deserialize;
@@ -40,12 +43,70 @@ pub struct Config {
 /// What every handler shares: the store and the dataset as last loaded.
 pub struct AppState {
     store: Store,
-    data: RwLock<Arc<Loaded>>,
+    data: RwLock<Arc<Snapshot>>,
     config: Config,
 }
 
+/// One version of the data, with the reports and worklists made from it (by
+/// period and as-of date, and by day). A write makes a new snapshot, so nothing
+/// made from older data is ever served after it.
+pub struct Snapshot {
+    loaded: Loaded,
+    reports: Mutex<HashMap<(String, Day), Arc<Report>>>,
+    worklists: Mutex<HashMap<Day, Arc<Vec<WorkItem>>>>,
+}
+
+impl Snapshot {
+    fn new(loaded: Loaded) -> Snapshot {
+        Snapshot {
+            loaded,
+            reports: Mutex::new(HashMap::new()),
+            worklists: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The report of a period as of a day, made once per snapshot.
+    fn report(&self, period: &Period, as_of: Day) -> Result<Arc<Report>, ReportError> {
+        let key = (period.label.clone(), as_of);
+        if let Some(r) = self.reports.lock().expect("not poisoned").get(&key) {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(report(
+            &self.loaded.dataset,
+            &self.loaded.warnings,
+            period,
+            as_of,
+        )?);
+        self.reports
+            .lock()
+            .expect("not poisoned")
+            .insert(key, r.clone());
+        Ok(r)
+    }
+
+    /// The worklist of a day (CASE-4), made once per snapshot.
+    fn worklist(&self, day: Day) -> Arc<Vec<WorkItem>> {
+        if let Some(w) = self.worklists.lock().expect("not poisoned").get(&day) {
+            return w.clone();
+        }
+        let w = Arc::new(ipstrack_core::worklist::worklist(&self.loaded.dataset, day));
+        self.worklists
+            .lock()
+            .expect("not poisoned")
+            .insert(day, w.clone());
+        w
+    }
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Loaded;
+    fn deref(&self) -> &Loaded {
+        &self.loaded
+    }
+}
+
 impl AppState {
-    fn data(&self) -> Arc<Loaded> {
+    fn data(&self) -> Arc<Snapshot> {
         self.data.read().expect("not poisoned").clone()
     }
 
@@ -55,10 +116,10 @@ impl AppState {
             .unwrap_or_else(|| Day::from_date(jiff::Zoned::now().date()))
     }
 
-    /// Reloads the dataset after a write.
+    /// Reloads the dataset after a write: a new snapshot.
     async fn reload(&self) -> Result<(), StoreError> {
         let loaded = self.store.load().await?;
-        *self.data.write().expect("not poisoned") = Arc::new(loaded);
+        *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
         Ok(())
     }
 }
@@ -70,7 +131,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     let loaded = store.load().await?;
     let state = Arc::new(AppState {
         store,
-        data: RwLock::new(Arc::new(loaded)),
+        data: RwLock::new(Arc::new(Snapshot::new(loaded))),
         config,
     });
     let router = Router::new()
@@ -373,7 +434,7 @@ async fn caseload(
                 .into_response(),
         };
     };
-    Html(pages::caseload(&v, &data, es, today).into_string()).into_response()
+    Html(pages::caseload(&v, &data, es, today, &data.worklist(today)).into_string()).into_response()
 }
 
 fn referral_index(data: &Dataset, id: &str) -> Option<usize> {
@@ -406,7 +467,7 @@ async fn referral_for_write(
     headers: &HeaderMap,
     id: &str,
     csrf: &str,
-) -> Result<(Arc<Loaded>, Viewer, usize, Day), Response> {
+) -> Result<(Arc<Snapshot>, Viewer, usize, Day), Response> {
     let data = state.data();
     let Some(v) = viewer(state, headers, &data.dataset).await else {
         return Err(to_sign_in());
@@ -929,7 +990,7 @@ async fn team(
                 .into_response();
         }
     };
-    match report(d, &data.warnings, &period, as_of) {
+    match data.report(&period, as_of) {
         Ok(r) => Html(pages::team(&v, &data, team, &r).into_string()).into_response(),
         Err(e) => server_error(e),
     }
@@ -957,7 +1018,7 @@ async fn service(
                 .into_response();
         }
     };
-    match report(&data.dataset, &data.warnings, &period, as_of) {
+    match data.report(&period, as_of) {
         Ok(r) => Html(pages::service(&v, &data, &r).into_string()).into_response(),
         Err(e) => server_error(e),
     }
@@ -1044,7 +1105,7 @@ async fn api_report(
                 .into_response();
         }
     };
-    match report(&data.dataset, &data.warnings, &period, as_of) {
+    match data.report(&period, as_of) {
         Ok(r) => axum::Json(r).into_response(),
         Err(e) => (
             StatusCode::BAD_REQUEST,

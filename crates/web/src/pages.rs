@@ -8,7 +8,7 @@ use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, milestones, outcomes, 
 use ipstrack_core::model::{ContactKind, Role as StaffRole};
 use ipstrack_core::report::{Kpis, Report, assigned_on};
 use ipstrack_core::targets::Status;
-use ipstrack_core::worklist::{Alert, worklist};
+use ipstrack_core::worklist::{Alert, WorkItem};
 use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{AuditEntry, Role};
 use maud::{DOCTYPE, Markup, html};
@@ -141,11 +141,17 @@ fn alert_words(alert: &Alert) -> String {
 }
 
 /// CASE-1..4 for one ES: the worklist, then each open referral.
-pub fn caseload(v: &Viewer, data: &Loaded, es: usize, today: Day) -> Markup {
+pub fn caseload(
+    v: &Viewer,
+    data: &Loaded,
+    es: usize,
+    today: Day,
+    all_items: &[WorkItem],
+) -> Markup {
     let d = &data.dataset;
     let policy = &d.policy;
-    let items: Vec<_> = worklist(d, today)
-        .into_iter()
+    let items: Vec<&WorkItem> = all_items
+        .iter()
         .filter(|i| i.es == Some(es as u32))
         .collect();
     let mine: Vec<usize> = (0..d.referrals.len())
