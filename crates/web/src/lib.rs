@@ -151,6 +151,10 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/service", get(service))
         .route("/data-quality", get(data_quality))
         .route("/audit", get(audit))
+        .route(
+            "/account/password",
+            get(password_page).post(change_password),
+        )
         .route("/api/v1/report", get(api_report))
         .route("/static/style.css", get(stylesheet))
         .with_state(state)
@@ -1043,6 +1047,80 @@ async fn data_quality(State(state): State<Shared>, headers: HeaderMap) -> Respon
         })
         .collect();
     Html(pages::data_quality(&v, &warnings).into_string()).into_response()
+}
+
+async fn password_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    Html(pages::password(&v, &pages::FormState::default()).into_string()).into_response()
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// Changes one's own password; every session of the user ends, so they sign in again.
+async fn change_password(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !same(&v.session.csrf, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response();
+    }
+    let mut errors: FieldErrors = Vec::new();
+    if form.new.chars().count() < 10 {
+        errors.push((
+            "new",
+            "The new password needs at least 10 characters".into(),
+        ));
+    } else if form.new != form.confirm {
+        errors.push(("confirm", "The two new passwords are not the same".into()));
+    }
+    if errors.is_empty() {
+        match state
+            .store
+            .change_password(&v.session.user.username, &form.current, &form.new)
+            .await
+        {
+            Ok(true) => {
+                return (
+                    [(
+                        header::SET_COOKIE,
+                        set_cookie(&state, SESSION_COOKIE, "", Some(0)),
+                    )],
+                    Redirect::to("/sign-in"),
+                )
+                    .into_response();
+            }
+            Ok(false) => errors.push(("current", "The current password is not right".into())),
+            Err(e) => return server_error(e),
+        }
+    }
+    let state_form = pages::FormState {
+        form: "password",
+        values: Vec::new(),
+        errors,
+    };
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Html(pages::password(&v, &state_form).into_string()),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -39,7 +39,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                     }
                     form method="post" action="/sign-out" {
                         input type="hidden" name="csrf" value=(v.session.csrf);
-                        span { (v.session.user.username) " " }
+                        a href="/account/password" { (v.session.user.username) } " "
                         button class="secondary" type="submit" { "Sign out" }
                     }
                 }
@@ -331,6 +331,24 @@ fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
+}
+
+/// Changing one's own password.
+pub fn password(v: &Viewer, state: &FormState) -> Markup {
+    layout(
+        v,
+        "Change your password",
+        html! {
+            (error_summary(state))
+            form method="post" action="/account/password" novalidate class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (field(state, "password", "current", "Current password", "password", None))
+                (field(state, "password", "new", "New password (at least 10 characters)", "password", None))
+                (field(state, "password", "confirm", "New password again", "password", None))
+                button type="submit" { "Change password" }
+            }
+        },
+    )
 }
 
 /// The form for a new referral.

@@ -516,3 +516,46 @@ async fn bad_job_and_referral_forms_are_refused_field_by_field() {
         );
     }
 }
+
+#[tokio::test]
+async fn changing_ones_password_ends_the_session() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            "/account/password",
+            &es1,
+            &format!(
+                "csrf={csrf}&current=wrong&new=another+long+secret&confirm=another+long+secret"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("href=\"#password-current\""), "{body}");
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            "/account/password",
+            &es1,
+            &format!(
+                "csrf={csrf}&current={}&new=short&confirm=short",
+                PASSWORD.replace(' ', "+")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("href=\"#password-new\""), "{body}");
+    let form = format!(
+        "csrf={csrf}&current={}&new=another+long+secret&confirm=another+long+secret",
+        PASSWORD.replace(' ', "+")
+    );
+    let (status, _, _) = send(&w.app, post("/account/password", &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(&w.app, get("/caseload", &es1)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the old session has ended");
+    assert!(sign_in(&w, "es1", PASSWORD).await.is_none());
+    assert!(sign_in(&w, "es1", "another long secret").await.is_some());
+}
