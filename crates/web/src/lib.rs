@@ -994,10 +994,53 @@ async fn team(
                 .into_response();
         }
     };
-    match data.report(&period, as_of) {
-        Ok(r) => Html(pages::team(&v, &data, team, &r).into_string()).into_response(),
+    match data
+        .report(&period, as_of)
+        .and_then(|r| Ok((r, team_trends(&data, team, &period, as_of)?)))
+    {
+        Ok((r, trends)) => {
+            Html(pages::team(&v, &data, team, &r, &trends).into_string()).into_response()
+        }
         Err(e) => server_error(e),
     }
+}
+
+/// Month by month from the period's start to the as-of date: the team's
+/// cumulative access (unemployed) against the sum of its ES's targets to date,
+/// and its active caseload per ES in post against the recommended band.
+fn team_trends(
+    data: &Snapshot,
+    team: u32,
+    period: &Period,
+    as_of: Day,
+) -> Result<pages::Trends, ReportError> {
+    let team_id = &data.dataset.teams[team as usize].id;
+    let mut trends = pages::Trends::default();
+    let last = period.end.min(as_of);
+    let mut end = period.start.plus_months(1).plus(-1).min(last);
+    loop {
+        let r = data.report(&Period::range(period.start, end), end)?;
+        let (mut target, mut in_post) = (0.0, 0_u32);
+        for s in r.specialists.iter().filter(|s| &s.team == team_id) {
+            target += s.targets.access_to_date;
+            in_post += u32::from(s.kpis.caseload.active_per_fte.is_some());
+        }
+        let block = r.teams.iter().find(|t| &t.id == team_id).map(|t| &t.kpis);
+        trends.months.push(end.date().strftime("%b %y").to_string());
+        trends
+            .access
+            .push(block.map_or(0.0, |k| f64::from(k.access.unemployed)));
+        trends.access_target.push(target);
+        trends.active_per_es.push(block.map_or(0.0, |k| {
+            f64::from(k.caseload.active) / f64::from(in_post.max(1))
+        }));
+        if end >= last {
+            break;
+        }
+        end = end.plus(1).plus_months(1).plus(-1).min(last);
+    }
+    trends.band = data.dataset.policy.caseload_band;
+    Ok(trends)
 }
 
 async fn service(

@@ -545,8 +545,70 @@ fn figures_head() -> Markup {
     } } }
 }
 
+/// Month-by-month series for the team dashboard's charts.
+#[derive(Clone, Debug, Default)]
+pub struct Trends {
+    pub months: Vec<String>,
+    pub access: Vec<f64>,
+    pub access_target: Vec<f64>,
+    pub active_per_es: Vec<f64>,
+    pub band: (u32, u32),
+}
+
+/// A small line chart as SVG (no script, no fonts needed), with its numbers in
+/// a table underneath for screen readers and for anyone who wants them.
+fn line_chart(
+    title: &str,
+    months: &[String],
+    lines: &[(&str, &str, &[f64])],
+    band: Option<(f64, f64)>,
+) -> Markup {
+    let (w, h, left, bottom) = (640.0, 240.0, 40.0, 24.0);
+    let top = lines
+        .iter()
+        .flat_map(|(_, _, v)| v.iter().copied())
+        .chain(band.map(|b| b.1 + 5.0))
+        .fold(1.0_f64, f64::max);
+    let n = months.len().max(2) as f64;
+    let right = 34.0;
+    let x = |i: usize| left + (w - left - right) * i as f64 / (n - 1.0);
+    let y = |v: f64| (h - bottom) - (h - bottom - 10.0) * v / top;
+    html! {
+        figure class="panel" {
+            figcaption { strong { (title) } }
+            svg viewBox=(format!("0 0 {w} {h}")) width="100%" role="img" aria-label=(title) {
+                @if let Some((lo, hi)) = band {
+                    rect x=(left) y=(y(hi)) width=(w - left - right) height=(y(lo) - y(hi)) fill="#e8f1f8" {}
+                }
+                line x1=(left) y1=(h - bottom) x2=(w - right) y2=(h - bottom) stroke="#4c6272" {}
+                line x1=(left) y1="10" x2=(left) y2=(h - bottom) stroke="#4c6272" {}
+                text x="2" y="16" font-size="12" { (format!("{top:.0}")) }
+                text x="2" y=(h - bottom) font-size="12" { "0" }
+                @for (i, m) in months.iter().enumerate() {
+                    text x=(x(i) - 14.0) y=(h - 6.0) font-size="11" { (m) }
+                }
+                @for (_, colour, values) in lines {
+                    polyline fill="none" stroke=(colour) stroke-width="3"
+                        points=(values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect::<Vec<_>>().join(" ")) {}
+                }
+            }
+            p { @for (name, colour, _) in lines { span style=(format!("color:{colour};font-weight:bold")) { "— " (name) } " " }
+                @if let Some((lo, hi)) = band { "(shaded: " (lo) "–" (hi) ")" } }
+            details {
+                summary { "The numbers" }
+                table {
+                    thead { tr { th scope="col" { "Month" } @for (name, _, _) in lines { th scope="col" class="num" { (name) } } } }
+                    tbody { @for (i, m) in months.iter().enumerate() {
+                        tr { th scope="row" { (m) } @for (_, _, values) in lines { td class="num" { (format!("{:.1}", values.get(i).copied().unwrap_or(0.0))) } } }
+                    } }
+                }
+            }
+        }
+    }
+}
+
 /// The team dashboard: each ES against their performance plan.
-pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report) -> Markup {
+pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -> Markup {
     let d = &data.dataset;
     let t = &d.teams[team as usize];
     let members: Vec<_> = r.specialists.iter().filter(|s| s.team == t.id).collect();
@@ -591,6 +653,11 @@ pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report) -> Markup {
             @if let Some(b) = block {
                 table { caption { "Team figures" } (figures_head()) tbody { (figures_row(html! { (t.name) }, &b.kpis)) } }
             }
+            (line_chart("Cumulative access (unemployed) against the target to date", &trends.months,
+                &[("Access", "#005eb8", &trends.access), ("Target", "#d5281b", &trends.access_target)], None))
+            (line_chart("Active caseload per ES in post, against the recommended band", &trends.months,
+                &[("Active per ES", "#007f3b", &trends.active_per_es)],
+                Some((f64::from(trends.band.0), f64::from(trends.band.1)))))
         },
     )
 }

@@ -559,3 +559,44 @@ async fn changing_ones_password_ends_the_session() {
     assert!(sign_in(&w, "es1", PASSWORD).await.is_none());
     assert!(sign_in(&w, "es1", "another long secret").await.is_some());
 }
+
+#[tokio::test]
+async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
+    let w = world().await;
+    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let (status, _, page) = send(&w.app, get("/team?period=2024/25&as_of=2024-12-31", &lead)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.matches("<svg").count(), 2, "two charts");
+    assert!(page.contains("Cumulative access (unemployed) against the target to date"));
+    // Nine months, April to December, each in the numbers table.
+    for month in ["Apr 24", "Sep 24", "Dec 24"] {
+        assert!(
+            page.contains(&format!("<th scope=\"row\">{month}</th>")),
+            "{month}"
+        );
+    }
+    assert!(!page.contains("Jan 25"));
+    // The last cumulative access is the team's access for the period so far.
+    let loaded = w.store.load().await.unwrap();
+    let period = ipstrack_core::Period::parse("2024/25").unwrap();
+    let r = ipstrack_core::report(
+        &loaded.dataset,
+        &[],
+        &period,
+        Day::parse("2024-12-31").unwrap(),
+    )
+    .unwrap();
+    let access = r
+        .teams
+        .iter()
+        .find(|t| t.id == "t1")
+        .unwrap()
+        .kpis
+        .access
+        .unemployed;
+    let last_row = &page[page.find("<th scope=\"row\">Dec 24</th>").unwrap()..];
+    assert!(
+        last_row.contains(&format!("<td class=\"num\">{access}.0</td>")),
+        "{access}"
+    );
+}
