@@ -127,6 +127,13 @@ pub enum UserAction {
     Disable { username: String },
     /// List users.
     List,
+    /// Issue an API token for scripts (printed once; send it as `Authorization: Bearer TOKEN`).
+    Token {
+        username: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
 }
 
 /// Who the command line acts as, for the audit log.
@@ -338,6 +345,10 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                 UserAction::Disable { username } => {
                     store.disable_user(&username, &actor()).await?;
                     writeln!(out, "disabled {username}")?;
+                }
+                UserAction::Token { username, days } => {
+                    let token = store.issue_token(&username, days, &actor()).await?;
+                    writeln!(out, "{token}")?;
                 }
                 UserAction::List => {
                     for u in store.users().await? {

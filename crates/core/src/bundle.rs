@@ -108,6 +108,7 @@ pub struct ClientDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReferralDoc {
     pub id: String,
@@ -139,6 +140,7 @@ pub struct ReferralDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TransferDoc {
     pub date: String,
@@ -146,6 +148,7 @@ pub struct TransferDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SpellDoc {
     pub start: String,
@@ -154,6 +157,7 @@ pub struct SpellDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WaitingSpellDoc {
     pub start: String,
@@ -164,6 +168,7 @@ pub struct WaitingSpellDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactDoc {
     pub date: String,
@@ -171,6 +176,7 @@ pub struct ContactDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EngagementDoc {
     pub date: String,
@@ -178,6 +184,7 @@ pub struct EngagementDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DecisionDoc {
     pub start: String,
@@ -189,6 +196,7 @@ pub struct DecisionDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DischargeDoc {
     pub date: String,
@@ -197,6 +205,7 @@ pub struct DischargeDoc {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JobDoc {
     pub id: String,
@@ -208,8 +217,10 @@ pub struct JobDoc {
     #[serde(default)]
     pub end: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
     pub hours_per_week: Option<Number>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<f64>>))]
     pub weekly_hours: Option<Vec<Number>>,
     #[serde(default)]
     pub four_hours_confirmed: Option<String>,
@@ -263,7 +274,9 @@ impl fmt::Display for BundleErrors {
 
 /// A BAD-2 data-quality warning: the data is kept and the record listed.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Warning {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "BAD-2"))]
     pub rule: &'static str,
     /// The record: a referral id, or `referral/job` for a job.
     pub record: String,

@@ -31,7 +31,9 @@ pub enum ReportError {
 
 /// The KPI report of formats.md.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "ipstrack-report/1"))]
     pub format: &'static str,
     pub period: PeriodOut,
     pub as_of: Day,
@@ -42,6 +44,7 @@ pub struct Report {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodOut {
     pub start: Day,
     pub end: Day,
@@ -50,6 +53,7 @@ pub struct PeriodOut {
 
 /// A count split by employment status at referral.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ByGroup {
     pub unemployed: u32,
     pub employed: u32,
@@ -65,6 +69,7 @@ impl ByGroup {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sustained {
     pub w13: ByGroup,
     pub w26: ByGroup,
@@ -73,6 +78,7 @@ pub struct Sustained {
 
 /// CASE-2 and CASE-3.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Caseload {
     pub date: Day,
     pub active: u32,
@@ -84,6 +90,7 @@ pub struct Caseload {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rate {
     pub numerator: u32,
     pub denominator: u32,
@@ -91,6 +98,7 @@ pub struct Rate {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SustainmentRate {
     pub numerator: u32,
     pub denominator: u32,
@@ -100,6 +108,7 @@ pub struct SustainmentRate {
 
 /// A KPI block: the figures of an ES, a team or the service.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Kpis {
     pub referrals: ByGroup,
     pub access: ByGroup,
@@ -114,6 +123,7 @@ pub struct Kpis {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamKpis {
     pub id: String,
     #[serde(flatten)]
@@ -121,6 +131,7 @@ pub struct TeamKpis {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpecialistKpis {
     pub id: String,
     pub team: String,
@@ -131,6 +142,7 @@ pub struct SpecialistKpis {
 
 /// An ES's performance-plan targets for the period (TGT-1..3).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Targets {
     pub year: u8,
     pub access: f64,
@@ -142,6 +154,7 @@ pub struct Targets {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TargetStatus {
     pub access: Option<Status>,
     pub people_into_work: Option<Status>,

@@ -97,6 +97,7 @@ pub fn share_of(value: Exact, share: Basis) -> Exact {
 
 /// TGT-3: how a figure stands against its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Met,

@@ -101,6 +101,45 @@ impl Store {
         })
     }
 
+    /// A token for scripts (`Authorization: Bearer …`) of an enabled user,
+    /// valid for `days` days; like a session, it is stored only as a hash.
+    pub async fn issue_token(&self, username: &str, days: i64, actor: &str) -> Result<String> {
+        let user = self
+            .users()
+            .await?
+            .into_iter()
+            .find(|u| u.username == username && !u.disabled);
+        if user.is_none() {
+            return Err(StoreError::Refused(format!(
+                "user {username} does not exist or is disabled"
+            )));
+        }
+        let token = random_token();
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash(&token))
+            .bind(username)
+            .bind(random_token())
+            .bind(now().to_string())
+            .bind((now() + jiff::SignedDuration::from_hours(24 * days)).to_string())
+            .execute(&mut *tx)
+            .await?;
+        crate::records::write_audit(
+            &mut tx,
+            actor,
+            vec![crate::records::AuditRow {
+                action: "insert",
+                record_type: "api_token",
+                record_id: username.to_string(),
+                old: None,
+                new: Some(format!("{{\"days\":{days}}}")),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
     /// The session of a token, if it exists, has not expired and its user is enabled.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let row = sqlx::query(

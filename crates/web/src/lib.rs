@@ -156,6 +156,8 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
             get(password_page).post(change_password),
         )
         .route("/api/v1/report", get(api_report))
+        .route("/api/v1/referrals/{id}", get(api_referral))
+        .route("/api/v1/openapi.json", get(openapi_document))
         .route("/static/style.css", get(stylesheet))
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
@@ -215,8 +217,17 @@ pub struct Viewer {
     pub team: Option<u32>,
 }
 
+/// A script's token (`Authorization: Bearer …`), else the session cookie.
+fn token(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    bearer.or_else(|| cookie(headers, SESSION_COOKIE))
+}
+
 async fn viewer(state: &AppState, headers: &HeaderMap, data: &Dataset) -> Option<Viewer> {
-    let token = cookie(headers, SESSION_COOKIE)?;
+    let token = token(headers)?;
     let session = state.store.session(token).await.ok()??;
     let staff = session
         .user
@@ -1195,6 +1206,75 @@ async fn audit(
     }
 }
 
+/// The API's OpenAPI 3 document, generated from the handlers and types.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "ipstrack API",
+        description = "IPS caseload and KPI figures. Authenticate with a session cookie or `Authorization: Bearer TOKEN` (`ipstrack user token NAME`)."
+    ),
+    paths(api_report, api_referral),
+    components(schemas(Report, ipstrack_core::bundle::ReferralDoc))
+)]
+struct ApiDoc;
+
+async fn openapi_document() -> Response {
+    axum::Json(<ApiDoc as utoipa::OpenApi>::openapi()).into_response()
+}
+
+fn json_error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+/// One referral as in the data bundle, within the caller's scope.
+#[utoipa::path(
+    get,
+    path = "/api/v1/referrals/{id}",
+    params(("id" = String, Path, description = "The referral id")),
+    responses(
+        (status = 200, description = "The referral", body = ipstrack_core::bundle::ReferralDoc),
+        (status = 401, description = "Not signed in"),
+        (status = 404, description = "No such referral within the caller's scope"),
+    )
+)]
+async fn api_referral(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return json_error(StatusCode::UNAUTHORIZED, "sign in first");
+    };
+    let today = state.today();
+    match referral_index(&data.dataset, &id).filter(|i| in_scope(&v, &data.dataset, *i, today)) {
+        Some(i) => axum::Json(ipstrack_core::bundle::referral_document(
+            &data.dataset,
+            &data.dataset.referrals[i],
+        ))
+        .into_response(),
+        None => {
+            tracing::warn!(user = %v.session.user.username, record = %format!("referral {id}"), "refused: outside the user's scope");
+            json_error(StatusCode::NOT_FOUND, "not found")
+        }
+    }
+}
+
+/// The KPI report (`ipstrack-report/1`) of a period as of a day (managers and admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/report",
+    params(
+        ("period" = Option<String>, Query, description = "2024/25, 2024/25-Q3 or 2024-04-01..2024-06-30 (default: this financial year)"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD (default: the period's end or today)"),
+    ),
+    responses(
+        (status = 200, description = "The report", body = Report),
+        (status = 400, description = "A bad period or as-of date"),
+        (status = 401, description = "Not signed in"),
+        (status = 404, description = "Not for this role"),
+    )
+)]
 async fn api_report(
     State(state): State<Shared>,
     headers: HeaderMap,
