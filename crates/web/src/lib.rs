@@ -145,7 +145,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         )
         .route("/referrals/{id}", get(referral_page))
         .route("/referrals/{id}/contacts", post(add_contact))
-        .route("/referrals/{id}/access", post(record_access))
+        .route("/referrals/{id}/{step}", post(record_date))
         .route("/referrals/{id}/jobs", post(add_job))
         .route("/team", get(team))
         .route("/service", get(service))
@@ -633,37 +633,45 @@ async fn add_contact(
 }
 
 #[derive(Deserialize)]
-struct AccessFormData {
+struct DatedFormData {
     csrf: String,
     date: String,
+    #[serde(default)]
+    reason: String,
 }
 
-async fn record_access(
+/// The dated steps of an episode: access, the vocational plan's start, and
+/// discharge. Each is one date (discharge with a reason), checked and saved.
+async fn record_date(
     State(state): State<Shared>,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<AccessFormData>,
+    Path((id, step)): Path<(String, String)>,
+    Form(form): Form<DatedFormData>,
 ) -> Response {
     let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &form.csrf).await {
         Ok(found) => found,
         Err(response) => return response,
     };
     let r = &data.dataset.referrals[i];
-    match form_date(
-        &form.date,
-        "date of access",
-        today,
-        Some((r.received, "referral")),
-    ) {
+    let (form_name, what): (&'static str, &str) = match step.as_str() {
+        "access" => ("access", "date of access"),
+        "plan" => ("plan", "start of the vocational plan"),
+        "discharge" => ("discharge", "date of discharge"),
+        _ => return not_found(),
+    };
+    match form_date(&form.date, what, today, Some((r.received, "referral"))) {
         Err(e) => {
-            let values = vec![("date".into(), form.date.clone())];
+            let values = vec![
+                ("date".into(), form.date.clone()),
+                ("reason".into(), form.reason.clone()),
+            ];
             invalid(
                 &v,
                 &data,
                 i,
                 today,
                 pages::FormState {
-                    form: "access",
+                    form: form_name,
                     values,
                     errors: vec![("date", e)],
                 },
@@ -671,7 +679,22 @@ async fn record_access(
         }
         Ok(day) => {
             let mut doc = ipstrack_core::bundle::referral_document(&data.dataset, r);
-            doc.access = Some(day.to_string());
+            match form_name {
+                "access" => doc.access = Some(day.to_string()),
+                "plan" => {
+                    doc.vocational_plan = Some(ipstrack_core::bundle::SpellDoc {
+                        start: day.to_string(),
+                        end: None,
+                    })
+                }
+                _ => {
+                    let reason = Some(form.reason.trim().to_string()).filter(|r| !r.is_empty());
+                    doc.discharge = Some(ipstrack_core::bundle::DischargeDoc {
+                        date: day.to_string(),
+                        reason,
+                    });
+                }
+            }
             save(&state, &v, doc).await
         }
     }

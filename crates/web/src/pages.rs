@@ -378,6 +378,33 @@ pub fn new_referral(
     )
 }
 
+/// A form of one date for a step of the episode (access, plan, discharge).
+#[allow(clippy::too_many_arguments)]
+fn dated_form(
+    v: &Viewer,
+    r: &ipstrack_core::model::Referral,
+    state: &FormState,
+    step: &str,
+    heading: &str,
+    hint: &str,
+    label: &str,
+    button_text: &str,
+    max: &str,
+) -> Markup {
+    html! {
+        section aria-labelledby=(format!("{step}-heading")) class="panel" {
+            h2 id=(format!("{step}-heading")) { (heading) }
+            p { (hint) }
+            form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (field(state, step, "date", label, "date", Some(max)))
+                @if step == "discharge" { (field(state, step, "reason", "Reason (optional)", "text", None)) }
+                button type="submit" class=(if step == "discharge" { "secondary" } else { "" }) { (button_text) }
+            }
+        }
+    }
+}
+
 /// A referral: its timeline, sustainment clock and the add-contact form.
 pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &FormState) -> Markup {
     let d = &data.dataset;
@@ -452,15 +479,10 @@ pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &Form
             }
             @let max = today.to_string();
             @if r.access.is_none() {
-                section aria-labelledby="record-access" class="panel" {
-                    h2 id="record-access" { "Record access" }
-                    p { "Access is the first meaningful contact after the person agreed to take part." }
-                    form method="post" action=(format!("/referrals/{}/access", r.id)) novalidate {
-                        input type="hidden" name="csrf" value=(v.session.csrf);
-                        (field(form, "access", "date", "Date of access", "date", Some(&max)))
-                        button type="submit" { "Save access" }
-                    }
-                }
+                (dated_form(v, r, form, "access", "Record access", "Access is the first meaningful contact after the person agreed to take part.", "Date of access", "Save access", &max))
+            }
+            @if r.access.is_some() && r.vocational_plan.is_none() {
+                (dated_form(v, r, form, "plan", "Start the vocational plan", "A client is active only with a vocational plan.", "Start of the vocational plan", "Save plan", &max))
             }
             section aria-labelledby="add-contact" class="panel" {
                 h2 id="add-contact" { "Record a contact" }
@@ -485,6 +507,9 @@ pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &Form
                     (field(form, "job", "hours_per_week", "Hours per week", "text", None))
                     button type="submit" { "Save job" }
                 }
+            }
+            @if r.discharge.is_none() {
+                (dated_form(v, r, form, "discharge", "Discharge", "The discharge date is the first day the referral is closed.", "Date of discharge", "Discharge", &max))
             }
             table {
                 caption { "Timeline" }

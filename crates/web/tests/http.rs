@@ -691,3 +691,99 @@ async fn scripts_use_bearer_tokens_within_the_same_scope() {
     let (status, _, _) = send(&w.app, bearer("/api/v1/report", "forged")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_referral() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let form = format!(
+        "csrf={csrf}&client=&nhs_number=9434765919&received=2025-01-02&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let referral = location(&headers);
+    let id = referral.rsplit('/').next().unwrap().to_string();
+    let status_of = |loaded: &ipstrack_core::Loaded| {
+        let r = loaded
+            .dataset
+            .referrals
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap();
+        ipstrack_core::caseload::status_on(r, today(), &loaded.dataset.policy)
+    };
+    for (step, form) in [
+        ("access", format!("csrf={csrf}&date=2025-01-03")),
+        (
+            "contacts",
+            format!("csrf={csrf}&date=2025-01-10&kind=remote"),
+        ),
+    ] {
+        let (status, _, body) =
+            send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{step}: {body}");
+    }
+    let before = status_of(&w.store.load().await.unwrap());
+    assert!(
+        !before.active
+            && before
+                .failed
+                .contains(ipstrack_core::caseload::Criterion::VocationalPlan)
+    );
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            &format!("{referral}/plan"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-01"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a plan cannot start before the referral"
+    );
+    assert!(body.contains("href=\"#plan-date\""));
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/plan"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-03"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        status_of(&w.store.load().await.unwrap()).active,
+        "active once the plan has started"
+    );
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/discharge"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-15&reason=moved+away"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = status_of(&w.store.load().await.unwrap());
+    assert!(!after.open && !after.active, "closed on its discharge date");
+    let (_, _, caseload) = send(&w.app, get("/caseload", &es3)).await;
+    assert!(
+        !caseload.contains(&format!("href=\"{referral}\"")),
+        "no longer on the open caseload"
+    );
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/nonsense"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-15"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
