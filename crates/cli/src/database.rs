@@ -562,37 +562,5 @@ fn changes_since(s: &Submission, loaded: &Loaded) -> Result<Vec<String>> {
     let period = Period::parse(&s.period_label)?;
     let as_of = parse_day(&s.as_of, "as-of")?;
     let now = serde_json::to_value(report(&loaded.dataset, &loaded.warnings, &period, as_of)?)?;
-    let mut lines = Vec::new();
-    diff("", &s.report, &now, &mut lines);
-    Ok(lines)
-}
-
-fn diff(path: &str, then: &Value, now: &Value, out: &mut Vec<String>) {
-    match (then, now) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in a {
-                if path.is_empty() && k == "warnings" {
-                    continue;
-                }
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                diff(&p, v, b.get(k).unwrap_or(&Value::Null), out);
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            for item in a {
-                let id = item.get("id").and_then(Value::as_str).unwrap_or("?");
-                let other = b
-                    .iter()
-                    .find(|x| x.get("id").and_then(Value::as_str) == Some(id))
-                    .unwrap_or(&Value::Null);
-                diff(&format!("{path}[{id}]"), item, other, out);
-            }
-        }
-        _ if then != now => out.push(format!("{path}: {then} → {now}")),
-        _ => {}
-    }
+    Ok(ipstrack_core::report::figure_changes(&s.report, &now))
 }

@@ -151,6 +151,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/service", get(service))
         .route("/data-quality", get(data_quality))
         .route("/audit", get(audit))
+        .route("/returns", get(returns).post(submit_return))
         .route(
             "/account/password",
             get(password_page).post(change_password),
@@ -1124,6 +1125,118 @@ async fn data_quality(State(state): State<Shared>, headers: HeaderMap) -> Respon
         })
         .collect();
     Html(pages::data_quality(&v, &warnings).into_string()).into_response()
+}
+
+/// The quarterly returns: each submitted return with what has changed since,
+/// and a form to submit a period (managers and admins).
+async fn returns(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    returns_page(&state, &data, &v, None, StatusCode::OK).await
+}
+
+async fn returns_page(
+    state: &AppState,
+    data: &Snapshot,
+    v: &Viewer,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
+    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
+        return forbidden_as_not_found(v, "page", "returns");
+    }
+    let submissions = match state.store.submissions().await {
+        Ok(s) => s,
+        Err(e) => return server_error(e),
+    };
+    let mut rows = Vec::new();
+    for s in submissions {
+        let changes = match (Period::parse(&s.period_label), Day::parse(&s.as_of)) {
+            (Ok(period), Some(as_of)) => match data.report(&period, as_of) {
+                Ok(now) => ipstrack_core::report::figure_changes(
+                    &s.report,
+                    &serde_json::to_value(&*now).unwrap_or_default(),
+                ),
+                Err(e) => vec![e.to_string()],
+            },
+            _ => vec!["the stored return has no readable period".into()],
+        };
+        rows.push((s, changes));
+    }
+    let default_period = Period::quarter(state.today().financial_year(), 1).label;
+    (
+        status,
+        Html(pages::returns(v, &rows, problem.as_deref(), &default_period).into_string()),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct SubmitForm {
+    csrf: String,
+    period: String,
+    as_of: String,
+}
+
+async fn submit_return(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<SubmitForm>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !same(&v.session.csrf, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response();
+    }
+    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
+        return forbidden_as_not_found(&v, "page", "returns");
+    }
+    let q = PeriodQuery {
+        period: Some(form.period.clone()),
+        as_of: Some(form.as_of.clone()),
+        team: None,
+    };
+    let (period, as_of) = match period_of(&q, state.today()) {
+        Ok(p) => p,
+        Err(e) => {
+            return returns_page(&state, &data, &v, Some(e), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let report = match data.report(&period, as_of) {
+        Ok(r) => r,
+        Err(e) => {
+            return returns_page(
+                &state,
+                &data,
+                &v,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match state.store.submit(&report, &v.session.user.username).await {
+        Ok(_) => Redirect::to("/returns").into_response(),
+        Err(StoreError::Refused(message)) => {
+            returns_page(
+                &state,
+                &data,
+                &v,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => server_error(e),
+    }
 }
 
 async fn password_page(State(state): State<Shared>, headers: HeaderMap) -> Response {

@@ -34,7 +34,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                         @if v.staff.is_some() { a href="/caseload" { "My caseload" } " " }
                         a href="/referrals/new" { "New referral" } " "
                         @if role != Role::Es { a href="/team" { "Team" } " " a href="/data-quality" { "Data quality" } " " }
-                        @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " }
+                        @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " a href="/returns" { "Returns" } " " }
                         @if role == Role::Admin { a href="/audit" { "Audit log" } }
                     }
                     form method="post" action="/sign-out" {
@@ -331,6 +331,45 @@ fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
+}
+
+/// Submitted returns, what changed since each, and the submit form.
+pub fn returns(
+    v: &Viewer,
+    rows: &[(ipstrack_store::Submission, Vec<String>)],
+    problem: Option<&str>,
+    period: &str,
+) -> Markup {
+    layout(
+        v,
+        "Quarterly returns",
+        html! {
+            @if let Some(p) = problem {
+                div class="error-summary" role="alert" tabindex="-1" {
+                    h2 { "There is a problem" }
+                    ul { li { a href="#return-period" { (p) } } }
+                }
+            }
+            form method="post" action="/returns" class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                p { "A submitted return is frozen: later corrections change the current figures, never the return." }
+                div class="field" { label for="return-period" { "Period" } input id="return-period" name="period" value=(period); }
+                div class="field" { label for="return-as_of" { "As of (empty: the period's end or today)" } input id="return-as_of" name="as_of" type="date"; }
+                button type="submit" { "Submit the return" }
+            }
+            @for (s, changes) in rows {
+                section class="panel" {
+                    h2 { (s.period_label) }
+                    p { "As of " (s.as_of) ", submitted by " (s.submitted_by) " at " (s.submitted_at) "." }
+                    @if changes.is_empty() { p { "No change since it was submitted." } }
+                    @else {
+                        p { (changes.len()) " figures have changed since:" }
+                        ul { @for c in changes.iter().take(50) { li { code { (c) } } } }
+                    }
+                }
+            }
+        },
+    )
 }
 
 /// Changing one's own password.

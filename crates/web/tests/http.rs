@@ -787,3 +787,36 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_manager_submits_a_return_and_sees_what_changed_since() {
+    let w = world().await;
+    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let (status, _, _) = send(&w.app, get("/returns", &lead)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "returns are for managers");
+    let form = format!("csrf={csrf}&period=2024/25-Q3&as_of=2024-12-31");
+    let (status, _, body) = send(&w.app, post("/returns", &manager, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, page) = send(&w.app, get("/returns", &manager)).await;
+    assert!(
+        page.contains("2024/25-Q3") && page.contains("No change since it was submitted"),
+        "{page}"
+    );
+    let (status, _, page) = send(&w.app, post("/returns", &manager, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("already been submitted"));
+    // A correction inside the quarter: the return stays, the change is listed.
+    let (es3, es3_csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let new = format!(
+        "csrf={es3_csrf}&client=&nhs_number=&received=2024-11-05&status_at_referral=unemployed&es=es3"
+    );
+    let (status, _, _) = send(&w.app, post("/referrals/new", &es3, &new)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&w.app, get("/returns", &manager)).await;
+    assert!(page.contains("service.referrals.unemployed:"), "{page}");
+    let bad = format!("csrf={csrf}&period=2024/26&as_of=");
+    let (status, _, page) = send(&w.app, post("/returns", &manager, &bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#return-period\""));
+}
