@@ -152,6 +152,8 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/data-quality", get(data_quality))
         .route("/audit", get(audit))
         .route("/returns", get(returns).post(submit_return))
+        .route("/admin/users", get(users_page).post(add_user))
+        .route("/admin/users/{name}/disable", post(disable_user))
         .route(
             "/account/password",
             get(password_page).post(change_password),
@@ -1207,7 +1209,8 @@ async fn submit_return(
     let (period, as_of) = match period_of(&q, state.today()) {
         Ok(p) => p,
         Err(e) => {
-            return returns_page(&state, &data, &v, Some(e), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return returns_page(&state, &data, &v, Some(e), StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
         }
     };
     let report = match data.report(&period, as_of) {
@@ -1235,6 +1238,170 @@ async fn submit_return(
             )
             .await
         }
+        Err(e) => server_error(e),
+    }
+}
+
+async fn users_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    users_view(
+        &state,
+        &data,
+        &v,
+        &pages::FormState::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn users_view(
+    state: &AppState,
+    data: &Snapshot,
+    v: &Viewer,
+    form: &pages::FormState,
+    status: StatusCode,
+) -> Response {
+    if v.session.user.role != Role::Admin {
+        return forbidden_as_not_found(v, "page", "admin/users");
+    }
+    match state.store.users().await {
+        Ok(users) => {
+            let staff: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
+                .chain(
+                    data.dataset
+                        .staff
+                        .iter()
+                        .map(|s| (s.id.clone(), format!("{} ({})", s.name, s.id))),
+                )
+                .collect();
+            (
+                status,
+                Html(pages::users(v, &users, &staff, form).into_string()),
+            )
+                .into_response()
+        }
+        Err(e) => server_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    csrf: String,
+    username: String,
+    role: String,
+    staff: String,
+    password: String,
+}
+
+/// Admins add users: a role, a staff record, a first password.
+async fn add_user(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<UserForm>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !same(&v.session.csrf, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response();
+    }
+    if v.session.user.role != Role::Admin {
+        return forbidden_as_not_found(&v, "page", "admin/users");
+    }
+    let mut errors: FieldErrors = Vec::new();
+    let username = form.username.trim();
+    if username.is_empty()
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        errors.push((
+            "username",
+            "Enter a username of letters, digits, - _ or .".into(),
+        ));
+    }
+    let role = Role::parse(&form.role);
+    if role.is_none() {
+        errors.push(("role", "Select a role".into()));
+    }
+    if form.password.chars().count() < 10 {
+        errors.push((
+            "password",
+            "The first password needs at least 10 characters".into(),
+        ));
+    }
+    let staff = Some(form.staff.as_str()).filter(|s| !s.is_empty());
+    if errors.is_empty() {
+        match state
+            .store
+            .add_user(
+                username,
+                &form.password,
+                role.expect("checked"),
+                staff,
+                &v.session.user.username,
+            )
+            .await
+        {
+            Ok(_) => return Redirect::to("/admin/users").into_response(),
+            Err(StoreError::Refused(message)) => errors.push(("username", message)),
+            Err(e) => return server_error(e),
+        }
+    }
+    let values = vec![
+        ("username".into(), form.username.clone()),
+        ("role".into(), form.role.clone()),
+        ("staff".into(), form.staff.clone()),
+    ];
+    users_view(
+        &state,
+        &data,
+        &v,
+        &pages::FormState {
+            form: "user",
+            values,
+            errors,
+        },
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+async fn disable_user(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !same(&v.session.csrf, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response();
+    }
+    if v.session.user.role != Role::Admin || name == v.session.user.username {
+        return forbidden_as_not_found(&v, "user", &name);
+    }
+    match state
+        .store
+        .disable_user(&name, &v.session.user.username)
+        .await
+    {
+        Ok(()) => Redirect::to("/admin/users").into_response(),
+        Err(StoreError::Refused(_)) => not_found(),
         Err(e) => server_error(e),
     }
 }

@@ -35,7 +35,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                         a href="/referrals/new" { "New referral" } " "
                         @if role != Role::Es { a href="/team" { "Team" } " " a href="/data-quality" { "Data quality" } " " }
                         @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " a href="/returns" { "Returns" } " " }
-                        @if role == Role::Admin { a href="/audit" { "Audit log" } }
+                        @if role == Role::Admin { a href="/audit" { "Audit log" } " " a href="/admin/users" { "Users" } }
                     }
                     form method="post" action="/sign-out" {
                         input type="hidden" name="csrf" value=(v.session.csrf);
@@ -367,6 +367,46 @@ pub fn returns(
                         ul { @for c in changes.iter().take(50) { li { code { (c) } } } }
                     }
                 }
+            }
+        },
+    )
+}
+
+/// Users and roles (admins).
+pub fn users(
+    v: &Viewer,
+    users: &[ipstrack_store::User],
+    staff: &[(String, String)],
+    state: &FormState,
+) -> Markup {
+    layout(
+        v,
+        "Users",
+        html! {
+            (error_summary(state))
+            table {
+                thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } th scope="col" { "" } } }
+                tbody { @for u in users {
+                    tr {
+                        td { (u.username) } td { (u.role.as_str()) } td { (u.staff_id.as_deref().unwrap_or("–")) }
+                        td { @if u.disabled { "disabled" } @else { "active" } }
+                        td { @if !u.disabled && u.username != v.session.user.username {
+                            form method="post" action=(format!("/admin/users/{}/disable", u.username)) {
+                                input type="hidden" name="csrf" value=(v.session.csrf);
+                                button type="submit" class="secondary" { "Disable" }
+                            }
+                        } }
+                    }
+                } }
+            }
+            form method="post" action="/admin/users" novalidate class="panel" {
+                h2 { "Add a user" }
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (field(state, "user", "username", "Username", "text", None))
+                (select(state, "user", "role", "Role", &options(&[("es", "Employment specialist"), ("team_lead", "Team lead"), ("manager", "Manager"), ("admin", "Administrator")])))
+                (select(state, "user", "staff", "Staff record (an ES's caseload, a team lead's team)", staff))
+                (field(state, "user", "password", "First password (at least 10 characters; they can change it)", "password", None))
+                button type="submit" { "Add user" }
             }
         },
     )

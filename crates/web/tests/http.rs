@@ -820,3 +820,67 @@ async fn a_manager_submits_a_return_and_sees_what_changed_since() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("href=\"#return-period\""));
 }
+
+#[tokio::test]
+async fn an_admin_adds_and_disables_users_and_nobody_else_can() {
+    let w = world().await;
+    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (manager, manager_csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (status, _, _) = send(&w.app, get("/admin/users", &manager)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let form = "username=es2&role=es&staff=es2&password=a+first+password";
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            "/admin/users",
+            &manager,
+            &format!("csrf={manager_csrf}&{form}"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, body) = send(
+        &w.app,
+        post("/admin/users", &admin, &format!("csrf={csrf}&{form}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(sign_in(&w, "es2", "a first password").await.is_some());
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            "/admin/users",
+            &admin,
+            &format!("csrf={csrf}&username=bad+name&role=x&staff=&password=short"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for anchor in ["#user-username", "#user-role", "#user-password"] {
+        assert!(body.contains(&format!("href=\"{anchor}\"")), "{anchor}");
+    }
+    let (status, _, _) = send(
+        &w.app,
+        post("/admin/users/es2/disable", &admin, &format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        sign_in(&w, "es2", "a first password").await.is_none(),
+        "disabled"
+    );
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            "/admin/users/admin/disable",
+            &admin,
+            &format!("csrf={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an admin cannot lock themselves out"
+    );
+}
