@@ -1077,6 +1077,24 @@ fn team_trends(
         end = end.plus(1).plus_months(1).plus(-1).min(last);
     }
     trends.band = data.dataset.policy.caseload_band;
+    // Quarter by quarter of the financial year the period starts in, up to the as-of date.
+    let fy = period.start.financial_year();
+    for q in 1..=4 {
+        let quarter = Period::quarter(fy, q);
+        if quarter.start > last {
+            break;
+        }
+        let end = quarter.end.min(last);
+        let r = data.report(&quarter, end)?;
+        let block = r.teams.iter().find(|t| &t.id == team_id).map(|t| &t.kpis);
+        trends.quarters.push(format!("Q{q}"));
+        trends.job_starts.push(block.map_or(0.0, |k| {
+            f64::from(k.job_starts.unemployed + k.job_starts.employed)
+        }));
+        trends.sustained.push(block.map_or(0.0, |k| {
+            f64::from(k.sustained.w13.unemployed + k.sustained.w13.employed)
+        }));
+    }
     Ok(trends)
 }
 

@@ -657,6 +657,10 @@ pub struct Trends {
     pub access_target: Vec<f64>,
     pub active_per_es: Vec<f64>,
     pub band: (u32, u32),
+    /// Quarters of the financial year so far, with job starts and 13-week outcomes.
+    pub quarters: Vec<String>,
+    pub job_starts: Vec<f64>,
+    pub sustained: Vec<f64>,
 }
 
 /// A small line chart as SVG (no script, no fonts needed), with its numbers in
@@ -762,6 +766,8 @@ pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -
             (line_chart("Active caseload per ES in post, against the recommended band", &trends.months,
                 &[("Active per ES", "#007f3b", &trends.active_per_es)],
                 Some((f64::from(trends.band.0), f64::from(trends.band.1)))))
+            (line_chart("Job starts and 13-week sustainment outcomes by quarter", &trends.quarters,
+                &[("Job starts", "#005eb8", &trends.job_starts), ("Sustained 13 weeks", "#007f3b", &trends.sustained)], None))
         },
     )
 }
