@@ -145,7 +145,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         )
         .route("/referrals/{id}", get(referral_page))
         .route("/referrals/{id}/contacts", post(add_contact))
-        .route("/referrals/{id}/{step}", post(record_date))
+        .route("/referrals/{id}/{step}", post(record_step))
         .route("/referrals/{id}/jobs", post(add_job))
         .route("/team", get(team))
         .route("/service", get(service))
@@ -470,10 +470,18 @@ async fn referral_page(
     };
     let today = state.today();
     match referral_index(&data.dataset, &id) {
-        Some(i) if in_scope(&v, &data.dataset, i, today) => {
-            Html(pages::referral(&v, &data, i, today, &pages::FormState::default()).into_string())
-                .into_response()
-        }
+        Some(i) if in_scope(&v, &data.dataset, i, today) => Html(
+            pages::referral(
+                &v,
+                &data,
+                i,
+                today,
+                &pages::FormState::default(),
+                &assignable(&v, &data.dataset, today),
+            )
+            .into_string(),
+        )
+        .into_response(),
         _ => forbidden_as_not_found(&v, "referral", &id),
     }
 }
@@ -532,7 +540,17 @@ fn form_date(
 fn invalid(v: &Viewer, data: &Loaded, i: usize, today: Day, state: pages::FormState) -> Response {
     (
         StatusCode::UNPROCESSABLE_ENTITY,
-        Html(pages::referral(v, data, i, today, &state).into_string()),
+        Html(
+            pages::referral(
+                v,
+                data,
+                i,
+                today,
+                &state,
+                &assignable(v, &data.dataset, today),
+            )
+            .into_string(),
+        ),
     )
         .into_response()
 }
@@ -635,72 +653,183 @@ async fn add_contact(
     reload_and_show(&state, &id).await
 }
 
-#[derive(Deserialize)]
-struct DatedFormData {
-    csrf: String,
-    date: String,
-    #[serde(default)]
-    reason: String,
-}
-
-/// The dated steps of an episode: access, the vocational plan's start, and
-/// discharge. Each is one date (discharge with a reason), checked and saved.
-async fn record_date(
+/// The steps of an episode recorded from the referral page, each a small
+/// form: access, the vocational plan, discharge, a hold, a waiting-list spell,
+/// an engagement change, a team decision and a transfer. Every date is checked
+/// (real, not in the future, not before the referral; an end not before its
+/// start), and the referral is saved through the same checks as an import.
+async fn record_step(
     State(state): State<Shared>,
     headers: HeaderMap,
     Path((id, step)): Path<(String, String)>,
-    Form(form): Form<DatedFormData>,
+    Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &form.csrf).await {
+    let csrf = form.get("csrf").cloned().unwrap_or_default();
+    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &csrf).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let r = &data.dataset.referrals[i];
-    let (form_name, what): (&'static str, &str) = match step.as_str() {
-        "access" => ("access", "date of access"),
-        "plan" => ("plan", "start of the vocational plan"),
-        "discharge" => ("discharge", "date of discharge"),
-        _ => return not_found(),
+    let d = &data.dataset;
+    let r = &d.referrals[i];
+    let value = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
     };
-    match form_date(&form.date, what, today, Some((r.received, "referral"))) {
-        Err(e) => {
-            let values = vec![
-                ("date".into(), form.date.clone()),
-                ("reason".into(), form.reason.clone()),
-            ];
-            invalid(
-                &v,
-                &data,
-                i,
-                today,
-                pages::FormState {
-                    form: form_name,
-                    values,
-                    errors: vec![("date", e)],
-                },
-            )
+    let mut errors: FieldErrors = Vec::new();
+    let after_received = Some((r.received, "referral"));
+    let mut date = |name: &'static str,
+                    what: &str,
+                    optional: bool,
+                    earliest: Option<(Day, &str)>|
+     -> Option<Day> {
+        let text = value(name);
+        if optional && text.is_empty() {
+            return None;
         }
-        Ok(day) => {
-            let mut doc = ipstrack_core::bundle::referral_document(&data.dataset, r);
-            match form_name {
-                "access" => doc.access = Some(day.to_string()),
-                "plan" => {
-                    doc.vocational_plan = Some(ipstrack_core::bundle::SpellDoc {
-                        start: day.to_string(),
-                        end: None,
-                    })
+        form_date(&text, what, today, earliest)
+            .map_err(|e| errors.push((name, e)))
+            .ok()
+    };
+    let mut doc = ipstrack_core::bundle::referral_document(d, r);
+    let step_name: &'static str = match step.as_str() {
+        "access" => {
+            let day = date("date", "date of access", false, after_received);
+            doc.access = day.map(|d| d.to_string());
+            "access"
+        }
+        "plan" => {
+            let day = date(
+                "date",
+                "start of the vocational plan",
+                false,
+                after_received,
+            );
+            doc.vocational_plan = day.map(|d| ipstrack_core::bundle::SpellDoc {
+                start: d.to_string(),
+                end: None,
+            });
+            "plan"
+        }
+        "discharge" => {
+            let day = date("date", "date of discharge", false, after_received);
+            let reason = Some(value("reason")).filter(|r| !r.is_empty());
+            doc.discharge = day.map(|d| ipstrack_core::bundle::DischargeDoc {
+                date: d.to_string(),
+                reason,
+            });
+            "discharge"
+        }
+        "hold" | "waiting" | "decision" => {
+            let start = date("start", "start date", false, after_received);
+            let end = date("end", "end date", true, start.map(|s| (s, "start")));
+            let (start, end) = (
+                start.map(|d| d.to_string()).unwrap_or_default(),
+                end.map(|d| d.to_string()),
+            );
+            match step.as_str() {
+                "hold" => {
+                    doc.holds
+                        .get_or_insert_default()
+                        .push(ipstrack_core::bundle::SpellDoc { start, end });
+                    "hold"
+                }
+                "waiting" => {
+                    let expected = value("expected_return");
+                    let expected_return = if expected.is_empty() {
+                        None
+                    } else if Day::parse(&expected).is_some() {
+                        Some(expected)
+                    } else {
+                        errors.push((
+                            "expected_return",
+                            "Enter the expected return as a real date".into(),
+                        ));
+                        None
+                    };
+                    doc.waiting_list.get_or_insert_default().push(
+                        ipstrack_core::bundle::WaitingSpellDoc {
+                            start,
+                            end,
+                            expected_return,
+                        },
+                    );
+                    "waiting"
                 }
                 _ => {
-                    let reason = Some(form.reason.trim().to_string()).filter(|r| !r.is_empty());
-                    doc.discharge = Some(ipstrack_core::bundle::DischargeDoc {
-                        date: day.to_string(),
-                        reason,
-                    });
+                    let status = value("status");
+                    if !["active", "inactive"].contains(&status.as_str()) {
+                        errors.push((
+                            "status",
+                            "Select whether the team decided active or inactive".into(),
+                        ));
+                    }
+                    let reason = value("reason");
+                    if reason.is_empty() {
+                        errors.push(("reason", "Give the reason the team agreed".into()));
+                    }
+                    doc.decisions.get_or_insert_default().push(
+                        ipstrack_core::bundle::DecisionDoc {
+                            start,
+                            end,
+                            status,
+                            reason: Some(reason),
+                        },
+                    );
+                    "decision"
                 }
             }
-            save(&state, &v, doc).await
         }
+        "engagement" => {
+            let day = date("date", "date of the change", false, after_received);
+            let status = value("status");
+            if !["seeking_work", "in_work_support", "not_seeking_work"].contains(&status.as_str()) {
+                errors.push(("status", "Select the engagement status".into()));
+            }
+            doc.engagement
+                .get_or_insert_default()
+                .push(ipstrack_core::bundle::EngagementDoc {
+                    date: day.map(|d| d.to_string()).unwrap_or_default(),
+                    status,
+                });
+            "engagement"
+        }
+        "transfer" => {
+            let day = date("date", "date of the transfer", false, after_received);
+            let to = value("es");
+            let allowed = assignable(&v, d, today);
+            if !allowed.iter().any(|(id, _)| *id == to) {
+                errors.push(("es", "Select an employment specialist in your scope".into()));
+            }
+            doc.transfers
+                .get_or_insert_default()
+                .push(ipstrack_core::bundle::TransferDoc {
+                    date: day.map(|d| d.to_string()).unwrap_or_default(),
+                    es: to,
+                });
+            "transfer"
+        }
+        _ => return not_found(),
+    };
+    if !errors.is_empty() {
+        let values = form
+            .iter()
+            .filter(|(k, _)| *k != "csrf")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        return invalid(
+            &v,
+            &data,
+            i,
+            today,
+            pages::FormState {
+                form: step_name,
+                values,
+                errors,
+            },
+        );
     }
+    save(&state, &v, doc).await
 }
 
 #[derive(Deserialize)]

@@ -457,6 +457,26 @@ pub fn new_referral(
     )
 }
 
+/// A small form for one step of the episode, posted to `/referrals/{id}/{step}`.
+fn step_form(
+    v: &Viewer,
+    r: &ipstrack_core::model::Referral,
+    step: &str,
+    heading: &str,
+    fields: Markup,
+) -> Markup {
+    html! {
+        section aria-labelledby=(format!("{step}-heading")) {
+            h3 id=(format!("{step}-heading")) { (heading) }
+            form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (fields)
+                button type="submit" { "Save" }
+            }
+        }
+    }
+}
+
 /// A form of one date for a step of the episode (access, plan, discharge).
 #[allow(clippy::too_many_arguments)]
 fn dated_form(
@@ -485,7 +505,14 @@ fn dated_form(
 }
 
 /// A referral: its timeline, sustainment clock and the add-contact form.
-pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &FormState) -> Markup {
+pub fn referral(
+    v: &Viewer,
+    data: &Loaded,
+    index: usize,
+    today: Day,
+    form: &FormState,
+    specialists: &[(String, String)],
+) -> Markup {
     let d = &data.dataset;
     let r = &d.referrals[index];
     let policy = &d.policy;
@@ -586,6 +613,34 @@ pub fn referral(v: &Viewer, data: &Loaded, index: usize, today: Day, form: &Form
                     (field(form, "job", "hours_per_week", "Hours per week", "text", None))
                     button type="submit" { "Save job" }
                 }
+            }
+            details class="panel" open[matches!(form.form, "hold" | "waiting" | "engagement" | "decision" | "transfer")] {
+                summary { strong { "More: hold, waiting list, engagement, team decision, transfer" } }
+                (step_form(v, r, "hold", "Put on hold", html! {
+                    (field(form, "hold", "start", "Start of the hold", "date", Some(&max)))
+                    (field(form, "hold", "end", "Last day of the hold (empty: still on hold)", "date", None))
+                }))
+                (step_form(v, r, "waiting", "Waiting list", html! {
+                    (field(form, "waiting", "start", "Start on the waiting list", "date", Some(&max)))
+                    (field(form, "waiting", "end", "Last day on the waiting list (empty: still waiting)", "date", None))
+                    (field(form, "waiting", "expected_return", "Expected return", "date", None))
+                }))
+                (step_form(v, r, "engagement", "Engagement change", html! {
+                    (field(form, "engagement", "date", "From", "date", Some(&max)))
+                    (select(form, "engagement", "status", "Engagement status", &options(&[
+                        ("seeking_work", "Seeking work"), ("in_work_support", "In-work support"),
+                        ("not_seeking_work", "Receiving support but not seeking work")])))
+                }))
+                (step_form(v, r, "decision", "Team status decision", html! {
+                    (field(form, "decision", "start", "From", "date", Some(&max)))
+                    (field(form, "decision", "end", "Until (optional)", "date", None))
+                    (select(form, "decision", "status", "The team decided the client is", &options(&[("active", "Active"), ("inactive", "Inactive")])))
+                    (field(form, "decision", "reason", "Reason", "text", None))
+                }))
+                (step_form(v, r, "transfer", "Transfer to another specialist", html! {
+                    (field(form, "transfer", "date", "From", "date", Some(&max)))
+                    (select(form, "transfer", "es", "Employment specialist", specialists))
+                }))
             }
             @if r.discharge.is_none() {
                 (dated_form(v, r, form, "discharge", "Discharge", "The discharge date is the first day the referral is closed.", "Date of discharge", "Discharge", &max))

@@ -61,7 +61,8 @@ async fn world() -> World {
         d.referrals
             .iter()
             .find(|r| {
-                assigned_on(r, today(), today()) == Some(idx)
+                r.received <= today()
+                    && assigned_on(r, today(), today()) == Some(idx)
                     && r.discharge.as_ref().is_none_or(|x| x.date > today())
             })
             .unwrap()
@@ -724,7 +725,12 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
     ] {
         let (status, _, body) =
             send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "{step}: {body}");
+        assert_eq!(
+            status,
+            StatusCode::SEE_OTHER,
+            "{step}: {}",
+            &body[..body.len().min(300)]
+        );
     }
     let before = status_of(&w.store.load().await.unwrap());
     assert!(
@@ -886,4 +892,109 @@ async fn an_admin_adds_and_disables_users_and_nobody_else_can() {
         StatusCode::NOT_FOUND,
         "an admin cannot lock themselves out"
     );
+}
+
+#[tokio::test]
+async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_checked() {
+    let w = world().await;
+    let (lead, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let path = |step: &str| format!("/referrals/{}/{step}", w.es3_referral);
+    for (step, form) in [
+        ("hold", "start=2025-01-02&end=2025-01-09"),
+        (
+            "waiting",
+            "start=2025-01-03&end=&expected_return=2025-02-01",
+        ),
+        ("engagement", "date=2025-01-04&status=not_seeking_work"),
+        (
+            "decision",
+            "start=2025-01-05&end=&status=active&reason=in+hospital",
+        ),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(&path(step), &lead, &format!("csrf={csrf}&{form}")),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::SEE_OTHER,
+            "{step}: {}",
+            &body[..body.len().min(300)]
+        );
+    }
+    let loaded = w.store.load().await.unwrap();
+    let r = loaded
+        .dataset
+        .referrals
+        .iter()
+        .find(|r| r.id == w.es3_referral)
+        .unwrap();
+    assert_eq!(r.holds.last().unwrap().end, Day::parse("2025-01-09"));
+    assert_eq!(
+        r.waiting_list.last().unwrap().expected_return,
+        Day::parse("2025-02-01")
+    );
+    assert_eq!(
+        r.engagement.last().unwrap().status,
+        ipstrack_core::model::Engagement::NotSeekingWork
+    );
+    assert_eq!(
+        r.decisions.last().unwrap().reason.as_deref(),
+        Some("in hospital")
+    );
+    // The team decision keeps the client active despite the waiting list and the engagement change.
+    assert!(ipstrack_core::caseload::status_on(r, today(), &loaded.dataset.policy).active);
+
+    for (step, form, anchor) in [
+        ("hold", "start=2025-01-09&end=2025-01-02", "#hold-end"),
+        (
+            "decision",
+            "start=2025-01-05&status=maybe&reason=",
+            "#decision-status",
+        ),
+        (
+            "decision",
+            "start=2025-01-05&status=active&reason=",
+            "#decision-reason",
+        ),
+        (
+            "engagement",
+            "date=2025-01-04&status=happy",
+            "#engagement-status",
+        ),
+        ("transfer", "date=2025-01-10&es=es1", "#transfer-es"),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(&path(step), &lead, &format!("csrf={csrf}&{form}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{step} {form}");
+        assert!(
+            body.contains(&format!("href=\"{anchor}\"")),
+            "{step} {form}: {anchor}"
+        );
+    }
+    // es1 is in another team: a team lead cannot transfer to them; nor see the referral afterwards if moved.
+    let loaded = w.store.load().await.unwrap();
+    let t1_es: Vec<String> = loaded
+        .dataset
+        .staff
+        .iter()
+        .filter(|s| s.role == ipstrack_core::model::Role::Es && s.team == 0 && s.id != "es3")
+        .map(|s| s.id.clone())
+        .collect();
+    if let Some(other) = t1_es.first() {
+        let (status, _, body) = send(
+            &w.app,
+            post(
+                &path("transfer"),
+                &lead,
+                &format!("csrf={csrf}&date=2025-01-10&es={other}"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    }
 }
