@@ -809,6 +809,40 @@ async fn record_step(
                 });
             "transfer"
         }
+        "remove" => {
+            // A correction: take one recorded item out (the audit log keeps the old value).
+            let index: usize = value("index").parse().unwrap_or(usize::MAX);
+            fn take<T>(list: &mut Option<Vec<T>>, index: usize) -> bool {
+                match list {
+                    Some(items) if index < items.len() => {
+                        items.remove(index);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            let removed = match value("kind").as_str() {
+                "access" => doc.access.take().is_some(),
+                "plan" => doc.vocational_plan.take().is_some(),
+                "discharge" => doc.discharge.take().is_some(),
+                "contact" => take(&mut doc.contacts, index),
+                "hold" => take(&mut doc.holds, index),
+                "waiting" => take(&mut doc.waiting_list, index),
+                "engagement" => take(&mut doc.engagement, index),
+                "decision" => take(&mut doc.decisions, index),
+                "transfer" => take(&mut doc.transfers, index),
+                "job" => take(&mut doc.jobs, index),
+                _ => false,
+            };
+            if !removed {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "There is no such entry to remove: reload the page.",
+                )
+                    .into_response();
+            }
+            "remove"
+        }
         _ => return not_found(),
     };
     if !errors.is_empty() {

@@ -457,6 +457,10 @@ pub fn new_referral(
     )
 }
 
+/// One line of a referral's timeline: the day, what happened, and what its
+/// "Remove" button takes out (kind and position), if it can be removed.
+type TimelineEntry = (Day, String, Option<(&'static str, usize)>);
+
 /// A small form for one step of the episode, posted to `/referrals/{id}/{step}`.
 fn step_form(
     v: &Viewer,
@@ -517,44 +521,79 @@ pub fn referral(
     let r = &d.referrals[index];
     let policy = &d.policy;
     let status = status_on(r, today, policy);
-    let mut events: Vec<(Day, String)> = vec![(r.received, "Referral received".into())];
+    // (day, what happened, what a "Remove" button would remove: kind and position)
+    let mut events: Vec<TimelineEntry> = vec![(r.received, "Referral received".into(), None)];
     if let Some(a) = r.access {
-        events.push((a, "Access: first meaningful contact".into()));
+        events.push((
+            a,
+            "Access: first meaningful contact".into(),
+            Some(("access", 0)),
+        ));
     }
-    for k in &r.contacts {
+    for (i, k) in r.contacts.iter().enumerate() {
         let kind = match k.kind {
             ContactKind::FaceToFace => "face to face",
             ContactKind::Remote => "remote",
             ContactKind::InWorkSupport => "in-work support",
             ContactKind::AssertiveEngagement => "attempt, no reply (assertive engagement)",
         };
-        events.push((k.date, format!("Contact: {kind}")));
+        events.push((k.date, format!("Contact: {kind}"), Some(("contact", i))));
     }
     if let Some(p) = &r.vocational_plan {
-        events.push((p.start, "Vocational plan started".into()));
+        events.push((p.start, "Vocational plan started".into(), Some(("plan", 0))));
     }
-    for h in &r.holds {
+    let until = |end: Option<Day>| end.map(|e| format!(" until {e}")).unwrap_or_default();
+    for (i, h) in r.holds.iter().enumerate() {
         events.push((
             h.start,
-            format!(
-                "On hold{}",
-                h.end.map(|e| format!(" until {e}")).unwrap_or_default()
-            ),
+            format!("On hold{}", until(h.end)),
+            Some(("hold", i)),
         ));
     }
-    for w in &r.waiting_list {
-        events.push((w.spell.start, "Waiting list".into()));
+    for (i, w) in r.waiting_list.iter().enumerate() {
+        events.push((
+            w.spell.start,
+            format!("Waiting list{}", until(w.spell.end)),
+            Some(("waiting", i)),
+        ));
     }
-    for j in &r.jobs {
-        events.push((j.start, format!("Job {} started ({:?})", j.id, j.kind)));
+    for (i, e) in r.engagement.iter().enumerate() {
+        events.push((
+            e.date,
+            format!("Engagement: {:?}", e.status),
+            Some(("engagement", i)),
+        ));
+    }
+    for (i, x) in r.decisions.iter().enumerate() {
+        let status = if x.active { "active" } else { "inactive" };
+        let reason = x.reason.as_deref().unwrap_or("no reason given");
+        events.push((
+            x.spell.start,
+            format!("Team decision: {status}{} ({reason})", until(x.spell.end)),
+            Some(("decision", i)),
+        ));
+    }
+    for (i, t) in r.transfers.iter().enumerate() {
+        events.push((
+            t.date,
+            format!("Transferred to {}", d.staff[t.es as usize].name),
+            Some(("transfer", i)),
+        ));
+    }
+    for (i, j) in r.jobs.iter().enumerate() {
+        events.push((
+            j.start,
+            format!("Job {} started ({:?})", j.id, j.kind),
+            Some(("job", i)),
+        ));
         if let Some(e) = j.end {
-            events.push((e, format!("Job {} ended", j.id)));
+            events.push((e, format!("Job {} ended", j.id), None));
         }
     }
     if let Some(x) = &r.discharge {
-        events.push((x.date, "Discharged".into()));
+        events.push((x.date, "Discharged".into(), Some(("discharge", 0))));
     }
-    events.sort_by_key(|(day, _)| std::cmp::Reverse(*day));
+    events.sort_by_key(|(day, _, _)| std::cmp::Reverse(*day));
     let outcomes = outcomes(r, today, policy);
     let runs = runs(r, &outcomes, today, policy);
     let es = assigned_on(r, today, today)
@@ -647,8 +686,18 @@ pub fn referral(
             }
             table {
                 caption { "Timeline" }
-                thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } } }
-                tbody { @for (day, what) in &events { tr { td { (day) } td { (what) } } } }
+                thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } th scope="col" { span class="visually-hidden" { "Correct" } } } }
+                tbody { @for (day, what, remove) in &events { tr {
+                    td { (day) } td { (what) }
+                    td { @if let Some((kind, index)) = remove {
+                        form method="post" action=(format!("/referrals/{}/remove", r.id)) {
+                            input type="hidden" name="csrf" value=(v.session.csrf);
+                            input type="hidden" name="kind" value=(kind);
+                            input type="hidden" name="index" value=(index);
+                            button type="submit" class="secondary" aria-label=(format!("Remove: {what} on {day}")) { "Remove" }
+                        }
+                    } }
+                } } }
             }
         },
     )

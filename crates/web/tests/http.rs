@@ -998,3 +998,73 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     }
 }
+
+#[tokio::test]
+async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let contacts = |loaded: &ipstrack_core::Loaded| {
+        loaded
+            .dataset
+            .referrals
+            .iter()
+            .find(|r| r.id == w.es1_referral)
+            .unwrap()
+            .contacts
+            .len()
+    };
+    let before = contacts(&w.store.load().await.unwrap());
+    let add = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("/referrals/{}/contacts", w.es1_referral),
+            &es1,
+            &add,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    assert!(
+        page.contains("Remove: Contact: remote on 2025-01-14"),
+        "each entry has a Remove button"
+    );
+    let remove = format!("csrf={csrf}&kind=contact&index={before}");
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("/referrals/{}/remove", w.es1_referral),
+            &es1,
+            &remove,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(contacts(&w.store.load().await.unwrap()), before);
+    let audit = w
+        .store
+        .audit(&ipstrack_store::AuditFilter {
+            record: Some(w.es1_referral.clone()),
+            since: None,
+        })
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(last.action, "update");
+    assert!(
+        last.old_value.as_deref().unwrap().contains("2025-01-14"),
+        "the removed contact is in the old value"
+    );
+    let wrong = format!("csrf={csrf}&kind=contact&index=9999");
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("/referrals/{}/remove", w.es1_referral),
+            &es1,
+            &wrong,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
