@@ -223,6 +223,29 @@ impl Store {
         Ok(summary)
     }
 
+    /// Replaces the service's policy (thresholds and targets), checked like an
+    /// import and audited.
+    pub async fn save_policy(
+        &self,
+        policy: Option<ipstrack_core::bundle::PolicyDoc>,
+        actor: &str,
+    ) -> Result<ImportSummary> {
+        let mut tx = self.begin_write().await?;
+        let (service, _) = records::read_service(&mut tx).await?;
+        let doc = BundleDoc {
+            format: ipstrack_core::bundle::BUNDLE_FORMAT.into(),
+            service,
+            policy,
+            teams: Vec::new(),
+            staff: Vec::new(),
+            clients: Vec::new(),
+            referrals: Vec::new(),
+        };
+        let summary = records::import(&mut tx, &doc, actor).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
     /// Records a contact on a referral (data entry), in its own transaction.
     pub async fn add_contact(
         &self,

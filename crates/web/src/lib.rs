@@ -153,6 +153,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/audit", get(audit))
         .route("/returns", get(returns).post(submit_return))
         .route("/admin/users", get(users_page).post(add_user))
+        .route("/admin/policy", get(policy_page).post(save_policy))
         .route("/admin/users/{name}/disable", post(disable_user))
         .route(
             "/account/password",
@@ -1585,6 +1586,208 @@ async fn disable_user(
         Err(StoreError::Refused(_)) => not_found(),
         Err(e) => server_error(e),
     }
+}
+
+/// The policy fields an admin edits, as (form name, label).
+const POLICY_FIELDS: [(&str, &str); 12] = [
+    (
+        "contact_window_days",
+        "Days a two-way contact keeps a client active (CASE-1)",
+    ),
+    (
+        "assertive_engagement_extra_days",
+        "Extra days assertive engagement keeps a client active",
+    ),
+    (
+        "hold_limit_days",
+        "Days on hold before a client is inactive",
+    ),
+    (
+        "job_hours_threshold",
+        "Hours of paid work that make a job start an outcome (JOB-3)",
+    ),
+    (
+        "sustainment_gap_days",
+        "Days out of work that end a run (SUS-1)",
+    ),
+    ("access_target_year1", "Access target in year 1 (TGT-1)"),
+    (
+        "access_target_year2",
+        "Access target per financial year from year 2",
+    ),
+    ("training_months", "Months of training with no target"),
+    (
+        "job_outcome_rate_target",
+        "Job outcome rate target (0 to 1)",
+    ),
+    (
+        "sustainment_rate_target",
+        "13-week sustainment rate target (0 to 1)",
+    ),
+    (
+        "fidelity_caseload",
+        "Largest caseload per FTE scoring 5 (FID-1)",
+    ),
+    (
+        "retention_share_max",
+        "Largest share of job-retention referrals (0 to 1)",
+    ),
+];
+
+fn policy_values(p: &ipstrack_core::Policy) -> Vec<(String, String)> {
+    let share = |b: u32| format!("{}", f64::from(b) / 10_000.0);
+    vec![
+        (
+            "contact_window_days".into(),
+            p.contact_window_days.to_string(),
+        ),
+        (
+            "assertive_engagement_extra_days".into(),
+            p.assertive_engagement_extra_days.to_string(),
+        ),
+        ("hold_limit_days".into(), p.hold_limit_days.to_string()),
+        (
+            "job_hours_threshold".into(),
+            format!("{}", f64::from(p.job_hours_threshold) / 100.0),
+        ),
+        (
+            "sustainment_gap_days".into(),
+            p.sustainment_gap_days.to_string(),
+        ),
+        (
+            "access_target_year1".into(),
+            p.access_target_year1.to_string(),
+        ),
+        (
+            "access_target_year2".into(),
+            p.access_target_year2.to_string(),
+        ),
+        ("training_months".into(), p.training_months.to_string()),
+        (
+            "job_outcome_rate_target".into(),
+            share(p.job_outcome_rate_target),
+        ),
+        (
+            "sustainment_rate_target".into(),
+            share(p.sustainment_rate_target),
+        ),
+        ("fidelity_caseload".into(), p.fidelity_caseload.to_string()),
+        ("retention_share_max".into(), share(p.retention_share_max)),
+    ]
+}
+
+async fn policy_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if v.session.user.role != Role::Admin {
+        return forbidden_as_not_found(&v, "page", "admin/policy");
+    }
+    let form = pages::FormState {
+        form: "policy",
+        values: policy_values(&data.dataset.policy),
+        errors: Vec::new(),
+    };
+    Html(pages::policy(&v, &POLICY_FIELDS, &form).into_string()).into_response()
+}
+
+/// Admins change the service's policy; the bundle's checks refuse bad values.
+async fn save_policy(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !same(
+        &v.session.csrf,
+        form.get("csrf").map(String::as_str).unwrap_or_default(),
+    ) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response();
+    }
+    if v.session.user.role != Role::Admin {
+        return forbidden_as_not_found(&v, "page", "admin/policy");
+    }
+    // The values become the bundle's policy object, read as JSON numbers, so
+    // one set of checks (BAD-1) applies to a bundle and to this form.
+    let mut errors: FieldErrors = Vec::new();
+    let mut object = serde_json::Map::new();
+    for (name, label) in POLICY_FIELDS {
+        let text = form.get(name).map(|t| t.trim()).unwrap_or_default();
+        match serde_json::from_str::<serde_json::Number>(text) {
+            Ok(n) => {
+                object.insert(name.to_string(), serde_json::Value::Number(n));
+            }
+            Err(_) => errors.push((name, format!("Enter a number for: {label}"))),
+        }
+    }
+    object.insert(
+        "caseload_band".into(),
+        serde_json::json!([
+            data.dataset.policy.caseload_band.0,
+            data.dataset.policy.caseload_band.1
+        ]),
+    );
+    let policy: Option<ipstrack_core::bundle::PolicyDoc> = if errors.is_empty() {
+        match serde_json::from_value(serde_json::Value::Object(object)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.push((
+                    "contact_window_days",
+                    format!("These values cannot be used: {e}"),
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(policy) = policy {
+        match state
+            .store
+            .save_policy(Some(policy), &v.session.user.username)
+            .await
+        {
+            Ok(_) => {
+                if let Err(e) = state.reload().await {
+                    return server_error(e);
+                }
+                return Redirect::to("/admin/policy").into_response();
+            }
+            Err(StoreError::Invalid(bad)) => {
+                for e in bad.0 {
+                    let field = POLICY_FIELDS
+                        .iter()
+                        .find(|(n, _)| *n == e.field)
+                        .map_or("contact_window_days", |(n, _)| *n);
+                    errors.push((field, e.message));
+                }
+            }
+            Err(e) => return server_error(e),
+        }
+    }
+    let values = form
+        .iter()
+        .filter(|(k, _)| *k != "csrf")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let state_form = pages::FormState {
+        form: "policy",
+        values,
+        errors,
+    };
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Html(pages::policy(&v, &POLICY_FIELDS, &state_form).into_string()),
+    )
+        .into_response()
 }
 
 async fn password_page(State(state): State<Shared>, headers: HeaderMap) -> Response {

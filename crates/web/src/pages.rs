@@ -35,7 +35,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                         a href="/referrals/new" { "New referral" } " "
                         @if role != Role::Es { a href="/team" { "Team" } " " a href="/data-quality" { "Data quality" } " " }
                         @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " a href="/returns" { "Returns" } " " }
-                        @if role == Role::Admin { a href="/audit" { "Audit log" } " " a href="/admin/users" { "Users" } }
+                        @if role == Role::Admin { a href="/audit" { "Audit log" } " " a href="/admin/users" { "Users" } " " a href="/admin/policy" { "Policy" } }
                     }
                     form method="post" action="/sign-out" {
                         input type="hidden" name="csrf" value=(v.session.csrf);
@@ -407,6 +407,23 @@ pub fn users(
                 (select(state, "user", "staff", "Staff record (an ES's caseload, a team lead's team)", staff))
                 (field(state, "user", "password", "First password (at least 10 characters; they can change it)", "password", None))
                 button type="submit" { "Add user" }
+            }
+        },
+    )
+}
+
+/// The service's policy: every threshold and target rules.md marks *(policy)*.
+pub fn policy(v: &Viewer, fields: &[(&str, &str)], state: &FormState) -> Markup {
+    layout(
+        v,
+        "Policy",
+        html! {
+            (error_summary(state))
+            p { "Thresholds and targets from the service's contract. Changing them changes every report from now on, past periods included; submitted returns stay as they were." }
+            form method="post" action="/admin/policy" novalidate class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                @for (name, label) in fields { (field(state, "policy", name, label, "text", None)) }
+                button type="submit" { "Save policy" }
             }
         },
     )

@@ -1068,3 +1068,51 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
+    let w = world().await;
+    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (status, _, _) = send(&w.app, get("/admin/policy", &manager)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, page) = send(&w.app, get("/admin/policy", &admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"policy-contact_window_days\" name=\"contact_window_days\" type=\"text\" value=\"28\""), "{page}");
+    let form = |window: &str, rate: &str| {
+        format!(
+            "csrf={csrf}&contact_window_days={window}&assertive_engagement_extra_days=28&hold_limit_days=28&job_hours_threshold=4\
+             &sustainment_gap_days=42&access_target_year1=35&access_target_year2=40&training_months=3\
+             &job_outcome_rate_target={rate}&sustainment_rate_target=0.65&fidelity_caseload=20&retention_share_max=0.15"
+        )
+    };
+    let (status, _, page) = send(&w.app, post("/admin/policy", &admin, &form("28", "1.5"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("href=\"#policy-job_outcome_rate_target\""),
+        "{}",
+        &page[..page.len().min(500)]
+    );
+    let (status, _, _) = send(&w.app, post("/admin/policy", &admin, &form("35", "0.45"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let policy = w.store.load().await.unwrap().dataset.policy;
+    assert_eq!(
+        (policy.contact_window_days, policy.job_outcome_rate_target),
+        (35, 4500)
+    );
+    let audit = w
+        .store
+        .audit(&ipstrack_store::AuditFilter {
+            record: Some("service".into()),
+            since: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            audit.last().unwrap().actor.as_str(),
+            audit.last().unwrap().action.as_str()
+        ),
+        ("admin", "update")
+    );
+}
