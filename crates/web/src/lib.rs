@@ -163,6 +163,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/api/v1/referrals/{id}", get(api_referral))
         .route("/api/v1/openapi.json", get(openapi_document))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/app.js", get(script))
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -302,6 +303,14 @@ async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/app.js"),
     )
         .into_response()
 }

@@ -26,6 +26,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – ipstrack" }
                 link rel="stylesheet" href="/static/style.css";
+                script src="/static/app.js" defer {}
             }
             body {
                 header {
@@ -58,6 +59,7 @@ fn bare(title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – ipstrack" }
                 link rel="stylesheet" href="/static/style.css";
+                script src="/static/app.js" defer {}
             }
             body { header { a href="/" { "ipstrack" } } main id="main" { h1 { (title) } (body) } }
         }

@@ -1116,3 +1116,76 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
         ("admin", "update")
     );
 }
+
+#[tokio::test]
+async fn authorisation_matrix_of_roles_and_form_posts() {
+    let w = world().await;
+    let users = ["es1", "lead1", "manager", "admin"];
+    let mut sessions = Vec::new();
+    for u in users {
+        sessions.push(sign_in(&w, u, PASSWORD).await.unwrap());
+    }
+    // (route, form without csrf, expected status for es1, lead1 (team t1), manager, admin).
+    let cases = [
+        (
+            format!("/referrals/{}/contacts", w.es1_referral),
+            "date=2025-01-14&kind=remote",
+            [303, 404, 303, 303],
+        ),
+        (
+            format!("/referrals/{}/contacts", w.es3_referral),
+            "date=2025-01-14&kind=remote",
+            [404, 303, 303, 303],
+        ),
+        (
+            format!("/referrals/{}/hold", w.es3_referral),
+            "start=2025-01-14&end=",
+            [404, 303, 303, 303],
+        ),
+        (
+            "/returns".to_string(),
+            "period=2024/25-Q1&as_of=",
+            [404, 404, 303, 422],
+        ),
+        (
+            "/admin/users".to_string(),
+            "username=x1&role=es&staff=&password=long+enough+pw",
+            [404, 404, 404, 303],
+        ),
+        (
+            "/admin/users/es3/disable".to_string(),
+            "",
+            [404, 404, 404, 303],
+        ),
+    ];
+    for (route, form, expected) in cases {
+        for (i, user) in users.iter().enumerate() {
+            let (cookie, csrf) = &sessions[i];
+            let body = format!("csrf={csrf}&{form}");
+            let (status, _, _) = send(&w.app, post(&route, cookie, &body)).await;
+            assert_eq!(status.as_u16(), expected[i], "{user} POST {route}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_expired_session_or_token_is_no_longer_accepted() {
+    let w = world().await;
+    let expired = w.store.issue_token("manager", 0, "admin").await.unwrap();
+    let (status, _, _) = send(
+        &w.app,
+        Request::get("/api/v1/report")
+            .header(header::AUTHORIZATION, format!("Bearer {expired}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, headers, _) = send(
+        &w.app,
+        get("/service", &format!("ipstrack_session={expired}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), "/sign-in");
+}

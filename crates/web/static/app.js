@@ -1,0 +1,23 @@
+// Small progressive enhancement: every page works without it.
+// Move focus to the error summary so keyboard and screen-reader users hear
+// the problem first (GOV.UK pattern), and make its links focus the field.
+const summary = document.querySelector('.error-summary');
+if (summary) {
+  summary.focus();
+  summary.querySelectorAll('a[href^="#"]').forEach((link) => {
+    link.addEventListener('click', (event) => {
+      const field = document.getElementById(link.getAttribute('href').slice(1));
+      if (field) {
+        event.preventDefault();
+        field.scrollIntoView({ block: 'center' });
+        field.focus();
+      }
+    });
+  });
+}
+// Ask before a Remove button takes an entry out of a referral.
+document.querySelectorAll('form[action$="/remove"]').forEach((form) => {
+  form.addEventListener('submit', (event) => {
+    if (!window.confirm('Remove this entry? The audit log keeps a copy.')) event.preventDefault();
+  });
+});
