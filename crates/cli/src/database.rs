@@ -28,10 +28,20 @@ pub enum StoreCommand {
         #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
         db: String,
     },
-    /// Export the database as a data bundle.
+    /// Export the database as a data bundle, or (--grow-return) a period's IPS
+    /// Grow return as xlsx or CSV (by the file's extension).
     Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Write the IPS Grow quarterly return instead of the bundle.
+        #[arg(long, requires = "period")]
+        grow_return: bool,
+        /// The return's period (2024/25-Q3, 2024/25 or a date range).
+        #[arg(long, value_name = "P")]
+        period: Option<String>,
+        /// Figures as known on this day (default: the period's end or today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
         #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
         db: String,
     },
@@ -283,7 +293,37 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             );
             store.close().await;
         }
-        StoreCommand::Export { out: path, db } => {
+        StoreCommand::Export {
+            out: path,
+            grow_return: true,
+            period,
+            as_of,
+            db,
+        } => {
+            let period = Period::parse(period.as_deref().unwrap_or_default())?;
+            let as_of = match as_of {
+                Some(text) => parse_day(&text, "--as-of")?,
+                None => period.end.min(today()),
+            };
+            let store = open(&db).await?;
+            let loaded = store.load().await?;
+            store.close().await;
+            let r = report(&loaded.dataset, &loaded.warnings, &period, as_of)?;
+            let rows = ipstrack_interop::grow_return(&r, &loaded.dataset);
+            let bytes = match path.extension().and_then(|e| e.to_str()) {
+                Some("xlsx") => ipstrack_interop::grow_return_xlsx(&r, &rows)?,
+                Some("csv") => ipstrack_interop::grow_return_csv(&r, &rows)?.into_bytes(),
+                _ => bail!("--out must end in .xlsx or .csv for the IPS Grow return"),
+            };
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "wrote the IPS Grow return for {} (as of {as_of}) to {}",
+                period.label,
+                path.display()
+            );
+        }
+        StoreCommand::Export { out: path, db, .. } => {
             let store = open(&db).await?;
             let doc = store.export().await?;
             write_json(&path, &doc)?;

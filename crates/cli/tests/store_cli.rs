@@ -323,3 +323,56 @@ fn postgres_backup_restores_identical_figures() {
     drop_database(&live, &admin);
     drop_database(&target, &admin);
 }
+
+#[test]
+fn export_grow_return_writes_xlsx_and_csv_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    ok(&ipstrack(&[
+        "import",
+        "--data",
+        &example("random-101.bundle.json"),
+        "--db",
+        &db,
+    ]));
+    let csv_path = path(&dir, "return.csv");
+    let xlsx_path = path(&dir, "return.xlsx");
+    for out in [&csv_path, &xlsx_path] {
+        let args = [
+            "export",
+            "--grow-return",
+            "--period",
+            "2024/25-Q3",
+            "--out",
+            out.as_str(),
+            "--db",
+            db.as_str(),
+        ];
+        ok(&ipstrack(&args));
+    }
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(text.starts_with("Level,Id,Name,Team,Period"), "{text}");
+    assert!(text.lines().nth(1).unwrap().starts_with("service,"));
+    assert_eq!(
+        &std::fs::read(&xlsx_path).unwrap()[..2],
+        b"PK",
+        "an xlsx is a zip file"
+    );
+    let o = ipstrack(&[
+        "export",
+        "--grow-return",
+        "--period",
+        "2024/25-Q3",
+        "--out",
+        &path(&dir, "r.txt"),
+        "--db",
+        &db,
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        !ipstrack(&["export", "--grow-return", "--out", &csv_path, "--db", &db])
+            .status
+            .success(),
+        "needs --period"
+    );
+}

@@ -1,0 +1,224 @@
+//! Exchange formats at the edge of ipstrack. First: the IPS Grow quarterly
+//! return — the figures IPS Grow asks for, per ES, team and service — as a
+//! formatted xlsx workbook and as CSV, made from the one report value.
+
+use ipstrack_core::Dataset;
+use ipstrack_core::report::{Kpis, Report};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+/// Reads one figure of a KPI block; `None` where there is no figure.
+pub type Figure = fn(&Kpis) -> Option<f64>;
+
+/// The figures of a return, in order: (column heading, figure of a KPI block).
+/// Unemployed and employed clients are always counted separately.
+pub const COLUMNS: [(&str, Figure); 18] = [
+    ("Referrals (unemployed)", |k| {
+        Some(f64::from(k.referrals.unemployed))
+    }),
+    ("Referrals already in employment", |k| {
+        Some(f64::from(k.referrals.employed))
+    }),
+    ("Vocational profiles started (unemployed)", |k| {
+        Some(f64::from(k.access.unemployed))
+    }),
+    ("Vocational profiles started (employed)", |k| {
+        Some(f64::from(k.access.employed))
+    }),
+    ("People into work (unemployed)", |k| {
+        Some(f64::from(k.people_into_work.unemployed))
+    }),
+    ("People into work (employed)", |k| {
+        Some(f64::from(k.people_into_work.employed))
+    }),
+    ("Total job starts (unemployed)", |k| {
+        Some(f64::from(k.job_starts.unemployed))
+    }),
+    ("Total job starts (employed)", |k| {
+        Some(f64::from(k.job_starts.employed))
+    }),
+    ("Sustained 13 weeks (unemployed)", |k| {
+        Some(f64::from(k.sustained.w13.unemployed))
+    }),
+    ("Sustained 13 weeks (employed)", |k| {
+        Some(f64::from(k.sustained.w13.employed))
+    }),
+    ("Sustained 26 weeks (unemployed)", |k| {
+        Some(f64::from(k.sustained.w26.unemployed))
+    }),
+    ("Sustained 26 weeks (employed)", |k| {
+        Some(f64::from(k.sustained.w26.employed))
+    }),
+    ("Sustained 52 weeks (unemployed)", |k| {
+        Some(f64::from(k.sustained.w52.unemployed))
+    }),
+    ("Sustained 52 weeks (employed)", |k| {
+        Some(f64::from(k.sustained.w52.employed))
+    }),
+    ("Active caseload", |k| Some(f64::from(k.caseload.active))),
+    ("Open caseload", |k| Some(f64::from(k.caseload.open))),
+    ("People supported (unemployed)", |k| {
+        Some(f64::from(k.job_outcome_rate.denominator))
+    }),
+    ("Job outcome rate", |k| k.job_outcome_rate.value),
+];
+
+/// One row of a return: the level, who, and the figures in [`COLUMNS`] order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReturnRow {
+    /// `service`, `team` or `es`.
+    pub level: &'static str,
+    pub id: String,
+    pub name: String,
+    pub team: String,
+    /// `None` where there is no figure (a rate with nobody to count).
+    pub figures: Vec<Option<f64>>,
+}
+
+fn figures(k: &Kpis) -> Vec<Option<f64>> {
+    COLUMNS.iter().map(|(_, f)| f(k)).collect()
+}
+
+/// The rows of a return: the service, each team, each ES (as in the report).
+pub fn grow_return(report: &Report, data: &Dataset) -> Vec<ReturnRow> {
+    let team_name = |id: &str| {
+        data.teams
+            .iter()
+            .find(|t| t.id == id)
+            .map_or(id.to_string(), |t| t.name.clone())
+    };
+    let mut rows = vec![ReturnRow {
+        level: "service",
+        id: String::new(),
+        name: data.service.name.clone(),
+        team: String::new(),
+        figures: figures(&report.service),
+    }];
+    rows.extend(report.teams.iter().map(|t| ReturnRow {
+        level: "team",
+        id: t.id.clone(),
+        name: team_name(&t.id),
+        team: t.id.clone(),
+        figures: figures(&t.kpis),
+    }));
+    rows.extend(report.specialists.iter().map(|s| {
+        ReturnRow {
+            level: "es",
+            id: s.id.clone(),
+            name: data
+                .staff
+                .iter()
+                .find(|x| x.id == s.id)
+                .map_or(s.id.clone(), |x| x.name.clone()),
+            team: s.team.clone(),
+            figures: figures(&s.kpis),
+        }
+    }));
+    rows
+}
+
+/// A text cell that a spreadsheet would read as a formula is written with a
+/// leading apostrophe (formula injection).
+pub fn safe_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn number_text(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The return as CSV: one row per service, team and ES.
+pub fn grow_return_csv(report: &Report, rows: &[ReturnRow]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "Level",
+        "Id",
+        "Name",
+        "Team",
+        "Period",
+        "Period start",
+        "Period end",
+        "As of",
+    ];
+    header.extend(COLUMNS.iter().map(|(h, _)| *h));
+    w.write_record(&header)?;
+    for r in rows {
+        let mut record = vec![
+            r.level.to_string(),
+            safe_text(&r.id),
+            safe_text(&r.name),
+            safe_text(&r.team),
+            report.period.label.clone(),
+            report.period.start.to_string(),
+            report.period.end.to_string(),
+            report.as_of.to_string(),
+        ];
+        record.extend(
+            r.figures
+                .iter()
+                .map(|v| v.map(number_text).unwrap_or_default()),
+        );
+        w.write_record(&record)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
+}
+
+/// The return as an xlsx workbook: one sheet per level (Service, Teams,
+/// Specialists), frozen headers, dates as dates, rates as percentages.
+pub fn grow_return_xlsx(report: &Report, rows: &[ReturnRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold().set_text_wrap();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let percent = Format::new().set_num_format("0.0%");
+    for (sheet_name, level) in [
+        ("Service", "service"),
+        ("Teams", "team"),
+        ("Specialists", "es"),
+    ] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name)?;
+        let mut headings = vec![
+            "Id",
+            "Name",
+            "Team",
+            "Period",
+            "Period start",
+            "Period end",
+            "As of",
+        ];
+        headings.extend(COLUMNS.iter().map(|(h, _)| *h));
+        for (c, h) in headings.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+            sheet.set_column_width(c as u16, if c < 3 { 16 } else { 13 })?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        for (i, r) in rows.iter().filter(|r| r.level == level).enumerate() {
+            let row = (i + 1) as u32;
+            sheet.write_string(row, 0, safe_text(&r.id))?;
+            sheet.write_string(row, 1, safe_text(&r.name))?;
+            sheet.write_string(row, 2, safe_text(&r.team))?;
+            sheet.write_string(row, 3, &report.period.label)?;
+            sheet.write_date_with_format(row, 4, report.period.start.date(), &date)?;
+            sheet.write_date_with_format(row, 5, report.period.end.date(), &date)?;
+            sheet.write_date_with_format(row, 6, report.as_of.date(), &date)?;
+            for (c, v) in r.figures.iter().enumerate() {
+                let col = (7 + c) as u16;
+                let Some(v) = *v else { continue };
+                if COLUMNS[c].0 == "Job outcome rate" {
+                    sheet.write_number_with_format(row, col, v, &percent)?;
+                } else {
+                    sheet.write_number(row, col, v)?;
+                }
+            }
+        }
+    }
+    book.save_to_buffer()
+}
