@@ -403,12 +403,8 @@ async fn sign_out(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if !same(&v.session.csrf, &form.csrf) {
-        return (StatusCode::FORBIDDEN, "The form has expired.").into_response();
+    if let Err(response) = signed_in_form(&state, &headers, &form.csrf).await {
+        return response;
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
         && let Err(e) = state.store.sign_out(token).await
@@ -496,14 +492,12 @@ async fn referral_page(
     }
 }
 
-/// What every data-entry request on a referral checks first: a session, the
-/// CSRF token, and the referral within the user's scope.
-async fn referral_for_write(
+/// What every form post checks first: a signed-in user and the session's CSRF token.
+async fn signed_in_form(
     state: &AppState,
     headers: &HeaderMap,
-    id: &str,
     csrf: &str,
-) -> Result<(Arc<Snapshot>, Viewer, usize, Day), Response> {
+) -> Result<(Arc<Snapshot>, Viewer), Response> {
     let data = state.data();
     let Some(v) = viewer(state, headers, &data.dataset).await else {
         return Err(to_sign_in());
@@ -515,6 +509,18 @@ async fn referral_for_write(
         )
             .into_response());
     }
+    Ok((data, v))
+}
+
+/// What every data-entry request on a referral checks first: a session, the
+/// CSRF token, and the referral within the user's scope.
+async fn referral_for_write(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    csrf: &str,
+) -> Result<(Arc<Snapshot>, Viewer, usize, Day), Response> {
+    let (data, v) = signed_in_form(state, headers, csrf).await?;
     let today = state.today();
     match referral_index(&data.dataset, id).filter(|i| in_scope(&v, &data.dataset, *i, today)) {
         Some(i) => Ok((data, v, i, today)),
@@ -1032,18 +1038,11 @@ async fn create_referral(
     headers: HeaderMap,
     Form(form): Form<ReferralFormData>,
 ) -> Response {
-    let data = state.data();
-    let d = &data.dataset;
-    let Some(v) = viewer(&state, &headers, d).await else {
-        return to_sign_in();
+    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    if !same(&v.session.csrf, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response();
-    }
+    let d = &data.dataset;
     let today = state.today();
     let specialists = assignable(&v, d, today);
     let mut errors: FieldErrors = Vec::new();
@@ -1378,17 +1377,10 @@ async fn submit_return(
     headers: HeaderMap,
     Form(form): Form<SubmitForm>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
+    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    if !same(&v.session.csrf, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response();
-    }
     if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
         return forbidden_as_not_found(&v, "page", "returns");
     }
@@ -1493,17 +1485,10 @@ async fn add_user(
     headers: HeaderMap,
     Form(form): Form<UserForm>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
+    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    if !same(&v.session.csrf, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response();
-    }
     if v.session.user.role != Role::Admin {
         return forbidden_as_not_found(&v, "page", "admin/users");
     }
@@ -1572,17 +1557,10 @@ async fn disable_user(
     Path(name): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
+    let (_, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    if !same(&v.session.csrf, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response();
-    }
     if v.session.user.role != Role::Admin || name == v.session.user.username {
         return forbidden_as_not_found(&v, "user", &name);
     }
@@ -1707,20 +1685,16 @@ async fn save_policy(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if !same(
-        &v.session.csrf,
+    let (data, v) = match signed_in_form(
+        &state,
+        &headers,
         form.get("csrf").map(String::as_str).unwrap_or_default(),
-    ) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response();
-    }
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     if v.session.user.role != Role::Admin {
         return forbidden_as_not_found(&v, "page", "admin/policy");
     }
@@ -1821,17 +1795,10 @@ async fn change_password(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
+    let (_, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    if !same(&v.session.csrf, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response();
-    }
     let mut errors: FieldErrors = Vec::new();
     if form.new.chars().count() < 10 {
         errors.push((
