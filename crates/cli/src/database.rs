@@ -12,7 +12,6 @@ use ipstrack_core::bundle::{BundleDoc, parse_document, validate};
 use ipstrack_core::{Loaded, Period, report};
 use ipstrack_store::{AuditEntry, AuditFilter, Backend, Role, Store, StoreError, Submission};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::{Timed, bundle_error, parse_day, read_text, today};
 
@@ -210,33 +209,14 @@ fn read_password() -> Result<String> {
     Ok(password)
 }
 
-/// A backup of a PostgreSQL database (or any database, as JSON).
+/// A backup of a PostgreSQL database (or any database, as JSON): the bundle,
+/// the audit log and the submitted returns, as the store gives them.
 #[derive(Serialize, Deserialize)]
 struct JsonBackup {
     format: String,
     bundle: BundleDoc,
-    audit: Vec<AuditEntryDoc>,
-    submissions: Vec<SubmissionDoc>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct AuditEntryDoc {
-    at: String,
-    actor: String,
-    action: String,
-    record_type: String,
-    record_id: String,
-    old_value: Option<String>,
-    new_value: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SubmissionDoc {
-    period_label: String,
-    as_of: String,
-    submitted_at: String,
-    submitted_by: String,
-    report: Value,
+    audit: Vec<AuditEntry>,
+    submissions: Vec<Submission>,
 }
 
 const JSON_BACKUP: &str = "ipstrack-backup/1";
@@ -411,18 +391,8 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                     let backup = JsonBackup {
                         format: JSON_BACKUP.into(),
                         bundle: store.export().await?,
-                        audit: store
-                            .audit(&AuditFilter::default())
-                            .await?
-                            .into_iter()
-                            .map(audit_doc)
-                            .collect(),
-                        submissions: store
-                            .submissions()
-                            .await?
-                            .into_iter()
-                            .map(submission_doc)
-                            .collect(),
+                        audit: store.audit(&AuditFilter::default()).await?,
+                        submissions: store.submissions().await?,
                     };
                     write_json(&path, &backup)?;
                 }
@@ -484,28 +454,6 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn audit_doc(e: AuditEntry) -> AuditEntryDoc {
-    AuditEntryDoc {
-        at: e.at,
-        actor: e.actor,
-        action: e.action,
-        record_type: e.record_type,
-        record_id: e.record_id,
-        old_value: e.old_value,
-        new_value: e.new_value,
-    }
-}
-
-fn submission_doc(s: Submission) -> SubmissionDoc {
-    SubmissionDoc {
-        period_label: s.period_label,
-        as_of: s.as_of,
-        submitted_at: s.submitted_at,
-        submitted_by: s.submitted_by,
-        report: s.report,
-    }
-}
-
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let file =
         std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -561,35 +509,12 @@ async fn restore(from: &Path, db: &str) -> Result<()> {
     if !store.is_empty().await? {
         bail!("{} is not empty: restore into a new database", redact(db));
     }
-    let entries: Vec<AuditEntry> = backup
-        .audit
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| AuditEntry {
-            seq: i as i64,
-            at: e.at,
-            actor: e.actor,
-            action: e.action,
-            record_type: e.record_type,
-            record_id: e.record_id,
-            old_value: e.old_value,
-            new_value: e.new_value,
-        })
-        .collect();
-    store.restore_audit(&entries).await?;
+    store.restore_audit(&backup.audit).await?;
     store
         .import(&backup.bundle, &format!("{} (restore)", actor()))
         .await?;
-    for s in backup.submissions {
-        store
-            .restore_submission(&Submission {
-                period_label: s.period_label,
-                as_of: s.as_of,
-                submitted_at: s.submitted_at,
-                submitted_by: s.submitted_by,
-                report: s.report,
-            })
-            .await?;
+    for submission in &backup.submissions {
+        store.restore_submission(submission).await?;
     }
     eprintln!("restored {} into {}", from.display(), redact(db));
     store.close().await;

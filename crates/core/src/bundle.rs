@@ -522,39 +522,45 @@ fn index_ids<'a>(
     map
 }
 
-const ROLES: [(&str, Role); 4] = [
+pub const ROLES: [(&str, Role); 4] = [
     ("es", Role::Es),
     ("team_lead", Role::TeamLead),
     ("manager", Role::Manager),
     ("admin", Role::Admin),
 ];
-const GROUPS: [(&str, Group); 2] = [
+pub const GROUPS: [(&str, Group); 2] = [
     ("unemployed", Group::Unemployed),
     ("employed", Group::Employed),
 ];
-const CONTACT_KINDS: [(&str, ContactKind); 4] = [
+pub const CONTACT_KINDS: [(&str, ContactKind); 4] = [
     ("face_to_face", ContactKind::FaceToFace),
     ("remote", ContactKind::Remote),
     ("in_work_support", ContactKind::InWorkSupport),
     ("assertive_engagement", ContactKind::AssertiveEngagement),
 ];
-const ENGAGEMENTS: [(&str, Engagement); 3] = [
+pub const ENGAGEMENTS: [(&str, Engagement); 3] = [
     ("seeking_work", Engagement::SeekingWork),
     ("in_work_support", Engagement::InWorkSupport),
     ("not_seeking_work", Engagement::NotSeekingWork),
 ];
-const DECISIONS: [(&str, bool); 2] = [("active", true), ("inactive", false)];
-const JOB_TYPES: [(&str, JobType); 5] = [
+pub const DECISIONS: [(&str, bool); 2] = [("active", true), ("inactive", false)];
+pub const JOB_TYPES: [(&str, JobType); 5] = [
     ("employee", JobType::Employee),
     ("zero_hours", JobType::ZeroHours),
     ("self_employed", JobType::SelfEmployed),
     ("apprenticeship", JobType::Apprenticeship),
     ("paid_placement", JobType::PaidPlacement),
 ];
-const REGISTRATIONS: [(&str, Registration); 2] = [
+pub const REGISTRATIONS: [(&str, Registration); 2] = [
     ("sole_trader", Registration::SoleTrader),
     ("company", Registration::Company),
 ];
+
+/// Whether `text` is one of an enumeration's names (e.g. [`CONTACT_KINDS`]):
+/// the one list a bundle, the store and a web form all check against.
+pub fn accepts<T>(values: &[(&str, T)], text: &str) -> bool {
+    values.iter().any(|(name, _)| *name == text)
+}
 
 fn name_of<T: PartialEq + Copy>(values: &[(&'static str, T)], value: T) -> &'static str {
     values

@@ -199,3 +199,24 @@ pub fn milestones(runs: &[Run]) -> Vec<Milestone> {
         })
         .collect()
 }
+
+/// The milestones still ahead of a referral on `day`: for each run still
+/// running that day, every 13/26/52-week milestone the referral has not yet
+/// achieved (SUS-3), with the day it falls due, soonest first.
+pub fn milestones_ahead(r: &Referral, day: Day, policy: &Policy) -> Vec<(i32, Day)> {
+    let outcomes = outcomes(r, day, policy);
+    let runs = runs(r, &outcomes, day, policy);
+    let achieved = milestones(&runs);
+    let mut ahead: Vec<(i32, Day)> = runs
+        .iter()
+        .filter(|run| run.last_worked == day)
+        .flat_map(|run| {
+            MILESTONE_WEEKS
+                .iter()
+                .map(move |&weeks| (weeks, milestone_day(run.start, weeks)))
+        })
+        .filter(|(weeks, due)| *due >= day && !achieved.iter().any(|m| m.weeks == *weeks))
+        .collect();
+    ahead.sort_by_key(|(_, due)| *due);
+    ahead
+}

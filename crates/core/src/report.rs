@@ -12,7 +12,7 @@ use crate::bundle::Warning;
 use crate::caseload::status_on;
 use crate::jobs::{Outcome, milestone_day, milestones, outcomes, runs};
 use crate::model::{ClientIdx, Dataset, Fte, Group, Referral, Role, StaffIdx};
-use crate::policy::{Basis, basis_to_f64};
+use crate::policy::basis_to_f64;
 use crate::targets::{
     PlanYears, Status, access_target, count_status, fidelity_caseload_score, per_fte, rate,
     rate_status, round_target, share_of,
@@ -413,16 +413,12 @@ fn add_referral(ledger: &mut Ledger, r: &Referral, w: &Window) {
     }
 }
 
-fn rate_figure(numerator: u32, denominator: u32) -> (Rate, Option<Basis>) {
-    let value = rate(numerator, denominator);
-    (
-        Rate {
-            numerator,
-            denominator,
-            value: value.map(basis_to_f64),
-        },
-        value,
-    )
+fn rate_figure(numerator: u32, denominator: u32) -> Rate {
+    Rate {
+        numerator,
+        denominator,
+        value: rate(numerator, denominator).map(basis_to_f64),
+    }
 }
 
 fn kpis(t: &Tally, people: &[u32; PEOPLE_SLOTS], point: Day, fte: u64, score: Option<u8>) -> Kpis {
@@ -445,14 +441,14 @@ fn kpis(t: &Tally, people: &[u32; PEOPLE_SLOTS], point: Day, fte: u64, score: Op
             carried_over: t.carried_over,
             active_per_fte: per_fte(t.active, fte),
         },
-        job_outcome_rate: rate_figure(people[5], people[4]).0,
+        job_outcome_rate: rate_figure(people[5], people[4]),
         sustainment_rate_13w: SustainmentRate {
             numerator: t.sustainment_numerator,
             denominator: t.sustainment_denominator,
             pending: t.sustainment_pending,
             value: rate(t.sustainment_numerator, t.sustainment_denominator).map(basis_to_f64),
         },
-        working_rate: rate_figure(people[6], people[4]).0,
+        working_rate: rate_figure(people[6], people[4]),
         fidelity_caseload_score: score,
     }
 }
@@ -576,7 +572,6 @@ fn targets(data: &Dataset, es: usize, kpis: &Kpis, period: &Period, w: &Window) 
     );
     let into_work = share_of(access, policy.job_outcome_rate_target);
     let into_work_to_date = share_of(access_to_date, policy.job_outcome_rate_target);
-    let value = |v: Option<f64>| v.map(|v| (v * 10_000.0).round() as Basis);
     Targets {
         year: PlanYears::new(staff, start, policy).year_on(period.end),
         access: round_target(access),
@@ -596,11 +591,17 @@ fn targets(data: &Dataset, es: usize, kpis: &Kpis, period: &Period, w: &Window) 
                 round_target(into_work_to_date),
             )),
             job_outcome_rate: rate_status(
-                value(kpis.job_outcome_rate.value),
+                rate(
+                    kpis.job_outcome_rate.numerator,
+                    kpis.job_outcome_rate.denominator,
+                ),
                 policy.job_outcome_rate_target,
             ),
             sustainment_rate_13w: rate_status(
-                value(kpis.sustainment_rate_13w.value),
+                rate(
+                    kpis.sustainment_rate_13w.numerator,
+                    kpis.sustainment_rate_13w.denominator,
+                ),
                 policy.sustainment_rate_target,
             ),
         },

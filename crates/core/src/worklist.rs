@@ -1,9 +1,7 @@
 //! The worklist (CASE-4): dated alerts for an ES and their team lead.
 
 use crate::caseload::status_on;
-use crate::jobs::{
-    FourHours, MILESTONE_WEEKS, four_hours, is_paid_work, milestone_day, milestones, outcomes, runs,
-};
+use crate::jobs::{FourHours, four_hours, is_paid_work, milestones_ahead};
 use crate::model::{Dataset, Group, Role, StaffIdx};
 use crate::report::assigned_on;
 use crate::time::Day;
@@ -129,16 +127,9 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
                 push(j.start, Alert::AwaitingFourHours { job: j.id.clone() });
             }
         }
-        let outcomes = outcomes(r, day, policy);
-        let runs = runs(r, &outcomes, day, policy);
-        let achieved = milestones(&runs);
-        for run in runs.iter().filter(|run| run.last_worked == day) {
-            for weeks in MILESTONE_WEEKS {
-                let due = milestone_day(run.start, weeks);
-                let already = achieved.iter().any(|m| m.weeks == weeks);
-                if !already && due >= day && due.since(day) <= MILESTONE_HORIZON_DAYS {
-                    push(due, Alert::MilestoneDue { weeks });
-                }
+        for (weeks, due) in milestones_ahead(r, day, policy) {
+            if due.since(day) <= MILESTONE_HORIZON_DAYS {
+                push(due, Alert::MilestoneDue { weeks });
             }
         }
     }

@@ -222,3 +222,62 @@ fn t_5_report_target_of_exactly_10_05_is_10_1() {
     assert_eq!(targets["access"], 10.1);
     assert_eq!(targets["people_into_work"], 4.0);
 }
+
+#[test]
+fn t_0_hours_are_exact_hundredths_where_floating_point_would_be_off() {
+    // 28 / 2.8 is 10.000000000000002 in floating point, which rounds up to 11
+    // days; in hundredths 2800 / 280 is exactly 10: the 4 hours fall on S + 9.
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"jobs": [job("j1", "2024-05-01", json!({"hours_per_week": 2.8}))]}),
+    )]);
+    let j = &only_referral(&loaded).jobs[0];
+    assert_eq!(j.hours_per_week, Some(ipstrack_core::model::Hours(280)));
+    let policy = &loaded.dataset.policy;
+    assert_eq!(
+        four_hours(j, d("2024-05-10"), policy),
+        FourHours::Reached(d("2024-05-10"))
+    );
+    assert_eq!(four_hours(j, d("2024-05-09"), policy), FourHours::Awaiting);
+    // Weekly hours 0.1 + 0.2 + 3.7 make exactly 4 (in floating point 0.1 + 0.2 + 3.7 = 3.9999999999999996).
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"jobs": [job("j1", "2024-05-01", json!({"type": "zero_hours", "hours_per_week": null,
+                                                       "weekly_hours": [0.1, 0.2, 3.7]}))]}),
+    )]);
+    let j = &only_referral(&loaded).jobs[0];
+    assert_eq!(
+        four_hours(j, d("2024-05-21"), &loaded.dataset.policy),
+        FourHours::Reached(d("2024-05-21"))
+    );
+    // More than two decimal places is not an hours figure.
+    let bad = doc(vec![referral(
+        "r1",
+        json!({"jobs": [job("j1", "2024-05-01", json!({"hours_per_week": 2.805}))]}),
+    )]);
+    assert!(only_error(&bad).2.contains("at most two decimal places"));
+    // Rates come from integer counts: 1 of 3 is 0.3333, 2 of 3 is 0.6667.
+    assert_eq!((rate(1, 3), rate(2, 3)), (Some(3333), Some(6667)));
+}
+
+#[test]
+fn t_4_spells_include_their_end_day_and_discharge_closes_on_its_day() {
+    // A hold ending on D still covers D; the day after it does not.
+    let held = json!({"contacts": [{"date": "2024-06-01", "kind": "remote"}],
+                      "holds": [{"start": "2024-05-01", "end": "2024-06-10"}]});
+    assert!(status(held.clone(), "2024-06-10").on_hold);
+    assert!(!status(held, "2024-06-11").on_hold);
+    // A plan ending on D is running on D.
+    let plan = json!({"contacts": [{"date": "2024-06-01", "kind": "remote"}],
+                      "vocational_plan": {"start": "2024-04-02", "end": "2024-06-10"}});
+    assert!(status(plan.clone(), "2024-06-10").active);
+    assert!(!status(plan, "2024-06-11").active);
+    // A discharge date is the first day closed: open the day before, closed on it.
+    let discharged = json!({"contacts": [{"date": "2024-06-01", "kind": "remote"}],
+                            "discharge": {"date": "2024-06-10", "reason": "moved"}});
+    assert!(status(discharged.clone(), "2024-06-09").open);
+    assert!(!status(discharged, "2024-06-10").open);
+    // No end means still running.
+    let open_hold = json!({"holds": [{"start": "2024-05-01", "end": null}]});
+    assert!(status(open_hold, "2030-01-01").on_hold);
+}

@@ -6,15 +6,17 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use ipstrack_core::report::Report;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::records::{AuditRow, write_audit};
 use crate::{Backend, Result, Store, StoreError};
 
 /// One entry of the audit log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    /// Position in the log (given again on restore).
+    #[serde(default)]
     pub seq: i64,
     /// When (UTC timestamp).
     pub at: String,
@@ -74,7 +76,7 @@ pub struct User {
 }
 
 /// A submitted return: a period's report frozen when it was submitted.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Submission {
     pub period_label: String,
     pub as_of: String,

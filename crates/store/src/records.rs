@@ -954,17 +954,13 @@ pub(crate) async fn add_contact(
             contact.date
         )));
     }
-    const KINDS: [&str; 4] = [
-        "face_to_face",
-        "remote",
-        "in_work_support",
-        "assertive_engagement",
-    ];
-    if !KINDS.contains(&contact.kind.as_str()) {
+    use ipstrack_core::bundle::{CONTACT_KINDS, accepts};
+    if !accepts(&CONTACT_KINDS, &contact.kind) {
+        let names: Vec<&str> = CONTACT_KINDS.iter().map(|(n, _)| *n).collect();
         return Err(refuse(format!(
             "contact kind `{}` is not one of: {}",
             contact.kind,
-            KINDS.join(", ")
+            names.join(", ")
         )));
     }
     let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM referrals WHERE id = $1")

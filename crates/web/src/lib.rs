@@ -16,7 +16,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use ipstrack_core::bundle::ContactDoc;
+use ipstrack_core::bundle::{self, ContactDoc, accepts};
 use ipstrack_core::model::{Dataset, Role as StaffRole};
 use ipstrack_core::report::assigned_on;
 use ipstrack_core::report::{Report, ReportError};
@@ -629,13 +629,7 @@ async fn add_contact(
     ) {
         errors.push(("date", e));
     }
-    const KINDS: [&str; 4] = [
-        "face_to_face",
-        "remote",
-        "in_work_support",
-        "assertive_engagement",
-    ];
-    if !KINDS.contains(&form.kind.as_str()) {
+    if !accepts(&bundle::CONTACT_KINDS, &form.kind) {
         errors.push(("kind", "Select the kind of contact".into()));
     }
     if !errors.is_empty() {
@@ -774,7 +768,7 @@ async fn record_step(
                 }
                 _ => {
                     let status = value("status");
-                    if !["active", "inactive"].contains(&status.as_str()) {
+                    if !accepts(&bundle::DECISIONS, &status) {
                         errors.push((
                             "status",
                             "Select whether the team decided active or inactive".into(),
@@ -799,7 +793,7 @@ async fn record_step(
         "engagement" => {
             let day = date("date", "date of the change", false, after_received);
             let status = value("status");
-            if !["seeking_work", "in_work_support", "not_seeking_work"].contains(&status.as_str()) {
+            if !accepts(&bundle::ENGAGEMENTS, &status) {
                 errors.push(("status", "Select the engagement status".into()));
             }
             doc.engagement
@@ -904,14 +898,7 @@ async fn add_job(
     };
     let r = &data.dataset.referrals[i];
     let mut errors: FieldErrors = Vec::new();
-    const TYPES: [&str; 5] = [
-        "employee",
-        "zero_hours",
-        "self_employed",
-        "apprenticeship",
-        "paid_placement",
-    ];
-    if !TYPES.contains(&form.kind.as_str()) {
+    if !accepts(&bundle::JOB_TYPES, &form.kind) {
         errors.push(("type", "Select the kind of paid work".into()));
     }
     if let Err(e) = form_date(
@@ -1071,7 +1058,7 @@ async fn create_referral(
     ) {
         errors.push(("received", e));
     }
-    if !["unemployed", "employed"].contains(&form.status_at_referral.as_str()) {
+    if !accepts(&bundle::GROUPS, &form.status_at_referral) {
         errors.push((
             "status_at_referral",
             "Select the employment status at referral".into(),

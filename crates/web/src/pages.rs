@@ -4,7 +4,7 @@
 
 use ipstrack_core::bundle::Warning;
 use ipstrack_core::caseload::status_on;
-use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, milestones, outcomes, runs};
+use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, milestones_ahead, outcomes, runs};
 use ipstrack_core::model::{ContactKind, Role as StaffRole};
 use ipstrack_core::report::{Kpis, Report, assigned_on};
 use ipstrack_core::targets::Status;
@@ -230,17 +230,11 @@ fn next_milestone(
     today: Day,
     policy: &ipstrack_core::Policy,
 ) -> String {
-    let outcomes = outcomes(r, today, policy);
-    let runs = runs(r, &outcomes, today, policy);
-    let achieved = milestones(&runs);
-    for run in runs.iter().filter(|run| run.last_worked == today) {
-        for weeks in MILESTONE_WEEKS {
-            if !achieved.iter().any(|m| m.weeks == weeks) {
-                return format!("{weeks} weeks on {}", milestone_day(run.start, weeks));
-            }
-        }
-    }
-    "–".into()
+    milestones_ahead(r, today, policy)
+        .first()
+        .map_or("–".into(), |(weeks, due)| {
+            format!("{weeks} weeks on {due}")
+        })
 }
 
 /// A submitted form's values and errors, to show it again with an error
