@@ -1,0 +1,329 @@
+//! Case data out in the spreadsheet layout the import reads: one sheet per
+//! table, headed with the mapping's first heading for each field, values in
+//! the mapping's words, dates as dates. Imported back with the same mapping
+//! it gives the same records.
+
+use std::collections::HashMap;
+
+use ipstrack_core::Day;
+use ipstrack_core::bundle::{BundleDoc, ReferralDoc};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use serde_json::Number;
+
+use super::mapping::{Kind, Mapping, Table};
+use crate::safe_text;
+
+/// A cell written out.
+#[derive(Clone, Debug, PartialEq)]
+enum Out {
+    Empty,
+    Text(String),
+    Date(Day),
+    Number(f64),
+}
+
+/// One table: its field names (those the mapping has a heading for), headings
+/// and rows.
+struct Written {
+    table: Table,
+    headings: Vec<String>,
+    rows: Vec<Vec<Out>>,
+}
+
+fn date(text: &Option<String>) -> Out {
+    text.as_deref()
+        .and_then(Day::parse)
+        .map_or(Out::Empty, Out::Date)
+}
+
+fn number(n: &Option<Number>) -> Out {
+    n.as_ref()
+        .and_then(Number::as_f64)
+        .map_or(Out::Empty, Out::Number)
+}
+
+fn text(t: &Option<String>) -> Out {
+    t.as_ref()
+        .filter(|t| !t.is_empty())
+        .map_or(Out::Empty, |t| Out::Text(t.clone()))
+}
+
+/// The tables of a bundle in the mapping's layout.
+fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
+    // A specialist is written by name where the name is theirs alone.
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for s in doc.staff.iter().filter(|s| s.role == "es") {
+        *names.entry(s.name.as_str()).or_default() += 1;
+    }
+    let staff: HashMap<&str, &str> = doc
+        .staff
+        .iter()
+        .filter(|s| s.role == "es")
+        .map(|s| {
+            let unique = names[s.name.as_str()] == 1 && !s.name.trim().is_empty();
+            (
+                s.id.as_str(),
+                if unique {
+                    s.name.as_str()
+                } else {
+                    s.id.as_str()
+                },
+            )
+        })
+        .collect();
+    let nhs: HashMap<&str, &str> = doc
+        .clients
+        .iter()
+        .filter_map(|c| Some((c.id.as_str(), c.nhs_number.as_deref()?)))
+        .collect();
+
+    let mut out = Vec::new();
+    for table in Table::ALL {
+        if !mapping.reads(table) {
+            continue;
+        }
+        let fields: Vec<_> = table
+            .fields()
+            .iter()
+            .filter(|f| mapping.first_heading(table, f.name).is_some())
+            // Child tables name their referral by id; client and date are for
+            // spreadsheets that have no referral id.
+            .filter(|f| {
+                table == Table::Caseload
+                    || !matches!(f.name, "client" | "received")
+                    || mapping.first_heading(table, "referral").is_none()
+            })
+            .copied()
+            .collect();
+        let headings = fields
+            .iter()
+            .map(|f| {
+                mapping
+                    .first_heading(table, f.name)
+                    .expect("filtered")
+                    .to_string()
+            })
+            .collect();
+        let word = |field: &str, value: &str| -> Out {
+            let list = match fields.iter().find(|f| f.name == field).map(|f| f.kind) {
+                Some(Kind::Value(list)) => list,
+                Some(Kind::YesNo) => "yes_no",
+                _ => return Out::Text(value.to_string()),
+            };
+            Out::Text(mapping.label(list, value).to_string())
+        };
+        let es = |id: &str| Out::Text(staff.get(id).copied().unwrap_or(id).to_string());
+        let mut rows = Vec::new();
+        for r in &doc.referrals {
+            let key = |f: &str| -> Out {
+                match f {
+                    "referral" => Out::Text(r.id.clone()),
+                    "client" => Out::Text(r.client.clone()),
+                    "received" => date(&Some(r.received.clone())),
+                    _ => Out::Empty,
+                }
+            };
+            let mut push = |get: &dyn Fn(&str) -> Out| {
+                rows.push(
+                    fields
+                        .iter()
+                        .map(|f| match f.name {
+                            "referral" | "client" | "received" => key(f.name),
+                            name => get(name),
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            };
+            match table {
+                Table::Caseload => caseload_rows(r, &nhs, &word, &es, &mut push),
+                Table::Contacts => {
+                    for c in r.contacts.iter().flatten() {
+                        push(&|f| match f {
+                            "date" => date(&Some(c.date.clone())),
+                            "kind" => word("kind", &c.kind),
+                            _ => Out::Empty,
+                        });
+                    }
+                }
+                Table::Holds => {
+                    for h in r.holds.iter().flatten() {
+                        push(&|f| match f {
+                            "start" => date(&Some(h.start.clone())),
+                            "end" => date(&h.end),
+                            _ => Out::Empty,
+                        });
+                    }
+                }
+                Table::WaitingList => {
+                    for w in r.waiting_list.iter().flatten() {
+                        push(&|f| match f {
+                            "start" => date(&Some(w.start.clone())),
+                            "end" => date(&w.end),
+                            "expected_return" => date(&w.expected_return),
+                            _ => Out::Empty,
+                        });
+                    }
+                }
+                Table::Engagement => {
+                    for e in r.engagement.iter().flatten() {
+                        push(&|f| match f {
+                            "date" => date(&Some(e.date.clone())),
+                            "status" => word("status", &e.status),
+                            _ => Out::Empty,
+                        });
+                    }
+                }
+                Table::Decisions => {
+                    for d in r.decisions.iter().flatten() {
+                        push(&|f| match f {
+                            "start" => date(&Some(d.start.clone())),
+                            "end" => date(&d.end),
+                            "status" => word("status", &d.status),
+                            "reason" => text(&d.reason),
+                            _ => Out::Empty,
+                        });
+                    }
+                }
+                Table::Transfers => {
+                    for t in r.transfers.iter().flatten() {
+                        push(&|f| match f {
+                            "date" => date(&Some(t.date.clone())),
+                            "es" => es(&t.es),
+                            _ => Out::Empty,
+                        });
+                    }
+                }
+            }
+        }
+        out.push(Written {
+            table,
+            headings,
+            rows,
+        });
+    }
+    out
+}
+
+/// The value of each field of one row, by field name.
+type RowValues<'a> = &'a dyn Fn(&str) -> Out;
+
+/// One row per referral, or per job (the referral's columns repeated).
+fn caseload_rows(
+    r: &ReferralDoc,
+    nhs: &HashMap<&str, &str>,
+    word: &dyn Fn(&str, &str) -> Out,
+    es: &dyn Fn(&str) -> Out,
+    push: &mut dyn FnMut(RowValues),
+) {
+    let referral = |f: &str| -> Out {
+        match f {
+            "nhs_number" => nhs
+                .get(r.client.as_str())
+                .map_or(Out::Empty, |n| Out::Text(n.to_string())),
+            "status_at_referral" => word(f, &r.status_at_referral),
+            "es" => r.es.as_deref().map_or(Out::Empty, es),
+            "access" => date(&r.access),
+            "vocational_plan_start" => date(&r.vocational_plan.as_ref().map(|p| p.start.clone())),
+            "vocational_plan_end" => date(&r.vocational_plan.as_ref().and_then(|p| p.end.clone())),
+            "discharge" => date(&r.discharge.as_ref().map(|d| d.date.clone())),
+            "discharge_reason" => text(&r.discharge.as_ref().and_then(|d| d.reason.clone())),
+            _ => Out::Empty,
+        }
+    };
+    let jobs = r.jobs.as_deref().unwrap_or_default();
+    if jobs.is_empty() {
+        push(&referral);
+    }
+    for j in jobs {
+        push(&|f: &str| match f {
+            "job" => Out::Text(j.id.clone()),
+            "job_type" => word(f, &j.kind),
+            "employer" => text(&j.employer),
+            "job_start" => date(&Some(j.start.clone())),
+            "job_end" => date(&j.end),
+            "hours_per_week" => number(&j.hours_per_week),
+            "week1_hours" | "week2_hours" | "week3_hours" | "week4_hours" => {
+                let w = usize::from(f.as_bytes()[4] - b'1');
+                number(&j.weekly_hours.as_ref().and_then(|h| h.get(w).cloned()))
+            }
+            "four_hours_confirmed" => date(&j.four_hours_confirmed),
+            "self_employment_registration" => j
+                .self_employment_registration
+                .as_deref()
+                .map_or(Out::Empty, |v| word(f, v)),
+            "retained" => word(
+                f,
+                if j.retained == Some(true) {
+                    "yes"
+                } else {
+                    "no"
+                },
+            ),
+            "return_to_work" => date(&j.return_to_work),
+            other => referral(other),
+        });
+    }
+}
+
+/// The case data as a workbook in the import's layout (one sheet per table).
+pub fn caseload_xlsx(doc: &BundleDoc, mapping: &Mapping) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold().set_text_wrap();
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    for t in tables(doc, mapping) {
+        let sheet = book.add_worksheet();
+        sheet.set_name(t.table.label())?;
+        for (c, h) in t.headings.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, h, &bold)?;
+            sheet.set_column_width(c as u16, 14)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        for (i, row) in t.rows.iter().enumerate() {
+            let r = (i + 1) as u32;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Out::Empty => {}
+                    Out::Text(s) => {
+                        sheet.write_string(r, c, safe_text(s))?;
+                    }
+                    Out::Date(d) => {
+                        sheet.write_date_with_format(r, c, d.date(), &date_format)?;
+                    }
+                    Out::Number(n) => {
+                        sheet.write_number(r, c, *n)?;
+                    }
+                }
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// The case data as CSV files in the import's layout: (file name, text) per
+/// table; dates as UK dates (31/03/2025).
+pub fn caseload_csv(
+    doc: &BundleDoc,
+    mapping: &Mapping,
+) -> Result<Vec<(String, String)>, csv::Error> {
+    let mut files = Vec::new();
+    for t in tables(doc, mapping) {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&t.headings)?;
+        for row in &t.rows {
+            w.write_record(row.iter().map(|cell| match cell {
+                Out::Empty => String::new(),
+                Out::Text(s) => safe_text(s),
+                Out::Date(d) => {
+                    let d = d.date();
+                    format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())
+                }
+                Out::Number(n) => format!("{n}"),
+            }))?;
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        let name = format!("{}.csv", t.table.key());
+        files.push((name, String::from_utf8(bytes).expect("CSV of UTF-8 text")));
+    }
+    Ok(files)
+}

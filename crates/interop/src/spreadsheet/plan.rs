@@ -1,0 +1,1540 @@
+//! From sheets of cells to a checked import: which sheet holds which table,
+//! each row read through the mapping, rows put together into referrals, the
+//! result checked with every BAD-1 rule against what ipstrack already holds,
+//! and every problem named by sheet, row and column. Nothing here writes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use ipstrack_core::Day;
+use ipstrack_core::bundle::{
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
+    JobDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc, validate,
+};
+use ipstrack_core::model::nhs_number_is_valid;
+use serde_json::Number;
+
+use super::cells::{Cell, Sheet, column_letter};
+use super::dates::{self, DateReading};
+use super::mapping::{Field, Kind, Mapping, Table, normalise};
+
+/// Rows searched for a sheet's heading row.
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// What the import may touch.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// Dates after this day are refused (except expected return dates).
+    pub today: Day,
+    /// A team lead's import: only referrals of this team's specialists.
+    pub team: Option<String>,
+}
+
+/// One problem, named by sheet, row and column.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub sheet: String,
+    /// The spreadsheet's row number; `None` for the whole sheet.
+    pub row: Option<u32>,
+    /// The column: its letter and heading, e.g. `C (Referral date)`.
+    pub column: Option<String>,
+    /// The referral the row belongs to, when known.
+    pub referral: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.sheet)?;
+        if let Some(row) = self.row {
+            write!(f, " row {row}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column {column}")?;
+        }
+        if let Some(referral) = &self.referral {
+            write!(f, " (referral {referral})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// What was found in one sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetSummary {
+    pub name: String,
+    /// The table read from it; `None` when no heading row matched.
+    pub table: Option<Table>,
+    pub header_row: Option<u32>,
+    /// Rows of data read (after the heading row, blank rows left out).
+    pub rows: usize,
+    pub blank_rows: usize,
+    /// Headings that no field of the mapping reads.
+    pub unused_columns: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// Records to create, to update and already the same.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub create: usize,
+    pub update: usize,
+    pub unchanged: usize,
+}
+
+/// A referral (or a lone row) left out when skipping is accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// The referral, or `None` for a row that belongs to no referral.
+    pub referral: Option<String>,
+    /// (sheet, row) of every row left out.
+    pub rows: Vec<(String, u32)>,
+}
+
+/// The preview of an import: what it would write and every problem found.
+#[derive(Clone, Debug)]
+pub struct Preview {
+    pub sheets: Vec<SheetSummary>,
+    pub problems: Vec<Problem>,
+    /// Counts of what would be written (without the skipped referrals).
+    pub referrals: Counts,
+    pub clients: Counts,
+    /// Ids of referrals that would be created and updated.
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    /// What is left out if the user accepts skipping the problem rows.
+    pub skipped: Vec<Skipped>,
+    /// The records to write: created and changed clients and referrals, with
+    /// the service as stored (for `Store::import`). Skipped referrals are not in it.
+    bundle: BundleDoc,
+}
+
+impl Preview {
+    /// Whether the whole file is clean.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The records to write: all of them when the file is clean; with
+    /// problems, only when the user accepts skipping the rows listed.
+    pub fn to_import(&self, accept_skipping: bool) -> Option<&BundleDoc> {
+        (self.is_clean() || accept_skipping).then_some(&self.bundle)
+    }
+
+    /// Rows that would be left out.
+    pub fn skipped_rows(&self) -> usize {
+        self.skipped.iter().map(|s| s.rows.len()).sum()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Cells read through the mapping
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq)]
+enum Value {
+    Text(String),
+    Date(Day),
+    Hours(i64),
+    Word(&'static str),
+    Bool(bool),
+    /// A specialist's id.
+    Staff(String),
+}
+
+impl Value {
+    fn text(&self) -> String {
+        match self {
+            Value::Text(t) | Value::Staff(t) => t.clone(),
+            Value::Date(d) => d.to_string(),
+            Value::Hours(h) => hours_text(*h),
+            Value::Word(w) => w.to_string(),
+            Value::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+fn hours_text(h: i64) -> String {
+    if h % 100 == 0 {
+        format!("{}", h / 100)
+    } else if h % 10 == 0 {
+        format!("{}.{}", h / 100, (h % 100) / 10)
+    } else {
+        format!("{}.{:02}", h / 100, h % 100)
+    }
+}
+
+fn hours_number(h: i64) -> Number {
+    serde_json::from_str(&hours_text(h)).expect("a decimal number")
+}
+
+/// A sheet recognised as a table: where its heading row is and which column
+/// holds which field.
+struct Layout {
+    sheet: usize,
+    table: Table,
+    header_index: usize,
+    /// Field index (in `table.fields()`) → column index.
+    columns: Vec<Option<usize>>,
+    headings: Vec<String>,
+}
+
+impl Layout {
+    fn has(&self, field: &str) -> bool {
+        self.table
+            .fields()
+            .iter()
+            .position(|f| f.name == field)
+            .is_some_and(|i| self.columns[i].is_some())
+    }
+
+    fn column_name(&self, field: &str) -> Option<String> {
+        let i = self.table.fields().iter().position(|f| f.name == field)?;
+        let c = self.columns[i]?;
+        Some(format!("{} ({})", column_letter(c), self.headings[c]))
+    }
+}
+
+/// A row read through the mapping.
+struct ReadRow {
+    layout: usize,
+    number: u32,
+    values: Vec<Option<Value>>,
+    /// The referral the row belongs to.
+    key: Option<String>,
+}
+
+impl ReadRow {
+    fn get(&self, table: Table, field: &str) -> Option<&Value> {
+        let i = table.fields().iter().position(|f| f.name == field)?;
+        self.values[i].as_ref()
+    }
+
+    fn text(&self, table: Table, field: &str) -> Option<String> {
+        self.get(table, field).map(Value::text)
+    }
+}
+
+struct Reader<'a> {
+    sheets: &'a [Sheet],
+    mapping: &'a Mapping,
+    existing: &'a BundleDoc,
+    options: &'a ImportOptions,
+    layouts: Vec<Layout>,
+    rows: Vec<ReadRow>,
+    problems: Vec<Problem>,
+    /// (sheet, row, column) of every problem so far.
+    cells_with_problems: std::collections::HashSet<(String, u32, String)>,
+    /// Specialists by normalised id and by normalised name.
+    staff_ids: HashMap<String, String>,
+    staff_names: HashMap<String, Vec<String>>,
+}
+
+/// Builds the preview of importing these sheets over the existing records.
+pub fn preview(
+    sheets: &[Sheet],
+    mapping: &Mapping,
+    existing: &BundleDoc,
+    options: &ImportOptions,
+) -> Preview {
+    let mut reader = Reader {
+        sheets,
+        mapping,
+        existing,
+        options,
+        layouts: Vec::new(),
+        rows: Vec::new(),
+        problems: Vec::new(),
+        cells_with_problems: Default::default(),
+        staff_ids: HashMap::new(),
+        staff_names: HashMap::new(),
+    };
+    for s in existing.staff.iter().filter(|s| s.role == "es") {
+        reader.staff_ids.insert(normalise(&s.id), s.id.clone());
+        reader
+            .staff_names
+            .entry(normalise(&s.name))
+            .or_default()
+            .push(s.id.clone());
+    }
+    let summaries = reader.find_layouts();
+    for l in 0..reader.layouts.len() {
+        reader.read_rows(l);
+    }
+    reader.assemble(summaries)
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, layout: usize, row: u32, field: Option<&str>, message: String) {
+        let l = &self.layouts[layout];
+        let p = Problem {
+            sheet: self.sheets[l.sheet].name.clone(),
+            row: Some(row),
+            column: field.and_then(|f| l.column_name(f)),
+            referral: None,
+            message,
+        };
+        self.push(p);
+    }
+
+    /// Adds a problem, unless the same cell already has one (the first
+    /// explains the rest: a date that cannot be read leaves the field empty).
+    fn push(&mut self, p: Problem) {
+        if let (Some(row), Some(column)) = (p.row, &p.column)
+            && !self
+                .cells_with_problems
+                .insert((p.sheet.clone(), row, column.clone()))
+        {
+            return;
+        }
+        self.problems.push(p);
+    }
+
+    /// Finds each sheet's table and heading row.
+    fn find_layouts(&mut self) -> Vec<SheetSummary> {
+        let mut summaries = Vec::new();
+        for (si, sheet) in self.sheets.iter().enumerate() {
+            let mut summary = SheetSummary {
+                name: sheet.name.clone(),
+                table: None,
+                header_row: None,
+                rows: 0,
+                blank_rows: sheet.blank_rows,
+                unused_columns: Vec::new(),
+                note: sheet.encoding_note.clone(),
+            };
+            'rows: for (ri, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+                let headings: Vec<String> = row
+                    .cells
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Text(t) => t.clone(),
+                        _ => String::new(),
+                    })
+                    .collect();
+                let normalised: Vec<String> = headings.iter().map(|h| normalise(h)).collect();
+                for table in Table::ALL {
+                    if !self.mapping.reads(table) {
+                        continue;
+                    }
+                    let fields = table.fields();
+                    let mut columns = vec![None; fields.len()];
+                    let mut twice = Vec::new();
+                    for (fi, field) in fields.iter().enumerate() {
+                        let names = self.mapping.headings(table, field.name);
+                        for (c, h) in normalised.iter().enumerate() {
+                            if !h.is_empty() && names.contains(h) {
+                                match columns[fi] {
+                                    None => columns[fi] = Some(c),
+                                    Some(first) => twice.push((field.name, first, c)),
+                                }
+                            }
+                        }
+                    }
+                    let has = |name: &str| {
+                        fields
+                            .iter()
+                            .position(|f| f.name == name)
+                            .is_some_and(|i| columns[i].is_some())
+                    };
+                    let required = fields.iter().filter(|f| f.required).all(|f| has(f.name));
+                    let keyed = table == Table::Caseload
+                        || has("referral")
+                        || (has("client") && has("received"));
+                    if !(required && keyed) {
+                        continue;
+                    }
+                    summary.table = Some(table);
+                    summary.header_row = Some(row.number);
+                    summary.unused_columns = headings
+                        .iter()
+                        .enumerate()
+                        .filter(|(c, h)| !h.is_empty() && !columns.contains(&Some(*c)))
+                        .map(|(c, h)| format!("{} ({h})", column_letter(c)))
+                        .collect();
+                    summary.rows = sheet.rows.len() - ri - 1;
+                    if !twice.is_empty() {
+                        for (name, first, second) in twice {
+                            self.problems.push(Problem {
+                                sheet: sheet.name.clone(),
+                                row: Some(row.number),
+                                column: Some(format!(
+                                    "{} ({})",
+                                    column_letter(second),
+                                    headings[second]
+                                )),
+                                referral: None,
+                                message: format!(
+                                    "two columns hold `{name}`: {} and {}; the sheet is not read until one is renamed",
+                                    column_letter(first),
+                                    column_letter(second)
+                                ),
+                            });
+                        }
+                        summary.note = Some("not read: two columns hold the same field".into());
+                        break 'rows;
+                    }
+                    self.layouts.push(Layout {
+                        sheet: si,
+                        table,
+                        header_index: ri,
+                        columns,
+                        headings,
+                    });
+                    break 'rows;
+                }
+            }
+            if summary.table.is_none() && !sheet.rows.is_empty() {
+                summary.note = Some(format!(
+                    "not read: no row in its first {HEADER_SEARCH_ROWS} has the headings of a table in the mapping"
+                ));
+            }
+            summaries.push(summary);
+        }
+        summaries
+    }
+
+    /// Reads every data row of a sheet through the mapping.
+    fn read_rows(&mut self, li: usize) {
+        let (sheet, table, header_index) = {
+            let l = &self.layouts[li];
+            (l.sheet, l.table, l.header_index)
+        };
+        let fields = table.fields();
+        let first_problem = self.problems.len();
+        let data = &self.sheets[sheet].rows[header_index + 1..];
+        let mut rows: Vec<ReadRow> = data
+            .iter()
+            .map(|r| ReadRow {
+                layout: li,
+                number: r.number,
+                values: vec![None; fields.len()],
+                key: None,
+            })
+            .collect();
+        for (fi, field) in fields.iter().enumerate() {
+            let Some(c) = self.layouts[li].columns[fi] else {
+                continue;
+            };
+            if field.kind == Kind::Date {
+                let mut readings = Vec::new();
+                for (ri, r) in data.iter().enumerate() {
+                    let cell = r.cells.get(c).unwrap_or(&Cell::Empty);
+                    match dates::read(cell) {
+                        Ok(Some(reading)) => readings.push((ri as u32, reading)),
+                        Ok(None) => {}
+                        Err(e) => self.problem(li, r.number, Some(field.name), e),
+                    }
+                }
+                let settled: Vec<_> = dates::settle(&readings).collect();
+                let mut month_first = None;
+                for (ri, reading) in &readings {
+                    if let DateReading::MonthFirst { .. } = reading {
+                        month_first.get_or_insert(data[*ri as usize].number);
+                    }
+                }
+                for (ri, result) in settled {
+                    let number = data[ri as usize].number;
+                    match result {
+                        Ok(day) => {
+                            if day > self.options.today && field.name != "expected_return" {
+                                self.problem(
+                                    li,
+                                    number,
+                                    Some(field.name),
+                                    format!("{day} is after today ({})", self.options.today),
+                                );
+                            } else {
+                                rows[ri as usize].values[fi] = Some(Value::Date(day));
+                            }
+                        }
+                        Err(e) => {
+                            // Name the row of the first month-first date, not its index.
+                            let e = match month_first {
+                                Some(n) => e.replace(
+                                    &format!("(row {})", first_index(&readings)),
+                                    &format!("(row {n})"),
+                                ),
+                                None => e,
+                            };
+                            self.problem(li, number, Some(field.name), e)
+                        }
+                    }
+                }
+                continue;
+            }
+            for (ri, r) in data.iter().enumerate() {
+                let cell = r.cells.get(c).unwrap_or(&Cell::Empty);
+                if cell.is_empty() {
+                    continue;
+                }
+                match self.read_cell(field, cell) {
+                    Ok(v) => rows[ri].values[fi] = Some(v),
+                    Err(e) => self.problem(li, r.number, Some(field.name), e),
+                }
+            }
+        }
+        let by_id = self.layouts[li].has("referral");
+        for row in &mut rows {
+            row.key = key(table, row, by_id);
+        }
+        // Problems of a row belong to its referral (left out with it).
+        let sheet_name = &self.sheets[sheet].name;
+        for p in self.problems.iter_mut().skip(first_problem) {
+            if p.referral.is_none() && p.sheet == *sheet_name {
+                let key = p
+                    .row
+                    .and_then(|n| rows.iter().find(|r| r.number == n))
+                    .and_then(|r| r.key.clone());
+                p.referral = key;
+            }
+        }
+        for row in &rows {
+            if row.key.is_none() {
+                let (field, missing) = if by_id {
+                    ("referral", "no Referral ID")
+                } else if row.get(table, "client").is_none() {
+                    ("client", "no client id")
+                } else {
+                    ("received", "no referral date that can be read")
+                };
+                let message = format!("{missing}: the row cannot be put with its referral");
+                self.problem(li, row.number, Some(field), message);
+            }
+        }
+        self.rows.extend(rows);
+    }
+
+    fn read_cell(&self, field: &Field, cell: &Cell) -> Result<Value, String> {
+        let text = cell.shown();
+        match field.kind {
+            Kind::Date => unreachable!("dates are read a column at a time"),
+            Kind::Text if field.name == "nhs_number" => {
+                let digits: String = match cell {
+                    Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 => format!("{n:.0}"),
+                    _ => text.chars().filter(|c| !matches!(c, ' ' | '-')).collect(),
+                };
+                if nhs_number_is_valid(&digits) {
+                    Ok(Value::Text(digits))
+                } else {
+                    Err("not a valid NHS number (10 digits, the last a check digit)".into())
+                }
+            }
+            Kind::Text => Ok(Value::Text(match cell {
+                Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
+                _ => text,
+            })),
+            Kind::Hours => {
+                let hundredths = match cell {
+                    Cell::Number(n) => {
+                        let h = (n * 100.0).round();
+                        if (h - n * 100.0).abs() > 1e-6 {
+                            return Err(format!("{text} hours has more than two decimal places"));
+                        }
+                        h as i64
+                    }
+                    Cell::Text(t) => decimal_hundredths(t)
+                        .ok_or_else(|| format!("'{t}' is not a number of hours"))?,
+                    _ => return Err(format!("'{text}' is not a number of hours")),
+                };
+                if !(0..=16_800).contains(&hundredths) {
+                    return Err(format!("{text} hours is not between 0 and 168"));
+                }
+                Ok(Value::Hours(hundredths))
+            }
+            Kind::YesNo => match cell {
+                Cell::Bool(b) => Ok(Value::Bool(*b)),
+                _ => match self.mapping.value("yes_no", &text) {
+                    Some(v) => Ok(Value::Bool(v == "yes")),
+                    None => Err(format!("'{text}' is not yes or no")),
+                },
+            },
+            Kind::Value(list) => self.mapping.value(list, &text).map(Value::Word).ok_or_else(
+                || {
+                    format!(
+                        "'{text}' is not a known {} (add it under [values.{list}] in the mapping)",
+                        list.replace('_', " ")
+                    )
+                },
+            ),
+            Kind::Specialist => self.specialist(&text).map(Value::Staff),
+        }
+    }
+
+    fn specialist(&self, text: &str) -> Result<String, String> {
+        let n = normalise(text);
+        if let Some(id) = self.staff_ids.get(&n) {
+            return Ok(id.clone());
+        }
+        match self.staff_names.get(&n).map(Vec::as_slice) {
+            Some([id]) => return Ok(id.clone()),
+            Some(ids) if ids.len() > 1 => {
+                return Err(format!(
+                    "{} specialists are called '{text}': write their id instead ({})",
+                    ids.len(),
+                    ids.join(", ")
+                ));
+            }
+            _ => {}
+        }
+        let nearest = self
+            .existing
+            .staff
+            .iter()
+            .filter(|s| s.role == "es")
+            .map(|s| (strsim::normalized_levenshtein(&normalise(&s.name), &n), s))
+            .filter(|(score, _)| *score >= 0.6)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        Err(match nearest {
+            Some((_, s)) => format!(
+                "unknown employment specialist '{text}': did you mean '{}' ({})?",
+                s.name, s.id
+            ),
+            None => format!("unknown employment specialist '{text}'"),
+        })
+    }
+}
+
+fn first_index(readings: &[(u32, DateReading)]) -> u32 {
+    readings
+        .iter()
+        .find(|(_, r)| matches!(r, DateReading::MonthFirst { .. }))
+        .map_or(0, |(i, _)| *i)
+}
+
+/// A decimal written as text, in hundredths: `16`, `16.5`, `7.25`.
+fn decimal_hundredths(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if whole.is_empty() && frac.is_empty()
+        || whole.len() > 6
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let f: i64 = format!("{frac:0<2}").parse().ok()?;
+    Some(w * 100 + f)
+}
+
+/// The referral a row belongs to: its Referral ID, or its client and
+/// referral date (`client-YYYY-MM-DD`) when the sheet has no Referral ID.
+fn key(table: Table, row: &ReadRow, by_id: bool) -> Option<String> {
+    if by_id {
+        return row.text(table, "referral");
+    }
+    let client = row.text(table, "client")?;
+    let received = row.text(table, "received")?;
+    Some(format!("{client}-{received}"))
+}
+
+// ---------------------------------------------------------------------------
+// Rows into referrals
+// ---------------------------------------------------------------------------
+
+/// The fields of a caseload row that describe the referral (the rest, the job).
+const REFERRAL_FIELDS: [&str; 11] = [
+    "referral",
+    "client",
+    "nhs_number",
+    "received",
+    "status_at_referral",
+    "es",
+    "access",
+    "vocational_plan_start",
+    "vocational_plan_end",
+    "discharge",
+    "discharge_reason",
+];
+
+/// Where a record came from: (row index in `Reader::rows`).
+#[derive(Default)]
+struct Draft {
+    /// Caseload rows of this referral, in order.
+    rows: Vec<usize>,
+    /// Child rows of each table, in order.
+    children: BTreeMap<Table, Vec<usize>>,
+}
+
+impl Reader<'_> {
+    fn sheet_of(&self, row: usize) -> String {
+        self.sheets[self.layouts[self.rows[row].layout].sheet]
+            .name
+            .clone()
+    }
+
+    fn row_problem(&mut self, row: usize, field: Option<&str>, referral: &str, message: String) {
+        let r = &self.rows[row];
+        let l = &self.layouts[r.layout];
+        let p = Problem {
+            sheet: self.sheets[l.sheet].name.clone(),
+            row: Some(r.number),
+            column: field.and_then(|f| l.column_name(f)),
+            referral: Some(referral.to_string()),
+            message,
+        };
+        self.push(p);
+    }
+
+    fn assemble(mut self, summaries: Vec<SheetSummary>) -> Preview {
+        // Which child tables the file holds: those replace the referral's lists.
+        let present: BTreeSet<Table> = self
+            .layouts
+            .iter()
+            .map(|l| l.table)
+            .filter(|t| *t != Table::Caseload)
+            .collect();
+        let existing_referrals: HashMap<&str, &ReferralDoc> = self
+            .existing
+            .referrals
+            .iter()
+            .map(|r| (r.id.as_str(), r))
+            .collect();
+        let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let mut lone_rows: Vec<usize> = Vec::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            let Some(key) = &row.key else {
+                lone_rows.push(i);
+                continue;
+            };
+            let table = self.layouts[row.layout].table;
+            let draft = drafts.entry(key.clone()).or_insert_with(|| {
+                order.push(key.clone());
+                Draft::default()
+            });
+            if table == Table::Caseload {
+                draft.rows.push(i);
+            } else {
+                draft.children.entry(table).or_default().push(i);
+            }
+        }
+        // Child rows whose referral is neither in the file nor stored.
+        let mut unknown = Vec::new();
+        for key in &order {
+            let d = &drafts[key];
+            if d.rows.is_empty() && !existing_referrals.contains_key(key.as_str()) {
+                unknown.push(key.clone());
+            }
+        }
+        for key in unknown {
+            let d = drafts.remove(&key).expect("a draft");
+            order.retain(|k| *k != key);
+            for rows in d.children.values() {
+                for &r in rows {
+                    let field = if self.layouts[self.rows[r].layout].has("referral") {
+                        "referral"
+                    } else {
+                        "client"
+                    };
+                    self.row_problem(
+                        r,
+                        Some(field),
+                        &key,
+                        format!("there is no referral {key} in the caseload sheet or in ipstrack"),
+                    );
+                    lone_rows.push(r);
+                }
+            }
+        }
+
+        let mut referrals: Vec<(ReferralDoc, Option<ClientDoc>)> = Vec::new();
+        for key in &order {
+            let draft = &drafts[key];
+            let base = existing_referrals.get(key.as_str()).copied();
+            if let Some(built) = self.build(key, draft, base, &present) {
+                referrals.push(built);
+            }
+        }
+        self.check_clients(&referrals, &drafts);
+        self.check_scope(&referrals, &existing_referrals, &drafts);
+
+        // Check the whole result with every BAD-1 rule; leave out referrals
+        // with problems until what is left is clean.
+        let mut bad: BTreeSet<String> = self
+            .problems
+            .iter()
+            .filter_map(|p| p.referral.clone())
+            .collect();
+        let mut checked_all = false;
+        let bundle = loop {
+            let candidate = self.bundle(&referrals, &bad);
+            let merged = merge(self.existing, &candidate);
+            match validate(&merged) {
+                Ok(_) => break candidate,
+                Err(errors) => {
+                    let before = bad.len();
+                    for e in errors.0 {
+                        let referral = self.place_error(&e, &drafts, &referrals, !checked_all);
+                        if let Some(r) = referral {
+                            bad.insert(r);
+                        }
+                    }
+                    checked_all = true;
+                    if bad.len() == before {
+                        // Errors that no referral of the file explains: nothing is written.
+                        let mut empty = candidate;
+                        empty.clients.clear();
+                        empty.referrals.clear();
+                        bad.extend(order.iter().cloned());
+                        break empty;
+                    }
+                }
+            }
+        };
+        self.problems.sort();
+        self.problems.dedup();
+
+        let existing_clients: HashMap<&str, &ClientDoc> = self
+            .existing
+            .clients
+            .iter()
+            .map(|c| (c.id.as_str(), c))
+            .collect();
+        let mut preview_counts = (Counts::default(), Counts::default());
+        let (mut created, mut updated) = (Vec::new(), Vec::new());
+        let mut counted_clients = BTreeSet::new();
+        for (r, client) in &referrals {
+            if bad.contains(&r.id) {
+                continue;
+            }
+            match existing_referrals.get(r.id.as_str()) {
+                None => {
+                    preview_counts.0.create += 1;
+                    created.push(r.id.clone());
+                }
+                Some(old) if normalised(old) == normalised(r) => preview_counts.0.unchanged += 1,
+                Some(_) => {
+                    preview_counts.0.update += 1;
+                    updated.push(r.id.clone());
+                }
+            }
+            if let Some(c) = client
+                .as_ref()
+                .filter(|c| counted_clients.insert(c.id.clone()))
+            {
+                match existing_clients.get(c.id.as_str()) {
+                    None => preview_counts.1.create += 1,
+                    Some(old) if *old == c => preview_counts.1.unchanged += 1,
+                    Some(_) => preview_counts.1.update += 1,
+                }
+            }
+        }
+        let mut skipped: Vec<Skipped> = bad
+            .iter()
+            .filter_map(|id| {
+                let d = drafts.get(id)?;
+                let mut rows: Vec<(String, u32)> = d
+                    .rows
+                    .iter()
+                    .chain(d.children.values().flatten())
+                    .map(|&r| (self.sheet_of(r), self.rows[r].number))
+                    .collect();
+                rows.sort();
+                Some(Skipped {
+                    referral: Some(id.clone()),
+                    rows,
+                })
+            })
+            .collect();
+        for &r in &lone_rows {
+            skipped.push(Skipped {
+                referral: None,
+                rows: vec![(self.sheet_of(r), self.rows[r].number)],
+            });
+        }
+        Preview {
+            sheets: summaries,
+            problems: self.problems,
+            referrals: preview_counts.0,
+            clients: preview_counts.1,
+            created,
+            updated,
+            skipped,
+            bundle: BundleDoc {
+                referrals: bundle
+                    .referrals
+                    .into_iter()
+                    .filter(|r| {
+                        existing_referrals
+                            .get(r.id.as_str())
+                            .is_none_or(|old| normalised(old) != normalised(r))
+                    })
+                    .collect(),
+                clients: bundle
+                    .clients
+                    .into_iter()
+                    .filter(|c| existing_clients.get(c.id.as_str()) != Some(&c))
+                    .collect(),
+                ..bundle
+            },
+        }
+    }
+
+    /// The referral (and its client) from its rows; `None` when it has no
+    /// caseload row and none of its lists are in the file.
+    fn build(
+        &mut self,
+        id: &str,
+        draft: &Draft,
+        base: Option<&ReferralDoc>,
+        present: &BTreeSet<Table>,
+    ) -> Option<(ReferralDoc, Option<ClientDoc>)> {
+        let mut doc = match base {
+            Some(b) => b.clone(),
+            None => ReferralDoc {
+                id: id.to_string(),
+                client: String::new(),
+                received: String::new(),
+                status_at_referral: String::new(),
+                es: None,
+                transfers: None,
+                access: None,
+                vocational_plan: None,
+                contacts: None,
+                holds: None,
+                waiting_list: None,
+                engagement: None,
+                decisions: None,
+                discharge: None,
+                jobs: None,
+            },
+        };
+        let mut client = None;
+        let t = Table::Caseload;
+        if !draft.rows.is_empty() {
+            // The referral's columns: the first row that has a value gives it;
+            // a later row that says otherwise is a problem.
+            let mut value: BTreeMap<&str, (Value, usize)> = BTreeMap::new();
+            for &r in &draft.rows {
+                for field in REFERRAL_FIELDS {
+                    let Some(v) = self.rows[r].get(t, field).cloned() else {
+                        continue;
+                    };
+                    match value.get(field) {
+                        None => {
+                            value.insert(field, (v, r));
+                        }
+                        Some((seen, at)) if *seen != v => {
+                            let message = format!(
+                                "says {} but row {} of referral {id} says {}",
+                                v.text(),
+                                self.rows[*at].number,
+                                seen.text()
+                            );
+                            self.row_problem(r, Some(field), id, message);
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            let columns: BTreeSet<&'static str> = draft
+                .rows
+                .iter()
+                .flat_map(|&r| {
+                    let l = &self.layouts[self.rows[r].layout];
+                    t.fields().iter().map(|f| f.name).filter(|f| l.has(f))
+                })
+                .collect();
+            let has = |field: &str| columns.contains(field);
+            let get = |field: &str| value.get(field).map(|(v, _)| v.text());
+            doc.client = get("client").unwrap_or_default();
+            doc.received = get("received").unwrap_or_default();
+            doc.status_at_referral = get("status_at_referral").unwrap_or_default();
+            if has("es") {
+                doc.es = get("es");
+            }
+            if has("access") {
+                doc.access = get("access");
+            }
+            if has("vocational_plan_start") {
+                doc.vocational_plan = get("vocational_plan_start").map(|start| SpellDoc {
+                    start,
+                    end: get("vocational_plan_end"),
+                });
+                if doc.vocational_plan.is_none() && get("vocational_plan_end").is_some() {
+                    let r = value["vocational_plan_end"].1;
+                    self.row_problem(
+                        r,
+                        Some("vocational_plan_end"),
+                        id,
+                        "a vocational plan end date needs a start date".into(),
+                    );
+                }
+            }
+            if has("discharge") {
+                let reason = if has("discharge_reason") {
+                    get("discharge_reason")
+                } else {
+                    doc.discharge.as_ref().and_then(|d| d.reason.clone())
+                };
+                doc.discharge = get("discharge").map(|date| DischargeDoc { date, reason });
+            }
+            if has("nhs_number") || base.is_none() {
+                let stored = self
+                    .existing
+                    .clients
+                    .iter()
+                    .find(|c| c.id == doc.client)
+                    .cloned();
+                let nhs = if has("nhs_number") {
+                    get("nhs_number")
+                } else {
+                    stored.as_ref().and_then(|c| c.nhs_number.clone())
+                };
+                client = Some(ClientDoc {
+                    id: doc.client.clone(),
+                    nhs_number: nhs,
+                });
+            }
+            if has("job_start") {
+                doc.jobs = Some(self.jobs(id, draft));
+            }
+        } else if draft.children.is_empty() {
+            return None;
+        }
+        for table in present {
+            let rows = draft.children.get(table).cloned().unwrap_or_default();
+            self.children(&mut doc, *table, &rows);
+        }
+        Some((doc, client))
+    }
+
+    fn jobs(&mut self, id: &str, draft: &Draft) -> Vec<JobDoc> {
+        let t = Table::Caseload;
+        let job_fields: Vec<&'static str> = t
+            .fields()
+            .iter()
+            .map(|f| f.name)
+            .filter(|n| !REFERRAL_FIELDS.contains(n))
+            .collect();
+        let mut jobs: Vec<JobDoc> = Vec::new();
+        for &r in &draft.rows {
+            let row = &self.rows[r];
+            if job_fields.iter().all(|f| row.get(t, f).is_none()) {
+                continue;
+            }
+            let layout = &self.layouts[row.layout];
+            let text = |f: &str| row.text(t, f);
+            let Some(start) = text("job_start") else {
+                self.row_problem(
+                    r,
+                    Some("job_start"),
+                    id,
+                    "the row has a job but no job start date".into(),
+                );
+                continue;
+            };
+            let kind = match text("job_type") {
+                Some(k) => k,
+                None if !layout.has("job_type") => "employee".to_string(),
+                None => {
+                    self.row_problem(r, Some("job_type"), id, "the job has no job type".into());
+                    continue;
+                }
+            };
+            let job_id = text("job").unwrap_or_else(|| format!("j{}", jobs.len() + 1));
+            // Weekly hours are given from week 1 on, with no blank week between.
+            let weeks: Vec<Option<&Value>> =
+                ["week1_hours", "week2_hours", "week3_hours", "week4_hours"]
+                    .iter()
+                    .map(|f| row.get(t, f))
+                    .collect();
+            let given = weeks.iter().take_while(|w| w.is_some()).count();
+            if weeks.iter().filter(|w| w.is_some()).count() != given {
+                self.row_problem(
+                    r,
+                    Some("week1_hours"),
+                    id,
+                    "weekly hours must be given from week 1 on, with no week left blank between"
+                        .into(),
+                );
+                continue;
+            }
+            let weekly: Vec<Number> = weeks
+                .iter()
+                .flatten()
+                .filter_map(|v| match v {
+                    Value::Hours(h) => Some(hours_number(*h)),
+                    _ => None,
+                })
+                .collect();
+            if jobs.iter().any(|j| j.id == job_id) {
+                self.row_problem(
+                    r,
+                    Some("job"),
+                    id,
+                    format!("job {job_id} appears twice in referral {id}"),
+                );
+                continue;
+            }
+            let hours = |f: &str| match row.get(t, f) {
+                Some(Value::Hours(h)) => Some(hours_number(*h)),
+                _ => None,
+            };
+            jobs.push(JobDoc {
+                id: job_id,
+                kind,
+                employer: text("employer"),
+                start,
+                end: text("job_end"),
+                hours_per_week: hours("hours_per_week"),
+                weekly_hours: (!weekly.is_empty()).then_some(weekly),
+                four_hours_confirmed: text("four_hours_confirmed"),
+                self_employment_registration: text("self_employment_registration"),
+                retained: Some(matches!(row.get(t, "retained"), Some(Value::Bool(true)))),
+                return_to_work: text("return_to_work"),
+            });
+        }
+        jobs
+    }
+
+    /// Replaces one of the referral's lists with the file's rows.
+    fn children(&mut self, doc: &mut ReferralDoc, table: Table, rows: &[usize]) {
+        let text = |r: usize, f: &str| self.rows[r].text(table, f);
+        match table {
+            Table::Caseload => {}
+            Table::Contacts => {
+                doc.contacts = Some(
+                    rows.iter()
+                        .filter_map(|&r| {
+                            Some(ContactDoc {
+                                date: text(r, "date")?,
+                                kind: text(r, "kind")?,
+                            })
+                        })
+                        .collect(),
+                );
+            }
+            Table::Holds => {
+                doc.holds = Some(
+                    rows.iter()
+                        .filter_map(|&r| {
+                            Some(SpellDoc {
+                                start: text(r, "start")?,
+                                end: text(r, "end"),
+                            })
+                        })
+                        .collect(),
+                );
+            }
+            Table::WaitingList => {
+                doc.waiting_list = Some(
+                    rows.iter()
+                        .filter_map(|&r| {
+                            Some(WaitingSpellDoc {
+                                start: text(r, "start")?,
+                                end: text(r, "end"),
+                                expected_return: text(r, "expected_return"),
+                            })
+                        })
+                        .collect(),
+                );
+            }
+            Table::Engagement => {
+                doc.engagement = Some(
+                    rows.iter()
+                        .filter_map(|&r| {
+                            Some(EngagementDoc {
+                                date: text(r, "date")?,
+                                status: text(r, "status")?,
+                            })
+                        })
+                        .collect(),
+                );
+            }
+            Table::Decisions => {
+                doc.decisions = Some(
+                    rows.iter()
+                        .filter_map(|&r| {
+                            Some(DecisionDoc {
+                                start: text(r, "start")?,
+                                end: text(r, "end"),
+                                status: text(r, "status")?,
+                                reason: text(r, "reason"),
+                            })
+                        })
+                        .collect(),
+                );
+            }
+            Table::Transfers => {
+                doc.transfers = Some(
+                    rows.iter()
+                        .filter_map(|&r| {
+                            Some(TransferDoc {
+                                date: text(r, "date")?,
+                                es: text(r, "es")?,
+                            })
+                        })
+                        .collect(),
+                );
+            }
+        }
+        // A row whose required cell could not be read has its own problem;
+        // its referral is left out with it.
+        for &r in rows {
+            let row = &self.rows[r];
+            let incomplete = table
+                .fields()
+                .iter()
+                .filter(|f| f.required)
+                .any(|f| row.get(table, f.name).is_none());
+            let unread = self.problems.iter().any(|p| {
+                p.row == Some(row.number)
+                    && p.sheet == self.sheets[self.layouts[row.layout].sheet].name
+            });
+            if incomplete && !unread {
+                let missing = table
+                    .fields()
+                    .iter()
+                    .find(|f| f.required && row.get(table, f.name).is_none())
+                    .map(|f| f.name)
+                    .unwrap_or_default();
+                self.row_problem(r, Some(missing), &doc.id, format!("no {missing}"));
+            } else if incomplete {
+                self.row_problem(r, None, &doc.id, "this row cannot be read".into());
+            }
+        }
+    }
+
+    /// Same client id with two NHS numbers, or one NHS number for two clients.
+    fn check_clients(
+        &mut self,
+        referrals: &[(ReferralDoc, Option<ClientDoc>)],
+        drafts: &BTreeMap<String, Draft>,
+    ) {
+        let mut by_id: HashMap<String, (Option<String>, String)> = HashMap::new();
+        let mut by_nhs: HashMap<String, String> = self
+            .existing
+            .clients
+            .iter()
+            .filter_map(|c| Some((c.nhs_number.clone()?, c.id.clone())))
+            .collect();
+        let mut found = Vec::new();
+        for (r, client) in referrals {
+            let Some(c) = client else { continue };
+            let Some(&row) = drafts.get(&r.id).and_then(|d| d.rows.first()) else {
+                continue;
+            };
+            match by_id.get(&c.id) {
+                Some((nhs, other)) if *nhs != c.nhs_number => found.push((
+                    row,
+                    "nhs_number",
+                    r.id.clone(),
+                    format!(
+                        "duplicate client: client {} has a different NHS number in referral {other}",
+                        c.id
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    by_id.insert(c.id.clone(), (c.nhs_number.clone(), r.id.clone()));
+                }
+            }
+            if let Some(nhs) = &c.nhs_number {
+                match by_nhs.get(nhs) {
+                    Some(other) if *other != c.id => found.push((
+                        row,
+                        "nhs_number",
+                        r.id.clone(),
+                        format!(
+                            "duplicate client: this NHS number is already client {other}'s; use one client id for one person"
+                        ),
+                    )),
+                    Some(_) => {}
+                    None => {
+                        by_nhs.insert(nhs.clone(), c.id.clone());
+                    }
+                }
+            }
+        }
+        for (row, field, referral, message) in found {
+            self.row_problem(row, Some(field), &referral, message);
+        }
+    }
+
+    /// A team lead may import only referrals of their own team's specialists.
+    fn check_scope(
+        &mut self,
+        referrals: &[(ReferralDoc, Option<ClientDoc>)],
+        existing: &HashMap<&str, &ReferralDoc>,
+        drafts: &BTreeMap<String, Draft>,
+    ) {
+        let Some(team) = self.options.team.clone() else {
+            return;
+        };
+        let team_of: HashMap<&str, &str> = self
+            .existing
+            .staff
+            .iter()
+            .map(|s| (s.id.as_str(), s.team.as_str()))
+            .collect();
+        let outside = |r: &ReferralDoc| -> Option<String> {
+            let mut specialists: Vec<&str> = r.es.iter().map(String::as_str).collect();
+            specialists.extend(r.transfers.iter().flatten().map(|t| t.es.as_str()));
+            if specialists.is_empty() {
+                return Some("has no employment specialist of your team".into());
+            }
+            specialists
+                .into_iter()
+                .find(|es| team_of.get(es) != Some(&team.as_str()))
+                .map(|es| format!("names specialist {es}, who is not in your team ({team})"))
+        };
+        let mut found = Vec::new();
+        for (r, _) in referrals {
+            let why = outside(r).or_else(|| {
+                existing
+                    .get(r.id.as_str())
+                    .and_then(|old| outside(old))
+                    .map(|w| format!("is held by another team: it {w}"))
+            });
+            if let Some(why) = why {
+                let d = &drafts[&r.id];
+                let row = d
+                    .rows
+                    .first()
+                    .or_else(|| d.children.values().flatten().next())
+                    .copied();
+                if let Some(row) = row {
+                    found.push((row, r.id.clone(), format!("referral {} {why}", r.id)));
+                }
+            }
+        }
+        for (row, referral, message) in found {
+            self.row_problem(row, Some("es"), &referral, message);
+        }
+    }
+
+    /// The records to write, leaving out the referrals in `bad` (and clients
+    /// only they would create).
+    fn bundle(
+        &self,
+        referrals: &[(ReferralDoc, Option<ClientDoc>)],
+        bad: &BTreeSet<String>,
+    ) -> BundleDoc {
+        let mut clients: BTreeMap<String, ClientDoc> = BTreeMap::new();
+        let mut docs = Vec::new();
+        for (r, c) in referrals {
+            if bad.contains(&r.id) {
+                continue;
+            }
+            if let Some(c) = c {
+                clients.entry(c.id.clone()).or_insert_with(|| c.clone());
+            }
+            docs.push(r.clone());
+        }
+        BundleDoc {
+            format: BUNDLE_FORMAT.to_string(),
+            service: self.existing.service.clone(),
+            policy: self.existing.policy.clone(),
+            teams: Vec::new(),
+            staff: Vec::new(),
+            clients: clients.into_values().collect(),
+            referrals: docs,
+        }
+    }
+
+    /// Names the sheet, row and column of a BAD-1 error; returns the referral
+    /// it belongs to (to be left out), if any of the file's.
+    fn place_error(
+        &mut self,
+        e: &ipstrack_core::bundle::BundleError,
+        drafts: &BTreeMap<String, Draft>,
+        referrals: &[(ReferralDoc, Option<ClientDoc>)],
+        record: bool,
+    ) -> Option<String> {
+        let words: Vec<&str> = e.record.split(' ').collect();
+        let (referral, job) = match words.as_slice() {
+            ["referral", id] => (Some(id.to_string()), None),
+            ["referral", id, "job", j] => (Some(id.to_string()), Some(j.to_string())),
+            ["client", id] => (
+                referrals
+                    .iter()
+                    .find(|(r, c)| c.as_ref().is_some_and(|c| c.id == *id) || r.client == *id)
+                    .map(|(r, _)| r.id.clone()),
+                None,
+            ),
+            _ => (None, None),
+        };
+        let Some(referral) = referral.filter(|r| drafts.contains_key(r)) else {
+            if record {
+                self.problems.push(Problem {
+                    sheet: String::new(),
+                    row: None,
+                    column: None,
+                    referral: None,
+                    message: format!("the data already in ipstrack would not be valid: {e}"),
+                });
+            }
+            return None;
+        };
+        let draft = &drafts[&referral];
+        let (list, index, sub) = split_field(&e.field);
+        let place: Option<(usize, Option<&str>)> = match (job.as_deref(), list) {
+            (Some(_), _) => {
+                let field = match e.field.as_str() {
+                    "start" => "job_start",
+                    "end" => "job_end",
+                    "type" => "job_type",
+                    f if f.starts_with("weekly_hours") => "week1_hours",
+                    f => caseload_field(f),
+                };
+                let row = draft.rows.iter().copied().find(|&r| {
+                    self.rows[r].text(Table::Caseload, "job").as_deref() == job.as_deref()
+                });
+                row.or(draft.rows.first().copied())
+                    .map(|r| (r, Some(field)))
+            }
+            (None, Some(list)) => {
+                let table = match list {
+                    "contacts" => Some(Table::Contacts),
+                    "holds" => Some(Table::Holds),
+                    "waiting_list" => Some(Table::WaitingList),
+                    "engagement" => Some(Table::Engagement),
+                    "decisions" => Some(Table::Decisions),
+                    "transfers" => Some(Table::Transfers),
+                    _ => None,
+                };
+                let row = table
+                    .and_then(|t| draft.children.get(&t))
+                    .and_then(|rows| rows.get(index.unwrap_or(0)))
+                    .copied();
+                match row {
+                    Some(r) => Some((r, sub)),
+                    None => draft.rows.first().map(|&r| (r, None)),
+                }
+            }
+            (None, None) => draft
+                .rows
+                .first()
+                .map(|&r| (r, Some(caseload_field(&e.field)))),
+        };
+        let message = e.message.clone();
+        match place {
+            Some((row, field)) => self.row_problem(row, field, &referral, message),
+            None => self.problems.push(Problem {
+                sheet: String::new(),
+                row: None,
+                column: None,
+                referral: Some(referral.clone()),
+                message,
+            }),
+        }
+        Some(referral)
+    }
+}
+
+/// `contacts[2].date` → (`contacts`, 2, `date`); `access` → (None, None, None).
+fn split_field(field: &str) -> (Option<&str>, Option<usize>, Option<&str>) {
+    let Some((list, rest)) = field.split_once('[') else {
+        return (None, None, None);
+    };
+    let (index, sub) = rest.split_once(']').unwrap_or((rest, ""));
+    (
+        Some(list),
+        index.parse().ok(),
+        sub.strip_prefix('.').filter(|s| !s.is_empty()),
+    )
+}
+
+fn caseload_field(field: &str) -> &'static str {
+    match field {
+        "client" => "client",
+        "received" => "received",
+        "status_at_referral" => "status_at_referral",
+        "es" => "es",
+        "access" => "access",
+        "vocational_plan.start" | "vocational_plan" => "vocational_plan_start",
+        "vocational_plan.end" => "vocational_plan_end",
+        "discharge.date" | "discharge" => "discharge",
+        "discharge.reason" => "discharge_reason",
+        "nhs_number" => "nhs_number",
+        "hours_per_week" => "hours_per_week",
+        "four_hours_confirmed" => "four_hours_confirmed",
+        "self_employment_registration" => "self_employment_registration",
+        "retained" => "retained",
+        "return_to_work" => "return_to_work",
+        "employer" => "employer",
+        _ => "referral",
+    }
+}
+
+/// The stored records with the incoming ones put over them (same id replaced).
+fn merge(existing: &BundleDoc, incoming: &BundleDoc) -> BundleDoc {
+    let mut doc = existing.clone();
+    let client_at: HashMap<String, usize> = doc
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
+    for c in &incoming.clients {
+        match client_at.get(&c.id) {
+            Some(&i) => doc.clients[i] = c.clone(),
+            None => doc.clients.push(c.clone()),
+        }
+    }
+    let referral_at: HashMap<String, usize> = doc
+        .referrals
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+    for r in &incoming.referrals {
+        match referral_at.get(&r.id) {
+            Some(&i) => doc.referrals[i] = r.clone(),
+            None => doc.referrals.push(r.clone()),
+        }
+    }
+    doc
+}
+
+/// A referral as the store keeps it: absent lists empty, `retained` false.
+fn normalised(r: &ReferralDoc) -> ReferralDoc {
+    let mut r = r.clone();
+    r.transfers.get_or_insert_default();
+    r.contacts.get_or_insert_default();
+    r.holds.get_or_insert_default();
+    r.waiting_list.get_or_insert_default();
+    r.engagement.get_or_insert_default();
+    r.decisions.get_or_insert_default();
+    for j in r.jobs.get_or_insert_default() {
+        j.retained.get_or_insert(false);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_are_read_exactly_in_hundredths() {
+        assert_eq!(decimal_hundredths("16"), Some(1600));
+        assert_eq!(decimal_hundredths("16.5"), Some(1650));
+        assert_eq!(decimal_hundredths("7.25"), Some(725));
+        assert_eq!(decimal_hundredths(".5"), Some(50));
+        assert_eq!(decimal_hundredths("7.255"), None);
+        assert_eq!(decimal_hundredths("-1"), None);
+        assert_eq!(decimal_hundredths("ten"), None);
+        assert_eq!(hours_text(1650), "16.5");
+        assert_eq!(hours_text(725), "7.25");
+        assert_eq!(hours_text(1600), "16");
+    }
+
+    #[test]
+    fn error_fields_are_split_into_list_index_and_field() {
+        assert_eq!(
+            split_field("contacts[2].date"),
+            (Some("contacts"), Some(2), Some("date"))
+        );
+        assert_eq!(split_field("holds[0]"), (Some("holds"), Some(0), None));
+        assert_eq!(split_field("access"), (None, None, None));
+    }
+}
