@@ -20,18 +20,47 @@ const DB_HELP: &str = "A SQLite file (created if missing) or a postgres:// URL";
 
 #[derive(Subcommand)]
 pub enum StoreCommand {
-    /// Import a data bundle into the database, all or nothing (same ids are updated).
+    /// Import a data bundle, or spreadsheets (--xlsx, --csv), into the database, all or
+    /// nothing (same ids are updated). Spreadsheets are previewed first: every problem by
+    /// sheet, row and column, and nothing written unless the file is clean or
+    /// --skip-problem-rows is given.
     Import {
+        /// A data bundle (ipstrack-bundle/1 JSON).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["xlsx", "csv"], required_unless_present_any = ["xlsx", "csv", "print_mapping"])]
+        data: Option<PathBuf>,
+        /// A workbook (xlsx, xls or ods): one sheet per table (caseload, contacts, …).
+        #[arg(long, value_name = "FILE", conflicts_with = "csv")]
+        xlsx: Option<PathBuf>,
+        /// A CSV file holding one table; give --csv once per file.
         #[arg(long, value_name = "FILE")]
-        data: PathBuf,
+        csv: Vec<PathBuf>,
+        /// The column mapping (TOML); default: IPS Grow data tool headings (see --print-mapping).
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Show the preview and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the rows without problems, leaving out the rows the preview lists.
+        #[arg(long)]
+        skip_problem_rows: bool,
+        /// Print the default column mapping (to copy and edit) and stop.
+        #[arg(long, conflicts_with_all = ["data", "xlsx", "csv"])]
+        print_mapping: bool,
         #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
         db: String,
     },
-    /// Export the database as a data bundle, or (--grow-return) a period's IPS
-    /// Grow return as xlsx or CSV (by the file's extension).
+    /// Export the database as a data bundle, as a spreadsheet in the import's layout
+    /// (--spreadsheet), or (--grow-return) a period's IPS Grow return as xlsx or CSV (by
+    /// the file's extension).
     Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Write the case data as an xlsx workbook in the spreadsheet import's layout.
+        #[arg(long, conflicts_with = "grow_return")]
+        spreadsheet: bool,
+        /// The column mapping for --spreadsheet (default: IPS Grow data tool headings).
+        #[arg(long, value_name = "FILE", requires = "spreadsheet")]
+        mapping: Option<PathBuf>,
         /// Write the IPS Grow quarterly return instead of the bundle.
         #[arg(long, requires = "period")]
         grow_return: bool,
@@ -228,7 +257,43 @@ pub fn run(command: StoreCommand) -> Result<ExitCode> {
 async fn run_async(command: StoreCommand) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match command {
-        StoreCommand::Import { data, db } => {
+        StoreCommand::Import {
+            print_mapping: true,
+            ..
+        } => {
+            write!(out, "{}", ipstrack_interop::spreadsheet::DEFAULT_MAPPING)?;
+        }
+        StoreCommand::Import {
+            data: None,
+            xlsx,
+            csv,
+            mapping,
+            dry_run,
+            skip_problem_rows,
+            db,
+            ..
+        } => {
+            let files = crate::spreadsheet::Files { xlsx, csv, mapping };
+            let store = open(&db).await?;
+            let done = crate::spreadsheet::import(
+                &store,
+                &files,
+                crate::spreadsheet::Write {
+                    dry_run,
+                    skip_problem_rows,
+                },
+                &actor(),
+                &mut out,
+            )
+            .await;
+            store.close().await;
+            return done;
+        }
+        StoreCommand::Import {
+            data: Some(data),
+            db,
+            ..
+        } => {
             let text = read_text(&data)?;
             let doc = parse_document(&text).map_err(|e| bundle_error(&data, &e))?;
             drop(text);
@@ -279,6 +344,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             period,
             as_of,
             db,
+            ..
         } => {
             let period = Period::parse(period.as_deref().unwrap_or_default())?;
             let as_of = match as_of {
@@ -300,6 +366,26 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             eprintln!(
                 "wrote the IPS Grow return for {} (as of {as_of}) to {}",
                 period.label,
+                path.display()
+            );
+        }
+        StoreCommand::Export {
+            out: path,
+            spreadsheet: true,
+            mapping,
+            db,
+            ..
+        } => {
+            let mapping = crate::spreadsheet::mapping(mapping.as_ref())?;
+            let store = open(&db).await?;
+            let doc = store.export().await?;
+            store.close().await;
+            let bytes = ipstrack_interop::spreadsheet::caseload_xlsx(&doc, &mapping)?;
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "wrote {} referrals in the spreadsheet layout to {}",
+                doc.referrals.len(),
                 path.display()
             );
         }

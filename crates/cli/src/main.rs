@@ -8,6 +8,7 @@
 mod database;
 mod render;
 mod serve;
+mod spreadsheet;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

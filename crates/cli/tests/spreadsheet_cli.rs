@@ -1,0 +1,230 @@
+//! `ipstrack import --xlsx/--csv` and `export --spreadsheet` end to end on
+//! SQLite: the preview, no partial write, skipping accepted, the round trip.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/fixtures/examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn ipstrack(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ipstrack"))
+        .args(args)
+        .env("IPSTRACK_ACTOR", "tester")
+        .env_remove("IPSTRACK_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        String::from_utf8_lossy(&o.stdout)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// A database holding the example's service, teams and staff but no case data.
+fn staff_only(dir: &Path, example_name: &str) -> String {
+    let text = std::fs::read_to_string(example(example_name)).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["clients"] = serde_json::json!([]);
+    doc["referrals"] = serde_json::json!([]);
+    let bundle = dir.join("staff.json");
+    std::fs::write(&bundle, doc.to_string()).unwrap();
+    let db = dir.join("ips.sqlite").to_string_lossy().into_owned();
+    ok(&ipstrack(&[
+        "import",
+        "--data",
+        &bundle.to_string_lossy(),
+        "--db",
+        &db,
+    ]));
+    db
+}
+
+#[test]
+fn a_spreadsheet_exported_and_imported_into_a_new_database_gives_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.sqlite");
+    let source = source.to_string_lossy();
+    // The caseload example's records end before today, so none is refused as future.
+    let bundle = example("caseload.bundle.json");
+    ok(&ipstrack(&["import", "--data", &bundle, "--db", &source]));
+    let xlsx = dir.path().join("caseload.xlsx");
+    let xlsx = xlsx.to_string_lossy();
+    ok(&ipstrack(&[
+        "export",
+        "--spreadsheet",
+        "--out",
+        &xlsx,
+        "--db",
+        &source,
+    ]));
+
+    let target_dir = tempfile::tempdir().unwrap();
+    let db = staff_only(target_dir.path(), "caseload.bundle.json");
+    let preview = ok(&ipstrack(&[
+        "import",
+        "--xlsx",
+        &xlsx,
+        "--db",
+        &db,
+        "--dry-run",
+    ]));
+    assert!(
+        preview.contains("Referrals: 14 to create, 0 to update, 0 unchanged"),
+        "{preview}"
+    );
+    assert!(preview.contains("No problems found."), "{preview}");
+    assert!(
+        preview.contains("Dry run: nothing was written."),
+        "{preview}"
+    );
+    let written = ok(&ipstrack(&["import", "--xlsx", &xlsx, "--db", &db]));
+    assert!(
+        written.contains("Written: referrals 14 created, 0 updated"),
+        "{written}"
+    );
+    for (period, as_of) in [("2024/25", "2025-03-31"), ("2024/25-Q3", "2024-10-31")] {
+        let args = |db: &str| {
+            ok(&ipstrack(&[
+                "report", "--db", db, "--period", period, "--as-of", as_of,
+            ]))
+        };
+        assert_eq!(args(&db), args(&source), "{period}");
+    }
+    // Every change is in the audit log, by the importing user.
+    let audit = ok(&ipstrack(&["audit", "--db", &db]));
+    assert!(
+        audit.lines().filter(|l| l.contains("cli:tester")).count() >= 14,
+        "{audit}"
+    );
+}
+
+#[test]
+fn a_csv_with_problems_writes_nothing_unless_skipping_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = staff_only(dir.path(), "random-102.bundle.json");
+    let names: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("random-102.bundle.json")).unwrap())
+            .unwrap();
+    let es = names["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["role"] == "es")
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let misspelt = format!("{es}x");
+    let csv = dir.path().join("caseload.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Northshire caseload,,,\n\
+             ,,,\n\
+             Client ID,Referral date,Employment status at referral,Employment specialist\n\
+             n1,02/04/2024,Unemployed,{es}\n\
+             \n\
+             n2,2024-04-03,Unemployed ,{misspelt}\n\
+             n3,03/04/24,Employed,{es}\n\
+             n4,45386,Employed,{es}\n"
+        ),
+    )
+    .unwrap();
+    let csv = csv.to_string_lossy();
+    let export = |name: &str| {
+        let out = dir.path().join(name);
+        ok(&ipstrack(&[
+            "export",
+            "--out",
+            &out.to_string_lossy(),
+            "--db",
+            &db,
+        ]));
+        std::fs::read_to_string(out).unwrap()
+    };
+    let before = export("before.json");
+
+    let refused = ipstrack(&["import", "--csv", &csv, "--db", &db]);
+    assert!(!refused.status.success());
+    let text = stdout(&refused);
+    assert!(
+        text.contains("caseload.csv: Caseload (headings on row 3), 4 rows"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "caseload.csv row 6, column D (Employment specialist) (referral n2-2024-04-03): unknown employment specialist '{misspelt}'"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "caseload.csv row 7, column B (Referral date): '03/04/24' has a two-digit year"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Nothing was written"), "{text}");
+    assert_eq!(export("after.json"), before, "no partial write");
+
+    let accepted = ok(&ipstrack(&[
+        "import",
+        "--csv",
+        &csv,
+        "--db",
+        &db,
+        "--skip-problem-rows",
+    ]));
+    assert!(
+        accepted.contains("Written: referrals 2 created"),
+        "{accepted}"
+    );
+    assert!(accepted.contains("2 rows left out as listed"), "{accepted}");
+    let after: serde_json::Value = serde_json::from_str(&export("accepted.json")).unwrap();
+    let ids: Vec<&str> = after["referrals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["n1-2024-04-02", "n4-2024-04-04"]);
+}
+
+#[test]
+fn the_default_mapping_is_printed_to_copy_and_a_bad_mapping_is_refused_by_name() {
+    let printed = ok(&ipstrack(&["import", "--print-mapping"]));
+    assert!(printed.contains("[caseload]") && printed.contains("Date Vocational Profile Started"));
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = dir.path().join("m.toml");
+    std::fs::write(&mapping, "[caseload]\nclient = 'C'\n").unwrap();
+    let csv = dir.path().join("x.csv");
+    std::fs::write(&csv, "C\nc1\n").unwrap();
+    let db = dir.path().join("x.sqlite");
+    let o = ipstrack(&[
+        "import",
+        "--csv",
+        &csv.to_string_lossy(),
+        "--mapping",
+        &mapping.to_string_lossy(),
+        "--db",
+        &db.to_string_lossy(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("m.toml is not a usable mapping"), "{err}");
+    assert!(err.contains("`received`"), "{err}");
+}
