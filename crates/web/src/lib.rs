@@ -6,13 +6,14 @@
 //! whole service. A record outside one's scope answers 404 and is logged (by
 //! id only: no names, NHS numbers or notes ever reach the logs).
 
+mod import;
 mod pages;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -45,6 +46,8 @@ pub struct AppState {
     store: Store,
     data: RwLock<Arc<Snapshot>>,
     config: Config,
+    /// Spreadsheets uploaded and waiting for their confirmation.
+    uploads: import::Uploads,
 }
 
 /// One version of the data, with the reports and worklists made from it (by
@@ -133,6 +136,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         store,
         data: RwLock::new(Arc::new(Snapshot::new(loaded))),
         config,
+        uploads: import::Uploads::default(),
     });
     let router = Router::new()
         .route("/", get(home))
@@ -152,6 +156,13 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/data-quality", get(data_quality))
         .route("/audit", get(audit))
         .route("/returns", get(returns).post(submit_return))
+        .route(
+            "/import",
+            get(import::import_page)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
+        )
+        .route("/import/confirm", post(import::confirm))
         .route("/admin/users", get(users_page).post(add_user))
         .route("/admin/policy", get(policy_page).post(save_policy))
         .route("/admin/users/{name}/disable", post(disable_user))

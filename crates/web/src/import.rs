@@ -1,0 +1,451 @@
+//! The spreadsheet upload page (team leads, managers, admins): upload an IPS
+//! Grow style workbook or CSV files, see the preview — records to create and
+//! update, every problem by sheet, row and column — and import it when clean,
+//! or accept leaving out the rows listed. Nothing is written before the
+//! confirmation, and the confirmation checks the preview still holds.
+//!
+//! Uploaded files stay in memory only, for the user who sent them, until
+//! imported or for 30 minutes; they are never logged or written to disk.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Form, Multipart, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use ipstrack_core::bundle::to_document;
+use ipstrack_interop::spreadsheet::{ImportOptions, Mapping, Preview, Sheet, preview, read_file};
+use ipstrack_store::{Role, StoreError};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::pages::layout;
+use crate::{
+    Shared, Snapshot, Viewer, forbidden_as_not_found, server_error, signed_in_form, to_sign_in,
+    viewer,
+};
+
+/// How long an uploaded file waits for its confirmation.
+const KEEP: Duration = Duration::from_secs(30 * 60);
+/// Uploads kept at once (the oldest goes first).
+const MAX_UPLOADS: usize = 16;
+/// The largest upload (all files together).
+pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
+/// Problems listed on the page (all are counted).
+const SHOWN_PROBLEMS: usize = 500;
+
+/// A file waiting for its confirmation.
+pub struct Upload {
+    username: String,
+    files: Vec<(String, Vec<u8>)>,
+    mapping: Option<String>,
+    at: Instant,
+}
+
+/// Uploads by their random token.
+#[derive(Default)]
+pub struct Uploads(Mutex<HashMap<String, Upload>>);
+
+impl Uploads {
+    fn put(&self, upload: Upload) -> String {
+        let token = ipstrack_store::random_token();
+        let mut map = self.0.lock().expect("not poisoned");
+        map.retain(|_, u| u.at.elapsed() < KEEP);
+        while map.len() >= MAX_UPLOADS {
+            let oldest = map
+                .iter()
+                .min_by_key(|(_, u)| u.at)
+                .map(|(k, _)| k.clone())
+                .expect("not empty");
+            map.remove(&oldest);
+        }
+        map.insert(token.clone(), upload);
+        token
+    }
+
+    /// The upload, if it is this user's and not expired.
+    fn take(&self, token: &str, username: &str) -> Option<Upload> {
+        let mut map = self.0.lock().expect("not poisoned");
+        map.retain(|_, u| u.at.elapsed() < KEEP);
+        if map.get(token)?.username != username {
+            return None;
+        }
+        map.remove(token)
+    }
+
+    fn put_back(&self, token: String, upload: Upload) {
+        self.0.lock().expect("not poisoned").insert(token, upload);
+    }
+}
+
+/// Who may import: team leads (for their team), managers and admins.
+fn import_scope(v: &Viewer, data: &Snapshot) -> Option<Option<String>> {
+    match v.session.user.role {
+        Role::Manager | Role::Admin => Some(None),
+        Role::TeamLead => {
+            let team = v.team?;
+            Some(Some(data.dataset.teams[team as usize].id.clone()))
+        }
+        Role::Es => None,
+    }
+}
+
+pub async fn import_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if import_scope(&v, &data).is_none() {
+        return forbidden_as_not_found(&v, "page", "import");
+    }
+    Html(upload_form(&v, None).into_string()).into_response()
+}
+
+fn upload_form(v: &Viewer, problem: Option<&str>) -> Markup {
+    layout(
+        v,
+        "Import a spreadsheet",
+        html! {
+            @if let Some(p) = problem {
+                div class="error-summary" role="alert" tabindex="-1" {
+                    h2 { "There is a problem" }
+                    ul { li { a href="#file" { (p) } } }
+                }
+            }
+            p { "Bring in clients, referrals and jobs from an IPS Grow style spreadsheet (xlsx, xls, ods) or CSV files: one row per client, or per job. You will see what would change and every problem before anything is written." }
+            @if v.session.user.role == Role::TeamLead {
+                p { "As a team lead you can import referrals of your own team's employment specialists." }
+            }
+            form method="post" action="/import" enctype="multipart/form-data" class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                div class="field" {
+                    label for="file" { "Spreadsheet or CSV files" }
+                    input id="file" name="file" type="file" multiple accept=".xlsx,.xlsm,.xls,.ods,.csv" required;
+                }
+                div class="field" {
+                    label for="mapping" { "Column mapping (TOML, optional: without it the IPS Grow data tool headings are used)" }
+                    input id="mapping" name="mapping" type="file" accept=".toml,text/plain";
+                }
+                button type="submit" { "Preview the import" }
+            }
+            details {
+                summary { "The default column mapping (copy it to change headings)" }
+                pre { (ipstrack_interop::spreadsheet::DEFAULT_MAPPING) }
+            }
+        },
+    )
+}
+
+/// The multipart form of an upload.
+struct UploadForm {
+    csrf: String,
+    files: Vec<(String, Vec<u8>)>,
+    mapping: Option<String>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, String> {
+    let mut form = UploadForm {
+        csrf: String::new(),
+        files: Vec::new(),
+        mapping: None,
+    };
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| format!("the upload could not be read ({e})"))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| format!("the upload could not be read ({e})"))?;
+        match name.as_str() {
+            "csrf" => form.csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" if !bytes.is_empty() => form
+                .files
+                .push((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec())),
+            "mapping" if !bytes.is_empty() => {
+                form.mapping = Some(
+                    String::from_utf8(bytes.to_vec())
+                        .map_err(|_| "the mapping file is not UTF-8 text".to_string())?,
+                )
+            }
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+/// Reads the files and previews them over the data as it is now.
+fn make_preview(
+    data: &Snapshot,
+    files: &[(String, Vec<u8>)],
+    mapping: Option<&str>,
+    team: Option<String>,
+    today: ipstrack_core::Day,
+) -> Result<Preview, String> {
+    let mapping = match mapping {
+        Some(text) => Mapping::from_toml(text).map_err(|e| e.to_string())?,
+        None => Mapping::default(),
+    };
+    let mut sheets: Vec<Sheet> = Vec::new();
+    for (name, bytes) in files {
+        sheets.extend(read_file(name, bytes).map_err(|e| e.to_string())?);
+    }
+    let existing = to_document(&data.dataset);
+    Ok(preview(
+        &sheets,
+        &mapping,
+        &existing,
+        &ImportOptions { today, team },
+    ))
+}
+
+/// What the user saw: the confirmation must find the same.
+fn fingerprint(p: &Preview) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    p.created.hash(&mut h);
+    p.updated.hash(&mut h);
+    for s in &p.skipped {
+        s.referral.hash(&mut h);
+        s.rows.hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
+
+pub async fn upload(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let form = match read_upload(multipart).await {
+        Ok(f) => f,
+        Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
+    };
+    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(team) = import_scope(&v, &data) else {
+        return forbidden_as_not_found(&v, "page", "import");
+    };
+    if form.files.is_empty() {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(
+                upload_form(&v, Some("Choose a spreadsheet or CSV file to import.")).into_string(),
+            ),
+        )
+            .into_response();
+    }
+    let p = match make_preview(
+        &data,
+        &form.files,
+        form.mapping.as_deref(),
+        team,
+        state.today(),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(upload_form(&v, Some(&e)).into_string()),
+            )
+                .into_response();
+        }
+    };
+    let token = state.uploads.put(Upload {
+        username: v.session.user.username.clone(),
+        files: form.files,
+        mapping: form.mapping,
+        at: Instant::now(),
+    });
+    Html(preview_page(&v, &p, &token, None).into_string()).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+    upload: String,
+    fingerprint: String,
+    accept: Option<String>,
+}
+
+pub async fn confirm(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(team) = import_scope(&v, &data) else {
+        return forbidden_as_not_found(&v, "page", "import");
+    };
+    let Some(upload) = state.uploads.take(&form.upload, &v.session.user.username) else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(
+                upload_form(
+                    &v,
+                    Some(
+                        "That upload has expired (files are kept for 30 minutes): upload it again.",
+                    ),
+                )
+                .into_string(),
+            ),
+        )
+            .into_response();
+    };
+    let p = match make_preview(
+        &data,
+        &upload.files,
+        upload.mapping.as_deref(),
+        team,
+        state.today(),
+    ) {
+        Ok(p) => p,
+        Err(e) => return server_error(e),
+    };
+    let accept = form.accept.as_deref() == Some("yes");
+    let changed = fingerprint(&p) != form.fingerprint;
+    let bundle = if changed { None } else { p.to_import(accept) };
+    let Some(bundle) = bundle else {
+        let message = if changed {
+            "The data changed since the preview: check the list again before importing."
+        } else {
+            "Nothing was written: tick the box to accept leaving out the rows listed, or mend them and upload the file again."
+        };
+        let token = form.upload.clone();
+        state.uploads.put_back(token.clone(), upload);
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(preview_page(&v, &p, &token, Some(message)).into_string()),
+        )
+            .into_response();
+    };
+    match state.store.import(bundle, &v.session.user.username).await {
+        Ok(summary) => {
+            if let Err(e) = state.reload().await {
+                return server_error(e);
+            }
+            tracing::info!(
+                user = %v.session.user.username,
+                referrals_created = summary.referrals.created,
+                referrals_updated = summary.referrals.updated,
+                "spreadsheet imported"
+            );
+            Html(done_page(&v, &summary, &p).into_string()).into_response()
+        }
+        Err(StoreError::Invalid(errors)) => {
+            let message = format!("The import was refused, nothing was written: {errors}");
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(upload_form(&v, Some(&message)).into_string()),
+            )
+                .into_response()
+        }
+        Err(e) => server_error(e),
+    }
+}
+
+fn preview_page(v: &Viewer, p: &Preview, token: &str, message: Option<&str>) -> Markup {
+    let clean = p.is_clean();
+    layout(
+        v,
+        "Import preview",
+        html! {
+            @if let Some(m) = message {
+                div class="error-summary" role="alert" tabindex="-1" { p { (m) } }
+            }
+            h2 { "Sheets" }
+            table {
+                thead { tr { th scope="col" { "Sheet" } th scope="col" { "Read as" } th scope="col" { "Headings on row" } th scope="col" { "Rows" } th scope="col" { "Notes" } } }
+                tbody { @for s in &p.sheets {
+                    tr {
+                        td { (s.name) }
+                        td { (s.table.map_or("–", |t| t.label())) }
+                        td { (s.header_row.map_or("–".to_string(), |r| r.to_string())) }
+                        td { (s.rows) }
+                        td {
+                            @if let Some(n) = &s.note { (n) " " }
+                            @if s.blank_rows > 0 { (s.blank_rows) " blank rows left out. " }
+                            @if !s.unused_columns.is_empty() { "Columns not read: " (s.unused_columns.join(", ")) }
+                        }
+                    }
+                } }
+            }
+            h2 { "What would change" }
+            table {
+                thead { tr { th scope="col" { "" } th scope="col" { "Create" } th scope="col" { "Update" } th scope="col" { "Unchanged" } } }
+                tbody {
+                    tr { th scope="row" { "Referrals" } td { (p.referrals.create) } td { (p.referrals.update) } td { (p.referrals.unchanged) } }
+                    tr { th scope="row" { "Clients" } td { (p.clients.create) } td { (p.clients.update) } td { (p.clients.unchanged) } }
+                }
+            }
+            @if !p.updated.is_empty() {
+                p { "Referrals to update: " (p.updated.iter().take(50).cloned().collect::<Vec<_>>().join(", ")) @if p.updated.len() > 50 { " and " (p.updated.len() - 50) " more" } }
+            }
+            @if clean {
+                p class="ok" { "No problems found." }
+            } @else {
+                h2 id="problems" { (p.problems.len()) @if p.problems.len() == 1 { " problem" } @else { " problems" } }
+                table {
+                    thead { tr { th scope="col" { "Sheet" } th scope="col" { "Row" } th scope="col" { "Column" } th scope="col" { "Referral" } th scope="col" { "Problem" } } }
+                    tbody { @for problem in p.problems.iter().take(SHOWN_PROBLEMS) {
+                        tr {
+                            td { (problem.sheet) }
+                            td { (problem.row.map_or("–".to_string(), |r| r.to_string())) }
+                            td { (problem.column.as_deref().unwrap_or("–")) }
+                            td { (problem.referral.as_deref().unwrap_or("–")) }
+                            td { (problem.message) }
+                        }
+                    } }
+                }
+                @if p.problems.len() > SHOWN_PROBLEMS {
+                    p { "… and " (p.problems.len() - SHOWN_PROBLEMS) " more (the command line lists them all: ipstrack import --dry-run)." }
+                }
+                h2 { "Rows left out if you accept skipping" }
+                ul { @for s in p.skipped.iter().take(SHOWN_PROBLEMS) {
+                    li {
+                        @if let Some(r) = &s.referral { "Referral " (r) ": " }
+                        (s.rows.iter().map(|(sheet, row)| format!("{sheet} row {row}")).collect::<Vec<_>>().join(", "))
+                    }
+                } }
+            }
+            form method="post" action="/import/confirm" class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                input type="hidden" name="upload" value=(token);
+                input type="hidden" name="fingerprint" value=(fingerprint(p));
+                @if clean {
+                    button type="submit" { "Import" }
+                } @else {
+                    div class="field checkbox" {
+                        input id="accept" name="accept" type="checkbox" value="yes";
+                        label for="accept" { "Leave out the " (p.skipped_rows()) " rows listed and import the rest" }
+                    }
+                    button type="submit" { "Import without the rows listed" }
+                }
+                " "
+                a href="/import" { "Cancel" }
+            }
+        },
+    )
+}
+
+fn done_page(v: &Viewer, s: &ipstrack_store::ImportSummary, p: &Preview) -> Markup {
+    layout(
+        v,
+        "Spreadsheet imported",
+        html! {
+            p { "Referrals: " (s.referrals.created) " created, " (s.referrals.updated) " updated. Clients: " (s.clients.created) " created, " (s.clients.updated) " updated." }
+            @if !p.is_clean() { p { (p.skipped_rows()) " rows were left out, as listed in the preview." } }
+            p { "Every change is in the audit log under your name." }
+            p { a href="/team" { "Go to the team dashboard" } " · " a href="/import" { "Import another file" } }
+        },
+    )
+}
