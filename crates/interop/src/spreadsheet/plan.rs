@@ -3,7 +3,7 @@
 //! result checked with every BAD-1 rule against what ipstrack already holds,
 //! and every problem named by sheet, row and column. Nothing here writes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use ipstrack_core::Day;
@@ -15,7 +15,7 @@ use ipstrack_core::model::nhs_number_is_valid;
 use serde_json::Number;
 
 use super::cells::{Cell, Sheet, column_letter};
-use super::dates::{self, DateReading};
+use super::dates;
 use super::mapping::{Field, Kind, Mapping, Table, normalise};
 
 /// Rows searched for a sheet's heading row.
@@ -224,7 +224,11 @@ struct Reader<'a> {
     rows: Vec<ReadRow>,
     problems: Vec<Problem>,
     /// (sheet, row, column) of every problem so far.
-    cells_with_problems: std::collections::HashSet<(String, u32, String)>,
+    cells_with_problems: HashSet<(String, u32, String)>,
+    /// (sheet, row) of every problem so far.
+    rows_with_problems: HashSet<(String, u32)>,
+    /// Stored clients by id.
+    stored_clients: HashMap<&'a str, &'a ClientDoc>,
     /// Specialists by normalised id and by normalised name.
     staff_ids: HashMap<String, String>,
     staff_names: HashMap<String, Vec<String>>,
@@ -245,7 +249,13 @@ pub fn preview(
         layouts: Vec::new(),
         rows: Vec::new(),
         problems: Vec::new(),
-        cells_with_problems: Default::default(),
+        cells_with_problems: HashSet::new(),
+        rows_with_problems: HashSet::new(),
+        stored_clients: existing
+            .clients
+            .iter()
+            .map(|c| (c.id.as_str(), c))
+            .collect(),
         staff_ids: HashMap::new(),
         staff_names: HashMap::new(),
     };
@@ -280,6 +290,9 @@ impl Reader<'_> {
     /// Adds a problem, unless the same cell already has one (the first
     /// explains the rest: a date that cannot be read leaves the field empty).
     fn push(&mut self, p: Problem) {
+        if let Some(row) = p.row {
+            self.rows_with_problems.insert((p.sheet.clone(), row));
+        }
         if let (Some(row), Some(column)) = (p.row, &p.column)
             && !self
                 .cells_with_problems
@@ -417,48 +430,29 @@ impl Reader<'_> {
                 continue;
             };
             if field.kind == Kind::Date {
+                // (row number, reading) for `settle`, and each one's index in `data`.
                 let mut readings = Vec::new();
+                let mut at = Vec::new();
                 for (ri, r) in data.iter().enumerate() {
                     let cell = r.cells.get(c).unwrap_or(&Cell::Empty);
                     match dates::read(cell) {
-                        Ok(Some(reading)) => readings.push((ri as u32, reading)),
+                        Ok(Some(reading)) => {
+                            readings.push((r.number, reading));
+                            at.push(ri);
+                        }
                         Ok(None) => {}
                         Err(e) => self.problem(li, r.number, Some(field.name), e),
                     }
                 }
                 let settled: Vec<_> = dates::settle(&readings).collect();
-                let mut month_first = None;
-                for (ri, reading) in &readings {
-                    if let DateReading::MonthFirst { .. } = reading {
-                        month_first.get_or_insert(data[*ri as usize].number);
-                    }
-                }
-                for (ri, result) in settled {
-                    let number = data[ri as usize].number;
+                for ((number, result), ri) in settled.into_iter().zip(at) {
                     match result {
-                        Ok(day) => {
-                            if day > self.options.today && field.name != "expected_return" {
-                                self.problem(
-                                    li,
-                                    number,
-                                    Some(field.name),
-                                    format!("{day} is after today ({})", self.options.today),
-                                );
-                            } else {
-                                rows[ri as usize].values[fi] = Some(Value::Date(day));
-                            }
+                        Ok(day) if day > self.options.today && field.name != "expected_return" => {
+                            let message = format!("{day} is after today ({})", self.options.today);
+                            self.problem(li, number, Some(field.name), message);
                         }
-                        Err(e) => {
-                            // Name the row of the first month-first date, not its index.
-                            let e = match month_first {
-                                Some(n) => e.replace(
-                                    &format!("(row {})", first_index(&readings)),
-                                    &format!("(row {n})"),
-                                ),
-                                None => e,
-                            };
-                            self.problem(li, number, Some(field.name), e)
-                        }
+                        Ok(day) => rows[ri].values[fi] = Some(Value::Date(day)),
+                        Err(e) => self.problem(li, number, Some(field.name), e),
                     }
                 }
                 continue;
@@ -593,13 +587,6 @@ impl Reader<'_> {
             None => format!("unknown employment specialist '{text}'"),
         })
     }
-}
-
-fn first_index(readings: &[(u32, DateReading)]) -> u32 {
-    readings
-        .iter()
-        .find(|(_, r)| matches!(r, DateReading::MonthFirst { .. }))
-        .map_or(0, |(i, _)| *i)
 }
 
 /// A decimal written as text, in hundredths: `16`, `16.5`, `7.25`.
@@ -977,16 +964,12 @@ impl Reader<'_> {
                 doc.discharge = get("discharge").map(|date| DischargeDoc { date, reason });
             }
             if has("nhs_number") || base.is_none() {
-                let stored = self
-                    .existing
-                    .clients
-                    .iter()
-                    .find(|c| c.id == doc.client)
-                    .cloned();
                 let nhs = if has("nhs_number") {
                     get("nhs_number")
                 } else {
-                    stored.as_ref().and_then(|c| c.nhs_number.clone())
+                    self.stored_clients
+                        .get(doc.client.as_str())
+                        .and_then(|c| c.nhs_number.clone())
                 };
                 client = Some(ClientDoc {
                     id: doc.client.clone(),
@@ -1185,10 +1168,10 @@ impl Reader<'_> {
                 .iter()
                 .filter(|f| f.required)
                 .any(|f| row.get(table, f.name).is_none());
-            let unread = self.problems.iter().any(|p| {
-                p.row == Some(row.number)
-                    && p.sheet == self.sheets[self.layouts[row.layout].sheet].name
-            });
+            let sheet = &self.sheets[self.layouts[row.layout].sheet].name;
+            let unread = self
+                .rows_with_problems
+                .contains(&(sheet.clone(), row.number));
             if incomplete && !unread {
                 let missing = table
                     .fields()
