@@ -3,7 +3,9 @@
 //  - an ES adds a referral, records access, a contact and a job, and sees their
 //    caseload and their team lead's dashboard change;
 //  - an ES of another team is refused the first client's page by its URL;
-//  - a form with a bad date shows the error summary linked to the field.
+//  - a form with a bad date shows the error summary linked to the field;
+//  - the team lead uploads a CSV, sees the preview with its problem, accepts
+//    leaving that row out, and the dashboard counts the imported access.
 // Screenshots of the main pages go to tests/browser/artifacts/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -124,6 +126,27 @@ try {
   await signIn(otherPage, other);
   const response = await otherPage.goto(referralUrl);
   assert.equal(response.status(), 404);
+
+  // The team lead imports a spreadsheet: a clean row and a misspelt specialist.
+  const csv = 'Client ID,Referral date,Employment status at referral,Employment specialist,Date Vocational Profile Started\n'
+    + `browser-upload-1,${today},Unemployed,${es},${today}\n`
+    + `browser-upload-2,${today},Unemployed,Nobody Known,${today}\n`;
+  await leadPage.goto(`${base}/import`);
+  await leadPage.getByLabel('Spreadsheet or CSV files').setInputFiles({
+    name: 'caseload.csv', mimeType: 'text/csv', buffer: Buffer.from(csv),
+  });
+  await leadPage.getByRole('button', { name: 'Preview the import' }).click();
+  await leadPage.waitForLoadState();
+  const preview = await leadPage.locator('main').innerText();
+  assert.match(preview, /1 problem/);
+  assert.match(preview, /unknown employment specialist 'Nobody Known'/);
+  await leadPage.screenshot({ path: join(artifacts, 'import-preview.png'), fullPage: true });
+  await leadPage.getByLabel(/Leave out the rows listed \(1\)/).check();
+  await leadPage.getByRole('button', { name: 'Import without the rows listed' }).click();
+  await leadPage.waitForLoadState();
+  assert.match(await leadPage.locator('main').innerText(), /Referrals: 1 created/);
+  const afterImport = await accessOf(leadPage, es);
+  assert.equal(afterImport, after + 1, `access after the import: ${after} -> ${afterImport}`);
 
   // The manager's service view.
   const manager = await (await browser.newContext()).newPage();

@@ -426,7 +426,7 @@ fn preview_page(v: &Viewer, p: &Preview, token: &str, message: Option<&str>) -> 
                 } @else {
                     div class="field checkbox" {
                         input id="accept" name="accept" type="checkbox" value="yes";
-                        label for="accept" { "Leave out the " (p.skipped_rows()) " rows listed and import the rest" }
+                        label for="accept" { "Leave out the rows listed (" (p.skipped_rows()) ") and import the rest" }
                     }
                     button type="submit" { "Import without the rows listed" }
                 }
