@@ -848,7 +848,10 @@ fn line_chart(
                         points=(values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect::<Vec<_>>().join(" ")) {}
                 }
             }
-            p { @for (name, colour, _) in lines { span style=(format!("color:{colour};font-weight:bold")) { "— " (name) } " " }
+            // The key: a swatch of each line's colour (an SVG attribute, as
+            // the content security policy refuses inline styles).
+            p class="chart-key" { @for (name, colour, _) in lines {
+                span { svg class="swatch" viewBox="0 0 16 6" width="16" height="6" aria-hidden="true" { rect width="16" height="6" fill=(colour) {} } " " (name) } " " }
                 @if let Some((lo, hi)) = band { "(shaded: " (lo) "–" (hi) ")" } }
             details open[numbers_open] {
                 summary { "The numbers" }

@@ -572,7 +572,11 @@ async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
     let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
     let (status, _, page) = send(&w.app, get("/team?period=2024/25&as_of=2024-12-31", &lead)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(page.matches("<svg").count(), 3, "three charts");
+    assert_eq!(
+        page.matches("<svg viewBox=\"0 0 640 240\"").count(),
+        3,
+        "three charts"
+    );
     assert!(
         page.contains("<th scope=\"row\">Q3</th>") && !page.contains("<th scope=\"row\">Q4</th>")
     );
@@ -1373,7 +1377,11 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         // The charts: cumulative access in December is the plan's access and
         // its target to date; the third quarter's job starts and 13-week
         // outcomes are those of the quarter's report, each group apart.
-        assert_eq!(page.matches("<svg").count(), 2, "two charts");
+        assert_eq!(
+            page.matches("<svg viewBox=\"0 0 640 240\"").count(),
+            2,
+            "two charts"
+        );
         let december = &page[page.find("<th scope=\"row\">Dec 24</th>").unwrap()..];
         assert!(
             december.starts_with(&format!(
@@ -1435,6 +1443,17 @@ async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
     assert!(page.contains("class=\"no-print\""));
     // The numbers of the charts are open, so that they print.
     assert_eq!(page.matches("<details open>").count(), 2);
+    // Unemployed and employed are separate lines, each in the key; the key's
+    // colours are SVG, not inline styles (the content security policy).
+    for line in [
+        "Job starts (unemployed)",
+        "Job starts (employed)",
+        "13 weeks (unemployed)",
+        "13 weeks (employed)",
+    ] {
+        assert!(page.contains(&format!("</svg> {line}</span>")), "{line}");
+    }
+    assert!(!page.contains(" style=\""), "no inline styles");
     let (status, headers, css) = send(&w.app, get("/static/style.css", "")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
