@@ -3,12 +3,13 @@
 //  - an ES adds a referral, records access, a contact and a job, and sees their
 //    caseload and their team lead's dashboard change;
 //  - an ES of another team is refused the first client's page by its URL;
+//  - the ES's performance plan has a Print button and prints on one A4 page;
 //  - a form with a bad date shows the error summary linked to the field;
 //  - the team lead uploads a CSV, sees the preview with its problem, accepts
 //    leaving that row out, and the dashboard counts the imported access.
 // Screenshots of the main pages go to tests/browser/artifacts/.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +110,20 @@ try {
   const after = await accessOf(leadPage, es);
   assert.equal(after, before + 1, `access on the team dashboard: ${before} -> ${after}`);
   await leadPage.screenshot({ path: join(artifacts, 'team-dashboard.png'), fullPage: true });
+
+  // The ES's performance plan, from the caseload page: the Print button
+  // (shown by app.js), the new access counted, and one A4 page when printed.
+  await page.getByRole('link', { name: 'My caseload' }).click();
+  await page.getByRole('link', { name: 'Performance plan' }).click();
+  await page.waitForURL(/\/specialists\/[^/]+\/plan$/);
+  assert.ok(await page.getByRole('button', { name: 'Print' }).isVisible(), 'a Print button');
+  assert.ok(Number(await page.locator('#access-unemployed').innerText()) >= 1, 'access on the plan');
+  await page.screenshot({ path: join(artifacts, 'plan.png'), fullPage: true });
+  const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+  writeFileSync(join(artifacts, 'plan.pdf'), pdf);
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-z])/g) ?? []).length;
+  assert.equal(pages, 1, `the plan prints on ${pages} pages`);
+  assert.match(pdf.toString('latin1'), /\/MediaBox\s*\[0 0 59[45]\.\d+ 841\.\d+\]/, 'A4');
 
   // A bad date: the error summary links to the field.
   await page.goto(referralUrl);

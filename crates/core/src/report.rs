@@ -148,6 +148,11 @@ pub struct Targets {
     pub access: f64,
     pub access_to_date: f64,
     pub people_into_work: f64,
+    /// TGT-2 to the as-of date: the figure the `on_track` status of people
+    /// into work is judged by. Not part of `ipstrack-report/1` (the
+    /// performance-plan page shows it).
+    #[serde(skip)]
+    pub people_into_work_to_date: f64,
     pub job_outcome_rate: f64,
     pub sustainment_rate_13w: f64,
     pub status: TargetStatus,
@@ -577,6 +582,7 @@ fn targets(data: &Dataset, es: usize, kpis: &Kpis, period: &Period, w: &Window) 
         access: round_target(access),
         access_to_date: round_target(access_to_date),
         people_into_work: round_target(into_work),
+        people_into_work_to_date: round_target(into_work_to_date),
         job_outcome_rate: basis_to_f64(policy.job_outcome_rate_target),
         sustainment_rate_13w: basis_to_f64(policy.sustainment_rate_target),
         status: TargetStatus {

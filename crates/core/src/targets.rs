@@ -128,6 +128,26 @@ pub fn rate_status(value: Option<Basis>, target: Basis) -> Option<Status> {
     })
 }
 
+/// Where an active caseload stands against the recommended band (CASE-4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BandPosition {
+    Below,
+    Within,
+    Above,
+}
+
+/// CASE-4: an active caseload against the recommended band (inclusive).
+pub fn band_position(active: u32, band: (u32, u32)) -> BandPosition {
+    if active < band.0 {
+        BandPosition::Below
+    } else if active > band.1 {
+        BandPosition::Above
+    } else {
+        BandPosition::Within
+    }
+}
+
 /// FID-1: the fidelity scale's caseload item for an active caseload per FTE,
 /// rounded up to a whole client. `None` when the FTE is 0.
 pub fn fidelity_caseload_score(active: u32, fte: Fte, policy: &Policy) -> Option<u8> {

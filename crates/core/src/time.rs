@@ -195,6 +195,38 @@ impl Period {
         DayRange::new(self.start, self.end)
     }
 
+    /// The days a trend is drawn on: the last day of each month counted from
+    /// the period's start, up to the as-of date (the last is the earlier of
+    /// the period's end and the as-of date).
+    pub fn month_ends(&self, as_of: Day) -> Vec<Day> {
+        let last = self.end.min(as_of);
+        let mut ends = Vec::new();
+        let mut end = self.start.plus_months(1).plus(-1).min(last);
+        loop {
+            ends.push(end);
+            if end >= last {
+                return ends;
+            }
+            end = end.plus(1).plus_months(1).plus(-1).min(last);
+        }
+    }
+
+    /// The quarters of the financial year the period starts in that have
+    /// begun by the earlier of the period's end and the as-of date, each with
+    /// the day its figures are known on (its end, or that earlier day).
+    pub fn quarters_to(&self, as_of: Day) -> Vec<(Period, Day)> {
+        let last = self.end.min(as_of);
+        let fy = self.start.financial_year();
+        (1..=4)
+            .map(|q| Period::quarter(fy, q))
+            .take_while(|q| q.start <= last)
+            .map(|q| {
+                let known = q.end.min(last);
+                (q, known)
+            })
+            .collect()
+    }
+
     /// Parses `2024/25`, `2024/25-Q3` or `2024-04-01..2024-06-30`.
     pub fn parse(text: &str) -> Result<Period, PeriodError> {
         let err = || PeriodError(text.to_string());
@@ -311,6 +343,37 @@ mod tests {
                 "2024/25-Q4".into()
             )
         );
+    }
+
+    #[test]
+    fn trends_run_month_by_month_and_quarter_by_quarter_to_the_as_of_date() {
+        let fy = Period::parse("2024/25").unwrap();
+        let ends: Vec<String> = fy
+            .month_ends(d("2024-12-10"))
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(ends.len(), 9);
+        assert_eq!(ends[0], "2024-04-30");
+        assert_eq!(ends[1], "2024-05-31");
+        assert_eq!(ends[7], "2024-11-30");
+        assert_eq!(ends[8], "2024-12-10");
+        assert_eq!(fy.month_ends(d("2026-01-01")).len(), 12);
+        assert_eq!(fy.month_ends(d("2024-04-01")), vec![d("2024-04-01")]);
+        // A range starting mid-month: months counted from its start.
+        let range = Period::parse("2024-06-15..2024-08-20").unwrap();
+        assert_eq!(
+            range.month_ends(d("2025-01-01")),
+            vec![d("2024-07-14"), d("2024-08-14"), d("2024-08-20")]
+        );
+        let quarters = fy.quarters_to(d("2024-10-01"));
+        assert_eq!(quarters.len(), 3);
+        assert_eq!(quarters[0].0.label, "2024/25-Q1");
+        assert_eq!(quarters[0].1, d("2024-06-30"));
+        assert_eq!(quarters[2].0.label, "2024/25-Q3");
+        assert_eq!(quarters[2].1, d("2024-10-01"));
+        let q3 = Period::parse("2024/25-Q3").unwrap();
+        assert_eq!(q3.quarters_to(d("2025-06-01")).len(), 3);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::caseload::status_on;
 use crate::jobs::{FourHours, four_hours, is_paid_work, milestones_ahead};
 use crate::model::{Dataset, Group, Role, StaffIdx};
 use crate::report::assigned_on;
+use crate::targets::{BandPosition, band_position};
 use crate::time::Day;
 
 /// Days of warning before a client becomes inactive for want of contact, or
@@ -138,8 +139,7 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
             continue;
         }
         let es = Some(i as StaffIdx);
-        let (lo, hi) = policy.caseload_band;
-        if active[i] < lo || active[i] > hi {
+        if band_position(active[i], policy.caseload_band) != BandPosition::Within {
             items.push(WorkItem {
                 date: day,
                 es,

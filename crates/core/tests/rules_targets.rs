@@ -5,7 +5,9 @@ mod common;
 use common::*;
 use ipstrack_core::Policy;
 use ipstrack_core::model::Fte;
-use ipstrack_core::targets::{Exact, access_target, fidelity_caseload_score};
+use ipstrack_core::targets::{
+    BandPosition, Exact, Status, access_target, band_position, fidelity_caseload_score,
+};
 use ipstrack_core::time::DayRange;
 use ipstrack_core::worklist::{Alert, worklist};
 use serde_json::{Value, json};
@@ -293,6 +295,43 @@ fn tgt_3_count_status_met_on_track_behind() {
     let t = small_target_status(0, 0);
     assert_eq!(t["status"]["access"], "behind");
     assert_eq!(t["status"]["people_into_work"], "behind");
+}
+
+#[test]
+fn tgt_2_people_into_work_target_to_date_is_the_one_the_status_uses() {
+    let specialist = |policy: Value, n: usize, into_work: usize, as_of: &str| {
+        let mut doc = doc_with_staff(vec![staff("es1", json!({}))], people(n, into_work));
+        doc["policy"] = policy;
+        let loaded = load(&doc);
+        let period = ipstrack_core::Period::parse("2024/25").unwrap();
+        let r =
+            ipstrack_core::report(&loaded.dataset, &loaded.warnings, &period, d(as_of)).unwrap();
+        r.specialists[0].clone()
+    };
+    // 16 × 91 / 365 = 3.989…, reported 4.0.
+    let s = specialist(json!({}), 0, 0, "2024-06-30");
+    assert_eq!(s.targets.people_into_work, 16.0);
+    assert_eq!(s.targets.people_into_work_to_date, 4.0);
+    // 1.6 × 91 / 365 = 0.398…, reported 0.4: one person into work is on track.
+    let small = json!({"access_target_year2": 4});
+    let s = specialist(small.clone(), 1, 1, "2024-06-30");
+    assert_eq!(s.targets.people_into_work_to_date, 0.4);
+    assert_eq!(s.targets.status.people_into_work, Some(Status::OnTrack));
+    // At the year's end the target to date is the year's target.
+    let s = specialist(small, 0, 0, "2025-03-31");
+    assert_eq!(s.targets.people_into_work_to_date, 1.6);
+    // Not a field of ipstrack-report/1.
+    let json = serde_json::to_value(&s.targets).unwrap();
+    assert!(json.get("people_into_work_to_date").is_none());
+}
+
+#[test]
+fn case_4_caseload_band_is_inclusive_at_both_ends() {
+    assert_eq!(band_position(19, (20, 25)), BandPosition::Below);
+    assert_eq!(band_position(20, (20, 25)), BandPosition::Within);
+    assert_eq!(band_position(25, (20, 25)), BandPosition::Within);
+    assert_eq!(band_position(26, (20, 25)), BandPosition::Above);
+    assert_eq!(band_position(0, (0, 0)), BandPosition::Within);
 }
 
 #[test]

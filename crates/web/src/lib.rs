@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use ipstrack_core::bundle::{self, ContactDoc, accepts};
 use ipstrack_core::model::{Dataset, Role as StaffRole};
 use ipstrack_core::report::assigned_on;
-use ipstrack_core::report::{Report, ReportError};
+use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
 use ipstrack_core::worklist::WorkItem;
 use ipstrack_core::{Day, Loaded, Period, report};
 use ipstrack_store::{Role, Session, SignIn, Store, StoreError};
@@ -155,6 +155,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/service", get(service))
         .route("/data-quality", get(data_quality))
         .route("/audit", get(audit))
+        .route("/specialists/{id}/plan", get(plan))
         .route("/returns", get(returns).post(submit_return))
         .route(
             "/import",
@@ -163,6 +164,8 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
                 .layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
         )
         .route("/import/confirm", post(import::confirm))
+        .route("/returns/grow-return.xlsx", get(grow_return_xlsx))
+        .route("/returns/grow-return.csv", get(grow_return_csv))
         .route("/admin/users", get(users_page).post(add_user))
         .route("/admin/policy", get(policy_page).post(save_policy))
         .route("/admin/users/{name}/disable", post(disable_user))
@@ -449,18 +452,9 @@ async fn caseload(
     };
     let today = state.today();
     // Whose caseload: one's own, or (team leads, managers) an ES in scope.
-    let es = match (&q.es, v.session.user.role) {
-        (None, _) => v.staff,
-        (Some(id), Role::Es) if v.staff.is_some_and(|i| d.staff[i].id == *id) => v.staff,
-        (Some(_), Role::Es) => None,
-        (Some(id), Role::TeamLead) => d
-            .staff
-            .iter()
-            .position(|s| s.id == *id && s.role == StaffRole::Es && Some(s.team) == v.team),
-        (Some(id), Role::Manager | Role::Admin) => d
-            .staff
-            .iter()
-            .position(|s| s.id == *id && s.role == StaffRole::Es),
+    let es = match &q.es {
+        None => v.staff,
+        Some(id) => specialist_in_scope(&v, d, id),
     };
     let Some(es) = es else {
         return match &q.es {
@@ -470,6 +464,21 @@ async fn caseload(
         };
     };
     Html(pages::caseload(&v, &data, es, today, &data.worklist(today)).into_string()).into_response()
+}
+
+/// An ES (by staff id) the viewer may see the caseload and plan of: an ES
+/// themselves, a team lead their team's ES, a manager or admin any ES.
+fn specialist_in_scope(v: &Viewer, data: &Dataset, id: &str) -> Option<usize> {
+    let i = data
+        .staff
+        .iter()
+        .position(|s| s.id == id && s.role == StaffRole::Es)?;
+    let allowed = match v.session.user.role {
+        Role::Es => v.staff == Some(i),
+        Role::TeamLead => v.team == Some(data.staff[i].team),
+        Role::Manager | Role::Admin => true,
+    };
+    allowed.then_some(i)
 }
 
 fn referral_index(data: &Dataset, id: &str) -> Option<usize> {
@@ -1201,10 +1210,10 @@ async fn team(
                 .into_response();
         }
     };
-    match data
-        .report(&period, as_of)
-        .and_then(|r| Ok((r, team_trends(&data, team, &period, as_of)?)))
-    {
+    match data.report(&period, as_of).and_then(|r| {
+        let id = &d.teams[team as usize].id;
+        Ok((r, trends(&data, Whose::Team(id), &period, as_of)?))
+    }) {
         Ok((r, trends)) => {
             Html(pages::team(&v, &data, team, &r, &trends).into_string()).into_response()
         }
@@ -1212,27 +1221,52 @@ async fn team(
     }
 }
 
-/// Month by month from the period's start to the as-of date: the team's
-/// cumulative access (unemployed) against the sum of its ES's targets to date,
-/// and its active caseload per ES in post against the recommended band.
-fn team_trends(
+/// Whose trends a chart follows: a team (its ES's targets summed) or one ES.
+#[derive(Clone, Copy)]
+enum Whose<'a> {
+    Team(&'a str),
+    Es(&'a str),
+}
+
+impl<'a> Whose<'a> {
+    fn kpis(self, r: &Report) -> Option<&Kpis> {
+        match self {
+            Whose::Team(id) => r.teams.iter().find(|t| t.id == id).map(|t| &t.kpis),
+            Whose::Es(id) => r.specialists.iter().find(|s| s.id == id).map(|s| &s.kpis),
+        }
+    }
+
+    fn specialists(self, r: &Report) -> impl Iterator<Item = &SpecialistKpis> {
+        r.specialists.iter().filter(move |s| match self {
+            Whose::Team(id) => s.team == id,
+            Whose::Es(id) => s.id == id,
+        })
+    }
+}
+
+/// Month by month from the period's start to the as-of date: cumulative access
+/// (unemployed) against the targets to date, and the active caseload per ES in
+/// post against the recommended band; then quarter by quarter of the financial
+/// year, job starts and 13-week outcomes. Every figure is a core report's
+/// (each month's as known at its end), from the snapshot's cache.
+fn trends(
     data: &Snapshot,
-    team: u32,
+    who: Whose,
     period: &Period,
     as_of: Day,
 ) -> Result<pages::Trends, ReportError> {
-    let team_id = &data.dataset.teams[team as usize].id;
-    let mut trends = pages::Trends::default();
-    let last = period.end.min(as_of);
-    let mut end = period.start.plus_months(1).plus(-1).min(last);
-    loop {
+    let mut trends = pages::Trends {
+        band: data.dataset.policy.caseload_band,
+        ..pages::Trends::default()
+    };
+    for end in period.month_ends(as_of) {
         let r = data.report(&Period::range(period.start, end), end)?;
         let (mut target, mut in_post) = (0.0, 0_u32);
-        for s in r.specialists.iter().filter(|s| &s.team == team_id) {
+        for s in who.specialists(&r) {
             target += s.targets.access_to_date;
             in_post += u32::from(s.kpis.caseload.active_per_fte.is_some());
         }
-        let block = r.teams.iter().find(|t| &t.id == team_id).map(|t| &t.kpis);
+        let block = who.kpis(&r);
         trends.months.push(end.date().strftime("%b %y").to_string());
         trends
             .access
@@ -1241,31 +1275,57 @@ fn team_trends(
         trends.active_per_es.push(block.map_or(0.0, |k| {
             f64::from(k.caseload.active) / f64::from(in_post.max(1))
         }));
-        if end >= last {
-            break;
-        }
-        end = end.plus(1).plus_months(1).plus(-1).min(last);
     }
-    trends.band = data.dataset.policy.caseload_band;
-    // Quarter by quarter of the financial year the period starts in, up to the as-of date.
-    let fy = period.start.financial_year();
-    for q in 1..=4 {
-        let quarter = Period::quarter(fy, q);
-        if quarter.start > last {
-            break;
-        }
-        let end = quarter.end.min(last);
-        let r = data.report(&quarter, end)?;
-        let block = r.teams.iter().find(|t| &t.id == team_id).map(|t| &t.kpis);
-        trends.quarters.push(format!("Q{q}"));
-        trends.job_starts.push(block.map_or(0.0, |k| {
-            f64::from(k.job_starts.unemployed + k.job_starts.employed)
-        }));
-        trends.sustained.push(block.map_or(0.0, |k| {
-            f64::from(k.sustained.w13.unemployed + k.sustained.w13.employed)
-        }));
+    for (quarter, known) in period.quarters_to(as_of) {
+        let r = data.report(&quarter, known)?;
+        let block = who.kpis(&r);
+        let name = quarter.label.rsplit('-').next().unwrap_or_default();
+        trends.quarters.push(name.to_string());
+        trends
+            .job_starts
+            .push(block.map(|k| k.job_starts).unwrap_or_default());
+        trends
+            .sustained
+            .push(block.map(|k| k.sustained.w13).unwrap_or_default());
     }
     Ok(trends)
+}
+
+/// The performance plan of one ES on one page, for supervision: the plan's
+/// KPIs against their targets, the caseload against the band, and charts.
+async fn plan(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let data = state.data();
+    let d = &data.dataset;
+    let Some(v) = viewer(&state, &headers, d).await else {
+        return to_sign_in();
+    };
+    let Some(es) = specialist_in_scope(&v, d, &id) else {
+        return forbidden_as_not_found(&v, "staff", &id);
+    };
+    let (period, as_of) = match period_of(&q, state.today()) {
+        Ok(p) => p,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(pages::layout(&v, "Performance plan", pages::message(&e)).into_string()),
+            )
+                .into_response();
+        }
+    };
+    match data
+        .report(&period, as_of)
+        .and_then(|r| Ok((r, trends(&data, Whose::Es(&id), &period, as_of)?)))
+    {
+        Ok((r, trends)) => {
+            Html(pages::plan(&v, &data, es, &r, &trends).into_string()).into_response()
+        }
+        Err(e) => server_error(e),
+    }
 }
 
 async fn service(
@@ -1421,6 +1481,104 @@ async fn submit_return(
         }
         Err(e) => server_error(e),
     }
+}
+
+/// The two files of the IPS Grow return.
+#[derive(Clone, Copy)]
+enum GrowFile {
+    Xlsx,
+    Csv,
+}
+
+async fn grow_return_xlsx(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    grow_return_download(&state, &headers, &q, GrowFile::Xlsx).await
+}
+
+async fn grow_return_csv(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    grow_return_download(&state, &headers, &q, GrowFile::Csv).await
+}
+
+/// A file name made of letters, digits and dashes only (`2024/25-Q3` → `2024-25-Q3`).
+fn file_name_part(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// The IPS Grow return of a period (managers and admins, like the returns
+/// page): the current figures, from the snapshot's cached report.
+async fn grow_return_download(
+    state: &AppState,
+    headers: &HeaderMap,
+    q: &PeriodQuery,
+    file: GrowFile,
+) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(state, headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
+        return forbidden_as_not_found(&v, "page", "returns");
+    }
+    let bad = |message: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            Html(pages::layout(&v, "IPS Grow return", pages::message(message)).into_string()),
+        )
+            .into_response()
+    };
+    if q.period.as_deref().is_none_or(|p| p.trim().is_empty()) {
+        return bad("Choose the period of the return, for example 2024/25-Q3.");
+    }
+    let (period, as_of) = match period_of(q, state.today()) {
+        Ok(p) => p,
+        Err(e) => return bad(&e),
+    };
+    let report = match data.report(&period, as_of) {
+        Ok(r) => r,
+        Err(e) => return bad(&e.to_string()),
+    };
+    let rows = ipstrack_interop::grow_return(&report, &data.dataset);
+    let (content_type, extension, body) = match file {
+        GrowFile::Xlsx => match ipstrack_interop::grow_return_xlsx(&report, &rows) {
+            Ok(bytes) => (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+                bytes,
+            ),
+            Err(e) => return server_error(e),
+        },
+        GrowFile::Csv => match ipstrack_interop::grow_return_csv(&report, &rows) {
+            Ok(text) => ("text/csv; charset=utf-8", "csv", text.into_bytes()),
+            Err(e) => return server_error(e),
+        },
+    };
+    let name = format!(
+        "ips-grow-return-{}-as-of-{}.{extension}",
+        file_name_part(&report.period.label),
+        report.as_of
+    );
+    tracing::info!(user = %v.session.user.username, period = %report.period.label, file = %extension, "IPS Grow return downloaded");
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn users_page(State(state): State<Shared>, headers: HeaderMap) -> Response {

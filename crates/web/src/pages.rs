@@ -6,8 +6,8 @@ use ipstrack_core::bundle::Warning;
 use ipstrack_core::caseload::status_on;
 use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, milestones_ahead, outcomes, runs};
 use ipstrack_core::model::{ContactKind, Role as StaffRole};
-use ipstrack_core::report::{Kpis, Report, assigned_on};
-use ipstrack_core::targets::Status;
+use ipstrack_core::report::{ByGroup, Kpis, Report, SpecialistKpis, assigned_on};
+use ipstrack_core::targets::{BandPosition, Status, band_position};
 use ipstrack_core::worklist::{Alert, WorkItem};
 use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{AuditEntry, Role};
@@ -177,7 +177,8 @@ pub fn caseload(
         v,
         &title,
         html! {
-            p { (active) " active of " (mine.len()) " open referrals on " (today) "." }
+            p { (active) " active of " (mine.len()) " open referrals on " (today) ". "
+                a href=(format!("/specialists/{}/plan", d.staff[es].id)) { "Performance plan" } }
             section class="panel" aria-labelledby="worklist" {
                 h2 id="worklist" { "To do" }
                 @if items.is_empty() { p { "Nothing due." } }
@@ -352,6 +353,14 @@ pub fn returns(
                 div class="field" { label for="return-period" { "Period" } input id="return-period" name="period" value=(period); }
                 div class="field" { label for="return-as_of" { "As of (empty: the period's end or today)" } input id="return-as_of" name="as_of" type="date"; }
                 button type="submit" { "Submit the return" }
+            }
+            form method="get" action="/returns/grow-return.xlsx" class="panel" {
+                h2 { "Download the IPS Grow return" }
+                p { "The current figures of a period, per ES, team and service: a workbook with one sheet per level, or CSV." }
+                div class="field" { label for="download-period" { "Period" } input id="download-period" name="period" value=(period); }
+                div class="field" { label for="download-as_of" { "As of (empty: the period's end or today)" } input id="download-as_of" name="as_of" type="date"; }
+                button type="submit" { "Download xlsx" } " "
+                button type="submit" class="secondary" formaction="/returns/grow-return.csv" { "Download CSV" }
             }
             @for (s, changes) in rows {
                 section class="panel" {
@@ -774,10 +783,26 @@ pub struct Trends {
     pub access_target: Vec<f64>,
     pub active_per_es: Vec<f64>,
     pub band: (u32, u32),
-    /// Quarters of the financial year so far, with job starts and 13-week outcomes.
+    /// Quarters of the financial year so far, with job starts and 13-week
+    /// outcomes, unemployed and employed at referral apart.
     pub quarters: Vec<String>,
-    pub job_starts: Vec<f64>,
-    pub sustained: Vec<f64>,
+    pub job_starts: Vec<ByGroup>,
+    pub sustained: Vec<ByGroup>,
+}
+
+fn unemployed(values: &[ByGroup]) -> Vec<f64> {
+    values.iter().map(|g| f64::from(g.unemployed)).collect()
+}
+
+fn employed(values: &[ByGroup]) -> Vec<f64> {
+    values.iter().map(|g| f64::from(g.employed)).collect()
+}
+
+fn both(values: &[ByGroup]) -> Vec<f64> {
+    values
+        .iter()
+        .map(|g| f64::from(g.unemployed + g.employed))
+        .collect()
 }
 
 /// A small line chart as SVG (no script, no fonts needed), with its numbers in
@@ -787,6 +812,7 @@ fn line_chart(
     months: &[String],
     lines: &[(&str, &str, &[f64])],
     band: Option<(f64, f64)>,
+    numbers_open: bool,
 ) -> Markup {
     let (w, h, left, bottom) = (640.0, 240.0, 40.0, 24.0);
     let top = lines
@@ -798,6 +824,11 @@ fn line_chart(
     let right = 34.0;
     let x = |i: usize| left + (w - left - right) * i as f64 / (n - 1.0);
     let y = |v: f64| (h - bottom) - (h - bottom - 10.0) * v / top;
+    let months_heading = if months.first().is_some_and(|m| m.starts_with('Q')) {
+        "Quarter"
+    } else {
+        "Month"
+    };
     html! {
         figure class="panel" {
             figcaption { strong { (title) } }
@@ -817,12 +848,15 @@ fn line_chart(
                         points=(values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect::<Vec<_>>().join(" ")) {}
                 }
             }
-            p { @for (name, colour, _) in lines { span style=(format!("color:{colour};font-weight:bold")) { "— " (name) } " " }
+            // The key: a swatch of each line's colour (an SVG attribute, as
+            // the content security policy refuses inline styles).
+            p class="chart-key" { @for (name, colour, _) in lines {
+                span { svg class="swatch" viewBox="0 0 16 6" width="16" height="6" aria-hidden="true" { rect width="16" height="6" fill=(colour) {} } " " (name) } " " }
                 @if let Some((lo, hi)) = band { "(shaded: " (lo) "–" (hi) ")" } }
-            details {
+            details open[numbers_open] {
                 summary { "The numbers" }
                 table {
-                    thead { tr { th scope="col" { "Month" } @for (name, _, _) in lines { th scope="col" class="num" { (name) } } } }
+                    thead { tr { th scope="col" { (months_heading) } @for (name, _, _) in lines { th scope="col" class="num" { (name) } } } }
                     tbody { @for (i, m) in months.iter().enumerate() {
                         tr { th scope="row" { (m) } @for (_, _, values) in lines { td class="num" { (format!("{:.1}", values.get(i).copied().unwrap_or(0.0))) } } }
                     } }
@@ -830,6 +864,173 @@ fn line_chart(
             }
         }
     }
+}
+
+/// The link to an ES's performance plan for a report's period and as-of date.
+fn plan_link(es: &str, r: &Report) -> String {
+    format!(
+        "/specialists/{es}/plan?period={}&as_of={}",
+        r.period.label, r.as_of
+    )
+}
+
+fn access_chart(trends: &Trends, numbers_open: bool) -> Markup {
+    line_chart(
+        "Cumulative access (unemployed) against the target to date",
+        &trends.months,
+        &[
+            ("Access", "#005eb8", &trends.access),
+            ("Target", "#d5281b", &trends.access_target),
+        ],
+        None,
+        numbers_open,
+    )
+}
+
+/// One count of the plan: unemployed and employed apart, with the target and
+/// status where the plan has one (TGT-1..3 apply to the unemployed).
+fn plan_count_row(
+    id: &str,
+    name: &str,
+    figures: ByGroup,
+    target: Option<(f64, f64, Option<Status>)>,
+) -> Markup {
+    html! {
+        tr {
+            th scope="row" { (name) }
+            td class="num" id=(format!("{id}-unemployed")) { (figures.unemployed) }
+            td class="num" id=(format!("{id}-employed")) { (figures.employed) }
+            @if let Some((to_date, period, status)) = target {
+                td class="num" id=(format!("{id}-target-to-date")) { (format!("{to_date:.1}")) }
+                td class="num" id=(format!("{id}-target")) { (format!("{period:.1}")) }
+                td id=(format!("{id}-status")) { (tag(status)) }
+            } @else {
+                td class="num" { "–" } td class="num" { "–" } td { "–" }
+            }
+        }
+    }
+}
+
+/// One rate of the plan (unemployed people only), with its target and status.
+fn plan_rate_row(
+    id: &str,
+    name: &str,
+    figure: Markup,
+    target: f64,
+    status: Option<Status>,
+) -> Markup {
+    html! {
+        tr {
+            th scope="row" { (name) }
+            td class="num" id=(id) { (figure) }
+            td class="num" { "–" }
+            td class="num" { (percent(Some(target))) }
+            td class="num" id=(format!("{id}-target")) { (percent(Some(target))) }
+            td id=(format!("{id}-status")) { (tag(status)) }
+        }
+    }
+}
+
+fn band_words(position: BandPosition) -> &'static str {
+    match position {
+        BandPosition::Below => "Below the band",
+        BandPosition::Within => "Within the band",
+        BandPosition::Above => "Above the band",
+    }
+}
+
+/// The performance plan of one ES, laid out to print on one A4 page.
+pub fn plan(v: &Viewer, data: &Loaded, es: usize, r: &Report, trends: &Trends) -> Markup {
+    let d = &data.dataset;
+    let staff = &d.staff[es];
+    let team = &d.teams[staff.team as usize];
+    let figures: Option<&SpecialistKpis> = r.specialists.iter().find(|s| s.id == staff.id);
+    let band = d.policy.caseload_band;
+    layout(
+        v,
+        &format!("Performance plan: {}", staff.name),
+        html! {
+            div class="plan" {
+                dl class="plan-facts" {
+                    div { dt { "Employment specialist" } dd id="plan-es" { (staff.name) " (" (staff.id) ")" } }
+                    div { dt { "Team" } dd id="plan-team" { (team.name) } }
+                    div { dt { "Start in post" } dd id="plan-start" { (staff.start_date) } }
+                    @if let Some(end) = staff.end_date { div { dt { "Left post" } dd { (end) } } }
+                    div { dt { "FTE" } dd id="plan-fte" { (f64::from(staff.fte.0) / 10_000.0) } }
+                    div { dt { "Plan year" } dd id="plan-year" { @match figures {
+                        Some(s) if s.targets.year == 1 => "Year 1",
+                        Some(_) => "Year 2 on",
+                        None => "–",
+                    } } }
+                    div { dt { "Period" } dd id="plan-period" { (r.period.label) " (" (r.period.start) " to " (r.period.end) ")" } }
+                    div { dt { "As of" } dd id="plan-as-of" { (r.as_of) } }
+                }
+                div class="no-print" {
+                    p {
+                        button type="button" class="secondary" data-print hidden { "Print" } " "
+                        "This page is laid out for one A4 sheet: print it with your browser's Print command."
+                    }
+                    (period_form(&format!("/specialists/{}/plan", staff.id), r, None))
+                }
+                @match figures {
+                    None => { p { (staff.name) " was not in post during " (r.period.label) ": there is no plan for this period." } }
+                    Some(s) => {
+                        @let t = &s.targets;
+                        @let k = &s.kpis;
+                        table class="plan-kpis" {
+                            caption { "The plan to " (r.as_of) ". Targets apply to people unemployed at referral; people already in work (job retention) are counted apart." }
+                            thead { tr {
+                                th scope="col" { "Measure" } th scope="col" class="num" { "Unemployed" }
+                                th scope="col" class="num" { "Employed (job retention)" } th scope="col" class="num" { "Target to date" }
+                                th scope="col" class="num" { "Target for the period" } th scope="col" { "Status" }
+                            } }
+                            tbody {
+                                (plan_count_row("access", "Access (vocational profiles started)", k.access,
+                                    Some((t.access_to_date, t.access, t.status.access))))
+                                (plan_count_row("into-work", "People into work", k.people_into_work,
+                                    Some((t.people_into_work_to_date, t.people_into_work, t.status.people_into_work))))
+                                (plan_count_row("job-starts", "Job starts", k.job_starts, None))
+                                (plan_count_row("sustained-13", "Sustained 13 weeks", k.sustained.w13, None))
+                                (plan_rate_row("job-outcome-rate", "Job outcome rate",
+                                    html! { (percent(k.job_outcome_rate.value)) " (" (k.job_outcome_rate.numerator) " of " (k.job_outcome_rate.denominator) ")" },
+                                    t.job_outcome_rate, t.status.job_outcome_rate))
+                                (plan_rate_row("sustainment-rate", "13-week sustainment rate",
+                                    html! { (percent(k.sustainment_rate_13w.value)) " (" (k.sustainment_rate_13w.numerator) " of " (k.sustainment_rate_13w.denominator) "; " (k.sustainment_rate_13w.pending) " pending)" },
+                                    t.sustainment_rate_13w, t.status.sustainment_rate_13w))
+                            }
+                        }
+                        table class="plan-caseload" {
+                            caption { "Caseload on " (k.caseload.date) " (recommended " (band.0) "–" (band.1) " active)" }
+                            thead { tr {
+                                th scope="col" class="num" { "Active" } th scope="col" { "Against the band" }
+                                th scope="col" class="num" { "Open" } th scope="col" class="num" { "On hold" }
+                                th scope="col" class="num" { "Waiting list" } th scope="col" class="num" { "Active per FTE" }
+                                th scope="col" class="num" { "Fidelity caseload score" }
+                            } }
+                            tbody { tr {
+                                td class="num" id="caseload-active" { (k.caseload.active) }
+                                td id="caseload-band" { (band_words(band_position(k.caseload.active, band))) }
+                                td class="num" id="caseload-open" { (k.caseload.open) }
+                                td class="num" id="caseload-on-hold" { (k.caseload.on_hold) }
+                                td class="num" id="caseload-waiting" { (k.caseload.waiting_list) }
+                                td class="num" id="caseload-per-fte" { (k.caseload.active_per_fte.map_or("–".into(), |f| format!("{f:.2}"))) }
+                                td class="num" id="fidelity-score" { (k.fidelity_caseload_score.map_or("–".into(), |f| format!("{f} of 5"))) }
+                            } }
+                        }
+                        div class="plan-charts" {
+                            (access_chart(trends, true))
+                            (line_chart("Job starts and 13-week outcomes by quarter", &trends.quarters, &[
+                                ("Job starts (unemployed)", "#005eb8", &unemployed(&trends.job_starts)),
+                                ("Job starts (employed)", "#41b6e6", &employed(&trends.job_starts)),
+                                ("13 weeks (unemployed)", "#007f3b", &unemployed(&trends.sustained)),
+                                ("13 weeks (employed)", "#78be20", &employed(&trends.sustained)),
+                            ], None, true))
+                        }
+                    }
+                }
+            }
+        },
+    )
 }
 
 /// The team dashboard: each ES against their performance plan.
@@ -858,7 +1059,10 @@ pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -
                     @for s in &members {
                         @let name = d.staff.iter().find(|x| x.id == s.id && x.role == StaffRole::Es).map_or(s.id.clone(), |x| x.name.clone());
                         tr {
-                            th scope="row" { a href=(format!("/caseload?es={}", s.id)) { (name) } " (year " (s.targets.year) ")" }
+                            th scope="row" {
+                                a href=(format!("/caseload?es={}", s.id)) { (name) } " (year " (s.targets.year) ") "
+                                a href=(plan_link(&s.id, r)) aria-label=(format!("Performance plan of {name}")) { "Plan" }
+                            }
                             td class="num" { (s.kpis.access.unemployed) }
                             td class="num" { (format!("{:.1} / {:.1}", s.targets.access_to_date, s.targets.access)) }
                             td { (tag(s.targets.status.access)) }
@@ -878,13 +1082,12 @@ pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -
             @if let Some(b) = block {
                 table { caption { "Team figures" } (figures_head()) tbody { (figures_row(html! { (t.name) }, &b.kpis)) } }
             }
-            (line_chart("Cumulative access (unemployed) against the target to date", &trends.months,
-                &[("Access", "#005eb8", &trends.access), ("Target", "#d5281b", &trends.access_target)], None))
+            (access_chart(trends, false))
             (line_chart("Active caseload per ES in post, against the recommended band", &trends.months,
                 &[("Active per ES", "#007f3b", &trends.active_per_es)],
-                Some((f64::from(trends.band.0), f64::from(trends.band.1)))))
+                Some((f64::from(trends.band.0), f64::from(trends.band.1))), false))
             (line_chart("Job starts and 13-week sustainment outcomes by quarter", &trends.quarters,
-                &[("Job starts", "#005eb8", &trends.job_starts), ("Sustained 13 weeks", "#007f3b", &trends.sustained)], None))
+                &[("Job starts", "#005eb8", &both(&trends.job_starts)), ("Sustained 13 weeks", "#007f3b", &both(&trends.sustained))], None, false))
         },
     )
 }

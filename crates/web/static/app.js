@@ -21,3 +21,9 @@ document.querySelectorAll('form[action$="/remove"]').forEach((form) => {
     if (!window.confirm('Remove this entry? The audit log keeps a copy.')) event.preventDefault();
   });
 });
+// A Print button where a page offers one (the page works without it: the
+// browser's own Print command does the same).
+document.querySelectorAll('button[data-print]').forEach((button) => {
+  button.hidden = false;
+  button.addEventListener('click', () => window.print());
+});

@@ -88,7 +88,10 @@ async fn world() -> World {
     }
 }
 
-async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
+async fn send_bytes(
+    app: &Router,
+    request: Request<Body>,
+) -> (StatusCode, Vec<(String, String)>, Vec<u8>) {
     let response: Response<Body> = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response
@@ -96,17 +99,19 @@ async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Vec<(String,
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
         .collect();
-    let body = String::from_utf8(
-        response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, headers, body)
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
+    let (status, headers, body) = send_bytes(app, request).await;
+    (status, headers, String::from_utf8(body).unwrap())
 }
 
 fn get(path: &str, cookie: &str) -> Request<Body> {
@@ -567,7 +572,11 @@ async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
     let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
     let (status, _, page) = send(&w.app, get("/team?period=2024/25&as_of=2024-12-31", &lead)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(page.matches("<svg").count(), 3, "three charts");
+    assert_eq!(
+        page.matches("<svg viewBox=\"0 0 640 240\"").count(),
+        3,
+        "three charts"
+    );
     assert!(
         page.contains("<th scope=\"row\">Q3</th>") && !page.contains("<th scope=\"row\">Q4</th>")
     );
@@ -1188,4 +1197,520 @@ async fn an_expired_session_or_token_is_no_longer_accepted() {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&headers), "/sign-in");
+}
+
+/// The text of the element with `id` on a page, without inner tags.
+fn text_of(page: &str, id: &str) -> String {
+    let at = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element {id}"));
+    let rest = &page[at..];
+    let rest = &rest[rest.find('>').unwrap() + 1..];
+    let end = ["</td>", "</dd>"]
+        .iter()
+        .filter_map(|t| rest.find(t))
+        .min()
+        .unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in rest[..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+fn status_words(status: Option<ipstrack_core::targets::Status>) -> &'static str {
+    use ipstrack_core::targets::Status;
+    match status {
+        Some(Status::Met) => "Met",
+        Some(Status::OnTrack) => "On track",
+        Some(Status::Behind) => "Behind",
+        None => "–",
+    }
+}
+
+fn percent_text(value: Option<f64>) -> String {
+    value.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+#[tokio::test]
+async fn the_performance_plan_is_shown_to_the_es_their_team_lead_and_managers_only() {
+    let w = world().await;
+    // es1 and es2 are in team t2, es3 in t1; lead1 leads t1; lead1 is no ES.
+    let users = ["es1", "es3", "lead1", "manager", "admin"];
+    let mut sessions = Vec::new();
+    for u in users {
+        sessions.push(sign_in(&w, u, PASSWORD).await.unwrap().0);
+    }
+    let matrix = [
+        ("es1", [200, 404, 404, 200, 200]),
+        ("es2", [404, 404, 404, 200, 200]),
+        ("es3", [404, 200, 200, 200, 200]),
+        ("es4", [404, 404, 404, 200, 200]),
+        ("lead1", [404, 404, 404, 404, 404]),
+        ("nobody", [404, 404, 404, 404, 404]),
+    ];
+    for (es, expected) in matrix {
+        let route = format!("/specialists/{es}/plan?period=2024/25&as_of=2024-12-31");
+        for (i, user) in users.iter().enumerate() {
+            let (status, _, body) = send(&w.app, get(&route, &sessions[i])).await;
+            assert_eq!(status.as_u16(), expected[i], "{user} GET {route}");
+            if status == StatusCode::NOT_FOUND {
+                assert!(!body.contains("Performance plan"), "{user} {es}");
+            }
+        }
+    }
+    let (status, headers, _) = send(&w.app, get("/specialists/es1/plan", "")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), "/sign-in");
+}
+
+#[tokio::test]
+async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
+    let w = world().await;
+    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let loaded = w.store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let period = ipstrack_core::Period::parse("2024/25").unwrap();
+    let as_of = Day::parse("2024-12-31").unwrap();
+    let engine = ipstrack_core::report(d, &loaded.warnings, &period, as_of).unwrap();
+    let q3 = ipstrack_core::Period::parse("2024/25-Q3").unwrap();
+    let q3_report = ipstrack_core::report(d, &loaded.warnings, &q3, as_of).unwrap();
+    assert!(engine.specialists.len() >= 3);
+    for s in &engine.specialists {
+        let (status, _, page) = send(
+            &w.app,
+            get(
+                &format!("/specialists/{}/plan?period=2024/25&as_of=2024-12-31", s.id),
+                &manager,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}", s.id);
+        let staff = d.staff.iter().find(|x| x.id == s.id).unwrap();
+        let (k, t) = (&s.kpis, &s.targets);
+        let expect = |id: &str, value: String| {
+            assert_eq!(text_of(&page, id), value, "{} {id}", s.id);
+        };
+        expect("plan-es", format!("{} ({})", staff.name, staff.id));
+        expect("plan-team", d.teams[staff.team as usize].name.clone());
+        expect("plan-start", staff.start_date.to_string());
+        expect("plan-fte", format!("{}", f64::from(staff.fte.0) / 10_000.0));
+        expect(
+            "plan-year",
+            if t.year == 1 { "Year 1" } else { "Year 2 on" }.into(),
+        );
+        expect("plan-period", "2024/25 (2024-04-01 to 2025-03-31)".into());
+        expect("plan-as-of", "2024-12-31".into());
+        for (id, figures) in [
+            ("access", k.access),
+            ("into-work", k.people_into_work),
+            ("job-starts", k.job_starts),
+            ("sustained-13", k.sustained.w13),
+        ] {
+            expect(&format!("{id}-unemployed"), figures.unemployed.to_string());
+            expect(&format!("{id}-employed"), figures.employed.to_string());
+        }
+        expect("access-target-to-date", format!("{:.1}", t.access_to_date));
+        expect("access-target", format!("{:.1}", t.access));
+        expect("access-status", status_words(t.status.access).into());
+        expect(
+            "into-work-target-to-date",
+            format!("{:.1}", t.people_into_work_to_date),
+        );
+        expect("into-work-target", format!("{:.1}", t.people_into_work));
+        expect(
+            "into-work-status",
+            status_words(t.status.people_into_work).into(),
+        );
+        let rate = &k.job_outcome_rate;
+        expect(
+            "job-outcome-rate",
+            format!(
+                "{} ({} of {})",
+                percent_text(rate.value),
+                rate.numerator,
+                rate.denominator
+            ),
+        );
+        expect("job-outcome-rate-target", "40.0%".into());
+        expect(
+            "job-outcome-rate-status",
+            status_words(t.status.job_outcome_rate).into(),
+        );
+        let sus = &k.sustainment_rate_13w;
+        expect(
+            "sustainment-rate",
+            format!(
+                "{} ({} of {}; {} pending)",
+                percent_text(sus.value),
+                sus.numerator,
+                sus.denominator,
+                sus.pending
+            ),
+        );
+        expect("sustainment-rate-target", "65.0%".into());
+        expect(
+            "sustainment-rate-status",
+            status_words(t.status.sustainment_rate_13w).into(),
+        );
+        expect("caseload-active", k.caseload.active.to_string());
+        expect("caseload-open", k.caseload.open.to_string());
+        expect("caseload-on-hold", k.caseload.on_hold.to_string());
+        expect("caseload-waiting", k.caseload.waiting_list.to_string());
+        let band = match ipstrack_core::targets::band_position(k.caseload.active, (20, 25)) {
+            ipstrack_core::targets::BandPosition::Below => "Below the band",
+            ipstrack_core::targets::BandPosition::Within => "Within the band",
+            ipstrack_core::targets::BandPosition::Above => "Above the band",
+        };
+        expect("caseload-band", band.into());
+        expect(
+            "fidelity-score",
+            k.fidelity_caseload_score
+                .map_or("–".into(), |f| format!("{f} of 5")),
+        );
+        // The charts: cumulative access in December is the plan's access and
+        // its target to date; the third quarter's job starts and 13-week
+        // outcomes are those of the quarter's report, each group apart.
+        assert_eq!(
+            page.matches("<svg viewBox=\"0 0 640 240\"").count(),
+            2,
+            "two charts"
+        );
+        let december = &page[page.find("<th scope=\"row\">Dec 24</th>").unwrap()..];
+        assert!(
+            december.starts_with(&format!(
+                "<th scope=\"row\">Dec 24</th><td class=\"num\">{}.0</td><td class=\"num\">{:.1}</td>",
+                k.access.unemployed, t.access_to_date
+            )),
+            "{}: {}",
+            s.id,
+            &december[..200]
+        );
+        let quarter = &q3_report
+            .specialists
+            .iter()
+            .find(|x| x.id == s.id)
+            .unwrap()
+            .kpis;
+        let row = &page[page.find("<th scope=\"row\">Q3</th>").unwrap()..];
+        assert!(
+            row.starts_with(&format!(
+                "<th scope=\"row\">Q3</th><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td>",
+                quarter.job_starts.unemployed,
+                quarter.job_starts.employed,
+                quarter.sustained.w13.unemployed,
+                quarter.sustained.w13.employed
+            )),
+            "{}: {}",
+            s.id,
+            &row[..200]
+        );
+        assert!(!page.contains("<th scope=\"row\">Q4</th>"));
+    }
+    // Without a period: this financial year as of the application's today.
+    let (status, _, page) = send(&w.app, get("/specialists/es3/plan", &manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(text_of(&page, "plan-as-of"), "2025-01-15");
+    assert!(text_of(&page, "plan-period").starts_with("2024/25 "));
+    // Reachable from the team dashboard and from the ES's caseload page.
+    let (_, _, team) = send(
+        &w.app,
+        get("/team?team=t1&period=2024/25&as_of=2024-12-31", &manager),
+    )
+    .await;
+    assert!(
+        team.contains("href=\"/specialists/es3/plan?period=2024/25&amp;as_of=2024-12-31\""),
+        "{team}"
+    );
+    let (_, _, caseload) = send(&w.app, get("/caseload?es=es3", &manager)).await;
+    assert!(caseload.contains("href=\"/specialists/es3/plan\""));
+}
+
+#[tokio::test]
+async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
+    let w = world().await;
+    let (es3, _) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (status, _, page) = send(&w.app, get("/specialists/es3/plan", &es3)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/style.css\">"));
+    assert!(page.contains("data-print"), "a Print button");
+    assert!(page.contains("class=\"no-print\""));
+    // The numbers of the charts are open, so that they print.
+    assert_eq!(page.matches("<details open>").count(), 2);
+    // Unemployed and employed are separate lines, each in the key; the key's
+    // colours are SVG, not inline styles (the content security policy).
+    for line in [
+        "Job starts (unemployed)",
+        "Job starts (employed)",
+        "13 weeks (unemployed)",
+        "13 weeks (employed)",
+    ] {
+        assert!(page.contains(&format!("</svg> {line}</span>")), "{line}");
+    }
+    assert!(!page.contains(" style=\""), "no inline styles");
+    let (status, headers, css) = send(&w.app, get("/static/style.css", "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        header_value(&headers, "content-type")
+            .unwrap()
+            .starts_with("text/css")
+    );
+    let print = &css[css.find("@media print").expect("a print section")..];
+    assert!(print.contains("@page { size: A4"), "{print}");
+    for rule in [
+        "header, nav, form, button, .no-print",
+        "break-inside: avoid",
+    ] {
+        assert!(print.contains(rule), "{rule}");
+    }
+    let (_, _, js) = send(&w.app, get("/static/app.js", "")).await;
+    assert!(js.contains("button[data-print]") && js.contains("window.print()"));
+}
+
+#[tokio::test]
+async fn a_bad_period_on_the_plan_page_is_explained() {
+    let w = world().await;
+    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    for (query, words) in [
+        ("period=2024/26", "period `2024/26` is not valid"),
+        ("period=2024/25&as_of=2024-02-30", "is not a date"),
+        (
+            "period=2024/25&as_of=2024-01-01",
+            "is before the period starts",
+        ),
+    ] {
+        let (status, _, page) = send(
+            &w.app,
+            get(&format!("/specialists/es3/plan?{query}"), &lead),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            page.contains("class=\"error-summary\"") && page.contains(words),
+            "{query}: {page}"
+        );
+    }
+}
+
+/// The figures of the IPS Grow return, by heading, and where the JSON report
+/// holds each (in a KPI block).
+const GROW_FIGURES: [(&str, &str); 18] = [
+    ("Referrals (unemployed)", "/referrals/unemployed"),
+    ("Referrals already in employment", "/referrals/employed"),
+    (
+        "Vocational profiles started (unemployed)",
+        "/access/unemployed",
+    ),
+    ("Vocational profiles started (employed)", "/access/employed"),
+    (
+        "People into work (unemployed)",
+        "/people_into_work/unemployed",
+    ),
+    ("People into work (employed)", "/people_into_work/employed"),
+    ("Total job starts (unemployed)", "/job_starts/unemployed"),
+    ("Total job starts (employed)", "/job_starts/employed"),
+    (
+        "Sustained 13 weeks (unemployed)",
+        "/sustained/w13/unemployed",
+    ),
+    ("Sustained 13 weeks (employed)", "/sustained/w13/employed"),
+    (
+        "Sustained 26 weeks (unemployed)",
+        "/sustained/w26/unemployed",
+    ),
+    ("Sustained 26 weeks (employed)", "/sustained/w26/employed"),
+    (
+        "Sustained 52 weeks (unemployed)",
+        "/sustained/w52/unemployed",
+    ),
+    ("Sustained 52 weeks (employed)", "/sustained/w52/employed"),
+    ("Active caseload", "/caseload/active"),
+    ("Open caseload", "/caseload/open"),
+    (
+        "People supported (unemployed)",
+        "/job_outcome_rate/denominator",
+    ),
+    ("Job outcome rate", "/job_outcome_rate/value"),
+];
+
+/// The KPI block of a return row in the JSON report, by level and id.
+fn block<'a>(report: &'a serde_json::Value, level: &str, id: &str) -> &'a serde_json::Value {
+    let list = match level {
+        "service" => return &report["service"],
+        "team" => &report["teams"],
+        "es" => &report["specialists"],
+        other => panic!("level {other}"),
+    };
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == id)
+        .unwrap_or_else(|| panic!("{level} {id}"))
+}
+
+/// Checks one figure of a return against the report: a number equal to the
+/// report's, or empty where the report has null.
+fn check_figure(block: &serde_json::Value, heading: &str, cell: Option<f64>) {
+    let (_, pointer) = GROW_FIGURES
+        .iter()
+        .find(|(h, _)| *h == heading)
+        .unwrap_or_else(|| panic!("a figure the test does not know: {heading}"));
+    let expected = block.pointer(pointer).unwrap();
+    match expected.as_f64() {
+        Some(v) => assert_eq!(cell, Some(v), "{heading}"),
+        None => assert!(expected.is_null() && cell.is_none(), "{heading}: {cell:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_grow_return_downloads_as_xlsx_and_csv_with_the_json_reports_figures() {
+    use calamine::{Data, Reader, Xlsx};
+    let w = world().await;
+    let query = "period=2024/25-Q3&as_of=2024-12-31";
+    for user in ["manager", "admin"] {
+        let (session, _) = sign_in(&w, user, PASSWORD).await.unwrap();
+        let (_, _, json) = send(&w.app, get(&format!("/api/v1/report?{query}"), &session)).await;
+        let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let rows_expected = 1
+            + report["teams"].as_array().unwrap().len()
+            + report["specialists"].as_array().unwrap().len();
+
+        let (status, headers, bytes) = send_bytes(
+            &w.app,
+            get(&format!("/returns/grow-return.xlsx?{query}"), &session),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{user}");
+        assert_eq!(
+            header_value(&headers, "content-type").as_deref(),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        );
+        assert_eq!(
+            header_value(&headers, "content-disposition").as_deref(),
+            Some("attachment; filename=\"ips-grow-return-2024-25-Q3-as-of-2024-12-31.xlsx\"")
+        );
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut checked = 0;
+        for (sheet, level) in [
+            ("Service", "service"),
+            ("Teams", "team"),
+            ("Specialists", "es"),
+        ] {
+            let range = book.worksheet_range(sheet).unwrap();
+            let headings: Vec<String> = (0..range.width())
+                .map(|c| range.get((0, c)).unwrap().to_string())
+                .collect();
+            assert_eq!(headings.len(), 7 + GROW_FIGURES.len());
+            for row in 1..range.height() {
+                let id = range.get((row, 0)).unwrap().to_string();
+                let b = block(&report, level, &id);
+                assert_eq!(
+                    range.get((row, 3)),
+                    Some(&Data::String("2024/25-Q3".into()))
+                );
+                for (c, heading) in headings.iter().enumerate().skip(7) {
+                    let cell = match range.get((row, c)) {
+                        Some(Data::Float(v)) => Some(*v),
+                        Some(Data::Int(v)) => Some(*v as f64),
+                        None | Some(Data::Empty) => None,
+                        other => panic!("{sheet} {id} {heading}: {other:?}"),
+                    };
+                    check_figure(b, heading, cell);
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, rows_expected, "every row of the report");
+
+        let (status, headers, text) = send(
+            &w.app,
+            get(&format!("/returns/grow-return.csv?{query}"), &session),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            header_value(&headers, "content-type").as_deref(),
+            Some("text/csv; charset=utf-8")
+        );
+        assert_eq!(
+            header_value(&headers, "content-disposition").as_deref(),
+            Some("attachment; filename=\"ips-grow-return-2024-25-Q3-as-of-2024-12-31.csv\"")
+        );
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headings: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(
+            &headings[..8],
+            [
+                "Level",
+                "Id",
+                "Name",
+                "Team",
+                "Period",
+                "Period start",
+                "Period end",
+                "As of"
+            ]
+        );
+        let mut rows = 0;
+        for record in reader.records() {
+            let record = record.unwrap();
+            let b = block(&report, &record[0], &record[1]);
+            assert_eq!(&record[4], "2024/25-Q3");
+            assert_eq!(&record[7], "2024-12-31");
+            for (c, heading) in headings.iter().enumerate().skip(8) {
+                let cell = (!record[c].is_empty()).then(|| record[c].parse::<f64>().unwrap());
+                check_figure(b, heading, cell);
+            }
+            rows += 1;
+        }
+        assert_eq!(rows, rows_expected);
+    }
+    // Other roles: 404, as for the returns page.
+    for user in ["es1", "lead1"] {
+        let (session, _) = sign_in(&w, user, PASSWORD).await.unwrap();
+        for file in ["xlsx", "csv"] {
+            let (status, headers, _) = send(
+                &w.app,
+                get(&format!("/returns/grow-return.{file}?{query}"), &session),
+            )
+            .await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{user} {file}");
+            assert!(header_value(&headers, "content-disposition").is_none());
+        }
+    }
+    let (status, _, _) = send(
+        &w.app,
+        get(&format!("/returns/grow-return.csv?{query}"), ""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // A bad or missing period: 400 with a message, no file.
+    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    for (query, words) in [
+        ("period=2024/25-Q5", "is not valid"),
+        ("period=", "Choose the period of the return"),
+        ("", "Choose the period of the return"),
+        ("period=2024/25-Q3&as_of=31/12/2024", "is not a date"),
+    ] {
+        for file in ["xlsx", "csv"] {
+            let (status, headers, page) = send(
+                &w.app,
+                get(&format!("/returns/grow-return.{file}?{query}"), &manager),
+            )
+            .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+            assert!(page.contains(words), "{query}: {page}");
+            assert!(header_value(&headers, "content-disposition").is_none());
+        }
+    }
+    // The returns page offers both downloads.
+    let (_, _, page) = send(&w.app, get("/returns", &manager)).await;
+    assert!(page.contains("action=\"/returns/grow-return.xlsx\""));
+    assert!(page.contains("formaction=\"/returns/grow-return.csv\""));
 }
