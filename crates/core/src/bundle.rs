@@ -139,6 +139,30 @@ pub struct ReferralDoc {
     pub jobs: Option<Vec<JobDoc>>,
 }
 
+impl ReferralDoc {
+    /// A referral as received: who, when, employment status at referral, and
+    /// nothing recorded yet.
+    pub fn new(id: String, client: String, received: String, status_at_referral: String) -> Self {
+        ReferralDoc {
+            id,
+            client,
+            received,
+            status_at_referral,
+            es: None,
+            transfers: None,
+            access: None,
+            vocational_plan: None,
+            contacts: None,
+            holds: None,
+            waiting_list: None,
+            engagement: None,
+            decisions: None,
+            discharge: None,
+            jobs: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -288,6 +288,15 @@ fn forbidden_as_not_found(viewer: &Viewer, what: &str, id: &str) -> Response {
     not_found()
 }
 
+/// A page that cannot be shown as asked (a bad period, say): 400 with the reason.
+fn bad_request(v: &Viewer, title: &str, message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(pages::layout(v, title, pages::message(message)).into_string()),
+    )
+        .into_response()
+}
+
 fn to_sign_in() -> Response {
     Redirect::to("/sign-in").into_response()
 }
@@ -1118,21 +1127,13 @@ async fn create_referral(
         .expect("one");
     let id = next_id("r", d.referrals.iter().map(|r| r.id.as_str()));
     let referral = ipstrack_core::bundle::ReferralDoc {
-        id: id.clone(),
-        client: client_id,
-        received: form.received.trim().to_string(),
-        status_at_referral: form.status_at_referral.clone(),
         es: Some(form.es.clone()),
-        transfers: None,
-        access: None,
-        vocational_plan: None,
-        contacts: None,
-        holds: None,
-        waiting_list: None,
-        engagement: None,
-        decisions: None,
-        discharge: None,
-        jobs: None,
+        ..ipstrack_core::bundle::ReferralDoc::new(
+            id.clone(),
+            client_id,
+            form.received.trim().to_string(),
+            form.status_at_referral.clone(),
+        )
     };
     if let Err(e) = state
         .store
@@ -1203,11 +1204,7 @@ async fn team(
     let (period, as_of) = match period_of(&q, today) {
         Ok(p) => p,
         Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Html(pages::layout(&v, "Team", pages::message(&e)).into_string()),
-            )
-                .into_response();
+            return bad_request(&v, "Team", &e);
         }
     };
     match data.report(&period, as_of).and_then(|r| {
@@ -1310,11 +1307,7 @@ async fn plan(
     let (period, as_of) = match period_of(&q, state.today()) {
         Ok(p) => p,
         Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Html(pages::layout(&v, "Performance plan", pages::message(&e)).into_string()),
-            )
-                .into_response();
+            return bad_request(&v, "Performance plan", &e);
         }
     };
     match data
@@ -1343,11 +1336,7 @@ async fn service(
     let (period, as_of) = match period_of(&q, state.today()) {
         Ok(p) => p,
         Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Html(pages::layout(&v, "Service", pages::message(&e)).into_string()),
-            )
-                .into_response();
+            return bad_request(&v, "Service", &e);
         }
     };
     match data.report(&period, as_of) {
@@ -1529,11 +1518,7 @@ async fn grow_return_download(
         return forbidden_as_not_found(&v, "page", "returns");
     }
     let bad = |message: &str| {
-        (
-            StatusCode::BAD_REQUEST,
-            Html(pages::layout(&v, "IPS Grow return", pages::message(message)).into_string()),
-        )
-            .into_response()
+        bad_request(&v, "IPS Grow return", message)
     };
     if q.period.as_deref().is_none_or(|p| p.trim().is_empty()) {
         return bad("Choose the period of the return, for example 2024/25-Q3.");

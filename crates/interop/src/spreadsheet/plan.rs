@@ -875,23 +875,7 @@ impl Reader<'_> {
     ) -> Option<(ReferralDoc, Option<ClientDoc>)> {
         let mut doc = match base {
             Some(b) => b.clone(),
-            None => ReferralDoc {
-                id: id.to_string(),
-                client: String::new(),
-                received: String::new(),
-                status_at_referral: String::new(),
-                es: None,
-                transfers: None,
-                access: None,
-                vocational_plan: None,
-                contacts: None,
-                holds: None,
-                waiting_list: None,
-                engagement: None,
-                decisions: None,
-                discharge: None,
-                jobs: None,
-            },
+            None => ReferralDoc::new(id.to_string(), String::new(), String::new(), String::new()),
         };
         let mut client = None;
         let t = Table::Caseload;
