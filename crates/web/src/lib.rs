@@ -607,6 +607,9 @@ struct ContactFormData {
     csrf: String,
     date: String,
     kind: String,
+    /// How it was held; empty (or absent) when not recorded.
+    #[serde(default)]
+    mechanism: String,
 }
 
 async fn add_contact(
@@ -632,10 +635,25 @@ async fn add_contact(
     if !accepts(&bundle::CONTACT_KINDS, &form.kind) {
         errors.push(("kind", "Select the kind of contact".into()));
     }
+    let mechanism = (!form.mechanism.is_empty()).then(|| form.mechanism.clone());
+    if let Some(m) = &mechanism {
+        match (
+            bundle::value_of(&bundle::CONTACT_KINDS, &form.kind),
+            bundle::value_of(&bundle::MECHANISMS, m),
+        ) {
+            (_, None) => errors.push(("mechanism", "Select how the contact was held".into())),
+            (Some(kind), Some(m)) if !kind.admits(m) => errors.push((
+                "mechanism",
+                "How the contact was held does not fit its kind: a face-to-face contact is held face to face, a remote one is not".into(),
+            )),
+            _ => {}
+        }
+    }
     if !errors.is_empty() {
         let values = vec![
             ("date".into(), form.date.clone()),
             ("kind".into(), form.kind.clone()),
+            ("mechanism".into(), form.mechanism.clone()),
         ];
         return invalid(
             &v,
@@ -652,6 +670,7 @@ async fn add_contact(
     let contact = ContactDoc {
         date: form.date.trim().to_string(),
         kind: form.kind.clone(),
+        mechanism,
     };
     if let Err(e) = state
         .store
