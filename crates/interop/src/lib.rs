@@ -2,6 +2,9 @@
 //! return — the figures IPS Grow asks for, per ES, team and service — as a
 //! formatted xlsx workbook and as CSV, made from the one report value.
 
+pub mod mhsds;
+pub use mhsds::mhsds_extract;
+
 use ipstrack_core::Dataset;
 use ipstrack_core::report::{Kpis, Report};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
