@@ -65,7 +65,8 @@ impl Table {
         Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
     }
 
-    /// The values of one column, by its header.
+    /// The values of one column, by its header (panics on a column the
+    /// table does not have: the headers are fixed, see [`TABLE_NAMES`]).
     pub fn column(&self, name: &str) -> Vec<&str> {
         let at = self
             .header
