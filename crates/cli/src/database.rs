@@ -50,8 +50,9 @@ pub enum StoreCommand {
         db: String,
     },
     /// Export the database as a data bundle, as a spreadsheet in the import's layout
-    /// (--spreadsheet), or (--grow-return) a period's IPS Grow return as xlsx or CSV (by
-    /// the file's extension).
+    /// (--spreadsheet), (--grow-return) a period's IPS Grow return as xlsx or CSV (by the
+    /// file's extension), or (--mhsds) a period's MHSDS-aligned extract as CSV files in
+    /// the directory --out.
     Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -64,6 +65,10 @@ pub enum StoreCommand {
         /// Write the IPS Grow quarterly return instead of the bundle.
         #[arg(long, requires = "period")]
         grow_return: bool,
+        /// Write the MHSDS-aligned extract (CSV tables and ipstrack's MHS116
+        /// count) into the directory --out instead of the bundle.
+        #[arg(long, requires = "period", conflicts_with = "grow_return")]
+        mhsds: bool,
         /// The return's period (2024/25-Q3, 2024/25 or a date range).
         #[arg(long, value_name = "P")]
         period: Option<String>,
@@ -339,6 +344,49 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             store.close().await;
         }
         StoreCommand::Export {
+            out: dir,
+            mhsds: true,
+            period,
+            as_of,
+            db,
+            ..
+        } => {
+            let period = Period::parse(period.as_deref().unwrap_or_default())?;
+            let as_of = match as_of {
+                Some(text) => parse_day(&text, "--as-of")?,
+                None => period.end.min(today()),
+            };
+            let store = open(&db).await?;
+            let loaded = store.load().await?;
+            store.close().await;
+            let extract = ipstrack_interop::mhsds_extract(&loaded.dataset, &period, as_of)?;
+            write_extract(&dir, &extract)?;
+            let m = &extract.mhs116;
+            writeln!(
+                out,
+                "MHS116 (first direct contact from {} to {}, as of {as_of}): {} referrals, {} people",
+                m.window.start, m.window.end, m.referrals, m.people
+            )?;
+            for t in &extract.tables {
+                let n = t.rows.len();
+                writeln!(
+                    out,
+                    "{}: {n} row{}",
+                    t.file_name(),
+                    if n == 1 { "" } else { "s" }
+                )?;
+            }
+            // Clients by id only: never the number itself.
+            for (client, problem) in &extract.nhs_number_problems {
+                eprintln!("client {client}: {}", problem.message());
+            }
+            eprintln!(
+                "wrote the MHSDS-aligned extract for {} (as of {as_of}) to {}",
+                period.label,
+                dir.display()
+            );
+        }
+        StoreCommand::Export {
             out: path,
             grow_return: true,
             period,
@@ -538,6 +586,45 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the extract's CSV files into `dir` (created if missing). A file
+/// already there is replaced only when it is an earlier ipstrack extract of
+/// the same table (its first line is that table's header); any other file of
+/// the same name refuses the whole export before anything is written. Each
+/// file is written beside its final name and renamed into place.
+fn write_extract(dir: &Path, extract: &ipstrack_interop::mhsds::Extract) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut files = Vec::new();
+    let mut foreign = Vec::new();
+    for t in &extract.tables {
+        let path = dir.join(t.file_name());
+        let text = t.to_csv()?;
+        if path.exists() {
+            let header = text.lines().next().unwrap_or_default();
+            let existing =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let first = existing.split(|b| *b == b'\n').next().unwrap_or_default();
+            if first != header.as_bytes() {
+                foreign.push(path.display().to_string());
+            }
+        }
+        files.push((path, text));
+    }
+    if !foreign.is_empty() {
+        bail!(
+            "not overwriting files that are not an ipstrack MHSDS extract: {}",
+            foreign.join(", ")
+        );
+    }
+    for (path, text) in files {
+        let partial = path.with_extension("csv.partial");
+        std::fs::write(&partial, text)
+            .with_context(|| format!("cannot write {}", partial.display()))?;
+        std::fs::rename(&partial, &path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {

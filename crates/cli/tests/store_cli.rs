@@ -376,3 +376,121 @@ fn export_grow_return_writes_xlsx_and_csv_from_the_database() {
         "needs --period"
     );
 }
+
+#[test]
+fn export_mhsds_writes_the_extract_and_reports_mhs116_and_nhs_number_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    // The example with one valid and one failing NHS number.
+    let text = std::fs::read_to_string(example("random-101.bundle.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["clients"][0]["nhs_number"] = "9434765919".into();
+    doc["clients"][1]["nhs_number"] = "9434765918".into();
+    let (good, bad) = (
+        doc["clients"][0]["id"].as_str().unwrap().to_string(),
+        doc["clients"][1]["id"].as_str().unwrap().to_string(),
+    );
+    let bundle = path(&dir, "bundle.json");
+    std::fs::write(&bundle, doc.to_string()).unwrap();
+    ok(&ipstrack(&["import", "--data", &bundle, "--db", &db]));
+
+    let out_dir = path(&dir, "mhsds/2024-25-Q3");
+    let args = [
+        "export",
+        "--mhsds",
+        "--period",
+        "2024/25-Q3",
+        "--as-of",
+        "2024-12-31",
+        "--out",
+        out_dir.as_str(),
+        "--db",
+        db.as_str(),
+    ];
+    let o = ipstrack(&args);
+    let stdout = ok(&o);
+    let stderr = String::from_utf8(o.stderr.clone()).unwrap();
+
+    // MHS116 as the core counts it from the same data.
+    let loaded = ipstrack_core::read_bundle(&doc.to_string()).unwrap();
+    let day = |s: &str| ipstrack_core::Day::parse(s).unwrap();
+    let m = ipstrack_core::mhsds::mhs116(&loaded.dataset, day("2024-12-31"), day("2024-12-31"));
+    assert!(
+        stdout.contains(&format!(
+            "MHS116 (first direct contact from 2024-01-01 to 2024-12-31, as of 2024-12-31): {} referrals, {} people",
+            m.referrals, m.people
+        )),
+        "{stdout}"
+    );
+    for name in ipstrack_interop::mhsds::TABLE_NAMES {
+        let file = Path::new(&out_dir).join(format!("{name}.csv"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let rows = text.lines().count() - 1;
+        assert!(
+            stdout.contains(&format!(
+                "{name}.csv: {rows} row{}\n",
+                if rows == 1 { "" } else { "s" }
+            )),
+            "{name}: {stdout}"
+        );
+    }
+    let referrals =
+        std::fs::read_to_string(Path::new(&out_dir).join("MHS102ServiceTypeReferredTo.csv"))
+            .unwrap();
+    assert!(
+        referrals.lines().skip(1).all(|l| l.ends_with(",D05")),
+        "{referrals}"
+    );
+    // NHS-number problems by client id only, never the number.
+    assert!(
+        stderr.contains(&format!(
+            "client {bad}: NHS number is not 10 digits with a valid check digit"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&format!("client {good}:")), "{stderr}");
+    assert!(!stderr.contains("9434765918") && !stdout.contains("9434765918"));
+    let mpi = std::fs::read_to_string(Path::new(&out_dir).join("MHS001MPI.csv")).unwrap();
+    assert!(mpi.contains(&format!("{good},9434765919,02")), "{mpi}");
+    assert!(mpi.contains(&format!("{bad},,03")), "{mpi}");
+
+    // Running it again replaces ipstrack's own files.
+    ok(&ipstrack(&args));
+    // Any other file of the same name is never overwritten; nothing is written.
+    let foreign = Path::new(&out_dir).join("MHS101Referral.csv");
+    std::fs::write(&foreign, "my own notes\n").unwrap();
+    std::fs::remove_file(Path::new(&out_dir).join("MHS001MPI.csv")).unwrap();
+    let o = ipstrack(&args);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not overwriting"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "my own notes\n");
+    assert!(
+        !Path::new(&out_dir).join("MHS001MPI.csv").exists(),
+        "nothing written when refused"
+    );
+    // --mhsds needs a period, and is not --grow-return.
+    assert!(
+        !ipstrack(&["export", "--mhsds", "--out", &out_dir, "--db", &db])
+            .status
+            .success()
+    );
+    assert!(
+        !ipstrack(&[
+            "export",
+            "--mhsds",
+            "--grow-return",
+            "--period",
+            "2024/25-Q3",
+            "--out",
+            &out_dir,
+            "--db",
+            &db
+        ])
+        .status
+        .success()
+    );
+}

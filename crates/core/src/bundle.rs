@@ -197,6 +197,9 @@ pub struct WaitingSpellDoc {
 pub struct ContactDoc {
     pub date: String,
     pub kind: String,
+    /// How the contact was held ([`MECHANISMS`]); omitted when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -463,6 +466,36 @@ impl Checker {
         Some(Spell { start: s, end: e })
     }
 
+    /// A contact: its date, kind and (optional) mechanism, which must fit the
+    /// kind (a `face_to_face` contact held face to face, a `remote` one not).
+    fn contact(&mut self, field: &str, k: &ContactDoc) -> Option<Contact> {
+        let date = self.date(&format!("{field}.date"), &k.date);
+        let kind = self.enumeration(&format!("{field}.kind"), &k.kind, &CONTACT_KINDS);
+        let mechanism_field = format!("{field}.mechanism");
+        let mechanism = match k.mechanism.as_deref() {
+            None => None,
+            Some(text) => Some(self.enumeration(&mechanism_field, text, &MECHANISMS)?),
+        };
+        if let (Some(kind), Some(m)) = (kind, mechanism)
+            && !kind.admits(m)
+        {
+            self.error(
+                mechanism_field.as_str(),
+                format!(
+                    "{mechanism_field} `{}` does not fit a `{}` contact",
+                    name_of(&MECHANISMS, m),
+                    name_of(&CONTACT_KINDS, kind)
+                ),
+            );
+            return None;
+        }
+        Some(Contact {
+            date: date?,
+            kind: kind?,
+            mechanism,
+        })
+    }
+
     fn enumeration<T: Copy>(&mut self, field: &str, text: &str, values: &[(&str, T)]) -> Option<T> {
         let found = values
             .iter()
@@ -562,6 +595,14 @@ pub const CONTACT_KINDS: [(&str, ContactKind); 4] = [
     ("in_work_support", ContactKind::InWorkSupport),
     ("assertive_engagement", ContactKind::AssertiveEngagement),
 ];
+pub const MECHANISMS: [(&str, Mechanism); 6] = [
+    ("face_to_face", Mechanism::FaceToFace),
+    ("telephone", Mechanism::Telephone),
+    ("video", Mechanism::Video),
+    ("email", Mechanism::Email),
+    ("text_message", Mechanism::TextMessage),
+    ("other", Mechanism::Other),
+];
 pub const ENGAGEMENTS: [(&str, Engagement); 3] = [
     ("seeking_work", Engagement::SeekingWork),
     ("in_work_support", Engagement::InWorkSupport),
@@ -586,12 +627,34 @@ pub fn accepts<T>(values: &[(&str, T)], text: &str) -> bool {
     values.iter().any(|(name, _)| *name == text)
 }
 
+/// The value an enumeration's name stands for, e.g. `value_of(&MECHANISMS, "video")`.
+pub fn value_of<T: Copy>(values: &[(&str, T)], text: &str) -> Option<T> {
+    values
+        .iter()
+        .find(|(name, _)| *name == text)
+        .map(|(_, v)| *v)
+}
+
 fn name_of<T: PartialEq + Copy>(values: &[(&'static str, T)], value: T) -> &'static str {
     values
         .iter()
         .find(|(_, v)| *v == value)
         .map(|(n, _)| *n)
         .expect("every value has a name")
+}
+
+/// Checks one contact on its own (data entry adds contacts one at a time):
+/// the same BAD-1 checks as in a bundle, errors named `record` and
+/// `contact.date`, `contact.kind` or `contact.mechanism`.
+pub fn check_contact(record: &str, doc: &ContactDoc) -> Result<Contact, BundleErrors> {
+    let mut c = Checker {
+        errors: Vec::new(),
+        record: record.to_string(),
+    };
+    match c.contact("contact", doc) {
+        Some(contact) if c.errors.is_empty() => Ok(contact),
+        _ => Err(BundleErrors(c.errors)),
+    }
 }
 
 /// Checks every BAD-1 rule and builds the dataset, or returns every error found.
@@ -877,14 +940,13 @@ fn check_referral(
         .vocational_plan
         .as_ref()
         .and_then(|p| c.spell("vocational_plan", &p.start, &p.end));
-    let mut contacts = Vec::new();
-    for (i, k) in r.contacts.iter().flatten().enumerate() {
-        let date = c.date(&format!("contacts[{i}].date"), &k.date);
-        let kind = c.enumeration(&format!("contacts[{i}].kind"), &k.kind, &CONTACT_KINDS);
-        if let (Some(date), Some(kind)) = (date, kind) {
-            contacts.push(Contact { date, kind });
-        }
-    }
+    let contacts: Vec<Contact> = r
+        .contacts
+        .iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, k)| c.contact(&format!("contacts[{i}]"), k))
+        .collect();
     let holds: Vec<Spell> = r
         .holds
         .iter()
@@ -1275,6 +1337,7 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                 .map(|k| ContactDoc {
                     date: k.date.to_string(),
                     kind: name_of(&CONTACT_KINDS, k.kind).into(),
+                    mechanism: k.mechanism.map(|m| name_of(&MECHANISMS, m).into()),
                 })
                 .collect(),
         ),
@@ -1412,6 +1475,35 @@ mod tests {
         );
         assert!(first_error(&format!("{MINIMAL} {{}}")).starts_with("not a single JSON document"));
         assert!(first_error("").starts_with("not a valid JSON document"));
+    }
+
+    #[test]
+    fn contact_mechanism_round_trips_and_is_omitted_when_not_recorded() {
+        let text = MINIMAL.replace(
+            "\"jobs\":",
+            "\"contacts\": [{\"date\": \"2024-04-03\", \"kind\": \"remote\", \"mechanism\": \"video\"},
+                           {\"date\": \"2024-04-04\", \"kind\": \"face_to_face\"},
+                           {\"date\": \"2024-04-05\", \"kind\": \"in_work_support\", \"mechanism\": null}],
+             \"jobs\":",
+        );
+        let loaded = read_bundle(&text).expect("valid");
+        let contacts = &loaded.dataset.referrals[0].contacts;
+        assert_eq!(contacts[0].mechanism, Some(Mechanism::Video));
+        assert_eq!(contacts[1].mechanism, None);
+        assert_eq!(contacts[2].mechanism, None);
+        let doc = to_document(&loaded.dataset);
+        let written = doc.referrals[0].contacts.as_ref().unwrap();
+        assert_eq!(written[0].mechanism.as_deref(), Some("video"));
+        assert_eq!(written[1].mechanism, None);
+        let r = referral_document(&loaded.dataset, &loaded.dataset.referrals[0]);
+        assert_eq!(&r, &doc.referrals[0]);
+        assert_eq!(validate(&doc).expect("valid").dataset, loaded.dataset);
+        let json = serde_json::to_string(&doc).unwrap();
+        assert_eq!(
+            json.matches("mechanism").count(),
+            1,
+            "only the recorded mechanism is written: {json}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod bundle;
 pub mod caseload;
 pub mod jobs;
+pub mod mhsds;
 pub mod model;
 pub mod policy;
 pub mod report;

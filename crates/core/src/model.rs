@@ -160,10 +160,36 @@ impl ContactKind {
     }
 }
 
+/// How a contact was held (its consultation mechanism), when recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mechanism {
+    FaceToFace,
+    Telephone,
+    Video,
+    Email,
+    TextMessage,
+    Other,
+}
+
+impl ContactKind {
+    /// Whether a contact of this kind can have been held by `mechanism`: a
+    /// face-to-face contact only face to face, a remote one never face to
+    /// face; in-work support and assertive-engagement attempts any way.
+    pub fn admits(self, mechanism: Mechanism) -> bool {
+        match self {
+            ContactKind::FaceToFace => mechanism == Mechanism::FaceToFace,
+            ContactKind::Remote => mechanism != Mechanism::FaceToFace,
+            ContactKind::InWorkSupport | ContactKind::AssertiveEngagement => true,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contact {
     pub date: Day,
     pub kind: ContactKind,
+    /// How it was held; `None` when not recorded.
+    pub mechanism: Option<Mechanism>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

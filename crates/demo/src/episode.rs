@@ -650,6 +650,7 @@ impl Episode {
                     .map(|(d, kind)| ContactDoc {
                         date: t(*d),
                         kind: (*kind).into(),
+                        mechanism: None,
                     })
                     .collect(),
             ),

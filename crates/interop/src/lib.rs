@@ -1,8 +1,12 @@
-//! Exchange formats at the edge of ipstrack. First: the IPS Grow quarterly
-//! return — the figures IPS Grow asks for, per ES, team and service — as a
-//! formatted xlsx workbook and as CSV, made from the one report value.
+//! Exchange formats at the edge of ipstrack: the IPS Grow quarterly return —
+//! the figures IPS Grow asks for, per ES, team and service — as a formatted
+//! xlsx workbook and as CSV, made from the one report value (this module);
+//! IPS Grow style spreadsheets in and out ([`spreadsheet`]); the
+//! MHSDS-aligned extract ([`mhsds`]).
 
+pub mod mhsds;
 pub mod spreadsheet;
+pub use mhsds::mhsds_extract;
 
 use ipstrack_core::Dataset;
 use ipstrack_core::report::{Kpis, Report};

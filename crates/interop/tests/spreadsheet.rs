@@ -468,3 +468,44 @@ fn an_edited_mapping_reads_a_services_own_headings_and_words() {
     assert_eq!(written.referrals[1].status_at_referral, "employed");
     assert_eq!(written.referrals[1].received, "2024-04-03");
 }
+
+#[test]
+fn a_contacts_mechanism_is_read_and_checked_against_its_kind() {
+    let doc = example("caseload");
+    let r = &doc.referrals[0];
+    let d = Day::parse(&r.received).unwrap().date();
+    let day = format!("{:02}/{:02}/{}", d.day(), d.month(), d.year());
+    let csv = format!(
+        "Referral ID,Contact date,Contact type,Contact method\n\
+         {id},{day},Remote,Video call\n\
+         {id},{day},Face to face,Telephone\n",
+        id = r.id
+    );
+    let sheets = read_file("contacts.csv", csv.as_bytes()).unwrap();
+    let p = preview(&sheets, &Mapping::default(), &doc, &later());
+    let shown: Vec<String> = p.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert!(
+        shown[0].starts_with(&format!(
+            "contacts.csv row 3, column D (Contact method) (referral {}):",
+            r.id
+        )),
+        "{shown:#?}"
+    );
+    assert!(
+        shown[0].contains("does not fit a `face_to_face` contact"),
+        "{shown:#?}"
+    );
+    let ok = format!(
+        "Referral ID,Contact date,Contact type,Contact method\n{id},{day},Remote,Video call\n",
+        id = r.id
+    );
+    let sheets = read_file("contacts.csv", ok.as_bytes()).unwrap();
+    let p = preview(&sheets, &Mapping::default(), &doc, &later());
+    assert!(p.is_clean(), "{:#?}", p.problems);
+    let contacts = p.to_import(false).unwrap().referrals[0]
+        .contacts
+        .clone()
+        .unwrap();
+    assert_eq!(contacts[0].mechanism.as_deref(), Some("video"));
+}

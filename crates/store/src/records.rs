@@ -99,8 +99,8 @@ SELECT json_group_array(json(doc)) FROM (
     'access', r.access,
     'vocational_plan', CASE WHEN r.plan_start IS NULL THEN NULL
                             ELSE json_object('start', r.plan_start, 'end', r.plan_end) END,
-    'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind))
-                      FROM (SELECT date, kind FROM contacts WHERE referral_id = r.id ORDER BY position))),
+    'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind, 'mechanism', mechanism))
+                      FROM (SELECT date, kind, mechanism FROM contacts WHERE referral_id = r.id ORDER BY position))),
     'holds', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date))
                    FROM (SELECT start_date, end_date FROM holds WHERE referral_id = r.id ORDER BY position))),
     'waiting_list', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date,
@@ -139,7 +139,7 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
     'access', r.access,
     'vocational_plan', CASE WHEN r.plan_start IS NULL THEN NULL
                             ELSE json_build_object('start', r.plan_start, 'end', r.plan_end) END,
-    'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind) ORDER BY position)
+    'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind, 'mechanism', mechanism) ORDER BY position)
                           FROM contacts WHERE referral_id = r.id), '[]'::json),
     'holds', COALESCE((SELECT json_agg(json_build_object('start', start_date, 'end', end_date) ORDER BY position)
                        FROM holds WHERE referral_id = r.id), '[]'::json),
@@ -428,8 +428,13 @@ impl ChildRows {
                 .push(vec![id(), i(p as i64), t(&x.date), t(&x.es)]);
         }
         for (p, x) in r.contacts.iter().flatten().enumerate() {
-            self.contacts
-                .push(vec![id(), i(p as i64), t(&x.date), t(&x.kind)]);
+            self.contacts.push(vec![
+                id(),
+                i(p as i64),
+                t(&x.date),
+                t(&x.kind),
+                ot(&x.mechanism),
+            ]);
         }
         for (p, x) in r.holds.iter().flatten().enumerate() {
             self.holds
@@ -490,7 +495,7 @@ impl ChildRows {
         insert_rows(
             conn,
             "contacts",
-            &["referral_id", "position", "date", "kind"],
+            &["referral_id", "position", "date", "kind", "mechanism"],
             &self.contacts,
         )
         .await?;
@@ -938,31 +943,9 @@ pub(crate) async fn add_contact(
     contact: &ContactDoc,
     actor: &str,
 ) -> Result<()> {
-    let record = format!("referral {referral_id}");
-    let refuse = |message: String| {
-        StoreError::Invalid(ipstrack_core::BundleErrors(vec![
-            ipstrack_core::bundle::BundleError {
-                record: record.clone(),
-                field: "contacts.date".into(),
-                message,
-            },
-        ]))
-    };
-    if ipstrack_core::Day::parse(&contact.date).is_none() {
-        return Err(refuse(format!(
-            "contact date `{}` is not a date (YYYY-MM-DD)",
-            contact.date
-        )));
-    }
-    use ipstrack_core::bundle::{CONTACT_KINDS, accepts};
-    if !accepts(&CONTACT_KINDS, &contact.kind) {
-        let names: Vec<&str> = CONTACT_KINDS.iter().map(|(n, _)| *n).collect();
-        return Err(refuse(format!(
-            "contact kind `{}` is not one of: {}",
-            contact.kind,
-            names.join(", ")
-        )));
-    }
+    // The same BAD-1 checks as a contact in a bundle (date, kind, mechanism).
+    ipstrack_core::bundle::check_contact(&format!("referral {referral_id}"), contact)
+        .map_err(StoreError::Invalid)?;
     let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM referrals WHERE id = $1")
         .bind(referral_id)
         .fetch_optional(&mut *conn)
@@ -980,8 +963,14 @@ pub(crate) async fn add_contact(
     .await?;
     execute(
         conn,
-        "INSERT INTO contacts (referral_id, position, date, kind) VALUES ($1, $2, $3, $4)",
-        vec![t(referral_id), i(next), t(&contact.date), t(&contact.kind)],
+        "INSERT INTO contacts (referral_id, position, date, kind, mechanism) VALUES ($1, $2, $3, $4, $5)",
+        vec![
+            t(referral_id),
+            i(next),
+            t(&contact.date),
+            t(&contact.kind),
+            ot(&contact.mechanism),
+        ],
     )
     .await?;
     write_audit(

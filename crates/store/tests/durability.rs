@@ -26,6 +26,7 @@ fn contact(n: u64) -> ContactDoc {
     ContactDoc {
         date: day.to_string(),
         kind: "remote".into(),
+        mechanism: None,
     }
 }
 

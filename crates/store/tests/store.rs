@@ -488,3 +488,102 @@ async fn sessions_expire_end_on_sign_out_and_five_failures_lock_the_account() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn contact_mechanisms_round_trip_and_are_checked_on_data_entry() {
+    use ipstrack_core::bundle::ContactDoc;
+    use ipstrack_core::model::Mechanism;
+    let contact = |date: &str, kind: &str, mechanism: Option<&str>| ContactDoc {
+        date: date.into(),
+        kind: kind.into(),
+        mechanism: mechanism.map(str::to_string),
+    };
+    for db in databases().await {
+        let store = db.open().await;
+        let mut bundle = example_bundle("caseload");
+        let r = &mut bundle.referrals[0];
+        let id = r.id.clone();
+        let contacts = r.contacts.get_or_insert_default();
+        let before = contacts.len();
+        contacts.push(contact("2024-05-01", "remote", Some("video")));
+        contacts.push(contact("2024-05-02", "remote", Some("telephone")));
+        contacts.push(contact("2024-05-03", "in_work_support", None));
+        store.import(&bundle, "test").await.unwrap();
+
+        // Read back as written: the mechanism where recorded, none where not.
+        let exported = store.export().await.unwrap();
+        let back = exported.referrals[0].contacts.as_ref().unwrap();
+        assert_eq!(
+            back[before].mechanism.as_deref(),
+            Some("video"),
+            "{}",
+            db.name
+        );
+        assert_eq!(back[before + 1].mechanism.as_deref(), Some("telephone"));
+        assert_eq!(back[before + 2].mechanism, None);
+        assert_eq!(
+            validate(&exported).unwrap().dataset,
+            validate(&bundle).unwrap().dataset,
+            "{}",
+            db.name
+        );
+        let again = store.import(&exported, "test").await.unwrap();
+        assert!(again.updated.is_empty(), "{}: {:?}", db.name, again.updated);
+
+        // Data entry: one contact with its mechanism, audited.
+        store
+            .add_contact(
+                &id,
+                &contact("2024-05-06", "remote", Some("text_message")),
+                "es1",
+            )
+            .await
+            .unwrap();
+        let loaded = store.load().await.unwrap();
+        let last = loaded.dataset.referrals[0].contacts.last().unwrap();
+        assert_eq!(last.mechanism, Some(Mechanism::TextMessage), "{}", db.name);
+        let audit = store
+            .audit(&AuditFilter {
+                record: Some(id.clone()),
+                since: None,
+            })
+            .await
+            .unwrap();
+        let entry = audit.iter().rfind(|e| e.record_type == "contact").unwrap();
+        assert!(
+            entry
+                .new_value
+                .as_deref()
+                .unwrap()
+                .contains("\"mechanism\":\"text_message\""),
+            "{:?}",
+            entry.new_value
+        );
+
+        // Refused with the record and field named; nothing written.
+        let count = store.contact_count(&id).await.unwrap();
+        for (bad, field) in [
+            (
+                contact("2024-05-07", "face_to_face", Some("telephone")),
+                "contact.mechanism",
+            ),
+            (
+                contact("2024-05-07", "remote", Some("pigeon")),
+                "contact.mechanism",
+            ),
+            (contact("2024-05-07", "phone", None), "contact.kind"),
+            (contact("2024-5-7", "remote", None), "contact.date"),
+        ] {
+            match store.add_contact(&id, &bad, "es1").await {
+                Err(StoreError::Invalid(errors)) => {
+                    assert_eq!(errors.0[0].record, format!("referral {id}"));
+                    assert_eq!(errors.0[0].field, field, "{}: {bad:?}", db.name);
+                }
+                other => panic!("{}: {bad:?} should be refused, got {other:?}", db.name),
+            }
+        }
+        assert_eq!(store.contact_count(&id).await.unwrap(), count);
+        store.close().await;
+        db.cleanup().await;
+    }
+}

@@ -636,6 +636,9 @@ struct ContactFormData {
     csrf: String,
     date: String,
     kind: String,
+    /// How it was held; empty (or absent) when not recorded.
+    #[serde(default)]
+    mechanism: String,
 }
 
 async fn add_contact(
@@ -661,10 +664,25 @@ async fn add_contact(
     if !accepts(&bundle::CONTACT_KINDS, &form.kind) {
         errors.push(("kind", "Select the kind of contact".into()));
     }
+    let mechanism = (!form.mechanism.is_empty()).then(|| form.mechanism.clone());
+    if let Some(m) = &mechanism {
+        match (
+            bundle::value_of(&bundle::CONTACT_KINDS, &form.kind),
+            bundle::value_of(&bundle::MECHANISMS, m),
+        ) {
+            (_, None) => errors.push(("mechanism", "Select how the contact was held".into())),
+            (Some(kind), Some(m)) if !kind.admits(m) => errors.push((
+                "mechanism",
+                "How the contact was held does not fit its kind: a face-to-face contact is held face to face, a remote one is not".into(),
+            )),
+            _ => {}
+        }
+    }
     if !errors.is_empty() {
         let values = vec![
             ("date".into(), form.date.clone()),
             ("kind".into(), form.kind.clone()),
+            ("mechanism".into(), form.mechanism.clone()),
         ];
         return invalid(
             &v,
@@ -681,6 +699,7 @@ async fn add_contact(
     let contact = ContactDoc {
         date: form.date.trim().to_string(),
         kind: form.kind.clone(),
+        mechanism,
     };
     if let Err(e) = state
         .store
@@ -1517,9 +1536,7 @@ async fn grow_return_download(
     if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
         return forbidden_as_not_found(&v, "page", "returns");
     }
-    let bad = |message: &str| {
-        bad_request(&v, "IPS Grow return", message)
-    };
+    let bad = |message: &str| bad_request(&v, "IPS Grow return", message);
     if q.period.as_deref().is_none_or(|p| p.trim().is_empty()) {
         return bad("Choose the period of the return, for example 2024/25-Q3.");
     }

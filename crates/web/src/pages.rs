@@ -659,6 +659,9 @@ pub fn referral(
                     (select(form, "contact", "kind", "Kind of contact", &options(&[
                         ("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
                         ("in_work_support", "In-work support"), ("assertive_engagement", "Attempt, no reply (assertive engagement)")])))
+                    (select(form, "contact", "mechanism", "How it was held (optional)", &options(&[
+                        ("", "Not recorded"), ("face_to_face", "Face to face"), ("telephone", "Telephone"), ("video", "Video"),
+                        ("email", "Email"), ("text_message", "Text message"), ("other", "Other")])))
                     button type="submit" { "Save contact" }
                 }
             }

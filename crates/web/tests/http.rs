@@ -357,6 +357,73 @@ async fn a_bad_date_shows_the_error_summary_linked_to_the_field() {
 }
 
 #[tokio::test]
+async fn the_contact_form_records_how_the_contact_was_held() {
+    use ipstrack_core::model::Mechanism;
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    assert!(
+        page.contains("name=\"mechanism\"") && page.contains("value=\"video\""),
+        "the form offers the mechanism"
+    );
+    let path = format!("/referrals/{}/contacts", w.es1_referral);
+    let last_contact = |loaded: ipstrack_core::Loaded| {
+        let r = loaded
+            .dataset
+            .referrals
+            .iter()
+            .find(|r| r.id == w.es1_referral)
+            .unwrap();
+        (r.contacts.len(), r.contacts.last().cloned())
+    };
+    for (mechanism, expected) in [
+        ("video", Some(Mechanism::Video)),
+        ("", None),
+        ("telephone", Some(Mechanism::Telephone)),
+    ] {
+        let (status, headers, _) = send(
+            &w.app,
+            post(
+                &path,
+                &es1,
+                &format!("csrf={csrf}&date=2025-01-14&kind=remote&mechanism={mechanism}"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{mechanism}: {headers:?}");
+        let (_, last) = last_contact(w.store.load().await.unwrap());
+        assert_eq!(last.unwrap().mechanism, expected, "{mechanism}");
+    }
+    // Refused with the error linked to the field; nothing written.
+    let (before, _) = last_contact(w.store.load().await.unwrap());
+    for (kind, mechanism, message) in [
+        ("face_to_face", "telephone", "does not fit its kind"),
+        ("remote", "face_to_face", "does not fit its kind"),
+        ("remote", "fax", "Select how the contact was held"),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(
+                &path,
+                &es1,
+                &format!("csrf={csrf}&date=2025-01-14&kind={kind}&mechanism={mechanism}"),
+            ),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{kind} {mechanism}"
+        );
+        assert!(
+            body.contains("href=\"#contact-mechanism\"") && body.contains(message),
+            "{kind} {mechanism}: {body}"
+        );
+    }
+    assert_eq!(last_contact(w.store.load().await.unwrap()).0, before);
+}
+
+#[tokio::test]
 async fn signing_out_ends_the_session() {
     let w = world().await;
     let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();

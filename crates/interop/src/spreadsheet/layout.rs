@@ -141,6 +141,10 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
                         push(&|f| match f {
                             "date" => date(&Some(c.date.clone())),
                             "kind" => word("kind", &c.kind),
+                            "mechanism" => c
+                                .mechanism
+                                .as_deref()
+                                .map_or(Out::Empty, |m| word("mechanism", m)),
                             _ => Out::Empty,
                         });
                     }

@@ -127,12 +127,13 @@ impl Table {
                 &F
             }
             Table::Contacts => {
-                const F: [Field; 5] = [
+                const F: [Field; 6] = [
                     KEYS[0],
                     KEYS[1],
                     KEYS[2],
                     f("date", Date, true),
                     f("kind", Value("contact_kind"), true),
+                    f("mechanism", Value("mechanism"), false),
                 ];
                 &F
             }
@@ -194,7 +195,7 @@ impl Table {
 }
 
 /// The value lists and the values each may take (the bundle's own words).
-pub(crate) const VALUE_LISTS: [(&str, &[&str]); 7] = [
+pub(crate) const VALUE_LISTS: [(&str, &[&str]); 8] = [
     ("status_at_referral", &["unemployed", "employed"]),
     (
         "job_type",
@@ -220,6 +221,17 @@ pub(crate) const VALUE_LISTS: [(&str, &[&str]); 7] = [
         &["seeking_work", "in_work_support", "not_seeking_work"],
     ),
     ("decision", &["active", "inactive"]),
+    (
+        "mechanism",
+        &[
+            "face_to_face",
+            "telephone",
+            "video",
+            "email",
+            "text_message",
+            "other",
+        ],
+    ),
     ("registration", &["sole_trader", "company"]),
     ("yes_no", &["yes", "no"]),
 ];

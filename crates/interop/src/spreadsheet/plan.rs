@@ -1074,6 +1074,7 @@ impl Reader<'_> {
                             Some(ContactDoc {
                                 date: text(r, "date")?,
                                 kind: text(r, "kind")?,
+                                mechanism: text(r, "mechanism"),
                             })
                         })
                         .collect(),
