@@ -214,6 +214,24 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// A period (`--period`, required by the command), its as-of day (`--as-of`,
+/// default the period's end or today) and the data of the database.
+async fn period_data(
+    period: Option<String>,
+    as_of: Option<String>,
+    db: &str,
+) -> Result<(Period, ipstrack_core::Day, Loaded)> {
+    let period = Period::parse(period.as_deref().unwrap_or_default())?;
+    let as_of = match as_of {
+        Some(text) => parse_day(&text, "--as-of")?,
+        None => period.end.min(today()),
+    };
+    let store = open(db).await?;
+    let loaded = store.load().await?;
+    store.close().await;
+    Ok((period, as_of, loaded))
+}
+
 /// Loads the dataset from a database (for `report --db`).
 pub fn load(url: &str) -> Result<Timed<Loaded>> {
     runtime()?.block_on(async {
@@ -351,14 +369,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             db,
             ..
         } => {
-            let period = Period::parse(period.as_deref().unwrap_or_default())?;
-            let as_of = match as_of {
-                Some(text) => parse_day(&text, "--as-of")?,
-                None => period.end.min(today()),
-            };
-            let store = open(&db).await?;
-            let loaded = store.load().await?;
-            store.close().await;
+            let (period, as_of, loaded) = period_data(period, as_of, &db).await?;
             let extract = ipstrack_interop::mhsds_extract(&loaded.dataset, &period, as_of)?;
             write_extract(&dir, &extract)?;
             let m = &extract.mhs116;
@@ -394,14 +405,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             db,
             ..
         } => {
-            let period = Period::parse(period.as_deref().unwrap_or_default())?;
-            let as_of = match as_of {
-                Some(text) => parse_day(&text, "--as-of")?,
-                None => period.end.min(today()),
-            };
-            let store = open(&db).await?;
-            let loaded = store.load().await?;
-            store.close().await;
+            let (period, as_of, loaded) = period_data(period, as_of, &db).await?;
             let r = report(&loaded.dataset, &loaded.warnings, &period, as_of)?;
             let rows = ipstrack_interop::grow_return(&r, &loaded.dataset);
             let bytes = match path.extension().and_then(|e| e.to_str()) {

@@ -140,6 +140,21 @@ pub struct ReferralDoc {
 }
 
 impl ReferralDoc {
+    /// The same referral written in full: absent lists as empty lists, an
+    /// absent `retained` as false (how the store keeps it, so two forms of one
+    /// referral compare equal).
+    pub fn fill_absent(&mut self) {
+        self.transfers.get_or_insert_default();
+        self.contacts.get_or_insert_default();
+        self.holds.get_or_insert_default();
+        self.waiting_list.get_or_insert_default();
+        self.engagement.get_or_insert_default();
+        self.decisions.get_or_insert_default();
+        for j in self.jobs.get_or_insert_default() {
+            j.retained.get_or_insert(false);
+        }
+    }
+
     /// A referral as received: who, when, employment status at referral, and
     /// nothing recorded yet.
     pub fn new(id: String, client: String, received: String, status_at_referral: String) -> Self {

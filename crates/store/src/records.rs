@@ -674,13 +674,8 @@ fn normalize(doc: &BundleDoc) -> BundleDoc {
         s.fte = unscaled(scaled(&s.fte, 10_000.0), 10_000);
     }
     for r in &mut doc.referrals {
-        r.transfers.get_or_insert_default();
-        r.contacts.get_or_insert_default();
-        r.holds.get_or_insert_default();
-        r.waiting_list.get_or_insert_default();
-        r.engagement.get_or_insert_default();
-        r.decisions.get_or_insert_default();
-        for j in r.jobs.get_or_insert_default() {
+        r.fill_absent();
+        for j in r.jobs.iter_mut().flatten() {
             j.hours_per_week = j
                 .hours_per_week
                 .as_ref()
@@ -690,7 +685,6 @@ fn normalize(doc: &BundleDoc) -> BundleDoc {
                     *h = unscaled(scaled(h, 100.0), 100);
                 }
             }
-            j.retained.get_or_insert(false);
         }
     }
     doc

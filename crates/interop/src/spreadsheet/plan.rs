@@ -1466,15 +1466,7 @@ fn merge(existing: &BundleDoc, incoming: &BundleDoc) -> BundleDoc {
 /// A referral as the store keeps it: absent lists empty, `retained` false.
 fn normalised(r: &ReferralDoc) -> ReferralDoc {
     let mut r = r.clone();
-    r.transfers.get_or_insert_default();
-    r.contacts.get_or_insert_default();
-    r.holds.get_or_insert_default();
-    r.waiting_list.get_or_insert_default();
-    r.engagement.get_or_insert_default();
-    r.decisions.get_or_insert_default();
-    for j in r.jobs.get_or_insert_default() {
-        j.retained.get_or_insert(false);
-    }
+    r.fill_absent();
     r
 }
 
