@@ -1,33 +1,12 @@
 //! The `ipstrack` binary end to end: report formats, check, demo-data, and
 //! refusal of bad input (nothing on stdout, a message on stderr, non-zero exit).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Output;
+
+use common::*;
 use serde_json::Value;
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/examples")
-}
-
-fn example(name: &str) -> String {
-    examples().join(name).to_string_lossy().into_owned()
-}
-
-fn ipstrack(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ipstrack"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
 
 /// A fresh directory, removed when the guard is dropped.
 fn temp_dir() -> tempfile::TempDir {

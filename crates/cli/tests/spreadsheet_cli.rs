@@ -1,39 +1,11 @@
 //! `ipstrack import --xlsx/--csv` and `export --spreadsheet` end to end on
 //! SQLite: the preview, no partial write, skipping accepted, the round trip.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../core/tests/fixtures/examples")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn ipstrack(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ipstrack"))
-        .args(args)
-        .env("IPSTRACK_ACTOR", "tester")
-        .env_remove("IPSTRACK_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&o.stderr),
-        String::from_utf8_lossy(&o.stdout)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use common::*;
 
 /// A database holding the example's service, teams and staff but no case data.
 fn staff_only(dir: &Path, example_name: &str) -> String {

@@ -1,49 +1,12 @@
 //! The database commands end to end on SQLite: import, report --db, export,
 //! audit, user, submit and submissions, backup, restore and doctor.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../core/tests/fixtures/examples")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn ipstrack(args: &[&str]) -> Output {
-    ipstrack_with_input(args, "")
-}
-
-fn ipstrack_with_input(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ipstrack"))
-        .args(args)
-        .env("IPSTRACK_ACTOR", "tester")
-        .env_remove("IPSTRACK_DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use common::*;
 
 fn path(dir: &tempfile::TempDir, name: &str) -> String {
     let p: PathBuf = dir.path().join(name);

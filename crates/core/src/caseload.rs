@@ -143,16 +143,7 @@ pub fn status_on(r: &Referral, day: Day, policy: &Policy) -> DayStatus {
 
     let has_plan = r.vocational_plan.as_ref().is_some_and(|p| p.covers(day));
 
-    // Criterion 7: the latest engagement change on or before the day (later
-    // records win ties); no record means seeking work.
-    let mut engagement = Engagement::SeekingWork;
-    let mut engagement_date: Option<Day> = None;
-    for e in r.engagement.iter().filter(|e| e.date <= day) {
-        if engagement_date.is_none_or(|d| e.date >= d) {
-            engagement = e.status;
-            engagement_date = Some(e.date);
-        }
-    }
+    let engagement = engagement_on(r, day);
 
     // A team decision covering the day replaces criteria 3–7; the
     // latest-starting one wins (later records win ties).
@@ -192,4 +183,18 @@ pub fn status_on(r: &Referral, day: Day, policy: &Policy) -> DayStatus {
         waiting_list: open && waiting,
         last_two_way_contact: last_two_way,
     }
+}
+
+/// CASE-1 criterion 7: the engagement status on `day` — the latest change on
+/// or before it (later records win ties); no record means seeking work.
+pub fn engagement_on(r: &Referral, day: Day) -> Engagement {
+    let mut engagement = Engagement::SeekingWork;
+    let mut engagement_date: Option<Day> = None;
+    for e in r.engagement.iter().filter(|e| e.date <= day) {
+        if engagement_date.is_none_or(|d| e.date >= d) {
+            engagement = e.status;
+            engagement_date = Some(e.date);
+        }
+    }
+    engagement
 }

@@ -32,7 +32,7 @@ pub fn four_hours(job: &Job, as_of: Day, policy: &Policy) -> FourHours {
             // Week k (1-based) ends on start + 7k − 1 and exists once that day
             // is reached; the outcome day is the week's end, or the job's end
             // if that is earlier.
-            let week_end = job.start.plus(7 * (k as i32 + 1) - 1);
+            let week_end = week_end(job, k);
             if week_end > as_of {
                 return FourHours::Awaiting;
             }
@@ -65,6 +65,11 @@ pub fn four_hours(job: &Job, as_of: Day, policy: &Policy) -> FourHours {
         _ if ended.is_none() => FourHours::Awaiting,
         _ => FourHours::Never,
     }
+}
+
+/// The last day of a job's week `k` (0 is the first week): start + 7(k+1) − 1.
+pub fn week_end(job: &Job, k: usize) -> Day {
+    job.start.plus(7 * (k as i32 + 1) - 1)
 }
 
 /// JOB-1: paid work that can count as a job start at all.

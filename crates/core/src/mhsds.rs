@@ -10,8 +10,10 @@
 
 use std::collections::HashSet;
 
-use crate::jobs::is_paid_work;
-use crate::model::{Dataset, Engagement, EngagementChange, Group, Job, Referral};
+use crate::caseload::engagement_on;
+use crate::jobs::{is_paid_work, week_end};
+use crate::model::{Dataset, Engagement, Group, Job, Referral};
+use crate::targets::Exact;
 use crate::time::{Day, DayRange};
 
 /// One direct contact (MHSDS: an attended care contact with the client).
@@ -131,34 +133,9 @@ pub fn mhs116(data: &Dataset, end: Day, as_of: Day) -> Mhs116 {
 // Employment status and weekly hours
 // ---------------------------------------------------------------------------
 
-/// Hours a week as an exact fraction of hundredths (an average of weekly
-/// hours is not always a whole number of hundredths; T-0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ExactHours {
-    /// Hundredths of an hour, times `per`.
-    pub hundredths: u64,
-    pub per: u64,
-}
-
-impl ExactHours {
-    fn whole(hundredths: u32) -> ExactHours {
-        ExactHours {
-            hundredths: u64::from(hundredths),
-            per: 1,
-        }
-    }
-
-    fn add(self, other: ExactHours) -> ExactHours {
-        ExactHours {
-            hundredths: self.hundredths * other.per + other.hundredths * self.per,
-            per: self.per * other.per,
-        }
-    }
-
-    /// At least `hours` (whole hours) a week.
-    fn at_least(self, hours: u64) -> bool {
-        self.hundredths >= hours * 100 * self.per
-    }
+/// Whole hours a week as hundredths, for comparing exact hours with a band.
+fn hours(h: i128) -> Exact {
+    Exact::from_integer(h * 100)
 }
 
 /// The MHSDS weekly hours bands (WeekHoursWorked 01–04).
@@ -174,40 +151,41 @@ pub enum HoursBand {
     From1To4,
 }
 
-/// The band of `hours` a week, exactly; `None` for 0 hours (not known).
-pub fn hours_band(hours: ExactHours) -> Option<HoursBand> {
-    if hours.at_least(30) {
+/// The band of `hundredths` of an hour a week (an exact fraction: an average
+/// of weekly hours is not always whole hundredths, T-0); `None` for 0 hours
+/// (not known).
+pub fn hours_band(hundredths: Exact) -> Option<HoursBand> {
+    if hundredths >= hours(30) {
         Some(HoursBand::From30)
-    } else if hours.at_least(16) {
+    } else if hundredths >= hours(16) {
         Some(HoursBand::From16To29)
-    } else if hours.at_least(5) {
+    } else if hundredths >= hours(5) {
         Some(HoursBand::From5To15)
-    } else if hours.hundredths > 0 {
+    } else if hundredths > Exact::from_integer(0) {
         Some(HoursBand::From1To4)
     } else {
         None
     }
 }
 
-/// A job's hours a week known on `day` (JOB-2): the average of the first
-/// month's weekly hours whose week has ended by then (weekly hours win
-/// whatever the job type, as for JOB-3), else its hours per week; `None`
-/// when no hours are known yet.
-pub fn job_hours_on(job: &Job, day: Day) -> Option<ExactHours> {
+/// A job's hours a week known on `day` (JOB-2), in hundredths: the average
+/// of the first month's weekly hours whose week has ended by then (weekly
+/// hours win whatever the job type, as for JOB-3), else its hours per week;
+/// `None` when no hours are known yet.
+pub fn job_hours_on(job: &Job, day: Day) -> Option<Exact> {
     let weeks: Vec<u32> = job
         .weekly_hours
         .iter()
         .enumerate()
-        .filter(|(k, _)| job.start.plus(7 * (*k as i32 + 1) - 1) <= day)
+        .filter(|(k, _)| week_end(job, *k) <= day)
         .map(|(_, h)| h.0)
         .collect();
     if !weeks.is_empty() {
-        return Some(ExactHours {
-            hundredths: weeks.iter().map(|h| u64::from(*h)).sum(),
-            per: weeks.len() as u64,
-        });
+        let total: i128 = weeks.iter().map(|h| i128::from(*h)).sum();
+        return Some(Exact::new(total, weeks.len() as i128));
     }
-    job.hours_per_week.map(|h| ExactHours::whole(h.0))
+    job.hours_per_week
+        .map(|h| Exact::from_integer(i128::from(h.0)))
 }
 
 /// Employment status on a day, as the extract reports it.
@@ -233,31 +211,19 @@ fn jobs_in_progress(r: &Referral, day: Day) -> Vec<&Job> {
 }
 
 fn employed(jobs: &[&Job], day: Day) -> Employment {
-    let mut total = ExactHours::whole(0);
+    let mut total = Exact::from_integer(0);
     for j in jobs {
         match job_hours_on(j, day) {
-            Some(h) => total = total.add(h),
+            Some(h) => total += h,
             None => return Employment::Employed(None),
         }
     }
     Employment::Employed(hours_band(total))
 }
 
-/// The engagement status on `day` as known on `as_of` (CASE-1.7; none
-/// recorded means seeking work; the later of two changes on one day wins).
-fn engagement_on(r: &Referral, day: Day, as_of: Day) -> Engagement {
-    r.engagement
-        .iter()
-        .filter(|e| e.date <= day && e.date <= as_of)
-        .fold(None::<&EngagementChange>, |best, e| match best {
-            Some(b) if b.date > e.date => Some(b),
-            _ => Some(e),
-        })
-        .map_or(Engagement::SeekingWork, |e| e.status)
-}
-
 fn not_in_work(r: &Referral, day: Day, as_of: Day) -> Employment {
-    match engagement_on(r, day, as_of) {
+    // As known on `as_of`: changes dated after it do not exist yet (T-3).
+    match engagement_on(r, day.min(as_of)) {
         Engagement::NotSeekingWork => Employment::NotSeekingWork,
         _ => Employment::SeekingWork,
     }

@@ -7,9 +7,10 @@ mod common;
 
 use common::*;
 use ipstrack_core::mhsds::{
-    ContactSource, Employment, ExactHours, HoursBand, direct_contacts, employment_at_discharge,
+    ContactSource, Employment, HoursBand, direct_contacts, employment_at_discharge,
     employment_at_referral, hours_band, job_hours_on, mhs116, rolling_year,
 };
+use ipstrack_core::targets::Exact;
 use serde_json::{Value, json};
 
 /// A referral received 2023-01-10 with no access, whose contacts are
@@ -167,11 +168,8 @@ fn mhs116_people_are_distinct_clients() {
     assert_eq!((m.referrals, m.people), (3, 2));
 }
 
-fn exact(hours: f64) -> ExactHours {
-    ExactHours {
-        hundredths: (hours * 100.0).round() as u64,
-        per: 1,
-    }
+fn exact(hours: f64) -> Exact {
+    Exact::from_integer((hours * 100.0).round() as i128)
 }
 
 #[test]
@@ -195,15 +193,9 @@ fn weekly_hours_bands_at_their_boundaries() {
         assert_eq!(hours_band(exact(hours)), band, "{hours} hours");
     }
     // Averages are compared exactly: 4, 5 and 5.99 hours average 4.9967.
-    let avg = ExactHours {
-        hundredths: 400 + 500 + 599,
-        per: 3,
-    };
+    let avg = Exact::new(400 + 500 + 599, 3);
     assert_eq!(hours_band(avg), Some(From1To4));
-    let avg = ExactHours {
-        hundredths: 400 + 500 + 600,
-        per: 3,
-    };
+    let avg = Exact::new(400 + 500 + 600, 3);
     assert_eq!(hours_band(avg), Some(From5To15));
 }
 
@@ -217,9 +209,9 @@ fn job_hours_are_the_first_months_average_of_the_weeks_ended() {
     let j = &loaded.dataset.referrals[0].jobs[0];
     assert_eq!(job_hours_on(j, d("2024-05-06")), None, "no week ended yet");
     let h = job_hours_on(j, d("2024-05-07")).unwrap();
-    assert_eq!((h.hundredths, h.per), (1000, 1));
+    assert_eq!(h, Exact::new(1000, 1));
     let h = job_hours_on(j, d("2024-06-30")).unwrap();
-    assert_eq!((h.hundredths, h.per), (3300, 3));
+    assert_eq!(h, Exact::new(3300, 3));
     assert_eq!(hours_band(h), Some(HoursBand::From5To15));
 }
 

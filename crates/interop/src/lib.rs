@@ -140,9 +140,22 @@ fn number_text(v: f64) -> String {
     }
 }
 
+/// A header and rows as CSV text (every file ipstrack writes as CSV).
+pub(crate) fn csv_text<T: AsRef<[u8]>>(
+    header: &[T],
+    rows: impl IntoIterator<Item = impl IntoIterator<Item = impl AsRef<[u8]>>>,
+) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(row)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
+}
+
 /// The return as CSV: one row per service, team and ES.
 pub fn grow_return_csv(report: &Report, rows: &[ReturnRow]) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "Level",
         "Id",
@@ -154,8 +167,7 @@ pub fn grow_return_csv(report: &Report, rows: &[ReturnRow]) -> Result<String, cs
         "As of",
     ];
     header.extend(COLUMNS.iter().map(|(h, _)| *h));
-    w.write_record(&header)?;
-    for r in rows {
+    let records = rows.iter().map(|r| {
         let mut record = vec![
             r.level.to_string(),
             safe_text(&r.id),
@@ -171,10 +183,9 @@ pub fn grow_return_csv(report: &Report, rows: &[ReturnRow]) -> Result<String, cs
                 .iter()
                 .map(|v| v.map(number_text).unwrap_or_default()),
         );
-        w.write_record(&record)?;
-    }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
+        record
+    });
+    csv_text(&header, records)
 }
 
 /// The return as an xlsx workbook: one sheet per level (Service, Teams,

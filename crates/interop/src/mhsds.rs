@@ -56,13 +56,7 @@ impl Table {
 
     /// The table as CSV with its header row.
     pub fn to_csv(&self) -> Result<String, csv::Error> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(self.header)?;
-        for row in &self.rows {
-            w.write_record(row)?;
-        }
-        let bytes = w.into_inner().map_err(|e| e.into_error())?;
-        Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
+        crate::csv_text(self.header, &self.rows)
     }
 
     /// The values of one column, by its header (panics on a column the

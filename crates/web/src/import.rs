@@ -21,7 +21,7 @@ use ipstrack_store::{Role, StoreError};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use crate::pages::layout;
+use crate::pages::{layout, problem_summary};
 use crate::{
     Shared, Snapshot, Viewer, forbidden_as_not_found, server_error, signed_in_form, to_sign_in,
     viewer,
@@ -108,12 +108,7 @@ fn upload_form(v: &Viewer, problem: Option<&str>) -> Markup {
         v,
         "Import a spreadsheet",
         html! {
-            @if let Some(p) = problem {
-                div class="error-summary" role="alert" tabindex="-1" {
-                    h2 { "There is a problem" }
-                    ul { li { a href="#file" { (p) } } }
-                }
-            }
+            (problem_summary(problem, "file"))
             p { "Bring in clients, referrals and jobs from an IPS Grow style spreadsheet (xlsx, xls, ods) or CSV files: one row per client, or per job. You will see what would change and every problem before anything is written." }
             @if v.session.user.role == Role::TeamLead {
                 p { "As a team lead you can import referrals of your own team's employment specialists." }

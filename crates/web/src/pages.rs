@@ -85,12 +85,7 @@ pub fn sign_in(csrf: &str, error: Option<&str>) -> Markup {
     bare(
         "Sign in",
         html! {
-            @if let Some(e) = error {
-                div class="error-summary" role="alert" tabindex="-1" {
-                    h2 { "There is a problem" }
-                    ul { li { a href="#username" { (e) } } }
-                }
-            }
+            (problem_summary(error, "username"))
             form method="post" action="/sign-in" {
                 input type="hidden" name="csrf" value=(csrf);
                 div class="field" {
@@ -282,6 +277,18 @@ fn error_summary(state: &FormState) -> Markup {
     }
 }
 
+/// The error summary of a form with one problem, linking to the field it is about.
+pub fn problem_summary(problem: Option<&str>, field_id: &str) -> Markup {
+    html! {
+        @if let Some(p) = problem {
+            div class="error-summary" role="alert" tabindex="-1" {
+                h2 { "There is a problem" }
+                ul { li { a href=(format!("#{field_id}")) { (p) } } }
+            }
+        }
+    }
+}
+
 /// A labelled input with its error message.
 fn field(
     state: &FormState,
@@ -341,12 +348,7 @@ pub fn returns(
         v,
         "Quarterly returns",
         html! {
-            @if let Some(p) = problem {
-                div class="error-summary" role="alert" tabindex="-1" {
-                    h2 { "There is a problem" }
-                    ul { li { a href="#return-period" { (p) } } }
-                }
-            }
+            (problem_summary(problem, "return-period"))
             form method="post" action="/returns" class="panel" {
                 input type="hidden" name="csrf" value=(v.session.csrf);
                 p { "A submitted return is frozen: later corrections change the current figures, never the return." }

@@ -191,7 +191,7 @@ pub(crate) fn settle(
                 None => Ok(*day),
                 Some((first_row, example)) => Err(format!(
                     "'{}' is ambiguous: {} or {}? This column also holds month-first dates such as '{example}' (row {first_row})",
-                    day_text(*day),
+                    uk_date(*day),
                     long(*day),
                     long(*other)
                 )),
@@ -208,7 +208,8 @@ pub(crate) fn settle(
     })
 }
 
-fn day_text(d: Day) -> String {
+/// A day as a UK date: 31/03/2025.
+pub(crate) fn uk_date(d: Day) -> String {
     let date = d.date();
     format!("{:02}/{:02}/{}", date.day(), date.month(), date.year())
 }

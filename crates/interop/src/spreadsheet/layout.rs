@@ -10,8 +10,9 @@ use ipstrack_core::bundle::{BundleDoc, ReferralDoc};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::Number;
 
+use super::dates::uk_date;
 use super::mapping::{Kind, Mapping, Table};
-use crate::safe_text;
+use crate::{csv_text, safe_text};
 
 /// A cell written out.
 #[derive(Clone, Debug, PartialEq)]
@@ -312,22 +313,16 @@ pub fn caseload_csv(
 ) -> Result<Vec<(String, String)>, csv::Error> {
     let mut files = Vec::new();
     for t in tables(doc, mapping) {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(&t.headings)?;
-        for row in &t.rows {
-            w.write_record(row.iter().map(|cell| match cell {
+        let rows = t.rows.iter().map(|row| {
+            row.iter().map(|cell| match cell {
                 Out::Empty => String::new(),
                 Out::Text(s) => safe_text(s),
-                Out::Date(d) => {
-                    let d = d.date();
-                    format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())
-                }
+                Out::Date(d) => uk_date(*d),
                 Out::Number(n) => format!("{n}"),
-            }))?;
-        }
-        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+            })
+        });
         let name = format!("{}.csv", t.table.key());
-        files.push((name, String::from_utf8(bytes).expect("CSV of UTF-8 text")));
+        files.push((name, csv_text(&t.headings, rows)?));
     }
     Ok(files)
 }

@@ -749,7 +749,8 @@ impl Reader<'_> {
             .iter()
             .filter_map(|p| p.referral.clone())
             .collect();
-        let mut checked_all = false;
+        // Errors the file does not explain are listed once, on the first check.
+        let mut first_check = true;
         let bundle = loop {
             let candidate = self.bundle(&referrals, &bad);
             let merged = merge(self.existing, &candidate);
@@ -758,12 +759,12 @@ impl Reader<'_> {
                 Err(errors) => {
                     let before = bad.len();
                     for e in errors.0 {
-                        let referral = self.place_error(&e, &drafts, &referrals, !checked_all);
+                        let referral = self.place_error(&e, &drafts, &referrals, first_check);
                         if let Some(r) = referral {
                             bad.insert(r);
                         }
                     }
-                    checked_all = true;
+                    first_check = false;
                     if bad.len() == before {
                         // Errors that no referral of the file explains: nothing is written.
                         let mut empty = candidate;
@@ -1315,7 +1316,7 @@ impl Reader<'_> {
         e: &ipstrack_core::bundle::BundleError,
         drafts: &BTreeMap<String, Draft>,
         referrals: &[(ReferralDoc, Option<ClientDoc>)],
-        record: bool,
+        list_unplaced: bool,
     ) -> Option<String> {
         let words: Vec<&str> = e.record.split(' ').collect();
         let (referral, job) = match words.as_slice() {
@@ -1331,7 +1332,7 @@ impl Reader<'_> {
             _ => (None, None),
         };
         let Some(referral) = referral.filter(|r| drafts.contains_key(r)) else {
-            if record {
+            if list_unplaced {
                 self.problems.push(Problem {
                     sheet: String::new(),
                     row: None,

@@ -1,0 +1,172 @@
+//! The web tests' shared world: a store with the random-101 example, users of
+//! every role, the application on a fixed day, and requests through it.
+#![allow(dead_code)] // each test file uses its own part
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use ipstrack_core::Day;
+use ipstrack_core::report::assigned_on;
+use ipstrack_store::{Role, Store};
+use ipstrack_web::{Config, app};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct World {
+    pub app: Router,
+    pub store: Store,
+    /// A referral of es1 (team t2) and one of es3 (team t1) on `today`.
+    pub es1_referral: String,
+    pub es3_referral: String,
+    pub _dir: tempfile::TempDir,
+}
+
+pub fn today() -> Day {
+    Day::parse("2025-01-15").unwrap()
+}
+
+pub async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web.sqlite");
+    let store = Store::open(path.to_str().unwrap()).await.unwrap();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../core/tests/fixtures/examples/random-101.bundle.json"),
+    )
+    .unwrap();
+    store
+        .import(
+            &ipstrack_core::bundle::parse_document(&text).unwrap(),
+            "setup",
+        )
+        .await
+        .unwrap();
+    for (user, role, staff) in [
+        ("es1", Role::Es, Some("es1")),
+        ("es3", Role::Es, Some("es3")),
+        ("lead1", Role::TeamLead, Some("lead1")),
+        ("manager", Role::Manager, None),
+        ("admin", Role::Admin, None),
+    ] {
+        store
+            .add_user(user, PASSWORD, role, staff, "setup")
+            .await
+            .unwrap();
+    }
+    let loaded = store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let of = |es: &str| {
+        let idx = d.staff.iter().position(|s| s.id == es).unwrap() as u32;
+        d.referrals
+            .iter()
+            .find(|r| {
+                r.received <= today()
+                    && assigned_on(r, today(), today()) == Some(idx)
+                    && r.discharge.as_ref().is_none_or(|x| x.date > today())
+            })
+            .unwrap()
+            .id
+            .clone()
+    };
+    let (es1_referral, es3_referral) = (of("es1"), of("es3"));
+    let app = app(
+        store.clone(),
+        Config {
+            secure_cookies: false,
+            today: Some(today()),
+        },
+    )
+    .await
+    .unwrap();
+    World {
+        app,
+        store,
+        es1_referral,
+        es3_referral,
+        _dir: dir,
+    }
+}
+
+pub async fn send_bytes(
+    app: &Router,
+    request: Request<Body>,
+) -> (StatusCode, Vec<(String, String)>, Vec<u8>) {
+    let response: Response<Body> = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+        .collect();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, headers, body)
+}
+
+pub async fn send(
+    app: &Router,
+    request: Request<Body>,
+) -> (StatusCode, Vec<(String, String)>, String) {
+    let (status, headers, body) = send_bytes(app, request).await;
+    (status, headers, String::from_utf8(body).unwrap())
+}
+
+pub fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+pub fn post(path: &str, cookie: &str, form: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .unwrap()
+}
+
+pub fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+pub fn hidden_csrf(body: &str) -> String {
+    let at =
+        body.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
+    body[at..at + 64].to_string()
+}
+
+/// Signs in through the form; returns (session cookie, CSRF token of the session).
+pub async fn sign_in(w: &World, user: &str, password: &str) -> Option<(String, String)> {
+    let (_, headers, body) = send(&w.app, get("/sign-in", "")).await;
+    let cookie = header_value(&headers, "set-cookie").unwrap();
+    let pre = cookie.split(';').next().unwrap().to_string();
+    let token = hidden_csrf(&body);
+    let form = format!(
+        "username={user}&password={}&csrf={token}",
+        password.replace(' ', "+")
+    );
+    let (status, headers, _) = send(&w.app, post("/sign-in", &pre, &form)).await;
+    if status != StatusCode::SEE_OTHER {
+        return None;
+    }
+    let session = header_value(&headers, "set-cookie").unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict"),
+        "{session}"
+    );
+    let session = session.split(';').next().unwrap().to_string();
+    // Every signed-in page carries the session's CSRF token (the sign-out form).
+    let (_, _, page) = send(&w.app, get("/caseload", &session)).await;
+    Some((session, hidden_csrf(&page)))
+}
