@@ -21,7 +21,7 @@ use crate::time::Day;
 pub const BUNDLE_FORMAT: &str = "ipstrack-bundle/1";
 
 /// The largest number of weekly hours (BAD-1: over 168 is refused).
-const MAX_WEEKLY_HOURS: u32 = 16_800; // 168 hours in hundredths
+pub const MAX_WEEKLY_HOURS: u32 = 16_800; // 168 hours in hundredths
 
 // ---------------------------------------------------------------------------
 // The bundle as written
@@ -1227,7 +1227,8 @@ pub fn warnings(data: &Dataset) -> Vec<Warning> {
 // Writing
 // ---------------------------------------------------------------------------
 
-fn hours_number(h: Hours) -> Number {
+/// Hours as the bundle writes them: `16`, `16.5`, `7.25` (exact hundredths).
+pub fn hours_number(h: Hours) -> Number {
     if h.0.is_multiple_of(100) {
         Number::from(h.0 / 100)
     } else {

@@ -9,9 +9,10 @@ use std::fmt;
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
-    JobDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc, validate,
+    JobDoc, MAX_WEEKLY_HOURS, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc, hours_number,
+    validate,
 };
-use ipstrack_core::model::nhs_number_is_valid;
+use ipstrack_core::model::{Hours, nhs_number_is_valid};
 use serde_json::Number;
 
 use super::cells::{Cell, Sheet, column_letter};
@@ -135,7 +136,7 @@ impl Preview {
 enum Value {
     Text(String),
     Date(Day),
-    Hours(i64),
+    Hours(Hours),
     Word(&'static str),
     Bool(bool),
     /// A specialist's id.
@@ -147,25 +148,11 @@ impl Value {
         match self {
             Value::Text(t) | Value::Staff(t) => t.clone(),
             Value::Date(d) => d.to_string(),
-            Value::Hours(h) => hours_text(*h),
+            Value::Hours(h) => hours_number(*h).to_string(),
             Value::Word(w) => w.to_string(),
             Value::Bool(b) => b.to_string(),
         }
     }
-}
-
-fn hours_text(h: i64) -> String {
-    if h % 100 == 0 {
-        format!("{}", h / 100)
-    } else if h % 10 == 0 {
-        format!("{}.{}", h / 100, (h % 100) / 10)
-    } else {
-        format!("{}.{:02}", h / 100, h % 100)
-    }
-}
-
-fn hours_number(h: i64) -> Number {
-    serde_json::from_str(&hours_text(h)).expect("a decimal number")
 }
 
 /// A sheet recognised as a table: where its heading row is and which column
@@ -531,10 +518,10 @@ impl Reader<'_> {
                         .ok_or_else(|| format!("'{t}' is not a number of hours"))?,
                     _ => return Err(format!("'{text}' is not a number of hours")),
                 };
-                if !(0..=16_800).contains(&hundredths) {
-                    return Err(format!("{text} hours is not between 0 and 168"));
+                match u32::try_from(hundredths) {
+                    Ok(h) if h <= MAX_WEEKLY_HOURS => Ok(Value::Hours(Hours(h))),
+                    _ => Err(format!("{text} hours is not between 0 and 168")),
                 }
-                Ok(Value::Hours(hundredths))
             }
             Kind::YesNo => match cell {
                 Cell::Bool(b) => Ok(Value::Bool(*b)),
@@ -1484,9 +1471,9 @@ mod tests {
         assert_eq!(decimal_hundredths("7.255"), None);
         assert_eq!(decimal_hundredths("-1"), None);
         assert_eq!(decimal_hundredths("ten"), None);
-        assert_eq!(hours_text(1650), "16.5");
-        assert_eq!(hours_text(725), "7.25");
-        assert_eq!(hours_text(1600), "16");
+        assert_eq!(hours_number(Hours(1650)).to_string(), "16.5");
+        assert_eq!(hours_number(Hours(725)).to_string(), "7.25");
+        assert_eq!(hours_number(Hours(1600)).to_string(), "16");
     }
 
     #[test]
