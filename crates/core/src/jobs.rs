@@ -121,6 +121,12 @@ pub struct Run {
 }
 
 impl Run {
+    /// Whole weeks from the run's start to its last worked day (SUS-2: breaks
+    /// inside the run do not stop the clock).
+    pub fn weeks_in_work(&self) -> i32 {
+        (self.last_worked.since(self.start) + 1) / 7
+    }
+
     /// SUS-2: the first worked day of the run on or after `day`, if the run
     /// lasts that long.
     pub fn first_worked_on_or_after(&self, day: Day) -> Option<Day> {

@@ -203,7 +203,6 @@ fn group_index(g: Group) -> usize {
 struct Tally {
     referrals: [u32; 2],
     job_starts: [u32; 2],
-    sustained: [[u32; 2]; 3],
     active: u32,
     open: u32,
     on_hold: u32,
@@ -217,28 +216,53 @@ struct Tally {
 /// The counts of distinct people, one slot each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum People {
+    /// ACC-2.
     Access(Group),
+    /// JOB-4.
     IntoWork(Group),
-    /// RATE-1 denominator: unemployed people supported.
+    /// SUS-3 *(rev. 2)*: people reaching a 13-, 26- or 52-week milestone
+    /// (index 0, 1, 2) in the period.
+    Sustained(usize, Group),
+    /// RATE-3 denominator: unemployed people supported.
     Supported,
-    /// RATE-1 numerator.
-    SupportedIntoWork,
+    /// RATE-1 denominator *(rev. 2)*: unemployed people supported through a
+    /// referral whose first job outcome did not start before the period.
+    SeekingWork,
+    /// RATE-1 numerator: people seeking work whose referral's first job
+    /// outcome started in the period.
+    SeekingWorkIntoWork,
     /// RATE-3 numerator.
     SupportedWorking,
 }
 
-const PEOPLE_SLOTS: usize = 7;
+const PEOPLE_SLOTS: usize = 14;
 
 impl People {
     fn slot(self) -> usize {
         match self {
             People::Access(g) => group_index(g),
             People::IntoWork(g) => 2 + group_index(g),
-            People::Supported => 4,
-            People::SupportedIntoWork => 5,
-            People::SupportedWorking => 6,
+            People::Sustained(weeks, g) => 4 + 2 * weeks + group_index(g),
+            People::Supported => 10,
+            People::SeekingWork => 11,
+            People::SeekingWorkIntoWork => 12,
+            People::SupportedWorking => 13,
         }
     }
+}
+
+/// RATE-2 *(rev. 2)*: one unemployed referral whose first job outcome started
+/// in the period, before the client's referrals are taken together.
+#[derive(Clone, Debug)]
+struct CohortEntry<'a> {
+    client: ClientIdx,
+    /// The first job outcome's start.
+    start: Day,
+    referral: &'a str,
+    /// The ES assigned to the referral on `start`.
+    es: Option<StaffIdx>,
+    /// The referral achieved a 13-week outcome on or before the as-of date.
+    achieved: bool,
 }
 
 /// Credits events to an ES, its team and the service.
@@ -249,6 +273,8 @@ struct Ledger<'a> {
     service: Tally,
     /// (slot, ES, client): people credited, before counting distinct clients.
     people: Vec<(u8, Option<StaffIdx>, ClientIdx)>,
+    /// RATE-2 candidates, taken together per client at the end.
+    cohort: Vec<CohortEntry<'a>>,
 }
 
 impl<'a> Ledger<'a> {
@@ -259,6 +285,7 @@ impl<'a> Ledger<'a> {
             teams: vec![Tally::default(); data.teams.len()],
             service: Tally::default(),
             people: Vec::new(),
+            cohort: Vec::new(),
         }
     }
 
@@ -272,6 +299,30 @@ impl<'a> Ledger<'a> {
 
     fn person(&mut self, what: People, es: Option<StaffIdx>, client: ClientIdx) {
         self.people.push((what.slot() as u8, es, client));
+    }
+
+    /// RATE-2 *(rev. 2)*: each client of the cohort once, from their earliest
+    /// first job outcome in the period (ties: the referral whose id sorts
+    /// first as text), credited to the ES assigned to that referral on that
+    /// day; mature when that start + 90 days has come by the as-of date,
+    /// achieved when any of the client's cohort referrals reached 13 weeks.
+    fn settle_cohort(&mut self, as_of: Day) {
+        let mut cohort = std::mem::take(&mut self.cohort);
+        cohort
+            .sort_by(|a, b| (a.client, a.start, a.referral).cmp(&(b.client, b.start, b.referral)));
+        for person in cohort.chunk_by(|a, b| a.client == b.client) {
+            let first = &person[0];
+            let mature = milestone_day(first.start, 13) <= as_of;
+            let achieved = person.iter().any(|c| c.achieved);
+            self.credit(first.es, |t| {
+                if mature {
+                    t.sustainment_denominator += 1;
+                    t.sustainment_numerator += u32::from(achieved);
+                } else {
+                    t.sustainment_pending += 1;
+                }
+            });
+        }
     }
 
     /// Distinct clients per slot for each ES, each team and the service.
@@ -320,7 +371,7 @@ impl<'a> Ledger<'a> {
 
 /// Adds one referral's facts to the ledger: every figure of the referral is
 /// derived here, once.
-fn add_referral(ledger: &mut Ledger, r: &Referral, w: &Window) {
+fn add_referral<'a>(ledger: &mut Ledger<'a>, r: &'a Referral, w: &Window) {
     let data = ledger.data;
     let policy = &data.policy;
     let g = group_index(r.status_at_referral);
@@ -340,9 +391,9 @@ fn add_referral(ledger: &mut Ledger, r: &Referral, w: &Window) {
     // CASE-2 on the point day, CASE-3 on the day before the period.
     if r.received <= w.point {
         let status = status_on(r, w.point, policy);
-        if status.open {
+        if status.received {
             ledger.credit(es_on(w.point), |t| {
-                t.open += 1;
+                t.open += u32::from(status.open);
                 t.active += u32::from(status.active);
                 t.on_hold += u32::from(status.on_hold);
                 t.waiting_list += u32::from(status.waiting_list);
@@ -368,29 +419,31 @@ fn add_referral(ledger: &mut Ledger, r: &Referral, w: &Window) {
     // SUS-1..5
     let runs = runs(r, &outcomes, w.as_of, policy);
     let milestones = milestones(&runs);
+    // SUS-3 (rev. 2): people, counted distinct per ES, team and service.
     for m in milestones.iter().filter(|m| w.counted.contains(m.achieved)) {
         let slot = match m.weeks {
             13 => 0,
             26 => 1,
             _ => 2,
         };
-        ledger.credit(es_on(m.run_start), |t| t.sustained[slot][g] += 1);
+        ledger.person(
+            People::Sustained(slot, r.status_at_referral),
+            es_on(m.run_start),
+            r.client,
+        );
     }
 
     if !unemployed {
         return;
     }
-    // RATE-2: first job outcome in the period, mature when its 13-week day has come.
+    // RATE-2 (rev. 2): taken together per client in `Ledger::settle_cohort`.
     if let Some(f) = first_in_period {
-        let mature = milestone_day(f, 13) <= w.as_of;
-        let achieved = milestones.iter().any(|m| m.weeks == 13);
-        ledger.credit(es_on(f), |t| {
-            if mature {
-                t.sustainment_denominator += 1;
-                t.sustainment_numerator += u32::from(achieved);
-            } else {
-                t.sustainment_pending += 1;
-            }
+        ledger.cohort.push(CohortEntry {
+            client: r.client,
+            start: f,
+            referral: &r.id,
+            es: es_on(f),
+            achieved: milestones.iter().any(|m| m.weeks == 13),
         });
     }
     // RATE-1, RATE-3: open and accessed on at least one day of the period (up to A).
@@ -405,8 +458,13 @@ fn add_referral(ledger: &mut Ledger, r: &Referral, w: &Window) {
         if first_day <= last_day {
             let es = es_on(last_day);
             ledger.person(People::Supported, es, r.client);
-            if first_in_period.is_some() {
-                ledger.person(People::SupportedIntoWork, es, r.client);
+            // RATE-1 (rev. 2): someone already moved into work before the
+            // period is in in-work support, not seeking work.
+            if first.is_none_or(|f| f >= w.period.start) {
+                ledger.person(People::SeekingWork, es, r.client);
+                if first_in_period.is_some() {
+                    ledger.person(People::SeekingWorkIntoWork, es, r.client);
+                }
             }
             if outcomes
                 .iter()
@@ -427,15 +485,19 @@ fn rate_figure(numerator: u32, denominator: u32) -> Rate {
 }
 
 fn kpis(t: &Tally, people: &[u32; PEOPLE_SLOTS], point: Day, fte: u64, score: Option<u8>) -> Kpis {
+    let n = |what: People| people[what.slot()];
+    let by_group = |what: fn(Group) -> People| {
+        ByGroup::from([n(what(Group::Unemployed)), n(what(Group::Employed))])
+    };
     Kpis {
         referrals: ByGroup::from(t.referrals),
-        access: ByGroup::from([people[0], people[1]]),
-        people_into_work: ByGroup::from([people[2], people[3]]),
+        access: by_group(People::Access),
+        people_into_work: by_group(People::IntoWork),
         job_starts: ByGroup::from(t.job_starts),
         sustained: Sustained {
-            w13: ByGroup::from(t.sustained[0]),
-            w26: ByGroup::from(t.sustained[1]),
-            w52: ByGroup::from(t.sustained[2]),
+            w13: by_group(|g| People::Sustained(0, g)),
+            w26: by_group(|g| People::Sustained(1, g)),
+            w52: by_group(|g| People::Sustained(2, g)),
         },
         caseload: Caseload {
             date: point,
@@ -446,14 +508,14 @@ fn kpis(t: &Tally, people: &[u32; PEOPLE_SLOTS], point: Day, fte: u64, score: Op
             carried_over: t.carried_over,
             active_per_fte: per_fte(t.active, fte),
         },
-        job_outcome_rate: rate_figure(people[5], people[4]),
+        job_outcome_rate: rate_figure(n(People::SeekingWorkIntoWork), n(People::SeekingWork)),
         sustainment_rate_13w: SustainmentRate {
             numerator: t.sustainment_numerator,
             denominator: t.sustainment_denominator,
             pending: t.sustainment_pending,
             value: rate(t.sustainment_numerator, t.sustainment_denominator).map(basis_to_f64),
         },
-        working_rate: rate_figure(people[6], people[4]),
+        working_rate: rate_figure(n(People::SupportedWorking), n(People::Supported)),
         fidelity_caseload_score: score,
     }
 }
@@ -481,6 +543,7 @@ pub fn report(
     for r in data.referrals.iter().filter(|r| r.received <= as_of) {
         add_referral(&mut ledger, r, &w);
     }
+    ledger.settle_cohort(as_of);
     let (es_people, team_people, service_people) = ledger.count_people();
     let policy = &data.policy;
 

@@ -128,7 +128,7 @@ pub fn rate_status(value: Option<Basis>, target: Basis) -> Option<Status> {
     })
 }
 
-/// Where an active caseload stands against the recommended band (CASE-4).
+/// Where a caseload per FTE stands against the recommended band (CASE-4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BandPosition {
@@ -137,15 +137,96 @@ pub enum BandPosition {
     Above,
 }
 
-/// CASE-4: an active caseload against the recommended band (inclusive).
-pub fn band_position(active: u32, band: (u32, u32)) -> BandPosition {
-    if active < band.0 {
+/// CASE-4 *(rev. 2)*: a caseload of `count` for `fte` against the recommended
+/// band per FTE (inclusive), compared exactly (count ÷ FTE, no rounding).
+/// `None` when the FTE is 0 (not in post).
+pub fn band_position(count: u32, fte: Fte, band: (u32, u32)) -> Option<BandPosition> {
+    if fte.0 == 0 {
+        return None;
+    }
+    let scaled = u64::from(count) * u64::from(Fte::FULL.0);
+    let at = |limit: u32| u64::from(limit) * u64::from(fte.0);
+    Some(if scaled < at(band.0) {
         BandPosition::Below
-    } else if active > band.1 {
+    } else if scaled > at(band.1) {
         BandPosition::Above
     } else {
         BandPosition::Within
+    })
+}
+
+/// A caseload per full-time equivalent in hundredths of a client (T-0):
+/// `PerFte(2250)` is 22.5 per FTE. Shown with up to two decimals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PerFte(pub u32);
+
+impl PerFte {
+    /// `count` ÷ `fte`, rounded half away from zero to hundredths; `None`
+    /// when the FTE is 0.
+    pub fn of(count: u32, fte: Fte) -> Option<PerFte> {
+        (fte.0 > 0).then(|| {
+            let hundredths = Exact::new(
+                i128::from(count) * 100 * i128::from(Fte::FULL.0),
+                i128::from(fte.0),
+            )
+            .round();
+            PerFte(hundredths.to_integer() as u32)
+        })
     }
+
+    pub fn to_f64(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+}
+
+impl std::fmt::Display for PerFte {
+    /// `22.5`, `20`, `26.67`: no trailing zeros.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (whole, part) = (self.0 / 100, self.0 % 100);
+        match part {
+            0 => write!(f, "{whole}"),
+            p if p % 10 == 0 => write!(f, "{whole}.{}", p / 10),
+            p => write!(f, "{whole}.{p:02}"),
+        }
+    }
+}
+
+/// CASE-4 *(rev. 2)*: an ES's caseload on a day against the policy — open
+/// caseload per FTE against the recommended band, active caseload per FTE
+/// against the fidelity limit (FID-1: above it the score drops below 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseloadStanding {
+    pub open: u32,
+    pub active: u32,
+    pub open_per_fte: PerFte,
+    pub active_per_fte: PerFte,
+    pub band: (u32, u32),
+    pub band_position: BandPosition,
+    pub fidelity_limit: u32,
+    pub above_fidelity_limit: bool,
+}
+
+/// The standing of an open and active caseload for `fte`; `None` when the
+/// FTE is 0 (an ES not in post on the day has no caseload per FTE, CASE-2).
+pub fn caseload_standing(
+    open: u32,
+    active: u32,
+    fte: Fte,
+    policy: &Policy,
+) -> Option<CaseloadStanding> {
+    let band_position = band_position(open, fte, policy.caseload_band)?;
+    let above_fidelity_limit = u64::from(active) * u64::from(Fte::FULL.0)
+        > u64::from(policy.fidelity_caseload) * u64::from(fte.0);
+    Some(CaseloadStanding {
+        open,
+        active,
+        open_per_fte: PerFte::of(open, fte)?,
+        active_per_fte: PerFte::of(active, fte)?,
+        band: policy.caseload_band,
+        band_position,
+        fidelity_limit: policy.fidelity_caseload,
+        above_fidelity_limit,
+    })
 }
 
 /// FID-1: the fidelity scale's caseload item for an active caseload per FTE,
@@ -166,12 +247,5 @@ pub fn fidelity_caseload_score(active: u32, fte: Fte, policy: &Policy) -> Option
 
 /// CASE-2: active ÷ FTE to two decimals; `None` when the FTE is 0.
 pub fn per_fte(active: u32, fte: u64) -> Option<f64> {
-    (fte > 0).then(|| {
-        let hundredths = Exact::new(
-            i128::from(active) * 100 * i128::from(Fte::FULL.0),
-            i128::from(fte),
-        )
-        .round();
-        hundredths.to_integer() as f64 / 100.0
-    })
+    PerFte::of(active, Fte(u32::try_from(fte).unwrap_or(u32::MAX))).map(PerFte::to_f64)
 }

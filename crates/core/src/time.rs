@@ -195,6 +195,12 @@ impl Period {
         DayRange::new(self.start, self.end)
     }
 
+    /// T-3: the as-of date when none is given — the period's end or today,
+    /// whichever is earlier.
+    pub fn default_as_of(&self, today: Day) -> Day {
+        self.end.min(today)
+    }
+
     /// The days a trend is drawn on: the last day of each month counted from
     /// the period's start, up to the as-of date (the last is the earlier of
     /// the period's end and the as-of date).

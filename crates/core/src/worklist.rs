@@ -3,8 +3,9 @@
 use crate::caseload::status_on;
 use crate::jobs::{FourHours, four_hours, is_paid_work, milestones_ahead};
 use crate::model::{Dataset, Group, Role, StaffIdx};
+use crate::policy::Basis;
 use crate::report::assigned_on;
-use crate::targets::{BandPosition, band_position};
+use crate::targets::{BandPosition, CaseloadStanding, caseload_standing};
 use crate::time::Day;
 
 /// Days of warning before a client becomes inactive for want of contact, or
@@ -32,10 +33,16 @@ pub enum Alert {
     MilestoneDue { weeks: i32 },
     /// A job started on `date` and is awaiting confirmation of 4 hours worked.
     AwaitingFourHours { job: String },
-    /// The ES's active caseload is outside the recommended band.
-    CaseloadOutsideBand { active: u32, band: (u32, u32) },
-    /// Job-retention referrals are more than the policy share of the open caseload (FID-2).
-    RetentionShareHigh { employed: u32, open: u32 },
+    /// *(rev. 2)* The ES's open caseload per FTE is outside the recommended
+    /// band, or their active caseload per FTE is above the fidelity limit:
+    /// `standing` has the figures and the policy they are judged by.
+    CaseloadPerFte { standing: CaseloadStanding },
+    /// Job-retention referrals are more than `max_share` of the open caseload (FID-2).
+    RetentionShareHigh {
+        employed: u32,
+        open: u32,
+        max_share: Basis,
+    },
 }
 
 /// One worklist item.
@@ -79,15 +86,13 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
             active[es as usize] += u32::from(status.active);
             employed_open[es as usize] += u32::from(r.status_at_referral == Group::Employed);
         }
-        if status.active
-            && status.decision.is_none()
+        // Due on the day the client becomes inactive without a two-way
+        // contact (assertive engagement may push it back: CASE-1.5).
+        if let Some(inactive_from) = status.inactive_from
             && let Some(last) = status.last_two_way_contact
             && day.since(last) >= policy.contact_window_days - WARNING_DAYS
         {
-            push(
-                last.plus(policy.contact_window_days),
-                Alert::ContactDue { last_contact: last },
-            );
+            push(inactive_from, Alert::ContactDue { last_contact: last });
         }
         if status.open {
             for h in r.holds.iter().filter(|h| h.covers(day)) {
@@ -139,15 +144,14 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
             continue;
         }
         let es = Some(i as StaffIdx);
-        if band_position(active[i], policy.caseload_band) != BandPosition::Within {
+        if let Some(standing) = caseload_standing(open[i], active[i], s.fte, policy)
+            && (standing.band_position != BandPosition::Within || standing.above_fidelity_limit)
+        {
             items.push(WorkItem {
                 date: day,
                 es,
                 referral: None,
-                alert: Alert::CaseloadOutsideBand {
-                    active: active[i],
-                    band: policy.caseload_band,
-                },
+                alert: Alert::CaseloadPerFte { standing },
             });
         }
         // FID-2: employed > share × open, in exact integers.
@@ -161,6 +165,7 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
                 alert: Alert::RetentionShareHigh {
                     employed: employed_open[i],
                     open: open[i],
+                    max_share: policy.retention_share_max,
                 },
             });
         }

@@ -366,7 +366,7 @@ fn case_2_caseload_figures_per_es_team_and_service() {
     let report = case_2_report(json!({}));
     assert_eq!(
         es(&report, "es1")["caseload"],
-        json!({"date": D, "active": 2, "open": 5, "on_hold": 2, "waiting_list": 1,
+        json!({"date": D, "active": 2, "open": 5, "on_hold": 2, "waiting_list": 2,
                "carried_over": 0, "active_per_fte": 4.0})
     );
     assert_eq!(es(&report, "es2")["caseload"]["active_per_fte"], 1.0);
@@ -374,10 +374,79 @@ fn case_2_caseload_figures_per_es_team_and_service() {
     for block in [&report["teams"][0], &report["service"]] {
         assert_eq!(
             block["caseload"],
-            json!({"date": D, "active": 3, "open": 6, "on_hold": 2, "waiting_list": 1,
+            json!({"date": D, "active": 3, "open": 6, "on_hold": 2, "waiting_list": 2,
                    "carried_over": 0, "active_per_fte": 2.0})
         );
     }
+}
+
+#[test]
+fn case_2_waiting_list_counts_people_not_yet_seen_rev2() {
+    let spell = json!([{"start": "2024-10-01", "end": null, "expected_return": null}]);
+    let report = report_of(
+        vec![
+            // Referred, not yet seen, waiting: on the waiting list, not open.
+            referral("unseen", json!({"access": null, "waiting_list": spell})),
+            // Seen and waiting: on the waiting list and open, never active.
+            referral("seen", in_touch(json!({"waiting_list": spell}))),
+            // Discharged on D: no longer held, so not waiting.
+            referral(
+                "discharged",
+                json!({"access": null, "waiting_list": spell,
+                       "discharge": {"date": D}}),
+            ),
+            // Received after D: not yet received.
+            referral(
+                "later",
+                json!({"received": "2024-11-01", "access": null, "waiting_list":
+                    [{"start": "2024-11-01", "end": null, "expected_return": null}]}),
+            ),
+            // The spell ended the day before D.
+            referral(
+                "ended",
+                json!({"access": null, "waiting_list":
+                    [{"start": "2024-10-01", "end": "2024-10-30", "expected_return": null}]}),
+            ),
+        ],
+        "2024/25-Q3",
+        D,
+    );
+    let caseload = &es(&report, "es1")["caseload"];
+    assert_eq!(caseload["waiting_list"], 2);
+    assert_eq!(caseload["open"], 1);
+    assert_eq!(caseload["active"], 0);
+    let s = status(json!({"access": null, "waiting_list": spell}), D);
+    assert!(s.waiting_list && s.received && !s.open);
+}
+
+#[test]
+fn case_2_unallocated_referral_waiting_counts_for_the_service_only() {
+    let report = report_of(
+        vec![referral(
+            "r1",
+            json!({"es": null, "access": null, "waiting_list":
+                [{"start": "2024-10-01", "end": null, "expected_return": null}]}),
+        )],
+        "2024/25-Q3",
+        D,
+    );
+    assert_eq!(report["service"]["caseload"]["waiting_list"], 1);
+    assert_eq!(report["teams"][0]["caseload"]["waiting_list"], 0);
+    assert_eq!(es(&report, "es1")["caseload"]["waiting_list"], 0);
+}
+
+#[test]
+fn case_2_active_per_fte_is_null_when_the_es_left_the_day_before_d() {
+    // es2's end date is the day before the caseload day: not in post on D.
+    let report = case_2_report(json!({"end_date": "2024-10-30"}));
+    let es2 = es(&report, "es2");
+    assert_eq!(es2["caseload"]["active"], 1);
+    assert_eq!(es2["caseload"]["active_per_fte"], json!(null));
+    assert_eq!(es2["fidelity_caseload_score"], json!(null));
+    // In post on their last day: a figure.
+    let report = case_2_report(json!({"end_date": D}));
+    assert_eq!(es(&report, "es2")["caseload"]["active_per_fte"], 1.0);
+    assert_eq!(es(&report, "es2")["fidelity_caseload_score"], 5);
 }
 
 #[test]
@@ -455,4 +524,103 @@ fn case_3_carried_over_is_credited_to_the_es_on_the_day_before() {
     assert_eq!(es(&report, "es2")["caseload"]["carried_over"], 0);
     assert_eq!(es(&report, "es1")["caseload"]["active"], 0);
     assert_eq!(es(&report, "es2")["caseload"]["active"], 1);
+}
+
+// CASE-4 "days until inactive": the engine's figure, never negative.
+
+fn days_until(extra: Value, day: &str) -> Option<i32> {
+    status(extra, day).days_until_inactive(d(day))
+}
+
+#[test]
+fn case_4_days_until_inactive_counts_down_from_the_last_two_way_contact() {
+    // Contact on 2024-10-20: active to 2024-11-16 (27 days after), inactive from 2024-11-17.
+    assert_eq!(days_until(in_touch(json!({})), D), Some(17));
+    assert_eq!(days_until(in_touch(json!({})), "2024-11-16"), Some(1));
+    assert_eq!(days_until(in_touch(json!({})), "2024-11-17"), None);
+    // The day after the contact window closes the client is inactive: no countdown.
+    assert!(!status(in_touch(json!({})), "2024-11-17").active);
+}
+
+#[test]
+fn case_4_days_until_inactive_includes_assertive_engagement() {
+    // Last two-way contact 2024-09-06 (55 days before D), an attempt on 2024-10-20:
+    // the attempt keeps the client active until 2024-10-31 (56 days after the
+    // contact), so 1 day is left, not a negative figure from the contact alone.
+    let contacts = json!([contact("2024-09-06"),
+        {"date": "2024-10-20", "kind": "assertive_engagement"}]);
+    let s = status(json!({"contacts": contacts}), D);
+    assert!(s.active);
+    assert_eq!(s.days_until_inactive(d(D)), Some(1));
+    assert_eq!(
+        s.inactive_from,
+        Some(d("2024-11-01")),
+        "two-way contact + 28 + 28"
+    );
+    // An attempt that ends earlier than the extra weeks: attempt + 28.
+    let contacts = json!([contact("2024-10-01"),
+        {"date": "2024-10-25", "kind": "assertive_engagement"}]);
+    let s = status(json!({"contacts": contacts}), D);
+    assert_eq!(s.inactive_from, Some(d("2024-11-22")));
+    assert_eq!(s.days_until_inactive(d(D)), Some(22));
+    // An attempt before the last two-way contact adds nothing.
+    let contacts = json!([{"date": "2024-10-15", "kind": "assertive_engagement"},
+        contact("2024-10-20")]);
+    assert_eq!(days_until(json!({"contacts": contacts}), D), Some(17));
+}
+
+#[test]
+fn case_4_days_until_inactive_is_none_for_inactive_and_team_decision_clients() {
+    // Inactive: nothing to count down.
+    assert_eq!(
+        days_until(json!({"contacts": [contact("2024-10-03")]}), D),
+        None
+    );
+    // Kept active by a team decision although out of contact.
+    let decided = json!({"contacts": [contact("2024-09-01")], "decisions":
+        [{"start": "2024-10-01", "end": null, "status": "active", "reason": "in hospital"}]});
+    let s = status(decided, D);
+    assert!(s.active_by_decision());
+    assert_eq!(s.days_until_inactive(d(D)), None);
+}
+
+#[test]
+fn case_2_es_caseload_agrees_with_the_report() {
+    // The caseload page's counts come from `es_caseload`: on the report's
+    // caseload day they are the report's figures for the ES.
+    let referrals = vec![
+        referral("active", in_touch(json!({}))),
+        referral(
+            "waiting_no_access",
+            json!({"access": null, "waiting_list": [{"start": "2024-10-01"}]}),
+        ),
+        referral("no_access", in_touch(json!({"access": null}))),
+        referral("no_contact", json!({})),
+        referral(
+            "decided",
+            json!({"decisions": [{"start": "2024-10-01", "status": "active", "reason": "in hospital"}]}),
+        ),
+        referral(
+            "short_hold",
+            in_touch(json!({"holds": [{"start": "2024-10-20"}]})),
+        ),
+        referral(
+            "discharged",
+            in_touch(json!({"discharge": {"date": "2024-10-31"}})),
+        ),
+        referral("es2_active", in_touch(json!({"es": "es2"}))),
+    ];
+    let loaded = bundle(referrals);
+    let report = report_json(&loaded, "2024/25-Q3", D);
+    let figures = &es(&report, "es1")["caseload"];
+    let c = ipstrack_core::caseload::es_caseload(&loaded.dataset, 0, d(D));
+    assert_eq!(figures["open"], c.open);
+    assert_eq!(figures["active"], c.active);
+    assert_eq!(figures["on_hold"], c.on_hold);
+    assert_eq!(figures["waiting_list"], c.waiting_list);
+    assert_eq!((c.open, c.not_yet_seen, c.active), (4, 2, 3));
+    assert_eq!(c.active_by_decision, 1);
+    assert_eq!(c.entries.len(), 6, "open and not yet seen; not discharged");
+    let standing = c.standing.expect("in post");
+    assert_eq!(standing.open_per_fte.to_string(), "4");
 }

@@ -263,9 +263,11 @@ fn rate_3_working_rate_counts_a_job_started_before_the_period() {
             report["service"]["job_outcome_rate"].clone(),
         )
     };
+    // Working in the period; already moved into work before it, so not
+    // seeking work (RATE-1, rev. 2).
     assert_eq!(
         worked(json!(null)),
-        (rate(1, 1, json!(1.0)), rate(0, 1, json!(0.0)))
+        (rate(1, 1, json!(1.0)), rate(0, 0, json!(null)))
     );
     assert_eq!(worked(json!("2024-04-01")).0, rate(1, 1, json!(1.0)));
     assert_eq!(worked(json!("2024-03-31")).0, rate(0, 1, json!(0.0)));
@@ -291,4 +293,153 @@ fn rate_3_working_rate_uses_people_supported_as_denominator() {
         Q1_END,
     );
     assert_eq!(report["service"]["working_rate"], rate(1, 3, json!(0.3333)));
+}
+
+// Revision 2: RATE-1 counts people seeking work; RATE-2 counts people.
+
+/// A referral from 2024 Q4 of 2023/24 (received and accessed 2024-02-01) whose
+/// only job starts on `start`, reported for Q1 2024/25.
+fn moved_into_work_on(start: &str) -> Value {
+    let r = referral(
+        "r1",
+        json!({"received": "2024-02-01", "access": "2024-02-01",
+               "jobs": [job("j1", start, json!({}))]}),
+    );
+    report_of(vec![r], Q1, Q1_END)["service"].clone()
+}
+
+#[test]
+fn rate_1_moved_into_work_the_day_before_the_period_is_not_seeking_work_rev2() {
+    let service = moved_into_work_on("2024-03-31");
+    // In in-work support: supported (RATE-3) but not seeking work (RATE-1).
+    assert_eq!(service["job_outcome_rate"], rate(0, 0, json!(null)));
+    assert_eq!(service["working_rate"], rate(1, 1, json!(1.0)));
+}
+
+#[test]
+fn rate_1_moved_into_work_on_the_first_day_of_the_period_is_seeking_work_rev2() {
+    let service = moved_into_work_on("2024-04-01");
+    assert_eq!(service["job_outcome_rate"], rate(1, 1, json!(1.0)));
+    assert_eq!(service["working_rate"], rate(1, 1, json!(1.0)));
+}
+
+#[test]
+fn rate_1_first_job_after_the_period_is_still_seeking_work_in_it_rev2() {
+    // As of 2024-12-31 the first job (2024-08-01) is known; in Q1 the person
+    // was still seeking work and did not move into work.
+    let r = referral("r1", json!({"jobs": [job("j1", "2024-08-01", json!({}))]}));
+    let report = report_of(vec![r], Q1, Q1_END);
+    assert_eq!(
+        report["service"]["job_outcome_rate"],
+        rate(0, 1, json!(0.0))
+    );
+}
+
+#[test]
+fn rate_1_a_second_referral_still_seeking_work_keeps_the_person_in_rev2() {
+    // One person: an old referral already in work, a new one seeking work.
+    let report = report_of(
+        vec![
+            referral(
+                "old",
+                json!({"client": "c1", "received": "2024-02-01", "access": "2024-02-01",
+                       "jobs": [job("j1", "2024-03-01", json!({}))]}),
+            ),
+            referral("new", json!({"client": "c1"})),
+        ],
+        Q1,
+        Q1_END,
+    );
+    assert_eq!(
+        report["service"]["job_outcome_rate"],
+        rate(0, 1, json!(0.0))
+    );
+    assert_eq!(report["service"]["working_rate"], rate(1, 1, json!(1.0)));
+}
+
+#[test]
+fn rate_2_two_referrals_of_one_person_are_one_in_the_cohort_rev2() {
+    // c1's first referral reaches no 13 weeks, the second does: one person,
+    // achieved, credited to es1 (the earlier start) only.
+    let report = report_of(
+        vec![
+            referral(
+                "r1",
+                json!({"client": "c1",
+                       "jobs": [job("j1", "2024-04-05", json!({"end": "2024-04-30"}))]}),
+            ),
+            referral(
+                "r2",
+                json!({"client": "c1", "es": "es2",
+                       "jobs": [job("j2", "2024-05-01", json!({}))]}),
+            ),
+        ],
+        Q1,
+        "2024-12-31",
+    );
+    assert_eq!(
+        report["service"]["sustainment_rate_13w"],
+        sustainment(1, 1, 0, json!(1.0))
+    );
+    assert_eq!(
+        es(&report, "es1")["sustainment_rate_13w"],
+        sustainment(1, 1, 0, json!(1.0))
+    );
+    assert_eq!(
+        es(&report, "es2")["sustainment_rate_13w"],
+        sustainment(0, 0, 0, json!(null))
+    );
+}
+
+#[test]
+fn rate_2_cohort_tie_on_the_same_start_day_goes_to_the_referral_id_first_as_text_rev2() {
+    // "r10" sorts before "r9" as text: es2 (r10's ES) is credited.
+    let report = report_of(
+        vec![
+            referral(
+                "r9",
+                json!({"client": "c1", "jobs": [job("j1", "2024-04-05", json!({}))]}),
+            ),
+            referral(
+                "r10",
+                json!({"client": "c1", "es": "es2",
+                       "jobs": [job("j2", "2024-04-05", json!({}))]}),
+            ),
+        ],
+        Q1,
+        "2024-12-31",
+    );
+    assert_eq!(
+        es(&report, "es2")["sustainment_rate_13w"],
+        sustainment(1, 1, 0, json!(1.0))
+    );
+    assert_eq!(
+        es(&report, "es1")["sustainment_rate_13w"],
+        sustainment(0, 0, 0, json!(null))
+    );
+    assert_eq!(
+        report["service"]["sustainment_rate_13w"],
+        sustainment(1, 1, 0, json!(1.0))
+    );
+}
+
+#[test]
+fn rate_2_maturity_is_judged_from_the_cohort_start_rev2() {
+    // Starts 2024-04-05 (r1) and 2024-06-01 (r2): mature on 2024-07-04 from the
+    // earliest start, although r2's own start is not yet 90 days old.
+    let loaded = bundle(vec![
+        referral(
+            "r1",
+            json!({"client": "c1", "jobs": [job("j1", "2024-04-05", json!({"end": "2024-04-20"}))]}),
+        ),
+        referral(
+            "r2",
+            json!({"client": "c1", "jobs": [job("j2", "2024-06-01", json!({}))]}),
+        ),
+    ]);
+    let sus = |as_of| report_json(&loaded, Q1, as_of)["service"]["sustainment_rate_13w"].clone();
+    assert_eq!(sus("2024-07-03"), sustainment(0, 0, 1, json!(null)));
+    assert_eq!(sus("2024-07-04"), sustainment(0, 1, 0, json!(0.0)));
+    // r2 reaches 13 weeks on 2024-08-30: the person is then achieved.
+    assert_eq!(sus("2024-08-30"), sustainment(1, 1, 0, json!(1.0)));
 }

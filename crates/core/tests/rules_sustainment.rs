@@ -270,3 +270,58 @@ fn sus_5_sustainment_is_counted_for_inactive_clients() {
     assert_eq!(report["service"]["caseload"]["active"], 0);
     assert_eq!(report["service"]["sustained"]["w13"], ue(1, 0));
 }
+
+#[test]
+fn sus_3_two_referrals_of_one_person_reaching_13_weeks_in_one_period_count_once_rev2() {
+    let both = |second_es: &str| {
+        report_of(
+            vec![
+                referral(
+                    "r1",
+                    json!({"client": "c1", "jobs": [job("j1", "2024-04-05", json!({}))]}),
+                ),
+                referral(
+                    "r2",
+                    json!({"client": "c1", "es": second_es,
+                           "jobs": [job("j2", "2024-05-01", json!({}))]}),
+                ),
+            ],
+            "2024/25",
+            "2025-03-31",
+        )
+    };
+    // Both referrals with es1: one person for es1, the team and the service.
+    let report = both("es1");
+    assert_eq!(es(&report, "es1")["sustained"]["w13"], ue(1, 0));
+    assert_eq!(report["teams"][0]["sustained"]["w13"], ue(1, 0));
+    assert_eq!(report["service"]["sustained"]["w13"], ue(1, 0));
+    assert_eq!(report["service"]["sustained"]["w26"], ue(1, 0));
+    // One referral each: each ES counts the client once; team and service once.
+    let report = both("es2");
+    assert_eq!(es(&report, "es1")["sustained"]["w13"], ue(1, 0));
+    assert_eq!(es(&report, "es2")["sustained"]["w13"], ue(1, 0));
+    assert_eq!(report["teams"][0]["sustained"]["w13"], ue(1, 0));
+    assert_eq!(report["service"]["sustained"]["w13"], ue(1, 0));
+}
+
+#[test]
+fn sus_3_one_person_sustained_in_two_periods_counts_in_each_rev2() {
+    // r1 reaches 13 weeks in Q1 (2024-07-04 is Q2: use an earlier start), r2 in Q2.
+    let loaded = bundle(vec![
+        referral(
+            "r1",
+            json!({"client": "c1", "received": "2024-01-02", "access": "2024-01-02",
+                   "jobs": [job("j1", "2024-02-01", json!({}))]}),
+        ),
+        referral(
+            "r2",
+            json!({"client": "c1", "jobs": [job("j2", "2024-05-01", json!({}))]}),
+        ),
+    ]);
+    let w13 =
+        |period| report_json(&loaded, period, "2025-03-31")["service"]["sustained"]["w13"].clone();
+    // 2024-02-01 + 90 = 2024-05-01 (Q1); 2024-05-01 + 90 = 2024-07-30 (Q2).
+    assert_eq!(w13("2024/25-Q1"), ue(1, 0));
+    assert_eq!(w13("2024/25-Q2"), ue(1, 0));
+    assert_eq!(w13("2024/25"), ue(1, 0));
+}

@@ -6,7 +6,7 @@ use common::*;
 use ipstrack_core::Policy;
 use ipstrack_core::model::Fte;
 use ipstrack_core::targets::{
-    BandPosition, Exact, Status, access_target, band_position, fidelity_caseload_score,
+    BandPosition, Exact, PerFte, Status, access_target, band_position, fidelity_caseload_score,
 };
 use ipstrack_core::time::DayRange;
 use ipstrack_core::worklist::{Alert, worklist};
@@ -327,11 +327,32 @@ fn tgt_2_people_into_work_target_to_date_is_the_one_the_status_uses() {
 
 #[test]
 fn case_4_caseload_band_is_inclusive_at_both_ends() {
-    assert_eq!(band_position(19, (20, 25)), BandPosition::Below);
-    assert_eq!(band_position(20, (20, 25)), BandPosition::Within);
-    assert_eq!(band_position(25, (20, 25)), BandPosition::Within);
-    assert_eq!(band_position(26, (20, 25)), BandPosition::Above);
-    assert_eq!(band_position(0, (0, 0)), BandPosition::Within);
+    let full = Fte::FULL;
+    assert_eq!(band_position(19, full, (20, 25)), Some(BandPosition::Below));
+    assert_eq!(
+        band_position(20, full, (20, 25)),
+        Some(BandPosition::Within)
+    );
+    assert_eq!(
+        band_position(25, full, (20, 25)),
+        Some(BandPosition::Within)
+    );
+    assert_eq!(band_position(26, full, (20, 25)), Some(BandPosition::Above));
+    assert_eq!(band_position(0, full, (0, 0)), Some(BandPosition::Within));
+}
+
+#[test]
+fn case_4_caseload_band_is_per_fte_rev2() {
+    // 0.6 FTE: 12 is exactly 20 per FTE, 15 exactly 25; 11 is 18.33, 16 is 26.67.
+    let fte = Fte(6_000);
+    assert_eq!(band_position(11, fte, (20, 25)), Some(BandPosition::Below));
+    assert_eq!(band_position(12, fte, (20, 25)), Some(BandPosition::Within));
+    assert_eq!(band_position(15, fte, (20, 25)), Some(BandPosition::Within));
+    assert_eq!(band_position(16, fte, (20, 25)), Some(BandPosition::Above));
+    assert_eq!(band_position(16, Fte(0), (20, 25)), None, "not in post");
+    assert_eq!(PerFte::of(16, fte).unwrap().to_string(), "26.67");
+    assert_eq!(PerFte::of(11, fte).unwrap().to_string(), "18.33");
+    assert_eq!(PerFte::of(9, Fte(4_000)).unwrap().to_string(), "22.5");
 }
 
 #[test]
@@ -479,7 +500,8 @@ fn fid_2_retention_share_over_15_percent_is_flagged() {
         share(4),
         [Alert::RetentionShareHigh {
             employed: 4,
-            open: 20
+            open: 20,
+            max_share: 1500
         }]
     );
 }

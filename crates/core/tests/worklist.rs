@@ -1,5 +1,7 @@
 //! CASE-4 (worklist) and FID-2 (job-retention share) alerts.
 
+use ipstrack_core::caseload::es_caseload;
+use ipstrack_core::targets::{BandPosition, PerFte};
 use ipstrack_core::worklist::{Alert, WorkItem, worklist};
 use ipstrack_core::{Day, Loaded, read_bundle};
 use serde_json::{Value, json};
@@ -9,6 +11,11 @@ fn d(s: &str) -> Day {
 }
 
 fn bundle(referrals: Vec<Value>) -> Loaded {
+    bundle_fte(referrals, 1.0)
+}
+
+/// The bundle with es1 at `fte`.
+fn bundle_fte(referrals: Vec<Value>, fte: f64) -> Loaded {
     let clients: Vec<Value> = referrals
         .iter()
         .map(|r| json!({"id": r["client"]}))
@@ -18,7 +25,7 @@ fn bundle(referrals: Vec<Value>) -> Loaded {
         "service": {"name": "Test", "start_date": "2018-04-01"},
         "teams": [{"id": "t1", "name": "North"}],
         "staff": [{"id": "es1", "name": "ES One", "role": "es", "team": "t1",
-                   "start_date": "2020-01-06", "end_date": null, "fte": 1.0}],
+                   "start_date": "2020-01-06", "end_date": null, "fte": fte}],
         "clients": clients,
         "referrals": referrals,
     });
@@ -209,20 +216,124 @@ fn case_4_caseload_outside_band_and_fid_2_retention_share() {
         .filter(|i| i.referral.is_none())
         .map(|i| i.alert)
         .collect();
+    assert_eq!(es_alerts.len(), 2, "{es_alerts:?}");
+    let Alert::CaseloadPerFte { standing } = &es_alerts[0] else {
+        panic!("{es_alerts:?}")
+    };
+    assert_eq!((standing.open, standing.active), (6, 6));
+    assert_eq!(standing.band_position, BandPosition::Below);
+    assert_eq!(standing.band, (20, 25));
+    assert!(!standing.above_fidelity_limit);
+    // 1 of 6 open is 16.7% > 15%.
     assert_eq!(
-        es_alerts,
-        vec![
-            Alert::CaseloadOutsideBand {
-                active: 6,
-                band: (20, 25)
-            },
-            // 1 of 6 open is 16.7% > 15%.
-            Alert::RetentionShareHigh {
-                employed: 1,
-                open: 6
-            },
-        ]
+        es_alerts[1],
+        Alert::RetentionShareHigh {
+            employed: 1,
+            open: 6,
+            max_share: 1500
+        }
     );
+}
+
+/// `open` open referrals of es1 at `fte` on 2024-10-02, of which `active` are
+/// active (the rest have no vocational plan): the caseload alert, if any.
+fn caseload_alert(open: usize, active: usize, fte: f64) -> Option<Alert> {
+    let referrals: Vec<Value> = (0..open)
+        .map(|i| {
+            let mut r = referral(
+                &format!("r{i}"),
+                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
+            );
+            if i >= active {
+                r["vocational_plan"] = Value::Null;
+            }
+            r
+        })
+        .collect();
+    let loaded = bundle_fte(referrals, fte);
+    worklist(&loaded.dataset, d("2024-10-02"))
+        .into_iter()
+        .map(|i| i.alert)
+        .find(|a| matches!(a, Alert::CaseloadPerFte { .. }))
+}
+
+#[test]
+fn case_4_open_caseload_per_fte_outside_the_band_rev2() {
+    // FTE 0.5: the band 20–25 per FTE is 10–12.5 open referrals.
+    let standing = |open, active| match caseload_alert(open, active, 0.5) {
+        Some(Alert::CaseloadPerFte { standing }) => Some(standing),
+        _ => None,
+    };
+    assert_eq!(standing(10, 0), None, "20 open per FTE: inside");
+    assert_eq!(standing(12, 0), None, "24 open per FTE: inside");
+    let below = standing(9, 0).expect("18 per FTE is below");
+    assert_eq!(below.band_position, BandPosition::Below);
+    assert_eq!(below.open_per_fte, PerFte(1800));
+    let above = standing(13, 0).expect("26 per FTE is above");
+    assert_eq!(above.band_position, BandPosition::Above);
+    assert_eq!(above.open_per_fte.to_string(), "26");
+    // Full time: 25 open is inside, 26 above.
+    assert_eq!(caseload_alert(25, 20, 1.0), None);
+    assert!(caseload_alert(26, 20, 1.0).is_some());
+}
+
+#[test]
+fn case_4_active_caseload_per_fte_above_the_fidelity_limit_rev2() {
+    // FTE 0.5, 12 open (24 per FTE, inside the band): 10 active is 20 per FTE
+    // (the limit, score 5), 11 active is 22 per FTE (above: score drops to 4).
+    assert_eq!(caseload_alert(12, 10, 0.5), None);
+    let Some(Alert::CaseloadPerFte { standing }) = caseload_alert(12, 11, 0.5) else {
+        panic!("11 active at 0.5 FTE is above the fidelity limit")
+    };
+    assert!(standing.above_fidelity_limit);
+    assert_eq!(standing.band_position, BandPosition::Within);
+    assert_eq!(standing.active_per_fte.to_string(), "22");
+    assert_eq!(standing.fidelity_limit, 20);
+}
+
+#[test]
+fn case_4_caseload_alerts_follow_the_policy_rev2() {
+    let referrals: Vec<Value> = (0..6)
+        .map(|i| {
+            referral(
+                &format!("r{i}"),
+                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
+            )
+        })
+        .collect();
+    let mut loaded = bundle(referrals);
+    loaded.dataset.policy.caseload_band = (5, 8);
+    loaded.dataset.policy.fidelity_caseload = 6;
+    assert!(worklist(&loaded.dataset, d("2024-10-02")).is_empty());
+    loaded.dataset.policy.fidelity_caseload = 5;
+    assert!(matches!(
+        worklist(&loaded.dataset, d("2024-10-02"))[0].alert,
+        Alert::CaseloadPerFte { standing } if standing.above_fidelity_limit
+    ));
+}
+
+#[test]
+fn case_4_contact_due_on_the_day_assertive_engagement_runs_out() {
+    // Two-way contact 2024-09-06, attempt 2024-10-20: active until 2024-10-31,
+    // inactive from 2024-11-01 (the two-way contact + 56 days).
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"contacts": [{"date": "2024-09-06", "kind": "remote"},
+                            {"date": "2024-10-20", "kind": "assertive_engagement"}]}),
+    )]);
+    let items = client_alerts(&worklist(&loaded.dataset, d("2024-10-25")));
+    assert_eq!(
+        items,
+        vec![(
+            "2024-11-01".to_string(),
+            Alert::ContactDue {
+                last_contact: d("2024-09-06")
+            }
+        )]
+    );
+    let caseload = es_caseload(&loaded.dataset, 0, d("2024-10-25"));
+    assert_eq!(caseload.entries[0].days_until_inactive, Some(7));
+    assert_eq!(caseload.entries[0].days_since_contact, Some(49));
 }
 
 #[test]
