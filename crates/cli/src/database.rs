@@ -224,7 +224,7 @@ async fn period_data(
     let period = Period::parse(period.as_deref().unwrap_or_default())?;
     let as_of = match as_of {
         Some(text) => parse_day(&text, "--as-of")?,
-        None => period.end.min(today()),
+        None => period.default_as_of(today()),
     };
     let store = open(db).await?;
     let loaded = store.load().await?;
@@ -543,7 +543,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             let period = Period::parse(&period)?;
             let as_of = match as_of {
                 Some(text) => parse_day(&text, "--as-of")?,
-                None => period.end.min(today()),
+                None => period.default_as_of(today()),
             };
             let store = open(&db).await?;
             let loaded = store.load().await?;

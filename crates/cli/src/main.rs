@@ -224,7 +224,7 @@ fn run_report(
     let period = Period::parse(period)?;
     let as_of = match as_of {
         Some(text) => parse_day(text, "--as-of")?,
-        None => period.end.min(today()),
+        None => period.default_as_of(today()),
     };
     if as_of < period.start {
         bail!(

@@ -11,11 +11,11 @@ use serde::Serialize;
 use crate::bundle::Warning;
 use crate::caseload::status_on;
 use crate::jobs::{Outcome, milestone_day, milestones, outcomes, runs};
-use crate::model::{ClientIdx, Dataset, Fte, Group, Referral, Role, StaffIdx};
-use crate::policy::basis_to_f64;
+use crate::model::{ClientIdx, Dataset, Fte, Group, Referral, Role, Staff, StaffIdx};
+use crate::policy::{Policy, basis_to_f64};
 use crate::targets::{
-    PlanYears, Status, access_target, count_status, fidelity_caseload_score, per_fte, rate,
-    rate_status, round_target, share_of,
+    CaseloadStanding, PlanYears, Status, access_target, caseload_standing, count_status,
+    fidelity_caseload_score, per_fte, rate, rate_status, round_target, share_of,
 };
 use crate::time::{Day, DayRange, Period};
 
@@ -87,6 +87,18 @@ pub struct Caseload {
     pub waiting_list: u32,
     pub carried_over: u32,
     pub active_per_fte: Option<f64>,
+}
+
+impl Caseload {
+    /// CASE-4 *(rev. 2)*: this caseload of ES `staff` against the policy's
+    /// band and fidelity limit per FTE; `None` when the ES is not in post on
+    /// the caseload day (CASE-2: no FTE).
+    pub fn standing(&self, staff: &Staff, policy: &Policy) -> Option<CaseloadStanding> {
+        if staff.role != Role::Es || !staff.in_post_on(self.date) {
+            return None;
+        }
+        caseload_standing(self.open, self.active, staff.fte, policy)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -17,7 +17,7 @@ pub type Figure = fn(&Kpis) -> Option<f64>;
 
 /// The figures of a return, in order: (column heading, figure of a KPI block).
 /// Unemployed and employed clients are always counted separately.
-pub const COLUMNS: [(&str, Figure); 18] = [
+pub const COLUMNS: [(&str, Figure); 21] = [
     ("Referrals (unemployed)", |k| {
         Some(f64::from(k.referrals.unemployed))
     }),
@@ -62,7 +62,14 @@ pub const COLUMNS: [(&str, Figure); 18] = [
     }),
     ("Active caseload", |k| Some(f64::from(k.caseload.active))),
     ("Open caseload", |k| Some(f64::from(k.caseload.open))),
+    ("Carried over from the previous period", |k| {
+        Some(f64::from(k.caseload.carried_over))
+    }),
+    ("Waiting list", |k| Some(f64::from(k.caseload.waiting_list))),
     ("People supported (unemployed)", |k| {
+        Some(f64::from(k.working_rate.denominator))
+    }),
+    ("People seeking work (unemployed)", |k| {
         Some(f64::from(k.job_outcome_rate.denominator))
     }),
     ("Job outcome rate", |k| k.job_outcome_rate.value),

@@ -1181,7 +1181,7 @@ fn period_of(q: &PeriodQuery, today: Day) -> Result<(Period, Day), String> {
         Some(a) => {
             Day::parse(a).ok_or_else(|| format!("as-of date `{a}` is not a date (YYYY-MM-DD)"))?
         }
-        None => period.end.min(today),
+        None => period.default_as_of(today),
     };
     if as_of < period.start {
         return Err(format!(
@@ -1272,25 +1272,21 @@ fn trends(
     as_of: Day,
 ) -> Result<pages::Trends, ReportError> {
     let mut trends = pages::Trends {
-        band: data.dataset.policy.caseload_band,
+        fidelity_limit: data.dataset.policy.fidelity_caseload,
         ..pages::Trends::default()
     };
     for end in period.month_ends(as_of) {
         let r = data.report(&Period::range(period.start, end), end)?;
-        let (mut target, mut in_post) = (0.0, 0_u32);
-        for s in who.specialists(&r) {
-            target += s.targets.access_to_date;
-            in_post += u32::from(s.kpis.caseload.active_per_fte.is_some());
-        }
+        let target: f64 = who.specialists(&r).map(|s| s.targets.access_to_date).sum();
         let block = who.kpis(&r);
         trends.months.push(end.date().strftime("%b %y").to_string());
         trends
             .access
             .push(block.map_or(0.0, |k| f64::from(k.access.unemployed)));
         trends.access_target.push(target);
-        trends.active_per_es.push(block.map_or(0.0, |k| {
-            f64::from(k.caseload.active) / f64::from(in_post.max(1))
-        }));
+        trends
+            .active_per_fte
+            .push(block.and_then(|k| k.caseload.active_per_fte).unwrap_or(0.0));
     }
     for (quarter, known) in period.quarters_to(as_of) {
         let r = data.report(&quarter, known)?;
@@ -1734,7 +1730,7 @@ async fn disable_user(
 }
 
 /// The policy fields an admin edits, as (form name, label).
-const POLICY_FIELDS: [(&str, &str); 12] = [
+const POLICY_FIELDS: [(&str, &str); 14] = [
     (
         "contact_window_days",
         "Days a two-way contact keeps a client active (CASE-1)",
@@ -1771,7 +1767,15 @@ const POLICY_FIELDS: [(&str, &str); 12] = [
     ),
     (
         "fidelity_caseload",
-        "Largest caseload per FTE scoring 5 (FID-1)",
+        "Fidelity limit: largest active caseload per FTE scoring 5 (FID-1, CASE-4)",
+    ),
+    (
+        "caseload_band_low",
+        "Recommended open caseload per FTE: lowest (CASE-4)",
+    ),
+    (
+        "caseload_band_high",
+        "Recommended open caseload per FTE: highest (CASE-4)",
     ),
     (
         "retention_share_max",
@@ -1817,6 +1821,8 @@ fn policy_values(p: &ipstrack_core::Policy) -> Vec<(String, String)> {
             share(p.sustainment_rate_target),
         ),
         ("fidelity_caseload".into(), p.fidelity_caseload.to_string()),
+        ("caseload_band_low".into(), p.caseload_band.0.to_string()),
+        ("caseload_band_high".into(), p.caseload_band.1.to_string()),
         ("retention_share_max".into(), share(p.retention_share_max)),
     ]
 }
@@ -1843,7 +1849,7 @@ async fn save_policy(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (data, v) = match signed_in_form(
+    let (_, v) = match signed_in_form(
         &state,
         &headers,
         form.get("csrf").map(String::as_str).unwrap_or_default(),
@@ -1858,24 +1864,23 @@ async fn save_policy(
     }
     // The values become the bundle's policy object, read as JSON numbers, so
     // one set of checks (BAD-1) applies to a bundle and to this form.
+    // The band's two ends are two fields of the form and one array of the bundle.
     let mut errors: FieldErrors = Vec::new();
     let mut object = serde_json::Map::new();
+    let mut band = Vec::new();
     for (name, label) in POLICY_FIELDS {
         let text = form.get(name).map(|t| t.trim()).unwrap_or_default();
         match serde_json::from_str::<serde_json::Number>(text) {
+            Ok(n) if name.starts_with("caseload_band_") => band.push(serde_json::Value::Number(n)),
             Ok(n) => {
                 object.insert(name.to_string(), serde_json::Value::Number(n));
             }
             Err(_) => errors.push((name, format!("Enter a number for: {label}"))),
         }
     }
-    object.insert(
-        "caseload_band".into(),
-        serde_json::json!([
-            data.dataset.policy.caseload_band.0,
-            data.dataset.policy.caseload_band.1
-        ]),
-    );
+    if band.len() == 2 {
+        object.insert("caseload_band".into(), serde_json::Value::Array(band));
+    }
     let policy: Option<ipstrack_core::bundle::PolicyDoc> = if errors.is_empty() {
         match serde_json::from_value(serde_json::Value::Object(object)) {
             Ok(p) => Some(p),
@@ -1904,11 +1909,21 @@ async fn save_policy(
             }
             Err(StoreError::Invalid(bad)) => {
                 for e in bad.0 {
-                    let field = POLICY_FIELDS
-                        .iter()
-                        .find(|(n, _)| *n == e.field)
-                        .map_or("contact_window_days", |(n, _)| *n);
-                    errors.push((field, e.message));
+                    let field = POLICY_FIELDS.iter().find(|(n, _)| *n == e.field).map_or(
+                        if e.field == "caseload_band" {
+                            "caseload_band_low"
+                        } else {
+                            "contact_window_days"
+                        },
+                        |(n, _)| *n,
+                    );
+                    let message = if e.field == "caseload_band" {
+                        "The highest recommended open caseload per FTE must not be below the lowest"
+                            .to_string()
+                    } else {
+                        e.message
+                    };
+                    errors.push((field, message));
                 }
             }
             Err(e) => return server_error(e),

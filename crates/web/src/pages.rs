@@ -3,11 +3,11 @@
 //! without JavaScript.
 
 use ipstrack_core::bundle::Warning;
-use ipstrack_core::caseload::status_on;
-use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, milestones_ahead, outcomes, runs};
+use ipstrack_core::caseload::{DayStatus, es_caseload, status_on};
+use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, outcomes, runs};
 use ipstrack_core::model::{ContactKind, Role as StaffRole};
 use ipstrack_core::report::{ByGroup, Kpis, Report, SpecialistKpis, assigned_on};
-use ipstrack_core::targets::{BandPosition, Status, band_position};
+use ipstrack_core::targets::{BandPosition, CaseloadStanding, Status};
 use ipstrack_core::worklist::{Alert, WorkItem};
 use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{AuditEntry, Role};
@@ -113,7 +113,9 @@ fn criterion_words(failed: ipstrack_core::caseload::Failed) -> String {
 fn alert_words(alert: &Alert) -> String {
     match alert {
         Alert::ContactDue { last_contact } => {
-            format!("No two-way contact since {last_contact}: becomes inactive without one")
+            format!(
+                "No two-way contact since {last_contact}: becomes inactive on this day without one"
+            )
         }
         Alert::HoldReachingLimit { hold_start } => {
             format!("On hold since {hold_start}: reaching 4 weeks")
@@ -125,19 +127,68 @@ fn alert_words(alert: &Alert) -> String {
         Alert::AwaitingFourHours { job } => {
             format!("Job {job} awaiting confirmation of 4 hours worked")
         }
-        Alert::CaseloadOutsideBand { active, band } => {
+        Alert::CaseloadPerFte { standing } => caseload_standing_words(standing),
+        Alert::RetentionShareHigh {
+            employed,
+            open,
+            max_share,
+        } => {
             format!(
-                "Active caseload {active} is outside the recommended {}–{}",
-                band.0, band.1
+                "{employed} of {open} open referrals are job retention (over {})",
+                share_words(*max_share)
             )
-        }
-        Alert::RetentionShareHigh { employed, open } => {
-            format!("{employed} of {open} open referrals are job retention (over 15%)")
         }
     }
 }
 
-/// CASE-1..4 for one ES: the worklist, then each open referral.
+/// A policy share in ten-thousandths as a percentage: 1500 → "15%", 1250 → "12.5%".
+fn share_words(share: ipstrack_core::policy::Basis) -> String {
+    let (whole, part) = (share / 100, share % 100);
+    match part {
+        0 => format!("{whole}%"),
+        p if p % 10 == 0 => format!("{whole}.{}%", p / 10),
+        p => format!("{whole}.{p:02}%"),
+    }
+}
+
+/// CASE-4: an ES's caseload per FTE against the policy, in words.
+fn caseload_standing_words(s: &CaseloadStanding) -> String {
+    let open = match s.band_position {
+        BandPosition::Below => "below",
+        BandPosition::Within => "within",
+        BandPosition::Above => "above",
+    };
+    let mut words = format!(
+        "Open caseload {} per FTE ({} open), {open} the recommended {}–{}",
+        s.open_per_fte, s.open, s.band.0, s.band.1
+    );
+    if s.above_fidelity_limit {
+        words.push_str(&format!(
+            "; active caseload {} per FTE ({} active), above the fidelity limit of {}",
+            s.active_per_fte, s.active, s.fidelity_limit
+        ));
+    } else {
+        words.push_str(&format!(
+            "; active caseload {} per FTE ({} active), within the fidelity limit of {}",
+            s.active_per_fte, s.active, s.fidelity_limit
+        ));
+    }
+    words
+}
+
+/// A referral's caseload status in words: active (and why, when a team
+/// decision keeps it so), not yet seen, or inactive with the reasons.
+fn status_tag(s: &DayStatus) -> Markup {
+    html! {
+        @if s.active_by_decision() { span class="tag active" { "Active" } " kept active by a team decision" }
+        @else if s.active { span class="tag active" { "Active" } }
+        @else if s.received && !s.open { span class="tag inactive" { "Not yet seen" } " referred, no access yet" }
+        @else { span class="tag inactive" { "Inactive" } " " (criterion_words(s.failed)) }
+    }
+}
+
+/// CASE-1..4 for one ES: the worklist, then each referral they hold, with
+/// every figure from core (`es_caseload`).
 pub fn caseload(
     v: &Viewer,
     data: &Loaded,
@@ -146,34 +197,30 @@ pub fn caseload(
     all_items: &[WorkItem],
 ) -> Markup {
     let d = &data.dataset;
-    let policy = &d.policy;
     let items: Vec<&WorkItem> = all_items
         .iter()
         .filter(|i| i.es == Some(es as u32))
         .collect();
-    let mine: Vec<usize> = (0..d.referrals.len())
-        .filter(|&i| {
-            let r = &d.referrals[i];
-            r.received <= today
-                && r.discharge.as_ref().is_none_or(|x| x.date > today)
-                && assigned_on(r, today, today) == Some(es as u32)
-        })
-        .collect();
+    let c = es_caseload(d, es as u32, today);
     let title = if v.staff == Some(es) {
         "My caseload".to_string()
     } else {
         format!("Caseload of {}", d.staff[es].name)
     };
-    let active = mine
-        .iter()
-        .filter(|&&i| status_on(&d.referrals[i], today, policy).active)
-        .count();
     layout(
         v,
         &title,
         html! {
-            p { (active) " active of " (mine.len()) " open referrals on " (today) ". "
-                a href=(format!("/specialists/{}/plan", d.staff[es].id)) { "Performance plan" } }
+            p id="caseload-summary" {
+                "On " (today) ": "
+                strong id="caseload-active" { (c.active) } " active"
+                @if c.active_by_decision > 0 { " (" span id="caseload-by-decision" { (c.active_by_decision) } " kept active by a team decision)" }
+                " of " strong id="caseload-open" { (c.open) } " open (seen); "
+                strong id="caseload-not-yet-seen" { (c.not_yet_seen) } " referred, not yet seen; "
+                strong id="caseload-waiting" { (c.waiting_list) } " on the waiting list. "
+                a href=(format!("/specialists/{}/plan", d.staff[es].id)) { "Performance plan" }
+            }
+            @if let Some(standing) = &c.standing { p id="caseload-standing" { (caseload_standing_words(standing)) "." } }
             section class="panel" aria-labelledby="worklist" {
                 h2 id="worklist" { "To do" }
                 @if items.is_empty() { p { "Nothing due." } }
@@ -189,48 +236,29 @@ pub fn caseload(
                     }
                 }
             }
-            table {
-                caption { "Open referrals" }
+            table id="caseload-table" {
+                caption { "Referrals held: open (seen) and referred, not yet seen" }
                 thead { tr {
                     th scope="col" { "Referral" } th scope="col" { "Client" } th scope="col" { "Status" }
                     th scope="col" class="num" { "Days since contact" } th scope="col" class="num" { "Days until inactive" }
                     th scope="col" { "Next sustainment milestone" }
                 } }
                 tbody {
-                    @for &i in &mine {
-                        @let r = &d.referrals[i];
-                        @let s = status_on(r, today, policy);
-                        @let since = s.last_two_way_contact.map(|c| today.since(c));
-                        @let until = s.last_two_way_contact.filter(|_| s.active && s.decision.is_none())
-                            .map(|c| c.plus(policy.contact_window_days).since(today));
-                        tr {
+                    @for e in &c.entries {
+                        @let r = &d.referrals[e.referral];
+                        tr id=(format!("referral-{}", r.id)) {
                             td { a href=(format!("/referrals/{}", r.id)) { (r.id) } }
                             td { (d.clients[r.client as usize].id) }
-                            td {
-                                @if s.active { span class="tag active" { "Active" } }
-                                @else { span class="tag inactive" { "Inactive" } " " (criterion_words(s.failed)) }
-                            }
-                            td class="num" { (since.map_or("–".to_string(), |n| n.to_string())) }
-                            td class="num" { (until.map_or("–".to_string(), |n| n.to_string())) }
-                            td { (next_milestone(r, today, policy)) }
+                            td { (status_tag(&e.status)) }
+                            td class="num" { (e.days_since_contact.map_or("–".to_string(), |n| n.to_string())) }
+                            td class="num" data-days-until-inactive { (e.days_until_inactive.map_or("–".to_string(), |n| n.to_string())) }
+                            td { (e.next_milestone.map_or("–".to_string(), |(weeks, due)| format!("{weeks} weeks on {due}"))) }
                         }
                     }
                 }
             }
         },
     )
-}
-
-fn next_milestone(
-    r: &ipstrack_core::model::Referral,
-    today: Day,
-    policy: &ipstrack_core::Policy,
-) -> String {
-    milestones_ahead(r, today, policy)
-        .first()
-        .map_or("–".into(), |(weeks, due)| {
-            format!("{weeks} weeks on {due}")
-        })
 }
 
 /// A submitted form's values and errors, to show it again with an error
@@ -631,15 +659,14 @@ pub fn referral(
             div class="panel" {
                 p { "Client " (d.clients[r.client as usize].id) ", " (format!("{:?}", r.status_at_referral).to_lowercase())
                     " at referral, with " (es) "." }
-                p { @if status.active { span class="tag active" { "Active" } }
-                    @else { span class="tag inactive" { "Inactive" } " " (criterion_words(status.failed)) } }
+                p id="referral-status" { (status_tag(&status))
+                    @if let Some(n) = status.days_until_inactive(today) { " – inactive in " (n) " days without a two-way contact." } }
             }
             section aria-labelledby="sustainment" {
                 h2 id="sustainment" { "Sustainment" }
                 @if runs.is_empty() { p { "No job outcome yet." } }
                 @for run in &runs {
-                    @let weeks = (run.last_worked.since(run.start) + 1) / 7;
-                    p { "In work since " (run.start) ": " (weeks) " weeks. "
+                    p { "In work since " (run.start) ": " (run.weeks_in_work()) " weeks. "
                         @for n in MILESTONE_WEEKS {
                             (n) " weeks: " @if run.first_worked_on_or_after(milestone_day(run.start, n)).is_some() { "reached" } @else { (milestone_day(run.start, n)) } ". "
                         }
@@ -756,17 +783,21 @@ fn period_form(action: &str, r: &Report, team: Option<&str>) -> Markup {
 }
 
 fn figures_row(name: Markup, k: &Kpis) -> Markup {
+    let ue = |g: ByGroup| html! { (g.unemployed) " / " (g.employed) };
     html! {
         tr {
             th scope="row" { (name) }
-            td class="num" { (k.referrals.unemployed) " / " (k.referrals.employed) }
-            td class="num" { (k.access.unemployed) " / " (k.access.employed) }
-            td class="num" { (k.people_into_work.unemployed) " / " (k.people_into_work.employed) }
-            td class="num" { (k.job_starts.unemployed) " / " (k.job_starts.employed) }
-            td class="num" { (k.sustained.w13.unemployed + k.sustained.w13.employed) }
-            td class="num" { (k.caseload.active) " / " (k.caseload.open) }
-            td class="num" { (percent(k.job_outcome_rate.value)) }
-            td class="num" { (percent(k.sustainment_rate_13w.value)) }
+            td class="num" data-figure="referrals" { (ue(k.referrals)) }
+            td class="num" data-figure="access" { (ue(k.access)) }
+            td class="num" data-figure="into-work" { (ue(k.people_into_work)) }
+            td class="num" data-figure="job-starts" { (ue(k.job_starts)) }
+            td class="num" data-figure="sustained-13" { (ue(k.sustained.w13)) }
+            td class="num" data-figure="sustained-26" { (ue(k.sustained.w26)) }
+            td class="num" data-figure="sustained-52" { (ue(k.sustained.w52)) }
+            td class="num" data-figure="active-open" { (k.caseload.active) " / " (k.caseload.open) }
+            td class="num" data-figure="carried-over" { (k.caseload.carried_over) }
+            td class="num" data-figure="job-outcome-rate" { (percent(k.job_outcome_rate.value)) }
+            td class="num" data-figure="sustainment-rate" { (percent(k.sustainment_rate_13w.value)) }
         }
     }
 }
@@ -775,7 +806,9 @@ fn figures_head() -> Markup {
     html! { thead { tr {
         th scope="col" { "" } th scope="col" class="num" { "Referrals U/E" } th scope="col" class="num" { "Access U/E" }
         th scope="col" class="num" { "Into work U/E" } th scope="col" class="num" { "Job starts U/E" }
-        th scope="col" class="num" { "Sustained 13 weeks" } th scope="col" class="num" { "Active / open" }
+        th scope="col" class="num" { "Sustained 13 weeks U/E" } th scope="col" class="num" { "26 weeks U/E" }
+        th scope="col" class="num" { "52 weeks U/E" }
+        th scope="col" class="num" { "Active / open (seen)" } th scope="col" class="num" { "Carried over" }
         th scope="col" class="num" { "Job outcome rate" } th scope="col" class="num" { "13-week sustainment" }
     } } }
 }
@@ -786,8 +819,10 @@ pub struct Trends {
     pub months: Vec<String>,
     pub access: Vec<f64>,
     pub access_target: Vec<f64>,
-    pub active_per_es: Vec<f64>,
-    pub band: (u32, u32),
+    /// Active caseload per FTE in post (CASE-2), each month.
+    pub active_per_fte: Vec<f64>,
+    /// FID-1 / CASE-4: the active caseload per FTE that still scores 5.
+    pub fidelity_limit: u32,
     /// Quarters of the financial year so far, with job starts and 13-week
     /// outcomes, unemployed and employed at referral apart.
     pub quarters: Vec<String>,
@@ -951,6 +986,7 @@ pub fn plan(v: &Viewer, data: &Loaded, es: usize, r: &Report, trends: &Trends) -
     let team = &d.teams[staff.team as usize];
     let figures: Option<&SpecialistKpis> = r.specialists.iter().find(|s| s.id == staff.id);
     let band = d.policy.caseload_band;
+    let standing = figures.and_then(|s| s.kpis.caseload.standing(staff, &d.policy));
     layout(
         v,
         &format!("Performance plan: {}", staff.name),
@@ -995,29 +1031,37 @@ pub fn plan(v: &Viewer, data: &Loaded, es: usize, r: &Report, trends: &Trends) -
                                 (plan_count_row("into-work", "People into work", k.people_into_work,
                                     Some((t.people_into_work_to_date, t.people_into_work, t.status.people_into_work))))
                                 (plan_count_row("job-starts", "Job starts", k.job_starts, None))
-                                (plan_count_row("sustained-13", "Sustained 13 weeks", k.sustained.w13, None))
+                                (plan_count_row("sustained-13", "Sustained 13 weeks (people)", k.sustained.w13, None))
+                                (plan_count_row("sustained-26", "Sustained 26 weeks (people)", k.sustained.w26, None))
+                                (plan_count_row("sustained-52", "Sustained 52 weeks (people)", k.sustained.w52, None))
                                 (plan_rate_row("job-outcome-rate", "Job outcome rate",
-                                    html! { (percent(k.job_outcome_rate.value)) " (" (k.job_outcome_rate.numerator) " of " (k.job_outcome_rate.denominator) ")" },
+                                    html! { (percent(k.job_outcome_rate.value)) " (" (k.job_outcome_rate.numerator) " of " (k.job_outcome_rate.denominator) " seeking work)" },
                                     t.job_outcome_rate, t.status.job_outcome_rate))
                                 (plan_rate_row("sustainment-rate", "13-week sustainment rate",
-                                    html! { (percent(k.sustainment_rate_13w.value)) " (" (k.sustainment_rate_13w.numerator) " of " (k.sustainment_rate_13w.denominator) "; " (k.sustainment_rate_13w.pending) " pending)" },
+                                    html! { (percent(k.sustainment_rate_13w.value)) " (" (k.sustainment_rate_13w.numerator) " of " (k.sustainment_rate_13w.denominator) " people; " (k.sustainment_rate_13w.pending) " pending)" },
                                     t.sustainment_rate_13w, t.status.sustainment_rate_13w))
                             }
                         }
                         table class="plan-caseload" {
-                            caption { "Caseload on " (k.caseload.date) " (recommended " (band.0) "–" (band.1) " active)" }
+                            caption { "Caseload on " (k.caseload.date) " (recommended " (band.0) "–" (band.1) " open per FTE, so that about " (d.policy.fidelity_caseload) " per FTE are active)" }
                             thead { tr {
-                                th scope="col" class="num" { "Active" } th scope="col" { "Against the band" }
-                                th scope="col" class="num" { "Open" } th scope="col" class="num" { "On hold" }
-                                th scope="col" class="num" { "Waiting list" } th scope="col" class="num" { "Active per FTE" }
+                                th scope="col" class="num" { "Active" } th scope="col" class="num" { "Open (seen)" }
+                                th scope="col" { "Open per FTE against the band" }
+                                th scope="col" class="num" { "On hold" } th scope="col" class="num" { "Waiting list" }
+                                th scope="col" class="num" { "Carried over" }
+                                th scope="col" class="num" { "Active per FTE" }
                                 th scope="col" class="num" { "Fidelity caseload score" }
                             } }
                             tbody { tr {
                                 td class="num" id="caseload-active" { (k.caseload.active) }
-                                td id="caseload-band" { (band_words(band_position(k.caseload.active, band))) }
                                 td class="num" id="caseload-open" { (k.caseload.open) }
+                                td id="caseload-band" { @match &standing {
+                                    Some(st) => { (st.open_per_fte) " – " (band_words(st.band_position)) },
+                                    None => "– (not in post)",
+                                } }
                                 td class="num" id="caseload-on-hold" { (k.caseload.on_hold) }
                                 td class="num" id="caseload-waiting" { (k.caseload.waiting_list) }
+                                td class="num" id="caseload-carried-over" { (k.caseload.carried_over) }
                                 td class="num" id="caseload-per-fte" { (k.caseload.active_per_fte.map_or("–".into(), |f| format!("{f:.2}"))) }
                                 td class="num" id="fidelity-score" { (k.fidelity_caseload_score.map_or("–".into(), |f| format!("{f} of 5"))) }
                             } }
@@ -1058,7 +1102,8 @@ pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -
                     th scope="col" class="num" { "Into work" } th scope="col" class="num" { "Target" } th scope="col" { "Status" }
                     th scope="col" class="num" { "Job outcome rate" } th scope="col" { "Status" }
                     th scope="col" class="num" { "13-week sustainment" } th scope="col" { "Status" }
-                    th scope="col" class="num" { "Active / open" } th scope="col" class="num" { "Fidelity score" }
+                    th scope="col" class="num" { "Active / open (seen)" } th scope="col" class="num" { "Carried over" }
+                    th scope="col" class="num" { "Fidelity score" }
                 } }
                 tbody {
                     @for s in &members {
@@ -1079,6 +1124,7 @@ pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -
                             td class="num" { (percent(s.kpis.sustainment_rate_13w.value)) }
                             td { (tag(s.targets.status.sustainment_rate_13w)) }
                             td class="num" { (s.kpis.caseload.active) " / " (s.kpis.caseload.open) }
+                            td class="num" { (s.kpis.caseload.carried_over) }
                             td class="num" { (s.kpis.fidelity_caseload_score.map_or("–".into(), |f| f.to_string())) }
                         }
                     }
@@ -1088,9 +1134,9 @@ pub fn team(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -
                 table { caption { "Team figures" } (figures_head()) tbody { (figures_row(html! { (t.name) }, &b.kpis)) } }
             }
             (access_chart(trends, false))
-            (line_chart("Active caseload per ES in post, against the recommended band", &trends.months,
-                &[("Active per ES", "#007f3b", &trends.active_per_es)],
-                Some((f64::from(trends.band.0), f64::from(trends.band.1))), false))
+            (line_chart("Active caseload per FTE in post, against the fidelity limit", &trends.months,
+                &[("Active per FTE", "#007f3b", &trends.active_per_fte)],
+                Some((0.0, f64::from(trends.fidelity_limit))), false))
             (line_chart("Job starts and 13-week sustainment outcomes by quarter", &trends.quarters,
                 &[("Job starts", "#005eb8", &both(&trends.job_starts)), ("Sustained 13 weeks", "#007f3b", &both(&trends.sustained))], None, false))
         },

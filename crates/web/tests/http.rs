@@ -996,13 +996,50 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
     let (status, _, page) = send(&w.app, get("/admin/policy", &admin)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("id=\"policy-contact_window_days\" name=\"contact_window_days\" type=\"text\" value=\"28\""), "{page}");
-    let form = |window: &str, rate: &str| {
+    let form_with = |window: &str, rate: &str, fidelity: &str, band: (&str, &str)| {
         format!(
             "csrf={csrf}&contact_window_days={window}&assertive_engagement_extra_days=28&hold_limit_days=28&job_hours_threshold=4\
              &sustainment_gap_days=42&access_target_year1=35&access_target_year2=40&training_months=3\
-             &job_outcome_rate_target={rate}&sustainment_rate_target=0.65&fidelity_caseload=20&retention_share_max=0.15"
+             &job_outcome_rate_target={rate}&sustainment_rate_target=0.65&fidelity_caseload={fidelity}&retention_share_max=0.15\
+             &caseload_band_low={}&caseload_band_high={}",
+            band.0, band.1
         )
     };
+    let form = |window: &str, rate: &str| form_with(window, rate, "20", ("20", "25"));
+    assert!(page.contains(
+        "id=\"policy-caseload_band_low\" name=\"caseload_band_low\" type=\"text\" value=\"20\""
+    ));
+    assert!(page.contains(
+        "id=\"policy-caseload_band_high\" name=\"caseload_band_high\" type=\"text\" value=\"25\""
+    ));
+    // CASE-4 (rev. 2): the band and the fidelity limit are the service's to set.
+    let (status, _, page) = send(
+        &w.app,
+        post(
+            "/admin/policy",
+            &admin,
+            &form_with("28", "0.4", "20", ("26", "22")),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#policy-caseload_band_low\""));
+    assert!(page.contains("must not be below the lowest"));
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            "/admin/policy",
+            &admin,
+            &form_with("28", "0.4", "18", ("18", "24")),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let policy = w.store.load().await.unwrap().dataset.policy;
+    assert_eq!(
+        (policy.caseload_band, policy.fidelity_caseload),
+        ((18, 24), 18)
+    );
     let (status, _, page) = send(&w.app, post("/admin/policy", &admin, &form("28", "1.5"))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -1220,6 +1257,8 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
             ("into-work", k.people_into_work),
             ("job-starts", k.job_starts),
             ("sustained-13", k.sustained.w13),
+            ("sustained-26", k.sustained.w26),
+            ("sustained-52", k.sustained.w52),
         ] {
             expect(&format!("{id}-unemployed"), figures.unemployed.to_string());
             expect(&format!("{id}-employed"), figures.employed.to_string());
@@ -1240,7 +1279,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         expect(
             "job-outcome-rate",
             format!(
-                "{} ({} of {})",
+                "{} ({} of {} seeking work)",
                 percent_text(rate.value),
                 rate.numerator,
                 rate.denominator
@@ -1255,7 +1294,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         expect(
             "sustainment-rate",
             format!(
-                "{} ({} of {}; {} pending)",
+                "{} ({} of {} people; {} pending)",
                 percent_text(sus.value),
                 sus.numerator,
                 sus.denominator,
@@ -1271,12 +1310,21 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         expect("caseload-open", k.caseload.open.to_string());
         expect("caseload-on-hold", k.caseload.on_hold.to_string());
         expect("caseload-waiting", k.caseload.waiting_list.to_string());
-        let band = match ipstrack_core::targets::band_position(k.caseload.active, (20, 25)) {
-            ipstrack_core::targets::BandPosition::Below => "Below the band",
-            ipstrack_core::targets::BandPosition::Within => "Within the band",
-            ipstrack_core::targets::BandPosition::Above => "Above the band",
+        expect("caseload-carried-over", k.caseload.carried_over.to_string());
+        // CASE-4 (rev. 2): open caseload per FTE against the band, from core.
+        let band = match k.caseload.standing(staff, &d.policy) {
+            Some(st) => format!(
+                "{} – {}",
+                st.open_per_fte,
+                match st.band_position {
+                    ipstrack_core::targets::BandPosition::Below => "Below the band",
+                    ipstrack_core::targets::BandPosition::Within => "Within the band",
+                    ipstrack_core::targets::BandPosition::Above => "Above the band",
+                }
+            ),
+            None => "– (not in post)".into(),
         };
-        expect("caseload-band", band.into());
+        expect("caseload-band", band);
         expect(
             "fidelity-score",
             k.fidelity_caseload_score
@@ -1593,4 +1641,112 @@ async fn the_grow_return_downloads_as_xlsx_and_csv_with_the_json_reports_figures
     let (_, _, page) = send(&w.app, get("/returns", &manager)).await;
     assert!(page.contains("action=\"/returns/grow-return.xlsx\""));
     assert!(page.contains("formaction=\"/returns/grow-return.csv\""));
+}
+
+/// The number in the caseload row of `referral` (its "Days until inactive" cell).
+fn days_until_inactive_cell(page: &str, referral: &str) -> String {
+    let row = &page[page
+        .find(&format!("id=\"referral-{referral}\""))
+        .unwrap_or_else(|| panic!("no row for {referral}"))..];
+    let cell = &row[row.find("data-days-until-inactive").unwrap()..];
+    let cell = &cell[cell.find('>').unwrap() + 1..];
+    cell[..cell.find('<').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_engagement() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let form = format!(
+        "csrf={csrf}&client=&nhs_number=9434765919&received=2024-11-18&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let referral = location(&headers);
+    let id = referral.rsplit('/').next().unwrap().to_string();
+    // Access (a two-way contact) 51 days before today, an attempt 5 days before.
+    for (step, form) in [
+        ("access", format!("csrf={csrf}&date=2024-11-25")),
+        ("plan", format!("csrf={csrf}&date=2024-11-25")),
+        (
+            "contacts",
+            format!("csrf={csrf}&date=2025-01-10&kind=assertive_engagement"),
+        ),
+    ] {
+        let (status, _, _) = send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{step}");
+    }
+    let loaded = w.store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let es = d.staff.iter().position(|s| s.id == "es3").unwrap() as u32;
+    let core = ipstrack_core::caseload::es_caseload(d, es, today());
+    let entry = core
+        .entries
+        .iter()
+        .find(|e| d.referrals[e.referral].id == id)
+        .unwrap();
+    // Kept active by the attempt until 2024-11-25 + 56 days = 2025-01-20.
+    assert!(entry.status.active);
+    assert_eq!(entry.days_until_inactive, Some(5));
+    let (status, _, page) = send(&w.app, get("/caseload", &es3)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(days_until_inactive_cell(&page, &id), "5");
+    // Every row's figure is core's, never negative.
+    for e in &core.entries {
+        let r = &d.referrals[e.referral].id;
+        let shown = days_until_inactive_cell(&page, r);
+        assert_eq!(
+            shown,
+            e.days_until_inactive.map_or("–".into(), |n| n.to_string()),
+            "{r}"
+        );
+        assert!(!shown.starts_with('-'), "{r}: {shown}");
+    }
+    // The counts are the report's CASE-2 figures, named apart.
+    let period = ipstrack_core::Period::parse("2024/25").unwrap();
+    let report = ipstrack_core::report(d, &loaded.warnings, &period, today()).unwrap();
+    let figures = &report
+        .specialists
+        .iter()
+        .find(|s| s.id == "es3")
+        .unwrap()
+        .kpis
+        .caseload;
+    let strong = |id: &str| {
+        let at = &page[page.find(&format!("id=\"{id}\"")).unwrap()..];
+        at[at.find('>').unwrap() + 1..at.find('<').unwrap()].to_string()
+    };
+    assert_eq!(strong("caseload-open"), figures.open.to_string());
+    assert_eq!(strong("caseload-active"), figures.active.to_string());
+    assert_eq!(strong("caseload-waiting"), figures.waiting_list.to_string());
+    assert_eq!(
+        strong("caseload-not-yet-seen"),
+        core.not_yet_seen.to_string()
+    );
+    assert!(page.contains("open (seen)") && page.contains("referred, not yet seen"));
+}
+
+#[tokio::test]
+async fn case_1_a_client_kept_active_by_a_team_decision_is_shown_as_such() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let form = format!("csrf={csrf}&start=2025-01-01&end=&status=active&reason=in+hospital");
+    let (status, _, _) = send(&w.app, post(&format!("{referral}/decision"), &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
+    assert!(
+        page.contains("kept active by a team decision"),
+        "referral page"
+    );
+    let (_, _, page) = send(&w.app, get("/caseload", &es1)).await;
+    assert!(
+        page.contains("kept active by a team decision"),
+        "caseload page"
+    );
+    assert_eq!(
+        days_until_inactive_cell(&page, &w.es1_referral),
+        "–",
+        "no countdown while the decision keeps the client active"
+    );
 }
