@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
@@ -330,6 +331,77 @@ pub struct Warning {
 pub struct Loaded {
     pub dataset: Dataset,
     pub warnings: Vec<Warning>,
+}
+
+impl Loaded {
+    /// A new version of the data with one referral put in — replacing the
+    /// referral with its id, or added at the end — and its client added when
+    /// `client` is new, sharing every other referral and client with `self`.
+    /// The referral is checked (BAD-1) against this dataset's clients and
+    /// staff as in a bundle, and its warnings (BAD-2) replace its old ones.
+    pub fn with_referral(
+        &self,
+        client: Option<&ClientDoc>,
+        doc: &ReferralDoc,
+        version: i64,
+    ) -> Result<Loaded, BundleErrors> {
+        let mut dataset = self.dataset.clone();
+        if let Some(cl) = client {
+            let clients = Arc::make_mut(&mut dataset.clients);
+            let record = Client {
+                id: cl.id.clone(),
+                nhs_number: cl.nhs_number.clone(),
+            };
+            match clients.iter().position(|x| x.id == cl.id) {
+                Some(at) => clients[at] = record,
+                None => clients.push(record),
+            }
+        }
+        let client_index: HashMap<&str, u32> = dataset
+            .clients
+            .iter()
+            .position(|x| x.id == doc.client)
+            .map(|at| (doc.client.as_str(), at as u32))
+            .into_iter()
+            .collect();
+        let staff_index: HashMap<&str, u32> = dataset
+            .staff
+            .iter()
+            .enumerate()
+            .map(|(at, s)| (s.id.as_str(), at as u32))
+            .collect();
+        let is_es = |idx: u32| dataset.staff[idx as usize].role == Role::Es;
+        let mut c = Checker {
+            errors: Vec::new(),
+            record: format!("referral {}", doc.id),
+        };
+        let checked = check_referral(&mut c, doc, &client_index, &staff_index, &is_es);
+        let mut referral = match checked {
+            Some(r) if c.errors.is_empty() => r,
+            _ => return Err(BundleErrors(c.errors)),
+        };
+        referral.version = version;
+        let mut warnings: Vec<Warning> = self
+            .warnings
+            .iter()
+            .filter(|w| {
+                w.record != doc.id
+                    && !w
+                        .record
+                        .strip_prefix(doc.id.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .cloned()
+            .collect();
+        warnings.extend(referral_warnings(&referral));
+        warnings.sort();
+        let referral = Arc::new(referral);
+        match dataset.referrals.iter().position(|r| r.id == doc.id) {
+            Some(at) => dataset.referrals[at] = referral,
+            None => dataset.referrals.push(referral),
+        }
+        Ok(Loaded { dataset, warnings })
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -758,7 +830,7 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
     for r in &doc.referrals {
         c.record = format!("referral {}", r.id);
         if let Some(referral) = check_referral(&mut c, r, &clients, &staff_ids, &is_es) {
-            referrals.push(referral);
+            referrals.push(Arc::new(referral));
         }
     }
 
@@ -787,14 +859,15 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
             })
             .collect(),
         staff,
-        clients: doc
-            .clients
-            .iter()
-            .map(|cl| Client {
-                id: cl.id.clone(),
-                nhs_number: cl.nhs_number.clone(),
-            })
-            .collect(),
+        clients: Arc::new(
+            doc.clients
+                .iter()
+                .map(|cl| Client {
+                    id: cl.id.clone(),
+                    nhs_number: cl.nhs_number.clone(),
+                })
+                .collect(),
+        ),
         referrals,
     };
     let warnings = warnings(&dataset);
@@ -1053,6 +1126,7 @@ fn check_referral(
         decisions,
         discharge,
         jobs,
+        version: 0,
     })
 }
 
@@ -1133,6 +1207,17 @@ fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
 
 /// BAD-2: data-quality warnings of a valid dataset, sorted by record.
 pub fn warnings(data: &Dataset) -> Vec<Warning> {
+    let mut out: Vec<Warning> = data
+        .referrals
+        .iter()
+        .flat_map(|r| referral_warnings(r))
+        .collect();
+    out.sort();
+    out
+}
+
+/// BAD-2: the data-quality warnings of one referral (its own records only).
+pub fn referral_warnings(r: &Referral) -> Vec<Warning> {
     let mut out = Vec::new();
     let mut warn = |record: String, message: String| {
         out.push(Warning {
@@ -1141,7 +1226,7 @@ pub fn warnings(data: &Dataset) -> Vec<Warning> {
             message,
         })
     };
-    for r in &data.referrals {
+    {
         if let Some(d) = &r.discharge {
             for k in r.contacts.iter().filter(|k| k.date > d.date) {
                 warn(

@@ -8,6 +8,7 @@
 
 use crate::policy::Policy;
 use crate::time::Day;
+use std::sync::Arc;
 
 /// Index of a team in [`Dataset::teams`].
 pub type TeamIdx = u32;
@@ -35,8 +36,11 @@ pub struct Dataset {
     pub policy: Policy,
     pub teams: Vec<Team>,
     pub staff: Vec<Staff>,
-    pub clients: Vec<Client>,
-    pub referrals: Vec<Referral>,
+    /// Shared between versions of the dataset until a client is added.
+    pub clients: Arc<Vec<Client>>,
+    /// Each referral behind its own `Arc`, so that a new version of the
+    /// dataset after a write shares every unchanged referral with the old one.
+    pub referrals: Vec<Arc<Referral>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,6 +119,11 @@ pub struct Referral {
     pub decisions: Vec<Decision>,
     pub discharge: Option<Discharge>,
     pub jobs: Vec<Job>,
+    /// The version of the stored record (a database counts each change to
+    /// the referral); 0 for a referral read from a bundle. Not part of the
+    /// bundle: a page that shows a referral sends it back with an edit, and
+    /// the store refuses the edit if the referral changed since.
+    pub version: i64,
 }
 
 /// A change of the assigned ES from `date` on.

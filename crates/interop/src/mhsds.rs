@@ -194,6 +194,7 @@ pub fn mhsds_extract(data: &Dataset, period: &Period, as_of: Day) -> Result<Extr
     let referrals: Vec<&Referral> = data
         .referrals
         .iter()
+        .map(|r| &**r)
         .filter(|r| in_extract(r, period, last))
         .collect();
 

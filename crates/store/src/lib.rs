@@ -11,6 +11,7 @@
 mod admin;
 mod records;
 mod sessions;
+mod writes;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
 pub use admin::{AuditEntry, AuditFilter, Role, Submission, User};
 pub use records::{Changes, ImportSummary};
 pub use sessions::{LOCK_MINUTES, MAX_FAILED_SIGN_INS, Session, SignIn, random_token};
+pub use writes::{Entry, Saved, Step};
 
 /// Which database is behind a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +39,16 @@ pub enum StoreError {
     Invalid(BundleErrors),
     #[error("{0}")]
     Refused(String),
+    /// No such record (named, e.g. `referral r9`); nothing was written.
+    #[error("{0} does not exist")]
+    NotFound(String),
+    /// An edit made from a page that showed an older version of the referral:
+    /// nothing was written; `current` is the referral as stored now.
+    #[error("the referral changed since the page was opened (now version {version})")]
+    Conflict {
+        current: Box<ipstrack_core::bundle::ReferralDoc>,
+        version: i64,
+    },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -183,10 +195,92 @@ impl Store {
         Ok(doc)
     }
 
-    /// The validated dataset, ready for a report.
+    /// The validated dataset, ready for a report, with each referral's version.
     pub async fn load(&self) -> Result<Loaded> {
-        let doc = self.export().await?;
-        validate(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))
+        Ok(self.load_with_change().await?.0)
+    }
+
+    /// The validated dataset and the last change it includes (the change
+    /// sequence's number): a server that loads it then applies the changes
+    /// after that number.
+    pub async fn load_with_change(&self) -> Result<(Loaded, i64)> {
+        let mut conn = self.read.acquire().await?;
+        let mut tx = match self.backend {
+            Backend::Sqlite => conn.begin().await?,
+            Backend::Postgres => {
+                conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        };
+        let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM changes")
+            .fetch_one(&mut *tx)
+            .await?;
+        let doc = records::read_bundle(&mut tx).await?;
+        let versions: Vec<(String, i64)> = sqlx::query_as("SELECT id, version FROM referrals")
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut loaded = validate(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let versions: std::collections::HashMap<String, i64> = versions.into_iter().collect();
+        for r in &mut loaded.dataset.referrals {
+            if let Some(v) = versions.get(&r.id) {
+                std::sync::Arc::make_mut(r).version = *v;
+            }
+        }
+        Ok((loaded, seq))
+    }
+
+    /// The changes after `seq`, oldest first (at most `limit`): the change's
+    /// number and the referral it changed, `None` for a change that needs a
+    /// whole reload.
+    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<(i64, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT seq, referral_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// One referral as stored now, with its client and version.
+    pub async fn referral(&self, id: &str) -> Result<Option<Saved>> {
+        let mut conn = self.read.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let saved = writes::read_saved(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Records one step on a referral, writing only its own rows (see
+    /// [`Step`]); an edit names the version its page showed (`seen_version`)
+    /// and is refused with [`StoreError::Conflict`] if the referral changed.
+    pub async fn change_referral(
+        &self,
+        id: &str,
+        step: &Step,
+        seen_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Saved> {
+        let mut tx = self.begin_write().await?;
+        let saved = writes::change_referral(&mut tx, id, step, seen_version, actor).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Creates a referral and, for a new person, their client (data entry):
+    /// checked against the records it names and audited; an id taken since
+    /// the form was made is replaced by the next free one.
+    pub async fn create_referral(
+        &self,
+        client: Option<ipstrack_core::bundle::ClientDoc>,
+        referral: ipstrack_core::bundle::ReferralDoc,
+        actor: &str,
+    ) -> Result<Saved> {
+        let mut tx = self.begin_write().await?;
+        let saved = writes::create_referral(&mut tx, client, referral, actor).await?;
+        tx.commit().await?;
+        Ok(saved)
     }
 
     /// Imports a bundle: records with new ids are created, records with known
@@ -253,10 +347,9 @@ impl Store {
         contact: &ipstrack_core::bundle::ContactDoc,
         actor: &str,
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        records::add_contact(&mut tx, referral_id, contact, actor).await?;
-        tx.commit().await?;
-        Ok(())
+        self.change_referral(referral_id, &Step::Contact(contact.clone()), None, actor)
+            .await
+            .map(|_| ())
     }
 
     /// The number of contacts recorded on a referral.

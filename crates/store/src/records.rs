@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use ipstrack_core::bundle::{
-    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, PolicyDoc, ReferralDoc, ServiceDoc, StaffDoc,
-    TeamDoc, validate,
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, PolicyDoc, ReferralDoc, ServiceDoc, StaffDoc, TeamDoc,
+    validate,
 };
 use serde::Serialize;
 use serde_json::Number;
@@ -34,7 +34,7 @@ pub struct ImportSummary {
     pub updated: Vec<String>,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
@@ -46,6 +46,11 @@ fn scaled(n: &Number, scale: f64) -> i64 {
     n.as_i64()
         .map(|i| i * scale as i64)
         .unwrap_or_else(|| (n.as_f64().unwrap_or(0.0) * scale).round() as i64)
+}
+
+/// An FTE as stored (ten-thousandths) written as the bundle writes it.
+pub(crate) fn scaled_fte(v: i64) -> Number {
+    unscaled(v, 10_000)
 }
 
 fn unscaled(v: i64, scale: i64) -> Number {
@@ -60,15 +65,15 @@ fn unscaled(v: i64, scale: i64) -> Number {
 // Reading
 // ---------------------------------------------------------------------------
 
-fn text(row: &AnyRow, column: &str) -> Result<String> {
+pub(crate) fn text(row: &AnyRow, column: &str) -> Result<String> {
     Ok(row.try_get::<String, _>(column)?)
 }
 
-fn opt_text(row: &AnyRow, column: &str) -> Result<Option<String>> {
+pub(crate) fn opt_text(row: &AnyRow, column: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(column)?)
 }
 
-fn int(row: &AnyRow, column: &str) -> Result<i64> {
+pub(crate) fn int(row: &AnyRow, column: &str) -> Result<i64> {
     Ok(row.try_get::<i64, _>(column)?)
 }
 
@@ -76,13 +81,40 @@ fn int(row: &AnyRow, column: &str) -> Result<i64> {
 /// database itself (one row instead of millions: reading is dominated by
 /// rows crossing from the database, not by parsing).
 async fn read_referrals(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc>> {
+    read_referrals_where(conn, None).await
+}
+
+/// The referrals as documents: every one, or only the one with id `only`
+/// (found through the primary key).
+pub(crate) async fn read_referrals_where(
+    conn: &mut AnyConnection,
+    only: Option<&str>,
+) -> Result<Vec<ReferralDoc>> {
     let sqlite = conn.backend_name() == "SQLite";
     let sql = if sqlite {
         REFERRALS_JSON_SQLITE
     } else {
         REFERRALS_JSON_POSTGRES
     };
-    let (text,): (Option<String>,) = sqlx::query_as(sql).fetch_one(&mut *conn).await?;
+    let text: Option<String> = match only {
+        None => {
+            sqlx::query_as::<_, (Option<String>,)>(sql)
+                .fetch_one(&mut *conn)
+                .await?
+                .0
+        }
+        Some(id) => {
+            let filtered = sql.replace(
+                "FROM referrals r ORDER BY r.position",
+                "FROM referrals r WHERE r.id = $1 ORDER BY r.position",
+            );
+            sqlx::query_as::<_, (Option<String>,)>(sqlx::AssertSqlSafe(filtered))
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?
+                .0
+        }
+    };
     let Some(text) = text else {
         return Ok(Vec::new());
     };
@@ -165,7 +197,7 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
                         'return_to_work', return_to_work) ORDER BY position)
                       FROM jobs WHERE referral_id = r.id), '[]'::json)
   ) AS doc
-  FROM referrals r
+  FROM referrals r ORDER BY r.position
 ) AS docs
 "#;
 
@@ -281,12 +313,12 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
 
 /// A value bound to a statement (the `Any` driver's portable types).
 #[derive(Clone, Debug)]
-enum Value {
+pub(crate) enum Value {
     Text(Option<String>),
     Int(Option<i64>),
 }
 
-fn t(v: &str) -> Value {
+pub(crate) fn t(v: &str) -> Value {
     Value::Text(Some(v.to_string()))
 }
 
@@ -299,7 +331,7 @@ fn i(v: i64) -> Value {
 }
 
 /// Inserts rows in batches: `INSERT INTO table (columns) VALUES ($1, …), …`.
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[&str],
@@ -341,7 +373,7 @@ async fn insert_rows(
     Ok(())
 }
 
-async fn execute(
+pub(crate) async fn execute(
     conn: &mut AnyConnection,
     sql: impl sqlx::SqlSafeStr,
     values: Vec<Value>,
@@ -404,13 +436,13 @@ pub(crate) async fn write_audit(
     .await
 }
 
-fn json<T: Serialize>(value: &T) -> String {
+pub(crate) fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("records serialise")
 }
 
 /// The rows of one referral's child tables.
 #[derive(Default)]
-struct ChildRows {
+pub(crate) struct ChildRows {
     transfers: Vec<Vec<Value>>,
     contacts: Vec<Vec<Value>>,
     holds: Vec<Vec<Value>>,
@@ -421,7 +453,24 @@ struct ChildRows {
 }
 
 impl ChildRows {
-    fn add(&mut self, r: &ReferralDoc) {
+    /// Every row made gets `position` (one new entry written after the others).
+    pub(crate) fn set_position(&mut self, position: i64) {
+        for rows in [
+            &mut self.transfers,
+            &mut self.contacts,
+            &mut self.holds,
+            &mut self.waiting,
+            &mut self.engagement,
+            &mut self.decisions,
+            &mut self.jobs,
+        ] {
+            for row in rows.iter_mut() {
+                row[1] = i(position);
+            }
+        }
+    }
+
+    pub(crate) fn add(&mut self, r: &ReferralDoc) {
         let id = || t(&r.id);
         for (p, x) in r.transfers.iter().flatten().enumerate() {
             self.transfers
@@ -484,7 +533,7 @@ impl ChildRows {
         }
     }
 
-    async fn insert(self, conn: &mut AnyConnection) -> Result<()> {
+    pub(crate) async fn insert(self, conn: &mut AnyConnection) -> Result<()> {
         insert_rows(
             conn,
             "transfers",
@@ -574,7 +623,7 @@ const CHILD_TABLES: [&str; 7] = [
     "jobs",
 ];
 
-fn referral_row(r: &ReferralDoc, position: i64) -> Vec<Value> {
+pub(crate) fn referral_row(r: &ReferralDoc, position: i64) -> Vec<Value> {
     vec![
         t(&r.id),
         i(position),
@@ -590,7 +639,7 @@ fn referral_row(r: &ReferralDoc, position: i64) -> Vec<Value> {
     ]
 }
 
-const REFERRAL_COLUMNS: [&str; 11] = [
+pub(crate) const REFERRAL_COLUMNS: [&str; 11] = [
     "id",
     "position",
     "client_id",
@@ -689,6 +738,10 @@ fn normalize(doc: &BundleDoc) -> BundleDoc {
     }
     doc
 }
+
+/// An import changing more referrals than this asks servers for one whole
+/// reload instead of loading each referral.
+const RELOAD_ABOVE: usize = 500;
 
 /// Writes an import inside the caller's transaction.
 pub(crate) async fn import(
@@ -896,7 +949,7 @@ pub(crate) async fn import(
             execute(
                 conn,
                 "UPDATE referrals SET client_id = $1, received = $2, status_at_referral = $3, es_id = $4, access = $5, \
-                 plan_start = $6, plan_end = $7, discharge_date = $8, discharge_reason = $9 WHERE id = $10",
+                 plan_start = $6, plan_end = $7, discharge_date = $8, discharge_reason = $9, version = version + 1 WHERE id = $10",
                 values,
             )
             .await?;
@@ -911,6 +964,20 @@ pub(crate) async fn import(
     }
     insert_rows(conn, "referrals", &REFERRAL_COLUMNS, &new_rows).await?;
     child_rows.insert(conn).await?;
+    // The change sequence: a server running beside this import loads the
+    // referrals it changed, or everything when more than referrals changed
+    // (or so many that one reload is cheaper).
+    let others_changed = service_changed
+        || !team_changes.is_empty()
+        || !staff_changes.is_empty()
+        || !client_changes.iter().all(|(_, old)| old.is_none());
+    if others_changed || referral_changes.len() > RELOAD_ABOVE {
+        crate::writes::append_change(conn, None).await?;
+    } else {
+        for (at, _) in &referral_changes {
+            crate::writes::append_change(conn, Some(&merged.referrals[*at].id)).await?;
+        }
+    }
     write_audit(conn, actor, audit).await?;
     Ok(summary)
 }
@@ -928,55 +995,4 @@ fn audit_row<T: Serialize>(
         old: old.map(json),
         new: Some(json(new)),
     }
-}
-
-/// Adds one contact to a referral (data entry), with its audit row.
-pub(crate) async fn add_contact(
-    conn: &mut AnyConnection,
-    referral_id: &str,
-    contact: &ContactDoc,
-    actor: &str,
-) -> Result<()> {
-    // The same BAD-1 checks as a contact in a bundle (date, kind, mechanism).
-    ipstrack_core::bundle::check_contact(&format!("referral {referral_id}"), contact)
-        .map_err(StoreError::Invalid)?;
-    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM referrals WHERE id = $1")
-        .bind(referral_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if exists.is_none() {
-        return Err(StoreError::Refused(format!(
-            "referral {referral_id} does not exist"
-        )));
-    }
-    let (next,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(MAX(position) + 1, 0) FROM contacts WHERE referral_id = $1",
-    )
-    .bind(referral_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    execute(
-        conn,
-        "INSERT INTO contacts (referral_id, position, date, kind, mechanism) VALUES ($1, $2, $3, $4, $5)",
-        vec![
-            t(referral_id),
-            i(next),
-            t(&contact.date),
-            t(&contact.kind),
-            ot(&contact.mechanism),
-        ],
-    )
-    .await?;
-    write_audit(
-        conn,
-        actor,
-        vec![AuditRow {
-            action: "insert",
-            record_type: "contact",
-            record_id: referral_id.to_string(),
-            old: None,
-            new: Some(json(contact)),
-        }],
-    )
-    .await
 }

@@ -10,6 +10,7 @@ mod import;
 mod pages;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
@@ -23,7 +24,7 @@ use ipstrack_core::report::assigned_on;
 use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
 use ipstrack_core::worklist::WorkItem;
 use ipstrack_core::{Day, Loaded, Period, report};
-use ipstrack_store::{Role, Session, SignIn, Store, StoreError};
+use ipstrack_store::{Entry, Role, Saved, Session, SignIn, Step, Store, StoreError};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -45,6 +46,10 @@ pub struct Config {
 pub struct AppState {
     store: Store,
     data: RwLock<Arc<Snapshot>>,
+    /// Serialises publishing a new snapshot (readers never wait for it).
+    publish: Mutex<()>,
+    /// The last change of the database's change sequence the snapshot holds.
+    applied_change: AtomicI64,
     config: Config,
     /// Spreadsheets uploaded and waiting for their confirmation.
     uploads: import::Uploads,
@@ -119,11 +124,98 @@ impl AppState {
             .unwrap_or_else(|| Day::from_date(jiff::Zoned::now().date()))
     }
 
-    /// Reloads the dataset after a write: a new snapshot.
+    /// Reloads the whole dataset (after an import, or a change to the
+    /// service, policy or staff): a new snapshot.
     async fn reload(&self) -> Result<(), StoreError> {
-        let loaded = self.store.load().await?;
+        let (loaded, seq) = self.store.load_with_change().await?;
+        let _publishing = self.publish.lock().expect("not poisoned");
         *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
+        self.applied_change.fetch_max(seq, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Publishes a new snapshot with one referral as stored (after a write
+    /// here or elsewhere), sharing every other referral with the current one.
+    /// A version the snapshot already has (or a newer one) changes nothing.
+    /// `false` when the snapshot cannot take it (a specialist it names is not
+    /// loaded yet): the caller reloads.
+    fn apply(&self, saved: &Saved) -> bool {
+        let _publishing = self.publish.lock().expect("not poisoned");
+        let current = self.data();
+        let d = &current.dataset;
+        if d.referrals
+            .iter()
+            .any(|r| r.id == saved.referral.id && r.version >= saved.version)
+        {
+            return true;
+        }
+        // The client is put in only when it is new or changed, so that the
+        // list of clients stays shared.
+        let client = (!d
+            .clients
+            .iter()
+            .any(|c| c.id == saved.client.id && c.nhs_number == saved.client.nhs_number))
+        .then_some(&saved.client);
+        match current
+            .loaded
+            .with_referral(client, &saved.referral, saved.version)
+        {
+            Ok(loaded) => {
+                *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Puts a written referral into the snapshot, or reloads everything.
+    async fn publish(&self, saved: &Saved) -> Result<(), StoreError> {
+        if self.apply(saved) {
+            Ok(())
+        } else {
+            self.reload().await
+        }
+    }
+
+    /// Loads what other servers and commands wrote since the snapshot's last
+    /// change: only the referrals they changed, or everything when a change
+    /// touched more than referrals.
+    async fn catch_up(&self) -> Result<(), StoreError> {
+        const BATCH: i64 = 1_000;
+        let since = self.applied_change.load(Ordering::SeqCst);
+        let changes = self.store.changes_since(since, BATCH).await?;
+        let Some(&(last, _)) = changes.last() else {
+            return Ok(());
+        };
+        if changes.len() as i64 == BATCH || changes.iter().any(|(_, r)| r.is_none()) {
+            return self.reload().await;
+        }
+        let mut ids: Vec<&str> = changes.iter().filter_map(|(_, r)| r.as_deref()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            if let Some(saved) = self.store.referral(id).await?
+                && !self.apply(&saved)
+            {
+                return self.reload().await;
+            }
+        }
+        self.applied_change.fetch_max(last, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// How often a server looks for changes it did not make.
+const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Follows the database's change sequence while the application lives.
+async fn follow_changes(state: std::sync::Weak<AppState>) {
+    loop {
+        tokio::time::sleep(CHANGE_POLL).await;
+        let Some(state) = state.upgrade() else { return };
+        if let Err(e) = state.catch_up().await {
+            tracing::warn!("loading changes made elsewhere failed: {e}");
+        }
     }
 }
 
@@ -131,13 +223,16 @@ type Shared = Arc<AppState>;
 
 /// Builds the application on an opened store.
 pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
-    let loaded = store.load().await?;
+    let (loaded, seq) = store.load_with_change().await?;
     let state = Arc::new(AppState {
         store,
         data: RwLock::new(Arc::new(Snapshot::new(loaded))),
+        publish: Mutex::new(()),
+        applied_change: AtomicI64::new(seq),
         config,
         uploads: import::Uploads::default(),
     });
+    tokio::spawn(follow_changes(Arc::downgrade(&state)));
     let router = Router::new()
         .route("/", get(home))
         .route("/sign-in", get(sign_in_page).post(sign_in))
@@ -600,35 +695,73 @@ fn invalid(v: &Viewer, data: &Loaded, i: usize, today: Day, state: pages::FormSt
         .into_response()
 }
 
-/// After a write: reload the data and show the referral (303, so a refresh
-/// does not post the form again).
-async fn reload_and_show(state: &AppState, id: &str) -> Response {
-    if let Err(e) = state.reload().await {
-        return server_error(e);
-    }
-    Redirect::to(&format!("/referrals/{id}")).into_response()
-}
-
-/// Saves a changed referral, reloads the data and shows the referral.
-async fn save(
+/// Records one step on a referral in the store (only its own rows), puts the
+/// referral as stored into the snapshot and shows it (303). An edit from a page
+/// that showed an older version is refused: the page comes back (409) with the
+/// referral as it is now and the change, not saved, still in its form.
+async fn write_step(
     state: &AppState,
     v: &Viewer,
-    referral: ipstrack_core::bundle::ReferralDoc,
+    id: &str,
+    step: Step,
+    seen_version: Option<i64>,
+    form: pages::FormState,
 ) -> Response {
-    let id = referral.id.clone();
-    if let Err(e) = state
+    match state
         .store
-        .save_referral(None, referral, &v.session.user.username)
+        .change_referral(id, &step, seen_version, &v.session.user.username)
         .await
     {
-        return match e {
-            StoreError::Invalid(errors) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
+        Ok(saved) => {
+            if let Err(e) = state.publish(&saved).await {
+                return server_error(e);
             }
-            e => server_error(e),
-        };
+            Redirect::to(&format!("/referrals/{id}")).into_response()
+        }
+        Err(StoreError::Conflict { .. }) => {
+            // Show the referral as it is now: load it into the snapshot first.
+            match state.store.referral(id).await {
+                Ok(Some(saved)) => {
+                    if let Err(e) = state.publish(&saved).await {
+                        return server_error(e);
+                    }
+                }
+                Ok(None) => return not_found(),
+                Err(e) => return server_error(e),
+            }
+            let data = state.data();
+            let today = state.today();
+            let Some(i) = referral_index(&data.dataset, id) else {
+                return not_found();
+            };
+            // The error links to the form's first field.
+            let field = match form.form {
+                "hold" | "waiting" | "decision" => "start",
+                _ => "date",
+            };
+            let state_form = pages::FormState {
+                errors: vec![(
+                    field,
+                    "This referral was changed by someone else since you opened it, so your change was not saved. \
+                     The page now shows the referral as it is; your change is still in its form below: check it and save it again if it is still needed."
+                        .into(),
+                )],
+                ..form
+            };
+            let mut response = invalid(v, &data, i, today, state_form);
+            *response.status_mut() = StatusCode::CONFLICT;
+            response
+        }
+        Err(StoreError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
+        }
+        Err(StoreError::NotFound(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "There is no such entry: reload the page.",
+        )
+            .into_response(),
+        Err(e) => server_error(e),
     }
-    reload_and_show(state, &id).await
 }
 
 #[derive(Deserialize)]
@@ -701,14 +834,15 @@ async fn add_contact(
         kind: form.kind.clone(),
         mechanism,
     };
-    if let Err(e) = state
-        .store
-        .add_contact(&id, &contact, &v.session.user.username)
-        .await
-    {
-        return server_error(e);
-    }
-    reload_and_show(&state, &id).await
+    write_step(
+        &state,
+        &v,
+        &id,
+        Step::Contact(contact),
+        None,
+        pages::FormState::default(),
+    )
+    .await
 }
 
 /// The steps of an episode recorded from the referral page, each a small
@@ -749,12 +883,14 @@ async fn record_step(
             .map_err(|e| errors.push((name, e)))
             .ok()
     };
-    let mut doc = ipstrack_core::bundle::referral_document(d, r);
-    let step_name: &'static str = match step.as_str() {
+    use ipstrack_core::bundle::{
+        DecisionDoc, DischargeDoc, EngagementDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
+    };
+    let text = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
+    let (step_name, change): (&'static str, Step) = match step.as_str() {
         "access" => {
             let day = date("date", "date of access", false, after_received);
-            doc.access = day.map(|d| d.to_string());
-            "access"
+            ("access", Step::Access(text(day)))
         }
         "plan" => {
             let day = date(
@@ -763,35 +899,31 @@ async fn record_step(
                 false,
                 after_received,
             );
-            doc.vocational_plan = day.map(|d| ipstrack_core::bundle::SpellDoc {
-                start: d.to_string(),
-                end: None,
-            });
-            "plan"
+            (
+                "plan",
+                Step::Plan(SpellDoc {
+                    start: text(day),
+                    end: None,
+                }),
+            )
         }
         "discharge" => {
             let day = date("date", "date of discharge", false, after_received);
             let reason = Some(value("reason")).filter(|r| !r.is_empty());
-            doc.discharge = day.map(|d| ipstrack_core::bundle::DischargeDoc {
-                date: d.to_string(),
-                reason,
-            });
-            "discharge"
+            (
+                "discharge",
+                Step::Discharge(DischargeDoc {
+                    date: text(day),
+                    reason,
+                }),
+            )
         }
         "hold" | "waiting" | "decision" => {
             let start = date("start", "start date", false, after_received);
             let end = date("end", "end date", true, start.map(|s| (s, "start")));
-            let (start, end) = (
-                start.map(|d| d.to_string()).unwrap_or_default(),
-                end.map(|d| d.to_string()),
-            );
+            let (start, end) = (text(start), end.map(|d| d.to_string()));
             match step.as_str() {
-                "hold" => {
-                    doc.holds
-                        .get_or_insert_default()
-                        .push(ipstrack_core::bundle::SpellDoc { start, end });
-                    "hold"
-                }
+                "hold" => ("hold", Step::Hold(SpellDoc { start, end })),
                 "waiting" => {
                     let expected = value("expected_return");
                     let expected_return = if expected.is_empty() {
@@ -805,14 +937,14 @@ async fn record_step(
                         ));
                         None
                     };
-                    doc.waiting_list.get_or_insert_default().push(
-                        ipstrack_core::bundle::WaitingSpellDoc {
+                    (
+                        "waiting",
+                        Step::Waiting(WaitingSpellDoc {
                             start,
                             end,
                             expected_return,
-                        },
-                    );
-                    "waiting"
+                        }),
+                    )
                 }
                 _ => {
                     let status = value("status");
@@ -826,15 +958,15 @@ async fn record_step(
                     if reason.is_empty() {
                         errors.push(("reason", "Give the reason the team agreed".into()));
                     }
-                    doc.decisions.get_or_insert_default().push(
-                        ipstrack_core::bundle::DecisionDoc {
+                    (
+                        "decision",
+                        Step::Decision(DecisionDoc {
                             start,
                             end,
                             status,
                             reason: Some(reason),
-                        },
-                    );
-                    "decision"
+                        }),
+                    )
                 }
             }
         }
@@ -844,13 +976,13 @@ async fn record_step(
             if !accepts(&bundle::ENGAGEMENTS, &status) {
                 errors.push(("status", "Select the engagement status".into()));
             }
-            doc.engagement
-                .get_or_insert_default()
-                .push(ipstrack_core::bundle::EngagementDoc {
-                    date: day.map(|d| d.to_string()).unwrap_or_default(),
+            (
+                "engagement",
+                Step::Engagement(EngagementDoc {
+                    date: text(day),
                     status,
-                });
-            "engagement"
+                }),
+            )
         }
         "transfer" => {
             let day = date("date", "date of the transfer", false, after_received);
@@ -859,56 +991,46 @@ async fn record_step(
             if !allowed.iter().any(|(id, _)| *id == to) {
                 errors.push(("es", "Select an employment specialist in your scope".into()));
             }
-            doc.transfers
-                .get_or_insert_default()
-                .push(ipstrack_core::bundle::TransferDoc {
-                    date: day.map(|d| d.to_string()).unwrap_or_default(),
+            (
+                "transfer",
+                Step::Transfer(TransferDoc {
+                    date: text(day),
                     es: to,
-                });
-            "transfer"
+                }),
+            )
         }
         "remove" => {
             // A correction: take one recorded item out (the audit log keeps the old value).
             let index: usize = value("index").parse().unwrap_or(usize::MAX);
-            fn take<T>(list: &mut Option<Vec<T>>, index: usize) -> bool {
-                match list {
-                    Some(items) if index < items.len() => {
-                        items.remove(index);
-                        true
-                    }
-                    _ => false,
+            let entry = match value("kind").as_str() {
+                "access" => Entry::Access,
+                "plan" => Entry::Plan,
+                "discharge" => Entry::Discharge,
+                "contact" => Entry::Contact,
+                "hold" => Entry::Hold,
+                "waiting" => Entry::Waiting,
+                "engagement" => Entry::Engagement,
+                "decision" => Entry::Decision,
+                "transfer" => Entry::Transfer,
+                "job" => Entry::Job,
+                _ => {
+                    return (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "There is no such entry to remove: reload the page.",
+                    )
+                        .into_response();
                 }
-            }
-            let removed = match value("kind").as_str() {
-                "access" => doc.access.take().is_some(),
-                "plan" => doc.vocational_plan.take().is_some(),
-                "discharge" => doc.discharge.take().is_some(),
-                "contact" => take(&mut doc.contacts, index),
-                "hold" => take(&mut doc.holds, index),
-                "waiting" => take(&mut doc.waiting_list, index),
-                "engagement" => take(&mut doc.engagement, index),
-                "decision" => take(&mut doc.decisions, index),
-                "transfer" => take(&mut doc.transfers, index),
-                "job" => take(&mut doc.jobs, index),
-                _ => false,
             };
-            if !removed {
-                return (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "There is no such entry to remove: reload the page.",
-                )
-                    .into_response();
-            }
-            "remove"
+            ("remove", Step::Remove { entry, index })
         }
         _ => return not_found(),
     };
+    let values: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| *k != "csrf" && *k != "version")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if !errors.is_empty() {
-        let values = form
-            .iter()
-            .filter(|(k, _)| *k != "csrf")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
         return invalid(
             &v,
             &data,
@@ -921,7 +1043,23 @@ async fn record_step(
             },
         );
     }
-    save(&state, &v, doc).await
+    // The version the page showed: an edit is refused if the referral changed since.
+    let seen_version = form
+        .get("version")
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    write_step(
+        &state,
+        &v,
+        &id,
+        change,
+        seen_version,
+        pages::FormState {
+            form: step_name,
+            values,
+            errors: Vec::new(),
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -995,15 +1133,10 @@ async fn add_job(
             },
         );
     }
-    let mut doc = ipstrack_core::bundle::referral_document(&data.dataset, r);
-    let jobs = doc.jobs.get_or_insert_default();
-    let mut n = jobs.len() + 1;
-    while jobs.iter().any(|j| j.id == format!("j{n}")) {
-        n += 1;
-    }
     let kind = form.kind.clone();
-    jobs.push(ipstrack_core::bundle::JobDoc {
-        id: format!("j{n}"),
+    let job = ipstrack_core::bundle::JobDoc {
+        // The store gives the next free id of the referral (j1, j2, …).
+        id: String::new(),
         self_employment_registration: (kind == "self_employed").then(|| "sole_trader".to_string()),
         kind,
         employer: Some(form.employer.trim().to_string()).filter(|e| !e.is_empty()),
@@ -1014,8 +1147,16 @@ async fn add_job(
         four_hours_confirmed: None,
         retained: Some(false),
         return_to_work: None,
-    });
-    save(&state, &v, doc).await
+    };
+    write_step(
+        &state,
+        &v,
+        &id,
+        Step::Job(job),
+        None,
+        pages::FormState::default(),
+    )
+    .await
 }
 
 /// The ES a user may give a new referral to: themselves (ES), their team (team
@@ -1154,14 +1295,22 @@ async fn create_referral(
             form.status_at_referral.clone(),
         )
     };
-    if let Err(e) = state
+    match state
         .store
-        .save_referral(new_client, referral, &v.session.user.username)
+        .create_referral(new_client, referral, &v.session.user.username)
         .await
     {
-        return server_error(e);
+        Ok(saved) => {
+            if let Err(e) = state.publish(&saved).await {
+                return server_error(e);
+            }
+            Redirect::to(&format!("/referrals/{}", saved.referral.id)).into_response()
+        }
+        Err(StoreError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
+        }
+        Err(e) => server_error(e),
     }
-    reload_and_show(&state, &id).await
 }
 
 #[derive(Deserialize)]

@@ -552,6 +552,7 @@ fn dated_form(
             p { (hint) }
             form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
                 input type="hidden" name="csrf" value=(v.session.csrf);
+                input type="hidden" name="version" value=(r.version);
                 (field(state, step, "date", label, "date", Some(max)))
                 @if step == "discharge" { (field(state, step, "reason", "Reason (optional)", "text", None)) }
                 button type="submit" class=(if step == "discharge" { "secondary" } else { "" }) { (button_text) }
@@ -748,6 +749,7 @@ pub fn referral(
                             input type="hidden" name="csrf" value=(v.session.csrf);
                             input type="hidden" name="kind" value=(kind);
                             input type="hidden" name="index" value=(index);
+                            input type="hidden" name="version" value=(r.version);
                             button type="submit" class="secondary" aria-label=(format!("Remove: {what} on {day}")) { "Remove" }
                         }
                     } }

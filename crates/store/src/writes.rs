@@ -1,0 +1,558 @@
+//! Row-level writes to one referral (data entry).
+//!
+//! Each kind of write changes only its own rows, inside one transaction with
+//! its audit entry: a contact inserts a contact, a hold inserts a hold, access
+//! updates the referral's row, a correction deletes one row. The referral is
+//! read afresh inside the transaction (never from a server's cached copy), the
+//! change is checked with the rules engine's BAD-1 checks against the records
+//! it names (its client, its specialists and their teams, the service's
+//! policy: each found through its index), and the referral's version is
+//! counted up. An edit (access, plan, discharge, a correction) names the
+//! version its page showed and is refused with [`StoreError::Conflict`] if the
+//! referral changed since; an addition never conflicts. Every write appends to
+//! the change sequence, so other servers load just this referral.
+
+use ipstrack_core::bundle::{
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
+    JobDoc, ReferralDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc, validate,
+};
+use sqlx::AnyConnection;
+
+use crate::records::{
+    AuditRow, ChildRows, REFERRAL_COLUMNS, Value, execute, insert_rows, int, json, now, opt_text,
+    read_service, referral_row, scaled_fte, t, text, write_audit,
+};
+use crate::{Result, StoreError};
+
+/// A recorded entry of a referral, as a correction names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Access,
+    Plan,
+    Discharge,
+    Contact,
+    Hold,
+    Waiting,
+    Engagement,
+    Decision,
+    Transfer,
+    Job,
+}
+
+impl Entry {
+    /// The child table of a listed entry; `None` for the referral's own fields.
+    fn table(self) -> Option<&'static str> {
+        match self {
+            Entry::Access | Entry::Plan | Entry::Discharge => None,
+            Entry::Contact => Some("contacts"),
+            Entry::Hold => Some("holds"),
+            Entry::Waiting => Some("waiting_list"),
+            Entry::Engagement => Some("engagement"),
+            Entry::Decision => Some("decisions"),
+            Entry::Transfer => Some("transfers"),
+            Entry::Job => Some("jobs"),
+        }
+    }
+}
+
+/// One change to a referral, as the referral page's forms make it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    // Additions: never in conflict with another write.
+    Contact(ContactDoc),
+    Hold(SpellDoc),
+    Waiting(WaitingSpellDoc),
+    Engagement(EngagementDoc),
+    Decision(DecisionDoc),
+    Transfer(TransferDoc),
+    /// A job; an empty id is given the next free `jN` of the referral.
+    Job(JobDoc),
+    // Edits: refused when the referral changed since the page was shown.
+    Access(String),
+    Plan(SpellDoc),
+    Discharge(DischargeDoc),
+    /// A correction: the `index`-th entry of a kind, as listed on the page.
+    Remove {
+        entry: Entry,
+        index: usize,
+    },
+}
+
+impl Step {
+    /// An addition: applied whatever changed since the page was shown.
+    pub fn is_addition(&self) -> bool {
+        matches!(
+            self,
+            Step::Contact(_)
+                | Step::Hold(_)
+                | Step::Waiting(_)
+                | Step::Engagement(_)
+                | Step::Decision(_)
+                | Step::Transfer(_)
+                | Step::Job(_)
+        )
+    }
+}
+
+/// A referral as stored after a write, with its client and version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Saved {
+    pub referral: ReferralDoc,
+    pub client: ClientDoc,
+    pub version: i64,
+}
+
+/// Puts `step` into `doc` (a fresh copy of the stored referral).
+fn apply(doc: &mut ReferralDoc, step: &Step) -> Result<()> {
+    match step.clone() {
+        Step::Contact(c) => doc.contacts.get_or_insert_default().push(c),
+        Step::Hold(h) => doc.holds.get_or_insert_default().push(h),
+        Step::Waiting(w) => doc.waiting_list.get_or_insert_default().push(w),
+        Step::Engagement(e) => doc.engagement.get_or_insert_default().push(e),
+        Step::Decision(d) => doc.decisions.get_or_insert_default().push(d),
+        Step::Transfer(x) => doc.transfers.get_or_insert_default().push(x),
+        Step::Job(mut j) => {
+            let jobs = doc.jobs.get_or_insert_default();
+            if j.id.is_empty() {
+                let mut n = jobs.len() + 1;
+                while jobs.iter().any(|x| x.id == format!("j{n}")) {
+                    n += 1;
+                }
+                j.id = format!("j{n}");
+            }
+            jobs.push(j);
+        }
+        Step::Access(a) => doc.access = Some(a),
+        Step::Plan(p) => doc.vocational_plan = Some(p),
+        Step::Discharge(d) => doc.discharge = Some(d),
+        Step::Remove { entry, index } => {
+            fn take<T>(list: &mut Option<Vec<T>>, index: usize) -> bool {
+                match list {
+                    Some(items) if index < items.len() => {
+                        items.remove(index);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            let removed = match entry {
+                Entry::Access => doc.access.take().is_some(),
+                Entry::Plan => doc.vocational_plan.take().is_some(),
+                Entry::Discharge => doc.discharge.take().is_some(),
+                Entry::Contact => take(&mut doc.contacts, index),
+                Entry::Hold => take(&mut doc.holds, index),
+                Entry::Waiting => take(&mut doc.waiting_list, index),
+                Entry::Engagement => take(&mut doc.engagement, index),
+                Entry::Decision => take(&mut doc.decisions, index),
+                Entry::Transfer => take(&mut doc.transfers, index),
+                Entry::Job => take(&mut doc.jobs, index),
+            };
+            if !removed {
+                return Err(StoreError::NotFound("entry".into()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One referral with its child records, read through its id.
+pub(crate) async fn read_referral(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(ReferralDoc, i64)>> {
+    let Some(version) = version_of(conn, id).await? else {
+        return Ok(None);
+    };
+    let docs = crate::records::read_referrals_where(conn, Some(id)).await?;
+    Ok(docs.into_iter().next().map(|doc| (doc, version)))
+}
+
+async fn version_of(conn: &mut AnyConnection, id: &str) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM referrals WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|(v,)| v))
+}
+
+async fn read_client(conn: &mut AnyConnection, id: &str) -> Result<Option<ClientDoc>> {
+    let row = sqlx::query("SELECT id, nhs_number FROM clients WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(ClientDoc {
+            id: text(&r, "id")?,
+            nhs_number: opt_text(&r, "nhs_number")?,
+        })
+    })
+    .transpose()
+}
+
+/// The referral, its client and version, as stored now.
+pub(crate) async fn read_saved(conn: &mut AnyConnection, id: &str) -> Result<Option<Saved>> {
+    let Some((referral, version)) = read_referral(conn, id).await? else {
+        return Ok(None);
+    };
+    let client = read_client(conn, &referral.client)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("referral {id}: its client is missing")))?;
+    Ok(Some(Saved {
+        referral,
+        client,
+        version,
+    }))
+}
+
+/// BAD-1 for one referral against the records it names: the service and its
+/// policy, its client (`new_client` when it is being created) and the
+/// specialists it is assigned or transferred to, with their teams.
+async fn check(
+    conn: &mut AnyConnection,
+    referral: &ReferralDoc,
+    new_client: Option<&ClientDoc>,
+) -> Result<()> {
+    let (service, policy) = read_service(conn).await?;
+    let client = match new_client {
+        Some(c) => Some(c.clone()),
+        None => read_client(conn, &referral.client).await?,
+    };
+    let mut staff_ids: Vec<&str> = referral.es.iter().map(String::as_str).collect();
+    staff_ids.extend(referral.transfers.iter().flatten().map(|x| x.es.as_str()));
+    staff_ids.sort_unstable();
+    staff_ids.dedup();
+    let mut staff = Vec::new();
+    let mut teams: Vec<TeamDoc> = Vec::new();
+    for id in staff_ids {
+        let row = sqlx::query(
+            "SELECT id, name, role, team_id, start_date, end_date, fte FROM staff WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(r) = row else { continue };
+        let s = StaffDoc {
+            id: text(&r, "id")?,
+            name: text(&r, "name")?,
+            role: text(&r, "role")?,
+            team: text(&r, "team_id")?,
+            start_date: text(&r, "start_date")?,
+            end_date: opt_text(&r, "end_date")?,
+            fte: scaled_fte(int(&r, "fte")?),
+        };
+        if !teams.iter().any(|t| t.id == s.team) {
+            let row = sqlx::query("SELECT id, name FROM teams WHERE id = $1")
+                .bind(&s.team)
+                .fetch_one(&mut *conn)
+                .await?;
+            teams.push(TeamDoc {
+                id: text(&row, "id")?,
+                name: text(&row, "name")?,
+            });
+        }
+        staff.push(s);
+    }
+    let doc = BundleDoc {
+        format: BUNDLE_FORMAT.into(),
+        service,
+        policy,
+        teams,
+        staff,
+        clients: client.into_iter().collect(),
+        referrals: vec![referral.clone()],
+    };
+    validate(&doc).map(|_| ()).map_err(StoreError::Invalid)
+}
+
+/// Counts the referral's version up and appends it to the change sequence.
+async fn record_change(conn: &mut AnyConnection, id: &str) -> Result<i64> {
+    execute(
+        conn,
+        "UPDATE referrals SET version = version + 1 WHERE id = $1",
+        vec![t(id)],
+    )
+    .await?;
+    append_change(conn, Some(id)).await?;
+    Ok(version_of(conn, id).await?.unwrap_or(0))
+}
+
+/// Appends one change to the sequence: a referral, or `None` for a change
+/// that asks every server for a whole reload (service, policy, staff, teams).
+pub(crate) async fn append_change(conn: &mut AnyConnection, referral: Option<&str>) -> Result<()> {
+    execute(
+        conn,
+        "INSERT INTO changes (referral_id, at) VALUES ($1, $2)",
+        vec![Value::Text(referral.map(str::to_string)), t(&now())],
+    )
+    .await
+}
+
+/// The position after the last row of `table` for the referral.
+async fn next_position(conn: &mut AnyConnection, table: &str, id: &str) -> Result<i64> {
+    let (next,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE referral_id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(next)
+}
+
+/// Writes one step on referral `id` (see the module's documentation).
+pub(crate) async fn change_referral(
+    conn: &mut AnyConnection,
+    id: &str,
+    step: &Step,
+    seen_version: Option<i64>,
+    actor: &str,
+) -> Result<Saved> {
+    if let Step::Contact(contact) = step {
+        // A contact's own checks first, naming the contact's fields as the
+        // form has them (date, kind, mechanism).
+        ipstrack_core::bundle::check_contact(&format!("referral {id}"), contact)
+            .map_err(StoreError::Invalid)?;
+    }
+    let Some((old, version)) = read_referral(conn, id).await? else {
+        return Err(StoreError::NotFound(format!("referral {id}")));
+    };
+    if !step.is_addition() && seen_version.is_some_and(|seen| seen != version) {
+        return Err(StoreError::Conflict {
+            current: Box::new(old),
+            version,
+        });
+    }
+    let mut new = old.clone();
+    apply(&mut new, step)?;
+    check(conn, &new, None).await?;
+
+    match step {
+        Step::Access(a) => {
+            execute(
+                conn,
+                "UPDATE referrals SET access = $1 WHERE id = $2",
+                vec![t(a), t(id)],
+            )
+            .await?
+        }
+        Step::Plan(p) => {
+            execute(
+                conn,
+                "UPDATE referrals SET plan_start = $1, plan_end = $2 WHERE id = $3",
+                vec![t(&p.start), Value::Text(p.end.clone()), t(id)],
+            )
+            .await?
+        }
+        Step::Discharge(d) => {
+            execute(
+                conn,
+                "UPDATE referrals SET discharge_date = $1, discharge_reason = $2 WHERE id = $3",
+                vec![t(&d.date), Value::Text(d.reason.clone()), t(id)],
+            )
+            .await?
+        }
+        Step::Remove { entry, index } => match entry.table() {
+            None => {
+                let columns = match entry {
+                    Entry::Access => "access = NULL",
+                    Entry::Plan => "plan_start = NULL, plan_end = NULL",
+                    _ => "discharge_date = NULL, discharge_reason = NULL",
+                };
+                execute(
+                    conn,
+                    sqlx::AssertSqlSafe(format!("UPDATE referrals SET {columns} WHERE id = $1")),
+                    vec![t(id)],
+                )
+                .await?
+            }
+            Some(table) => {
+                let (position,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT position FROM {table} WHERE referral_id = $1 ORDER BY position LIMIT 1 OFFSET {index}"
+                )))
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+                execute(
+                    conn,
+                    sqlx::AssertSqlSafe(format!(
+                        "DELETE FROM {table} WHERE referral_id = $1 AND position = $2"
+                    )),
+                    vec![t(id), Value::Int(Some(position))],
+                )
+                .await?
+            }
+        },
+        addition => {
+            // The new entry is the last of its list in `new`: its rows are
+            // made as an import makes them, at the next free position.
+            let (table, only) = last_entry(&new, addition);
+            let mut rows = ChildRows::default();
+            rows.add(&only);
+            let next = next_position(conn, table, id).await?;
+            rows.set_position(next);
+            rows.insert(conn).await?;
+        }
+    }
+    let version = record_change(conn, id).await?;
+    let audit = match step {
+        Step::Contact(c) => AuditRow {
+            action: "insert",
+            record_type: "contact",
+            record_id: id.to_string(),
+            old: None,
+            new: Some(json(c)),
+        },
+        _ => AuditRow {
+            action: "update",
+            record_type: "referral",
+            record_id: id.to_string(),
+            old: Some(json(&old)),
+            new: Some(json(&new)),
+        },
+    };
+    write_audit(conn, actor, vec![audit]).await?;
+    let client = read_client(conn, &new.client)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("referral {id}: its client is missing")))?;
+    Ok(Saved {
+        referral: new,
+        client,
+        version,
+    })
+}
+
+/// The child table of an addition and a referral holding only the new entry
+/// (the last of its list in `doc`).
+fn last_entry(doc: &ReferralDoc, step: &Step) -> (&'static str, ReferralDoc) {
+    let mut only = ReferralDoc::new(
+        doc.id.clone(),
+        doc.client.clone(),
+        doc.received.clone(),
+        doc.status_at_referral.clone(),
+    );
+    fn last<T: Clone>(list: &Option<Vec<T>>) -> Option<Vec<T>> {
+        list.as_ref()
+            .and_then(|l| l.last())
+            .map(|x| vec![x.clone()])
+    }
+    let table = match step {
+        Step::Contact(_) => {
+            only.contacts = last(&doc.contacts);
+            "contacts"
+        }
+        Step::Hold(_) => {
+            only.holds = last(&doc.holds);
+            "holds"
+        }
+        Step::Waiting(_) => {
+            only.waiting_list = last(&doc.waiting_list);
+            "waiting_list"
+        }
+        Step::Engagement(_) => {
+            only.engagement = last(&doc.engagement);
+            "engagement"
+        }
+        Step::Decision(_) => {
+            only.decisions = last(&doc.decisions);
+            "decisions"
+        }
+        Step::Transfer(_) => {
+            only.transfers = last(&doc.transfers);
+            "transfers"
+        }
+        _ => {
+            only.jobs = last(&doc.jobs);
+            "jobs"
+        }
+    };
+    (table, only)
+}
+
+/// Bumps the number at the end of an id: `r41` → `r42`, `x` → `x2`.
+fn next_id(id: &str) -> String {
+    let digits = id.len() - id.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (prefix, number) = id.split_at(id.len() - digits);
+    let n: u64 = number.parse().unwrap_or(1);
+    format!("{prefix}{}", n + 1)
+}
+
+async fn taken(conn: &mut AnyConnection, table: &str, id: &str) -> Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {table} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Creates a referral and, for a new person, their client. An id already
+/// taken (by another server's write since the page was made) is replaced by
+/// the next free one of the same form (`r41` → `r42`).
+pub(crate) async fn create_referral(
+    conn: &mut AnyConnection,
+    new_client: Option<ClientDoc>,
+    mut referral: ReferralDoc,
+    actor: &str,
+) -> Result<Saved> {
+    let mut audit = Vec::new();
+    while taken(conn, "referrals", &referral.id).await? {
+        referral.id = next_id(&referral.id);
+    }
+    referral.fill_absent();
+    if let Some(mut client) = new_client {
+        while taken(conn, "clients", &client.id).await? {
+            client.id = next_id(&client.id);
+        }
+        referral.client = client.id.clone();
+        check(conn, &referral, Some(&client)).await?;
+        let (position,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(position) + 1, 0) FROM clients")
+                .fetch_one(&mut *conn)
+                .await?;
+        execute(
+            conn,
+            "INSERT INTO clients (id, position, nhs_number) VALUES ($1, $2, $3)",
+            vec![
+                t(&client.id),
+                Value::Int(Some(position)),
+                Value::Text(client.nhs_number.clone()),
+            ],
+        )
+        .await?;
+        audit.push(AuditRow {
+            action: "insert",
+            record_type: "client",
+            record_id: client.id.clone(),
+            old: None,
+            new: Some(json(&client)),
+        });
+    } else {
+        check(conn, &referral, None).await?;
+    }
+    let (position,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(MAX(position) + 1, 0) FROM referrals")
+            .fetch_one(&mut *conn)
+            .await?;
+    insert_rows(
+        conn,
+        "referrals",
+        &REFERRAL_COLUMNS,
+        &[referral_row(&referral, position)],
+    )
+    .await?;
+    let mut rows = ChildRows::default();
+    rows.add(&referral);
+    rows.insert(conn).await?;
+    append_change(conn, Some(&referral.id)).await?;
+    audit.push(AuditRow {
+        action: "insert",
+        record_type: "referral",
+        record_id: referral.id.clone(),
+        old: None,
+        new: Some(json(&referral)),
+    });
+    write_audit(conn, actor, audit).await?;
+    read_saved(conn, &referral.id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("the new referral cannot be read back".into()))
+}

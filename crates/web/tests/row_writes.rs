@@ -1,0 +1,231 @@
+//! Issue 10 through the web: no acknowledged write is lost when people (or
+//! two servers on one database) write to one referral at once, a server picks
+//! up writes it did not make within a second, and an edit from a page that
+//! showed an older version gets the "changed since you opened it" page.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use common::*;
+use ipstrack_store::Store;
+use ipstrack_web::{Config, app};
+
+/// A second server on the same database file (its own connections and snapshot).
+async fn second_server(w: &World) -> (axum::Router, Store) {
+    let path = w._dir.path().join("web.sqlite");
+    let store = Store::open(path.to_str().unwrap()).await.unwrap();
+    let app = app(
+        store.clone(),
+        Config {
+            secure_cookies: false,
+            today: Some(today()),
+        },
+    )
+    .await
+    .unwrap();
+    (app, store)
+}
+
+/// The number of timeline rows that are contacts on a referral page.
+fn contacts_shown(page: &str) -> usize {
+    page.matches("<td>Contact: ").count()
+}
+
+/// Waits (up to 3 s) until `check` holds for the page at `path` on `app`.
+async fn eventually(app: &axum::Router, path: &str, cookie: &str, check: impl Fn(&str) -> bool) {
+    let start = Instant::now();
+    loop {
+        let (status, _, page) = send(app, get(path, cookie)).await;
+        assert_eq!(status, StatusCode::OK);
+        if check(&page) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{path} did not show the change within 3 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn contacts_saved_at_once_with_a_step_are_all_kept() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (lead, lead_csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let before = w.store.contact_count(&w.es1_referral).await.unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..20 {
+        let (app, es1, path) = (w.app.clone(), es1.clone(), format!("{referral}/contacts"));
+        let form = format!("csrf={csrf}&date=2025-01-{:02}&kind=remote", 1 + n % 14);
+        tasks.push(tokio::spawn(async move {
+            send(&app, post(&path, &es1, &form)).await.0
+        }));
+    }
+    for n in 0..6 {
+        let (app, lead, path) = (
+            w.app.clone(),
+            lead.clone(),
+            format!("{referral}/engagement"),
+        );
+        let form = format!(
+            "csrf={lead_csrf}&date=2025-01-{:02}&status=seeking_work",
+            1 + n
+        );
+        tasks.push(tokio::spawn(async move {
+            send(&app, post(&path, &lead, &form)).await.0
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        w.store.contact_count(&w.es1_referral).await.unwrap(),
+        before + 20,
+        "every acknowledged contact is in the database"
+    );
+    let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
+    assert_eq!(contacts_shown(&page) as i64, before + 20, "and on the page");
+}
+
+#[tokio::test]
+async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
+    let w = world().await;
+    let (b, store_b) = second_server(&w).await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let (_, _, page) = send(&b, get(&referral, &es1)).await;
+    let shown = contacts_shown(&page);
+    // A contact through server A...
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/contacts"),
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=face_to_face"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // ... is on server B's page within a second or so, without a restart.
+    eventually(&b, &referral, &es1, |p| contacts_shown(p) == shown + 1).await;
+    // A step through server B keeps A's contact.
+    let (status, _, _) = send(
+        &b,
+        post(
+            &format!("{referral}/hold"),
+            &es1,
+            &format!("csrf={csrf}&start=2025-01-14&end=2025-01-15"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    assert_eq!(
+        saved.referral.contacts.unwrap().len(),
+        shown + 1,
+        "the contact saved through A survives B's step"
+    );
+    // And A shows B's hold.
+    eventually(&w.app, &referral, &es1, |p| {
+        p.contains("On hold until 2025-01-15")
+    })
+    .await;
+    store_b.close().await;
+}
+
+#[tokio::test]
+async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    // A command-line import adds a contact behind the server's back.
+    let mut bundle = w.store.export().await.unwrap();
+    let doc = bundle
+        .referrals
+        .iter_mut()
+        .find(|r| r.id == w.es1_referral)
+        .unwrap();
+    let count = doc.contacts.as_ref().map_or(0, Vec::len);
+    doc.contacts
+        .get_or_insert_default()
+        .push(ipstrack_core::bundle::ContactDoc {
+            date: "2025-01-13".into(),
+            kind: "in_work_support".into(),
+            mechanism: None,
+        });
+    w.store.import(&bundle, "cli:test").await.unwrap();
+    eventually(&w.app, &referral, &es1, |p| contacts_shown(p) == count + 1).await;
+    // The server's next step on that referral keeps it.
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/engagement"),
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&status=seeking_work"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.store.contact_count(&w.es1_referral).await.unwrap() as usize,
+        count + 1
+    );
+}
+
+#[tokio::test]
+async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
+    // The discharge form carries the version the page showed.
+    let version = {
+        let start = page
+            .find("name=\"version\" value=\"")
+            .expect("a version field")
+            + "name=\"version\" value=\"".len();
+        page[start..start + page[start..].find('"').unwrap()].to_string()
+    };
+    // Someone else records a contact: the page is now out of date.
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/contacts"),
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let form = format!("csrf={csrf}&version={version}&date=2025-01-15&reason=moved+away");
+    let (status, _, page) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        page.contains("changed by someone else since you opened it"),
+        "{page}"
+    );
+    // Both versions: the change, not saved, is still in its form; the page
+    // shows the referral as it is now (with the other person's contact).
+    assert!(
+        page.contains("value=\"2025-01-15\""),
+        "the date typed is kept"
+    );
+    assert!(page.contains("moved away"), "the reason typed is kept");
+    assert!(
+        page.contains("<td>2025-01-14</td>"),
+        "the newer contact is shown"
+    );
+    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    assert!(saved.referral.discharge.is_none(), "nothing was saved");
+    // Sent again from the page as it is now, it is saved.
+    let form = format!(
+        "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away",
+        saved.version
+    );
+    let (status, _, _) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
