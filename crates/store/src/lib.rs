@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use ipstrack_core::bundle::{BundleDoc, BundleErrors, Loaded, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use admin::{AuditEntry, AuditFilter, Role, Submission, User};
 pub use records::{Changes, ImportSummary};
@@ -49,15 +49,86 @@ pub enum StoreError {
         current: Box<ipstrack_core::bundle::ReferralDoc>,
         version: i64,
     },
+    /// Another writer (an import, a backup) held the database for longer
+    /// than a write waits: nothing was written; trying again later works.
+    #[error("the database is busy with another change: nothing was saved, try again in a minute")]
+    Busy,
+    /// The database's disk is full: nothing was written.
+    #[error("the database's disk is full: nothing was saved")]
+    Full,
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read back: {0}")]
     Corrupt(String),
 }
 
+impl From<sqlx::Error> for StoreError {
+    /// A busy or locked database, or no connection free in time, is
+    /// [`StoreError::Busy`]; a full disk [`StoreError::Full`] (SQLite's
+    /// primary codes 5, 6 and 13; PostgreSQL's lock timeout 55P03 and disk
+    /// full 53100).
+    fn from(e: sqlx::Error) -> StoreError {
+        if matches!(e, sqlx::Error::PoolTimedOut) {
+            return StoreError::Busy;
+        }
+        let code = e
+            .as_database_error()
+            .and_then(|d| d.code().map(|c| c.into_owned()));
+        // SQLite gives extended codes (517 is BUSY_SNAPSHOT): the primary
+        // code is the low byte.
+        let sqlite = code
+            .as_deref()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|n| n & 0xff);
+        match (sqlite, code.as_deref()) {
+            (Some(5 | 6), _) | (_, Some("55P03")) => StoreError::Busy,
+            (Some(13), _) | (_, Some("53100")) => StoreError::Full,
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A write transaction on its own connection. [`WriteTx::commit`] ends it;
+/// dropped without a commit (an error on the way), its connection is closed
+/// rather than given back to the pool, so the database rolls the transaction
+/// back and the next write starts on a fresh connection.
+pub(crate) struct WriteTx {
+    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    committed: bool,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        self.conn.execute("COMMIT").await?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
 
 /// A connection to an ipstrack database.
 #[derive(Clone, Debug)]
@@ -73,7 +144,7 @@ pub struct Store {
 const SQLITE_PRAGMAS: [&str; 4] = [
     "PRAGMA journal_mode = WAL",
     "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 15000",
+    "PRAGMA busy_timeout = 5000",
     "PRAGMA synchronous = FULL",
 ];
 
@@ -165,18 +236,27 @@ impl Store {
     }
 
     /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so a
-    /// read-then-write transaction holds the write lock from its start.
-    async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+    /// read-then-write transaction holds the write lock from its start; on
+    /// PostgreSQL a table lock makes writers take turns across processes.
+    async fn begin_write(&self) -> Result<WriteTx> {
+        // Closed, not returned to the pool, unless the transaction ends
+        // cleanly (see `WriteTx`): a connection left inside a failed
+        // transaction (a full disk, a lost server) never serves the next write.
+        let mut tx = WriteTx {
+            conn: self.write.acquire().await?,
+            committed: false,
+        };
+        match self.backend {
+            Backend::Sqlite => {
+                tx.execute("BEGIN IMMEDIATE").await?;
+            }
             Backend::Postgres => {
-                let mut tx = self.write.begin().await?;
-                // One writer at a time across every process (like SQLite).
+                tx.execute("BEGIN").await?;
                 tx.execute("LOCK TABLE service IN SHARE ROW EXCLUSIVE MODE")
                     .await?;
-                tx
             }
-        })
+        }
+        Ok(tx)
     }
 
     /// The whole dataset as a bundle (export, backup).
@@ -262,8 +342,23 @@ impl Store {
         seen_version: Option<i64>,
         actor: &str,
     ) -> Result<Saved> {
+        self.change_referral_once(id, step, seen_version, None, actor)
+            .await
+    }
+
+    /// [`Store::change_referral`] for a form with a one-time token: the same
+    /// token sent again (a retry after a time-out or a crash) writes nothing
+    /// and gives the referral back as it is.
+    pub async fn change_referral_once(
+        &self,
+        id: &str,
+        step: &Step,
+        seen_version: Option<i64>,
+        once: Option<&str>,
+        actor: &str,
+    ) -> Result<Saved> {
         let mut tx = self.begin_write().await?;
-        let saved = writes::change_referral(&mut tx, id, step, seen_version, actor).await?;
+        let saved = writes::change_referral(&mut tx, id, step, seen_version, once, actor).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -271,14 +366,17 @@ impl Store {
     /// Creates a referral and, for a new person, their client (data entry):
     /// checked against the records it names and audited; an id taken since
     /// the form was made is replaced by the next free one.
+    /// A form's one-time token (`once`) sent again gives back the referral
+    /// the first request created, and writes nothing.
     pub async fn create_referral(
         &self,
         client: Option<ipstrack_core::bundle::ClientDoc>,
         referral: ipstrack_core::bundle::ReferralDoc,
+        once: Option<&str>,
         actor: &str,
     ) -> Result<Saved> {
         let mut tx = self.begin_write().await?;
-        let saved = writes::create_referral(&mut tx, client, referral, actor).await?;
+        let saved = writes::create_referral(&mut tx, client, referral, once, actor).await?;
         tx.commit().await?;
         Ok(saved)
     }

@@ -298,14 +298,52 @@ async fn next_position(conn: &mut AnyConnection, table: &str, id: &str) -> Resul
     Ok(next)
 }
 
-/// Writes one step on referral `id` (see the module's documentation).
+/// The referral a form's one-time token was already used for, if it was.
+async fn token_used(conn: &mut AnyConnection, once: Option<&str>) -> Result<Option<String>> {
+    let Some(token) = once else { return Ok(None) };
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT referral_id FROM form_tokens WHERE token = $1")
+            .bind(token)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|(r,)| r))
+}
+
+/// Records a form's one-time token with the write it made (and drops the
+/// tokens older than two days).
+async fn use_token(conn: &mut AnyConnection, once: Option<&str>, referral: &str) -> Result<()> {
+    let Some(token) = once else { return Ok(()) };
+    let cutoff = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48)).to_string();
+    execute(
+        conn,
+        "DELETE FROM form_tokens WHERE at < $1",
+        vec![t(&cutoff)],
+    )
+    .await?;
+    execute(
+        conn,
+        "INSERT INTO form_tokens (token, referral_id, at) VALUES ($1, $2, $3)",
+        vec![t(token), t(referral), t(&now())],
+    )
+    .await
+}
+
+/// Writes one step on referral `id` (see the module's documentation). A
+/// form's one-time token (`once`) already used makes the write a repeat:
+/// nothing is written and the referral is given back as it is.
 pub(crate) async fn change_referral(
     conn: &mut AnyConnection,
     id: &str,
     step: &Step,
     seen_version: Option<i64>,
+    once: Option<&str>,
     actor: &str,
 ) -> Result<Saved> {
+    if let Some(done) = token_used(conn, once).await? {
+        return read_saved(conn, &done)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("referral {done}")));
+    }
     if let Step::Contact(contact) = step {
         // A contact's own checks first, naming the contact's fields as the
         // form has them (date, kind, mechanism).
@@ -393,6 +431,7 @@ pub(crate) async fn change_referral(
         }
     }
     let version = record_change(conn, id).await?;
+    use_token(conn, once, id).await?;
     let audit = match step {
         Step::Contact(c) => AuditRow {
             action: "insert",
@@ -492,8 +531,14 @@ pub(crate) async fn create_referral(
     conn: &mut AnyConnection,
     new_client: Option<ClientDoc>,
     mut referral: ReferralDoc,
+    once: Option<&str>,
     actor: &str,
 ) -> Result<Saved> {
+    if let Some(done) = token_used(conn, once).await? {
+        return read_saved(conn, &done)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("referral {done}")));
+    }
     let mut audit = Vec::new();
     while taken(conn, "referrals", &referral.id).await? {
         referral.id = next_id(&referral.id);
@@ -544,6 +589,7 @@ pub(crate) async fn create_referral(
     rows.add(&referral);
     rows.insert(conn).await?;
     append_change(conn, Some(&referral.id)).await?;
+    use_token(conn, once, &referral.id).await?;
     audit.push(AuditRow {
         action: "insert",
         record_type: "referral",

@@ -404,7 +404,29 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn server_error(e: impl std::fmt::Display) -> Response {
+fn server_error<E: std::fmt::Display + 'static>(e: E) -> Response {
+    // A busy database or a full disk is not a fault of the request: say so
+    // plainly, with when to try again (503), and nothing was saved.
+    if let Some(store) = (&e as &dyn std::any::Any).downcast_ref::<StoreError>() {
+        let text = match store {
+            StoreError::Busy => Some(
+                "The database is busy with another change (an import or a backup). Nothing was saved: try again in a minute.",
+            ),
+            StoreError::Full => Some(
+                "The server's disk is full, so nothing was saved. Tell your administrator; try again once they have made space.",
+            ),
+            _ => None,
+        };
+        if let Some(text) = text {
+            tracing::warn!(error = %e, "request refused for now");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "60")],
+                text,
+            )
+                .into_response();
+        }
+    }
     tracing::error!(error = %e, "request failed");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -703,13 +725,12 @@ async fn write_step(
     state: &AppState,
     v: &Viewer,
     id: &str,
-    step: Step,
-    seen_version: Option<i64>,
+    (step, seen_version, once): (Step, Option<i64>, Option<&str>),
     form: pages::FormState,
 ) -> Response {
     match state
         .store
-        .change_referral(id, &step, seen_version, &v.session.user.username)
+        .change_referral_once(id, &step, seen_version, once, &v.session.user.username)
         .await
     {
         Ok(saved) => {
@@ -764,9 +785,16 @@ async fn write_step(
     }
 }
 
+/// A form's one-time token, if it sent one.
+fn once(token: &str) -> Option<&str> {
+    Some(token.trim()).filter(|t| !t.is_empty())
+}
+
 #[derive(Deserialize)]
 struct ContactFormData {
     csrf: String,
+    #[serde(default)]
+    once: String,
     date: String,
     kind: String,
     /// How it was held; empty (or absent) when not recorded.
@@ -838,8 +866,7 @@ async fn add_contact(
         &state,
         &v,
         &id,
-        Step::Contact(contact),
-        None,
+        (Step::Contact(contact), None, once(&form.once)),
         pages::FormState::default(),
     )
     .await
@@ -1027,7 +1054,7 @@ async fn record_step(
     };
     let values: Vec<(String, String)> = form
         .iter()
-        .filter(|(k, _)| *k != "csrf" && *k != "version")
+        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "version" | "once"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if !errors.is_empty() {
@@ -1047,12 +1074,12 @@ async fn record_step(
     let seen_version = form
         .get("version")
         .and_then(|v| v.trim().parse::<i64>().ok());
+    let token = form.get("once").cloned().unwrap_or_default();
     write_step(
         &state,
         &v,
         &id,
-        change,
-        seen_version,
+        (change, seen_version, once(&token)),
         pages::FormState {
             form: step_name,
             values,
@@ -1065,6 +1092,8 @@ async fn record_step(
 #[derive(Deserialize)]
 struct JobFormData {
     csrf: String,
+    #[serde(default)]
+    once: String,
     #[serde(rename = "type")]
     kind: String,
     employer: String,
@@ -1152,8 +1181,7 @@ async fn add_job(
         &state,
         &v,
         &id,
-        Step::Job(job),
-        None,
+        (Step::Job(job), None, once(&form.once)),
         pages::FormState::default(),
     )
     .await
@@ -1192,6 +1220,8 @@ async fn new_referral_page(State(state): State<Shared>, headers: HeaderMap) -> R
 #[derive(Deserialize)]
 struct ReferralFormData {
     csrf: String,
+    #[serde(default)]
+    once: String,
     client: String,
     nhs_number: String,
     received: String,
@@ -1297,7 +1327,12 @@ async fn create_referral(
     };
     match state
         .store
-        .create_referral(new_client, referral, &v.session.user.username)
+        .create_referral(
+            new_client,
+            referral,
+            once(&form.once),
+            &v.session.user.username,
+        )
         .await
     {
         Ok(saved) => {

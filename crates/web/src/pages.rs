@@ -50,6 +50,12 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
     }
 }
 
+/// A form's one-time token: the store applies a form sent twice (a retry
+/// after a time-out, a double click) once.
+fn once() -> Markup {
+    html! { input type="hidden" name="once" value=(ipstrack_store::random_token()); }
+}
+
 fn bare(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -497,6 +503,7 @@ pub fn new_referral(
             (error_summary(state))
             form method="post" action="/referrals/new" novalidate class="panel" {
                 input type="hidden" name="csrf" value=(v.session.csrf);
+                (once())
                 (field(state, "referral", "client", "Client id (leave empty for a new person)", "text", None))
                 (field(state, "referral", "nhs_number", "NHS number (new person, optional)", "text", None))
                 (field(state, "referral", "received", "Date the referral was received", "date", Some(&max)))
@@ -526,6 +533,7 @@ fn step_form(
             h3 id=(format!("{step}-heading")) { (heading) }
             form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
                 input type="hidden" name="csrf" value=(v.session.csrf);
+                (once())
                 (fields)
                 button type="submit" { "Save" }
             }
@@ -552,6 +560,7 @@ fn dated_form(
             p { (hint) }
             form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
                 input type="hidden" name="csrf" value=(v.session.csrf);
+                (once())
                 input type="hidden" name="version" value=(r.version);
                 (field(state, step, "date", label, "date", Some(max)))
                 @if step == "discharge" { (field(state, step, "reason", "Reason (optional)", "text", None)) }
@@ -685,6 +694,7 @@ pub fn referral(
                 h2 id="add-contact" { "Record a contact" }
                 form method="post" action=(format!("/referrals/{}/contacts", r.id)) novalidate {
                     input type="hidden" name="csrf" value=(v.session.csrf);
+                    (once())
                     (field(form, "contact", "date", "Date of contact", "date", Some(&max)))
                     (select(form, "contact", "kind", "Kind of contact", &options(&[
                         ("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
@@ -699,6 +709,7 @@ pub fn referral(
                 h2 id="add-job" { "Record a job start" }
                 form method="post" action=(format!("/referrals/{}/jobs", r.id)) novalidate {
                     input type="hidden" name="csrf" value=(v.session.csrf);
+                    (once())
                     (select(form, "job", "type", "Kind of paid work", &options(&[
                         ("employee", "Employee"), ("zero_hours", "Zero-hours contract"), ("self_employed", "Self-employed (registered)"),
                         ("apprenticeship", "Apprenticeship"), ("paid_placement", "Paid placement")])))
@@ -747,6 +758,7 @@ pub fn referral(
                     td { @if let Some((kind, index)) = remove {
                         form method="post" action=(format!("/referrals/{}/remove", r.id)) {
                             input type="hidden" name="csrf" value=(v.session.csrf);
+                            (once())
                             input type="hidden" name="kind" value=(kind);
                             input type="hidden" name="index" value=(index);
                             input type="hidden" name="version" value=(r.version);

@@ -313,10 +313,6 @@ async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
-fn location(headers: &[(String, String)]) -> String {
-    header_value(headers, "location").unwrap_or_default()
-}
-
 #[tokio::test]
 async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figures_change() {
     let w = world().await;

@@ -229,3 +229,103 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
     let (status, _, _) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_busy_database_gets_a_try_again_page_not_a_server_error() {
+    use sqlx::{Connection, Executor};
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    // Another program (an import, a backup) holds the write lock.
+    let path = w._dir.path().join("web.sqlite");
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    other.execute("BEGIN IMMEDIATE").await.unwrap();
+    let started = Instant::now();
+    let (status, headers, body) = send(
+        &w.app,
+        post(
+            &format!("{referral}/contacts"),
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("try again"), "{body}");
+    assert_eq!(header_value(&headers, "retry-after").as_deref(), Some("60"));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // Once the other program is done, the same form is saved.
+    other.execute("ROLLBACK").await.unwrap();
+    let before = w.store.contact_count(&w.es1_referral).await.unwrap();
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/contacts"),
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.store.contact_count(&w.es1_referral).await.unwrap(),
+        before + 1
+    );
+}
+
+/// The one-time token of the form posting to `action` on a page.
+fn once_of(page: &str, action: &str) -> String {
+    let form = &page[page
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form for {action}"))..];
+    let start = form
+        .find("name=\"once\" value=\"")
+        .expect("a one-time token")
+        + "name=\"once\" value=\"".len();
+    form[start..start + 64].to_string()
+}
+
+#[tokio::test]
+async fn a_form_sent_twice_is_applied_once() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
+    let token = once_of(&page, &format!("{referral}/contacts"));
+    let before = w.store.contact_count(&w.es1_referral).await.unwrap();
+    let form = format!("csrf={csrf}&once={token}&date=2025-01-14&kind=remote");
+    // Sent, then sent again (a retry after a time-out): both acknowledged.
+    for _ in 0..2 {
+        let (status, headers, _) =
+            send(&w.app, post(&format!("{referral}/contacts"), &es1, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&headers), referral);
+    }
+    assert_eq!(
+        w.store.contact_count(&w.es1_referral).await.unwrap(),
+        before + 1,
+        "applied once"
+    );
+    // Every form on the page has its own token.
+    let tokens: std::collections::HashSet<&str> = page
+        .match_indices("name=\"once\" value=\"")
+        .map(|(at, m)| &page[at + m.len()..at + m.len() + 64])
+        .collect();
+    assert_eq!(tokens.len(), page.matches("name=\"once\"").count());
+    // A new referral sent twice is created once.
+    let (_, _, page) = send(&w.app, get("/referrals/new", &es1)).await;
+    let token = once_of(&page, "/referrals/new");
+    let form = format!(
+        "csrf={csrf}&once={token}&client=&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es1"
+    );
+    let (status, headers, _) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let first = location(&headers);
+    let count = w.store.load().await.unwrap().dataset.referrals.len();
+    let (status, headers, _) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), first, "the same referral");
+    assert_eq!(w.store.load().await.unwrap().dataset.referrals.len(), count);
+}

@@ -140,6 +140,11 @@ pub fn header_value(headers: &[(String, String)], name: &str) -> Option<String> 
         .map(|(_, v)| v.clone())
 }
 
+/// The `Location` of a redirect (empty when there is none).
+pub fn location(headers: &[(String, String)]) -> String {
+    header_value(headers, "location").unwrap_or_default()
+}
+
 pub fn hidden_csrf(body: &str) -> String {
     let at =
         body.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
