@@ -329,3 +329,58 @@ async fn a_form_sent_twice_is_applied_once() {
     assert_eq!(location(&headers), first, "the same referral");
     assert_eq!(w.store.load().await.unwrap().dataset.referrals.len(), count);
 }
+
+#[tokio::test]
+async fn two_servers_on_one_postgresql_database_lose_nothing() {
+    let Some((url, database)) = postgres_database().await else {
+        eprintln!(
+            "NOTICE: IPSTRACK_TEST_POSTGRES_URL is not set: the PostgreSQL two-server test did not run"
+        );
+        return;
+    };
+    let w = world_on(&url, tempfile::tempdir().unwrap()).await;
+    let store_b = Store::open(&url).await.unwrap();
+    let b = app(
+        store_b.clone(),
+        Config {
+            secure_cookies: false,
+            today: Some(today()),
+        },
+    )
+    .await
+    .unwrap();
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let before = w.store.contact_count(&w.es1_referral).await.unwrap();
+    // Contacts through both servers at once, and steps through B.
+    let mut tasks = Vec::new();
+    for n in 0..16 {
+        let server = if n % 2 == 0 { w.app.clone() } else { b.clone() };
+        let (es1, path) = (es1.clone(), format!("{referral}/contacts"));
+        let form = format!("csrf={csrf}&date=2025-01-{:02}&kind=remote", 1 + n % 14);
+        tasks.push(tokio::spawn(async move {
+            send(&server, post(&path, &es1, &form)).await.0
+        }));
+    }
+    for n in 0..4 {
+        let (server, es1, path) = (b.clone(), es1.clone(), format!("{referral}/engagement"));
+        let form = format!("csrf={csrf}&date=2025-01-{:02}&status=seeking_work", 1 + n);
+        tasks.push(tokio::spawn(async move {
+            send(&server, post(&path, &es1, &form)).await.0
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        w.store.contact_count(&w.es1_referral).await.unwrap(),
+        before + 16
+    );
+    // Each server shows every contact, whichever server saved it.
+    let all = (before + 16) as usize;
+    eventually(&w.app, &referral, &es1, |p| contacts_shown(p) == all).await;
+    eventually(&b, &referral, &es1, |p| contacts_shown(p) == all).await;
+    store_b.close().await;
+    w.store.close().await;
+    database.drop_now().await;
+}

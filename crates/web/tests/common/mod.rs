@@ -30,7 +30,52 @@ pub fn today() -> Day {
 pub async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("web.sqlite");
-    let store = Store::open(path.to_str().unwrap()).await.unwrap();
+    let url = path.to_str().unwrap().to_string();
+    world_on(&url, dir).await
+}
+
+/// A new, empty PostgreSQL database on the server `IPSTRACK_TEST_POSTGRES_URL`
+/// names: (its URL, a guard that drops it). `None` when no server is named.
+pub async fn postgres_database() -> Option<(String, PgDrop)> {
+    use sqlx::{Connection, Executor};
+    let admin = std::env::var("IPSTRACK_TEST_POSTGRES_URL").ok()?;
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let db = format!("ipstrack_web_{}_{n}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("IPSTRACK_TEST_POSTGRES_URL={admin} is not reachable: {e}"));
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{db}\"")))
+        .await
+        .unwrap();
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.clone(), |(b, _)| b.to_string());
+    Some((format!("{base}/{db}"), PgDrop { admin, db }))
+}
+
+/// Drops a test's PostgreSQL database (call `drop_now` at the test's end).
+pub struct PgDrop {
+    admin: String,
+    db: String,
+}
+
+impl PgDrop {
+    pub async fn drop_now(self) {
+        use sqlx::{Connection, Executor};
+        let mut conn = sqlx::PgConnection::connect(&self.admin).await.unwrap();
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.db
+        )))
+        .await
+        .unwrap();
+    }
+}
+
+/// The world on the database at `url` (a SQLite file or PostgreSQL).
+pub async fn world_on(url: &str, dir: tempfile::TempDir) -> World {
+    let store = Store::open(url).await.unwrap();
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../core/tests/fixtures/examples/random-101.bundle.json"),
