@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use ipstrack_core::bundle::{
-    BUNDLE_FORMAT, BundleDoc, ClientDoc, PolicyDoc, ReferralDoc, ServiceDoc, StaffDoc, TeamDoc,
-    validate,
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
+    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc, validate,
 };
 use serde::Serialize;
 use serde_json::Number;
@@ -81,7 +82,142 @@ pub(crate) fn int(row: &AnyRow, column: &str) -> Result<i64> {
 /// database itself (one row instead of millions: reading is dominated by
 /// rows crossing from the database, not by parsing).
 async fn read_referrals(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc>> {
-    read_referrals_where(conn, None).await
+    read_referrals_by_table(conn).await
+}
+
+/// Every referral with its child records, read table by table: the rows of
+/// each child table in referral order are put on their referral (one pass
+/// per table, rows streamed, no document built by the database).
+async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc>> {
+    use futures_util::TryStreamExt;
+    let mut docs: Vec<ReferralDoc> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    {
+        let mut rows = sqlx::query(
+            "SELECT id, client_id, received, status_at_referral, es_id, access, plan_start, plan_end, \
+             discharge_date, discharge_reason FROM referrals ORDER BY position",
+        )
+        .fetch(&mut *conn);
+        while let Some(r) = rows.try_next().await? {
+            let mut doc = ReferralDoc::new(
+                text(&r, "id")?,
+                text(&r, "client_id")?,
+                text(&r, "received")?,
+                text(&r, "status_at_referral")?,
+            );
+            doc.fill_absent();
+            doc.es = opt_text(&r, "es_id")?;
+            doc.access = opt_text(&r, "access")?;
+            doc.vocational_plan = opt_text(&r, "plan_start")?
+                .map(|start| -> Result<SpellDoc> {
+                    Ok(SpellDoc {
+                        start,
+                        end: opt_text(&r, "plan_end")?,
+                    })
+                })
+                .transpose()?;
+            doc.discharge = opt_text(&r, "discharge_date")?
+                .map(|date| -> Result<DischargeDoc> {
+                    Ok(DischargeDoc {
+                        date,
+                        reason: opt_text(&r, "discharge_reason")?,
+                    })
+                })
+                .transpose()?;
+            index.insert(doc.id.clone(), docs.len());
+            docs.push(doc);
+        }
+    }
+    // Each child table: its rows in (referral, position) order, each put on
+    // its referral.
+    macro_rules! children {
+        ($sql:expr, |$row:ident, $doc:ident| $add:expr) => {{
+            let mut rows = sqlx::query($sql).fetch(&mut *conn);
+            while let Some($row) = rows.try_next().await? {
+                let id: String = text(&$row, "referral_id")?;
+                let at = *index.get(&id).ok_or_else(|| {
+                    StoreError::Corrupt(format!("a row refers to a missing referral {id}"))
+                })?;
+                let $doc = &mut docs[at];
+                $add;
+            }
+        }};
+    }
+    children!(
+        "SELECT referral_id, date, es_id FROM transfers ORDER BY referral_id, position",
+        |r, doc| doc.transfers.get_or_insert_default().push(TransferDoc {
+            date: text(&r, "date")?,
+            es: text(&r, "es_id")?,
+        })
+    );
+    children!(
+        "SELECT referral_id, date, kind, mechanism FROM contacts ORDER BY referral_id, position",
+        |r, doc| doc.contacts.get_or_insert_default().push(ContactDoc {
+            date: text(&r, "date")?,
+            kind: text(&r, "kind")?,
+            mechanism: opt_text(&r, "mechanism")?,
+        })
+    );
+    children!(
+        "SELECT referral_id, start_date, end_date FROM holds ORDER BY referral_id, position",
+        |r, doc| doc.holds.get_or_insert_default().push(SpellDoc {
+            start: text(&r, "start_date")?,
+            end: opt_text(&r, "end_date")?,
+        })
+    );
+    children!(
+        "SELECT referral_id, start_date, end_date, expected_return FROM waiting_list ORDER BY referral_id, position",
+        |r, doc| doc
+            .waiting_list
+            .get_or_insert_default()
+            .push(WaitingSpellDoc {
+                start: text(&r, "start_date")?,
+                end: opt_text(&r, "end_date")?,
+                expected_return: opt_text(&r, "expected_return")?,
+            })
+    );
+    children!(
+        "SELECT referral_id, date, status FROM engagement ORDER BY referral_id, position",
+        |r, doc| doc.engagement.get_or_insert_default().push(EngagementDoc {
+            date: text(&r, "date")?,
+            status: text(&r, "status")?,
+        })
+    );
+    children!(
+        "SELECT referral_id, start_date, end_date, status, reason FROM decisions ORDER BY referral_id, position",
+        |r, doc| doc.decisions.get_or_insert_default().push(DecisionDoc {
+            start: text(&r, "start_date")?,
+            end: opt_text(&r, "end_date")?,
+            status: text(&r, "status")?,
+            reason: opt_text(&r, "reason")?,
+        })
+    );
+    children!(
+        "SELECT referral_id, id, type, employer, start_date, end_date, hours_per_week, weekly_hours, \
+         four_hours_confirmed, self_employment_registration, retained, return_to_work \
+         FROM jobs ORDER BY referral_id, position",
+        |r, doc| {
+            let hours: Option<i64> = r.try_get("hours_per_week")?;
+            let weekly = opt_text(&r, "weekly_hours")?
+                .map(|w| serde_json::from_str::<Vec<Number>>(&w))
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("weekly hours: {e}")))?;
+            doc.jobs.get_or_insert_default().push(JobDoc {
+                id: text(&r, "id")?,
+                kind: text(&r, "type")?,
+                employer: opt_text(&r, "employer")?,
+                start: text(&r, "start_date")?,
+                end: opt_text(&r, "end_date")?,
+                hours_per_week: hours.map(|h| unscaled(h, 100)),
+                weekly_hours: weekly,
+                four_hours_confirmed: opt_text(&r, "four_hours_confirmed")?,
+                self_employment_registration: opt_text(&r, "self_employment_registration")?,
+                retained: Some(int(&r, "retained")? == 1),
+                return_to_work: opt_text(&r, "return_to_work")?,
+            })
+        }
+    );
+    Ok(docs)
 }
 
 /// The referrals as documents: every one, or only the one with id `only`
