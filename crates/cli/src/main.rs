@@ -5,6 +5,7 @@
 //! or arguments it prints nothing on stdout, a clear message on stderr, and
 //! exits non-zero.
 
+mod atomic;
 mod database;
 mod render;
 mod serve;
@@ -324,12 +325,7 @@ fn run_demo(
         seed,
         until,
     });
-    let file =
-        std::fs::File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut writer, &doc)?;
-    writer.write_all(b"\n")?;
-    writer.flush()?;
+    atomic::write_json(out, atomic::Existing::Replace, &doc)?;
     eprintln!(
         "wrote {}: {} specialists, {} referrals, {} years to {until} (seed {seed})",
         out.display(),
