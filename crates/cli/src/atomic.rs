@@ -33,17 +33,37 @@ pub fn beside(path: &Path) -> Result<NamedTempFile> {
         .file_name()
         .ok_or_else(|| anyhow!("{} does not name a file", path.display()))?;
     let dir = folder(path);
-    tempfile::Builder::new()
-        .prefix(&format!(".{}.", name.to_string_lossy()))
-        .suffix(".partial")
-        .tempfile_in(&dir)
-        .with_context(|| {
-            format!(
-                "cannot write {}: cannot create a file in the folder {}",
-                path.display(),
-                dir.display()
-            )
-        })
+    // The permissions a new file gets (0666 less the umask, as File::create
+    // gives), or those of the file it replaces.
+    let permissions = match std::fs::metadata(path) {
+        Ok(existing) => Some(existing.permissions()),
+        Err(_) => new_file_permissions(),
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    if let Some(permissions) = permissions {
+        builder.permissions(permissions);
+    }
+    builder.tempfile_in(&dir).with_context(|| {
+        format!(
+            "cannot write {}: cannot create a file in the folder {}",
+            path.display(),
+            dir.display()
+        )
+    })
+}
+
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    // The umask applies when the file is created.
+    Some(std::fs::Permissions::from_mode(0o666))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// Flushes a complete temporary file to disk and renames it to `path`, then
@@ -94,10 +114,17 @@ pub fn write_bytes(path: &Path, existing: Existing, bytes: &[u8]) -> Result<()> 
     write_with(path, existing, |w| Ok(w.write_all(bytes)?))
 }
 
-/// Writes a value as pretty JSON (and a final newline) whole or not at all.
-pub fn write_json<T: serde::Serialize>(path: &Path, existing: Existing, value: &T) -> Result<()> {
+/// Writes a value as pretty JSON (and a final newline) whole or not at all,
+/// counting the bytes written on `counter` (a progress bar, or hidden).
+pub fn write_json<T: serde::Serialize>(
+    path: &Path,
+    existing: Existing,
+    value: &T,
+    counter: &indicatif::ProgressBar,
+) -> Result<()> {
     write_with(path, existing, |w| {
-        serde_json::to_writer_pretty(&mut *w, value)?;
+        let mut w = counter.wrap_write(w);
+        serde_json::to_writer_pretty(&mut w, value)?;
         w.write_all(b"\n")?;
         Ok(())
     })

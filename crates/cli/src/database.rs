@@ -13,7 +13,8 @@ use ipstrack_core::{Loaded, Period, report};
 use ipstrack_store::{AuditFilter, Backend, Role, Store, StoreError, Submission};
 
 use crate::atomic::{self, Existing};
-use crate::{Timed, bundle_error, parse_day, read_text, today};
+use crate::progress::Progress;
+use crate::{Timed, bundle_error, parse_day, today};
 
 /// The database: a SQLite file (created if missing) or a postgres:// URL.
 const DB_HELP: &str = "A SQLite file (created if missing) or a postgres:// URL";
@@ -221,7 +222,7 @@ async fn loaded(store: &Store) -> Result<Loaded> {
 }
 
 /// A database URL without its password, for messages.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
@@ -328,16 +329,27 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             db,
             ..
         } => {
-            let text = read_text(&data)?;
+            let progress = Progress::start("import");
+            let text = String::from_utf8(read_with_progress(&data, &progress)?)
+                .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", data.display()))?;
+            progress.step(format!("checking {}", data.display()));
             let doc = parse_document(&text).map_err(|e| bundle_error(&data, &e))?;
             drop(text);
+            progress.step(format!("opening {}", redact(&db)));
             let store = open(&db).await?;
             let started = Instant::now();
+            progress.step(format!(
+                "writing {} referrals, {} clients, {} staff in one transaction",
+                doc.referrals.len(),
+                doc.clients.len(),
+                doc.staff.len()
+            ));
             let summary = match store.import(&doc, &actor()).await {
                 Ok(summary) => summary,
                 Err(StoreError::Invalid(errors)) => return Err(bundle_error(&data, &errors)),
                 Err(e) => return Err(e.into()),
             };
+            drop(progress);
             for (kind, c) in [
                 ("teams", summary.teams),
                 ("staff", summary.staff),
@@ -380,9 +392,21 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             db,
             ..
         } => {
+            let progress = Progress::start("export");
+            progress.step(format!("reading {}", redact(&db)));
             let (period, as_of, loaded) = period_data(period, as_of, &db).await?;
+            progress.step(format!(
+                "making the MHSDS-aligned extract for {}",
+                period.label
+            ));
             let extract = ipstrack_interop::mhsds_extract(&loaded.dataset, &period, as_of)?;
+            progress.step(format!(
+                "writing {} files to {}",
+                extract.tables.len(),
+                dir.display()
+            ));
             write_extract(&dir, &extract)?;
+            drop(progress);
             let m = &extract.mhs116;
             writeln!(
                 out,
@@ -416,7 +440,10 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             db,
             ..
         } => {
+            let progress = Progress::start("export");
+            progress.step(format!("reading {}", redact(&db)));
             let (period, as_of, loaded) = period_data(period, as_of, &db).await?;
+            progress.step(format!("making the IPS Grow return for {}", period.label));
             let r = report(&loaded.dataset, &loaded.warnings, &period, as_of)?;
             let rows = ipstrack_interop::grow_return(&r, &loaded.dataset);
             let bytes = match path.extension().and_then(|e| e.to_str()) {
@@ -424,7 +451,9 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                 Some("csv") => ipstrack_interop::grow_return_csv(&r, &rows)?.into_bytes(),
                 _ => bail!("--out must end in .xlsx or .csv for the IPS Grow return"),
             };
+            progress.step(format!("writing {}", path.display()));
             atomic::write_bytes(&path, Existing::Replace, &bytes)?;
+            drop(progress);
             eprintln!(
                 "wrote the IPS Grow return for {} (as of {as_of}) to {}",
                 period.label,
@@ -439,11 +468,19 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             ..
         } => {
             let mapping = crate::spreadsheet::mapping(mapping.as_ref())?;
+            let progress = Progress::start("export");
+            progress.step(format!("reading {}", redact(&db)));
             let store = open(&db).await?;
             let doc = store.export().await?;
             store.close().await;
+            progress.step(format!(
+                "making the workbook of {} referrals",
+                doc.referrals.len()
+            ));
             let bytes = ipstrack_interop::spreadsheet::caseload_xlsx(&doc, &mapping)?;
+            progress.step(format!("writing {}", path.display()));
             atomic::write_bytes(&path, Existing::Replace, &bytes)?;
+            drop(progress);
             eprintln!(
                 "wrote {} referrals in the spreadsheet layout to {}",
                 doc.referrals.len(),
@@ -451,9 +488,17 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             );
         }
         StoreCommand::Export { out: path, db, .. } => {
+            let progress = Progress::start("export");
+            progress.step(format!("reading {}", redact(&db)));
             let store = open(&db).await?;
             let doc = store.export().await?;
-            atomic::write_json(&path, Existing::Replace, &doc)?;
+            let counter = progress.writing(format!(
+                "writing {} referrals to {}",
+                doc.referrals.len(),
+                path.display()
+            ));
+            atomic::write_json(&path, Existing::Replace, &doc, &counter)?;
+            drop(progress);
             eprintln!(
                 "exported {} referrals to {}",
                 doc.referrals.len(),
@@ -531,9 +576,12 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             if path.exists() {
                 bail!("{} already exists", path.display());
             }
+            let progress = Progress::start("backup");
+            progress.step(format!("opening {}", redact(&db)));
             let store = open(&db).await?;
             match store.backend() {
                 Backend::Sqlite => {
+                    progress.step(format!("copying {} to {}", redact(&db), path.display()));
                     // VACUUM INTO a temporary file beside the backup, renamed
                     // into place when complete.
                     let temp = atomic::beside(&path)?;
@@ -544,10 +592,19 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                     atomic::finish(temp, &path, Existing::Refuse)?;
                 }
                 Backend::Postgres => {
+                    progress.step(format!("reading {} in one snapshot", redact(&db)));
                     let backup = store.backup().await?;
-                    atomic::write_json(&path, Existing::Refuse, &backup)?;
+                    let counter = progress.writing(format!(
+                        "writing {} referrals, {} audit entries, {} users to {}",
+                        backup.bundle.referrals.len(),
+                        backup.audit.len(),
+                        backup.users.len(),
+                        path.display()
+                    ));
+                    atomic::write_json(&path, Existing::Refuse, &backup, &counter)?;
                 }
             }
+            drop(progress);
             eprintln!("backed up {} to {}", redact(&db), path.display());
             store.close().await;
         }
@@ -645,7 +702,8 @@ fn write_extract(dir: &Path, extract: &ipstrack_interop::mhsds::Extract) -> Resu
 /// (the target must not exist); a JSON backup is loaded into an empty
 /// database in one transaction.
 async fn restore(from: &Path, db: &str) -> Result<()> {
-    let bytes = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+    let progress = Progress::start("restore");
+    let bytes = read_with_progress(from, &progress)?;
     if bytes.starts_with(b"SQLite format 3\0") {
         let url = ipstrack_store::database_url(db);
         let target = url
@@ -664,10 +722,12 @@ async fn restore(from: &Path, db: &str) -> Result<()> {
                 target.display()
             );
         }
+        progress.step(format!("copying {}", from.display()));
         let temp = atomic::beside(&target)?;
         std::fs::write(temp.path(), &bytes)
             .with_context(|| format!("cannot write {}", target.display()))?;
         drop(bytes);
+        progress.step("checking the copy: integrity, references, every record");
         let checked = check_sqlite_backup(temp.path()).await;
         // Never keep the check's journal files beside the temporary file.
         for suffix in ["-wal", "-shm"] {
@@ -677,15 +737,24 @@ async fn restore(from: &Path, db: &str) -> Result<()> {
         }
         checked.with_context(|| format!("{} cannot be restored", from.display()))?;
         atomic::finish(temp, &target, Existing::Refuse)?;
+        drop(progress);
         eprintln!("restored {} to {}", from.display(), target.display());
         return Ok(());
     }
     let backup: ipstrack_store::Backup = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not an ipstrack backup", from.display()))?;
     drop(bytes);
+    progress.step(format!("opening {}", redact(db)));
     let store = open(db).await?;
+    progress.step(format!(
+        "restoring {} referrals, {} audit entries, {} users in one transaction",
+        backup.bundle.referrals.len(),
+        backup.audit.len(),
+        backup.users.len()
+    ));
     let restored = store.restore(&backup).await;
     store.close().await;
+    drop(progress);
     restored.with_context(|| {
         format!(
             "cannot restore {} into {} (nothing was written)",
@@ -695,6 +764,18 @@ async fn restore(from: &Path, db: &str) -> Result<()> {
     })?;
     eprintln!("restored {} into {}", from.display(), redact(db));
     Ok(())
+}
+
+/// Reads a whole file, with a bar over its bytes on a terminal.
+fn read_with_progress(path: &Path, progress: &Progress) -> Result<Vec<u8>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress.bytes(format!("reading {}", path.display()), size);
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(&mut bar.wrap_read(file), &mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(bytes)
 }
 
 /// Opens a copied SQLite backup and checks it whole: integrity, references,

@@ -7,6 +7,7 @@
 
 mod atomic;
 mod database;
+mod progress;
 mod render;
 mod serve;
 mod spreadsheet;
@@ -319,13 +320,23 @@ fn run_demo(
         Some(text) => parse_day(text, "--until")?,
         None => today(),
     };
+    let progress = progress::Progress::start("demo-data");
+    progress.step(format!(
+        "generating {specialists} specialists, {years} years to {until}"
+    ));
     let doc = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
         specialists,
         years,
         seed,
         until,
     });
-    atomic::write_json(out, atomic::Existing::Replace, &doc)?;
+    let counter = progress.writing(format!(
+        "writing {} referrals to {}",
+        doc.referrals.len(),
+        out.display()
+    ));
+    atomic::write_json(out, atomic::Existing::Replace, &doc, &counter)?;
+    drop(progress);
     eprintln!(
         "wrote {}: {} specialists, {} referrals, {} years to {until} (seed {seed})",
         out.display(),

@@ -143,6 +143,65 @@ fn a_write_that_cannot_finish_leaves_the_earlier_file_as_it_was() {
     assert_eq!(std::fs::read(&backup).unwrap(), before);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_replaced_file_keeps_its_permissions_and_a_new_one_gets_the_usual_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &str| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let plain = path(&dir, "plain.txt");
+    std::fs::File::create(&plain).unwrap();
+    let out = path(&dir, "demo.json");
+    let demo = [
+        "demo-data",
+        "--out",
+        out.as_str(),
+        "--specialists",
+        "1",
+        "--years",
+        "1",
+    ];
+    ok(&ipstrack(&demo));
+    assert_eq!(mode(&out), mode(&plain), "as File::create (umask applied)");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    ok(&ipstrack(&demo));
+    assert_eq!(mode(&out), 0o600);
+}
+
+#[test]
+fn long_work_reports_its_steps_on_stderr_in_plain_lines_when_not_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    let bundle = example("random-101.bundle.json");
+    let o = ipstrack(&["import", "--data", &bundle, "--db", &db]);
+    let out = ok(&o);
+    assert!(out.starts_with("teams: "), "stdout as before: {out}");
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("import: reading {bundle} ("))
+            && err.contains("import: writing 60 referrals, ")
+            && !err.contains('\u{1b}'),
+        "{err}"
+    );
+    let backup = path(&dir, "backup.sqlite");
+    let err = stderr(&ipstrack(&["backup", "--out", &backup, "--db", &db]));
+    assert!(
+        err.contains(&format!("backup: copying {db} to {backup}")),
+        "{err}"
+    );
+    let restored = path(&dir, "restored.sqlite");
+    let err = stderr(&ipstrack(&[
+        "restore", "--from", &backup, "--db", &restored,
+    ]));
+    assert!(err.contains("restore: checking the copy"), "{err}");
+    let export = path(&dir, "export.json");
+    let err = stderr(&ipstrack(&["export", "--out", &export, "--db", &db]));
+    assert!(
+        err.contains(&format!("export: writing 60 referrals to {export}")),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_sqlite_backup_restores_users_and_audit_log_and_a_damaged_one_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
