@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
-use ipstrack_core::bundle::{BundleDoc, parse_document, validate};
+use ipstrack_core::bundle::{parse_document, validate};
 use ipstrack_core::{Loaded, Period, report};
-use ipstrack_store::{AuditEntry, AuditFilter, Backend, Role, Store, StoreError, Submission};
-use serde::{Deserialize, Serialize};
+use ipstrack_store::{AuditFilter, Backend, Role, Store, StoreError, Submission};
 
-use crate::{Timed, bundle_error, parse_day, read_text, today};
+use crate::atomic::{self, Existing};
+use crate::progress::Progress;
+use crate::{Timed, bundle_error, parse_day, today};
 
 /// The database: a SQLite file (created if missing) or a postgres:// URL.
 const DB_HELP: &str = "A SQLite file (created if missing) or a postgres:// URL";
@@ -195,13 +196,33 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 async fn open(url: &str) -> Result<Store> {
-    Store::open(url)
-        .await
-        .with_context(|| format!("cannot open the database {}", redact(url)))
+    match Store::open(url).await {
+        Ok(store) => Ok(store),
+        // Already a plain message naming the file or server.
+        Err(StoreError::Refused(message)) => Err(anyhow::anyhow!(message)),
+        Err(e) => Err(anyhow::Error::new(e))
+            .with_context(|| format!("cannot open the database {}", redact(url))),
+    }
+}
+
+/// What to do with a database that holds no service yet.
+const EMPTY: &str = "the database is empty: import a bundle (ipstrack import --data FILE) or run ipstrack serve --demo";
+
+/// The validated dataset of a database, or the plain message for an empty one.
+async fn loaded(store: &Store) -> Result<Loaded> {
+    match store.load().await {
+        Ok(loaded) => Ok(loaded),
+        Err(e) => {
+            if store.export().await?.service.start_date.is_empty() {
+                bail!(EMPTY);
+            }
+            Err(e.into())
+        }
+    }
 }
 
 /// A database URL without its password, for messages.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
@@ -227,7 +248,7 @@ async fn period_data(
         None => period.default_as_of(today()),
     };
     let store = open(db).await?;
-    let loaded = store.load().await?;
+    let loaded = loaded(&store).await?;
     store.close().await;
     Ok((period, as_of, loaded))
 }
@@ -238,6 +259,9 @@ pub fn load(url: &str) -> Result<Timed<Loaded>> {
         let store = open(url).await?;
         let started = Instant::now();
         let doc = store.export().await?;
+        if doc.service.start_date.is_empty() {
+            bail!(EMPTY);
+        }
         let read = Instant::now();
         let loaded =
             validate(&doc).map_err(|e| anyhow::anyhow!("the database holds invalid data: {e}"))?;
@@ -260,18 +284,6 @@ fn read_password() -> Result<String> {
     }
     Ok(password)
 }
-
-/// A backup of a PostgreSQL database (or any database, as JSON): the bundle,
-/// the audit log and the submitted returns, as the store gives them.
-#[derive(Serialize, Deserialize)]
-struct JsonBackup {
-    format: String,
-    bundle: BundleDoc,
-    audit: Vec<AuditEntry>,
-    submissions: Vec<Submission>,
-}
-
-const JSON_BACKUP: &str = "ipstrack-backup/1";
 
 pub fn run(command: StoreCommand) -> Result<ExitCode> {
     runtime()?.block_on(run_async(command))
@@ -317,16 +329,27 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             db,
             ..
         } => {
-            let text = read_text(&data)?;
+            let progress = Progress::start("import");
+            let text = String::from_utf8(read_with_progress(&data, &progress)?)
+                .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", data.display()))?;
+            progress.step(format!("checking {}", data.display()));
             let doc = parse_document(&text).map_err(|e| bundle_error(&data, &e))?;
             drop(text);
+            progress.step(format!("opening {}", redact(&db)));
             let store = open(&db).await?;
             let started = Instant::now();
+            progress.step(format!(
+                "writing {} referrals, {} clients, {} staff in one transaction",
+                doc.referrals.len(),
+                doc.clients.len(),
+                doc.staff.len()
+            ));
             let summary = match store.import(&doc, &actor()).await {
                 Ok(summary) => summary,
                 Err(StoreError::Invalid(errors)) => return Err(bundle_error(&data, &errors)),
                 Err(e) => return Err(e.into()),
             };
+            drop(progress);
             for (kind, c) in [
                 ("teams", summary.teams),
                 ("staff", summary.staff),
@@ -369,9 +392,21 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             db,
             ..
         } => {
+            let progress = Progress::start("export");
+            progress.step(format!("reading {}", redact(&db)));
             let (period, as_of, loaded) = period_data(period, as_of, &db).await?;
+            progress.step(format!(
+                "making the MHSDS-aligned extract for {}",
+                period.label
+            ));
             let extract = ipstrack_interop::mhsds_extract(&loaded.dataset, &period, as_of)?;
+            progress.step(format!(
+                "writing {} files to {}",
+                extract.tables.len(),
+                dir.display()
+            ));
             write_extract(&dir, &extract)?;
+            drop(progress);
             let m = &extract.mhs116;
             writeln!(
                 out,
@@ -405,7 +440,10 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             db,
             ..
         } => {
+            let progress = Progress::start("export");
+            progress.step(format!("reading {}", redact(&db)));
             let (period, as_of, loaded) = period_data(period, as_of, &db).await?;
+            progress.step(format!("making the IPS Grow return for {}", period.label));
             let r = report(&loaded.dataset, &loaded.warnings, &period, as_of)?;
             let rows = ipstrack_interop::grow_return(&r, &loaded.dataset);
             let bytes = match path.extension().and_then(|e| e.to_str()) {
@@ -413,8 +451,9 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                 Some("csv") => ipstrack_interop::grow_return_csv(&r, &rows)?.into_bytes(),
                 _ => bail!("--out must end in .xlsx or .csv for the IPS Grow return"),
             };
-            std::fs::write(&path, bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            progress.step(format!("writing {}", path.display()));
+            atomic::write_bytes(&path, Existing::Replace, &bytes)?;
+            drop(progress);
             eprintln!(
                 "wrote the IPS Grow return for {} (as of {as_of}) to {}",
                 period.label,
@@ -429,12 +468,19 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             ..
         } => {
             let mapping = crate::spreadsheet::mapping(mapping.as_ref())?;
+            let progress = Progress::start("export");
+            progress.step(format!("reading {}", redact(&db)));
             let store = open(&db).await?;
             let doc = store.export().await?;
             store.close().await;
+            progress.step(format!(
+                "making the workbook of {} referrals",
+                doc.referrals.len()
+            ));
             let bytes = ipstrack_interop::spreadsheet::caseload_xlsx(&doc, &mapping)?;
-            std::fs::write(&path, bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            progress.step(format!("writing {}", path.display()));
+            atomic::write_bytes(&path, Existing::Replace, &bytes)?;
+            drop(progress);
             eprintln!(
                 "wrote {} referrals in the spreadsheet layout to {}",
                 doc.referrals.len(),
@@ -442,9 +488,17 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             );
         }
         StoreCommand::Export { out: path, db, .. } => {
+            let progress = Progress::start("export");
+            progress.step(format!("reading {}", redact(&db)));
             let store = open(&db).await?;
             let doc = store.export().await?;
-            write_json(&path, &doc)?;
+            let counter = progress.writing(format!(
+                "writing {} referrals to {}",
+                doc.referrals.len(),
+                path.display()
+            ));
+            atomic::write_json(&path, Existing::Replace, &doc, &counter)?;
+            drop(progress);
             eprintln!(
                 "exported {} referrals to {}",
                 doc.referrals.len(),
@@ -519,22 +573,38 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             store.close().await;
         }
         StoreCommand::Backup { out: path, db } => {
+            if path.exists() {
+                bail!("{} already exists", path.display());
+            }
+            let progress = Progress::start("backup");
+            progress.step(format!("opening {}", redact(&db)));
             let store = open(&db).await?;
             match store.backend() {
-                Backend::Sqlite => store.backup_sqlite(&path).await?,
+                Backend::Sqlite => {
+                    progress.step(format!("copying {} to {}", redact(&db), path.display()));
+                    // VACUUM INTO a temporary file beside the backup, renamed
+                    // into place when complete.
+                    let temp = atomic::beside(&path)?;
+                    store
+                        .backup_sqlite(temp.path())
+                        .await
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    atomic::finish(temp, &path, Existing::Refuse)?;
+                }
                 Backend::Postgres => {
-                    if path.exists() {
-                        bail!("{} already exists", path.display());
-                    }
-                    let backup = JsonBackup {
-                        format: JSON_BACKUP.into(),
-                        bundle: store.export().await?,
-                        audit: store.audit(&AuditFilter::default()).await?,
-                        submissions: store.submissions().await?,
-                    };
-                    write_json(&path, &backup)?;
+                    progress.step(format!("reading {} in one snapshot", redact(&db)));
+                    let backup = store.backup().await?;
+                    let counter = progress.writing(format!(
+                        "writing {} referrals, {} audit entries, {} users to {}",
+                        backup.bundle.referrals.len(),
+                        backup.audit.len(),
+                        backup.users.len(),
+                        path.display()
+                    ));
+                    atomic::write_json(&path, Existing::Refuse, &backup, &counter)?;
                 }
             }
+            drop(progress);
             eprintln!("backed up {} to {}", redact(&db), path.display());
             store.close().await;
         }
@@ -546,7 +616,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                 None => period.default_as_of(today()),
             };
             let store = open(&db).await?;
-            let loaded = store.load().await?;
+            let loaded = loaded(&store).await?;
             let r = report(&loaded.dataset, &loaded.warnings, &period, as_of)?;
             let s = store.submit(&r, &actor()).await?;
             writeln!(
@@ -558,7 +628,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
         }
         StoreCommand::Submissions { db } => {
             let store = open(&db).await?;
-            let loaded = store.load().await?;
+            let loaded = loaded(&store).await?;
             for s in store.submissions().await? {
                 writeln!(
                     out,
@@ -622,30 +692,19 @@ fn write_extract(dir: &Path, extract: &ipstrack_interop::mhsds::Extract) -> Resu
         );
     }
     for (path, text) in files {
-        let partial = path.with_extension("csv.partial");
-        std::fs::write(&partial, text)
-            .with_context(|| format!("cannot write {}", partial.display()))?;
-        std::fs::rename(&partial, &path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        atomic::write_bytes(&path, Existing::Replace, text.as_bytes())?;
     }
     Ok(())
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut writer, value)?;
-    writer.write_all(b"\n")?;
-    writer.flush()?;
-    Ok(())
-}
-
-/// Restores a backup into a new database: a SQLite backup file is copied (the
-/// target must not exist); a JSON backup is loaded into an empty database.
+/// Restores a backup into a new database: a SQLite backup file is copied
+/// into a temporary file beside the target, checked, and renamed into place
+/// (the target must not exist); a JSON backup is loaded into an empty
+/// database in one transaction.
 async fn restore(from: &Path, db: &str) -> Result<()> {
-    let header = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
-    if header.starts_with(b"SQLite format 3\0") {
+    let progress = Progress::start("restore");
+    let bytes = read_with_progress(from, &progress)?;
+    if bytes.starts_with(b"SQLite format 3\0") {
         let url = ipstrack_store::database_url(db);
         let target = url
             .strip_prefix("sqlite://")
@@ -656,45 +715,82 @@ async fn restore(from: &Path, db: &str) -> Result<()> {
                 redact(db)
             )
         };
-        if Path::new(&target).exists() {
-            bail!("{target} already exists: restore into a new file");
-        }
-        std::fs::copy(from, &target)?;
-        let store = open(&target).await?;
-        let problems = store.integrity_check().await?;
-        store.close().await;
-        if !problems.is_empty() {
-            std::fs::remove_file(&target)?;
+        let target = PathBuf::from(target);
+        if target.exists() {
             bail!(
-                "the backup fails its integrity check: {}",
-                problems.join("; ")
+                "{} already exists: restore into a new file",
+                target.display()
             );
         }
-        eprintln!("restored {} to {target}", from.display());
+        progress.step(format!("copying {}", from.display()));
+        let temp = atomic::beside(&target)?;
+        std::fs::write(temp.path(), &bytes)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        drop(bytes);
+        progress.step("checking the copy: integrity, references, every record");
+        let checked = check_sqlite_backup(temp.path()).await;
+        // Never keep the check's journal files beside the temporary file.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = temp.path().as_os_str().to_owned();
+            side.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(side));
+        }
+        checked.with_context(|| format!("{} cannot be restored", from.display()))?;
+        atomic::finish(temp, &target, Existing::Refuse)?;
+        drop(progress);
+        eprintln!("restored {} to {}", from.display(), target.display());
         return Ok(());
     }
-    let backup: JsonBackup = serde_json::from_slice(&header)
+    let backup: ipstrack_store::Backup = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not an ipstrack backup", from.display()))?;
-    if backup.format != JSON_BACKUP {
-        bail!(
-            "{}: format {} is not {JSON_BACKUP}",
-            from.display(),
-            backup.format
-        );
-    }
+    drop(bytes);
+    progress.step(format!("opening {}", redact(db)));
     let store = open(db).await?;
-    if !store.is_empty().await? {
-        bail!("{} is not empty: restore into a new database", redact(db));
-    }
-    store.restore_audit(&backup.audit).await?;
-    store
-        .import(&backup.bundle, &format!("{} (restore)", actor()))
-        .await?;
-    for submission in &backup.submissions {
-        store.restore_submission(submission).await?;
-    }
-    eprintln!("restored {} into {}", from.display(), redact(db));
+    progress.step(format!(
+        "restoring {} referrals, {} audit entries, {} users in one transaction",
+        backup.bundle.referrals.len(),
+        backup.audit.len(),
+        backup.users.len()
+    ));
+    let restored = store.restore(&backup).await;
     store.close().await;
+    drop(progress);
+    restored.with_context(|| {
+        format!(
+            "cannot restore {} into {} (nothing was written)",
+            from.display(),
+            redact(db)
+        )
+    })?;
+    eprintln!("restored {} into {}", from.display(), redact(db));
+    Ok(())
+}
+
+/// Reads a whole file, with a bar over its bytes on a terminal.
+fn read_with_progress(path: &Path, progress: &Progress) -> Result<Vec<u8>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress.bytes(format!("reading {}", path.display()), size);
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(&mut bar.wrap_read(file), &mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(bytes)
+}
+
+/// Opens a copied SQLite backup and checks it whole: integrity, references,
+/// every record valid.
+async fn check_sqlite_backup(path: &Path) -> Result<()> {
+    let text = path
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("{} is not a UTF-8 path", path.display()))?;
+    let store = open(text).await?;
+    let problems = store.integrity_check().await;
+    store.close().await;
+    let problems = problems?;
+    if !problems.is_empty() {
+        bail!("it fails its integrity check: {}", problems.join("; "));
+    }
     Ok(())
 }
 

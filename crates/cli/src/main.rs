@@ -5,7 +5,9 @@
 //! or arguments it prints nothing on stdout, a clear message on stderr, and
 //! exits non-zero.
 
+mod atomic;
 mod database;
+mod progress;
 mod render;
 mod serve;
 mod spreadsheet;
@@ -318,18 +320,23 @@ fn run_demo(
         Some(text) => parse_day(text, "--until")?,
         None => today(),
     };
+    let progress = progress::Progress::start("demo-data");
+    progress.step(format!(
+        "generating {specialists} specialists, {years} years to {until}"
+    ));
     let doc = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
         specialists,
         years,
         seed,
         until,
     });
-    let file =
-        std::fs::File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut writer, &doc)?;
-    writer.write_all(b"\n")?;
-    writer.flush()?;
+    let counter = progress.writing(format!(
+        "writing {} referrals to {}",
+        doc.referrals.len(),
+        out.display()
+    ));
+    atomic::write_json(out, atomic::Existing::Replace, &doc, &counter)?;
+    drop(progress);
     eprintln!(
         "wrote {}: {} specialists, {} referrals, {} years to {until} (seed {seed})",
         out.display(),

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use ipstrack_store::{Role, Store};
 
+use crate::progress::Progress;
 use crate::today;
 
 /// The password of every demo user (demo databases only).
@@ -14,7 +15,7 @@ pub const DEMO_PASSWORD: &str = "ipstrack-demo";
 /// Creates the demo database (generated service and demo users) unless it
 /// exists: built beside it and renamed into place when complete, so an
 /// interrupted start never leaves half a demo.
-async fn create_demo(path: &str) -> Result<Store> {
+async fn create_demo(path: &str, progress: &Progress) -> Result<Store> {
     if !Path::new(path).exists() {
         let part = format!("{path}.part");
         for leftover in [part.clone(), format!("{part}-wal"), format!("{part}-shm")] {
@@ -22,12 +23,19 @@ async fn create_demo(path: &str) -> Result<Store> {
         }
         let store = Store::open(&part).await?;
         let until = today();
+        progress.step(format!(
+            "creating the demo database {path}: generating 24 specialists, 2 years"
+        ));
         let doc = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
             specialists: 24,
             years: 2,
             seed: 1,
             until,
         });
+        progress.step(format!(
+            "creating the demo database {path}: writing {} referrals",
+            doc.referrals.len()
+        ));
         store.import(&doc, "demo").await?;
         let loaded = store.load().await?;
         let d = &loaded.dataset;
@@ -55,6 +63,9 @@ async fn create_demo(path: &str) -> Result<Store> {
                 .map(|s| s.id.clone()),
         );
         let lead = lead.map(|l| l.id.clone());
+        progress.step(format!(
+            "creating the demo database {path}: adding the demo logins"
+        ));
         store
             .add_user("admin", DEMO_PASSWORD, Role::Admin, None, "demo")
             .await?;
@@ -96,18 +107,19 @@ pub fn run(
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let progress = Progress::start("serve");
+        progress.step(format!("opening {}", crate::database::redact(db)));
         let store = if demo {
-            create_demo(db).await?
+            create_demo(db, &progress).await?
         } else {
             Store::open(db).await?
         };
-        if demo {
-            let users = store.users().await?;
-            println!("Demo logins (password: {DEMO_PASSWORD}):");
-            for u in users {
-                println!("  {:<10} {}", u.username, u.role.as_str());
-            }
-        }
+        let users = if demo {
+            store.users().await?
+        } else {
+            Vec::new()
+        };
+        progress.step("loading the case data");
         let app = ipstrack_web::app(
             store,
             ipstrack_web::Config {
@@ -119,6 +131,13 @@ pub fn run(
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        drop(progress);
+        if demo {
+            println!("Demo logins (password: {DEMO_PASSWORD}):");
+            for u in users {
+                println!("  {:<10} {}", u.username, u.role.as_str());
+            }
+        }
         println!("ipstrack is serving on http://{addr}");
         axum::serve(listener, app).await?;
         Ok(std::process::ExitCode::SUCCESS)

@@ -102,37 +102,8 @@ fn hash_password(password: &str) -> Result<String> {
 impl Store {
     /// The audit log, oldest first.
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-        let mut sql = "SELECT seq, at, actor, action, record_type, record_id, old_value, new_value FROM audit_log WHERE 1 = 1"
-            .to_string();
-        let mut binds = Vec::new();
-        if let Some(record) = &filter.record {
-            binds.push(record.clone());
-            sql.push_str(&format!(" AND record_id = ${}", binds.len()));
-        }
-        if let Some(since) = &filter.since {
-            binds.push(since.clone());
-            sql.push_str(&format!(" AND at >= ${}", binds.len()));
-        }
-        sql.push_str(" ORDER BY seq");
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(&self.read).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    seq: r.try_get("seq")?,
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    record_type: r.try_get("record_type")?,
-                    record_id: r.try_get("record_id")?,
-                    old_value: r.try_get("old_value")?,
-                    new_value: r.try_get("new_value")?,
-                })
-            })
-            .collect()
+        let mut conn = self.read.acquire().await?;
+        read_audit(&mut conn, filter).await
     }
 
     /// Adds a user with an argon2id password hash, linked to a staff record.
@@ -358,65 +329,24 @@ impl Store {
         Ok(submission)
     }
 
-    /// Puts back a submitted return from a backup (restore).
-    pub async fn restore_submission(&self, s: &Submission) -> Result<()> {
-        let period = &s.report["period"];
-        if period["start"].as_str().is_none() || period["end"].as_str().is_none() {
-            return Err(StoreError::Corrupt(format!(
-                "submission {}: no period in its report",
-                s.period_label
-            )));
-        }
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO submissions (period_label, period_start, period_end, as_of, submitted_at, submitted_by, report) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&s.period_label)
-        .bind(period["start"].as_str().unwrap_or_default())
-        .bind(period["end"].as_str().unwrap_or_default())
-        .bind(&s.as_of)
-        .bind(&s.submitted_at)
-        .bind(&s.submitted_by)
-        .bind(s.report.to_string())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Every submitted return, by period.
     pub async fn submissions(&self) -> Result<Vec<Submission>> {
-        let rows = sqlx::query(
-            "SELECT period_label, as_of, submitted_at, submitted_by, report FROM submissions ORDER BY period_start, period_label",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let report: String = r.try_get("report")?;
-                Ok(Submission {
-                    period_label: r.try_get("period_label")?,
-                    as_of: r.try_get("as_of")?,
-                    submitted_at: r.try_get("submitted_at")?,
-                    submitted_by: r.try_get("submitted_by")?,
-                    report: serde_json::from_str(&report)
-                        .map_err(|e| StoreError::Corrupt(format!("submission: {e}")))?,
-                })
-            })
-            .collect()
+        let mut conn = self.read.acquire().await?;
+        read_submissions(&mut conn).await
     }
 
     /// A consistent copy of a SQLite database while it is in use
-    /// (`VACUUM INTO`). PostgreSQL deployments back up with
-    /// [`Store::export`] and [`Store::audit`] (see the CLI's `backup`).
+    /// (`VACUUM INTO`), written into `out`, which must not exist or be an
+    /// empty file (the CLI gives a temporary file beside the final name and
+    /// renames it when complete). PostgreSQL deployments back up with
+    /// [`Store::backup`].
     pub async fn backup_sqlite(&self, out: &Path) -> Result<()> {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::Refused(
                 "VACUUM INTO is for SQLite databases".into(),
             ));
         }
-        if out.exists() {
+        if std::fs::metadata(out).is_ok_and(|m| m.len() > 0) {
             return Err(StoreError::Refused(format!(
                 "{} already exists",
                 out.display()
@@ -431,36 +361,93 @@ impl Store {
             .await?;
         Ok(())
     }
+}
 
-    /// Appends audit entries from a backup to an empty database (restore).
-    pub async fn restore_audit(&self, entries: &[AuditEntry]) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        for e in entries {
-            sqlx::query(
-                "INSERT INTO audit_log (at, actor, action, record_type, record_id, old_value, new_value) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&e.at)
-            .bind(&e.actor)
-            .bind(&e.action)
-            .bind(&e.record_type)
-            .bind(&e.record_id)
-            .bind(&e.old_value)
-            .bind(&e.new_value)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+/// The audit log on one connection (a backup reads it in its snapshot).
+pub(crate) async fn read_audit(
+    conn: &mut sqlx::AnyConnection,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditEntry>> {
+    let mut sql = "SELECT seq, at, actor, action, record_type, record_id, old_value, new_value FROM audit_log WHERE 1 = 1"
+        .to_string();
+    let mut binds = Vec::new();
+    if let Some(record) = &filter.record {
+        binds.push(record.clone());
+        sql.push_str(&format!(" AND record_id = ${}", binds.len()));
     }
+    if let Some(since) = &filter.since {
+        binds.push(since.clone());
+        sql.push_str(&format!(" AND at >= ${}", binds.len()));
+    }
+    sql.push_str(" ORDER BY seq");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                action: r.try_get("action")?,
+                record_type: r.try_get("record_type")?,
+                record_id: r.try_get("record_id")?,
+                old_value: r.try_get("old_value")?,
+                new_value: r.try_get("new_value")?,
+            })
+        })
+        .collect()
+}
 
-    /// True when the database holds no case data and no audit entries.
-    pub async fn is_empty(&self) -> Result<bool> {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM service) + (SELECT COUNT(*) FROM referrals) + (SELECT COUNT(*) FROM audit_log)",
-        )
-        .fetch_one(&self.read)
-        .await?;
-        Ok(n == 0)
-    }
+/// Every submitted return, by period, on one connection.
+pub(crate) async fn read_submissions(conn: &mut sqlx::AnyConnection) -> Result<Vec<Submission>> {
+    let rows = sqlx::query(
+        "SELECT period_label, as_of, submitted_at, submitted_by, report FROM submissions ORDER BY period_start, period_label",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let report: String = r.try_get("report")?;
+            Ok(Submission {
+                period_label: r.try_get("period_label")?,
+                as_of: r.try_get("as_of")?,
+                submitted_at: r.try_get("submitted_at")?,
+                submitted_by: r.try_get("submitted_by")?,
+                report: serde_json::from_str(&report)
+                    .map_err(|e| StoreError::Corrupt(format!("submission: {e}")))?,
+            })
+        })
+        .collect()
+}
+
+/// Puts back a submitted return from a backup (restore), inside the
+/// restore's transaction.
+pub(crate) async fn insert_submission(
+    conn: &mut sqlx::AnyConnection,
+    s: &Submission,
+) -> Result<()> {
+    let period = &s.report["period"];
+    let (Some(start), Some(end)) = (period["start"].as_str(), period["end"].as_str()) else {
+        return Err(StoreError::Corrupt(format!(
+            "submission {}: no period in its report",
+            s.period_label
+        )));
+    };
+    sqlx::query(
+        "INSERT INTO submissions (period_label, period_start, period_end, as_of, submitted_at, submitted_by, report) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&s.period_label)
+    .bind(start)
+    .bind(end)
+    .bind(&s.as_of)
+    .bind(&s.submitted_at)
+    .bind(&s.submitted_by)
+    .bind(s.report.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -9,6 +9,8 @@
 //! a refused or failed write leaves the database exactly as it was.
 
 mod admin;
+mod backup;
+mod open;
 mod records;
 mod sessions;
 mod writes;
@@ -20,6 +22,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use admin::{AuditEntry, AuditFilter, Role, Submission, User};
+pub use backup::{BACKUP_FORMAT, Backup, BackupUser};
+pub use open::OPEN_TIMEOUT;
 pub use records::{Changes, ImportSummary};
 pub use sessions::{LOCK_MINUTES, MAX_FAILED_SIGN_INS, Session, SignIn, random_token};
 pub use writes::{Entry, Saved, Step};
@@ -162,6 +166,10 @@ pub fn database_url(text: &str) -> String {
 
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates the database.
+    /// One connection is tried first, within [`OPEN_TIMEOUT`]: a bad
+    /// configuration (not a database, damaged, cannot be created, server not
+    /// reachable, no database in the URL) is refused with a plain message
+    /// ([`StoreError::Refused`]) instead of a long wait.
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let url = database_url(url);
@@ -170,6 +178,7 @@ impl Store {
         } else {
             Backend::Postgres
         };
+        open::check_url(backend, &url)?;
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
@@ -177,10 +186,11 @@ impl Store {
             _ => url,
         };
         let options: AnyConnectOptions = url.parse()?;
-        let pool = |max: u32| {
+        open::probe(backend, &url, &options).await?;
+        let pool = |max: u32, acquire: Duration| {
             AnyPoolOptions::new()
                 .max_connections(max)
-                .acquire_timeout(Duration::from_secs(60))
+                .acquire_timeout(acquire)
                 .after_connect(move |conn: &mut AnyConnection, _| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {
@@ -192,10 +202,19 @@ impl Store {
                     })
                 })
         };
+        let explain = |e| open::explain(backend, &url, e);
         let store = match backend {
             Backend::Sqlite => {
-                let write = pool(1).connect_with(options.clone()).await?;
-                let read = pool(8).connect_with(options).await?;
+                // A write waits its turn for the one writer (an import may
+                // hold it longer than the open deadline); readers are many.
+                let write = pool(1, Duration::from_secs(60))
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(explain)?;
+                let read = pool(8, open::OPEN_TIMEOUT)
+                    .connect_with(options)
+                    .await
+                    .map_err(explain)?;
                 Store {
                     backend,
                     write,
@@ -203,7 +222,10 @@ impl Store {
                 }
             }
             Backend::Postgres => {
-                let shared = pool(16).connect_with(options).await?;
+                let shared = pool(16, open::OPEN_TIMEOUT)
+                    .connect_with(options)
+                    .await
+                    .map_err(explain)?;
                 Store {
                     backend,
                     write: shared.clone(),
@@ -211,7 +233,11 @@ impl Store {
                 }
             }
         };
-        store.migrate().await?;
+        match store.migrate().await {
+            Err(StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e))) => Err(explain(e)),
+            Err(StoreError::Database(e)) => Err(explain(e)),
+            other => other,
+        }?;
         Ok(store)
     }
 

@@ -1,0 +1,367 @@
+//! Backups, exports and restores end to end: written whole or not at all,
+//! restored whole or not at all, with users.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn path(dir: &tempfile::TempDir, name: &str) -> String {
+    dir.path().join(name).to_string_lossy().into_owned()
+}
+
+/// Runs `ipstrack` under a file size limit of 128 KiB (`ulimit -f`): a write
+/// past it kills the program (SIGXFSZ) like a kill or crash mid-write, or,
+/// with `ignore_signal`, fails as on a full disk (EFBIG).
+fn ipstrack_limited(args: &[&str], ignore_signal: bool) -> Output {
+    let script = if ignore_signal {
+        "trap '' XFSZ; ulimit -f 256; exec \"$0\" \"$@\""
+    } else {
+        "ulimit -f 256; exec \"$0\" \"$@\""
+    };
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_ipstrack"))
+        .args(args)
+        .env("IPSTRACK_ACTOR", "tester")
+        .env_remove("IPSTRACK_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+/// The names in a folder, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_write_that_cannot_finish_leaves_the_earlier_file_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = path(&dir, "demo.json");
+    std::fs::write(&out, "the earlier file\n").unwrap();
+    let demo = [
+        "demo-data",
+        "--out",
+        out.as_str(),
+        "--specialists",
+        "4",
+        "--years",
+        "1",
+        "--until",
+        "2025-03-31",
+    ];
+    // Killed while writing: the final path keeps the earlier file.
+    let o = ipstrack_limited(&demo, false);
+    assert!(!o.status.success());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the earlier file\n");
+    // What a kill leaves is a hidden temporary file beside it, never the final name.
+    for name in names(dir.path()) {
+        if name != "demo.json" {
+            assert!(
+                name.starts_with(".demo.json.") && name.ends_with(".partial"),
+                "{name}"
+            );
+            std::fs::remove_file(dir.path().join(name)).unwrap();
+        }
+    }
+    // A write refused (as on a full disk): a message, and the temporary file removed.
+    let o = ipstrack_limited(&demo, true);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("cannot write {out}")) && err.contains("File too large"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the earlier file\n");
+    assert_eq!(names(dir.path()), ["demo.json"], "no partial file left");
+    // A complete write replaces it.
+    let o = ipstrack(&demo);
+    ok(&o);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("\"format\": \"ipstrack-bundle/1\""));
+    assert_eq!(names(dir.path()), ["demo.json"]);
+
+    // The same for an export from a database.
+    let db = path(&dir, "ips.sqlite");
+    ok(&ipstrack(&["import", "--data", &out, "--db", &db]));
+    let export = path(&dir, "export.json");
+    std::fs::write(&export, "the earlier export\n").unwrap();
+    let o = ipstrack_limited(&["export", "--out", &export, "--db", &db], true);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("cannot write {export}")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&export).unwrap(),
+        "the earlier export\n"
+    );
+    ok(&ipstrack(&["export", "--out", &export, "--db", &db]));
+    assert_eq!(
+        ok(&ipstrack(&[
+            "report", "--data", &export, "--period", "2024/25"
+        ])),
+        ok(&ipstrack(&[
+            "report", "--data", &out, "--period", "2024/25"
+        ]))
+    );
+
+    // A folder that does not exist: nothing written, the folder named.
+    let missing = path(&dir, "no-such-folder/export.json");
+    let o = ipstrack(&["export", "--out", &missing, "--db", &db]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot create a file in the folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!Path::new(&missing).exists());
+
+    // A backup that cannot finish leaves nothing at its path.
+    let backup = path(&dir, "backup.sqlite");
+    let o = ipstrack_limited(&["backup", "--out", &backup, "--db", &db], true);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!Path::new(&backup).exists());
+    assert!(!names(dir.path()).iter().any(|n| n.ends_with(".partial")));
+    ok(&ipstrack(&["backup", "--out", &backup, "--db", &db]));
+    // An existing backup is never replaced.
+    let before = std::fs::read(&backup).unwrap();
+    assert!(
+        !ipstrack(&["backup", "--out", &backup, "--db", &db])
+            .status
+            .success()
+    );
+    assert_eq!(std::fs::read(&backup).unwrap(), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_replaced_file_keeps_its_permissions_and_a_new_one_gets_the_usual_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &str| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let plain = path(&dir, "plain.txt");
+    std::fs::File::create(&plain).unwrap();
+    let out = path(&dir, "demo.json");
+    let demo = [
+        "demo-data",
+        "--out",
+        out.as_str(),
+        "--specialists",
+        "1",
+        "--years",
+        "1",
+    ];
+    ok(&ipstrack(&demo));
+    assert_eq!(mode(&out), mode(&plain), "as File::create (umask applied)");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    ok(&ipstrack(&demo));
+    assert_eq!(mode(&out), 0o600);
+}
+
+#[test]
+fn long_work_reports_its_steps_on_stderr_in_plain_lines_when_not_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    let bundle = example("random-101.bundle.json");
+    let o = ipstrack(&["import", "--data", &bundle, "--db", &db]);
+    let out = ok(&o);
+    assert!(out.starts_with("teams: "), "stdout as before: {out}");
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("import: reading {bundle} ("))
+            && err.contains("import: writing 60 referrals, ")
+            && !err.contains('\u{1b}'),
+        "{err}"
+    );
+    let backup = path(&dir, "backup.sqlite");
+    let err = stderr(&ipstrack(&["backup", "--out", &backup, "--db", &db]));
+    assert!(
+        err.contains(&format!("backup: copying {db} to {backup}")),
+        "{err}"
+    );
+    let restored = path(&dir, "restored.sqlite");
+    let err = stderr(&ipstrack(&[
+        "restore", "--from", &backup, "--db", &restored,
+    ]));
+    assert!(err.contains("restore: checking the copy"), "{err}");
+    let export = path(&dir, "export.json");
+    let err = stderr(&ipstrack(&["export", "--out", &export, "--db", &db]));
+    assert!(
+        err.contains(&format!("export: writing 60 referrals to {export}")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_sqlite_backup_restores_users_and_audit_log_and_a_damaged_one_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    ok(&ipstrack(&[
+        "import",
+        "--data",
+        &example("random-101.bundle.json"),
+        "--db",
+        &db,
+    ]));
+    ok(&ipstrack_with_input(
+        &["user", "add", "alice", "--role", "manager", "--db", &db],
+        "a long secret phrase\n",
+    ));
+    let backup = path(&dir, "backup.sqlite");
+    ok(&ipstrack(&["backup", "--out", &backup, "--db", &db]));
+
+    // A damaged backup (its last part cut off): refused, no database made.
+    let damaged = path(&dir, "damaged.sqlite");
+    let bytes = std::fs::read(&backup).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
+    let restored = path(&dir, "restored.sqlite");
+    let o = ipstrack(&["restore", "--from", &damaged, "--db", &restored]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(&format!("{damaged} cannot be restored")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!Path::new(&restored).exists());
+    assert!(!names(dir.path()).iter().any(|n| n.contains(".partial")));
+
+    // The good one afterwards: the same report, users and audit log.
+    ok(&ipstrack(&[
+        "restore", "--from", &backup, "--db", &restored,
+    ]));
+    for args in [
+        vec!["report", "--period", "2024/25", "--db"],
+        vec!["user", "list", "--db"],
+        vec!["audit", "--values", "--db"],
+    ] {
+        let on = |db: &str| {
+            let mut a = args.clone();
+            a.push(db);
+            ok(&ipstrack(&a))
+        };
+        assert_eq!(on(&restored), on(&db), "{args:?}");
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = ipstrack_store::Store::open(&restored).await.unwrap();
+        let alice = store
+            .verify_password("alice", "a long secret phrase")
+            .await
+            .unwrap();
+        assert_eq!(alice.map(|u| u.username), Some("alice".to_string()));
+        store.close().await;
+    });
+}
+
+/// A fresh PostgreSQL database, or none without a server.
+fn postgres_database(name: &str) -> Option<(String, String)> {
+    let admin = std::env::var("IPSTRACK_TEST_POSTGRES_URL").ok()?;
+    let db = format!("ipstrack_backup_{}_{name}", std::process::id());
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {db}"),
+        format!("CREATE DATABASE {db}"),
+    ] {
+        let o = Command::new("psql")
+            .args([admin.as_str(), "-Atqc", &sql])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    Some((format!("{base}/{db}"), admin))
+}
+
+fn drop_database(url: &str, admin: &str) {
+    let db = url.rsplit('/').next().unwrap();
+    Command::new("psql")
+        .args([
+            admin,
+            "-Atqc",
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        ])
+        .output()
+        .unwrap();
+}
+
+#[test]
+fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_works() {
+    let Some((live, admin)) = postgres_database("live") else {
+        eprintln!("IPSTRACK_TEST_POSTGRES_URL is not set: PostgreSQL restore not tried");
+        return;
+    };
+    let (target, _) = postgres_database("target").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    ok(&ipstrack(&[
+        "import",
+        "--data",
+        &example("random-101.bundle.json"),
+        "--db",
+        &live,
+    ]));
+    ok(&ipstrack_with_input(
+        &[
+            "user", "add", "alice", "--role", "es", "--staff", "es1", "--db", &live,
+        ],
+        "a long secret phrase\n",
+    ));
+    ok(&ipstrack(&[
+        "submit",
+        "--period",
+        "2024/25-Q2",
+        "--db",
+        &live,
+    ]));
+    let backup = path(&dir, "backup.json");
+    ok(&ipstrack(&["backup", "--out", &backup, "--db", &live]));
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&backup).unwrap()).unwrap();
+    assert_eq!(doc["users"][0]["username"], "alice");
+    assert!(
+        doc["users"][0]["password_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("$argon2id$")
+    );
+
+    // The last submitted return is damaged: everything before it was written
+    // inside the transaction, and all of it is undone.
+    doc["submissions"][0]["report"] = serde_json::json!({});
+    let damaged = path(&dir, "damaged.json");
+    std::fs::write(&damaged, doc.to_string()).unwrap();
+    let o = ipstrack(&["restore", "--from", &damaged, "--db", &target]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("nothing was written") && stderr(&o).contains("submission 2024/25-Q2"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(ok(&ipstrack(&["audit", "--db", &target])), "");
+    assert_eq!(ok(&ipstrack(&["user", "list", "--db", &target])), "");
+
+    ok(&ipstrack(&["restore", "--from", &backup, "--db", &target]));
+    for args in [
+        vec!["report", "--period", "2024/25", "--db"],
+        vec!["user", "list", "--db"],
+        vec!["audit", "--values", "--db"],
+        vec!["submissions", "--db"],
+    ] {
+        let on = |db: &str| {
+            let mut a = args.clone();
+            a.push(db);
+            ok(&ipstrack(&a))
+        };
+        assert_eq!(on(&target), on(&live), "{args:?}");
+    }
+    drop_database(&live, &admin);
+    drop_database(&target, &admin);
+}
