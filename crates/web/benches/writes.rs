@@ -248,10 +248,7 @@ async fn run(path: &std::path::Path) {
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, _, page) = send(&app, get(&path, session)).await;
         let shown = page.matches("<td>Contact: ").count();
-        assert!(
-            shown > n as usize,
-            "the contact is on its page at once"
-        );
+        assert!(shown > n as usize, "the contact is on its page at once");
     }
     one_by_one.sort();
     println!(
