@@ -142,7 +142,14 @@ pub struct Store {
     write: AnyPool,
     /// Reads: a pool of readers (WAL lets them run beside the writer).
     read: AnyPool,
+    /// PostgreSQL: the URL, for listening to the change sequence's notices.
+    url: std::sync::Arc<str>,
+    /// PostgreSQL: the connection listening for changes (made when first needed).
+    listener: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::postgres::PgListener>>>,
 }
+
+/// The channel a write notifies on PostgreSQL (see [`Store::wait_for_change`]).
+pub(crate) const CHANGES_CHANNEL: &str = "ipstrack_changes";
 
 /// SQLite settings for every connection: durability, integrity, patience.
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -219,6 +226,8 @@ impl Store {
                     backend,
                     write,
                     read,
+                    url: url.as_str().into(),
+                    listener: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -230,6 +239,8 @@ impl Store {
                     backend,
                     write: shared.clone(),
                     read: shared,
+                    url: url.as_str().into(),
+                    listener: Default::default(),
                 }
             }
         };
@@ -259,6 +270,33 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Waits until another write may have changed the data, at most `poll`:
+    /// on PostgreSQL until a write's notice arrives (LISTEN/NOTIFY), on
+    /// SQLite (no notices between processes) for `poll`, after which the
+    /// caller looks at the change sequence (a cheap query) anyway.
+    pub async fn wait_for_change(&self, poll: Duration) {
+        if self.backend == Backend::Postgres {
+            let mut listener = self.listener.lock().await;
+            if listener.is_none() {
+                // Without a listener (the server cannot be reached just now)
+                // the poll still finds every change.
+                if let Ok(mut l) = sqlx::postgres::PgListener::connect(&self.url).await
+                    && l.listen(CHANGES_CHANNEL).await.is_ok()
+                {
+                    *listener = Some(l);
+                }
+            }
+            if let Some(l) = listener.as_mut() {
+                match tokio::time::timeout(poll, l.recv()).await {
+                    Ok(Err(_)) => *listener = None,
+                    Ok(Ok(_)) | Err(_) => {}
+                }
+                return;
+            }
+        }
+        tokio::time::sleep(poll).await;
     }
 
     /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so a

@@ -284,7 +284,17 @@ pub(crate) async fn append_change(conn: &mut AnyConnection, referral: Option<&st
         "INSERT INTO changes (referral_id, at) VALUES ($1, $2)",
         vec![Value::Text(referral.map(str::to_string)), t(&now())],
     )
-    .await
+    .await?;
+    if conn.backend_name() == "PostgreSQL" {
+        // Delivered when the transaction commits, to every listening server.
+        execute(
+            conn,
+            sqlx::AssertSqlSafe(format!("NOTIFY {}", crate::CHANGES_CHANNEL)),
+            vec![],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The position after the last row of `table` for the referral.

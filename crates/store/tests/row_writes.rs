@@ -260,3 +260,39 @@ async fn every_write_appends_to_the_change_sequence() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn on_postgresql_a_write_wakes_the_servers_waiting_for_changes() {
+    for db in databases().await {
+        if db.name != "postgres" {
+            continue;
+        }
+        let store = db.open().await;
+        store
+            .import(&example_bundle("caseload"), "setup")
+            .await
+            .unwrap();
+        let (id, _) = first_referral(&store).await;
+        // Another server on the same database, already listening.
+        let other = db.open().await;
+        other
+            .wait_for_change(std::time::Duration::from_millis(10))
+            .await;
+        let waiting = tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            other
+                .wait_for_change(std::time::Duration::from_secs(20))
+                .await;
+            started.elapsed()
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        store.add_contact(&id, &contact(1), "es1").await.unwrap();
+        let waited = waiting.await.unwrap();
+        assert!(
+            waited < std::time::Duration::from_secs(5),
+            "woken by the write's notice, not by the time-out: {waited:?}"
+        );
+        store.close().await;
+        db.cleanup().await;
+    }
+}

@@ -208,10 +208,14 @@ impl AppState {
 /// How often a server looks for changes it did not make.
 const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(400);
 
-/// Follows the database's change sequence while the application lives.
+/// Follows the database's change sequence while the application lives:
+/// woken by a write's notice on PostgreSQL, every `CHANGE_POLL` on SQLite.
 async fn follow_changes(state: std::sync::Weak<AppState>) {
+    let Some(store) = state.upgrade().map(|s| s.store.clone()) else {
+        return;
+    };
     loop {
-        tokio::time::sleep(CHANGE_POLL).await;
+        store.wait_for_change(CHANGE_POLL).await;
         let Some(state) = state.upgrade() else { return };
         if let Err(e) = state.catch_up().await {
             tracing::warn!("loading changes made elsewhere failed: {e}");
