@@ -289,9 +289,9 @@ impl Store {
                 }
             }
             if let Some(l) = listener.as_mut() {
-                match tokio::time::timeout(poll, l.recv()).await {
-                    Ok(Err(_)) => *listener = None,
-                    Ok(Ok(_)) | Err(_) => {}
+                // A lost connection is made again at the next wait.
+                if let Ok(Err(_)) = tokio::time::timeout(poll, l.recv()).await {
+                    *listener = None;
                 }
                 return;
             }
