@@ -85,138 +85,217 @@ async fn read_referrals(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc>> {
     read_referrals_by_table(conn).await
 }
 
-/// Every referral with its child records, read table by table: the rows of
-/// each child table in referral order are put on their referral (one pass
-/// per table, rows streamed, no document built by the database).
-async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc>> {
-    use futures_util::TryStreamExt;
-    let mut docs: Vec<ReferralDoc> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    {
-        let mut rows = sqlx::query(
-            "SELECT id, client_id, received, status_at_referral, es_id, access, plan_start, plan_end, \
-             discharge_date, discharge_reason FROM referrals ORDER BY position",
+/// The rows of `table` (its `columns`, in `order`) as one JSON array of
+/// arrays made by the database, read as tuples: a few large values instead of
+/// millions of rows through the `Any` driver (three times faster on the
+/// national service's 1.6 million contacts).
+async fn rows<T: serde::de::DeserializeOwned>(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &str,
+    order: &str,
+) -> Result<Vec<T>> {
+    let sql = if conn.backend_name() == "SQLite" {
+        format!(
+            "SELECT json_group_array(json_array({columns})) FROM (SELECT {columns} FROM {table} ORDER BY {order})"
         )
-        .fetch(&mut *conn);
-        while let Some(r) = rows.try_next().await? {
-            let mut doc = ReferralDoc::new(
-                text(&r, "id")?,
-                text(&r, "client_id")?,
-                text(&r, "received")?,
-                text(&r, "status_at_referral")?,
-            );
-            doc.fill_absent();
-            doc.es = opt_text(&r, "es_id")?;
-            doc.access = opt_text(&r, "access")?;
-            doc.vocational_plan = opt_text(&r, "plan_start")?
-                .map(|start| -> Result<SpellDoc> {
-                    Ok(SpellDoc {
-                        start,
-                        end: opt_text(&r, "plan_end")?,
-                    })
-                })
-                .transpose()?;
-            doc.discharge = opt_text(&r, "discharge_date")?
-                .map(|date| -> Result<DischargeDoc> {
-                    Ok(DischargeDoc {
-                        date,
-                        reason: opt_text(&r, "discharge_reason")?,
-                    })
-                })
-                .transpose()?;
-            index.insert(doc.id.clone(), docs.len());
-            docs.push(doc);
-        }
+    } else {
+        format!("SELECT json_agg(json_build_array({columns}) ORDER BY {order})::text FROM {table}")
+    };
+    let (text,): (Option<String>,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut *conn)
+        .await?;
+    serde_json::from_str(text.as_deref().unwrap_or("[]"))
+        .map_err(|e| StoreError::Corrupt(format!("{table}: {e}")))
+}
+
+type Text = String;
+type Maybe = Option<String>;
+
+/// Every referral with its child records, read table by table: each child
+/// table's rows in (referral, position) order are put on their referral.
+async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc>> {
+    type ReferralRow = (
+        Text,
+        Text,
+        Text,
+        Text,
+        Maybe,
+        Maybe,
+        Maybe,
+        Maybe,
+        Maybe,
+        Maybe,
+    );
+    let referrals: Vec<ReferralRow> = rows(
+        conn,
+        "referrals",
+        "id, client_id, received, status_at_referral, es_id, access, plan_start, plan_end, \
+         discharge_date, discharge_reason",
+        "position",
+    )
+    .await?;
+    let mut docs: Vec<ReferralDoc> = Vec::with_capacity(referrals.len());
+    for (id, client, received, status, es, access, plan_start, plan_end, discharge, reason) in
+        referrals
+    {
+        let mut doc = ReferralDoc::new(id, client, received, status);
+        doc.fill_absent();
+        doc.es = es;
+        doc.access = access;
+        doc.vocational_plan = plan_start.map(|start| SpellDoc {
+            start,
+            end: plan_end,
+        });
+        doc.discharge = discharge.map(|date| DischargeDoc { date, reason });
+        docs.push(doc);
     }
-    // Each child table: its rows in (referral, position) order, each put on
-    // its referral.
-    macro_rules! children {
-        ($sql:expr, |$row:ident, $doc:ident| $add:expr) => {{
-            let mut rows = sqlx::query($sql).fetch(&mut *conn);
-            while let Some($row) = rows.try_next().await? {
-                let id: String = text(&$row, "referral_id")?;
-                let at = *index.get(&id).ok_or_else(|| {
-                    StoreError::Corrupt(format!("a row refers to a missing referral {id}"))
-                })?;
-                let $doc = &mut docs[at];
-                $add;
-            }
-        }};
+    let index: HashMap<String, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(at, d)| (d.id.clone(), at))
+        .collect();
+    let at = |id: &str| -> Result<usize> {
+        index
+            .get(id)
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt(format!("a row refers to a missing referral {id}")))
+    };
+    const ORDER: &str = "referral_id, position";
+
+    let transfers: Vec<(Text, Text, Text)> =
+        rows(conn, "transfers", "referral_id, date, es_id", ORDER).await?;
+    for (id, date, es) in transfers {
+        docs[at(&id)?]
+            .transfers
+            .get_or_insert_default()
+            .push(TransferDoc { date, es });
     }
-    children!(
-        "SELECT referral_id, date, es_id FROM transfers ORDER BY referral_id, position",
-        |r, doc| doc.transfers.get_or_insert_default().push(TransferDoc {
-            date: text(&r, "date")?,
-            es: text(&r, "es_id")?,
-        })
-    );
-    children!(
-        "SELECT referral_id, date, kind, mechanism FROM contacts ORDER BY referral_id, position",
-        |r, doc| doc.contacts.get_or_insert_default().push(ContactDoc {
-            date: text(&r, "date")?,
-            kind: text(&r, "kind")?,
-            mechanism: opt_text(&r, "mechanism")?,
-        })
-    );
-    children!(
-        "SELECT referral_id, start_date, end_date FROM holds ORDER BY referral_id, position",
-        |r, doc| doc.holds.get_or_insert_default().push(SpellDoc {
-            start: text(&r, "start_date")?,
-            end: opt_text(&r, "end_date")?,
-        })
-    );
-    children!(
-        "SELECT referral_id, start_date, end_date, expected_return FROM waiting_list ORDER BY referral_id, position",
-        |r, doc| doc
+    let contacts: Vec<(Text, Text, Text, Maybe)> = rows(
+        conn,
+        "contacts",
+        "referral_id, date, kind, mechanism",
+        ORDER,
+    )
+    .await?;
+    for (id, date, kind, mechanism) in contacts {
+        docs[at(&id)?]
+            .contacts
+            .get_or_insert_default()
+            .push(ContactDoc {
+                date,
+                kind,
+                mechanism,
+            });
+    }
+    let holds: Vec<(Text, Text, Maybe)> =
+        rows(conn, "holds", "referral_id, start_date, end_date", ORDER).await?;
+    for (id, start, end) in holds {
+        docs[at(&id)?]
+            .holds
+            .get_or_insert_default()
+            .push(SpellDoc { start, end });
+    }
+    let waiting: Vec<(Text, Text, Maybe, Maybe)> = rows(
+        conn,
+        "waiting_list",
+        "referral_id, start_date, end_date, expected_return",
+        ORDER,
+    )
+    .await?;
+    for (id, start, end, expected_return) in waiting {
+        docs[at(&id)?]
             .waiting_list
             .get_or_insert_default()
             .push(WaitingSpellDoc {
-                start: text(&r, "start_date")?,
-                end: opt_text(&r, "end_date")?,
-                expected_return: opt_text(&r, "expected_return")?,
-            })
+                start,
+                end,
+                expected_return,
+            });
+    }
+    let engagement: Vec<(Text, Text, Text)> =
+        rows(conn, "engagement", "referral_id, date, status", ORDER).await?;
+    for (id, date, status) in engagement {
+        docs[at(&id)?]
+            .engagement
+            .get_or_insert_default()
+            .push(EngagementDoc { date, status });
+    }
+    let decisions: Vec<(Text, Text, Maybe, Text, Maybe)> = rows(
+        conn,
+        "decisions",
+        "referral_id, start_date, end_date, status, reason",
+        ORDER,
+    )
+    .await?;
+    for (id, start, end, status, reason) in decisions {
+        docs[at(&id)?]
+            .decisions
+            .get_or_insert_default()
+            .push(DecisionDoc {
+                start,
+                end,
+                status,
+                reason,
+            });
+    }
+    type JobRow = (
+        Text,
+        Text,
+        Text,
+        Maybe,
+        Text,
+        Maybe,
+        Option<i64>,
+        Maybe,
+        Maybe,
+        Maybe,
+        i64,
+        Maybe,
     );
-    children!(
-        "SELECT referral_id, date, status FROM engagement ORDER BY referral_id, position",
-        |r, doc| doc.engagement.get_or_insert_default().push(EngagementDoc {
-            date: text(&r, "date")?,
-            status: text(&r, "status")?,
-        })
-    );
-    children!(
-        "SELECT referral_id, start_date, end_date, status, reason FROM decisions ORDER BY referral_id, position",
-        |r, doc| doc.decisions.get_or_insert_default().push(DecisionDoc {
-            start: text(&r, "start_date")?,
-            end: opt_text(&r, "end_date")?,
-            status: text(&r, "status")?,
-            reason: opt_text(&r, "reason")?,
-        })
-    );
-    children!(
-        "SELECT referral_id, id, type, employer, start_date, end_date, hours_per_week, weekly_hours, \
-         four_hours_confirmed, self_employment_registration, retained, return_to_work \
-         FROM jobs ORDER BY referral_id, position",
-        |r, doc| {
-            let hours: Option<i64> = r.try_get("hours_per_week")?;
-            let weekly = opt_text(&r, "weekly_hours")?
-                .map(|w| serde_json::from_str::<Vec<Number>>(&w))
-                .transpose()
-                .map_err(|e| StoreError::Corrupt(format!("weekly hours: {e}")))?;
-            doc.jobs.get_or_insert_default().push(JobDoc {
-                id: text(&r, "id")?,
-                kind: text(&r, "type")?,
-                employer: opt_text(&r, "employer")?,
-                start: text(&r, "start_date")?,
-                end: opt_text(&r, "end_date")?,
-                hours_per_week: hours.map(|h| unscaled(h, 100)),
-                weekly_hours: weekly,
-                four_hours_confirmed: opt_text(&r, "four_hours_confirmed")?,
-                self_employment_registration: opt_text(&r, "self_employment_registration")?,
-                retained: Some(int(&r, "retained")? == 1),
-                return_to_work: opt_text(&r, "return_to_work")?,
-            })
-        }
-    );
+    let jobs: Vec<JobRow> = rows(
+        conn,
+        "jobs",
+        "referral_id, id, type, employer, start_date, end_date, hours_per_week, weekly_hours, \
+         four_hours_confirmed, self_employment_registration, retained, return_to_work",
+        ORDER,
+    )
+    .await?;
+    for (
+        id,
+        job,
+        kind,
+        employer,
+        start,
+        end,
+        hours,
+        weekly,
+        confirmed,
+        registration,
+        retained,
+        rtw,
+    ) in jobs
+    {
+        let weekly_hours = weekly
+            .map(|w| serde_json::from_str::<Vec<Number>>(&w))
+            .transpose()
+            .map_err(|e| {
+                StoreError::Corrupt(format!("referral {id} job {job}: weekly hours: {e}"))
+            })?;
+        docs[at(&id)?].jobs.get_or_insert_default().push(JobDoc {
+            id: job,
+            kind,
+            employer,
+            start,
+            end,
+            hours_per_week: hours.map(|h| unscaled(h, 100)),
+            weekly_hours,
+            four_hours_confirmed: confirmed,
+            self_employment_registration: registration,
+            retained: Some(retained == 1),
+            return_to_work: rtw,
+        });
+    }
     Ok(docs)
 }
 
