@@ -331,6 +331,35 @@ pub struct Warning {
 pub struct Loaded {
     pub dataset: Dataset,
     pub warnings: Vec<Warning>,
+    /// Referrals and clients by id, shared between versions of the data
+    /// until one is added.
+    ids: Arc<Ids>,
+}
+
+/// Positions of referrals and clients by id.
+#[derive(Clone, Debug, Default)]
+struct Ids {
+    referrals: HashMap<String, usize>,
+    clients: HashMap<String, usize>,
+}
+
+impl Ids {
+    fn of(dataset: &Dataset) -> Ids {
+        Ids {
+            referrals: dataset
+                .referrals
+                .iter()
+                .enumerate()
+                .map(|(at, r)| (r.id.clone(), at))
+                .collect(),
+            clients: dataset
+                .clients
+                .iter()
+                .enumerate()
+                .map(|(at, c)| (c.id.clone(), at))
+                .collect(),
+        }
+    }
 }
 
 impl Loaded {
@@ -346,22 +375,27 @@ impl Loaded {
         version: i64,
     ) -> Result<Loaded, BundleErrors> {
         let mut dataset = self.dataset.clone();
+        let mut ids = self.ids.clone();
         if let Some(cl) = client {
             let clients = Arc::make_mut(&mut dataset.clients);
             let record = Client {
                 id: cl.id.clone(),
                 nhs_number: cl.nhs_number.clone(),
             };
-            match clients.iter().position(|x| x.id == cl.id) {
-                Some(at) => clients[at] = record,
-                None => clients.push(record),
+            match ids.clients.get(&cl.id) {
+                Some(&at) => clients[at] = record,
+                None => {
+                    Arc::make_mut(&mut ids)
+                        .clients
+                        .insert(cl.id.clone(), clients.len());
+                    clients.push(record);
+                }
             }
         }
-        let client_index: HashMap<&str, u32> = dataset
+        let client_index: HashMap<&str, u32> = ids
             .clients
-            .iter()
-            .position(|x| x.id == doc.client)
-            .map(|at| (doc.client.as_str(), at as u32))
+            .get(&doc.client)
+            .map(|&at| (doc.client.as_str(), at as u32))
             .into_iter()
             .collect();
         let staff_index: HashMap<&str, u32> = dataset
@@ -396,11 +430,30 @@ impl Loaded {
         warnings.extend(referral_warnings(&referral));
         warnings.sort();
         let referral = Arc::new(referral);
-        match dataset.referrals.iter().position(|r| r.id == doc.id) {
-            Some(at) => dataset.referrals[at] = referral,
-            None => dataset.referrals.push(referral),
+        match ids.referrals.get(&doc.id) {
+            Some(&at) => dataset.referrals[at] = referral,
+            None => {
+                Arc::make_mut(&mut ids)
+                    .referrals
+                    .insert(doc.id.clone(), dataset.referrals.len());
+                dataset.referrals.push(referral);
+            }
         }
-        Ok(Loaded { dataset, warnings })
+        Ok(Loaded {
+            dataset,
+            warnings,
+            ids,
+        })
+    }
+
+    /// The position of the referral with this id in `dataset.referrals`.
+    pub fn referral_index(&self, id: &str) -> Option<usize> {
+        self.ids.referrals.get(id).copied()
+    }
+
+    /// The position of the client with this id in `dataset.clients`.
+    pub fn client_index(&self, id: &str) -> Option<usize> {
+        self.ids.clients.get(id).copied()
     }
 }
 
@@ -871,7 +924,12 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
         referrals,
     };
     let warnings = warnings(&dataset);
-    Ok(Loaded { dataset, warnings })
+    let ids = Arc::new(Ids::of(&dataset));
+    Ok(Loaded {
+        dataset,
+        warnings,
+        ids,
+    })
 }
 
 fn c_policy(c: &mut Checker, doc: Option<&PolicyDoc>) -> Option<Policy> {

@@ -231,6 +231,26 @@ async fn run(path: &std::path::Path) {
         ms(percentile(&times, 0.5))
     );
     drop(loaded);
+    // The store's part of a write: one contact in its transaction.
+    let mut times = Vec::new();
+    for n in 0..20 {
+        let contact = ipstrack_core::bundle::ContactDoc {
+            date: format!("2025-03-{:02}", 1 + n),
+            kind: "remote".into(),
+            mechanism: None,
+        };
+        let t = Instant::now();
+        store
+            .add_contact(&referrals[1], &contact, "bench")
+            .await
+            .expect("contact");
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "the store's part of a contact (one transaction): median {}",
+        ms(percentile(&times, 0.5))
+    );
     let mut people = Vec::new();
     for n in 0..es.len() {
         people.push(sign_in(&app, &format!("es{n}")).await);

@@ -143,19 +143,18 @@ impl AppState {
         let _publishing = self.publish.lock().expect("not poisoned");
         let current = self.data();
         let d = &current.dataset;
-        if d.referrals
-            .iter()
-            .any(|r| r.id == saved.referral.id && r.version >= saved.version)
+        if current
+            .referral_index(&saved.referral.id)
+            .is_some_and(|at| d.referrals[at].version >= saved.version)
         {
             return true;
         }
         // The client is put in only when it is new or changed, so that the
         // list of clients stays shared.
-        let client = (!d
-            .clients
-            .iter()
-            .any(|c| c.id == saved.client.id && c.nhs_number == saved.client.nhs_number))
-        .then_some(&saved.client);
+        let known = current
+            .client_index(&saved.client.id)
+            .is_some_and(|at| d.clients[at].nhs_number == saved.client.nhs_number);
+        let client = (!known).then_some(&saved.client);
         match current
             .loaded
             .with_referral(client, &saved.referral, saved.version)
@@ -611,10 +610,6 @@ fn specialist_in_scope(v: &Viewer, data: &Dataset, id: &str) -> Option<usize> {
     allowed.then_some(i)
 }
 
-fn referral_index(data: &Dataset, id: &str) -> Option<usize> {
-    data.referrals.iter().position(|r| r.id == id)
-}
-
 async fn referral_page(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -625,7 +620,7 @@ async fn referral_page(
         return to_sign_in();
     };
     let today = state.today();
-    match referral_index(&data.dataset, &id) {
+    match data.referral_index(&id) {
         Some(i) if in_scope(&v, &data.dataset, i, today) => Html(
             pages::referral(
                 &v,
@@ -672,7 +667,10 @@ async fn referral_for_write(
 ) -> Result<(Arc<Snapshot>, Viewer, usize, Day), Response> {
     let (data, v) = signed_in_form(state, headers, csrf).await?;
     let today = state.today();
-    match referral_index(&data.dataset, id).filter(|i| in_scope(&v, &data.dataset, *i, today)) {
+    match data
+        .referral_index(id)
+        .filter(|i| in_scope(&v, &data.dataset, *i, today))
+    {
         Some(i) => Ok((data, v, i, today)),
         None => Err(forbidden_as_not_found(&v, "referral", id)),
     }
@@ -756,7 +754,7 @@ async fn write_step(
             }
             let data = state.data();
             let today = state.today();
-            let Some(i) = referral_index(&data.dataset, id) else {
+            let Some(i) = data.referral_index(id) else {
                 return not_found();
             };
             // The error links to the form's first field.
@@ -1563,7 +1561,8 @@ async fn data_quality(State(state): State<Shared>, headers: HeaderMap) -> Respon
         .iter()
         .filter(|w| {
             let referral = w.record.split('/').next().unwrap_or_default();
-            referral_index(d, referral).is_some_and(|i| in_scope(&v, d, i, today))
+            data.referral_index(referral)
+                .is_some_and(|i| in_scope(&v, d, i, today))
         })
         .collect();
     Html(pages::data_quality(&v, &warnings).into_string()).into_response()
@@ -2271,7 +2270,10 @@ async fn api_referral(
         return json_error(StatusCode::UNAUTHORIZED, "sign in first");
     };
     let today = state.today();
-    match referral_index(&data.dataset, &id).filter(|i| in_scope(&v, &data.dataset, *i, today)) {
+    match data
+        .referral_index(&id)
+        .filter(|i| in_scope(&v, &data.dataset, *i, today))
+    {
         Some(i) => axum::Json(ipstrack_core::bundle::referral_document(
             &data.dataset,
             &data.dataset.referrals[i],
