@@ -27,7 +27,20 @@ impl Day {
         Date::new(year, month, day).ok().map(Day::from_date)
     }
 
-    /// Parses a strict `YYYY-MM-DD` date (T-1).
+    /// The first day ipstrack accepts anywhere (bundle, forms, queries,
+    /// imports, the command line).
+    pub const FIRST: Day = Day(-25_567);
+    /// The last day ipstrack accepts.
+    pub const LAST: Day = Day(47_481);
+
+    /// Within [`Day::FIRST`]..=[`Day::LAST`] (1900-01-01 to 2099-12-31).
+    pub fn in_range(self) -> bool {
+        (Day::FIRST..=Day::LAST).contains(&self)
+    }
+
+    /// Parses a strict `YYYY-MM-DD` date (T-1) between 1900-01-01 and
+    /// 2099-12-31 (issue 11: every date has a bound, so that no computation
+    /// runs for centuries or meets a year the calendar library cannot hold).
     pub fn parse(text: &str) -> Option<Day> {
         let b = text.as_bytes();
         if b.len() != 10
@@ -43,7 +56,7 @@ impl Day {
         let year: i16 = text[0..4].parse().ok()?;
         let month: i8 = text[5..7].parse().ok()?;
         let day: i8 = text[8..10].parse().ok()?;
-        Day::ymd(year, month, day)
+        Day::ymd(year, month, day).filter(|d| d.in_range())
     }
 
     /// The civil date of this day.
@@ -155,9 +168,13 @@ pub struct Period {
 /// Why a period could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "period `{0}` is not valid: use a financial year (2024/25), a quarter (2024/25-Q3) or a date range (2024-04-01..2024-06-30)"
+    "period `{0}` is not valid: use a financial year (2024/25), a quarter (2024/25-Q3) or a date range (2024-04-01..2024-06-30) of at most {MAX_PERIOD_YEARS} years, between 1900 and 2099"
 )]
 pub struct PeriodError(pub String);
+
+/// The longest custom period, in years (issue 11: a report's work grows with
+/// its length).
+pub const MAX_PERIOD_YEARS: i32 = 5;
 
 impl Period {
     /// A financial year (`2024/25`).
@@ -239,7 +256,7 @@ impl Period {
         if let Some((a, b)) = text.split_once("..") {
             let start = Day::parse(a).ok_or_else(err)?;
             let end = Day::parse(b).ok_or_else(err)?;
-            if end < start {
+            if end < start || end >= start.plus_months(12 * MAX_PERIOD_YEARS) {
                 return Err(err());
             }
             return Ok(Period::range(start, end));
@@ -261,7 +278,8 @@ impl Period {
         }
         let fy: i16 = y.parse().map_err(|_| err())?;
         let next: i16 = yy.parse().map_err(|_| err())?;
-        if (fy + 1).rem_euclid(100) != next || !(1900..=9000).contains(&fy) {
+        // The last financial year that ends by 2099-12-31 is 2098/99.
+        if (fy + 1).rem_euclid(100) != next || !(1900..=2098).contains(&fy) {
             return Err(err());
         }
         Ok(match quarter {
@@ -402,5 +420,37 @@ mod tests {
         ] {
             assert!(Period::parse(bad).is_err(), "{bad} should be refused");
         }
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+
+    #[test]
+    fn every_date_falls_in_1900_to_2099() {
+        assert_eq!(Day::parse("1900-01-01"), Some(Day::FIRST));
+        assert_eq!(Day::parse("2099-12-31"), Some(Day::LAST));
+        assert_eq!(Day::FIRST.to_string(), "1900-01-01");
+        assert_eq!(Day::LAST.to_string(), "2099-12-31");
+        assert!(Day::parse("1899-12-31").is_none());
+        assert!(Day::parse("2100-01-01").is_none());
+        assert!(Day::parse("9999-12-31").is_none());
+    }
+
+    #[test]
+    fn a_custom_period_lasts_at_most_5_years() {
+        assert!(Period::parse("2020-04-01..2025-03-31").is_ok());
+        assert!(Period::parse("2020-04-01..2025-04-01").is_err());
+        assert!(Period::parse("2024-04-21..2524-03-31").is_err());
+        assert!(Period::parse("2024-04-01..9999-03-31").is_err());
+        assert!(Period::parse("2098/99").is_ok());
+        assert!(Period::parse("2099/00").is_err());
+        assert!(Period::parse("9998/99-Q4").is_err());
+        assert!(Period::parse("1899/00").is_err());
+        let e = Period::parse("2024-04-21..2524-03-31")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at most 5 years"), "{e}");
     }
 }

@@ -292,3 +292,42 @@ proptest! {
         let _ = read_bundle(&text);
     }
 }
+
+proptest! {
+    /// Issue 11: every date ipstrack accepts (1900-01-01 to 2099-12-31) can
+    /// be used anywhere — its financial year and quarters, a period of up to
+    /// 5 years from it, calendar months, a report of that period — without
+    /// a panic.
+    #[test]
+    fn nothing_panics_on_any_accepted_date(offset in 0..=(Day::LAST.since(Day::FIRST)), months in 0..60_i32, q in 1..=4_u8) {
+        let d = Day::FIRST.plus(offset);
+        prop_assert_eq!(Day::parse(&d.to_string()), Some(d));
+        let fy = d.financial_year();
+        let year = Period::financial_year(fy);
+        let quarter = Period::quarter(fy, q);
+        prop_assert!(year.start <= d && d <= year.end);
+        let _ = Period::parse(&year.label);
+        let _ = Period::parse(&quarter.label);
+        let end = d.plus_months(months).min(Day::LAST);
+        let range = Period::parse(&format!("{d}..{end}")).expect("a period of under 5 years");
+        let doc = json!({
+            "format": "ipstrack-bundle/1",
+            "service": {"name": "S", "start_date": Day::FIRST.to_string()},
+            "teams": [{"id": "t", "name": "T"}],
+            "staff": [{"id": "es", "name": "E", "role": "es", "team": "t",
+                       "start_date": d.to_string(), "end_date": null, "fte": 1}],
+            "clients": [{"id": "c"}],
+            "referrals": [{"id": "r", "client": "c", "received": d.to_string(),
+                           "status_at_referral": "unemployed", "es": "es", "access": d.to_string(),
+                           "vocational_plan": {"start": d.to_string(), "end": null},
+                           "jobs": [{"id": "j", "type": "employee", "start": d.to_string(),
+                                     "end": null, "hours_per_week": 16}]}],
+        });
+        let loaded = read_bundle(&doc.to_string()).expect("valid");
+        for p in [&year, &quarter, &range] {
+            if p.end.in_range() {
+                let _ = report(&loaded.dataset, &loaded.warnings, p, p.end);
+            }
+        }
+    }
+}
