@@ -395,6 +395,26 @@ fn bad_request(v: &Viewer, title: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// A period or as-of date that cannot be shown: 400 with the form kept.
+fn bad_period(
+    v: &Viewer,
+    title: &str,
+    action: &str,
+    q: &PeriodQuery,
+    team: Option<&str>,
+    message: &str,
+) -> Response {
+    let typed = (
+        q.period.as_deref().unwrap_or_default(),
+        q.as_of.as_deref().unwrap_or_default(),
+    );
+    (
+        StatusCode::BAD_REQUEST,
+        Html(pages::period_problem(v, title, action, typed, team, message).into_string()),
+    )
+        .into_response()
+}
+
 fn to_sign_in() -> Response {
     Redirect::to("/sign-in").into_response()
 }
@@ -685,8 +705,19 @@ fn form_date(
     today: Day,
     earliest: Option<(Day, &str)>,
 ) -> Result<Day, String> {
-    let day = Day::parse(text.trim())
-        .ok_or_else(|| format!("Enter the {what} as a real date, for example {today}"))?;
+    let text = text.trim();
+    let day = Day::parse(text).ok_or_else(|| {
+        // A well-formed date outside 1900–2099 is told as what it is.
+        match text.get(..4).and_then(|y| y.parse::<i32>().ok()) {
+            Some(year) if text.len() == 10 && year > 2099 => {
+                format!("The {what} must be today or in the past")
+            }
+            Some(year) if text.len() == 10 && year < 1900 => {
+                format!("The {what} must be in 1900 or later")
+            }
+            _ => format!("Enter the {what} as a real date, for example {today}"),
+        }
+    })?;
     if day > today {
         return Err(format!("The {what} must be today or in the past"));
     }
@@ -1409,7 +1440,8 @@ async fn team(
     let (period, as_of) = match period_of(&q, today) {
         Ok(p) => p,
         Err(e) => {
-            return bad_request(&v, "Team", &e);
+            let id = d.teams[team as usize].id.clone();
+            return bad_period(&v, "Team", "/team", &q, Some(&id), &e);
         }
     };
     match data.report(&period, as_of).and_then(|r| {
@@ -1508,7 +1540,8 @@ async fn plan(
     let (period, as_of) = match period_of(&q, state.today()) {
         Ok(p) => p,
         Err(e) => {
-            return bad_request(&v, "Performance plan", &e);
+            let action = format!("/specialists/{id}/plan");
+            return bad_period(&v, "Performance plan", &action, &q, None, &e);
         }
     };
     match data
@@ -1537,7 +1570,7 @@ async fn service(
     let (period, as_of) = match period_of(&q, state.today()) {
         Ok(p) => p,
         Err(e) => {
-            return bad_request(&v, "Service", &e);
+            return bad_period(&v, "Service", "/service", &q, None, &e);
         }
     };
     match data.report(&period, as_of) {

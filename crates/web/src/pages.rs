@@ -785,15 +785,49 @@ fn percent(v: Option<f64>) -> String {
 }
 
 fn period_form(action: &str, r: &Report, team: Option<&str>) -> Markup {
+    period_fields(action, &r.period.label, &r.as_of.to_string(), team, None)
+}
+
+/// The period form with the values given, and the problem beside the field.
+fn period_fields(
+    action: &str,
+    period: &str,
+    as_of: &str,
+    team: Option<&str>,
+    problem: Option<&str>,
+) -> Markup {
     html! {
         form method="get" action=(action) class="panel" {
             @if let Some(t) = team { input type="hidden" name="team" value=(t); }
-            div class="field" { label for="period" { "Period (2024/25, 2024/25-Q3 or 2024-04-01..2024-06-30)" }
-                input id="period" name="period" value=(r.period.label); }
-            div class="field" { label for="as_of" { "As of" } input id="as_of" name="as_of" type="date" value=(r.as_of.to_string()); }
+            div class=(if problem.is_some() { "field has-error" } else { "field" }) {
+                label for="period" { "Period (2024/25, 2024/25-Q3 or 2024-04-01..2024-06-30, at most 5 years)" }
+                @if let Some(p) = problem { span class="error" id="period-error" { (p) } }
+                input id="period" name="period" value=(period);
+            }
+            div class="field" { label for="as_of" { "As of" } input id="as_of" name="as_of" type="date" value=(as_of); }
             button type="submit" { "Show" }
         }
     }
+}
+
+/// A page whose period or as-of date cannot be shown: the error summary and
+/// the form again with what was typed, to correct it.
+pub fn period_problem(
+    v: &Viewer,
+    title: &str,
+    action: &str,
+    (period, as_of): (&str, &str),
+    team: Option<&str>,
+    problem: &str,
+) -> Markup {
+    layout(
+        v,
+        title,
+        html! {
+            (problem_summary(Some(problem), "period"))
+            (period_fields(action, period, as_of, team, Some(problem)))
+        },
+    )
 }
 
 fn figures_row(name: Markup, k: &Kpis) -> Markup {
