@@ -319,6 +319,18 @@ async fn token_used(conn: &mut AnyConnection, once: Option<&str>) -> Result<Opti
     Ok(row.map(|(r,)| r))
 }
 
+/// The referral as stored now when the form's one-time token was already
+/// used: the request is a repeat and writes nothing.
+async fn repeated(conn: &mut AnyConnection, once: Option<&str>) -> Result<Option<Saved>> {
+    let Some(done) = token_used(conn, once).await? else {
+        return Ok(None);
+    };
+    read_saved(conn, &done)
+        .await?
+        .map(Some)
+        .ok_or_else(|| StoreError::NotFound(format!("referral {done}")))
+}
+
 /// Records a form's one-time token with the write it made (and drops the
 /// tokens older than two days).
 async fn use_token(conn: &mut AnyConnection, once: Option<&str>, referral: &str) -> Result<()> {
@@ -349,10 +361,8 @@ pub(crate) async fn change_referral(
     once: Option<&str>,
     actor: &str,
 ) -> Result<Saved> {
-    if let Some(done) = token_used(conn, once).await? {
-        return read_saved(conn, &done)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("referral {done}")));
+    if let Some(repeat) = repeated(conn, once).await? {
+        return Ok(repeat);
     }
     if let Step::Contact(contact) = step {
         // A contact's own checks first, naming the contact's fields as the
@@ -544,10 +554,8 @@ pub(crate) async fn create_referral(
     once: Option<&str>,
     actor: &str,
 ) -> Result<Saved> {
-    if let Some(done) = token_used(conn, once).await? {
-        return read_saved(conn, &done)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("referral {done}")));
+    if let Some(repeat) = repeated(conn, once).await? {
+        return Ok(repeat);
     }
     let mut audit = Vec::new();
     while taken(conn, "referrals", &referral.id).await? {
