@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Connection, Row};
 
 use crate::admin::{AuditEntry, AuditFilter, Submission, insert_submission, read_audit};
-use crate::records::{ChildRows, REFERRAL_COLUMNS, Value, insert_rows, json, referral_row, t};
+use crate::records::{
+    ChildRows, REFERRAL_COLUMNS, STAFF_COLUMNS, Value, insert_rows, json, referral_row, t,
+};
 use crate::{Backend, Result, Store, StoreError};
 
 /// The format name of a JSON backup.
@@ -207,17 +209,7 @@ impl Store {
                 ]
             })
             .collect();
-        let staff_columns = [
-            "id",
-            "position",
-            "name",
-            "role",
-            "team_id",
-            "start_date",
-            "end_date",
-            "fte",
-        ];
-        insert_rows(conn, "staff", &staff_columns, &staff).await?;
+        insert_rows(conn, "staff", &STAFF_COLUMNS, &staff).await?;
         let clients: Vec<Vec<Value>> = doc
             .clients
             .iter()

@@ -854,6 +854,18 @@ pub(crate) fn referral_row(r: &ReferralDoc, position: i64) -> Vec<Value> {
     ]
 }
 
+/// The columns of a staff row, in the order the rows are made.
+pub(crate) const STAFF_COLUMNS: [&str; 8] = [
+    "id",
+    "position",
+    "name",
+    "role",
+    "team_id",
+    "start_date",
+    "end_date",
+    "fte",
+];
+
 pub(crate) const REFERRAL_COLUMNS: [&str; 11] = [
     "id",
     "position",
@@ -1099,22 +1111,7 @@ pub(crate) async fn import(
         }
         audit.push(audit_row("staff", &s.id, old.as_ref(), s));
     }
-    insert_rows(
-        conn,
-        "staff",
-        &[
-            "id",
-            "position",
-            "name",
-            "role",
-            "team_id",
-            "start_date",
-            "end_date",
-            "fte",
-        ],
-        &new_rows,
-    )
-    .await?;
+    insert_rows(conn, "staff", &STAFF_COLUMNS, &new_rows).await?;
 
     let mut new_rows = Vec::new();
     for (at, old) in &client_changes {

@@ -10,22 +10,12 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::*;
 use ipstrack_store::Store;
-use ipstrack_web::{Config, app};
 
 /// A second server on the same database file (its own connections and snapshot).
 async fn second_server(w: &World) -> (axum::Router, Store) {
     let path = w._dir.path().join("web.sqlite");
     let store = Store::open(path.to_str().unwrap()).await.unwrap();
-    let app = app(
-        store.clone(),
-        Config {
-            secure_cookies: false,
-            today: Some(today()),
-        },
-    )
-    .await
-    .unwrap();
-    (app, store)
+    (app_on(&store).await, store)
 }
 
 /// The number of timeline rows that are contacts on a referral page.
@@ -340,15 +330,7 @@ async fn two_servers_on_one_postgresql_database_lose_nothing() {
     };
     let w = world_on(&url, tempfile::tempdir().unwrap()).await;
     let store_b = Store::open(&url).await.unwrap();
-    let b = app(
-        store_b.clone(),
-        Config {
-            secure_cookies: false,
-            today: Some(today()),
-        },
-    )
-    .await
-    .unwrap();
+    let b = app_on(&store_b).await;
     let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
     let before = w.store.contact_count(&w.es1_referral).await.unwrap();

@@ -116,15 +116,7 @@ pub async fn world_on(url: &str, dir: tempfile::TempDir) -> World {
             .clone()
     };
     let (es1_referral, es3_referral) = (of("es1"), of("es3"));
-    let app = app(
-        store.clone(),
-        Config {
-            secure_cookies: false,
-            today: Some(today()),
-        },
-    )
-    .await
-    .unwrap();
+    let app = app_on(&store).await;
     World {
         app,
         store,
@@ -132,6 +124,20 @@ pub async fn world_on(url: &str, dir: tempfile::TempDir) -> World {
         es3_referral,
         _dir: dir,
     }
+}
+
+/// The application on `store`, on the fixed day (a server; a second one on
+/// the same database is another server).
+pub async fn app_on(store: &Store) -> Router {
+    app(
+        store.clone(),
+        Config {
+            secure_cookies: false,
+            today: Some(today()),
+        },
+    )
+    .await
+    .unwrap()
 }
 
 pub async fn send_bytes(
