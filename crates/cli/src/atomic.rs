@@ -33,25 +33,30 @@ pub fn beside(path: &Path) -> Result<NamedTempFile> {
         .file_name()
         .ok_or_else(|| anyhow!("{} does not name a file", path.display()))?;
     let dir = folder(path);
-    // The permissions a new file gets (0666 less the umask, as File::create
-    // gives), or those of the file it replaces.
-    let permissions = match std::fs::metadata(path) {
-        Ok(existing) => Some(existing.permissions()),
-        Err(_) => new_file_permissions(),
-    };
+    // A new file gets 0666 less the umask, as File::create gives (ipstrack
+    // runs with umask 077: its owner's only); a replaced file keeps the
+    // permissions its owner gave it (set after creation, so the umask does
+    // not narrow them).
+    let kept = std::fs::metadata(path).ok().map(|m| m.permissions());
     let prefix = format!(".{}.", name.to_string_lossy());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".partial");
-    if let Some(permissions) = permissions {
+    if let Some(permissions) = new_file_permissions() {
         builder.permissions(permissions);
     }
-    builder.tempfile_in(&dir).with_context(|| {
+    let temp = builder.tempfile_in(&dir).with_context(|| {
         format!(
             "cannot write {}: cannot create a file in the folder {}",
             path.display(),
             dir.display()
         )
-    })
+    })?;
+    if let Some(permissions) = kept {
+        temp.as_file()
+            .set_permissions(permissions)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(temp)
 }
 
 #[cfg(unix)]

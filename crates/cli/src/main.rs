@@ -7,6 +7,7 @@
 
 mod atomic;
 mod database;
+mod logging;
 mod progress;
 mod render;
 mod serve;
@@ -117,6 +118,11 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    // Everything ipstrack creates — the database with its WAL and SHM files,
+    // backups, exports, extracts and their folders — is its owner's only,
+    // whatever umask it was started with: they hold personal data and
+    // password hashes.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report {

@@ -94,12 +94,7 @@ pub fn run(
     demo: bool,
     secure_cookies: bool,
 ) -> Result<std::process::ExitCode> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    crate::logging::init();
     let addr: SocketAddr = listen
         .parse()
         .with_context(|| format!("--listen {listen} is not an address:port"))?;
@@ -139,7 +134,7 @@ pub fn run(
             }
         }
         println!("ipstrack is serving on http://{addr}");
-        axum::serve(listener, app).await?;
+        ipstrack_web::serve(listener, app, ipstrack_web::Limits::default()).await?;
         Ok(std::process::ExitCode::SUCCESS)
     })
 }

@@ -145,12 +145,10 @@ fn a_write_that_cannot_finish_leaves_the_earlier_file_as_it_was() {
 
 #[cfg(unix)]
 #[test]
-fn a_replaced_file_keeps_its_permissions_and_a_new_one_gets_the_usual_ones() {
+fn a_replaced_file_keeps_its_permissions_and_a_new_one_is_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let mode = |p: &str| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    let plain = path(&dir, "plain.txt");
-    std::fs::File::create(&plain).unwrap();
     let out = path(&dir, "demo.json");
     let demo = [
         "demo-data",
@@ -162,10 +160,95 @@ fn a_replaced_file_keeps_its_permissions_and_a_new_one_gets_the_usual_ones() {
         "1",
     ];
     ok(&ipstrack(&demo));
-    assert_eq!(mode(&out), mode(&plain), "as File::create (umask applied)");
-    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(mode(&out), 0o600, "a new file is its owner's only");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
     ok(&ipstrack(&demo));
-    assert_eq!(mode(&out), 0o600);
+    assert_eq!(
+        mode(&out),
+        0o640,
+        "a replaced file keeps what its owner gave it"
+    );
+}
+
+/// Runs `ipstrack` with a umask that would let everyone read what it makes.
+#[cfg(unix)]
+fn ipstrack_with_open_umask(args: &[&str]) -> Output {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 000; exec '{}' {}",
+            env!("CARGO_BIN_EXE_ipstrack"),
+            quoted.join(" ")
+        ))
+        .env("IPSTRACK_ACTOR", "tester")
+        .env_remove("IPSTRACK_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+/// Issue 11: the database, its backups, exports and extracts hold personal
+/// data and password hashes; they are created 0600 (folders 0700) whatever
+/// the umask.
+#[cfg(unix)]
+#[test]
+fn files_ipstrack_creates_are_its_owners_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &str| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let db = path(&dir, "ips.sqlite");
+    let bundle = example("random-101.bundle.json");
+    ok(&ipstrack_with_open_umask(&[
+        "import", "--data", &bundle, "--db", &db,
+    ]));
+    let backup = path(&dir, "backup.sqlite");
+    ok(&ipstrack_with_open_umask(&[
+        "backup", "--out", &backup, "--db", &db,
+    ]));
+    let restored = path(&dir, "restored.sqlite");
+    ok(&ipstrack_with_open_umask(&[
+        "restore", "--from", &backup, "--db", &restored,
+    ]));
+    let export = path(&dir, "export.json");
+    ok(&ipstrack_with_open_umask(&[
+        "export", "--out", &export, "--db", &db,
+    ]));
+    let extract = path(&dir, "mhsds/2024-25-Q3");
+    ok(&ipstrack_with_open_umask(&[
+        "export",
+        "--mhsds",
+        "--period",
+        "2024/25-Q3",
+        "--as-of",
+        "2024-12-31",
+        "--out",
+        &extract,
+        "--db",
+        &db,
+    ]));
+    for file in [&db, &backup, &restored, &export] {
+        assert_eq!(mode(file), 0o600, "{file}");
+    }
+    for folder in [path(&dir, "mhsds"), extract.clone()] {
+        assert_eq!(mode(&folder), 0o700, "{folder}");
+    }
+    for entry in std::fs::read_dir(&extract).unwrap() {
+        let file = entry.unwrap().path();
+        assert_eq!(mode(file.to_str().unwrap()), 0o600, "{}", file.display());
+    }
+    // While the database is open its WAL and SHM files exist: theirs too.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = ipstrack_store::Store::open(&db).await.unwrap();
+        store.load().await.unwrap();
+        for side in ["-wal", "-shm"] {
+            let side = format!("{db}{side}");
+            if Path::new(&side).exists() {
+                assert_eq!(mode(&side), 0o600, "{side}");
+            }
+        }
+        store.close().await;
+    });
 }
 
 #[test]

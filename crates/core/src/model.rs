@@ -306,3 +306,16 @@ mod tests {
         );
     }
 }
+
+/// A stored record that a user's request matched although it is outside
+/// their scope (a referral page of another team, an import row naming
+/// another team's client). The user is told nothing of it; the match is
+/// written to the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OutOfScope {
+    /// `client` or `referral`.
+    pub record_type: &'static str,
+    pub record_id: String,
+    /// How it was matched: `id` (asked for by id) or `nhs_number`.
+    pub matched_by: &'static str,
+}

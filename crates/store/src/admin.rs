@@ -11,6 +11,7 @@ use sqlx::Row;
 
 use crate::records::{AuditRow, write_audit};
 use crate::{Backend, Result, Store, StoreError};
+use ipstrack_core::model::OutOfScope;
 
 /// One entry of the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +23,8 @@ pub struct AuditEntry {
     pub at: String,
     /// Who.
     pub actor: String,
-    /// `insert`, `update` or `delete`.
+    /// `insert`, `update`, `delete`, or `out-of-scope` (a request matched
+    /// the record outside the user's scope).
     pub action: String,
     /// `service`, `team`, `staff`, `client`, `referral`, `user`, `submission`.
     pub record_type: String,
@@ -104,6 +106,34 @@ impl Store {
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut conn = self.read.acquire().await?;
         read_audit(&mut conn, filter).await
+    }
+
+    /// Writes to the audit log that a request of `actor` matched records
+    /// outside their scope (a referral page of another team, an import row
+    /// naming another team's client): action `out-of-scope`, the record, and
+    /// how it was matched. The user was told nothing of the record.
+    pub async fn audit_out_of_scope(&self, actor: &str, matched: &[OutOfScope]) -> Result<()> {
+        if matched.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        write_audit(
+            &mut tx,
+            actor,
+            matched
+                .iter()
+                .map(|m| AuditRow {
+                    action: "out-of-scope",
+                    record_type: m.record_type,
+                    record_id: m.record_id.clone(),
+                    old: None,
+                    new: Some(serde_json::json!({ "matched_by": m.matched_by }).to_string()),
+                })
+                .collect(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Adds a user with an argon2id password hash, linked to a staff record.

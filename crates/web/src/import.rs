@@ -12,8 +12,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use axum::extract::multipart::MultipartError;
 use axum::extract::{Form, Multipart, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use ipstrack_core::bundle::to_document;
 use ipstrack_interop::spreadsheet::{ImportOptions, Mapping, Preview, Sheet, preview, read_file};
@@ -23,8 +24,8 @@ use serde::Deserialize;
 
 use crate::pages::{layout, problem_summary};
 use crate::{
-    Shared, Snapshot, Viewer, forbidden_as_not_found, server_error, signed_in_form, to_sign_in,
-    viewer,
+    Shared, Snapshot, Viewer, audit_out_of_scope, forbidden_as_not_found, same, server_error,
+    signed_in_form, to_sign_in, viewer,
 };
 
 /// How long an uploaded file waits for its confirmation.
@@ -33,6 +34,10 @@ const KEEP: Duration = Duration::from_secs(30 * 60);
 const MAX_UPLOADS: usize = 16;
 /// The largest upload (all files together).
 pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
+/// The most bytes of uploads kept waiting for their confirmation, all users
+/// together (the oldest goes first): with one upload read at a time this
+/// keeps the memory uploads take under 100 MB.
+const MAX_KEPT_BYTES: usize = 2 * MAX_UPLOAD_BYTES;
 /// Problems listed on the page (all are counted).
 const SHOWN_PROBLEMS: usize = 500;
 
@@ -44,16 +49,45 @@ pub struct Upload {
     at: Instant,
 }
 
-/// Uploads by their random token.
-#[derive(Default)]
-pub struct Uploads(Mutex<HashMap<String, Upload>>);
+impl Upload {
+    fn bytes(&self) -> usize {
+        self.files.iter().map(|(_, b)| b.len()).sum::<usize>()
+            + self.mapping.as_ref().map_or(0, String::len)
+    }
+}
+
+/// Uploads by their random token, and the turn to read one.
+pub struct Uploads {
+    kept: Mutex<HashMap<String, Upload>>,
+    reading: tokio::sync::Semaphore,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads {
+            kept: Mutex::default(),
+            reading: tokio::sync::Semaphore::new(1),
+        }
+    }
+}
 
 impl Uploads {
+    /// Waits for the turn to read and preview an upload (one at a time).
+    async fn turn(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.reading
+            .acquire()
+            .await
+            .expect("the semaphore is never closed")
+    }
+
     fn put(&self, upload: Upload) -> String {
         let token = ipstrack_store::random_token();
-        let mut map = self.0.lock().expect("not poisoned");
+        let mut map = self.kept.lock().expect("not poisoned");
         map.retain(|_, u| u.at.elapsed() < KEEP);
-        while map.len() >= MAX_UPLOADS {
+        let kept = |map: &HashMap<String, Upload>| map.values().map(Upload::bytes).sum::<usize>();
+        while !map.is_empty()
+            && (map.len() >= MAX_UPLOADS || kept(&map) + upload.bytes() > MAX_KEPT_BYTES)
+        {
             let oldest = map
                 .iter()
                 .min_by_key(|(_, u)| u.at)
@@ -67,7 +101,7 @@ impl Uploads {
 
     /// The upload, if it is this user's and not expired.
     fn take(&self, token: &str, username: &str) -> Option<Upload> {
-        let mut map = self.0.lock().expect("not poisoned");
+        let mut map = self.kept.lock().expect("not poisoned");
         map.retain(|_, u| u.at.elapsed() < KEEP);
         if map.get(token)?.username != username {
             return None;
@@ -76,7 +110,10 @@ impl Uploads {
     }
 
     fn put_back(&self, token: String, upload: Upload) {
-        self.0.lock().expect("not poisoned").insert(token, upload);
+        self.kept
+            .lock()
+            .expect("not poisoned")
+            .insert(token, upload);
     }
 }
 
@@ -140,33 +177,54 @@ struct UploadForm {
     mapping: Option<String>,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, String> {
+/// Why an upload could not be read.
+enum UploadError {
+    /// Over [`MAX_UPLOAD_BYTES`] (told by the body, when no length was declared).
+    TooLarge,
+    Unreadable(String),
+}
+
+fn upload_error(e: MultipartError) -> UploadError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        UploadError::TooLarge
+    } else {
+        UploadError::Unreadable(format!("The upload could not be read: {}.", e.body_text()))
+    }
+}
+
+/// 413 with the limit named, on the upload page.
+fn too_large(v: &Viewer) -> Response {
+    let message = format!(
+        "The upload is larger than {} MB: ipstrack takes at most {} MB at once. Split the workbook or send its sheets as CSV files one by one.",
+        MAX_UPLOAD_BYTES / (1024 * 1024),
+        MAX_UPLOAD_BYTES / (1024 * 1024)
+    );
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Html(upload_form(v, Some(&message)).into_string()),
+    )
+        .into_response()
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, UploadError> {
     let mut form = UploadForm {
         csrf: String::new(),
         files: Vec::new(),
         mapping: None,
     };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| format!("the upload could not be read ({e})"))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| format!("the upload could not be read ({e})"))?;
+        let bytes = field.bytes().await.map_err(upload_error)?;
         match name.as_str() {
             "csrf" => form.csrf = String::from_utf8_lossy(&bytes).into_owned(),
             "file" if !bytes.is_empty() => form
                 .files
                 .push((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec())),
             "mapping" if !bytes.is_empty() => {
-                form.mapping = Some(
-                    String::from_utf8(bytes.to_vec())
-                        .map_err(|_| "the mapping file is not UTF-8 text".to_string())?,
-                )
+                form.mapping = Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    UploadError::Unreadable("The mapping file is not UTF-8 text.".to_string())
+                })?)
             }
             _ => {}
         }
@@ -216,17 +274,37 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let form = match read_upload(multipart).await {
-        Ok(f) => f,
-        Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
-    };
-    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
+    // Who is sending, and may they import at all, is told by the headers:
+    // refuse before reading a byte of the body.
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
     };
     let Some(team) = import_scope(&v, &data) else {
         return forbidden_as_not_found(&v, "page", "import");
     };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.parse::<u64>().ok());
+    if declared.is_some_and(|l| l > MAX_UPLOAD_BYTES as u64) {
+        return too_large(&v);
+    }
+    // One upload is read and previewed at a time (the others wait their
+    // turn), so memory stays bounded however many are sent at once.
+    let _turn = state.uploads.turn().await;
+    let form = match read_upload(multipart).await {
+        Ok(f) => f,
+        Err(UploadError::TooLarge) => return too_large(&v),
+        Err(UploadError::Unreadable(e)) => return (StatusCode::BAD_REQUEST, e).into_response(),
+    };
+    if !same(&v.session.csrf, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: reload the page.",
+        )
+            .into_response();
+    }
     if form.files.is_empty() {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -252,6 +330,9 @@ pub async fn upload(
                 .into_response();
         }
     };
+    if let Err(response) = audit_out_of_scope(&state, &v, p.out_of_scope.clone()).await {
+        return response;
+    }
     let token = state.uploads.put(Upload {
         username: v.session.user.username.clone(),
         files: form.files,
@@ -281,6 +362,7 @@ pub async fn confirm(
     let Some(team) = import_scope(&v, &data) else {
         return forbidden_as_not_found(&v, "page", "import");
     };
+    let _turn = state.uploads.turn().await;
     let Some(upload) = state.uploads.take(&form.upload, &v.session.user.username) else {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,

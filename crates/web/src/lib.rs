@@ -6,8 +6,12 @@
 //! whole service. A record outside one's scope answers 404 and is logged (by
 //! id only: no names, NHS numbers or notes ever reach the logs).
 
+mod assets;
 mod import;
 mod pages;
+mod server;
+
+pub use server::{Limits, serve};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -235,6 +239,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         config,
         uploads: import::Uploads::default(),
     });
+    let secure_cookies = state.config.secure_cookies;
     tokio::spawn(follow_changes(Arc::downgrade(&state)));
     let router = Router::new()
         .route("/", get(home))
@@ -274,8 +279,8 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/api/v1/report", get(api_report))
         .route("/api/v1/referrals/{id}", get(api_referral))
         .route("/api/v1/openapi.json", get(openapi_document))
-        .route("/static/style.css", get(stylesheet))
-        .route("/static/app.js", get(script))
+        .route(assets::STYLE.path(), get(stylesheet))
+        .route(assets::SCRIPT.path(), get(script))
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -294,7 +299,22 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
+        ))
+        // Every answer may hold personal data unless it says otherwise (the
+        // stylesheet and script do): browsers and proxies keep none of it.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ));
+    // Behind HTTPS (told by --secure-cookies), browsers are told to stay on it.
+    let router = if secure_cookies {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        router
+    };
     Ok(router)
 }
 
@@ -382,7 +402,7 @@ fn not_found() -> Response {
 }
 
 fn forbidden_as_not_found(viewer: &Viewer, what: &str, id: &str) -> Response {
-    tracing::warn!(user = %viewer.session.user.username, record = %format!("{what} {id}"), "refused: outside the user's scope");
+    tracing::warn!(user = %viewer.session.user.username, record = ?format!("{what} {id}"), "refused: outside the user's scope");
     not_found()
 }
 
@@ -462,20 +482,12 @@ fn server_error<E: std::fmt::Display + 'static>(e: E) -> Response {
 // Handlers
 // ---------------------------------------------------------------------------
 
-async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../static/style.css"),
-    )
-        .into_response()
+async fn stylesheet(headers: HeaderMap) -> Response {
+    assets::STYLE.respond(&headers)
 }
 
-async fn script() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../static/app.js"),
-    )
-        .into_response()
+async fn script(headers: HeaderMap) -> Response {
+    assets::SCRIPT.respond(&headers)
 }
 
 async fn home(State(state): State<Shared>, headers: HeaderMap) -> Response {
@@ -653,8 +665,38 @@ async fn referral_page(
             .into_string(),
         )
         .into_response(),
-        _ => forbidden_as_not_found(&v, "referral", &id),
+        found => match audit_out_of_scope(&state, &v, referral_matched(found, &id)).await {
+            Ok(()) => forbidden_as_not_found(&v, "referral", &id),
+            Err(response) => response,
+        },
     }
+}
+
+/// Writes to the audit log that a request matched stored records outside
+/// the user's scope (the user is answered as if there were none).
+async fn audit_out_of_scope(
+    state: &AppState,
+    v: &Viewer,
+    matched: Vec<ipstrack_core::model::OutOfScope>,
+) -> Result<(), Response> {
+    state
+        .store
+        .audit_out_of_scope(&v.session.user.username, &matched)
+        .await
+        .map_err(server_error)
+}
+
+/// The audit entry of a referral asked for by id outside the user's scope
+/// (none when there is no such referral).
+fn referral_matched(found: Option<usize>, id: &str) -> Vec<ipstrack_core::model::OutOfScope> {
+    found
+        .map(|_| ipstrack_core::model::OutOfScope {
+            record_type: "referral",
+            record_id: id.to_string(),
+            matched_by: "id",
+        })
+        .into_iter()
+        .collect()
 }
 
 /// What every form post checks first: a signed-in user and the session's CSRF token.
@@ -687,12 +729,12 @@ async fn referral_for_write(
 ) -> Result<(Arc<Snapshot>, Viewer, usize, Day), Response> {
     let (data, v) = signed_in_form(state, headers, csrf).await?;
     let today = state.today();
-    match data
-        .referral_index(id)
-        .filter(|i| in_scope(&v, &data.dataset, *i, today))
-    {
-        Some(i) => Ok((data, v, i, today)),
-        None => Err(forbidden_as_not_found(&v, "referral", id)),
+    match data.referral_index(id) {
+        Some(i) if in_scope(&v, &data.dataset, i, today) => Ok((data, v, i, today)),
+        found => {
+            audit_out_of_scope(state, &v, referral_matched(found, id)).await?;
+            Err(forbidden_as_not_found(&v, "referral", id))
+        }
     }
 }
 
@@ -1286,13 +1328,28 @@ async fn create_referral(
     let specialists = assignable(&v, d, today);
     let mut errors: FieldErrors = Vec::new();
     let client = form.client.trim();
-    let existing = (!client.is_empty())
-        .then(|| d.clients.iter().find(|c| c.id == client))
+    // A client of the user's scope (one of their referrals' clients), or a
+    // new one: another team's client is answered as if there were none.
+    let client_in_scope = |c: usize| {
+        d.referrals
+            .iter()
+            .enumerate()
+            .any(|(i, r)| r.client as usize == c && in_scope(&v, d, i, today))
+    };
+    let stored = (!client.is_empty())
+        .then(|| d.clients.iter().position(|c| c.id == client))
         .flatten();
+    let existing = stored
+        .filter(|&c| client_in_scope(c))
+        .map(|c| &d.clients[c]);
+    let mut matched = Vec::new();
     if !client.is_empty() && existing.is_none() {
+        if stored.is_some() {
+            matched.push(("client", client.to_string(), "id"));
+        }
         errors.push((
             "client",
-            format!("There is no client {client}: leave it empty for a new person"),
+            "There is no such client in your caseloads: leave it empty for a new person".into(),
         ));
     }
     let nhs = form.nhs_number.replace(' ', "");
@@ -1301,6 +1358,43 @@ async fn create_referral(
             "nhs_number",
             "Enter a valid 10-digit NHS number, or leave it empty".into(),
         ));
+    } else if !nhs.is_empty() && existing.is_none_or(|c| c.nhs_number.as_deref() != Some(&nhs)) {
+        // The same person is one client: the import refuses a second client
+        // with the NHS number, and so does the form.
+        if let Some(c) = d
+            .clients
+            .iter()
+            .position(|c| c.nhs_number.as_deref() == Some(nhs.as_str()))
+        {
+            if client_in_scope(c) {
+                errors.push((
+                    "nhs_number",
+                    format!(
+                        "This NHS number is already client {}'s: enter {} as the client to add a referral for this person",
+                        d.clients[c].id, d.clients[c].id
+                    ),
+                ));
+            } else {
+                matched.push(("client", d.clients[c].id.clone(), "nhs_number"));
+                errors.push((
+                    "nhs_number",
+                    "This NHS number cannot be used here: check it, or ask a manager if this person is already known to the service".into(),
+                ));
+            }
+        }
+    }
+    let matched = matched
+        .into_iter()
+        .map(
+            |(record_type, record_id, matched_by)| ipstrack_core::model::OutOfScope {
+                record_type,
+                record_id,
+                matched_by,
+            },
+        )
+        .collect();
+    if let Err(response) = audit_out_of_scope(&state, &v, matched).await {
+        return response;
     }
     if let Err(e) = form_date(
         &form.received,
@@ -2303,17 +2397,18 @@ async fn api_referral(
         return json_error(StatusCode::UNAUTHORIZED, "sign in first");
     };
     let today = state.today();
-    match data
-        .referral_index(&id)
-        .filter(|i| in_scope(&v, &data.dataset, *i, today))
-    {
-        Some(i) => axum::Json(ipstrack_core::bundle::referral_document(
-            &data.dataset,
-            &data.dataset.referrals[i],
-        ))
+    match data.referral_index(&id) {
+        Some(i) if in_scope(&v, &data.dataset, i, today) => axum::Json(
+            ipstrack_core::bundle::referral_document(&data.dataset, &data.dataset.referrals[i]),
+        )
         .into_response(),
-        None => {
-            tracing::warn!(user = %v.session.user.username, record = %format!("referral {id}"), "refused: outside the user's scope");
+        found => {
+            if let Err(response) =
+                audit_out_of_scope(&state, &v, referral_matched(found, &id)).await
+            {
+                return response;
+            }
+            tracing::warn!(user = %v.session.user.username, record = ?format!("referral {id}"), "refused: outside the user's scope");
             json_error(StatusCode::NOT_FOUND, "not found")
         }
     }

@@ -25,8 +25,8 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – ipstrack" }
-                link rel="stylesheet" href="/static/style.css";
-                script src="/static/app.js" defer {}
+                link rel="stylesheet" href=(crate::assets::STYLE.href());
+                script src=(crate::assets::SCRIPT.href()) defer {}
             }
             body {
                 header {
@@ -64,8 +64,8 @@ fn bare(title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – ipstrack" }
-                link rel="stylesheet" href="/static/style.css";
-                script src="/static/app.js" defer {}
+                link rel="stylesheet" href=(crate::assets::STYLE.href());
+                script src=(crate::assets::SCRIPT.href()) defer {}
             }
             body { header { a href="/" { "ipstrack" } } main id="main" { h1 { (title) } (body) } }
         }

@@ -1390,7 +1390,8 @@ async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
     let (es3, _) = sign_in(&w, "es3", PASSWORD).await.unwrap();
     let (status, _, page) = send(&w.app, get("/specialists/es3/plan", &es3)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/style.css\">"));
+    // The stylesheet, by a URL that carries its content's hash (issue 11).
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/style.css?v="));
     assert!(page.contains("data-print"), "a Print button");
     assert!(page.contains("class=\"no-print\""));
     // The numbers of the charts are open, so that they print.

@@ -12,7 +12,7 @@ use ipstrack_core::bundle::{
     JobDoc, MAX_WEEKLY_HOURS, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc, hours_number,
     validate,
 };
-use ipstrack_core::model::{Hours, nhs_number_is_valid};
+use ipstrack_core::model::{Hours, OutOfScope, nhs_number_is_valid};
 use serde_json::Number;
 
 use super::cells::{Cell, Sheet, column_letter};
@@ -92,6 +92,14 @@ pub struct Skipped {
     pub rows: Vec<(String, u32)>,
 }
 
+/// The message for a row that matches a record outside the team lead's
+/// scope: it says what to do without confirming that the record exists.
+fn outside_scope(what: &str) -> String {
+    format!(
+        "{what} cannot be used in your import: check it, or ask a manager if this person is already known to the service"
+    )
+}
+
 /// The preview of an import: what it would write and every problem found.
 #[derive(Clone, Debug)]
 pub struct Preview {
@@ -105,6 +113,10 @@ pub struct Preview {
     pub updated: Vec<String>,
     /// What is left out if the user accepts skipping the problem rows.
     pub skipped: Vec<Skipped>,
+    /// Records outside a team lead's scope that rows of the file matched
+    /// (by id or NHS number): refused with a message that does not name
+    /// them, and listed here for the audit log.
+    pub out_of_scope: Vec<OutOfScope>,
     /// The records to write: created and changed clients and referrals, with
     /// the service as stored (for `Store::import`). Skipped referrals are not in it.
     bundle: BundleDoc,
@@ -219,6 +231,8 @@ struct Reader<'a> {
     /// Specialists by normalised id and by normalised name.
     staff_ids: HashMap<String, String>,
     staff_names: HashMap<String, Vec<String>>,
+    /// Stored records outside the team lead's scope that rows matched.
+    out_of_scope: BTreeSet<OutOfScope>,
 }
 
 /// Builds the preview of importing these sheets over the existing records.
@@ -245,6 +259,7 @@ pub fn preview(
             .collect(),
         staff_ids: HashMap::new(),
         staff_names: HashMap::new(),
+        out_of_scope: BTreeSet::new(),
     };
     for s in existing.staff.iter().filter(|s| s.role == "es") {
         reader.staff_ids.insert(normalise(&s.id), s.id.clone());
@@ -832,6 +847,7 @@ impl Reader<'_> {
             created,
             updated,
             skipped,
+            out_of_scope: self.out_of_scope.into_iter().collect(),
             bundle: BundleDoc {
                 referrals: bundle
                     .referrals
@@ -1195,6 +1211,19 @@ impl Reader<'_> {
             }
             if let Some(nhs) = &c.nhs_number {
                 match by_nhs.get(nhs) {
+                    Some(other) if *other != c.id && !self.client_in_scope(other) => {
+                        self.out_of_scope.insert(OutOfScope {
+                            record_type: "client",
+                            record_id: other.clone(),
+                            matched_by: "nhs_number",
+                        });
+                        found.push((
+                            row,
+                            "nhs_number",
+                            r.id.clone(),
+                            outside_scope("this NHS number"),
+                        ))
+                    }
                     Some(other) if *other != c.id => found.push((
                         row,
                         "nhs_number",
@@ -1215,7 +1244,46 @@ impl Reader<'_> {
         }
     }
 
-    /// A team lead may import only referrals of their own team's specialists.
+    /// Whether a stored client is within the importing user's scope: for a
+    /// team lead, a client whose every stored referral is their team's (a
+    /// client with none is a manager's to change); for others, every client.
+    fn client_in_scope(&self, client: &str) -> bool {
+        let Some(team) = &self.options.team else {
+            return true;
+        };
+        let mut referrals = self
+            .existing
+            .referrals
+            .iter()
+            .filter(|r| r.client == client)
+            .peekable();
+        referrals.peek().is_some() && referrals.all(|r| self.outside_team(r, team).is_none())
+    }
+
+    /// The first specialist of a referral who is not in the team (or why it
+    /// has none of the team's).
+    fn outside_team(&self, r: &ReferralDoc, team: &str) -> Option<String> {
+        let mut specialists: Vec<&str> = r.es.iter().map(String::as_str).collect();
+        specialists.extend(r.transfers.iter().flatten().map(|t| t.es.as_str()));
+        if specialists.is_empty() {
+            return Some("has no employment specialist of your team".into());
+        }
+        specialists
+            .into_iter()
+            .find(|es| {
+                !self
+                    .existing
+                    .staff
+                    .iter()
+                    .any(|s| s.id == **es && s.team == team)
+            })
+            .map(|es| format!("names specialist {es}, who is not in your team ({team})"))
+    }
+
+    /// A team lead may import only referrals of their own team's specialists,
+    /// for clients of their own team or new ones. A row that matches a stored
+    /// referral or client of another team is a problem whose message does not
+    /// confirm the record; the match is kept for the audit log.
     fn check_scope(
         &mut self,
         referrals: &[(ReferralDoc, Option<ClientDoc>)],
@@ -1225,32 +1293,24 @@ impl Reader<'_> {
         let Some(team) = self.options.team.clone() else {
             return;
         };
-        let team_of: HashMap<&str, &str> = self
-            .existing
-            .staff
-            .iter()
-            .map(|s| (s.id.as_str(), s.team.as_str()))
-            .collect();
-        let outside = |r: &ReferralDoc| -> Option<String> {
-            let mut specialists: Vec<&str> = r.es.iter().map(String::as_str).collect();
-            specialists.extend(r.transfers.iter().flatten().map(|t| t.es.as_str()));
-            if specialists.is_empty() {
-                return Some("has no employment specialist of your team".into());
-            }
-            specialists
-                .into_iter()
-                .find(|es| team_of.get(es) != Some(&team.as_str()))
-                .map(|es| format!("names specialist {es}, who is not in your team ({team})"))
-        };
+        let stored_client = |id: &str| self.existing.clients.iter().any(|c| c.id == id);
         let mut found = Vec::new();
+        let mut matched = Vec::new();
         for (r, _) in referrals {
-            let why = outside(r).or_else(|| {
-                existing
-                    .get(r.id.as_str())
-                    .and_then(|old| outside(old))
-                    .map(|w| format!("is held by another team: it {w}"))
-            });
-            if let Some(why) = why {
+            let why = if existing
+                .get(r.id.as_str())
+                .is_some_and(|old| self.outside_team(old, &team).is_some())
+            {
+                matched.push(("referral", r.id.clone()));
+                Some(("es", outside_scope(&format!("referral id {}", r.id))))
+            } else if stored_client(&r.client) && !self.client_in_scope(&r.client) {
+                matched.push(("client", r.client.clone()));
+                Some(("client", outside_scope(&format!("client id {}", r.client))))
+            } else {
+                self.outside_team(r, &team)
+                    .map(|w| ("es", format!("referral {} {w}", r.id)))
+            };
+            if let Some((field, message)) = why {
                 let d = &drafts[&r.id];
                 let row = d
                     .rows
@@ -1258,12 +1318,19 @@ impl Reader<'_> {
                     .or_else(|| d.children.values().flatten().next())
                     .copied();
                 if let Some(row) = row {
-                    found.push((row, r.id.clone(), format!("referral {} {why}", r.id)));
+                    found.push((row, field, r.id.clone(), message));
                 }
             }
         }
-        for (row, referral, message) in found {
-            self.row_problem(row, Some("es"), &referral, message);
+        for (record_type, record_id) in matched {
+            self.out_of_scope.insert(OutOfScope {
+                record_type,
+                record_id,
+                matched_by: "id",
+            });
+        }
+        for (row, field, referral, message) in found {
+            self.row_problem(row, Some(field), &referral, message);
         }
     }
 

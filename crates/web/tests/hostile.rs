@@ -1,0 +1,634 @@
+//! Issue 11, hostile input and abuse: what an attacker with an ordinary
+//! login (or none) tries, and that the server stays up, bounded and inside
+//! each user's scope. Every hostile file or request is made here.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+use ipstrack_core::bundle::BundleDoc;
+use ipstrack_store::{AuditFilter, Store};
+use ipstrack_web::{Config, Limits, app, serve};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+// ---------------------------------------------------------------------------
+// A real server, for what only shows on a connection
+// ---------------------------------------------------------------------------
+
+/// Serves `app` on a free local port with these limits; returns its address.
+async fn served(app: Router, limits: Limits) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, app, limits));
+    addr
+}
+
+fn short_limits() -> Limits {
+    Limits {
+        max_connections: 4,
+        header_read: Duration::from_secs(1),
+        body_pause: Duration::from_secs(1),
+        request: Duration::from_secs(3),
+    }
+}
+
+/// Reads until the server closes the connection or `within` passes:
+/// (what was read, whether it closed).
+async fn read_until_closed(stream: &mut TcpStream, within: Duration) -> (String, bool) {
+    let mut out = Vec::new();
+    let mut buf = [0_u8; 4096];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&out).into(), true),
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => return (String::from_utf8_lossy(&out).into(), false),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Uploads
+// ---------------------------------------------------------------------------
+
+/// The head of a multipart upload declaring a body of `length` bytes.
+fn upload_head(cookie: &str, length: usize) -> String {
+    format!(
+        "POST /import HTTP/1.1\r\nHost: ipstrack\r\nCookie: {cookie}\r\n\
+         Content-Type: multipart/form-data; boundary=X\r\nContent-Length: {length}\r\n\r\n"
+    )
+}
+
+#[tokio::test]
+async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
+    let w = world().await;
+    let addr = served(w.app.clone(), short_limits()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    // 30 MB announced, not one byte of it sent: the answer comes anyway.
+    stream
+        .write_all(upload_head("", 30_000_000).as_bytes())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let (answer, _) = read_until_closed(&mut stream, Duration::from_millis(900)).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 303"),
+        "answered {answer:?} after {:?}",
+        started.elapsed()
+    );
+    assert!(answer.contains("location: /sign-in"), "{answer}");
+}
+
+#[tokio::test]
+async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
+    let w = world().await;
+    let (session, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let addr = served(w.app.clone(), short_limits()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(upload_head(&session, 30_000_000).as_bytes())
+        .await
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut stream, Duration::from_millis(900)).await;
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer:?}");
+}
+
+#[tokio::test]
+async fn an_upload_declared_over_the_limit_answers_413_naming_the_limit_before_it_is_read() {
+    let w = world().await;
+    let (session, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let addr = served(w.app.clone(), short_limits()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(upload_head(&session, 40 * 1024 * 1024).as_bytes())
+        .await
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut stream, Duration::from_millis(900)).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
+    assert!(answer.contains("at most 32 MB"), "{answer}");
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_without_a_declared_length_answers_413_not_a_parse_error() {
+    let w = world().await;
+    let (session, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let mut body = format!(
+        "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.resize(body.len() + 33 * 1024 * 1024, b'a');
+    body.extend_from_slice(b"\r\n--X--\r\n");
+    // No Content-Length: the limit is found while reading.
+    let request = Request::post("/import")
+        .header(header::COOKIE, &session)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=X")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, page) = send(&w.app, request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{page}");
+    assert!(page.contains("at most 32 MB"), "{page}");
+    assert!(
+        page.contains("error-summary"),
+        "shown on the upload page: {page}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Connections
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_after_the_header_read_timeout() {
+    let w = world().await;
+    let addr = served(w.app.clone(), short_limits()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let started = Instant::now();
+    let (_, closed) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert!(closed, "an idle connection is held");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn headers_sent_slowly_are_cut_off_at_the_header_read_timeout() {
+    let w = world().await;
+    let addr = served(w.app.clone(), short_limits()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let started = Instant::now();
+    stream
+        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // A header line every 300 ms, never the end of the headers.
+    let mut closed = false;
+    for i in 0..20 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if stream
+            .write_all(format!("X-Slow-{i}: yes\r\n").as_bytes())
+            .await
+            .is_err()
+        {
+            closed = true;
+            break;
+        }
+    }
+    let (_, closed_now) = read_until_closed(&mut stream, Duration::from_secs(1)).await;
+    assert!(closed || closed_now, "slow headers are held");
+    assert!(started.elapsed() < Duration::from_secs(6));
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_left_idle_is_closed() {
+    let w = world().await;
+    let addr = served(w.app.clone(), short_limits()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let (answer, closed) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(closed && started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_gets_an_answer_within_the_request_timeout() {
+    let w = world().await;
+    let addr = served(w.app.clone(), short_limits()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /sign-in HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a",
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let (answer, closed) = read_until_closed(&mut stream, Duration::from_secs(6)).await;
+    assert!(closed, "a stalled body is held: {answer:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "{answer:?}"
+    );
+}
+
+#[tokio::test]
+async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
+    let w = world().await;
+    let limits = Limits {
+        max_connections: 2,
+        header_read: Duration::from_secs(2),
+        ..short_limits()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    // Two idle connections take every place.
+    let idle1 = TcpStream::connect(addr).await.unwrap();
+    let idle2 = TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    let mut third = TcpStream::connect(addr).await.unwrap();
+    third
+        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut third, Duration::from_secs(6)).await;
+    let waited = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(
+        waited >= Duration::from_millis(1200),
+        "the third connection was served at once ({waited:?}): no cap"
+    );
+    drop((idle1, idle2));
+}
+
+// ---------------------------------------------------------------------------
+// Headers
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn every_answer_with_personal_data_says_no_store() {
+    let w = world().await;
+    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    let api = format!("/api/v1/referrals/{}", w.es3_referral);
+    for (path, cookie) in [
+        ("/sign-in", ""),
+        ("/caseload", lead.as_str()),
+        (referral.as_str(), lead.as_str()),
+        ("/team", lead.as_str()),
+        ("/service", manager.as_str()),
+        (api.as_str(), manager.as_str()),
+        ("/api/v1/report", manager.as_str()),
+        ("/returns/grow-return.csv", manager.as_str()),
+        ("/returns/grow-return.xlsx", manager.as_str()),
+        ("/referrals/nonexistent", lead.as_str()),
+    ] {
+        let (status, headers, _) = send_bytes(&w.app, get(path, cookie)).await;
+        assert_eq!(
+            header_value(&headers, "cache-control").as_deref(),
+            Some("no-store"),
+            "{path} ({status})"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_stylesheet_and_script_are_cached_by_their_content_hash() {
+    let w = world().await;
+    let (_, _, page) = send(&w.app, get("/sign-in", "")).await;
+    for asset in ["/static/style.css?v=", "/static/app.js?v="] {
+        let at = page
+            .find(asset)
+            .unwrap_or_else(|| panic!("{asset} in {page}"));
+        let href: String = page[at..].chars().take_while(|c| *c != '"').collect();
+        let hash = href.split("?v=").nth(1).unwrap();
+        assert_eq!(hash.len(), 16, "{href}");
+        let (status, headers, _) = send_bytes(&w.app, get(&href, "")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            header_value(&headers, "cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        let etag = header_value(&headers, "etag").unwrap();
+        assert_eq!(etag, format!("\"{hash}\""));
+        let again = Request::get(&href)
+            .header(header::IF_NONE_MATCH, &etag)
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = send_bytes(&w.app, again).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED);
+        assert!(body.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn hsts_is_sent_with_secure_cookies_only() {
+    let w = world().await;
+    let (_, headers, _) = send(&w.app, get("/sign-in", "")).await;
+    assert_eq!(header_value(&headers, "strict-transport-security"), None);
+    let secure = app(
+        w.store.clone(),
+        Config {
+            secure_cookies: true,
+            today: Some(today()),
+        },
+    )
+    .await
+    .unwrap();
+    let (_, headers, _) = send(&secure, get("/sign-in", "")).await;
+    assert_eq!(
+        header_value(&headers, "strict-transport-security").as_deref(),
+        Some("max-age=31536000; includeSubDomains")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Scope and privacy
+// ---------------------------------------------------------------------------
+
+/// The team of a specialist.
+fn team_of<'a>(doc: &'a BundleDoc, es: &str) -> Option<&'a str> {
+    doc.staff
+        .iter()
+        .find(|s| s.id == es)
+        .map(|s| s.team.as_str())
+}
+
+/// A stored client all of whose referrals are outside `team`.
+fn client_of_another_team(doc: &BundleDoc, team: &str) -> String {
+    doc.clients
+        .iter()
+        .find(|c| {
+            let mut referrals = doc.referrals.iter().filter(|r| r.client == c.id).peekable();
+            referrals.peek().is_some()
+                && referrals.all(|r| {
+                    r.es.iter()
+                        .chain(r.transfers.iter().flatten().map(|t| &t.es))
+                        .all(|es| team_of(doc, es) != Some(team))
+                })
+        })
+        .map(|c| c.id.clone())
+        .expect("the example has clients of both teams")
+}
+
+/// `YYYY-MM-DD` as a spreadsheet shows it (`DD/MM/YYYY`).
+fn uk(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    format!("{}/{}/{}", parts[2], parts[1], parts[0])
+}
+
+/// Gives a client of another team than `team` a valid NHS number, and a new
+/// server that knows it: (the client, the number, the server).
+async fn with_nhs_number_elsewhere(w: &World, team: &str) -> (String, String, Router) {
+    let mut doc = w.store.export().await.unwrap();
+    let other = client_of_another_team(&doc, team);
+    let nhs = "9434765919".to_string();
+    for c in doc.clients.iter_mut().filter(|c| c.id == other) {
+        c.nhs_number = Some(nhs.clone());
+    }
+    w.store.import(&doc, "setup").await.unwrap();
+    (other, nhs, app_on(&w.store).await)
+}
+
+fn csv_upload(cookie: &str, csrf: &str, csv: &str) -> Request<Body> {
+    let body = format!(
+        "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rows.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--X--\r\n"
+    );
+    Request::post("/import")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=X")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn out_of_scope_entries(store: &Store) -> Vec<(String, String, String, String)> {
+    store
+        .audit(&AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "out-of-scope")
+        .map(|e| {
+            (
+                e.actor,
+                e.record_type,
+                e.record_id,
+                e.new_value.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_team_leads_import_naming_another_teams_client_is_refused_without_confirming_it() {
+    let w = world().await;
+    let before = w.store.export().await.unwrap();
+    let other = client_of_another_team(&before, "t1");
+    let (session, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    // A new referral for es3 (lead1's team), for another team's client.
+    let csv = format!(
+        "Client ID,Referral date,Employment status at referral,Employment specialist\n\
+         {other},02/12/2024,Unemployed,Specialist 3\n"
+    );
+    let (status, _, page) = send(&w.app, csv_upload(&session, &csrf, &csv)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(&format!(
+            "client id {other} cannot be used in your import: check it, or ask a manager if this person is already known to the service"
+        )),
+        "{page}"
+    );
+    assert!(!page.contains("another team"), "{page}");
+    assert!(!page.contains("es1") && !page.contains("es2"), "{page}");
+    assert_eq!(
+        out_of_scope_entries(&w.store).await,
+        vec![(
+            "lead1".to_string(),
+            "client".to_string(),
+            other.clone(),
+            r#"{"matched_by":"id"}"#.to_string()
+        )]
+    );
+    assert_eq!(w.store.export().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_team_leads_import_with_another_teams_nhs_number_is_refused_without_naming_the_client() {
+    let mut w = world().await;
+    let (other, nhs, app) = with_nhs_number_elsewhere(&w, "t1").await;
+    w.app = app;
+    let before = w.store.export().await.unwrap();
+    let (session, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let csv = format!(
+        "Client ID,NHS number,Referral date,Employment status at referral,Employment specialist\n\
+         brandnew,{nhs},02/12/2024,Unemployed,Specialist 3\n"
+    );
+    let (status, _, page) = send(&w.app, csv_upload(&session, &csrf, &csv)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("this NHS number cannot be used in your import"),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!(">{other}<")) && !page.contains(&format!("client {other}")),
+        "{page}"
+    );
+    assert_eq!(
+        out_of_scope_entries(&w.store).await,
+        vec![(
+            "lead1".to_string(),
+            "client".to_string(),
+            other,
+            r#"{"matched_by":"nhs_number"}"#.to_string()
+        )]
+    );
+    assert_eq!(w.store.export().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_team_leads_import_of_another_teams_referral_does_not_name_its_specialist() {
+    let w = world().await;
+    let before = w.store.export().await.unwrap();
+    let (session, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    // es1's referral (team t2), sent as if it were es3's.
+    let theirs = before
+        .referrals
+        .iter()
+        .find(|r| r.id == w.es1_referral)
+        .unwrap();
+    let csv = format!(
+        "Referral ID,Client ID,Referral date,Employment status at referral,Employment specialist\n\
+         {},{},{},Unemployed,Specialist 3\n",
+        theirs.id,
+        theirs.client,
+        uk(&theirs.received)
+    );
+    let (status, _, page) = send(&w.app, csv_upload(&session, &csrf, &csv)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(&format!(
+            "referral id {} cannot be used in your import",
+            theirs.id
+        )),
+        "{page}"
+    );
+    assert!(
+        !page.contains("another team") && !page.contains("es1"),
+        "{page}"
+    );
+    let entries = out_of_scope_entries(&w.store).await;
+    assert!(
+        entries.contains(&(
+            "lead1".to_string(),
+            "referral".to_string(),
+            theirs.id.clone(),
+            r#"{"matched_by":"id"}"#.to_string()
+        )),
+        "{entries:?}"
+    );
+    assert_eq!(w.store.export().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn opening_another_teams_referral_is_written_to_the_audit_log() {
+    let w = world().await;
+    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, _, page) =
+        send(&w.app, get(&format!("/referrals/{}", w.es3_referral), &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!page.contains(&w.es3_referral), "{page}");
+    let (status, _, _) = send(
+        &w.app,
+        get(&format!("/api/v1/referrals/{}", w.es3_referral), &es1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A referral that does not exist matches nothing: nothing to log.
+    let (status, _, _) = send(&w.app, get("/referrals/r-none", &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let entry = (
+        "es1".to_string(),
+        "referral".to_string(),
+        w.es3_referral.clone(),
+        r#"{"matched_by":"id"}"#.to_string(),
+    );
+    assert_eq!(
+        out_of_scope_entries(&w.store).await,
+        vec![entry.clone(), entry]
+    );
+}
+
+/// The new-referral form of `session`, filled with `client` and `nhs`.
+async fn new_referral(w: &World, session: &str, client: &str, nhs: &str) -> (StatusCode, String) {
+    let (_, _, page) = send(&w.app, get("/referrals/new", session)).await;
+    let csrf = hidden_csrf(&page);
+    let once = page
+        .split("name=\"once\" value=\"")
+        .nth(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .unwrap_or_default();
+    let form = format!(
+        "csrf={csrf}&once={once}&client={client}&nhs_number={nhs}&received=2025-01-10&status_at_referral=unemployed&es=es1"
+    );
+    let (status, _, page) = send(&w.app, post("/referrals/new", session, &form)).await;
+    (status, page)
+}
+
+#[tokio::test]
+async fn an_es_cannot_attach_a_referral_to_another_teams_client_nor_tell_it_exists() {
+    let w = world().await;
+    let before = w.store.export().await.unwrap();
+    let other = client_of_another_team(&before, "t2");
+    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, taken) = new_referral(&w, &es1, &other, "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{taken}");
+    let (status, absent) = new_referral(&w, &es1, "c-none-such", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{absent}");
+    let message = "There is no such client in your caseloads: leave it empty for a new person";
+    assert!(
+        taken.contains(message) && absent.contains(message),
+        "{taken}"
+    );
+    assert_eq!(w.store.export().await.unwrap(), before);
+    assert_eq!(
+        out_of_scope_entries(&w.store).await,
+        vec![(
+            "es1".to_string(),
+            "client".to_string(),
+            other,
+            r#"{"matched_by":"id"}"#.to_string()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn the_new_referral_form_refuses_a_duplicate_nhs_number_as_the_import_does() {
+    let mut w = world().await;
+    let (other, nhs, app) = with_nhs_number_elsewhere(&w, "t2").await;
+    w.app = app;
+    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    // Another team's client's NHS number: refused, not named.
+    let (status, page) = new_referral(&w, &es1, "", &nhs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("This NHS number cannot be used here"),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("client {other}")), "{page}");
+    // One of es1's own clients' NHS number: named, to add the referral to them.
+    let loaded = w.store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let es1_idx = d.staff.iter().position(|s| s.id == "es1").unwrap() as u32;
+    let own = d
+        .referrals
+        .iter()
+        .find(|r| ipstrack_core::report::assigned_on(r, today(), today()) == Some(es1_idx))
+        .map(|r| d.clients[r.client as usize].id.clone())
+        .unwrap();
+    let mut doc = w.store.export().await.unwrap();
+    for c in doc.clients.iter_mut().filter(|c| c.id == own) {
+        c.nhs_number = Some("4010232137".into());
+    }
+    w.store.import(&doc, "setup").await.unwrap();
+    let before = w.store.export().await.unwrap();
+    w.app = app_on(&w.store).await;
+    let (status, page) = new_referral(&w, &es1, "", "4010232137").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains(&format!("This NHS number is already client {own}")),
+        "{page}"
+    );
+    assert_eq!(w.store.export().await.unwrap(), before);
+}
