@@ -8,11 +8,15 @@
 
 mod cells;
 mod dates;
+mod guard;
 mod layout;
+pub mod limits;
 mod mapping;
 mod plan;
 
-pub use cells::{Cell, ReadError, Row, Sheet, column_letter, read_csv, read_workbook};
+pub use cells::{
+    Cell, ReadError, ReadErrorKind, Row, Sheet, column_letter, read_csv, read_workbook,
+};
 pub use layout::{caseload_csv, caseload_xlsx};
 pub use mapping::{DEFAULT_MAPPING, Mapping, MappingError, Table};
 pub use plan::{Counts, ImportOptions, Preview, Problem, SheetSummary, Skipped, preview};
