@@ -16,7 +16,9 @@ use axum::extract::{Form, Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use ipstrack_core::bundle::to_document;
-use ipstrack_interop::spreadsheet::{ImportOptions, Mapping, Preview, Sheet, preview, read_file};
+use ipstrack_interop::spreadsheet::{
+    ImportOptions, Mapping, Preview, ReadErrorKind, Sheet, preview, read_file,
+};
 use ipstrack_store::{Role, StoreError};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -140,33 +142,32 @@ struct UploadForm {
     mapping: Option<String>,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, String> {
+/// An upload's fields; an upload over the size limit answers 413.
+async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, (StatusCode, String)> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        (e.status(), format!("the upload could not be read ({e})"))
+    };
     let mut form = UploadForm {
         csrf: String::new(),
         files: Vec::new(),
         mapping: None,
     };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| format!("the upload could not be read ({e})"))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| format!("the upload could not be read ({e})"))?;
+        let bytes = field.bytes().await.map_err(unreadable)?;
         match name.as_str() {
             "csrf" => form.csrf = String::from_utf8_lossy(&bytes).into_owned(),
             "file" if !bytes.is_empty() => form
                 .files
                 .push((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec())),
             "mapping" if !bytes.is_empty() => {
-                form.mapping = Some(
-                    String::from_utf8(bytes.to_vec())
-                        .map_err(|_| "the mapping file is not UTF-8 text".to_string())?,
-                )
+                form.mapping = Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    (
+                        StatusCode::BAD_REQUEST,
+                        "the mapping file is not UTF-8 text".to_string(),
+                    )
+                })?)
             }
             _ => {}
         }
@@ -174,21 +175,30 @@ async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, String> {
     Ok(form)
 }
 
-/// Reads the files and previews them over the data as it is now.
+/// Reads the files and previews them over the data as it is now. A file
+/// over the spreadsheet limits answers 413, with the limit named; a file
+/// that cannot be read, 422.
 fn make_preview(
     data: &Snapshot,
     files: &[(String, Vec<u8>)],
     mapping: Option<&str>,
     team: Option<String>,
     today: ipstrack_core::Day,
-) -> Result<Preview, String> {
+) -> Result<Preview, (StatusCode, String)> {
     let mapping = match mapping {
-        Some(text) => Mapping::from_toml(text).map_err(|e| e.to_string())?,
+        Some(text) => Mapping::from_toml(text)
+            .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?,
         None => Mapping::default(),
     };
     let mut sheets: Vec<Sheet> = Vec::new();
     for (name, bytes) in files {
-        sheets.extend(read_file(name, bytes).map_err(|e| e.to_string())?);
+        sheets.extend(read_file(name, bytes).map_err(|e| {
+            let status = match e.kind {
+                ReadErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                ReadErrorKind::NotReadable => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            (status, e.to_string())
+        })?);
     }
     let existing = to_document(&data.dataset);
     Ok(preview(
@@ -218,7 +228,7 @@ pub async fn upload(
 ) -> Response {
     let form = match read_upload(multipart).await {
         Ok(f) => f,
-        Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
+        Err((status, e)) => return (status, e).into_response(),
     };
     let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
         Ok(found) => found,
@@ -244,12 +254,8 @@ pub async fn upload(
         state.today(),
     ) {
         Ok(p) => p,
-        Err(e) => {
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Html(upload_form(&v, Some(&e)).into_string()),
-            )
-                .into_response();
+        Err((status, e)) => {
+            return (status, Html(upload_form(&v, Some(&e)).into_string())).into_response();
         }
     };
     let token = state.uploads.put(Upload {
@@ -304,7 +310,7 @@ pub async fn confirm(
         state.today(),
     ) {
         Ok(p) => p,
-        Err(e) => return server_error(e),
+        Err((_, e)) => return server_error(e),
     };
     let accept = form.accept.as_deref() == Some("yes");
     let changed = fingerprint(&p) != form.fingerprint;
