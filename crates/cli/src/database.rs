@@ -29,7 +29,7 @@ pub enum StoreCommand {
         /// A data bundle (ipstrack-bundle/1 JSON).
         #[arg(long, value_name = "FILE", conflicts_with_all = ["xlsx", "csv"], required_unless_present_any = ["xlsx", "csv", "print_mapping"])]
         data: Option<PathBuf>,
-        /// A workbook (xlsx, xls or ods): one sheet per table (caseload, contacts, …).
+        /// A workbook (xlsx or ods; not xls): one sheet per table (caseload, contacts, …).
         #[arg(long, value_name = "FILE", conflicts_with = "csv")]
         xlsx: Option<PathBuf>,
         /// A CSV file holding one table; give --csv once per file.

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use ipstrack_interop::spreadsheet::{
-    ImportOptions, Mapping, Preview, Sheet, preview, read_csv, read_workbook,
+    ImportOptions, Mapping, Preview, Sheet, limits, preview, read_csv, read_workbook,
 };
 use ipstrack_store::{Store, StoreError};
 
@@ -30,6 +30,18 @@ pub struct Write {
 fn read_sheets(files: &Files) -> Result<Vec<Sheet>> {
     let mut sheets = Vec::new();
     for path in files.xlsx.iter().chain(&files.csv) {
+        // A file over the limit is refused before it is read into memory.
+        let size = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .len();
+        if size > limits::MAX_FILE_BYTES {
+            anyhow::bail!(
+                "{}: this file is larger than {} MiB: ipstrack reads at most {} MiB per file",
+                path.display(),
+                limits::MAX_FILE_BYTES >> 20,
+                limits::MAX_FILE_BYTES >> 20
+            );
+        }
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let name = path.file_name().map_or_else(

@@ -200,3 +200,123 @@ fn the_default_mapping_is_printed_to_copy_and_a_bad_mapping_is_refused_by_name()
     assert!(err.contains("m.toml is not a usable mapping"), "{err}");
     assert!(err.contains("`received`"), "{err}");
 }
+
+#[path = "../../interop/tests/hostile/mod.rs"]
+mod hostile;
+
+/// Runs `ipstrack` with its address space limited to 1 GiB, as a small
+/// server would be: a read sized from what a file declares would fail to
+/// allocate and abort the process.
+fn ipstrack_in_1_gib(args: &[&str]) -> std::process::Output {
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_ipstrack"))
+        .args(args)
+        .env("IPSTRACK_ACTOR", "tester")
+        .env_remove("IPSTRACK_DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn hostile_spreadsheets_are_refused_within_1_gib_with_the_limit_named_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = staff_only(dir.path(), "caseload.bundle.json");
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "last-cell.xlsx",
+            hostile::xlsx_last_cell(),
+            "the sheet “Caseload” has a value beyond column IV: ipstrack reads at most 256 columns (A to IV)",
+        ),
+        (
+            "shared-text.xlsx",
+            hostile::xlsx_huge_shared_text(70),
+            "inflates to more than 64 MiB: ipstrack reads at most 64 MiB per part",
+        ),
+        (
+            "rows.xlsx",
+            hostile::xlsx_many_rows(100_001),
+            "has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet",
+        ),
+        (
+            "repeats.ods",
+            hostile::ods_rows(
+                r#"<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>"#,
+            ),
+            "has a value beyond column IV",
+        ),
+    ];
+    for (name, bytes, message) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let started = std::time::Instant::now();
+        let out = ipstrack_in_1_gib(&[
+            "import",
+            "--xlsx",
+            &path.to_string_lossy(),
+            "--db",
+            &db,
+            "--dry-run",
+        ]);
+        let took = started.elapsed();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(name) && err.contains(message), "{name}: {err}");
+        assert!(took.as_secs() < 10, "{name}: took {took:?}");
+    }
+    // A real workbook still imports within the same limit.
+    let source = dir.path().join("source.sqlite");
+    let source = source.to_string_lossy();
+    ok(&ipstrack(&[
+        "import",
+        "--data",
+        &example("caseload.bundle.json"),
+        "--db",
+        &source,
+    ]));
+    let xlsx = dir.path().join("caseload.xlsx");
+    let xlsx = xlsx.to_string_lossy();
+    ok(&ipstrack(&[
+        "export",
+        "--spreadsheet",
+        "--out",
+        &xlsx,
+        "--db",
+        &source,
+    ]));
+    let preview = ok(&ipstrack_in_1_gib(&[
+        "import",
+        "--xlsx",
+        &xlsx,
+        "--db",
+        &db,
+        "--dry-run",
+    ]));
+    assert!(preview.contains("No problems found."), "{preview}");
+}
+
+#[test]
+fn a_file_larger_than_the_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = staff_only(dir.path(), "caseload.bundle.json");
+    let path = dir.path().join("big.csv");
+    let file = std::fs::File::create(&path).unwrap();
+    // Sparse: 1 GiB on no disk.
+    file.set_len(1 << 30).unwrap();
+    let out = ipstrack_in_1_gib(&[
+        "import",
+        "--csv",
+        &path.to_string_lossy(),
+        "--db",
+        &db,
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("larger than 32 MiB: ipstrack reads at most 32 MiB per file"),
+        "{}",
+        stderr(&out)
+    );
+}

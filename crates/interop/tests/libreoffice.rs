@@ -65,6 +65,11 @@ fn libreoffice() -> Option<PathBuf> {
 /// Runs LibreOffice with a private profile (parallel runs do not share one),
 /// converting `files` to CSV in `out`; gives up after three minutes.
 fn convert(binary: &Path, dir: &Path, files: &[PathBuf], out: &Path) {
+    convert_to(binary, dir, files, out, CSV_FILTER);
+}
+
+/// Runs LibreOffice converting `files` with `filter` (see [`convert`]).
+fn convert_to(binary: &Path, dir: &Path, files: &[PathBuf], out: &Path, filter: &str) {
     let profile = format!("file://{}", dir.join("profile").display());
     let mut child = Command::new(binary)
         .arg(format!("-env:UserInstallation={profile}"))
@@ -75,7 +80,7 @@ fn convert(binary: &Path, dir: &Path, files: &[PathBuf], out: &Path) {
             "--headless",
             "--norestore",
             "--convert-to",
-            CSV_FILTER,
+            filter,
             "--outdir",
         ])
         .arg(out)
@@ -253,4 +258,43 @@ fn the_xlsx_return_opens_in_libreoffice_with_the_reports_figures() {
         assert_eq!(rows_seen, 1 + r.teams.len() + r.specialists.len());
     }
     assert!(nonzero_rates > 0, "some job outcome rates were compared");
+}
+
+/// The spreadsheet limits leave real files alone: the caseload workbook as
+/// LibreOffice saves it, in ods (repeated empty rows and cells to the sheet's
+/// end) and in xlsx, reads as the workbook ipstrack wrote.
+#[test]
+fn workbooks_saved_by_libreoffice_are_read_within_the_limits() {
+    use ipstrack_interop::spreadsheet::{Mapping, caseload_xlsx, read_workbook};
+    let Some(binary) = libreoffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixtures().join("caseload.bundle.json")).unwrap();
+    let doc = ipstrack_core::bundle::parse_document(&text).unwrap();
+    let written = caseload_xlsx(&doc, &Mapping::default()).unwrap();
+    let source = dir.path().join("caseload.xlsx");
+    std::fs::write(&source, &written).unwrap();
+    let expected = read_workbook("caseload.xlsx", &written).unwrap();
+    for (filter, ext) in [("ods", "ods"), ("xlsx:Calc MS Excel 2007 XML", "xlsx")] {
+        let out = dir.path().join(ext);
+        std::fs::create_dir(&out).unwrap();
+        convert_to(
+            &binary,
+            dir.path(),
+            std::slice::from_ref(&source),
+            &out,
+            filter,
+        );
+        let saved = std::fs::read(out.join(format!("caseload.{ext}"))).unwrap();
+        let sheets = read_workbook(ext, &saved).unwrap_or_else(|e| panic!("{ext}: {e}"));
+        assert_eq!(sheets.len(), expected.len(), "{ext}");
+        for (s, e) in sheets.iter().zip(&expected) {
+            assert_eq!(s.name, e.name, "{ext}");
+            assert_eq!(s.rows.len(), e.rows.len(), "{ext} {}", s.name);
+            assert_eq!(
+                s.rows[0].cells, e.rows[0].cells,
+                "{ext} {}: headings",
+                s.name
+            );
+        }
+    }
 }

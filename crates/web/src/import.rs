@@ -17,7 +17,9 @@ use axum::extract::{Form, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use ipstrack_core::bundle::to_document;
-use ipstrack_interop::spreadsheet::{ImportOptions, Mapping, Preview, Sheet, preview, read_file};
+use ipstrack_interop::spreadsheet::{
+    ImportOptions, Mapping, Preview, ReadErrorKind, Sheet, preview, read_file,
+};
 use ipstrack_store::{Role, StoreError};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -146,7 +148,7 @@ fn upload_form(v: &Viewer, problem: Option<&str>) -> Markup {
         "Import a spreadsheet",
         html! {
             (problem_summary(problem, "file"))
-            p { "Bring in clients, referrals and jobs from an IPS Grow style spreadsheet (xlsx, xls, ods) or CSV files: one row per client, or per job. You will see what would change and every problem before anything is written." }
+            p { "Bring in clients, referrals and jobs from an IPS Grow style spreadsheet (xlsx or ods) or CSV files: one row per client, or per job. You will see what would change and every problem before anything is written." }
             @if v.session.user.role == Role::TeamLead {
                 p { "As a team lead you can import referrals of your own team's employment specialists." }
             }
@@ -154,7 +156,7 @@ fn upload_form(v: &Viewer, problem: Option<&str>) -> Markup {
                 input type="hidden" name="csrf" value=(v.session.csrf);
                 div class="field" {
                     label for="file" { "Spreadsheet or CSV files" }
-                    input id="file" name="file" type="file" multiple accept=".xlsx,.xlsm,.xls,.ods,.csv" required;
+                    input id="file" name="file" type="file" multiple accept=".xlsx,.xlsm,.ods,.csv" required;
                 }
                 div class="field" {
                     label for="mapping" { "Column mapping (TOML, optional: without it the IPS Grow data tool headings are used)" }
@@ -232,21 +234,30 @@ async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, UploadError
     Ok(form)
 }
 
-/// Reads the files and previews them over the data as it is now.
+/// Reads the files and previews them over the data as it is now. A file
+/// over the spreadsheet limits answers 413, with the limit named; a file
+/// that cannot be read, 422.
 fn make_preview(
     data: &Snapshot,
     files: &[(String, Vec<u8>)],
     mapping: Option<&str>,
     team: Option<String>,
     today: ipstrack_core::Day,
-) -> Result<Preview, String> {
+) -> Result<Preview, (StatusCode, String)> {
     let mapping = match mapping {
-        Some(text) => Mapping::from_toml(text).map_err(|e| e.to_string())?,
+        Some(text) => Mapping::from_toml(text)
+            .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?,
         None => Mapping::default(),
     };
     let mut sheets: Vec<Sheet> = Vec::new();
     for (name, bytes) in files {
-        sheets.extend(read_file(name, bytes).map_err(|e| e.to_string())?);
+        sheets.extend(read_file(name, bytes).map_err(|e| {
+            let status = match e.kind {
+                ReadErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                ReadErrorKind::NotReadable => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            (status, e.to_string())
+        })?);
     }
     let existing = to_document(&data.dataset);
     Ok(preview(
@@ -322,12 +333,8 @@ pub async fn upload(
         state.today(),
     ) {
         Ok(p) => p,
-        Err(e) => {
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Html(upload_form(&v, Some(&e)).into_string()),
-            )
-                .into_response();
+        Err((status, e)) => {
+            return (status, Html(upload_form(&v, Some(&e)).into_string())).into_response();
         }
     };
     if let Err(response) = audit_out_of_scope(&state, &v, p.out_of_scope.clone()).await {
@@ -386,7 +393,7 @@ pub async fn confirm(
         state.today(),
     ) {
         Ok(p) => p,
-        Err(e) => return server_error(e),
+        Err((_, e)) => return server_error(e),
     };
     let accept = form.accept.as_deref() == Some("yes");
     let changed = fingerprint(&p) != form.fingerprint;

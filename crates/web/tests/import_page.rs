@@ -192,3 +192,36 @@ async fn a_file_that_is_not_a_spreadsheet_is_refused_with_a_message() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_file_over_the_spreadsheet_limits_answers_413_with_the_limit_on_the_page() {
+    let w = world().await;
+    let (app, store) = (&w.app, &w.store);
+    let (session, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let before = referral_ids(store).await;
+    let csv = "x\n".repeat(100_001);
+    let (status, page) = fetch(app, upload(&session, &csrf, "rows.csv", &csv)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        page.contains("has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet"),
+        "{page}"
+    );
+    assert!(
+        page.contains("enctype=\"multipart/form-data\""),
+        "the form again"
+    );
+    assert_eq!(referral_ids(store).await, before);
+}
+
+#[tokio::test]
+async fn an_upload_over_the_size_limit_answers_413_and_a_file_not_a_spreadsheet_422() {
+    let w = world().await;
+    let app = &w.app;
+    let (session, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let csv = "x".repeat(32 * 1024 * 1024 + 1);
+    let (status, _) = fetch(app, upload(&session, &csrf, "big.csv", &csv)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, page) = fetch(app, upload(&session, &csrf, "notes.xlsx", "hello")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("not a spreadsheet workbook"), "{page}");
+}

@@ -1,4 +1,4 @@
-//! Spreadsheets in: IPS Grow style workbooks (xlsx, xls, ods) and CSV files
+//! Spreadsheets in: IPS Grow style workbooks (xlsx, ods; not the old xls) and CSV files
 //! read through a column mapping, previewed with every problem named by
 //! sheet, row and column, and turned into records for the store — all or
 //! nothing, unless the user accepts leaving out the rows listed.
@@ -8,11 +8,15 @@
 
 mod cells;
 mod dates;
+mod guard;
 mod layout;
+pub mod limits;
 mod mapping;
 mod plan;
 
-pub use cells::{Cell, ReadError, Row, Sheet, column_letter, read_csv, read_workbook};
+pub use cells::{
+    Cell, ReadError, ReadErrorKind, Row, Sheet, column_letter, read_csv, read_workbook,
+};
 pub use layout::{caseload_csv, caseload_xlsx};
 pub use mapping::{DEFAULT_MAPPING, Mapping, MappingError, Table};
 pub use plan::{Counts, ImportOptions, Preview, Problem, SheetSummary, Skipped, preview};

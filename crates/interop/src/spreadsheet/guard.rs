@@ -1,0 +1,354 @@
+//! Checks an xlsx or ods file (a zip) against the [limits](super::limits)
+//! before calamine opens it: every part is inflated once into nothing,
+//! counting, and refused past its limit; the parts calamine sizes memory from
+//! are read as they inflate — the shared texts of an xlsx (calamine reserves
+//! room for the count they declare) and the content of an ods (calamine
+//! keeps every sheet of it at once, with repeated cells and rows repeated).
+//!
+//! The sheets of an xlsx need no look beforehand: they are read cell by cell
+//! (see `cells::read_xlsx`), with the limits counted as they come.
+
+use std::io::{self, BufReader, Cursor, Read};
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use zip::ZipArchive;
+
+use super::limits::{
+    self, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INFLATED_BYTES, MAX_PART_BYTES, MAX_PARTS,
+    MAX_ROWS, MAX_SHARED_TEXTS, MAX_TEXT_BYTES,
+};
+
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Which parts are read as they inflate.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    SharedTexts,
+    OdsContent,
+    Other,
+}
+
+fn part_kind(name: &str) -> Part {
+    // calamine finds parts by name without regard to case.
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with("sharedstrings.xml") {
+        Part::SharedTexts
+    } else if lower == "content.xml" {
+        Part::OdsContent
+    } else {
+        Part::Other
+    }
+}
+
+/// Checks a zip file's parts; a file that is not a zip passes (calamine
+/// tells what it is, or that it is not a spreadsheet).
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(());
+    }
+    // Every entry of the zip's directory starts with this signature, so
+    // their count bounds the entries the zip reader keeps, before it keeps
+    // them.
+    let entries = bytes.windows(4).filter(|w| *w == b"PK\x01\x02").count();
+    if entries > MAX_PARTS {
+        return Err(limits::too_many_parts());
+    }
+    let Ok(mut zip) = ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        // A part that cannot be opened (encrypted, an unknown compression)
+        // cannot be read by calamine either, which says so.
+        let Ok(file) = zip.by_index(i) else {
+            continue;
+        };
+        let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
+        let kind = part_kind(&name);
+        let mut reader = Counted {
+            inner: file.take(MAX_PART_BYTES + 1),
+            read: 0,
+        };
+        let scanned = match kind {
+            Part::SharedTexts => shared_texts(&mut reader),
+            Part::OdsContent => ods_content(&mut reader),
+            Part::Other => Ok(()),
+        };
+        // The rest of the part (all of it when not scanned), to count it.
+        let _ = io::copy(&mut reader, &mut io::sink());
+        if reader.read > MAX_PART_BYTES {
+            return Err(limits::part_too_large(&name));
+        }
+        total += reader.read;
+        if total > MAX_INFLATED_BYTES {
+            return Err(limits::inflates_too_much());
+        }
+        scanned?;
+    }
+    Ok(())
+}
+
+fn xml<R: Read>(reader: R) -> Reader<BufReader<R>> {
+    Reader::from_reader(BufReader::new(reader))
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == name)
+        .map(|a| a.value.into_owned())
+}
+
+fn number(value: Option<String>) -> Option<u64> {
+    value?.trim().parse().ok()
+}
+
+/// The shared texts of an xlsx: the count declared (calamine reserves room
+/// for it) and the texts there are.
+fn shared_texts<R: Read>(reader: R) -> Result<(), String> {
+    let mut xml = xml(reader);
+    let mut buf = Vec::new();
+    let mut count = 0usize;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => match e.local_name().as_ref() {
+                "sst" => {
+                    for declared in ["uniqueCount", "count"] {
+                        if number(attr(&e, declared)).is_some_and(|n| n > MAX_SHARED_TEXTS as u64) {
+                            return Err(limits::too_many_shared_texts());
+                        }
+                    }
+                }
+                "si" => {
+                    count += 1;
+                    if count > MAX_SHARED_TEXTS {
+                        return Err(limits::too_many_shared_texts());
+                    }
+                }
+                _ => {}
+            },
+            // Not well formed: calamine says so when it reads it.
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// One sheet (table) of an ods content, as calamine keeps it.
+#[derive(Default)]
+struct Table {
+    name: String,
+    /// Rows so far, repeats counted.
+    row: u64,
+    /// Rows with a value, repeats counted.
+    rows_with_values: u64,
+    /// The first and last rows with a value.
+    first: Option<u64>,
+    last: u64,
+    /// The widest row, to its last value.
+    width: u64,
+}
+
+/// The row being read.
+#[derive(Default)]
+struct OdsRow {
+    repeats: u64,
+    /// Columns so far, repeats counted.
+    col: u64,
+    /// Columns to the last value.
+    width: u64,
+    /// Text of the row's cells (the XML of each cell, which is no shorter
+    /// than its text, plus spaces written as a count), repeats counted.
+    text: u64,
+}
+
+/// The cell being read.
+struct OdsCell {
+    repeats: u64,
+    start: u64,
+    spaces: u64,
+    depth: usize,
+}
+
+/// The attributes that give a cell a value (see calamine's `get_datatype`).
+fn ods_cell_has_value(e: &BytesStart) -> bool {
+    e.attributes().flatten().any(|a| {
+        matches!(
+            a.key.as_ref(),
+            "office:value-type"
+                | "office:value"
+                | "office:string-value"
+                | "office:date-value"
+                | "office:time-value"
+                | "office:boolean-value"
+                | "table:formula"
+        )
+    })
+}
+
+fn is_cell(e: &BytesStart) -> bool {
+    matches!(
+        e.name().as_ref(),
+        "table:table-cell" | "table:covered-table-cell"
+    )
+}
+
+/// The content of an ods: every sheet, with repeated cells and rows
+/// repeated as calamine repeats them, against the rows, columns, cells and
+/// text limits.
+fn ods_content<R: Read>(reader: R) -> Result<(), String> {
+    let mut xml = xml(reader);
+    let mut buf = Vec::new();
+    let mut table: Option<Table> = None;
+    let mut row: Option<OdsRow> = None;
+    let mut cell: Option<OdsCell> = None;
+    // Cells and text of the sheets before, as calamine keeps them all.
+    let mut cells_before = 0u64;
+    let mut text = 0u64;
+    loop {
+        buf.clear();
+        let event = match xml.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(event) => event,
+        };
+        let position = xml.buffer_position();
+        if let Some(c) = cell.as_mut() {
+            match &event {
+                Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "text:s" => {
+                    c.spaces = c
+                        .spaces
+                        .saturating_add(number(attr(e, "text:c")).unwrap_or(1));
+                    if c.spaces > MAX_CELL_CHARS as u64 {
+                        let name = table.as_ref().map_or("", |t| t.name.as_str());
+                        return Err(limits::cell_too_long(name, None));
+                    }
+                    if matches!(event, Event::Start(_)) {
+                        c.depth += 1;
+                    }
+                }
+                Event::Start(_) => c.depth += 1,
+                Event::End(_) if c.depth > 0 => c.depth -= 1,
+                Event::End(_) => {
+                    let c = cell.take().expect("in a cell");
+                    let bytes = (position - c.start).saturating_add(c.spaces);
+                    if let Some(r) = row.as_mut() {
+                        r.col = r.col.saturating_add(c.repeats);
+                        r.width = r.col;
+                        r.text = r.text.saturating_add(bytes.saturating_mul(c.repeats));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(e) if e.name().as_ref() == "table:table" => {
+                let name = attr(&e, "table:name").unwrap_or_default();
+                table = Some(Table {
+                    name,
+                    ..Table::default()
+                });
+            }
+            Event::End(e) if e.name().as_ref() == "table:table" => {
+                if let Some(t) = table.take() {
+                    cells_before = cells_before.saturating_add(area(&t));
+                }
+            }
+            Event::Start(e) if e.name().as_ref() == "table:table-row" => {
+                let repeats = number(attr(&e, "table:number-rows-repeated")).unwrap_or(1);
+                row = Some(OdsRow {
+                    repeats,
+                    ..OdsRow::default()
+                });
+            }
+            Event::Empty(e) if e.name().as_ref() == "table:table-row" => {
+                // A row without cells has no value: only its rows count.
+                let repeats = number(attr(&e, "table:number-rows-repeated")).unwrap_or(1);
+                if let Some(t) = table.as_mut() {
+                    t.row = t.row.saturating_add(repeats);
+                }
+            }
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                end_row(&mut table, &mut row, &mut text, cells_before)?;
+            }
+            Event::Start(e) if is_cell(&e) => {
+                let repeats = number(attr(&e, "table:number-columns-repeated")).unwrap_or(1);
+                // A cell with content has a value, or may have (text).
+                cell = Some(OdsCell {
+                    repeats,
+                    start: position.saturating_sub(e.len() as u64 + 2),
+                    spaces: 0,
+                    depth: 0,
+                });
+            }
+            Event::Empty(e) if is_cell(&e) => {
+                let repeats = number(attr(&e, "table:number-columns-repeated")).unwrap_or(1);
+                if let Some(r) = row.as_mut() {
+                    r.col = r.col.saturating_add(repeats);
+                    if ods_cell_has_value(&e) {
+                        r.width = r.col;
+                        let bytes = e.len() as u64 + 3;
+                        r.text = r.text.saturating_add(bytes.saturating_mul(repeats));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The cells calamine keeps for a sheet: from its first row with a value to
+/// its last, repeats counted, each as wide as the widest row.
+fn area(t: &Table) -> u64 {
+    match t.first {
+        Some(first) => (t.last - first + 1).saturating_mul(t.width),
+        None => 0,
+    }
+}
+
+fn end_row(
+    table: &mut Option<Table>,
+    row: &mut Option<OdsRow>,
+    text: &mut u64,
+    cells_before: u64,
+) -> Result<(), String> {
+    let (Some(t), Some(r)) = (table.as_mut(), row.take()) else {
+        return Ok(());
+    };
+    let repeats = r.repeats.max(1);
+    if r.width > 0 {
+        if r.width > MAX_COLUMNS as u64 {
+            return Err(limits::too_many_columns(&t.name));
+        }
+        t.rows_with_values = t.rows_with_values.saturating_add(repeats);
+        if t.rows_with_values > MAX_ROWS as u64 {
+            return Err(limits::too_many_rows(&t.name));
+        }
+        t.first.get_or_insert(t.row);
+        t.last = t.row.saturating_add(repeats - 1);
+        t.width = t.width.max(r.width);
+        if cells_before.saturating_add(area(t)) > MAX_CELLS as u64 {
+            return Err(limits::too_many_cells());
+        }
+        *text = text.saturating_add(r.text.saturating_mul(repeats));
+        if *text > MAX_TEXT_BYTES {
+            return Err(limits::too_much_text());
+        }
+    }
+    t.row = t.row.saturating_add(repeats);
+    Ok(())
+}
