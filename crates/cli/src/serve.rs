@@ -139,7 +139,13 @@ pub fn run(
             }
         }
         println!("ipstrack is serving on http://{addr}");
-        axum::serve(listener, app).await?;
+        // With each connection's address: the sign-in rule counts failures
+        // by account and source address.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await?;
         Ok(std::process::ExitCode::SUCCESS)
     })
 }
