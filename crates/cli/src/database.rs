@@ -1,7 +1,7 @@
 //! The commands that work on a database: import, export, audit, users,
 //! backup and restore, submitted returns, doctor.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -156,7 +156,7 @@ impl From<RoleArg> for Role {
 
 #[derive(Subcommand)]
 pub enum UserAction {
-    /// Add a user; the password is read from standard input.
+    /// Add a user; the password is asked for (without echo) on a terminal, else read as one line of standard input.
     Add {
         username: String,
         #[arg(long, value_enum)]
@@ -165,17 +165,17 @@ pub enum UserAction {
         #[arg(long, value_name = "ID")]
         staff: Option<String>,
     },
-    /// Set a new password, read from standard input.
+    /// Set a new password (asked for without echo on a terminal, else one line of standard input); the user's sessions and API tokens end.
     ResetPassword { username: String },
-    /// Disable a user (kept for the audit log).
+    /// Disable a user (kept for the audit log); their sessions and API tokens end.
     Disable { username: String },
     /// List users.
     List,
     /// Issue an API token for scripts (printed once; send it as `Authorization: Bearer TOKEN`).
     Token {
         username: String,
-        /// Days until it expires.
-        #[arg(long, default_value_t = 90)]
+        /// Days until it expires (1 to 365).
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=ipstrack_store::MAX_TOKEN_DAYS))]
         days: i64,
     },
 }
@@ -275,7 +275,20 @@ pub fn load(url: &str) -> Result<Timed<Loaded>> {
     })
 }
 
+/// The new password: asked twice without echo when standard input is a
+/// terminal, else one line of standard input (scripts, tests).
 fn read_password() -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password("New password (at least 10 characters): ")?;
+        if password.is_empty() {
+            bail!("no password given");
+        }
+        let again = rpassword::prompt_password("The same password again: ")?;
+        if again != password {
+            bail!("the two passwords are not the same; nothing was changed");
+        }
+        return Ok(password);
+    }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let password = line.trim_end_matches(['\n', '\r']).to_string();

@@ -134,6 +134,8 @@ pub fn run(
             }
         }
         println!("ipstrack is serving on http://{addr}");
+        // Each request carries its connection's address: the sign-in rule
+        // counts failures by account and source address.
         ipstrack_web::serve(listener, app, ipstrack_web::Limits::default()).await?;
         Ok(std::process::ExitCode::SUCCESS)
     })

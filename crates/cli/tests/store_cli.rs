@@ -457,3 +457,48 @@ fn export_mhsds_writes_the_extract_and_reports_mhs116_and_nhs_number_problems() 
         .success()
     );
 }
+
+/// The session of `token` in the database at `db`, if it is still valid.
+fn session_of(db: &str, token: &str) -> Option<String> {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = ipstrack_store::Store::open(db).await.unwrap();
+        let session = store.session(token).await.unwrap();
+        store.close().await;
+        session.map(|s| s.user.username)
+    })
+}
+
+#[test]
+fn tokens_last_1_to_365_days_and_reset_or_disable_ends_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    ok(&ipstrack_with_input(
+        &["user", "add", "bob", "--role", "manager", "--db", &db],
+        "a long secret phrase\n",
+    ));
+    for days in ["0", "-1", "366", "3000000"] {
+        let days = format!("--days={days}");
+        let out = ipstrack(&["user", "token", "bob", &days, "--db", &db]);
+        assert!(!out.status.success(), "--days {days}");
+        assert!(stderr(&out).contains("1..=365"), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+    let token = ok(&ipstrack(&[
+        "user", "token", "bob", "--days", "365", "--db", &db,
+    ]));
+    let token = token.trim();
+    assert_eq!(session_of(&db, token).as_deref(), Some("bob"));
+    // A new password, as one line of standard input (not a terminal).
+    ok(&ipstrack_with_input(
+        &["user", "reset-password", "bob", "--db", &db],
+        "another long secret\n",
+    ));
+    assert_eq!(session_of(&db, token), None, "reset ends the token");
+    let token = ok(&ipstrack(&["user", "token", "bob", "--db", &db]));
+    ok(&ipstrack(&["user", "disable", "bob", "--db", &db]));
+    assert_eq!(
+        session_of(&db, token.trim()),
+        None,
+        "disable ends the token"
+    );
+}

@@ -4,13 +4,13 @@ use std::path::Path;
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHasher, SaltString};
 use ipstrack_core::report::Report;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::records::{AuditRow, write_audit};
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError, WriteTx};
 use ipstrack_core::model::OutOfScope;
 
 /// One entry of the audit log.
@@ -88,7 +88,7 @@ pub struct Submission {
     pub report: serde_json::Value,
 }
 
-fn hash_password(password: &str) -> Result<String> {
+pub(crate) fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < 10 {
         return Err(StoreError::Refused(
             "a password needs at least 10 characters".into(),
@@ -203,89 +203,43 @@ impl Store {
         Ok(user)
     }
 
-    async fn change_user(
-        &self,
-        username: &str,
-        actor: &str,
-        sql: &'static str,
-        bind: Option<String>,
-        what: &str,
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let mut query = sqlx::query(sql);
-        if let Some(b) = bind {
-            query = query.bind(b);
-        }
-        let done = query.bind(username).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Refused(format!(
-                "user {username} does not exist"
-            )));
-        }
-        write_audit(
-            &mut tx,
-            actor,
-            vec![AuditRow {
-                action: "update",
-                record_type: "user",
-                record_id: username.into(),
-                old: None,
-                new: Some(format!("{{\"change\":\"{what}\"}}")),
-            }],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
+    /// Sets a new password (an admin, or the CLI): every session and API
+    /// token of the user ends, and their sign-in counts and waits are
+    /// forgotten.
     pub async fn reset_password(&self, username: &str, password: &str, actor: &str) -> Result<()> {
         let hash = hash_password(password)?;
-        self.change_user(
+        let mut tx = self.begin_write().await?;
+        change_user(
+            &mut tx,
             username,
             actor,
             "UPDATE users SET password_hash = $1 WHERE username = $2",
             Some(hash),
             "password reset",
         )
-        .await
+        .await?;
+        crate::sessions::end_sessions(&mut tx, username, None).await?;
+        crate::sessions::clear_gates(&mut tx, username).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
+    /// Disables a user (kept for the audit log): every session and API
+    /// token of the user ends.
     pub async fn disable_user(&self, username: &str, actor: &str) -> Result<()> {
-        self.change_user(
+        let mut tx = self.begin_write().await?;
+        change_user(
+            &mut tx,
             username,
             actor,
             "UPDATE users SET disabled = 1 WHERE username = $1",
             None,
             "disabled",
         )
-        .await
-    }
-
-    /// The user, if the password is right and the account enabled.
-    pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT username, password_hash, role, staff_id, disabled FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.read)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let hash: String = row.try_get("password_hash")?;
-        let parsed = PasswordHash::new(&hash)
-            .map_err(|e| StoreError::Corrupt(format!("password hash: {e}")))?;
-        let disabled: i64 = row.try_get("disabled")?;
-        if disabled != 0
-            || Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_err()
-        {
-            return Ok(None);
-        }
-        let role: String = row.try_get("role")?;
-        Ok(Some(User {
-            username: row.try_get("username")?,
-            role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
-            staff_id: row.try_get("staff_id")?,
-            disabled: false,
-        }))
+        .await?;
+        crate::sessions::end_sessions(&mut tx, username, None).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
@@ -391,6 +345,41 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Changes a user's row (`sql`, binding `bind` then the username) and
+/// audits it, in the caller's transaction.
+pub(crate) async fn change_user(
+    tx: &mut WriteTx,
+    username: &str,
+    actor: &str,
+    sql: &'static str,
+    bind: Option<String>,
+    what: &str,
+) -> Result<()> {
+    let mut query = sqlx::query(sql);
+    if let Some(b) = bind {
+        query = query.bind(b);
+    }
+    let done = query.bind(username).execute(&mut **tx).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Refused(format!(
+            "user {username} does not exist"
+        )));
+    }
+    write_audit(
+        tx,
+        actor,
+        vec![AuditRow {
+            action: "update",
+            record_type: "user",
+            record_id: username.into(),
+            old: None,
+            new: Some(format!("{{\"change\":\"{what}\"}}")),
+        }],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The audit log on one connection (a backup reads it in its snapshot).

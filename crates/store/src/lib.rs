@@ -25,7 +25,11 @@ pub use admin::{AuditEntry, AuditFilter, Role, Submission, User};
 pub use backup::{BACKUP_FORMAT, Backup, BackupUser};
 pub use open::OPEN_TIMEOUT;
 pub use records::{Changes, ImportSummary};
-pub use sessions::{LOCK_MINUTES, MAX_FAILED_SIGN_INS, Session, SignIn, random_token};
+pub use sessions::{
+    ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, MAX_TOKEN_DAYS, PAIR_CHECKS,
+    PAIR_MAX_WAIT_MINUTES, PasswordChange, Session, SignIn, SignInFailures, WINDOW_MINUTES,
+    address_key, random_token,
+};
 pub use writes::{Entry, Saved, Step};
 
 /// Which database is behind a store.
@@ -146,6 +150,8 @@ pub struct Store {
     url: std::sync::Arc<str>,
     /// PostgreSQL: the connection listening for changes (made when first needed).
     listener: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::postgres::PgListener>>>,
+    /// Passwords checked with argon2 (see [`Store::password_checks`]).
+    password_checks: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The channel a write notifies on PostgreSQL (see [`Store::wait_for_change`]).
@@ -228,6 +234,7 @@ impl Store {
                     read,
                     url: url.as_str().into(),
                     listener: Default::default(),
+                    password_checks: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -241,6 +248,7 @@ impl Store {
                     read: shared,
                     url: url.as_str().into(),
                     listener: Default::default(),
+                    password_checks: Default::default(),
                 }
             }
         };

@@ -1,14 +1,75 @@
-//! Web sessions and the sign-in lock-out.
+//! Web sessions, API tokens and the sign-in backoff.
+//!
+//! # The sign-in rule
+//!
+//! Failed password checks are counted per account **and** source address (a
+//! *pair*), and per account across every address. No account is ever locked
+//! for long by someone else:
+//!
+//! - A pair has at most [`PAIR_CHECKS`] (5) password checks in a round. The
+//!   check that fills a round makes the pair wait before its next round:
+//!   1 minute, then 2, 4, 8, and at most [`PAIR_MAX_WAIT_MINUTES`] (15).
+//!   A correct password ends the pair's count and its doubling. So one
+//!   address gets at most 5 checks per round and never more than 20 in any
+//!   10 minutes (rounds start at least 1, 2, 4, 8 minutes apart).
+//! - An account has at most [`ACCOUNT_CHECKS`] (25) failing checks from all
+//!   addresses together in [`ACCOUNT_WINDOW_MINUTES`] (10); the check that
+//!   fills that round makes every address wait, 1 minute, then 2, 4, and at
+//!   most [`ACCOUNT_MAX_WAIT_MINUTES`] (5). A correct password gives its
+//!   check back to the account's round. One address alone cannot reach
+//!   this, so a stranger slows only their own address: the real user, from
+//!   theirs, still signs in unless a flood from several addresses is going
+//!   on, and then waits minutes, not hours.
+//! - A pair's partial round is forgotten [`WINDOW_MINUTES`] (60) after it
+//!   began; counts, doublings and waits are all forgotten after an hour
+//!   without an attempt (or when an admin sets a new password).
+//! - A check is *reserved* in the database (in the write transaction, which
+//!   serialises writers, across processes too) before argon2 runs, so
+//!   parallel attempts and several servers on one database never check more
+//!   passwords than the limits allow.
+//! - An unknown username is treated exactly like a known one: it has its own
+//!   counts, and its password is checked (argon2) against a fixed hash made
+//!   once with the same parameters, so the answer and its time are the same.
+//!   A disabled account's password is checked too, then refused.
+//! - Checking the current password to change it counts the same way.
+//! - Each failed check is kept a day in `sign_in_failures` (username as
+//!   typed, address, time): the users page shows an admin the last hour's.
+//!
+//! IPv6 addresses count by their /64 network (one household or host), IPv4
+//! addresses one by one.
 
+use std::net::IpAddr;
+use std::sync::OnceLock;
+use std::sync::atomic::Ordering;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::{Result, Role, Store, StoreError, User};
+use crate::{Result, Role, Store, StoreError, User, WriteTx};
 
-/// Failed sign-ins in a row before an account is locked for a while.
-pub const MAX_FAILED_SIGN_INS: i64 = 5;
-/// How long a locked account waits, in minutes.
-pub const LOCK_MINUTES: i64 = 15;
+/// Password checks a (account, address) pair has in one round.
+pub const PAIR_CHECKS: i64 = 5;
+/// The longest wait of a pair between rounds, in minutes.
+pub const PAIR_MAX_WAIT_MINUTES: i64 = 15;
+/// Failing password checks an account has in one round, from all addresses.
+pub const ACCOUNT_CHECKS: i64 = 25;
+/// How long an account's round counts, in minutes.
+pub const ACCOUNT_WINDOW_MINUTES: i64 = 10;
+/// The longest wait of a whole account between rounds, in minutes.
+pub const ACCOUNT_MAX_WAIT_MINUTES: i64 = 5;
+/// A pair's round counts this long; counts and waits are forgotten after
+/// this long without an attempt.
+pub const WINDOW_MINUTES: i64 = 60;
+/// The longest an API token lives, in days.
+pub const MAX_TOKEN_DAYS: i64 = 365;
+
+/// The address of the account-wide row of `sign_in_gates`.
+const ACCOUNT: &str = "*";
+/// How long failed checks are kept (seconds).
+const KEEP_FAILURES: i64 = 24 * 3600;
 
 /// A random token, hex-encoded (32 bytes from the operating system).
 pub fn random_token() -> String {
@@ -21,6 +82,19 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The key a source address counts under: an IPv4 address itself, an IPv6
+/// address its /64 network (`2001:db8:1:2::/64`).
+pub fn address_key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+            format!("{net}/64")
+        }
+    }
+}
+
 /// A signed-in user and the CSRF token of their session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
@@ -28,64 +102,183 @@ pub struct Session {
     pub csrf: String,
 }
 
-/// Why a sign-in failed (the message never says whether the user exists).
+/// How a sign-in ended (never saying whether the user exists).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignIn {
-    Ok { token: String, session: Session },
+    Ok {
+        token: String,
+        session: Session,
+    },
+    /// The username or password is not right.
     Refused,
-    Locked,
+    /// Too many failures: no password was checked; try again after `until`.
+    Slowed {
+        until: jiff::Timestamp,
+    },
+}
+
+/// How changing one's own password ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// Changed; every other session and token of the user has ended.
+    Changed,
+    /// The current password is not right (counted like a failed sign-in).
+    Refused,
+    /// Too many failures: the current password was not checked.
+    Slowed { until: jiff::Timestamp },
+}
+
+/// An account's failed sign-ins, for an admin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInFailures {
+    pub username: String,
+    /// Failed checks in the last hour.
+    pub failures: i64,
+    /// From how many addresses.
+    pub addresses: i64,
+    /// Addresses waiting now, and until when the last of them waits.
+    pub slowed_addresses: i64,
+    /// The whole account waits (too many failures from all addresses).
+    pub account_slowed: bool,
+    pub slowed_until: Option<jiff::Timestamp>,
 }
 
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
-impl Store {
-    /// Checks a password, counting failures; five in a row lock the account
-    /// for 15 minutes. On success a session is created.
-    pub async fn sign_in(&self, username: &str, password: &str, hours: i64) -> Result<SignIn> {
-        let row = sqlx::query("SELECT locked_until FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.read)
-            .await?;
-        if let Some(row) = &row {
-            let locked: Option<String> = row.try_get("locked_until")?;
-            if locked.is_some_and(|until| until > now().to_string()) {
-                return Ok(SignIn::Locked);
-            }
+fn now_secs() -> i64 {
+    now().as_second()
+}
+
+/// The wait after `strikes` filled rounds: 1 minute doubling, at most `max` minutes.
+fn wait_seconds(strikes: i64, max_minutes: i64) -> i64 {
+    let minutes = 1_i64 << strikes.clamp(0, 20);
+    minutes.min(max_minutes) * 60
+}
+
+/// A hash of a password nobody has, made once with the parameters of every
+/// stored hash: an unknown username's check costs what a known one's does.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(random_token().as_bytes(), &salt)
+            .expect("argon2 hashes a random token")
+            .to_string()
+    })
+}
+
+/// Reserves one password check for (username, address) and for the account:
+/// `Some(until)` when either must wait (nothing reserved), else `None`.
+async fn reserve(tx: &mut WriteTx, username: &str, address: &str, now: i64) -> Result<Option<i64>> {
+    sqlx::query("DELETE FROM sign_in_gates WHERE last_at < $1 AND wait_until <= $2")
+        .bind(now - WINDOW_MINUTES * 60)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let mut rows = Vec::new();
+    let mut until = None::<i64>;
+    for (addr, limit, window, max_wait) in [
+        (address, PAIR_CHECKS, WINDOW_MINUTES, PAIR_MAX_WAIT_MINUTES),
+        (
+            ACCOUNT,
+            ACCOUNT_CHECKS,
+            ACCOUNT_WINDOW_MINUTES,
+            ACCOUNT_MAX_WAIT_MINUTES,
+        ),
+    ] {
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT checks, window_start, strikes, wait_until FROM sign_in_gates \
+             WHERE username = $1 AND address = $2",
+        )
+        .bind(username)
+        .bind(addr)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let (checks, start, strikes, wait) = row.unwrap_or((0, 0, 0, 0));
+        if wait > now {
+            until = Some(until.map_or(wait, |u| u.max(wait)));
         }
-        let Some(user) = self.verify_password(username, password).await? else {
-            if row.is_some() {
-                let mut tx = self.begin_write().await?;
-                sqlx::query(
-                    "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE username = $1",
-                )
-                .bind(username)
-                .execute(&mut *tx)
-                .await?;
-                let until = (now() + jiff::SignedDuration::from_mins(LOCK_MINUTES)).to_string();
-                sqlx::query(
-                    "UPDATE users SET locked_until = $1, failed_sign_ins = 0 WHERE username = $2 AND failed_sign_ins >= $3",
-                )
-                .bind(until)
-                .bind(username)
-                .bind(MAX_FAILED_SIGN_INS)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-            }
-            return Ok(SignIn::Refused);
+        // A round's window that is over starts again from nothing.
+        let (checks, start) = if start + window * 60 <= now {
+            (0, now)
+        } else {
+            (checks, start)
+        };
+        rows.push((addr, limit, max_wait, checks, start, strikes, row.is_some()));
+    }
+    if until.is_some() {
+        return Ok(until);
+    }
+    for (addr, limit, max_wait, checks, start, strikes, exists) in rows {
+        // The check that fills the round starts the wait (a correct password
+        // ends a pair's wait again); the next round has a new window.
+        let (checks, start, strikes, wait) = if checks + 1 >= limit {
+            (0, 0, strikes + 1, now + wait_seconds(strikes, max_wait))
+        } else {
+            (checks + 1, start, strikes, 0)
+        };
+        let sql = if exists {
+            "UPDATE sign_in_gates SET checks = $1, window_start = $2, strikes = $3, wait_until = $4, \
+             last_at = $5 WHERE username = $6 AND address = $7"
+        } else {
+            "INSERT INTO sign_in_gates (checks, window_start, strikes, wait_until, last_at, username, address) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        };
+        sqlx::query(sql)
+            .bind(checks)
+            .bind(start)
+            .bind(strikes)
+            .bind(wait)
+            .bind(now)
+            .bind(username)
+            .bind(addr)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(None)
+}
+
+/// After a correct password: the pair starts again from nothing, and the
+/// account's round gets its check back.
+async fn release(tx: &mut WriteTx, username: &str, address: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sign_in_gates WHERE username = $1 AND address = $2")
+        .bind(username)
+        .bind(address)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE sign_in_gates SET checks = checks - 1 WHERE username = $1 AND address = $2 AND checks > 0",
+    )
+    .bind(username)
+    .bind(ACCOUNT)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Signs in from `address` (see the [module's rule](self)): on success a
+    /// session of `hours` hours is created.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+        hours: i64,
+    ) -> Result<SignIn> {
+        let user = match self.gated_check(username, password, address).await? {
+            Err(until) => return Ok(SignIn::Slowed { until }),
+            Ok(None) => return Ok(SignIn::Refused),
+            Ok(Some(user)) => user,
         };
         let token = random_token();
         let csrf = random_token();
         let expires = now() + jiff::SignedDuration::from_hours(hours);
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE username = $1",
-        )
-        .bind(username)
-        .execute(&mut *tx)
-        .await?;
+        release(&mut tx, username, address).await?;
         sqlx::query("INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash(&token))
             .bind(username)
@@ -101,9 +294,153 @@ impl Store {
         })
     }
 
+    /// One password check under the rule: `Err(until)` when the pair or the
+    /// account must wait (nothing checked), else the user if the password
+    /// is right (a failure is recorded).
+    async fn gated_check(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<Result<Option<User>, jiff::Timestamp>> {
+        let at = now_secs();
+        let mut tx = self.begin_write().await?;
+        let waiting = reserve(&mut tx, username, address, at).await?;
+        tx.commit().await?;
+        if let Some(until) = waiting {
+            let until = jiff::Timestamp::from_second(until)
+                .map_err(|e| StoreError::Corrupt(format!("sign-in wait: {e}")))?;
+            return Ok(Err(until));
+        }
+        let user = self.verify_password(username, password).await?;
+        if user.is_none() {
+            let at = now_secs();
+            let mut tx = self.begin_write().await?;
+            sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+                .bind(at - KEEP_FAILURES)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO sign_in_failures (username, address, at) VALUES ($1, $2, $3)")
+                .bind(username)
+                .bind(address)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(Ok(user))
+    }
+
+    /// The user, if the password is right and the account enabled. The
+    /// password is checked (argon2) in every case, against a fixed hash for
+    /// an unknown username, so every answer takes the same time. This does
+    /// not count failures: sign-in and password changes go through the rule.
+    pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT username, password_hash, role, staff_id, disabled FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.read)
+            .await?;
+        let hash = match &row {
+            Some(row) => row.try_get::<String, _>("password_hash")?,
+            None => dummy_hash().to_string(),
+        };
+        let password = password.as_bytes().to_vec();
+        self.password_checks.fetch_add(1, Ordering::Relaxed);
+        let right = tokio::task::spawn_blocking(move || -> Result<bool> {
+            let parsed = PasswordHash::new(&hash)
+                .map_err(|e| StoreError::Corrupt(format!("password hash: {e}")))?;
+            Ok(Argon2::default()
+                .verify_password(&password, &parsed)
+                .is_ok())
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("password check: {e}")))??;
+        let Some(row) = row else { return Ok(None) };
+        let disabled: i64 = row.try_get("disabled")?;
+        if !right || disabled != 0 {
+            return Ok(None);
+        }
+        let role: String = row.try_get("role")?;
+        Ok(Some(User {
+            username: row.try_get("username")?,
+            role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+            staff_id: row.try_get("staff_id")?,
+            disabled: false,
+        }))
+    }
+
+    /// How many passwords this store has checked with argon2 since it was
+    /// opened (for tests and monitoring).
+    pub fn password_checks(&self) -> u64 {
+        self.password_checks.load(Ordering::Relaxed)
+    }
+
+    /// The accounts with failed sign-ins in the last hour, by username
+    /// (unknown usernames included), with their waits.
+    pub async fn sign_in_failures(&self) -> Result<Vec<SignInFailures>> {
+        let at = now_secs();
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT username, COUNT(*), COUNT(DISTINCT address) FROM sign_in_failures \
+             WHERE at > $1 GROUP BY username ORDER BY username",
+        )
+        .bind(at - 3600)
+        .fetch_all(&self.read)
+        .await?;
+        let waits: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT username, address, wait_until FROM sign_in_gates WHERE wait_until > $1",
+        )
+        .bind(at)
+        .fetch_all(&self.read)
+        .await?;
+        let mut out: Vec<SignInFailures> = rows
+            .into_iter()
+            .map(|(username, failures, addresses)| SignInFailures {
+                username,
+                failures,
+                addresses,
+                slowed_addresses: 0,
+                account_slowed: false,
+                slowed_until: None,
+            })
+            .collect();
+        for (username, address, until) in waits {
+            let i = match out.iter().position(|f| f.username == username) {
+                Some(i) => i,
+                None => {
+                    out.push(SignInFailures {
+                        username,
+                        failures: 0,
+                        addresses: 0,
+                        slowed_addresses: 0,
+                        account_slowed: false,
+                        slowed_until: None,
+                    });
+                    out.len() - 1
+                }
+            };
+            let f = &mut out[i];
+            if address == ACCOUNT {
+                f.account_slowed = true;
+            } else {
+                f.slowed_addresses += 1;
+            }
+            let until = jiff::Timestamp::from_second(until)
+                .map_err(|e| StoreError::Corrupt(format!("sign-in wait: {e}")))?;
+            f.slowed_until = Some(f.slowed_until.map_or(until, |u| u.max(until)));
+        }
+        out.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(out)
+    }
+
     /// A token for scripts (`Authorization: Bearer …`) of an enabled user,
-    /// valid for `days` days; like a session, it is stored only as a hash.
+    /// valid for `days` days (1 to [`MAX_TOKEN_DAYS`]); like a session, it is
+    /// stored only as a hash.
     pub async fn issue_token(&self, username: &str, days: i64, actor: &str) -> Result<String> {
+        if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+            return Err(StoreError::Refused(format!(
+                "a token lasts 1 to {MAX_TOKEN_DAYS} days, not {days}"
+            )));
+        }
         let user = self
             .users()
             .await?
@@ -151,7 +488,10 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let expires: String = row.try_get("expires_at")?;
-        if expires <= now().to_string() {
+        let expires: jiff::Timestamp = expires
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("session expiry: {e}")))?;
+        if expires <= now() {
             return Ok(None);
         }
         let role: String = row.try_get("role")?;
@@ -178,18 +518,59 @@ impl Store {
         Ok(())
     }
 
-    /// Changes one's own password, checking the current one; other sessions end.
-    pub async fn change_password(&self, username: &str, current: &str, new: &str) -> Result<bool> {
-        if self.verify_password(username, current).await?.is_none() {
-            return Ok(false);
+    /// Changes one's own password from `address`, checking the current one
+    /// under the sign-in rule; every other session and API token of the user
+    /// ends (the session of `keep`, the one asking, goes on).
+    pub async fn change_password(
+        &self,
+        username: &str,
+        current: &str,
+        new: &str,
+        address: &str,
+        keep: Option<&str>,
+    ) -> Result<PasswordChange> {
+        match self.gated_check(username, current, address).await? {
+            Err(until) => return Ok(PasswordChange::Slowed { until }),
+            Ok(None) => return Ok(PasswordChange::Refused),
+            Ok(Some(_)) => {}
         }
-        self.reset_password(username, new, username).await?;
+        let hash = crate::admin::hash_password(new)?;
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE username = $1")
-            .bind(username)
-            .execute(&mut *tx)
-            .await?;
+        release(&mut tx, username, address).await?;
+        crate::admin::change_user(
+            &mut tx,
+            username,
+            username,
+            "UPDATE users SET password_hash = $1 WHERE username = $2",
+            Some(hash),
+            "password changed",
+        )
+        .await?;
+        end_sessions(&mut tx, username, keep).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(PasswordChange::Changed)
     }
+}
+
+/// Ends every session and API token of a user but the one of `keep`.
+pub(crate) async fn end_sessions(
+    tx: &mut WriteTx,
+    username: &str,
+    keep: Option<&str>,
+) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE username = $1 AND token_hash <> $2")
+        .bind(username)
+        .bind(keep.map(token_hash).unwrap_or_default())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Forgets an account's counts and waits (an admin set a new password).
+pub(crate) async fn clear_gates(tx: &mut WriteTx, username: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sign_in_gates WHERE username = $1")
+        .bind(username)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

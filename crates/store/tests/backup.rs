@@ -76,7 +76,10 @@ async fn backup_then_restore_gives_the_same_data_users_audit_log_and_returns() {
             );
             assert!(
                 matches!(
-                    restored.sign_in("alice", PASSWORD, 1).await.unwrap(),
+                    restored
+                        .sign_in("alice", PASSWORD, "127.0.0.1", 1)
+                        .await
+                        .unwrap(),
                     SignIn::Ok { .. }
                 ),
                 "{name}"

@@ -14,11 +14,13 @@ mod server;
 pub use server::{Limits, serve};
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use axum::Extension;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,7 +30,9 @@ use ipstrack_core::report::assigned_on;
 use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
 use ipstrack_core::worklist::WorkItem;
 use ipstrack_core::{Day, Loaded, Period, report};
-use ipstrack_store::{Entry, Role, Saved, Session, SignIn, Step, Store, StoreError};
+use ipstrack_store::{
+    Entry, PasswordChange, Role, Saved, Session, SignIn, Step, Store, StoreError,
+};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -521,8 +525,31 @@ struct SignInForm {
     csrf: String,
 }
 
+/// The source address a request counts under for the sign-in rule (see
+/// `ipstrack_store`'s sessions module): the peer's IP address, as the server
+/// gives it (`serve` starts with connect info); `unknown` without one.
+fn client_address(connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
+    connect.map_or_else(
+        || "unknown".to_string(),
+        |Extension(ConnectInfo(addr))| ipstrack_store::address_key(addr.ip()),
+    )
+}
+
+/// "try again in N minutes" for a wait until `until`.
+fn wait_text(until: jiff::Timestamp) -> String {
+    let seconds = (until - jiff::Timestamp::now()).get_seconds().max(1);
+    match (seconds + 59) / 60 {
+        1 => "1 minute".to_string(),
+        n => format!("{n} minutes"),
+    }
+}
+
+/// Signs in. A wrong password and an unknown username get the same answer
+/// in the same time; too many failures slow the account from that address
+/// (or, in a flood, from every address) for a few minutes.
 async fn sign_in(
     State(state): State<Shared>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
@@ -534,9 +561,11 @@ async fn sign_in(
         )
             .into_response();
     }
+    let address = client_address(connect);
+    let username = form.username.trim();
     let result = state
         .store
-        .sign_in(form.username.trim(), &form.password, SESSION_HOURS)
+        .sign_in(username, &form.password, &address, SESSION_HOURS)
         .await;
     let retry = |message: &str| {
         let token = ipstrack_store::random_token();
@@ -559,11 +588,17 @@ async fn sign_in(
             Redirect::to("/"),
         )
             .into_response(),
-        Ok(SignIn::Refused) => retry("The username or password is not right."),
-        Ok(SignIn::Locked) => retry(&format!(
-            "Too many attempts: this account is locked for {} minutes.",
-            ipstrack_store::LOCK_MINUTES
-        )),
+        Ok(SignIn::Refused) => {
+            tracing::info!(user = %username, %address, "sign-in refused");
+            retry("The username or password is not right.")
+        }
+        Ok(SignIn::Slowed { until }) => {
+            tracing::warn!(user = %username, %address, %until, "sign-in slowed: too many failures");
+            retry(&format!(
+                "Too many failed sign-ins: try again in {}.",
+                wait_text(until)
+            ))
+        }
         Err(e) => server_error(e),
     }
 }
@@ -1918,6 +1953,10 @@ async fn users_view(
     if v.session.user.role != Role::Admin {
         return forbidden_as_not_found(v, "page", "admin/users");
     }
+    let failures = match state.store.sign_in_failures().await {
+        Ok(failures) => failures,
+        Err(e) => return server_error(e),
+    };
     match state.store.users().await {
         Ok(users) => {
             let staff: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
@@ -1930,7 +1969,7 @@ async fn users_view(
                 .collect();
             (
                 status,
-                Html(pages::users(v, &users, &staff, form).into_string()),
+                Html(pages::users(v, &users, &failures, &staff, form).into_string()),
             )
                 .into_response()
         }
@@ -2276,9 +2315,12 @@ struct PasswordForm {
     confirm: String,
 }
 
-/// Changes one's own password; every session of the user ends, so they sign in again.
+/// Changes one's own password; every other session and API token of the
+/// user ends, this one goes on. The current password is checked under the
+/// sign-in rule (failures count, and too many slow it).
 async fn change_password(
     State(state): State<Shared>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Response {
@@ -2296,22 +2338,34 @@ async fn change_password(
         errors.push(("confirm", "The two new passwords are not the same".into()));
     }
     if errors.is_empty() {
+        let address = client_address(connect);
+        let username = &v.session.user.username;
         match state
             .store
-            .change_password(&v.session.user.username, &form.current, &form.new)
+            .change_password(
+                username,
+                &form.current,
+                &form.new,
+                &address,
+                token(&headers),
+            )
             .await
         {
-            Ok(true) => {
-                return (
-                    [(
-                        header::SET_COOKIE,
-                        set_cookie(&state, SESSION_COOKIE, "", Some(0)),
-                    )],
-                    Redirect::to("/sign-in"),
-                )
-                    .into_response();
+            Ok(PasswordChange::Changed) => return Redirect::to("/").into_response(),
+            Ok(PasswordChange::Refused) => {
+                tracing::info!(user = %username, %address, "current password refused");
+                errors.push(("current", "The current password is not right".into()))
             }
-            Ok(false) => errors.push(("current", "The current password is not right".into())),
+            Ok(PasswordChange::Slowed { until }) => {
+                tracing::warn!(user = %username, %address, %until, "password change slowed: too many failures");
+                errors.push((
+                    "current",
+                    format!(
+                        "Too many wrong passwords: try again in {}",
+                        wait_text(until)
+                    ),
+                ))
+            }
             Err(e) => return server_error(e),
         }
     }

@@ -414,23 +414,71 @@ pub fn returns(
 }
 
 /// Users and roles (admins).
+/// "1 address", "3 addresses".
+fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// An admin's notice of an account's failed sign-ins: "12 failed sign-ins
+/// in the last hour, from 3 addresses; 1 address slowed until 14:32".
+pub fn sign_in_notice(f: &ipstrack_store::SignInFailures) -> String {
+    let mut text = format!(
+        "{} in the last hour, from {}",
+        plural(f.failures, "failed sign-in", "failed sign-ins"),
+        plural(f.addresses, "address", "addresses")
+    );
+    if let Some(until) = f.slowed_until {
+        let at = until
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%H:%M")
+            .to_string();
+        let who = if f.account_slowed {
+            "every address".to_string()
+        } else {
+            plural(f.slowed_addresses, "address", "addresses")
+        };
+        text.push_str(&format!("; {who} slowed until {at}"));
+    }
+    text
+}
+
 pub fn users(
     v: &Viewer,
     users: &[ipstrack_store::User],
+    failures: &[ipstrack_store::SignInFailures],
     staff: &[(String, String)],
     state: &FormState,
 ) -> Markup {
+    let notice = |name: &str| {
+        failures
+            .iter()
+            .find(|f| f.username == name)
+            .map(sign_in_notice)
+    };
+    let unknown: i64 = failures
+        .iter()
+        .filter(|f| !users.iter().any(|u| u.username == f.username))
+        .map(|f| f.failures)
+        .sum();
     layout(
         v,
         "Users",
         html! {
             (error_summary(state))
+            @if unknown > 0 {
+                p { (plural(unknown, "failed sign-in", "failed sign-ins")) " in the last hour named no user." }
+            }
             table {
-                thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } th scope="col" { "" } } }
+                thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } th scope="col" { "Failed sign-ins" } th scope="col" { "" } } }
                 tbody { @for u in users {
                     tr {
                         td { (u.username) } td { (u.role.as_str()) } td { (u.staff_id.as_deref().unwrap_or("–")) }
                         td { @if u.disabled { "disabled" } @else { "active" } }
+                        td { (notice(&u.username).unwrap_or_else(|| "–".to_string())) }
                         td { @if !u.disabled && u.username != v.session.user.username {
                             form method="post" action=(format!("/admin/users/{}/disable", u.username)) {
                                 input type="hidden" name="csrf" value=(v.session.csrf);

@@ -632,3 +632,54 @@ async fn the_new_referral_form_refuses_a_duplicate_nhs_number_as_the_import_does
     );
     assert_eq!(w.store.export().await.unwrap(), before);
 }
+
+/// One HTTP/1.1 exchange on a new connection: the whole answer.
+async fn exchange(addr: std::net::SocketAddr, request: String) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let (answer, closed) = read_until_closed(&mut stream, Duration::from_secs(10)).await;
+    assert!(closed, "{answer}");
+    answer
+}
+
+#[tokio::test]
+async fn a_failed_sign_in_through_the_server_is_counted_by_the_senders_address() {
+    let w = world().await;
+    let addr = served(w.app.clone(), Limits::default()).await;
+    let page = exchange(
+        addr,
+        "GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".into(),
+    )
+    .await;
+    let cookie = page
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let form = format!("username=es1&password=wrong&csrf={}", hidden_csrf(&page));
+    let answer = exchange(
+        addr,
+        format!(
+            "POST /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        ),
+    )
+    .await;
+    assert!(
+        answer.starts_with("HTTP/1.1 401") || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+    let db = w._dir.path().join("web.sqlite");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let addresses: Vec<(String,)> = sqlx::query_as("SELECT address FROM sign_in_failures")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(addresses, vec![("127.0.0.1".to_string(),)]);
+}

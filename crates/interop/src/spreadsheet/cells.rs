@@ -166,7 +166,7 @@ fn finish(
 /// with values at the corners of several sheets take gigabytes), so an xls
 /// workbook is refused with the way to save it as xlsx.
 enum Book {
-    Xlsx(Xlsx<Cursor<Vec<u8>>>),
+    Xlsx(Box<Xlsx<Cursor<Vec<u8>>>>),
     Ods(Ods<Cursor<Vec<u8>>>),
 }
 
@@ -183,7 +183,7 @@ pub fn read_workbook(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> 
     let cursor = || Cursor::new(bytes.to_vec());
     let mut book = if bytes.starts_with(b"PK") {
         match open_workbook_from_rs::<Xlsx<_>, _>(cursor()) {
-            Ok(x) => Book::Xlsx(x),
+            Ok(x) => Book::Xlsx(Box::new(x)),
             Err(xlsx) => match open_workbook_from_rs::<Ods<_>, _>(cursor()) {
                 Ok(o) => Book::Ods(o),
                 Err(_) => {
