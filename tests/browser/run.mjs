@@ -167,6 +167,21 @@ try {
   const manager = await (await browser.newContext()).newPage();
   await signIn(manager, 'manager');
   await manager.screenshot({ path: join(artifacts, 'service.png'), fullPage: true });
+
+  // Issue 11: a wrong password is answered plainly, and the admin sees the
+  // failed sign-ins on the users page.
+  const stranger = await (await browser.newContext()).newPage();
+  await stranger.goto(`${base}/sign-in`);
+  await stranger.getByLabel('Username').fill('manager');
+  await stranger.getByLabel('Password').fill('not the password');
+  await stranger.getByRole('button', { name: 'Sign in' }).click();
+  await stranger.waitForLoadState();
+  assert.match(await stranger.locator('main').innerText(), /username or password is not right/);
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'admin');
+  await admin.goto(`${base}/admin/users`);
+  assert.match(await admin.locator('main').innerText(), /1 failed sign-in/);
+  await admin.screenshot({ path: join(artifacts, 'users.png'), fullPage: true });
   console.log('browser tests: all passed; screenshots in tests/browser/artifacts');
 } catch (error) {
   failed = true;
