@@ -7,20 +7,22 @@
 //! id only: no names, NHS numbers or notes ever reach the logs).
 
 mod assets;
+mod auth;
 mod import;
 mod pages;
 mod server;
+mod state;
 
 pub use server::{Limits, serve};
+pub use state::{AppState, Config, Snapshot};
+use state::{Shared, follow_changes};
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, RwLock};
 
-use axum::Extension;
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,210 +30,12 @@ use ipstrack_core::bundle::{self, ContactDoc, accepts};
 use ipstrack_core::model::{Dataset, Role as StaffRole};
 use ipstrack_core::report::assigned_on;
 use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
-use ipstrack_core::worklist::WorkItem;
-use ipstrack_core::{Day, Loaded, Period, report};
-use ipstrack_store::{
-    Entry, PasswordChange, Role, Saved, Session, SignIn, Step, Store, StoreError,
-};
+use ipstrack_core::{Day, Loaded, Period};
+use ipstrack_store::{Entry, Role, Session, Step, Store, StoreError};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 const SESSION_COOKIE: &str = "ipstrack_session";
-const SIGN_IN_COOKIE: &str = "ipstrack_sign_in";
-/// Sessions last a working day.
-const SESSION_HOURS: i64 = 10;
-
-/// Settings of a running server.
-#[derive(Clone, Debug, Default)]
-pub struct Config {
-    /// Mark cookies `Secure` (serve behind TLS).
-    pub secure_cookies: bool,
-    /// A fixed "today" (tests and demos); the clock otherwise.
-    pub today: Option<Day>,
-}
-
-/// What every handler shares: the store and the dataset as last loaded.
-pub struct AppState {
-    store: Store,
-    data: RwLock<Arc<Snapshot>>,
-    /// Serialises publishing a new snapshot (readers never wait for it).
-    publish: Mutex<()>,
-    /// The last change of the database's change sequence the snapshot holds.
-    applied_change: AtomicI64,
-    config: Config,
-    /// Spreadsheets uploaded and waiting for their confirmation.
-    uploads: import::Uploads,
-}
-
-/// One version of the data, with the reports and worklists made from it (by
-/// period and as-of date, and by day). A write makes a new snapshot, so nothing
-/// made from older data is ever served after it.
-pub struct Snapshot {
-    loaded: Loaded,
-    reports: Mutex<HashMap<(String, Day), Arc<Report>>>,
-    worklists: Mutex<HashMap<Day, Arc<Vec<WorkItem>>>>,
-}
-
-impl Snapshot {
-    fn new(loaded: Loaded) -> Snapshot {
-        Snapshot {
-            loaded,
-            reports: Mutex::new(HashMap::new()),
-            worklists: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The report of a period as of a day, made once per snapshot.
-    fn report(&self, period: &Period, as_of: Day) -> Result<Arc<Report>, ReportError> {
-        let key = (period.label.clone(), as_of);
-        if let Some(r) = self.reports.lock().expect("not poisoned").get(&key) {
-            return Ok(r.clone());
-        }
-        let r = Arc::new(report(
-            &self.loaded.dataset,
-            &self.loaded.warnings,
-            period,
-            as_of,
-        )?);
-        self.reports
-            .lock()
-            .expect("not poisoned")
-            .insert(key, r.clone());
-        Ok(r)
-    }
-
-    /// The worklist of a day (CASE-4), made once per snapshot.
-    fn worklist(&self, day: Day) -> Arc<Vec<WorkItem>> {
-        if let Some(w) = self.worklists.lock().expect("not poisoned").get(&day) {
-            return w.clone();
-        }
-        let w = Arc::new(ipstrack_core::worklist::worklist(&self.loaded.dataset, day));
-        self.worklists
-            .lock()
-            .expect("not poisoned")
-            .insert(day, w.clone());
-        w
-    }
-}
-
-impl std::ops::Deref for Snapshot {
-    type Target = Loaded;
-    fn deref(&self) -> &Loaded {
-        &self.loaded
-    }
-}
-
-impl AppState {
-    fn data(&self) -> Arc<Snapshot> {
-        self.data.read().expect("not poisoned").clone()
-    }
-
-    fn today(&self) -> Day {
-        self.config
-            .today
-            .unwrap_or_else(|| Day::from_date(jiff::Zoned::now().date()))
-    }
-
-    /// Reloads the whole dataset (after an import, or a change to the
-    /// service, policy or staff): a new snapshot.
-    async fn reload(&self) -> Result<(), StoreError> {
-        let (loaded, seq) = self.store.load_with_change().await?;
-        let _publishing = self.publish.lock().expect("not poisoned");
-        *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
-        self.applied_change.fetch_max(seq, Ordering::SeqCst);
-        Ok(())
-    }
-
-    /// Publishes a new snapshot with one referral as stored (after a write
-    /// here or elsewhere), sharing every other referral with the current one.
-    /// A version the snapshot already has (or a newer one) changes nothing.
-    /// `false` when the snapshot cannot take it (a specialist it names is not
-    /// loaded yet): the caller reloads.
-    fn apply(&self, saved: &Saved) -> bool {
-        let _publishing = self.publish.lock().expect("not poisoned");
-        let current = self.data();
-        let d = &current.dataset;
-        if current
-            .referral_index(&saved.referral.id)
-            .is_some_and(|at| d.referrals[at].version >= saved.version)
-        {
-            return true;
-        }
-        // The client is put in only when it is new or changed, so that the
-        // list of clients stays shared.
-        let known = current
-            .client_index(&saved.client.id)
-            .is_some_and(|at| d.clients[at].nhs_number == saved.client.nhs_number);
-        let client = (!known).then_some(&saved.client);
-        match current
-            .loaded
-            .with_referral(client, &saved.referral, saved.version)
-        {
-            Ok(loaded) => {
-                *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// Puts a written referral into the snapshot, or reloads everything.
-    async fn publish(&self, saved: &Saved) -> Result<(), StoreError> {
-        if self.apply(saved) {
-            Ok(())
-        } else {
-            self.reload().await
-        }
-    }
-
-    /// Loads what other servers and commands wrote since the snapshot's last
-    /// change: only the referrals they changed, or everything when a change
-    /// touched more than referrals.
-    async fn catch_up(&self) -> Result<(), StoreError> {
-        const BATCH: i64 = 1_000;
-        let since = self.applied_change.load(Ordering::SeqCst);
-        let changes = self.store.changes_since(since, BATCH).await?;
-        let Some(&(last, _)) = changes.last() else {
-            return Ok(());
-        };
-        if changes.len() as i64 == BATCH || changes.iter().any(|(_, r)| r.is_none()) {
-            return self.reload().await;
-        }
-        let mut ids: Vec<&str> = changes.iter().filter_map(|(_, r)| r.as_deref()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            if let Some(saved) = self.store.referral(id).await?
-                && !self.apply(&saved)
-            {
-                return self.reload().await;
-            }
-        }
-        self.applied_change.fetch_max(last, Ordering::SeqCst);
-        Ok(())
-    }
-}
-
-/// How often a server looks for changes it did not make.
-const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(400);
-
-/// Follows the database's change sequence while the application lives:
-/// woken by a write's notice on PostgreSQL, every `CHANGE_POLL` on SQLite.
-async fn follow_changes(state: std::sync::Weak<AppState>) {
-    let Some(store) = state.upgrade().map(|s| s.store.clone()) else {
-        return;
-    };
-    loop {
-        store.wait_for_change(CHANGE_POLL).await;
-        let Some(state) = state.upgrade() else { return };
-        if let Err(e) = state.catch_up().await {
-            tracing::warn!("loading changes made elsewhere failed: {e}");
-        }
-    }
-}
-
-type Shared = Arc<AppState>;
-
 /// Builds the application on an opened store.
 pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     let (loaded, seq) = store.load_with_change().await?;
@@ -247,8 +51,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     tokio::spawn(follow_changes(Arc::downgrade(&state)));
     let router = Router::new()
         .route("/", get(home))
-        .route("/sign-in", get(sign_in_page).post(sign_in))
-        .route("/sign-out", post(sign_out))
+        .merge(auth::routes())
         .route("/caseload", get(caseload))
         .route(
             "/referrals/new",
@@ -276,10 +79,6 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .route("/admin/users", get(users_page).post(add_user))
         .route("/admin/policy", get(policy_page).post(save_policy))
         .route("/admin/users/{name}/disable", post(disable_user))
-        .route(
-            "/account/password",
-            get(password_page).post(change_password),
-        )
         .route("/api/v1/report", get(api_report))
         .route("/api/v1/referrals/{id}", get(api_referral))
         .route("/api/v1/openapi.json", get(openapi_document))
@@ -506,129 +305,9 @@ async fn home(State(state): State<Shared>, headers: HeaderMap) -> Response {
     }
 }
 
-async fn sign_in_page(State(state): State<Shared>) -> Response {
-    let token = ipstrack_store::random_token();
-    (
-        [(
-            header::SET_COOKIE,
-            set_cookie(&state, SIGN_IN_COOKIE, &token, None),
-        )],
-        Html(pages::sign_in(&token, None).into_string()),
-    )
-        .into_response()
-}
-
-#[derive(Deserialize)]
-struct SignInForm {
-    username: String,
-    password: String,
-    csrf: String,
-}
-
-/// The source address a request counts under for the sign-in rule (see
-/// `ipstrack_store`'s sessions module): the peer's IP address, as the server
-/// gives it (`serve` starts with connect info); `unknown` without one.
-fn client_address(connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
-    connect.map_or_else(
-        || "unknown".to_string(),
-        |Extension(ConnectInfo(addr))| ipstrack_store::address_key(addr.ip()),
-    )
-}
-
-/// "try again in N minutes" for a wait until `until`.
-fn wait_text(until: jiff::Timestamp) -> String {
-    let seconds = (until - jiff::Timestamp::now()).get_seconds().max(1);
-    match (seconds + 59) / 60 {
-        1 => "1 minute".to_string(),
-        n => format!("{n} minutes"),
-    }
-}
-
-/// Signs in. A wrong password and an unknown username get the same answer
-/// in the same time; too many failures slow the account from that address
-/// (or, in a flood, from every address) for a few minutes.
-async fn sign_in(
-    State(state): State<Shared>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    Form(form): Form<SignInForm>,
-) -> Response {
-    let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same(expected, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: go back and sign in again.",
-        )
-            .into_response();
-    }
-    let address = client_address(connect);
-    let username = form.username.trim();
-    let result = state
-        .store
-        .sign_in(username, &form.password, &address, SESSION_HOURS)
-        .await;
-    let retry = |message: &str| {
-        let token = ipstrack_store::random_token();
-        (
-            StatusCode::UNAUTHORIZED,
-            [(
-                header::SET_COOKIE,
-                set_cookie(&state, SIGN_IN_COOKIE, &token, None),
-            )],
-            Html(pages::sign_in(&token, Some(message)).into_string()),
-        )
-            .into_response()
-    };
-    match result {
-        Ok(SignIn::Ok { token, .. }) => (
-            [(
-                header::SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600)),
-            )],
-            Redirect::to("/"),
-        )
-            .into_response(),
-        Ok(SignIn::Refused) => {
-            tracing::info!(user = %username, %address, "sign-in refused");
-            retry("The username or password is not right.")
-        }
-        Ok(SignIn::Slowed { until }) => {
-            tracing::warn!(user = %username, %address, %until, "sign-in slowed: too many failures");
-            retry(&format!(
-                "Too many failed sign-ins: try again in {}.",
-                wait_text(until)
-            ))
-        }
-        Err(e) => server_error(e),
-    }
-}
-
 #[derive(Deserialize)]
 struct CsrfForm {
     csrf: String,
-}
-
-async fn sign_out(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if let Err(response) = signed_in_form(&state, &headers, &form.csrf).await {
-        return response;
-    }
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = state.store.sign_out(token).await
-    {
-        return server_error(e);
-    }
-    (
-        [(
-            header::SET_COOKIE,
-            set_cookie(&state, SESSION_COOKIE, "", Some(0)),
-        )],
-        Redirect::to("/sign-in"),
-    )
-        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -2295,88 +1974,6 @@ async fn save_policy(
     (
         StatusCode::UNPROCESSABLE_ENTITY,
         Html(pages::policy(&v, &POLICY_FIELDS, &state_form).into_string()),
-    )
-        .into_response()
-}
-
-async fn password_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    Html(pages::password(&v, &pages::FormState::default()).into_string()).into_response()
-}
-
-#[derive(Deserialize)]
-struct PasswordForm {
-    csrf: String,
-    current: String,
-    new: String,
-    confirm: String,
-}
-
-/// Changes one's own password; every other session and API token of the
-/// user ends, this one goes on. The current password is checked under the
-/// sign-in rule (failures count, and too many slow it).
-async fn change_password(
-    State(state): State<Shared>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let (_, v) = match signed_in_form(&state, &headers, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let mut errors: FieldErrors = Vec::new();
-    if form.new.chars().count() < 10 {
-        errors.push((
-            "new",
-            "The new password needs at least 10 characters".into(),
-        ));
-    } else if form.new != form.confirm {
-        errors.push(("confirm", "The two new passwords are not the same".into()));
-    }
-    if errors.is_empty() {
-        let address = client_address(connect);
-        let username = &v.session.user.username;
-        match state
-            .store
-            .change_password(
-                username,
-                &form.current,
-                &form.new,
-                &address,
-                token(&headers),
-            )
-            .await
-        {
-            Ok(PasswordChange::Changed) => return Redirect::to("/").into_response(),
-            Ok(PasswordChange::Refused) => {
-                tracing::info!(user = %username, %address, "current password refused");
-                errors.push(("current", "The current password is not right".into()))
-            }
-            Ok(PasswordChange::Slowed { until }) => {
-                tracing::warn!(user = %username, %address, %until, "password change slowed: too many failures");
-                errors.push((
-                    "current",
-                    format!(
-                        "Too many wrong passwords: try again in {}",
-                        wait_text(until)
-                    ),
-                ))
-            }
-            Err(e) => return server_error(e),
-        }
-    }
-    let state_form = pages::FormState {
-        form: "password",
-        values: Vec::new(),
-        errors,
-    };
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Html(pages::password(&v, &state_form).into_string()),
     )
         .into_response()
 }

@@ -1,0 +1,236 @@
+//! Signing in and out, and changing one's password: the sign-in form with
+//! its own CSRF cookie, the failure backoff by account and address (see
+//! `ipstrack_store`'s sessions), and the session cookie.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use ipstrack_store::{PasswordChange, SignIn};
+use serde::Deserialize;
+
+use crate::{
+    CsrfForm, FieldErrors, SESSION_COOKIE, Shared, cookie, pages, same, server_error, set_cookie,
+    signed_in_form, to_sign_in, token, viewer,
+};
+
+/// Signing in and out, and one's password.
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route(
+            "/account/password",
+            get(password_page).post(change_password),
+        )
+}
+
+pub(crate) const SIGN_IN_COOKIE: &str = "ipstrack_sign_in";
+/// Sessions last a working day.
+pub(crate) const SESSION_HOURS: i64 = 10;
+
+pub(crate) async fn sign_in_page(State(state): State<Shared>) -> Response {
+    let token = ipstrack_store::random_token();
+    (
+        [(
+            header::SET_COOKIE,
+            set_cookie(&state, SIGN_IN_COOKIE, &token, None),
+        )],
+        Html(pages::sign_in(&token, None).into_string()),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SignInForm {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+/// The source address a request counts under for the sign-in rule (see
+/// `ipstrack_store`'s sessions module): the peer's IP address, as the server
+/// gives it (`serve` starts with connect info); `unknown` without one.
+pub(crate) fn client_address(connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
+    connect.map_or_else(
+        || "unknown".to_string(),
+        |Extension(ConnectInfo(addr))| ipstrack_store::address_key(addr.ip()),
+    )
+}
+
+/// "try again in N minutes" for a wait until `until`.
+pub(crate) fn wait_text(until: jiff::Timestamp) -> String {
+    let seconds = (until - jiff::Timestamp::now()).get_seconds().max(1);
+    match (seconds + 59) / 60 {
+        1 => "1 minute".to_string(),
+        n => format!("{n} minutes"),
+    }
+}
+
+/// Signs in. A wrong password and an unknown username get the same answer
+/// in the same time; too many failures slow the account from that address
+/// (or, in a flood, from every address) for a few minutes.
+pub(crate) async fn sign_in(
+    State(state): State<Shared>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(expected, &form.csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "The form has expired: go back and sign in again.",
+        )
+            .into_response();
+    }
+    let address = client_address(connect);
+    let username = form.username.trim();
+    let result = state
+        .store
+        .sign_in(username, &form.password, &address, SESSION_HOURS)
+        .await;
+    let retry = |message: &str| {
+        let token = ipstrack_store::random_token();
+        (
+            StatusCode::UNAUTHORIZED,
+            [(
+                header::SET_COOKIE,
+                set_cookie(&state, SIGN_IN_COOKIE, &token, None),
+            )],
+            Html(pages::sign_in(&token, Some(message)).into_string()),
+        )
+            .into_response()
+    };
+    match result {
+        Ok(SignIn::Ok { token, .. }) => (
+            [(
+                header::SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600)),
+            )],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        Ok(SignIn::Refused) => {
+            tracing::info!(user = %username, %address, "sign-in refused");
+            retry("The username or password is not right.")
+        }
+        Ok(SignIn::Slowed { until }) => {
+            tracing::warn!(user = %username, %address, %until, "sign-in slowed: too many failures");
+            retry(&format!(
+                "Too many failed sign-ins: try again in {}.",
+                wait_text(until)
+            ))
+        }
+        Err(e) => server_error(e),
+    }
+}
+
+pub(crate) async fn sign_out(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(response) = signed_in_form(&state, &headers, &form.csrf).await {
+        return response;
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.store.sign_out(token).await
+    {
+        return server_error(e);
+    }
+    (
+        [(
+            header::SET_COOKIE,
+            set_cookie(&state, SESSION_COOKIE, "", Some(0)),
+        )],
+        Redirect::to("/sign-in"),
+    )
+        .into_response()
+}
+
+pub(crate) async fn password_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    Html(pages::password(&v, &pages::FormState::default()).into_string()).into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// Changes one's own password; every other session and API token of the
+/// user ends, this one goes on. The current password is checked under the
+/// sign-in rule (failures count, and too many slow it).
+pub(crate) async fn change_password(
+    State(state): State<Shared>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let (_, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let mut errors: FieldErrors = Vec::new();
+    if form.new.chars().count() < 10 {
+        errors.push((
+            "new",
+            "The new password needs at least 10 characters".into(),
+        ));
+    } else if form.new != form.confirm {
+        errors.push(("confirm", "The two new passwords are not the same".into()));
+    }
+    if errors.is_empty() {
+        let address = client_address(connect);
+        let username = &v.session.user.username;
+        match state
+            .store
+            .change_password(
+                username,
+                &form.current,
+                &form.new,
+                &address,
+                token(&headers),
+            )
+            .await
+        {
+            Ok(PasswordChange::Changed) => return Redirect::to("/").into_response(),
+            Ok(PasswordChange::Refused) => {
+                tracing::info!(user = %username, %address, "current password refused");
+                errors.push(("current", "The current password is not right".into()))
+            }
+            Ok(PasswordChange::Slowed { until }) => {
+                tracing::warn!(user = %username, %address, %until, "password change slowed: too many failures");
+                errors.push((
+                    "current",
+                    format!(
+                        "Too many wrong passwords: try again in {}",
+                        wait_text(until)
+                    ),
+                ))
+            }
+            Err(e) => return server_error(e),
+        }
+    }
+    let state_form = pages::FormState {
+        form: "password",
+        values: Vec::new(),
+        errors,
+    };
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Html(pages::password(&v, &state_form).into_string()),
+    )
+        .into_response()
+}

@@ -1,0 +1,204 @@
+//! The shared state of a running server: the store, the snapshot of the
+//! data as last loaded (with the reports and worklists made from it), and
+//! how a write or a change made elsewhere becomes a new snapshot.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use ipstrack_core::report::{Report, ReportError};
+use ipstrack_core::worklist::WorkItem;
+use ipstrack_core::{Day, Loaded, Period, report};
+use ipstrack_store::{Saved, Store, StoreError};
+
+/// Settings of a running server.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Mark cookies `Secure` (serve behind TLS).
+    pub secure_cookies: bool,
+    /// A fixed "today" (tests and demos); the clock otherwise.
+    pub today: Option<Day>,
+}
+
+/// What every handler shares: the store and the dataset as last loaded.
+pub struct AppState {
+    pub(crate) store: Store,
+    pub(crate) data: RwLock<Arc<Snapshot>>,
+    /// Serialises publishing a new snapshot (readers never wait for it).
+    pub(crate) publish: Mutex<()>,
+    /// The last change of the database's change sequence the snapshot holds.
+    pub(crate) applied_change: AtomicI64,
+    pub(crate) config: Config,
+    /// Spreadsheets uploaded and waiting for their confirmation.
+    pub(crate) uploads: crate::import::Uploads,
+}
+
+/// One version of the data, with the reports and worklists made from it (by
+/// period and as-of date, and by day). A write makes a new snapshot, so nothing
+/// made from older data is ever served after it.
+pub struct Snapshot {
+    loaded: Loaded,
+    reports: Mutex<HashMap<(String, Day), Arc<Report>>>,
+    worklists: Mutex<HashMap<Day, Arc<Vec<WorkItem>>>>,
+}
+
+impl Snapshot {
+    pub(crate) fn new(loaded: Loaded) -> Snapshot {
+        Snapshot {
+            loaded,
+            reports: Mutex::new(HashMap::new()),
+            worklists: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The report of a period as of a day, made once per snapshot.
+    pub(crate) fn report(&self, period: &Period, as_of: Day) -> Result<Arc<Report>, ReportError> {
+        let key = (period.label.clone(), as_of);
+        if let Some(r) = self.reports.lock().expect("not poisoned").get(&key) {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(report(
+            &self.loaded.dataset,
+            &self.loaded.warnings,
+            period,
+            as_of,
+        )?);
+        self.reports
+            .lock()
+            .expect("not poisoned")
+            .insert(key, r.clone());
+        Ok(r)
+    }
+
+    /// The worklist of a day (CASE-4), made once per snapshot.
+    pub(crate) fn worklist(&self, day: Day) -> Arc<Vec<WorkItem>> {
+        if let Some(w) = self.worklists.lock().expect("not poisoned").get(&day) {
+            return w.clone();
+        }
+        let w = Arc::new(ipstrack_core::worklist::worklist(&self.loaded.dataset, day));
+        self.worklists
+            .lock()
+            .expect("not poisoned")
+            .insert(day, w.clone());
+        w
+    }
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Loaded;
+    fn deref(&self) -> &Loaded {
+        &self.loaded
+    }
+}
+
+impl AppState {
+    pub(crate) fn data(&self) -> Arc<Snapshot> {
+        self.data.read().expect("not poisoned").clone()
+    }
+
+    pub(crate) fn today(&self) -> Day {
+        self.config
+            .today
+            .unwrap_or_else(|| Day::from_date(jiff::Zoned::now().date()))
+    }
+
+    /// Reloads the whole dataset (after an import, or a change to the
+    /// service, policy or staff): a new snapshot.
+    pub(crate) async fn reload(&self) -> Result<(), StoreError> {
+        let (loaded, seq) = self.store.load_with_change().await?;
+        let _publishing = self.publish.lock().expect("not poisoned");
+        *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
+        self.applied_change.fetch_max(seq, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Publishes a new snapshot with one referral as stored (after a write
+    /// here or elsewhere), sharing every other referral with the current one.
+    /// A version the snapshot already has (or a newer one) changes nothing.
+    /// `false` when the snapshot cannot take it (a specialist it names is not
+    /// loaded yet): the caller reloads.
+    pub(crate) fn apply(&self, saved: &Saved) -> bool {
+        let _publishing = self.publish.lock().expect("not poisoned");
+        let current = self.data();
+        let d = &current.dataset;
+        if current
+            .referral_index(&saved.referral.id)
+            .is_some_and(|at| d.referrals[at].version >= saved.version)
+        {
+            return true;
+        }
+        // The client is put in only when it is new or changed, so that the
+        // list of clients stays shared.
+        let known = current
+            .client_index(&saved.client.id)
+            .is_some_and(|at| d.clients[at].nhs_number == saved.client.nhs_number);
+        let client = (!known).then_some(&saved.client);
+        match current
+            .loaded
+            .with_referral(client, &saved.referral, saved.version)
+        {
+            Ok(loaded) => {
+                *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Puts a written referral into the snapshot, or reloads everything.
+    pub(crate) async fn publish(&self, saved: &Saved) -> Result<(), StoreError> {
+        if self.apply(saved) {
+            Ok(())
+        } else {
+            self.reload().await
+        }
+    }
+
+    /// Loads what other servers and commands wrote since the snapshot's last
+    /// change: only the referrals they changed, or everything when a change
+    /// touched more than referrals.
+    pub(crate) async fn catch_up(&self) -> Result<(), StoreError> {
+        const BATCH: i64 = 1_000;
+        let since = self.applied_change.load(Ordering::SeqCst);
+        let changes = self.store.changes_since(since, BATCH).await?;
+        let Some(&(last, _)) = changes.last() else {
+            return Ok(());
+        };
+        if changes.len() as i64 == BATCH || changes.iter().any(|(_, r)| r.is_none()) {
+            return self.reload().await;
+        }
+        let mut ids: Vec<&str> = changes.iter().filter_map(|(_, r)| r.as_deref()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            if let Some(saved) = self.store.referral(id).await?
+                && !self.apply(&saved)
+            {
+                return self.reload().await;
+            }
+        }
+        self.applied_change.fetch_max(last, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// How often a server looks for changes it did not make.
+const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Follows the database's change sequence while the application lives:
+/// woken by a write's notice on PostgreSQL, every `CHANGE_POLL` on SQLite.
+pub(crate) async fn follow_changes(state: std::sync::Weak<AppState>) {
+    let Some(store) = state.upgrade().map(|s| s.store.clone()) else {
+        return;
+    };
+    loop {
+        store.wait_for_change(CHANGE_POLL).await;
+        let Some(state) = state.upgrade() else { return };
+        if let Err(e) = state.catch_up().await {
+            tracing::warn!("loading changes made elsewhere failed: {e}");
+        }
+    }
+}
+
+/// The state every handler takes.
+pub(crate) type Shared = Arc<AppState>;
