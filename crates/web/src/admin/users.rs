@@ -1,0 +1,167 @@
+//! The users page (admins): the users with their roles, staff records and
+//! failed sign-ins; adding a user and disabling one.
+
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ipstrack_store::{Role, StoreError};
+use serde::Deserialize;
+
+use crate::{
+    AppState, CsrfForm, FieldErrors, Shared, Snapshot, Viewer, forbidden_as_not_found, not_found,
+    pages, server_error, signed_in_form, to_sign_in, viewer,
+};
+
+pub(crate) async fn users_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    users_view(
+        &state,
+        &data,
+        &v,
+        &pages::FormState::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub(crate) async fn users_view(
+    state: &AppState,
+    data: &Snapshot,
+    v: &Viewer,
+    form: &pages::FormState,
+    status: StatusCode,
+) -> Response {
+    if v.session.user.role != Role::Admin {
+        return forbidden_as_not_found(v, "page", "admin/users");
+    }
+    let failures = match state.store.sign_in_failures().await {
+        Ok(failures) => failures,
+        Err(e) => return server_error(e),
+    };
+    match state.store.users().await {
+        Ok(users) => {
+            let staff: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
+                .chain(
+                    data.dataset
+                        .staff
+                        .iter()
+                        .map(|s| (s.id.clone(), format!("{} ({})", s.name, s.id))),
+                )
+                .collect();
+            (
+                status,
+                Html(pages::users(v, &users, &failures, &staff, form).into_string()),
+            )
+                .into_response()
+        }
+        Err(e) => server_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UserForm {
+    csrf: String,
+    username: String,
+    role: String,
+    staff: String,
+    password: String,
+}
+
+/// Admins add users: a role, a staff record, a first password.
+pub(crate) async fn add_user(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<UserForm>,
+) -> Response {
+    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    if v.session.user.role != Role::Admin {
+        return forbidden_as_not_found(&v, "page", "admin/users");
+    }
+    let mut errors: FieldErrors = Vec::new();
+    let username = form.username.trim();
+    if username.is_empty()
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        errors.push((
+            "username",
+            "Enter a username of letters, digits, - _ or .".into(),
+        ));
+    }
+    let role = Role::parse(&form.role);
+    if role.is_none() {
+        errors.push(("role", "Select a role".into()));
+    }
+    if form.password.chars().count() < 10 {
+        errors.push((
+            "password",
+            "The first password needs at least 10 characters".into(),
+        ));
+    }
+    let staff = Some(form.staff.as_str()).filter(|s| !s.is_empty());
+    if errors.is_empty() {
+        match state
+            .store
+            .add_user(
+                username,
+                &form.password,
+                role.expect("checked"),
+                staff,
+                &v.session.user.username,
+            )
+            .await
+        {
+            Ok(_) => return Redirect::to("/admin/users").into_response(),
+            Err(StoreError::Refused(message)) => errors.push(("username", message)),
+            Err(e) => return server_error(e),
+        }
+    }
+    let values = vec![
+        ("username".into(), form.username.clone()),
+        ("role".into(), form.role.clone()),
+        ("staff".into(), form.staff.clone()),
+    ];
+    users_view(
+        &state,
+        &data,
+        &v,
+        &pages::FormState {
+            form: "user",
+            values,
+            errors,
+        },
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+pub(crate) async fn disable_user(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let (_, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    if v.session.user.role != Role::Admin || name == v.session.user.username {
+        return forbidden_as_not_found(&v, "user", &name);
+    }
+    match state
+        .store
+        .disable_user(&name, &v.session.user.username)
+        .await
+    {
+        Ok(()) => Redirect::to("/admin/users").into_response(),
+        Err(StoreError::Refused(_)) => not_found(),
+        Err(e) => server_error(e),
+    }
+}

@@ -1,0 +1,38 @@
+//! The data quality page (managers, admins): the warnings the bundle rules
+//! find in the records, by referral.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use ipstrack_store::Role;
+
+use crate::{Shared, forbidden_as_not_found, in_scope, pages, to_sign_in, viewer};
+
+/// The data quality page.
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new().route("/data-quality", get(data_quality))
+}
+
+pub(crate) async fn data_quality(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    if v.session.user.role == Role::Es {
+        return forbidden_as_not_found(&v, "page", "data-quality");
+    }
+    let today = state.today();
+    let d = &data.dataset;
+    let warnings: Vec<_> = data
+        .warnings
+        .iter()
+        .filter(|w| {
+            let referral = w.record.split('/').next().unwrap_or_default();
+            data.referral_index(referral)
+                .is_some_and(|i| in_scope(&v, d, i, today))
+        })
+        .collect();
+    Html(pages::data_quality(&v, &warnings).into_string()).into_response()
+}

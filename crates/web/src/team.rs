@@ -1,0 +1,131 @@
+//! The team dashboard (team leads for their team, managers for any): each ES's
+//! KPIs against their targets, and the team's trends by month.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
+use ipstrack_core::{Day, Period};
+use ipstrack_store::Role;
+
+use crate::period::{PeriodQuery, bad_period, period_of};
+use crate::{Shared, Snapshot, forbidden_as_not_found, pages, server_error, to_sign_in, viewer};
+
+/// The team dashboard.
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new().route("/team", get(team))
+}
+
+pub(crate) async fn team(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let data = state.data();
+    let d = &data.dataset;
+    let Some(v) = viewer(&state, &headers, d).await else {
+        return to_sign_in();
+    };
+    let team = match (v.session.user.role, &q.team) {
+        (Role::Es, _) => return forbidden_as_not_found(&v, "page", "team"),
+        (Role::TeamLead, None) => v.team,
+        (Role::TeamLead, Some(id)) => d
+            .teams
+            .iter()
+            .position(|t| t.id == *id)
+            .map(|t| t as u32)
+            .filter(|t| Some(*t) == v.team),
+        (Role::Manager | Role::Admin, Some(id)) => {
+            d.teams.iter().position(|t| t.id == *id).map(|t| t as u32)
+        }
+        (Role::Manager | Role::Admin, None) => v.team.or((!d.teams.is_empty()).then_some(0)),
+    };
+    let Some(team) = team else {
+        return forbidden_as_not_found(&v, "team", q.team.as_deref().unwrap_or("-"));
+    };
+    let today = state.today();
+    let (period, as_of) = match period_of(&q, today) {
+        Ok(p) => p,
+        Err(e) => {
+            let id = d.teams[team as usize].id.clone();
+            return bad_period(&v, "Team", "/team", &q, Some(&id), &e);
+        }
+    };
+    match data.report(&period, as_of).and_then(|r| {
+        let id = &d.teams[team as usize].id;
+        Ok((r, trends(&data, Whose::Team(id), &period, as_of)?))
+    }) {
+        Ok((r, trends)) => {
+            Html(pages::team(&v, &data, team, &r, &trends).into_string()).into_response()
+        }
+        Err(e) => server_error(e),
+    }
+}
+
+/// Whose trends a chart follows: a team (its ES's targets summed) or one ES.
+#[derive(Clone, Copy)]
+pub(crate) enum Whose<'a> {
+    Team(&'a str),
+    Es(&'a str),
+}
+
+impl<'a> Whose<'a> {
+    fn kpis(self, r: &Report) -> Option<&Kpis> {
+        match self {
+            Whose::Team(id) => r.teams.iter().find(|t| t.id == id).map(|t| &t.kpis),
+            Whose::Es(id) => r.specialists.iter().find(|s| s.id == id).map(|s| &s.kpis),
+        }
+    }
+
+    fn specialists(self, r: &Report) -> impl Iterator<Item = &SpecialistKpis> {
+        r.specialists.iter().filter(move |s| match self {
+            Whose::Team(id) => s.team == id,
+            Whose::Es(id) => s.id == id,
+        })
+    }
+}
+
+/// Month by month from the period's start to the as-of date: cumulative access
+/// (unemployed) against the targets to date, and the active caseload per ES in
+/// post against the recommended band; then quarter by quarter of the financial
+/// year, job starts and 13-week outcomes. Every figure is a core report's
+/// (each month's as known at its end), from the snapshot's cache.
+pub(crate) fn trends(
+    data: &Snapshot,
+    who: Whose,
+    period: &Period,
+    as_of: Day,
+) -> Result<pages::Trends, ReportError> {
+    let mut trends = pages::Trends {
+        fidelity_limit: data.dataset.policy.fidelity_caseload,
+        ..pages::Trends::default()
+    };
+    for end in period.month_ends(as_of) {
+        let r = data.report(&Period::range(period.start, end), end)?;
+        let target: f64 = who.specialists(&r).map(|s| s.targets.access_to_date).sum();
+        let block = who.kpis(&r);
+        trends.months.push(end.date().strftime("%b %y").to_string());
+        trends
+            .access
+            .push(block.map_or(0.0, |k| f64::from(k.access.unemployed)));
+        trends.access_target.push(target);
+        trends
+            .active_per_fte
+            .push(block.and_then(|k| k.caseload.active_per_fte).unwrap_or(0.0));
+    }
+    for (quarter, known) in period.quarters_to(as_of) {
+        let r = data.report(&quarter, known)?;
+        let block = who.kpis(&r);
+        let name = quarter.label.rsplit('-').next().unwrap_or_default();
+        trends.quarters.push(name.to_string());
+        trends
+            .job_starts
+            .push(block.map(|k| k.job_starts).unwrap_or_default());
+        trends
+            .sustained
+            .push(block.map(|k| k.sustained.w13).unwrap_or_default());
+    }
+    Ok(trends)
+}
