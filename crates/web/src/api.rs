@@ -10,8 +10,9 @@ use axum::routing::get;
 use ipstrack_core::report::Report;
 use ipstrack_store::Role;
 
+use crate::Shared;
+use crate::extract::{audit_out_of_scope, in_scope, referral_matched, viewer};
 use crate::period::{PeriodQuery, period_of};
-use crate::{Shared, audit_out_of_scope, in_scope, referral_matched, viewer};
 
 /// The API, under /api/v1.
 pub(crate) fn routes() -> Router<Shared> {

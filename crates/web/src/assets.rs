@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use sha2::{Digest, Sha256};
 
 /// A file built into the binary.
@@ -34,6 +35,21 @@ pub static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
         include_str!("../static/app.js"),
     )
 });
+
+/// The stylesheet and the script.
+pub(crate) fn routes() -> axum::Router<crate::Shared> {
+    axum::Router::new()
+        .route(STYLE.path(), get(stylesheet))
+        .route(SCRIPT.path(), get(script))
+}
+
+async fn stylesheet(headers: HeaderMap) -> Response {
+    STYLE.respond(&headers)
+}
+
+async fn script(headers: HeaderMap) -> Response {
+    SCRIPT.respond(&headers)
+}
 
 impl Asset {
     fn new(path: &'static str, content_type: &'static str, body: &'static str) -> Asset {

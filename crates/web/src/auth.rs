@@ -13,10 +13,12 @@ use axum::routing::{get, post};
 use ipstrack_store::{PasswordChange, SignIn};
 use serde::Deserialize;
 
-use crate::{
-    CsrfForm, FieldErrors, SESSION_COOKIE, Shared, cookie, pages, same, server_error, set_cookie,
-    signed_in_form, to_sign_in, token, viewer,
+use crate::error::server_error;
+use crate::extract::{
+    CsrfForm, SESSION_COOKIE, cookie, same, set_cookie, signed_in_form, to_sign_in, token, viewer,
 };
+use crate::referrals::FieldErrors;
+use crate::{Shared, pages};
 
 /// Signing in and out, and one's password.
 pub(crate) fn routes() -> Router<Shared> {

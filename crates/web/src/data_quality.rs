@@ -8,7 +8,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use ipstrack_store::Role;
 
-use crate::{Shared, forbidden_as_not_found, in_scope, pages, to_sign_in, viewer};
+use crate::error::forbidden_as_not_found;
+use crate::extract::{in_scope, to_sign_in, viewer};
+use crate::{Shared, pages};
 
 /// The data quality page.
 pub(crate) fn routes() -> Router<Shared> {

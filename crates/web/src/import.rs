@@ -24,11 +24,10 @@ use ipstrack_store::{Role, StoreError};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use crate::error::{forbidden_as_not_found, server_error};
+use crate::extract::{Viewer, audit_out_of_scope, same, signed_in_form, to_sign_in, viewer};
 use crate::pages::{layout, problem_summary};
-use crate::{
-    Shared, Snapshot, Viewer, audit_out_of_scope, forbidden_as_not_found, same, server_error,
-    signed_in_form, to_sign_in, viewer,
-};
+use crate::{Shared, Snapshot};
 
 /// How long an uploaded file waits for its confirmation.
 const KEEP: Duration = Duration::from_secs(30 * 60);
@@ -117,6 +116,19 @@ impl Uploads {
             .expect("not poisoned")
             .insert(token, upload);
     }
+}
+
+/// The upload page, the upload (with its own size limit) and the confirmation.
+pub(crate) fn routes() -> axum::Router<Shared> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/import",
+            get(import_page)
+                .post(upload)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/import/confirm", post(confirm))
 }
 
 /// Who may import: team leads (for their team), managers and admins.

@@ -7,7 +7,8 @@ use axum::response::{Html, IntoResponse, Response};
 use ipstrack_core::{Day, Period};
 use serde::Deserialize;
 
-use crate::{Viewer, pages};
+use crate::extract::Viewer;
+use crate::pages;
 
 /// A period or as-of date that cannot be shown: 400 with the form kept.
 pub(crate) fn bad_period(

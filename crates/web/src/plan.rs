@@ -8,11 +8,11 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
+use crate::error::{forbidden_as_not_found, server_error};
+use crate::extract::{specialist_in_scope, to_sign_in, viewer};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::team::{Whose, trends};
-use crate::{
-    Shared, forbidden_as_not_found, pages, server_error, specialist_in_scope, to_sign_in, viewer,
-};
+use crate::{Shared, pages};
 
 /// The performance plan page.
 pub(crate) fn routes() -> Router<Shared> {

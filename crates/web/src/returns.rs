@@ -10,11 +10,10 @@ use ipstrack_core::{Day, Period};
 use ipstrack_store::{Role, StoreError};
 use serde::Deserialize;
 
+use crate::error::{bad_request, forbidden_as_not_found, server_error};
+use crate::extract::{Viewer, signed_in_form, to_sign_in, viewer};
 use crate::period::{PeriodQuery, period_of};
-use crate::{
-    AppState, Shared, Snapshot, Viewer, bad_request, forbidden_as_not_found, pages, server_error,
-    signed_in_form, to_sign_in, viewer,
-};
+use crate::{AppState, Shared, Snapshot, pages};
 
 /// The return page, its submission and its downloads.
 pub(crate) fn routes() -> Router<Shared> {

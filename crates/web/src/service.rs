@@ -7,8 +7,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use ipstrack_store::Role;
 
+use crate::error::{forbidden_as_not_found, server_error};
+use crate::extract::{to_sign_in, viewer};
 use crate::period::{PeriodQuery, bad_period, period_of};
-use crate::{Shared, forbidden_as_not_found, pages, server_error, to_sign_in, viewer};
+use crate::{Shared, pages};
 
 /// The service page.
 pub(crate) fn routes() -> Router<Shared> {

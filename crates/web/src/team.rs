@@ -10,8 +10,10 @@ use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
 use ipstrack_core::{Day, Period};
 use ipstrack_store::Role;
 
+use crate::error::{forbidden_as_not_found, server_error};
+use crate::extract::{to_sign_in, viewer};
 use crate::period::{PeriodQuery, bad_period, period_of};
-use crate::{Shared, Snapshot, forbidden_as_not_found, pages, server_error, to_sign_in, viewer};
+use crate::{Shared, Snapshot, pages};
 
 /// The team dashboard.
 pub(crate) fn routes() -> Router<Shared> {

@@ -7,7 +7,9 @@ use axum::response::{Html, IntoResponse, Response};
 use ipstrack_store::Role;
 use serde::Deserialize;
 
-use crate::{Shared, forbidden_as_not_found, pages, server_error, to_sign_in, viewer};
+use crate::error::{forbidden_as_not_found, server_error};
+use crate::extract::{to_sign_in, viewer};
+use crate::{Shared, pages};
 
 #[derive(Deserialize)]
 pub(crate) struct AuditQuery {

@@ -8,10 +8,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ipstrack_store::{Role, StoreError};
 
-use crate::{
-    FieldErrors, Shared, forbidden_as_not_found, pages, server_error, signed_in_form, to_sign_in,
-    viewer,
-};
+use crate::error::{forbidden_as_not_found, server_error};
+use crate::extract::{signed_in_form, to_sign_in, viewer};
+use crate::referrals::FieldErrors;
+use crate::{Shared, pages};
 
 /// The policy fields an admin edits, as (form name, label).
 pub(crate) const POLICY_FIELDS: [(&str, &str); 14] = [

@@ -7,10 +7,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use ipstrack_store::{Role, StoreError};
 use serde::Deserialize;
 
-use crate::{
-    AppState, CsrfForm, FieldErrors, Shared, Snapshot, Viewer, forbidden_as_not_found, not_found,
-    pages, server_error, signed_in_form, to_sign_in, viewer,
-};
+use crate::error::{forbidden_as_not_found, not_found, server_error};
+use crate::extract::{CsrfForm, Viewer, signed_in_form, to_sign_in, viewer};
+use crate::referrals::FieldErrors;
+use crate::{AppState, Shared, Snapshot, pages};
 
 pub(crate) async fn users_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
     let data = state.data();

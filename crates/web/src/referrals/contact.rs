@@ -1,0 +1,95 @@
+//! Recording a contact (kind, mechanism, date) on a referral.
+
+use axum::extract::{Form, Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use ipstrack_core::bundle::{self, ContactDoc, accepts};
+use ipstrack_store::Step;
+use serde::Deserialize;
+
+use crate::extract::referral_for_write;
+use crate::referrals::steps::{invalid, once, write_step};
+use crate::referrals::{FieldErrors, form_date};
+use crate::{Shared, pages};
+
+#[derive(Deserialize)]
+pub(crate) struct ContactFormData {
+    csrf: String,
+    #[serde(default)]
+    once: String,
+    date: String,
+    kind: String,
+    /// How it was held; empty (or absent) when not recorded.
+    #[serde(default)]
+    mechanism: String,
+}
+
+pub(crate) async fn add_contact(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ContactFormData>,
+) -> Response {
+    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let r = &data.dataset.referrals[i];
+    let mut errors: FieldErrors = Vec::new();
+    if let Err(e) = form_date(
+        &form.date,
+        "date of the contact",
+        today,
+        Some((r.received, "referral")),
+    ) {
+        errors.push(("date", e));
+    }
+    if !accepts(&bundle::CONTACT_KINDS, &form.kind) {
+        errors.push(("kind", "Select the kind of contact".into()));
+    }
+    let mechanism = (!form.mechanism.is_empty()).then(|| form.mechanism.clone());
+    if let Some(m) = &mechanism {
+        match (
+            bundle::value_of(&bundle::CONTACT_KINDS, &form.kind),
+            bundle::value_of(&bundle::MECHANISMS, m),
+        ) {
+            (_, None) => errors.push(("mechanism", "Select how the contact was held".into())),
+            (Some(kind), Some(m)) if !kind.admits(m) => errors.push((
+                "mechanism",
+                "How the contact was held does not fit its kind: a face-to-face contact is held face to face, a remote one is not".into(),
+            )),
+            _ => {}
+        }
+    }
+    if !errors.is_empty() {
+        let values = vec![
+            ("date".into(), form.date.clone()),
+            ("kind".into(), form.kind.clone()),
+            ("mechanism".into(), form.mechanism.clone()),
+        ];
+        return invalid(
+            &v,
+            &data,
+            i,
+            today,
+            pages::FormState {
+                form: "contact",
+                values,
+                errors,
+            },
+        );
+    }
+    let contact = ContactDoc {
+        date: form.date.trim().to_string(),
+        kind: form.kind.clone(),
+        mechanism,
+    };
+    write_step(
+        &state,
+        &v,
+        &id,
+        (Step::Contact(contact), None, once(&form.once)),
+        pages::FormState::default(),
+    )
+    .await
+}

@@ -1,0 +1,111 @@
+//! Recording a job start on a referral.
+
+use axum::extract::{Form, Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use ipstrack_core::bundle::{self, accepts};
+use ipstrack_store::Step;
+use serde::Deserialize;
+
+use crate::extract::referral_for_write;
+use crate::referrals::steps::{invalid, once, write_step};
+use crate::referrals::{FieldErrors, form_date};
+use crate::{Shared, pages};
+
+#[derive(Deserialize)]
+pub(crate) struct JobFormData {
+    csrf: String,
+    #[serde(default)]
+    once: String,
+    #[serde(rename = "type")]
+    kind: String,
+    employer: String,
+    start: String,
+    hours_per_week: String,
+}
+
+pub(crate) async fn add_job(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<JobFormData>,
+) -> Response {
+    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let r = &data.dataset.referrals[i];
+    let mut errors: FieldErrors = Vec::new();
+    if !accepts(&bundle::JOB_TYPES, &form.kind) {
+        errors.push(("type", "Select the kind of paid work".into()));
+    }
+    if let Err(e) = form_date(
+        &form.start,
+        "start date",
+        today,
+        Some((r.received, "referral")),
+    ) {
+        errors.push(("start", e));
+    }
+    let hours = form.hours_per_week.trim();
+    let parsed: Option<serde_json::Number> = if hours.is_empty() {
+        None
+    } else {
+        match hours.parse::<f64>() {
+            Ok(h)
+                if (0.0..=168.0).contains(&h) && (h * 100.0 - (h * 100.0).round()).abs() < 1e-6 =>
+            {
+                serde_json::Number::from_f64(h)
+            }
+            _ => {
+                errors.push((
+                    "hours_per_week",
+                    "Enter the hours per week as a number from 0 to 168, like 16 or 37.5".into(),
+                ));
+                None
+            }
+        }
+    };
+    if !errors.is_empty() {
+        let values = vec![
+            ("type".into(), form.kind.clone()),
+            ("employer".into(), form.employer.clone()),
+            ("start".into(), form.start.clone()),
+            ("hours_per_week".into(), form.hours_per_week.clone()),
+        ];
+        return invalid(
+            &v,
+            &data,
+            i,
+            today,
+            pages::FormState {
+                form: "job",
+                values,
+                errors,
+            },
+        );
+    }
+    let kind = form.kind.clone();
+    let job = ipstrack_core::bundle::JobDoc {
+        // The store gives the next free id of the referral (j1, j2, …).
+        id: String::new(),
+        self_employment_registration: (kind == "self_employed").then(|| "sole_trader".to_string()),
+        kind,
+        employer: Some(form.employer.trim().to_string()).filter(|e| !e.is_empty()),
+        start: form.start.trim().to_string(),
+        end: None,
+        hours_per_week: parsed,
+        weekly_hours: None,
+        four_hours_confirmed: None,
+        retained: Some(false),
+        return_to_work: None,
+    };
+    write_step(
+        &state,
+        &v,
+        &id,
+        (Step::Job(job), None, once(&form.once)),
+        pages::FormState::default(),
+    )
+    .await
+}

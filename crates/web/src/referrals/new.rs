@@ -1,0 +1,209 @@
+//! A new referral, for a new client or one of the user's caseload: checked
+//! (dates, status, specialist, a duplicate NHS number) before it is written.
+
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ipstrack_core::bundle::{self, accepts};
+use ipstrack_store::StoreError;
+use serde::Deserialize;
+
+use crate::error::server_error;
+use crate::extract::{audit_out_of_scope, in_scope, signed_in_form, to_sign_in, viewer};
+use crate::referrals::steps::once;
+use crate::referrals::{FieldErrors, assignable, form_date};
+use crate::{Shared, pages};
+
+pub(crate) async fn new_referral_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let data = state.data();
+    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
+        return to_sign_in();
+    };
+    let today = state.today();
+    let specialists = assignable(&v, &data.dataset, today);
+    Html(pages::new_referral(&v, &specialists, &pages::FormState::default(), today).into_string())
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReferralFormData {
+    csrf: String,
+    #[serde(default)]
+    once: String,
+    client: String,
+    nhs_number: String,
+    received: String,
+    status_at_referral: String,
+    es: String,
+}
+
+/// The next free id `prefix<n>`.
+pub(crate) fn next_id<'a>(prefix: &str, ids: impl Iterator<Item = &'a str>) -> String {
+    let n = ids
+        .filter_map(|id| id.strip_prefix(prefix)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    format!("{prefix}{n}")
+}
+
+pub(crate) async fn create_referral(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<ReferralFormData>,
+) -> Response {
+    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let d = &data.dataset;
+    let today = state.today();
+    let specialists = assignable(&v, d, today);
+    let mut errors: FieldErrors = Vec::new();
+    let client = form.client.trim();
+    // A client of the user's scope (one of their referrals' clients), or a
+    // new one: another team's client is answered as if there were none.
+    let client_in_scope = |c: usize| {
+        d.referrals
+            .iter()
+            .enumerate()
+            .any(|(i, r)| r.client as usize == c && in_scope(&v, d, i, today))
+    };
+    let stored = (!client.is_empty())
+        .then(|| d.clients.iter().position(|c| c.id == client))
+        .flatten();
+    let existing = stored
+        .filter(|&c| client_in_scope(c))
+        .map(|c| &d.clients[c]);
+    let mut matched = Vec::new();
+    if !client.is_empty() && existing.is_none() {
+        if stored.is_some() {
+            matched.push(("client", client.to_string(), "id"));
+        }
+        errors.push((
+            "client",
+            "There is no such client in your caseloads: leave it empty for a new person".into(),
+        ));
+    }
+    let nhs = form.nhs_number.replace(' ', "");
+    if !nhs.is_empty() && !ipstrack_core::model::nhs_number_is_valid(&nhs) {
+        errors.push((
+            "nhs_number",
+            "Enter a valid 10-digit NHS number, or leave it empty".into(),
+        ));
+    } else if !nhs.is_empty() && existing.is_none_or(|c| c.nhs_number.as_deref() != Some(&nhs)) {
+        // The same person is one client: the import refuses a second client
+        // with the NHS number, and so does the form.
+        if let Some(c) = d
+            .clients
+            .iter()
+            .position(|c| c.nhs_number.as_deref() == Some(nhs.as_str()))
+        {
+            if client_in_scope(c) {
+                errors.push((
+                    "nhs_number",
+                    format!(
+                        "This NHS number is already client {}'s: enter {} as the client to add a referral for this person",
+                        d.clients[c].id, d.clients[c].id
+                    ),
+                ));
+            } else {
+                matched.push(("client", d.clients[c].id.clone(), "nhs_number"));
+                errors.push((
+                    "nhs_number",
+                    "This NHS number cannot be used here: check it, or ask a manager if this person is already known to the service".into(),
+                ));
+            }
+        }
+    }
+    let matched = matched
+        .into_iter()
+        .map(
+            |(record_type, record_id, matched_by)| ipstrack_core::model::OutOfScope {
+                record_type,
+                record_id,
+                matched_by,
+            },
+        )
+        .collect();
+    if let Err(response) = audit_out_of_scope(&state, &v, matched).await {
+        return response;
+    }
+    if let Err(e) = form_date(
+        &form.received,
+        "date the referral was received",
+        today,
+        None,
+    ) {
+        errors.push(("received", e));
+    }
+    if !accepts(&bundle::GROUPS, &form.status_at_referral) {
+        errors.push((
+            "status_at_referral",
+            "Select the employment status at referral".into(),
+        ));
+    }
+    if !specialists.iter().any(|(id, _)| *id == form.es) {
+        errors.push(("es", "Select an employment specialist".into()));
+    }
+    if !errors.is_empty() {
+        let values = vec![
+            ("client".into(), form.client.clone()),
+            ("nhs_number".into(), form.nhs_number.clone()),
+            ("received".into(), form.received.clone()),
+            ("status_at_referral".into(), form.status_at_referral.clone()),
+            ("es".into(), form.es.clone()),
+        ];
+        let state_form = pages::FormState {
+            form: "referral",
+            values,
+            errors,
+        };
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(pages::new_referral(&v, &specialists, &state_form, today).into_string()),
+        )
+            .into_response();
+    }
+    let new_client = existing
+        .is_none()
+        .then(|| ipstrack_core::bundle::ClientDoc {
+            id: next_id("c", d.clients.iter().map(|c| c.id.as_str())),
+            nhs_number: Some(nhs).filter(|n| !n.is_empty()),
+        });
+    let client_id = existing
+        .map(|c| c.id.clone())
+        .or_else(|| new_client.as_ref().map(|c| c.id.clone()))
+        .expect("one");
+    let id = next_id("r", d.referrals.iter().map(|r| r.id.as_str()));
+    let referral = ipstrack_core::bundle::ReferralDoc {
+        es: Some(form.es.clone()),
+        ..ipstrack_core::bundle::ReferralDoc::new(
+            id.clone(),
+            client_id,
+            form.received.trim().to_string(),
+            form.status_at_referral.clone(),
+        )
+    };
+    match state
+        .store
+        .create_referral(
+            new_client,
+            referral,
+            once(&form.once),
+            &v.session.user.username,
+        )
+        .await
+    {
+        Ok(saved) => {
+            if let Err(e) = state.publish(&saved).await {
+                return server_error(e);
+            }
+            Redirect::to(&format!("/referrals/{}", saved.referral.id)).into_response()
+        }
+        Err(StoreError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
+        }
+        Err(e) => server_error(e),
+    }
+}

@@ -1,0 +1,333 @@
+//! Recording and removing the other steps of a referral (access, vocational
+//! plan, holds, waiting list, engagement, team decisions, transfers,
+//! discharge): each checked, written with its audit entry and version check,
+//! and published as a new snapshot.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ipstrack_core::bundle::{self, accepts};
+use ipstrack_core::{Day, Loaded};
+use ipstrack_store::{Entry, Step, StoreError};
+
+use crate::error::{not_found, server_error};
+use crate::extract::{Viewer, referral_for_write};
+use crate::referrals::{FieldErrors, assignable, form_date};
+use crate::{AppState, Shared, pages};
+
+/// Shows the referral page again with the form's errors (422).
+pub(crate) fn invalid(
+    v: &Viewer,
+    data: &Loaded,
+    i: usize,
+    today: Day,
+    state: pages::FormState,
+) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Html(
+            pages::referral(
+                v,
+                data,
+                i,
+                today,
+                &state,
+                &assignable(v, &data.dataset, today),
+            )
+            .into_string(),
+        ),
+    )
+        .into_response()
+}
+
+/// Records one step on a referral in the store (only its own rows), puts the
+/// referral as stored into the snapshot and shows it (303). An edit from a page
+/// that showed an older version is refused: the page comes back (409) with the
+/// referral as it is now and the change, not saved, still in its form.
+pub(crate) async fn write_step(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+    (step, seen_version, once): (Step, Option<i64>, Option<&str>),
+    form: pages::FormState,
+) -> Response {
+    match state
+        .store
+        .change_referral_once(id, &step, seen_version, once, &v.session.user.username)
+        .await
+    {
+        Ok(saved) => {
+            if let Err(e) = state.publish(&saved).await {
+                return server_error(e);
+            }
+            Redirect::to(&format!("/referrals/{id}")).into_response()
+        }
+        Err(StoreError::Conflict { .. }) => {
+            // Show the referral as it is now: load it into the snapshot first.
+            match state.store.referral(id).await {
+                Ok(Some(saved)) => {
+                    if let Err(e) = state.publish(&saved).await {
+                        return server_error(e);
+                    }
+                }
+                Ok(None) => return not_found(),
+                Err(e) => return server_error(e),
+            }
+            let data = state.data();
+            let today = state.today();
+            let Some(i) = data.referral_index(id) else {
+                return not_found();
+            };
+            // The error links to the form's first field.
+            let field = match form.form {
+                "hold" | "waiting" | "decision" => "start",
+                _ => "date",
+            };
+            let state_form = pages::FormState {
+                errors: vec![(
+                    field,
+                    "This referral was changed by someone else since you opened it, so your change was not saved. \
+                     The page now shows the referral as it is; your change is still in its form below: check it and save it again if it is still needed."
+                        .into(),
+                )],
+                ..form
+            };
+            let mut response = invalid(v, &data, i, today, state_form);
+            *response.status_mut() = StatusCode::CONFLICT;
+            response
+        }
+        Err(StoreError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
+        }
+        Err(StoreError::NotFound(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "There is no such entry: reload the page.",
+        )
+            .into_response(),
+        Err(e) => server_error(e),
+    }
+}
+
+/// A form's one-time token, if it sent one.
+pub(crate) fn once(token: &str) -> Option<&str> {
+    Some(token.trim()).filter(|t| !t.is_empty())
+}
+
+/// The steps of an episode recorded from the referral page, each a small
+/// form: access, the vocational plan, discharge, a hold, a waiting-list spell,
+/// an engagement change, a team decision and a transfer. Every date is checked
+/// (real, not in the future, not before the referral; an end not before its
+/// start), and the referral is saved through the same checks as an import.
+pub(crate) async fn record_step(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((id, step)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let csrf = form.get("csrf").cloned().unwrap_or_default();
+    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &csrf).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let d = &data.dataset;
+    let r = &d.referrals[i];
+    let value = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut errors: FieldErrors = Vec::new();
+    let after_received = Some((r.received, "referral"));
+    let mut date = |name: &'static str,
+                    what: &str,
+                    optional: bool,
+                    earliest: Option<(Day, &str)>|
+     -> Option<Day> {
+        let text = value(name);
+        if optional && text.is_empty() {
+            return None;
+        }
+        form_date(&text, what, today, earliest)
+            .map_err(|e| errors.push((name, e)))
+            .ok()
+    };
+    use ipstrack_core::bundle::{
+        DecisionDoc, DischargeDoc, EngagementDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
+    };
+    let text = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
+    let (step_name, change): (&'static str, Step) = match step.as_str() {
+        "access" => {
+            let day = date("date", "date of access", false, after_received);
+            ("access", Step::Access(text(day)))
+        }
+        "plan" => {
+            let day = date(
+                "date",
+                "start of the vocational plan",
+                false,
+                after_received,
+            );
+            (
+                "plan",
+                Step::Plan(SpellDoc {
+                    start: text(day),
+                    end: None,
+                }),
+            )
+        }
+        "discharge" => {
+            let day = date("date", "date of discharge", false, after_received);
+            let reason = Some(value("reason")).filter(|r| !r.is_empty());
+            (
+                "discharge",
+                Step::Discharge(DischargeDoc {
+                    date: text(day),
+                    reason,
+                }),
+            )
+        }
+        "hold" | "waiting" | "decision" => {
+            let start = date("start", "start date", false, after_received);
+            let end = date("end", "end date", true, start.map(|s| (s, "start")));
+            let (start, end) = (text(start), end.map(|d| d.to_string()));
+            match step.as_str() {
+                "hold" => ("hold", Step::Hold(SpellDoc { start, end })),
+                "waiting" => {
+                    let expected = value("expected_return");
+                    let expected_return = if expected.is_empty() {
+                        None
+                    } else if Day::parse(&expected).is_some() {
+                        Some(expected)
+                    } else {
+                        errors.push((
+                            "expected_return",
+                            "Enter the expected return as a real date".into(),
+                        ));
+                        None
+                    };
+                    (
+                        "waiting",
+                        Step::Waiting(WaitingSpellDoc {
+                            start,
+                            end,
+                            expected_return,
+                        }),
+                    )
+                }
+                _ => {
+                    let status = value("status");
+                    if !accepts(&bundle::DECISIONS, &status) {
+                        errors.push((
+                            "status",
+                            "Select whether the team decided active or inactive".into(),
+                        ));
+                    }
+                    let reason = value("reason");
+                    if reason.is_empty() {
+                        errors.push(("reason", "Give the reason the team agreed".into()));
+                    }
+                    (
+                        "decision",
+                        Step::Decision(DecisionDoc {
+                            start,
+                            end,
+                            status,
+                            reason: Some(reason),
+                        }),
+                    )
+                }
+            }
+        }
+        "engagement" => {
+            let day = date("date", "date of the change", false, after_received);
+            let status = value("status");
+            if !accepts(&bundle::ENGAGEMENTS, &status) {
+                errors.push(("status", "Select the engagement status".into()));
+            }
+            (
+                "engagement",
+                Step::Engagement(EngagementDoc {
+                    date: text(day),
+                    status,
+                }),
+            )
+        }
+        "transfer" => {
+            let day = date("date", "date of the transfer", false, after_received);
+            let to = value("es");
+            let allowed = assignable(&v, d, today);
+            if !allowed.iter().any(|(id, _)| *id == to) {
+                errors.push(("es", "Select an employment specialist in your scope".into()));
+            }
+            (
+                "transfer",
+                Step::Transfer(TransferDoc {
+                    date: text(day),
+                    es: to,
+                }),
+            )
+        }
+        "remove" => {
+            // A correction: take one recorded item out (the audit log keeps the old value).
+            let index: usize = value("index").parse().unwrap_or(usize::MAX);
+            let entry = match value("kind").as_str() {
+                "access" => Entry::Access,
+                "plan" => Entry::Plan,
+                "discharge" => Entry::Discharge,
+                "contact" => Entry::Contact,
+                "hold" => Entry::Hold,
+                "waiting" => Entry::Waiting,
+                "engagement" => Entry::Engagement,
+                "decision" => Entry::Decision,
+                "transfer" => Entry::Transfer,
+                "job" => Entry::Job,
+                _ => {
+                    return (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "There is no such entry to remove: reload the page.",
+                    )
+                        .into_response();
+                }
+            };
+            ("remove", Step::Remove { entry, index })
+        }
+        _ => return not_found(),
+    };
+    let values: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "version" | "once"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !errors.is_empty() {
+        return invalid(
+            &v,
+            &data,
+            i,
+            today,
+            pages::FormState {
+                form: step_name,
+                values,
+                errors,
+            },
+        );
+    }
+    // The version the page showed: an edit is refused if the referral changed since.
+    let seen_version = form
+        .get("version")
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let token = form.get("once").cloned().unwrap_or_default();
+    write_step(
+        &state,
+        &v,
+        &id,
+        (change, seen_version, once(&token)),
+        pages::FormState {
+            form: step_name,
+            values,
+            errors: Vec::new(),
+        },
+    )
+    .await
+}
