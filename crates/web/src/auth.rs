@@ -160,7 +160,7 @@ pub(crate) async fn password_page(State(state): State<Shared>, headers: HeaderMa
     let Some(v) = viewer(&state, &headers, &data.dataset).await else {
         return to_sign_in();
     };
-    Html(pages::password(&v, &pages::FormState::default()).into_string()).into_response()
+    Html(pages::password(&v, &crate::ui::form::FormState::default()).into_string()).into_response()
 }
 
 #[derive(Deserialize)]
@@ -225,7 +225,7 @@ pub(crate) async fn change_password(
             Err(e) => return server_error(e),
         }
     }
-    let state_form = pages::FormState {
+    let state_form = crate::ui::form::FormState {
         form: "password",
         values: Vec::new(),
         errors,

@@ -41,8 +41,10 @@ pub(crate) async fn caseload(
     let Some(es) = es else {
         return match &q.es {
             Some(id) => forbidden_as_not_found(&v, "staff", id),
-            None => Html(pages::layout(&v, "My caseload", pages::no_caseload()).into_string())
-                .into_response(),
+            None => Html(
+                crate::ui::layout::layout(&v, "My caseload", pages::no_caseload()).into_string(),
+            )
+            .into_response(),
         };
     };
     Html(pages::caseload(&v, &data, es, today, &data.worklist(today)).into_string()).into_response()

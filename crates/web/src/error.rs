@@ -7,12 +7,11 @@ use axum::response::{Html, IntoResponse, Response};
 use ipstrack_store::StoreError;
 
 use crate::extract::Viewer;
-use crate::pages;
 
 pub(crate) fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        Html(pages::not_found().into_string()),
+        Html(crate::ui::layout::not_found().into_string()),
     )
         .into_response()
 }
@@ -26,7 +25,9 @@ pub(crate) fn forbidden_as_not_found(viewer: &Viewer, what: &str, id: &str) -> R
 pub(crate) fn bad_request(v: &Viewer, title: &str, message: &str) -> Response {
     (
         StatusCode::BAD_REQUEST,
-        Html(pages::layout(v, title, pages::message(message)).into_string()),
+        Html(
+            crate::ui::layout::layout(v, title, crate::ui::layout::message(message)).into_string(),
+        ),
     )
         .into_response()
 }

@@ -26,7 +26,8 @@ use serde::Deserialize;
 
 use crate::error::{forbidden_as_not_found, server_error};
 use crate::extract::{Viewer, audit_out_of_scope, same, signed_in_form, to_sign_in, viewer};
-use crate::pages::{layout, problem_summary};
+use crate::ui::form::problem_summary;
+use crate::ui::layout::layout;
 use crate::{Shared, Snapshot};
 
 /// How long an uploaded file waits for its confirmation.

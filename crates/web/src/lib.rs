@@ -24,6 +24,7 @@ mod server;
 mod service;
 mod state;
 mod team;
+mod ui;
 
 pub use extract::Viewer;
 use extract::{to_sign_in, viewer};

@@ -6,82 +6,23 @@ use ipstrack_core::bundle::Warning;
 use ipstrack_core::caseload::{DayStatus, es_caseload, status_on};
 use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, outcomes, runs};
 use ipstrack_core::model::{ContactKind, Role as StaffRole};
-use ipstrack_core::report::{ByGroup, Kpis, Report, SpecialistKpis, assigned_on};
+use ipstrack_core::report::{ByGroup, Report, SpecialistKpis, assigned_on};
 use ipstrack_core::targets::{BandPosition, CaseloadStanding, Status};
 use ipstrack_core::worklist::{Alert, WorkItem};
 use ipstrack_core::{Day, Loaded};
-use ipstrack_store::{AuditEntry, Role};
-use maud::{DOCTYPE, Markup, html};
+use ipstrack_store::AuditEntry;
+use maud::{Markup, html};
 
 use crate::Viewer;
-
-/// The page frame: header with the navigation of the viewer's role.
-pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
-    let role = v.session.user.role;
-    html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – ipstrack" }
-                link rel="stylesheet" href=(crate::assets::STYLE.href());
-                script src=(crate::assets::SCRIPT.href()) defer {}
-            }
-            body {
-                header {
-                    a href="/" { "ipstrack" }
-                    nav aria-label="Main" {
-                        @if v.staff.is_some() { a href="/caseload" { "My caseload" } " " }
-                        a href="/referrals/new" { "New referral" } " "
-                        @if role != Role::Es { a href="/team" { "Team" } " " a href="/data-quality" { "Data quality" } " " a href="/import" { "Import" } " " }
-                        @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " a href="/returns" { "Returns" } " " }
-                        @if role == Role::Admin { a href="/audit" { "Audit log" } " " a href="/admin/users" { "Users" } " " a href="/admin/policy" { "Policy" } }
-                    }
-                    form method="post" action="/sign-out" {
-                        input type="hidden" name="csrf" value=(v.session.csrf);
-                        a href="/account/password" { (v.session.user.username) } " "
-                        button class="secondary" type="submit" { "Sign out" }
-                    }
-                }
-                main id="main" { h1 { (title) } (body) }
-            }
-        }
-    }
-}
-
-/// A form's one-time token: the store applies a form sent twice (a retry
-/// after a time-out, a double click) once.
-fn once() -> Markup {
-    html! { input type="hidden" name="once" value=(ipstrack_store::random_token()); }
-}
-
-fn bare(title: &str, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – ipstrack" }
-                link rel="stylesheet" href=(crate::assets::STYLE.href());
-                script src=(crate::assets::SCRIPT.href()) defer {}
-            }
-            body { header { a href="/" { "ipstrack" } } main id="main" { h1 { (title) } (body) } }
-        }
-    }
-}
-
-pub fn not_found() -> Markup {
-    bare(
-        "Page not found",
-        html! { p { "There is no such page, or it is not yours to see." } p { a href="/" { "Go to your start page" } } },
-    )
-}
-
-pub fn message(text: &str) -> Markup {
-    html! { div class="error-summary" role="alert" { p { (text) } } }
-}
+use crate::ui::chart::{Trends, access_chart, both, employed, line_chart, unemployed};
+use crate::ui::figures::{
+    band_words, figures_head, figures_row, percent, period_form, plan_link, tag,
+};
+use crate::ui::form::{
+    FormState, dated_form, error_summary, field, options, problem_summary, select, step_form,
+};
+use crate::ui::layout::once;
+use crate::ui::layout::{bare, layout, plural};
 
 pub fn no_caseload() -> Markup {
     html! { p { "Your account is not linked to an employment specialist's caseload." } }
@@ -267,110 +208,6 @@ pub fn caseload(
     )
 }
 
-/// A submitted form's values and errors, to show it again with an error
-/// summary that links to each wrong field.
-#[derive(Clone, Debug, Default)]
-pub struct FormState {
-    /// Which form on the page (`contact`, `access`, `job`, `referral`).
-    pub form: &'static str,
-    pub values: Vec<(String, String)>,
-    pub errors: Vec<(&'static str, String)>,
-}
-
-impl FormState {
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.form != form {
-            return None;
-        }
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    fn value(&self, form: &str, field: &str) -> String {
-        if self.form != form {
-            return String::new();
-        }
-        self.values
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-}
-
-fn error_summary(state: &FormState) -> Markup {
-    html! {
-        @if !state.errors.is_empty() {
-            div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
-                h2 id="error-summary-title" { "There is a problem" }
-                ul { @for (field, message) in &state.errors { li { a href=(format!("#{}-{field}", state.form)) { (message) } } } }
-            }
-        }
-    }
-}
-
-/// The error summary of a form with one problem, linking to the field it is about.
-pub fn problem_summary(problem: Option<&str>, field_id: &str) -> Markup {
-    html! {
-        @if let Some(p) = problem {
-            div class="error-summary" role="alert" tabindex="-1" {
-                h2 { "There is a problem" }
-                ul { li { a href=(format!("#{field_id}")) { (p) } } }
-            }
-        }
-    }
-}
-
-/// A labelled input with its error message.
-fn field(
-    state: &FormState,
-    form: &str,
-    name: &str,
-    label: &str,
-    kind: &str,
-    max: Option<&str>,
-) -> Markup {
-    let id = format!("{form}-{name}");
-    let error = state.error(form, name);
-    html! {
-        div class=(if error.is_some() { "field has-error" } else { "field" }) {
-            label for=(id) { (label) }
-            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
-            input id=(id) name=(name) type=(kind) value=(state.value(form, name)) max=[max];
-        }
-    }
-}
-
-fn select(
-    state: &FormState,
-    form: &str,
-    name: &str,
-    label: &str,
-    options: &[(String, String)],
-) -> Markup {
-    let id = format!("{form}-{name}");
-    let error = state.error(form, name);
-    let chosen = state.value(form, name);
-    html! {
-        div class=(if error.is_some() { "field has-error" } else { "field" }) {
-            label for=(id) { (label) }
-            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
-            select id=(id) name=(name) {
-                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
-            }
-        }
-    }
-}
-
-fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
-}
-
 /// Submitted returns, what changed since each, and the submit form.
 pub fn returns(
     v: &Viewer,
@@ -411,16 +248,6 @@ pub fn returns(
             }
         },
     )
-}
-
-/// Users and roles (admins).
-/// "1 address", "3 addresses".
-fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }
 
 /// An admin's notice of an account's failed sign-ins: "12 failed sign-ins
@@ -567,56 +394,6 @@ pub fn new_referral(
 /// One line of a referral's timeline: the day, what happened, and what its
 /// "Remove" button takes out (kind and position), if it can be removed.
 type TimelineEntry = (Day, String, Option<(&'static str, usize)>);
-
-/// A small form for one step of the episode, posted to `/referrals/{id}/{step}`.
-fn step_form(
-    v: &Viewer,
-    r: &ipstrack_core::model::Referral,
-    step: &str,
-    heading: &str,
-    fields: Markup,
-) -> Markup {
-    html! {
-        section aria-labelledby=(format!("{step}-heading")) {
-            h3 id=(format!("{step}-heading")) { (heading) }
-            form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
-                input type="hidden" name="csrf" value=(v.session.csrf);
-                (once())
-                (fields)
-                button type="submit" { "Save" }
-            }
-        }
-    }
-}
-
-/// A form of one date for a step of the episode (access, plan, discharge).
-#[allow(clippy::too_many_arguments)]
-fn dated_form(
-    v: &Viewer,
-    r: &ipstrack_core::model::Referral,
-    state: &FormState,
-    step: &str,
-    heading: &str,
-    hint: &str,
-    label: &str,
-    button_text: &str,
-    max: &str,
-) -> Markup {
-    html! {
-        section aria-labelledby=(format!("{step}-heading")) class="panel" {
-            h2 id=(format!("{step}-heading")) { (heading) }
-            p { (hint) }
-            form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
-                input type="hidden" name="csrf" value=(v.session.csrf);
-                (once())
-                input type="hidden" name="version" value=(r.version);
-                (field(state, step, "date", label, "date", Some(max)))
-                @if step == "discharge" { (field(state, step, "reason", "Reason (optional)", "text", None)) }
-                button type="submit" class=(if step == "discharge" { "secondary" } else { "" }) { (button_text) }
-            }
-        }
-    }
-}
 
 /// A referral: its timeline, sustainment clock and the add-contact form.
 pub fn referral(
@@ -819,210 +596,6 @@ pub fn referral(
     )
 }
 
-fn tag(status: Option<Status>) -> Markup {
-    match status {
-        Some(Status::Met) => html! { span class="tag met" { "Met" } },
-        Some(Status::OnTrack) => html! { span class="tag on_track" { "On track" } },
-        Some(Status::Behind) => html! { span class="tag behind" { "Behind" } },
-        None => html! { "–" },
-    }
-}
-
-fn percent(v: Option<f64>) -> String {
-    v.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
-}
-
-fn period_form(action: &str, r: &Report, team: Option<&str>) -> Markup {
-    period_fields(action, &r.period.label, &r.as_of.to_string(), team, None)
-}
-
-/// The period form with the values given, and the problem beside the field.
-fn period_fields(
-    action: &str,
-    period: &str,
-    as_of: &str,
-    team: Option<&str>,
-    problem: Option<&str>,
-) -> Markup {
-    html! {
-        form method="get" action=(action) class="panel" {
-            @if let Some(t) = team { input type="hidden" name="team" value=(t); }
-            div class=(if problem.is_some() { "field has-error" } else { "field" }) {
-                label for="period" { "Period (2024/25, 2024/25-Q3 or 2024-04-01..2024-06-30, at most 5 years)" }
-                @if let Some(p) = problem { span class="error" id="period-error" { (p) } }
-                input id="period" name="period" value=(period);
-            }
-            div class="field" { label for="as_of" { "As of" } input id="as_of" name="as_of" type="date" value=(as_of); }
-            button type="submit" { "Show" }
-        }
-    }
-}
-
-/// A page whose period or as-of date cannot be shown: the error summary and
-/// the form again with what was typed, to correct it.
-pub fn period_problem(
-    v: &Viewer,
-    title: &str,
-    action: &str,
-    (period, as_of): (&str, &str),
-    team: Option<&str>,
-    problem: &str,
-) -> Markup {
-    layout(
-        v,
-        title,
-        html! {
-            (problem_summary(Some(problem), "period"))
-            (period_fields(action, period, as_of, team, Some(problem)))
-        },
-    )
-}
-
-fn figures_row(name: Markup, k: &Kpis) -> Markup {
-    let ue = |g: ByGroup| html! { (g.unemployed) " / " (g.employed) };
-    html! {
-        tr {
-            th scope="row" { (name) }
-            td class="num" data-figure="referrals" { (ue(k.referrals)) }
-            td class="num" data-figure="access" { (ue(k.access)) }
-            td class="num" data-figure="into-work" { (ue(k.people_into_work)) }
-            td class="num" data-figure="job-starts" { (ue(k.job_starts)) }
-            td class="num" data-figure="sustained-13" { (ue(k.sustained.w13)) }
-            td class="num" data-figure="sustained-26" { (ue(k.sustained.w26)) }
-            td class="num" data-figure="sustained-52" { (ue(k.sustained.w52)) }
-            td class="num" data-figure="active-open" { (k.caseload.active) " / " (k.caseload.open) }
-            td class="num" data-figure="carried-over" { (k.caseload.carried_over) }
-            td class="num" data-figure="job-outcome-rate" { (percent(k.job_outcome_rate.value)) }
-            td class="num" data-figure="sustainment-rate" { (percent(k.sustainment_rate_13w.value)) }
-        }
-    }
-}
-
-fn figures_head() -> Markup {
-    html! { thead { tr {
-        th scope="col" { "" } th scope="col" class="num" { "Referrals U/E" } th scope="col" class="num" { "Access U/E" }
-        th scope="col" class="num" { "Into work U/E" } th scope="col" class="num" { "Job starts U/E" }
-        th scope="col" class="num" { "Sustained 13 weeks U/E" } th scope="col" class="num" { "26 weeks U/E" }
-        th scope="col" class="num" { "52 weeks U/E" }
-        th scope="col" class="num" { "Active / open (seen)" } th scope="col" class="num" { "Carried over" }
-        th scope="col" class="num" { "Job outcome rate" } th scope="col" class="num" { "13-week sustainment" }
-    } } }
-}
-
-/// Month-by-month series for the team dashboard's charts.
-#[derive(Clone, Debug, Default)]
-pub struct Trends {
-    pub months: Vec<String>,
-    pub access: Vec<f64>,
-    pub access_target: Vec<f64>,
-    /// Active caseload per FTE in post (CASE-2), each month.
-    pub active_per_fte: Vec<f64>,
-    /// FID-1 / CASE-4: the active caseload per FTE that still scores 5.
-    pub fidelity_limit: u32,
-    /// Quarters of the financial year so far, with job starts and 13-week
-    /// outcomes, unemployed and employed at referral apart.
-    pub quarters: Vec<String>,
-    pub job_starts: Vec<ByGroup>,
-    pub sustained: Vec<ByGroup>,
-}
-
-fn unemployed(values: &[ByGroup]) -> Vec<f64> {
-    values.iter().map(|g| f64::from(g.unemployed)).collect()
-}
-
-fn employed(values: &[ByGroup]) -> Vec<f64> {
-    values.iter().map(|g| f64::from(g.employed)).collect()
-}
-
-fn both(values: &[ByGroup]) -> Vec<f64> {
-    values
-        .iter()
-        .map(|g| f64::from(g.unemployed + g.employed))
-        .collect()
-}
-
-/// A small line chart as SVG (no script, no fonts needed), with its numbers in
-/// a table underneath for screen readers and for anyone who wants them.
-fn line_chart(
-    title: &str,
-    months: &[String],
-    lines: &[(&str, &str, &[f64])],
-    band: Option<(f64, f64)>,
-    numbers_open: bool,
-) -> Markup {
-    let (w, h, left, bottom) = (640.0, 240.0, 40.0, 24.0);
-    let top = lines
-        .iter()
-        .flat_map(|(_, _, v)| v.iter().copied())
-        .chain(band.map(|b| b.1 + 5.0))
-        .fold(1.0_f64, f64::max);
-    let n = months.len().max(2) as f64;
-    let right = 34.0;
-    let x = |i: usize| left + (w - left - right) * i as f64 / (n - 1.0);
-    let y = |v: f64| (h - bottom) - (h - bottom - 10.0) * v / top;
-    let months_heading = if months.first().is_some_and(|m| m.starts_with('Q')) {
-        "Quarter"
-    } else {
-        "Month"
-    };
-    html! {
-        figure class="panel" {
-            figcaption { strong { (title) } }
-            svg viewBox=(format!("0 0 {w} {h}")) width="100%" role="img" aria-label=(title) {
-                @if let Some((lo, hi)) = band {
-                    rect x=(left) y=(y(hi)) width=(w - left - right) height=(y(lo) - y(hi)) fill="#e8f1f8" {}
-                }
-                line x1=(left) y1=(h - bottom) x2=(w - right) y2=(h - bottom) stroke="#4c6272" {}
-                line x1=(left) y1="10" x2=(left) y2=(h - bottom) stroke="#4c6272" {}
-                text x="2" y="16" font-size="12" { (format!("{top:.0}")) }
-                text x="2" y=(h - bottom) font-size="12" { "0" }
-                @for (i, m) in months.iter().enumerate() {
-                    text x=(x(i) - 14.0) y=(h - 6.0) font-size="11" { (m) }
-                }
-                @for (_, colour, values) in lines {
-                    polyline fill="none" stroke=(colour) stroke-width="3"
-                        points=(values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect::<Vec<_>>().join(" ")) {}
-                }
-            }
-            // The key: a swatch of each line's colour (an SVG attribute, as
-            // the content security policy refuses inline styles).
-            p class="chart-key" { @for (name, colour, _) in lines {
-                span { svg class="swatch" viewBox="0 0 16 6" width="16" height="6" aria-hidden="true" { rect width="16" height="6" fill=(colour) {} } " " (name) } " " }
-                @if let Some((lo, hi)) = band { "(shaded: " (lo) "–" (hi) ")" } }
-            details open[numbers_open] {
-                summary { "The numbers" }
-                table {
-                    thead { tr { th scope="col" { (months_heading) } @for (name, _, _) in lines { th scope="col" class="num" { (name) } } } }
-                    tbody { @for (i, m) in months.iter().enumerate() {
-                        tr { th scope="row" { (m) } @for (_, _, values) in lines { td class="num" { (format!("{:.1}", values.get(i).copied().unwrap_or(0.0))) } } }
-                    } }
-                }
-            }
-        }
-    }
-}
-
-/// The link to an ES's performance plan for a report's period and as-of date.
-fn plan_link(es: &str, r: &Report) -> String {
-    format!(
-        "/specialists/{es}/plan?period={}&as_of={}",
-        r.period.label, r.as_of
-    )
-}
-
-fn access_chart(trends: &Trends, numbers_open: bool) -> Markup {
-    line_chart(
-        "Cumulative access (unemployed) against the target to date",
-        &trends.months,
-        &[
-            ("Access", "#005eb8", &trends.access),
-            ("Target", "#d5281b", &trends.access_target),
-        ],
-        None,
-        numbers_open,
-    )
-}
-
 /// One count of the plan: unemployed and employed apart, with the target and
 /// status where the plan has one (TGT-1..3 apply to the unemployed).
 fn plan_count_row(
@@ -1064,14 +637,6 @@ fn plan_rate_row(
             td class="num" id=(format!("{id}-target")) { (percent(Some(target))) }
             td id=(format!("{id}-status")) { (tag(status)) }
         }
-    }
-}
-
-fn band_words(position: BandPosition) -> &'static str {
-    match position {
-        BandPosition::Below => "Below the band",
-        BandPosition::Within => "Within the band",
-        BandPosition::Above => "Above the band",
     }
 }
 

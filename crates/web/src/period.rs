@@ -8,7 +8,6 @@ use ipstrack_core::{Day, Period};
 use serde::Deserialize;
 
 use crate::extract::Viewer;
-use crate::pages;
 
 /// A period or as-of date that cannot be shown: 400 with the form kept.
 pub(crate) fn bad_period(
@@ -25,7 +24,10 @@ pub(crate) fn bad_period(
     );
     (
         StatusCode::BAD_REQUEST,
-        Html(pages::period_problem(v, title, action, typed, team, message).into_string()),
+        Html(
+            crate::ui::figures::period_problem(v, title, action, typed, team, message)
+                .into_string(),
+        ),
     )
         .into_response()
 }

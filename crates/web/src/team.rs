@@ -99,10 +99,10 @@ pub(crate) fn trends(
     who: Whose,
     period: &Period,
     as_of: Day,
-) -> Result<pages::Trends, ReportError> {
-    let mut trends = pages::Trends {
+) -> Result<crate::ui::chart::Trends, ReportError> {
+    let mut trends = crate::ui::chart::Trends {
         fidelity_limit: data.dataset.policy.fidelity_caseload,
-        ..pages::Trends::default()
+        ..crate::ui::chart::Trends::default()
     };
     for end in period.month_ends(as_of) {
         let r = data.report(&Period::range(period.start, end), end)?;

@@ -119,7 +119,7 @@ pub(crate) async fn policy_page(State(state): State<Shared>, headers: HeaderMap)
     if v.session.user.role != Role::Admin {
         return forbidden_as_not_found(&v, "page", "admin/policy");
     }
-    let form = pages::FormState {
+    let form = crate::ui::form::FormState {
         form: "policy",
         values: policy_values(&data.dataset.policy),
         errors: Vec::new(),
@@ -218,7 +218,7 @@ pub(crate) async fn save_policy(
         .filter(|(k, _)| *k != "csrf")
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let state_form = pages::FormState {
+    let state_form = crate::ui::form::FormState {
         form: "policy",
         values,
         errors,

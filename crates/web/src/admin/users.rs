@@ -21,7 +21,7 @@ pub(crate) async fn users_page(State(state): State<Shared>, headers: HeaderMap) 
         &state,
         &data,
         &v,
-        &pages::FormState::default(),
+        &crate::ui::form::FormState::default(),
         StatusCode::OK,
     )
     .await
@@ -31,7 +31,7 @@ pub(crate) async fn users_view(
     state: &AppState,
     data: &Snapshot,
     v: &Viewer,
-    form: &pages::FormState,
+    form: &crate::ui::form::FormState,
     status: StatusCode,
 ) -> Response {
     if v.session.user.role != Role::Admin {
@@ -132,7 +132,7 @@ pub(crate) async fn add_user(
         &state,
         &data,
         &v,
-        &pages::FormState {
+        &crate::ui::form::FormState {
             form: "user",
             values,
             errors,

@@ -7,10 +7,10 @@ use ipstrack_core::bundle::{self, ContactDoc, accepts};
 use ipstrack_store::Step;
 use serde::Deserialize;
 
+use crate::Shared;
 use crate::extract::referral_for_write;
 use crate::referrals::steps::{invalid, once, write_step};
 use crate::referrals::{FieldErrors, form_date};
-use crate::{Shared, pages};
 
 #[derive(Deserialize)]
 pub(crate) struct ContactFormData {
@@ -72,7 +72,7 @@ pub(crate) async fn add_contact(
             &data,
             i,
             today,
-            pages::FormState {
+            crate::ui::form::FormState {
                 form: "contact",
                 values,
                 errors,
@@ -89,7 +89,7 @@ pub(crate) async fn add_contact(
         &v,
         &id,
         (Step::Contact(contact), None, once(&form.once)),
-        pages::FormState::default(),
+        crate::ui::form::FormState::default(),
     )
     .await
 }

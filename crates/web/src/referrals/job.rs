@@ -7,10 +7,10 @@ use ipstrack_core::bundle::{self, accepts};
 use ipstrack_store::Step;
 use serde::Deserialize;
 
+use crate::Shared;
 use crate::extract::referral_for_write;
 use crate::referrals::steps::{invalid, once, write_step};
 use crate::referrals::{FieldErrors, form_date};
-use crate::{Shared, pages};
 
 #[derive(Deserialize)]
 pub(crate) struct JobFormData {
@@ -78,7 +78,7 @@ pub(crate) async fn add_job(
             &data,
             i,
             today,
-            pages::FormState {
+            crate::ui::form::FormState {
                 form: "job",
                 values,
                 errors,
@@ -105,7 +105,7 @@ pub(crate) async fn add_job(
         &v,
         &id,
         (Step::Job(job), None, once(&form.once)),
-        pages::FormState::default(),
+        crate::ui::form::FormState::default(),
     )
     .await
 }

@@ -21,8 +21,16 @@ pub(crate) async fn new_referral_page(State(state): State<Shared>, headers: Head
     };
     let today = state.today();
     let specialists = assignable(&v, &data.dataset, today);
-    Html(pages::new_referral(&v, &specialists, &pages::FormState::default(), today).into_string())
-        .into_response()
+    Html(
+        pages::new_referral(
+            &v,
+            &specialists,
+            &crate::ui::form::FormState::default(),
+            today,
+        )
+        .into_string(),
+    )
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -154,7 +162,7 @@ pub(crate) async fn create_referral(
             ("status_at_referral".into(), form.status_at_referral.clone()),
             ("es".into(), form.es.clone()),
         ];
-        let state_form = pages::FormState {
+        let state_form = crate::ui::form::FormState {
             form: "referral",
             values,
             errors,

@@ -26,7 +26,7 @@ pub(crate) async fn referral_page(
                 &data,
                 i,
                 today,
-                &pages::FormState::default(),
+                &crate::ui::form::FormState::default(),
                 &assignable(&v, &data.dataset, today),
             )
             .into_string(),

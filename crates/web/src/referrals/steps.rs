@@ -23,7 +23,7 @@ pub(crate) fn invalid(
     data: &Loaded,
     i: usize,
     today: Day,
-    state: pages::FormState,
+    state: crate::ui::form::FormState,
 ) -> Response {
     (
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -51,7 +51,7 @@ pub(crate) async fn write_step(
     v: &Viewer,
     id: &str,
     (step, seen_version, once): (Step, Option<i64>, Option<&str>),
-    form: pages::FormState,
+    form: crate::ui::form::FormState,
 ) -> Response {
     match state
         .store
@@ -85,7 +85,7 @@ pub(crate) async fn write_step(
                 "hold" | "waiting" | "decision" => "start",
                 _ => "date",
             };
-            let state_form = pages::FormState {
+            let state_form = crate::ui::form::FormState {
                 errors: vec![(
                     field,
                     "This referral was changed by someone else since you opened it, so your change was not saved. \
@@ -306,7 +306,7 @@ pub(crate) async fn record_step(
             &data,
             i,
             today,
-            pages::FormState {
+            crate::ui::form::FormState {
                 form: step_name,
                 values,
                 errors,
@@ -323,7 +323,7 @@ pub(crate) async fn record_step(
         &v,
         &id,
         (change, seen_version, once(&token)),
-        pages::FormState {
+        crate::ui::form::FormState {
             form: step_name,
             values,
             errors: Vec::new(),

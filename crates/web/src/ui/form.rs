@@ -1,0 +1,162 @@
+//! Forms: the state of a form sent back with its errors, the error summary
+//! linking to each wrong field, labelled fields and selects, and the small
+//! dated forms of a referral's steps.
+
+use maud::{Markup, html};
+
+use crate::Viewer;
+use crate::ui::layout::once;
+
+/// A submitted form's values and errors, to show it again with an error
+/// summary that links to each wrong field.
+#[derive(Clone, Debug, Default)]
+pub struct FormState {
+    /// Which form on the page (`contact`, `access`, `job`, `referral`).
+    pub form: &'static str,
+    pub values: Vec<(String, String)>,
+    pub errors: Vec<(&'static str, String)>,
+}
+
+impl FormState {
+    fn error(&self, form: &str, field: &str) -> Option<&str> {
+        if self.form != form {
+            return None;
+        }
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    fn value(&self, form: &str, field: &str) -> String {
+        if self.form != form {
+            return String::new();
+        }
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+pub(crate) fn error_summary(state: &FormState) -> Markup {
+    html! {
+        @if !state.errors.is_empty() {
+            div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                h2 id="error-summary-title" { "There is a problem" }
+                ul { @for (field, message) in &state.errors { li { a href=(format!("#{}-{field}", state.form)) { (message) } } } }
+            }
+        }
+    }
+}
+
+/// The error summary of a form with one problem, linking to the field it is about.
+pub fn problem_summary(problem: Option<&str>, field_id: &str) -> Markup {
+    html! {
+        @if let Some(p) = problem {
+            div class="error-summary" role="alert" tabindex="-1" {
+                h2 { "There is a problem" }
+                ul { li { a href=(format!("#{field_id}")) { (p) } } }
+            }
+        }
+    }
+}
+
+/// A labelled input with its error message.
+pub(crate) fn field(
+    state: &FormState,
+    form: &str,
+    name: &str,
+    label: &str,
+    kind: &str,
+    max: Option<&str>,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let error = state.error(form, name);
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            label for=(id) { (label) }
+            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
+            input id=(id) name=(name) type=(kind) value=(state.value(form, name)) max=[max];
+        }
+    }
+}
+
+pub(crate) fn select(
+    state: &FormState,
+    form: &str,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let error = state.error(form, name);
+    let chosen = state.value(form, name);
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            label for=(id) { (label) }
+            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
+            select id=(id) name=(name) {
+                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
+            }
+        }
+    }
+}
+
+pub(crate) fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// A small form for one step of the episode, posted to `/referrals/{id}/{step}`.
+pub(crate) fn step_form(
+    v: &Viewer,
+    r: &ipstrack_core::model::Referral,
+    step: &str,
+    heading: &str,
+    fields: Markup,
+) -> Markup {
+    html! {
+        section aria-labelledby=(format!("{step}-heading")) {
+            h3 id=(format!("{step}-heading")) { (heading) }
+            form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (once())
+                (fields)
+                button type="submit" { "Save" }
+            }
+        }
+    }
+}
+
+/// A form of one date for a step of the episode (access, plan, discharge).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dated_form(
+    v: &Viewer,
+    r: &ipstrack_core::model::Referral,
+    state: &FormState,
+    step: &str,
+    heading: &str,
+    hint: &str,
+    label: &str,
+    button_text: &str,
+    max: &str,
+) -> Markup {
+    html! {
+        section aria-labelledby=(format!("{step}-heading")) class="panel" {
+            h2 id=(format!("{step}-heading")) { (heading) }
+            p { (hint) }
+            form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (once())
+                input type="hidden" name="version" value=(r.version);
+                (field(state, step, "date", label, "date", Some(max)))
+                @if step == "discharge" { (field(state, step, "reason", "Reason (optional)", "text", None)) }
+                button type="submit" class=(if step == "discharge" { "secondary" } else { "" }) { (button_text) }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The page frame (header, navigation by role, skip link), bare pages and
+//! plain messages.
+
+use ipstrack_store::Role;
+use maud::{DOCTYPE, Markup, html};
+
+use crate::Viewer;
+
+/// The page frame: header with the navigation of the viewer's role.
+pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
+    let role = v.session.user.role;
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – ipstrack" }
+                link rel="stylesheet" href=(crate::assets::STYLE.href());
+                script src=(crate::assets::SCRIPT.href()) defer {}
+            }
+            body {
+                header {
+                    a href="/" { "ipstrack" }
+                    nav aria-label="Main" {
+                        @if v.staff.is_some() { a href="/caseload" { "My caseload" } " " }
+                        a href="/referrals/new" { "New referral" } " "
+                        @if role != Role::Es { a href="/team" { "Team" } " " a href="/data-quality" { "Data quality" } " " a href="/import" { "Import" } " " }
+                        @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " a href="/returns" { "Returns" } " " }
+                        @if role == Role::Admin { a href="/audit" { "Audit log" } " " a href="/admin/users" { "Users" } " " a href="/admin/policy" { "Policy" } }
+                    }
+                    form method="post" action="/sign-out" {
+                        input type="hidden" name="csrf" value=(v.session.csrf);
+                        a href="/account/password" { (v.session.user.username) } " "
+                        button class="secondary" type="submit" { "Sign out" }
+                    }
+                }
+                main id="main" { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+/// A form's one-time token: the store applies a form sent twice (a retry
+/// after a time-out, a double click) once.
+pub(crate) fn once() -> Markup {
+    html! { input type="hidden" name="once" value=(ipstrack_store::random_token()); }
+}
+
+pub(crate) fn bare(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – ipstrack" }
+                link rel="stylesheet" href=(crate::assets::STYLE.href());
+                script src=(crate::assets::SCRIPT.href()) defer {}
+            }
+            body { header { a href="/" { "ipstrack" } } main id="main" { h1 { (title) } (body) } }
+        }
+    }
+}
+
+pub fn not_found() -> Markup {
+    bare(
+        "Page not found",
+        html! { p { "There is no such page, or it is not yours to see." } p { a href="/" { "Go to your start page" } } },
+    )
+}
+
+pub fn message(text: &str) -> Markup {
+    html! { div class="error-summary" role="alert" { p { (text) } } }
+}
+
+/// Users and roles (admins).
+/// "1 address", "3 addresses".
+pub(crate) fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

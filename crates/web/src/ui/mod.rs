@@ -1,0 +1,7 @@
+//! Pieces every screen uses: the page frame, forms, tables of figures and
+//! charts.
+
+pub(crate) mod chart;
+pub(crate) mod figures;
+pub(crate) mod form;
+pub(crate) mod layout;
