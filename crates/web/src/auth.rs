@@ -13,12 +13,16 @@ use axum::routing::{get, post};
 use ipstrack_store::{PasswordChange, SignIn};
 use serde::Deserialize;
 
+use crate::Shared;
+use crate::Viewer;
 use crate::error::server_error;
 use crate::extract::{
     CsrfForm, SESSION_COOKIE, cookie, same, set_cookie, signed_in_form, to_sign_in, token, viewer,
 };
 use crate::referrals::FieldErrors;
-use crate::{Shared, pages};
+use crate::ui::form::{FormState, error_summary, field, problem_summary};
+use crate::ui::layout::{bare, layout};
+use maud::{Markup, html};
 
 /// Signing in and out, and one's password.
 pub(crate) fn routes() -> Router<Shared> {
@@ -42,7 +46,7 @@ pub(crate) async fn sign_in_page(State(state): State<Shared>) -> Response {
             header::SET_COOKIE,
             set_cookie(&state, SIGN_IN_COOKIE, &token, None),
         )],
-        Html(pages::sign_in(&token, None).into_string()),
+        Html(sign_in_html(&token, None).into_string()),
     )
         .into_response()
 }
@@ -104,7 +108,7 @@ pub(crate) async fn sign_in(
                 header::SET_COOKIE,
                 set_cookie(&state, SIGN_IN_COOKIE, &token, None),
             )],
-            Html(pages::sign_in(&token, Some(message)).into_string()),
+            Html(sign_in_html(&token, Some(message)).into_string()),
         )
             .into_response()
     };
@@ -160,7 +164,7 @@ pub(crate) async fn password_page(State(state): State<Shared>, headers: HeaderMa
     let Some(v) = viewer(&state, &headers, &data.dataset).await else {
         return to_sign_in();
     };
-    Html(pages::password(&v, &crate::ui::form::FormState::default()).into_string()).into_response()
+    Html(password_html(&v, &crate::ui::form::FormState::default()).into_string()).into_response()
 }
 
 #[derive(Deserialize)]
@@ -232,7 +236,46 @@ pub(crate) async fn change_password(
     };
     (
         StatusCode::UNPROCESSABLE_ENTITY,
-        Html(pages::password(&v, &state_form).into_string()),
+        Html(password_html(&v, &state_form).into_string()),
     )
         .into_response()
+}
+
+pub fn sign_in_html(csrf: &str, error: Option<&str>) -> Markup {
+    bare(
+        "Sign in",
+        html! {
+            (problem_summary(error, "username"))
+            form method="post" action="/sign-in" {
+                input type="hidden" name="csrf" value=(csrf);
+                div class="field" {
+                    label for="username" { "Username" }
+                    input id="username" name="username" type="text" autocomplete="username" required;
+                }
+                div class="field" {
+                    label for="password" { "Password" }
+                    input id="password" name="password" type="password" autocomplete="current-password" required;
+                }
+                button type="submit" { "Sign in" }
+            }
+        },
+    )
+}
+
+/// Changing one's own password.
+pub fn password_html(v: &Viewer, state: &FormState) -> Markup {
+    layout(
+        v,
+        "Change your password",
+        html! {
+            (error_summary(state))
+            form method="post" action="/account/password" novalidate class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (field(state, "password", "current", "Current password", "password", None))
+                (field(state, "password", "new", "New password (at least 10 characters)", "password", None))
+                (field(state, "password", "confirm", "New password again", "password", None))
+                button type="submit" { "Change password" }
+            }
+        },
+    )
 }

@@ -8,9 +8,13 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use ipstrack_store::Role;
 
+use crate::Shared;
+use crate::Viewer;
 use crate::error::forbidden_as_not_found;
 use crate::extract::{in_scope, to_sign_in, viewer};
-use crate::{Shared, pages};
+use crate::ui::layout::layout;
+use ipstrack_core::bundle::Warning;
+use maud::{Markup, html};
 
 /// The data quality page.
 pub(crate) fn routes() -> Router<Shared> {
@@ -36,5 +40,24 @@ pub(crate) async fn data_quality(State(state): State<Shared>, headers: HeaderMap
                 .is_some_and(|i| in_scope(&v, d, i, today))
         })
         .collect();
-    Html(pages::data_quality(&v, &warnings).into_string()).into_response()
+    Html(data_quality_html(&v, &warnings).into_string()).into_response()
+}
+
+pub fn data_quality_html(v: &Viewer, warnings: &[&Warning]) -> Markup {
+    layout(
+        v,
+        "Data quality",
+        html! {
+            p { (warnings.len()) " warnings. The data is kept; fix each record where it is wrong." }
+            table {
+                thead { tr { th scope="col" { "Record" } th scope="col" { "Warning" } } }
+                tbody {
+                    @for w in warnings {
+                        @let referral = w.record.split('/').next().unwrap_or_default();
+                        tr { td { a href=(format!("/referrals/{referral}")) { (w.record) } } td { (w.message) } }
+                    }
+                }
+            }
+        },
+    )
 }

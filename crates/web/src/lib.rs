@@ -15,7 +15,6 @@ mod data_quality;
 mod error;
 mod extract;
 mod import;
-mod pages;
 mod period;
 mod plan;
 mod referrals;

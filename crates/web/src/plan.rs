@@ -8,11 +8,19 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
+use crate::Shared;
+use crate::Viewer;
 use crate::error::{forbidden_as_not_found, server_error};
 use crate::extract::{specialist_in_scope, to_sign_in, viewer};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::team::{Whose, trends};
-use crate::{Shared, pages};
+use crate::ui::chart::{Trends, access_chart, employed, line_chart, unemployed};
+use crate::ui::figures::{band_words, percent, period_form, tag};
+use crate::ui::layout::layout;
+use ipstrack_core::Loaded;
+use ipstrack_core::report::{ByGroup, Report, SpecialistKpis};
+use ipstrack_core::targets::Status;
+use maud::{Markup, html};
 
 /// The performance plan page.
 pub(crate) fn routes() -> Router<Shared> {
@@ -47,8 +55,155 @@ pub(crate) async fn plan(
         .and_then(|r| Ok((r, trends(&data, Whose::Es(&id), &period, as_of)?)))
     {
         Ok((r, trends)) => {
-            Html(pages::plan(&v, &data, es, &r, &trends).into_string()).into_response()
+            Html(plan_html(&v, &data, es, &r, &trends).into_string()).into_response()
         }
         Err(e) => server_error(e),
     }
+}
+
+/// One count of the plan: unemployed and employed apart, with the target and
+/// status where the plan has one (TGT-1..3 apply to the unemployed).
+pub(crate) fn plan_count_row(
+    id: &str,
+    name: &str,
+    figures: ByGroup,
+    target: Option<(f64, f64, Option<Status>)>,
+) -> Markup {
+    html! {
+        tr {
+            th scope="row" { (name) }
+            td class="num" id=(format!("{id}-unemployed")) { (figures.unemployed) }
+            td class="num" id=(format!("{id}-employed")) { (figures.employed) }
+            @if let Some((to_date, period, status)) = target {
+                td class="num" id=(format!("{id}-target-to-date")) { (format!("{to_date:.1}")) }
+                td class="num" id=(format!("{id}-target")) { (format!("{period:.1}")) }
+                td id=(format!("{id}-status")) { (tag(status)) }
+            } @else {
+                td class="num" { "–" } td class="num" { "–" } td { "–" }
+            }
+        }
+    }
+}
+
+/// One rate of the plan (unemployed people only), with its target and status.
+pub(crate) fn plan_rate_row(
+    id: &str,
+    name: &str,
+    figure: Markup,
+    target: f64,
+    status: Option<Status>,
+) -> Markup {
+    html! {
+        tr {
+            th scope="row" { (name) }
+            td class="num" id=(id) { (figure) }
+            td class="num" { "–" }
+            td class="num" { (percent(Some(target))) }
+            td class="num" id=(format!("{id}-target")) { (percent(Some(target))) }
+            td id=(format!("{id}-status")) { (tag(status)) }
+        }
+    }
+}
+
+/// The performance plan of one ES, laid out to print on one A4 page.
+pub fn plan_html(v: &Viewer, data: &Loaded, es: usize, r: &Report, trends: &Trends) -> Markup {
+    let d = &data.dataset;
+    let staff = &d.staff[es];
+    let team = &d.teams[staff.team as usize];
+    let figures: Option<&SpecialistKpis> = r.specialists.iter().find(|s| s.id == staff.id);
+    let band = d.policy.caseload_band;
+    let standing = figures.and_then(|s| s.kpis.caseload.standing(staff, &d.policy));
+    layout(
+        v,
+        &format!("Performance plan: {}", staff.name),
+        html! {
+            div class="plan" {
+                dl class="plan-facts" {
+                    div { dt { "Employment specialist" } dd id="plan-es" { (staff.name) " (" (staff.id) ")" } }
+                    div { dt { "Team" } dd id="plan-team" { (team.name) } }
+                    div { dt { "Start in post" } dd id="plan-start" { (staff.start_date) } }
+                    @if let Some(end) = staff.end_date { div { dt { "Left post" } dd { (end) } } }
+                    div { dt { "FTE" } dd id="plan-fte" { (f64::from(staff.fte.0) / 10_000.0) } }
+                    div { dt { "Plan year" } dd id="plan-year" { @match figures {
+                        Some(s) if s.targets.year == 1 => "Year 1",
+                        Some(_) => "Year 2 on",
+                        None => "–",
+                    } } }
+                    div { dt { "Period" } dd id="plan-period" { (r.period.label) " (" (r.period.start) " to " (r.period.end) ")" } }
+                    div { dt { "As of" } dd id="plan-as-of" { (r.as_of) } }
+                }
+                div class="no-print" {
+                    p {
+                        button type="button" class="secondary" data-print hidden { "Print" } " "
+                        "This page is laid out for one A4 sheet: print it with your browser's Print command."
+                    }
+                    (period_form(&format!("/specialists/{}/plan", staff.id), r, None))
+                }
+                @match figures {
+                    None => { p { (staff.name) " was not in post during " (r.period.label) ": there is no plan for this period." } }
+                    Some(s) => {
+                        @let t = &s.targets;
+                        @let k = &s.kpis;
+                        table class="plan-kpis" {
+                            caption { "The plan to " (r.as_of) ". Targets apply to people unemployed at referral; people already in work (job retention) are counted apart." }
+                            thead { tr {
+                                th scope="col" { "Measure" } th scope="col" class="num" { "Unemployed" }
+                                th scope="col" class="num" { "Employed (job retention)" } th scope="col" class="num" { "Target to date" }
+                                th scope="col" class="num" { "Target for the period" } th scope="col" { "Status" }
+                            } }
+                            tbody {
+                                (plan_count_row("access", "Access (vocational profiles started)", k.access,
+                                    Some((t.access_to_date, t.access, t.status.access))))
+                                (plan_count_row("into-work", "People into work", k.people_into_work,
+                                    Some((t.people_into_work_to_date, t.people_into_work, t.status.people_into_work))))
+                                (plan_count_row("job-starts", "Job starts", k.job_starts, None))
+                                (plan_count_row("sustained-13", "Sustained 13 weeks (people)", k.sustained.w13, None))
+                                (plan_count_row("sustained-26", "Sustained 26 weeks (people)", k.sustained.w26, None))
+                                (plan_count_row("sustained-52", "Sustained 52 weeks (people)", k.sustained.w52, None))
+                                (plan_rate_row("job-outcome-rate", "Job outcome rate",
+                                    html! { (percent(k.job_outcome_rate.value)) " (" (k.job_outcome_rate.numerator) " of " (k.job_outcome_rate.denominator) " seeking work)" },
+                                    t.job_outcome_rate, t.status.job_outcome_rate))
+                                (plan_rate_row("sustainment-rate", "13-week sustainment rate",
+                                    html! { (percent(k.sustainment_rate_13w.value)) " (" (k.sustainment_rate_13w.numerator) " of " (k.sustainment_rate_13w.denominator) " people; " (k.sustainment_rate_13w.pending) " pending)" },
+                                    t.sustainment_rate_13w, t.status.sustainment_rate_13w))
+                            }
+                        }
+                        table class="plan-caseload" {
+                            caption { "Caseload on " (k.caseload.date) " (recommended " (band.0) "–" (band.1) " open per FTE, so that about " (d.policy.fidelity_caseload) " per FTE are active)" }
+                            thead { tr {
+                                th scope="col" class="num" { "Active" } th scope="col" class="num" { "Open (seen)" }
+                                th scope="col" { "Open per FTE against the band" }
+                                th scope="col" class="num" { "On hold" } th scope="col" class="num" { "Waiting list" }
+                                th scope="col" class="num" { "Carried over" }
+                                th scope="col" class="num" { "Active per FTE" }
+                                th scope="col" class="num" { "Fidelity caseload score" }
+                            } }
+                            tbody { tr {
+                                td class="num" id="caseload-active" { (k.caseload.active) }
+                                td class="num" id="caseload-open" { (k.caseload.open) }
+                                td id="caseload-band" { @match &standing {
+                                    Some(st) => { (st.open_per_fte) " – " (band_words(st.band_position)) },
+                                    None => "– (not in post)",
+                                } }
+                                td class="num" id="caseload-on-hold" { (k.caseload.on_hold) }
+                                td class="num" id="caseload-waiting" { (k.caseload.waiting_list) }
+                                td class="num" id="caseload-carried-over" { (k.caseload.carried_over) }
+                                td class="num" id="caseload-per-fte" { (k.caseload.active_per_fte.map_or("–".into(), |f| format!("{f:.2}"))) }
+                                td class="num" id="fidelity-score" { (k.fidelity_caseload_score.map_or("–".into(), |f| format!("{f} of 5"))) }
+                            } }
+                        }
+                        div class="plan-charts" {
+                            (access_chart(trends, true))
+                            (line_chart("Job starts and 13-week outcomes by quarter", &trends.quarters, &[
+                                ("Job starts (unemployed)", "#005eb8", &unemployed(&trends.job_starts)),
+                                ("Job starts (employed)", "#41b6e6", &employed(&trends.job_starts)),
+                                ("13 weeks (unemployed)", "#007f3b", &unemployed(&trends.sustained)),
+                                ("13 weeks (employed)", "#78be20", &employed(&trends.sustained)),
+                            ], None, true))
+                        }
+                    }
+                }
+            }
+        },
+    )
 }

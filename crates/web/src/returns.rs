@@ -13,7 +13,10 @@ use serde::Deserialize;
 use crate::error::{bad_request, forbidden_as_not_found, server_error};
 use crate::extract::{Viewer, signed_in_form, to_sign_in, viewer};
 use crate::period::{PeriodQuery, period_of};
-use crate::{AppState, Shared, Snapshot, pages};
+use crate::ui::form::problem_summary;
+use crate::ui::layout::layout;
+use crate::{AppState, Shared, Snapshot};
+use maud::{Markup, html};
 
 /// The return page, its submission and its downloads.
 pub(crate) fn routes() -> Router<Shared> {
@@ -64,7 +67,7 @@ pub(crate) async fn returns_page(
     let default_period = Period::quarter(state.today().financial_year(), 1).label;
     (
         status,
-        Html(pages::returns(v, &rows, problem.as_deref(), &default_period).into_string()),
+        Html(returns_html(v, &rows, problem.as_deref(), &default_period).into_string()),
     )
         .into_response()
 }
@@ -219,4 +222,46 @@ pub(crate) async fn grow_return_download(
         body,
     )
         .into_response()
+}
+
+/// Submitted returns, what changed since each, and the submit form.
+pub fn returns_html(
+    v: &Viewer,
+    rows: &[(ipstrack_store::Submission, Vec<String>)],
+    problem: Option<&str>,
+    period: &str,
+) -> Markup {
+    layout(
+        v,
+        "Quarterly returns",
+        html! {
+            (problem_summary(problem, "return-period"))
+            form method="post" action="/returns" class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                p { "A submitted return is frozen: later corrections change the current figures, never the return." }
+                div class="field" { label for="return-period" { "Period" } input id="return-period" name="period" value=(period); }
+                div class="field" { label for="return-as_of" { "As of (empty: the period's end or today)" } input id="return-as_of" name="as_of" type="date"; }
+                button type="submit" { "Submit the return" }
+            }
+            form method="get" action="/returns/grow-return.xlsx" class="panel" {
+                h2 { "Download the IPS Grow return" }
+                p { "The current figures of a period, per ES, team and service: a workbook with one sheet per level, or CSV." }
+                div class="field" { label for="download-period" { "Period" } input id="download-period" name="period" value=(period); }
+                div class="field" { label for="download-as_of" { "As of (empty: the period's end or today)" } input id="download-as_of" name="as_of" type="date"; }
+                button type="submit" { "Download xlsx" } " "
+                button type="submit" class="secondary" formaction="/returns/grow-return.csv" { "Download CSV" }
+            }
+            @for (s, changes) in rows {
+                section class="panel" {
+                    h2 { (s.period_label) }
+                    p { "As of " (s.as_of) ", submitted by " (s.submitted_by) " at " (s.submitted_at) "." }
+                    @if changes.is_empty() { p { "No change since it was submitted." } }
+                    @else {
+                        p { (changes.len()) " figures have changed since:" }
+                        ul { @for c in changes.iter().take(50) { li { code { (c) } } } }
+                    }
+                }
+            }
+        },
+    )
 }

@@ -7,10 +7,16 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use ipstrack_store::Role;
 
+use crate::Shared;
+use crate::Viewer;
 use crate::error::{forbidden_as_not_found, server_error};
 use crate::extract::{to_sign_in, viewer};
 use crate::period::{PeriodQuery, bad_period, period_of};
-use crate::{Shared, pages};
+use crate::ui::figures::{figures_head, figures_row, period_form};
+use crate::ui::layout::layout;
+use ipstrack_core::Loaded;
+use ipstrack_core::report::Report;
+use maud::{Markup, html};
 
 /// The service page.
 pub(crate) fn routes() -> Router<Shared> {
@@ -36,7 +42,31 @@ pub(crate) async fn service(
         }
     };
     match data.report(&period, as_of) {
-        Ok(r) => Html(pages::service(&v, &data, &r).into_string()).into_response(),
+        Ok(r) => Html(service_html(&v, &data, &r).into_string()).into_response(),
         Err(e) => server_error(e),
     }
+}
+
+/// The service view: every team and the service, any period or as-of date.
+pub fn service_html(v: &Viewer, data: &Loaded, r: &Report) -> Markup {
+    let d = &data.dataset;
+    layout(
+        v,
+        &format!("{} – service", d.service.name),
+        html! {
+            p { (r.period.label) " (" (r.period.start) " to " (r.period.end) "), as of " (r.as_of) ". U/E: unemployed / employed at referral." }
+            (period_form("/service", r, None))
+            table {
+                caption { "Teams and service" }
+                (figures_head())
+                tbody {
+                    @for t in &r.teams {
+                        @let name = d.teams.iter().find(|x| x.id == t.id).map_or(t.id.clone(), |x| x.name.clone());
+                        (figures_row(html! { a href=(format!("/team?team={}&period={}&as_of={}", t.id, r.period.label, r.as_of)) { (name) } }, &t.kpis))
+                    }
+                    (figures_row(html! { "Service" }, &r.service))
+                }
+            }
+        },
+    )
 }

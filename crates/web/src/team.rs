@@ -10,10 +10,17 @@ use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
 use ipstrack_core::{Day, Period};
 use ipstrack_store::Role;
 
+use crate::Viewer;
 use crate::error::{forbidden_as_not_found, server_error};
 use crate::extract::{to_sign_in, viewer};
 use crate::period::{PeriodQuery, bad_period, period_of};
-use crate::{Shared, Snapshot, pages};
+use crate::ui::chart::{Trends, access_chart, both, line_chart};
+use crate::ui::figures::{figures_head, figures_row, percent, period_form, plan_link, tag};
+use crate::ui::layout::layout;
+use crate::{Shared, Snapshot};
+use ipstrack_core::Loaded;
+use ipstrack_core::model::Role as StaffRole;
+use maud::{Markup, html};
 
 /// The team dashboard.
 pub(crate) fn routes() -> Router<Shared> {
@@ -60,7 +67,7 @@ pub(crate) async fn team(
         Ok((r, trends(&data, Whose::Team(id), &period, as_of)?))
     }) {
         Ok((r, trends)) => {
-            Html(pages::team(&v, &data, team, &r, &trends).into_string()).into_response()
+            Html(team_html(&v, &data, team, &r, &trends).into_string()).into_response()
         }
         Err(e) => server_error(e),
     }
@@ -130,4 +137,65 @@ pub(crate) fn trends(
             .push(block.map(|k| k.sustained.w13).unwrap_or_default());
     }
     Ok(trends)
+}
+
+/// The team dashboard: each ES against their performance plan.
+pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -> Markup {
+    let d = &data.dataset;
+    let t = &d.teams[team as usize];
+    let members: Vec<_> = r.specialists.iter().filter(|s| s.team == t.id).collect();
+    let block = r.teams.iter().find(|b| b.id == t.id);
+    layout(
+        v,
+        &format!("Team {}", t.name),
+        html! {
+            p { (r.period.label) " (" (r.period.start) " to " (r.period.end) "), as of " (r.as_of) ". U/E: unemployed / employed at referral." }
+            (period_form("/team", r, Some(&t.id)))
+            table {
+                caption { "Performance plans" }
+                thead { tr {
+                    th scope="col" { "Employment specialist" } th scope="col" class="num" { "Access" }
+                    th scope="col" class="num" { "Target to date / year" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "Into work" } th scope="col" class="num" { "Target" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "Job outcome rate" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "13-week sustainment" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "Active / open (seen)" } th scope="col" class="num" { "Carried over" }
+                    th scope="col" class="num" { "Fidelity score" }
+                } }
+                tbody {
+                    @for s in &members {
+                        @let name = d.staff.iter().find(|x| x.id == s.id && x.role == StaffRole::Es).map_or(s.id.clone(), |x| x.name.clone());
+                        tr {
+                            th scope="row" {
+                                a href=(format!("/caseload?es={}", s.id)) { (name) } " (year " (s.targets.year) ") "
+                                a href=(plan_link(&s.id, r)) aria-label=(format!("Performance plan of {name}")) { "Plan" }
+                            }
+                            td class="num" { (s.kpis.access.unemployed) }
+                            td class="num" { (format!("{:.1} / {:.1}", s.targets.access_to_date, s.targets.access)) }
+                            td { (tag(s.targets.status.access)) }
+                            td class="num" { (s.kpis.people_into_work.unemployed) }
+                            td class="num" { (format!("{:.1}", s.targets.people_into_work)) }
+                            td { (tag(s.targets.status.people_into_work)) }
+                            td class="num" { (percent(s.kpis.job_outcome_rate.value)) }
+                            td { (tag(s.targets.status.job_outcome_rate)) }
+                            td class="num" { (percent(s.kpis.sustainment_rate_13w.value)) }
+                            td { (tag(s.targets.status.sustainment_rate_13w)) }
+                            td class="num" { (s.kpis.caseload.active) " / " (s.kpis.caseload.open) }
+                            td class="num" { (s.kpis.caseload.carried_over) }
+                            td class="num" { (s.kpis.fidelity_caseload_score.map_or("–".into(), |f| f.to_string())) }
+                        }
+                    }
+                }
+            }
+            @if let Some(b) = block {
+                table { caption { "Team figures" } (figures_head()) tbody { (figures_row(html! { (t.name) }, &b.kpis)) } }
+            }
+            (access_chart(trends, false))
+            (line_chart("Active caseload per FTE in post, against the fidelity limit", &trends.months,
+                &[("Active per FTE", "#007f3b", &trends.active_per_fte)],
+                Some((0.0, f64::from(trends.fidelity_limit))), false))
+            (line_chart("Job starts and 13-week sustainment outcomes by quarter", &trends.quarters,
+                &[("Job starts", "#005eb8", &both(&trends.job_starts)), ("Sustained 13 weeks", "#007f3b", &both(&trends.sustained))], None, false))
+        },
+    )
 }

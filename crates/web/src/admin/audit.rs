@@ -7,9 +7,13 @@ use axum::response::{Html, IntoResponse, Response};
 use ipstrack_store::Role;
 use serde::Deserialize;
 
+use crate::Shared;
+use crate::Viewer;
 use crate::error::{forbidden_as_not_found, server_error};
 use crate::extract::{to_sign_in, viewer};
-use crate::{Shared, pages};
+use crate::ui::layout::layout;
+use ipstrack_store::AuditEntry;
+use maud::{Markup, html};
 
 #[derive(Deserialize)]
 pub(crate) struct AuditQuery {
@@ -34,8 +38,27 @@ pub(crate) async fn audit(
     };
     match state.store.audit(&filter).await {
         Ok(entries) => {
-            Html(pages::audit(&v, &entries, q.record.as_deref()).into_string()).into_response()
+            Html(audit_html(&v, &entries, q.record.as_deref()).into_string()).into_response()
         }
         Err(e) => server_error(e),
     }
+}
+
+pub fn audit_html(v: &Viewer, entries: &[AuditEntry], record: Option<&str>) -> Markup {
+    layout(
+        v,
+        "Audit log",
+        html! {
+            form method="get" action="/audit" class="panel" {
+                div class="field" { label for="record" { "Record id" } input id="record" name="record" value=(record.unwrap_or_default()); }
+                button type="submit" { "Search" }
+            }
+            table {
+                thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Record" } } }
+                tbody { @for e in entries.iter().rev().take(500) {
+                    tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.record_type) " " (e.record_id) } }
+                } }
+            }
+        },
+    )
 }

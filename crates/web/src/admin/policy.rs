@@ -8,10 +8,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ipstrack_store::{Role, StoreError};
 
+use crate::Shared;
+use crate::Viewer;
 use crate::error::{forbidden_as_not_found, server_error};
 use crate::extract::{signed_in_form, to_sign_in, viewer};
 use crate::referrals::FieldErrors;
-use crate::{Shared, pages};
+use crate::ui::form::{FormState, error_summary, field};
+use crate::ui::layout::layout;
+use maud::{Markup, html};
 
 /// The policy fields an admin edits, as (form name, label).
 pub(crate) const POLICY_FIELDS: [(&str, &str); 14] = [
@@ -124,7 +128,7 @@ pub(crate) async fn policy_page(State(state): State<Shared>, headers: HeaderMap)
         values: policy_values(&data.dataset.policy),
         errors: Vec::new(),
     };
-    Html(pages::policy(&v, &POLICY_FIELDS, &form).into_string()).into_response()
+    Html(policy_html(&v, &POLICY_FIELDS, &form).into_string()).into_response()
 }
 
 /// Admins change the service's policy; the bundle's checks refuse bad values.
@@ -225,7 +229,24 @@ pub(crate) async fn save_policy(
     };
     (
         StatusCode::UNPROCESSABLE_ENTITY,
-        Html(pages::policy(&v, &POLICY_FIELDS, &state_form).into_string()),
+        Html(policy_html(&v, &POLICY_FIELDS, &state_form).into_string()),
     )
         .into_response()
+}
+
+/// The service's policy: every threshold and target rules.md marks *(policy)*.
+pub fn policy_html(v: &Viewer, fields: &[(&str, &str)], state: &FormState) -> Markup {
+    layout(
+        v,
+        "Policy",
+        html! {
+            (error_summary(state))
+            p { "Thresholds and targets from the service's contract. Changing them changes every report from now on, past periods included; submitted returns stay as they were." }
+            form method="post" action="/admin/policy" novalidate class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                @for (name, label) in fields { (field(state, "policy", name, label, "text", None)) }
+                button type="submit" { "Save policy" }
+            }
+        },
+    )
 }

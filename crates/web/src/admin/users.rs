@@ -10,7 +10,10 @@ use serde::Deserialize;
 use crate::error::{forbidden_as_not_found, not_found, server_error};
 use crate::extract::{CsrfForm, Viewer, signed_in_form, to_sign_in, viewer};
 use crate::referrals::FieldErrors;
-use crate::{AppState, Shared, Snapshot, pages};
+use crate::ui::form::{FormState, error_summary, field, options, select};
+use crate::ui::layout::{layout, plural};
+use crate::{AppState, Shared, Snapshot};
+use maud::{Markup, html};
 
 pub(crate) async fn users_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
     let data = state.data();
@@ -53,7 +56,7 @@ pub(crate) async fn users_view(
                 .collect();
             (
                 status,
-                Html(pages::users(v, &users, &failures, &staff, form).into_string()),
+                Html(users_html(v, &users, &failures, &staff, form).into_string()),
             )
                 .into_response()
         }
@@ -164,4 +167,82 @@ pub(crate) async fn disable_user(
         Err(StoreError::Refused(_)) => not_found(),
         Err(e) => server_error(e),
     }
+}
+
+/// An admin's notice of an account's failed sign-ins: "12 failed sign-ins
+/// in the last hour, from 3 addresses; 1 address slowed until 14:32".
+pub fn sign_in_notice(f: &ipstrack_store::SignInFailures) -> String {
+    let mut text = format!(
+        "{} in the last hour, from {}",
+        plural(f.failures, "failed sign-in", "failed sign-ins"),
+        plural(f.addresses, "address", "addresses")
+    );
+    if let Some(until) = f.slowed_until {
+        let at = until
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%H:%M")
+            .to_string();
+        let who = if f.account_slowed {
+            "every address".to_string()
+        } else {
+            plural(f.slowed_addresses, "address", "addresses")
+        };
+        text.push_str(&format!("; {who} slowed until {at}"));
+    }
+    text
+}
+
+pub fn users_html(
+    v: &Viewer,
+    users: &[ipstrack_store::User],
+    failures: &[ipstrack_store::SignInFailures],
+    staff: &[(String, String)],
+    state: &FormState,
+) -> Markup {
+    let notice = |name: &str| {
+        failures
+            .iter()
+            .find(|f| f.username == name)
+            .map(sign_in_notice)
+    };
+    let unknown: i64 = failures
+        .iter()
+        .filter(|f| !users.iter().any(|u| u.username == f.username))
+        .map(|f| f.failures)
+        .sum();
+    layout(
+        v,
+        "Users",
+        html! {
+            (error_summary(state))
+            @if unknown > 0 {
+                p { (plural(unknown, "failed sign-in", "failed sign-ins")) " in the last hour named no user." }
+            }
+            table {
+                thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } th scope="col" { "Failed sign-ins" } th scope="col" { "" } } }
+                tbody { @for u in users {
+                    tr {
+                        td { (u.username) } td { (u.role.as_str()) } td { (u.staff_id.as_deref().unwrap_or("–")) }
+                        td { @if u.disabled { "disabled" } @else { "active" } }
+                        td { (notice(&u.username).unwrap_or_else(|| "–".to_string())) }
+                        td { @if !u.disabled && u.username != v.session.user.username {
+                            form method="post" action=(format!("/admin/users/{}/disable", u.username)) {
+                                input type="hidden" name="csrf" value=(v.session.csrf);
+                                button type="submit" class="secondary" { "Disable" }
+                            }
+                        } }
+                    }
+                } }
+            }
+            form method="post" action="/admin/users" novalidate class="panel" {
+                h2 { "Add a user" }
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (field(state, "user", "username", "Username", "text", None))
+                (select(state, "user", "role", "Role", &options(&[("es", "Employment specialist"), ("team_lead", "Team lead"), ("manager", "Manager"), ("admin", "Administrator")])))
+                (select(state, "user", "staff", "Staff record (an ES's caseload, a team lead's team)", staff))
+                (field(state, "user", "password", "First password (at least 10 characters; they can change it)", "password", None))
+                button type="submit" { "Add user" }
+            }
+        },
+    )
 }

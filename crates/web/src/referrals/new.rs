@@ -8,11 +8,16 @@ use ipstrack_core::bundle::{self, accepts};
 use ipstrack_store::StoreError;
 use serde::Deserialize;
 
+use crate::Shared;
+use crate::Viewer;
 use crate::error::server_error;
 use crate::extract::{audit_out_of_scope, in_scope, signed_in_form, to_sign_in, viewer};
 use crate::referrals::steps::once;
 use crate::referrals::{FieldErrors, assignable, form_date};
-use crate::{Shared, pages};
+use crate::ui::form::{FormState, error_summary, field, options, select};
+use crate::ui::layout::{layout, once_field};
+use ipstrack_core::Day;
+use maud::{Markup, html};
 
 pub(crate) async fn new_referral_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
     let data = state.data();
@@ -22,7 +27,7 @@ pub(crate) async fn new_referral_page(State(state): State<Shared>, headers: Head
     let today = state.today();
     let specialists = assignable(&v, &data.dataset, today);
     Html(
-        pages::new_referral(
+        new_referral_html(
             &v,
             &specialists,
             &crate::ui::form::FormState::default(),
@@ -169,7 +174,7 @@ pub(crate) async fn create_referral(
         };
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(pages::new_referral(&v, &specialists, &state_form, today).into_string()),
+            Html(new_referral_html(&v, &specialists, &state_form, today).into_string()),
         )
             .into_response();
     }
@@ -214,4 +219,32 @@ pub(crate) async fn create_referral(
         }
         Err(e) => server_error(e),
     }
+}
+
+/// The form for a new referral.
+pub fn new_referral_html(
+    v: &Viewer,
+    specialists: &[(String, String)],
+    state: &FormState,
+    today: Day,
+) -> Markup {
+    let max = today.to_string();
+    layout(
+        v,
+        "New referral",
+        html! {
+            (error_summary(state))
+            form method="post" action="/referrals/new" novalidate class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (once_field())
+                (field(state, "referral", "client", "Client id (leave empty for a new person)", "text", None))
+                (field(state, "referral", "nhs_number", "NHS number (new person, optional)", "text", None))
+                (field(state, "referral", "received", "Date the referral was received", "date", Some(&max)))
+                (select(state, "referral", "status_at_referral", "Employment status at referral",
+                    &options(&[("unemployed", "Unemployed or economically inactive"), ("employed", "In work (job retention)")])))
+                (select(state, "referral", "es", "Employment specialist", specialists))
+                button type="submit" { "Save referral" }
+            }
+        },
+    )
 }

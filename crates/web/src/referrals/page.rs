@@ -4,10 +4,21 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::Shared;
+use crate::Viewer;
 use crate::error::forbidden_as_not_found;
 use crate::extract::{audit_out_of_scope, in_scope, referral_matched, to_sign_in, viewer};
 use crate::referrals::assignable;
-use crate::{Shared, pages};
+use crate::ui::figures::status_tag;
+use crate::ui::form::{FormState, dated_form, error_summary, field, options, select, step_form};
+use crate::ui::layout::layout;
+use crate::ui::layout::once_field;
+use ipstrack_core::caseload::status_on;
+use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, outcomes, runs};
+use ipstrack_core::model::ContactKind;
+use ipstrack_core::report::assigned_on;
+use ipstrack_core::{Day, Loaded};
+use maud::{Markup, html};
 
 pub(crate) async fn referral_page(
     State(state): State<Shared>,
@@ -21,7 +32,7 @@ pub(crate) async fn referral_page(
     let today = state.today();
     match data.referral_index(&id) {
         Some(i) if in_scope(&v, &data.dataset, i, today) => Html(
-            pages::referral(
+            referral_html(
                 &v,
                 &data,
                 i,
@@ -38,3 +49,208 @@ pub(crate) async fn referral_page(
         },
     }
 }
+
+/// A referral: its timeline, sustainment clock and the add-contact form.
+pub fn referral_html(
+    v: &Viewer,
+    data: &Loaded,
+    index: usize,
+    today: Day,
+    form: &FormState,
+    specialists: &[(String, String)],
+) -> Markup {
+    let d = &data.dataset;
+    let r = &d.referrals[index];
+    let policy = &d.policy;
+    let status = status_on(r, today, policy);
+    // (day, what happened, what a "Remove" button would remove: kind and position)
+    let mut events: Vec<TimelineEntry> = vec![(r.received, "Referral received".into(), None)];
+    if let Some(a) = r.access {
+        events.push((
+            a,
+            "Access: first meaningful contact".into(),
+            Some(("access", 0)),
+        ));
+    }
+    for (i, k) in r.contacts.iter().enumerate() {
+        let kind = match k.kind {
+            ContactKind::FaceToFace => "face to face",
+            ContactKind::Remote => "remote",
+            ContactKind::InWorkSupport => "in-work support",
+            ContactKind::AssertiveEngagement => "attempt, no reply (assertive engagement)",
+        };
+        events.push((k.date, format!("Contact: {kind}"), Some(("contact", i))));
+    }
+    if let Some(p) = &r.vocational_plan {
+        events.push((p.start, "Vocational plan started".into(), Some(("plan", 0))));
+    }
+    let until = |end: Option<Day>| end.map(|e| format!(" until {e}")).unwrap_or_default();
+    for (i, h) in r.holds.iter().enumerate() {
+        events.push((
+            h.start,
+            format!("On hold{}", until(h.end)),
+            Some(("hold", i)),
+        ));
+    }
+    for (i, w) in r.waiting_list.iter().enumerate() {
+        events.push((
+            w.spell.start,
+            format!("Waiting list{}", until(w.spell.end)),
+            Some(("waiting", i)),
+        ));
+    }
+    for (i, e) in r.engagement.iter().enumerate() {
+        events.push((
+            e.date,
+            format!("Engagement: {:?}", e.status),
+            Some(("engagement", i)),
+        ));
+    }
+    for (i, x) in r.decisions.iter().enumerate() {
+        let status = if x.active { "active" } else { "inactive" };
+        let reason = x.reason.as_deref().unwrap_or("no reason given");
+        events.push((
+            x.spell.start,
+            format!("Team decision: {status}{} ({reason})", until(x.spell.end)),
+            Some(("decision", i)),
+        ));
+    }
+    for (i, t) in r.transfers.iter().enumerate() {
+        events.push((
+            t.date,
+            format!("Transferred to {}", d.staff[t.es as usize].name),
+            Some(("transfer", i)),
+        ));
+    }
+    for (i, j) in r.jobs.iter().enumerate() {
+        events.push((
+            j.start,
+            format!("Job {} started ({:?})", j.id, j.kind),
+            Some(("job", i)),
+        ));
+        if let Some(e) = j.end {
+            events.push((e, format!("Job {} ended", j.id), None));
+        }
+    }
+    if let Some(x) = &r.discharge {
+        events.push((x.date, "Discharged".into(), Some(("discharge", 0))));
+    }
+    events.sort_by_key(|(day, _, _)| std::cmp::Reverse(*day));
+    let outcomes = outcomes(r, today, policy);
+    let runs = runs(r, &outcomes, today, policy);
+    let es = assigned_on(r, today, today)
+        .map(|e| d.staff[e as usize].name.clone())
+        .unwrap_or_else(|| "unallocated".into());
+    layout(
+        v,
+        &format!("Referral {}", r.id),
+        html! {
+            (error_summary(form))
+            div class="panel" {
+                p { "Client " (d.clients[r.client as usize].id) ", " (format!("{:?}", r.status_at_referral).to_lowercase())
+                    " at referral, with " (es) "." }
+                p id="referral-status" { (status_tag(&status))
+                    @if let Some(n) = status.days_until_inactive(today) { " – inactive in " (n) " days without a two-way contact." } }
+            }
+            section aria-labelledby="sustainment" {
+                h2 id="sustainment" { "Sustainment" }
+                @if runs.is_empty() { p { "No job outcome yet." } }
+                @for run in &runs {
+                    p { "In work since " (run.start) ": " (run.weeks_in_work()) " weeks. "
+                        @for n in MILESTONE_WEEKS {
+                            (n) " weeks: " @if run.first_worked_on_or_after(milestone_day(run.start, n)).is_some() { "reached" } @else { (milestone_day(run.start, n)) } ". "
+                        }
+                    }
+                }
+            }
+            @let max = today.to_string();
+            @if r.access.is_none() {
+                (dated_form(v, r, form, "access", "Record access", "Access is the first meaningful contact after the person agreed to take part.", "Date of access", "Save access", &max))
+            }
+            @if r.access.is_some() && r.vocational_plan.is_none() {
+                (dated_form(v, r, form, "plan", "Start the vocational plan", "A client is active only with a vocational plan.", "Start of the vocational plan", "Save plan", &max))
+            }
+            section aria-labelledby="add-contact" class="panel" {
+                h2 id="add-contact" { "Record a contact" }
+                form method="post" action=(format!("/referrals/{}/contacts", r.id)) novalidate {
+                    input type="hidden" name="csrf" value=(v.session.csrf);
+                    (once_field())
+                    (field(form, "contact", "date", "Date of contact", "date", Some(&max)))
+                    (select(form, "contact", "kind", "Kind of contact", &options(&[
+                        ("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
+                        ("in_work_support", "In-work support"), ("assertive_engagement", "Attempt, no reply (assertive engagement)")])))
+                    (select(form, "contact", "mechanism", "How it was held (optional)", &options(&[
+                        ("", "Not recorded"), ("face_to_face", "Face to face"), ("telephone", "Telephone"), ("video", "Video"),
+                        ("email", "Email"), ("text_message", "Text message"), ("other", "Other")])))
+                    button type="submit" { "Save contact" }
+                }
+            }
+            section aria-labelledby="add-job" class="panel" {
+                h2 id="add-job" { "Record a job start" }
+                form method="post" action=(format!("/referrals/{}/jobs", r.id)) novalidate {
+                    input type="hidden" name="csrf" value=(v.session.csrf);
+                    (once_field())
+                    (select(form, "job", "type", "Kind of paid work", &options(&[
+                        ("employee", "Employee"), ("zero_hours", "Zero-hours contract"), ("self_employed", "Self-employed (registered)"),
+                        ("apprenticeship", "Apprenticeship"), ("paid_placement", "Paid placement")])))
+                    (field(form, "job", "employer", "Employer", "text", None))
+                    (field(form, "job", "start", "Start date", "date", Some(&max)))
+                    (field(form, "job", "hours_per_week", "Hours per week", "text", None))
+                    button type="submit" { "Save job" }
+                }
+            }
+            details class="panel" open[matches!(form.form, "hold" | "waiting" | "engagement" | "decision" | "transfer")] {
+                summary { strong { "More: hold, waiting list, engagement, team decision, transfer" } }
+                (step_form(v, r, "hold", "Put on hold", html! {
+                    (field(form, "hold", "start", "Start of the hold", "date", Some(&max)))
+                    (field(form, "hold", "end", "Last day of the hold (empty: still on hold)", "date", None))
+                }))
+                (step_form(v, r, "waiting", "Waiting list", html! {
+                    (field(form, "waiting", "start", "Start on the waiting list", "date", Some(&max)))
+                    (field(form, "waiting", "end", "Last day on the waiting list (empty: still waiting)", "date", None))
+                    (field(form, "waiting", "expected_return", "Expected return", "date", None))
+                }))
+                (step_form(v, r, "engagement", "Engagement change", html! {
+                    (field(form, "engagement", "date", "From", "date", Some(&max)))
+                    (select(form, "engagement", "status", "Engagement status", &options(&[
+                        ("seeking_work", "Seeking work"), ("in_work_support", "In-work support"),
+                        ("not_seeking_work", "Receiving support but not seeking work")])))
+                }))
+                (step_form(v, r, "decision", "Team status decision", html! {
+                    (field(form, "decision", "start", "From", "date", Some(&max)))
+                    (field(form, "decision", "end", "Until (optional)", "date", None))
+                    (select(form, "decision", "status", "The team decided the client is", &options(&[("active", "Active"), ("inactive", "Inactive")])))
+                    (field(form, "decision", "reason", "Reason", "text", None))
+                }))
+                (step_form(v, r, "transfer", "Transfer to another specialist", html! {
+                    (field(form, "transfer", "date", "From", "date", Some(&max)))
+                    (select(form, "transfer", "es", "Employment specialist", specialists))
+                }))
+            }
+            @if r.discharge.is_none() {
+                (dated_form(v, r, form, "discharge", "Discharge", "The discharge date is the first day the referral is closed.", "Date of discharge", "Discharge", &max))
+            }
+            table {
+                caption { "Timeline" }
+                thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } th scope="col" { span class="visually-hidden" { "Correct" } } } }
+                tbody { @for (day, what, remove) in &events { tr {
+                    td { (day) } td { (what) }
+                    td { @if let Some((kind, index)) = remove {
+                        form method="post" action=(format!("/referrals/{}/remove", r.id)) {
+                            input type="hidden" name="csrf" value=(v.session.csrf);
+                            (once_field())
+                            input type="hidden" name="kind" value=(kind);
+                            input type="hidden" name="index" value=(index);
+                            input type="hidden" name="version" value=(r.version);
+                            button type="submit" class="secondary" aria-label=(format!("Remove: {what} on {day}")) { "Remove" }
+                        }
+                    } }
+                } } }
+            }
+        },
+    )
+}
+
+/// One line of a referral's timeline: the day, what happened, and what its
+/// "Remove" button takes out (kind and position), if it can be removed.
+type TimelineEntry = (Day, String, Option<(&'static str, usize)>);

@@ -15,7 +15,7 @@ use ipstrack_store::{Entry, Step, StoreError};
 use crate::error::{not_found, server_error};
 use crate::extract::{Viewer, referral_for_write};
 use crate::referrals::{FieldErrors, assignable, form_date};
-use crate::{AppState, Shared, pages};
+use crate::{AppState, Shared};
 
 /// Shows the referral page again with the form's errors (422).
 pub(crate) fn invalid(
@@ -28,7 +28,7 @@ pub(crate) fn invalid(
     (
         StatusCode::UNPROCESSABLE_ENTITY,
         Html(
-            pages::referral(
+            crate::referrals::page::referral_html(
                 v,
                 data,
                 i,

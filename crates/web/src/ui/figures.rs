@@ -8,6 +8,7 @@ use maud::{Markup, html};
 use crate::Viewer;
 use crate::ui::form::problem_summary;
 use crate::ui::layout::layout;
+use ipstrack_core::caseload::DayStatus;
 
 pub(crate) fn tag(status: Option<Status>) -> Markup {
     match status {
@@ -113,4 +114,23 @@ pub(crate) fn band_words(position: BandPosition) -> &'static str {
         BandPosition::Within => "Within the band",
         BandPosition::Above => "Above the band",
     }
+}
+
+/// A referral's caseload status in words: active (and why, when a team
+/// decision keeps it so), not yet seen, or inactive with the reasons.
+pub(crate) fn status_tag(s: &DayStatus) -> Markup {
+    html! {
+        @if s.active_by_decision() { span class="tag active" { "Active" } " kept active by a team decision" }
+        @else if s.active { span class="tag active" { "Active" } }
+        @else if s.received && !s.open { span class="tag inactive" { "Not yet seen" } " referred, no access yet" }
+        @else { span class="tag inactive" { "Inactive" } " " (criterion_words(s.failed)) }
+    }
+}
+
+pub(crate) fn criterion_words(failed: ipstrack_core::caseload::Failed) -> String {
+    failed
+        .iter()
+        .map(|c| c.failure())
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 use crate::Viewer;
-use crate::ui::layout::once;
+use crate::ui::layout::once_field;
 
 /// A submitted form's values and errors, to show it again with an error
 /// summary that links to each wrong field.
@@ -124,7 +124,7 @@ pub(crate) fn step_form(
             h3 id=(format!("{step}-heading")) { (heading) }
             form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
                 input type="hidden" name="csrf" value=(v.session.csrf);
-                (once())
+                (once_field())
                 (fields)
                 button type="submit" { "Save" }
             }
@@ -151,7 +151,7 @@ pub(crate) fn dated_form(
             p { (hint) }
             form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
                 input type="hidden" name="csrf" value=(v.session.csrf);
-                (once())
+                (once_field())
                 input type="hidden" name="version" value=(r.version);
                 (field(state, step, "date", label, "date", Some(max)))
                 @if step == "discharge" { (field(state, step, "reason", "Reason (optional)", "text", None)) }

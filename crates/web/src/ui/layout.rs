@@ -43,7 +43,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
 
 /// A form's one-time token: the store applies a form sent twice (a retry
 /// after a time-out, a double click) once.
-pub(crate) fn once() -> Markup {
+pub(crate) fn once_field() -> Markup {
     html! { input type="hidden" name="once" value=(ipstrack_store::random_token()); }
 }
 
