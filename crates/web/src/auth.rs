@@ -16,9 +16,8 @@ use serde::Deserialize;
 use crate::Shared;
 use crate::Viewer;
 use crate::error::server_error;
-use crate::extract::{
-    CsrfForm, SESSION_COOKIE, cookie, same, set_cookie, signed_in_form, to_sign_in, token, viewer,
-};
+use crate::extract::SignedIn;
+use crate::extract::{CsrfForm, SESSION_COOKIE, cookie, same, set_cookie, signed_in_form, token};
 use crate::referrals::FieldErrors;
 use crate::ui::form::{FormState, error_summary, field, problem_summary};
 use crate::ui::layout::{bare, layout};
@@ -159,11 +158,10 @@ pub(crate) async fn sign_out(
         .into_response()
 }
 
-pub(crate) async fn password_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
+pub(crate) async fn password_page(
+    State(_state): State<Shared>,
+    SignedIn { v, data: _ }: SignedIn,
+) -> Response {
     Html(password_html(&v, &crate::ui::form::FormState::default()).into_string()).into_response()
 }
 

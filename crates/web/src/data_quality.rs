@@ -3,15 +3,13 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use ipstrack_store::Role;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::forbidden_as_not_found;
-use crate::extract::{in_scope, to_sign_in, viewer};
+use crate::extract::in_scope;
+use crate::extract::{Lead, SignedIn};
 use crate::ui::layout::layout;
 use ipstrack_core::bundle::Warning;
 use maud::{Markup, html};
@@ -21,14 +19,10 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new().route("/data-quality", get(data_quality))
 }
 
-pub(crate) async fn data_quality(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if v.session.user.role == Role::Es {
-        return forbidden_as_not_found(&v, "page", "data-quality");
-    }
+pub(crate) async fn data_quality(
+    State(state): State<Shared>,
+    Lead(SignedIn { v, data }): Lead,
+) -> Response {
     let today = state.today();
     let d = &data.dataset;
     let warnings: Vec<_> = data

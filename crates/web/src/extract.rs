@@ -6,6 +6,8 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ipstrack_core::Day;
@@ -15,6 +17,7 @@ use ipstrack_store::{Role, Session};
 use serde::Deserialize;
 
 use crate::error::{forbidden_as_not_found, server_error};
+use crate::state::Shared;
 use crate::{AppState, Snapshot};
 
 pub(crate) const SESSION_COOKIE: &str = "ipstrack_session";
@@ -196,5 +199,81 @@ pub(crate) async fn referral_for_write(
             audit_out_of_scope(state, &v, referral_matched(found, id)).await?;
             Err(forbidden_as_not_found(&v, "referral", id))
         }
+    }
+}
+
+/// A signed-in user with the snapshot of the data their request is served
+/// from (taken once, so that the user's staff and team indexes match it).
+/// Not signed in: a redirect to the sign-in page.
+pub(crate) struct SignedIn {
+    pub(crate) v: Viewer,
+    pub(crate) data: Arc<Snapshot>,
+}
+
+impl FromRequestParts<Shared> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
+        let data = state.data();
+        match viewer(state, &parts.headers, &data.dataset).await {
+            Some(v) => Ok(SignedIn { v, data }),
+            None => Err(to_sign_in()),
+        }
+    }
+}
+
+/// The roles a guard lets through; anyone else is answered 404 (the page
+/// is not theirs to know of) and the refusal is logged.
+async fn with_role(
+    parts: &mut Parts,
+    state: &Shared,
+    allowed: &[Role],
+) -> Result<SignedIn, Response> {
+    let signed_in = SignedIn::from_request_parts(parts, state).await?;
+    if allowed.contains(&signed_in.v.session.user.role) {
+        Ok(signed_in)
+    } else {
+        Err(forbidden_as_not_found(
+            &signed_in.v,
+            "page",
+            parts.uri.path(),
+        ))
+    }
+}
+
+/// A team lead, manager or admin (the pages about more than one caseload).
+pub(crate) struct Lead(pub(crate) SignedIn);
+
+impl FromRequestParts<Shared> for Lead {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
+        with_role(parts, state, &[Role::TeamLead, Role::Manager, Role::Admin])
+            .await
+            .map(Lead)
+    }
+}
+
+/// A manager or admin (the whole service).
+pub(crate) struct Manager(pub(crate) SignedIn);
+
+impl FromRequestParts<Shared> for Manager {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
+        with_role(parts, state, &[Role::Manager, Role::Admin])
+            .await
+            .map(Manager)
+    }
+}
+
+/// An admin (users, policy, the audit log).
+pub(crate) struct Admin(pub(crate) SignedIn);
+
+impl FromRequestParts<Shared> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
+        with_role(parts, state, &[Role::Admin]).await.map(Admin)
     }
 }

@@ -11,6 +11,7 @@ use ipstrack_store::{Role, StoreError};
 use serde::Deserialize;
 
 use crate::error::{bad_request, forbidden_as_not_found, server_error};
+use crate::extract::SignedIn;
 use crate::extract::{Viewer, signed_in_form, to_sign_in, viewer};
 use crate::period::{PeriodQuery, period_of};
 use crate::ui::form::problem_summary;
@@ -28,11 +29,10 @@ pub(crate) fn routes() -> Router<Shared> {
 
 /// The quarterly returns: each submitted return with what has changed since,
 /// and a form to submit a period (managers and admins).
-pub(crate) async fn returns(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
+pub(crate) async fn returns(
+    State(state): State<Shared>,
+    SignedIn { v, data }: SignedIn,
+) -> Response {
     returns_page(&state, &data, &v, None, StatusCode::OK).await
 }
 

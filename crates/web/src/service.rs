@@ -2,15 +2,13 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use ipstrack_store::Role;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::{forbidden_as_not_found, server_error};
-use crate::extract::{to_sign_in, viewer};
+use crate::error::server_error;
+use crate::extract::{Manager, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::ui::figures::{figures_head, figures_row, period_form};
 use crate::ui::layout::layout;
@@ -25,16 +23,9 @@ pub(crate) fn routes() -> Router<Shared> {
 
 pub(crate) async fn service(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    Manager(SignedIn { v, data }): Manager,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
-        return forbidden_as_not_found(&v, "page", "service");
-    }
     let (period, as_of) = match period_of(&q, state.today()) {
         Ok(p) => p,
         Err(e) => {

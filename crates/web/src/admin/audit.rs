@@ -2,15 +2,13 @@
 //! and new values, and the lookups refused as outside a user's scope.
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use ipstrack_store::Role;
 use serde::Deserialize;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::{forbidden_as_not_found, server_error};
-use crate::extract::{to_sign_in, viewer};
+use crate::error::server_error;
+use crate::extract::{Admin, SignedIn};
 use crate::ui::layout::layout;
 use ipstrack_store::AuditEntry;
 use maud::{Markup, html};
@@ -22,16 +20,9 @@ pub(crate) struct AuditQuery {
 
 pub(crate) async fn audit(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    Admin(SignedIn { v, data: _ }): Admin,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if v.session.user.role != Role::Admin {
-        return forbidden_as_not_found(&v, "page", "audit");
-    }
     let filter = ipstrack_store::AuditFilter {
         record: q.record.clone().filter(|r| !r.is_empty()),
         since: None,

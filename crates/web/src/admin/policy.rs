@@ -11,7 +11,8 @@ use ipstrack_store::{Role, StoreError};
 use crate::Shared;
 use crate::Viewer;
 use crate::error::{forbidden_as_not_found, server_error};
-use crate::extract::{signed_in_form, to_sign_in, viewer};
+use crate::extract::signed_in_form;
+use crate::extract::{Admin, SignedIn};
 use crate::referrals::FieldErrors;
 use crate::ui::form::{FormState, error_summary, field};
 use crate::ui::layout::layout;
@@ -115,14 +116,10 @@ pub(crate) fn policy_values(p: &ipstrack_core::Policy) -> Vec<(String, String)> 
     ]
 }
 
-pub(crate) async fn policy_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if v.session.user.role != Role::Admin {
-        return forbidden_as_not_found(&v, "page", "admin/policy");
-    }
+pub(crate) async fn policy_page(
+    State(_state): State<Shared>,
+    Admin(SignedIn { v, data }): Admin,
+) -> Response {
     let form = crate::ui::form::FormState {
         form: "policy",
         values: policy_values(&data.dataset.policy),

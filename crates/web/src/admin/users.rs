@@ -8,18 +8,18 @@ use ipstrack_store::{Role, StoreError};
 use serde::Deserialize;
 
 use crate::error::{forbidden_as_not_found, not_found, server_error};
-use crate::extract::{CsrfForm, Viewer, signed_in_form, to_sign_in, viewer};
+use crate::extract::SignedIn;
+use crate::extract::{CsrfForm, Viewer, signed_in_form};
 use crate::referrals::FieldErrors;
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::{layout, plural};
 use crate::{AppState, Shared, Snapshot};
 use maud::{Markup, html};
 
-pub(crate) async fn users_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
+pub(crate) async fn users_page(
+    State(state): State<Shared>,
+    SignedIn { v, data }: SignedIn,
+) -> Response {
     users_view(
         &state,
         &data,

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use crate::Shared;
 use crate::Viewer;
 use crate::error::server_error;
-use crate::extract::{audit_out_of_scope, in_scope, signed_in_form, to_sign_in, viewer};
+use crate::extract::SignedIn;
+use crate::extract::{audit_out_of_scope, in_scope, signed_in_form};
 use crate::referrals::steps::once;
 use crate::referrals::{FieldErrors, assignable, form_date};
 use crate::ui::form::{FormState, error_summary, field, options, select};
@@ -19,11 +20,10 @@ use crate::ui::layout::{layout, once_field};
 use ipstrack_core::Day;
 use maud::{Markup, html};
 
-pub(crate) async fn new_referral_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
+pub(crate) async fn new_referral_page(
+    State(state): State<Shared>,
+    SignedIn { v, data }: SignedIn,
+) -> Response {
     let today = state.today();
     let specialists = assignable(&v, &data.dataset, today);
     Html(

@@ -1,13 +1,13 @@
 //! A referral's page: its timeline, facts and the forms to record each step.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::Shared;
 use crate::Viewer;
 use crate::error::forbidden_as_not_found;
-use crate::extract::{audit_out_of_scope, in_scope, referral_matched, to_sign_in, viewer};
+use crate::extract::SignedIn;
+use crate::extract::{audit_out_of_scope, in_scope, referral_matched};
 use crate::referrals::assignable;
 use crate::ui::figures::status_tag;
 use crate::ui::form::{FormState, dated_form, error_summary, field, options, select, step_form};
@@ -22,13 +22,9 @@ use maud::{Markup, html};
 
 pub(crate) async fn referral_page(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    SignedIn { v, data }: SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
     let today = state.today();
     match data.referral_index(&id) {
         Some(i) if in_scope(&v, &data.dataset, i, today) => Html(
