@@ -3,7 +3,6 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -11,7 +10,8 @@ use serde::Deserialize;
 use crate::Shared;
 use crate::Viewer;
 use crate::error::forbidden_as_not_found;
-use crate::extract::{specialist_in_scope, to_sign_in, viewer};
+use crate::extract::SignedIn;
+use crate::extract::specialist_in_scope;
 use crate::ui::figures::status_tag;
 use crate::ui::layout::layout;
 use ipstrack_core::caseload::es_caseload;
@@ -32,14 +32,10 @@ pub(crate) struct EsQuery {
 
 pub(crate) async fn caseload(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    SignedIn { v, data }: SignedIn,
     Query(q): Query<EsQuery>,
 ) -> Response {
-    let data = state.data();
     let d = &data.dataset;
-    let Some(v) = viewer(&state, &headers, d).await else {
-        return to_sign_in();
-    };
     let today = state.today();
     // Whose caseload: one's own, or (team leads, managers) an ES in scope.
     let es = match &q.es {

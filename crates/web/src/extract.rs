@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{Form, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,6 +15,7 @@ use ipstrack_core::model::{Dataset, Role as StaffRole};
 use ipstrack_core::report::assigned_on;
 use ipstrack_store::{Role, Session};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{forbidden_as_not_found, server_error};
 use crate::state::Shared;
@@ -275,5 +276,60 @@ impl FromRequestParts<Shared> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
         with_role(parts, state, &[Role::Admin]).await.map(Admin)
+    }
+}
+
+/// A form that carries the session's CSRF token.
+pub(crate) trait WithCsrf {
+    fn csrf(&self) -> &str;
+}
+
+impl WithCsrf for std::collections::HashMap<String, String> {
+    fn csrf(&self) -> &str {
+        self.get("csrf").map_or("", String::as_str)
+    }
+}
+
+/// A form posted about the referral named by the path's `{id}`, with every
+/// check a data-entry request makes: a session, the form's CSRF token, and
+/// the referral within the user's scope (outside it: 404, and the lookup is
+/// written to the audit log).
+pub(crate) struct ReferralForm<F> {
+    pub(crate) data: Arc<Snapshot>,
+    pub(crate) v: Viewer,
+    /// The referral's index in the snapshot's dataset.
+    pub(crate) index: usize,
+    pub(crate) id: String,
+    pub(crate) today: Day,
+    pub(crate) form: F,
+}
+
+impl<F> FromRequest<Shared> for ReferralForm<F>
+where
+    F: DeserializeOwned + WithCsrf + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &Shared) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Path(params) = Path::<std::collections::HashMap<String, String>>::from_request_parts(
+            &mut parts, state,
+        )
+        .await
+        .map_err(IntoResponse::into_response)?;
+        let id = params.get("id").cloned().unwrap_or_default();
+        let headers = parts.headers.clone();
+        let Form(form) = Form::<F>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (data, v, index, today) = referral_for_write(state, &headers, &id, form.csrf()).await?;
+        Ok(ReferralForm {
+            data,
+            v,
+            index,
+            id,
+            today,
+            form,
+        })
     }
 }

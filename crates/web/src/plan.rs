@@ -4,14 +4,14 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use crate::Shared;
 use crate::Viewer;
 use crate::error::{forbidden_as_not_found, server_error};
-use crate::extract::{specialist_in_scope, to_sign_in, viewer};
+use crate::extract::SignedIn;
+use crate::extract::specialist_in_scope;
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::team::{Whose, trends};
 use crate::ui::chart::{Trends, access_chart, employed, line_chart, unemployed};
@@ -31,15 +31,11 @@ pub(crate) fn routes() -> Router<Shared> {
 /// KPIs against their targets, the caseload against the band, and charts.
 pub(crate) async fn plan(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    SignedIn { v, data }: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let data = state.data();
     let d = &data.dataset;
-    let Some(v) = viewer(&state, &headers, d).await else {
-        return to_sign_in();
-    };
     let Some(es) = specialist_in_scope(&v, d, &id) else {
         return forbidden_as_not_found(&v, "staff", &id);
     };

@@ -3,7 +3,6 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
@@ -12,7 +11,7 @@ use ipstrack_store::Role;
 
 use crate::Viewer;
 use crate::error::{forbidden_as_not_found, server_error};
-use crate::extract::{to_sign_in, viewer};
+use crate::extract::{Lead, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::ui::chart::{Trends, access_chart, both, line_chart};
 use crate::ui::figures::{figures_head, figures_row, percent, period_form, plan_link, tag};
@@ -29,14 +28,10 @@ pub(crate) fn routes() -> Router<Shared> {
 
 pub(crate) async fn team(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    Lead(SignedIn { v, data }): Lead,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let data = state.data();
     let d = &data.dataset;
-    let Some(v) = viewer(&state, &headers, d).await else {
-        return to_sign_in();
-    };
     let team = match (v.session.user.role, &q.team) {
         (Role::Es, _) => return forbidden_as_not_found(&v, "page", "team"),
         (Role::TeamLead, None) => v.team,

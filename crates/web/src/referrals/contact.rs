@@ -1,14 +1,13 @@
 //! Recording a contact (kind, mechanism, date) on a referral.
 
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use ipstrack_core::bundle::{self, ContactDoc, accepts};
 use ipstrack_store::Step;
 use serde::Deserialize;
 
 use crate::Shared;
-use crate::extract::referral_for_write;
+use crate::extract::{ReferralForm, WithCsrf};
 use crate::referrals::steps::{invalid, once, write_step};
 use crate::referrals::{FieldErrors, form_date};
 
@@ -24,16 +23,23 @@ pub(crate) struct ContactFormData {
     mechanism: String,
 }
 
+impl WithCsrf for ContactFormData {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 pub(crate) async fn add_contact(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<ContactFormData>,
+    ReferralForm {
+        data,
+        v,
+        index: i,
+        id,
+        today,
+        form,
+    }: ReferralForm<ContactFormData>,
 ) -> Response {
-    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
     let r = &data.dataset.referrals[i];
     let mut errors: FieldErrors = Vec::new();
     if let Err(e) = form_date(

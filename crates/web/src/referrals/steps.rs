@@ -5,15 +5,15 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ipstrack_core::bundle::{self, accepts};
 use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{Entry, Step, StoreError};
 
 use crate::error::{not_found, server_error};
-use crate::extract::{Viewer, referral_for_write};
+use crate::extract::{ReferralForm, Viewer};
 use crate::referrals::{FieldErrors, assignable, form_date};
 use crate::{AppState, Shared};
 
@@ -122,15 +122,16 @@ pub(crate) fn once(token: &str) -> Option<&str> {
 /// start), and the referral is saved through the same checks as an import.
 pub(crate) async fn record_step(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Path((id, step)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    Path((_, step)): Path<(String, String)>,
+    ReferralForm {
+        data,
+        v,
+        index: i,
+        id,
+        today,
+        form,
+    }: ReferralForm<HashMap<String, String>>,
 ) -> Response {
-    let csrf = form.get("csrf").cloned().unwrap_or_default();
-    let (data, v, i, today) = match referral_for_write(&state, &headers, &id, &csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
     let d = &data.dataset;
     let r = &d.referrals[i];
     let value = |name: &str| {
