@@ -8,6 +8,8 @@
 //! found, each naming the record and the field. A bundle with any error is
 //! refused whole.
 
+mod document;
 mod validation;
 
+pub use document::*;
 pub use validation::*;
