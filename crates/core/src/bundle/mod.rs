@@ -10,6 +10,8 @@
 
 mod document;
 mod validation;
+mod vocabulary;
 
 pub use document::*;
 pub use validation::*;
+pub use vocabulary::*;
