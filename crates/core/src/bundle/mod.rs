@@ -11,7 +11,9 @@
 mod document;
 mod validation;
 mod vocabulary;
+mod warnings;
 
 pub use document::*;
 pub use validation::*;
 pub use vocabulary::*;
+pub use warnings::*;
