@@ -12,8 +12,20 @@ mod document;
 mod validation;
 mod vocabulary;
 mod warnings;
+mod writing;
 
 pub use document::*;
 pub use validation::*;
 pub use vocabulary::*;
 pub use warnings::*;
+pub use writing::*;
+
+/// A small valid bundle, for the tests of each part.
+#[cfg(test)]
+const MINIMAL: &str = r#"{"format": "ipstrack-bundle/1",
+        "service": {"name": "S", "start_date": "2018-04-01"},
+        "teams": [{"id": "t1", "name": "North"}],
+        "staff": [{"id": "es1", "name": "A", "role": "es", "team": "t1", "start_date": "2020-01-01", "fte": 1}],
+        "clients": [{"id": "c1"}],
+        "referrals": [{"id": "r1", "client": "c1", "received": "2024-04-01", "status_at_referral": "unemployed",
+                       "jobs": [{"id": "j1", "type": "employee", "start": "2024-05-01", "hours_per_week": 16}]}]}"#;
