@@ -9,12 +9,14 @@
 //! refused whole.
 
 mod document;
+mod reading;
 mod validation;
 mod vocabulary;
 mod warnings;
 mod writing;
 
 pub use document::*;
+pub use reading::*;
 pub use validation::*;
 pub use vocabulary::*;
 pub use warnings::*;
