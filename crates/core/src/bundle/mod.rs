@@ -9,6 +9,7 @@
 //! refused whole.
 
 mod document;
+mod fields;
 mod reading;
 mod validation;
 mod vocabulary;
@@ -16,6 +17,7 @@ mod warnings;
 mod writing;
 
 pub use document::*;
+pub use fields::*;
 pub use reading::*;
 pub use validation::*;
 pub use vocabulary::*;
