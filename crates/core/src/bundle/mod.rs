@@ -10,6 +10,7 @@
 
 mod document;
 mod fields;
+mod loaded;
 mod reading;
 mod validation;
 mod vocabulary;
@@ -18,6 +19,7 @@ mod writing;
 
 pub use document::*;
 pub use fields::*;
+pub use loaded::*;
 pub use reading::*;
 pub use validation::*;
 pub use vocabulary::*;

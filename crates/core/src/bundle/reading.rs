@@ -3,7 +3,8 @@
 //! and the path of its field; then [`validate`] for the values.
 
 use super::document::BundleDoc;
-use super::validation::{BundleError, BundleErrors, Loaded, validate};
+use super::loaded::Loaded;
+use super::validation::{BundleError, BundleErrors, validate};
 
 /// Reads and validates a bundle from JSON text.
 pub fn read_bundle(text: &str) -> Result<Loaded, BundleErrors> {
