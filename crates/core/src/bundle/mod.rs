@@ -7,6 +7,12 @@
 //! the [`Dataset`](crate::model::Dataset) or returns *every* BAD-1 error it
 //! found, each naming the record and the field. A bundle with any error is
 //! refused whole.
+//!
+//! The parts: `document` (the bundle as written), `reading` (JSON in,
+//! structural errors named), `validation` (the BAD-1 rules and their errors)
+//! built from `fields` (the checks of single fields), `vocabulary` (the words
+//! each enumeration accepts), `loaded` (the validated bundle), `warnings`
+//! (BAD-2) and `writing` (a dataset back as a bundle).
 
 mod document;
 mod fields;
@@ -17,14 +23,21 @@ mod vocabulary;
 mod warnings;
 mod writing;
 
-pub use document::*;
-pub use fields::*;
-pub use loaded::*;
-pub use reading::*;
-pub use validation::*;
-pub use vocabulary::*;
-pub use warnings::*;
-pub use writing::*;
+pub use document::{
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
+    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc,
+};
+pub use fields::{MAX_WEEKLY_HOURS, check_contact};
+pub use loaded::Loaded;
+pub use reading::{parse_document, read_bundle};
+pub use validation::{BundleError, BundleErrors, validate};
+pub use vocabulary::{
+    CONTACT_KINDS, DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES,
+    accepts, value_of,
+};
+pub use warnings::{Warning, referral_warnings, warnings};
+pub use writing::{hours_number, referral_document, to_document};
 
 /// A small valid bundle, for the tests of each part.
 #[cfg(test)]

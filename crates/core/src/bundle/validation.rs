@@ -1,11 +1,6 @@
-//! The data bundle (`ipstrack-bundle/1`, formats.md): reading, BAD-1 validation,
-//! BAD-2 warnings, and writing it back from the domain model.
-//!
-//! Reading happens in two steps. Serde reads the JSON into [`BundleDoc`], the
-//! bundle exactly as written (unknown fields refused; dates, enumerations and
-//! ids still text). [`validate`] then checks every record and either builds
-//! the [`Dataset`] or returns *every* BAD-1 error it found, each naming the
-//! record and the field. A bundle with any error is refused whole.
+//! Validation: every BAD-1 rule checked over a whole bundle (format, service,
+//! policy, ids, staff, referrals and their jobs), building the dataset or
+//! returning every error found, each naming its record and field.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -13,11 +8,11 @@ use std::sync::Arc;
 
 use serde_json::Number;
 
-use super::document::*;
-use super::fields::*;
+use super::document::{BUNDLE_FORMAT, BundleDoc, JobDoc, PolicyDoc, ReferralDoc};
+use super::fields::{Checker, hundredths, index_ids, share};
 use super::loaded::Loaded;
-use super::vocabulary::*;
-use super::warnings::*;
+use super::vocabulary::{DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, REGISTRATIONS, ROLES};
+use super::warnings::warnings;
 use crate::model::*;
 use crate::policy::Policy;
 

@@ -3,8 +3,15 @@
 
 use serde_json::Number;
 
-use super::document::*;
-use super::vocabulary::*;
+use super::document::{
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
+    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc,
+};
+use super::vocabulary::{
+    CONTACT_KINDS, DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES,
+    name_of,
+};
 use crate::model::*;
 use crate::policy::Policy;
 use crate::time::Day;
