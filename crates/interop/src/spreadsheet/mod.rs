@@ -12,14 +12,14 @@ mod guard;
 mod layout;
 pub mod limits;
 mod mapping;
-mod plan;
+mod preview;
 
 pub use cells::{
     Cell, ReadError, ReadErrorKind, Row, Sheet, column_letter, read_csv, read_workbook,
 };
 pub use layout::{caseload_csv, caseload_xlsx};
 pub use mapping::{DEFAULT_MAPPING, Mapping, MappingError, Table};
-pub use plan::{Counts, ImportOptions, Preview, Problem, SheetSummary, Skipped, preview};
+pub use preview::{Counts, ImportOptions, Preview, Problem, SheetSummary, Skipped, preview};
 
 /// Reads a file as sheets: CSV by its `.csv` name, anything else as a workbook.
 pub fn read_file(name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {

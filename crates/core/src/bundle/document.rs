@@ -1,0 +1,256 @@
+//! The bundle as written: the serde documents (`*Doc`) that the JSON is read
+//! into and written from. Unknown fields are refused; dates, enumerations and
+//! ids are still text here ([`validate`](super::validate) checks them).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Number;
+
+/// The `format` value of a bundle.
+pub const BUNDLE_FORMAT: &str = "ipstrack-bundle/1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleDoc {
+    pub format: String,
+    pub service: ServiceDoc,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDoc>,
+    pub teams: Vec<TeamDoc>,
+    pub staff: Vec<StaffDoc>,
+    pub clients: Vec<ClientDoc>,
+    pub referrals: Vec<ReferralDoc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDoc {
+    pub name: String,
+    pub start_date: String,
+}
+
+/// Overrides of the default [`Policy`](crate::policy::Policy); every field optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_window_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertive_engagement_extra_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_limit_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_hours_threshold: Option<Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sustainment_gap_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_target_year1: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_target_year2: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_months: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_outcome_rate_target: Option<Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sustainment_rate_target: Option<Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fidelity_caseload: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caseload_band: Option<[u32; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_share_max: Option<Number>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamDoc {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffDoc {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub team: String,
+    pub start_date: String,
+    #[serde(default)]
+    pub end_date: Option<String>,
+    pub fte: Number,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientDoc {
+    pub id: String,
+    #[serde(default)]
+    pub nhs_number: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReferralDoc {
+    pub id: String,
+    pub client: String,
+    pub received: String,
+    pub status_at_referral: String,
+    #[serde(default)]
+    pub es: Option<String>,
+    #[serde(default)]
+    pub transfers: Option<Vec<TransferDoc>>,
+    #[serde(default)]
+    pub access: Option<String>,
+    #[serde(default)]
+    pub vocational_plan: Option<SpellDoc>,
+    #[serde(default)]
+    pub contacts: Option<Vec<ContactDoc>>,
+    #[serde(default)]
+    pub holds: Option<Vec<SpellDoc>>,
+    #[serde(default)]
+    pub waiting_list: Option<Vec<WaitingSpellDoc>>,
+    #[serde(default)]
+    pub engagement: Option<Vec<EngagementDoc>>,
+    #[serde(default)]
+    pub decisions: Option<Vec<DecisionDoc>>,
+    #[serde(default)]
+    pub discharge: Option<DischargeDoc>,
+    #[serde(default)]
+    pub jobs: Option<Vec<JobDoc>>,
+}
+
+impl ReferralDoc {
+    /// The same referral written in full: absent lists as empty lists, an
+    /// absent `retained` as false (how the store keeps it, so two forms of one
+    /// referral compare equal).
+    pub fn fill_absent(&mut self) {
+        self.transfers.get_or_insert_default();
+        self.contacts.get_or_insert_default();
+        self.holds.get_or_insert_default();
+        self.waiting_list.get_or_insert_default();
+        self.engagement.get_or_insert_default();
+        self.decisions.get_or_insert_default();
+        for j in self.jobs.get_or_insert_default() {
+            j.retained.get_or_insert(false);
+        }
+    }
+
+    /// A referral as received: who, when, employment status at referral, and
+    /// nothing recorded yet.
+    pub fn new(id: String, client: String, received: String, status_at_referral: String) -> Self {
+        ReferralDoc {
+            id,
+            client,
+            received,
+            status_at_referral,
+            es: None,
+            transfers: None,
+            access: None,
+            vocational_plan: None,
+            contacts: None,
+            holds: None,
+            waiting_list: None,
+            engagement: None,
+            decisions: None,
+            discharge: None,
+            jobs: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransferDoc {
+    pub date: String,
+    pub es: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SpellDoc {
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WaitingSpellDoc {
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default)]
+    pub expected_return: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactDoc {
+    pub date: String,
+    pub kind: String,
+    /// How the contact was held ([`MECHANISMS`](super::MECHANISMS)); omitted when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EngagementDoc {
+    pub date: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DecisionDoc {
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DischargeDoc {
+    pub date: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct JobDoc {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub employer: Option<String>,
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    pub hours_per_week: Option<Number>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<f64>>))]
+    pub weekly_hours: Option<Vec<Number>>,
+    #[serde(default)]
+    pub four_hours_confirmed: Option<String>,
+    #[serde(default)]
+    pub self_employment_registration: Option<String>,
+    #[serde(default)]
+    pub retained: Option<bool>,
+    #[serde(default)]
+    pub return_to_work: Option<String>,
+}

@@ -1,0 +1,50 @@
+//! The data bundle (`ipstrack-bundle/1`, formats.md): reading, BAD-1 validation,
+//! BAD-2 warnings, and writing it back from the domain model.
+//!
+//! Reading happens in two steps. Serde reads the JSON into [`BundleDoc`], the
+//! bundle exactly as written (unknown fields refused; dates, enumerations and
+//! ids still text). [`validate`] then checks every record and either builds
+//! the [`Dataset`](crate::model::Dataset) or returns *every* BAD-1 error it
+//! found, each naming the record and the field. A bundle with any error is
+//! refused whole.
+//!
+//! The parts: `document` (the bundle as written), `reading` (JSON in,
+//! structural errors named), `validation` (the BAD-1 rules and their errors)
+//! built from `fields` (the checks of single fields), `vocabulary` (the words
+//! each enumeration accepts), `loaded` (the validated bundle), `warnings`
+//! (BAD-2) and `writing` (a dataset back as a bundle).
+
+mod document;
+mod fields;
+mod loaded;
+mod reading;
+mod validation;
+mod vocabulary;
+mod warnings;
+mod writing;
+
+pub use document::{
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
+    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc,
+};
+pub use fields::{MAX_WEEKLY_HOURS, check_contact};
+pub use loaded::Loaded;
+pub use reading::{parse_document, read_bundle};
+pub use validation::{BundleError, BundleErrors, validate};
+pub use vocabulary::{
+    CONTACT_KINDS, DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES,
+    accepts, value_of,
+};
+pub use warnings::{Warning, referral_warnings, warnings};
+pub use writing::{hours_number, referral_document, to_document};
+
+/// A small valid bundle, for the tests of each part.
+#[cfg(test)]
+const MINIMAL: &str = r#"{"format": "ipstrack-bundle/1",
+        "service": {"name": "S", "start_date": "2018-04-01"},
+        "teams": [{"id": "t1", "name": "North"}],
+        "staff": [{"id": "es1", "name": "A", "role": "es", "team": "t1", "start_date": "2020-01-01", "fte": 1}],
+        "clients": [{"id": "c1"}],
+        "referrals": [{"id": "r1", "client": "c1", "received": "2024-04-01", "status_at_referral": "unemployed",
+                       "jobs": [{"id": "j1", "type": "employee", "start": "2024-05-01", "hours_per_week": 16}]}]}"#;

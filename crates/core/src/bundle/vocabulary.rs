@@ -1,0 +1,71 @@
+//! The words a bundle accepts for each enumeration (roles, referral groups,
+//! contact kinds and mechanisms, engagement, decisions, job types,
+//! registrations) and the look-ups between a word and its value: the one list
+//! a bundle, the store and a web form all check against.
+
+use crate::model::*;
+
+pub const ROLES: [(&str, Role); 4] = [
+    ("es", Role::Es),
+    ("team_lead", Role::TeamLead),
+    ("manager", Role::Manager),
+    ("admin", Role::Admin),
+];
+pub const GROUPS: [(&str, Group); 2] = [
+    ("unemployed", Group::Unemployed),
+    ("employed", Group::Employed),
+];
+pub const CONTACT_KINDS: [(&str, ContactKind); 4] = [
+    ("face_to_face", ContactKind::FaceToFace),
+    ("remote", ContactKind::Remote),
+    ("in_work_support", ContactKind::InWorkSupport),
+    ("assertive_engagement", ContactKind::AssertiveEngagement),
+];
+pub const MECHANISMS: [(&str, Mechanism); 6] = [
+    ("face_to_face", Mechanism::FaceToFace),
+    ("telephone", Mechanism::Telephone),
+    ("video", Mechanism::Video),
+    ("email", Mechanism::Email),
+    ("text_message", Mechanism::TextMessage),
+    ("other", Mechanism::Other),
+];
+pub const ENGAGEMENTS: [(&str, Engagement); 3] = [
+    ("seeking_work", Engagement::SeekingWork),
+    ("in_work_support", Engagement::InWorkSupport),
+    ("not_seeking_work", Engagement::NotSeekingWork),
+];
+pub const DECISIONS: [(&str, bool); 2] = [("active", true), ("inactive", false)];
+pub const JOB_TYPES: [(&str, JobType); 5] = [
+    ("employee", JobType::Employee),
+    ("zero_hours", JobType::ZeroHours),
+    ("self_employed", JobType::SelfEmployed),
+    ("apprenticeship", JobType::Apprenticeship),
+    ("paid_placement", JobType::PaidPlacement),
+];
+pub const REGISTRATIONS: [(&str, Registration); 2] = [
+    ("sole_trader", Registration::SoleTrader),
+    ("company", Registration::Company),
+];
+
+/// Whether `text` is one of an enumeration's names (e.g. [`CONTACT_KINDS`]):
+/// the one list a bundle, the store and a web form all check against.
+pub fn accepts<T>(values: &[(&str, T)], text: &str) -> bool {
+    values.iter().any(|(name, _)| *name == text)
+}
+
+/// The value an enumeration's name stands for, e.g. `value_of(&MECHANISMS, "video")`.
+pub fn value_of<T: Copy>(values: &[(&str, T)], text: &str) -> Option<T> {
+    values
+        .iter()
+        .find(|(name, _)| *name == text)
+        .map(|(_, v)| *v)
+}
+
+/// The word an enumeration's value is written as (every value has one).
+pub(super) fn name_of<T: PartialEq + Copy>(values: &[(&'static str, T)], value: T) -> &'static str {
+    values
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map(|(n, _)| *n)
+        .expect("every value has a name")
+}

@@ -1,0 +1,277 @@
+//! Putting the preview together: rows grouped by the referral they belong to,
+//! each referral built and the whole checked (clients, scope), then the
+//! result merged over the stored records and checked with every BAD-1 rule,
+//! leaving out referrals with problems until what is left is clean; and what
+//! would be created, updated and skipped counted.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ipstrack_core::bundle::{BUNDLE_FORMAT, BundleDoc, ClientDoc, ReferralDoc, validate};
+
+use super::{Counts, Draft, Preview, Reader, SheetSummary, Skipped};
+use crate::spreadsheet::mapping::Table;
+
+impl Reader<'_> {
+    pub(super) fn assemble(mut self, summaries: Vec<SheetSummary>) -> Preview {
+        // Which child tables the file holds: those replace the referral's lists.
+        let present: BTreeSet<Table> = self
+            .layouts
+            .iter()
+            .map(|l| l.table)
+            .filter(|t| *t != Table::Caseload)
+            .collect();
+        let existing_referrals: HashMap<&str, &ReferralDoc> = self
+            .existing
+            .referrals
+            .iter()
+            .map(|r| (r.id.as_str(), r))
+            .collect();
+        let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let mut lone_rows: Vec<usize> = Vec::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            let Some(key) = &row.key else {
+                lone_rows.push(i);
+                continue;
+            };
+            let table = self.layouts[row.layout].table;
+            let draft = drafts.entry(key.clone()).or_insert_with(|| {
+                order.push(key.clone());
+                Draft::default()
+            });
+            if table == Table::Caseload {
+                draft.rows.push(i);
+            } else {
+                draft.children.entry(table).or_default().push(i);
+            }
+        }
+        // Child rows whose referral is neither in the file nor stored.
+        let mut unknown = Vec::new();
+        for key in &order {
+            let d = &drafts[key];
+            if d.rows.is_empty() && !existing_referrals.contains_key(key.as_str()) {
+                unknown.push(key.clone());
+            }
+        }
+        for key in unknown {
+            let d = drafts.remove(&key).expect("a draft");
+            order.retain(|k| *k != key);
+            for rows in d.children.values() {
+                for &r in rows {
+                    let field = if self.layouts[self.rows[r].layout].has("referral") {
+                        "referral"
+                    } else {
+                        "client"
+                    };
+                    self.row_problem(
+                        r,
+                        Some(field),
+                        &key,
+                        format!("there is no referral {key} in the caseload sheet or in ipstrack"),
+                    );
+                    lone_rows.push(r);
+                }
+            }
+        }
+
+        let mut referrals: Vec<(ReferralDoc, Option<ClientDoc>)> = Vec::new();
+        for key in &order {
+            let draft = &drafts[key];
+            let base = existing_referrals.get(key.as_str()).copied();
+            if let Some(built) = self.build(key, draft, base, &present) {
+                referrals.push(built);
+            }
+        }
+        self.check_clients(&referrals, &drafts);
+        self.check_scope(&referrals, &existing_referrals, &drafts);
+
+        // Check the whole result with every BAD-1 rule; leave out referrals
+        // with problems until what is left is clean.
+        let mut bad: BTreeSet<String> = self
+            .problems
+            .iter()
+            .filter_map(|p| p.referral.clone())
+            .collect();
+        // Errors the file does not explain are listed once, on the first check.
+        let mut first_check = true;
+        let bundle = loop {
+            let candidate = self.bundle(&referrals, &bad);
+            let merged = merge(self.existing, &candidate);
+            match validate(&merged) {
+                Ok(_) => break candidate,
+                Err(errors) => {
+                    let before = bad.len();
+                    for e in errors.0 {
+                        let referral = self.place_error(&e, &drafts, &referrals, first_check);
+                        if let Some(r) = referral {
+                            bad.insert(r);
+                        }
+                    }
+                    first_check = false;
+                    if bad.len() == before {
+                        // Errors that no referral of the file explains: nothing is written.
+                        let mut empty = candidate;
+                        empty.clients.clear();
+                        empty.referrals.clear();
+                        bad.extend(order.iter().cloned());
+                        break empty;
+                    }
+                }
+            }
+        };
+        self.problems.sort();
+        self.problems.dedup();
+
+        let existing_clients: HashMap<&str, &ClientDoc> = self
+            .existing
+            .clients
+            .iter()
+            .map(|c| (c.id.as_str(), c))
+            .collect();
+        let mut preview_counts = (Counts::default(), Counts::default());
+        let (mut created, mut updated) = (Vec::new(), Vec::new());
+        let mut counted_clients = BTreeSet::new();
+        for (r, client) in &referrals {
+            if bad.contains(&r.id) {
+                continue;
+            }
+            match existing_referrals.get(r.id.as_str()) {
+                None => {
+                    preview_counts.0.create += 1;
+                    created.push(r.id.clone());
+                }
+                Some(old) if normalised(old) == normalised(r) => preview_counts.0.unchanged += 1,
+                Some(_) => {
+                    preview_counts.0.update += 1;
+                    updated.push(r.id.clone());
+                }
+            }
+            if let Some(c) = client
+                .as_ref()
+                .filter(|c| counted_clients.insert(c.id.clone()))
+            {
+                match existing_clients.get(c.id.as_str()) {
+                    None => preview_counts.1.create += 1,
+                    Some(old) if *old == c => preview_counts.1.unchanged += 1,
+                    Some(_) => preview_counts.1.update += 1,
+                }
+            }
+        }
+        let mut skipped: Vec<Skipped> = bad
+            .iter()
+            .filter_map(|id| {
+                let d = drafts.get(id)?;
+                let mut rows: Vec<(String, u32)> = d
+                    .rows
+                    .iter()
+                    .chain(d.children.values().flatten())
+                    .map(|&r| (self.sheet_of(r), self.rows[r].number))
+                    .collect();
+                rows.sort();
+                Some(Skipped {
+                    referral: Some(id.clone()),
+                    rows,
+                })
+            })
+            .collect();
+        for &r in &lone_rows {
+            skipped.push(Skipped {
+                referral: None,
+                rows: vec![(self.sheet_of(r), self.rows[r].number)],
+            });
+        }
+        Preview {
+            sheets: summaries,
+            problems: self.problems,
+            referrals: preview_counts.0,
+            clients: preview_counts.1,
+            created,
+            updated,
+            skipped,
+            out_of_scope: self.out_of_scope.into_iter().collect(),
+            bundle: BundleDoc {
+                referrals: bundle
+                    .referrals
+                    .into_iter()
+                    .filter(|r| {
+                        existing_referrals
+                            .get(r.id.as_str())
+                            .is_none_or(|old| normalised(old) != normalised(r))
+                    })
+                    .collect(),
+                clients: bundle
+                    .clients
+                    .into_iter()
+                    .filter(|c| existing_clients.get(c.id.as_str()) != Some(&c))
+                    .collect(),
+                ..bundle
+            },
+        }
+    }
+
+    /// The records to write, leaving out the referrals in `bad` (and clients
+    /// only they would create).
+    fn bundle(
+        &self,
+        referrals: &[(ReferralDoc, Option<ClientDoc>)],
+        bad: &BTreeSet<String>,
+    ) -> BundleDoc {
+        let mut clients: BTreeMap<String, ClientDoc> = BTreeMap::new();
+        let mut docs = Vec::new();
+        for (r, c) in referrals {
+            if bad.contains(&r.id) {
+                continue;
+            }
+            if let Some(c) = c {
+                clients.entry(c.id.clone()).or_insert_with(|| c.clone());
+            }
+            docs.push(r.clone());
+        }
+        BundleDoc {
+            format: BUNDLE_FORMAT.to_string(),
+            service: self.existing.service.clone(),
+            policy: self.existing.policy.clone(),
+            teams: Vec::new(),
+            staff: Vec::new(),
+            clients: clients.into_values().collect(),
+            referrals: docs,
+        }
+    }
+}
+
+/// The stored records with the incoming ones put over them (same id replaced).
+fn merge(existing: &BundleDoc, incoming: &BundleDoc) -> BundleDoc {
+    let mut doc = existing.clone();
+    let client_at: HashMap<String, usize> = doc
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
+    for c in &incoming.clients {
+        match client_at.get(&c.id) {
+            Some(&i) => doc.clients[i] = c.clone(),
+            None => doc.clients.push(c.clone()),
+        }
+    }
+    let referral_at: HashMap<String, usize> = doc
+        .referrals
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+    for r in &incoming.referrals {
+        match referral_at.get(&r.id) {
+            Some(&i) => doc.referrals[i] = r.clone(),
+            None => doc.referrals.push(r.clone()),
+        }
+    }
+    doc
+}
+
+/// A referral as the store keeps it: absent lists empty, `retained` false.
+fn normalised(r: &ReferralDoc) -> ReferralDoc {
+    let mut r = r.clone();
+    r.fill_absent();
+    r
+}

@@ -1,0 +1,181 @@
+//! Checks of the import as a whole that no single row shows: one client id
+//! with two NHS numbers or one NHS number for two clients, and a team lead's
+//! scope (only referrals of their own team's specialists, for clients of their
+//! own team or new ones). A match outside the scope is refused with a message
+//! that does not confirm the record, and kept for the audit log.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ipstrack_core::bundle::{ClientDoc, ReferralDoc};
+use ipstrack_core::model::OutOfScope;
+
+use super::{Draft, Reader};
+
+/// The message for a row that matches a record outside the team lead's
+/// scope: it says what to do without confirming that the record exists.
+fn outside_scope(what: &str) -> String {
+    format!(
+        "{what} cannot be used in your import: check it, or ask a manager if this person is already known to the service"
+    )
+}
+
+impl Reader<'_> {
+    /// Same client id with two NHS numbers, or one NHS number for two clients.
+    pub(super) fn check_clients(
+        &mut self,
+        referrals: &[(ReferralDoc, Option<ClientDoc>)],
+        drafts: &BTreeMap<String, Draft>,
+    ) {
+        let mut by_id: HashMap<String, (Option<String>, String)> = HashMap::new();
+        let mut by_nhs: HashMap<String, String> = self
+            .existing
+            .clients
+            .iter()
+            .filter_map(|c| Some((c.nhs_number.clone()?, c.id.clone())))
+            .collect();
+        let mut found = Vec::new();
+        for (r, client) in referrals {
+            let Some(c) = client else { continue };
+            let Some(&row) = drafts.get(&r.id).and_then(|d| d.rows.first()) else {
+                continue;
+            };
+            match by_id.get(&c.id) {
+                Some((nhs, other)) if *nhs != c.nhs_number => found.push((
+                    row,
+                    "nhs_number",
+                    r.id.clone(),
+                    format!(
+                        "duplicate client: client {} has a different NHS number in referral {other}",
+                        c.id
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    by_id.insert(c.id.clone(), (c.nhs_number.clone(), r.id.clone()));
+                }
+            }
+            if let Some(nhs) = &c.nhs_number {
+                match by_nhs.get(nhs) {
+                    Some(other) if *other != c.id && !self.client_in_scope(other) => {
+                        self.out_of_scope.insert(OutOfScope {
+                            record_type: "client",
+                            record_id: other.clone(),
+                            matched_by: "nhs_number",
+                        });
+                        found.push((
+                            row,
+                            "nhs_number",
+                            r.id.clone(),
+                            outside_scope("this NHS number"),
+                        ))
+                    }
+                    Some(other) if *other != c.id => found.push((
+                        row,
+                        "nhs_number",
+                        r.id.clone(),
+                        format!(
+                            "duplicate client: this NHS number is already client {other}'s; use one client id for one person"
+                        ),
+                    )),
+                    Some(_) => {}
+                    None => {
+                        by_nhs.insert(nhs.clone(), c.id.clone());
+                    }
+                }
+            }
+        }
+        for (row, field, referral, message) in found {
+            self.row_problem(row, Some(field), &referral, message);
+        }
+    }
+
+    /// Whether a stored client is within the importing user's scope: for a
+    /// team lead, a client whose every stored referral is their team's (a
+    /// client with none is a manager's to change); for others, every client.
+    fn client_in_scope(&self, client: &str) -> bool {
+        let Some(team) = &self.options.team else {
+            return true;
+        };
+        let mut referrals = self
+            .existing
+            .referrals
+            .iter()
+            .filter(|r| r.client == client)
+            .peekable();
+        referrals.peek().is_some() && referrals.all(|r| self.outside_team(r, team).is_none())
+    }
+
+    /// The first specialist of a referral who is not in the team (or why it
+    /// has none of the team's).
+    fn outside_team(&self, r: &ReferralDoc, team: &str) -> Option<String> {
+        let mut specialists: Vec<&str> = r.es.iter().map(String::as_str).collect();
+        specialists.extend(r.transfers.iter().flatten().map(|t| t.es.as_str()));
+        if specialists.is_empty() {
+            return Some("has no employment specialist of your team".into());
+        }
+        specialists
+            .into_iter()
+            .find(|es| {
+                !self
+                    .existing
+                    .staff
+                    .iter()
+                    .any(|s| s.id == **es && s.team == team)
+            })
+            .map(|es| format!("names specialist {es}, who is not in your team ({team})"))
+    }
+
+    /// A team lead may import only referrals of their own team's specialists,
+    /// for clients of their own team or new ones. A row that matches a stored
+    /// referral or client of another team is a problem whose message does not
+    /// confirm the record; the match is kept for the audit log.
+    pub(super) fn check_scope(
+        &mut self,
+        referrals: &[(ReferralDoc, Option<ClientDoc>)],
+        existing: &HashMap<&str, &ReferralDoc>,
+        drafts: &BTreeMap<String, Draft>,
+    ) {
+        let Some(team) = self.options.team.clone() else {
+            return;
+        };
+        let stored_client = |id: &str| self.existing.clients.iter().any(|c| c.id == id);
+        let mut found = Vec::new();
+        let mut matched = Vec::new();
+        for (r, _) in referrals {
+            let why = if existing
+                .get(r.id.as_str())
+                .is_some_and(|old| self.outside_team(old, &team).is_some())
+            {
+                matched.push(("referral", r.id.clone()));
+                Some(("es", outside_scope(&format!("referral id {}", r.id))))
+            } else if stored_client(&r.client) && !self.client_in_scope(&r.client) {
+                matched.push(("client", r.client.clone()));
+                Some(("client", outside_scope(&format!("client id {}", r.client))))
+            } else {
+                self.outside_team(r, &team)
+                    .map(|w| ("es", format!("referral {} {w}", r.id)))
+            };
+            if let Some((field, message)) = why {
+                let d = &drafts[&r.id];
+                let row = d
+                    .rows
+                    .first()
+                    .or_else(|| d.children.values().flatten().next())
+                    .copied();
+                if let Some(row) = row {
+                    found.push((row, field, r.id.clone(), message));
+                }
+            }
+        }
+        for (record_type, record_id) in matched {
+            self.out_of_scope.insert(OutOfScope {
+                record_type,
+                record_id,
+                matched_by: "id",
+            });
+        }
+        for (row, field, referral, message) in found {
+            self.row_problem(row, Some(field), &referral, message);
+        }
+    }
+}
