@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Form, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -279,17 +280,6 @@ impl FromRequestParts<Shared> for Admin {
     }
 }
 
-/// A form that carries the session's CSRF token.
-pub(crate) trait WithCsrf {
-    fn csrf(&self) -> &str;
-}
-
-impl WithCsrf for std::collections::HashMap<String, String> {
-    fn csrf(&self) -> &str {
-        self.get("csrf").map_or("", String::as_str)
-    }
-}
-
 /// A form posted about the referral named by the path's `{id}`, with every
 /// check a data-entry request makes: a session, the form's CSRF token, and
 /// the referral within the user's scope (outside it: 404, and the lookup is
@@ -304,9 +294,25 @@ pub(crate) struct ReferralForm<F> {
     pub(crate) form: F,
 }
 
+impl<F> ReferralForm<F> {
+    /// (snapshot, viewer, referral index, referral id, today, form).
+    pub(crate) fn into_parts(self) -> (Arc<Snapshot>, Viewer, usize, String, Day, F) {
+        (
+            self.data, self.v, self.index, self.id, self.today, self.form,
+        )
+    }
+}
+
+/// The session's CSRF token, which every form carries beside its fields.
+#[derive(Deserialize)]
+struct CsrfToken {
+    #[serde(default)]
+    csrf: String,
+}
+
 impl<F> FromRequest<Shared> for ReferralForm<F>
 where
-    F: DeserializeOwned + WithCsrf + Send,
+    F: DeserializeOwned + Send,
 {
     type Rejection = Response;
 
@@ -319,10 +325,19 @@ where
         .map_err(IntoResponse::into_response)?;
         let id = params.get("id").cloned().unwrap_or_default();
         let headers = parts.headers.clone();
-        let Form(form) = Form::<F>::from_request(Request::from_parts(parts, body), state)
+        // The body is read once: the token, then the form (the Form
+        // extractor, with its content-type check and its rejections).
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let (data, v, index, today) = referral_for_write(state, &headers, &id, form.csrf()).await?;
+        let CsrfToken { csrf } = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfToken {
+            csrf: String::new(),
+        });
+        let Form(form) =
+            Form::<F>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let (data, v, index, today) = referral_for_write(state, &headers, &id, &csrf).await?;
         Ok(ReferralForm {
             data,
             v,

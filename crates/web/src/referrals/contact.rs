@@ -7,13 +7,12 @@ use ipstrack_store::Step;
 use serde::Deserialize;
 
 use crate::Shared;
-use crate::extract::{ReferralForm, WithCsrf};
+use crate::extract::ReferralForm;
 use crate::referrals::steps::{invalid, once, write_step};
 use crate::referrals::{FieldErrors, form_date};
 
 #[derive(Deserialize)]
 pub(crate) struct ContactFormData {
-    csrf: String,
     #[serde(default)]
     once: String,
     date: String,
@@ -23,23 +22,11 @@ pub(crate) struct ContactFormData {
     mechanism: String,
 }
 
-impl WithCsrf for ContactFormData {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 pub(crate) async fn add_contact(
     State(state): State<Shared>,
-    ReferralForm {
-        data,
-        v,
-        index: i,
-        id,
-        today,
-        form,
-    }: ReferralForm<ContactFormData>,
+    posted: ReferralForm<ContactFormData>,
 ) -> Response {
+    let (data, v, i, id, today, form) = posted.into_parts();
     let r = &data.dataset.referrals[i];
     let mut errors: FieldErrors = Vec::new();
     if let Err(e) = form_date(

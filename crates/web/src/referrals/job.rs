@@ -7,13 +7,12 @@ use ipstrack_store::Step;
 use serde::Deserialize;
 
 use crate::Shared;
-use crate::extract::{ReferralForm, WithCsrf};
+use crate::extract::ReferralForm;
 use crate::referrals::steps::{invalid, once, write_step};
 use crate::referrals::{FieldErrors, form_date};
 
 #[derive(Deserialize)]
 pub(crate) struct JobFormData {
-    csrf: String,
     #[serde(default)]
     once: String,
     #[serde(rename = "type")]
@@ -23,23 +22,11 @@ pub(crate) struct JobFormData {
     hours_per_week: String,
 }
 
-impl WithCsrf for JobFormData {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 pub(crate) async fn add_job(
     State(state): State<Shared>,
-    ReferralForm {
-        data,
-        v,
-        index: i,
-        id,
-        today,
-        form,
-    }: ReferralForm<JobFormData>,
+    posted: ReferralForm<JobFormData>,
 ) -> Response {
+    let (data, v, i, id, today, form) = posted.into_parts();
     let r = &data.dataset.referrals[i];
     let mut errors: FieldErrors = Vec::new();
     if !accepts(&bundle::JOB_TYPES, &form.kind) {

@@ -123,15 +123,9 @@ pub(crate) fn once(token: &str) -> Option<&str> {
 pub(crate) async fn record_step(
     State(state): State<Shared>,
     Path((_, step)): Path<(String, String)>,
-    ReferralForm {
-        data,
-        v,
-        index: i,
-        id,
-        today,
-        form,
-    }: ReferralForm<HashMap<String, String>>,
+    posted: ReferralForm<HashMap<String, String>>,
 ) -> Response {
+    let (data, v, i, id, today, form) = posted.into_parts();
     let d = &data.dataset;
     let r = &d.referrals[i];
     let value = |name: &str| {

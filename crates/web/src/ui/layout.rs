@@ -6,19 +6,26 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::Viewer;
 
+/// Every page's head: its title, the stylesheet and the script.
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " – ipstrack" }
+            link rel="stylesheet" href=(crate::assets::STYLE.href());
+            script src=(crate::assets::SCRIPT.href()) defer {}
+        }
+    }
+}
+
 /// The page frame: header with the navigation of the viewer's role.
 pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
     let role = v.session.user.role;
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – ipstrack" }
-                link rel="stylesheet" href=(crate::assets::STYLE.href());
-                script src=(crate::assets::SCRIPT.href()) defer {}
-            }
+            (head(title))
             body {
                 header {
                     a href="/" { "ipstrack" }
@@ -51,13 +58,7 @@ pub(crate) fn bare(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – ipstrack" }
-                link rel="stylesheet" href=(crate::assets::STYLE.href());
-                script src=(crate::assets::SCRIPT.href()) defer {}
-            }
+            (head(title))
             body { header { a href="/" { "ipstrack" } } main id="main" { h1 { (title) } (body) } }
         }
     }
