@@ -93,21 +93,12 @@ impl Reader<'_> {
     /// team lead, a client whose every stored referral is their team's (a
     /// client with none is a manager's to change); for others, every client.
     fn client_in_scope(&self, client: &str) -> bool {
-        let Some(team) = &self.options.team else {
-            return true;
-        };
-        let mut referrals = self
-            .existing
-            .referrals
-            .iter()
-            .filter(|r| r.client == client)
-            .peekable();
-        referrals.peek().is_some() && referrals.all(|r| self.outside_team(r, team).is_none())
+        self.options.team.is_none() || self.client_scope.get(client) == Some(&true)
     }
 
     /// The first specialist of a referral who is not in the team (or why it
     /// has none of the team's).
-    fn outside_team(&self, r: &ReferralDoc, team: &str) -> Option<String> {
+    pub(super) fn outside_team(&self, r: &ReferralDoc, team: &str) -> Option<String> {
         let mut specialists: Vec<&str> = r.es.iter().map(String::as_str).collect();
         specialists.extend(r.transfers.iter().flatten().map(|t| t.es.as_str()));
         if specialists.is_empty() {
@@ -138,7 +129,6 @@ impl Reader<'_> {
         let Some(team) = self.options.team.clone() else {
             return;
         };
-        let stored_client = |id: &str| self.existing.clients.iter().any(|c| c.id == id);
         let mut found = Vec::new();
         let mut matched = Vec::new();
         for (r, _) in referrals {
@@ -148,7 +138,9 @@ impl Reader<'_> {
             {
                 matched.push(("referral", r.id.clone()));
                 Some(("es", outside_scope(&format!("referral id {}", r.id))))
-            } else if stored_client(&r.client) && !self.client_in_scope(&r.client) {
+            } else if self.stored_clients.contains_key(r.client.as_str())
+                && !self.client_in_scope(&r.client)
+            {
                 matched.push(("client", r.client.clone()));
                 Some(("client", outside_scope(&format!("client id {}", r.client))))
             } else {

@@ -229,6 +229,9 @@ struct Reader<'a> {
     staff_names: HashMap<String, Vec<String>>,
     /// Stored records outside the team lead's scope that rows matched.
     out_of_scope: BTreeSet<OutOfScope>,
+    /// For a team lead's import: each stored client with referrals, and
+    /// whether every one of them is the team's (worked out once).
+    client_scope: HashMap<&'a str, bool>,
 }
 
 /// Builds the preview of importing these sheets over the existing records.
@@ -256,7 +259,14 @@ pub fn preview(
         staff_ids: HashMap::new(),
         staff_names: HashMap::new(),
         out_of_scope: BTreeSet::new(),
+        client_scope: HashMap::new(),
     };
+    if let Some(team) = &options.team {
+        for r in &existing.referrals {
+            let theirs = reader.outside_team(r, team).is_none();
+            *reader.client_scope.entry(r.client.as_str()).or_insert(true) &= theirs;
+        }
+    }
     for s in existing.staff.iter().filter(|s| s.role == "es") {
         reader.staff_ids.insert(normalise(&s.id), s.id.clone());
         reader
