@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 use ipstrack_core::bundle::{parse_document, validate};
 use ipstrack_core::{Loaded, Period, report};
 use ipstrack_store::{AuditFilter, Backend, Role, Store, StoreError, Submission};
@@ -135,23 +135,11 @@ pub enum StoreCommand {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum RoleArg {
-    Es,
-    TeamLead,
-    Manager,
-    Admin,
-}
-
-impl From<RoleArg> for Role {
-    fn from(r: RoleArg) -> Role {
-        match r {
-            RoleArg::Es => Role::Es,
-            RoleArg::TeamLead => Role::TeamLead,
-            RoleArg::Manager => Role::Manager,
-            RoleArg::Admin => Role::Admin,
-        }
-    }
+/// A role on the command line: `es`, `team-lead`, `manager` or `admin` (the
+/// bundle's `team_lead` is taken too).
+fn role_arg(text: &str) -> Result<Role, String> {
+    Role::parse(&text.replace('-', "_"))
+        .ok_or_else(|| "not a role: use es, team-lead, manager or admin".to_string())
 }
 
 #[derive(Subcommand)]
@@ -159,8 +147,8 @@ pub enum UserAction {
     /// Add a user; the password is asked for (without echo) on a terminal, else read as one line of standard input.
     Add {
         username: String,
-        #[arg(long, value_enum)]
-        role: RoleArg,
+        #[arg(long, value_parser = role_arg)]
+        role: Role,
         /// The staff record of this user (an ES's own caseload).
         #[arg(long, value_name = "ID")]
         staff: Option<String>,
@@ -199,7 +187,7 @@ async fn open(url: &str) -> Result<Store> {
     match Store::open(url).await {
         Ok(store) => Ok(store),
         // Already a plain message naming the file or server.
-        Err(StoreError::Refused(message)) => Err(anyhow::anyhow!(message)),
+        Err(StoreError::Unavailable(message)) => Err(anyhow::anyhow!(message)),
         Err(e) => Err(anyhow::Error::new(e))
             .with_context(|| format!("cannot open the database {}", redact(url))),
     }
@@ -552,13 +540,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                 } => {
                     let password = read_password()?;
                     let user = store
-                        .add_user(
-                            &username,
-                            &password,
-                            role.into(),
-                            staff.as_deref(),
-                            &actor(),
-                        )
+                        .add_user(&username, &password, role, staff.as_deref(), &actor())
                         .await?;
                     writeln!(out, "added {} ({})", user.username, user.role.as_str())?;
                 }

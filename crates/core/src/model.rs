@@ -55,13 +55,36 @@ pub struct Team {
     pub name: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A person's role in the service: of a staff record in the bundle and of a
+/// user of ipstrack alike (one type for both; its words are
+/// [`crate::bundle::ROLES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Employment Specialist: the only role that carries a caseload.
     Es,
     TeamLead,
     Manager,
     Admin,
+}
+
+impl Role {
+    /// The role's word in bundles, the database and the CLI (`team_lead`).
+    pub fn as_str(self) -> &'static str {
+        crate::bundle::ROLES
+            .iter()
+            .find(|(_, r)| *r == self)
+            .map(|(word, _)| *word)
+            .expect("every role has its word")
+    }
+
+    /// The role a word names (`es`, `team_lead`, `manager`, `admin`).
+    pub fn parse(text: &str) -> Option<Role> {
+        crate::bundle::ROLES
+            .iter()
+            .find(|(word, _)| *word == text)
+            .map(|(_, r)| *r)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

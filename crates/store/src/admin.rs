@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::records::{AuditRow, write_audit};
 use crate::{Backend, Result, Store, StoreError, WriteTx};
-use ipstrack_core::model::OutOfScope;
+use ipstrack_core::model::{OutOfScope, Role};
 
 /// One entry of the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,33 +41,6 @@ pub struct AuditFilter {
     pub since: Option<String>,
 }
 
-/// Roles of ipstrack's users.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Es,
-    TeamLead,
-    Manager,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Es => "es",
-            Role::TeamLead => "team_lead",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        [Role::Es, Role::TeamLead, Role::Manager, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == text)
-    }
-}
-
 /// A user (never with the password hash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -90,7 +63,7 @@ pub struct Submission {
 
 pub(crate) fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < 10 {
-        return Err(StoreError::Refused(
+        return Err(StoreError::NotAllowed(
             "a password needs at least 10 characters".into(),
         ));
     }
@@ -98,7 +71,7 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::Refused(format!("could not hash the password: {e}")))
+        .map_err(|e| StoreError::NotAllowed(format!("could not hash the password: {e}")))
 }
 
 impl Store {
@@ -146,7 +119,7 @@ impl Store {
         actor: &str,
     ) -> Result<User> {
         if username.trim().is_empty() {
-            return Err(StoreError::Refused("a username is needed".into()));
+            return Err(StoreError::NotAllowed("a username is needed".into()));
         }
         let hash = hash_password(password)?;
         let mut tx = self.begin_write().await?;
@@ -156,7 +129,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if found.is_none() {
-                return Err(StoreError::Refused(format!(
+                return Err(StoreError::NotAllowed(format!(
                     "staff {staff} is not a staff member"
                 )));
             }
@@ -167,7 +140,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if exists.is_some() {
-            return Err(StoreError::Refused(format!(
+            return Err(StoreError::Exists(format!(
                 "user {username} already exists"
             )));
         }
@@ -225,9 +198,47 @@ impl Store {
     }
 
     /// Disables a user (kept for the audit log): every session and API
-    /// token of the user ends.
+    /// token of the user ends. Refused: no such user
+    /// ([`StoreError::NotFound`]), one already disabled
+    /// ([`StoreError::Exists`]), and the last enabled admin
+    /// ([`StoreError::NotAllowed`]: nobody could manage users after it).
     pub async fn disable_user(&self, username: &str, actor: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(
+            "SELECT username, role, disabled FROM users WHERE disabled = 0 OR username = $1",
+        )
+        .bind(username)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut user = None;
+        let mut enabled_admins = 0;
+        for row in &rows {
+            let (name, role, disabled): (String, String, i64) = (
+                row.try_get("username")?,
+                row.try_get("role")?,
+                row.try_get("disabled")?,
+            );
+            if disabled == 0 && role == Role::Admin.as_str() {
+                enabled_admins += 1;
+            }
+            if name == username {
+                user = Some((role, disabled != 0));
+            }
+        }
+        match user {
+            None => return Err(StoreError::NotFound(format!("user {username}"))),
+            Some((_, true)) => {
+                return Err(StoreError::Exists(format!(
+                    "user {username} is already disabled"
+                )));
+            }
+            Some((role, false)) if role == Role::Admin.as_str() && enabled_admins == 1 => {
+                return Err(StoreError::NotAllowed(format!(
+                    "{username} is the last enabled admin: add another admin first"
+                )));
+            }
+            Some(_) => {}
+        }
         change_user(
             &mut tx,
             username,
@@ -272,7 +283,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if exists.is_some() {
-            return Err(StoreError::Refused(format!(
+            return Err(StoreError::Exists(format!(
                 "{label} has already been submitted; submitted returns never change"
             )));
         }
@@ -326,19 +337,19 @@ impl Store {
     /// [`Store::backup`].
     pub async fn backup_sqlite(&self, out: &Path) -> Result<()> {
         if self.backend != Backend::Sqlite {
-            return Err(StoreError::Refused(
+            return Err(StoreError::NotAllowed(
                 "VACUUM INTO is for SQLite databases".into(),
             ));
         }
         if std::fs::metadata(out).is_ok_and(|m| m.len() > 0) {
-            return Err(StoreError::Refused(format!(
+            return Err(StoreError::Exists(format!(
                 "{} already exists",
                 out.display()
             )));
         }
         let path = out
             .to_str()
-            .ok_or_else(|| StoreError::Refused("the backup path is not UTF-8".into()))?;
+            .ok_or_else(|| StoreError::NotAllowed("the backup path is not UTF-8".into()))?;
         sqlx::query("VACUUM INTO $1")
             .bind(path)
             .execute(&self.read)
@@ -363,9 +374,7 @@ pub(crate) async fn change_user(
     }
     let done = query.bind(username).execute(&mut **tx).await?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::Refused(format!(
-            "user {username} does not exist"
-        )));
+        return Err(StoreError::NotFound(format!("user {username}")));
     }
     write_audit(
         tx,

@@ -124,7 +124,7 @@ impl Store {
     /// restored row, and each entry keeps its number.
     pub async fn restore(&self, backup: &Backup) -> Result<()> {
         if backup.format != BACKUP_FORMAT {
-            return Err(StoreError::Refused(format!(
+            return Err(StoreError::NotAllowed(format!(
                 "format {} is not {BACKUP_FORMAT}",
                 backup.format
             )));
@@ -136,7 +136,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let (n,): (i64,) = sqlx::query_as(ROWS).fetch_one(&mut *tx).await?;
         if n != 0 {
-            return Err(StoreError::Refused(
+            return Err(StoreError::Exists(
                 "the database is not empty: restore into a new database".into(),
             ));
         }

@@ -21,8 +21,10 @@ use ipstrack_core::bundle::{BundleDoc, BundleErrors, Loaded, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
-pub use admin::{AuditEntry, AuditFilter, Role, Submission, User};
+pub use admin::{AuditEntry, AuditFilter, Submission, User};
 pub use backup::{BACKUP_FORMAT, Backup, BackupUser};
+/// The roles of ipstrack's users: the domain's one [`Role`] type.
+pub use ipstrack_core::model::Role;
 pub use open::OPEN_TIMEOUT;
 pub use records::{Changes, ImportSummary};
 pub use sessions::{
@@ -45,8 +47,21 @@ pub enum StoreError {
     /// The data would break a BAD-1 rule; nothing was written.
     #[error("{0}")]
     Invalid(BundleErrors),
+    /// The request breaks one of ipstrack's own rules (a password of fewer
+    /// than 10 characters, a token of 400 days, a user for no staff record):
+    /// nothing was written; the message says what to change.
     #[error("{0}")]
-    Refused(String),
+    NotAllowed(String),
+    /// The record already exists or the change is already made (a username
+    /// taken, a return already submitted, a user already disabled, a backup
+    /// into a database that holds data): nothing was written.
+    #[error("{0}")]
+    Exists(String),
+    /// The database cannot be used as asked: it cannot be reached or opened
+    /// (the message names the file or server, never a password), or it
+    /// holds no service yet.
+    #[error("{0}")]
+    Unavailable(String),
     /// No such record (named, e.g. `referral r9`); nothing was written.
     #[error("{0} does not exist")]
     NotFound(String),
@@ -182,7 +197,7 @@ impl Store {
     /// One connection is tried first, within [`OPEN_TIMEOUT`]: a bad
     /// configuration (not a database, damaged, cannot be created, server not
     /// reachable, no database in the URL) is refused with a plain message
-    /// ([`StoreError::Refused`]) instead of a long wait.
+    /// ([`StoreError::Unavailable`]) instead of a long wait.
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let url = database_url(url);

@@ -59,7 +59,7 @@ fn database_name(url: &str) -> Option<&str> {
 /// tables there.
 pub(crate) fn check_url(backend: Backend, url: &str) -> Result<()> {
     if backend == Backend::Postgres && database_name(url).is_none() {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Unavailable(format!(
             "the PostgreSQL URL for {} names no database: add /DATABASE at its end (postgres://USER@HOST:PORT/DATABASE)",
             server(url)
         )));
@@ -83,7 +83,7 @@ pub(crate) async fn probe(backend: Backend, url: &str, options: &AnyConnectOptio
     match tokio::time::timeout(OPEN_TIMEOUT, attempt).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(explain(backend, url, e)),
-        Err(_) => Err(StoreError::Refused(match backend {
+        Err(_) => Err(StoreError::Unavailable(match backend {
             Backend::Postgres => format!(
                 "cannot reach the PostgreSQL server at {} (no answer within {} s)",
                 server(url),
@@ -160,7 +160,7 @@ pub(crate) fn explain(backend: Backend, url: &str, e: sqlx::Error) -> StoreError
                 Some(10) => format!("cannot read or write the SQLite database {file}: {e}"),
                 _ => return StoreError::Database(e),
             };
-            StoreError::Refused(message)
+            StoreError::Unavailable(message)
         }
         Backend::Postgres => {
             let at = server(url);
@@ -189,7 +189,7 @@ pub(crate) fn explain(backend: Backend, url: &str, e: sqlx::Error) -> StoreError
                 },
                 _ => return StoreError::Database(e),
             };
-            StoreError::Refused(message)
+            StoreError::Unavailable(message)
         }
     }
 }

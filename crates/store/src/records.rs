@@ -424,7 +424,7 @@ pub(crate) async fn read_service(
         .fetch_optional(&mut *conn)
         .await?;
     let Some(row) = row else {
-        return Err(StoreError::Refused(
+        return Err(StoreError::Unavailable(
             "the database holds no service yet: import a bundle first".into(),
         ));
     };

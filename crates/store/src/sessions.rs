@@ -437,7 +437,7 @@ impl Store {
     /// stored only as a hash.
     pub async fn issue_token(&self, username: &str, days: i64, actor: &str) -> Result<String> {
         if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-            return Err(StoreError::Refused(format!(
+            return Err(StoreError::NotAllowed(format!(
                 "a token lasts 1 to {MAX_TOKEN_DAYS} days, not {days}"
             )));
         }
@@ -445,11 +445,15 @@ impl Store {
             .users()
             .await?
             .into_iter()
-            .find(|u| u.username == username && !u.disabled);
-        if user.is_none() {
-            return Err(StoreError::Refused(format!(
-                "user {username} does not exist or is disabled"
-            )));
+            .find(|u| u.username == username);
+        match user {
+            None => return Err(StoreError::NotFound(format!("user {username}"))),
+            Some(u) if u.disabled => {
+                return Err(StoreError::NotAllowed(format!(
+                    "user {username} is disabled"
+                )));
+            }
+            Some(_) => {}
         }
         let token = random_token();
         let mut tx = self.begin_write().await?;

@@ -105,7 +105,7 @@ async fn backup_then_restore_gives_the_same_data_users_audit_log_and_returns() {
             );
             // Only into an empty database.
             assert!(
-                matches!(restored.restore(&backup).await, Err(StoreError::Refused(_))),
+                matches!(restored.restore(&backup).await, Err(StoreError::Exists(_))),
                 "{name}"
             );
             restored.close().await;

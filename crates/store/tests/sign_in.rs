@@ -306,7 +306,7 @@ async fn tokens_last_one_to_365_days() {
             assert!(
                 matches!(
                     store.issue_token("es1", days, "admin").await,
-                    Err(StoreError::Refused(_))
+                    Err(StoreError::NotAllowed(_))
                 ),
                 "{days}"
             );

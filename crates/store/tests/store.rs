@@ -599,3 +599,78 @@ async fn contact_mechanisms_round_trip_and_are_checked_on_data_entry() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn refusals_say_what_kind_they_are_not_found_exists_or_not_allowed() {
+    for db in databases().await {
+        let store = db.open().await;
+        store
+            .import(&example_bundle("sustainment"), "admin")
+            .await
+            .unwrap();
+        store
+            .add_user("boss", "a long first password", Role::Admin, None, "cli")
+            .await
+            .unwrap();
+        store
+            .add_user(
+                "es1",
+                "a long first password",
+                Role::Es,
+                Some("es1"),
+                "boss",
+            )
+            .await
+            .unwrap();
+        let refused = [
+            (
+                store.disable_user("nobody", "boss").await,
+                "NotFound",
+                "user nobody does not exist",
+            ),
+            (
+                store
+                    .add_user("es1", "another long password", Role::Es, None, "boss")
+                    .await
+                    .map(|_| ()),
+                "Exists",
+                "user es1 already exists",
+            ),
+            (
+                store
+                    .add_user("x", "short", Role::Es, None, "boss")
+                    .await
+                    .map(|_| ()),
+                "NotAllowed",
+                "a password needs at least 10 characters",
+            ),
+            (
+                store.disable_user("boss", "cli").await,
+                "NotAllowed",
+                "boss is the last enabled admin: add another admin first",
+            ),
+        ];
+        for (result, kind, message) in refused {
+            let e = result.unwrap_err();
+            let found = match e {
+                StoreError::NotFound(_) => "NotFound",
+                StoreError::Exists(_) => "Exists",
+                StoreError::NotAllowed(_) => "NotAllowed",
+                _ => "other",
+            };
+            assert_eq!(
+                (found, e.to_string().as_str()),
+                (kind, message),
+                "{}",
+                db.name
+            );
+        }
+        store.disable_user("es1", "boss").await.unwrap();
+        assert!(matches!(
+            store.disable_user("es1", "boss").await,
+            Err(StoreError::Exists(m)) if m == "user es1 is already disabled"
+        ));
+        store.close().await;
+        db.cleanup().await;
+    }
+}

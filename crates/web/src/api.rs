@@ -2,16 +2,20 @@
 //! `Authorization: Bearer TOKEN`): a referral as its bundle document, the
 //! KPI report of a period, and the OpenAPI document describing both.
 
-use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
+use ipstrack_core::bundle::ReferralDoc;
 use ipstrack_core::report::Report;
-use ipstrack_store::Role;
 
 use crate::Shared;
-use crate::extract::{audit_out_of_scope, in_scope, referral_matched, viewer};
+use crate::error::WebError;
+use crate::extract::{MANAGERS, SignedIn, referral_in_scope};
 use crate::period::{PeriodQuery, period_of};
 
 /// The API, under /api/v1.
@@ -34,12 +38,49 @@ pub(crate) fn routes() -> Router<Shared> {
 )]
 pub(crate) struct ApiDoc;
 
-pub(crate) async fn openapi_document() -> Response {
-    axum::Json(<ApiDoc as utoipa::OpenApi>::openapi()).into_response()
+pub(crate) async fn openapi_document() -> Json<utoipa::openapi::OpenApi> {
+    Json(<ApiDoc as utoipa::OpenApi>::openapi())
 }
 
-pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+/// The API's answer to a request it cannot serve: `{"error": "…"}` with the
+/// status (401 not signed in, 404 not found or not in the caller's scope,
+/// 400 a bad period, 503 busy, 500).
+pub(crate) struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+/// The same refusals as the pages, in JSON: whatever is not the caller's is
+/// not found (and logged as the pages log it).
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> ApiError {
+        let response = e.into_response();
+        let status = response.status();
+        let message = match status {
+            StatusCode::SEE_OTHER => {
+                return ApiError(StatusCode::UNAUTHORIZED, "sign in first".into());
+            }
+            StatusCode::NOT_FOUND => "not found",
+            StatusCode::SERVICE_UNAVAILABLE => "the database is busy: try again in a minute",
+            s if s.is_server_error() => "something went wrong; it has been logged",
+            _ => "the request cannot be done",
+        };
+        ApiError(status, message.into())
+    }
+}
+
+/// A caller of the API: signed in by a token or session, else 401 in JSON.
+pub(crate) struct Caller(SignedIn);
+
+impl FromRequestParts<Shared> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        Ok(Caller(SignedIn::from_request_parts(parts, state).await?))
+    }
 }
 
 /// One referral as in the data bundle, within the caller's scope.
@@ -55,29 +96,14 @@ pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
 )]
 pub(crate) async fn api_referral(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    Caller(SignedIn { v, data }): Caller,
     Path(id): Path<String>,
-) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return json_error(StatusCode::UNAUTHORIZED, "sign in first");
-    };
-    let today = state.today();
-    match data.referral_index(&id) {
-        Some(i) if in_scope(&v, &data.dataset, i, today) => axum::Json(
-            ipstrack_core::bundle::referral_document(&data.dataset, &data.dataset.referrals[i]),
-        )
-        .into_response(),
-        found => {
-            if let Err(response) =
-                audit_out_of_scope(&state, &v, referral_matched(found, &id)).await
-            {
-                return response;
-            }
-            tracing::warn!(user = %v.session.user.username, record = ?format!("referral {id}"), "refused: outside the user's scope");
-            json_error(StatusCode::NOT_FOUND, "not found")
-        }
-    }
+) -> Result<Json<ReferralDoc>, ApiError> {
+    let i = referral_in_scope(&state, &v, &data, &id, state.today()).await?;
+    Ok(Json(ipstrack_core::bundle::referral_document(
+        &data.dataset,
+        &data.dataset.referrals[i],
+    )))
 }
 
 /// The KPI report (`ipstrack-report/1`) of a period as of a day (managers and admins).
@@ -97,41 +123,14 @@ pub(crate) async fn api_referral(
 )]
 pub(crate) async fn api_report(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    Caller(SignedIn { v, data }): Caller,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(serde_json::json!({"error": "sign in first"})),
-        )
-            .into_response();
-    };
-    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
-        tracing::warn!(user = %v.session.user.username, "refused: the service report is for managers");
-        return (
-            StatusCode::NOT_FOUND,
-            axum::Json(serde_json::json!({"error": "not found"})),
-        )
-            .into_response();
-    }
-    let (period, as_of) = match period_of(&q, state.today()) {
-        Ok(p) => p,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                axum::Json(serde_json::json!({"error": e})),
-            )
-                .into_response();
-        }
-    };
-    match data.report(&period, as_of) {
-        Ok(r) => axum::Json(r).into_response(),
-        Err(e) => (
-            StatusCode::BAD_REQUEST,
-            axum::Json(serde_json::json!({"error": e.to_string()})),
-        )
-            .into_response(),
-    }
+) -> Result<Json<Arc<Report>>, ApiError> {
+    v.allow(MANAGERS, "/api/v1/report")?;
+    let bad = |message: String| ApiError(StatusCode::BAD_REQUEST, message);
+    let (period, as_of) = period_of(&q, state.today()).map_err(bad)?;
+    let report = data
+        .report(&period, as_of)
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(Json(report))
 }

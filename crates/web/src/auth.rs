@@ -8,16 +8,15 @@ use axum::Extension;
 use axum::Router;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ipstrack_store::{PasswordChange, SignIn};
 use serde::Deserialize;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::server_error;
-use crate::extract::SignedIn;
-use crate::extract::{CsrfForm, SESSION_COOKIE, cookie, same, set_cookie, signed_in_form, token};
+use crate::error::WebResult;
+use crate::extract::{NoFields, Posted, SESSION_COOKIE, SignedIn, cookie, same, set_cookie, token};
 use crate::referrals::FieldErrors;
 use crate::ui::form::{FormState, error_summary, field, problem_summary};
 use crate::ui::layout::{bare, layout};
@@ -45,7 +44,7 @@ pub(crate) async fn sign_in_page(State(state): State<Shared>) -> Response {
             header::SET_COOKIE,
             set_cookie(&state, SIGN_IN_COOKIE, &token, None),
         )],
-        Html(sign_in_html(&token, None).into_string()),
+        sign_in_html(&token, None),
     )
         .into_response()
 }
@@ -84,21 +83,21 @@ pub(crate) async fn sign_in(
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
-) -> Response {
+) -> WebResult {
     let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same(expected, &form.csrf) {
-        return (
+        return Ok((
             StatusCode::FORBIDDEN,
             "The form has expired: go back and sign in again.",
         )
-            .into_response();
+            .into_response());
     }
     let address = client_address(connect);
     let username = form.username.trim();
     let result = state
         .store
         .sign_in(username, &form.password, &address, SESSION_HOURS)
-        .await;
+        .await?;
     let retry = |message: &str| {
         let token = ipstrack_store::random_token();
         (
@@ -107,12 +106,12 @@ pub(crate) async fn sign_in(
                 header::SET_COOKIE,
                 set_cookie(&state, SIGN_IN_COOKIE, &token, None),
             )],
-            Html(sign_in_html(&token, Some(message)).into_string()),
+            sign_in_html(&token, Some(message)),
         )
             .into_response()
     };
-    match result {
-        Ok(SignIn::Ok { token, .. }) => (
+    Ok(match result {
+        SignIn::Ok { token, .. } => (
             [(
                 header::SET_COOKIE,
                 set_cookie(&state, SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600)),
@@ -120,54 +119,47 @@ pub(crate) async fn sign_in(
             Redirect::to("/"),
         )
             .into_response(),
-        Ok(SignIn::Refused) => {
+        SignIn::Refused => {
             tracing::info!(user = %username, %address, "sign-in refused");
             retry("The username or password is not right.")
         }
-        Ok(SignIn::Slowed { until }) => {
+        SignIn::Slowed { until } => {
             tracing::warn!(user = %username, %address, %until, "sign-in slowed: too many failures");
             retry(&format!(
                 "Too many failed sign-ins: try again in {}.",
                 wait_text(until)
             ))
         }
-        Err(e) => server_error(e),
-    }
+    })
 }
 
 pub(crate) async fn sign_out(
     State(state): State<Shared>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if let Err(response) = signed_in_form(&state, &headers, &form.csrf).await {
-        return response;
+    _: Posted<NoFields>,
+) -> WebResult {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.store.sign_out(token).await?;
     }
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = state.store.sign_out(token).await
-    {
-        return server_error(e);
-    }
-    (
+    Ok((
         [(
             header::SET_COOKIE,
             set_cookie(&state, SESSION_COOKIE, "", Some(0)),
         )],
         Redirect::to("/sign-in"),
     )
-        .into_response()
+        .into_response())
 }
 
 pub(crate) async fn password_page(
     State(_state): State<Shared>,
     SignedIn { v, data: _ }: SignedIn,
-) -> Response {
-    Html(password_html(&v, &crate::ui::form::FormState::default()).into_string()).into_response()
+) -> Markup {
+    password_html(&v, &crate::ui::form::FormState::default())
 }
 
 #[derive(Deserialize)]
 pub(crate) struct PasswordForm {
-    csrf: String,
     current: String,
     new: String,
     confirm: String,
@@ -180,12 +172,8 @@ pub(crate) async fn change_password(
     State(state): State<Shared>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let (_, v) = match signed_in_form(&state, &headers, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+    Posted { v, form, .. }: Posted<PasswordForm>,
+) -> WebResult {
     let mut errors: FieldErrors = Vec::new();
     if form.new.chars().count() < 10 {
         errors.push((
@@ -207,14 +195,14 @@ pub(crate) async fn change_password(
                 &address,
                 token(&headers),
             )
-            .await
+            .await?
         {
-            Ok(PasswordChange::Changed) => return Redirect::to("/").into_response(),
-            Ok(PasswordChange::Refused) => {
+            PasswordChange::Changed => return Ok(Redirect::to("/").into_response()),
+            PasswordChange::Refused => {
                 tracing::info!(user = %username, %address, "current password refused");
                 errors.push(("current", "The current password is not right".into()))
             }
-            Ok(PasswordChange::Slowed { until }) => {
+            PasswordChange::Slowed { until } => {
                 tracing::warn!(user = %username, %address, %until, "password change slowed: too many failures");
                 errors.push((
                     "current",
@@ -224,7 +212,6 @@ pub(crate) async fn change_password(
                     ),
                 ))
             }
-            Err(e) => return server_error(e),
         }
     }
     let state_form = crate::ui::form::FormState {
@@ -232,11 +219,11 @@ pub(crate) async fn change_password(
         values: Vec::new(),
         errors,
     };
-    (
+    Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        Html(password_html(&v, &state_form).into_string()),
+        password_html(&v, &state_form),
     )
-        .into_response()
+        .into_response())
 }
 
 pub fn sign_in_html(csrf: &str, error: Option<&str>) -> Markup {

@@ -3,13 +3,12 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::forbidden_as_not_found;
+use crate::error::{WebError, WebResult};
 use crate::extract::SignedIn;
 use crate::extract::specialist_in_scope;
 use crate::ui::figures::status_tag;
@@ -34,7 +33,7 @@ pub(crate) async fn caseload(
     State(state): State<Shared>,
     SignedIn { v, data }: SignedIn,
     Query(q): Query<EsQuery>,
-) -> Response {
+) -> WebResult<Markup> {
     let d = &data.dataset;
     let today = state.today();
     // Whose caseload: one's own, or (team leads, managers) an ES in scope.
@@ -44,12 +43,11 @@ pub(crate) async fn caseload(
     };
     let Some(es) = es else {
         return match &q.es {
-            Some(id) => forbidden_as_not_found(&v, "staff", id),
-            None => Html(crate::ui::layout::layout(&v, "My caseload", no_caseload()).into_string())
-                .into_response(),
+            Some(id) => Err(WebError::out_of_scope(&v, "staff", id)),
+            None => Ok(layout(&v, "My caseload", no_caseload())),
         };
     };
-    Html(caseload_html(&v, &data, es, today, &data.worklist(today)).into_string()).into_response()
+    Ok(caseload_html(&v, &data, es, today, &data.worklist(today)))
 }
 
 pub fn no_caseload() -> Markup {

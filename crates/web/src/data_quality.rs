@@ -3,7 +3,6 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use crate::Shared;
@@ -22,7 +21,7 @@ pub(crate) fn routes() -> Router<Shared> {
 pub(crate) async fn data_quality(
     State(state): State<Shared>,
     Lead(SignedIn { v, data }): Lead,
-) -> Response {
+) -> Markup {
     let today = state.today();
     let d = &data.dataset;
     let warnings: Vec<_> = data
@@ -34,7 +33,7 @@ pub(crate) async fn data_quality(
                 .is_some_and(|i| in_scope(&v, d, i, today))
         })
         .collect();
-    Html(data_quality_html(&v, &warnings).into_string()).into_response()
+    data_quality_html(&v, &warnings)
 }
 
 pub fn data_quality_html(v: &Viewer, warnings: &[&Warning]) -> Markup {

@@ -1,64 +1,160 @@
-//! The answers a request gets when it cannot be served as asked: 404 (also
-//! for what is outside the user's scope, logged by id only), 400 with the
-//! reason, 503 with when to try again (a busy database, a full disk), 500.
+//! The answers a request gets when it cannot be served as asked: one
+//! [`WebError`] that handlers return with `?` and that becomes the response —
+//! the sign-in page for a visitor, 403 for an expired form, 404 (also for what
+//! is outside the user's scope, logged by id only), a page saying what to
+//! change (400, 409, 413, 422), 503 with when to try again (a busy database, a
+//! full disk), and 500 logged.
 
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use ipstrack_store::StoreError;
+use maud::Markup;
 
 use crate::extract::Viewer;
 
-pub(crate) fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Html(crate::ui::layout::not_found().into_string()),
-    )
-        .into_response()
+/// Why a request was not served as asked.
+#[derive(Debug)]
+pub(crate) enum WebError {
+    /// Not signed in: to the sign-in page.
+    SignIn,
+    /// The form's CSRF token is not the session's (403).
+    FormExpired,
+    /// No such page or record (404).
+    NotFound,
+    /// A page or record outside the user's scope: logged by user and id,
+    /// answered exactly as [`WebError::NotFound`].
+    OutOfScope { user: String, record: String },
+    /// A page saying why the request cannot be done and what to change, with
+    /// its status (400 a bad period, 409 a stale edit, 413 too large, 422).
+    Page(StatusCode, Markup),
+    /// A short plain answer with its status.
+    Text(StatusCode, String),
+    /// An extractor's own answer (a malformed form, a wrong content type).
+    Rejected(Box<Response>),
+    /// A store error: typed refusals answer 404, 409 and 422; a busy
+    /// database or a full disk 503; the rest 500, logged.
+    Store(StoreError),
+    /// Anything else that went wrong: 500, logged.
+    Internal(String),
 }
 
-pub(crate) fn forbidden_as_not_found(viewer: &Viewer, what: &str, id: &str) -> Response {
-    tracing::warn!(user = %viewer.session.user.username, record = ?format!("{what} {id}"), "refused: outside the user's scope");
-    not_found()
-}
+/// What handlers return.
+pub(crate) type WebResult<T = Response> = Result<T, WebError>;
 
-/// A page that cannot be shown as asked (a bad period, say): 400 with the reason.
-pub(crate) fn bad_request(v: &Viewer, title: &str, message: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Html(
-            crate::ui::layout::layout(v, title, crate::ui::layout::message(message)).into_string(),
-        ),
-    )
-        .into_response()
-}
-
-pub(crate) fn server_error<E: std::fmt::Display + 'static>(e: E) -> Response {
-    // A busy database or a full disk is not a fault of the request: say so
-    // plainly, with when to try again (503), and nothing was saved.
-    if let Some(store) = (&e as &dyn std::any::Any).downcast_ref::<StoreError>() {
-        let text = match store {
-            StoreError::Busy => Some(
-                "The database is busy with another change (an import or a backup). Nothing was saved: try again in a minute.",
-            ),
-            StoreError::Full => Some(
-                "The server's disk is full, so nothing was saved. Tell your administrator; try again once they have made space.",
-            ),
-            _ => None,
-        };
-        if let Some(text) = text {
-            tracing::warn!(error = %e, "request refused for now");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "60")],
-                text,
-            )
-                .into_response();
+impl WebError {
+    /// A page or record of another team (or another ES): logged, answered 404.
+    pub(crate) fn out_of_scope(viewer: &Viewer, what: &str, id: &str) -> WebError {
+        WebError::OutOfScope {
+            user: viewer.session.user.username.clone(),
+            record: format!("{what} {id}"),
         }
     }
-    tracing::error!(error = %e, "request failed");
+
+    /// A page that cannot be shown as asked (a bad period, say): 400 with the reason.
+    pub(crate) fn bad_request(v: &Viewer, title: &str, message: &str) -> WebError {
+        WebError::Page(
+            StatusCode::BAD_REQUEST,
+            crate::ui::layout::layout(v, title, crate::ui::layout::message(message)),
+        )
+    }
+
+    /// A failure that is not the request's: 500, logged.
+    pub(crate) fn internal(e: impl std::fmt::Display) -> WebError {
+        WebError::Internal(e.to_string())
+    }
+}
+
+/// A report that cannot be made (its period outside the service's data, say)
+/// when the page had already checked the period: 500, logged.
+impl From<ipstrack_core::report::ReportError> for WebError {
+    fn from(e: ipstrack_core::report::ReportError) -> WebError {
+        WebError::internal(e)
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> WebError {
+        WebError::Store(e)
+    }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, crate::ui::layout::not_found()).into_response()
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::SignIn => Redirect::to("/sign-in").into_response(),
+            WebError::FormExpired => (
+                StatusCode::FORBIDDEN,
+                "The form has expired: reload the page.",
+            )
+                .into_response(),
+            WebError::NotFound => not_found(),
+            WebError::OutOfScope { user, record } => {
+                tracing::warn!(%user, record = ?record, "refused: outside the user's scope");
+                not_found()
+            }
+            WebError::Page(status, page) => (status, page).into_response(),
+            WebError::Text(status, text) => (status, text).into_response(),
+            WebError::Rejected(response) => *response,
+            WebError::Store(e) => store_error(e),
+            WebError::Internal(e) => {
+                tracing::error!(error = %e, "request failed");
+                internal_error()
+            }
+        }
+    }
+}
+
+fn internal_error() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         "Something went wrong; it has been logged.",
     )
         .into_response()
+}
+
+/// A store error as an answer. A busy database or a full disk is not a fault
+/// of the request: it says so plainly, with when to try again (503), and
+/// nothing was saved.
+fn store_error(e: StoreError) -> Response {
+    let unavailable = match &e {
+        StoreError::Busy => Some(
+            "The database is busy with another change (an import or a backup). Nothing was saved: try again in a minute.",
+        ),
+        StoreError::Full => Some(
+            "The server's disk is full, so nothing was saved. Tell your administrator; try again once they have made space.",
+        ),
+        _ => None,
+    };
+    if let Some(text) = unavailable {
+        tracing::warn!(error = %e, "request refused for now");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "60")],
+            text,
+        )
+            .into_response();
+    }
+    match e {
+        StoreError::NotFound(_) => not_found(),
+        StoreError::Exists(message) => (StatusCode::CONFLICT, message).into_response(),
+        StoreError::Conflict { .. } => (
+            StatusCode::CONFLICT,
+            "The record was changed by someone else since you opened it, so your change was not saved: reload the page.",
+        )
+            .into_response(),
+        StoreError::NotAllowed(message) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, message).into_response()
+        }
+        StoreError::Invalid(errors) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
+        }
+        e => {
+            tracing::error!(error = %e, "request failed");
+            internal_error()
+        }
+    }
 }

@@ -9,16 +9,17 @@ use std::sync::Arc;
 use axum::body::{Body, Bytes};
 use axum::extract::{Form, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
 use ipstrack_core::Day;
-use ipstrack_core::model::{Dataset, Role as StaffRole};
+use ipstrack_core::model::Dataset;
+use ipstrack_core::model::Role;
 use ipstrack_core::report::assigned_on;
-use ipstrack_store::{Role, Session};
+use ipstrack_store::Session;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{forbidden_as_not_found, server_error};
+use crate::error::WebError;
 use crate::state::Shared;
 use crate::{AppState, Snapshot};
 
@@ -103,10 +104,6 @@ pub(crate) fn in_scope(viewer: &Viewer, data: &Dataset, referral: usize, today: 
     }
 }
 
-pub(crate) fn to_sign_in() -> Response {
-    Redirect::to("/sign-in").into_response()
-}
-
 pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
@@ -115,18 +112,13 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    pub(crate) csrf: String,
-}
-
 /// An ES (by staff id) the viewer may see the caseload and plan of: an ES
 /// themselves, a team lead their team's ES, a manager or admin any ES.
 pub(crate) fn specialist_in_scope(v: &Viewer, data: &Dataset, id: &str) -> Option<usize> {
     let i = data
         .staff
         .iter()
-        .position(|s| s.id == id && s.role == StaffRole::Es)?;
+        .position(|s| s.id == id && s.role == Role::Es)?;
     let allowed = match v.session.user.role {
         Role::Es => v.staff == Some(i),
         Role::TeamLead => v.team == Some(data.staff[i].team),
@@ -141,12 +133,11 @@ pub(crate) async fn audit_out_of_scope(
     state: &AppState,
     v: &Viewer,
     matched: Vec<ipstrack_core::model::OutOfScope>,
-) -> Result<(), Response> {
-    state
+) -> Result<(), WebError> {
+    Ok(state
         .store
         .audit_out_of_scope(&v.session.user.username, &matched)
-        .await
-        .map_err(server_error)
+        .await?)
 }
 
 /// The audit entry of a referral asked for by id outside the user's scope
@@ -165,22 +156,19 @@ pub(crate) fn referral_matched(
         .collect()
 }
 
-/// What every form post checks first: a signed-in user and the session's CSRF token.
-pub(crate) async fn signed_in_form(
+/// What every form post checks first: a signed-in user and the session's
+/// CSRF token.
+async fn signed_in_form(
     state: &AppState,
     headers: &HeaderMap,
     csrf: &str,
-) -> Result<(Arc<Snapshot>, Viewer), Response> {
+) -> Result<(Arc<Snapshot>, Viewer), WebError> {
     let data = state.data();
-    let Some(v) = viewer(state, headers, &data.dataset).await else {
-        return Err(to_sign_in());
-    };
+    let v = viewer(state, headers, &data.dataset)
+        .await
+        .ok_or(WebError::SignIn)?;
     if !same(&v.session.csrf, csrf) {
-        return Err((
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response());
+        return Err(WebError::FormExpired);
     }
     Ok((data, v))
 }
@@ -192,14 +180,28 @@ pub(crate) async fn referral_for_write(
     headers: &HeaderMap,
     id: &str,
     csrf: &str,
-) -> Result<(Arc<Snapshot>, Viewer, usize, Day), Response> {
+) -> Result<(Arc<Snapshot>, Viewer, usize, Day), WebError> {
     let (data, v) = signed_in_form(state, headers, csrf).await?;
     let today = state.today();
+    let i = referral_in_scope(state, &v, &data, id, today).await?;
+    Ok((data, v, i, today))
+}
+
+/// The referral `id` (its index) if it is in the viewer's scope; else it is
+/// answered as if it did not exist, and a lookup that matched another
+/// team's referral is written to the audit log.
+pub(crate) async fn referral_in_scope(
+    state: &AppState,
+    v: &Viewer,
+    data: &Snapshot,
+    id: &str,
+    today: Day,
+) -> Result<usize, WebError> {
     match data.referral_index(id) {
-        Some(i) if in_scope(&v, &data.dataset, i, today) => Ok((data, v, i, today)),
+        Some(i) if in_scope(v, &data.dataset, i, today) => Ok(i),
         found => {
-            audit_out_of_scope(state, &v, referral_matched(found, id)).await?;
-            Err(forbidden_as_not_found(&v, "referral", id))
+            audit_out_of_scope(state, v, referral_matched(found, id)).await?;
+            Err(WebError::out_of_scope(v, "referral", id))
         }
     }
 }
@@ -213,13 +215,13 @@ pub(crate) struct SignedIn {
 }
 
 impl FromRequestParts<Shared> for SignedIn {
-    type Rejection = Response;
+    type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, WebError> {
         let data = state.data();
         match viewer(state, &parts.headers, &data.dataset).await {
             Some(v) => Ok(SignedIn { v, data }),
-            None => Err(to_sign_in()),
+            None => Err(WebError::SignIn),
         }
     }
 }
@@ -230,29 +232,39 @@ async fn with_role(
     parts: &mut Parts,
     state: &Shared,
     allowed: &[Role],
-) -> Result<SignedIn, Response> {
+) -> Result<SignedIn, WebError> {
     let signed_in = SignedIn::from_request_parts(parts, state).await?;
-    if allowed.contains(&signed_in.v.session.user.role) {
-        Ok(signed_in)
-    } else {
-        Err(forbidden_as_not_found(
-            &signed_in.v,
-            "page",
-            parts.uri.path(),
-        ))
+    signed_in.v.allow(allowed, parts.uri.path())?;
+    Ok(signed_in)
+}
+
+impl Viewer {
+    /// Lets the user's role through, or refuses as if `page` did not exist
+    /// (404, the refusal logged).
+    pub(crate) fn allow(&self, allowed: &[Role], page: &str) -> Result<(), WebError> {
+        if allowed.contains(&self.session.user.role) {
+            Ok(())
+        } else {
+            Err(WebError::out_of_scope(self, "page", page))
+        }
     }
 }
+
+/// Team leads, managers and admins.
+pub(crate) const LEADS: &[Role] = &[Role::TeamLead, Role::Manager, Role::Admin];
+/// Managers and admins.
+pub(crate) const MANAGERS: &[Role] = &[Role::Manager, Role::Admin];
+/// Admins.
+pub(crate) const ADMINS: &[Role] = &[Role::Admin];
 
 /// A team lead, manager or admin (the pages about more than one caseload).
 pub(crate) struct Lead(pub(crate) SignedIn);
 
 impl FromRequestParts<Shared> for Lead {
-    type Rejection = Response;
+    type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
-        with_role(parts, state, &[Role::TeamLead, Role::Manager, Role::Admin])
-            .await
-            .map(Lead)
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, WebError> {
+        with_role(parts, state, LEADS).await.map(Lead)
     }
 }
 
@@ -260,12 +272,10 @@ impl FromRequestParts<Shared> for Lead {
 pub(crate) struct Manager(pub(crate) SignedIn);
 
 impl FromRequestParts<Shared> for Manager {
-    type Rejection = Response;
+    type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
-        with_role(parts, state, &[Role::Manager, Role::Admin])
-            .await
-            .map(Manager)
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, WebError> {
+        with_role(parts, state, MANAGERS).await.map(Manager)
     }
 }
 
@@ -273,10 +283,10 @@ impl FromRequestParts<Shared> for Manager {
 pub(crate) struct Admin(pub(crate) SignedIn);
 
 impl FromRequestParts<Shared> for Admin {
-    type Rejection = Response;
+    type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
-        with_role(parts, state, &[Role::Admin]).await.map(Admin)
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, WebError> {
+        with_role(parts, state, ADMINS).await.map(Admin)
     }
 }
 
@@ -310,34 +320,48 @@ struct CsrfToken {
     csrf: String,
 }
 
+/// Reads a posted form once: the CSRF token beside its fields, then the form
+/// itself (the Form extractor, with its content-type check and rejections).
+async fn read_form<F: DeserializeOwned + Send>(
+    parts: &Parts,
+    body: Body,
+    state: &Shared,
+) -> Result<(String, F), WebError> {
+    let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+        .await
+        .map_err(|r| rejection(r.into_response()))?;
+    let CsrfToken { csrf } = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfToken {
+        csrf: String::new(),
+    });
+    let Form(form) =
+        Form::<F>::from_request(Request::from_parts(parts.clone(), Body::from(bytes)), state)
+            .await
+            .map_err(|r| rejection(r.into_response()))?;
+    Ok((csrf, form))
+}
+
+/// An extractor's own rejection (a bad content type, a malformed form) as it
+/// is: its status and its text.
+pub(crate) fn rejection(response: axum::response::Response) -> WebError {
+    WebError::Rejected(Box::new(response))
+}
+
 impl<F> FromRequest<Shared> for ReferralForm<F>
 where
     F: DeserializeOwned + Send,
 {
-    type Rejection = Response;
+    type Rejection = WebError;
 
-    async fn from_request(request: Request, state: &Shared) -> Result<Self, Response> {
+    async fn from_request(request: Request, state: &Shared) -> Result<Self, WebError> {
         let (mut parts, body) = request.into_parts();
         let Path(params) = Path::<std::collections::HashMap<String, String>>::from_request_parts(
             &mut parts, state,
         )
         .await
-        .map_err(IntoResponse::into_response)?;
+        .map_err(|r| rejection(r.into_response()))?;
         let id = params.get("id").cloned().unwrap_or_default();
-        let headers = parts.headers.clone();
-        // The body is read once: the token, then the form (the Form
-        // extractor, with its content-type check and its rejections).
-        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let CsrfToken { csrf } = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfToken {
-            csrf: String::new(),
-        });
-        let Form(form) =
-            Form::<F>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
-                .await
-                .map_err(IntoResponse::into_response)?;
-        let (data, v, index, today) = referral_for_write(state, &headers, &id, &csrf).await?;
+        let (csrf, form) = read_form(&parts, body, state).await?;
+        let (data, v, index, today) = referral_for_write(state, &parts.headers, &id, &csrf).await?;
         Ok(ReferralForm {
             data,
             v,
@@ -345,6 +369,67 @@ where
             id,
             today,
             form,
+        })
+    }
+}
+
+/// A form of no fields but its CSRF token (a sign-out, a disable button).
+#[derive(Deserialize)]
+pub(crate) struct NoFields {}
+
+/// Who may post a form: the roles of a [`Posted`] form.
+pub(crate) trait Allowed {
+    const ROLES: &'static [Role];
+}
+
+/// Anyone signed in.
+pub(crate) struct Anyone;
+impl Allowed for Anyone {
+    const ROLES: &'static [Role] = &[Role::Es, Role::TeamLead, Role::Manager, Role::Admin];
+}
+/// Team leads, managers and admins.
+pub(crate) struct Leads;
+impl Allowed for Leads {
+    const ROLES: &'static [Role] = LEADS;
+}
+/// Managers and admins.
+pub(crate) struct Managers;
+impl Allowed for Managers {
+    const ROLES: &'static [Role] = MANAGERS;
+}
+/// Admins.
+pub(crate) struct Admins;
+impl Allowed for Admins {
+    const ROLES: &'static [Role] = ADMINS;
+}
+
+/// A form posted by a signed-in user of one of `A`'s roles, with the
+/// session's CSRF token: anyone else gets the sign-in page, 403 (an expired
+/// form) or 404 (a page not theirs to know of, the refusal logged).
+pub(crate) struct Posted<F, A: Allowed = Anyone> {
+    pub(crate) data: Arc<Snapshot>,
+    pub(crate) v: Viewer,
+    pub(crate) form: F,
+    allowed: std::marker::PhantomData<A>,
+}
+
+impl<F, A> FromRequest<Shared> for Posted<F, A>
+where
+    F: DeserializeOwned + Send,
+    A: Allowed,
+{
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &Shared) -> Result<Self, WebError> {
+        let (parts, body) = request.into_parts();
+        let (csrf, form) = read_form(&parts, body, state).await?;
+        let (data, v) = signed_in_form(state, &parts.headers, &csrf).await?;
+        v.allow(A::ROLES, parts.uri.path())?;
+        Ok(Posted {
+            data,
+            v,
+            form,
+            allowed: std::marker::PhantomData,
         })
     }
 }

@@ -13,19 +13,19 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::multipart::MultipartError;
-use axum::extract::{Form, Multipart, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
 use ipstrack_core::bundle::to_document;
+use ipstrack_core::model::Role;
 use ipstrack_interop::spreadsheet::{
     ImportOptions, Mapping, Preview, ReadErrorKind, Sheet, preview, read_file,
 };
-use ipstrack_store::{Role, StoreError};
+use ipstrack_store::StoreError;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use crate::error::{forbidden_as_not_found, server_error};
-use crate::extract::{Viewer, audit_out_of_scope, same, signed_in_form, to_sign_in, viewer};
+use crate::error::{WebError, WebResult};
+use crate::extract::{Leads, Posted, SignedIn, Viewer, audit_out_of_scope, same};
 use crate::ui::form::problem_summary;
 use crate::ui::layout::layout;
 use crate::{Shared, Snapshot};
@@ -144,15 +144,15 @@ fn import_scope(v: &Viewer, data: &Snapshot) -> Option<Option<String>> {
     }
 }
 
-pub async fn import_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if import_scope(&v, &data).is_none() {
-        return forbidden_as_not_found(&v, "page", "import");
-    }
-    Html(upload_form(&v, None).into_string()).into_response()
+/// The team whose referrals the user may import (`None`: every team), or
+/// 404 for a user who may not import.
+fn may_import(v: &Viewer, data: &Snapshot) -> WebResult<Option<String>> {
+    import_scope(v, data).ok_or_else(|| WebError::out_of_scope(v, "page", "import"))
+}
+
+pub(crate) async fn import_page(SignedIn { v, data }: SignedIn) -> WebResult<Markup> {
+    may_import(&v, &data)?;
+    Ok(upload_form(&v, None))
 }
 
 fn upload_form(v: &Viewer, problem: Option<&str>) -> Markup {
@@ -208,17 +208,16 @@ fn upload_error(e: MultipartError) -> UploadError {
 }
 
 /// 413 with the limit named, on the upload page.
-fn too_large(v: &Viewer) -> Response {
+fn too_large(v: &Viewer) -> WebError {
     let message = format!(
         "The upload is larger than {} MB: ipstrack takes at most {} MB at once. Split the workbook or send its sheets as CSV files one by one.",
         MAX_UPLOAD_BYTES / (1024 * 1024),
         MAX_UPLOAD_BYTES / (1024 * 1024)
     );
-    (
+    WebError::Page(
         StatusCode::PAYLOAD_TOO_LARGE,
-        Html(upload_form(v, Some(&message)).into_string()),
+        upload_form(v, Some(&message)),
     )
-        .into_response()
 }
 
 async fn read_upload(mut multipart: Multipart) -> Result<UploadForm, UploadError> {
@@ -293,121 +292,86 @@ fn fingerprint(p: &Preview) -> String {
     format!("{:016x}", h.finish())
 }
 
-pub async fn upload(
+pub(crate) async fn upload(
     State(state): State<Shared>,
     headers: HeaderMap,
+    SignedIn { v, data }: SignedIn,
     multipart: Multipart,
-) -> Response {
+) -> WebResult<Markup> {
     // Who is sending, and may they import at all, is told by the headers:
     // refuse before reading a byte of the body.
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    let Some(team) = import_scope(&v, &data) else {
-        return forbidden_as_not_found(&v, "page", "import");
-    };
+    let team = may_import(&v, &data)?;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|l| l.to_str().ok())
         .and_then(|l| l.parse::<u64>().ok());
     if declared.is_some_and(|l| l > MAX_UPLOAD_BYTES as u64) {
-        return too_large(&v);
+        return Err(too_large(&v));
     }
     // One upload is read and previewed at a time (the others wait their
     // turn), so memory stays bounded however many are sent at once.
     let _turn = state.uploads.turn().await;
-    let form = match read_upload(multipart).await {
-        Ok(f) => f,
-        Err(UploadError::TooLarge) => return too_large(&v),
-        Err(UploadError::Unreadable(e)) => return (StatusCode::BAD_REQUEST, e).into_response(),
-    };
+    let form = read_upload(multipart).await.map_err(|e| match e {
+        UploadError::TooLarge => too_large(&v),
+        UploadError::Unreadable(e) => WebError::Text(StatusCode::BAD_REQUEST, e),
+    })?;
     if !same(&v.session.csrf, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form has expired: reload the page.",
-        )
-            .into_response();
+        return Err(WebError::FormExpired);
     }
     if form.files.is_empty() {
-        return (
+        return Err(WebError::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(
-                upload_form(&v, Some("Choose a spreadsheet or CSV file to import.")).into_string(),
-            ),
-        )
-            .into_response();
+            upload_form(&v, Some("Choose a spreadsheet or CSV file to import.")),
+        ));
     }
-    let p = match make_preview(
+    let p = make_preview(
         &data,
         &form.files,
         form.mapping.as_deref(),
         team,
         state.today(),
-    ) {
-        Ok(p) => p,
-        Err((status, e)) => {
-            return (status, Html(upload_form(&v, Some(&e)).into_string())).into_response();
-        }
-    };
-    if let Err(response) = audit_out_of_scope(&state, &v, p.out_of_scope.clone()).await {
-        return response;
-    }
+    )
+    .map_err(|(status, e)| WebError::Page(status, upload_form(&v, Some(&e))))?;
+    audit_out_of_scope(&state, &v, p.out_of_scope.clone()).await?;
     let token = state.uploads.put(Upload {
         username: v.session.user.username.clone(),
         files: form.files,
         mapping: form.mapping,
         at: Instant::now(),
     });
-    Html(preview_page(&v, &p, &token, None).into_string()).into_response()
+    Ok(preview_page(&v, &p, &token, None))
 }
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    csrf: String,
     upload: String,
     fingerprint: String,
     accept: Option<String>,
 }
 
-pub async fn confirm(
+pub(crate) async fn confirm(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<ConfirmForm>,
-) -> Response {
-    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let Some(team) = import_scope(&v, &data) else {
-        return forbidden_as_not_found(&v, "page", "import");
-    };
+    Posted { data, v, form, .. }: Posted<ConfirmForm, Leads>,
+) -> WebResult<Markup> {
+    let team = may_import(&v, &data)?;
     let _turn = state.uploads.turn().await;
     let Some(upload) = state.uploads.take(&form.upload, &v.session.user.username) else {
-        return (
+        return Err(WebError::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(
-                upload_form(
-                    &v,
-                    Some(
-                        "That upload has expired (files are kept for 30 minutes): upload it again.",
-                    ),
-                )
-                .into_string(),
+            upload_form(
+                &v,
+                Some("That upload has expired (files are kept for 30 minutes): upload it again."),
             ),
-        )
-            .into_response();
+        ));
     };
-    let p = match make_preview(
+    let p = make_preview(
         &data,
         &upload.files,
         upload.mapping.as_deref(),
         team,
         state.today(),
-    ) {
-        Ok(p) => p,
-        Err((_, e)) => return server_error(e),
-    };
+    )
+    .map_err(|(_, e)| WebError::internal(e))?;
     let accept = form.accept.as_deref() == Some("yes");
     let changed = fingerprint(&p) != form.fingerprint;
     let bundle = if changed { None } else { p.to_import(accept) };
@@ -419,34 +383,30 @@ pub async fn confirm(
         };
         let token = form.upload.clone();
         state.uploads.put_back(token.clone(), upload);
-        return (
+        return Err(WebError::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(preview_page(&v, &p, &token, Some(message)).into_string()),
-        )
-            .into_response();
+            preview_page(&v, &p, &token, Some(message)),
+        ));
     };
     match state.store.import(bundle, &v.session.user.username).await {
         Ok(summary) => {
-            if let Err(e) = state.reload().await {
-                return server_error(e);
-            }
+            state.reload().await?;
             tracing::info!(
                 user = %v.session.user.username,
                 referrals_created = summary.referrals.created,
                 referrals_updated = summary.referrals.updated,
                 "spreadsheet imported"
             );
-            Html(done_page(&v, &summary, &p).into_string()).into_response()
+            Ok(done_page(&v, &summary, &p))
         }
         Err(StoreError::Invalid(errors)) => {
             let message = format!("The import was refused, nothing was written: {errors}");
-            (
+            Err(WebError::Page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Html(upload_form(&v, Some(&message)).into_string()),
-            )
-                .into_response()
+                upload_form(&v, Some(&message)),
+            ))
         }
-        Err(e) => server_error(e),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -25,8 +25,8 @@ mod state;
 mod team;
 mod ui;
 
+use extract::SignedIn;
 pub use extract::Viewer;
-use extract::{to_sign_in, viewer};
 pub use server::{Limits, serve};
 pub use state::{AppState, Config, Snapshot};
 use state::{Shared, follow_changes};
@@ -35,11 +35,12 @@ use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
+
+use axum::http::{HeaderValue, header};
+use axum::response::Redirect;
 use axum::routing::get;
-use ipstrack_store::{Role, Store, StoreError};
+use ipstrack_core::model::Role;
+use ipstrack_store::{Store, StoreError};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Builds the application on an opened store.
@@ -107,14 +108,10 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
 }
 
 /// The home page: where each role starts.
-async fn home(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(&state, &headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    match v.session.user.role {
-        Role::Es => Redirect::to("/caseload").into_response(),
-        Role::TeamLead => Redirect::to("/team").into_response(),
-        Role::Manager | Role::Admin => Redirect::to("/service").into_response(),
-    }
+async fn home(SignedIn { v, .. }: SignedIn) -> Redirect {
+    Redirect::to(match v.session.user.role {
+        Role::Es => "/caseload",
+        Role::TeamLead => "/team",
+        Role::Manager | Role::Admin => "/service",
+    })
 }

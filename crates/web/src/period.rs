@@ -3,10 +3,10 @@
 //! 400 with the period form kept.
 
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use ipstrack_core::{Day, Period};
 use serde::Deserialize;
 
+use crate::error::WebError;
 use crate::extract::Viewer;
 
 /// A period or as-of date that cannot be shown: 400 with the form kept.
@@ -17,19 +17,15 @@ pub(crate) fn bad_period(
     q: &PeriodQuery,
     team: Option<&str>,
     message: &str,
-) -> Response {
+) -> WebError {
     let typed = (
         q.period.as_deref().unwrap_or_default(),
         q.as_of.as_deref().unwrap_or_default(),
     );
-    (
+    WebError::Page(
         StatusCode::BAD_REQUEST,
-        Html(
-            crate::ui::figures::period_problem(v, title, action, typed, team, message)
-                .into_string(),
-        ),
+        crate::ui::figures::period_problem(v, title, action, typed, team, message),
     )
-        .into_response()
 }
 
 #[derive(Deserialize)]

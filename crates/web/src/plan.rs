@@ -4,12 +4,11 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::{forbidden_as_not_found, server_error};
+use crate::error::{WebError, WebResult};
 use crate::extract::SignedIn;
 use crate::extract::specialist_in_scope;
 use crate::period::{PeriodQuery, bad_period, period_of};
@@ -34,27 +33,17 @@ pub(crate) async fn plan(
     SignedIn { v, data }: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<PeriodQuery>,
-) -> Response {
+) -> WebResult<Markup> {
     let d = &data.dataset;
-    let Some(es) = specialist_in_scope(&v, d, &id) else {
-        return forbidden_as_not_found(&v, "staff", &id);
-    };
-    let (period, as_of) = match period_of(&q, state.today()) {
-        Ok(p) => p,
-        Err(e) => {
-            let action = format!("/specialists/{id}/plan");
-            return bad_period(&v, "Performance plan", &action, &q, None, &e);
-        }
-    };
-    match data
-        .report(&period, as_of)
-        .and_then(|r| Ok((r, trends(&data, Whose::Es(&id), &period, as_of)?)))
-    {
-        Ok((r, trends)) => {
-            Html(plan_html(&v, &data, es, &r, &trends).into_string()).into_response()
-        }
-        Err(e) => server_error(e),
-    }
+    let es =
+        specialist_in_scope(&v, d, &id).ok_or_else(|| WebError::out_of_scope(&v, "staff", &id))?;
+    let (period, as_of) = period_of(&q, state.today()).map_err(|e| {
+        let action = format!("/specialists/{id}/plan");
+        bad_period(&v, "Performance plan", &action, &q, None, &e)
+    })?;
+    let r = data.report(&period, as_of)?;
+    let trends = trends(&data, Whose::Es(&id), &period, as_of)?;
+    Ok(plan_html(&v, &data, es, &r, &trends))
 }
 
 /// One count of the plan: unemployed and employed apart, with the target and

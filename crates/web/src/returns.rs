@@ -2,17 +2,16 @@
 //! by a manager, and downloaded as the xlsx or CSV IPS Grow asks for.
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use ipstrack_core::{Day, Period};
-use ipstrack_store::{Role, StoreError};
+use ipstrack_store::StoreError;
 use serde::Deserialize;
 
-use crate::error::{bad_request, forbidden_as_not_found, server_error};
-use crate::extract::SignedIn;
-use crate::extract::{Viewer, signed_in_form, to_sign_in, viewer};
+use crate::error::{WebError, WebResult};
+use crate::extract::{Manager, Managers, Posted, SignedIn, Viewer};
 use crate::period::{PeriodQuery, period_of};
 use crate::ui::form::problem_summary;
 use crate::ui::layout::layout;
@@ -31,9 +30,9 @@ pub(crate) fn routes() -> Router<Shared> {
 /// and a form to submit a period (managers and admins).
 pub(crate) async fn returns(
     State(state): State<Shared>,
-    SignedIn { v, data }: SignedIn,
-) -> Response {
-    returns_page(&state, &data, &v, None, StatusCode::OK).await
+    Manager(SignedIn { v, data }): Manager,
+) -> WebResult<Markup> {
+    returns_page(&state, &data, &v, None).await
 }
 
 pub(crate) async fn returns_page(
@@ -41,15 +40,8 @@ pub(crate) async fn returns_page(
     data: &Snapshot,
     v: &Viewer,
     problem: Option<String>,
-    status: StatusCode,
-) -> Response {
-    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
-        return forbidden_as_not_found(v, "page", "returns");
-    }
-    let submissions = match state.store.submissions().await {
-        Ok(s) => s,
-        Err(e) => return server_error(e),
-    };
+) -> WebResult<Markup> {
+    let submissions = state.store.submissions().await?;
     let mut rows = Vec::new();
     for s in submissions {
         let changes = match (Period::parse(&s.period_label), Day::parse(&s.as_of)) {
@@ -65,71 +57,38 @@ pub(crate) async fn returns_page(
         rows.push((s, changes));
     }
     let default_period = Period::quarter(state.today().financial_year(), 1).label;
-    (
-        status,
-        Html(returns_html(v, &rows, problem.as_deref(), &default_period).into_string()),
-    )
-        .into_response()
+    Ok(returns_html(v, &rows, problem.as_deref(), &default_period))
 }
 
 #[derive(Deserialize)]
 pub(crate) struct SubmitForm {
-    csrf: String,
     period: String,
     as_of: String,
 }
 
 pub(crate) async fn submit_return(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<SubmitForm>,
-) -> Response {
-    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
-        return forbidden_as_not_found(&v, "page", "returns");
-    }
+    Posted { data, v, form, .. }: Posted<SubmitForm, Managers>,
+) -> WebResult {
     let q = PeriodQuery {
         period: Some(form.period.clone()),
         as_of: Some(form.as_of.clone()),
         team: None,
     };
-    let (period, as_of) = match period_of(&q, state.today()) {
-        Ok(p) => p,
-        Err(e) => {
-            return returns_page(&state, &data, &v, Some(e), StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
-        }
+    let problem = match period_of(&q, state.today()) {
+        Err(e) => e,
+        Ok((period, as_of)) => match data.report(&period, as_of) {
+            Err(e) => e.to_string(),
+            Ok(report) => match state.store.submit(&report, &v.session.user.username).await {
+                Ok(_) => return Ok(Redirect::to("/returns").into_response()),
+                // Submitted already: the page says so (a return never changes).
+                Err(StoreError::Exists(message)) => message,
+                Err(e) => return Err(e.into()),
+            },
+        },
     };
-    let report = match data.report(&period, as_of) {
-        Ok(r) => r,
-        Err(e) => {
-            return returns_page(
-                &state,
-                &data,
-                &v,
-                Some(e.to_string()),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    match state.store.submit(&report, &v.session.user.username).await {
-        Ok(_) => Redirect::to("/returns").into_response(),
-        Err(StoreError::Refused(message)) => {
-            returns_page(
-                &state,
-                &data,
-                &v,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => server_error(e),
-    }
+    let page = returns_page(&state, &data, &v, Some(problem)).await?;
+    Err(WebError::Page(StatusCode::UNPROCESSABLE_ENTITY, page))
 }
 
 /// The two files of the IPS Grow return.
@@ -141,18 +100,18 @@ pub(crate) enum GrowFile {
 
 pub(crate) async fn grow_return_xlsx(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    Manager(signed_in): Manager,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    grow_return_download(&state, &headers, &q, GrowFile::Xlsx).await
+) -> WebResult {
+    grow_return_download(&state, signed_in, &q, GrowFile::Xlsx)
 }
 
 pub(crate) async fn grow_return_csv(
     State(state): State<Shared>,
-    headers: HeaderMap,
+    Manager(signed_in): Manager,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    grow_return_download(&state, &headers, &q, GrowFile::Csv).await
+) -> WebResult {
+    grow_return_download(&state, signed_in, &q, GrowFile::Csv)
 }
 
 /// A file name made of letters, digits and dashes only (`2024/25-Q3` → `2024-25-Q3`).
@@ -164,45 +123,36 @@ pub(crate) fn file_name_part(text: &str) -> String {
 
 /// The IPS Grow return of a period (managers and admins, like the returns
 /// page): the current figures, from the snapshot's cached report.
-pub(crate) async fn grow_return_download(
+pub(crate) fn grow_return_download(
     state: &AppState,
-    headers: &HeaderMap,
+    SignedIn { v, data }: SignedIn,
     q: &PeriodQuery,
     file: GrowFile,
-) -> Response {
-    let data = state.data();
-    let Some(v) = viewer(state, headers, &data.dataset).await else {
-        return to_sign_in();
-    };
-    if !matches!(v.session.user.role, Role::Manager | Role::Admin) {
-        return forbidden_as_not_found(&v, "page", "returns");
-    }
-    let bad = |message: &str| bad_request(&v, "IPS Grow return", message);
+) -> WebResult {
+    let bad = |message: &str| WebError::bad_request(&v, "IPS Grow return", message);
     if q.period.as_deref().is_none_or(|p| p.trim().is_empty()) {
-        return bad("Choose the period of the return, for example 2024/25-Q3.");
+        return Err(bad(
+            "Choose the period of the return, for example 2024/25-Q3.",
+        ));
     }
-    let (period, as_of) = match period_of(q, state.today()) {
-        Ok(p) => p,
-        Err(e) => return bad(&e),
-    };
-    let report = match data.report(&period, as_of) {
-        Ok(r) => r,
-        Err(e) => return bad(&e.to_string()),
-    };
+    let (period, as_of) = period_of(q, state.today()).map_err(|e| bad(&e))?;
+    let report = data
+        .report(&period, as_of)
+        .map_err(|e| bad(&e.to_string()))?;
     let rows = ipstrack_interop::grow_return(&report, &data.dataset);
     let (content_type, extension, body) = match file {
-        GrowFile::Xlsx => match ipstrack_interop::grow_return_xlsx(&report, &rows) {
-            Ok(bytes) => (
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "xlsx",
-                bytes,
-            ),
-            Err(e) => return server_error(e),
-        },
-        GrowFile::Csv => match ipstrack_interop::grow_return_csv(&report, &rows) {
-            Ok(text) => ("text/csv; charset=utf-8", "csv", text.into_bytes()),
-            Err(e) => return server_error(e),
-        },
+        GrowFile::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+            ipstrack_interop::grow_return_xlsx(&report, &rows).map_err(WebError::internal)?,
+        ),
+        GrowFile::Csv => (
+            "text/csv; charset=utf-8",
+            "csv",
+            ipstrack_interop::grow_return_csv(&report, &rows)
+                .map_err(WebError::internal)?
+                .into_bytes(),
+        ),
     };
     let name = format!(
         "ips-grow-return-{}-as-of-{}.{extension}",
@@ -210,7 +160,7 @@ pub(crate) async fn grow_return_download(
         report.as_of
     );
     tracing::info!(user = %v.session.user.username, period = %report.period.label, file = %extension, "IPS Grow return downloaded");
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (
@@ -221,7 +171,7 @@ pub(crate) async fn grow_return_download(
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 /// Submitted returns, what changed since each, and the submit form.

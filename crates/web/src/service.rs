@@ -2,12 +2,11 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::server_error;
+use crate::error::WebResult;
 use crate::extract::{Manager, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::ui::figures::{figures_head, figures_row, period_form};
@@ -25,17 +24,11 @@ pub(crate) async fn service(
     State(state): State<Shared>,
     Manager(SignedIn { v, data }): Manager,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let (period, as_of) = match period_of(&q, state.today()) {
-        Ok(p) => p,
-        Err(e) => {
-            return bad_period(&v, "Service", "/service", &q, None, &e);
-        }
-    };
-    match data.report(&period, as_of) {
-        Ok(r) => Html(service_html(&v, &data, &r).into_string()).into_response(),
-        Err(e) => server_error(e),
-    }
+) -> WebResult<Markup> {
+    let (period, as_of) = period_of(&q, state.today())
+        .map_err(|e| bad_period(&v, "Service", "/service", &q, None, &e))?;
+    let r = data.report(&period, as_of)?;
+    Ok(service_html(&v, &data, &r))
 }
 
 /// The service view: every team and the service, any period or as-of date.

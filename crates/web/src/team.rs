@@ -3,14 +3,13 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use ipstrack_core::model::Role;
 use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
 use ipstrack_core::{Day, Period};
-use ipstrack_store::Role;
 
 use crate::Viewer;
-use crate::error::{forbidden_as_not_found, server_error};
+use crate::error::{WebError, WebResult};
 use crate::extract::{Lead, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::ui::chart::{Trends, access_chart, both, line_chart};
@@ -18,7 +17,6 @@ use crate::ui::figures::{figures_head, figures_row, percent, period_form, plan_l
 use crate::ui::layout::layout;
 use crate::{Shared, Snapshot};
 use ipstrack_core::Loaded;
-use ipstrack_core::model::Role as StaffRole;
 use maud::{Markup, html};
 
 /// The team dashboard.
@@ -30,10 +28,10 @@ pub(crate) async fn team(
     State(state): State<Shared>,
     Lead(SignedIn { v, data }): Lead,
     Query(q): Query<PeriodQuery>,
-) -> Response {
+) -> WebResult<Markup> {
     let d = &data.dataset;
     let team = match (v.session.user.role, &q.team) {
-        (Role::Es, _) => return forbidden_as_not_found(&v, "page", "team"),
+        (Role::Es, _) => return Err(WebError::out_of_scope(&v, "page", "team")),
         (Role::TeamLead, None) => v.team,
         (Role::TeamLead, Some(id)) => d
             .teams
@@ -46,26 +44,14 @@ pub(crate) async fn team(
         }
         (Role::Manager | Role::Admin, None) => v.team.or((!d.teams.is_empty()).then_some(0)),
     };
-    let Some(team) = team else {
-        return forbidden_as_not_found(&v, "team", q.team.as_deref().unwrap_or("-"));
-    };
-    let today = state.today();
-    let (period, as_of) = match period_of(&q, today) {
-        Ok(p) => p,
-        Err(e) => {
-            let id = d.teams[team as usize].id.clone();
-            return bad_period(&v, "Team", "/team", &q, Some(&id), &e);
-        }
-    };
-    match data.report(&period, as_of).and_then(|r| {
-        let id = &d.teams[team as usize].id;
-        Ok((r, trends(&data, Whose::Team(id), &period, as_of)?))
-    }) {
-        Ok((r, trends)) => {
-            Html(team_html(&v, &data, team, &r, &trends).into_string()).into_response()
-        }
-        Err(e) => server_error(e),
-    }
+    let team =
+        team.ok_or_else(|| WebError::out_of_scope(&v, "team", q.team.as_deref().unwrap_or("-")))?;
+    let id = &d.teams[team as usize].id;
+    let (period, as_of) = period_of(&q, state.today())
+        .map_err(|e| bad_period(&v, "Team", "/team", &q, Some(id), &e))?;
+    let r = data.report(&period, as_of)?;
+    let trends = trends(&data, Whose::Team(id), &period, as_of)?;
+    Ok(team_html(&v, &data, team, &r, &trends))
 }
 
 /// Whose trends a chart follows: a team (its ES's targets summed) or one ES.
@@ -159,7 +145,7 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
                 } }
                 tbody {
                     @for s in &members {
-                        @let name = d.staff.iter().find(|x| x.id == s.id && x.role == StaffRole::Es).map_or(s.id.clone(), |x| x.name.clone());
+                        @let name = d.staff.iter().find(|x| x.id == s.id && x.role == Role::Es).map_or(s.id.clone(), |x| x.name.clone());
                         tr {
                             th scope="row" {
                                 a href=(format!("/caseload?es={}", s.id)) { (name) } " (year " (s.targets.year) ") "

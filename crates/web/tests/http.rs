@@ -813,6 +813,31 @@ async fn an_admin_adds_and_disables_users_and_nobody_else_can() {
 }
 
 #[tokio::test]
+async fn disabling_an_unknown_user_is_404_an_already_disabled_one_409_and_a_taken_username_409() {
+    let w = world().await;
+    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let disable = |name: &str| {
+        post(
+            &format!("/admin/users/{name}/disable"),
+            &admin,
+            &format!("csrf={csrf}"),
+        )
+    };
+    let (status, _, _) = send(&w.app, disable("nobody")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = send(&w.app, disable("es3")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, body) = send(&w.app, disable("es3")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("user es3 is already disabled"), "{body}");
+    let form = format!("csrf={csrf}&username=es3&role=es&staff=&password=a+long+password");
+    let (status, _, body) = send(&w.app, post("/admin/users", &admin, &form)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("user es3 already exists"), "{body}");
+    assert!(body.contains("href=\"#user-username\""), "{body}");
+}
+
+#[tokio::test]
 async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_checked() {
     let w = world().await;
     let (lead, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();

@@ -2,12 +2,11 @@
 //! and new values, and the lookups refused as outside a user's scope.
 
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::server_error;
+use crate::error::WebResult;
 use crate::extract::{Admin, SignedIn};
 use crate::ui::layout::layout;
 use ipstrack_store::AuditEntry;
@@ -22,17 +21,13 @@ pub(crate) async fn audit(
     State(state): State<Shared>,
     Admin(SignedIn { v, data: _ }): Admin,
     Query(q): Query<AuditQuery>,
-) -> Response {
+) -> WebResult<Markup> {
     let filter = ipstrack_store::AuditFilter {
         record: q.record.clone().filter(|r| !r.is_empty()),
         since: None,
     };
-    match state.store.audit(&filter).await {
-        Ok(entries) => {
-            Html(audit_html(&v, &entries, q.record.as_deref()).into_string()).into_response()
-        }
-        Err(e) => server_error(e),
-    }
+    let entries = state.store.audit(&filter).await?;
+    Ok(audit_html(&v, &entries, q.record.as_deref()))
 }
 
 pub fn audit_html(v: &Viewer, entries: &[AuditEntry], record: Option<&str>) -> Markup {

@@ -3,16 +3,15 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use ipstrack_store::{Role, StoreError};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use ipstrack_store::StoreError;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::{forbidden_as_not_found, server_error};
-use crate::extract::signed_in_form;
-use crate::extract::{Admin, SignedIn};
+use crate::error::WebResult;
+use crate::extract::{Admin, Admins, Posted, SignedIn};
 use crate::referrals::FieldErrors;
 use crate::ui::form::{FormState, error_summary, field};
 use crate::ui::layout::layout;
@@ -119,34 +118,20 @@ pub(crate) fn policy_values(p: &ipstrack_core::Policy) -> Vec<(String, String)> 
 pub(crate) async fn policy_page(
     State(_state): State<Shared>,
     Admin(SignedIn { v, data }): Admin,
-) -> Response {
+) -> Markup {
     let form = crate::ui::form::FormState {
         form: "policy",
         values: policy_values(&data.dataset.policy),
         errors: Vec::new(),
     };
-    Html(policy_html(&v, &POLICY_FIELDS, &form).into_string()).into_response()
+    policy_html(&v, &POLICY_FIELDS, &form)
 }
 
 /// Admins change the service's policy; the bundle's checks refuse bad values.
 pub(crate) async fn save_policy(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let (_, v) = match signed_in_form(
-        &state,
-        &headers,
-        form.get("csrf").map(String::as_str).unwrap_or_default(),
-    )
-    .await
-    {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    if v.session.user.role != Role::Admin {
-        return forbidden_as_not_found(&v, "page", "admin/policy");
-    }
+    Posted { v, form, .. }: Posted<HashMap<String, String>, Admins>,
+) -> WebResult {
     // The values become the bundle's policy object, read as JSON numbers, so
     // one set of checks (BAD-1) applies to a bundle and to this form.
     // The band's two ends are two fields of the form and one array of the bundle.
@@ -187,10 +172,8 @@ pub(crate) async fn save_policy(
             .await
         {
             Ok(_) => {
-                if let Err(e) = state.reload().await {
-                    return server_error(e);
-                }
-                return Redirect::to("/admin/policy").into_response();
+                state.reload().await?;
+                return Ok(Redirect::to("/admin/policy").into_response());
             }
             Err(StoreError::Invalid(bad)) => {
                 for e in bad.0 {
@@ -211,7 +194,7 @@ pub(crate) async fn save_policy(
                     errors.push((field, message));
                 }
             }
-            Err(e) => return server_error(e),
+            Err(e) => return Err(e.into()),
         }
     }
     let values = form
@@ -224,11 +207,11 @@ pub(crate) async fn save_policy(
         values,
         errors,
     };
-    (
+    Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        Html(policy_html(&v, &POLICY_FIELDS, &state_form).into_string()),
+        policy_html(&v, &POLICY_FIELDS, &state_form),
     )
-        .into_response()
+        .into_response())
 }
 
 /// The service's policy: every threshold and target rules.md marks *(policy)*.

@@ -1,72 +1,49 @@
 //! The users page (admins): the users with their roles, staff records and
 //! failed sign-ins; adding a user and disabling one.
 
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use ipstrack_store::{Role, StoreError};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use ipstrack_store::StoreError;
 use serde::Deserialize;
 
-use crate::error::{forbidden_as_not_found, not_found, server_error};
-use crate::extract::SignedIn;
-use crate::extract::{CsrfForm, Viewer, signed_in_form};
+use crate::error::{WebError, WebResult};
+use crate::extract::{Admin, Admins, NoFields, Posted, SignedIn, Viewer};
 use crate::referrals::FieldErrors;
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::{layout, plural};
 use crate::{AppState, Shared, Snapshot};
+use ipstrack_core::model::Role;
 use maud::{Markup, html};
 
 pub(crate) async fn users_page(
     State(state): State<Shared>,
-    SignedIn { v, data }: SignedIn,
-) -> Response {
-    users_view(
-        &state,
-        &data,
-        &v,
-        &crate::ui::form::FormState::default(),
-        StatusCode::OK,
-    )
-    .await
+    Admin(SignedIn { v, data }): Admin,
+) -> WebResult<Markup> {
+    users_view(&state, &data, &v, &FormState::default()).await
 }
 
 pub(crate) async fn users_view(
     state: &AppState,
     data: &Snapshot,
     v: &Viewer,
-    form: &crate::ui::form::FormState,
-    status: StatusCode,
-) -> Response {
-    if v.session.user.role != Role::Admin {
-        return forbidden_as_not_found(v, "page", "admin/users");
-    }
-    let failures = match state.store.sign_in_failures().await {
-        Ok(failures) => failures,
-        Err(e) => return server_error(e),
-    };
-    match state.store.users().await {
-        Ok(users) => {
-            let staff: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
-                .chain(
-                    data.dataset
-                        .staff
-                        .iter()
-                        .map(|s| (s.id.clone(), format!("{} ({})", s.name, s.id))),
-                )
-                .collect();
-            (
-                status,
-                Html(users_html(v, &users, &failures, &staff, form).into_string()),
-            )
-                .into_response()
-        }
-        Err(e) => server_error(e),
-    }
+    form: &FormState,
+) -> WebResult<Markup> {
+    let failures = state.store.sign_in_failures().await?;
+    let users = state.store.users().await?;
+    let staff: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
+        .chain(
+            data.dataset
+                .staff
+                .iter()
+                .map(|s| (s.id.clone(), format!("{} ({})", s.name, s.id))),
+        )
+        .collect();
+    Ok(users_html(v, &users, &failures, &staff, form))
 }
 
 #[derive(Deserialize)]
 pub(crate) struct UserForm {
-    csrf: String,
     username: String,
     role: String,
     staff: String,
@@ -76,16 +53,8 @@ pub(crate) struct UserForm {
 /// Admins add users: a role, a staff record, a first password.
 pub(crate) async fn add_user(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<UserForm>,
-) -> Response {
-    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    if v.session.user.role != Role::Admin {
-        return forbidden_as_not_found(&v, "page", "admin/users");
-    }
+    Posted { data, v, form, .. }: Posted<UserForm, Admins>,
+) -> WebResult {
     let mut errors: FieldErrors = Vec::new();
     let username = form.username.trim();
     if username.is_empty()
@@ -109,6 +78,7 @@ pub(crate) async fn add_user(
         ));
     }
     let staff = Some(form.staff.as_str()).filter(|s| !s.is_empty());
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if errors.is_empty() {
         match state
             .store
@@ -121,9 +91,13 @@ pub(crate) async fn add_user(
             )
             .await
         {
-            Ok(_) => return Redirect::to("/admin/users").into_response(),
-            Err(StoreError::Refused(message)) => errors.push(("username", message)),
-            Err(e) => return server_error(e),
+            Ok(_) => return Ok(Redirect::to("/admin/users").into_response()),
+            Err(StoreError::NotAllowed(message)) => errors.push(("username", message)),
+            Err(StoreError::Exists(message)) => {
+                status = StatusCode::CONFLICT;
+                errors.push(("username", message));
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     let values = vec![
@@ -131,42 +105,36 @@ pub(crate) async fn add_user(
         ("role".into(), form.role.clone()),
         ("staff".into(), form.staff.clone()),
     ];
-    users_view(
+    let page = users_view(
         &state,
         &data,
         &v,
-        &crate::ui::form::FormState {
+        &FormState {
             form: "user",
             values,
             errors,
         },
-        StatusCode::UNPROCESSABLE_ENTITY,
     )
-    .await
+    .await?;
+    Ok((status, page).into_response())
 }
 
+/// Admins disable a user; not themselves (answered as if there were no such
+/// page). No such user: 404; already disabled: 409; the last enabled admin:
+/// 422.
 pub(crate) async fn disable_user(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(name): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let (_, v) = match signed_in_form(&state, &headers, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    if v.session.user.role != Role::Admin || name == v.session.user.username {
-        return forbidden_as_not_found(&v, "user", &name);
+    Posted { v, .. }: Posted<NoFields, Admins>,
+) -> WebResult {
+    if name == v.session.user.username {
+        return Err(WebError::out_of_scope(&v, "user", &name));
     }
-    match state
+    state
         .store
         .disable_user(&name, &v.session.user.username)
-        .await
-    {
-        Ok(()) => Redirect::to("/admin/users").into_response(),
-        Err(StoreError::Refused(_)) => not_found(),
-        Err(e) => server_error(e),
-    }
+        .await?;
+    Ok(Redirect::to("/admin/users").into_response())
 }
 
 /// An admin's notice of an account's failed sign-ins: "12 failed sign-ins

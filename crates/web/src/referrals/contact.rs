@@ -1,7 +1,7 @@
 //! Recording a contact (kind, mechanism, date) on a referral.
 
+use crate::error::WebResult;
 use axum::extract::State;
-use axum::response::Response;
 use ipstrack_core::bundle::{self, ContactDoc, accepts};
 use ipstrack_store::Step;
 use serde::Deserialize;
@@ -25,7 +25,7 @@ pub(crate) struct ContactFormData {
 pub(crate) async fn add_contact(
     State(state): State<Shared>,
     posted: ReferralForm<ContactFormData>,
-) -> Response {
+) -> WebResult {
     let (data, v, i, id, today, form) = posted.into_parts();
     let r = &data.dataset.referrals[i];
     let mut errors: FieldErrors = Vec::new();
@@ -60,7 +60,7 @@ pub(crate) async fn add_contact(
             ("kind".into(), form.kind.clone()),
             ("mechanism".into(), form.mechanism.clone()),
         ];
-        return invalid(
+        return Err(invalid(
             &v,
             &data,
             i,
@@ -70,7 +70,7 @@ pub(crate) async fn add_contact(
                 values,
                 errors,
             },
-        );
+        ));
     }
     let contact = ContactDoc {
         date: form.date.trim().to_string(),

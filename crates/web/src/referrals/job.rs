@@ -1,7 +1,7 @@
 //! Recording a job start on a referral.
 
+use crate::error::WebResult;
 use axum::extract::State;
-use axum::response::Response;
 use ipstrack_core::bundle::{self, accepts};
 use ipstrack_store::Step;
 use serde::Deserialize;
@@ -25,7 +25,7 @@ pub(crate) struct JobFormData {
 pub(crate) async fn add_job(
     State(state): State<Shared>,
     posted: ReferralForm<JobFormData>,
-) -> Response {
+) -> WebResult {
     let (data, v, i, id, today, form) = posted.into_parts();
     let r = &data.dataset.referrals[i];
     let mut errors: FieldErrors = Vec::new();
@@ -66,7 +66,7 @@ pub(crate) async fn add_job(
             ("start".into(), form.start.clone()),
             ("hours_per_week".into(), form.hours_per_week.clone()),
         ];
-        return invalid(
+        return Err(invalid(
             &v,
             &data,
             i,
@@ -76,7 +76,7 @@ pub(crate) async fn add_job(
                 values,
                 errors,
             },
-        );
+        ));
     }
     let kind = form.kind.clone();
     let job = ipstrack_core::bundle::JobDoc {

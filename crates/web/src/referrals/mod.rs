@@ -5,8 +5,8 @@
 use axum::Router;
 use axum::routing::{get, post};
 use ipstrack_core::Day;
-use ipstrack_core::model::{Dataset, Role as StaffRole};
-use ipstrack_store::Role;
+use ipstrack_core::model::Dataset;
+use ipstrack_core::model::Role;
 
 use crate::Shared;
 use crate::extract::Viewer;
@@ -72,7 +72,7 @@ pub(crate) fn assignable(v: &Viewer, data: &Dataset, today: Day) -> Vec<(String,
         .iter()
         .enumerate()
         .filter(|(i, s)| {
-            s.role == StaffRole::Es
+            s.role == Role::Es
                 && s.in_post_on(today)
                 && match v.session.user.role {
                     Role::Es => v.staff == Some(*i),

@@ -1,18 +1,16 @@
 //! A new referral, for a new client or one of the user's caseload: checked
 //! (dates, status, specialist, a duplicate NHS number) before it is written.
 
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use ipstrack_core::bundle::{self, accepts};
-use ipstrack_store::StoreError;
 use serde::Deserialize;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::server_error;
-use crate::extract::SignedIn;
-use crate::extract::{audit_out_of_scope, in_scope, signed_in_form};
+use crate::error::{WebError, WebResult};
+use crate::extract::{Posted, SignedIn, audit_out_of_scope, in_scope};
 use crate::referrals::steps::once;
 use crate::referrals::{FieldErrors, assignable, form_date};
 use crate::ui::form::{FormState, error_summary, field, options, select};
@@ -23,24 +21,19 @@ use maud::{Markup, html};
 pub(crate) async fn new_referral_page(
     State(state): State<Shared>,
     SignedIn { v, data }: SignedIn,
-) -> Response {
+) -> Markup {
     let today = state.today();
     let specialists = assignable(&v, &data.dataset, today);
-    Html(
-        new_referral_html(
-            &v,
-            &specialists,
-            &crate::ui::form::FormState::default(),
-            today,
-        )
-        .into_string(),
+    new_referral_html(
+        &v,
+        &specialists,
+        &crate::ui::form::FormState::default(),
+        today,
     )
-    .into_response()
 }
 
 #[derive(Deserialize)]
 pub(crate) struct ReferralFormData {
-    csrf: String,
     #[serde(default)]
     once: String,
     client: String,
@@ -62,13 +55,8 @@ pub(crate) fn next_id<'a>(prefix: &str, ids: impl Iterator<Item = &'a str>) -> S
 
 pub(crate) async fn create_referral(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<ReferralFormData>,
-) -> Response {
-    let (data, v) = match signed_in_form(&state, &headers, &form.csrf).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+    Posted { data, v, form, .. }: Posted<ReferralFormData>,
+) -> WebResult {
     let d = &data.dataset;
     let today = state.today();
     let specialists = assignable(&v, d, today);
@@ -139,9 +127,7 @@ pub(crate) async fn create_referral(
             },
         )
         .collect();
-    if let Err(response) = audit_out_of_scope(&state, &v, matched).await {
-        return response;
-    }
+    audit_out_of_scope(&state, &v, matched).await?;
     if let Err(e) = form_date(
         &form.received,
         "date the referral was received",
@@ -172,11 +158,10 @@ pub(crate) async fn create_referral(
             values,
             errors,
         };
-        return (
+        return Err(WebError::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(new_referral_html(&v, &specialists, &state_form, today).into_string()),
-        )
-            .into_response();
+            new_referral_html(&v, &specialists, &state_form, today),
+        ));
     }
     let new_client = existing
         .is_none()
@@ -198,7 +183,7 @@ pub(crate) async fn create_referral(
             form.status_at_referral.clone(),
         )
     };
-    match state
+    let saved = state
         .store
         .create_referral(
             new_client,
@@ -206,19 +191,9 @@ pub(crate) async fn create_referral(
             once(&form.once),
             &v.session.user.username,
         )
-        .await
-    {
-        Ok(saved) => {
-            if let Err(e) = state.publish(&saved).await {
-                return server_error(e);
-            }
-            Redirect::to(&format!("/referrals/{}", saved.referral.id)).into_response()
-        }
-        Err(StoreError::Invalid(errors)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
-        }
-        Err(e) => server_error(e),
-    }
+        .await?;
+    state.publish(&saved).await?;
+    Ok(Redirect::to(&format!("/referrals/{}", saved.referral.id)).into_response())
 }
 
 /// The form for a new referral.

@@ -1,13 +1,11 @@
 //! A referral's page: its timeline, facts and the forms to record each step.
 
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Response};
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::forbidden_as_not_found;
-use crate::extract::SignedIn;
-use crate::extract::{audit_out_of_scope, in_scope, referral_matched};
+use crate::error::WebResult;
+use crate::extract::{SignedIn, referral_in_scope};
 use crate::referrals::assignable;
 use crate::ui::figures::status_tag;
 use crate::ui::form::{FormState, dated_form, error_summary, field, options, select, step_form};
@@ -24,26 +22,17 @@ pub(crate) async fn referral_page(
     State(state): State<Shared>,
     SignedIn { v, data }: SignedIn,
     Path(id): Path<String>,
-) -> Response {
+) -> WebResult<Markup> {
     let today = state.today();
-    match data.referral_index(&id) {
-        Some(i) if in_scope(&v, &data.dataset, i, today) => Html(
-            referral_html(
-                &v,
-                &data,
-                i,
-                today,
-                &crate::ui::form::FormState::default(),
-                &assignable(&v, &data.dataset, today),
-            )
-            .into_string(),
-        )
-        .into_response(),
-        found => match audit_out_of_scope(&state, &v, referral_matched(found, &id)).await {
-            Ok(()) => forbidden_as_not_found(&v, "referral", &id),
-            Err(response) => response,
-        },
-    }
+    let i = referral_in_scope(&state, &v, &data, &id, today).await?;
+    Ok(referral_html(
+        &v,
+        &data,
+        i,
+        today,
+        &crate::ui::form::FormState::default(),
+        &assignable(&v, &data.dataset, today),
+    ))
 }
 
 /// A referral: its timeline, sustainment clock and the add-contact form.

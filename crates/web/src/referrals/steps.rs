@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use ipstrack_core::bundle::{self, accepts};
 use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{Entry, Step, StoreError};
 
-use crate::error::{not_found, server_error};
+use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, Viewer};
 use crate::referrals::{FieldErrors, assignable, form_date};
 use crate::{AppState, Shared};
@@ -24,22 +24,30 @@ pub(crate) fn invalid(
     i: usize,
     today: Day,
     state: crate::ui::form::FormState,
-) -> Response {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Html(
-            crate::referrals::page::referral_html(
-                v,
-                data,
-                i,
-                today,
-                &state,
-                &assignable(v, &data.dataset, today),
-            )
-            .into_string(),
+) -> WebError {
+    page_again(StatusCode::UNPROCESSABLE_ENTITY, v, data, i, today, state)
+}
+
+/// The referral page again, its form kept with its errors, with `status`.
+fn page_again(
+    status: StatusCode,
+    v: &Viewer,
+    data: &Loaded,
+    i: usize,
+    today: Day,
+    state: crate::ui::form::FormState,
+) -> WebError {
+    WebError::Page(
+        status,
+        crate::referrals::page::referral_html(
+            v,
+            data,
+            i,
+            today,
+            &state,
+            &assignable(v, &data.dataset, today),
         ),
     )
-        .into_response()
 }
 
 /// Records one step on a referral in the store (only its own rows), puts the
@@ -52,34 +60,23 @@ pub(crate) async fn write_step(
     id: &str,
     (step, seen_version, once): (Step, Option<i64>, Option<&str>),
     form: crate::ui::form::FormState,
-) -> Response {
+) -> WebResult {
     match state
         .store
         .change_referral_once(id, &step, seen_version, once, &v.session.user.username)
         .await
     {
         Ok(saved) => {
-            if let Err(e) = state.publish(&saved).await {
-                return server_error(e);
-            }
-            Redirect::to(&format!("/referrals/{id}")).into_response()
+            state.publish(&saved).await?;
+            Ok(Redirect::to(&format!("/referrals/{id}")).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             // Show the referral as it is now: load it into the snapshot first.
-            match state.store.referral(id).await {
-                Ok(Some(saved)) => {
-                    if let Err(e) = state.publish(&saved).await {
-                        return server_error(e);
-                    }
-                }
-                Ok(None) => return not_found(),
-                Err(e) => return server_error(e),
-            }
+            let saved = state.store.referral(id).await?.ok_or(WebError::NotFound)?;
+            state.publish(&saved).await?;
             let data = state.data();
             let today = state.today();
-            let Some(i) = data.referral_index(id) else {
-                return not_found();
-            };
+            let i = data.referral_index(id).ok_or(WebError::NotFound)?;
             // The error links to the form's first field.
             let field = match form.form {
                 "hold" | "waiting" | "decision" => "start",
@@ -94,19 +91,21 @@ pub(crate) async fn write_step(
                 )],
                 ..form
             };
-            let mut response = invalid(v, &data, i, today, state_form);
-            *response.status_mut() = StatusCode::CONFLICT;
-            response
+            Err(page_again(
+                StatusCode::CONFLICT,
+                v,
+                &data,
+                i,
+                today,
+                state_form,
+            ))
         }
-        Err(StoreError::Invalid(errors)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, errors.to_string()).into_response()
-        }
-        Err(StoreError::NotFound(_)) => (
+        // The entry to change or remove is no longer there.
+        Err(StoreError::NotFound(_)) => Err(WebError::Text(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "There is no such entry: reload the page.",
-        )
-            .into_response(),
-        Err(e) => server_error(e),
+            "There is no such entry: reload the page.".into(),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -124,7 +123,7 @@ pub(crate) async fn record_step(
     State(state): State<Shared>,
     Path((_, step)): Path<(String, String)>,
     posted: ReferralForm<HashMap<String, String>>,
-) -> Response {
+) -> WebResult {
     let (data, v, i, id, today, form) = posted.into_parts();
     let d = &data.dataset;
     let r = &d.referrals[i];
@@ -279,16 +278,15 @@ pub(crate) async fn record_step(
                 "transfer" => Entry::Transfer,
                 "job" => Entry::Job,
                 _ => {
-                    return (
+                    return Err(WebError::Text(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        "There is no such entry to remove: reload the page.",
-                    )
-                        .into_response();
+                        "There is no such entry to remove: reload the page.".into(),
+                    ));
                 }
             };
             ("remove", Step::Remove { entry, index })
         }
-        _ => return not_found(),
+        _ => return Err(WebError::NotFound),
     };
     let values: Vec<(String, String)> = form
         .iter()
@@ -296,7 +294,7 @@ pub(crate) async fn record_step(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if !errors.is_empty() {
-        return invalid(
+        return Err(invalid(
             &v,
             &data,
             i,
@@ -306,7 +304,7 @@ pub(crate) async fn record_step(
                 values,
                 errors,
             },
-        );
+        ));
     }
     // The version the page showed: an edit is refused if the referral changed since.
     let seen_version = form

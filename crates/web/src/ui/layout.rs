@@ -1,7 +1,7 @@
 //! The page frame (header, navigation by role, skip link), bare pages and
 //! plain messages.
 
-use ipstrack_store::Role;
+use ipstrack_core::model::Role;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::Viewer;
