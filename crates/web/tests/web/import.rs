@@ -2,12 +2,10 @@
 //! problems, nothing written before the confirmation, skipping accepted,
 //! a team lead limited to their team, the audit log.
 
-mod common;
-
+use crate::common::*;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::*;
 use ipstrack_store::{AuditFilter, Store};
 
 /// A request's status and page.

@@ -3,13 +3,10 @@
 //! up writes it did not make within a second, and an edit from a page that
 //! showed an older version gets the "changed since you opened it" page.
 
-mod common;
-
-use std::time::{Duration, Instant};
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use ipstrack_store::Store;
+use std::time::{Duration, Instant};
 
 /// A second server on the same database file (its own connections and snapshot).
 async fn second_server(w: &World) -> (axum::Router, Store) {

@@ -1,6 +1,5 @@
 //! The web tests' shared world: a store with the random-101 example, users of
 //! every role, the application on a fixed day, and requests through it.
-#![allow(dead_code)] // each test file uses its own part
 
 use axum::Router;
 use axum::body::Body;
@@ -202,27 +201,62 @@ pub fn hidden_csrf(body: &str) -> String {
     body[at..at + 64].to_string()
 }
 
-/// Signs in through the form; returns (session cookie, CSRF token of the session).
-pub async fn sign_in(w: &World, user: &str, password: &str) -> Option<(String, String)> {
+/// Posts the sign-in form, from `ip` when given (as the server tells the
+/// peer's address): (status, headers, page).
+async fn post_sign_in(
+    w: &World,
+    user: &str,
+    password: &str,
+    ip: Option<&str>,
+) -> (StatusCode, Vec<(String, String)>, String) {
     let (_, headers, body) = send(&w.app, get("/sign-in", "")).await;
     let cookie = header_value(&headers, "set-cookie").unwrap();
     let pre = cookie.split(';').next().unwrap().to_string();
-    let token = hidden_csrf(&body);
     let form = format!(
-        "username={user}&password={}&csrf={token}",
-        password.replace(' ', "+")
+        "username={user}&password={}&csrf={}",
+        password.replace(' ', "+"),
+        hidden_csrf(&body)
     );
-    let (status, headers, _) = send(&w.app, post("/sign-in", &pre, &form)).await;
-    if status != StatusCode::SEE_OTHER {
-        return None;
+    let mut request = post("/sign-in", &pre, &form);
+    if let Some(ip) = ip {
+        let addr = std::net::SocketAddr::new(ip.parse().unwrap(), 40000);
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
     }
-    let session = header_value(&headers, "set-cookie").unwrap();
+    send(&w.app, request).await
+}
+
+/// The session cookie (`name=value`) a sign-in set.
+fn session_cookie(headers: &[(String, String)]) -> String {
+    let session = header_value(headers, "set-cookie").unwrap();
     assert!(
         session.contains("HttpOnly") && session.contains("SameSite=Strict"),
         "{session}"
     );
-    let session = session.split(';').next().unwrap().to_string();
+    session.split(';').next().unwrap().to_string()
+}
+
+/// Signs in through the form; returns (session cookie, CSRF token of the session).
+pub async fn sign_in(w: &World, user: &str, password: &str) -> Option<(String, String)> {
+    let (status, headers, _) = post_sign_in(w, user, password, None).await;
+    if status != StatusCode::SEE_OTHER {
+        return None;
+    }
+    let session = session_cookie(&headers);
     // Every signed-in page carries the session's CSRF token (the sign-out form).
     let (_, _, page) = send(&w.app, get("/caseload", &session)).await;
     Some((session, hidden_csrf(&page)))
+}
+
+/// Signs in from `ip`: (status, page, session cookie if signed in).
+pub async fn sign_in_from(
+    w: &World,
+    user: &str,
+    password: &str,
+    ip: &str,
+) -> (StatusCode, String, Option<String>) {
+    let (status, headers, body) = post_sign_in(w, user, password, Some(ip)).await;
+    let session = (status == StatusCode::SEE_OTHER).then(|| session_cookie(&headers));
+    (status, body, session)
 }

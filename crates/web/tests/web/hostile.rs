@@ -2,17 +2,14 @@
 //! login (or none) tries, and that the server stays up, bounded and inside
 //! each user's scope. Every hostile file or request is made here.
 
-mod common;
-
-use std::time::{Duration, Instant};
-
+use crate::common::*;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::*;
 use ipstrack_core::bundle::BundleDoc;
 use ipstrack_store::{AuditFilter, Store};
 use ipstrack_web::{Config, Limits, app, serve};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

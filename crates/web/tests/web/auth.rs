@@ -1,0 +1,181 @@
+//! Signing in and out, sessions, tokens and one's password (crates/web/src/auth.rs).
+
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+
+#[tokio::test]
+async fn pages_need_a_session_and_the_api_answers_401() {
+    let w = world().await;
+    let (status, headers, _) = send(&w.app, get("/caseload", "")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        header_value(&headers, "location").as_deref(),
+        Some("/sign-in")
+    );
+    let (status, _, _) = send(&w.app, get("/api/v1/report", "")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(&w.app, get("/caseload", "ipstrack_session=forged")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_with_an_error_summary() {
+    let w = world().await;
+    assert!(sign_in(&w, "es1", "not the password").await.is_none());
+    let (_, headers, body) = send(&w.app, get("/sign-in", "")).await;
+    let pre = header_value(&headers, "set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let form = format!("username=es1&password=wrong&csrf={}", hidden_csrf(&body));
+    let (status, _, body) = send(&w.app, post("/sign-in", &pre, &form)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        body.contains("There is a problem") && body.contains("href=\"#username\""),
+        "{body}"
+    );
+    // Without the sign-in form's token: refused (CSRF).
+    let (status, _, _) = send(
+        &w.app,
+        post("/sign-in", "", "username=es1&password=x&csrf=abc"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, _, _) = send(&w.app, post("/sign-out", &es1, "csrf=wrong")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(&w.app, post("/sign-out", &es1, &format!("csrf={csrf}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(&w.app, get("/caseload", &es1)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "signed out");
+}
+
+/// Issue 11: the session that changes the password goes on (it used to end
+/// too); every other session of the user ends.
+#[tokio::test]
+async fn changing_ones_password_ends_the_other_sessions() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (elsewhere, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            "/account/password",
+            &es1,
+            &format!(
+                "csrf={csrf}&current=wrong&new=another+long+secret&confirm=another+long+secret"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("href=\"#password-current\""), "{body}");
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            "/account/password",
+            &es1,
+            &format!(
+                "csrf={csrf}&current={}&new=short&confirm=short",
+                PASSWORD.replace(' ', "+")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("href=\"#password-new\""), "{body}");
+    let form = format!(
+        "csrf={csrf}&current={}&new=another+long+secret&confirm=another+long+secret",
+        PASSWORD.replace(' ', "+")
+    );
+    let (status, _, _) = send(&w.app, post("/account/password", &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(&w.app, get("/caseload", &es1)).await;
+    assert_eq!(status, StatusCode::OK, "this session goes on");
+    let (status, _, _) = send(&w.app, get("/caseload", &elsewhere)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the other session has ended");
+    assert!(sign_in(&w, "es1", PASSWORD).await.is_none());
+    assert!(sign_in(&w, "es1", "another long secret").await.is_some());
+}
+
+#[tokio::test]
+async fn an_expired_session_or_token_is_no_longer_accepted() {
+    let w = world().await;
+    // A session of no hours (a token is at least a day: sessions and tokens
+    // are one table).
+    let ipstrack_store::SignIn::Ok { token: expired, .. } = w
+        .store
+        .sign_in("manager", PASSWORD, "192.0.2.1", 0)
+        .await
+        .unwrap()
+    else {
+        panic!("signed in")
+    };
+    let (status, _, _) = send(
+        &w.app,
+        Request::get("/api/v1/report")
+            .header(header::AUTHORIZATION, format!("Bearer {expired}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, headers, _) = send(
+        &w.app,
+        get("/service", &format!("ipstrack_session={expired}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), "/sign-in");
+}
+
+/// The sign-in page's message (the page without its one-time token).
+fn message(page: &str) -> String {
+    let token = hidden_csrf(page);
+    page.replace(&token, "TOKEN")
+}
+
+#[tokio::test]
+async fn unknown_and_known_usernames_get_the_same_answers() {
+    let w = world().await;
+    let (a, known, _) = sign_in_from(&w, "es1", "wrong password", "192.0.2.1").await;
+    let (b, unknown, _) = sign_in_from(&w, "nobody", "wrong password", "192.0.2.1").await;
+    assert_eq!((a, b), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(message(&known), message(&unknown));
+    assert!(known.contains("The username or password is not right."));
+    for _ in 0..4 {
+        sign_in_from(&w, "es1", "wrong password", "192.0.2.1").await;
+        sign_in_from(&w, "nobody", "wrong password", "192.0.2.1").await;
+    }
+    let (a, known, _) = sign_in_from(&w, "es1", PASSWORD, "192.0.2.1").await;
+    let (b, unknown, _) = sign_in_from(&w, "nobody", PASSWORD, "192.0.2.1").await;
+    assert_eq!((a, b), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(message(&known), message(&unknown));
+    assert!(
+        known.contains("Too many failed sign-ins: try again in 1 minute."),
+        "{known}"
+    );
+}
+
+#[tokio::test]
+async fn another_address_still_signs_in_while_one_is_slowed() {
+    let w = world().await;
+    for _ in 0..5 {
+        let (status, _, _) = sign_in_from(&w, "es1", "wrong password", "192.0.2.1").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (_, page, session) = sign_in_from(&w, "es1", PASSWORD, "192.0.2.1").await;
+    assert!(session.is_none() && page.contains("Too many failed sign-ins"));
+    let (status, _, session) = sign_in_from(&w, "es1", PASSWORD, "198.51.100.7").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(&w.app, get("/caseload", &session.unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+}

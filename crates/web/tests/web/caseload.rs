@@ -1,0 +1,132 @@
+//! The caseload page: an ES's referrals in scope, CASE-1..4 as core computes them (crates/web/src/caseload.rs).
+
+use crate::common::*;
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn an_es_sees_their_own_caseload_and_not_another_teams_client() {
+    let w = world().await;
+    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, _, body) = send(&w.app, get("/caseload", &es1)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(&format!("/referrals/{}\"", w.es1_referral)),
+        "{body}"
+    );
+    assert!(body.contains("To do"));
+    let (status, _, _) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    assert_eq!(status, StatusCode::OK);
+    // Another team's client, by URL: 404.
+    let (status, _, body) =
+        send(&w.app, get(&format!("/referrals/{}", w.es3_referral), &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains(&w.es3_referral));
+}
+
+/// The number in the caseload row of `referral` (its "Days until inactive" cell).
+fn days_until_inactive_cell(page: &str, referral: &str) -> String {
+    let row = &page[page
+        .find(&format!("id=\"referral-{referral}\""))
+        .unwrap_or_else(|| panic!("no row for {referral}"))..];
+    let cell = &row[row.find("data-days-until-inactive").unwrap()..];
+    let cell = &cell[cell.find('>').unwrap() + 1..];
+    cell[..cell.find('<').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_engagement() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let form = format!(
+        "csrf={csrf}&client=&nhs_number=9434765919&received=2024-11-18&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let referral = location(&headers);
+    let id = referral.rsplit('/').next().unwrap().to_string();
+    // Access (a two-way contact) 51 days before today, an attempt 5 days before.
+    for (step, form) in [
+        ("access", format!("csrf={csrf}&date=2024-11-25")),
+        ("plan", format!("csrf={csrf}&date=2024-11-25")),
+        (
+            "contacts",
+            format!("csrf={csrf}&date=2025-01-10&kind=assertive_engagement"),
+        ),
+    ] {
+        let (status, _, _) = send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{step}");
+    }
+    let loaded = w.store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let es = d.staff.iter().position(|s| s.id == "es3").unwrap() as u32;
+    let core = ipstrack_core::caseload::es_caseload(d, es, today());
+    let entry = core
+        .entries
+        .iter()
+        .find(|e| d.referrals[e.referral].id == id)
+        .unwrap();
+    // Kept active by the attempt until 2024-11-25 + 56 days = 2025-01-20.
+    assert!(entry.status.active);
+    assert_eq!(entry.days_until_inactive, Some(5));
+    let (status, _, page) = send(&w.app, get("/caseload", &es3)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(days_until_inactive_cell(&page, &id), "5");
+    // Every row's figure is core's, never negative.
+    for e in &core.entries {
+        let r = &d.referrals[e.referral].id;
+        let shown = days_until_inactive_cell(&page, r);
+        assert_eq!(
+            shown,
+            e.days_until_inactive.map_or("–".into(), |n| n.to_string()),
+            "{r}"
+        );
+        assert!(!shown.starts_with('-'), "{r}: {shown}");
+    }
+    // The counts are the report's CASE-2 figures, named apart.
+    let period = ipstrack_core::Period::parse("2024/25").unwrap();
+    let report = ipstrack_core::report(d, &loaded.warnings, &period, today()).unwrap();
+    let figures = &report
+        .specialists
+        .iter()
+        .find(|s| s.id == "es3")
+        .unwrap()
+        .kpis
+        .caseload;
+    let strong = |id: &str| {
+        let at = &page[page.find(&format!("id=\"{id}\"")).unwrap()..];
+        at[at.find('>').unwrap() + 1..at.find('<').unwrap()].to_string()
+    };
+    assert_eq!(strong("caseload-open"), figures.open.to_string());
+    assert_eq!(strong("caseload-active"), figures.active.to_string());
+    assert_eq!(strong("caseload-waiting"), figures.waiting_list.to_string());
+    assert_eq!(
+        strong("caseload-not-yet-seen"),
+        core.not_yet_seen.to_string()
+    );
+    assert!(page.contains("open (seen)") && page.contains("referred, not yet seen"));
+}
+
+#[tokio::test]
+async fn case_1_a_client_kept_active_by_a_team_decision_is_shown_as_such() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let form = format!("csrf={csrf}&start=2025-01-01&end=&status=active&reason=in+hospital");
+    let (status, _, _) = send(&w.app, post(&format!("{referral}/decision"), &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
+    assert!(
+        page.contains("kept active by a team decision"),
+        "referral page"
+    );
+    let (_, _, page) = send(&w.app, get("/caseload", &es1)).await;
+    assert!(
+        page.contains("kept active by a team decision"),
+        "caseload page"
+    );
+    assert_eq!(
+        days_until_inactive_cell(&page, &w.es1_referral),
+        "–",
+        "no countdown while the decision keeps the client active"
+    );
+}

@@ -1,0 +1,21 @@
+//! The web app's tests, one module per feature with the feature's name in
+//! `crates/web/src` (auth, caseload, referrals, team, plan, returns, import,
+//! admin, api, period), plus the authorisation matrices, concurrent row
+//! writes and hostile requests; all share one set-up (`common`): a store of
+//! the example bundle with a user of each role, and the app over it.
+
+mod common;
+
+mod admin;
+mod api;
+mod auth;
+mod authorisation;
+mod caseload;
+mod hostile;
+mod import;
+mod period;
+mod plan;
+mod referrals;
+mod returns;
+mod row_writes;
+mod team;

@@ -1,0 +1,316 @@
+//! The performance plan page: who may see it, its figures from core's report, printing (crates/web/src/plan.rs).
+
+use crate::common::*;
+use axum::http::StatusCode;
+use ipstrack_core::Day;
+
+/// The text of the element with `id` on a page, without inner tags.
+fn text_of(page: &str, id: &str) -> String {
+    let at = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element {id}"));
+    let rest = &page[at..];
+    let rest = &rest[rest.find('>').unwrap() + 1..];
+    let end = ["</td>", "</dd>"]
+        .iter()
+        .filter_map(|t| rest.find(t))
+        .min()
+        .unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in rest[..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+fn status_words(status: Option<ipstrack_core::targets::Status>) -> &'static str {
+    use ipstrack_core::targets::Status;
+    match status {
+        Some(Status::Met) => "Met",
+        Some(Status::OnTrack) => "On track",
+        Some(Status::Behind) => "Behind",
+        None => "–",
+    }
+}
+
+fn percent_text(value: Option<f64>) -> String {
+    value.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+#[tokio::test]
+async fn the_performance_plan_is_shown_to_the_es_their_team_lead_and_managers_only() {
+    let w = world().await;
+    // es1 and es2 are in team t2, es3 in t1; lead1 leads t1; lead1 is no ES.
+    let users = ["es1", "es3", "lead1", "manager", "admin"];
+    let mut sessions = Vec::new();
+    for u in users {
+        sessions.push(sign_in(&w, u, PASSWORD).await.unwrap().0);
+    }
+    let matrix = [
+        ("es1", [200, 404, 404, 200, 200]),
+        ("es2", [404, 404, 404, 200, 200]),
+        ("es3", [404, 200, 200, 200, 200]),
+        ("es4", [404, 404, 404, 200, 200]),
+        ("lead1", [404, 404, 404, 404, 404]),
+        ("nobody", [404, 404, 404, 404, 404]),
+    ];
+    for (es, expected) in matrix {
+        let route = format!("/specialists/{es}/plan?period=2024/25&as_of=2024-12-31");
+        for (i, user) in users.iter().enumerate() {
+            let (status, _, body) = send(&w.app, get(&route, &sessions[i])).await;
+            assert_eq!(status.as_u16(), expected[i], "{user} GET {route}");
+            if status == StatusCode::NOT_FOUND {
+                assert!(!body.contains("Performance plan"), "{user} {es}");
+            }
+        }
+    }
+    let (status, headers, _) = send(&w.app, get("/specialists/es1/plan", "")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), "/sign-in");
+}
+
+#[tokio::test]
+async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
+    let w = world().await;
+    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let loaded = w.store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let period = ipstrack_core::Period::parse("2024/25").unwrap();
+    let as_of = Day::parse("2024-12-31").unwrap();
+    let engine = ipstrack_core::report(d, &loaded.warnings, &period, as_of).unwrap();
+    let q3 = ipstrack_core::Period::parse("2024/25-Q3").unwrap();
+    let q3_report = ipstrack_core::report(d, &loaded.warnings, &q3, as_of).unwrap();
+    assert!(engine.specialists.len() >= 3);
+    for s in &engine.specialists {
+        let (status, _, page) = send(
+            &w.app,
+            get(
+                &format!("/specialists/{}/plan?period=2024/25&as_of=2024-12-31", s.id),
+                &manager,
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}", s.id);
+        let staff = d.staff.iter().find(|x| x.id == s.id).unwrap();
+        let (k, t) = (&s.kpis, &s.targets);
+        let expect = |id: &str, value: String| {
+            assert_eq!(text_of(&page, id), value, "{} {id}", s.id);
+        };
+        expect("plan-es", format!("{} ({})", staff.name, staff.id));
+        expect("plan-team", d.teams[staff.team as usize].name.clone());
+        expect("plan-start", staff.start_date.to_string());
+        expect("plan-fte", format!("{}", f64::from(staff.fte.0) / 10_000.0));
+        expect(
+            "plan-year",
+            if t.year == 1 { "Year 1" } else { "Year 2 on" }.into(),
+        );
+        expect("plan-period", "2024/25 (2024-04-01 to 2025-03-31)".into());
+        expect("plan-as-of", "2024-12-31".into());
+        for (id, figures) in [
+            ("access", k.access),
+            ("into-work", k.people_into_work),
+            ("job-starts", k.job_starts),
+            ("sustained-13", k.sustained.w13),
+            ("sustained-26", k.sustained.w26),
+            ("sustained-52", k.sustained.w52),
+        ] {
+            expect(&format!("{id}-unemployed"), figures.unemployed.to_string());
+            expect(&format!("{id}-employed"), figures.employed.to_string());
+        }
+        expect("access-target-to-date", format!("{:.1}", t.access_to_date));
+        expect("access-target", format!("{:.1}", t.access));
+        expect("access-status", status_words(t.status.access).into());
+        expect(
+            "into-work-target-to-date",
+            format!("{:.1}", t.people_into_work_to_date),
+        );
+        expect("into-work-target", format!("{:.1}", t.people_into_work));
+        expect(
+            "into-work-status",
+            status_words(t.status.people_into_work).into(),
+        );
+        let rate = &k.job_outcome_rate;
+        expect(
+            "job-outcome-rate",
+            format!(
+                "{} ({} of {} seeking work)",
+                percent_text(rate.value),
+                rate.numerator,
+                rate.denominator
+            ),
+        );
+        expect("job-outcome-rate-target", "40.0%".into());
+        expect(
+            "job-outcome-rate-status",
+            status_words(t.status.job_outcome_rate).into(),
+        );
+        let sus = &k.sustainment_rate_13w;
+        expect(
+            "sustainment-rate",
+            format!(
+                "{} ({} of {} people; {} pending)",
+                percent_text(sus.value),
+                sus.numerator,
+                sus.denominator,
+                sus.pending
+            ),
+        );
+        expect("sustainment-rate-target", "65.0%".into());
+        expect(
+            "sustainment-rate-status",
+            status_words(t.status.sustainment_rate_13w).into(),
+        );
+        expect("caseload-active", k.caseload.active.to_string());
+        expect("caseload-open", k.caseload.open.to_string());
+        expect("caseload-on-hold", k.caseload.on_hold.to_string());
+        expect("caseload-waiting", k.caseload.waiting_list.to_string());
+        expect("caseload-carried-over", k.caseload.carried_over.to_string());
+        // CASE-4 (rev. 2): open caseload per FTE against the band, from core.
+        let band = match k.caseload.standing(staff, &d.policy) {
+            Some(st) => format!(
+                "{} – {}",
+                st.open_per_fte,
+                match st.band_position {
+                    ipstrack_core::targets::BandPosition::Below => "Below the band",
+                    ipstrack_core::targets::BandPosition::Within => "Within the band",
+                    ipstrack_core::targets::BandPosition::Above => "Above the band",
+                }
+            ),
+            None => "– (not in post)".into(),
+        };
+        expect("caseload-band", band);
+        expect(
+            "fidelity-score",
+            k.fidelity_caseload_score
+                .map_or("–".into(), |f| format!("{f} of 5")),
+        );
+        // The charts: cumulative access in December is the plan's access and
+        // its target to date; the third quarter's job starts and 13-week
+        // outcomes are those of the quarter's report, each group apart.
+        assert_eq!(
+            page.matches("<svg viewBox=\"0 0 640 240\"").count(),
+            2,
+            "two charts"
+        );
+        let december = &page[page.find("<th scope=\"row\">Dec 24</th>").unwrap()..];
+        assert!(
+            december.starts_with(&format!(
+                "<th scope=\"row\">Dec 24</th><td class=\"num\">{}.0</td><td class=\"num\">{:.1}</td>",
+                k.access.unemployed, t.access_to_date
+            )),
+            "{}: {}",
+            s.id,
+            &december[..200]
+        );
+        let quarter = &q3_report
+            .specialists
+            .iter()
+            .find(|x| x.id == s.id)
+            .unwrap()
+            .kpis;
+        let row = &page[page.find("<th scope=\"row\">Q3</th>").unwrap()..];
+        assert!(
+            row.starts_with(&format!(
+                "<th scope=\"row\">Q3</th><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td>",
+                quarter.job_starts.unemployed,
+                quarter.job_starts.employed,
+                quarter.sustained.w13.unemployed,
+                quarter.sustained.w13.employed
+            )),
+            "{}: {}",
+            s.id,
+            &row[..200]
+        );
+        assert!(!page.contains("<th scope=\"row\">Q4</th>"));
+    }
+    // Without a period: this financial year as of the application's today.
+    let (status, _, page) = send(&w.app, get("/specialists/es3/plan", &manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(text_of(&page, "plan-as-of"), "2025-01-15");
+    assert!(text_of(&page, "plan-period").starts_with("2024/25 "));
+    // Reachable from the team dashboard and from the ES's caseload page.
+    let (_, _, team) = send(
+        &w.app,
+        get("/team?team=t1&period=2024/25&as_of=2024-12-31", &manager),
+    )
+    .await;
+    assert!(
+        team.contains("href=\"/specialists/es3/plan?period=2024/25&amp;as_of=2024-12-31\""),
+        "{team}"
+    );
+    let (_, _, caseload) = send(&w.app, get("/caseload?es=es3", &manager)).await;
+    assert!(caseload.contains("href=\"/specialists/es3/plan\""));
+}
+
+#[tokio::test]
+async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
+    let w = world().await;
+    let (es3, _) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (status, _, page) = send(&w.app, get("/specialists/es3/plan", &es3)).await;
+    assert_eq!(status, StatusCode::OK);
+    // The stylesheet, by a URL that carries its content's hash (issue 11).
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/style.css?v="));
+    assert!(page.contains("data-print"), "a Print button");
+    assert!(page.contains("class=\"no-print\""));
+    // The numbers of the charts are open, so that they print.
+    assert_eq!(page.matches("<details open>").count(), 2);
+    // Unemployed and employed are separate lines, each in the key; the key's
+    // colours are SVG, not inline styles (the content security policy).
+    for line in [
+        "Job starts (unemployed)",
+        "Job starts (employed)",
+        "13 weeks (unemployed)",
+        "13 weeks (employed)",
+    ] {
+        assert!(page.contains(&format!("</svg> {line}</span>")), "{line}");
+    }
+    assert!(!page.contains(" style=\""), "no inline styles");
+    let (status, headers, css) = send(&w.app, get("/static/style.css", "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        header_value(&headers, "content-type")
+            .unwrap()
+            .starts_with("text/css")
+    );
+    let print = &css[css.find("@media print").expect("a print section")..];
+    assert!(print.contains("@page { size: A4"), "{print}");
+    for rule in [
+        "header, nav, form, button, .no-print",
+        "break-inside: avoid",
+    ] {
+        assert!(print.contains(rule), "{rule}");
+    }
+    let (_, _, js) = send(&w.app, get("/static/app.js", "")).await;
+    assert!(js.contains("button[data-print]") && js.contains("window.print()"));
+}
+
+#[tokio::test]
+async fn a_bad_period_on_the_plan_page_is_explained() {
+    let w = world().await;
+    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    for (query, words) in [
+        ("period=2024/26", "period `2024/26` is not valid"),
+        ("period=2024/25&as_of=2024-02-30", "is not a date"),
+        (
+            "period=2024/25&as_of=2024-01-01",
+            "is before the period starts",
+        ),
+    ] {
+        let (status, _, page) = send(
+            &w.app,
+            get(&format!("/specialists/es3/plan?{query}"), &lead),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            page.contains("class=\"error-summary\"") && page.contains(words),
+            "{query}: {page}"
+        );
+    }
+}

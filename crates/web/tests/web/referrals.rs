@@ -1,0 +1,539 @@
+//! A referral's page and its forms: new referral, contacts, jobs, each step, corrections; the error summary and the audit (crates/web/src/referrals/).
+
+use crate::common::*;
+use axum::http::StatusCode;
+use ipstrack_core::Day;
+
+#[tokio::test]
+async fn recording_a_contact_needs_the_csrf_token_and_is_audited() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let path = format!("/referrals/{}/contacts", w.es1_referral);
+    let (status, _, _) = send(
+        &w.app,
+        post(&path, &es1, "csrf=wrong&date=2025-01-14&kind=remote"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, headers, _) = send(
+        &w.app,
+        post(
+            &path,
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
+    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    assert!(
+        page.contains("2025-01-14"),
+        "the new contact is on the timeline"
+    );
+    let audit = w
+        .store
+        .audit(&ipstrack_store::AuditFilter {
+            record: Some(w.es1_referral.clone()),
+            since: None,
+        })
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.record_type.as_str()),
+        ("es1", "contact")
+    );
+    // Another team's referral: 404, nothing written.
+    let other = format!("/referrals/{}/contacts", w.es3_referral);
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &other,
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_bad_date_shows_the_error_summary_linked_to_the_field() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let path = format!("/referrals/{}/contacts", w.es1_referral);
+    for (date, message) in [
+        ("2025-02-30", "Enter the date of the contact as a real date"),
+        ("2025-01-16", "must be today or in the past"),
+        ("2001-01-01", "must be on or after the referral"),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(&path, &es1, &format!("csrf={csrf}&date={date}&kind=remote")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+        assert!(
+            body.contains("There is a problem") && body.contains("href=\"#contact-date\""),
+            "{date}: {body}"
+        );
+        assert!(body.contains(message), "{date}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn the_contact_form_records_how_the_contact_was_held() {
+    use ipstrack_core::model::Mechanism;
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    assert!(
+        page.contains("name=\"mechanism\"") && page.contains("value=\"video\""),
+        "the form offers the mechanism"
+    );
+    let path = format!("/referrals/{}/contacts", w.es1_referral);
+    let last_contact = |loaded: ipstrack_core::Loaded| {
+        let r = loaded
+            .dataset
+            .referrals
+            .iter()
+            .find(|r| r.id == w.es1_referral)
+            .unwrap();
+        (r.contacts.len(), r.contacts.last().cloned())
+    };
+    for (mechanism, expected) in [
+        ("video", Some(Mechanism::Video)),
+        ("", None),
+        ("telephone", Some(Mechanism::Telephone)),
+    ] {
+        let (status, headers, _) = send(
+            &w.app,
+            post(
+                &path,
+                &es1,
+                &format!("csrf={csrf}&date=2025-01-14&kind=remote&mechanism={mechanism}"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{mechanism}: {headers:?}");
+        let (_, last) = last_contact(w.store.load().await.unwrap());
+        assert_eq!(last.unwrap().mechanism, expected, "{mechanism}");
+    }
+    // Refused with the error linked to the field; nothing written.
+    let (before, _) = last_contact(w.store.load().await.unwrap());
+    for (kind, mechanism, message) in [
+        ("face_to_face", "telephone", "does not fit its kind"),
+        ("remote", "face_to_face", "does not fit its kind"),
+        ("remote", "fax", "Select how the contact was held"),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(
+                &path,
+                &es1,
+                &format!("csrf={csrf}&date=2025-01-14&kind={kind}&mechanism={mechanism}"),
+            ),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{kind} {mechanism}"
+        );
+        assert!(
+            body.contains("href=\"#contact-mechanism\"") && body.contains(message),
+            "{kind} {mechanism}: {body}"
+        );
+    }
+    assert_eq!(last_contact(w.store.load().await.unwrap()).0, before);
+}
+
+#[tokio::test]
+async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figures_change() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let before = w.store.load().await.unwrap();
+    let period = ipstrack_core::Period::parse("2024/25").unwrap();
+    let figures = |loaded: &ipstrack_core::Loaded| {
+        let r = ipstrack_core::report(&loaded.dataset, &[], &period, today()).unwrap();
+        let s = r
+            .specialists
+            .iter()
+            .find(|s| s.id == "es3")
+            .unwrap()
+            .kpis
+            .clone();
+        (
+            s.referrals.unemployed,
+            s.access.unemployed,
+            s.job_starts.unemployed,
+            s.caseload.open,
+        )
+    };
+    let (_, _, team_before) = send(&w.app, get("/team", &lead)).await;
+
+    let (status, _, page) = send(&w.app, get("/referrals/new", &es3)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("value=\"es3\"") && !page.contains("value=\"es1\""),
+        "an ES refers only to themselves"
+    );
+    let form = format!(
+        "csrf={csrf}&client=&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let referral = location(&headers);
+    assert!(referral.starts_with("/referrals/r"), "{referral}");
+
+    for (path, form) in [
+        ("access", format!("csrf={csrf}&date=2025-01-12")),
+        (
+            "contacts",
+            format!("csrf={csrf}&date=2025-01-13&kind=face_to_face"),
+        ),
+        (
+            "jobs",
+            format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-14&hours_per_week=16"),
+        ),
+    ] {
+        let (status, _, body) =
+            send(&w.app, post(&format!("{referral}/{path}"), &es3, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
+    }
+    let (_, _, caseload) = send(&w.app, get("/caseload", &es3)).await;
+    assert!(
+        caseload.contains(&format!("href=\"{referral}\"")),
+        "the new referral is on the caseload"
+    );
+
+    let after = w.store.load().await.unwrap();
+    let (r0, a0, j0, o0) = figures(&before);
+    assert_eq!(figures(&after), (r0 + 1, a0 + 1, j0 + 1, o0 + 1));
+    let (_, _, team_after) = send(&w.app, get("/team", &lead)).await;
+    assert_ne!(team_before, team_after, "the team dashboard changed");
+    let audit = w
+        .store
+        .audit(&ipstrack_store::AuditFilter::default())
+        .await
+        .unwrap();
+    assert!(audit.iter().rev().take(5).all(|e| e.actor == "es3"));
+}
+
+#[tokio::test]
+async fn bad_job_and_referral_forms_are_refused_field_by_field() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let path = format!("/referrals/{}/jobs", w.es1_referral);
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            &path,
+            &es1,
+            &format!(
+                "csrf={csrf}&type=volunteering&employer=&start=2030-01-01&hours_per_week=lots"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for anchor in ["#job-type", "#job-start", "#job-hours_per_week"] {
+        assert!(
+            body.contains(&format!("href=\"{anchor}\"")),
+            "{anchor}: {body}"
+        );
+    }
+    let form =
+        format!("csrf={csrf}&client=nobody&nhs_number=12&received=&status_at_referral=x&es=es3");
+    let (status, _, body) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for anchor in [
+        "#referral-client",
+        "#referral-nhs_number",
+        "#referral-received",
+        "#referral-status_at_referral",
+        "#referral-es",
+    ] {
+        assert!(
+            body.contains(&format!("href=\"{anchor}\"")),
+            "{anchor}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_referral() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let form = format!(
+        "csrf={csrf}&client=&nhs_number=9434765919&received=2025-01-02&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let referral = location(&headers);
+    let id = referral.rsplit('/').next().unwrap().to_string();
+    let status_of = |loaded: &ipstrack_core::Loaded| {
+        let r = loaded
+            .dataset
+            .referrals
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap();
+        ipstrack_core::caseload::status_on(r, today(), &loaded.dataset.policy)
+    };
+    for (step, form) in [
+        ("access", format!("csrf={csrf}&date=2025-01-03")),
+        (
+            "contacts",
+            format!("csrf={csrf}&date=2025-01-10&kind=remote"),
+        ),
+    ] {
+        let (status, _, body) =
+            send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
+        assert_eq!(
+            status,
+            StatusCode::SEE_OTHER,
+            "{step}: {}",
+            &body[..body.len().min(300)]
+        );
+    }
+    let before = status_of(&w.store.load().await.unwrap());
+    assert!(
+        !before.active
+            && before
+                .failed
+                .contains(ipstrack_core::caseload::Criterion::VocationalPlan)
+    );
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            &format!("{referral}/plan"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-01"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a plan cannot start before the referral"
+    );
+    assert!(body.contains("href=\"#plan-date\""));
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/plan"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-03"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        status_of(&w.store.load().await.unwrap()).active,
+        "active once the plan has started"
+    );
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/discharge"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-15&reason=moved+away"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = status_of(&w.store.load().await.unwrap());
+    assert!(!after.open && !after.active, "closed on its discharge date");
+    let (_, _, caseload) = send(&w.app, get("/caseload", &es3)).await;
+    assert!(
+        !caseload.contains(&format!("href=\"{referral}\"")),
+        "no longer on the open caseload"
+    );
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/nonsense"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-15"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_checked() {
+    let w = world().await;
+    let (lead, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let path = |step: &str| format!("/referrals/{}/{step}", w.es3_referral);
+    for (step, form) in [
+        ("hold", "start=2025-01-02&end=2025-01-09"),
+        (
+            "waiting",
+            "start=2025-01-03&end=&expected_return=2025-02-01",
+        ),
+        ("engagement", "date=2025-01-04&status=not_seeking_work"),
+        (
+            "decision",
+            "start=2025-01-05&end=&status=active&reason=in+hospital",
+        ),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(&path(step), &lead, &format!("csrf={csrf}&{form}")),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::SEE_OTHER,
+            "{step}: {}",
+            &body[..body.len().min(300)]
+        );
+    }
+    let loaded = w.store.load().await.unwrap();
+    let r = loaded
+        .dataset
+        .referrals
+        .iter()
+        .find(|r| r.id == w.es3_referral)
+        .unwrap();
+    assert_eq!(r.holds.last().unwrap().end, Day::parse("2025-01-09"));
+    assert_eq!(
+        r.waiting_list.last().unwrap().expected_return,
+        Day::parse("2025-02-01")
+    );
+    assert_eq!(
+        r.engagement.last().unwrap().status,
+        ipstrack_core::model::Engagement::NotSeekingWork
+    );
+    assert_eq!(
+        r.decisions.last().unwrap().reason.as_deref(),
+        Some("in hospital")
+    );
+    // The team decision keeps the client active despite the waiting list and the engagement change.
+    assert!(ipstrack_core::caseload::status_on(r, today(), &loaded.dataset.policy).active);
+
+    for (step, form, anchor) in [
+        ("hold", "start=2025-01-09&end=2025-01-02", "#hold-end"),
+        (
+            "decision",
+            "start=2025-01-05&status=maybe&reason=",
+            "#decision-status",
+        ),
+        (
+            "decision",
+            "start=2025-01-05&status=active&reason=",
+            "#decision-reason",
+        ),
+        (
+            "engagement",
+            "date=2025-01-04&status=happy",
+            "#engagement-status",
+        ),
+        ("transfer", "date=2025-01-10&es=es1", "#transfer-es"),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(&path(step), &lead, &format!("csrf={csrf}&{form}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{step} {form}");
+        assert!(
+            body.contains(&format!("href=\"{anchor}\"")),
+            "{step} {form}: {anchor}"
+        );
+    }
+    // es1 is in another team: a team lead cannot transfer to them; nor see the referral afterwards if moved.
+    let loaded = w.store.load().await.unwrap();
+    let t1_es: Vec<String> = loaded
+        .dataset
+        .staff
+        .iter()
+        .filter(|s| s.role == ipstrack_core::model::Role::Es && s.team == 0 && s.id != "es3")
+        .map(|s| s.id.clone())
+        .collect();
+    if let Some(other) = t1_es.first() {
+        let (status, _, body) = send(
+            &w.app,
+            post(
+                &path("transfer"),
+                &lead,
+                &format!("csrf={csrf}&date=2025-01-10&es={other}"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let contacts = |loaded: &ipstrack_core::Loaded| {
+        loaded
+            .dataset
+            .referrals
+            .iter()
+            .find(|r| r.id == w.es1_referral)
+            .unwrap()
+            .contacts
+            .len()
+    };
+    let before = contacts(&w.store.load().await.unwrap());
+    let add = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("/referrals/{}/contacts", w.es1_referral),
+            &es1,
+            &add,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    assert!(
+        page.contains("Remove: Contact: remote on 2025-01-14"),
+        "each entry has a Remove button"
+    );
+    let remove = format!("csrf={csrf}&kind=contact&index={before}");
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("/referrals/{}/remove", w.es1_referral),
+            &es1,
+            &remove,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(contacts(&w.store.load().await.unwrap()), before);
+    let audit = w
+        .store
+        .audit(&ipstrack_store::AuditFilter {
+            record: Some(w.es1_referral.clone()),
+            since: None,
+        })
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(last.action, "update");
+    assert!(
+        last.old_value.as_deref().unwrap().contains("2025-01-14"),
+        "the removed contact is in the old value"
+    );
+    let wrong = format!("csrf={csrf}&kind=contact&index=9999");
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("/referrals/{}/remove", w.es1_referral),
+            &es1,
+            &wrong,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,0 +1,90 @@
+//! The team dashboard: its figures and charts agree with the engine (crates/web/src/team.rs).
+
+use crate::common::*;
+use axum::http::StatusCode;
+use ipstrack_core::Day;
+
+#[tokio::test]
+async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
+    let w = world().await;
+    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (status, _, body) = send(
+        &w.app,
+        get(
+            "/api/v1/report?period=2024/25-Q3&as_of=2024-12-31",
+            &manager,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let loaded = w.store.load().await.unwrap();
+    let period = ipstrack_core::Period::parse("2024/25-Q3").unwrap();
+    let engine =
+        ipstrack_core::report(&loaded.dataset, &loaded.warnings, &period, period.end).unwrap();
+    assert_eq!(api, serde_json::to_value(&engine).unwrap());
+    let (status, _, page) = send(
+        &w.app,
+        get("/team?team=t1&period=2024/25-Q3&as_of=2024-12-31", &manager),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let es3 = engine.specialists.iter().find(|s| s.id == "es3").unwrap();
+    assert!(
+        page.contains(&format!(
+            "{:.1} / {:.1}",
+            es3.targets.access_to_date, es3.targets.access
+        )),
+        "{page}"
+    );
+    let (status, _, _) = send(&w.app, get("/api/v1/report?period=2024/26", &manager)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
+    let w = world().await;
+    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let (status, _, page) = send(&w.app, get("/team?period=2024/25&as_of=2024-12-31", &lead)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        page.matches("<svg viewBox=\"0 0 640 240\"").count(),
+        3,
+        "three charts"
+    );
+    assert!(
+        page.contains("<th scope=\"row\">Q3</th>") && !page.contains("<th scope=\"row\">Q4</th>")
+    );
+    assert!(page.contains("Cumulative access (unemployed) against the target to date"));
+    // Nine months, April to December, each in the numbers table.
+    for month in ["Apr 24", "Sep 24", "Dec 24"] {
+        assert!(
+            page.contains(&format!("<th scope=\"row\">{month}</th>")),
+            "{month}"
+        );
+    }
+    assert!(!page.contains("Jan 25"));
+    // The last cumulative access is the team's access for the period so far.
+    let loaded = w.store.load().await.unwrap();
+    let period = ipstrack_core::Period::parse("2024/25").unwrap();
+    let r = ipstrack_core::report(
+        &loaded.dataset,
+        &[],
+        &period,
+        Day::parse("2024-12-31").unwrap(),
+    )
+    .unwrap();
+    let access = r
+        .teams
+        .iter()
+        .find(|t| t.id == "t1")
+        .unwrap()
+        .kpis
+        .access
+        .unemployed;
+    let last_row = &page[page.find("<th scope=\"row\">Dec 24</th>").unwrap()..];
+    assert!(
+        last_row.contains(&format!("<td class=\"num\">{access}.0</td>")),
+        "{access}"
+    );
+}
