@@ -254,13 +254,12 @@ pub fn password_html(v: &Viewer, state: &FormState) -> Markup {
         "Change your password",
         html! {
             (error_summary(state))
-            form method="post" action="/account/password" novalidate class="panel" {
-                input type="hidden" name="csrf" value=(v.session.csrf);
+            (FormState::post_form(v, "/account/password", html! {
                 (field(state, "password", "current", "Current password", "password", None))
                 (field(state, "password", "new", "New password (at least 10 characters)", "password", None))
                 (field(state, "password", "confirm", "New password again", "password", None))
                 button type="submit" { "Change password" }
-            }
+            }))
         },
     )
 }

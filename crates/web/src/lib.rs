@@ -71,30 +71,20 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .merge(import::routes())
         .merge(assets::routes())
         .with_state(state)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-            ),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
         // Every answer may hold personal data unless it says otherwise (the
         // stylesheet and script do): browsers and proxies keep none of it.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
+    let router = SECURITY_HEADERS
+        .into_iter()
+        .fold(router, |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::overriding(
+                name,
+                HeaderValue::from_static(value),
+            ))
+        });
     // Behind HTTPS (told by --secure-cookies), browsers are told to stay on it.
     let router = if secure_cookies {
         router.layer(SetResponseHeaderLayer::overriding(
@@ -106,6 +96,18 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     };
     Ok(router)
 }
+
+/// The headers every answer carries: no script, frame or form from
+/// elsewhere, no framing, no content sniffing, no referrer.
+const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+];
 
 /// The home page: where each role starts.
 async fn home(SignedIn { v, .. }: SignedIn) -> Redirect {

@@ -2,7 +2,7 @@
 //! by a manager, and downloaded as the xlsx or CSV IPS Grow asks for.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Manager, Managers, Posted, SignedIn, Viewer};
 use crate::period::{PeriodQuery, period_of};
-use crate::ui::form::problem_summary;
+use crate::ui::form::{FormState, problem_summary};
 use crate::ui::layout::layout;
 use crate::{AppState, Shared, Snapshot};
 use maud::{Markup, html};
@@ -22,8 +22,7 @@ use maud::{Markup, html};
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/returns", get(returns).post(submit_return))
-        .route("/returns/grow-return.xlsx", get(grow_return_xlsx))
-        .route("/returns/grow-return.csv", get(grow_return_csv))
+        .route("/returns/{file}", get(grow_return))
 }
 
 /// The quarterly returns: each submitted return with what has changed since,
@@ -98,20 +97,19 @@ pub(crate) enum GrowFile {
     Csv,
 }
 
-pub(crate) async fn grow_return_xlsx(
+/// `/returns/grow-return.xlsx` or `/returns/grow-return.csv`.
+pub(crate) async fn grow_return(
     State(state): State<Shared>,
     Manager(signed_in): Manager,
+    Path(file): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> WebResult {
-    grow_return_download(&state, signed_in, &q, GrowFile::Xlsx)
-}
-
-pub(crate) async fn grow_return_csv(
-    State(state): State<Shared>,
-    Manager(signed_in): Manager,
-    Query(q): Query<PeriodQuery>,
-) -> WebResult {
-    grow_return_download(&state, signed_in, &q, GrowFile::Csv)
+    let file = match file.as_str() {
+        "grow-return.xlsx" => GrowFile::Xlsx,
+        "grow-return.csv" => GrowFile::Csv,
+        _ => return Err(WebError::NotFound),
+    };
+    grow_return_download(&state, signed_in, &q, file)
 }
 
 /// A file name made of letters, digits and dashes only (`2024/25-Q3` → `2024-25-Q3`).
@@ -186,13 +184,12 @@ pub fn returns_html(
         "Quarterly returns",
         html! {
             (problem_summary(problem, "return-period"))
-            form method="post" action="/returns" class="panel" {
-                input type="hidden" name="csrf" value=(v.session.csrf);
+            (FormState::post_form(v, "/returns", html! {
                 p { "A submitted return is frozen: later corrections change the current figures, never the return." }
                 div class="field" { label for="return-period" { "Period" } input id="return-period" name="period" value=(period); }
                 div class="field" { label for="return-as_of" { "As of (empty: the period's end or today)" } input id="return-as_of" name="as_of" type="date"; }
                 button type="submit" { "Submit the return" }
-            }
+            }))
             form method="get" action="/returns/grow-return.xlsx" class="panel" {
                 h2 { "Download the IPS Grow return" }
                 p { "The current figures of a period, per ES, team and service: a workbook with one sheet per level, or CSV." }

@@ -222,11 +222,10 @@ pub fn policy_html(v: &Viewer, fields: &[(&str, &str)], state: &FormState) -> Ma
         html! {
             (error_summary(state))
             p { "Thresholds and targets from the service's contract. Changing them changes every report from now on, past periods included; submitted returns stay as they were." }
-            form method="post" action="/admin/policy" novalidate class="panel" {
-                input type="hidden" name="csrf" value=(v.session.csrf);
+            (FormState::post_form(v, "/admin/policy", html! {
                 @for (name, label) in fields { (field(state, "policy", name, label, "text", None)) }
                 button type="submit" { "Save policy" }
-            }
+            }))
         },
     )
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use ipstrack_store::StoreError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{Admin, Admins, NoFields, Posted, SignedIn, Viewer};
@@ -42,11 +42,12 @@ pub(crate) async fn users_view(
     Ok(users_html(v, &users, &failures, &staff, form))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub(crate) struct UserForm {
     username: String,
     role: String,
     staff: String,
+    #[serde(skip_serializing)]
     password: String,
 }
 
@@ -100,22 +101,8 @@ pub(crate) async fn add_user(
             Err(e) => return Err(e.into()),
         }
     }
-    let values = vec![
-        ("username".into(), form.username.clone()),
-        ("role".into(), form.role.clone()),
-        ("staff".into(), form.staff.clone()),
-    ];
-    let page = users_view(
-        &state,
-        &data,
-        &v,
-        &FormState {
-            form: "user",
-            values,
-            errors,
-        },
-    )
-    .await?;
+    let again = FormState::again("user", &form, errors);
+    let page = users_view(&state, &data, &v, &again).await?;
     Ok((status, page).into_response())
 }
 
@@ -202,15 +189,14 @@ pub fn users_html(
                     }
                 } }
             }
-            form method="post" action="/admin/users" novalidate class="panel" {
+            (FormState::post_form(v, "/admin/users", html! {
                 h2 { "Add a user" }
-                input type="hidden" name="csrf" value=(v.session.csrf);
                 (field(state, "user", "username", "Username", "text", None))
                 (select(state, "user", "role", "Role", &options(&[("es", "Employment specialist"), ("team_lead", "Team lead"), ("manager", "Manager"), ("admin", "Administrator")])))
                 (select(state, "user", "staff", "Staff record (an ES's caseload, a team lead's team)", staff))
                 (field(state, "user", "password", "First password (at least 10 characters; they can change it)", "password", None))
                 button type="submit" { "Add user" }
-            }
+            }))
         },
     )
 }

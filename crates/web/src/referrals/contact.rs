@@ -4,16 +4,17 @@ use crate::error::WebResult;
 use axum::extract::State;
 use ipstrack_core::bundle::{self, ContactDoc, accepts};
 use ipstrack_store::Step;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Shared;
 use crate::extract::ReferralForm;
 use crate::referrals::steps::{invalid, once, write_step};
 use crate::referrals::{FieldErrors, form_date};
+use crate::ui::form::FormState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub(crate) struct ContactFormData {
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     once: String,
     date: String,
     kind: String,
@@ -55,22 +56,8 @@ pub(crate) async fn add_contact(
         }
     }
     if !errors.is_empty() {
-        let values = vec![
-            ("date".into(), form.date.clone()),
-            ("kind".into(), form.kind.clone()),
-            ("mechanism".into(), form.mechanism.clone()),
-        ];
-        return Err(invalid(
-            &v,
-            &data,
-            i,
-            today,
-            crate::ui::form::FormState {
-                form: "contact",
-                values,
-                errors,
-            },
-        ));
+        let again = FormState::again("contact", &form, errors);
+        return Err(invalid(&v, &data, i, today, again));
     }
     let contact = ContactDoc {
         date: form.date.trim().to_string(),

@@ -4,16 +4,17 @@ use crate::error::WebResult;
 use axum::extract::State;
 use ipstrack_core::bundle::{self, accepts};
 use ipstrack_store::Step;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Shared;
 use crate::extract::ReferralForm;
 use crate::referrals::steps::{invalid, once, write_step};
 use crate::referrals::{FieldErrors, form_date};
+use crate::ui::form::FormState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub(crate) struct JobFormData {
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     once: String,
     #[serde(rename = "type")]
     kind: String,
@@ -60,23 +61,8 @@ pub(crate) async fn add_job(
         }
     };
     if !errors.is_empty() {
-        let values = vec![
-            ("type".into(), form.kind.clone()),
-            ("employer".into(), form.employer.clone()),
-            ("start".into(), form.start.clone()),
-            ("hours_per_week".into(), form.hours_per_week.clone()),
-        ];
-        return Err(invalid(
-            &v,
-            &data,
-            i,
-            today,
-            crate::ui::form::FormState {
-                form: "job",
-                values,
-                errors,
-            },
-        ));
+        let again = FormState::again("job", &form, errors);
+        return Err(invalid(&v, &data, i, today, again));
     }
     let kind = form.kind.clone();
     let job = ipstrack_core::bundle::JobDoc {

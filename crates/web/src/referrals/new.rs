@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use ipstrack_core::bundle::{self, accepts};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Shared;
 use crate::Viewer;
@@ -32,9 +32,9 @@ pub(crate) async fn new_referral_page(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub(crate) struct ReferralFormData {
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     once: String,
     client: String,
     nhs_number: String,
@@ -146,18 +146,7 @@ pub(crate) async fn create_referral(
         errors.push(("es", "Select an employment specialist".into()));
     }
     if !errors.is_empty() {
-        let values = vec![
-            ("client".into(), form.client.clone()),
-            ("nhs_number".into(), form.nhs_number.clone()),
-            ("received".into(), form.received.clone()),
-            ("status_at_referral".into(), form.status_at_referral.clone()),
-            ("es".into(), form.es.clone()),
-        ];
-        let state_form = crate::ui::form::FormState {
-            form: "referral",
-            values,
-            errors,
-        };
+        let state_form = FormState::again("referral", &form, errors);
         return Err(WebError::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
             new_referral_html(&v, &specialists, &state_form, today),
@@ -209,8 +198,7 @@ pub fn new_referral_html(
         "New referral",
         html! {
             (error_summary(state))
-            form method="post" action="/referrals/new" novalidate class="panel" {
-                input type="hidden" name="csrf" value=(v.session.csrf);
+            (FormState::post_form(v, "/referrals/new", html! {
                 (once_field())
                 (field(state, "referral", "client", "Client id (leave empty for a new person)", "text", None))
                 (field(state, "referral", "nhs_number", "NHS number (new person, optional)", "text", None))
@@ -219,7 +207,7 @@ pub fn new_referral_html(
                     &options(&[("unemployed", "Unemployed or economically inactive"), ("employed", "In work (job retention)")])))
                 (select(state, "referral", "es", "Employment specialist", specialists))
                 button type="submit" { "Save referral" }
-            }
+            }))
         },
     )
 }

@@ -15,7 +15,9 @@ use ipstrack_store::{Entry, Step, StoreError};
 use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, Viewer};
 use crate::referrals::{FieldErrors, assignable, form_date};
+use crate::ui::form::FormState;
 use crate::{AppState, Shared};
+use maud::Markup;
 
 /// Shows the referral page again with the form's errors (422).
 pub(crate) fn invalid(
@@ -25,29 +27,16 @@ pub(crate) fn invalid(
     today: Day,
     state: crate::ui::form::FormState,
 ) -> WebError {
-    page_again(StatusCode::UNPROCESSABLE_ENTITY, v, data, i, today, state)
+    WebError::Page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page_again(v, data, i, today, &state),
+    )
 }
 
-/// The referral page again, its form kept with its errors, with `status`.
-fn page_again(
-    status: StatusCode,
-    v: &Viewer,
-    data: &Loaded,
-    i: usize,
-    today: Day,
-    state: crate::ui::form::FormState,
-) -> WebError {
-    WebError::Page(
-        status,
-        crate::referrals::page::referral_html(
-            v,
-            data,
-            i,
-            today,
-            &state,
-            &assignable(v, &data.dataset, today),
-        ),
-    )
+/// The referral page again, the form kept with its errors.
+fn page_again(v: &Viewer, data: &Loaded, i: usize, today: Day, state: &FormState) -> Markup {
+    let specialists = assignable(v, &data.dataset, today);
+    crate::referrals::page::referral_html(v, data, i, today, state, &specialists)
 }
 
 /// Records one step on a referral in the store (only its own rows), puts the
@@ -91,13 +80,9 @@ pub(crate) async fn write_step(
                 )],
                 ..form
             };
-            Err(page_again(
+            Err(WebError::Page(
                 StatusCode::CONFLICT,
-                v,
-                &data,
-                i,
-                today,
-                state_form,
+                page_again(v, &data, i, today, &state_form),
             ))
         }
         // The entry to change or remove is no longer there.

@@ -18,6 +18,34 @@ pub struct FormState {
 }
 
 impl FormState {
+    /// A posted form shown again: its values as typed (every field its type
+    /// serialises: one-time tokens and passwords are skipped there), with
+    /// the errors.
+    pub fn again<F: serde::Serialize>(
+        form: &'static str,
+        posted: &F,
+        errors: Vec<(&'static str, String)>,
+    ) -> FormState {
+        let text = serde_urlencoded::to_string(posted).unwrap_or_default();
+        let values = serde_urlencoded::from_str(&text).unwrap_or_default();
+        FormState {
+            form,
+            values,
+            errors,
+        }
+    }
+
+    /// A form posted to `action` with the session's CSRF token, checked by
+    /// the server (its error summary), not the browser.
+    pub fn post_form(v: &Viewer, action: &str, fields: Markup) -> Markup {
+        html! {
+            form method="post" action=(action) novalidate class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                (fields)
+            }
+        }
+    }
+
     fn error(&self, form: &str, field: &str) -> Option<&str> {
         if self.form != form {
             return None;

@@ -9,10 +9,7 @@ async fn an_es_sees_their_own_caseload_and_not_another_teams_client() {
     let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let (status, _, body) = send(&w.app, get("/caseload", &es1)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        body.contains(&format!("/referrals/{}\"", w.es1_referral)),
-        "{body}"
-    );
+    shows(&body, &format!("/referrals/{}\"", w.es1_referral));
     assert!(body.contains("To do"));
     let (status, _, _) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
     assert_eq!(status, StatusCode::OK);

@@ -260,3 +260,15 @@ pub async fn sign_in_from(
     let session = (status == StatusCode::SEE_OTHER).then(|| session_cookie(&headers));
     (status, body, session)
 }
+
+/// Fails, showing the page, unless `page` contains `text`.
+#[track_caller]
+pub fn shows(page: &str, text: &str) {
+    assert!(page.contains(text), "{text:?} not in: {page}");
+}
+
+/// Fails, showing the page, if `page` contains `text`.
+#[track_caller]
+pub fn hides(page: &str, text: &str) {
+    assert!(!page.contains(text), "{text:?} in: {page}");
+}

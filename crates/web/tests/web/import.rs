@@ -98,10 +98,7 @@ async fn a_team_lead_sees_the_problems_and_nothing_is_written_until_skipping_is_
         page.contains("1 problems") || page.contains("1 problem"),
         "{page}"
     );
-    assert!(
-        page.contains("names specialist es1, who is not in your team (t1)"),
-        "{page}"
-    );
+    shows(&page, "names specialist es1, who is not in your team (t1)");
     assert!(
         page.contains("<td>3</td>"),
         "the row of the problem: {page}"
@@ -118,14 +115,14 @@ async fn a_team_lead_sees_the_problems_and_nothing_is_written_until_skipping_is_
     let form = format!("csrf={csrf}&upload={upload_token}&fingerprint={fingerprint}");
     let (status, page) = fetch(app, post("/import/confirm", &session, &form)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("Nothing was written"), "{page}");
+    shows(&page, "Nothing was written");
     assert_eq!(referral_ids(store).await, before);
 
     // Accepting: the clean row is imported, the other left out.
     let form = format!("{form}&accept=yes");
     let (status, page) = fetch(app, post("/import/confirm", &session, &form)).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("Referrals: 1 created"), "{page}");
+    shows(&page, "Referrals: 1 created");
     let after = referral_ids(store).await;
     assert_eq!(after.len(), before.len() + 1);
     assert!(after.contains(&"new1-2024-12-02".to_string()));
@@ -154,26 +151,23 @@ async fn a_clean_file_is_imported_and_an_upload_is_only_its_senders() {
     let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
     let (lead, lead_csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
     let (_, page) = fetch(app, upload(&manager, &csrf, "team.csv", TWO_TEAMS)).await;
-    assert!(page.contains("No problems found."), "{page}");
+    shows(&page, "No problems found.");
     let upload_token = hidden(&page, "upload");
     let fingerprint = hidden(&page, "fingerprint");
     // Someone else cannot confirm it.
     let form = format!("csrf={lead_csrf}&upload={upload_token}&fingerprint={fingerprint}");
     let (status, page) = fetch(app, post("/import/confirm", &lead, &form)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("expired"), "{page}");
+    shows(&page, "expired");
     // A preview made on other data is checked again.
     let form = format!("csrf={csrf}&upload={upload_token}&fingerprint=0000");
     let (status, page) = fetch(app, post("/import/confirm", &manager, &form)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        page.contains("The data changed since the preview"),
-        "{page}"
-    );
+    shows(&page, "The data changed since the preview");
     let form = format!("csrf={csrf}&upload={upload_token}&fingerprint={fingerprint}");
     let (status, page) = fetch(app, post("/import/confirm", &manager, &form)).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("Referrals: 2 created"), "{page}");
+    shows(&page, "Referrals: 2 created");
     let ids = referral_ids(store).await;
     assert!(ids.contains(&"new2-2024-12-03".to_string()));
 }
@@ -185,10 +179,7 @@ async fn a_file_that_is_not_a_spreadsheet_is_refused_with_a_message() {
     let (session, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
     let (status, page) = fetch(app, upload(&session, &csrf, "notes.xlsx", "hello")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        page.contains("notes.xlsx: not a spreadsheet workbook"),
-        "{page}"
-    );
+    shows(&page, "notes.xlsx: not a spreadsheet workbook");
 }
 
 #[tokio::test]
@@ -200,9 +191,9 @@ async fn a_file_over_the_spreadsheet_limits_answers_413_with_the_limit_on_the_pa
     let csv = "x\n".repeat(100_001);
     let (status, page) = fetch(app, upload(&session, &csrf, "rows.csv", &csv)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(
-        page.contains("has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet"),
-        "{page}"
+    shows(
+        &page,
+        "has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet",
     );
     assert!(
         page.contains("enctype=\"multipart/form-data\""),
@@ -221,5 +212,5 @@ async fn an_upload_over_the_size_limit_answers_413_and_a_file_not_a_spreadsheet_
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     let (status, page) = fetch(app, upload(&session, &csrf, "notes.xlsx", "hello")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("not a spreadsheet workbook"), "{page}");
+    shows(&page, "not a spreadsheet workbook");
 }

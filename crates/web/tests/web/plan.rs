@@ -240,9 +240,9 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         get("/team?team=t1&period=2024/25&as_of=2024-12-31", &manager),
     )
     .await;
-    assert!(
-        team.contains("href=\"/specialists/es3/plan?period=2024/25&amp;as_of=2024-12-31\""),
-        "{team}"
+    shows(
+        &team,
+        "href=\"/specialists/es3/plan?period=2024/25&amp;as_of=2024-12-31\"",
     );
     let (_, _, caseload) = send(&w.app, get("/caseload?es=es3", &manager)).await;
     assert!(caseload.contains("href=\"/specialists/es3/plan\""));
@@ -279,7 +279,7 @@ async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
             .starts_with("text/css")
     );
     let print = &css[css.find("@media print").expect("a print section")..];
-    assert!(print.contains("@page { size: A4"), "{print}");
+    shows(print, "@page { size: A4");
     for rule in [
         "header, nav, form, button, .no-print",
         "break-inside: avoid",

@@ -29,7 +29,7 @@ async fn a_manager_submits_a_return_and_sees_what_changed_since() {
     let (status, _, _) = send(&w.app, post("/referrals/new", &es3, &new)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = send(&w.app, get("/returns", &manager)).await;
-    assert!(page.contains("service.referrals.unemployed:"), "{page}");
+    shows(&page, "service.referrals.unemployed:");
     let bad = format!("csrf={csrf}&period=2024/26&as_of=");
     let (status, _, page) = send(&w.app, post("/returns", &manager, &bad)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -191,10 +191,7 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
     let form = format!("csrf={csrf}&version={version}&date=2025-01-15&reason=moved+away");
     let (status, _, page) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(
-        page.contains("changed by someone else since you opened it"),
-        "{page}"
-    );
+    shows(&page, "changed by someone else since you opened it");
     // Both versions: the change, not saved, is still in its form; the page
     // shows the referral as it is now (with the other person's contact).
     assert!(
@@ -240,7 +237,7 @@ async fn a_busy_database_gets_a_try_again_page_not_a_server_error() {
     )
     .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert!(body.contains("try again"), "{body}");
+    shows(&body, "try again");
     assert_eq!(header_value(&headers, "retry-after").as_deref(), Some("60"));
     assert!(started.elapsed() < Duration::from_secs(10));
     // Once the other program is done, the same form is saved.

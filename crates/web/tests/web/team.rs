@@ -30,12 +30,12 @@ async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let es3 = engine.specialists.iter().find(|s| s.id == "es3").unwrap();
-    assert!(
-        page.contains(&format!(
+    shows(
+        &page,
+        &format!(
             "{:.1} / {:.1}",
             es3.targets.access_to_date, es3.targets.access
-        )),
-        "{page}"
+        ),
     );
     let (status, _, _) = send(&w.app, get("/api/v1/report?period=2024/26", &manager)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
