@@ -44,12 +44,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 fn national(c: &mut Criterion) {
     let until = Day::parse("2025-03-31").expect("date");
-    let doc = generate(&DemoOptions {
-        specialists: 2_000,
-        years: 2,
-        seed: 1,
-        until,
-    });
+    let doc = generate(&DemoOptions::national(until));
     let text = serde_json::to_string(&doc).expect("serialise");
     drop(doc);
     let loaded = validate(&parse_document(&text).expect("parse")).expect("valid");

@@ -247,13 +247,7 @@ fn postgres_backup_restores_identical_figures() {
     };
     let (target, _) = postgres_database("restored").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    ok(&ipstrack(&[
-        "import",
-        "--data",
-        &example("random-101.bundle.json"),
-        "--db",
-        &live,
-    ]));
+    import_random_101(&live);
     ok(&ipstrack(&[
         "submit",
         "--period",
@@ -291,13 +285,7 @@ fn postgres_backup_restores_identical_figures() {
 fn export_grow_return_writes_xlsx_and_csv_from_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = path(&dir, "ips.sqlite");
-    ok(&ipstrack(&[
-        "import",
-        "--data",
-        &example("random-101.bundle.json"),
-        "--db",
-        &db,
-    ]));
+    import_random_101(&db);
     let csv_path = path(&dir, "return.csv");
     let xlsx_path = path(&dir, "return.xlsx");
     for out in [&csv_path, &xlsx_path] {

@@ -82,6 +82,20 @@ pub struct DemoOptions {
     pub until: Day,
 }
 
+impl DemoOptions {
+    /// The national-scale service the benchmarks and scale test measure:
+    /// 2,000 ES over two financial years to `until` (seed 1, about 100,000
+    /// referrals).
+    pub fn national(until: Day) -> DemoOptions {
+        DemoOptions {
+            specialists: 2_000,
+            years: 2,
+            seed: 1,
+            until,
+        }
+    }
+}
+
 /// Share of referrals that are re-referrals of someone discharged before.
 const RE_REFERRAL_SHARE: f64 = 0.05;
 /// A re-referral comes at least this many days after the discharge.

@@ -9,12 +9,7 @@ use ipstrack_demo::{DemoOptions, generate};
 #[ignore = "slow in debug builds; run with --release -- --ignored"]
 fn scale_2000_specialists_over_2_years_give_90_000_to_110_000_referrals() {
     let started = Instant::now();
-    let doc = generate(&DemoOptions {
-        specialists: 2_000,
-        years: 2,
-        seed: 1,
-        until: Day::parse("2025-03-31").unwrap(),
-    });
+    let doc = generate(&DemoOptions::national(Day::parse("2025-03-31").unwrap()));
     let took = started.elapsed();
     eprintln!("{} referrals in {took:?}", doc.referrals.len());
     assert!(

@@ -16,12 +16,7 @@ use ipstrack_store::Store;
 fn national(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let until = Day::parse("2025-03-31").expect("date");
-    let doc = generate(&DemoOptions {
-        specialists: 2_000,
-        years: 2,
-        seed: 1,
-        until,
-    });
+    let doc = generate(&DemoOptions::national(until));
     let period = Period::parse("2024/25").expect("period");
     let dir = tempfile::tempdir().expect("temp dir");
 

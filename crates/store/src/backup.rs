@@ -4,7 +4,7 @@
 
 use ipstrack_core::bundle::{BundleDoc, validate};
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Row};
 
 use crate::admin::{AuditEntry, AuditFilter, Submission, insert_submission, read_audit};
 use crate::records::{
@@ -96,13 +96,7 @@ impl Store {
     /// while others write.
     pub async fn backup(&self) -> Result<Backup> {
         let mut conn = self.read.acquire().await?;
-        let mut tx = match self.backend {
-            Backend::Sqlite => conn.begin().await?,
-            Backend::Postgres => {
-                conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?
-            }
-        };
+        let mut tx = self.snapshot(&mut conn).await?;
         let bundle = crate::records::read_bundle(&mut tx).await?;
         let audit = read_audit(&mut tx, &AuditFilter::default()).await?;
         let submissions = crate::admin::read_submissions(&mut tx).await?;

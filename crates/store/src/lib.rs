@@ -346,17 +346,27 @@ impl Store {
         Ok(tx)
     }
 
-    /// The whole dataset as a bundle (export, backup).
-    pub async fn export(&self) -> Result<BundleDoc> {
-        let mut conn = self.read.acquire().await?;
-        // One consistent snapshot for every table.
-        let mut tx = match self.backend {
+    /// A read-only transaction that sees one consistent snapshot of every
+    /// table while others write (PostgreSQL: repeatable read; SQLite: a
+    /// read transaction on the WAL).
+    async fn snapshot<'c>(
+        &self,
+        conn: &'c mut sqlx::pool::PoolConnection<sqlx::Any>,
+    ) -> Result<sqlx::Transaction<'c, sqlx::Any>> {
+        Ok(match self.backend {
             Backend::Sqlite => conn.begin().await?,
             Backend::Postgres => {
                 conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?
             }
-        };
+        })
+    }
+
+    /// The whole dataset as a bundle (export, backup).
+    pub async fn export(&self) -> Result<BundleDoc> {
+        let mut conn = self.read.acquire().await?;
+        // One consistent snapshot for every table.
+        let mut tx = self.snapshot(&mut conn).await?;
         let doc = records::read_bundle(&mut tx).await?;
         tx.commit().await?;
         Ok(doc)
@@ -372,13 +382,7 @@ impl Store {
     /// after that number.
     pub async fn load_with_change(&self) -> Result<(Loaded, i64)> {
         let mut conn = self.read.acquire().await?;
-        let mut tx = match self.backend {
-            Backend::Sqlite => conn.begin().await?,
-            Backend::Postgres => {
-                conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?
-            }
-        };
+        let mut tx = self.snapshot(&mut conn).await?;
         let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM changes")
             .fetch_one(&mut *tx)
             .await?;

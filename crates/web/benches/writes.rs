@@ -10,52 +10,21 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{Request, StatusCode};
 use ipstrack_core::Day;
 use ipstrack_core::report::assigned_on;
 use ipstrack_demo::{DemoOptions, generate};
 use ipstrack_store::{Role, Store};
 use ipstrack_web::{Config, app};
-use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery";
-
-async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
-    let response = app.clone().oneshot(request).await.expect("response");
-    let status = response.status();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
-        .collect();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
+// The web tests' requests and answers (send, get, post, the CSRF field).
+#[path = "../tests/web/common.rs"]
+#[allow(dead_code)]
+mod common;
+use common::{PASSWORD, get, hidden_csrf as csrf_of, send};
 
 fn post(path: &str, cookie: &str, form: String) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form))
-        .expect("request")
-}
-
-fn csrf_of(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    page[at..at + 64].to_string()
+    common::post(path, cookie, &form)
 }
 
 fn cookie_of(headers: &[(String, String)]) -> String {
@@ -141,12 +110,7 @@ const TODAY: &str = "2025-03-31";
 
 async fn prepare(path: &std::path::Path) {
     let today = Day::parse(TODAY).expect("date");
-    let doc = generate(&DemoOptions {
-        specialists: 2_000,
-        years: 2,
-        seed: 1,
-        until: today,
-    });
+    let doc = generate(&DemoOptions::national(today));
     let contacts: usize = doc
         .referrals
         .iter()

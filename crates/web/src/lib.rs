@@ -56,20 +56,23 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     });
     let secure_cookies = state.config.secure_cookies;
     tokio::spawn(follow_changes(Arc::downgrade(&state)));
-    let router = Router::new()
-        .route("/", get(home))
-        .merge(auth::routes())
-        .merge(caseload::routes())
-        .merge(referrals::routes())
-        .merge(team::routes())
-        .merge(plan::routes())
-        .merge(service::routes())
-        .merge(data_quality::routes())
-        .merge(admin::routes())
-        .merge(api::routes())
-        .merge(returns::routes())
-        .merge(import::routes())
-        .merge(assets::routes())
+    let features = [
+        auth::routes(),
+        caseload::routes(),
+        referrals::routes(),
+        team::routes(),
+        plan::routes(),
+        service::routes(),
+        data_quality::routes(),
+        admin::routes(),
+        api::routes(),
+        returns::routes(),
+        import::routes(),
+        assets::routes(),
+    ];
+    let router = features
+        .into_iter()
+        .fold(Router::new().route("/", get(home)), Router::merge)
         .with_state(state)
         // Every answer may hold personal data unless it says otherwise (the
         // stylesheet and script do): browsers and proxies keep none of it.

@@ -96,11 +96,10 @@ async fn disabling_an_unknown_user_is_404_an_already_disabled_one_409_and_a_take
 async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
     let w = world().await;
     let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
-    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let manager = session_of(&w, "manager").await;
     let (status, _, _) = send(&w.app, get("/admin/policy", &manager)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, page) = send(&w.app, get("/admin/policy", &admin)).await;
-    assert_eq!(status, StatusCode::OK);
+    let page = ok_page(&w, "/admin/policy", &admin).await;
     shows(
         &page,
         "id=\"policy-contact_window_days\" name=\"contact_window_days\" type=\"text\" value=\"28\"",
@@ -183,7 +182,7 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
 #[tokio::test]
 async fn the_users_page_tells_the_admin_of_failed_sign_ins_and_waits() {
     let w = world().await;
-    let (admin, _) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let admin = session_of(&w, "admin").await;
     let (_, _, page) = send(&w.app, get("/admin/users", &admin)).await;
     hides(&page, "failed sign-in");
     for _ in 0..5 {
@@ -192,8 +191,7 @@ async fn the_users_page_tells_the_admin_of_failed_sign_ins_and_waits() {
     sign_in_from(&w, "es1", "wrong password", "192.0.2.1").await; // slowed, not counted
     sign_in_from(&w, "es1", "wrong password", "2001:db8::1").await;
     sign_in_from(&w, "somebody", "wrong password", "2001:db8::1").await;
-    let (status, _, page) = send(&w.app, get("/admin/users", &admin)).await;
-    assert_eq!(status, StatusCode::OK);
+    let page = ok_page(&w, "/admin/users", &admin).await;
     shows(
         &page,
         "6 failed sign-ins in the last hour, from 2 addresses; 1 address slowed until ",
@@ -205,7 +203,7 @@ async fn the_users_page_tells_the_admin_of_failed_sign_ins_and_waits() {
 async fn disabling_a_user_ends_their_sessions() {
     let w = world().await;
     let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
-    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let es1 = session_of(&w, "es1").await;
     let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
     let (status, _, _) = send(
         &w.app,

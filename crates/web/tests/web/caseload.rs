@@ -6,13 +6,11 @@ use axum::http::StatusCode;
 #[tokio::test]
 async fn an_es_sees_their_own_caseload_and_not_another_teams_client() {
     let w = world().await;
-    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
-    let (status, _, body) = send(&w.app, get("/caseload", &es1)).await;
-    assert_eq!(status, StatusCode::OK);
+    let es1 = session_of(&w, "es1").await;
+    let body = ok_page(&w, "/caseload", &es1).await;
     shows(&body, &format!("/referrals/{}\"", w.es1_referral));
     assert!(body.contains("To do"));
-    let (status, _, _) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
-    assert_eq!(status, StatusCode::OK);
+    let _ = ok_page(&w, &format!("/referrals/{}", w.es1_referral), &es1).await;
     // Another team's client, by URL: 404.
     let (status, _, body) =
         send(&w.app, get(&format!("/referrals/{}", w.es3_referral), &es1)).await;
@@ -65,8 +63,7 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
     // Kept active by the attempt until 2024-11-25 + 56 days = 2025-01-20.
     assert!(entry.status.active);
     assert_eq!(entry.days_until_inactive, Some(5));
-    let (status, _, page) = send(&w.app, get("/caseload", &es3)).await;
-    assert_eq!(status, StatusCode::OK);
+    let page = ok_page(&w, "/caseload", &es3).await;
     assert_eq!(days_until_inactive_cell(&page, &id), "5");
     // Every row's figure is core's, never negative.
     for e in &core.entries {

@@ -272,3 +272,18 @@ pub fn shows(page: &str, text: &str) {
 pub fn hides(page: &str, text: &str) {
     assert!(!page.contains(text), "{text:?} in: {page}");
 }
+
+/// The session cookie of `user` (signed in with [`PASSWORD`]).
+pub async fn session_of(w: &World, user: &str) -> String {
+    sign_in(w, user, PASSWORD)
+        .await
+        .unwrap_or_else(|| panic!("{user} signs in"))
+        .0
+}
+
+/// The page at `path` for the session `cookie`, which must be answered 200.
+pub async fn ok_page(w: &World, path: &str, cookie: &str) -> String {
+    let (status, _, page) = send(&w.app, get(path, cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {page}");
+    page
+}

@@ -85,7 +85,7 @@ async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
 #[tokio::test]
 async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
     let w = world().await;
-    let (session, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let session = session_of(&w, "es1").await;
     let addr = served(w.app.clone(), short_limits()).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
@@ -99,7 +99,7 @@ async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
 #[tokio::test]
 async fn an_upload_declared_over_the_limit_answers_413_naming_the_limit_before_it_is_read() {
     let w = world().await;
-    let (session, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let session = session_of(&w, "lead1").await;
     let addr = served(w.app.clone(), short_limits()).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
@@ -254,8 +254,8 @@ async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
 #[tokio::test]
 async fn every_answer_with_personal_data_says_no_store() {
     let w = world().await;
-    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
-    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let lead = session_of(&w, "lead1").await;
+    let manager = session_of(&w, "manager").await;
     let referral = format!("/referrals/{}", w.es3_referral);
     let api = format!("/api/v1/referrals/{}", w.es3_referral);
     for (path, cookie) in [
@@ -515,7 +515,7 @@ async fn a_team_leads_import_of_another_teams_referral_does_not_name_its_special
 #[tokio::test]
 async fn opening_another_teams_referral_is_written_to_the_audit_log() {
     let w = world().await;
-    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let es1 = session_of(&w, "es1").await;
     let (status, _, page) =
         send(&w.app, get(&format!("/referrals/{}", w.es3_referral), &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -562,7 +562,7 @@ async fn an_es_cannot_attach_a_referral_to_another_teams_client_nor_tell_it_exis
     let w = world().await;
     let before = w.store.export().await.unwrap();
     let other = client_of_another_team(&before, "t2");
-    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let es1 = session_of(&w, "es1").await;
     let (status, taken) = new_referral(&w, &es1, &other, "").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{taken}");
     let (status, absent) = new_referral(&w, &es1, "c-none-such", "").await;
@@ -589,7 +589,7 @@ async fn the_new_referral_form_refuses_a_duplicate_nhs_number_as_the_import_does
     let mut w = world().await;
     let (other, nhs, app) = with_nhs_number_elsewhere(&w, "t2").await;
     w.app = app;
-    let (es1, _) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let es1 = session_of(&w, "es1").await;
     // Another team's client's NHS number: refused, not named.
     let (status, page) = new_referral(&w, &es1, "", &nhs).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");

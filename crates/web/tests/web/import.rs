@@ -75,7 +75,7 @@ async fn an_es_cannot_import() {
 async fn an_upload_without_the_csrf_token_is_refused() {
     let w = world().await;
     let (app, store) = (&w.app, &w.store);
-    let (session, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let session = session_of(&w, "manager").await;
     let before = referral_ids(store).await;
     let (status, _) = fetch(app, upload(&session, "forged", "x.csv", TWO_TEAMS)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

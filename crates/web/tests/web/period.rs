@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 #[tokio::test]
 async fn a_period_too_long_or_past_2099_gets_a_400_with_the_form_kept() {
     let w = world().await;
-    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let manager = session_of(&w, "manager").await;
     for (path, typed) in [
         (
             "/service?period=2024-04-21..2524-03-31",

@@ -78,7 +78,7 @@ async fn the_performance_plan_is_shown_to_the_es_their_team_lead_and_managers_on
 #[tokio::test]
 async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
     let w = world().await;
-    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let manager = session_of(&w, "manager").await;
     let loaded = w.store.load().await.unwrap();
     let d = &loaded.dataset;
     let period = ipstrack_core::Period::parse("2024/25").unwrap();
@@ -230,8 +230,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         assert!(!page.contains("<th scope=\"row\">Q4</th>"));
     }
     // Without a period: this financial year as of the application's today.
-    let (status, _, page) = send(&w.app, get("/specialists/es3/plan", &manager)).await;
-    assert_eq!(status, StatusCode::OK);
+    let page = ok_page(&w, "/specialists/es3/plan", &manager).await;
     assert_eq!(text_of(&page, "plan-as-of"), "2025-01-15");
     assert!(text_of(&page, "plan-period").starts_with("2024/25 "));
     // Reachable from the team dashboard and from the ES's caseload page.
@@ -251,9 +250,8 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
 #[tokio::test]
 async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
     let w = world().await;
-    let (es3, _) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    let (status, _, page) = send(&w.app, get("/specialists/es3/plan", &es3)).await;
-    assert_eq!(status, StatusCode::OK);
+    let es3 = session_of(&w, "es3").await;
+    let page = ok_page(&w, "/specialists/es3/plan", &es3).await;
     // The stylesheet, by a URL that carries its content's hash (issue 11).
     assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/style.css?v="));
     assert!(page.contains("data-print"), "a Print button");
@@ -293,7 +291,7 @@ async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
 #[tokio::test]
 async fn a_bad_period_on_the_plan_page_is_explained() {
     let w = world().await;
-    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let lead = session_of(&w, "lead1").await;
     for (query, words) in [
         ("period=2024/26", "period `2024/26` is not valid"),
         ("period=2024/25&as_of=2024-02-30", "is not a date"),

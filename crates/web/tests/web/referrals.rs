@@ -152,7 +152,7 @@ async fn the_contact_form_records_how_the_contact_was_held() {
 async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figures_change() {
     let w = world().await;
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let lead = session_of(&w, "lead1").await;
     let before = w.store.load().await.unwrap();
     let period = ipstrack_core::Period::parse("2024/25").unwrap();
     let figures = |loaded: &ipstrack_core::Loaded| {
@@ -173,8 +173,7 @@ async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figure
     };
     let (_, _, team_before) = send(&w.app, get("/team", &lead)).await;
 
-    let (status, _, page) = send(&w.app, get("/referrals/new", &es3)).await;
-    assert_eq!(status, StatusCode::OK);
+    let page = ok_page(&w, "/referrals/new", &es3).await;
     assert!(
         page.contains("value=\"es3\"") && !page.contains("value=\"es1\""),
         "an ES refers only to themselves"

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 async fn a_manager_submits_a_return_and_sees_what_changed_since() {
     let w = world().await;
     let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
-    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let lead = session_of(&w, "lead1").await;
     let (status, _, _) = send(&w.app, get("/returns", &lead)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "returns are for managers");
     let form = format!("csrf={csrf}&period=2024/25-Q3&as_of=2024-12-31");
@@ -201,7 +201,7 @@ async fn the_grow_return_downloads_as_xlsx_and_csv_with_the_json_reports_figures
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // A bad or missing period: 400 with a message, no file.
-    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let manager = session_of(&w, "manager").await;
     for (query, words) in [
         ("period=2024/25-Q5", "is not valid"),
         ("period=", "Choose the period of the return"),

@@ -7,7 +7,7 @@ use ipstrack_core::Day;
 #[tokio::test]
 async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
     let w = world().await;
-    let (manager, _) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let manager = session_of(&w, "manager").await;
     let (status, _, body) = send(
         &w.app,
         get(
@@ -44,9 +44,8 @@ async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
 #[tokio::test]
 async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
     let w = world().await;
-    let (lead, _) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
-    let (status, _, page) = send(&w.app, get("/team?period=2024/25&as_of=2024-12-31", &lead)).await;
-    assert_eq!(status, StatusCode::OK);
+    let lead = session_of(&w, "lead1").await;
+    let page = ok_page(&w, "/team?period=2024/25&as_of=2024-12-31", &lead).await;
     assert_eq!(
         page.matches("<svg viewBox=\"0 0 640 240\"").count(),
         3,
