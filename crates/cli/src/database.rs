@@ -226,10 +226,12 @@ pub fn redact(url: &str) -> String {
 /// A period (`--period`, required by the command), its as-of day (`--as-of`,
 /// default the period's end or today) and the data of the database.
 async fn period_data(
+    progress: &Progress,
     period: Option<String>,
     as_of: Option<String>,
     db: &str,
 ) -> Result<(Period, ipstrack_core::Day, Loaded)> {
+    progress.step(format!("reading {}", redact(db)));
     let period = Period::parse(period.as_deref().unwrap_or_default())?;
     let as_of = match as_of {
         Some(text) => parse_day(&text, "--as-of")?,
@@ -394,8 +396,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             ..
         } => {
             let progress = Progress::start("export");
-            progress.step(format!("reading {}", redact(&db)));
-            let (period, as_of, loaded) = period_data(period, as_of, &db).await?;
+            let (period, as_of, loaded) = period_data(&progress, period, as_of, &db).await?;
             progress.step(format!(
                 "making the MHSDS-aligned extract for {}",
                 period.label
@@ -442,8 +443,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             ..
         } => {
             let progress = Progress::start("export");
-            progress.step(format!("reading {}", redact(&db)));
-            let (period, as_of, loaded) = period_data(period, as_of, &db).await?;
+            let (period, as_of, loaded) = period_data(&progress, period, as_of, &db).await?;
             progress.step(format!("making the IPS Grow return for {}", period.label));
             let r = report(&loaded.dataset, &loaded.warnings, &period, as_of)?;
             let rows = ipstrack_interop::grow_return(&r, &loaded.dataset);

@@ -289,7 +289,7 @@ fn long_work_reports_its_steps_on_stderr_in_plain_lines_when_not_on_a_terminal()
 fn a_sqlite_backup_restores_users_and_audit_log_and_a_damaged_one_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = path(&dir, "ips.sqlite");
-    import_random_101(&db);
+    import_example(&db, "random-101.bundle.json");
     ok(&ipstrack_with_input(
         &["user", "add", "alice", "--role", "manager", "--db", &db],
         "a long secret phrase\n",
@@ -378,7 +378,7 @@ fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_w
     };
     let (target, _) = postgres_database("target").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    import_random_101(&live);
+    import_example(&live, "random-101.bundle.json");
     ok(&ipstrack_with_input(
         &[
             "user", "add", "alice", "--role", "es", "--staff", "es1", "--db", &live,

@@ -30,15 +30,7 @@ fn assert_refused(o: &Output, message: &str) {
 
 #[test]
 fn report_json_matches_the_worked_example() {
-    let o = ipstrack(&[
-        "report",
-        "--data",
-        &example("caseload.bundle.json"),
-        "--period",
-        "2024/25-Q3",
-        "--as-of",
-        "2024-10-31",
-    ]);
+    let o = caseload_report(&[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut actual: Value = serde_json::from_str(&stdout(&o)).unwrap();
     actual.as_object_mut().unwrap().remove("warnings");
@@ -147,17 +139,7 @@ fn report_csv_has_one_row_per_es_team_and_service() {
 
 #[test]
 fn report_table_shows_service_teams_and_plans() {
-    let o = ipstrack(&[
-        "report",
-        "--data",
-        &example("caseload.bundle.json"),
-        "--period",
-        "2024/25-Q3",
-        "--as-of",
-        "2024-10-31",
-        "--format",
-        "table",
-    ]);
+    let o = caseload_report(&["--format", "table"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
@@ -337,4 +319,21 @@ fn demo_data_is_deterministic_and_valid() {
         "table",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// `ipstrack report` of the caseload example for 2024/25-Q3 as of 31 October
+/// 2024, with `more` arguments.
+fn caseload_report(more: &[&str]) -> std::process::Output {
+    let bundle = example("caseload.bundle.json");
+    let mut args = vec![
+        "report",
+        "--data",
+        &bundle,
+        "--period",
+        "2024/25-Q3",
+        "--as-of",
+        "2024-10-31",
+    ];
+    args.extend_from_slice(more);
+    ipstrack(&args)
 }

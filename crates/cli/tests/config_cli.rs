@@ -42,7 +42,7 @@ fn a_file_that_is_not_a_database_is_named() {
 fn a_truncated_database_is_called_damaged() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ips.sqlite").to_string_lossy().into_owned();
-    import_random_101(&db);
+    import_example(&db, "random-101.bundle.json");
     let bytes = std::fs::read(&db).unwrap();
     let cut = dir.path().join("cut.sqlite").to_string_lossy().into_owned();
     std::fs::write(&cut, &bytes[..bytes.len() / 8]).unwrap();

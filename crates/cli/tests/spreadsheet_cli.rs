@@ -269,13 +269,7 @@ fn hostile_spreadsheets_are_refused_within_1_gib_with_the_limit_named_and_exit_1
     // A real workbook still imports within the same limit.
     let source = dir.path().join("source.sqlite");
     let source = source.to_string_lossy();
-    ok(&ipstrack(&[
-        "import",
-        "--data",
-        &example("caseload.bundle.json"),
-        "--db",
-        &source,
-    ]));
+    import_example(&source, "caseload.bundle.json");
     let xlsx = dir.path().join("caseload.xlsx");
     let xlsx = xlsx.to_string_lossy();
     ok(&ipstrack(&[

@@ -66,13 +66,7 @@ fn import_then_report_from_the_database_equals_the_bundle_report() {
 fn a_refused_import_names_the_record_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = path(&dir, "ips.sqlite");
-    ok(&ipstrack(&[
-        "import",
-        "--data",
-        &example("sustainment.bundle.json"),
-        "--db",
-        &db,
-    ]));
+    import_example(&db, "sustainment.bundle.json");
     let text = std::fs::read_to_string(example("sustainment.bundle.json")).unwrap();
     let bad = path(&dir, "bad.json");
     std::fs::write(
@@ -99,13 +93,7 @@ fn a_refused_import_names_the_record_and_writes_nothing() {
 fn audit_users_submissions_backup_restore_and_doctor() {
     let dir = tempfile::tempdir().unwrap();
     let db = path(&dir, "ips.sqlite");
-    ok(&ipstrack(&[
-        "import",
-        "--data",
-        &example("sustainment.bundle.json"),
-        "--db",
-        &db,
-    ]));
+    import_example(&db, "sustainment.bundle.json");
 
     let added = ok(&ipstrack_with_input(
         &[
@@ -247,7 +235,7 @@ fn postgres_backup_restores_identical_figures() {
     };
     let (target, _) = postgres_database("restored").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    import_random_101(&live);
+    import_example(&live, "random-101.bundle.json");
     ok(&ipstrack(&[
         "submit",
         "--period",
@@ -285,7 +273,7 @@ fn postgres_backup_restores_identical_figures() {
 fn export_grow_return_writes_xlsx_and_csv_from_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = path(&dir, "ips.sqlite");
-    import_random_101(&db);
+    import_example(&db, "random-101.bundle.json");
     let csv_path = path(&dir, "return.csv");
     let xlsx_path = path(&dir, "return.xlsx");
     for out in [&csv_path, &xlsx_path] {

@@ -15,19 +15,9 @@ use ipstrack_core::{Day, Period, read_bundle, report};
 use ipstrack_interop::{COLUMNS, grow_return, grow_return_xlsx, safe_text};
 use serde_json::Value;
 
-/// Every figure of the return by heading, and where the JSON report has it
-/// within a KPI block: written out apart from the code under test, in a
-/// fixture the web tests read too.
-fn figures() -> Vec<(String, String)> {
-    let text = include_str!("fixtures/grow-return-figures.csv");
-    text.lines()
-        .skip(1)
-        .map(|l| {
-            let (h, p) = l.split_once(',').expect("heading,pointer");
-            (h.to_string(), p.to_string())
-        })
-        .collect()
-}
+#[path = "fixtures/grow_return_figures.rs"]
+mod grow_return_figures;
+use grow_return_figures::figures;
 
 /// The worked examples: (bundle, period, as-of date).
 const EXAMPLES: [(&str, &str, &str); 5] = [

@@ -13,6 +13,15 @@ use ipstrack_core::{Day, Period, report};
 use ipstrack_demo::{DemoOptions, generate};
 use ipstrack_store::Store;
 
+/// A new SQLite database at `path` holding `doc`.
+async fn imported(path: &std::path::Path, doc: &ipstrack_core::bundle::BundleDoc) -> Store {
+    let store = Store::open(path.to_str().expect("utf-8"))
+        .await
+        .expect("open");
+    store.import(doc, "bench").await.expect("import");
+    store
+}
+
 fn national(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let until = Day::parse("2025-03-31").expect("date");
@@ -27,28 +36,14 @@ fn national(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let path = dir.path().join(format!("import-{n}.sqlite"));
-            runtime.block_on(async {
-                let store = Store::open(path.to_str().expect("utf-8"))
-                    .await
-                    .expect("open");
-                store
-                    .import(black_box(&doc), "bench")
-                    .await
-                    .expect("import");
-                store.close().await;
-            });
+            let store = runtime.block_on(imported(&path, black_box(&doc)));
+            runtime.block_on(store.close());
             std::fs::remove_file(&path).ok();
         })
     });
 
     let path = dir.path().join("national.sqlite");
-    let store = runtime.block_on(async {
-        let store = Store::open(path.to_str().expect("utf-8"))
-            .await
-            .expect("open");
-        store.import(&doc, "bench").await.expect("import");
-        store
-    });
+    let store = runtime.block_on(imported(&path, &doc));
     group.bench_function("FY report from the database (load + report)", |b| {
         b.iter(|| {
             let loaded = runtime.block_on(store.load()).expect("load");

@@ -58,13 +58,7 @@ pub fn ok(o: &Output) -> String {
     stdout(o)
 }
 
-/// Imports the random-101 example bundle into the database `db`.
-pub fn import_random_101(db: &str) {
-    ok(&ipstrack(&[
-        "import",
-        "--data",
-        &example("random-101.bundle.json"),
-        "--db",
-        db,
-    ]));
+/// Imports the example bundle `name` into the database `db`.
+pub fn import_example(db: &str, name: &str) {
+    ok(&ipstrack(&["import", "--data", &example(name), "--db", db]));
 }
