@@ -107,10 +107,40 @@ impl Staff {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// A person supported by the service: their id and, when recorded, who
+/// they are (formats.md `clients[]`, revision 2). Codes are the NHS Data
+/// Dictionary's, as the MHSDS MPI table uses them.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Client {
     pub id: String,
     pub nhs_number: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub date_of_birth: Option<Day>,
+    pub phone: Option<String>,
+    pub postcode: Option<String>,
+    /// Person stated gender code (1, 2, 9, X).
+    pub gender: Option<String>,
+    /// Ethnic category code (A to S, Z, 99).
+    pub ethnic_category: Option<String>,
+}
+
+impl Client {
+    /// The person's name as people say it ("Amira Khan"), when recorded.
+    pub fn name(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.given_name, &self.family_name]
+            .into_iter()
+            .flatten()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+
+    /// The name, else "client c12" (a person recorded before names were).
+    pub fn display_name(&self) -> String {
+        self.name().unwrap_or_else(|| format!("client {}", self.id))
+    }
 }
 
 /// employment status at referral. Every count is split by it.

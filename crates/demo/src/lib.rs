@@ -54,6 +54,7 @@
 //! The same [`DemoOptions`] always give the same bundle, byte for byte.
 
 mod episode;
+mod people;
 mod rng;
 mod staff;
 mod text;
@@ -66,6 +67,7 @@ use ipstrack_core::bundle::{BUNDLE_FORMAT, BundleDoc, ClientDoc, ServiceDoc};
 use ipstrack_core::time::financial_year_range;
 
 use episode::Episode;
+use people::People;
 use rng::Rng;
 use text::{DayTexts, NhsNumbers};
 
@@ -139,6 +141,7 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
 
     let mut nhs = NhsNumbers::new(rng.range(0, 999_999) as u32);
     let mut clients: Vec<ClientDoc> = Vec::new();
+    let mut people = People::new(options.seed);
     let mut referrals = Vec::with_capacity(intake.len());
     // People discharged, waiting to be re-referred: (when they may be, team,
     // client), and those who may be now, by team.
@@ -159,10 +162,8 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
             returning[team].swap_remove(k)
         } else {
             let nhs_number = rng.chance(NHS_NUMBER_SHARE).then(|| nhs.next());
-            clients.push(ClientDoc {
-                id: format!("c{}", clients.len() + 1),
-                nhs_number,
-            });
+            let id = format!("c{}", clients.len() + 1);
+            clients.push(people.client(id, nhs_number, received));
             clients.len() - 1
         };
         let episode = Episode::simulate(&mut rng, &staffing, received, es);

@@ -208,9 +208,9 @@ impl Store {
             .clients
             .iter()
             .enumerate()
-            .map(|(p, c)| vec![t(&c.id), int(p as i64), text(&c.nhs_number)])
+            .map(|(p, c)| crate::clients::row(c, p as i64))
             .collect();
-        insert_rows(conn, "clients", &["id", "position", "nhs_number"], &clients).await?;
+        insert_rows(conn, "clients", &crate::clients::columns(), &clients).await?;
         let mut children = ChildRows::default();
         let referrals: Vec<Vec<Value>> = doc
             .referrals

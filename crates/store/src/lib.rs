@@ -10,6 +10,7 @@
 
 mod admin;
 mod backup;
+mod clients;
 mod open;
 mod records;
 mod sessions;

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use ipstrack_core::bundle::{
-    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
-    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
-    WaitingSpellDoc, validate,
+    BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc,
+    PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
+    validate,
 };
 use serde::Serialize;
 use serde_json::Number;
@@ -497,17 +497,15 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
         })
     })
     .collect::<Result<Vec<_>>>()?;
-    let clients = sqlx::query("SELECT id, nhs_number FROM clients ORDER BY position")
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(ClientDoc {
-                id: text(r, "id")?,
-                nhs_number: opt_text(r, "nhs_number")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let clients = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{} FROM clients ORDER BY position",
+        crate::clients::SELECT
+    )))
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(crate::clients::from_row)
+    .collect::<Result<Vec<_>>>()?;
 
     let referrals = read_referrals(conn).await?;
 
@@ -1117,28 +1115,15 @@ pub(crate) async fn import(
     for (at, old) in &client_changes {
         let c = &merged.clients[*at];
         match old {
-            None => new_rows.push(vec![t(&c.id), i(*at as i64), ot(&c.nhs_number)]),
-            Some(_) => {
-                execute(
-                    conn,
-                    "UPDATE clients SET nhs_number = $1 WHERE id = $2",
-                    vec![ot(&c.nhs_number), t(&c.id)],
-                )
-                .await?
-            }
+            None => new_rows.push(crate::clients::row(c, *at as i64)),
+            Some(_) => crate::clients::update(conn, c).await?,
         }
         if old.is_some() {
             summary.updated.push(format!("client {}", c.id));
         }
         audit.push(audit_row("client", &c.id, old.as_ref(), c));
     }
-    insert_rows(
-        conn,
-        "clients",
-        &["id", "position", "nhs_number"],
-        &new_rows,
-    )
-    .await?;
+    insert_rows(conn, "clients", &crate::clients::columns(), &new_rows).await?;
 
     // Referrals: the row, and its child records replaced whole.
     let mut new_rows = Vec::new();

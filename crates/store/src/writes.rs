@@ -176,17 +176,14 @@ async fn version_of(conn: &mut AnyConnection, id: &str) -> Result<Option<i64>> {
 }
 
 async fn read_client(conn: &mut AnyConnection, id: &str) -> Result<Option<ClientDoc>> {
-    let row = sqlx::query("SELECT id, nhs_number FROM clients WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| {
-        Ok(ClientDoc {
-            id: text(&r, "id")?,
-            nhs_number: opt_text(&r, "nhs_number")?,
-        })
-    })
-    .transpose()
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{} FROM clients WHERE id = $1",
+        crate::clients::SELECT
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(crate::clients::from_row).transpose()
 }
 
 /// The referral, its client and version, as stored now.
@@ -572,14 +569,11 @@ pub(crate) async fn create_referral(
             sqlx::query_as("SELECT COALESCE(MAX(position) + 1, 0) FROM clients")
                 .fetch_one(&mut *conn)
                 .await?;
-        execute(
+        insert_rows(
             conn,
-            "INSERT INTO clients (id, position, nhs_number) VALUES ($1, $2, $3)",
-            vec![
-                t(&client.id),
-                Value::Int(Some(position)),
-                Value::Text(client.nhs_number.clone()),
-            ],
+            "clients",
+            &crate::clients::columns(),
+            &[crate::clients::row(&client, position)],
         )
         .await?;
         audit.push(AuditRow {

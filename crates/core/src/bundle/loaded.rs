@@ -73,11 +73,8 @@ impl Loaded {
         let mut dataset = self.dataset.clone();
         let mut ids = self.ids.clone();
         if let Some(cl) = client {
+            let record = super::person::checked_client(cl, &dataset.clients)?;
             let clients = Arc::make_mut(&mut dataset.clients);
-            let record = Client {
-                id: cl.id.clone(),
-                nhs_number: cl.nhs_number.clone(),
-            };
             match ids.clients.get(&cl.id) {
                 Some(&at) => clients[at] = record,
                 None => {

@@ -17,6 +17,7 @@
 mod document;
 mod fields;
 mod loaded;
+mod person;
 mod reading;
 mod validation;
 mod vocabulary;
@@ -30,6 +31,10 @@ pub use document::{
 };
 pub use fields::{MAX_WEEKLY_HOURS, check_contact};
 pub use loaded::Loaded;
+pub use person::{
+    ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, checked_client, client_document, code_words,
+    postcode_is_valid,
+};
 pub use reading::{parse_document, read_bundle};
 pub use validation::{BundleError, BundleErrors, validate};
 pub use vocabulary::{

@@ -137,6 +137,8 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
         }
     }
     let is_es = |idx: u32| doc.staff[idx as usize].role == "es";
+    // The clients in the bundle's order (the referrals' index into them).
+    let clients_checked = super::person::check_clients(&mut c, &doc.clients);
 
     let mut referrals = Vec::with_capacity(doc.referrals.len());
     for r in &doc.referrals {
@@ -171,15 +173,7 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
             })
             .collect(),
         staff,
-        clients: Arc::new(
-            doc.clients
-                .iter()
-                .map(|cl| Client {
-                    id: cl.id.clone(),
-                    nhs_number: cl.nhs_number.clone(),
-                })
-                .collect(),
-        ),
+        clients: Arc::new(clients_checked),
         referrals,
     };
     let warnings = warnings(&dataset);

@@ -4,9 +4,8 @@
 use serde_json::Number;
 
 use super::document::{
-    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
-    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
-    WaitingSpellDoc,
+    BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc,
+    PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 use super::vocabulary::{
     CONTACT_KINDS, DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES,
@@ -103,10 +102,7 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
         clients: data
             .clients
             .iter()
-            .map(|c| ClientDoc {
-                id: c.id.clone(),
-                nhs_number: c.nhs_number.clone(),
-            })
+            .map(super::person::client_document)
             .collect(),
         referrals: data
             .referrals

@@ -157,6 +157,7 @@ pub(crate) async fn create_referral(
         .then(|| ipstrack_core::bundle::ClientDoc {
             id: next_id("c", d.clients.iter().map(|c| c.id.as_str())),
             nhs_number: Some(nhs).filter(|n| !n.is_empty()),
+            ..Default::default()
         });
     let client_id = existing
         .map(|c| c.id.clone())

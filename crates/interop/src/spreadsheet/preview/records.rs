@@ -114,17 +114,19 @@ impl Reader<'_> {
                 doc.discharge = get("discharge").map(|date| DischargeDoc { date, reason });
             }
             if has("nhs_number") || base.is_none() {
-                let nhs = if has("nhs_number") {
-                    get("nhs_number")
-                } else {
-                    self.stored_clients
-                        .get(doc.client.as_str())
-                        .and_then(|c| c.nhs_number.clone())
-                };
-                client = Some(ClientDoc {
-                    id: doc.client.clone(),
-                    nhs_number: nhs,
-                });
+                // The stored client as it is, but for what the row gives.
+                let mut c = self
+                    .stored_clients
+                    .get(doc.client.as_str())
+                    .map(|c| (*c).clone())
+                    .unwrap_or_else(|| ClientDoc {
+                        id: doc.client.clone(),
+                        ..ClientDoc::default()
+                    });
+                if has("nhs_number") {
+                    c.nhs_number = get("nhs_number");
+                }
+                client = Some(c);
             }
             if has("job_start") {
                 doc.jobs = Some(self.jobs(id, draft));

@@ -1,0 +1,243 @@
+//! Who a client is (formats.md `clients[]`, revision 2): the identity fields,
+//! their checks (BAD-1: a malformed value is refused, naming the client and
+//! the field) and the NHS Data Dictionary codes of gender and ethnic
+//! category, with the words people read for each.
+
+use std::collections::HashMap;
+
+use super::document::ClientDoc;
+use super::fields::Checker;
+use super::validation::BundleErrors;
+use crate::model::{Client, nhs_number_is_valid};
+
+/// Person stated gender codes (NHS Data Dictionary), as the MHSDS MPI table
+/// records them.
+pub const GENDERS: [(&str, &str); 4] = [
+    ("1", "Male"),
+    ("2", "Female"),
+    (
+        "9",
+        "Indeterminate (unable to be classified as either male or female)",
+    ),
+    ("X", "Not known"),
+];
+
+/// Ethnic category codes (NHS Data Dictionary, 2001 census categories).
+pub const ETHNIC_CATEGORIES: [(&str, &str); 18] = [
+    ("A", "White: British"),
+    ("B", "White: Irish"),
+    ("C", "White: any other White background"),
+    ("D", "Mixed: White and Black Caribbean"),
+    ("E", "Mixed: White and Black African"),
+    ("F", "Mixed: White and Asian"),
+    ("G", "Mixed: any other mixed background"),
+    ("H", "Asian or Asian British: Indian"),
+    ("J", "Asian or Asian British: Pakistani"),
+    ("K", "Asian or Asian British: Bangladeshi"),
+    ("L", "Asian or Asian British: any other Asian background"),
+    ("M", "Black or Black British: Caribbean"),
+    ("N", "Black or Black British: African"),
+    ("P", "Black or Black British: any other Black background"),
+    ("R", "Other ethnic groups: Chinese"),
+    ("S", "Other ethnic groups: any other ethnic group"),
+    ("Z", "Not stated"),
+    ("99", "Not known"),
+];
+
+/// The longest name part, phone number and postcode kept.
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_PHONE_CHARS: usize = 20;
+
+/// The words people read for a code of `codes` (the code itself if unknown).
+pub fn code_words<'a>(codes: &[(&'a str, &'a str)], code: &'a str) -> &'a str {
+    codes
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, words)| *words)
+}
+
+/// A UK postcode: outward code (area letters, district digits) and inward
+/// code (a digit and two letters), e.g. `LS1 4AP`, `SW1A 1AA`.
+pub fn postcode_is_valid(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| *c != ' ').collect();
+    let b = compact.as_bytes();
+    if !(5..=7).contains(&b.len()) || !compact.is_ascii() {
+        return false;
+    }
+    let (outward, inward) = compact.split_at(b.len() - 3);
+    let inward = inward.as_bytes();
+    let inward_ok = inward[0].is_ascii_digit()
+        && inward[1].is_ascii_alphabetic()
+        && inward[2].is_ascii_alphabetic();
+    let o = outward.as_bytes();
+    let letters = o.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let outward_ok = (1..=2).contains(&letters)
+        && o.len() > letters
+        && o[letters].is_ascii_digit()
+        && o[letters + 1..].iter().all(|c| c.is_ascii_alphanumeric())
+        && o.len() - letters <= 2;
+    inward_ok && outward_ok
+}
+
+/// Text a person typed: trimmed, no control characters, at most `max` characters.
+fn text_field(c: &mut Checker, field: &str, value: &Option<String>, max: usize) -> Option<String> {
+    let text = value.as_deref()?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.chars().count() > max {
+        c.error(field, format!("{field} is longer than {max} characters"));
+        return None;
+    }
+    if text.chars().any(char::is_control) {
+        c.error(field, format!("{field} holds a control character"));
+        return None;
+    }
+    Some(text.to_string())
+}
+
+/// A code of `codes`, or an error listing them.
+fn code_field(
+    c: &mut Checker,
+    field: &str,
+    value: &Option<String>,
+    codes: &[(&str, &str)],
+) -> Option<String> {
+    let code = value.as_deref()?.trim();
+    if code.is_empty() {
+        return None;
+    }
+    if codes.iter().any(|(k, _)| *k == code) {
+        Some(code.to_string())
+    } else {
+        let all: Vec<&str> = codes.iter().map(|(k, _)| *k).collect();
+        c.error(
+            field,
+            format!("{field} `{code}` is not one of: {}", all.join(", ")),
+        );
+        None
+    }
+}
+
+/// One client checked (BAD-1): a valid NHS number (10 digits, check digit),
+/// names and phone of bounded plain text, a date of birth that is a date, a
+/// UK postcode, known gender and ethnic category codes.
+pub(super) fn check_client(c: &mut Checker, doc: &ClientDoc) -> Option<Client> {
+    c.record = format!("client {}", doc.id);
+    let before = c.errors.len();
+    let nhs_number = match doc.nhs_number.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(n) if nhs_number_is_valid(n) => Some(n.to_string()),
+        Some(n) => {
+            c.error(
+                "nhs_number",
+                format!(
+                    "nhs_number `{n}` is not a valid NHS number (10 digits with its check digit)"
+                ),
+            );
+            None
+        }
+    };
+    let given_name = text_field(c, "given_name", &doc.given_name, MAX_NAME_CHARS);
+    let family_name = text_field(c, "family_name", &doc.family_name, MAX_NAME_CHARS);
+    let date_of_birth = c.opt_date("date_of_birth", &doc.date_of_birth);
+    let phone = text_field(c, "phone", &doc.phone, MAX_PHONE_CHARS);
+    if let Some(p) = &phone
+        && !p
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || " +()-".contains(ch))
+    {
+        c.error(
+            "phone",
+            "phone holds characters other than digits, spaces, + ( ) -",
+        );
+    }
+    let postcode = match doc.postcode.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(p) if postcode_is_valid(p) => Some(p.to_ascii_uppercase()),
+        Some(p) => {
+            c.error("postcode", format!("postcode `{p}` is not a UK postcode"));
+            None
+        }
+    };
+    let gender = code_field(c, "gender", &doc.gender, &GENDERS);
+    let ethnic_category = code_field(
+        c,
+        "ethnic_category",
+        &doc.ethnic_category,
+        &ETHNIC_CATEGORIES,
+    );
+    (c.errors.len() == before).then(|| Client {
+        id: doc.id.clone(),
+        nhs_number,
+        given_name,
+        family_name,
+        date_of_birth,
+        phone,
+        postcode,
+        gender,
+        ethnic_category,
+    })
+}
+
+/// Every client checked, and no NHS number on two clients (the same person
+/// is one client).
+pub(super) fn check_clients(c: &mut Checker, docs: &[ClientDoc]) -> Vec<Client> {
+    let clients: Vec<Client> = docs.iter().filter_map(|d| check_client(c, d)).collect();
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for client in &clients {
+        if let Some(n) = client.nhs_number.as_deref()
+            && let Some(first) = seen.insert(n, &client.id)
+        {
+            c.record = format!("client {}", client.id);
+            c.error(
+                "nhs_number",
+                format!("nhs_number {n} is already client {first}'s: one person is one client"),
+            );
+        }
+    }
+    clients
+}
+
+/// One client as written in a bundle.
+pub fn client_document(c: &Client) -> ClientDoc {
+    ClientDoc {
+        id: c.id.clone(),
+        nhs_number: c.nhs_number.clone(),
+        given_name: c.given_name.clone(),
+        family_name: c.family_name.clone(),
+        date_of_birth: c.date_of_birth.map(|d| d.to_string()),
+        phone: c.phone.clone(),
+        postcode: c.postcode.clone(),
+        gender: c.gender.clone(),
+        ethnic_category: c.ethnic_category.clone(),
+    }
+}
+
+/// A client checked on its own, against the other clients' NHS numbers
+/// (data entry of one client).
+pub fn checked_client(doc: &ClientDoc, others: &[Client]) -> Result<Client, BundleErrors> {
+    let mut c = Checker {
+        errors: Vec::new(),
+        record: String::new(),
+    };
+    let client = check_client(&mut c, doc);
+    if let Some(cl) = &client
+        && let Some(n) = cl.nhs_number.as_deref()
+        && let Some(other) = others
+            .iter()
+            .find(|o| o.id != cl.id && o.nhs_number.as_deref() == Some(n))
+    {
+        c.error(
+            "nhs_number",
+            format!(
+                "nhs_number {n} is already client {}'s: one person is one client",
+                other.id
+            ),
+        );
+    }
+    match client {
+        Some(cl) if c.errors.is_empty() => Ok(cl),
+        _ => Err(BundleErrors(c.errors)),
+    }
+}
