@@ -81,11 +81,18 @@ try {
   await signIn(page, es);
   await page.screenshot({ path: join(artifacts, 'caseload-before.png'), fullPage: true });
   await page.getByRole('link', { name: 'New referral' }).click();
+  await page.getByLabel('Given name').fill('Amira');
+  await page.getByLabel('Family name').fill('Khan');
+  await page.getByLabel('Postcode (optional)').fill('LS1 4AP');
   await page.getByLabel('Date the referral was received').fill(today);
   await page.getByLabel('Employment status at referral').selectOption('unemployed');
   await page.getByRole('button', { name: 'Save referral' }).click();
   await page.waitForURL(/\/referrals\/r\d+$/);
   const referralUrl = page.url();
+  // The save is confirmed, with focus on the message; the page is the person's.
+  assert.match(await page.locator('.success-message').innerText(), /Referral saved/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'saved');
+  assert.match(await page.locator('h1').innerText(), /Amira Khan/);
   await page.getByLabel('Date of access').fill(today);
   await page.getByRole('button', { name: 'Save access' }).click();
   await page.getByLabel('Date of contact').fill(today);
@@ -106,6 +113,7 @@ try {
   await page.getByRole('link', { name: 'My caseload' }).click();
   const id = referralUrl.split('/').pop();
   assert.equal(await page.locator(`a[href="/referrals/${id}"]`).count() >= 1, true, 'on the caseload');
+  assert.match(await page.locator('#caseload-table').innerText(), /Amira Khan/, 'by name on the caseload');
   await page.screenshot({ path: join(artifacts, 'caseload.png'), fullPage: true });
   const after = await accessOf(leadPage, es);
   assert.equal(after, before + 1, `access on the team dashboard: ${before} -> ${after}`);

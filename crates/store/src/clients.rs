@@ -5,8 +5,8 @@ use ipstrack_core::bundle::ClientDoc;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::Result;
 use crate::records::{Value, execute, opt_text, text};
+use crate::{Result, StoreError};
 
 /// The columns of a client after its id and position, in [`values`]' order.
 pub(crate) const FIELDS: [&str; 8] = [
@@ -80,4 +80,81 @@ pub(crate) async fn update(conn: &mut AnyConnection, c: &ClientDoc) -> Result<()
         values,
     )
     .await
+}
+
+/// What an edit form shows a client was when it was opened: a hash of the
+/// client as stored, so that an edit from an older page is refused.
+pub fn fingerprint(c: &ClientDoc) -> String {
+    use sha2::{Digest, Sha256};
+    let text = serde_json::to_string(c).expect("a client serialises");
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
+}
+
+impl crate::Store {
+    /// Changes who a client is (the person's edit form, reached from
+    /// `referral`): checked as a bundle's client is (BAD-1) with an NHS
+    /// number no other client has, refused if the client changed since the
+    /// form showed it (`seen`, its [`fingerprint`]), audited with the old and
+    /// new values, and published as a change of `referral` (whose client it
+    /// is, its version counted up) so every server shows the new details.
+    pub async fn update_client(
+        &self,
+        referral: &str,
+        client: &ClientDoc,
+        seen: &str,
+        actor: &str,
+    ) -> Result<crate::Saved> {
+        let mut tx = self.begin_write().await?;
+        let saved = crate::writes::read_saved(&mut tx, referral)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("referral {referral}")))?;
+        if saved.client.id != client.id {
+            return Err(StoreError::NotFound(format!("client {}", client.id)));
+        }
+        if fingerprint(&saved.client) != seen {
+            return Err(StoreError::Changed(format!("client {}", client.id)));
+        }
+        ipstrack_core::bundle::checked_client(client, &[]).map_err(StoreError::Invalid)?;
+        if let Some(n) = &client.nhs_number {
+            let other: Option<(String,)> =
+                sqlx::query_as("SELECT id FROM clients WHERE nhs_number = $1 AND id <> $2")
+                    .bind(n)
+                    .bind(&client.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((other,)) = other {
+                return Err(StoreError::Exists(format!(
+                    "NHS number {n} is already client {other}'s: one person is one client"
+                )));
+            }
+        }
+        update(&mut tx, client).await?;
+        crate::records::write_audit(
+            &mut tx,
+            actor,
+            vec![crate::records::AuditRow {
+                action: "update",
+                record_type: "client",
+                record_id: client.id.clone(),
+                old: Some(serde_json::to_string(&saved.client).expect("serialises")),
+                new: Some(serde_json::to_string(client).expect("serialises")),
+            }],
+        )
+        .await?;
+        // The referral shows its client: a new version of it, so that every
+        // server takes the new details.
+        execute(
+            &mut tx,
+            "UPDATE referrals SET version = version + 1 WHERE id = $1",
+            vec![Value::Text(Some(referral.to_string()))],
+        )
+        .await?;
+        crate::writes::append_change(&mut tx, Some(referral)).await?;
+        tx.commit().await?;
+        Ok(crate::Saved {
+            client: client.clone(),
+            version: saved.version + 1,
+            ..saved
+        })
+    }
 }

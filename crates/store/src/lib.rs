@@ -24,6 +24,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use admin::{AuditEntry, AuditFilter, Submission, User};
 pub use backup::{BACKUP_FORMAT, Backup, BackupUser};
+pub use clients::fingerprint as client_fingerprint;
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
 pub use ipstrack_core::model::Role;
 pub use open::OPEN_TIMEOUT;
@@ -63,6 +64,10 @@ pub enum StoreError {
     /// holds no service yet.
     #[error("{0}")]
     Unavailable(String),
+    /// An edit made from a page that showed an older version of the record
+    /// (named, e.g. `client c3`): nothing was written.
+    #[error("the {0} changed since the form was opened")]
+    Changed(String),
     /// No such record (named, e.g. `referral r9`); nothing was written.
     #[error("{0} does not exist")]
     NotFound(String),

@@ -175,7 +175,7 @@ async fn version_of(conn: &mut AnyConnection, id: &str) -> Result<Option<i64>> {
     Ok(row.map(|(v,)| v))
 }
 
-async fn read_client(conn: &mut AnyConnection, id: &str) -> Result<Option<ClientDoc>> {
+pub(crate) async fn read_client(conn: &mut AnyConnection, id: &str) -> Result<Option<ClientDoc>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{} FROM clients WHERE id = $1",
         crate::clients::SELECT

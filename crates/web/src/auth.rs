@@ -218,6 +218,7 @@ pub(crate) async fn change_password(
         form: "password",
         values: Vec::new(),
         errors,
+        saved: None,
     };
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,

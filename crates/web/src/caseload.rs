@@ -96,7 +96,8 @@ pub fn caseload_html(
                         li {
                             strong { (item.date) } " – "
                             @if let Some(i) = item.referral {
-                                a href=(format!("/referrals/{}", d.referrals[i].id)) { "Referral " (d.referrals[i].id) } ": "
+                                @let r = &d.referrals[i];
+                                a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) " (" (r.id) ")" } ": "
                             }
                             (alert_words(&item.alert))
                         }
@@ -106,7 +107,7 @@ pub fn caseload_html(
             table id="caseload-table" {
                 caption { "Referrals held: open (seen) and referred, not yet seen" }
                 thead { tr {
-                    th scope="col" { "Referral" } th scope="col" { "Client" } th scope="col" { "Status" }
+                    th scope="col" { "Person" } th scope="col" { "Referral" } th scope="col" { "Status" }
                     th scope="col" class="num" { "Days since contact" } th scope="col" class="num" { "Days until inactive" }
                     th scope="col" { "Next sustainment milestone" }
                 } }
@@ -114,8 +115,8 @@ pub fn caseload_html(
                     @for e in &c.entries {
                         @let r = &d.referrals[e.referral];
                         tr id=(format!("referral-{}", r.id)) {
-                            td { a href=(format!("/referrals/{}", r.id)) { (r.id) } }
-                            td { (d.clients[r.client as usize].id) }
+                            td { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
+                            td { (r.id) }
                             td { (status_tag(&e.status)) }
                             td class="num" { (e.days_since_contact.map_or("–".to_string(), |n| n.to_string())) }
                             td class="num" data-days-until-inactive { (e.days_until_inactive.map_or("–".to_string(), |n| n.to_string())) }

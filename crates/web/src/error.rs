@@ -146,6 +146,11 @@ fn store_error(e: StoreError) -> Response {
             "The record was changed by someone else since you opened it, so your change was not saved: reload the page.",
         )
             .into_response(),
+        StoreError::Changed(what) => (
+            StatusCode::CONFLICT,
+            format!("The {what} was changed by someone else since you opened the form, so your change was not saved: reload the page."),
+        )
+            .into_response(),
         StoreError::NotAllowed(message) => {
             (StatusCode::UNPROCESSABLE_ENTITY, message).into_response()
         }

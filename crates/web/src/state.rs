@@ -129,9 +129,9 @@ impl AppState {
         }
         // The client is put in only when it is new or changed, so that the
         // list of clients stays shared.
-        let known = current
-            .client_index(&saved.client.id)
-            .is_some_and(|at| d.clients[at].nhs_number == saved.client.nhs_number);
+        let known = current.client_index(&saved.client.id).is_some_and(|at| {
+            ipstrack_core::bundle::client_document(&d.clients[at]) == saved.client
+        });
         let client = (!known).then_some(&saved.client);
         match current
             .loaded

@@ -2,6 +2,9 @@
 // Move focus to the error summary so keyboard and screen-reader users hear
 // the problem first (GOV.UK pattern), and make its links focus the field.
 const summary = document.querySelector('.error-summary');
+// After a save, focus the message that says so (no error to hear first).
+const saved = document.querySelector('.success-message');
+if (saved && !summary) saved.focus();
 if (summary) {
   summary.focus();
   summary.querySelectorAll('a[href^="#"]').forEach((link) => {

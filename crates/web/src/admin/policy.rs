@@ -123,6 +123,7 @@ pub(crate) async fn policy_page(
         form: "policy",
         values: policy_values(&data.dataset.policy),
         errors: Vec::new(),
+        saved: None,
     };
     policy_html(&v, &POLICY_FIELDS, &form)
 }
@@ -206,6 +207,7 @@ pub(crate) async fn save_policy(
         form: "policy",
         values,
         errors,
+        saved: None,
     };
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -69,7 +69,10 @@ pub(crate) async fn add_contact(
         &v,
         &id,
         (Step::Contact(contact), None, once(&form.once)),
-        crate::ui::form::FormState::default(),
+        crate::ui::form::FormState {
+            form: "contact",
+            ..Default::default()
+        },
     )
     .await
 }

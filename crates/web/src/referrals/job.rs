@@ -84,7 +84,10 @@ pub(crate) async fn add_job(
         &v,
         &id,
         (Step::Job(job), None, once(&form.once)),
-        crate::ui::form::FormState::default(),
+        crate::ui::form::FormState {
+            form: "job",
+            ..Default::default()
+        },
     )
     .await
 }

@@ -15,6 +15,7 @@ mod contact;
 mod job;
 mod new;
 mod page;
+mod person;
 mod steps;
 
 /// The referral pages and forms.
@@ -26,6 +27,7 @@ pub(crate) fn routes() -> Router<Shared> {
         )
         .route("/referrals/{id}", get(page::referral_page))
         .route("/referrals/{id}/contacts", post(contact::add_contact))
+        .route("/referrals/{id}/person", post(person::edit_person))
         .route("/referrals/{id}/{step}", post(steps::record_step))
         .route("/referrals/{id}/jobs", post(job::add_job))
 }

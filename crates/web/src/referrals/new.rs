@@ -1,9 +1,9 @@
 //! A new referral, for a new client or one of the user's caseload: checked
 //! (dates, status, specialist, a duplicate NHS number) before it is written.
 
+use crate::ui::saved::saved_redirect;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use ipstrack_core::bundle::{self, accepts};
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,7 @@ use crate::Shared;
 use crate::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Posted, SignedIn, audit_out_of_scope, in_scope};
+use crate::referrals::person::{PersonForm, person_fields};
 use crate::referrals::steps::once;
 use crate::referrals::{FieldErrors, assignable, form_date};
 use crate::ui::form::{FormState, error_summary, field, options, select};
@@ -41,6 +42,9 @@ pub(crate) struct ReferralFormData {
     received: String,
     status_at_referral: String,
     es: String,
+    /// Who the person is (a new person only).
+    #[serde(flatten)]
+    person: PersonForm,
 }
 
 /// The next free id `prefix<n>`.
@@ -145,6 +149,12 @@ pub(crate) async fn create_referral(
     if !specialists.iter().any(|(id, _)| *id == form.es) {
         errors.push(("es", "Select an employment specialist".into()));
     }
+    // A new person: who they are, checked field by field.
+    let new_client = existing.is_none().then(|| {
+        let id = next_id("c", d.clients.iter().map(|c| c.id.as_str()));
+        let nhs = Some(nhs.clone()).filter(|n| !n.is_empty());
+        form.person.checked(&id, nhs, today, &mut errors)
+    });
     if !errors.is_empty() {
         let state_form = FormState::again("referral", &form, errors);
         return Err(WebError::Page(
@@ -152,13 +162,6 @@ pub(crate) async fn create_referral(
             new_referral_html(&v, &specialists, &state_form, today),
         ));
     }
-    let new_client = existing
-        .is_none()
-        .then(|| ipstrack_core::bundle::ClientDoc {
-            id: next_id("c", d.clients.iter().map(|c| c.id.as_str())),
-            nhs_number: Some(nhs).filter(|n| !n.is_empty()),
-            ..Default::default()
-        });
     let client_id = existing
         .map(|c| c.id.clone())
         .or_else(|| new_client.as_ref().map(|c| c.id.clone()))
@@ -183,7 +186,8 @@ pub(crate) async fn create_referral(
         )
         .await?;
     state.publish(&saved).await?;
-    Ok(Redirect::to(&format!("/referrals/{}", saved.referral.id)).into_response())
+    let to = format!("/referrals/{}", saved.referral.id);
+    Ok(saved_redirect(&state, &to, "referral"))
 }
 
 /// The form for a new referral.
@@ -202,7 +206,11 @@ pub fn new_referral_html(
             (FormState::post_form(v, "/referrals/new", html! {
                 (once_field())
                 (field(state, "referral", "client", "Client id (leave empty for a new person)", "text", None))
-                (field(state, "referral", "nhs_number", "NHS number (new person, optional)", "text", None))
+                fieldset {
+                    legend { "A new person" }
+                    (person_fields(state, "referral", today))
+                    (field(state, "referral", "nhs_number", "NHS number (optional)", "text", None))
+                }
                 (field(state, "referral", "received", "Date the referral was received", "date", Some(&max)))
                 (select(state, "referral", "status_at_referral", "Employment status at referral",
                     &options(&[("unemployed", "Unemployed or economically inactive"), ("employed", "In work (job retention)")])))

@@ -1,6 +1,8 @@
 //! A referral's page: its timeline, facts and the forms to record each step.
 
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 
 use crate::Shared;
 use crate::Viewer;
@@ -11,6 +13,7 @@ use crate::ui::figures::status_tag;
 use crate::ui::form::{FormState, dated_form, error_summary, field, options, select, step_form};
 use crate::ui::layout::layout;
 use crate::ui::layout::once_field;
+use crate::ui::saved::{success_banner, take_saved};
 use ipstrack_core::caseload::status_on;
 use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, outcomes, runs};
 use ipstrack_core::model::ContactKind;
@@ -20,19 +23,31 @@ use maud::{Markup, html};
 
 pub(crate) async fn referral_page(
     State(state): State<Shared>,
+    headers: HeaderMap,
     SignedIn { v, data }: SignedIn,
     Path(id): Path<String>,
-) -> WebResult<Markup> {
+) -> WebResult<Response> {
     let today = state.today();
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
-    Ok(referral_html(
-        &v,
-        &data,
-        i,
-        today,
-        &crate::ui::form::FormState::default(),
-        &assignable(&v, &data.dataset, today),
-    ))
+    let page = |saved: Option<&str>| {
+        let form = FormState {
+            saved: saved.map(str::to_string),
+            ..FormState::default()
+        };
+        referral_html(
+            &v,
+            &data,
+            i,
+            today,
+            &form,
+            &assignable(&v, &data.dataset, today),
+        )
+    };
+    // After a save: its message, once.
+    Ok(match take_saved(&state, &headers) {
+        Some((message, clear)) => (clear, page(Some(message))).into_response(),
+        None => page(None).into_response(),
+    })
 }
 
 /// A referral: its timeline, sustainment clock and the add-contact form.
@@ -126,14 +141,20 @@ pub fn referral_html(
     let es = assigned_on(r, today, today)
         .map(|e| d.staff[e as usize].name.clone())
         .unwrap_or_else(|| "unallocated".into());
+    let client = &d.clients[r.client as usize];
     layout(
         v,
-        &format!("Referral {}", r.id),
+        &client.display_name(),
         html! {
+            (success_banner(form.saved.as_deref()))
             (error_summary(form))
             div class="panel" {
-                p { "Client " (d.clients[r.client as usize].id) ", " (format!("{:?}", r.status_at_referral).to_lowercase())
+                p { "Referral " (r.id) " of client " (client.id)
+                    @if let Some(n) = &client.nhs_number { " (NHS number " (n) ")" }
+                    ", " (format!("{:?}", r.status_at_referral).to_lowercase())
                     " at referral, with " (es) "." }
+                (person_summary(client))
+                (crate::referrals::person::person_form(v, &r.id, &ipstrack_core::bundle::client_document(client), form, today))
                 p id="referral-status" { (status_tag(&status))
                     @if let Some(n) = status.days_until_inactive(today) { " – inactive in " (n) " days without a two-way contact." } }
             }
@@ -239,3 +260,35 @@ pub fn referral_html(
 /// One line of a referral's timeline: the day, what happened, and what its
 /// "Remove" button takes out (kind and position), if it can be removed.
 type TimelineEntry = (Day, String, Option<(&'static str, usize)>);
+
+/// Who the person is, as recorded (nothing when nothing is).
+fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
+    use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS, code_words};
+    let rows: Vec<(&str, String)> = [
+        ("Date of birth", c.date_of_birth.map(|d| d.to_string())),
+        ("Phone", c.phone.clone()),
+        ("Postcode", c.postcode.clone()),
+        (
+            "Gender",
+            c.gender
+                .as_deref()
+                .map(|g| code_words(&GENDERS, g).to_string()),
+        ),
+        (
+            "Ethnic category",
+            c.ethnic_category
+                .as_deref()
+                .map(|e| code_words(&ETHNIC_CATEGORIES, e).to_string()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v?)))
+    .collect();
+    html! {
+        @if !rows.is_empty() {
+            dl class="person" id="person" {
+                @for (k, v) in &rows { dt { (k) } dd { (v) } }
+            }
+        }
+    }
+}

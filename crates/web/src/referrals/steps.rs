@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
+use crate::ui::saved::saved_redirect;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use ipstrack_core::bundle::{self, accepts};
 use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{Entry, Step, StoreError};
@@ -34,7 +34,13 @@ pub(crate) fn invalid(
 }
 
 /// The referral page again, the form kept with its errors.
-fn page_again(v: &Viewer, data: &Loaded, i: usize, today: Day, state: &FormState) -> Markup {
+pub(crate) fn page_again(
+    v: &Viewer,
+    data: &Loaded,
+    i: usize,
+    today: Day,
+    state: &FormState,
+) -> Markup {
     let specialists = assignable(v, &data.dataset, today);
     crate::referrals::page::referral_html(v, data, i, today, state, &specialists)
 }
@@ -57,7 +63,11 @@ pub(crate) async fn write_step(
     {
         Ok(saved) => {
             state.publish(&saved).await?;
-            Ok(Redirect::to(&format!("/referrals/{id}")).into_response())
+            Ok(saved_redirect(
+                state,
+                &format!("/referrals/{id}"),
+                form.form,
+            ))
         }
         Err(StoreError::Conflict { .. }) => {
             // Show the referral as it is now: load it into the snapshot first.
@@ -288,6 +298,7 @@ pub(crate) async fn record_step(
                 form: step_name,
                 values,
                 errors,
+                saved: None,
             },
         ));
     }
@@ -305,6 +316,7 @@ pub(crate) async fn record_step(
             form: step_name,
             values,
             errors: Vec::new(),
+            saved: None,
         },
     )
     .await

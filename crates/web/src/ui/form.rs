@@ -15,6 +15,8 @@ pub struct FormState {
     pub form: &'static str,
     pub values: Vec<(String, String)>,
     pub errors: Vec<(&'static str, String)>,
+    /// The message of a save just made ("Contact saved."), shown once.
+    pub saved: Option<String>,
 }
 
 impl FormState {
@@ -32,6 +34,7 @@ impl FormState {
             form,
             values,
             errors,
+            saved: None,
         }
     }
 

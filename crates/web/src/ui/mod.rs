@@ -5,3 +5,4 @@ pub(crate) mod chart;
 pub(crate) mod figures;
 pub(crate) mod form;
 pub(crate) mod layout;
+pub(crate) mod saved;

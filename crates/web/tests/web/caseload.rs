@@ -33,7 +33,7 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
     let w = world().await;
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
     let form = format!(
-        "csrf={csrf}&client=&nhs_number=9434765919&received=2024-11-18&status_at_referral=unemployed&es=es3"
+        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=9434765919&received=2024-11-18&status_at_referral=unemployed&es=es3"
     );
     let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

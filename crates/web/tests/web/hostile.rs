@@ -551,7 +551,7 @@ async fn new_referral(w: &World, session: &str, client: &str, nhs: &str) -> (Sta
         .map(|s| s.split('"').next().unwrap().to_string())
         .unwrap_or_default();
     let form = format!(
-        "csrf={csrf}&once={once}&client={client}&nhs_number={nhs}&received=2025-01-10&status_at_referral=unemployed&es=es1"
+        "csrf={csrf}&once={once}&client={client}&given_name=Amira&family_name=Khan&nhs_number={nhs}&received=2025-01-10&status_at_referral=unemployed&es=es1"
     );
     let (status, _, page) = send(&w.app, post("/referrals/new", session, &form)).await;
     (status, page)

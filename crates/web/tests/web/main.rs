@@ -14,6 +14,7 @@ mod caseload;
 mod hostile;
 mod import;
 mod period;
+mod person;
 mod plan;
 mod referrals;
 mod returns;

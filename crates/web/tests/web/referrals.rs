@@ -179,7 +179,7 @@ async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figure
         "an ES refers only to themselves"
     );
     let form = format!(
-        "csrf={csrf}&client=&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es3"
+        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es3"
     );
     let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -266,7 +266,7 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
     let w = world().await;
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
     let form = format!(
-        "csrf={csrf}&client=&nhs_number=9434765919&received=2025-01-02&status_at_referral=unemployed&es=es3"
+        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=9434765919&received=2025-01-02&status_at_referral=unemployed&es=es3"
     );
     let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

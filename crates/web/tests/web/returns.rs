@@ -24,7 +24,7 @@ async fn a_manager_submits_a_return_and_sees_what_changed_since() {
     // A correction inside the quarter: the return stays, the change is listed.
     let (es3, es3_csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
     let new = format!(
-        "csrf={es3_csrf}&client=&nhs_number=&received=2024-11-05&status_at_referral=unemployed&es=es3"
+        "csrf={es3_csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=&received=2024-11-05&status_at_referral=unemployed&es=es3"
     );
     let (status, _, _) = send(&w.app, post("/referrals/new", &es3, &new)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -302,7 +302,7 @@ async fn a_form_sent_twice_is_applied_once() {
     let (_, _, page) = send(&w.app, get("/referrals/new", &es1)).await;
     let token = once_of(&page, "/referrals/new");
     let form = format!(
-        "csrf={csrf}&once={token}&client=&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es1"
+        "csrf={csrf}&once={token}&client=&given_name=Amira&family_name=Khan&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es1"
     );
     let (status, headers, _) = send(&w.app, post("/referrals/new", &es1, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -1,0 +1,181 @@
+//! Who a client is (issue 13): a new referral for a new person records their
+//! name and details; the name is on the caseload and the referral page; the
+//! person's edit form changes them with the old and new values audited,
+//! refused when stale, and never says whose NHS number another team holds.
+
+use crate::common::*;
+use axum::http::StatusCode;
+use ipstrack_store::AuditFilter;
+
+/// es3 refers a new person with every detail; the referral's page.
+async fn new_person(w: &World) -> (String, String, String) {
+    let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
+    let form = format!(
+        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&date_of_birth=1991-03-14\
+         &phone=07700+900123&postcode=ls1+4ap&gender=2&ethnic_category=J\
+         &nhs_number=943+476+5919&received=2025-01-10&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let saved = saved_cookie(&headers);
+    let page = ok_page(w, &location(&headers), &format!("{es3}; {saved}")).await;
+    shows(&page, "Referral saved.");
+    (es3, csrf, location(&headers))
+}
+
+/// The cookie a save sets to say so on the next page.
+fn saved_cookie(headers: &[(String, String)]) -> String {
+    header_value(headers, "set-cookie")
+        .expect("a saved message")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_new_person_is_recorded_with_their_name_and_details_and_shown_by_name() {
+    let w = world().await;
+    let (es3, _, referral) = new_person(&w).await;
+    let page = ok_page(&w, &referral, &es3).await;
+    shows(&page, "<title>Amira Khan");
+    for detail in [
+        "1991-03-14",
+        "07700 900123",
+        "LS1 4AP",
+        "Female",
+        "Asian or Asian British: Pakistani",
+        "9434765919",
+    ] {
+        shows(&page, detail);
+    }
+    // The save was confirmed (new_person); without the cookie, not again.
+    hides(&page, "Referral saved.");
+    let caseload = ok_page(&w, "/caseload", &es3).await;
+    shows(&caseload, "Amira Khan");
+}
+
+#[tokio::test]
+async fn a_new_person_needs_a_name_and_real_details_each_error_linked_to_its_field() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let form = format!(
+        "csrf={csrf}&client=&given_name=&family_name=&date_of_birth=2999-01-01&phone=call+me\
+         &postcode=nowhere&gender=F&ethnic_category=Q&nhs_number=&received=2025-01-10\
+         &status_at_referral=unemployed&es=es3"
+    );
+    let (status, _, page) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in [
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "phone",
+        "postcode",
+        "gender",
+        "ethnic_category",
+    ] {
+        shows(&page, &format!("href=\"#referral-{field}\""));
+    }
+    shows(&page, "Enter the person's given name");
+    shows(&page, "Enter a real postcode, like LS1 4AP");
+    // What was typed is kept.
+    shows(&page, "value=\"nowhere\"");
+}
+
+#[tokio::test]
+async fn the_persons_details_are_changed_audited_and_shown() {
+    let w = world().await;
+    let (es3, csrf, referral) = new_person(&w).await;
+    let page = ok_page(&w, &referral, &es3).await;
+    let seen = hidden_value(&page, "seen");
+    let form = format!(
+        "csrf={csrf}&seen={seen}&given_name=Amira&family_name=Begum&date_of_birth=1991-03-14\
+         &phone=&postcode=LS6+2AB&gender=2&ethnic_category=J&nhs_number=9434765919"
+    );
+    let (status, headers, body) =
+        send(&w.app, post(&format!("{referral}/person"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let saved = saved_cookie(&headers);
+    let (_, headers, page) = send(&w.app, get(&referral, &format!("{es3}; {saved}"))).await;
+    shows(&page, "<title>Amira Begum");
+    shows(&page, "The person's details are saved.");
+    // Shown once: the page clears the message.
+    assert!(
+        header_value(&headers, "set-cookie")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    hides(&page, "07700 900123");
+    let client = referral_client(&w, &referral).await;
+    let audit = w
+        .store
+        .audit(&AuditFilter {
+            record: Some(client.clone()),
+            since: None,
+        })
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (
+            last.action.as_str(),
+            last.record_type.as_str(),
+            last.actor.as_str()
+        ),
+        ("update", "client", "es3")
+    );
+    assert!(last.old_value.as_deref().unwrap().contains("Khan"));
+    assert!(last.new_value.as_deref().unwrap().contains("Begum"));
+
+    // The same form again is stale: the person changed since it was opened.
+    let (status, _, page) = send(&w.app, post(&format!("{referral}/person"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    shows(&page, "Someone else changed this person");
+}
+
+#[tokio::test]
+async fn another_teams_nhs_number_is_refused_without_saying_whose_it_is() {
+    let w = world().await;
+    // es1 (another team) records a person with the NHS number first.
+    let (es1, csrf1) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let form = format!(
+        "csrf={csrf1}&client=&given_name=Ola&family_name=Nowak&nhs_number=9434765919\
+         &received=2025-01-10&status_at_referral=unemployed&es=es1"
+    );
+    let (status, _, _) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    let page = ok_page(&w, &referral, &es3).await;
+    let seen = hidden_value(&page, "seen");
+    let form =
+        format!("csrf={csrf}&seen={seen}&given_name=Sam&family_name=Lee&nhs_number=9434765919");
+    let (status, _, page) = send(&w.app, post(&format!("{referral}/person"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "already another person");
+    hides(&page, "Nowak");
+}
+
+#[tokio::test]
+async fn another_teams_person_cannot_be_changed() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let form = format!("csrf={csrf}&seen=x&given_name=A&family_name=B");
+    let path = format!("/referrals/{}/person", w.es1_referral);
+    let (status, _, _) = send(&w.app, post(&path, &es3, &form)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The value of the hidden field `name` of a page.
+fn hidden_value(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page.find(&marker).expect("the field") + marker.len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// The client of the referral at `path`.
+async fn referral_client(w: &World, path: &str) -> String {
+    let id = path.rsplit('/').next().unwrap();
+    w.store.referral(id).await.unwrap().unwrap().client.id
+}
