@@ -19,6 +19,7 @@ mod period;
 mod plan;
 mod referrals;
 mod returns;
+mod search;
 mod server;
 mod service;
 mod state;
@@ -68,6 +69,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         api::routes(),
         returns::routes(),
         import::routes(),
+        search::routes(),
         assets::routes(),
     ];
     let router = features

@@ -19,4 +19,5 @@ mod plan;
 mod referrals;
 mod returns;
 mod row_writes;
+mod search;
 mod team;

@@ -1,0 +1,174 @@
+//! Finding a person from any page's header: by name, NHS number or referral
+//! id, among the referrals in the user's scope only. A search is bounded (100
+//! characters, 50 people shown); an NHS number or referral id that matches a
+//! record outside the scope is answered as no match and written to the audit
+//! log, like any other out-of-scope lookup.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use ipstrack_core::caseload::status_on;
+use ipstrack_core::model::{Dataset, OutOfScope};
+use ipstrack_core::report::assigned_on;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::error::{WebError, WebResult};
+use crate::extract::{SignedIn, audit_out_of_scope, in_scope};
+use crate::ui::figures::status_tag;
+use crate::ui::layout::layout;
+use crate::{Shared, Viewer};
+
+/// The longest search kept, and the most people shown.
+pub(crate) const MAX_QUERY_CHARS: usize = 100;
+pub(crate) const MAX_RESULTS: usize = 50;
+
+/// The search page.
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new().route("/search", get(search))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// What a search looks for.
+enum Wanted {
+    /// A referral id (`r12`) or an NHS number (10 digits, spaces allowed).
+    Id(String),
+    /// Every word in the person's name.
+    Name(Vec<String>),
+}
+
+fn wanted(q: &str) -> Option<Wanted> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let digits: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() == 10 && digits.chars().all(|c| c.is_ascii_digit()) {
+        return Some(Wanted::Id(digits));
+    }
+    let words: Vec<String> = q
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .take(5)
+        .collect();
+    if words.len() == 1 && q.starts_with(['r', 'R']) && q[1..].chars().all(|c| c.is_ascii_digit()) {
+        return Some(Wanted::Id(q.to_lowercase()));
+    }
+    Some(Wanted::Name(words))
+}
+
+/// Whether referral `i` is what is wanted.
+fn matches(d: &Dataset, i: usize, wanted: &Wanted) -> Option<&'static str> {
+    let r = &d.referrals[i];
+    let c = &d.clients[r.client as usize];
+    match wanted {
+        Wanted::Id(id) if r.id.to_lowercase() == *id => Some("id"),
+        Wanted::Id(id) if c.nhs_number.as_deref() == Some(id.as_str()) => Some("nhs_number"),
+        Wanted::Id(_) => None,
+        Wanted::Name(words) => {
+            let name = c.name()?.to_lowercase();
+            words
+                .iter()
+                .all(|w| name.contains(w.as_str()))
+                .then_some("name")
+        }
+    }
+}
+
+pub(crate) async fn search(
+    State(state): State<Shared>,
+    SignedIn { v, data }: SignedIn,
+    Query(q): Query<SearchQuery>,
+) -> WebResult<Markup> {
+    if q.q.chars().count() > MAX_QUERY_CHARS {
+        return Err(WebError::bad_request(
+            &v,
+            "Search",
+            &format!(
+                "Search for at most {MAX_QUERY_CHARS} characters: a name, an NHS number or a referral id."
+            ),
+        ));
+    }
+    let today = state.today();
+    let d = &data.dataset;
+    let mut found = Vec::new();
+    let mut outside = Vec::new();
+    if let Some(wanted) = wanted(&q.q) {
+        for i in 0..d.referrals.len() {
+            let Some(by) = matches(d, i, &wanted) else {
+                continue;
+            };
+            if in_scope(&v, d, i, today) {
+                found.push(i);
+            } else if by != "name" {
+                // Matched by an id: a lookup of another team's record.
+                let r = &d.referrals[i];
+                outside.push(OutOfScope {
+                    record_type: "referral",
+                    record_id: r.id.clone(),
+                    matched_by: by,
+                });
+            }
+        }
+    }
+    audit_out_of_scope(&state, &v, outside).await?;
+    // Newest referral first.
+    found.sort_by_key(|&i| std::cmp::Reverse(d.referrals[i].received));
+    let more = found.len().saturating_sub(MAX_RESULTS);
+    found.truncate(MAX_RESULTS);
+    Ok(search_html(&v, &data, &q.q, &found, more, today))
+}
+
+fn search_html(
+    v: &Viewer,
+    data: &ipstrack_core::Loaded,
+    q: &str,
+    found: &[usize],
+    more: usize,
+    today: ipstrack_core::Day,
+) -> Markup {
+    let d = &data.dataset;
+    layout(
+        v,
+        "Search",
+        html! {
+            form method="get" action="/search" class="panel" role="search" {
+                div class="field" {
+                    label for="search-q" { "Name, NHS number or referral id" }
+                    input id="search-q" name="q" type="search" value=(q) maxlength=(MAX_QUERY_CHARS);
+                }
+                button type="submit" { "Search" }
+            }
+            @if !q.trim().is_empty() {
+                @if found.is_empty() {
+                    p id="search-none" { "No one in your caseloads matches “" (q) "”." }
+                } @else {
+                    table id="search-results" {
+                        caption { "People found" }
+                        thead { tr {
+                            th scope="col" { "Person" } th scope="col" { "Referral" }
+                            th scope="col" { "Received" } th scope="col" { "Specialist" } th scope="col" { "Status today" }
+                        } }
+                        tbody {
+                            @for &i in found {
+                                @let r = &d.referrals[i];
+                                @let es = assigned_on(r, today, today).map_or("unallocated".to_string(), |e| d.staff[e as usize].name.clone());
+                                tr {
+                                    td { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
+                                    td { (r.id) } td { (r.received) } td { (es) }
+                                    td { (status_tag(&status_on(r, today, &d.policy))) }
+                                }
+                            }
+                        }
+                    }
+                    @if more > 0 { p { (more) " more: search for more of the name." } }
+                }
+            }
+        },
+    )
+}

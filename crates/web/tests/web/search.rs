@@ -1,0 +1,69 @@
+//! Finding a person from the header (issue 13): by name, NHS number or
+//! referral id, within the user's scope only; another team's record found
+//! by an id is answered as no match and audited; searches are bounded.
+
+use crate::common::*;
+use axum::http::StatusCode;
+use ipstrack_store::AuditFilter;
+
+/// es3 refers Amira Khan (NHS number 943 476 5919); her referral's path.
+async fn amira(w: &World, es3: &str, csrf: &str) -> String {
+    let form = format!(
+        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=9434765919\
+         &received=2025-01-10&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, _) = send(&w.app, post("/referrals/new", es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    location(&headers)
+}
+
+#[tokio::test]
+async fn a_person_is_found_by_name_nhs_number_or_referral_id() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let referral = amira(&w, &es3, &csrf).await;
+    let id = referral.rsplit('/').next().unwrap();
+    for q in ["amira", "KHAN", "ami+kha", "943+476+5919", id] {
+        let page = ok_page(&w, &format!("/search?q={q}"), &es3).await;
+        shows(&page, &format!("href=\"{referral}\">Amira Khan</a>"));
+    }
+    let page = ok_page(&w, "/search?q=nobody+called+this", &es3).await;
+    shows(&page, "No one in your caseloads matches");
+    // Every page's header offers the search.
+    shows(&ok_page(&w, "/caseload", &es3).await, "action=\"/search\"");
+}
+
+#[tokio::test]
+async fn another_teams_person_is_not_found_and_the_lookup_is_audited() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    amira(&w, &es3, &csrf).await;
+    let es1 = session_of(&w, "es1").await;
+    for q in ["amira", "9434765919", w.es3_referral.as_str()] {
+        let page = ok_page(&w, &format!("/search?q={q}"), &es1).await;
+        shows(&page, "No one in your caseloads matches");
+        hides(&page, "Khan");
+    }
+    let audit = w.store.audit(&AuditFilter::default()).await.unwrap();
+    let refused: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "out-of-scope" && e.actor == "es1")
+        .map(|e| e.new_value.clone().unwrap_or_default())
+        .collect();
+    // By NHS number and by id; a name is not an identifier.
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused[0].contains("nhs_number") && refused[1].contains("\"id\""),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_search_longer_than_100_characters_is_refused() {
+    let w = world().await;
+    let es3 = session_of(&w, "es3").await;
+    let q = "a".repeat(101);
+    let (status, _, page) = send(&w.app, get(&format!("/search?q={q}"), &es3)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    shows(&page, "at most 100 characters");
+}
