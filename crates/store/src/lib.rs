@@ -34,7 +34,7 @@ pub use sessions::{
     PAIR_MAX_WAIT_MINUTES, PasswordChange, Session, SignIn, SignInFailures, WINDOW_MINUTES,
     address_key, random_token,
 };
-pub use writes::{Entry, Saved, Step};
+pub use writes::{Entry, Replacement, Saved, Step};
 
 /// Which database is behind a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

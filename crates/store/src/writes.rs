@@ -76,6 +76,21 @@ pub enum Step {
         entry: Entry,
         index: usize,
     },
+    /// A correction: the `index`-th entry of its kind replaced whole (a job
+    /// keeps its id).
+    Replace(Replacement),
+}
+
+/// An entry and what replaces it, by its position among its kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Replacement {
+    Contact(usize, ContactDoc),
+    Hold(usize, SpellDoc),
+    Waiting(usize, WaitingSpellDoc),
+    Engagement(usize, EngagementDoc),
+    Decision(usize, DecisionDoc),
+    Transfer(usize, TransferDoc),
+    Job(usize, JobDoc),
 }
 
 impl Step {
@@ -125,6 +140,35 @@ fn apply(doc: &mut ReferralDoc, step: &Step) -> Result<()> {
         Step::Access(a) => doc.access = Some(a),
         Step::Plan(p) => doc.vocational_plan = Some(p),
         Step::Discharge(d) => doc.discharge = Some(d),
+        Step::Replace(replacement) => {
+            fn put<T>(list: &mut Option<Vec<T>>, index: usize, new: T) -> bool {
+                match list {
+                    Some(items) if index < items.len() => {
+                        items[index] = new;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            let replaced = match replacement {
+                Replacement::Contact(i, c) => put(&mut doc.contacts, i, c),
+                Replacement::Hold(i, h) => put(&mut doc.holds, i, h),
+                Replacement::Waiting(i, w) => put(&mut doc.waiting_list, i, w),
+                Replacement::Engagement(i, e) => put(&mut doc.engagement, i, e),
+                Replacement::Decision(i, x) => put(&mut doc.decisions, i, x),
+                Replacement::Transfer(i, t) => put(&mut doc.transfers, i, t),
+                Replacement::Job(i, mut j) => {
+                    match doc.jobs.as_ref().and_then(|jobs| jobs.get(i)) {
+                        Some(old) => j.id = old.id.clone(),
+                        None => return Err(StoreError::NotFound("entry".into())),
+                    }
+                    put(&mut doc.jobs, i, j)
+                }
+            };
+            if !replaced {
+                return Err(StoreError::NotFound("entry".into()));
+            }
+        }
         Step::Remove { entry, index } => {
             fn take<T>(list: &mut Option<Vec<T>>, index: usize) -> bool {
                 match list {
@@ -436,6 +480,19 @@ pub(crate) async fn change_referral(
                 .await?
             }
         },
+        Step::Replace(replacement) => {
+            // The list the entry is in is written anew, in its order.
+            let (table, only) = whole_list(&new, replacement);
+            execute(
+                conn,
+                sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE referral_id = $1")),
+                vec![t(id)],
+            )
+            .await?;
+            let mut rows = ChildRows::default();
+            rows.add(&only);
+            rows.insert(conn).await?;
+        }
         addition => {
             // The new entry is the last of its list in `new`: its rows are
             // made as an import makes them, at the next free position.
@@ -478,6 +535,48 @@ pub(crate) async fn change_referral(
 
 /// The child table of an addition and a referral holding only the new entry
 /// (the last of its list in `doc`).
+/// The table of a replaced entry's kind, and a document holding that whole
+/// list of `doc` (its rows are written anew).
+fn whole_list(doc: &ReferralDoc, replacement: &Replacement) -> (&'static str, ReferralDoc) {
+    let mut only = ReferralDoc::new(
+        doc.id.clone(),
+        doc.client.clone(),
+        doc.received.clone(),
+        doc.status_at_referral.clone(),
+    );
+    let table = match replacement {
+        Replacement::Contact(..) => {
+            only.contacts = doc.contacts.clone();
+            "contacts"
+        }
+        Replacement::Hold(..) => {
+            only.holds = doc.holds.clone();
+            "holds"
+        }
+        Replacement::Waiting(..) => {
+            only.waiting_list = doc.waiting_list.clone();
+            "waiting_list"
+        }
+        Replacement::Engagement(..) => {
+            only.engagement = doc.engagement.clone();
+            "engagement"
+        }
+        Replacement::Decision(..) => {
+            only.decisions = doc.decisions.clone();
+            "decisions"
+        }
+        Replacement::Transfer(..) => {
+            only.transfers = doc.transfers.clone();
+            "transfers"
+        }
+        Replacement::Job(..) => {
+            only.jobs = doc.jobs.clone();
+            "jobs"
+        }
+    };
+    (table, only)
+}
+
 fn last_entry(doc: &ReferralDoc, step: &Step) -> (&'static str, ReferralDoc) {
     let mut only = ReferralDoc::new(
         doc.id.clone(),

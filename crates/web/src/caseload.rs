@@ -100,6 +100,9 @@ pub fn caseload_html(
                                 a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) " (" (r.id) ")" } ": "
                             }
                             (alert_words(&item.alert))
+                            @if let (Some(i), Alert::AwaitingFourHours { job }) = (item.referral, &item.alert) {
+                                " – " a href=(format!("/referrals/{}/jobs/{job}/edit#job-four_hours_confirmed", d.referrals[i].id)) { "Confirm 4 hours" }
+                            }
                         }
                     }
                 }

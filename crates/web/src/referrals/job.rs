@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::Shared;
 use crate::extract::ReferralForm;
 use crate::referrals::steps::{invalid, once, write_step};
-use crate::referrals::{FieldErrors, form_date};
+use crate::referrals::{FieldErrors, form_date, hours_field};
 use crate::ui::form::FormState;
 
 #[derive(Deserialize, Serialize)]
@@ -41,25 +41,7 @@ pub(crate) async fn add_job(
     ) {
         errors.push(("start", e));
     }
-    let hours = form.hours_per_week.trim();
-    let parsed: Option<serde_json::Number> = if hours.is_empty() {
-        None
-    } else {
-        match hours.parse::<f64>() {
-            Ok(h)
-                if (0.0..=168.0).contains(&h) && (h * 100.0 - (h * 100.0).round()).abs() < 1e-6 =>
-            {
-                serde_json::Number::from_f64(h)
-            }
-            _ => {
-                errors.push((
-                    "hours_per_week",
-                    "Enter the hours per week as a number from 0 to 168, like 16 or 37.5".into(),
-                ));
-                None
-            }
-        }
-    };
+    let parsed = hours_field("hours_per_week", &form.hours_per_week, &mut errors);
     if !errors.is_empty() {
         let again = FormState::again("job", &form, errors);
         return Err(invalid(&v, &data, i, today, again));

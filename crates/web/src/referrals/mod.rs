@@ -13,6 +13,7 @@ use crate::extract::Viewer;
 
 mod contact;
 mod job;
+mod job_edit;
 mod new;
 mod page;
 mod person;
@@ -30,6 +31,10 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/referrals/{id}/person", post(person::edit_person))
         .route("/referrals/{id}/{step}", post(steps::record_step))
         .route("/referrals/{id}/jobs", post(job::add_job))
+        .route(
+            "/referrals/{id}/jobs/{job}/edit",
+            get(job_edit::job_page).post(job_edit::save_job),
+        )
 }
 
 pub(crate) type FieldErrors = Vec<(&'static str, String)>;
@@ -65,6 +70,35 @@ pub(crate) fn form_date(
         ));
     }
     Ok(day)
+}
+
+/// Hours typed into a form: empty, or a number from 0 to 168 with at most
+/// two decimals (T-0); else what to enter is added to `errors` under `name`.
+pub(crate) fn hours_field(
+    name: &'static str,
+    text: &str,
+    errors: &mut FieldErrors,
+) -> Option<serde_json::Number> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match text.parse::<f64>() {
+        Ok(h) if (0.0..=168.0).contains(&h) && (h * 100.0 - (h * 100.0).round()).abs() < 1e-6 => {
+            // Written as a bundle writes hours: 16, 37.5.
+            let hundredths = (h * 100.0).round() as u32;
+            Some(ipstrack_core::bundle::hours_number(
+                ipstrack_core::model::Hours(hundredths),
+            ))
+        }
+        _ => {
+            errors.push((
+                name,
+                "Enter the hours as a number from 0 to 168, like 16 or 37.5".into(),
+            ));
+            None
+        }
+    }
 }
 
 /// The ES a user may give a new referral to: themselves (ES), their team (team

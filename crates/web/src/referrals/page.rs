@@ -102,7 +102,7 @@ pub fn referral_html(
     for (i, e) in r.engagement.iter().enumerate() {
         events.push((
             e.date,
-            format!("Engagement: {:?}", e.status),
+            format!("Engagement: {}", engagement_words(e.status)),
             Some(("engagement", i)),
         ));
     }
@@ -123,11 +123,7 @@ pub fn referral_html(
         ));
     }
     for (i, j) in r.jobs.iter().enumerate() {
-        events.push((
-            j.start,
-            format!("Job {} started ({:?})", j.id, j.kind),
-            Some(("job", i)),
-        ));
+        events.push((j.start, job_words(j), Some(("job", i))));
         if let Some(e) = j.end {
             events.push((e, format!("Job {} ended", j.id), None));
         }
@@ -242,6 +238,10 @@ pub fn referral_html(
                 tbody { @for (day, what, remove) in &events { tr {
                     td { (day) } td { (what) }
                     td { @if let Some((kind, index)) = remove {
+                        @if *kind == "job" {
+                            a class="button secondary" href=(format!("/referrals/{}/jobs/{}/edit", r.id, r.jobs[*index].id))
+                                aria-label=(format!("Change: {what}")) { "Change" } " "
+                        }
                         form method="post" action=(format!("/referrals/{}/remove", r.id)) {
                             input type="hidden" name="csrf" value=(v.session.csrf);
                             (once_field())
@@ -290,5 +290,41 @@ fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
                 @for (k, v) in &rows { dt { (k) } dd { (v) } }
             }
         }
+    }
+}
+
+/// A job start on the timeline: "Job j1 started: employee at Co-op, 16 hours a week".
+fn job_words(j: &ipstrack_core::model::Job) -> String {
+    use ipstrack_core::model::JobType;
+    let kind = match j.kind {
+        JobType::Employee => "employee",
+        JobType::ZeroHours => "zero-hours contract",
+        JobType::SelfEmployed => "self-employed",
+        JobType::Apprenticeship => "apprenticeship",
+        JobType::PaidPlacement => "paid placement",
+    };
+    let mut text = format!("Job {} started: {kind}", j.id);
+    if let Some(e) = &j.employer {
+        text.push_str(&format!(" at {e}"));
+    }
+    if let Some(h) = j.hours_per_week {
+        text.push_str(&format!(
+            ", {} hours a week",
+            ipstrack_core::bundle::hours_number(h)
+        ));
+    }
+    if let Some(c) = j.four_hours_confirmed {
+        text.push_str(&format!("; 4 hours confirmed on {c}"));
+    }
+    text
+}
+
+/// An engagement status in words.
+fn engagement_words(e: ipstrack_core::model::Engagement) -> &'static str {
+    use ipstrack_core::model::Engagement;
+    match e {
+        Engagement::SeekingWork => "seeking work",
+        Engagement::InWorkSupport => "in-work support",
+        Engagement::NotSeekingWork => "receiving support but not seeking work",
     }
 }

@@ -13,6 +13,7 @@ mod authorisation;
 mod caseload;
 mod hostile;
 mod import;
+mod jobs;
 mod period;
 mod person;
 mod plan;

@@ -1,0 +1,350 @@
+//! Changing a job after its start: its kind (and a self-employment's
+//! registration), employer, start and end, hours per week, the hours of each
+//! of the first four weeks (zero-hours and self-employed work, JOB-2), the
+//! day 4 hours of paid work were confirmed, and for a job-retention referral
+//! whether it is the job held at referral and its return-to-work date.
+//! Reached from the timeline's Change and from the worklist's "4 hours"
+//! item. Checked field by field, then by core (BAD-1); refused if the
+//! referral changed since the form was opened.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use ipstrack_core::bundle::{self, JobDoc, REGISTRATIONS, accepts, referral_document};
+use ipstrack_core::model::Group;
+use ipstrack_core::{Day, Loaded};
+use ipstrack_store::{Replacement, Step, StoreError};
+use maud::{Markup, html};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{WebError, WebResult};
+use crate::extract::{ReferralForm, SignedIn, referral_in_scope};
+use crate::referrals::{FieldErrors, form_date, hours_field};
+use crate::ui::form::{FormState, error_summary, field, options, select};
+use crate::ui::layout::layout;
+use crate::ui::saved::saved_redirect;
+use crate::{Shared, Viewer};
+
+/// The job form as posted (every field text, as typed).
+#[derive(Clone, Default, Deserialize, Serialize)]
+pub(crate) struct JobEditForm {
+    #[serde(default, skip_serializing)]
+    version: String,
+    #[serde(rename = "type", default)]
+    kind: String,
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    hours_per_week: String,
+    #[serde(default)]
+    week1: String,
+    #[serde(default)]
+    week2: String,
+    #[serde(default)]
+    week3: String,
+    #[serde(default)]
+    week4: String,
+    #[serde(default)]
+    four_hours_confirmed: String,
+    #[serde(default)]
+    registration: String,
+    /// `yes` when ticked (a checkbox sends nothing otherwise).
+    #[serde(default)]
+    retained: String,
+    #[serde(default)]
+    return_to_work: String,
+}
+
+fn text_of(n: &Option<serde_json::Number>) -> String {
+    n.as_ref().map(|n| n.to_string()).unwrap_or_default()
+}
+
+impl JobEditForm {
+    /// The form filled from a job as stored.
+    fn of(j: &JobDoc) -> JobEditForm {
+        let week = |i: usize| {
+            j.weekly_hours
+                .as_ref()
+                .and_then(|w| w.get(i))
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        };
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        JobEditForm {
+            version: String::new(),
+            kind: j.kind.clone(),
+            employer: text(&j.employer),
+            start: j.start.clone(),
+            end: text(&j.end),
+            hours_per_week: text_of(&j.hours_per_week),
+            week1: week(0),
+            week2: week(1),
+            week3: week(2),
+            week4: week(3),
+            four_hours_confirmed: text(&j.four_hours_confirmed),
+            registration: text(&j.self_employment_registration),
+            retained: if j.retained == Some(true) {
+                "yes".into()
+            } else {
+                String::new()
+            },
+            return_to_work: text(&j.return_to_work),
+        }
+    }
+
+    /// The job the form describes, each field checked (`errors` says what
+    /// to enter); `received` is the referral's day, `employed` its group.
+    fn job(&self, received: Day, employed: bool, today: Day, errors: &mut FieldErrors) -> JobDoc {
+        if !accepts(&bundle::JOB_TYPES, &self.kind) {
+            errors.push(("type", "Select the kind of paid work".into()));
+        }
+        let employer = self.employer.trim();
+        if employer.chars().count() > 200 {
+            errors.push((
+                "employer",
+                "The employer's name must be 200 characters or fewer".into(),
+            ));
+        }
+        let date = |errors: &mut FieldErrors,
+                    name: &'static str,
+                    text: &str,
+                    what: &str,
+                    after: Option<(Day, &str)>| {
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            form_date(text, what, today, after)
+                .map_err(|e| errors.push((name, e)))
+                .ok()
+        };
+        let start = date(
+            errors,
+            "start",
+            &self.start,
+            "start date",
+            Some((received, "referral")),
+        );
+        if self.start.trim().is_empty() {
+            errors.push(("start", "Enter the start date".into()));
+        }
+        let after_start = start.map(|s| (s, "start date"));
+        let end = date(errors, "end", &self.end, "end date", after_start);
+        let confirmed = date(
+            errors,
+            "four_hours_confirmed",
+            &self.four_hours_confirmed,
+            "date 4 hours were confirmed",
+            after_start,
+        );
+        let return_to_work = date(
+            errors,
+            "return_to_work",
+            &self.return_to_work,
+            "return-to-work date",
+            None,
+        );
+        let hours_per_week = hours_field("hours_per_week", &self.hours_per_week, errors);
+        // The first month's weeks, in order: a gap is a mistake.
+        let weeks = [
+            ("week1", &self.week1),
+            ("week2", &self.week2),
+            ("week3", &self.week3),
+            ("week4", &self.week4),
+        ];
+        let mut weekly = Vec::new();
+        let mut gap = None;
+        for (name, text) in weeks {
+            match hours_field(name, text, errors) {
+                Some(h) if gap.is_none() => weekly.push(h),
+                Some(_) => {
+                    errors.push((
+                        gap.expect("a gap"),
+                        "Enter the hours of each week in order, from week 1".into(),
+                    ));
+                    break;
+                }
+                None if text.trim().is_empty() && gap.is_none() => gap = Some(name),
+                None => {}
+            }
+        }
+        let self_employed = self.kind == "self_employed";
+        let registration = self.registration.trim();
+        if self_employed && !accepts(&REGISTRATIONS, registration) {
+            errors.push((
+                "registration",
+                "Select how the self-employment is registered".into(),
+            ));
+        }
+        let retained = employed && self.retained == "yes";
+        JobDoc {
+            id: String::new(),
+            kind: self.kind.clone(),
+            employer: Some(employer.to_string()).filter(|e| !e.is_empty()),
+            start: self.start.trim().to_string(),
+            end: end.map(|d| d.to_string()),
+            hours_per_week,
+            weekly_hours: (!weekly.is_empty()).then_some(weekly),
+            four_hours_confirmed: confirmed.map(|d| d.to_string()),
+            self_employment_registration: self_employed.then(|| registration.to_string()),
+            retained: Some(retained),
+            return_to_work: retained
+                .then_some(return_to_work)
+                .flatten()
+                .map(|d| d.to_string()),
+        }
+    }
+}
+
+/// The referral's `job` (its index and document), or 404.
+fn job_of(data: &Loaded, i: usize, job: &str) -> WebResult<(usize, JobDoc)> {
+    let doc = referral_document(&data.dataset, &data.dataset.referrals[i]);
+    doc.jobs
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .find(|(_, j)| j.id == job)
+        .ok_or(WebError::NotFound)
+}
+
+pub(crate) async fn job_page(
+    State(state): State<Shared>,
+    SignedIn { v, data }: SignedIn,
+    Path((id, job)): Path<(String, String)>,
+) -> WebResult<Markup> {
+    let today = state.today();
+    let i = referral_in_scope(&state, &v, &data, &id, today).await?;
+    let (_, doc) = job_of(&data, i, &job)?;
+    let form = FormState::again("job", &JobEditForm::of(&doc), Vec::new());
+    Ok(job_html(&v, &data, i, &job, &form, today))
+}
+
+pub(crate) async fn save_job(
+    State(state): State<Shared>,
+    Path((_, job)): Path<(String, String)>,
+    posted: ReferralForm<JobEditForm>,
+) -> WebResult {
+    let (data, v, i, id, today, form) = posted.into_parts();
+    let (index, _) = job_of(&data, i, &job)?;
+    let r = &data.dataset.referrals[i];
+    let mut errors: FieldErrors = Vec::new();
+    let doc = form.job(
+        r.received,
+        r.status_at_referral == Group::Employed,
+        today,
+        &mut errors,
+    );
+    let again = |errors: FieldErrors| FormState::again("job", &form, errors);
+    if !errors.is_empty() {
+        let page = job_html(&v, &data, i, &job, &again(errors), today);
+        return Err(WebError::Page(StatusCode::UNPROCESSABLE_ENTITY, page));
+    }
+    let seen = form.version.trim().parse::<i64>().ok();
+    let step = Step::Replace(Replacement::Job(index, doc));
+    match state
+        .store
+        .change_referral_once(&id, &step, seen, None, &v.session.user.username)
+        .await
+    {
+        Ok(saved) => {
+            state.publish(&saved).await?;
+            Ok(saved_redirect(&state, &format!("/referrals/{id}"), "job"))
+        }
+        Err(StoreError::Conflict { .. }) => {
+            // Show the form again on the referral as it is now.
+            let saved = state.store.referral(&id).await?.ok_or(WebError::NotFound)?;
+            state.publish(&saved).await?;
+            let data = state.data();
+            let i = data.referral_index(&id).ok_or(WebError::NotFound)?;
+            let message = "This referral was changed by someone else since you opened this form, so your change was not saved. Check the job below and save it again if it is still needed.";
+            let page = job_html(
+                &v,
+                &data,
+                i,
+                &job,
+                &again(vec![("type", message.into())]),
+                today,
+            );
+            Err(WebError::Page(StatusCode::CONFLICT, page))
+        }
+        Err(StoreError::Invalid(bad)) => {
+            let page = job_html(
+                &v,
+                &data,
+                i,
+                &job,
+                &again(vec![("type", bad.to_string())]),
+                today,
+            );
+            Err(WebError::Page(StatusCode::UNPROCESSABLE_ENTITY, page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The job's form: every field, with the referral's version.
+fn job_html(
+    v: &Viewer,
+    data: &Loaded,
+    i: usize,
+    job: &str,
+    state: &FormState,
+    today: Day,
+) -> Markup {
+    let d = &data.dataset;
+    let r = &d.referrals[i];
+    let name = d.clients[r.client as usize].display_name();
+    let max = today.to_string();
+    let kinds = options(&[
+        ("employee", "Employee"),
+        ("zero_hours", "Zero-hours contract"),
+        ("self_employed", "Self-employed"),
+        ("apprenticeship", "Apprenticeship"),
+        ("paid_placement", "Paid placement"),
+    ]);
+    let registrations = options(&[
+        ("", "Not self-employed"),
+        ("sole_trader", "Sole trader"),
+        ("company", "Limited company"),
+    ]);
+    let retained = state
+        .values
+        .iter()
+        .any(|(k, v)| k == "retained" && v == "yes");
+    layout(
+        v,
+        &format!("Change job {job} – {name}"),
+        html! {
+            (error_summary(state))
+            p { a href=(format!("/referrals/{}", r.id)) { "Back to " (name) } }
+            form method="post" action=(format!("/referrals/{}/jobs/{job}/edit", r.id)) novalidate class="panel" {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                input type="hidden" name="version" value=(r.version);
+                (select(state, "job", "type", "Kind of paid work", &kinds))
+                (select(state, "job", "registration", "Self-employment registered as", &registrations))
+                (field(state, "job", "employer", "Employer", "text", None))
+                (field(state, "job", "start", "Start date", "date", Some(&max)))
+                (field(state, "job", "end", "Last day worked (empty: still in work)", "date", Some(&max)))
+                (field(state, "job", "hours_per_week", "Hours per week (usual)", "text", None))
+                fieldset {
+                    legend { "Hours worked in each of the first four weeks (zero-hours and self-employed work)" }
+                    @for n in 1..=4 {
+                        (field(state, "job", &format!("week{n}"), &format!("Week {n}"), "text", None))
+                    }
+                }
+                (field(state, "job", "four_hours_confirmed", "Date 4 hours of paid work were confirmed", "date", Some(&max)))
+                @if r.status_at_referral == Group::Employed {
+                    div class="field" {
+                        input id="job-retained" name="retained" type="checkbox" value="yes" checked[retained];
+                        " " label for="job-retained" { "This is the job the person held at referral (job retention)" }
+                    }
+                    (field(state, "job", "return_to_work", "Return-to-work date", "date", Some(&max)))
+                }
+                button type="submit" { "Save the job" }
+            }
+        },
+    )
+}

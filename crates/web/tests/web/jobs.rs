@@ -1,0 +1,206 @@
+//! Changing a job after its start (issue 13): the end, the first month's
+//! weekly hours (JOB-2), the day 4 hours were confirmed (offered from the
+//! worklist), a self-employment's registration; checked field by field,
+//! refused when stale, audited with old and new values.
+
+use crate::common::*;
+use axum::http::StatusCode;
+use ipstrack_store::AuditFilter;
+
+/// es3 records a zero-hours job on their referral started 2025-01-06; the
+/// job's edit path and es3's session and token.
+async fn zero_hours_job(w: &World) -> (String, String, String) {
+    let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    let form = format!(
+        "csrf={csrf}&type=zero_hours&employer=Garden+centre&start=2025-01-06&hours_per_week="
+    );
+    let (status, _, body) = send(&w.app, post(&format!("{referral}/jobs"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let job = stored.referral.jobs.unwrap().last().unwrap().id.clone();
+    (es3, csrf, format!("{referral}/jobs/{job}/edit"))
+}
+
+fn version_of(page: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let at = page.find(marker).expect("a version") + marker.len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn job_2_the_first_months_hours_the_end_and_the_4_hours_confirmation_are_recorded() {
+    let w = world().await;
+    let (es3, csrf, edit) = zero_hours_job(&w).await;
+    let page = ok_page(&w, &edit, &es3).await;
+    shows(&page, "value=\"Garden centre\"");
+    let form = format!(
+        "csrf={csrf}&version={}&type=zero_hours&registration=&employer=Garden+centre&start=2025-01-06\
+         &end=2025-01-14&hours_per_week=&week1=3&week2=5.5&week3=&week4=&four_hours_confirmed=2025-01-13",
+        version_of(&page)
+    );
+    let (status, _, body) = send(&w.app, post(&edit, &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let job = w
+        .store
+        .referral(&w.es3_referral)
+        .await
+        .unwrap()
+        .unwrap()
+        .referral
+        .jobs
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(job.end.as_deref(), Some("2025-01-14"));
+    assert_eq!(job.four_hours_confirmed.as_deref(), Some("2025-01-13"));
+    assert_eq!(serde_json::to_string(&job.weekly_hours).unwrap(), "[3,5.5]");
+    let referral = ok_page(&w, &format!("/referrals/{}", w.es3_referral), &es3).await;
+    shows(
+        &referral,
+        "zero-hours contract at Garden centre; 4 hours confirmed on 2025-01-13",
+    );
+    shows(&referral, "ended");
+    let audit = w
+        .store
+        .audit(&AuditFilter {
+            record: Some(w.es3_referral.clone()),
+            since: None,
+        })
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str()),
+        ("update", "es3")
+    );
+    assert!(
+        last.new_value
+            .as_deref()
+            .unwrap()
+            .contains("\"four_hours_confirmed\":\"2025-01-13\"")
+    );
+    assert!(
+        !last
+            .old_value
+            .as_deref()
+            .unwrap()
+            .contains("\"four_hours_confirmed\":\"2025-01-13\"")
+    );
+}
+
+#[tokio::test]
+async fn a_bad_job_form_names_each_field_and_keeps_what_was_typed() {
+    let w = world().await;
+    let (es3, csrf, edit) = zero_hours_job(&w).await;
+    let page = ok_page(&w, &edit, &es3).await;
+    let form = format!(
+        "csrf={csrf}&version={}&type=self_employed&registration=&employer=Garden+centre&start=2025-01-06\
+         &end=2025-01-01&hours_per_week=200&week1=&week2=5&four_hours_confirmed=2999-01-01",
+        version_of(&page)
+    );
+    let (status, _, page) = send(&w.app, post(&edit, &es3, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in [
+        "registration",
+        "end",
+        "hours_per_week",
+        "week1",
+        "four_hours_confirmed",
+    ] {
+        shows(&page, &format!("href=\"#job-{field}\""));
+    }
+    shows(&page, "The end date must be on or after the start date");
+    shows(&page, "Enter the hours of each week in order, from week 1");
+    shows(&page, "value=\"200\"");
+}
+
+#[tokio::test]
+async fn a_job_edit_from_an_older_page_is_refused_with_the_form_kept() {
+    let w = world().await;
+    let (es3, csrf, edit) = zero_hours_job(&w).await;
+    let page = ok_page(&w, &edit, &es3).await;
+    let old = version_of(&page);
+    // Someone records an access meanwhile: the referral's version moves on.
+    let referral = format!("/referrals/{}", w.es3_referral);
+    let now = ok_page(&w, &referral, &es3).await;
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/remove"),
+            &es3,
+            &format!("csrf={csrf}&kind=job&index=99&version={}", version_of(&now)),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no such entry: nothing written"
+    );
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/hold"),
+            &es3,
+            &format!("csrf={csrf}&start=2025-01-07&end=2025-01-08"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let form = format!(
+        "csrf={csrf}&version={old}&type=zero_hours&employer=Garden+centre&start=2025-01-06&end=2025-01-14"
+    );
+    let (status, _, page) = send(&w.app, post(&edit, &es3, &form)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    shows(&page, "changed by someone else since you opened this form");
+    shows(&page, "value=\"2025-01-14\"");
+    let job = w
+        .store
+        .referral(&w.es3_referral)
+        .await
+        .unwrap()
+        .unwrap()
+        .referral
+        .jobs
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(job.end, None, "nothing written");
+}
+
+#[tokio::test]
+async fn the_worklist_offers_to_confirm_4_hours_and_the_timeline_to_change_the_job() {
+    let w = world().await;
+    let (es3, _, edit) = zero_hours_job(&w).await;
+    let caseload = ok_page(&w, "/caseload", &es3).await;
+    shows(
+        &caseload,
+        &format!("href=\"{edit}#job-four_hours_confirmed\">Confirm 4 hours</a>"),
+    );
+    let referral = ok_page(&w, &format!("/referrals/{}", w.es3_referral), &es3).await;
+    shows(&referral, &format!("href=\"{edit}\""));
+}
+
+#[tokio::test]
+async fn another_teams_job_or_no_such_job_is_not_found() {
+    let w = world().await;
+    let (_, _, edit) = zero_hours_job(&w).await;
+    let (es1, csrf1) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (status, _, _) = send(&w.app, get(&edit, &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &edit,
+            &es1,
+            &format!("csrf={csrf1}&type=employee&start=2025-01-06"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let es3 = session_of(&w, "es3").await;
+    let missing = format!("/referrals/{}/jobs/j999/edit", w.es3_referral);
+    let (status, _, _) = send(&w.app, get(&missing, &es3)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
