@@ -252,6 +252,8 @@ pub struct Contact {
     pub kind: ContactKind,
     /// How it was held; `None` when not recorded.
     pub mechanism: Option<Mechanism>,
+    /// What happened and the next step (personal data: never logged).
+    pub note: Option<Box<str>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

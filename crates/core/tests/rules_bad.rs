@@ -434,6 +434,7 @@ fn bad_1_one_contact_is_checked_like_a_bundles() {
         date: date.into(),
         kind: kind.into(),
         mechanism: mechanism.map(str::to_string),
+        note: None,
     };
     let ok = check_contact(
         "referral r1",
@@ -720,4 +721,28 @@ fn bad_2_warnings_are_listed_in_the_report_and_the_data_kept() {
                 "message": "first-month weekly hours on a fixed-hours employee job"}])
     );
     assert_eq!(report["service"]["job_starts"], ue(1, 0));
+}
+
+#[test]
+fn bad_1_a_contacts_note_is_kept_and_bounded() {
+    let with_note = |note: &str| {
+        with_referral(
+            json!({"contacts": [{"date": "2024-05-02", "kind": "face_to_face", "note": note}]}),
+        )
+    };
+    let loaded = load(&with_note("Talked about CVs.\nNext: the Co-op."));
+    let written =
+        serde_json::to_value(ipstrack_core::bundle::to_document(&loaded.dataset)).unwrap();
+    assert_eq!(
+        written["referrals"][0]["contacts"][0]["note"],
+        "Talked about CVs.\nNext: the Co-op."
+    );
+    assert_refused(
+        &with_note(&"x".repeat(1_001)),
+        "referral r1",
+        "contacts[0].note",
+        "referral r1: contacts[0].note is longer than 1000 characters",
+    );
+    let (_, field, _) = only_error(&with_note("bell\u{7}"));
+    assert_eq!(field, "contacts[0].note");
 }

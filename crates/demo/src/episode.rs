@@ -651,6 +651,7 @@ impl Episode {
                         date: t(*d),
                         kind: (*kind).into(),
                         mechanism: None,
+                        note: None,
                     })
                     .collect(),
             ),

@@ -171,14 +171,14 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
             .get_or_insert_default()
             .push(TransferDoc { date, es });
     }
-    let contacts: Vec<(Text, Text, Text, Maybe)> = rows(
+    let contacts: Vec<(Text, Text, Text, Maybe, Maybe)> = rows(
         conn,
         "contacts",
-        "referral_id, date, kind, mechanism",
+        "referral_id, date, kind, mechanism, note",
         ORDER,
     )
     .await?;
-    for (id, date, kind, mechanism) in contacts {
+    for (id, date, kind, mechanism, note) in contacts {
         docs[at(&id)?]
             .contacts
             .get_or_insert_default()
@@ -186,6 +186,7 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
                 date,
                 kind,
                 mechanism,
+                note,
             });
     }
     let holds: Vec<(Text, Text, Maybe)> =
@@ -346,8 +347,8 @@ SELECT json_group_array(json(doc)) FROM (
     'access', r.access,
     'vocational_plan', CASE WHEN r.plan_start IS NULL THEN NULL
                             ELSE json_object('start', r.plan_start, 'end', r.plan_end) END,
-    'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind, 'mechanism', mechanism))
-                      FROM (SELECT date, kind, mechanism FROM contacts WHERE referral_id = r.id ORDER BY position))),
+    'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note))
+                      FROM (SELECT date, kind, mechanism, note FROM contacts WHERE referral_id = r.id ORDER BY position))),
     'holds', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date))
                    FROM (SELECT start_date, end_date FROM holds WHERE referral_id = r.id ORDER BY position))),
     'waiting_list', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date,
@@ -386,7 +387,7 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
     'access', r.access,
     'vocational_plan', CASE WHEN r.plan_start IS NULL THEN NULL
                             ELSE json_build_object('start', r.plan_start, 'end', r.plan_end) END,
-    'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind, 'mechanism', mechanism) ORDER BY position)
+    'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note) ORDER BY position)
                           FROM contacts WHERE referral_id = r.id), '[]'::json),
     'holds', COALESCE((SELECT json_agg(json_build_object('start', start_date, 'end', end_date) ORDER BY position)
                        FROM holds WHERE referral_id = r.id), '[]'::json),
@@ -696,6 +697,7 @@ impl ChildRows {
                 t(&x.date),
                 t(&x.kind),
                 ot(&x.mechanism),
+                ot(&x.note),
             ]);
         }
         for (p, x) in r.holds.iter().flatten().enumerate() {
@@ -757,7 +759,14 @@ impl ChildRows {
         insert_rows(
             conn,
             "contacts",
-            &["referral_id", "position", "date", "kind", "mechanism"],
+            &[
+                "referral_id",
+                "position",
+                "date",
+                "kind",
+                "mechanism",
+                "note",
+            ],
             &self.contacts,
         )
         .await?;

@@ -49,6 +49,7 @@ fn contact(n: usize) -> ContactDoc {
         date: format!("2024-06-{:02}", 1 + n % 28),
         kind: "remote".into(),
         mechanism: None,
+        note: None,
     }
 }
 

@@ -27,6 +27,7 @@ fn contact(n: u64) -> ContactDoc {
         date: day.to_string(),
         kind: "remote".into(),
         mechanism: None,
+        note: None,
     }
 }
 

@@ -14,6 +14,7 @@ fn contact(day: u32) -> ContactDoc {
         date: format!("2024-05-{:02}", 1 + day % 28),
         kind: "remote".into(),
         mechanism: None,
+        note: None,
     }
 }
 

@@ -509,6 +509,7 @@ async fn contact_mechanisms_round_trip_and_are_checked_on_data_entry() {
         date: date.into(),
         kind: kind.into(),
         mechanism: mechanism.map(str::to_string),
+        note: None,
     };
     for db in databases().await {
         let store = db.open().await;

@@ -202,6 +202,7 @@ async fn run(path: &std::path::Path) {
             date: format!("2025-03-{:02}", 1 + n),
             kind: "remote".into(),
             mechanism: None,
+            note: None,
         };
         let t = Instant::now();
         store

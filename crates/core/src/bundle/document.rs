@@ -205,7 +205,7 @@ pub struct WaitingSpellDoc {
     pub expected_return: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactDoc {
@@ -214,6 +214,10 @@ pub struct ContactDoc {
     /// How the contact was held ([`MECHANISMS`](super::MECHANISMS)); omitted when not recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mechanism: Option<String>,
+    /// What happened and the next step, in a few words (at most
+    /// [`MAX_NOTE_CHARS`](super::MAX_NOTE_CHARS)); omitted when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,8 @@ use crate::model::*;
 use crate::time::Day;
 /// The largest number of weekly hours (BAD-1: over 168 is refused).
 pub const MAX_WEEKLY_HOURS: u32 = 16_800; // 168 hours in hundredths
+/// The longest note on a contact.
+pub const MAX_NOTE_CHARS: usize = 1_000;
 
 /// Collects BAD-1 errors for one record at a time.
 pub(super) struct Checker {
@@ -92,10 +94,32 @@ impl Checker {
             );
             return None;
         }
+        let note = match k.note.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(n) if n.chars().count() > MAX_NOTE_CHARS => {
+                self.error(
+                    format!("{field}.note"),
+                    format!("{field}.note is longer than {MAX_NOTE_CHARS} characters"),
+                );
+                return None;
+            }
+            Some(n)
+                if n.chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+            {
+                self.error(
+                    format!("{field}.note"),
+                    format!("{field}.note holds a control character"),
+                );
+                return None;
+            }
+            Some(n) => Some(Box::from(n)),
+        };
         Some(Contact {
             date: date?,
             kind: kind?,
             mechanism,
+            note,
         })
     }
 

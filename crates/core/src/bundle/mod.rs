@@ -29,7 +29,7 @@ pub use document::{
     JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
     WaitingSpellDoc,
 };
-pub use fields::{MAX_WEEKLY_HOURS, check_contact};
+pub use fields::{MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, check_contact};
 pub use loaded::Loaded;
 pub use person::{
     ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, checked_client, client_document, code_words,

@@ -139,6 +139,7 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                     date: k.date.to_string(),
                     kind: name_of(&CONTACT_KINDS, k.kind).into(),
                     mechanism: k.mechanism.map(|m| name_of(&MECHANISMS, m).into()),
+                    note: k.note.as_deref().map(str::to_string),
                 })
                 .collect(),
         ),

@@ -2,7 +2,7 @@
 
 use crate::error::WebResult;
 use axum::extract::State;
-use ipstrack_core::bundle::{self, ContactDoc, accepts};
+use ipstrack_core::bundle::{self, ContactDoc, MAX_NOTE_CHARS, accepts};
 use ipstrack_store::Step;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,9 @@ pub(crate) struct ContactFormData {
     /// How it was held; empty (or absent) when not recorded.
     #[serde(default)]
     mechanism: String,
+    /// What happened, next step (optional).
+    #[serde(default)]
+    note: String,
 }
 
 pub(crate) async fn add_contact(
@@ -55,6 +58,12 @@ pub(crate) async fn add_contact(
             _ => {}
         }
     }
+    if form.note.trim().chars().count() > MAX_NOTE_CHARS {
+        errors.push((
+            "note",
+            format!("The note must be {MAX_NOTE_CHARS} characters or fewer"),
+        ));
+    }
     if !errors.is_empty() {
         let again = FormState::again("contact", &form, errors);
         return Err(invalid(&v, &data, i, today, again));
@@ -63,6 +72,7 @@ pub(crate) async fn add_contact(
         date: form.date.trim().to_string(),
         kind: form.kind.clone(),
         mechanism,
+        note: Some(form.note.trim().to_string()).filter(|n| !n.is_empty()),
     };
     write_step(
         &state,

@@ -10,7 +10,9 @@ use crate::error::WebResult;
 use crate::extract::{SignedIn, referral_in_scope};
 use crate::referrals::assignable;
 use crate::ui::figures::status_tag;
-use crate::ui::form::{FormState, dated_form, error_summary, field, options, select, step_form};
+use crate::ui::form::{
+    FormState, dated_form, error_summary, field, options, select, step_form, textarea,
+};
 use crate::ui::layout::layout;
 use crate::ui::layout::once_field;
 use crate::ui::saved::{success_banner, take_saved};
@@ -79,7 +81,16 @@ pub fn referral_html(
             ContactKind::InWorkSupport => "in-work support",
             ContactKind::AssertiveEngagement => "attempt, no reply (assertive engagement)",
         };
-        events.push((k.date, format!("Contact: {kind}"), Some(("contact", i))));
+        let note = k
+            .note
+            .as_deref()
+            .map(|n| format!(". Note: {n}"))
+            .unwrap_or_default();
+        events.push((
+            k.date,
+            format!("Contact: {kind}{note}"),
+            Some(("contact", i)),
+        ));
     }
     if let Some(p) = &r.vocational_plan {
         events.push((p.start, "Vocational plan started".into(), Some(("plan", 0))));
@@ -184,6 +195,7 @@ pub fn referral_html(
                     (select(form, "contact", "mechanism", "How it was held (optional)", &options(&[
                         ("", "Not recorded"), ("face_to_face", "Face to face"), ("telephone", "Telephone"), ("video", "Video"),
                         ("email", "Email"), ("text_message", "Text message"), ("other", "Other")])))
+                    (textarea(form, "contact", "note", "Note: what happened, next step (optional)", ipstrack_core::bundle::MAX_NOTE_CHARS))
                     button type="submit" { "Save contact" }
                 }
             }

@@ -114,6 +114,25 @@ pub(crate) fn field(
     }
 }
 
+/// A labelled text area with its error message (at most `max` characters).
+pub(crate) fn textarea(
+    state: &FormState,
+    form: &str,
+    name: &str,
+    label: &str,
+    max: usize,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let error = state.error(form, name);
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            label for=(id) { (label) }
+            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
+            textarea id=(id) name=(name) rows="3" maxlength=(max) { (state.value(form, name)) }
+        }
+    }
+}
+
 pub(crate) fn select(
     state: &FormState,
     form: &str,

@@ -536,3 +536,32 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_refused() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    let form = format!(
+        "csrf={csrf}&date=2025-01-14&kind=face_to_face&note=Talked+about+her+CV%3B+next%3A+apply+at+the+Co-op+%3Cb%3E"
+    );
+    let (status, _, body) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let page = ok_page(&w, &referral, &es3).await;
+    // Shown as text (escaped), never as markup.
+    shows(
+        &page,
+        "Note: Talked about her CV; next: apply at the Co-op &lt;b&gt;",
+    );
+    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let last = stored.referral.contacts.unwrap().pop().unwrap();
+    assert_eq!(
+        last.note.as_deref(),
+        Some("Talked about her CV; next: apply at the Co-op <b>")
+    );
+    let long = "x".repeat(1_001);
+    let form = format!("csrf={csrf}&date=2025-01-14&kind=face_to_face&note={long}");
+    let (status, _, page) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "href=\"#contact-note\"");
+}

@@ -143,6 +143,7 @@ async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
             date: "2025-01-13".into(),
             kind: "in_work_support".into(),
             mechanism: None,
+            note: None,
         });
     w.store.import(&bundle, "cli:test").await.unwrap();
     eventually(&w.app, &referral, &es1, |p| contacts_shown(p) == count + 1).await;

@@ -243,6 +243,7 @@ impl Reader<'_> {
                                 date: text(r, "date")?,
                                 kind: text(r, "kind")?,
                                 mechanism: text(r, "mechanism"),
+                                note: None,
                             })
                         })
                         .collect(),
