@@ -421,6 +421,16 @@ impl Store {
     }
 
     /// One referral as stored now, with its client and version.
+    /// The referral a one-time token (a form's, or an API request's
+    /// idempotency key) already wrote, if it did: a retry answers with it.
+    pub async fn done_with(&self, once: &str) -> Result<Option<Saved>> {
+        let mut conn = self.read.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let saved = writes::repeated(&mut tx, Some(once)).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
     pub async fn referral(&self, id: &str) -> Result<Option<Saved>> {
         let mut conn = self.read.acquire().await?;
         let mut tx = conn.begin().await?;

@@ -362,7 +362,10 @@ async fn token_used(conn: &mut AnyConnection, once: Option<&str>) -> Result<Opti
 
 /// The referral as stored now when the form's one-time token was already
 /// used: the request is a repeat and writes nothing.
-async fn repeated(conn: &mut AnyConnection, once: Option<&str>) -> Result<Option<Saved>> {
+pub(crate) async fn repeated(
+    conn: &mut AnyConnection,
+    once: Option<&str>,
+) -> Result<Option<Saved>> {
     let Some(done) = token_used(conn, once).await? else {
         return Ok(None);
     };

@@ -14,9 +14,9 @@ use crate::extract::Viewer;
 mod contact;
 mod job;
 mod job_edit;
-mod new;
+pub(crate) mod new;
 mod page;
-mod person;
+pub(crate) mod person;
 mod steps;
 
 /// The referral pages and forms.

@@ -4,11 +4,10 @@
 use crate::ui::saved::saved_redirect;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ipstrack_core::bundle::{self, accepts};
+use ipstrack_core::bundle::{self, ClientDoc, ReferralDoc, accepts};
+use ipstrack_core::model::Dataset;
 use serde::{Deserialize, Serialize};
 
-use crate::Shared;
-use crate::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Posted, SignedIn, audit_out_of_scope, in_scope};
 use crate::referrals::person::{PersonForm, person_fields};
@@ -16,6 +15,7 @@ use crate::referrals::steps::once;
 use crate::referrals::{FieldErrors, assignable, form_date};
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::{layout, once_field};
+use crate::{AppState, Shared, Viewer};
 use ipstrack_core::Day;
 use maud::{Markup, html};
 
@@ -33,18 +33,33 @@ pub(crate) async fn new_referral_page(
     )
 }
 
+/// A new referral as asked for, by the form or the API: a client of the
+/// user's caseloads (`client`) or a new person (their details), the day it
+/// was received, the status at referral and the specialist.
+#[derive(Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub(crate) struct NewReferral {
+    /// A stored client's id; empty for a new person.
+    #[serde(default)]
+    pub(crate) client: String,
+    #[serde(default)]
+    pub(crate) nhs_number: String,
+    #[serde(default)]
+    pub(crate) received: String,
+    #[serde(default)]
+    pub(crate) status_at_referral: String,
+    #[serde(default)]
+    pub(crate) es: String,
+    /// Who the person is (a new person only).
+    #[serde(flatten)]
+    pub(crate) person: PersonForm,
+}
+
 #[derive(Deserialize, Serialize)]
 pub(crate) struct ReferralFormData {
     #[serde(default, skip_serializing)]
     once: String,
-    client: String,
-    nhs_number: String,
-    received: String,
-    status_at_referral: String,
-    es: String,
-    /// Who the person is (a new person only).
     #[serde(flatten)]
-    person: PersonForm,
+    referral: NewReferral,
 }
 
 /// The next free id `prefix<n>`.
@@ -57,13 +72,20 @@ pub(crate) fn next_id<'a>(prefix: &str, ids: impl Iterator<Item = &'a str>) -> S
     format!("{prefix}{n}")
 }
 
-pub(crate) async fn create_referral(
-    State(state): State<Shared>,
-    Posted { data, v, form, .. }: Posted<ReferralFormData>,
-) -> WebResult {
-    let d = &data.dataset;
-    let today = state.today();
-    let specialists = assignable(&v, d, today);
+/// The records a new referral makes (a new client, if a new person, and the
+/// referral), or what to change field by field. The same rules for the form
+/// and the API: a client of the user's scope or a new person; an NHS number
+/// valid and no other client's; dates real and not in the future; the
+/// specialist one the user may refer to. A match with another team's client
+/// (by id or NHS number) is answered as none and written to the audit log.
+pub(crate) async fn checked_referral(
+    state: &AppState,
+    v: &Viewer,
+    d: &Dataset,
+    today: Day,
+    form: &NewReferral,
+) -> WebResult<Result<(Option<ClientDoc>, ReferralDoc), FieldErrors>> {
+    let specialists = assignable(v, d, today);
     let mut errors: FieldErrors = Vec::new();
     let client = form.client.trim();
     // A client of the user's scope (one of their referrals' clients), or a
@@ -72,7 +94,7 @@ pub(crate) async fn create_referral(
         d.referrals
             .iter()
             .enumerate()
-            .any(|(i, r)| r.client as usize == c && in_scope(&v, d, i, today))
+            .any(|(i, r)| r.client as usize == c && in_scope(v, d, i, today))
     };
     let stored = (!client.is_empty())
         .then(|| d.clients.iter().position(|c| c.id == client))
@@ -131,7 +153,7 @@ pub(crate) async fn create_referral(
             },
         )
         .collect();
-    audit_out_of_scope(&state, &v, matched).await?;
+    audit_out_of_scope(state, v, matched).await?;
     if let Err(e) = form_date(
         &form.received,
         "date the referral was received",
@@ -156,26 +178,49 @@ pub(crate) async fn create_referral(
         form.person.checked(&id, nhs, today, &mut errors)
     });
     if !errors.is_empty() {
-        let state_form = FormState::again("referral", &form, errors);
-        return Err(WebError::Page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            new_referral_html(&v, &specialists, &state_form, today),
-        ));
+        return Ok(Err(errors));
     }
     let client_id = existing
         .map(|c| c.id.clone())
         .or_else(|| new_client.as_ref().map(|c| c.id.clone()))
         .expect("one");
     let id = next_id("r", d.referrals.iter().map(|r| r.id.as_str()));
-    let referral = ipstrack_core::bundle::ReferralDoc {
+    let referral = ReferralDoc {
         es: Some(form.es.clone()),
-        ..ipstrack_core::bundle::ReferralDoc::new(
-            id.clone(),
+        ..ReferralDoc::new(
+            id,
             client_id,
             form.received.trim().to_string(),
             form.status_at_referral.clone(),
         )
     };
+    Ok(Ok((new_client, referral)))
+}
+
+pub(crate) async fn create_referral(
+    State(state): State<Shared>,
+    Posted { data, v, form, .. }: Posted<ReferralFormData>,
+) -> WebResult {
+    // A form sent again after it was saved: to the referral it made.
+    if let Some(token) = once(&form.once)
+        && let Some(saved) = state.store.done_with(token).await?
+    {
+        let to = format!("/referrals/{}", saved.referral.id);
+        return Ok(saved_redirect(&state, &to, "referral"));
+    }
+    let today = state.today();
+    let (new_client, referral) =
+        match checked_referral(&state, &v, &data.dataset, today, &form.referral).await? {
+            Ok(records) => records,
+            Err(errors) => {
+                let specialists = assignable(&v, &data.dataset, today);
+                let state_form = FormState::again("referral", &form, errors);
+                return Err(WebError::Page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    new_referral_html(&v, &specialists, &state_form, today),
+                ));
+            }
+        };
     let saved = state
         .store
         .create_referral(

@@ -23,7 +23,7 @@ use crate::ui::form::{FormState, field, select};
 use crate::ui::saved::saved_redirect;
 
 /// The person's fields as typed.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub(crate) struct PersonForm {
     #[serde(default)]
     pub(crate) given_name: String,

@@ -8,6 +8,7 @@ mod common;
 
 mod admin;
 mod api;
+mod api_writes;
 mod auth;
 mod authorisation;
 mod caseload;

@@ -18,11 +18,29 @@ use crate::error::WebError;
 use crate::extract::{MANAGERS, SignedIn, referral_in_scope};
 use crate::period::{PeriodQuery, period_of};
 
+mod writes;
+
 /// The API, under /api/v1.
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/v1/report", get(api_report))
+        .route(
+            "/api/v1/referrals",
+            axum::routing::post(writes::api_create_referral),
+        )
         .route("/api/v1/referrals/{id}", get(api_referral))
+        .route(
+            "/api/v1/referrals/{id}/steps",
+            axum::routing::post(writes::api_add_step),
+        )
+        .route(
+            "/api/v1/referrals/{id}/{kind}/{index}",
+            axum::routing::put(writes::api_replace_entry),
+        )
+        .route(
+            "/api/v1/clients/{id}",
+            get(writes::api_client).put(writes::api_update_client),
+        )
         .route("/api/v1/openapi.json", get(openapi_document))
 }
 
@@ -33,8 +51,23 @@ pub(crate) fn routes() -> Router<Shared> {
         title = "ipstrack API",
         description = "IPS caseload and KPI figures. Authenticate with a session cookie or `Authorization: Bearer TOKEN` (`ipstrack user token NAME`)."
     ),
-    paths(api_report, api_referral),
-    components(schemas(Report, ipstrack_core::bundle::ReferralDoc))
+    paths(
+        api_report,
+        api_referral,
+        writes::api_create_referral,
+        writes::api_add_step,
+        writes::api_replace_entry,
+        writes::api_client,
+        writes::api_update_client
+    ),
+    components(schemas(
+        Report,
+        ipstrack_core::bundle::ReferralDoc,
+        ipstrack_core::bundle::ClientDoc,
+        crate::referrals::new::NewReferral,
+        crate::referrals::person::PersonForm,
+        writes::ApiStep
+    ))
 )]
 pub(crate) struct ApiDoc;
 
@@ -89,7 +122,7 @@ impl FromRequestParts<Shared> for Caller {
     path = "/api/v1/referrals/{id}",
     params(("id" = String, Path, description = "The referral id")),
     responses(
-        (status = 200, description = "The referral", body = ipstrack_core::bundle::ReferralDoc),
+        (status = 200, description = "The referral; ETag is its version (for If-Match)", body = ipstrack_core::bundle::ReferralDoc),
         (status = 401, description = "Not signed in"),
         (status = 404, description = "No such referral within the caller's scope"),
     )
@@ -98,12 +131,17 @@ pub(crate) async fn api_referral(
     State(state): State<Shared>,
     Caller(SignedIn { v, data }): Caller,
     Path(id): Path<String>,
-) -> Result<Json<ReferralDoc>, ApiError> {
+) -> Result<Response, ApiError> {
     let i = referral_in_scope(&state, &v, &data, &id, state.today()).await?;
-    Ok(Json(ipstrack_core::bundle::referral_document(
-        &data.dataset,
-        &data.dataset.referrals[i],
-    )))
+    let r = &data.dataset.referrals[i];
+    let doc: ReferralDoc = ipstrack_core::bundle::referral_document(&data.dataset, r);
+    let mut response = Json(doc).into_response();
+    let tag = format!("\"{}\"", r.version);
+    response.headers_mut().insert(
+        axum::http::header::ETAG,
+        axum::http::HeaderValue::from_str(&tag).expect("digits"),
+    );
+    Ok(response)
 }
 
 /// The KPI report (`ipstrack-report/1`) of a period as of a day (managers and admins).

@@ -1,0 +1,508 @@
+//! The API's writes, for integrations (a trust's electronic record feeding
+//! referrals): a new referral (and a new person), each kind of step on a
+//! referral, an entry replaced, and a person's details — under the forms'
+//! rules (scope, validation, the audit log). A retried request carrying the
+//! same `Idempotency-Key` is applied once; an edit names the version it saw
+//! (`If-Match`, from the `ETag` of a read) and a stale one gets 409.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ipstrack_core::Day;
+use ipstrack_core::bundle::{
+    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, SpellDoc, TransferDoc,
+    WaitingSpellDoc,
+};
+use ipstrack_store::{Replacement, Saved, Step, StoreError};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{ApiError, Caller};
+use crate::Shared;
+use crate::extract::{SignedIn, Viewer, in_scope, referral_in_scope};
+use crate::referrals::assignable;
+use crate::referrals::new::{NewReferral, checked_referral};
+
+/// The longest `Idempotency-Key` taken.
+pub(crate) const MAX_KEY_CHARS: usize = 100;
+
+/// A step recorded on a referral through the API, named by `step`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub(crate) enum ApiStep {
+    Contact(ContactDoc),
+    Job(JobDoc),
+    Hold(SpellDoc),
+    Waiting(WaitingSpellDoc),
+    Engagement(EngagementDoc),
+    Decision(DecisionDoc),
+    Transfer(TransferDoc),
+    /// The first meaningful contact (an edit: `If-Match` needed).
+    Access {
+        date: String,
+    },
+    /// The vocational plan (an edit: `If-Match` needed).
+    Plan(SpellDoc),
+    /// The discharge (an edit: `If-Match` needed).
+    Discharge(DischargeDoc),
+}
+
+/// A refusal with each field's problem: 422 `{"error", "fields": {name: message}}`.
+fn invalid(fields: Vec<(String, String)>) -> ApiError {
+    let message = fields
+        .iter()
+        .map(|(f, m)| format!("{f}: {m}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    ApiError(StatusCode::UNPROCESSABLE_ENTITY, message)
+}
+
+/// The request's `Idempotency-Key`, kept per user (another user's key is
+/// another key): at most [`MAX_KEY_CHARS`] visible characters.
+fn idempotency_key(headers: &HeaderMap, v: &Viewer) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default();
+    if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("Idempotency-Key: 1 to {MAX_KEY_CHARS} visible characters"),
+        ));
+    }
+    let scoped = format!("api\0{}\0{key}", v.session.user.username);
+    Ok(Some(hex::encode(Sha256::digest(scoped.as_bytes()))))
+}
+
+/// The version an edit saw (`If-Match: "7"`); 428 when an edit names none.
+fn if_match(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    Ok(Some(
+        text.trim_start_matches("W/").trim_matches('"').to_string(),
+    ))
+}
+
+fn version_needed(headers: &HeaderMap) -> Result<i64, ApiError> {
+    if_match(headers)?
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            ApiError(
+                StatusCode::PRECONDITION_REQUIRED,
+                "an edit needs If-Match: the ETag of the referral it changes".into(),
+            )
+        })
+}
+
+/// A saved referral as the API answers it: the document with its version as
+/// `ETag`.
+fn referral_answer(status: StatusCode, saved: &Saved) -> Response {
+    let tag = HeaderValue::from_str(&format!("\"{}\"", saved.version)).expect("digits");
+    let mut response = (status, Json(&saved.referral)).into_response();
+    response.headers_mut().insert(header::ETAG, tag);
+    if status == StatusCode::CREATED
+        && let Ok(at) = HeaderValue::from_str(&format!("/api/v1/referrals/{}", saved.referral.id))
+    {
+        response.headers_mut().insert(header::LOCATION, at);
+    }
+    response
+}
+
+/// A store's refusal in the API's words.
+fn store_refusal(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Invalid(bad) => {
+            invalid(bad.0.into_iter().map(|e| (e.field, e.message)).collect())
+        }
+        StoreError::Conflict { .. } | StoreError::Changed(_) => ApiError(
+            StatusCode::CONFLICT,
+            "the record changed since the version named in If-Match: read it again".into(),
+        ),
+        StoreError::NotFound(_) => ApiError(StatusCode::NOT_FOUND, "not found".into()),
+        e => ApiError::from(crate::error::WebError::from(e)),
+    }
+}
+
+/// Creates a referral — for a client of the caller's caseloads, or a new
+/// person with their details — under the new-referral form's rules.
+#[utoipa::path(
+    post,
+    path = "/api/v1/referrals",
+    request_body = NewReferral,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retried request with the same key is applied once")),
+    responses(
+        (status = 201, description = "Created; ETag is its version", body = ipstrack_core::bundle::ReferralDoc),
+        (status = 401, description = "Not signed in"),
+        (status = 422, description = "What to change, field by field"),
+    )
+)]
+pub(crate) async fn api_create_referral(
+    State(state): State<Shared>,
+    Caller(SignedIn { v, data }): Caller,
+    headers: HeaderMap,
+    Json(body): Json<NewReferral>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers, &v)?;
+    // A retry of a request already applied: its referral, as the first time.
+    if let Some(k) = &key
+        && let Some(saved) = state.store.done_with(k).await.map_err(store_refusal)?
+    {
+        return Ok(referral_answer(StatusCode::CREATED, &saved));
+    }
+    let today = state.today();
+    let (client, referral) = match checked_referral(&state, &v, &data.dataset, today, &body).await?
+    {
+        Ok(records) => records,
+        Err(fields) => {
+            return Err(invalid(
+                fields
+                    .into_iter()
+                    .map(|(f, m)| (f.to_string(), m))
+                    .collect(),
+            ));
+        }
+    };
+    let saved = state
+        .store
+        .create_referral(client, referral, key.as_deref(), &v.session.user.username)
+        .await
+        .map_err(store_refusal)?;
+    state.publish(&saved).await.map_err(store_refusal)?;
+    Ok(referral_answer(StatusCode::CREATED, &saved))
+}
+
+/// Every date of a step that must not be in the future (as the forms check).
+fn past_dates(step: &ApiStep) -> Vec<(&'static str, &str)> {
+    fn opt<'a>(name: &'static str, d: &'a Option<String>) -> Option<(&'static str, &'a str)> {
+        d.as_deref().map(|d| (name, d))
+    }
+    match step {
+        ApiStep::Contact(c) => vec![("date", c.date.as_str())],
+        ApiStep::Job(j) => [
+            Some(("start", j.start.as_str())),
+            opt("end", &j.end),
+            opt("four_hours_confirmed", &j.four_hours_confirmed),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        ApiStep::Hold(s) | ApiStep::Plan(s) => {
+            [Some(("start", s.start.as_str())), opt("end", &s.end)]
+                .into_iter()
+                .flatten()
+                .collect()
+        }
+        ApiStep::Waiting(w) => [Some(("start", w.start.as_str())), opt("end", &w.end)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ApiStep::Engagement(e) => vec![("date", e.date.as_str())],
+        ApiStep::Decision(x) => vec![("start", x.start.as_str())],
+        ApiStep::Transfer(t) => vec![("date", t.date.as_str())],
+        ApiStep::Access { date } => vec![("date", date.as_str())],
+        ApiStep::Discharge(x) => vec![("date", x.date.as_str())],
+    }
+}
+
+/// The forms' checks a step's document does not carry: no date in the
+/// future, a transfer only to a specialist the caller may refer to.
+fn checked_step(
+    step: &ApiStep,
+    v: &Viewer,
+    data: &ipstrack_core::model::Dataset,
+    today: Day,
+) -> Result<(), ApiError> {
+    let mut fields = Vec::new();
+    for (name, text) in past_dates(step) {
+        if Day::parse(text).is_some_and(|d| d > today) {
+            fields.push((name.to_string(), format!("{text} is in the future")));
+        }
+    }
+    if let ApiStep::Transfer(t) = step
+        && !assignable(v, data, today).iter().any(|(id, _)| *id == t.es)
+    {
+        fields.push(("es".into(), "not a specialist you may transfer to".into()));
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(fields))
+    }
+}
+
+/// Records a step on a referral of the caller's scope: an addition (a
+/// contact, a job, a hold…) whatever changed since, an edit (access, plan,
+/// discharge) only at the version named in `If-Match`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/referrals/{id}/steps",
+    request_body = ApiStep,
+    params(
+        ("id" = String, Path, description = "The referral id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retried request with the same key is applied once"),
+        ("If-Match" = Option<String>, Header, description = "The referral's ETag: needed for access, plan and discharge"),
+    ),
+    responses(
+        (status = 200, description = "The referral as saved; ETag is its version", body = ipstrack_core::bundle::ReferralDoc),
+        (status = 404, description = "No such referral within the caller's scope"),
+        (status = 409, description = "The referral changed since the If-Match version"),
+        (status = 422, description = "What to change, field by field"),
+        (status = 428, description = "An edit without If-Match"),
+    )
+)]
+pub(crate) async fn api_add_step(
+    State(state): State<Shared>,
+    Caller(SignedIn { v, data }): Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<ApiStep>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers, &v)?;
+    let today = state.today();
+    referral_in_scope(&state, &v, &data, &id, today).await?;
+    checked_step(&body, &v, &data.dataset, today)?;
+    let (step, seen) = match body {
+        ApiStep::Contact(c) => (Step::Contact(c), None),
+        ApiStep::Job(mut j) => {
+            j.id = String::new();
+            (Step::Job(j), None)
+        }
+        ApiStep::Hold(h) => (Step::Hold(h), None),
+        ApiStep::Waiting(w) => (Step::Waiting(w), None),
+        ApiStep::Engagement(e) => (Step::Engagement(e), None),
+        ApiStep::Decision(x) => (Step::Decision(x), None),
+        ApiStep::Transfer(t) => (Step::Transfer(t), None),
+        ApiStep::Access { date } => (Step::Access(date), Some(version_needed(&headers)?)),
+        ApiStep::Plan(p) => (Step::Plan(p), Some(version_needed(&headers)?)),
+        ApiStep::Discharge(x) => (Step::Discharge(x), Some(version_needed(&headers)?)),
+    };
+    let saved = state
+        .store
+        .change_referral_once(&id, &step, seen, key.as_deref(), &v.session.user.username)
+        .await
+        .map_err(store_refusal)?;
+    state.publish(&saved).await.map_err(store_refusal)?;
+    Ok(referral_answer(StatusCode::OK, &saved))
+}
+
+/// Replaces the `index`-th entry (from 0, as the referral lists them) of a
+/// kind — `contacts`, `jobs`, `holds`, `waiting_list`, `engagement`,
+/// `decisions`, `transfers` — at the version named in `If-Match`. The body
+/// is the entry as the bundle writes it; a job keeps its id.
+#[utoipa::path(
+    put,
+    path = "/api/v1/referrals/{id}/{kind}/{index}",
+    params(
+        ("id" = String, Path, description = "The referral id"),
+        ("kind" = String, Path, description = "contacts, jobs, holds, waiting_list, engagement, decisions or transfers"),
+        ("index" = usize, Path, description = "The entry's position in its list, from 0"),
+        ("If-Match" = String, Header, description = "The referral's ETag"),
+    ),
+    responses(
+        (status = 200, description = "The referral as saved; ETag is its version", body = ipstrack_core::bundle::ReferralDoc),
+        (status = 404, description = "No such referral within the caller's scope, or no such entry"),
+        (status = 409, description = "The referral changed since the If-Match version"),
+        (status = 422, description = "What to change, field by field"),
+        (status = 428, description = "No If-Match"),
+    )
+)]
+pub(crate) async fn api_replace_entry(
+    State(state): State<Shared>,
+    Caller(SignedIn { v, data }): Caller,
+    Path((id, kind, index)): Path<(String, String, usize)>,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let today = state.today();
+    referral_in_scope(&state, &v, &data, &id, today).await?;
+    let seen = version_needed(&headers)?;
+    let bad = |e: serde_json::Error| invalid(vec![(kind.clone(), e.to_string())]);
+    // The same checks as a step of that kind.
+    let (replacement, as_step) = match kind.as_str() {
+        "contacts" => {
+            let c: ContactDoc = serde_json::from_value(body).map_err(bad)?;
+            (Replacement::Contact(index, c.clone()), ApiStep::Contact(c))
+        }
+        "jobs" => {
+            let j: JobDoc = serde_json::from_value(body).map_err(bad)?;
+            (Replacement::Job(index, j.clone()), ApiStep::Job(j))
+        }
+        "holds" => {
+            let h: SpellDoc = serde_json::from_value(body).map_err(bad)?;
+            (Replacement::Hold(index, h.clone()), ApiStep::Hold(h))
+        }
+        "waiting_list" => {
+            let w: WaitingSpellDoc = serde_json::from_value(body).map_err(bad)?;
+            (Replacement::Waiting(index, w.clone()), ApiStep::Waiting(w))
+        }
+        "engagement" => {
+            let e: EngagementDoc = serde_json::from_value(body).map_err(bad)?;
+            (
+                Replacement::Engagement(index, e.clone()),
+                ApiStep::Engagement(e),
+            )
+        }
+        "decisions" => {
+            let x: DecisionDoc = serde_json::from_value(body).map_err(bad)?;
+            (
+                Replacement::Decision(index, x.clone()),
+                ApiStep::Decision(x),
+            )
+        }
+        "transfers" => {
+            let t: TransferDoc = serde_json::from_value(body).map_err(bad)?;
+            (
+                Replacement::Transfer(index, t.clone()),
+                ApiStep::Transfer(t),
+            )
+        }
+        _ => return Err(ApiError(StatusCode::NOT_FOUND, "not found".into())),
+    };
+    checked_step(&as_step, &v, &data.dataset, today)?;
+    let saved = state
+        .store
+        .change_referral_once(
+            &id,
+            &Step::Replace(replacement),
+            Some(seen),
+            None,
+            &v.session.user.username,
+        )
+        .await
+        .map_err(store_refusal)?;
+    state.publish(&saved).await.map_err(store_refusal)?;
+    Ok(referral_answer(StatusCode::OK, &saved))
+}
+
+/// A client of the caller's scope (a referral of theirs is in it), with
+/// `ETag` the fingerprint an update names in `If-Match`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}",
+    params(("id" = String, Path, description = "The client id")),
+    responses(
+        (status = 200, description = "The client; ETag is its fingerprint", body = ClientDoc),
+        (status = 404, description = "No such client within the caller's scope"),
+    )
+)]
+pub(crate) async fn api_client(
+    State(state): State<Shared>,
+    Caller(SignedIn { v, data }): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let referral = client_referral(&state, &v, &data, &id).await?;
+    let saved = state
+        .store
+        .referral(&referral)
+        .await
+        .map_err(store_refusal)?
+        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, "not found".into()))?;
+    Ok(client_answer(&saved.client))
+}
+
+fn client_answer(c: &ClientDoc) -> Response {
+    let tag = HeaderValue::from_str(&format!("\"{}\"", ipstrack_store::client_fingerprint(c)))
+        .expect("hex");
+    let mut response = Json(c).into_response();
+    response.headers_mut().insert(header::ETAG, tag);
+    response
+}
+
+/// The newest referral of client `id` in the caller's scope; else 404 (a
+/// client of another team's, looked up by id, is audited).
+async fn client_referral(
+    state: &crate::AppState,
+    v: &Viewer,
+    data: &crate::Snapshot,
+    id: &str,
+) -> Result<String, ApiError> {
+    let d = &data.dataset;
+    let today = state.today();
+    let client = data.client_index(id);
+    let found = client.and_then(|c| {
+        (0..d.referrals.len())
+            .filter(|&i| d.referrals[i].client as usize == c && in_scope(v, d, i, today))
+            .max_by_key(|&i| d.referrals[i].received)
+    });
+    match (client, found) {
+        (_, Some(i)) => Ok(d.referrals[i].id.clone()),
+        (c, None) => {
+            let matched = c
+                .map(|_| ipstrack_core::model::OutOfScope {
+                    record_type: "client",
+                    record_id: id.to_string(),
+                    matched_by: "id",
+                })
+                .into_iter()
+                .collect();
+            crate::extract::audit_out_of_scope(state, v, matched).await?;
+            Err(ApiError(StatusCode::NOT_FOUND, "not found".into()))
+        }
+    }
+}
+
+/// Changes who a client is, at the fingerprint named in `If-Match`: the
+/// person's form's rules (BAD-1, an NHS number no other client has). The
+/// same body sent again changes nothing and answers 200.
+#[utoipa::path(
+    put,
+    path = "/api/v1/clients/{id}",
+    request_body = ClientDoc,
+    params(
+        ("id" = String, Path, description = "The client id"),
+        ("If-Match" = String, Header, description = "The client's ETag"),
+    ),
+    responses(
+        (status = 200, description = "The client as saved; ETag is its new fingerprint", body = ClientDoc),
+        (status = 404, description = "No such client within the caller's scope"),
+        (status = 409, description = "The client changed since, or the NHS number is another client's"),
+        (status = 422, description = "What to change, field by field"),
+        (status = 428, description = "No If-Match"),
+    )
+)]
+pub(crate) async fn api_update_client(
+    State(state): State<Shared>,
+    Caller(SignedIn { v, data }): Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(mut body): Json<ClientDoc>,
+) -> Result<Response, ApiError> {
+    let referral = client_referral(&state, &v, &data, &id).await?;
+    let seen = if_match(&headers)?.ok_or_else(|| {
+        ApiError(
+            StatusCode::PRECONDITION_REQUIRED,
+            "an update needs If-Match: the ETag of the client".into(),
+        )
+    })?;
+    body.id = id;
+    // A retry of a change already made is done.
+    if let Some(saved) = state
+        .store
+        .referral(&referral)
+        .await
+        .map_err(store_refusal)?
+        && saved.client == body
+    {
+        return Ok(client_answer(&saved.client));
+    }
+    let saved = match state
+        .store
+        .update_client(&referral, &body, &seen, &v.session.user.username)
+        .await
+    {
+        Ok(saved) => saved,
+        // Never whose it is: it may be another team's client.
+        Err(StoreError::Exists(_)) => {
+            return Err(ApiError(
+                StatusCode::CONFLICT,
+                "the NHS number is another client's".into(),
+            ));
+        }
+        Err(e) => return Err(store_refusal(e)),
+    };
+    state.publish(&saved).await.map_err(store_refusal)?;
+    Ok(client_answer(&saved.client))
+}

@@ -1,0 +1,330 @@
+//! The API's writes (issue 13): the journey of one new person from referral
+//! to a sustained job through the API alone, with the same scope and
+//! validation as the forms, retries applied once (`Idempotency-Key`) and
+//! stale edits refused (`If-Match`, 409).
+
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+
+/// A JSON request of `token`, with extra headers.
+fn call(
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+    extra: &[(&str, &str)],
+) -> Request<Body> {
+    let mut r = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    for (k, v) in extra {
+        r = r.header(*k, *v);
+    }
+    match body {
+        Some(b) => r
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
+        None => r.body(Body::empty()).unwrap(),
+    }
+}
+
+async fn json_of(w: &World, request: Request<Body>) -> (StatusCode, Option<String>, Value) {
+    let (status, headers, body) = send(&w.app, request).await;
+    let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+    (status, header_value(&headers, "etag"), value)
+}
+
+/// The service's figures of 2024/25 as of today (the manager's report).
+async fn figures(w: &World, manager: &str) -> Value {
+    let (status, _, report) = json_of(
+        w,
+        call(
+            Method::GET,
+            "/api/v1/report?period=2024/25",
+            manager,
+            None,
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    report["service"].clone()
+}
+
+#[tokio::test]
+async fn one_person_from_referral_to_a_second_job_through_the_api_alone() {
+    let w = world().await;
+    let es3 = w.store.issue_token("es3", 30, "admin").await.unwrap();
+    let manager = w.store.issue_token("manager", 30, "admin").await.unwrap();
+    let before = figures(&w, &manager).await;
+
+    // A new person, sent twice with one key: one referral.
+    let new = json!({"given_name": "Amira", "family_name": "Khan", "nhs_number": "9434765919",
+        "received": "2024-12-02", "status_at_referral": "unemployed", "es": "es3"});
+    let key = [("idempotency-key", "trust-feed-0001")];
+    let (status, etag, first) = json_of(
+        &w,
+        call(
+            Method::POST,
+            "/api/v1/referrals",
+            &es3,
+            Some(new.clone()),
+            &key,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, _, again) = json_of(
+        &w,
+        call(Method::POST, "/api/v1/referrals", &es3, Some(new), &key),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["id"], first["id"], "the retry is the same referral");
+    let id = first["id"].as_str().unwrap().to_string();
+    let steps = format!("/api/v1/referrals/{id}/steps");
+
+    // Access is an edit: without If-Match 428, with a stale one 409.
+    let access = json!({"step": "access", "date": "2024-12-03"});
+    let (status, _, _) = json_of(
+        &w,
+        call(Method::POST, &steps, &es3, Some(access.clone()), &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
+    let (status, _, _) = json_of(
+        &w,
+        call(
+            Method::POST,
+            &steps,
+            &es3,
+            Some(access.clone()),
+            &[("if-match", "\"99\"")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let tag = etag.unwrap();
+    let (status, etag, _) = json_of(
+        &w,
+        call(
+            Method::POST,
+            &steps,
+            &es3,
+            Some(access),
+            &[("if-match", &tag)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let plan = json!({"step": "plan", "start": "2024-12-03", "end": null});
+    let (status, _, _) = json_of(
+        &w,
+        call(
+            Method::POST,
+            &steps,
+            &es3,
+            Some(plan),
+            &[("if-match", &etag.unwrap())],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for step in [
+        json!({"step": "contact", "date": "2024-12-04", "kind": "face_to_face", "note": "CV done; next: apply"}),
+        json!({"step": "job", "id": "", "type": "zero_hours", "employer": "Garden centre", "start": "2024-12-09",
+               "hours_per_week": null, "weekly_hours": [3, 5, 6, 4]}),
+    ] {
+        let (status, _, body) =
+            json_of(&w, call(Method::POST, &steps, &es3, Some(step), &[])).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // The first job corrected: 4 hours confirmed, then it ended; a second
+    // job within six weeks.
+    let (_, etag, _) = json_of(
+        &w,
+        call(
+            Method::GET,
+            &format!("/api/v1/referrals/{id}"),
+            &es3,
+            None,
+            &[],
+        ),
+    )
+    .await;
+    let job = json!({"id": "j1", "type": "zero_hours", "employer": "Garden centre", "start": "2024-12-09",
+        "end": "2024-12-20", "weekly_hours": [3, 5, 6, 4], "four_hours_confirmed": "2024-12-16"});
+    let (status, _, saved) = json_of(
+        &w,
+        call(
+            Method::PUT,
+            &format!("/api/v1/referrals/{id}/jobs/0"),
+            &es3,
+            Some(job),
+            &[("if-match", &etag.unwrap())],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["jobs"][0]["four_hours_confirmed"], "2024-12-16");
+    let second = json!({"step": "job", "id": "", "type": "employee", "employer": "Co-op", "start": "2025-01-06", "hours_per_week": 16});
+    let (status, _, saved) = json_of(&w, call(Method::POST, &steps, &es3, Some(second), &[])).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["jobs"][1]["id"], "j2");
+    assert_eq!(saved["contacts"][0]["note"], "CV done; next: apply");
+
+    // The figures: one more referral and access, one more person into
+    // work (JOB-4) with two job starts (JOB-5).
+    let after = figures(&w, &manager).await;
+    let n = |v: &Value, k: &str| v[k]["unemployed"].as_u64().unwrap();
+    assert_eq!(n(&after, "referrals"), n(&before, "referrals") + 1);
+    assert_eq!(n(&after, "access"), n(&before, "access") + 1);
+    assert_eq!(
+        n(&after, "people_into_work"),
+        n(&before, "people_into_work") + 1
+    );
+    assert_eq!(n(&after, "job_starts"), n(&before, "job_starts") + 2);
+
+    // The person's details: read with their ETag, changed, retried.
+    let client = saved["client"].as_str().unwrap();
+    let path = format!("/api/v1/clients/{client}");
+    let (status, etag, person) = json_of(&w, call(Method::GET, &path, &es3, None, &[])).await;
+    assert_eq!(
+        (status, person["family_name"].as_str()),
+        (StatusCode::OK, Some("Khan"))
+    );
+    let mut changed = person.clone();
+    changed["family_name"] = "Begum".into();
+    let tag = etag.unwrap();
+    let (status, _, body) = json_of(
+        &w,
+        call(
+            Method::PUT,
+            &path,
+            &es3,
+            Some(changed.clone()),
+            &[("if-match", &tag)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, _) = json_of(
+        &w,
+        call(
+            Method::PUT,
+            &path,
+            &es3,
+            Some(changed),
+            &[("if-match", &tag)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "the same change again is done");
+    let mut other = person;
+    other["family_name"] = "Smith".into();
+    let (status, _, _) = json_of(
+        &w,
+        call(Method::PUT, &path, &es3, Some(other), &[("if-match", &tag)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "stale");
+}
+
+#[tokio::test]
+async fn api_writes_keep_the_forms_scope_and_checks() {
+    let w = world().await;
+    let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    let es3 = w.store.issue_token("es3", 30, "admin").await.unwrap();
+    // Another team's referral: not found, for reads and writes.
+    let steps = format!("/api/v1/referrals/{}/steps", w.es3_referral);
+    let contact = json!({"step": "contact", "date": "2025-01-14", "kind": "face_to_face"});
+    let (status, _, _) = json_of(
+        &w,
+        call(Method::POST, &steps, &es1, Some(contact.clone()), &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A date in the future, an unknown kind: 422 naming the field.
+    let future = json!({"step": "contact", "date": "2025-06-01", "kind": "face_to_face"});
+    let (status, _, body) = json_of(&w, call(Method::POST, &steps, &es3, Some(future), &[])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("date: 2025-06-01 is in the future"),
+        "{body}"
+    );
+    let odd = json!({"step": "contact", "date": "2025-01-14", "kind": "telepathy"});
+    let (status, _, body) = json_of(&w, call(Method::POST, &steps, &es3, Some(odd), &[])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("kind `telepathy`"),
+        "{body}"
+    );
+    // A new referral for another team's specialist, or with no name.
+    let new = json!({"given_name": "A", "family_name": "B", "received": "2025-01-10", "status_at_referral": "unemployed", "es": "es1"});
+    let (status, _, body) = json_of(
+        &w,
+        call(Method::POST, "/api/v1/referrals", &es3, Some(new), &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"].as_str().unwrap().contains("es:"), "{body}");
+    let nameless =
+        json!({"received": "2025-01-10", "status_at_referral": "unemployed", "es": "es3"});
+    let (status, _, body) = json_of(
+        &w,
+        call(Method::POST, "/api/v1/referrals", &es3, Some(nameless), &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"].as_str().unwrap().contains("given_name"),
+        "{body}"
+    );
+    // Keys are each user's own: es1 reusing es3's key makes its own referral.
+    let key = [("idempotency-key", "same-key")];
+    let mine = |es: &str| json!({"given_name": "C", "family_name": "D", "received": "2025-01-10", "status_at_referral": "unemployed", "es": es});
+    let (_, _, a) = json_of(
+        &w,
+        call(
+            Method::POST,
+            "/api/v1/referrals",
+            &es3,
+            Some(mine("es3")),
+            &key,
+        ),
+    )
+    .await;
+    let (status, _, b) = json_of(
+        &w,
+        call(
+            Method::POST,
+            "/api/v1/referrals",
+            &es1,
+            Some(mine("es1")),
+            &key,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_ne!(a["id"], b["id"]);
+    let long = "k".repeat(101);
+    let (status, _, _) = json_of(
+        &w,
+        call(
+            Method::POST,
+            "/api/v1/referrals",
+            &es3,
+            Some(mine("es3")),
+            &[("idempotency-key", &long)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
