@@ -24,6 +24,11 @@ pub(crate) struct ContactFormData {
     /// What happened, next step (optional).
     #[serde(default)]
     note: String,
+    /// The contact's position, when its edit form sent it (a correction).
+    #[serde(default, skip_serializing)]
+    edit: String,
+    #[serde(default, skip_serializing)]
+    version: String,
 }
 
 pub(crate) async fn add_contact(
@@ -64,16 +69,33 @@ pub(crate) async fn add_contact(
             format!("The note must be {MAX_NOTE_CHARS} characters or fewer"),
         ));
     }
-    if !errors.is_empty() {
-        let again = FormState::again("contact", &form, errors);
-        return Err(invalid(&v, &data, i, today, again));
-    }
-    let contact = ContactDoc {
+    let contact_doc = |mechanism| ContactDoc {
         date: form.date.trim().to_string(),
         kind: form.kind.clone(),
         mechanism,
         note: Some(form.note.trim().to_string()).filter(|n| !n.is_empty()),
     };
+    // A correction from the contact's edit form.
+    if let Ok(index) = form.edit.trim().parse::<usize>() {
+        let seen = form.version.trim().parse::<i64>().ok();
+        let again = FormState::again("contact", &form, errors);
+        let step = Step::Contact(contact_doc(mechanism));
+        return crate::referrals::entry_edit::save_entry(
+            &state,
+            &v,
+            &data,
+            i,
+            (index, step, seen),
+            again,
+            today,
+        )
+        .await;
+    }
+    if !errors.is_empty() {
+        let again = FormState::again("contact", &form, errors);
+        return Err(invalid(&v, &data, i, today, again));
+    }
+    let contact = contact_doc(mechanism);
     write_step(
         &state,
         &v,

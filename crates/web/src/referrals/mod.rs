@@ -12,6 +12,7 @@ use crate::Shared;
 use crate::extract::Viewer;
 
 mod contact;
+mod entry_edit;
 mod job;
 mod job_edit;
 pub(crate) mod new;
@@ -29,6 +30,10 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/referrals/{id}", get(page::referral_page))
         .route("/referrals/{id}/contacts", post(contact::add_contact))
         .route("/referrals/{id}/person", post(person::edit_person))
+        .route(
+            "/referrals/{id}/edit/{kind}/{index}",
+            get(entry_edit::edit_page),
+        )
         .route("/referrals/{id}/{step}", post(steps::record_step))
         .route("/referrals/{id}/jobs", post(job::add_job))
         .route(

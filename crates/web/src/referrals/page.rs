@@ -250,10 +250,12 @@ pub fn referral_html(
                 tbody { @for (day, what, remove) in &events { tr {
                     td { (day) } td { (what) }
                     td { @if let Some((kind, index)) = remove {
-                        @if *kind == "job" {
-                            a class="button secondary" href=(format!("/referrals/{}/jobs/{}/edit", r.id, r.jobs[*index].id))
-                                aria-label=(format!("Change: {what}")) { "Change" } " "
-                        }
+                        @let change = if *kind == "job" {
+                            format!("/referrals/{}/jobs/{}/edit", r.id, r.jobs[*index].id)
+                        } else {
+                            format!("/referrals/{}/edit/{kind}/{index}", r.id)
+                        };
+                        a class="button secondary" href=(change) aria-label=(format!("Change: {what}")) { "Change" } " "
                         form method="post" action=(format!("/referrals/{}/remove", r.id)) {
                             input type="hidden" name="csrf" value=(v.session.csrf);
                             (once_field())

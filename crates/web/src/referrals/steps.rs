@@ -158,11 +158,18 @@ pub(crate) async fn record_step(
                 false,
                 after_received,
             );
+            // An end, when the plan is changed (its edit form).
+            let end = date(
+                "end",
+                "end of the vocational plan",
+                true,
+                day.map(|d| (d, "start")),
+            );
             (
                 "plan",
                 Step::Plan(SpellDoc {
                     start: text(day),
-                    end: None,
+                    end: end.map(|d| d.to_string()),
                 }),
             )
         }
@@ -285,9 +292,34 @@ pub(crate) async fn record_step(
     };
     let values: Vec<(String, String)> = form
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "version" | "once"))
+        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "version" | "once" | "edit"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    // A correction from an entry's edit form: the entry replaced.
+    if let Some(index) = form
+        .get("edit")
+        .and_then(|e| e.trim().parse::<usize>().ok())
+    {
+        let seen = form
+            .get("version")
+            .and_then(|v| v.trim().parse::<i64>().ok());
+        let state_form = FormState {
+            form: step_name,
+            values,
+            errors,
+            saved: None,
+        };
+        return crate::referrals::entry_edit::save_entry(
+            &state,
+            &v,
+            &data,
+            i,
+            (index, change, seen),
+            state_form,
+            today,
+        )
+        .await;
+    }
     if !errors.is_empty() {
         return Err(invalid(
             &v,

@@ -12,6 +12,7 @@ mod api_writes;
 mod auth;
 mod authorisation;
 mod caseload;
+mod entries;
 mod hostile;
 mod import;
 mod jobs;

@@ -1,0 +1,156 @@
+//! Correcting an entry in place (issue 13): "Change" beside each entry of the
+//! timeline opens the entry's own form filled with it; saving replaces it
+//! (audited), a stale form is refused with the form kept, a bad value brings
+//! the edit form back.
+
+use crate::common::*;
+use axum::http::StatusCode;
+
+fn version_of(page: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let at = page.find(marker).expect("a version") + marker.len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// es3's referral with one more contact and an open hold; (session, token, path).
+async fn with_entries(w: &World) -> (String, String, String) {
+    let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    for (path, form) in [
+        ("contacts", "date=2025-01-13&kind=remote&note=phone+call"),
+        ("hold", "start=2025-01-10&end="),
+    ] {
+        let (status, _, body) = send(
+            &w.app,
+            post(
+                &format!("{referral}/{path}"),
+                &es3,
+                &format!("csrf={csrf}&{form}"),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
+    }
+    (es3, csrf, referral)
+}
+
+async fn stored(w: &World) -> ipstrack_core::bundle::ReferralDoc {
+    w.store
+        .referral(&w.es3_referral)
+        .await
+        .unwrap()
+        .unwrap()
+        .referral
+}
+
+#[tokio::test]
+async fn a_contact_and_a_hold_are_corrected_in_place() {
+    let w = world().await;
+    let (es3, csrf, referral) = with_entries(&w).await;
+    let contacts = stored(&w).await.contacts.unwrap();
+    let last = contacts.len() - 1;
+    let page = ok_page(&w, &referral, &es3).await;
+    shows(&page, &format!("href=\"{referral}/edit/contact/{last}\""));
+    let edit = ok_page(&w, &format!("{referral}/edit/contact/{last}"), &es3).await;
+    shows(&edit, "phone call");
+    let form = format!(
+        "csrf={csrf}&edit={last}&version={}&date=2025-01-13&kind=face_to_face&mechanism=face_to_face&note=met+at+the+library",
+        version_of(&edit)
+    );
+    let (status, _, body) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let now = stored(&w).await.contacts.unwrap();
+    assert_eq!(now.len(), contacts.len(), "replaced, not added");
+    assert_eq!(
+        (now[last].kind.as_str(), now[last].note.as_deref()),
+        ("face_to_face", Some("met at the library"))
+    );
+
+    let holds = stored(&w).await.holds.unwrap();
+    let h = holds.len() - 1;
+    let edit = ok_page(&w, &format!("{referral}/edit/hold/{h}"), &es3).await;
+    let form = format!(
+        "csrf={csrf}&edit={h}&version={}&start=2025-01-10&end=2025-01-12",
+        version_of(&edit)
+    );
+    let (status, _, body) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(
+        stored(&w).await.holds.unwrap()[h].end.as_deref(),
+        Some("2025-01-12")
+    );
+}
+
+#[tokio::test]
+async fn a_bad_or_stale_correction_brings_the_edit_form_back() {
+    let w = world().await;
+    let (es3, csrf, referral) = with_entries(&w).await;
+    let h = stored(&w).await.holds.unwrap().len() - 1;
+    let edit = ok_page(&w, &format!("{referral}/edit/hold/{h}"), &es3).await;
+    let version = version_of(&edit);
+    let form = format!("csrf={csrf}&edit={h}&version={version}&start=2025-01-10&end=2025-01-01");
+    let (status, _, page) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "Save the change");
+    shows(&page, "href=\"#hold-end\"");
+    // Someone adds a contact meanwhile: the form's version is stale.
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/contacts"),
+            &es3,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let form = format!("csrf={csrf}&edit={h}&version={version}&start=2025-01-10&end=2025-01-12");
+    let (status, _, page) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    shows(&page, "changed by someone else");
+    shows(&page, "value=\"2025-01-12\"");
+    assert_eq!(
+        stored(&w).await.holds.unwrap()[h].end,
+        None,
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn the_vocational_plan_can_be_ended_by_its_edit_form() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    if stored(&w).await.vocational_plan.is_none() {
+        let page = ok_page(&w, &referral, &es3).await;
+        let form = format!("csrf={csrf}&version={}&date=2025-01-02", version_of(&page));
+        let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    }
+    let start = stored(&w).await.vocational_plan.unwrap().start;
+    let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
+    let form = format!(
+        "csrf={csrf}&edit=0&version={}&date={start}&end=2025-01-14",
+        version_of(&edit)
+    );
+    let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(
+        stored(&w).await.vocational_plan.unwrap().end.as_deref(),
+        Some("2025-01-14")
+    );
+}
+
+#[tokio::test]
+async fn no_such_entry_or_another_teams_is_not_found() {
+    let w = world().await;
+    let es3 = session_of(&w, "es3").await;
+    for path in [
+        format!("/referrals/{}/edit/contact/999", w.es3_referral),
+        format!("/referrals/{}/edit/nonsense/0", w.es3_referral),
+        format!("/referrals/{}/edit/contact/0", w.es1_referral),
+    ] {
+        let (status, _, _) = send(&w.app, get(&path, &es3)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
