@@ -95,19 +95,53 @@ try {
   assert.match(await page.locator('h1').innerText(), /Amira Khan/);
   await page.getByLabel('Date of access').fill(today);
   await page.getByRole('button', { name: 'Save access' }).click();
+  await page.getByLabel('Start of the vocational plan').fill(today);
+  await page.getByRole('button', { name: 'Save plan' }).click();
   await page.getByLabel('Date of contact').fill(today);
   await page.getByLabel('Kind of contact').selectOption('face_to_face');
+  await page.getByLabel('Note: what happened, next step (optional)').fill('Talked about her CV; next: the garden centre');
   await page.getByRole('button', { name: 'Save contact' }).click();
-  await page.getByLabel('Kind of paid work').selectOption('employee');
+  await page.getByLabel('Kind of paid work').selectOption('zero_hours');
   await page.getByLabel('Employer').fill('Garden centre');
   await page.getByLabel('Start date').fill(today);
-  await page.getByLabel('Hours per week').fill('37.5');
   await page.getByRole('button', { name: 'Save job' }).click();
   await page.waitForURL(referralUrl);
-  const timeline = await page.locator('table').last().innerText();
-  assert.match(timeline, /Job j1 started/);
+  assert.match(await page.locator('.success-message').innerText(), /Job saved/);
+  let timeline = await page.locator('table').last().innerText();
+  assert.match(timeline, /Job j1 started: zero-hours contract at Garden centre/);
+  assert.match(timeline, /Note: Talked about her CV/);
   assert.match(timeline, /Access/);
   await page.screenshot({ path: join(artifacts, 'referral.png'), fullPage: true });
+
+  // The worklist asks for the 4 hours; its link opens the job, where the
+  // first weeks' hours, the confirmation and the end are recorded.
+  await page.getByRole('link', { name: 'My caseload' }).click();
+  await page.getByRole('link', { name: 'Confirm 4 hours' }).first().click();
+  await page.waitForURL(/\/jobs\/j1\/edit/);
+  await page.getByLabel('Week 1').fill('3');
+  await page.getByLabel('Week 2').fill('5.5');
+  await page.getByLabel('Date 4 hours of paid work were confirmed').fill(today);
+  await page.getByLabel('Last day worked (empty: still in work)').fill(today);
+  await page.screenshot({ path: join(artifacts, 'job-edit.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Save the job' }).click();
+  await page.waitForURL(referralUrl);
+  // A second job, and a correction of the contact by its Change link.
+  await page.getByLabel('Kind of paid work').selectOption('employee');
+  await page.getByLabel('Employer').fill('Co-op');
+  await page.getByLabel('Start date').fill(today);
+  await page.getByLabel('Hours per week').fill('16');
+  await page.getByRole('button', { name: 'Save job' }).click();
+  await page.waitForURL(referralUrl);
+  await page.getByRole('link', { name: /Change: Contact: face to face/ }).click();
+  await page.getByLabel('Note: what happened, next step (optional)').fill('CV done; starts at the garden centre');
+  await page.getByRole('button', { name: 'Save the change' }).click();
+  await page.waitForURL(referralUrl);
+  timeline = await page.locator('table').last().innerText();
+  assert.match(timeline, /4 hours confirmed on/);
+  assert.match(timeline, /Job j1 ended/);
+  assert.match(timeline, /Job j2 started: employee at Co-op, 16 hours a week/);
+  assert.match(timeline, /Note: CV done; starts at the garden centre/);
+  await page.screenshot({ path: join(artifacts, 'referral-journey.png'), fullPage: true });
 
   // The caseload lists the new referral; the team dashboard counts the access.
   await page.getByRole('link', { name: 'My caseload' }).click();
