@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 
+use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS, postcode_is_valid};
 use ipstrack_core::mhsds::{
     ContactSource, Employment, HoursBand, Mhs116, direct_contacts, employment_at_discharge,
     employment_at_referral, mhs116,
@@ -33,6 +34,36 @@ pub const ATTENDED: &str = "5";
 pub const NHS_NUMBER_PRESENT: &str = "02";
 /// NHSNumberStatus 03: trace required (no number, or one failing its check digit).
 pub const NHS_NUMBER_TRACE_REQUIRED: &str = "03";
+
+/// The columns of MHS001MPI: the person's identifiers, then the person
+/// fields of the MHSDS Master Patient Index that ipstrack records —
+/// PersonBirthDate (Person Birth Date, `YYYY-MM-DD`), Postcode (Postcode of
+/// Usual Address), Gender (Person Stated Gender Code: 1, 2, 9, X) and
+/// EthnicCategory (Ethnic Category: A to S, Z, 99). A field ipstrack does not
+/// hold is left blank, and so is a postcode that is not a UK postcode or a
+/// code outside its list (should a dataset hold one).
+///
+/// The MPI table carries no names and no telephone numbers (MHSDS identifies
+/// a person by NHS number and local patient id), so a client's given and
+/// family name and phone number are never written. GenderIDCode (Gender
+/// Identity Code, MHSDS v5 on: 1–4, X, Z) is a different code list from the
+/// stated gender ipstrack records, and is not filled from it.
+pub const MPI_COLUMNS: [&str; 7] = [
+    "LocalPatientId",
+    "NHSNumber",
+    "NHSNumberStatus",
+    "PersonBirthDate",
+    "Postcode",
+    "Gender",
+    "EthnicCategory",
+];
+
+/// A code of `codes` as written, or blank when it is not one of them.
+fn known_code(code: Option<&str>, codes: &[(&str, &str)]) -> String {
+    code.filter(|c| codes.iter().any(|(k, _)| k == c))
+        .map(safe_text)
+        .unwrap_or_default()
+}
 
 /// Columns that are ipstrack's own, not MHSDS fields: (table, column).
 pub const IPSTRACK_COLUMNS: [(&str, &str); 3] = [
@@ -198,7 +229,8 @@ pub fn mhsds_extract(data: &Dataset, period: &Period, as_of: Day) -> Result<Extr
         .filter(|r| in_extract(r, period, last))
         .collect();
 
-    // MHS001MPI: each client with a referral in the extract, once.
+    // MHS001MPI: each client with a referral in the extract, once (see
+    // MPI_COLUMNS for which of the client's fields are written).
     let mut mpi = Vec::new();
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
@@ -218,7 +250,23 @@ pub fn mhsds_extract(data: &Dataset, period: &Period, as_of: Day) -> Result<Extr
                 (String::new(), NHS_NUMBER_TRACE_REQUIRED)
             }
         };
-        mpi.push(vec![safe_text(&client.id), number, status.to_string()]);
+        mpi.push(vec![
+            safe_text(&client.id),
+            number,
+            status.to_string(),
+            client
+                .date_of_birth
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            client
+                .postcode
+                .as_deref()
+                .filter(|p| postcode_is_valid(p))
+                .map(|p| safe_text(&p.to_ascii_uppercase()))
+                .unwrap_or_default(),
+            known_code(client.gender.as_deref(), &GENDERS),
+            known_code(client.ethnic_category.as_deref(), &ETHNIC_CATEGORIES),
+        ]);
     }
 
     let mut emp = Vec::new();
@@ -332,7 +380,7 @@ pub fn mhsds_extract(data: &Dataset, period: &Period, as_of: Day) -> Result<Extr
     let tables = vec![
         Table {
             name: "MHS001MPI",
-            header: &["LocalPatientId", "NHSNumber", "NHSNumberStatus"],
+            header: &MPI_COLUMNS,
             rows: mpi,
         },
         Table {

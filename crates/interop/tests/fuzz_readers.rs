@@ -59,12 +59,17 @@ fn check(sheets: &[Sheet]) {
 
 /// The headings of a caseload sheet the fuzzed sheets start with (and
 /// their cells are drawn from, among other words).
-const HEADINGS: [&str; 12] = [
+const HEADINGS: [&str; 17] = [
     "Referral ID",
     "Client ID",
     "Referral date",
     "Employment status at referral",
     "Employment specialist",
+    "Date of birth",
+    "Phone",
+    "Postcode",
+    "Gender",
+    "Ethnicity",
     "Date Vocational Profile Started",
     "Job start date",
     "Hours per week",
@@ -100,6 +105,13 @@ fn cell() -> impl Strategy<Value = Cell> {
                     "c1",
                     "c2",
                     "j1",
+                    "Female",
+                    "X",
+                    "White British",
+                    "99",
+                    "LS1 4AP",
+                    "ls14ap",
+                    "07700 900123",
                 ])
                 .collect::<Vec<_>>(),
         )
@@ -122,7 +134,7 @@ fn cell() -> impl Strategy<Value = Cell> {
 fn sheet() -> impl Strategy<Value = Sheet> {
     (
         prop::sample::select(vec!["Caseload", "Contacts", "Notes"]),
-        prop::collection::vec(prop::collection::vec(cell(), 0..12), 0..16),
+        prop::collection::vec(prop::collection::vec(cell(), 0..17), 0..16),
     )
         .prop_map(|(name, rows)| Sheet {
             name: name.to_string(),

@@ -361,6 +361,26 @@ fn a_file_that_is_not_a_spreadsheet_is_not_called_too_large() {
 }
 
 #[test]
+fn xlsx_whose_damage_overflows_calamines_arithmetic_is_refused_not_a_panic() {
+    // A backwards dimension and a cell reference of more letters than any
+    // column: calamine's subtraction and multiplication overflow on them (a
+    // panic where overflow is checked, as in tests).
+    for (dimension, cell) in [("B2:A1", "A1"), ("A1", "ABCDEFGHIJ1")] {
+        let bytes = xlsx_rows(
+            Some(dimension),
+            &format!(r#"<row r="1"><c r="{cell}" t="inlineStr"><is><t>Name</t></is></c></row>"#),
+        );
+        if let Err(e) = timed(|| read_workbook("damaged.xlsx", &bytes)) {
+            assert_eq!(
+                e.kind,
+                ReadErrorKind::NotReadable,
+                "{dimension} {cell}: {e}"
+            );
+        }
+    }
+}
+
+#[test]
 fn an_xls_workbook_is_refused_unopened_with_how_to_save_it_as_xlsx() {
     // The start of a Compound File, then what a hostile xls might hold: its
     // sheets are never built (calamine would build each as a whole grid).

@@ -3,7 +3,9 @@
 
 use ipstrack_core::mhsds::mhs116;
 use ipstrack_core::{Day, Loaded, Period, read_bundle};
-use ipstrack_interop::mhsds::{IPS_SNOMED, NhsNumberProblem, TABLE_NAMES, mhsds_extract};
+use ipstrack_interop::mhsds::{
+    IPS_SNOMED, MPI_COLUMNS, NhsNumberProblem, TABLE_NAMES, mhsds_extract,
+};
 use serde_json::{Value, json};
 
 fn d(s: &str) -> Day {
@@ -206,6 +208,70 @@ fn nhs_numbers_are_sent_only_with_a_valid_check_digit() {
             "{}: a failing number is never written",
             t.name
         );
+    }
+}
+
+#[test]
+fn mpi_carries_birth_date_postcode_gender_and_ethnic_category_but_no_names_or_phone() {
+    let mut loaded = service(
+        json!([
+            {"id": "c1", "nhs_number": "9434765919", "given_name": "Amira",
+             "family_name": "Khan", "date_of_birth": "1968-07-14", "phone": "07700 900123",
+             "postcode": "ls1 4ap", "gender": "2", "ethnic_category": "A"},
+            {"id": "c2", "given_name": "Tom", "date_of_birth": "1951-02-03",
+             "gender": "X", "ethnic_category": "99"},
+            {"id": "c3"},
+            {"id": "c4", "postcode": "SW1A 1AA", "gender": "9", "ethnic_category": "Z"}
+        ]),
+        json!([
+            referral("r1", "c1", json!({})),
+            referral("r2", "c2", json!({})),
+            referral("r3", "c3", json!({})),
+            referral("r4", "c4", json!({}))
+        ]),
+    );
+    // Codes outside their lists, should a dataset hold them (made by hand).
+    let clients = std::sync::Arc::make_mut(&mut loaded.dataset.clients);
+    clients[3].gender = Some("F".into());
+    clients[3].ethnic_category = Some("=1".into());
+    clients[3].postcode = Some("=LS1".into());
+    let x = mhsds_extract(&loaded.dataset, &q3(), d("2024-12-31")).unwrap();
+    let mpi = x.table("MHS001MPI");
+    assert_eq!(
+        mpi.header,
+        [
+            "LocalPatientId",
+            "NHSNumber",
+            "NHSNumberStatus",
+            "PersonBirthDate",
+            "Postcode",
+            "Gender",
+            "EthnicCategory"
+        ]
+    );
+    assert_eq!(mpi.header, MPI_COLUMNS);
+    assert_eq!(mpi.column("LocalPatientId"), ["c1", "c2", "c3", "c4"]);
+    assert_eq!(
+        mpi.column("PersonBirthDate"),
+        ["1968-07-14", "1951-02-03", "", ""]
+    );
+    assert_eq!(mpi.column("Postcode"), ["LS1 4AP", "", "", ""]);
+    assert_eq!(mpi.column("Gender"), ["2", "X", "", ""]);
+    assert_eq!(mpi.column("EthnicCategory"), ["A", "99", "", ""]);
+    let csv = mpi.to_csv().unwrap();
+    assert!(
+        csv.starts_with(
+            "LocalPatientId,NHSNumber,NHSNumberStatus,PersonBirthDate,Postcode,Gender,EthnicCategory\n\
+             c1,9434765919,02,1968-07-14,LS1 4AP,2,A\n"
+        ),
+        "{csv}"
+    );
+    // MHSDS carries no names and no phone numbers: no table holds them.
+    for t in &x.tables {
+        let csv = t.to_csv().unwrap();
+        for private in ["Amira", "Khan", "Tom", "07700"] {
+            assert!(!csv.contains(private), "{}: {private}", t.name);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Seek};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{Data, DataRef, Ods, Range, Reader, Xlsx, XlsxError, open_workbook_from_rs};
 
@@ -174,12 +175,25 @@ enum Book {
 const COMPOUND_FILE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads every sheet of an xlsx, xlsm or ods workbook, within the
-/// [limits](super::limits).
+/// [limits](super::limits). A damaged workbook is refused as not readable:
+/// calamine's own arithmetic overflows on some damaged cell references and
+/// sheet dimensions (a panic where overflow is checked, as in debug builds
+/// and tests), which is caught and refused like any other damage.
 pub fn read_workbook(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(file, limits::file_too_large()));
     }
     guard::check_zip(bytes).map_err(|m| too_large(file, m))?;
+    catch_unwind(AssertUnwindSafe(|| read_checked_workbook(file, bytes))).unwrap_or_else(|_| {
+        Err(not_readable(
+            file,
+            "the workbook is damaged and cannot be read".into(),
+        ))
+    })
+}
+
+/// Reads a workbook that has passed the zip [guard](super::guard).
+fn read_checked_workbook(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
     let cursor = || Cursor::new(bytes.to_vec());
     let mut book = if bytes.starts_with(b"PK") {
         match open_workbook_from_rs::<Xlsx<_>, _>(cursor()) {

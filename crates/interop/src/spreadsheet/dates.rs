@@ -8,7 +8,10 @@ use super::cells::Cell;
 
 /// The earliest year read as a date: anything before is a typo or an empty
 /// formula (Excel's day 0 is 1899-12-31), not IPS data.
-const FIRST_YEAR: i16 = 1990;
+pub(crate) const FIRST_YEAR: i16 = 1990;
+/// The earliest year read as a date of birth (the first day ipstrack holds,
+/// [`Day::FIRST`]).
+pub(crate) const FIRST_BIRTH_YEAR: i16 = 1900;
 const LAST_YEAR: i16 = 2099;
 
 /// A date cell as first read, before the other cells of its column are seen.
@@ -58,31 +61,31 @@ fn number(token: &str) -> Option<i32> {
     token.parse().ok()
 }
 
-fn in_range(day: Day) -> Result<Day, String> {
+fn in_range(day: Day, first: i16) -> Result<Day, String> {
     let y = day.date().year();
-    if (FIRST_YEAR..=LAST_YEAR).contains(&y) {
+    if (first..=LAST_YEAR).contains(&y) {
         Ok(day)
     } else {
         Err(format!(
-            "{day} is outside {FIRST_YEAR}–{LAST_YEAR}: check the year"
+            "{day} is outside {first}–{LAST_YEAR}: check the year"
         ))
     }
 }
 
-fn real(text: &str, year: i32, month: i32, day: i32) -> Result<Day, String> {
+fn real(text: &str, first: i16, year: i32, month: i32, day: i32) -> Result<Day, String> {
     let d = i8::try_from(day).ok();
     let m = i8::try_from(month).ok();
     let y = i16::try_from(year).ok();
     match (y, m, d) {
         (Some(y), Some(m), Some(d)) => Day::ymd(y, m, d)
             .ok_or_else(|| format!("'{text}' is not a real date"))
-            .and_then(in_range),
+            .and_then(|d| in_range(d, first)),
         _ => Err(format!("'{text}' is not a real date")),
     }
 }
 
 /// An Excel serial number (1900 date system) as a day.
-fn serial(text: &str, n: f64) -> Result<Day, String> {
+fn serial(text: &str, first: i16, n: f64) -> Result<Day, String> {
     if !(1.0..2_958_466.0).contains(&n) {
         return Err(format!("'{text}' is not a date"));
     }
@@ -91,25 +94,40 @@ fn serial(text: &str, n: f64) -> Result<Day, String> {
     let base = Day::ymd(1899, 12, 30).expect("a real day");
     let whole = n.floor() as i32;
     let whole = if whole < 61 { whole + 1 } else { whole };
-    in_range(base.plus(whole))
+    in_range(base.plus(whole), first)
 }
 
-/// Reads a cell as a date. `Ok(None)` for an empty cell.
+/// Reads a cell as a date of case data (from [`FIRST_YEAR`] on). `Ok(None)`
+/// for an empty cell.
+#[cfg(test)]
 pub(crate) fn read(cell: &Cell) -> Result<Option<DateReading>, String> {
+    read_from(cell, FIRST_YEAR)
+}
+
+/// Reads a cell as a date in the years `first` to 2099 (case data from
+/// [`FIRST_YEAR`], dates of birth from [`FIRST_BIRTH_YEAR`]). `Ok(None)` for
+/// an empty cell.
+pub(crate) fn read_from(cell: &Cell, first: i16) -> Result<Option<DateReading>, String> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Date { year, month, day } => {
             let text = cell.shown();
-            real(&text, i32::from(*year), i32::from(*month), i32::from(*day))
-                .map(|d| Some(DateReading::Sure(d)))
+            real(
+                &text,
+                first,
+                i32::from(*year),
+                i32::from(*month),
+                i32::from(*day),
+            )
+            .map(|d| Some(DateReading::Sure(d)))
         }
-        Cell::Number(n) => serial(&cell.shown(), *n).map(|d| Some(DateReading::Sure(d))),
+        Cell::Number(n) => serial(&cell.shown(), first, *n).map(|d| Some(DateReading::Sure(d))),
         Cell::Bool(_) | Cell::Error(_) => Err(format!("'{}' is not a date", cell.shown())),
-        Cell::Text(text) => read_text(text).map(Some),
+        Cell::Text(text) => read_text(text, first).map(Some),
     }
 }
 
-fn read_text(text: &str) -> Result<DateReading, String> {
+fn read_text(text: &str, first: i16) -> Result<DateReading, String> {
     let not_a_date = || format!("'{text}' is not a date");
     // A time of midnight after the date is allowed (Excel and ISO exports).
     let date_part = text
@@ -124,19 +142,19 @@ fn read_text(text: &str) -> Result<DateReading, String> {
     match tokens.as_slice() {
         [one] => {
             let n = number(one).ok_or_else(not_a_date)?;
-            serial(text, f64::from(n)).map(DateReading::Sure)
+            serial(text, first, f64::from(n)).map(DateReading::Sure)
         }
         [a, b, c] => {
             // A written month: 31 Mar 2025, 31-March-2025, March 31 2025.
             if let Some(m) = month_name(b) {
                 let d = number(a).ok_or_else(not_a_date)?;
                 let y = full_year(text, c)?;
-                return real(text, y, i32::from(m), d).map(DateReading::Sure);
+                return real(text, first, y, i32::from(m), d).map(DateReading::Sure);
             }
             if let Some(m) = month_name(a) {
                 let d = number(b).ok_or_else(not_a_date)?;
                 let y = full_year(text, c)?;
-                return real(text, y, i32::from(m), d).map(DateReading::Sure);
+                return real(text, first, y, i32::from(m), d).map(DateReading::Sure);
             }
             let (x, y, z) = (
                 number(a).ok_or_else(not_a_date)?,
@@ -145,17 +163,17 @@ fn read_text(text: &str) -> Result<DateReading, String> {
             );
             if a.len() == 4 {
                 // ISO order: 2025-03-31 (also 2025/03/31).
-                return real(text, x, y, z).map(DateReading::Sure);
+                return real(text, first, x, y, z).map(DateReading::Sure);
             }
             let year = full_year(text, c)?;
             match (x, y) {
-                (d, m) if d > 12 || m == d => real(text, year, m, d).map(DateReading::Sure),
+                (d, m) if d > 12 || m == d => real(text, first, year, m, d).map(DateReading::Sure),
                 (_, d) if d > 12 => Ok(DateReading::MonthFirst {
                     text: text.to_string(),
                 }),
                 (d, m) => {
-                    let day = real(text, year, m, d)?;
-                    let other = real(text, year, d, m)?;
+                    let day = real(text, first, year, m, d)?;
+                    let other = real(text, first, year, d, m)?;
                     Ok(DateReading::DayFirst { day, other })
                 }
             }
@@ -273,9 +291,17 @@ mod tests {
     #[test]
     fn serial_numbers_count_from_excel_epoch() {
         // Excel: 1 is 1900-01-01, 61 is 1900-03-01, 32874 is 1990-01-01.
-        assert_eq!(serial("32874", 32874.0), Ok(day("1990-01-01")));
-        assert_eq!(serial("45292.75", 45292.75), Ok(day("2024-01-01")));
-        assert!(serial("5", 5.0).unwrap_err().contains("check the year"));
+        assert_eq!(serial("32874", FIRST_YEAR, 32874.0), Ok(day("1990-01-01")));
+        assert_eq!(
+            serial("45292.75", FIRST_YEAR, 45292.75),
+            Ok(day("2024-01-01"))
+        );
+        assert!(
+            serial("5", FIRST_YEAR, 5.0)
+                .unwrap_err()
+                .contains("check the year")
+        );
+        assert_eq!(serial("5", FIRST_BIRTH_YEAR, 5.0), Ok(day("1900-01-05")));
     }
 
     #[test]
@@ -290,6 +316,19 @@ mod tests {
         assert!(one("1/2/3/4").is_err());
         assert!(read(&Cell::Bool(true)).is_err());
         assert!(one("31/03/2200").unwrap_err().contains("check the year"));
+    }
+
+    #[test]
+    fn dates_of_birth_are_read_from_1900_on() {
+        let birth = |text: &str| {
+            let r = read_from(&Cell::Text(text.into()), FIRST_BIRTH_YEAR)?.unwrap();
+            settle(&[(2, r)]).next().unwrap().1
+        };
+        assert_eq!(birth("14/07/1968"), Ok(day("1968-07-14")));
+        assert_eq!(birth("3 Feb 1951"), Ok(day("1951-02-03")));
+        assert!(one("14/07/1968").unwrap_err().contains("outside 1990"));
+        assert!(birth("14/07/68").unwrap_err().contains("two-digit year"));
+        assert!(birth("14/07/1899").unwrap_err().contains("outside 1900"));
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Case data out in the spreadsheet layout the import reads: one sheet per
 //! table, headed with the mapping's first heading for each field, values in
-//! the mapping's words, dates as dates. Imported back with the same mapping
-//! it gives the same records.
+//! the mapping's words, dates as dates. Each caseload row carries its client's
+//! fields (NHS number, names, date of birth, phone, postcode, gender and
+//! ethnic category in the mapping's words). Imported back with the same
+//! mapping it gives the same records.
 
 use std::collections::HashMap;
 
 use ipstrack_core::Day;
-use ipstrack_core::bundle::{BundleDoc, ReferralDoc};
+use ipstrack_core::bundle::{BundleDoc, ClientDoc, ReferralDoc};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::Number;
 
@@ -72,11 +74,8 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
             )
         })
         .collect();
-    let nhs: HashMap<&str, &str> = doc
-        .clients
-        .iter()
-        .filter_map(|c| Some((c.id.as_str(), c.nhs_number.as_deref()?)))
-        .collect();
+    let clients: HashMap<&str, &ClientDoc> =
+        doc.clients.iter().map(|c| (c.id.as_str(), c)).collect();
 
     let mut out = Vec::new();
     for table in Table::ALL {
@@ -136,7 +135,7 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
                 );
             };
             match table {
-                Table::Caseload => caseload_rows(r, &nhs, &word, &es, &mut push),
+                Table::Caseload => caseload_rows(r, &clients, &word, &es, &mut push),
                 Table::Contacts => {
                     for c in r.contacts.iter().flatten() {
                         push(&|f| match f {
@@ -212,19 +211,33 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
 /// The value of each field of one row, by field name.
 type RowValues<'a> = &'a dyn Fn(&str) -> Out;
 
-/// One row per referral, or per job (the referral's columns repeated).
+/// One row per referral, or per job (the referral's and its client's columns
+/// repeated).
 fn caseload_rows(
     r: &ReferralDoc,
-    nhs: &HashMap<&str, &str>,
+    clients: &HashMap<&str, &ClientDoc>,
     word: &dyn Fn(&str, &str) -> Out,
     es: &dyn Fn(&str) -> Out,
     push: &mut dyn FnMut(RowValues),
 ) {
+    let client = clients.get(r.client.as_str()).copied();
+    // The client's columns: blank where the client has no value (or no record).
+    let of_client = |get: fn(&ClientDoc) -> &Option<String>| -> Option<String> {
+        client
+            .and_then(|c| get(c).clone())
+            .filter(|v| !v.is_empty())
+    };
+    let coded = |f: &str, code: Option<String>| code.map_or(Out::Empty, |c| word(f, &c));
     let referral = |f: &str| -> Out {
         match f {
-            "nhs_number" => nhs
-                .get(r.client.as_str())
-                .map_or(Out::Empty, |n| Out::Text(n.to_string())),
+            "nhs_number" => text(&of_client(|c| &c.nhs_number)),
+            "given_name" => text(&of_client(|c| &c.given_name)),
+            "family_name" => text(&of_client(|c| &c.family_name)),
+            "date_of_birth" => date(&of_client(|c| &c.date_of_birth)),
+            "phone" => text(&of_client(|c| &c.phone)),
+            "postcode" => text(&of_client(|c| &c.postcode)),
+            "gender" => coded(f, of_client(|c| &c.gender)),
+            "ethnic_category" => coded(f, of_client(|c| &c.ethnic_category)),
             "status_at_referral" => word(f, &r.status_at_referral),
             "es" => r.es.as_deref().map_or(Out::Empty, es),
             "access" => date(&r.access),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS};
 use serde::Deserialize;
 
 /// The default mapping, as a TOML text the user can copy and edit.
@@ -97,10 +98,17 @@ impl Table {
         ];
         match self {
             Table::Caseload => {
-                const F: [Field; 25] = [
+                const F: [Field; 32] = [
                     f("referral", Text, false),
                     f("client", Text, true),
                     f("nhs_number", Text, false),
+                    f("given_name", Text, false),
+                    f("family_name", Text, false),
+                    f("date_of_birth", Date, false),
+                    f("phone", Text, false),
+                    f("postcode", Text, false),
+                    f("gender", Value("gender"), false),
+                    f("ethnic_category", Value("ethnic_category"), false),
                     f("received", Date, true),
                     f("status_at_referral", Value("status_at_referral"), true),
                     f("es", Specialist, false),
@@ -194,8 +202,9 @@ impl Table {
     }
 }
 
-/// The value lists and the values each may take (the bundle's own words).
-pub(crate) const VALUE_LISTS: [(&str, &[&str]); 8] = [
+/// The value lists and the values each may take (the bundle's own words; for
+/// gender and ethnic category, the NHS Data Dictionary codes the bundle holds).
+pub(crate) const VALUE_LISTS: [(&str, &[&str]); 10] = [
     ("status_at_referral", &["unemployed", "employed"]),
     (
         "job_type",
@@ -234,7 +243,25 @@ pub(crate) const VALUE_LISTS: [(&str, &[&str]); 8] = [
     ),
     ("registration", &["sole_trader", "company"]),
     ("yes_no", &["yes", "no"]),
+    ("gender", &["1", "2", "9", "X"]),
+    (
+        "ethnic_category",
+        &[
+            "A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "Z",
+            "99",
+        ],
+    ),
 ];
+
+/// The words core gives each code of a list (the NHS Data Dictionary's), always
+/// understood and written on export unless the mapping gives its own.
+fn dictionary_words(list: &str) -> &'static [(&'static str, &'static str)] {
+    match list {
+        "gender" => &GENDERS,
+        "ethnic_category" => &ETHNIC_CATEGORIES,
+        _ => &[],
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -414,6 +441,16 @@ impl Mapping {
                 }
             }
         }
+        // The NHS Data Dictionary's words for each code, unless the mapping
+        // gives the same words another meaning.
+        for (list, _) in VALUE_LISTS {
+            for (code, said) in dictionary_words(list) {
+                words.entry((list, normalise(said))).or_insert(*code);
+                labels
+                    .entry((list, *code))
+                    .or_insert_with(|| (*said).to_string());
+            }
+        }
         Ok(Mapping {
             columns,
             written,
@@ -478,6 +515,41 @@ mod tests {
         );
         assert_eq!(m.value("yes_no", "Y"), Some("yes"));
         assert_eq!(m.value("status_at_referral", "retired"), None);
+    }
+
+    #[test]
+    fn gender_and_ethnic_category_are_read_as_codes_or_words() {
+        let m = Mapping::default();
+        assert_eq!(m.value("gender", "Female"), Some("2"));
+        assert_eq!(m.value("gender", "x"), Some("X"));
+        assert_eq!(m.value("gender", "not known"), Some("X"));
+        assert_eq!(m.value("ethnic_category", "White: British"), Some("A"));
+        assert_eq!(m.value("ethnic_category", "White British"), Some("A"));
+        assert_eq!(m.value("ethnic_category", "b"), Some("B"));
+        assert_eq!(m.value("ethnic_category", "Not known"), Some("99"));
+        assert_eq!(m.value("ethnic_category", "Martian"), None);
+        assert_eq!(m.label("gender", "2"), "Female");
+        assert_eq!(m.label("ethnic_category", "A"), "White: British");
+        // A mapping without the lists still reads and writes the Data Dictionary's words.
+        let own =
+            Mapping::from_toml("[caseload]\nclient='C'\nreceived='R'\nstatus_at_referral='S'\n")
+                .unwrap();
+        assert_eq!(own.value("gender", "Male"), Some("1"));
+        assert_eq!(own.label("ethnic_category", "99"), "Not known");
+    }
+
+    #[test]
+    fn the_code_lists_are_cores() {
+        let codes = |list: &str| {
+            VALUE_LISTS
+                .iter()
+                .find(|(l, _)| *l == list)
+                .map(|(_, v)| v.to_vec())
+                .unwrap()
+        };
+        let core = |c: &[(&'static str, &str)]| c.iter().map(|(k, _)| *k).collect::<Vec<_>>();
+        assert_eq!(codes("gender"), core(&GENDERS));
+        assert_eq!(codes("ethnic_category"), core(&ETHNIC_CATEGORIES));
     }
 
     #[test]

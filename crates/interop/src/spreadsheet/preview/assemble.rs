@@ -82,7 +82,7 @@ impl Reader<'_> {
                 referrals.push(built);
             }
         }
-        self.check_clients(&referrals, &drafts);
+        self.check_clients(&mut referrals, &drafts);
         self.check_scope(&referrals, &existing_referrals, &drafts);
 
         // Check the whole result with every BAD-1 rule; leave out referrals

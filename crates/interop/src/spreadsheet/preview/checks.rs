@@ -1,15 +1,16 @@
 //! Checks of the import as a whole that no single row shows: one client id
-//! with two NHS numbers or one NHS number for two clients, and a team lead's
-//! scope (only referrals of their own team's specialists, for clients of their
-//! own team or new ones). A match outside the scope is refused with a message
-//! that does not confirm the record, and kept for the audit log.
+//! with two NHS numbers (or two values of any of its fields) or one NHS number
+//! for two clients, and a team lead's scope (only referrals of their own
+//! team's specialists, for clients of their own team or new ones). A match
+//! outside the scope is refused with a message that does not confirm the
+//! record, and kept for the audit log.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ipstrack_core::bundle::{ClientDoc, ReferralDoc};
 use ipstrack_core::model::OutOfScope;
 
-use super::{Draft, Reader};
+use super::{CLIENT_FIELDS, Draft, Reader, client_field, client_field_label, client_value};
 
 /// The message for a row that matches a record outside the team lead's
 /// scope: it says what to do without confirming that the record exists.
@@ -20,40 +21,90 @@ fn outside_scope(what: &str) -> String {
 }
 
 impl Reader<'_> {
-    /// Same client id with two NHS numbers, or one NHS number for two clients.
+    /// One client as the file gives it, and one NHS number for one client.
+    ///
+    /// A client of several referrals takes each field from the first referral
+    /// whose rows have its column, and every one of its referrals carries that
+    /// client; another referral that says otherwise (one client id with two
+    /// NHS numbers, two dates of birth…) is a problem on its row. Referrals
+    /// with problems already are left out of this (they are not written).
+    /// Then no NHS number may belong to two clients.
     pub(super) fn check_clients(
         &mut self,
-        referrals: &[(ReferralDoc, Option<ClientDoc>)],
+        referrals: &mut [(ReferralDoc, Option<ClientDoc>)],
         drafts: &BTreeMap<String, Draft>,
     ) {
-        let mut by_id: HashMap<String, (Option<String>, String)> = HashMap::new();
+        let with_problems: HashSet<String> = self
+            .problems
+            .iter()
+            .filter_map(|p| p.referral.clone())
+            .collect();
+        // Client id → the client as merged, and which referral gave each field.
+        let mut merged: HashMap<String, (ClientDoc, BTreeMap<&str, String>)> = HashMap::new();
+        let mut found = Vec::new();
+        for (r, client) in referrals.iter() {
+            let Some(c) = client else { continue };
+            let Some(d) = drafts.get(&r.id) else { continue };
+            let Some(&row) = d.rows.first() else { continue };
+            if with_problems.contains(&r.id) {
+                continue;
+            }
+            let (m, given_by) = merged
+                .entry(c.id.clone())
+                .or_insert_with(|| (c.clone(), BTreeMap::new()));
+            for field in CLIENT_FIELDS {
+                let has = d
+                    .rows
+                    .iter()
+                    .any(|&i| self.layouts[self.rows[i].layout].has(field));
+                if !has {
+                    continue;
+                }
+                let value = client_value(c, field);
+                match given_by.get(field) {
+                    None => {
+                        *client_field(m, field) = value;
+                        given_by.insert(field, r.id.clone());
+                    }
+                    Some(other) if client_value(m, field) != value => {
+                        let message = if field == "nhs_number" {
+                            format!(
+                                "duplicate client: client {} has a different NHS number in referral {other}",
+                                c.id
+                            )
+                        } else {
+                            format!(
+                                "client {} has a different {} in referral {other}",
+                                c.id,
+                                client_field_label(field)
+                            )
+                        };
+                        found.push((row, field, r.id.clone(), message));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        for (r, client) in referrals.iter_mut() {
+            if let Some(c) = client
+                && !with_problems.contains(&r.id)
+                && let Some((m, _)) = merged.get(&c.id)
+            {
+                *c = m.clone();
+            }
+        }
+
         let mut by_nhs: HashMap<String, String> = self
             .existing
             .clients
             .iter()
             .filter_map(|c| Some((c.nhs_number.clone()?, c.id.clone())))
             .collect();
-        let mut found = Vec::new();
-        for (r, client) in referrals {
+        for (r, client) in referrals.iter() {
             let Some(c) = client else { continue };
             let Some(&row) = drafts.get(&r.id).and_then(|d| d.rows.first()) else {
                 continue;
             };
-            match by_id.get(&c.id) {
-                Some((nhs, other)) if *nhs != c.nhs_number => found.push((
-                    row,
-                    "nhs_number",
-                    r.id.clone(),
-                    format!(
-                        "duplicate client: client {} has a different NHS number in referral {other}",
-                        c.id
-                    ),
-                )),
-                Some(_) => {}
-                None => {
-                    by_id.insert(c.id.clone(), (c.nhs_number.clone(), r.id.clone()));
-                }
-            }
             if let Some(nhs) = &c.nhs_number {
                 match by_nhs.get(nhs) {
                     Some(other) if *other != c.id && !self.client_in_scope(other) => {

@@ -4,10 +4,10 @@
 //! hundredths, words from the mapping's lists, specialists by id or name —
 //! each row keyed to the referral it belongs to.
 
-use ipstrack_core::bundle::MAX_WEEKLY_HOURS;
+use ipstrack_core::bundle::{ClientDoc, MAX_WEEKLY_HOURS, checked_client, client_document};
 use ipstrack_core::model::{Hours, nhs_number_is_valid};
 
-use super::{Layout, Problem, ReadRow, Reader, SheetSummary, Value};
+use super::{Layout, Problem, ReadRow, Reader, SheetSummary, Value, client_field, client_value};
 use crate::spreadsheet::cells::{Cell, column_letter};
 use crate::spreadsheet::dates;
 use crate::spreadsheet::mapping::{Field, Kind, Table, normalise};
@@ -143,12 +143,17 @@ impl Reader<'_> {
                 continue;
             };
             if field.kind == Kind::Date {
+                let first_year = if field.name == "date_of_birth" {
+                    dates::FIRST_BIRTH_YEAR
+                } else {
+                    dates::FIRST_YEAR
+                };
                 // (row number, reading) for `settle`, and each one's index in `data`.
                 let mut readings = Vec::new();
                 let mut at = Vec::new();
                 for (ri, r) in data.iter().enumerate() {
                     let cell = r.cells.get(c).unwrap_or(&Cell::Empty);
-                    match dates::read(cell) {
+                    match dates::read_from(cell, first_year) {
                         Ok(Some(reading)) => {
                             readings.push((r.number, reading));
                             at.push(ri);
@@ -227,6 +232,21 @@ impl Reader<'_> {
                     Err("not a valid NHS number (10 digits, the last a check digit)".into())
                 }
             }
+            Kind::Text
+                if matches!(
+                    field.name,
+                    "given_name" | "family_name" | "phone" | "postcode"
+                ) =>
+            {
+                let text = match cell {
+                    Cell::Number(n) if field.name == "phone" && n.fract() == 0.0 && *n >= 0.0 => {
+                        phone_from_number(*n)
+                    }
+                    Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
+                    _ => text,
+                };
+                checked_identity(field.name, text).map(Value::Text)
+            }
             Kind::Text => Ok(Value::Text(match cell {
                 Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
                 _ => text,
@@ -302,6 +322,38 @@ impl Reader<'_> {
     }
 }
 
+/// One of the client's text fields checked as core checks it (BAD-1: plain
+/// text of bounded length, a phone of digits and `+ ( ) -`, a UK postcode),
+/// in the form core keeps it (trimmed, the postcode in capitals); core's
+/// message when it is refused.
+fn checked_identity(field: &str, text: String) -> Result<String, String> {
+    let mut doc = ClientDoc {
+        id: "row".into(),
+        ..ClientDoc::default()
+    };
+    *client_field(&mut doc, field) = Some(text.clone());
+    match checked_client(&doc, &[]) {
+        Ok(client) => Ok(client_value(&client_document(&client), field).unwrap_or(text)),
+        Err(errors) => Err(errors
+            .0
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join("; ")),
+    }
+}
+
+/// A phone number a spreadsheet holds as a number has lost its leading 0: a
+/// UK number is 0 and 9 or 10 digits, so one of 9 or 10 digits gets it back.
+fn phone_from_number(n: f64) -> String {
+    let digits = format!("{n:.0}");
+    if (9..=10).contains(&digits.len()) {
+        format!("0{digits}")
+    } else {
+        digits
+    }
+}
+
 /// A decimal written as text, in hundredths: `16`, `16.5`, `7.25`.
 fn decimal_hundredths(text: &str) -> Option<i64> {
     let t = text.trim();
@@ -351,5 +403,22 @@ mod tests {
         assert_eq!(hours_number(Hours(1650)).to_string(), "16.5");
         assert_eq!(hours_number(Hours(725)).to_string(), "7.25");
         assert_eq!(hours_number(Hours(1600)).to_string(), "16");
+    }
+
+    #[test]
+    fn identity_cells_are_checked_and_kept_as_core_keeps_them() {
+        assert_eq!(
+            checked_identity("postcode", "ls1 4ap".into()),
+            Ok("LS1 4AP".into())
+        );
+        let e = checked_identity("postcode", "LS1".into()).unwrap_err();
+        assert!(e.contains("not a UK postcode"), "{e}");
+        let e = checked_identity("phone", "call me".into()).unwrap_err();
+        assert!(e.contains("phone holds characters"), "{e}");
+        let e = checked_identity("given_name", "x".repeat(101)).unwrap_err();
+        assert!(e.contains("longer than 100 characters"), "{e}");
+        assert_eq!(phone_from_number(7_700_900_123.0), "07700900123");
+        assert_eq!(phone_from_number(1_134_960_000.0), "01134960000");
+        assert_eq!(phone_from_number(447_700_900_123.0), "447700900123");
     }
 }

@@ -11,14 +11,22 @@ use ipstrack_core::bundle::{
 };
 use serde_json::Number;
 
-use super::{Draft, Reader, Value};
+use super::{CLIENT_FIELDS, Draft, Reader, Value, client_field};
 use crate::spreadsheet::mapping::Table;
 
-/// The fields of a caseload row that describe the referral (the rest, the job).
-const REFERRAL_FIELDS: [&str; 11] = [
+/// The fields of a caseload row that describe the referral and its client
+/// (the rest, the job).
+const REFERRAL_FIELDS: [&str; 18] = [
     "referral",
     "client",
     "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "phone",
+    "postcode",
+    "gender",
+    "ethnic_category",
     "received",
     "status_at_referral",
     "es",
@@ -113,8 +121,9 @@ impl Reader<'_> {
                 };
                 doc.discharge = get("discharge").map(|date| DischargeDoc { date, reason });
             }
-            if has("nhs_number") || base.is_none() {
-                // The stored client as it is, but for what the row gives.
+            if CLIENT_FIELDS.iter().any(|f| has(f)) || base.is_none() {
+                // The stored client as it is, but for the fields the rows have
+                // a column for (a blank cell there clears the field).
                 let mut c = self
                     .stored_clients
                     .get(doc.client.as_str())
@@ -123,8 +132,8 @@ impl Reader<'_> {
                         id: doc.client.clone(),
                         ..ClientDoc::default()
                     });
-                if has("nhs_number") {
-                    c.nhs_number = get("nhs_number");
+                for field in CLIENT_FIELDS.into_iter().filter(|f| has(f)) {
+                    *client_field(&mut c, field) = get(field);
                 }
                 client = Some(c);
             }
