@@ -321,6 +321,8 @@ pub struct Job {
     pub weekly_hours: Vec<Hours>,
     pub four_hours_confirmed: Option<Day>,
     pub self_employment_registration: Option<Registration>,
+    /// What shows the self-employment is real (a UTR, a payslip seen).
+    pub self_employment_evidence: Option<Box<str>>,
     /// The job held at referral (employed referrals: job retention).
     pub retained: bool,
     pub return_to_work: Option<Day>,

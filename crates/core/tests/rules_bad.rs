@@ -746,3 +746,25 @@ fn bad_1_a_contacts_note_is_kept_and_bounded() {
     let (_, field, _) = only_error(&with_note("bell\u{7}"));
     assert_eq!(field, "contacts[0].note");
 }
+
+#[test]
+fn bad_1_a_self_employments_evidence_is_kept_and_bounded() {
+    let job = |evidence: &str| {
+        with_job(
+            json!({"type": "self_employed", "self_employment_registration": "sole_trader",
+                        "self_employment_evidence": evidence}),
+        )
+    };
+    let loaded = load(&job("UTR 1234567890"));
+    let written =
+        serde_json::to_value(ipstrack_core::bundle::to_document(&loaded.dataset)).unwrap();
+    assert_eq!(
+        written["referrals"][0]["jobs"][0]["self_employment_evidence"],
+        "UTR 1234567890"
+    );
+    let (record, field, _) = only_error(&job(&"x".repeat(101)));
+    assert_eq!(
+        (record.as_str(), field.as_str()),
+        ("referral r1 job j1", "self_employment_evidence")
+    );
+}

@@ -735,6 +735,7 @@ fn job_doc(j: &Job, id: String, texts: &DayTexts, until: Day) -> JobDoc {
         weekly_hours,
         four_hours_confirmed: j.confirmed.filter(|d| known(*d)).map(|d| texts.of(d)),
         self_employment_registration: j.registration.map(str::to_string),
+        self_employment_evidence: None,
         retained: Some(j.retained),
         return_to_work: j.return_to_work.filter(|d| known(*d)).map(|d| texts.of(d)),
     }

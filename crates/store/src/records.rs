@@ -253,12 +253,14 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
         Maybe,
         i64,
         Maybe,
+        Maybe,
     );
     let jobs: Vec<JobRow> = rows(
         conn,
         "jobs",
         "referral_id, id, type, employer, start_date, end_date, hours_per_week, weekly_hours, \
-         four_hours_confirmed, self_employment_registration, retained, return_to_work",
+         four_hours_confirmed, self_employment_registration, retained, return_to_work, \
+         self_employment_evidence",
         ORDER,
     )
     .await?;
@@ -275,6 +277,7 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
         registration,
         retained,
         rtw,
+        evidence,
     ) in jobs
     {
         let weekly_hours = weekly
@@ -293,6 +296,7 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
             weekly_hours,
             four_hours_confirmed: confirmed,
             self_employment_registration: registration,
+            self_employment_evidence: evidence,
             retained: Some(retained == 1),
             return_to_work: rtw,
         });
@@ -369,6 +373,7 @@ SELECT json_group_array(json(doc)) FROM (
                     'weekly_hours', json(weekly_hours),
                     'four_hours_confirmed', four_hours_confirmed,
                     'self_employment_registration', self_employment_registration,
+                    'self_employment_evidence', self_employment_evidence,
                     'retained', json(CASE WHEN retained = 1 THEN 'true' ELSE 'false' END),
                     'return_to_work', return_to_work))
                   FROM (SELECT * FROM jobs WHERE referral_id = r.id ORDER BY position)))
@@ -409,6 +414,7 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
                         'weekly_hours', weekly_hours::json,
                         'four_hours_confirmed', four_hours_confirmed,
                         'self_employment_registration', self_employment_registration,
+                        'self_employment_evidence', self_employment_evidence,
                         'retained', retained = 1,
                         'return_to_work', return_to_work) ORDER BY position)
                       FROM jobs WHERE referral_id = r.id), '[]'::json)
@@ -744,6 +750,7 @@ impl ChildRows {
                 ot(&j.self_employment_registration),
                 i(i64::from(j.retained.unwrap_or(false))),
                 ot(&j.return_to_work),
+                ot(&j.self_employment_evidence),
             ]);
         }
     }
@@ -828,6 +835,7 @@ impl ChildRows {
                 "self_employment_registration",
                 "retained",
                 "return_to_work",
+                "self_employment_evidence",
             ],
             &self.jobs,
         )

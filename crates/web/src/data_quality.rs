@@ -33,21 +33,32 @@ pub(crate) async fn data_quality(
                 .is_some_and(|i| in_scope(&v, d, i, today))
         })
         .collect();
-    data_quality_html(&v, &warnings)
+    data_quality_html(&v, &data, &warnings)
 }
 
-pub fn data_quality_html(v: &Viewer, warnings: &[&Warning]) -> Markup {
+pub fn data_quality_html(
+    v: &Viewer,
+    data: &ipstrack_core::Loaded,
+    warnings: &[&Warning],
+) -> Markup {
     layout(
         v,
         "Data quality",
         html! {
             p { (warnings.len()) " warnings. The data is kept; fix each record where it is wrong." }
             table {
-                thead { tr { th scope="col" { "Record" } th scope="col" { "Warning" } } }
+                thead { tr { th scope="col" { "Person" } th scope="col" { "Record" } th scope="col" { "Warning" } } }
                 tbody {
                     @for w in warnings {
                         @let referral = w.record.split('/').next().unwrap_or_default();
-                        tr { td { a href=(format!("/referrals/{referral}")) { (w.record) } } td { (w.message) } }
+                        @let name = data.referral_index(referral).map(|i| {
+                            let d = &data.dataset;
+                            d.clients[d.referrals[i].client as usize].display_name()
+                        });
+                        tr {
+                            td { a href=(format!("/referrals/{referral}")) { (name.unwrap_or_default()) } }
+                            td { (w.record) } td { (w.message) }
+                        }
                     }
                 }
             }

@@ -271,6 +271,10 @@ pub struct JobDoc {
     pub four_hours_confirmed: Option<String>,
     #[serde(default)]
     pub self_employment_registration: Option<String>,
+    /// What shows the self-employment is real: a UTR, a payslip or the
+    /// accounts seen (issue 13); omitted when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_employment_evidence: Option<String>,
     #[serde(default)]
     pub retained: Option<bool>,
     #[serde(default)]

@@ -493,6 +493,19 @@ fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
         .as_deref()
         .and_then(|t| c.enumeration("self_employment_registration", t, &REGISTRATIONS));
     let return_to_work = c.opt_date("return_to_work", &j.return_to_work);
+    let evidence = j
+        .self_employment_evidence
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if let Some(e) = evidence
+        && (e.chars().count() > 100 || e.chars().any(char::is_control))
+    {
+        c.error(
+            "self_employment_evidence",
+            "self_employment_evidence must be plain text of at most 100 characters",
+        );
+    }
     if c.errors.len() != before {
         return None;
     }
@@ -506,6 +519,7 @@ fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
         weekly_hours,
         four_hours_confirmed,
         self_employment_registration: registration,
+        self_employment_evidence: evidence.map(Box::from),
         retained: j.retained.unwrap_or(false),
         return_to_work,
     })

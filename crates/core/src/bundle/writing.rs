@@ -194,6 +194,10 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                     self_employment_registration: j
                         .self_employment_registration
                         .map(|s| name_of(&REGISTRATIONS, s).into()),
+                    self_employment_evidence: j
+                        .self_employment_evidence
+                        .as_deref()
+                        .map(str::to_string),
                     retained: Some(j.retained),
                     return_to_work: day_text(j.return_to_work),
                 })

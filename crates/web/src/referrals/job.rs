@@ -51,6 +51,7 @@ pub(crate) async fn add_job(
         // The store gives the next free id of the referral (j1, j2, …).
         id: String::new(),
         self_employment_registration: (kind == "self_employed").then(|| "sole_trader".to_string()),
+        self_employment_evidence: None,
         kind,
         employer: Some(form.employer.trim().to_string()).filter(|e| !e.is_empty()),
         start: form.start.trim().to_string(),

@@ -51,6 +51,8 @@ pub(crate) struct JobEditForm {
     four_hours_confirmed: String,
     #[serde(default)]
     registration: String,
+    #[serde(default)]
+    evidence: String,
     /// `yes` when ticked (a checkbox sends nothing otherwise).
     #[serde(default)]
     retained: String,
@@ -86,6 +88,7 @@ impl JobEditForm {
             week4: week(3),
             four_hours_confirmed: text(&j.four_hours_confirmed),
             registration: text(&j.self_employment_registration),
+            evidence: text(&j.self_employment_evidence),
             retained: if j.retained == Some(true) {
                 "yes".into()
             } else {
@@ -179,6 +182,13 @@ impl JobEditForm {
                 "Select how the self-employment is registered".into(),
             ));
         }
+        let evidence = self.evidence.trim();
+        if evidence.chars().count() > 100 {
+            errors.push((
+                "evidence",
+                "The evidence must be 100 characters or fewer".into(),
+            ));
+        }
         let retained = employed && self.retained == "yes";
         JobDoc {
             id: String::new(),
@@ -190,6 +200,8 @@ impl JobEditForm {
             weekly_hours: (!weekly.is_empty()).then_some(weekly),
             four_hours_confirmed: confirmed.map(|d| d.to_string()),
             self_employment_registration: self_employed.then(|| registration.to_string()),
+            self_employment_evidence: Some(evidence.to_string())
+                .filter(|e| self_employed && !e.is_empty()),
             retained: Some(retained),
             return_to_work: retained
                 .then_some(return_to_work)
@@ -325,6 +337,7 @@ fn job_html(
                 input type="hidden" name="version" value=(r.version);
                 (select(state, "job", "type", "Kind of paid work", &kinds))
                 (select(state, "job", "registration", "Self-employment registered as", &registrations))
+                (field(state, "job", "evidence", "Evidence of the self-employment seen (a UTR, a payslip, accounts)", "text", None))
                 (field(state, "job", "employer", "Employer", "text", None))
                 (field(state, "job", "start", "Start date", "date", Some(&max)))
                 (field(state, "job", "end", "Last day worked (empty: still in work)", "date", Some(&max)))

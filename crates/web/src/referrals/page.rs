@@ -158,7 +158,7 @@ pub fn referral_html(
             div class="panel" {
                 p { "Referral " (r.id) " of client " (client.id)
                     @if let Some(n) = &client.nhs_number { " (NHS number " (n) ")" }
-                    ", " (format!("{:?}", r.status_at_referral).to_lowercase())
+                    ", " (if r.status_at_referral == ipstrack_core::model::Group::Employed { "in work (job retention)" } else { "unemployed" })
                     " at referral, with " (es) "." }
                 (person_summary(client))
                 (crate::referrals::person::person_form(v, &r.id, &ipstrack_core::bundle::client_document(client), form, today))

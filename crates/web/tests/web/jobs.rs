@@ -204,3 +204,42 @@ async fn another_teams_job_or_no_such_job_is_not_found() {
     let (status, _, _) = send(&w.app, get(&missing, &es3)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_self_employment_is_recorded_with_its_registration_and_evidence() {
+    let w = world().await;
+    let (es3, csrf, edit) = zero_hours_job(&w).await;
+    let page = ok_page(&w, &edit, &es3).await;
+    let form = format!(
+        "csrf={csrf}&version={}&type=self_employed&registration=company&evidence=UTR+1234567890+seen\
+         &employer=Own+gardening+business&start=2025-01-06&hours_per_week=10",
+        version_of(&page)
+    );
+    let (status, _, body) = send(&w.app, post(&edit, &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let job = w
+        .store
+        .referral(&w.es3_referral)
+        .await
+        .unwrap()
+        .unwrap()
+        .referral
+        .jobs
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        (
+            job.kind.as_str(),
+            job.self_employment_registration.as_deref(),
+            job.self_employment_evidence.as_deref()
+        ),
+        (
+            "self_employed",
+            Some("company"),
+            Some("UTR 1234567890 seen")
+        )
+    );
+    let again = ok_page(&w, &edit, &es3).await;
+    shows(&again, "value=\"UTR 1234567890 seen\"");
+}

@@ -179,3 +179,16 @@ async fn referral_client(w: &World, path: &str) -> String {
     let id = path.rsplit('/').next().unwrap();
     w.store.referral(id).await.unwrap().unwrap().client.id
 }
+
+#[tokio::test]
+async fn the_data_quality_page_names_the_person_of_each_warning() {
+    let w = world().await;
+    let (es3, csrf, referral) = new_person(&w).await;
+    // A job with no hours: a BAD-2 warning on the referral.
+    let form = format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-13&hours_per_week=");
+    let (status, _, _) = send(&w.app, post(&format!("{referral}/jobs"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let lead = session_of(&w, "lead1").await;
+    let page = ok_page(&w, "/data-quality", &lead).await;
+    shows(&page, &format!("href=\"{referral}\">Amira Khan</a>"));
+}

@@ -232,6 +232,7 @@ impl Reader<'_> {
                 weekly_hours: (!weekly.is_empty()).then_some(weekly),
                 four_hours_confirmed: text("four_hours_confirmed"),
                 self_employment_registration: text("self_employment_registration"),
+                self_employment_evidence: None,
                 retained: Some(matches!(row.get(t, "retained"), Some(Value::Bool(true)))),
                 return_to_work: text("return_to_work"),
             });
