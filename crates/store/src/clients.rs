@@ -8,17 +8,9 @@ use sqlx::any::AnyRow;
 use crate::records::{Value, execute, opt_text, text};
 use crate::{Result, StoreError};
 
-/// The columns of a client after its id and position, in [`values`]' order.
-pub(crate) const FIELDS: [&str; 8] = [
-    "nhs_number",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "phone",
-    "postcode",
-    "gender",
-    "ethnic_category",
-];
+/// The columns of a client after its id and position: the bundle's client
+/// fields, in [`values`]' order.
+pub(crate) const FIELDS: [&str; 8] = ClientDoc::FIELDS;
 
 /// `SELECT` of every client column (`… FROM clients` follows).
 pub(crate) const SELECT: &str = "SELECT id, nhs_number, given_name, family_name, date_of_birth, phone, postcode, gender, ethnic_category";
@@ -32,19 +24,10 @@ pub(crate) fn columns() -> Vec<&'static str> {
 
 /// A client's [`FIELDS`] as values.
 pub(crate) fn values(c: &ClientDoc) -> Vec<Value> {
-    [
-        &c.nhs_number,
-        &c.given_name,
-        &c.family_name,
-        &c.date_of_birth,
-        &c.phone,
-        &c.postcode,
-        &c.gender,
-        &c.ethnic_category,
-    ]
-    .into_iter()
-    .map(|v| Value::Text(v.clone()))
-    .collect()
+    c.values()
+        .into_iter()
+        .map(|v| Value::Text(v.clone()))
+        .collect()
 }
 
 /// A new row: id, position, fields.

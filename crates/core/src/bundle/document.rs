@@ -106,6 +106,55 @@ pub struct ClientDoc {
     pub ethnic_category: Option<String>,
 }
 
+impl ClientDoc {
+    /// The fields after `id`, as a bundle names them (each optional text).
+    pub const FIELDS: [&'static str; 8] = [
+        "nhs_number",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "phone",
+        "postcode",
+        "gender",
+        "ethnic_category",
+    ];
+
+    /// The [`FIELDS`](Self::FIELDS)' values, in their order.
+    pub fn values(&self) -> [&Option<String>; 8] {
+        [
+            &self.nhs_number,
+            &self.given_name,
+            &self.family_name,
+            &self.date_of_birth,
+            &self.phone,
+            &self.postcode,
+            &self.gender,
+            &self.ethnic_category,
+        ]
+    }
+
+    /// Field `name` (one of [`FIELDS`](Self::FIELDS)); `None` for another name.
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name {
+            "nhs_number" => &mut self.nhs_number,
+            "given_name" => &mut self.given_name,
+            "family_name" => &mut self.family_name,
+            "date_of_birth" => &mut self.date_of_birth,
+            "phone" => &mut self.phone,
+            "postcode" => &mut self.postcode,
+            "gender" => &mut self.gender,
+            "ethnic_category" => &mut self.ethnic_category,
+            _ => return None,
+        })
+    }
+
+    /// The value of field `name` (one of [`FIELDS`](Self::FIELDS)).
+    pub fn field(&self, name: &str) -> Option<String> {
+        let at = Self::FIELDS.iter().position(|f| *f == name)?;
+        self.values()[at].clone()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

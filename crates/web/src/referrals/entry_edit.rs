@@ -15,6 +15,7 @@ use maud::{Markup, html};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{SignedIn, referral_in_scope};
+use crate::referrals::steps::as_stored;
 use crate::ui::form::{FormState, error_summary, field, options, select, textarea};
 use crate::ui::layout::layout;
 use crate::ui::saved::saved_redirect;
@@ -155,10 +156,7 @@ pub(crate) async fn save_entry(
             Ok(saved_redirect(state, &format!("/referrals/{id}"), "edit"))
         }
         Err(StoreError::Conflict { .. }) => {
-            let saved = state.store.referral(&id).await?.ok_or(WebError::NotFound)?;
-            state.publish(&saved).await?;
-            let data = state.data();
-            let i = data.referral_index(&id).ok_or(WebError::NotFound)?;
+            let (data, i) = as_stored(state, &id).await?;
             let first = first_field(form.form);
             let message = "This referral was changed by someone else since you opened this form, so your change was not saved. Check it and save it again if it is still needed.";
             let again = FormState {

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, SignedIn, referral_in_scope};
+use crate::referrals::steps::as_stored;
 use crate::referrals::{FieldErrors, form_date, hours_field};
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::layout;
@@ -267,10 +268,7 @@ pub(crate) async fn save_job(
         }
         Err(StoreError::Conflict { .. }) => {
             // Show the form again on the referral as it is now.
-            let saved = state.store.referral(&id).await?.ok_or(WebError::NotFound)?;
-            state.publish(&saved).await?;
-            let data = state.data();
-            let i = data.referral_index(&id).ok_or(WebError::NotFound)?;
+            let (data, i) = as_stored(&state, &id).await?;
             let message = "This referral was changed by someone else since you opened this form, so your change was not saved. Check the job below and save it again if it is still needed.";
             let page = job_html(
                 &v,

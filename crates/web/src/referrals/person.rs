@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::Shared;
 use crate::error::{WebError, WebResult};
 use crate::extract::ReferralForm;
-use crate::referrals::steps::{invalid, page_again};
+use crate::referrals::steps::{as_stored, invalid, page_again};
 use crate::referrals::{FieldErrors, form_date};
 use crate::ui::form::{FormState, field, select};
 use crate::ui::saved::saved_redirect;
@@ -214,10 +214,7 @@ pub(crate) async fn edit_person(
         }
         Err(StoreError::Changed(_)) => {
             let message = "Someone else changed this person's details since you opened the form, so your change was not saved: the page now shows them as they are; check and save again if still needed.";
-            let saved = state.store.referral(&id).await?.ok_or(WebError::NotFound)?;
-            state.publish(&saved).await?;
-            let data = state.data();
-            let i = data.referral_index(&id).ok_or(WebError::NotFound)?;
+            let (data, i) = as_stored(&state, &id).await?;
             let page = page_again(
                 &v,
                 &data,

@@ -71,11 +71,8 @@ pub(crate) async fn write_step(
         }
         Err(StoreError::Conflict { .. }) => {
             // Show the referral as it is now: load it into the snapshot first.
-            let saved = state.store.referral(id).await?.ok_or(WebError::NotFound)?;
-            state.publish(&saved).await?;
-            let data = state.data();
+            let (data, i) = as_stored(state, id).await?;
             let today = state.today();
-            let i = data.referral_index(id).ok_or(WebError::NotFound)?;
             // The error links to the form's first field.
             let field = match form.form {
                 "hold" | "waiting" | "decision" => "start",
@@ -102,6 +99,19 @@ pub(crate) async fn write_step(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The referral as stored now, put into the snapshot (after an edit was
+/// refused as stale, to show it as it is): the snapshot and its index.
+pub(crate) async fn as_stored(
+    state: &AppState,
+    id: &str,
+) -> WebResult<(std::sync::Arc<crate::Snapshot>, usize)> {
+    let saved = state.store.referral(id).await?.ok_or(WebError::NotFound)?;
+    state.publish(&saved).await?;
+    let data = state.data();
+    let i = data.referral_index(id).ok_or(WebError::NotFound)?;
+    Ok((data, i))
 }
 
 /// A form's one-time token, if it sent one.

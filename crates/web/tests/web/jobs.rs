@@ -22,6 +22,12 @@ async fn zero_hours_job(w: &World) -> (String, String, String) {
     (es3, csrf, format!("{referral}/jobs/{job}/edit"))
 }
 
+/// The last job of es3's referral as stored.
+async fn last_job(w: &World) -> ipstrack_core::bundle::JobDoc {
+    let saved = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    saved.referral.jobs.unwrap().pop().unwrap()
+}
+
 fn version_of(page: &str) -> String {
     let marker = "name=\"version\" value=\"";
     let at = page.find(marker).expect("a version") + marker.len();
@@ -41,17 +47,7 @@ async fn job_2_the_first_months_hours_the_end_and_the_4_hours_confirmation_are_r
     );
     let (status, _, body) = send(&w.app, post(&edit, &es3, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let job = w
-        .store
-        .referral(&w.es3_referral)
-        .await
-        .unwrap()
-        .unwrap()
-        .referral
-        .jobs
-        .unwrap()
-        .pop()
-        .unwrap();
+    let job = last_job(&w).await;
     assert_eq!(job.end.as_deref(), Some("2025-01-14"));
     assert_eq!(job.four_hours_confirmed.as_deref(), Some("2025-01-13"));
     assert_eq!(serde_json::to_string(&job.weekly_hours).unwrap(), "[3,5.5]");
@@ -155,17 +151,7 @@ async fn a_job_edit_from_an_older_page_is_refused_with_the_form_kept() {
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "changed by someone else since you opened this form");
     shows(&page, "value=\"2025-01-14\"");
-    let job = w
-        .store
-        .referral(&w.es3_referral)
-        .await
-        .unwrap()
-        .unwrap()
-        .referral
-        .jobs
-        .unwrap()
-        .pop()
-        .unwrap();
+    let job = last_job(&w).await;
     assert_eq!(job.end, None, "nothing written");
 }
 
@@ -217,17 +203,7 @@ async fn a_self_employment_is_recorded_with_its_registration_and_evidence() {
     );
     let (status, _, body) = send(&w.app, post(&edit, &es3, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let job = w
-        .store
-        .referral(&w.es3_referral)
-        .await
-        .unwrap()
-        .unwrap()
-        .referral
-        .jobs
-        .unwrap()
-        .pop()
-        .unwrap();
+    let job = last_job(&w).await;
     assert_eq!(
         (
             job.kind.as_str(),

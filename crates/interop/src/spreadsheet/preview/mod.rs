@@ -163,48 +163,20 @@ impl Value {
     }
 }
 
-/// The fields of a caseload row that describe the client: a file with one of
-/// these columns changes that field of the stored client; without the column
-/// the stored value is kept.
-const CLIENT_FIELDS: [&str; 8] = [
-    "nhs_number",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "phone",
-    "postcode",
-    "gender",
-    "ethnic_category",
-];
+/// The fields of a caseload row that describe the client (a bundle's
+/// client fields): a file with one of these columns changes that field of
+/// the stored client; without the column the stored value is kept.
+const CLIENT_FIELDS: [&str; 8] = ClientDoc::FIELDS;
 
 /// A client's field by its caseload field name (one of [`CLIENT_FIELDS`]).
 fn client_field<'a>(c: &'a mut ClientDoc, field: &str) -> &'a mut Option<String> {
-    match field {
-        "nhs_number" => &mut c.nhs_number,
-        "given_name" => &mut c.given_name,
-        "family_name" => &mut c.family_name,
-        "date_of_birth" => &mut c.date_of_birth,
-        "phone" => &mut c.phone,
-        "postcode" => &mut c.postcode,
-        "gender" => &mut c.gender,
-        "ethnic_category" => &mut c.ethnic_category,
-        _ => unreachable!("`{field}` is not a client field"),
-    }
+    c.field_mut(field)
+        .unwrap_or_else(|| unreachable!("`{field}` is not a client field"))
 }
 
 /// The value of a client's field by its caseload field name.
 fn client_value(c: &ClientDoc, field: &str) -> Option<String> {
-    match field {
-        "nhs_number" => c.nhs_number.clone(),
-        "given_name" => c.given_name.clone(),
-        "family_name" => c.family_name.clone(),
-        "date_of_birth" => c.date_of_birth.clone(),
-        "phone" => c.phone.clone(),
-        "postcode" => c.postcode.clone(),
-        "gender" => c.gender.clone(),
-        "ethnic_category" => c.ethnic_category.clone(),
-        _ => unreachable!("`{field}` is not a client field"),
-    }
+    c.field(field)
 }
 
 /// A client field as people read it, for messages.

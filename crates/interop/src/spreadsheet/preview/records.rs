@@ -16,17 +16,9 @@ use crate::spreadsheet::mapping::Table;
 
 /// The fields of a caseload row that describe the referral and its client
 /// (the rest, the job).
-const REFERRAL_FIELDS: [&str; 18] = [
+const REFERRAL_FIELDS: [&str; 10] = [
     "referral",
     "client",
-    "nhs_number",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "phone",
-    "postcode",
-    "gender",
-    "ethnic_category",
     "received",
     "status_at_referral",
     "es",
@@ -58,7 +50,7 @@ impl Reader<'_> {
             // a later row that says otherwise is a problem.
             let mut value: BTreeMap<&str, (Value, usize)> = BTreeMap::new();
             for &r in &draft.rows {
-                for field in REFERRAL_FIELDS {
+                for field in REFERRAL_FIELDS.into_iter().chain(CLIENT_FIELDS) {
                     let Some(v) = self.rows[r].get(t, field).cloned() else {
                         continue;
                     };
@@ -156,7 +148,7 @@ impl Reader<'_> {
             .fields()
             .iter()
             .map(|f| f.name)
-            .filter(|n| !REFERRAL_FIELDS.contains(n))
+            .filter(|n| !REFERRAL_FIELDS.contains(n) && !CLIENT_FIELDS.contains(n))
             .collect();
         let mut jobs: Vec<JobDoc> = Vec::new();
         for &r in &draft.rows {
