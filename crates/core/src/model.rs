@@ -165,6 +165,10 @@ pub struct Referral {
     /// ACC-1: first meaningful contact after agreeing to take part.
     pub access: Option<Day>,
     pub vocational_plan: Option<Spell>,
+    /// The days the vocational plan was reviewed (issue 13).
+    pub plan_reviews: Vec<Day>,
+    /// Whether the vocational plan was agreed with the clinical team.
+    pub plan_agreed: Option<bool>,
     pub contacts: Vec<Contact>,
     pub holds: Vec<Spell>,
     pub waiting_list: Vec<WaitingSpell>,

@@ -768,3 +768,33 @@ fn bad_1_a_self_employments_evidence_is_kept_and_bounded() {
         ("referral r1 job j1", "self_employment_evidence")
     );
 }
+
+#[test]
+fn bad_1_a_vocational_plans_reviews_are_dates_from_its_start() {
+    let plan = |reviews: serde_json::Value| {
+        with_referral(
+            json!({"access": "2024-04-10", "vocational_plan": {"start": "2024-04-10", "end": null,
+            "reviews": reviews, "agreed_with_clinical_team": true}}),
+        )
+    };
+    let loaded = load(&plan(json!(["2024-07-01", "2024-05-01"])));
+    let r = only_referral(&loaded);
+    assert_eq!(
+        r.plan_reviews,
+        [d("2024-05-01"), d("2024-07-01")],
+        "in order"
+    );
+    assert_eq!(r.plan_agreed, Some(true));
+    let written =
+        serde_json::to_value(ipstrack_core::bundle::to_document(&loaded.dataset)).unwrap();
+    assert_eq!(
+        written["referrals"][0]["vocational_plan"],
+        json!({"start": "2024-04-10", "end": null, "reviews": ["2024-05-01", "2024-07-01"], "agreed_with_clinical_team": true})
+    );
+    assert_refused(
+        &plan(json!(["2024-04-01"])),
+        "referral r1",
+        "vocational_plan.reviews[0]",
+        "referral r1: vocational_plan.reviews[0] 2024-04-01 is before the plan's start",
+    );
+}

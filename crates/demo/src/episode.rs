@@ -9,7 +9,7 @@
 
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, ReferralDoc, SpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, PlanDoc, ReferralDoc, SpellDoc,
     TransferDoc, WaitingSpellDoc,
 };
 
@@ -639,9 +639,10 @@ impl Episode {
                     .collect(),
             ),
             access: self.access.filter(|a| known(*a)).map(t),
-            vocational_plan: self.plan.filter(|(s, _)| known(*s)).map(|(s, e)| SpellDoc {
+            vocational_plan: self.plan.filter(|(s, _)| known(*s)).map(|(s, e)| PlanDoc {
                 start: t(s),
                 end: e.filter(|_| discharged).and_then(end_as_known),
+                ..PlanDoc::default()
             }),
             contacts: Some(
                 self.contacts

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc,
-    PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
-    validate,
+    PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc, validate,
 };
 use serde::Serialize;
 use serde_json::Number;
@@ -126,26 +126,47 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
         Maybe,
         Maybe,
         Maybe,
+        Maybe,
+        Option<i64>,
     );
     let referrals: Vec<ReferralRow> = rows(
         conn,
         "referrals",
         "id, client_id, received, status_at_referral, es_id, access, plan_start, plan_end, \
-         discharge_date, discharge_reason",
+         discharge_date, discharge_reason, plan_reviews, plan_agreed",
         "position",
     )
     .await?;
     let mut docs: Vec<ReferralDoc> = Vec::with_capacity(referrals.len());
-    for (id, client, received, status, es, access, plan_start, plan_end, discharge, reason) in
-        referrals
+    for (
+        id,
+        client,
+        received,
+        status,
+        es,
+        access,
+        plan_start,
+        plan_end,
+        discharge,
+        reason,
+        reviews,
+        agreed,
+    ) in referrals
     {
+        let reviews: Vec<String> = reviews
+            .map(|r| serde_json::from_str(&r))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("referral {id} plan reviews: {e}")))?
+            .unwrap_or_default();
         let mut doc = ReferralDoc::new(id, client, received, status);
         doc.fill_absent();
         doc.es = es;
         doc.access = access;
-        doc.vocational_plan = plan_start.map(|start| SpellDoc {
+        doc.vocational_plan = plan_start.map(|start| PlanDoc {
             start,
             end: plan_end,
+            reviews,
+            agreed_with_clinical_team: agreed.map(|a| a == 1),
         });
         doc.discharge = discharge.map(|date| DischargeDoc { date, reason });
         docs.push(doc);
@@ -350,7 +371,10 @@ SELECT json_group_array(json(doc)) FROM (
                        FROM (SELECT date, es_id FROM transfers WHERE referral_id = r.id ORDER BY position))),
     'access', r.access,
     'vocational_plan', CASE WHEN r.plan_start IS NULL THEN NULL
-                            ELSE json_object('start', r.plan_start, 'end', r.plan_end) END,
+                            ELSE json_object('start', r.plan_start, 'end', r.plan_end,
+                                             'reviews', json(COALESCE(r.plan_reviews, '[]')),
+                                             'agreed_with_clinical_team',
+                                             CASE r.plan_agreed WHEN 1 THEN json('true') WHEN 0 THEN json('false') END) END,
     'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note))
                       FROM (SELECT date, kind, mechanism, note FROM contacts WHERE referral_id = r.id ORDER BY position))),
     'holds', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date))
@@ -391,7 +415,10 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
                            FROM transfers WHERE referral_id = r.id), '[]'::json),
     'access', r.access,
     'vocational_plan', CASE WHEN r.plan_start IS NULL THEN NULL
-                            ELSE json_build_object('start', r.plan_start, 'end', r.plan_end) END,
+                            ELSE json_build_object('start', r.plan_start, 'end', r.plan_end,
+                                                   'reviews', COALESCE(r.plan_reviews, '[]')::json,
+                                                   'agreed_with_clinical_team',
+                                                   CASE r.plan_agreed WHEN 1 THEN true WHEN 0 THEN false END) END,
     'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note) ORDER BY position)
                           FROM contacts WHERE referral_id = r.id), '[]'::json),
     'holds', COALESCE((SELECT json_agg(json_build_object('start', start_date, 'end', end_date) ORDER BY position)
@@ -866,7 +893,20 @@ pub(crate) fn referral_row(r: &ReferralDoc, position: i64) -> Vec<Value> {
         Value::Text(r.vocational_plan.as_ref().and_then(|p| p.end.clone())),
         Value::Text(r.discharge.as_ref().map(|d| d.date.clone())),
         Value::Text(r.discharge.as_ref().and_then(|d| d.reason.clone())),
+        Value::Text(plan_reviews(r.vocational_plan.as_ref())),
+        Value::Int(plan_agreed(r.vocational_plan.as_ref())),
     ]
+}
+
+/// A plan's review days as stored: a JSON array, none when there are none.
+pub(crate) fn plan_reviews(p: Option<&PlanDoc>) -> Option<String> {
+    p.filter(|p| !p.reviews.is_empty())
+        .map(|p| serde_json::to_string(&p.reviews).expect("dates serialise"))
+}
+
+/// Whether a plan was agreed with the clinical team, as stored (1, 0, none).
+pub(crate) fn plan_agreed(p: Option<&PlanDoc>) -> Option<i64> {
+    p.and_then(|p| p.agreed_with_clinical_team).map(i64::from)
 }
 
 /// The columns of a staff row, in the order the rows are made.
@@ -881,7 +921,7 @@ pub(crate) const STAFF_COLUMNS: [&str; 8] = [
     "fte",
 ];
 
-pub(crate) const REFERRAL_COLUMNS: [&str; 11] = [
+pub(crate) const REFERRAL_COLUMNS: [&str; 13] = [
     "id",
     "position",
     "client_id",
@@ -893,6 +933,8 @@ pub(crate) const REFERRAL_COLUMNS: [&str; 11] = [
     "plan_end",
     "discharge_date",
     "discharge_reason",
+    "plan_reviews",
+    "plan_agreed",
 ];
 
 /// Puts the incoming records over the stored ones (same id: replaced; new id:
@@ -1163,7 +1205,8 @@ pub(crate) async fn import(
             execute(
                 conn,
                 "UPDATE referrals SET client_id = $1, received = $2, status_at_referral = $3, es_id = $4, access = $5, \
-                 plan_start = $6, plan_end = $7, discharge_date = $8, discharge_reason = $9, version = version + 1 WHERE id = $10",
+                 plan_start = $6, plan_end = $7, discharge_date = $8, discharge_reason = $9, \
+                 plan_reviews = $10, plan_agreed = $11, version = version + 1 WHERE id = $12",
                 values,
             )
             .await?;

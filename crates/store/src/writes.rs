@@ -14,7 +14,8 @@
 
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
-    JobDoc, ReferralDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc, validate,
+    JobDoc, PlanDoc, ReferralDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
+    validate,
 };
 use sqlx::AnyConnection;
 
@@ -69,7 +70,7 @@ pub enum Step {
     Job(JobDoc),
     // Edits: refused when the referral changed since the page was shown.
     Access(String),
-    Plan(SpellDoc),
+    Plan(PlanDoc),
     Discharge(DischargeDoc),
     /// A correction: the `index`-th entry of a kind, as listed on the page.
     Remove {
@@ -439,8 +440,14 @@ pub(crate) async fn change_referral(
         Step::Plan(p) => {
             execute(
                 conn,
-                "UPDATE referrals SET plan_start = $1, plan_end = $2 WHERE id = $3",
-                vec![t(&p.start), Value::Text(p.end.clone()), t(id)],
+                "UPDATE referrals SET plan_start = $1, plan_end = $2, plan_reviews = $3, plan_agreed = $4 WHERE id = $5",
+                vec![
+                    t(&p.start),
+                    Value::Text(p.end.clone()),
+                    Value::Text(crate::records::plan_reviews(Some(p))),
+                    Value::Int(crate::records::plan_agreed(Some(p))),
+                    t(id),
+                ],
             )
             .await?
         }
@@ -456,7 +463,9 @@ pub(crate) async fn change_referral(
             None => {
                 let columns = match entry {
                     Entry::Access => "access = NULL",
-                    Entry::Plan => "plan_start = NULL, plan_end = NULL",
+                    Entry::Plan => {
+                        "plan_start = NULL, plan_end = NULL, plan_reviews = NULL, plan_agreed = NULL"
+                    }
                     _ => "discharge_date = NULL, discharge_reason = NULL",
                 };
                 execute(

@@ -170,7 +170,7 @@ pub struct ReferralDoc {
     #[serde(default)]
     pub access: Option<String>,
     #[serde(default)]
-    pub vocational_plan: Option<SpellDoc>,
+    pub vocational_plan: Option<PlanDoc>,
     #[serde(default)]
     pub contacts: Option<Vec<ContactDoc>>,
     #[serde(default)]
@@ -232,6 +232,22 @@ impl ReferralDoc {
 pub struct TransferDoc {
     pub date: String,
     pub es: String,
+}
+
+/// The vocational plan: its spell, the days it was reviewed, and whether it
+/// was agreed with the clinical team (issue 13; both left out when not
+/// recorded).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PlanDoc {
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreed_with_clinical_team: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

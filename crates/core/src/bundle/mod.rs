@@ -26,7 +26,7 @@ mod writing;
 
 pub use document::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
-    JobDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
     WaitingSpellDoc,
 };
 pub use fields::{MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, check_contact};

@@ -334,6 +334,29 @@ pub(super) fn check_referral(
         .vocational_plan
         .as_ref()
         .and_then(|p| c.spell("vocational_plan", &p.start, &p.end));
+    let mut plan_reviews = Vec::new();
+    for (i, text) in r
+        .vocational_plan
+        .iter()
+        .flat_map(|p| &p.reviews)
+        .enumerate()
+    {
+        let field = format!("vocational_plan.reviews[{i}]");
+        if let Some(day) = c.date(&field, text) {
+            if vocational_plan.as_ref().is_some_and(|p| day < p.start) {
+                c.error(
+                    field.as_str(),
+                    format!("{field} {day} is before the plan's start"),
+                );
+            }
+            plan_reviews.push(day);
+        }
+    }
+    plan_reviews.sort();
+    let plan_agreed = r
+        .vocational_plan
+        .as_ref()
+        .and_then(|p| p.agreed_with_clinical_team);
     let contacts: Vec<Contact> = r
         .contacts
         .iter()
@@ -425,6 +448,8 @@ pub(super) fn check_referral(
         transfers,
         access,
         vocational_plan,
+        plan_reviews,
+        plan_agreed,
         contacts,
         holds,
         waiting_list,

@@ -5,7 +5,8 @@ use serde_json::Number;
 
 use super::document::{
     BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc,
-    PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
+    PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc,
 };
 use super::vocabulary::{
     CONTACT_KINDS, DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES,
@@ -131,7 +132,12 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                 .collect(),
         ),
         access: day_text(r.access),
-        vocational_plan: r.vocational_plan.as_ref().map(spell_doc),
+        vocational_plan: r.vocational_plan.as_ref().map(|p| PlanDoc {
+            start: p.start.to_string(),
+            end: day_text(p.end),
+            reviews: r.plan_reviews.iter().map(|d| d.to_string()).collect(),
+            agreed_with_clinical_team: r.plan_agreed,
+        }),
         contacts: Some(
             r.contacts
                 .iter()

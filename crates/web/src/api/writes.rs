@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
-    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, SpellDoc, TransferDoc,
-    WaitingSpellDoc,
+    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, PlanDoc, SpellDoc,
+    TransferDoc, WaitingSpellDoc,
 };
 use ipstrack_store::{Replacement, Saved, Step, StoreError};
 use serde::Deserialize;
@@ -43,7 +43,7 @@ pub(crate) enum ApiStep {
         date: String,
     },
     /// The vocational plan (an edit: `If-Match` needed).
-    Plan(SpellDoc),
+    Plan(PlanDoc),
     /// The discharge (an edit: `If-Match` needed).
     Discharge(DischargeDoc),
 }
@@ -189,12 +189,15 @@ fn past_dates(step: &ApiStep) -> Vec<(&'static str, &str)> {
         .into_iter()
         .flatten()
         .collect(),
-        ApiStep::Hold(s) | ApiStep::Plan(s) => {
-            [Some(("start", s.start.as_str())), opt("end", &s.end)]
-                .into_iter()
-                .flatten()
-                .collect()
-        }
+        ApiStep::Plan(p) => [Some(("start", p.start.as_str())), opt("end", &p.end)]
+            .into_iter()
+            .flatten()
+            .chain(p.reviews.iter().map(|r| ("reviews", r.as_str())))
+            .collect(),
+        ApiStep::Hold(s) => [Some(("start", s.start.as_str())), opt("end", &s.end)]
+            .into_iter()
+            .flatten()
+            .collect(),
         ApiStep::Waiting(w) => [Some(("start", w.start.as_str())), opt("end", &w.end)]
             .into_iter()
             .flatten()

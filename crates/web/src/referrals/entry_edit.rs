@@ -72,7 +72,23 @@ fn stored_values(
         "access" if index == 0 => vec![("date", doc.access?)],
         "plan" if index == 0 => {
             let p = doc.vocational_plan?;
-            vec![("date", p.start), ("end", text(&p.end))]
+            let agreed = match p.agreed_with_clinical_team {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            };
+            let mut pairs = vec![
+                ("date", p.start),
+                ("end", text(&p.end)),
+                ("agreed", agreed.into()),
+            ];
+            for (name, day) in ["review1", "review2", "review3", "review4"]
+                .into_iter()
+                .zip(p.reviews)
+            {
+                pairs.push((name, day));
+            }
+            pairs
         }
         "discharge" if index == 0 => {
             let x = doc.discharge?;
@@ -263,6 +279,11 @@ fn entry_html(
         "plan" => html! {
             (field(form, kind, "date", "Start of the vocational plan", "date", Some(&max)))
             (field(form, kind, "end", "End of the vocational plan (empty: still going)", "date", Some(&max)))
+            fieldset {
+                legend { "Reviews of the plan" }
+                @for n in 1..=4 { (field(form, kind, &format!("review{n}"), &format!("Review {n}"), "date", Some(&max))) }
+            }
+            (select(form, kind, "agreed", "Agreed with the clinical team", &options(&[("", "Not recorded"), ("yes", "Yes"), ("no", "No")])))
         },
         _ => html! {
             (field(form, kind, "date", "Date of discharge", "date", Some(&max)))

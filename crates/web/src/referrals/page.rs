@@ -93,7 +93,20 @@ pub fn referral_html(
         ));
     }
     if let Some(p) = &r.vocational_plan {
-        events.push((p.start, "Vocational plan started".into(), Some(("plan", 0))));
+        let mut text = "Vocational plan started".to_string();
+        match r.plan_agreed {
+            Some(true) => text.push_str(", agreed with the clinical team"),
+            Some(false) => text.push_str(", not agreed with the clinical team"),
+            None => {}
+        }
+        if !r.plan_reviews.is_empty() {
+            let days: Vec<String> = r.plan_reviews.iter().map(|d| d.to_string()).collect();
+            text.push_str(&format!("; reviewed {}", days.join(", ")));
+        }
+        if let Some(end) = p.end {
+            text.push_str(&format!("; ended {end}"));
+        }
+        events.push((p.start, text, Some(("plan", 0))));
     }
     let until = |end: Option<Day>| end.map(|e| format!(" until {e}")).unwrap_or_default();
     for (i, h) in r.holds.iter().enumerate() {

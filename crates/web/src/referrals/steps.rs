@@ -175,11 +175,26 @@ pub(crate) async fn record_step(
                 true,
                 day.map(|d| (d, "start")),
             );
+            // Its reviews and the clinical team's agreement (the edit form).
+            let mut reviews = Vec::new();
+            for name in ["review1", "review2", "review3", "review4"] {
+                let after_start = day.map(|d| (d, "start of the plan"));
+                if let Some(r) = date(name, "review date", true, after_start) {
+                    reviews.push(r.to_string());
+                }
+            }
+            let agreed = match value("agreed").as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            };
             (
                 "plan",
-                Step::Plan(SpellDoc {
+                Step::Plan(ipstrack_core::bundle::PlanDoc {
                     start: text(day),
                     end: end.map(|d| d.to_string()),
+                    reviews,
+                    agreed_with_clinical_team: agreed,
                 }),
             )
         }

@@ -154,3 +154,42 @@ async fn no_such_entry_or_another_teams_is_not_found() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    if stored(&w).await.vocational_plan.is_none() {
+        let page = ok_page(&w, &referral, &es3).await;
+        let form = format!("csrf={csrf}&version={}&date=2025-01-02", version_of(&page));
+        let (status, _, _) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let start = stored(&w).await.vocational_plan.unwrap().start;
+    let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
+    let form = format!(
+        "csrf={csrf}&edit=0&version={}&date={start}&end=&review1=2025-01-10&review2=2025-01-14&agreed=yes",
+        version_of(&edit)
+    );
+    let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let plan = stored(&w).await.vocational_plan.unwrap();
+    assert_eq!(plan.reviews, ["2025-01-10", "2025-01-14"]);
+    assert_eq!(plan.agreed_with_clinical_team, Some(true));
+    let page = ok_page(&w, &referral, &es3).await;
+    shows(
+        &page,
+        "agreed with the clinical team; reviewed 2025-01-10, 2025-01-14",
+    );
+    // A review before the plan started is refused, the form kept.
+    let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
+    shows(&edit, "value=\"2025-01-14\"");
+    let form = format!(
+        "csrf={csrf}&edit=0&version={}&date={start}&review1=1999-01-01",
+        version_of(&edit)
+    );
+    let (status, _, page) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "href=\"#plan-review1\"");
+}

@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipstrack_core::bundle::{
-    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, ReferralDoc, SpellDoc,
-    TransferDoc, WaitingSpellDoc, hours_number,
+    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, PlanDoc, ReferralDoc,
+    SpellDoc, TransferDoc, WaitingSpellDoc, hours_number,
 };
 use serde_json::Number;
 
@@ -91,9 +91,12 @@ impl Reader<'_> {
                 doc.access = get("access");
             }
             if has("vocational_plan_start") {
-                doc.vocational_plan = get("vocational_plan_start").map(|start| SpellDoc {
+                // The sheet gives the plan's dates; its reviews stay as stored.
+                let kept = doc.vocational_plan.take().unwrap_or_default();
+                doc.vocational_plan = get("vocational_plan_start").map(|start| PlanDoc {
                     start,
                     end: get("vocational_plan_end"),
+                    ..kept
                 });
                 if doc.vocational_plan.is_none() && get("vocational_plan_end").is_some() {
                     let r = value["vocational_plan_end"].1;
