@@ -67,9 +67,15 @@ pub(crate) async fn update(conn: &mut AnyConnection, c: &ClientDoc) -> Result<()
 
 /// What an edit form shows a client was when it was opened: a hash of the
 /// client as stored, so that an edit from an older page is refused.
+/// The client is taken as core reads it (trimmed, the postcode in
+/// capitals), so that the stored row and the page's copy agree however the
+/// row was written.
 pub fn fingerprint(c: &ClientDoc) -> String {
     use sha2::{Digest, Sha256};
-    let text = serde_json::to_string(c).expect("a client serialises");
+    let normal = ipstrack_core::bundle::checked_client(c, &[])
+        .map(|m| ipstrack_core::bundle::client_document(&m))
+        .unwrap_or_else(|_| c.clone());
+    let text = serde_json::to_string(&normal).expect("a client serialises");
     hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
 

@@ -675,3 +675,47 @@ async fn refusals_say_what_kind_they_are_not_found_exists_or_not_allowed() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_client_imported_as_written_is_changed_from_the_page_that_shows_it() {
+    for db in databases().await {
+        let store = db.open().await;
+        let mut doc = example_bundle("sustainment");
+        let client = doc.referrals[0].client.clone();
+        let c = doc.clients.iter_mut().find(|c| c.id == client).unwrap();
+        // As a bundle may write it: a lower-case postcode, spaces around a name.
+        c.postcode = Some("ls1 4ap".into());
+        c.given_name = Some("  Amira ".into());
+        store.import(&doc, "admin").await.unwrap();
+        // The page shows the client as core reads it.
+        let loaded = store.load().await.unwrap();
+        let shown = loaded
+            .dataset
+            .clients
+            .iter()
+            .find(|c| c.id == client)
+            .unwrap();
+        let seen =
+            ipstrack_store::client_fingerprint(&ipstrack_core::bundle::client_document(shown));
+        let mut changed = ipstrack_core::bundle::client_document(shown);
+        changed.family_name = Some("Khan".into());
+        let referral = doc.referrals[0].id.clone();
+        let saved = store
+            .update_client(&referral, &changed, &seen, "es1")
+            .await
+            .unwrap();
+        assert_eq!(
+            saved.client.family_name.as_deref(),
+            Some("Khan"),
+            "{}",
+            db.name
+        );
+        // The same form again is stale.
+        assert!(matches!(
+            store.update_client(&referral, &changed, &seen, "es1").await,
+            Err(StoreError::Changed(_))
+        ));
+        store.close().await;
+        db.cleanup().await;
+    }
+}
