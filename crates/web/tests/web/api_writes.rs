@@ -32,6 +32,18 @@ fn call(
     }
 }
 
+/// A JSON request of `token` sent: (status, ETag, body).
+async fn api(
+    w: &World,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+    extra: &[(&str, &str)],
+) -> (StatusCode, Option<String>, Value) {
+    json_of(w, call(method, path, token, body, extra)).await
+}
+
 async fn json_of(w: &World, request: Request<Body>) -> (StatusCode, Option<String>, Value) {
     let (status, headers, body) = send(&w.app, request).await;
     let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
@@ -66,23 +78,18 @@ async fn one_person_from_referral_to_a_second_job_through_the_api_alone() {
     let new = json!({"given_name": "Amira", "family_name": "Khan", "nhs_number": "9434765919",
         "received": "2024-12-02", "status_at_referral": "unemployed", "es": "es3"});
     let key = [("idempotency-key", "trust-feed-0001")];
-    let (status, etag, first) = json_of(
+    let (status, etag, first) = api(
         &w,
-        call(
-            Method::POST,
-            "/api/v1/referrals",
-            &es3,
-            Some(new.clone()),
-            &key,
-        ),
+        Method::POST,
+        "/api/v1/referrals",
+        &es3,
+        Some(new.clone()),
+        &key,
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
-    let (status, _, again) = json_of(
-        &w,
-        call(Method::POST, "/api/v1/referrals", &es3, Some(new), &key),
-    )
-    .await;
+    let (status, _, again) =
+        api(&w, Method::POST, "/api/v1/referrals", &es3, Some(new), &key).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(again["id"], first["id"], "the retry is the same referral");
     let id = first["id"].as_str().unwrap().to_string();
@@ -90,47 +97,37 @@ async fn one_person_from_referral_to_a_second_job_through_the_api_alone() {
 
     // Access is an edit: without If-Match 428, with a stale one 409.
     let access = json!({"step": "access", "date": "2024-12-03"});
-    let (status, _, _) = json_of(
-        &w,
-        call(Method::POST, &steps, &es3, Some(access.clone()), &[]),
-    )
-    .await;
+    let (status, _, _) = api(&w, Method::POST, &steps, &es3, Some(access.clone()), &[]).await;
     assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
-    let (status, _, _) = json_of(
+    let (status, _, _) = api(
         &w,
-        call(
-            Method::POST,
-            &steps,
-            &es3,
-            Some(access.clone()),
-            &[("if-match", "\"99\"")],
-        ),
+        Method::POST,
+        &steps,
+        &es3,
+        Some(access.clone()),
+        &[("if-match", "\"99\"")],
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let tag = etag.unwrap();
-    let (status, etag, _) = json_of(
+    let (status, etag, _) = api(
         &w,
-        call(
-            Method::POST,
-            &steps,
-            &es3,
-            Some(access),
-            &[("if-match", &tag)],
-        ),
+        Method::POST,
+        &steps,
+        &es3,
+        Some(access),
+        &[("if-match", &tag)],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
     let plan = json!({"step": "plan", "start": "2024-12-03", "end": null});
-    let (status, _, _) = json_of(
+    let (status, _, _) = api(
         &w,
-        call(
-            Method::POST,
-            &steps,
-            &es3,
-            Some(plan),
-            &[("if-match", &etag.unwrap())],
-        ),
+        Method::POST,
+        &steps,
+        &es3,
+        Some(plan),
+        &[("if-match", &etag.unwrap())],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -139,40 +136,35 @@ async fn one_person_from_referral_to_a_second_job_through_the_api_alone() {
         json!({"step": "job", "id": "", "type": "zero_hours", "employer": "Garden centre", "start": "2024-12-09",
                "hours_per_week": null, "weekly_hours": [3, 5, 6, 4]}),
     ] {
-        let (status, _, body) =
-            json_of(&w, call(Method::POST, &steps, &es3, Some(step), &[])).await;
+        let (status, _, body) = api(&w, Method::POST, &steps, &es3, Some(step), &[]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     // The first job corrected: 4 hours confirmed, then it ended; a second
     // job within six weeks.
-    let (_, etag, _) = json_of(
+    let (_, etag, _) = api(
         &w,
-        call(
-            Method::GET,
-            &format!("/api/v1/referrals/{id}"),
-            &es3,
-            None,
-            &[],
-        ),
+        Method::GET,
+        &format!("/api/v1/referrals/{id}"),
+        &es3,
+        None,
+        &[],
     )
     .await;
     let job = json!({"id": "j1", "type": "zero_hours", "employer": "Garden centre", "start": "2024-12-09",
         "end": "2024-12-20", "weekly_hours": [3, 5, 6, 4], "four_hours_confirmed": "2024-12-16"});
-    let (status, _, saved) = json_of(
+    let (status, _, saved) = api(
         &w,
-        call(
-            Method::PUT,
-            &format!("/api/v1/referrals/{id}/jobs/0"),
-            &es3,
-            Some(job),
-            &[("if-match", &etag.unwrap())],
-        ),
+        Method::PUT,
+        &format!("/api/v1/referrals/{id}/jobs/0"),
+        &es3,
+        Some(job),
+        &[("if-match", &etag.unwrap())],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["jobs"][0]["four_hours_confirmed"], "2024-12-16");
     let second = json!({"step": "job", "id": "", "type": "employee", "employer": "Co-op", "start": "2025-01-06", "hours_per_week": 16});
-    let (status, _, saved) = json_of(&w, call(Method::POST, &steps, &es3, Some(second), &[])).await;
+    let (status, _, saved) = api(&w, Method::POST, &steps, &es3, Some(second), &[]).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["jobs"][1]["id"], "j2");
     assert_eq!(saved["contacts"][0]["note"], "CV done; next: apply");
@@ -192,7 +184,7 @@ async fn one_person_from_referral_to_a_second_job_through_the_api_alone() {
     // The person's details: read with their ETag, changed, retried.
     let client = saved["client"].as_str().unwrap();
     let path = format!("/api/v1/clients/{client}");
-    let (status, etag, person) = json_of(&w, call(Method::GET, &path, &es3, None, &[])).await;
+    let (status, etag, person) = api(&w, Method::GET, &path, &es3, None, &[]).await;
     assert_eq!(
         (status, person["family_name"].as_str()),
         (StatusCode::OK, Some("Khan"))
@@ -200,35 +192,35 @@ async fn one_person_from_referral_to_a_second_job_through_the_api_alone() {
     let mut changed = person.clone();
     changed["family_name"] = "Begum".into();
     let tag = etag.unwrap();
-    let (status, _, body) = json_of(
+    let (status, _, body) = api(
         &w,
-        call(
-            Method::PUT,
-            &path,
-            &es3,
-            Some(changed.clone()),
-            &[("if-match", &tag)],
-        ),
+        Method::PUT,
+        &path,
+        &es3,
+        Some(changed.clone()),
+        &[("if-match", &tag)],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, _, _) = json_of(
+    let (status, _, _) = api(
         &w,
-        call(
-            Method::PUT,
-            &path,
-            &es3,
-            Some(changed),
-            &[("if-match", &tag)],
-        ),
+        Method::PUT,
+        &path,
+        &es3,
+        Some(changed),
+        &[("if-match", &tag)],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "the same change again is done");
     let mut other = person;
     other["family_name"] = "Smith".into();
-    let (status, _, _) = json_of(
+    let (status, _, _) = api(
         &w,
-        call(Method::PUT, &path, &es3, Some(other), &[("if-match", &tag)]),
+        Method::PUT,
+        &path,
+        &es3,
+        Some(other),
+        &[("if-match", &tag)],
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "stale");
@@ -242,15 +234,11 @@ async fn api_writes_keep_the_forms_scope_and_checks() {
     // Another team's referral: not found, for reads and writes.
     let steps = format!("/api/v1/referrals/{}/steps", w.es3_referral);
     let contact = json!({"step": "contact", "date": "2025-01-14", "kind": "face_to_face"});
-    let (status, _, _) = json_of(
-        &w,
-        call(Method::POST, &steps, &es1, Some(contact.clone()), &[]),
-    )
-    .await;
+    let (status, _, _) = api(&w, Method::POST, &steps, &es1, Some(contact.clone()), &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A date in the future, an unknown kind: 422 naming the field.
     let future = json!({"step": "contact", "date": "2025-06-01", "kind": "face_to_face"});
-    let (status, _, body) = json_of(&w, call(Method::POST, &steps, &es3, Some(future), &[])).await;
+    let (status, _, body) = api(&w, Method::POST, &steps, &es3, Some(future), &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body["error"]
@@ -260,7 +248,7 @@ async fn api_writes_keep_the_forms_scope_and_checks() {
         "{body}"
     );
     let odd = json!({"step": "contact", "date": "2025-01-14", "kind": "telepathy"});
-    let (status, _, body) = json_of(&w, call(Method::POST, &steps, &es3, Some(odd), &[])).await;
+    let (status, _, body) = api(&w, Method::POST, &steps, &es3, Some(odd), &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(
         body["error"].as_str().unwrap().contains("kind `telepathy`"),
@@ -268,18 +256,18 @@ async fn api_writes_keep_the_forms_scope_and_checks() {
     );
     // A new referral for another team's specialist, or with no name.
     let new = json!({"given_name": "A", "family_name": "B", "received": "2025-01-10", "status_at_referral": "unemployed", "es": "es1"});
-    let (status, _, body) = json_of(
-        &w,
-        call(Method::POST, "/api/v1/referrals", &es3, Some(new), &[]),
-    )
-    .await;
+    let (status, _, body) = api(&w, Method::POST, "/api/v1/referrals", &es3, Some(new), &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"].as_str().unwrap().contains("es:"), "{body}");
     let nameless =
         json!({"received": "2025-01-10", "status_at_referral": "unemployed", "es": "es3"});
-    let (status, _, body) = json_of(
+    let (status, _, body) = api(
         &w,
-        call(Method::POST, "/api/v1/referrals", &es3, Some(nameless), &[]),
+        Method::POST,
+        "/api/v1/referrals",
+        &es3,
+        Some(nameless),
+        &[],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -290,40 +278,34 @@ async fn api_writes_keep_the_forms_scope_and_checks() {
     // Keys are each user's own: es1 reusing es3's key makes its own referral.
     let key = [("idempotency-key", "same-key")];
     let mine = |es: &str| json!({"given_name": "C", "family_name": "D", "received": "2025-01-10", "status_at_referral": "unemployed", "es": es});
-    let (_, _, a) = json_of(
+    let (_, _, a) = api(
         &w,
-        call(
-            Method::POST,
-            "/api/v1/referrals",
-            &es3,
-            Some(mine("es3")),
-            &key,
-        ),
+        Method::POST,
+        "/api/v1/referrals",
+        &es3,
+        Some(mine("es3")),
+        &key,
     )
     .await;
-    let (status, _, b) = json_of(
+    let (status, _, b) = api(
         &w,
-        call(
-            Method::POST,
-            "/api/v1/referrals",
-            &es1,
-            Some(mine("es1")),
-            &key,
-        ),
+        Method::POST,
+        "/api/v1/referrals",
+        &es1,
+        Some(mine("es1")),
+        &key,
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{b}");
     assert_ne!(a["id"], b["id"]);
     let long = "k".repeat(101);
-    let (status, _, _) = json_of(
+    let (status, _, _) = api(
         &w,
-        call(
-            Method::POST,
-            "/api/v1/referrals",
-            &es3,
-            Some(mine("es3")),
-            &[("idempotency-key", &long)],
-        ),
+        Method::POST,
+        "/api/v1/referrals",
+        &es3,
+        Some(mine("es3")),
+        &[("idempotency-key", &long)],
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -34,6 +34,20 @@ async fn with_entries(w: &World) -> (String, String, String) {
     (es3, csrf, referral)
 }
 
+/// es3's referral with a vocational plan: (session, token, path, the plan's start).
+async fn with_plan(w: &World) -> (String, String, String, String) {
+    let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    if stored(w).await.vocational_plan.is_none() {
+        let page = ok_page(w, &referral, &es3).await;
+        let form = format!("csrf={csrf}&version={}&date=2025-01-02", version_of(&page));
+        let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    }
+    let start = stored(w).await.vocational_plan.unwrap().start;
+    (es3, csrf, referral, start)
+}
+
 async fn stored(w: &World) -> ipstrack_core::bundle::ReferralDoc {
     w.store
         .referral(&w.es3_referral)
@@ -119,15 +133,7 @@ async fn a_bad_or_stale_correction_brings_the_edit_form_back() {
 #[tokio::test]
 async fn the_vocational_plan_can_be_ended_by_its_edit_form() {
     let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    let referral = format!("/referrals/{}", w.es3_referral);
-    if stored(&w).await.vocational_plan.is_none() {
-        let page = ok_page(&w, &referral, &es3).await;
-        let form = format!("csrf={csrf}&version={}&date=2025-01-02", version_of(&page));
-        let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    }
-    let start = stored(&w).await.vocational_plan.unwrap().start;
+    let (es3, csrf, referral, start) = with_plan(&w).await;
     let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
     let form = format!(
         "csrf={csrf}&edit=0&version={}&date={start}&end=2025-01-14",
@@ -158,15 +164,7 @@ async fn no_such_entry_or_another_teams_is_not_found() {
 #[tokio::test]
 async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement() {
     let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    let referral = format!("/referrals/{}", w.es3_referral);
-    if stored(&w).await.vocational_plan.is_none() {
-        let page = ok_page(&w, &referral, &es3).await;
-        let form = format!("csrf={csrf}&version={}&date=2025-01-02", version_of(&page));
-        let (status, _, _) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
-    }
-    let start = stored(&w).await.vocational_plan.unwrap().start;
+    let (es3, csrf, referral, start) = with_plan(&w).await;
     let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
     let form = format!(
         "csrf={csrf}&edit=0&version={}&date={start}&end=&review1=2025-01-10&review2=2025-01-14&agreed=yes",
