@@ -867,3 +867,50 @@ fn the_caseload_sheet_holds_the_identity_fields_under_the_default_headings() {
         "{text}"
     );
 }
+
+#[test]
+fn contact_notes_and_a_self_employments_evidence_go_out_and_come_back() {
+    let mapping = Mapping::default();
+    let mut doc = people();
+    let r = &mut doc.referrals[0];
+    r.contacts = Some(vec![ipstrack_core::bundle::ContactDoc {
+        date: r.received.clone(),
+        kind: "face_to_face".into(),
+        mechanism: None,
+        note: Some("CV done; next: the Co-op".into()),
+    }]);
+    r.jobs = Some(vec![ipstrack_core::bundle::JobDoc {
+        id: "j1".into(),
+        kind: "self_employed".into(),
+        employer: Some("Own business".into()),
+        start: r.received.clone(),
+        end: None,
+        hours_per_week: Some(10.into()),
+        weekly_hours: None,
+        four_hours_confirmed: None,
+        self_employment_registration: Some("sole_trader".into()),
+        self_employment_evidence: Some("UTR seen".into()),
+        retained: Some(false),
+        return_to_work: None,
+    }]);
+    let base = without_case_data(&doc);
+    let sheets = read_workbook("x.xlsx", &caseload_xlsx(&doc, &mapping).unwrap()).unwrap();
+    let p = preview(&sheets, &mapping, &base, &options());
+    assert!(p.is_clean(), "{:#?}", p.problems);
+    let written = p.to_import(false).unwrap();
+    let back = written
+        .referrals
+        .iter()
+        .find(|x| x.id == doc.referrals[0].id)
+        .unwrap();
+    assert_eq!(
+        back.contacts.as_ref().unwrap()[0].note.as_deref(),
+        Some("CV done; next: the Co-op")
+    );
+    assert_eq!(
+        back.jobs.as_ref().unwrap()[0]
+            .self_employment_evidence
+            .as_deref(),
+        Some("UTR seen")
+    );
+}

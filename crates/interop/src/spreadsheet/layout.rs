@@ -145,6 +145,7 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
                                 .mechanism
                                 .as_deref()
                                 .map_or(Out::Empty, |m| word("mechanism", m)),
+                            "note" => text(&c.note),
                             _ => Out::Empty,
                         });
                     }
@@ -265,6 +266,7 @@ fn caseload_rows(
                 number(&j.weekly_hours.as_ref().and_then(|h| h.get(w).cloned()))
             }
             "four_hours_confirmed" => date(&j.four_hours_confirmed),
+            "self_employment_evidence" => text(&j.self_employment_evidence),
             "self_employment_registration" => j
                 .self_employment_registration
                 .as_deref()

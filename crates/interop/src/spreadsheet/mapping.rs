@@ -98,7 +98,7 @@ impl Table {
         ];
         match self {
             Table::Caseload => {
-                const F: [Field; 32] = [
+                const F: [Field; 33] = [
                     f("referral", Text, false),
                     f("client", Text, true),
                     f("nhs_number", Text, false),
@@ -129,19 +129,21 @@ impl Table {
                     f("week4_hours", Hours, false),
                     f("four_hours_confirmed", Date, false),
                     f("self_employment_registration", Value("registration"), false),
+                    f("self_employment_evidence", Text, false),
                     f("retained", YesNo, false),
                     f("return_to_work", Date, false),
                 ];
                 &F
             }
             Table::Contacts => {
-                const F: [Field; 6] = [
+                const F: [Field; 7] = [
                     KEYS[0],
                     KEYS[1],
                     KEYS[2],
                     f("date", Date, true),
                     f("kind", Value("contact_kind"), true),
                     f("mechanism", Value("mechanism"), false),
+                    f("note", Text, false),
                 ];
                 &F
             }

@@ -136,6 +136,7 @@ fn caseload_field(field: &str) -> &'static str {
         "hours_per_week" => "hours_per_week",
         "four_hours_confirmed" => "four_hours_confirmed",
         "self_employment_registration" => "self_employment_registration",
+        "self_employment_evidence" => "self_employment_evidence",
         "retained" => "retained",
         "return_to_work" => "return_to_work",
         "employer" => "employer",

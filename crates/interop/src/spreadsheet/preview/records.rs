@@ -227,7 +227,7 @@ impl Reader<'_> {
                 weekly_hours: (!weekly.is_empty()).then_some(weekly),
                 four_hours_confirmed: text("four_hours_confirmed"),
                 self_employment_registration: text("self_employment_registration"),
-                self_employment_evidence: None,
+                self_employment_evidence: text("self_employment_evidence"),
                 retained: Some(matches!(row.get(t, "retained"), Some(Value::Bool(true)))),
                 return_to_work: text("return_to_work"),
             });
@@ -248,7 +248,7 @@ impl Reader<'_> {
                                 date: text(r, "date")?,
                                 kind: text(r, "kind")?,
                                 mechanism: text(r, "mechanism"),
-                                note: None,
+                                note: text(r, "note"),
                             })
                         })
                         .collect(),
