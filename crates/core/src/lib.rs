@@ -8,6 +8,7 @@
 
 pub mod bundle;
 pub mod caseload;
+pub mod employer_engagement;
 pub mod jobs;
 pub mod mhsds;
 pub mod model;

@@ -41,6 +41,35 @@ pub struct Dataset {
     /// Each referral behind its own `Arc`, so that a new version of the
     /// dataset after a write shares every unchanged referral with the old one.
     pub referrals: Vec<Arc<Referral>>,
+    /// The ES's contacts with employers (issue 13), in input order; shared
+    /// between versions of the dataset until one changes.
+    pub employer_contacts: Arc<Vec<EmployerContact>>,
+}
+
+/// A contact an ES made with an employer to build a relationship for their
+/// clients (IPS fidelity: employer contacts; issue 13). Not part of any KPI.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmployerContact {
+    pub id: String,
+    /// The ES who made it.
+    pub es: StaffIdx,
+    pub date: Day,
+    pub employer: String,
+    pub kind: EmployerContactKind,
+    /// What was said and the next step (never logged).
+    pub note: Option<Box<str>>,
+    /// The client it was made for, if any.
+    pub client: Option<ClientIdx>,
+}
+
+/// How an employer contact was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmployerContactKind {
+    /// In person, at the employer's or elsewhere (the fidelity scale's
+    /// face-to-face employer contact).
+    Visit,
+    Call,
+    Email,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -40,7 +40,7 @@ const TRANSFER_SHARE: f64 = 0.03;
 /// Chance, at each contact, that a gap of four weeks or more follows.
 const GAP_CHANCE: f64 = 0.03;
 
-const EMPLOYERS: [&str; 24] = [
+pub(crate) const EMPLOYERS: [&str; 24] = [
     "Co-op",
     "County Council",
     "Riverside Care Home",

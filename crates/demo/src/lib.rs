@@ -45,6 +45,9 @@
 //!   confirmations, and many jobs still running. People in work are
 //!   discharged after some months of in-work support; their jobs go on
 //!   (sustainment after discharge).
+//! - **Employers.** Over the last twelve weeks each ES makes two to seven
+//!   employer contacts a week (visits, calls, emails), from their own random
+//!   stream: the case data is the same with or without them.
 //! - **Time.** Nothing is dated after `until`: the story of each referral is
 //!   told in full and then cut at `until`, so later contacts, jobs and
 //!   discharges do not exist yet and longer spells, plans and jobs are still
@@ -53,6 +56,7 @@
 //!
 //! The same [`DemoOptions`] always give the same bundle, byte for byte.
 
+mod employers;
 mod episode;
 mod people;
 mod rng;
@@ -190,5 +194,6 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
         staff: staffing.docs(),
         clients,
         referrals,
+        employer_contacts: employers::employer_contacts(options.seed, &staffing.specialists, until),
     }
 }

@@ -11,6 +11,7 @@
 mod admin;
 mod backup;
 mod clients;
+mod employer_contacts;
 mod open;
 mod records;
 mod sessions;
@@ -25,6 +26,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 pub use admin::{AuditEntry, AuditFilter, Submission, User};
 pub use backup::{BACKUP_FORMAT, Backup, BackupUser};
 pub use clients::fingerprint as client_fingerprint;
+pub use employer_contacts::SavedEmployerContact;
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
 pub use ipstrack_core::model::Role;
 pub use open::OPEN_TIMEOUT;
@@ -157,6 +159,18 @@ impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         &mut self.conn
     }
+}
+
+/// What one change of the change sequence changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// One referral (its rows, or its client's).
+    Referral(String),
+    /// The employer contacts, nothing else.
+    EmployerContacts,
+    /// More than that (service, policy, teams, staff, clients, many
+    /// referrals): a server reloads everything.
+    Everything,
 }
 
 /// A connection to an ipstrack database.
@@ -407,17 +421,27 @@ impl Store {
         Ok((loaded, seq))
     }
 
-    /// The changes after `seq`, oldest first (at most `limit`): the change's
-    /// number and the referral it changed, `None` for a change that needs a
-    /// whole reload.
-    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<(i64, Option<String>)>> {
-        Ok(sqlx::query_as(
-            "SELECT seq, referral_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+    /// The changes after `seq`, oldest first (at most `limit`), each with
+    /// its number and what it changed.
+    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<(i64, Change)>> {
+        let rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
+            "SELECT seq, referral_id, employer_contacts FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(seq)
         .bind(limit)
         .fetch_all(&self.read)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, referral, employer_contacts)| {
+                let change = match (referral, employer_contacts) {
+                    (Some(id), _) => Change::Referral(id),
+                    (None, 0) => Change::Everything,
+                    (None, _) => Change::EmployerContacts,
+                };
+                (seq, change)
+            })
+            .collect())
     }
 
     /// One referral as stored now, with its client and version.
@@ -516,6 +540,7 @@ impl Store {
             staff: Vec::new(),
             clients: client.into_iter().collect(),
             referrals: vec![referral],
+            employer_contacts: Vec::new(),
         };
         let summary = records::import(&mut tx, &doc, actor).await?;
         tx.commit().await?;
@@ -539,6 +564,7 @@ impl Store {
             staff: Vec::new(),
             clients: Vec::new(),
             referrals: Vec::new(),
+            employer_contacts: Vec::new(),
         };
         let summary = records::import(&mut tx, &doc, actor).await?;
         tx.commit().await?;

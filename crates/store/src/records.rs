@@ -31,6 +31,7 @@ pub struct ImportSummary {
     pub staff: Changes,
     pub clients: Changes,
     pub referrals: Changes,
+    pub employer_contacts: Changes,
     /// The records updated, by kind (`referral r1`); created ones are counted only.
     pub updated: Vec<String>,
 }
@@ -542,6 +543,7 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
     .collect::<Result<Vec<_>>>()?;
 
     let referrals = read_referrals(conn).await?;
+    let employer_contacts = crate::employer_contacts::read_all(conn).await?;
 
     Ok(BundleDoc {
         format: BUNDLE_FORMAT.into(),
@@ -551,6 +553,7 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
         staff,
         clients,
         referrals,
+        employer_contacts,
     })
 }
 
@@ -1020,6 +1023,16 @@ fn normalize(doc: &BundleDoc) -> BundleDoc {
             }
         }
     }
+    // Employer contacts as the store keeps them: trimmed, a blank note none.
+    for e in &mut doc.employer_contacts {
+        e.employer = e.employer.trim().to_string();
+        e.note = e
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+    }
     doc
 }
 
@@ -1055,6 +1068,15 @@ pub(crate) async fn import(
         changed: referral_changes,
         unchanged: referral_same,
     } = merge(&stored.referrals, &incoming.referrals, |r| &r.id);
+    let Merged {
+        records: employer_contacts,
+        changed: employer_contact_changes,
+        unchanged: employer_contact_same,
+    } = merge(
+        &stored.employer_contacts,
+        &incoming.employer_contacts,
+        |r| &r.id,
+    );
     let merged = BundleDoc {
         format: incoming.format.clone(),
         service: incoming.service.clone(),
@@ -1063,6 +1085,7 @@ pub(crate) async fn import(
         staff,
         clients,
         referrals,
+        employer_contacts,
     };
     // The whole resulting dataset must pass every BAD-1 check.
     validate(&merged).map_err(StoreError::Invalid)?;
@@ -1110,6 +1133,7 @@ pub(crate) async fn import(
         staff: changes(&staff_changes, staff_same),
         clients: changes(&client_changes, client_same),
         referrals: changes(&referral_changes, referral_same),
+        employer_contacts: changes(&employer_contact_changes, employer_contact_same),
         updated: Vec::new(),
     };
 
@@ -1221,6 +1245,29 @@ pub(crate) async fn import(
     }
     insert_rows(conn, "referrals", &REFERRAL_COLUMNS, &new_rows).await?;
     child_rows.insert(conn).await?;
+
+    let mut new_rows = Vec::new();
+    for (at, old) in &employer_contact_changes {
+        let e = &merged.employer_contacts[*at];
+        match old {
+            None => new_rows.push(crate::employer_contacts::row(e, *at as i64)),
+            Some(_) => {
+                crate::employer_contacts::update(conn, e).await?;
+                summary.updated.push(format!("employer contact {}", e.id));
+            }
+        }
+        audit.push(audit_row("employer_contact", &e.id, old.as_ref(), e));
+    }
+    insert_rows(
+        conn,
+        "employer_contacts",
+        &crate::employer_contacts::COLUMNS,
+        &new_rows,
+    )
+    .await?;
+    if !employer_contact_changes.is_empty() {
+        crate::employer_contacts::append_change(conn).await?;
+    }
     // The change sequence: a server running beside this import loads the
     // referrals it changed, or everything when more than referrals changed
     // (or so many that one reload is cheaper).

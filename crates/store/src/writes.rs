@@ -302,6 +302,7 @@ async fn check(
         staff,
         clients: client.into_iter().collect(),
         referrals: vec![referral.clone()],
+        employer_contacts: Vec::new(),
     };
     validate(&doc).map(|_| ()).map_err(StoreError::Invalid)
 }
@@ -321,10 +322,24 @@ async fn record_change(conn: &mut AnyConnection, id: &str) -> Result<i64> {
 /// Appends one change to the sequence: a referral, or `None` for a change
 /// that asks every server for a whole reload (service, policy, staff, teams).
 pub(crate) async fn append_change(conn: &mut AnyConnection, referral: Option<&str>) -> Result<()> {
+    append_change_of(conn, referral, false).await
+}
+
+/// Appends a change: of one referral, of the employer contacts only, or
+/// (neither) of anything else, which asks servers for a whole reload.
+pub(crate) async fn append_change_of(
+    conn: &mut AnyConnection,
+    referral: Option<&str>,
+    employer_contacts: bool,
+) -> Result<()> {
     execute(
         conn,
-        "INSERT INTO changes (referral_id, at) VALUES ($1, $2)",
-        vec![Value::Text(referral.map(str::to_string)), t(&now())],
+        "INSERT INTO changes (referral_id, at, employer_contacts) VALUES ($1, $2, $3)",
+        vec![
+            Value::Text(referral.map(str::to_string)),
+            t(&now()),
+            Value::Int(Some(i64::from(employer_contacts))),
+        ],
     )
     .await?;
     if conn.backend_name() == "PostgreSQL" {

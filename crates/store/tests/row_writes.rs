@@ -7,7 +7,7 @@ mod common;
 
 use common::{databases, example_bundle};
 use ipstrack_core::bundle::{ContactDoc, EngagementDoc, SpellDoc};
-use ipstrack_store::{Entry, Step, Store, StoreError};
+use ipstrack_store::{Change, Entry, Step, Store, StoreError};
 
 fn contact(day: u32) -> ContactDoc {
     ContactDoc {
@@ -225,14 +225,14 @@ async fn every_write_appends_to_the_change_sequence() {
         store.add_contact(&id, &contact(1), "es1").await.unwrap();
         let changes = store.changes_since(start, 100).await.unwrap();
         assert_eq!(changes.len(), 1, "{}", db.name);
-        assert_eq!(changes[0].1.as_deref(), Some(id.as_str()));
+        assert_eq!(changes[0].1, Change::Referral(id.clone()));
         // A change to the service (policy) asks for a whole reload.
         let policy =
             serde_json::from_value(serde_json::json!({"contact_window_days": 30})).unwrap();
         store.save_policy(Some(policy), "admin").await.unwrap();
         let changes = store.changes_since(changes[0].0, 100).await.unwrap();
         assert_eq!(changes.len(), 1, "{}", db.name);
-        assert_eq!(changes[0].1, None);
+        assert_eq!(changes[0].1, Change::Everything);
         // A re-import of one changed referral names it.
         let mut bundle = store.export().await.unwrap();
         bundle.referrals[1]
@@ -244,7 +244,7 @@ async fn every_write_appends_to_the_change_sequence() {
         let after = store.changes_since(changes[0].0, 100).await.unwrap();
         assert_eq!(
             after.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
-            vec![Some(other.clone())],
+            vec![Change::Referral(other.clone())],
             "{}",
             db.name
         );

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use ipstrack_core::bundle::EmployerContactDoc;
 use ipstrack_core::report::{Report, ReportError};
 use ipstrack_core::worklist::WorkItem;
 use ipstrack_core::{Day, Loaded, Period, report};
-use ipstrack_store::{Saved, Store, StoreError};
+use ipstrack_store::{Change, Saved, Store, StoreError};
 
 /// Settings of a running server.
 #[derive(Clone, Debug, Default)]
@@ -145,6 +146,31 @@ impl AppState {
         }
     }
 
+    /// Publishes a new snapshot with the employer contacts as stored,
+    /// sharing everything else; `false` when they do not fit the snapshot
+    /// (an ES or client not loaded yet): the caller reloads.
+    pub(crate) fn apply_employer_contacts(&self, contacts: &[EmployerContactDoc]) -> bool {
+        let _publishing = self.publish.lock().expect("not poisoned");
+        match self.data().loaded.with_employer_contacts(contacts) {
+            Ok(loaded) => {
+                *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Puts the stored employer contacts into the snapshot (after a write
+    /// here), or reloads everything.
+    pub(crate) async fn publish_employer_contacts(&self) -> Result<(), StoreError> {
+        let contacts = self.store.employer_contacts().await?;
+        if self.apply_employer_contacts(&contacts) {
+            Ok(())
+        } else {
+            self.reload().await
+        }
+    }
+
     /// Puts a written referral into the snapshot, or reloads everything.
     pub(crate) async fn publish(&self, saved: &Saved) -> Result<(), StoreError> {
         if self.apply(saved) {
@@ -164,10 +190,22 @@ impl AppState {
         let Some(&(last, _)) = changes.last() else {
             return Ok(());
         };
-        if changes.len() as i64 == BATCH || changes.iter().any(|(_, r)| r.is_none()) {
+        if changes.len() as i64 == BATCH || changes.iter().any(|(_, c)| *c == Change::Everything) {
             return self.reload().await;
         }
-        let mut ids: Vec<&str> = changes.iter().filter_map(|(_, r)| r.as_deref()).collect();
+        if changes.iter().any(|(_, c)| *c == Change::EmployerContacts) {
+            let contacts = self.store.employer_contacts().await?;
+            if !self.apply_employer_contacts(&contacts) {
+                return self.reload().await;
+            }
+        }
+        let mut ids: Vec<&str> = changes
+            .iter()
+            .filter_map(|(_, c)| match c {
+                Change::Referral(id) => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         for id in ids {

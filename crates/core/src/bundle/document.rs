@@ -19,6 +19,27 @@ pub struct BundleDoc {
     pub staff: Vec<StaffDoc>,
     pub clients: Vec<ClientDoc>,
     pub referrals: Vec<ReferralDoc>,
+    /// The ES's contacts with employers (issue 13); left out when none, so
+    /// bundles without them read and write as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub employer_contacts: Vec<EmployerContactDoc>,
+}
+
+/// A contact an ES made with an employer (issue 13): `kind` is `visit`,
+/// `call` or `email`; `client` the client it was made for, if any.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmployerContactDoc {
+    pub id: String,
+    pub es: String,
+    pub date: String,
+    pub employer: String,
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -15,6 +15,8 @@ use crate::time::Day;
 pub const MAX_WEEKLY_HOURS: u32 = 16_800; // 168 hours in hundredths
 /// The longest note on a contact.
 pub const MAX_NOTE_CHARS: usize = 1_000;
+/// The longest employer's name on an employer contact.
+pub const MAX_EMPLOYER_CHARS: usize = 200;
 
 /// Collects BAD-1 errors for one record at a time.
 pub(super) struct Checker {
@@ -94,33 +96,40 @@ impl Checker {
             );
             return None;
         }
-        let note = match k.note.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(n) if n.chars().count() > MAX_NOTE_CHARS => {
-                self.error(
-                    format!("{field}.note"),
-                    format!("{field}.note is longer than {MAX_NOTE_CHARS} characters"),
-                );
-                return None;
-            }
-            Some(n)
-                if n.chars()
-                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
-            {
-                self.error(
-                    format!("{field}.note"),
-                    format!("{field}.note holds a control character"),
-                );
-                return None;
-            }
-            Some(n) => Some(Box::from(n)),
-        };
+        let note = self.note(&format!("{field}.note"), &k.note).ok()?;
         Some(Contact {
             date: date?,
             kind: kind?,
             mechanism,
             note,
         })
+    }
+
+    /// A note of at most [`MAX_NOTE_CHARS`], trimmed, without control
+    /// characters but line breaks and tabs; `Ok(None)` when blank.
+    pub(super) fn note(
+        &mut self,
+        field: &str,
+        text: &Option<String>,
+    ) -> Result<Option<Box<str>>, ()> {
+        match text.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(n) if n.chars().count() > MAX_NOTE_CHARS => {
+                self.error(
+                    field,
+                    format!("{field} is longer than {MAX_NOTE_CHARS} characters"),
+                );
+                Err(())
+            }
+            Some(n)
+                if n.chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+            {
+                self.error(field, format!("{field} holds a control character"));
+                Err(())
+            }
+            Some(n) => Ok(Some(Box::from(n))),
+        }
     }
 
     pub(super) fn enumeration<T: Copy>(

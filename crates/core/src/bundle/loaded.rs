@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::document::{ClientDoc, ReferralDoc};
+use super::document::{ClientDoc, EmployerContactDoc, ReferralDoc};
 use super::fields::Checker;
 use super::validation::{BundleErrors, check_referral};
 use super::warnings::{Warning, referral_warnings};
@@ -137,6 +137,40 @@ impl Loaded {
             warnings,
             ids,
         })
+    }
+
+    /// A new version of the data with these employer contacts in place of
+    /// the old ones (after an employer contact was recorded, changed or
+    /// removed), checked (BAD-1) as in a bundle; everything else shared.
+    pub fn with_employer_contacts(
+        &self,
+        docs: &[EmployerContactDoc],
+    ) -> Result<Loaded, BundleErrors> {
+        let staff: HashMap<&str, u32> = self
+            .dataset
+            .staff
+            .iter()
+            .enumerate()
+            .map(|(at, s)| (s.id.as_str(), at as u32))
+            .collect();
+        let clients: HashMap<&str, u32> = docs
+            .iter()
+            .filter_map(|e| e.client.as_deref())
+            .filter_map(|id| Some((id, self.client_index(id)? as u32)))
+            .collect();
+        let is_es = |idx: u32| self.dataset.staff[idx as usize].role == Role::Es;
+        let mut c = Checker {
+            errors: Vec::new(),
+            record: String::new(),
+        };
+        let checked =
+            super::validation::check_employer_contact_docs(&mut c, docs, &staff, &clients, &is_es);
+        if !c.errors.is_empty() {
+            return Err(BundleErrors(c.errors));
+        }
+        let mut next = self.clone();
+        next.dataset.employer_contacts = Arc::new(checked);
+        Ok(next)
     }
 
     /// The position of the referral with this id in `dataset.referrals`.

@@ -25,24 +25,24 @@ mod warnings;
 mod writing;
 
 pub use document::{
-    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
-    JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
-    WaitingSpellDoc,
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
+    EngagementDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc,
+    TeamDoc, TransferDoc, WaitingSpellDoc,
 };
-pub use fields::{MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, check_contact};
+pub use fields::{MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, check_contact};
 pub use loaded::Loaded;
 pub use person::{
     ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, checked_client, client_document, code_words,
     postcode_is_valid,
 };
 pub use reading::{parse_document, read_bundle};
-pub use validation::{BundleError, BundleErrors, validate};
+pub use validation::{BundleError, BundleErrors, check_employer_contact, validate};
 pub use vocabulary::{
-    CONTACT_KINDS, DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES,
-    accepts, value_of,
+    CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS,
+    REGISTRATIONS, ROLES, accepts, value_of,
 };
 pub use warnings::{Warning, referral_warnings, warnings};
-pub use writing::{hours_number, referral_document, to_document};
+pub use writing::{employer_contact_document, hours_number, referral_document, to_document};
 
 /// A small valid bundle, for the tests of each part.
 #[cfg(test)]

@@ -8,10 +8,14 @@ use std::sync::Arc;
 
 use serde_json::Number;
 
-use super::document::{BUNDLE_FORMAT, BundleDoc, JobDoc, PolicyDoc, ReferralDoc};
-use super::fields::{Checker, hundredths, index_ids, share};
+use super::document::{
+    BUNDLE_FORMAT, BundleDoc, EmployerContactDoc, JobDoc, PolicyDoc, ReferralDoc,
+};
+use super::fields::{Checker, MAX_EMPLOYER_CHARS, hundredths, index_ids, share};
 use super::loaded::Loaded;
-use super::vocabulary::{DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, REGISTRATIONS, ROLES};
+use super::vocabulary::{
+    DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, REGISTRATIONS, ROLES,
+};
 use super::warnings::warnings;
 use crate::model::*;
 use crate::policy::Policy;
@@ -148,6 +152,9 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
         }
     }
 
+    let employer_contacts =
+        check_employer_contact_docs(&mut c, &doc.employer_contacts, &staff_ids, &clients, &is_es);
+
     for t in &doc.teams {
         if t.name.trim().is_empty() {
             c.record = format!("team {}", t.id);
@@ -175,9 +182,124 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
         staff,
         clients: Arc::new(clients_checked),
         referrals,
+        employer_contacts: Arc::new(employer_contacts),
     };
     let warnings = warnings(&dataset);
     Ok(Loaded::new(dataset, warnings))
+}
+
+/// BAD-1 for the employer contacts (issue 13): each with an id, unique; `es`
+/// an ES of the bundle; a date; the employer named (at most
+/// [`MAX_EMPLOYER_CHARS`]); a kind (`visit`, `call`, `email`); a note as a
+/// contact's; `client`, when given, a client of the bundle. Records are named
+/// `employer contact <id>`.
+pub(super) fn check_employer_contact_docs(
+    c: &mut Checker,
+    docs: &[EmployerContactDoc],
+    staff: &HashMap<&str, u32>,
+    clients: &HashMap<&str, u32>,
+    is_es: &dyn Fn(u32) -> bool,
+) -> Vec<EmployerContact> {
+    let _ids = index_ids(
+        &mut c.errors,
+        "employer contact",
+        docs.iter().map(|e| e.id.as_str()),
+    );
+    let mut checked = Vec::with_capacity(docs.len());
+    for e in docs {
+        c.record = format!("employer contact {}", e.id);
+        let es = match staff.get(e.es.as_str()) {
+            Some(&at) if is_es(at) => Some(at),
+            Some(_) => {
+                c.error("es", format!("staff {} is not an ES", e.es));
+                None
+            }
+            None => {
+                c.error(
+                    "es",
+                    format!("es {} is not a staff member of this bundle", e.es),
+                );
+                None
+            }
+        };
+        let date = c.date("date", &e.date);
+        let employer = e.employer.trim();
+        let employer_ok = if employer.is_empty() {
+            c.error("employer", "missing required field employer");
+            false
+        } else if employer.chars().count() > MAX_EMPLOYER_CHARS {
+            c.error(
+                "employer",
+                format!("employer is longer than {MAX_EMPLOYER_CHARS} characters"),
+            );
+            false
+        } else if employer.chars().any(char::is_control) {
+            c.error("employer", "employer holds a control character");
+            false
+        } else {
+            true
+        };
+        let kind = c.enumeration("kind", &e.kind, &EMPLOYER_CONTACT_KINDS);
+        let note = c.note("note", &e.note);
+        let client = match e.client.as_deref() {
+            None => Ok(None),
+            Some(id) => match clients.get(id) {
+                Some(&at) => Ok(Some(at)),
+                None => {
+                    c.error(
+                        "client",
+                        format!("client {id} is not a client of this bundle"),
+                    );
+                    Err(())
+                }
+            },
+        };
+        if let (Some(es), Some(date), true, Some(kind), Ok(note), Ok(client)) =
+            (es, date, employer_ok, kind, note, client)
+        {
+            checked.push(EmployerContact {
+                id: e.id.clone(),
+                es,
+                date,
+                employer: employer.to_string(),
+                kind,
+                note,
+                client,
+            });
+        }
+    }
+    checked
+}
+
+/// Checks one employer contact on its own (data entry records them one at a
+/// time), as in a bundle: `es_role` is the role of the staff member it names
+/// (`None`: no such staff member), `client_known` whether the client it names
+/// (if any) exists.
+pub fn check_employer_contact(
+    doc: &EmployerContactDoc,
+    es_role: Option<Role>,
+    client_known: bool,
+) -> Result<(), BundleErrors> {
+    let staff: HashMap<&str, u32> = es_role.map(|_| (doc.es.as_str(), 0)).into_iter().collect();
+    let clients: HashMap<&str, u32> = doc
+        .client
+        .as_deref()
+        .filter(|_| client_known)
+        .map(|id| (id, 0))
+        .into_iter()
+        .collect();
+    let mut c = Checker {
+        errors: Vec::new(),
+        record: String::new(),
+    };
+    check_employer_contact_docs(&mut c, std::slice::from_ref(doc), &staff, &clients, &|_| {
+        es_role == Some(Role::Es)
+    });
+    if c.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(BundleErrors(c.errors))
+    }
 }
 
 fn c_policy(c: &mut Checker, doc: Option<&PolicyDoc>) -> Option<Policy> {

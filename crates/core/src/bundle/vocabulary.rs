@@ -47,6 +47,12 @@ pub const REGISTRATIONS: [(&str, Registration); 2] = [
     ("company", Registration::Company),
 ];
 
+pub const EMPLOYER_CONTACT_KINDS: [(&str, EmployerContactKind); 3] = [
+    ("visit", EmployerContactKind::Visit),
+    ("call", EmployerContactKind::Call),
+    ("email", EmployerContactKind::Email),
+];
+
 /// Whether `text` is one of an enumeration's names (e.g. [`CONTACT_KINDS`]):
 /// the one list a bundle, the store and a web form all check against.
 pub fn accepts<T>(values: &[(&str, T)], text: &str) -> bool {

@@ -4,13 +4,13 @@
 use serde_json::Number;
 
 use super::document::{
-    BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc,
-    PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
-    WaitingSpellDoc,
+    BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
+    EngagementDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc,
+    TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 use super::vocabulary::{
-    CONTACT_KINDS, DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES,
-    name_of,
+    CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS,
+    REGISTRATIONS, ROLES, name_of,
 };
 use crate::model::*;
 use crate::policy::Policy;
@@ -110,6 +110,24 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
             .iter()
             .map(|r| referral_document(data, r))
             .collect(),
+        employer_contacts: data
+            .employer_contacts
+            .iter()
+            .map(|e| employer_contact_document(data, e))
+            .collect(),
+    }
+}
+
+/// One employer contact as written in a bundle.
+pub fn employer_contact_document(data: &Dataset, e: &EmployerContact) -> EmployerContactDoc {
+    EmployerContactDoc {
+        id: e.id.clone(),
+        es: data.staff[e.es as usize].id.clone(),
+        date: e.date.to_string(),
+        employer: e.employer.clone(),
+        kind: name_of(&EMPLOYER_CONTACT_KINDS, e.kind).into(),
+        note: e.note.as_deref().map(str::to_string),
+        client: e.client.map(|c| data.clients[c as usize].id.clone()),
     }
 }
 

@@ -235,6 +235,7 @@ impl Reader<'_> {
             staff: Vec::new(),
             clients: clients.into_values().collect(),
             referrals: docs,
+            employer_contacts: Vec::new(),
         }
     }
 }
