@@ -12,6 +12,7 @@ mod assets;
 mod auth;
 mod caseload;
 mod data_quality;
+mod employer_contacts;
 mod error;
 mod extract;
 mod import;
@@ -63,6 +64,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         referrals::routes(),
         team::routes(),
         plan::routes(),
+        employer_contacts::routes(),
         service::routes(),
         data_quality::routes(),
         admin::routes(),

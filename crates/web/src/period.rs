@@ -28,7 +28,7 @@ pub(crate) fn bad_period(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 pub(crate) struct PeriodQuery {
     pub(crate) period: Option<String>,
     pub(crate) as_of: Option<String>,

@@ -4,9 +4,10 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::Shared;
 use crate::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::extract::SignedIn;
@@ -15,7 +16,10 @@ use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::team::{Whose, trends};
 use crate::ui::chart::{Trends, access_chart, employed, line_chart, unemployed};
 use crate::ui::figures::{band_words, percent, period_form, tag};
+use crate::ui::form::FormState;
 use crate::ui::layout::layout;
+use crate::ui::saved::{success_banner, take_saved};
+use crate::{AppState, Shared, Snapshot};
 use ipstrack_core::Loaded;
 use ipstrack_core::report::{ByGroup, Report, SpecialistKpis};
 use ipstrack_core::targets::Status;
@@ -27,23 +31,65 @@ pub(crate) fn routes() -> Router<Shared> {
 }
 
 /// The performance plan of one ES on one page, for supervision: the plan's
-/// KPIs against their targets, the caseload against the band, and charts.
+/// KPIs against their targets, the caseload against the band, charts, and
+/// the ES's employer engagement.
 pub(crate) async fn plan(
     State(state): State<Shared>,
+    headers: HeaderMap,
     SignedIn { v, data }: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<PeriodQuery>,
+) -> WebResult<Response> {
+    let es = specialist_in_scope(&v, &data.dataset, &id)
+        .ok_or_else(|| WebError::out_of_scope(&v, "staff", &id))?;
+    // After a save: its message, once.
+    let saved = take_saved(&state, &headers);
+    let page = plan_page(
+        &state,
+        &v,
+        &data,
+        es,
+        &q,
+        &FormState::default(),
+        saved.as_ref().map(|s| s.0),
+    )?;
+    Ok(match saved {
+        Some((_, clear)) => (clear, page).into_response(),
+        None => page.into_response(),
+    })
+}
+
+/// The plan page of ES `es` for the period asked, with the employer contact
+/// form in `form`'s state and the message of a save just made.
+pub(crate) fn plan_page(
+    state: &AppState,
+    v: &Viewer,
+    data: &Snapshot,
+    es: usize,
+    q: &PeriodQuery,
+    form: &FormState,
+    saved: Option<&str>,
 ) -> WebResult<Markup> {
-    let d = &data.dataset;
-    let es =
-        specialist_in_scope(&v, d, &id).ok_or_else(|| WebError::out_of_scope(&v, "staff", &id))?;
-    let (period, as_of) = period_of(&q, state.today()).map_err(|e| {
+    let id = &data.dataset.staff[es].id;
+    let today = state.today();
+    let (period, as_of) = period_of(q, today).map_err(|e| {
         let action = format!("/specialists/{id}/plan");
-        bad_period(&v, "Performance plan", &action, &q, None, &e)
+        bad_period(v, "Performance plan", &action, q, None, &e)
     })?;
     let r = data.report(&period, as_of)?;
-    let trends = trends(&data, Whose::Es(&id), &period, as_of)?;
-    Ok(plan_html(&v, &data, es, &r, &trends))
+    let trends = trends(data, Whose::Es(id), &period, as_of)?;
+    let engagement = crate::employer_contacts::section(v, data, es, &r, today, form);
+    Ok(plan_html(
+        v,
+        data,
+        es,
+        &r,
+        &trends,
+        html! {
+            (success_banner(saved))
+            (engagement)
+        },
+    ))
 }
 
 /// One count of the plan: unemployed and employed apart, with the target and
@@ -91,7 +137,14 @@ pub(crate) fn plan_rate_row(
 }
 
 /// The performance plan of one ES, laid out to print on one A4 page.
-pub fn plan_html(v: &Viewer, data: &Loaded, es: usize, r: &Report, trends: &Trends) -> Markup {
+pub fn plan_html(
+    v: &Viewer,
+    data: &Loaded,
+    es: usize,
+    r: &Report,
+    trends: &Trends,
+    engagement: Markup,
+) -> Markup {
     let d = &data.dataset;
     let staff = &d.staff[es];
     let team = &d.teams[staff.team as usize];
@@ -188,6 +241,7 @@ pub fn plan_html(v: &Viewer, data: &Loaded, es: usize, r: &Report, trends: &Tren
                         }
                     }
                 }
+                (engagement)
             }
         },
     )

@@ -13,7 +13,7 @@ use crate::extract::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 14] = [
+const MESSAGES: [(&str, &str); 15] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -28,6 +28,7 @@ const MESSAGES: [(&str, &str); 14] = [
     ("remove", "Entry removed. The audit log keeps a copy."),
     ("person", "The person's details are saved."),
     ("edit", "Changes saved."),
+    ("employer-contact", "Employer contact saved."),
 ];
 
 /// To `to` (303), saying on arrival that `what` was saved.

@@ -361,3 +361,25 @@ async fn two_servers_on_one_postgresql_database_lose_nothing() {
     w.store.close().await;
     database.drop_now().await;
 }
+
+#[tokio::test]
+async fn an_employer_contact_recorded_on_one_server_shows_on_another() {
+    let w = world().await;
+    let (b, _store_b) = second_server(&w).await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let plan = "/specialists/es1/plan";
+    let (_, _, page) = send(&b, get(plan, &es1)).await;
+    hides(&page, "Ellis &amp; Co");
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            "/specialists/es1/employer-contacts",
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&employer=Ellis+%26+Co&kind=call&note=&client="),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Server B loads the employer contacts only (a change of employer contacts).
+    eventually(&b, plan, &es1, |p| p.contains("Ellis &amp; Co")).await;
+}
