@@ -80,6 +80,15 @@ try {
   const page = await (await browser.newContext()).newPage();
   await signIn(page, es);
   await page.screenshot({ path: join(artifacts, 'caseload-before.png'), fullPage: true });
+  // Their plan's figures before the journey.
+  await page.goto(`${base}/specialists/${es}/plan`);
+  const planFigure = async (id) => Number(await page.locator(`#${id}`).innerText());
+  const planBefore = {
+    access: await planFigure('access-unemployed'),
+    intoWork: await planFigure('into-work-unemployed'),
+    jobStarts: await planFigure('job-starts-unemployed'),
+  };
+  await page.goto(`${base}/caseload`);
   await page.getByRole('link', { name: 'New referral' }).click();
   await page.getByLabel('Given name').fill('Amira');
   await page.getByLabel('Family name').fill('Khan');
@@ -158,8 +167,29 @@ try {
   await page.getByRole('link', { name: 'My caseload' }).click();
   await page.getByRole('link', { name: 'Performance plan' }).click();
   await page.waitForURL(/\/specialists\/[^/]+\/plan$/);
-  assert.ok(await page.getByRole('button', { name: 'Print' }).isVisible(), 'a Print button');
-  assert.ok(Number(await page.locator('#access-unemployed').innerText()) >= 1, 'access on the plan');
+  assert.ok(await page.getByRole('button', { name: 'Print', exact: true }).isVisible(), 'a Print button');
+  // The journey on the plan (rules.md): one more access, one more person
+  // into work and one more job start (JOB-3: the zero-hours job's 4 hours
+  // were confirmed today); the Co-op job started today at 16 hours a week
+  // reaches 4 hours only tomorrow, so it is not a job start yet.
+  assert.equal(await planFigure('access-unemployed'), planBefore.access + 1, 'access on the plan');
+  assert.equal(await planFigure('into-work-unemployed'), planBefore.intoWork + 1, 'people into work on the plan');
+  assert.equal(await planFigure('job-starts-unemployed'), planBefore.jobStarts + 1, 'job starts on the plan');
+  // An employer contact recorded on the plan page is listed and counted.
+  const engagement = page.locator('#employer-engagement');
+  const contactsBefore = Number((await page.locator('#employer-engagement-summary').innerText()).match(/^(\d+)/)[1]);
+  await engagement.getByLabel('Date', { exact: true }).fill(today);
+  await engagement.getByLabel('Employer', { exact: true }).fill('Riverside Garden Centre');
+  await engagement.getByLabel('How', { exact: true }).selectOption('visit');
+  await engagement.getByLabel('For a client (optional)').selectOption({ label: 'Amira Khan' });
+  await engagement.getByLabel(/^Note/).fill('Manager happy to offer more hours');
+  await engagement.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(/\/plan#saved$/);
+  assert.match(await page.locator('.success-message').innerText(), /Employer contact saved/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'saved');
+  const contactsAfter = Number((await page.locator('#employer-engagement-summary').innerText()).match(/^(\d+)/)[1]);
+  assert.equal(contactsAfter, contactsBefore + 1, 'the employer contact counted');
+  assert.match(await page.locator('table.employer-contacts').innerText(), /Riverside Garden Centre\s+Visit\s+Amira Khan/);
   await page.screenshot({ path: join(artifacts, 'plan.png'), fullPage: true });
   const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
   writeFileSync(join(artifacts, 'plan.pdf'), pdf);

@@ -131,12 +131,14 @@ pub(crate) fn section(
                 ": " (format!("{:.1}", f64::from(e.total()) / weeks as f64)) " a week on average. "
                 "The IPS fidelity scale looks for at least 6 face-to-face employer contacts a week."
             }
-            (weeks_table(&e))
-            (contacts_table(v, data, &e, may_record))
             @if may_record {
                 (contact_form(v, data, es, today, form, None))
             } @else {
                 p class="no-print" { (staff.name) " or their team lead records their employer contacts." }
+            }
+            div class="no-print" {
+                (weeks_table(&e))
+                (contacts_table(v, data, &e, may_record))
             }
         }
     }
@@ -173,24 +175,34 @@ fn weeks_table(e: &EmployerEngagement) -> Markup {
     }
 }
 
+/// Employer contacts listed on the plan page (the period's latest).
+const CONTACTS_SHOWN: usize = 25;
+
 fn contacts_table(v: &Viewer, data: &Loaded, e: &EmployerEngagement, may_record: bool) -> Markup {
     let d = &data.dataset;
+    let n = e.contacts.len();
     html! {
         @if e.contacts.is_empty() {
             p id="employer-contacts-none" { "No employer contacts recorded in this period." }
         } @else {
             table class="employer-contacts" {
-                caption { "Employer contacts in the period, the latest first" }
+                caption {
+                    @if n > CONTACTS_SHOWN {
+                        "The latest " (CONTACTS_SHOWN) " of the period's " (n) " employer contacts (choose a shorter period to see earlier ones)"
+                    } @else {
+                        "Employer contacts in the period, the latest first"
+                    }
+                }
                 thead { tr {
                     th scope="col" { "Date" } th scope="col" { "Employer" } th scope="col" { "How" }
                     th scope="col" { "For" } th scope="col" { "Note" }
                     @if may_record { th scope="col" { span class="visually-hidden" { "Correct" } } }
                 } }
-                tbody { @for c in &e.contacts { tr {
+                tbody { @for c in e.contacts.iter().take(CONTACTS_SHOWN) { tr {
                     td { (uk_date(c.date)) } td { (c.employer) } td { (kind_words(c.kind)) }
                     td { @if let Some(client) = c.client { (d.clients[client as usize].display_name()) } @else { "–" } }
                     td { (c.note.as_deref().unwrap_or("")) }
-                    @if may_record { td {
+                    @if may_record { td class="actions" {
                         @let es = &d.staff[c.es as usize].id;
                         a class="button secondary" href=(format!("/specialists/{es}/employer-contacts/{}", c.id))
                             aria-label=(format!("Change: {} on {}", c.employer, uk_date(c.date))) { "Change" }
@@ -384,7 +396,7 @@ async fn record(
     state.publish_employer_contacts().await?;
     Ok(saved_redirect(
         &state,
-        &format!("/specialists/{id}/plan#employer-engagement"),
+        &format!("/specialists/{id}/plan#saved"),
         "employer-contact",
     ))
 }
@@ -505,7 +517,7 @@ async fn change(
     state.publish_employer_contacts().await?;
     Ok(saved_redirect(
         &state,
-        &format!("/specialists/{id}/plan#employer-engagement"),
+        &format!("/specialists/{id}/plan#saved"),
         "edit",
     ))
 }
@@ -579,7 +591,7 @@ async fn remove(
     state.publish_employer_contacts().await?;
     Ok(saved_redirect(
         &state,
-        &format!("/specialists/{id}/plan#employer-engagement"),
+        &format!("/specialists/{id}/plan#saved"),
         "remove",
     ))
 }

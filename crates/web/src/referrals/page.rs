@@ -262,7 +262,7 @@ pub fn referral_html(
                 thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } th scope="col" { span class="visually-hidden" { "Correct" } } } }
                 tbody { @for (day, what, remove) in &events { tr {
                     td { (day) } td { (what) }
-                    td { @if let Some((kind, index)) = remove {
+                    td class="actions" { @if let Some((kind, index)) = remove {
                         @let change = if *kind == "job" {
                             format!("/referrals/{}/jobs/{}/edit", r.id, r.jobs[*index].id)
                         } else {

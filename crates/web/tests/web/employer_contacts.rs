@@ -35,7 +35,7 @@ async fn an_es_records_an_employer_contact_and_sees_it_counted_on_their_plan() {
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
     let (status, to, _) = record(&w, &es3, &csrf, "es3", FORM).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(to, "/specialists/es3/plan#employer-engagement");
+    assert_eq!(to, "/specialists/es3/plan#saved");
     let (_, headers, plan) = send(
         &w.app,
         get(
@@ -172,10 +172,7 @@ async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused(
     };
     let (status, headers, _) = send(&w.app, change("Tesco", &version)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        location(&headers),
-        "/specialists/es3/plan#employer-engagement"
-    );
+    assert_eq!(location(&headers), "/specialists/es3/plan#saved");
     let plan = ok_page(&w, "/specialists/es3/plan", &es3).await;
     shows(&plan, "Tesco");
     hides(&plan, "Greggs");
