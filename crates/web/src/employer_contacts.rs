@@ -568,11 +568,14 @@ async fn remove(
     let Posted { data, v, form, .. } = posted;
     let es = es_for_writing(&v, &data, &id)?;
     let saved = stored_contact(&state, &v, &data, es, &contact).await?;
-    if fingerprint(&saved.contact) != form.version.trim() {
-        return Err(WebError::Text(
+    let changed_since = || {
+        WebError::Text(
             StatusCode::CONFLICT,
             "This employer contact was changed by someone else since the page was opened, so it was not removed: go back and reload the page.".into(),
-        ));
+        )
+    };
+    if fingerprint(&saved.contact) != form.version.trim() {
+        return Err(changed_since());
     }
     match state
         .store
@@ -580,12 +583,7 @@ async fn remove(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Changed(_)) => {
-            return Err(WebError::Text(
-                StatusCode::CONFLICT,
-                "This employer contact was changed by someone else since the page was opened, so it was not removed: go back and reload the page.".into(),
-            ));
-        }
+        Err(StoreError::Changed(_)) => return Err(changed_since()),
         Err(e) => return Err(e.into()),
     }
     state.publish_employer_contacts().await?;
