@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{WebError, WebResult};
 use crate::extract::{Allowed, Posted, SignedIn, Viewer, specialist_in_scope};
 use crate::referrals::{FieldErrors, form_date};
+use crate::ui::dates::uk_date;
 use crate::ui::form::{FormState, error_summary, field, select, textarea};
 use crate::ui::layout::layout;
 use crate::ui::saved::saved_redirect;
@@ -77,11 +78,6 @@ fn kind_words(kind: EmployerContactKind) -> &'static str {
         EmployerContactKind::Call => "Call",
         EmployerContactKind::Email => "Email",
     }
-}
-
-/// A day as people read it: 7 Oct 2024.
-pub(crate) fn uk_date(day: Day) -> String {
-    day.date().strftime("%-d %b %Y").to_string()
 }
 
 /// The clients an employer contact of ES `es` can be for: the people on

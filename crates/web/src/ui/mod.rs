@@ -2,6 +2,7 @@
 //! charts.
 
 pub(crate) mod chart;
+pub(crate) mod dates;
 pub(crate) mod figures;
 pub(crate) mod form;
 pub(crate) mod layout;

@@ -1,0 +1,26 @@
+//! Dates as people read them in the UK (GOV.UK style): 7 Oct 2024. Files and
+//! the API keep ISO dates (2024-10-07); pages use these.
+
+use ipstrack_core::Day;
+
+/// A day as people read it: `7 Oct 2024`.
+pub(crate) fn uk_date(day: Day) -> String {
+    day.date().strftime("%-d %b %Y").to_string()
+}
+
+/// An optional day as people read it, `–` when there is none.
+pub(crate) fn uk_date_or_dash(day: Option<Day>) -> String {
+    day.map_or_else(|| "–".to_string(), uk_date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_read_the_uk_way() {
+        assert_eq!(uk_date(Day::parse("2024-10-07").unwrap()), "7 Oct 2024");
+        assert_eq!(uk_date(Day::parse("2026-12-10").unwrap()), "10 Dec 2026");
+        assert_eq!(uk_date_or_dash(None), "–");
+    }
+}
