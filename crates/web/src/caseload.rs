@@ -11,9 +11,11 @@ use crate::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::extract::SignedIn;
 use crate::extract::specialist_in_scope;
+use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::layout::layout;
 use ipstrack_core::caseload::es_caseload;
+use ipstrack_core::model::Role;
 use ipstrack_core::targets::{BandPosition, CaseloadStanding};
 use ipstrack_core::worklist::{Alert, WorkItem};
 use ipstrack_core::{Day, Loaded};
@@ -27,6 +29,46 @@ pub(crate) fn routes() -> Router<Shared> {
 #[derive(Deserialize)]
 pub(crate) struct EsQuery {
     es: Option<String>,
+    /// How the table is sorted (see [`Sort`]); urgency when absent.
+    sort: Option<String>,
+}
+
+/// How the caseload table is sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    /// The first thing due on the worklist, the overdue first; then days
+    /// until inactive and the next milestone.
+    Urgency,
+    /// Days until inactive for want of contact, the fewest first.
+    Inactive,
+    /// The next sustainment milestone, the soonest first.
+    Milestone,
+    /// The person's name.
+    Person,
+}
+
+impl Sort {
+    const ALL: [(&'static str, Sort); 4] = [
+        ("urgency", Sort::Urgency),
+        ("inactive", Sort::Inactive),
+        ("milestone", Sort::Milestone),
+        ("person", Sort::Person),
+    ];
+
+    fn parse(text: Option<&str>) -> Sort {
+        Sort::ALL
+            .iter()
+            .find(|(w, _)| Some(*w) == text)
+            .map_or(Sort::Urgency, |(_, s)| *s)
+    }
+
+    fn word(self) -> &'static str {
+        Sort::ALL
+            .iter()
+            .find(|(_, s)| *s == self)
+            .map(|(w, _)| *w)
+            .expect("every sort has its word")
+    }
 }
 
 pub(crate) async fn caseload(
@@ -37,21 +79,42 @@ pub(crate) async fn caseload(
     let d = &data.dataset;
     let today = state.today();
     // Whose caseload: one's own, or (team leads, managers) an ES in scope.
+    // Only an ES holds a caseload: a team lead linked to their staff record
+    // is sent on to the team's worklist and dashboard instead.
     let es = match &q.es {
-        None => v.staff,
+        None => v.staff.filter(|&i| d.staff[i].role == Role::Es),
         Some(id) => specialist_in_scope(&v, d, id),
     };
     let Some(es) = es else {
         return match &q.es {
             Some(id) => Err(WebError::out_of_scope(&v, "staff", id)),
-            None => Ok(layout(&v, "My caseload", no_caseload())),
+            None => Ok(layout(&v, "My caseload", no_caseload(&v))),
         };
     };
-    Ok(caseload_html(&v, &data, es, today, &data.worklist(today)))
+    let sort = Sort::parse(q.sort.as_deref());
+    Ok(caseload_html(
+        &v,
+        &data,
+        es,
+        today,
+        &data.worklist(today),
+        sort,
+    ))
 }
 
-pub fn no_caseload() -> Markup {
-    html! { p { "Your account is not linked to an employment specialist's caseload." } }
+/// The caseload page of someone who holds none: where to go instead.
+pub fn no_caseload(v: &Viewer) -> Markup {
+    html! {
+        p { "You hold no caseload: only employment specialists do." }
+        @if v.session.user.role != Role::Es {
+            ul {
+                li { a href="/team/worklist" { "The team worklist" } ": what needs doing across the team today" }
+                li { a href="/team" { "The team dashboard" } ": each employment specialist's caseload and performance plan" }
+            }
+        } @else {
+            p { "Your account is not linked to an employment specialist's record: ask an administrator to link it." }
+        }
+    }
 }
 
 /// CASE-1..4 for one ES: the worklist, then each referral they hold, with
@@ -62,13 +125,52 @@ pub fn caseload_html(
     es: usize,
     today: Day,
     all_items: &[WorkItem],
+    sort: Sort,
 ) -> Markup {
     let d = &data.dataset;
     let items: Vec<&WorkItem> = all_items
         .iter()
         .filter(|i| i.es == Some(es as u32))
         .collect();
-    let c = es_caseload(d, es as u32, today);
+    let mut c = es_caseload(d, es as u32, today);
+    // The first item due for each referral (the worklist is sorted by date).
+    let mut first_due: std::collections::HashMap<usize, &WorkItem> = Default::default();
+    for item in &items {
+        if let Some(r) = item.referral {
+            first_due.entry(r).or_insert(item);
+        }
+    }
+    let name = |r: usize| d.clients[d.referrals[r].client as usize].display_name();
+    let last = Day::LAST;
+    match sort {
+        Sort::Urgency => c.entries.sort_by_key(|e| {
+            (
+                first_due.get(&e.referral).map_or(last, |i| i.date),
+                e.days_until_inactive.unwrap_or(i32::MAX),
+                e.next_milestone.map_or(last, |(_, due)| due),
+            )
+        }),
+        Sort::Inactive => c
+            .entries
+            .sort_by_key(|e| e.days_until_inactive.unwrap_or(i32::MAX)),
+        Sort::Milestone => c
+            .entries
+            .sort_by_key(|e| e.next_milestone.map_or(last, |(_, due)| due)),
+        Sort::Person => c.entries.sort_by_key(|e| name(e.referral)),
+    }
+    let es_id = &d.staff[es].id;
+    let sort_link = |by: Sort, words: &str| {
+        let href = if v.staff == Some(es) {
+            format!("/caseload?sort={}#caseload-table", by.word())
+        } else {
+            format!("/caseload?es={es_id}&sort={}#caseload-table", by.word())
+        };
+        html! {
+            @if sort == by { (words) " " span class="visually-hidden" { "(sorted by this)" } "▲" }
+            @else { a href=(href) { (words) } }
+        }
+    };
+    let aria_sort = |by: Sort| if sort == by { "ascending" } else { "none" };
     let title = if v.staff == Some(es) {
         "My caseload".to_string()
     } else {
@@ -79,7 +181,7 @@ pub fn caseload_html(
         &title,
         html! {
             p id="caseload-summary" {
-                "On " (today) ": "
+                "On " (uk_date(today)) ": "
                 strong id="caseload-active" { (c.active) } " active"
                 @if c.active_by_decision > 0 { " (" span id="caseload-by-decision" { (c.active_by_decision) } " kept active by a team decision)" }
                 " of " strong id="caseload-open" { (c.open) } " open (seen); "
@@ -94,7 +196,7 @@ pub fn caseload_html(
                 ul class="worklist" {
                     @for item in &items {
                         li {
-                            strong { (item.date) } " – "
+                            strong { (uk_date(item.date)) } " – "
                             @if let Some(i) = item.referral {
                                 @let r = &d.referrals[i];
                                 a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) " (" (r.id) ")" } ": "
@@ -107,23 +209,37 @@ pub fn caseload_html(
                     }
                 }
             }
-            table id="caseload-table" {
-                caption { "Referrals held: open (seen) and referred, not yet seen" }
+            table id="caseload-table" class="cards" {
+                caption { "Referrals held: open (seen) and referred, not yet seen. Sorted by " (match sort {
+                    Sort::Urgency => "urgency: the overdue first",
+                    Sort::Inactive => "days until inactive",
+                    Sort::Milestone => "the next sustainment milestone",
+                    Sort::Person => "name",
+                }) "." }
                 thead { tr {
-                    th scope="col" { "Person" } th scope="col" { "Referral" } th scope="col" { "Status" }
-                    th scope="col" class="num" { "Days since contact" } th scope="col" class="num" { "Days until inactive" }
-                    th scope="col" { "Next sustainment milestone" }
+                    th scope="col" aria-sort=(aria_sort(Sort::Person)) { (sort_link(Sort::Person, "Person")) }
+                    th scope="col" { "Referral" } th scope="col" { "Status" }
+                    th scope="col" aria-sort=(aria_sort(Sort::Urgency)) { (sort_link(Sort::Urgency, "Next to do")) }
+                    th scope="col" class="num" { "Days since contact" }
+                    th scope="col" class="num" aria-sort=(aria_sort(Sort::Inactive)) { (sort_link(Sort::Inactive, "Days until inactive")) }
+                    th scope="col" aria-sort=(aria_sort(Sort::Milestone)) { (sort_link(Sort::Milestone, "Next sustainment milestone")) }
                 } }
                 tbody {
                     @for e in &c.entries {
                         @let r = &d.referrals[e.referral];
-                        tr id=(format!("referral-{}", r.id)) {
-                            td { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
-                            td { (r.id) }
-                            td { (status_tag(&e.status)) }
-                            td class="num" { (e.days_since_contact.map_or("–".to_string(), |n| n.to_string())) }
-                            td class="num" data-days-until-inactive { (e.days_until_inactive.map_or("–".to_string(), |n| n.to_string())) }
-                            td { (e.next_milestone.map_or("–".to_string(), |(weeks, due)| format!("{weeks} weeks on {due}"))) }
+                        @let due = first_due.get(&e.referral);
+                        tr id=(format!("referral-{}", r.id)) class=[due.filter(|i| i.date < today).map(|_| "overdue")] {
+                            td data-label="Person" { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
+                            td data-label="Referral" { (r.id) }
+                            td data-label="Status" { (status_tag(&e.status)) }
+                            td data-label="Next to do" data-next-due=[due.map(|i| i.date.to_string())] { @match due {
+                                Some(i) if i.date < today => { strong class="tag overdue" { "Overdue" } " " (uk_date(i.date)) ": " (alert_words(&i.alert)) }
+                                Some(i) => { (uk_date(i.date)) ": " (alert_words(&i.alert)) }
+                                None => "–",
+                            } }
+                            td class="num" data-label="Days since contact" { (e.days_since_contact.map_or("–".to_string(), |n| n.to_string())) }
+                            td class="num" data-label="Days until inactive" data-days-until-inactive { (e.days_until_inactive.map_or("–".to_string(), |n| n.to_string())) }
+                            td data-label="Next sustainment milestone" { (e.next_milestone.map_or("–".to_string(), |(weeks, due)| format!("{weeks} weeks on {}", uk_date(due)))) }
                         }
                     }
                 }
@@ -136,11 +252,12 @@ pub(crate) fn alert_words(alert: &Alert) -> String {
     match alert {
         Alert::ContactDue { last_contact } => {
             format!(
-                "No two-way contact since {last_contact}: becomes inactive on this day without one"
+                "No two-way contact since {}: becomes inactive on this day without one",
+                uk_date(*last_contact)
             )
         }
         Alert::HoldReachingLimit { hold_start } => {
-            format!("On hold since {hold_start}: reaching 4 weeks")
+            format!("On hold since {}: reaching 4 weeks", uk_date(*hold_start))
         }
         Alert::WaitingListOverdue { .. } => {
             "Waiting list overdue: close and invite a re-referral".into()

@@ -25,6 +25,7 @@ mod server;
 mod service;
 mod state;
 mod team;
+mod team_worklist;
 mod ui;
 
 use extract::SignedIn;
@@ -63,6 +64,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         caseload::routes(),
         referrals::routes(),
         team::routes(),
+        team_worklist::routes(),
         plan::routes(),
         employer_contacts::routes(),
         service::routes(),

@@ -15,6 +15,7 @@ use crate::extract::specialist_in_scope;
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::team::{Whose, trends};
 use crate::ui::chart::{Trends, access_chart, employed, line_chart, unemployed};
+use crate::ui::dates::uk_date;
 use crate::ui::figures::{band_words, percent, period_form, tag};
 use crate::ui::form::FormState;
 use crate::ui::layout::layout;
@@ -159,16 +160,16 @@ pub fn plan_html(
                 dl class="plan-facts" {
                     div { dt { "Employment specialist" } dd id="plan-es" { (staff.name) " (" (staff.id) ")" } }
                     div { dt { "Team" } dd id="plan-team" { (team.name) } }
-                    div { dt { "Start in post" } dd id="plan-start" { (staff.start_date) } }
-                    @if let Some(end) = staff.end_date { div { dt { "Left post" } dd { (end) } } }
+                    div { dt { "Start in post" } dd id="plan-start" { (uk_date(staff.start_date)) } }
+                    @if let Some(end) = staff.end_date { div { dt { "Left post" } dd { (uk_date(end)) } } }
                     div { dt { "FTE" } dd id="plan-fte" { (f64::from(staff.fte.0) / 10_000.0) } }
                     div { dt { "Plan year" } dd id="plan-year" { @match figures {
                         Some(s) if s.targets.year == 1 => "Year 1",
                         Some(_) => "Year 2 on",
                         None => "–",
                     } } }
-                    div { dt { "Period" } dd id="plan-period" { (r.period.label) " (" (r.period.start) " to " (r.period.end) ")" } }
-                    div { dt { "As of" } dd id="plan-as-of" { (r.as_of) } }
+                    div { dt { "Period" } dd id="plan-period" { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) ")" } }
+                    div { dt { "As of" } dd id="plan-as-of" { (uk_date(r.as_of)) } }
                 }
                 div class="no-print" {
                     p {
@@ -183,7 +184,7 @@ pub fn plan_html(
                         @let t = &s.targets;
                         @let k = &s.kpis;
                         table class="plan-kpis" {
-                            caption { "The plan to " (r.as_of) ". Targets apply to people unemployed at referral; people already in work (job retention) are counted apart." }
+                            caption { "The plan to " (uk_date(r.as_of)) ". Targets apply to people unemployed at referral; people already in work (job retention) are counted apart." }
                             thead { tr {
                                 th scope="col" { "Measure" } th scope="col" class="num" { "Unemployed" }
                                 th scope="col" class="num" { "Employed (job retention)" } th scope="col" class="num" { "Target to date" }
@@ -207,7 +208,7 @@ pub fn plan_html(
                             }
                         }
                         table class="plan-caseload" {
-                            caption { "Caseload on " (k.caseload.date) " (recommended " (band.0) "–" (band.1) " open per FTE, so that about " (d.policy.fidelity_caseload) " per FTE are active)" }
+                            caption { "Caseload on " (uk_date(k.caseload.date)) " (recommended " (band.0) "–" (band.1) " open per FTE, so that about " (d.policy.fidelity_caseload) " per FTE are active)" }
                             thead { tr {
                                 th scope="col" class="num" { "Active" } th scope="col" class="num" { "Open (seen)" }
                                 th scope="col" { "Open per FTE against the band" }

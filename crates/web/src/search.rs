@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{SignedIn, audit_out_of_scope, in_scope};
+use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::layout::layout;
 use crate::{Shared, Viewer};
@@ -160,7 +161,7 @@ fn search_html(
                                 @let es = assigned_on(r, today, today).map_or("unallocated".to_string(), |e| d.staff[e as usize].name.clone());
                                 tr {
                                     td { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
-                                    td { (r.id) } td { (r.received) } td { (es) }
+                                    td { (r.id) } td { (uk_date(r.received)) } td { (es) }
                                     td { (status_tag(&status_on(r, today, &d.policy))) }
                                 }
                             }

@@ -9,6 +9,7 @@ use crate::Viewer;
 use crate::error::WebResult;
 use crate::extract::{Manager, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
+use crate::ui::dates::uk_date;
 use crate::ui::figures::{figures_head, figures_row, period_form};
 use crate::ui::layout::layout;
 use ipstrack_core::Loaded;
@@ -38,7 +39,7 @@ pub fn service_html(v: &Viewer, data: &Loaded, r: &Report) -> Markup {
         v,
         &format!("{} – service", d.service.name),
         html! {
-            p { (r.period.label) " (" (r.period.start) " to " (r.period.end) "), as of " (r.as_of) ". U/E: unemployed / employed at referral." }
+            p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". U/E: unemployed / employed at referral." }
             (period_form("/service", r, None))
             table {
                 caption { "Teams and service" }

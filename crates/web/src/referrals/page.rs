@@ -9,6 +9,7 @@ use crate::Viewer;
 use crate::error::WebResult;
 use crate::extract::{SignedIn, referral_in_scope};
 use crate::referrals::assignable;
+use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::form::{
     FormState, dated_form, error_summary, field, options, select, step_form, textarea,
@@ -100,15 +101,18 @@ pub fn referral_html(
             None => {}
         }
         if !r.plan_reviews.is_empty() {
-            let days: Vec<String> = r.plan_reviews.iter().map(|d| d.to_string()).collect();
+            let days: Vec<String> = r.plan_reviews.iter().map(|d| uk_date(*d)).collect();
             text.push_str(&format!("; reviewed {}", days.join(", ")));
         }
         if let Some(end) = p.end {
-            text.push_str(&format!("; ended {end}"));
+            text.push_str(&format!("; ended {}", uk_date(end)));
         }
         events.push((p.start, text, Some(("plan", 0))));
     }
-    let until = |end: Option<Day>| end.map(|e| format!(" until {e}")).unwrap_or_default();
+    let until = |end: Option<Day>| {
+        end.map(|e| format!(" until {}", uk_date(e)))
+            .unwrap_or_default()
+    };
     for (i, h) in r.holds.iter().enumerate() {
         events.push((
             h.start,
@@ -182,9 +186,9 @@ pub fn referral_html(
                 h2 id="sustainment" { "Sustainment" }
                 @if runs.is_empty() { p { "No job outcome yet." } }
                 @for run in &runs {
-                    p { "In work since " (run.start) ": " (run.weeks_in_work()) " weeks. "
+                    p { "In work since " (uk_date(run.start)) ": " (run.weeks_in_work()) " weeks. "
                         @for n in MILESTONE_WEEKS {
-                            (n) " weeks: " @if run.first_worked_on_or_after(milestone_day(run.start, n)).is_some() { "reached" } @else { (milestone_day(run.start, n)) } ". "
+                            (n) " weeks: " @if run.first_worked_on_or_after(milestone_day(run.start, n)).is_some() { "reached" } @else { (uk_date(milestone_day(run.start, n))) } ". "
                         }
                     }
                 }
@@ -261,7 +265,7 @@ pub fn referral_html(
                 caption { "Timeline" }
                 thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } th scope="col" { span class="visually-hidden" { "Correct" } } } }
                 tbody { @for (day, what, remove) in &events { tr {
-                    td { (day) } td { (what) }
+                    td { (uk_date(*day)) } td { (what) }
                     td class="actions" { @if let Some((kind, index)) = remove {
                         @let change = if *kind == "job" {
                             format!("/referrals/{}/jobs/{}/edit", r.id, r.jobs[*index].id)
@@ -275,7 +279,7 @@ pub fn referral_html(
                             input type="hidden" name="kind" value=(kind);
                             input type="hidden" name="index" value=(index);
                             input type="hidden" name="version" value=(r.version);
-                            button type="submit" class="secondary" aria-label=(format!("Remove: {what} on {day}")) { "Remove" }
+                            button type="submit" class="secondary" aria-label=(format!("Remove: {what} on {}", uk_date(*day))) { "Remove" }
                         }
                     } }
                 } } }
@@ -292,7 +296,7 @@ type TimelineEntry = (Day, String, Option<(&'static str, usize)>);
 fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
     use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS, code_words};
     let rows: Vec<(&str, String)> = [
-        ("Date of birth", c.date_of_birth.map(|d| d.to_string())),
+        ("Date of birth", c.date_of_birth.map(uk_date)),
         ("Phone", c.phone.clone()),
         ("Postcode", c.postcode.clone()),
         (

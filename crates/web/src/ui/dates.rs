@@ -8,11 +8,6 @@ pub(crate) fn uk_date(day: Day) -> String {
     day.date().strftime("%-d %b %Y").to_string()
 }
 
-/// An optional day as people read it, `–` when there is none.
-pub(crate) fn uk_date_or_dash(day: Option<Day>) -> String {
-    day.map_or_else(|| "–".to_string(), uk_date)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -21,6 +16,5 @@ mod tests {
     fn days_read_the_uk_way() {
         assert_eq!(uk_date(Day::parse("2024-10-07").unwrap()), "7 Oct 2024");
         assert_eq!(uk_date(Day::parse("2026-12-10").unwrap()), "10 Dec 2026");
-        assert_eq!(uk_date_or_dash(None), "–");
     }
 }

@@ -27,12 +27,13 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
         html lang="en-GB" {
             (head(title))
             body {
+                a href="#main" class="skip-link" { "Skip to main content" }
                 header {
                     a href="/" { "ipstrack" }
                     nav aria-label="Main" {
-                        @if v.staff.is_some() { a href="/caseload" { "My caseload" } " " }
+                        @if role == Role::Es && v.staff.is_some() { a href="/caseload" { "My caseload" } " " }
                         a href="/referrals/new" { "New referral" } " "
-                        @if role != Role::Es { a href="/team" { "Team" } " " a href="/data-quality" { "Data quality" } " " a href="/import" { "Import" } " " }
+                        @if role != Role::Es { a href="/team" { "Team" } " " a href="/team/worklist" { "Team worklist" } " " a href="/data-quality" { "Data quality" } " " a href="/import" { "Import" } " " }
                         @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " a href="/returns" { "Returns" } " " }
                         @if role == Role::Admin { a href="/audit" { "Audit log" } " " a href="/admin/users" { "Users" } " " a href="/admin/policy" { "Policy" } }
                     }
@@ -47,7 +48,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                         button class="secondary" type="submit" { "Sign out" }
                     }
                 }
-                main id="main" { h1 { (title) } (body) }
+                main id="main" tabindex="-1" { h1 { (title) } (body) }
             }
         }
     }

@@ -124,3 +124,64 @@ async fn case_1_a_client_kept_active_by_a_team_decision_is_shown_as_such() {
         "no countdown while the decision keeps the client active"
     );
 }
+
+/// The `data-days-until-inactive` cells of the caseload table, in page order.
+fn days_until_inactive(page: &str) -> Vec<Option<i32>> {
+    page.split("data-days-until-inactive>")
+        .skip(1)
+        .map(|rest| rest[..rest.find('<').unwrap()].parse().ok())
+        .collect()
+}
+
+/// The ISO dates in `data-next-due`, row by row (`None`: nothing due).
+fn next_due(page: &str) -> Vec<Option<String>> {
+    page.split("<td data-label=\"Next to do\"")
+        .skip(1)
+        .map(|rest| {
+            rest.strip_prefix(" data-next-due=\"")
+                .map(|r| r[..10].to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_caseload_sorts_by_urgency_with_the_overdue_first_and_by_days_until_inactive() {
+    let w = world().await;
+    let es1 = session_of(&w, "es1").await;
+    // Urgency (the default): the first thing due, the overdue first; the
+    // referrals with nothing due come last.
+    let page = ok_page(&w, "/caseload", &es1).await;
+    let due = next_due(&page);
+    assert!(
+        due.iter().any(Option::is_some),
+        "something is due on es1's caseload"
+    );
+    let dated: Vec<&String> = due.iter().flatten().collect();
+    assert!(dated.windows(2).all(|p| p[0] <= p[1]), "{dated:?}");
+    let first_none = due.iter().position(Option::is_none).unwrap_or(due.len());
+    assert!(
+        due[first_none..].iter().all(Option::is_none),
+        "nothing due last"
+    );
+    let overdue = dated.iter().filter(|d| d.as_str() < "2025-01-15").count();
+    assert_eq!(page.matches("<tr id=\"referral-").count(), due.len());
+    assert_eq!(page.matches("class=\"overdue\"").count(), overdue);
+    shows(&page, "Sorted by urgency: the overdue first.");
+    // By days until inactive: the fewest first, those with none last.
+    let page = ok_page(&w, "/caseload?sort=inactive", &es1).await;
+    let days = days_until_inactive(&page);
+    let known: Vec<i32> = days.iter().flatten().copied().collect();
+    assert!(known.windows(2).all(|p| p[0] <= p[1]), "{known:?}");
+    let first_none = days.iter().position(Option::is_none).unwrap_or(days.len());
+    assert!(days[first_none..].iter().all(Option::is_none));
+    shows(&page, "aria-sort=\"ascending\"");
+    // A lead sorting an ES's caseload keeps the ES in the links.
+    let lead = session_of(&w, "lead1").await;
+    let page = ok_page(&w, "/caseload?es=es3&sort=milestone", &lead).await;
+    shows(
+        &page,
+        "href=\"/caseload?es=es3&amp;sort=inactive#caseload-table\"",
+    );
+    // Dates the UK way.
+    shows(&page, "Jan 2025");
+}

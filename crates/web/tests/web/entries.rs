@@ -178,7 +178,7 @@ async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement(
     let page = ok_page(&w, &referral, &es3).await;
     shows(
         &page,
-        "agreed with the clinical team; reviewed 2025-01-10, 2025-01-14",
+        "agreed with the clinical team; reviewed 10 Jan 2025, 14 Jan 2025",
     );
     // A review before the plan started is refused, the form kept.
     let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;

@@ -25,3 +25,4 @@ mod returns;
 mod row_writes;
 mod search;
 mod team;
+mod team_worklist;

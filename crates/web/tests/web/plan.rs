@@ -104,14 +104,17 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         };
         expect("plan-es", format!("{} ({})", staff.name, staff.id));
         expect("plan-team", d.teams[staff.team as usize].name.clone());
-        expect("plan-start", staff.start_date.to_string());
+        expect(
+            "plan-start",
+            staff.start_date.date().strftime("%-d %b %Y").to_string(),
+        );
         expect("plan-fte", format!("{}", f64::from(staff.fte.0) / 10_000.0));
         expect(
             "plan-year",
             if t.year == 1 { "Year 1" } else { "Year 2 on" }.into(),
         );
-        expect("plan-period", "2024/25 (2024-04-01 to 2025-03-31)".into());
-        expect("plan-as-of", "2024-12-31".into());
+        expect("plan-period", "2024/25 (1 Apr 2024 to 31 Mar 2025)".into());
+        expect("plan-as-of", "31 Dec 2024".into());
         for (id, figures) in [
             ("access", k.access),
             ("into-work", k.people_into_work),
@@ -231,7 +234,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
     }
     // Without a period: this financial year as of the application's today.
     let page = ok_page(&w, "/specialists/es3/plan", &manager).await;
-    assert_eq!(text_of(&page, "plan-as-of"), "2025-01-15");
+    assert_eq!(text_of(&page, "plan-as-of"), "15 Jan 2025");
     assert!(text_of(&page, "plan-period").starts_with("2024/25 "));
     // Reachable from the team dashboard and from the ES's caseload page.
     let (_, _, team) = send(
