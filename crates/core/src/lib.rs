@@ -6,6 +6,7 @@
 //! [`report::report`] (per-referral facts, aggregated by ES, team and service)
 //! → one [`report::Report`] value, rendered at the edge.
 
+pub mod behind;
 pub mod bundle;
 pub mod caseload;
 pub mod employer_engagement;

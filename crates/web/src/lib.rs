@@ -25,6 +25,7 @@ mod server;
 mod service;
 mod state;
 mod team;
+mod team_behind;
 mod team_worklist;
 mod ui;
 

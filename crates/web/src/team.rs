@@ -136,10 +136,10 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
                 caption { "Performance plans" }
                 thead { tr {
                     th scope="col" { "Employment specialist" } th scope="col" class="num" { "Access" }
-                    th scope="col" class="num" { "Target to date / year" } th scope="col" { "Status" }
-                    th scope="col" class="num" { "Into work" } th scope="col" class="num" { "Target" } th scope="col" { "Status" }
-                    th scope="col" class="num" { "Job outcome rate" } th scope="col" { "Status" }
-                    th scope="col" class="num" { "13-week sustainment" } th scope="col" { "Status" }
+                    th scope="col" class="num" { "Access target to date / year" } th scope="col" { "Access status" }
+                    th scope="col" class="num" { "Into work" } th scope="col" class="num" { "Into-work target" } th scope="col" { "Into-work status" }
+                    th scope="col" class="num" { "Job outcome rate" } th scope="col" { "Job outcome rate status" }
+                    th scope="col" class="num" { "13-week sustainment" } th scope="col" { "Sustainment status" }
                     th scope="col" class="num" { "Active / open (seen)" } th scope="col" class="num" { "Carried over" }
                     th scope="col" class="num" { "Fidelity score" }
                 } }
@@ -153,14 +153,15 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
                             }
                             td class="num" { (s.kpis.access.unemployed) }
                             td class="num" { (format!("{:.1} / {:.1}", s.targets.access_to_date, s.targets.access)) }
-                            td { (tag(s.targets.status.access)) }
+                            @let why = crate::team_behind::why(d, s, r);
+                            td data-why="access" { (tag(s.targets.status.access)) (why.access) }
                             td class="num" { (s.kpis.people_into_work.unemployed) }
                             td class="num" { (format!("{:.1}", s.targets.people_into_work)) }
-                            td { (tag(s.targets.status.people_into_work)) }
+                            td data-why="into-work" { (tag(s.targets.status.people_into_work)) (why.into_work) }
                             td class="num" { (percent(s.kpis.job_outcome_rate.value)) }
-                            td { (tag(s.targets.status.job_outcome_rate)) }
+                            td data-why="job-outcome-rate" { (tag(s.targets.status.job_outcome_rate)) (why.job_outcome_rate) }
                             td class="num" { (percent(s.kpis.sustainment_rate_13w.value)) }
-                            td { (tag(s.targets.status.sustainment_rate_13w)) }
+                            td data-why="sustainment" { (tag(s.targets.status.sustainment_rate_13w)) (why.sustainment) }
                             td class="num" { (s.kpis.caseload.active) " / " (s.kpis.caseload.open) }
                             td class="num" { (s.kpis.caseload.carried_over) }
                             td class="num" { (s.kpis.fidelity_caseload_score.map_or("–".into(), |f| f.to_string())) }

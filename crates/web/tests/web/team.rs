@@ -87,3 +87,38 @@ async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
         "{access}"
     );
 }
+
+#[tokio::test]
+async fn tgt_3_each_behind_status_says_why_in_numbers_under_a_heading_naming_its_kpi() {
+    let w = world().await;
+    let lead = session_of(&w, "lead1").await;
+    let page = ok_page(&w, "/team", &lead).await;
+    for heading in [
+        "Access status",
+        "Into-work status",
+        "Job outcome rate status",
+        "Sustainment status",
+    ] {
+        shows(&page, &format!(">{heading}</th>"));
+    }
+    // Every status cell that says "Behind" carries its reasons; no other does.
+    let cells: Vec<&str> = page
+        .split("<td data-why=\"")
+        .skip(1)
+        .map(|c| &c[..c.find("</td>").unwrap()])
+        .collect();
+    assert!(!cells.is_empty());
+    let behind: Vec<&&str> = cells.iter().filter(|c| c.contains(">Behind<")).collect();
+    assert!(!behind.is_empty(), "someone is behind in the example");
+    for c in &cells {
+        assert_eq!(c.contains(">Behind<"), c.contains("class=\"why\""), "{c}");
+    }
+    for c in behind {
+        match &c[..c.find('"').unwrap()] {
+            "access" => shows(c, "waiting for a first meeting"),
+            "into-work" | "job-outcome-rate" => shows(c, "seeking work"),
+            "sustainment" => shows(c, "ended before 13 weeks"),
+            other => panic!("unknown cell {other}"),
+        }
+    }
+}
