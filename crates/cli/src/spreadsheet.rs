@@ -101,6 +101,7 @@ pub fn show(p: &Preview, out: &mut impl std::io::Write) -> std::io::Result<()> {
     };
     writeln!(out, "Referrals: {}", counts(&p.referrals))?;
     writeln!(out, "Clients: {}", counts(&p.clients))?;
+    writeln!(out, "Employer contacts: {}", counts(&p.employer_contacts))?;
     if p.is_clean() {
         writeln!(out, "No problems found.")?;
         return Ok(());
@@ -211,11 +212,14 @@ pub async fn import(
     };
     writeln!(
         out,
-        "Written: referrals {} created, {} updated; clients {} created, {} updated{}.",
+        "Written: referrals {} created, {} updated; clients {} created, {} updated; \
+         employer contacts {} created, {} updated{}.",
         summary.referrals.created,
         summary.referrals.updated,
         summary.clients.created,
         summary.clients.updated,
+        summary.employer_contacts.created,
+        summary.employer_contacts.updated,
         if p.is_clean() {
             String::new()
         } else {

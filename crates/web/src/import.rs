@@ -285,6 +285,8 @@ fn fingerprint(p: &Preview) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     p.created.hash(&mut h);
     p.updated.hash(&mut h);
+    let c = &p.employer_contacts;
+    (c.create, c.update, c.unchanged).hash(&mut h);
     for s in &p.skipped {
         s.referral.hash(&mut h);
         s.rows.hash(&mut h);
@@ -442,6 +444,7 @@ fn preview_page(v: &Viewer, p: &Preview, token: &str, message: Option<&str>) -> 
                 tbody {
                     tr { th scope="row" { "Referrals" } td { (p.referrals.create) } td { (p.referrals.update) } td { (p.referrals.unchanged) } }
                     tr { th scope="row" { "Clients" } td { (p.clients.create) } td { (p.clients.update) } td { (p.clients.unchanged) } }
+                    tr { th scope="row" { "Employer contacts" } td { (p.employer_contacts.create) } td { (p.employer_contacts.update) } td { (p.employer_contacts.unchanged) } }
                 }
             }
             @if !p.updated.is_empty() {
@@ -499,7 +502,7 @@ fn done_page(v: &Viewer, s: &ipstrack_store::ImportSummary, p: &Preview) -> Mark
         v,
         "Spreadsheet imported",
         html! {
-            p { "Referrals: " (s.referrals.created) " created, " (s.referrals.updated) " updated. Clients: " (s.clients.created) " created, " (s.clients.updated) " updated." }
+            p { "Referrals: " (s.referrals.created) " created, " (s.referrals.updated) " updated. Clients: " (s.clients.created) " created, " (s.clients.updated) " updated. Employer contacts: " (s.employer_contacts.created) " created, " (s.employer_contacts.updated) " updated." }
             @if !p.is_clean() { p { (p.skipped_rows()) " rows were left out, as listed in the preview." } }
             p { "Every change is in the audit log under your name." }
             p { a href="/team" { "Go to the team dashboard" } " · " a href="/import" { "Import another file" } }

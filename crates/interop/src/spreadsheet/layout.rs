@@ -2,7 +2,9 @@
 //! table, headed with the mapping's first heading for each field, values in
 //! the mapping's words, dates as dates. Each caseload row carries its client's
 //! fields (NHS number, names, date of birth, phone, postcode, gender and
-//! ethnic category in the mapping's words). Imported back with the same
+//! ethnic category in the mapping's words) and its vocational plan (review
+//! dates as UK dates joined by "; ", the agreement as yes or no). The ES's
+//! employer contacts are a sheet of their own. Imported back with the same
 //! mapping it gives the same records.
 
 use std::collections::HashMap;
@@ -90,6 +92,7 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
             // spreadsheets that have no referral id.
             .filter(|f| {
                 table == Table::Caseload
+                    || !table.of_referral()
                     || !matches!(f.name, "client" | "received")
                     || mapping.first_heading(table, "referral").is_none()
             })
@@ -114,7 +117,22 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
         };
         let es = |id: &str| Out::Text(staff.get(id).copied().unwrap_or(id).to_string());
         let mut rows = Vec::new();
-        for r in &doc.referrals {
+        if table == Table::EmployerContacts {
+            for e in &doc.employer_contacts {
+                let row = fields.iter().map(|f| match f.name {
+                    "id" => Out::Text(e.id.clone()),
+                    "es" => es(&e.es),
+                    "date" => date(&Some(e.date.clone())),
+                    "employer" => text(&Some(e.employer.clone())),
+                    "kind" => word("kind", &e.kind),
+                    "note" => text(&e.note),
+                    "client" => text(&e.client),
+                    _ => Out::Empty,
+                });
+                rows.push(row.collect());
+            }
+        }
+        for r in doc.referrals.iter().filter(|_| table.of_referral()) {
             let key = |f: &str| -> Out {
                 match f {
                     "referral" => Out::Text(r.id.clone()),
@@ -135,6 +153,7 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
                 );
             };
             match table {
+                Table::EmployerContacts => {}
                 Table::Caseload => caseload_rows(r, &clients, &word, &es, &mut push),
                 Table::Contacts => {
                     for c in r.contacts.iter().flatten() {
@@ -244,6 +263,20 @@ fn caseload_rows(
             "access" => date(&r.access),
             "vocational_plan_start" => date(&r.vocational_plan.as_ref().map(|p| p.start.clone())),
             "vocational_plan_end" => date(&r.vocational_plan.as_ref().and_then(|p| p.end.clone())),
+            "vocational_plan_reviews" => {
+                let reviews: Vec<String> = r
+                    .vocational_plan
+                    .iter()
+                    .flat_map(|p| &p.reviews)
+                    .map(|d| Day::parse(d).map_or_else(|| d.clone(), uk_date))
+                    .collect();
+                text(&Some(reviews.join("; ")))
+            }
+            "agreed_with_clinical_team" => r
+                .vocational_plan
+                .as_ref()
+                .and_then(|p| p.agreed_with_clinical_team)
+                .map_or(Out::Empty, |a| word(f, if a { "yes" } else { "no" })),
             "discharge" => date(&r.discharge.as_ref().map(|d| d.date.clone())),
             "discharge_reason" => text(&r.discharge.as_ref().and_then(|d| d.reason.clone())),
             _ => Out::Empty,
@@ -321,7 +354,9 @@ pub fn caseload_xlsx(doc: &BundleDoc, mapping: &Mapping) -> Result<Vec<u8>, Xlsx
 }
 
 /// The case data as CSV files in the import's layout: (file name, text) per
-/// table; dates as UK dates (31/03/2025).
+/// table, `employer_contacts.csv` among them (a CSV file holds one sheet, so
+/// each table is a file of its own, read back by its headings like a sheet);
+/// dates as UK dates (31/03/2025).
 pub fn caseload_csv(
     doc: &BundleDoc,
     mapping: &Mapping,

@@ -6,254 +6,11 @@ use std::collections::BTreeMap;
 use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS};
 use serde::Deserialize;
 
+pub use super::tables::Table;
+pub(crate) use super::tables::{Field, Kind, VALUE_LISTS};
+
 /// The default mapping, as a TOML text the user can copy and edit.
 pub const DEFAULT_MAPPING: &str = include_str!("default-mapping.toml");
-
-/// How a field's cells are read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Text,
-    Date,
-    Hours,
-    /// A yes/no cell (`[values.yes_no]`).
-    YesNo,
-    /// One of a list of values (`[values.<list>]`).
-    Value(&'static str),
-    /// An employment specialist, by id or name.
-    Specialist,
-}
-
-/// A field of a table.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Field {
-    pub name: &'static str,
-    pub kind: Kind,
-    /// The sheet must have this column to be read as the table.
-    pub required: bool,
-}
-
-const fn f(name: &'static str, kind: Kind, required: bool) -> Field {
-    Field {
-        name,
-        kind,
-        required,
-    }
-}
-
-/// The tables a spreadsheet can hold, in the order sheets are matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Table {
-    Caseload,
-    Contacts,
-    Holds,
-    WaitingList,
-    Engagement,
-    Decisions,
-    Transfers,
-}
-
-impl Table {
-    pub const ALL: [Table; 7] = [
-        Table::Caseload,
-        Table::Contacts,
-        Table::Holds,
-        Table::WaitingList,
-        Table::Engagement,
-        Table::Decisions,
-        Table::Transfers,
-    ];
-
-    /// The table's name in the mapping file.
-    pub fn key(self) -> &'static str {
-        match self {
-            Table::Caseload => "caseload",
-            Table::Contacts => "contacts",
-            Table::Holds => "holds",
-            Table::WaitingList => "waiting_list",
-            Table::Engagement => "engagement",
-            Table::Decisions => "decisions",
-            Table::Transfers => "transfers",
-        }
-    }
-
-    /// The table's name for people (and the sheet name on export).
-    pub fn label(self) -> &'static str {
-        match self {
-            Table::Caseload => "Caseload",
-            Table::Contacts => "Contacts",
-            Table::Holds => "Holds",
-            Table::WaitingList => "Waiting list",
-            Table::Engagement => "Engagement",
-            Table::Decisions => "Team decisions",
-            Table::Transfers => "Transfers",
-        }
-    }
-
-    pub(crate) fn fields(self) -> &'static [Field] {
-        use Kind::*;
-        const KEYS: [Field; 3] = [
-            f("referral", Text, false),
-            f("client", Text, false),
-            f("received", Date, false),
-        ];
-        match self {
-            Table::Caseload => {
-                const F: [Field; 33] = [
-                    f("referral", Text, false),
-                    f("client", Text, true),
-                    f("nhs_number", Text, false),
-                    f("given_name", Text, false),
-                    f("family_name", Text, false),
-                    f("date_of_birth", Date, false),
-                    f("phone", Text, false),
-                    f("postcode", Text, false),
-                    f("gender", Value("gender"), false),
-                    f("ethnic_category", Value("ethnic_category"), false),
-                    f("received", Date, true),
-                    f("status_at_referral", Value("status_at_referral"), true),
-                    f("es", Specialist, false),
-                    f("access", Date, false),
-                    f("vocational_plan_start", Date, false),
-                    f("vocational_plan_end", Date, false),
-                    f("discharge", Date, false),
-                    f("discharge_reason", Text, false),
-                    f("job", Text, false),
-                    f("job_type", Value("job_type"), false),
-                    f("employer", Text, false),
-                    f("job_start", Date, false),
-                    f("job_end", Date, false),
-                    f("hours_per_week", Hours, false),
-                    f("week1_hours", Hours, false),
-                    f("week2_hours", Hours, false),
-                    f("week3_hours", Hours, false),
-                    f("week4_hours", Hours, false),
-                    f("four_hours_confirmed", Date, false),
-                    f("self_employment_registration", Value("registration"), false),
-                    f("self_employment_evidence", Text, false),
-                    f("retained", YesNo, false),
-                    f("return_to_work", Date, false),
-                ];
-                &F
-            }
-            Table::Contacts => {
-                const F: [Field; 7] = [
-                    KEYS[0],
-                    KEYS[1],
-                    KEYS[2],
-                    f("date", Date, true),
-                    f("kind", Value("contact_kind"), true),
-                    f("mechanism", Value("mechanism"), false),
-                    f("note", Text, false),
-                ];
-                &F
-            }
-            Table::Holds => {
-                const F: [Field; 5] = [
-                    KEYS[0],
-                    KEYS[1],
-                    KEYS[2],
-                    f("start", Date, true),
-                    f("end", Date, false),
-                ];
-                &F
-            }
-            Table::WaitingList => {
-                const F: [Field; 6] = [
-                    KEYS[0],
-                    KEYS[1],
-                    KEYS[2],
-                    f("start", Date, true),
-                    f("end", Date, false),
-                    f("expected_return", Date, false),
-                ];
-                &F
-            }
-            Table::Engagement => {
-                const F: [Field; 5] = [
-                    KEYS[0],
-                    KEYS[1],
-                    KEYS[2],
-                    f("date", Date, true),
-                    f("status", Value("engagement"), true),
-                ];
-                &F
-            }
-            Table::Decisions => {
-                const F: [Field; 7] = [
-                    KEYS[0],
-                    KEYS[1],
-                    KEYS[2],
-                    f("start", Date, true),
-                    f("end", Date, false),
-                    f("status", Value("decision"), true),
-                    f("reason", Text, false),
-                ];
-                &F
-            }
-            Table::Transfers => {
-                const F: [Field; 5] = [
-                    KEYS[0],
-                    KEYS[1],
-                    KEYS[2],
-                    f("date", Date, true),
-                    f("es", Specialist, true),
-                ];
-                &F
-            }
-        }
-    }
-}
-
-/// The value lists and the values each may take (the bundle's own words; for
-/// gender and ethnic category, the NHS Data Dictionary codes the bundle holds).
-pub(crate) const VALUE_LISTS: [(&str, &[&str]); 10] = [
-    ("status_at_referral", &["unemployed", "employed"]),
-    (
-        "job_type",
-        &[
-            "employee",
-            "zero_hours",
-            "self_employed",
-            "apprenticeship",
-            "paid_placement",
-        ],
-    ),
-    (
-        "contact_kind",
-        &[
-            "face_to_face",
-            "remote",
-            "in_work_support",
-            "assertive_engagement",
-        ],
-    ),
-    (
-        "engagement",
-        &["seeking_work", "in_work_support", "not_seeking_work"],
-    ),
-    ("decision", &["active", "inactive"]),
-    (
-        "mechanism",
-        &[
-            "face_to_face",
-            "telephone",
-            "video",
-            "email",
-            "text_message",
-            "other",
-        ],
-    ),
-    ("registration", &["sole_trader", "company"]),
-    ("yes_no", &["yes", "no"]),
-    ("gender", &["1", "2", "9", "X"]),
-    (
-        "ethnic_category",
-        &[
-            "A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "Z",
-            "99",
-        ],
-    ),
-];
 
 /// The words core gives each code of a list (the NHS Data Dictionary's), always
 /// understood and written on export unless the mapping gives its own.
@@ -298,7 +55,32 @@ struct MappingFile {
     #[serde(default)]
     transfers: BTreeMap<String, Headings>,
     #[serde(default)]
+    employer_contacts: BTreeMap<String, Headings>,
+    #[serde(default)]
     values: BTreeMap<String, BTreeMap<String, Headings>>,
+}
+
+/// A sheet is read as the first table whose required headings it has, so
+/// the date and kind headings of the employer contacts must be none of the
+/// contacts' (else a sheet of one could be read as the other).
+fn distinct_employer_contacts(
+    columns: &BTreeMap<(Table, &'static str), Vec<String>>,
+) -> Result<(), MappingError> {
+    let empty = Vec::new();
+    let of = |t: Table, f: &'static str| columns.get(&(t, f)).unwrap_or(&empty);
+    for field in ["date", "kind"] {
+        let contacts = of(Table::Contacts, field);
+        if let Some(both) = of(Table::EmployerContacts, field)
+            .iter()
+            .find(|h| contacts.contains(h))
+        {
+            return Err(MappingError(format!(
+                "\"{both}\" is a heading of both [contacts] {field} and [employer_contacts] {field}: \
+                 give each its own, so that their sheets can be told apart"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A checked mapping.
@@ -359,6 +141,7 @@ impl Mapping {
             (Table::Engagement, file.engagement),
             (Table::Decisions, file.decisions),
             (Table::Transfers, file.transfers),
+            (Table::EmployerContacts, file.employer_contacts),
         ] {
             if given.is_empty() && table != Table::Caseload {
                 continue; // this table is not read
@@ -398,13 +181,18 @@ impl Mapping {
                 }
             }
             let has = |n| columns.contains_key(&(table, n));
-            if table != Table::Caseload && !has("referral") && !(has("client") && has("received")) {
+            if table != Table::Caseload
+                && table.of_referral()
+                && !has("referral")
+                && !(has("client") && has("received"))
+            {
                 return Err(MappingError(format!(
                     "[{}] must give `referral`, or `client` and `received`, to find each row's referral",
                     table.key()
                 )));
             }
         }
+        distinct_employer_contacts(&columns)?;
         let mut words = BTreeMap::new();
         let mut labels = BTreeMap::new();
         for (list, values) in VALUE_LISTS {
@@ -500,6 +288,7 @@ impl Mapping {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ipstrack_core::bundle::EMPLOYER_CONTACT_KINDS;
 
     #[test]
     fn the_default_mapping_reads_every_table() {
@@ -552,6 +341,46 @@ mod tests {
         let core = |c: &[(&'static str, &str)]| c.iter().map(|(k, _)| *k).collect::<Vec<_>>();
         assert_eq!(codes("gender"), core(&GENDERS));
         assert_eq!(codes("ethnic_category"), core(&ETHNIC_CATEGORIES));
+        let kinds: Vec<&str> = EMPLOYER_CONTACT_KINDS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(codes("employer_contact_kind"), kinds);
+    }
+
+    #[test]
+    fn employer_contacts_need_no_referral_and_headings_of_their_own() {
+        const CASELOAD: &str = "[caseload]\nclient='C'\nreceived='R'\nstatus_at_referral='S'\n";
+        let m = Mapping::default();
+        assert_eq!(
+            m.value("employer_contact_kind", "Face-to-face"),
+            Some("visit")
+        );
+        assert_eq!(m.value("employer_contact_kind", "Phone"), Some("call"));
+        assert_eq!(m.label("employer_contact_kind", "email"), "Email");
+        let own = format!(
+            "{CASELOAD}[employer_contacts]\nes='Worker'\ndate='When'\nemployer='Firm'\nkind='How'\n"
+        );
+        assert!(
+            Mapping::from_toml(&own)
+                .unwrap()
+                .reads(Table::EmployerContacts)
+        );
+        let err = Mapping::from_toml(&format!(
+            "{own}[contacts]\nreferral='Ref'\ndate=['Seen on', 'When']\nkind='Type'\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains(
+                "\"when\" is a heading of both [contacts] date and [employer_contacts] date"
+            ),
+            "{err}"
+        );
+        let err = Mapping::from_toml(&format!("{CASELOAD}[employer_contacts]\ndate='D'\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[employer_contacts] must say which heading holds `es`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod layout;
 pub mod limits;
 mod mapping;
 mod preview;
+mod tables;
 
 pub use cells::{
     Cell, ReadError, ReadErrorKind, Row, Sheet, column_letter, read_csv, read_workbook,

@@ -1,13 +1,16 @@
 //! Putting the preview together: rows grouped by the referral they belong to,
 //! each referral built and the whole checked (clients, scope), then the
 //! result merged over the stored records and checked with every BAD-1 rule,
-//! leaving out referrals with problems until what is left is clean; and what
-//! would be created, updated and skipped counted.
+//! leaving out referrals (and employer contacts) with problems until what is
+//! left is clean; and what would be created, updated and skipped counted.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ipstrack_core::bundle::{BUNDLE_FORMAT, BundleDoc, ClientDoc, ReferralDoc, validate};
+use ipstrack_core::bundle::{
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, EmployerContactDoc, ReferralDoc, validate,
+};
 
+use super::employers::EmployerRow;
 use super::{Counts, Draft, Preview, Reader, SheetSummary, Skipped};
 use crate::spreadsheet::mapping::Table;
 
@@ -18,7 +21,7 @@ impl Reader<'_> {
             .layouts
             .iter()
             .map(|l| l.table)
-            .filter(|t| *t != Table::Caseload)
+            .filter(|t| *t != Table::Caseload && t.of_referral())
             .collect();
         let existing_referrals: HashMap<&str, &ReferralDoc> = self
             .existing
@@ -30,6 +33,9 @@ impl Reader<'_> {
         let mut order: Vec<String> = Vec::new();
         let mut lone_rows: Vec<usize> = Vec::new();
         for (i, row) in self.rows.iter().enumerate() {
+            if !self.layouts[row.layout].table.of_referral() {
+                continue; // an employer contact: read below
+            }
             let Some(key) = &row.key else {
                 lone_rows.push(i);
                 continue;
@@ -84,6 +90,12 @@ impl Reader<'_> {
         }
         self.check_clients(&mut referrals, &drafts);
         self.check_scope(&referrals, &existing_referrals, &drafts);
+        let file_clients: HashSet<String> = referrals
+            .iter()
+            .filter_map(|(_, c)| c.as_ref().map(|c| c.id.clone()))
+            .collect();
+        let contacts = self.employer_contacts(&file_clients);
+        let mut bad_contacts: BTreeSet<usize> = BTreeSet::new();
 
         // Check the whole result with every BAD-1 rule; leave out referrals
         // with problems until what is left is clean.
@@ -95,25 +107,31 @@ impl Reader<'_> {
         // Errors the file does not explain are listed once, on the first check.
         let mut first_check = true;
         let bundle = loop {
-            let candidate = self.bundle(&referrals, &bad);
+            let candidate = self.bundle(&referrals, &bad, &contacts, &bad_contacts);
             let merged = merge(self.existing, &candidate);
             match validate(&merged) {
                 Ok(_) => break candidate,
                 Err(errors) => {
-                    let before = bad.len();
+                    let before = (bad.len(), bad_contacts.len());
                     for e in errors.0 {
+                        if let Some(at) = self.place_employer_contact_error(&e, &contacts) {
+                            bad_contacts.insert(at);
+                            continue;
+                        }
                         let referral = self.place_error(&e, &drafts, &referrals, first_check);
                         if let Some(r) = referral {
                             bad.insert(r);
                         }
                     }
                     first_check = false;
-                    if bad.len() == before {
-                        // Errors that no referral of the file explains: nothing is written.
+                    if (bad.len(), bad_contacts.len()) == before {
+                        // Errors that no record of the file explains: nothing is written.
                         let mut empty = candidate;
                         empty.clients.clear();
                         empty.referrals.clear();
+                        empty.employer_contacts.clear();
                         bad.extend(order.iter().cloned());
+                        bad_contacts.extend(0..contacts.len());
                         break empty;
                     }
                 }
@@ -174,17 +192,40 @@ impl Reader<'_> {
                 })
             })
             .collect();
-        for &r in &lone_rows {
+        // Employer contacts left out: rows with problems, and those the
+        // checks of the whole refused.
+        let mut contacts_left_out: BTreeSet<usize> =
+            self.employer_contact_rows_left_out().into_iter().collect();
+        contacts_left_out.extend(bad_contacts.iter().map(|&i| contacts[i].row));
+        for &r in lone_rows.iter().chain(&contacts_left_out) {
             skipped.push(Skipped {
                 referral: None,
                 rows: vec![(self.sheet_of(r), self.rows[r].number)],
             });
+        }
+        let stored_contacts: HashMap<&str, &EmployerContactDoc> = self
+            .existing
+            .employer_contacts
+            .iter()
+            .map(|e| (e.id.as_str(), e))
+            .collect();
+        let mut contact_counts = Counts::default();
+        for (i, c) in contacts.iter().enumerate() {
+            if bad_contacts.contains(&i) {
+                continue;
+            }
+            match stored_contacts.get(c.doc.id.as_str()) {
+                None => contact_counts.create += 1,
+                Some(old) if **old == c.doc => contact_counts.unchanged += 1,
+                Some(_) => contact_counts.update += 1,
+            }
         }
         Preview {
             sheets: summaries,
             problems: self.problems,
             referrals: preview_counts.0,
             clients: preview_counts.1,
+            employer_contacts: contact_counts,
             created,
             updated,
             skipped,
@@ -204,17 +245,24 @@ impl Reader<'_> {
                     .into_iter()
                     .filter(|c| existing_clients.get(c.id.as_str()) != Some(&c))
                     .collect(),
+                employer_contacts: bundle
+                    .employer_contacts
+                    .into_iter()
+                    .filter(|e| stored_contacts.get(e.id.as_str()) != Some(&e))
+                    .collect(),
                 ..bundle
             },
         }
     }
 
     /// The records to write, leaving out the referrals in `bad` (and clients
-    /// only they would create).
+    /// only they would create) and the employer contacts in `bad_contacts`.
     fn bundle(
         &self,
         referrals: &[(ReferralDoc, Option<ClientDoc>)],
         bad: &BTreeSet<String>,
+        contacts: &[EmployerRow],
+        bad_contacts: &BTreeSet<usize>,
     ) -> BundleDoc {
         let mut clients: BTreeMap<String, ClientDoc> = BTreeMap::new();
         let mut docs = Vec::new();
@@ -235,7 +283,12 @@ impl Reader<'_> {
             staff: Vec::new(),
             clients: clients.into_values().collect(),
             referrals: docs,
-            employer_contacts: Vec::new(),
+            employer_contacts: contacts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !bad_contacts.contains(i))
+                .map(|(_, c)| c.doc.clone())
+                .collect(),
         }
     }
 }
@@ -265,6 +318,18 @@ fn merge(existing: &BundleDoc, incoming: &BundleDoc) -> BundleDoc {
         match referral_at.get(&r.id) {
             Some(&i) => doc.referrals[i] = r.clone(),
             None => doc.referrals.push(r.clone()),
+        }
+    }
+    let contact_at: HashMap<String, usize> = doc
+        .employer_contacts
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.clone(), i))
+        .collect();
+    for e in &incoming.employer_contacts {
+        match contact_at.get(&e.id) {
+            Some(&i) => doc.employer_contacts[i] = e.clone(),
+            None => doc.employer_contacts.push(e.clone()),
         }
     }
     doc

@@ -14,7 +14,7 @@ use super::{CLIENT_FIELDS, Draft, Reader, client_field, client_field_label, clie
 
 /// The message for a row that matches a record outside the team lead's
 /// scope: it says what to do without confirming that the record exists.
-fn outside_scope(what: &str) -> String {
+pub(super) fn outside_scope(what: &str) -> String {
     format!(
         "{what} cannot be used in your import: check it, or ask a manager if this person is already known to the service"
     )
@@ -143,7 +143,7 @@ impl Reader<'_> {
     /// Whether a stored client is within the importing user's scope: for a
     /// team lead, a client whose every stored referral is their team's (a
     /// client with none is a manager's to change); for others, every client.
-    fn client_in_scope(&self, client: &str) -> bool {
+    pub(super) fn client_in_scope(&self, client: &str) -> bool {
         self.options.team.is_none() || self.client_scope.get(client) == Some(&true)
     }
 

@@ -62,6 +62,10 @@ impl Reader<'_> {
                 row.or(draft.rows.first().copied())
                     .map(|r| (r, Some(field)))
             }
+            (None, Some("vocational_plan.reviews")) => draft
+                .rows
+                .first()
+                .map(|&r| (r, Some("vocational_plan_reviews"))),
             (None, Some(list)) => {
                 let table = match list {
                     "contacts" => Some(Table::Contacts),
@@ -123,6 +127,8 @@ fn caseload_field(field: &str) -> &'static str {
         "access" => "access",
         "vocational_plan.start" | "vocational_plan" => "vocational_plan_start",
         "vocational_plan.end" => "vocational_plan_end",
+        "vocational_plan.reviews" => "vocational_plan_reviews",
+        "vocational_plan.agreed_with_clinical_team" => "agreed_with_clinical_team",
         "discharge.date" | "discharge" => "discharge",
         "discharge.reason" => "discharge_reason",
         "nhs_number" => "nhs_number",
@@ -156,5 +162,9 @@ mod tests {
         );
         assert_eq!(split_field("holds[0]"), (Some("holds"), Some(0), None));
         assert_eq!(split_field("access"), (None, None, None));
+        assert_eq!(
+            split_field("vocational_plan.reviews[1]"),
+            (Some("vocational_plan.reviews"), Some(1), None)
+        );
     }
 }

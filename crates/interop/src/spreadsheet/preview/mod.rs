@@ -6,8 +6,9 @@
 //! This file holds the preview's public types, [`preview`] itself and what
 //! its parts share (the reader, its rows and problems). The parts: `reading`
 //! (finding each sheet's table and reading its rows), `records` (rows into a
-//! referral, its client, jobs and lists), `checks` (clients and a team lead's
-//! scope), `error_cells` (BAD-1 errors placed on sheet, row and column) and
+//! referral, its client, jobs and lists), `employers` (rows into the ES's
+//! employer contacts), `checks` (clients and a team lead's scope),
+//! `error_cells` (BAD-1 errors placed on sheet, row and column) and
 //! `assemble` (all of it put together into the [`Preview`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -22,6 +23,7 @@ use super::mapping::{Mapping, Table, normalise};
 
 mod assemble;
 mod checks;
+mod employers;
 mod error_cells;
 mod reading;
 mod records;
@@ -31,7 +33,8 @@ mod records;
 pub struct ImportOptions {
     /// Dates after this day are refused (except expected return dates).
     pub today: Day,
-    /// A team lead's import: only referrals of this team's specialists.
+    /// A team lead's import: only referrals and employer contacts of this
+    /// team's specialists.
     pub team: Option<String>,
 }
 
@@ -104,6 +107,7 @@ pub struct Preview {
     /// Counts of what would be written (without the skipped referrals).
     pub referrals: Counts,
     pub clients: Counts,
+    pub employer_contacts: Counts,
     /// Ids of referrals that would be created and updated.
     pub created: Vec<String>,
     pub updated: Vec<String>,
@@ -113,8 +117,9 @@ pub struct Preview {
     /// (by id or NHS number): refused with a message that does not name
     /// them, and listed here for the audit log.
     pub out_of_scope: Vec<OutOfScope>,
-    /// The records to write: created and changed clients and referrals, with
-    /// the service as stored (for `Store::import`). Skipped referrals are not in it.
+    /// The records to write: created and changed clients, referrals and
+    /// employer contacts, with the service as stored (for `Store::import`).
+    /// Skipped referrals and employer contacts are not in it.
     bundle: BundleDoc,
 }
 
@@ -144,6 +149,8 @@ impl Preview {
 enum Value {
     Text(String),
     Date(Day),
+    /// Several dates, in order.
+    Dates(Vec<Day>),
     Hours(Hours),
     Word(&'static str),
     Bool(bool),
@@ -156,6 +163,11 @@ impl Value {
         match self {
             Value::Text(t) | Value::Staff(t) => t.clone(),
             Value::Date(d) => d.to_string(),
+            Value::Dates(days) => days
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
             Value::Hours(h) => hours_number(*h).to_string(),
             Value::Word(w) => w.to_string(),
             Value::Bool(b) => b.to_string(),

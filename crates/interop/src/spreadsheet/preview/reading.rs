@@ -4,6 +4,7 @@
 //! hundredths, words from the mapping's lists, specialists by id or name —
 //! each row keyed to the referral it belongs to.
 
+use ipstrack_core::Day;
 use ipstrack_core::bundle::{ClientDoc, MAX_WEEKLY_HOURS, checked_client, client_document};
 use ipstrack_core::model::{Hours, nhs_number_is_valid};
 
@@ -65,6 +66,7 @@ impl Reader<'_> {
                     };
                     let required = fields.iter().filter(|f| f.required).all(|f| has(f.name));
                     let keyed = table == Table::Caseload
+                        || !table.of_referral()
                         || has("referral")
                         || (has("client") && has("received"));
                     if !(required && keyed) {
@@ -142,37 +144,8 @@ impl Reader<'_> {
             let Some(c) = self.layouts[li].columns[fi] else {
                 continue;
             };
-            if field.kind == Kind::Date {
-                let first_year = if field.name == "date_of_birth" {
-                    dates::FIRST_BIRTH_YEAR
-                } else {
-                    dates::FIRST_YEAR
-                };
-                // (row number, reading) for `settle`, and each one's index in `data`.
-                let mut readings = Vec::new();
-                let mut at = Vec::new();
-                for (ri, r) in data.iter().enumerate() {
-                    let cell = r.cells.get(c).unwrap_or(&Cell::Empty);
-                    match dates::read_from(cell, first_year) {
-                        Ok(Some(reading)) => {
-                            readings.push((r.number, reading));
-                            at.push(ri);
-                        }
-                        Ok(None) => {}
-                        Err(e) => self.problem(li, r.number, Some(field.name), e),
-                    }
-                }
-                let settled: Vec<_> = dates::settle(&readings).collect();
-                for ((number, result), ri) in settled.into_iter().zip(at) {
-                    match result {
-                        Ok(day) if day > self.options.today && field.name != "expected_return" => {
-                            let message = format!("{day} is after today ({})", self.options.today);
-                            self.problem(li, number, Some(field.name), message);
-                        }
-                        Ok(day) => rows[ri].values[fi] = Some(Value::Date(day)),
-                        Err(e) => self.problem(li, number, Some(field.name), e),
-                    }
-                }
+            if matches!(field.kind, Kind::Date | Kind::Dates) {
+                self.read_dates(li, fi, c, &mut rows);
                 continue;
             }
             for (ri, r) in data.iter().enumerate() {
@@ -185,6 +158,11 @@ impl Reader<'_> {
                     Err(e) => self.problem(li, r.number, Some(field.name), e),
                 }
             }
+        }
+        if !table.of_referral() {
+            // Employer contacts belong to no referral: each row is its own record.
+            self.rows.extend(rows);
+            return;
         }
         let by_id = self.layouts[li].has("referral");
         for row in &mut rows {
@@ -217,10 +195,84 @@ impl Reader<'_> {
         self.rows.extend(rows);
     }
 
+    /// Reads a column of dates (field `fi`, column `c`) a column at a time:
+    /// day/month text is read day first unless the column also holds
+    /// month-first dates. A cell of several dates (`Kind::Dates`) gives
+    /// each, in order; a cell with one date that cannot be read gives none.
+    fn read_dates(&mut self, li: usize, fi: usize, c: usize, rows: &mut [ReadRow]) {
+        let (sheet, table, header_index) = {
+            let l = &self.layouts[li];
+            (l.sheet, l.table, l.header_index)
+        };
+        let field = table.fields()[fi];
+        let first_year = if field.name == "date_of_birth" {
+            dates::FIRST_BIRTH_YEAR
+        } else {
+            dates::FIRST_YEAR
+        };
+        let data = &self.sheets[sheet].rows[header_index + 1..];
+        // (row number, reading) for `settle`, and each one's index in `data`.
+        let mut readings = Vec::new();
+        let mut at = Vec::new();
+        let mut unread = vec![false; data.len()];
+        for (ri, r) in data.iter().enumerate() {
+            let cell = r.cells.get(c).unwrap_or(&Cell::Empty);
+            let cells = match cell {
+                Cell::Text(t) if field.kind == Kind::Dates => t
+                    .split([';', ',', '\n', '\r'])
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| Cell::Text(p.to_string()))
+                    .collect(),
+                _ => vec![cell.clone()],
+            };
+            for cell in &cells {
+                match dates::read_from(cell, first_year) {
+                    Ok(Some(reading)) => {
+                        readings.push((r.number, reading));
+                        at.push(ri);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        unread[ri] = true;
+                        self.problem(li, r.number, Some(field.name), e);
+                    }
+                }
+            }
+        }
+        let settled: Vec<_> = dates::settle(&readings).collect();
+        let mut days: Vec<Vec<Day>> = vec![Vec::new(); data.len()];
+        for ((number, result), ri) in settled.into_iter().zip(at) {
+            match result {
+                Ok(day) if day > self.options.today && field.name != "expected_return" => {
+                    unread[ri] = true;
+                    let message = format!("{day} is after today ({})", self.options.today);
+                    self.problem(li, number, Some(field.name), message);
+                }
+                Ok(day) => days[ri].push(day),
+                Err(e) => {
+                    unread[ri] = true;
+                    self.problem(li, number, Some(field.name), e);
+                }
+            }
+        }
+        for (ri, mut days) in days.into_iter().enumerate() {
+            if unread[ri] || days.is_empty() {
+                continue;
+            }
+            rows[ri].values[fi] = Some(if field.kind == Kind::Dates {
+                days.sort();
+                Value::Dates(days)
+            } else {
+                Value::Date(days[0])
+            });
+        }
+    }
+
     fn read_cell(&self, field: &Field, cell: &Cell) -> Result<Value, String> {
         let text = cell.shown();
         match field.kind {
-            Kind::Date => unreachable!("dates are read a column at a time"),
+            Kind::Date | Kind::Dates => unreachable!("dates are read a column at a time"),
             Kind::Text if field.name == "nhs_number" => {
                 let digits: String = match cell {
                     Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 => format!("{n:.0}"),

@@ -16,7 +16,7 @@ use crate::spreadsheet::mapping::Table;
 
 /// The fields of a caseload row that describe the referral and its client
 /// (the rest, the job).
-const REFERRAL_FIELDS: [&str; 10] = [
+const REFERRAL_FIELDS: [&str; 12] = [
     "referral",
     "client",
     "received",
@@ -25,6 +25,8 @@ const REFERRAL_FIELDS: [&str; 10] = [
     "access",
     "vocational_plan_start",
     "vocational_plan_end",
+    "vocational_plan_reviews",
+    "agreed_with_clinical_team",
     "discharge",
     "discharge_reason",
 ];
@@ -91,7 +93,8 @@ impl Reader<'_> {
                 doc.access = get("access");
             }
             if has("vocational_plan_start") {
-                // The sheet gives the plan's dates; its reviews stay as stored.
+                // The sheet gives the plan's dates; its reviews and agreement
+                // stay as stored unless the sheet has their columns (below).
                 let kept = doc.vocational_plan.take().unwrap_or_default();
                 doc.vocational_plan = get("vocational_plan_start").map(|start| PlanDoc {
                     start,
@@ -108,6 +111,7 @@ impl Reader<'_> {
                     );
                 }
             }
+            self.plan_reviews(id, &mut doc, &value, &has);
             if has("discharge") {
                 let reason = if has("discharge_reason") {
                     get("discharge_reason")
@@ -143,6 +147,53 @@ impl Reader<'_> {
             self.children(&mut doc, *table, &rows);
         }
         Some((doc, client))
+    }
+
+    /// The plan's review dates and agreement, where the sheet has their
+    /// columns (a blank cell clears them); a sheet without one keeps what is
+    /// stored, as for the client's fields. Either needs a plan to belong to.
+    fn plan_reviews(
+        &mut self,
+        id: &str,
+        doc: &mut ReferralDoc,
+        value: &BTreeMap<&str, (Value, usize)>,
+        has: &dyn Fn(&str) -> bool,
+    ) {
+        let reviews =
+            has("vocational_plan_reviews").then(|| match value.get("vocational_plan_reviews") {
+                Some((Value::Dates(days), _)) => days.iter().map(ToString::to_string).collect(),
+                _ => Vec::new(),
+            });
+        let agreed = has("agreed_with_clinical_team").then(|| {
+            match value.get("agreed_with_clinical_team") {
+                Some((Value::Bool(b), _)) => Some(*b),
+                _ => None,
+            }
+        });
+        match doc.vocational_plan.as_mut() {
+            Some(plan) => {
+                if let Some(reviews) = reviews {
+                    plan.reviews = reviews;
+                }
+                if let Some(agreed) = agreed {
+                    plan.agreed_with_clinical_team = agreed;
+                }
+            }
+            None => {
+                for (field, what) in [
+                    ("vocational_plan_reviews", "a vocational plan review date"),
+                    (
+                        "agreed_with_clinical_team",
+                        "whether the plan was agreed with the clinical team",
+                    ),
+                ] {
+                    if let Some((_, r)) = value.get(field) {
+                        let message = format!("{what} needs a vocational plan start date");
+                        self.row_problem(*r, Some(field), id, message);
+                    }
+                }
+            }
+        }
     }
 
     fn jobs(&mut self, id: &str, draft: &Draft) -> Vec<JobDoc> {
@@ -239,7 +290,6 @@ impl Reader<'_> {
     fn children(&mut self, doc: &mut ReferralDoc, table: Table, rows: &[usize]) {
         let text = |r: usize, f: &str| self.rows[r].text(table, f);
         match table {
-            Table::Caseload => {}
             Table::Contacts => {
                 doc.contacts = Some(
                     rows.iter()
@@ -305,6 +355,7 @@ impl Reader<'_> {
                         .collect(),
                 );
             }
+            Table::Caseload | Table::EmployerContacts => {}
             Table::Transfers => {
                 doc.transfers = Some(
                     rows.iter()
