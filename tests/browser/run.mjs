@@ -15,6 +15,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { tour } from './pages.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const binary = process.env.IPSTRACK_BIN ?? join(here, '../../target/debug/ipstrack');
@@ -254,6 +255,56 @@ try {
   await admin.goto(`${base}/admin/users`);
   assert.match(await admin.locator('main').innerText(), /1 failed sign-in/);
   await admin.screenshot({ path: join(artifacts, 'users.png'), fullPage: true });
+  // Issue 14: the team lead's morning. The team worklist, its contacts due
+  // (the most overdue first), that person's page, a contact recorded: the
+  // item is gone and the dashboard's active caseload goes up.
+  const activeOfTeam = async () => {
+    await leadPage.goto(`${base}/team`);
+    return Number((await leadPage.locator('td[data-figure="active-open"]').first().innerText()).split('/')[0]);
+  };
+  const activeBefore = await activeOfTeam();
+  await leadPage.getByRole('link', { name: 'Team worklist' }).click();
+  await leadPage.getByLabel('Kind').selectOption('contact');
+  await leadPage.getByRole('button', { name: 'Show' }).click();
+  await leadPage.waitForURL(/kind=contact/);
+  await leadPage.screenshot({ path: join(artifacts, 'team-worklist.png'), fullPage: true });
+  const first = leadPage.locator('#team-worklist tbody tr').first();
+  assert.match(await first.getAttribute('class') ?? '', /overdue/, 'the most overdue item comes first');
+  const person = await first.locator('td[data-label="Person"] a').getAttribute('href');
+  await first.getByRole('link', { name: 'Record a contact' }).click();
+  await leadPage.waitForURL(new RegExp(`${person}#add-contact$`));
+  await leadPage.getByLabel('Date of contact').fill(today);
+  await leadPage.getByLabel('Kind of contact').selectOption('face_to_face');
+  await leadPage.getByRole('button', { name: 'Save contact' }).click();
+  await leadPage.waitForURL(new RegExp(`${person}$`));
+  await leadPage.goto(`${base}/team/worklist?kind=contact`);
+  assert.equal(await leadPage.locator(`#team-worklist a[href="${person}"]`).count(), 0, 'the item is gone');
+  const activeAfter = await activeOfTeam();
+  assert.equal(activeAfter, activeBefore + 1, `the team's active caseload: ${activeBefore} -> ${activeAfter}`);
+
+  // Every page of every role at 1366×768 and 390×844: no page wider than
+  // the window, no axe-core violation; screenshots in artifacts/pages.
+  const referralPath = new URL(referralUrl).pathname;
+  const problems = [
+    ...await tour(browser, base, artifacts, signIn, null, [['sign-in', '/sign-in']]),
+    ...await tour(browser, base, artifacts, signIn, es, [
+      ['caseload', '/caseload'], ['referral', referralPath], ['job', `${referralPath}/jobs/j1/edit`],
+      ['new-referral', '/referrals/new'], ['plan', `/specialists/${es}/plan`], ['search', '/search?q=Amira'],
+      ['password', '/account/password'],
+    ]),
+    ...await tour(browser, base, artifacts, signIn, 'lead', [
+      ['team', '/team'], ['team-worklist', '/team/worklist'], ['my-caseload', '/caseload'],
+      ['caseload-of-es', `/caseload?es=${es}`], ['plan', `/specialists/${es}/plan`],
+      ['data-quality', '/data-quality'], ['import', '/import'],
+    ]),
+    ...await tour(browser, base, artifacts, signIn, 'manager', [
+      ['service', '/service'], ['returns', '/returns'], ['team', '/team'],
+    ]),
+    ...await tour(browser, base, artifacts, signIn, 'admin', [
+      ['users', '/admin/users'], ['policy', '/admin/policy'], ['audit', '/audit'],
+    ]),
+  ];
+  assert.deepEqual(problems, [], `pages with problems:\n${problems.join('\n')}`);
   console.log('browser tests: all passed; screenshots in tests/browser/artifacts');
 } catch (error) {
   failed = true;

@@ -12,12 +12,14 @@ use ipstrack_interop::spreadsheet::{
     Cell, ReadError, ReadErrorKind, Sheet, read_csv, read_file, read_workbook,
 };
 
-/// Reads within 10 seconds (a debug build).
+/// Reads within a minute (a debug build, on a machine that may be busy):
+/// not a speed target (the benchmarks have those), a guard against a read
+/// that runs on and on.
 fn timed<T>(read: impl FnOnce() -> T) -> T {
     let started = Instant::now();
     let out = read();
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(took < Duration::from_secs(60), "took {took:?}");
     out
 }
 

@@ -60,6 +60,10 @@ fn convert(binary: &Path, dir: &Path, files: &[PathBuf], out: &Path) {
 
 /// Runs LibreOffice converting `files` with `filter` (see [`convert`]).
 fn convert_to(binary: &Path, dir: &Path, files: &[PathBuf], out: &Path, filter: &str) {
+    // One LibreOffice at a time: two starting at once (each with its own
+    // profile) have been seen to abort on a busy machine.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let profile = format!("file://{}", dir.join("profile").display());
     let mut child = Command::new(binary)
         .arg(format!("-env:UserInstallation={profile}"))

@@ -3,43 +3,117 @@
 //! 400 with the period form kept.
 
 use axum::http::StatusCode;
+use ipstrack_core::model::Dataset;
 use ipstrack_core::{Day, Period};
 use serde::Deserialize;
 
 use crate::error::WebError;
 use crate::extract::Viewer;
 
-/// A period or as-of date that cannot be shown: 400 with the form kept.
+/// A period or as-of date that cannot be shown: 400 with the form kept as
+/// typed (a custom range's days too) and the problem beside its field.
 pub(crate) fn bad_period(
     v: &Viewer,
-    title: &str,
-    action: &str,
+    (title, action): (&str, &str),
+    (data, today): (&Dataset, Day),
     q: &PeriodQuery,
     team: Option<&str>,
     message: &str,
 ) -> WebError {
-    let typed = (
-        q.period.as_deref().unwrap_or_default(),
-        q.as_of.as_deref().unwrap_or_default(),
-    );
+    let text = |t: &Option<String>| t.as_deref().unwrap_or_default().to_string();
+    let typed = crate::ui::figures::Typed {
+        period: text(&q.period),
+        from: text(&q.from),
+        to: text(&q.to),
+        as_of: text(&q.as_of),
+    };
+    let choices = period_choices(data, today);
     WebError::Page(
         StatusCode::BAD_REQUEST,
-        crate::ui::figures::period_problem(v, title, action, typed, team, message),
+        crate::ui::figures::period_problem(v, title, action, (&choices, &typed), team, message),
     )
 }
 
 #[derive(Default, Deserialize)]
 pub(crate) struct PeriodQuery {
+    /// A period's label (`2024/25`, `2024/25-Q3`, `2024-04-01..2024-06-30`),
+    /// or `custom` for the range `from`–`to`.
     pub(crate) period: Option<String>,
     pub(crate) as_of: Option<String>,
     pub(crate) team: Option<String>,
+    /// A custom range's first and last days (with `period=custom`).
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
 }
 
-/// The period and as-of date asked for (default: this financial year, today).
+/// The value of the period list's "Custom range" choice.
+pub(crate) const CUSTOM: &str = "custom";
+
+/// The financial quarter that holds `day`.
+pub(crate) fn quarter_of(day: Day) -> Period {
+    let month = day.date().month();
+    // April–June is Q1 … January–March Q4.
+    let q = ((month + 8) % 12) / 3 + 1;
+    Period::quarter(day.financial_year(), q as u8)
+}
+
+/// The periods a page offers, newest first: each financial year from the
+/// first with data to the last (or to `until`), with its quarters that have
+/// begun by `until`. (label, words)
+pub(crate) fn period_choices(data: &Dataset, until: Day) -> Vec<(String, String)> {
+    let first = data
+        .referrals
+        .iter()
+        .map(|r| r.received)
+        .min()
+        .unwrap_or(until);
+    let last = data
+        .referrals
+        .iter()
+        .map(|r| r.received)
+        .max()
+        .unwrap_or(until)
+        .max(until);
+    // At most six years back from the last: the list stays short.
+    let first_fy = first.financial_year().max(last.financial_year() - 5);
+    let mut out = Vec::new();
+    for fy in (first_fy..=last.financial_year()).rev() {
+        let year = Period::financial_year(fy);
+        for q in (1..=4).rev() {
+            let quarter = Period::quarter(fy, q);
+            if quarter.start <= last {
+                let words = format!(
+                    "{} Q{q}: {} to {}",
+                    year.label,
+                    quarter.start.date().strftime("%b"),
+                    quarter.end.date().strftime("%b %Y")
+                );
+                out.push((quarter.label, words));
+            }
+        }
+        out.push((
+            year.label.clone(),
+            format!("{} (the whole financial year)", year.label),
+        ));
+    }
+    out
+}
+
+/// The period and as-of date asked for (default: the current quarter, to today).
 pub(crate) fn period_of(q: &PeriodQuery, today: Day) -> Result<(Period, Day), String> {
+    period_or(q, today, quarter_of(today))
+}
+
+/// The period and as-of date asked for, `default` when none is.
+pub(crate) fn period_or(
+    q: &PeriodQuery,
+    today: Day,
+    default: Period,
+) -> Result<(Period, Day), String> {
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(CUSTOM) => custom_range(q)?,
         Some(p) => Period::parse(p).map_err(|e| e.to_string())?,
-        None => Period::financial_year(today.financial_year()),
+        None => default,
     };
     let as_of = match q.as_of.as_deref().filter(|a| !a.is_empty()) {
         Some(a) => {
@@ -54,4 +128,24 @@ pub(crate) fn period_of(q: &PeriodQuery, today: Day) -> Result<(Period, Day), St
         ));
     }
     Ok((period, as_of))
+}
+
+/// A custom range from the form's `from` and `to` days (T-2: at most five
+/// years, the end not before the start).
+fn custom_range(q: &PeriodQuery) -> Result<Period, String> {
+    let day = |text: &Option<String>, what: &str| {
+        let text = text.as_deref().unwrap_or_default().trim();
+        if text.is_empty() {
+            return Err(format!("Enter the {what} of the custom range"));
+        }
+        Day::parse(text).ok_or_else(|| {
+            format!("The {what} of the custom range must be a real date, for example 2024-04-01")
+        })
+    };
+    let from = day(&q.from, "first day")?;
+    let to = day(&q.to, "last day")?;
+    if to < from {
+        return Err("The last day of the custom range must be on or after its first day".into());
+    }
+    Period::parse(&format!("{from}..{to}")).map_err(|e| e.to_string())
 }

@@ -75,7 +75,14 @@ pub(crate) fn plan_page(
     let today = state.today();
     let (period, as_of) = period_of(q, today).map_err(|e| {
         let action = format!("/specialists/{id}/plan");
-        bad_period(v, "Performance plan", &action, q, None, &e)
+        bad_period(
+            v,
+            ("Performance plan", &action),
+            (&data.dataset, today),
+            q,
+            None,
+            &e,
+        )
     })?;
     let r = data.report(&period, as_of)?;
     let trends = trends(data, Whose::Es(id), &period, as_of)?;
@@ -176,7 +183,7 @@ pub fn plan_html(
                         button type="button" class="secondary" data-print hidden { "Print" } " "
                         "This page is laid out for one A4 sheet: print it with your browser's Print command."
                     }
-                    (period_form(&format!("/specialists/{}/plan", staff.id), r, None))
+                    (period_form(&format!("/specialists/{}/plan", staff.id), d, r, None))
                 }
                 @match figures {
                     None => { p { (staff.name) " was not in post during " (r.period.label) ": there is no plan for this period." } }

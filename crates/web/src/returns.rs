@@ -72,7 +72,7 @@ pub(crate) async fn submit_return(
     let q = PeriodQuery {
         period: Some(form.period.clone()),
         as_of: Some(form.as_of.clone()),
-        team: None,
+        ..Default::default()
     };
     let problem = match period_of(&q, state.today()) {
         Err(e) => e,

@@ -26,8 +26,16 @@ pub(crate) async fn service(
     Manager(SignedIn { v, data }): Manager,
     Query(q): Query<PeriodQuery>,
 ) -> WebResult<Markup> {
-    let (period, as_of) = period_of(&q, state.today())
-        .map_err(|e| bad_period(&v, "Service", "/service", &q, None, &e))?;
+    let (period, as_of) = period_of(&q, state.today()).map_err(|e| {
+        bad_period(
+            &v,
+            ("Service", "/service"),
+            (&data.dataset, state.today()),
+            &q,
+            None,
+            &e,
+        )
+    })?;
     let r = data.report(&period, as_of)?;
     Ok(service_html(&v, &data, &r))
 }
@@ -40,7 +48,7 @@ pub fn service_html(v: &Viewer, data: &Loaded, r: &Report) -> Markup {
         &format!("{} – service", d.service.name),
         html! {
             p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". U/E: unemployed / employed at referral." }
-            (period_form("/service", r, None))
+            (period_form("/service", &data.dataset, r, None))
             table {
                 caption { "Teams and service" }
                 (figures_head())

@@ -48,7 +48,7 @@ pub(crate) async fn team(
         team.ok_or_else(|| WebError::out_of_scope(&v, "team", q.team.as_deref().unwrap_or("-")))?;
     let id = &d.teams[team as usize].id;
     let (period, as_of) = period_of(&q, state.today())
-        .map_err(|e| bad_period(&v, "Team", "/team", &q, Some(id), &e))?;
+        .map_err(|e| bad_period(&v, ("Team", "/team"), (d, state.today()), &q, Some(id), &e))?;
     let r = data.report(&period, as_of)?;
     let trends = trends(&data, Whose::Team(id), &period, as_of)?;
     Ok(team_html(&v, &data, team, &r, &trends))
@@ -131,7 +131,7 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
         &format!("Team {}", t.name),
         html! {
             p { (r.period.label) " (" (r.period.start) " to " (r.period.end) "), as of " (r.as_of) ". U/E: unemployed / employed at referral." }
-            (period_form("/team", r, Some(&t.id)))
+            (period_form("/team", d, r, Some(&t.id)))
             table {
                 caption { "Performance plans" }
                 thead { tr {

@@ -10,13 +10,14 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use ipstrack_core::Period;
 use ipstrack_core::bundle::ReferralDoc;
 use ipstrack_core::report::Report;
 
 use crate::Shared;
 use crate::error::WebError;
 use crate::extract::{MANAGERS, SignedIn, referral_in_scope};
-use crate::period::{PeriodQuery, period_of};
+use crate::period::{PeriodQuery, period_or};
 
 mod writes;
 
@@ -166,7 +167,11 @@ pub(crate) async fn api_report(
 ) -> Result<Json<Arc<Report>>, ApiError> {
     v.allow(MANAGERS, "/api/v1/report")?;
     let bad = |message: String| ApiError(StatusCode::BAD_REQUEST, message);
-    let (period, as_of) = period_of(&q, state.today()).map_err(bad)?;
+    // The API's default stays the financial year to date (pages default to
+    // the current quarter).
+    let today = state.today();
+    let (period, as_of) =
+        period_or(&q, today, Period::financial_year(today.financial_year())).map_err(bad)?;
     let report = data
         .report(&period, as_of)
         .map_err(|e| bad(e.to_string()))?;

@@ -6,9 +6,11 @@ use ipstrack_core::targets::{BandPosition, Status};
 use maud::{Markup, html};
 
 use crate::Viewer;
+use crate::period::{CUSTOM, period_choices};
 use crate::ui::form::problem_summary;
 use crate::ui::layout::layout;
 use ipstrack_core::caseload::DayStatus;
+use ipstrack_core::model::Dataset;
 
 pub(crate) fn tag(status: Option<Status>) -> Markup {
     match status {
@@ -23,29 +25,97 @@ pub(crate) fn percent(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
-pub(crate) fn period_form(action: &str, r: &Report, team: Option<&str>) -> Markup {
-    period_fields(action, &r.period.label, &r.as_of.to_string(), team, None)
+/// The period form above a report: the report's period chosen in the list
+/// (or as a custom range) and its as-of date.
+pub(crate) fn period_form(action: &str, data: &Dataset, r: &Report, team: Option<&str>) -> Markup {
+    let typed = Typed {
+        period: r.period.label.clone(),
+        from: r.period.start.to_string(),
+        to: r.period.end.to_string(),
+        as_of: r.as_of.to_string(),
+    };
+    period_fields(action, &period_choices(data, r.as_of), &typed, team, None)
 }
 
-/// The period form with the values given, and the problem beside the field.
+/// What a period form holds: the period's label (or `custom`), a custom
+/// range's days and the as-of date, as typed.
+pub(crate) struct Typed {
+    pub period: String,
+    pub from: String,
+    pub to: String,
+    pub as_of: String,
+}
+
+/// The period form with the values given, and the problem beside its field
+/// (the custom range's first day for a custom range, else the period).
 pub(crate) fn period_fields(
     action: &str,
-    period: &str,
-    as_of: &str,
+    choices: &[(String, String)],
+    typed: &Typed,
     team: Option<&str>,
     problem: Option<&str>,
 ) -> Markup {
+    let (mode, from, to) = period_mode(choices, typed);
+    let custom = mode == Mode::Custom;
+    let problem_at = if custom { "period-from" } else { "period" };
+    let error = |id: &str| problem.filter(|_| problem_at == id);
+    let field_class = |id: &str| {
+        if error(id).is_some() {
+            "field has-error"
+        } else {
+            "field"
+        }
+    };
     html! {
-        form method="get" action=(action) class="panel" {
+        form method="get" action=(action) class="panel filters" {
             @if let Some(t) = team { input type="hidden" name="team" value=(t); }
-            div class=(if problem.is_some() { "field has-error" } else { "field" }) {
-                label for="period" { "Period (2024/25, 2024/25-Q3 or 2024-04-01..2024-06-30, at most 5 years)" }
-                @if let Some(p) = problem { span class="error" id="period-error" { (p) } }
-                input id="period" name="period" value=(period);
+            div class=(field_class("period")) {
+                label for="period" { "Period" }
+                @if let Some(p) = error("period") { span class="error" id="period-error" { (p) } }
+                select id="period" name="period" {
+                    @for (label, words) in choices { option value=(label) selected[mode == Mode::Listed && *label == typed.period] { (words) } }
+                    @if mode == Mode::Other { option value=(typed.period) selected { (typed.period) " (as typed)" } }
+                    option value=(CUSTOM) selected[custom] { "A custom range: the days below" }
+                }
             }
-            div class="field" { label for="as_of" { "As of" } input id="as_of" name="as_of" type="date" value=(as_of); }
+            div class=(field_class("period-from")) {
+                label for="period-from" { "Custom range: first day" }
+                @if let Some(p) = error("period-from") { span class="error" id="period-from-error" { (p) } }
+                input id="period-from" name="from" type="date" value=(from);
+            }
+            div class="field" {
+                label for="period-to" { "Custom range: last day" }
+                input id="period-to" name="to" type="date" value=(to);
+            }
+            div class="field" { label for="as_of" { "As of" } input id="as_of" name="as_of" type="date" value=(typed.as_of); }
             button type="submit" { "Show" }
         }
+    }
+}
+
+/// How a period form shows what it holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// One of the listed periods.
+    Listed,
+    /// A custom range (the list's last choice, with its days).
+    Custom,
+    /// A label typed into the address that is not in the list: kept as typed.
+    Other,
+}
+
+/// Which choice a form shows for `typed`, and the custom range's days
+/// (a range label `A..B` is shown as a custom range).
+fn period_mode<'a>(choices: &[(String, String)], typed: &'a Typed) -> (Mode, &'a str, &'a str) {
+    if typed.period == CUSTOM {
+        return (Mode::Custom, &typed.from, &typed.to);
+    }
+    if typed.period.is_empty() || choices.iter().any(|(label, _)| *label == typed.period) {
+        return (Mode::Listed, "", "");
+    }
+    match typed.period.split_once("..") {
+        Some((from, to)) => (Mode::Custom, from, to),
+        None => (Mode::Other, "", ""),
     }
 }
 
@@ -55,16 +125,17 @@ pub fn period_problem(
     v: &Viewer,
     title: &str,
     action: &str,
-    (period, as_of): (&str, &str),
+    (choices, typed): (&[(String, String)], &Typed),
     team: Option<&str>,
     problem: &str,
 ) -> Markup {
+    let custom = period_mode(choices, typed).0 == Mode::Custom;
     layout(
         v,
         title,
         html! {
-            (problem_summary(Some(problem), "period"))
-            (period_fields(action, period, as_of, team, Some(problem)))
+            (problem_summary(Some(problem), if custom { "period-from" } else { "period" }))
+            (period_fields(action, choices, typed, team, Some(problem)))
         },
     )
 }

@@ -7,17 +7,28 @@ use axum::http::StatusCode;
 async fn a_period_too_long_or_past_2099_gets_a_400_with_the_form_kept() {
     let w = world().await;
     let manager = session_of(&w, "manager").await;
-    for (path, typed) in [
+    // What the form keeps: a range as a custom range's days, a label as typed.
+    for (path, kept, field) in [
         (
             "/service?period=2024-04-21..2524-03-31",
-            "2024-04-21..2524-03-31",
+            "name=\"from\" type=\"date\" value=\"2024-04-21\"",
+            "period-from",
         ),
         (
-            "/team?team=t1&period=2024-04-01..9999-03-31",
-            "2024-04-01..9999-03-31",
+            "/team?team=t1&period=custom&from=2024-04-01&to=9999-03-31",
+            "name=\"to\" type=\"date\" value=\"9999-03-31\"",
+            "period-from",
         ),
-        ("/specialists/es1/plan?period=9998/99-Q4", "9998/99-Q4"),
-        ("/service?period=2024/25&as_of=9999-12-31", "2024/25"),
+        (
+            "/specialists/es1/plan?period=9998/99-Q4",
+            "<option value=\"9998/99-Q4\" selected>9998/99-Q4 (as typed)</option>",
+            "period",
+        ),
+        (
+            "/service?period=2024/25&as_of=9999-12-31",
+            "<option value=\"2024/25\" selected>",
+            "period",
+        ),
     ] {
         let started = std::time::Instant::now();
         let (status, _, page) = send(&w.app, get(path, &manager)).await;
@@ -27,11 +38,8 @@ async fn a_period_too_long_or_past_2099_gets_a_400_with_the_form_kept() {
             "{path}"
         );
         assert!(page.contains("There is a problem"), "{path}: error summary");
-        assert!(
-            page.contains(&format!("name=\"period\" value=\"{typed}\"")),
-            "{path}: the form keeps what was typed"
-        );
-        assert!(page.contains("href=\"#period\""), "{path}");
+        assert!(page.contains(kept), "{path}: the form keeps what was typed");
+        assert!(page.contains(&format!("href=\"#{field}\"")), "{path}");
     }
     let (_, _, page) = send(
         &w.app,
@@ -39,4 +47,60 @@ async fn a_period_too_long_or_past_2099_gets_a_400_with_the_form_kept() {
     )
     .await;
     assert!(page.contains("at most 5 years"));
+}
+
+#[tokio::test]
+async fn pages_default_to_the_current_quarter_and_list_the_years_and_quarters_with_data() {
+    let w = world().await;
+    let manager = session_of(&w, "manager").await;
+    // Today is 15 Jan 2025: the current quarter is 2024/25 Q4.
+    let page = ok_page(&w, "/team?team=t1", &manager).await;
+    shows(
+        &page,
+        "<option value=\"2024/25-Q4\" selected>2024/25 Q4: Jan to Mar 2025</option>",
+    );
+    shows(
+        &page,
+        "<option value=\"2024/25\">2024/25 (the whole financial year)</option>",
+    );
+    shows(&page, "<option value=\"2024/25-Q1\">");
+    hides(&page, "2025/26");
+    shows(
+        &page,
+        "<option value=\"custom\">A custom range: the days below</option>",
+    );
+    // A custom range from the form.
+    let page = ok_page(
+        &w,
+        "/service?period=custom&from=2024-10-01&to=2024-11-30&as_of=2024-11-30",
+        &manager,
+    )
+    .await;
+    shows(&page, "<option value=\"custom\" selected>");
+    shows(&page, "name=\"from\" type=\"date\" value=\"2024-10-01\"");
+    shows(&page, "1 Oct 2024 to 30 Nov 2024");
+    // A bad custom range keeps the form with the error beside the first day.
+    for (query, words) in [
+        (
+            "period=custom&from=2024-11-30&to=2024-10-01",
+            "on or after its first day",
+        ),
+        ("period=custom&from=&to=2024-10-01", "Enter the first day"),
+        (
+            "period=custom&from=2024-02-30&to=2024-10-01",
+            "must be a real date",
+        ),
+    ] {
+        let (status, _, page) = send(&w.app, get(&format!("/service?{query}"), &manager)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        shows(&page, words);
+        shows(&page, "href=\"#period-from\"");
+        shows(&page, "<span class=\"error\" id=\"period-from-error\">");
+    }
+    // The API keeps the financial year to date as its default.
+    let report: serde_json::Value = {
+        let (_, _, body) = send(&w.app, get("/api/v1/report", &manager)).await;
+        serde_json::from_str(&body).unwrap()
+    };
+    assert_eq!(report["period"]["label"], "2024/25");
 }

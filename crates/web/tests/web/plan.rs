@@ -232,10 +232,13 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         );
         assert!(!page.contains("<th scope=\"row\">Q4</th>"));
     }
-    // Without a period: this financial year as of the application's today.
+    // Without a period: this quarter as of the application's today.
     let page = ok_page(&w, "/specialists/es3/plan", &manager).await;
     assert_eq!(text_of(&page, "plan-as-of"), "15 Jan 2025");
-    assert!(text_of(&page, "plan-period").starts_with("2024/25 "));
+    assert_eq!(
+        text_of(&page, "plan-period"),
+        "2024/25-Q4 (1 Jan 2025 to 31 Mar 2025)"
+    );
     // Reachable from the team dashboard and from the ES's caseload page.
     let (_, _, team) = send(
         &w.app,
