@@ -25,6 +25,10 @@ export async function tour(browser, base, artifacts, signIn, user, paths) {
       viewport: { width: size.width, height: size.height },
       isMobile: size.isMobile ?? false,
       hasTouch: size.hasTouch ?? false,
+      // axe-core is injected as a script, which the pages' CSP refuses.
+      bypassCSP: true,
+      // People in England read and type dates the UK way.
+      locale: 'en-GB',
     });
     const page = await context.newPage();
     if (user) await signIn(page, user);
@@ -36,16 +40,18 @@ export async function tour(browser, base, artifacts, signIn, user, paths) {
         continue;
       }
       await page.screenshot({ path: join(dir, `${user ?? 'visitor'}-${name}-${size.width}.png`), fullPage: true });
-      const widths = await page.evaluate(() => ({
+      // Against the window's own width: a phone browser widens its layout
+      // to fit what sticks out, so innerWidth cannot be trusted there.
+      const widths = await page.evaluate((width) => ({
         page: document.documentElement.scrollWidth,
-        window: window.innerWidth,
+        window: width,
         // The widest element sticking out, to say what to fix.
         culprit: [...document.querySelectorAll('main *, header *')]
-          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+          .filter((e) => e.getBoundingClientRect().right > width + 1)
           .filter((e) => !e.closest('.table-scroll, table'))
           .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''}`)
           .slice(0, 3),
-      }));
+      }), size.width);
       if (widths.page > widths.window) {
         problems.push(`${where}: the page is ${widths.page}px wide in a ${widths.window}px window (${widths.culprit.join(', ')})`);
       }

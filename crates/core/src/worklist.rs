@@ -1,6 +1,6 @@
 //! The worklist (CASE-4): dated alerts for an ES and their team lead.
 
-use crate::caseload::status_on;
+use crate::caseload::{Criterion, first_day_out_of_contact, status_on};
 use crate::jobs::{FourHours, four_hours, is_paid_work, milestones_ahead};
 use crate::model::{Dataset, Group, Role, StaffIdx};
 use crate::policy::Basis;
@@ -21,6 +21,10 @@ pub const WAITING_LIST_MONTHS: i32 = 3;
 pub enum Alert {
     /// Active, but no two-way contact for 21+ days: inactive on `date` without one.
     ContactDue { last_contact: Day },
+    /// *(issue 14)* Inactive since `date` for want of contact alone (every
+    /// other criterion met, no team decision): overdue, a contact makes the
+    /// client active again.
+    ContactLapsed { last_contact: Option<Day> },
     /// A hold reaching its limit: inactive on `date` if still on hold.
     HoldReachingLimit { hold_start: Day },
     /// On the waiting list past the expected return date or for more than
@@ -93,6 +97,19 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
             && day.since(last) >= policy.contact_window_days - WARNING_DAYS
         {
             push(inactive_from, Alert::ContactDue { last_contact: last });
+        }
+        if status.open
+            && status.decision.is_none()
+            && status.failed.iter().eq([Criterion::InContact])
+            && let Some(lapsed) =
+                first_day_out_of_contact(status.last_two_way_contact, status.last_attempt, policy)
+        {
+            push(
+                lapsed,
+                Alert::ContactLapsed {
+                    last_contact: status.last_two_way_contact,
+                },
+            );
         }
         if status.open {
             for h in r.holds.iter().filter(|h| h.covers(day)) {

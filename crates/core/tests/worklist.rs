@@ -70,8 +70,62 @@ fn case_4_contact_due_from_21_days_without_contact() {
             }
         )]
     );
-    // 28 days: already inactive, so no longer a "becomes inactive" alert.
-    assert!(client_alerts(&worklist(&loaded.dataset, d("2024-10-29"))).is_empty());
+    // 28 days: already inactive, so no longer a "becomes inactive" alert:
+    // the contact has lapsed (issue 14), dated the day it did, and stays
+    // on the worklist, overdue, until a contact is recorded.
+    let lapsed = vec![(
+        "2024-10-29".to_string(),
+        Alert::ContactLapsed {
+            last_contact: Some(d("2024-10-01")),
+        },
+    )];
+    assert_eq!(
+        client_alerts(&worklist(&loaded.dataset, d("2024-10-29"))),
+        lapsed
+    );
+    assert_eq!(
+        client_alerts(&worklist(&loaded.dataset, d("2024-12-31"))),
+        lapsed
+    );
+}
+
+#[test]
+fn case_4_a_lapsed_contact_is_listed_only_when_contact_alone_keeps_the_client_inactive() {
+    let lapsed_on = |extra: serde_json::Value, day: &str| {
+        let mut r = json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]});
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        let loaded = bundle(vec![referral("r1", r)]);
+        client_alerts(&worklist(&loaded.dataset, d(day)))
+            .into_iter()
+            .any(|(_, a)| matches!(a, Alert::ContactLapsed { .. }))
+    };
+    assert!(lapsed_on(json!({}), "2024-11-15"));
+    // A contact on the day: active again, nothing lapsed.
+    assert!(!lapsed_on(
+        json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}, {"date": "2024-11-15", "kind": "face_to_face"}]}),
+        "2024-11-15"
+    ));
+    // Not seeking work, no plan, or a team decision: contact alone would not
+    // make the client active, so it is not listed as a lapsed contact.
+    assert!(!lapsed_on(
+        json!({"engagement": [{"date": "2024-10-05", "status": "not_seeking_work"}]}),
+        "2024-11-15"
+    ));
+    assert!(!lapsed_on(
+        json!({"vocational_plan": {"start": "2024-06-04", "end": "2024-10-10"}}),
+        "2024-11-15"
+    ));
+    assert!(!lapsed_on(
+        json!({"decisions": [{"start": "2024-11-01", "end": null, "status": "inactive", "reason": "abroad"}]}),
+        "2024-11-15"
+    ));
+    // Discharged: not listed.
+    assert!(!lapsed_on(
+        json!({"discharge": {"date": "2024-11-10", "reason": "moved"}}),
+        "2024-11-15"
+    ));
 }
 
 #[test]

@@ -256,6 +256,13 @@ pub(crate) fn alert_words(alert: &Alert) -> String {
                 uk_date(*last_contact)
             )
         }
+        Alert::ContactLapsed { last_contact } => match last_contact {
+            Some(last) => format!(
+                "Inactive for want of contact: no two-way contact since {}; a contact makes them active again",
+                uk_date(*last)
+            ),
+            None => "Inactive for want of contact: a contact makes them active again".into(),
+        },
         Alert::HoldReachingLimit { hold_start } => {
             format!("On hold since {}: reaching 4 weeks", uk_date(*hold_start))
         }

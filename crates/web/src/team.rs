@@ -13,6 +13,7 @@ use crate::error::{WebError, WebResult};
 use crate::extract::{Lead, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::ui::chart::{Trends, access_chart, both, line_chart};
+use crate::ui::dates::uk_date;
 use crate::ui::figures::{figures_head, figures_row, percent, period_form, plan_link, tag};
 use crate::ui::layout::layout;
 use crate::{Shared, Snapshot};
@@ -130,10 +131,13 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
         v,
         &format!("Team {}", t.name),
         html! {
-            p { (r.period.label) " (" (r.period.start) " to " (r.period.end) "), as of " (r.as_of) ". U/E: unemployed / employed at referral." }
+            p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". U/E: unemployed / employed at referral." }
             (period_form("/team", d, r, Some(&t.id)))
-            table {
-                caption { "Performance plans" }
+            // Wide on a laptop too (fourteen columns and the reasons): it
+            // scrolls inside its own box, reachable by keyboard.
+            div class="table-scroll" tabindex="0" role="region" aria-labelledby="performance-plans-caption" {
+            table class="cards" id="performance-plans" {
+                caption id="performance-plans-caption" { "Performance plans" }
                 thead { tr {
                     th scope="col" { "Employment specialist" } th scope="col" class="num" { "Access" }
                     th scope="col" class="num" { "Access target to date / year" } th scope="col" { "Access status" }
@@ -151,23 +155,24 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
                                 a href=(format!("/caseload?es={}", s.id)) { (name) } " (year " (s.targets.year) ") "
                                 a href=(plan_link(&s.id, r)) aria-label=(format!("Performance plan of {name}")) { "Plan" }
                             }
-                            td class="num" { (s.kpis.access.unemployed) }
-                            td class="num" { (format!("{:.1} / {:.1}", s.targets.access_to_date, s.targets.access)) }
+                            td class="num" data-label="Access" { (s.kpis.access.unemployed) }
+                            td class="num" data-label="Access target to date / year" { (format!("{:.1} / {:.1}", s.targets.access_to_date, s.targets.access)) }
                             @let why = crate::team_behind::why(d, s, r);
-                            td data-why="access" { (tag(s.targets.status.access)) (why.access) }
-                            td class="num" { (s.kpis.people_into_work.unemployed) }
-                            td class="num" { (format!("{:.1}", s.targets.people_into_work)) }
-                            td data-why="into-work" { (tag(s.targets.status.people_into_work)) (why.into_work) }
-                            td class="num" { (percent(s.kpis.job_outcome_rate.value)) }
-                            td data-why="job-outcome-rate" { (tag(s.targets.status.job_outcome_rate)) (why.job_outcome_rate) }
-                            td class="num" { (percent(s.kpis.sustainment_rate_13w.value)) }
-                            td data-why="sustainment" { (tag(s.targets.status.sustainment_rate_13w)) (why.sustainment) }
-                            td class="num" { (s.kpis.caseload.active) " / " (s.kpis.caseload.open) }
-                            td class="num" { (s.kpis.caseload.carried_over) }
-                            td class="num" { (s.kpis.fidelity_caseload_score.map_or("–".into(), |f| f.to_string())) }
+                            td data-why="access" data-label="Access status" { (tag(s.targets.status.access)) (why.access) }
+                            td class="num" data-label="Into work" { (s.kpis.people_into_work.unemployed) }
+                            td class="num" data-label="Into-work target" { (format!("{:.1}", s.targets.people_into_work)) }
+                            td data-why="into-work" data-label="Into-work status" { (tag(s.targets.status.people_into_work)) (why.into_work) }
+                            td class="num" data-label="Job outcome rate" { (percent(s.kpis.job_outcome_rate.value)) }
+                            td data-why="job-outcome-rate" data-label="Job outcome rate status" { (tag(s.targets.status.job_outcome_rate)) (why.job_outcome_rate) }
+                            td class="num" data-label="13-week sustainment" { (percent(s.kpis.sustainment_rate_13w.value)) }
+                            td data-why="sustainment" data-label="Sustainment status" { (tag(s.targets.status.sustainment_rate_13w)) (why.sustainment) }
+                            td class="num" data-label="Active / open (seen)" { (s.kpis.caseload.active) " / " (s.kpis.caseload.open) }
+                            td class="num" data-label="Carried over" { (s.kpis.caseload.carried_over) }
+                            td class="num" data-label="Fidelity score" { (s.kpis.fidelity_caseload_score.map_or("–".into(), |f| f.to_string())) }
                         }
                     }
                 }
+            }
             }
             @if let Some(b) = block {
                 table { caption { "Team figures" } (figures_head()) tbody { (figures_row(html! { (t.name) }, &b.kpis)) } }

@@ -61,6 +61,7 @@ pub(crate) fn why(d: &Dataset, s: &SpecialistKpis, r: &Report) -> Why {
         ));
     }
     access.push(match f.days_since_last_access {
+        Some(0) => "last access today".into(),
         Some(n) => format!("last access {} ago", plural(i64::from(n), "day", "days")),
         None => "no access yet".into(),
     });

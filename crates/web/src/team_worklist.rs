@@ -29,7 +29,7 @@ pub(crate) fn routes() -> Router<Shared> {
 
 /// The kinds of item, as the filter offers them: (word in the address, words people read).
 pub(crate) const KINDS: [(&str, &str); 6] = [
-    ("contact", "Contact due (going inactive)"),
+    ("contact", "Contact due or overdue (going or gone inactive)"),
     ("hold", "Hold reaching 4 weeks"),
     ("waiting", "Waiting list past its date"),
     ("milestone", "Sustainment milestone due"),
@@ -40,7 +40,7 @@ pub(crate) const KINDS: [(&str, &str); 6] = [
 /// The kind of an item (its word in [`KINDS`]).
 pub(crate) fn kind_of(alert: &Alert) -> &'static str {
     match alert {
-        Alert::ContactDue { .. } => "contact",
+        Alert::ContactDue { .. } | Alert::ContactLapsed { .. } => "contact",
         Alert::HoldReachingLimit { .. } => "hold",
         Alert::WaitingListOverdue { .. } => "waiting",
         Alert::MilestoneDue { .. } => "milestone",
@@ -119,7 +119,7 @@ fn action(data: &Loaded, item: &WorkItem) -> Markup {
         (Some(i), Alert::AwaitingFourHours { job }) => html! {
             a href=(format!("/referrals/{}/jobs/{job}/edit#job-four_hours_confirmed", d.referrals[i].id)) { "Confirm 4 hours" }
         },
-        (Some(i), Alert::ContactDue { .. }) => html! {
+        (Some(i), Alert::ContactDue { .. } | Alert::ContactLapsed { .. }) => html! {
             a href=(format!("/referrals/{}#add-contact", d.referrals[i].id)) { "Record a contact" }
         },
         (Some(i), _) => {

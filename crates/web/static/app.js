@@ -30,3 +30,13 @@ document.querySelectorAll('button[data-print]').forEach((button) => {
   button.hidden = false;
   button.addEventListener('click', () => window.print());
 });
+// A table (or chart) wider than the screen scrolls inside its own box: let
+// the keyboard reach it too, so it can be scrolled with the arrow keys.
+const reachScrollers = () => {
+  document.querySelectorAll('main table, main figure, main .table-scroll').forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1) box.tabIndex = 0;
+    else if (box.tabIndex === 0 && !box.classList.contains('table-scroll')) box.removeAttribute('tabindex');
+  });
+};
+reachScrollers();
+window.addEventListener('resize', reachScrollers);
