@@ -215,7 +215,9 @@ fn figure(title: &str, plot: Markup, key: Markup, table: Markup, numbers_open: b
             p class="chart-key" { (key) }
             details open[numbers_open] {
                 summary { "The numbers" }
-                (table)
+                // A region of its own that scrolls sideways when the table
+                // is wider than a phone, reachable by keyboard to scroll it.
+                div class="chart-numbers" role="region" tabindex="0" aria-label=(format!("The numbers: {title}")) { (table) }
             }
         }
     }

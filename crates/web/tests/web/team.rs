@@ -247,6 +247,16 @@ async fn chart_text_keeps_its_size_at_every_width() {
         charts,
         "@container (max-width: 42rem) { .chart-plot .minor { display: none; } }",
     );
+    // A table wider than a phone scrolls in a region of its own, which the
+    // keyboard reaches; its words are not broken.
+    assert_eq!(
+        page.matches(
+            "<div class=\"chart-numbers\" role=\"region\" tabindex=\"0\" aria-label=\"The numbers: "
+        )
+        .count(),
+        3
+    );
+    shows(charts, "overflow-wrap: normal;");
     // Nine months: all labelled, every second one minor (hidden when narrow),
     // the latest not.
     let access = &page[page.find("<svg class=\"chart-plot\"").unwrap()..];
