@@ -14,7 +14,7 @@ use crate::extract::SignedIn;
 use crate::extract::specialist_in_scope;
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::team::{Whose, trends};
-use crate::ui::chart::{Trends, access_chart, employed, line_chart, unemployed};
+use crate::ui::chart::{Series, Trends, access_chart, employed, quarters_chart, unemployed};
 use crate::ui::dates::uk_date;
 use crate::ui::figures::{band_words, percent, period_form, tag};
 use crate::ui::form::FormState;
@@ -240,12 +240,14 @@ pub fn plan_html(
                         }
                         div class="plan-charts" {
                             (access_chart(trends, true))
-                            (line_chart("Job starts and 13-week outcomes by quarter", &trends.quarters, &[
-                                ("Job starts (unemployed)", "#005eb8", &unemployed(&trends.job_starts)),
-                                ("Job starts (employed)", "#41b6e6", &employed(&trends.job_starts)),
-                                ("13 weeks (unemployed)", "#007f3b", &unemployed(&trends.sustained)),
-                                ("13 weeks (employed)", "#78be20", &employed(&trends.sustained)),
-                            ], None, true))
+                            // Unemployed and employed at referral apart; each
+                            // colour has 3:1 contrast against white.
+                            (quarters_chart("Job starts and 13-week outcomes by quarter", trends, &[
+                                Series::count("Job starts (unemployed)", "#005eb8", &unemployed(&trends.job_starts)),
+                                Series::count("Job starts (employed)", "#330072", &employed(&trends.job_starts)),
+                                Series::count("13 weeks (unemployed)", "#007f3b", &unemployed(&trends.sustained)),
+                                Series::count("13 weeks (employed)", "#ae2573", &employed(&trends.sustained)),
+                            ], true))
                         }
                     }
                 }

@@ -12,7 +12,7 @@ use crate::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Lead, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
-use crate::ui::chart::{Trends, access_chart, both, line_chart};
+use crate::ui::chart::{Series, Trends, access_chart, both, line_chart, quarters_chart};
 use crate::ui::dates::uk_date;
 use crate::ui::figures::{figures_head, figures_row, percent, period_form, plan_link, tag};
 use crate::ui::layout::layout;
@@ -111,6 +111,10 @@ pub(crate) fn trends(
         let block = who.kpis(&r);
         let name = quarter.label.rsplit('-').next().unwrap_or_default();
         trends.quarters.push(name.to_string());
+        // Unfinished: the as-of date (or the period's end) falls inside it.
+        trends
+            .quarter_to_date
+            .push((known < quarter.end).then_some(known));
         trends
             .job_starts
             .push(block.map(|k| k.job_starts).unwrap_or_default());
@@ -179,10 +183,11 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
             }
             (access_chart(trends, false))
             (line_chart("Active caseload per FTE in post, against the fidelity limit", &trends.months,
-                &[("Active per FTE", "#007f3b", &trends.active_per_fte)],
+                &[Series::ratio("Active per FTE", "#007f3b", &trends.active_per_fte)],
                 Some((0.0, f64::from(trends.fidelity_limit))), false))
-            (line_chart("Job starts and 13-week sustainment outcomes by quarter", &trends.quarters,
-                &[("Job starts", "#005eb8", &both(&trends.job_starts)), ("Sustained 13 weeks", "#007f3b", &both(&trends.sustained))], None, false))
+            (quarters_chart("Job starts and 13-week sustainment outcomes by quarter", trends,
+                &[Series::count("Job starts", "#005eb8", &both(&trends.job_starts)),
+                  Series::count("Sustained 13 weeks", "#007f3b", &both(&trends.sustained))], false))
         },
     )
 }

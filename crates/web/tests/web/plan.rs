@@ -197,14 +197,15 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         // its target to date; the third quarter's job starts and 13-week
         // outcomes are those of the quarter's report, each group apart.
         assert_eq!(
-            page.matches("<svg viewBox=\"0 0 640 240\"").count(),
+            page.matches("<svg class=\"chart-plot\"").count(),
             2,
             "two charts"
         );
+        assert_eq!(page.matches("<summary>The numbers</summary>").count(), 2);
         let december = &page[page.find("<th scope=\"row\">Dec 24</th>").unwrap()..];
         assert!(
             december.starts_with(&format!(
-                "<th scope=\"row\">Dec 24</th><td class=\"num\">{}.0</td><td class=\"num\">{:.1}</td>",
+                "<th scope=\"row\">Dec 24</th><td class=\"num\">{}</td><td class=\"num\">{:.1}</td>",
                 k.access.unemployed, t.access_to_date
             )),
             "{}: {}",
@@ -220,7 +221,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         let row = &page[page.find("<th scope=\"row\">Q3</th>").unwrap()..];
         assert!(
             row.starts_with(&format!(
-                "<th scope=\"row\">Q3</th><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td><td class=\"num\">{}.0</td>",
+                "<th scope=\"row\">Q3</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
                 quarter.job_starts.unemployed,
                 quarter.job_starts.employed,
                 quarter.sustained.w13.unemployed,
@@ -231,6 +232,8 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
             &row[..200]
         );
         assert!(!page.contains("<th scope=\"row\">Q4</th>"));
+        // The third quarter is over on 31 December: nothing is to date.
+        assert!(!page.contains("(to date)"), "{}", s.id);
     }
     // Without a period: this quarter as of the application's today.
     let page = ok_page(&w, "/specialists/es3/plan", &manager).await;
@@ -239,6 +242,39 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         text_of(&page, "plan-period"),
         "2024/25-Q4 (1 Jan 2025 to 31 Mar 2025)"
     );
+    // Today (15 January) is inside the fourth quarter: its bars are marked
+    // as to date, in the chart, the key and the table; quarterly counts are
+    // bars, whole numbers in the table.
+    let chart = &page[page
+        .find("Job starts and 13-week outcomes by quarter")
+        .unwrap()..];
+    let chart = &chart[..chart.find("</figure>").unwrap()];
+    assert!(chart.contains("(to date)</text>"), "{chart}");
+    assert!(
+        chart.contains("Q4 is not over, figures to 15 Jan 2025"),
+        "{chart}"
+    );
+    let q4 = ipstrack_core::Period::parse("2024/25-Q4").unwrap();
+    let today = Day::parse("2025-01-15").unwrap();
+    let q4_report = ipstrack_core::report(d, &loaded.warnings, &q4, today).unwrap();
+    let k = &q4_report
+        .specialists
+        .iter()
+        .find(|x| x.id == "es3")
+        .unwrap()
+        .kpis;
+    shows(
+        chart,
+        &format!(
+            "<th scope=\"row\">Q4 (to date)</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            k.job_starts.unemployed,
+            k.job_starts.employed,
+            k.sustained.w13.unemployed,
+            k.sustained.w13.employed
+        ),
+    );
+    assert!(chart.contains("<rect class=\"chart-bar"), "bars: {chart}");
+    assert!(!chart.contains("polyline"));
     // Reachable from the team dashboard and from the ES's caseload page.
     let (_, _, team) = send(
         &w.app,
