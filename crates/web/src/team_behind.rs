@@ -56,7 +56,7 @@ pub(crate) fn why(d: &Dataset, s: &SpecialistKpis, r: &Report) -> Why {
     )];
     if let Some(w) = f.longest_wait_days.filter(|_| f.awaiting_first_meeting > 0) {
         access.push(format!(
-            "the longest waiting {}",
+            "the longest has waited {}",
             plural(i64::from(w), "day", "days")
         ));
     }

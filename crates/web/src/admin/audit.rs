@@ -42,7 +42,7 @@ pub fn audit_html(v: &Viewer, entries: &[AuditEntry], record: Option<&str>) -> M
             table {
                 thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Record" } } }
                 tbody { @for e in entries.iter().rev().take(500) {
-                    tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.record_type) " " (e.record_id) } }
+                    tr { td { (crate::ui::dates::uk_timestamp(&e.at)) } td { (e.actor) } td { (e.action) } td { (e.record_type) " " (e.record_id) } }
                 } }
             }
         },

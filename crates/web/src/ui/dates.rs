@@ -8,6 +8,15 @@ pub(crate) fn uk_date(day: Day) -> String {
     day.date().strftime("%-d %b %Y").to_string()
 }
 
+/// A moment stored as an RFC 3339 timestamp, as people read it:
+/// `27 Nov 2026, 00:03 UTC`; the text itself if it is not one.
+pub(crate) fn uk_timestamp(text: &str) -> String {
+    match text.parse::<jiff::Timestamp>() {
+        Ok(t) => t.strftime("%-d %b %Y, %H:%M UTC").to_string(),
+        Err(_) => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -16,5 +25,10 @@ mod tests {
     fn days_read_the_uk_way() {
         assert_eq!(uk_date(Day::parse("2024-10-07").unwrap()), "7 Oct 2024");
         assert_eq!(uk_date(Day::parse("2026-12-10").unwrap()), "10 Dec 2026");
+        assert_eq!(
+            uk_timestamp("2026-11-27T00:03:54.123Z"),
+            "27 Nov 2026, 00:03 UTC"
+        );
+        assert_eq!(uk_timestamp("not a time"), "not a time");
     }
 }
