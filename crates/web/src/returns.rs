@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Manager, Managers, Posted, SignedIn, Viewer};
 use crate::period::{PeriodQuery, period_of};
-use crate::ui::dates::{uk_date, uk_date_or_dash};
+use crate::ui::dates::uk_date;
 use crate::ui::figures::percent;
 use crate::ui::layout::{layout, plural};
 use crate::ui::saved::{saved_redirect, success_banner, take_saved};
@@ -83,16 +83,13 @@ fn words_of(period: &Period) -> String {
 fn chosen(q: &ReturnQuery, today: Day) -> Result<(Period, Day), Problem> {
     let typed = q.period.as_deref().unwrap_or_default().trim();
     if typed.is_empty() {
-        return Err((
-            Field::Period,
-            "Enter the quarter of the return, for example 2024/25-Q3.".into(),
-        ));
+        return Err((Field::Period, "Choose the quarter of the return.".into()));
     }
     let not_a_quarter = || {
         (
             Field::Period,
             format!(
-                "“{typed}” is not a quarter: enter the financial year and the quarter, for example 2024/25-Q3 (Q1 is April to June)."
+                "“{typed}” is not a quarter: choose one from the list (a financial year's Q1 to Q4, for example 2024/25-Q3)."
             ),
         )
     };
@@ -267,10 +264,8 @@ async fn returns_page(
             h2 { "Choose the quarter" }
             p { "The IPS Grow return is made each financial quarter once it has closed. "
                 "Preview a quarter's figures and download them; submitting is a separate step that freezes them." }
-            (text_field(Field::Period, "Quarter", "For example 2024/25-Q3: Q1 is April to June, Q4 January to March.",
-                "text", typed.period.as_deref().unwrap_or_default(), error(Field::Period)))
-            (text_field(Field::AsOf, "Figures as of", "Events dated after this day are left out (empty: today).",
-                "date", typed.as_of.as_deref().unwrap_or_default(), error(Field::AsOf)))
+            (quarter_field(data, today, typed.period.as_deref().unwrap_or_default(), error(Field::Period)))
+            (as_of_field(typed.as_of.as_deref().unwrap_or_default(), error(Field::AsOf)))
             button type="submit" { "Preview the return" }
         }
         @if let Some((period, as_of, report)) = preview {
@@ -280,30 +275,46 @@ async fn returns_page(
     })
 }
 
-/// A labelled input of the return form, with its hint and error.
-fn text_field(
-    field: Field,
-    label: &str,
-    hint: &str,
-    kind: &str,
-    value: &str,
-    error: Option<&str>,
-) -> Markup {
-    let id = field.id();
-    let name = match field {
-        Field::Period => "period",
-        Field::AsOf => "as_of",
-    };
+/// The quarter of the return, chosen from the quarters with data (newest
+/// first, as the other pages' period lists); a label typed into the address
+/// that is not in the list is kept, as typed, with its error.
+fn quarter_field(data: &Snapshot, today: Day, typed: &str, error: Option<&str>) -> Markup {
+    let id = Field::Period.id();
+    let choices: Vec<(String, String)> = crate::period::period_choices(&data.dataset, today)
+        .into_iter()
+        .filter(|(label, _)| Period::parse(label).is_ok_and(|p| p.as_quarter().is_some()))
+        .collect();
+    let listed = choices.iter().any(|(label, _)| label == typed);
     let described = match error {
         Some(_) => format!("{id}-hint {id}-error"),
         None => format!("{id}-hint"),
     };
     html! {
         div class=(if error.is_some() { "field has-error" } else { "field" }) {
-            label for=(id) { (label) }
-            span class="hint" id=(format!("{id}-hint")) { (hint) }
+            label for=(id) { "Quarter" }
+            span class="hint" id=(format!("{id}-hint")) { "The financial year's quarters: Q1 is April to June, Q4 January to March." }
             @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
-            input id=(id) name=(name) type=(kind) value=(value) aria-describedby=(described);
+            select id=(id) name="period" aria-describedby=(described) {
+                @if !listed && !typed.is_empty() { option value=(typed) selected { (typed) " (as typed)" } }
+                @for (label, words) in &choices { option value=(label) selected[label == typed] { (words) } }
+            }
+        }
+    }
+}
+
+/// The as-of date of the return, with its hint and error.
+fn as_of_field(value: &str, error: Option<&str>) -> Markup {
+    let id = Field::AsOf.id();
+    let described = match error {
+        Some(_) => format!("{id}-hint {id}-error"),
+        None => format!("{id}-hint"),
+    };
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            label for=(id) { "Figures as of" }
+            span class="hint" id=(format!("{id}-hint")) { "Events dated after this day are left out (empty: today)." }
+            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
+            input id=(id) name="as_of" type="date" value=(value) aria-describedby=(described);
         }
     }
 }
@@ -601,7 +612,10 @@ fn figure_words(path: &str) -> (String, bool) {
 fn value_words(path: &str, text: &str) -> String {
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
     if path.ends_with("date") {
-        return uk_date_or_dash(value.as_str().and_then(Day::parse));
+        return value
+            .as_str()
+            .and_then(Day::parse)
+            .map_or_else(|| "–".to_string(), uk_date);
     }
     let rate = path.ends_with(".value")
         || path == "targets.job_outcome_rate"

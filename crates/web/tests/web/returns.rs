@@ -33,13 +33,18 @@ async fn the_returns_page_defaults_to_the_last_closed_quarter_as_of_today() {
     // Today is 15 Jan 2025: Q3 (October to December 2024) closed last.
     shows(
         &page,
-        "id=\"return-period\" name=\"period\" type=\"text\" value=\"2024/25-Q3\"",
+        "<option value=\"2024/25-Q3\" selected>2024/25 Q3: Oct to Dec 2024</option>",
     );
+    // The quarters with data are listed, newest first (the current one too);
+    // not whole years.
+    let q4 = page.find("value=\"2024/25-Q4\"").unwrap();
+    let q1 = page.find("value=\"2024/25-Q1\"").unwrap();
+    assert!(q4 < q1, "newest first");
+    hides(&page, "value=\"2024/25\"");
     shows(
         &page,
         "id=\"return-as_of\" name=\"as_of\" type=\"date\" value=\"2025-01-15\"",
     );
-    hides(&page, "2024/25-Q1\"");
     // No preview until a quarter is chosen; nothing submitted yet.
     hides(&page, "Preview: ");
     shows(&page, "No return has been submitted yet.");
@@ -333,7 +338,7 @@ async fn a_bad_quarter_keeps_the_form_with_the_error_beside_the_field() {
         (
             "period=&as_of=",
             "return-period",
-            "Enter the quarter of the return",
+            "Choose the quarter of the return.",
         ),
         (
             "period=2024/25-Q3&as_of=31/12/2024",
@@ -371,10 +376,9 @@ async fn a_bad_quarter_keeps_the_form_with_the_error_beside_the_field() {
             .next()
             .unwrap()
             .trim_start_matches("period=");
-        shows(
-            &page,
-            &format!("name=\"period\" type=\"text\" value=\"{typed}\""),
-        );
+        if !typed.is_empty() {
+            shows(&page, &format!("<option value=\"{typed}\" selected>"));
+        }
         let (status, _, page) =
             send(&w.app, get(&format!("/returns/confirm?{query}"), &manager)).await;
         check(status, &page, StatusCode::BAD_REQUEST);
