@@ -157,6 +157,12 @@ pub fn financial_year_range(fy: i16) -> DayRange {
     DayRange::new(start, end)
 }
 
+/// The quarter (1..=4) of its financial year a day falls in: April–June is 1.
+fn quarter_number(day: Day) -> u8 {
+    let months_since_april = (i32::from(day.date().month()) - 4).rem_euclid(12);
+    (months_since_april / 3 + 1) as u8
+}
+
 /// A reporting period: an inclusive date range with its canonical label (T-2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Period {
@@ -197,6 +203,27 @@ impl Period {
             end,
             label: format!("{}/{:02}-Q{}", fy, (fy + 1).rem_euclid(100), q),
         }
+    }
+
+    /// The quarter of the financial year that contains `day` (T-2).
+    pub fn quarter_containing(day: Day) -> Period {
+        Period::quarter(day.financial_year(), quarter_number(day))
+    }
+
+    /// T-2: the last financial quarter that ended before `today` — the
+    /// quarter a return is due for (on 15 Jan 2025: 2024/25-Q3; on 1 Apr
+    /// 2025: 2024/25-Q4). A quarter closes at the end of its last day, so on
+    /// 31 Dec 2024 it is still Q2.
+    pub fn last_closed_quarter(today: Day) -> Period {
+        Period::quarter_containing(Period::quarter_containing(today).start.plus(-1))
+    }
+
+    /// The financial year and quarter number when this period is exactly a
+    /// quarter (`2024/25-Q3` → `(2024, 3)`), else `None`.
+    pub fn as_quarter(&self) -> Option<(i16, u8)> {
+        let q = Period::quarter_containing(self.start);
+        (q.start == self.start && q.end == self.end)
+            .then(|| (self.start.financial_year(), quarter_number(self.start)))
     }
 
     /// Any inclusive range; the label is `START..END`.

@@ -1,4 +1,5 @@
-//! T-3 (the as-of date) and T-5 (rounding) at their boundaries.
+//! T-2 (periods: the last closed quarter), T-3 (the as-of date) and T-5
+//! (rounding) at their boundaries.
 
 mod common;
 
@@ -280,4 +281,74 @@ fn t_4_spells_include_their_end_day_and_discharge_closes_on_its_day() {
     // No end means still running.
     let open_hold = json!({"holds": [{"start": "2024-05-01", "end": null}]});
     assert!(status(open_hold, "2030-01-01").on_hold);
+}
+
+/// The label of the last quarter closed before `today`.
+fn last_closed(today: &str) -> String {
+    Period::last_closed_quarter(d(today)).label
+}
+
+#[test]
+fn t_2_last_closed_quarter_mid_quarter_is_the_one_before() {
+    // The brief's example: on 15 Jan 2025, Q3 (1 Oct–31 Dec 2024).
+    let q = Period::last_closed_quarter(d("2025-01-15"));
+    assert_eq!(q.label, "2024/25-Q3");
+    assert_eq!((q.start, q.end), (d("2024-10-01"), d("2024-12-31")));
+    assert_eq!(last_closed("2025-04-10"), "2024/25-Q4");
+    assert_eq!(last_closed("2024-08-15"), "2024/25-Q1");
+    assert_eq!(last_closed("2024-11-30"), "2024/25-Q2");
+}
+
+#[test]
+fn t_2_last_closed_quarter_on_a_quarters_first_day_is_the_one_just_ended() {
+    assert_eq!(last_closed("2024-07-01"), "2024/25-Q1");
+    assert_eq!(last_closed("2024-10-01"), "2024/25-Q2");
+    assert_eq!(last_closed("2025-01-01"), "2024/25-Q3");
+}
+
+#[test]
+fn t_2_last_closed_quarter_on_a_quarters_last_day_is_not_that_quarter() {
+    // A quarter closes at the end of its last day.
+    assert_eq!(last_closed("2024-06-30"), "2023/24-Q4");
+    assert_eq!(last_closed("2024-09-30"), "2024/25-Q1");
+    assert_eq!(last_closed("2024-12-31"), "2024/25-Q2");
+}
+
+#[test]
+fn t_2_last_closed_quarter_across_the_financial_year_edge() {
+    // 31 March is the last day of Q4: the year's Q3 is the last closed.
+    assert_eq!(last_closed("2025-03-31"), "2024/25-Q3");
+    // 1 April: Q4 of the year just ended.
+    let q = Period::last_closed_quarter(d("2025-04-01"));
+    assert_eq!(q.label, "2024/25-Q4");
+    assert_eq!((q.start, q.end), (d("2025-01-01"), d("2025-03-31")));
+    // In Q1 of a year, the previous year's Q4; in the calendar year's turn,
+    // the same financial year.
+    assert_eq!(last_closed("2024-04-01"), "2023/24-Q4");
+    assert_eq!(last_closed("2024-05-20"), "2023/24-Q4");
+    assert_eq!(last_closed("2000-04-01"), "1999/00-Q4");
+    // A leap day: Q4 of 2023/24 is still open, so Q3.
+    assert_eq!(last_closed("2024-02-29"), "2023/24-Q3");
+}
+
+#[test]
+fn t_2_the_quarter_containing_a_day_and_whether_a_period_is_a_quarter() {
+    for (day, label) in [
+        ("2024-04-01", "2024/25-Q1"),
+        ("2024-06-30", "2024/25-Q1"),
+        ("2024-07-01", "2024/25-Q2"),
+        ("2024-12-31", "2024/25-Q3"),
+        ("2025-01-01", "2024/25-Q4"),
+        ("2025-03-31", "2024/25-Q4"),
+    ] {
+        assert_eq!(Period::quarter_containing(d(day)).label, label, "{day}");
+    }
+    let quarter = |text: &str| Period::parse(text).unwrap().as_quarter();
+    assert_eq!(quarter("2024/25-Q3"), Some((2024, 3)));
+    assert_eq!(quarter("2024/25-Q4"), Some((2024, 4)));
+    // The same days written as a range are that quarter too.
+    assert_eq!(quarter("2025-01-01..2025-03-31"), Some((2024, 4)));
+    assert_eq!(quarter("2024/25"), None);
+    assert_eq!(quarter("2024-10-01..2024-12-30"), None);
+    assert_eq!(quarter("2024-10-02..2024-12-31"), None);
 }

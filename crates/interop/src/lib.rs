@@ -8,8 +8,8 @@ pub mod mhsds;
 pub mod spreadsheet;
 pub use mhsds::mhsds_extract;
 
-use ipstrack_core::Dataset;
 use ipstrack_core::report::{Kpis, Report};
+use ipstrack_core::{Dataset, Day};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 /// Reads one figure of a KPI block; `None` where there is no figure.
@@ -75,6 +75,53 @@ pub const COLUMNS: [(&str, Figure); 21] = [
     ("Job outcome rate", |k| k.job_outcome_rate.value),
 ];
 
+/// Where the JSON report (`ipstrack-report/1`) holds each figure of
+/// [`COLUMNS`] within a KPI block, in the same order: how a submitted return,
+/// stored as that JSON, is read back into the rows of its files.
+pub const FIGURE_POINTERS: [&str; 21] = [
+    "/referrals/unemployed",
+    "/referrals/employed",
+    "/access/unemployed",
+    "/access/employed",
+    "/people_into_work/unemployed",
+    "/people_into_work/employed",
+    "/job_starts/unemployed",
+    "/job_starts/employed",
+    "/sustained/w13/unemployed",
+    "/sustained/w13/employed",
+    "/sustained/w26/unemployed",
+    "/sustained/w26/employed",
+    "/sustained/w52/unemployed",
+    "/sustained/w52/employed",
+    "/caseload/active",
+    "/caseload/open",
+    "/caseload/carried_over",
+    "/caseload/waiting_list",
+    "/working_rate/denominator",
+    "/job_outcome_rate/denominator",
+    "/job_outcome_rate/value",
+];
+
+/// The period and as-of date a return is of (the columns every row repeats).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReturnOf {
+    pub label: String,
+    pub start: Day,
+    pub end: Day,
+    pub as_of: Day,
+}
+
+impl ReturnOf {
+    pub fn of(report: &Report) -> ReturnOf {
+        ReturnOf {
+            label: report.period.label.clone(),
+            start: report.period.start,
+            end: report.period.end,
+            as_of: report.as_of,
+        }
+    }
+}
+
 /// One row of a return: the level, who, and the figures in [`COLUMNS`] order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReturnRow {
@@ -82,6 +129,7 @@ pub struct ReturnRow {
     pub level: &'static str,
     pub id: String,
     pub name: String,
+    /// The team's name (empty for the service row).
     pub team: String,
     /// `None` where there is no figure (a rate with nobody to count).
     pub figures: Vec<Option<f64>>,
@@ -91,14 +139,26 @@ fn figures(k: &Kpis) -> Vec<Option<f64>> {
     COLUMNS.iter().map(|(_, f)| f(k)).collect()
 }
 
-/// The rows of a return: the service, each team, each ES (as in the report).
+/// The name of team `id` in `data`, or the id when it has none.
+fn team_name(data: &Dataset, id: &str) -> String {
+    data.teams
+        .iter()
+        .find(|t| t.id == id)
+        .map_or(id.to_string(), |t| t.name.clone())
+}
+
+/// The name of staff member `id` in `data`, or the id when there is none.
+fn staff_name(data: &Dataset, id: &str) -> String {
+    data.staff
+        .iter()
+        .find(|x| x.id == id)
+        .map_or(id.to_string(), |x| x.name.clone())
+}
+
+/// The rows of a return: the service, each team, each ES (as in the report),
+/// named from `data` — people read team names, not ids (issue 14); the id
+/// of the row's own team or ES stays in its Id column.
 pub fn grow_return(report: &Report, data: &Dataset) -> Vec<ReturnRow> {
-    let team_name = |id: &str| {
-        data.teams
-            .iter()
-            .find(|t| t.id == id)
-            .map_or(id.to_string(), |t| t.name.clone())
-    };
     let mut rows = vec![ReturnRow {
         level: "service",
         id: String::new(),
@@ -109,24 +169,75 @@ pub fn grow_return(report: &Report, data: &Dataset) -> Vec<ReturnRow> {
     rows.extend(report.teams.iter().map(|t| ReturnRow {
         level: "team",
         id: t.id.clone(),
-        name: team_name(&t.id),
-        team: t.id.clone(),
+        name: team_name(data, &t.id),
+        team: team_name(data, &t.id),
         figures: figures(&t.kpis),
     }));
-    rows.extend(report.specialists.iter().map(|s| {
-        ReturnRow {
-            level: "es",
-            id: s.id.clone(),
-            name: data
-                .staff
-                .iter()
-                .find(|x| x.id == s.id)
-                .map_or(s.id.clone(), |x| x.name.clone()),
-            team: s.team.clone(),
-            figures: figures(&s.kpis),
-        }
+    rows.extend(report.specialists.iter().map(|s| ReturnRow {
+        level: "es",
+        id: s.id.clone(),
+        name: staff_name(data, &s.id),
+        team: team_name(data, &s.team),
+        figures: figures(&s.kpis),
     }));
     rows
+}
+
+/// A submitted return read back from its stored JSON report: what it is of
+/// and its rows, named from today's `data` (the figures are the frozen
+/// ones). `None` when the JSON is not a report.
+pub fn submitted_return(
+    report: &serde_json::Value,
+    data: &Dataset,
+) -> Option<(ReturnOf, Vec<ReturnRow>)> {
+    let day = |pointer: &str| report.pointer(pointer)?.as_str().and_then(Day::parse);
+    let of = ReturnOf {
+        label: report.pointer("/period/label")?.as_str()?.to_string(),
+        start: day("/period/start")?,
+        end: day("/period/end")?,
+        as_of: day("/as_of")?,
+    };
+    let figures = |block: &serde_json::Value| -> Vec<Option<f64>> {
+        FIGURE_POINTERS
+            .iter()
+            .map(|p| block.pointer(p).and_then(serde_json::Value::as_f64))
+            .collect()
+    };
+    let text = |block: &serde_json::Value, key: &str| {
+        block
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut rows = vec![ReturnRow {
+        level: "service",
+        id: String::new(),
+        name: data.service.name.clone(),
+        team: String::new(),
+        figures: figures(report.get("service")?),
+    }];
+    for t in report.get("teams")?.as_array()? {
+        let id = text(t, "id");
+        rows.push(ReturnRow {
+            level: "team",
+            name: team_name(data, &id),
+            team: team_name(data, &id),
+            id,
+            figures: figures(t),
+        });
+    }
+    for s in report.get("specialists")?.as_array()? {
+        let id = text(s, "id");
+        rows.push(ReturnRow {
+            level: "es",
+            name: staff_name(data, &id),
+            team: team_name(data, &text(s, "team")),
+            id,
+            figures: figures(s),
+        });
+    }
+    Some((of, rows))
 }
 
 /// A text cell that a spreadsheet would read as a formula is written with a
@@ -163,6 +274,11 @@ pub(crate) fn csv_text<T: AsRef<[u8]>>(
 
 /// The return as CSV: one row per service, team and ES.
 pub fn grow_return_csv(report: &Report, rows: &[ReturnRow]) -> Result<String, csv::Error> {
+    return_csv(&ReturnOf::of(report), rows)
+}
+
+/// The CSV of a return's rows (current or submitted figures).
+pub fn return_csv(of: &ReturnOf, rows: &[ReturnRow]) -> Result<String, csv::Error> {
     let mut header = vec![
         "Level",
         "Id",
@@ -180,10 +296,10 @@ pub fn grow_return_csv(report: &Report, rows: &[ReturnRow]) -> Result<String, cs
             safe_text(&r.id),
             safe_text(&r.name),
             safe_text(&r.team),
-            report.period.label.clone(),
-            report.period.start.to_string(),
-            report.period.end.to_string(),
-            report.as_of.to_string(),
+            of.label.clone(),
+            of.start.to_string(),
+            of.end.to_string(),
+            of.as_of.to_string(),
         ];
         record.extend(
             r.figures
@@ -198,6 +314,11 @@ pub fn grow_return_csv(report: &Report, rows: &[ReturnRow]) -> Result<String, cs
 /// The return as an xlsx workbook: one sheet per level (Service, Teams,
 /// Specialists), frozen headers, dates as dates, rates as percentages.
 pub fn grow_return_xlsx(report: &Report, rows: &[ReturnRow]) -> Result<Vec<u8>, XlsxError> {
+    return_xlsx(&ReturnOf::of(report), rows)
+}
+
+/// The xlsx workbook of a return's rows (current or submitted figures).
+pub fn return_xlsx(of: &ReturnOf, rows: &[ReturnRow]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold().set_text_wrap();
     let date = Format::new().set_num_format("dd/mm/yyyy");
@@ -229,10 +350,10 @@ pub fn grow_return_xlsx(report: &Report, rows: &[ReturnRow]) -> Result<Vec<u8>, 
             sheet.write_string(row, 0, safe_text(&r.id))?;
             sheet.write_string(row, 1, safe_text(&r.name))?;
             sheet.write_string(row, 2, safe_text(&r.team))?;
-            sheet.write_string(row, 3, &report.period.label)?;
-            sheet.write_date_with_format(row, 4, report.period.start.date(), &date)?;
-            sheet.write_date_with_format(row, 5, report.period.end.date(), &date)?;
-            sheet.write_date_with_format(row, 6, report.as_of.date(), &date)?;
+            sheet.write_string(row, 3, &of.label)?;
+            sheet.write_date_with_format(row, 4, of.start.date(), &date)?;
+            sheet.write_date_with_format(row, 5, of.end.date(), &date)?;
+            sheet.write_date_with_format(row, 6, of.as_of.date(), &date)?;
             for (c, v) in r.figures.iter().enumerate() {
                 let col = (7 + c) as u16;
                 let Some(v) = *v else { continue };
@@ -245,4 +366,60 @@ pub fn grow_return_xlsx(report: &Report, rows: &[ReturnRow]) -> Result<Vec<u8>, 
         }
     }
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ipstrack_core::{Period, read_bundle, report};
+
+    fn example() -> (ipstrack_core::Loaded, Report) {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../core/tests/fixtures/examples/random-101.bundle.json"),
+        )
+        .unwrap();
+        let loaded = read_bundle(&text).unwrap();
+        let period = Period::parse("2024/25-Q3").unwrap();
+        let r = report(&loaded.dataset, &loaded.warnings, &period, period.end).unwrap();
+        (loaded, r)
+    }
+
+    #[test]
+    fn a_submitted_return_reads_back_as_the_rows_it_was_made_of() {
+        let (loaded, r) = example();
+        let rows = grow_return(&r, &loaded.dataset);
+        let json = serde_json::to_value(&r).unwrap();
+        let (of, frozen) = submitted_return(&json, &loaded.dataset).unwrap();
+        assert_eq!(of, ReturnOf::of(&r));
+        assert_eq!(frozen, rows, "every pointer reads its column's figure");
+        assert_eq!(
+            return_csv(&of, &frozen).unwrap(),
+            grow_return_csv(&r, &rows).unwrap()
+        );
+        assert!(submitted_return(&serde_json::json!({"period": 1}), &loaded.dataset).is_none());
+    }
+
+    #[test]
+    fn rows_name_teams_not_ids() {
+        let (loaded, r) = example();
+        let d = &loaded.dataset;
+        let rows = grow_return(&r, d);
+        for row in rows.iter().filter(|row| row.level != "service") {
+            assert!(
+                d.teams.iter().any(|t| t.name == row.team),
+                "{} {}: team {:?} is a team's name",
+                row.level,
+                row.id,
+                row.team
+            );
+        }
+        let es = &r.specialists[0];
+        let row = rows
+            .iter()
+            .find(|row| row.level == "es" && row.id == es.id)
+            .unwrap();
+        let team = d.teams.iter().find(|t| t.id == es.team).unwrap();
+        assert_eq!(row.team, team.name);
+    }
 }

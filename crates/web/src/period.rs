@@ -49,14 +49,6 @@ pub(crate) struct PeriodQuery {
 /// The value of the period list's "Custom range" choice.
 pub(crate) const CUSTOM: &str = "custom";
 
-/// The financial quarter that holds `day`.
-pub(crate) fn quarter_of(day: Day) -> Period {
-    let month = day.date().month();
-    // April–June is Q1 … January–March Q4.
-    let q = ((month + 8) % 12) / 3 + 1;
-    Period::quarter(day.financial_year(), q as u8)
-}
-
 /// The periods a page offers, newest first: each financial year from the
 /// first with data to the last (or to `until`), with its quarters that have
 /// begun by `until`. (label, words)
@@ -101,7 +93,7 @@ pub(crate) fn period_choices(data: &Dataset, until: Day) -> Vec<(String, String)
 
 /// The period and as-of date asked for (default: the current quarter, to today).
 pub(crate) fn period_of(q: &PeriodQuery, today: Day) -> Result<(Period, Day), String> {
-    period_or(q, today, quarter_of(today))
+    period_or(q, today, Period::quarter_containing(today))
 }
 
 /// The period and as-of date asked for, `default` when none is.

@@ -13,7 +13,7 @@ use crate::extract::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 15] = [
+const MESSAGES: [(&str, &str); 16] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -29,6 +29,7 @@ const MESSAGES: [(&str, &str); 15] = [
     ("person", "The person's details are saved."),
     ("edit", "Changes saved."),
     ("employer-contact", "Employer contact saved."),
+    ("return", "Return submitted. Its figures are frozen."),
 ];
 
 /// To `to` (303), saying on arrival that `what` was saved.

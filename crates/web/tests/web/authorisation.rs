@@ -32,6 +32,19 @@ async fn authorisation_matrix_of_roles_and_routes() {
             ("/service".to_string(), [404, 404, 200, 200]),
             ("/data-quality".to_string(), [404, 200, 200, 200]),
             ("/audit".to_string(), [404, 404, 404, 200]),
+            ("/returns".to_string(), [404, 404, 200, 200]),
+            (
+                "/returns?period=2024/25-Q3&as_of=".to_string(),
+                [404, 404, 200, 200],
+            ),
+            (
+                "/returns/confirm?period=2024/25-Q3&as_of=".to_string(),
+                [404, 404, 200, 200],
+            ),
+            (
+                "/returns/grow-return.csv?period=2024/25-Q3".to_string(),
+                [404, 404, 200, 200],
+            ),
             (
                 "/api/v1/report?period=2024/25".to_string(),
                 [404, 404, 200, 200],
@@ -77,10 +90,17 @@ async fn authorisation_matrix_of_roles_and_form_posts() {
             "start=2025-01-14&end=",
             [404, 303, 303, 303],
         ),
+        // Confirmed: the manager submits Q1; the admin after is refused (409).
         (
             "/returns".to_string(),
-            "period=2024/25-Q1&as_of=",
-            [404, 404, 303, 422],
+            "period=2024/25-Q1&as_of=&confirm=yes",
+            [404, 404, 303, 409],
+        ),
+        // Unconfirmed: the confirmation page (for a quarter not yet submitted).
+        (
+            "/returns".to_string(),
+            "period=2024/25-Q2&as_of=",
+            [404, 404, 200, 200],
         ),
         (
             "/admin/users".to_string(),
