@@ -96,7 +96,11 @@ impl Checker {
             );
             return None;
         }
-        let note = self.note(&format!("{field}.note"), &k.note).ok()?;
+        // The field's name is made only for a note (most contacts have none).
+        let note = match &k.note {
+            None => None,
+            Some(_) => self.note(&format!("{field}.note"), &k.note).ok()?,
+        };
         Some(Contact {
             date: date?,
             kind: kind?,
