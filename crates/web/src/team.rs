@@ -9,7 +9,7 @@ use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
 use ipstrack_core::{Day, Period};
 
 use crate::Viewer;
-use crate::error::{WebError, WebResult};
+use crate::error::WebResult;
 use crate::extract::{Lead, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::ui::chart::{Series, Trends, access_chart, both, line_chart, quarters_chart};
@@ -31,22 +31,7 @@ pub(crate) async fn team(
     Query(q): Query<PeriodQuery>,
 ) -> WebResult<Markup> {
     let d = &data.dataset;
-    let team = match (v.session.user.role, &q.team) {
-        (Role::Es, _) => return Err(WebError::out_of_scope(&v, "page", "team")),
-        (Role::TeamLead, None) => v.team,
-        (Role::TeamLead, Some(id)) => d
-            .teams
-            .iter()
-            .position(|t| t.id == *id)
-            .map(|t| t as u32)
-            .filter(|t| Some(*t) == v.team),
-        (Role::Manager | Role::Admin, Some(id)) => {
-            d.teams.iter().position(|t| t.id == *id).map(|t| t as u32)
-        }
-        (Role::Manager | Role::Admin, None) => v.team.or((!d.teams.is_empty()).then_some(0)),
-    };
-    let team =
-        team.ok_or_else(|| WebError::out_of_scope(&v, "team", q.team.as_deref().unwrap_or("-")))?;
+    let team = crate::team_worklist::team_in_scope(&v, &data, q.team.as_deref())?;
     let id = &d.teams[team as usize].id;
     let (period, as_of) = period_of(&q, state.today())
         .map_err(|e| bad_period(&v, ("Team", "/team"), (d, state.today()), &q, Some(id), &e))?;
