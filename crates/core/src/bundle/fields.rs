@@ -8,7 +8,7 @@ use serde_json::Number;
 
 use super::document::ContactDoc;
 use super::validation::{BundleError, BundleErrors};
-use super::vocabulary::{CONTACT_KINDS, MECHANISMS, name_of};
+use super::vocabulary::{CONTACT_KINDS, MECHANISMS, name_of, value_of};
 use crate::model::*;
 use crate::time::Day;
 /// The largest number of weekly hours (BAD-1: over 168 is refused).
@@ -75,17 +75,35 @@ impl Checker {
 
     /// A contact: its date, kind and (optional) mechanism, which must fit the
     /// kind (a `face_to_face` contact held face to face, a `remote` one not).
-    pub(super) fn contact(&mut self, field: &str, k: &ContactDoc) -> Option<Contact> {
-        let date = self.date(&format!("{field}.date"), &k.date);
-        let kind = self.enumeration(&format!("{field}.kind"), &k.kind, &CONTACT_KINDS);
-        let mechanism_field = format!("{field}.mechanism");
+    /// `field` names the contact in an error (`contacts[3]`); it is made
+    /// only when there is one (1.6 million contacts on a national service).
+    pub(super) fn contact(
+        &mut self,
+        field: impl Fn() -> String,
+        k: &ContactDoc,
+    ) -> Option<Contact> {
+        let date = Day::parse(&k.date);
+        if date.is_none() {
+            self.date(&format!("{}.date", field()), &k.date);
+        }
+        let kind = value_of(&CONTACT_KINDS, &k.kind);
+        if kind.is_none() {
+            self.enumeration(&format!("{}.kind", field()), &k.kind, &CONTACT_KINDS);
+        }
         let mechanism = match k.mechanism.as_deref() {
             None => None,
-            Some(text) => Some(self.enumeration(&mechanism_field, text, &MECHANISMS)?),
+            Some(text) => match value_of(&MECHANISMS, text) {
+                Some(m) => Some(m),
+                None => {
+                    self.enumeration(&format!("{}.mechanism", field()), text, &MECHANISMS);
+                    return None;
+                }
+            },
         };
         if let (Some(kind), Some(m)) = (kind, mechanism)
             && !kind.admits(m)
         {
+            let mechanism_field = format!("{}.mechanism", field());
             self.error(
                 mechanism_field.as_str(),
                 format!(
@@ -96,10 +114,9 @@ impl Checker {
             );
             return None;
         }
-        // The field's name is made only for a note (most contacts have none).
         let note = match &k.note {
             None => None,
-            Some(_) => self.note(&format!("{field}.note"), &k.note).ok()?,
+            Some(_) => self.note(&format!("{}.note", field()), &k.note).ok()?,
         };
         Some(Contact {
             date: date?,
@@ -232,7 +249,7 @@ pub fn check_contact(record: &str, doc: &ContactDoc) -> Result<Contact, BundleEr
         errors: Vec::new(),
         record: record.to_string(),
     };
-    match c.contact("contact", doc) {
+    match c.contact(|| "contact".into(), doc) {
         Some(contact) if c.errors.is_empty() => Ok(contact),
         _ => Err(BundleErrors(c.errors)),
     }

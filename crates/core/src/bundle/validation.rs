@@ -484,7 +484,7 @@ pub(super) fn check_referral(
         .iter()
         .flatten()
         .enumerate()
-        .filter_map(|(i, k)| c.contact(&format!("contacts[{i}]"), k))
+        .filter_map(|(i, k)| c.contact(|| format!("contacts[{i}]"), k))
         .collect();
     let holds: Vec<Spell> = r
         .holds
