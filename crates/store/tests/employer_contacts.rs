@@ -25,11 +25,7 @@ fn visit(es: &str) -> EmployerContactDoc {
 #[tokio::test]
 async fn an_employer_contact_is_recorded_changed_and_removed_with_its_audit() {
     for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("caseload"), "setup")
-            .await
-            .unwrap();
+        let store = db.open_with_caseload().await;
         let (_, start) = store.load_with_change().await.unwrap();
 
         let saved = store
@@ -103,11 +99,7 @@ async fn an_employer_contact_is_recorded_changed_and_removed_with_its_audit() {
 #[tokio::test]
 async fn an_employer_contact_is_checked_as_in_a_bundle_and_nothing_is_written_when_refused() {
     for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("caseload"), "setup")
-            .await
-            .unwrap();
+        let store = db.open_with_caseload().await;
         let mut no_es = visit("es9");
         no_es.kind = "lunch".into();
         let Err(StoreError::Invalid(errors)) = store.record_employer_contact(&no_es, "es1").await

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{databases, example_bundle};
+use common::databases;
 use ipstrack_core::bundle::{ContactDoc, EngagementDoc, SpellDoc};
 use ipstrack_store::{Change, Entry, Step, Store, StoreError};
 
@@ -28,11 +28,7 @@ async fn first_referral(store: &Store) -> (String, i64) {
 #[tokio::test]
 async fn concurrent_contacts_and_steps_on_one_referral_lose_nothing() {
     for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("caseload"), "setup")
-            .await
-            .unwrap();
+        let store = db.open_with_caseload().await;
         let (id, _) = first_referral(&store).await;
         let before = store.contact_count(&id).await.unwrap();
         // Two people add 15 contacts each while a third records engagement
@@ -97,11 +93,7 @@ async fn concurrent_contacts_and_steps_on_one_referral_lose_nothing() {
 #[tokio::test]
 async fn an_edit_from_an_older_version_is_refused_and_an_addition_is_not() {
     for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("caseload"), "setup")
-            .await
-            .unwrap();
+        let store = db.open_with_caseload().await;
         // A referral whose access is taken out (a correction), so that
         // access can be recorded again.
         let (id, version) = first_referral(&store).await;
@@ -179,11 +171,7 @@ async fn an_edit_from_an_older_version_is_refused_and_an_addition_is_not() {
 #[tokio::test]
 async fn a_bad_step_writes_nothing_and_names_the_field() {
     for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("caseload"), "setup")
-            .await
-            .unwrap();
+        let store = db.open_with_caseload().await;
         let (id, version) = first_referral(&store).await;
         let before = store.referral(&id).await.unwrap().unwrap();
         let bad = Step::Hold(SpellDoc {
@@ -215,11 +203,7 @@ async fn a_bad_step_writes_nothing_and_names_the_field() {
 #[tokio::test]
 async fn every_write_appends_to_the_change_sequence() {
     for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("caseload"), "setup")
-            .await
-            .unwrap();
+        let store = db.open_with_caseload().await;
         let (_, start) = store.load_with_change().await.unwrap();
         let (id, _) = first_referral(&store).await;
         store.add_contact(&id, &contact(1), "es1").await.unwrap();
@@ -268,11 +252,7 @@ async fn on_postgresql_a_write_wakes_the_servers_waiting_for_changes() {
         if db.name != "postgres" {
             continue;
         }
-        let store = db.open().await;
-        store
-            .import(&example_bundle("caseload"), "setup")
-            .await
-            .unwrap();
+        let store = db.open_with_caseload().await;
         let (id, _) = first_referral(&store).await;
         // Another server on the same database, already listening.
         let other = db.open().await;

@@ -23,6 +23,17 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("{}: {e}", self.name))
     }
 
+    /// The store with the `caseload` example imported (the set-up of most
+    /// row-level tests).
+    pub async fn open_with_caseload(&self) -> Store {
+        let store = self.open().await;
+        store
+            .import(&example_bundle("caseload"), "setup")
+            .await
+            .unwrap();
+        store
+    }
+
     pub async fn cleanup(self) {
         if let Some((admin, db)) = &self.drop_pg {
             let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
