@@ -195,5 +195,6 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
         clients,
         referrals,
         employer_contacts: employers::employer_contacts(options.seed, &staffing.specialists, until),
+        referral_versions: Default::default(),
     }
 }

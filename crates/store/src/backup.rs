@@ -212,16 +212,24 @@ impl Store {
             .collect();
         insert_rows(conn, "clients", &crate::clients::columns(), &clients).await?;
         let mut children = ChildRows::default();
+        // Each referral at the version it was backed up at, so that an export
+        // taken before the backup is checked against the restored database
+        // as against the first (issue 20); a backup without versions starts
+        // them at 1.
         let referrals: Vec<Vec<Value>> = doc
             .referrals
             .iter()
             .enumerate()
             .map(|(p, r)| {
                 children.add(r);
-                referral_row(r, p as i64)
+                let mut row = referral_row(r, p as i64);
+                row.push(int(doc.referral_versions.get(&r.id).copied().unwrap_or(1)));
+                row
             })
             .collect();
-        insert_rows(conn, "referrals", &REFERRAL_COLUMNS, &referrals).await?;
+        let mut columns = REFERRAL_COLUMNS.to_vec();
+        columns.push("version");
+        insert_rows(conn, "referrals", &columns, &referrals).await?;
         children.insert(conn).await?;
 
         let users: Vec<Vec<Value>> = backup

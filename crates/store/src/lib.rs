@@ -30,7 +30,7 @@ pub use employer_contacts::SavedEmployerContact;
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
 pub use ipstrack_core::model::Role;
 pub use open::OPEN_TIMEOUT;
-pub use records::{Changes, ImportSummary};
+pub use records::{Changes, ImportSummary, Replaced};
 pub use sessions::{
     ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, MAX_TOKEN_DAYS, PAIR_CHECKS,
     PAIR_MAX_WAIT_MINUTES, PasswordChange, Session, SignIn, SignInFailures, WINDOW_MINUTES,
@@ -80,6 +80,12 @@ pub enum StoreError {
         current: Box<ipstrack_core::bundle::ReferralDoc>,
         version: i64,
     },
+    /// An import of a bundle taken before some of its referrals changed
+    /// (issue 20): importing would remove what was recorded since, so
+    /// nothing was written. Each such referral is named, with the version
+    /// the bundle was taken at, the version now and what would be lost.
+    #[error("{}", records::stale_message(.0))]
+    Stale(Vec<Replaced>),
     /// Another writer (an import, a backup) held the database for longer
     /// than a write waits: nothing was written; trying again later works.
     #[error("the database is busy with another change: nothing was saved, try again in a minute")]
@@ -135,6 +141,13 @@ pub(crate) struct WriteTx {
 impl WriteTx {
     pub(crate) async fn commit(mut self) -> Result<()> {
         self.conn.execute("COMMIT").await?;
+        self.committed = true;
+        Ok(())
+    }
+
+    /// Ends the transaction writing nothing (a dry run).
+    pub(crate) async fn rollback(mut self) -> Result<()> {
+        self.conn.execute("ROLLBACK").await?;
         self.committed = true;
         Ok(())
     }
@@ -407,14 +420,10 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let doc = records::read_bundle(&mut tx).await?;
-        let versions: Vec<(String, i64)> = sqlx::query_as("SELECT id, version FROM referrals")
-            .fetch_all(&mut *tx)
-            .await?;
         tx.commit().await?;
         let mut loaded = validate(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let versions: std::collections::HashMap<String, i64> = versions.into_iter().collect();
         for r in &mut loaded.dataset.referrals {
-            if let Some(v) = versions.get(&r.id) {
+            if let Some(v) = doc.referral_versions.get(&r.id) {
                 std::sync::Arc::make_mut(r).version = *v;
             }
         }
@@ -514,10 +523,25 @@ impl Store {
 
     /// Imports a bundle: records with new ids are created, records with known
     /// ids replaced. All or nothing, in one transaction with the audit log.
+    /// A referral the bundle names a version for (an export's
+    /// `referral_versions`) that is stored at another version now, and that
+    /// the import would change, refuses the whole import with
+    /// [`StoreError::Stale`]: importing it would remove what was recorded
+    /// since the bundle was taken (issue 20). The summary lists every stored
+    /// referral replaced and what replacing it removed.
     pub async fn import(&self, incoming: &BundleDoc, actor: &str) -> Result<ImportSummary> {
         let mut tx = self.begin_write().await?;
         let summary = records::import(&mut tx, incoming, actor).await?;
         tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// What [`Store::import`] would do, and the same refusals, writing
+    /// nothing: the import is made in a transaction that is rolled back.
+    pub async fn import_dry_run(&self, incoming: &BundleDoc, actor: &str) -> Result<ImportSummary> {
+        let mut tx = self.begin_write().await?;
+        let summary = records::import(&mut tx, incoming, actor).await?;
+        tx.rollback().await?;
         Ok(summary)
     }
 
@@ -541,6 +565,7 @@ impl Store {
             clients: client.into_iter().collect(),
             referrals: vec![referral],
             employer_contacts: Vec::new(),
+            referral_versions: Default::default(),
         };
         let summary = records::import(&mut tx, &doc, actor).await?;
         tx.commit().await?;
@@ -565,6 +590,7 @@ impl Store {
             clients: Vec::new(),
             referrals: Vec::new(),
             employer_contacts: Vec::new(),
+            referral_versions: Default::default(),
         };
         let summary = records::import(&mut tx, &doc, actor).await?;
         tx.commit().await?;

@@ -1,12 +1,12 @@
 //! The bundle's records in tables: reading them back as a bundle, and writing
 //! an import as the difference from what is stored, with its audit rows.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc,
-    PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
-    WaitingSpellDoc, validate,
+    PlanDoc, PolicyDoc, ReferralDoc, Removed, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc, removed, validate,
 };
 use serde::Serialize;
 use serde_json::Number;
@@ -34,6 +34,78 @@ pub struct ImportSummary {
     pub employer_contacts: Changes,
     /// The records updated, by kind (`referral r1`); created ones are counted only.
     pub updated: Vec<String>,
+    /// Every stored referral the import replaced, with what replacing it
+    /// removed (issue 20), in the bundle's order.
+    pub replaced: Vec<Replaced>,
+}
+
+/// A stored referral that an import replaces (or, changed since the bundle
+/// was taken, refuses to replace): what replacing it removes, and the
+/// versions that tell whether it changed since.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Replaced {
+    pub id: String,
+    /// Its client's id (pages name the person).
+    pub client: String,
+    /// The version the bundle says it was taken at; `None` when the bundle
+    /// does not say (a bundle made elsewhere, or by hand).
+    pub bundle_version: Option<i64>,
+    /// The version stored now.
+    pub version: i64,
+    /// What the incoming form removes from the stored one.
+    pub removed: Removed,
+}
+
+impl Replaced {
+    /// Changed since the bundle was taken: stored at another version than
+    /// the bundle names.
+    pub fn changed_since(&self) -> bool {
+        self.bundle_version.is_some_and(|v| v != self.version)
+    }
+}
+
+impl Replaced {
+    /// The referral and what replacing it does; one changed since says so,
+    /// with `taken` saying since when (`the bundle was taken`, `the
+    /// preview`).
+    pub fn explain(&self, taken: &str) -> String {
+        match self.bundle_version {
+            Some(at) if self.changed_since() => {
+                let what = if self.removed.is_empty() {
+                    "undo what was changed since".to_string()
+                } else {
+                    self.removed.describe()
+                };
+                format!(
+                    "referral {} changed since {taken} (version {at}, now {}): importing would {what}",
+                    self.id, self.version
+                )
+            }
+            Some(_) => format!("referral {}: importing {}", self.id, self.removed),
+            None => format!(
+                "referral {} (not versioned by the bundle): importing {}",
+                self.id, self.removed
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Replaced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.explain("the bundle was taken"))
+    }
+}
+
+/// The message of [`StoreError::Stale`]: every referral named.
+pub(crate) fn stale_message(stale: &[Replaced]) -> String {
+    let n = stale.len();
+    let mut message = format!(
+        "the import was refused, nothing was written: {n} {} changed since the bundle was taken: ",
+        if n == 1 { "referral" } else { "referrals" }
+    );
+    let each: Vec<String> = stale.iter().map(ToString::to_string).collect();
+    message.push_str(&each.join("; "));
+    message
 }
 
 pub(crate) fn now() -> String {
@@ -476,7 +548,8 @@ pub(crate) async fn read_service(
     ))
 }
 
-/// Reads every record back as a bundle, in the order they were first written.
+/// Reads every record back as a bundle, in the order they were first
+/// written, with the version of each referral.
 pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
     let service = sqlx::query("SELECT name, start_date, policy FROM service WHERE id = 1")
         .fetch_optional(&mut *conn)
@@ -544,6 +617,10 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
 
     let referrals = read_referrals(conn).await?;
     let employer_contacts = crate::employer_contacts::read_all(conn).await?;
+    // The version of each referral, so that an import of this bundle can
+    // tell which referrals changed since (issue 20).
+    let referral_versions: Vec<(String, i64)> =
+        rows(conn, "referrals", "id, version", "id").await?;
 
     Ok(BundleDoc {
         format: BUNDLE_FORMAT.into(),
@@ -554,6 +631,7 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
         clients,
         referrals,
         employer_contacts,
+        referral_versions: referral_versions.into_iter().collect(),
     })
 }
 
@@ -1077,6 +1155,17 @@ pub(crate) async fn import(
         &incoming.employer_contacts,
         |r| &r.id,
     );
+    // Every stored referral the import replaces, with what it removes; one
+    // changed since the bundle was taken refuses the whole import (issue 20).
+    let replaced = replaced(&referrals, &referral_changes, incoming, &stored);
+    let stale: Vec<Replaced> = replaced
+        .iter()
+        .filter(|r| r.changed_since())
+        .cloned()
+        .collect();
+    if !stale.is_empty() {
+        return Err(StoreError::Stale(stale));
+    }
     let merged = BundleDoc {
         format: incoming.format.clone(),
         service: incoming.service.clone(),
@@ -1086,6 +1175,7 @@ pub(crate) async fn import(
         clients,
         referrals,
         employer_contacts,
+        referral_versions: BTreeMap::new(),
     };
     // The whole resulting dataset must pass every BAD-1 check.
     validate(&merged).map_err(StoreError::Invalid)?;
@@ -1135,6 +1225,7 @@ pub(crate) async fn import(
         referrals: changes(&referral_changes, referral_same),
         employer_contacts: changes(&employer_contact_changes, employer_contact_same),
         updated: Vec::new(),
+        replaced,
     };
 
     // Teams, staff and clients: insert new rows, update changed ones.
@@ -1284,6 +1375,31 @@ pub(crate) async fn import(
     }
     write_audit(conn, actor, audit).await?;
     Ok(summary)
+}
+
+/// The stored referrals that the changes replace (those with an old
+/// record), each with the version the bundle names, the version stored and
+/// what the incoming form removes.
+fn replaced(
+    merged: &[ReferralDoc],
+    changes: &[(usize, Option<ReferralDoc>)],
+    incoming: &BundleDoc,
+    stored: &BundleDoc,
+) -> Vec<Replaced> {
+    changes
+        .iter()
+        .filter_map(|(at, old)| {
+            let old = old.as_ref()?;
+            let new = &merged[*at];
+            Some(Replaced {
+                id: new.id.clone(),
+                client: old.client.clone(),
+                bundle_version: incoming.referral_versions.get(&new.id).copied(),
+                version: stored.referral_versions.get(&new.id).copied().unwrap_or(1),
+                removed: removed(old, new),
+            })
+        })
+        .collect()
 }
 
 fn audit_row<T: Serialize>(

@@ -303,6 +303,7 @@ async fn check(
         clients: client.into_iter().collect(),
         referrals: vec![referral.clone()],
         employer_contacts: Vec::new(),
+        referral_versions: Default::default(),
     };
     validate(&doc).map(|_| ()).map_err(StoreError::Invalid)
 }

@@ -2,6 +2,8 @@
 //! into and written from. Unknown fields are refused; dates, enumerations and
 //! ids are still text here ([`validate`](super::validate) checks them).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
@@ -23,6 +25,12 @@ pub struct BundleDoc {
     /// bundles without them read and write as before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub employer_contacts: Vec<EmployerContactDoc>,
+    /// The version each referral had in the database the bundle was taken
+    /// from (issue 20, docs/formats.md): an import refuses a referral stored
+    /// at another version since. Left out when empty (a bundle made
+    /// elsewhere), so bundles without it read and write as before.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub referral_versions: BTreeMap<String, i64>,
 }
 
 /// A contact an ES made with an employer (issue 13): `kind` is `visit`,

@@ -11,12 +11,14 @@
 //! The parts: `document` (the bundle as written), `reading` (JSON in,
 //! structural errors named), `validation` (the BAD-1 rules and their errors)
 //! built from `fields` (the checks of single fields), `vocabulary` (the words
-//! each enumeration accepts), `loaded` (the validated bundle), `warnings`
+//! each enumeration accepts), `loaded` (the validated bundle), `loss` (what
+//! replacing a stored referral would remove), `warnings`
 //! (BAD-2) and `writing` (a dataset back as a bundle).
 
 mod document;
 mod fields;
 mod loaded;
+mod loss;
 mod person;
 mod reading;
 mod validation;
@@ -31,6 +33,7 @@ pub use document::{
 };
 pub use fields::{MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, check_contact};
 pub use loaded::Loaded;
+pub use loss::{Removed, removed};
 pub use person::{
     ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, checked_client, client_document, code_words,
     postcode_is_valid,

@@ -66,7 +66,8 @@ fn policy_doc(p: &Policy) -> Option<PolicyDoc> {
     (doc != PolicyDoc::default()).then_some(doc)
 }
 
-/// Writes a dataset back as a bundle document (export, backup).
+/// Writes a dataset back as a bundle document (export, backup), with the
+/// version of each referral read from a database.
 pub fn to_document(data: &Dataset) -> BundleDoc {
     BundleDoc {
         format: BUNDLE_FORMAT.into(),
@@ -114,6 +115,14 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
             .employer_contacts
             .iter()
             .map(|e| employer_contact_document(data, e))
+            .collect(),
+        // The versions of referrals read from a database (a bundle's own
+        // referrals have none).
+        referral_versions: data
+            .referrals
+            .iter()
+            .filter(|r| r.version > 0)
+            .map(|r| (r.id.clone(), r.version))
             .collect(),
     }
 }

@@ -289,6 +289,7 @@ impl Reader<'_> {
                 .filter(|(i, _)| !bad_contacts.contains(i))
                 .map(|(_, c)| c.doc.clone())
                 .collect(),
+            referral_versions: Default::default(),
         }
     }
 }
