@@ -396,6 +396,59 @@ fn a_child_sheet_replaces_that_list_and_keeps_the_others() {
 }
 
 #[test]
+fn a_preview_carries_the_versions_it_was_built_on_and_says_what_each_replacement_removes() {
+    let mut doc = example("caseload");
+    // The stored records as a database exports them: each referral's version.
+    for (n, r) in doc.referrals.iter().enumerate() {
+        doc.referral_versions.insert(r.id.clone(), n as i64 + 1);
+    }
+    let with = doc
+        .referrals
+        .iter()
+        .find(|r| r.contacts.as_ref().is_some_and(|c| c.len() > 1))
+        .expect("a referral with contacts")
+        .clone();
+    let first = Day::parse(&with.contacts.as_ref().unwrap()[0].date)
+        .unwrap()
+        .date();
+    let csv = format!(
+        "Referral ID,Contact date,Contact type\n{},{:02}/{:02}/{},Face to face\n",
+        with.id,
+        first.day(),
+        first.month(),
+        first.year()
+    );
+    let sheets = read_file("contacts.csv", csv.as_bytes()).unwrap();
+    let p = preview(&sheets, &Mapping::default(), &doc, &later());
+    assert!(p.is_clean(), "{:#?}", p.problems);
+    let written = p.to_import(false).unwrap();
+    assert_eq!(written.referrals.len(), 1);
+    // Only the referral to write, at the version it was built on.
+    assert_eq!(
+        written.referral_versions.iter().collect::<Vec<_>>(),
+        vec![(&with.id, &doc.referral_versions[&with.id])]
+    );
+    assert_eq!(p.versions(), &written.referral_versions);
+    assert_eq!(p.replaced.len(), 1);
+    assert_eq!(p.replaced[0].referral, with.id);
+    assert_eq!(p.replaced[0].client, with.client);
+    let removed = with.contacts.as_ref().unwrap().len() - 1;
+    assert_eq!(p.replaced[0].removed.contacts, removed);
+    assert_eq!(
+        p.replaced[0].removed.to_string(),
+        format!(
+            "removes {removed} contact{}",
+            if removed == 1 { "" } else { "s" }
+        )
+    );
+
+    // Records without versions (a bundle's own) give a bundle without them.
+    doc.referral_versions.clear();
+    let p = preview(&sheets, &Mapping::default(), &doc, &later());
+    assert!(p.to_import(false).unwrap().referral_versions.is_empty());
+}
+
+#[test]
 fn rows_of_a_referral_that_disagree_are_problems() {
     let csv = "Referral ID,Client ID,Referral date,Employment status at referral,Employment specialist,Job start date,Job type\n\
                r1,c1,02/04/2024,Unemployed,Alice Smith,01/07/2024,Employee\n\

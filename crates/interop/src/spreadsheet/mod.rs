@@ -20,7 +20,9 @@ pub use cells::{
 };
 pub use layout::{caseload_csv, caseload_xlsx};
 pub use mapping::{DEFAULT_MAPPING, Mapping, MappingError, Table};
-pub use preview::{Counts, ImportOptions, Preview, Problem, SheetSummary, Skipped, preview};
+pub use preview::{
+    Counts, ImportOptions, Preview, Problem, ReplacedReferral, SheetSummary, Skipped, preview,
+};
 
 /// Reads a file as sheets: CSV by its `.csv` name, anything else as a workbook.
 pub fn read_file(name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {

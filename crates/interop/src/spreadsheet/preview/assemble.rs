@@ -7,11 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ipstrack_core::bundle::{
-    BUNDLE_FORMAT, BundleDoc, ClientDoc, EmployerContactDoc, ReferralDoc, validate,
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, EmployerContactDoc, ReferralDoc, removed, validate,
 };
 
 use super::employers::EmployerRow;
-use super::{Counts, Draft, Preview, Reader, SheetSummary, Skipped};
+use super::{Counts, Draft, Preview, Reader, ReplacedReferral, SheetSummary, Skipped};
 use crate::spreadsheet::mapping::Table;
 
 impl Reader<'_> {
@@ -148,6 +148,7 @@ impl Reader<'_> {
             .collect();
         let mut preview_counts = (Counts::default(), Counts::default());
         let (mut created, mut updated) = (Vec::new(), Vec::new());
+        let mut replaced = Vec::new();
         let mut counted_clients = BTreeSet::new();
         for (r, client) in &referrals {
             if bad.contains(&r.id) {
@@ -159,9 +160,14 @@ impl Reader<'_> {
                     created.push(r.id.clone());
                 }
                 Some(old) if normalised(old) == normalised(r) => preview_counts.0.unchanged += 1,
-                Some(_) => {
+                Some(old) => {
                     preview_counts.0.update += 1;
                     updated.push(r.id.clone());
+                    replaced.push(ReplacedReferral {
+                        referral: r.id.clone(),
+                        client: old.client.clone(),
+                        removed: removed(&normalised(old), &normalised(r)),
+                    });
                 }
             }
             if let Some(c) = client
@@ -220,6 +226,24 @@ impl Reader<'_> {
                 Some(_) => contact_counts.update += 1,
             }
         }
+        let referrals: Vec<ReferralDoc> = bundle
+            .referrals
+            .into_iter()
+            .filter(|r| {
+                existing_referrals
+                    .get(r.id.as_str())
+                    .is_none_or(|old| normalised(old) != normalised(r))
+            })
+            .collect();
+        // The version of each stored referral the records to write were
+        // built on: the import refuses one changed since (issue 20).
+        let referral_versions = referrals
+            .iter()
+            .filter_map(|r| {
+                let version = self.existing.referral_versions.get(&r.id)?;
+                Some((r.id.clone(), *version))
+            })
+            .collect();
         Preview {
             sheets: summaries,
             problems: self.problems,
@@ -228,18 +252,12 @@ impl Reader<'_> {
             employer_contacts: contact_counts,
             created,
             updated,
+            replaced,
             skipped,
             out_of_scope: self.out_of_scope.into_iter().collect(),
             bundle: BundleDoc {
-                referrals: bundle
-                    .referrals
-                    .into_iter()
-                    .filter(|r| {
-                        existing_referrals
-                            .get(r.id.as_str())
-                            .is_none_or(|old| normalised(old) != normalised(r))
-                    })
-                    .collect(),
+                referrals,
+                referral_versions,
                 clients: bundle
                     .clients
                     .into_iter()

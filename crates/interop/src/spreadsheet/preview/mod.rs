@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use ipstrack_core::Day;
-use ipstrack_core::bundle::{BundleDoc, ClientDoc, hours_number};
+use ipstrack_core::bundle::{BundleDoc, ClientDoc, Removed, hours_number};
 use ipstrack_core::model::{Hours, OutOfScope};
 
 use super::cells::{Sheet, column_letter};
@@ -90,6 +90,16 @@ pub struct Counts {
     pub unchanged: usize,
 }
 
+/// A stored referral the import would replace (issue 20): what replacing
+/// it with the file's form removes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplacedReferral {
+    pub referral: String,
+    /// Its client's id (pages name the person).
+    pub client: String,
+    pub removed: Removed,
+}
+
 /// A referral (or a lone row) left out when skipping is accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped {
@@ -111,6 +121,9 @@ pub struct Preview {
     /// Ids of referrals that would be created and updated.
     pub created: Vec<String>,
     pub updated: Vec<String>,
+    /// Every stored referral that would be updated, with what replacing it
+    /// removes, in the file's order (the referrals of `updated`).
+    pub replaced: Vec<ReplacedReferral>,
     /// What is left out if the user accepts skipping the problem rows.
     pub skipped: Vec<Skipped>,
     /// Records outside a team lead's scope that rows of the file matched
@@ -118,8 +131,11 @@ pub struct Preview {
     /// them, and listed here for the audit log.
     pub out_of_scope: Vec<OutOfScope>,
     /// The records to write: created and changed clients, referrals and
-    /// employer contacts, with the service as stored (for `Store::import`).
-    /// Skipped referrals and employer contacts are not in it.
+    /// employer contacts, with the service as stored (for `Store::import`),
+    /// and the version of each stored referral they were built on (when the
+    /// existing records have versions: a database's), so that the import
+    /// refuses a referral changed since the preview. Skipped referrals and
+    /// employer contacts are not in it.
     bundle: BundleDoc,
 }
 
@@ -133,6 +149,12 @@ impl Preview {
     /// problems, only when the user accepts skipping the rows listed.
     pub fn to_import(&self, accept_skipping: bool) -> Option<&BundleDoc> {
         (self.is_clean() || accept_skipping).then_some(&self.bundle)
+    }
+
+    /// The version of each stored referral the records to write were built
+    /// on (see [`Preview::to_import`]), by referral id.
+    pub fn versions(&self) -> &BTreeMap<String, i64> {
+        &self.bundle.referral_versions
     }
 
     /// Rows that would be left out.
