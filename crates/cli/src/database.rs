@@ -22,8 +22,9 @@ const DB_HELP: &str = "A SQLite file (created if missing) or a postgres:// URL";
 #[derive(Subcommand)]
 pub enum StoreCommand {
     /// Import a data bundle, or spreadsheets (--xlsx, --csv), into the database, all or
-    /// nothing (same ids are updated). Spreadsheets are previewed first: every problem by
-    /// sheet, row and column, and nothing written unless the file is clean or
+    /// nothing (same ids are updated; a referral changed since the bundle was exported, or
+    /// since the preview, refuses the import). Spreadsheets are previewed first: every
+    /// problem by sheet, row and column, and nothing written unless the file is clean or
     /// --skip-problem-rows is given.
     Import {
         /// A data bundle (ipstrack-bundle/1 JSON).
@@ -38,7 +39,8 @@ pub enum StoreCommand {
         /// The column mapping (TOML); default: IPS Grow data tool headings (see --print-mapping).
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
-        /// Show the preview and write nothing.
+        /// Show the preview (what would change, every stored referral replaced and what
+        /// it would lose) and write nothing.
         #[arg(long)]
         dry_run: bool,
         /// Import the rows without problems, leaving out the rows the preview lists.
@@ -209,6 +211,52 @@ async fn loaded(store: &Store) -> Result<Loaded> {
     }
 }
 
+/// Every stored referral an import replaces that loses something by it,
+/// one a line, and how many others it replaces without a loss (issue 20).
+pub fn show_replaced(
+    replaced: &[ipstrack_store::Replaced],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let losing: Vec<_> = replaced.iter().filter(|r| !r.removed.is_empty()).collect();
+    if !losing.is_empty() {
+        writeln!(
+            out,
+            "Referrals replaced that lose what is stored ({}):",
+            losing.len()
+        )?;
+        for r in &losing {
+            writeln!(out, "  {r}")?;
+        }
+    }
+    match replaced.len() - losing.len() {
+        0 => {}
+        1 => writeln!(out, "1 referral replaced without removing anything")?,
+        n => writeln!(out, "{n} referrals replaced without removing anything")?,
+    }
+    Ok(())
+}
+
+/// An import refused because referrals changed since `taken` (issue 20):
+/// each named on its own line after `source`, what to do last.
+pub fn stale_error(
+    source: &str,
+    stale: &[ipstrack_store::Replaced],
+    taken: &str,
+    what_to_do: &str,
+) -> anyhow::Error {
+    let lines: Vec<String> = stale
+        .iter()
+        .map(|r| format!("{source}: {}", r.explain(taken)))
+        .collect();
+    let n = stale.len();
+    anyhow::anyhow!(
+        "{}\n{source} refused: {n} {} changed since {taken}, and importing {} would lose what was recorded since; nothing was written. {what_to_do}",
+        lines.join("\n"),
+        if n == 1 { "referral" } else { "referrals" },
+        if n == 1 { "it" } else { "them" }
+    )
+}
+
 /// A database URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -329,6 +377,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
         }
         StoreCommand::Import {
             data: Some(data),
+            dry_run,
             db,
             ..
         } => {
@@ -342,14 +391,32 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             let store = open(&db).await?;
             let started = Instant::now();
             progress.step(format!(
-                "writing {} referrals, {} clients, {} staff in one transaction",
+                "{} {} referrals, {} clients, {} staff in one transaction",
+                if dry_run {
+                    "trying (then undoing)"
+                } else {
+                    "writing"
+                },
                 doc.referrals.len(),
                 doc.clients.len(),
                 doc.staff.len()
             ));
-            let summary = match store.import(&doc, &actor()).await {
+            let done = if dry_run {
+                store.import_dry_run(&doc, &actor()).await
+            } else {
+                store.import(&doc, &actor()).await
+            };
+            let summary = match done {
                 Ok(summary) => summary,
                 Err(StoreError::Invalid(errors)) => return Err(bundle_error(&data, &errors)),
+                Err(StoreError::Stale(stale)) => {
+                    return Err(stale_error(
+                        &data.display().to_string(),
+                        &stale,
+                        "the bundle was taken",
+                        "Take a new export (ipstrack export) and make the changes on it.",
+                    ));
+                }
                 Err(e) => return Err(e.into()),
             };
             drop(progress);
@@ -378,6 +445,12 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                     "  … and {} more updated (see `ipstrack audit`)",
                     summary.updated.len() - shown
                 )?;
+            }
+            show_replaced(&summary.replaced, &mut out)?;
+            if dry_run {
+                writeln!(out, "Dry run: nothing was written.")?;
+                store.close().await;
+                return Ok(ExitCode::SUCCESS);
             }
             eprintln!(
                 "imported {} into {} in {:.1} s",

@@ -102,6 +102,21 @@ pub fn show(p: &Preview, out: &mut impl std::io::Write) -> std::io::Result<()> {
     writeln!(out, "Referrals: {}", counts(&p.referrals))?;
     writeln!(out, "Clients: {}", counts(&p.clients))?;
     writeln!(out, "Employer contacts: {}", counts(&p.employer_contacts))?;
+    let losing: Vec<_> = p
+        .replaced
+        .iter()
+        .filter(|r| !r.removed.is_empty())
+        .collect();
+    if !losing.is_empty() {
+        writeln!(
+            out,
+            "Referrals replaced that lose what is stored ({}):",
+            losing.len()
+        )?;
+        for r in losing {
+            writeln!(out, "  referral {}: importing {}", r.referral, r.removed)?;
+        }
+    }
     if p.is_clean() {
         writeln!(out, "No problems found.")?;
         return Ok(());
@@ -207,6 +222,14 @@ pub async fn import(
         Ok(s) => s,
         Err(StoreError::Invalid(errors)) => {
             return Err(bundle_error(&PathBuf::from(&source), &errors));
+        }
+        Err(StoreError::Stale(stale)) => {
+            return Err(crate::database::stale_error(
+                &source,
+                &stale,
+                "the preview",
+                "Run the import again to preview it over the records as they are now.",
+            ));
         }
         Err(e) => return Err(e.into()),
     };

@@ -477,3 +477,93 @@ fn tokens_last_1_to_365_days_and_reset_or_disable_ends_them() {
         "disable ends the token"
     );
 }
+
+/// Records a contact on `referral` as the referral page does (another user,
+/// another process), and gives the referral's contacts afterwards.
+fn record_contact(db: &str, referral: &str, date: &str) -> i64 {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = ipstrack_store::Store::open(db).await.unwrap();
+        let contact = ipstrack_core::bundle::ContactDoc {
+            date: date.into(),
+            kind: "face_to_face".into(),
+            ..Default::default()
+        };
+        store.add_contact(referral, &contact, "es1").await.unwrap();
+        let n = store.contact_count(referral).await.unwrap();
+        store.close().await;
+        n
+    })
+}
+
+fn contact_count(db: &str, referral: &str) -> i64 {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = ipstrack_store::Store::open(db).await.unwrap();
+        let n = store.contact_count(referral).await.unwrap();
+        store.close().await;
+        n
+    })
+}
+
+#[test]
+fn importing_an_export_taken_before_a_contact_was_recorded_exits_1_naming_the_referral() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    import_example(&db, "caseload.bundle.json");
+    let exported = path(&dir, "export.json");
+    ok(&ipstrack(&["export", "--out", &exported, "--db", &db]));
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.contains("\"referral_versions\""), "{text}");
+    let contacts = record_contact(&db, "r3", "2024-11-04");
+    let audit = ok(&ipstrack(&["audit", "--db", &db]));
+
+    let message = "referral r3 changed since the bundle was taken (version 1, now 2): \
+                   importing would remove 1 contact";
+    // The dry run says so too, and writes nothing.
+    let o = ipstrack(&["import", "--data", &exported, "--db", &db, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains(message), "{}", stderr(&o));
+    let o = ipstrack(&["import", "--data", &exported, "--db", &db]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "", "nothing on stdout");
+    let err = stderr(&o);
+    assert!(err.contains(&exported), "names the file: {err}");
+    assert!(err.contains(message), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(contact_count(&db, "r3"), contacts, "the contact is kept");
+    assert_eq!(ok(&ipstrack(&["audit", "--db", &db])), audit);
+
+    // A new export imports cleanly and changes nothing.
+    ok(&ipstrack(&["export", "--out", &exported, "--db", &db]));
+    let again = ok(&ipstrack(&["import", "--data", &exported, "--db", &db]));
+    assert!(
+        again.contains("referrals: 0 created, 0 updated, 14 unchanged"),
+        "{again}"
+    );
+}
+
+#[test]
+fn a_dry_run_of_a_bundle_without_versions_lists_each_referral_it_replaces_and_what_it_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    import_example(&db, "caseload.bundle.json");
+    let contacts = record_contact(&db, "r3", "2024-11-04");
+    let bundle = example("caseload.bundle.json");
+    let dry = ok(&ipstrack(&[
+        "import",
+        "--data",
+        &bundle,
+        "--db",
+        &db,
+        "--dry-run",
+    ]));
+    assert!(
+        dry.contains("referrals: 0 created, 1 updated, 13 unchanged"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains("referral r3 (not versioned by the bundle): importing removes 1 contact"),
+        "{dry}"
+    );
+    assert!(dry.contains("Dry run: nothing was written."), "{dry}");
+    assert_eq!(contact_count(&db, "r3"), contacts);
+}
