@@ -1,13 +1,16 @@
 //! The spreadsheet upload page (team leads, managers, admins): upload an IPS
 //! Grow style workbook or CSV files, see the preview — records to create and
-//! update, every problem by sheet, row and column — and import it when clean,
-//! or accept leaving out the rows listed. Nothing is written before the
-//! confirmation, and the confirmation checks the preview still holds.
+//! update, every stored referral it would replace and what that removes,
+//! every problem by sheet, row and column — and import it when clean, or
+//! accept leaving out the rows listed. Nothing is written before the
+//! confirmation, and the confirmation checks the preview still holds: a
+//! referral changed since the preview (a contact recorded meanwhile) refuses
+//! the import, named, and nothing is written (issue 20).
 //!
 //! Uploaded files stay in memory only, for the user who sent them, until
 //! imported or for 30 minutes; they are never logged or written to disk.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -20,7 +23,7 @@ use ipstrack_core::model::Role;
 use ipstrack_interop::spreadsheet::{
     ImportOptions, Mapping, Preview, ReadErrorKind, Sheet, preview, read_file,
 };
-use ipstrack_store::StoreError;
+use ipstrack_store::{Replaced, StoreError};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -48,6 +51,9 @@ pub struct Upload {
     username: String,
     files: Vec<(String, Vec<u8>)>,
     mapping: Option<String>,
+    /// The version of each stored referral the preview was built on: the
+    /// confirmation's import refuses one changed since.
+    versions: BTreeMap<String, i64>,
     at: Instant,
 }
 
@@ -161,28 +167,35 @@ fn upload_form(v: &Viewer, problem: Option<&str>) -> Markup {
         "Import a spreadsheet",
         html! {
             (problem_summary(problem, "file"))
-            p { "Bring in clients, referrals and jobs from an IPS Grow style spreadsheet (xlsx or ods) or CSV files: one row per client, or per job. You will see what would change and every problem before anything is written." }
-            @if v.session.user.role == Role::TeamLead {
-                p { "As a team lead you can import referrals of your own team's employment specialists." }
-            }
-            form method="post" action="/import" enctype="multipart/form-data" class="panel" {
-                input type="hidden" name="csrf" value=(v.session.csrf);
-                div class="field" {
-                    label for="file" { "Spreadsheet or CSV files" }
-                    input id="file" name="file" type="file" multiple accept=".xlsx,.xlsm,.ods,.csv" required;
-                }
-                div class="field" {
-                    label for="mapping" { "Column mapping (TOML, optional: without it the IPS Grow data tool headings are used)" }
-                    input id="mapping" name="mapping" type="file" accept=".toml,text/plain";
-                }
-                button type="submit" { "Preview the import" }
-            }
-            details {
-                summary { "The default column mapping (copy it to change headings)" }
-                pre { (ipstrack_interop::spreadsheet::DEFAULT_MAPPING) }
-            }
+            (upload_form_fields(v))
         },
     )
+}
+
+/// The upload page's text and form, under its problem summary.
+fn upload_form_fields(v: &Viewer) -> Markup {
+    html! {
+        p { "Bring in clients, referrals and jobs from an IPS Grow style spreadsheet (xlsx or ods) or CSV files: one row per client, or per job. You will see what would change and every problem before anything is written." }
+        @if v.session.user.role == Role::TeamLead {
+            p { "As a team lead you can import referrals of your own team's employment specialists." }
+        }
+        form method="post" action="/import" enctype="multipart/form-data" class="panel" {
+            input type="hidden" name="csrf" value=(v.session.csrf);
+            div class="field" {
+                label for="file" { "Spreadsheet or CSV files" }
+                input id="file" name="file" type="file" multiple accept=".xlsx,.xlsm,.ods,.csv" required;
+            }
+            div class="field" {
+                label for="mapping" { "Column mapping (TOML, optional: without it the IPS Grow data tool headings are used)" }
+                input id="mapping" name="mapping" type="file" accept=".toml,text/plain";
+            }
+            button type="submit" { "Preview the import" }
+        }
+        details {
+            summary { "The default column mapping (copy it to change headings)" }
+            pre { (ipstrack_interop::spreadsheet::DEFAULT_MAPPING) }
+        }
+    }
 }
 
 /// The multipart form of an upload.
@@ -339,9 +352,10 @@ pub(crate) async fn upload(
         username: v.session.user.username.clone(),
         files: form.files,
         mapping: form.mapping,
+        versions: p.versions().clone(),
         at: Instant::now(),
     });
-    Ok(preview_page(&v, &p, &token, None))
+    Ok(preview_page(&v, &data, &p, &token, None))
 }
 
 #[derive(Deserialize)]
@@ -387,10 +401,14 @@ pub(crate) async fn confirm(
         state.uploads.put_back(token.clone(), upload);
         return Err(WebError::Page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            preview_page(&v, &p, &token, Some(message)),
+            preview_page(&v, &data, &p, &token, Some(message)),
         ));
     };
-    match state.store.import(bundle, &v.session.user.username).await {
+    // The versions the user's preview was built on (over those of this
+    // check): the store refuses a referral changed since (issue 20).
+    let mut bundle = bundle.clone();
+    bundle.referral_versions.extend(upload.versions);
+    match state.store.import(&bundle, &v.session.user.username).await {
         Ok(summary) => {
             state.reload().await?;
             tracing::info!(
@@ -408,12 +426,83 @@ pub(crate) async fn confirm(
                 upload_form(&v, Some(&message)),
             ))
         }
+        Err(StoreError::Stale(stale)) => {
+            tracing::info!(
+                user = %v.session.user.username,
+                referrals = stale.len(),
+                "spreadsheet import refused: referrals changed since the preview"
+            );
+            Err(WebError::Page(
+                StatusCode::CONFLICT,
+                changed_since_page(&v, &data, &stale),
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-fn preview_page(v: &Viewer, p: &Preview, token: &str, message: Option<&str>) -> Markup {
+/// The person a referral is for, by name (or "client c12" when none is
+/// recorded), linked to the referral's page when it is in the snapshot.
+fn person(data: &Snapshot, referral: &str, client: &str) -> Markup {
+    let d = &data.dataset;
+    let name = data.client_index(client).map_or_else(
+        || format!("client {client}"),
+        |at| d.clients[at].display_name(),
+    );
+    html! {
+        @if data.referral_index(referral).is_some() {
+            a href=(format!("/referrals/{referral}")) { (name) }
+        } @else {
+            (name)
+        }
+    }
+}
+
+/// 409: referrals changed between the preview and the confirmation; each
+/// named with what importing would have removed, and the upload form to
+/// send the file again.
+fn changed_since_page(v: &Viewer, data: &Snapshot, stale: &[Replaced]) -> Markup {
+    let n = stale.len();
+    layout(
+        v,
+        "Import a spreadsheet",
+        html! {
+            div class="error-summary" role="alert" tabindex="-1" {
+                h2 { "Nothing was written" }
+                p {
+                    @if n == 1 { "1 referral" } @else { (n) " referrals" }
+                    " changed since the preview (someone recorded something on "
+                    @if n == 1 { "it" } @else { "them" }
+                    " meanwhile). Importing the file would have removed what was recorded, so nothing was imported:"
+                }
+                ul { @for r in stale {
+                    li {
+                        (person(data, &r.id, &r.client))
+                        ": changed since the preview; importing would "
+                        @if r.removed.is_empty() { "undo what was changed since" } @else { (r.removed.describe()) }
+                        "."
+                    }
+                } }
+                p { "To import the file, upload the file again: the new preview shows these referrals as they are now." }
+            }
+            (upload_form_fields(v))
+        },
+    )
+}
+
+fn preview_page(
+    v: &Viewer,
+    data: &Snapshot,
+    p: &Preview,
+    token: &str,
+    message: Option<&str>,
+) -> Markup {
     let clean = p.is_clean();
+    let losing: Vec<_> = p
+        .replaced
+        .iter()
+        .filter(|r| !r.removed.is_empty())
+        .collect();
     layout(
         v,
         "Import preview",
@@ -449,6 +538,16 @@ fn preview_page(v: &Viewer, p: &Preview, token: &str, message: Option<&str>) -> 
             }
             @if !p.updated.is_empty() {
                 p { "Referrals to update: " (p.updated.iter().take(50).cloned().collect::<Vec<_>>().join(", ")) @if p.updated.len() > 50 { " and " (p.updated.len() - 50) " more" } }
+            }
+            @if !losing.is_empty() {
+                h2 { "What updating would remove" }
+                p { "Each referral updated is replaced by the file's form of it: what it holds now and the file does not is removed." }
+                ul { @for r in losing.iter().take(SHOWN_PROBLEMS) {
+                    li { (person(data, &r.referral, &r.client)) ": importing " (r.removed) "." }
+                } }
+                @if losing.len() > SHOWN_PROBLEMS {
+                    p { "… and " (losing.len() - SHOWN_PROBLEMS) " more (the command line lists them all: ipstrack import --dry-run)." }
+                }
             }
             @if clean {
                 p class="ok" { "No problems found." }

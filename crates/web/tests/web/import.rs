@@ -214,3 +214,117 @@ async fn an_upload_over_the_size_limit_answers_413_and_a_file_not_a_spreadsheet_
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "not a spreadsheet workbook");
 }
+
+/// A contacts CSV for `referral`: its `contacts` (date, kind) as rows.
+fn contacts_csv(referral: &str, contacts: &[ipstrack_core::bundle::ContactDoc]) -> String {
+    let kind = |k: &str| match k {
+        "face_to_face" => "Face to face",
+        "remote" => "Remote",
+        "in_work_support" => "In-work support",
+        _ => "Assertive engagement",
+    };
+    let mut csv = "Referral ID,Contact date,Contact type\n".to_string();
+    for c in contacts {
+        let d = ipstrack_core::Day::parse(&c.date).unwrap().date();
+        csv.push_str(&format!(
+            "{referral},{:02}/{:02}/{},{}\n",
+            d.day(),
+            d.month(),
+            d.year(),
+            kind(&c.kind)
+        ));
+    }
+    csv
+}
+
+#[tokio::test]
+async fn a_contact_recorded_after_the_preview_is_kept_and_the_import_refused_naming_the_person() {
+    let w = world().await;
+    // A referral of es3's with contacts, none after today (a file's dates
+    // after today are refused), still open.
+    let today = today().to_string();
+    let referral = w
+        .store
+        .export()
+        .await
+        .unwrap()
+        .referrals
+        .into_iter()
+        .find(|r| {
+            let contacts = r.contacts.as_deref().unwrap_or_default();
+            r.es.as_deref() == Some("es3")
+                && r.transfers.as_deref().unwrap_or_default().is_empty()
+                && r.discharge.is_none()
+                && contacts.len() >= 2
+                && contacts.iter().all(|c| c.date <= today)
+        })
+        .expect("a referral of es3 with contacts")
+        .id;
+    // The person has a name: pages name them by it.
+    let stored = w.store.referral(&referral).await.unwrap().unwrap();
+    let mut named = w.store.export().await.unwrap();
+    let mut client = stored.client.clone();
+    client.given_name = Some("Amira".into());
+    client.family_name = Some("Khan".into());
+    named.clients = vec![client];
+    named.referrals.clear();
+    named.employer_contacts.clear();
+    w.store.import(&named, "setup").await.unwrap();
+    let w = World {
+        app: app_on(&w.store).await,
+        ..w
+    };
+    let app = &w.app;
+    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+
+    // A file that keeps only the first contact: the preview says what it removes.
+    let contacts = stored.referral.contacts.clone().unwrap_or_default();
+    assert!(contacts.len() >= 2, "{contacts:?}");
+    let fewer = contacts_csv(&referral, &contacts[..1]);
+    let (status, page) = fetch(app, upload(&manager, &csrf, "fewer.csv", &fewer)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    shows(&page, "Amira Khan");
+    shows(
+        &page,
+        &format!("importing removes {} contact", contacts.len() - 1),
+    );
+
+    // A file that adds a contact recorded on paper: previewed, clean.
+    let mut more = contacts.clone();
+    more.push(ipstrack_core::bundle::ContactDoc {
+        date: "2025-01-15".into(),
+        kind: "remote".into(),
+        ..Default::default()
+    });
+    let csv = contacts_csv(&referral, &more);
+    let (status, page) = fetch(app, upload(&manager, &csrf, "contacts.csv", &csv)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    shows(&page, "No problems found.");
+    let form = format!(
+        "csrf={csrf}&upload={}&fingerprint={}",
+        hidden(&page, "upload"),
+        hidden(&page, "fingerprint")
+    );
+
+    // Meanwhile the ES records a contact through the referral page.
+    let (es3, es3_csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let contact = format!("csrf={es3_csrf}&date=2025-01-15&kind=face_to_face");
+    let (status, _, body) = send(
+        app,
+        post(&format!("/referrals/{referral}/contacts"), &es3, &contact),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let recorded = w.store.contact_count(&referral).await.unwrap();
+    assert_eq!(recorded as usize, contacts.len() + 1);
+
+    // The confirmation is refused, naming the person; the contact is kept.
+    let (status, page) = fetch(app, post("/import/confirm", &manager, &form)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    shows(&page, "Nothing was written");
+    shows(&page, "Amira Khan");
+    shows(&page, "changed since the preview");
+    shows(&page, "importing would remove 1 contact.");
+    shows(&page, "upload the file again");
+    assert_eq!(w.store.contact_count(&referral).await.unwrap(), recorded);
+}
