@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc,
     PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
-    WaitingSpellDoc, validate,
+    WaitingSpellDoc, canonical,
 };
 use serde::Serialize;
 use serde_json::Number;
@@ -993,6 +993,19 @@ struct Merged<T> {
     unchanged: usize,
 }
 
+/// Takes out of `changed` the updates whose record, as stored, is the old
+/// one after all (it differed only in what storing trims), counting them as
+/// unchanged.
+fn settle<T: PartialEq>(
+    changed: &mut Vec<(usize, Option<T>)>,
+    unchanged: &mut usize,
+    stored: &[T],
+) {
+    let before = changed.len();
+    changed.retain(|(at, old)| old.as_ref() != Some(&stored[*at]));
+    *unchanged += before - changed.len();
+}
+
 fn changes<T>(changed: &[(usize, Option<T>)], unchanged: usize) -> Changes {
     let updated = changed.iter().filter(|(_, old)| old.is_some()).count();
     Changes {
@@ -1087,8 +1100,26 @@ pub(crate) async fn import(
         referrals,
         employer_contacts,
     };
-    // The whole resulting dataset must pass every BAD-1 check.
-    validate(&merged).map_err(StoreError::Invalid)?;
+    // The whole resulting dataset must pass every BAD-1 check; it is stored
+    // as core writes it back (text trimmed, codes as the bundle writes
+    // them), which is what the loader reads. A record the bundle gives as it
+    // is stored, once so written, is not a change.
+    let merged = canonical(&merged).map_err(StoreError::Invalid)?;
+    let (mut team_changes, mut team_same) = (team_changes, team_same);
+    settle(&mut team_changes, &mut team_same, &merged.teams);
+    let (mut staff_changes, mut staff_same) = (staff_changes, staff_same);
+    settle(&mut staff_changes, &mut staff_same, &merged.staff);
+    let (mut client_changes, mut client_same) = (client_changes, client_same);
+    settle(&mut client_changes, &mut client_same, &merged.clients);
+    let (mut referral_changes, mut referral_same) = (referral_changes, referral_same);
+    settle(&mut referral_changes, &mut referral_same, &merged.referrals);
+    let (mut employer_contact_changes, mut employer_contact_same) =
+        (employer_contact_changes, employer_contact_same);
+    settle(
+        &mut employer_contact_changes,
+        &mut employer_contact_same,
+        &merged.employer_contacts,
+    );
 
     let mut audit = Vec::new();
     let service_changed = stored.service != merged.service || stored.policy != merged.policy;

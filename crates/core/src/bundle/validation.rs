@@ -277,17 +277,20 @@ pub(super) fn check_employer_contact_docs(
 /// Checks one employer contact on its own (data entry records them one at a
 /// time), as in a bundle: `es_role` is the role of the staff member it names
 /// (`None`: no such staff member), `client_known` whether the client it names
-/// (if any) exists.
+/// (if any) exists. Gives the contact as it is stored: trimmed, a blank note
+/// or client none.
 pub fn check_employer_contact(
     doc: &EmployerContactDoc,
     es_role: Option<Role>,
     client_known: bool,
-) -> Result<(), BundleErrors> {
-    let staff: HashMap<&str, u32> = es_role.map(|_| (doc.es.trim(), 0)).into_iter().collect();
-    let clients: HashMap<&str, u32> = doc
+) -> Result<EmployerContactDoc, BundleErrors> {
+    let client_id = doc
         .client
         .as_deref()
         .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let staff: HashMap<&str, u32> = es_role.map(|_| (doc.es.trim(), 0)).into_iter().collect();
+    let clients: HashMap<&str, u32> = client_id
         .filter(|_| client_known)
         .map(|id| (id, 0))
         .into_iter()
@@ -296,13 +299,28 @@ pub fn check_employer_contact(
         errors: Vec::new(),
         record: String::new(),
     };
-    check_employer_contact_docs(&mut c, std::slice::from_ref(doc), &staff, &clients, &|_| {
-        es_role == Some(Role::Es)
-    });
-    if c.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(BundleErrors(c.errors))
+    let doc = EmployerContactDoc {
+        client: client_id.map(str::to_string),
+        ..doc.clone()
+    };
+    let checked = check_employer_contact_docs(
+        &mut c,
+        std::slice::from_ref(&doc),
+        &staff,
+        &clients,
+        &|_| es_role == Some(Role::Es),
+    );
+    match checked.first() {
+        Some(e) if c.errors.is_empty() => Ok(EmployerContactDoc {
+            id: e.id.clone(),
+            es: doc.es.trim().to_string(),
+            date: e.date.to_string(),
+            employer: e.employer.clone(),
+            kind: super::vocabulary::name_of(&EMPLOYER_CONTACT_KINDS, e.kind).into(),
+            note: e.note.as_deref().map(str::to_string),
+            client: client_id.map(str::to_string),
+        }),
+        _ => Err(BundleErrors(c.errors)),
     }
 }
 
