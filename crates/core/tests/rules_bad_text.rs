@@ -289,3 +289,73 @@ fn bad_1_a_contact_note_keeps_its_line_breaks_but_not_other_controls() {
 }
 
 use ipstrack_core::Day;
+
+mod transfers {
+    use ipstrack_core::bundle::{ReferralDoc, TransferDoc, check_referral_change};
+
+    fn referral(transfers: &[(&str, &str)]) -> ReferralDoc {
+        let mut r = ReferralDoc::new(
+            "r1".into(),
+            "c1".into(),
+            "2024-04-02".into(),
+            "unemployed".into(),
+        );
+        r.es = Some("es1".into());
+        r.transfers = Some(
+            transfers
+                .iter()
+                .map(|(date, es)| TransferDoc {
+                    date: (*date).into(),
+                    es: (*es).into(),
+                })
+                .collect(),
+        );
+        r
+    }
+
+    #[test]
+    fn bad_1_a_transfer_dated_before_the_current_assignment_is_refused() {
+        let old = referral(&[("2024-06-01", "es2")]);
+        let new = referral(&[("2024-06-01", "es2"), ("2024-05-01", "es3")]);
+        let errors = check_referral_change(&old, &new).unwrap_err().0;
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].record.as_str(), errors[0].field.as_str()),
+            ("referral r1", "transfers[1].date")
+        );
+        assert!(
+            errors[0].message.contains("cannot be backdated"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn bad_1_a_transfer_on_the_day_of_the_current_assignment_or_later_is_kept() {
+        let old = referral(&[("2024-06-01", "es2")]);
+        for date in ["2024-06-01", "2024-06-02", "2025-01-01"] {
+            let new = referral(&[("2024-06-01", "es2"), (date, "es3")]);
+            check_referral_change(&old, &new).unwrap();
+        }
+    }
+
+    #[test]
+    fn bad_1_a_first_transfer_cannot_be_dated_before_the_referral_was_received() {
+        let old = referral(&[]);
+        let new = referral(&[("2024-04-01", "es2")]);
+        assert!(check_referral_change(&old, &new).is_err());
+        let new = referral(&[("2024-04-02", "es2")]);
+        check_referral_change(&old, &new).unwrap();
+    }
+
+    #[test]
+    fn bad_1_a_transfer_moved_earlier_than_the_one_it_follows_is_refused() {
+        let old = referral(&[("2024-05-01", "es2"), ("2024-06-01", "es3")]);
+        // The second transfer changed to a day before the first.
+        let new = referral(&[("2024-05-01", "es2"), ("2024-04-20", "es3")]);
+        assert!(check_referral_change(&old, &new).is_err());
+        // Removing a transfer, or keeping them as they were, is no new date.
+        check_referral_change(&old, &referral(&[("2024-05-01", "es2")])).unwrap();
+        check_referral_change(&old, &old).unwrap();
+    }
+}

@@ -1100,6 +1100,22 @@ pub(crate) async fn import(
         referrals,
         employer_contacts,
     };
+    // A referral the import changes is checked against what it was (a
+    // transfer cannot be backdated), as a step on it would be.
+    let mut refused = Vec::new();
+    for (at, old) in &referral_changes {
+        if let Some(old) = old
+            && let Err(e) =
+                ipstrack_core::bundle::check_referral_change(old, &merged.referrals[*at])
+        {
+            refused.extend(e.0);
+        }
+    }
+    if !refused.is_empty() {
+        return Err(StoreError::Invalid(ipstrack_core::bundle::BundleErrors(
+            refused,
+        )));
+    }
     // The whole resulting dataset must pass every BAD-1 check; it is stored
     // as core writes it back (text trimmed, codes as the bundle writes
     // them), which is what the loader reads. A record the bundle gives as it

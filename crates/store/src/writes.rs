@@ -450,6 +450,7 @@ pub(crate) async fn change_referral(
     }
     let mut new = old.clone();
     apply(&mut new, step)?;
+    ipstrack_core::bundle::check_referral_change(&old, &new).map_err(StoreError::Invalid)?;
     // The referral as it is stored: what the loader reads back.
     let (new, _) = check(conn, &new, None).await?;
 

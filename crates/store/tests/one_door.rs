@@ -293,3 +293,55 @@ proptest! {
         });
     }
 }
+
+/// Issue 20: an ES took another team's access credit by backdating a
+/// transfer. A transfer cannot be dated before the current assignment,
+/// through a step or an import.
+#[tokio::test]
+async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
+    use ipstrack_core::bundle::TransferDoc;
+    for db in databases().await {
+        let store = db.open_with_caseload().await;
+        let r = store.referral("r1").await.unwrap().unwrap();
+        let before = |date: &str| {
+            Step::Transfer(TransferDoc {
+                date: date.into(),
+                es: "es2".into(),
+            })
+        };
+        // A day before the referral was received.
+        let received = ipstrack_core::Day::parse(&r.referral.received).unwrap();
+        let refused = store
+            .change_referral("r1", &before(&received.plus(-1).to_string()), None, "es1")
+            .await;
+        match refused {
+            Err(StoreError::Invalid(e)) => {
+                assert_eq!(e.0[0].field, "transfers[0].date", "{}", db.name)
+            }
+            other => panic!("{}: {other:?}", db.name),
+        }
+        // On that day: kept; then one before it: refused.
+        store
+            .change_referral("r1", &before(&received.plus(30).to_string()), None, "es1")
+            .await
+            .unwrap();
+        let refused = store
+            .change_referral("r1", &before(&received.plus(10).to_string()), None, "es1")
+            .await;
+        assert!(matches!(refused, Err(StoreError::Invalid(_))), "{}", db.name);
+        // The same through an import of the referral.
+        let mut doc = store.export().await.unwrap();
+        let at = doc.referrals.iter().position(|x| x.id == "r1").unwrap();
+        doc.referrals[at]
+            .transfers
+            .get_or_insert_default()
+            .push(TransferDoc {
+                date: received.plus(5).to_string(),
+                es: "es1".into(),
+            });
+        let refused = store.import(&doc, "cli:test").await;
+        assert!(matches!(refused, Err(StoreError::Invalid(_))), "{}: {refused:?}", db.name);
+        assert_stored_as_loaded(&store, db.name).await;
+        db.cleanup().await;
+    }
+}

@@ -40,7 +40,9 @@ pub use person::{
     nhs_number_as_kept, postcode_is_valid,
 };
 pub use reading::{parse_document, read_bundle};
-pub use validation::{BundleError, BundleErrors, canonical, check_employer_contact, validate};
+pub use validation::{
+    BundleError, BundleErrors, canonical, check_employer_contact, check_referral_change, validate,
+};
 pub use vocabulary::{
     CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS,
     REGISTRATIONS, ROLES, accepts, value_of,
