@@ -359,3 +359,17 @@ mod transfers {
         check_referral_change(&old, &old).unwrap();
     }
 }
+
+#[test]
+fn bad_1_a_refusal_reads_the_same_on_a_form_and_in_the_api() {
+    let e = &refused(&with_referral(
+        json!({"discharge": {"date": "2024-09-01", "reason": "x".repeat(501)}}),
+    ))[0];
+    assert_eq!(e.field_name(), "reason");
+    assert_eq!(e.plain(), "Reason must be 500 characters or fewer");
+    let e = &refused(&with_referral(
+        json!({"contacts": [{"date": "2024-04-03", "kind": "face_to_face", "note": "\u{200B}"}]}),
+    ))[0];
+    assert_eq!(e.field_name(), "note");
+    assert_eq!(e.plain(), "Note holds no letter, number or symbol");
+}

@@ -328,7 +328,11 @@ async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
         let refused = store
             .change_referral("r1", &before(&received.plus(10).to_string()), None, "es1")
             .await;
-        assert!(matches!(refused, Err(StoreError::Invalid(_))), "{}", db.name);
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(_))),
+            "{}",
+            db.name
+        );
         // The same through an import of the referral.
         let mut doc = store.export().await.unwrap();
         let at = doc.referrals.iter().position(|x| x.id == "r1").unwrap();
@@ -340,7 +344,11 @@ async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
                 es: "es1".into(),
             });
         let refused = store.import(&doc, "cli:test").await;
-        assert!(matches!(refused, Err(StoreError::Invalid(_))), "{}: {refused:?}", db.name);
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(_))),
+            "{}: {refused:?}",
+            db.name
+        );
         assert_stored_as_loaded(&store, db.name).await;
         db.cleanup().await;
     }

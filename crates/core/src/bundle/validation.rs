@@ -35,6 +35,34 @@ pub struct BundleError {
     pub message: String,
 }
 
+impl BundleError {
+    /// The field's own name, without the record's lists around it:
+    /// `transfers[1].date` → `date`, `discharge.reason` → `reason`.
+    pub fn field_name(&self) -> &str {
+        let last = self.field.rsplit('.').next().unwrap_or(&self.field);
+        last.split('[').next().unwrap_or(last)
+    }
+
+    /// The message as a form shows it beside its field, and the API gives
+    /// it for that field: the field named in words (`Reason must be 500
+    /// characters or fewer`), the same whichever door the record came by.
+    pub fn plain(&self) -> String {
+        let rest = self
+            .message
+            .strip_prefix(self.field.as_str())
+            .filter(|r| r.starts_with(' '));
+        let text = match rest {
+            Some(rest) => format!("{}{rest}", self.field_name().replace('_', " ")),
+            None => self.message.clone(),
+        };
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => text,
+        }
+    }
+}
+
 impl fmt::Display for BundleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.record.is_empty() {
