@@ -24,7 +24,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use admin::{AuditEntry, AuditFilter, Submission, User};
-pub use backup::{BACKUP_FORMAT, Backup, BackupUser};
+pub use backup::{BACKUP_FORMAT, Backup, BackupUser, NOT_BACKED_UP};
 pub use clients::fingerprint as client_fingerprint;
 pub use employer_contacts::SavedEmployerContact;
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
