@@ -529,3 +529,121 @@ async fn a_sqlite_backup_is_the_whole_database_every_table_row_for_row() {
     live.close().await;
     source.cleanup().await;
 }
+
+/// Runs statements on a database beside its store (what a bug, or a hand,
+/// could do).
+async fn run_sql(url: &str, statements: &[&str]) {
+    let mut conn = connect(url).await;
+    for sql in statements {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_restore_that_writes_fewer_rows_than_the_backup_holds_fails_and_leaves_the_database_empty()
+ {
+    let source = databases().await.remove(0);
+    let live = source.open().await;
+    filled_with_everything(&live).await;
+    let backup = live.backup().await.unwrap();
+    live.close().await;
+    for db in databases().await {
+        let store = db.open().await;
+        // Employer contacts silently dropped as they are written.
+        let drop_them: &[&str] = if db.name == "postgres" {
+            &[
+                "CREATE FUNCTION drop_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END; $$",
+                "CREATE TRIGGER drop_them BEFORE INSERT ON employer_contacts FOR EACH ROW EXECUTE FUNCTION drop_row()",
+            ]
+        } else {
+            &[
+                "CREATE TRIGGER drop_them BEFORE INSERT ON employer_contacts BEGIN SELECT RAISE(IGNORE); END",
+            ]
+        };
+        run_sql(&db.url, drop_them).await;
+        let restored = store.restore(&backup).await;
+        let message = restored.as_ref().map_err(|e| e.to_string()).unwrap_err();
+        assert!(
+            message.contains("employer_contacts")
+                && message.contains(&backup.bundle.employer_contacts.len().to_string()),
+            "{}: {message}",
+            db.name
+        );
+        assert!(store.is_empty().await.unwrap(), "{}", db.name);
+        let undo = if db.name == "postgres" {
+            "DROP TRIGGER drop_them ON employer_contacts"
+        } else {
+            "DROP TRIGGER drop_them"
+        };
+        run_sql(&db.url, &[undo]).await;
+        store.restore(&backup).await.unwrap();
+        store.close().await;
+        db.cleanup().await;
+    }
+    source.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_backup_refuses_to_leave_out_the_rows_of_a_table_it_does_not_know() {
+    for db in databases().await {
+        let store = db.open_with_caseload().await;
+        run_sql(
+            &db.url,
+            &[
+                "CREATE TABLE referral_notes (id TEXT PRIMARY KEY)",
+                "INSERT INTO referral_notes (id) VALUES ('n1')",
+            ],
+        )
+        .await;
+        let message = store.backup().await.map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("referral_notes"), "{}: {message}", db.name);
+        // Empty, it is nothing to lose.
+        run_sql(&db.url, &["DELETE FROM referral_notes"]).await;
+        store.backup().await.unwrap();
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn doctor_notices_records_the_audit_log_has_that_the_database_lost() {
+    let source = databases().await.remove(0);
+    let live = source.open().await;
+    filled_with_everything(&live).await;
+    let backup = live.backup().await.unwrap();
+    live.close().await;
+    for db in databases().await {
+        let store = db.open().await;
+        store.restore(&backup).await.unwrap();
+        assert_eq!(
+            store.integrity_check().await.unwrap(),
+            Vec::<String>::new(),
+            "{}",
+            db.name
+        );
+        // What an incomplete restore left: no employer contacts, one user gone.
+        run_sql(
+            &db.url,
+            &[
+                "DELETE FROM employer_contacts",
+                "DELETE FROM users WHERE username = 'bob'",
+            ],
+        )
+        .await;
+        let problems = store.integrity_check().await.unwrap().join("\n");
+        let contacts = backup.bundle.employer_contacts.len();
+        assert!(
+            problems.contains(&format!("{contacts} employer contacts"))
+                && problems.contains("user bob"),
+            "{}: {problems}",
+            db.name
+        );
+        store.close().await;
+        db.cleanup().await;
+    }
+    source.cleanup().await;
+}
