@@ -587,3 +587,70 @@ fn the_next_write_into_a_folder_removes_the_partial_files_of_killed_runs_not_a_l
         format!("{restored}: ok")
     );
 }
+
+/// Issue 20, through the binary: a generated service (with its employer
+/// contacts) backed up and restored exports the same bundle and passes
+/// `doctor`, on SQLite (the file copy) and on PostgreSQL (the JSON backup).
+#[test]
+fn a_restored_service_exports_the_same_bundle_employer_contacts_and_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = path(&dir, "demo.json");
+    ok(&ipstrack(&[
+        "demo-data",
+        "--out",
+        &demo,
+        "--specialists",
+        "3",
+        "--years",
+        "1",
+        "--until",
+        "2025-03-31",
+    ]));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&demo).unwrap()).unwrap();
+    assert!(!doc["employer_contacts"].as_array().unwrap().is_empty());
+    let mut pairs = vec![(
+        path(&dir, "live.sqlite"),
+        path(&dir, "restored.sqlite"),
+        "backup.sqlite",
+    )];
+    let postgres = postgres_database("exports_live").map(|(live, admin)| {
+        let (target, _) = postgres_database("exports_target").unwrap();
+        (live, target, admin)
+    });
+    if let Some((live, target, _)) = &postgres {
+        pairs.push((live.clone(), target.clone(), "backup.json"));
+    }
+    for (live, target, file) in &pairs {
+        ok(&ipstrack(&["import", "--data", &demo, "--db", live]));
+        let backup = path(&dir, file);
+        ok(&ipstrack(&["backup", "--out", &backup, "--db", live]));
+        ok(&ipstrack(&["restore", "--from", &backup, "--db", target]));
+        let export = |db: &str, name: &str| {
+            let out = path(&dir, name);
+            ok(&ipstrack(&["export", "--out", &out, "--db", db]));
+            std::fs::read_to_string(out).unwrap()
+        };
+        let restored = export(target, &format!("{file}.restored.json"));
+        let kept = export(live, &format!("{file}.live.json"));
+        let contacts = |text: &str| {
+            let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+            doc["employer_contacts"].as_array().map_or(0, Vec::len)
+        };
+        assert!(
+            restored == kept,
+            "{file}: the restored database exports another bundle ({} employer contacts of {})",
+            contacts(&restored),
+            contacts(&kept)
+        );
+        assert_eq!(
+            ok(&ipstrack(&["doctor", "--db", target])),
+            format!("{}: ok\n", target),
+            "{file}"
+        );
+    }
+    if let Some((live, target, admin)) = postgres {
+        drop_database(&live, &admin);
+        drop_database(&target, &admin);
+    }
+}
