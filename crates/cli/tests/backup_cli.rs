@@ -654,3 +654,76 @@ fn a_restored_service_exports_the_same_bundle_employer_contacts_and_all() {
         drop_database(&target, &admin);
     }
 }
+
+/// Issue 20: a database an older restore left without its employer contacts
+/// (its audit log has them). `doctor` names what is missing and fails;
+/// restoring a backup of such a database works (the backup is faithful) and
+/// says the same on stderr.
+#[test]
+fn doctor_names_the_records_an_incomplete_restore_lost_and_a_restore_of_it_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = path(&dir, "demo.json");
+    ok(&ipstrack(&[
+        "demo-data",
+        "--out",
+        &demo,
+        "--specialists",
+        "2",
+        "--years",
+        "1",
+        "--until",
+        "2025-03-31",
+    ]));
+    let live = path(&dir, "live.sqlite");
+    ok(&ipstrack(&["import", "--data", &demo, "--db", &live]));
+    // The JSON backup an older restore gave back: the audit log whole, the
+    // employer contacts gone.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut backup = runtime.block_on(async {
+        let store = ipstrack_store::Store::open(&live).await.unwrap();
+        let backup = store.backup().await.unwrap();
+        store.close().await;
+        backup
+    });
+    let lost = backup.bundle.employer_contacts.len();
+    assert!(lost > 1);
+    backup.bundle.employer_contacts.clear();
+    let old = path(&dir, "old-restore.json");
+    std::fs::write(&old, serde_json::to_string(&backup).unwrap()).unwrap();
+
+    let damaged = path(&dir, "damaged.sqlite");
+    let o = ipstrack(&["restore", "--from", &old, "--db", &damaged]);
+    ok(&o);
+    let says = format!(
+        "the audit log records {lost} employer contacts that are not in the database (ec1, "
+    );
+    assert!(
+        stderr(&o).contains(&format!("warning: {old}: {says}")),
+        "{}",
+        stderr(&o)
+    );
+    let o = ipstrack(&["doctor", "--db", &damaged]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with(&format!("{damaged}: {says}")),
+        "{}",
+        stdout(&o)
+    );
+
+    // Its SQLite backup restores as it is, with the same warning.
+    let copy = path(&dir, "damaged-backup.sqlite");
+    ok(&ipstrack(&["backup", "--out", &copy, "--db", &damaged]));
+    let again = path(&dir, "again.sqlite");
+    let o = ipstrack(&["restore", "--from", &copy, "--db", &again]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains(&format!("warning: {copy}: {says}")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(ipstrack(&["doctor", "--db", &again]).status.code(), Some(1));
+    assert_eq!(
+        ok(&ipstrack(&["doctor", "--db", &live])),
+        format!("{live}: ok\n")
+    );
+}

@@ -252,6 +252,17 @@ impl Store {
         Ok(stored_rows(&mut conn).await?.values().all(|n| *n == 0))
     }
 
+    /// Records the audit log says exist that the database does not hold
+    /// (what an incomplete restore or a lost write leaves), one line per
+    /// kind of record; none in a sound database.
+    pub async fn lost_records(&self) -> Result<Vec<String>> {
+        let mut conn = self.read.acquire().await?;
+        let mut tx = self.snapshot(&mut conn).await?;
+        let lost = lost_records(&mut tx).await?;
+        tx.commit().await?;
+        Ok(lost)
+    }
+
     /// The whole database as a [`Backup`], read in one snapshot (on
     /// PostgreSQL one `REPEATABLE READ READ ONLY` transaction): the bundle,
     /// audit log, submitted returns and users agree with each other even

@@ -615,10 +615,7 @@ impl Store {
         if let Err(e) = self.load().await {
             problems.push(e.to_string());
         }
-        let mut conn = self.read.acquire().await?;
-        let mut tx = self.snapshot(&mut conn).await?;
-        problems.extend(backup::lost_records(&mut tx).await?);
-        tx.commit().await?;
+        problems.extend(self.lost_records().await?);
         Ok(problems)
     }
 
