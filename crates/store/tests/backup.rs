@@ -294,8 +294,11 @@ async fn filled_with_everything(store: &Store) -> BundleDoc {
 #[derive(Debug, PartialEq)]
 struct Table {
     columns: Vec<String>,
-    rows: Vec<Vec<Option<String>>>,
+    rows: Vec<Cells>,
 }
+
+/// A row's values as text, NULL as none.
+type Cells = Vec<Option<String>>;
 
 async fn connect(url: &str) -> AnyConnection {
     sqlx::any::install_default_drivers();
@@ -372,7 +375,7 @@ async fn tables(url: &str) -> BTreeMap<String, Table> {
         .fetch_all(&mut conn)
         .await
         .unwrap();
-        let mut rows: Vec<Vec<Option<String>>> = rows
+        let mut rows: Vec<Cells> = rows
             .iter()
             .map(|r| {
                 (0..columns.len())
@@ -390,13 +393,12 @@ async fn tables(url: &str) -> BTreeMap<String, Table> {
 
 /// Replaces each row's `position` by its rank among the rows of its table
 /// (of its referral, for a referral's entries).
-fn positions_as_ranks(columns: &[String], rows: &mut [Vec<Option<String>>]) {
+fn positions_as_ranks(columns: &[String], rows: &mut [Cells]) {
     let Some(p) = columns.iter().position(|c| c == "position") else {
         return;
     };
     let group = columns.iter().position(|c| c == "referral_id");
-    let mut groups: BTreeMap<Option<String>, Vec<(i64, Vec<Option<String>>, usize)>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<Option<String>, Vec<(i64, Cells, usize)>> = BTreeMap::new();
     for (i, row) in rows.iter().enumerate() {
         let key = group.and_then(|g| row[g].clone());
         let position: i64 = row[p].as_deref().unwrap().parse().unwrap();
