@@ -590,8 +590,9 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
                     progress.step(format!("reading {} in one snapshot", redact(&db)));
                     let backup = store.backup().await?;
                     let counter = progress.writing(format!(
-                        "writing {} referrals, {} audit entries, {} users to {}",
+                        "writing {} referrals, {} employer contacts, {} audit entries, {} users to {}",
                         backup.bundle.referrals.len(),
+                        backup.bundle.employer_contacts.len(),
                         backup.audit.len(),
                         backup.users.len(),
                         path.display()
@@ -743,8 +744,9 @@ async fn restore(from: &Path, db: &str) -> Result<()> {
     progress.step(format!("opening {}", redact(db)));
     let store = open(db).await?;
     progress.step(format!(
-        "restoring {} referrals, {} audit entries, {} users in one transaction",
+        "restoring {} referrals, {} employer contacts, {} audit entries, {} users in one transaction",
         backup.bundle.referrals.len(),
+        backup.bundle.employer_contacts.len(),
         backup.audit.len(),
         backup.users.len()
     ));

@@ -7,9 +7,9 @@
 //! in its snapshot and refuses to leave any out (a table it does not know
 //! that holds rows, or fewer rows read than stored); a restore counts what it
 //! wrote, table by table, against what the backup holds and rolls back if
-//! they differ. [`lost_records`] lets `doctor` notice records the audit log
-//! has that the database does not (an incomplete restore of an older
-//! version, a lost write).
+//! they differ. [`Store::lost_records`] lets `doctor` notice records the
+//! audit log has that the database does not (an incomplete restore of an
+//! older version, a lost write).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -245,8 +245,9 @@ async fn read_users(conn: &mut AnyConnection) -> Result<Vec<BackupUser>> {
 }
 
 impl Store {
-    /// True when the database holds no case data, audit entries, users or
-    /// submitted returns (a restore goes only into such a database).
+    /// True when no table a backup keeps holds a row (no case data, audit
+    /// entries, users or submitted returns): a restore goes only into such a
+    /// database.
     pub async fn is_empty(&self) -> Result<bool> {
         let mut conn = self.read.acquire().await?;
         Ok(stored_rows(&mut conn).await?.values().all(|n| *n == 0))
