@@ -16,6 +16,17 @@ use sqlx::{AnyConnection, Connection, Row};
 
 const PASSWORD: &str = "a long secret phrase";
 
+/// A fresh SQLite database alone (the PostgreSQL one `databases` made, if
+/// any, dropped again rather than left behind).
+async fn sqlite_only() -> TestDb {
+    let mut all = databases().await;
+    let sqlite = all.remove(0);
+    for other in all {
+        other.cleanup().await;
+    }
+    sqlite
+}
+
 /// A database with case data, two users (one disabled), a submitted return
 /// and the audit log they made.
 async fn filled(store: &Store) {
@@ -127,7 +138,7 @@ async fn backup_then_restore_gives_the_same_data_users_audit_log_and_returns() {
 #[tokio::test]
 async fn a_restore_failing_at_its_last_part_leaves_the_database_empty_and_a_retry_works() {
     for db in databases().await {
-        let source = databases().await.remove(0);
+        let source = sqlite_only().await;
         let live = source.open().await;
         filled(&live).await;
         let good = live.backup().await.unwrap();
@@ -508,7 +519,7 @@ async fn a_restore_gives_back_every_table_row_for_row_on_both_databases() {
 
 #[tokio::test]
 async fn a_sqlite_backup_is_the_whole_database_every_table_row_for_row() {
-    let source = databases().await.remove(0);
+    let source = sqlite_only().await;
     let live = source.open().await;
     filled_with_everything(&live).await;
     let dir = tempfile::tempdir().unwrap();
@@ -548,7 +559,7 @@ async fn run_sql(url: &str, statements: &[&str]) {
 #[tokio::test]
 async fn a_restore_that_writes_fewer_rows_than_the_backup_holds_fails_and_leaves_the_database_empty()
  {
-    let source = databases().await.remove(0);
+    let source = sqlite_only().await;
     let live = source.open().await;
     filled_with_everything(&live).await;
     let backup = live.backup().await.unwrap();
@@ -613,7 +624,7 @@ async fn a_backup_refuses_to_leave_out_the_rows_of_a_table_it_does_not_know() {
 
 #[tokio::test]
 async fn doctor_notices_records_the_audit_log_has_that_the_database_lost() {
-    let source = databases().await.remove(0);
+    let source = sqlite_only().await;
     let live = source.open().await;
     filled_with_everything(&live).await;
     let backup = live.backup().await.unwrap();
