@@ -63,16 +63,18 @@ fn a_write_that_cannot_finish_leaves_the_earlier_file_as_it_was() {
     assert!(!o.status.success());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "the earlier file\n");
     // What a kill leaves is a hidden temporary file beside it, never the final name.
-    for name in names(dir.path()) {
+    let left = names(dir.path());
+    assert_eq!(left.len(), 2, "{left:?}");
+    for name in &left {
         if name != "demo.json" {
             assert!(
                 name.starts_with(".demo.json.") && name.ends_with(".partial"),
                 "{name}"
             );
-            std::fs::remove_file(dir.path().join(name)).unwrap();
         }
     }
-    // A write refused (as on a full disk): a message, and the temporary file removed.
+    // A write refused (as on a full disk): a message, and the temporary file
+    // removed, with the one the killed write left.
     let o = ipstrack_limited(&demo, true);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -435,4 +437,293 @@ fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_w
     }
     drop_database(&live, &admin);
     drop_database(&target, &admin);
+}
+
+/// The names of the partial files in a folder.
+fn partials(dir: &Path) -> Vec<String> {
+    names(dir)
+        .into_iter()
+        .filter(|n| n.contains(".partial"))
+        .collect()
+}
+
+/// Issue 20: `kill -9` runs nothing, so a killed backup leaves its partial
+/// file; the next write into the same folder removes it, and the partial
+/// files of earlier dead runs (SQLite's files beside them too), but never a
+/// live writer's (it holds a lock on its file) nor files that only look alike.
+#[cfg(unix)]
+#[test]
+fn the_next_write_into_a_folder_removes_the_partial_files_of_killed_runs_not_a_live_ones() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let demo = path(&dir, "demo.json");
+    ok(&ipstrack(&[
+        "demo-data",
+        "--out",
+        &demo,
+        "--specialists",
+        "12",
+        "--years",
+        "2",
+        "--until",
+        "2025-03-31",
+    ]));
+    let db = path(&dir, "ips.sqlite");
+    ok(&ipstrack(&["import", "--data", &demo, "--db", &db]));
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+
+    // kill -9 in the middle of a backup (tried again in the rare case it
+    // finished first).
+    let mut killed = None;
+    for attempt in 0..10 {
+        let out = backups.join(format!("backup-{attempt}.sqlite"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ipstrack"))
+            .args(["backup", "--out", out.to_str().unwrap(), "--db", &db])
+            .env_remove("IPSTRACK_DATABASE_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed once the copy has begun to fill its partial file.
+        let writing = || {
+            partials(&backups)
+                .iter()
+                .any(|n| std::fs::metadata(backups.join(n)).is_ok_and(|m| m.len() > 0))
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !writing() && Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        child.kill().unwrap_or(());
+        let status = child.wait().unwrap();
+        if status.signal() == Some(9) && writing() {
+            assert!(!out.exists());
+            killed = Some(partials(&backups));
+            break;
+        }
+        eprintln!("attempt {attempt}: the backup finished before it was killed");
+        let _ = std::fs::remove_file(&out);
+    }
+    let killed = killed.expect("a backup killed while writing");
+    // Its partial file, and SQLite's journal beside it (VACUUM INTO keeps one).
+    assert_eq!(
+        killed.iter().filter(|n| n.ends_with(".partial")).count(),
+        1,
+        "{killed:?}"
+    );
+
+    // What earlier dead runs left: an export's partial from before locks
+    // (nothing holds it), a restore's partial with SQLite's files beside it,
+    // and SQLite's file beside a partial file already gone.
+    let old = [
+        ".export.json.a1B2c3.partial",
+        ".restored.sqlite.Zz9Yy8.partial",
+        ".restored.sqlite.Zz9Yy8.partial-wal",
+        ".restored.sqlite.Zz9Yy8.partial-shm",
+        ".restored.sqlite.Qq1Ww2.partial-wal",
+    ];
+    for name in old {
+        std::fs::write(backups.join(name), "dead").unwrap();
+    }
+    // A live writer's partial file: locked while its writer runs.
+    let live_name = ".live.json.L1v3Xx.partial";
+    let live = std::fs::File::create(backups.join(live_name)).unwrap();
+    rustix::fs::flock(&live, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    // Files that only look alike.
+    let alike = [".notes.partial", "report.partial", ".a.b.toolong1.partial"];
+    for name in alike {
+        std::fs::write(backups.join(name), "mine").unwrap();
+    }
+
+    let again = backups.join("backup.sqlite");
+    let o = ipstrack(&["backup", "--out", again.to_str().unwrap(), "--db", &db]);
+    ok(&o);
+    let err = stderr(&o);
+    for name in killed.iter().map(String::as_str).chain(old) {
+        assert!(
+            err.contains(&format!("removed {}", backups.join(name).display())),
+            "{name}: {err}"
+        );
+    }
+    let mut expected: Vec<String> = ["backup.sqlite", live_name]
+        .into_iter()
+        .chain(alike)
+        .map(String::from)
+        .collect();
+    expected.sort();
+    assert_eq!(names(&backups), expected);
+
+    // Its writer gone, the live one's file goes with the next write there
+    // (an export this time).
+    drop(live);
+    let export = backups.join("export.json");
+    ok(&ipstrack(&[
+        "export",
+        "--out",
+        export.to_str().unwrap(),
+        "--db",
+        &db,
+    ]));
+    let mut alike: Vec<String> = alike.map(String::from).to_vec();
+    alike.sort();
+    assert_eq!(partials(&backups), alike);
+    // The backup the killed run could not finish restores.
+    let restored = path(&dir, "restored.sqlite");
+    ok(&ipstrack(&[
+        "restore",
+        "--from",
+        again.to_str().unwrap(),
+        "--db",
+        &restored,
+    ]));
+    assert_eq!(
+        ok(&ipstrack(&["doctor", "--db", &restored])).trim_end(),
+        format!("{restored}: ok")
+    );
+}
+
+/// Issue 20, through the binary: a generated service (with its employer
+/// contacts) backed up and restored exports the same bundle and passes
+/// `doctor`, on SQLite (the file copy) and on PostgreSQL (the JSON backup).
+#[test]
+fn a_restored_service_exports_the_same_bundle_employer_contacts_and_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = path(&dir, "demo.json");
+    ok(&ipstrack(&[
+        "demo-data",
+        "--out",
+        &demo,
+        "--specialists",
+        "3",
+        "--years",
+        "1",
+        "--until",
+        "2025-03-31",
+    ]));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&demo).unwrap()).unwrap();
+    assert!(!doc["employer_contacts"].as_array().unwrap().is_empty());
+    let mut pairs = vec![(
+        path(&dir, "live.sqlite"),
+        path(&dir, "restored.sqlite"),
+        "backup.sqlite",
+    )];
+    let postgres = postgres_database("exports_live").map(|(live, admin)| {
+        let (target, _) = postgres_database("exports_target").unwrap();
+        (live, target, admin)
+    });
+    if let Some((live, target, _)) = &postgres {
+        pairs.push((live.clone(), target.clone(), "backup.json"));
+    }
+    for (live, target, file) in &pairs {
+        ok(&ipstrack(&["import", "--data", &demo, "--db", live]));
+        let backup = path(&dir, file);
+        ok(&ipstrack(&["backup", "--out", &backup, "--db", live]));
+        ok(&ipstrack(&["restore", "--from", &backup, "--db", target]));
+        let export = |db: &str, name: &str| {
+            let out = path(&dir, name);
+            ok(&ipstrack(&["export", "--out", &out, "--db", db]));
+            std::fs::read_to_string(out).unwrap()
+        };
+        let restored = export(target, &format!("{file}.restored.json"));
+        let kept = export(live, &format!("{file}.live.json"));
+        let contacts = |text: &str| {
+            let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+            doc["employer_contacts"].as_array().map_or(0, Vec::len)
+        };
+        assert!(
+            restored == kept,
+            "{file}: the restored database exports another bundle ({} employer contacts of {})",
+            contacts(&restored),
+            contacts(&kept)
+        );
+        assert_eq!(
+            ok(&ipstrack(&["doctor", "--db", target])),
+            format!("{}: ok\n", target),
+            "{file}"
+        );
+    }
+    if let Some((live, target, admin)) = postgres {
+        drop_database(&live, &admin);
+        drop_database(&target, &admin);
+    }
+}
+
+/// Issue 20: a database an older restore left without its employer contacts
+/// (its audit log has them). `doctor` names what is missing and fails;
+/// restoring a backup of such a database works (the backup is faithful) and
+/// says the same on stderr.
+#[test]
+fn doctor_names_the_records_an_incomplete_restore_lost_and_a_restore_of_it_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = path(&dir, "demo.json");
+    ok(&ipstrack(&[
+        "demo-data",
+        "--out",
+        &demo,
+        "--specialists",
+        "2",
+        "--years",
+        "1",
+        "--until",
+        "2025-03-31",
+    ]));
+    let live = path(&dir, "live.sqlite");
+    ok(&ipstrack(&["import", "--data", &demo, "--db", &live]));
+    // The JSON backup an older restore gave back: the audit log whole, the
+    // employer contacts gone.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut backup = runtime.block_on(async {
+        let store = ipstrack_store::Store::open(&live).await.unwrap();
+        let backup = store.backup().await.unwrap();
+        store.close().await;
+        backup
+    });
+    let lost = backup.bundle.employer_contacts.len();
+    assert!(lost > 1);
+    backup.bundle.employer_contacts.clear();
+    let old = path(&dir, "old-restore.json");
+    std::fs::write(&old, serde_json::to_string(&backup).unwrap()).unwrap();
+
+    let damaged = path(&dir, "damaged.sqlite");
+    let o = ipstrack(&["restore", "--from", &old, "--db", &damaged]);
+    ok(&o);
+    let says = format!(
+        "the audit log records {lost} employer contacts that are not in the database (ec1, "
+    );
+    assert!(
+        stderr(&o).contains(&format!("warning: {old}: {says}")),
+        "{}",
+        stderr(&o)
+    );
+    let o = ipstrack(&["doctor", "--db", &damaged]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with(&format!("{damaged}: {says}")),
+        "{}",
+        stdout(&o)
+    );
+
+    // Its SQLite backup restores as it is, with the same warning.
+    let copy = path(&dir, "damaged-backup.sqlite");
+    ok(&ipstrack(&["backup", "--out", &copy, "--db", &damaged]));
+    let again = path(&dir, "again.sqlite");
+    let o = ipstrack(&["restore", "--from", &copy, "--db", &again]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains(&format!("warning: {copy}: {says}")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(ipstrack(&["doctor", "--db", &again]).status.code(), Some(1));
+    assert_eq!(
+        ok(&ipstrack(&["doctor", "--db", &live])),
+        format!("{live}: ok\n")
+    );
 }

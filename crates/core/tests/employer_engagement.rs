@@ -110,7 +110,7 @@ fn bad_1_one_employer_contact_is_checked_as_in_a_bundle() {
     let doc: EmployerContactDoc =
         serde_json::from_value(contact("ec1", "es1", "2024-05-06", "visit")).unwrap();
     assert!(check_employer_contact(&doc, Some(Role::Es), true).is_ok());
-    let fields = |r: Result<(), ipstrack_core::BundleErrors>| -> Vec<String> {
+    let fields = |r: Result<EmployerContactDoc, ipstrack_core::BundleErrors>| -> Vec<String> {
         r.unwrap_err().0.into_iter().map(|e| e.field).collect()
     };
     assert_eq!(fields(check_employer_contact(&doc, None, true)), ["es"]);

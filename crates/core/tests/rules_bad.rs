@@ -741,7 +741,7 @@ fn bad_1_a_contacts_note_is_kept_and_bounded() {
         &with_note(&"x".repeat(1_001)),
         "referral r1",
         "contacts[0].note",
-        "referral r1: contacts[0].note is longer than 1000 characters",
+        "referral r1: contacts[0].note must be 1000 characters or fewer",
     );
     let (_, field, _) = only_error(&with_note("bell\u{7}"));
     assert_eq!(field, "contacts[0].note");

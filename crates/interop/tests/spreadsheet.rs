@@ -732,14 +732,14 @@ fn bad1_a_bad_identity_value_is_a_problem_on_its_cell_and_nothing_is_written() {
         format!("people.csv row {row}, column {column} (referral {client}-2024-04-{day:02}): ")
     };
     let expected = [
-        at(2, "E (Given name)", "c1", 2) + "given_name is longer than 100 characters",
+        at(2, "E (Given name)", "c1", 2) + "given_name must be 100 characters or fewer",
         at(3, "F (Family name)", "c2", 3) + "family_name holds a control character",
         at(4, "G (Date of birth)", "c3", 4) + "'31/02/1970' is not a real date",
         at(5, "G (Date of birth)", "c4", 5) + "2030-07-14 is after today (2026-11-23)",
         at(6, "G (Date of birth)", "c5", 6)
             + "'14/07/68' has a two-digit year, which could be 1968 or 2068: write the year in full",
         at(7, "H (Phone)", "c6", 7) + "phone holds characters other than digits, spaces, + ( ) -",
-        at(8, "H (Phone)", "c7", 8) + "phone is longer than 20 characters",
+        at(8, "H (Phone)", "c7", 8) + "phone must be 20 characters or fewer",
         at(9, "I (Postcode)", "c8", 9) + "postcode `LS1` is not a UK postcode",
         at(10, "J (Gender)", "c9", 10)
             + "'Robot' is not a known gender (add it under [values.gender] in the mapping)",

@@ -128,7 +128,7 @@ fn bad_employer_contact_rows_are_named_by_sheet_row_and_column_and_left_out_alon
                 + "'Carrier pigeon' is not a known employer contact kind (add it under [values.employer_contact_kind] in the mapping)",
             at(5, "G (Client ID)") + "there is no client c99 in the caseload sheet or in ipstrack",
             at(6, "D (Employer name)") + "no employer",
-            at(7, "D (Employer name)") + "employer is longer than 200 characters",
+            at(7, "D (Employer name)") + "employer must be 200 characters or fewer",
             at(9, "A (Employer contact ID)") + "employer contact ec20 is on row 8 too",
             at(10, "G (Client ID)") + "there is no client c2 in the caseload sheet or in ipstrack",
         ],

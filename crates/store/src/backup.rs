@@ -1,8 +1,19 @@
 //! The JSON backup (`ipstrack-backup/1`): case data, audit log, submitted
 //! returns and users read in one consistent snapshot, and restored into an
 //! empty database in one transaction.
+//!
+//! Every table of the schema is either backed up whole or named in
+//! [`NOT_BACKED_UP`] with the reason. A backup counts the rows of every table
+//! in its snapshot and refuses to leave any out (a table it does not know
+//! that holds rows, or fewer rows read than stored); a restore counts what it
+//! wrote, table by table, against what the backup holds and rolls back if
+//! they differ. [`Store::lost_records`] lets `doctor` notice records the
+//! audit log has that the database does not (an incomplete restore of an
+//! older version, a lost write).
 
-use ipstrack_core::bundle::{BundleDoc, validate};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ipstrack_core::bundle::{BundleDoc, ReferralDoc, validate};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
@@ -25,6 +36,21 @@ pub struct Backup {
     pub submissions: Vec<Submission>,
     #[serde(default)]
     pub users: Vec<BackupUser>,
+    /// The referrals' and employer contacts' versions above 1. Older
+    /// backups without them restore with every version 1.
+    #[serde(default)]
+    pub versions: Versions,
+}
+
+/// Versions above 1 by id (each change to a record counts its version up):
+/// restored as they were, so that a page or a script holding a version
+/// (`If-Match`) from before the restore never matches a different record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Versions {
+    #[serde(default)]
+    pub referrals: BTreeMap<String, i64>,
+    #[serde(default)]
+    pub employer_contacts: BTreeMap<String, i64>,
 }
 
 /// A user as backed up: with the password hash (so they can sign in after a
@@ -41,10 +67,146 @@ pub struct BackupUser {
     pub created_at: String,
 }
 
-/// Counts every row a restore must find absent: case data, audit log, users
-/// and submitted returns.
-const ROWS: &str = "SELECT (SELECT COUNT(*) FROM service) + (SELECT COUNT(*) FROM referrals) \
-     + (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM submissions)";
+/// The tables a backup deliberately leaves out, each with the reason. Every
+/// other table of the schema is backed up and restored whole, row for row: a
+/// backup refuses to leave out rows of a table it does not know, and a
+/// restore checks it wrote, table by table, as many rows as the backup holds.
+pub const NOT_BACKED_UP: &[(&str, &str)] = &[
+    (
+        "_sqlx_migrations",
+        "the schema's version: written by the migrations when the database is opened",
+    ),
+    (
+        "sessions",
+        "sign-ins and API tokens: after a restore people sign in again and scripts need new tokens",
+    ),
+    (
+        "form_tokens",
+        "the one-time tokens of forms open at the time: kept two days, only against repeats on that database",
+    ),
+    (
+        "sign_in_gates",
+        "sign-in backoff: the last hour's password checks",
+    ),
+    (
+        "sign_in_failures",
+        "failed sign-ins of the last day, shown to admins",
+    ),
+    (
+        "changes",
+        "the change sequence servers follow: a restore starts it again with one change that reloads everything",
+    ),
+];
+
+/// Every table of the schema, as the database lists them (sqlite_master,
+/// information_schema), SQLite's own tables left out.
+pub(crate) async fn schema_tables(conn: &mut AnyConnection) -> Result<Vec<String>> {
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1"
+    };
+    Ok(sqlx::query_scalar(sql).fetch_all(&mut *conn).await?)
+}
+
+/// The number of rows of every table a backup keeps (every table of the
+/// schema not in [`NOT_BACKED_UP`]).
+async fn stored_rows(conn: &mut AnyConnection) -> Result<BTreeMap<String, i64>> {
+    let mut out = BTreeMap::new();
+    for table in schema_tables(conn).await? {
+        if NOT_BACKED_UP.iter().any(|(t, _)| *t == table) {
+            continue;
+        }
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM \"{}\"",
+            table.replace('"', "\"\"")
+        )))
+        .fetch_one(&mut *conn)
+        .await?;
+        out.insert(table, n);
+    }
+    Ok(out)
+}
+
+/// The rows of a referral's entries of one kind.
+fn entries(doc: &BundleDoc, count: impl Fn(&ReferralDoc) -> Option<usize>) -> i64 {
+    doc.referrals
+        .iter()
+        .map(|r| count(r).unwrap_or(0) as i64)
+        .sum()
+}
+
+impl Backup {
+    /// The rows a backup holds for each table it keeps, as they are stored.
+    fn rows(&self) -> BTreeMap<&'static str, i64> {
+        let doc = &self.bundle;
+        let n = |len: usize| len as i64;
+        BTreeMap::from([
+            ("service", i64::from(!doc.service.start_date.is_empty())),
+            ("teams", n(doc.teams.len())),
+            ("staff", n(doc.staff.len())),
+            ("clients", n(doc.clients.len())),
+            ("referrals", n(doc.referrals.len())),
+            (
+                "transfers",
+                entries(doc, |r| r.transfers.as_ref().map(Vec::len)),
+            ),
+            (
+                "contacts",
+                entries(doc, |r| r.contacts.as_ref().map(Vec::len)),
+            ),
+            ("holds", entries(doc, |r| r.holds.as_ref().map(Vec::len))),
+            (
+                "waiting_list",
+                entries(doc, |r| r.waiting_list.as_ref().map(Vec::len)),
+            ),
+            (
+                "engagement",
+                entries(doc, |r| r.engagement.as_ref().map(Vec::len)),
+            ),
+            (
+                "decisions",
+                entries(doc, |r| r.decisions.as_ref().map(Vec::len)),
+            ),
+            ("jobs", entries(doc, |r| r.jobs.as_ref().map(Vec::len))),
+            ("employer_contacts", n(doc.employer_contacts.len())),
+            ("audit_log", n(self.audit.len())),
+            ("users", n(self.users.len())),
+            ("submissions", n(self.submissions.len())),
+        ])
+    }
+}
+
+/// Compares the rows stored in each table with the rows a backup holds: the
+/// tables that differ, one line each (`done` says whether the rows were
+/// "read" by a backup or written by a restore).
+fn missing_rows(
+    stored: &BTreeMap<String, i64>,
+    held: &BTreeMap<&'static str, i64>,
+    done: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (table, &n) in stored {
+        match held.get(table.as_str()) {
+            None if n > 0 => out.push(format!(
+                "the table {table} holds {n} rows a backup does not know how to keep"
+            )),
+            None => {}
+            Some(&h) if h != n => out.push(match done {
+                "read" => format!("{table}: {h} of its {n} rows read"),
+                _ => format!("{table}: {n} of the backup's {h} rows written"),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (table, &h) in held {
+        if h > 0 && !stored.contains_key(*table) {
+            out.push(format!("{table}: no such table for the backup's {h} rows"));
+        }
+    }
+    out
+}
 
 /// FTE as stored: ten-thousandths, exact (as an import stores it).
 fn fte(n: &serde_json::Number) -> i64 {
@@ -83,11 +245,23 @@ async fn read_users(conn: &mut AnyConnection) -> Result<Vec<BackupUser>> {
 }
 
 impl Store {
-    /// True when the database holds no case data, audit entries, users or
-    /// submitted returns (a restore goes only into such a database).
+    /// True when no table a backup keeps holds a row (no case data, audit
+    /// entries, users or submitted returns): a restore goes only into such a
+    /// database.
     pub async fn is_empty(&self) -> Result<bool> {
-        let (n,): (i64,) = sqlx::query_as(ROWS).fetch_one(&self.read).await?;
-        Ok(n == 0)
+        let mut conn = self.read.acquire().await?;
+        Ok(stored_rows(&mut conn).await?.values().all(|n| *n == 0))
+    }
+
+    /// Records the audit log says exist that the database does not hold
+    /// (what an incomplete restore or a lost write leaves), one line per
+    /// kind of record; none in a sound database.
+    pub async fn lost_records(&self) -> Result<Vec<String>> {
+        let mut conn = self.read.acquire().await?;
+        let mut tx = self.snapshot(&mut conn).await?;
+        let lost = lost_records(&mut tx).await?;
+        tx.commit().await?;
+        Ok(lost)
     }
 
     /// The whole database as a [`Backup`], read in one snapshot (on
@@ -101,14 +275,29 @@ impl Store {
         let audit = read_audit(&mut tx, &AuditFilter::default()).await?;
         let submissions = crate::admin::read_submissions(&mut tx).await?;
         let users = read_users(&mut tx).await?;
+        let versions = Versions {
+            referrals: read_versions(&mut tx, "referrals").await?,
+            employer_contacts: read_versions(&mut tx, "employer_contacts").await?,
+        };
+        let stored = stored_rows(&mut tx).await?;
         tx.commit().await?;
-        Ok(Backup {
+        let backup = Backup {
             format: BACKUP_FORMAT.into(),
             bundle,
             audit,
             submissions,
             users,
-        })
+            versions,
+        };
+        // Nothing left out: every row of every table it keeps, read.
+        let missing = missing_rows(&stored, &backup.rows(), "read");
+        if !missing.is_empty() {
+            return Err(StoreError::Corrupt(format!(
+                "the backup would leave rows out ({}): nothing was backed up",
+                missing.join("; ")
+            )));
+        }
+        Ok(backup)
     }
 
     /// Restores a backup into this database, which must be empty, in one
@@ -127,9 +316,32 @@ impl Store {
         if !doc.service.start_date.is_empty() {
             validate(doc).map_err(StoreError::Invalid)?;
         }
+        for (kind, ids, known) in [
+            (
+                "referral",
+                &backup.versions.referrals,
+                doc.referrals
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<HashSet<_>>(),
+            ),
+            (
+                "employer contact",
+                &backup.versions.employer_contacts,
+                doc.employer_contacts
+                    .iter()
+                    .map(|e| e.id.as_str())
+                    .collect(),
+            ),
+        ] {
+            if let Some(id) = ids.keys().find(|id| !known.contains(id.as_str())) {
+                return Err(StoreError::Corrupt(format!(
+                    "the backup gives a version to {kind} {id}, which it does not hold"
+                )));
+            }
+        }
         let mut tx = self.begin_write().await?;
-        let (n,): (i64,) = sqlx::query_as(ROWS).fetch_one(&mut *tx).await?;
-        if n != 0 {
+        if stored_rows(&mut tx).await?.values().any(|n| *n != 0) {
             return Err(StoreError::Exists(
                 "the database is not empty: restore into a new database".into(),
             ));
@@ -212,10 +424,9 @@ impl Store {
             .collect();
         insert_rows(conn, "clients", &crate::clients::columns(), &clients).await?;
         let mut children = ChildRows::default();
-        // Each referral at the version it was backed up at, so that an export
-        // taken before the backup is checked against the restored database
-        // as against the first (issue 20); a backup without versions starts
-        // them at 1.
+        let version = |versions: &BTreeMap<String, i64>, id: &str| {
+            int(versions.get(id).copied().unwrap_or(1))
+        };
         let referrals: Vec<Vec<Value>> = doc
             .referrals
             .iter()
@@ -223,7 +434,7 @@ impl Store {
             .map(|(p, r)| {
                 children.add(r);
                 let mut row = referral_row(r, p as i64);
-                row.push(int(doc.referral_versions.get(&r.id).copied().unwrap_or(1)));
+                row.push(version(&backup.versions.referrals, &r.id));
                 row
             })
             .collect();
@@ -231,6 +442,19 @@ impl Store {
         columns.push("version");
         insert_rows(conn, "referrals", &columns, &referrals).await?;
         children.insert(conn).await?;
+        let employer_contacts: Vec<Vec<Value>> = doc
+            .employer_contacts
+            .iter()
+            .enumerate()
+            .map(|(p, e)| {
+                let mut row = crate::employer_contacts::row(e, p as i64);
+                row.push(version(&backup.versions.employer_contacts, &e.id));
+                row
+            })
+            .collect();
+        let mut columns = crate::employer_contacts::COLUMNS.to_vec();
+        columns.push("version");
+        insert_rows(conn, "employer_contacts", &columns, &employer_contacts).await?;
 
         let users: Vec<Vec<Value>> = backup
             .users
@@ -258,9 +482,110 @@ impl Store {
         for s in &backup.submissions {
             insert_submission(conn, s).await?;
         }
+        // Everything the backup holds, and nothing else: table by table, as
+        // many rows as it holds (a table forgotten here, or rows dropped on
+        // the way, fails the restore and writes nothing).
+        let missing = missing_rows(&stored_rows(conn).await?, &backup.rows(), "wrote");
+        if !missing.is_empty() {
+            return Err(StoreError::Corrupt(format!(
+                "the restore did not write what the backup holds ({}): nothing was restored",
+                missing.join("; ")
+            )));
+        }
         // Servers already following this database load it whole.
         crate::writes::append_change(conn, None).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The versions above 1 of a table's records, by id.
+async fn read_versions(conn: &mut AnyConnection, table: &str) -> Result<BTreeMap<String, i64>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, version FROM {table} WHERE version <> 1"
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The kinds of record the audit log names that a backup keeps: the audit's
+/// record type, the table and its id column, and the words for one and many.
+const AUDITED: [(&str, &str, &str, &str, &str); 8] = [
+    ("service", "service", "'service'", "the service", "services"),
+    ("team", "teams", "id", "team", "teams"),
+    ("staff", "staff", "id", "staff member", "staff members"),
+    ("client", "clients", "id", "client", "clients"),
+    ("referral", "referrals", "id", "referral", "referrals"),
+    (
+        "employer_contact",
+        "employer_contacts",
+        "id",
+        "employer contact",
+        "employer contacts",
+    ),
+    ("user", "users", "username", "user", "users"),
+    (
+        "submission",
+        "submissions",
+        "period_label",
+        "return",
+        "returns",
+    ),
+];
+
+/// Records the audit log says exist (their last entry an insert or an
+/// update, not a delete) that the database does not hold: what an
+/// incomplete restore, or a lost write, leaves. One line per kind of record.
+pub(crate) async fn lost_records(conn: &mut AnyConnection) -> Result<Vec<String>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT record_type, record_id, action FROM audit_log \
+         WHERE action IN ('insert', 'update', 'delete') ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut last: HashMap<(String, String), bool> = HashMap::new();
+    for (kind, id, action) in rows {
+        last.insert((kind, id), action != "delete");
+    }
+    let mut out = Vec::new();
+    for (kind, table, id_column, one, many) in AUDITED {
+        let mut expected: Vec<&str> = last
+            .iter()
+            .filter(|((k, _), exists)| k == kind && **exists)
+            .map(|((_, id), _)| id.as_str())
+            .collect();
+        if expected.is_empty() {
+            continue;
+        }
+        let present: HashSet<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT {id_column} FROM {table}"
+        )))
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+        expected.retain(|id| !present.contains(*id));
+        expected.sort_unstable();
+        match expected.as_slice() {
+            [] => {}
+            [_] if kind == "service" => out.push(format!(
+                "the audit log records {one}, which is not in the database: a restore or a write lost it"
+            )),
+            [id] => out.push(format!(
+                "the audit log records {one} {id}, which is not in the database: a restore or a write lost it"
+            )),
+            ids => {
+                let mut shown = ids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+                if ids.len() > 5 {
+                    shown.push_str(", …");
+                }
+                out.push(format!(
+                    "the audit log records {} {many} that are not in the database ({shown}): a restore or a write lost them",
+                    ids.len()
+                ));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -79,6 +79,38 @@ pub fn fingerprint(c: &ClientDoc) -> String {
     hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
 
+/// A client as it is stored (core's form of it, which the loader reads back
+/// unchanged), or why it cannot be (BAD-1).
+pub(crate) fn as_stored(c: &ClientDoc) -> Result<ClientDoc> {
+    ipstrack_core::bundle::checked_client(c, &[])
+        .map(|m| ipstrack_core::bundle::client_document(&m))
+        .map_err(StoreError::Invalid)
+}
+
+/// Refuses a client (as stored) whose NHS number another client has: one
+/// person is one client. Numbers are stored as their ten digits (migration
+/// 0014 made older rows so), so equal numbers are equal text.
+pub(crate) async fn refuse_a_known_nhs_number(
+    conn: &mut AnyConnection,
+    c: &ClientDoc,
+) -> Result<()> {
+    let Some(n) = &c.nhs_number else {
+        return Ok(());
+    };
+    let other: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM clients WHERE nhs_number = $1 AND id <> $2")
+            .bind(n)
+            .bind(&c.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match other {
+        Some(_) => Err(StoreError::Exists(format!(
+            "NHS number {n} is already another client's: one person is one client"
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl crate::Store {
     /// Changes who a client is (the person's edit form, reached from
     /// `referral`): checked as a bundle's client is (BAD-1) with an NHS
@@ -103,20 +135,9 @@ impl crate::Store {
         if fingerprint(&saved.client) != seen {
             return Err(StoreError::Changed(format!("client {}", client.id)));
         }
-        ipstrack_core::bundle::checked_client(client, &[]).map_err(StoreError::Invalid)?;
-        if let Some(n) = &client.nhs_number {
-            let other: Option<(String,)> =
-                sqlx::query_as("SELECT id FROM clients WHERE nhs_number = $1 AND id <> $2")
-                    .bind(n)
-                    .bind(&client.id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some((other,)) = other {
-                return Err(StoreError::Exists(format!(
-                    "NHS number {n} is already client {other}'s: one person is one client"
-                )));
-            }
-        }
+        // The client as stored: trimmed, the NHS number its ten digits.
+        let client = &as_stored(client)?;
+        refuse_a_known_nhs_number(&mut tx, client).await?;
         update(&mut tx, client).await?;
         crate::records::write_audit(
             &mut tx,

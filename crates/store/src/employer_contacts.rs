@@ -109,15 +109,16 @@ pub(crate) async fn append_change(conn: &mut AnyConnection) -> Result<()> {
     crate::writes::append_change_of(conn, None, true).await
 }
 
-/// Checks a contact as a bundle's (BAD-1), against the stored staff and clients.
-async fn check(conn: &mut AnyConnection, e: &EmployerContactDoc) -> Result<()> {
+/// Checks a contact as a bundle's (BAD-1), against the stored staff and
+/// clients: the contact as it is stored (trimmed), or why not.
+async fn check(conn: &mut AnyConnection, e: &EmployerContactDoc) -> Result<EmployerContactDoc> {
     let role: Option<(String,)> = sqlx::query_as("SELECT role FROM staff WHERE id = $1")
-        .bind(&e.es)
+        .bind(e.es.trim())
         .fetch_optional(&mut *conn)
         .await?;
     let role = role.and_then(|(r,)| Role::parse(&r));
-    let client_known = match &e.client {
-        None => true,
+    let client_known = match e.client.as_deref().map(str::trim) {
+        None | Some("") => true,
         Some(id) => sqlx::query("SELECT id FROM clients WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
@@ -164,7 +165,7 @@ impl crate::Store {
             id,
             ..contact.clone()
         };
-        check(&mut tx, &contact).await?;
+        let contact = check(&mut tx, &contact).await?;
         crate::records::insert_rows(
             &mut tx,
             "employer_contacts",
@@ -200,7 +201,7 @@ impl crate::Store {
     ) -> Result<SavedEmployerContact> {
         let mut tx = self.begin_write().await?;
         let old = stored(&mut tx, &contact.id, seen).await?;
-        check(&mut tx, contact).await?;
+        let contact = &check(&mut tx, contact).await?;
         update(&mut tx, contact).await?;
         let saved = read_one(&mut tx, &contact.id).await?.expect("just written");
         write_audit(

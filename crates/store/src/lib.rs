@@ -24,7 +24,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use admin::{AuditEntry, AuditFilter, Submission, User};
-pub use backup::{BACKUP_FORMAT, Backup, BackupUser};
+pub use backup::{BACKUP_FORMAT, Backup, BackupUser, NOT_BACKED_UP, Versions};
 pub use clients::fingerprint as client_fingerprint;
 pub use employer_contacts::SavedEmployerContact;
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
@@ -620,6 +620,8 @@ impl Store {
 
     /// SQLite's `PRAGMA integrity_check` and a foreign-key check; PostgreSQL
     /// answers for its own storage, so only the references are checked there.
+    /// On both, every record must be valid, and every record the audit log
+    /// says exists must be there (an incomplete restore, a lost write).
     pub async fn integrity_check(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         if self.backend == Backend::Sqlite {
@@ -639,6 +641,7 @@ impl Store {
         if let Err(e) = self.load().await {
             problems.push(e.to_string());
         }
+        problems.extend(self.lost_records().await?);
         Ok(problems)
     }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc,
     PlanDoc, PolicyDoc, ReferralDoc, Removed, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
-    WaitingSpellDoc, removed, validate,
+    WaitingSpellDoc, canonical, removed,
 };
 use serde::Serialize;
 use serde_json::Number;
@@ -1071,6 +1071,19 @@ struct Merged<T> {
     unchanged: usize,
 }
 
+/// Takes out of `changed` the updates whose record, as stored, is the old
+/// one after all (it differed only in what storing trims), counting them as
+/// unchanged.
+fn settle<T: PartialEq>(
+    changed: &mut Vec<(usize, Option<T>)>,
+    unchanged: &mut usize,
+    stored: &[T],
+) {
+    let before = changed.len();
+    changed.retain(|(at, old)| old.as_ref() != Some(&stored[*at]));
+    *unchanged += before - changed.len();
+}
+
 fn changes<T>(changed: &[(usize, Option<T>)], unchanged: usize) -> Changes {
     let updated = changed.iter().filter(|(_, old)| old.is_some()).count();
     Changes {
@@ -1155,17 +1168,26 @@ pub(crate) async fn import(
         &incoming.employer_contacts,
         |r| &r.id,
     );
-    // Every stored referral the import replaces, with what it removes; one
-    // changed since the bundle was taken refuses the whole import (issue 20).
-    let replaced = replaced(&referrals, &referral_changes, incoming, &stored);
-    let stale: Vec<Replaced> = replaced
-        .iter()
-        .filter(|r| r.changed_since())
-        .cloned()
-        .collect();
-    if !stale.is_empty() {
-        return Err(StoreError::Stale(stale));
-    }
+    // A stored referral the import would replace that changed since the
+    // bundle was taken refuses the whole import (issue 20). Which ones the
+    // import replaces is known for sure once the result is in its stored
+    // form (below: a copy differing only by spaces replaces nothing); a
+    // bundle refused on the way is refused for these first, as what it
+    // holds of them is out of date.
+    let stale = |merged: &[ReferralDoc], changes: &[(usize, Option<ReferralDoc>)]| {
+        replaced(merged, changes, incoming, &stored)
+            .into_iter()
+            .filter(Replaced::changed_since)
+            .collect::<Vec<_>>()
+    };
+    let stale_or = |error: StoreError, stale: Vec<Replaced>| {
+        if stale.is_empty() {
+            error
+        } else {
+            StoreError::Stale(stale)
+        }
+    };
+    let maybe_stale = stale(&referrals, &referral_changes);
     let merged = BundleDoc {
         format: incoming.format.clone(),
         service: incoming.service.clone(),
@@ -1177,8 +1199,48 @@ pub(crate) async fn import(
         employer_contacts,
         referral_versions: BTreeMap::new(),
     };
-    // The whole resulting dataset must pass every BAD-1 check.
-    validate(&merged).map_err(StoreError::Invalid)?;
+    // A referral the import changes is checked against what it was (a
+    // transfer cannot be backdated), as a step on it would be.
+    let mut refused = Vec::new();
+    for (at, old) in &referral_changes {
+        if let Some(old) = old
+            && let Err(e) =
+                ipstrack_core::bundle::check_referral_change(old, &merged.referrals[*at])
+        {
+            refused.extend(e.0);
+        }
+    }
+    if !refused.is_empty() {
+        let invalid = StoreError::Invalid(ipstrack_core::bundle::BundleErrors(refused));
+        return Err(stale_or(invalid, maybe_stale));
+    }
+    // The whole resulting dataset must pass every BAD-1 check; it is stored
+    // as core writes it back (text trimmed, codes as the bundle writes
+    // them), which is what the loader reads. A record the bundle gives as it
+    // is stored, once so written, is not a change.
+    let merged = match canonical(&merged) {
+        Ok(merged) => merged,
+        Err(errors) => return Err(stale_or(StoreError::Invalid(errors), maybe_stale)),
+    };
+    let (mut team_changes, mut team_same) = (team_changes, team_same);
+    settle(&mut team_changes, &mut team_same, &merged.teams);
+    let (mut staff_changes, mut staff_same) = (staff_changes, staff_same);
+    settle(&mut staff_changes, &mut staff_same, &merged.staff);
+    let (mut client_changes, mut client_same) = (client_changes, client_same);
+    settle(&mut client_changes, &mut client_same, &merged.clients);
+    let (mut referral_changes, mut referral_same) = (referral_changes, referral_same);
+    settle(&mut referral_changes, &mut referral_same, &merged.referrals);
+    let stale = stale(&merged.referrals, &referral_changes);
+    if !stale.is_empty() {
+        return Err(StoreError::Stale(stale));
+    }
+    let (mut employer_contact_changes, mut employer_contact_same) =
+        (employer_contact_changes, employer_contact_same);
+    settle(
+        &mut employer_contact_changes,
+        &mut employer_contact_same,
+        &merged.employer_contacts,
+    );
 
     let mut audit = Vec::new();
     let service_changed = stored.service != merged.service || stored.policy != merged.policy;
@@ -1225,7 +1287,9 @@ pub(crate) async fn import(
         referrals: changes(&referral_changes, referral_same),
         employer_contacts: changes(&employer_contact_changes, employer_contact_same),
         updated: Vec::new(),
-        replaced,
+        // Every stored referral replaced (in its stored form now), with what
+        // that removes.
+        replaced: replaced(&merged.referrals, &referral_changes, incoming, &stored),
     };
 
     // Teams, staff and clients: insert new rows, update changed ones.

@@ -15,7 +15,7 @@
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
     JobDoc, PlanDoc, ReferralDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
-    validate,
+    canonical,
 };
 use sqlx::AnyConnection;
 
@@ -248,19 +248,22 @@ pub(crate) async fn read_saved(conn: &mut AnyConnection, id: &str) -> Result<Opt
 
 /// BAD-1 for one referral against the records it names: the service and its
 /// policy, its client (`new_client` when it is being created) and the
-/// specialists it is assigned or transferred to, with their teams.
+/// specialists it is assigned or transferred to, with their teams. Gives the
+/// referral and its client as they are stored (core's canonical form:
+/// trimmed, codes and numbers as a bundle writes them), which is exactly
+/// what the loader reads back.
 async fn check(
     conn: &mut AnyConnection,
     referral: &ReferralDoc,
     new_client: Option<&ClientDoc>,
-) -> Result<()> {
+) -> Result<(ReferralDoc, ClientDoc)> {
     let (service, policy) = read_service(conn).await?;
     let client = match new_client {
         Some(c) => Some(c.clone()),
         None => read_client(conn, &referral.client).await?,
     };
-    let mut staff_ids: Vec<&str> = referral.es.iter().map(String::as_str).collect();
-    staff_ids.extend(referral.transfers.iter().flatten().map(|x| x.es.as_str()));
+    let mut staff_ids: Vec<&str> = referral.es.iter().map(|s| s.trim()).collect();
+    staff_ids.extend(referral.transfers.iter().flatten().map(|x| x.es.trim()));
     staff_ids.sort_unstable();
     staff_ids.dedup();
     let mut staff = Vec::new();
@@ -305,7 +308,13 @@ async fn check(
         employer_contacts: Vec::new(),
         referral_versions: Default::default(),
     };
-    validate(&doc).map(|_| ()).map_err(StoreError::Invalid)
+    let mut stored = canonical(&doc).map_err(StoreError::Invalid)?;
+    match (stored.referrals.pop(), stored.clients.pop()) {
+        (Some(referral), Some(client)) => Ok((referral, client)),
+        _ => Err(StoreError::Corrupt(
+            "a checked referral went missing".into(),
+        )),
+    }
 }
 
 /// Counts the referral's version up and appends it to the change sequence.
@@ -442,36 +451,44 @@ pub(crate) async fn change_referral(
     }
     let mut new = old.clone();
     apply(&mut new, step)?;
-    check(conn, &new, None).await?;
+    ipstrack_core::bundle::check_referral_change(&old, &new).map_err(StoreError::Invalid)?;
+    // The referral as it is stored: what the loader reads back.
+    let (new, _) = check(conn, &new, None).await?;
 
     match step {
-        Step::Access(a) => {
+        Step::Access(_) => {
             execute(
                 conn,
                 "UPDATE referrals SET access = $1 WHERE id = $2",
-                vec![t(a), t(id)],
+                vec![Value::Text(new.access.clone()), t(id)],
             )
             .await?
         }
-        Step::Plan(p) => {
+        Step::Plan(_) => {
+            let p = new.vocational_plan.as_ref();
             execute(
                 conn,
                 "UPDATE referrals SET plan_start = $1, plan_end = $2, plan_reviews = $3, plan_agreed = $4 WHERE id = $5",
                 vec![
-                    t(&p.start),
-                    Value::Text(p.end.clone()),
-                    Value::Text(crate::records::plan_reviews(Some(p))),
-                    Value::Int(crate::records::plan_agreed(Some(p))),
+                    Value::Text(p.map(|p| p.start.clone())),
+                    Value::Text(p.and_then(|p| p.end.clone())),
+                    Value::Text(crate::records::plan_reviews(p)),
+                    Value::Int(crate::records::plan_agreed(p)),
                     t(id),
                 ],
             )
             .await?
         }
-        Step::Discharge(d) => {
+        Step::Discharge(_) => {
+            let d = new.discharge.as_ref();
             execute(
                 conn,
                 "UPDATE referrals SET discharge_date = $1, discharge_reason = $2 WHERE id = $3",
-                vec![t(&d.date), Value::Text(d.reason.clone()), t(id)],
+                vec![
+                    Value::Text(d.map(|d| d.date.clone())),
+                    Value::Text(d.and_then(|d| d.reason.clone())),
+                    t(id),
+                ],
             )
             .await?
         }
@@ -535,12 +552,12 @@ pub(crate) async fn change_referral(
     let version = record_change(conn, id).await?;
     use_token(conn, once, id).await?;
     let audit = match step {
-        Step::Contact(c) => AuditRow {
+        Step::Contact(_) => AuditRow {
             action: "insert",
             record_type: "contact",
             record_id: id.to_string(),
             old: None,
-            new: Some(json(c)),
+            new: new.contacts.as_ref().and_then(|c| c.last()).map(json),
         },
         _ => AuditRow {
             action: "update",
@@ -691,7 +708,9 @@ pub(crate) async fn create_referral(
             client.id = next_id(&client.id);
         }
         referral.client = client.id.clone();
-        check(conn, &referral, Some(&client)).await?;
+        let (checked, client) = check(conn, &referral, Some(&client)).await?;
+        referral = checked;
+        crate::clients::refuse_a_known_nhs_number(conn, &client).await?;
         let (position,): (i64,) =
             sqlx::query_as("SELECT COALESCE(MAX(position) + 1, 0) FROM clients")
                 .fetch_one(&mut *conn)
@@ -711,7 +730,7 @@ pub(crate) async fn create_referral(
             new: Some(json(&client)),
         });
     } else {
-        check(conn, &referral, None).await?;
+        referral = check(conn, &referral, None).await?.0;
     }
     let (position,): (i64,) =
         sqlx::query_as("SELECT COALESCE(MAX(position) + 1, 0) FROM referrals")

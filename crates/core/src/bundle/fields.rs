@@ -7,16 +7,110 @@ use std::collections::HashMap;
 use serde_json::Number;
 
 use super::document::ContactDoc;
+use super::limits;
 use super::validation::{BundleError, BundleErrors};
 use super::vocabulary::{CONTACT_KINDS, MECHANISMS, name_of, value_of};
 use crate::model::*;
 use crate::time::Day;
 /// The largest number of weekly hours (BAD-1: over 168 is refused).
 pub const MAX_WEEKLY_HOURS: u32 = 16_800; // 168 hours in hundredths
-/// The longest note on a contact.
-pub const MAX_NOTE_CHARS: usize = 1_000;
-/// The longest employer's name on an employer contact.
-pub const MAX_EMPLOYER_CHARS: usize = 200;
+/// The longest note on a contact ([`limits::NOTE_CHARS`]).
+pub const MAX_NOTE_CHARS: usize = limits::NOTE_CHARS;
+/// The longest employer's name ([`limits::EMPLOYER_CHARS`]).
+pub const MAX_EMPLOYER_CHARS: usize = limits::EMPLOYER_CHARS;
+
+/// How a free-text field is read: its limit, and whether it may hold line
+/// breaks (a note) or is one line (a name, a reason).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextRule {
+    pub max: usize,
+    pub lines: bool,
+}
+
+impl TextRule {
+    /// One line of at most `max` characters.
+    pub const fn line(max: usize) -> TextRule {
+        TextRule { max, lines: false }
+    }
+    /// Text of at most `max` characters that may hold line breaks.
+    pub const fn lines(max: usize) -> TextRule {
+        TextRule { max, lines: true }
+    }
+}
+
+/// Why a text cannot be kept (BAD-1, revision 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextProblem {
+    /// More characters than its limit.
+    TooLong { max: usize },
+    /// A control character (a line break in a one-line field).
+    Control,
+    /// A character that makes the text display in another order than it is
+    /// stored (U+202A–U+202E, U+2066–U+2069): a name could pass for another.
+    Reorders(char),
+    /// Nothing a person can read: only invisible, joining or format characters.
+    Invisible,
+}
+
+impl TextProblem {
+    /// The problem in words, after the field's name (`reason` + this).
+    pub fn words(&self) -> String {
+        match self {
+            TextProblem::TooLong { max } => format!("must be {max} characters or fewer"),
+            TextProblem::Control => "holds a control character".into(),
+            TextProblem::Reorders(c) => format!(
+                "holds a character that reorders text (U+{:04X})",
+                u32::from(*c)
+            ),
+            TextProblem::Invisible => "holds no letter, number or symbol".into(),
+        }
+    }
+}
+
+/// Whether a character reorders the text around it (bidi embeddings,
+/// overrides and isolates).
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether a character is one a person reads: a letter, number, punctuation
+/// mark or symbol (not a space, mark, control or invisible format character).
+fn visible(c: char) -> bool {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    matches!(
+        c.general_category_group(),
+        GeneralCategoryGroup::Letter
+            | GeneralCategoryGroup::Number
+            | GeneralCategoryGroup::Punctuation
+            | GeneralCategoryGroup::Symbol
+    )
+}
+
+/// Reads a free-text value as every door stores it (BAD-1, revision 3):
+/// trimmed; `Ok(None)` when blank; refused when longer than its limit, when
+/// it holds a control character (line breaks and tabs allowed in text of
+/// lines), a character that reorders text, or nothing visible.
+pub fn read_text(value: &str, rule: TextRule) -> Result<Option<&str>, TextProblem> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    // Counted without allocating; stops once past the limit.
+    if text.chars().nth(rule.max).is_some() {
+        return Err(TextProblem::TooLong { max: rule.max });
+    }
+    if let Some(c) = text.chars().find(|&c| reorders(c)) {
+        return Err(TextProblem::Reorders(c));
+    }
+    let allowed = |c: char| rule.lines && matches!(c, '\n' | '\r' | '\t');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(TextProblem::Control);
+    }
+    if !text.chars().any(visible) {
+        return Err(TextProblem::Invisible);
+    }
+    Ok(Some(text))
+}
 
 /// Collects BAD-1 errors for one record at a time.
 pub(super) struct Checker {
@@ -33,7 +127,43 @@ impl Checker {
         });
     }
 
+    /// An optional free text, as stored (see [`read_text`]): `Err` after an
+    /// error naming the field.
+    pub(super) fn text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        rule: TextRule,
+    ) -> Result<Option<String>, ()> {
+        match value.map(|v| read_text(v, rule)) {
+            None | Some(Ok(None)) => Ok(None),
+            Some(Ok(Some(text))) => Ok(Some(text.to_string())),
+            Some(Err(problem)) => {
+                self.error(field, format!("{field} {}", problem.words()));
+                Err(())
+            }
+        }
+    }
+
+    /// A free text that must be there.
+    pub(super) fn required_text(
+        &mut self,
+        field: &str,
+        value: &str,
+        rule: TextRule,
+    ) -> Option<String> {
+        match self.text(field, Some(value), rule) {
+            Ok(Some(text)) => Some(text),
+            Ok(None) => {
+                self.error(field, format!("missing required field {field}"));
+                None
+            }
+            Err(()) => None,
+        }
+    }
+
     pub(super) fn date(&mut self, field: &str, text: &str) -> Option<Day> {
+        let text = text.trim();
         let day = Day::parse(text);
         if day.is_none() {
             self.error(
@@ -82,15 +212,15 @@ impl Checker {
         field: impl Fn() -> String,
         k: &ContactDoc,
     ) -> Option<Contact> {
-        let date = Day::parse(&k.date);
+        let date = Day::parse(k.date.trim());
         if date.is_none() {
             self.date(&format!("{}.date", field()), &k.date);
         }
-        let kind = value_of(&CONTACT_KINDS, &k.kind);
+        let kind = value_of(&CONTACT_KINDS, k.kind.trim());
         if kind.is_none() {
             self.enumeration(&format!("{}.kind", field()), &k.kind, &CONTACT_KINDS);
         }
-        let mechanism = match k.mechanism.as_deref() {
+        let mechanism = match k.mechanism.as_deref().map(str::trim) {
             None => None,
             Some(text) => match value_of(&MECHANISMS, text) {
                 Some(m) => Some(m),
@@ -133,24 +263,8 @@ impl Checker {
         field: &str,
         text: &Option<String>,
     ) -> Result<Option<Box<str>>, ()> {
-        match text.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(n) if n.chars().count() > MAX_NOTE_CHARS => {
-                self.error(
-                    field,
-                    format!("{field} is longer than {MAX_NOTE_CHARS} characters"),
-                );
-                Err(())
-            }
-            Some(n)
-                if n.chars()
-                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
-            {
-                self.error(field, format!("{field} holds a control character"));
-                Err(())
-            }
-            Some(n) => Ok(Some(Box::from(n))),
-        }
+        self.text(field, text.as_deref(), TextRule::lines(MAX_NOTE_CHARS))
+            .map(|n| n.map(Box::from))
     }
 
     pub(super) fn enumeration<T: Copy>(
@@ -159,6 +273,7 @@ impl Checker {
         text: &str,
         values: &[(&str, T)],
     ) -> Option<T> {
+        let text = text.trim();
         let found = values
             .iter()
             .find(|(name, _)| *name == text)
@@ -224,7 +339,16 @@ pub(super) fn index_ids<'a>(
 ) -> HashMap<&'a str, u32> {
     let mut map = HashMap::new();
     for (i, id) in ids.enumerate() {
-        if id.trim().is_empty() {
+        let id = id.trim();
+        if let Err(problem) = read_text(id, TextRule::line(limits::ID_CHARS))
+            && !id.is_empty()
+        {
+            errors.push(BundleError {
+                record: format!("{noun} #{}", i + 1),
+                field: "id".into(),
+                message: format!("id {}", problem.words()),
+            });
+        } else if id.is_empty() {
             errors.push(BundleError {
                 record: format!("{noun} #{}", i + 1),
                 field: "id".into(),

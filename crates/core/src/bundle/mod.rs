@@ -17,6 +17,7 @@
 
 mod document;
 mod fields;
+pub mod limits;
 mod loaded;
 mod loss;
 mod person;
@@ -31,15 +32,20 @@ pub use document::{
     EngagementDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc,
     TeamDoc, TransferDoc, WaitingSpellDoc,
 };
-pub use fields::{MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, check_contact};
+pub use fields::{
+    MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, TextProblem, TextRule, check_contact,
+    read_text,
+};
 pub use loaded::Loaded;
 pub use loss::{Removed, removed};
 pub use person::{
     ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, checked_client, client_document, code_words,
-    postcode_is_valid,
+    nhs_number_as_kept, postcode_is_valid,
 };
 pub use reading::{parse_document, read_bundle};
-pub use validation::{BundleError, BundleErrors, check_employer_contact, validate};
+pub use validation::{
+    BundleError, BundleErrors, canonical, check_employer_contact, check_referral_change, validate,
+};
 pub use vocabulary::{
     CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS,
     REGISTRATIONS, ROLES, accepts, value_of,

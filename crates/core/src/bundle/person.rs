@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use super::document::ClientDoc;
-use super::fields::Checker;
+use super::fields::{Checker, TextRule};
+use super::limits;
 use super::validation::BundleErrors;
 use crate::model::{Client, nhs_number_is_valid};
 
@@ -44,9 +45,27 @@ pub const ETHNIC_CATEGORIES: [(&str, &str); 18] = [
     ("99", "Not known"),
 ];
 
-/// The longest name part, phone number and postcode kept.
-pub const MAX_NAME_CHARS: usize = 100;
-pub const MAX_PHONE_CHARS: usize = 20;
+/// The longest name part and phone number kept ([`limits`]).
+pub const MAX_NAME_CHARS: usize = limits::NAME_CHARS;
+pub const MAX_PHONE_CHARS: usize = limits::PHONE_CHARS;
+
+/// An NHS number as kept: its ten digits, without the spaces people write
+/// between its groups (`943 476 5919`), so that one number is one key
+/// whichever way it was typed.
+pub fn nhs_number_as_kept(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A postcode as kept: capitals, one space before the inward code (`LS1 4AP`).
+fn postcode_as_kept(text: &str) -> String {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let (outward, inward) = compact.split_at(compact.len() - 3);
+    format!("{outward} {inward}")
+}
 
 /// The words people read for a code of `codes` (the code itself if unknown).
 pub fn code_words<'a>(codes: &[(&'a str, &'a str)], code: &'a str) -> &'a str {
@@ -79,21 +98,12 @@ pub fn postcode_is_valid(text: &str) -> bool {
     inward_ok && outward_ok
 }
 
-/// Text a person typed: trimmed, no control characters, at most `max` characters.
+/// Text a person typed, as every door stores it ([`read_text`]): trimmed,
+/// one line of at most `max` characters with something visible in it.
 fn text_field(c: &mut Checker, field: &str, value: &Option<String>, max: usize) -> Option<String> {
-    let text = value.as_deref()?.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if text.chars().count() > max {
-        c.error(field, format!("{field} is longer than {max} characters"));
-        return None;
-    }
-    if text.chars().any(char::is_control) {
-        c.error(field, format!("{field} holds a control character"));
-        return None;
-    }
-    Some(text.to_string())
+    c.text(field, value.as_deref(), TextRule::line(max))
+        .ok()
+        .flatten()
 }
 
 /// A code of `codes`, or an error listing them.
@@ -123,9 +133,9 @@ fn code_field(
 /// names and phone of bounded plain text, a date of birth that is a date, a
 /// UK postcode, known gender and ethnic category codes.
 pub(super) fn check_client(c: &mut Checker, doc: &ClientDoc) -> Option<Client> {
-    c.record = format!("client {}", doc.id);
+    c.record = format!("client {}", doc.id.trim());
     let before = c.errors.len();
-    let nhs_number = match doc.nhs_number.as_deref().map(str::trim) {
+    let nhs_number = match doc.nhs_number.as_deref().map(nhs_number_as_kept).as_deref() {
         None | Some("") => None,
         Some(n) if nhs_number_is_valid(n) => Some(n.to_string()),
         Some(n) => {
@@ -154,7 +164,7 @@ pub(super) fn check_client(c: &mut Checker, doc: &ClientDoc) -> Option<Client> {
     }
     let postcode = match doc.postcode.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(p) if postcode_is_valid(p) => Some(p.to_ascii_uppercase()),
+        Some(p) if postcode_is_valid(p) => Some(postcode_as_kept(p)),
         Some(p) => {
             c.error("postcode", format!("postcode `{p}` is not a UK postcode"));
             None
@@ -168,7 +178,7 @@ pub(super) fn check_client(c: &mut Checker, doc: &ClientDoc) -> Option<Client> {
         &ETHNIC_CATEGORIES,
     );
     (c.errors.len() == before).then(|| Client {
-        id: doc.id.clone(),
+        id: doc.id.trim().to_string(),
         nhs_number,
         given_name,
         family_name,
@@ -224,9 +234,9 @@ pub fn checked_client(doc: &ClientDoc, others: &[Client]) -> Result<Client, Bund
     let client = check_client(&mut c, doc);
     if let Some(cl) = &client
         && let Some(n) = cl.nhs_number.as_deref()
-        && let Some(other) = others
-            .iter()
-            .find(|o| o.id != cl.id && o.nhs_number.as_deref() == Some(n))
+        && let Some(other) = others.iter().find(|o| {
+            o.id != cl.id && o.nhs_number.as_deref().map(nhs_number_as_kept).as_deref() == Some(n)
+        })
     {
         c.error(
             "nhs_number",

@@ -11,7 +11,8 @@ use serde_json::Number;
 use super::document::{
     BUNDLE_FORMAT, BundleDoc, EmployerContactDoc, JobDoc, PolicyDoc, ReferralDoc,
 };
-use super::fields::{Checker, MAX_EMPLOYER_CHARS, hundredths, index_ids, share};
+use super::fields::{Checker, MAX_EMPLOYER_CHARS, TextRule, hundredths, index_ids, share};
+use super::limits;
 use super::loaded::Loaded;
 use super::vocabulary::{
     DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, REGISTRATIONS, ROLES,
@@ -32,6 +33,34 @@ pub struct BundleError {
     /// The field, e.g. `access` or `contacts[2].date`.
     pub field: String,
     pub message: String,
+}
+
+impl BundleError {
+    /// The field's own name, without the record's lists around it:
+    /// `transfers[1].date` → `date`, `discharge.reason` → `reason`.
+    pub fn field_name(&self) -> &str {
+        let last = self.field.rsplit('.').next().unwrap_or(&self.field);
+        last.split('[').next().unwrap_or(last)
+    }
+
+    /// The message as a form shows it beside its field, and the API gives
+    /// it for that field: the field named in words (`Reason must be 500
+    /// characters or fewer`), the same whichever door the record came by.
+    pub fn plain(&self) -> String {
+        let rest = self
+            .message
+            .strip_prefix(self.field.as_str())
+            .filter(|r| r.starts_with(' '));
+        let text = match rest {
+            Some(rest) => format!("{}{rest}", self.field_name().replace('_', " ")),
+            None => self.message.clone(),
+        };
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => text,
+        }
+    }
 }
 
 impl fmt::Display for BundleError {
@@ -74,6 +103,14 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
     }
     c.record = "service".into();
     let service_start = c.date("start_date", &doc.service.start_date);
+    let service_name = c
+        .text(
+            "name",
+            Some(&doc.service.name),
+            TextRule::line(limits::SERVICE_NAME_CHARS),
+        )
+        .ok()
+        .map(Option::unwrap_or_default);
     let policy = c_policy(&mut c, doc.policy.as_ref());
 
     let teams = index_ids(
@@ -99,9 +136,9 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
 
     let mut staff = Vec::with_capacity(doc.staff.len());
     for s in &doc.staff {
-        c.record = format!("staff {}", s.id);
+        c.record = format!("staff {}", s.id.trim());
         let role = c.enumeration("role", &s.role, &ROLES);
-        let team = teams.get(s.team.as_str()).copied();
+        let team = teams.get(s.team.trim()).copied();
         if team.is_none() {
             c.error(
                 "team",
@@ -125,13 +162,13 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
                 None
             }
         };
-        if s.name.trim().is_empty() {
-            c.error("name", "missing required field name");
-        }
-        if let (Some(role), Some(team), Some(start_date), Some(fte)) = (role, team, start, fte) {
+        let name = c.required_text("name", &s.name, TextRule::line(limits::STAFF_NAME_CHARS));
+        if let (Some(role), Some(team), Some(start_date), Some(fte), Some(name)) =
+            (role, team, start, fte, name)
+        {
             staff.push(Staff {
-                id: s.id.clone(),
-                name: s.name.clone(),
+                id: s.id.trim().to_string(),
+                name,
                 role,
                 team,
                 start_date,
@@ -140,13 +177,13 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
             });
         }
     }
-    let is_es = |idx: u32| doc.staff[idx as usize].role == "es";
+    let is_es = |idx: u32| doc.staff[idx as usize].role.trim() == "es";
     // The clients in the bundle's order (the referrals' index into them).
     let clients_checked = super::person::check_clients(&mut c, &doc.clients);
 
     let mut referrals = Vec::with_capacity(doc.referrals.len());
     for r in &doc.referrals {
-        c.record = format!("referral {}", r.id);
+        c.record = format!("referral {}", r.id.trim());
         if let Some(referral) = check_referral(&mut c, r, &clients, &staff_ids, &is_es) {
             referrals.push(Arc::new(referral));
         }
@@ -155,11 +192,10 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
     let employer_contacts =
         check_employer_contact_docs(&mut c, &doc.employer_contacts, &staff_ids, &clients, &is_es);
 
+    let mut team_names = Vec::with_capacity(doc.teams.len());
     for t in &doc.teams {
-        if t.name.trim().is_empty() {
-            c.record = format!("team {}", t.id);
-            c.error("name", "missing required field name");
-        }
+        c.record = format!("team {}", t.id.trim());
+        team_names.push(c.required_text("name", &t.name, TextRule::line(limits::STAFF_NAME_CHARS)));
     }
 
     if !c.errors.is_empty() {
@@ -167,16 +203,17 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
     }
     let dataset = Dataset {
         service: Service {
-            name: doc.service.name.clone(),
+            name: service_name.expect("checked"),
             start_date: service_start.expect("checked"),
         },
         policy: policy.expect("checked"),
         teams: doc
             .teams
             .iter()
-            .map(|t| Team {
-                id: t.id.clone(),
-                name: t.name.clone(),
+            .zip(team_names)
+            .map(|(t, name)| Team {
+                id: t.id.trim().to_string(),
+                name: name.expect("checked"),
             })
             .collect(),
         staff,
@@ -186,6 +223,19 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
     };
     let warnings = warnings(&dataset);
     Ok(Loaded::new(dataset, warnings))
+}
+
+/// A bundle as it is stored (BAD-1, revision 3): checked, then written back
+/// from the checked records — text trimmed, codes and numbers as the bundle
+/// writes them, absent lists empty. Reading the result again gives the same
+/// dataset and the same document, so what a store keeps is exactly what its
+/// loader accepts. The referrals' versions (`referral_versions`, not
+/// records) are kept as given.
+pub fn canonical(doc: &BundleDoc) -> Result<BundleDoc, BundleErrors> {
+    validate(doc).map(|loaded| BundleDoc {
+        referral_versions: doc.referral_versions.clone(),
+        ..super::writing::to_document(&loaded.dataset)
+    })
 }
 
 /// BAD-1 for the employer contacts (issue 13): each with an id, unique; `es`
@@ -207,8 +257,8 @@ pub(super) fn check_employer_contact_docs(
     );
     let mut checked = Vec::with_capacity(docs.len());
     for e in docs {
-        c.record = format!("employer contact {}", e.id);
-        let es = match staff.get(e.es.as_str()) {
+        c.record = format!("employer contact {}", e.id.trim());
+        let es = match staff.get(e.es.trim()) {
             Some(&at) if is_es(at) => Some(at),
             Some(_) => {
                 c.error("es", format!("staff {} is not an ES", e.es));
@@ -223,25 +273,10 @@ pub(super) fn check_employer_contact_docs(
             }
         };
         let date = c.date("date", &e.date);
-        let employer = e.employer.trim();
-        let employer_ok = if employer.is_empty() {
-            c.error("employer", "missing required field employer");
-            false
-        } else if employer.chars().count() > MAX_EMPLOYER_CHARS {
-            c.error(
-                "employer",
-                format!("employer is longer than {MAX_EMPLOYER_CHARS} characters"),
-            );
-            false
-        } else if employer.chars().any(char::is_control) {
-            c.error("employer", "employer holds a control character");
-            false
-        } else {
-            true
-        };
+        let employer = c.required_text("employer", &e.employer, TextRule::line(MAX_EMPLOYER_CHARS));
         let kind = c.enumeration("kind", &e.kind, &EMPLOYER_CONTACT_KINDS);
         let note = c.note("note", &e.note);
-        let client = match e.client.as_deref() {
+        let client = match e.client.as_deref().map(str::trim) {
             None => Ok(None),
             Some(id) => match clients.get(id) {
                 Some(&at) => Ok(Some(at)),
@@ -254,14 +289,14 @@ pub(super) fn check_employer_contact_docs(
                 }
             },
         };
-        if let (Some(es), Some(date), true, Some(kind), Ok(note), Ok(client)) =
-            (es, date, employer_ok, kind, note, client)
+        if let (Some(es), Some(date), Some(employer), Some(kind), Ok(note), Ok(client)) =
+            (es, date, employer, kind, note, client)
         {
             checked.push(EmployerContact {
-                id: e.id.clone(),
+                id: e.id.trim().to_string(),
                 es,
                 date,
-                employer: employer.to_string(),
+                employer,
                 kind,
                 note,
                 client,
@@ -274,16 +309,20 @@ pub(super) fn check_employer_contact_docs(
 /// Checks one employer contact on its own (data entry records them one at a
 /// time), as in a bundle: `es_role` is the role of the staff member it names
 /// (`None`: no such staff member), `client_known` whether the client it names
-/// (if any) exists.
+/// (if any) exists. Gives the contact as it is stored: trimmed, a blank note
+/// or client none.
 pub fn check_employer_contact(
     doc: &EmployerContactDoc,
     es_role: Option<Role>,
     client_known: bool,
-) -> Result<(), BundleErrors> {
-    let staff: HashMap<&str, u32> = es_role.map(|_| (doc.es.as_str(), 0)).into_iter().collect();
-    let clients: HashMap<&str, u32> = doc
+) -> Result<EmployerContactDoc, BundleErrors> {
+    let client_id = doc
         .client
         .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let staff: HashMap<&str, u32> = es_role.map(|_| (doc.es.trim(), 0)).into_iter().collect();
+    let clients: HashMap<&str, u32> = client_id
         .filter(|_| client_known)
         .map(|id| (id, 0))
         .into_iter()
@@ -292,13 +331,74 @@ pub fn check_employer_contact(
         errors: Vec::new(),
         record: String::new(),
     };
-    check_employer_contact_docs(&mut c, std::slice::from_ref(doc), &staff, &clients, &|_| {
-        es_role == Some(Role::Es)
-    });
-    if c.errors.is_empty() {
+    let doc = EmployerContactDoc {
+        client: client_id.map(str::to_string),
+        ..doc.clone()
+    };
+    let checked = check_employer_contact_docs(
+        &mut c,
+        std::slice::from_ref(&doc),
+        &staff,
+        &clients,
+        &|_| es_role == Some(Role::Es),
+    );
+    match checked.first() {
+        Some(e) if c.errors.is_empty() => Ok(EmployerContactDoc {
+            id: e.id.clone(),
+            es: doc.es.trim().to_string(),
+            date: e.date.to_string(),
+            employer: e.employer.clone(),
+            kind: super::vocabulary::name_of(&EMPLOYER_CONTACT_KINDS, e.kind).into(),
+            note: e.note.as_deref().map(str::to_string),
+            client: client_id.map(str::to_string),
+        }),
+        _ => Err(BundleErrors(c.errors)),
+    }
+}
+
+/// The checks of a change to a stored referral that depend on what it was
+/// (data entry and imports; a bundle read on its own has no "before"): a
+/// transfer it adds or changes cannot be dated before the referral's current
+/// assignment — the latest transfer it keeps, or the day it was received —
+/// nor before a transfer listed ahead of it: credit follows the ES assigned
+/// on each day, and a backdated transfer would move credit already
+/// earned to another ES.
+pub fn check_referral_change(old: &ReferralDoc, new: &ReferralDoc) -> Result<(), BundleErrors> {
+    let day = |text: &str| crate::time::Day::parse(text.trim());
+    let key =
+        |t: &super::document::TransferDoc| (t.date.trim().to_string(), t.es.trim().to_string());
+    let mut kept: Vec<(String, String)> = old.transfers.iter().flatten().map(key).collect();
+    let mut latest = day(&old.received);
+    let mut errors = Vec::new();
+    let mut added = Vec::new();
+    for (i, t) in new.transfers.iter().flatten().enumerate() {
+        match kept.iter().position(|k| *k == key(t)) {
+            Some(at) => {
+                kept.swap_remove(at);
+                latest = latest.max(day(&t.date));
+            }
+            None => added.push((i, t)),
+        }
+    }
+    for (i, t) in added {
+        let Some(date) = day(&t.date) else { continue };
+        if let Some(from) = latest
+            && date < from
+        {
+            errors.push(BundleError {
+                record: format!("referral {}", new.id.trim()),
+                field: format!("transfers[{i}].date"),
+                message: format!(
+                    "transfers[{i}].date {date} is before the current assignment, from {from}: a transfer cannot be backdated"
+                ),
+            });
+        }
+        latest = latest.max(Some(date));
+    }
+    if errors.is_empty() {
         Ok(())
     } else {
-        Err(BundleErrors(c.errors))
+        Err(BundleErrors(errors))
     }
 }
 
@@ -409,7 +509,7 @@ pub(super) fn check_referral(
     is_es: &dyn Fn(u32) -> bool,
 ) -> Option<Referral> {
     let before = c.errors.len();
-    let client = clients.get(r.client.as_str()).copied();
+    let client = clients.get(r.client.trim()).copied();
     if client.is_none() {
         c.error(
             "client",
@@ -419,7 +519,7 @@ pub(super) fn check_referral(
     let received = c.date("received", &r.received);
     let status = c.enumeration("status_at_referral", &r.status_at_referral, &GROUPS);
     let es_ref = |c: &mut Checker, field: &str, id: &str| -> Option<StaffIdx> {
-        match staff.get(id).copied() {
+        match staff.get(id.trim()).copied() {
             None => {
                 c.error(
                     field,
@@ -438,6 +538,55 @@ pub(super) fn check_referral(
         }
     };
     let es = r.es.as_deref().and_then(|id| es_ref(c, "es", id));
+    for (field, max, len) in [
+        (
+            "transfers",
+            limits::SPELLS,
+            r.transfers.as_ref().map_or(0, Vec::len),
+        ),
+        (
+            "contacts",
+            limits::CONTACTS,
+            r.contacts.as_ref().map_or(0, Vec::len),
+        ),
+        (
+            "holds",
+            limits::SPELLS,
+            r.holds.as_ref().map_or(0, Vec::len),
+        ),
+        (
+            "waiting_list",
+            limits::SPELLS,
+            r.waiting_list.as_ref().map_or(0, Vec::len),
+        ),
+        (
+            "engagement",
+            limits::SPELLS,
+            r.engagement.as_ref().map_or(0, Vec::len),
+        ),
+        (
+            "decisions",
+            limits::SPELLS,
+            r.decisions.as_ref().map_or(0, Vec::len),
+        ),
+        ("jobs", limits::JOBS, r.jobs.as_ref().map_or(0, Vec::len)),
+        (
+            "vocational_plan.reviews",
+            limits::PLAN_REVIEWS,
+            r.vocational_plan.as_ref().map_or(0, |p| p.reviews.len()),
+        ),
+    ] {
+        if len > max {
+            c.error(
+                field,
+                format!("{field} has {len} entries; at most {max} are kept"),
+            );
+        }
+    }
+    if c.errors.len() != before {
+        // Too many entries: each is not checked one by one.
+        return None;
+    }
     let mut transfers = Vec::new();
     for (i, t) in r.transfers.iter().flatten().enumerate() {
         let date = c.date(&format!("transfers[{i}].date"), &t.date);
@@ -519,11 +668,16 @@ pub(super) fn check_referral(
     for (i, d) in r.decisions.iter().flatten().enumerate() {
         let spell = c.spell(&format!("decisions[{i}]"), &d.start, &d.end);
         let active = c.enumeration(&format!("decisions[{i}].status"), &d.status, &DECISIONS);
-        if let (Some(spell), Some(active)) = (spell, active) {
+        let reason = c.text(
+            &format!("decisions[{i}].reason"),
+            d.reason.as_deref(),
+            TextRule::line(limits::REASON_CHARS),
+        );
+        if let (Some(spell), Some(active), Ok(reason)) = (spell, active, reason) {
             decisions.push(Decision {
                 spell,
                 active,
-                reason: d.reason.clone(),
+                reason,
             });
         }
     }
@@ -537,21 +691,30 @@ pub(super) fn check_referral(
                 format!("discharge {date} is before received {rec}"),
             );
         }
-        Some(Discharge {
-            date,
-            reason: d.reason.clone(),
-        })
+        let reason = c
+            .text(
+                "discharge.reason",
+                d.reason.as_deref(),
+                TextRule::line(limits::REASON_CHARS),
+            )
+            .ok()?;
+        Some(Discharge { date, reason })
     });
     let mut jobs = Vec::new();
     let mut job_ids: HashMap<&str, ()> = HashMap::new();
     for (i, j) in r.jobs.iter().flatten().enumerate() {
         let record = c.record.clone();
-        c.record = format!("referral {} job {}", r.id, j.id);
-        if j.id.trim().is_empty() {
-            c.record = format!("referral {} job #{}", r.id, i + 1);
+        let job_id = j.id.trim();
+        c.record = format!("referral {} job {}", r.id.trim(), job_id);
+        if job_id.is_empty() {
+            c.record = format!("referral {} job #{}", r.id.trim(), i + 1);
             c.error("id", "missing required field id");
-        } else if job_ids.insert(j.id.as_str(), ()).is_some() {
-            c.error("id", format!("duplicate id {}", j.id));
+        } else if let Err(problem) =
+            super::fields::read_text(job_id, TextRule::line(limits::ID_CHARS))
+        {
+            c.error("id", format!("id {}", problem.words()));
+        } else if job_ids.insert(job_id, ()).is_some() {
+            c.error("id", format!("duplicate id {job_id}"));
         }
         if let Some(job) = check_job(c, j) {
             jobs.push(job);
@@ -562,7 +725,7 @@ pub(super) fn check_referral(
         return None;
     }
     Some(Referral {
-        id: r.id.clone(),
+        id: r.id.trim().to_string(),
         client: client?,
         received: received?,
         status_at_referral: status?,
@@ -586,7 +749,7 @@ pub(super) fn check_referral(
 fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
     let before = c.errors.len();
     let kind = if matches!(
-        j.kind.as_str(),
+        j.kind.trim(),
         "volunteering" | "volunteer" | "unpaid_placement"
     ) {
         c.error(
@@ -611,6 +774,11 @@ fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
         .hours_per_week
         .as_ref()
         .and_then(|n| c.hours("hours_per_week", n));
+    let employer = c.text(
+        "employer",
+        j.employer.as_deref(),
+        TextRule::line(limits::EMPLOYER_CHARS),
+    );
     let weekly: &[Number] = j.weekly_hours.as_deref().unwrap_or_default();
     if weekly.len() > 4 {
         c.error(
@@ -638,35 +806,28 @@ fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
     let registration = j
         .self_employment_registration
         .as_deref()
+        .filter(|t| !t.trim().is_empty())
         .and_then(|t| c.enumeration("self_employment_registration", t, &REGISTRATIONS));
     let return_to_work = c.opt_date("return_to_work", &j.return_to_work);
-    let evidence = j
-        .self_employment_evidence
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty());
-    if let Some(e) = evidence
-        && (e.chars().count() > 100 || e.chars().any(char::is_control))
-    {
-        c.error(
-            "self_employment_evidence",
-            "self_employment_evidence must be plain text of at most 100 characters",
-        );
-    }
+    let evidence = c.text(
+        "self_employment_evidence",
+        j.self_employment_evidence.as_deref(),
+        TextRule::line(limits::EVIDENCE_CHARS),
+    );
     if c.errors.len() != before {
         return None;
     }
     Some(Job {
-        id: j.id.clone(),
+        id: j.id.trim().to_string(),
         kind: kind?,
-        employer: j.employer.clone(),
+        employer: employer.ok()?,
         start: start?,
         end,
         hours_per_week,
         weekly_hours,
         four_hours_confirmed,
         self_employment_registration: registration,
-        self_employment_evidence: evidence.map(Box::from),
+        self_employment_evidence: evidence.ok()?.map(Box::from),
         retained: j.retained.unwrap_or(false),
         return_to_work,
     })

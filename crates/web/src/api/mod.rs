@@ -78,31 +78,67 @@ pub(crate) async fn openapi_document() -> Json<utoipa::openapi::OpenApi> {
 
 /// The API's answer to a request it cannot serve: `{"error": "…"}` with the
 /// status (401 not signed in, 404 not found or not in the caller's scope,
-/// 400 a bad period, 503 busy, 500).
-pub(crate) struct ApiError(StatusCode, String);
+/// 400 a bad period, 409 a stale or taken record, 422 what to change, 503
+/// busy, 500), and for a refused record `"fields": {name: message}` — each
+/// message in the words the form shows beside that field.
+pub(crate) struct ApiError(StatusCode, String, Vec<(String, String)>);
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError(status, message.into(), Vec::new())
+    }
+
+    /// 422 with each field's problem.
+    pub(crate) fn fields(fields: Vec<(String, String)>) -> ApiError {
+        let message = fields
+            .iter()
+            .map(|(f, m)| format!("{f}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError(StatusCode::UNPROCESSABLE_ENTITY, message, fields)
     }
 }
 
-/// The same refusals as the pages, in JSON: whatever is not the caller's is
-/// not found (and logged as the pages log it).
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::json!({ "error": self.1 });
+        if !self.2.is_empty() {
+            let mut fields = serde_json::Map::new();
+            for (field, message) in self.2 {
+                let text = match fields.get(&field).and_then(|v| v.as_str()) {
+                    Some(before) => format!("{before}; {message}"),
+                    None => message,
+                };
+                fields.insert(field, text.into());
+            }
+            body["fields"] = fields.into();
+        }
+        (self.0, Json(body)).into_response()
+    }
+}
+
+/// The same refusals as the pages, in JSON and in the same words: whatever
+/// is not the caller's is not found (and logged as the pages log it); a
+/// refusal that says what to change keeps its message.
 impl From<WebError> for ApiError {
     fn from(e: WebError) -> ApiError {
+        match e {
+            WebError::Text(status, text) => return ApiError::new(status, text),
+            WebError::Store(e) => return writes::store_refusal(e),
+            _ => {}
+        }
         let response = e.into_response();
         let status = response.status();
         let message = match status {
             StatusCode::SEE_OTHER => {
-                return ApiError(StatusCode::UNAUTHORIZED, "sign in first".into());
+                return ApiError::new(StatusCode::UNAUTHORIZED, "sign in first");
             }
             StatusCode::NOT_FOUND => "not found",
             StatusCode::SERVICE_UNAVAILABLE => "the database is busy: try again in a minute",
             s if s.is_server_error() => "something went wrong; it has been logged",
             _ => "the request cannot be done",
         };
-        ApiError(status, message.into())
+        ApiError::new(status, message)
     }
 }
 
@@ -166,7 +202,7 @@ pub(crate) async fn api_report(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<Arc<Report>>, ApiError> {
     v.allow(MANAGERS, "/api/v1/report")?;
-    let bad = |message: String| ApiError(StatusCode::BAD_REQUEST, message);
+    let bad = |message: String| ApiError::new(StatusCode::BAD_REQUEST, message);
     // The API's default stays the financial year to date (pages default to
     // the current quarter).
     let today = state.today();

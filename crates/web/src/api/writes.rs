@@ -50,12 +50,7 @@ pub(crate) enum ApiStep {
 
 /// A refusal with each field's problem: 422 `{"error", "fields": {name: message}}`.
 fn invalid(fields: Vec<(String, String)>) -> ApiError {
-    let message = fields
-        .iter()
-        .map(|(f, m)| format!("{f}: {m}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    ApiError(StatusCode::UNPROCESSABLE_ENTITY, message)
+    ApiError::fields(fields)
 }
 
 /// The request's `Idempotency-Key`, kept per user (another user's key is
@@ -66,7 +61,7 @@ fn idempotency_key(headers: &HeaderMap, v: &Viewer) -> Result<Option<String>, Ap
     };
     let key = value.to_str().unwrap_or_default();
     if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError(
+        return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("Idempotency-Key: 1 to {MAX_KEY_CHARS} visible characters"),
         ));
@@ -90,9 +85,9 @@ fn version_needed(headers: &HeaderMap) -> Result<i64, ApiError> {
     if_match(headers)?
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| {
-            ApiError(
+            ApiError::new(
                 StatusCode::PRECONDITION_REQUIRED,
-                "an edit needs If-Match: the ETag of the referral it changes".into(),
+                "an edit needs If-Match: the ETag of the referral it changes",
             )
         })
 }
@@ -111,18 +106,33 @@ fn referral_answer(status: StatusCode, saved: &Saved) -> Response {
     response
 }
 
-/// A store's refusal in the API's words.
-fn store_refusal(e: StoreError) -> ApiError {
+/// A store's refusal in the words the forms use: each field's problem as
+/// the form shows it beside that field (`BundleError::plain`, named by the
+/// bundle's field), a stale edit, a record taken, a rule of ipstrack's.
+pub(crate) fn store_refusal(e: StoreError) -> ApiError {
     match e {
         StoreError::Invalid(bad) => {
-            invalid(bad.0.into_iter().map(|e| (e.field, e.message)).collect())
+            invalid(bad.0.iter().map(|e| (e.field.clone(), e.plain())).collect())
         }
-        StoreError::Conflict { .. } | StoreError::Changed(_) => ApiError(
+        StoreError::Conflict { .. } | StoreError::Changed(_) => ApiError::new(
             StatusCode::CONFLICT,
-            "the record changed since the version named in If-Match: read it again".into(),
+            "The record was changed by someone else since the version named in If-Match, so the change was not saved: read it again",
         ),
-        StoreError::NotFound(_) => ApiError(StatusCode::NOT_FOUND, "not found".into()),
-        e => ApiError::from(crate::error::WebError::from(e)),
+        StoreError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not found"),
+        StoreError::Exists(message) => ApiError::new(StatusCode::CONFLICT, message),
+        StoreError::NotAllowed(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
+        e => {
+            let response = crate::error::WebError::from(e).into_response();
+            let status = response.status();
+            ApiError::new(
+                status,
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    "the database is busy: try again in a minute"
+                } else {
+                    "something went wrong; it has been logged"
+                },
+            )
+        }
     }
 }
 
@@ -362,7 +372,7 @@ pub(crate) async fn api_replace_entry(
                 ApiStep::Transfer(t),
             )
         }
-        _ => return Err(ApiError(StatusCode::NOT_FOUND, "not found".into())),
+        _ => return Err(ApiError::new(StatusCode::NOT_FOUND, "not found")),
     };
     checked_step(&as_step, &v, &data.dataset, today)?;
     let saved = state
@@ -402,7 +412,7 @@ pub(crate) async fn api_client(
         .referral(&referral)
         .await
         .map_err(store_refusal)?
-        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, "not found".into()))?;
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not found"))?;
     Ok(client_answer(&saved.client))
 }
 
@@ -442,7 +452,7 @@ async fn client_referral(
                 .into_iter()
                 .collect();
             crate::extract::audit_out_of_scope(state, v, matched).await?;
-            Err(ApiError(StatusCode::NOT_FOUND, "not found".into()))
+            Err(ApiError::new(StatusCode::NOT_FOUND, "not found"))
         }
     }
 }
@@ -475,9 +485,9 @@ pub(crate) async fn api_update_client(
 ) -> Result<Response, ApiError> {
     let referral = client_referral(&state, &v, &data, &id).await?;
     let seen = if_match(&headers)?.ok_or_else(|| {
-        ApiError(
+        ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
-            "an update needs If-Match: the ETag of the client".into(),
+            "an update needs If-Match: the ETag of the client",
         )
     })?;
     body.id = id;
@@ -487,7 +497,8 @@ pub(crate) async fn api_update_client(
         .referral(&referral)
         .await
         .map_err(store_refusal)?
-        && saved.client == body
+        && ipstrack_core::bundle::checked_client(&body, &[])
+            .is_ok_and(|c| ipstrack_core::bundle::client_document(&c) == saved.client)
     {
         return Ok(client_answer(&saved.client));
     }
@@ -499,9 +510,9 @@ pub(crate) async fn api_update_client(
         Ok(saved) => saved,
         // Never whose it is: it may be another team's client.
         Err(StoreError::Exists(_)) => {
-            return Err(ApiError(
+            return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "the NHS number is another client's".into(),
+                "the NHS number is another client's",
             ));
         }
         Err(e) => return Err(store_refusal(e)),

@@ -190,7 +190,7 @@ pub(crate) async fn save_entry(
         )),
         Err(StoreError::Invalid(bad)) => {
             let again = FormState {
-                errors: vec![(first_field(form.form), bad.to_string())],
+                errors: crate::referrals::refusal_errors(&bad, first_field(form.form)),
                 ..form
             };
             Err(WebError::Page(

@@ -286,7 +286,7 @@ pub(crate) async fn save_job(
                 &data,
                 i,
                 &job,
-                &again(vec![("type", bad.to_string())]),
+                &again(crate::referrals::refusal_errors(&bad, "type")),
                 today,
             );
             Err(WebError::Page(StatusCode::UNPROCESSABLE_ENTITY, page))

@@ -44,6 +44,47 @@ pub(crate) fn routes() -> Router<Shared> {
 
 pub(crate) type FieldErrors = Vec<(&'static str, String)>;
 
+/// The names of the referral forms' fields that core's checks can name.
+const FORM_FIELDS: [&str; 16] = [
+    "date",
+    "start",
+    "end",
+    "reason",
+    "es",
+    "status",
+    "note",
+    "kind",
+    "mechanism",
+    "employer",
+    "expected_return",
+    "type",
+    "hours_per_week",
+    "four_hours_confirmed",
+    "self_employment_evidence",
+    "return_to_work",
+];
+
+/// A store's BAD-1 refusal on the form that made it: each error beside the
+/// field it names, in the same plain words the API gives for that field
+/// (`BundleError::plain`), or beside `fallback` when the form has no such
+/// field.
+pub(crate) fn refusal_errors(
+    bad: &ipstrack_core::BundleErrors,
+    fallback: &'static str,
+) -> FieldErrors {
+    bad.0
+        .iter()
+        .map(|e| {
+            let field = FORM_FIELDS
+                .iter()
+                .find(|f| **f == e.field_name())
+                .copied()
+                .unwrap_or(fallback);
+            (field, e.plain())
+        })
+        .collect()
+}
+
 /// A date typed into a form: real, not in the future, not before `earliest`.
 pub(crate) fn form_date(
     text: &str,

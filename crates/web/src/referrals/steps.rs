@@ -92,6 +92,23 @@ pub(crate) async fn write_step(
                 page_again(v, &data, i, today, &state_form),
             ))
         }
+        // Core's checks of the record refused it: beside the form's fields.
+        Err(StoreError::Invalid(bad)) => {
+            let (data, i) = as_stored(state, id).await?;
+            let today = state.today();
+            let first = match form.form {
+                "hold" | "waiting" | "decision" => "start",
+                _ => "date",
+            };
+            let state_form = crate::ui::form::FormState {
+                errors: crate::referrals::refusal_errors(&bad, first),
+                ..form
+            };
+            Err(WebError::Page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page_again(v, &data, i, today, &state_form),
+            ))
+        }
         // The entry to change or remove is no longer there.
         Err(StoreError::NotFound(_)) => Err(WebError::Text(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -17,6 +17,7 @@ mod entries;
 mod hostile;
 mod import;
 mod jobs;
+mod one_door;
 mod period;
 mod person;
 mod plan;

@@ -468,7 +468,7 @@ mod tests {
         let e = checked_identity("phone", "call me".into()).unwrap_err();
         assert!(e.contains("phone holds characters"), "{e}");
         let e = checked_identity("given_name", "x".repeat(101)).unwrap_err();
-        assert!(e.contains("longer than 100 characters"), "{e}");
+        assert!(e.contains("100 characters or fewer"), "{e}");
         assert_eq!(phone_from_number(7_700_900_123.0), "07700900123");
         assert_eq!(phone_from_number(1_134_960_000.0), "01134960000");
         assert_eq!(phone_from_number(447_700_900_123.0), "447700900123");

@@ -1,0 +1,187 @@
+//! One door (issue 20, BAD-1 revision 3): a record gets the same checks and
+//! the same words whichever way it arrives — a form or the API — and no
+//! write can leave the database in a state its loader refuses.
+
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+
+async fn api(
+    w: &World,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Value,
+    extra: &[(&str, &str)],
+) -> (StatusCode, Option<String>, Value) {
+    let mut r = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    for (k, v) in extra {
+        r = r.header(*k, *v);
+    }
+    let (status, headers, body) = send(&w.app, r.body(Body::from(body.to_string())).unwrap()).await;
+    let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+    (status, header_value(&headers, "etag"), value)
+}
+
+async fn get_json(w: &World, path: &str, token: &str) -> (Option<String>, Value) {
+    let r = Request::builder()
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, body) = send(&w.app, r).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    (
+        header_value(&headers, "etag"),
+        serde_json::from_str(&body).unwrap(),
+    )
+}
+
+/// The database still loads and `doctor` finds nothing.
+async fn still_loads(w: &World) {
+    w.store.load().await.expect("the database loads");
+    assert!(w.store.integrity_check().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_refused_through_the_api() {
+    let w = world().await;
+    // es3's client has an NHS number.
+    let theirs = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let seen = ipstrack_store::client_fingerprint(&theirs.client);
+    let mut client = theirs.client.clone();
+    client.nhs_number = Some("9994710281".into());
+    w.store
+        .update_client(&w.es3_referral, &client, &seen, "setup")
+        .await
+        .unwrap();
+    // es1 puts it, with a leading space, on their own client.
+    let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    let mine = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let path = format!("/api/v1/clients/{}", mine.client.id);
+    let (tag, mut person) = get_json(&w, &path, &es1).await;
+    person["nhs_number"] = json!(" 9994710281");
+    let (status, _, body) = api(
+        &w,
+        Method::PUT,
+        &path,
+        &es1,
+        person,
+        &[("if-match", &tag.unwrap())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        !body.to_string().contains(&theirs.client.id),
+        "never whose it is: {body}"
+    );
+    still_loads(&w).await;
+}
+
+#[tokio::test]
+async fn bad_1_text_over_its_limit_is_refused_in_the_same_words_by_form_and_api() {
+    let w = world().await;
+    let long = "x".repeat(ipstrack_core::bundle::limits::REASON_CHARS + 1);
+    // Through the API: 422, the field named, the form's words.
+    let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    let (tag, _) = get_json(&w, &format!("/api/v1/referrals/{}", w.es1_referral), &es1).await;
+    let steps = format!("/api/v1/referrals/{}/steps", w.es1_referral);
+    let discharge = json!({"step": "discharge", "date": "2025-01-15", "reason": long});
+    let (status, _, body) = api(
+        &w,
+        Method::POST,
+        &steps,
+        &es1,
+        discharge,
+        &[("if-match", &tag.unwrap())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let words = "Reason must be 500 characters or fewer";
+    assert_eq!(body["fields"]["discharge.reason"], json!(words), "{body}");
+    // Through the form: the same words beside the reason.
+    let (cookie, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let version = w
+        .store
+        .referral(&w.es1_referral)
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let form = format!("csrf={csrf}&version={version}&date=2025-01-15&reason={long}");
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let (status, _, page) = send(
+        &w.app,
+        post(&format!("{referral}/discharge"), &cookie, &form),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, words);
+    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    assert!(saved.referral.discharge.is_none(), "nothing was saved");
+    still_loads(&w).await;
+}
+
+#[tokio::test]
+async fn bad_1_an_employer_of_only_invisible_characters_is_refused_and_text_is_kept_trimmed() {
+    let w = world().await;
+    let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    let steps = format!("/api/v1/referrals/{}/steps", w.es1_referral);
+    let job = |employer: &str| json!({"step": "job", "id": "", "type": "employee", "employer": employer, "start": "2025-01-10", "hours_per_week": 16});
+    let (status, _, body) = api(&w, Method::POST, &steps, &es1, job("\u{200B}\u{202E}"), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["fields"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k == "employer"),
+        "{body}"
+    );
+    let (status, _, body) = api(&w, Method::POST, &steps, &es1, job("  Co-op  "), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let last = saved.referral.jobs.as_ref().unwrap().last().unwrap();
+    assert_eq!(last.employer.as_deref(), Some("Co-op"));
+    assert_eq!(
+        body["jobs"].as_array().unwrap().last().unwrap()["employer"],
+        json!("Co-op")
+    );
+    still_loads(&w).await;
+}
+
+#[tokio::test]
+async fn r_2_a_backdated_transfer_is_refused_on_the_form_with_its_reason() {
+    let w = world().await;
+    let (cookie, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    // The referral's current assignment is from 29 Oct 2024 (a transfer).
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let transfer = |date: &str| format!("csrf={csrf}&date={date}&es=es1");
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/transfer"),
+            &cookie,
+            &transfer("2024-12-01"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = send(
+        &w.app,
+        post(
+            &format!("{referral}/transfer"),
+            &cookie,
+            &transfer("2024-11-15"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "a transfer cannot be backdated");
+    still_loads(&w).await;
+}
