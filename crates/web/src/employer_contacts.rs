@@ -140,13 +140,11 @@ pub(crate) fn section(
     }
 }
 
-/// The ES and their team lead may record an ES's employer contacts.
+/// The ES and their team lead may record an ES's employer contacts (core's
+/// rule of scope).
 fn may_record(v: &Viewer, data: &Loaded, es: usize) -> bool {
-    match v.session.user.role {
-        Role::Es => v.staff == Some(es),
-        Role::TeamLead => v.team == Some(data.dataset.staff[es].team),
-        Role::Manager | Role::Admin => false,
-    }
+    v.scope
+        .records_employer_contacts_of(&data.dataset, es as u32)
 }
 
 /// Weeks shown in the table of weekly counts (the period's last ones).

@@ -251,7 +251,7 @@ async fn api_writes_keep_the_forms_scope_and_checks() {
     let (status, _, body) = api(&w, Method::POST, &steps, &es3, Some(odd), &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(
-        body["error"].as_str().unwrap().contains("kind `telepathy`"),
+        body["error"].as_str().unwrap().contains("Kind `telepathy`"),
         "{body}"
     );
     // A new referral for another team's specialist, or with no name.
