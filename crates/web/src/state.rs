@@ -107,10 +107,15 @@ impl AppState {
     /// service, policy or staff): a new snapshot.
     pub(crate) async fn reload(&self) -> Result<(), StoreError> {
         let (loaded, seq) = self.store.load_with_change().await?;
+        self.install(loaded, seq);
+        Ok(())
+    }
+
+    /// Publishes the data of a whole reload, read at change `seq`.
+    pub(crate) fn install(&self, loaded: Loaded, seq: i64) {
         let _publishing = self.publish.lock().expect("not poisoned");
         *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
         self.applied_change.fetch_max(seq, Ordering::SeqCst);
-        Ok(())
     }
 
     /// Publishes a new snapshot with one referral as stored (after a write
@@ -240,3 +245,151 @@ pub(crate) async fn follow_changes(state: std::sync::Weak<AppState>) {
 
 /// The state every handler takes.
 pub(crate) type Shared = Arc<AppState>;
+
+#[cfg(test)]
+mod tests {
+    //! A whole reload racing the change follower (issue 20), driven by hand
+    //! in the bad order: the reload reads the data, then a write is
+    //! published (here, or followed from another server), then the reload
+    //! publishes what it read.
+
+    use super::*;
+    use ipstrack_core::bundle::{ContactDoc, EmployerContactDoc};
+    use ipstrack_core::model::Role;
+    use ipstrack_store::Step;
+
+    /// A server's state on a store holding the random-101 example, without
+    /// its change follower (the test drives it).
+    async fn state() -> (AppState, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("race.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../core/tests/fixtures/examples/random-101.bundle.json"),
+        )
+        .unwrap();
+        store
+            .import(
+                &ipstrack_core::bundle::parse_document(&text).unwrap(),
+                "setup",
+            )
+            .await
+            .unwrap();
+        let (loaded, seq) = store.load_with_change().await.unwrap();
+        let state = AppState {
+            store,
+            data: RwLock::new(Arc::new(Snapshot::new(loaded))),
+            publish: Mutex::new(()),
+            applied_change: AtomicI64::new(seq),
+            config: Config::default(),
+            uploads: Default::default(),
+        };
+        (state, dir)
+    }
+
+    fn contact(date: &str) -> ContactDoc {
+        ContactDoc {
+            date: date.into(),
+            kind: "remote".into(),
+            mechanism: None,
+            note: None,
+        }
+    }
+
+    /// A referral received before 2025 and not discharged.
+    fn open_referral(state: &AppState) -> String {
+        let data = state.data();
+        let before = Day::parse("2025-01-01").unwrap();
+        let r = data
+            .dataset
+            .referrals
+            .iter()
+            .find(|r| r.received < before && r.discharge.is_none());
+        r.unwrap().id.clone()
+    }
+
+    /// The referral `id` as the snapshot holds it: (version, contacts).
+    fn shown(state: &AppState, id: &str) -> (i64, usize) {
+        let data = state.data();
+        let r = &data.dataset.referrals[data.referral_index(id).unwrap()];
+        (r.version, r.contacts.len())
+    }
+
+    #[tokio::test]
+    async fn a_reload_read_before_a_write_here_never_puts_the_older_referral_back() {
+        let (state, _dir) = state().await;
+        let id = open_referral(&state);
+        // The reload reads the data at change N...
+        let (loaded, seq) = state.store.load_with_change().await.unwrap();
+        // ... a write on this server is published meanwhile ...
+        let saved = state
+            .store
+            .change_referral(&id, &Step::Contact(contact("2025-01-14")), None, "es1")
+            .await
+            .unwrap();
+        state.publish(&saved).await.unwrap();
+        let written = shown(&state, &id);
+        assert_eq!(written.0, saved.version);
+        // ... and then the reload publishes what it read.
+        state.install(loaded, seq);
+        assert_eq!(
+            shown(&state, &id),
+            written,
+            "the newer referral stays in the snapshot"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reload_read_before_changes_were_followed_leaves_no_change_skipped() {
+        let (state, _dir) = state().await;
+        let id = open_referral(&state);
+        let es = {
+            let data = state.data();
+            let es = data.dataset.staff.iter().find(|s| s.role == Role::Es);
+            es.unwrap().id.clone()
+        };
+        let (loaded, seq) = state.store.load_with_change().await.unwrap();
+        // Another server writes a referral and an employer contact, and this
+        // server's change follower loads them before the reload publishes.
+        let saved = state
+            .store
+            .change_referral(&id, &Step::Contact(contact("2025-01-14")), None, "es1")
+            .await
+            .unwrap();
+        let ec = state
+            .store
+            .record_employer_contact(
+                &EmployerContactDoc {
+                    id: String::new(),
+                    es,
+                    date: "2025-01-14".into(),
+                    employer: "Ellis & Co".into(),
+                    kind: "call".into(),
+                    note: None,
+                    client: None,
+                },
+                "es1",
+            )
+            .await
+            .unwrap();
+        state.catch_up().await.unwrap();
+        let has_ec = |state: &AppState| {
+            state
+                .data()
+                .dataset
+                .employer_contacts
+                .iter()
+                .any(|e| e.id == ec.contact.id)
+        };
+        assert!(has_ec(&state));
+        state.install(loaded, seq);
+        assert_eq!(shown(&state, &id).0, saved.version, "the referral is kept");
+        // What the reload could not keep (employer contacts have no version)
+        // is followed again: no change after the reload's is skipped.
+        state.catch_up().await.unwrap();
+        assert!(has_ec(&state), "the employer contact is back");
+        assert_eq!(shown(&state, &id).0, saved.version);
+    }
+}
