@@ -78,12 +78,20 @@ pub(crate) async fn openapi_document() -> Json<utoipa::openapi::OpenApi> {
 
 /// The API's answer to a request it cannot serve: `{"error": "…"}` with the
 /// status (401 not signed in, 404 not found or not in the caller's scope,
-/// 400 a bad period, 503 busy, 500).
+/// 400 a bad period, 503 with Retry-After when the database is busy or cannot
+/// be reached — also while looking up the caller's token —, 500).
 pub(crate) struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+        let mut response = (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response();
+        if self.0 == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("60"),
+            );
+        }
+        response
     }
 }
 
@@ -98,7 +106,9 @@ impl From<WebError> for ApiError {
                 return ApiError(StatusCode::UNAUTHORIZED, "sign in first".into());
             }
             StatusCode::NOT_FOUND => "not found",
-            StatusCode::SERVICE_UNAVAILABLE => "the database is busy: try again in a minute",
+            StatusCode::SERVICE_UNAVAILABLE => {
+                "the database is busy or cannot be reached just now: try again in a minute"
+            }
             s if s.is_server_error() => "something went wrong; it has been logged",
             _ => "the request cannot be done",
         };
