@@ -387,7 +387,7 @@ async fn record(
         .store
         .record_employer_contact(&doc, &v.session.user.username)
         .await?;
-    state.publish_employer_contacts().await?;
+    state.publish_employer_contacts().await;
     Ok(saved_redirect(
         &state,
         &format!("/specialists/{id}/plan#saved"),
@@ -508,7 +508,7 @@ async fn change(
         }
         Err(e) => return Err(e.into()),
     }
-    state.publish_employer_contacts().await?;
+    state.publish_employer_contacts().await;
     Ok(saved_redirect(
         &state,
         &format!("/specialists/{id}/plan#saved"),
@@ -580,7 +580,7 @@ async fn remove(
         Err(StoreError::Changed(_)) => return Err(changed_since()),
         Err(e) => return Err(e.into()),
     }
-    state.publish_employer_contacts().await?;
+    state.publish_employer_contacts().await;
     Ok(saved_redirect(
         &state,
         &format!("/specialists/{id}/plan#saved"),

@@ -72,13 +72,20 @@ pub(crate) fn token(headers: &HeaderMap) -> Option<&str> {
     bearer.or_else(|| cookie(headers, SESSION_COOKIE))
 }
 
+/// The signed-in user of a request, if any. A session that cannot be looked
+/// up (the database cannot be reached) is an error, not "signed out": the
+/// request is answered 503, and a form typed is not sent to the sign-in page.
 pub(crate) async fn viewer(
     state: &AppState,
     headers: &HeaderMap,
     data: &Dataset,
-) -> Option<Viewer> {
-    let token = token(headers)?;
-    let session = state.store.session(token).await.ok()??;
+) -> Result<Option<Viewer>, WebError> {
+    let Some(token) = token(headers) else {
+        return Ok(None);
+    };
+    let Some(session) = state.store.session(token).await? else {
+        return Ok(None);
+    };
     let staff = session
         .user
         .staff_id
@@ -86,12 +93,12 @@ pub(crate) async fn viewer(
         .and_then(|id| data.staff.iter().position(|s| s.id == id));
     let team = staff.map(|i| data.staff[i].team);
     let scope = Scope::of(session.user.role, staff.map(|i| i as u32), data);
-    Some(Viewer {
+    Ok(Some(Viewer {
         session,
         staff,
         team,
         scope,
-    })
+    }))
 }
 
 /// Whether the viewer may see a referral (by index): core's rule of scope.
@@ -154,7 +161,7 @@ async fn signed_in_form(
 ) -> Result<(Arc<Snapshot>, Viewer), WebError> {
     let data = state.data();
     let v = viewer(state, headers, &data.dataset)
-        .await
+        .await?
         .ok_or(WebError::SignIn)?;
     if !same(&v.session.csrf, csrf) {
         return Err(WebError::FormExpired);
@@ -208,7 +215,7 @@ impl FromRequestParts<Shared> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, WebError> {
         let data = state.data();
-        match viewer(state, &parts.headers, &data.dataset).await {
+        match viewer(state, &parts.headers, &data.dataset).await? {
             Some(v) => Ok(SignedIn { v, data }),
             None => Err(WebError::SignIn),
         }

@@ -387,7 +387,7 @@ pub(crate) async fn confirm(
     };
     match state.store.import(bundle, &v.session.user.username).await {
         Ok(summary) => {
-            state.reload().await?;
+            state.refresh().await;
             tracing::info!(
                 user = %v.session.user.username,
                 referrals_created = summary.referrals.created,
