@@ -15,6 +15,7 @@ pub mod mhsds;
 pub mod model;
 pub mod policy;
 pub mod report;
+pub mod scope;
 pub mod targets;
 pub mod time;
 pub mod worklist;

@@ -81,8 +81,8 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
         "sign-ins and API tokens: after a restore people sign in again and scripts need new tokens",
     ),
     (
-        "form_tokens",
-        "the one-time tokens of forms open at the time: kept two days, only against repeats on that database",
+        "request_keys",
+        "the retry keys of forms and API requests (one-time tokens, Idempotency-Keys): kept two days, only against repeats on that database",
     ),
     (
         "sign_in_gates",

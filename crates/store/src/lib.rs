@@ -36,7 +36,7 @@ pub use sessions::{
     PAIR_MAX_WAIT_MINUTES, PasswordChange, Session, SignIn, SignInFailures, WINDOW_MINUTES,
     address_key, random_token,
 };
-pub use writes::{Entry, Replacement, Saved, Step};
+pub use writes::{Edit, Entry, KEY_HOURS, KeyKind, Replacement, RequestKey, Saved, Step};
 
 /// Which database is behind a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +93,15 @@ pub enum StoreError {
     /// The database's disk is full: nothing was written.
     #[error("the database's disk is full: nothing was saved")]
     Full,
+    /// The database cannot be reached just now (its server is down or the
+    /// connection was lost): try again later.
+    #[error("the database cannot be reached just now: try again in a minute")]
+    Unreachable,
+    /// A retry key (a form's one-time token, an API request's
+    /// `Idempotency-Key`) already used by this user for another request (another
+    /// referral, another kind of write or another body): nothing was written.
+    #[error("Idempotency-Key was already used for another request")]
+    KeyReused,
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error("migration error: {0}")]
@@ -105,10 +114,16 @@ impl From<sqlx::Error> for StoreError {
     /// A busy or locked database, or no connection free in time, is
     /// [`StoreError::Busy`]; a full disk [`StoreError::Full`] (SQLite's
     /// primary codes 5, 6 and 13; PostgreSQL's lock timeout 55P03 and disk
-    /// full 53100).
+    /// full 53100); a lost or refused connection
+    /// [`StoreError::Unreachable`].
     fn from(e: sqlx::Error) -> StoreError {
-        if matches!(e, sqlx::Error::PoolTimedOut) {
-            return StoreError::Busy;
+        match e {
+            sqlx::Error::PoolTimedOut => return StoreError::Busy,
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => return StoreError::Unreachable,
+            _ => {}
         }
         let code = e
             .as_database_error()
@@ -192,7 +207,8 @@ pub struct Store {
     backend: Backend,
     /// Writes go through here: one connection for SQLite (one writer).
     write: AnyPool,
-    /// Reads: a pool of readers (WAL lets them run beside the writer).
+    /// Reads: a pool of readers (WAL lets them run beside the writer), each
+    /// waiting at most [`READ_TIMEOUT`] for a connection.
     read: AnyPool,
     /// PostgreSQL: the URL, for listening to the change sequence's notices.
     url: std::sync::Arc<str>,
@@ -206,6 +222,10 @@ pub struct Store {
 pub(crate) const CHANGES_CHANNEL: &str = "ipstrack_changes";
 
 /// SQLite settings for every connection: durability, integrity, patience.
+/// How long a read waits for a connection: a database that cannot be
+/// reached is told within seconds (a write waits longer for its turn).
+pub const READ_TIMEOUT: Duration = Duration::from_secs(3);
+
 const SQLITE_PRAGMAS: [&str; 4] = [
     "PRAGMA journal_mode = WAL",
     "PRAGMA foreign_keys = ON",
@@ -272,7 +292,7 @@ impl Store {
                     .connect_with(options.clone())
                     .await
                     .map_err(explain)?;
-                let read = pool(8, open::OPEN_TIMEOUT)
+                let read = pool(8, READ_TIMEOUT)
                     .connect_with(options)
                     .await
                     .map_err(explain)?;
@@ -286,14 +306,20 @@ impl Store {
                 }
             }
             Backend::Postgres => {
-                let shared = pool(16, open::OPEN_TIMEOUT)
+                // Writers wait for their turn in the database (a table
+                // lock), readers for a connection only.
+                let write = pool(16, open::OPEN_TIMEOUT)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(explain)?;
+                let read = pool(16, READ_TIMEOUT)
                     .connect_with(options)
                     .await
                     .map_err(explain)?;
                 Store {
                     backend,
-                    write: shared.clone(),
-                    read: shared,
+                    write,
+                    read,
                     url: url.as_str().into(),
                     listener: Default::default(),
                     password_checks: Default::default(),
@@ -453,17 +479,19 @@ impl Store {
             .collect())
     }
 
-    /// One referral as stored now, with its client and version.
-    /// The referral a one-time token (a form's, or an API request's
-    /// idempotency key) already wrote, if it did: a retry answers with it.
-    pub async fn done_with(&self, once: &str) -> Result<Option<Saved>> {
+    /// The referral a retry key (a form's one-time token, an API request's
+    /// `Idempotency-Key`) already wrote for this same request, if it did: a
+    /// retry answers with it. A key the user used for another request is
+    /// refused ([`StoreError::KeyReused`]).
+    pub async fn done_with(&self, key: &RequestKey) -> Result<Option<Saved>> {
         let mut conn = self.read.acquire().await?;
         let mut tx = conn.begin().await?;
-        let saved = writes::repeated(&mut tx, Some(once)).await?;
+        let saved = writes::repeated(&mut tx, Some(key)).await?;
         tx.commit().await?;
         Ok(saved)
     }
 
+    /// One referral as stored now, with its client and version.
     pub async fn referral(&self, id: &str) -> Result<Option<Saved>> {
         let mut conn = self.read.acquire().await?;
         let mut tx = conn.begin().await?;
@@ -473,32 +501,26 @@ impl Store {
     }
 
     /// Records one step on a referral, writing only its own rows (see
-    /// [`Step`]); an edit names the version its page showed (`seen_version`)
-    /// and is refused with [`StoreError::Conflict`] if the referral changed.
-    pub async fn change_referral(
-        &self,
-        id: &str,
-        step: &Step,
-        seen_version: Option<i64>,
-        actor: &str,
-    ) -> Result<Saved> {
-        self.change_referral_once(id, step, seen_version, None, actor)
-            .await
+    /// [`Step`]); an edit names the version its page showed
+    /// ([`Step::Edit`]) and is refused with [`StoreError::Conflict`] if the
+    /// referral changed.
+    pub async fn change_referral(&self, id: &str, step: &Step, actor: &str) -> Result<Saved> {
+        self.change_referral_once(id, step, None, actor).await
     }
 
-    /// [`Store::change_referral`] for a form with a one-time token: the same
-    /// token sent again (a retry after a time-out or a crash) writes nothing
-    /// and gives the referral back as it is.
+    /// [`Store::change_referral`] with a retry key: the same request sent
+    /// again with it (a retry after a time-out or a crash) writes nothing and
+    /// gives the referral back as it is; another request under the key is
+    /// refused ([`StoreError::KeyReused`]).
     pub async fn change_referral_once(
         &self,
         id: &str,
         step: &Step,
-        seen_version: Option<i64>,
-        once: Option<&str>,
+        once: Option<&RequestKey>,
         actor: &str,
     ) -> Result<Saved> {
         let mut tx = self.begin_write().await?;
-        let saved = writes::change_referral(&mut tx, id, step, seen_version, once, actor).await?;
+        let saved = writes::change_referral(&mut tx, id, step, once, actor).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -506,13 +528,13 @@ impl Store {
     /// Creates a referral and, for a new person, their client (data entry):
     /// checked against the records it names and audited; an id taken since
     /// the form was made is replaced by the next free one.
-    /// A form's one-time token (`once`) sent again gives back the referral
-    /// the first request created, and writes nothing.
+    /// A retry key (`once`) sent again with the same request gives back the
+    /// referral the first request created, and writes nothing.
     pub async fn create_referral(
         &self,
         client: Option<ipstrack_core::bundle::ClientDoc>,
         referral: ipstrack_core::bundle::ReferralDoc,
-        once: Option<&str>,
+        once: Option<&RequestKey>,
         actor: &str,
     ) -> Result<Saved> {
         let mut tx = self.begin_write().await?;
@@ -604,7 +626,7 @@ impl Store {
         contact: &ipstrack_core::bundle::ContactDoc,
         actor: &str,
     ) -> Result<()> {
-        self.change_referral(referral_id, &Step::Contact(contact.clone()), None, actor)
+        self.change_referral(referral_id, &Step::Contact(contact.clone()), actor)
             .await
             .map(|_| ())
     }

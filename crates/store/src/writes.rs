@@ -8,9 +8,13 @@
 //! it names (its client, its specialists and their teams, the service's
 //! policy: each found through its index), and the referral's version is
 //! counted up. An edit (access, plan, discharge, a correction) names the
-//! version its page showed and is refused with [`StoreError::Conflict`] if the
-//! referral changed since; an addition never conflicts. Every write appends to
-//! the change sequence, so other servers load just this referral.
+//! version its page showed — it cannot be made without one ([`Step::Edit`]) —
+//! and is refused with [`StoreError::Conflict`] if the referral changed
+//! since; an addition never conflicts. Every write appends to the change
+//! sequence, so other servers load just this referral. A write sent with a
+//! retry key ([`RequestKey`]) records it: the same request sent again is
+//! answered with what the first wrote, another request under the key is
+//! refused ([`StoreError::KeyReused`]).
 
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
@@ -68,7 +72,18 @@ pub enum Step {
     Transfer(TransferDoc),
     /// A job; an empty id is given the next free `jN` of the referral.
     Job(JobDoc),
-    // Edits: refused when the referral changed since the page was shown.
+    /// An edit, made from a page that showed the referral at `seen_version`:
+    /// refused when the referral changed since. An edit cannot be made
+    /// without the version.
+    Edit {
+        edit: Edit,
+        seen_version: i64,
+    },
+}
+
+/// What an edit changes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
     Access(String),
     Plan(PlanDoc),
     Discharge(DischargeDoc),
@@ -97,16 +112,53 @@ pub enum Replacement {
 impl Step {
     /// An addition: applied whatever changed since the page was shown.
     pub fn is_addition(&self) -> bool {
-        matches!(
-            self,
-            Step::Contact(_)
-                | Step::Hold(_)
-                | Step::Waiting(_)
-                | Step::Engagement(_)
-                | Step::Decision(_)
-                | Step::Transfer(_)
-                | Step::Job(_)
-        )
+        !matches!(self, Step::Edit { .. })
+    }
+}
+
+/// Which kind of retry key: a form's one-time token or an API request's
+/// `Idempotency-Key`. Each kind is its own namespace: a key of one can never
+/// match a key of the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Form,
+    Api,
+}
+
+impl KeyKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Form => "form",
+            KeyKind::Api => "api",
+        }
+    }
+}
+
+/// How long a retry key is kept: a request sent again within it is applied
+/// once.
+pub const KEY_HOURS: i64 = 48;
+
+/// A retry key sent with a write — a form's one-time token or an API
+/// request's `Idempotency-Key` — with whose it is, what it is for and the
+/// request it came with. The same key of the same user is a retry only of
+/// the same target and request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestKey {
+    pub kind: KeyKind,
+    /// The user who sent it: another user's key of the same text is another key.
+    pub user: String,
+    /// The key as sent (kept as its SHA-256).
+    pub key: String,
+    /// What the request writes: `referral r3: contact`, `new referral`.
+    pub target: String,
+    /// A hash of the request: its method, path and body as parsed.
+    pub request: String,
+}
+
+impl RequestKey {
+    fn key_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(self.key.as_bytes()))
     }
 }
 
@@ -138,10 +190,18 @@ fn apply(doc: &mut ReferralDoc, step: &Step) -> Result<()> {
             }
             jobs.push(j);
         }
-        Step::Access(a) => doc.access = Some(a),
-        Step::Plan(p) => doc.vocational_plan = Some(p),
-        Step::Discharge(d) => doc.discharge = Some(d),
-        Step::Replace(replacement) => {
+        Step::Edit { edit, .. } => apply_edit(doc, edit)?,
+    }
+    Ok(())
+}
+
+/// Puts an edit into `doc`.
+fn apply_edit(doc: &mut ReferralDoc, edit: Edit) -> Result<()> {
+    match edit {
+        Edit::Access(a) => doc.access = Some(a),
+        Edit::Plan(p) => doc.vocational_plan = Some(p),
+        Edit::Discharge(d) => doc.discharge = Some(d),
+        Edit::Replace(replacement) => {
             fn put<T>(list: &mut Option<Vec<T>>, index: usize, new: T) -> bool {
                 match list {
                     Some(items) if index < items.len() => {
@@ -170,7 +230,7 @@ fn apply(doc: &mut ReferralDoc, step: &Step) -> Result<()> {
                 return Err(StoreError::NotFound("entry".into()));
             }
         }
-        Step::Remove { entry, index } => {
+        Edit::Remove { entry, index } => {
             fn take<T>(list: &mut Option<Vec<T>>, index: usize) -> bool {
                 match list {
                     Some(items) if index < items.len() => {
@@ -375,24 +435,43 @@ async fn next_position(conn: &mut AnyConnection, table: &str, id: &str) -> Resul
     Ok(next)
 }
 
-/// The referral a form's one-time token was already used for, if it was.
-async fn token_used(conn: &mut AnyConnection, once: Option<&str>) -> Result<Option<String>> {
-    let Some(token) = once else { return Ok(None) };
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT referral_id FROM form_tokens WHERE token = $1")
-            .bind(token)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row.map(|(r,)| r))
+/// The oldest time a key still counts (older keys are forgotten).
+fn key_cutoff() -> String {
+    (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(KEY_HOURS)).to_string()
 }
 
-/// The referral as stored now when the form's one-time token was already
-/// used: the request is a repeat and writes nothing.
+/// The referral a retry key already wrote, if the key was used: by the same
+/// request (its user, target and request all the same) — else the key was
+/// used for another request and this one is refused.
+async fn token_used(conn: &mut AnyConnection, key: Option<&RequestKey>) -> Result<Option<String>> {
+    let Some(key) = key else { return Ok(None) };
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT target, request_hash, referral_id FROM request_keys \
+         WHERE kind = $1 AND user_name = $2 AND key_hash = $3 AND at >= $4",
+    )
+    .bind(key.kind.as_str())
+    .bind(&key.user)
+    .bind(key.key_hash())
+    .bind(key_cutoff())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        None => Ok(None),
+        Some((target, request, referral)) if target == key.target && request == key.request => {
+            Ok(Some(referral))
+        }
+        Some(_) => Err(StoreError::KeyReused),
+    }
+}
+
+/// The referral as stored now when the request's retry key was already
+/// used for this same request: the request is a repeat and writes nothing.
+/// A key used for another request is refused ([`StoreError::KeyReused`]).
 pub(crate) async fn repeated(
     conn: &mut AnyConnection,
-    once: Option<&str>,
+    key: Option<&RequestKey>,
 ) -> Result<Option<Saved>> {
-    let Some(done) = token_used(conn, once).await? else {
+    let Some(done) = token_used(conn, key).await? else {
         return Ok(None);
     };
     read_saved(conn, &done)
@@ -401,34 +480,45 @@ pub(crate) async fn repeated(
         .ok_or_else(|| StoreError::NotFound(format!("referral {done}")))
 }
 
-/// Records a form's one-time token with the write it made (and drops the
-/// tokens older than two days).
-async fn use_token(conn: &mut AnyConnection, once: Option<&str>, referral: &str) -> Result<()> {
-    let Some(token) = once else { return Ok(()) };
-    let cutoff = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48)).to_string();
+/// Records a request's retry key with the write it made (and drops the keys
+/// older than [`KEY_HOURS`]).
+async fn use_token(
+    conn: &mut AnyConnection,
+    key: Option<&RequestKey>,
+    referral: &str,
+) -> Result<()> {
+    let Some(key) = key else { return Ok(()) };
     execute(
         conn,
-        "DELETE FROM form_tokens WHERE at < $1",
-        vec![t(&cutoff)],
+        "DELETE FROM request_keys WHERE at < $1",
+        vec![t(&key_cutoff())],
     )
     .await?;
     execute(
         conn,
-        "INSERT INTO form_tokens (token, referral_id, at) VALUES ($1, $2, $3)",
-        vec![t(token), t(referral), t(&now())],
+        "INSERT INTO request_keys (kind, user_name, key_hash, target, request_hash, referral_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        vec![
+            t(key.kind.as_str()),
+            t(&key.user),
+            t(&key.key_hash()),
+            t(&key.target),
+            t(&key.request),
+            t(referral),
+            t(&now()),
+        ],
     )
     .await
 }
 
 /// Writes one step on referral `id` (see the module's documentation). A
-/// form's one-time token (`once`) already used makes the write a repeat:
-/// nothing is written and the referral is given back as it is.
+/// retry key (`once`) already used for this request makes the write a
+/// repeat: nothing is written and the referral is given back as it is.
 pub(crate) async fn change_referral(
     conn: &mut AnyConnection,
     id: &str,
     step: &Step,
-    seen_version: Option<i64>,
-    once: Option<&str>,
+    once: Option<&RequestKey>,
     actor: &str,
 ) -> Result<Saved> {
     if let Some(repeat) = repeated(conn, once).await? {
@@ -443,7 +533,9 @@ pub(crate) async fn change_referral(
     let Some((old, version)) = read_referral(conn, id).await? else {
         return Err(StoreError::NotFound(format!("referral {id}")));
     };
-    if !step.is_addition() && seen_version.is_some_and(|seen| seen != version) {
+    if let Step::Edit { seen_version, .. } = step
+        && *seen_version != version
+    {
         return Err(StoreError::Conflict {
             current: Box::new(old),
             version,
@@ -456,7 +548,10 @@ pub(crate) async fn change_referral(
     let (new, _) = check(conn, &new, None).await?;
 
     match step {
-        Step::Access(_) => {
+        Step::Edit {
+            edit: Edit::Access(_),
+            ..
+        } => {
             execute(
                 conn,
                 "UPDATE referrals SET access = $1 WHERE id = $2",
@@ -464,7 +559,10 @@ pub(crate) async fn change_referral(
             )
             .await?
         }
-        Step::Plan(_) => {
+        Step::Edit {
+            edit: Edit::Plan(_),
+            ..
+        } => {
             let p = new.vocational_plan.as_ref();
             execute(
                 conn,
@@ -479,7 +577,10 @@ pub(crate) async fn change_referral(
             )
             .await?
         }
-        Step::Discharge(_) => {
+        Step::Edit {
+            edit: Edit::Discharge(_),
+            ..
+        } => {
             let d = new.discharge.as_ref();
             execute(
                 conn,
@@ -492,7 +593,10 @@ pub(crate) async fn change_referral(
             )
             .await?
         }
-        Step::Remove { entry, index } => match entry.table() {
+        Step::Edit {
+            edit: Edit::Remove { entry, index },
+            ..
+        } => match entry.table() {
             None => {
                 let columns = match entry {
                     Entry::Access => "access = NULL",
@@ -525,7 +629,10 @@ pub(crate) async fn change_referral(
                 .await?
             }
         },
-        Step::Replace(replacement) => {
+        Step::Edit {
+            edit: Edit::Replace(replacement),
+            ..
+        } => {
             // The list the entry is in is written anew, in its order.
             let (table, only) = whole_list(&new, replacement);
             execute(
@@ -692,7 +799,7 @@ pub(crate) async fn create_referral(
     conn: &mut AnyConnection,
     new_client: Option<ClientDoc>,
     mut referral: ReferralDoc,
-    once: Option<&str>,
+    once: Option<&RequestKey>,
     actor: &str,
 ) -> Result<Saved> {
     if let Some(repeat) = repeated(conn, once).await? {

@@ -243,17 +243,31 @@ async fn filled_with_everything(store: &Store) -> BundleDoc {
         note: Some("Talked about the interview".into()),
     };
     store
-        .change_referral_once(&r.id, &Step::Contact(contact), None, Some("form-1"), "es1")
+        .change_referral_once(
+            &r.id,
+            &Step::Contact(contact),
+            Some(&ipstrack_store::RequestKey {
+                kind: ipstrack_store::KeyKind::Form,
+                user: "es1".into(),
+                key: "form-1".into(),
+                target: format!("referral {}: contact", r.id),
+                request: "test".into(),
+            }),
+            "es1",
+        )
         .await
         .unwrap();
+    let version = store.referral(&r.id).await.unwrap().unwrap().version;
     store
         .change_referral(
             &r.id,
-            &Step::Remove {
-                entry: Entry::Contact,
-                index: 0,
+            &Step::Edit {
+                edit: ipstrack_store::Edit::Remove {
+                    entry: Entry::Contact,
+                    index: 0,
+                },
+                seen_version: version,
             },
-            None,
             "es1",
         )
         .await

@@ -11,7 +11,7 @@ use ipstrack_core::bundle::{
     BundleDoc, ClientDoc, ContactDoc, DischargeDoc, EmployerContactDoc, JobDoc, ReferralDoc,
     canonical,
 };
-use ipstrack_store::{Step, Store, StoreError};
+use ipstrack_store::{Edit, Step, Store, StoreError};
 use proptest::prelude::*;
 
 /// The whole database as it is stored is the loader's own form of it.
@@ -95,7 +95,6 @@ async fn bad_1_every_write_stores_text_as_the_loader_reads_it() {
                     mechanism: None,
                     note: Some("  met at the café \n".into()),
                 }),
-                None,
                 "es1",
             )
             .await
@@ -118,7 +117,6 @@ async fn bad_1_every_write_stores_text_as_the_loader_reads_it() {
                     retained: None,
                     return_to_work: None,
                 }),
-                None,
                 "es1",
             )
             .await
@@ -139,11 +137,13 @@ async fn bad_1_every_write_stores_text_as_the_loader_reads_it() {
         let saved = store
             .change_referral(
                 "r1",
-                &Step::Discharge(DischargeDoc {
-                    date: "2024-09-01".into(),
-                    reason: Some(" moved away  ".into()),
-                }),
-                Some(saved.version),
+                &Step::Edit {
+                    edit: Edit::Discharge(DischargeDoc {
+                        date: "2024-09-01".into(),
+                        reason: Some(" moved away  ".into()),
+                    }),
+                    seen_version: saved.version,
+                },
                 "es1",
             )
             .await
@@ -271,13 +271,16 @@ proptest! {
             });
             let mut accepted = Vec::new();
             for step in [contact, job] {
-                if let Ok(saved) = store.change_referral("r1", &step, None, "es1").await {
+                if let Ok(saved) = store.change_referral("r1", &step, "es1").await {
                     accepted.push(saved);
                 }
             }
             let version = store.referral("r1").await.unwrap().unwrap().version;
-            let discharge = Step::Discharge(DischargeDoc { date: "2024-09-01".into(), reason: Some(reason.clone()) });
-            if let Ok(saved) = store.change_referral("r1", &discharge, Some(version), "es1").await {
+            let discharge = Step::Edit {
+                edit: Edit::Discharge(DischargeDoc { date: "2024-09-01".into(), reason: Some(reason.clone()) }),
+                seen_version: version,
+            };
+            if let Ok(saved) = store.change_referral("r1", &discharge, "es1").await {
                 accepted.push(saved);
             }
             let loaded = store.load().await.unwrap();
@@ -312,7 +315,7 @@ async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
         // A day before the referral was received.
         let received = ipstrack_core::Day::parse(&r.referral.received).unwrap();
         let refused = store
-            .change_referral("r1", &before(&received.plus(-1).to_string()), None, "es1")
+            .change_referral("r1", &before(&received.plus(-1).to_string()), "es1")
             .await;
         match refused {
             Err(StoreError::Invalid(e)) => {
@@ -322,11 +325,11 @@ async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
         }
         // On that day: kept; then one before it: refused.
         store
-            .change_referral("r1", &before(&received.plus(30).to_string()), None, "es1")
+            .change_referral("r1", &before(&received.plus(30).to_string()), "es1")
             .await
             .unwrap();
         let refused = store
-            .change_referral("r1", &before(&received.plus(10).to_string()), None, "es1")
+            .change_referral("r1", &before(&received.plus(10).to_string()), "es1")
             .await;
         assert!(
             matches!(refused, Err(StoreError::Invalid(_))),

@@ -7,7 +7,7 @@ mod common;
 
 use common::databases;
 use ipstrack_core::bundle::{ContactDoc, EngagementDoc, SpellDoc};
-use ipstrack_store::{Change, Entry, Step, Store, StoreError};
+use ipstrack_store::{Change, Edit, Entry, KeyKind, RequestKey, Step, Store, StoreError};
 
 fn contact(day: u32) -> ContactDoc {
     ContactDoc {
@@ -60,7 +60,7 @@ async fn concurrent_contacts_and_steps_on_one_referral_lose_nothing() {
                     })
                 };
                 steps
-                    .change_referral(&step_id, &step, None, "lead")
+                    .change_referral(&step_id, &step, "lead")
                     .await
                     .unwrap();
             }
@@ -100,11 +100,13 @@ async fn an_edit_from_an_older_version_is_refused_and_an_addition_is_not() {
         let corrected = store
             .change_referral(
                 &id,
-                &Step::Remove {
-                    entry: Entry::Access,
-                    index: 0,
+                &Step::Edit {
+                    edit: Edit::Remove {
+                        entry: Entry::Access,
+                        index: 0,
+                    },
+                    seen_version: version,
                 },
-                Some(version),
                 "es1",
             )
             .await
@@ -114,8 +116,11 @@ async fn an_edit_from_an_older_version_is_refused_and_an_addition_is_not() {
         let received = corrected.referral.received.clone();
         // Someone else adds a contact: the page's version is now old.
         store.add_contact(&id, &contact(3), "es2").await.unwrap();
-        let edit = Step::Access(received.clone());
-        match store.change_referral(&id, &edit, Some(seen), "es1").await {
+        let access = |seen_version| Step::Edit {
+            edit: Edit::Access(received.clone()),
+            seen_version,
+        };
+        match store.change_referral(&id, &access(seen), "es1").await {
             Err(StoreError::Conflict { current, version }) => {
                 assert_eq!(version, seen + 1, "{}", db.name);
                 assert!(current.access.is_none());
@@ -136,12 +141,12 @@ async fn an_edit_from_an_older_version_is_refused_and_an_addition_is_not() {
         );
         // An addition made from the same old page is applied.
         let added = store
-            .change_referral(&id, &Step::Contact(contact(4)), Some(seen), "es1")
+            .change_referral(&id, &Step::Contact(contact(4)), "es1")
             .await
             .unwrap();
         // The edit from the current version is applied.
         let saved = store
-            .change_referral(&id, &edit, Some(added.version), "es1")
+            .change_referral(&id, &access(added.version), "es1")
             .await
             .unwrap();
         assert_eq!(saved.referral.access.as_deref(), Some(received.as_str()));
@@ -151,11 +156,13 @@ async fn an_edit_from_an_older_version_is_refused_and_an_addition_is_not() {
         let removed = store
             .change_referral(
                 &id,
-                &Step::Remove {
-                    entry: Entry::Contact,
-                    index: before - 1,
+                &Step::Edit {
+                    edit: Edit::Remove {
+                        entry: Entry::Contact,
+                        index: before - 1,
+                    },
+                    seen_version: saved.version,
                 },
-                Some(saved.version),
                 "es1",
             )
             .await
@@ -178,7 +185,7 @@ async fn a_bad_step_writes_nothing_and_names_the_field() {
             start: "2024-07-10".into(),
             end: Some("2024-07-01".into()),
         });
-        match store.change_referral(&id, &bad, None, "es1").await {
+        match store.change_referral(&id, &bad, "es1").await {
             Err(StoreError::Invalid(errors)) => {
                 assert_eq!(errors.0[0].record, format!("referral {id}"), "{}", db.name);
                 assert!(errors.0[0].field.starts_with("holds"), "{:?}", errors.0);
@@ -189,7 +196,7 @@ async fn a_bad_step_writes_nothing_and_names_the_field() {
         assert_eq!(after, before, "{}", db.name);
         assert_eq!(after.version, version);
         match store
-            .change_referral("no-such-referral", &Step::Contact(contact(1)), None, "es1")
+            .change_referral("no-such-referral", &Step::Contact(contact(1)), "es1")
             .await
         {
             Err(StoreError::NotFound(what)) => assert_eq!(what, "referral no-such-referral"),
@@ -273,6 +280,103 @@ async fn on_postgresql_a_write_wakes_the_servers_waiting_for_changes() {
             waited < std::time::Duration::from_secs(5),
             "woken by the write's notice, not by the time-out: {waited:?}"
         );
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+/// A retry key of `user` for a contact on `referral` with `body`.
+fn key(kind: KeyKind, user: &str, text: &str, referral: &str, body: &str) -> RequestKey {
+    RequestKey {
+        kind,
+        user: user.into(),
+        key: text.into(),
+        target: format!("referral {referral}: contact"),
+        request: format!("POST /referrals/{referral}/contacts {body}"),
+    }
+}
+
+/// Issue 20: a retry key is its user's, and names one request. The same
+/// request again is a repeat (nothing written, the referral given back);
+/// the key on another referral or with another body is refused and writes
+/// nothing; another user's key, or a key of the other kind, of the same
+/// text is another key.
+#[tokio::test]
+async fn a_retry_key_is_a_repeat_only_for_its_user_target_and_request() {
+    for db in databases().await {
+        let store = db.open_with_caseload().await;
+        let loaded = store.load().await.unwrap();
+        let (a, b) = (
+            loaded.dataset.referrals[0].id.clone(),
+            loaded.dataset.referrals[1].id.clone(),
+        );
+        let count = |id: String| {
+            let store = store.clone();
+            async move { store.contact_count(&id).await.unwrap() }
+        };
+        let (on_a, on_b) = (count(a.clone()).await, count(b.clone()).await);
+        let first = key(KeyKind::Api, "es1", "k-1", &a, "3");
+        let saved = store
+            .change_referral_once(&a, &Step::Contact(contact(3)), Some(&first), "es1")
+            .await
+            .unwrap();
+        // Sent again: the referral as stored, nothing written.
+        let again = store
+            .change_referral_once(&a, &Step::Contact(contact(3)), Some(&first), "es1")
+            .await
+            .unwrap();
+        assert_eq!(again, saved, "{}", db.name);
+        assert_eq!(count(a.clone()).await, on_a + 1, "{}", db.name);
+        assert_eq!(store.done_with(&first).await.unwrap(), Some(saved.clone()));
+        // The key for another referral, or another body: refused.
+        for other in [
+            key(KeyKind::Api, "es1", "k-1", &b, "3"),
+            key(KeyKind::Api, "es1", "k-1", &a, "4"),
+        ] {
+            match store
+                .change_referral_once(&b, &Step::Contact(contact(4)), Some(&other), "es1")
+                .await
+            {
+                Err(StoreError::KeyReused) => {}
+                got => panic!("{}: {got:?}", db.name),
+            }
+            assert!(matches!(
+                store.done_with(&other).await,
+                Err(StoreError::KeyReused)
+            ));
+        }
+        assert_eq!(count(b.clone()).await, on_b, "{}: nothing written", db.name);
+        // Another user's key, and a form token, of the same text: their own.
+        for other in [
+            key(KeyKind::Api, "es2", "k-1", &b, "4"),
+            key(KeyKind::Form, "es1", "k-1", &b, "4"),
+        ] {
+            assert_eq!(store.done_with(&other).await.unwrap(), None);
+            store
+                .change_referral_once(&b, &Step::Contact(contact(4)), Some(&other), "es1")
+                .await
+                .unwrap();
+        }
+        assert_eq!(count(b.clone()).await, on_b + 2, "{}", db.name);
+        // A new referral under a key used for a contact: refused.
+        let create = RequestKey {
+            target: "new referral".into(),
+            request: "POST /referrals/new".into(),
+            ..first.clone()
+        };
+        let referral = ipstrack_core::bundle::ReferralDoc::new(
+            "r-new".into(),
+            loaded.dataset.clients[0].id.clone(),
+            "2024-05-01".into(),
+            "unemployed".into(),
+        );
+        match store
+            .create_referral(None, referral, Some(&create), "es1")
+            .await
+        {
+            Err(StoreError::KeyReused) => {}
+            got => panic!("{}: {got:?}", db.name),
+        }
         store.close().await;
         db.cleanup().await;
     }

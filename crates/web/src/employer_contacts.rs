@@ -140,13 +140,11 @@ pub(crate) fn section(
     }
 }
 
-/// The ES and their team lead may record an ES's employer contacts.
+/// The ES and their team lead may record an ES's employer contacts (core's
+/// rule of scope).
 fn may_record(v: &Viewer, data: &Loaded, es: usize) -> bool {
-    match v.session.user.role {
-        Role::Es => v.staff == Some(es),
-        Role::TeamLead => v.team == Some(data.dataset.staff[es].team),
-        Role::Manager | Role::Admin => false,
-    }
+    v.scope
+        .records_employer_contacts_of(&data.dataset, es as u32)
 }
 
 /// Weeks shown in the table of weekly counts (the period's last ones).
@@ -389,7 +387,7 @@ async fn record(
         .store
         .record_employer_contact(&doc, &v.session.user.username)
         .await?;
-    state.publish_employer_contacts().await?;
+    state.publish_employer_contacts().await;
     Ok(saved_redirect(
         &state,
         &format!("/specialists/{id}/plan#saved"),
@@ -510,7 +508,7 @@ async fn change(
         }
         Err(e) => return Err(e.into()),
     }
-    state.publish_employer_contacts().await?;
+    state.publish_employer_contacts().await;
     Ok(saved_redirect(
         &state,
         &format!("/specialists/{id}/plan#saved"),
@@ -582,7 +580,7 @@ async fn remove(
         Err(StoreError::Changed(_)) => return Err(changed_since()),
         Err(e) => return Err(e.into()),
     }
-    state.publish_employer_contacts().await?;
+    state.publish_employer_contacts().await;
     Ok(saved_redirect(
         &state,
         &format!("/specialists/{id}/plan#saved"),

@@ -2,8 +2,9 @@
 //! [`WebError`] that handlers return with `?` and that becomes the response —
 //! the sign-in page for a visitor, 403 for an expired form, 404 (also for what
 //! is outside the user's scope, logged by id only), a page saying what to
-//! change (400, 409, 413, 422), 503 with when to try again (a busy database, a
-//! full disk), and 500 logged.
+//! change (400, 409, 413, 422), 503 with when to try again (a busy database
+//! or one that cannot be reached, also while looking up a session; a full
+//! disk), and 500 logged.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -32,7 +33,8 @@ pub(crate) enum WebError {
     /// An extractor's own answer (a malformed form, a wrong content type).
     Rejected(Box<Response>),
     /// A store error: typed refusals answer 404, 409 and 422; a busy
-    /// database or a full disk 503; the rest 500, logged.
+    /// database, one that cannot be reached or a full disk 503; the rest
+    /// 500, logged.
     Store(StoreError),
     /// Anything else that went wrong: 500, logged.
     Internal(String),
@@ -121,8 +123,8 @@ fn internal_error() -> Response {
 /// nothing was saved.
 fn store_error(e: StoreError) -> Response {
     let unavailable = match &e {
-        StoreError::Busy => Some(
-            "The database is busy with another change (an import or a backup). Nothing was saved: try again in a minute.",
+        StoreError::Busy | StoreError::Unreachable => Some(
+            "The database is busy (an import or a backup may be running) or cannot be reached just now: try again in a minute. If you were saving a change, it was not saved.",
         ),
         StoreError::Full => Some(
             "The server's disk is full, so nothing was saved. Tell your administrator; try again once they have made space.",
@@ -149,6 +151,11 @@ fn store_error(e: StoreError) -> Response {
         StoreError::Changed(what) => (
             StatusCode::CONFLICT,
             format!("The {what} was changed by someone else since you opened the form, so your change was not saved: reload the page."),
+        )
+            .into_response(),
+        StoreError::KeyReused => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This form was already used to save a change, so this one was not saved: reload the page and make your change again.",
         )
             .into_response(),
         StoreError::NotAllowed(message) => {

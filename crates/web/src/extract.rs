@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use ipstrack_core::Day;
 use ipstrack_core::model::Dataset;
 use ipstrack_core::model::Role;
-use ipstrack_core::report::assigned_on;
+use ipstrack_core::scope::Scope;
 use ipstrack_store::Session;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -59,6 +59,8 @@ pub struct Viewer {
     pub staff: Option<usize>,
     /// Their team (index), from the staff record.
     pub team: Option<u32>,
+    /// What they may see and change (core's one rule of scope).
+    pub scope: Scope,
 }
 
 /// A script's token (`Authorization: Bearer …`), else the session cookie.
@@ -70,38 +72,40 @@ pub(crate) fn token(headers: &HeaderMap) -> Option<&str> {
     bearer.or_else(|| cookie(headers, SESSION_COOKIE))
 }
 
+/// The signed-in user of a request, if any. A session that cannot be looked
+/// up (the database cannot be reached) is an error, not "signed out": the
+/// request is answered 503, and a form typed is not sent to the sign-in page.
 pub(crate) async fn viewer(
     state: &AppState,
     headers: &HeaderMap,
     data: &Dataset,
-) -> Option<Viewer> {
-    let token = token(headers)?;
-    let session = state.store.session(token).await.ok()??;
+) -> Result<Option<Viewer>, WebError> {
+    let Some(token) = token(headers) else {
+        return Ok(None);
+    };
+    let Some(session) = state.store.session(token).await? else {
+        return Ok(None);
+    };
     let staff = session
         .user
         .staff_id
         .as_deref()
         .and_then(|id| data.staff.iter().position(|s| s.id == id));
     let team = staff.map(|i| data.staff[i].team);
-    Some(Viewer {
+    let scope = Scope::of(session.user.role, staff.map(|i| i as u32), data);
+    Ok(Some(Viewer {
         session,
         staff,
         team,
-    })
+        scope,
+    }))
 }
 
-/// The referrals a viewer may see, by index: an ES their own (assigned
-/// today), a team lead their team's, a manager or admin every one.
+/// Whether the viewer may see a referral (by index): core's rule of scope.
 pub(crate) fn in_scope(viewer: &Viewer, data: &Dataset, referral: usize, today: Day) -> bool {
-    let r = &data.referrals[referral];
-    match viewer.session.user.role {
-        Role::Manager | Role::Admin => true,
-        Role::TeamLead => assigned_on(r, today, today)
-            .is_some_and(|es| Some(data.staff[es as usize].team) == viewer.team),
-        Role::Es => {
-            assigned_on(r, today, today).is_some_and(|es| Some(es as usize) == viewer.staff)
-        }
-    }
+    viewer
+        .scope
+        .referral(data, &data.referrals[referral], today)
 }
 
 pub(crate) fn same(a: &str, b: &str) -> bool {
@@ -112,19 +116,11 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// An ES (by staff id) the viewer may see the caseload and plan of: an ES
-/// themselves, a team lead their team's ES, a manager or admin any ES.
+/// An ES (by staff id) the viewer may see the caseload and plan of (core's
+/// rule of scope).
 pub(crate) fn specialist_in_scope(v: &Viewer, data: &Dataset, id: &str) -> Option<usize> {
-    let i = data
-        .staff
-        .iter()
-        .position(|s| s.id == id && s.role == Role::Es)?;
-    let allowed = match v.session.user.role {
-        Role::Es => v.staff == Some(i),
-        Role::TeamLead => v.team == Some(data.staff[i].team),
-        Role::Manager | Role::Admin => true,
-    };
-    allowed.then_some(i)
+    let i = data.staff.iter().position(|s| s.id == id)?;
+    v.scope.specialist(data, i as u32).then_some(i)
 }
 
 /// Writes to the audit log that a request matched stored records outside
@@ -165,7 +161,7 @@ async fn signed_in_form(
 ) -> Result<(Arc<Snapshot>, Viewer), WebError> {
     let data = state.data();
     let v = viewer(state, headers, &data.dataset)
-        .await
+        .await?
         .ok_or(WebError::SignIn)?;
     if !same(&v.session.csrf, csrf) {
         return Err(WebError::FormExpired);
@@ -219,7 +215,7 @@ impl FromRequestParts<Shared> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, WebError> {
         let data = state.data();
-        match viewer(state, &parts.headers, &data.dataset).await {
+        match viewer(state, &parts.headers, &data.dataset).await? {
             Some(v) => Ok(SignedIn { v, data }),
             None => Err(WebError::SignIn),
         }

@@ -140,14 +140,9 @@ pub(crate) fn routes() -> axum::Router<Shared> {
 
 /// Who may import: team leads (for their team), managers and admins.
 fn import_scope(v: &Viewer, data: &Snapshot) -> Option<Option<String>> {
-    match v.session.user.role {
-        Role::Manager | Role::Admin => Some(None),
-        Role::TeamLead => {
-            let team = v.team?;
-            Some(Some(data.dataset.teams[team as usize].id.clone()))
-        }
-        Role::Es => None,
-    }
+    v.scope
+        .imports()
+        .map(|team| team.map(|t| data.dataset.teams[t as usize].id.clone()))
 }
 
 /// The team whose referrals the user may import (`None`: every team), or
@@ -410,7 +405,7 @@ pub(crate) async fn confirm(
     bundle.referral_versions.extend(upload.versions);
     match state.store.import(&bundle, &v.session.user.username).await {
         Ok(summary) => {
-            state.reload().await?;
+            state.refresh().await;
             tracing::info!(
                 user = %v.session.user.username,
                 referrals_created = summary.referrals.created,

@@ -19,6 +19,7 @@ mod import;
 mod period;
 mod plan;
 mod referrals;
+mod retry;
 mod returns;
 mod search;
 mod server;
@@ -54,6 +55,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         store,
         data: RwLock::new(Arc::new(Snapshot::new(loaded))),
         publish: Mutex::new(()),
+        following: tokio::sync::Mutex::new(()),
         applied_change: AtomicI64::new(seq),
         config,
         uploads: import::Uploads::default(),

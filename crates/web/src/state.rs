@@ -27,6 +27,9 @@ pub struct AppState {
     pub(crate) data: RwLock<Arc<Snapshot>>,
     /// Serialises publishing a new snapshot (readers never wait for it).
     pub(crate) publish: Mutex<()>,
+    /// Serialises following the change sequence and whole reloads, so that
+    /// a reload never undoes changes followed while it read.
+    pub(crate) following: tokio::sync::Mutex<()>,
     /// The last change of the database's change sequence the snapshot holds.
     pub(crate) applied_change: AtomicI64,
     pub(crate) config: Config,
@@ -106,11 +109,43 @@ impl AppState {
     /// Reloads the whole dataset (after an import, or a change to the
     /// service, policy or staff): a new snapshot.
     pub(crate) async fn reload(&self) -> Result<(), StoreError> {
+        let _following = self.following.lock().await;
+        self.reload_following().await
+    }
+
+    /// [`AppState::reload`] by the holder of the `following` lock.
+    async fn reload_following(&self) -> Result<(), StoreError> {
         let (loaded, seq) = self.store.load_with_change().await?;
-        let _publishing = self.publish.lock().expect("not poisoned");
-        *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
-        self.applied_change.fetch_max(seq, Ordering::SeqCst);
+        self.install(loaded, seq);
         Ok(())
+    }
+
+    /// Publishes the data of a whole reload, read at change `seq`. A
+    /// referral published since it was read (a write here, or one followed
+    /// from elsewhere) is newer than the one read: it stays. The change
+    /// sequence is followed again from `seq`, so that nothing published
+    /// since and not kept (employer contacts have no version) is skipped.
+    pub(crate) fn install(&self, mut loaded: Loaded, seq: i64) {
+        let _publishing = self.publish.lock().expect("not poisoned");
+        let current = self.data();
+        let d = &current.dataset;
+        for r in d.referrals.iter() {
+            let newer = loaded
+                .referral_index(&r.id)
+                .is_none_or(|at| loaded.dataset.referrals[at].version < r.version);
+            if !newer {
+                continue;
+            }
+            let doc = ipstrack_core::bundle::referral_document(d, r);
+            let client = ipstrack_core::bundle::client_document(&d.clients[r.client as usize]);
+            // One that does not fit (it cannot happen with data read later)
+            // is left to the change follower.
+            if let Ok(with) = loaded.with_referral(Some(&client), &doc, r.version) {
+                loaded = with;
+            }
+        }
+        *self.data.write().expect("not poisoned") = Arc::new(Snapshot::new(loaded));
+        self.applied_change.store(seq, Ordering::SeqCst);
     }
 
     /// Publishes a new snapshot with one referral as stored (after a write
@@ -161,22 +196,35 @@ impl AppState {
     }
 
     /// Puts the stored employer contacts into the snapshot (after a write
-    /// here), or reloads everything.
-    pub(crate) async fn publish_employer_contacts(&self) -> Result<(), StoreError> {
-        let contacts = self.store.employer_contacts().await?;
-        if self.apply_employer_contacts(&contacts) {
-            Ok(())
-        } else {
-            self.reload().await
+    /// here), or reloads everything. The write is saved: a failure here is
+    /// logged, and the change follower loads the contacts once it can.
+    pub(crate) async fn publish_employer_contacts(&self) {
+        let published = match self.store.employer_contacts().await {
+            Ok(contacts) if self.apply_employer_contacts(&contacts) => Ok(()),
+            Ok(_) => self.reload().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = published {
+            not_published(&e);
         }
     }
 
-    /// Puts a written referral into the snapshot, or reloads everything.
-    pub(crate) async fn publish(&self, saved: &Saved) -> Result<(), StoreError> {
-        if self.apply(saved) {
-            Ok(())
-        } else {
-            self.reload().await
+    /// Puts a written referral into the snapshot, or reloads everything. The
+    /// write is saved: a failure here (the database lost just then) is
+    /// logged, not answered, and the change follower puts the referral in
+    /// once it can.
+    pub(crate) async fn publish(&self, saved: &Saved) {
+        if !self.apply(saved) {
+            self.refresh().await;
+        }
+    }
+
+    /// Reloads everything after a write made here (an import, the policy):
+    /// the write is saved, so a failure is logged, not answered, and the
+    /// change follower loads it once it can.
+    pub(crate) async fn refresh(&self) {
+        if let Err(e) = self.reload().await {
+            not_published(&e);
         }
     }
 
@@ -185,18 +233,19 @@ impl AppState {
     /// touched more than referrals.
     pub(crate) async fn catch_up(&self) -> Result<(), StoreError> {
         const BATCH: i64 = 1_000;
+        let _following = self.following.lock().await;
         let since = self.applied_change.load(Ordering::SeqCst);
         let changes = self.store.changes_since(since, BATCH).await?;
         let Some(&(last, _)) = changes.last() else {
             return Ok(());
         };
         if changes.len() as i64 == BATCH || changes.iter().any(|(_, c)| *c == Change::Everything) {
-            return self.reload().await;
+            return self.reload_following().await;
         }
         if changes.iter().any(|(_, c)| *c == Change::EmployerContacts) {
             let contacts = self.store.employer_contacts().await?;
             if !self.apply_employer_contacts(&contacts) {
-                return self.reload().await;
+                return self.reload_following().await;
             }
         }
         let mut ids: Vec<&str> = changes
@@ -212,12 +261,20 @@ impl AppState {
             if let Some(saved) = self.store.referral(id).await?
                 && !self.apply(&saved)
             {
-                return self.reload().await;
+                return self.reload_following().await;
             }
         }
         self.applied_change.fetch_max(last, Ordering::SeqCst);
         Ok(())
     }
+}
+
+/// Logs that a write saved here is not in the snapshot yet.
+fn not_published(e: &StoreError) {
+    tracing::warn!(
+        error = %e,
+        "a saved change is not shown yet: loading it failed; the change follower loads it once it can"
+    );
 }
 
 /// How often a server looks for changes it did not make.
@@ -240,3 +297,152 @@ pub(crate) async fn follow_changes(state: std::sync::Weak<AppState>) {
 
 /// The state every handler takes.
 pub(crate) type Shared = Arc<AppState>;
+
+#[cfg(test)]
+mod tests {
+    //! A whole reload racing the change follower (issue 20), driven by hand
+    //! in the bad order: the reload reads the data, then a write is
+    //! published (here, or followed from another server), then the reload
+    //! publishes what it read.
+
+    use super::*;
+    use ipstrack_core::bundle::{ContactDoc, EmployerContactDoc};
+    use ipstrack_core::model::Role;
+    use ipstrack_store::Step;
+
+    /// A server's state on a store holding the random-101 example, without
+    /// its change follower (the test drives it).
+    async fn state() -> (AppState, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("race.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../core/tests/fixtures/examples/random-101.bundle.json"),
+        )
+        .unwrap();
+        store
+            .import(
+                &ipstrack_core::bundle::parse_document(&text).unwrap(),
+                "setup",
+            )
+            .await
+            .unwrap();
+        let (loaded, seq) = store.load_with_change().await.unwrap();
+        let state = AppState {
+            store,
+            data: RwLock::new(Arc::new(Snapshot::new(loaded))),
+            publish: Mutex::new(()),
+            following: tokio::sync::Mutex::new(()),
+            applied_change: AtomicI64::new(seq),
+            config: Config::default(),
+            uploads: Default::default(),
+        };
+        (state, dir)
+    }
+
+    fn contact(date: &str) -> ContactDoc {
+        ContactDoc {
+            date: date.into(),
+            kind: "remote".into(),
+            mechanism: None,
+            note: None,
+        }
+    }
+
+    /// A referral received before 2025 and not discharged.
+    fn open_referral(state: &AppState) -> String {
+        let data = state.data();
+        let before = Day::parse("2025-01-01").unwrap();
+        let r = data
+            .dataset
+            .referrals
+            .iter()
+            .find(|r| r.received < before && r.discharge.is_none());
+        r.unwrap().id.clone()
+    }
+
+    /// The referral `id` as the snapshot holds it: (version, contacts).
+    fn shown(state: &AppState, id: &str) -> (i64, usize) {
+        let data = state.data();
+        let r = &data.dataset.referrals[data.referral_index(id).unwrap()];
+        (r.version, r.contacts.len())
+    }
+
+    #[tokio::test]
+    async fn a_reload_read_before_a_write_here_never_puts_the_older_referral_back() {
+        let (state, _dir) = state().await;
+        let id = open_referral(&state);
+        // The reload reads the data at change N...
+        let (loaded, seq) = state.store.load_with_change().await.unwrap();
+        // ... a write on this server is published meanwhile ...
+        let saved = state
+            .store
+            .change_referral(&id, &Step::Contact(contact("2025-01-14")), "es1")
+            .await
+            .unwrap();
+        state.publish(&saved).await;
+        let written = shown(&state, &id);
+        assert_eq!(written.0, saved.version);
+        // ... and then the reload publishes what it read.
+        state.install(loaded, seq);
+        assert_eq!(
+            shown(&state, &id),
+            written,
+            "the newer referral stays in the snapshot"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reload_read_before_changes_were_followed_leaves_no_change_skipped() {
+        let (state, _dir) = state().await;
+        let id = open_referral(&state);
+        let es = {
+            let data = state.data();
+            let es = data.dataset.staff.iter().find(|s| s.role == Role::Es);
+            es.unwrap().id.clone()
+        };
+        let (loaded, seq) = state.store.load_with_change().await.unwrap();
+        // Another server writes a referral and an employer contact, and this
+        // server's change follower loads them before the reload publishes.
+        let saved = state
+            .store
+            .change_referral(&id, &Step::Contact(contact("2025-01-14")), "es1")
+            .await
+            .unwrap();
+        let ec = state
+            .store
+            .record_employer_contact(
+                &EmployerContactDoc {
+                    id: String::new(),
+                    es,
+                    date: "2025-01-14".into(),
+                    employer: "Ellis & Co".into(),
+                    kind: "call".into(),
+                    note: None,
+                    client: None,
+                },
+                "es1",
+            )
+            .await
+            .unwrap();
+        state.catch_up().await.unwrap();
+        let has_ec = |state: &AppState| {
+            state
+                .data()
+                .dataset
+                .employer_contacts
+                .iter()
+                .any(|e| e.id == ec.contact.id)
+        };
+        assert!(has_ec(&state));
+        state.install(loaded, seq);
+        assert_eq!(shown(&state, &id).0, saved.version, "the referral is kept");
+        // What the reload could not keep (employer contacts have no version)
+        // is followed again: no change after the reload's is skipped.
+        state.catch_up().await.unwrap();
+        assert!(has_ec(&state), "the employer contact is back");
+        assert_eq!(shown(&state, &id).0, saved.version);
+    }
+}

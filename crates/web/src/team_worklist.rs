@@ -61,12 +61,9 @@ pub(crate) struct WorklistQuery {
 pub(crate) fn team_in_scope(v: &Viewer, data: &Loaded, id: Option<&str>) -> WebResult<u32> {
     let d = &data.dataset;
     let by_id = |id: &str| d.teams.iter().position(|t| t.id == id).map(|t| t as u32);
-    let team = match (v.session.user.role, id) {
-        (Role::Es, _) => None,
-        (Role::TeamLead, None) => v.team,
-        (Role::TeamLead, Some(id)) => by_id(id).filter(|t| Some(*t) == v.team),
-        (Role::Manager | Role::Admin, Some(id)) => by_id(id),
-        (Role::Manager | Role::Admin, None) => v.team.or((!d.teams.is_empty()).then_some(0)),
+    let team = match id {
+        Some(id) => by_id(id).filter(|t| v.scope.team(*t)),
+        None => v.scope.default_team(d, v.team),
     };
     team.ok_or_else(|| WebError::out_of_scope(v, "team", id.unwrap_or("-")))
 }

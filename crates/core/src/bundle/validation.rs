@@ -368,7 +368,7 @@ pub fn check_referral_change(old: &ReferralDoc, new: &ReferralDoc) -> Result<(),
     let key =
         |t: &super::document::TransferDoc| (t.date.trim().to_string(), t.es.trim().to_string());
     let mut kept: Vec<(String, String)> = old.transfers.iter().flatten().map(key).collect();
-    let mut latest = day(&old.received);
+    let mut latest = day(&new.received);
     let mut errors = Vec::new();
     let mut added = Vec::new();
     for (i, t) in new.transfers.iter().flatten().enumerate() {

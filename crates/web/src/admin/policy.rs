@@ -173,7 +173,7 @@ pub(crate) async fn save_policy(
             .await
         {
             Ok(_) => {
-                state.reload().await?;
+                state.refresh().await;
                 return Ok(Redirect::to("/admin/policy").into_response());
             }
             Err(StoreError::Invalid(bad)) => {

@@ -79,7 +79,8 @@ pub(crate) async fn openapi_document() -> Json<utoipa::openapi::OpenApi> {
 /// The API's answer to a request it cannot serve: `{"error": "…"}` with the
 /// status (401 not signed in, 404 not found or not in the caller's scope,
 /// 400 a bad period, 409 a stale or taken record, 422 what to change, 503
-/// busy, 500), and for a refused record `"fields": {name: message}` — each
+/// with Retry-After when the database is busy or cannot be reached — also
+/// while looking up the caller's token —, 500), and for a refused record `"fields": {name: message}` — each
 /// message in the words the form shows beside that field.
 pub(crate) struct ApiError(StatusCode, String, Vec<(String, String)>);
 
@@ -113,7 +114,14 @@ impl IntoResponse for ApiError {
             }
             body["fields"] = fields.into();
         }
-        (self.0, Json(body)).into_response()
+        let mut response = (self.0, Json(body)).into_response();
+        if self.0 == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("60"),
+            );
+        }
+        response
     }
 }
 
@@ -134,7 +142,9 @@ impl From<WebError> for ApiError {
                 return ApiError::new(StatusCode::UNAUTHORIZED, "sign in first");
             }
             StatusCode::NOT_FOUND => "not found",
-            StatusCode::SERVICE_UNAVAILABLE => "the database is busy: try again in a minute",
+            StatusCode::SERVICE_UNAVAILABLE => {
+                "the database is busy or cannot be reached just now: try again in a minute"
+            }
             s if s.is_server_error() => "something went wrong; it has been logged",
             _ => "the request cannot be done",
         };

@@ -2,8 +2,10 @@
 //! referrals): a new referral (and a new person), each kind of step on a
 //! referral, an entry replaced, and a person's details — under the forms'
 //! rules (scope, validation, the audit log). A retried request carrying the
-//! same `Idempotency-Key` is applied once; an edit names the version it saw
-//! (`If-Match`, from the `ETag` of a read) and a stale one gets 409.
+//! same `Idempotency-Key` is applied once; the key is the caller's own and
+//! names one request (another referral, kind of step or body under it: 422);
+//! an edit names the version it saw (`If-Match`, from the `ETag` of a read)
+//! and a stale one gets 409.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -14,9 +16,8 @@ use ipstrack_core::bundle::{
     ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, PlanDoc, SpellDoc,
     TransferDoc, WaitingSpellDoc,
 };
-use ipstrack_store::{Replacement, Saved, Step, StoreError};
-use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use ipstrack_store::{Edit, KeyKind, Replacement, RequestKey, Saved, Step, StoreError};
+use serde::{Deserialize, Serialize};
 
 use super::{ApiError, Caller};
 use crate::Shared;
@@ -25,10 +26,10 @@ use crate::referrals::assignable;
 use crate::referrals::new::{NewReferral, checked_referral};
 
 /// The longest `Idempotency-Key` taken.
-pub(crate) const MAX_KEY_CHARS: usize = 100;
+pub(crate) const MAX_KEY_CHARS: usize = crate::retry::MAX_KEY_CHARS;
 
 /// A step recorded on a referral through the API, named by `step`.
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub(crate) enum ApiStep {
     Contact(ContactDoc),
@@ -53,21 +54,53 @@ fn invalid(fields: Vec<(String, String)>) -> ApiError {
     ApiError::fields(fields)
 }
 
-/// The request's `Idempotency-Key`, kept per user (another user's key is
-/// another key): at most [`MAX_KEY_CHARS`] visible characters.
-fn idempotency_key(headers: &HeaderMap, v: &Viewer) -> Result<Option<String>, ApiError> {
+impl ApiStep {
+    /// The kind of step, as the body names it.
+    fn kind(&self) -> &'static str {
+        match self {
+            ApiStep::Contact(_) => "contact",
+            ApiStep::Job(_) => "job",
+            ApiStep::Hold(_) => "hold",
+            ApiStep::Waiting(_) => "waiting",
+            ApiStep::Engagement(_) => "engagement",
+            ApiStep::Decision(_) => "decision",
+            ApiStep::Transfer(_) => "transfer",
+            ApiStep::Access { .. } => "access",
+            ApiStep::Plan(_) => "plan",
+            ApiStep::Discharge(_) => "discharge",
+        }
+    }
+}
+
+/// The request's `Idempotency-Key` (at most [`MAX_KEY_CHARS`] visible
+/// characters) as the caller's key for this request: what it writes
+/// (`target`) and a hash of its method, path and body as parsed. Another
+/// user's key is another key; API keys and form tokens are apart.
+fn idempotency_key(
+    headers: &HeaderMap,
+    v: &Viewer,
+    target: String,
+    path: &str,
+    body: &impl Serialize,
+) -> Result<Option<RequestKey>, ApiError> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
     let key = value.to_str().unwrap_or_default();
-    if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.chars().all(|c| c.is_ascii_graphic()) {
+    if !crate::retry::well_formed(key) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("Idempotency-Key: 1 to {MAX_KEY_CHARS} visible characters"),
         ));
     }
-    let scoped = format!("api\0{}\0{key}", v.session.user.username);
-    Ok(Some(hex::encode(Sha256::digest(scoped.as_bytes()))))
+    Ok(Some(crate::retry::request_key(
+        KeyKind::Api,
+        v,
+        key,
+        target,
+        path,
+        body,
+    )))
 }
 
 /// The version an edit saw (`If-Match: "7"`); 428 when an edit names none.
@@ -119,6 +152,10 @@ pub(crate) fn store_refusal(e: StoreError) -> ApiError {
             "The record was changed by someone else since the version named in If-Match, so the change was not saved: read it again",
         ),
         StoreError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not found"),
+        StoreError::KeyReused => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Idempotency-Key was already used for another request",
+        ),
         StoreError::Exists(message) => ApiError::new(StatusCode::CONFLICT, message),
         StoreError::NotAllowed(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
         e => {
@@ -127,7 +164,7 @@ pub(crate) fn store_refusal(e: StoreError) -> ApiError {
             ApiError::new(
                 status,
                 if status == StatusCode::SERVICE_UNAVAILABLE {
-                    "the database is busy: try again in a minute"
+                    "the database is busy or cannot be reached just now: try again in a minute"
                 } else {
                     "something went wrong; it has been logged"
                 },
@@ -146,7 +183,9 @@ pub(crate) fn store_refusal(e: StoreError) -> ApiError {
     responses(
         (status = 201, description = "Created; ETag is its version", body = ipstrack_core::bundle::ReferralDoc),
         (status = 401, description = "Not signed in"),
-        (status = 422, description = "What to change, field by field"),
+        (status = 409, description = "A retry whose referral is no longer in the caller's scope"),
+        (status = 422, description = "What to change, field by field; or the Idempotency-Key was already used for another request"),
+        (status = 503, description = "The database is busy or cannot be reached: try again after Retry-After"),
     )
 )]
 pub(crate) async fn api_create_referral(
@@ -155,11 +194,30 @@ pub(crate) async fn api_create_referral(
     headers: HeaderMap,
     Json(body): Json<NewReferral>,
 ) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers, &v)?;
-    // A retry of a request already applied: its referral, as the first time.
+    let key = idempotency_key(
+        &headers,
+        &v,
+        "new referral".into(),
+        "/api/v1/referrals",
+        &body,
+    )?;
+    // A retry of a request already applied: its referral, as the first time
+    // — unless it is no longer the caller's to see.
     if let Some(k) = &key
         && let Some(saved) = state.store.done_with(k).await.map_err(store_refusal)?
     {
+        state.publish(&saved).await;
+        let data = state.data();
+        let today = state.today();
+        let theirs = data
+            .referral_index(&saved.referral.id)
+            .is_some_and(|i| in_scope(&v, &data.dataset, i, today));
+        if !theirs {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "Idempotency-Key: the referral this request created is no longer in your caseloads",
+            ));
+        }
         return Ok(referral_answer(StatusCode::CREATED, &saved));
     }
     let today = state.today();
@@ -177,10 +235,10 @@ pub(crate) async fn api_create_referral(
     };
     let saved = state
         .store
-        .create_referral(client, referral, key.as_deref(), &v.session.user.username)
+        .create_referral(client, referral, key.as_ref(), &v.session.user.username)
         .await
         .map_err(store_refusal)?;
-    state.publish(&saved).await.map_err(store_refusal)?;
+    state.publish(&saved).await;
     Ok(referral_answer(StatusCode::CREATED, &saved))
 }
 
@@ -262,8 +320,9 @@ fn checked_step(
         (status = 200, description = "The referral as saved; ETag is its version", body = ipstrack_core::bundle::ReferralDoc),
         (status = 404, description = "No such referral within the caller's scope"),
         (status = 409, description = "The referral changed since the If-Match version"),
-        (status = 422, description = "What to change, field by field"),
+        (status = 422, description = "What to change, field by field; or the Idempotency-Key was already used for another request"),
         (status = 428, description = "An edit without If-Match"),
+        (status = 503, description = "The database is busy or cannot be reached: try again after Retry-After"),
     )
 )]
 pub(crate) async fn api_add_step(
@@ -273,31 +332,43 @@ pub(crate) async fn api_add_step(
     headers: HeaderMap,
     Json(body): Json<ApiStep>,
 ) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers, &v)?;
+    let key = idempotency_key(
+        &headers,
+        &v,
+        format!("referral {id}: {}", body.kind()),
+        &format!("/api/v1/referrals/{id}/steps"),
+        &body,
+    )?;
     let today = state.today();
     referral_in_scope(&state, &v, &data, &id, today).await?;
     checked_step(&body, &v, &data.dataset, today)?;
-    let (step, seen) = match body {
-        ApiStep::Contact(c) => (Step::Contact(c), None),
+    let edit = |edit| -> Result<Step, ApiError> {
+        Ok(Step::Edit {
+            edit,
+            seen_version: version_needed(&headers)?,
+        })
+    };
+    let step = match body {
+        ApiStep::Contact(c) => Step::Contact(c),
         ApiStep::Job(mut j) => {
             j.id = String::new();
-            (Step::Job(j), None)
+            Step::Job(j)
         }
-        ApiStep::Hold(h) => (Step::Hold(h), None),
-        ApiStep::Waiting(w) => (Step::Waiting(w), None),
-        ApiStep::Engagement(e) => (Step::Engagement(e), None),
-        ApiStep::Decision(x) => (Step::Decision(x), None),
-        ApiStep::Transfer(t) => (Step::Transfer(t), None),
-        ApiStep::Access { date } => (Step::Access(date), Some(version_needed(&headers)?)),
-        ApiStep::Plan(p) => (Step::Plan(p), Some(version_needed(&headers)?)),
-        ApiStep::Discharge(x) => (Step::Discharge(x), Some(version_needed(&headers)?)),
+        ApiStep::Hold(h) => Step::Hold(h),
+        ApiStep::Waiting(w) => Step::Waiting(w),
+        ApiStep::Engagement(e) => Step::Engagement(e),
+        ApiStep::Decision(x) => Step::Decision(x),
+        ApiStep::Transfer(t) => Step::Transfer(t),
+        ApiStep::Access { date } => edit(Edit::Access(date))?,
+        ApiStep::Plan(p) => edit(Edit::Plan(p))?,
+        ApiStep::Discharge(x) => edit(Edit::Discharge(x))?,
     };
     let saved = state
         .store
-        .change_referral_once(&id, &step, seen, key.as_deref(), &v.session.user.username)
+        .change_referral_once(&id, &step, key.as_ref(), &v.session.user.username)
         .await
         .map_err(store_refusal)?;
-    state.publish(&saved).await.map_err(store_refusal)?;
+    state.publish(&saved).await;
     Ok(referral_answer(StatusCode::OK, &saved))
 }
 
@@ -379,14 +450,16 @@ pub(crate) async fn api_replace_entry(
         .store
         .change_referral_once(
             &id,
-            &Step::Replace(replacement),
-            Some(seen),
+            &Step::Edit {
+                edit: Edit::Replace(replacement),
+                seen_version: seen,
+            },
             None,
             &v.session.user.username,
         )
         .await
         .map_err(store_refusal)?;
-    state.publish(&saved).await.map_err(store_refusal)?;
+    state.publish(&saved).await;
     Ok(referral_answer(StatusCode::OK, &saved))
 }
 
@@ -517,6 +590,6 @@ pub(crate) async fn api_update_client(
         }
         Err(e) => return Err(store_refusal(e)),
     };
-    state.publish(&saved).await.map_err(store_refusal)?;
+    state.publish(&saved).await;
     Ok(client_answer(&saved.client))
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Shared;
 use crate::extract::ReferralForm;
-use crate::referrals::steps::{invalid, once, write_step};
+use crate::referrals::steps::{Asked, invalid, seen_version, write_step};
 use crate::referrals::{FieldErrors, form_date};
 use crate::ui::form::FormState;
 
@@ -77,9 +77,9 @@ pub(crate) async fn add_contact(
     };
     // A correction from the contact's edit form.
     if let Ok(index) = form.edit.trim().parse::<usize>() {
-        let seen = form.version.trim().parse::<i64>().ok();
+        let seen = seen_version(&form.version);
         let again = FormState::again("contact", &form, errors);
-        let step = Step::Contact(contact_doc(mechanism));
+        let step = Asked::Add(Step::Contact(contact_doc(mechanism)));
         return crate::referrals::entry_edit::save_entry(
             &state,
             &v,
@@ -95,12 +95,19 @@ pub(crate) async fn add_contact(
         let again = FormState::again("contact", &form, errors);
         return Err(invalid(&v, &data, i, today, again));
     }
+    let once = crate::retry::form_key(
+        &v,
+        &form.once,
+        format!("referral {id}: contact"),
+        &format!("/referrals/{id}/contacts"),
+        &form,
+    )?;
     let contact = contact_doc(mechanism);
     write_step(
         &state,
         &v,
         &id,
-        (Step::Contact(contact), None, once(&form.once)),
+        (Step::Contact(contact), once),
         crate::ui::form::FormState {
             form: "contact",
             ..Default::default()

@@ -10,12 +10,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ipstrack_core::bundle::referral_document;
 use ipstrack_core::{Day, Loaded};
-use ipstrack_store::{Replacement, Step, StoreError};
+use ipstrack_store::{Edit, Replacement, Step, StoreError};
 use maud::{Markup, html};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{SignedIn, referral_in_scope};
-use crate::referrals::steps::as_stored;
+use crate::referrals::steps::{Asked, OUT_OF_DATE, as_stored};
 use crate::ui::form::{FormState, error_summary, field, options, select, textarea};
 use crate::ui::layout::layout;
 use crate::ui::saved::saved_redirect;
@@ -133,15 +133,15 @@ const KINDS: [&str; 9] = [
     "discharge",
 ];
 
-/// Writes a correction made in an entry's edit form (the step as the form
-/// gave it, for entry `index`); errors and a stale version bring the edit
-/// form back.
+/// Writes a correction made in an entry's edit form (what the form asked
+/// for, for entry `index`, at the version its page showed); errors, a stale
+/// version or none bring the edit form back.
 pub(crate) async fn save_entry(
     state: &AppState,
     v: &Viewer,
     data: &Loaded,
     i: usize,
-    (index, step, seen): (usize, Step, Option<i64>),
+    (index, asked, seen): (usize, Asked, Option<i64>),
     form: FormState,
     today: Day,
 ) -> WebResult {
@@ -151,38 +151,34 @@ pub(crate) async fn save_entry(
             entry_html(v, data, i, index, &form, today),
         ));
     }
-    let step = match step {
-        Step::Contact(c) => Step::Replace(Replacement::Contact(index, c)),
-        Step::Hold(h) => Step::Replace(Replacement::Hold(index, h)),
-        Step::Waiting(w) => Step::Replace(Replacement::Waiting(index, w)),
-        Step::Engagement(e) => Step::Replace(Replacement::Engagement(index, e)),
-        Step::Decision(x) => Step::Replace(Replacement::Decision(index, x)),
-        Step::Transfer(t) => Step::Replace(Replacement::Transfer(index, t)),
-        edit @ (Step::Access(_) | Step::Plan(_) | Step::Discharge(_)) => edit,
+    let edit = match asked {
+        Asked::Add(Step::Contact(c)) => Edit::Replace(Replacement::Contact(index, c)),
+        Asked::Add(Step::Hold(h)) => Edit::Replace(Replacement::Hold(index, h)),
+        Asked::Add(Step::Waiting(w)) => Edit::Replace(Replacement::Waiting(index, w)),
+        Asked::Add(Step::Engagement(e)) => Edit::Replace(Replacement::Engagement(index, e)),
+        Asked::Add(Step::Decision(x)) => Edit::Replace(Replacement::Decision(index, x)),
+        Asked::Add(Step::Transfer(t)) => Edit::Replace(Replacement::Transfer(index, t)),
+        Asked::Edit(edit @ (Edit::Access(_) | Edit::Plan(_) | Edit::Discharge(_))) => edit,
         _ => return Err(WebError::NotFound),
     };
     let id = data.dataset.referrals[i].id.clone();
+    let stale = |form, message| stale_entry(state, v, (&id, index), form, message, today);
+    let Some(seen_version) = seen else {
+        return Err(stale(form, OUT_OF_DATE).await);
+    };
+    let step = Step::Edit { edit, seen_version };
     match state
         .store
-        .change_referral_once(&id, &step, seen, None, &v.session.user.username)
+        .change_referral_once(&id, &step, None, &v.session.user.username)
         .await
     {
         Ok(saved) => {
-            state.publish(&saved).await?;
+            state.publish(&saved).await;
             Ok(saved_redirect(state, &format!("/referrals/{id}"), "edit"))
         }
         Err(StoreError::Conflict { .. }) => {
-            let (data, i) = as_stored(state, &id).await?;
-            let first = first_field(form.form);
             let message = "This referral was changed by someone else since you opened this form, so your change was not saved. Check it and save it again if it is still needed.";
-            let again = FormState {
-                errors: vec![(first, message.into())],
-                ..form
-            };
-            Err(WebError::Page(
-                StatusCode::CONFLICT,
-                entry_html(v, &data, i, index, &again, today),
-            ))
+            Err(stale(form, message).await)
         }
         Err(StoreError::NotFound(_)) => Err(WebError::Text(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -200,6 +196,30 @@ pub(crate) async fn save_entry(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The edit form of entry `index` of referral `id` again (409), on the
+/// referral as it is now, with `message` beside its first field.
+async fn stale_entry(
+    state: &AppState,
+    v: &Viewer,
+    (id, index): (&str, usize),
+    form: FormState,
+    message: &str,
+    today: Day,
+) -> WebError {
+    let (data, i) = match as_stored(state, id).await {
+        Ok(found) => found,
+        Err(e) => return e,
+    };
+    let again = FormState {
+        errors: vec![(first_field(form.form), message.into())],
+        ..form
+    };
+    WebError::Page(
+        StatusCode::CONFLICT,
+        entry_html(v, &data, i, index, &again, today),
+    )
 }
 
 fn first_field(kind: &str) -> &'static str {

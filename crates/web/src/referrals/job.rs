@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Shared;
 use crate::extract::ReferralForm;
-use crate::referrals::steps::{invalid, once, write_step};
+use crate::referrals::steps::{invalid, write_step};
 use crate::referrals::{FieldErrors, form_date, hours_field};
 use crate::ui::form::FormState;
 
@@ -46,6 +46,13 @@ pub(crate) async fn add_job(
         let again = FormState::again("job", &form, errors);
         return Err(invalid(&v, &data, i, today, again));
     }
+    let once = crate::retry::form_key(
+        &v,
+        &form.once,
+        format!("referral {id}: job"),
+        &format!("/referrals/{id}/jobs"),
+        &form,
+    )?;
     let kind = form.kind.clone();
     let job = ipstrack_core::bundle::JobDoc {
         // The store gives the next free id of the referral (j1, j2, …).
@@ -66,7 +73,7 @@ pub(crate) async fn add_job(
         &state,
         &v,
         &id,
-        (Step::Job(job), None, once(&form.once)),
+        (Step::Job(job), once),
         crate::ui::form::FormState {
             form: "job",
             ..Default::default()

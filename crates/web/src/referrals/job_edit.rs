@@ -12,13 +12,13 @@ use axum::http::StatusCode;
 use ipstrack_core::bundle::{self, JobDoc, REGISTRATIONS, accepts, referral_document};
 use ipstrack_core::model::Group;
 use ipstrack_core::{Day, Loaded};
-use ipstrack_store::{Replacement, Step, StoreError};
+use ipstrack_store::{Edit, Replacement, Step, StoreError};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, SignedIn, referral_in_scope};
-use crate::referrals::steps::as_stored;
+use crate::referrals::steps::{OUT_OF_DATE, as_stored, seen_version};
 use crate::referrals::{FieldErrors, form_date, hours_field};
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::layout;
@@ -255,30 +255,38 @@ pub(crate) async fn save_job(
         let page = job_html(&v, &data, i, &job, &again(errors), today);
         return Err(WebError::Page(StatusCode::UNPROCESSABLE_ENTITY, page));
     }
-    let seen = form.version.trim().parse::<i64>().ok();
-    let step = Step::Replace(Replacement::Job(index, doc));
+    // The form again on the referral as it is now, with `message`.
+    let stale = |message: &'static str| async {
+        let (data, i) = as_stored(&state, &id).await?;
+        let page = job_html(
+            &v,
+            &data,
+            i,
+            &job,
+            &again(vec![("type", message.into())]),
+            today,
+        );
+        Err(WebError::Page(StatusCode::CONFLICT, page))
+    };
+    let Some(seen_version) = seen_version(&form.version) else {
+        return stale(OUT_OF_DATE).await;
+    };
+    let step = Step::Edit {
+        edit: Edit::Replace(Replacement::Job(index, doc)),
+        seen_version,
+    };
     match state
         .store
-        .change_referral_once(&id, &step, seen, None, &v.session.user.username)
+        .change_referral_once(&id, &step, None, &v.session.user.username)
         .await
     {
         Ok(saved) => {
-            state.publish(&saved).await?;
+            state.publish(&saved).await;
             Ok(saved_redirect(&state, &format!("/referrals/{id}"), "job"))
         }
         Err(StoreError::Conflict { .. }) => {
-            // Show the form again on the referral as it is now.
-            let (data, i) = as_stored(&state, &id).await?;
             let message = "This referral was changed by someone else since you opened this form, so your change was not saved. Check the job below and save it again if it is still needed.";
-            let page = job_html(
-                &v,
-                &data,
-                i,
-                &job,
-                &again(vec![("type", message.into())]),
-                today,
-            );
-            Err(WebError::Page(StatusCode::CONFLICT, page))
+            stale(message).await
         }
         Err(StoreError::Invalid(bad)) => {
             let page = job_html(

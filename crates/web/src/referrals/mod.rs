@@ -6,7 +6,6 @@ use axum::Router;
 use axum::routing::{get, post};
 use ipstrack_core::Day;
 use ipstrack_core::model::Dataset;
-use ipstrack_core::model::Role;
 
 use crate::Shared;
 use crate::extract::Viewer;
@@ -147,21 +146,13 @@ pub(crate) fn hours_field(
     }
 }
 
-/// The ES a user may give a new referral to: themselves (ES), their team (team
-/// lead), anyone (manager, admin); only ES in post today.
+/// The ES a user may give a new referral to, or transfer one to: the ES of
+/// their scope in post today (core's rule of scope).
 pub(crate) fn assignable(v: &Viewer, data: &Dataset, today: Day) -> Vec<(String, String)> {
     data.staff
         .iter()
         .enumerate()
-        .filter(|(i, s)| {
-            s.role == Role::Es
-                && s.in_post_on(today)
-                && match v.session.user.role {
-                    Role::Es => v.staff == Some(*i),
-                    Role::TeamLead => Some(s.team) == v.team,
-                    Role::Manager | Role::Admin => true,
-                }
-        })
+        .filter(|(i, _)| v.scope.may_assign(data, *i as u32, today))
         .map(|(_, s)| (s.id.clone(), format!("{} ({})", s.name, s.id)))
         .collect()
 }

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{WebError, WebResult};
 use crate::extract::{Posted, SignedIn, audit_out_of_scope, in_scope};
 use crate::referrals::person::{PersonForm, person_fields};
-use crate::referrals::steps::once;
 use crate::referrals::{FieldErrors, assignable, form_date};
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::{layout, once_field};
@@ -201,9 +200,17 @@ pub(crate) async fn create_referral(
     State(state): State<Shared>,
     Posted { data, v, form, .. }: Posted<ReferralFormData>,
 ) -> WebResult {
-    // A form sent again after it was saved: to the referral it made.
-    if let Some(token) = once(&form.once)
-        && let Some(saved) = state.store.done_with(token).await?
+    // A form sent again after it was saved: to the referral it made (whose
+    // page tells whether it is still the user's to see).
+    let once = crate::retry::form_key(
+        &v,
+        &form.once,
+        "new referral".into(),
+        "/referrals/new",
+        &form,
+    )?;
+    if let Some(key) = &once
+        && let Some(saved) = state.store.done_with(key).await?
     {
         let to = format!("/referrals/{}", saved.referral.id);
         return Ok(saved_redirect(&state, &to, "referral"));
@@ -226,11 +233,11 @@ pub(crate) async fn create_referral(
         .create_referral(
             new_client,
             referral,
-            once(&form.once),
+            once.as_ref(),
             &v.session.user.username,
         )
         .await?;
-    state.publish(&saved).await?;
+    state.publish(&saved).await;
     let to = format!("/referrals/{}", saved.referral.id);
     Ok(saved_redirect(&state, &to, "referral"))
 }

@@ -226,7 +226,7 @@ pub(crate) async fn edit_person(
         }
         Err(e) => return Err(e.into()),
     };
-    state.publish(&saved).await?;
+    state.publish(&saved).await;
     Ok(saved_redirect(
         &state,
         &format!("/referrals/{id}"),

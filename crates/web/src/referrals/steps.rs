@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ipstrack_core::bundle::{self, accepts};
 use ipstrack_core::{Day, Loaded};
-use ipstrack_store::{Entry, Step, StoreError};
+use ipstrack_store::{Edit, Entry, RequestKey, Step, StoreError};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, Viewer};
@@ -45,6 +45,27 @@ pub(crate) fn page_again(
     crate::referrals::page::referral_html(v, data, i, today, state, &specialists)
 }
 
+/// What a step's form asks for: an addition, or an edit (which is made only
+/// at the version its page showed).
+pub(crate) enum Asked {
+    Add(Step),
+    Edit(Edit),
+}
+
+/// The answer to an edit whose form names no version (none, empty, or not a
+/// number): whether its page showed the referral as it is cannot be told.
+pub(crate) const OUT_OF_DATE: &str =
+    "This page is out of date: reload it and make your change again.";
+
+/// The answer to an edit from a page that showed an older version.
+const CHANGED: &str = "This referral was changed by someone else since you opened it, so your change was not saved. \
+     The page now shows the referral as it is; your change is still in its form below: check it and save it again if it is still needed.";
+
+/// The version of the referral a form's page showed, if it names one.
+pub(crate) fn seen_version(text: &str) -> Option<i64> {
+    text.trim().parse().ok()
+}
+
 /// Records one step on a referral in the store (only its own rows), puts the
 /// referral as stored into the snapshot and shows it (303). An edit from a page
 /// that showed an older version is refused: the page comes back (409) with the
@@ -53,45 +74,23 @@ pub(crate) async fn write_step(
     state: &AppState,
     v: &Viewer,
     id: &str,
-    (step, seen_version, once): (Step, Option<i64>, Option<&str>),
+    (step, once): (Step, Option<RequestKey>),
     form: crate::ui::form::FormState,
 ) -> WebResult {
     match state
         .store
-        .change_referral_once(id, &step, seen_version, once, &v.session.user.username)
+        .change_referral_once(id, &step, once.as_ref(), &v.session.user.username)
         .await
     {
         Ok(saved) => {
-            state.publish(&saved).await?;
+            state.publish(&saved).await;
             Ok(saved_redirect(
                 state,
                 &format!("/referrals/{id}"),
                 form.form,
             ))
         }
-        Err(StoreError::Conflict { .. }) => {
-            // Show the referral as it is now: load it into the snapshot first.
-            let (data, i) = as_stored(state, id).await?;
-            let today = state.today();
-            // The error links to the form's first field.
-            let field = match form.form {
-                "hold" | "waiting" | "decision" => "start",
-                _ => "date",
-            };
-            let state_form = crate::ui::form::FormState {
-                errors: vec![(
-                    field,
-                    "This referral was changed by someone else since you opened it, so your change was not saved. \
-                     The page now shows the referral as it is; your change is still in its form below: check it and save it again if it is still needed."
-                        .into(),
-                )],
-                ..form
-            };
-            Err(WebError::Page(
-                StatusCode::CONFLICT,
-                page_again(v, &data, i, today, &state_form),
-            ))
-        }
+        Err(StoreError::Conflict { .. }) => Err(stale(state, v, id, form, CHANGED).await),
         // Core's checks of the record refused it: beside the form's fields.
         Err(StoreError::Invalid(bad)) => {
             let (data, i) = as_stored(state, id).await?;
@@ -118,6 +117,37 @@ pub(crate) async fn write_step(
     }
 }
 
+/// The referral page again (409) with the referral as it is now, and the
+/// change, not saved, still in its form with `message` beside its first
+/// field.
+pub(crate) async fn stale(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+    form: FormState,
+    message: &str,
+) -> WebError {
+    // Show the referral as it is now: load it into the snapshot first.
+    let (data, i) = match as_stored(state, id).await {
+        Ok(found) => found,
+        Err(e) => return e,
+    };
+    let today = state.today();
+    // The error links to the form's first field.
+    let field = match form.form {
+        "hold" | "waiting" | "decision" => "start",
+        _ => "date",
+    };
+    let state_form = FormState {
+        errors: vec![(field, message.into())],
+        ..form
+    };
+    WebError::Page(
+        StatusCode::CONFLICT,
+        page_again(v, &data, i, today, &state_form),
+    )
+}
+
 /// The referral as stored now, put into the snapshot (after an edit was
 /// refused as stale, to show it as it is): the snapshot and its index.
 pub(crate) async fn as_stored(
@@ -125,15 +155,10 @@ pub(crate) async fn as_stored(
     id: &str,
 ) -> WebResult<(std::sync::Arc<crate::Snapshot>, usize)> {
     let saved = state.store.referral(id).await?.ok_or(WebError::NotFound)?;
-    state.publish(&saved).await?;
+    state.publish(&saved).await;
     let data = state.data();
     let i = data.referral_index(id).ok_or(WebError::NotFound)?;
     Ok((data, i))
-}
-
-/// A form's one-time token, if it sent one.
-pub(crate) fn once(token: &str) -> Option<&str> {
-    Some(token.trim()).filter(|t| !t.is_empty())
 }
 
 /// The steps of an episode recorded from the referral page, each a small
@@ -173,10 +198,10 @@ pub(crate) async fn record_step(
         DecisionDoc, DischargeDoc, EngagementDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
     };
     let text = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
-    let (step_name, change): (&'static str, Step) = match step.as_str() {
+    let (step_name, change): (&'static str, Asked) = match step.as_str() {
         "access" => {
             let day = date("date", "date of access", false, after_received);
-            ("access", Step::Access(text(day)))
+            ("access", Asked::Edit(Edit::Access(text(day))))
         }
         "plan" => {
             let day = date(
@@ -207,12 +232,12 @@ pub(crate) async fn record_step(
             };
             (
                 "plan",
-                Step::Plan(ipstrack_core::bundle::PlanDoc {
+                Asked::Edit(Edit::Plan(ipstrack_core::bundle::PlanDoc {
                     start: text(day),
                     end: end.map(|d| d.to_string()),
                     reviews,
                     agreed_with_clinical_team: agreed,
-                }),
+                })),
             )
         }
         "discharge" => {
@@ -220,10 +245,10 @@ pub(crate) async fn record_step(
             let reason = Some(value("reason")).filter(|r| !r.is_empty());
             (
                 "discharge",
-                Step::Discharge(DischargeDoc {
+                Asked::Edit(Edit::Discharge(DischargeDoc {
                     date: text(day),
                     reason,
-                }),
+                })),
             )
         }
         "hold" | "waiting" | "decision" => {
@@ -231,7 +256,7 @@ pub(crate) async fn record_step(
             let end = date("end", "end date", true, start.map(|s| (s, "start")));
             let (start, end) = (text(start), end.map(|d| d.to_string()));
             match step.as_str() {
-                "hold" => ("hold", Step::Hold(SpellDoc { start, end })),
+                "hold" => ("hold", Asked::Add(Step::Hold(SpellDoc { start, end }))),
                 "waiting" => {
                     let expected = value("expected_return");
                     let expected_return = if expected.is_empty() {
@@ -247,11 +272,11 @@ pub(crate) async fn record_step(
                     };
                     (
                         "waiting",
-                        Step::Waiting(WaitingSpellDoc {
+                        Asked::Add(Step::Waiting(WaitingSpellDoc {
                             start,
                             end,
                             expected_return,
-                        }),
+                        })),
                     )
                 }
                 _ => {
@@ -268,12 +293,12 @@ pub(crate) async fn record_step(
                     }
                     (
                         "decision",
-                        Step::Decision(DecisionDoc {
+                        Asked::Add(Step::Decision(DecisionDoc {
                             start,
                             end,
                             status,
                             reason: Some(reason),
-                        }),
+                        })),
                     )
                 }
             }
@@ -286,10 +311,10 @@ pub(crate) async fn record_step(
             }
             (
                 "engagement",
-                Step::Engagement(EngagementDoc {
+                Asked::Add(Step::Engagement(EngagementDoc {
                     date: text(day),
                     status,
-                }),
+                })),
             )
         }
         "transfer" => {
@@ -301,10 +326,10 @@ pub(crate) async fn record_step(
             }
             (
                 "transfer",
-                Step::Transfer(TransferDoc {
+                Asked::Add(Step::Transfer(TransferDoc {
                     date: text(day),
                     es: to,
-                }),
+                })),
             )
         }
         "remove" => {
@@ -328,7 +353,7 @@ pub(crate) async fn record_step(
                     ));
                 }
             };
-            ("remove", Step::Remove { entry, index })
+            ("remove", Asked::Edit(Edit::Remove { entry, index }))
         }
         _ => return Err(WebError::NotFound),
     };
@@ -342,9 +367,7 @@ pub(crate) async fn record_step(
         .get("edit")
         .and_then(|e| e.trim().parse::<usize>().ok())
     {
-        let seen = form
-            .get("version")
-            .and_then(|v| v.trim().parse::<i64>().ok());
+        let seen = form.get("version").and_then(|v| seen_version(v));
         let state_form = FormState {
             form: step_name,
             values,
@@ -376,22 +399,34 @@ pub(crate) async fn record_step(
             },
         ));
     }
-    // The version the page showed: an edit is refused if the referral changed since.
-    let seen_version = form
-        .get("version")
-        .and_then(|v| v.trim().parse::<i64>().ok());
-    let token = form.get("once").cloned().unwrap_or_default();
-    write_step(
-        &state,
+    // The form's one-time token, for this referral and kind of step and
+    // this form's fields.
+    let fields: std::collections::BTreeMap<&str, &str> = form
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "once"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let once = crate::retry::form_key(
         &v,
-        &id,
-        (change, seen_version, once(&token)),
-        crate::ui::form::FormState {
-            form: step_name,
-            values,
-            errors: Vec::new(),
-            saved: None,
+        form.get("once").map_or("", String::as_str),
+        format!("referral {id}: {step_name}"),
+        &format!("/referrals/{id}/{step}"),
+        &fields,
+    )?;
+    let state_form = crate::ui::form::FormState {
+        form: step_name,
+        values,
+        errors: Vec::new(),
+        saved: None,
+    };
+    // The version the page showed: an edit is refused without it, or if the
+    // referral changed since.
+    let change = match change {
+        Asked::Add(step) => step,
+        Asked::Edit(edit) => match form.get("version").and_then(|v| seen_version(v)) {
+            Some(seen_version) => Step::Edit { edit, seen_version },
+            None => return Err(stale(&state, &v, &id, state_form, OUT_OF_DATE).await),
         },
-    )
-    .await
+    };
+    write_step(&state, &v, &id, (change, once), state_form).await
 }

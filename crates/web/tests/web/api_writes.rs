@@ -251,7 +251,7 @@ async fn api_writes_keep_the_forms_scope_and_checks() {
     let (status, _, body) = api(&w, Method::POST, &steps, &es3, Some(odd), &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(
-        body["error"].as_str().unwrap().contains("kind `telepathy`"),
+        body["error"].as_str().unwrap().contains("Kind `telepathy`"),
         "{body}"
     );
     // A new referral for another team's specialist, or with no name.
@@ -309,4 +309,148 @@ async fn api_writes_keep_the_forms_scope_and_checks() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// A key is the user's own and names one request (issue 20): sent again with
+/// the same request it is answered with the first result; on another
+/// referral, or with another body, it is refused — never answered with what
+/// the first request wrote, nor swallowing the second.
+#[tokio::test]
+async fn an_idempotency_key_reused_for_another_request_is_refused_not_answered_with_the_first() {
+    let w = world().await;
+    let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    let es3 = w.store.issue_token("es3", 30, "admin").await.unwrap();
+    let manager = w.store.issue_token("manager", 30, "admin").await.unwrap();
+    // A second referral of es1's.
+    let new = json!({"given_name": "Nia", "family_name": "Jones", "received": "2025-01-10",
+        "status_at_referral": "unemployed", "es": "es1"});
+    let (status, _, b) = api(&w, Method::POST, "/api/v1/referrals", &es1, Some(new), &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let b = b["id"].as_str().unwrap().to_string();
+    let a = w.es1_referral.clone();
+    let steps = |id: &str| format!("/api/v1/referrals/{id}/steps");
+    let key = [("idempotency-key", "feed-0042")];
+    let contact = json!({"step": "contact", "date": "2025-01-14", "kind": "remote"});
+    let (status, _, first) = api(
+        &w,
+        Method::POST,
+        &steps(&a),
+        &es1,
+        Some(contact.clone()),
+        &key,
+    )
+    .await;
+    assert_eq!((status, first["id"].as_str()), (StatusCode::OK, Some(&*a)));
+    // The same request again: the first result, applied once.
+    let count = w.store.contact_count(&a).await.unwrap();
+    let (status, _, again) = api(
+        &w,
+        Method::POST,
+        &steps(&a),
+        &es1,
+        Some(contact.clone()),
+        &key,
+    )
+    .await;
+    assert_eq!((status, again["id"].as_str()), (StatusCode::OK, Some(&*a)));
+    assert_eq!(w.store.contact_count(&a).await.unwrap(), count);
+    // A moves to es3, who writes a note on it.
+    let transfer = json!({"step": "transfer", "date": "2025-01-14", "es": "es3"});
+    let (status, _, body) = api(&w, Method::POST, &steps(&a), &manager, Some(transfer), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let note = json!({"step": "contact", "date": "2025-01-15", "kind": "remote", "note": "es3's own words"});
+    let (status, _, body) = api(&w, Method::POST, &steps(&a), &es3, Some(note), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The key on es1's other referral: refused, with nothing of A's, and
+    // B's contact not swallowed either — it is not written under a used key.
+    let on_b = w.store.contact_count(&b).await.unwrap();
+    let (status, _, body) = api(
+        &w,
+        Method::POST,
+        &steps(&b),
+        &es1,
+        Some(contact.clone()),
+        &key,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"],
+        "Idempotency-Key was already used for another request"
+    );
+    let text = body.to_string();
+    assert!(
+        !text.contains(&a) && !text.contains("es3's own words"),
+        "{text}"
+    );
+    assert_eq!(w.store.contact_count(&b).await.unwrap(), on_b);
+    // The same key and referral with another body: refused too.
+    let other_key = [("idempotency-key", "feed-0043")];
+    let (status, _, _) = api(
+        &w,
+        Method::POST,
+        &steps(&b),
+        &es1,
+        Some(contact.clone()),
+        &other_key,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let later = json!({"step": "contact", "date": "2025-01-15", "kind": "face_to_face"});
+    let (status, _, body) = api(&w, Method::POST, &steps(&b), &es1, Some(later), &other_key).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(w.store.contact_count(&b).await.unwrap(), on_b + 1);
+    // Another user's key of the same text is their own: neither answered
+    // with es1's result nor blocked by it.
+    let mine = w.store.contact_count(&w.es3_referral).await.unwrap();
+    let (status, _, body) = api(
+        &w,
+        Method::POST,
+        &steps(&w.es3_referral),
+        &es3,
+        Some(contact),
+        &key,
+    )
+    .await;
+    assert_eq!(
+        (status, body["id"].as_str()),
+        (StatusCode::OK, Some(&*w.es3_referral))
+    );
+    assert_eq!(
+        w.store.contact_count(&w.es3_referral).await.unwrap(),
+        mine + 1
+    );
+}
+
+/// A new referral retried after it moved out of the caller's caseload is
+/// not answered with its current content.
+#[tokio::test]
+async fn a_new_referral_retried_after_it_moved_away_is_not_shown_to_its_first_caller() {
+    let w = world().await;
+    let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    let manager = w.store.issue_token("manager", 30, "admin").await.unwrap();
+    let new = json!({"given_name": "Ola", "family_name": "Nowak", "received": "2025-01-10",
+        "status_at_referral": "unemployed", "es": "es1"});
+    let key = [("idempotency-key", "feed-0100")];
+    let (status, _, made) = api(
+        &w,
+        Method::POST,
+        "/api/v1/referrals",
+        &es1,
+        Some(new.clone()),
+        &key,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let id = made["id"].as_str().unwrap().to_string();
+    let steps = format!("/api/v1/referrals/{id}/steps");
+    let transfer = json!({"step": "transfer", "date": "2025-01-14", "es": "es3"});
+    let (status, _, _) = api(&w, Method::POST, &steps, &manager, Some(transfer), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let note = json!({"step": "contact", "date": "2025-01-15", "kind": "remote", "note": "new team's words"});
+    let (status, _, _) = api(&w, Method::POST, &steps, &manager, Some(note), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = api(&w, Method::POST, "/api/v1/referrals", &es1, Some(new), &key).await;
+    assert_ne!(status, StatusCode::CREATED, "{body}");
+    assert!(!body.to_string().contains("new team's words"), "{body}");
 }

@@ -48,6 +48,8 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
             format!("csrf={csrf}&date=2025-01-10&kind=assertive_engagement"),
         ),
     ] {
+        // Each form sends the version its page showed.
+        let form = format!("{form}&version={}", version_now(&w, &referral).await);
         let (status, _, _) = send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{step}");
     }

@@ -287,3 +287,10 @@ pub async fn ok_page(w: &World, path: &str, cookie: &str) -> String {
     assert_eq!(status, StatusCode::OK, "{path}: {page}");
     page
 }
+
+/// The version of the referral at `path` (`/referrals/{id}`) as stored: what
+/// its page's edit forms send.
+pub async fn version_now(w: &World, path: &str) -> i64 {
+    let id = path.rsplit('/').next().unwrap();
+    w.store.referral(id).await.unwrap().unwrap().version
+}

@@ -191,3 +191,74 @@ async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement(
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "href=\"#plan-review1\"");
 }
+
+/// An edit names the version its page showed (issue 20): without one — the
+/// field missing, empty or not a number — it is refused as a page out of
+/// date (409, the form kept) and nothing is written, whichever edit it is.
+#[tokio::test]
+async fn an_edit_without_a_version_is_refused_as_out_of_date_and_writes_nothing() {
+    let w = world().await;
+    let (es3, csrf, referral) = with_entries(&w).await;
+    let (_, _, _, start) = with_plan(&w).await;
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{referral}/jobs"),
+            &es3,
+            &format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-06&hours_per_week=16"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let doc = stored(&w).await;
+    let last = doc.contacts.as_ref().unwrap().len() - 1;
+    let h = doc.holds.as_ref().unwrap().len() - 1;
+    let job = doc.jobs.as_ref().unwrap().last().unwrap().id.clone();
+    let cases = [
+        (
+            format!("{referral}/contacts"),
+            format!("edit={last}&date=2025-01-13&kind=face_to_face&note=overwritten"),
+        ),
+        (
+            format!("{referral}/hold"),
+            format!("edit={h}&version=&start=2025-01-10&end=2025-01-12"),
+        ),
+        (
+            format!("{referral}/plan"),
+            format!("edit=0&version=seven&date={start}&end=2025-01-14"),
+        ),
+        (format!("{referral}/access"), "date=2025-01-03".to_string()),
+        (
+            format!("{referral}/discharge"),
+            "version=+&date=2025-01-15&reason=moved+away".to_string(),
+        ),
+        (
+            format!("{referral}/remove"),
+            "kind=contact&index=0".to_string(),
+        ),
+        (
+            format!("{referral}/jobs/{job}/edit"),
+            "type=employee&employer=Co-op&start=2025-01-06&end=2025-01-10&hours_per_week=16"
+                .to_string(),
+        ),
+    ];
+    let version = w
+        .store
+        .referral(&w.es3_referral)
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    for (path, form) in cases {
+        let (status, _, page) =
+            send(&w.app, post(&path, &es3, &format!("csrf={csrf}&{form}"))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{path} {form}: {page}");
+        shows(
+            &page,
+            "This page is out of date: reload it and make your change again.",
+        );
+        let now = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+        assert_eq!(now.version, version, "{path} {form}: nothing written");
+        assert_eq!(now.referral, doc, "{path} {form}: nothing written");
+    }
+}

@@ -668,3 +668,45 @@ async fn a_failed_sign_in_through_the_server_is_counted_by_the_senders_address()
         .unwrap();
     assert_eq!(addresses, vec![("127.0.0.1".to_string(),)]);
 }
+
+/// Form tokens and API keys are apart, and each user's own (issue 20): a
+/// form token made as the store once made an API key's (`sha256("api\0es1\0KEY")`)
+/// by another user neither swallows es1's later API write nor answers it
+/// with the attacker's referral.
+#[tokio::test]
+async fn a_form_token_crafted_from_another_users_api_key_neither_blocks_nor_answers_it() {
+    use sha2::Digest;
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let crafted = hex::encode(sha2::Sha256::digest(b"api\0es1\0nightly-7"));
+    let form = format!("csrf={csrf}&once={crafted}&date=2025-01-14&kind=remote&note=es3+only");
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            &format!("/referrals/{}/contacts", w.es3_referral),
+            &es3,
+            &form,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    let before = w.store.contact_count(&w.es1_referral).await.unwrap();
+    let request = Request::post(format!("/api/v1/referrals/{}/steps", w.es1_referral))
+        .header(header::AUTHORIZATION, format!("Bearer {es1}"))
+        .header("idempotency-key", "nightly-7")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            r#"{"step": "contact", "date": "2025-01-14", "kind": "remote"}"#,
+        ))
+        .unwrap();
+    let (status, _, body) = send(&w.app, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    hides(&body, &format!("\"{}\"", w.es3_referral));
+    hides(&body, "es3 only");
+    assert_eq!(
+        w.store.contact_count(&w.es1_referral).await.unwrap(),
+        before + 1,
+        "es1's write is made"
+    );
+}

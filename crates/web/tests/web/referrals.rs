@@ -197,6 +197,7 @@ async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figure
             format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-14&hours_per_week=16"),
         ),
     ] {
+        let form = format!("{form}&version={}", version_now(&w, &referral).await);
         let (status, _, body) =
             send(&w.app, post(&format!("{referral}/{path}"), &es3, &form)).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
@@ -288,6 +289,7 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
             format!("csrf={csrf}&date=2025-01-10&kind=remote"),
         ),
     ] {
+        let form = format!("{form}&version={}", version_now(&w, &referral).await);
         let (status, _, body) =
             send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
         assert_eq!(
@@ -309,7 +311,10 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
         post(
             &format!("{referral}/plan"),
             &es3,
-            &format!("csrf={csrf}&date=2025-01-01"),
+            &format!(
+                "csrf={csrf}&version={}&date=2025-01-01",
+                version_now(&w, &referral).await
+            ),
         ),
     )
     .await;
@@ -324,7 +329,10 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
         post(
             &format!("{referral}/plan"),
             &es3,
-            &format!("csrf={csrf}&date=2025-01-03"),
+            &format!(
+                "csrf={csrf}&version={}&date=2025-01-03",
+                version_now(&w, &referral).await
+            ),
         ),
     )
     .await;
@@ -338,7 +346,10 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
         post(
             &format!("{referral}/discharge"),
             &es3,
-            &format!("csrf={csrf}&date=2025-01-15&reason=moved+away"),
+            &format!(
+                "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away",
+                version_now(&w, &referral).await
+            ),
         ),
     )
     .await;
@@ -498,7 +509,11 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
         page.contains("Remove: Contact: remote on 14 Jan 2025"),
         "each entry has a Remove button"
     );
-    let remove = format!("csrf={csrf}&kind=contact&index={before}");
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let remove = format!(
+        "csrf={csrf}&kind=contact&index={before}&version={}",
+        version_now(&w, &referral).await
+    );
     let (status, _, _) = send(
         &w.app,
         post(
@@ -524,7 +539,10 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
         last.old_value.as_deref().unwrap().contains("2025-01-14"),
         "the removed contact is in the old value"
     );
-    let wrong = format!("csrf={csrf}&kind=contact&index=9999");
+    let wrong = format!(
+        "csrf={csrf}&kind=contact&index=9999&version={}",
+        version_now(&w, &referral).await
+    );
     let (status, _, _) = send(
         &w.app,
         post(

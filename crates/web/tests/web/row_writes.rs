@@ -383,3 +383,191 @@ async fn an_employer_contact_recorded_on_one_server_shows_on_another() {
     // Server B loads the employer contacts only (a change of employer contacts).
     eventually(&b, plan, &es1, |p| p.contains("Ellis &amp; Co")).await;
 }
+
+/// A request of `token` to the API (a JSON body when given).
+fn api_request(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> axum::http::Request<axum::body::Body> {
+    let r = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"));
+    match body {
+        Some(b) => r
+            .header(axum::http::header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(b.to_string()))
+            .unwrap(),
+        None => r.body(axum::body::Body::empty()).unwrap(),
+    }
+}
+
+/// What a page, a form and the API answer while the database cannot be
+/// reached: 503 with Retry-After, within `within` each — never the sign-in
+/// page or 401, which would throw away the form typed.
+async fn answers_unavailable(w: &World, session: &str, csrf: &str, token: &str, within: Duration) {
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let requests = [
+        get(&referral, session),
+        post(
+            &format!("{referral}/contacts"),
+            session,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+        api_request("GET", &format!("/api/v1{referral}"), token, None),
+        api_request(
+            "POST",
+            &format!("/api/v1{referral}/steps"),
+            token,
+            Some(r#"{"step": "contact", "date": "2025-01-14", "kind": "remote"}"#),
+        ),
+    ];
+    for request in requests {
+        let what = format!("{} {}", request.method(), request.uri());
+        let started = Instant::now();
+        let (status, headers, body) = send(&w.app, request).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{what}: {body}");
+        assert!(
+            header_value(&headers, "retry-after").is_some(),
+            "{what}: no Retry-After"
+        );
+        assert!(
+            started.elapsed() < within,
+            "{what}: answered after {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_database_that_is_gone_is_503_with_retry_after_not_the_sign_in_page() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    // Every connection closed: as a database that went away.
+    w.store.close().await;
+    answers_unavailable(&w, &es1, &csrf, &token, Duration::from_secs(4)).await;
+}
+
+/// A TCP proxy in front of the PostgreSQL server of `url`: (the URL through
+/// it, the proxy's task — aborting it is an outage: every connection cut,
+/// new ones refused).
+async fn proxy(url: &str) -> (String, tokio::task::JoinHandle<()>) {
+    let rest = url.split_once('@').unwrap().1;
+    let (server, db) = rest.split_once('/').unwrap();
+    let server = server.to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                return;
+            };
+            let server = server.clone();
+            connections.spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(&server).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    let user = url.split_once("://").unwrap().1.split_once('@').unwrap().0;
+    (format!("postgres://{user}@127.0.0.1:{port}/{db}"), task)
+}
+
+#[tokio::test]
+async fn on_postgresql_an_outage_is_503_within_seconds_not_the_sign_in_page() {
+    let Some((url, database)) = postgres_database().await else {
+        eprintln!(
+            "NOTICE: IPSTRACK_TEST_POSTGRES_URL is not set: the PostgreSQL outage test did not run"
+        );
+        return;
+    };
+    let (through, outage) = proxy(&url).await;
+    let w = world_on(&through, tempfile::tempdir().unwrap()).await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    outage.abort();
+    let _ = outage.await;
+    answers_unavailable(&w, &es1, &csrf, &token, Duration::from_millis(4500)).await;
+    w.store.close().await;
+    database.drop_now().await;
+}
+
+/// A write whose commit succeeded is answered as saved even when the new
+/// snapshot cannot be made just then; the change follower puts it in once
+/// it can.
+#[tokio::test]
+async fn a_saved_change_is_answered_as_saved_when_publishing_it_fails() {
+    use sqlx::{Connection, Executor};
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let manager = session_of(&w, "manager").await;
+    let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let (_, _, page) = send(&w.app, get(&referral, &manager)).await;
+    let shown = contacts_shown(&page);
+    let before = w.store.contact_count(&w.es1_referral).await.unwrap();
+    // Behind the server's back: es1's referral moves to a specialist this
+    // server has not loaded (so the referral cannot go into its snapshot)
+    // and another referral is damaged (so a whole reload fails).
+    let path = w._dir.path().join("web.sqlite");
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let (access,): (Option<String>,) = sqlx::query_as("SELECT access FROM referrals WHERE id = $1")
+        .bind(&w.es3_referral)
+        .fetch_one(&mut other)
+        .await
+        .unwrap();
+    other
+        .execute(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO staff (id, position, name, role, team_id, start_date, end_date, fte) \
+             VALUES ('es99', 999, 'New ES', 'es', 't2', '2024-01-01', NULL, 10000); \
+             INSERT INTO transfers (referral_id, position, date, es_id) VALUES ('{}', 99, '2025-01-15', 'es99'); \
+             UPDATE referrals SET access = '2024-13-45' WHERE id = '{}';",
+            w.es1_referral, w.es3_referral
+        )))
+        .await
+        .unwrap();
+    let (status, headers, body) = send(
+        &w.app,
+        post(
+            &format!("{referral}/contacts"),
+            &es1,
+            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(location(&headers), referral);
+    let (status, _, body) = send(
+        &w.app,
+        api_request(
+            "POST",
+            &format!("/api/v1{referral}/steps"),
+            &token,
+            Some(r#"{"step": "contact", "date": "2025-01-14", "kind": "face_to_face"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        w.store.contact_count(&w.es1_referral).await.unwrap(),
+        before + 2
+    );
+    // Once the data can be loaded again, the change follower catches up.
+    sqlx::query("UPDATE referrals SET access = $1 WHERE id = $2")
+        .bind(access)
+        .bind(&w.es3_referral)
+        .execute(&mut other)
+        .await
+        .unwrap();
+    eventually(&w.app, &referral, &manager, |p| {
+        contacts_shown(p) == shown + 2
+    })
+    .await;
+}

@@ -1,0 +1,111 @@
+//! Who may see and change what (issue 20): one rule, stated once, that every
+//! page, API call, import and search asks. A viewer's [`Scope`] follows from
+//! their role and their staff record: an Employment Specialist their own
+//! caseload (the referrals assigned to them today, R-2), a team lead their
+//! team's, a manager or admin the whole service; a user whose role needs a
+//! staff record and has none sees nothing.
+
+use crate::model::{Dataset, Referral, Role, StaffIdx, TeamIdx};
+use crate::report::assigned_on;
+use crate::time::Day;
+
+/// What a viewer may see and change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// An ES: the referrals assigned to them today, their own plan.
+    Caseload(StaffIdx),
+    /// A team lead: their team's referrals, ES and pages.
+    Team(TeamIdx),
+    /// A manager or admin: the whole service.
+    Service,
+    /// An ES or team lead with no staff record: nothing.
+    Nothing,
+}
+
+impl Scope {
+    /// The scope of a user of `role` linked to staff record `staff` (an
+    /// index into `data.staff`).
+    pub fn of(role: Role, staff: Option<StaffIdx>, data: &Dataset) -> Scope {
+        match (role, staff) {
+            (Role::Manager | Role::Admin, _) => Scope::Service,
+            (Role::TeamLead, Some(s)) => Scope::Team(data.staff[s as usize].team),
+            (Role::Es, Some(s)) => Scope::Caseload(s),
+            (Role::Es | Role::TeamLead, None) => Scope::Nothing,
+        }
+    }
+
+    /// Whether an ES (by index) is within the scope: themselves, their team's
+    /// ES, or any ES of the service.
+    pub fn specialist(self, data: &Dataset, es: StaffIdx) -> bool {
+        let Some(s) = data.staff.get(es as usize) else {
+            return false;
+        };
+        s.role == Role::Es
+            && match self {
+                Scope::Caseload(me) => me == es,
+                Scope::Team(team) => s.team == team,
+                Scope::Service => true,
+                Scope::Nothing => false,
+            }
+    }
+
+    /// Whether a referral is within the scope: assigned today to an ES of it
+    /// (a manager or admin sees every referral, unassigned ones too).
+    pub fn referral(self, data: &Dataset, r: &Referral, today: Day) -> bool {
+        match self {
+            Scope::Service => true,
+            Scope::Nothing => false,
+            _ => assigned_on(r, today, today).is_some_and(|es| self.specialist(data, es)),
+        }
+    }
+
+    /// Whether a client is within the scope: one of their referrals is.
+    pub fn client(self, data: &Dataset, client: u32, today: Day) -> bool {
+        data.referrals
+            .iter()
+            .any(|r| r.client == client && self.referral(data, r, today))
+    }
+
+    /// Whether a team's pages are within the scope.
+    pub fn team(self, team: TeamIdx) -> bool {
+        match self {
+            Scope::Team(mine) => mine == team,
+            Scope::Service => true,
+            Scope::Caseload(_) | Scope::Nothing => false,
+        }
+    }
+
+    /// The team a page about one team shows when none is asked for: a team
+    /// lead's own, else the viewer's (a manager linked to a staff record),
+    /// else the first.
+    pub fn default_team(self, data: &Dataset, own: Option<TeamIdx>) -> Option<TeamIdx> {
+        match self {
+            Scope::Team(mine) => Some(mine),
+            Scope::Service => own.or((!data.teams.is_empty()).then_some(0)),
+            Scope::Caseload(_) | Scope::Nothing => None,
+        }
+    }
+
+    /// Whether a referral may be given (a new referral, a transfer) to this
+    /// ES on `today`: an ES of the scope in post that day.
+    pub fn may_assign(self, data: &Dataset, es: StaffIdx, today: Day) -> bool {
+        self.specialist(data, es) && data.staff[es as usize].in_post_on(today)
+    }
+
+    /// Whether an ES's employer contacts may be recorded and changed: by the
+    /// ES and their team lead (managers and admins read them).
+    pub fn records_employer_contacts_of(self, data: &Dataset, es: StaffIdx) -> bool {
+        matches!(self, Scope::Caseload(_) | Scope::Team(_)) && self.specialist(data, es)
+    }
+
+    /// The teams whose referrals a spreadsheet import may create or change:
+    /// `Some(None)` every team, `Some(Some(team))` one team (a team lead's),
+    /// `None` no import at all (an ES).
+    pub fn imports(self) -> Option<Option<TeamIdx>> {
+        match self {
+            Scope::Service => Some(None),
+            Scope::Team(team) => Some(Some(team)),
+            Scope::Caseload(_) | Scope::Nothing => None,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Who may see and change what (issue 20): core's one rule of scope, which
+//! every page, API call, import and search asks.
+
+mod common;
+
+use common::*;
+use ipstrack_core::model::Role;
+use ipstrack_core::scope::Scope;
+use serde_json::json;
+
+/// Team t1 with es1 and es2, team t2 with es3 and its lead; r1 is es1's, r2
+/// es3's, r3 es1's until it moved to es2 on 2024-06-01.
+fn service() -> ipstrack_core::Loaded {
+    let mut doc = doc_with_staff(
+        vec![
+            staff("es1", json!({})),
+            staff("es2", json!({"end_date": "2024-12-31"})),
+            staff("es3", json!({"team": "t2"})),
+            staff("lead2", json!({"team": "t2", "role": "team_lead"})),
+        ],
+        vec![
+            referral("r1", json!({})),
+            referral("r2", json!({"es": "es3"})),
+            referral(
+                "r3",
+                json!({"transfers": [{"date": "2024-06-01", "es": "es2"}]}),
+            ),
+        ],
+    );
+    doc["teams"] = json!([{"id": "t1", "name": "North"}, {"id": "t2", "name": "South"}]);
+    load(&doc)
+}
+
+fn sees(scope: Scope, data: &ipstrack_core::Loaded, day: &str) -> Vec<String> {
+    let d = &data.dataset;
+    d.referrals
+        .iter()
+        .filter(|r| scope.referral(d, r, ipstrack_core::Day::parse(day).unwrap()))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+#[test]
+fn an_es_sees_the_referrals_assigned_to_them_today() {
+    let data = service();
+    let es1 = Scope::of(Role::Es, Some(0), &data.dataset);
+    assert_eq!(sees(es1, &data, "2024-05-31"), ["r1", "r3"]);
+    // From the transfer's day the referral is es2's.
+    assert_eq!(sees(es1, &data, "2024-06-01"), ["r1"]);
+    let es2 = Scope::of(Role::Es, Some(1), &data.dataset);
+    assert_eq!(sees(es2, &data, "2024-06-01"), ["r3"]);
+}
+
+#[test]
+fn a_team_lead_sees_their_teams_referrals_and_specialists() {
+    let data = service();
+    let lead = Scope::of(Role::TeamLead, Some(3), &data.dataset);
+    assert_eq!(lead, Scope::Team(1));
+    assert_eq!(sees(lead, &data, "2024-06-01"), ["r2"]);
+    assert!(lead.specialist(&data.dataset, 2));
+    assert!(!lead.specialist(&data.dataset, 0));
+    assert!(!lead.specialist(&data.dataset, 3), "a lead is not an ES");
+    assert!(lead.team(1) && !lead.team(0));
+    assert_eq!(lead.imports(), Some(Some(1)));
+}
+
+#[test]
+fn a_manager_sees_the_service_and_a_user_without_a_staff_record_nothing() {
+    let data = service();
+    let manager = Scope::of(Role::Manager, None, &data.dataset);
+    assert_eq!(sees(manager, &data, "2024-06-01"), ["r1", "r2", "r3"]);
+    assert!(manager.team(0) && manager.team(1));
+    assert_eq!(manager.default_team(&data.dataset, None), Some(0));
+    assert!(!manager.records_employer_contacts_of(&data.dataset, 0));
+    for role in [Role::Es, Role::TeamLead] {
+        let nobody = Scope::of(role, None, &data.dataset);
+        assert!(sees(nobody, &data, "2024-06-01").is_empty());
+        assert_eq!(nobody.imports(), None);
+    }
+}
+
+#[test]
+fn a_referral_may_be_given_only_to_an_es_of_the_scope_in_post() {
+    let data = service();
+    let d = &data.dataset;
+    let day = |s: &str| ipstrack_core::Day::parse(s).unwrap();
+    let es1 = Scope::of(Role::Es, Some(0), d);
+    assert!(es1.may_assign(d, 0, day("2024-06-01")));
+    assert!(!es1.may_assign(d, 1, day("2024-06-01")), "another ES");
+    let manager = Scope::Service;
+    assert!(manager.may_assign(d, 1, day("2024-12-31")));
+    assert!(
+        !manager.may_assign(d, 1, day("2025-01-01")),
+        "left their post"
+    );
+    assert!(!manager.may_assign(d, 3, day("2024-06-01")), "a team lead");
+    assert!(es1.records_employer_contacts_of(d, 0));
+    assert!(!es1.records_employer_contacts_of(d, 1));
+}
