@@ -746,7 +746,6 @@ async fn an_export_imported_after_a_contact_was_recorded_is_refused_naming_the_r
             .change_referral(
                 "r3",
                 &ipstrack_store::Step::Contact(contact_on("2024-11-04")),
-                None,
                 "es1",
             )
             .await
@@ -837,7 +836,6 @@ async fn a_referral_the_bundle_does_not_version_is_replaced_and_reported_with_wh
             .change_referral(
                 "r3",
                 &ipstrack_store::Step::Contact(contact_on("2024-11-04")),
-                None,
                 "es1",
             )
             .await
