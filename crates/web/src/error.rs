@@ -158,6 +158,10 @@ fn store_error(e: StoreError) -> Response {
             "This form was already used to save a change, so this one was not saved: reload the page and make your change again.",
         )
             .into_response(),
+        // An import of records changed since it was taken (the upload
+        // page says so with its form; elsewhere, the names and what would
+        // be lost).
+        e @ StoreError::Stale(_) => (StatusCode::CONFLICT, e.to_string()).into_response(),
         StoreError::NotAllowed(message) => {
             (StatusCode::UNPROCESSABLE_ENTITY, message).into_response()
         }

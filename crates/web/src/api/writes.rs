@@ -157,6 +157,7 @@ pub(crate) fn store_refusal(e: StoreError) -> ApiError {
             "Idempotency-Key was already used for another request",
         ),
         StoreError::Exists(message) => ApiError::new(StatusCode::CONFLICT, message),
+        e @ StoreError::Stale(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
         StoreError::NotAllowed(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
         e => {
             let response = crate::error::WebError::from(e).into_response();
