@@ -29,6 +29,24 @@ async fn assert_stored_as_loaded(store: &Store, name: &str) {
     );
 }
 
+/// An employee job of `hours` a week, the employer as typed.
+fn job(employer: impl Into<String>, start: &str, hours: u64) -> JobDoc {
+    JobDoc {
+        id: String::new(),
+        kind: "employee".into(),
+        employer: Some(employer.into()),
+        start: start.into(),
+        end: None,
+        hours_per_week: Some(serde_json::Number::from(hours)),
+        weekly_hours: None,
+        four_hours_confirmed: None,
+        self_employment_registration: None,
+        self_employment_evidence: None,
+        retained: None,
+        return_to_work: None,
+    }
+}
+
 fn person(id: &str, nhs: &str) -> ClientDoc {
     ClientDoc {
         id: id.into(),
@@ -101,24 +119,7 @@ async fn bad_1_every_write_stores_text_as_the_loader_reads_it() {
             .unwrap();
         // A job whose employer has spaces around it.
         let saved = store
-            .change_referral(
-                "r1",
-                &Step::Job(JobDoc {
-                    id: String::new(),
-                    kind: "employee".into(),
-                    employer: Some("  Co-op ".into()),
-                    start: "2024-06-10".into(),
-                    end: None,
-                    hours_per_week: Some(serde_json::Number::from(16)),
-                    weekly_hours: None,
-                    four_hours_confirmed: None,
-                    self_employment_registration: None,
-                    self_employment_evidence: None,
-                    retained: None,
-                    return_to_work: None,
-                }),
-                "es1",
-            )
+            .change_referral("r1", &Step::Job(job("  Co-op ", "2024-06-10", 16)), "es1")
             .await
             .unwrap();
         assert_eq!(
@@ -255,20 +256,7 @@ proptest! {
                 mechanism: None,
                 note: Some(note.clone()),
             });
-            let job = Step::Job(JobDoc {
-                id: String::new(),
-                kind: "employee".into(),
-                employer: Some(employer.clone()),
-                start: "2024-06-10".into(),
-                end: None,
-                hours_per_week: Some(serde_json::Number::from(10)),
-                weekly_hours: None,
-                four_hours_confirmed: None,
-                self_employment_registration: None,
-                self_employment_evidence: None,
-                retained: None,
-                return_to_work: None,
-            });
+            let job = Step::Job(job(employer.clone(), "2024-06-10", 10));
             let mut accepted = Vec::new();
             for step in [contact, job] {
                 if let Ok(saved) = store.change_referral("r1", &step, "es1").await {

@@ -538,43 +538,19 @@ pub(super) fn check_referral(
         }
     };
     let es = r.es.as_deref().and_then(|id| es_ref(c, "es", id));
+    fn count<T>(list: &Option<Vec<T>>) -> usize {
+        list.as_ref().map_or(0, Vec::len)
+    }
+    let reviews = r.vocational_plan.as_ref().map_or(0, |p| p.reviews.len());
     for (field, max, len) in [
-        (
-            "transfers",
-            limits::SPELLS,
-            r.transfers.as_ref().map_or(0, Vec::len),
-        ),
-        (
-            "contacts",
-            limits::CONTACTS,
-            r.contacts.as_ref().map_or(0, Vec::len),
-        ),
-        (
-            "holds",
-            limits::SPELLS,
-            r.holds.as_ref().map_or(0, Vec::len),
-        ),
-        (
-            "waiting_list",
-            limits::SPELLS,
-            r.waiting_list.as_ref().map_or(0, Vec::len),
-        ),
-        (
-            "engagement",
-            limits::SPELLS,
-            r.engagement.as_ref().map_or(0, Vec::len),
-        ),
-        (
-            "decisions",
-            limits::SPELLS,
-            r.decisions.as_ref().map_or(0, Vec::len),
-        ),
-        ("jobs", limits::JOBS, r.jobs.as_ref().map_or(0, Vec::len)),
-        (
-            "vocational_plan.reviews",
-            limits::PLAN_REVIEWS,
-            r.vocational_plan.as_ref().map_or(0, |p| p.reviews.len()),
-        ),
+        ("transfers", limits::SPELLS, count(&r.transfers)),
+        ("contacts", limits::CONTACTS, count(&r.contacts)),
+        ("holds", limits::SPELLS, count(&r.holds)),
+        ("waiting_list", limits::SPELLS, count(&r.waiting_list)),
+        ("engagement", limits::SPELLS, count(&r.engagement)),
+        ("decisions", limits::SPELLS, count(&r.decisions)),
+        ("jobs", limits::JOBS, count(&r.jobs)),
+        ("vocational_plan.reviews", limits::PLAN_REVIEWS, reviews),
     ] {
         if len > max {
             c.error(
