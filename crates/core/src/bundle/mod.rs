@@ -39,8 +39,8 @@ pub use fields::{
 pub use loaded::Loaded;
 pub use loss::{Removed, removed};
 pub use person::{
-    ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, checked_client, client_document, code_words,
-    nhs_number_as_kept, postcode_is_valid,
+    ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, MAX_PHONE_CHARS, checked_client, client_document,
+    code_words, nhs_number_as_kept, postcode_is_valid,
 };
 pub use reading::{parse_document, read_bundle};
 pub use validation::{

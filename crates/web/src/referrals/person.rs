@@ -7,9 +7,22 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
-    ClientDoc, ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, postcode_is_valid,
+    ClientDoc, ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, MAX_PHONE_CHARS, postcode_is_valid,
 };
+use ipstrack_core::bundle::{TextRule, checked_client, read_text};
 use ipstrack_core::model::nhs_number_is_valid;
+
+/// The fields of a person's form, as core names them.
+const PERSON_FIELDS: [&str; 8] = [
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "phone",
+    "postcode",
+    "gender",
+    "ethnic_category",
+];
 use ipstrack_store::StoreError;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
@@ -73,16 +86,10 @@ impl PersonForm {
             ("given_name", &self.given_name, "given name"),
             ("family_name", &self.family_name, "family name"),
         ] {
-            let text = value.trim();
-            if text.is_empty() {
-                errors.push((name, format!("Enter the person's {what}")));
-            } else if text.chars().count() > MAX_NAME_CHARS {
-                errors.push((
-                    name,
-                    format!("The {what} must be {MAX_NAME_CHARS} characters or fewer"),
-                ));
-            } else if text.chars().any(char::is_control) {
-                errors.push((name, format!("Enter the {what} as plain text")));
+            match read_text(value, TextRule::line(MAX_NAME_CHARS)) {
+                Ok(Some(_)) => {}
+                Ok(None) => errors.push((name, format!("Enter the person's {what}"))),
+                Err(problem) => errors.push((name, format!("The {what} {}", problem.words()))),
             }
         }
         let date_of_birth = kept(&self.date_of_birth);
@@ -93,7 +100,7 @@ impl PersonForm {
         }
         let phone = kept(&self.phone);
         if let Some(p) = &phone
-            && (p.chars().count() > 20
+            && (p.chars().count() > MAX_PHONE_CHARS
                 || !p.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c)))
         {
             errors.push((
@@ -124,7 +131,7 @@ impl PersonForm {
                 "Select the person's ethnic category".into(),
             ));
         }
-        ClientDoc {
+        let client = ClientDoc {
             id: id.to_string(),
             nhs_number,
             given_name: kept(&self.given_name),
@@ -134,7 +141,23 @@ impl PersonForm {
             postcode: postcode.map(|p| p.to_ascii_uppercase()),
             gender,
             ethnic_category,
+        };
+        // Core's check of a client is the one the store makes: whatever it
+        // refuses that the words above did not catch is shown beside its
+        // field here, so the form never passes what the store refuses.
+        if let Err(bad) = checked_client(&client, &[]) {
+            for e in &bad.0 {
+                let field = PERSON_FIELDS
+                    .iter()
+                    .find(|f| **f == e.field_name())
+                    .copied()
+                    .unwrap_or("given_name");
+                if !errors.iter().any(|(f, _)| *f == field) {
+                    errors.push((field, e.plain()));
+                }
+            }
         }
+        client
     }
 }
 

@@ -185,3 +185,21 @@ async fn r_2_a_backdated_transfer_is_refused_on_the_form_with_its_reason() {
     shows(&page, "a transfer cannot be backdated");
     still_loads(&w).await;
 }
+
+#[tokio::test]
+async fn bad_1_a_new_persons_name_of_only_invisible_characters_is_refused_on_the_form() {
+    let w = world().await;
+    let (cookie, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    // A zero-width space and a right-to-left override, typed as the name.
+    let form = format!(
+        "csrf={csrf}&given_name=%E2%80%8B&family_name=%E2%80%AEnosrep&received=2025-01-10&status_at_referral=unemployed&es=es1"
+    );
+    let (status, _, page) = send(&w.app, post("/referrals/new", &cookie, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "The given name holds no letter, number or symbol");
+    shows(
+        &page,
+        "The family name holds a character that reorders text (U+202E)",
+    );
+    still_loads(&w).await;
+}
