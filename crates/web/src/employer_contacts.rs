@@ -14,6 +14,7 @@ use ipstrack_core::bundle::{
     EMPLOYER_CONTACT_KINDS, EmployerContactDoc, MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, accepts,
     employer_contact_document,
 };
+use ipstrack_core::bundle::{TextRule, read_text};
 use ipstrack_core::employer_engagement::{EmployerEngagement, employer_engagement};
 use ipstrack_core::model::{EmployerContactKind, Role};
 use ipstrack_core::report::assigned_on;
@@ -298,14 +299,16 @@ fn checked(
     ) {
         errors.push(("date", e));
     }
+    // Text read as core reads it (trimmed, within its limit, something
+    // visible, nothing that reorders it), in the form's words.
     let employer = form.employer.trim();
-    if employer.is_empty() {
-        errors.push(("employer", "Enter the employer's name".into()));
-    } else if employer.chars().count() > MAX_EMPLOYER_CHARS {
-        errors.push((
+    match read_text(employer, TextRule::line(MAX_EMPLOYER_CHARS)) {
+        Ok(Some(_)) => {}
+        Ok(None) => errors.push(("employer", "Enter the employer's name".into())),
+        Err(problem) => errors.push((
             "employer",
-            format!("The employer's name must be {MAX_EMPLOYER_CHARS} characters or fewer"),
-        ));
+            format!("The employer's name {}", problem.words()),
+        )),
     }
     if !accepts(&EMPLOYER_CONTACT_KINDS, &form.kind) {
         errors.push(("kind", "Select how the contact was made".into()));
@@ -321,11 +324,8 @@ fn checked(
             "Select a client of this caseload, or no one".into(),
         ));
     }
-    if form.note.trim().chars().count() > MAX_NOTE_CHARS {
-        errors.push((
-            "note",
-            format!("The note must be {MAX_NOTE_CHARS} characters or fewer"),
-        ));
+    if let Err(problem) = read_text(&form.note, TextRule::lines(MAX_NOTE_CHARS)) {
+        errors.push(("note", format!("The note {}", problem.words())));
     }
     if !errors.is_empty() {
         return Err(errors);

@@ -63,11 +63,9 @@ pub(crate) async fn add_contact(
             _ => {}
         }
     }
-    if form.note.trim().chars().count() > MAX_NOTE_CHARS {
-        errors.push((
-            "note",
-            format!("The note must be {MAX_NOTE_CHARS} characters or fewer"),
-        ));
+    // The note read as core reads it, in the form's words.
+    if let Err(problem) = bundle::read_text(&form.note, bundle::TextRule::lines(MAX_NOTE_CHARS)) {
+        errors.push(("note", format!("The note {}", problem.words())));
     }
     let contact_doc = |mechanism| ContactDoc {
         date: form.date.trim().to_string(),
