@@ -241,8 +241,9 @@ fn typed() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
-    /// Any contact note and discharge reason accepted by the store reads back
-    /// unchanged: the record as stored is the loader's own form of it.
+    /// Any contact note, job, discharge reason, person's names and employer
+    /// contact accepted by the store reads back unchanged: the record as
+    /// stored is the loader's own form of it.
     #[test]
     fn bad_1_any_record_accepted_loads_back_unchanged(note in typed(), reason in typed(), employer in typed()) {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -270,6 +271,29 @@ proptest! {
             };
             if let Ok(saved) = store.change_referral("r1", &discharge, "es1").await {
                 accepted.push(saved);
+            }
+            // The person's details and an employer contact, typed the same way.
+            let client = store.referral("r1").await.unwrap().unwrap().client;
+            let seen = ipstrack_store::client_fingerprint(&client);
+            let typed_client = ClientDoc {
+                given_name: Some(note.clone()),
+                family_name: Some(employer.clone()),
+                ..client.clone()
+            };
+            if let Ok(saved) = store.update_client("r1", &typed_client, &seen, "es1").await {
+                assert_eq!(Some(&saved.client), store.export().await.unwrap().clients.iter().find(|c| c.id == client.id));
+            }
+            let contact = EmployerContactDoc {
+                id: String::new(),
+                es: "es1".into(),
+                date: "2024-06-04".into(),
+                employer: employer.clone(),
+                kind: "call".into(),
+                note: Some(reason.clone()),
+                client: None,
+            };
+            if let Ok(saved) = store.record_employer_contact(&contact, "es1").await {
+                assert_eq!(Some(saved.contact.clone()), store.employer_contact(&saved.contact.id).await.unwrap().map(|s| s.contact));
             }
             let loaded = store.load().await.unwrap();
             let again = store.referral("r1").await.unwrap().unwrap();
