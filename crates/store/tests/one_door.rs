@@ -368,3 +368,30 @@ async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
         db.cleanup().await;
     }
 }
+
+/// A row written before issue 20 (text with spaces around it) still loads;
+/// `doctor` names it, so that it can be saved again as the loader reads it.
+#[tokio::test]
+async fn doctor_names_a_record_stored_otherwise_than_the_loader_reads_it() {
+    use sqlx::{Connection, Executor};
+    for db in databases().await {
+        let store = db.open_with_caseload().await;
+        assert!(
+            store.integrity_check().await.unwrap().is_empty(),
+            "{}",
+            db.name
+        );
+        sqlx::any::install_default_drivers();
+        let url = ipstrack_store::database_url(&db.url);
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        conn.execute("UPDATE teams SET name = '  ' || name || ' '")
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        store.load().await.expect("it still loads");
+        let problems = store.integrity_check().await.unwrap();
+        assert_eq!(problems.len(), 1, "{}: {problems:?}", db.name);
+        assert!(problems[0].contains("team t1"), "{}: {problems:?}", db.name);
+        db.cleanup().await;
+    }
+}
