@@ -116,12 +116,16 @@ impl Pending {
         if let Some(b) = before {
             self.rows.retain(|(m, _), _| *m >= b);
         }
-        keys.into_iter()
+        let mut groups: Vec<(Key, Group)> = keys
+            .into_iter()
             .map(|k| {
                 let g = self.groups.remove(&k).expect("listed");
                 (k, g)
             })
-            .collect()
+            .collect();
+        // In the order of their first lookup.
+        groups.sort_by_key(|(_, g)| g.at);
+        groups
     }
 }
 

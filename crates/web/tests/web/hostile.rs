@@ -744,3 +744,31 @@ async fn a_form_token_crafted_from_another_users_api_key_neither_blocks_nor_answ
         "es1's write is made"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_users_many_searches_at_once_are_answered_429_or_served_and_others_are_served() {
+    let w = world().await;
+    let es1 = session_of(&w, "es1").await;
+    let es3 = session_of(&w, "es3").await;
+    let many: Vec<_> = (0..32)
+        .map(|_| {
+            let app = w.app.clone();
+            let es1 = es1.clone();
+            tokio::spawn(async move { send(&app, get("/search?q=a", &es1)).await })
+        })
+        .collect();
+    let (status, _, _) = send(&w.app, get("/search?q=a", &es3)).await;
+    assert_eq!(status, StatusCode::OK);
+    for answer in many {
+        let (status, headers, _) = answer.await.unwrap();
+        assert!(
+            status == StatusCode::OK
+                || (status == StatusCode::TOO_MANY_REQUESTS
+                    && header_value(&headers, "retry-after").as_deref() == Some("1")),
+            "{status}"
+        );
+    }
+    // Their places are given back: the next search is served.
+    let (status, _, _) = send(&w.app, get("/search?q=a", &es1)).await;
+    assert_eq!(status, StatusCode::OK);
+}
