@@ -115,6 +115,7 @@ pub fn run(
             Vec::new()
         };
         progress.step("loading the case data");
+        let audit = store.clone();
         let app = ipstrack_web::app(
             store,
             ipstrack_web::Config {
@@ -136,7 +137,10 @@ pub fn run(
         println!("ipstrack is serving on http://{addr}");
         // Each request carries its connection's address: the sign-in rule
         // counts failures by account and source address.
-        ipstrack_web::serve(listener, app, ipstrack_web::Limits::default()).await?;
+        let served = ipstrack_web::serve(listener, app, ipstrack_web::Limits::default()).await;
+        // The out-of-scope entries still waiting are written before leaving.
+        audit.flush_audit().await;
+        served?;
         Ok(std::process::ExitCode::SUCCESS)
     })
 }

@@ -9,6 +9,7 @@
 //! a refused or failed write leaves the database exactly as it was.
 
 mod admin;
+mod audit_queue;
 mod backup;
 mod clients;
 mod employer_contacts;
@@ -24,6 +25,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use admin::{AuditEntry, AuditFilter, Submission, User};
+pub use audit_queue::{AUDIT_QUEUE, AUDIT_ROWS_PER_USER_MINUTE};
 pub use backup::{BACKUP_FORMAT, Backup, BackupUser, NOT_BACKED_UP, Versions};
 pub use clients::fingerprint as client_fingerprint;
 pub use employer_contacts::SavedEmployerContact;
@@ -283,6 +285,8 @@ pub struct Store {
     listener: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::postgres::PgListener>>>,
     /// Passwords checked with argon2 (see [`Store::password_checks`]).
     password_checks: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Out-of-scope audit entries waiting for their writer (see `audit_queue`).
+    audit_queue: std::sync::Arc<audit_queue::AuditQueue>,
 }
 
 /// The channel a write notifies on PostgreSQL (see [`Store::wait_for_change`]).
@@ -370,6 +374,7 @@ impl Store {
                     url: url.as_str().into(),
                     listener: Default::default(),
                     password_checks: Default::default(),
+                    audit_queue: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -390,6 +395,7 @@ impl Store {
                     url: url.as_str().into(),
                     listener: Default::default(),
                     password_checks: Default::default(),
+                    audit_queue: Default::default(),
                 }
             }
         };

@@ -866,3 +866,121 @@ async fn a_referral_the_bundle_does_not_version_is_replaced_and_reported_with_wh
         db.cleanup().await;
     }
 }
+
+fn out_of_scope(record_id: &str) -> Vec<ipstrack_core::model::OutOfScope> {
+    vec![ipstrack_core::model::OutOfScope {
+        record_type: "referral",
+        record_id: record_id.to_string(),
+        matched_by: "id",
+    }]
+}
+
+/// The out-of-scope rows: (actor, record id, minute, count).
+async fn out_of_scope_rows(store: &ipstrack_store::Store) -> Vec<(String, String, String, u64)> {
+    store
+        .audit(&AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "out-of-scope")
+        .map(|e| {
+            let v: Value = serde_json::from_str(e.new_value.as_deref().unwrap()).unwrap();
+            (
+                e.actor,
+                e.record_id,
+                e.at[..16].to_string(),
+                v["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn repeated_out_of_scope_lookups_are_one_row_a_minute_with_their_count() {
+    for db in databases().await {
+        let store = db.open_with_caseload().await;
+        for _ in 0..500 {
+            assert!(store.audit_out_of_scope_later("es1", out_of_scope("r-x")));
+        }
+        assert!(store.audit_out_of_scope_later("es2", out_of_scope("r-x")));
+        store.flush_audit().await;
+        let rows = out_of_scope_rows(&store).await;
+        let mut keys: Vec<_> = rows.iter().map(|r| (&r.0, &r.1, &r.2)).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), rows.len(), "{}: {rows:?}", db.name);
+        let count = |actor: &str| {
+            rows.iter()
+                .filter(|r| r.0 == actor)
+                .map(|r| r.3)
+                .sum::<u64>()
+        };
+        assert_eq!((count("es1"), count("es2")), (500, 1), "{}", db.name);
+        assert!(rows.len() <= 3, "{}: {rows:?}", db.name);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn one_user_adds_at_most_the_limit_of_out_of_scope_rows_a_minute() {
+    for db in databases().await {
+        let store = db.open_with_caseload().await;
+        let n = 5 * ipstrack_store::AUDIT_ROWS_PER_USER_MINUTE;
+        for i in 0..n {
+            store.audit_out_of_scope_later("es1", out_of_scope(&format!("r-{i}")));
+        }
+        // Another user is not held back by the first.
+        store.audit_out_of_scope_later("es2", out_of_scope("r-0"));
+        store.flush_audit().await;
+        let rows = out_of_scope_rows(&store).await;
+        let es1: Vec<_> = rows.iter().filter(|r| r.0 == "es1").collect();
+        // At most the limit and one folded row (`*`) a minute (a minute may
+        // end during the test: two minutes).
+        assert!(
+            es1.len() <= 2 * (ipstrack_store::AUDIT_ROWS_PER_USER_MINUTE + 1),
+            "{}: {}",
+            db.name,
+            es1.len()
+        );
+        assert!(es1.iter().any(|r| r.1 == "*"), "{}", db.name);
+        assert_eq!(
+            es1.iter().map(|r| r.3).sum::<u64>(),
+            n as u64,
+            "{}",
+            db.name
+        );
+        assert!(
+            rows.iter().any(|r| r.0 == "es2" && r.1 == "r-0"),
+            "{}",
+            db.name
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_full_audit_queue_drops_and_counts_entries_and_never_waits() {
+    for db in databases().await {
+        let store = db.open_with_caseload().await;
+        store.audit_out_of_scope_later("es1", out_of_scope("r-first"));
+        let held = store.hold_audit_writer().await;
+        // The writer stops at its next write (a flush) while entries come.
+        let flushing = {
+            let store = store.clone();
+            tokio::spawn(async move { store.flush_audit().await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let n = 3 * ipstrack_store::AUDIT_QUEUE;
+        for _ in 0..n {
+            store.audit_out_of_scope_later("es1", out_of_scope("r-x"));
+        }
+        let dropped = store.audit_dropped();
+        assert!(dropped > 0, "{}", db.name);
+        drop(held);
+        flushing.await.unwrap();
+        store.flush_audit().await;
+        let rows = out_of_scope_rows(&store).await;
+        let written: u64 = rows.iter().filter(|r| r.1 == "r-x").map(|r| r.3).sum();
+        assert_eq!(written + dropped, n as u64, "{}", db.name);
+        db.cleanup().await;
+    }
+}

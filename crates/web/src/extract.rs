@@ -123,17 +123,28 @@ pub(crate) fn specialist_in_scope(v: &Viewer, data: &Dataset, id: &str) -> Optio
     v.scope.specialist(data, i as u32).then_some(i)
 }
 
-/// Writes to the audit log that a request matched stored records outside
-/// the user's scope (the user is answered as if there were none).
+/// Hands to the audit writer that a request matched stored records outside
+/// the user's scope (the user is answered as if there were none). The
+/// request does not wait for the write: the answer takes the same time
+/// whether a record was matched or not (issue 21). Repeats are collapsed and
+/// limited per user by the writer (`ipstrack_store::audit_queue`); a full
+/// queue drops the entry, counted and logged.
 pub(crate) async fn audit_out_of_scope(
     state: &AppState,
     v: &Viewer,
     matched: Vec<ipstrack_core::model::OutOfScope>,
 ) -> Result<(), WebError> {
-    Ok(state
+    if !state
         .store
-        .audit_out_of_scope(&v.session.user.username, &matched)
-        .await?)
+        .audit_out_of_scope_later(&v.session.user.username, matched)
+    {
+        tracing::warn!(
+            user = %v.session.user.username,
+            dropped = state.store.audit_dropped(),
+            "the audit queue is full: an out-of-scope entry was dropped"
+        );
+    }
+    Ok(())
 }
 
 /// The audit entry of a referral asked for by id outside the user's scope

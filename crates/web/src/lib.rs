@@ -59,6 +59,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         applied_change: AtomicI64::new(seq),
         config,
         uploads: import::Uploads::default(),
+        searches: Default::default(),
     });
     let secure_cookies = state.config.secure_cookies;
     tokio::spawn(follow_changes(Arc::downgrade(&state)));

@@ -2,7 +2,8 @@
 //! id, among the referrals in the user's scope only. A search is bounded (100
 //! characters, 50 people shown); an NHS number or referral id that matches a
 //! record outside the scope is answered as no match and written to the audit
-//! log, like any other out-of-scope lookup.
+//! log, like any other out-of-scope lookup. A user runs one search at a
+//! time, and at most [`SEARCHES_AT_ONCE`] run in all (issue 21).
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -23,6 +24,77 @@ use crate::{Shared, Viewer};
 /// The longest search kept, and the most people shown.
 pub(crate) const MAX_QUERY_CHARS: usize = 100;
 pub(crate) const MAX_RESULTS: usize = 50;
+
+/// Searches one user may run at once; searches run at once in all.
+pub(crate) const SEARCHES_PER_USER: usize = 1;
+pub(crate) const SEARCHES_AT_ONCE: usize = 4;
+/// How long a search waits for one of the [`SEARCHES_AT_ONCE`] to end.
+const SEARCH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The searches running (issue 21: one user's searches cannot slow the
+/// service for others): at most [`SEARCHES_PER_USER`] a user, the excess
+/// answered 429 with `Retry-After`; at most [`SEARCHES_AT_ONCE`] in all,
+/// the excess waiting up to [`SEARCH_WAIT`] for its turn, then 429.
+pub(crate) struct Searches {
+    running: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    at_once: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Searches {
+    fn default() -> Searches {
+        Searches {
+            running: Default::default(),
+            at_once: std::sync::Arc::new(tokio::sync::Semaphore::new(SEARCHES_AT_ONCE)),
+        }
+    }
+}
+
+/// One user's running search (its place is given back when dropped).
+pub(crate) struct UserSearch<'a> {
+    searches: &'a Searches,
+    user: String,
+}
+
+impl Searches {
+    /// A place for one more search of `user`, unless they have
+    /// [`SEARCHES_PER_USER`] running.
+    pub(crate) fn enter(&self, user: &str) -> Option<UserSearch<'_>> {
+        let mut running = self.running.lock().expect("not poisoned");
+        let n = running.entry(user.to_string()).or_default();
+        if *n >= SEARCHES_PER_USER {
+            return None;
+        }
+        *n += 1;
+        Some(UserSearch {
+            searches: self,
+            user: user.to_string(),
+        })
+    }
+}
+
+impl Drop for UserSearch<'_> {
+    fn drop(&mut self) {
+        let mut running = self.searches.running.lock().expect("not poisoned");
+        if let Some(n) = running.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                running.remove(&self.user);
+            }
+        }
+    }
+}
+
+fn too_many_searches() -> WebError {
+    use axum::response::IntoResponse;
+    WebError::Rejected(Box::new(
+        (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, "1")],
+            "Too many searches are running (yours, or in all): try again in a moment.",
+        )
+            .into_response(),
+    ))
+}
 
 /// The search page.
 pub(crate) fn routes() -> Router<Shared> {
@@ -95,16 +167,51 @@ pub(crate) async fn search(
             ),
         ));
     }
+    let _mine = state
+        .searches
+        .enter(&v.session.user.username)
+        .ok_or_else(too_many_searches)?;
+    let _turn = tokio::time::timeout(SEARCH_WAIT, state.searches.at_once.clone().acquire_owned())
+        .await
+        .map_err(|_| too_many_searches())?
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     let today = state.today();
+    // The scan runs beside the server's workers, not on them.
+    let (v, mut found, outside) = {
+        let data = data.clone();
+        let q = q.q.clone();
+        tokio::task::spawn_blocking(move || {
+            let (found, outside) = scan(&v, &data.dataset, &q, today);
+            (v, found, outside)
+        })
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+    };
     let d = &data.dataset;
+    audit_out_of_scope(&state, &v, outside).await?;
+    // Newest referral first.
+    found.sort_by_key(|&i| std::cmp::Reverse(d.referrals[i].received));
+    let more = found.len().saturating_sub(MAX_RESULTS);
+    found.truncate(MAX_RESULTS);
+    Ok(search_html(&v, &data, &q.q, &found, more, today))
+}
+
+/// The referrals in scope that match `q`, and those outside it matched by
+/// an id (to be audited).
+fn scan(
+    v: &Viewer,
+    d: &Dataset,
+    q: &str,
+    today: ipstrack_core::Day,
+) -> (Vec<usize>, Vec<OutOfScope>) {
     let mut found = Vec::new();
     let mut outside = Vec::new();
-    if let Some(wanted) = wanted(&q.q) {
+    if let Some(wanted) = wanted(q) {
         for i in 0..d.referrals.len() {
             let Some(by) = matches(d, i, &wanted) else {
                 continue;
             };
-            if in_scope(&v, d, i, today) {
+            if in_scope(v, d, i, today) {
                 found.push(i);
             } else if by != "name" {
                 // Matched by an id: a lookup of another team's record.
@@ -117,12 +224,7 @@ pub(crate) async fn search(
             }
         }
     }
-    audit_out_of_scope(&state, &v, outside).await?;
-    // Newest referral first.
-    found.sort_by_key(|&i| std::cmp::Reverse(d.referrals[i].received));
-    let more = found.len().saturating_sub(MAX_RESULTS);
-    found.truncate(MAX_RESULTS);
-    Ok(search_html(&v, &data, &q.q, &found, more, today))
+    (found, outside)
 }
 
 fn search_html(
@@ -172,4 +274,22 @@ fn search_html(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_search_at_a_time_per_user() {
+        let searches = Searches::default();
+        let first = searches.enter("es1").expect("the first");
+        assert!(searches.enter("es1").is_none());
+        // Another user is not held back.
+        let other = searches.enter("es2").expect("another user's");
+        drop(first);
+        assert!(searches.enter("es1").is_some());
+        drop(other);
+        assert!(searches.running.lock().unwrap().is_empty());
+    }
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub(crate) config: Config,
     /// Spreadsheets uploaded and waiting for their confirmation.
     pub(crate) uploads: crate::import::Uploads,
+    /// Searches running, limited per user and in all.
+    pub(crate) searches: crate::search::Searches,
 }
 
 /// One version of the data, with the reports and worklists made from it (by
@@ -338,6 +340,7 @@ mod tests {
             applied_change: AtomicI64::new(seq),
             config: Config::default(),
             uploads: Default::default(),
+            searches: Default::default(),
         };
         (state, dir)
     }

@@ -390,22 +390,56 @@ fn csv_upload(cookie: &str, csrf: &str, csv: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// The out-of-scope entries once written, a row of `count` repeats given
+/// `count` times (`new_value` without its count).
 async fn out_of_scope_entries(store: &Store) -> Vec<(String, String, String, String)> {
+    store.flush_audit().await;
     store
         .audit(&AuditFilter::default())
         .await
         .unwrap()
         .into_iter()
         .filter(|e| e.action == "out-of-scope")
-        .map(|e| {
-            (
-                e.actor,
-                e.record_type,
-                e.record_id,
-                e.new_value.unwrap_or_default(),
-            )
+        .flat_map(|e| {
+            let mut value: serde_json::Value =
+                serde_json::from_str(e.new_value.as_deref().unwrap_or("{}")).unwrap();
+            let count = value["count"].as_u64().unwrap_or(1);
+            value.as_object_mut().unwrap().remove("count");
+            let entry = (e.actor, e.record_type, e.record_id, value.to_string());
+            std::iter::repeat_n(entry, count as usize)
         })
         .collect()
+}
+
+#[tokio::test]
+async fn an_out_of_scope_lookup_is_answered_while_the_audit_writer_is_stopped() {
+    let w = world().await;
+    let es1 = session_of(&w, "es1").await;
+    let theirs = format!("/referrals/{}", w.es3_referral);
+    // The first lookup starts the writer; then it is stopped inside a write.
+    let (status, _, _) = send(&w.app, get(&theirs, &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let held = w.store.hold_audit_writer().await;
+    let flushing = {
+        let store = w.store.clone();
+        tokio::spawn(async move { store.flush_audit().await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Answered with the entry still to be written, as a referral that does
+    // not exist is (no entry at all): the same answer.
+    let (status, _, page) =
+        tokio::time::timeout(Duration::from_secs(10), send(&w.app, get(&theirs, &es1)))
+            .await
+            .expect("answered without waiting for the audit log");
+    let (none_status, _, none_page) = send(&w.app, get("/referrals/r-none", &es1)).await;
+    assert_eq!(
+        (status, page.replace(&w.es3_referral, "r-none")),
+        (none_status, none_page)
+    );
+    drop(held);
+    flushing.await.unwrap();
+    let entries = out_of_scope_entries(&w.store).await;
+    assert_eq!(entries.len(), 2, "{entries:?}");
 }
 
 #[tokio::test]
@@ -709,4 +743,32 @@ async fn a_form_token_crafted_from_another_users_api_key_neither_blocks_nor_answ
         before + 1,
         "es1's write is made"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_users_many_searches_at_once_are_answered_429_or_served_and_others_are_served() {
+    let w = world().await;
+    let es1 = session_of(&w, "es1").await;
+    let es3 = session_of(&w, "es3").await;
+    let many: Vec<_> = (0..32)
+        .map(|_| {
+            let app = w.app.clone();
+            let es1 = es1.clone();
+            tokio::spawn(async move { send(&app, get("/search?q=a", &es1)).await })
+        })
+        .collect();
+    let (status, _, _) = send(&w.app, get("/search?q=a", &es3)).await;
+    assert_eq!(status, StatusCode::OK);
+    for answer in many {
+        let (status, headers, _) = answer.await.unwrap();
+        assert!(
+            status == StatusCode::OK
+                || (status == StatusCode::TOO_MANY_REQUESTS
+                    && header_value(&headers, "retry-after").as_deref() == Some("1")),
+            "{status}"
+        );
+    }
+    // Their places are given back: the next search is served.
+    let (status, _, _) = send(&w.app, get("/search?q=a", &es1)).await;
+    assert_eq!(status, StatusCode::OK);
 }

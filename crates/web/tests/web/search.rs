@@ -44,6 +44,7 @@ async fn another_teams_person_is_not_found_and_the_lookup_is_audited() {
         shows(&page, "No one in your caseloads matches");
         hides(&page, "Khan");
     }
+    w.store.flush_audit().await;
     let audit = w.store.audit(&AuditFilter::default()).await.unwrap();
     let refused: Vec<_> = audit
         .iter()
