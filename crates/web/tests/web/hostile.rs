@@ -31,6 +31,7 @@ fn short_limits() -> Limits {
         header_read: Duration::from_secs(1),
         body_pause: Duration::from_secs(1),
         request: Duration::from_secs(3),
+        ..Limits::default()
     }
 }
 
@@ -245,6 +246,181 @@ async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
         "the third connection was served at once ({waited:?}): no cap"
     );
     drop((idle1, idle2));
+}
+
+/// A connection to `addr` from the local address `from` (any of 127/8 is
+/// this machine), so that it counts as another peer than 127.0.0.1.
+async fn connect_from(from: &str, addr: std::net::SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+/// `count` connections from `from` that each send `requests` pipelined
+/// requests for the sign-in page and never read an answer; kept open until
+/// the returned tasks are aborted.
+async fn pipelining_readers_of_nothing(
+    from: &str,
+    addr: std::net::SocketAddr,
+    count: usize,
+    requests: usize,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut attack = Vec::new();
+    for _ in 0..count {
+        let stream = connect_from(from, addr).await;
+        attack.push(tokio::spawn(async move {
+            let (_read, mut write) = stream.into_split();
+            let burst = "GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests);
+            let _ = write.write_all(burst.as_bytes()).await;
+            // Never read; hold the connection until the test ends.
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            drop(_read);
+        }));
+    }
+    attack
+}
+
+/// The sign-in page asked for on a new connection from `from`: how long the
+/// answer took, and its first line (empty if none within 10 s).
+async fn sign_in_page_from(from: &str, addr: std::net::SocketAddr) -> (Duration, String) {
+    let started = Instant::now();
+    let mut stream = connect_from(from, addr).await;
+    stream
+        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut stream, Duration::from_secs(10)).await;
+    let first = answer.lines().next().unwrap_or_default().to_string();
+    (started.elapsed(), first)
+}
+
+#[tokio::test]
+async fn a_peer_that_sends_requests_and_reads_nothing_is_closed_after_the_write_pause() {
+    let w = world().await;
+    let limits = Limits {
+        write_pause: Duration::from_secs(1),
+        ..short_limits()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    // Far more answers than the socket buffers hold.
+    let requests = 10_000;
+    let writer = tokio::spawn(async move {
+        let burst = "GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests);
+        let _ = write.write_all(burst.as_bytes()).await;
+        write
+    });
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mut answers = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(20), read.read_to_end(&mut answers))
+        .await
+        .is_ok();
+    let answered = String::from_utf8_lossy(&answers)
+        .matches("HTTP/1.1 200")
+        .count();
+    assert!(closed, "the connection is held ({answered} answers read)");
+    assert!(
+        answered < requests,
+        "every answer waited for a peer that read nothing"
+    );
+    writer.abort();
+}
+
+#[tokio::test]
+async fn pipelining_connections_that_read_nothing_do_not_keep_another_address_from_being_served() {
+    let w = world().await;
+    // Idle connections are held 30 s: only the cap per address lets
+    // another address in within the 10 s the answer is waited for.
+    let limits = Limits {
+        header_read: Duration::from_secs(30),
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    // As many as the whole cap, from one address, each with more answers
+    // than its socket buffers hold.
+    let attack = pipelining_readers_of_nothing("127.0.0.1", addr, 256, 4_000).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    for task in attack {
+        task.abort();
+    }
+}
+
+#[tokio::test]
+async fn connections_from_many_addresses_that_read_nothing_give_their_places_up_after_the_write_pause()
+ {
+    let w = world().await;
+    let limits = Limits {
+        max_connections: 16,
+        per_address: 4,
+        header_read: Duration::from_secs(30),
+        write_pause: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    // Four addresses take every place with answers they never read.
+    let mut attack = Vec::new();
+    for from in ["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"] {
+        attack.extend(pipelining_readers_of_nothing(from, addr, 4, 10_000).await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    for task in attack {
+        task.abort();
+    }
+}
+
+#[tokio::test]
+async fn idle_connections_from_one_address_do_not_keep_another_address_from_being_served() {
+    let w = world().await;
+    // Idle connections are held 30 s: only the cap per address lets
+    // another address in within the 10 s the answer is waited for.
+    let limits = Limits {
+        header_read: Duration::from_secs(30),
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    let mut idle = Vec::new();
+    for _ in 0..768 {
+        if let Ok(stream) = TcpStream::connect(addr).await {
+            idle.push(stream);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    drop(idle);
+}
+
+#[tokio::test]
+async fn one_address_has_at_most_its_cap_of_connections() {
+    let w = world().await;
+    let limits = Limits {
+        header_read: Duration::from_secs(30),
+        per_address: 3,
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The fourth from the same address is closed at once, unanswered.
+    let mut fourth = TcpStream::connect(addr).await.unwrap();
+    let _ = fourth
+        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
+    let (answer, closed) = read_until_closed(&mut fourth, Duration::from_secs(5)).await;
+    assert!(closed && answer.is_empty(), "{answer:?}");
+    // Once one closes, the address is served again.
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (took, first) = sign_in_page_from("127.0.0.1", addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
 }
 
 // ---------------------------------------------------------------------------
