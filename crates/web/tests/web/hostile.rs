@@ -886,3 +886,53 @@ async fn a_form_token_crafted_from_another_users_api_key_neither_blocks_nor_answ
         "es1's write is made"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Sign-in fields over their lengths
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_sign_in_with_a_two_megabyte_username_is_refused_as_a_wrong_password_and_stores_nothing()
+{
+    let w = world().await;
+    let before = w.store.password_checks();
+    let long = "u".repeat(1_900_000);
+    let (status, page, session) = sign_in_from(&w, &long, "wrong", "192.0.2.9").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(session.is_none());
+    shows(&page, "The username or password is not right.");
+    hides(&page, "uuuuuuuu");
+    assert_eq!(w.store.password_checks(), before, "a password was checked");
+    assert!(
+        w.store.sign_in_failures().await.unwrap().is_empty(),
+        "a failure was stored"
+    );
+    // A password over its length alike.
+    let long = "p".repeat(ipstrack_store::MAX_PASSWORD + 1);
+    let (status, page, _) = sign_in_from(&w, "es1", &long, "192.0.2.9").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    shows(&page, "The username or password is not right.");
+    assert_eq!(w.store.password_checks(), before, "a password was checked");
+}
+
+#[tokio::test]
+async fn a_password_change_with_a_current_password_over_its_length_is_refused_unchecked() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let before = w.store.password_checks();
+    let long = "p".repeat(ipstrack_store::MAX_PASSWORD + 1);
+    let form =
+        format!("csrf={csrf}&current={long}&new=another+long+secret&confirm=another+long+secret");
+    let (status, _, body) = send(&w.app, post("/account/password", &es1, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&body, "The current password is not right");
+    assert_eq!(w.store.password_checks(), before, "a password was checked");
+    assert!(w.store.sign_in_failures().await.unwrap().is_empty());
+    // A new password over its length is refused, naming the limit.
+    let current = PASSWORD.replace(' ', "+");
+    let form = format!("csrf={csrf}&current={current}&new={long}&confirm={long}");
+    let (status, _, body) = send(&w.app, post("/account/password", &es1, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&body, "at most 1024 characters");
+    assert!(sign_in(&w, "es1", PASSWORD).await.is_some(), "unchanged");
+}
