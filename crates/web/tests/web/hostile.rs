@@ -936,3 +936,53 @@ async fn a_password_change_with_a_current_password_over_its_length_is_refused_un
     shows(&body, "at most 1024 characters");
     assert!(sign_in(&w, "es1", PASSWORD).await.is_some(), "unchanged");
 }
+
+/// A wrong sign-in of `user` from `ip` through the application: its status
+/// and `Retry-After`.
+async fn wrong_sign_in(app: Router, user: String, ip: String) -> (StatusCode, Option<String>) {
+    let (_, headers, body) = send(&app, get("/sign-in", "")).await;
+    let cookie = header_value(&headers, "set-cookie").unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let form = format!(
+        "username={user}&password=wrong+password&csrf={}",
+        hidden_csrf(&body)
+    );
+    let mut request = post("/sign-in", &cookie, &form);
+    let addr = std::net::SocketAddr::new(ip.parse().unwrap(), 40000);
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    let (status, headers, _) = send(&app, request).await;
+    (status, header_value(&headers, "retry-after"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_parallel_wrong_sign_ins_never_check_more_than_four_passwords_at_once() {
+    let w = world().await;
+    let before = w.store.password_checks();
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        tasks.push(tokio::spawn(wrong_sign_in(
+            w.app.clone(),
+            format!("user{i}"),
+            format!("10.1.0.{i}"),
+        )));
+    }
+    let mut busy = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            (StatusCode::UNAUTHORIZED, _) => {}
+            (StatusCode::SERVICE_UNAVAILABLE, Some(retry)) => {
+                assert_eq!(retry, "5");
+                busy += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let most = ipstrack_store::most_password_checks_at_once();
+    assert!(
+        most <= ipstrack_store::PASSWORD_CHECKS_AT_ONCE,
+        "{most} passwords checked at once"
+    );
+    assert_eq!(w.store.password_checks() - before, 64 - busy);
+}
