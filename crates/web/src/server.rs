@@ -1,6 +1,8 @@
 //! Serving connections within bounds, so that slow or idle connections
 //! cannot hold the server: at most [`Limits::max_connections`] open at once
-//! (more wait to be accepted), at most [`Limits::per_address`] of them from
+//! (when every place is taken, the connection idle longest — no request
+//! being answered — is closed for the next, which waits to be accepted if
+//! none is idle), at most [`Limits::per_address`] of them from
 //! one address (more are closed at once, so one address cannot take every
 //! place), an answer's bytes taken by the peer with no pause longer than
 //! [`Limits::write_pause`] (a peer that sends requests and reads nothing is
@@ -16,6 +18,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -35,7 +38,9 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 /// The bounds on connections and requests.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Connections open at once; further ones wait in the listen queue.
+    /// Connections open at once. A further one closes the connection idle
+    /// longest, or waits for a place if none is idle (and others wait in
+    /// the listen queue).
     pub max_connections: usize,
     /// Connections open at once from one address (an IPv6 address counts by
     /// its /64, as for sign-in); further ones are closed when accepted.
@@ -77,11 +82,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
         ));
     let open = Arc::new(Semaphore::new(limits.max_connections));
     let by_address = Arc::new(Mutex::new(HashMap::new()));
+    let connections = Connections::default();
     loop {
-        let permit = Arc::clone(&open)
-            .acquire_owned()
-            .await
-            .expect("the semaphore is never closed");
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(e) => {
@@ -96,12 +98,35 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
             drop(stream);
             continue;
         };
+        let permit = match Arc::clone(&open).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                // Every place is taken: the connection idle longest is
+                // closed (after any answer it is sending), and this one
+                // waits for a place (more wait to be accepted).
+                connections.close_longest_idle();
+                Arc::clone(&open)
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed")
+            }
+        };
+        let activity = connections.add();
+        let busy = Arc::clone(&activity);
         let service = app
             .clone()
             .map_request(move |mut request: Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
+            })
+            .map_future(move |answer| {
+                let in_flight = InFlight::new(Arc::clone(&busy));
+                async move {
+                    let _in_flight = in_flight;
+                    answer.await
+                }
             });
+        let connections = connections.clone();
         tokio::spawn(async move {
             let _open = (permit, slot);
             let connection = hyper::server::conn::http1::Builder::new()
@@ -111,11 +136,126 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
                     TokioIo::new(WritePause::new(stream, limits.write_pause)),
                     TowerToHyperService::new(service),
                 );
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended");
+            tokio::pin!(connection);
+            let mut closing = false;
+            loop {
+                tokio::select! {
+                    ended = connection.as_mut() => {
+                        if let Err(e) = ended {
+                            tracing::debug!(error = %e, "connection ended");
+                        }
+                        break;
+                    }
+                    () = activity.close.notified(), if !closing => {
+                        tracing::debug!(%peer, "idle connection closed: every place is taken");
+                        closing = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
             }
+            connections.remove(&activity);
         });
     }
+}
+
+/// A connection's state, for choosing the one idle longest.
+struct Activity {
+    id: u64,
+    /// The server's start, which `idle_since` counts from.
+    epoch: std::time::Instant,
+    /// Requests being answered now.
+    in_flight: std::sync::atomic::AtomicUsize,
+    /// Since when no request has been answered (the connection's start at
+    /// first), in milliseconds from the server's start.
+    idle_since: std::sync::atomic::AtomicU64,
+    /// Told to the connection chosen to close.
+    close: tokio::sync::Notify,
+}
+
+/// The connections open now.
+#[derive(Clone)]
+struct Connections {
+    started: std::time::Instant,
+    next: Arc<std::sync::atomic::AtomicU64>,
+    open: Arc<Mutex<HashMap<u64, Arc<Activity>>>>,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Connections {
+            started: std::time::Instant::now(),
+            next: Arc::default(),
+            open: Arc::default(),
+        }
+    }
+}
+
+impl Connections {
+    fn now(&self) -> u64 {
+        millis_since(self.started)
+    }
+
+    fn add(&self) -> Arc<Activity> {
+        let activity = Arc::new(Activity {
+            id: self.next.fetch_add(1, Ordering::Relaxed),
+            epoch: self.started,
+            in_flight: Default::default(),
+            idle_since: self.now().into(),
+            close: tokio::sync::Notify::new(),
+        });
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(activity.id, Arc::clone(&activity));
+        activity
+    }
+
+    fn remove(&self, activity: &Activity) {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&activity.id);
+    }
+
+    /// Tells the connection idle longest (no request being answered) to
+    /// close, if there is one.
+    fn close_longest_idle(&self) {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let longest = open
+            .values()
+            .filter(|a| a.in_flight.load(Ordering::SeqCst) == 0)
+            .min_by_key(|a| a.idle_since.load(Ordering::SeqCst));
+        if let Some(longest) = longest {
+            // Not chosen again while it closes.
+            longest.in_flight.fetch_add(1, Ordering::SeqCst);
+            longest.close.notify_one();
+        }
+    }
+}
+
+/// A request being answered on a connection; when it ends, the connection
+/// is idle from then (unless another is being answered).
+struct InFlight {
+    activity: Arc<Activity>,
+}
+
+impl InFlight {
+    fn new(activity: Arc<Activity>) -> InFlight {
+        activity.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight { activity }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let now = millis_since(self.activity.epoch);
+        self.activity.idle_since.store(now, Ordering::SeqCst);
+        self.activity.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn millis_since(epoch: std::time::Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// One connection's place among those of its address; given back on drop.

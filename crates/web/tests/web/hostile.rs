@@ -224,13 +224,23 @@ async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
     let w = world().await;
     let limits = Limits {
         max_connections: 2,
-        header_read: Duration::from_secs(2),
+        body_pause: Duration::from_secs(2),
         ..short_limits()
     };
     let addr = served(w.app.clone(), limits).await;
-    // Two idle connections take every place.
-    let idle1 = TcpStream::connect(addr).await.unwrap();
-    let idle2 = TcpStream::connect(addr).await.unwrap();
+    // Two connections whose requests are being answered (their bodies
+    // stall) take every place: neither is idle, so neither is closed early.
+    let mut idle1 = TcpStream::connect(addr).await.unwrap();
+    let mut idle2 = TcpStream::connect(addr).await.unwrap();
+    for stream in [&mut idle1, &mut idle2] {
+        stream
+            .write_all(
+                b"POST /sign-in HTTP/1.1\r\nHost: x\r\n\
+                  Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a",
+            )
+            .await
+            .unwrap();
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
     let mut third = TcpStream::connect(addr).await.unwrap();
@@ -246,6 +256,29 @@ async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
         "the third connection was served at once ({waited:?}): no cap"
     );
     drop((idle1, idle2));
+}
+
+#[tokio::test]
+async fn when_every_place_is_taken_the_connection_idle_longest_is_closed_for_a_new_one() {
+    let w = world().await;
+    let limits = Limits {
+        max_connections: 2,
+        header_read: Duration::from_secs(30),
+        ..short_limits()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    // Two idle connections take every place, the first idle longest.
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (took, answer) = sign_in_page_from("127.0.0.1", addr).await;
+    assert_eq!(answer, "HTTP/1.1 200 OK", "not served in {took:?}");
+    assert!(took < Duration::from_secs(5), "served after {took:?}");
+    let (_, closed) = read_until_closed(&mut first, Duration::from_secs(1)).await;
+    assert!(closed, "the connection idle longest is open");
+    let (_, closed) = read_until_closed(&mut second, Duration::from_millis(300)).await;
+    assert!(!closed, "the other idle connection was closed too");
 }
 
 /// A connection to `addr` from the local address `from` (any of 127/8 is
