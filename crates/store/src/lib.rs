@@ -34,9 +34,10 @@ pub use ipstrack_core::model::Role;
 pub use open::OPEN_TIMEOUT;
 pub use records::{Changes, ImportSummary, Replaced};
 pub use sessions::{
-    ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, MAX_TOKEN_DAYS, PAIR_CHECKS,
-    PAIR_MAX_WAIT_MINUTES, PasswordChange, Session, SignIn, SignInFailures, WINDOW_MINUTES,
-    address_key, random_token,
+    ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, MAX_PASSWORD, MAX_TOKEN_DAYS,
+    MAX_USERNAME, PAIR_CHECKS, PAIR_MAX_WAIT_MINUTES, PASSWORD_CHECK_WAIT, PASSWORD_CHECKS_AT_ONCE,
+    PasswordChange, Session, SignIn, SignInFailures, WINDOW_MINUTES, address_key,
+    most_password_checks_at_once, random_token,
 };
 pub use writes::{Edit, Entry, KEY_HOURS, KeyKind, Replacement, RequestKey, Saved, Step};
 

@@ -32,6 +32,13 @@
 //!   once with the same parameters, so the answer and its time are the same.
 //!   A disabled account's password is checked too, then refused.
 //! - Checking the current password to change it counts the same way.
+//! - At most [`PASSWORD_CHECKS_AT_ONCE`] (4) passwords are checked at once
+//!   in a process (argon2 takes 19 MiB and a core's worth of time each); a
+//!   check waits at most [`PASSWORD_CHECK_WAIT`] for its turn, else the
+//!   answer is *busy* (nothing reserved, nothing counted): try again soon.
+//! - A username of more than [`MAX_USERNAME`] (64) characters, or a
+//!   password of more than [`MAX_PASSWORD`] (1,024), is refused as a wrong
+//!   password before anything is reserved, checked or stored.
 //! - Each failed check is kept a day in `sign_in_failures` (username as
 //!   typed, address, time): the users page shows an admin the last hour's.
 //!
@@ -40,7 +47,7 @@
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -65,6 +72,44 @@ pub const ACCOUNT_MAX_WAIT_MINUTES: i64 = 5;
 pub const WINDOW_MINUTES: i64 = 60;
 /// The longest an API token lives, in days.
 pub const MAX_TOKEN_DAYS: i64 = 365;
+
+/// Passwords checked (argon2) at once in this process.
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 4;
+/// The longest a password check waits for its turn.
+pub const PASSWORD_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// The longest username, in characters, that can sign in.
+pub const MAX_USERNAME: usize = 64;
+/// The longest password, in characters, that is checked.
+pub const MAX_PASSWORD: usize = 1024;
+
+/// The turns of password checks in this process.
+static PASSWORD_TURNS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(PASSWORD_CHECKS_AT_ONCE);
+/// Password checks running now, and the most that ever ran at once.
+static CHECKING: AtomicUsize = AtomicUsize::new(0);
+static MOST_CHECKING: AtomicUsize = AtomicUsize::new(0);
+
+/// A turn to check a password, or `None` when none came within
+/// [`PASSWORD_CHECK_WAIT`].
+async fn password_turn() -> Option<tokio::sync::SemaphorePermit<'static>> {
+    tokio::time::timeout(PASSWORD_CHECK_WAIT, PASSWORD_TURNS.acquire())
+        .await
+        .ok()
+        .map(|permit| permit.expect("the semaphore is never closed"))
+}
+
+/// Whether a username and password are within the lengths that are checked.
+fn within_lengths(username: &str, password: &str) -> bool {
+    // Bytes first: a long value is not counted character by character.
+    (username.len() <= MAX_USERNAME || username.chars().count() <= MAX_USERNAME)
+        && (password.len() <= MAX_PASSWORD || password.chars().count() <= MAX_PASSWORD)
+}
+
+/// The most password checks that ever ran at once in this process (for
+/// tests and monitoring).
+pub fn most_password_checks_at_once() -> usize {
+    MOST_CHECKING.load(Ordering::SeqCst)
+}
 
 /// The address of the account-wide row of `sign_in_gates`.
 const ACCOUNT: &str = "*";
@@ -115,6 +160,9 @@ pub enum SignIn {
     Slowed {
         until: jiff::Timestamp,
     },
+    /// Too many passwords being checked at once: none was checked, nothing
+    /// counted; try again in a few seconds.
+    Busy,
 }
 
 /// How changing one's own password ended.
@@ -126,6 +174,9 @@ pub enum PasswordChange {
     Refused,
     /// Too many failures: the current password was not checked.
     Slowed { until: jiff::Timestamp },
+    /// Too many passwords being checked at once: the current one was not
+    /// checked, nothing counted; try again in a few seconds.
+    Busy,
 }
 
 /// An account's failed sign-ins, for an admin.
@@ -259,6 +310,14 @@ async fn release(tx: &mut WriteTx, username: &str, address: &str) -> Result<()> 
     Ok(())
 }
 
+/// Why a password was not checked.
+enum Gate {
+    /// The pair or the account must wait until then.
+    Slowed(jiff::Timestamp),
+    /// No turn came in time.
+    Busy,
+}
+
 impl Store {
     /// Signs in from `address` (see the [module's rule](self)): on success a
     /// session of `hours` hours is created.
@@ -270,7 +329,8 @@ impl Store {
         hours: i64,
     ) -> Result<SignIn> {
         let user = match self.gated_check(username, password, address).await? {
-            Err(until) => return Ok(SignIn::Slowed { until }),
+            Err(Gate::Busy) => return Ok(SignIn::Busy),
+            Err(Gate::Slowed(until)) => return Ok(SignIn::Slowed { until }),
             Ok(None) => return Ok(SignIn::Refused),
             Ok(Some(user)) => user,
         };
@@ -294,15 +354,23 @@ impl Store {
         })
     }
 
-    /// One password check under the rule: `Err(until)` when the pair or the
-    /// account must wait (nothing checked), else the user if the password
-    /// is right (a failure is recorded).
+    /// One password check under the rule: `Err` when the pair or the
+    /// account must wait or no turn came (nothing checked), else the user
+    /// if the password is right (a failure is recorded). A username or
+    /// password over its length is wrong, with nothing reserved or stored.
     async fn gated_check(
         &self,
         username: &str,
         password: &str,
         address: &str,
-    ) -> Result<Result<Option<User>, jiff::Timestamp>> {
+    ) -> Result<Result<Option<User>, Gate>> {
+        if !within_lengths(username, password) {
+            return Ok(Ok(None));
+        }
+        // The turn first: a busy answer reserves nothing.
+        let Some(turn) = password_turn().await else {
+            return Ok(Err(Gate::Busy));
+        };
         let at = now_secs();
         let mut tx = self.begin_write().await?;
         let waiting = reserve(&mut tx, username, address, at).await?;
@@ -310,9 +378,10 @@ impl Store {
         if let Some(until) = waiting {
             let until = jiff::Timestamp::from_second(until)
                 .map_err(|e| StoreError::Corrupt(format!("sign-in wait: {e}")))?;
-            return Ok(Err(until));
+            return Ok(Err(Gate::Slowed(until)));
         }
-        let user = self.verify_password(username, password).await?;
+        let user = self.check_password(username, password).await?;
+        drop(turn);
         if user.is_none() {
             let at = now_secs();
             let mut tx = self.begin_write().await?;
@@ -335,7 +404,22 @@ impl Store {
     /// password is checked (argon2) in every case, against a fixed hash for
     /// an unknown username, so every answer takes the same time. This does
     /// not count failures: sign-in and password changes go through the rule.
+    /// At most [`PASSWORD_CHECKS_AT_ONCE`] run at once: this waits for its
+    /// turn (an error after [`PASSWORD_CHECK_WAIT`]).
     pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>> {
+        if !within_lengths(username, password) {
+            return Ok(None);
+        }
+        let Some(_turn) = password_turn().await else {
+            return Err(StoreError::Unavailable(
+                "too many passwords are being checked at once: try again in a few seconds".into(),
+            ));
+        };
+        self.check_password(username, password).await
+    }
+
+    /// [`Store::verify_password`] once the caller has its turn.
+    async fn check_password(&self, username: &str, password: &str) -> Result<Option<User>> {
         let row = sqlx::query("SELECT username, password_hash, role, staff_id, disabled FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(&self.read)
@@ -346,6 +430,8 @@ impl Store {
         };
         let password = password.as_bytes().to_vec();
         self.password_checks.fetch_add(1, Ordering::Relaxed);
+        let now_checking = CHECKING.fetch_add(1, Ordering::SeqCst) + 1;
+        MOST_CHECKING.fetch_max(now_checking, Ordering::SeqCst);
         let right = tokio::task::spawn_blocking(move || -> Result<bool> {
             let parsed = PasswordHash::new(&hash)
                 .map_err(|e| StoreError::Corrupt(format!("password hash: {e}")))?;
@@ -353,8 +439,9 @@ impl Store {
                 .verify_password(&password, &parsed)
                 .is_ok())
         })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("password check: {e}")))??;
+        .await;
+        CHECKING.fetch_sub(1, Ordering::SeqCst);
+        let right = right.map_err(|e| StoreError::Corrupt(format!("password check: {e}")))??;
         let Some(row) = row else { return Ok(None) };
         let disabled: i64 = row.try_get("disabled")?;
         if !right || disabled != 0 {
@@ -534,9 +621,15 @@ impl Store {
         keep: Option<&str>,
     ) -> Result<PasswordChange> {
         match self.gated_check(username, current, address).await? {
-            Err(until) => return Ok(PasswordChange::Slowed { until }),
+            Err(Gate::Busy) => return Ok(PasswordChange::Busy),
+            Err(Gate::Slowed(until)) => return Ok(PasswordChange::Slowed { until }),
             Ok(None) => return Ok(PasswordChange::Refused),
             Ok(Some(_)) => {}
+        }
+        if new.chars().count() > MAX_PASSWORD {
+            return Err(StoreError::NotAllowed(format!(
+                "a password has at most {MAX_PASSWORD} characters"
+            )));
         }
         let hash = crate::admin::hash_password(new)?;
         let mut tx = self.begin_write().await?;

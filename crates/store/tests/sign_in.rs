@@ -68,7 +68,8 @@ async fn forty_parallel_wrong_passwords_check_at_most_five() {
         for t in tasks {
             match t.await.unwrap() {
                 SignIn::Refused => refused += 1,
-                SignIn::Slowed { .. } => slowed += 1,
+                // Not checked either way: slowed, or no turn in time.
+                SignIn::Slowed { .. } | SignIn::Busy => slowed += 1,
                 SignIn::Ok { .. } => panic!("a wrong password signed in"),
             }
         }
@@ -80,6 +81,91 @@ async fn forty_parallel_wrong_passwords_check_at_most_five() {
             checked as i64
         );
         other.close().await;
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_parallel_wrong_sign_ins_never_check_more_than_four_passwords_at_once() {
+    for db in databases().await {
+        let store = with_user(&db).await;
+        let before = store.password_checks();
+        let mut tasks = Vec::new();
+        // Each from its own address for its own account: the sign-in rule
+        // lets every one be checked, only the turns bound them.
+        for i in 0..64 {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                s.sign_in(
+                    &format!("user{i}"),
+                    "wrong password",
+                    &format!("10.0.0.{i}"),
+                    8,
+                )
+                .await
+                .unwrap()
+            }));
+        }
+        let mut busy = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                SignIn::Refused => {}
+                SignIn::Busy => busy += 1,
+                other => panic!("{}: {other:?}", db.name),
+            }
+        }
+        let most = ipstrack_store::most_password_checks_at_once();
+        assert!(
+            most <= ipstrack_store::PASSWORD_CHECKS_AT_ONCE,
+            "{}: {most} passwords checked at once",
+            db.name
+        );
+        assert_eq!(
+            store.password_checks() - before,
+            64 - busy,
+            "{}: every sign-in not turned away was checked",
+            db.name
+        );
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_with_a_two_megabyte_username_is_refused_and_stores_nothing() {
+    for db in databases().await {
+        let store = with_user(&db).await;
+        let before = store.password_checks();
+        let long = "u".repeat(1_900_000);
+        assert_eq!(
+            store.sign_in(&long, "wrong", HERE, 8).await.unwrap(),
+            SignIn::Refused,
+            "{}",
+            db.name
+        );
+        let long_password = "p".repeat(ipstrack_store::MAX_PASSWORD + 1);
+        assert_eq!(
+            signed_in(&store, &long_password, HERE).await,
+            SignIn::Refused,
+            "{}",
+            db.name
+        );
+        assert_eq!(store.password_checks(), before, "{}: checked", db.name);
+        assert!(
+            store.sign_in_failures().await.unwrap().is_empty(),
+            "{}: a failure was stored",
+            db.name
+        );
+        let mut conn = sqlx::AnyConnection::connect(&ipstrack_store::database_url(&db.url))
+            .await
+            .unwrap();
+        let (gates,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sign_in_gates")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(gates, 0, "{}: a check was reserved", db.name);
+        conn.close().await.unwrap();
         store.close().await;
         db.cleanup().await;
     }

@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use ipstrack_store::{PasswordChange, SignIn};
+use ipstrack_store::{MAX_PASSWORD, MAX_USERNAME, PasswordChange, SignIn};
 use serde::Deserialize;
 
 use crate::Shared;
@@ -75,6 +75,19 @@ pub(crate) fn wait_text(until: jiff::Timestamp) -> String {
     }
 }
 
+/// The answer to a wrong username or password.
+const REFUSED: &str = "The username or password is not right.";
+/// The answer when too many passwords are being checked at once.
+const BUSY: &str = "Too many sign-ins at once: try again in a few seconds.";
+
+/// Whether a sign-in's username and password are within their lengths
+/// (`ipstrack_store`'s `MAX_USERNAME` and `MAX_PASSWORD` characters).
+fn within_lengths(username: &str, password: &str) -> bool {
+    // Bytes first: a long value is not counted character by character.
+    (username.len() <= MAX_USERNAME || username.chars().count() <= MAX_USERNAME)
+        && (password.len() <= MAX_PASSWORD || password.chars().count() <= MAX_PASSWORD)
+}
+
 /// Signs in. A wrong password and an unknown username get the same answer
 /// in the same time; too many failures slow the account from that address
 /// (or, in a flood, from every address) for a few minutes.
@@ -94,14 +107,10 @@ pub(crate) async fn sign_in(
     }
     let address = client_address(connect);
     let username = form.username.trim();
-    let result = state
-        .store
-        .sign_in(username, &form.password, &address, SESSION_HOURS)
-        .await?;
-    let retry = |message: &str| {
+    let retry = |status: StatusCode, message: &str| {
         let token = ipstrack_store::random_token();
         (
-            StatusCode::UNAUTHORIZED,
+            status,
             [(
                 header::SET_COOKIE,
                 set_cookie(&state, SIGN_IN_COOKIE, &token, None),
@@ -110,6 +119,16 @@ pub(crate) async fn sign_in(
         )
             .into_response()
     };
+    if !within_lengths(username, &form.password) {
+        // Never a username that long: refused as a wrong one, and neither
+        // stored nor logged as sent.
+        tracing::info!(%address, "sign-in refused: a field over its length");
+        return Ok(retry(StatusCode::UNAUTHORIZED, REFUSED));
+    }
+    let result = state
+        .store
+        .sign_in(username, &form.password, &address, SESSION_HOURS)
+        .await?;
     Ok(match result {
         SignIn::Ok { token, .. } => (
             [(
@@ -121,14 +140,24 @@ pub(crate) async fn sign_in(
             .into_response(),
         SignIn::Refused => {
             tracing::info!(user = %username, %address, "sign-in refused");
-            retry("The username or password is not right.")
+            retry(StatusCode::UNAUTHORIZED, REFUSED)
         }
         SignIn::Slowed { until } => {
             tracing::warn!(user = %username, %address, %until, "sign-in slowed: too many failures");
-            retry(&format!(
-                "Too many failed sign-ins: try again in {}.",
-                wait_text(until)
-            ))
+            retry(
+                StatusCode::UNAUTHORIZED,
+                &format!(
+                    "Too many failed sign-ins: try again in {}.",
+                    wait_text(until)
+                ),
+            )
+        }
+        SignIn::Busy => {
+            tracing::warn!(%address, "sign-in not checked: too many at once");
+            let mut busy = retry(StatusCode::SERVICE_UNAVAILABLE, BUSY);
+            busy.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            busy
         }
     })
 }
@@ -175,7 +204,15 @@ pub(crate) async fn change_password(
     Posted { v, form, .. }: Posted<PasswordForm>,
 ) -> WebResult {
     let mut errors: FieldErrors = Vec::new();
-    if form.new.chars().count() < 10 {
+    let mut busy = false;
+    if !within_lengths("", &form.current) {
+        errors.push(("current", "The current password is not right".into()));
+    } else if !within_lengths("", &form.new) || !within_lengths("", &form.confirm) {
+        errors.push((
+            "new",
+            format!("The new password has at most {MAX_PASSWORD} characters"),
+        ));
+    } else if form.new.chars().count() < 10 {
         errors.push((
             "new",
             "The new password needs at least 10 characters".into(),
@@ -202,6 +239,15 @@ pub(crate) async fn change_password(
                 tracing::info!(user = %username, %address, "current password refused");
                 errors.push(("current", "The current password is not right".into()))
             }
+            PasswordChange::Busy => {
+                busy = true;
+                tracing::warn!(user = %username, %address, "password not checked: too many at once");
+                errors.push((
+                    "current",
+                    "Too many passwords are being checked at once: try again in a few seconds"
+                        .into(),
+                ))
+            }
             PasswordChange::Slowed { until } => {
                 tracing::warn!(user = %username, %address, %until, "password change slowed: too many failures");
                 errors.push((
@@ -220,6 +266,14 @@ pub(crate) async fn change_password(
         errors,
         saved: None,
     };
+    if busy {
+        return Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
+            password_html(&v, &state_form),
+        )
+            .into_response());
+    }
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
         password_html(&v, &state_form),

@@ -31,6 +31,7 @@ fn short_limits() -> Limits {
         header_read: Duration::from_secs(1),
         body_pause: Duration::from_secs(1),
         request: Duration::from_secs(3),
+        ..Limits::default()
     }
 }
 
@@ -223,13 +224,23 @@ async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
     let w = world().await;
     let limits = Limits {
         max_connections: 2,
-        header_read: Duration::from_secs(2),
+        body_pause: Duration::from_secs(2),
         ..short_limits()
     };
     let addr = served(w.app.clone(), limits).await;
-    // Two idle connections take every place.
-    let idle1 = TcpStream::connect(addr).await.unwrap();
-    let idle2 = TcpStream::connect(addr).await.unwrap();
+    // Two connections whose requests are being answered (their bodies
+    // stall) take every place: neither is idle, so neither is closed early.
+    let mut idle1 = TcpStream::connect(addr).await.unwrap();
+    let mut idle2 = TcpStream::connect(addr).await.unwrap();
+    for stream in [&mut idle1, &mut idle2] {
+        stream
+            .write_all(
+                b"POST /sign-in HTTP/1.1\r\nHost: x\r\n\
+                  Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a",
+            )
+            .await
+            .unwrap();
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
     let mut third = TcpStream::connect(addr).await.unwrap();
@@ -245,6 +256,204 @@ async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
         "the third connection was served at once ({waited:?}): no cap"
     );
     drop((idle1, idle2));
+}
+
+#[tokio::test]
+async fn when_every_place_is_taken_the_connection_idle_longest_is_closed_for_a_new_one() {
+    let w = world().await;
+    let limits = Limits {
+        max_connections: 2,
+        header_read: Duration::from_secs(30),
+        ..short_limits()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    // Two idle connections take every place, the first idle longest.
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (took, answer) = sign_in_page_from("127.0.0.1", addr).await;
+    assert_eq!(answer, "HTTP/1.1 200 OK", "not served in {took:?}");
+    assert!(took < Duration::from_secs(5), "served after {took:?}");
+    let (_, closed) = read_until_closed(&mut first, Duration::from_secs(1)).await;
+    assert!(closed, "the connection idle longest is open");
+    let (_, closed) = read_until_closed(&mut second, Duration::from_millis(300)).await;
+    assert!(!closed, "the other idle connection was closed too");
+}
+
+/// A connection to `addr` from the local address `from` (any of 127/8 is
+/// this machine), so that it counts as another peer than 127.0.0.1.
+async fn connect_from(from: &str, addr: std::net::SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+/// `count` connections from `from` that each send `requests` pipelined
+/// requests for the sign-in page and never read an answer; kept open until
+/// the returned tasks are aborted.
+async fn pipelining_readers_of_nothing(
+    from: &str,
+    addr: std::net::SocketAddr,
+    count: usize,
+    requests: usize,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut attack = Vec::new();
+    for _ in 0..count {
+        let stream = connect_from(from, addr).await;
+        attack.push(tokio::spawn(async move {
+            let (_read, mut write) = stream.into_split();
+            let burst = "GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests);
+            let _ = write.write_all(burst.as_bytes()).await;
+            // Never read; hold the connection until the test ends.
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            drop(_read);
+        }));
+    }
+    attack
+}
+
+/// The sign-in page asked for on a new connection from `from`: how long the
+/// answer took, and its first line (empty if none within 10 s).
+async fn sign_in_page_from(from: &str, addr: std::net::SocketAddr) -> (Duration, String) {
+    let started = Instant::now();
+    let mut stream = connect_from(from, addr).await;
+    stream
+        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut stream, Duration::from_secs(10)).await;
+    let first = answer.lines().next().unwrap_or_default().to_string();
+    (started.elapsed(), first)
+}
+
+#[tokio::test]
+async fn a_peer_that_sends_requests_and_reads_nothing_is_closed_after_the_write_pause() {
+    let w = world().await;
+    let limits = Limits {
+        write_pause: Duration::from_secs(1),
+        ..short_limits()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    // Far more answers than the socket buffers hold.
+    let requests = 10_000;
+    let writer = tokio::spawn(async move {
+        let burst = "GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests);
+        let _ = write.write_all(burst.as_bytes()).await;
+        write
+    });
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mut answers = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(20), read.read_to_end(&mut answers))
+        .await
+        .is_ok();
+    let answered = String::from_utf8_lossy(&answers)
+        .matches("HTTP/1.1 200")
+        .count();
+    assert!(closed, "the connection is held ({answered} answers read)");
+    assert!(
+        answered < requests,
+        "every answer waited for a peer that read nothing"
+    );
+    writer.abort();
+}
+
+#[tokio::test]
+async fn pipelining_connections_that_read_nothing_do_not_keep_another_address_from_being_served() {
+    let w = world().await;
+    // Idle connections are held 30 s: only the cap per address lets
+    // another address in within the 10 s the answer is waited for.
+    let limits = Limits {
+        header_read: Duration::from_secs(30),
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    // As many as the whole cap, from one address, each with more answers
+    // than its socket buffers hold.
+    let attack = pipelining_readers_of_nothing("127.0.0.1", addr, 256, 4_000).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    for task in attack {
+        task.abort();
+    }
+}
+
+#[tokio::test]
+async fn connections_from_many_addresses_that_read_nothing_give_their_places_up_after_the_write_pause()
+ {
+    let w = world().await;
+    let limits = Limits {
+        max_connections: 16,
+        per_address: 4,
+        header_read: Duration::from_secs(30),
+        write_pause: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    // Four addresses take every place with answers they never read.
+    let mut attack = Vec::new();
+    for from in ["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"] {
+        attack.extend(pipelining_readers_of_nothing(from, addr, 4, 10_000).await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    for task in attack {
+        task.abort();
+    }
+}
+
+#[tokio::test]
+async fn idle_connections_from_one_address_do_not_keep_another_address_from_being_served() {
+    let w = world().await;
+    // Idle connections are held 30 s: only the cap per address lets
+    // another address in within the 10 s the answer is waited for.
+    let limits = Limits {
+        header_read: Duration::from_secs(30),
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    let mut idle = Vec::new();
+    for _ in 0..768 {
+        if let Ok(stream) = TcpStream::connect(addr).await {
+            idle.push(stream);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    drop(idle);
+}
+
+#[tokio::test]
+async fn one_address_has_at_most_its_cap_of_connections() {
+    let w = world().await;
+    let limits = Limits {
+        header_read: Duration::from_secs(30),
+        per_address: 3,
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The fourth from the same address is closed at once, unanswered.
+    let mut fourth = TcpStream::connect(addr).await.unwrap();
+    let _ = fourth
+        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
+    let (answer, closed) = read_until_closed(&mut fourth, Duration::from_secs(5)).await;
+    assert!(closed && answer.is_empty(), "{answer:?}");
+    // Once one closes, the address is served again.
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (took, first) = sign_in_page_from("127.0.0.1", addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -771,4 +980,104 @@ async fn one_users_many_searches_at_once_are_answered_429_or_served_and_others_a
     // Their places are given back: the next search is served.
     let (status, _, _) = send(&w.app, get("/search?q=a", &es1)).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in fields over their lengths
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_sign_in_with_a_two_megabyte_username_is_refused_as_a_wrong_password_and_stores_nothing()
+{
+    let w = world().await;
+    let before = w.store.password_checks();
+    let long = "u".repeat(1_900_000);
+    let (status, page, session) = sign_in_from(&w, &long, "wrong", "192.0.2.9").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(session.is_none());
+    shows(&page, "The username or password is not right.");
+    hides(&page, "uuuuuuuu");
+    assert_eq!(w.store.password_checks(), before, "a password was checked");
+    assert!(
+        w.store.sign_in_failures().await.unwrap().is_empty(),
+        "a failure was stored"
+    );
+    // A password over its length alike.
+    let long = "p".repeat(ipstrack_store::MAX_PASSWORD + 1);
+    let (status, page, _) = sign_in_from(&w, "es1", &long, "192.0.2.9").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    shows(&page, "The username or password is not right.");
+    assert_eq!(w.store.password_checks(), before, "a password was checked");
+}
+
+#[tokio::test]
+async fn a_password_change_with_a_current_password_over_its_length_is_refused_unchecked() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let before = w.store.password_checks();
+    let long = "p".repeat(ipstrack_store::MAX_PASSWORD + 1);
+    let form =
+        format!("csrf={csrf}&current={long}&new=another+long+secret&confirm=another+long+secret");
+    let (status, _, body) = send(&w.app, post("/account/password", &es1, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&body, "The current password is not right");
+    assert_eq!(w.store.password_checks(), before, "a password was checked");
+    assert!(w.store.sign_in_failures().await.unwrap().is_empty());
+    // A new password over its length is refused, naming the limit.
+    let current = PASSWORD.replace(' ', "+");
+    let form = format!("csrf={csrf}&current={current}&new={long}&confirm={long}");
+    let (status, _, body) = send(&w.app, post("/account/password", &es1, &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&body, "at most 1024 characters");
+    assert!(sign_in(&w, "es1", PASSWORD).await.is_some(), "unchanged");
+}
+
+/// A wrong sign-in of `user` from `ip` through the application: its status
+/// and `Retry-After`.
+async fn wrong_sign_in(app: Router, user: String, ip: String) -> (StatusCode, Option<String>) {
+    let (_, headers, body) = send(&app, get("/sign-in", "")).await;
+    let cookie = header_value(&headers, "set-cookie").unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let form = format!(
+        "username={user}&password=wrong+password&csrf={}",
+        hidden_csrf(&body)
+    );
+    let mut request = post("/sign-in", &cookie, &form);
+    let addr = std::net::SocketAddr::new(ip.parse().unwrap(), 40000);
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    let (status, headers, _) = send(&app, request).await;
+    (status, header_value(&headers, "retry-after"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_parallel_wrong_sign_ins_never_check_more_than_four_passwords_at_once() {
+    let w = world().await;
+    let before = w.store.password_checks();
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        tasks.push(tokio::spawn(wrong_sign_in(
+            w.app.clone(),
+            format!("user{i}"),
+            format!("10.1.0.{i}"),
+        )));
+    }
+    let mut busy = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            (StatusCode::UNAUTHORIZED, _) => {}
+            (StatusCode::SERVICE_UNAVAILABLE, Some(retry)) => {
+                assert_eq!(retry, "5");
+                busy += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let most = ipstrack_store::most_password_checks_at_once();
+    assert!(
+        most <= ipstrack_store::PASSWORD_CHECKS_AT_ONCE,
+        "{most} passwords checked at once"
+    );
+    assert_eq!(w.store.password_checks() - before, 64 - busy);
 }
