@@ -99,6 +99,11 @@ enum Command {
         /// Mark cookies Secure (when served behind TLS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Connections one address may hold open at once (of 256). Behind a
+        /// reverse proxy every connection comes from the proxy: raise it to
+        /// what the proxy may open (nginx `max_conns`).
+        #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
+        connections_per_address: u16,
     },
     #[command(flatten)]
     Store(database::StoreCommand),
@@ -146,13 +151,20 @@ fn main() -> ExitCode {
             listen,
             demo,
             secure_cookies,
+            connections_per_address,
         } => {
             let db = if demo && db == "ipstrack.sqlite" {
                 "ipstrack-demo.sqlite".to_string()
             } else {
                 db
             };
-            serve::run(&db, &listen, demo, secure_cookies)
+            serve::run(
+                &db,
+                &listen,
+                demo,
+                secure_cookies,
+                usize::from(connections_per_address),
+            )
         }
         Command::Check { data } => run_check(&data),
         Command::DemoData {

@@ -93,6 +93,7 @@ pub fn run(
     listen: &str,
     demo: bool,
     secure_cookies: bool,
+    per_address: usize,
 ) -> Result<std::process::ExitCode> {
     crate::logging::init();
     let addr: SocketAddr = listen
@@ -137,7 +138,15 @@ pub fn run(
         println!("ipstrack is serving on http://{addr}");
         // Each request carries its connection's address: the sign-in rule
         // counts failures by account and source address.
-        let served = ipstrack_web::serve(listener, app, ipstrack_web::Limits::default()).await;
+        let served = ipstrack_web::serve(
+            listener,
+            app,
+            ipstrack_web::Limits {
+                per_address,
+                ..ipstrack_web::Limits::default()
+            },
+        )
+        .await;
         // The out-of-scope entries still waiting are written before leaving.
         audit.flush_audit().await;
         served?;
