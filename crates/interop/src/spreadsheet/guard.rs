@@ -5,6 +5,11 @@
 //! room for the count they declare) and the content of an ods (calamine
 //! keeps every sheet of it at once, with repeated cells and rows repeated).
 //!
+//! So are the other parts calamine reads whole when it opens an xlsx, before
+//! any sheet, where it copies one thing into many: the styles (each cell
+//! format gets a copy of its number format and font), the workbook (each
+//! sheet a copy of its part's name, from the relationships).
+//!
 //! The sheets of an xlsx need no look beforehand: they are read cell by cell
 //! (see `cells::read_xlsx`), with the limits counted as they come.
 
@@ -15,8 +20,9 @@ use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
 use super::limits::{
-    self, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INFLATED_BYTES, MAX_PART_BYTES, MAX_PARTS,
-    MAX_ROWS, MAX_SHARED_TEXTS, MAX_TEXT_BYTES,
+    self, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INFLATED_BYTES, MAX_NAME_CHARS,
+    MAX_NUMBER_FORMAT_CHARS, MAX_PART_BYTES, MAX_PARTS, MAX_ROWS, MAX_SHARED_TEXTS, MAX_SHEETS,
+    MAX_STYLES, MAX_TARGET_CHARS, MAX_TEXT_BYTES,
 };
 
 /// Counts the bytes read through it.
@@ -37,6 +43,9 @@ impl<R: Read> Read for Counted<R> {
 #[derive(Clone, Copy, PartialEq)]
 enum Part {
     SharedTexts,
+    Styles,
+    Workbook,
+    Relationships,
     OdsContent,
     Other,
 }
@@ -46,6 +55,12 @@ fn part_kind(name: &str) -> Part {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with("sharedstrings.xml") {
         Part::SharedTexts
+    } else if lower.ends_with("styles.xml") {
+        Part::Styles
+    } else if lower.ends_with("workbook.xml") {
+        Part::Workbook
+    } else if lower.ends_with(".rels") {
+        Part::Relationships
     } else if lower == "content.xml" {
         Part::OdsContent
     } else {
@@ -84,6 +99,9 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
         };
         let scanned = match kind {
             Part::SharedTexts => shared_texts(&mut reader),
+            Part::Styles => styles(&name, &mut reader),
+            Part::Workbook => workbook(&name, &mut reader),
+            Part::Relationships => relationships(&name, &mut reader),
             Part::OdsContent => ods_content(&mut reader),
             Part::Other => Ok(()),
         };
@@ -110,6 +128,22 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
         .flatten()
         .find(|a| a.key.as_ref() == name)
         .map(|a| a.value.into_owned())
+}
+
+/// Whether an attribute's value, unescaped, is longer than `max`
+/// characters.
+fn longer_than(e: &BytesStart, name: &str, max: usize) -> bool {
+    let Some(a) = e.attributes().flatten().find(|a| a.key.as_ref() == name) else {
+        return false;
+    };
+    // Unescaping never lengthens, and a character is at least a byte.
+    if a.value.len() <= max {
+        return false;
+    }
+    match quick_xml::escape::unescape(&a.value) {
+        Ok(v) => v.chars().count() > max,
+        Err(_) => a.value.chars().count() > max,
+    }
 }
 
 fn number(value: Option<String>) -> Option<u64> {
@@ -142,6 +176,112 @@ fn shared_texts<R: Read>(reader: R) -> Result<(), String> {
                 _ => {}
             },
             // Not well formed: calamine says so when it reads it.
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The lists of `xl/styles.xml` calamine reads, each counted: the element
+/// listed, and what the messages call it.
+const STYLE_LISTS: [(&str, &str, &str); 5] = [
+    ("numFmts", "numFmt", "number formats"),
+    ("fonts", "font", "fonts"),
+    ("fills", "fill", "fills"),
+    ("borders", "border", "borders"),
+    ("cellXfs", "xf", "cell formats"),
+];
+
+/// The styles of an xlsx: calamine copies a cell format's number format and
+/// font into each cell format (xf), so their lengths and counts are bounded
+/// (Excel's own limits), and with them the copies.
+fn styles<R: Read>(part: &str, reader: R) -> Result<(), String> {
+    let mut xml = xml(reader);
+    let mut buf = Vec::new();
+    // The list being read, and the count of its elements so far.
+    let mut list: Option<(usize, usize)> = None;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if list.is_none() => {
+                let name = e.local_name();
+                list = STYLE_LISTS
+                    .iter()
+                    .position(|(l, ..)| *l == name.as_ref())
+                    .map(|i| (i, 0));
+            }
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let Some((i, count)) = list.as_mut() else {
+                    continue;
+                };
+                let (_, element, what) = STYLE_LISTS[*i];
+                let name = e.local_name();
+                if name.as_ref() == element {
+                    *count += 1;
+                    if *count > MAX_STYLES {
+                        return Err(limits::too_many_styles(part, what));
+                    }
+                }
+                match name.as_ref() {
+                    "numFmt" if longer_than(&e, "formatCode", MAX_NUMBER_FORMAT_CHARS) => {
+                        return Err(limits::number_format_too_long(part));
+                    }
+                    "name" if element == "font" && longer_than(&e, "val", MAX_NAME_CHARS) => {
+                        return Err(limits::name_too_long(part, "font name"));
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Event::End(e)) => {
+                if list.is_some_and(|(i, _)| STYLE_LISTS[i].0 == e.local_name().as_ref()) {
+                    list = None;
+                }
+            }
+            // Not well formed: calamine says so when it reads it.
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The workbook of an xlsx: its sheets (calamine gives each a copy of its
+/// part's name) and their names.
+fn workbook<R: Read>(part: &str, reader: R) -> Result<(), String> {
+    let mut xml = xml(reader);
+    let mut buf = Vec::new();
+    let mut sheets = 0usize;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "sheet" => {
+                sheets += 1;
+                if sheets > MAX_SHEETS {
+                    return Err(limits::too_many_sheets());
+                }
+                if longer_than(&e, "name", MAX_NAME_CHARS) {
+                    return Err(limits::name_too_long(part, "sheet name"));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Relationships: each target is the name of a part (or a link), which
+/// calamine copies for each sheet naming it.
+fn relationships<R: Read>(part: &str, reader: R) -> Result<(), String> {
+    let mut xml = xml(reader);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e))
+                if e.local_name().as_ref() == "Relationship"
+                    && longer_than(&e, "Target", MAX_TARGET_CHARS) =>
+            {
+                return Err(limits::target_too_long(part));
+            }
             Ok(Event::Eof) | Err(_) => return Ok(()),
             Ok(_) => {}
         }
