@@ -522,3 +522,75 @@ fn xlsx_with_a_relationship_target_longer_than_a_part_name_is_refused() {
         "xl/_rels/workbook.xml.rels has a relationship target longer than 65,535 characters: ipstrack reads at most 65,535 characters per target, the longest name a zip part can have"
     );
 }
+
+#[test]
+fn xlsx_whose_workbook_part_has_another_name_is_checked_all_the_same() {
+    let sheet = |i: usize| format!(r#"<sheet name="S{i}" sheetId="{i}" r:id="rId1"/>"#);
+    let rel = worksheet_rel("worksheets/sheet1.xml");
+    let sheets: String = (1..=65).map(sheet).collect();
+    let e = refused("book.xlsx", &xlsx_workbook_named("Book.XML", &sheets, &rel));
+    assert_eq!(
+        e.message,
+        "this file has more than 64 sheets: ipstrack reads at most 64 sheets per file"
+    );
+    let long = format!(
+        r#"<sheet name="{}" sheetId="1" r:id="rId1"/>"#,
+        "N".repeat(256)
+    );
+    let e = refused("book.xlsx", &xlsx_workbook_named("Book.XML", &long, &rel));
+    assert_eq!(
+        e.message,
+        "xl/Book.XML has a sheet name longer than 255 characters: ipstrack reads at most 255 characters per sheet name"
+    );
+    let sheets = read(
+        "book.xlsx",
+        &xlsx_workbook_named("book.xml", &sheet(1), &rel),
+    );
+    assert_eq!(sheets[0].rows[0].cells, vec![Cell::Number(1.0)]);
+}
+
+#[test]
+fn ods_with_more_sheets_than_the_limit_is_refused_before_calamine_reads_them() {
+    let table = |i: usize| format!(r#"<table:table table:name="S{i}"></table:table>"#);
+    let tables: String = (1..=65).map(table).collect();
+    let content = format!("{}{tables}{ODS_TAIL}", ods_head());
+    let e = refused("many.ods", &ods(&Body::Text(content)));
+    assert_eq!(
+        e.message,
+        "this file has more than 64 sheets: ipstrack reads at most 64 sheets per file"
+    );
+}
+
+#[test]
+fn ods_with_a_sheet_name_longer_than_the_limit_is_refused() {
+    let long = "N".repeat(256);
+    let content = format!(
+        r#"{}</table:table><table:table table:name="{long}">{ODS_TAIL}"#,
+        ods_head()
+    );
+    let e = refused("name.ods", &ods(&Body::Text(content)));
+    assert_eq!(
+        e.message,
+        "content.xml has a sheet name longer than 255 characters: ipstrack reads at most 255 characters per sheet name"
+    );
+}
+
+#[test]
+fn ods_with_a_long_style_name_and_many_table_properties_is_refused() {
+    // calamine copies (and hashes) the last style's name for each table
+    // property after it: a long name and many properties take hours.
+    let name = "s".repeat(8 << 20);
+    let properties = "<style:table-properties/>".repeat(100_000);
+    let content = ods_head().replace(
+        "<office:body>",
+        &format!(
+            r#"<office:automatic-styles><style:style style:name="{name}">{properties}</style:style></office:automatic-styles><office:body>"#
+        ),
+    );
+    let content = format!("{content}{ODS_TAIL}");
+    let e = refused("styles.ods", &ods(&Body::Text(content)));
+    assert_eq!(
+        e.message,
+        "content.xml has a style name longer than 255 characters: ipstrack reads at most 255 characters per style name"
+    );
+}

@@ -50,14 +50,19 @@ enum Part {
     Other,
 }
 
-fn part_kind(name: &str) -> Part {
-    // calamine finds parts by name without regard to case.
-    let lower = name.to_ascii_lowercase();
+/// A part's name as calamine finds it: without regard to case, `\\` read
+/// as `/`.
+fn normalized(name: &str) -> String {
+    name.replace('\\', "/").to_ascii_lowercase()
+}
+
+fn part_kind(name: &str, workbook: &str) -> Part {
+    let lower = normalized(name);
     if lower.ends_with("sharedstrings.xml") {
         Part::SharedTexts
     } else if lower.ends_with("styles.xml") {
         Part::Styles
-    } else if lower.ends_with("workbook.xml") {
+    } else if lower.ends_with("workbook.xml") || lower == workbook {
         Part::Workbook
     } else if lower.ends_with(".rels") {
         Part::Relationships
@@ -84,6 +89,7 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
     let Ok(mut zip) = ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
+    let workbook_name = workbook_part(&mut zip);
     let mut total = 0u64;
     for i in 0..zip.len() {
         // A part that cannot be opened (encrypted, an unknown compression)
@@ -92,7 +98,7 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
             continue;
         };
         let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
-        let kind = part_kind(&name);
+        let kind = part_kind(&name, &workbook_name);
         let mut reader = Counted {
             inner: file.take(MAX_PART_BYTES + 1),
             read: 0,
@@ -117,6 +123,47 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
         scanned?;
     }
     Ok(())
+}
+
+/// The workbook part of an xlsx, as calamine finds it: the target of the
+/// package's `officeDocument` relationship (any name), normalized; empty
+/// when there is none.
+fn workbook_part<R: Read + io::Seek>(zip: &mut ZipArchive<R>) -> String {
+    let Some(index) = (0..zip.len()).find(|&i| {
+        zip.name_for_index(i)
+            .and_then(Result::ok)
+            .is_some_and(|n| normalized(&n) == "_rels/.rels")
+    }) else {
+        return String::new();
+    };
+    let Ok(file) = zip.by_index(index) else {
+        return String::new();
+    };
+    let mut xml = xml(file.take(MAX_PART_BYTES));
+    let mut buf = Vec::new();
+    let mut target = None;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+                if attr(&e, "Type").is_some_and(|t| t.ends_with("/relationships/officeDocument")) {
+                    target = attr(&e, "Target");
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let Some(target) = target else {
+        return String::new();
+    };
+    let target = quick_xml::escape::unescape(&target).map_or(target.clone(), |t| t.into_owned());
+    let target = target.strip_prefix('/').unwrap_or(&target);
+    if target.ends_with('/') || target.is_empty() {
+        normalized(&format!("{target}workbook.xml"))
+    } else {
+        normalized(target)
+    }
 }
 
 fn xml<R: Read>(reader: R) -> Reader<BufReader<R>> {
@@ -359,6 +406,7 @@ fn ods_content<R: Read>(reader: R) -> Result<(), String> {
     // Cells and text of the sheets before, as calamine keeps them all.
     let mut cells_before = 0u64;
     let mut text = 0u64;
+    let mut tables = 0usize;
     loop {
         buf.clear();
         let event = match xml.read_event_into(&mut buf) {
@@ -396,7 +444,22 @@ fn ods_content<R: Read>(reader: R) -> Result<(), String> {
             continue;
         }
         match event {
+            // calamine copies the last style's name for each table's
+            // properties after it.
+            Event::Start(e) | Event::Empty(e)
+                if e.name().as_ref() == "style:style"
+                    && longer_than(&e, "style:name", MAX_NAME_CHARS) =>
+            {
+                return Err(limits::name_too_long("content.xml", "style name"));
+            }
             Event::Start(e) if e.name().as_ref() == "table:table" => {
+                tables += 1;
+                if tables > MAX_SHEETS {
+                    return Err(limits::too_many_sheets());
+                }
+                if longer_than(&e, "table:name", MAX_NAME_CHARS) {
+                    return Err(limits::name_too_long("content.xml", "sheet name"));
+                }
                 let name = attr(&e, "table:name").unwrap_or_default();
                 table = Some(Table {
                     name,

@@ -247,8 +247,14 @@ pub fn xlsx_many_rows(n: usize) -> Vec<u8> {
 /// whose workbook relationships are `rels` (`<Relationship>` elements); one
 /// sheet part, `xl/worksheets/sheet1.xml`, with a number at A1.
 pub fn xlsx_workbook(sheets: &str, rels: &str) -> Vec<u8> {
+    xlsx_workbook_named("workbook.xml", sheets, rels)
+}
+
+/// As [`xlsx_workbook`], the workbook part named `xl/{name}` (what the
+/// package's relationships say).
+pub fn xlsx_workbook_named(name: &str, sheets: &str, rels: &str) -> Vec<u8> {
     let package_rels = Body::Text(format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC_RELS}/officeDocument" Target="/xl/{name}"/></Relationships>"#
     ));
     let workbook = Body::Text(format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><sheets>{sheets}</sheets></workbook>"#
@@ -262,8 +268,8 @@ pub fn xlsx_workbook(sheets: &str, rels: &str) -> Vec<u8> {
     ));
     zip_of(&[
         ("_rels/.rels", &package_rels),
-        ("xl/workbook.xml", &workbook),
-        ("xl/_rels/workbook.xml.rels", &workbook_rels),
+        (&format!("xl/{name}"), &workbook),
+        (&format!("xl/_rels/{name}.rels"), &workbook_rels),
         ("xl/worksheets/sheet1.xml", &sheet),
     ])
 }
