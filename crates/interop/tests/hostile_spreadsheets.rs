@@ -594,3 +594,21 @@ fn ods_with_a_long_style_name_and_many_table_properties_is_refused() {
         "content.xml has a style name longer than 255 characters: ipstrack reads at most 255 characters per style name"
     );
 }
+
+#[test]
+fn xlsx_with_more_defined_names_than_the_limit_is_refused() {
+    let names = r#"<definedName name="n">S1!$A$1</definedName>"#.repeat(100_001);
+    let sheet = r#"<sheet name="S1" sheetId="1" r:id="rId1"/>"#;
+    let rel = worksheet_rel("worksheets/sheet1.xml");
+    let e = refused(
+        "names.xlsx",
+        &xlsx_workbook(
+            &format!("{sheet}</sheets><definedNames>{names}</definedNames><sheets>"),
+            &rel,
+        ),
+    );
+    assert_eq!(
+        e.message,
+        "xl/workbook.xml has more than 100,000 defined names: ipstrack reads at most 100,000 defined names per file"
+    );
+}

@@ -20,9 +20,9 @@ use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
 use super::limits::{
-    self, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INFLATED_BYTES, MAX_NAME_CHARS,
-    MAX_NUMBER_FORMAT_CHARS, MAX_PART_BYTES, MAX_PARTS, MAX_ROWS, MAX_SHARED_TEXTS, MAX_SHEETS,
-    MAX_STYLES, MAX_TARGET_CHARS, MAX_TEXT_BYTES,
+    self, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_DEFINED_NAMES, MAX_INFLATED_BYTES,
+    MAX_NAME_CHARS, MAX_NUMBER_FORMAT_CHARS, MAX_PART_BYTES, MAX_PARTS, MAX_ROWS, MAX_SHARED_TEXTS,
+    MAX_SHEETS, MAX_STYLES, MAX_TARGET_CHARS, MAX_TEXT_BYTES,
 };
 
 /// Counts the bytes read through it.
@@ -297,6 +297,7 @@ fn workbook<R: Read>(part: &str, reader: R) -> Result<(), String> {
     let mut xml = xml(reader);
     let mut buf = Vec::new();
     let mut sheets = 0usize;
+    let mut names = 0usize;
     loop {
         buf.clear();
         match xml.read_event_into(&mut buf) {
@@ -307,6 +308,12 @@ fn workbook<R: Read>(part: &str, reader: R) -> Result<(), String> {
                 }
                 if longer_than(&e, "name", MAX_NAME_CHARS) {
                     return Err(limits::name_too_long(part, "sheet name"));
+                }
+            }
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "definedName" => {
+                names += 1;
+                if names > MAX_DEFINED_NAMES {
+                    return Err(limits::too_many_defined_names(part));
                 }
             }
             Ok(Event::Eof) | Err(_) => return Ok(()),

@@ -72,6 +72,10 @@ pub const MAX_NAME_CHARS: usize = 255;
 /// target for each sheet naming it.
 pub const MAX_TARGET_CHARS: usize = 65_535;
 
+/// The most defined names (named ranges) in a workbook; calamine keeps each
+/// with its formula when it opens the file.
+pub const MAX_DEFINED_NAMES: usize = 100_000;
+
 /// A number with thousands separators, as messages show limits.
 pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
@@ -214,6 +218,14 @@ pub(crate) fn target_too_long(name: &str) -> String {
     let n = grouped(MAX_TARGET_CHARS as u64);
     format!(
         "{} has a relationship target longer than {n} characters: ipstrack reads at most {n} characters per target, the longest name a zip part can have",
+        part(name)
+    )
+}
+
+pub(crate) fn too_many_defined_names(name: &str) -> String {
+    let n = grouped(MAX_DEFINED_NAMES as u64);
+    format!(
+        "{} has more than {n} defined names: ipstrack reads at most {n} defined names per file",
         part(name)
     )
 }
