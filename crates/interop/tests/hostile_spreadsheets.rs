@@ -612,3 +612,22 @@ fn xlsx_with_more_defined_names_than_the_limit_is_refused() {
         "xl/workbook.xml has more than 100,000 defined names: ipstrack reads at most 100,000 defined names per file"
     );
 }
+
+#[test]
+fn xlsx_writing_a_number_format_twice_is_measured_both_times() {
+    // calamine reads the later of two formatCode attributes when numFmtId
+    // comes after them.
+    let code = "0".repeat(1 << 20);
+    let xf = r#"<xf numFmtId="164" fontId="0" fillId="0" borderId="0"/>"#;
+    let styles = Body::Text(styles_xml(
+        &format!(r#"<numFmt formatCode="0" formatCode="{code}" numFmtId="164"/>"#),
+        r#"<font><name val="Arial"/></font>"#,
+        &xf.repeat(2_000),
+    ));
+    let e = refused("twice.xlsx", &xlsx_styled(&styles));
+    assert!(
+        e.message
+            .contains("has a number format longer than 255 characters"),
+        "{e}"
+    );
+}

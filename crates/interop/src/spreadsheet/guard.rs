@@ -178,19 +178,20 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
 }
 
 /// Whether an attribute's value, unescaped, is longer than `max`
-/// characters.
+/// characters: any of its values, when it is written more than once
+/// (calamine reads one or the other, depending on the attribute).
 fn longer_than(e: &BytesStart, name: &str, max: usize) -> bool {
-    let Some(a) = e.attributes().flatten().find(|a| a.key.as_ref() == name) else {
-        return false;
-    };
-    // Unescaping never lengthens, and a character is at least a byte.
-    if a.value.len() <= max {
-        return false;
-    }
-    match quick_xml::escape::unescape(&a.value) {
-        Ok(v) => v.chars().count() > max,
-        Err(_) => a.value.chars().count() > max,
-    }
+    let mut attributes = e.attributes();
+    attributes.with_checks(false);
+    attributes
+        .flatten()
+        .filter(|a| a.key.as_ref() == name)
+        // Unescaping never lengthens, and a character is at least a byte.
+        .filter(|a| a.value.len() > max)
+        .any(|a| match quick_xml::escape::unescape(&a.value) {
+            Ok(v) => v.chars().count() > max,
+            Err(_) => a.value.chars().count() > max,
+        })
 }
 
 fn number(value: Option<String>) -> Option<u64> {
