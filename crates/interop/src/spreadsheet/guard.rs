@@ -13,6 +13,7 @@
 //! The sheets of an xlsx need no look beforehand: they are read cell by cell
 //! (see `cells::read_xlsx`), with the limits counted as they come.
 
+use std::collections::HashSet;
 use std::io::{self, BufReader, Cursor, Read};
 
 use quick_xml::Reader;
@@ -56,13 +57,13 @@ fn normalized(name: &str) -> String {
     name.replace('\\', "/").to_ascii_lowercase()
 }
 
-fn part_kind(name: &str, workbook: &str) -> Part {
+fn part_kind(name: &str, workbooks: &HashSet<String>) -> Part {
     let lower = normalized(name);
     if lower.ends_with("sharedstrings.xml") {
         Part::SharedTexts
     } else if lower.ends_with("styles.xml") {
         Part::Styles
-    } else if lower.ends_with("workbook.xml") || lower == workbook {
+    } else if lower.ends_with("workbook.xml") || workbooks.contains(&lower) {
         Part::Workbook
     } else if lower.ends_with(".rels") {
         Part::Relationships
@@ -89,7 +90,7 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
     let Ok(mut zip) = ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
-    let workbook_name = workbook_part(&mut zip);
+    let workbooks = workbook_parts(&mut zip);
     let mut total = 0u64;
     for i in 0..zip.len() {
         // A part that cannot be opened (encrypted, an unknown compression)
@@ -98,7 +99,7 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
             continue;
         };
         let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
-        let kind = part_kind(&name, &workbook_name);
+        let kind = part_kind(&name, &workbooks);
         let mut reader = Counted {
             inner: file.take(MAX_PART_BYTES + 1),
             read: 0,
@@ -126,38 +127,53 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
 }
 
 /// The workbook part of an xlsx, as calamine finds it: the target of the
-/// package's `officeDocument` relationship (any name), normalized; empty
-/// when there is none.
-fn workbook_part<R: Read + io::Seek>(zip: &mut ZipArchive<R>) -> String {
+/// package's last `officeDocument` relationship (any name), normalized.
+/// Each of its targets is kept: an attribute written twice may be read
+/// either way.
+fn workbook_parts<R: Read + io::Seek>(zip: &mut ZipArchive<R>) -> HashSet<String> {
     let Some(index) = (0..zip.len()).find(|&i| {
         zip.name_for_index(i)
             .and_then(Result::ok)
             .is_some_and(|n| normalized(&n) == "_rels/.rels")
     }) else {
-        return String::new();
+        return HashSet::new();
     };
     let Ok(file) = zip.by_index(index) else {
-        return String::new();
+        return HashSet::new();
     };
     let mut xml = xml(file.take(MAX_PART_BYTES));
     let mut buf = Vec::new();
-    let mut target = None;
+    let mut parts = HashSet::new();
     loop {
         buf.clear();
         match xml.read_event_into(&mut buf) {
             Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
-                if attr(&e, "Type").is_some_and(|t| t.ends_with("/relationships/officeDocument")) {
-                    target = attr(&e, "Target");
+                let values = |name: &str| {
+                    let mut attributes = e.attributes();
+                    attributes.with_checks(false);
+                    attributes
+                        .flatten()
+                        .filter(|a| a.key.as_ref() == name)
+                        .map(|a| a.value.into_owned())
+                        .collect::<Vec<_>>()
+                };
+                let office = values("Type")
+                    .iter()
+                    .any(|t| t.ends_with("/relationships/officeDocument"));
+                let targets = values("Target");
+                if office && !targets.is_empty() {
+                    parts = targets.iter().map(|t| workbook_part(t)).collect();
                 }
             }
-            Ok(Event::Eof) | Err(_) => break,
+            Ok(Event::Eof) | Err(_) => return parts,
             Ok(_) => {}
         }
     }
-    let Some(target) = target else {
-        return String::new();
-    };
-    let target = quick_xml::escape::unescape(&target).map_or(target.clone(), |t| t.into_owned());
+}
+
+/// The part calamine reads as the workbook for an `officeDocument` target.
+fn workbook_part(target: &str) -> String {
+    let target = quick_xml::escape::unescape(target).map_or(target.to_string(), |t| t.into_owned());
     let target = target.strip_prefix('/').unwrap_or(&target);
     if target.ends_with('/') || target.is_empty() {
         normalized(&format!("{target}workbook.xml"))
