@@ -314,3 +314,89 @@ fn a_file_larger_than_the_limit_is_refused_before_it_is_read() {
         stderr(&out)
     );
 }
+
+#[test]
+fn styles_and_workbooks_copied_into_many_are_refused_within_1_gib_with_the_limit_named() {
+    // Before calamine opens the file: it copies a cell format's number
+    // format and font into each cell format, and a sheet's part name into
+    // each sheet naming it (a few KB that took gigabytes, or aborted).
+    let dir = tempfile::tempdir().unwrap();
+    let db = staff_only(dir.path(), "caseload.bundle.json");
+    let xf = r#"<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>"#;
+    let font = format!(r#"<font><name val="{}"/></font>"#, "F".repeat(1 << 20));
+    let sheet = |i: usize| format!(r#"<sheet name="S{i}" sheetId="{i}" r:id="rId1"/>"#);
+    let sheets: String = (1..=64).map(sheet).collect();
+    let target = format!("worksheets/{}.xml", "x".repeat(16 << 20));
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "format.xlsx",
+            hostile::xlsx_long_number_format(1 << 20, 2_000),
+            "xl/styles.xml has a number format longer than 255 characters: ipstrack reads at most 255 characters per number format, as Excel does",
+        ),
+        (
+            "formats.xlsx",
+            hostile::xlsx_long_number_format(1 << 20, 60_000),
+            "xl/styles.xml has a number format longer than 255 characters",
+        ),
+        (
+            "font.xlsx",
+            hostile::xlsx_styled(&hostile::Body::Text(hostile::styles_xml(
+                "",
+                &font,
+                &xf.repeat(2_000),
+            ))),
+            "xl/styles.xml has a font name longer than 255 characters: ipstrack reads at most 255 characters per font name",
+        ),
+        (
+            "target.xlsx",
+            hostile::xlsx_workbook(&sheets, &hostile::worksheet_rel(&target)),
+            "xl/_rels/workbook.xml.rels has a relationship target longer than 65,535 characters",
+        ),
+    ];
+    for (name, bytes, message) in cases {
+        assert!(bytes.len() < 64 * 1024, "{name}: {}", bytes.len());
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = ipstrack_in_1_gib(&[
+            "import",
+            "--xlsx",
+            &path.to_string_lossy(),
+            "--db",
+            &db,
+            "--dry-run",
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(name) && err.contains(message), "{name}: {err}");
+    }
+}
+
+#[test]
+fn styles_at_the_limits_are_read_within_1_gib() {
+    // The most calamine can copy: one number format and one font name of
+    // 255 four-byte characters, in each of 64,000 cell formats.
+    let dir = tempfile::tempdir().unwrap();
+    let db = staff_only(dir.path(), "caseload.bundle.json");
+    let long = "𝔉".repeat(255);
+    let xf = r#"<xf numFmtId="164" fontId="0" fillId="0" borderId="0"/>"#;
+    let styles = hostile::styles_xml(
+        &format!(r#"<numFmt numFmtId="164" formatCode="{long}"/>"#),
+        &format!(r#"<font><name val="{long}"/></font>"#),
+        &xf.repeat(64_000),
+    );
+    let path = dir.path().join("styles.xlsx");
+    std::fs::write(&path, hostile::xlsx_styled(&hostile::Body::Text(styles))).unwrap();
+    let out = ipstrack_in_1_gib(&[
+        "import",
+        "--xlsx",
+        &path.to_string_lossy(),
+        "--db",
+        &db,
+        "--dry-run",
+    ]);
+    let err = stderr(&out);
+    // Read: the preview names the missing columns, not a limit.
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
+    assert!(!err.contains("ipstrack reads at most"), "{err}");
+    assert!(!err.contains("cannot be read"), "{err}");
+}

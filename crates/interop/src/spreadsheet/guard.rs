@@ -5,9 +5,15 @@
 //! room for the count they declare) and the content of an ods (calamine
 //! keeps every sheet of it at once, with repeated cells and rows repeated).
 //!
+//! So are the other parts calamine reads whole when it opens an xlsx, before
+//! any sheet, where it copies one thing into many: the styles (each cell
+//! format gets a copy of its number format and font), the workbook (each
+//! sheet a copy of its part's name, from the relationships).
+//!
 //! The sheets of an xlsx need no look beforehand: they are read cell by cell
 //! (see `cells::read_xlsx`), with the limits counted as they come.
 
+use std::collections::HashSet;
 use std::io::{self, BufReader, Cursor, Read};
 
 use quick_xml::Reader;
@@ -15,8 +21,9 @@ use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
 use super::limits::{
-    self, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INFLATED_BYTES, MAX_PART_BYTES, MAX_PARTS,
-    MAX_ROWS, MAX_SHARED_TEXTS, MAX_TEXT_BYTES,
+    self, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_DEFINED_NAMES, MAX_INFLATED_BYTES,
+    MAX_NAME_CHARS, MAX_NUMBER_FORMAT_CHARS, MAX_PART_BYTES, MAX_PARTS, MAX_ROWS, MAX_SHARED_TEXTS,
+    MAX_SHEETS, MAX_STYLES, MAX_TARGET_CHARS, MAX_TEXT_BYTES,
 };
 
 /// Counts the bytes read through it.
@@ -37,15 +44,29 @@ impl<R: Read> Read for Counted<R> {
 #[derive(Clone, Copy, PartialEq)]
 enum Part {
     SharedTexts,
+    Styles,
+    Workbook,
+    Relationships,
     OdsContent,
     Other,
 }
 
-fn part_kind(name: &str) -> Part {
-    // calamine finds parts by name without regard to case.
-    let lower = name.to_ascii_lowercase();
+/// A part's name as calamine finds it: without regard to case, `\\` read
+/// as `/`.
+fn normalized(name: &str) -> String {
+    name.replace('\\', "/").to_ascii_lowercase()
+}
+
+fn part_kind(name: &str, workbooks: &HashSet<String>) -> Part {
+    let lower = normalized(name);
     if lower.ends_with("sharedstrings.xml") {
         Part::SharedTexts
+    } else if lower.ends_with("styles.xml") {
+        Part::Styles
+    } else if lower.ends_with("workbook.xml") || workbooks.contains(&lower) {
+        Part::Workbook
+    } else if lower.ends_with(".rels") {
+        Part::Relationships
     } else if lower == "content.xml" {
         Part::OdsContent
     } else {
@@ -69,6 +90,7 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
     let Ok(mut zip) = ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
+    let workbooks = workbook_parts(&mut zip);
     let mut total = 0u64;
     for i in 0..zip.len() {
         // A part that cannot be opened (encrypted, an unknown compression)
@@ -77,13 +99,16 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
             continue;
         };
         let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
-        let kind = part_kind(&name);
+        let kind = part_kind(&name, &workbooks);
         let mut reader = Counted {
             inner: file.take(MAX_PART_BYTES + 1),
             read: 0,
         };
         let scanned = match kind {
             Part::SharedTexts => shared_texts(&mut reader),
+            Part::Styles => styles(&name, &mut reader),
+            Part::Workbook => workbook(&name, &mut reader),
+            Part::Relationships => relationships(&name, &mut reader),
             Part::OdsContent => ods_content(&mut reader),
             Part::Other => Ok(()),
         };
@@ -101,6 +126,62 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The workbook part of an xlsx, as calamine finds it: the target of the
+/// package's last `officeDocument` relationship (any name), normalized.
+/// Each of its targets is kept: an attribute written twice may be read
+/// either way.
+fn workbook_parts<R: Read + io::Seek>(zip: &mut ZipArchive<R>) -> HashSet<String> {
+    let Some(index) = (0..zip.len()).find(|&i| {
+        zip.name_for_index(i)
+            .and_then(Result::ok)
+            .is_some_and(|n| normalized(&n) == "_rels/.rels")
+    }) else {
+        return HashSet::new();
+    };
+    let Ok(file) = zip.by_index(index) else {
+        return HashSet::new();
+    };
+    let mut xml = xml(file.take(MAX_PART_BYTES));
+    let mut buf = Vec::new();
+    let mut parts = HashSet::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+                let values = |name: &str| {
+                    let mut attributes = e.attributes();
+                    attributes.with_checks(false);
+                    attributes
+                        .flatten()
+                        .filter(|a| a.key.as_ref() == name)
+                        .map(|a| a.value.into_owned())
+                        .collect::<Vec<_>>()
+                };
+                let office = values("Type")
+                    .iter()
+                    .any(|t| t.ends_with("/relationships/officeDocument"));
+                let targets = values("Target");
+                if office && !targets.is_empty() {
+                    parts = targets.iter().map(|t| workbook_part(t)).collect();
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return parts,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The part calamine reads as the workbook for an `officeDocument` target.
+fn workbook_part(target: &str) -> String {
+    let target = quick_xml::escape::unescape(target).map_or(target.to_string(), |t| t.into_owned());
+    let target = target.strip_prefix('/').unwrap_or(&target);
+    if target.ends_with('/') || target.is_empty() {
+        normalized(&format!("{target}workbook.xml"))
+    } else {
+        normalized(target)
+    }
+}
+
 fn xml<R: Read>(reader: R) -> Reader<BufReader<R>> {
     Reader::from_reader(BufReader::new(reader))
 }
@@ -110,6 +191,23 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
         .flatten()
         .find(|a| a.key.as_ref() == name)
         .map(|a| a.value.into_owned())
+}
+
+/// Whether an attribute's value, unescaped, is longer than `max`
+/// characters: any of its values, when it is written more than once
+/// (calamine reads one or the other, depending on the attribute).
+fn longer_than(e: &BytesStart, name: &str, max: usize) -> bool {
+    let mut attributes = e.attributes();
+    attributes.with_checks(false);
+    attributes
+        .flatten()
+        .filter(|a| a.key.as_ref() == name)
+        // Unescaping never lengthens, and a character is at least a byte.
+        .filter(|a| a.value.len() > max)
+        .any(|a| match quick_xml::escape::unescape(&a.value) {
+            Ok(v) => v.chars().count() > max,
+            Err(_) => a.value.chars().count() > max,
+        })
 }
 
 fn number(value: Option<String>) -> Option<u64> {
@@ -142,6 +240,119 @@ fn shared_texts<R: Read>(reader: R) -> Result<(), String> {
                 _ => {}
             },
             // Not well formed: calamine says so when it reads it.
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The lists of `xl/styles.xml` calamine reads, each counted: the element
+/// listed, and what the messages call it.
+const STYLE_LISTS: [(&str, &str, &str); 5] = [
+    ("numFmts", "numFmt", "number formats"),
+    ("fonts", "font", "fonts"),
+    ("fills", "fill", "fills"),
+    ("borders", "border", "borders"),
+    ("cellXfs", "xf", "cell formats"),
+];
+
+/// The styles of an xlsx: calamine copies a cell format's number format and
+/// font into each cell format (xf), so their lengths and counts are bounded
+/// (Excel's own limits), and with them the copies.
+fn styles<R: Read>(part: &str, reader: R) -> Result<(), String> {
+    let mut xml = xml(reader);
+    let mut buf = Vec::new();
+    // The list being read, and the count of its elements so far.
+    let mut list: Option<(usize, usize)> = None;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if list.is_none() => {
+                let name = e.local_name();
+                list = STYLE_LISTS
+                    .iter()
+                    .position(|(l, ..)| *l == name.as_ref())
+                    .map(|i| (i, 0));
+            }
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let Some((i, count)) = list.as_mut() else {
+                    continue;
+                };
+                let (_, element, what) = STYLE_LISTS[*i];
+                let name = e.local_name();
+                if name.as_ref() == element {
+                    *count += 1;
+                    if *count > MAX_STYLES {
+                        return Err(limits::too_many_styles(part, what));
+                    }
+                }
+                match name.as_ref() {
+                    "numFmt" if longer_than(&e, "formatCode", MAX_NUMBER_FORMAT_CHARS) => {
+                        return Err(limits::number_format_too_long(part));
+                    }
+                    "name" if element == "font" && longer_than(&e, "val", MAX_NAME_CHARS) => {
+                        return Err(limits::name_too_long(part, "font name"));
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Event::End(e)) => {
+                if list.is_some_and(|(i, _)| STYLE_LISTS[i].0 == e.local_name().as_ref()) {
+                    list = None;
+                }
+            }
+            // Not well formed: calamine says so when it reads it.
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The workbook of an xlsx: its sheets (calamine gives each a copy of its
+/// part's name) and their names.
+fn workbook<R: Read>(part: &str, reader: R) -> Result<(), String> {
+    let mut xml = xml(reader);
+    let mut buf = Vec::new();
+    let mut sheets = 0usize;
+    let mut names = 0usize;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "sheet" => {
+                sheets += 1;
+                if sheets > MAX_SHEETS {
+                    return Err(limits::too_many_sheets());
+                }
+                if longer_than(&e, "name", MAX_NAME_CHARS) {
+                    return Err(limits::name_too_long(part, "sheet name"));
+                }
+            }
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "definedName" => {
+                names += 1;
+                if names > MAX_DEFINED_NAMES {
+                    return Err(limits::too_many_defined_names(part));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Relationships: each target is the name of a part (or a link), which
+/// calamine copies for each sheet naming it.
+fn relationships<R: Read>(part: &str, reader: R) -> Result<(), String> {
+    let mut xml = xml(reader);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e))
+                if e.local_name().as_ref() == "Relationship"
+                    && longer_than(&e, "Target", MAX_TARGET_CHARS) =>
+            {
+                return Err(limits::target_too_long(part));
+            }
             Ok(Event::Eof) | Err(_) => return Ok(()),
             Ok(_) => {}
         }
@@ -219,6 +430,7 @@ fn ods_content<R: Read>(reader: R) -> Result<(), String> {
     // Cells and text of the sheets before, as calamine keeps them all.
     let mut cells_before = 0u64;
     let mut text = 0u64;
+    let mut tables = 0usize;
     loop {
         buf.clear();
         let event = match xml.read_event_into(&mut buf) {
@@ -256,7 +468,22 @@ fn ods_content<R: Read>(reader: R) -> Result<(), String> {
             continue;
         }
         match event {
+            // calamine copies the last style's name for each table's
+            // properties after it.
+            Event::Start(e) | Event::Empty(e)
+                if e.name().as_ref() == "style:style"
+                    && longer_than(&e, "style:name", MAX_NAME_CHARS) =>
+            {
+                return Err(limits::name_too_long("content.xml", "style name"));
+            }
             Event::Start(e) if e.name().as_ref() == "table:table" => {
+                tables += 1;
+                if tables > MAX_SHEETS {
+                    return Err(limits::too_many_sheets());
+                }
+                if longer_than(&e, "table:name", MAX_NAME_CHARS) {
+                    return Err(limits::name_too_long("content.xml", "sheet name"));
+                }
                 let name = attr(&e, "table:name").unwrap_or_default();
                 table = Some(Table {
                     name,

@@ -54,6 +54,28 @@ pub const MAX_TEXT_BYTES: u64 = 64 * MIB;
 /// different text once, in `sharedStrings.xml`).
 pub const MAX_SHARED_TEXTS: usize = 1_000_000;
 
+/// The most characters in a number format code (`xl/styles.xml`): Excel's
+/// own limit. calamine copies a cell format's number format into each cell
+/// format that uses it.
+pub const MAX_NUMBER_FORMAT_CHARS: usize = 255;
+
+/// The most entries in each list of an xlsx's styles (number formats,
+/// fonts, fills, borders, cell formats): Excel's own limit of cell formats.
+pub const MAX_STYLES: usize = 64_000;
+
+/// The most characters in a sheet name, a font name (xlsx) or a style name
+/// (ods). Excel allows 31 for a sheet name, 31 for a font name.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// The most characters in a relationship target (an xlsx's `.rels` parts):
+/// the longest name a part of a zip can have. calamine copies a sheet's
+/// target for each sheet naming it.
+pub const MAX_TARGET_CHARS: usize = 65_535;
+
+/// The most defined names (named ranges) in a workbook; calamine keeps each
+/// with its formula when it opens the file.
+pub const MAX_DEFINED_NAMES: usize = 100_000;
+
 /// A number with thousands separators, as messages show limits.
 pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
@@ -160,6 +182,51 @@ pub(crate) fn too_many_shared_texts() -> String {
     format!(
         "this file has more than {0} different texts: ipstrack reads at most {0} different texts per file",
         grouped(MAX_SHARED_TEXTS as u64)
+    )
+}
+
+/// Names a part in messages.
+fn part(name: &str) -> String {
+    name.chars().take(100).collect()
+}
+
+pub(crate) fn number_format_too_long(name: &str) -> String {
+    let n = grouped(MAX_NUMBER_FORMAT_CHARS as u64);
+    format!(
+        "{} has a number format longer than {n} characters: ipstrack reads at most {n} characters per number format, as Excel does",
+        part(name)
+    )
+}
+
+pub(crate) fn too_many_styles(name: &str, what: &str) -> String {
+    let n = grouped(MAX_STYLES as u64);
+    format!(
+        "{} has more than {n} {what}: ipstrack reads at most {n} {what} per file, as Excel does",
+        part(name)
+    )
+}
+
+pub(crate) fn name_too_long(name: &str, what: &str) -> String {
+    let n = grouped(MAX_NAME_CHARS as u64);
+    format!(
+        "{} has a {what} longer than {n} characters: ipstrack reads at most {n} characters per {what}",
+        part(name)
+    )
+}
+
+pub(crate) fn target_too_long(name: &str) -> String {
+    let n = grouped(MAX_TARGET_CHARS as u64);
+    format!(
+        "{} has a relationship target longer than {n} characters: ipstrack reads at most {n} characters per target, the longest name a zip part can have",
+        part(name)
+    )
+}
+
+pub(crate) fn too_many_defined_names(name: &str) -> String {
+    let n = grouped(MAX_DEFINED_NAMES as u64);
+    format!(
+        "{} has more than {n} defined names: ipstrack reads at most {n} defined names per file",
+        part(name)
     )
 }
 

@@ -77,6 +77,11 @@ pub fn sheet_xml(dimension: Option<&str>, rows: &str) -> String {
 /// An xlsx of sheets named `Caseload`, `Sheet2`, … (each with its XML
 /// body), and shared texts when given.
 pub fn xlsx(sheets: &[&Body], shared: Option<&Body>) -> Vec<u8> {
+    xlsx_with(sheets, shared, None)
+}
+
+/// An xlsx as [`xlsx`], with `xl/styles.xml` when given.
+pub fn xlsx_with(sheets: &[&Body], shared: Option<&Body>, styles: Option<&Body>) -> Vec<u8> {
     let mut workbook_sheets = String::new();
     let mut rels = String::new();
     let mut types = String::new();
@@ -129,7 +134,39 @@ pub fn xlsx(sheets: &[&Body], shared: Option<&Body>) -> Vec<u8> {
     if let Some(shared) = shared {
         parts.push(("xl/sharedStrings.xml", shared));
     }
+    if let Some(styles) = styles {
+        parts.push(("xl/styles.xml", styles));
+    }
     zip_of(&parts)
+}
+
+/// The styles of an xlsx: `numFmts`, `fonts` and `cellXfs` holding the
+/// elements given (each may be repeated).
+pub fn styles_xml(num_fmts: &str, fonts: &str, xfs: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}"><numFmts>{num_fmts}</numFmts><fonts>{fonts}</fonts><fills><fill><patternFill patternType="none"/></fill></fills><borders><border/></borders><cellXfs>{xfs}</cellXfs></styleSheet>"#
+    )
+}
+
+/// An xlsx of one sheet with a number at A1 in cell format 1, and `styles`.
+pub fn xlsx_styled(styles: &Body) -> Vec<u8> {
+    let sheet = Body::Text(sheet_xml(
+        None,
+        r#"<row r="1"><c r="A1" s="1"><v>1</v></c></row>"#,
+    ));
+    xlsx_with(&[&sheet], None, Some(styles))
+}
+
+/// An xlsx whose styles hold one number format of `chars` characters,
+/// used by `xfs` cell formats: calamine copies the format into each.
+pub fn xlsx_long_number_format(chars: usize, xfs: usize) -> Vec<u8> {
+    let code = "0".repeat(chars);
+    let xf = r#"<xf numFmtId="164" fontId="0" fillId="0" borderId="0"/>"#;
+    xlsx_styled(&Body::Text(styles_xml(
+        &format!(r#"<numFmt numFmtId="164" formatCode="{code}"/>"#),
+        r#"<font><name val="Arial"/></font>"#,
+        &xf.repeat(xfs),
+    )))
 }
 
 /// An xlsx of one sheet holding `rows`.
@@ -204,4 +241,40 @@ pub fn xlsx_many_rows(n: usize) -> Vec<u8> {
         tail: "</sheetData></worksheet>".into(),
     };
     xlsx(&[&sheet], None)
+}
+
+/// An xlsx whose `xl/workbook.xml` holds `sheets` (`<sheet>` elements) and
+/// whose workbook relationships are `rels` (`<Relationship>` elements); one
+/// sheet part, `xl/worksheets/sheet1.xml`, with a number at A1.
+pub fn xlsx_workbook(sheets: &str, rels: &str) -> Vec<u8> {
+    xlsx_workbook_named("workbook.xml", sheets, rels)
+}
+
+/// As [`xlsx_workbook`], the workbook part named `xl/{name}` (what the
+/// package's relationships say).
+pub fn xlsx_workbook_named(name: &str, sheets: &str, rels: &str) -> Vec<u8> {
+    let package_rels = Body::Text(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC_RELS}/officeDocument" Target="/xl/{name}"/></Relationships>"#
+    ));
+    let workbook = Body::Text(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><sheets>{sheets}</sheets></workbook>"#
+    ));
+    let workbook_rels = Body::Text(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">{rels}</Relationships>"#
+    ));
+    let sheet = Body::Text(sheet_xml(
+        None,
+        r#"<row r="1"><c r="A1"><v>1</v></c></row>"#,
+    ));
+    zip_of(&[
+        ("_rels/.rels", &package_rels),
+        (&format!("xl/{name}"), &workbook),
+        (&format!("xl/_rels/{name}.rels"), &workbook_rels),
+        ("xl/worksheets/sheet1.xml", &sheet),
+    ])
+}
+
+/// A workbook relationship `rId1` to a worksheet at `target`.
+pub fn worksheet_rel(target: &str) -> String {
+    format!(r#"<Relationship Id="rId1" Type="{DOC_RELS}/worksheet" Target="{target}"/>"#)
 }
