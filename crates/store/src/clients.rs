@@ -72,9 +72,7 @@ pub(crate) async fn update(conn: &mut AnyConnection, c: &ClientDoc) -> Result<()
 /// row was written.
 pub fn fingerprint(c: &ClientDoc) -> String {
     use sha2::{Digest, Sha256};
-    let normal = ipstrack_core::bundle::checked_client(c, &[])
-        .map(|m| ipstrack_core::bundle::client_document(&m))
-        .unwrap_or_else(|_| c.clone());
+    let normal = ipstrack_core::bundle::client_as_stored(c).unwrap_or_else(|_| c.clone());
     let text = serde_json::to_string(&normal).expect("a client serialises");
     hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
@@ -82,9 +80,7 @@ pub fn fingerprint(c: &ClientDoc) -> String {
 /// A client as it is stored (core's form of it, which the loader reads back
 /// unchanged), or why it cannot be (BAD-1).
 pub(crate) fn as_stored(c: &ClientDoc) -> Result<ClientDoc> {
-    ipstrack_core::bundle::checked_client(c, &[])
-        .map(|m| ipstrack_core::bundle::client_document(&m))
-        .map_err(StoreError::Invalid)
+    ipstrack_core::bundle::client_as_stored(c).map_err(StoreError::Invalid)
 }
 
 /// Refuses a client (as stored) whose NHS number another client has: one

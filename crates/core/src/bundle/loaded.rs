@@ -163,8 +163,9 @@ impl Loaded {
             errors: Vec::new(),
             record: String::new(),
         };
-        let checked =
-            super::validation::check_employer_contact_docs(&mut c, docs, &staff, &clients, &is_es);
+        let checked = super::employer_contacts::check_employer_contact_docs(
+            &mut c, docs, &staff, &clients, &is_es,
+        );
         if !c.errors.is_empty() {
             return Err(BundleErrors(c.errors));
         }

@@ -10,12 +10,16 @@
 //!
 //! The parts: `document` (the bundle as written), `reading` (JSON in,
 //! structural errors named), `validation` (the BAD-1 rules and their errors)
-//! built from `fields` (the checks of single fields), `vocabulary` (the words
+//! built from `fields` (the checks of single fields and `read_text`, within
+//! `limits`), `employer_contacts` (their BAD-1 checks), `change` (what a
+//! change to a stored referral may not do), `vocabulary` (the words
 //! each enumeration accepts), `loaded` (the validated bundle), `loss` (what
 //! replacing a stored referral would remove), `warnings`
 //! (BAD-2) and `writing` (a dataset back as a bundle).
 
+mod change;
 mod document;
+mod employer_contacts;
 mod fields;
 pub mod limits;
 mod loaded;
@@ -27,11 +31,13 @@ mod vocabulary;
 mod warnings;
 mod writing;
 
+pub use change::check_referral_change;
 pub use document::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
     EngagementDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc,
     TeamDoc, TransferDoc, WaitingSpellDoc,
 };
+pub use employer_contacts::check_employer_contact;
 pub use fields::{
     MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, TextProblem, TextRule, check_contact,
     read_text,
@@ -39,13 +45,11 @@ pub use fields::{
 pub use loaded::Loaded;
 pub use loss::{Removed, removed};
 pub use person::{
-    ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, MAX_PHONE_CHARS, checked_client, client_document,
-    code_words, nhs_number_as_kept, postcode_is_valid,
+    ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, MAX_PHONE_CHARS, checked_client, client_as_stored,
+    client_document, code_words, nhs_number_as_kept, postcode_is_valid,
 };
 pub use reading::{parse_document, read_bundle};
-pub use validation::{
-    BundleError, BundleErrors, canonical, check_employer_contact, check_referral_change, validate,
-};
+pub use validation::{BundleError, BundleErrors, canonical, validate};
 pub use vocabulary::{
     CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS,
     REGISTRATIONS, ROLES, accepts, value_of,

@@ -224,6 +224,13 @@ pub fn client_document(c: &Client) -> ClientDoc {
     }
 }
 
+/// A client as every door stores it (core's canonical form: trimmed, the NHS
+/// number its ten digits, the postcode in capitals with one space), or why
+/// it cannot be kept (BAD-1). Reading it back gives the same document.
+pub fn client_as_stored(doc: &ClientDoc) -> Result<ClientDoc, BundleErrors> {
+    checked_client(doc, &[]).map(|c| client_document(&c))
+}
+
 /// A client checked on its own, against the other clients' NHS numbers
 /// (data entry of one client).
 pub fn checked_client(doc: &ClientDoc, others: &[Client]) -> Result<Client, BundleErrors> {

@@ -135,8 +135,14 @@ impl From<WebError> for ApiError {
             WebError::Store(e) => return writes::store_refusal(e),
             _ => {}
         }
-        let response = e.into_response();
-        let status = response.status();
+        ApiError::answered(e)
+    }
+}
+
+impl ApiError {
+    /// A refusal as the pages answer it (its status), in the API's words.
+    pub(crate) fn answered(e: WebError) -> ApiError {
+        let status = e.into_response().status();
         let message = match status {
             StatusCode::SEE_OTHER => {
                 return ApiError::new(StatusCode::UNAUTHORIZED, "sign in first");

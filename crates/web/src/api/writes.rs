@@ -159,18 +159,7 @@ pub(crate) fn store_refusal(e: StoreError) -> ApiError {
         StoreError::Exists(message) => ApiError::new(StatusCode::CONFLICT, message),
         e @ StoreError::Stale(_) => ApiError::new(StatusCode::CONFLICT, e.to_string()),
         StoreError::NotAllowed(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message),
-        e => {
-            let response = crate::error::WebError::from(e).into_response();
-            let status = response.status();
-            ApiError::new(
-                status,
-                if status == StatusCode::SERVICE_UNAVAILABLE {
-                    "the database is busy or cannot be reached just now: try again in a minute"
-                } else {
-                    "something went wrong; it has been logged"
-                },
-            )
-        }
+        e => ApiError::answered(crate::error::WebError::from(e)),
     }
 }
 
@@ -571,8 +560,7 @@ pub(crate) async fn api_update_client(
         .referral(&referral)
         .await
         .map_err(store_refusal)?
-        && ipstrack_core::bundle::checked_client(&body, &[])
-            .is_ok_and(|c| ipstrack_core::bundle::client_document(&c) == saved.client)
+        && ipstrack_core::bundle::client_as_stored(&body).is_ok_and(|c| c == saved.client)
     {
         return Ok(client_answer(&saved.client));
     }

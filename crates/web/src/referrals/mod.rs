@@ -71,10 +71,20 @@ pub(crate) fn refusal_errors(
     bad: &ipstrack_core::BundleErrors,
     fallback: &'static str,
 ) -> FieldErrors {
+    errors_beside(bad, &FORM_FIELDS, fallback)
+}
+
+/// Core's errors beside a form's `fields` (by the field's own name), else
+/// beside `fallback`, each in its plain words.
+pub(crate) fn errors_beside(
+    bad: &ipstrack_core::BundleErrors,
+    fields: &[&'static str],
+    fallback: &'static str,
+) -> FieldErrors {
     bad.0
         .iter()
         .map(|e| {
-            let field = FORM_FIELDS
+            let field = fields
                 .iter()
                 .find(|f| **f == e.field_name())
                 .copied()

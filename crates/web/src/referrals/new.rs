@@ -9,7 +9,7 @@ use ipstrack_core::model::Dataset;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{Posted, SignedIn, audit_out_of_scope, in_scope};
+use crate::extract::{Posted, SignedIn, audit_out_of_scope};
 use crate::referrals::person::{PersonForm, person_fields};
 use crate::referrals::{FieldErrors, assignable, form_date};
 use crate::ui::form::{FormState, error_summary, field, options, select};
@@ -89,12 +89,7 @@ pub(crate) async fn checked_referral(
     let client = form.client.trim();
     // A client of the user's scope (one of their referrals' clients), or a
     // new one: another team's client is answered as if there were none.
-    let client_in_scope = |c: usize| {
-        d.referrals
-            .iter()
-            .enumerate()
-            .any(|(i, r)| r.client as usize == c && in_scope(v, d, i, today))
-    };
+    let client_in_scope = |c: usize| v.scope.client(d, c as u32, today);
     let stored = (!client.is_empty())
         .then(|| d.clients.iter().position(|c| c.id == client))
         .flatten();

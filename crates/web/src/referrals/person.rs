@@ -31,7 +31,7 @@ use crate::Shared;
 use crate::error::{WebError, WebResult};
 use crate::extract::ReferralForm;
 use crate::referrals::steps::{as_stored, invalid, page_again};
-use crate::referrals::{FieldErrors, form_date};
+use crate::referrals::{FieldErrors, errors_beside, form_date};
 use crate::ui::form::{FormState, field, select};
 use crate::ui::saved::saved_redirect;
 
@@ -146,14 +146,9 @@ impl PersonForm {
         // refuses that the words above did not catch is shown beside its
         // field here, so the form never passes what the store refuses.
         if let Err(bad) = checked_client(&client, &[]) {
-            for e in &bad.0 {
-                let field = PERSON_FIELDS
-                    .iter()
-                    .find(|f| **f == e.field_name())
-                    .copied()
-                    .unwrap_or("given_name");
+            for (field, message) in errors_beside(&bad, &PERSON_FIELDS, "given_name") {
                 if !errors.iter().any(|(f, _)| *f == field) {
-                    errors.push((field, e.plain()));
+                    errors.push((field, message));
                 }
             }
         }

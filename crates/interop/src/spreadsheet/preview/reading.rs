@@ -5,7 +5,7 @@
 //! each row keyed to the referral it belongs to.
 
 use ipstrack_core::Day;
-use ipstrack_core::bundle::{ClientDoc, MAX_WEEKLY_HOURS, checked_client, client_document};
+use ipstrack_core::bundle::{ClientDoc, MAX_WEEKLY_HOURS, client_as_stored};
 use ipstrack_core::model::{Hours, nhs_number_is_valid};
 
 use super::{Layout, Problem, ReadRow, Reader, SheetSummary, Value, client_field, client_value};
@@ -384,8 +384,8 @@ fn checked_identity(field: &str, text: String) -> Result<String, String> {
         ..ClientDoc::default()
     };
     *client_field(&mut doc, field) = Some(text.clone());
-    match checked_client(&doc, &[]) {
-        Ok(client) => Ok(client_value(&client_document(&client), field).unwrap_or(text)),
+    match client_as_stored(&doc) {
+        Ok(client) => Ok(client_value(&client, field).unwrap_or(text)),
         Err(errors) => Err(errors
             .0
             .into_iter()
