@@ -152,6 +152,9 @@ pub struct Client {
     pub gender: Option<String>,
     /// Ethnic category code (A to S, Z, 99).
     pub ethnic_category: Option<String>,
+    /// The client with the same NHS number this one may be a second record
+    /// of, until a manager merges them (issue 21).
+    pub possible_duplicate_of: Option<String>,
 }
 
 impl Client {

@@ -108,4 +108,62 @@ impl Scope {
             Scope::Caseload(_) | Scope::Nothing => None,
         }
     }
+
+    /// Who else holds NHS number `nhs` (as kept: its ten digits), as a viewer
+    /// of this scope entering client `client` may be told (issue 21). A
+    /// client they can see is named, so they add the referral to that
+    /// person; a client they cannot see is never told — not by words, not by
+    /// a refusal — the client is kept as a possible duplicate of it for a
+    /// manager to merge.
+    pub fn nhs_number_holder(
+        self,
+        data: &Dataset,
+        client: &str,
+        nhs: &str,
+        today: Day,
+    ) -> NumberHolder {
+        let holders = || {
+            data.clients
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.id != client && c.nhs_number.as_deref() == Some(nhs))
+        };
+        if let Some((at, _)) = holders().find(|&(at, _)| self.client(data, at as u32, today)) {
+            return NumberHolder::Visible(at);
+        }
+        // The first record of the person (not itself a possible duplicate).
+        holders()
+            .min_by_key(|(_, c)| c.possible_duplicate_of.is_some())
+            .map_or(NumberHolder::Nobody, |(at, _)| NumberHolder::Hidden(at))
+    }
+
+    /// Whether the viewer is shown which clients may be one person entered
+    /// twice, and merges them: the whole service's view only (a team lead
+    /// would learn of another team's client).
+    pub fn sees_possible_duplicates(self) -> bool {
+        self == Scope::Service
+    }
+
+    /// A client as this viewer is shown it: without the client it may be a
+    /// duplicate of, unless they see the whole service.
+    pub fn client_as_shown(self, doc: &crate::bundle::ClientDoc) -> crate::bundle::ClientDoc {
+        let mut shown = doc.clone();
+        if !self.sees_possible_duplicates() {
+            shown.possible_duplicate_of = None;
+        }
+        shown
+    }
+}
+
+/// Who already holds an NHS number, as [`Scope::nhs_number_holder`] tells
+/// it (indices into `data.clients`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberHolder {
+    /// No other client has it.
+    Nobody,
+    /// A client the viewer can see: name them, and refuse a second client.
+    Visible(usize),
+    /// A client the viewer cannot see: keep the new or changed client as a
+    /// possible duplicate of it, answered as if there were none.
+    Hidden(usize),
 }

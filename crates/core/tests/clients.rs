@@ -83,6 +83,65 @@ fn bad_1_one_person_is_one_client_an_nhs_number_on_two_clients_is_refused() {
     assert!(text.contains("already client c1's"), "{text}");
 }
 
+/// Two referrals' clients c1 and c2 with the fields given.
+fn two_clients(c1: Value, c2: Value) -> Value {
+    let mut doc = doc(vec![
+        referral("r1", json!({"client": "c1"})),
+        referral("r2", json!({"client": "c2"})),
+    ]);
+    doc["clients"] = json!([c1, c2]);
+    doc
+}
+
+#[test]
+fn bad_1_a_possible_duplicate_may_share_the_nhs_number_of_the_client_it_names() {
+    let doc = two_clients(
+        json!({"id": "c1", "nhs_number": "9434765919"}),
+        json!({"id": "c2", "nhs_number": "943 476 5919", "possible_duplicate_of": "c1"}),
+    );
+    let loaded = load(&doc);
+    assert_eq!(
+        loaded.dataset.clients[1].possible_duplicate_of.as_deref(),
+        Some("c1")
+    );
+    let written = serde_json::to_value(to_document(&loaded.dataset)).unwrap();
+    assert_eq!(written["clients"][1]["possible_duplicate_of"], json!("c1"));
+    assert_eq!(written["clients"][0].get("possible_duplicate_of"), None);
+}
+
+#[test]
+fn bad_1_a_possible_duplicate_must_name_another_client_with_its_nhs_number() {
+    for (c2, text) in [
+        (
+            json!({"id": "c2", "nhs_number": "9434765919", "possible_duplicate_of": "c9"}),
+            "not in the bundle",
+        ),
+        (
+            json!({"id": "c2", "nhs_number": "9434765919", "possible_duplicate_of": "c2"}),
+            "the client itself",
+        ),
+        (
+            json!({"id": "c2", "possible_duplicate_of": "c1"}),
+            "has no NHS number",
+        ),
+        (
+            json!({"id": "c2", "nhs_number": "9999999999", "possible_duplicate_of": "c1"}),
+            "is not this client's",
+        ),
+    ] {
+        let errors = refused(&two_clients(
+            json!({"id": "c1", "nhs_number": "9434765919"}),
+            c2,
+        ));
+        assert!(
+            errors.iter().any(|e| e.record == "client c2"
+                && e.field == "possible_duplicate_of"
+                && e.message.contains(text)),
+            "{text}: {errors:?}"
+        );
+    }
+}
+
 #[test]
 fn bad_1_each_identity_field_is_checked_and_named() {
     let long = "x".repeat(101);

@@ -97,3 +97,50 @@ fn a_referral_may_be_given_only_to_an_es_of_the_scope_in_post() {
     assert!(es1.records_employer_contacts_of(d, 0));
     assert!(!es1.records_employer_contacts_of(d, 1));
 }
+
+/// Issue 21: r1 (es1's, team t1) is client c1 with NHS number 9434765919.
+fn service_with_a_number() -> ipstrack_core::Loaded {
+    let mut doc =
+        serde_json::to_value(ipstrack_core::bundle::to_document(&service().dataset)).unwrap();
+    doc["clients"][0]["nhs_number"] = json!("9434765919");
+    load(&doc)
+}
+
+#[test]
+fn an_nhs_number_held_outside_the_scope_is_never_told_and_kept_as_a_possible_duplicate() {
+    use ipstrack_core::scope::NumberHolder;
+    let data = service_with_a_number();
+    let d = &data.dataset;
+    let day = ipstrack_core::Day::parse("2024-06-01").unwrap();
+    let holder = d.referrals[0].client as usize;
+    let es1 = Scope::of(Role::Es, Some(0), d);
+    let es3 = Scope::of(Role::Es, Some(2), d);
+    let lead2 = Scope::of(Role::TeamLead, Some(3), d);
+    let manager = Scope::of(Role::Manager, None, d);
+    assert_eq!(
+        es1.nhs_number_holder(d, "new", "9434765919", day),
+        NumberHolder::Visible(holder)
+    );
+    assert_eq!(
+        manager.nhs_number_holder(d, "new", "9434765919", day),
+        NumberHolder::Visible(holder)
+    );
+    for other_team in [es3, lead2] {
+        assert_eq!(
+            other_team.nhs_number_holder(d, "new", "9434765919", day),
+            NumberHolder::Hidden(holder)
+        );
+    }
+    // Its own number, and a number nobody has.
+    let own = &d.clients[holder].id;
+    assert_eq!(
+        es3.nhs_number_holder(d, own, "9434765919", day),
+        NumberHolder::Nobody
+    );
+    assert_eq!(
+        es3.nhs_number_holder(d, "new", "9999999999", day),
+        NumberHolder::Nobody
+    );
+    assert!(manager.sees_possible_duplicates());
+    assert!(!lead2.sees_possible_duplicates() && !es1.sees_possible_duplicates());
+}

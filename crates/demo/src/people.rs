@@ -139,6 +139,7 @@ impl People {
                 .then(|| format!("{} {inward}", r.pick(&DISTRICTS))),
             gender: Some(gender.to_string()),
             ethnic_category: Some(r.weighted(&ETHNIC).to_string()),
+            possible_duplicate_of: None,
         }
     }
 }

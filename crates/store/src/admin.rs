@@ -23,8 +23,9 @@ pub struct AuditEntry {
     pub at: String,
     /// Who.
     pub actor: String,
-    /// `insert`, `update`, `delete`, or `out-of-scope` (a request matched
-    /// the record outside the user's scope).
+    /// `insert`, `update`, `delete` (a client entered twice and merged says
+    /// into whom in its new value), or `out-of-scope` (a request matched the
+    /// record outside the user's scope).
     pub action: String,
     /// `service`, `team`, `staff`, `client`, `referral`, `user`, `submission`.
     pub record_type: String,

@@ -9,11 +9,21 @@ use crate::records::{Value, execute, opt_text, text};
 use crate::{Result, StoreError};
 
 /// The columns of a client after its id and position: the bundle's client
-/// fields, in [`values`]' order.
-pub(crate) const FIELDS: [&str; 8] = ClientDoc::FIELDS;
+/// fields, in [`values`]' order, then the client it may be a duplicate of.
+pub(crate) const FIELDS: [&str; 9] = [
+    ClientDoc::FIELDS[0],
+    ClientDoc::FIELDS[1],
+    ClientDoc::FIELDS[2],
+    ClientDoc::FIELDS[3],
+    ClientDoc::FIELDS[4],
+    ClientDoc::FIELDS[5],
+    ClientDoc::FIELDS[6],
+    ClientDoc::FIELDS[7],
+    "possible_duplicate_of",
+];
 
 /// `SELECT` of every client column (`… FROM clients` follows).
-pub(crate) const SELECT: &str = "SELECT id, nhs_number, given_name, family_name, date_of_birth, phone, postcode, gender, ethnic_category";
+pub(crate) const SELECT: &str = "SELECT id, nhs_number, given_name, family_name, date_of_birth, phone, postcode, gender, ethnic_category, possible_duplicate_of";
 
 /// Every column of a new row: id, position, then [`FIELDS`].
 pub(crate) fn columns() -> Vec<&'static str> {
@@ -26,6 +36,7 @@ pub(crate) fn columns() -> Vec<&'static str> {
 pub(crate) fn values(c: &ClientDoc) -> Vec<Value> {
     c.values()
         .into_iter()
+        .chain([&c.possible_duplicate_of])
         .map(|v| Value::Text(v.clone()))
         .collect()
 }
@@ -49,6 +60,7 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<ClientDoc> {
         postcode: opt_text(r, "postcode")?,
         gender: opt_text(r, "gender")?,
         ethnic_category: opt_text(r, "ethnic_category")?,
+        possible_duplicate_of: opt_text(r, "possible_duplicate_of")?,
     })
 }
 
@@ -59,7 +71,8 @@ pub(crate) async fn update(conn: &mut AnyConnection, c: &ClientDoc) -> Result<()
     execute(
         conn,
         "UPDATE clients SET nhs_number = $1, given_name = $2, family_name = $3, date_of_birth = $4, \
-         phone = $5, postcode = $6, gender = $7, ethnic_category = $8 WHERE id = $9",
+         phone = $5, postcode = $6, gender = $7, ethnic_category = $8, possible_duplicate_of = $9 \
+         WHERE id = $10",
         values,
     )
     .await
@@ -72,7 +85,10 @@ pub(crate) async fn update(conn: &mut AnyConnection, c: &ClientDoc) -> Result<()
 /// row was written.
 pub fn fingerprint(c: &ClientDoc) -> String {
     use sha2::{Digest, Sha256};
-    let normal = ipstrack_core::bundle::client_as_stored(c).unwrap_or_else(|_| c.clone());
+    let mut normal = ipstrack_core::bundle::client_as_stored(c).unwrap_or_else(|_| c.clone());
+    // Not what the client may be a duplicate of: the fingerprint is shown
+    // to users who must not learn of it (issue 21).
+    normal.possible_duplicate_of = None;
     let text = serde_json::to_string(&normal).expect("a client serialises");
     hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
@@ -84,26 +100,55 @@ pub(crate) fn as_stored(c: &ClientDoc) -> Result<ClientDoc> {
 }
 
 /// Refuses a client (as stored) whose NHS number another client has: one
-/// person is one client. Numbers are stored as their ten digits (migration
-/// 0014 made older rows so), so equal numbers are equal text.
+/// person is one client — unless one of the two was kept as a possible
+/// duplicate of the other, for a manager to merge (issue 21). A client that
+/// names another as its possible duplicate must share its number. Numbers
+/// are stored as their ten digits (migration 0014 made older rows so), so
+/// equal numbers are equal text.
 pub(crate) async fn refuse_a_known_nhs_number(
     conn: &mut AnyConnection,
     c: &ClientDoc,
 ) -> Result<()> {
+    if let Some(other) = &c.possible_duplicate_of {
+        let theirs: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT nhs_number FROM clients WHERE id = $1")
+                .bind(other)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if theirs.is_none_or(|(n,)| n.is_none() || n != c.nhs_number) {
+            return Err(StoreError::Invalid(ipstrack_core::bundle::BundleErrors(
+                vec![ipstrack_core::bundle::BundleError {
+                    record: format!("client {}", c.id),
+                    field: "possible_duplicate_of".into(),
+                    message: format!(
+                        "possible_duplicate_of names client {other}, whose NHS number is not this client's"
+                    ),
+                }],
+            )));
+        }
+    }
     let Some(n) = &c.nhs_number else {
         return Ok(());
     };
-    let other: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM clients WHERE nhs_number = $1 AND id <> $2")
-            .bind(n)
-            .bind(&c.id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match other {
-        Some(_) => Err(StoreError::Exists(format!(
+    let others: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT id, possible_duplicate_of FROM clients WHERE nhs_number = $1 AND id <> $2",
+    )
+    .bind(n)
+    .bind(&c.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mine = c.possible_duplicate_of.as_ref();
+    let allowed = |(id, theirs): &(String, Option<String>)| {
+        mine == Some(id)
+            || theirs.as_ref() == Some(&c.id)
+            || (mine.is_some() && theirs.as_ref() == mine)
+    };
+    if others.iter().all(allowed) {
+        Ok(())
+    } else {
+        Err(StoreError::Exists(format!(
             "NHS number {n} is already another client's: one person is one client"
-        ))),
-        None => Ok(()),
+        )))
     }
 }
 
@@ -135,6 +180,18 @@ impl crate::Store {
         let client = &as_stored(client)?;
         refuse_a_known_nhs_number(&mut tx, client).await?;
         update(&mut tx, client).await?;
+        let whole_reload = client.nhs_number != saved.client.nhs_number;
+        if whole_reload {
+            // Clients kept as possible duplicates of this one no longer share
+            // its number: they are no longer taken for the same person.
+            execute(
+                &mut tx,
+                "UPDATE clients SET possible_duplicate_of = NULL WHERE possible_duplicate_of = $1",
+                vec![Value::Text(Some(client.id.clone()))],
+            )
+            .await?;
+            crate::writes::append_change(&mut tx, None).await?;
+        }
         crate::records::write_audit(
             &mut tx,
             actor,
@@ -162,5 +219,86 @@ impl crate::Store {
             version: saved.version + 1,
             ..saved
         })
+    }
+
+    /// Merges client `duplicate`, kept as a possible duplicate of `into`
+    /// (issue 21), into it: a manager found them one person. Every referral
+    /// of `duplicate` (and employer contact naming it) becomes `into`'s
+    /// (a referral's version counted up), the
+    /// duplicate's record is removed, each change audited, in one
+    /// transaction; every server reloads. The known client's details are
+    /// kept. Refused (not found) unless `duplicate` names `into`.
+    pub async fn merge_clients(&self, duplicate: &str, into: &str, actor: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} FROM clients WHERE id = $1"
+        )))
+        .bind(duplicate)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let doc = row.as_ref().map(from_row).transpose()?;
+        let Some(doc) = doc.filter(|d| d.possible_duplicate_of.as_deref() == Some(into)) else {
+            return Err(StoreError::NotFound(format!("client {duplicate}")));
+        };
+        let moved: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM referrals WHERE client_id = $1 ORDER BY id")
+                .bind(duplicate)
+                .fetch_all(&mut *tx)
+                .await?;
+        execute(
+            &mut tx,
+            "UPDATE referrals SET client_id = $1, version = version + 1 WHERE client_id = $2",
+            vec![
+                Value::Text(Some(into.to_string())),
+                Value::Text(Some(duplicate.to_string())),
+            ],
+        )
+        .await?;
+        execute(
+            &mut tx,
+            "UPDATE employer_contacts SET client_id = $1 WHERE client_id = $2",
+            vec![
+                Value::Text(Some(into.to_string())),
+                Value::Text(Some(duplicate.to_string())),
+            ],
+        )
+        .await?;
+        execute(
+            &mut tx,
+            "UPDATE clients SET possible_duplicate_of = $1 WHERE possible_duplicate_of = $2",
+            vec![
+                Value::Text(Some(into.to_string())),
+                Value::Text(Some(duplicate.to_string())),
+            ],
+        )
+        .await?;
+        execute(
+            &mut tx,
+            "DELETE FROM clients WHERE id = $1",
+            vec![Value::Text(Some(duplicate.to_string()))],
+        )
+        .await?;
+        let mut audit: Vec<crate::records::AuditRow> = moved
+            .into_iter()
+            .map(|(referral,)| crate::records::AuditRow {
+                action: "update",
+                record_type: "referral",
+                record_id: referral,
+                old: Some(serde_json::json!({ "client": duplicate }).to_string()),
+                new: Some(serde_json::json!({ "client": into }).to_string()),
+            })
+            .collect();
+        // Removed, and the audit entry says into whom.
+        audit.push(crate::records::AuditRow {
+            action: "delete",
+            record_type: "client",
+            record_id: duplicate.to_string(),
+            old: Some(serde_json::to_string(&doc).expect("serialises")),
+            new: Some(serde_json::json!({ "merged_into": into }).to_string()),
+        });
+        crate::records::write_audit(&mut tx, actor, audit).await?;
+        crate::writes::append_change(&mut tx, None).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

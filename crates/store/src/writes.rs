@@ -363,10 +363,26 @@ async fn check(
         policy,
         teams,
         staff,
-        clients: client.into_iter().collect(),
+        clients: Vec::new(),
         referrals: vec![referral.clone()],
         employer_contacts: Vec::new(),
         referral_versions: Default::default(),
+    };
+    // The client a possible duplicate names (issue 21) is read beside it,
+    // for its reference and NHS number to be checked; the client is last.
+    let named = match client
+        .as_ref()
+        .and_then(|c| c.possible_duplicate_of.clone())
+    {
+        Some(id) => read_client(conn, &id).await?.map(|mut c| {
+            c.possible_duplicate_of = None;
+            c
+        }),
+        None => None,
+    };
+    let doc = BundleDoc {
+        clients: named.into_iter().chain(client).collect(),
+        ..doc
     };
     let mut stored = canonical(&doc).map_err(StoreError::Invalid)?;
     match (stored.referrals.pop(), stored.clients.pop()) {

@@ -45,6 +45,10 @@ pub fn data_quality_html(
         v,
         "Data quality",
         html! {
+            @let twice = crate::duplicates::possible_duplicates(v, &data.dataset).len();
+            @if twice > 0 {
+                p { a href="/data-quality/people-entered-twice" { (twice) @if twice == 1 { " person" } @else { " people" } " may have been entered twice: check them" } }
+            }
             p { (warnings.len()) " warnings. The data is kept; fix each record where it is wrong." }
             table {
                 thead { tr { th scope="col" { "Person" } th scope="col" { "Record" } th scope="col" { "Warning" } } }

@@ -133,6 +133,12 @@ pub struct ClientDoc {
     pub gender: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ethnic_category: Option<String>,
+    /// The client, known to another team, whose NHS number this client was
+    /// entered with by someone who may not see them: the two are kept apart
+    /// until a manager merges them (issue 21). Set by the doors from
+    /// [`crate::scope::Scope::place_nhs_number`], never taken from a form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub possible_duplicate_of: Option<String>,
 }
 
 impl ClientDoc {

@@ -177,6 +177,33 @@ pub(super) fn check_client(c: &mut Checker, doc: &ClientDoc) -> Option<Client> {
         &doc.ethnic_category,
         &ETHNIC_CATEGORIES,
     );
+    let possible_duplicate_of = match doc.possible_duplicate_of.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(other) if other == doc.id.trim() => {
+            c.error(
+                "possible_duplicate_of",
+                "possible_duplicate_of names the client itself",
+            );
+            None
+        }
+        Some(other) if nhs_number.is_none() => {
+            c.error(
+                "possible_duplicate_of",
+                format!(
+                    "possible_duplicate_of names client {other}, but this client has no NHS number"
+                ),
+            );
+            None
+        }
+        Some(other) => c
+            .text(
+                "possible_duplicate_of",
+                Some(other),
+                TextRule::line(limits::ID_CHARS),
+            )
+            .ok()
+            .flatten(),
+    };
     (c.errors.len() == before).then(|| Client {
         id: doc.id.trim().to_string(),
         nhs_number,
@@ -187,26 +214,67 @@ pub(super) fn check_client(c: &mut Checker, doc: &ClientDoc) -> Option<Client> {
         postcode,
         gender,
         ethnic_category,
+        possible_duplicate_of,
     })
 }
 
 /// Every client checked, and no NHS number on two clients (the same person
-/// is one client).
+/// is one client) — but for a client entered as a possible duplicate of the
+/// other (issue 21), which must name a client that has its NHS number.
 pub(super) fn check_clients(c: &mut Checker, docs: &[ClientDoc]) -> Vec<Client> {
     let clients: Vec<Client> = docs.iter().filter_map(|d| check_client(c, d)).collect();
-    let mut seen: HashMap<&str, &str> = HashMap::new();
+    let number_of: HashMap<&str, Option<&str>> = clients
+        .iter()
+        .map(|cl| (cl.id.as_str(), cl.nhs_number.as_deref()))
+        .collect();
     for client in &clients {
-        if let Some(n) = client.nhs_number.as_deref()
-            && let Some(first) = seen.insert(n, &client.id)
-        {
+        if let Some(other) = client.possible_duplicate_of.as_deref() {
             c.record = format!("client {}", client.id);
-            c.error(
-                "nhs_number",
-                format!("nhs_number {n} is already client {first}'s: one person is one client"),
-            );
+            match number_of.get(other) {
+                None => c.error(
+                    "possible_duplicate_of",
+                    format!("possible_duplicate_of names client {other}, which is not in the bundle"),
+                ),
+                Some(n) if *n != client.nhs_number.as_deref() => c.error(
+                    "possible_duplicate_of",
+                    format!("possible_duplicate_of names client {other}, whose NHS number is not this client's"),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+    let mut seen: HashMap<&str, &Client> = HashMap::new();
+    for client in &clients {
+        let Some(n) = client.nhs_number.as_deref() else {
+            continue;
+        };
+        match seen.get(n) {
+            Some(first) if !may_share_a_number(client, first) => {
+                c.record = format!("client {}", client.id);
+                c.error(
+                    "nhs_number",
+                    format!(
+                        "nhs_number {n} is already client {}'s: one person is one client",
+                        first.id
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(n, client);
+            }
         }
     }
     clients
+}
+
+/// Whether two clients with one NHS number are allowed: one was entered as
+/// a possible duplicate of the other, or both of one client, for a manager
+/// to merge (issue 21).
+fn may_share_a_number(a: &Client, b: &Client) -> bool {
+    a.possible_duplicate_of.as_deref() == Some(b.id.as_str())
+        || b.possible_duplicate_of.as_deref() == Some(a.id.as_str())
+        || (a.possible_duplicate_of.is_some() && a.possible_duplicate_of == b.possible_duplicate_of)
 }
 
 /// One client as written in a bundle.
@@ -221,6 +289,7 @@ pub fn client_document(c: &Client) -> ClientDoc {
         postcode: c.postcode.clone(),
         gender: c.gender.clone(),
         ethnic_category: c.ethnic_category.clone(),
+        possible_duplicate_of: c.possible_duplicate_of.clone(),
     }
 }
 
@@ -242,7 +311,9 @@ pub fn checked_client(doc: &ClientDoc, others: &[Client]) -> Result<Client, Bund
     if let Some(cl) = &client
         && let Some(n) = cl.nhs_number.as_deref()
         && let Some(other) = others.iter().find(|o| {
-            o.id != cl.id && o.nhs_number.as_deref().map(nhs_number_as_kept).as_deref() == Some(n)
+            o.id != cl.id
+                && o.nhs_number.as_deref().map(nhs_number_as_kept).as_deref() == Some(n)
+                && !may_share_a_number(cl, o)
         })
     {
         c.error(

@@ -476,7 +476,7 @@ pub(crate) async fn api_client(
         .await
         .map_err(store_refusal)?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not found"))?;
-    Ok(client_answer(&saved.client))
+    Ok(client_answer(&v.scope.client_as_shown(&saved.client)))
 }
 
 fn client_answer(c: &ClientDoc) -> Response {
@@ -554,6 +554,22 @@ pub(crate) async fn api_update_client(
         )
     })?;
     body.id = id;
+    // Where its NHS number is (issue 21): a client of the caller's scope is
+    // named; another team's is never told (this one is kept as a possible
+    // duplicate of it for a manager).
+    let today = state.today();
+    if let Err(at) =
+        crate::referrals::person::place_nhs_number(&state, &v, &data.dataset, today, &mut body)
+            .await?
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "the NHS number is already client {}'s: one person is one client",
+                data.dataset.clients[at].id
+            ),
+        ));
+    }
     // A retry of a change already made is done.
     if let Some(saved) = state
         .store
@@ -562,7 +578,7 @@ pub(crate) async fn api_update_client(
         .map_err(store_refusal)?
         && ipstrack_core::bundle::client_as_stored(&body).is_ok_and(|c| c == saved.client)
     {
-        return Ok(client_answer(&saved.client));
+        return Ok(client_answer(&v.scope.client_as_shown(&saved.client)));
     }
     let saved = match state
         .store
@@ -570,15 +586,15 @@ pub(crate) async fn api_update_client(
         .await
     {
         Ok(saved) => saved,
-        // Never whose it is: it may be another team's client.
+        // Taken since the caller's data was read (a race): never whose.
         Err(StoreError::Exists(_)) => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "the NHS number is another client's",
+                "the NHS number was given to another client a moment ago",
             ));
         }
         Err(e) => return Err(store_refusal(e)),
     };
     state.publish(&saved).await;
-    Ok(client_answer(&saved.client))
+    Ok(client_answer(&v.scope.client_as_shown(&saved.client)))
 }

@@ -15,7 +15,7 @@ mod entry_edit;
 mod job;
 mod job_edit;
 pub(crate) mod new;
-mod page;
+pub(crate) mod page;
 pub(crate) mod person;
 mod steps;
 

@@ -76,7 +76,9 @@ pub(crate) fn next_id<'a>(prefix: &str, ids: impl Iterator<Item = &'a str>) -> S
 /// and the API: a client of the user's scope or a new person; an NHS number
 /// valid and no other client's; dates real and not in the future; the
 /// specialist one the user may refer to. A match with another team's client
-/// (by id or NHS number) is answered as none and written to the audit log.
+/// (by id or NHS number) is answered as none and written to the audit log;
+/// a new person with another team's client's NHS number is kept as a
+/// possible duplicate of it ([`super::person::place_nhs_number`]).
 pub(crate) async fn checked_referral(
     state: &AppState,
     v: &Viewer,
@@ -112,30 +114,6 @@ pub(crate) async fn checked_referral(
             "nhs_number",
             "Enter a valid 10-digit NHS number, or leave it empty".into(),
         ));
-    } else if !nhs.is_empty() && existing.is_none_or(|c| c.nhs_number.as_deref() != Some(&nhs)) {
-        // The same person is one client: the import refuses a second client
-        // with the NHS number, and so does the form.
-        if let Some(c) = d
-            .clients
-            .iter()
-            .position(|c| c.nhs_number.as_deref() == Some(nhs.as_str()))
-        {
-            if client_in_scope(c) {
-                errors.push((
-                    "nhs_number",
-                    format!(
-                        "This NHS number is already client {}'s: enter {} as the client to add a referral for this person",
-                        d.clients[c].id, d.clients[c].id
-                    ),
-                ));
-            } else {
-                matched.push(("client", d.clients[c].id.clone(), "nhs_number"));
-                errors.push((
-                    "nhs_number",
-                    "This NHS number cannot be used here: check it, or ask a manager if this person is already known to the service".into(),
-                ));
-            }
-        }
     }
     let matched = matched
         .into_iter()
@@ -165,12 +143,29 @@ pub(crate) async fn checked_referral(
     if !specialists.iter().any(|(id, _)| *id == form.es) {
         errors.push(("es", "Select an employment specialist".into()));
     }
-    // A new person: who they are, checked field by field.
-    let new_client = existing.is_none().then(|| {
+    // A new person: who they are, checked field by field, and their NHS
+    // number placed (issue 21): a client the user can see is named, one they
+    // cannot see is never told (the new client is kept as a possible
+    // duplicate of it, for a manager to merge).
+    let mut new_client = existing.is_none().then(|| {
         let id = next_id("c", d.clients.iter().map(|c| c.id.as_str()));
         let nhs = Some(nhs.clone()).filter(|n| !n.is_empty());
         form.person.checked(&id, nhs, today, &mut errors)
     });
+    if let Some(c) = new_client.as_mut()
+        && !errors.iter().any(|(f, _)| *f == "nhs_number")
+        && let Err(at) = super::person::place_nhs_number(state, v, d, today, c).await?
+    {
+        let known = &d.clients[at];
+        errors.push((
+            "nhs_number",
+            format!(
+                "This NHS number is already {}'s: enter {} as the client to add a referral for this person",
+                known.display_name(),
+                known.id
+            ),
+        ));
+    }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }

@@ -293,7 +293,7 @@ pub fn referral_html(
 type TimelineEntry = (Day, String, Option<(&'static str, usize)>);
 
 /// Who the person is, as recorded (nothing when nothing is).
-fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
+pub(crate) fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
     use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS, code_words};
     let rows: Vec<(&str, String)> = [
         ("Date of birth", c.date_of_birth.map(uk_date)),

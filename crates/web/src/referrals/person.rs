@@ -141,6 +141,7 @@ impl PersonForm {
             postcode: postcode.map(|p| p.to_ascii_uppercase()),
             gender,
             ethnic_category,
+            possible_duplicate_of: None,
         };
         // Core's check of a client is the one the store makes: whatever it
         // refuses that the words above did not catch is shown beside its
@@ -208,7 +209,16 @@ pub(crate) async fn edit_person(
         ));
     }
     let nhs = Some(nhs).filter(|n| !n.is_empty());
-    let doc = form.person.checked(&client.id, nhs, today, &mut errors);
+    let mut doc = form.person.checked(&client.id, nhs, today, &mut errors);
+    if errors.is_empty()
+        && let Err(holder) = place_nhs_number(&state, &v, d, today, &mut doc).await?
+    {
+        let name = d.clients[holder].display_name();
+        errors.push((
+            "nhs_number",
+            format!("This NHS number is already {name}'s: check it, or add the referral to {name}"),
+        ));
+    }
     let again = |errors: FieldErrors| FormState::again("person", &form, errors);
     if !errors.is_empty() {
         return Err(invalid(&v, &data, i, today, again(errors)));
@@ -219,9 +229,10 @@ pub(crate) async fn edit_person(
         .await
     {
         Ok(saved) => saved,
-        // Never say whose it is: the other client may be another team's.
+        // Taken since the page's data was read (a race): never say whose.
         Err(StoreError::Exists(_)) => {
-            let message = "This NHS number is already another person's: check it, or ask a manager if this person is already known to the service";
+            let message =
+                "This NHS number was given to another person a moment ago: check it and save again";
             return Err(invalid(
                 &v,
                 &data,
@@ -283,4 +294,46 @@ pub(crate) fn person_form(
             }
         }
     }
+}
+
+/// Where a client's NHS number already is (issue 21), for every door that
+/// enters a person (the new-referral form and API, the person's form and
+/// API): `Err` is a client the user can see (its index), to add the referral to that
+/// person or correct the number; a client they cannot see is never told —
+/// `client` is kept as a possible duplicate of it, for a manager to merge,
+/// and the match is audited off the request path. A possible duplicate is
+/// only ever set here, never taken from what was posted.
+pub(crate) async fn place_nhs_number(
+    state: &crate::AppState,
+    v: &crate::Viewer,
+    d: &ipstrack_core::model::Dataset,
+    today: Day,
+    client: &mut ClientDoc,
+) -> Result<Result<(), usize>, WebError> {
+    use ipstrack_core::scope::NumberHolder;
+    client.possible_duplicate_of = None;
+    let Some(nhs) = client
+        .nhs_number
+        .as_deref()
+        .map(ipstrack_core::bundle::nhs_number_as_kept)
+    else {
+        return Ok(Ok(()));
+    };
+    Ok(
+        match v.scope.nhs_number_holder(d, &client.id, &nhs, today) {
+            NumberHolder::Nobody => Ok(()),
+            NumberHolder::Visible(at) => Err(at),
+            NumberHolder::Hidden(at) => {
+                let holder = d.clients[at].id.clone();
+                let matched = ipstrack_core::model::OutOfScope {
+                    record_type: "client",
+                    record_id: holder.clone(),
+                    matched_by: "nhs_number",
+                };
+                crate::extract::audit_out_of_scope(state, v, vec![matched]).await?;
+                client.possible_duplicate_of = Some(holder);
+                Ok(())
+            }
+        },
+    )
 }

@@ -13,7 +13,7 @@ use crate::extract::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 16] = [
+const MESSAGES: [(&str, &str); 17] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -30,6 +30,10 @@ const MESSAGES: [(&str, &str); 16] = [
     ("edit", "Changes saved."),
     ("employer-contact", "Employer contact saved."),
     ("return", "Return submitted. Its figures are frozen."),
+    (
+        "merged",
+        "The two records are now one person. The audit log keeps a copy.",
+    ),
 ];
 
 /// To `to` (303), saying on arrival that `what` was saved.

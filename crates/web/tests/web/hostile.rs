@@ -685,7 +685,7 @@ async fn a_team_leads_import_naming_another_teams_client_is_refused_without_conf
 }
 
 #[tokio::test]
-async fn a_team_leads_import_with_another_teams_nhs_number_is_refused_without_naming_the_client() {
+async fn a_team_leads_import_with_another_teams_nhs_number_is_not_refused_nor_names_the_client() {
     let mut w = world().await;
     let (other, nhs, app) = with_nhs_number_elsewhere(&w, "t1").await;
     w.app = app;
@@ -697,7 +697,9 @@ async fn a_team_leads_import_with_another_teams_nhs_number_is_refused_without_na
     );
     let (status, _, page) = send(&w.app, csv_upload(&session, &csrf, &csv)).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    shows(&page, "this NHS number cannot be used in your import");
+    // Not refused (that would tell): the new client will be kept as a
+    // possible duplicate of the other team's, for a manager (issue 21).
+    hides(&page, "cannot be used");
     assert!(
         !page.contains(&format!(">{other}<")) && !page.contains(&format!("client {other}")),
         "{page}"
@@ -827,17 +829,50 @@ async fn an_es_cannot_attach_a_referral_to_another_teams_client_nor_tell_it_exis
     );
 }
 
+/// The client a new referral made (the newest client), as stored.
+async fn newest_client(w: &World) -> ipstrack_core::bundle::ClientDoc {
+    w.store.export().await.unwrap().clients.pop().unwrap()
+}
+
 #[tokio::test]
-async fn the_new_referral_form_refuses_a_duplicate_nhs_number_as_the_import_does() {
+async fn another_teams_nhs_number_on_a_new_person_is_answered_as_any_new_persons_and_kept_for_a_manager()
+ {
     let mut w = world().await;
     let (other, nhs, app) = with_nhs_number_elsewhere(&w, "t2").await;
     w.app = app;
     let es1 = session_of(&w, "es1").await;
-    // Another team's client's NHS number: refused, not named.
+    // A number nobody has, then another team's client's: the same answer —
+    // saved, to the new referral's page — never a refusal that tells.
+    let (fresh_status, fresh) = new_referral(&w, &es1, "", "4010232137").await;
+    assert_eq!(fresh_status, StatusCode::SEE_OTHER, "{fresh}");
+    let fresh_client = newest_client(&w).await;
+    assert_eq!(fresh_client.possible_duplicate_of, None);
     let (status, page) = new_referral(&w, &es1, "", &nhs).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    shows(&page, "This NHS number cannot be used here");
-    hides(&page, &format!("client {other}"));
+    assert_eq!(status, fresh_status, "{page}");
+    assert_eq!(page, fresh, "the same (empty) body: a redirect");
+    hides(&page, &other);
+    // Kept apart, as a possible duplicate of the known client, for a manager.
+    let kept = newest_client(&w).await;
+    assert_eq!(kept.nhs_number.as_deref(), Some(nhs.as_str()));
+    assert_eq!(kept.possible_duplicate_of.as_deref(), Some(other.as_str()));
+    w.store.load().await.expect("the database loads");
+    assert!(w.store.integrity_check().await.unwrap().is_empty());
+    assert_eq!(
+        out_of_scope_entries(&w.store).await,
+        vec![(
+            "es1".to_string(),
+            "client".to_string(),
+            other,
+            r#"{"matched_by":"nhs_number"}"#.to_string()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn the_new_referral_form_names_a_client_of_ones_own_with_the_nhs_number() {
+    let mut w = world().await;
+    w.app = app_on(&w.store).await;
+    let es1 = session_of(&w, "es1").await;
     // One of es1's own clients' NHS number: named, to add the referral to them.
     let loaded = w.store.load().await.unwrap();
     let d = &loaded.dataset;
@@ -857,7 +892,10 @@ async fn the_new_referral_form_refuses_a_duplicate_nhs_number_as_the_import_does
     w.app = app_on(&w.store).await;
     let (status, page) = new_referral(&w, &es1, "", "4010232137").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    shows(&page, &format!("This NHS number is already client {own}"));
+    shows(
+        &page,
+        &format!("enter {own} as the client to add a referral"),
+    );
     assert_eq!(w.store.export().await.unwrap(), before);
 }
 

@@ -49,7 +49,7 @@ async fn still_loads(w: &World) {
 }
 
 #[tokio::test]
-async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_refused_through_the_api() {
+async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_kept_apart_through_the_api() {
     let w = world().await;
     // es3's client has an NHS number.
     let theirs = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
@@ -60,6 +60,10 @@ async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_refused_through_
         .update_client(&w.es3_referral, &client, &seen, "setup")
         .await
         .unwrap();
+    let w = World {
+        app: app_on(&w.store).await,
+        ..w
+    };
     // es1 puts it, with a leading space, on their own client.
     let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
     let mine = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
@@ -75,10 +79,34 @@ async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_refused_through_
         &[("if-match", &tag.unwrap())],
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // Saved, as a number nobody has would be (issue 21: a refusal would
+    // tell the number is known), and nothing in the answer says whose.
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert!(
         !body.to_string().contains(&theirs.client.id),
         "never whose it is: {body}"
+    );
+    assert_eq!(body["nhs_number"], json!("9994710281"));
+    assert_eq!(body.get("possible_duplicate_of"), None);
+    // Nor its ETag: the fingerprint of what the caller sees.
+    let (tag, _) = get_json(&w, &path, &es1).await;
+    let mut shown: ipstrack_core::bundle::ClientDoc = serde_json::from_value(body).unwrap();
+    shown.possible_duplicate_of = None;
+    assert_eq!(
+        tag.unwrap(),
+        format!("\"{}\"", ipstrack_store::client_fingerprint(&shown))
+    );
+    // Kept apart for a manager to merge; the database still loads.
+    let stored = w
+        .store
+        .referral(&w.es1_referral)
+        .await
+        .unwrap()
+        .unwrap()
+        .client;
+    assert_eq!(
+        stored.possible_duplicate_of.as_ref(),
+        Some(&theirs.client.id)
     );
     still_loads(&w).await;
 }

@@ -128,7 +128,7 @@ async fn the_persons_details_are_changed_audited_and_shown() {
 }
 
 #[tokio::test]
-async fn another_teams_nhs_number_is_refused_without_saying_whose_it_is() {
+async fn another_teams_nhs_number_is_saved_without_saying_whose_it_is() {
     let w = world().await;
     // es1 (another team) records a person with the NHS number first.
     let (es1, csrf1) = sign_in(&w, "es1", PASSWORD).await.unwrap();
@@ -145,9 +145,25 @@ async fn another_teams_nhs_number_is_refused_without_saying_whose_it_is() {
     let form =
         format!("csrf={csrf}&seen={seen}&given_name=Sam&family_name=Lee&nhs_number=9434765919");
     let (status, _, page) = send(&w.app, post(&format!("{referral}/person"), &es3, &form)).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    shows(&page, "already another person");
+    // Saved as any change is (a refusal would tell the number is known);
+    // the person is kept as a possible duplicate for a manager (issue 21).
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     hides(&page, "Nowak");
+    let page = ok_page(&w, &referral, &es3).await;
+    hides(&page, "Nowak");
+    let saved = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    assert_eq!(saved.client.nhs_number.as_deref(), Some("9434765919"));
+    let nowak = w
+        .store
+        .export()
+        .await
+        .unwrap()
+        .clients
+        .into_iter()
+        .find(|c| c.given_name.as_deref() == Some("Ola"))
+        .unwrap();
+    assert_eq!(saved.client.possible_duplicate_of.as_ref(), Some(&nowak.id));
+    w.store.load().await.expect("the database loads");
 }
 
 #[tokio::test]

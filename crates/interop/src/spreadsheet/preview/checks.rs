@@ -3,7 +3,8 @@
 //! for two clients, and a team lead's scope (only referrals of their own
 //! team's specialists, for clients of their own team or new ones). A match
 //! outside the scope is refused with a message that does not confirm the
-//! record, and kept for the audit log.
+//! record, and kept for the audit log — but for an NHS number, whose new
+//! client is kept as a possible duplicate of the other team's (issue 21).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -98,27 +99,29 @@ impl Reader<'_> {
             .existing
             .clients
             .iter()
+            // A number's first client, not one kept as its possible duplicate.
+            .filter(|c| c.possible_duplicate_of.is_none())
             .filter_map(|c| Some((c.nhs_number.clone()?, c.id.clone())))
             .collect();
-        for (r, client) in referrals.iter() {
+        for (r, client) in referrals.iter_mut() {
             let Some(c) = client else { continue };
             let Some(&row) = drafts.get(&r.id).and_then(|d| d.rows.first()) else {
                 continue;
             };
-            if let Some(nhs) = &c.nhs_number {
-                match by_nhs.get(nhs) {
+            // Set here only, never read from the file (issue 21).
+            c.possible_duplicate_of = None;
+            if let Some(nhs) = c.nhs_number.clone() {
+                match by_nhs.get(&nhs) {
+                    // Another team's client: never told. This client is kept
+                    // as a possible duplicate of it, for a manager to merge,
+                    // and the match audited (issue 21).
                     Some(other) if *other != c.id && !self.client_in_scope(other) => {
                         self.out_of_scope.insert(OutOfScope {
                             record_type: "client",
                             record_id: other.clone(),
                             matched_by: "nhs_number",
                         });
-                        found.push((
-                            row,
-                            "nhs_number",
-                            r.id.clone(),
-                            outside_scope("this NHS number"),
-                        ))
+                        c.possible_duplicate_of = Some(other.clone());
                     }
                     Some(other) if *other != c.id => found.push((
                         row,
@@ -130,7 +133,7 @@ impl Reader<'_> {
                     )),
                     Some(_) => {}
                     None => {
-                        by_nhs.insert(nhs.clone(), c.id.clone());
+                        by_nhs.insert(nhs, c.id.clone());
                     }
                 }
             }
