@@ -108,7 +108,9 @@ async fn a_manager_merges_a_person_entered_twice_into_the_known_one() {
             && e.actor == "manager")
     );
     // The list says so, and is empty; merging again finds nothing.
-    let page = ok_page(&w, LIST, &manager).await;
+    let saved = header_value(&headers, "set-cookie").unwrap();
+    let saved = saved.split(';').next().unwrap();
+    let page = ok_page(&w, LIST, &format!("{manager}; {saved}")).await;
     shows(&page, "The two records are now one person");
     shows(&page, "Nobody is waiting to be checked");
     let (status, _, _) = send(&w.app, post(&path, &manager, &format!("csrf={csrf}"))).await;
