@@ -17,15 +17,30 @@ use tracing_subscriber::fmt::{FormatFields, MakeWriter};
 /// The field sqlx puts a whole statement in (left out: `summary` names it).
 const STATEMENT_FIELD: &str = "db.statement";
 
-/// Control characters written as Rust escapes (`\n`, `\u{1b}`).
-fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+/// The most characters of one field's value written (issue 21: a request
+/// with a 1.9 MB username or path must not put 1.9 MB in the log); the rest
+/// is counted, not written.
+pub const FIELD_CHARS: usize = 200;
+
+/// The most characters of an event's message written (errors may list
+/// several problems; a path in a message is cut here).
+pub const MESSAGE_CHARS: usize = 2_000;
+
+/// Control characters written as Rust escapes (`\n`, `\u{1b}`), and at most
+/// `max` characters of the value.
+fn escaped(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 2));
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(max) {
         if c.is_control() {
             let _ = write!(out, "{}", c.escape_default());
         } else {
             out.push(c);
         }
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        let _ = write!(out, "… ({rest} more characters)");
     }
     out
 }
@@ -35,8 +50,8 @@ fn fields() -> impl for<'w> FormatFields<'w> + Send + Sync + 'static {
     tracing_subscriber::fmt::format::debug_fn(
         |w: &mut Writer<'_>, field: &Field, value: &dyn std::fmt::Debug| match field.name() {
             STATEMENT_FIELD => Ok(()),
-            "message" => write!(w, "{}", escaped(&format!("{value:?}"))),
-            name => write!(w, "{name}={}", escaped(&format!("{value:?}"))),
+            "message" => write!(w, "{}", escaped(&format!("{value:?}"), MESSAGE_CHARS)),
+            name => write!(w, "{name}={}", escaped(&format!("{value:?}"), FIELD_CHARS)),
         },
     )
     .delimited(" ")
@@ -101,6 +116,18 @@ mod tests {
         let out = logged(|| tracing::warn!(record = %id, "refused: outside the user's scope"));
         assert_eq!(out.lines().count(), 1, "{out}");
         assert!(out.contains(r"r1\n2026-11-26"), "{out}");
+    }
+
+    #[test]
+    fn a_long_value_from_a_request_is_written_cut_to_its_bound() {
+        let username = "x".repeat(1_900_000);
+        let out = logged(|| tracing::warn!(user = %username, "sign-in refused"));
+        assert_eq!(out.lines().count(), 1);
+        assert!(out.len() < 2 * FIELD_CHARS + 200, "{} bytes", out.len());
+        assert!(out.contains(&format!("… ({} more characters)", 1_900_000 - FIELD_CHARS)));
+        let path = format!("/referrals/{}", "r".repeat(100_000));
+        let out = logged(|| tracing::warn!("refused: {path}"));
+        assert!(out.len() < 2 * MESSAGE_CHARS, "{} bytes", out.len());
     }
 
     #[test]
