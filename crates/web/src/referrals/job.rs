@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::Shared;
 use crate::extract::ReferralForm;
 use crate::referrals::steps::{invalid, write_step};
-use crate::referrals::{FieldErrors, form_date, hours_field};
+use crate::referrals::{FieldErrors, form_date, hours_field, self_employment};
 use crate::ui::form::FormState;
 
 #[derive(Deserialize, Serialize)]
@@ -21,6 +21,10 @@ pub(crate) struct JobFormData {
     employer: String,
     start: String,
     hours_per_week: String,
+    #[serde(default)]
+    registration: String,
+    #[serde(default)]
+    evidence: String,
 }
 
 pub(crate) async fn add_job(
@@ -42,6 +46,8 @@ pub(crate) async fn add_job(
         errors.push(("start", e));
     }
     let parsed = hours_field("hours_per_week", &form.hours_per_week, &mut errors);
+    let (registration, evidence) =
+        self_employment(&form.kind, &form.registration, &form.evidence, &mut errors);
     if !errors.is_empty() {
         let again = FormState::again("job", &form, errors);
         return Err(invalid(&v, &data, i, today, again));
@@ -57,8 +63,8 @@ pub(crate) async fn add_job(
     let job = ipstrack_core::bundle::JobDoc {
         // The store gives the next free id of the referral (j1, j2, …).
         id: String::new(),
-        self_employment_registration: (kind == "self_employed").then(|| "sole_trader".to_string()),
-        self_employment_evidence: None,
+        self_employment_registration: registration,
+        self_employment_evidence: evidence,
         kind,
         employer: Some(form.employer.trim().to_string()).filter(|e| !e.is_empty()),
         start: form.start.trim().to_string(),

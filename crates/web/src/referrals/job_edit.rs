@@ -9,7 +9,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use ipstrack_core::bundle::{self, JobDoc, REGISTRATIONS, accepts, referral_document};
+use ipstrack_core::bundle::{self, JobDoc, accepts, referral_document};
 use ipstrack_core::model::Group;
 use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{Edit, Replacement, Step, StoreError};
@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, SignedIn, referral_in_scope};
 use crate::referrals::steps::{OUT_OF_DATE, as_stored, seen_version};
-use crate::referrals::{FieldErrors, form_date, hours_field};
+use crate::referrals::{
+    FieldErrors, NOT_REGISTERED, REGISTRATION_CHOICES, form_date, hours_field, self_employment,
+};
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::layout;
 use crate::ui::saved::saved_redirect;
@@ -88,7 +90,13 @@ impl JobEditForm {
             week3: week(2),
             week4: week(3),
             four_hours_confirmed: text(&j.four_hours_confirmed),
-            registration: text(&j.self_employment_registration),
+            // Self-employment without a registration is shown as such, not
+            // as a choice to make again.
+            registration: match (&j.self_employment_registration, j.kind.as_str()) {
+                (Some(r), _) => r.clone(),
+                (None, "self_employed") => NOT_REGISTERED.into(),
+                (None, _) => String::new(),
+            },
             evidence: text(&j.self_employment_evidence),
             retained: if j.retained == Some(true) {
                 "yes".into()
@@ -175,21 +183,8 @@ impl JobEditForm {
                 None => {}
             }
         }
-        let self_employed = self.kind == "self_employed";
-        let registration = self.registration.trim();
-        if self_employed && !accepts(&REGISTRATIONS, registration) {
-            errors.push((
-                "registration",
-                "Select how the self-employment is registered".into(),
-            ));
-        }
-        let evidence = self.evidence.trim();
-        if evidence.chars().count() > 100 {
-            errors.push((
-                "evidence",
-                "The evidence must be 100 characters or fewer".into(),
-            ));
-        }
+        let (registration, evidence) =
+            self_employment(&self.kind, &self.registration, &self.evidence, errors);
         let retained = employed && self.retained == "yes";
         JobDoc {
             id: String::new(),
@@ -200,9 +195,8 @@ impl JobEditForm {
             hours_per_week,
             weekly_hours: (!weekly.is_empty()).then_some(weekly),
             four_hours_confirmed: confirmed.map(|d| d.to_string()),
-            self_employment_registration: self_employed.then(|| registration.to_string()),
-            self_employment_evidence: Some(evidence.to_string())
-                .filter(|e| self_employed && !e.is_empty()),
+            self_employment_registration: registration,
+            self_employment_evidence: evidence,
             retained: Some(retained),
             return_to_work: retained
                 .then_some(return_to_work)
@@ -323,11 +317,7 @@ fn job_html(
         ("apprenticeship", "Apprenticeship"),
         ("paid_placement", "Paid placement"),
     ]);
-    let registrations = options(&[
-        ("", "Not self-employed"),
-        ("sole_trader", "Sole trader"),
-        ("company", "Limited company"),
-    ]);
+    let registrations = options(&REGISTRATION_CHOICES);
     let retained = state
         .values
         .iter()
@@ -342,7 +332,7 @@ fn job_html(
                 input type="hidden" name="csrf" value=(v.session.csrf);
                 input type="hidden" name="version" value=(r.version);
                 (select(state, "job", "type", "Kind of paid work", &kinds))
-                (select(state, "job", "registration", "Self-employment registered as", &registrations))
+                (select(state, "job", "registration", "If self-employed: how are they registered?", &registrations))
                 (field(state, "job", "evidence", "Evidence of the self-employment seen (a UTR, a payslip, accounts)", "text", None))
                 (field(state, "job", "employer", "Employer", "text", None))
                 (field(state, "job", "start", "Start date", "date", Some(&max)))

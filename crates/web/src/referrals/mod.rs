@@ -156,6 +156,52 @@ pub(crate) fn hours_field(
     }
 }
 
+/// How a self-employed person is registered, as the job forms offer it
+/// (JOB-1): registered as a sole trader or a company, or not yet — never
+/// chosen for the user (issue 22: a default made unregistered work count).
+pub(crate) const REGISTRATION_CHOICES: [(&str, &str); 4] = [
+    ("", "Not self-employed"),
+    ("sole_trader", "Sole trader (registered with HMRC)"),
+    ("company", "Limited company"),
+    (NOT_REGISTERED, "Not yet registered"),
+];
+
+/// The form's word for self-employment not yet registered (stored as none).
+pub(crate) const NOT_REGISTERED: &str = "not_registered";
+
+/// A job form's self-employment registration and evidence, as stored: for a
+/// self-employed job, the registration chosen (`None` when not yet
+/// registered: the job is not counted until it is, with a data-quality
+/// warning) and the evidence seen (core's text rule); nothing for other
+/// work. What to choose or correct is added to `errors`.
+pub(crate) fn self_employment(
+    kind: &str,
+    registration: &str,
+    evidence: &str,
+    errors: &mut FieldErrors,
+) -> (Option<String>, Option<String>) {
+    use ipstrack_core::bundle::{REGISTRATIONS, TextRule, accepts, limits, read_text};
+    if kind != "self_employed" {
+        return (None, None);
+    }
+    let registration = registration.trim();
+    if registration != NOT_REGISTERED && !accepts(&REGISTRATIONS, registration) {
+        errors.push((
+            "registration",
+            "Select how the self-employed person is registered, or Not yet registered".into(),
+        ));
+    }
+    let evidence = match read_text(evidence, TextRule::line(limits::EVIDENCE_CHARS)) {
+        Ok(e) => e.map(str::to_string),
+        Err(problem) => {
+            errors.push(("evidence", format!("The evidence {}", problem.words())));
+            None
+        }
+    };
+    let registered = accepts(&REGISTRATIONS, registration).then(|| registration.to_string());
+    (registered, evidence)
+}
+
 /// The ES a user may give a new referral to, or transfer one to: the ES of
 /// their scope in post today (core's rule of scope).
 pub(crate) fn assignable(v: &Viewer, data: &Dataset, today: Day) -> Vec<(String, String)> {

@@ -222,8 +222,10 @@ pub fn referral_html(
                     input type="hidden" name="csrf" value=(v.session.csrf);
                     (once_field())
                     (select(form, "job", "type", "Kind of paid work", &options(&[
-                        ("employee", "Employee"), ("zero_hours", "Zero-hours contract"), ("self_employed", "Self-employed (registered)"),
+                        ("employee", "Employee"), ("zero_hours", "Zero-hours contract"), ("self_employed", "Self-employed"),
                         ("apprenticeship", "Apprenticeship"), ("paid_placement", "Paid placement")])))
+                    (select(form, "job", "registration", "If self-employed: how are they registered?", &options(&crate::referrals::REGISTRATION_CHOICES)))
+                    (field(form, "job", "evidence", "If self-employed: evidence seen (a UTR, a payslip, accounts; optional)", "text", None))
                     (field(form, "job", "employer", "Employer", "text", None))
                     (field(form, "job", "start", "Start date", "date", Some(&max)))
                     (field(form, "job", "hours_per_week", "Hours per week", "text", None))
@@ -346,6 +348,9 @@ fn job_words(j: &ipstrack_core::model::Job) -> String {
     }
     if let Some(c) = j.four_hours_confirmed {
         text.push_str(&format!("; 4 hours confirmed on {c}"));
+    }
+    if j.kind == JobType::SelfEmployed && j.self_employment_registration.is_none() {
+        text.push_str("; not counted until registered");
     }
     text
 }

@@ -219,3 +219,70 @@ async fn a_self_employment_is_recorded_with_its_registration_and_evidence() {
     let again = ok_page(&w, &edit, &es3).await;
     shows(&again, "value=\"UTR 1234567890 seen\"");
 }
+
+/// es3's job start form posted with `extra` fields after a self-employment.
+async fn self_employment_start(w: &World, extra: &str) -> (StatusCode, String) {
+    let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    let form = format!(
+        "csrf={csrf}&type=self_employed&employer=Own+business&start=2025-01-06&hours_per_week=10{extra}"
+    );
+    let (status, _, body) = send(&w.app, post(&format!("{referral}/jobs"), &es3, &form)).await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn job_1_the_job_start_form_never_takes_a_self_employment_as_registered() {
+    let w = world().await;
+    // Nothing chosen: asked, nothing saved.
+    let before = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let (status, page) = self_employment_start(&w, "&registration=&evidence=").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    shows(
+        &page,
+        "Select how the self-employed person is registered, or Not yet registered",
+    );
+    shows(&page, "href=\"#job-registration\"");
+    let after = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    assert_eq!(after.version, before.version);
+    // The form's old fields alone (no registration sent): asked too.
+    let (status, _) = self_employment_start(&w, "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn job_1_a_self_employment_not_yet_registered_is_saved_and_shown_as_not_counted() {
+    let w = world().await;
+    let (status, page) = self_employment_start(&w, "&registration=not_registered&evidence=").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let job = last_job(&w).await;
+    assert_eq!(job.kind, "self_employed");
+    assert_eq!(job.self_employment_registration, None);
+    let es3 = session_of(&w, "es3").await;
+    let page = ok_page(&w, &format!("/referrals/{}", w.es3_referral), &es3).await;
+    shows(&page, "not counted until registered");
+    // Its edit form shows it as not yet registered, not as a choice to make.
+    let edit = format!("/referrals/{}/jobs/{}/edit", w.es3_referral, job.id);
+    let page = ok_page(&w, &edit, &es3).await;
+    shows(&page, "value=\"not_registered\" selected");
+}
+
+#[tokio::test]
+async fn job_1_a_registered_self_employment_is_saved_with_its_evidence_from_the_start_form() {
+    let w = world().await;
+    let (status, page) =
+        self_employment_start(&w, "&registration=sole_trader&evidence=+UTR+seen+").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let job = last_job(&w).await;
+    assert_eq!(
+        job.self_employment_registration.as_deref(),
+        Some("sole_trader")
+    );
+    assert_eq!(job.self_employment_evidence.as_deref(), Some("UTR seen"));
+    // Evidence over core's limit: refused in core's words.
+    let long = "x".repeat(ipstrack_core::bundle::limits::EVIDENCE_CHARS + 1);
+    let (status, page) =
+        self_employment_start(&w, &format!("&registration=sole_trader&evidence={long}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "The evidence must be 100 characters or fewer");
+}
