@@ -12,6 +12,7 @@ mod assets;
 mod auth;
 mod caseload;
 mod data_quality;
+mod definitions;
 mod duplicates;
 mod employer_contacts;
 mod error;
@@ -74,6 +75,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         employer_contacts::routes(),
         service::routes(),
         data_quality::routes(),
+        definitions::routes(),
         duplicates::routes(),
         admin::routes(),
         api::routes(),

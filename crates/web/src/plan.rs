@@ -100,6 +100,17 @@ pub(crate) fn plan_page(
     ))
 }
 
+/// A plan row's measure as a link to its definition (the sustainment rows
+/// share one).
+fn defined_row(id: &str, name: &str) -> Markup {
+    let anchor = if id.starts_with("sustained-") {
+        "sustained"
+    } else {
+        id
+    };
+    crate::definitions::defined(anchor, name)
+}
+
 /// One count of the plan: unemployed and employed apart, with the target and
 /// status where the plan has one (TGT-1..3 apply to the unemployed).
 pub(crate) fn plan_count_row(
@@ -110,7 +121,7 @@ pub(crate) fn plan_count_row(
 ) -> Markup {
     html! {
         tr {
-            th scope="row" { (name) }
+            th scope="row" { (defined_row(id, name)) }
             td class="num" id=(format!("{id}-unemployed")) { (figures.unemployed) }
             td class="num" id=(format!("{id}-employed")) { (figures.employed) }
             @if let Some((to_date, period, status)) = target {
@@ -134,7 +145,7 @@ pub(crate) fn plan_rate_row(
 ) -> Markup {
     html! {
         tr {
-            th scope="row" { (name) }
+            th scope="row" { (defined_row(id, name)) }
             td class="num" id=(id) { (figure) }
             td class="num" { "–" }
             td class="num" { (percent(Some(target))) }
@@ -217,10 +228,10 @@ pub fn plan_html(
                         table class="plan-caseload" {
                             caption { "Caseload on " (uk_date(k.caseload.date)) " (recommended " (band.0) "–" (band.1) " open per FTE, so that about " (d.policy.fidelity_caseload) " per FTE are active)" }
                             thead { tr {
-                                th scope="col" class="num" { "Active" } th scope="col" class="num" { "Open (seen)" }
+                                th scope="col" class="num" { (crate::definitions::defined("caseload", "Active")) } th scope="col" class="num" { "Open (seen)" }
                                 th scope="col" { "Open per FTE against the band" }
                                 th scope="col" class="num" { "On hold" } th scope="col" class="num" { "Waiting list" }
-                                th scope="col" class="num" { "Carried over" }
+                                th scope="col" class="num" { (crate::definitions::defined("carried-over", "Carried over")) }
                                 th scope="col" class="num" { "Active per FTE" }
                                 th scope="col" class="num" { "Fidelity caseload score" }
                             } }

@@ -161,13 +161,18 @@ pub(crate) fn figures_row(name: Markup, k: &Kpis) -> Markup {
 }
 
 pub(crate) fn figures_head() -> Markup {
+    use crate::definitions::defined;
     html! { thead { tr {
-        th scope="col" { "" } th scope="col" class="num" { "Referrals U/E" } th scope="col" class="num" { "Access U/E" }
-        th scope="col" class="num" { "Into work U/E" } th scope="col" class="num" { "Job starts U/E" }
-        th scope="col" class="num" { "Sustained 13 weeks U/E" } th scope="col" class="num" { "26 weeks U/E" }
+        th scope="col" { "" } th scope="col" class="num" { (defined("referrals", "Referrals")) " U/E" }
+        th scope="col" class="num" { (defined("access", "Access")) " U/E" }
+        th scope="col" class="num" { (defined("into-work", "Into work")) " U/E" }
+        th scope="col" class="num" { (defined("job-starts", "Job starts")) " U/E" }
+        th scope="col" class="num" { (defined("sustained", "Sustained 13 weeks")) " U/E" } th scope="col" class="num" { "26 weeks U/E" }
         th scope="col" class="num" { "52 weeks U/E" }
-        th scope="col" class="num" { "Active / open (seen)" } th scope="col" class="num" { "Carried over" }
-        th scope="col" class="num" { "Job outcome rate" } th scope="col" class="num" { "13-week sustainment" }
+        th scope="col" class="num" { (defined("caseload", "Active")) " / open (seen)" }
+        th scope="col" class="num" { (defined("carried-over", "Carried over")) }
+        th scope="col" class="num" { (defined("job-outcome-rate", "Job outcome rate")) }
+        th scope="col" class="num" { (defined("sustainment-rate", "13-week sustainment")) }
     } } }
 }
 

@@ -12,6 +12,7 @@ mod api_writes;
 mod auth;
 mod authorisation;
 mod caseload;
+mod definitions;
 mod duplicates;
 mod employer_contacts;
 mod entries;
