@@ -247,10 +247,12 @@ fn sus_4_retained_job_on_an_unemployed_referral_does_not_count() {
 
 #[test]
 fn sus_5_sustainment_is_counted_after_discharge() {
-    // Discharged 2024-05-01; the job from 2024-04-15 goes on: 13 weeks on 2024-07-14.
+    // Discharged 2024-05-01; the job from 2024-04-15 goes on, as an in-work
+    // check of 2024-08-01 shows (SUS-6): 13 weeks on 2024-07-14.
     let r = referral(
         "r1",
         json!({"discharge": {"date": "2024-05-01", "reason": "in work"},
+               "in_work_checks": [{"date": "2024-08-01", "source": "payslip"}],
                "jobs": [job("j1", "2024-04-15", json!({}))]}),
     );
     let report = report_of(vec![r], "2024/25-Q2", "2024-09-30");
