@@ -52,18 +52,16 @@ pub fn standards_items(
     // ENG-3: a team decision in force without the ES and one other member
     // recorded as agreeing it.
     for decision in r.decisions.iter().filter(|d| d.spell.covers(day)) {
-        let es_named = es.is_some_and(|es| {
-            let s = &data.staff[es as usize];
-            decision
-                .agreed_by
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(&s.id) || a.eq_ignore_ascii_case(&s.name))
-        });
         let mut names: Vec<String> = decision
             .agreed_by
             .iter()
             .map(|a| a.to_lowercase())
             .collect();
+        let es_named = es.is_some_and(|es| {
+            let s = &data.staff[es as usize];
+            let (id, name) = (s.id.to_lowercase(), s.name.to_lowercase());
+            names.iter().any(|a| *a == id || *a == name)
+        });
         names.sort();
         names.dedup();
         if names.len() < 2 || (es.is_some() && !es_named) {

@@ -217,8 +217,10 @@ fn eng_3_a_team_decision_records_the_es_and_one_other() {
     );
     assert_eq!(on(json!(["Dr Patel", "Nurse Ali"])), missing(2, false));
     assert_eq!(on(json!(["es1", "Dr Patel"])), []);
-    // The ES by name, as people write it.
+    // The ES by name, as people write it, in any case.
     assert_eq!(on(json!(["amira khan", "Dr Patel"])), []);
+    assert_eq!(on(json!(["AMIRA KHAN", "Dr Patel"])), []);
+    assert_eq!(on(json!(["Amira", "Dr Patel"])), missing(2, false));
 }
 
 #[test]
