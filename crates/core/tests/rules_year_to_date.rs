@@ -131,3 +131,40 @@ fn tgt_3_teams_and_the_service_have_no_year_to_date() {
     assert!(report["teams"][0].get("targets").is_none());
     assert!(report["teams"][0].get("year_to_date").is_none());
 }
+
+#[test]
+fn tgt_3_the_year_to_date_is_the_report_of_those_days() {
+    // On a generated service: each ES's year to date for Q3 (as of a day in
+    // Q4) has the rates of the report of 1 April to 31 December itself.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/examples/random-102.bundle.json"),
+    )
+    .unwrap();
+    let loaded = ipstrack_core::read_bundle(&text).unwrap();
+    let quarter = report_json(&loaded, "2024/25-Q3", "2025-02-15");
+    let days = report_json(&loaded, "2024-04-01..2024-12-31", "2025-02-15");
+    let specialists = quarter["specialists"].as_array().unwrap();
+    assert!(!specialists.is_empty());
+    for s in specialists {
+        let id = s["id"].as_str().unwrap();
+        let y = &s["targets"]["year_to_date"];
+        assert_eq!(y["period"]["label"], "2024-04-01..2024-12-31");
+        assert_eq!(
+            y["job_outcome_rate"],
+            es(&days, id)["job_outcome_rate"],
+            "{id}"
+        );
+        assert_eq!(
+            y["sustainment_rate_13w"],
+            es(&days, id)["sustainment_rate_13w"],
+            "{id}"
+        );
+        // And the range's statuses judge the same rates.
+        assert_eq!(
+            s["targets"]["status"]["job_outcome_rate"],
+            es(&days, id)["targets"]["status"]["job_outcome_rate"],
+            "{id}"
+        );
+    }
+}
