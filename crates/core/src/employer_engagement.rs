@@ -2,8 +2,13 @@
 //! period, counted by week. The IPS fidelity scale's item "employer contacts"
 //! looks for at least six face-to-face employer contacts a week by each ES;
 //! visits are the face-to-face ones. Not part of any KPI of rules.md.
+//! *(rev. 3)* ENG-4's rapid-search share: [`rapid_search`].
 
 use crate::model::{Dataset, EmployerContact, EmployerContactKind, StaffIdx};
+use crate::policy::Basis;
+use crate::report::assigned_on;
+use crate::standards::first_employer_contact;
+use crate::targets::rate;
 use crate::time::{Day, DayRange};
 
 /// One week, Monday to Sunday, and the employer contacts made in it.
@@ -86,4 +91,55 @@ pub fn employer_engagement(data: &Dataset, es: StaffIdx, days: DayRange) -> Empl
         }
     }
     EmployerEngagement { contacts, weeks }
+}
+
+/// ENG-4 *(rev. 3)*: the fidelity scale's rapid-search evidence over some
+/// days: the clients accessed in them, by when their first employer
+/// contact came.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RapidSearch {
+    /// The first employer contact naming the client came within the
+    /// policy's days of access (30).
+    pub within: u32,
+    /// It came later, or has not come and the days have passed.
+    pub late: u32,
+    /// None yet, and the days have not passed on the as-of date.
+    pub pending: u32,
+}
+
+impl RapidSearch {
+    /// The share of clients whose first employer contact came within the
+    /// days, of those decided (pending left out); `None` when none is.
+    pub fn share(&self) -> Option<Basis> {
+        rate(self.within, self.within + self.late)
+    }
+}
+
+/// ENG-4 *(rev. 3)*: the referrals accessed on the `days` (up to `as_of`),
+/// each credited to the ES assigned on its access date (`es`; `None` for the
+/// whole service), by when the first employer contact naming the client
+/// came (from access to `as_of`).
+pub fn rapid_search(
+    data: &Dataset,
+    es: Option<StaffIdx>,
+    days: DayRange,
+    as_of: Day,
+) -> RapidSearch {
+    let limit = data.policy.rapid_search_days;
+    let mut out = RapidSearch::default();
+    for r in &data.referrals {
+        let Some(access) = r.access.filter(|a| days.contains(*a) && *a <= as_of) else {
+            continue;
+        };
+        if es.is_some() && assigned_on(r, access, as_of) != es {
+            continue;
+        }
+        match first_employer_contact(data, r, as_of) {
+            Some(first) if first.since(access) <= limit => out.within += 1,
+            Some(_) => out.late += 1,
+            None if as_of.since(access) > limit => out.late += 1,
+            None => out.pending += 1,
+        }
+    }
+    out
 }

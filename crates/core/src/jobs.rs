@@ -1,7 +1,7 @@
 //! Job outcomes (JOB-1..5) and sustainment (SUS-1..5) of one referral.
 
 use crate::model::{Group, Job, JobType, Referral};
-use crate::policy::Policy;
+use crate::policy::{AfterDischarge, Policy};
 use crate::time::Day;
 
 /// Where a job stands on the 4 hours of paid work (JOB-3) as known on a day.
@@ -118,6 +118,11 @@ pub struct Run {
     pub last_worked: Day,
     /// Worked intervals (start, last day), sorted by start.
     pub spells: Vec<(Day, Day)>,
+    /// *(rev. 3, SUS-6)* Why each spell ends where it does, beside `spells`.
+    pub evidence: Vec<WorkedTo>,
+    /// *(rev. 3, SUS-6)* Why the run's last worked day is what it is (the
+    /// spell that ends last).
+    pub worked_to: WorkedTo,
 }
 
 impl Run {
@@ -125,6 +130,25 @@ impl Run {
     /// inside the run do not stop the clock).
     pub fn weeks_in_work(&self) -> i32 {
         (self.last_worked.since(self.start) + 1) / 7
+    }
+
+    /// SUS-6: whether a job of the run has no end known after discharge (the
+    /// person may still be in work: SUS-7).
+    pub fn open_ended_after_discharge(&self) -> bool {
+        self.evidence
+            .iter()
+            .any(|w| matches!(w, WorkedTo::InWorkCheck(_) | WorkedTo::Discharge))
+    }
+
+    /// SUS-6: why the run counts as worked on `day` (the spell covering it
+    /// that ends last), if it does.
+    pub fn evidence_on(&self, day: Day) -> Option<WorkedTo> {
+        self.spells
+            .iter()
+            .zip(&self.evidence)
+            .filter(|((start, end), _)| *start <= day && day <= *end)
+            .max_by_key(|((_, end), _)| *end)
+            .map(|(_, why)| *why)
     }
 
     /// SUS-2: the first worked day of the run on or after `day`, if the run
@@ -149,37 +173,104 @@ pub fn milestone_day(start: Day, weeks: i32) -> Day {
     start.plus(7 * weeks - 1)
 }
 
-/// SUS-1, SUS-4: the runs of work of a referral as known on `as_of`.
+/// SUS-1, SUS-4, SUS-6: the runs of work of a referral as known on `as_of`.
+/// Each job's worked days are as far as [`worked_to`] knows them; a job with
+/// no worked day (one starting on the discharge date with no later check)
+/// is left out.
 pub fn runs(r: &Referral, outcomes: &[Outcome], as_of: Day, policy: &Policy) -> Vec<Run> {
-    let mut spells: Vec<(Day, Day)> = outcomes.iter().map(|o| (o.start, o.last_worked)).collect();
+    let mut spells: Vec<(Day, Day, WorkedTo)> = Vec::new();
+    for o in outcomes {
+        let (last, why) = worked_to(r, o.job, as_of, policy);
+        if last >= o.start {
+            spells.push((o.start, last, why));
+        }
+    }
     if r.status_at_referral == Group::Employed {
         // SUS-4: the retained job counts from its return-to-work date.
         for j in r.jobs.iter().filter(|j| j.retained) {
             if let Some(rtw) = j.return_to_work.filter(|d| *d <= as_of) {
-                let last = worked_until(j.end, as_of);
+                let (last, why) = worked_to(r, j, as_of, policy);
                 if last >= rtw {
-                    spells.push((rtw, last));
+                    spells.push((rtw, last, why));
                 }
             }
         }
     }
-    spells.sort();
+    spells.sort_by_key(|(start, last, _)| (*start, *last));
     let mut runs: Vec<Run> = Vec::new();
-    for (start, last) in spells {
+    for (start, last, why) in spells {
         match runs.last_mut() {
             // Days not in work between the run's last worked day and this start.
             Some(run) if start.since(run.last_worked) - 1 < policy.sustainment_gap_days => {
+                if last >= run.last_worked {
+                    run.worked_to = why;
+                }
                 run.last_worked = run.last_worked.max(last);
                 run.spells.push((start, last));
+                run.evidence.push(why);
             }
             _ => runs.push(Run {
                 start,
                 last_worked: last,
                 spells: vec![(start, last)],
+                evidence: vec![why],
+                worked_to: why,
             }),
         }
     }
     runs
+}
+
+/// SUS-6 *(rev. 3)*: why a job's worked days end where they do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkedTo {
+    /// The referral is open and the job has no end known: worked up to the
+    /// as-of date (the ES is in touch).
+    StillInWork,
+    /// Worked to its recorded end (on or before the as-of date).
+    RecordedEnd,
+    /// Discharged and no end known: worked up to the in-work check of this day.
+    InWorkCheck(Day),
+    /// Discharged: worked up to the day before discharge (no later in-work
+    /// check, or the policy counts nothing after discharge).
+    Discharge,
+}
+
+/// SUS-6 *(rev. 3)*: the last day `job` of `r` counts as worked for
+/// sustainment, as known on `as_of`, and why. While the referral is open a
+/// job with no end (or an end after `as_of`, not known yet) is worked up to
+/// `as_of`. After its discharge X (on or before `as_of`) such a job is worked
+/// up to the later of X − 1 and the latest in-work check dated from X to
+/// `as_of`; a recorded end on or before `as_of` stands, after X too. Under
+/// `not_counted` nothing is worked after X − 1. The day may fall before the
+/// job's start (no worked day).
+pub fn worked_to(r: &Referral, job: &Job, as_of: Day, policy: &Policy) -> (Day, WorkedTo) {
+    let end = job.end.filter(|e| *e <= as_of);
+    let Some(x) = r.discharge.as_ref().map(|d| d.date).filter(|d| *d <= as_of) else {
+        return match end {
+            Some(e) => (e, WorkedTo::RecordedEnd),
+            None => (as_of, WorkedTo::StillInWork),
+        };
+    };
+    let before = x.plus(-1);
+    match (policy.sustainment_after_discharge, end) {
+        (AfterDischarge::NotCounted, Some(e)) if e < x => (e, WorkedTo::RecordedEnd),
+        (AfterDischarge::NotCounted, _) => (before, WorkedTo::Discharge),
+        (AfterDischarge::Evidenced, Some(e)) => (e, WorkedTo::RecordedEnd),
+        (AfterDischarge::Evidenced, None) => match latest_check(r, x, as_of) {
+            Some(k) => (k, WorkedTo::InWorkCheck(k)),
+            None => (before, WorkedTo::Discharge),
+        },
+    }
+}
+
+/// SUS-6: the latest in-work check dated from `from` to `as_of`.
+pub fn latest_check(r: &Referral, from: Day, as_of: Day) -> Option<Day> {
+    r.in_work_checks
+        .iter()
+        .map(|k| k.date)
+        .filter(|d| from <= *d && *d <= as_of)
+        .max()
 }
 
 /// A sustainment outcome (SUS-2, SUS-3).
@@ -212,7 +303,7 @@ pub fn milestones(runs: &[Run]) -> Vec<Milestone> {
 }
 
 /// The milestones still ahead of a referral on `day`: for each run still
-/// running that day, every 13/26/52-week milestone the referral has not yet
+/// running that day (the referral open, a job with no end: SUS-6), every 13/26/52-week milestone the referral has not yet
 /// achieved (SUS-3), with the day it falls due, soonest first.
 pub fn milestones_ahead(r: &Referral, day: Day, policy: &Policy) -> Vec<(i32, Day)> {
     let outcomes = outcomes(r, day, policy);
@@ -220,7 +311,7 @@ pub fn milestones_ahead(r: &Referral, day: Day, policy: &Policy) -> Vec<(i32, Da
     let achieved = milestones(&runs);
     let mut ahead: Vec<(i32, Day)> = runs
         .iter()
-        .filter(|run| run.last_worked == day)
+        .filter(|run| run.last_worked == day && run.worked_to == WorkedTo::StillInWork)
         .flat_map(|run| {
             MILESTONE_WEEKS
                 .iter()

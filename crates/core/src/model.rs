@@ -208,6 +208,9 @@ pub struct Referral {
     pub decisions: Vec<Decision>,
     pub discharge: Option<Discharge>,
     pub jobs: Vec<Job>,
+    /// *(rev. 3)* Dated confirmations that the person is still in work
+    /// (SUS-6), in input order.
+    pub in_work_checks: Vec<InWorkCheck>,
     /// The version of the stored record (a database counts each change to
     /// the referral); 0 for a referral read from a bundle. Not part of the
     /// bundle: a page that shows a referral sends it back with an edit, and
@@ -312,6 +315,28 @@ pub struct Decision {
     pub spell: Spell,
     pub active: bool,
     pub reason: Option<String>,
+    /// *(rev. 3, ENG-3)* The names or staff ids of those who agreed it, as
+    /// recorded (trimmed, in input order); empty when not recorded.
+    pub agreed_by: Vec<String>,
+}
+
+/// *(rev. 3, SUS-6)* A dated confirmation that the person is still in work.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InWorkCheck {
+    pub date: Day,
+    pub source: CheckSource,
+    /// What was seen or said (personal data: never logged).
+    pub note: Option<Box<str>>,
+}
+
+/// Who or what confirmed that a person is still in work (SUS-6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckSource {
+    Payslip,
+    Employer,
+    /// The person themself.
+    Client,
+    Other,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -35,6 +35,30 @@ pub struct Policy {
     pub caseload_band: (u32, u32),
     /// FID-2 / CASE-4: largest share of job-retention referrals in an open caseload.
     pub retention_share_max: Basis,
+    /// *(rev. 3)* SUS-6: whether work after discharge counts as far as
+    /// in-work checks show, or not at all.
+    pub sustainment_after_discharge: AfterDischarge,
+    /// *(rev. 3)* ENG-1: a two-way contact this many days old makes a
+    /// fortnightly contact due.
+    pub contact_due_days: i32,
+    /// *(rev. 3)* ENG-2: a vocational plan started or last reviewed this
+    /// many days ago is due a review.
+    pub plan_review_days: i32,
+    /// *(rev. 3)* ENG-4: the first employer contact for a client is due
+    /// within this many days of access.
+    pub rapid_search_days: i32,
+}
+
+/// *(rev. 3)* SUS-6: how sustainment after a referral's discharge is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AfterDischarge {
+    /// Jobs with no end are worked up to the latest in-work check from the
+    /// discharge date on (the default).
+    #[default]
+    Evidenced,
+    /// Every job of a discharged referral is worked at most up to the day
+    /// before discharge ("report only on active clients").
+    NotCounted,
 }
 
 impl Default for Policy {
@@ -53,6 +77,10 @@ impl Default for Policy {
             fidelity_caseload: 20,
             caseload_band: (20, 25),
             retention_share_max: 1500,
+            sustainment_after_discharge: AfterDischarge::Evidenced,
+            contact_due_days: 14,
+            plan_review_days: 91,
+            rapid_search_days: 30,
         }
     }
 }

@@ -1,10 +1,14 @@
-//! The worklist (CASE-4): dated alerts for an ES and their team lead.
+//! The worklist (CASE-4): dated alerts for an ES and their team lead, with
+//! *(rev. 3)* the in-work checks due after discharge (SUS-7) and the
+//! engagement standards (ENG-1..4, [`crate::standards`]).
 
 use crate::caseload::{Criterion, first_day_out_of_contact, status_on};
+use crate::evidence::checks_due;
 use crate::jobs::{FourHours, four_hours, is_paid_work, milestones_ahead};
 use crate::model::{Dataset, Group, Role, StaffIdx};
 use crate::policy::Basis;
 use crate::report::assigned_on;
+use crate::standards::standards_items;
 use crate::targets::{BandPosition, CaseloadStanding, caseload_standing};
 use crate::time::Day;
 
@@ -41,6 +45,29 @@ pub enum Alert {
     /// band, or their active caseload per FTE is above the fidelity limit:
     /// `standing` has the figures and the policy they are judged by.
     CaseloadPerFte { standing: CaseloadStanding },
+    /// *(rev. 3, SUS-7)* A discharged client's `weeks`-week milestone falls
+    /// on `date` and their work after discharge is open-ended: confirm they
+    /// are still in work (record an in-work check dated on or after it, or
+    /// the job's end).
+    ConfirmStillInWork { weeks: i32 },
+    /// *(rev. 3, ENG-1)* An active client seeking work: a two-way contact
+    /// fell due on `date`, 14 days after the last one.
+    FortnightlyContactDue { last_contact: Day },
+    /// *(rev. 3, ENG-2)* The open vocational plan, started or last reviewed
+    /// on `last_review`, fell due for review on `date`.
+    PlanReviewDue { last_review: Day },
+    /// *(rev. 3, ENG-3)* The team decision in force since `decision_start`
+    /// does not record the ES and one other member agreeing it:
+    /// `agreed_by` distinct names recorded, `es_named` whether the assigned
+    /// ES is one of them.
+    DecisionAgreementMissing {
+        decision_start: Day,
+        agreed_by: u32,
+        es_named: bool,
+    },
+    /// *(rev. 3, ENG-4)* Accessed on `access` and seeking work, with no
+    /// employer contact for the client since: the first was due by `date`.
+    RapidSearchDue { access: Day },
     /// Job-retention referrals are more than `max_share` of the open caseload (FID-2).
     RetentionShareHigh {
         employed: u32,
@@ -154,6 +181,14 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
             if due.since(day) <= MILESTONE_HORIZON_DAYS {
                 push(due, Alert::MilestoneDue { weeks });
             }
+        }
+        // SUS-7 (rev. 3): after discharge, confirm still in work.
+        for (weeks, due) in checks_due(r, day, policy) {
+            push(due, Alert::ConfirmStillInWork { weeks });
+        }
+        // ENG-1..4 (rev. 3).
+        for (due, alert) in standards_items(data, r, day, &status, es) {
+            push(due, alert);
         }
     }
     for (i, s) in data.staff.iter().enumerate() {

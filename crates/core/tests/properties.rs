@@ -103,13 +103,18 @@ fn service(seed: u64, one_referral_per_client: bool) -> Value {
                 })
                 .collect();
             let discharge = rng.random_bool(0.3).then(|| json!({"date": day(received + rng.random_range(0..700)), "reason": "moved"}));
+            // Rev. 3: in-work checks (SUS-6), anywhere from the received date on.
+            let checks: Vec<Value> = (0..rng.random_range(0..=2))
+                .map(|_| json!({"date": day(received + rng.random_range(0..900)), "source": "employer"}))
+                .collect();
             let status = if rng.random_bool(0.8) { "unemployed" } else { "employed" };
             json!({"id": format!("r{i}"), "client": format!("c{}", if one_referral_per_client { i } else { rng.random_range(0..client_count) }),
                    "received": day(received), "status_at_referral": status, "es": es, "transfers": transfers,
                    "access": access.map(day),
                    "vocational_plan": access.filter(|_| rng.random_bool(0.85)).map(|a| json!({"start": day(a), "end": null})),
                    "contacts": contacts, "holds": holds, "waiting_list": waiting, "engagement": engagement,
-                   "decisions": decisions, "discharge": discharge, "jobs": jobs})
+                   "decisions": decisions, "discharge": discharge, "jobs": jobs,
+                   "in_work_checks": checks})
         })
         .collect();
     json!({
@@ -191,6 +196,7 @@ proptest! {
             r["holds"].as_array_mut().unwrap().push(json!({"start": after(later), "end": null}));
             r["waiting_list"].as_array_mut().unwrap().push(json!({"start": after(later), "end": null}));
             r["decisions"].as_array_mut().unwrap().push(json!({"start": after(later), "status": "inactive", "reason": "x"}));
+            r["in_work_checks"].as_array_mut().unwrap().push(json!({"date": after(later), "source": "payslip"}));
             if r["access"].is_null() {
                 r["access"] = json!(after(later));
             }

@@ -373,3 +373,208 @@ fn bad_1_a_refusal_reads_the_same_on_a_form_and_in_the_api() {
     assert_eq!(e.field_name(), "note");
     assert_eq!(e.plain(), "Note holds no letter, number or symbol");
 }
+
+// BAD-1, revision 3: in-work checks (SUS-6), who agreed a team decision
+// (ENG-3), the new policy values, and jobs held at referral.
+
+fn check(date: &str, source: &str) -> Value {
+    json!({"date": date, "source": source})
+}
+
+#[test]
+fn bad_1_in_work_checks_are_read_with_their_source_and_note() {
+    use ipstrack_core::model::CheckSource;
+    let loaded = load(&with_referral(json!({
+        "in_work_checks": [
+            {"date": " 2024-09-01", "source": "payslip", "note": "  seen September's \n"},
+            check("2024-10-01", "employer"),
+            check("2024-11-01", " client "),
+            {"date": "2024-12-01", "source": "other", "note": null},
+        ],
+    })));
+    let checks = &loaded.dataset.referrals[0].in_work_checks;
+    let sources: Vec<CheckSource> = checks.iter().map(|k| k.source).collect();
+    assert_eq!(
+        sources,
+        [
+            CheckSource::Payslip,
+            CheckSource::Employer,
+            CheckSource::Client,
+            CheckSource::Other
+        ]
+    );
+    assert_eq!(checks[0].date, d("2024-09-01"));
+    assert_eq!(checks[0].note.as_deref(), Some("seen September's"));
+    assert_eq!(checks[3].note, None);
+    // Absent or null: none.
+    assert!(
+        load(&with_referral(json!({"in_work_checks": null})))
+            .dataset
+            .referrals[0]
+            .in_work_checks
+            .is_empty()
+    );
+}
+
+#[test]
+fn bad_1_an_in_work_check_before_the_received_date_is_refused() {
+    // Received 2024-04-02: a check on that day is fine, the day before is not.
+    load(&with_referral(
+        json!({"in_work_checks": [check("2024-04-02", "client")]}),
+    ));
+    let (record, field, text) = refused_at(&with_referral(json!({
+        "in_work_checks": [check("2024-05-01", "client"), check("2024-04-01", "client")],
+    })));
+    assert_eq!(
+        (record.as_str(), field.as_str()),
+        ("referral r1", "in_work_checks[1].date")
+    );
+    assert!(text.contains("before received 2024-04-02"), "{text}");
+}
+
+#[test]
+fn bad_1_an_in_work_check_names_the_field_of_each_mistake() {
+    let cases = [
+        (check("2024-13-01", "payslip"), "in_work_checks[0].date"),
+        (check("2024-09-01", "letter"), "in_work_checks[0].source"),
+        (json!({"source": "payslip"}), ""),
+        (
+            json!({"date": "2024-09-01", "source": "payslip",
+                   "note": "x".repeat(limits::NOTE_CHARS + 1)}),
+            "in_work_checks[0].note",
+        ),
+    ];
+    for (k, field) in cases {
+        let doc = with_referral(json!({"in_work_checks": [k]}));
+        if field.is_empty() {
+            // A missing date is a structural error of the document.
+            let errors = refused(&doc);
+            assert!(errors[0].to_string().contains("date"), "{errors:?}");
+            continue;
+        }
+        let (record, f, text) = refused_at(&doc);
+        assert_eq!(
+            (record.as_str(), f.as_str()),
+            ("referral r1", field),
+            "{text}"
+        );
+    }
+    // An unknown field in a check is refused (formats.md), not dropped.
+    let errors = refused(&with_referral(json!({
+        "in_work_checks": [{"date": "2024-09-01", "source": "payslip", "by": "es1"}],
+    })));
+    assert!(errors[0].to_string().contains("by"), "{errors:?}");
+}
+
+#[test]
+fn bad_1_in_work_checks_have_a_count() {
+    let checks: Vec<Value> = (0..=limits::IN_WORK_CHECKS)
+        .map(|_| check("2024-09-01", "client"))
+        .collect();
+    let (_, field, _) = refused_at(&with_referral(json!({"in_work_checks": checks})));
+    assert_eq!(field, "in_work_checks");
+}
+
+#[test]
+fn bad_1_who_agreed_a_decision_is_trimmed_required_and_limited() {
+    let decision = |agreed: Value| {
+        with_referral(json!({"decisions": [
+            {"start": "2024-05-01", "status": "active", "reason": "MDT", "agreed_by": agreed}
+        ]}))
+    };
+    let loaded = load(&decision(json!([" es1 ", "Dr Patel"])));
+    assert_eq!(
+        loaded.dataset.referrals[0].decisions[0].agreed_by,
+        ["es1", "Dr Patel"]
+    );
+    assert!(
+        load(&decision(json!(null))).dataset.referrals[0].decisions[0]
+            .agreed_by
+            .is_empty()
+    );
+    let (_, field, _) = refused_at(&decision(json!(["es1", "  "])));
+    assert_eq!(field, "decisions[0].agreed_by[1]");
+    let (_, field, _) = refused_at(&decision(json!(["x".repeat(limits::AGREED_BY_CHARS + 1)])));
+    assert_eq!(field, "decisions[0].agreed_by[0]");
+    let many: Vec<String> = (0..=limits::AGREED_BY).map(|i| format!("p{i}")).collect();
+    let (_, field, _) = refused_at(&decision(json!(many)));
+    assert_eq!(field, "decisions[0].agreed_by");
+}
+
+#[test]
+fn bad_1_the_revision_3_policy_values_are_read_and_checked() {
+    use ipstrack_core::policy::AfterDischarge;
+    let mut doc = with_referral(json!({}));
+    assert_eq!(
+        load(&doc).dataset.policy.sustainment_after_discharge,
+        AfterDischarge::Evidenced,
+        "the default"
+    );
+    doc["policy"] = json!({"sustainment_after_discharge": "not_counted",
+                           "contact_due_days": 10, "plan_review_days": 60,
+                           "rapid_search_days": 20});
+    let p = load(&doc).dataset.policy.clone();
+    assert_eq!(p.sustainment_after_discharge, AfterDischarge::NotCounted);
+    assert_eq!(
+        (p.contact_due_days, p.plan_review_days, p.rapid_search_days),
+        (10, 60, 20)
+    );
+    doc["policy"] = json!({"sustainment_after_discharge": "never"});
+    let (record, field, _) = refused_at(&doc);
+    assert_eq!(
+        (record.as_str(), field.as_str()),
+        ("policy", "sustainment_after_discharge")
+    );
+    doc["policy"] = json!({"rapid_search_days": -1});
+    let (_, field, _) = refused_at(&doc);
+    assert_eq!(field, "rapid_search_days");
+}
+
+#[test]
+fn bad_1_a_retained_job_may_start_before_the_referral() {
+    let doc = with_referral(json!({
+        "status_at_referral": "employed",
+        "jobs": [job("j0", "2019-06-01", json!({"retained": true, "return_to_work": "2024-05-01"})),
+                 job("j1", "2024-03-01", json!({}))],
+    }));
+    let loaded = load(&doc);
+    assert_eq!(loaded.dataset.referrals[0].jobs.len(), 2);
+    // Only the new job starting before the referral is a BAD-2 warning.
+    let records: Vec<&str> = loaded.warnings.iter().map(|w| w.record.as_str()).collect();
+    assert_eq!(records, ["r1/j1"]);
+}
+
+#[test]
+fn bad_1_the_canonical_document_keeps_the_revision_3_fields() {
+    let mut doc = with_referral(json!({
+        "in_work_checks": [{"date": "2024-09-01", "source": " payslip ", "note": " Sept "}],
+        "decisions": [{"start": "2024-05-01", "status": "active", "reason": "MDT",
+                       "agreed_by": [" es1", "Dr Patel "]}],
+    }));
+    doc["policy"] = json!({"sustainment_after_discharge": "not_counted",
+                           "contact_due_days": 10, "plan_review_days": 60,
+                           "rapid_search_days": 20});
+    let parsed: BundleDoc = serde_json::from_value(doc.clone()).unwrap();
+    let stored = canonical(&parsed).expect("valid");
+    assert_eq!(canonical(&stored).expect("valid"), stored, "a fixed point");
+    let written = serde_json::to_value(&stored).unwrap();
+    assert_eq!(
+        written["referrals"][0]["in_work_checks"],
+        json!([{"date": "2024-09-01", "source": "payslip", "note": "Sept"}])
+    );
+    assert_eq!(
+        written["referrals"][0]["decisions"][0]["agreed_by"],
+        json!(["es1", "Dr Patel"])
+    );
+    assert_eq!(written["policy"], doc["policy"]);
+    // Read back, the dataset is the same.
+    let again = load(&written);
+    assert_eq!(again.dataset, load(&doc).dataset);
+    // Without them, nothing new is written.
+    let plain = serde_json::to_value(
+        canonical(&serde_json::from_value(with_referral(json!({}))).unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert!(plain["referrals"][0].get("in_work_checks").is_none());
+    assert!(plain.get("policy").is_none());
+}

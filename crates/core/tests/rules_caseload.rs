@@ -478,53 +478,7 @@ fn case_2_active_per_fte_has_two_decimals() {
     assert_eq!(es(&report, "es1")["caseload"]["active_per_fte"], 3.13);
 }
 
-#[test]
-fn case_3_carried_over_is_active_on_the_day_before_the_period() {
-    let report = report_of(
-        vec![
-            referral("active", json!({"contacts": [contact("2024-09-20")]})),
-            referral(
-                "accessed_on_s_minus_1",
-                json!({"received": "2024-09-30", "access": "2024-09-30"}),
-            ),
-            referral(
-                "accessed_on_s",
-                json!({"received": "2024-09-30", "access": "2024-10-01"}),
-            ),
-            referral("inactive", json!({"contacts": [contact("2024-09-02")]})),
-            referral(
-                "discharged_on_s_minus_1",
-                json!({"contacts": [contact("2024-09-20")],
-                       "discharge": {"date": "2024-09-30"}}),
-            ),
-            referral(
-                "discharged_on_s",
-                json!({"contacts": [contact("2024-09-20")],
-                       "discharge": {"date": "2024-10-01"}}),
-            ),
-        ],
-        "2024/25-Q3",
-        "2024-12-31",
-    );
-    assert_eq!(report["service"]["caseload"]["carried_over"], 3);
-}
-
-#[test]
-fn case_3_carried_over_is_credited_to_the_es_on_the_day_before() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"contacts": [contact("2024-09-20"), contact("2024-10-20")],
-                   "transfers": [{"date": "2024-10-01", "es": "es2"}]}),
-        )],
-        "2024/25-Q3",
-        D,
-    );
-    assert_eq!(es(&report, "es1")["caseload"]["carried_over"], 1);
-    assert_eq!(es(&report, "es2")["caseload"]["carried_over"], 0);
-    assert_eq!(es(&report, "es1")["caseload"]["active"], 0);
-    assert_eq!(es(&report, "es2")["caseload"]["active"], 1);
-}
+// CASE-3 (carried over, rev. 3) is tested in rules_carried_over.rs.
 
 // CASE-4 "days until inactive": the engine's figure, never negative.
 

@@ -247,10 +247,12 @@ fn sus_4_retained_job_on_an_unemployed_referral_does_not_count() {
 
 #[test]
 fn sus_5_sustainment_is_counted_after_discharge() {
-    // Discharged 2024-05-01; the job from 2024-04-15 goes on: 13 weeks on 2024-07-14.
+    // Discharged 2024-05-01; the job from 2024-04-15 goes on, as an in-work
+    // check of 2024-08-01 shows (SUS-6): 13 weeks on 2024-07-14.
     let r = referral(
         "r1",
         json!({"discharge": {"date": "2024-05-01", "reason": "in work"},
+               "in_work_checks": [{"date": "2024-08-01", "source": "payslip"}],
                "jobs": [job("j1", "2024-04-15", json!({}))]}),
     );
     let report = report_of(vec![r], "2024/25-Q2", "2024-09-30");
@@ -324,4 +326,215 @@ fn sus_3_one_person_sustained_in_two_periods_counts_in_each_rev2() {
     assert_eq!(w13("2024/25-Q1"), ue(1, 0));
     assert_eq!(w13("2024/25-Q2"), ue(1, 0));
     assert_eq!(w13("2024/25"), ue(1, 0));
+}
+
+// SUS-6 (rev. 3): after discharge, a job with no end is worked only as far
+// as an in-work check shows. j1 starts 2024-04-15: 13 weeks on 2024-07-14,
+// 26 on 2024-10-13, 52 on 2025-04-13.
+
+/// `referral("r1")` with j1 from 2024-04-15 (changed by `job_extra`),
+/// discharged on `discharge`, with in-work checks on `checks`.
+fn discharged(discharge: &str, checks: &[&str], job_extra: Value) -> Value {
+    let checks: Vec<Value> = checks
+        .iter()
+        .map(|c| json!({"date": c, "source": "employer"}))
+        .collect();
+    json!({"discharge": {"date": discharge, "reason": "in work"},
+           "in_work_checks": checks,
+           "jobs": [job("j1", "2024-04-15", job_extra)]})
+}
+
+fn weeks_of(extra: Value, as_of: &str) -> Vec<i32> {
+    milestones_of(extra, as_of).iter().map(|m| m.0).collect()
+}
+
+#[test]
+fn sus_6_discharge_stops_an_open_ended_job_the_day_before() {
+    // Discharged on the 13-week day: last worked day 2024-07-13, no outcome.
+    let on_the_day = discharged("2024-07-14", &[], json!({}));
+    assert_eq!(
+        runs_of(on_the_day.clone(), "2025-03-31"),
+        [span("2024-04-15", "2024-07-13")]
+    );
+    assert_eq!(weeks_of(on_the_day, "2025-03-31"), Vec::<i32>::new());
+    // Discharged the day after: worked on the 13-week day, and no further.
+    assert_eq!(
+        milestones_of(discharged("2024-07-15", &[], json!({})), "2025-03-31"),
+        [m(13, "2024-07-14", "2024-04-15")]
+    );
+}
+
+#[test]
+fn sus_6_an_open_referral_works_to_the_as_of_date() {
+    // Discharged after the as-of date: still open on it (T-3).
+    let later = discharged("2025-05-01", &[], json!({}));
+    assert_eq!(
+        runs_of(later, "2025-03-31"),
+        [span("2024-04-15", "2025-03-31")]
+    );
+}
+
+#[test]
+fn sus_6_an_in_work_check_on_the_milestone_day_counts_the_day_before_does_not() {
+    let at = |check: &str| weeks_of(discharged("2024-05-01", &[check], json!({})), "2025-06-30");
+    assert_eq!(at("2024-07-13"), Vec::<i32>::new());
+    assert_eq!(at("2024-07-14"), [13]);
+    assert_eq!(at("2024-10-12"), [13]);
+    assert_eq!(at("2024-10-13"), [13, 26]);
+    assert_eq!(at("2025-04-12"), [13, 26]);
+    assert_eq!(at("2025-04-13"), [13, 26, 52]);
+}
+
+#[test]
+fn sus_6_the_latest_check_counts_and_checks_before_discharge_change_nothing() {
+    // A check before discharge (2024-04-30) shows nothing after it.
+    let before = discharged("2024-05-01", &["2024-04-30"], json!({}));
+    assert_eq!(
+        runs_of(before, "2025-03-31"),
+        [span("2024-04-15", "2024-04-30")]
+    );
+    // A check on the discharge day is from X on; the latest one wins.
+    let checks = discharged("2024-05-01", &["2024-09-01", "2024-05-01"], json!({}));
+    assert_eq!(
+        runs_of(checks, "2025-03-31"),
+        [span("2024-04-15", "2024-09-01")]
+    );
+}
+
+#[test]
+fn sus_6_a_check_after_the_as_of_date_does_not_exist_yet() {
+    let extra = discharged("2024-05-01", &["2024-08-01"], json!({}));
+    assert_eq!(weeks_of(extra.clone(), "2024-07-31"), Vec::<i32>::new());
+    assert_eq!(weeks_of(extra, "2024-08-01"), [13]);
+}
+
+#[test]
+fn sus_6_a_recorded_end_stands_after_discharge_an_end_after_as_of_does_not() {
+    // Ended 2024-10-13, after discharge: worked to it, 26 weeks.
+    let ended = discharged("2024-05-01", &[], json!({"end": "2024-10-13"}));
+    assert_eq!(weeks_of(ended.clone(), "2025-03-31"), [13, 26]);
+    // As of 2024-10-12 the end is not known yet: no end, and no check.
+    assert_eq!(
+        runs_of(ended, "2024-10-12"),
+        [span("2024-04-15", "2024-04-30")]
+    );
+}
+
+#[test]
+fn sus_6_a_job_starting_on_the_discharge_day_has_no_worked_day_without_a_check() {
+    let extra = json!({"received": "2024-04-02",
+                       "discharge": {"date": "2024-06-01"},
+                       "jobs": [job("j1", "2024-06-01", json!({}))]});
+    assert_eq!(runs_of(extra.clone(), "2025-03-31"), []);
+    let mut checked = extra;
+    checked["in_work_checks"] = json!([{"date": "2024-09-01", "source": "client"}]);
+    assert_eq!(
+        runs_of(checked, "2025-03-31"),
+        [span("2024-06-01", "2024-09-01")]
+    );
+}
+
+#[test]
+fn sus_6_a_retained_job_counts_from_return_to_work_after_discharge_as_far_as_a_check() {
+    // Employed, discharged 2024-05-01, back at work 2024-06-01.
+    let retained_after = |checks: Value| {
+        json!({"status_at_referral": "employed",
+               "discharge": {"date": "2024-05-01"},
+               "in_work_checks": checks,
+               "jobs": [job("j0", "2019-01-07", json!({"retained": true, "return_to_work": "2024-06-01"}))]})
+    };
+    assert_eq!(runs_of(retained_after(json!([])), "2025-03-31"), []);
+    let checked = retained_after(json!([{"date": "2024-08-30", "source": "payslip"}]));
+    assert_eq!(
+        runs_of(checked.clone(), "2025-03-31"),
+        [span("2024-06-01", "2024-08-30")]
+    );
+    // 13 weeks from 2024-06-01 is 2024-08-30.
+    assert_eq!(
+        milestones_of(checked, "2025-03-31"),
+        [m(13, "2024-08-30", "2024-06-01")]
+    );
+}
+
+#[test]
+fn sus_6_not_counted_stops_every_job_the_day_before_discharge() {
+    let not_counted = |extra: Value| {
+        let mut loaded = bundle(vec![referral("r1", extra)]);
+        loaded.dataset.policy.sustainment_after_discharge =
+            ipstrack_core::policy::AfterDischarge::NotCounted;
+        let r = only_referral(&loaded);
+        let p = &loaded.dataset.policy;
+        let found = outcomes(r, d("2025-03-31"), p);
+        runs(r, &found, d("2025-03-31"), p)
+            .iter()
+            .map(|run| span(&run.start.to_string(), &run.last_worked.to_string()))
+            .collect::<Vec<_>>()
+    };
+    // A check and an end after discharge change nothing.
+    let checked = discharged("2024-08-01", &["2025-01-01"], json!({"end": "2024-12-01"}));
+    assert_eq!(not_counted(checked), [span("2024-04-15", "2024-07-31")]);
+    // An end before discharge stands.
+    let ended = discharged("2024-08-01", &[], json!({"end": "2024-07-20"}));
+    assert_eq!(not_counted(ended), [span("2024-04-15", "2024-07-20")]);
+    // An open referral is not limited.
+    assert_eq!(
+        not_counted(json!({"jobs": [job("j1", "2024-04-15", json!({}))]})),
+        [span("2024-04-15", "2025-03-31")]
+    );
+}
+
+#[test]
+fn sus_6_job_starts_and_the_working_rate_keep_the_recorded_end() {
+    // j1 starts on the discharge day: no worked day for sustainment, yet a
+    // job start, a person into work and working in the period (JOB-3..5,
+    // RATE-3 as before).
+    let r = referral(
+        "r1",
+        json!({"discharge": {"date": "2024-05-01"},
+               "jobs": [job("j1", "2024-05-01", json!({"four_hours_confirmed": "2024-05-01"}))]}),
+    );
+    let report = report_of(vec![r], "2024/25", "2025-03-31");
+    assert_eq!(report["service"]["job_starts"], ue(1, 0));
+    assert_eq!(report["service"]["people_into_work"], ue(1, 0));
+    assert_eq!(report["service"]["working_rate"]["numerator"], 1);
+    assert_eq!(report["service"]["sustained"]["w13"], ue(0, 0));
+}
+
+#[test]
+fn sus_6_a_milestones_evidence_says_why_it_counted_or_not() {
+    use ipstrack_core::evidence::milestone_evidence;
+    use ipstrack_core::jobs::WorkedTo;
+    let evidence = |extra: Value| {
+        let loaded = bundle(vec![referral("r1", extra)]);
+        milestone_evidence(
+            only_referral(&loaded),
+            d("2025-03-31"),
+            &loaded.dataset.policy,
+        )
+        .iter()
+        .map(|e| (e.weeks, e.achieved.map(|a| a.to_string()), e.evidence))
+        .collect::<Vec<_>>()
+    };
+    let a = |s: &str| Some(s.to_string());
+    assert_eq!(
+        evidence(discharged("2024-05-01", &["2024-10-20"], json!({}))),
+        [
+            (13, a("2024-07-14"), WorkedTo::InWorkCheck(d("2024-10-20"))),
+            (26, a("2024-10-13"), WorkedTo::InWorkCheck(d("2024-10-20"))),
+            (52, None, WorkedTo::InWorkCheck(d("2024-10-20"))),
+        ]
+    );
+    assert_eq!(
+        evidence(discharged("2024-05-01", &[], json!({"end": "2024-08-01"})))[0],
+        (13, a("2024-07-14"), WorkedTo::RecordedEnd)
+    );
+    assert_eq!(
+        evidence(discharged("2024-05-01", &[], json!({})))[0],
+        (13, None, WorkedTo::Discharge)
+    );
+    assert_eq!(
+        evidence(json!({"jobs": [job("j1", "2024-04-15", json!({}))]}))[2],
+        (52, None, WorkedTo::StillInWork)
+    );
+    assert!(evidence(json!({})).is_empty());
 }

@@ -44,10 +44,30 @@ fn referral(id: &str, extra: Value) -> Value {
     r
 }
 
+/// *(rev. 3)* The engagement standards (ENG-1..4), left out of the CASE-4
+/// tests here and tested in `worklist_engagement.rs`.
+fn is_standard(alert: &Alert) -> bool {
+    matches!(
+        alert,
+        Alert::FortnightlyContactDue { .. }
+            | Alert::PlanReviewDue { .. }
+            | Alert::DecisionAgreementMissing { .. }
+            | Alert::RapidSearchDue { .. }
+    )
+}
+
+/// The worklist on `day` without the engagement standards.
+fn without_standards(loaded: &Loaded, day: &str) -> Vec<WorkItem> {
+    worklist(&loaded.dataset, d(day))
+        .into_iter()
+        .filter(|i| !is_standard(&i.alert))
+        .collect()
+}
+
 fn client_alerts(items: &[WorkItem]) -> Vec<(String, Alert)> {
     items
         .iter()
-        .filter(|i| i.referral.is_some())
+        .filter(|i| i.referral.is_some() && !is_standard(&i.alert))
         .map(|i| (i.date.to_string(), i.alert.clone()))
         .collect()
 }
@@ -358,10 +378,10 @@ fn case_4_caseload_alerts_follow_the_policy_rev2() {
     let mut loaded = bundle(referrals);
     loaded.dataset.policy.caseload_band = (5, 8);
     loaded.dataset.policy.fidelity_caseload = 6;
-    assert!(worklist(&loaded.dataset, d("2024-10-02")).is_empty());
+    assert!(without_standards(&loaded, "2024-10-02").is_empty());
     loaded.dataset.policy.fidelity_caseload = 5;
     assert!(matches!(
-        worklist(&loaded.dataset, d("2024-10-02"))[0].alert,
+        without_standards(&loaded, "2024-10-02")[0].alert,
         Alert::CaseloadPerFte { standing } if standing.above_fidelity_limit
     ));
 }
@@ -412,5 +432,92 @@ fn fid_2_retention_share_at_exactly_15_percent_is_fine() {
     assert!(
         es_alerts.is_empty(),
         "20 active is inside the band and 3/20 = 15%: {es_alerts:?}"
+    );
+}
+
+// SUS-7 (rev. 3): after discharge, "confirm still in work" from 14 days
+// before each milestone not reached until a check dated on or after it, or
+// a job end, is recorded. j1 from 2024-06-10: 13 weeks on 2024-09-08, 26 on
+// 2024-12-08.
+
+fn discharged_in_work(checks: &[&str], end: Option<&str>) -> Loaded {
+    let checks: Vec<Value> = checks
+        .iter()
+        .map(|c| json!({"date": c, "source": "client"}))
+        .collect();
+    bundle(vec![referral(
+        "r1",
+        json!({"discharge": {"date": "2024-07-01", "reason": "in work"},
+               "in_work_checks": checks,
+               "jobs": [{"id": "j1", "type": "employee", "start": "2024-06-10",
+                         "end": end, "hours_per_week": 16}]}),
+    )])
+}
+
+fn confirm(date: &str, weeks: i32) -> (String, Alert) {
+    (date.to_string(), Alert::ConfirmStillInWork { weeks })
+}
+
+#[test]
+fn sus_7_confirm_still_in_work_from_14_days_before_a_milestone() {
+    let loaded = discharged_in_work(&[], None);
+    let on = |day: &str| client_alerts(&worklist(&loaded.dataset, d(day)));
+    assert_eq!(on("2024-08-24"), [], "15 days before");
+    assert_eq!(on("2024-08-25"), [confirm("2024-09-08", 13)]);
+    // Overdue, it stays; the next milestone joins 14 days before it.
+    assert_eq!(on("2024-11-23"), [confirm("2024-09-08", 13)]);
+    assert_eq!(
+        on("2024-11-24"),
+        [confirm("2024-09-08", 13), confirm("2024-12-08", 26)]
+    );
+}
+
+#[test]
+fn sus_7_a_check_on_the_milestone_day_clears_it_the_day_before_does_not() {
+    let before = discharged_in_work(&["2024-09-07"], None);
+    assert_eq!(
+        client_alerts(&worklist(&before.dataset, d("2024-09-10"))),
+        [confirm("2024-09-08", 13)]
+    );
+    let on = discharged_in_work(&["2024-09-08"], None);
+    assert_eq!(client_alerts(&worklist(&on.dataset, d("2024-09-10"))), []);
+    // The next milestone comes round in its turn.
+    assert_eq!(
+        client_alerts(&worklist(&on.dataset, d("2024-11-24"))),
+        [confirm("2024-12-08", 26)]
+    );
+}
+
+#[test]
+fn sus_7_a_recorded_job_end_clears_it() {
+    let ended = discharged_in_work(&[], Some("2024-08-01"));
+    assert_eq!(
+        client_alerts(&worklist(&ended.dataset, d("2024-09-01"))),
+        []
+    );
+}
+
+#[test]
+fn sus_7_an_open_referral_gets_the_case_4_milestone_instead() {
+    let loaded = bundle(vec![referral(
+        "r1",
+        json!({"contacts": [{"date": "2024-08-30", "kind": "in_work_support"}],
+               "jobs": [{"id": "j1", "type": "employee", "start": "2024-06-10",
+                         "hours_per_week": 16}]}),
+    )]);
+    assert_eq!(
+        client_alerts(&worklist(&loaded.dataset, d("2024-09-01"))),
+        [("2024-09-08".to_string(), Alert::MilestoneDue { weeks: 13 })]
+    );
+}
+
+#[test]
+fn sus_7_nothing_to_confirm_when_the_policy_counts_nothing_after_discharge() {
+    let mut loaded = discharged_in_work(&[], None);
+    loaded.dataset.policy.sustainment_after_discharge =
+        ipstrack_core::policy::AfterDischarge::NotCounted;
+    assert_eq!(
+        client_alerts(&worklist(&loaded.dataset, d("2024-09-01"))),
+        []
     );
 }

@@ -696,6 +696,7 @@ impl Episode {
                         end: end_as_known(*e),
                         status: (*status).into(),
                         reason: Some((*reason).into()),
+                        agreed_by: Vec::new(),
                     })
                     .collect(),
             ),
@@ -704,6 +705,7 @@ impl Episode {
                 reason: Some(self.reason.into()),
             }),
             jobs: Some(jobs),
+            in_work_checks: Vec::new(),
             id,
         }
     }

@@ -62,7 +62,7 @@ pub const COLUMNS: [(&str, Figure); 21] = [
     }),
     ("Active caseload", |k| Some(f64::from(k.caseload.active))),
     ("Open caseload", |k| Some(f64::from(k.caseload.open))),
-    ("Carried over from the previous period", |k| {
+    ("Carried over from the previous financial year", |k| {
         Some(f64::from(k.caseload.carried_over))
     }),
     ("Waiting list", |k| Some(f64::from(k.caseload.waiting_list))),

@@ -332,6 +332,7 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
                 end,
                 status,
                 reason,
+                agreed_by: Vec::new(),
             });
     }
     type JobRow = (

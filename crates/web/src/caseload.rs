@@ -270,6 +270,25 @@ pub(crate) fn alert_words(alert: &Alert) -> String {
             "Waiting list overdue: close and invite a re-referral".into()
         }
         Alert::MilestoneDue { weeks } => format!("{weeks}-week sustainment due: gather evidence"),
+        Alert::ConfirmStillInWork { weeks } => {
+            format!("{weeks}-week sustainment after discharge: confirm still in work")
+        }
+        Alert::FortnightlyContactDue { last_contact } => format!(
+            "Fortnightly contact due: no two-way contact since {}",
+            uk_date(*last_contact)
+        ),
+        Alert::PlanReviewDue { last_review } => format!(
+            "Vocational plan review due: started or last reviewed {}",
+            uk_date(*last_review)
+        ),
+        Alert::DecisionAgreementMissing { decision_start, .. } => format!(
+            "Team decision of {}: record who agreed it (the ES and one other)",
+            uk_date(*decision_start)
+        ),
+        Alert::RapidSearchDue { access } => format!(
+            "No employer contact for them since access on {}: rapid job search due",
+            uk_date(*access)
+        ),
         Alert::AwaitingFourHours { job } => {
             format!("Job {job} awaiting confirmation of 4 hours worked")
         }

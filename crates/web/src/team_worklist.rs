@@ -28,13 +28,17 @@ pub(crate) fn routes() -> Router<Shared> {
 }
 
 /// The kinds of item, as the filter offers them: (word in the address, words people read).
-pub(crate) const KINDS: [(&str, &str); 6] = [
+pub(crate) const KINDS: [(&str, &str); 7] = [
     ("contact", "Contact due or overdue (going or gone inactive)"),
     ("hold", "Hold reaching 4 weeks"),
     ("waiting", "Waiting list past its date"),
     ("milestone", "Sustainment milestone due"),
     ("four-hours", "4 hours awaiting confirmation"),
     ("caseload", "Caseload alert"),
+    (
+        "engagement",
+        "Engagement standard due (rev. 3: plan review, team decision, job search)",
+    ),
 ];
 
 /// The kind of an item (its word in [`KINDS`]).
@@ -43,7 +47,11 @@ pub(crate) fn kind_of(alert: &Alert) -> &'static str {
         Alert::ContactDue { .. } | Alert::ContactLapsed { .. } => "contact",
         Alert::HoldReachingLimit { .. } => "hold",
         Alert::WaitingListOverdue { .. } => "waiting",
-        Alert::MilestoneDue { .. } => "milestone",
+        Alert::MilestoneDue { .. } | Alert::ConfirmStillInWork { .. } => "milestone",
+        Alert::FortnightlyContactDue { .. } => "contact",
+        Alert::PlanReviewDue { .. }
+        | Alert::DecisionAgreementMissing { .. }
+        | Alert::RapidSearchDue { .. } => "engagement",
         Alert::AwaitingFourHours { .. } => "four-hours",
         Alert::CaseloadPerFte { .. } | Alert::RetentionShareHigh { .. } => "caseload",
     }

@@ -87,6 +87,27 @@ pub struct PolicyDoc {
     pub caseload_band: Option<[u32; 2]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_share_max: Option<Number>,
+    /// *(rev. 3)* SUS-6: `evidenced` (the default) or `not_counted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sustainment_after_discharge: Option<String>,
+    /// *(rev. 3)* ENG-1 (14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_due_days: Option<i32>,
+    /// *(rev. 3)* ENG-2 (91).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_review_days: Option<i32>,
+    /// *(rev. 3)* ENG-4 (30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rapid_search_days: Option<i32>,
+}
+
+/// A list that may be written as `null` or left out (both read as empty).
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -220,6 +241,15 @@ pub struct ReferralDoc {
     pub discharge: Option<DischargeDoc>,
     #[serde(default)]
     pub jobs: Option<Vec<JobDoc>>,
+    /// *(rev. 3)* Dated confirmations that the person is still in work
+    /// (SUS-6); left out when none, so bundles without them read and write
+    /// as before.
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub in_work_checks: Vec<InWorkCheckDoc>,
 }
 
 impl ReferralDoc {
@@ -257,6 +287,7 @@ impl ReferralDoc {
             decisions: None,
             discharge: None,
             jobs: None,
+            in_work_checks: Vec::new(),
         }
     }
 }
@@ -338,6 +369,26 @@ pub struct DecisionDoc {
     pub status: String,
     #[serde(default)]
     pub reason: Option<String>,
+    /// *(rev. 3, ENG-3)* The names or staff ids of those who agreed it; left
+    /// out when none.
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub agreed_by: Vec<String>,
+}
+
+/// *(rev. 3)* A dated confirmation that the person is still in work (SUS-6):
+/// `source` is `payslip`, `employer`, `client` or `other`; `note` optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InWorkCheckDoc {
+    pub date: String,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

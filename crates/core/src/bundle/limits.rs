@@ -29,6 +29,8 @@ pub const REASON_CHARS: usize = 500;
 pub const EMPLOYER_CHARS: usize = 200;
 /// What shows a self-employment is real (a UTR, a payslip seen).
 pub const EVIDENCE_CHARS: usize = 100;
+/// *(rev. 3)* One name or staff id of those who agreed a team decision (ENG-3).
+pub const AGREED_BY_CHARS: usize = 100;
 
 /// Every limited free-text field, by its name in a bundle, with its limit
 /// (docs/rules.md lists them from here).
@@ -41,6 +43,8 @@ pub const TEXT_FIELDS: &[(&str, usize)] = &[
     ("clients[].phone", PHONE_CHARS),
     ("referrals[].contacts[].note", NOTE_CHARS),
     ("referrals[].decisions[].reason", REASON_CHARS),
+    ("referrals[].decisions[].agreed_by[]", AGREED_BY_CHARS),
+    ("referrals[].in_work_checks[].note", NOTE_CHARS),
     ("referrals[].discharge.reason", REASON_CHARS),
     ("referrals[].jobs[].employer", EMPLOYER_CHARS),
     (
@@ -57,6 +61,10 @@ pub const CONTACTS: usize = 5_000;
 /// Holds, waiting-list spells, engagement changes, team decisions and
 /// transfers on one referral, each.
 pub const SPELLS: usize = 200;
+/// *(rev. 3)* In-work checks on one referral (SUS-6).
+pub const IN_WORK_CHECKS: usize = SPELLS;
+/// *(rev. 3)* Names of those who agreed one team decision (ENG-3).
+pub const AGREED_BY: usize = 20;
 /// Jobs on one referral.
 pub const JOBS: usize = 100;
 /// Review dates of one vocational plan.
@@ -72,6 +80,8 @@ pub const LISTS: &[(&str, usize)] = &[
     ("engagement", SPELLS),
     ("decisions", SPELLS),
     ("transfers", SPELLS),
+    ("in_work_checks", IN_WORK_CHECKS),
+    ("decisions[].agreed_by", AGREED_BY),
     ("jobs", JOBS),
     ("vocational_plan.reviews", PLAN_REVIEWS),
     ("jobs[].weekly_hours", WEEKLY_HOURS),

@@ -24,6 +24,8 @@ pub struct Removed {
     pub engagement: usize,
     pub decisions: usize,
     pub plan_reviews: usize,
+    /// *(rev. 3)* In-work checks (SUS-6).
+    pub in_work_checks: usize,
     /// Recorded values changed or cleared, as people say them ("the access
     /// date", "the discharge").
     pub values: Vec<&'static str>,
@@ -111,6 +113,7 @@ pub fn removed(stored: &ReferralDoc, incoming: &ReferralDoc) -> Removed {
         engagement: missing(list(&stored.engagement), list(&incoming.engagement)),
         decisions: missing(list(&stored.decisions), list(&incoming.decisions)),
         plan_reviews: missing(&reviews(stored), &reviews(incoming)),
+        in_work_checks: missing(&stored.in_work_checks, &incoming.in_work_checks),
         values,
     }
 }
@@ -153,6 +156,7 @@ impl Removed {
                 "team status decisions",
             ),
             (self.plan_reviews, "plan review", "plan reviews"),
+            (self.in_work_checks, "in-work check", "in-work checks"),
         ]
         .into_iter()
         .filter(|(n, _, _)| *n > 0)

@@ -21,10 +21,12 @@ mod change;
 mod document;
 mod employer_contacts;
 mod fields;
+mod job_check;
 pub mod limits;
 mod loaded;
 mod loss;
 mod person;
+mod policy_check;
 mod reading;
 mod validation;
 mod vocabulary;
@@ -34,8 +36,8 @@ mod writing;
 pub use change::check_referral_change;
 pub use document::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
-    EngagementDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc,
-    TeamDoc, TransferDoc, WaitingSpellDoc,
+    EngagementDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc,
+    StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 pub use employer_contacts::check_employer_contact;
 pub use fields::{
@@ -51,8 +53,8 @@ pub use person::{
 pub use reading::{parse_document, read_bundle};
 pub use validation::{BundleError, BundleErrors, canonical, validate};
 pub use vocabulary::{
-    CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS,
-    REGISTRATIONS, ROLES, accepts, value_of,
+    AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS,
+    GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES, accepts, value_of,
 };
 pub use warnings::{Warning, referral_warnings, warnings};
 pub use writing::{employer_contact_document, hours_number, referral_document, to_document};

@@ -6,16 +6,14 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::Number;
-
-use super::document::{BUNDLE_FORMAT, BundleDoc, JobDoc, PolicyDoc, ReferralDoc};
-use super::fields::{Checker, TextRule, hundredths, index_ids, share};
+use super::document::{BUNDLE_FORMAT, BundleDoc, ReferralDoc};
+use super::fields::{Checker, TextRule, hundredths, index_ids};
 use super::limits;
 use super::loaded::Loaded;
-use super::vocabulary::{DECISIONS, ENGAGEMENTS, GROUPS, JOB_TYPES, REGISTRATIONS, ROLES};
+use super::vocabulary::{CHECK_SOURCES, DECISIONS, ENGAGEMENTS, GROUPS, ROLES};
 use super::warnings::warnings;
 use crate::model::*;
-use crate::policy::Policy;
+use crate::time::Day;
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -107,7 +105,7 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
         )
         .ok()
         .map(Option::unwrap_or_default);
-    let policy = c_policy(&mut c, doc.policy.as_ref());
+    let policy = super::policy_check::check_policy(&mut c, doc.policy.as_ref());
 
     let teams = index_ids(
         &mut c.errors,
@@ -239,105 +237,6 @@ pub fn canonical(doc: &BundleDoc) -> Result<BundleDoc, BundleErrors> {
     })
 }
 
-fn c_policy(c: &mut Checker, doc: Option<&PolicyDoc>) -> Option<Policy> {
-    let mut p = Policy::default();
-    let Some(doc) = doc else { return Some(p) };
-    c.record = "policy".into();
-    let before = c.errors.len();
-    let days = |c: &mut Checker, field: &str, v: Option<i32>, target: &mut i32| {
-        if let Some(v) = v {
-            if v < 0 {
-                c.error(field, format!("{field} {v} must not be negative"));
-            } else {
-                *target = v;
-            }
-        }
-    };
-    days(
-        c,
-        "contact_window_days",
-        doc.contact_window_days,
-        &mut p.contact_window_days,
-    );
-    days(
-        c,
-        "assertive_engagement_extra_days",
-        doc.assertive_engagement_extra_days,
-        &mut p.assertive_engagement_extra_days,
-    );
-    days(
-        c,
-        "hold_limit_days",
-        doc.hold_limit_days,
-        &mut p.hold_limit_days,
-    );
-    days(
-        c,
-        "sustainment_gap_days",
-        doc.sustainment_gap_days,
-        &mut p.sustainment_gap_days,
-    );
-    if let Some(n) = &doc.job_hours_threshold
-        && let Some(h) = c.hours("job_hours_threshold", n)
-    {
-        p.job_hours_threshold = h.0;
-    }
-    if let Some(v) = doc.access_target_year1 {
-        p.access_target_year1 = v;
-    }
-    if let Some(v) = doc.access_target_year2 {
-        p.access_target_year2 = v;
-    }
-    if let Some(v) = doc.training_months {
-        if v > 12 {
-            c.error(
-                "training_months",
-                format!("training_months {v} is more than 12"),
-            );
-        } else {
-            p.training_months = v;
-        }
-    }
-    for (field, value, target) in [
-        (
-            "job_outcome_rate_target",
-            &doc.job_outcome_rate_target,
-            &mut p.job_outcome_rate_target,
-        ),
-        (
-            "sustainment_rate_target",
-            &doc.sustainment_rate_target,
-            &mut p.sustainment_rate_target,
-        ),
-        (
-            "retention_share_max",
-            &doc.retention_share_max,
-            &mut p.retention_share_max,
-        ),
-    ] {
-        if let Some(n) = value {
-            match share(n) {
-                Some(v) => *target = v,
-                None => c.error(field, format!("{field} {n} is not a share between 0 and 1 with at most four decimal places")),
-            }
-        }
-    }
-    if let Some(v) = doc.fidelity_caseload {
-        p.fidelity_caseload = v;
-    }
-    if let Some([lo, hi]) = doc.caseload_band {
-        if hi < lo {
-            c.error(
-                "caseload_band",
-                format!("caseload_band [{lo}, {hi}] ends before it starts"),
-            );
-        } else {
-            p.caseload_band = (lo, hi);
-        }
-    }
-    (c.errors.len() == before).then_some(p)
-}
-
 pub(super) fn check_referral(
     c: &mut Checker,
     r: &ReferralDoc,
@@ -387,6 +286,11 @@ pub(super) fn check_referral(
         ("engagement", limits::SPELLS, count(&r.engagement)),
         ("decisions", limits::SPELLS, count(&r.decisions)),
         ("jobs", limits::JOBS, count(&r.jobs)),
+        (
+            "in_work_checks",
+            limits::IN_WORK_CHECKS,
+            r.in_work_checks.len(),
+        ),
         ("vocational_plan.reviews", limits::PLAN_REVIEWS, reviews),
     ] {
         if len > max {
@@ -486,11 +390,15 @@ pub(super) fn check_referral(
             d.reason.as_deref(),
             TextRule::line(limits::REASON_CHARS),
         );
-        if let (Some(spell), Some(active), Ok(reason)) = (spell, active, reason) {
+        let agreed_by = check_agreed_by(c, i, &d.agreed_by);
+        if let (Some(spell), Some(active), Ok(reason), Some(agreed_by)) =
+            (spell, active, reason, agreed_by)
+        {
             decisions.push(Decision {
                 spell,
                 active,
                 reason,
+                agreed_by,
             });
         }
     }
@@ -513,6 +421,7 @@ pub(super) fn check_referral(
             .ok()?;
         Some(Discharge { date, reason })
     });
+    let in_work_checks = check_in_work_checks(c, r, received);
     let mut jobs = Vec::new();
     let mut job_ids: HashMap<&str, ()> = HashMap::new();
     for (i, j) in r.jobs.iter().flatten().enumerate() {
@@ -529,7 +438,7 @@ pub(super) fn check_referral(
         } else if job_ids.insert(job_id, ()).is_some() {
             c.error("id", format!("duplicate id {job_id}"));
         }
-        if let Some(job) = check_job(c, j) {
+        if let Some(job) = super::job_check::check_job(c, j) {
             jobs.push(job);
         }
         c.record = record;
@@ -555,95 +464,64 @@ pub(super) fn check_referral(
         decisions,
         discharge,
         jobs,
+        in_work_checks,
         version: 0,
     })
 }
 
-fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
-    let before = c.errors.len();
-    let kind = if matches!(
-        j.kind.trim(),
-        "volunteering" | "volunteer" | "unpaid_placement"
-    ) {
+/// *(rev. 3, ENG-3)* Who agreed team decision `i`: each name trimmed and
+/// required, within its limit; at most [`limits::AGREED_BY`] names.
+fn check_agreed_by(c: &mut Checker, i: usize, names: &[String]) -> Option<Vec<String>> {
+    let field = format!("decisions[{i}].agreed_by");
+    if names.len() > limits::AGREED_BY {
         c.error(
-            "type",
+            field.as_str(),
             format!(
-                "type `{}` is not paid work and is not a job (JOB-1)",
-                j.kind
+                "{field} has {} entries; at most {} are kept",
+                names.len(),
+                limits::AGREED_BY
             ),
         );
-        None
-    } else {
-        c.enumeration("type", &j.kind, &JOB_TYPES)
-    };
-    let start = c.date("start", &j.start);
-    let end = c.opt_date("end", &j.end);
-    if let (Some(s), Some(e)) = (start, end)
-        && e < s
-    {
-        c.error("end", format!("end {e} is before start {s}"));
-    }
-    let hours_per_week = j
-        .hours_per_week
-        .as_ref()
-        .and_then(|n| c.hours("hours_per_week", n));
-    let employer = c.text(
-        "employer",
-        j.employer.as_deref(),
-        TextRule::line(limits::EMPLOYER_CHARS),
-    );
-    let weekly: &[Number] = j.weekly_hours.as_deref().unwrap_or_default();
-    if weekly.len() > 4 {
-        c.error(
-            "weekly_hours",
-            format!(
-                "weekly_hours has {} weeks; at most 4 (the first month) are recorded",
-                weekly.len()
-            ),
-        );
-    }
-    let weekly_hours: Vec<Hours> = weekly
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| c.hours(&format!("weekly_hours[{i}]"), n))
-        .collect();
-    let four_hours_confirmed = c.opt_date("four_hours_confirmed", &j.four_hours_confirmed);
-    if let (Some(s), Some(f)) = (start, four_hours_confirmed)
-        && f < s
-    {
-        c.error(
-            "four_hours_confirmed",
-            format!("four_hours_confirmed {f} is before start {s}"),
-        );
-    }
-    let registration = j
-        .self_employment_registration
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .and_then(|t| c.enumeration("self_employment_registration", t, &REGISTRATIONS));
-    let return_to_work = c.opt_date("return_to_work", &j.return_to_work);
-    let evidence = c.text(
-        "self_employment_evidence",
-        j.self_employment_evidence.as_deref(),
-        TextRule::line(limits::EVIDENCE_CHARS),
-    );
-    if c.errors.len() != before {
         return None;
     }
-    Some(Job {
-        id: j.id.trim().to_string(),
-        kind: kind?,
-        employer: employer.ok()?,
-        start: start?,
-        end,
-        hours_per_week,
-        weekly_hours,
-        four_hours_confirmed,
-        self_employment_registration: registration,
-        self_employment_evidence: evidence.ok()?.map(Box::from),
-        retained: j.retained.unwrap_or(false),
-        return_to_work,
-    })
+    let mut out = Vec::with_capacity(names.len());
+    for (k, name) in names.iter().enumerate() {
+        let name = c.required_text(
+            &format!("{field}[{k}]"),
+            name,
+            TextRule::line(limits::AGREED_BY_CHARS),
+        )?;
+        out.push(name);
+    }
+    Some(out)
+}
+
+/// *(rev. 3, SUS-6, BAD-1)* A referral's in-work checks: a real date not
+/// before the received date, a known source, an optional note.
+fn check_in_work_checks(
+    c: &mut Checker,
+    r: &ReferralDoc,
+    received: Option<Day>,
+) -> Vec<InWorkCheck> {
+    let mut out = Vec::with_capacity(r.in_work_checks.len());
+    for (i, k) in r.in_work_checks.iter().enumerate() {
+        let field = format!("in_work_checks[{i}]");
+        let date = c.date(&format!("{field}.date"), &k.date);
+        if let (Some(d), Some(rec)) = (date, received)
+            && d < rec
+        {
+            c.error(
+                format!("{field}.date"),
+                format!("{field}.date {d} is before received {rec}"),
+            );
+        }
+        let source = c.enumeration(&format!("{field}.source"), &k.source, &CHECK_SOURCES);
+        let note = c.note(&format!("{field}.note"), &k.note);
+        if let (Some(date), Some(source), Ok(note)) = (date, source, note) {
+            out.push(InWorkCheck { date, source, note });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

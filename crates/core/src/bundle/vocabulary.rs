@@ -34,6 +34,18 @@ pub const ENGAGEMENTS: [(&str, Engagement); 3] = [
     ("in_work_support", Engagement::InWorkSupport),
     ("not_seeking_work", Engagement::NotSeekingWork),
 ];
+/// *(rev. 3)* Who confirmed a person is still in work (SUS-6).
+pub const CHECK_SOURCES: [(&str, CheckSource); 4] = [
+    ("payslip", CheckSource::Payslip),
+    ("employer", CheckSource::Employer),
+    ("client", CheckSource::Client),
+    ("other", CheckSource::Other),
+];
+/// *(rev. 3)* The policy's `sustainment_after_discharge` (SUS-6).
+pub const AFTER_DISCHARGE: [(&str, crate::policy::AfterDischarge); 2] = [
+    ("evidenced", crate::policy::AfterDischarge::Evidenced),
+    ("not_counted", crate::policy::AfterDischarge::NotCounted),
+];
 pub const DECISIONS: [(&str, bool); 2] = [("active", true), ("inactive", false)];
 pub const JOB_TYPES: [(&str, JobType); 5] = [
     ("employee", JobType::Employee),

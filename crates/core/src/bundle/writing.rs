@@ -5,12 +5,12 @@ use serde_json::Number;
 
 use super::document::{
     BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
-    EngagementDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc,
-    TeamDoc, TransferDoc, WaitingSpellDoc,
+    EngagementDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc,
+    StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 use super::vocabulary::{
-    CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_TYPES, MECHANISMS,
-    REGISTRATIONS, ROLES, name_of,
+    AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS,
+    GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES, name_of,
 };
 use crate::model::*;
 use crate::policy::Policy;
@@ -62,6 +62,12 @@ fn policy_doc(p: &Policy) -> Option<PolicyDoc> {
         caseload_band: (p.caseload_band != d.caseload_band)
             .then_some([p.caseload_band.0, p.caseload_band.1]),
         retention_share_max: basis(p.retention_share_max, d.retention_share_max),
+        sustainment_after_discharge: (p.sustainment_after_discharge
+            != d.sustainment_after_discharge)
+            .then(|| name_of(&AFTER_DISCHARGE, p.sustainment_after_discharge).into()),
+        contact_due_days: pick(p.contact_due_days, d.contact_due_days),
+        plan_review_days: pick(p.plan_review_days, d.plan_review_days),
+        rapid_search_days: pick(p.rapid_search_days, d.rapid_search_days),
     };
     (doc != PolicyDoc::default()).then_some(doc)
 }
@@ -204,6 +210,7 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                     end: day_text(d.spell.end),
                     status: name_of(&DECISIONS, d.active).into(),
                     reason: d.reason.clone(),
+                    agreed_by: d.agreed_by.clone(),
                 })
                 .collect(),
         ),
@@ -236,6 +243,15 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                 })
                 .collect(),
         ),
+        in_work_checks: r
+            .in_work_checks
+            .iter()
+            .map(|k| InWorkCheckDoc {
+                date: k.date.to_string(),
+                source: name_of(&CHECK_SOURCES, k.source).into(),
+                note: k.note.as_deref().map(str::to_string),
+            })
+            .collect(),
     }
 }
 

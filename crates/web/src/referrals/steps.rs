@@ -298,6 +298,7 @@ pub(crate) async fn record_step(
                             end,
                             status,
                             reason: Some(reason),
+                            agreed_by: Vec::new(),
                         })),
                     )
                 }

@@ -350,6 +350,7 @@ impl Reader<'_> {
                                 end: text(r, "end"),
                                 status: text(r, "status")?,
                                 reason: text(r, "reason"),
+                                agreed_by: Vec::new(),
                             })
                         })
                         .collect(),

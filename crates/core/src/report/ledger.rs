@@ -1,0 +1,376 @@
+//! The ledger: each referral's facts credited to its ES, their team and the
+//! service, and the KPI blocks made from it.
+
+use super::{ByGroup, Caseload, Kpis, Rate, Sustained, SustainmentRate, Window, assigned_on};
+use crate::caseload::status_on;
+use crate::jobs::{Outcome, milestone_day, milestones, outcomes, runs};
+use crate::model::{ClientIdx, Dataset, Group, Referral, StaffIdx};
+use crate::policy::basis_to_f64;
+use crate::targets::{per_fte, rate};
+use crate::time::{Day, financial_year_range};
+
+pub(super) fn group_index(g: Group) -> usize {
+    match g {
+        Group::Unemployed => 0,
+        Group::Employed => 1,
+    }
+}
+
+/// Plain counts (not of distinct people) for one ES, team or the service.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Tally {
+    referrals: [u32; 2],
+    job_starts: [u32; 2],
+    pub(super) active: u32,
+    open: u32,
+    on_hold: u32,
+    waiting_list: u32,
+    carried_over: u32,
+    sustainment_numerator: u32,
+    sustainment_denominator: u32,
+    sustainment_pending: u32,
+}
+
+/// The counts of distinct people, one slot each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum People {
+    /// ACC-2.
+    Access(Group),
+    /// JOB-4.
+    IntoWork(Group),
+    /// SUS-3 *(rev. 2)*: people reaching a 13-, 26- or 52-week milestone
+    /// (index 0, 1, 2) in the period.
+    Sustained(usize, Group),
+    /// RATE-3 denominator: unemployed people supported.
+    Supported,
+    /// RATE-1 denominator *(rev. 2)*: unemployed people supported through a
+    /// referral whose first job outcome did not start before the period.
+    SeekingWork,
+    /// RATE-1 numerator: people seeking work whose referral's first job
+    /// outcome started in the period.
+    SeekingWorkIntoWork,
+    /// RATE-3 numerator.
+    SupportedWorking,
+}
+
+pub(super) const PEOPLE_SLOTS: usize = 14;
+
+impl People {
+    pub(super) fn slot(self) -> usize {
+        match self {
+            People::Access(g) => group_index(g),
+            People::IntoWork(g) => 2 + group_index(g),
+            People::Sustained(weeks, g) => 4 + 2 * weeks + group_index(g),
+            People::Supported => 10,
+            People::SeekingWork => 11,
+            People::SeekingWorkIntoWork => 12,
+            People::SupportedWorking => 13,
+        }
+    }
+}
+
+/// RATE-2 *(rev. 2)*: one unemployed referral whose first job outcome started
+/// in the period, before the client's referrals are taken together.
+#[derive(Clone, Debug)]
+struct CohortEntry<'a> {
+    client: ClientIdx,
+    /// The first job outcome's start.
+    start: Day,
+    referral: &'a str,
+    /// The ES assigned to the referral on `start`.
+    es: Option<StaffIdx>,
+    /// The referral achieved a 13-week outcome on or before the as-of date.
+    achieved: bool,
+}
+
+/// Credits events to an ES, its team and the service.
+pub(super) struct Ledger<'a> {
+    pub(super) data: &'a Dataset,
+    pub(super) es: Vec<Tally>,
+    pub(super) teams: Vec<Tally>,
+    pub(super) service: Tally,
+    /// (slot, ES, client): people credited, before counting distinct clients.
+    people: Vec<(u8, Option<StaffIdx>, ClientIdx)>,
+    /// RATE-2 candidates, taken together per client at the end.
+    cohort: Vec<CohortEntry<'a>>,
+}
+
+impl<'a> Ledger<'a> {
+    pub(super) fn new(data: &'a Dataset) -> Ledger<'a> {
+        Ledger {
+            data,
+            es: vec![Tally::default(); data.staff.len()],
+            teams: vec![Tally::default(); data.teams.len()],
+            service: Tally::default(),
+            people: Vec::new(),
+            cohort: Vec::new(),
+        }
+    }
+
+    fn credit(&mut self, es: Option<StaffIdx>, add: impl Fn(&mut Tally)) {
+        add(&mut self.service);
+        if let Some(es) = es {
+            add(&mut self.es[es as usize]);
+            add(&mut self.teams[self.data.staff[es as usize].team as usize]);
+        }
+    }
+
+    fn person(&mut self, what: People, es: Option<StaffIdx>, client: ClientIdx) {
+        self.people.push((what.slot() as u8, es, client));
+    }
+
+    /// RATE-2 *(rev. 2)*: each client of the cohort once, from their earliest
+    /// first job outcome in the period (ties: the referral whose id sorts
+    /// first as text), credited to the ES assigned to that referral on that
+    /// day; mature when that start + 90 days has come by the as-of date,
+    /// achieved when any of the client's cohort referrals reached 13 weeks.
+    pub(super) fn settle_cohort(&mut self, as_of: Day) {
+        let mut cohort = std::mem::take(&mut self.cohort);
+        cohort
+            .sort_by(|a, b| (a.client, a.start, a.referral).cmp(&(b.client, b.start, b.referral)));
+        for person in cohort.chunk_by(|a, b| a.client == b.client) {
+            let first = &person[0];
+            let mature = milestone_day(first.start, 13) <= as_of;
+            let achieved = person.iter().any(|c| c.achieved);
+            self.credit(first.es, |t| {
+                if mature {
+                    t.sustainment_denominator += 1;
+                    t.sustainment_numerator += u32::from(achieved);
+                } else {
+                    t.sustainment_pending += 1;
+                }
+            });
+        }
+    }
+
+    /// Distinct clients per slot for each ES, each team and the service.
+    pub(super) fn count_people(
+        &mut self,
+    ) -> (
+        Vec<[u32; PEOPLE_SLOTS]>,
+        Vec<[u32; PEOPLE_SLOTS]>,
+        [u32; PEOPLE_SLOTS],
+    ) {
+        let mut es_counts = vec![[0; PEOPLE_SLOTS]; self.data.staff.len()];
+        let mut team_counts = vec![[0; PEOPLE_SLOTS]; self.data.teams.len()];
+        let mut service = [0; PEOPLE_SLOTS];
+        // Keys are (owner, slot, client); owner u32::MAX is the service.
+        let mut keys: Vec<(u32, u8, ClientIdx)> = Vec::with_capacity(self.people.len());
+        let count = |keys: &mut Vec<(u32, u8, ClientIdx)>, out: &mut dyn FnMut(u32, usize)| {
+            keys.sort_unstable();
+            keys.dedup();
+            for (owner, slot, _) in keys.iter() {
+                out(*owner, *slot as usize);
+            }
+            keys.clear();
+        };
+        keys.extend(
+            self.people
+                .iter()
+                .filter_map(|(s, es, c)| es.map(|es| (es, *s, *c))),
+        );
+        count(&mut keys, &mut |owner, slot| {
+            es_counts[owner as usize][slot] += 1
+        });
+        let staff = &self.data.staff;
+        keys.extend(
+            self.people
+                .iter()
+                .filter_map(|(s, es, c)| es.map(|es| (staff[es as usize].team, *s, *c))),
+        );
+        count(&mut keys, &mut |owner, slot| {
+            team_counts[owner as usize][slot] += 1
+        });
+        keys.extend(self.people.iter().map(|(s, _, c)| (u32::MAX, *s, *c)));
+        count(&mut keys, &mut |_, slot| service[slot] += 1);
+        (es_counts, team_counts, service)
+    }
+}
+
+/// Adds one referral's facts to the ledger: every figure of the referral is
+/// derived here, once.
+/// Every referral received by the as-of date credited over window `w`:
+/// the ledger and the distinct people per ES, team and the service.
+#[allow(clippy::type_complexity)]
+pub(super) fn tally<'a>(
+    data: &'a Dataset,
+    w: &Window,
+) -> (
+    Ledger<'a>,
+    Vec<[u32; PEOPLE_SLOTS]>,
+    Vec<[u32; PEOPLE_SLOTS]>,
+    [u32; PEOPLE_SLOTS],
+) {
+    let mut ledger = Ledger::new(data);
+    for r in data.referrals.iter().filter(|r| r.received <= w.as_of) {
+        add_referral(&mut ledger, r, w);
+    }
+    ledger.settle_cohort(w.as_of);
+    let (es, teams, service) = ledger.count_people();
+    (ledger, es, teams, service)
+}
+
+/// CASE-3 *(rev. 3)*: cases are carried over from the previous financial
+/// year: those active on the last day before the financial year containing
+/// `period_start` (F − 1), whatever part of the year the period is.
+pub fn carried_over_day(period_start: Day) -> Day {
+    financial_year_range(period_start.financial_year())
+        .start
+        .plus(-1)
+}
+
+pub(super) fn add_referral<'a>(ledger: &mut Ledger<'a>, r: &'a Referral, w: &Window) {
+    let data = ledger.data;
+    let policy = &data.policy;
+    let g = group_index(r.status_at_referral);
+    let unemployed = r.status_at_referral == Group::Unemployed;
+    let es_on = |day: Day| assigned_on(r, day, w.as_of);
+
+    // REF-1
+    if w.counted.contains(r.received) {
+        ledger.credit(es_on(r.received), |t| t.referrals[g] += 1);
+    }
+    // ACC-2
+    let access = r.access.filter(|a| *a <= w.as_of);
+    if let Some(a) = access.filter(|a| w.counted.contains(*a)) {
+        ledger.person(People::Access(r.status_at_referral), es_on(a), r.client);
+    }
+
+    // CASE-2 on the point day; CASE-3 (rev. 3) on the day before the
+    // financial year the period starts in.
+    if r.received <= w.point {
+        let status = status_on(r, w.point, policy);
+        if status.received {
+            ledger.credit(es_on(w.point), |t| {
+                t.open += u32::from(status.open);
+                t.active += u32::from(status.active);
+                t.on_hold += u32::from(status.on_hold);
+                t.waiting_list += u32::from(status.waiting_list);
+            });
+        }
+    }
+    let before = carried_over_day(w.period.start);
+    if r.received <= before && status_on(r, before, policy).active {
+        ledger.credit(es_on(before), |t| t.carried_over += 1);
+    }
+
+    // JOB-4, JOB-5
+    let outcomes: Vec<Outcome> = outcomes(r, w.as_of, policy);
+    for o in outcomes.iter().filter(|o| w.counted.contains(o.start)) {
+        ledger.credit(es_on(o.start), |t| t.job_starts[g] += 1);
+    }
+    let first = outcomes.first().map(|o| o.start);
+    let first_in_period = first.filter(|f| w.counted.contains(*f));
+    if let Some(f) = first_in_period {
+        ledger.person(People::IntoWork(r.status_at_referral), es_on(f), r.client);
+    }
+
+    // SUS-1..5
+    let runs = runs(r, &outcomes, w.as_of, policy);
+    let milestones = milestones(&runs);
+    // SUS-3 (rev. 2): people, counted distinct per ES, team and service.
+    for m in milestones.iter().filter(|m| w.counted.contains(m.achieved)) {
+        let slot = match m.weeks {
+            13 => 0,
+            26 => 1,
+            _ => 2,
+        };
+        ledger.person(
+            People::Sustained(slot, r.status_at_referral),
+            es_on(m.run_start),
+            r.client,
+        );
+    }
+
+    if !unemployed {
+        return;
+    }
+    // RATE-2 (rev. 2): taken together per client in `Ledger::settle_cohort`.
+    if let Some(f) = first_in_period {
+        ledger.cohort.push(CohortEntry {
+            client: r.client,
+            start: f,
+            referral: &r.id,
+            es: es_on(f),
+            achieved: milestones.iter().any(|m| m.weeks == 13),
+        });
+    }
+    // RATE-1, RATE-3: open and accessed on at least one day of the period (up to A).
+    if let Some(a) = access {
+        let closed = r
+            .discharge
+            .as_ref()
+            .map(|d| d.date)
+            .filter(|d| *d <= w.as_of);
+        let first_day = w.counted.start.max(a);
+        let last_day = closed.map_or(w.counted.end, |d| w.counted.end.min(d.plus(-1)));
+        if first_day <= last_day {
+            let es = es_on(last_day);
+            ledger.person(People::Supported, es, r.client);
+            // RATE-1 (rev. 2): someone already moved into work before the
+            // period is in in-work support, not seeking work.
+            if first.is_none_or(|f| f >= w.period.start) {
+                ledger.person(People::SeekingWork, es, r.client);
+                if first_in_period.is_some() {
+                    ledger.person(People::SeekingWorkIntoWork, es, r.client);
+                }
+            }
+            if outcomes
+                .iter()
+                .any(|o| o.start <= w.counted.end && o.last_worked >= w.counted.start)
+            {
+                ledger.person(People::SupportedWorking, es, r.client);
+            }
+        }
+    }
+}
+
+pub(super) fn rate_figure(numerator: u32, denominator: u32) -> Rate {
+    Rate {
+        numerator,
+        denominator,
+        value: rate(numerator, denominator).map(basis_to_f64),
+    }
+}
+
+pub(super) fn kpis(
+    t: &Tally,
+    people: &[u32; PEOPLE_SLOTS],
+    point: Day,
+    fte: u64,
+    score: Option<u8>,
+) -> Kpis {
+    let n = |what: People| people[what.slot()];
+    let by_group = |what: fn(Group) -> People| {
+        ByGroup::from([n(what(Group::Unemployed)), n(what(Group::Employed))])
+    };
+    Kpis {
+        referrals: ByGroup::from(t.referrals),
+        access: by_group(People::Access),
+        people_into_work: by_group(People::IntoWork),
+        job_starts: ByGroup::from(t.job_starts),
+        sustained: Sustained {
+            w13: by_group(|g| People::Sustained(0, g)),
+            w26: by_group(|g| People::Sustained(1, g)),
+            w52: by_group(|g| People::Sustained(2, g)),
+        },
+        caseload: Caseload {
+            date: point,
+            active: t.active,
+            open: t.open,
+            on_hold: t.on_hold,
+            waiting_list: t.waiting_list,
+            carried_over: t.carried_over,
+            active_per_fte: per_fte(t.active, fte),
+        },
+        job_outcome_rate: rate_figure(n(People::SeekingWorkIntoWork), n(People::SeekingWork)),
+        sustainment_rate_13w: SustainmentRate {
+            numerator: t.sustainment_numerator,
+            denominator: t.sustainment_denominator,
+            pending: t.sustainment_pending,
+            value: rate(t.sustainment_numerator, t.sustainment_denominator).map(basis_to_f64),
+        },
+        working_rate: rate_figure(n(People::SupportedWorking), n(People::Supported)),
+        fidelity_caseload_score: score,
+    }
+}
