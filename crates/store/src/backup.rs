@@ -170,6 +170,10 @@ impl Backup {
                 entries(doc, |r| r.decisions.as_ref().map(Vec::len)),
             ),
             ("jobs", entries(doc, |r| r.jobs.as_ref().map(Vec::len))),
+            (
+                "in_work_checks",
+                entries(doc, |r| Some(r.in_work_checks.len())),
+            ),
             ("employer_contacts", n(doc.employer_contacts.len())),
             ("audit_log", n(self.audit.len())),
             ("users", n(self.users.len())),

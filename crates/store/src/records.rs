@@ -316,14 +316,19 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
             .get_or_insert_default()
             .push(EngagementDoc { date, status });
     }
-    let decisions: Vec<(Text, Text, Maybe, Text, Maybe)> = rows(
+    let decisions: Vec<(Text, Text, Maybe, Text, Maybe, Maybe)> = rows(
         conn,
         "decisions",
-        "referral_id, start_date, end_date, status, reason",
+        "referral_id, start_date, end_date, status, reason, agreed_by",
         ORDER,
     )
     .await?;
-    for (id, start, end, status, reason) in decisions {
+    for (id, start, end, status, reason, agreed_by) in decisions {
+        let agreed_by: Vec<String> = agreed_by
+            .map(|a| serde_json::from_str(&a))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("referral {id} decision agreed_by: {e}")))?
+            .unwrap_or_default();
         docs[at(&id)?]
             .decisions
             .get_or_insert_default()
@@ -332,8 +337,20 @@ async fn read_referrals_by_table(conn: &mut AnyConnection) -> Result<Vec<Referra
                 end,
                 status,
                 reason,
-                agreed_by: Vec::new(),
+                agreed_by,
             });
+    }
+    let checks: Vec<(Text, Text, Text, Maybe)> = rows(
+        conn,
+        "in_work_checks",
+        "referral_id, date, source, note",
+        ORDER,
+    )
+    .await?;
+    for (id, date, source, note) in checks {
+        docs[at(&id)?]
+            .in_work_checks
+            .push(ipstrack_core::bundle::InWorkCheckDoc { date, source, note });
     }
     type JobRow = (
         Text,
@@ -459,8 +476,11 @@ SELECT json_group_array(json(doc)) FROM (
     'engagement', json((SELECT json_group_array(json_object('date', date, 'status', status))
                         FROM (SELECT date, status FROM engagement WHERE referral_id = r.id ORDER BY position))),
     'decisions', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date,
-                                                          'status', status, 'reason', reason))
+                                                          'status', status, 'reason', reason,
+                                                          'agreed_by', json(COALESCE(agreed_by, '[]'))))
                        FROM (SELECT * FROM decisions WHERE referral_id = r.id ORDER BY position))),
+    'in_work_checks', json((SELECT json_group_array(json_object('date', date, 'source', source, 'note', note))
+                            FROM (SELECT date, source, note FROM in_work_checks WHERE referral_id = r.id ORDER BY position))),
     'discharge', CASE WHEN r.discharge_date IS NULL THEN NULL
                       ELSE json_object('date', r.discharge_date, 'reason', r.discharge_reason) END,
     'jobs', json((SELECT json_group_array(json_object(
@@ -503,8 +523,11 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
     'engagement', COALESCE((SELECT json_agg(json_build_object('date', date, 'status', status) ORDER BY position)
                             FROM engagement WHERE referral_id = r.id), '[]'::json),
     'decisions', COALESCE((SELECT json_agg(json_build_object('start', start_date, 'end', end_date,
-                                                             'status', status, 'reason', reason) ORDER BY position)
+                                                             'status', status, 'reason', reason,
+                                                             'agreed_by', COALESCE(agreed_by, '[]')::json) ORDER BY position)
                            FROM decisions WHERE referral_id = r.id), '[]'::json),
+    'in_work_checks', COALESCE((SELECT json_agg(json_build_object('date', date, 'source', source, 'note', note) ORDER BY position)
+                                FROM in_work_checks WHERE referral_id = r.id), '[]'::json),
     'discharge', CASE WHEN r.discharge_date IS NULL THEN NULL
                       ELSE json_build_object('date', r.discharge_date, 'reason', r.discharge_reason) END,
     'jobs', COALESCE((SELECT json_agg(json_build_object(
@@ -779,6 +802,7 @@ pub(crate) struct ChildRows {
     engagement: Vec<Vec<Value>>,
     decisions: Vec<Vec<Value>>,
     jobs: Vec<Vec<Value>>,
+    in_work_checks: Vec<Vec<Value>>,
 }
 
 impl ChildRows {
@@ -792,6 +816,7 @@ impl ChildRows {
             &mut self.engagement,
             &mut self.decisions,
             &mut self.jobs,
+            &mut self.in_work_checks,
         ] {
             for row in rows.iter_mut() {
                 row[1] = i(position);
@@ -840,6 +865,16 @@ impl ChildRows {
                 ot(&x.end),
                 t(&x.status),
                 ot(&x.reason),
+                Value::Text((!x.agreed_by.is_empty()).then(|| json(&x.agreed_by))),
+            ]);
+        }
+        for (p, x) in r.in_work_checks.iter().enumerate() {
+            self.in_work_checks.push(vec![
+                id(),
+                i(p as i64),
+                t(&x.date),
+                t(&x.source),
+                ot(&x.note),
             ]);
         }
         for (p, j) in r.jobs.iter().flatten().enumerate() {
@@ -923,8 +958,16 @@ impl ChildRows {
                 "end_date",
                 "status",
                 "reason",
+                "agreed_by",
             ],
             &self.decisions,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "in_work_checks",
+            &["referral_id", "position", "date", "source", "note"],
+            &self.in_work_checks,
         )
         .await?;
         insert_rows(
@@ -952,7 +995,7 @@ impl ChildRows {
     }
 }
 
-const CHILD_TABLES: [&str; 7] = [
+const CHILD_TABLES: [&str; 8] = [
     "transfers",
     "contacts",
     "holds",
@@ -960,6 +1003,7 @@ const CHILD_TABLES: [&str; 7] = [
     "engagement",
     "decisions",
     "jobs",
+    "in_work_checks",
 ];
 
 pub(crate) fn referral_row(r: &ReferralDoc, position: i64) -> Vec<Value> {

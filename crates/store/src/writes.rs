@@ -18,8 +18,8 @@
 
 use ipstrack_core::bundle::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc,
-    JobDoc, PlanDoc, ReferralDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
-    canonical,
+    InWorkCheckDoc, JobDoc, PlanDoc, ReferralDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc,
+    WaitingSpellDoc, canonical,
 };
 use sqlx::AnyConnection;
 
@@ -42,6 +42,7 @@ pub enum Entry {
     Decision,
     Transfer,
     Job,
+    InWorkCheck,
 }
 
 impl Entry {
@@ -56,6 +57,7 @@ impl Entry {
             Entry::Decision => Some("decisions"),
             Entry::Transfer => Some("transfers"),
             Entry::Job => Some("jobs"),
+            Entry::InWorkCheck => Some("in_work_checks"),
         }
     }
 }
@@ -72,6 +74,8 @@ pub enum Step {
     Transfer(TransferDoc),
     /// A job; an empty id is given the next free `jN` of the referral.
     Job(JobDoc),
+    /// A confirmation that the person is still in work (SUS-6).
+    InWorkCheck(InWorkCheckDoc),
     /// An edit, made from a page that showed the referral at `seen_version`:
     /// refused when the referral changed since. An edit cannot be made
     /// without the version.
@@ -107,6 +111,7 @@ pub enum Replacement {
     Decision(usize, DecisionDoc),
     Transfer(usize, TransferDoc),
     Job(usize, JobDoc),
+    InWorkCheck(usize, InWorkCheckDoc),
 }
 
 impl Step {
@@ -179,6 +184,7 @@ fn apply(doc: &mut ReferralDoc, step: &Step) -> Result<()> {
         Step::Engagement(e) => doc.engagement.get_or_insert_default().push(e),
         Step::Decision(d) => doc.decisions.get_or_insert_default().push(d),
         Step::Transfer(x) => doc.transfers.get_or_insert_default().push(x),
+        Step::InWorkCheck(c) => doc.in_work_checks.push(c),
         Step::Job(mut j) => {
             let jobs = doc.jobs.get_or_insert_default();
             if j.id.is_empty() {
@@ -218,6 +224,13 @@ fn apply_edit(doc: &mut ReferralDoc, edit: Edit) -> Result<()> {
                 Replacement::Engagement(i, e) => put(&mut doc.engagement, i, e),
                 Replacement::Decision(i, x) => put(&mut doc.decisions, i, x),
                 Replacement::Transfer(i, t) => put(&mut doc.transfers, i, t),
+                Replacement::InWorkCheck(i, c) => match doc.in_work_checks.get_mut(i) {
+                    Some(old) => {
+                        *old = c;
+                        true
+                    }
+                    None => false,
+                },
                 Replacement::Job(i, mut j) => {
                     match doc.jobs.as_ref().and_then(|jobs| jobs.get(i)) {
                         Some(old) => j.id = old.id.clone(),
@@ -251,6 +264,12 @@ fn apply_edit(doc: &mut ReferralDoc, edit: Edit) -> Result<()> {
                 Entry::Decision => take(&mut doc.decisions, index),
                 Entry::Transfer => take(&mut doc.transfers, index),
                 Entry::Job => take(&mut doc.jobs, index),
+                Entry::InWorkCheck => {
+                    index < doc.in_work_checks.len() && {
+                        doc.in_work_checks.remove(index);
+                        true
+                    }
+                }
             };
             if !removed {
                 return Err(StoreError::NotFound("entry".into()));
@@ -741,6 +760,10 @@ fn whole_list(doc: &ReferralDoc, replacement: &Replacement) -> (&'static str, Re
             only.jobs = doc.jobs.clone();
             "jobs"
         }
+        Replacement::InWorkCheck(..) => {
+            only.in_work_checks = doc.in_work_checks.clone();
+            "in_work_checks"
+        }
     };
     (table, only)
 }
@@ -781,6 +804,10 @@ fn last_entry(doc: &ReferralDoc, step: &Step) -> (&'static str, ReferralDoc) {
         Step::Transfer(_) => {
             only.transfers = last(&doc.transfers);
             "transfers"
+        }
+        Step::InWorkCheck(_) => {
+            only.in_work_checks = doc.in_work_checks.last().cloned().into_iter().collect();
+            "in_work_checks"
         }
         _ => {
             only.jobs = last(&doc.jobs);

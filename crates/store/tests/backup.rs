@@ -273,6 +273,28 @@ async fn filled_with_everything(store: &Store) -> BundleDoc {
         .await
         .unwrap();
 
+    // An in-work check (SUS-6) and a team decision with who agreed it (ENG-3).
+    let check = ipstrack_core::bundle::InWorkCheckDoc {
+        date: last.date.clone(),
+        source: "payslip".into(),
+        note: Some("Payslip seen".into()),
+    };
+    store
+        .change_referral(&r.id, &Step::InWorkCheck(check), "es1")
+        .await
+        .unwrap();
+    let decision = ipstrack_core::bundle::DecisionDoc {
+        start: last.date.clone(),
+        end: None,
+        status: "active".into(),
+        reason: Some("Agreed at the team meeting".into()),
+        agreed_by: vec!["es1".into(), "Care coordinator".into()],
+    };
+    store
+        .change_referral(&r.id, &Step::Decision(decision), "es1")
+        .await
+        .unwrap();
+
     // Employer contacts: one recorded and changed (version 2), one removed.
     let visit = EmployerContactDoc {
         id: String::new(),

@@ -5,7 +5,8 @@
 use crate::common::*;
 
 #[tokio::test]
-async fn tgt_3_every_kpi_is_defined_with_its_rule_and_linked_from_the_plan_team_and_service_pages() {
+async fn tgt_3_every_kpi_is_defined_with_its_rule_and_linked_from_the_plan_team_and_service_pages()
+{
     let w = world().await;
     let manager = session_of(&w, "manager").await;
     let page = ok_page(&w, "/definitions", &manager).await;
@@ -35,8 +36,18 @@ async fn tgt_3_every_kpi_is_defined_with_its_rule_and_linked_from_the_plan_team_
             .skip(1)
             .map(|s| s.split('"').next().unwrap())
             .collect();
-        for needed in ["access", "into-work", "job-outcome-rate", "sustainment-rate", "caseload", "carried-over"] {
-            assert!(links.contains(&needed), "{path}: no link to {needed}: {links:?}");
+        for needed in [
+            "access",
+            "into-work",
+            "job-outcome-rate",
+            "sustainment-rate",
+            "caseload",
+            "carried-over",
+        ] {
+            assert!(
+                links.contains(&needed),
+                "{path}: no link to {needed}: {links:?}"
+            );
         }
         for anchor in links {
             shows(&page, &format!("id=\"{anchor}\""));
