@@ -52,25 +52,14 @@ pub fn standards_items(
     // ENG-3: a team decision in force without the ES and one other member
     // recorded as agreeing it.
     for decision in r.decisions.iter().filter(|d| d.spell.covers(day)) {
-        let mut names: Vec<String> = decision
-            .agreed_by
-            .iter()
-            .map(|a| a.to_lowercase())
-            .collect();
-        let es_named = es.is_some_and(|es| {
-            let s = &data.staff[es as usize];
-            let (id, name) = (s.id.to_lowercase(), s.name.to_lowercase());
-            names.iter().any(|a| *a == id || *a == name)
-        });
-        names.sort();
-        names.dedup();
-        if names.len() < 2 || (es.is_some() && !es_named) {
+        let agreement = agreement(data, es, &decision.agreed_by);
+        if !agreement.is_team() {
             out.push((
                 decision.spell.start,
                 Alert::DecisionAgreementMissing {
                     decision_start: decision.spell.start,
-                    agreed_by: names.len() as u32,
-                    es_named,
+                    agreed_by: agreement.people,
+                    es_named: agreement.es_named,
                 },
             ));
         }
@@ -100,4 +89,54 @@ pub fn first_employer_contact(data: &Dataset, r: &Referral, as_of: Day) -> Optio
         .map(|e| e.date)
         .filter(|d| access <= *d && *d <= as_of)
         .min()
+}
+
+/// ENG-3: who agreed a team decision, as counted: the distinct people named
+/// (compared without case), and whether the referral's ES (`es`, by staff
+/// id or name) is one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Agreement {
+    pub people: u32,
+    pub es_named: bool,
+    /// Whether the referral has an ES to name.
+    pub has_es: bool,
+}
+
+impl Agreement {
+    /// "A team approach": the ES (when there is one) and at least one other.
+    pub fn is_team(self) -> bool {
+        self.people >= 2 && (self.es_named || !self.has_es)
+    }
+
+    /// What is missing, in words, when it is not a team's decision: the
+    /// data-entry forms and API refuse a new decision so (issue 22).
+    pub fn problem(self) -> Option<&'static str> {
+        match (self.is_team(), self.es_named || !self.has_es) {
+            (true, _) => None,
+            (false, false) => Some(
+                "Record who agreed the decision: the employment specialist and at least one other member of the team (a team approach)",
+            ),
+            (false, true) => Some(
+                "A decision by one person alone is not a team decision: record at least one other member of the team who agreed it",
+            ),
+        }
+    }
+}
+
+/// ENG-3: how the names of `agreed_by` count for a referral whose ES is `es`.
+pub fn agreement(data: &Dataset, es: Option<StaffIdx>, agreed_by: &[String]) -> Agreement {
+    let mut names: Vec<String> = agreed_by.iter().map(|a| a.trim().to_lowercase()).collect();
+    names.retain(|n| !n.is_empty());
+    let es_named = es.is_some_and(|es| {
+        let s = &data.staff[es as usize];
+        let (id, name) = (s.id.to_lowercase(), s.name.to_lowercase());
+        names.iter().any(|a| *a == id || *a == name)
+    });
+    names.sort();
+    names.dedup();
+    Agreement {
+        people: names.len() as u32,
+        es_named,
+        has_es: es.is_some(),
+    }
 }

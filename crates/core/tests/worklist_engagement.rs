@@ -325,3 +325,30 @@ fn eng_4_the_rapid_search_share() {
     );
     assert_eq!(got.share(), Some(2500));
 }
+
+#[test]
+fn eng_3_a_new_decision_by_one_person_alone_is_refused_with_the_reason() {
+    use ipstrack_core::standards::agreement;
+    let loaded = bundle(vec![referral("r1", json!({}))]);
+    let d = &loaded.dataset;
+    let es = Some(0);
+    let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let alone = agreement(d, es, &names(&["es1"])).problem().unwrap();
+    assert!(alone.contains("one person alone"), "{alone}");
+    let without_es = agreement(d, es, &names(&["Dr Patel", "Nurse Ali"]))
+        .problem()
+        .unwrap();
+    assert!(
+        without_es.contains("the employment specialist"),
+        "{without_es}"
+    );
+    assert!(agreement(d, es, &names(&[])).problem().is_some());
+    assert_eq!(
+        agreement(d, es, &names(&["es1", " Dr Patel "])).problem(),
+        None
+    );
+    assert_eq!(
+        agreement(d, None, &names(&["Dr Patel", "Nurse Ali"])).problem(),
+        None
+    );
+}

@@ -202,8 +202,8 @@ pub fn caseload_html(
                                 a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) " (" (r.id) ")" } ": "
                             }
                             (alert_words(&item.alert))
-                            @if let (Some(i), Alert::AwaitingFourHours { job }) = (item.referral, &item.alert) {
-                                " – " a href=(format!("/referrals/{}/jobs/{job}/edit#job-four_hours_confirmed", d.referrals[i].id)) { "Confirm 4 hours" }
+                            @if let Some((href, words)) = item.referral.and_then(|i| alert_action(&d.referrals[i].id, &item.alert)) {
+                                " – " a href=(href) { (words) }
                             }
                         }
                     }
@@ -246,6 +246,32 @@ pub fn caseload_html(
             }
         },
     )
+}
+
+/// The one step that deals with a referral's worklist item, where there is
+/// one: its address and words ("Record an in-work check").
+pub(crate) fn alert_action(referral: &str, alert: &Alert) -> Option<(String, &'static str)> {
+    Some(match alert {
+        Alert::AwaitingFourHours { job } => (
+            format!("/referrals/{referral}/jobs/{job}/edit#job-four_hours_confirmed"),
+            "Confirm 4 hours",
+        ),
+        Alert::ContactDue { .. }
+        | Alert::ContactLapsed { .. }
+        | Alert::FortnightlyContactDue { .. } => (
+            format!("/referrals/{referral}#add-contact"),
+            "Record a contact",
+        ),
+        Alert::ConfirmStillInWork { .. } | Alert::MilestoneDue { .. } => (
+            format!("/referrals/{referral}#in-work-check"),
+            "Record an in-work check",
+        ),
+        Alert::PlanReviewDue { .. } => (
+            format!("/referrals/{referral}/edit/plan/0"),
+            "Record the plan review",
+        ),
+        _ => return None,
+    })
 }
 
 pub(crate) fn alert_words(alert: &Alert) -> String {

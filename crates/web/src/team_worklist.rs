@@ -121,12 +121,12 @@ fn due_words(date: Day, today: Day) -> (String, bool) {
 fn action(data: &Loaded, item: &WorkItem) -> Markup {
     let d = &data.dataset;
     match (item.referral, &item.alert) {
-        (Some(i), Alert::AwaitingFourHours { job }) => html! {
-            a href=(format!("/referrals/{}/jobs/{job}/edit#job-four_hours_confirmed", d.referrals[i].id)) { "Confirm 4 hours" }
-        },
-        (Some(i), Alert::ContactDue { .. } | Alert::ContactLapsed { .. }) => html! {
-            a href=(format!("/referrals/{}#add-contact", d.referrals[i].id)) { "Record a contact" }
-        },
+        (Some(i), alert)
+            if let Some((href, words)) =
+                crate::caseload::alert_action(&d.referrals[i].id, alert) =>
+        {
+            html! { a href=(href) { (words) } }
+        }
         (Some(i), _) => {
             html! { a href=(format!("/referrals/{}", d.referrals[i].id)) { "Open the referral" } }
         }

@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
-    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, PlanDoc, SpellDoc,
-    TransferDoc, WaitingSpellDoc,
+    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, InWorkCheckDoc, JobDoc,
+    PlanDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 use ipstrack_store::{Edit, KeyKind, Replacement, RequestKey, Saved, Step, StoreError};
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,8 @@ pub(crate) enum ApiStep {
     Engagement(EngagementDoc),
     Decision(DecisionDoc),
     Transfer(TransferDoc),
+    /// A confirmation that the person is still in work (SUS-6).
+    InWorkCheck(InWorkCheckDoc),
     /// The first meaningful contact (an edit: `If-Match` needed).
     Access {
         date: String,
@@ -65,6 +67,7 @@ impl ApiStep {
             ApiStep::Engagement(_) => "engagement",
             ApiStep::Decision(_) => "decision",
             ApiStep::Transfer(_) => "transfer",
+            ApiStep::InWorkCheck(_) => "in_work_check",
             ApiStep::Access { .. } => "access",
             ApiStep::Plan(_) => "plan",
             ApiStep::Discharge(_) => "discharge",
@@ -263,18 +266,20 @@ fn past_dates(step: &ApiStep) -> Vec<(&'static str, &str)> {
         ApiStep::Engagement(e) => vec![("date", e.date.as_str())],
         ApiStep::Decision(x) => vec![("start", x.start.as_str())],
         ApiStep::Transfer(t) => vec![("date", t.date.as_str())],
+        ApiStep::InWorkCheck(c) => vec![("date", c.date.as_str())],
         ApiStep::Access { date } => vec![("date", date.as_str())],
         ApiStep::Discharge(x) => vec![("date", x.date.as_str())],
     }
 }
 
 /// The forms' checks a step's document does not carry: no date in the
-/// future, a transfer only to a specialist the caller may refer to.
+/// future, a transfer only to a specialist the caller may refer to, a team
+/// decision agreed by the referral's ES (`es`) and one other (ENG-3).
 fn checked_step(
     step: &ApiStep,
     v: &Viewer,
     data: &ipstrack_core::model::Dataset,
-    today: Day,
+    (today, es): (Day, Option<ipstrack_core::model::StaffIdx>),
 ) -> Result<(), ApiError> {
     let mut fields = Vec::new();
     for (name, text) in past_dates(step) {
@@ -286,6 +291,11 @@ fn checked_step(
         && !assignable(v, data, today).iter().any(|(id, _)| *id == t.es)
     {
         fields.push(("es".into(), "not a specialist you may transfer to".into()));
+    }
+    if let ApiStep::Decision(x) = step
+        && let Some(problem) = ipstrack_core::standards::agreement(data, es, &x.agreed_by).problem()
+    {
+        fields.push(("agreed_by".into(), problem.into()));
     }
     if fields.is_empty() {
         Ok(())
@@ -330,8 +340,9 @@ pub(crate) async fn api_add_step(
         &body,
     )?;
     let today = state.today();
-    referral_in_scope(&state, &v, &data, &id, today).await?;
-    checked_step(&body, &v, &data.dataset, today)?;
+    let i = referral_in_scope(&state, &v, &data, &id, today).await?;
+    let es = ipstrack_core::report::assigned_on(&data.dataset.referrals[i], today, today);
+    checked_step(&body, &v, &data.dataset, (today, es))?;
     let edit = |edit| -> Result<Step, ApiError> {
         Ok(Step::Edit {
             edit,
@@ -349,6 +360,7 @@ pub(crate) async fn api_add_step(
         ApiStep::Engagement(e) => Step::Engagement(e),
         ApiStep::Decision(x) => Step::Decision(x),
         ApiStep::Transfer(t) => Step::Transfer(t),
+        ApiStep::InWorkCheck(c) => Step::InWorkCheck(c),
         ApiStep::Access { date } => edit(Edit::Access(date))?,
         ApiStep::Plan(p) => edit(Edit::Plan(p))?,
         ApiStep::Discharge(x) => edit(Edit::Discharge(x))?,
@@ -371,7 +383,7 @@ pub(crate) async fn api_add_step(
     path = "/api/v1/referrals/{id}/{kind}/{index}",
     params(
         ("id" = String, Path, description = "The referral id"),
-        ("kind" = String, Path, description = "contacts, jobs, holds, waiting_list, engagement, decisions or transfers"),
+        ("kind" = String, Path, description = "contacts, jobs, holds, waiting_list, engagement, decisions, transfers or in_work_checks"),
         ("index" = usize, Path, description = "The entry's position in its list, from 0"),
         ("If-Match" = String, Header, description = "The referral's ETag"),
     ),
@@ -391,7 +403,8 @@ pub(crate) async fn api_replace_entry(
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let today = state.today();
-    referral_in_scope(&state, &v, &data, &id, today).await?;
+    let i = referral_in_scope(&state, &v, &data, &id, today).await?;
+    let es = ipstrack_core::report::assigned_on(&data.dataset.referrals[i], today, today);
     let seen = version_needed(&headers)?;
     let bad = |e: serde_json::Error| invalid(vec![(kind.clone(), e.to_string())]);
     // The same checks as a step of that kind.
@@ -433,9 +446,16 @@ pub(crate) async fn api_replace_entry(
                 ApiStep::Transfer(t),
             )
         }
+        "in_work_checks" => {
+            let c: InWorkCheckDoc = serde_json::from_value(body).map_err(bad)?;
+            (
+                Replacement::InWorkCheck(index, c.clone()),
+                ApiStep::InWorkCheck(c),
+            )
+        }
         _ => return Err(ApiError::new(StatusCode::NOT_FOUND, "not found")),
     };
-    checked_step(&as_step, &v, &data.dataset, today)?;
+    checked_step(&as_step, &v, &data.dataset, (today, es))?;
     let saved = state
         .store
         .change_referral_once(

@@ -15,6 +15,7 @@ use maud::{Markup, html};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{SignedIn, referral_in_scope};
+use crate::referrals::page::{AGREED_BY_LABEL, in_work_check_fields};
 use crate::referrals::steps::{Asked, OUT_OF_DATE, as_stored};
 use crate::ui::form::{FormState, error_summary, field, options, select, textarea};
 use crate::ui::layout::layout;
@@ -63,6 +64,15 @@ fn stored_values(
                 ("end", text(&x.end)),
                 ("status", x.status),
                 ("reason", text(&x.reason)),
+                ("agreed_by", x.agreed_by.join(", ")),
+            ]
+        }
+        "in_work_check" => {
+            let c = doc.in_work_checks.into_iter().nth(index)?;
+            vec![
+                ("date", c.date),
+                ("source", c.source),
+                ("note", text(&c.note)),
             ]
         }
         "transfer" => {
@@ -121,8 +131,9 @@ pub(crate) async fn edit_page(
 }
 
 /// The kinds of entry corrected here.
-const KINDS: [&str; 9] = [
+const KINDS: [&str; 10] = [
     "contact",
+    "in_work_check",
     "hold",
     "waiting",
     "engagement",
@@ -158,6 +169,7 @@ pub(crate) async fn save_entry(
         Asked::Add(Step::Engagement(e)) => Edit::Replace(Replacement::Engagement(index, e)),
         Asked::Add(Step::Decision(x)) => Edit::Replace(Replacement::Decision(index, x)),
         Asked::Add(Step::Transfer(t)) => Edit::Replace(Replacement::Transfer(index, t)),
+        Asked::Add(Step::InWorkCheck(c)) => Edit::Replace(Replacement::InWorkCheck(index, c)),
         Asked::Edit(edit @ (Edit::Access(_) | Edit::Plan(_) | Edit::Discharge(_))) => edit,
         _ => return Err(WebError::NotFound),
     };
@@ -237,6 +249,7 @@ fn heading(kind: &str) -> &'static str {
         "waiting" => "waiting-list spell",
         "engagement" => "engagement change",
         "decision" => "team decision",
+        "in_work_check" => "in-work check",
         "transfer" => "transfer",
         "access" => "access",
         "plan" => "vocational plan",
@@ -290,7 +303,9 @@ fn entry_html(
             (field(form, kind, "end", "Until (optional)", "date", None))
             (select(form, kind, "status", "The team decided the client is", &options(&[("active", "Active"), ("inactive", "Inactive")])))
             (field(form, kind, "reason", "Reason", "text", None))
+            (field(form, kind, "agreed_by", AGREED_BY_LABEL, "text", None))
         },
+        "in_work_check" => in_work_check_fields(form, &max),
         "transfer" => html! {
             (field(form, kind, "date", "From", "date", Some(&max)))
             (select(form, kind, "es", "Employment specialist", &specialists))

@@ -44,8 +44,10 @@ pub(crate) fn routes() -> Router<Shared> {
 pub(crate) type FieldErrors = Vec<(&'static str, String)>;
 
 /// The names of the referral forms' fields that core's checks can name.
-const FORM_FIELDS: [&str; 16] = [
+const FORM_FIELDS: [&str; 18] = [
     "date",
+    "source",
+    "agreed_by",
     "start",
     "end",
     "reason",

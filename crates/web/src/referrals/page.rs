@@ -137,10 +137,33 @@ pub fn referral_html(
     for (i, x) in r.decisions.iter().enumerate() {
         let status = if x.active { "active" } else { "inactive" };
         let reason = x.reason.as_deref().unwrap_or("no reason given");
+        let agreed = if x.agreed_by.is_empty() {
+            "; who agreed it not recorded".to_string()
+        } else {
+            format!("; agreed by {}", x.agreed_by.join(", "))
+        };
         events.push((
             x.spell.start,
-            format!("Team decision: {status}{} ({reason})", until(x.spell.end)),
+            format!(
+                "Team decision: {status}{} ({reason}){agreed}",
+                until(x.spell.end)
+            ),
             Some(("decision", i)),
+        ));
+    }
+    for (i, c) in r.in_work_checks.iter().enumerate() {
+        let note = c
+            .note
+            .as_deref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        events.push((
+            c.date,
+            format!(
+                "Still in work, confirmed by {}{note}",
+                check_source_words(c.source)
+            ),
+            Some(("in_work_check", i)),
         ));
     }
     for (i, t) in r.transfers.iter().enumerate() {
@@ -254,11 +277,24 @@ pub fn referral_html(
                     (field(form, "decision", "end", "Until (optional)", "date", None))
                     (select(form, "decision", "status", "The team decided the client is", &options(&[("active", "Active"), ("inactive", "Inactive")])))
                     (field(form, "decision", "reason", "Reason", "text", None))
+                    (field(form, "decision", "agreed_by", AGREED_BY_LABEL, "text", None))
                 }))
                 (step_form(v, r, "transfer", "Transfer to another specialist", html! {
                     (field(form, "transfer", "date", "From", "date", Some(&max)))
                     (select(form, "transfer", "es", "Employment specialist", specialists))
                 }))
+            }
+            @if !r.jobs.is_empty() {
+                section aria-labelledby="in-work-check" class="panel" {
+                    h2 id="in-work-check" { "Record an in-work check" }
+                    p { "A payslip, the employer or the person confirming they are still in work. After discharge, sustainment counts only as far as a check shows." }
+                    form method="post" action=(format!("/referrals/{}/in_work_check", r.id)) novalidate {
+                        input type="hidden" name="csrf" value=(v.session.csrf);
+                        (once_field())
+                        (in_work_check_fields(form, &max))
+                        button type="submit" { "Save in-work check" }
+                    }
+                }
             }
             @if r.discharge.is_none() {
                 (dated_form(v, r, form, "discharge", "Discharge", "The discharge date is the first day the referral is closed.", "Date of discharge", "Discharge", &max))
@@ -362,5 +398,30 @@ fn engagement_words(e: ipstrack_core::model::Engagement) -> &'static str {
         Engagement::SeekingWork => "seeking work",
         Engagement::InWorkSupport => "in-work support",
         Engagement::NotSeekingWork => "receiving support but not seeking work",
+    }
+}
+
+/// The label of a team decision's "who agreed it" field (ENG-3).
+pub(crate) const AGREED_BY_LABEL: &str = "Who agreed it: the specialist and at least one other member of the team (names, separated by commas)";
+
+/// The fields of an in-work check (SUS-6): its date, how it is known, a note.
+pub(crate) fn in_work_check_fields(form: &FormState, max: &str) -> Markup {
+    html! {
+        (field(form, "in_work_check", "date", "Date of the check", "date", Some(max)))
+        (select(form, "in_work_check", "source", "How you know they are still in work", &options(&[
+            ("", "Select"), ("payslip", "A payslip seen"), ("employer", "The employer"),
+            ("client", "The person told us"), ("other", "Another way")])))
+        (textarea(form, "in_work_check", "note", "Note (optional)", ipstrack_core::bundle::MAX_NOTE_CHARS))
+    }
+}
+
+/// Who confirmed a person is still in work, in words.
+fn check_source_words(source: ipstrack_core::model::CheckSource) -> &'static str {
+    use ipstrack_core::model::CheckSource;
+    match source {
+        CheckSource::Payslip => "a payslip",
+        CheckSource::Employer => "the employer",
+        CheckSource::Client => "the person",
+        CheckSource::Other => "another way",
     }
 }

@@ -291,6 +291,8 @@ pub(crate) async fn record_step(
                     if reason.is_empty() {
                         errors.push(("reason", "Give the reason the team agreed".into()));
                     }
+                    let es = ipstrack_core::report::assigned_on(r, today, today);
+                    let agreed_by = agreed_by(d, es, &value("agreed_by"), &mut errors);
                     (
                         "decision",
                         Asked::Add(Step::Decision(DecisionDoc {
@@ -298,11 +300,39 @@ pub(crate) async fn record_step(
                             end,
                             status,
                             reason: Some(reason),
-                            agreed_by: Vec::new(),
+                            agreed_by,
                         })),
                     )
                 }
             }
+        }
+        "in_work_check" => {
+            let day = date("date", "date of the check", false, after_received);
+            let source = value("source");
+            if !accepts(&bundle::CHECK_SOURCES, &source) {
+                errors.push((
+                    "source",
+                    "Select how you know they are still in work".into(),
+                ));
+            }
+            let note = match bundle::read_text(
+                &value("note"),
+                bundle::TextRule::lines(bundle::MAX_NOTE_CHARS),
+            ) {
+                Ok(n) => n.map(str::to_string),
+                Err(problem) => {
+                    errors.push(("note", format!("The note {}", problem.words())));
+                    None
+                }
+            };
+            (
+                "in_work_check",
+                Asked::Add(Step::InWorkCheck(ipstrack_core::bundle::InWorkCheckDoc {
+                    date: text(day),
+                    source,
+                    note,
+                })),
+            )
         }
         "engagement" => {
             let day = date("date", "date of the change", false, after_received);
@@ -347,6 +377,7 @@ pub(crate) async fn record_step(
                 "decision" => Entry::Decision,
                 "transfer" => Entry::Transfer,
                 "job" => Entry::Job,
+                "in_work_check" => Entry::InWorkCheck,
                 _ => {
                     return Err(WebError::Text(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -430,4 +461,37 @@ pub(crate) async fn record_step(
         },
     };
     write_step(&state, &v, &id, (change, once), state_form).await
+}
+
+/// Who agreed a team decision, as typed (names separated by commas or on
+/// lines of their own), each read by core's text rule; refused, with the
+/// reason, unless it is a team's decision — the ES and at least one other
+/// (ENG-3, core's [`ipstrack_core::standards::agreement`]).
+pub(crate) fn agreed_by(
+    d: &ipstrack_core::model::Dataset,
+    es: Option<ipstrack_core::model::StaffIdx>,
+    typed: &str,
+    errors: &mut FieldErrors,
+) -> Vec<String> {
+    use ipstrack_core::bundle::{TextRule, limits, read_text};
+    let mut names = Vec::new();
+    for part in typed.split([',', '\n']) {
+        match read_text(part, TextRule::line(limits::AGREED_BY_CHARS)) {
+            Ok(Some(name)) => names.push(name.to_string()),
+            Ok(None) => {}
+            Err(problem) => {
+                errors.push(("agreed_by", format!("Each name {}", problem.words())));
+                return names;
+            }
+        }
+    }
+    if names.len() > limits::AGREED_BY {
+        errors.push((
+            "agreed_by",
+            format!("Name at most {} people who agreed it", limits::AGREED_BY),
+        ));
+    } else if let Some(problem) = ipstrack_core::standards::agreement(d, es, &names).problem() {
+        errors.push(("agreed_by", problem.into()));
+    }
+    names
 }

@@ -107,7 +107,9 @@ async fn case_1_a_client_kept_active_by_a_team_decision_is_shown_as_such() {
     let w = world().await;
     let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
-    let form = format!("csrf={csrf}&start=2025-01-01&end=&status=active&reason=in+hospital");
+    let form = format!(
+        "csrf={csrf}&start=2025-01-01&end=&status=active&reason=in+hospital&agreed_by=es1,Team+lead"
+    );
     let (status, _, _) = send(&w.app, post(&format!("{referral}/decision"), &es1, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = send(&w.app, get(&referral, &es1)).await;

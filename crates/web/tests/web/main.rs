@@ -18,6 +18,7 @@ mod employer_contacts;
 mod entries;
 mod hostile;
 mod import;
+mod in_work_checks;
 mod jobs;
 mod one_door;
 mod period;

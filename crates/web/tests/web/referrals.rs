@@ -387,7 +387,7 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
         ("engagement", "date=2025-01-04&status=not_seeking_work"),
         (
             "decision",
-            "start=2025-01-05&end=&status=active&reason=in+hospital",
+            "start=2025-01-05&end=&status=active&reason=in+hospital&agreed_by=es3%2C+Care+coordinator",
         ),
     ] {
         let (status, _, body) = send(
@@ -422,6 +422,10 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
         r.decisions.last().unwrap().reason.as_deref(),
         Some("in hospital")
     );
+    assert_eq!(
+        r.decisions.last().unwrap().agreed_by,
+        ["es3", "Care coordinator"]
+    );
     // The team decision keeps the client active despite the waiting list and the engagement change.
     assert!(ipstrack_core::caseload::status_on(r, today(), &loaded.dataset.policy).active);
 
@@ -436,6 +440,12 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
             "decision",
             "start=2025-01-05&status=active&reason=",
             "#decision-reason",
+        ),
+        // ENG-3: a decision by one person alone is refused with the reason.
+        (
+            "decision",
+            "start=2025-01-05&status=active&reason=in+hospital&agreed_by=es3",
+            "#decision-agreed_by",
         ),
         (
             "engagement",
