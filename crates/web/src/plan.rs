@@ -16,7 +16,7 @@ use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::team::{Whose, trends};
 use crate::ui::chart::{Series, Trends, access_chart, employed, quarters_chart, unemployed};
 use crate::ui::dates::uk_date;
-use crate::ui::figures::{band_words, percent, period_form, tag};
+use crate::ui::figures::{band_words, percent, period_form, tag, target_percent};
 use crate::ui::form::FormState;
 use crate::ui::layout::layout;
 use crate::ui::saved::{success_banner, take_saved};
@@ -202,7 +202,12 @@ pub fn plan_html(
                         @let t = &s.targets;
                         @let k = &s.kpis;
                         table class="plan-kpis" {
-                            caption { "The plan to " (uk_date(r.as_of)) ". Targets apply to people unemployed at referral; people already in work (job retention) are counted apart." }
+                            caption {
+                                "The plan to " (uk_date(r.as_of)) ". Targets apply to people unemployed at referral; people already in work (job retention) are counted apart."
+                                @if let Some(y) = &t.year_to_date {
+                                    " The rate targets are yearly: their status judges the year so far (" (uk_date(y.period.start)) " to " (uk_date(y.period.end)) ")."
+                                }
+                            }
                             thead { tr {
                                 th scope="col" { "Measure" } th scope="col" class="num" { "Unemployed" }
                                 th scope="col" class="num" { "Employed (job retention)" } th scope="col" class="num" { "Target to date" }
@@ -217,11 +222,26 @@ pub fn plan_html(
                                 (plan_count_row("sustained-13", "Sustained 13 weeks (people)", k.sustained.w13, None))
                                 (plan_count_row("sustained-26", "Sustained 26 weeks (people)", k.sustained.w26, None))
                                 (plan_count_row("sustained-52", "Sustained 52 weeks (people)", k.sustained.w52, None))
+                                @let year = t.year_to_date.as_ref();
                                 (plan_rate_row("job-outcome-rate", "Job outcome rate",
-                                    html! { (percent(k.job_outcome_rate.value)) " (" (k.job_outcome_rate.numerator) " of " (k.job_outcome_rate.denominator) " seeking work)" },
+                                    html! {
+                                        (percent(k.job_outcome_rate.value)) " (" (k.job_outcome_rate.numerator) " of " (k.job_outcome_rate.denominator) " seeking work)"
+                                        @if let Some(y) = year {
+                                            br; span class="ytd" id="job-outcome-rate-year" {
+                                                (percent(y.job_outcome_rate.value)) " so far this year (" (y.job_outcome_rate.numerator) " of " (y.job_outcome_rate.denominator) "), target " (target_percent(t.job_outcome_rate))
+                                            }
+                                        }
+                                    },
                                     t.job_outcome_rate, t.status.job_outcome_rate))
                                 (plan_rate_row("sustainment-rate", "13-week sustainment rate",
-                                    html! { (percent(k.sustainment_rate_13w.value)) " (" (k.sustainment_rate_13w.numerator) " of " (k.sustainment_rate_13w.denominator) " people; " (k.sustainment_rate_13w.pending) " pending)" },
+                                    html! {
+                                        (percent(k.sustainment_rate_13w.value)) " (" (k.sustainment_rate_13w.numerator) " of " (k.sustainment_rate_13w.denominator) " people; " (k.sustainment_rate_13w.pending) " pending)"
+                                        @if let Some(y) = year {
+                                            br; span class="ytd" id="sustainment-rate-year" {
+                                                (percent(y.sustainment_rate_13w.value)) " so far this year (" (y.sustainment_rate_13w.numerator) " of " (y.sustainment_rate_13w.denominator) "), target " (target_percent(t.sustainment_rate_13w))
+                                            }
+                                        }
+                                    },
                                     t.sustainment_rate_13w, t.status.sustainment_rate_13w))
                             }
                         }

@@ -37,11 +37,12 @@ pub(crate) async fn service(
         )
     })?;
     let r = data.report(&period, as_of)?;
-    Ok(service_html(&v, &data, &r))
+    let ytd = data.year_to_date(&r)?;
+    Ok(service_html(&v, &data, &r, ytd.as_deref()))
 }
 
 /// The service view: every team and the service, any period or as-of date.
-pub fn service_html(v: &Viewer, data: &Loaded, r: &Report) -> Markup {
+pub fn service_html(v: &Viewer, data: &Loaded, r: &Report, ytd: Option<&Report>) -> Markup {
     let d = &data.dataset;
     layout(
         v,
@@ -55,9 +56,10 @@ pub fn service_html(v: &Viewer, data: &Loaded, r: &Report) -> Markup {
                 tbody {
                     @for t in &r.teams {
                         @let name = d.teams.iter().find(|x| x.id == t.id).map_or(t.id.clone(), |x| x.name.clone());
-                        (figures_row(html! { a href=(format!("/team?team={}&period={}&as_of={}", t.id, r.period.label, r.as_of)) { (name) } }, &t.kpis))
+                        @let year = ytd.and_then(|y| y.teams.iter().find(|x| x.id == t.id)).map(|x| &x.kpis);
+                        (figures_row(html! { a href=(format!("/team?team={}&period={}&as_of={}", t.id, r.period.label, r.as_of)) { (name) } }, &t.kpis, year))
                     }
-                    (figures_row(html! { "Service" }, &r.service))
+                    (figures_row(html! { "Service" }, &r.service, ytd.map(|y| &y.service)))
                 }
             }
         },

@@ -76,6 +76,20 @@ impl Snapshot {
         Ok(r)
     }
 
+    /// TGT-3 *(rev. 3)*: the report of the financial year to date of
+    /// `r`'s period (as of the same day), whose rates a part-year period's
+    /// statuses judge; `None` for a whole financial year.
+    pub(crate) fn year_to_date(&self, r: &Report) -> Result<Option<Arc<Report>>, ReportError> {
+        let period = Period {
+            start: r.period.start,
+            end: r.period.end,
+            label: r.period.label.clone(),
+        };
+        ipstrack_core::report::year_to_date_period(&period)
+            .map(|ytd| self.report(&ytd, r.as_of))
+            .transpose()
+    }
+
     /// The worklist of a day (CASE-4), made once per snapshot.
     pub(crate) fn worklist(&self, day: Day) -> Arc<Vec<WorkItem>> {
         if let Some(w) = self.worklists.lock().expect("not poisoned").get(&day) {

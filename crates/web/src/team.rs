@@ -14,7 +14,7 @@ use crate::extract::{Lead, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_of};
 use crate::ui::chart::{Series, Trends, access_chart, both, line_chart, quarters_chart};
 use crate::ui::dates::uk_date;
-use crate::ui::figures::{figures_head, figures_row, percent, period_form, plan_link, tag};
+use crate::ui::figures::{figures_head, figures_row, period_form, plan_link, rate_cell, tag};
 use crate::ui::layout::layout;
 use crate::{Shared, Snapshot};
 use ipstrack_core::Loaded;
@@ -36,8 +36,9 @@ pub(crate) async fn team(
     let (period, as_of) = period_of(&q, state.today())
         .map_err(|e| bad_period(&v, ("Team", "/team"), (d, state.today()), &q, Some(id), &e))?;
     let r = data.report(&period, as_of)?;
+    let ytd = data.year_to_date(&r)?;
     let trends = trends(&data, Whose::Team(id), &period, as_of)?;
-    Ok(team_html(&v, &data, team, &r, &trends))
+    Ok(team_html(&v, &data, team, (&r, ytd.as_deref()), &trends))
 }
 
 /// Whose trends a chart follows: a team (its ES's targets summed) or one ES.
@@ -111,7 +112,13 @@ pub(crate) fn trends(
 }
 
 /// The team dashboard: each ES against their performance plan.
-pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Trends) -> Markup {
+pub fn team_html(
+    v: &Viewer,
+    data: &Loaded,
+    team: u32,
+    (r, ytd): (&Report, Option<&Report>),
+    trends: &Trends,
+) -> Markup {
     let d = &data.dataset;
     let t = &d.teams[team as usize];
     let members: Vec<_> = r.specialists.iter().filter(|s| s.team == t.id).collect();
@@ -151,9 +158,10 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
                             td class="num" data-label="Into work" { (s.kpis.people_into_work.unemployed) }
                             td class="num" data-label="Into-work target" { (format!("{:.1}", s.targets.people_into_work)) }
                             td data-why="into-work" data-label="Into-work status" { (tag(s.targets.status.people_into_work)) (why.into_work) }
-                            td class="num" data-label="Job outcome rate" { (percent(s.kpis.job_outcome_rate.value)) }
+                            @let year = s.targets.year_to_date.as_ref();
+                            td class="num" data-label="Job outcome rate" { (rate_cell(s.kpis.job_outcome_rate.value, year.map(|y| y.job_outcome_rate.value), Some(s.targets.job_outcome_rate))) }
                             td data-why="job-outcome-rate" data-label="Job outcome rate status" { (tag(s.targets.status.job_outcome_rate)) (why.job_outcome_rate) }
-                            td class="num" data-label="13-week sustainment" { (percent(s.kpis.sustainment_rate_13w.value)) }
+                            td class="num" data-label="13-week sustainment" { (rate_cell(s.kpis.sustainment_rate_13w.value, year.map(|y| y.sustainment_rate_13w.value), Some(s.targets.sustainment_rate_13w))) }
                             td data-why="sustainment" data-label="Sustainment status" { (tag(s.targets.status.sustainment_rate_13w)) (why.sustainment) }
                             td class="num" data-label="Active / open (seen)" { (s.kpis.caseload.active) " / " (s.kpis.caseload.open) }
                             td class="num" data-label="Carried over" { (s.kpis.caseload.carried_over) }
@@ -164,7 +172,8 @@ pub fn team_html(v: &Viewer, data: &Loaded, team: u32, r: &Report, trends: &Tren
             }
             }
             @if let Some(b) = block {
-                table { caption { "Team figures" } (figures_head()) tbody { (figures_row(html! { (t.name) }, &b.kpis)) } }
+                @let year = ytd.and_then(|y| y.teams.iter().find(|x| x.id == t.id)).map(|x| &x.kpis);
+                table { caption { "Team figures" } (figures_head()) tbody { (figures_row(html! { (t.name) }, &b.kpis, year)) } }
             }
             (access_chart(trends, false))
             (line_chart("Active caseload per FTE in post, against the fidelity limit", &trends.months,

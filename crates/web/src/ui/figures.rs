@@ -140,7 +140,39 @@ pub fn period_problem(
     )
 }
 
-pub(crate) fn figures_row(name: Markup, k: &Kpis) -> Markup {
+/// A rate of the period and, for a part-year period (TGT-3, rev. 3), the
+/// financial year to date's beside it, which the status judges: "12.5%"
+/// then "39.6% so far this year, target 40%".
+pub(crate) fn rate_cell(
+    value: Option<f64>,
+    ytd: Option<Option<f64>>,
+    target: Option<f64>,
+) -> Markup {
+    html! {
+        (percent(value))
+        @if let Some(y) = ytd {
+            br;
+            span class="ytd" {
+                (percent(y)) " so far this year"
+                @if let Some(t) = target { ", target " (target_percent(t)) }
+            }
+        }
+    }
+}
+
+/// A target rate as people say it: 40%, 65%, 37.5%.
+pub(crate) fn target_percent(t: f64) -> String {
+    let p = t * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// A row of figures; `ytd` the same block's figures over the financial year
+/// to date when the period is part of a year (its rates shown beside).
+pub(crate) fn figures_row(name: Markup, k: &Kpis, ytd: Option<&Kpis>) -> Markup {
     let ue = |g: ByGroup| html! { (g.unemployed) " / " (g.employed) };
     html! {
         tr {
@@ -154,8 +186,8 @@ pub(crate) fn figures_row(name: Markup, k: &Kpis) -> Markup {
             td class="num" data-figure="sustained-52" { (ue(k.sustained.w52)) }
             td class="num" data-figure="active-open" { (k.caseload.active) " / " (k.caseload.open) }
             td class="num" data-figure="carried-over" { (k.caseload.carried_over) }
-            td class="num" data-figure="job-outcome-rate" { (percent(k.job_outcome_rate.value)) }
-            td class="num" data-figure="sustainment-rate" { (percent(k.sustainment_rate_13w.value)) }
+            td class="num" data-figure="job-outcome-rate" { (rate_cell(k.job_outcome_rate.value, ytd.map(|y| y.job_outcome_rate.value), None)) }
+            td class="num" data-figure="sustainment-rate" { (rate_cell(k.sustainment_rate_13w.value, ytd.map(|y| y.sustainment_rate_13w.value), None)) }
         }
     }
 }

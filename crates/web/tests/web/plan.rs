@@ -354,3 +354,58 @@ async fn a_bad_period_on_the_plan_page_is_explained() {
         );
     }
 }
+
+#[tokio::test]
+async fn tgt_3_a_part_year_shows_each_rate_and_the_year_so_far_which_the_status_judges() {
+    let w = world().await;
+    let manager = session_of(&w, "manager").await;
+    let loaded = w.store.load().await.unwrap();
+    let period = ipstrack_core::Period::parse("2024/25-Q3").unwrap();
+    let as_of = ipstrack_core::Day::parse("2024-12-31").unwrap();
+    let r = ipstrack_core::report(&loaded.dataset, &loaded.warnings, &period, as_of).unwrap();
+    let es = r.specialists.iter().find(|s| s.id == "es1").unwrap();
+    let year = es
+        .targets
+        .year_to_date
+        .as_ref()
+        .expect("a quarter has a year to date");
+    let words = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0));
+    let plan = ok_page(
+        &w,
+        "/specialists/es1/plan?period=2024/25-Q3&as_of=2024-12-31",
+        &manager,
+    )
+    .await;
+    shows(
+        &plan,
+        &format!("{} so far this year (", words(year.job_outcome_rate.value)),
+    );
+    shows(&plan, "target 40%");
+    shows(
+        &plan,
+        "their status judges the year so far (1 Apr 2024 to 31 Dec 2024)",
+    );
+    let team = ok_page(
+        &w,
+        "/team?team=t2&period=2024/25-Q3&as_of=2024-12-31",
+        &manager,
+    )
+    .await;
+    shows(
+        &team,
+        &format!(
+            "{} so far this year, target 40%",
+            words(year.job_outcome_rate.value)
+        ),
+    );
+    let service = ok_page(&w, "/service?period=2024/25-Q3&as_of=2024-12-31", &manager).await;
+    shows(&service, "so far this year");
+    // A whole financial year is its own year to date: shown once.
+    for path in [
+        "/specialists/es1/plan?period=2024/25&as_of=2024-12-31",
+        "/team?team=t2&period=2024/25&as_of=2024-12-31",
+        "/service?period=2024/25&as_of=2024-12-31",
+    ] {
+        hides(&ok_page(&w, path, &manager).await, "so far this year");
+    }
+}
