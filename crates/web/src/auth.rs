@@ -265,6 +265,7 @@ pub(crate) async fn change_password(
         values: Vec::new(),
         errors,
         saved: None,
+        warning: None,
     };
     if busy {
         return Ok((

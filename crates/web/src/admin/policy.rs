@@ -124,6 +124,7 @@ pub(crate) async fn policy_page(
         values: policy_values(&data.dataset.policy),
         errors: Vec::new(),
         saved: None,
+        warning: None,
     };
     policy_html(&v, &POLICY_FIELDS, &form)
 }
@@ -208,6 +209,7 @@ pub(crate) async fn save_policy(
         values,
         errors,
         saved: None,
+        warning: None,
     };
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -19,7 +19,6 @@ use crate::referrals::page::{AGREED_BY_LABEL, in_work_check_fields};
 use crate::referrals::steps::{Asked, OUT_OF_DATE, as_stored};
 use crate::ui::form::{FormState, error_summary, field, options, select, textarea};
 use crate::ui::layout::layout;
-use crate::ui::saved::saved_redirect;
 use crate::{AppState, Shared, Viewer};
 
 /// The fields of entry `index` of `kind` as stored (none: no such entry).
@@ -126,6 +125,7 @@ pub(crate) async fn edit_page(
         values,
         errors: Vec::new(),
         saved: None,
+        warning: None,
     };
     Ok(entry_html(&v, &data, i, index, &form, today))
 }
@@ -179,15 +179,16 @@ pub(crate) async fn save_entry(
         return Err(stale(form, OUT_OF_DATE).await);
     };
     let step = Step::Edit { edit, seen_version };
+    let before = state.data();
     match state
         .store
         .change_referral_once(&id, &step, None, &v.session.user.username)
         .await
     {
-        Ok(saved) => {
-            state.publish(&saved).await;
-            Ok(saved_redirect(state, &format!("/referrals/{id}"), "edit"))
-        }
+        Ok(saved) => Ok(crate::referrals::steps::saved_and_told(
+            state, &before, &step, &saved, "edit",
+        )
+        .await),
         Err(StoreError::Conflict { .. }) => {
             let message = "This referral was changed by someone else since you opened this form, so your change was not saved. Check it and save it again if it is still needed.";
             Err(stale(form, message).await)

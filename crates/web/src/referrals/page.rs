@@ -32,9 +32,16 @@ pub(crate) async fn referral_page(
 ) -> WebResult<Response> {
     let today = state.today();
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
+    // After a save: its message, once; and a submitted return it changed.
+    let warning = crate::returns::affected::take_warning(&state, &headers);
+    let (warning, clear_warning) = match warning {
+        Some((markup, [clear])) => (Some(markup), Some(clear)),
+        None => (None, None),
+    };
     let page = |saved: Option<&str>| {
         let form = FormState {
             saved: saved.map(str::to_string),
+            warning: warning.clone(),
             ..FormState::default()
         };
         referral_html(
@@ -46,11 +53,16 @@ pub(crate) async fn referral_page(
             &assignable(&v, &data.dataset, today),
         )
     };
-    // After a save: its message, once.
-    Ok(match take_saved(&state, &headers) {
+    let mut response = match take_saved(&state, &headers) {
         Some((message, clear)) => (clear, page(Some(message))).into_response(),
         None => page(None).into_response(),
-    })
+    };
+    if let Some((name, value)) = clear_warning
+        && let Ok(value) = value.parse()
+    {
+        response.headers_mut().append(name, value);
+    }
+    Ok(response)
 }
 
 /// A referral: its timeline, sustainment clock and the add-contact form.
@@ -194,6 +206,7 @@ pub fn referral_html(
         &client.display_name(),
         html! {
             (success_banner(form.saved.as_deref()))
+            @if let Some(w) = &form.warning { (w) }
             (error_summary(form))
             div class="panel" {
                 p { "Referral " (r.id) " of client " (client.id)

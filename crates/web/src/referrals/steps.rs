@@ -77,19 +77,13 @@ pub(crate) async fn write_step(
     (step, once): (Step, Option<RequestKey>),
     form: crate::ui::form::FormState,
 ) -> WebResult {
+    let before = state.data();
     match state
         .store
         .change_referral_once(id, &step, once.as_ref(), &v.session.user.username)
         .await
     {
-        Ok(saved) => {
-            state.publish(&saved).await;
-            Ok(saved_redirect(
-                state,
-                &format!("/referrals/{id}"),
-                form.form,
-            ))
-        }
+        Ok(saved) => Ok(saved_and_told(state, &before, &step, &saved, form.form).await),
         Err(StoreError::Conflict { .. }) => Err(stale(state, v, id, form, CHANGED).await),
         // Core's checks of the record refused it: beside the form's fields.
         Err(StoreError::Invalid(bad)) => {
@@ -405,6 +399,7 @@ pub(crate) async fn record_step(
             values,
             errors,
             saved: None,
+            warning: None,
         };
         return crate::referrals::entry_edit::save_entry(
             &state,
@@ -428,6 +423,7 @@ pub(crate) async fn record_step(
                 values,
                 errors,
                 saved: None,
+                warning: None,
             },
         ));
     }
@@ -450,6 +446,7 @@ pub(crate) async fn record_step(
         values,
         errors: Vec::new(),
         saved: None,
+        warning: None,
     };
     // The version the page showed: an edit is refused without it, or if the
     // referral changed since.
@@ -494,4 +491,58 @@ pub(crate) fn agreed_by(
         errors.push(("agreed_by", problem.into()));
     }
     names
+}
+
+/// After a write on a referral: the new data published, and the redirect to
+/// the referral saying what was saved — and, when the write changed a figure
+/// of a submitted return (dated on or before its as-of date), which return
+/// and figures (issue 22).
+pub(crate) async fn saved_and_told(
+    state: &AppState,
+    before: &crate::Snapshot,
+    step: &Step,
+    saved: &ipstrack_store::Saved,
+    what: &str,
+) -> axum::response::Response {
+    state.publish(saved).await;
+    let id = &saved.referral.id;
+    let mut response = saved_redirect(state, &format!("/referrals/{id}"), what);
+    let received = Day::parse(&saved.referral.received);
+    if let Some(earliest) = earliest_day(step).or(received) {
+        let after = state.data();
+        let changed =
+            crate::returns::affected::changed_returns(state, before, &after, earliest).await;
+        if let Some((name, value)) = crate::returns::affected::warning_cookie(state, &changed)
+            && let Ok(value) = value.parse()
+        {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
+}
+
+/// The earliest day a step writes (its figures can change from that day
+/// on); `None` for a correction or removal, which may touch any day of the
+/// referral.
+fn earliest_day(step: &Step) -> Option<Day> {
+    let days: Vec<&str> = match step {
+        Step::Contact(c) => vec![&c.date],
+        Step::Hold(h) => vec![&h.start],
+        Step::Waiting(w) => vec![&w.start],
+        Step::Engagement(e) => vec![&e.date],
+        Step::Decision(x) => vec![&x.start],
+        Step::Transfer(t) => vec![&t.date],
+        Step::InWorkCheck(c) => vec![&c.date],
+        Step::Job(j) => vec![&j.start],
+        Step::Edit {
+            edit: Edit::Access(a),
+            ..
+        } => vec![a],
+        Step::Edit {
+            edit: Edit::Discharge(x),
+            ..
+        } => vec![&x.date],
+        Step::Edit { .. } => return None,
+    };
+    days.into_iter().filter_map(Day::parse).min()
 }

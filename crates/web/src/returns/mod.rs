@@ -25,6 +25,7 @@ use crate::ui::saved::{saved_redirect, success_banner, take_saved};
 use crate::{AppState, Shared, Snapshot};
 use maud::{Markup, html};
 
+pub(crate) mod affected;
 mod files;
 mod submitted;
 

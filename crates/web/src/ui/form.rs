@@ -17,6 +17,9 @@ pub struct FormState {
     pub errors: Vec<(&'static str, String)>,
     /// The message of a save just made ("Contact saved."), shown once.
     pub saved: Option<String>,
+    /// A warning the save left (a submitted return it changed), shown once
+    /// under its message.
+    pub warning: Option<maud::Markup>,
 }
 
 impl FormState {
@@ -35,6 +38,7 @@ impl FormState {
             values,
             errors,
             saved: None,
+            warning: None,
         }
     }
 
