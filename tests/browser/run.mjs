@@ -153,6 +153,30 @@ try {
   assert.match(timeline, /Note: CV done; starts at the garden centre/);
   await page.screenshot({ path: join(artifacts, 'referral-journey.png'), fullPage: true });
 
+  // Rules revision 3 (issue 22): an in-work check, and self-employment not
+  // yet registered, which is asked for and never taken as registered.
+  await page.getByLabel('Date of the check').fill(today);
+  await page.getByLabel('How you know they are still in work').selectOption('payslip');
+  await page.getByRole('button', { name: 'Save in-work check' }).click();
+  await page.waitForURL(referralUrl);
+  assert.match(await page.locator('.success-message').innerText(), /In-work check saved/);
+  await page.getByLabel('Kind of paid work').selectOption('self_employed');
+  await page.getByLabel('Employer').fill('Own gardening business');
+  await page.getByLabel('Start date').fill(today);
+  await page.getByRole('button', { name: 'Save job' }).click();
+  assert.match(await page.locator('.error-summary').innerText(), /how the self-employed person is registered/);
+  await page.getByLabel('If self-employed: how are they registered?').selectOption('not_registered');
+  await page.getByRole('button', { name: 'Save job' }).click();
+  await page.waitForURL(referralUrl);
+  timeline = await page.locator('table').last().innerText();
+  assert.match(timeline, /Still in work, confirmed by a payslip/);
+  assert.match(timeline, /self-employed at Own gardening business.*not counted until registered/);
+  await page.screenshot({ path: join(artifacts, 'in-work-check.png'), fullPage: true });
+  await page.goto(`${base}/definitions`);
+  assert.match(await page.locator('main').innerText(), /Carried over/);
+  await page.screenshot({ path: join(artifacts, 'definitions.png'), fullPage: true });
+  await page.goto(referralUrl);
+
   // The caseload lists the new referral; the team dashboard counts the access.
   await page.getByRole('link', { name: 'My caseload' }).click();
   const id = referralUrl.split('/').pop();

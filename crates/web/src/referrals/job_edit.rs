@@ -32,6 +32,9 @@ use crate::{Shared, Viewer};
 pub(crate) struct JobEditForm {
     #[serde(default, skip_serializing)]
     version: String,
+    /// The job start form's one-time token (the edit form has none).
+    #[serde(default, skip_serializing)]
+    pub(crate) once: String,
     #[serde(rename = "type", default)]
     kind: String,
     #[serde(default)]
@@ -80,6 +83,7 @@ impl JobEditForm {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         JobEditForm {
             version: String::new(),
+            once: String::new(),
             kind: j.kind.clone(),
             employer: text(&j.employer),
             start: j.start.clone(),
@@ -109,17 +113,32 @@ impl JobEditForm {
 
     /// The job the form describes, each field checked (`errors` says what
     /// to enter); `received` is the referral's day, `employed` its group.
-    fn job(&self, received: Day, employed: bool, today: Day, errors: &mut FieldErrors) -> JobDoc {
+    pub(crate) fn job(
+        &self,
+        received: Day,
+        employed: bool,
+        today: Day,
+        errors: &mut FieldErrors,
+    ) -> JobDoc {
         if !accepts(&bundle::JOB_TYPES, &self.kind) {
             errors.push(("type", "Select the kind of paid work".into()));
         }
-        let employer = self.employer.trim();
-        if employer.chars().count() > 200 {
-            errors.push((
-                "employer",
-                "The employer's name must be 200 characters or fewer".into(),
-            ));
-        }
+        let employer = match bundle::read_text(
+            &self.employer,
+            bundle::TextRule::line(bundle::limits::EMPLOYER_CHARS),
+        ) {
+            Ok(e) => e.unwrap_or_default(),
+            Err(problem) => {
+                errors.push((
+                    "employer",
+                    format!("The employer's name {}", problem.words()),
+                ));
+                ""
+            }
+        };
+        // The job held at referral (job retention) started before it
+        // (BAD-1 rev. 3); any other job starts on or after the referral.
+        let retained = employed && self.retained == "yes";
         let date = |errors: &mut FieldErrors,
                     name: &'static str,
                     text: &str,
@@ -138,7 +157,7 @@ impl JobEditForm {
             "start",
             &self.start,
             "start date",
-            Some((received, "referral")),
+            (!retained).then_some((received, "referral")),
         );
         if self.start.trim().is_empty() {
             errors.push(("start", "Enter the start date".into()));
@@ -185,7 +204,6 @@ impl JobEditForm {
         }
         let (registration, evidence) =
             self_employment(&self.kind, &self.registration, &self.evidence, errors);
-        let retained = employed && self.retained == "yes";
         JobDoc {
             id: String::new(),
             kind: self.kind.clone(),

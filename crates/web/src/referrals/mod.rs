@@ -13,7 +13,7 @@ use crate::extract::Viewer;
 mod contact;
 mod entry_edit;
 mod job;
-mod job_edit;
+pub(crate) mod job_edit;
 pub(crate) mod new;
 pub(crate) mod page;
 pub(crate) mod person;

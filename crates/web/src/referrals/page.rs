@@ -265,6 +265,14 @@ pub fn referral_html(
                     (field(form, "job", "employer", "Employer", "text", None))
                     (field(form, "job", "start", "Start date", "date", Some(&max)))
                     (field(form, "job", "hours_per_week", "Hours per week", "text", None))
+                    @if r.status_at_referral == ipstrack_core::model::Group::Employed {
+                        @let retained = form.form == "job" && form.values.iter().any(|(k, v)| k == "retained" && v == "yes");
+                        div class="field" {
+                            input id="job-retained" name="retained" type="checkbox" value="yes" checked[retained];
+                            " " label for="job-retained" { "This is the job they held when referred (job retention): its start may be before the referral" }
+                        }
+                        (field(form, "job", "return_to_work", "If off sick: the day they returned to work (optional)", "date", Some(&max)))
+                    }
                     button type="submit" { "Save job" }
                 }
             }

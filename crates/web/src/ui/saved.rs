@@ -13,7 +13,7 @@ use crate::extract::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 17] = [
+const MESSAGES: [(&str, &str); 18] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -30,6 +30,7 @@ const MESSAGES: [(&str, &str); 17] = [
     ("edit", "Changes saved."),
     ("employer-contact", "Employer contact saved."),
     ("return", "Return submitted. Its figures are frozen."),
+    ("in_work_check", "In-work check saved."),
     (
         "merged",
         "The two records are now one person. The audit log keeps a copy.",

@@ -286,3 +286,50 @@ async fn job_1_a_registered_self_employment_is_saved_with_its_evidence_from_the_
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "The evidence must be 100 characters or fewer");
 }
+
+#[tokio::test]
+async fn bad_1_a_job_held_at_referral_is_recorded_with_its_real_start_before_the_referral() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    // A new referral of someone in work (job retention), received 10 Jan 2025.
+    let (_, _, page) = send(&w.app, get("/referrals/new", &es3)).await;
+    let once = page
+        .split("name=\"once\" value=\"")
+        .nth(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .unwrap_or_default();
+    let form = format!(
+        "csrf={csrf}&once={once}&client=&given_name=Sam&family_name=Lee&nhs_number=&received=2025-01-10\
+         &status_at_referral=employed&es=es3"
+    );
+    let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let referral = location(&headers);
+    let page = ok_page(&w, &referral, &es3).await;
+    shows(
+        &page,
+        "This is the job they held when referred (job retention)",
+    );
+    // Without the tick, a start before the referral is refused.
+    let job = |extra: &str| {
+        format!(
+            "csrf={csrf}&type=employee&employer=Co-op&start=2023-05-01&hours_per_week=30{extra}"
+        )
+    };
+    let path = format!("{referral}/jobs");
+    let (status, _, body) = send(&w.app, post(&path, &es3, &job(""))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&body, "href=\"#job-start\"");
+    // Ticked: the real start is kept, with the return to work.
+    let (status, _, body) = send(
+        &w.app,
+        post(&path, &es3, &job("&retained=yes&return_to_work=2025-01-13")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let id = referral.trim_start_matches("/referrals/");
+    let saved = w.store.referral(id).await.unwrap().unwrap();
+    let j = saved.referral.jobs.unwrap().pop().unwrap();
+    assert_eq!((j.start.as_str(), j.retained), ("2023-05-01", Some(true)));
+    assert_eq!(j.return_to_work.as_deref(), Some("2025-01-13"));
+}

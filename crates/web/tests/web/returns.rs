@@ -602,17 +602,24 @@ async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_nam
     let before = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
     // A referral of Q3 received: a job start backdated into Q3 changes the
     // return's job starts.
-    let job = format!("csrf={csrf1}&type=employee&employer=Co-op&start=2024-12-02&hours_per_week=16");
+    let job =
+        format!("csrf={csrf1}&type=employee&employer=Co-op&start=2024-12-02&hours_per_week=16");
     let (status, headers, _) = send(&w.app, post(&format!("{referral}/jobs"), &es1, &job)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let after = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
     assert!(after.version > before.version, "saved: the record is true");
     let warning = cookie_set(&headers, "ipstrack_return_changed").expect("a warning");
     let saved = cookie_set(&headers, "ipstrack_saved").unwrap();
-    let (_, headers, page) =
-        send(&w.app, get(&referral, &format!("{es1}; {saved}; {warning}"))).await;
+    let (_, headers, page) = send(
+        &w.app,
+        get(&referral, &format!("{es1}; {saved}; {warning}")),
+    )
+    .await;
     shows(&page, "Job saved.");
-    shows(&page, "This changes the return already submitted for 1 October to 31 December 2024 (2024/25 Q3)");
+    shows(
+        &page,
+        "This changes the return already submitted for 1 October to 31 December 2024 (2024/25 Q3)",
+    );
     shows(&page, "Total job starts");
     shows(&page, "href=\"/returns#submitted\"");
     // Shown once: the page clears it.
@@ -623,14 +630,20 @@ async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_nam
     );
     // An entry of today changes nothing submitted: no warning.
     let contact = format!("csrf={csrf1}&date=2025-01-15&kind=remote&mechanism=&note=");
-    let (status, headers, _) =
-        send(&w.app, post(&format!("{referral}/contacts"), &es1, &contact)).await;
+    let (status, headers, _) = send(
+        &w.app,
+        post(&format!("{referral}/contacts"), &es1, &contact),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(cookie_set(&headers, "ipstrack_return_changed"), None);
     // A forged cookie shows nothing it cannot read.
     let (_, _, page) = send(
         &w.app,
-        get(&referral, &format!("{es1}; ipstrack_return_changed=<script>~99")),
+        get(
+            &referral,
+            &format!("{es1}; ipstrack_return_changed=<script>~99"),
+        ),
     )
     .await;
     hides(&page, "return already submitted");
