@@ -228,6 +228,12 @@ pub fn referral_html(
                         }
                     }
                 }
+                @let evidence = ipstrack_core::evidence::milestone_evidence(r, today, policy);
+                @if !evidence.is_empty() {
+                    ul id="milestone-evidence" {
+                        @for m in &evidence { li { (milestone_words(m)) } }
+                    }
+                }
             }
             @let max = today.to_string();
             @if r.access.is_none() {
@@ -444,5 +450,41 @@ fn check_source_words(source: ipstrack_core::model::CheckSource) -> &'static str
         CheckSource::Employer => "the employer",
         CheckSource::Client => "the person",
         CheckSource::Other => "another way",
+    }
+}
+
+/// A milestone and what it rests on (SUS-6), in words: "13 weeks: counted
+/// on 3 Feb 2025, resting on an in-work check of 10 Feb 2025".
+fn milestone_words(m: &ipstrack_core::evidence::MilestoneEvidence) -> String {
+    use ipstrack_core::jobs::WorkedTo;
+    let (weeks, last) = (m.weeks, uk_date(m.last_worked));
+    match (m.achieved, m.evidence) {
+        (Some(day), why) => {
+            let why = match why {
+                WorkedTo::StillInWork => "work while in touch".to_string(),
+                WorkedTo::RecordedEnd => format!("the job's recorded end on {last}"),
+                WorkedTo::InWorkCheck(check) => format!("an in-work check of {}", uk_date(check)),
+                WorkedTo::Discharge => format!("work up to discharge ({last})"),
+            };
+            format!(
+                "{weeks} weeks: counted on {}, resting on {why}",
+                uk_date(day)
+            )
+        }
+        (None, WorkedTo::StillInWork) => {
+            format!("{weeks} weeks: due {}, still in work", uk_date(m.due))
+        }
+        (None, WorkedTo::RecordedEnd) => {
+            format!("{weeks} weeks: not reached, the job ended on {last}")
+        }
+        (None, WorkedTo::InWorkCheck(check)) => format!(
+            "{weeks} weeks: not counted yet (due {}), work confirmed up to an in-work check of {}",
+            uk_date(m.due),
+            uk_date(check)
+        ),
+        (None, WorkedTo::Discharge) => format!(
+            "{weeks} weeks: not counted (due {}), discharged and nobody has confirmed work after {last}",
+            uk_date(m.due)
+        ),
     }
 }
