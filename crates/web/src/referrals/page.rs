@@ -410,7 +410,7 @@ fn job_words(j: &ipstrack_core::model::Job) -> String {
         ));
     }
     if let Some(c) = j.four_hours_confirmed {
-        text.push_str(&format!("; 4 hours confirmed on {c}"));
+        text.push_str(&format!("; 4 hours confirmed on {}", uk_date(c)));
     }
     if j.kind == JobType::SelfEmployed && j.self_employment_registration.is_none() {
         text.push_str("; not counted until registered");

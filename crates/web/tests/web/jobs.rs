@@ -54,7 +54,7 @@ async fn job_2_the_first_months_hours_the_end_and_the_4_hours_confirmation_are_r
     let referral = ok_page(&w, &format!("/referrals/{}", w.es3_referral), &es3).await;
     shows(
         &referral,
-        "zero-hours contract at Garden centre; 4 hours confirmed on 2025-01-13",
+        "zero-hours contract at Garden centre; 4 hours confirmed on 13 Jan 2025",
     );
     shows(&referral, "ended");
     let audit = w
