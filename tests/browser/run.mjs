@@ -57,6 +57,16 @@ async function signIn(page, user) {
   await page.waitForLoadState();
 }
 
+// A GOV.UK date input (Day, Month, Year in a group named by its legend)
+// filled with the day `iso` (YYYY-MM-DD), as a person types it.
+async function fillDate(scope, legend, iso) {
+  const [y, m, d] = iso.split('-');
+  const group = scope.getByRole('group', { name: legend, exact: true });
+  await group.getByLabel('Day', { exact: true }).fill(String(Number(d)));
+  await group.getByLabel('Month', { exact: true }).fill(String(Number(m)));
+  await group.getByLabel('Year', { exact: true }).fill(y);
+}
+
 async function accessOf(page, es) {
   await page.goto(`${base}/team`);
   const row = page.locator('tr', { has: page.locator(`a[href="/caseload?es=${es}"]`) });
@@ -94,7 +104,7 @@ try {
   await page.getByLabel('Given name').fill('Amira');
   await page.getByLabel('Family name').fill('Khan');
   await page.getByLabel('Postcode (optional)').fill('LS1 4AP');
-  await page.getByLabel('Date the referral was received').fill(today);
+  await fillDate(page, 'Date the referral was received', today);
   await page.getByLabel('Employment status at referral').selectOption('unemployed');
   await page.getByRole('button', { name: 'Save referral' }).click();
   await page.waitForURL(/\/referrals\/r\d+$/);
@@ -103,17 +113,17 @@ try {
   assert.match(await page.locator('.success-message').innerText(), /Referral saved/);
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'saved');
   assert.match(await page.locator('h1').innerText(), /Amira Khan/);
-  await page.getByLabel('Date of access').fill(today);
+  await fillDate(page, 'Date of access', today);
   await page.getByRole('button', { name: 'Save access' }).click();
-  await page.getByLabel('Start of the vocational plan').fill(today);
+  await fillDate(page, 'Start of the vocational plan', today);
   await page.getByRole('button', { name: 'Save plan' }).click();
-  await page.getByLabel('Date of contact').fill(today);
+  await fillDate(page, 'Date of contact', today);
   await page.getByLabel('Kind of contact').selectOption('face_to_face');
   await page.getByLabel('Note: what happened, next step (optional)').fill('Talked about her CV; next: the garden centre');
   await page.getByRole('button', { name: 'Save contact' }).click();
   await page.getByLabel('Kind of paid work').selectOption('zero_hours');
   await page.getByLabel('Employer').fill('Garden centre');
-  await page.getByLabel('Start date').fill(today);
+  await fillDate(page, 'Start date', today);
   await page.getByRole('button', { name: 'Save job' }).click();
   await page.waitForURL(referralUrl);
   assert.match(await page.locator('.success-message').innerText(), /Job saved/);
@@ -130,15 +140,15 @@ try {
   await page.waitForURL(/\/jobs\/j1\/edit/);
   await page.getByLabel('Week 1').fill('3');
   await page.getByLabel('Week 2').fill('5.5');
-  await page.getByLabel('Date 4 hours of paid work were confirmed').fill(today);
-  await page.getByLabel('Last day worked (empty: still in work)').fill(today);
+  await fillDate(page, 'Date 4 hours of paid work were confirmed', today);
+  await fillDate(page, 'Last day worked (empty: still in work)', today);
   await page.screenshot({ path: join(artifacts, 'job-edit.png'), fullPage: true });
   await page.getByRole('button', { name: 'Save the job' }).click();
   await page.waitForURL(referralUrl);
   // A second job, and a correction of the contact by its Change link.
   await page.getByLabel('Kind of paid work').selectOption('employee');
   await page.getByLabel('Employer').fill('Co-op');
-  await page.getByLabel('Start date').fill(today);
+  await fillDate(page, 'Start date', today);
   await page.getByLabel('Hours per week').fill('16');
   await page.getByRole('button', { name: 'Save job' }).click();
   await page.waitForURL(referralUrl);
@@ -155,14 +165,14 @@ try {
 
   // Rules revision 3 (issue 22): an in-work check, and self-employment not
   // yet registered, which is asked for and never taken as registered.
-  await page.getByLabel('Date of the check').fill(today);
+  await fillDate(page, 'Date of the check', today);
   await page.getByLabel('How you know they are still in work').selectOption('payslip');
   await page.getByRole('button', { name: 'Save in-work check' }).click();
   await page.waitForURL(referralUrl);
   assert.match(await page.locator('.success-message').innerText(), /In-work check saved/);
   await page.getByLabel('Kind of paid work').selectOption('self_employed');
   await page.getByLabel('Employer').fill('Own gardening business');
-  await page.getByLabel('Start date').fill(today);
+  await fillDate(page, 'Start date', today);
   await page.getByRole('button', { name: 'Save job' }).click();
   assert.match(await page.locator('.error-summary').innerText(), /how the self-employed person is registered/);
   await page.getByLabel('If self-employed: how are they registered?').selectOption('not_registered');
@@ -203,7 +213,7 @@ try {
   // An employer contact recorded on the plan page is listed and counted.
   const engagement = page.locator('#employer-engagement');
   const contactsBefore = Number((await page.locator('#employer-engagement-summary').innerText()).match(/^(\d+)/)[1]);
-  await engagement.getByLabel('Date', { exact: true }).fill(today);
+  await fillDate(engagement, 'Date', today);
   await engagement.getByLabel('Employer', { exact: true }).fill('Riverside Garden Centre');
   await engagement.getByLabel('How', { exact: true }).selectOption('visit');
   await engagement.getByLabel('For a client (optional)').selectOption({ label: 'Amira Khan' });
@@ -224,7 +234,7 @@ try {
 
   // A bad date: the error summary links to the field.
   await page.goto(referralUrl);
-  await page.getByLabel('Date of contact').fill('2999-01-01');
+  await fillDate(page, 'Date of contact', '2999-01-01');
   await page.getByRole('button', { name: 'Save contact' }).click();
   const summary = page.locator('.error-summary');
   assert.ok(await summary.isVisible(), 'an error summary');
@@ -297,7 +307,7 @@ try {
   const person = await first.locator('td[data-label="Person"] a').getAttribute('href');
   await first.getByRole('link', { name: 'Record a contact' }).click();
   await leadPage.waitForURL(new RegExp(`${person}#add-contact$`));
-  await leadPage.getByLabel('Date of contact').fill(today);
+  await fillDate(leadPage, 'Date of contact', today);
   await leadPage.getByLabel('Kind of contact').selectOption('face_to_face');
   await leadPage.getByRole('button', { name: 'Save contact' }).click();
   await leadPage.waitForURL(new RegExp(`${person}$`));

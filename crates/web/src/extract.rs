@@ -337,6 +337,7 @@ async fn read_form<F: DeserializeOwned + Send>(
     let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
         .await
         .map_err(|r| rejection(r.into_response()))?;
+    let bytes = joined_dates(bytes);
     let CsrfToken { csrf } = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfToken {
         csrf: String::new(),
     });
@@ -439,4 +440,58 @@ where
             allowed: std::marker::PhantomData,
         })
     }
+}
+
+/// A form's GOV.UK date inputs joined: `{name}-day`, `{name}-month` and
+/// `{name}-year` become `{name}` — `YYYY-MM-DD` when the three are numbers
+/// (a day that does not exist, such as 31 2 2026, is left for the date's
+/// check to refuse), empty when all three are, else the parts as typed
+/// joined with `/`, which no date check accepts and the form shows again.
+/// A form without them is left as it is.
+pub(crate) fn joined_dates(bytes: Bytes) -> Bytes {
+    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
+        return bytes;
+    };
+    if !pairs.iter().any(|(k, _)| k.ends_with("-day")) {
+        return bytes;
+    }
+    let part = |name: &str, which: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k.strip_suffix(which).is_some_and(|n| n == name))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (key, value) in &pairs {
+        if let Some(name) = key.strip_suffix("-day") {
+            let (d, m, y) = (
+                value.trim().to_string(),
+                part(name, "-month"),
+                part(name, "-year"),
+            );
+            let number = |t: &str, most: usize| {
+                !t.is_empty() && t.len() <= most && t.chars().all(|c| c.is_ascii_digit())
+            };
+            let joined = if d.is_empty() && m.is_empty() && y.is_empty() {
+                String::new()
+            } else if number(&d, 2) && number(&m, 2) && y.len() == 4 && number(&y, 4) {
+                format!("{y}-{m:0>2}-{d:0>2}")
+            } else {
+                format!("{d}/{m}/{y}")
+            };
+            out.push((name.to_string(), joined));
+        } else if key.ends_with("-month") || key.ends_with("-year") {
+            let name = key.trim_end_matches("-month").trim_end_matches("-year");
+            if !pairs
+                .iter()
+                .any(|(k, _)| k.strip_suffix("-day") == Some(name))
+            {
+                out.push((key.clone(), value.clone()));
+            }
+        } else {
+            out.push((key.clone(), value.clone()));
+        }
+    }
+    serde_urlencoded::to_string(&out).map_or(bytes, Bytes::from)
 }

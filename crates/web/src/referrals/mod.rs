@@ -106,14 +106,23 @@ pub(crate) fn form_date(
     let text = text.trim();
     let day = Day::parse(text).ok_or_else(|| {
         // A well-formed date outside 1900–2099 is told as what it is.
-        match text.get(..4).and_then(|y| y.parse::<i32>().ok()) {
+        let iso = text.len() == 10 && text.as_bytes()[4] == b'-';
+        match text
+            .get(..4)
+            .and_then(|y| y.parse::<i32>().ok())
+            .filter(|_| iso)
+        {
             Some(year) if text.len() == 10 && year > 2099 => {
                 format!("The {what} must be today or in the past")
             }
             Some(year) if text.len() == 10 && year < 1900 => {
                 format!("The {what} must be in 1900 or later")
             }
-            _ => format!("Enter the {what} as a real date, for example {today}"),
+            _ if text.is_empty() => format!("Enter the {what}"),
+            _ => format!(
+                "Enter the {what} as a real date, for example, {}",
+                crate::ui::dates::example_date(today)
+            ),
         }
     })?;
     if day > today {
@@ -123,7 +132,8 @@ pub(crate) fn form_date(
         && day < first
     {
         return Err(format!(
-            "The {what} must be on or after the {name} ({first})"
+            "The {what} must be on or after the {name} ({})",
+            crate::ui::dates::uk_date(first)
         ));
     }
     Ok(day)

@@ -12,7 +12,7 @@ use crate::referrals::assignable;
 use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::form::{
-    FormState, dated_form, error_summary, field, options, select, step_form, textarea,
+    FormState, date_input, dated_form, error_summary, field, options, select, step_form, textarea,
 };
 use crate::ui::layout::layout;
 use crate::ui::layout::once_field;
@@ -247,7 +247,7 @@ pub fn referral_html(
                 form method="post" action=(format!("/referrals/{}/contacts", r.id)) novalidate {
                     input type="hidden" name="csrf" value=(v.session.csrf);
                     (once_field())
-                    (field(form, "contact", "date", "Date of contact", "date", Some(&max)))
+                    (date_input(form, "contact", "date", "Date of contact", Some(today)))
                     (select(form, "contact", "kind", "Kind of contact", &options(&[
                         ("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
                         ("in_work_support", "In-work support"), ("assertive_engagement", "Attempt, no reply (assertive engagement)")])))

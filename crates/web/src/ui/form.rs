@@ -98,7 +98,8 @@ pub fn problem_summary(problem: Option<&str>, field_id: &str) -> Markup {
     }
 }
 
-/// A labelled input with its error message.
+/// A labelled input with its error message; a date is a GOV.UK date input
+/// ([`date_input`]).
 pub(crate) fn field(
     state: &FormState,
     form: &str,
@@ -107,6 +108,9 @@ pub(crate) fn field(
     kind: &str,
     max: Option<&str>,
 ) -> Markup {
+    if kind == "date" {
+        return date_input(state, form, name, label, None);
+    }
     let id = format!("{form}-{name}");
     let error = state.error(form, name);
     html! {
@@ -210,6 +214,88 @@ pub(crate) fn dated_form(
                 (field(state, step, "date", label, "date", Some(max)))
                 @if step == "discharge" { (field(state, step, "reason", "Reason (optional)", "text", None)) }
                 button type="submit" class=(if step == "discharge" { "secondary" } else { "" }) { (button_text) }
+            }
+        }
+    }
+}
+
+/// The three parts of a date as typed: a day written `YYYY-MM-DD` (how
+/// forms carry it) or parts joined with `/` (a date that was not real, as
+/// typed), else nothing.
+fn date_parts(value: &str) -> (String, String, String) {
+    let value = value.trim();
+    if let Some(day) = ipstrack_core::Day::parse(value) {
+        let d = day.date();
+        return (
+            d.day().to_string(),
+            d.month().to_string(),
+            d.year().to_string(),
+        );
+    }
+    // A day written YYYY-MM-DD that does not exist (31 February).
+    let iso: Vec<&str> = value.split('-').collect();
+    if let [y, m, d] = iso[..]
+        && y.len() == 4
+        && [y, m, d]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
+        let trim = |p: &str| p.trim_start_matches('0').to_string();
+        return (trim(d), trim(m), y.to_string());
+    }
+    let mut parts = value.splitn(3, '/').map(str::to_string);
+    (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    )
+}
+
+/// A date as the GOV.UK design system asks for it: a group named by its
+/// legend with Day, Month and Year fields (numbers, no picker whose typing
+/// can turn 06122026 into 12 June), a UK example, and the error above. The
+/// fields post as `{name}-day`, `{name}-month` and `{name}-year`; the form
+/// reader joins them into `{name}` ([`crate::extract`]). `today` fills in
+/// today when the form is new and the date is usually today.
+pub(crate) fn date_input(
+    state: &FormState,
+    form: &str,
+    name: &str,
+    label: &str,
+    today: Option<ipstrack_core::Day>,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let error = state.error(form, name);
+    let value = match (state.form == form, today) {
+        (false, Some(day)) => day.to_string(),
+        _ => state.value(form, name),
+    };
+    let (d, m, y) = date_parts(&value);
+    let hint = format!("{id}-hint");
+    let described = match error {
+        Some(_) => format!("{hint} {id}-error"),
+        None => hint.clone(),
+    };
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            fieldset class="date-input" role="group" aria-describedby=(described) {
+                legend { (label) }
+                span class="hint" id=(hint) { "For example, 6 12 2026" }
+                @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
+                div class="date-input-items" {
+                    div class="date-input-item" {
+                        label for=(id) { "Day" }
+                        input id=(id) name=(format!("{name}-day")) class="width-2" type="text" inputmode="numeric" autocomplete="off" value=(d);
+                    }
+                    div class="date-input-item" {
+                        label for=(format!("{id}-month")) { "Month" }
+                        input id=(format!("{id}-month")) name=(format!("{name}-month")) class="width-2" type="text" inputmode="numeric" autocomplete="off" value=(m);
+                    }
+                    div class="date-input-item" {
+                        label for=(format!("{id}-year")) { "Year" }
+                        input id=(format!("{id}-year")) name=(format!("{name}-year")) class="width-4" type="text" inputmode="numeric" autocomplete="off" value=(y);
+                    }
+                }
             }
         }
     }

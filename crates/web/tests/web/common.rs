@@ -294,3 +294,34 @@ pub async fn version_now(w: &World, path: &str) -> i64 {
     let id = path.rsplit('/').next().unwrap();
     w.store.referral(id).await.unwrap().unwrap().version
 }
+
+/// Fails, showing the page, unless a GOV.UK date input of `page` holds the
+/// day `iso` (YYYY-MM-DD): its Day, Month and Year fields in order.
+#[track_caller]
+pub fn shows_date(page: &str, iso: &str) {
+    let mut parts = iso.split('-');
+    let (y, m, d) = (
+        parts.next().unwrap(),
+        parts.next().unwrap().trim_start_matches('0'),
+        parts.next().unwrap().trim_start_matches('0'),
+    );
+    let found = page
+        .match_indices("-day\" class=\"width-2\"")
+        .any(|(at, _)| {
+            let rest = &page[at..];
+            let input =
+                |text: &str, value: &str| text.find(&format!("value=\"{value}\"")).map(|i| i + 1);
+            let Some(a) = input(rest, d) else {
+                return false;
+            };
+            let Some(b) = input(&rest[a..], m) else {
+                return false;
+            };
+            let Some(c) = input(&rest[a + b..], y) else {
+                return false;
+            };
+            // The three belong to one date input (before the next one starts).
+            !rest[..a + b + c].contains("</fieldset>")
+        });
+    assert!(found, "no date input holding {iso} in: {page}");
+}

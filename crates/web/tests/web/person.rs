@@ -40,7 +40,7 @@ async fn a_new_person_is_recorded_with_their_name_and_details_and_shown_by_name(
     let page = ok_page(&w, &referral, &es3).await;
     shows(&page, "<title>Amira Khan");
     for detail in [
-        "1991-03-14",
+        "14 Mar 1991",
         "07700 900123",
         "LS1 4AP",
         "Female",

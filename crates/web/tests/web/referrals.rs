@@ -593,3 +593,78 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "href=\"#contact-note\"");
 }
+
+#[tokio::test]
+async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let page = ok_page(&w, &referral, &es1).await;
+    // Day, month and year, with today filled in for a contact.
+    shows(&page, "<legend>Date of contact</legend>");
+    shows(
+        &page,
+        "name=\"date-day\" class=\"width-2\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"15\"",
+    );
+    shows(&page, "For example, 6 12 2026");
+    let path = format!("{referral}/contacts");
+    let before = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let count = before.referral.contacts.as_ref().map_or(0, Vec::len);
+    // The browser picker's trap: 06122026 typed into one box is not a date.
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            &path,
+            &es1,
+            &format!("csrf={csrf}&date-day=06122026&date-month=&date-year=&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(
+        &body,
+        "Enter the date of the contact as a real date, for example, 15 1 2025",
+    );
+    shows(&body, "value=\"06122026\"");
+    // 31 February is not a day either; shown again as typed.
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            &path,
+            &es1,
+            &format!("csrf={csrf}&date-day=31&date-month=2&date-year=2024&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&body, "value=\"31\"");
+    let after = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    assert_eq!(
+        after.referral.contacts.as_ref().map_or(0, Vec::len),
+        count,
+        "nothing saved"
+    );
+    // 6 1 2025 is the 6th of January.
+    let (status, _, body) = send(
+        &w.app,
+        post(
+            &path,
+            &es1,
+            &format!("csrf={csrf}&date-day=6&date-month=1&date-year=2025&kind=remote"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", error_of(&body));
+    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    assert_eq!(
+        saved.referral.contacts.unwrap().last().unwrap().date,
+        "2025-01-06"
+    );
+}
+
+/// The first error summary line of a page, to say why a form was refused.
+fn error_of(page: &str) -> &str {
+    page.split("error-summary-title")
+        .nth(2)
+        .map_or(page, |s| &s[..s.len().min(900)])
+}
