@@ -39,6 +39,19 @@ const ABROAD_SHARE: f64 = 0.01;
 const TRANSFER_SHARE: f64 = 0.03;
 /// Chance, at each contact, that a gap of four weeks or more follows.
 const GAP_CHANCE: f64 = 0.03;
+/// Share of self-employment registered with HMRC, as a sole trader or a
+/// company, with the evidence seen (JOB-1); the others are not registered
+/// yet (not an outcome: a BAD-2 warning).
+const SELF_EMPLOYMENT_REGISTERED: f64 = 0.85;
+const SOLE_TRADER_EVIDENCE: [&str; 3] = [
+    "UTR seen",
+    "HMRC letter confirming the UTR seen",
+    "Self Assessment registration and UTR seen",
+];
+const COMPANY_EVIDENCE: [&str; 2] = [
+    "Companies House certificate and UTR seen",
+    "Corporation Tax UTR seen",
+];
 
 pub(crate) const EMPLOYERS: [&str; 24] = [
     "Co-op",
@@ -87,6 +100,8 @@ struct Job {
     hours: JobHours,
     confirmed: Option<Day>,
     registration: Option<&'static str>,
+    /// What shows the self-employment is registered (JOB-1).
+    evidence: Option<&'static str>,
     retained: bool,
     return_to_work: Option<Day>,
 }
@@ -738,7 +753,7 @@ fn job_doc(j: &Job, id: String, texts: &DayTexts, until: Day) -> JobDoc {
         weekly_hours,
         four_hours_confirmed: j.confirmed.filter(|d| known(*d)).map(|d| texts.of(d)),
         self_employment_registration: j.registration.map(str::to_string),
-        self_employment_evidence: None,
+        self_employment_evidence: j.evidence.map(str::to_string),
         retained: Some(j.retained),
         return_to_work: j.return_to_work.filter(|d| known(*d)).map(|d| texts.of(d)),
     }
@@ -767,6 +782,7 @@ fn retained_job(rng: &mut Rng, received: Day) -> Job {
         hours,
         confirmed: None,
         registration: None,
+        evidence: None,
         retained: true,
         return_to_work: None,
     }
@@ -844,8 +860,15 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
         _ => (JobHours::Fixed(fixed_hours(rng)), job_length(rng)),
     };
     let end = length.map(|days| start.plus(days - 1));
-    let registration = (kind == "self_employed" && rng.chance(0.88))
+    let registration = (kind == "self_employed" && rng.chance(SELF_EMPLOYMENT_REGISTERED))
         .then(|| rng.weighted(&[(80, "sole_trader"), (20, "company")]));
+    let evidence = registration.map(|r| {
+        if r == "company" {
+            rng.pick(&COMPANY_EVIDENCE)
+        } else {
+            rng.pick(&SOLE_TRADER_EVIDENCE)
+        }
+    });
     let confirmed = rng
         .chance(0.25)
         .then(|| start.plus(rng.range(2, 14)))
@@ -858,6 +881,7 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
         hours,
         confirmed,
         registration,
+        evidence,
         retained: false,
         return_to_work: None,
     }

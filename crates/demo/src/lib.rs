@@ -38,8 +38,9 @@
 //!   half within about four months and nearly all within a year (job outcome
 //!   rate about 35% in a steady year): employee jobs (contracted hours
 //!   4–37.5), zero-hours and self-employed work (hours of the first four
-//!   weeks, in quarter hours; most self-employment registered as a sole
-//!   trader or company, a few not: BAD-2 warnings), apprenticeships and paid
+//!   weeks, in quarter hours; self-employment registered as a sole trader
+//!   or company with the evidence seen ("UTR seen"), about 15% not yet
+//!   registered: BAD-2 warnings, not outcomes), apprenticeships and paid
 //!   placements. There are short jobs, further jobs after breaks either side
 //!   of six weeks, the odd second job alongside the first, some four-hours
 //!   confirmations, and many jobs still running. People in work are
