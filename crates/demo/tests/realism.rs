@@ -174,3 +174,38 @@ fn realism_in_work_checks_come_mostly_from_payslips_and_employers() {
         "{discharged} discharged referrals with checks"
     );
 }
+
+/// ENG-3: every team decision records the ES and another who agreed it,
+/// so none is on the worklist on any day it is in force from; and SUS-7
+/// still asks the team to confirm some people in work (not everyone is
+/// followed up at every milestone).
+#[test]
+fn realism_team_decisions_are_agreed_and_some_checks_are_still_due() {
+    use ipstrack_core::worklist::{Alert, worklist};
+    let text = serde_json::to_string(bundle()).unwrap();
+    let loaded = ipstrack_core::read_bundle(&text).unwrap();
+    let mut days: Vec<&str> = bundle()
+        .referrals
+        .iter()
+        .flat_map(|r| r.decisions.iter().flatten())
+        .map(|d| d.start.as_str())
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    assert!(!days.is_empty());
+    for day in days {
+        let items = worklist(&loaded.dataset, Day::parse(day).unwrap());
+        assert!(
+            !items
+                .iter()
+                .any(|i| matches!(i.alert, Alert::DecisionAgreementMissing { .. })),
+            "{day}"
+        );
+    }
+    let items = worklist(&loaded.dataset, Day::parse("2025-03-31").unwrap());
+    let due = items
+        .iter()
+        .filter(|i| matches!(i.alert, Alert::ConfirmStillInWork { .. }))
+        .count();
+    assert!(due > 0, "some in-work checks are due");
+}
