@@ -9,8 +9,8 @@
 
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, PlanDoc, ReferralDoc, SpellDoc,
-    TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, InWorkCheckDoc, JobDoc, PlanDoc,
+    ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 
 use crate::rng::Rng;
@@ -39,6 +39,69 @@ const ABROAD_SHARE: f64 = 0.01;
 const TRANSFER_SHARE: f64 = 0.03;
 /// Chance, at each contact, that a gap of four weeks or more follows.
 const GAP_CHANCE: f64 = 0.03;
+/// Share of self-employment registered with HMRC, as a sole trader or a
+/// company, with the evidence seen (JOB-1); the others are not registered
+/// yet (not an outcome: a BAD-2 warning).
+const SELF_EMPLOYMENT_REGISTERED: f64 = 0.85;
+const SOLE_TRADER_EVIDENCE: [&str; 3] = [
+    "UTR seen",
+    "HMRC letter confirming the UTR seen",
+    "Self Assessment registration and UTR seen",
+];
+const COMPANY_EVIDENCE: [&str; 2] = [
+    "Companies House certificate and UTR seen",
+    "Corporation Tax UTR seen",
+];
+
+/// After the discharge, the share of people still in work at 13, 26 and 52
+/// weeks after the start of their work (the run's first job) whose team
+/// records an in-work check then (SUS-6, SUS-7).
+const FOLLOW_UP: [(i32, f64); 3] = [(13, 0.80), (26, 0.65), (52, 0.40)];
+/// While the referral is open, the share of those milestones with a check
+/// recorded all the same (a payslip seen at a meeting).
+const OPEN_CHECK_SHARE: f64 = 0.2;
+/// Of the checks, the share dated a few days before the milestone (too
+/// early to show it: the worklist still asks for one).
+const EARLY_CHECK_SHARE: f64 = 0.08;
+/// Of the checks, the share with a note.
+const CHECK_NOTE_SHARE: f64 = 0.3;
+const CHECK_SOURCES: [(u32, &str); 4] = [
+    (45, "payslip"),
+    (33, "employer"),
+    (18, "client"),
+    (4, "other"),
+];
+/// Who agrees a team decision with the ES, besides the team lead.
+const OTHERS_AGREEING: [&str; 3] = [
+    "Care coordinator",
+    "Consultant psychiatrist",
+    "CMHT manager",
+];
+
+/// A short note of an in-work check by its source.
+fn check_note(rng: &mut Rng, source: &str) -> &'static str {
+    match source {
+        "payslip" => rng.pick(&[
+            "Payslip seen",
+            "Photo of last month's payslip sent by text",
+            "Payslip seen; hours as contracted",
+        ]),
+        "employer" => rng.pick(&[
+            "Manager confirmed by phone",
+            "HR confirmed still employed",
+            "Employer email: doing well",
+        ]),
+        "client" => rng.pick(&[
+            "Client confirmed by text",
+            "Phone call with client: going well",
+            "Client says hours have gone up",
+        ]),
+        _ => rng.pick(&[
+            "Care coordinator confirmed at review",
+            "Confirmed at CPA review",
+        ]),
+    }
+}
 
 pub(crate) const EMPLOYERS: [&str; 24] = [
     "Co-op",
@@ -87,6 +150,8 @@ struct Job {
     hours: JobHours,
     confirmed: Option<Day>,
     registration: Option<&'static str>,
+    /// What shows the self-employment is registered (JOB-1).
+    evidence: Option<&'static str>,
     retained: bool,
     return_to_work: Option<Day>,
 }
@@ -115,6 +180,10 @@ pub(crate) struct Episode {
     waiting: Vec<(Day, Day, Day)>,
     engagement: Vec<(Day, &'static str)>,
     decisions: Vec<(Day, Day, &'static str, &'static str)>,
+    /// Who agreed each of `decisions` (see [`Episode::records`]).
+    agreed_by: Vec<Vec<String>>,
+    /// In-work checks: day, source, note (see [`Episode::records`]).
+    checks: Vec<(Day, &'static str, Option<&'static str>)>,
     /// The day the referral closes (possibly after `until`: still open).
     discharge: Day,
     reason: &'static str,
@@ -149,6 +218,8 @@ impl Episode {
             waiting: Vec::new(),
             engagement: Vec::new(),
             decisions: Vec::new(),
+            agreed_by: Vec::new(),
+            checks: Vec::new(),
             discharge: received,
             reason: "",
             jobs: Vec::new(),
@@ -186,6 +257,116 @@ impl Episode {
         }
         ep.fix_leavers(rng, staffing, es);
         ep
+    }
+
+    /// What the team records beside the story, from `rng` (a stream of its
+    /// own, so the story and every other record are the same with or without
+    /// them): who agreed each team decision — the ES assigned that day (or,
+    /// unallocated, the team lead) and one or two others — and in-work
+    /// checks. After the discharge, most people still in work are followed
+    /// up at about 13 and 26 weeks after the start of their work, fewer at
+    /// 52 ([`FOLLOW_UP`]); while the referral is open a check is recorded
+    /// now and then. Sources are mostly payslips and employers, some the
+    /// person; some checks have a note.
+    pub(crate) fn records(&mut self, rng: &mut Rng, staffing: &Staffing, es: usize) {
+        self.agreed_by = self
+            .decisions
+            .iter()
+            .map(|(start, ..)| {
+                let holder = self
+                    .transfers
+                    .iter()
+                    .filter(|(d, _)| d <= start)
+                    .map(|(_, to)| Some(*to))
+                    .next_back()
+                    .unwrap_or(self.es);
+                let team = staffing.specialists[holder.unwrap_or(es)].team;
+                let mut names = Vec::new();
+                if let Some(h) = holder {
+                    names.push(staffing.es_name(h));
+                }
+                if holder.is_none() || rng.chance(0.85) {
+                    names.push(staffing.lead_name(team));
+                }
+                if names.len() < 2 || rng.chance(0.4) {
+                    names.push(rng.pick(&OTHERS_AGREEING).to_string());
+                }
+                names
+            })
+            .collect();
+
+        for run_start in self.run_starts() {
+            for (weeks, share) in FOLLOW_UP {
+                let milestone = run_start.plus(7 * weeks - 1);
+                if !self.working_on(milestone) {
+                    continue;
+                }
+                let after_discharge = milestone >= self.discharge;
+                if !rng.chance(if after_discharge {
+                    share
+                } else {
+                    OPEN_CHECK_SHARE
+                }) {
+                    continue;
+                }
+                let day = if rng.chance(EARLY_CHECK_SHARE) {
+                    milestone.plus(-rng.range(2, 10))
+                } else {
+                    let d = workday(milestone.plus(rng.range(0, 20)));
+                    if self.working_on(d) { d } else { milestone }
+                };
+                let source = rng.weighted(&CHECK_SOURCES);
+                let note = rng
+                    .chance(CHECK_NOTE_SHARE)
+                    .then(|| check_note(rng, source));
+                self.checks.push((day, source, note));
+            }
+        }
+        self.checks.sort_by_key(|(d, ..)| *d);
+        self.checks.dedup_by_key(|(d, ..)| *d);
+    }
+
+    /// In work on `day` (any job).
+    fn working_on(&self, day: Day) -> bool {
+        self.jobs.iter().any(|j| j.working_on(day))
+    }
+
+    /// The first days of the runs of work (SUS-1): a retained job from its
+    /// return to work, breaks of fewer than six weeks joining jobs.
+    fn run_starts(&self) -> Vec<Day> {
+        let mut spells: Vec<(Day, Option<Day>)> = self
+            .jobs
+            .iter()
+            .filter_map(|j| {
+                let start = if j.retained {
+                    j.return_to_work?
+                } else {
+                    j.start
+                };
+                j.end.is_none_or(|e| start <= e).then_some((start, j.end))
+            })
+            .collect();
+        spells.sort_by_key(|(s, _)| *s);
+        let mut starts = Vec::new();
+        // The last worked day of the current run; `None` while open-ended.
+        let mut last: Option<Option<Day>> = None;
+        for (start, end) in spells {
+            let joins = match last {
+                None => false,
+                Some(None) => true,
+                Some(Some(l)) => start.since(l) - 1 < 42,
+            };
+            if joins {
+                last = Some(match (last.flatten(), end) {
+                    (Some(l), Some(e)) => Some(l.max(e)),
+                    _ => None,
+                });
+            } else {
+                starts.push(start);
+                last = Some(end);
+            }
+        }
+        starts
     }
 
     /// Unallocated at receipt (waiting list), allocated on `day` to `es` or,
@@ -690,13 +871,14 @@ impl Episode {
             decisions: Some(
                 self.decisions
                     .iter()
-                    .filter(|(s, _, _, _)| known(*s))
-                    .map(|(s, e, status, reason)| DecisionDoc {
+                    .zip(&self.agreed_by)
+                    .filter(|((s, _, _, _), _)| known(*s))
+                    .map(|((s, e, status, reason), agreed_by)| DecisionDoc {
                         start: t(*s),
                         end: end_as_known(*e),
                         status: (*status).into(),
                         reason: Some((*reason).into()),
-                        agreed_by: Vec::new(),
+                        agreed_by: agreed_by.clone(),
                     })
                     .collect(),
             ),
@@ -705,7 +887,16 @@ impl Episode {
                 reason: Some(self.reason.into()),
             }),
             jobs: Some(jobs),
-            in_work_checks: Vec::new(),
+            in_work_checks: self
+                .checks
+                .iter()
+                .filter(|(d, ..)| known(*d))
+                .map(|(d, source, note)| InWorkCheckDoc {
+                    date: t(*d),
+                    source: (*source).into(),
+                    note: note.map(str::to_string),
+                })
+                .collect(),
             id,
         }
     }
@@ -738,7 +929,7 @@ fn job_doc(j: &Job, id: String, texts: &DayTexts, until: Day) -> JobDoc {
         weekly_hours,
         four_hours_confirmed: j.confirmed.filter(|d| known(*d)).map(|d| texts.of(d)),
         self_employment_registration: j.registration.map(str::to_string),
-        self_employment_evidence: None,
+        self_employment_evidence: j.evidence.map(str::to_string),
         retained: Some(j.retained),
         return_to_work: j.return_to_work.filter(|d| known(*d)).map(|d| texts.of(d)),
     }
@@ -767,6 +958,7 @@ fn retained_job(rng: &mut Rng, received: Day) -> Job {
         hours,
         confirmed: None,
         registration: None,
+        evidence: None,
         retained: true,
         return_to_work: None,
     }
@@ -844,8 +1036,15 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
         _ => (JobHours::Fixed(fixed_hours(rng)), job_length(rng)),
     };
     let end = length.map(|days| start.plus(days - 1));
-    let registration = (kind == "self_employed" && rng.chance(0.88))
+    let registration = (kind == "self_employed" && rng.chance(SELF_EMPLOYMENT_REGISTERED))
         .then(|| rng.weighted(&[(80, "sole_trader"), (20, "company")]));
+    let evidence = registration.map(|r| {
+        if r == "company" {
+            rng.pick(&COMPANY_EVIDENCE)
+        } else {
+            rng.pick(&SOLE_TRADER_EVIDENCE)
+        }
+    });
     let confirmed = rng
         .chance(0.25)
         .then(|| start.plus(rng.range(2, 14)))
@@ -858,6 +1057,7 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
         hours,
         confirmed,
         registration,
+        evidence,
         retained: false,
         return_to_work: None,
     }

@@ -38,13 +38,20 @@
 //!   half within about four months and nearly all within a year (job outcome
 //!   rate about 35% in a steady year): employee jobs (contracted hours
 //!   4–37.5), zero-hours and self-employed work (hours of the first four
-//!   weeks, in quarter hours; most self-employment registered as a sole
-//!   trader or company, a few not: BAD-2 warnings), apprenticeships and paid
+//!   weeks, in quarter hours; self-employment registered as a sole trader
+//!   or company with the evidence seen ("UTR seen"), about 15% not yet
+//!   registered: BAD-2 warnings, not outcomes), apprenticeships and paid
 //!   placements. There are short jobs, further jobs after breaks either side
 //!   of six weeks, the odd second job alongside the first, some four-hours
 //!   confirmations, and many jobs still running. People in work are
 //!   discharged after some months of in-work support; their jobs go on
-//!   (sustainment after discharge).
+//!   (sustainment after discharge), and the team records in-work checks
+//!   (SUS-6): of those still in work, about 80% at 13 weeks after the start
+//!   of their work, 65% at 26 and 40% at 52 (mostly a payslip or the
+//!   employer, some the person; some with a note; a few a little early);
+//!   now and then one while the referral is open.
+//! - **Team decisions** name who agreed them (ENG-3): the ES assigned that
+//!   day and one or two others (the team lead, a care coordinator …).
 //! - **Employers.** Over the last twelve weeks each ES makes two to seven
 //!   employer contacts a week (visits, calls, emails), from their own random
 //!   stream: the case data is the same with or without them.
@@ -147,6 +154,10 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
     let mut clients: Vec<ClientDoc> = Vec::new();
     let mut people = People::new(options.seed);
     let mut referrals = Vec::with_capacity(intake.len());
+    // What teams record beside each story (in-work checks, who agreed a
+    // decision) comes from a stream of its own: the stories are the same
+    // with or without it.
+    let mut records = Rng::new(options.seed ^ 0x7265_636f_7264_7321);
     // People discharged, waiting to be re-referred: (when they may be, team,
     // client), and those who may be now, by team.
     let mut discharged: BinaryHeap<Reverse<(Day, usize, usize)>> = BinaryHeap::new();
@@ -170,7 +181,8 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
             clients.push(people.client(id, nhs_number, received));
             clients.len() - 1
         };
-        let episode = Episode::simulate(&mut rng, &staffing, received, es);
+        let mut episode = Episode::simulate(&mut rng, &staffing, received, es);
+        episode.records(&mut records, &staffing, es);
         if let Some(day) = episode.discharged_by(until) {
             discharged.push(Reverse((day.plus(RE_REFERRAL_AFTER_DAYS), team, client)));
         }

@@ -87,6 +87,16 @@ impl Staffing {
         (!all.is_empty()).then(|| rng.pick(&all))
     }
 
+    /// The name of specialist `i` (`Specialist 12`).
+    pub(crate) fn es_name(&self, i: usize) -> String {
+        format!("Specialist {}", i + 1)
+    }
+
+    /// The name of team `t`'s lead.
+    pub(crate) fn lead_name(&self, t: usize) -> String {
+        self.leads[t].name.clone()
+    }
+
     pub(crate) fn docs(&self) -> Vec<StaffDoc> {
         let mut staff: Vec<StaffDoc> = self
             .specialists
@@ -94,7 +104,7 @@ impl Staffing {
             .enumerate()
             .map(|(i, s)| StaffDoc {
                 id: s.id.clone(),
-                name: format!("Specialist {}", i + 1),
+                name: self.es_name(i),
                 role: "es".into(),
                 team: self.teams[s.team].id.clone(),
                 start_date: s.start.to_string(),

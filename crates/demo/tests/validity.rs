@@ -92,6 +92,9 @@ fn referral_dates(doc: &BundleDoc) -> Vec<(String, String)> {
             add("decision start", Some(&d.start));
             add("decision end", d.end.as_ref());
         }
+        for k in &r.in_work_checks {
+            add("in-work check", Some(&k.date));
+        }
         for j in r.jobs.iter().flatten() {
             add("job start", Some(&j.start));
             add("job end", j.end.as_ref());
@@ -227,6 +230,107 @@ fn teams_have_six_to_ten_specialists_and_one_team_lead_without_referrals() {
                     .chain(r.transfers.iter().flatten().map(|t| &t.es));
             for id in holders {
                 assert_eq!(roles[id.as_str()], "es", "{} points at {id}", r.id);
+            }
+        }
+    }
+}
+
+/// ENG-3: each team decision names the ES assigned on its first day (by
+/// name) and one or two others; an unallocated referral's, two others.
+#[test]
+fn team_decisions_name_the_es_assigned_that_day_and_others_who_agreed() {
+    let mut decisions = 0;
+    for (options, doc) in bundles() {
+        let names: HashMap<&str, &str> = doc
+            .staff
+            .iter()
+            .map(|s| (s.id.as_str(), s.name.as_str()))
+            .collect();
+        for r in &doc.referrals {
+            for d in r.decisions.iter().flatten() {
+                decisions += 1;
+                let mut es = r.es.as_deref();
+                for t in r.transfers.iter().flatten() {
+                    if t.date <= d.start {
+                        es = Some(t.es.as_str());
+                    }
+                }
+                let others = match es {
+                    Some(es) => {
+                        assert_eq!(
+                            d.agreed_by.first().map(String::as_str),
+                            Some(names[es]),
+                            "{options:?} {}: {:?}",
+                            r.id,
+                            d.agreed_by
+                        );
+                        &d.agreed_by[1..]
+                    }
+                    None => &d.agreed_by[..],
+                };
+                assert!(
+                    (1..=2).contains(&others.len()) || (es.is_none() && others.len() == 3),
+                    "{options:?} {}: {:?}",
+                    r.id,
+                    d.agreed_by
+                );
+                assert!(others.iter().all(|o| !o.starts_with("Specialist")));
+            }
+        }
+    }
+    assert!(decisions > 0, "some team decisions were checked");
+}
+
+/// JOB-1: registered self-employment states its evidence; the rest has
+/// neither.
+#[test]
+fn self_employment_states_its_registration_and_evidence_or_neither() {
+    let (mut registered, mut not) = (0, 0);
+    for (_, doc) in bundles() {
+        for j in doc.referrals.iter().flat_map(|r| r.jobs.iter().flatten()) {
+            if j.kind != "self_employed" {
+                assert!(j.self_employment_registration.is_none(), "{}", j.id);
+                continue;
+            }
+            match j.self_employment_registration.as_deref() {
+                Some("sole_trader" | "company") => {
+                    registered += 1;
+                    let evidence = j.self_employment_evidence.as_deref().unwrap_or_default();
+                    assert!(evidence.contains("UTR"), "{}: {evidence:?}", j.id);
+                }
+                None => {
+                    not += 1;
+                    assert!(j.self_employment_evidence.is_none(), "{}", j.id);
+                }
+                Some(other) => panic!("{}: {other}", j.id),
+            }
+        }
+    }
+    assert!(
+        registered > 0 && not > 0,
+        "{registered} registered, {not} not"
+    );
+}
+
+/// In-work checks are dated from the received day on, one a day at most,
+/// in date order, with a known source.
+#[test]
+fn in_work_checks_are_ordered_and_of_known_sources() {
+    for (options, doc) in bundles() {
+        for r in &doc.referrals {
+            let dates: Vec<&str> = r.in_work_checks.iter().map(|k| k.date.as_str()).collect();
+            assert!(
+                dates.windows(2).all(|w| w[0] < w[1]),
+                "{options:?} {}: {dates:?}",
+                r.id
+            );
+            assert!(dates.iter().all(|d| *d >= r.received.as_str()));
+            for k in &r.in_work_checks {
+                assert!(
+                    ["payslip", "employer", "client", "other"].contains(&k.source.as_str()),
+                    "{}",
+                    k.source
+                );
             }
         }
     }

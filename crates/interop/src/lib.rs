@@ -8,77 +8,130 @@ pub mod mhsds;
 pub mod spreadsheet;
 pub use mhsds::mhsds_extract;
 
-use ipstrack_core::report::{Kpis, Report};
+use ipstrack_core::report::{Kpis, Report, Targets};
+use ipstrack_core::time::financial_year_range;
 use ipstrack_core::{Dataset, Day};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-/// Reads one figure of a KPI block; `None` where there is no figure.
-pub type Figure = fn(&Kpis) -> Option<f64>;
+/// What a row's figures are read from: its KPI block and, for an ES, its
+/// targets (TGT-3's financial year to date among them), in a report of a
+/// period that is exactly one financial year or not.
+#[derive(Clone, Copy)]
+pub struct Block<'a> {
+    pub kpis: &'a Kpis,
+    pub targets: Option<&'a Targets>,
+    pub whole_year: bool,
+}
 
-/// The figures of a return, in order: (column heading, figure of a KPI block).
+/// Reads one figure of a row; `None` where there is no figure.
+pub type Figure = fn(&Block) -> Option<f64>;
+
+/// Whether `start..=end` is exactly one financial year (T-2).
+pub fn is_financial_year(start: Day, end: Day) -> bool {
+    let fy = financial_year_range(end.financial_year());
+    fy.start == start && fy.end == end
+}
+
+/// The heading of the 13-week sustainment rate of the financial year to
+/// date (RATE-2 over TGT-3's year to date).
+pub const YEAR_TO_DATE_SUSTAINMENT: &str = "13-week sustainment rate (financial year to date)";
+
+/// The columns whose figures are rates (shown as percentages).
+pub fn is_rate(column: usize) -> bool {
+    matches!(
+        COLUMNS.get(column),
+        Some(("Job outcome rate" | YEAR_TO_DATE_SUSTAINMENT, _))
+    )
+}
+
+/// The figures of a return, in order: (column heading, figure of a row).
 /// Unemployed and employed clients are always counted separately.
-pub const COLUMNS: [(&str, Figure); 21] = [
-    ("Referrals (unemployed)", |k| {
-        Some(f64::from(k.referrals.unemployed))
+///
+/// "Carried over" is CASE-3's figure *(rev. 3)*: the active caseload on the
+/// day before the financial year containing the period's first day (not
+/// the day before a quarter).
+///
+/// The 13-week sustainment rate of the financial year to date (TGT-3) is
+/// an ES's `targets.year_to_date` rate; for a period that is exactly one
+/// financial year (no year to date) it is the period's own rate, for every
+/// row. Teams and the service have no year to date in the report, so for a
+/// shorter period their cell is empty rather than a quarter's rate under a
+/// yearly heading.
+pub const COLUMNS: [(&str, Figure); 22] = [
+    ("Referrals (unemployed)", |b| {
+        Some(f64::from(b.kpis.referrals.unemployed))
     }),
-    ("Referrals already in employment", |k| {
-        Some(f64::from(k.referrals.employed))
+    ("Referrals already in employment", |b| {
+        Some(f64::from(b.kpis.referrals.employed))
     }),
-    ("Vocational profiles started (unemployed)", |k| {
-        Some(f64::from(k.access.unemployed))
+    ("Vocational profiles started (unemployed)", |b| {
+        Some(f64::from(b.kpis.access.unemployed))
     }),
-    ("Vocational profiles started (employed)", |k| {
-        Some(f64::from(k.access.employed))
+    ("Vocational profiles started (employed)", |b| {
+        Some(f64::from(b.kpis.access.employed))
     }),
-    ("People into work (unemployed)", |k| {
-        Some(f64::from(k.people_into_work.unemployed))
+    ("People into work (unemployed)", |b| {
+        Some(f64::from(b.kpis.people_into_work.unemployed))
     }),
-    ("People into work (employed)", |k| {
-        Some(f64::from(k.people_into_work.employed))
+    ("People into work (employed)", |b| {
+        Some(f64::from(b.kpis.people_into_work.employed))
     }),
-    ("Total job starts (unemployed)", |k| {
-        Some(f64::from(k.job_starts.unemployed))
+    ("Total job starts (unemployed)", |b| {
+        Some(f64::from(b.kpis.job_starts.unemployed))
     }),
-    ("Total job starts (employed)", |k| {
-        Some(f64::from(k.job_starts.employed))
+    ("Total job starts (employed)", |b| {
+        Some(f64::from(b.kpis.job_starts.employed))
     }),
-    ("Sustained 13 weeks (unemployed)", |k| {
-        Some(f64::from(k.sustained.w13.unemployed))
+    ("Sustained 13 weeks (unemployed)", |b| {
+        Some(f64::from(b.kpis.sustained.w13.unemployed))
     }),
-    ("Sustained 13 weeks (employed)", |k| {
-        Some(f64::from(k.sustained.w13.employed))
+    ("Sustained 13 weeks (employed)", |b| {
+        Some(f64::from(b.kpis.sustained.w13.employed))
     }),
-    ("Sustained 26 weeks (unemployed)", |k| {
-        Some(f64::from(k.sustained.w26.unemployed))
+    ("Sustained 26 weeks (unemployed)", |b| {
+        Some(f64::from(b.kpis.sustained.w26.unemployed))
     }),
-    ("Sustained 26 weeks (employed)", |k| {
-        Some(f64::from(k.sustained.w26.employed))
+    ("Sustained 26 weeks (employed)", |b| {
+        Some(f64::from(b.kpis.sustained.w26.employed))
     }),
-    ("Sustained 52 weeks (unemployed)", |k| {
-        Some(f64::from(k.sustained.w52.unemployed))
+    ("Sustained 52 weeks (unemployed)", |b| {
+        Some(f64::from(b.kpis.sustained.w52.unemployed))
     }),
-    ("Sustained 52 weeks (employed)", |k| {
-        Some(f64::from(k.sustained.w52.employed))
+    ("Sustained 52 weeks (employed)", |b| {
+        Some(f64::from(b.kpis.sustained.w52.employed))
     }),
-    ("Active caseload", |k| Some(f64::from(k.caseload.active))),
-    ("Open caseload", |k| Some(f64::from(k.caseload.open))),
-    ("Carried over from the previous financial year", |k| {
-        Some(f64::from(k.caseload.carried_over))
+    ("Active caseload", |b| {
+        Some(f64::from(b.kpis.caseload.active))
     }),
-    ("Waiting list", |k| Some(f64::from(k.caseload.waiting_list))),
-    ("People supported (unemployed)", |k| {
-        Some(f64::from(k.working_rate.denominator))
+    ("Open caseload", |b| Some(f64::from(b.kpis.caseload.open))),
+    ("Carried over from the previous financial year", |b| {
+        Some(f64::from(b.kpis.caseload.carried_over))
     }),
-    ("People seeking work (unemployed)", |k| {
-        Some(f64::from(k.job_outcome_rate.denominator))
+    ("Waiting list", |b| {
+        Some(f64::from(b.kpis.caseload.waiting_list))
     }),
-    ("Job outcome rate", |k| k.job_outcome_rate.value),
+    ("People supported (unemployed)", |b| {
+        Some(f64::from(b.kpis.working_rate.denominator))
+    }),
+    ("People seeking work (unemployed)", |b| {
+        Some(f64::from(b.kpis.job_outcome_rate.denominator))
+    }),
+    ("Job outcome rate", |b| b.kpis.job_outcome_rate.value),
+    (YEAR_TO_DATE_SUSTAINMENT, |b| {
+        match b.targets.and_then(|t| t.year_to_date.as_ref()) {
+            Some(y) => y.sustainment_rate_13w.value,
+            None if b.whole_year => b.kpis.sustainment_rate_13w.value,
+            None => None,
+        }
+    }),
 ];
 
 /// Where the JSON report (`ipstrack-report/1`) holds each figure of
 /// [`COLUMNS`] within a KPI block, in the same order: how a submitted return,
-/// stored as that JSON, is read back into the rows of its files.
-pub const FIGURE_POINTERS: [&str; 21] = [
+/// stored as that JSON, is read back into the rows of its files. The year
+/// to date's rate is an ES's; for a whole financial year (its year to date
+/// null) it is read from [`WHOLE_YEAR_SUSTAINMENT`] instead.
+pub const FIGURE_POINTERS: [&str; 22] = [
     "/referrals/unemployed",
     "/referrals/employed",
     "/access/unemployed",
@@ -100,7 +153,12 @@ pub const FIGURE_POINTERS: [&str; 21] = [
     "/working_rate/denominator",
     "/job_outcome_rate/denominator",
     "/job_outcome_rate/value",
+    "/targets/year_to_date/sustainment_rate_13w/value",
 ];
+
+/// Where a report of exactly one financial year holds the year to date's
+/// 13-week sustainment rate: the period's own.
+pub const WHOLE_YEAR_SUSTAINMENT: &str = "/sustainment_rate_13w/value";
 
 /// The period and as-of date a return is of (the columns every row repeats).
 #[derive(Clone, Debug, PartialEq)]
@@ -135,8 +193,8 @@ pub struct ReturnRow {
     pub figures: Vec<Option<f64>>,
 }
 
-fn figures(k: &Kpis) -> Vec<Option<f64>> {
-    COLUMNS.iter().map(|(_, f)| f(k)).collect()
+fn figures(b: &Block) -> Vec<Option<f64>> {
+    COLUMNS.iter().map(|(_, f)| f(b)).collect()
 }
 
 /// The name of team `id` in `data`, or the id when it has none.
@@ -159,26 +217,32 @@ fn staff_name(data: &Dataset, id: &str) -> String {
 /// named from `data` — people read team names, not ids (issue 14); the id
 /// of the row's own team or ES stays in its Id column.
 pub fn grow_return(report: &Report, data: &Dataset) -> Vec<ReturnRow> {
+    let whole_year = is_financial_year(report.period.start, report.period.end);
+    let block = |kpis, targets| Block {
+        kpis,
+        targets,
+        whole_year,
+    };
     let mut rows = vec![ReturnRow {
         level: "service",
         id: String::new(),
         name: data.service.name.clone(),
         team: String::new(),
-        figures: figures(&report.service),
+        figures: figures(&block(&report.service, None)),
     }];
     rows.extend(report.teams.iter().map(|t| ReturnRow {
         level: "team",
         id: t.id.clone(),
         name: team_name(data, &t.id),
         team: team_name(data, &t.id),
-        figures: figures(&t.kpis),
+        figures: figures(&block(&t.kpis, None)),
     }));
     rows.extend(report.specialists.iter().map(|s| ReturnRow {
         level: "es",
         id: s.id.clone(),
         name: staff_name(data, &s.id),
         team: team_name(data, &s.team),
-        figures: figures(&s.kpis),
+        figures: figures(&block(&s.kpis, Some(&s.targets))),
     }));
     rows
 }
@@ -197,10 +261,19 @@ pub fn submitted_return(
         end: day("/period/end")?,
         as_of: day("/as_of")?,
     };
+    let whole_year = is_financial_year(of.start, of.end);
     let figures = |block: &serde_json::Value| -> Vec<Option<f64>> {
         FIGURE_POINTERS
             .iter()
-            .map(|p| block.pointer(p).and_then(serde_json::Value::as_f64))
+            .zip(COLUMNS)
+            .map(|(p, (heading, _))| {
+                let p = if whole_year && heading == YEAR_TO_DATE_SUSTAINMENT {
+                    WHOLE_YEAR_SUSTAINMENT
+                } else {
+                    p
+                };
+                block.pointer(p).and_then(serde_json::Value::as_f64)
+            })
             .collect()
     };
     let text = |block: &serde_json::Value, key: &str| {
@@ -357,7 +430,7 @@ pub fn return_xlsx(of: &ReturnOf, rows: &[ReturnRow]) -> Result<Vec<u8>, XlsxErr
             for (c, v) in r.figures.iter().enumerate() {
                 let col = (7 + c) as u16;
                 let Some(v) = *v else { continue };
-                if COLUMNS[c].0 == "Job outcome rate" {
+                if is_rate(c) {
                     sheet.write_number_with_format(row, col, v, &percent)?;
                 } else {
                     sheet.write_number(row, col, v)?;
@@ -398,6 +471,36 @@ mod tests {
             grow_return_csv(&r, &rows).unwrap()
         );
         assert!(submitted_return(&serde_json::json!({"period": 1}), &loaded.dataset).is_none());
+    }
+
+    #[test]
+    fn a_submitted_return_of_a_whole_year_reads_back_its_own_sustainment_rate() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../core/tests/fixtures/examples/random-102.bundle.json"),
+        )
+        .unwrap();
+        let loaded = read_bundle(&text).unwrap();
+        let period = Period::parse("2024/25").unwrap();
+        let r = report(&loaded.dataset, &loaded.warnings, &period, period.end).unwrap();
+        let rows = grow_return(&r, &loaded.dataset);
+        let json = serde_json::to_value(&r).unwrap();
+        let (_, frozen) = submitted_return(&json, &loaded.dataset).unwrap();
+        assert_eq!(frozen, rows);
+        let c = COLUMNS
+            .iter()
+            .position(|(h, _)| *h == YEAR_TO_DATE_SUSTAINMENT)
+            .unwrap();
+        assert!(frozen.iter().any(|row| row.figures[c].is_some()));
+    }
+
+    #[test]
+    fn whole_financial_years_are_known_by_their_days() {
+        let day = |s| Day::parse(s).unwrap();
+        assert!(is_financial_year(day("2024-04-01"), day("2025-03-31")));
+        assert!(!is_financial_year(day("2024-04-01"), day("2024-06-30")));
+        assert!(!is_financial_year(day("2024-04-02"), day("2025-03-31")));
+        assert!(is_rate(COLUMNS.len() - 1) && is_rate(COLUMNS.len() - 2) && !is_rate(0));
     }
 
     #[test]

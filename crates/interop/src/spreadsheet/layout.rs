@@ -4,7 +4,8 @@
 //! fields (NHS number, names, date of birth, phone, postcode, gender and
 //! ethnic category in the mapping's words) and its vocational plan (review
 //! dates as UK dates joined by "; ", the agreement as yes or no). The ES's
-//! employer contacts are a sheet of their own. Imported back with the same
+//! employer contacts are a sheet of their own, and so are the referrals'
+//! in-work checks (one row each, like the contacts). Imported back with the same
 //! mapping it gives the same records.
 
 use std::collections::HashMap;
@@ -204,6 +205,17 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
                             "end" => date(&d.end),
                             "status" => word("status", &d.status),
                             "reason" => text(&d.reason),
+                            "agreed_by" => text(&Some(d.agreed_by.join("; "))),
+                            _ => Out::Empty,
+                        });
+                    }
+                }
+                Table::InWorkChecks => {
+                    for k in &r.in_work_checks {
+                        push(&|f| match f {
+                            "date" => date(&Some(k.date.clone())),
+                            "source" => word("source", &k.source),
+                            "note" => text(&k.note),
                             _ => Out::Empty,
                         });
                     }

@@ -55,6 +55,8 @@ struct MappingFile {
     #[serde(default)]
     transfers: BTreeMap<String, Headings>,
     #[serde(default)]
+    in_work_checks: BTreeMap<String, Headings>,
+    #[serde(default)]
     employer_contacts: BTreeMap<String, Headings>,
     #[serde(default)]
     values: BTreeMap<String, BTreeMap<String, Headings>>,
@@ -141,6 +143,7 @@ impl Mapping {
             (Table::Engagement, file.engagement),
             (Table::Decisions, file.decisions),
             (Table::Transfers, file.transfers),
+            (Table::InWorkChecks, file.in_work_checks),
             (Table::EmployerContacts, file.employer_contacts),
         ] {
             if given.is_empty() && table != Table::Caseload {

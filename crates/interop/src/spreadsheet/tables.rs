@@ -49,11 +49,13 @@ pub enum Table {
     Engagement,
     Decisions,
     Transfers,
+    /// *(rev. 3, SUS-6)* Dated confirmations that the person is still in work.
+    InWorkChecks,
     EmployerContacts,
 }
 
 impl Table {
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Caseload,
         Table::Contacts,
         Table::Holds,
@@ -61,6 +63,7 @@ impl Table {
         Table::Engagement,
         Table::Decisions,
         Table::Transfers,
+        Table::InWorkChecks,
         Table::EmployerContacts,
     ];
 
@@ -80,6 +83,7 @@ impl Table {
             Table::Engagement => "engagement",
             Table::Decisions => "decisions",
             Table::Transfers => "transfers",
+            Table::InWorkChecks => "in_work_checks",
             Table::EmployerContacts => "employer_contacts",
         }
     }
@@ -94,6 +98,7 @@ impl Table {
             Table::Engagement => "Engagement",
             Table::Decisions => "Team decisions",
             Table::Transfers => "Transfers",
+            Table::InWorkChecks => "In-work checks",
             Table::EmployerContacts => "Employer contacts",
         }
     }
@@ -190,7 +195,7 @@ impl Table {
                 &F
             }
             Table::Decisions => {
-                const F: [Field; 7] = [
+                const F: [Field; 8] = [
                     KEYS[0],
                     KEYS[1],
                     KEYS[2],
@@ -198,6 +203,8 @@ impl Table {
                     f("end", Date, false),
                     f("status", Value("decision"), true),
                     f("reason", Text, false),
+                    // *(rev. 3, ENG-3)* Names separated by ";".
+                    f("agreed_by", Text, false),
                 ];
                 &F
             }
@@ -208,6 +215,17 @@ impl Table {
                     KEYS[2],
                     f("date", Date, true),
                     f("es", Specialist, true),
+                ];
+                &F
+            }
+            Table::InWorkChecks => {
+                const F: [Field; 6] = [
+                    KEYS[0],
+                    KEYS[1],
+                    KEYS[2],
+                    f("date", Date, true),
+                    f("source", Value("check_source"), true),
+                    f("note", Text, false),
                 ];
                 &F
             }
@@ -229,7 +247,7 @@ impl Table {
 
 /// The value lists and the values each may take (the bundle's own words; for
 /// gender and ethnic category, the NHS Data Dictionary codes the bundle holds).
-pub(crate) const VALUE_LISTS: [(&str, &[&str]); 11] = [
+pub(crate) const VALUE_LISTS: [(&str, &[&str]); 12] = [
     ("status_at_referral", &["unemployed", "employed"]),
     (
         "job_type",
@@ -267,6 +285,7 @@ pub(crate) const VALUE_LISTS: [(&str, &[&str]); 11] = [
         ],
     ),
     ("registration", &["sole_trader", "company"]),
+    ("check_source", &["payslip", "employer", "client", "other"]),
     ("employer_contact_kind", &["visit", "call", "email"]),
     ("yes_no", &["yes", "no"]),
     ("gender", &["1", "2", "9", "X"]),

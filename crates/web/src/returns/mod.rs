@@ -371,7 +371,7 @@ fn preview_html(
 /// One figure of a return as shown: a count, a rate as a percentage, `–`
 /// where there is none.
 fn figure_text(column: usize, v: Option<f64>) -> String {
-    if COLUMNS[column].0 == "Job outcome rate" {
+    if ipstrack_interop::is_rate(column) {
         return percent(v);
     }
     v.map_or("–".into(), |v| format!("{v}"))

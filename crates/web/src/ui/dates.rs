@@ -17,6 +17,12 @@ pub(crate) fn uk_timestamp(text: &str) -> String {
     }
 }
 
+/// A day as the GOV.UK date input's example gives one: "6 12 2026".
+pub(crate) fn example_date(day: Day) -> String {
+    let d = day.date();
+    format!("{} {} {}", d.day(), d.month(), d.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,10 +37,4 @@ mod tests {
         );
         assert_eq!(uk_timestamp("not a time"), "not a time");
     }
-}
-
-/// A day as the GOV.UK date input's example gives one: "6 12 2026".
-pub(crate) fn example_date(day: Day) -> String {
-    let d = day.date();
-    format!("{} {} {}", d.day(), d.month(), d.year())
 }

@@ -74,12 +74,15 @@ impl Reader<'_> {
                     "engagement" => Some(Table::Engagement),
                     "decisions" => Some(Table::Decisions),
                     "transfers" => Some(Table::Transfers),
+                    "in_work_checks" => Some(Table::InWorkChecks),
                     _ => None,
                 };
                 let row = table
                     .and_then(|t| draft.children.get(&t))
                     .and_then(|rows| rows.get(index.unwrap_or(0)))
                     .copied();
+                // `decisions[0].agreed_by[1]`: the decision's agreed-by cell.
+                let sub = sub.map(|s| s.split('[').next().unwrap_or(s));
                 match row {
                     Some(r) => Some((r, sub)),
                     None => draft.rows.first().map(|&r| (r, None)),

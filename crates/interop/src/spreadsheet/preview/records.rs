@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipstrack_core::bundle::{
-    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, PlanDoc, ReferralDoc,
-    SpellDoc, TransferDoc, WaitingSpellDoc, hours_number,
+    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, InWorkCheckDoc, JobDoc,
+    PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc, hours_number,
 };
 use serde_json::Number;
 
@@ -350,11 +350,32 @@ impl Reader<'_> {
                                 end: text(r, "end"),
                                 status: text(r, "status")?,
                                 reason: text(r, "reason"),
-                                agreed_by: Vec::new(),
+                                agreed_by: text(r, "agreed_by")
+                                    .map(|names| {
+                                        names
+                                            .split(';')
+                                            .map(str::trim)
+                                            .filter(|n| !n.is_empty())
+                                            .map(str::to_string)
+                                            .collect()
+                                    })
+                                    .unwrap_or_default(),
                             })
                         })
                         .collect(),
                 );
+            }
+            Table::InWorkChecks => {
+                doc.in_work_checks = rows
+                    .iter()
+                    .filter_map(|&r| {
+                        Some(InWorkCheckDoc {
+                            date: text(r, "date")?,
+                            source: text(r, "source")?,
+                            note: text(r, "note"),
+                        })
+                    })
+                    .collect();
             }
             Table::Caseload | Table::EmployerContacts => {}
             Table::Transfers => {
