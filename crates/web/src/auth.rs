@@ -37,16 +37,42 @@ pub(crate) const SIGN_IN_COOKIE: &str = "ipstrack_sign_in";
 /// Sessions last a working day.
 pub(crate) const SESSION_HOURS: i64 = 10;
 
-pub(crate) async fn sign_in_page(State(state): State<Shared>) -> Response {
+pub(crate) async fn sign_in_page(
+    State(state): State<Shared>,
+    axum::extract::Query(after): axum::extract::Query<AfterSignIn>,
+) -> Response {
     let token = ipstrack_store::random_token();
     (
         [(
             header::SET_COOKIE,
             set_cookie(&state, SIGN_IN_COOKIE, &token, None),
         )],
-        sign_in_html(&token, None),
+        sign_in_html(&token, None, safe_next(&after.next)),
     )
         .into_response()
+}
+
+/// The page to show after signing in, as the sign-in page was asked with it.
+#[derive(Deserialize, Default)]
+pub(crate) struct AfterSignIn {
+    #[serde(default)]
+    next: String,
+}
+
+/// The longest page address kept to return to after signing in.
+const NEXT_CHARS: usize = 500;
+
+/// A page of this site to return to after signing in: a path (never
+/// another site: not `//host` or `/\host`), without control characters,
+/// bounded, not the sign-in page itself; else none.
+pub(crate) fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= NEXT_CHARS
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && !next.starts_with("/sign-in");
+    ok.then_some(next)
 }
 
 #[derive(Deserialize)]
@@ -54,6 +80,8 @@ pub(crate) struct SignInForm {
     username: String,
     password: String,
     csrf: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// The source address a request counts under for the sign-in rule (see
@@ -115,7 +143,7 @@ pub(crate) async fn sign_in(
                 header::SET_COOKIE,
                 set_cookie(&state, SIGN_IN_COOKIE, &token, None),
             )],
-            sign_in_html(&token, Some(message)),
+            sign_in_html(&token, Some(message), safe_next(&form.next)),
         )
             .into_response()
     };
@@ -135,7 +163,7 @@ pub(crate) async fn sign_in(
                 header::SET_COOKIE,
                 set_cookie(&state, SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600)),
             )],
-            Redirect::to("/"),
+            Redirect::to(safe_next(&form.next).unwrap_or("/")),
         )
             .into_response(),
         SignIn::Refused => {
@@ -282,13 +310,14 @@ pub(crate) async fn change_password(
         .into_response())
 }
 
-pub fn sign_in_html(csrf: &str, error: Option<&str>) -> Markup {
+pub fn sign_in_html(csrf: &str, error: Option<&str>, next: Option<&str>) -> Markup {
     bare(
         "Sign in",
         html! {
             (problem_summary(error, "username"))
             form method="post" action="/sign-in" {
                 input type="hidden" name="csrf" value=(csrf);
+                @if let Some(next) = next { input type="hidden" name="next" value=(next); }
                 div class="field" {
                     label for="username" { "Username" }
                     input id="username" name="username" type="text" autocomplete="username" required;

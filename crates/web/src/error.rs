@@ -16,8 +16,9 @@ use crate::extract::Viewer;
 /// Why a request was not served as asked.
 #[derive(Debug)]
 pub(crate) enum WebError {
-    /// Not signed in: to the sign-in page.
-    SignIn,
+    /// Not signed in: to the sign-in page, and afterwards back to the page
+    /// asked for (a page's path, when it was a page).
+    SignIn(Option<String>),
     /// The form's CSRF token is not the session's (403).
     FormExpired,
     /// No such page or record (404).
@@ -87,7 +88,14 @@ fn not_found() -> Response {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
-            WebError::SignIn => Redirect::to("/sign-in").into_response(),
+            WebError::SignIn(next) => match next.as_deref().and_then(crate::auth::safe_next) {
+                Some(next) => Redirect::to(&format!(
+                    "/sign-in?{}",
+                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                ))
+                .into_response(),
+                None => Redirect::to("/sign-in").into_response(),
+            },
             WebError::FormExpired => (
                 StatusCode::FORBIDDEN,
                 "The form has expired: reload the page.",

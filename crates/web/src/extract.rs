@@ -173,7 +173,7 @@ async fn signed_in_form(
     let data = state.data();
     let v = viewer(state, headers, &data.dataset)
         .await?
-        .ok_or(WebError::SignIn)?;
+        .ok_or(WebError::SignIn(None))?;
     if !same(&v.session.csrf, csrf) {
         return Err(WebError::FormExpired);
     }
@@ -228,7 +228,12 @@ impl FromRequestParts<Shared> for SignedIn {
         let data = state.data();
         match viewer(state, &parts.headers, &data.dataset).await? {
             Some(v) => Ok(SignedIn { v, data }),
-            None => Err(WebError::SignIn),
+            // A page asked for before signing in is shown after it.
+            None => Err(WebError::SignIn(
+                (parts.method == axum::http::Method::GET)
+                    .then(|| parts.uri.path_and_query().map(|p| p.as_str().to_string()))
+                    .flatten(),
+            )),
         }
     }
 }

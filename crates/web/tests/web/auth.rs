@@ -11,7 +11,7 @@ async fn pages_need_a_session_and_the_api_answers_401() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(
         header_value(&headers, "location").as_deref(),
-        Some("/sign-in")
+        Some("/sign-in?next=%2Fcaseload")
     );
     let (status, _, _) = send(&w.app, get("/api/v1/report", "")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -115,7 +115,7 @@ async fn an_expired_session_or_token_is_no_longer_accepted() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location(&headers), "/sign-in");
+    assert_eq!(location(&headers), "/sign-in?next=%2Fservice");
 }
 
 /// The sign-in page's message (the page without its one-time token).
@@ -156,4 +156,70 @@ async fn another_address_still_signs_in_while_one_is_slowed() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _, _) = send(&w.app, get("/caseload", &session.unwrap())).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// Signs in through the page `from` sent the visitor to: (status, where to).
+async fn sign_in_after(w: &World, from: &str) -> (StatusCode, String) {
+    let (_, headers, body) = send(&w.app, get(from, "")).await;
+    let cookie = header_value(&headers, "set-cookie").unwrap();
+    let pre = cookie.split(';').next().unwrap().to_string();
+    let next = body
+        .split("name=\"next\" value=\"")
+        .nth(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .unwrap_or_default();
+    let form = serde_urlencoded::to_string([
+        ("username", "es1"),
+        ("password", PASSWORD),
+        ("csrf", &hidden_csrf(&body)),
+        ("next", &next.replace("&amp;", "&")),
+    ])
+    .unwrap();
+    let (status, headers, _) = send(&w.app, post("/sign-in", &pre, &form)).await;
+    (status, location(&headers))
+}
+
+#[tokio::test]
+async fn a_link_to_a_page_survives_signing_in_and_never_leads_off_the_site() {
+    let w = world().await;
+    let page = format!("/referrals/{}?tab=timeline", w.es1_referral);
+    let (status, headers, _) = send(&w.app, get(&page, "")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to_sign_in = location(&headers);
+    assert_eq!(
+        to_sign_in,
+        format!(
+            "/sign-in?next=%2Freferrals%2F{}%3Ftab%3Dtimeline",
+            w.es1_referral
+        )
+    );
+    assert_eq!(
+        sign_in_after(&w, &to_sign_in).await,
+        (StatusCode::SEE_OTHER, page)
+    );
+    // Another site, or the sign-in page itself, is never where it leads.
+    for next in [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "/sign-in",
+        "x",
+    ] {
+        let from = format!(
+            "/sign-in?{}",
+            serde_urlencoded::to_string([("next", next)]).unwrap()
+        );
+        assert_eq!(
+            sign_in_after(&w, &from).await,
+            (StatusCode::SEE_OTHER, "/".to_string()),
+            "{next}"
+        );
+    }
+    // A very long address is not kept.
+    let long = format!("/caseload?q={}", "x".repeat(600));
+    let from = format!(
+        "/sign-in?{}",
+        serde_urlencoded::to_string([("next", long.as_str())]).unwrap()
+    );
+    assert_eq!(sign_in_after(&w, &from).await.1, "/");
 }
