@@ -49,7 +49,7 @@ pub fn data_quality_html(
             @if twice > 0 {
                 p { a href="/data-quality/people-entered-twice" { (twice) @if twice == 1 { " person" } @else { " people" } " may have been entered twice: check them" } }
             }
-            p { (warnings.len()) " warnings. The data is kept; fix each record where it is wrong." }
+            p { (crate::ui::layout::plural(warnings.len() as i64, "warning", "warnings")) ". The data is kept; fix each record where it is wrong." }
             table {
                 thead { tr { th scope="col" { "Person" } th scope="col" { "Record" } th scope="col" { "Warning" } } }
                 tbody {

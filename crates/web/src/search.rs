@@ -111,6 +111,8 @@ pub(crate) struct SearchQuery {
 enum Wanted {
     /// A referral id (`r12`) or an NHS number (10 digits, spaces allowed).
     Id(String),
+    /// A client id (`c12`): every referral of theirs.
+    Client(String),
     /// Every word in the person's name.
     Name(Vec<String>),
 }
@@ -129,8 +131,17 @@ fn wanted(q: &str) -> Option<Wanted> {
         .map(str::to_lowercase)
         .take(5)
         .collect();
-    if words.len() == 1 && q.starts_with(['r', 'R']) && q[1..].chars().all(|c| c.is_ascii_digit()) {
+    let numbered = |prefix: [char; 2]| {
+        words.len() == 1
+            && q.len() > 1
+            && q.starts_with(prefix)
+            && q[1..].chars().all(|c| c.is_ascii_digit())
+    };
+    if numbered(['r', 'R']) {
         return Some(Wanted::Id(q.to_lowercase()));
+    }
+    if numbered(['c', 'C']) {
+        return Some(Wanted::Client(q.to_lowercase()));
     }
     Some(Wanted::Name(words))
 }
@@ -143,6 +154,7 @@ fn matches(d: &Dataset, i: usize, wanted: &Wanted) -> Option<&'static str> {
         Wanted::Id(id) if r.id.to_lowercase() == *id => Some("id"),
         Wanted::Id(id) if c.nhs_number.as_deref() == Some(id.as_str()) => Some("nhs_number"),
         Wanted::Id(_) => None,
+        Wanted::Client(id) => (c.id.to_lowercase() == *id).then_some("id"),
         Wanted::Name(words) => {
             let name = c.name()?.to_lowercase();
             words

@@ -209,14 +209,14 @@ pub fn referral_html(
             @if let Some(w) = &form.warning { (w) }
             (error_summary(form))
             div class="panel" {
-                p { "Referral " (r.id) " of client " (client.id)
+                p id="referral-summary" { "Referred on " (uk_date(r.received))
                     @if let Some(n) = &client.nhs_number { " (NHS number " (n) ")" }
                     ", " (if r.status_at_referral == ipstrack_core::model::Group::Employed { "in work (job retention)" } else { "unemployed" })
                     " at referral, with " (es) "." }
                 (person_summary(client))
                 (crate::referrals::person::person_form(v, &r.id, &ipstrack_core::bundle::client_document(client), form, today))
                 p id="referral-status" { (status_tag(&status))
-                    @if let Some(n) = status.days_until_inactive(today) { " – inactive in " (n) " days without a two-way contact." } }
+                    @if let Some(n) = status.days_until_inactive(today) { " – inactive in " (crate::ui::layout::plural(i64::from(n), "day", "days")) " without a two-way contact." } }
             }
             section aria-labelledby="sustainment" {
                 h2 id="sustainment" { "Sustainment" }

@@ -38,7 +38,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                         @if role == Role::Admin { a href="/audit" { "Audit log" } " " a href="/admin/users" { "Users" } " " a href="/admin/policy" { "Policy" } }
                     }
                     form method="get" action="/search" role="search" class="header-search" {
-                        label for="header-search" class="visually-hidden" { "Find a person: name, NHS number or referral id" }
+                        label for="header-search" class="visually-hidden" { "Find a person: name, NHS number, client or referral id" }
                         input id="header-search" name="q" type="search" placeholder="Find a person" maxlength="100";
                         " " button type="submit" class="secondary" { "Search" }
                     }

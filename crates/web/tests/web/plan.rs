@@ -72,7 +72,10 @@ async fn the_performance_plan_is_shown_to_the_es_their_team_lead_and_managers_on
     }
     let (status, headers, _) = send(&w.app, get("/specialists/es1/plan", "")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location(&headers), "/sign-in?next=%2Fspecialists%2Fes1%2Fplan");
+    assert_eq!(
+        location(&headers),
+        "/sign-in?next=%2Fspecialists%2Fes1%2Fplan"
+    );
 }
 
 #[tokio::test]

@@ -23,7 +23,15 @@ async fn a_person_is_found_by_name_nhs_number_or_referral_id() {
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
     let referral = amira(&w, &es3, &csrf).await;
     let id = referral.rsplit('/').next().unwrap();
-    for q in ["amira", "KHAN", "ami+kha", "943+476+5919", id] {
+    let client = w.store.referral(id).await.unwrap().unwrap().client.id;
+    for q in [
+        "amira",
+        "KHAN",
+        "ami+kha",
+        "943+476+5919",
+        id,
+        client.as_str(),
+    ] {
         let page = ok_page(&w, &format!("/search?q={q}"), &es3).await;
         shows(&page, &format!("href=\"{referral}\">Amira Khan</a>"));
     }
