@@ -374,8 +374,10 @@ def wrong_sign_ins(n, usernames, duration):
                 pre, csrf = pre_sign_in(src)
                 barrier.wait(timeout=30)
                 s, h, page, dt = post_sign_in(pre, csrf, usernames(i, k), "wrong-password-" + str(k), src, timeout=30)
+                words = ("not right" if "password is not right" in page else "too many failed" if "Too many failed sign-ins" in page
+                         else "too many at once" if "Too many sign-ins at once" in page else "other")
                 with lock:
-                    statuses[s] += 1
+                    statuses[f"{s} {words}"] += 1
                     times.append(dt)
             except threading.BrokenBarrierError:
                 return
@@ -384,6 +386,7 @@ def wrong_sign_ins(n, usernames, duration):
                     statuses[type(e).__name__] += 1
             k += 1
     barrier = threading.Barrier(n, action=lambda: waves.__setitem__(0, waves[0] + 1))
+    threading.Timer(duration, barrier.abort).start()
     ts = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
     for t in ts:
         t.start()
@@ -471,15 +474,23 @@ def main():
                     api[s] += 1
                 except Exception as e:
                     api[type(e).__name__] += 1
+            api300 = collections.Counter()
+            for i in range(30):
+                body = json.dumps({"client": "", "given_name": "Big", "family_name": "Key", "nhs_number": fresh_nhs(),
+                                   "received": today, "status_at_referral": status, "es": es_id})
+                s, h, page, dt = req("POST", "/api/v1/referrals", body,
+                                     {**auth, "Content-Type": "application/json", "Idempotency-Key": "k" * 300_000}, timeout=60)
+                api300[f"{s} {page[:80]}"] += 1
             time.sleep(2)
             k1 = db_query("select count(*), coalesce(max(length(key_hash)),0) from request_keys")[0]
             n_refs = db_query("select count(*) from referrals")[0][0]
             return [("form posts (1.9 MB `once`)", counts(st)),
                     ("API posts (1.9 MB Idempotency-Key" + (", bearer token)" if A.token else ", session cookie)"), counts(api)),
+                    ("API posts (300 KB Idempotency-Key, under the HTTP header limit)", counts(api300)),
                     ("database + WAL growth", f"{(db_bytes()-d0)/1e3:.0f} KB ({d0} → {db_bytes()} bytes)"),
                     ("request_keys rows", f"{k0[0]} → {k1[0]} (longest stored key hash {k1[1]} characters)"),
                     ("referrals in the database afterwards", str(n_refs))]
-        attack("4. 30 forms with a 1.9 MB one-time token, 30 API writes with a 1.9 MB Idempotency-Key", big_keys)
+        attack("4. 30 forms with a 1.9 MB one-time token, 30 API writes with a 1.9 MB and 30 with a 300 KB Idempotency-Key", big_keys)
 
     if want("5"):
         def timing():
@@ -582,6 +593,7 @@ def main():
                         with lock:
                             st[type(e).__name__] += 1
             barrier = threading.Barrier(64, action=lambda: waves.__setitem__(0, waves[0] + 1))
+            threading.Timer(10, barrier.abort).start()
             ts = [threading.Thread(target=worker, args=(i,)) for i in range(64)]
             for t in ts:
                 t.start()
