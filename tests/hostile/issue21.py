@@ -267,11 +267,40 @@ def db_query(sql, args=()):
 
 # -------------------------------------------------------------- attack 1
 
+class Probe(threading.Thread):
+    """A new connection from 127.0.0.4 every 0.5 s (GET /sign-in): how long
+    a newcomer waits while the connections are taken."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.times, self.halt = [], threading.Event()
+
+    def run(self):
+        while not self.halt.is_set():
+            t = now()
+            try:
+                req("GET", "/sign-in", src="127.0.0.4", timeout=60)
+                self.times.append(now() - t)
+            except Exception as e:
+                self.times.append(float("inf"))
+            time.sleep(0.5)
+
+    def done(self):
+        self.halt.set()
+        self.join(timeout=70)
+        xs = self.times
+        slow = sum(1 for x in xs if x > 1)
+        return ("a newcomer's GET /sign-in (new connection from 127.0.0.4 every 0.5 s)",
+                f"n={len(xs)}, median {ms(statistics.median(xs))}, max {ms(max(xs))}, {slow} over 1 s" if xs else "none")
+
+
 def pipelining(n, sources, hold, cookie_hdr):
     """n connections from `sources` (round robin) each sending pipelined
     requests and reading nothing."""
     one = (f"GET /caseload HTTP/1.1\r\nHost: {HOST}\r\nCookie: {cookie_hdr}\r\n\r\n").encode()
     blob = one * 200
+    probe = Probe()
+    probe.start()
     socks, opened, closed = [], {}, {}
     for i in range(n):
         s = socket.socket()
@@ -326,10 +355,13 @@ def pipelining(n, sources, hold, cookie_hdr):
         ("still open at the end", str(n - len(closed))),
         ("answers received (read afterwards)", counts({k.decode(): v for k, v in statuses.items()}) or "none"),
         ("bytes of requests sent", f"{sum(sent.values())/1e6:.1f} MB"),
+        probe.done(),
     ]
 
 
 def idle(n, sources, hold):
+    probe = Probe()
+    probe.start()
     socks, opened, closed = [], {}, {}
     for i in range(n):
         s = socket.socket()
@@ -355,6 +387,7 @@ def idle(n, sources, hold):
         ("closed by the server within 1 s", str(quick)),
         ("closed later", f"{len(lives)-quick}" + (f", after {min(x for x in lives if x>=1):.1f} to {max(lives):.1f} s" if len(lives) > quick else "")),
         ("still open at the end", str(n - len(closed))),
+        probe.done(),
     ]
 
 
