@@ -48,7 +48,7 @@ EOF
     echo ipstrack-demo | $B user add --db $M/national.sqlite --role team_lead --staff $L lead
     $B serve --db $M/national.sqlite --listen 127.0.0.1:8099 > $M/serve-national.log 2>&1 &
     PID=$!
-    sleep 20
+    until grep -q "is serving" $M/serve-national.log; do sleep 1; done
     USERS="--attacker $A1 --attacker2 $A2 --real $R --target-account lead"
 fi
 TOKEN=$($B user token --days 1 --db $M/$KIND.sqlite $(echo $USERS | cut -d' ' -f2) | awk '{print $NF}')
