@@ -274,14 +274,16 @@ class Probe(threading.Thread):
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.times, self.halt = [], threading.Event()
+        self.times, self.halt, self.slow, self.t0 = [], threading.Event(), [], now()
 
     def run(self):
         while not self.halt.is_set():
             t = now()
             try:
-                req("GET", "/sign-in", src="127.0.0.4", timeout=60)
+                req("GET", "/sign-in", src="127.0.0.4", timeout=120)
                 self.times.append(now() - t)
+                if now() - t > 1:
+                    self.slow.append(f"sent at +{t - self.t0:.1f} s, answered after {now() - t:.1f} s")
             except Exception as e:
                 self.times.append(float("inf"))
             time.sleep(0.5)
@@ -292,7 +294,8 @@ class Probe(threading.Thread):
         xs = self.times
         slow = sum(1 for x in xs if x > 1)
         return ("a newcomer's GET /sign-in (new connection from 127.0.0.4 every 0.5 s)",
-                f"n={len(xs)}, median {ms(statistics.median(xs))}, max {ms(max(xs))}, {slow} over 1 s" if xs else "none")
+                f"n={len(xs)}, median {ms(statistics.median(xs))}, max {ms(max(xs))}, {slow} over 1 s"
+                + (f" ({'; '.join(self.slow[:4])})" if self.slow else "") if xs else "none")
 
 
 def pipelining(n, sources, hold, cookie_hdr):
