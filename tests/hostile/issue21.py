@@ -365,6 +365,53 @@ def pipelining(n, sources, hold, cookie_hdr):
     ]
 
 
+def pipelining_again(n, sources, hold, cookie_hdr):
+    """As `pipelining`, and each connection the server closes is opened
+    again at once from its address."""
+    one = (f"GET /caseload HTTP/1.1\r\nHost: {HOST}\r\nCookie: {cookie_hdr}\r\n\r\n").encode()
+    blob = one * 200
+    probe = Probe()
+    probe.start()
+
+    def opened(i):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.bind((sources[i % len(sources)], 0))
+        s.setblocking(False)
+        s.connect_ex((HOST, PORT))
+        return s
+    socks = [opened(i) for i in range(n)]
+    made, lives, born = n, [], [now()] * n
+    end = now() + hold
+    while now() < end:
+        for i, s in enumerate(socks):
+            gone = False
+            try:
+                s.send(blob)
+            except BlockingIOError:
+                pass
+            except OSError:
+                gone = True
+            if not gone:
+                p = select.poll()
+                p.register(s, select.POLLRDHUP | select.POLLHUP | select.POLLERR)
+                gone = bool(p.poll(0))
+            if gone:
+                lives.append(now() - born[i])
+                s.close()
+                socks[i], born[i] = opened(i), now()
+                made += 1
+        time.sleep(0.05)
+    for s in socks:
+        s.close()
+    return [
+        ("connections", f"{n} at a time from {len(sources)} address(es) ({sources[0]}{'…' if len(sources) > 1 else ''}), each opened again when closed, for {hold} s"),
+        ("connections opened in all", str(made)),
+        ("lives of those the server closed", f"{len(lives)}: median {statistics.median(lives):.1f} s, max {max(lives):.1f} s" if lives else "none closed"),
+        probe.done(),
+    ]
+
+
 def idle(n, sources, hold):
     probe = Probe()
     probe.start()
@@ -460,6 +507,9 @@ def main():
     if want("1") or want("1c"):
         attack("1c. 256 pipelining connections that read nothing, 32 from each of 8 addresses (127.0.0.10-17)",
                lambda: pipelining(256, [f"127.0.0.{10+i}" for i in range(8)], H, es))
+    if want("1e"):
+        attack("1e. as 1c, each connection opened again as soon as the server closes it",
+               lambda: pipelining_again(256, [f"127.0.0.{10+i}" for i in range(8)], H, es))
     if want("1") or want("1d"):
         attack("1d. 768 idle connections, 32 from each of 24 addresses (127.0.0.20-43)",
                lambda: idle(768, [f"127.0.0.{20+i}" for i in range(24)], H))
