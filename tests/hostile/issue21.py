@@ -286,6 +286,7 @@ class Probe(threading.Thread):
                     self.slow.append(f"sent at +{t - self.t0:.1f} s, answered after {now() - t:.1f} s")
             except Exception as e:
                 self.times.append(float("inf"))
+                self.slow.append(f"sent at +{t - self.t0:.1f} s, failed after {now() - t:.1f} s: {type(e).__name__}")
             time.sleep(0.5)
 
     def done(self):
@@ -295,7 +296,7 @@ class Probe(threading.Thread):
         slow = sum(1 for x in xs if x > 1)
         return ("a newcomer's GET /sign-in (new connection from 127.0.0.4 every 0.5 s)",
                 f"n={len(xs)}, median {ms(statistics.median(xs))}, max {ms(max(xs))}, {slow} over 1 s"
-                + (f" ({'; '.join(self.slow[:4])})" if self.slow else "") if xs else "none")
+                + (f" ({'; '.join(self.slow[:10])})" if self.slow else "") if xs else "none")
 
 
 def pipelining(n, sources, hold, cookie_hdr):
