@@ -34,7 +34,7 @@ mod ui;
 
 use extract::SignedIn;
 pub use extract::Viewer;
-pub use server::{Limits, serve};
+pub use server::{Limits, STALLED_FOR_ROOM, serve};
 pub use state::{AppState, Config, Snapshot};
 use state::{Shared, follow_changes};
 

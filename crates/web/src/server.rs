@@ -1,8 +1,10 @@
 //! Serving connections within bounds, so that slow or idle connections
 //! cannot hold the server: at most [`Limits::max_connections`] open at once
 //! (when every place is taken, the connection idle longest — no request
-//! being answered — is closed for the next, which waits to be accepted if
-//! none is idle), at most [`Limits::per_address`] of them from
+//! being answered — is closed for the next; failing that, the one whose
+//! peer has taken nothing of its answer for longest, at least
+//! [`STALLED_FOR_ROOM`]; the next waits to be accepted if there is neither),
+//! at most [`Limits::per_address`] of them from
 //! one address (more are closed at once, so one address cannot take every
 //! place), an answer's bytes taken by the peer with no pause longer than
 //! [`Limits::write_pause`] (a peer that sends requests and reads nothing is
@@ -34,6 +36,12 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+
+/// How long a connection's answer must have waited for its peer to read
+/// before the connection may be closed to make room for a new one (a peer
+/// that sends requests and reads nothing, from many addresses, would
+/// otherwise hold every place for the whole write pause).
+pub const STALLED_FOR_ROOM: Duration = Duration::from_secs(1);
 
 /// The bounds on connections and requests.
 #[derive(Clone, Copy, Debug)]
@@ -102,9 +110,10 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
             Ok(permit) => permit,
             Err(_) => {
                 // Every place is taken: the connection idle longest is
-                // closed (after any answer it is sending), and this one
+                // closed (after any answer it is sending), or else the one
+                // stalled longest on a peer that reads nothing; this one
                 // waits for a place (more wait to be accepted).
-                connections.close_longest_idle();
+                connections.make_room();
                 Arc::clone(&open)
                     .acquire_owned()
                     .await
@@ -133,7 +142,11 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_read)
                 .serve_connection(
-                    TokioIo::new(WritePause::new(stream, limits.write_pause)),
+                    TokioIo::new(WritePause::new(
+                        stream,
+                        limits.write_pause,
+                        Arc::clone(&activity),
+                    )),
                     TowerToHyperService::new(service),
                 );
             tokio::pin!(connection);
@@ -147,6 +160,11 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
                         break;
                     }
                     () = activity.close.notified(), if !closing => {
+                        if activity.stalled_since.load(Ordering::SeqCst) != 0 {
+                            // Its peer reads nothing: no answer to finish.
+                            tracing::debug!(%peer, "stalled connection closed: every place is taken");
+                            break;
+                        }
                         tracing::debug!(%peer, "idle connection closed: every place is taken");
                         closing = true;
                         connection.as_mut().graceful_shutdown();
@@ -168,6 +186,9 @@ struct Activity {
     /// Since when no request has been answered (the connection's start at
     /// first), in milliseconds from the server's start.
     idle_since: std::sync::atomic::AtomicU64,
+    /// Since when an answer has waited for the peer to take it (0: none
+    /// waiting), in milliseconds from the server's start, plus one.
+    stalled_since: std::sync::atomic::AtomicU64,
     /// Told to the connection chosen to close.
     close: tokio::sync::Notify,
 }
@@ -201,6 +222,7 @@ impl Connections {
             epoch: self.started,
             in_flight: Default::default(),
             idle_since: self.now().into(),
+            stalled_since: 0.into(),
             close: tokio::sync::Notify::new(),
         });
         self.open
@@ -218,20 +240,41 @@ impl Connections {
     }
 
     /// Tells the connection idle longest (no request being answered) to
-    /// close, if there is one.
-    fn close_longest_idle(&self) {
+    /// close, if there is one; else the one whose answer has waited longest
+    /// (at least [`STALLED_FOR_ROOM`]) for a peer that takes nothing.
+    fn make_room(&self) {
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        let longest = open
+        // Idle: no request being answered and no answer waiting to be read
+        // (an answer written after its request's work is done is waiting).
+        let idle = open
             .values()
-            .filter(|a| a.in_flight.load(Ordering::SeqCst) == 0)
+            .filter(|a| {
+                a.in_flight.load(Ordering::SeqCst) == 0
+                    && a.stalled_since.load(Ordering::SeqCst) == 0
+            })
             .min_by_key(|a| a.idle_since.load(Ordering::SeqCst));
-        if let Some(longest) = longest {
+        let stalled_before = self
+            .now()
+            .saturating_sub(u64::try_from(STALLED_FOR_ROOM.as_millis()).unwrap_or(u64::MAX));
+        let stalled = || {
+            open.values()
+                .filter(|a| a.in_flight.load(Ordering::SeqCst) < CLOSING)
+                .map(|a| (a, a.stalled_since.load(Ordering::SeqCst)))
+                .filter(|&(_, since)| since != 0 && since - 1 <= stalled_before)
+                .min_by_key(|&(_, since)| since)
+                .map(|(a, _)| a)
+        };
+        if let Some(chosen) = idle.or_else(stalled) {
             // Not chosen again while it closes.
-            longest.in_flight.fetch_add(1, Ordering::SeqCst);
-            longest.close.notify_one();
+            chosen.in_flight.fetch_add(CLOSING, Ordering::SeqCst);
+            chosen.close.notify_one();
         }
     }
 }
+
+/// Added to a connection's requests in flight once it is told to close, so
+/// that it is not chosen again.
+const CLOSING: usize = 1 << 20;
 
 /// A request being answered on a connection; when it ends, the connection
 /// is idle from then (unless another is being answered).
@@ -306,14 +349,17 @@ struct WritePause<S> {
     pause: Duration,
     /// Since when a write has been waiting, as the deadline's timer.
     stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// The connection's state, told since when a write has waited.
+    activity: Arc<Activity>,
 }
 
 impl<S> WritePause<S> {
-    fn new(inner: S, pause: Duration) -> Self {
+    fn new(inner: S, pause: Duration, activity: Arc<Activity>) -> Self {
         WritePause {
             inner,
             pause,
             stalled: None,
+            activity,
         }
     }
 
@@ -325,8 +371,14 @@ impl<S> WritePause<S> {
         polled: Poll<io::Result<T>>,
     ) -> Poll<io::Result<T>> {
         if polled.is_ready() {
-            self.stalled = None;
+            if self.stalled.take().is_some() {
+                self.activity.stalled_since.store(0, Ordering::SeqCst);
+            }
             return polled;
+        }
+        if self.stalled.is_none() {
+            let now = millis_since(self.activity.epoch);
+            self.activity.stalled_since.store(now + 1, Ordering::SeqCst);
         }
         let pause = self.pause;
         let timer = self

@@ -407,6 +407,34 @@ async fn connections_from_many_addresses_that_read_nothing_give_their_places_up_
 }
 
 #[tokio::test]
+async fn a_newcomer_is_served_within_seconds_while_peers_that_read_nothing_hold_every_place() {
+    let w = world().await;
+    // The write pause is long: the newcomer must not wait for it. A peer
+    // stalled for a second on an answer it does not read gives its place up.
+    let limits = Limits {
+        max_connections: 64,
+        per_address: 16,
+        header_read: Duration::from_secs(60),
+        write_pause: Duration::from_secs(60),
+        ..Limits::default()
+    };
+    let addr = served(w.app.clone(), limits).await;
+    let mut attack = Vec::new();
+    for from in ["127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24"] {
+        attack.extend(pipelining_readers_of_nothing(from, addr, 16, 20_000).await);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for _ in 0..3 {
+        let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
+        assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+        assert!(took < Duration::from_secs(4), "served in {took:?}");
+    }
+    for task in attack {
+        task.abort();
+    }
+}
+
+#[tokio::test]
 async fn idle_connections_from_one_address_do_not_keep_another_address_from_being_served() {
     let w = world().await;
     // Idle connections are held 30 s: only the cap per address lets
