@@ -96,6 +96,7 @@ pub fn run(
     per_address: usize,
 ) -> Result<std::process::ExitCode> {
     crate::logging::init();
+    return_large_blocks_to_the_system();
     let addr: SocketAddr = listen
         .parse()
         .with_context(|| format!("--listen {listen} is not an address:port"))?;
@@ -152,4 +153,20 @@ pub fn run(
         served?;
         Ok(std::process::ExitCode::SUCCESS)
     })
+}
+
+/// Large blocks — argon2's 19 MiB for each password check, a spreadsheet's
+/// buffers — go back to the system when freed. glibc otherwise raises its
+/// mmap threshold after the first such block is freed and keeps later ones
+/// in its arenas: a flood of sign-ins left the server 400–660 MiB larger
+/// for good (issue 21, docs/performance.md). A fixed threshold of 1 MiB
+/// turns that off; each check then maps and unmaps its block (microseconds
+/// beside argon2's tens of milliseconds).
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of the C allocator; it is called
+    // once, before the runtime's threads start.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
 }

@@ -1,9 +1,9 @@
 //! Serving connections within bounds, so that slow or idle connections
 //! cannot hold the server: at most [`Limits::max_connections`] open at once
-//! (when every place is taken, the connection idle longest — no request
-//! being answered — is closed for the next; failing that, the one whose
-//! peer has taken nothing of its answer for longest, at least
-//! [`STALLED_FOR_ROOM`]; the next waits to be accepted if there is neither),
+//! (when every place is taken, the connection whose peer has taken nothing
+//! of its answer for longest, at least [`STALLED_FOR_ROOM`], is closed for
+//! the next; failing that, the one idle longest — no request being answered;
+//! the next waits to be accepted if there is neither),
 //! at most [`Limits::per_address`] of them from
 //! one address (more are closed at once, so one address cannot take every
 //! place), an answer's bytes taken by the peer with no pause longer than
@@ -42,6 +42,10 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 /// that sends requests and reads nothing, from many addresses, would
 /// otherwise hold every place for the whole write pause).
 pub const STALLED_FOR_ROOM: Duration = Duration::from_secs(1);
+
+/// How often a connection waiting for a place looks again for one whose
+/// peer reads nothing (an idle one is closed for it once, when it comes).
+const ROOM_RETRY: Duration = Duration::from_millis(250);
 
 /// The bounds on connections and requests.
 #[derive(Clone, Copy, Debug)]
@@ -113,11 +117,15 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
                 // closed (after any answer it is sending), or else the one
                 // stalled longest on a peer that reads nothing; this one
                 // waits for a place (more wait to be accepted).
-                connections.make_room();
-                Arc::clone(&open)
-                    .acquire_owned()
-                    .await
-                    .expect("the semaphore is never closed")
+                connections.make_room(true);
+                loop {
+                    let wait = Arc::clone(&open).acquire_owned();
+                    match tokio::time::timeout(ROOM_RETRY, wait).await {
+                        Ok(permit) => break permit.expect("the semaphore is never closed"),
+                        // Still full: a peer may have stalled since.
+                        Err(_) => connections.make_room(false),
+                    }
+                }
             }
         };
         let activity = connections.add();
@@ -239,10 +247,10 @@ impl Connections {
             .remove(&activity.id);
     }
 
-    /// Tells the connection idle longest (no request being answered) to
-    /// close, if there is one; else the one whose answer has waited longest
-    /// (at least [`STALLED_FOR_ROOM`]) for a peer that takes nothing.
-    fn make_room(&self) {
+    /// Tells the connection whose answer has waited longest (at least
+    /// [`STALLED_FOR_ROOM`]) for a peer that takes nothing to close; else the
+    /// one idle longest (no request being answered), if there is one.
+    fn make_room(&self, or_idle: bool) {
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         // Idle: no request being answered and no answer waiting to be read
         // (an answer written after its request's work is done is waiting).
@@ -264,7 +272,9 @@ impl Connections {
                 .min_by_key(|&(_, since)| since)
                 .map(|(a, _)| a)
         };
-        if let Some(chosen) = idle.or_else(stalled) {
+        // A peer that reads nothing first: closing an idle connection (a
+        // person between two pages) would make them reconnect.
+        if let Some(chosen) = stalled().or(idle.filter(|_| or_idle)) {
             // Not chosen again while it closes.
             chosen.in_flight.fetch_add(CLOSING, Ordering::SeqCst);
             chosen.close.notify_one();
