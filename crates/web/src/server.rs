@@ -249,32 +249,35 @@ impl Connections {
 
     /// Tells the connection whose answer has waited longest (at least
     /// [`STALLED_FOR_ROOM`]) for a peer that takes nothing to close; else the
-    /// one idle longest (no request being answered), if there is one.
-    fn make_room(&self, or_idle: bool) {
+    /// one idle longest (no request being answered) — when a newcomer looks
+    /// again (`first` false), only one idle that long —, if there is one.
+    fn make_room(&self, first: bool) {
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        // Idle: no request being answered and no answer waiting to be read
-        // (an answer written after its request's work is done is waiting).
-        let idle = open
-            .values()
-            .filter(|a| {
-                a.in_flight.load(Ordering::SeqCst) == 0
-                    && a.stalled_since.load(Ordering::SeqCst) == 0
-            })
-            .min_by_key(|a| a.idle_since.load(Ordering::SeqCst));
-        let stalled_before = self
+        let a_while_ago = self
             .now()
             .saturating_sub(u64::try_from(STALLED_FOR_ROOM.as_millis()).unwrap_or(u64::MAX));
-        let stalled = || {
+        // A peer that reads nothing first: its answer has waited a while.
+        let stalled = open
+            .values()
+            .filter(|a| a.in_flight.load(Ordering::SeqCst) < CLOSING)
+            .map(|a| (a, a.stalled_since.load(Ordering::SeqCst)))
+            .filter(|&(_, since)| since != 0 && since - 1 <= a_while_ago)
+            .min_by_key(|&(_, since)| since)
+            .map(|(a, _)| a);
+        // Else the connection idle longest: no request being answered and no
+        // answer waiting to be read (one written after its request's work is
+        // done may be waiting). When a newcomer looks again, only one idle
+        // a while, so that a person between two pages keeps theirs.
+        let idle = || {
             open.values()
-                .filter(|a| a.in_flight.load(Ordering::SeqCst) < CLOSING)
-                .map(|a| (a, a.stalled_since.load(Ordering::SeqCst)))
-                .filter(|&(_, since)| since != 0 && since - 1 <= stalled_before)
-                .min_by_key(|&(_, since)| since)
-                .map(|(a, _)| a)
+                .filter(|a| {
+                    a.in_flight.load(Ordering::SeqCst) == 0
+                        && a.stalled_since.load(Ordering::SeqCst) == 0
+                })
+                .min_by_key(|a| a.idle_since.load(Ordering::SeqCst))
+                .filter(|a| first || a.idle_since.load(Ordering::SeqCst) <= a_while_ago)
         };
-        // A peer that reads nothing first: closing an idle connection (a
-        // person between two pages) would make them reconnect.
-        if let Some(chosen) = stalled().or(idle.filter(|_| or_idle)) {
+        if let Some(chosen) = stalled.or_else(idle) {
             // Not chosen again while it closes.
             chosen.in_flight.fetch_add(CLOSING, Ordering::SeqCst);
             chosen.close.notify_one();
