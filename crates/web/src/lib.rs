@@ -18,6 +18,7 @@ mod employer_contacts;
 mod error;
 mod extract;
 mod import;
+mod in_flight;
 mod period;
 mod plan;
 mod referrals;
@@ -34,6 +35,7 @@ mod ui;
 
 use extract::SignedIn;
 pub use extract::Viewer;
+pub use in_flight::PER_SESSION;
 pub use server::{Limits, STALLED_FOR_ROOM, serve};
 pub use state::{AppState, Config, Snapshot};
 use state::{Shared, follow_changes};
@@ -62,6 +64,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         config,
         uploads: import::Uploads::default(),
         searches: Default::default(),
+        in_flight: Default::default(),
     });
     let secure_cookies = state.config.secure_cookies;
     tokio::spawn(follow_changes(Arc::downgrade(&state)));
@@ -87,6 +90,10 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     let router = features
         .into_iter()
         .fold(Router::new().route("/", get(home)), Router::merge)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            in_flight::bounded,
+        ))
         .with_state(state)
         // Every answer may hold personal data unless it says otherwise (the
         // stylesheet and script do): browsers and proxies keep none of it.

@@ -37,6 +37,8 @@ pub struct AppState {
     pub(crate) uploads: crate::import::Uploads,
     /// Searches running, limited per user and in all.
     pub(crate) searches: crate::search::Searches,
+    /// Requests being answered, limited per session.
+    pub(crate) in_flight: crate::in_flight::InFlight,
 }
 
 /// One version of the data, with the reports and worklists made from it (by
@@ -355,6 +357,7 @@ mod tests {
             config: Config::default(),
             uploads: Default::default(),
             searches: Default::default(),
+            in_flight: Default::default(),
         };
         (state, dir)
     }
