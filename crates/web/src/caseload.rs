@@ -36,8 +36,9 @@ pub(crate) struct EsQuery {
 /// How the caseload table is sorted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sort {
-    /// The first thing due on the worklist, the overdue first; then days
-    /// until inactive and the next milestone.
+    /// The soonest of the first thing due on the worklist (the overdue
+    /// first) and the day the person becomes inactive; then days until
+    /// inactive and the next milestone.
     Urgency,
     /// Days until inactive for want of contact, the fewest first.
     Inactive,
@@ -143,9 +144,13 @@ pub fn caseload_html(
     let name = |r: usize| d.clients[d.referrals[r].client as usize].display_name();
     let last = Day::LAST;
     match sort {
+        // The soonest day something is due or the person becomes inactive
+        // (a client 8 days from inactive before one 24 days from it).
         Sort::Urgency => c.entries.sort_by_key(|e| {
+            let due = first_due.get(&e.referral).map_or(last, |i| i.date);
+            let inactive = e.days_until_inactive.map_or(last, |n| today.plus(n));
             (
-                first_due.get(&e.referral).map_or(last, |i| i.date),
+                due.min(inactive),
                 e.days_until_inactive.unwrap_or(i32::MAX),
                 e.next_milestone.map_or(last, |(_, due)| due),
             )

@@ -236,80 +236,97 @@ pub fn referral_html(
                 }
             }
             @let max = today.to_string();
-            @if r.access.is_none() {
-                (dated_form(v, r, form, "access", "Record access", "Access is the first meaningful contact after the person agreed to take part.", "Date of access", "Save access", &max))
-            }
-            @if r.access.is_some() && r.vocational_plan.is_none() {
-                (dated_form(v, r, form, "plan", "Start the vocational plan", "A client is active only with a vocational plan.", "Start of the vocational plan", "Save plan", &max))
-            }
-            section aria-labelledby="add-contact" class="panel" {
-                h2 id="add-contact" { "Record a contact" }
-                form method="post" action=(format!("/referrals/{}/contacts", r.id)) novalidate {
-                    input type="hidden" name="csrf" value=(v.session.csrf);
-                    (once_field())
-                    (date_input(form, "contact", "date", "Date of contact", Some(today)))
-                    (select(form, "contact", "kind", "Kind of contact", &options(&[
-                        ("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
-                        ("in_work_support", "In-work support"), ("assertive_engagement", "Attempt, no reply (assertive engagement)")])))
-                    (select(form, "contact", "mechanism", "How it was held (optional)", &options(&[
-                        ("", "Not recorded"), ("face_to_face", "Face to face"), ("telephone", "Telephone"), ("video", "Video"),
-                        ("email", "Email"), ("text_message", "Text message"), ("other", "Other")])))
-                    (textarea(form, "contact", "note", "Note: what happened, next step (optional)", ipstrack_core::bundle::MAX_NOTE_CHARS))
-                    button type="submit" { "Save contact" }
-                }
-            }
-            section aria-labelledby="add-job" class="panel" {
-                h2 id="add-job" { "Record a job start" }
-                form method="post" action=(format!("/referrals/{}/jobs", r.id)) novalidate {
-                    input type="hidden" name="csrf" value=(v.session.csrf);
-                    (once_field())
-                    (select(form, "job", "type", "Kind of paid work", &options(&[
-                        ("employee", "Employee"), ("zero_hours", "Zero-hours contract"), ("self_employed", "Self-employed"),
-                        ("apprenticeship", "Apprenticeship"), ("paid_placement", "Paid placement")])))
-                    (select(form, "job", "registration", "If self-employed: how are they registered?", &options(&crate::referrals::REGISTRATION_CHOICES)))
-                    (field(form, "job", "evidence", "If self-employed: evidence seen (a UTR, a payslip, accounts; optional)", "text", None))
-                    (field(form, "job", "employer", "Employer", "text", None))
-                    (field(form, "job", "start", "Start date", "date", Some(&max)))
-                    (field(form, "job", "hours_per_week", "Hours per week", "text", None))
-                    @if r.status_at_referral == ipstrack_core::model::Group::Employed {
-                        @let retained = form.form == "job" && form.values.iter().any(|(k, v)| k == "retained" && v == "yes");
-                        div class="field" {
-                            input id="job-retained" name="retained" type="checkbox" value="yes" checked[retained];
-                            " " label for="job-retained" { "This is the job they held when referred (job retention): its start may be before the referral" }
-                        }
-                        (field(form, "job", "return_to_work", "If off sick: the day they returned to work (optional)", "date", Some(&max)))
+            @if let Some(x) = r.discharge.as_ref().filter(|x| x.date <= today) {
+                section aria-labelledby="closed" class="panel" id="closed-panel" {
+                    h2 id="closed" { "Closed" }
+                    p { "Discharged on " (uk_date(x.date))
+                        @if let Some(reason) = &x.reason { ": " (reason) } "." }
+                    p { "Sustainment after discharge counts only as far as an in-work check or a recorded end shows: record checks below." }
+                    form method="post" action=(format!("/referrals/{}/remove", r.id)) {
+                        input type="hidden" name="csrf" value=(v.session.csrf);
+                        (once_field())
+                        input type="hidden" name="kind" value="discharge";
+                        input type="hidden" name="index" value="0";
+                        input type="hidden" name="version" value=(r.version);
+                        button type="submit" class="secondary" { "Reopen the referral" }
                     }
-                    button type="submit" { "Save job" }
                 }
-            }
-            details class="panel" open[matches!(form.form, "hold" | "waiting" | "engagement" | "decision" | "transfer")] {
-                summary { strong { "More: hold, waiting list, engagement, team decision, transfer" } }
-                (step_form(v, r, "hold", "Put on hold", html! {
-                    (field(form, "hold", "start", "Start of the hold", "date", Some(&max)))
-                    (field(form, "hold", "end", "Last day of the hold (empty: still on hold)", "date", None))
-                }))
-                (step_form(v, r, "waiting", "Waiting list", html! {
-                    (field(form, "waiting", "start", "Start on the waiting list", "date", Some(&max)))
-                    (field(form, "waiting", "end", "Last day on the waiting list (empty: still waiting)", "date", None))
-                    (field(form, "waiting", "expected_return", "Expected return", "date", None))
-                }))
-                (step_form(v, r, "engagement", "Engagement change", html! {
-                    (field(form, "engagement", "date", "From", "date", Some(&max)))
-                    (select(form, "engagement", "status", "Engagement status", &options(&[
-                        ("seeking_work", "Seeking work"), ("in_work_support", "In-work support"),
-                        ("not_seeking_work", "Receiving support but not seeking work")])))
-                }))
-                (step_form(v, r, "decision", "Team status decision", html! {
-                    (field(form, "decision", "start", "From", "date", Some(&max)))
-                    (field(form, "decision", "end", "Until (optional)", "date", None))
-                    (select(form, "decision", "status", "The team decided the client is", &options(&[("active", "Active"), ("inactive", "Inactive")])))
-                    (field(form, "decision", "reason", "Reason", "text", None))
-                    (field(form, "decision", "agreed_by", AGREED_BY_LABEL, "text", None))
-                }))
-                (step_form(v, r, "transfer", "Transfer to another specialist", html! {
-                    (field(form, "transfer", "date", "From", "date", Some(&max)))
-                    (select(form, "transfer", "es", "Employment specialist", specialists))
-                }))
+            } @else {
+                @if r.access.is_none() {
+                    (dated_form(v, r, form, "access", "Record access", "Access is the first meaningful contact after the person agreed to take part.", "Date of access", "Save access", &max))
+                }
+                @if r.access.is_some() && r.vocational_plan.is_none() {
+                    (dated_form(v, r, form, "plan", "Start the vocational plan", "A client is active only with a vocational plan.", "Start of the vocational plan", "Save plan", &max))
+                }
+                section aria-labelledby="add-contact" class="panel" {
+                    h2 id="add-contact" { "Record a contact" }
+                    form method="post" action=(format!("/referrals/{}/contacts", r.id)) novalidate {
+                        input type="hidden" name="csrf" value=(v.session.csrf);
+                        (once_field())
+                        (date_input(form, "contact", "date", "Date of contact", Some(today)))
+                        (select(form, "contact", "kind", "Kind of contact", &options(&[
+                            ("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
+                            ("in_work_support", "In-work support"), ("assertive_engagement", "Attempt, no reply (assertive engagement)")])))
+                        (select(form, "contact", "mechanism", "How it was held (optional)", &options(&[
+                            ("", "Not recorded"), ("face_to_face", "Face to face"), ("telephone", "Telephone"), ("video", "Video"),
+                            ("email", "Email"), ("text_message", "Text message"), ("other", "Other")])))
+                        (textarea(form, "contact", "note", "Note: what happened, next step (optional)", ipstrack_core::bundle::MAX_NOTE_CHARS))
+                        button type="submit" { "Save contact" }
+                    }
+                }
+                section aria-labelledby="add-job" class="panel" {
+                    h2 id="add-job" { "Record a job start" }
+                    form method="post" action=(format!("/referrals/{}/jobs", r.id)) novalidate {
+                        input type="hidden" name="csrf" value=(v.session.csrf);
+                        (once_field())
+                        (select(form, "job", "type", "Kind of paid work", &options(&[
+                            ("employee", "Employee"), ("zero_hours", "Zero-hours contract"), ("self_employed", "Self-employed"),
+                            ("apprenticeship", "Apprenticeship"), ("paid_placement", "Paid placement")])))
+                        (select(form, "job", "registration", "If self-employed: how are they registered?", &options(&crate::referrals::REGISTRATION_CHOICES)))
+                        (field(form, "job", "evidence", "If self-employed: evidence seen (a UTR, a payslip, accounts; optional)", "text", None))
+                        (field(form, "job", "employer", "Employer", "text", None))
+                        (field(form, "job", "start", "Start date", "date", Some(&max)))
+                        (field(form, "job", "hours_per_week", "Hours per week", "text", None))
+                        @if r.status_at_referral == ipstrack_core::model::Group::Employed {
+                            @let retained = form.form == "job" && form.values.iter().any(|(k, v)| k == "retained" && v == "yes");
+                            div class="field" {
+                                input id="job-retained" name="retained" type="checkbox" value="yes" checked[retained];
+                                " " label for="job-retained" { "This is the job they held when referred (job retention): its start may be before the referral" }
+                            }
+                            (field(form, "job", "return_to_work", "If off sick: the day they returned to work (optional)", "date", Some(&max)))
+                        }
+                        button type="submit" { "Save job" }
+                    }
+                }
+                details class="panel" open[matches!(form.form, "hold" | "waiting" | "engagement" | "decision" | "transfer")] {
+                    summary { strong { "More: hold, waiting list, engagement, team decision, transfer" } }
+                    (step_form(v, r, "hold", "Put on hold", html! {
+                        (field(form, "hold", "start", "Start of the hold", "date", Some(&max)))
+                        (field(form, "hold", "end", "Last day of the hold (empty: still on hold)", "date", None))
+                    }))
+                    (step_form(v, r, "waiting", "Waiting list", html! {
+                        (field(form, "waiting", "start", "Start on the waiting list", "date", Some(&max)))
+                        (field(form, "waiting", "end", "Last day on the waiting list (empty: still waiting)", "date", None))
+                        (field(form, "waiting", "expected_return", "Expected return", "date", None))
+                    }))
+                    (step_form(v, r, "engagement", "Engagement change", html! {
+                        (field(form, "engagement", "date", "From", "date", Some(&max)))
+                        (select(form, "engagement", "status", "Engagement status", &options(&[
+                            ("seeking_work", "Seeking work"), ("in_work_support", "In-work support"),
+                            ("not_seeking_work", "Receiving support but not seeking work")])))
+                    }))
+                    (step_form(v, r, "decision", "Team status decision", html! {
+                        (field(form, "decision", "start", "From", "date", Some(&max)))
+                        (field(form, "decision", "end", "Until (optional)", "date", None))
+                        (select(form, "decision", "status", "The team decided the client is", &options(&[("active", "Active"), ("inactive", "Inactive")])))
+                        (field(form, "decision", "reason", "Reason", "text", None))
+                        (field(form, "decision", "agreed_by", AGREED_BY_LABEL, "text", None))
+                    }))
+                    (step_form(v, r, "transfer", "Transfer to another specialist", html! {
+                        (field(form, "transfer", "date", "From", "date", Some(&max)))
+                        (select(form, "transfer", "es", "Employment specialist", specialists))
+                    }))
+                }
             }
             @if !r.jobs.is_empty() {
                 section aria-labelledby="in-work-check" class="panel" {

@@ -189,3 +189,29 @@ async fn the_caseload_sorts_by_urgency_with_the_overdue_first_and_by_days_until_
     // Dates the UK way.
     shows(&page, "Jan 2025");
 }
+
+#[tokio::test]
+async fn case_4_the_caseload_puts_the_most_urgent_first_the_soonest_due_or_inactive() {
+    let w = world().await;
+    let es1 = session_of(&w, "es1").await;
+    let page = ok_page(&w, "/caseload", &es1).await;
+    let rows: Vec<&str> = page.split("<tr id=\"referral-").skip(1).collect();
+    assert!(rows.len() >= 2, "{page}");
+    let mut keys = Vec::new();
+    for row in &rows {
+        let due = row
+            .split("data-next-due=\"")
+            .nth(1)
+            .and_then(|s| ipstrack_core::Day::parse(s.split('"').next().unwrap()));
+        let inactive = row
+            .split("data-days-until-inactive>")
+            .nth(1)
+            .and_then(|s| s.split('<').next().unwrap().parse::<i32>().ok())
+            .map(|n| today().plus(n));
+        let soonest = [due, inactive].into_iter().flatten().min();
+        keys.push(soonest.unwrap_or(ipstrack_core::Day::LAST));
+    }
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "the soonest first");
+}

@@ -230,7 +230,7 @@ async fn an_edit_without_a_version_is_refused_as_out_of_date_and_writes_nothing(
         (format!("{referral}/access"), "date=2025-01-03".to_string()),
         (
             format!("{referral}/discharge"),
-            "version=+&date=2025-01-15&reason=moved+away".to_string(),
+            "version=+&date=2025-01-15&reason=moved+away&confirm=yes".to_string(),
         ),
         (
             format!("{referral}/remove"),

@@ -141,7 +141,7 @@ async fn bad_1_text_over_its_limit_is_refused_in_the_same_words_by_form_and_api(
         .unwrap()
         .unwrap()
         .version;
-    let form = format!("csrf={csrf}&version={version}&date=2025-01-15&reason={long}");
+    let form = format!("csrf={csrf}&version={version}&date=2025-01-15&reason={long}&confirm=yes");
     let referral = format!("/referrals/{}", w.es1_referral);
     let (status, _, page) = send(
         &w.app,

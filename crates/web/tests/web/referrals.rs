@@ -347,7 +347,7 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
             &format!("{referral}/discharge"),
             &es3,
             &format!(
-                "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away",
+                "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away&confirm=yes",
                 version_now(&w, &referral).await
             ),
         ),
@@ -667,4 +667,52 @@ fn error_of(page: &str) -> &str {
     page.split("error-summary-title")
         .nth(2)
         .map_or(page, |s| &s[..s.len().min(900)])
+}
+
+#[tokio::test]
+async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
+    let w = world().await;
+    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es1_referral);
+    let version = version_now(&w, &referral).await;
+    let form = format!(
+        "csrf={csrf}&version={version}&date-day=15&date-month=1&date-year=2025&reason=Moved+away"
+    );
+    let (status, _, page) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
+    assert_eq!(status, StatusCode::OK);
+    shows(&page, "The referral closes on <strong>15 Jan 2025</strong>");
+    shows(&page, "Reason: Moved away");
+    shows(&page, "name=\"confirm\" value=\"yes\"");
+    shows(&page, "No, go back");
+    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    assert!(
+        saved.referral.discharge.is_none(),
+        "not saved before it is confirmed"
+    );
+    // Confirmed: the page's own form, as sent.
+    let confirm =
+        format!("csrf={csrf}&version={version}&date=2025-01-15&reason=Moved+away&confirm=yes");
+    let (status, _, _) = send(
+        &w.app,
+        post(&format!("{referral}/discharge"), &es1, &confirm),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    assert_eq!(saved.referral.discharge.unwrap().date, "2025-01-15");
+    // Closed: only reopening and the follow-up are offered.
+    let page = ok_page(&w, &referral, &es1).await;
+    shows(&page, "Discharged on 15 Jan 2025: Moved away.");
+    shows(&page, "Reopen the referral");
+    hides(&page, "Record a contact");
+    hides(&page, "Record a job start");
+    let reopen = format!(
+        "csrf={csrf}&kind=discharge&index=0&version={}",
+        saved.version
+    );
+    let (status, _, _) = send(&w.app, post(&format!("{referral}/remove"), &es1, &reopen)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let reopened = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    assert!(reopened.referral.discharge.is_none());
+    shows(&ok_page(&w, &referral, &es1).await, "Record a contact");
 }

@@ -195,7 +195,8 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let form = format!("csrf={csrf}&version={version}&date=2025-01-15&reason=moved+away");
+    let form =
+        format!("csrf={csrf}&version={version}&date=2025-01-15&reason=moved+away&confirm=yes");
     let (status, _, page) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "changed by someone else since you opened it");
@@ -212,7 +213,7 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
     assert!(saved.referral.discharge.is_none(), "nothing was saved");
     // Sent again from the page as it is now, it is saved.
     let form = format!(
-        "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away",
+        "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away&confirm=yes",
         saved.version
     );
     let (status, _, _) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
