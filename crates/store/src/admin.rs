@@ -9,7 +9,7 @@ use ipstrack_core::report::Report;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::records::{AuditRow, write_audit};
+use crate::audit::{AuditRow, write_audit};
 use crate::{Backend, Result, Store, StoreError, WriteTx};
 use ipstrack_core::model::{OutOfScope, Role};
 

@@ -18,9 +18,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 use crate::admin::{AuditEntry, AuditFilter, Submission, insert_submission, read_audit};
-use crate::records::{
-    ChildRows, REFERRAL_COLUMNS, STAFF_COLUMNS, Value, insert_rows, json, referral_row, t,
-};
+use crate::changes::{Change, append};
+use crate::sql::{Value, insert_rows, json};
+use crate::tables::referrals::{self, ChildRows};
+use crate::tables::{clients, employer_contacts, staff, teams};
 use crate::{Backend, Result, Store, StoreError};
 
 /// The format name of a JSON backup.
@@ -212,21 +213,6 @@ fn missing_rows(
     out
 }
 
-/// FTE as stored: ten-thousandths, exact (as an import stores it).
-fn fte(n: &serde_json::Number) -> i64 {
-    n.as_i64()
-        .map(|i| i * 10_000)
-        .unwrap_or_else(|| (n.as_f64().unwrap_or(0.0) * 10_000.0).round() as i64)
-}
-
-fn int(v: i64) -> Value {
-    Value::Int(Some(v))
-}
-
-fn text(v: &Option<String>) -> Value {
-    Value::Text(v.clone())
-}
-
 async fn read_users(conn: &mut AnyConnection) -> Result<Vec<BackupUser>> {
     let rows = sqlx::query(
         "SELECT username, password_hash, role, staff_id, disabled, created_at FROM users ORDER BY username",
@@ -275,7 +261,7 @@ impl Store {
     pub async fn backup(&self) -> Result<Backup> {
         let mut conn = self.read.acquire().await?;
         let mut tx = self.snapshot(&mut conn).await?;
-        let bundle = crate::records::read_bundle(&mut tx).await?;
+        let bundle = crate::tables::read_bundle(&mut tx).await?;
         let audit = read_audit(&mut tx, &AuditFilter::default()).await?;
         let submissions = crate::admin::read_submissions(&mut tx).await?;
         let users = read_users(&mut tx).await?;
@@ -395,41 +381,30 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         }
-        let teams: Vec<Vec<Value>> = doc
+        let rows: Vec<Vec<Value>> = doc
             .teams
             .iter()
             .enumerate()
-            .map(|(p, r)| vec![t(&r.id), int(p as i64), t(&r.name)])
+            .map(|(p, r)| teams::row(r, p as i64))
             .collect();
-        insert_rows(conn, "teams", &["id", "position", "name"], &teams).await?;
-        let staff: Vec<Vec<Value>> = doc
+        insert_rows(conn, "teams", &teams::COLUMNS, &rows).await?;
+        let rows: Vec<Vec<Value>> = doc
             .staff
             .iter()
             .enumerate()
-            .map(|(p, s)| {
-                vec![
-                    t(&s.id),
-                    int(p as i64),
-                    t(&s.name),
-                    t(&s.role),
-                    t(&s.team),
-                    t(&s.start_date),
-                    text(&s.end_date),
-                    int(fte(&s.fte)),
-                ]
-            })
+            .map(|(p, s)| staff::row(s, p as i64))
             .collect();
-        insert_rows(conn, "staff", &STAFF_COLUMNS, &staff).await?;
+        insert_rows(conn, "staff", &staff::COLUMNS, &rows).await?;
         let clients: Vec<Vec<Value>> = doc
             .clients
             .iter()
             .enumerate()
-            .map(|(p, c)| crate::clients::row(c, p as i64))
+            .map(|(p, c)| clients::row(c, p as i64))
             .collect();
-        insert_rows(conn, "clients", &crate::clients::columns(), &clients).await?;
+        insert_rows(conn, "clients", &clients::columns(), &clients).await?;
         let mut children = ChildRows::default();
         let version = |versions: &BTreeMap<String, i64>, id: &str| {
-            int(versions.get(id).copied().unwrap_or(1))
+            Value::int(versions.get(id).copied().unwrap_or(1))
         };
         let referrals: Vec<Vec<Value>> = doc
             .referrals
@@ -437,12 +412,12 @@ impl Store {
             .enumerate()
             .map(|(p, r)| {
                 children.add(r);
-                let mut row = referral_row(r, p as i64);
+                let mut row = referrals::row(r, p as i64);
                 row.push(version(&backup.versions.referrals, &r.id));
                 row
             })
             .collect();
-        let mut columns = REFERRAL_COLUMNS.to_vec();
+        let mut columns = referrals::COLUMNS.to_vec();
         columns.push("version");
         insert_rows(conn, "referrals", &columns, &referrals).await?;
         children.insert(conn).await?;
@@ -451,12 +426,12 @@ impl Store {
             .iter()
             .enumerate()
             .map(|(p, e)| {
-                let mut row = crate::employer_contacts::row(e, p as i64);
+                let mut row = employer_contacts::row(e, p as i64);
                 row.push(version(&backup.versions.employer_contacts, &e.id));
                 row
             })
             .collect();
-        let mut columns = crate::employer_contacts::COLUMNS.to_vec();
+        let mut columns = employer_contacts::COLUMNS.to_vec();
         columns.push("version");
         insert_rows(conn, "employer_contacts", &columns, &employer_contacts).await?;
 
@@ -465,12 +440,12 @@ impl Store {
             .iter()
             .map(|u| {
                 vec![
-                    t(&u.username),
-                    t(&u.password_hash),
-                    t(&u.role),
-                    text(&u.staff_id),
-                    int(i64::from(u.disabled)),
-                    t(&u.created_at),
+                    Value::text(&u.username),
+                    Value::text(&u.password_hash),
+                    Value::text(&u.role),
+                    Value::opt_text(&u.staff_id),
+                    Value::int(i64::from(u.disabled)),
+                    Value::text(&u.created_at),
                 ]
             })
             .collect();
@@ -497,7 +472,7 @@ impl Store {
             )));
         }
         // Servers already following this database load it whole.
-        crate::writes::append_change(conn, None).await?;
+        append(conn, &Change::Everything).await?;
         tx.commit().await?;
         Ok(())
     }

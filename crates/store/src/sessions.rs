@@ -552,10 +552,10 @@ impl Store {
             .bind((now() + jiff::SignedDuration::from_hours(24 * days)).to_string())
             .execute(&mut *tx)
             .await?;
-        crate::records::write_audit(
+        crate::audit::write_audit(
             &mut tx,
             actor,
-            vec![crate::records::AuditRow {
+            vec![crate::audit::AuditRow {
                 action: "insert",
                 record_type: "api_token",
                 record_id: username.to_string(),

@@ -5,7 +5,9 @@ use ipstrack_core::bundle::ClientDoc;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::records::{Value, execute, opt_text, text};
+use crate::audit::{AuditRow, audit_row, write_audit};
+use crate::changes::{Change, append, append_referral};
+use crate::sql::{Value, execute, insert_rows, opt_text, text};
 use crate::{Result, StoreError};
 
 /// The columns of a client after its id and position: the bundle's client
@@ -62,6 +64,52 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<ClientDoc> {
         ethnic_category: opt_text(r, "ethnic_category")?,
         possible_duplicate_of: opt_text(r, "possible_duplicate_of")?,
     })
+}
+
+/// Every client, in the order they were first written.
+pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ClientDoc>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SELECT} FROM clients ORDER BY position"
+    )))
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
+/// One client, if stored.
+pub(crate) async fn read_one(conn: &mut AnyConnection, id: &str) -> Result<Option<ClientDoc>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SELECT} FROM clients WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Writes an import's changed clients (see `teams::write`).
+pub(crate) async fn write(
+    conn: &mut AnyConnection,
+    records: &[ClientDoc],
+    changes: &[(usize, Option<ClientDoc>)],
+    updated: &mut Vec<String>,
+    audit: &mut Vec<AuditRow>,
+) -> Result<()> {
+    let mut new_rows = Vec::new();
+    for (at, old) in changes {
+        let c = &records[*at];
+        match old {
+            None => new_rows.push(row(c, *at as i64)),
+            Some(_) => {
+                update(conn, c).await?;
+                updated.push(format!("client {}", c.id));
+            }
+        }
+        audit.push(audit_row("client", &c.id, old.as_ref(), c));
+    }
+    insert_rows(conn, "clients", &columns(), &new_rows).await
 }
 
 /// Writes a stored client's fields anew.
@@ -167,7 +215,7 @@ impl crate::Store {
         actor: &str,
     ) -> Result<crate::Saved> {
         let mut tx = self.begin_write().await?;
-        let saved = crate::writes::read_saved(&mut tx, referral)
+        let saved = super::read_saved(&mut tx, referral)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("referral {referral}")))?;
         if saved.client.id != client.id {
@@ -190,12 +238,12 @@ impl crate::Store {
                 vec![Value::Text(Some(client.id.clone()))],
             )
             .await?;
-            crate::writes::append_change(&mut tx, None).await?;
+            append(&mut tx, &Change::Everything).await?;
         }
-        crate::records::write_audit(
+        write_audit(
             &mut tx,
             actor,
-            vec![crate::records::AuditRow {
+            vec![AuditRow {
                 action: "update",
                 record_type: "client",
                 record_id: client.id.clone(),
@@ -212,7 +260,7 @@ impl crate::Store {
             vec![Value::Text(Some(referral.to_string()))],
         )
         .await?;
-        crate::writes::append_change(&mut tx, Some(referral)).await?;
+        append_referral(&mut tx, referral).await?;
         tx.commit().await?;
         Ok(crate::Saved {
             client: client.clone(),
@@ -230,13 +278,7 @@ impl crate::Store {
     /// kept. Refused (not found) unless `duplicate` names `into`.
     pub async fn merge_clients(&self, duplicate: &str, into: &str, actor: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} FROM clients WHERE id = $1"
-        )))
-        .bind(duplicate)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let doc = row.as_ref().map(from_row).transpose()?;
+        let doc = read_one(&mut tx, duplicate).await?;
         let Some(doc) = doc.filter(|d| d.possible_duplicate_of.as_deref() == Some(into)) else {
             return Err(StoreError::NotFound(format!("client {duplicate}")));
         };
@@ -278,9 +320,9 @@ impl crate::Store {
             vec![Value::Text(Some(duplicate.to_string()))],
         )
         .await?;
-        let mut audit: Vec<crate::records::AuditRow> = moved
+        let mut audit: Vec<AuditRow> = moved
             .into_iter()
-            .map(|(referral,)| crate::records::AuditRow {
+            .map(|(referral,)| AuditRow {
                 action: "update",
                 record_type: "referral",
                 record_id: referral,
@@ -289,15 +331,15 @@ impl crate::Store {
             })
             .collect();
         // Removed, and the audit entry says into whom.
-        audit.push(crate::records::AuditRow {
+        audit.push(AuditRow {
             action: "delete",
             record_type: "client",
             record_id: duplicate.to_string(),
             old: Some(serde_json::to_string(&doc).expect("serialises")),
             new: Some(serde_json::json!({ "merged_into": into }).to_string()),
         });
-        crate::records::write_audit(&mut tx, actor, audit).await?;
-        crate::writes::append_change(&mut tx, None).await?;
+        write_audit(&mut tx, actor, audit).await?;
+        append(&mut tx, &Change::Everything).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,7 +8,9 @@ use ipstrack_core::model::Role;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::records::{AuditRow, Value, execute, int, json, opt_text, t, text, write_audit};
+use crate::audit::{AuditRow, audit_row, write_audit};
+use crate::changes::{Change, append};
+use crate::sql::{Value, execute, insert_rows, int, json, opt_text, text};
 use crate::{Result, StoreError};
 
 /// The columns of a new row.
@@ -51,12 +53,12 @@ fn from_row(r: &AnyRow) -> Result<SavedEmployerContact> {
 /// A new row: id, position, fields.
 pub(crate) fn row(e: &EmployerContactDoc, position: i64) -> Vec<Value> {
     vec![
-        t(&e.id),
+        Value::text(&e.id),
         Value::Int(Some(position)),
-        t(&e.es),
-        t(&e.date),
-        t(e.employer.trim()),
-        t(&e.kind),
+        Value::text(&e.es),
+        Value::text(&e.date),
+        Value::text(e.employer.trim()),
+        Value::text(&e.kind),
         Value::Text(
             e.note
                 .as_deref()
@@ -105,8 +107,36 @@ pub(crate) async fn update(conn: &mut AnyConnection, e: &EmployerContactDoc) -> 
 
 /// Appends a change of employer contacts to the change sequence: a server
 /// reloads the employer contacts, nothing else.
-pub(crate) async fn append_change(conn: &mut AnyConnection) -> Result<()> {
-    crate::writes::append_change_of(conn, None, true).await
+async fn append_change(conn: &mut AnyConnection) -> Result<()> {
+    append(conn, &Change::EmployerContacts).await
+}
+
+/// Writes an import's changed employer contacts (see `teams::write`) and,
+/// if any changed, appends a change of employer contacts.
+pub(crate) async fn write(
+    conn: &mut AnyConnection,
+    records: &[EmployerContactDoc],
+    changes: &[(usize, Option<EmployerContactDoc>)],
+    updated: &mut Vec<String>,
+    audit: &mut Vec<AuditRow>,
+) -> Result<()> {
+    let mut new_rows = Vec::new();
+    for (at, old) in changes {
+        let e = &records[*at];
+        match old {
+            None => new_rows.push(row(e, *at as i64)),
+            Some(_) => {
+                update(conn, e).await?;
+                updated.push(format!("employer contact {}", e.id));
+            }
+        }
+        audit.push(audit_row("employer_contact", &e.id, old.as_ref(), e));
+    }
+    insert_rows(conn, "employer_contacts", &COLUMNS, &new_rows).await?;
+    if !changes.is_empty() {
+        append_change(conn).await?;
+    }
+    Ok(())
 }
 
 /// Checks a contact as a bundle's (BAD-1), against the stored staff and
@@ -166,7 +196,7 @@ impl crate::Store {
             ..contact.clone()
         };
         let contact = check(&mut tx, &contact).await?;
-        crate::records::insert_rows(
+        insert_rows(
             &mut tx,
             "employer_contacts",
             &COLUMNS,
@@ -229,7 +259,7 @@ impl crate::Store {
         execute(
             &mut tx,
             "DELETE FROM employer_contacts WHERE id = $1",
-            vec![t(id)],
+            vec![Value::text(id)],
         )
         .await?;
         write_audit(
