@@ -12,15 +12,18 @@
 //! older version, a lost write).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 use ipstrack_core::bundle::{BundleDoc, ReferralDoc, validate};
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::admin::{AuditEntry, AuditFilter, Submission, insert_submission, read_audit};
+use crate::audit::{AuditEntry, AuditFilter, read_audit};
 use crate::changes::{Change, append};
 use crate::sql::{Value, insert_rows, json};
 use crate::tables::referrals::{self, ChildRows};
+use crate::tables::submissions::{Submission, insert_submission};
+use crate::tables::users::{self, BackupUser};
 use crate::tables::{clients, employer_contacts, staff, teams};
 use crate::{Backend, Result, Store, StoreError};
 
@@ -52,20 +55,6 @@ pub struct Versions {
     pub referrals: BTreeMap<String, i64>,
     #[serde(default)]
     pub employer_contacts: BTreeMap<String, i64>,
-}
-
-/// A user as backed up: with the password hash (so they can sign in after a
-/// restore), role, staff link and whether disabled. Sessions, API tokens and
-/// failed sign-in counts are not kept: after a restore people sign in again
-/// and scripts need new tokens.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BackupUser {
-    pub username: String,
-    pub password_hash: String,
-    pub role: String,
-    pub staff_id: Option<String>,
-    pub disabled: bool,
-    pub created_at: String,
 }
 
 /// The tables a backup deliberately leaves out, each with the reason. Every
@@ -213,28 +202,34 @@ fn missing_rows(
     out
 }
 
-async fn read_users(conn: &mut AnyConnection) -> Result<Vec<BackupUser>> {
-    let rows = sqlx::query(
-        "SELECT username, password_hash, role, staff_id, disabled, created_at FROM users ORDER BY username",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let disabled: i64 = r.try_get("disabled")?;
-            Ok(BackupUser {
-                username: r.try_get("username")?,
-                password_hash: r.try_get("password_hash")?,
-                role: r.try_get("role")?,
-                staff_id: r.try_get("staff_id")?,
-                disabled: disabled != 0,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
-}
-
 impl Store {
+    /// A consistent copy of a SQLite database while it is in use
+    /// (`VACUUM INTO`), written into `out`, which must not exist or be an
+    /// empty file (the CLI gives a temporary file beside the final name and
+    /// renames it when complete). PostgreSQL deployments back up with
+    /// [`Store::backup`].
+    pub async fn backup_sqlite(&self, out: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::NotAllowed(
+                "VACUUM INTO is for SQLite databases".into(),
+            ));
+        }
+        if std::fs::metadata(out).is_ok_and(|m| m.len() > 0) {
+            return Err(StoreError::Exists(format!(
+                "{} already exists",
+                out.display()
+            )));
+        }
+        let path = out
+            .to_str()
+            .ok_or_else(|| StoreError::NotAllowed("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.read)
+            .await?;
+        Ok(())
+    }
+
     /// True when no table a backup keeps holds a row (no case data, audit
     /// entries, users or submitted returns): a restore goes only into such a
     /// database.
@@ -263,8 +258,8 @@ impl Store {
         let mut tx = self.snapshot(&mut conn).await?;
         let bundle = crate::tables::read_bundle(&mut tx).await?;
         let audit = read_audit(&mut tx, &AuditFilter::default()).await?;
-        let submissions = crate::admin::read_submissions(&mut tx).await?;
-        let users = read_users(&mut tx).await?;
+        let submissions = crate::tables::submissions::read_submissions(&mut tx).await?;
+        let users = users::read_for_backup(&mut tx).await?;
         let versions = Versions {
             referrals: read_versions(&mut tx, "referrals").await?,
             employer_contacts: read_versions(&mut tx, "employer_contacts").await?,
@@ -435,29 +430,7 @@ impl Store {
         columns.push("version");
         insert_rows(conn, "employer_contacts", &columns, &employer_contacts).await?;
 
-        let users: Vec<Vec<Value>> = backup
-            .users
-            .iter()
-            .map(|u| {
-                vec![
-                    Value::text(&u.username),
-                    Value::text(&u.password_hash),
-                    Value::text(&u.role),
-                    Value::opt_text(&u.staff_id),
-                    Value::int(i64::from(u.disabled)),
-                    Value::text(&u.created_at),
-                ]
-            })
-            .collect();
-        let user_columns = [
-            "username",
-            "password_hash",
-            "role",
-            "staff_id",
-            "disabled",
-            "created_at",
-        ];
-        insert_rows(conn, "users", &user_columns, &users).await?;
+        users::restore(conn, &backup.users).await?;
         for s in &backup.submissions {
             insert_submission(conn, s).await?;
         }

@@ -8,7 +8,6 @@
 //! BAD-1 checks first, then writes in one transaction with its audit log rows:
 //! a refused or failed write leaves the database exactly as it was.
 
-mod admin;
 mod audit;
 mod audit_queue;
 mod backup;
@@ -16,7 +15,7 @@ mod changes;
 mod doctor;
 mod import;
 mod open;
-mod sessions;
+mod sign_in;
 mod sql;
 mod tables;
 
@@ -26,26 +25,31 @@ use ipstrack_core::bundle::{BundleDoc, BundleErrors, Loaded, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
-pub use admin::{AuditEntry, AuditFilter, Submission, User};
+pub use audit::{AuditEntry, AuditFilter};
 pub use audit_queue::{AUDIT_QUEUE, AUDIT_ROWS_PER_USER_MINUTE};
-pub use backup::{BACKUP_FORMAT, Backup, BackupUser, NOT_BACKED_UP, Versions};
+pub use backup::{BACKUP_FORMAT, Backup, NOT_BACKED_UP, Versions};
 pub(crate) use changes::CHANGES_CHANNEL;
 pub use changes::Change;
 pub use import::{Changes, ImportSummary, Replaced};
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
 pub use ipstrack_core::model::Role;
 pub use open::OPEN_TIMEOUT;
-pub use sessions::{
-    ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, MAX_PASSWORD, MAX_TOKEN_DAYS,
-    MAX_USERNAME, PAIR_CHECKS, PAIR_MAX_WAIT_MINUTES, PASSWORD_CHECK_WAIT, PASSWORD_CHECKS_AT_ONCE,
-    PasswordChange, Session, SignIn, SignInFailures, WINDOW_MINUTES, address_key,
-    most_password_checks_at_once, random_token,
+pub use sign_in::{
+    MAX_PASSWORD, MAX_USERNAME, PASSWORD_CHECK_WAIT, PASSWORD_CHECKS_AT_ONCE, PasswordChange,
+    SignIn, address_key, most_password_checks_at_once,
 };
 pub use tables::Saved;
 pub use tables::clients::fingerprint as client_fingerprint;
 pub use tables::employer_contacts::SavedEmployerContact;
 pub use tables::referrals::{Edit, Entry, Replacement, Step};
 pub use tables::request_keys::{KEY_HOURS, KeyKind, RequestKey};
+pub use tables::sessions::{MAX_TOKEN_DAYS, Session, random_token};
+pub use tables::sign_in_gates::{
+    ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, PAIR_CHECKS,
+    PAIR_MAX_WAIT_MINUTES, SignInFailures, WINDOW_MINUTES,
+};
+pub use tables::submissions::Submission;
+pub use tables::users::{BackupUser, User};
 
 /// Which database is behind a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

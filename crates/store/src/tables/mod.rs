@@ -9,8 +9,12 @@ pub(crate) mod employer_contacts;
 pub(crate) mod referrals;
 pub(crate) mod request_keys;
 pub(crate) mod service;
+pub(crate) mod sessions;
+pub(crate) mod sign_in_gates;
 pub(crate) mod staff;
+pub(crate) mod submissions;
 pub(crate) mod teams;
+pub(crate) mod users;
 
 use ipstrack_core::bundle::{BUNDLE_FORMAT, BundleDoc, ClientDoc, ReferralDoc, TeamDoc, canonical};
 use sqlx::AnyConnection;
