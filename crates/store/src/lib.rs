@@ -8,11 +8,13 @@
 //! BAD-1 checks first, then writes in one transaction with its audit log rows:
 //! a refused or failed write leaves the database exactly as it was.
 
+mod accounts;
 mod audit;
 mod audit_queue;
 mod backup;
 mod changes;
 mod doctor;
+mod entry;
 mod import;
 mod open;
 mod sign_in;
@@ -30,6 +32,7 @@ pub use audit_queue::{AUDIT_QUEUE, AUDIT_ROWS_PER_USER_MINUTE};
 pub use backup::{BACKUP_FORMAT, Backup, NOT_BACKED_UP, Versions};
 pub(crate) use changes::CHANGES_CHANNEL;
 pub use changes::Change;
+pub use entry::Saved;
 pub use import::{Changes, ImportSummary, Replaced};
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
 pub use ipstrack_core::model::Role;
@@ -38,7 +41,6 @@ pub use sign_in::{
     MAX_PASSWORD, MAX_USERNAME, PASSWORD_CHECK_WAIT, PASSWORD_CHECKS_AT_ONCE, PasswordChange,
     SignIn, address_key, most_password_checks_at_once,
 };
-pub use tables::Saved;
 pub use tables::clients::fingerprint as client_fingerprint;
 pub use tables::employer_contacts::SavedEmployerContact;
 pub use tables::referrals::{Edit, Entry, Replacement, Step};

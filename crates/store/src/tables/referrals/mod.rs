@@ -14,12 +14,14 @@ use sqlx::AnyConnection;
 use children::CHILD_TABLES;
 pub(crate) use children::ChildRows;
 pub(crate) use read::read_all;
+pub(crate) use steps::apply;
 pub use steps::{Edit, Entry, Replacement, Step};
+pub(crate) use write::{insert, write_step};
 
-use crate::Result;
 use crate::audit::{AuditRow, audit_row};
 use crate::changes::append_referral;
 use crate::sql::{Value, execute, insert_rows, rows};
+use crate::{Result, Store};
 
 pub(crate) const COLUMNS: [&str; 13] = [
     "id",
@@ -159,4 +161,15 @@ pub(crate) async fn write(
     }
     insert_rows(conn, "referrals", &COLUMNS, &new_rows).await?;
     child_rows.insert(conn).await
+}
+
+impl Store {
+    /// The number of contacts recorded on a referral.
+    pub async fn contact_count(&self, referral_id: &str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM contacts WHERE referral_id = $1")
+            .bind(referral_id)
+            .fetch_one(&self.read)
+            .await?;
+        Ok(n)
+    }
 }
