@@ -1,16 +1,82 @@
-//! What changes a user's account across its tables: a password set anew or
-//! the user disabled ends every session and API token of the user, and a new
-//! password forgets their sign-in counts and waits.
+//! What changes a user's account across its tables: a new user is linked to
+//! a stored staff record; a password set anew or the user disabled ends
+//! every session and API token of the user, and a new password forgets
+//! their sign-in counts and waits.
 
 use ipstrack_core::model::Role;
 use sqlx::Row;
 
+use crate::audit::{AuditRow, write_audit};
 use crate::tables::sessions::end_sessions;
 use crate::tables::sign_in_gates::clear_gates;
-use crate::tables::users::{change_user, hash_password};
+use crate::tables::staff;
+use crate::tables::users::{User, change_user, hash_password};
 use crate::{Result, Store, StoreError};
 
 impl Store {
+    /// Adds a user with an argon2id password hash, linked to a staff record.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: Role,
+        staff_id: Option<&str>,
+        actor: &str,
+    ) -> Result<User> {
+        if username.trim().is_empty() {
+            return Err(StoreError::NotAllowed("a username is needed".into()));
+        }
+        let hash = hash_password(password)?;
+        let mut tx = self.begin_write().await?;
+        if let Some(staff) = staff_id
+            && staff::read_one(&mut tx, staff).await?.is_none()
+        {
+            return Err(StoreError::NotAllowed(format!(
+                "staff {staff} is not a staff member"
+            )));
+        }
+        let exists: Option<(String,)> =
+            sqlx::query_as("SELECT username FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            return Err(StoreError::Exists(format!(
+                "user {username} already exists"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO users (username, password_hash, role, staff_id, disabled, created_at) VALUES ($1, $2, $3, $4, 0, $5)",
+        )
+        .bind(username)
+        .bind(&hash)
+        .bind(role.as_str())
+        .bind(staff_id)
+        .bind(jiff::Timestamp::now().to_string())
+        .execute(&mut *tx)
+        .await?;
+        let user = User {
+            username: username.into(),
+            role,
+            staff_id: staff_id.map(str::to_string),
+            disabled: false,
+        };
+        write_audit(
+            &mut tx,
+            actor,
+            vec![AuditRow {
+                action: "insert",
+                record_type: "user",
+                record_id: username.into(),
+                old: None,
+                new: Some(serde_json::to_string(&user).expect("serialises")),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
     /// Sets a new password (an admin, or the CLI): every session and API
     /// token of the user ends, and their sign-in counts and waits are
     /// forgotten.

@@ -7,6 +7,11 @@
 //! Every write validates the whole resulting dataset with the rules engine's
 //! BAD-1 checks first, then writes in one transaction with its audit log rows:
 //! a refused or failed write leaves the database exactly as it was.
+//!
+//! This file is the `Store` itself (open, transactions, errors, export and
+//! load); each table is one file of `tables/` with its columns, reader,
+//! writer and part of `Store`, over `sql`, `audit` and `changes`; `import`,
+//! `entry`, `accounts`, `sign_in` and `backup` span several tables.
 
 mod accounts;
 mod audit;

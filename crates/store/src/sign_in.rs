@@ -181,7 +181,7 @@ enum Gate {
 }
 
 impl Store {
-    /// Signs in from `address` (see the [module's rule](self)): on success a
+    /// Signs in from `address` (see the sign-in rule of `sign_in.rs`): on success a
     /// session of `hours` hours is created.
     pub async fn sign_in(
         &self,

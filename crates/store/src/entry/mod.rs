@@ -19,6 +19,7 @@
 //! refused ([`StoreError::KeyReused`]).
 
 mod client;
+mod employer_contact;
 mod referral;
 
 use ipstrack_core::bundle::{BUNDLE_FORMAT, BundleDoc, ClientDoc, ReferralDoc, TeamDoc, canonical};

@@ -3,8 +3,7 @@
 //! or with an import, each write audited with its old and new values and
 //! published to other servers as a change of employer contacts only.
 
-use ipstrack_core::bundle::{EmployerContactDoc, check_employer_contact};
-use ipstrack_core::model::Role;
+use ipstrack_core::bundle::EmployerContactDoc;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -80,7 +79,11 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<EmployerCon
         .collect()
 }
 
-async fn read_one(conn: &mut AnyConnection, id: &str) -> Result<Option<SavedEmployerContact>> {
+/// One stored employer contact with its version.
+pub(crate) async fn read_one(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<SavedEmployerContact>> {
     sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -107,7 +110,7 @@ pub(crate) async fn update(conn: &mut AnyConnection, e: &EmployerContactDoc) -> 
 
 /// Appends a change of employer contacts to the change sequence: a server
 /// reloads the employer contacts, nothing else.
-async fn append_change(conn: &mut AnyConnection) -> Result<()> {
+pub(crate) async fn append_change(conn: &mut AnyConnection) -> Result<()> {
     append(conn, &Change::EmployerContacts).await
 }
 
@@ -139,25 +142,6 @@ pub(crate) async fn write(
     Ok(())
 }
 
-/// Checks a contact as a bundle's (BAD-1), against the stored staff and
-/// clients: the contact as it is stored (trimmed), or why not.
-async fn check(conn: &mut AnyConnection, e: &EmployerContactDoc) -> Result<EmployerContactDoc> {
-    let role: Option<(String,)> = sqlx::query_as("SELECT role FROM staff WHERE id = $1")
-        .bind(e.es.trim())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let role = role.and_then(|(r,)| Role::parse(&r));
-    let client_known = match e.client.as_deref().map(str::trim) {
-        None | Some("") => true,
-        Some(id) => sqlx::query("SELECT id FROM clients WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some(),
-    };
-    check_employer_contact(e, role, client_known).map_err(StoreError::Invalid)
-}
-
 impl crate::Store {
     /// Every stored employer contact (a server reloads them after a change).
     pub async fn employer_contacts(&self) -> Result<Vec<EmployerContactDoc>> {
@@ -169,86 +153,6 @@ impl crate::Store {
     pub async fn employer_contact(&self, id: &str) -> Result<Option<SavedEmployerContact>> {
         let mut conn = self.read.acquire().await?;
         read_one(&mut conn, id).await
-    }
-
-    /// Records a new employer contact; its id is the next free `ec<n>`.
-    pub async fn record_employer_contact(
-        &self,
-        contact: &EmployerContactDoc,
-        actor: &str,
-    ) -> Result<SavedEmployerContact> {
-        let mut tx = self.begin_write().await?;
-        let (next, position): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*) + 1, COALESCE(MAX(position) + 1, 0) FROM employer_contacts",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut n = next;
-        let id = loop {
-            let id = format!("ec{n}");
-            if read_one(&mut tx, &id).await?.is_none() {
-                break id;
-            }
-            n += 1;
-        };
-        let contact = EmployerContactDoc {
-            id,
-            ..contact.clone()
-        };
-        let contact = check(&mut tx, &contact).await?;
-        insert_rows(
-            &mut tx,
-            "employer_contacts",
-            &COLUMNS,
-            &[row(&contact, position)],
-        )
-        .await?;
-        let saved = read_one(&mut tx, &contact.id).await?.expect("just written");
-        write_audit(
-            &mut tx,
-            actor,
-            vec![AuditRow {
-                action: "insert",
-                record_type: "employer_contact",
-                record_id: contact.id.clone(),
-                old: None,
-                new: Some(json(&saved.contact)),
-            }],
-        )
-        .await?;
-        append_change(&mut tx).await?;
-        tx.commit().await?;
-        Ok(saved)
-    }
-
-    /// Changes a stored employer contact, refused if it changed since the
-    /// form showed version `seen`.
-    pub async fn change_employer_contact(
-        &self,
-        contact: &EmployerContactDoc,
-        seen: i64,
-        actor: &str,
-    ) -> Result<SavedEmployerContact> {
-        let mut tx = self.begin_write().await?;
-        let old = stored(&mut tx, &contact.id, seen).await?;
-        let contact = &check(&mut tx, contact).await?;
-        update(&mut tx, contact).await?;
-        let saved = read_one(&mut tx, &contact.id).await?.expect("just written");
-        write_audit(
-            &mut tx,
-            actor,
-            vec![AuditRow {
-                action: "update",
-                record_type: "employer_contact",
-                record_id: contact.id.clone(),
-                old: Some(json(&old.contact)),
-                new: Some(json(&saved.contact)),
-            }],
-        )
-        .await?;
-        append_change(&mut tx).await?;
-        tx.commit().await?;
-        Ok(saved)
     }
 
     /// Removes a stored employer contact, refused if it changed since the
@@ -281,7 +185,11 @@ impl crate::Store {
 }
 
 /// The stored contact `id` at version `seen`: not found, or changed since.
-async fn stored(conn: &mut AnyConnection, id: &str, seen: i64) -> Result<SavedEmployerContact> {
+pub(crate) async fn stored(
+    conn: &mut AnyConnection,
+    id: &str,
+    seen: i64,
+) -> Result<SavedEmployerContact> {
     let old = read_one(conn, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("employer contact {id}")))?;
