@@ -22,7 +22,7 @@ use std::time::Duration;
 use ipstrack_core::model::OutOfScope;
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
-use crate::records::{Value, insert_rows, t};
+use crate::sql::{Value, insert_rows};
 use crate::{Result, Store};
 
 /// How many requests' entries wait for the writer at most.
@@ -137,10 +137,10 @@ async fn write_groups(store: &Store, groups: Vec<(Key, Group)>) -> Result<()> {
         .into_iter()
         .map(|((_, actor, record_type, record_id, matched_by), g)| {
             vec![
-                t(&g.at.to_string()),
-                t(&actor),
-                t("out-of-scope"),
-                t(record_type),
+                Value::text(&g.at.to_string()),
+                Value::text(&actor),
+                Value::text("out-of-scope"),
+                Value::text(record_type),
                 Value::Text(Some(record_id)),
                 Value::Text(None),
                 Value::Text(Some(

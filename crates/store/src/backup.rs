@@ -12,15 +12,19 @@
 //! older version, a lost write).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 use ipstrack_core::bundle::{BundleDoc, ReferralDoc, validate};
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::admin::{AuditEntry, AuditFilter, Submission, insert_submission, read_audit};
-use crate::records::{
-    ChildRows, REFERRAL_COLUMNS, STAFF_COLUMNS, Value, insert_rows, json, referral_row, t,
-};
+use crate::audit::{AuditEntry, AuditFilter, read_audit};
+use crate::changes::{Change, append};
+use crate::sql::{Value, insert_rows, json};
+use crate::tables::referrals::{self, ChildRows};
+use crate::tables::submissions::{Submission, insert_submission};
+use crate::tables::users::{self, BackupUser};
+use crate::tables::{clients, employer_contacts, staff, teams};
 use crate::{Backend, Result, Store, StoreError};
 
 /// The format name of a JSON backup.
@@ -51,20 +55,6 @@ pub struct Versions {
     pub referrals: BTreeMap<String, i64>,
     #[serde(default)]
     pub employer_contacts: BTreeMap<String, i64>,
-}
-
-/// A user as backed up: with the password hash (so they can sign in after a
-/// restore), role, staff link and whether disabled. Sessions, API tokens and
-/// failed sign-in counts are not kept: after a restore people sign in again
-/// and scripts need new tokens.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BackupUser {
-    pub username: String,
-    pub password_hash: String,
-    pub role: String,
-    pub staff_id: Option<String>,
-    pub disabled: bool,
-    pub created_at: String,
 }
 
 /// The tables a backup deliberately leaves out, each with the reason. Every
@@ -212,43 +202,34 @@ fn missing_rows(
     out
 }
 
-/// FTE as stored: ten-thousandths, exact (as an import stores it).
-fn fte(n: &serde_json::Number) -> i64 {
-    n.as_i64()
-        .map(|i| i * 10_000)
-        .unwrap_or_else(|| (n.as_f64().unwrap_or(0.0) * 10_000.0).round() as i64)
-}
-
-fn int(v: i64) -> Value {
-    Value::Int(Some(v))
-}
-
-fn text(v: &Option<String>) -> Value {
-    Value::Text(v.clone())
-}
-
-async fn read_users(conn: &mut AnyConnection) -> Result<Vec<BackupUser>> {
-    let rows = sqlx::query(
-        "SELECT username, password_hash, role, staff_id, disabled, created_at FROM users ORDER BY username",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let disabled: i64 = r.try_get("disabled")?;
-            Ok(BackupUser {
-                username: r.try_get("username")?,
-                password_hash: r.try_get("password_hash")?,
-                role: r.try_get("role")?,
-                staff_id: r.try_get("staff_id")?,
-                disabled: disabled != 0,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
-}
-
 impl Store {
+    /// A consistent copy of a SQLite database while it is in use
+    /// (`VACUUM INTO`), written into `out`, which must not exist or be an
+    /// empty file (the CLI gives a temporary file beside the final name and
+    /// renames it when complete). PostgreSQL deployments back up with
+    /// [`Store::backup`].
+    pub async fn backup_sqlite(&self, out: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::NotAllowed(
+                "VACUUM INTO is for SQLite databases".into(),
+            ));
+        }
+        if std::fs::metadata(out).is_ok_and(|m| m.len() > 0) {
+            return Err(StoreError::Exists(format!(
+                "{} already exists",
+                out.display()
+            )));
+        }
+        let path = out
+            .to_str()
+            .ok_or_else(|| StoreError::NotAllowed("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.read)
+            .await?;
+        Ok(())
+    }
+
     /// True when no table a backup keeps holds a row (no case data, audit
     /// entries, users or submitted returns): a restore goes only into such a
     /// database.
@@ -275,10 +256,10 @@ impl Store {
     pub async fn backup(&self) -> Result<Backup> {
         let mut conn = self.read.acquire().await?;
         let mut tx = self.snapshot(&mut conn).await?;
-        let bundle = crate::records::read_bundle(&mut tx).await?;
+        let bundle = crate::tables::read_bundle(&mut tx).await?;
         let audit = read_audit(&mut tx, &AuditFilter::default()).await?;
-        let submissions = crate::admin::read_submissions(&mut tx).await?;
-        let users = read_users(&mut tx).await?;
+        let submissions = crate::tables::submissions::read_submissions(&mut tx).await?;
+        let users = users::read_for_backup(&mut tx).await?;
         let versions = Versions {
             referrals: read_versions(&mut tx, "referrals").await?,
             employer_contacts: read_versions(&mut tx, "employer_contacts").await?,
@@ -395,41 +376,30 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         }
-        let teams: Vec<Vec<Value>> = doc
+        let rows: Vec<Vec<Value>> = doc
             .teams
             .iter()
             .enumerate()
-            .map(|(p, r)| vec![t(&r.id), int(p as i64), t(&r.name)])
+            .map(|(p, r)| teams::row(r, p as i64))
             .collect();
-        insert_rows(conn, "teams", &["id", "position", "name"], &teams).await?;
-        let staff: Vec<Vec<Value>> = doc
+        insert_rows(conn, "teams", &teams::COLUMNS, &rows).await?;
+        let rows: Vec<Vec<Value>> = doc
             .staff
             .iter()
             .enumerate()
-            .map(|(p, s)| {
-                vec![
-                    t(&s.id),
-                    int(p as i64),
-                    t(&s.name),
-                    t(&s.role),
-                    t(&s.team),
-                    t(&s.start_date),
-                    text(&s.end_date),
-                    int(fte(&s.fte)),
-                ]
-            })
+            .map(|(p, s)| staff::row(s, p as i64))
             .collect();
-        insert_rows(conn, "staff", &STAFF_COLUMNS, &staff).await?;
+        insert_rows(conn, "staff", &staff::COLUMNS, &rows).await?;
         let clients: Vec<Vec<Value>> = doc
             .clients
             .iter()
             .enumerate()
-            .map(|(p, c)| crate::clients::row(c, p as i64))
+            .map(|(p, c)| clients::row(c, p as i64))
             .collect();
-        insert_rows(conn, "clients", &crate::clients::columns(), &clients).await?;
+        insert_rows(conn, "clients", &clients::columns(), &clients).await?;
         let mut children = ChildRows::default();
         let version = |versions: &BTreeMap<String, i64>, id: &str| {
-            int(versions.get(id).copied().unwrap_or(1))
+            Value::int(versions.get(id).copied().unwrap_or(1))
         };
         let referrals: Vec<Vec<Value>> = doc
             .referrals
@@ -437,12 +407,12 @@ impl Store {
             .enumerate()
             .map(|(p, r)| {
                 children.add(r);
-                let mut row = referral_row(r, p as i64);
+                let mut row = referrals::row(r, p as i64);
                 row.push(version(&backup.versions.referrals, &r.id));
                 row
             })
             .collect();
-        let mut columns = REFERRAL_COLUMNS.to_vec();
+        let mut columns = referrals::COLUMNS.to_vec();
         columns.push("version");
         insert_rows(conn, "referrals", &columns, &referrals).await?;
         children.insert(conn).await?;
@@ -451,38 +421,16 @@ impl Store {
             .iter()
             .enumerate()
             .map(|(p, e)| {
-                let mut row = crate::employer_contacts::row(e, p as i64);
+                let mut row = employer_contacts::row(e, p as i64);
                 row.push(version(&backup.versions.employer_contacts, &e.id));
                 row
             })
             .collect();
-        let mut columns = crate::employer_contacts::COLUMNS.to_vec();
+        let mut columns = employer_contacts::COLUMNS.to_vec();
         columns.push("version");
         insert_rows(conn, "employer_contacts", &columns, &employer_contacts).await?;
 
-        let users: Vec<Vec<Value>> = backup
-            .users
-            .iter()
-            .map(|u| {
-                vec![
-                    t(&u.username),
-                    t(&u.password_hash),
-                    t(&u.role),
-                    text(&u.staff_id),
-                    int(i64::from(u.disabled)),
-                    t(&u.created_at),
-                ]
-            })
-            .collect();
-        let user_columns = [
-            "username",
-            "password_hash",
-            "role",
-            "staff_id",
-            "disabled",
-            "created_at",
-        ];
-        insert_rows(conn, "users", &user_columns, &users).await?;
+        users::restore(conn, &backup.users).await?;
         for s in &backup.submissions {
             insert_submission(conn, s).await?;
         }
@@ -497,7 +445,7 @@ impl Store {
             )));
         }
         // Servers already following this database load it whole.
-        crate::writes::append_change(conn, None).await?;
+        append(conn, &Change::Everything).await?;
         tx.commit().await?;
         Ok(())
     }

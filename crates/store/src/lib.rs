@@ -7,17 +7,24 @@
 //! Every write validates the whole resulting dataset with the rules engine's
 //! BAD-1 checks first, then writes in one transaction with its audit log rows:
 //! a refused or failed write leaves the database exactly as it was.
+//!
+//! This file is the `Store` itself (open, transactions, errors, export and
+//! load); each table is one file of `tables/` with its columns, reader,
+//! writer and part of `Store`, over `sql`, `audit` and `changes`; `import`,
+//! `entry`, `accounts`, `sign_in` and `backup` span several tables.
 
-mod admin;
+mod accounts;
+mod audit;
 mod audit_queue;
 mod backup;
-mod clients;
+mod changes;
 mod doctor;
-mod employer_contacts;
+mod entry;
+mod import;
 mod open;
-mod records;
-mod sessions;
-mod writes;
+mod sign_in;
+mod sql;
+mod tables;
 
 use std::time::Duration;
 
@@ -25,22 +32,31 @@ use ipstrack_core::bundle::{BundleDoc, BundleErrors, Loaded, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
-pub use admin::{AuditEntry, AuditFilter, Submission, User};
+pub use audit::{AuditEntry, AuditFilter};
 pub use audit_queue::{AUDIT_QUEUE, AUDIT_ROWS_PER_USER_MINUTE};
-pub use backup::{BACKUP_FORMAT, Backup, BackupUser, NOT_BACKED_UP, Versions};
-pub use clients::fingerprint as client_fingerprint;
-pub use employer_contacts::SavedEmployerContact;
+pub use backup::{BACKUP_FORMAT, Backup, NOT_BACKED_UP, Versions};
+pub(crate) use changes::CHANGES_CHANNEL;
+pub use changes::Change;
+pub use entry::Saved;
+pub use import::{Changes, ImportSummary, Replaced};
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
 pub use ipstrack_core::model::Role;
 pub use open::OPEN_TIMEOUT;
-pub use records::{Changes, ImportSummary, Replaced};
-pub use sessions::{
-    ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, MAX_PASSWORD, MAX_TOKEN_DAYS,
-    MAX_USERNAME, PAIR_CHECKS, PAIR_MAX_WAIT_MINUTES, PASSWORD_CHECK_WAIT, PASSWORD_CHECKS_AT_ONCE,
-    PasswordChange, Session, SignIn, SignInFailures, WINDOW_MINUTES, address_key,
-    most_password_checks_at_once, random_token,
+pub use sign_in::{
+    MAX_PASSWORD, MAX_USERNAME, PASSWORD_CHECK_WAIT, PASSWORD_CHECKS_AT_ONCE, PasswordChange,
+    SignIn, address_key, most_password_checks_at_once,
 };
-pub use writes::{Edit, Entry, KEY_HOURS, KeyKind, Replacement, RequestKey, Saved, Step};
+pub use tables::clients::fingerprint as client_fingerprint;
+pub use tables::employer_contacts::SavedEmployerContact;
+pub use tables::referrals::{Edit, Entry, Replacement, Step};
+pub use tables::request_keys::{KEY_HOURS, KeyKind, RequestKey};
+pub use tables::sessions::{MAX_TOKEN_DAYS, Session, random_token};
+pub use tables::sign_in_gates::{
+    ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, PAIR_CHECKS,
+    PAIR_MAX_WAIT_MINUTES, SignInFailures, WINDOW_MINUTES,
+};
+pub use tables::submissions::Submission;
+pub use tables::users::{BackupUser, User};
 
 /// Which database is behind a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +104,7 @@ pub enum StoreError {
     /// (issue 20): importing would remove what was recorded since, so
     /// nothing was written. Each such referral is named, with the version
     /// the bundle was taken at, the version now and what would be lost.
-    #[error("{}", records::stale_message(.0))]
+    #[error("{}", import::stale_message(.0))]
     Stale(Vec<Replaced>),
     /// Another writer (an import, a backup) held the database for longer
     /// than a write waits: nothing was written; trying again later works.
@@ -193,18 +209,6 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
-/// What one change of the change sequence changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// One referral (its rows, or its client's).
-    Referral(String),
-    /// The employer contacts, nothing else.
-    EmployerContacts,
-    /// More than that (service, policy, teams, staff, clients, many
-    /// referrals): a server reloads everything.
-    Everything,
-}
-
 /// A connection to an ipstrack database.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -223,9 +227,6 @@ pub struct Store {
     /// Out-of-scope audit entries waiting for their writer (see `audit_queue`).
     audit_queue: std::sync::Arc<audit_queue::AuditQueue>,
 }
-
-/// The channel a write notifies on PostgreSQL (see [`Store::wait_for_change`]).
-pub(crate) const CHANGES_CHANNEL: &str = "ipstrack_changes";
 
 /// SQLite settings for every connection: durability, integrity, patience.
 /// How long a read waits for a connection: a database that cannot be
@@ -434,7 +435,7 @@ impl Store {
         let mut conn = self.read.acquire().await?;
         // One consistent snapshot for every table.
         let mut tx = self.snapshot(&mut conn).await?;
-        let doc = records::read_bundle(&mut tx).await?;
+        let doc = tables::read_bundle(&mut tx).await?;
         tx.commit().await?;
         Ok(doc)
     }
@@ -453,7 +454,7 @@ impl Store {
         let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM changes")
             .fetch_one(&mut *tx)
             .await?;
-        let doc = records::read_bundle(&mut tx).await?;
+        let doc = tables::read_bundle(&mut tx).await?;
         tx.commit().await?;
         let mut loaded = validate(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         for r in &mut loaded.dataset.referrals {
@@ -462,190 +463,6 @@ impl Store {
             }
         }
         Ok((loaded, seq))
-    }
-
-    /// The changes after `seq`, oldest first (at most `limit`), each with
-    /// its number and what it changed.
-    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<(i64, Change)>> {
-        let rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
-            "SELECT seq, referral_id, employer_contacts FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(seq)
-        .bind(limit)
-        .fetch_all(&self.read)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(seq, referral, employer_contacts)| {
-                let change = match (referral, employer_contacts) {
-                    (Some(id), _) => Change::Referral(id),
-                    (None, 0) => Change::Everything,
-                    (None, _) => Change::EmployerContacts,
-                };
-                (seq, change)
-            })
-            .collect())
-    }
-
-    /// The referral a retry key (a form's one-time token, an API request's
-    /// `Idempotency-Key`) already wrote for this same request, if it did: a
-    /// retry answers with it. A key the user used for another request is
-    /// refused ([`StoreError::KeyReused`]).
-    pub async fn done_with(&self, key: &RequestKey) -> Result<Option<Saved>> {
-        let mut conn = self.read.acquire().await?;
-        let mut tx = conn.begin().await?;
-        let saved = writes::repeated(&mut tx, Some(key)).await?;
-        tx.commit().await?;
-        Ok(saved)
-    }
-
-    /// One referral as stored now, with its client and version.
-    pub async fn referral(&self, id: &str) -> Result<Option<Saved>> {
-        let mut conn = self.read.acquire().await?;
-        let mut tx = conn.begin().await?;
-        let saved = writes::read_saved(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(saved)
-    }
-
-    /// Records one step on a referral, writing only its own rows (see
-    /// [`Step`]); an edit names the version its page showed
-    /// ([`Step::Edit`]) and is refused with [`StoreError::Conflict`] if the
-    /// referral changed.
-    pub async fn change_referral(&self, id: &str, step: &Step, actor: &str) -> Result<Saved> {
-        self.change_referral_once(id, step, None, actor).await
-    }
-
-    /// [`Store::change_referral`] with a retry key: the same request sent
-    /// again with it (a retry after a time-out or a crash) writes nothing and
-    /// gives the referral back as it is; another request under the key is
-    /// refused ([`StoreError::KeyReused`]).
-    pub async fn change_referral_once(
-        &self,
-        id: &str,
-        step: &Step,
-        once: Option<&RequestKey>,
-        actor: &str,
-    ) -> Result<Saved> {
-        let mut tx = self.begin_write().await?;
-        let saved = writes::change_referral(&mut tx, id, step, once, actor).await?;
-        tx.commit().await?;
-        Ok(saved)
-    }
-
-    /// Creates a referral and, for a new person, their client (data entry):
-    /// checked against the records it names and audited; an id taken since
-    /// the form was made is replaced by the next free one.
-    /// A retry key (`once`) sent again with the same request gives back the
-    /// referral the first request created, and writes nothing.
-    pub async fn create_referral(
-        &self,
-        client: Option<ipstrack_core::bundle::ClientDoc>,
-        referral: ipstrack_core::bundle::ReferralDoc,
-        once: Option<&RequestKey>,
-        actor: &str,
-    ) -> Result<Saved> {
-        let mut tx = self.begin_write().await?;
-        let saved = writes::create_referral(&mut tx, client, referral, once, actor).await?;
-        tx.commit().await?;
-        Ok(saved)
-    }
-
-    /// Imports a bundle: records with new ids are created, records with known
-    /// ids replaced. All or nothing, in one transaction with the audit log.
-    /// A referral the bundle names a version for (an export's
-    /// `referral_versions`) that is stored at another version now, and that
-    /// the import would change, refuses the whole import with
-    /// [`StoreError::Stale`]: importing it would remove what was recorded
-    /// since the bundle was taken (issue 20). The summary lists every stored
-    /// referral replaced and what replacing it removed.
-    pub async fn import(&self, incoming: &BundleDoc, actor: &str) -> Result<ImportSummary> {
-        let mut tx = self.begin_write().await?;
-        let summary = records::import(&mut tx, incoming, actor).await?;
-        tx.commit().await?;
-        Ok(summary)
-    }
-
-    /// What [`Store::import`] would do, and the same refusals, writing
-    /// nothing: the import is made in a transaction that is rolled back.
-    pub async fn import_dry_run(&self, incoming: &BundleDoc, actor: &str) -> Result<ImportSummary> {
-        let mut tx = self.begin_write().await?;
-        let summary = records::import(&mut tx, incoming, actor).await?;
-        tx.rollback().await?;
-        Ok(summary)
-    }
-
-    /// Saves one referral (new or changed) and, for a new person, their
-    /// client record: the same checks and audit as an import, keeping the
-    /// service and everything else as stored (data entry).
-    pub async fn save_referral(
-        &self,
-        client: Option<ipstrack_core::bundle::ClientDoc>,
-        referral: ipstrack_core::bundle::ReferralDoc,
-        actor: &str,
-    ) -> Result<ImportSummary> {
-        let mut tx = self.begin_write().await?;
-        let stored = records::read_service(&mut tx).await?;
-        let doc = BundleDoc {
-            format: ipstrack_core::bundle::BUNDLE_FORMAT.into(),
-            service: stored.0,
-            policy: stored.1,
-            teams: Vec::new(),
-            staff: Vec::new(),
-            clients: client.into_iter().collect(),
-            referrals: vec![referral],
-            employer_contacts: Vec::new(),
-            referral_versions: Default::default(),
-        };
-        let summary = records::import(&mut tx, &doc, actor).await?;
-        tx.commit().await?;
-        Ok(summary)
-    }
-
-    /// Replaces the service's policy (thresholds and targets), checked like an
-    /// import and audited.
-    pub async fn save_policy(
-        &self,
-        policy: Option<ipstrack_core::bundle::PolicyDoc>,
-        actor: &str,
-    ) -> Result<ImportSummary> {
-        let mut tx = self.begin_write().await?;
-        let (service, _) = records::read_service(&mut tx).await?;
-        let doc = BundleDoc {
-            format: ipstrack_core::bundle::BUNDLE_FORMAT.into(),
-            service,
-            policy,
-            teams: Vec::new(),
-            staff: Vec::new(),
-            clients: Vec::new(),
-            referrals: Vec::new(),
-            employer_contacts: Vec::new(),
-            referral_versions: Default::default(),
-        };
-        let summary = records::import(&mut tx, &doc, actor).await?;
-        tx.commit().await?;
-        Ok(summary)
-    }
-
-    /// Records a contact on a referral (data entry), in its own transaction.
-    pub async fn add_contact(
-        &self,
-        referral_id: &str,
-        contact: &ipstrack_core::bundle::ContactDoc,
-        actor: &str,
-    ) -> Result<()> {
-        self.change_referral(referral_id, &Step::Contact(contact.clone()), actor)
-            .await
-            .map(|_| ())
-    }
-
-    /// The number of contacts recorded on a referral.
-    pub async fn contact_count(&self, referral_id: &str) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM contacts WHERE referral_id = $1")
-            .bind(referral_id)
-            .fetch_one(&self.read)
-            .await?;
-        Ok(n)
     }
 
     pub async fn close(&self) {

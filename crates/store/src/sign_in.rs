@@ -1,4 +1,5 @@
-//! Web sessions, API tokens and the sign-in backoff.
+//! Signing in and checking passwords under the sign-in backoff (sessions
+//! and API tokens are kept by `tables/sessions.rs`).
 //!
 //! # The sign-in rule
 //!
@@ -43,7 +44,15 @@
 //!   typed, address, time): the users page shows an admin the last hour's.
 //!
 //! IPv6 addresses count by their /64 network (one household or host), IPv4
-//! addresses one by one.
+//! addresses one by one. The counts, rounds and waits are kept in the
+//! `sign_in_gates` and `sign_in_failures` tables (`tables/sign_in_gates.rs`).
+//!
+//! [`PAIR_CHECKS`]: crate::PAIR_CHECKS
+//! [`PAIR_MAX_WAIT_MINUTES`]: crate::PAIR_MAX_WAIT_MINUTES
+//! [`ACCOUNT_CHECKS`]: crate::ACCOUNT_CHECKS
+//! [`ACCOUNT_WINDOW_MINUTES`]: crate::ACCOUNT_WINDOW_MINUTES
+//! [`ACCOUNT_MAX_WAIT_MINUTES`]: crate::ACCOUNT_MAX_WAIT_MINUTES
+//! [`WINDOW_MINUTES`]: crate::WINDOW_MINUTES
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
@@ -52,26 +61,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::{Result, Role, Store, StoreError, User, WriteTx};
-
-/// Password checks a (account, address) pair has in one round.
-pub const PAIR_CHECKS: i64 = 5;
-/// The longest wait of a pair between rounds, in minutes.
-pub const PAIR_MAX_WAIT_MINUTES: i64 = 15;
-/// Failing password checks an account has in one round, from all addresses.
-pub const ACCOUNT_CHECKS: i64 = 25;
-/// How long an account's round counts, in minutes.
-pub const ACCOUNT_WINDOW_MINUTES: i64 = 10;
-/// The longest wait of a whole account between rounds, in minutes.
-pub const ACCOUNT_MAX_WAIT_MINUTES: i64 = 5;
-/// A pair's round counts this long; counts and waits are forgotten after
-/// this long without an attempt.
-pub const WINDOW_MINUTES: i64 = 60;
-/// The longest an API token lives, in days.
-pub const MAX_TOKEN_DAYS: i64 = 365;
+use crate::tables::sessions::{self, Session, end_sessions, random_token};
+use crate::tables::sign_in_gates::{record_failure, release, reserve};
+use crate::tables::users::{change_user, hash_password};
+use crate::{Result, Role, Store, StoreError, User};
 
 /// Passwords checked (argon2) at once in this process.
 pub const PASSWORD_CHECKS_AT_ONCE: usize = 4;
@@ -111,22 +106,6 @@ pub fn most_password_checks_at_once() -> usize {
     MOST_CHECKING.load(Ordering::SeqCst)
 }
 
-/// The address of the account-wide row of `sign_in_gates`.
-const ACCOUNT: &str = "*";
-/// How long failed checks are kept (seconds).
-const KEEP_FAILURES: i64 = 24 * 3600;
-
-/// A random token, hex-encoded (32 bytes from the operating system).
-pub fn random_token() -> String {
-    let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
-    hex::encode(bytes)
-}
-
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// The key a source address counts under: an IPv4 address itself, an IPv6
 /// address its /64 network (`2001:db8:1:2::/64`).
 pub fn address_key(ip: IpAddr) -> String {
@@ -138,13 +117,6 @@ pub fn address_key(ip: IpAddr) -> String {
             format!("{net}/64")
         }
     }
-}
-
-/// A signed-in user and the CSRF token of their session.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Session {
-    pub user: User,
-    pub csrf: String,
 }
 
 /// How a sign-in ended (never saying whether the user exists).
@@ -179,33 +151,12 @@ pub enum PasswordChange {
     Busy,
 }
 
-/// An account's failed sign-ins, for an admin.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignInFailures {
-    pub username: String,
-    /// Failed checks in the last hour.
-    pub failures: i64,
-    /// From how many addresses.
-    pub addresses: i64,
-    /// Addresses waiting now, and until when the last of them waits.
-    pub slowed_addresses: i64,
-    /// The whole account waits (too many failures from all addresses).
-    pub account_slowed: bool,
-    pub slowed_until: Option<jiff::Timestamp>,
-}
-
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
 fn now_secs() -> i64 {
     now().as_second()
-}
-
-/// The wait after `strikes` filled rounds: 1 minute doubling, at most `max` minutes.
-fn wait_seconds(strikes: i64, max_minutes: i64) -> i64 {
-    let minutes = 1_i64 << strikes.clamp(0, 20);
-    minutes.min(max_minutes) * 60
 }
 
 /// A hash of a password nobody has, made once with the parameters of every
@@ -221,95 +172,6 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// Reserves one password check for (username, address) and for the account:
-/// `Some(until)` when either must wait (nothing reserved), else `None`.
-async fn reserve(tx: &mut WriteTx, username: &str, address: &str, now: i64) -> Result<Option<i64>> {
-    sqlx::query("DELETE FROM sign_in_gates WHERE last_at < $1 AND wait_until <= $2")
-        .bind(now - WINDOW_MINUTES * 60)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    let mut rows = Vec::new();
-    let mut until = None::<i64>;
-    for (addr, limit, window, max_wait) in [
-        (address, PAIR_CHECKS, WINDOW_MINUTES, PAIR_MAX_WAIT_MINUTES),
-        (
-            ACCOUNT,
-            ACCOUNT_CHECKS,
-            ACCOUNT_WINDOW_MINUTES,
-            ACCOUNT_MAX_WAIT_MINUTES,
-        ),
-    ] {
-        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT checks, window_start, strikes, wait_until FROM sign_in_gates \
-             WHERE username = $1 AND address = $2",
-        )
-        .bind(username)
-        .bind(addr)
-        .fetch_optional(&mut **tx)
-        .await?;
-        let (checks, start, strikes, wait) = row.unwrap_or((0, 0, 0, 0));
-        if wait > now {
-            until = Some(until.map_or(wait, |u| u.max(wait)));
-        }
-        // A round's window that is over starts again from nothing.
-        let (checks, start) = if start + window * 60 <= now {
-            (0, now)
-        } else {
-            (checks, start)
-        };
-        rows.push((addr, limit, max_wait, checks, start, strikes, row.is_some()));
-    }
-    if until.is_some() {
-        return Ok(until);
-    }
-    for (addr, limit, max_wait, checks, start, strikes, exists) in rows {
-        // The check that fills the round starts the wait (a correct password
-        // ends a pair's wait again); the next round has a new window.
-        let (checks, start, strikes, wait) = if checks + 1 >= limit {
-            (0, 0, strikes + 1, now + wait_seconds(strikes, max_wait))
-        } else {
-            (checks + 1, start, strikes, 0)
-        };
-        let sql = if exists {
-            "UPDATE sign_in_gates SET checks = $1, window_start = $2, strikes = $3, wait_until = $4, \
-             last_at = $5 WHERE username = $6 AND address = $7"
-        } else {
-            "INSERT INTO sign_in_gates (checks, window_start, strikes, wait_until, last_at, username, address) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        };
-        sqlx::query(sql)
-            .bind(checks)
-            .bind(start)
-            .bind(strikes)
-            .bind(wait)
-            .bind(now)
-            .bind(username)
-            .bind(addr)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(None)
-}
-
-/// After a correct password: the pair starts again from nothing, and the
-/// account's round gets its check back.
-async fn release(tx: &mut WriteTx, username: &str, address: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sign_in_gates WHERE username = $1 AND address = $2")
-        .bind(username)
-        .bind(address)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "UPDATE sign_in_gates SET checks = checks - 1 WHERE username = $1 AND address = $2 AND checks > 0",
-    )
-    .bind(username)
-    .bind(ACCOUNT)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// Why a password was not checked.
 enum Gate {
     /// The pair or the account must wait until then.
@@ -319,7 +181,7 @@ enum Gate {
 }
 
 impl Store {
-    /// Signs in from `address` (see the [module's rule](self)): on success a
+    /// Signs in from `address` (see the sign-in rule of `sign_in.rs`): on success a
     /// session of `hours` hours is created.
     pub async fn sign_in(
         &self,
@@ -339,14 +201,7 @@ impl Store {
         let expires = now() + jiff::SignedDuration::from_hours(hours);
         let mut tx = self.begin_write().await?;
         release(&mut tx, username, address).await?;
-        sqlx::query("INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash(&token))
-            .bind(username)
-            .bind(&csrf)
-            .bind(now().to_string())
-            .bind(expires.to_string())
-            .execute(&mut *tx)
-            .await?;
+        sessions::insert(&mut tx, &token, username, &csrf, expires).await?;
         tx.commit().await?;
         Ok(SignIn::Ok {
             token,
@@ -383,18 +238,8 @@ impl Store {
         let user = self.check_password(username, password).await?;
         drop(turn);
         if user.is_none() {
-            let at = now_secs();
             let mut tx = self.begin_write().await?;
-            sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-                .bind(at - KEEP_FAILURES)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO sign_in_failures (username, address, at) VALUES ($1, $2, $3)")
-                .bind(username)
-                .bind(address)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+            record_failure(&mut tx, username, address).await?;
             tx.commit().await?;
         }
         Ok(Ok(user))
@@ -462,153 +307,6 @@ impl Store {
         self.password_checks.load(Ordering::Relaxed)
     }
 
-    /// The accounts with failed sign-ins in the last hour, by username
-    /// (unknown usernames included), with their waits.
-    pub async fn sign_in_failures(&self) -> Result<Vec<SignInFailures>> {
-        let at = now_secs();
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT username, COUNT(*), COUNT(DISTINCT address) FROM sign_in_failures \
-             WHERE at > $1 GROUP BY username ORDER BY username",
-        )
-        .bind(at - 3600)
-        .fetch_all(&self.read)
-        .await?;
-        let waits: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT username, address, wait_until FROM sign_in_gates WHERE wait_until > $1",
-        )
-        .bind(at)
-        .fetch_all(&self.read)
-        .await?;
-        let mut out: Vec<SignInFailures> = rows
-            .into_iter()
-            .map(|(username, failures, addresses)| SignInFailures {
-                username,
-                failures,
-                addresses,
-                slowed_addresses: 0,
-                account_slowed: false,
-                slowed_until: None,
-            })
-            .collect();
-        for (username, address, until) in waits {
-            let i = match out.iter().position(|f| f.username == username) {
-                Some(i) => i,
-                None => {
-                    out.push(SignInFailures {
-                        username,
-                        failures: 0,
-                        addresses: 0,
-                        slowed_addresses: 0,
-                        account_slowed: false,
-                        slowed_until: None,
-                    });
-                    out.len() - 1
-                }
-            };
-            let f = &mut out[i];
-            if address == ACCOUNT {
-                f.account_slowed = true;
-            } else {
-                f.slowed_addresses += 1;
-            }
-            let until = jiff::Timestamp::from_second(until)
-                .map_err(|e| StoreError::Corrupt(format!("sign-in wait: {e}")))?;
-            f.slowed_until = Some(f.slowed_until.map_or(until, |u| u.max(until)));
-        }
-        out.sort_by(|a, b| a.username.cmp(&b.username));
-        Ok(out)
-    }
-
-    /// A token for scripts (`Authorization: Bearer …`) of an enabled user,
-    /// valid for `days` days (1 to [`MAX_TOKEN_DAYS`]); like a session, it is
-    /// stored only as a hash.
-    pub async fn issue_token(&self, username: &str, days: i64, actor: &str) -> Result<String> {
-        if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-            return Err(StoreError::NotAllowed(format!(
-                "a token lasts 1 to {MAX_TOKEN_DAYS} days, not {days}"
-            )));
-        }
-        let user = self
-            .users()
-            .await?
-            .into_iter()
-            .find(|u| u.username == username);
-        match user {
-            None => return Err(StoreError::NotFound(format!("user {username}"))),
-            Some(u) if u.disabled => {
-                return Err(StoreError::NotAllowed(format!(
-                    "user {username} is disabled"
-                )));
-            }
-            Some(_) => {}
-        }
-        let token = random_token();
-        let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash(&token))
-            .bind(username)
-            .bind(random_token())
-            .bind(now().to_string())
-            .bind((now() + jiff::SignedDuration::from_hours(24 * days)).to_string())
-            .execute(&mut *tx)
-            .await?;
-        crate::records::write_audit(
-            &mut tx,
-            actor,
-            vec![crate::records::AuditRow {
-                action: "insert",
-                record_type: "api_token",
-                record_id: username.to_string(),
-                old: None,
-                new: Some(format!("{{\"days\":{days}}}")),
-            }],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(token)
-    }
-
-    /// The session of a token, if it exists, has not expired and its user is enabled.
-    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT u.username, u.role, u.staff_id, s.csrf, s.expires_at FROM sessions s \
-             JOIN users u ON u.username = s.username WHERE s.token_hash = $1 AND u.disabled = 0",
-        )
-        .bind(token_hash(token))
-        .fetch_optional(&self.read)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let expires: String = row.try_get("expires_at")?;
-        let expires: jiff::Timestamp = expires
-            .parse()
-            .map_err(|e| StoreError::Corrupt(format!("session expiry: {e}")))?;
-        if expires <= now() {
-            return Ok(None);
-        }
-        let role: String = row.try_get("role")?;
-        Ok(Some(Session {
-            user: User {
-                username: row.try_get("username")?,
-                role: Role::parse(&role)
-                    .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
-                staff_id: row.try_get("staff_id")?,
-                disabled: false,
-            },
-            csrf: row.try_get("csrf")?,
-        }))
-    }
-
-    /// Ends a session (sign-out).
-    pub async fn sign_out(&self, token: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Changes one's own password from `address`, checking the current one
     /// under the sign-in rule; every other session and API token of the user
     /// ends (the session of `keep`, the one asking, goes on).
@@ -631,10 +329,10 @@ impl Store {
                 "a password has at most {MAX_PASSWORD} characters"
             )));
         }
-        let hash = crate::admin::hash_password(new)?;
+        let hash = hash_password(new)?;
         let mut tx = self.begin_write().await?;
         release(&mut tx, username, address).await?;
-        crate::admin::change_user(
+        change_user(
             &mut tx,
             username,
             username,
@@ -647,27 +345,4 @@ impl Store {
         tx.commit().await?;
         Ok(PasswordChange::Changed)
     }
-}
-
-/// Ends every session and API token of a user but the one of `keep`.
-pub(crate) async fn end_sessions(
-    tx: &mut WriteTx,
-    username: &str,
-    keep: Option<&str>,
-) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE username = $1 AND token_hash <> $2")
-        .bind(username)
-        .bind(keep.map(token_hash).unwrap_or_default())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Forgets an account's counts and waits (an admin set a new password).
-pub(crate) async fn clear_gates(tx: &mut WriteTx, username: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sign_in_gates WHERE username = $1")
-        .bind(username)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

@@ -3,12 +3,13 @@
 //! or with an import, each write audited with its old and new values and
 //! published to other servers as a change of employer contacts only.
 
-use ipstrack_core::bundle::{EmployerContactDoc, check_employer_contact};
-use ipstrack_core::model::Role;
+use ipstrack_core::bundle::EmployerContactDoc;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::records::{AuditRow, Value, execute, int, json, opt_text, t, text, write_audit};
+use crate::audit::{AuditRow, audit_row, write_audit};
+use crate::changes::{Change, append};
+use crate::sql::{Value, execute, insert_rows, int, json, opt_text, text};
 use crate::{Result, StoreError};
 
 /// The columns of a new row.
@@ -51,12 +52,12 @@ fn from_row(r: &AnyRow) -> Result<SavedEmployerContact> {
 /// A new row: id, position, fields.
 pub(crate) fn row(e: &EmployerContactDoc, position: i64) -> Vec<Value> {
     vec![
-        t(&e.id),
+        Value::text(&e.id),
         Value::Int(Some(position)),
-        t(&e.es),
-        t(&e.date),
-        t(e.employer.trim()),
-        t(&e.kind),
+        Value::text(&e.es),
+        Value::text(&e.date),
+        Value::text(e.employer.trim()),
+        Value::text(&e.kind),
         Value::Text(
             e.note
                 .as_deref()
@@ -78,7 +79,11 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<EmployerCon
         .collect()
 }
 
-async fn read_one(conn: &mut AnyConnection, id: &str) -> Result<Option<SavedEmployerContact>> {
+/// One stored employer contact with its version.
+pub(crate) async fn read_one(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<SavedEmployerContact>> {
     sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -106,26 +111,35 @@ pub(crate) async fn update(conn: &mut AnyConnection, e: &EmployerContactDoc) -> 
 /// Appends a change of employer contacts to the change sequence: a server
 /// reloads the employer contacts, nothing else.
 pub(crate) async fn append_change(conn: &mut AnyConnection) -> Result<()> {
-    crate::writes::append_change_of(conn, None, true).await
+    append(conn, &Change::EmployerContacts).await
 }
 
-/// Checks a contact as a bundle's (BAD-1), against the stored staff and
-/// clients: the contact as it is stored (trimmed), or why not.
-async fn check(conn: &mut AnyConnection, e: &EmployerContactDoc) -> Result<EmployerContactDoc> {
-    let role: Option<(String,)> = sqlx::query_as("SELECT role FROM staff WHERE id = $1")
-        .bind(e.es.trim())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let role = role.and_then(|(r,)| Role::parse(&r));
-    let client_known = match e.client.as_deref().map(str::trim) {
-        None | Some("") => true,
-        Some(id) => sqlx::query("SELECT id FROM clients WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some(),
-    };
-    check_employer_contact(e, role, client_known).map_err(StoreError::Invalid)
+/// Writes an import's changed employer contacts (see `teams::write`) and,
+/// if any changed, appends a change of employer contacts.
+pub(crate) async fn write(
+    conn: &mut AnyConnection,
+    records: &[EmployerContactDoc],
+    changes: &[(usize, Option<EmployerContactDoc>)],
+    updated: &mut Vec<String>,
+    audit: &mut Vec<AuditRow>,
+) -> Result<()> {
+    let mut new_rows = Vec::new();
+    for (at, old) in changes {
+        let e = &records[*at];
+        match old {
+            None => new_rows.push(row(e, *at as i64)),
+            Some(_) => {
+                update(conn, e).await?;
+                updated.push(format!("employer contact {}", e.id));
+            }
+        }
+        audit.push(audit_row("employer_contact", &e.id, old.as_ref(), e));
+    }
+    insert_rows(conn, "employer_contacts", &COLUMNS, &new_rows).await?;
+    if !changes.is_empty() {
+        append_change(conn).await?;
+    }
+    Ok(())
 }
 
 impl crate::Store {
@@ -141,86 +155,6 @@ impl crate::Store {
         read_one(&mut conn, id).await
     }
 
-    /// Records a new employer contact; its id is the next free `ec<n>`.
-    pub async fn record_employer_contact(
-        &self,
-        contact: &EmployerContactDoc,
-        actor: &str,
-    ) -> Result<SavedEmployerContact> {
-        let mut tx = self.begin_write().await?;
-        let (next, position): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*) + 1, COALESCE(MAX(position) + 1, 0) FROM employer_contacts",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut n = next;
-        let id = loop {
-            let id = format!("ec{n}");
-            if read_one(&mut tx, &id).await?.is_none() {
-                break id;
-            }
-            n += 1;
-        };
-        let contact = EmployerContactDoc {
-            id,
-            ..contact.clone()
-        };
-        let contact = check(&mut tx, &contact).await?;
-        crate::records::insert_rows(
-            &mut tx,
-            "employer_contacts",
-            &COLUMNS,
-            &[row(&contact, position)],
-        )
-        .await?;
-        let saved = read_one(&mut tx, &contact.id).await?.expect("just written");
-        write_audit(
-            &mut tx,
-            actor,
-            vec![AuditRow {
-                action: "insert",
-                record_type: "employer_contact",
-                record_id: contact.id.clone(),
-                old: None,
-                new: Some(json(&saved.contact)),
-            }],
-        )
-        .await?;
-        append_change(&mut tx).await?;
-        tx.commit().await?;
-        Ok(saved)
-    }
-
-    /// Changes a stored employer contact, refused if it changed since the
-    /// form showed version `seen`.
-    pub async fn change_employer_contact(
-        &self,
-        contact: &EmployerContactDoc,
-        seen: i64,
-        actor: &str,
-    ) -> Result<SavedEmployerContact> {
-        let mut tx = self.begin_write().await?;
-        let old = stored(&mut tx, &contact.id, seen).await?;
-        let contact = &check(&mut tx, contact).await?;
-        update(&mut tx, contact).await?;
-        let saved = read_one(&mut tx, &contact.id).await?.expect("just written");
-        write_audit(
-            &mut tx,
-            actor,
-            vec![AuditRow {
-                action: "update",
-                record_type: "employer_contact",
-                record_id: contact.id.clone(),
-                old: Some(json(&old.contact)),
-                new: Some(json(&saved.contact)),
-            }],
-        )
-        .await?;
-        append_change(&mut tx).await?;
-        tx.commit().await?;
-        Ok(saved)
-    }
-
     /// Removes a stored employer contact, refused if it changed since the
     /// page showed version `seen`.
     pub async fn remove_employer_contact(&self, id: &str, seen: i64, actor: &str) -> Result<()> {
@@ -229,7 +163,7 @@ impl crate::Store {
         execute(
             &mut tx,
             "DELETE FROM employer_contacts WHERE id = $1",
-            vec![t(id)],
+            vec![Value::text(id)],
         )
         .await?;
         write_audit(
@@ -251,7 +185,11 @@ impl crate::Store {
 }
 
 /// The stored contact `id` at version `seen`: not found, or changed since.
-async fn stored(conn: &mut AnyConnection, id: &str, seen: i64) -> Result<SavedEmployerContact> {
+pub(crate) async fn stored(
+    conn: &mut AnyConnection,
+    id: &str,
+    seen: i64,
+) -> Result<SavedEmployerContact> {
     let old = read_one(conn, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("employer contact {id}")))?;

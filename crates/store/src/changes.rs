@@ -1,0 +1,83 @@
+//! The change sequence other servers follow: every write appends what it
+//! changed ([`Change`]), and a server that loaded the data at one number
+//! applies the changes after it (on PostgreSQL woken by a notice).
+
+use sqlx::AnyConnection;
+
+use crate::sql::{Value, execute, now};
+use crate::{Result, Store};
+
+/// What one change of the change sequence changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// One referral (its rows, or its client's).
+    Referral(String),
+    /// The employer contacts, nothing else.
+    EmployerContacts,
+    /// More than that (service, policy, teams, staff, clients, many
+    /// referrals): a server reloads everything.
+    Everything,
+}
+
+/// The channel a write notifies on PostgreSQL (see [`Store::wait_for_change`]).
+pub(crate) const CHANGES_CHANNEL: &str = "ipstrack_changes";
+
+/// Appends one change to the sequence, in the caller's transaction: on
+/// PostgreSQL every listening server is told when it commits.
+pub(crate) async fn append(conn: &mut AnyConnection, change: &Change) -> Result<()> {
+    let (referral, employer_contacts) = match change {
+        Change::Referral(id) => (Some(id.clone()), false),
+        Change::EmployerContacts => (None, true),
+        Change::Everything => (None, false),
+    };
+    execute(
+        conn,
+        "INSERT INTO changes (referral_id, at, employer_contacts) VALUES ($1, $2, $3)",
+        vec![
+            Value::Text(referral),
+            Value::text(&now()),
+            Value::int(i64::from(employer_contacts)),
+        ],
+    )
+    .await?;
+    if conn.backend_name() == "PostgreSQL" {
+        // Delivered when the transaction commits, to every listening server.
+        execute(
+            conn,
+            sqlx::AssertSqlSafe(format!("NOTIFY {CHANGES_CHANNEL}")),
+            vec![],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Appends a change of one referral.
+pub(crate) async fn append_referral(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    append(conn, &Change::Referral(id.to_string())).await
+}
+
+impl Store {
+    /// The changes after `seq`, oldest first (at most `limit`), each with
+    /// its number and what it changed.
+    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<(i64, Change)>> {
+        let rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
+            "SELECT seq, referral_id, employer_contacts FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, referral, employer_contacts)| {
+                let change = match (referral, employer_contacts) {
+                    (Some(id), _) => Change::Referral(id),
+                    (None, 0) => Change::Everything,
+                    (None, _) => Change::EmployerContacts,
+                };
+                (seq, change)
+            })
+            .collect())
+    }
+}
