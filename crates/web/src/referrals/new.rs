@@ -48,6 +48,10 @@ pub(crate) struct NewReferral {
     pub(crate) status_at_referral: String,
     #[serde(default)]
     pub(crate) es: String,
+    /// `yes`: a new person even though someone of the user's caseloads has
+    /// the same family name and date of birth (asked once, issue 23).
+    #[serde(default)]
+    pub(crate) new_person: String,
     /// Who the person is (a new person only).
     #[serde(flatten)]
     pub(crate) person: PersonForm,
@@ -166,6 +170,24 @@ pub(crate) async fn checked_referral(
             ),
         ));
     }
+    // Someone already on the user's caseloads with the same family name and
+    // date of birth is probably this person: asked before a second record
+    // is made (never about a client the user cannot see).
+    if let Some(c) = new_client.as_ref()
+        && errors.is_empty()
+        && form.new_person.trim() != "yes"
+        && let Some(known) = same_person_in_scope(v, d, today, c)
+    {
+        errors.push((
+            "family_name",
+            format!(
+                "{} (born {}) is already on your caseloads: enter {} as the client to add this referral to them, or tick \"This is a new person\"",
+                known.display_name(),
+                known.date_of_birth.map(crate::ui::dates::uk_date).unwrap_or_default(),
+                known.id
+            ),
+        ));
+    }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
@@ -253,6 +275,11 @@ pub fn new_referral_html(
                     (person_fields(state, "referral", today))
                     (field(state, "referral", "nhs_number", "NHS number (optional)", "text", None))
                 }
+                div class="field" {
+                    @let ticked = state.form == "referral" && state.values.iter().any(|(k, v)| k == "new_person" && v == "yes");
+                    input id="referral-new_person" name="new_person" type="checkbox" value="yes" checked[ticked];
+                    " " label for="referral-new_person" { "This is a new person (not someone already on your caseloads with the same name and date of birth)" }
+                }
                 (field(state, "referral", "received", "Date the referral was received", "date", Some(&max)))
                 (select(state, "referral", "status_at_referral", "Employment status at referral",
                     &options(&[("unemployed", "Unemployed or economically inactive"), ("employed", "In work (job retention)")])))
@@ -261,4 +288,26 @@ pub fn new_referral_html(
             }))
         },
     )
+}
+
+/// A client of the user's caseloads (one of their referrals in scope) with
+/// the new person's family name (any case) and date of birth, if any.
+fn same_person_in_scope<'a>(
+    v: &Viewer,
+    d: &'a ipstrack_core::model::Dataset,
+    today: Day,
+    new: &ClientDoc,
+) -> Option<&'a ipstrack_core::model::Client> {
+    let family = new.family_name.as_deref()?.trim().to_lowercase();
+    let born = new.date_of_birth.as_deref().and_then(Day::parse)?;
+    d.referrals
+        .iter()
+        .filter(|r| v.scope.referral(d, r, today))
+        .map(|r| &d.clients[r.client as usize])
+        .find(|c| {
+            c.date_of_birth == Some(born)
+                && c.family_name
+                    .as_deref()
+                    .is_some_and(|f| f.trim().to_lowercase() == family)
+        })
 }

@@ -201,3 +201,48 @@ async fn the_data_quality_page_names_the_person_of_each_warning() {
     let page = ok_page(&w, "/data-quality", &lead).await;
     shows(&page, &format!("href=\"{referral}\">Amira Khan</a>"));
 }
+
+#[tokio::test]
+async fn someone_already_on_the_caseloads_with_the_name_and_birthday_is_asked_about_first() {
+    let w = world().await;
+    let (es3, csrf, first) = new_person(&w).await;
+    let known = w
+        .store
+        .referral(first.rsplit('/').next().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .client
+        .id;
+    let again = |extra: &str| {
+        format!(
+            "csrf={csrf}&client=&given_name=Amira&family_name=KHAN&date_of_birth=1991-03-14\
+             &received=2025-01-12&status_at_referral=unemployed&es=es3{extra}"
+        )
+    };
+    let before = w.store.export().await.unwrap().clients.len();
+    let (status, _, page) = send(&w.app, post("/referrals/new", &es3, &again(""))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(
+        &page,
+        "Amira Khan (born 14 Mar 1991) is already on your caseloads",
+    );
+    shows(&page, &format!("enter {known} as the client"));
+    assert_eq!(w.store.export().await.unwrap().clients.len(), before);
+    // "This is a new person": made.
+    let (status, _, _) = send(
+        &w.app,
+        post("/referrals/new", &es3, &again("&new_person=yes")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(w.store.export().await.unwrap().clients.len(), before + 1);
+    // Another team's ES is never told of es3's client.
+    let (es1, csrf1) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let form = format!(
+        "csrf={csrf1}&client=&given_name=Amira&family_name=Khan&date_of_birth=1991-03-14\
+         &received=2025-01-12&status_at_referral=unemployed&es=es1"
+    );
+    let (status, _, page) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+}

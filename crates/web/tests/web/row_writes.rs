@@ -331,21 +331,28 @@ async fn two_servers_on_one_postgresql_database_lose_nothing() {
     let w = world_on(&url, tempfile::tempdir().unwrap()).await;
     let store_b = Store::open(&url).await.unwrap();
     let b = app_on(&store_b).await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    // Four of es1's sessions: one session has at most `PER_SESSION`
+    // requests answered at once.
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        sessions.push(sign_in(&w, "es1", PASSWORD).await.unwrap());
+    }
     let referral = format!("/referrals/{}", w.es1_referral);
     let before = w.store.contact_count(&w.es1_referral).await.unwrap();
     // Contacts through both servers at once, and steps through B.
     let mut tasks = Vec::new();
     for n in 0..16 {
         let server = if n % 2 == 0 { w.app.clone() } else { b.clone() };
-        let (es1, path) = (es1.clone(), format!("{referral}/contacts"));
+        let (es1, csrf) = sessions[n % 4].clone();
+        let path = format!("{referral}/contacts");
         let form = format!("csrf={csrf}&date=2025-01-{:02}&kind=remote", 1 + n % 14);
         tasks.push(tokio::spawn(async move {
             send(&server, post(&path, &es1, &form)).await.0
         }));
     }
     for n in 0..4 {
-        let (server, es1, path) = (b.clone(), es1.clone(), format!("{referral}/engagement"));
+        let (es1, csrf) = sessions[n].clone();
+        let (server, path) = (b.clone(), format!("{referral}/engagement"));
         let form = format!("csrf={csrf}&date=2025-01-{:02}&status=seeking_work", 1 + n);
         tasks.push(tokio::spawn(async move {
             send(&server, post(&path, &es1, &form)).await.0
@@ -360,8 +367,9 @@ async fn two_servers_on_one_postgresql_database_lose_nothing() {
     );
     // Each server shows every contact, whichever server saved it.
     let all = (before + 16) as usize;
-    eventually(&w.app, &referral, &es1, |p| contacts_shown(p) == all).await;
-    eventually(&b, &referral, &es1, |p| contacts_shown(p) == all).await;
+    let es1 = &sessions[0].0;
+    eventually(&w.app, &referral, es1, |p| contacts_shown(p) == all).await;
+    eventually(&b, &referral, es1, |p| contacts_shown(p) == all).await;
     store_b.close().await;
     w.store.close().await;
     database.drop_now().await;
