@@ -350,8 +350,7 @@ async fn two_servers_on_one_postgresql_database_lose_nothing() {
             send(&server, post(&path, &es1, &form)).await.0
         }));
     }
-    for n in 0..4 {
-        let (es1, csrf) = sessions[n].clone();
+    for (n, (es1, csrf)) in sessions.iter().cloned().enumerate() {
         let (server, path) = (b.clone(), format!("{referral}/engagement"));
         let form = format!("csrf={csrf}&date=2025-01-{:02}&status=seeking_work", 1 + n);
         tasks.push(tokio::spawn(async move {
