@@ -304,8 +304,11 @@ try {
   await leadPage.screenshot({ path: join(artifacts, 'team-worklist.png'), fullPage: true });
   const first = leadPage.locator('#team-worklist tbody tr').first();
   assert.match(await first.getAttribute('class') ?? '', /overdue/, 'the most overdue item comes first');
-  const person = await first.locator('td[data-label="Person"] a').getAttribute('href');
-  await first.getByRole('link', { name: 'Record a contact' }).click();
+  // Someone inactive for want of contact (not a fortnightly contact due,
+  // ENG-1, of someone still active): a contact makes them active again.
+  const lapsed = leadPage.locator('#team-worklist tbody tr', { hasText: 'Inactive for want of contact' }).first();
+  const person = await lapsed.locator('td[data-label="Person"] a').getAttribute('href');
+  await lapsed.getByRole('link', { name: 'Record a contact' }).click();
   await leadPage.waitForURL(new RegExp(`${person}#add-contact$`));
   await fillDate(leadPage, 'Date of contact', today);
   await leadPage.getByLabel('Kind of contact').selectOption('face_to_face');
