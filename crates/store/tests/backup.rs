@@ -12,7 +12,7 @@ use ipstrack_core::bundle::{BundleDoc, ContactDoc, EmployerContactDoc};
 use ipstrack_store::{
     AuditFilter, BackupUser, Entry, NOT_BACKED_UP, Role, SignIn, Step, Store, StoreError,
 };
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{Connection, Row};
 
 const PASSWORD: &str = "a long secret phrase";
 
@@ -346,58 +346,6 @@ struct Table {
 
 /// A row's values as text, NULL as none.
 type Cells = Vec<Option<String>>;
-
-async fn connect(url: &str) -> AnyConnection {
-    sqlx::any::install_default_drivers();
-    AnyConnection::connect(&ipstrack_store::database_url(url))
-        .await
-        .unwrap()
-}
-
-/// Every table of the schema as the database itself lists them
-/// (sqlite_master, information_schema), with its columns.
-async fn schema(conn: &mut AnyConnection) -> BTreeMap<String, Vec<String>> {
-    let postgres = conn.backend_name() == "PostgreSQL";
-    let names: Vec<String> = if postgres {
-        sqlx::query_scalar(
-            "SELECT table_name::text FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap()
-    } else {
-        sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap()
-    };
-    let mut out = BTreeMap::new();
-    for name in names {
-        let mut columns: Vec<String> = if postgres {
-            sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1",
-            )
-            .bind(&name)
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap()
-        } else {
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT name FROM pragma_table_info('{name}')"
-            )))
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap()
-        };
-        columns.sort();
-        out.insert(name, columns);
-    }
-    out
-}
 
 /// Every table of a database, row for row.
 async fn tables(url: &str) -> BTreeMap<String, Table> {

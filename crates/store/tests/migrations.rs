@@ -9,58 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use sqlx::{AnyConnection, Connection};
-
-async fn connect(url: &str) -> AnyConnection {
-    sqlx::any::install_default_drivers();
-    AnyConnection::connect(&ipstrack_store::database_url(url))
-        .await
-        .unwrap()
-}
-
-/// Every table of the schema with its columns, sorted.
-async fn schema(conn: &mut AnyConnection) -> BTreeMap<String, Vec<String>> {
-    let postgres = conn.backend_name() == "PostgreSQL";
-    let names: Vec<String> = if postgres {
-        sqlx::query_scalar(
-            "SELECT table_name::text FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap()
-    } else {
-        sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap()
-    };
-    let mut out = BTreeMap::new();
-    for name in names {
-        let mut columns: Vec<String> = if postgres {
-            sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1",
-            )
-            .bind(&name)
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap()
-        } else {
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT name FROM pragma_table_info('{name}')"
-            )))
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap()
-        };
-        columns.sort();
-        out.insert(name, columns);
-    }
-    out
-}
+use sqlx::Connection;
 
 #[tokio::test]
 async fn sqlite_and_postgres_migrations_define_the_same_tables_and_columns() {

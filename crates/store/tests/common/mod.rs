@@ -4,10 +4,11 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use ipstrack_store::Store;
-use sqlx::{Connection, Executor};
+use sqlx::{AnyConnection, Connection, Executor};
 
 pub struct TestDb {
     pub url: String,
@@ -91,4 +92,57 @@ pub fn examples() -> PathBuf {
 pub fn example_bundle(name: &str) -> ipstrack_core::bundle::BundleDoc {
     let text = std::fs::read_to_string(examples().join(format!("{name}.bundle.json"))).unwrap();
     ipstrack_core::bundle::parse_document(&text).unwrap()
+}
+
+/// A connection of its own to the database at `url`.
+pub async fn connect(url: &str) -> AnyConnection {
+    sqlx::any::install_default_drivers();
+    AnyConnection::connect(&ipstrack_store::database_url(url))
+        .await
+        .unwrap()
+}
+
+/// Every table of the schema with its columns, sorted, as the database
+/// itself lists them (sqlite_master, information_schema).
+pub async fn schema(conn: &mut AnyConnection) -> BTreeMap<String, Vec<String>> {
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let names: Vec<String> = if postgres {
+        sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+    } else {
+        sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+    };
+    let mut out = BTreeMap::new();
+    for name in names {
+        let mut columns: Vec<String> = if postgres {
+            sqlx::query_scalar(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1",
+            )
+            .bind(&name)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+        } else {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT name FROM pragma_table_info('{name}')"
+            )))
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+        };
+        columns.sort();
+        out.insert(name, columns);
+    }
+    out
 }
