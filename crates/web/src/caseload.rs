@@ -23,7 +23,9 @@ use maud::{Markup, html};
 
 /// The caseload page.
 pub(crate) fn routes() -> Router<Shared> {
-    Router::new().route("/caseload", get(caseload))
+    Router::new()
+        .route("/caseload", get(caseload))
+        .route("/caseload.csv", get(caseload_csv))
 }
 
 #[derive(Deserialize)]
@@ -103,6 +105,75 @@ pub(crate) async fn caseload(
     ))
 }
 
+/// The same caseload as a CSV file, in the page's order: one row a
+/// referral, the figures in words and numbers as the page shows them.
+pub(crate) async fn caseload_csv(
+    State(state): State<Shared>,
+    SignedIn { v, data }: SignedIn,
+    Query(q): Query<EsQuery>,
+) -> WebResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let d = &data.dataset;
+    let today = state.today();
+    let es = match &q.es {
+        None => v.staff.filter(|&i| d.staff[i].role == Role::Es),
+        Some(id) => specialist_in_scope(&v, d, id),
+    }
+    .ok_or_else(|| WebError::out_of_scope(&v, "staff", q.es.as_deref().unwrap_or("")))?;
+    let worklist = data.worklist(today);
+    let (_, c, first_due) =
+        sorted_caseload(d, es, today, &worklist, Sort::parse(q.sort.as_deref()));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header_row = [
+        "Person",
+        "Referred on",
+        "Status",
+        "Next to do on",
+        "Next to do",
+        "Days since two-way contact",
+        "Days until inactive",
+        "Next sustainment milestone",
+    ];
+    let number = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
+    let mut rows = vec![header_row.map(str::to_string).to_vec()];
+    for e in &c.entries {
+        let r = &d.referrals[e.referral];
+        let due = first_due.get(&e.referral);
+        rows.push(vec![
+            d.clients[r.client as usize].display_name(),
+            uk_date(r.received),
+            crate::ui::figures::status_words(&e.status),
+            due.map(|i| uk_date(i.date)).unwrap_or_default(),
+            due.map(|i| alert_words(&i.alert)).unwrap_or_default(),
+            number(e.days_since_contact),
+            number(e.days_until_inactive),
+            e.next_milestone
+                .map(|(weeks, day)| format!("{weeks} weeks on {}", uk_date(day)))
+                .unwrap_or_default(),
+        ]);
+    }
+    for row in rows {
+        out.write_record(row)
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let file = format!("caseload-{}-{today}.csv", d.staff[es].id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// The caseload page of someone who holds none: where to go instead.
 pub fn no_caseload(v: &Viewer) -> Markup {
     html! {
@@ -129,40 +200,7 @@ pub fn caseload_html(
     sort: Sort,
 ) -> Markup {
     let d = &data.dataset;
-    let items: Vec<&WorkItem> = all_items
-        .iter()
-        .filter(|i| i.es == Some(es as u32))
-        .collect();
-    let mut c = es_caseload(d, es as u32, today);
-    // The first item due for each referral (the worklist is sorted by date).
-    let mut first_due: std::collections::HashMap<usize, &WorkItem> = Default::default();
-    for item in &items {
-        if let Some(r) = item.referral {
-            first_due.entry(r).or_insert(item);
-        }
-    }
-    let name = |r: usize| d.clients[d.referrals[r].client as usize].display_name();
-    let last = Day::LAST;
-    match sort {
-        // The soonest day something is due or the person becomes inactive
-        // (a client 8 days from inactive before one 24 days from it).
-        Sort::Urgency => c.entries.sort_by_key(|e| {
-            let due = first_due.get(&e.referral).map_or(last, |i| i.date);
-            let inactive = e.days_until_inactive.map_or(last, |n| today.plus(n));
-            (
-                due.min(inactive),
-                e.days_until_inactive.unwrap_or(i32::MAX),
-                e.next_milestone.map_or(last, |(_, due)| due),
-            )
-        }),
-        Sort::Inactive => c
-            .entries
-            .sort_by_key(|e| e.days_until_inactive.unwrap_or(i32::MAX)),
-        Sort::Milestone => c
-            .entries
-            .sort_by_key(|e| e.next_milestone.map_or(last, |(_, due)| due)),
-        Sort::Person => c.entries.sort_by_key(|e| name(e.referral)),
-    }
+    let (items, c, first_due) = sorted_caseload(d, es, today, all_items, sort);
     let es_id = &d.staff[es].id;
     let sort_link = |by: Sort, words: &str| {
         let href = if v.staff == Some(es) {
@@ -195,6 +233,11 @@ pub fn caseload_html(
                 a href=(format!("/specialists/{}/plan", d.staff[es].id)) { "Performance plan" }
             }
             @if let Some(standing) = &c.standing { p id="caseload-standing" { (caseload_standing_words(standing)) "." } }
+            p class="no-print" {
+                a href=(if v.staff == Some(es) { format!("/caseload.csv?sort={}", sort.word()) } else { format!("/caseload.csv?es={}&sort={}", d.staff[es].id, sort.word()) }) { "Download the caseload as CSV" }
+                " "
+                button type="button" class="secondary" data-print hidden { "Print" }
+            }
             section class="panel" aria-labelledby="worklist" {
                 h2 id="worklist" { "To do" }
                 @if items.is_empty() { p { "Nothing due." } }
@@ -370,4 +413,55 @@ pub(crate) fn caseload_standing_words(s: &CaseloadStanding) -> String {
         ));
     }
     words
+}
+
+/// One ES's worklist items, caseload (CASE-1..4, core's `es_caseload`) in
+/// the order asked for, and each referral's first item due: what the page
+/// and its CSV download show.
+fn sorted_caseload<'a>(
+    d: &ipstrack_core::model::Dataset,
+    es: usize,
+    today: Day,
+    all_items: &'a [WorkItem],
+    sort: Sort,
+) -> (
+    Vec<&'a WorkItem>,
+    ipstrack_core::caseload::EsCaseload,
+    std::collections::HashMap<usize, &'a WorkItem>,
+) {
+    let items: Vec<&WorkItem> = all_items
+        .iter()
+        .filter(|i| i.es == Some(es as u32))
+        .collect();
+    let mut c = es_caseload(d, es as u32, today);
+    // The first item due for each referral (the worklist is sorted by date).
+    let mut first_due: std::collections::HashMap<usize, &WorkItem> = Default::default();
+    for item in &items {
+        if let Some(r) = item.referral {
+            first_due.entry(r).or_insert(item);
+        }
+    }
+    let name = |r: usize| d.clients[d.referrals[r].client as usize].display_name();
+    let last = Day::LAST;
+    match sort {
+        // The soonest day something is due or the person becomes inactive
+        // (a client 8 days from inactive before one 24 days from it).
+        Sort::Urgency => c.entries.sort_by_key(|e| {
+            let due = first_due.get(&e.referral).map_or(last, |i| i.date);
+            let inactive = e.days_until_inactive.map_or(last, |n| today.plus(n));
+            (
+                due.min(inactive),
+                e.days_until_inactive.unwrap_or(i32::MAX),
+                e.next_milestone.map_or(last, |(_, due)| due),
+            )
+        }),
+        Sort::Inactive => c
+            .entries
+            .sort_by_key(|e| e.days_until_inactive.unwrap_or(i32::MAX)),
+        Sort::Milestone => c
+            .entries
+            .sort_by_key(|e| e.next_milestone.map_or(last, |(_, due)| due)),
+        Sort::Person => c.entries.sort_by_key(|e| name(e.referral)),
+    }
+    (items, c, first_due)
 }

@@ -235,6 +235,19 @@ pub(crate) fn status_tag(s: &DayStatus) -> Markup {
     }
 }
 
+/// A referral's caseload status in plain words (a file, not a page).
+pub(crate) fn status_words(s: &DayStatus) -> String {
+    if s.active_by_decision() {
+        "Active (kept active by a team decision)".into()
+    } else if s.active {
+        "Active".into()
+    } else if s.received && !s.open {
+        "Not yet seen".into()
+    } else {
+        format!("Inactive: {}", criterion_words(s.failed))
+    }
+}
+
 pub(crate) fn criterion_words(failed: ipstrack_core::caseload::Failed) -> String {
     failed
         .iter()

@@ -215,3 +215,49 @@ async fn case_4_the_caseload_puts_the_most_urgent_first_the_soonest_due_or_inact
     sorted.sort();
     assert_eq!(keys, sorted, "the soonest first");
 }
+
+#[tokio::test]
+async fn my_caseload_downloads_as_csv_in_the_pages_order_and_only_within_scope() {
+    let w = world().await;
+    let es1 = session_of(&w, "es1").await;
+    let page = ok_page(&w, "/caseload?sort=person", &es1).await;
+    shows(&page, "href=\"/caseload.csv?sort=person\"");
+    let (status, headers, body) = send(&w.app, get("/caseload.csv?sort=person", &es1)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        header_value(&headers, "content-type").as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        header_value(&headers, "content-disposition")
+            .unwrap()
+            .contains("caseload-es1-")
+    );
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let head: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(head[0], "Person");
+    assert_eq!(head[2], "Status");
+    let people: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    // The page's rows, in the page's order.
+    let on_page: Vec<&str> = page
+        .split("<tr id=\"referral-")
+        .skip(1)
+        .map(|row| {
+            let link = row.split("<a href=\"/referrals/").nth(1).unwrap();
+            let name = link.split_once("\">").unwrap().1;
+            name.split('<').next().unwrap()
+        })
+        .collect();
+    assert_eq!(people, on_page);
+    // Another team's ES's caseload: not theirs to know of.
+    let (status, _, _) = send(&w.app, get("/caseload.csv?es=es3", &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
