@@ -8,12 +8,20 @@ pub(crate) fn uk_date(day: Day) -> String {
     day.date().strftime("%-d %b %Y").to_string()
 }
 
-/// A moment stored as an RFC 3339 timestamp, as people read it:
-/// `27 Nov 2026, 00:03 UTC`; the text itself if it is not one.
+/// A moment stored as an RFC 3339 timestamp, as people in the UK read it,
+/// in UK time: `27 Nov 2026, 00:03 GMT`, `27 Jun 2026, 01:03 BST` (UTC
+/// where the system has no time zone data); the text itself if it is not
+/// one.
 pub(crate) fn uk_timestamp(text: &str) -> String {
-    match text.parse::<jiff::Timestamp>() {
-        Ok(t) => t.strftime("%-d %b %Y, %H:%M UTC").to_string(),
-        Err(_) => text.to_string(),
+    let Ok(t) = text.parse::<jiff::Timestamp>() else {
+        return text.to_string();
+    };
+    match jiff::tz::TimeZone::get("Europe/London") {
+        Ok(london) => t
+            .to_zoned(london)
+            .strftime("%-d %b %Y, %H:%M %Z")
+            .to_string(),
+        Err(_) => t.strftime("%-d %b %Y, %H:%M UTC").to_string(),
     }
 }
 
@@ -33,7 +41,11 @@ mod tests {
         assert_eq!(uk_date(Day::parse("2026-12-10").unwrap()), "10 Dec 2026");
         assert_eq!(
             uk_timestamp("2026-11-27T00:03:54.123Z"),
-            "27 Nov 2026, 00:03 UTC"
+            "27 Nov 2026, 00:03 GMT"
+        );
+        assert_eq!(
+            uk_timestamp("2026-06-27T00:03:54Z"),
+            "27 Jun 2026, 01:03 BST"
         );
         assert_eq!(uk_timestamp("not a time"), "not a time");
     }
