@@ -13,19 +13,22 @@ use crate::Viewer;
 use crate::error::WebResult;
 use crate::extract::{Admin, Admins, Posted, SignedIn};
 use crate::referrals::FieldErrors;
-use crate::ui::form::{FormState, error_summary, field};
+use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::layout;
 use maud::{Markup, html};
 
-/// The policy fields an admin edits, as (form name, label).
-pub(crate) const POLICY_FIELDS: [(&str, &str); 14] = [
+/// The policy fields an admin edits, as (form name, label), in the
+/// service's words (no rule codes). The three shares are entered and shown
+/// as percentages ([`PERCENTAGES`]); `sustainment_after_discharge` is a
+/// choice ([`AFTER_DISCHARGE_CHOICES`]).
+pub(crate) const POLICY_FIELDS: [(&str, &str); 18] = [
     (
         "contact_window_days",
-        "Days a two-way contact keeps a client active (CASE-1)",
+        "Days a two-way contact keeps a client active",
     ),
     (
         "assertive_engagement_extra_days",
-        "Extra days assertive engagement keeps a client active",
+        "Extra days an attempt at contact with no reply (assertive engagement) keeps a client active",
     ),
     (
         "hold_limit_days",
@@ -33,46 +36,79 @@ pub(crate) const POLICY_FIELDS: [(&str, &str); 14] = [
     ),
     (
         "job_hours_threshold",
-        "Hours of paid work that make a job start an outcome (JOB-3)",
+        "Hours of paid work that make a job start count",
     ),
     (
         "sustainment_gap_days",
-        "Days out of work that end a run (SUS-1)",
+        "Days out of work that end a spell of work for sustainment",
     ),
-    ("access_target_year1", "Access target in year 1 (TGT-1)"),
+    (
+        "sustainment_after_discharge",
+        "After discharge, sustainment counts",
+    ),
+    (
+        "access_target_year1",
+        "Access target in an employment specialist's first year",
+    ),
     (
         "access_target_year2",
-        "Access target per financial year from year 2",
+        "Access target per financial year from the second year",
     ),
     ("training_months", "Months of training with no target"),
-    (
-        "job_outcome_rate_target",
-        "Job outcome rate target (0 to 1)",
-    ),
+    ("job_outcome_rate_target", "Job outcome rate target (%)"),
     (
         "sustainment_rate_target",
-        "13-week sustainment rate target (0 to 1)",
+        "13-week sustainment rate target (%)",
     ),
     (
         "fidelity_caseload",
-        "Fidelity limit: largest active caseload per FTE scoring 5 (FID-1, CASE-4)",
+        "Largest active caseload per full-time specialist that scores full fidelity",
     ),
     (
         "caseload_band_low",
-        "Recommended open caseload per FTE: lowest (CASE-4)",
+        "Recommended open caseload per full-time specialist: lowest",
     ),
     (
         "caseload_band_high",
-        "Recommended open caseload per FTE: highest (CASE-4)",
+        "Recommended open caseload per full-time specialist: highest",
     ),
     (
         "retention_share_max",
-        "Largest share of job-retention referrals (0 to 1)",
+        "Largest share of an open caseload in work when referred (job retention) (%)",
+    ),
+    (
+        "contact_due_days",
+        "Days since the last two-way contact when the next is due (fortnightly contact)",
+    ),
+    (
+        "plan_review_days",
+        "Days after which a vocational plan review is due",
+    ),
+    (
+        "rapid_search_days",
+        "Days after access by which the first employer contact is due",
     ),
 ];
 
+/// The fields entered and shown as percentages (the bundle keeps shares
+/// from 0 to 1).
+const PERCENTAGES: [&str; 3] = [
+    "job_outcome_rate_target",
+    "sustainment_rate_target",
+    "retention_share_max",
+];
+
+/// What sustainment after discharge rests on (SUS-6), as the form offers it.
+const AFTER_DISCHARGE_CHOICES: [(&str, &str); 2] = [
+    (
+        "evidenced",
+        "as far as an in-work check or a recorded end shows",
+    ),
+    ("not_counted", "not at all (only work before discharge)"),
+];
+
 pub(crate) fn policy_values(p: &ipstrack_core::Policy) -> Vec<(String, String)> {
-    let share = |b: u32| format!("{}", f64::from(b) / 10_000.0);
+    let share = |b: u32| format!("{}", f64::from(b) / 100.0);
     vec![
         (
             "contact_window_days".into(),
@@ -112,6 +148,17 @@ pub(crate) fn policy_values(p: &ipstrack_core::Policy) -> Vec<(String, String)> 
         ("caseload_band_low".into(), p.caseload_band.0.to_string()),
         ("caseload_band_high".into(), p.caseload_band.1.to_string()),
         ("retention_share_max".into(), share(p.retention_share_max)),
+        (
+            "sustainment_after_discharge".into(),
+            match p.sustainment_after_discharge {
+                ipstrack_core::policy::AfterDischarge::Evidenced => "evidenced",
+                ipstrack_core::policy::AfterDischarge::NotCounted => "not_counted",
+            }
+            .into(),
+        ),
+        ("contact_due_days".into(), p.contact_due_days.to_string()),
+        ("plan_review_days".into(), p.plan_review_days.to_string()),
+        ("rapid_search_days".into(), p.rapid_search_days.to_string()),
     ]
 }
 
@@ -142,7 +189,33 @@ pub(crate) async fn save_policy(
     let mut band = Vec::new();
     for (name, label) in POLICY_FIELDS {
         let text = form.get(name).map(|t| t.trim()).unwrap_or_default();
-        match serde_json::from_str::<serde_json::Number>(text) {
+        if name == "sustainment_after_discharge" {
+            if AFTER_DISCHARGE_CHOICES.iter().any(|(k, _)| *k == text) {
+                object.insert(name.to_string(), serde_json::Value::String(text.into()));
+            } else {
+                errors.push((name, "Choose how sustainment after discharge counts".into()));
+            }
+            continue;
+        }
+        // A percentage typed (40) is the bundle's share (0.4).
+        let text = if PERCENTAGES.contains(&name) {
+            match text.parse::<f64>() {
+                Ok(p) if (0.0..=100.0).contains(&p) => {
+                    let share = (p * 100.0).round() / 10_000.0;
+                    share.to_string()
+                }
+                _ => {
+                    errors.push((
+                        name,
+                        format!("Enter a percentage from 0 to 100 for: {label}"),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            text.to_string()
+        };
+        match serde_json::from_str::<serde_json::Number>(&text) {
             Ok(n) if name.starts_with("caseload_band_") => band.push(serde_json::Value::Number(n)),
             Ok(n) => {
                 object.insert(name.to_string(), serde_json::Value::Number(n));
@@ -227,7 +300,17 @@ pub fn policy_html(v: &Viewer, fields: &[(&str, &str)], state: &FormState) -> Ma
             (error_summary(state))
             p { "Thresholds and targets from the service's contract. Changing them changes every report from now on, past periods included; submitted returns stay as they were." }
             (FormState::post_form(v, "/admin/policy", html! {
-                @for (name, label) in fields { (field(state, "policy", name, label, "text", None)) }
+                @let defaults = policy_values(&ipstrack_core::Policy::default());
+                @for (name, label) in fields {
+                    @let default = defaults.iter().find(|(n, _)| n == name).map(|(_, d)| d.clone()).unwrap_or_default();
+                    @if *name == "sustainment_after_discharge" {
+                        (select(state, "policy", name, label, &options(&AFTER_DISCHARGE_CHOICES)))
+                        p class="hint" { "Default: " (AFTER_DISCHARGE_CHOICES[0].1) "." }
+                    } @else {
+                        (field(state, "policy", name, label, "text", None))
+                        p class="hint" { "Default: " (default) @if PERCENTAGES.contains(name) { "%" } "." }
+                    }
+                }
                 button type="submit" { "Save policy" }
             }))
         },

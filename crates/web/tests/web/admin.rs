@@ -108,8 +108,9 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
         format!(
             "csrf={csrf}&contact_window_days={window}&assertive_engagement_extra_days=28&hold_limit_days=28&job_hours_threshold=4\
              &sustainment_gap_days=42&access_target_year1=35&access_target_year2=40&training_months=3\
-             &job_outcome_rate_target={rate}&sustainment_rate_target=0.65&fidelity_caseload={fidelity}&retention_share_max=0.15\
-             &caseload_band_low={}&caseload_band_high={}",
+             &job_outcome_rate_target={rate}&sustainment_rate_target=65&fidelity_caseload={fidelity}&retention_share_max=15\
+             &caseload_band_low={}&caseload_band_high={}&sustainment_after_discharge=not_counted\
+             &contact_due_days=14&plan_review_days=91&rapid_search_days=30",
             band.0, band.1
         )
     };
@@ -126,7 +127,7 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
         post(
             "/admin/policy",
             &admin,
-            &form_with("28", "0.4", "20", ("26", "22")),
+            &form_with("28", "40", "20", ("26", "22")),
         ),
     )
     .await;
@@ -138,7 +139,7 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
         post(
             "/admin/policy",
             &admin,
-            &form_with("28", "0.4", "18", ("18", "24")),
+            &form_with("28", "40", "18", ("18", "24")),
         ),
     )
     .await;
@@ -148,14 +149,27 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
         (policy.caseload_band, policy.fidelity_caseload),
         ((18, 24), 18)
     );
-    let (status, _, page) = send(&w.app, post("/admin/policy", &admin, &form("28", "1.5"))).await;
+    // Revision 3's setting is kept by the form, and shown as chosen.
+    assert_eq!(
+        policy.sustainment_after_discharge,
+        ipstrack_core::policy::AfterDischarge::NotCounted
+    );
+    let page = ok_page(&w, "/admin/policy", &admin).await;
+    shows(&page, "<option value=\"not_counted\" selected>");
+    // Percentages as percentages, the default beside each.
+    shows(
+        &page,
+        "name=\"job_outcome_rate_target\" type=\"text\" value=\"40\"",
+    );
+    shows(&page, "Default: 40%.");
+    let (status, _, page) = send(&w.app, post("/admin/policy", &admin, &form("28", "150"))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.contains("href=\"#policy-job_outcome_rate_target\""),
         "{}",
         &page[..page.len().min(500)]
     );
-    let (status, _, _) = send(&w.app, post("/admin/policy", &admin, &form("35", "0.45"))).await;
+    let (status, _, _) = send(&w.app, post("/admin/policy", &admin, &form("35", "45"))).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let policy = w.store.load().await.unwrap().dataset.policy;
     assert_eq!(
