@@ -99,33 +99,18 @@ impl crate::Store {
                 .bind(duplicate)
                 .fetch_all(&mut *tx)
                 .await?;
-        execute(
-            &mut tx,
+        // Every row naming the duplicate names the known client instead.
+        for statement in [
             "UPDATE referrals SET client_id = $1, version = version + 1 WHERE client_id = $2",
-            vec![
-                Value::Text(Some(into.to_string())),
-                Value::Text(Some(duplicate.to_string())),
-            ],
-        )
-        .await?;
-        execute(
-            &mut tx,
             "UPDATE employer_contacts SET client_id = $1 WHERE client_id = $2",
-            vec![
-                Value::Text(Some(into.to_string())),
-                Value::Text(Some(duplicate.to_string())),
-            ],
-        )
-        .await?;
-        execute(
-            &mut tx,
             "UPDATE clients SET possible_duplicate_of = $1 WHERE possible_duplicate_of = $2",
-            vec![
+        ] {
+            let ids = vec![
                 Value::Text(Some(into.to_string())),
                 Value::Text(Some(duplicate.to_string())),
-            ],
-        )
-        .await?;
+            ];
+            execute(&mut tx, statement, ids).await?;
+        }
         execute(
             &mut tx,
             "DELETE FROM clients WHERE id = $1",
