@@ -19,6 +19,7 @@ use crate::error::WebError;
 use crate::extract::{MANAGERS, SignedIn, referral_in_scope};
 use crate::period::{PeriodQuery, period_or};
 
+mod clients;
 mod writes;
 
 /// The API, under /api/v1.
@@ -40,7 +41,7 @@ pub(crate) fn routes() -> Router<Shared> {
         )
         .route(
             "/api/v1/clients/{id}",
-            get(writes::api_client).put(writes::api_update_client),
+            get(clients::api_client).put(clients::api_update_client),
         )
         .route("/api/v1/openapi.json", get(openapi_document))
 }
@@ -58,8 +59,8 @@ pub(crate) fn routes() -> Router<Shared> {
         writes::api_create_referral,
         writes::api_add_step,
         writes::api_replace_entry,
-        writes::api_client,
-        writes::api_update_client
+        clients::api_client,
+        clients::api_update_client
     ),
     components(schemas(
         Report,
