@@ -16,6 +16,10 @@ use crate::atomic::{self, Existing};
 use crate::progress::Progress;
 use crate::{Timed, bundle_error, parse_day, today};
 
+mod backup;
+use backup::read_with_progress;
+mod export;
+
 /// The database: a SQLite file (created if missing) or a postgres:// URL.
 const DB_HELP: &str = "A SQLite file (created if missing) or a postgres:// URL";
 
@@ -460,126 +464,7 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             );
             store.close().await;
         }
-        StoreCommand::Export {
-            out: dir,
-            mhsds: true,
-            period,
-            as_of,
-            db,
-            ..
-        } => {
-            let progress = Progress::start("export");
-            let (period, as_of, loaded) = period_data(&progress, period, as_of, &db).await?;
-            progress.step(format!(
-                "making the MHSDS-aligned extract for {}",
-                period.label
-            ));
-            let extract = ipstrack_interop::mhsds_extract(&loaded.dataset, &period, as_of)?;
-            progress.step(format!(
-                "writing {} files to {}",
-                extract.tables.len(),
-                dir.display()
-            ));
-            write_extract(&dir, &extract)?;
-            drop(progress);
-            let m = &extract.mhs116;
-            writeln!(
-                out,
-                "MHS116 (first direct contact from {} to {}, as of {as_of}): {} referrals, {} people",
-                m.window.start, m.window.end, m.referrals, m.people
-            )?;
-            for t in &extract.tables {
-                let n = t.rows.len();
-                writeln!(
-                    out,
-                    "{}: {n} row{}",
-                    t.file_name(),
-                    if n == 1 { "" } else { "s" }
-                )?;
-            }
-            // Clients by id only: never the number itself.
-            for (client, problem) in &extract.nhs_number_problems {
-                eprintln!("client {client}: {}", problem.message());
-            }
-            eprintln!(
-                "wrote the MHSDS-aligned extract for {} (as of {as_of}) to {}",
-                period.label,
-                dir.display()
-            );
-        }
-        StoreCommand::Export {
-            out: path,
-            grow_return: true,
-            period,
-            as_of,
-            db,
-            ..
-        } => {
-            let progress = Progress::start("export");
-            let (period, as_of, loaded) = period_data(&progress, period, as_of, &db).await?;
-            progress.step(format!("making the IPS Grow return for {}", period.label));
-            let r = report(&loaded.dataset, &loaded.warnings, &period, as_of)?;
-            let rows = ipstrack_interop::grow_return(&r, &loaded.dataset);
-            let bytes = match path.extension().and_then(|e| e.to_str()) {
-                Some("xlsx") => ipstrack_interop::grow_return_xlsx(&r, &rows)?,
-                Some("csv") => ipstrack_interop::grow_return_csv(&r, &rows)?.into_bytes(),
-                _ => bail!("--out must end in .xlsx or .csv for the IPS Grow return"),
-            };
-            progress.step(format!("writing {}", path.display()));
-            atomic::write_bytes(&path, Existing::Replace, &bytes)?;
-            drop(progress);
-            eprintln!(
-                "wrote the IPS Grow return for {} (as of {as_of}) to {}",
-                period.label,
-                path.display()
-            );
-        }
-        StoreCommand::Export {
-            out: path,
-            spreadsheet: true,
-            mapping,
-            db,
-            ..
-        } => {
-            let mapping = crate::spreadsheet::mapping(mapping.as_ref())?;
-            let progress = Progress::start("export");
-            progress.step(format!("reading {}", redact(&db)));
-            let store = open(&db).await?;
-            let doc = store.export().await?;
-            store.close().await;
-            progress.step(format!(
-                "making the workbook of {} referrals",
-                doc.referrals.len()
-            ));
-            let bytes = ipstrack_interop::spreadsheet::caseload_xlsx(&doc, &mapping)?;
-            progress.step(format!("writing {}", path.display()));
-            atomic::write_bytes(&path, Existing::Replace, &bytes)?;
-            drop(progress);
-            eprintln!(
-                "wrote {} referrals in the spreadsheet layout to {}",
-                doc.referrals.len(),
-                path.display()
-            );
-        }
-        StoreCommand::Export { out: path, db, .. } => {
-            let progress = Progress::start("export");
-            progress.step(format!("reading {}", redact(&db)));
-            let store = open(&db).await?;
-            let doc = store.export().await?;
-            let counter = progress.writing(format!(
-                "writing {} referrals to {}",
-                doc.referrals.len(),
-                path.display()
-            ));
-            atomic::write_json(&path, Existing::Replace, &doc, &counter)?;
-            drop(progress);
-            eprintln!(
-                "exported {} referrals to {}",
-                doc.referrals.len(),
-                path.display()
-            );
-            store.close().await;
-        }
+        command @ StoreCommand::Export { .. } => export::export(command, &mut out).await?,
         StoreCommand::Audit {
             record,
             since,
@@ -640,44 +525,8 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
             }
             store.close().await;
         }
-        StoreCommand::Backup { out: path, db } => {
-            if path.exists() {
-                bail!("{} already exists", path.display());
-            }
-            let progress = Progress::start("backup");
-            progress.step(format!("opening {}", redact(&db)));
-            let store = open(&db).await?;
-            match store.backend() {
-                Backend::Sqlite => {
-                    progress.step(format!("copying {} to {}", redact(&db), path.display()));
-                    // VACUUM INTO a temporary file beside the backup, renamed
-                    // into place when complete.
-                    let temp = atomic::beside(&path)?;
-                    store
-                        .backup_sqlite(temp.path())
-                        .await
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    atomic::finish(temp, &path, Existing::Refuse)?;
-                }
-                Backend::Postgres => {
-                    progress.step(format!("reading {} in one snapshot", redact(&db)));
-                    let backup = store.backup().await?;
-                    let counter = progress.writing(format!(
-                        "writing {} referrals, {} employer contacts, {} audit entries, {} users to {}",
-                        backup.bundle.referrals.len(),
-                        backup.bundle.employer_contacts.len(),
-                        backup.audit.len(),
-                        backup.users.len(),
-                        path.display()
-                    ));
-                    atomic::write_json(&path, Existing::Refuse, &backup, &counter)?;
-                }
-            }
-            drop(progress);
-            eprintln!("backed up {} to {}", redact(&db), path.display());
-            store.close().await;
-        }
-        StoreCommand::Restore { from, db } => restore(&from, &db).await?,
+        StoreCommand::Backup { out: path, db } => backup::backup(&path, &db).await?,
+        StoreCommand::Restore { from, db } => backup::restore(&from, &db).await?,
         StoreCommand::Submit { period, as_of, db } => {
             let period = Period::parse(&period)?;
             let as_of = match as_of {
@@ -729,160 +578,6 @@ async fn run_async(command: StoreCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes the extract's CSV files into `dir` (created if missing). A file
-/// already there is replaced only when it is an earlier ipstrack extract of
-/// the same table (its first line is that table's header); any other file of
-/// the same name refuses the whole export before anything is written. Each
-/// file is written beside its final name and renamed into place.
-fn write_extract(dir: &Path, extract: &ipstrack_interop::mhsds::Extract) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut files = Vec::new();
-    let mut foreign = Vec::new();
-    for t in &extract.tables {
-        let path = dir.join(t.file_name());
-        let text = t.to_csv()?;
-        if path.exists() {
-            let header = text.lines().next().unwrap_or_default();
-            let existing =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let first = existing.split(|b| *b == b'\n').next().unwrap_or_default();
-            if first != header.as_bytes() {
-                foreign.push(path.display().to_string());
-            }
-        }
-        files.push((path, text));
-    }
-    if !foreign.is_empty() {
-        bail!(
-            "not overwriting files that are not an ipstrack MHSDS extract: {}",
-            foreign.join(", ")
-        );
-    }
-    for (path, text) in files {
-        atomic::write_bytes(&path, Existing::Replace, text.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// Restores a backup into a new database: a SQLite backup file is copied
-/// into a temporary file beside the target, checked, and renamed into place
-/// (the target must not exist); a JSON backup is loaded into an empty
-/// database in one transaction.
-async fn restore(from: &Path, db: &str) -> Result<()> {
-    let progress = Progress::start("restore");
-    let bytes = read_with_progress(from, &progress)?;
-    if bytes.starts_with(b"SQLite format 3\0") {
-        let url = ipstrack_store::database_url(db);
-        let target = url
-            .strip_prefix("sqlite://")
-            .map(|p| p.split('?').next().unwrap_or(p).to_string());
-        let Some(target) = target else {
-            bail!(
-                "a SQLite backup restores into a SQLite file, not {}",
-                redact(db)
-            )
-        };
-        let target = PathBuf::from(target);
-        if target.exists() {
-            bail!(
-                "{} already exists: restore into a new file",
-                target.display()
-            );
-        }
-        progress.step(format!("copying {}", from.display()));
-        let temp = atomic::beside(&target)?;
-        std::fs::write(temp.path(), &bytes)
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        drop(bytes);
-        progress.step("checking the copy: integrity, references, every record");
-        let checked = check_sqlite_backup(temp.path()).await;
-        // Never keep the check's journal files beside the temporary file.
-        for suffix in ["-wal", "-shm"] {
-            let mut side = temp.path().as_os_str().to_owned();
-            side.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(side));
-        }
-        let lost = checked.with_context(|| format!("{} cannot be restored", from.display()))?;
-        atomic::finish(temp, &target, Existing::Refuse)?;
-        drop(progress);
-        eprintln!("restored {} to {}", from.display(), target.display());
-        warn_lost(from, &lost);
-        return Ok(());
-    }
-    let backup: ipstrack_store::Backup = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not an ipstrack backup", from.display()))?;
-    drop(bytes);
-    progress.step(format!("opening {}", redact(db)));
-    let store = open(db).await?;
-    progress.step(format!(
-        "restoring {} referrals, {} employer contacts, {} audit entries, {} users in one transaction",
-        backup.bundle.referrals.len(),
-        backup.bundle.employer_contacts.len(),
-        backup.audit.len(),
-        backup.users.len()
-    ));
-    let restored = store.restore(&backup).await;
-    let lost = match restored {
-        Ok(()) => store.lost_records().await,
-        Err(_) => Ok(Vec::new()),
-    };
-    store.close().await;
-    drop(progress);
-    restored.with_context(|| {
-        format!(
-            "cannot restore {} into {} (nothing was written)",
-            from.display(),
-            redact(db)
-        )
-    })?;
-    eprintln!("restored {} into {}", from.display(), redact(db));
-    warn_lost(from, &lost?);
-    Ok(())
-}
-
-/// A backup restored whole that already lacked records its audit log has
-/// (made from a database an older restore or a lost write left incomplete):
-/// restored as it is, and said, as `doctor` will say it.
-fn warn_lost(from: &Path, lost: &[String]) {
-    for line in lost {
-        eprintln!("warning: {}: {line}", from.display());
-    }
-}
-
-/// Reads a whole file, with a bar over its bytes on a terminal.
-fn read_with_progress(path: &Path, progress: &Progress) -> Result<Vec<u8>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = progress.bytes(format!("reading {}", path.display()), size);
-    let mut bytes = Vec::with_capacity(size as usize);
-    std::io::Read::read_to_end(&mut bar.wrap_read(file), &mut bytes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(bytes)
-}
-
-/// Opens a copied SQLite backup and checks it whole: integrity, references,
-/// every record valid. A faithful copy of a database that lacks records its
-/// audit log has is not refused: those records are given back to be told.
-async fn check_sqlite_backup(path: &Path) -> Result<Vec<String>> {
-    let text = path
-        .to_str()
-        .ok_or_else(|| anyhow::anyhow!("{} is not a UTF-8 path", path.display()))?;
-    let store = open(text).await?;
-    let problems = store.integrity_check().await;
-    let lost = store.lost_records().await;
-    store.close().await;
-    let lost = lost?;
-    let problems: Vec<String> = problems?
-        .into_iter()
-        .filter(|p| !lost.contains(p))
-        .collect();
-    if !problems.is_empty() {
-        bail!("it fails its integrity check: {}", problems.join("; "));
-    }
-    Ok(lost)
 }
 
 /// What has changed since a return was submitted: each figure whose value on
