@@ -295,33 +295,33 @@ pub async fn version_now(w: &World, path: &str) -> i64 {
     w.store.referral(id).await.unwrap().unwrap().version
 }
 
-/// Fails, showing the page, unless a GOV.UK date input of `page` holds the
-/// day `iso` (YYYY-MM-DD): its Day, Month and Year fields in order.
+/// Fails, showing the page, unless the GOV.UK date input whose Day box is
+/// `id` (`discharge-date`) holds the day `iso` (YYYY-MM-DD) in its Day,
+/// Month and Year boxes.
 #[track_caller]
-pub fn shows_date(page: &str, iso: &str) {
+pub fn shows_date(page: &str, id: &str, iso: &str) {
     let mut parts = iso.split('-');
     let (y, m, d) = (
         parts.next().unwrap(),
         parts.next().unwrap().trim_start_matches('0'),
         parts.next().unwrap().trim_start_matches('0'),
     );
-    let found = page
-        .match_indices("-day\" class=\"width-2\"")
-        .any(|(at, _)| {
-            let rest = &page[at..];
-            let input =
-                |text: &str, value: &str| text.find(&format!("value=\"{value}\"")).map(|i| i + 1);
-            let Some(a) = input(rest, d) else {
-                return false;
-            };
-            let Some(b) = input(&rest[a..], m) else {
-                return false;
-            };
-            let Some(c) = input(&rest[a + b..], y) else {
-                return false;
-            };
-            // The three belong to one date input (before the next one starts).
-            !rest[..a + b + c].contains("</fieldset>")
-        });
-    assert!(found, "no date input holding {iso} in: {page}");
+    let value = |box_id: &str| {
+        page.split(&format!("id=\"{box_id}\" name="))
+            .nth(1)
+            .and_then(|rest| rest.split("value=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or("(none)")
+            .to_string()
+    };
+    let shown = (
+        value(id),
+        value(&format!("{id}-month")),
+        value(&format!("{id}-year")),
+    );
+    assert_eq!(
+        shown,
+        (d.to_string(), m.to_string(), y.to_string()),
+        "the date input {id} in: {page}"
+    );
 }

@@ -122,7 +122,7 @@ async fn a_bad_or_stale_correction_brings_the_edit_form_back() {
     let (status, _, page) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "changed by someone else");
-    shows_date(&page, "2025-01-12");
+    shows_date(&page, "hold-end", "2025-01-12");
     assert_eq!(
         stored(&w).await.holds.unwrap()[h].end,
         None,
@@ -182,7 +182,7 @@ async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement(
     );
     // A review before the plan started is refused, the form kept.
     let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
-    shows_date(&edit, "2025-01-14");
+    shows_date(&edit, "plan-review2", "2025-01-14");
     let form = format!(
         "csrf={csrf}&edit=0&version={}&date={start}&review1=1999-01-01",
         version_of(&edit)

@@ -150,7 +150,7 @@ async fn a_job_edit_from_an_older_page_is_refused_with_the_form_kept() {
     let (status, _, page) = send(&w.app, post(&edit, &es3, &form)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "changed by someone else since you opened this form");
-    shows_date(&page, "2025-01-14");
+    shows_date(&page, "job-end", "2025-01-14");
     let job = last_job(&w).await;
     assert_eq!(job.end, None, "nothing written");
 }

@@ -203,7 +203,7 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
     // Both versions: the change, not saved, is still in its form; the page
     // shows the referral as it is now (with the other person's contact).
     // The date typed is kept.
-    shows_date(&page, "2025-01-15");
+    shows_date(&page, "discharge-date", "2025-01-15");
     assert!(page.contains("moved away"), "the reason typed is kept");
     assert!(
         page.contains("<td>14 Jan 2025</td>"),
