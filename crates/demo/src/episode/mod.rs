@@ -1,0 +1,232 @@
+//! One referral: its whole episode of support, simulated as a story in days
+//! and then written out as known on the last day of the data.
+//!
+//! The story is told without looking at `until`: the waiting list, access,
+//! the vocational plan, contacts, holds, jobs and discharge all have their
+//! days. [`Episode::doc`] then keeps only what is known on `until`: records
+//! dated later do not exist yet, and spells, jobs and plans ending later are
+//! still running.
+//!
+//! The module's files, by stage:
+//!
+//! - `mod.rs`: the shares that shape a story, the [`Episode`] and its jobs'
+//!   types, [`Episode::simulate`] (waiting list and access) and the runs of
+//!   work.
+//! - `support.rs`: the story after receipt: allocation, access or not, the
+//!   vocational plan, spells (holds, not seeking, abroad), contacts, the
+//!   discharge and transfers to colleagues.
+//! - `jobs.rs`: jobs: employers, hours, self-employment registration, the
+//!   time to a first job and a person's history of jobs.
+//! - `follow_up.rs`: [`Episode::records`]: who agreed each team decision
+//!   (`agreed_by`) and the in-work checks.
+//! - `doc.rs`: [`Episode::doc`]: the referral and its jobs as known on
+//!   `until`.
+
+mod doc;
+mod follow_up;
+mod jobs;
+mod support;
+
+use ipstrack_core::Day;
+
+use crate::rng::Rng;
+use crate::staff::Staffing;
+use crate::text::workday;
+
+pub(crate) use jobs::EMPLOYERS;
+
+/// Share of referrals in work at referral.
+const EMPLOYED_SHARE: f64 = 0.15;
+/// Of the employed, the share off work and wanting to keep their job (job
+/// retention); the others are in work and looking for a new job.
+const RETENTION_SHARE: f64 = 0.65;
+/// Share of referrals that start on a waiting list (before access), and of
+/// the accessed who wait after a first meeting until an ES has room.
+const WAITING_LIST_SHARE: f64 = 0.05;
+const WAITING_AFTER_ACCESS_SHARE: f64 = 0.04;
+/// Share of referrals (off the waiting list) never accessed.
+const NEVER_ACCESSED_SHARE: f64 = 0.10;
+/// Share of accessed unemployed people who ever start paid work in the
+/// episode; their first job comes within a year of access for most.
+const FINDS_WORK_SHARE: f64 = 0.62;
+/// Share of the employed looking for a new job who find one.
+const NEW_JOB_SHARE: f64 = 0.5;
+const HOLD_SHARE: f64 = 0.10;
+const NOT_SEEKING_SHARE: f64 = 0.07;
+const ABROAD_SHARE: f64 = 0.01;
+const TRANSFER_SHARE: f64 = 0.03;
+/// Chance, at each contact, that a gap of four weeks or more follows.
+const GAP_CHANCE: f64 = 0.03;
+
+/// Hours of a job, in hundredths.
+#[derive(Clone, Copy, Debug)]
+enum JobHours {
+    /// Contracted hours per week.
+    Fixed(u32),
+    /// Hours worked in each of the first four weeks (zero-hours and
+    /// self-employed work).
+    Weekly([u32; 4]),
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    kind: &'static str,
+    employer: &'static str,
+    start: Day,
+    /// The last day worked; `None` while still in the job.
+    end: Option<Day>,
+    hours: JobHours,
+    confirmed: Option<Day>,
+    registration: Option<&'static str>,
+    /// What shows the self-employment is registered (JOB-1).
+    evidence: Option<&'static str>,
+    retained: bool,
+    return_to_work: Option<Day>,
+}
+
+impl Job {
+    fn covers(&self, day: Day) -> bool {
+        self.start <= day && self.end.is_none_or(|e| day <= e)
+    }
+
+    /// In work on `day`: a new job, or a retained one after the return to work.
+    fn working_on(&self, day: Day) -> bool {
+        self.covers(day) && (!self.retained || self.return_to_work.is_some_and(|r| r <= day))
+    }
+}
+
+/// A referral's story, in days.
+pub(crate) struct Episode {
+    received: Day,
+    employed: bool,
+    es: Option<usize>,
+    transfers: Vec<(Day, usize)>,
+    access: Option<Day>,
+    plan: Option<(Day, Option<Day>)>,
+    contacts: Vec<(Day, &'static str)>,
+    holds: Vec<(Day, Day)>,
+    waiting: Vec<(Day, Day, Day)>,
+    engagement: Vec<(Day, &'static str)>,
+    decisions: Vec<(Day, Day, &'static str, &'static str)>,
+    /// Who agreed each of `decisions` (see [`Episode::records`]).
+    agreed_by: Vec<Vec<String>>,
+    /// In-work checks: day, source, note (see [`Episode::records`]).
+    checks: Vec<(Day, &'static str, Option<&'static str>)>,
+    /// The day the referral closes (possibly after `until`: still open).
+    discharge: Day,
+    reason: &'static str,
+    jobs: Vec<Job>,
+}
+
+/// What shapes an accessed person's support.
+#[derive(Clone, Copy, PartialEq)]
+enum Story {
+    Unemployed,
+    Retention,
+    NewJobSeeker,
+}
+
+impl Episode {
+    /// The day the referral closes, if it has closed by `until`.
+    pub(crate) fn discharged_by(&self, until: Day) -> Option<Day> {
+        (self.discharge <= until).then_some(self.discharge)
+    }
+
+    /// Simulates the referral received on `received` by ES `es`.
+    pub(crate) fn simulate(rng: &mut Rng, staffing: &Staffing, received: Day, es: usize) -> Self {
+        let mut ep = Episode {
+            received,
+            employed: rng.chance(EMPLOYED_SHARE),
+            es: Some(es),
+            transfers: Vec::new(),
+            access: None,
+            plan: None,
+            contacts: Vec::new(),
+            holds: Vec::new(),
+            waiting: Vec::new(),
+            engagement: Vec::new(),
+            decisions: Vec::new(),
+            agreed_by: Vec::new(),
+            checks: Vec::new(),
+            discharge: received,
+            reason: "",
+            jobs: Vec::new(),
+        };
+        let mut ready = received;
+        if rng.chance(WAITING_LIST_SHARE) {
+            let days = if rng.chance(0.75) {
+                rng.range(10, 60)
+            } else {
+                rng.range(61, 110)
+            };
+            let end = received.plus(days - 1);
+            let expected = received.plus(rng.range(28, 56));
+            ep.waiting.push((received, end, expected));
+            ready = workday(end.plus(1));
+            if days > 91 && rng.chance(0.4) {
+                // Over three months: closed, with an invitation to re-refer.
+                ep.discharge = ready;
+                ep.reason = "closed from the waiting list; invited to re-refer when ready";
+                ep.fix_leavers(rng, staffing, es);
+                return ep;
+            }
+            // Some people waiting have no ES until they come off the list.
+            if rng.chance(0.35) {
+                ep.allocate(rng, staffing, es, ready);
+            }
+        }
+
+        if rng.chance(NEVER_ACCESSED_SHARE) {
+            ep.never_accessed(rng, ready);
+        } else {
+            let delay = rng.weighted(&[(40, (0, 7)), (45, (8, 21)), (15, (22, 45))]);
+            let access = workday(ready.plus(rng.range(delay.0, delay.1)));
+            ep.accessed(rng, access);
+        }
+        ep.fix_leavers(rng, staffing, es);
+        ep
+    }
+
+    /// In work on `day` (any job).
+    fn working_on(&self, day: Day) -> bool {
+        self.jobs.iter().any(|j| j.working_on(day))
+    }
+
+    /// The first days of the runs of work (SUS-1): a retained job from its
+    /// return to work, breaks of fewer than six weeks joining jobs.
+    fn run_starts(&self) -> Vec<Day> {
+        let mut spells: Vec<(Day, Option<Day>)> = self
+            .jobs
+            .iter()
+            .filter_map(|j| {
+                let start = if j.retained {
+                    j.return_to_work?
+                } else {
+                    j.start
+                };
+                j.end.is_none_or(|e| start <= e).then_some((start, j.end))
+            })
+            .collect();
+        spells.sort_by_key(|(s, _)| *s);
+        let mut starts = Vec::new();
+        // The last worked day of the current run; `None` while open-ended.
+        let mut last: Option<Option<Day>> = None;
+        for (start, end) in spells {
+            let joins = match last {
+                None => false,
+                Some(None) => true,
+                Some(Some(l)) => start.since(l) - 1 < 42,
+            };
+            if joins {
+                last = Some(match (last.flatten(), end) {
+                    (Some(l), Some(e)) => Some(l.max(e)),
+                    _ => None,
+                });
+            } else {
+                starts.push(start);
+                last = Some(end);
+            }
+        }
+        starts
+    }
+}
