@@ -521,3 +521,48 @@ fn sus_7_nothing_to_confirm_when_the_policy_counts_nothing_after_discharge() {
         []
     );
 }
+
+/// CASE-4 on a referral's own page: `referral_alerts` gives exactly the
+/// worklist's items of that referral, soonest first, on every example
+/// bundle and on a range of days (including days before its referral).
+#[test]
+fn case_4_a_referrals_own_alerts_are_its_worklist_items() {
+    use ipstrack_core::worklist::referral_alerts;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/examples");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.to_string_lossy().ends_with(".bundle.json") {
+            continue;
+        }
+        let loaded = read_bundle(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let data = &loaded.dataset;
+        for day in [
+            "2023-04-01",
+            "2024-06-30",
+            "2024-12-31",
+            "2025-03-31",
+            "2025-09-30",
+        ] {
+            let day = d(day);
+            let all = worklist(data, day);
+            for i in 0..data.referrals.len() {
+                let expected: Vec<(Day, Alert)> = all
+                    .iter()
+                    .filter(|w| w.referral == Some(i))
+                    .map(|w| (w.date, w.alert.clone()))
+                    .collect();
+                assert_eq!(
+                    referral_alerts(data, i, day),
+                    expected,
+                    "{path:?} {i} {day}"
+                );
+                compared += expected.len();
+            }
+        }
+    }
+    assert!(
+        compared > 20,
+        "the examples have alerts to compare: {compared}"
+    );
+}

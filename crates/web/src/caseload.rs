@@ -301,17 +301,17 @@ pub fn caseload_html(
 pub(crate) fn alert_action(referral: &str, alert: &Alert) -> Option<(String, &'static str)> {
     Some(match alert {
         Alert::AwaitingFourHours { job } => (
-            format!("/referrals/{referral}/jobs/{job}/edit#job-four_hours_confirmed"),
+            format!("/referrals/{referral}/jobs/{job}/edit?task=hours"),
             "Confirm 4 hours",
         ),
         Alert::ContactDue { .. }
         | Alert::ContactLapsed { .. }
         | Alert::FortnightlyContactDue { .. } => (
-            format!("/referrals/{referral}#add-contact"),
+            format!("/referrals/{referral}/record/contact"),
             "Record a contact",
         ),
         Alert::ConfirmStillInWork { .. } | Alert::MilestoneDue { .. } => (
-            format!("/referrals/{referral}#in-work-check"),
+            format!("/referrals/{referral}/record/in_work_check"),
             "Record an in-work check",
         ),
         Alert::PlanReviewDue { .. } => (

@@ -15,7 +15,7 @@ use maud::{Markup, html};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{SignedIn, referral_in_scope};
-use crate::referrals::page::{AGREED_BY_LABEL, in_work_check_fields};
+use crate::referrals::actions::{AGREED_BY_LABEL, in_work_check_fields};
 use crate::referrals::steps::{Asked, OUT_OF_DATE, as_stored};
 use crate::ui::form::{FormState, error_summary, field, options, select, textarea};
 use crate::ui::layout::layout;

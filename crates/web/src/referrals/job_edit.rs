@@ -7,7 +7,7 @@
 //! item. Checked field by field, then by core (BAD-1); refused if the
 //! referral changed since the form was opened.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use ipstrack_core::bundle::{self, JobDoc, accepts, referral_document};
 use ipstrack_core::model::Group;
@@ -24,7 +24,7 @@ use crate::referrals::{
 };
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::layout;
-use crate::ui::saved::saved_redirect;
+use crate::ui::saved::saved_redirect_on;
 use crate::{Shared, Viewer};
 
 /// The job form as posted (every field text, as typed).
@@ -64,6 +64,29 @@ pub(crate) struct JobEditForm {
     retained: String,
     #[serde(default)]
     return_to_work: String,
+    /// The one task the form was opened for (`end`, `hours`), if any.
+    #[serde(default, skip_serializing)]
+    task: String,
+}
+
+/// `?task=end` or `?task=hours`: the job's page for one task.
+#[derive(Deserialize)]
+pub(crate) struct JobTask {
+    task: Option<String>,
+}
+
+/// A task's fields (shown; the rest of the job is carried unseen), its title
+/// and its button: ending the job, or confirming 4 hours of paid work.
+fn task_of(task: &str) -> Option<(&'static [&'static str], &'static str, &'static str)> {
+    match task {
+        "end" => Some((&["end"], "End", "Save the end of the job")),
+        "hours" => Some((
+            &["four_hours_confirmed", "week1", "week2", "week3", "week4"],
+            "Confirm 4 hours of",
+            "Save",
+        )),
+        _ => None,
+    }
 }
 
 fn text_of(n: &Option<serde_json::Number>) -> String {
@@ -108,6 +131,7 @@ impl JobEditForm {
                 String::new()
             },
             return_to_work: text(&j.return_to_work),
+            task: String::new(),
         }
     }
 
@@ -239,12 +263,23 @@ pub(crate) async fn job_page(
     State(state): State<Shared>,
     SignedIn { v, data }: SignedIn,
     Path((id, job)): Path<(String, String)>,
+    Query(JobTask { task }): Query<JobTask>,
 ) -> WebResult<Markup> {
     let today = state.today();
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
     let (_, doc) = job_of(&data, i, &job)?;
-    let form = FormState::again("job", &JobEditForm::of(&doc), Vec::new());
-    Ok(job_html(&v, &data, i, &job, &form, today))
+    let mut shown = JobEditForm::of(&doc);
+    // The day a task records is usually today.
+    match task.as_deref() {
+        Some("end") if shown.end.is_empty() => shown.end = today.to_string(),
+        Some("hours") if shown.four_hours_confirmed.is_empty() => {
+            shown.four_hours_confirmed = today.to_string()
+        }
+        _ => {}
+    }
+    let form = FormState::again("job", &shown, Vec::new());
+    let task = task.as_deref().filter(|t| task_of(t).is_some());
+    Ok(job_html(&v, &data, i, (&job, task), &form, today))
 }
 
 pub(crate) async fn save_job(
@@ -263,18 +298,20 @@ pub(crate) async fn save_job(
         &mut errors,
     );
     let again = |errors: FieldErrors| FormState::again("job", &form, errors);
+    let task = Some(form.task.as_str()).filter(|t| task_of(t).is_some());
     if !errors.is_empty() {
-        let page = job_html(&v, &data, i, &job, &again(errors), today);
+        let page = job_html(&v, &data, i, (&job, task), &again(errors), today);
         return Err(WebError::Page(StatusCode::UNPROCESSABLE_ENTITY, page));
     }
     // The form again on the referral as it is now, with `message`.
     let stale = |message: &'static str| async {
         let (data, i) = as_stored(&state, &id).await?;
+        // The whole job, as it is now, so that the change shows.
         let page = job_html(
             &v,
             &data,
             i,
-            &job,
+            (&job, None),
             &again(vec![("type", message.into())]),
             today,
         );
@@ -294,18 +331,29 @@ pub(crate) async fn save_job(
     {
         Ok(saved) => {
             state.publish(&saved).await;
-            Ok(saved_redirect(&state, &format!("/referrals/{id}"), "job"))
+            let to = format!("/referrals/{id}");
+            Ok(match task {
+                Some("end") => saved_redirect_on(&state, &to, "job_end", Day::parse(&form.end)),
+                Some("hours") => saved_redirect_on(
+                    &state,
+                    &to,
+                    "job_hours",
+                    Day::parse(&form.four_hours_confirmed),
+                ),
+                _ => saved_redirect_on(&state, &to, "job", None),
+            })
         }
         Err(StoreError::Conflict { .. }) => {
             let message = "This referral was changed by someone else since you opened this form, so your change was not saved. Check the job below and save it again if it is still needed.";
             stale(message).await
         }
         Err(StoreError::Invalid(bad)) => {
+            // Core's refusal may name any field: the whole job is shown.
             let page = job_html(
                 &v,
                 &data,
                 i,
-                &job,
+                (&job, None),
                 &again(crate::referrals::refusal_errors(&bad, "type")),
                 today,
             );
@@ -315,15 +363,27 @@ pub(crate) async fn save_job(
     }
 }
 
-/// The job's form: every field, with the referral's version.
+/// The job's form: every field, with the referral's version; or, for a
+/// task, the task's fields with the rest of the job carried unseen.
 fn job_html(
     v: &Viewer,
     data: &Loaded,
     i: usize,
-    job: &str,
+    (job, task): (&str, Option<&str>),
     state: &FormState,
     today: Day,
 ) -> Markup {
+    if let Some((fields, verb, button)) = task.and_then(task_of) {
+        return task_html(
+            v,
+            data,
+            i,
+            (job, task.unwrap_or_default()),
+            state,
+            (fields, verb, button),
+            today,
+        );
+    }
     let d = &data.dataset;
     let r = &d.referrals[i];
     let name = d.clients[r.client as usize].display_name();
@@ -342,10 +402,11 @@ fn job_html(
         .any(|(k, v)| k == "retained" && v == "yes");
     layout(
         v,
-        &format!("Change job {job} – {name}"),
+        &format!("Change {}", job_named(r, job)),
         html! {
+            a class="back-link" href=(format!("/referrals/{}", r.id)) { "Back to " (name) }
+            p class="caption" { "For " strong { (name) } }
             (error_summary(state))
-            p { a href=(format!("/referrals/{}", r.id)) { "Back to " (name) } }
             form method="post" action=(format!("/referrals/{}/jobs/{job}/edit", r.id)) novalidate class="panel" {
                 input type="hidden" name="csrf" value=(v.session.csrf);
                 input type="hidden" name="version" value=(r.version);
@@ -371,6 +432,79 @@ fn job_html(
                     (field(state, "job", "return_to_work", "Return-to-work date", "date", Some(&max)))
                 }
                 button type="submit" { "Save the job" }
+            }
+        },
+    )
+}
+
+/// The job as a sentence names it ("the job at Co-op").
+fn job_named(r: &ipstrack_core::model::Referral, job: &str) -> String {
+    r.jobs
+        .iter()
+        .find(|j| j.id == job)
+        .map_or_else(|| "the job".into(), crate::referrals::timeline::the_job)
+}
+
+/// One task on a job (its end, or 4 hours confirmed): its fields, and the
+/// rest of the job as stored, unseen, so the save changes only the task's.
+fn task_html(
+    v: &Viewer,
+    data: &Loaded,
+    i: usize,
+    (job, task): (&str, &str),
+    state: &FormState,
+    (fields, verb, button): (&[&str], &str, &str),
+    today: Day,
+) -> Markup {
+    let d = &data.dataset;
+    let r = &d.referrals[i];
+    let name = d.clients[r.client as usize].display_name();
+    let max = today.to_string();
+    let carried = [
+        "type",
+        "registration",
+        "evidence",
+        "employer",
+        "start",
+        "end",
+        "hours_per_week",
+        "week1",
+        "week2",
+        "week3",
+        "week4",
+        "four_hours_confirmed",
+        "retained",
+        "return_to_work",
+    ];
+    layout(
+        v,
+        &format!("{verb} {}", job_named(r, job)),
+        html! {
+            a class="back-link" href=(format!("/referrals/{}", r.id)) { "Back to " (name) }
+            p class="caption" { "For " strong { (name) } }
+            (error_summary(state))
+            form method="post" action=(format!("/referrals/{}/jobs/{job}/edit", r.id)) novalidate {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                input type="hidden" name="version" value=(r.version);
+                input type="hidden" name="task" value=(task);
+                @for name in carried.iter().filter(|n| !fields.contains(n)) {
+                    @let value = state.value("job", name);
+                    @if !value.is_empty() { input type="hidden" name=(name) value=(value); }
+                }
+                @if task == "end" {
+                    (crate::ui::form::date_input(state, "job", "end", "Last day worked", None))
+                } @else {
+                    p { "A job counts once the person has worked 4 hours of paid work: the day that was confirmed, and for zero-hours or self-employed work the hours of each of the first four weeks if you have them." }
+                    (field(state, "job", "four_hours_confirmed", "Date 4 hours of paid work were confirmed", "date", Some(&max)))
+                    fieldset {
+                        legend { "Hours worked in each of the first four weeks (optional)" }
+                        @for n in 1..=4 {
+                            (field(state, "job", &format!("week{n}"), &format!("Week {n}"), "text", None))
+                        }
+                    }
+                }
+                button type="submit" { (button) }
+                " " a href=(format!("/referrals/{}", r.id)) { "Cancel" }
             }
         },
     )

@@ -10,6 +10,7 @@ use ipstrack_core::model::Dataset;
 use crate::Shared;
 use crate::extract::Viewer;
 
+pub(crate) mod actions;
 mod contact;
 mod entry_edit;
 mod job;
@@ -18,6 +19,7 @@ pub(crate) mod new;
 pub(crate) mod page;
 pub(crate) mod person;
 mod steps;
+pub(crate) mod timeline;
 
 /// The referral pages and forms.
 pub(crate) fn routes() -> Router<Shared> {
@@ -27,6 +29,8 @@ pub(crate) fn routes() -> Router<Shared> {
             get(new::new_referral_page).post(new::create_referral),
         )
         .route("/referrals/{id}", get(page::referral_page))
+        .route("/referrals/{id}/timeline", get(timeline::timeline_page))
+        .route("/referrals/{id}/record/{action}", get(actions::action_page))
         .route("/referrals/{id}/contacts", post(contact::add_contact))
         .route("/referrals/{id}/person", post(person::edit_person))
         .route(

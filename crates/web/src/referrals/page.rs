@@ -1,4 +1,7 @@
-//! A referral's page: its timeline, facts and the forms to record each step.
+//! A referral's page: a summary that leads with its status and why, the
+//! next thing to do, the last few contacts, and the actions that fit it,
+//! each opening its own page ([`crate::referrals::actions`]); the full
+//! timeline is a page of its own ([`crate::referrals::timeline`]).
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -6,23 +9,27 @@ use axum::response::{IntoResponse, Response};
 
 use crate::Shared;
 use crate::Viewer;
+use crate::caseload::{alert_action, alert_words};
 use crate::error::WebResult;
 use crate::extract::{SignedIn, referral_in_scope};
+use crate::referrals::actions::{ACTIONS, action_html, action_title, available, closed};
 use crate::referrals::assignable;
+use crate::referrals::timeline::{contact_words, milestone_words, the_job, timeline_entries};
 use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
-use crate::ui::form::{
-    FormState, date_input, dated_form, error_summary, field, options, select, step_form, textarea,
-};
-use crate::ui::layout::layout;
-use crate::ui::layout::once_field;
-use crate::ui::saved::{success_banner, take_saved};
+use crate::ui::form::{FormState, error_summary};
+use crate::ui::layout::{layout, once_field, plural};
+use crate::ui::saved::{message_of, success_banner, take_saved_on};
 use ipstrack_core::caseload::status_on;
 use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, outcomes, runs};
-use ipstrack_core::model::ContactKind;
+use ipstrack_core::model::Group;
 use ipstrack_core::report::assigned_on;
+use ipstrack_core::worklist::{Alert, referral_alerts};
 use ipstrack_core::{Day, Loaded};
 use maud::{Markup, html};
+
+/// How many contacts the summary shows (the timeline has them all).
+const RECENT_CONTACTS: usize = 3;
 
 pub(crate) async fn referral_page(
     State(state): State<Shared>,
@@ -38,24 +45,20 @@ pub(crate) async fn referral_page(
         Some((markup, [clear])) => (Some(markup), Some(clear)),
         None => (None, None),
     };
-    let page = |saved: Option<&str>| {
-        let form = FormState {
-            saved: saved.map(str::to_string),
-            warning: warning.clone(),
-            ..FormState::default()
-        };
-        referral_html(
-            &v,
-            &data,
-            i,
-            today,
-            &form,
-            &assignable(&v, &data.dataset, today),
-        )
+    let saved = take_saved_on(&state, &headers);
+    let d = &data.dataset;
+    let name = d.clients[d.referrals[i].client as usize].display_name();
+    let form = FormState {
+        saved: saved
+            .as_ref()
+            .map(|(word, day, _)| saved_words(word, *day, &name)),
+        warning,
+        ..FormState::default()
     };
-    let mut response = match take_saved(&state, &headers) {
-        Some((message, clear)) => (clear, page(Some(message))).into_response(),
-        None => page(None).into_response(),
+    let page = summary_html(&v, &data, i, today, &form, &assignable(&v, d, today));
+    let mut response = match saved {
+        Some((_, _, clear)) => (clear, page).into_response(),
+        None => page.into_response(),
     };
     if let Some((name, value)) = clear_warning
         && let Ok(value) = value.parse()
@@ -65,8 +68,54 @@ pub(crate) async fn referral_page(
     Ok(response)
 }
 
-/// A referral: its timeline, sustainment clock and the add-contact form.
+/// What a save on a referral says on its page, naming the person and the
+/// entry's day: "Contact on 6 Dec 2026 recorded for Andrzej Green."
+pub(crate) fn saved_words(word: &str, day: Option<Day>, name: &str) -> String {
+    match (word, day.map(uk_date)) {
+        ("contact", Some(on)) => format!("Contact on {on} recorded for {name}."),
+        ("job", Some(on)) => format!("Job start on {on} recorded for {name}."),
+        ("job", None) => format!("Job changes saved for {name}."),
+        ("job_end", Some(on)) => format!("Job ended on {on} for {name}."),
+        ("job_hours", Some(on)) => {
+            format!("4 hours of paid work confirmed on {on} for {name}.")
+        }
+        ("access", Some(on)) => format!("Access on {on} recorded for {name}."),
+        ("plan", _) => format!("Vocational plan saved for {name}."),
+        ("discharge", Some(on)) => format!("{name} discharged on {on}: the referral is closed."),
+        ("hold", Some(on)) => format!("{name} on hold from {on}."),
+        ("waiting", Some(on)) => format!("{name} on the waiting list from {on}."),
+        ("engagement", Some(on)) => format!("Change of engagement from {on} recorded for {name}."),
+        ("decision", Some(on)) => format!("Team decision from {on} recorded for {name}."),
+        ("transfer", Some(on)) => format!("Transfer on {on} recorded for {name}."),
+        ("in_work_check", Some(on)) => format!("In-work check of {on} recorded for {name}."),
+        ("remove", _) => {
+            format!("Entry removed from {name}'s referral. The audit log keeps a copy.")
+        }
+        ("person", _) => format!("{name}'s details are saved."),
+        ("referral", _) => format!("Referral saved for {name}."),
+        (word, _) => message_of(word).to_string(),
+    }
+}
+
+/// The referral page as a form's save left it: the page of the action whose
+/// form was refused (its errors beside the fields), else the summary.
 pub fn referral_html(
+    v: &Viewer,
+    data: &Loaded,
+    index: usize,
+    today: Day,
+    form: &FormState,
+    specialists: &[(String, String)],
+) -> Markup {
+    match ACTIONS.iter().find(|(name, _)| *name == form.form) {
+        Some((name, _)) => action_html(v, data, index, today, form, specialists, name),
+        None => summary_html(v, data, index, today, form, specialists),
+    }
+}
+
+/// The referral's summary: status and why, what is due, recent contacts,
+/// the actions, sustainment and the person.
+pub fn summary_html(
     v: &Viewer,
     data: &Loaded,
     index: usize,
@@ -78,129 +127,18 @@ pub fn referral_html(
     let r = &d.referrals[index];
     let policy = &d.policy;
     let status = status_on(r, today, policy);
-    // (day, what happened, what a "Remove" button would remove: kind and position)
-    let mut events: Vec<TimelineEntry> = vec![(r.received, "Referral received".into(), None)];
-    if let Some(a) = r.access {
-        events.push((
-            a,
-            "Access: first meaningful contact".into(),
-            Some(("access", 0)),
-        ));
-    }
-    for (i, k) in r.contacts.iter().enumerate() {
-        let kind = match k.kind {
-            ContactKind::FaceToFace => "face to face",
-            ContactKind::Remote => "remote",
-            ContactKind::InWorkSupport => "in-work support",
-            ContactKind::AssertiveEngagement => "attempt, no reply (assertive engagement)",
-        };
-        let note = k
-            .note
-            .as_deref()
-            .map(|n| format!(". Note: {n}"))
-            .unwrap_or_default();
-        events.push((
-            k.date,
-            format!("Contact: {kind}{note}"),
-            Some(("contact", i)),
-        ));
-    }
-    if let Some(p) = &r.vocational_plan {
-        let mut text = "Vocational plan started".to_string();
-        match r.plan_agreed {
-            Some(true) => text.push_str(", agreed with the clinical team"),
-            Some(false) => text.push_str(", not agreed with the clinical team"),
-            None => {}
-        }
-        if !r.plan_reviews.is_empty() {
-            let days: Vec<String> = r.plan_reviews.iter().map(|d| uk_date(*d)).collect();
-            text.push_str(&format!("; reviewed {}", days.join(", ")));
-        }
-        if let Some(end) = p.end {
-            text.push_str(&format!("; ended {}", uk_date(end)));
-        }
-        events.push((p.start, text, Some(("plan", 0))));
-    }
-    let until = |end: Option<Day>| {
-        end.map(|e| format!(" until {}", uk_date(e)))
-            .unwrap_or_default()
-    };
-    for (i, h) in r.holds.iter().enumerate() {
-        events.push((
-            h.start,
-            format!("On hold{}", until(h.end)),
-            Some(("hold", i)),
-        ));
-    }
-    for (i, w) in r.waiting_list.iter().enumerate() {
-        events.push((
-            w.spell.start,
-            format!("Waiting list{}", until(w.spell.end)),
-            Some(("waiting", i)),
-        ));
-    }
-    for (i, e) in r.engagement.iter().enumerate() {
-        events.push((
-            e.date,
-            format!("Engagement: {}", engagement_words(e.status)),
-            Some(("engagement", i)),
-        ));
-    }
-    for (i, x) in r.decisions.iter().enumerate() {
-        let status = if x.active { "active" } else { "inactive" };
-        let reason = x.reason.as_deref().unwrap_or("no reason given");
-        let agreed = if x.agreed_by.is_empty() {
-            "; who agreed it not recorded".to_string()
-        } else {
-            format!("; agreed by {}", x.agreed_by.join(", "))
-        };
-        events.push((
-            x.spell.start,
-            format!(
-                "Team decision: {status}{} ({reason}){agreed}",
-                until(x.spell.end)
-            ),
-            Some(("decision", i)),
-        ));
-    }
-    for (i, c) in r.in_work_checks.iter().enumerate() {
-        let note = c
-            .note
-            .as_deref()
-            .map(|n| format!(": {n}"))
-            .unwrap_or_default();
-        events.push((
-            c.date,
-            format!(
-                "Still in work, confirmed by {}{note}",
-                check_source_words(c.source)
-            ),
-            Some(("in_work_check", i)),
-        ));
-    }
-    for (i, t) in r.transfers.iter().enumerate() {
-        events.push((
-            t.date,
-            format!("Transferred to {}", d.staff[t.es as usize].name),
-            Some(("transfer", i)),
-        ));
-    }
-    for (i, j) in r.jobs.iter().enumerate() {
-        events.push((j.start, job_words(j), Some(("job", i))));
-        if let Some(e) = j.end {
-            events.push((e, format!("Job {} ended", j.id), None));
-        }
-    }
-    if let Some(x) = &r.discharge {
-        events.push((x.date, "Discharged".into(), Some(("discharge", 0))));
-    }
-    events.sort_by_key(|(day, _, _)| std::cmp::Reverse(*day));
     let outcomes = outcomes(r, today, policy);
     let runs = runs(r, &outcomes, today, policy);
     let es = assigned_on(r, today, today)
         .map(|e| d.staff[e as usize].name.clone())
-        .unwrap_or_else(|| "unallocated".into());
+        .unwrap_or_else(|| "nobody (unallocated)".into());
     let client = &d.clients[r.client as usize];
+    let due = referral_alerts(d, index, today);
+    let actions = available(r, today, !specialists.is_empty());
+    let mut contacts: Vec<&ipstrack_core::model::Contact> = r.contacts.iter().collect();
+    contacts.sort_by_key(|c| std::cmp::Reverse(c.date));
+    let entries = timeline_entries(data, index).len();
+    let closed = closed(r, today);
     layout(
         v,
         &client.display_name(),
@@ -208,21 +146,68 @@ pub fn referral_html(
             (success_banner(form.saved.as_deref()))
             @if let Some(w) = &form.warning { (w) }
             (error_summary(form))
+            @if let Some(x) = r.discharge.as_ref().filter(|_| closed) {
+                section aria-labelledby="closed" class="panel" id="closed-panel" {
+                    h2 id="closed" { "Closed" }
+                    p { "Discharged on " (uk_date(x.date))
+                        @if let Some(reason) = &x.reason { ": " (reason) } "." }
+                    p { "Sustainment after discharge counts only as far as an in-work check or a recorded end shows." }
+                    form method="post" action=(format!("/referrals/{}/remove", r.id)) {
+                        input type="hidden" name="csrf" value=(v.session.csrf);
+                        (once_field())
+                        input type="hidden" name="kind" value="discharge";
+                        input type="hidden" name="index" value="0";
+                        input type="hidden" name="version" value=(r.version);
+                        button type="submit" class="secondary" { "Reopen the referral" }
+                    }
+                }
+            }
             div class="panel" {
+                p id="referral-status" { (status_tag(&status))
+                    @if let Some(n) = status.days_until_inactive(today) { " – inactive in " (plural(i64::from(n), "day", "days")) " without a two-way contact." } }
                 p id="referral-summary" { "Referred on " (uk_date(r.received))
                     @if let Some(n) = &client.nhs_number { " (NHS number " (n) ")" }
-                    ", " (if r.status_at_referral == ipstrack_core::model::Group::Employed { "in work (job retention)" } else { "unemployed" })
+                    ", " (if r.status_at_referral == Group::Employed { "in work (job retention)" } else { "unemployed" })
                     " at referral, with " (es) "." }
-                (person_summary(client))
-                (crate::referrals::person::person_form(v, &r.id, &ipstrack_core::bundle::client_document(client), form, today))
-                p id="referral-status" { (status_tag(&status))
-                    @if let Some(n) = status.days_until_inactive(today) { " – inactive in " (crate::ui::layout::plural(i64::from(n), "day", "days")) " without a two-way contact." } }
+                @if !due.is_empty() {
+                    h2 id="next" { "Next to do" }
+                    ul class="worklist" id="referral-due" {
+                        @for (day, alert) in due.iter().take(3) {
+                            li { strong { (uk_date(*day)) } " – " (alert_words(alert))
+                                @if let Some((href, words)) = alert_action(&r.id, alert) { " – " a href=(href) { (words) } } }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="actions" {
+                h2 id="actions" { "What do you want to do?" }
+                ul class="action-list" id="referral-actions" {
+                    @for name in &actions {
+                        @if *name != "person" {
+                            li { a href=(format!("/referrals/{}/record/{name}", r.id)) { (action_title(name).unwrap_or_default()) } }
+                        }
+                    }
+                    @for (job, words) in job_actions(r, &due, today) {
+                        li { a href=(job) { (words) } }
+                    }
+                }
+            }
+            section aria-labelledby="recent" {
+                h2 id="recent" { "Recent contacts" }
+                @if contacts.is_empty() { p { "No contact recorded yet." } }
+                ul id="recent-contacts" {
+                    @for c in contacts.iter().take(RECENT_CONTACTS) {
+                        li { strong { (uk_date(c.date)) } ": " (contact_words(c.kind))
+                            @if let Some(n) = &c.note { " – " (n) } }
+                    }
+                }
+                p { a href=(format!("/referrals/{}/timeline", r.id)) { "Full timeline (" (plural(entries as i64, "entry", "entries")) "): change or remove an entry" } }
             }
             section aria-labelledby="sustainment" {
                 h2 id="sustainment" { "Sustainment" }
                 @if runs.is_empty() { p { "No job outcome yet." } }
                 @for run in &runs {
-                    p { "In work since " (uk_date(run.start)) ": " (run.weeks_in_work()) " weeks. "
+                    p { "In work since " (uk_date(run.start)) ": " (plural(i64::from(run.weeks_in_work()), "week", "weeks")) ". "
                         @for n in MILESTONE_WEEKS {
                             (n) " weeks: " @if run.first_worked_on_or_after(milestone_day(run.start, n)).is_some() { "reached" } @else { (uk_date(milestone_day(run.start, n))) } ". "
                         }
@@ -235,144 +220,44 @@ pub fn referral_html(
                     }
                 }
             }
-            @let max = today.to_string();
-            @if let Some(x) = r.discharge.as_ref().filter(|x| x.date <= today) {
-                section aria-labelledby="closed" class="panel" id="closed-panel" {
-                    h2 id="closed" { "Closed" }
-                    p { "Discharged on " (uk_date(x.date))
-                        @if let Some(reason) = &x.reason { ": " (reason) } "." }
-                    p { "Sustainment after discharge counts only as far as an in-work check or a recorded end shows: record checks below." }
-                    form method="post" action=(format!("/referrals/{}/remove", r.id)) {
-                        input type="hidden" name="csrf" value=(v.session.csrf);
-                        (once_field())
-                        input type="hidden" name="kind" value="discharge";
-                        input type="hidden" name="index" value="0";
-                        input type="hidden" name="version" value=(r.version);
-                        button type="submit" class="secondary" { "Reopen the referral" }
-                    }
-                }
-            } @else {
-                @if r.access.is_none() {
-                    (dated_form(v, r, form, "access", "Record access", "Access is the first meaningful contact after the person agreed to take part.", "Date of access", "Save access", &max))
-                }
-                @if r.access.is_some() && r.vocational_plan.is_none() {
-                    (dated_form(v, r, form, "plan", "Start the vocational plan", "A client is active only with a vocational plan.", "Start of the vocational plan", "Save plan", &max))
-                }
-                section aria-labelledby="add-contact" class="panel" {
-                    h2 id="add-contact" { "Record a contact" }
-                    form method="post" action=(format!("/referrals/{}/contacts", r.id)) novalidate {
-                        input type="hidden" name="csrf" value=(v.session.csrf);
-                        (once_field())
-                        (date_input(form, "contact", "date", "Date of contact", Some(today)))
-                        (select(form, "contact", "kind", "Kind of contact", &options(&[
-                            ("face_to_face", "Face to face"), ("remote", "Remote (phone or video)"),
-                            ("in_work_support", "In-work support"), ("assertive_engagement", "Attempt, no reply (assertive engagement)")])))
-                        (select(form, "contact", "mechanism", "How it was held (optional)", &options(&[
-                            ("", "Not recorded"), ("face_to_face", "Face to face"), ("telephone", "Telephone"), ("video", "Video"),
-                            ("email", "Email"), ("text_message", "Text message"), ("other", "Other")])))
-                        (textarea(form, "contact", "note", "Note: what happened, next step (optional)", ipstrack_core::bundle::MAX_NOTE_CHARS))
-                        button type="submit" { "Save contact" }
-                    }
-                }
-                section aria-labelledby="add-job" class="panel" {
-                    h2 id="add-job" { "Record a job start" }
-                    form method="post" action=(format!("/referrals/{}/jobs", r.id)) novalidate {
-                        input type="hidden" name="csrf" value=(v.session.csrf);
-                        (once_field())
-                        (select(form, "job", "type", "Kind of paid work", &options(&[
-                            ("employee", "Employee"), ("zero_hours", "Zero-hours contract"), ("self_employed", "Self-employed"),
-                            ("apprenticeship", "Apprenticeship"), ("paid_placement", "Paid placement")])))
-                        (select(form, "job", "registration", "If self-employed: how are they registered?", &options(&crate::referrals::REGISTRATION_CHOICES)))
-                        (field(form, "job", "evidence", "If self-employed: evidence seen (a UTR, a payslip, accounts; optional)", "text", None))
-                        (field(form, "job", "employer", "Employer", "text", None))
-                        (field(form, "job", "start", "Start date", "date", Some(&max)))
-                        (field(form, "job", "hours_per_week", "Hours per week", "text", None))
-                        @if r.status_at_referral == ipstrack_core::model::Group::Employed {
-                            @let retained = form.form == "job" && form.values.iter().any(|(k, v)| k == "retained" && v == "yes");
-                            div class="field" {
-                                input id="job-retained" name="retained" type="checkbox" value="yes" checked[retained];
-                                " " label for="job-retained" { "This is the job they held when referred (job retention): its start may be before the referral" }
-                            }
-                            (field(form, "job", "return_to_work", "If off sick: the day they returned to work (optional)", "date", Some(&max)))
-                        }
-                        button type="submit" { "Save job" }
-                    }
-                }
-                details class="panel" open[matches!(form.form, "hold" | "waiting" | "engagement" | "decision" | "transfer")] {
-                    summary { strong { "More: hold, waiting list, engagement, team decision, transfer" } }
-                    (step_form(v, r, "hold", "Put on hold", html! {
-                        (field(form, "hold", "start", "Start of the hold", "date", Some(&max)))
-                        (field(form, "hold", "end", "Last day of the hold (empty: still on hold)", "date", None))
-                    }))
-                    (step_form(v, r, "waiting", "Waiting list", html! {
-                        (field(form, "waiting", "start", "Start on the waiting list", "date", Some(&max)))
-                        (field(form, "waiting", "end", "Last day on the waiting list (empty: still waiting)", "date", None))
-                        (field(form, "waiting", "expected_return", "Expected return", "date", None))
-                    }))
-                    (step_form(v, r, "engagement", "Engagement change", html! {
-                        (field(form, "engagement", "date", "From", "date", Some(&max)))
-                        (select(form, "engagement", "status", "Engagement status", &options(&[
-                            ("seeking_work", "Seeking work"), ("in_work_support", "In-work support"),
-                            ("not_seeking_work", "Receiving support but not seeking work")])))
-                    }))
-                    (step_form(v, r, "decision", "Team status decision", html! {
-                        (field(form, "decision", "start", "From", "date", Some(&max)))
-                        (field(form, "decision", "end", "Until (optional)", "date", None))
-                        (select(form, "decision", "status", "The team decided the client is", &options(&[("active", "Active"), ("inactive", "Inactive")])))
-                        (field(form, "decision", "reason", "Reason", "text", None))
-                        (field(form, "decision", "agreed_by", AGREED_BY_LABEL, "text", None))
-                    }))
-                    (step_form(v, r, "transfer", "Transfer to another specialist", html! {
-                        (field(form, "transfer", "date", "From", "date", Some(&max)))
-                        (select(form, "transfer", "es", "Employment specialist", specialists))
-                    }))
-                }
-            }
-            @if !r.jobs.is_empty() {
-                section aria-labelledby="in-work-check" class="panel" {
-                    h2 id="in-work-check" { "Record an in-work check" }
-                    p { "A payslip, the employer or the person confirming they are still in work. After discharge, sustainment counts only as far as a check shows." }
-                    form method="post" action=(format!("/referrals/{}/in_work_check", r.id)) novalidate {
-                        input type="hidden" name="csrf" value=(v.session.csrf);
-                        (once_field())
-                        (in_work_check_fields(form, &max))
-                        button type="submit" { "Save in-work check" }
-                    }
-                }
-            }
-            @if r.discharge.is_none() {
-                (dated_form(v, r, form, "discharge", "Discharge", "The discharge date is the first day the referral is closed.", "Date of discharge", "Discharge", &max))
-            }
-            table {
-                caption { "Timeline" }
-                thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } th scope="col" { span class="visually-hidden" { "Correct" } } } }
-                tbody { @for (day, what, remove) in &events { tr {
-                    td { (uk_date(*day)) } td { (what) }
-                    td class="actions" { @if let Some((kind, index)) = remove {
-                        @let change = if *kind == "job" {
-                            format!("/referrals/{}/jobs/{}/edit", r.id, r.jobs[*index].id)
-                        } else {
-                            format!("/referrals/{}/edit/{kind}/{index}", r.id)
-                        };
-                        a class="button secondary" href=(change) aria-label=(format!("Change: {what}")) { "Change" } " "
-                        form method="post" action=(format!("/referrals/{}/remove", r.id)) {
-                            input type="hidden" name="csrf" value=(v.session.csrf);
-                            (once_field())
-                            input type="hidden" name="kind" value=(kind);
-                            input type="hidden" name="index" value=(index);
-                            input type="hidden" name="version" value=(r.version);
-                            button type="submit" class="secondary" aria-label=(format!("Remove: {what} on {}", uk_date(*day))) { "Remove" }
-                        }
-                    } }
-                } } }
+            section aria-labelledby="the-person" {
+                h2 id="the-person" { "The person" }
+                (person_summary(client))
+                p { a href=(format!("/referrals/{}/record/person", r.id)) { "Change the person's details" } }
             }
         },
     )
 }
 
-/// One line of a referral's timeline: the day, what happened, and what its
-/// "Remove" button takes out (kind and position), if it can be removed.
-type TimelineEntry = (Day, String, Option<(&'static str, usize)>);
+/// The actions on the referral's jobs: "End the job at Co-op" for each job
+/// still going (not on a closed referral), and "Confirm 4 hours at Co-op"
+/// for each awaiting that confirmation.
+fn job_actions(
+    r: &ipstrack_core::model::Referral,
+    due: &[(Day, Alert)],
+    today: Day,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (_, alert) in due {
+        if let Alert::AwaitingFourHours { job } = alert
+            && let Some(j) = r.jobs.iter().find(|j| j.id == *job)
+        {
+            out.push((
+                format!("/referrals/{}/jobs/{}/edit?task=hours", r.id, j.id),
+                format!("Confirm 4 hours of {}", the_job(j)),
+            ));
+        }
+    }
+    if !closed(r, today) {
+        for j in r.jobs.iter().filter(|j| j.end.is_none()) {
+            out.push((
+                format!("/referrals/{}/jobs/{}/edit?task=end", r.id, j.id),
+                format!("End {}", the_job(j)),
+            ));
+        }
+    }
+    out
+}
 
 /// Who the person is, as recorded (nothing when nothing is).
 pub(crate) fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
@@ -403,105 +288,5 @@ pub(crate) fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
                 @for (k, v) in &rows { dt { (k) } dd { (v) } }
             }
         }
-    }
-}
-
-/// A job start on the timeline: "Job j1 started: employee at Co-op, 16 hours a week".
-fn job_words(j: &ipstrack_core::model::Job) -> String {
-    use ipstrack_core::model::JobType;
-    let kind = match j.kind {
-        JobType::Employee => "employee",
-        JobType::ZeroHours => "zero-hours contract",
-        JobType::SelfEmployed => "self-employed",
-        JobType::Apprenticeship => "apprenticeship",
-        JobType::PaidPlacement => "paid placement",
-    };
-    let mut text = format!("Job {} started: {kind}", j.id);
-    if let Some(e) = &j.employer {
-        text.push_str(&format!(" at {e}"));
-    }
-    if let Some(h) = j.hours_per_week {
-        text.push_str(&format!(
-            ", {} hours a week",
-            ipstrack_core::bundle::hours_number(h)
-        ));
-    }
-    if let Some(c) = j.four_hours_confirmed {
-        text.push_str(&format!("; 4 hours confirmed on {}", uk_date(c)));
-    }
-    if j.kind == JobType::SelfEmployed && j.self_employment_registration.is_none() {
-        text.push_str("; not counted until registered");
-    }
-    text
-}
-
-/// An engagement status in words.
-fn engagement_words(e: ipstrack_core::model::Engagement) -> &'static str {
-    use ipstrack_core::model::Engagement;
-    match e {
-        Engagement::SeekingWork => "seeking work",
-        Engagement::InWorkSupport => "in-work support",
-        Engagement::NotSeekingWork => "receiving support but not seeking work",
-    }
-}
-
-/// The label of a team decision's "who agreed it" field (ENG-3).
-pub(crate) const AGREED_BY_LABEL: &str = "Who agreed it: the specialist and at least one other member of the team (names, separated by commas)";
-
-/// The fields of an in-work check (SUS-6): its date, how it is known, a note.
-pub(crate) fn in_work_check_fields(form: &FormState, max: &str) -> Markup {
-    html! {
-        (field(form, "in_work_check", "date", "Date of the check", "date", Some(max)))
-        (select(form, "in_work_check", "source", "How you know they are still in work", &options(&[
-            ("", "Select"), ("payslip", "A payslip seen"), ("employer", "The employer"),
-            ("client", "The person told us"), ("other", "Another way")])))
-        (textarea(form, "in_work_check", "note", "Note (optional)", ipstrack_core::bundle::MAX_NOTE_CHARS))
-    }
-}
-
-/// Who confirmed a person is still in work, in words.
-fn check_source_words(source: ipstrack_core::model::CheckSource) -> &'static str {
-    use ipstrack_core::model::CheckSource;
-    match source {
-        CheckSource::Payslip => "a payslip",
-        CheckSource::Employer => "the employer",
-        CheckSource::Client => "the person",
-        CheckSource::Other => "another way",
-    }
-}
-
-/// A milestone and what it rests on (SUS-6), in words: "13 weeks: counted
-/// on 3 Feb 2025, resting on an in-work check of 10 Feb 2025".
-fn milestone_words(m: &ipstrack_core::evidence::MilestoneEvidence) -> String {
-    use ipstrack_core::jobs::WorkedTo;
-    let (weeks, last) = (m.weeks, uk_date(m.last_worked));
-    match (m.achieved, m.evidence) {
-        (Some(day), why) => {
-            let why = match why {
-                WorkedTo::StillInWork => "work while in touch".to_string(),
-                WorkedTo::RecordedEnd => format!("the job's recorded end on {last}"),
-                WorkedTo::InWorkCheck(check) => format!("an in-work check of {}", uk_date(check)),
-                WorkedTo::Discharge => format!("work up to discharge ({last})"),
-            };
-            format!(
-                "{weeks} weeks: counted on {}, resting on {why}",
-                uk_date(day)
-            )
-        }
-        (None, WorkedTo::StillInWork) => {
-            format!("{weeks} weeks: due {}, still in work", uk_date(m.due))
-        }
-        (None, WorkedTo::RecordedEnd) => {
-            format!("{weeks} weeks: not reached, the job ended on {last}")
-        }
-        (None, WorkedTo::InWorkCheck(check)) => format!(
-            "{weeks} weeks: not counted yet (due {}), work confirmed up to an in-work check of {}",
-            uk_date(m.due),
-            uk_date(check)
-        ),
-        (None, WorkedTo::Discharge) => format!(
-            "{weeks} weeks: not counted (due {}), discharged and nobody has confirmed work after {last}",
-            uk_date(m.due)
-        ),
     }
 }

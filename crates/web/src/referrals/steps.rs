@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::ui::saved::saved_redirect;
+use crate::ui::saved::saved_redirect_on;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ipstrack_core::bundle::{self, accepts};
@@ -59,7 +59,7 @@ pub(crate) const OUT_OF_DATE: &str =
 
 /// The answer to an edit from a page that showed an older version.
 const CHANGED: &str = "This referral was changed by someone else since you opened it, so your change was not saved. \
-     The page now shows the referral as it is; your change is still in its form below: check it and save it again if it is still needed.";
+     The referral as it is now is shown below the form; your change is still in the form: check it and save it again if it is still needed.";
 
 /// The version of the referral a form's page showed, if it names one.
 pub(crate) fn seen_version(text: &str) -> Option<i64> {
@@ -513,7 +513,8 @@ pub(crate) async fn saved_and_told(
 ) -> axum::response::Response {
     state.publish(saved).await;
     let id = &saved.referral.id;
-    let mut response = saved_redirect(state, &format!("/referrals/{id}"), what);
+    let mut response =
+        saved_redirect_on(state, &format!("/referrals/{id}"), what, earliest_day(step));
     let received = Day::parse(&saved.referral.received);
     if let Some(earliest) = earliest_day(step).or(received) {
         let after = state.data();

@@ -5,7 +5,6 @@
 use maud::{Markup, html};
 
 use crate::Viewer;
-use crate::ui::layout::once_field;
 
 /// A submitted form's values and errors, to show it again with an error
 /// summary that links to each wrong field.
@@ -63,7 +62,7 @@ impl FormState {
             .map(|(_, m)| m.as_str())
     }
 
-    fn value(&self, form: &str, field: &str) -> String {
+    pub(crate) fn value(&self, form: &str, field: &str) -> String {
         if self.form != form {
             return String::new();
         }
@@ -167,56 +166,6 @@ pub(crate) fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
-}
-
-/// A small form for one step of the episode, posted to `/referrals/{id}/{step}`.
-pub(crate) fn step_form(
-    v: &Viewer,
-    r: &ipstrack_core::model::Referral,
-    step: &str,
-    heading: &str,
-    fields: Markup,
-) -> Markup {
-    html! {
-        section aria-labelledby=(format!("{step}-heading")) {
-            h3 id=(format!("{step}-heading")) { (heading) }
-            form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
-                input type="hidden" name="csrf" value=(v.session.csrf);
-                (once_field())
-                (fields)
-                button type="submit" { "Save" }
-            }
-        }
-    }
-}
-
-/// A form of one date for a step of the episode (access, plan, discharge).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn dated_form(
-    v: &Viewer,
-    r: &ipstrack_core::model::Referral,
-    state: &FormState,
-    step: &str,
-    heading: &str,
-    hint: &str,
-    label: &str,
-    button_text: &str,
-    max: &str,
-) -> Markup {
-    html! {
-        section aria-labelledby=(format!("{step}-heading")) class="panel" {
-            h2 id=(format!("{step}-heading")) { (heading) }
-            p { (hint) }
-            form method="post" action=(format!("/referrals/{}/{step}", r.id)) novalidate {
-                input type="hidden" name="csrf" value=(v.session.csrf);
-                (once_field())
-                input type="hidden" name="version" value=(r.version);
-                (field(state, step, "date", label, "date", Some(max)))
-                @if step == "discharge" { (field(state, step, "reason", "Reason (optional)", "text", None)) }
-                button type="submit" class=(if step == "discharge" { "secondary" } else { "" }) { (button_text) }
-            }
-        }
-    }
 }
 
 /// The three parts of a date as typed: a day written `YYYY-MM-DD` (how

@@ -195,6 +195,16 @@ pub fn location(headers: &[(String, String)]) -> String {
     header_value(headers, "location").unwrap_or_default()
 }
 
+/// The cookie a save sets to say so on the next page.
+pub fn saved_cookie(headers: &[(String, String)]) -> String {
+    headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("ipstrack_saved="))
+        .expect("a saved message")
+}
+
 pub fn hidden_csrf(body: &str) -> String {
     let at =
         body.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();

@@ -39,7 +39,7 @@ async fn with_plan(w: &World) -> (String, String, String, String) {
     let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es3_referral);
     if stored(w).await.vocational_plan.is_none() {
-        let page = ok_page(w, &referral, &es3).await;
+        let page = ok_page(w, &format!("{referral}/record/plan"), &es3).await;
         let form = format!("csrf={csrf}&version={}&date=2025-01-02", version_of(&page));
         let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -63,7 +63,7 @@ async fn a_contact_and_a_hold_are_corrected_in_place() {
     let (es3, csrf, referral) = with_entries(&w).await;
     let contacts = stored(&w).await.contacts.unwrap();
     let last = contacts.len() - 1;
-    let page = ok_page(&w, &referral, &es3).await;
+    let page = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
     shows(&page, &format!("href=\"{referral}/edit/contact/{last}\""));
     let edit = ok_page(&w, &format!("{referral}/edit/contact/{last}"), &es3).await;
     shows(&edit, "phone call");
@@ -175,7 +175,7 @@ async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement(
     let plan = stored(&w).await.vocational_plan.unwrap();
     assert_eq!(plan.reviews, ["2025-01-10", "2025-01-14"]);
     assert_eq!(plan.agreed_with_clinical_team, Some(true));
-    let page = ok_page(&w, &referral, &es3).await;
+    let page = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
     shows(
         &page,
         "agreed with the clinical team; reviewed 10 Jan 2025, 14 Jan 2025",

@@ -51,7 +51,7 @@ async fn sus_6_an_in_work_check_is_recorded_shown_corrected_and_removed() {
         ("2025-01-13", "payslip")
     );
     assert_eq!(checks[0].note.as_deref(), Some("First payslip seen"));
-    let page = ok_page(&w, &referral, &es3).await;
+    let page = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
     shows(
         &page,
         "Still in work, confirmed by a payslip: First payslip seen",

@@ -51,7 +51,7 @@ async fn job_2_the_first_months_hours_the_end_and_the_4_hours_confirmation_are_r
     assert_eq!(job.end.as_deref(), Some("2025-01-14"));
     assert_eq!(job.four_hours_confirmed.as_deref(), Some("2025-01-13"));
     assert_eq!(serde_json::to_string(&job.weekly_hours).unwrap(), "[3,5.5]");
-    let referral = ok_page(&w, &format!("/referrals/{}", w.es3_referral), &es3).await;
+    let referral = ok_page(&w, &format!("/referrals/{}/timeline", w.es3_referral), &es3).await;
     shows(
         &referral,
         "zero-hours contract at Garden centre; 4 hours confirmed on 13 Jan 2025",
@@ -119,7 +119,7 @@ async fn a_job_edit_from_an_older_page_is_refused_with_the_form_kept() {
     let old = version_of(&page);
     // Someone records an access meanwhile: the referral's version moves on.
     let referral = format!("/referrals/{}", w.es3_referral);
-    let now = ok_page(&w, &referral, &es3).await;
+    let now = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
     let (status, _, _) = send(
         &w.app,
         post(
@@ -162,10 +162,63 @@ async fn the_worklist_offers_to_confirm_4_hours_and_the_timeline_to_change_the_j
     let caseload = ok_page(&w, "/caseload", &es3).await;
     shows(
         &caseload,
-        &format!("href=\"{edit}#job-four_hours_confirmed\">Confirm 4 hours</a>"),
+        &format!("href=\"{edit}?task=hours\">Confirm 4 hours</a>"),
     );
-    let referral = ok_page(&w, &format!("/referrals/{}", w.es3_referral), &es3).await;
-    shows(&referral, &format!("href=\"{edit}\""));
+    let timeline = ok_page(&w, &format!("/referrals/{}/timeline", w.es3_referral), &es3).await;
+    shows(&timeline, &format!("href=\"{edit}\""));
+    // The referral's summary offers both tasks on the job, each its own page.
+    let summary = ok_page(&w, &format!("/referrals/{}", w.es3_referral), &es3).await;
+    shows(
+        &summary,
+        &format!("href=\"{edit}?task=hours\">Confirm 4 hours of the job at Garden centre</a>"),
+    );
+    shows(
+        &summary,
+        &format!("href=\"{edit}?task=end\">End the job at Garden centre</a>"),
+    );
+}
+
+/// "End the job at …" is a page of one date (today filled in) that carries
+/// the rest of the job unseen: saving it ends the job and changes nothing
+/// else, and the summary says so by name and date.
+#[tokio::test]
+async fn ending_a_job_is_a_page_of_its_own_that_changes_only_the_end() {
+    let w = world().await;
+    let (es3, _, edit) = zero_hours_job(&w).await;
+    let before = last_job(&w).await;
+    let page = ok_page(&w, &format!("{edit}?task=end"), &es3).await;
+    shows(&page, "<h1>End the job at Garden centre</h1>");
+    shows(&page, "<legend>Last day worked</legend>");
+    hides(&page, "Kind of paid work");
+    shows(&page, "name=\"employer\" value=\"Garden centre\"");
+    // The form as the browser sends it: its hidden fields and the date typed.
+    let csrf = hidden_csrf(&page);
+    let form = format!(
+        "csrf={csrf}&version={}&task=end&type=zero_hours&employer=Garden+centre&start=2025-01-06\
+         &end-day=14&end-month=1&end-year=2025",
+        version_of(&page)
+    );
+    let (status, headers, body) = send(&w.app, post(&edit, &es3, &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let after = last_job(&w).await;
+    assert_eq!(after.end.as_deref(), Some("2025-01-14"));
+    assert_eq!(
+        ipstrack_core::bundle::JobDoc {
+            end: None,
+            ..after.clone()
+        },
+        before,
+        "nothing but the end changed"
+    );
+    let saved = saved_cookie(&headers);
+    let summary = ok_page(&w, &location(&headers), &format!("{es3}; {saved}")).await;
+    shows(&summary, "Job ended on 14 Jan 2025 for ");
+    // A day that is not real comes back to the same one-date page.
+    let bad = form.replace("end-day=14", "end-day=41");
+    let (status, _, body) = send(&w.app, post(&edit, &es3, &bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&body, "<h1>End the job at Garden centre</h1>");
+    shows(&body, "href=\"#job-end\"");
 }
 
 #[tokio::test]
@@ -259,7 +312,7 @@ async fn job_1_a_self_employment_not_yet_registered_is_saved_and_shown_as_not_co
     assert_eq!(job.kind, "self_employed");
     assert_eq!(job.self_employment_registration, None);
     let es3 = session_of(&w, "es3").await;
-    let page = ok_page(&w, &format!("/referrals/{}", w.es3_referral), &es3).await;
+    let page = ok_page(&w, &format!("/referrals/{}/timeline", w.es3_referral), &es3).await;
     shows(&page, "not counted until registered");
     // Its edit form shows it as not yet registered, not as a choice to make.
     let edit = format!("/referrals/{}/jobs/{}/edit", w.es3_referral, job.id);
@@ -305,7 +358,7 @@ async fn bad_1_a_job_held_at_referral_is_recorded_with_its_real_start_before_the
     let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let referral = location(&headers);
-    let page = ok_page(&w, &referral, &es3).await;
+    let page = ok_page(&w, &format!("{referral}/record/job"), &es3).await;
     shows(
         &page,
         "This is the job they held when referred (job retention)",

@@ -25,7 +25,22 @@ async fn recording_a_contact_needs_the_csrf_token_and_is_audited() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
-    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    // The summary names what was recorded, for whom and when.
+    let saved = saved_cookie(&headers);
+    let (_, _, page) = send(
+        &w.app,
+        get(
+            &format!("/referrals/{}", w.es1_referral),
+            &format!("{es1}; {saved}"),
+        ),
+    )
+    .await;
+    shows(&page, "Contact on 14 Jan 2025 recorded for ");
+    let (_, _, page) = send(
+        &w.app,
+        get(&format!("/referrals/{}/timeline", w.es1_referral), &es1),
+    )
+    .await;
     assert!(
         page.contains("<td>14 Jan 2025</td>"),
         "the new contact is on the timeline"
@@ -86,7 +101,14 @@ async fn the_contact_form_records_how_the_contact_was_held() {
     use ipstrack_core::model::Mechanism;
     let w = world().await;
     let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
-    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    let (_, _, page) = send(
+        &w.app,
+        get(
+            &format!("/referrals/{}/record/contact", w.es1_referral),
+            &es1,
+        ),
+    )
+    .await;
     assert!(
         page.contains("name=\"mechanism\"") && page.contains("value=\"video\""),
         "the form offers the mechanism"
@@ -514,7 +536,11 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, _, page) = send(&w.app, get(&format!("/referrals/{}", w.es1_referral), &es1)).await;
+    let (_, _, page) = send(
+        &w.app,
+        get(&format!("/referrals/{}/timeline", w.es1_referral), &es1),
+    )
+    .await;
     assert!(
         page.contains("Remove: Contact: remote on 14 Jan 2025"),
         "each entry has a Remove button"
@@ -575,7 +601,7 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
     );
     let (status, _, body) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let page = ok_page(&w, &referral, &es3).await;
+    let page = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
     // Shown as text (escaped), never as markup.
     shows(
         &page,
@@ -599,7 +625,7 @@ async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
     let w = world().await;
     let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
-    let page = ok_page(&w, &referral, &es1).await;
+    let page = ok_page(&w, &format!("{referral}/record/contact"), &es1).await;
     // Day, month and year, with today filled in for a contact.
     shows(&page, "<legend>Date of contact</legend>");
     shows(
@@ -706,6 +732,10 @@ async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
     shows(&page, "Reopen the referral");
     hides(&page, "Record a contact");
     hides(&page, "Record a job start");
+    // Nor can their pages be opened.
+    let (status, _, _) = send(&w.app, get(&format!("{referral}/record/contact"), &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    ok_page(&w, &format!("{referral}/record/person"), &es1).await;
     let reopen = format!(
         "csrf={csrf}&kind=discharge&index=0&version={}",
         saved.version

@@ -616,7 +616,7 @@ async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_nam
         get(&referral, &format!("{es1}; {saved}; {warning}")),
     )
     .await;
-    shows(&page, "Job saved.");
+    shows(&page, "Job start on 2 Dec 2024 recorded for ");
     shows(
         &page,
         "This changes the return already submitted for 1 October to 31 December 2024 (2024/25 Q3)",

@@ -80,7 +80,7 @@ async fn contacts_saved_at_once_with_a_step_are_all_kept() {
         before + 20,
         "every acknowledged contact is in the database"
     );
-    let (_, _, page) = send(&w.app, get(&referral, &sessions[0].0)).await;
+    let (_, _, page) = send(&w.app, get(&format!("{referral}/timeline"), &sessions[0].0)).await;
     assert_eq!(contacts_shown(&page) as i64, before + 20, "and on the page");
 }
 
@@ -90,7 +90,7 @@ async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
     let (b, store_b) = second_server(&w).await;
     let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
-    let (_, _, page) = send(&b, get(&referral, &es1)).await;
+    let (_, _, page) = send(&b, get(&format!("{referral}/timeline"), &es1)).await;
     let shown = contacts_shown(&page);
     // A contact through server A...
     let (status, _, _) = send(
@@ -104,7 +104,10 @@ async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // ... is on server B's page within a second or so, without a restart.
-    eventually(&b, &referral, &es1, |p| contacts_shown(p) == shown + 1).await;
+    eventually(&b, &format!("{referral}/timeline"), &es1, |p| {
+        contacts_shown(p) == shown + 1
+    })
+    .await;
     // A step through server B keeps A's contact.
     let (status, _, _) = send(
         &b,
@@ -123,7 +126,7 @@ async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
         "the contact saved through A survives B's step"
     );
     // And A shows B's hold.
-    eventually(&w.app, &referral, &es1, |p| {
+    eventually(&w.app, &format!("{referral}/timeline"), &es1, |p| {
         p.contains("On hold until 15 Jan 2025")
     })
     .await;
@@ -152,7 +155,10 @@ async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
             note: None,
         });
     w.store.import(&bundle, "cli:test").await.unwrap();
-    eventually(&w.app, &referral, &es1, |p| contacts_shown(p) == count + 1).await;
+    eventually(&w.app, &format!("{referral}/timeline"), &es1, |p| {
+        contacts_shown(p) == count + 1
+    })
+    .await;
     // The server's next step on that referral keeps it.
     let (status, _, _) = send(
         &w.app,
@@ -175,7 +181,7 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
     let w = world().await;
     let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
-    let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
+    let (_, _, page) = send(&w.app, get(&format!("{referral}/record/discharge"), &es1)).await;
     // The discharge form carries the version the page showed.
     let version = {
         let start = page
@@ -282,7 +288,7 @@ async fn a_form_sent_twice_is_applied_once() {
     let w = world().await;
     let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
-    let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
+    let (_, _, page) = send(&w.app, get(&format!("{referral}/record/contact"), &es1)).await;
     let token = once_of(&page, &format!("{referral}/contacts"));
     let before = w.store.contact_count(&w.es1_referral).await.unwrap();
     let form = format!("csrf={csrf}&once={token}&date=2025-01-14&kind=remote");
@@ -367,8 +373,14 @@ async fn two_servers_on_one_postgresql_database_lose_nothing() {
     // Each server shows every contact, whichever server saved it.
     let all = (before + 16) as usize;
     let es1 = &sessions[0].0;
-    eventually(&w.app, &referral, es1, |p| contacts_shown(p) == all).await;
-    eventually(&b, &referral, es1, |p| contacts_shown(p) == all).await;
+    eventually(&w.app, &format!("{referral}/timeline"), es1, |p| {
+        contacts_shown(p) == all
+    })
+    .await;
+    eventually(&b, &format!("{referral}/timeline"), es1, |p| {
+        contacts_shown(p) == all
+    })
+    .await;
     store_b.close().await;
     w.store.close().await;
     database.drop_now().await;
@@ -520,7 +532,7 @@ async fn a_saved_change_is_answered_as_saved_when_publishing_it_fails() {
     let manager = session_of(&w, "manager").await;
     let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
-    let (_, _, page) = send(&w.app, get(&referral, &manager)).await;
+    let (_, _, page) = send(&w.app, get(&format!("{referral}/timeline"), &manager)).await;
     let shown = contacts_shown(&page);
     let before = w.store.contact_count(&w.es1_referral).await.unwrap();
     // Behind the server's back: es1's referral moves to a specialist this
@@ -578,7 +590,7 @@ async fn a_saved_change_is_answered_as_saved_when_publishing_it_fails() {
         .execute(&mut other)
         .await
         .unwrap();
-    eventually(&w.app, &referral, &manager, |p| {
+    eventually(&w.app, &format!("{referral}/timeline"), &manager, |p| {
         contacts_shown(p) == shown + 2
     })
     .await;
