@@ -110,75 +110,112 @@ try {
   await page.waitForURL(/\/referrals\/r\d+$/);
   const referralUrl = page.url();
   // The save is confirmed, with focus on the message; the page is the person's.
-  assert.match(await page.locator('.success-message').innerText(), /Referral saved/);
+  assert.match(await page.locator('.success-message').innerText(), /Referral saved for Amira Khan/);
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'saved');
   assert.match(await page.locator('h1').innerText(), /Amira Khan/);
-  await fillDate(page, 'Date of access', today);
+  // Each action is a link on the summary that opens a page of its own and
+  // comes back to the summary saying what was recorded.
+  const act = async (name) => {
+    await page.locator('#referral-actions').getByRole('link', { name, exact: true }).click();
+    await page.waitForURL(/\/record\/[a-z_]+$/);
+  };
+  const saved = async (pattern) => {
+    await page.waitForURL(referralUrl);
+    assert.match(await page.locator('.success-message').innerText(), pattern);
+  };
+  const ukToday = new Date(`${today}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).replace('Sept', 'Sep');
+  await act('Record access');
+  await page.screenshot({ path: join(artifacts, 'record-access.png'), fullPage: true });
   await page.getByRole('button', { name: 'Save access' }).click();
-  await fillDate(page, 'Start of the vocational plan', today);
+  await saved(new RegExp(`Access on ${ukToday} recorded for Amira Khan`));
+  await act('Start the vocational plan');
   await page.getByRole('button', { name: 'Save plan' }).click();
-  await fillDate(page, 'Date of contact', today);
+  await saved(/Vocational plan saved for Amira Khan/);
+  await act('Record a contact');
   await page.getByLabel('Kind of contact').selectOption('face_to_face');
   await page.getByLabel('Note: what happened, next step (optional)').fill('Talked about her CV; next: the garden centre');
+  await page.screenshot({ path: join(artifacts, 'record-contact.png'), fullPage: true });
   await page.getByRole('button', { name: 'Save contact' }).click();
+  await saved(new RegExp(`Contact on ${ukToday} recorded for Amira Khan`));
+  await act('Record a job start');
   await page.getByLabel('Kind of paid work').selectOption('zero_hours');
   await page.getByLabel('Employer').fill('Garden centre');
   await fillDate(page, 'Start date', today);
-  await page.getByRole('button', { name: 'Save job' }).click();
-  await page.waitForURL(referralUrl);
-  assert.match(await page.locator('.success-message').innerText(), /Job saved/);
-  let timeline = await page.locator('table').last().innerText();
-  assert.match(timeline, /Job j1 started: zero-hours contract at Garden centre/);
+  await page.getByRole('button', { name: 'Save job start' }).click();
+  await saved(new RegExp(`Job start on ${ukToday} recorded for Amira Khan`));
+  assert.match(await page.locator('#recent-contacts').innerText(), /face to face – Talked about her CV/);
+  await page.screenshot({ path: join(artifacts, 'referral.png'), fullPage: true });
+  const timelineOf = async () => {
+    await page.getByRole('link', { name: /^Full timeline/ }).click();
+    await page.waitForURL(`${referralUrl}/timeline`);
+    return page.locator('table').last().innerText();
+  };
+  let timeline = await timelineOf();
+  assert.match(timeline, /Job started: zero-hours contract at Garden centre/);
   assert.match(timeline, /Note: Talked about her CV/);
   assert.match(timeline, /Access/);
-  await page.screenshot({ path: join(artifacts, 'referral.png'), fullPage: true });
+  await page.goto(referralUrl);
 
   // The worklist asks for the 4 hours; its link opens the job, where the
   // first weeks' hours, the confirmation and the end are recorded.
   await page.getByRole('link', { name: 'My caseload' }).click();
   await page.getByRole('link', { name: 'Confirm 4 hours' }).first().click();
-  await page.waitForURL(/\/jobs\/j1\/edit/);
+  await page.waitForURL(/\/jobs\/j1\/edit\?task=hours$/);
+  assert.equal(await page.locator('h1').innerText(), 'Confirm 4 hours of the job at Garden centre');
   await page.getByLabel('Week 1').fill('3');
   await page.getByLabel('Week 2').fill('5.5');
-  await fillDate(page, 'Date 4 hours of paid work were confirmed', today);
-  await fillDate(page, 'Last day worked (empty: still in work)', today);
-  await page.screenshot({ path: join(artifacts, 'job-edit.png'), fullPage: true });
-  await page.getByRole('button', { name: 'Save the job' }).click();
-  await page.waitForURL(referralUrl);
-  // A second job, and a correction of the contact by its Change link.
+  await page.screenshot({ path: join(artifacts, 'confirm-hours.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await saved(new RegExp(`4 hours of paid work confirmed on ${ukToday} for Amira Khan`));
+  await page.getByRole('link', { name: 'End the job at Garden centre' }).click();
+  await page.getByRole('button', { name: 'Save the end of the job' }).click();
+  await saved(new RegExp(`Job ended on ${ukToday} for Amira Khan`));
+  // A second job, ended on its own one-date page; a correction of the
+  // contact by its Change link on the timeline.
+  await act('Record a job start');
   await page.getByLabel('Kind of paid work').selectOption('employee');
   await page.getByLabel('Employer').fill('Co-op');
   await fillDate(page, 'Start date', today);
   await page.getByLabel('Hours per week').fill('16');
-  await page.getByRole('button', { name: 'Save job' }).click();
-  await page.waitForURL(referralUrl);
+  await page.getByRole('button', { name: 'Save job start' }).click();
+  await saved(/Job start on .* recorded for Amira Khan/);
+  await page.getByRole('link', { name: 'End the job at Co-op' }).click();
+  await page.waitForURL(/\/jobs\/j2\/edit\?task=end$/);
+  assert.equal(await page.locator('h1').innerText(), 'End the job at Co-op');
+  await page.screenshot({ path: join(artifacts, 'end-job.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Save the end of the job' }).click();
+  await saved(new RegExp(`Job ended on ${ukToday} for Amira Khan`));
+  await timelineOf();
   await page.getByRole('link', { name: /Change: Contact: face to face/ }).click();
   await page.getByLabel('Note: what happened, next step (optional)').fill('CV done; starts at the garden centre');
   await page.getByRole('button', { name: 'Save the change' }).click();
   await page.waitForURL(referralUrl);
-  timeline = await page.locator('table').last().innerText();
+  timeline = await timelineOf();
   assert.match(timeline, /4 hours confirmed on/);
-  assert.match(timeline, /Job j1 ended/);
-  assert.match(timeline, /Job j2 started: employee at Co-op, 16 hours a week/);
+  assert.match(timeline, /Job ended: Garden centre/);
+  assert.match(timeline, /Job ended: Co-op/);
+  assert.match(timeline, /Job started: employee at Co-op, 16 hours a week/);
   assert.match(timeline, /Note: CV done; starts at the garden centre/);
   await page.screenshot({ path: join(artifacts, 'referral-journey.png'), fullPage: true });
+  await page.goto(referralUrl);
 
   // Rules revision 3 (issue 22): an in-work check, and self-employment not
   // yet registered, which is asked for and never taken as registered.
+  await act('Record an in-work check');
   await fillDate(page, 'Date of the check', today);
   await page.getByLabel('How you know they are still in work').selectOption('payslip');
   await page.getByRole('button', { name: 'Save in-work check' }).click();
-  await page.waitForURL(referralUrl);
-  assert.match(await page.locator('.success-message').innerText(), /In-work check saved/);
+  await saved(new RegExp(`In-work check of ${ukToday} recorded for Amira Khan`));
+  await act('Record a job start');
   await page.getByLabel('Kind of paid work').selectOption('self_employed');
   await page.getByLabel('Employer').fill('Own gardening business');
   await fillDate(page, 'Start date', today);
-  await page.getByRole('button', { name: 'Save job' }).click();
+  await page.getByRole('button', { name: 'Save job start' }).click();
   assert.match(await page.locator('.error-summary').innerText(), /how the self-employed person is registered/);
   await page.getByLabel('If self-employed: how are they registered?').selectOption('not_registered');
-  await page.getByRole('button', { name: 'Save job' }).click();
+  await page.getByRole('button', { name: 'Save job start' }).click();
   await page.waitForURL(referralUrl);
-  timeline = await page.locator('table').last().innerText();
+  timeline = await timelineOf();
   assert.match(timeline, /Still in work, confirmed by a payslip/);
   assert.match(timeline, /self-employed at Own gardening business.*not counted until registered/);
   await page.screenshot({ path: join(artifacts, 'in-work-check.png'), fullPage: true });
@@ -233,7 +270,7 @@ try {
   assert.match(pdf.toString('latin1'), /\/MediaBox\s*\[0 0 59[45]\.\d+ 841\.\d+\]/, 'A4');
 
   // A bad date: the error summary links to the field.
-  await page.goto(referralUrl);
+  await page.goto(`${referralUrl}/record/contact`);
   await fillDate(page, 'Date of contact', '2999-01-01');
   await page.getByRole('button', { name: 'Save contact' }).click();
   const summary = page.locator('.error-summary');
@@ -309,7 +346,7 @@ try {
   const lapsed = leadPage.locator('#team-worklist tbody tr', { hasText: 'Inactive for want of contact' }).first();
   const person = await lapsed.locator('td[data-label="Person"] a').getAttribute('href');
   await lapsed.getByRole('link', { name: 'Record a contact' }).click();
-  await leadPage.waitForURL(new RegExp(`${person}#add-contact$`));
+  await leadPage.waitForURL(new RegExp(`${person}/record/contact$`));
   await fillDate(leadPage, 'Date of contact', today);
   await leadPage.getByLabel('Kind of contact').selectOption('face_to_face');
   await leadPage.getByRole('button', { name: 'Save contact' }).click();
@@ -326,6 +363,9 @@ try {
     ...await tour(browser, base, artifacts, signIn, null, [['sign-in', '/sign-in']]),
     ...await tour(browser, base, artifacts, signIn, es, [
       ['caseload', '/caseload'], ['referral', referralPath], ['job', `${referralPath}/jobs/j1/edit`],
+      ['timeline', `${referralPath}/timeline`], ['record-contact', `${referralPath}/record/contact`],
+      ['record-job', `${referralPath}/record/job`], ['hold', `${referralPath}/record/hold`],
+      ['person', `${referralPath}/record/person`], ['end-job', `${referralPath}/jobs/j1/edit?task=hours`],
       ['new-referral', '/referrals/new'], ['plan', `/specialists/${es}/plan`], ['search', '/search?q=Amira'],
       ['password', '/account/password'],
     ]),
