@@ -33,6 +33,130 @@ pub(crate) struct EsQuery {
     es: Option<String>,
     /// How the table is sorted (see [`Sort`]); urgency when absent.
     sort: Option<String>,
+    /// Which referrals are shown (see [`Filter`]); all when absent.
+    #[serde(flatten)]
+    filter: Filter,
+}
+
+/// Which referrals of the caseload are shown: by status, by the next thing
+/// to do, by name (part of it, any case). Empty: every one.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// The status choices of the filter: (value, words).
+const STATUS_CHOICES: [(&str, &str); 6] = [
+    ("", "Any status"),
+    ("active", "Active"),
+    ("inactive", "Inactive"),
+    ("not_seen", "Not yet seen"),
+    ("waiting", "On the waiting list"),
+    ("overdue", "Something overdue"),
+];
+
+/// The "next to do" choices of the filter: (value, words).
+const DUE_CHOICES: [(&str, &str); 7] = [
+    ("", "Anything or nothing"),
+    ("contact", "A contact"),
+    ("in_work", "An in-work check"),
+    ("hours", "Confirm 4 hours"),
+    ("plan", "A plan review"),
+    ("other", "Something else"),
+    ("nothing", "Nothing due"),
+];
+
+/// The longest name a filter looks for (longer is cut).
+const NAME_FILTER_CHARS: usize = 100;
+
+/// The kind of "next to do" an alert is, as the filter names it.
+fn due_kind(alert: &Alert) -> &'static str {
+    match alert {
+        Alert::ContactDue { .. }
+        | Alert::ContactLapsed { .. }
+        | Alert::FortnightlyContactDue { .. } => "contact",
+        Alert::ConfirmStillInWork { .. } | Alert::MilestoneDue { .. } => "in_work",
+        Alert::AwaitingFourHours { .. } => "hours",
+        Alert::PlanReviewDue { .. } => "plan",
+        _ => "other",
+    }
+}
+
+impl Filter {
+    /// The filter as asked, its choices known and its name trimmed and cut.
+    fn cleaned(&self) -> Filter {
+        let known = |v: &str, choices: &[(&str, &str)]| {
+            if choices.iter().any(|(c, _)| *c == v) {
+                v.to_string()
+            } else {
+                String::new()
+            }
+        };
+        Filter {
+            status: known(self.status.trim(), &STATUS_CHOICES),
+            due: known(self.due.trim(), &DUE_CHOICES),
+            name: self.name.trim().chars().take(NAME_FILTER_CHARS).collect(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.status.is_empty() && self.due.is_empty() && self.name.is_empty()
+    }
+
+    /// Whether a referral of the caseload is shown: its entry, first item
+    /// due and the person's name.
+    fn keeps(
+        &self,
+        e: &ipstrack_core::caseload::CaseloadEntry,
+        due: Option<&WorkItem>,
+        name: &str,
+        today: Day,
+    ) -> bool {
+        let s = &e.status;
+        let status = match self.status.as_str() {
+            "active" => s.active,
+            "inactive" => s.open && !s.active,
+            "not_seen" => s.received && !s.open,
+            "waiting" => s.waiting_list,
+            "overdue" => due.is_some_and(|i| i.date < today),
+            _ => true,
+        };
+        let next = match (self.due.as_str(), due) {
+            ("", _) => true,
+            ("nothing", d) => d.is_none(),
+            (kind, Some(i)) => due_kind(&i.alert) == kind,
+            (_, None) => false,
+        };
+        let name = self.name.is_empty() || name.to_lowercase().contains(&self.name.to_lowercase());
+        status && next && name
+    }
+
+    /// The filter as a query string's parts (after `&`), empty when none.
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("status", &self.status),
+            ("due", &self.due),
+            ("name", &self.name),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("&{k}={}", urlencoding(v)));
+            }
+        }
+        parts.concat()
+    }
+}
+
+/// A query string value, percent-encoded.
+fn urlencoding(v: &str) -> String {
+    serde_urlencoded::to_string([("v", v)])
+        .map(|s| s[2..].to_string())
+        .unwrap_or_default()
 }
 
 /// How the caseload table is sorted.
@@ -101,7 +225,7 @@ pub(crate) async fn caseload(
         es,
         today,
         &data.worklist(today),
-        sort,
+        (sort, &q.filter.cleaned()),
     ))
 }
 
@@ -122,8 +246,8 @@ pub(crate) async fn caseload_csv(
     }
     .ok_or_else(|| WebError::out_of_scope(&v, "staff", q.es.as_deref().unwrap_or("")))?;
     let worklist = data.worklist(today);
-    let (_, c, first_due) =
-        sorted_caseload(d, es, today, &worklist, Sort::parse(q.sort.as_deref()));
+    let sort = (Sort::parse(q.sort.as_deref()), &q.filter.cleaned());
+    let (_, c, first_due) = sorted_caseload(d, es, today, &worklist, sort);
     let mut out = csv::Writer::from_writer(Vec::new());
     let header_row = [
         "Person",
@@ -197,16 +321,25 @@ pub fn caseload_html(
     es: usize,
     today: Day,
     all_items: &[WorkItem],
-    sort: Sort,
+    (sort, filter): (Sort, &Filter),
 ) -> Markup {
     let d = &data.dataset;
-    let (items, c, first_due) = sorted_caseload(d, es, today, all_items, sort);
+    let (items, c, first_due) = sorted_caseload(d, es, today, all_items, (sort, filter));
     let es_id = &d.staff[es].id;
+    let own = v.staff == Some(es);
     let sort_link = |by: Sort, words: &str| {
-        let href = if v.staff == Some(es) {
-            format!("/caseload?sort={}#caseload-table", by.word())
+        let href = if own {
+            format!(
+                "/caseload?sort={}{}#caseload-table",
+                by.word(),
+                filter.query()
+            )
         } else {
-            format!("/caseload?es={es_id}&sort={}#caseload-table", by.word())
+            format!(
+                "/caseload?es={es_id}&sort={}{}#caseload-table",
+                by.word(),
+                filter.query()
+            )
         };
         html! {
             @if sort == by { (words) " " span class="visually-hidden" { "(sorted by this)" } "▲" }
@@ -234,7 +367,7 @@ pub fn caseload_html(
             }
             @if let Some(standing) = &c.standing { p id="caseload-standing" { (caseload_standing_words(standing)) "." } }
             p class="no-print" {
-                a href=(if v.staff == Some(es) { format!("/caseload.csv?sort={}", sort.word()) } else { format!("/caseload.csv?es={}&sort={}", d.staff[es].id, sort.word()) }) { "Download the caseload as CSV" }
+                a href=(if own { format!("/caseload.csv?sort={}{}", sort.word(), filter.query()) } else { format!("/caseload.csv?es={}&sort={}{}", d.staff[es].id, sort.word(), filter.query()) }) { "Download the caseload as CSV" }
                 " "
                 button type="button" class="secondary" data-print hidden { "Print" }
             }
@@ -247,7 +380,7 @@ pub fn caseload_html(
                             strong { (uk_date(item.date)) } " – "
                             @if let Some(i) = item.referral {
                                 @let r = &d.referrals[i];
-                                a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) " (" (r.id) ")" } ": "
+                                a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } ": "
                             }
                             (alert_words(&item.alert))
                             @if let Some((href, words)) = item.referral.and_then(|i| alert_action(&d.referrals[i].id, &item.alert)) {
@@ -256,6 +389,40 @@ pub fn caseload_html(
                         }
                     }
                 }
+            }
+            form method="get" action="/caseload" class="panel no-print filters" id="caseload-filter" {
+                @if !own { input type="hidden" name="es" value=(es_id); }
+                div class="field" {
+                    label for="filter-sort" { "Sort by" }
+                    select id="filter-sort" name="sort" {
+                        @for (value, words) in [("urgency", "Most urgent first"), ("inactive", "Days until inactive"), ("milestone", "Next sustainment milestone"), ("person", "Name")] {
+                            option value=(value) selected[sort.word() == value] { (words) }
+                        }
+                    }
+                }
+                div class="field" {
+                    label for="filter-status" { "Status" }
+                    select id="filter-status" name="status" {
+                        @for (value, words) in STATUS_CHOICES { option value=(value) selected[filter.status == value] { (words) } }
+                    }
+                }
+                div class="field" {
+                    label for="filter-due" { "Next to do" }
+                    select id="filter-due" name="due" {
+                        @for (value, words) in DUE_CHOICES { option value=(value) selected[filter.due == value] { (words) } }
+                    }
+                }
+                div class="field" {
+                    label for="filter-name" { "Name" }
+                    input id="filter-name" name="name" type="search" value=(filter.name) maxlength=(NAME_FILTER_CHARS);
+                }
+                button type="submit" class="secondary" { "Show" }
+                @if !filter.is_empty() {
+                    " " a href=(if own { "/caseload".to_string() } else { format!("/caseload?es={es_id}") }) { "Show everyone" }
+                }
+            }
+            @if !filter.is_empty() {
+                p id="caseload-shown" role="status" { "Showing " (crate::ui::layout::plural(c.entries.len() as i64, "referral", "referrals")) " that match." }
             }
             table id="caseload-table" class="cards" {
                 caption { "Referrals held: open (seen) and referred, not yet seen. Sorted by " (match sort {
@@ -266,7 +433,7 @@ pub fn caseload_html(
                 }) "." }
                 thead { tr {
                     th scope="col" aria-sort=(aria_sort(Sort::Person)) { (sort_link(Sort::Person, "Person")) }
-                    th scope="col" { "Referral" } th scope="col" { "Status" }
+                    th scope="col" { "Referred" } th scope="col" { "Status" }
                     th scope="col" aria-sort=(aria_sort(Sort::Urgency)) { (sort_link(Sort::Urgency, "Next to do")) }
                     th scope="col" class="num" { "Days since contact" }
                     th scope="col" class="num" aria-sort=(aria_sort(Sort::Inactive)) { (sort_link(Sort::Inactive, "Days until inactive")) }
@@ -278,7 +445,7 @@ pub fn caseload_html(
                         @let due = first_due.get(&e.referral);
                         tr id=(format!("referral-{}", r.id)) class=[due.filter(|i| i.date < today).map(|_| "overdue")] {
                             td data-label="Person" { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
-                            td data-label="Referral" { (r.id) }
+                            td data-label="Referred" { (uk_date(r.received)) }
                             td data-label="Status" { (status_tag(&e.status)) }
                             td data-label="Next to do" data-next-due=[due.map(|i| i.date.to_string())] { @match due {
                                 Some(i) if i.date < today => { strong class="tag overdue" { "Overdue" } " " (uk_date(i.date)) ": " (alert_words(&i.alert)) }
@@ -423,7 +590,7 @@ fn sorted_caseload<'a>(
     es: usize,
     today: Day,
     all_items: &'a [WorkItem],
-    sort: Sort,
+    (sort, filter): (Sort, &Filter),
 ) -> (
     Vec<&'a WorkItem>,
     ipstrack_core::caseload::EsCaseload,
@@ -442,6 +609,16 @@ fn sorted_caseload<'a>(
         }
     }
     let name = |r: usize| d.clients[d.referrals[r].client as usize].display_name();
+    if !filter.is_empty() {
+        c.entries.retain(|e| {
+            filter.keeps(
+                e,
+                first_due.get(&e.referral).copied(),
+                &name(e.referral),
+                today,
+            )
+        });
+    }
     let last = Day::LAST;
     match sort {
         // The soonest day something is due or the person becomes inactive
