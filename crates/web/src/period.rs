@@ -20,6 +20,7 @@ pub(crate) fn bad_period(
     team: Option<&str>,
     message: &str,
 ) -> WebError {
+    let q = &q.joined();
     let text = |t: &Option<String>| t.as_deref().unwrap_or_default().to_string();
     let typed = crate::ui::figures::Typed {
         period: text(&q.period),
@@ -44,6 +45,69 @@ pub(crate) struct PeriodQuery {
     /// A custom range's first and last days (with `period=custom`).
     pub(crate) from: Option<String>,
     pub(crate) to: Option<String>,
+    /// The same days as a GOV.UK date input sends them: day, month, year.
+    #[serde(flatten)]
+    pub(crate) parts: DateParts,
+}
+
+/// The day, month and year boxes of the period form's dates.
+#[derive(Clone, Default, Deserialize)]
+pub(crate) struct DateParts {
+    #[serde(rename = "from-day")]
+    from_day: Option<String>,
+    #[serde(rename = "from-month")]
+    from_month: Option<String>,
+    #[serde(rename = "from-year")]
+    from_year: Option<String>,
+    #[serde(rename = "to-day")]
+    to_day: Option<String>,
+    #[serde(rename = "to-month")]
+    to_month: Option<String>,
+    #[serde(rename = "to-year")]
+    to_year: Option<String>,
+    #[serde(rename = "as_of-day")]
+    as_of_day: Option<String>,
+    #[serde(rename = "as_of-month")]
+    as_of_month: Option<String>,
+    #[serde(rename = "as_of-year")]
+    as_of_year: Option<String>,
+}
+
+/// A date typed in three boxes, as one text: `YYYY-MM-DD` when the parts are
+/// numbers, the parts joined with `/` when not (so it is told as not a
+/// date), nothing when all three are empty or absent.
+pub(crate) fn joined(d: &Option<String>, m: &Option<String>, y: &Option<String>) -> Option<String> {
+    let part = |p: &Option<String>| p.as_deref().unwrap_or_default().trim().to_string();
+    let (d, m, y) = (part(d), part(m), part(y));
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        return None;
+    }
+    let number = |t: &str, most: usize| {
+        !t.is_empty() && t.len() <= most && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    Some(
+        if number(&d, 2) && number(&m, 2) && y.len() == 4 && number(&y, 4) {
+            format!("{y}-{m:0>2}-{d:0>2}")
+        } else {
+            format!("{d}/{m}/{y}")
+        },
+    )
+}
+
+impl PeriodQuery {
+    /// The query with the days typed in day, month and year boxes read as
+    /// its `from`, `to` and `as_of` (the boxes win over a whole date).
+    pub(crate) fn joined(&self) -> PeriodQuery {
+        let p = &self.parts;
+        PeriodQuery {
+            period: self.period.clone(),
+            as_of: joined(&p.as_of_day, &p.as_of_month, &p.as_of_year).or(self.as_of.clone()),
+            team: self.team.clone(),
+            from: joined(&p.from_day, &p.from_month, &p.from_year).or(self.from.clone()),
+            to: joined(&p.to_day, &p.to_month, &p.to_year).or(self.to.clone()),
+            parts: DateParts::default(),
+        }
+    }
 }
 
 /// The value of the period list's "Custom range" choice.
@@ -102,6 +166,7 @@ pub(crate) fn period_or(
     today: Day,
     default: Period,
 ) -> Result<(Period, Day), String> {
+    let q = &q.joined();
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(CUSTOM) => custom_range(q)?,
         Some(p) => Period::parse(p).map_err(|e| e.to_string())?,
@@ -109,14 +174,15 @@ pub(crate) fn period_or(
     };
     let as_of = match q.as_of.as_deref().filter(|a| !a.is_empty()) {
         Some(a) => {
-            Day::parse(a).ok_or_else(|| format!("as-of date `{a}` is not a date (YYYY-MM-DD)"))?
+            Day::parse(a).ok_or("The as-of date must be a real date, for example, 31 12 2024")?
         }
         None => period.default_as_of(today),
     };
     if as_of < period.start {
         return Err(format!(
-            "the as-of date {as_of} is before the period starts ({})",
-            period.start
+            "The as-of date, {}, is before the period starts ({})",
+            crate::ui::dates::uk_date(as_of),
+            crate::ui::dates::uk_date(period.start)
         ));
     }
     Ok((period, as_of))
@@ -131,7 +197,7 @@ fn custom_range(q: &PeriodQuery) -> Result<Period, String> {
             return Err(format!("Enter the {what} of the custom range"));
         }
         Day::parse(text).ok_or_else(|| {
-            format!("The {what} of the custom range must be a real date, for example 2024-04-01")
+            format!("The {what} of the custom range must be a real date, for example, 1 4 2024")
         })
     };
     let from = day(&q.from, "first day")?;

@@ -47,6 +47,26 @@ pub(crate) struct ReturnQuery {
     period: Option<String>,
     #[serde(default)]
     as_of: Option<String>,
+    /// The as-of date as a GOV.UK date input sends it.
+    #[serde(default, rename = "as_of-day")]
+    as_of_day: Option<String>,
+    #[serde(default, rename = "as_of-month")]
+    as_of_month: Option<String>,
+    #[serde(default, rename = "as_of-year")]
+    as_of_year: Option<String>,
+}
+
+impl ReturnQuery {
+    /// The query with the as-of date's day, month and year boxes read as one.
+    fn joined(self) -> ReturnQuery {
+        let as_of = crate::period::joined(&self.as_of_day, &self.as_of_month, &self.as_of_year)
+            .or(self.as_of);
+        ReturnQuery {
+            period: self.period,
+            as_of,
+            ..ReturnQuery::default()
+        }
+    }
 }
 
 /// The field of the return form a problem is about.
@@ -108,7 +128,7 @@ fn chosen(q: &ReturnQuery, today: Day) -> Result<(Period, Day), Problem> {
         Some(a) => Day::parse(a).ok_or_else(|| {
             (
                 Field::AsOf,
-                format!("“{a}” is not a date: enter the as-of date like 2025-01-15."),
+                "The as-of date must be a real date, for example, 15 1 2025".to_string(),
             )
         })?,
     };
@@ -202,6 +222,7 @@ pub(crate) async fn returns(
     headers: HeaderMap,
     Query(q): Query<ReturnQuery>,
 ) -> WebResult {
+    let q = q.joined();
     let saved = take_saved(&state, &headers);
     let asked = q.period.is_some() || q.as_of.is_some();
     let (status, page) = if asked {
@@ -219,6 +240,7 @@ pub(crate) async fn returns(
         let start = ReturnQuery {
             period: Some(Period::last_closed_quarter(state.today()).label),
             as_of: Some(state.today().to_string()),
+            ..ReturnQuery::default()
         };
         (
             StatusCode::OK,
@@ -311,18 +333,18 @@ fn quarter_field(data: &Snapshot, today: Day, typed: &str, error: Option<&str>) 
 
 /// The as-of date of the return, with its hint and error.
 fn as_of_field(value: &str, error: Option<&str>) -> Markup {
-    let id = Field::AsOf.id();
-    let described = match error {
-        Some(_) => format!("{id}-hint {id}-error"),
-        None => format!("{id}-hint"),
+    // Its Day box's id is `Field::AsOf.id()`, where the error summary links.
+    let state = crate::ui::form::FormState {
+        form: "return",
+        values: vec![("as_of".into(), value.to_string())],
+        errors: error
+            .map(|e| vec![("as_of", e.to_string())])
+            .unwrap_or_default(),
+        ..Default::default()
     };
     html! {
-        div class=(if error.is_some() { "field has-error" } else { "field" }) {
-            label for=(id) { "Figures as of" }
-            span class="hint" id=(format!("{id}-hint")) { "Events dated after this day are left out (empty: today)." }
-            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
-            input id=(id) name="as_of" type="date" value=(value) aria-describedby=(described);
-        }
+        (crate::ui::form::date_input(&state, "return", "as_of", "Figures as of", None))
+        p class="hint" { "Events dated after this day are left out (empty: today)." }
     }
 }
 
@@ -515,6 +537,7 @@ pub(crate) async fn submit_return(
     let q = ReturnQuery {
         period: Some(form.period.clone()),
         as_of: Some(form.as_of.clone()),
+        ..ReturnQuery::default()
     };
     let bad = StatusCode::UNPROCESSABLE_ENTITY;
     if form.confirm != "yes" {

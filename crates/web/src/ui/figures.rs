@@ -78,16 +78,15 @@ pub(crate) fn period_fields(
                     option value=(CUSTOM) selected[custom] { "A custom range: the days below" }
                 }
             }
-            div class=(field_class("period-from")) {
-                label for="period-from" { "Custom range: first day" }
-                @if let Some(p) = error("period-from") { span class="error" id="period-from-error" { (p) } }
-                input id="period-from" name="from" type="date" value=(from);
-            }
-            div class="field" {
-                label for="period-to" { "Custom range: last day" }
-                input id="period-to" name="to" type="date" value=(to);
-            }
-            div class="field" { label for="as_of" { "As of" } input id="as_of" name="as_of" type="date" value=(typed.as_of); }
+            @let dates = crate::ui::form::FormState {
+                form: "period",
+                values: vec![("from".into(), from.to_string()), ("to".into(), to.to_string()), ("as_of".into(), typed.as_of.clone())],
+                errors: error("period-from").map(|p| vec![("from", p.to_string())]).unwrap_or_default(),
+                ..Default::default()
+            };
+            (crate::ui::form::date_input(&dates, "period", "from", "Custom range: first day", None))
+            (crate::ui::form::date_input(&dates, "period", "to", "Custom range: last day", None))
+            (crate::ui::form::date_input(&dates, "period", "as_of", "As of (optional)", None))
             button type="submit" { "Show" }
         }
     }

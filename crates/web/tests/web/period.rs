@@ -11,12 +11,12 @@ async fn a_period_too_long_or_past_2099_gets_a_400_with_the_form_kept() {
     for (path, kept, field) in [
         (
             "/service?period=2024-04-21..2524-03-31",
-            "name=\"from\" type=\"date\" value=\"2024-04-21\"",
+            "name=\"from-day\" class=\"width-2\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"21\"",
             "period-from",
         ),
         (
             "/team?team=t1&period=custom&from=2024-04-01&to=9999-03-31",
-            "name=\"to\" type=\"date\" value=\"9999-03-31\"",
+            "name=\"to-year\" class=\"width-4\" type=\"text\" inputmode=\"numeric\" autocomplete=\"off\" value=\"9999\"",
             "period-from",
         ),
         (
@@ -77,8 +77,29 @@ async fn pages_default_to_the_current_quarter_and_list_the_years_and_quarters_wi
     )
     .await;
     shows(&page, "<option value=\"custom\" selected>");
-    shows(&page, "name=\"from\" type=\"date\" value=\"2024-10-01\"");
+    shows_date(&page, "period-from", "2024-10-01");
     shows(&page, "1 Oct 2024 to 30 Nov 2024");
+    // The same range typed in the form's day, month and year boxes.
+    let page = ok_page(
+        &w,
+        "/service?period=custom&from-day=1&from-month=10&from-year=2024\
+         &to-day=30&to-month=11&to-year=2024&as_of-day=&as_of-month=&as_of-year=",
+        &manager,
+    )
+    .await;
+    shows(&page, "1 Oct 2024 to 30 Nov 2024");
+    shows_date(&page, "period-to", "2024-11-30");
+    // Boxes that are not a date are told so, beside the first day.
+    let (status, _, page) = send(
+        &w.app,
+        get(
+            "/service?period=custom&from-day=31&from-month=2&from-year=2024&to-day=1&to-month=3&to-year=2024",
+            &manager,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    shows(&page, "must be a real date, for example, 1 4 2024");
     // A bad custom range keeps the form with the error beside the first day.
     for (query, words) in [
         (

@@ -339,7 +339,7 @@ async fn a_bad_period_on_the_plan_page_is_explained() {
     let lead = session_of(&w, "lead1").await;
     for (query, words) in [
         ("period=2024/26", "period `2024/26` is not valid"),
-        ("period=2024/25&as_of=2024-02-30", "is not a date"),
+        ("period=2024/25&as_of=2024-02-30", "must be a real date"),
         (
             "period=2024/25&as_of=2024-01-01",
             "is before the period starts",

@@ -41,10 +41,16 @@ async fn the_returns_page_defaults_to_the_last_closed_quarter_as_of_today() {
     let q1 = page.find("value=\"2024/25-Q1\"").unwrap();
     assert!(q4 < q1, "newest first");
     hides(&page, "value=\"2024/25\"");
-    shows(
-        &page,
-        "id=\"return-as_of\" name=\"as_of\" type=\"date\" value=\"2025-01-15\"",
-    );
+    shows_date(&page, "return-as_of", "2025-01-15");
+    // The as-of date typed in its day, month and year boxes.
+    let boxes = ok_page(
+        &w,
+        "/returns?period=2024/25-Q3&as_of-day=31&as_of-month=12&as_of-year=2024",
+        &manager,
+    )
+    .await;
+    shows_date(&boxes, "return-as_of", "2024-12-31");
+    shows(&boxes, "as of 31 Dec 2024");
     // No preview until a quarter is chosen; nothing submitted yet.
     hides(&page, "Preview: ");
     shows(&page, "No return has been submitted yet.");
@@ -343,7 +349,7 @@ async fn a_bad_quarter_keeps_the_form_with_the_error_beside_the_field() {
         (
             "period=2024/25-Q3&as_of=31/12/2024",
             "return-as_of",
-            "“31/12/2024” is not a date",
+            "The as-of date must be a real date, for example, 15 1 2025",
         ),
         (
             "period=2024/25-Q3&as_of=2024-09-30",
@@ -561,7 +567,7 @@ async fn the_grow_return_downloads_as_xlsx_and_csv_with_the_json_reports_figures
         ("period=2024/25-Q5", "is not valid"),
         ("period=", "Choose the period of the return"),
         ("", "Choose the period of the return"),
-        ("period=2024/25-Q3&as_of=31/12/2024", "is not a date"),
+        ("period=2024/25-Q3&as_of=31/12/2024", "must be a real date"),
     ] {
         for file in ["xlsx", "csv"] {
             let (status, headers, page) = send(
