@@ -70,7 +70,7 @@ async function fillDate(scope, legend, iso) {
 async function accessOf(page, es) {
   await page.goto(`${base}/team`);
   const row = page.locator('tr', { has: page.locator(`a[href="/caseload?es=${es}"]`) });
-  return Number(await row.locator('td').first().innerText());
+  return Number(await row.locator('[data-figure="access"]').innerText());
 }
 
 let failed = false;

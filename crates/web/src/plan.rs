@@ -176,14 +176,14 @@ pub fn plan_html(
         html! {
             div class="plan" {
                 dl class="plan-facts" {
-                    div { dt { "Employment specialist" } dd id="plan-es" { (staff.name) " (" (staff.id) ")" } }
+                    div { dt { "Employment specialist" } dd id="plan-es" { (staff.name) } }
                     div { dt { "Team" } dd id="plan-team" { (team.name) } }
                     div { dt { "Start in post" } dd id="plan-start" { (uk_date(staff.start_date)) } }
                     @if let Some(end) = staff.end_date { div { dt { "Left post" } dd { (uk_date(end)) } } }
                     div { dt { "FTE" } dd id="plan-fte" { (f64::from(staff.fte.0) / 10_000.0) } }
                     div { dt { "Plan year" } dd id="plan-year" { @match figures {
-                        Some(s) if s.targets.year == 1 => "Year 1",
-                        Some(_) => "Year 2 on",
+                        Some(s) if s.targets.year == 1 => "First year in post",
+                        Some(_) => "Second year in post or later",
                         None => "–",
                     } } }
                     div { dt { "Period" } dd id="plan-period" { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) ")" } }

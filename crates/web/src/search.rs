@@ -266,8 +266,8 @@ fn search_html(
                     table id="search-results" {
                         caption { "People found" }
                         thead { tr {
-                            th scope="col" { "Person" } th scope="col" { "Referral" }
-                            th scope="col" { "Received" } th scope="col" { "Specialist" } th scope="col" { "Status today" }
+                            th scope="col" { "Person" }
+                            th scope="col" { "Referred on" } th scope="col" { "Specialist" } th scope="col" { "Status today" }
                         } }
                         tbody {
                             @for &i in found {
@@ -275,7 +275,7 @@ fn search_html(
                                 @let es = assigned_on(r, today, today).map_or("unallocated".to_string(), |e| d.staff[e as usize].name.clone());
                                 tr {
                                     td { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
-                                    td { (r.id) } td { (uk_date(r.received)) } td { (es) }
+                                    td { (uk_date(r.received)) } td { (es) }
                                     td { (status_tag(&status_on(r, today, &d.policy))) }
                                 }
                             }

@@ -48,7 +48,7 @@ pub fn service_html(v: &Viewer, data: &Loaded, r: &Report, ytd: Option<&Report>)
         v,
         &format!("{} – service", d.service.name),
         html! {
-            p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". U/E: unemployed / employed at referral." }
+            p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". Each pair of figures is unemployed / in work (job retention) at referral, always counted apart." }
             (period_form("/service", &data.dataset, r, None))
             table {
                 caption { "Teams and service" }

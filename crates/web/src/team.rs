@@ -127,49 +127,57 @@ pub fn team_html(
         v,
         &format!("Team {}", t.name),
         html! {
-            p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". U/E: unemployed / employed at referral." }
+            p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". Each pair of figures is unemployed / in work (job retention) at referral, always counted apart." }
             (period_form("/team", d, r, Some(&t.id)))
-            // Wide on a laptop too (fourteen columns and the reasons): it
-            // scrolls inside its own box, reachable by keyboard.
-            div class="table-scroll" tabindex="0" role="region" aria-labelledby="performance-plans-caption" {
+            // Eight columns, each status beside its figure and the reasons
+            // behind a status folded under it: the whole table fits a laptop;
+            // on a phone each ES is a card.
             table class="cards" id="performance-plans" {
                 caption id="performance-plans-caption" { "Performance plans" }
                 thead { tr {
-                    th scope="col" { "Employment specialist" } th scope="col" class="num" { "Access" }
-                    th scope="col" class="num" { "Access target to date / year" } th scope="col" { "Access status" }
-                    th scope="col" class="num" { "Into work" } th scope="col" class="num" { "Into-work target" } th scope="col" { "Into-work status" }
-                    th scope="col" class="num" { "Job outcome rate" } th scope="col" { "Job outcome rate status" }
-                    th scope="col" class="num" { "13-week sustainment" } th scope="col" { "Sustainment status" }
-                    th scope="col" class="num" { "Active / open (seen)" } th scope="col" class="num" { "Carried over" }
-                    th scope="col" class="num" { "Fidelity score" }
+                    th scope="col" { "Employment specialist" }
+                    th scope="col" { "Access (unemployed): so far of the target to date" }
+                    th scope="col" { "Into work: of the target" }
+                    th scope="col" { "Job outcome rate" }
+                    th scope="col" { "13-week sustainment" }
+                    th scope="col" class="num" { "Active / open (seen)" }
+                    th scope="col" class="num" { "Carried over" }
+                    th scope="col" class="num" { "Fidelity score (caseload)" }
                 } }
                 tbody {
                     @for s in &members {
                         @let name = d.staff.iter().find(|x| x.id == s.id && x.role == Role::Es).map_or(s.id.clone(), |x| x.name.clone());
+                        @let why = crate::team_behind::why(d, s, r);
+                        @let year = s.targets.year_to_date.as_ref();
                         tr {
                             th scope="row" {
-                                a href=(format!("/caseload?es={}", s.id)) { (name) } " (year " (s.targets.year) ") "
+                                a href=(format!("/caseload?es={}", s.id)) { (name) } br;
+                                span class="hint" { (if s.targets.year == 1 { "First year in post" } else { "Second year in post or later" }) } br;
                                 a href=(plan_link(&s.id, r)) aria-label=(format!("Performance plan of {name}")) { "Plan" }
                             }
-                            td class="num" data-label="Access" { (s.kpis.access.unemployed) }
-                            td class="num" data-label="Access target to date / year" { (format!("{:.1} / {:.1}", s.targets.access_to_date, s.targets.access)) }
-                            @let why = crate::team_behind::why(d, s, r);
-                            td data-why="access" data-label="Access status" { (tag(s.targets.status.access)) (why.access) }
-                            td class="num" data-label="Into work" { (s.kpis.people_into_work.unemployed) }
-                            td class="num" data-label="Into-work target" { (format!("{:.1}", s.targets.people_into_work)) }
-                            td data-why="into-work" data-label="Into-work status" { (tag(s.targets.status.people_into_work)) (why.into_work) }
-                            @let year = s.targets.year_to_date.as_ref();
-                            td class="num" data-label="Job outcome rate" { (rate_cell(s.kpis.job_outcome_rate.value, year.map(|y| y.job_outcome_rate.value), Some(s.targets.job_outcome_rate))) }
-                            td data-why="job-outcome-rate" data-label="Job outcome rate status" { (tag(s.targets.status.job_outcome_rate)) (why.job_outcome_rate) }
-                            td class="num" data-label="13-week sustainment" { (rate_cell(s.kpis.sustainment_rate_13w.value, year.map(|y| y.sustainment_rate_13w.value), Some(s.targets.sustainment_rate_13w))) }
-                            td data-why="sustainment" data-label="Sustainment status" { (tag(s.targets.status.sustainment_rate_13w)) (why.sustainment) }
+                            td data-why="access" data-label="Access" {
+                                span data-figure="access" { (s.kpis.access.unemployed) } " of " (format!("{:.1}", s.targets.access_to_date))
+                                br; span class="ytd" { (format!("{:.1}", s.targets.access)) " for the year" } br;
+                                (tag(s.targets.status.access)) (folded(why.access))
+                            }
+                            td data-why="into-work" data-label="Into work" {
+                                span data-figure="into-work" { (s.kpis.people_into_work.unemployed) } " of " (format!("{:.1}", s.targets.people_into_work)) br;
+                                (tag(s.targets.status.people_into_work)) (folded(why.into_work))
+                            }
+                            td data-why="job-outcome-rate" data-label="Job outcome rate" {
+                                (rate_cell(s.kpis.job_outcome_rate.value, year.map(|y| y.job_outcome_rate.value), Some(s.targets.job_outcome_rate))) br;
+                                (tag(s.targets.status.job_outcome_rate)) (folded(why.job_outcome_rate))
+                            }
+                            td data-why="sustainment" data-label="13-week sustainment" {
+                                (rate_cell(s.kpis.sustainment_rate_13w.value, year.map(|y| y.sustainment_rate_13w.value), Some(s.targets.sustainment_rate_13w))) br;
+                                (tag(s.targets.status.sustainment_rate_13w)) (folded(why.sustainment))
+                            }
                             td class="num" data-label="Active / open (seen)" { (s.kpis.caseload.active) " / " (s.kpis.caseload.open) }
                             td class="num" data-label="Carried over" { (s.kpis.caseload.carried_over) }
-                            td class="num" data-label="Fidelity score" { (s.kpis.fidelity_caseload_score.map_or("–".into(), |f| f.to_string())) }
+                            td class="num" data-label="Fidelity score (caseload)" { (s.kpis.fidelity_caseload_score.map_or("–".into(), |f| f.to_string())) }
                         }
                     }
                 }
-            }
             }
             @if let Some(b) = block {
                 @let year = ytd.and_then(|y| y.teams.iter().find(|x| x.id == t.id)).map(|x| &x.kpis);
@@ -184,4 +192,13 @@ pub fn team_html(
                   Series::count("Sustained 13 weeks", "#007f3b", &both(&trends.sustained))], false))
         },
     )
+}
+
+/// The reasons behind a status, folded under it ("Why"), if there are any.
+fn folded(why: Markup) -> Markup {
+    html! {
+        @if !why.0.is_empty() {
+            details class="why-details" { summary { "Why" } (why) }
+        }
+    }
 }

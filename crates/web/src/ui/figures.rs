@@ -194,12 +194,12 @@ pub(crate) fn figures_row(name: Markup, k: &Kpis, ytd: Option<&Kpis>) -> Markup 
 pub(crate) fn figures_head() -> Markup {
     use crate::definitions::defined;
     html! { thead { tr {
-        th scope="col" { "" } th scope="col" class="num" { (defined("referrals", "Referrals")) " U/E" }
-        th scope="col" class="num" { (defined("access", "Access")) " U/E" }
-        th scope="col" class="num" { (defined("into-work", "Into work")) " U/E" }
-        th scope="col" class="num" { (defined("job-starts", "Job starts")) " U/E" }
-        th scope="col" class="num" { (defined("sustained", "Sustained 13 weeks")) " U/E" } th scope="col" class="num" { "26 weeks U/E" }
-        th scope="col" class="num" { "52 weeks U/E" }
+        th scope="col" { "" } th scope="col" class="num" { (defined("referrals", "Referrals")) }
+        th scope="col" class="num" { (defined("access", "Access")) }
+        th scope="col" class="num" { (defined("into-work", "Into work")) }
+        th scope="col" class="num" { (defined("job-starts", "Job starts")) }
+        th scope="col" class="num" { (defined("sustained", "Sustained 13 weeks")) } th scope="col" class="num" { "Sustained 26 weeks" }
+        th scope="col" class="num" { "Sustained 52 weeks" }
         th scope="col" class="num" { (defined("caseload", "Active")) " / open (seen)" }
         th scope="col" class="num" { (defined("carried-over", "Carried over")) }
         th scope="col" class="num" { (defined("job-outcome-rate", "Job outcome rate")) }

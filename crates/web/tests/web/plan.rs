@@ -105,7 +105,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         let expect = |id: &str, value: String| {
             assert_eq!(text_of(&page, id), value, "{} {id}", s.id);
         };
-        expect("plan-es", format!("{} ({})", staff.name, staff.id));
+        expect("plan-es", staff.name.clone());
         expect("plan-team", d.teams[staff.team as usize].name.clone());
         expect(
             "plan-start",
@@ -114,7 +114,12 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
         expect("plan-fte", format!("{}", f64::from(staff.fte.0) / 10_000.0));
         expect(
             "plan-year",
-            if t.year == 1 { "Year 1" } else { "Year 2 on" }.into(),
+            if t.year == 1 {
+                "First year in post"
+            } else {
+                "Second year in post or later"
+            }
+            .into(),
         );
         expect("plan-period", "2024/25 (1 Apr 2024 to 31 Mar 2025)".into());
         expect("plan-as-of", "31 Dec 2024".into());

@@ -33,8 +33,8 @@ async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
     shows(
         &page,
         &format!(
-            "{:.1} / {:.1}",
-            es3.targets.access_to_date, es3.targets.access
+            "{}</span> of {:.1}<br><span class=\"ytd\">{:.1} for the year</span>",
+            es3.kpis.access.unemployed, es3.targets.access_to_date, es3.targets.access
         ),
     );
     let (status, _, _) = send(&w.app, get("/api/v1/report?period=2024/26", &manager)).await;
@@ -100,10 +100,10 @@ async fn tgt_3_each_behind_status_says_why_in_numbers_under_a_heading_naming_its
     let lead = session_of(&w, "lead1").await;
     let page = ok_page(&w, "/team", &lead).await;
     for heading in [
-        "Access status",
-        "Into-work status",
-        "Job outcome rate status",
-        "Sustainment status",
+        "Access (unemployed): so far of the target to date",
+        "Into work: of the target",
+        "Job outcome rate",
+        "13-week sustainment",
     ] {
         shows(&page, &format!(">{heading}</th>"));
     }
