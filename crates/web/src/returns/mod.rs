@@ -88,14 +88,16 @@ impl Field {
 /// A problem with what was typed: the field it is about and what to change.
 type Problem = (Field, String);
 
-/// A quarter in words: `1 October to 31 December 2024 (2024/25 Q3)`; any
-/// other period: its days and label.
+/// A quarter in words: `October to December 2024 (2024/25 Q3)`; any
+/// other period of whole months likewise; else its days and label.
 pub(crate) fn period_words(start: Day, end: Day, label: &str) -> String {
     let (s, e) = (start.date(), end.date());
-    let days = if s.year() == e.year() {
-        format!("{} to {}", s.strftime("%-d %B"), e.strftime("%-d %B %Y"))
-    } else {
-        format!("{} to {}", s.strftime("%-d %B %Y"), e.strftime("%-d %B %Y"))
+    let whole_months = s.day() == 1 && end.plus(1).date().day() == 1;
+    let days = match (whole_months, s.year() == e.year()) {
+        (true, true) => format!("{} to {}", s.strftime("%B"), e.strftime("%B %Y")),
+        (true, false) => format!("{} to {}", s.strftime("%B %Y"), e.strftime("%B %Y")),
+        (false, true) => format!("{} to {}", s.strftime("%-d %B"), e.strftime("%-d %B %Y")),
+        (false, false) => format!("{} to {}", s.strftime("%-d %B %Y"), e.strftime("%-d %B %Y")),
     };
     format!("{days} ({})", label.replace("-Q", " Q"))
 }
@@ -401,7 +403,7 @@ fn figure_text(column: usize, v: Option<f64>) -> String {
 
 /// The return's figures, one row per figure, a column per team and the
 /// service: unemployed and employed apart, as IPS Grow asks for them.
-fn figures_table(rows: &[ReturnRow], caption: &str) -> Markup {
+pub(super) fn figures_table(rows: &[ReturnRow], caption: &str) -> Markup {
     let mut shown: Vec<&ReturnRow> = rows.iter().filter(|r| r.level == "team").collect();
     shown.extend(rows.iter().filter(|r| r.level == "service"));
     html! {

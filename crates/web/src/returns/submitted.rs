@@ -211,6 +211,12 @@ pub(super) fn submission_html(data: &Snapshot, s: &Submission) -> Markup {
                     a href=(file_href("grow-return.csv", &of.label, of.as_of)) download { "CSV" } "."
                 }
             }
+            @if let Some((_, rows)) = &frozen {
+                details class="submitted-figures" {
+                    summary { "The submitted figures" }
+                    (super::figures_table(rows, "The figures as submitted: the service and each team"))
+                }
+            }
             @match &now {
                 Err(e) => p { "What has changed since cannot be shown: " (e) "." },
                 Ok(changes) if changes.is_empty() => p { "No change since it was submitted." },

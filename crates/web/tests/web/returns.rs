@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 /// The quarter of the brief's example: on 15 Jan 2025, the last closed one.
 const Q3: &str = "period=2024/25-Q3&as_of=2024-12-31";
 /// The question the confirmation asks, naming the quarter.
-const QUESTION: &str = "Submit the return for <strong>1 October to 31 December 2024 (2024/25 Q3)</strong>? The figures will be frozen: later changes to case data will be shown against them, not change them.";
+const QUESTION: &str = "Submit the return for <strong>October to December 2024 (2024/25 Q3)</strong>? The figures will be frozen: later changes to case data will be shown against them, not change them.";
 
 /// Submits Q3 through its confirmation, as `manager`; answers the status.
 async fn submit_q3(w: &World, manager: &str, csrf: &str) -> StatusCode {
@@ -73,7 +73,7 @@ async fn a_preview_shows_the_quarters_figures_and_downloads_and_submits_nothing(
     let w = world().await;
     let manager = session_of(&w, "manager").await;
     let page = ok_page(&w, &format!("/returns?{Q3}"), &manager).await;
-    shows(&page, "Preview: 1 October to 31 December 2024 (2024/25 Q3)");
+    shows(&page, "Preview: October to December 2024 (2024/25 Q3)");
     shows(&page, "Figures as of 31 Dec 2024.");
     // The two downloads of exactly that quarter and as-of day.
     shows(
@@ -176,9 +176,20 @@ async fn submitting_needs_the_confirmation_which_names_the_quarter() {
     );
     let page = ok_page(&w, "/returns", &format!("{manager}; ipstrack_saved=return")).await;
     shows(&page, "Return submitted. Its figures are frozen.");
-    shows(&page, "<h3>1 October to 31 December 2024 (2024/25 Q3)</h3>");
+    shows(&page, "<h3>October to December 2024 (2024/25 Q3)</h3>");
     shows(&page, " by manager, with figures as of 31 Dec 2024.");
     shows(&page, "No change since it was submitted.");
+    // The submitted figures are readable on the page, not only as a file:
+    // the frozen report's own numbers.
+    let submitted = &page[page
+        .find("<summary>The submitted figures</summary>")
+        .expect("the figures")..];
+    let stored = w.store.submissions().await.unwrap();
+    let frozen = &stored[0].report;
+    let referrals = frozen["service"]["referrals"]["unemployed"]
+        .as_u64()
+        .unwrap();
+    shows(submitted, &format!("<td class=\"num\">{referrals}</td>"));
 }
 
 #[tokio::test]
@@ -192,7 +203,7 @@ async fn submitting_a_quarter_twice_is_refused_with_a_clear_message() {
     assert_eq!(status, StatusCode::CONFLICT);
     shows(
         &page,
-        "The return for 1 October to 31 December 2024 (2024/25 Q3) was submitted on ",
+        "The return for October to December 2024 (2024/25 Q3) was submitted on ",
     );
     shows(&page, " by manager. A submitted return is never changed");
     shows(&page, "href=\"#return-period\"");
@@ -625,7 +636,7 @@ async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_nam
     shows(&page, "Job start on 2 Dec 2024 recorded for ");
     shows(
         &page,
-        "This changes the return already submitted for 1 October to 31 December 2024 (2024/25 Q3)",
+        "This changes the return already submitted for October to December 2024 (2024/25 Q3)",
     );
     shows(&page, "Total job starts");
     shows(&page, "href=\"/returns#submitted\"");
