@@ -100,7 +100,71 @@ pub struct AuditFilter {
     pub since: Option<String>,
 }
 
+/// One page of the audit log, newest first, as the audit page asks for it.
+#[derive(Clone, Debug, Default)]
+pub struct AuditSearch {
+    /// Who made the changes (a username).
+    pub actor: Option<String>,
+    /// The record's id.
+    pub record: Option<String>,
+    /// The kind of record (`referral`, `staff`, `user`…).
+    pub record_type: Option<String>,
+    /// Entries at or after this moment (an RFC 3339 timestamp).
+    pub from: Option<String>,
+    /// Entries before this moment.
+    pub until: Option<String>,
+    /// Entries older than this position in the log (the next page).
+    pub before: Option<i64>,
+    /// At most this many entries (at most [`AUDIT_PAGE_MOST`]).
+    pub limit: u32,
+}
+
+/// The most entries one page of the audit log reads.
+pub const AUDIT_PAGE_MOST: u32 = 200;
+
 impl Store {
+    /// One page of the audit log, newest first: the entries matching
+    /// `search`, at most its limit (bounded by [`AUDIT_PAGE_MOST`]), read by
+    /// the log's index on position, whatever the log's size.
+    pub async fn audit_search(&self, search: &AuditSearch) -> Result<Vec<AuditEntry>> {
+        let mut sql = "SELECT seq, at, actor, action, record_type, record_id, old_value, new_value FROM audit_log WHERE 1 = 1"
+            .to_string();
+        let mut texts = Vec::new();
+        for (column, op, value) in [
+            ("actor", "=", &search.actor),
+            ("record_id", "=", &search.record),
+            ("record_type", "=", &search.record_type),
+            ("at", ">=", &search.from),
+            ("at", "<", &search.until),
+        ] {
+            if let Some(v) = value {
+                texts.push(v.clone());
+                sql.push_str(&format!(" AND {column} {op} ${}", texts.len()));
+            }
+        }
+        if search.before.is_some() {
+            sql.push_str(&format!(" AND seq < ${}", texts.len() + 1));
+        }
+        sql.push_str(&format!(
+            " ORDER BY seq DESC LIMIT {}",
+            search.limit.min(AUDIT_PAGE_MOST)
+        ));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for t in texts {
+            query = query.bind(t);
+        }
+        if let Some(before) = search.before {
+            query = query.bind(before);
+        }
+        let mut conn = self.read.acquire().await?;
+        query
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(entry_of)
+            .collect()
+    }
+
     /// The audit log, oldest first.
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut conn = self.read.acquire().await?;
@@ -158,18 +222,19 @@ pub(crate) async fn read_audit(
         query = query.bind(b);
     }
     let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                action: r.try_get("action")?,
-                record_type: r.try_get("record_type")?,
-                record_id: r.try_get("record_id")?,
-                old_value: r.try_get("old_value")?,
-                new_value: r.try_get("new_value")?,
-            })
-        })
-        .collect()
+    rows.iter().map(entry_of).collect()
+}
+
+/// An audit entry from its row.
+fn entry_of(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        record_type: r.try_get("record_type")?,
+        record_id: r.try_get("record_id")?,
+        old_value: r.try_get("old_value")?,
+        new_value: r.try_get("new_value")?,
+    })
 }

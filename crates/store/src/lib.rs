@@ -32,7 +32,7 @@ use ipstrack_core::bundle::{BundleDoc, BundleErrors, Loaded, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
-pub use audit::{AuditEntry, AuditFilter};
+pub use audit::{AUDIT_PAGE_MOST, AuditEntry, AuditFilter, AuditSearch};
 pub use audit_queue::{AUDIT_QUEUE, AUDIT_ROWS_PER_USER_MINUTE};
 pub use backup::{BACKUP_FORMAT, Backup, NOT_BACKED_UP, Versions};
 pub(crate) use changes::CHANGES_CHANNEL;

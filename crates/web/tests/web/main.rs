@@ -9,6 +9,7 @@ mod common;
 mod admin;
 mod api;
 mod api_writes;
+mod audit;
 mod auth;
 mod authorisation;
 mod caseload;
