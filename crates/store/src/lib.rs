@@ -32,6 +32,7 @@ use ipstrack_core::bundle::{BundleDoc, BundleErrors, Loaded, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
+pub use accounts::one_time_password;
 pub use audit::{AuditEntry, AuditFilter};
 pub use audit_queue::{AUDIT_QUEUE, AUDIT_ROWS_PER_USER_MINUTE};
 pub use backup::{BACKUP_FORMAT, Backup, NOT_BACKED_UP, Versions};
