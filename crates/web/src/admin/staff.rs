@@ -166,7 +166,7 @@ pub(crate) async fn staff_list(
         html! {
             (success_banner(saved))
             p { a href="/admin/staff/new" { "Add an employment specialist" } }
-            table {
+            table class="cards" {
                 thead { tr {
                     th scope="col" { "Name" } th scope="col" { "Team" } th scope="col" { "Role" }
                     th scope="col" class="num" { "FTE" } th scope="col" { "Start date" } th scope="col" { "Leaving date" }

@@ -219,7 +219,7 @@ pub fn users_html(
             @if unknown > 0 {
                 p { (plural(unknown, "failed sign-in", "failed sign-ins")) " in the last hour named no user." }
             }
-            table id="users-list" {
+            table id="users-list" class="cards" {
                 thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } th scope="col" { "Failed sign-ins" } th scope="col" { "Actions" } } }
                 tbody { @for u in users {
                     tr {
@@ -228,7 +228,7 @@ pub fn users_html(
                         td data-label="Staff record" { (u.staff_id.as_deref().and_then(|id| staff.iter().find(|(s, _)| s == id)).map_or("–", |(_, words)| words.as_str())) }
                         td data-label="State" { @if u.disabled { "Disabled" } @else { "Can sign in" } }
                         td data-label="Failed sign-ins" { (notice(&u.username).unwrap_or_else(|| "–".to_string())) }
-                        td data-label="Actions" { @if u.username != v.session.user.username {
+                        td data-label="Actions" class="user-actions" { @if u.username != v.session.user.username {
                             (user_actions(v, u))
                         } }
                     }
