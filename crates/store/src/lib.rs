@@ -56,6 +56,7 @@ pub use tables::sign_in_gates::{
     ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, PAIR_CHECKS,
     PAIR_MAX_WAIT_MINUTES, SignInFailures, WINDOW_MINUTES,
 };
+pub use tables::staff::StaffChange;
 pub use tables::submissions::Submission;
 pub use tables::users::{BackupUser, User};
 

@@ -7,7 +7,7 @@ mod common;
 
 use common::databases;
 use ipstrack_core::bundle::{BundleDoc, StaffDoc, canonical};
-use ipstrack_store::{AuditFilter, Change, Role, Store, StoreError};
+use ipstrack_store::{AuditFilter, Change, Role, StaffChange, Store, StoreError};
 
 fn new_es(name: &str, start: &str, fte: f64) -> StaffDoc {
     StaffDoc {
@@ -252,4 +252,41 @@ fn one_time_passwords_are_long_random_and_readable() {
             .all(|c| c == '-' || (c.is_ascii_alphanumeric() && !"01ilo".contains(c))),
         "{a}"
     );
+}
+
+#[tokio::test]
+async fn one_change_of_a_staff_member_keeps_what_was_changed_meanwhile() {
+    for db in databases().await {
+        let store = db.open_with_caseload().await;
+        // Another page changed es2's FTE after this page read the record.
+        let mut es2 = store.export().await.unwrap().staff[1].clone();
+        es2.fte = serde_json::Number::from_f64(0.7).unwrap();
+        store.save_staff(&es2, "other").await.unwrap();
+        let saved = store
+            .change_staff("es2", StaffChange::StartDate("2024-08-01".into()), "admin")
+            .await
+            .unwrap();
+        assert_eq!(saved.start_date, "2024-08-01");
+        assert_eq!(saved.fte.as_f64(), Some(0.7), "{}", db.name);
+        let saved = store
+            .change_staff("es2", StaffChange::EndDate(None), "admin")
+            .await
+            .unwrap();
+        assert_eq!(saved.end_date, None);
+        assert!(matches!(
+            store
+                .change_staff("nobody", StaffChange::Team("t1".into()), "admin")
+                .await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store
+                .change_staff("es2", StaffChange::Team("nowhere".into()), "admin")
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert_stored_as_loaded(&store, db.name).await;
+        store.close().await;
+        db.cleanup().await;
+    }
 }

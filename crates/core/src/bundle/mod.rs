@@ -57,9 +57,7 @@ pub use vocabulary::{
     GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES, accepts, value_of,
 };
 pub use warnings::{Warning, referral_warnings, warnings};
-pub use writing::{
-    employer_contact_document, hours_number, referral_document, staff_document, to_document,
-};
+pub use writing::{employer_contact_document, hours_number, referral_document, to_document};
 
 /// A small valid bundle, for the tests of each part.
 #[cfg(test)]

@@ -90,7 +90,23 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
                 name: t.name.clone(),
             })
             .collect(),
-        staff: data.staff.iter().map(|s| staff_document(data, s)).collect(),
+        staff: data
+            .staff
+            .iter()
+            .map(|s| StaffDoc {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                role: name_of(&ROLES, s.role).into(),
+                team: data.teams[s.team as usize].id.clone(),
+                start_date: s.start_date.to_string(),
+                end_date: day_text(s.end_date),
+                fte: if s.fte.0.is_multiple_of(10_000) {
+                    Number::from(s.fte.0 / 10_000)
+                } else {
+                    Number::from_f64(f64::from(s.fte.0) / 10_000.0).expect("finite")
+                },
+            })
+            .collect(),
         clients: data
             .clients
             .iter()
@@ -236,24 +252,6 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                 note: k.note.as_deref().map(str::to_string),
             })
             .collect(),
-    }
-}
-
-/// A staff member as the bundle writes them (an export, a staff page's
-/// record to change).
-pub fn staff_document(data: &Dataset, s: &Staff) -> StaffDoc {
-    StaffDoc {
-        id: s.id.clone(),
-        name: s.name.clone(),
-        role: name_of(&ROLES, s.role).into(),
-        team: data.teams[s.team as usize].id.clone(),
-        start_date: s.start_date.to_string(),
-        end_date: day_text(s.end_date),
-        fte: if s.fte.0.is_multiple_of(10_000) {
-            Number::from(s.fte.0 / 10_000)
-        } else {
-            Number::from_f64(f64::from(s.fte.0) / 10_000.0).expect("finite")
-        },
     }
 }
 

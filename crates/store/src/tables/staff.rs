@@ -108,6 +108,19 @@ pub(crate) async fn write(
     insert_rows(conn, "staff", &COLUMNS, &new_rows).await
 }
 
+/// One thing of a staff member, changed on its own page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StaffChange {
+    /// The team (its id).
+    Team(String),
+    /// The FTE, more than 0 and at most 1.
+    Fte(serde_json::Number),
+    /// The first day in post (YYYY-MM-DD).
+    StartDate(String),
+    /// The last day in post (YYYY-MM-DD); none: in post.
+    EndDate(Option<String>),
+}
+
 impl Store {
     /// Saves one stored staff member as changed on the web (their team, FTE,
     /// start or leaving date): the same checks as an import (BAD-1: the
@@ -122,6 +135,31 @@ impl Store {
             return Err(StoreError::NotFound(format!("staff {}", record.id.trim())));
         }
         let saved = write_one(&mut tx, record, actor).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Changes one thing of a stored staff member (a staff page's one
+    /// field), applied to the record as stored inside the write, so that a
+    /// change made meanwhile by someone else to another field is kept; then
+    /// as [`Store::save_staff`]. Gives the record as stored.
+    pub async fn change_staff(
+        &self,
+        id: &str,
+        change: StaffChange,
+        actor: &str,
+    ) -> Result<StaffDoc> {
+        let mut tx = self.begin_write().await?;
+        let Some(mut record) = read_one(&mut tx, id).await? else {
+            return Err(StoreError::NotFound(format!("staff {id}")));
+        };
+        match change {
+            StaffChange::Team(team) => record.team = team,
+            StaffChange::Fte(fte) => record.fte = fte,
+            StaffChange::StartDate(day) => record.start_date = day,
+            StaffChange::EndDate(day) => record.end_date = day,
+        }
+        let saved = write_one(&mut tx, &record, actor).await?;
         tx.commit().await?;
         Ok(saved)
     }

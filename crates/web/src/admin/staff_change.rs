@@ -1,16 +1,16 @@
 //! Changing one thing of a staff member (managers and admins, issue 23),
 //! each on its own short page (GOV.UK: one thing per page): their team,
 //! FTE, start date or leaving date. The record is saved through the
-//! store's one door for a staff record; the staff list then says what
+//! store's one door for a staff record (the one field applied to the
+//! record as stored); the staff list then says what
 //! changed, from what, and the access target it gives this year.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use ipstrack_core::Day;
-use ipstrack_core::bundle::staff_document;
 use ipstrack_core::model::{Dataset, Staff};
-use ipstrack_store::StoreError;
+use ipstrack_store::{StaffChange, StoreError};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
@@ -161,20 +161,20 @@ pub(crate) async fn save_change(
     let (s, name) = find(&data, &id, &what)?;
     let d = &data.dataset;
     let today = state.today();
-    let mut doc = staff_document(d, s);
+    let mut change = None;
     let mut errors: Errors = Vec::new();
     let typed = |v: &Option<String>| v.clone().unwrap_or_default();
     match name {
         "team" => {
             let team = typed(&form.team);
             if d.teams.iter().any(|t| t.id == team) {
-                doc.team = team;
+                change = Some(StaffChange::Team(team));
             } else {
                 errors.push(("team", "Choose a team".into()));
             }
         }
         "fte" => match staff_fte(&typed(&form.fte)) {
-            Ok(fte) => doc.fte = fte,
+            Ok(fte) => change = Some(StaffChange::Fte(fte)),
             Err(e) => errors.push(("fte", e)),
         },
         "start_date" => match staff_date(&typed(&form.start_date), "start date", today) {
@@ -185,7 +185,7 @@ pub(crate) async fn save_change(
                     uk_date(s.end_date.expect("some"))
                 ),
             )),
-            Ok(Some(day)) => doc.start_date = day.to_string(),
+            Ok(Some(day)) => change = Some(StaffChange::StartDate(day.to_string())),
             Ok(None) => errors.push(("start_date", "Enter the start date".into())),
             Err(e) => errors.push(("start_date", e)),
         },
@@ -197,12 +197,16 @@ pub(crate) async fn save_change(
                     uk_date(s.start_date)
                 ),
             )),
-            Ok(day) => doc.end_date = day.map(|d| d.to_string()),
+            Ok(day) => change = Some(StaffChange::EndDate(day.map(|d| d.to_string()))),
             Err(e) => errors.push(("end_date", e)),
         },
     }
-    if errors.is_empty() {
-        match state.store.save_staff(&doc, &v.session.user.username).await {
+    if let (true, Some(change)) = (errors.is_empty(), change) {
+        match state
+            .store
+            .change_staff(&s.id, change, &v.session.user.username)
+            .await
+        {
             Ok(_) => {
                 state.refresh().await;
                 let now = state.data();
