@@ -376,9 +376,12 @@ try {
     ]),
     ...await tour(browser, base, artifacts, signIn, 'manager', [
       ['service', '/service'], ['returns', '/returns'], ['team', '/team'],
+      ['staff', '/admin/staff'], ['staff-new', '/admin/staff/new'], ['staff-start', `/admin/staff/${es}/start`],
     ]),
     ...await tour(browser, base, artifacts, signIn, 'admin', [
       ['users', '/admin/users'], ['policy', '/admin/policy'], ['audit', '/audit'],
+      ['staff-fte', `/admin/staff/${es}/fte`], ['staff-team', `/admin/staff/${es}/team`],
+      ['staff-leaving', `/admin/staff/${es}/leaving`],
     ]),
   ];
   assert.deepEqual(problems, [], `pages with problems:\n${problems.join('\n')}`);

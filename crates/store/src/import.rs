@@ -221,8 +221,9 @@ fn normalize(doc: &BundleDoc) -> BundleDoc {
 /// reload instead of loading each referral.
 const RELOAD_ABOVE: usize = 500;
 
-/// Writes an import inside the caller's transaction.
-async fn import(
+/// Writes an import inside the caller's transaction (every writer of records
+/// that are not a referral's own rows comes through here: one door).
+pub(crate) async fn import(
     conn: &mut AnyConnection,
     incoming: &BundleDoc,
     actor: &str,

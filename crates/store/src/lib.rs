@@ -32,6 +32,7 @@ use ipstrack_core::bundle::{BundleDoc, BundleErrors, Loaded, validate};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
+pub use accounts::one_time_password;
 pub use audit::{AUDIT_PAGE_MOST, AuditEntry, AuditFilter, AuditSearch};
 pub use audit_queue::{AUDIT_QUEUE, AUDIT_ROWS_PER_USER_MINUTE};
 pub use backup::{BACKUP_FORMAT, Backup, NOT_BACKED_UP, Versions};
@@ -55,6 +56,7 @@ pub use tables::sign_in_gates::{
     ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, PAIR_CHECKS,
     PAIR_MAX_WAIT_MINUTES, SignInFailures, WINDOW_MINUTES,
 };
+pub use tables::staff::StaffChange;
 pub use tables::submissions::Submission;
 pub use tables::users::{BackupUser, User};
 

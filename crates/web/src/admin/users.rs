@@ -1,5 +1,6 @@
 //! The users page (admins): the users with their roles, staff records and
-//! failed sign-ins; adding a user and disabling one.
+//! failed sign-ins; adding a user and disabling one (the other actions on
+//! a user are in [`super::user_actions`]).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -7,11 +8,13 @@ use axum::response::{IntoResponse, Redirect};
 use ipstrack_store::StoreError;
 use serde::{Deserialize, Serialize};
 
+use super::staff::role_words;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Admin, Admins, NoFields, Posted, SignedIn, Viewer};
 use crate::referrals::FieldErrors;
-use crate::ui::form::{FormState, error_summary, field, options, select};
+use crate::ui::form::{FormState, error_summary, field, select};
 use crate::ui::layout::{layout, plural};
+use crate::ui::saved::success_banner;
 use crate::{AppState, Shared, Snapshot};
 use ipstrack_core::model::Role;
 use maud::{Markup, html};
@@ -36,10 +39,15 @@ pub(crate) async fn users_view(
             data.dataset
                 .staff
                 .iter()
-                .map(|s| (s.id.clone(), format!("{} ({})", s.name, s.id))),
+                .map(|s| (s.id.clone(), staff_words(&data.dataset, s))),
         )
         .collect();
     Ok(users_html(v, &users, &failures, &staff, form))
+}
+
+/// A staff member as the users page names them: "Ann Smith, North".
+fn staff_words(d: &ipstrack_core::Dataset, s: &ipstrack_core::model::Staff) -> String {
+    format!("{}, {}", s.name, super::staff::team_name(d, s))
 }
 
 #[derive(Deserialize, Serialize)]
@@ -147,6 +155,43 @@ pub fn sign_in_notice(f: &ipstrack_store::SignInFailures) -> String {
     text
 }
 
+/// The buttons of what an admin may do to another user: disable or enable
+/// them, reset their password, give them another role.
+fn user_actions(v: &Viewer, u: &ipstrack_store::User) -> Markup {
+    let action = |what: &str| format!("/admin/users/{}/{what}", u.username);
+    html! {
+        @if u.disabled {
+            form method="post" action=(action("enable")) {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                button type="submit" class="secondary" { "Enable" span class="visually-hidden" { " " (u.username) } }
+            }
+        } @else {
+            form method="post" action=(action("disable")) {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                button type="submit" class="secondary" { "Disable" span class="visually-hidden" { " " (u.username) } }
+            }
+        }
+        form method="post" action=(action("password")) {
+            input type="hidden" name="csrf" value=(v.session.csrf);
+            button type="submit" class="secondary" { "Reset password" span class="visually-hidden" { " of " (u.username) } }
+        }
+        form method="post" action=(action("role")) {
+            input type="hidden" name="csrf" value=(v.session.csrf);
+            label for=(format!("role-{}", u.username)) class="visually-hidden" { "Role of " (u.username) }
+            select id=(format!("role-{}", u.username)) name="role" {
+                @for role in ROLES {
+                    option value=(role.as_str()) selected[role == u.role] { (role_words(role)) }
+                }
+            }
+            " "
+            button type="submit" class="secondary" { "Change role" span class="visually-hidden" { " of " (u.username) } }
+        }
+    }
+}
+
+/// Every role, as the users page offers them.
+const ROLES: [Role; 4] = [Role::Es, Role::TeamLead, Role::Manager, Role::Admin];
+
 pub fn users_html(
     v: &Viewer,
     users: &[ipstrack_store::User],
@@ -169,22 +214,22 @@ pub fn users_html(
         v,
         "Users",
         html! {
+            (success_banner(state.saved.as_deref()))
             (error_summary(state))
             @if unknown > 0 {
                 p { (plural(unknown, "failed sign-in", "failed sign-ins")) " in the last hour named no user." }
             }
-            table {
-                thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } th scope="col" { "Failed sign-ins" } th scope="col" { "" } } }
+            table id="users-list" class="cards" {
+                thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } th scope="col" { "Failed sign-ins" } th scope="col" { "Actions" } } }
                 tbody { @for u in users {
                     tr {
-                        td { (u.username) } td { (u.role.as_str()) } td { (u.staff_id.as_deref().unwrap_or("–")) }
-                        td { @if u.disabled { "disabled" } @else { "active" } }
-                        td { (notice(&u.username).unwrap_or_else(|| "–".to_string())) }
-                        td { @if !u.disabled && u.username != v.session.user.username {
-                            form method="post" action=(format!("/admin/users/{}/disable", u.username)) {
-                                input type="hidden" name="csrf" value=(v.session.csrf);
-                                button type="submit" class="secondary" { "Disable" }
-                            }
+                        td data-label="Username" { (u.username) }
+                        td data-label="Role" { (role_words(u.role)) }
+                        td data-label="Staff record" { (u.staff_id.as_deref().and_then(|id| staff.iter().find(|(s, _)| s == id)).map_or("–", |(_, words)| words.as_str())) }
+                        td data-label="State" { @if u.disabled { "Disabled" } @else { "Can sign in" } }
+                        td data-label="Failed sign-ins" { (notice(&u.username).unwrap_or_else(|| "–".to_string())) }
+                        td data-label="Actions" class="user-actions" { @if u.username != v.session.user.username {
+                            (user_actions(v, u))
                         } }
                     }
                 } }
@@ -192,7 +237,7 @@ pub fn users_html(
             (FormState::post_form(v, "/admin/users", html! {
                 h2 { "Add a user" }
                 (field(state, "user", "username", "Username", "text", None))
-                (select(state, "user", "role", "Role", &options(&[("es", "Employment specialist"), ("team_lead", "Team lead"), ("manager", "Manager"), ("admin", "Administrator")])))
+                (select(state, "user", "role", "Role", &ROLES.iter().map(|r| (r.as_str().to_string(), role_words(*r).to_string())).collect::<Vec<_>>()))
                 (select(state, "user", "staff", "Staff record (an ES's caseload, a team lead's team)", staff))
                 (field(state, "user", "password", "First password (at least 10 characters; they can change it)", "password", None))
                 button type="submit" { "Add user" }

@@ -7,6 +7,8 @@
 mod common;
 
 mod admin;
+mod admin_staff;
+mod admin_users;
 mod api;
 mod api_writes;
 mod audit;
