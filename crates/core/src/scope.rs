@@ -61,9 +61,8 @@ impl Scope {
 
     /// Whether a client is within the scope: one of their referrals is.
     pub fn client(self, data: &Dataset, client: u32, today: Day) -> bool {
-        data.referrals
-            .iter()
-            .any(|r| r.client == client && self.referral(data, r, today))
+        data.counted_referrals()
+            .any(|(_, r)| r.client == client && self.referral(data, r, today))
     }
 
     /// Whether a team's pages are within the scope.
