@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, EnteredInErrorDoc, JobDoc, PlanDoc, ReferralDoc, SpellDoc,
-    TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, EnteredInErrorDoc, JobDoc, PlanDoc,
+    ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 use serde_json::Number;
 use sqlx::AnyConnection;

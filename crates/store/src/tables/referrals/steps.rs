@@ -2,8 +2,8 @@
 //! [`Replacement`]) and how each is put into a referral.
 
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc, JobDoc, PlanDoc,
-    ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc,
+    JobDoc, PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 
 use crate::{Result, StoreError};
