@@ -11,6 +11,7 @@ use crate::Shared;
 use crate::extract::Viewer;
 
 mod contact;
+pub(crate) mod entered_in_error;
 mod entry_edit;
 mod job;
 pub(crate) mod job_edit;
@@ -28,6 +29,11 @@ pub(crate) fn routes() -> Router<Shared> {
         )
         .route("/referrals/{id}", get(page::referral_page))
         .route("/referrals/{id}/contacts", post(contact::add_contact))
+        .route(
+            "/referrals/{id}/entered-in-error",
+            get(entered_in_error::mark_page).post(entered_in_error::mark),
+        )
+        .route("/referrals/{id}/restore", post(entered_in_error::restore))
         .route("/referrals/{id}/person", post(person::edit_person))
         .route(
             "/referrals/{id}/edit/{kind}/{index}",

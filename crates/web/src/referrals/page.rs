@@ -32,6 +32,12 @@ pub(crate) async fn referral_page(
 ) -> WebResult<Response> {
     let today = state.today();
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
+    // A referral entered in error has its own page (banner, restore).
+    if let Some(marked) =
+        crate::referrals::entered_in_error::marked_page(&state, &headers, &v, &data, i, today)
+    {
+        return Ok(marked);
+    }
     // After a save: its message, once; and a submitted return it changed.
     let warning = crate::returns::affected::take_warning(&state, &headers);
     let (warning, clear_warning) = match warning {
@@ -340,6 +346,7 @@ pub fn referral_html(
                     }
                 }
             }
+            (crate::referrals::entered_in_error::action_link(r))
             @if r.discharge.is_none() {
                 (dated_form(v, r, form, "discharge", "Discharge", "The discharge date is the first day the referral is closed.", "Date of discharge", "Discharge", &max))
             }
