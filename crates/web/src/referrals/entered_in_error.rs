@@ -97,21 +97,36 @@ pub(crate) fn marked_page(
     let r = &data.dataset.referrals[i];
     r.entered_in_error.as_ref()?;
     let saved = take_saved(state, headers);
-    let page = marked_html(v, data, i, today, saved.as_ref().map(|(m, _)| *m), None);
-    Some(match saved {
+    // A submitted return the mark changed: said once, as after any save.
+    let warning = crate::returns::affected::take_warning(state, headers);
+    let told = Told {
+        saved: saved.as_ref().map(|(m, _)| *m),
+        warning: warning.as_ref().map(|(w, _)| w),
+        problem: None,
+    };
+    let page = marked_html(v, data, i, today, told);
+    let mut response = match saved {
         Some((_, clear)) => (clear, page).into_response(),
         None => page.into_response(),
-    })
+    };
+    if let Some((_, [(name, value)])) = warning
+        && let Ok(value) = value.parse()
+    {
+        response.headers_mut().append(name, value);
+    }
+    Some(response)
 }
 
-fn marked_html(
-    v: &Viewer,
-    data: &Loaded,
-    i: usize,
-    today: Day,
-    saved: Option<&str>,
-    problem: Option<&str>,
-) -> Markup {
+/// What the page of a referral entered in error says above its banner: a
+/// save's message, a submitted return it changed, a refused restore.
+#[derive(Default)]
+struct Told<'a> {
+    saved: Option<&'a str>,
+    warning: Option<&'a Markup>,
+    problem: Option<&'a str>,
+}
+
+fn marked_html(v: &Viewer, data: &Loaded, i: usize, today: Day, told: Told) -> Markup {
     let d = &data.dataset;
     let r = &d.referrals[i];
     let client = &d.clients[r.client as usize];
@@ -122,8 +137,9 @@ fn marked_html(
         v,
         &client.display_name(),
         html! {
-            (success_banner(saved))
-            (crate::ui::form::problem_summary(problem, "restore"))
+            (success_banner(told.saved))
+            @if let Some(w) = told.warning { (w) }
+            (crate::ui::form::problem_summary(told.problem, "restore"))
             @if let Some(mark) = &r.entered_in_error { (banner(mark)) }
             div class="panel" {
                 p id="referral-summary" { "Referred on " (uk_date(r.received)) ", with " (es) "." }
@@ -292,7 +308,16 @@ pub(crate) async fn restore(
     let conflict = |message: &str| {
         WebError::Page(
             StatusCode::CONFLICT,
-            marked_html(&v, &data, i, today, None, Some(message)),
+            marked_html(
+                &v,
+                &data,
+                i,
+                today,
+                Told {
+                    problem: Some(message),
+                    ..Told::default()
+                },
+            ),
         )
     };
     let Some(seen) = seen_version(&form.version) else {
