@@ -61,8 +61,11 @@ impl Scope {
 
     /// Whether a client is within the scope: one of their referrals is.
     pub fn client(self, data: &Dataset, client: u32, today: Day) -> bool {
-        data.counted_referrals()
-            .any(|(_, r)| r.client == client && self.referral(data, r, today))
+        // A referral entered in error still makes its person one's own: the
+        // person exists, and may be referred again correctly (ERR-1).
+        data.referrals
+            .iter()
+            .any(|r| r.client == client && self.referral(data, r, today))
     }
 
     /// Whether a team's pages are within the scope.
