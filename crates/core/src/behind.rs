@@ -39,15 +39,14 @@ pub fn reasons(data: &Dataset, es: StaffIdx, days: DayRange, as_of: Day) -> Reas
     let mut out = Reasons::default();
     let mut weeks_supported = Vec::new();
     out.days_since_last_access = data
-        .referrals
-        .iter()
-        .filter_map(|r| {
+        .counted_referrals()
+        .filter_map(|(_, r)| {
             r.access
                 .filter(|a| *a <= as_of && assigned_on(r, *a, as_of) == Some(es))
         })
         .max()
         .map(|last| as_of.since(last));
-    for r in data.referrals.iter().filter(|r| {
+    for (_, r) in data.counted_referrals().filter(|(_, r)| {
         r.received <= as_of
             && r.discharge.as_ref().is_none_or(|d| d.date > as_of)
             && assigned_on(r, as_of, as_of) == Some(es)

@@ -307,7 +307,7 @@ pub fn es_caseload(data: &Dataset, es: StaffIdx, day: Day) -> EsCaseload {
         waiting_list: 0,
         standing: None,
     };
-    for (index, r) in data.referrals.iter().enumerate() {
+    for (index, r) in data.counted_referrals() {
         if r.received > day || assigned_on(r, day, day) != Some(es) {
             continue;
         }

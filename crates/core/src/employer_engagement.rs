@@ -127,7 +127,7 @@ pub fn rapid_search(
 ) -> RapidSearch {
     let limit = data.policy.rapid_search_days;
     let mut out = RapidSearch::default();
-    for r in &data.referrals {
+    for (_, r) in data.counted_referrals() {
         let Some(access) = r.access.filter(|a| days.contains(*a) && *a <= as_of) else {
             continue;
         };

@@ -110,7 +110,7 @@ pub fn mhs116(data: &Dataset, end: Day, as_of: Day) -> Mhs116 {
     let window = rolling_year(end);
     let mut counted = Vec::new();
     let mut people = HashSet::new();
-    for (i, r) in data.referrals.iter().enumerate() {
+    for (i, r) in data.counted_referrals() {
         if r.received > as_of {
             continue;
         }

@@ -211,11 +211,51 @@ pub struct Referral {
     /// *(rev. 3)* Dated confirmations that the person is still in work
     /// (SUS-6), in input order.
     pub in_work_checks: Vec<InWorkCheck>,
+    /// Marked as entered by mistake (issue 23, ERR-1): kept, audited and
+    /// restorable, but out of every figure ([`Dataset::counted_referrals`]).
+    pub entered_in_error: Option<EnteredInError>,
     /// The version of the stored record (a database counts each change to
     /// the referral); 0 for a referral read from a bundle. Not part of the
     /// bundle: a page that shows a referral sends it back with an edit, and
     /// the store refuses the edit if the referral changed since.
     pub version: i64,
+}
+
+/// ERR-1 (issue 23): a referral marked as entered by mistake — a person
+/// referred twice, the wrong person, a test record — with when, why and by
+/// whom. It stays stored and shown with its mark until restored, and no
+/// figure, caseload, worklist or search count reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnteredInError {
+    /// The day it was marked (not before the referral was received).
+    pub on: Day,
+    /// Why it was entered in error (required; never logged).
+    pub reason: String,
+    /// Who marked it, by name as recorded.
+    pub by: String,
+}
+
+impl Referral {
+    /// Counted in figures: not marked as entered in error (ERR-1).
+    pub fn is_counted(&self) -> bool {
+        self.entered_in_error.is_none()
+    }
+}
+
+impl Dataset {
+    /// ERR-1: the referrals every figure reads — all but those entered in
+    /// error — with their index in [`Dataset::referrals`]. The one place that
+    /// decides which referrals count: the report, caseloads, worklists,
+    /// data-quality warnings, the MHSDS extract and every page's counts go
+    /// through it; only a referral's own page, the bundle and the store read
+    /// `referrals` whole.
+    pub fn counted_referrals(&self) -> impl Iterator<Item = (usize, &Referral)> + '_ {
+        self.referrals
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_counted())
+            .map(|(at, r)| (at, r.as_ref()))
+    }
 }
 
 /// A change of the assigned ES from `date` on.

@@ -61,6 +61,8 @@ impl Scope {
 
     /// Whether a client is within the scope: one of their referrals is.
     pub fn client(self, data: &Dataset, client: u32, today: Day) -> bool {
+        // A referral entered in error still makes its person one's own: the
+        // person exists, and may be referred again correctly (ERR-1).
         data.referrals
             .iter()
             .any(|r| r.client == client && self.referral(data, r, today))

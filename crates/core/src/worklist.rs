@@ -95,12 +95,7 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
     let mut active = vec![0_u32; data.staff.len()];
     let mut open = vec![0_u32; data.staff.len()];
     let mut employed_open = vec![0_u32; data.staff.len()];
-    for (index, r) in data
-        .referrals
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.received <= day)
-    {
+    for (index, r) in data.counted_referrals().filter(|(_, r)| r.received <= day) {
         let es = assigned_on(r, day, day);
         let status = status_on(r, day, policy);
         if let Some(es) = es.filter(|_| status.open) {

@@ -295,6 +295,26 @@ async fn filled_with_everything(store: &Store) -> BundleDoc {
         .await
         .unwrap();
 
+    // A referral marked as entered in error (ERR-1): its mark's columns.
+    let other = doc.referrals.iter().find(|x| x.id != r.id).unwrap();
+    let version = store.referral(&other.id).await.unwrap().unwrap().version;
+    let mark = ipstrack_core::bundle::EnteredInErrorDoc {
+        date: other.received.clone(),
+        reason: "Referred twice".into(),
+        recorded_by: "Team lead".into(),
+    };
+    store
+        .change_referral(
+            &other.id,
+            &Step::Edit {
+                edit: ipstrack_store::Edit::EnteredInError(mark),
+                seen_version: version,
+            },
+            "lead1",
+        )
+        .await
+        .unwrap();
+
     // Employer contacts: one recorded and changed (version 2), one removed.
     let visit = EmployerContactDoc {
         id: String::new(),

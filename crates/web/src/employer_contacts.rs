@@ -86,8 +86,8 @@ fn kind_words(kind: EmployerContactKind) -> &'static str {
 fn caseload_clients(data: &Loaded, es: usize, today: Day) -> Vec<(String, String)> {
     let d = &data.dataset;
     let mut clients: Vec<(String, String)> = d
-        .referrals
-        .iter()
+        .counted_referrals()
+        .map(|(_, r)| r)
         .filter(|r| {
             r.discharge.as_ref().is_none_or(|x| x.date > today)
                 && assigned_on(r, today, today) == Some(es as u32)

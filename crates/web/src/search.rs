@@ -223,6 +223,10 @@ fn scan(
             let Some(by) = matches(d, i, &wanted) else {
                 continue;
             };
+            // Entered in error: not listed for an ES (ERR-1).
+            if !crate::referrals::entered_in_error::listed(v, &d.referrals[i]) {
+                continue;
+            }
             if in_scope(v, d, i, today) {
                 found.push(i);
             } else if by != "name" {
@@ -276,7 +280,7 @@ fn search_html(
                                 tr {
                                     td { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
                                     td { (uk_date(r.received)) } td { (es) }
-                                    td { (status_tag(&status_on(r, today, &d.policy))) }
+                                    td { @if r.is_counted() { (status_tag(&status_on(r, today, &d.policy))) } @else { strong class="tag" { "Entered in error" } } }
                                 }
                             }
                         }

@@ -12,6 +12,14 @@ use super::validation::{BundleError, BundleErrors};
 /// on each day, and a backdated transfer would move credit already
 /// earned to another ES.
 pub fn check_referral_change(old: &ReferralDoc, new: &ReferralDoc) -> Result<(), BundleErrors> {
+    // ERR-1: a referral entered in error takes no change but its restoring.
+    if old.entered_in_error.is_some() && new.entered_in_error.is_some() && old != new {
+        return Err(BundleErrors(vec![BundleError {
+            record: format!("referral {}", new.id.trim()),
+            field: "entered_in_error".into(),
+            message: "entered_in_error: this referral was entered in error: restore it before changing it".into(),
+        }]));
+    }
     let day = |text: &str| crate::time::Day::parse(text.trim());
     let key = |t: &TransferDoc| (t.date.trim().to_string(), t.es.trim().to_string());
     let mut kept: Vec<(String, String)> = old.transfers.iter().flatten().map(key).collect();

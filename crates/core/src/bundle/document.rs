@@ -250,6 +250,21 @@ pub struct ReferralDoc {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub in_work_checks: Vec<InWorkCheckDoc>,
+    /// ERR-1 (issue 23): marked as entered by mistake; left out when not,
+    /// so bundles without it read and write as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered_in_error: Option<EnteredInErrorDoc>,
+}
+
+/// ERR-1 (issue 23): when, why and by whom a referral was marked as
+/// entered in error (docs/formats.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EnteredInErrorDoc {
+    pub date: String,
+    pub reason: String,
+    pub recorded_by: String,
 }
 
 impl ReferralDoc {
@@ -288,6 +303,7 @@ impl ReferralDoc {
             discharge: None,
             jobs: None,
             in_work_checks: Vec::new(),
+            entered_in_error: None,
         }
     }
 }

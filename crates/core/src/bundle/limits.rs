@@ -25,6 +25,10 @@ pub const PHONE_CHARS: usize = 20;
 pub const NOTE_CHARS: usize = 1_000;
 /// The reason of a discharge or of a team decision.
 pub const REASON_CHARS: usize = 500;
+/// ERR-1: why a referral was entered in error.
+pub const ERROR_REASON_CHARS: usize = 500;
+/// ERR-1: who marked a referral as entered in error (a user's name).
+pub const RECORDED_BY_CHARS: usize = 100;
 /// An employer's name (a job's, an employer contact's).
 pub const EMPLOYER_CHARS: usize = 200;
 /// What shows a self-employment is real (a UTR, a payslip seen).
@@ -46,6 +50,11 @@ pub const TEXT_FIELDS: &[(&str, usize)] = &[
     ("referrals[].decisions[].agreed_by[]", AGREED_BY_CHARS),
     ("referrals[].in_work_checks[].note", NOTE_CHARS),
     ("referrals[].discharge.reason", REASON_CHARS),
+    ("referrals[].entered_in_error.reason", ERROR_REASON_CHARS),
+    (
+        "referrals[].entered_in_error.recorded_by",
+        RECORDED_BY_CHARS,
+    ),
     ("referrals[].jobs[].employer", EMPLOYER_CHARS),
     (
         "referrals[].jobs[].self_employment_evidence",

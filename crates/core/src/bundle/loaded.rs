@@ -120,7 +120,9 @@ impl Loaded {
             })
             .cloned()
             .collect();
-        warnings.extend(referral_warnings(&referral));
+        if referral.is_counted() {
+            warnings.extend(referral_warnings(&referral));
+        }
         warnings.sort();
         let referral = Arc::new(referral);
         match ids.referrals.get(&doc.id) {

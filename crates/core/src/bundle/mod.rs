@@ -36,8 +36,8 @@ mod writing;
 pub use change::check_referral_change;
 pub use document::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
-    EngagementDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc,
-    StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
+    EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc,
+    ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 pub use employer_contacts::check_employer_contact;
 pub use fields::{

@@ -422,6 +422,7 @@ pub(super) fn check_referral(
         Some(Discharge { date, reason })
     });
     let in_work_checks = check_in_work_checks(c, r, received);
+    let entered_in_error = check_entered_in_error(c, r, received);
     let mut jobs = Vec::new();
     let mut job_ids: HashMap<&str, ()> = HashMap::new();
     for (i, j) in r.jobs.iter().flatten().enumerate() {
@@ -465,7 +466,43 @@ pub(super) fn check_referral(
         discharge,
         jobs,
         in_work_checks,
+        entered_in_error,
         version: 0,
+    })
+}
+
+/// ERR-1 (issue 23, BAD-1): the mark of a referral entered in error: a real
+/// date (1900–2099) not before the received date, a reason and who marked
+/// it, both required and within their limits.
+fn check_entered_in_error(
+    c: &mut Checker,
+    r: &ReferralDoc,
+    received: Option<Day>,
+) -> Option<EnteredInError> {
+    let e = r.entered_in_error.as_ref()?;
+    let on = c.date("entered_in_error.date", &e.date);
+    if let (Some(d), Some(rec)) = (on, received)
+        && d < rec
+    {
+        c.error(
+            "entered_in_error.date",
+            format!("entered_in_error.date {d} is before received {rec}"),
+        );
+    }
+    let reason = c.required_text(
+        "entered_in_error.reason",
+        &e.reason,
+        TextRule::lines(limits::ERROR_REASON_CHARS),
+    );
+    let by = c.required_text(
+        "entered_in_error.recorded_by",
+        &e.recorded_by,
+        TextRule::line(limits::RECORDED_BY_CHARS),
+    );
+    Some(EnteredInError {
+        on: on?,
+        reason: reason?,
+        by: by?,
     })
 }
 

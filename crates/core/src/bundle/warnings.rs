@@ -20,9 +20,8 @@ pub struct Warning {
 /// BAD-2: data-quality warnings of a valid dataset, sorted by record.
 pub fn warnings(data: &Dataset) -> Vec<Warning> {
     let mut out: Vec<Warning> = data
-        .referrals
-        .iter()
-        .flat_map(|r| referral_warnings(r))
+        .counted_referrals()
+        .flat_map(|(_, r)| referral_warnings(r))
         .collect();
     out.sort();
     out

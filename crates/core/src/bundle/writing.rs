@@ -5,8 +5,8 @@ use serde_json::Number;
 
 use super::document::{
     BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
-    EngagementDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc,
-    StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
+    EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc,
+    ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 use super::vocabulary::{
     AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS,
@@ -252,6 +252,11 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                 note: k.note.as_deref().map(str::to_string),
             })
             .collect(),
+        entered_in_error: r.entered_in_error.as_ref().map(|e| EnteredInErrorDoc {
+            date: e.on.to_string(),
+            reason: e.reason.clone(),
+            recorded_by: e.by.clone(),
+        }),
     }
 }
 

@@ -202,7 +202,10 @@ pub(super) fn tally<'a>(
     [u32; PEOPLE_SLOTS],
 ) {
     let mut ledger = Ledger::new(data);
-    for r in data.referrals.iter().filter(|r| r.received <= w.as_of) {
+    for (_, r) in data
+        .counted_referrals()
+        .filter(|(_, r)| r.received <= w.as_of)
+    {
         add_referral(&mut ledger, r, w);
     }
     ledger.settle_cohort(w.as_of);

@@ -131,6 +131,8 @@ impl Episode {
                     note: note.map(str::to_string),
                 })
                 .collect(),
+            // The demo's referrals were all entered correctly (ERR-1).
+            entered_in_error: None,
             id,
         }
     }

@@ -6,7 +6,8 @@
 //! dates as UK dates joined by "; ", the agreement as yes or no). The ES's
 //! employer contacts are a sheet of their own, and so are the referrals'
 //! in-work checks (one row each, like the contacts). Imported back with the same
-//! mapping it gives the same records.
+//! mapping it gives the same records. A referral entered in error (ERR-1) is
+//! not written (docs/decisions.md, "Entered in error").
 
 use std::collections::HashMap;
 
@@ -133,7 +134,14 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
                 rows.push(row.collect());
             }
         }
-        for r in doc.referrals.iter().filter(|_| table.of_referral()) {
+        // A referral entered in error (ERR-1) is left out: the IPS Grow
+        // layout has no column for the mark, and its rows imported back would
+        // count again. An import keeps the stored referral it does not hold.
+        for r in doc
+            .referrals
+            .iter()
+            .filter(|r| table.of_referral() && r.entered_in_error.is_none())
+        {
             let key = |f: &str| -> Out {
                 match f {
                     "referral" => Out::Text(r.id.clone()),

@@ -49,6 +49,14 @@ pub(crate) enum ApiStep {
     Plan(PlanDoc),
     /// The discharge (an edit: `If-Match` needed).
     Discharge(DischargeDoc),
+    /// ERR-1: the referral marked as entered in error, today, by the caller,
+    /// for `reason` (an edit: `If-Match` needed). It leaves every figure.
+    EnteredInError {
+        reason: String,
+    },
+    /// ERR-1: a referral entered in error restored (team leads, managers and
+    /// admins; an edit: `If-Match` needed).
+    Restore {},
 }
 
 /// A refusal with each field's problem: 422 `{"error", "fields": {name: message}}`.
@@ -71,6 +79,8 @@ impl ApiStep {
             ApiStep::Access { .. } => "access",
             ApiStep::Plan(_) => "plan",
             ApiStep::Discharge(_) => "discharge",
+            ApiStep::EnteredInError { .. } => "entered_in_error",
+            ApiStep::Restore {} => "restore",
         }
     }
 }
@@ -269,6 +279,7 @@ fn past_dates(step: &ApiStep) -> Vec<(&'static str, &str)> {
         ApiStep::InWorkCheck(c) => vec![("date", c.date.as_str())],
         ApiStep::Access { date } => vec![("date", date.as_str())],
         ApiStep::Discharge(x) => vec![("date", x.date.as_str())],
+        ApiStep::EnteredInError { .. } | ApiStep::Restore {} => Vec::new(),
     }
 }
 
@@ -364,6 +375,23 @@ pub(crate) async fn api_add_step(
         ApiStep::Access { date } => edit(Edit::Access(date))?,
         ApiStep::Plan(p) => edit(Edit::Plan(p))?,
         ApiStep::Discharge(x) => edit(Edit::Discharge(x))?,
+        ApiStep::EnteredInError { reason } => edit(Edit::EnteredInError(
+            ipstrack_core::bundle::EnteredInErrorDoc {
+                date: today.to_string(),
+                reason,
+                recorded_by: crate::referrals::entered_in_error::recorded_by(&v, &data),
+            },
+        ))?,
+        ApiStep::Restore {} => {
+            v.allow(
+                crate::extract::LEADS,
+                &format!("/api/v1/referrals/{id}/steps"),
+            )?;
+            edit(Edit::Remove {
+                entry: ipstrack_store::Entry::EnteredInError,
+                index: 0,
+            })?
+        }
     };
     let saved = state
         .store

@@ -91,8 +91,9 @@ pub(crate) async fn action_page(
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
     let specialists = assignable(&v, &data.dataset, today);
     let r = &data.dataset.referrals[i];
-    // An action that does not fit the referral now is not offered.
-    if !available(r, today, !specialists.is_empty()).contains(&action.as_str()) {
+    // An action that does not fit the referral now is not offered (nor
+    // any on a referral entered in error: it can only be restored).
+    if !r.is_counted() || !available(r, today, !specialists.is_empty()).contains(&action.as_str()) {
         return Err(WebError::NotFound);
     }
     let name = ACTIONS

@@ -12,6 +12,7 @@ use crate::extract::Viewer;
 
 pub(crate) mod actions;
 mod contact;
+pub(crate) mod entered_in_error;
 mod entry_edit;
 mod job;
 pub(crate) mod job_edit;
@@ -32,6 +33,11 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/referrals/{id}/timeline", get(timeline::timeline_page))
         .route("/referrals/{id}/record/{action}", get(actions::action_page))
         .route("/referrals/{id}/contacts", post(contact::add_contact))
+        .route(
+            "/referrals/{id}/entered-in-error",
+            get(entered_in_error::mark_page).post(entered_in_error::mark),
+        )
+        .route("/referrals/{id}/restore", post(entered_in_error::restore))
         .route("/referrals/{id}/person", post(person::edit_person))
         .route(
             "/referrals/{id}/edit/{kind}/{index}",

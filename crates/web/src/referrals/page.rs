@@ -39,6 +39,12 @@ pub(crate) async fn referral_page(
 ) -> WebResult<Response> {
     let today = state.today();
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
+    // A referral entered in error has its own page (banner, restore).
+    if let Some(marked) =
+        crate::referrals::entered_in_error::marked_page(&state, &headers, &v, &data, i, today)
+    {
+        return Ok(marked);
+    }
     // After a save: its message, once; and a submitted return it changed.
     let warning = crate::returns::affected::take_warning(&state, &headers);
     let (warning, clear_warning) = match warning {
@@ -225,6 +231,7 @@ pub fn summary_html(
                 (person_summary(client))
                 p { a href=(format!("/referrals/{}/record/person", r.id)) { "Change the person's details" } }
             }
+            (crate::referrals::entered_in_error::action_link(r))
         },
     )
 }

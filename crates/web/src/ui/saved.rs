@@ -16,7 +16,7 @@ use crate::extract::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 20] = [
+const MESSAGES: [(&str, &str); 22] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -36,6 +36,14 @@ const MESSAGES: [(&str, &str); 20] = [
     ("employer-contact", "Employer contact saved."),
     ("return", "Return submitted. Its figures are frozen."),
     ("in_work_check", "In-work check saved."),
+    (
+        "entered-in-error",
+        "The referral is marked as entered in error. It no longer counts in any figure.",
+    ),
+    (
+        "restored",
+        "The referral is restored. It counts in every figure again.",
+    ),
     (
         "merged",
         "The two records are now one person. The audit log keeps a copy.",

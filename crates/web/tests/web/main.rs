@@ -18,6 +18,7 @@ mod caseload;
 mod definitions;
 mod duplicates;
 mod employer_contacts;
+mod entered_in_error;
 mod entries;
 mod hostile;
 mod import;

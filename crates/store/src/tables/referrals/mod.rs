@@ -23,7 +23,7 @@ use crate::changes::append_referral;
 use crate::sql::{Value, execute, insert_rows, rows};
 use crate::{Result, Store};
 
-pub(crate) const COLUMNS: [&str; 13] = [
+pub(crate) const COLUMNS: [&str; 16] = [
     "id",
     "position",
     "client_id",
@@ -37,6 +37,9 @@ pub(crate) const COLUMNS: [&str; 13] = [
     "discharge_reason",
     "plan_reviews",
     "plan_agreed",
+    "error_date",
+    "error_reason",
+    "error_by",
 ];
 
 pub(crate) fn row(r: &ReferralDoc, position: i64) -> Vec<Value> {
@@ -54,6 +57,9 @@ pub(crate) fn row(r: &ReferralDoc, position: i64) -> Vec<Value> {
         Value::Text(r.discharge.as_ref().and_then(|d| d.reason.clone())),
         Value::Text(plan_reviews(r.vocational_plan.as_ref())),
         Value::Int(plan_agreed(r.vocational_plan.as_ref())),
+        Value::Text(r.entered_in_error.as_ref().map(|e| e.date.clone())),
+        Value::Text(r.entered_in_error.as_ref().map(|e| e.reason.clone())),
+        Value::Text(r.entered_in_error.as_ref().map(|e| e.recorded_by.clone())),
     ]
 }
 
@@ -148,7 +154,8 @@ pub(crate) async fn write(
                 conn,
                 "UPDATE referrals SET client_id = $1, received = $2, status_at_referral = $3, es_id = $4, access = $5, \
                  plan_start = $6, plan_end = $7, discharge_date = $8, discharge_reason = $9, \
-                 plan_reviews = $10, plan_agreed = $11, version = version + 1 WHERE id = $12",
+                 plan_reviews = $10, plan_agreed = $11, error_date = $12, error_reason = $13, \
+                 error_by = $14, version = version + 1 WHERE id = $15",
                 values,
             )
             .await?;

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, JobDoc, PlanDoc, ReferralDoc, SpellDoc,
-    TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, EnteredInErrorDoc, JobDoc, PlanDoc,
+    ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 use serde_json::Number;
 use sqlx::AnyConnection;
@@ -33,12 +33,15 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
         Maybe,
         Maybe,
         Option<i64>,
+        Maybe,
+        Maybe,
+        Maybe,
     );
     let referrals: Vec<ReferralRow> = rows(
         conn,
         "referrals",
         "id, client_id, received, status_at_referral, es_id, access, plan_start, plan_end, \
-         discharge_date, discharge_reason, plan_reviews, plan_agreed",
+         discharge_date, discharge_reason, plan_reviews, plan_agreed, error_date, error_reason, error_by",
         "position",
     )
     .await?;
@@ -56,6 +59,9 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
         reason,
         reviews,
         agreed,
+        error_date,
+        error_reason,
+        error_by,
     ) in referrals
     {
         let reviews: Vec<String> = reviews
@@ -74,6 +80,11 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
             agreed_with_clinical_team: agreed.map(|a| a == 1),
         });
         doc.discharge = discharge.map(|date| DischargeDoc { date, reason });
+        doc.entered_in_error = error_date.map(|date| EnteredInErrorDoc {
+            date,
+            reason: error_reason.unwrap_or_default(),
+            recorded_by: error_by.unwrap_or_default(),
+        });
         docs.push(doc);
     }
     let index: HashMap<String, usize> = docs
@@ -315,6 +326,9 @@ SELECT json_group_array(json(doc)) FROM (
                             FROM (SELECT date, source, note FROM in_work_checks WHERE referral_id = r.id ORDER BY position))),
     'discharge', CASE WHEN r.discharge_date IS NULL THEN NULL
                       ELSE json_object('date', r.discharge_date, 'reason', r.discharge_reason) END,
+    'entered_in_error', CASE WHEN r.error_date IS NULL THEN NULL
+                             ELSE json_object('date', r.error_date, 'reason', r.error_reason,
+                                              'recorded_by', r.error_by) END,
     'jobs', json((SELECT json_group_array(json_object(
                     'id', id, 'type', type, 'employer', employer, 'start', start_date, 'end', end_date,
                     'hours_per_week', CASE WHEN hours_per_week IS NULL THEN NULL
@@ -362,6 +376,9 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
                                 FROM in_work_checks WHERE referral_id = r.id), '[]'::json),
     'discharge', CASE WHEN r.discharge_date IS NULL THEN NULL
                       ELSE json_build_object('date', r.discharge_date, 'reason', r.discharge_reason) END,
+    'entered_in_error', CASE WHEN r.error_date IS NULL THEN NULL
+                             ELSE json_build_object('date', r.error_date, 'reason', r.error_reason,
+                                                    'recorded_by', r.error_by) END,
     'jobs', COALESCE((SELECT json_agg(json_build_object(
                         'id', id, 'type', type, 'employer', employer, 'start', start_date, 'end', end_date,
                         'hours_per_week', CASE WHEN hours_per_week IS NULL THEN NULL

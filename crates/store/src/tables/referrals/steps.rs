@@ -2,8 +2,8 @@
 //! [`Replacement`]) and how each is put into a referral.
 
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, InWorkCheckDoc, JobDoc, PlanDoc,
-    ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc,
+    JobDoc, PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 
 use crate::{Result, StoreError};
@@ -22,13 +22,16 @@ pub enum Entry {
     Transfer,
     Job,
     InWorkCheck,
+    /// ERR-1: the mark of a referral entered in error; removing it restores
+    /// the referral.
+    EnteredInError,
 }
 
 impl Entry {
     /// The child table of a listed entry; `None` for the referral's own fields.
     pub(crate) fn table(self) -> Option<&'static str> {
         match self {
-            Entry::Access | Entry::Plan | Entry::Discharge => None,
+            Entry::Access | Entry::Plan | Entry::Discharge | Entry::EnteredInError => None,
             Entry::Contact => Some("contacts"),
             Entry::Hold => Some("holds"),
             Entry::Waiting => Some("waiting_list"),
@@ -70,6 +73,9 @@ pub enum Edit {
     Access(String),
     Plan(PlanDoc),
     Discharge(DischargeDoc),
+    /// ERR-1: the referral marked as entered in error (restored by removing
+    /// [`Entry::EnteredInError`]).
+    EnteredInError(EnteredInErrorDoc),
     /// A correction: the `index`-th entry of a kind, as listed on the page.
     Remove {
         entry: Entry,
@@ -132,6 +138,7 @@ fn apply_edit(doc: &mut ReferralDoc, edit: Edit) -> Result<()> {
         Edit::Access(a) => doc.access = Some(a),
         Edit::Plan(p) => doc.vocational_plan = Some(p),
         Edit::Discharge(d) => doc.discharge = Some(d),
+        Edit::EnteredInError(e) => doc.entered_in_error = Some(e),
         Edit::Replace(replacement) => {
             fn put<T>(list: &mut Option<Vec<T>>, index: usize, new: T) -> bool {
                 match list {
@@ -182,6 +189,7 @@ fn apply_edit(doc: &mut ReferralDoc, edit: Edit) -> Result<()> {
                 Entry::Access => doc.access.take().is_some(),
                 Entry::Plan => doc.vocational_plan.take().is_some(),
                 Entry::Discharge => doc.discharge.take().is_some(),
+                Entry::EnteredInError => doc.entered_in_error.take().is_some(),
                 Entry::Contact => take(&mut doc.contacts, index),
                 Entry::Hold => take(&mut doc.holds, index),
                 Entry::Waiting => take(&mut doc.waiting_list, index),

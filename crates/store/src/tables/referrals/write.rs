@@ -67,6 +67,23 @@ pub(crate) async fn write_step(
             .await?
         }
         Step::Edit {
+            edit: Edit::EnteredInError(_),
+            ..
+        } => {
+            let e = new.entered_in_error.as_ref();
+            execute(
+                conn,
+                "UPDATE referrals SET error_date = $1, error_reason = $2, error_by = $3 WHERE id = $4",
+                vec![
+                    Value::Text(e.map(|e| e.date.clone())),
+                    Value::Text(e.map(|e| e.reason.clone())),
+                    Value::Text(e.map(|e| e.recorded_by.clone())),
+                    Value::text(id),
+                ],
+            )
+            .await?
+        }
+        Step::Edit {
             edit: Edit::Remove { entry, index },
             ..
         } => match entry.table() {
@@ -75,6 +92,9 @@ pub(crate) async fn write_step(
                     Entry::Access => "access = NULL",
                     Entry::Plan => {
                         "plan_start = NULL, plan_end = NULL, plan_reviews = NULL, plan_agreed = NULL"
+                    }
+                    Entry::EnteredInError => {
+                        "error_date = NULL, error_reason = NULL, error_by = NULL"
                     }
                     _ => "discharge_date = NULL, discharge_reason = NULL",
                 };

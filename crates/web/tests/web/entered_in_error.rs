@@ -1,0 +1,331 @@
+//! A referral entered in error (issue 23, ERR-1): marked on its own page
+//! with a required reason, out of the caseload, search and the team's
+//! figures, shown with its banner and no recording forms, restored by a team
+//! lead (not an ES), every change audited
+//! (crates/web/src/referrals/entered_in_error.rs).
+
+use crate::common::*;
+use axum::http::StatusCode;
+use ipstrack_store::AuditFilter;
+use serde_json::Value;
+
+/// The team t1 block of the 2024/25 report as of today (the API, as a manager).
+async fn team_t1(w: &World, manager: &str) -> Value {
+    let (status, _, body) = send(&w.app, get("/api/v1/report?period=2024/25", manager)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let report: Value = serde_json::from_str(&body).unwrap();
+    report["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "t1")
+        .unwrap()
+        .clone()
+}
+
+/// Posts the mark form of `path` as `cookie` with `reason`.
+async fn mark(
+    w: &World,
+    path: &str,
+    cookie: &str,
+    reason: &str,
+) -> (StatusCode, Vec<(String, String)>, String) {
+    let page = ok_page(w, &format!("{path}/entered-in-error"), cookie).await;
+    let version = version_now(w, path).await;
+    let form = format!(
+        "csrf={}&version={version}&reason={}",
+        hidden_csrf(&page),
+        reason.replace(' ', "+")
+    );
+    send(
+        &w.app,
+        post(&format!("{path}/entered-in-error"), cookie, &form),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn err_1_a_referral_is_marked_with_a_reason_leaves_the_figures_and_a_lead_restores_it() {
+    let w = world().await;
+    let (es3, lead, manager) = (
+        session_of(&w, "es3").await,
+        session_of(&w, "lead1").await,
+        session_of(&w, "manager").await,
+    );
+    let path = format!("/referrals/{}", w.es3_referral);
+    let team_before = team_t1(&w, &manager).await;
+    let caseload = ok_page(&w, "/caseload", &es3).await;
+    shows(&caseload, &path);
+    let page = ok_page(&w, &path, &es3).await;
+    shows(&page, &format!("{path}/entered-in-error"));
+
+    // Its own page: one question, the warning, the red button.
+    let form = ok_page(&w, &format!("{path}/entered-in-error"), &es3).await;
+    shows(&form, "Mark this referral as entered in error");
+    shows(&form, "will leave every figure");
+    shows(&form, "class=\"warning\"");
+    shows(&form, "Mark as entered in error");
+
+    // No reason: the error summary and the field's error; nothing saved.
+    let version = version_now(&w, &path).await;
+    let (status, _, again) = mark(&w, &path, &es3, "   ").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{again}");
+    shows(&again, "There is a problem");
+    shows(&again, "href=\"#entered_in_error-reason\"");
+    shows(&again, "id=\"entered_in_error-reason-error\"");
+    shows(&again, "Enter why the referral was entered in error");
+    assert_eq!(version_now(&w, &path).await, version);
+
+    // An ES of another team: 404, as for any referral not theirs.
+    let es1 = session_of(&w, "es1").await;
+    let (status, _, _) = send(&w.app, get(&format!("{path}/entered-in-error"), &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let csrf1 = hidden_csrf(&ok_page(&w, "/caseload", &es1).await);
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{path}/entered-in-error"),
+            &es1,
+            &format!("csrf={csrf1}&version={version}&reason=Mine+now"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        w.store
+            .referral(&w.es3_referral)
+            .await
+            .unwrap()
+            .unwrap()
+            .referral
+            .entered_in_error
+            .is_none()
+    );
+
+    // The ES who holds it marks it.
+    let (status, headers, _) = mark(&w, &path, &es3, "Referred twice by the GP").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), path);
+    let cookie = header_value(&headers, "set-cookie").unwrap();
+    let saved = cookie.split(';').next().unwrap();
+    let page = ok_page(&w, &path, &format!("{es3}; {saved}")).await;
+    shows(&page, "The referral is marked as entered in error");
+    shows(&page, "Entered in error on 15 Jan 2025 by ");
+    shows(&page, "Referred twice by the GP");
+    hides(&page, "Record a contact");
+    hides(&page, "Save contact");
+    hides(&page, "Restore the referral");
+    shows(&page, "A team lead can restore it");
+
+    // Gone from the ES's caseload, their search and the team's figures.
+    hides(&ok_page(&w, "/caseload", &es3).await, &path);
+    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let team_after = team_t1(&w, &manager).await;
+    assert_eq!(
+        team_after["caseload"]["open"].as_u64().unwrap() + 1,
+        team_before["caseload"]["open"].as_u64().unwrap(),
+        "{team_after}"
+    );
+    let search = ok_page(&w, &format!("/search?q={}", w.es3_referral), &es3).await;
+    hides(&search, &path);
+    // A lead still finds it, marked.
+    let search = ok_page(&w, &format!("/search?q={}", w.es3_referral), &lead).await;
+    shows(&search, &path);
+    shows(&search, "Entered in error");
+    let _ = stored;
+
+    // A contact on it is refused by core's one door.
+    let csrf3 = hidden_csrf(&page);
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{path}/contacts"),
+            &es3,
+            &format!("csrf={csrf3}&date=2025-01-14&kind=remote"),
+        ),
+    )
+    .await;
+    assert_ne!(
+        status,
+        StatusCode::SEE_OTHER,
+        "no contact on a marked referral"
+    );
+
+    // The ES cannot restore it.
+    let version = version_now(&w, &path).await;
+    let (status, _, _) = send(
+        &w.app,
+        post(
+            &format!("{path}/restore"),
+            &es3,
+            &format!("csrf={csrf3}&version={version}"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        w.store
+            .referral(&w.es3_referral)
+            .await
+            .unwrap()
+            .unwrap()
+            .referral
+            .entered_in_error
+            .is_some()
+    );
+
+    // The team lead restores it: back in the caseload and the figures.
+    let page = ok_page(&w, &path, &lead).await;
+    shows(&page, "Restore the referral");
+    let (status, _, stale) = send(
+        &w.app,
+        post(
+            &format!("{path}/restore"),
+            &lead,
+            &format!("csrf={}&version={}", hidden_csrf(&page), version - 1),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{stale}");
+    let (status, headers, _) = send(
+        &w.app,
+        post(
+            &format!("{path}/restore"),
+            &lead,
+            &format!("csrf={}&version={version}", hidden_csrf(&page)),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&headers), path);
+    shows(&ok_page(&w, "/caseload", &es3).await, &path);
+    assert_eq!(team_t1(&w, &manager).await, team_before);
+    let page = ok_page(&w, &path, &es3).await;
+    hides(&page, "Entered in error on");
+    shows(&page, "Record a contact");
+
+    // Both changes are in the audit log, by who made them.
+    let audit = w
+        .store
+        .audit(&AuditFilter {
+            record: Some(w.es3_referral.clone()),
+            since: None,
+        })
+        .await
+        .unwrap();
+    let actors: Vec<&str> = audit
+        .iter()
+        .filter(|e| e.action == "update")
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert!(actors.ends_with(&["es3", "lead1"]), "{actors:?}");
+    let marked = audit
+        .iter()
+        .rev()
+        .find(|e| e.actor == "es3" && e.action == "update")
+        .unwrap();
+    assert!(
+        marked
+            .new_value
+            .as_deref()
+            .unwrap()
+            .contains("Referred twice by the GP")
+    );
+}
+
+#[tokio::test]
+async fn err_1_the_api_shows_the_mark_and_marks_and_restores_at_its_version() {
+    let w = world().await;
+    let lead = w.store.issue_token("lead1", 30, "admin").await.unwrap();
+    let es3 = w.store.issue_token("es3", 30, "admin").await.unwrap();
+    let path = format!("/api/v1/referrals/{}", w.es3_referral);
+    let json = |method: &str, uri: &str, token: &str, body: Option<&str>, version: Option<i64>| {
+        let mut r = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"));
+        if let Some(v) = version {
+            r = r.header("if-match", format!("\"{v}\""));
+        }
+        match body {
+            Some(b) => r
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(b.to_string()))
+                .unwrap(),
+            None => r.body(axum::body::Body::empty()).unwrap(),
+        }
+    };
+    let version = version_now(&w, &w.es3_referral).await;
+    let steps = format!("{path}/steps");
+    // Without a reason: 422 naming the field.
+    let (status, _, body) = send(
+        &w.app,
+        json(
+            "POST",
+            &steps,
+            &es3,
+            Some(r#"{"step": "entered_in_error", "reason": " "}"#),
+            Some(version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    shows(&body, "entered_in_error.reason");
+    // Without If-Match: 428.
+    let (status, _, _) = send(
+        &w.app,
+        json(
+            "POST",
+            &steps,
+            &es3,
+            Some(r#"{"step": "entered_in_error", "reason": "Test record"}"#),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
+    let (status, _, body) = send(
+        &w.app,
+        json(
+            "POST",
+            &steps,
+            &es3,
+            Some(r#"{"step": "entered_in_error", "reason": "Test record"}"#),
+            Some(version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, _, body) = send(&w.app, json("GET", &path, &es3, None, None)).await;
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["entered_in_error"]["reason"], "Test record");
+    assert_eq!(doc["entered_in_error"]["date"], "2025-01-15");
+    // The ES may not restore; the lead may.
+    let version = version + 1;
+    let (status, _, _) = send(
+        &w.app,
+        json(
+            "POST",
+            &steps,
+            &es3,
+            Some(r#"{"step": "restore"}"#),
+            Some(version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, body) = send(
+        &w.app,
+        json(
+            "POST",
+            &steps,
+            &lead,
+            Some(r#"{"step": "restore"}"#),
+            Some(version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert!(doc.get("entered_in_error").is_none(), "{doc}");
+}
