@@ -356,6 +356,36 @@ try {
   const activeAfter = await activeOfTeam();
   assert.equal(activeAfter, activeBefore + 1, `the team's active caseload: ${activeBefore} -> ${activeAfter}`);
 
+  // Issue 23, a mistake undone: the ES enters a referral twice by mistake,
+  // marks the second as entered in error (a reason is required); it leaves
+  // the caseload; the team lead restores it.
+  await page.goto(`${base}/referrals/new`);
+  await page.getByLabel('Given name').fill('Testy');
+  await page.getByLabel('Family name').fill('Mistake');
+  await fillDate(page, 'Date the referral was received', today);
+  await page.getByLabel('Employment status at referral').selectOption('unemployed');
+  await page.getByRole('button', { name: 'Save referral' }).click();
+  await page.waitForURL(/\/referrals\/r\d+$/);
+  const mistakeUrl = page.url();
+  const mistake = new URL(mistakeUrl).pathname;
+  await page.getByRole('link', { name: /Entered in error\? Mark this referral/ }).click();
+  await page.getByRole('button', { name: 'Mark as entered in error' }).click();
+  assert.match(await page.locator('.error-summary').innerText(), /reason/i);
+  await page.getByLabel('Why was it entered in error?').fill('A test referral, entered by mistake');
+  await page.screenshot({ path: join(artifacts, 'entered-in-error.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Mark as entered in error' }).click();
+  await page.waitForURL(mistakeUrl);
+  assert.match(await page.locator('#entered-in-error').innerText(), /Entered in error on .*: A test referral, entered by mistake/);
+  assert.equal(await page.locator('#referral-actions').count(), 0, 'nothing more can be recorded');
+  await page.goto(`${base}/caseload`);
+  assert.equal(await page.locator(`#caseload-table a[href="${mistake}"]`).count(), 0, 'gone from the caseload');
+  await leadPage.goto(mistakeUrl);
+  await leadPage.getByRole('button', { name: 'Restore the referral' }).click();
+  await leadPage.waitForURL(mistakeUrl);
+  assert.match(await leadPage.locator('.success-message').innerText(), /restored/);
+  await page.goto(`${base}/caseload`);
+  assert.equal(await page.locator(`#caseload-table a[href="${mistake}"]`).count(), 1, 'back on the caseload');
+
   // Every page of every role at 1366×768 and 390×844: no page wider than
   // the window, no axe-core violation; screenshots in artifacts/pages.
   const referralPath = new URL(referralUrl).pathname;
@@ -366,6 +396,7 @@ try {
       ['timeline', `${referralPath}/timeline`], ['record-contact', `${referralPath}/record/contact`],
       ['record-job', `${referralPath}/record/job`], ['hold', `${referralPath}/record/hold`],
       ['person', `${referralPath}/record/person`], ['end-job', `${referralPath}/jobs/j1/edit?task=hours`],
+      ['mark-entered-in-error', `${referralPath}/entered-in-error`],
       ['new-referral', '/referrals/new'], ['plan', `/specialists/${es}/plan`], ['search', '/search?q=Amira'],
       ['password', '/account/password'],
     ]),

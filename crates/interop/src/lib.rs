@@ -247,6 +247,55 @@ pub fn grow_return(report: &Report, data: &Dataset) -> Vec<ReturnRow> {
     rows
 }
 
+/// The rows that make a return's teams add up to its service (issue 23):
+/// "Not allocated to a team", from core's `report::unallocated` (what no ES
+/// held is the service's and no team's), and, when a person of two teams is
+/// one person in the service but one in each team, "Less: people counted in
+/// more than one team" as a negative figure, so that every count column of
+/// the teams and these rows sums to the service's. Rates have no such
+/// figure (`None`).
+pub fn balance_rows(rows: &[ReturnRow], unallocated: &Kpis) -> Vec<ReturnRow> {
+    let Some(service) = rows.iter().find(|r| r.level == "service") else {
+        return Vec::new();
+    };
+    let block = Block {
+        kpis: unallocated,
+        targets: None,
+        whole_year: false,
+    };
+    let none: Vec<Option<f64>> = figures(&block)
+        .into_iter()
+        .enumerate()
+        .map(|(c, v)| v.filter(|_| !is_rate(c)))
+        .collect();
+    let overlap: Vec<Option<f64>> = (0..COLUMNS.len())
+        .map(|c| {
+            if is_rate(c) {
+                return None;
+            }
+            let teams: f64 = rows
+                .iter()
+                .filter(|r| r.level == "team")
+                .filter_map(|r| r.figures.get(c).copied().flatten())
+                .sum();
+            let sum = teams + none[c].unwrap_or(0.0);
+            Some(service.figures[c].unwrap_or(0.0) - sum)
+        })
+        .collect();
+    let row = |name: &str, figures| ReturnRow {
+        level: "balance",
+        id: String::new(),
+        name: name.to_string(),
+        team: String::new(),
+        figures,
+    };
+    let mut out = vec![row("Not allocated to a team", none)];
+    if overlap.iter().flatten().any(|v| *v != 0.0) {
+        out.push(row("Less: people counted in more than one team", overlap));
+    }
+    out
+}
+
 /// A submitted return read back from its stored JSON report: what it is of
 /// and its rows, named from today's `data` (the figures are the frozen
 /// ones). `None` when the JSON is not a report.

@@ -122,14 +122,14 @@ pub(crate) fn plan_count_row(
     html! {
         tr {
             th scope="row" { (defined_row(id, name)) }
-            td class="num" id=(format!("{id}-unemployed")) { (figures.unemployed) }
-            td class="num" id=(format!("{id}-employed")) { (figures.employed) }
+            td class="num" data-label="Unemployed" id=(format!("{id}-unemployed")) { (figures.unemployed) }
+            td class="num" data-label="Employed (job retention)" id=(format!("{id}-employed")) { (figures.employed) }
             @if let Some((to_date, period, status)) = target {
-                td class="num" id=(format!("{id}-target-to-date")) { (format!("{to_date:.1}")) }
-                td class="num" id=(format!("{id}-target")) { (format!("{period:.1}")) }
-                td id=(format!("{id}-status")) { (tag(status)) }
+                td class="num" data-label="Target to date" id=(format!("{id}-target-to-date")) { (format!("{to_date:.1}")) }
+                td class="num" data-label="Target for the period" id=(format!("{id}-target")) { (format!("{period:.1}")) }
+                td data-label="Status" id=(format!("{id}-status")) { (tag(status)) }
             } @else {
-                td class="num" { "–" } td class="num" { "–" } td { "–" }
+                td class="num" data-label="Target to date" { "–" } td class="num" data-label="Target for the period" { "–" } td data-label="Status" { "–" }
             }
         }
     }
@@ -146,11 +146,11 @@ pub(crate) fn plan_rate_row(
     html! {
         tr {
             th scope="row" { (defined_row(id, name)) }
-            td class="num" id=(id) { (figure) }
-            td class="num" { "–" }
-            td class="num" { (percent(Some(target))) }
-            td class="num" id=(format!("{id}-target")) { (percent(Some(target))) }
-            td id=(format!("{id}-status")) { (tag(status)) }
+            td class="num" data-label="Unemployed" id=(id) { (figure) }
+            td class="num" data-label="Employed (job retention)" { "–" }
+            td class="num" data-label="Target to date" { (percent(Some(target))) }
+            td class="num" data-label="Target for the period" id=(format!("{id}-target")) { (percent(Some(target))) }
+            td data-label="Status" id=(format!("{id}-status")) { (tag(status)) }
         }
     }
 }
@@ -201,7 +201,7 @@ pub fn plan_html(
                     Some(s) => {
                         @let t = &s.targets;
                         @let k = &s.kpis;
-                        table class="plan-kpis" {
+                        table class="plan-kpis cards" {
                             caption {
                                 "The plan to " (uk_date(r.as_of)) ". Targets apply to people unemployed at referral; people already in work (job retention) are counted apart."
                                 @if let Some(y) = &t.year_to_date {
@@ -245,7 +245,7 @@ pub fn plan_html(
                                     t.sustainment_rate_13w, t.status.sustainment_rate_13w))
                             }
                         }
-                        table class="plan-caseload" {
+                        table class="plan-caseload cards" {
                             caption { "Caseload on " (uk_date(k.caseload.date)) " (recommended " (band.0) "–" (band.1) " open per FTE, so that about " (d.policy.fidelity_caseload) " per FTE are active)" }
                             thead { tr {
                                 th scope="col" class="num" { (crate::definitions::defined("caseload", "Active")) } th scope="col" class="num" { "Open (seen)" }
@@ -256,17 +256,17 @@ pub fn plan_html(
                                 th scope="col" class="num" { "Fidelity caseload score" }
                             } }
                             tbody { tr {
-                                td class="num" id="caseload-active" { (k.caseload.active) }
-                                td class="num" id="caseload-open" { (k.caseload.open) }
-                                td id="caseload-band" { @match &standing {
+                                td class="num" data-label="Active" id="caseload-active" { (k.caseload.active) }
+                                td class="num" data-label="Open (seen)" id="caseload-open" { (k.caseload.open) }
+                                td data-label="Open per FTE against the band" id="caseload-band" { @match &standing {
                                     Some(st) => { (st.open_per_fte) " – " (band_words(st.band_position)) },
                                     None => "– (not in post)",
                                 } }
-                                td class="num" id="caseload-on-hold" { (k.caseload.on_hold) }
-                                td class="num" id="caseload-waiting" { (k.caseload.waiting_list) }
-                                td class="num" id="caseload-carried-over" { (k.caseload.carried_over) }
-                                td class="num" id="caseload-per-fte" { (k.caseload.active_per_fte.map_or("–".into(), |f| format!("{f:.2}"))) }
-                                td class="num" id="fidelity-score" { (k.fidelity_caseload_score.map_or("–".into(), |f| format!("{f} of 5"))) }
+                                td class="num" data-label="On hold" id="caseload-on-hold" { (k.caseload.on_hold) }
+                                td class="num" data-label="Waiting list" id="caseload-waiting" { (k.caseload.waiting_list) }
+                                td class="num" data-label="Carried over" id="caseload-carried-over" { (k.caseload.carried_over) }
+                                td class="num" data-label="Active per FTE" id="caseload-per-fte" { (k.caseload.active_per_fte.map_or("–".into(), |f| format!("{f:.2}"))) }
+                                td class="num" data-label="Fidelity caseload score" id="fidelity-score" { (k.fidelity_caseload_score.map_or("–".into(), |f| format!("{f} of 5"))) }
                             } }
                         }
                         div class="plan-charts" {

@@ -89,6 +89,8 @@ pub(super) struct Ledger<'a> {
     pub(super) es: Vec<Tally>,
     pub(super) teams: Vec<Tally>,
     pub(super) service: Tally,
+    /// What no ES held (unallocated referrals): the service's, no team's.
+    pub(super) unallocated: Tally,
     /// (slot, ES, client): people credited, before counting distinct clients.
     people: Vec<(u8, Option<StaffIdx>, ClientIdx)>,
     /// RATE-2 candidates, taken together per client at the end.
@@ -102,6 +104,7 @@ impl<'a> Ledger<'a> {
             es: vec![Tally::default(); data.staff.len()],
             teams: vec![Tally::default(); data.teams.len()],
             service: Tally::default(),
+            unallocated: Tally::default(),
             people: Vec::new(),
             cohort: Vec::new(),
         }
@@ -109,9 +112,12 @@ impl<'a> Ledger<'a> {
 
     fn credit(&mut self, es: Option<StaffIdx>, add: impl Fn(&mut Tally)) {
         add(&mut self.service);
-        if let Some(es) = es {
-            add(&mut self.es[es as usize]);
-            add(&mut self.teams[self.data.staff[es as usize].team as usize]);
+        match es {
+            Some(es) => {
+                add(&mut self.es[es as usize]);
+                add(&mut self.teams[self.data.staff[es as usize].team as usize]);
+            }
+            None => add(&mut self.unallocated),
         }
     }
 
@@ -184,6 +190,23 @@ impl<'a> Ledger<'a> {
         keys.extend(self.people.iter().map(|(s, _, c)| (u32::MAX, *s, *c)));
         count(&mut keys, &mut |_, slot| service[slot] += 1);
         (es_counts, team_counts, service)
+    }
+
+    /// Distinct clients per slot credited to no ES (unallocated).
+    pub(super) fn count_unallocated_people(&self) -> [u32; PEOPLE_SLOTS] {
+        let mut keys: Vec<(u8, ClientIdx)> = self
+            .people
+            .iter()
+            .filter(|(_, es, _)| es.is_none())
+            .map(|(s, _, c)| (*s, *c))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut out = [0; PEOPLE_SLOTS];
+        for (slot, _) in keys {
+            out[slot as usize] += 1;
+        }
+        out
     }
 }
 

@@ -238,6 +238,25 @@ pub fn assigned_on(r: &Referral, day: Day, as_of: Day) -> Option<StaffIdx> {
 }
 
 /// Makes the report of `period` as known on `as_of` (T-3).
+/// R-2 for a return's "not allocated to a team" row: the figures of what no
+/// ES held on the day it counts (an unallocated referral's referral, access,
+/// job starts, people and caseload), counted in the service but in no team.
+/// Counts of referrals, job starts and caseload add up: the teams' and this
+/// make the service's. People are counted distinct within each, so a person
+/// of two teams is one in the service and one in each team.
+pub fn unallocated(data: &Dataset, period: &Period, as_of: Day) -> Result<Kpis, ReportError> {
+    if as_of < period.start {
+        return Err(ReportError::AsOfBeforePeriod {
+            as_of,
+            start: period.start,
+        });
+    }
+    let w = Window::new(period, as_of);
+    let (ledger, _, _, _) = tally(data, &w);
+    let people = ledger.count_unallocated_people();
+    Ok(kpis(&ledger.unallocated, &people, w.point, 0, None))
+}
+
 pub fn report(
     data: &Dataset,
     warnings: &[Warning],

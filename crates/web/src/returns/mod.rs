@@ -365,7 +365,12 @@ fn preview_html(
     done: Option<&Submission>,
     today: Day,
 ) -> Markup {
-    let rows = ipstrack_interop::grow_return(report, &data.dataset);
+    let mut rows = ipstrack_interop::grow_return(report, &data.dataset);
+    // The rows that make the teams add up to the service.
+    if let Ok(none) = ipstrack_core::report::unallocated(&data.dataset, period, as_of) {
+        let balance = ipstrack_interop::balance_rows(&rows, &none);
+        rows.extend(balance);
+    }
     let blocked = not_yet(period, as_of, today);
     html! {
         section class="panel return-preview" aria-labelledby="preview-title" id="preview" {
@@ -376,7 +381,7 @@ fn preview_html(
                 " "
                 a class="button secondary" href=(file_href("grow-return.csv", &period.label, as_of)) download { "Download CSV" }
             }
-            (figures_table(&rows, "The figures of the return: the service and each team (the files also have a row for each ES)"))
+            (figures_table(&rows, "The figures of the return: each team, what no team held, and the service they add up to (the files also have a row for each ES)"))
             @if let Some(s) = done {
                 p class="return-note" { strong { "Already submitted. " } (already_submitted(s)) }
             } @else if let Some((_, why)) = &blocked {
@@ -405,6 +410,7 @@ fn figure_text(column: usize, v: Option<f64>) -> String {
 /// service: unemployed and employed apart, as IPS Grow asks for them.
 pub(super) fn figures_table(rows: &[ReturnRow], caption: &str) -> Markup {
     let mut shown: Vec<&ReturnRow> = rows.iter().filter(|r| r.level == "team").collect();
+    shown.extend(rows.iter().filter(|r| r.level == "balance"));
     shown.extend(rows.iter().filter(|r| r.level == "service"));
     html! {
         div class="table-scroll" role="region" aria-label=(caption) tabindex="0" {

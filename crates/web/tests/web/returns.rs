@@ -666,3 +666,35 @@ async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_nam
     .await;
     hides(&page, "return already submitted");
 }
+
+/// Issue 23: the preview's columns add up — each team, what no team held
+/// ("Not allocated to a team") and, for people of two teams, the overlap —
+/// to the service, for every count of the return.
+#[tokio::test]
+async fn the_returns_teams_and_what_no_team_held_add_up_to_the_service() {
+    let w = world().await;
+    let manager = session_of(&w, "manager").await;
+    let page = ok_page(&w, "/returns?period=2024/25-Q3&as_of=2024-12-31", &manager).await;
+    let table = &page[page.find("class=\"return-figures\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    shows(
+        table,
+        "<th scope=\"col\" class=\"num\">Not allocated to a team</th>",
+    );
+    let mut checked = 0;
+    for row in table.split("<tr><th scope=\"row\">").skip(1) {
+        let heading = row.split('<').next().unwrap();
+        if heading.contains("rate") {
+            continue;
+        }
+        let cells: Vec<f64> = row
+            .split("<td class=\"num\">")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap().parse().unwrap())
+            .collect();
+        let (service, parts) = cells.split_last().unwrap();
+        assert_eq!(parts.iter().sum::<f64>(), *service, "{heading}");
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked}");
+}
