@@ -59,9 +59,19 @@ pub fn data_quality_html(
                             let d = &data.dataset;
                             d.clients[d.referrals[i].client as usize].display_name()
                         });
+                        @let what = match w.record.split_once('/') {
+                            Some((_, job)) => data
+                                .referral_index(referral)
+                                .and_then(|i| data.dataset.referrals[i].jobs.iter().find(|j| j.id == job))
+                                .map_or("A job".to_string(), |j| {
+                                    let the = crate::referrals::timeline::the_job(j);
+                                    format!("{}{}", the[..1].to_uppercase(), &the[1..])
+                                }),
+                            None => "The referral".to_string(),
+                        };
                         tr {
                             td { a href=(format!("/referrals/{referral}")) { (name.unwrap_or_default()) } }
-                            td { (w.record) } td { (w.message) }
+                            td { (what) } td { (crate::ui::dates::uk_dates_in(&w.message)) }
                         }
                     }
                 }

@@ -96,7 +96,7 @@ fn upload_form_fields(v: &Viewer) -> Markup {
                 input id="file" name="file" type="file" multiple accept=".xlsx,.xlsm,.ods,.csv" required;
             }
             div class="field" {
-                label for="mapping" { "Column mapping (TOML, optional: without it the IPS Grow data tool headings are used)" }
+                label for="mapping" { "Column mapping file (optional: without it the IPS Grow data tool headings are used)" }
                 input id="mapping" name="mapping" type="file" accept=".toml,text/plain";
             }
             button type="submit" { "Preview the import" }

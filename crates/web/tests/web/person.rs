@@ -190,6 +190,15 @@ async fn the_data_quality_page_names_the_person_of_each_warning() {
     let lead = session_of(&w, "lead1").await;
     let page = ok_page(&w, "/data-quality", &lead).await;
     shows(&page, &format!("href=\"{referral}\">Amira Khan</a>"));
+    // The record in words (not `r12/r12j1`), days the UK way.
+    let id = referral.rsplit('/').next().unwrap();
+    let row = &page[page
+        .find(&format!("href=\"{referral}\">Amira Khan</a>"))
+        .unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    shows(row, "<td>The job at Co-op</td>");
+    hides(row, &format!("{id}/"));
+    assert!(!row.contains("2025-"), "{row}");
 }
 
 #[tokio::test]
