@@ -370,7 +370,7 @@ try {
   const mistake = new URL(mistakeUrl).pathname;
   await page.getByRole('link', { name: /Entered in error\? Mark this referral/ }).click();
   await page.getByRole('button', { name: 'Mark as entered in error' }).click();
-  assert.match(await page.locator('.error-summary').innerText(), /reason/i);
+  assert.match(await page.locator('.error-summary').innerText(), /Enter why the referral was entered in error/);
   await page.getByLabel('Why was it entered in error?').fill('A test referral, entered by mistake');
   await page.screenshot({ path: join(artifacts, 'entered-in-error.png'), fullPage: true });
   await page.getByRole('button', { name: 'Mark as entered in error' }).click();

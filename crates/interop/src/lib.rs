@@ -249,7 +249,7 @@ pub fn grow_return(report: &Report, data: &Dataset) -> Vec<ReturnRow> {
 
 /// The rows that make a return's teams add up to its service (issue 23):
 /// "Not allocated to a team", from core's `report::unallocated` (what no ES
-/// held is the service's and no team's), and, when a person of two teams is
+/// held is the service's and no team's), when anything was, and, when a person of two teams is
 /// one person in the service but one in each team, "Less: people counted in
 /// more than one team" as a negative figure, so that every count column of
 /// the teams and these rows sums to the service's. Rates have no such
@@ -289,7 +289,10 @@ pub fn balance_rows(rows: &[ReturnRow], unallocated: &Kpis) -> Vec<ReturnRow> {
         team: String::new(),
         figures,
     };
-    let mut out = vec![row("Not allocated to a team", none)];
+    let mut out = Vec::new();
+    if none.iter().flatten().any(|v| *v != 0.0) {
+        out.push(row("Not allocated to a team", none));
+    }
     if overlap.iter().flatten().any(|v| *v != 0.0) {
         out.push(row("Less: people counted in more than one team", overlap));
     }

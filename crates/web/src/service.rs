@@ -38,11 +38,24 @@ pub(crate) async fn service(
     })?;
     let r = data.report(&period, as_of)?;
     let ytd = data.year_to_date(&r)?;
-    Ok(service_html(&v, &data, &r, ytd.as_deref()))
+    // What no ES held, shown when there is any.
+    let none = ipstrack_core::report::unallocated(&data.dataset, &period, as_of)?;
+    let held = none.referrals.unemployed
+        + none.referrals.employed
+        + none.caseload.open
+        + none.job_starts.unemployed
+        + none.job_starts.employed;
+    let unallocated = (held > 0).then_some(&none);
+    Ok(service_html(&v, &data, (&r, unallocated), ytd.as_deref()))
 }
 
 /// The service view: every team and the service, any period or as-of date.
-pub fn service_html(v: &Viewer, data: &Loaded, r: &Report, ytd: Option<&Report>) -> Markup {
+pub fn service_html(
+    v: &Viewer,
+    data: &Loaded,
+    (r, unallocated): (&Report, Option<&ipstrack_core::report::Kpis>),
+    ytd: Option<&Report>,
+) -> Markup {
     let d = &data.dataset;
     layout(
         v,
@@ -58,6 +71,10 @@ pub fn service_html(v: &Viewer, data: &Loaded, r: &Report, ytd: Option<&Report>)
                         @let name = d.teams.iter().find(|x| x.id == t.id).map_or(t.id.clone(), |x| x.name.clone());
                         @let year = ytd.and_then(|y| y.teams.iter().find(|x| x.id == t.id)).map(|x| &x.kpis);
                         (figures_row(html! { a href=(format!("/team?team={}&period={}&as_of={}", t.id, r.period.label, r.as_of)) { (name) } }, &t.kpis, year))
+                    }
+                    // What no ES held counts in the service and no team.
+                    @if let Some(none) = unallocated {
+                        (figures_row(html! { "Not allocated to a team" }, none, None))
                     }
                     (figures_row(html! { "Service" }, &r.service, ytd.map(|y| &y.service)))
                 }

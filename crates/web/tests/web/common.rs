@@ -335,3 +335,17 @@ pub fn shows_date(page: &str, id: &str, iso: &str) {
         "the date input {id} in: {page}"
     );
 }
+
+/// Leaves one referral received between `from` and `to` (YYYY-MM-DD)
+/// unallocated, as an import from a spreadsheet may hold one.
+pub async fn unallocate_one(w: &World, from: &str, to: &str) {
+    let mut bundle = w.store.export().await.unwrap();
+    let doc = bundle
+        .referrals
+        .iter_mut()
+        .find(|r| r.received.as_str() >= from && r.received.as_str() <= to)
+        .expect("a referral received in the range");
+    doc.es = None;
+    doc.transfers = None;
+    w.store.import(&bundle, "cli:test").await.unwrap();
+}

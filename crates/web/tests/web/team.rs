@@ -265,3 +265,40 @@ async fn chart_text_keeps_its_size_at_every_width() {
     assert_eq!(access.matches("<text class=\"chart-x minor\"").count(), 4);
     assert!(access.contains("text-anchor=\"middle\">Dec 24</text>"));
 }
+
+/// R-2 on the service page (issue 23): what no ES held is a row of its own,
+/// "Not allocated to a team", so the teams and it add up to the service.
+#[tokio::test]
+async fn r_2_the_service_page_shows_what_no_team_held_so_the_teams_add_up() {
+    let w = world().await;
+    // A referral of the quarter left unallocated.
+    unallocate_one(&w, "2024-10-01", "2024-12-31").await;
+    let manager = session_of(&w, "manager").await;
+    let path = "/service?period=2024/25-Q3&as_of=2024-12-31";
+    let mut page = ok_page(&w, path, &manager).await;
+    for _ in 0..60 {
+        if page.contains("Not allocated to a team") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        page = ok_page(&w, path, &manager).await;
+    }
+    let referrals = |row: &str| -> u32 {
+        let cell = row.split("data-figure=\"referrals\">").nth(1).unwrap();
+        let (u, e) = cell.split('<').next().unwrap().split_once(" / ").unwrap();
+        u.trim().parse::<u32>().unwrap() + e.trim().parse::<u32>().unwrap()
+    };
+    let body = &page[page.find("<tbody>").unwrap()..page.find("</tbody>").unwrap()];
+    let rows: Vec<&str> = body.split("<tr>").skip(1).collect();
+    let (service, parts) = rows.split_last().unwrap();
+    assert!(service.contains("Service"));
+    assert!(
+        parts.last().unwrap().contains("Not allocated to a team"),
+        "{page}"
+    );
+    assert!(referrals(parts.last().unwrap()) >= 1);
+    assert_eq!(
+        parts.iter().map(|r| referrals(r)).sum::<u32>(),
+        referrals(service)
+    );
+}
