@@ -119,8 +119,8 @@ try {
     await page.locator('#referral-actions').getByRole('link', { name, exact: true }).click();
     await page.waitForURL(/\/record\/[a-z_]+$/);
   };
-  const saved = async (pattern) => {
-    await page.waitForURL(referralUrl);
+  const saved = async (pattern, url = referralUrl) => {
+    await page.waitForURL(url);
     assert.match(await page.locator('.success-message').innerText(), pattern);
   };
   const ukToday = new Date(`${today}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).replace('Sept', 'Sep');
@@ -385,6 +385,47 @@ try {
   assert.match(await leadPage.locator('.success-message').innerText(), /restored/);
   await page.goto(`${base}/caseload`);
   assert.equal(await page.locator(`#caseload-table a[href="${mistake}"]`).count(), 1, 'back on the caseload');
+
+  // Issue 23, discharge and follow up: confirmed on a page of its own, the
+  // closed referral offers only reopening (and in-work checks with a job).
+  await page.goto(mistakeUrl);
+  await act('Discharge');
+  await page.getByLabel('Reason (optional)').fill('Moved away');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: /^Yes, discharge/ }).click();
+  await saved(/Testy Mistake discharged on .*: the referral is closed/, mistakeUrl);
+  assert.match(await page.locator('#closed-panel').innerText(), /Discharged on .*: Moved away/);
+  assert.equal(await page.locator('#referral-actions').getByRole('link', { name: 'Record a contact' }).count(), 0);
+  await page.screenshot({ path: join(artifacts, 'closed-referral.png'), fullPage: true });
+  await Promise.all([
+    page.waitForNavigation(),
+    page.getByRole('button', { name: 'Reopen the referral' }).click(),
+  ]);
+  await saved(/The referral of Testy Mistake is reopened/, mistakeUrl);
+  assert.equal(await page.locator('#referral-actions').getByRole('link', { name: 'Record a contact' }).count(), 1);
+
+  // Issue 23, the admin's work on the web: a staff change says what it
+  // changes; a password reset gives a one-time password that signs in.
+  await manager.goto(`${base}/admin/staff`);
+  await manager.goto(`${base}/admin/staff/${es}/fte`);
+  await manager.getByLabel(/^FTE/).fill('0.8');
+  await manager.getByRole('button', { name: 'Save' }).click();
+  await manager.waitForLoadState();
+  assert.match(await manager.locator('.success-message').innerText(), /FTE of .* changed from .* to 0\.8.*access target/);
+  await manager.screenshot({ path: join(artifacts, 'staff-changed.png'), fullPage: true });
+  await admin.goto(`${base}/admin/users`);
+  await admin.getByRole('button', { name: `Reset password of ${other}` }).click();
+  await admin.waitForLoadState();
+  const oneTime = (await admin.locator('#one-time-password').innerText()).trim();
+  assert.ok(oneTime.length >= 16, `a one-time password: ${oneTime}`);
+  await admin.screenshot({ path: join(artifacts, 'password-reset.png'), fullPage: true });
+  const again = await (await browser.newContext()).newPage();
+  await again.goto(`${base}/sign-in`);
+  await again.getByLabel('Username').fill(other);
+  await again.getByLabel('Password').fill(oneTime);
+  await again.getByRole('button', { name: 'Sign in' }).click();
+  await again.waitForLoadState();
+  assert.doesNotMatch(again.url(), /sign-in/, 'signed in with the one-time password');
 
   // Every page of every role at 1366×768 and 390×844: no page wider than
   // the window, no axe-core violation; screenshots in artifacts/pages.

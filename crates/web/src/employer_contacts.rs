@@ -202,7 +202,7 @@ fn contacts_table(v: &Viewer, data: &Loaded, e: &EmployerEngagement, may_record:
                         a class="button secondary" href=(format!("/specialists/{es}/employer-contacts/{}", c.id))
                             aria-label=(format!("Change: {} on {}", c.employer, uk_date(c.date))) { "Change" }
                         " "
-                        form method="post" action=(format!("/specialists/{es}/employer-contacts/{}/remove", c.id)) {
+                        form method="post" action=(format!("/specialists/{es}/employer-contacts/{}/remove", c.id)) data-confirm="Remove this employer contact? The audit log keeps a copy." {
                             input type="hidden" name="csrf" value=(v.session.csrf);
                             input type="hidden" name="version" value=(c_version(data, &c.id));
                             button type="submit" class="secondary"

@@ -74,7 +74,7 @@ pub fn service_html(
                     }
                     // What no ES held counts in the service and no team.
                     @if let Some(none) = unallocated {
-                        (figures_row(html! { "Not allocated to a team" }, none, None))
+                        (figures_row(html! { span class="narrow-heading" { "Not allocated to a team" } }, none, None))
                     }
                     (figures_row(html! { "Service" }, &r.service, ytd.map(|y| &y.service)))
                 }

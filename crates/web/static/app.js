@@ -18,10 +18,10 @@ if (summary) {
     });
   });
 }
-// Ask before a Remove button takes an entry out of a referral.
-document.querySelectorAll('form[action$="/remove"]').forEach((form) => {
+// Ask before a form that says so (a Remove button on the timeline) is sent.
+document.querySelectorAll('form[data-confirm]').forEach((form) => {
   form.addEventListener('submit', (event) => {
-    if (!window.confirm('Remove this entry? The audit log keeps a copy.')) event.preventDefault();
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 });
 // A Print button where a page offers one (the page works without it: the

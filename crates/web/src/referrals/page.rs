@@ -98,6 +98,7 @@ pub(crate) fn saved_words(word: &str, day: Option<Day>, name: &str) -> String {
             format!("Entry removed from {name}'s referral. The audit log keeps a copy.")
         }
         ("person", _) => format!("{name}'s details are saved."),
+        ("reopened", _) => format!("The referral of {name} is reopened."),
         ("referral", _) => format!("Referral saved for {name}."),
         (word, _) => message_of(word).to_string(),
     }

@@ -379,7 +379,13 @@ pub(crate) async fn record_step(
                     ));
                 }
             };
-            ("remove", Asked::Edit(Edit::Remove { entry, index }))
+            // Taking the discharge out reopens the referral, and says so.
+            let word = if entry == Entry::Discharge {
+                "reopened"
+            } else {
+                "remove"
+            };
+            (word, Asked::Edit(Edit::Remove { entry, index }))
         }
         _ => return Err(WebError::NotFound),
     };

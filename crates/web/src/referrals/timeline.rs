@@ -176,7 +176,7 @@ pub(crate) fn timeline_table(v: &Viewer, data: &Loaded, index: usize) -> Markup 
                             format!("/referrals/{}/edit/{kind}/{index}", r.id)
                         };
                         a class="button secondary" href=(change) aria-label=(format!("Change: {what}")) { "Change" } " "
-                        form method="post" action=(format!("/referrals/{}/remove", r.id)) {
+                        form method="post" action=(format!("/referrals/{}/remove", r.id)) data-confirm="Remove this entry? The audit log keeps a copy." {
                             input type="hidden" name="csrf" value=(v.session.csrf);
                             (once_field())
                             input type="hidden" name="kind" value=(kind);

@@ -16,7 +16,7 @@ use crate::extract::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 22] = [
+const MESSAGES: [(&str, &str); 23] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -31,6 +31,7 @@ const MESSAGES: [(&str, &str); 22] = [
     ("decision", "Team decision saved."),
     ("transfer", "Transfer saved."),
     ("remove", "Entry removed. The audit log keeps a copy."),
+    ("reopened", "The referral is reopened."),
     ("person", "The person's details are saved."),
     ("edit", "Changes saved."),
     ("employer-contact", "Employer contact saved."),
