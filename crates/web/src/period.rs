@@ -94,6 +94,18 @@ pub(crate) fn joined(d: &Option<String>, m: &Option<String>, y: &Option<String>)
     )
 }
 
+impl DateParts {
+    /// The first day typed in its boxes, as one text (see [`joined`]).
+    pub(crate) fn from(&self) -> Option<String> {
+        joined(&self.from_day, &self.from_month, &self.from_year)
+    }
+
+    /// The last day typed in its boxes.
+    pub(crate) fn to(&self) -> Option<String> {
+        joined(&self.to_day, &self.to_month, &self.to_year)
+    }
+}
+
 impl PeriodQuery {
     /// The query with the days typed in day, month and year boxes read as
     /// its `from`, `to` and `as_of` (the boxes win over a whole date).
@@ -103,8 +115,8 @@ impl PeriodQuery {
             period: self.period.clone(),
             as_of: joined(&p.as_of_day, &p.as_of_month, &p.as_of_year).or(self.as_of.clone()),
             team: self.team.clone(),
-            from: joined(&p.from_day, &p.from_month, &p.from_year).or(self.from.clone()),
-            to: joined(&p.to_day, &p.to_month, &p.to_year).or(self.to.clone()),
+            from: p.from().or(self.from.clone()),
+            to: p.to().or(self.to.clone()),
             parts: DateParts::default(),
         }
     }

@@ -11,7 +11,7 @@ use crate::Shared;
 use crate::Viewer;
 use crate::error::WebResult;
 use crate::extract::{Admin, SignedIn};
-use crate::period::joined;
+use crate::period::DateParts;
 use crate::ui::dates::{uk_date, uk_timestamp};
 use crate::ui::form::{FormState, date_input};
 use crate::ui::layout::layout;
@@ -51,18 +51,9 @@ pub(crate) struct AuditQuery {
     record: String,
     #[serde(default)]
     kind: String,
-    #[serde(rename = "from-day")]
-    from_day: Option<String>,
-    #[serde(rename = "from-month")]
-    from_month: Option<String>,
-    #[serde(rename = "from-year")]
-    from_year: Option<String>,
-    #[serde(rename = "to-day")]
-    to_day: Option<String>,
-    #[serde(rename = "to-month")]
-    to_month: Option<String>,
-    #[serde(rename = "to-year")]
-    to_year: Option<String>,
+    /// The days of the range, as the date inputs send them.
+    #[serde(flatten)]
+    days: DateParts,
     /// Entries older than this position (the next page).
     before: Option<i64>,
 }
@@ -85,8 +76,7 @@ impl AuditQuery {
             .iter()
             .find(|(k, _)| *k == self.kind.trim())
             .map_or("", |(k, _)| k);
-        let from = joined(&self.from_day, &self.from_month, &self.from_year);
-        let to = joined(&self.to_day, &self.to_month, &self.to_year);
+        let (from, to) = (self.days.from(), self.days.to());
         let mut problem = None;
         for (field, what, text) in [("from", "first day", &from), ("to", "last day", &to)] {
             if let Some(t) = text
@@ -416,5 +406,25 @@ fn cut(s: &str) -> String {
         format!("{}…", s.chars().take(80).collect::<String>())
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The query as a browser sends it: the days in boxes, the page's
+    /// position as a number (read through the flattened days).
+    #[test]
+    fn the_audit_query_reads_its_days_and_page() {
+        let q: AuditQuery = serde_urlencoded::from_str(
+            "person=es3&kind=referral&from-day=1&from-month=2&from-year=2025&to-day=&to-month=&to-year=&before=12",
+        )
+        .unwrap();
+        assert_eq!(q.before, Some(12));
+        let asked = q.asked();
+        assert_eq!(asked.from.as_deref(), Some("2025-02-01"));
+        assert_eq!(asked.to, None);
+        assert_eq!((asked.person.as_str(), asked.kind), ("es3", "referral"));
     }
 }
