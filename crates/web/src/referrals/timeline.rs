@@ -166,7 +166,7 @@ pub(crate) fn timeline_table(v: &Viewer, data: &Loaded, index: usize) -> Markup 
     html! {
             table {
                 caption { "Timeline" }
-                thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } th scope="col" { span class="visually-hidden" { "Correct" } } } }
+                thead { tr { th scope="col" { "Date" } th scope="col" { "Event" } th scope="col" { span class="visually-hidden" { "Change or remove" } } } }
                 tbody { @for (day, what, remove) in &events { tr {
                     td { (uk_date(*day)) } td { (what) }
                     td class="actions" { @if let Some((kind, index)) = remove {
