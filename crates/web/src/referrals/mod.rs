@@ -12,6 +12,7 @@ use crate::extract::Viewer;
 
 pub(crate) mod actions;
 mod contact;
+mod discharge;
 pub(crate) mod entered_in_error;
 mod entry_edit;
 mod job;

@@ -437,7 +437,7 @@ pub(crate) async fn record_step(
     // own, before it is saved (a correction from its edit form is not).
     if step_name == "discharge" && form.get("confirm").map(String::as_str) != Some("yes") {
         return Ok(axum::response::IntoResponse::into_response(
-            discharge_confirmation(&v, &data, i, &form),
+            crate::referrals::discharge::confirmation(&v, &data, i, &form),
         ));
     }
     // The form's one-time token, for this referral and kind of step and
@@ -559,43 +559,4 @@ fn earliest_day(step: &Step) -> Option<Day> {
         Step::Edit { .. } => return None,
     };
     days.into_iter().filter_map(Day::parse).min()
-}
-
-/// "Discharge this person?": the discharge as typed, to confirm or cancel.
-fn discharge_confirmation(
-    v: &Viewer,
-    data: &ipstrack_core::Loaded,
-    i: usize,
-    form: &HashMap<String, String>,
-) -> maud::Markup {
-    let d = &data.dataset;
-    let r = &d.referrals[i];
-    let name = d.clients[r.client as usize].display_name();
-    let day = form
-        .get("date")
-        .and_then(|t| Day::parse(t))
-        .map(crate::ui::dates::uk_date)
-        .unwrap_or_default();
-    let reason = form
-        .get("reason")
-        .map(|r| r.trim())
-        .filter(|r| !r.is_empty());
-    crate::ui::layout::layout(
-        v,
-        &format!("Discharge {name}?"),
-        maud::html! {
-            p { "The referral closes on " strong { (day) } ": " (name) " leaves the caseload and no longer counts as active. "
-                "In-work checks can still be recorded after discharge, and the referral can be reopened." }
-            @if let Some(reason) = reason { p { "Reason: " (reason) } }
-            form method="post" action=(format!("/referrals/{}/discharge", r.id)) {
-                @for (k, value) in form.iter().filter(|(k, _)| *k != "confirm") {
-                    input type="hidden" name=(k) value=(value);
-                }
-                input type="hidden" name="confirm" value="yes";
-                button type="submit" class="warning" { "Yes, discharge " (name) }
-                " "
-                a href=(format!("/referrals/{}", r.id)) { "No, go back" }
-            }
-        },
-    )
 }
