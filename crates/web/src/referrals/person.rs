@@ -283,15 +283,13 @@ pub(crate) fn person_form(
         FormState::again("person", &edit, Vec::new())
     };
     html! {
-        details class="panel" open[state.form == "person"] {
-            summary { "Change the person's details" }
-            form method="post" action=(format!("/referrals/{referral}/person")) novalidate {
-                input type="hidden" name="csrf" value=(v.session.csrf);
-                input type="hidden" name="seen" value=(ipstrack_store::client_fingerprint(client));
-                (person_fields(&shown, "person", today))
-                (field(&shown, "person", "nhs_number", "NHS number (optional)", "text", None))
-                button type="submit" { "Save the person's details" }
-            }
+        form method="post" action=(format!("/referrals/{referral}/person")) novalidate {
+            input type="hidden" name="csrf" value=(v.session.csrf);
+            input type="hidden" name="seen" value=(ipstrack_store::client_fingerprint(client));
+            (person_fields(&shown, "person", today))
+            (field(&shown, "person", "nhs_number", "NHS number (optional)", "text", None))
+            button type="submit" { "Save the person's details" }
+            " " a href=(format!("/referrals/{referral}")) { "Cancel" }
         }
     }
 }

@@ -71,6 +71,9 @@ async fn the_persons_details_are_changed_audited_and_shown() {
     let w = world().await;
     let (es3, csrf, referral) = new_person(&w).await;
     let page = ok_page(&w, &format!("{referral}/record/person"), &es3).await;
+    // One thing on the page: the form itself, not folded away.
+    shows(&page, "<h1>Change the person's details</h1>");
+    hides(&page, "<details");
     let seen = hidden_value(&page, "seen");
     let form = format!(
         "csrf={csrf}&seen={seen}&given_name=Amira&family_name=Begum&date_of_birth=1991-03-14\
