@@ -39,13 +39,13 @@ pub(crate) async fn service(
     let r = data.report(&period, as_of)?;
     let ytd = data.year_to_date(&r)?;
     // What no ES held, shown when there is any.
-    let none = ipstrack_core::report::unallocated(&data.dataset, &period, as_of)?;
+    let none = data.unallocated(&period, as_of)?;
     let held = none.referrals.unemployed
         + none.referrals.employed
         + none.caseload.open
         + none.job_starts.unemployed
         + none.job_starts.employed;
-    let unallocated = (held > 0).then_some(&none);
+    let unallocated = (held > 0).then_some(&*none);
     Ok(service_html(&v, &data, (&r, unallocated), ytd.as_deref()))
 }
 

@@ -48,6 +48,7 @@ pub struct Snapshot {
     loaded: Loaded,
     reports: Mutex<HashMap<(String, Day), Arc<Report>>>,
     worklists: Mutex<HashMap<Day, Arc<Vec<WorkItem>>>>,
+    unallocated: Mutex<HashMap<(String, Day), Arc<ipstrack_core::report::Kpis>>>,
 }
 
 impl Snapshot {
@@ -56,6 +57,7 @@ impl Snapshot {
             loaded,
             reports: Mutex::new(HashMap::new()),
             worklists: Mutex::new(HashMap::new()),
+            unallocated: Mutex::new(HashMap::new()),
         }
     }
 
@@ -90,6 +92,29 @@ impl Snapshot {
         ipstrack_core::report::year_to_date_period(&period)
             .map(|ytd| self.report(&ytd, r.as_of))
             .transpose()
+    }
+
+    /// What no ES held in a period as of a day (R-2, core's
+    /// `report::unallocated`), made once per snapshot like the report.
+    pub(crate) fn unallocated(
+        &self,
+        period: &Period,
+        as_of: Day,
+    ) -> Result<Arc<ipstrack_core::report::Kpis>, ReportError> {
+        let key = (period.label.clone(), as_of);
+        if let Some(k) = self.unallocated.lock().expect("not poisoned").get(&key) {
+            return Ok(k.clone());
+        }
+        let k = Arc::new(ipstrack_core::report::unallocated(
+            &self.loaded.dataset,
+            period,
+            as_of,
+        )?);
+        self.unallocated
+            .lock()
+            .expect("not poisoned")
+            .insert(key, k.clone());
+        Ok(k)
     }
 
     /// The worklist of a day (CASE-4), made once per snapshot.

@@ -237,7 +237,7 @@ fn audit_html(
                             td data-label="Who" { (e.actor) }
                             td data-label="What" {
                                 (action_words(&e.action)) " "
-                                a href=(format!("/audit?record={}", urlencode(&e.record_id))) { (record_words(d, &e.record_type, &e.record_id)) }
+                                a href=(format!("/audit?record={}", crate::ui::form::query_value(&e.record_id))) { (record_words(d, &e.record_type, &e.record_id)) }
                             }
                             td data-label="Changes" { (changes_html(e)) }
                         }
@@ -253,13 +253,6 @@ fn audit_html(
             }
         },
     )
-}
-
-/// A query string value, percent-encoded.
-fn urlencode(v: &str) -> String {
-    serde_urlencoded::to_string([("v", v)])
-        .map(|s| s[2..].to_string())
-        .unwrap_or_default()
 }
 
 /// What an entry did, in words.

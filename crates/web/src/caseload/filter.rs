@@ -113,18 +113,11 @@ impl Filter {
             ("name", &self.name),
         ] {
             if !v.is_empty() {
-                parts.push(format!("&{k}={}", urlencoding(v)));
+                parts.push(format!("&{k}={}", crate::ui::form::query_value(v)));
             }
         }
         parts.concat()
     }
-}
-
-/// A query string value, percent-encoded.
-fn urlencoding(v: &str) -> String {
-    serde_urlencoded::to_string([("v", v)])
-        .map(|s| s[2..].to_string())
-        .unwrap_or_default()
 }
 
 /// How the caseload table is sorted.

@@ -367,7 +367,7 @@ fn preview_html(
 ) -> Markup {
     let mut rows = ipstrack_interop::grow_return(report, &data.dataset);
     // The rows that make the teams add up to the service.
-    if let Ok(none) = ipstrack_core::report::unallocated(&data.dataset, period, as_of) {
+    if let Ok(none) = data.unallocated(period, as_of) {
         let balance = ipstrack_interop::balance_rows(&rows, &none);
         rows.extend(balance);
     }

@@ -249,3 +249,10 @@ pub(crate) fn date_input(
         }
     }
 }
+
+/// A value for a query string, percent-encoded (a filter kept in a link).
+pub(crate) fn query_value(v: &str) -> String {
+    serde_urlencoded::to_string([("v", v)])
+        .map(|s| s[2..].to_string())
+        .unwrap_or_default()
+}
