@@ -23,8 +23,8 @@ use maud::{Markup, html};
 /// Entries on one page.
 const PAGE: u32 = 50;
 
-/// The longest text a filter box keeps.
-const FILTER_CHARS: usize = 100;
+/// The longest text a filter box keeps: the search's bound.
+const FILTER_CHARS: usize = crate::search::MAX_QUERY_CHARS;
 
 /// The kinds of record the log holds: (kind, words).
 const KINDS: [(&str, &str); 11] = [
