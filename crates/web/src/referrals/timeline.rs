@@ -210,31 +210,28 @@ pub(crate) fn the_job(j: &ipstrack_core::model::Job) -> String {
 
 /// A job by its employer, else its kind ("Co-op", "self-employed").
 pub(crate) fn job_title(j: &ipstrack_core::model::Job) -> String {
-    use ipstrack_core::model::JobType;
     match &j.employer {
         Some(e) => e.clone(),
-        None => match j.kind {
-            JobType::Employee => "employee",
-            JobType::ZeroHours => "zero-hours contract",
-            JobType::SelfEmployed => "self-employed",
-            JobType::Apprenticeship => "apprenticeship",
-            JobType::PaidPlacement => "paid placement",
-        }
-        .to_string(),
+        None => kind_words(j.kind).to_string(),
+    }
+}
+
+/// A kind of paid work in words ("zero-hours contract").
+fn kind_words(kind: ipstrack_core::model::JobType) -> &'static str {
+    use ipstrack_core::model::JobType;
+    match kind {
+        JobType::Employee => "employee",
+        JobType::ZeroHours => "zero-hours contract",
+        JobType::SelfEmployed => "self-employed",
+        JobType::Apprenticeship => "apprenticeship",
+        JobType::PaidPlacement => "paid placement",
     }
 }
 
 /// A job start on the timeline: "Job started: employee at Co-op, 16 hours a week".
 pub(crate) fn job_words(j: &ipstrack_core::model::Job) -> String {
     use ipstrack_core::model::JobType;
-    let kind = match j.kind {
-        JobType::Employee => "employee",
-        JobType::ZeroHours => "zero-hours contract",
-        JobType::SelfEmployed => "self-employed",
-        JobType::Apprenticeship => "apprenticeship",
-        JobType::PaidPlacement => "paid placement",
-    };
-    let mut text = format!("Job started: {kind}");
+    let mut text = format!("Job started: {}", kind_words(j.kind));
     if let Some(e) = &j.employer {
         text.push_str(&format!(" at {e}"));
     }
