@@ -6,9 +6,9 @@
 //! (RATE-2), the runs that ended before 13 weeks. Facts about the ES's
 //! caseload as assigned on the as-of date, not KPIs themselves.
 
+use crate::attribution::assigned_on;
 use crate::jobs::{milestone_day, outcomes, runs};
 use crate::model::{Dataset, Group, StaffIdx};
-use crate::report::assigned_on;
 use crate::time::{Day, DayRange};
 
 /// The facts behind an ES's figures for a period, as known on the as-of date.

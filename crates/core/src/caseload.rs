@@ -1,9 +1,9 @@
 //! Caseload: who is active on a day (CASE-1) and why not.
 
+use crate::attribution::assigned_on;
 use crate::jobs::milestones_ahead;
 use crate::model::{Dataset, Engagement, Referral, StaffIdx};
 use crate::policy::Policy;
-use crate::report::assigned_on;
 use crate::targets::{CaseloadStanding, caseload_standing};
 use crate::time::Day;
 

@@ -4,9 +4,9 @@
 //! visits are the face-to-face ones. Not part of any KPI of rules.md.
 //! *(rev. 3)* ENG-4's rapid-search share: [`rapid_search`].
 
+use crate::attribution::assigned_on;
 use crate::model::{Dataset, EmployerContact, EmployerContactKind, StaffIdx};
 use crate::policy::Basis;
-use crate::report::assigned_on;
 use crate::standards::first_employer_contact;
 use crate::targets::rate;
 use crate::time::{Day, DayRange};

@@ -6,6 +6,8 @@
 //! [`report::report`] (per-referral facts, aggregated by ES, team and service)
 //! → one [`report::Report`] value, rendered at the edge.
 
+pub mod alert;
+pub mod attribution;
 pub mod behind;
 pub mod bundle;
 pub mod caseload;
@@ -16,6 +18,7 @@ pub mod mhsds;
 pub mod model;
 pub mod policy;
 pub mod report;
+pub mod returns;
 pub mod scope;
 pub mod standards;
 pub mod targets;

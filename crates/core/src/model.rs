@@ -85,8 +85,7 @@ pub struct Team {
 }
 
 /// A person's role in the service: of a staff record in the bundle and of a
-/// user of ipstrack alike (one type for both; its words are
-/// [`crate::bundle::ROLES`]).
+/// user of ipstrack alike (one type for both; its words are [`ROLES`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -97,10 +96,18 @@ pub enum Role {
     Admin,
 }
 
+/// Each role's word in bundles, the database and the CLI.
+pub const ROLES: [(&str, Role); 4] = [
+    ("es", Role::Es),
+    ("team_lead", Role::TeamLead),
+    ("manager", Role::Manager),
+    ("admin", Role::Admin),
+];
+
 impl Role {
     /// The role's word in bundles, the database and the CLI (`team_lead`).
     pub fn as_str(self) -> &'static str {
-        crate::bundle::ROLES
+        ROLES
             .iter()
             .find(|(_, r)| *r == self)
             .map(|(word, _)| *word)
@@ -109,7 +116,7 @@ impl Role {
 
     /// The role a word names (`es`, `team_lead`, `manager`, `admin`).
     pub fn parse(text: &str) -> Option<Role> {
-        crate::bundle::ROLES
+        ROLES
             .iter()
             .find(|(word, _)| *word == text)
             .map(|(_, r)| *r)

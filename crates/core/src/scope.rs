@@ -5,8 +5,8 @@
 //! team's, a manager or admin the whole service; a user whose role needs a
 //! staff record and has none sees nothing.
 
+use crate::attribution::assigned_on;
 use crate::model::{Dataset, Referral, Role, StaffIdx, TeamIdx};
-use crate::report::assigned_on;
 use crate::time::Day;
 
 /// What a viewer may see and change.

@@ -1,10 +1,10 @@
 //! ENG-1..4 *(rev. 3)*: the engagement standards of the caseload guidance,
 //! as worklist items for one referral on one day. None changes a figure.
 
+use crate::alert::Alert;
 use crate::caseload::{DayStatus, engagement_on};
 use crate::model::{Dataset, Engagement, Referral, StaffIdx};
 use crate::time::Day;
-use crate::worklist::Alert;
 
 /// The engagement-standard items of referral `r` on `day` (its status that
 /// day given), each with the day it falls due: ENG-1 fortnightly contact,

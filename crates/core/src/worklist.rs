@@ -2,14 +2,15 @@
 //! *(rev. 3)* the in-work checks due after discharge (SUS-7) and the
 //! engagement standards (ENG-1..4, [`crate::standards`]).
 
+// TEMPORARY-MOVED: until the web branch is merged
+pub use crate::alert::{Alert, WorkItem};
+use crate::attribution::assigned_on;
 use crate::caseload::{Criterion, DayStatus, first_day_out_of_contact, status_on};
 use crate::evidence::checks_due;
 use crate::jobs::{FourHours, four_hours, is_paid_work, milestones_ahead};
 use crate::model::{Dataset, Group, Role, StaffIdx};
-use crate::policy::Basis;
-use crate::report::assigned_on;
 use crate::standards::standards_items;
-use crate::targets::{BandPosition, CaseloadStanding, caseload_standing};
+use crate::targets::{BandPosition, caseload_standing};
 use crate::time::Day;
 
 /// Days of warning before a client becomes inactive for want of contact, or
@@ -19,74 +20,6 @@ pub const WARNING_DAYS: i32 = 7;
 pub const MILESTONE_HORIZON_DAYS: i32 = 14;
 /// A waiting-list spell this long should be closed with an invitation to re-refer.
 pub const WAITING_LIST_MONTHS: i32 = 3;
-
-/// What needs doing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Alert {
-    /// Active, but no two-way contact for 21+ days: inactive on `date` without one.
-    ContactDue { last_contact: Day },
-    /// *(issue 14)* Inactive since `date` for want of contact alone (every
-    /// other criterion met, no team decision): overdue, a contact makes the
-    /// client active again.
-    ContactLapsed { last_contact: Option<Day> },
-    /// A hold reaching its limit: inactive on `date` if still on hold.
-    HoldReachingLimit { hold_start: Day },
-    /// On the waiting list past the expected return date or for more than
-    /// 3 months: close and invite a re-referral.
-    WaitingListOverdue {
-        spell_start: Day,
-        expected_return: Option<Day>,
-    },
-    /// A 13/26/52-week milestone falls on `date`: gather evidence.
-    MilestoneDue { weeks: i32 },
-    /// A job started on `date` and is awaiting confirmation of 4 hours worked.
-    AwaitingFourHours { job: String },
-    /// *(rev. 2)* The ES's open caseload per FTE is outside the recommended
-    /// band, or their active caseload per FTE is above the fidelity limit:
-    /// `standing` has the figures and the policy they are judged by.
-    CaseloadPerFte { standing: CaseloadStanding },
-    /// *(rev. 3, SUS-7)* A discharged client's `weeks`-week milestone falls
-    /// on `date` and their work after discharge is open-ended: confirm they
-    /// are still in work (record an in-work check dated on or after it, or
-    /// the job's end).
-    ConfirmStillInWork { weeks: i32 },
-    /// *(rev. 3, ENG-1)* An active client seeking work: a two-way contact
-    /// fell due on `date`, 14 days after the last one.
-    FortnightlyContactDue { last_contact: Day },
-    /// *(rev. 3, ENG-2)* The open vocational plan, started or last reviewed
-    /// on `last_review`, fell due for review on `date`.
-    PlanReviewDue { last_review: Day },
-    /// *(rev. 3, ENG-3)* The team decision in force since `decision_start`
-    /// does not record the ES and one other member agreeing it:
-    /// `agreed_by` distinct names recorded, `es_named` whether the assigned
-    /// ES is one of them.
-    DecisionAgreementMissing {
-        decision_start: Day,
-        agreed_by: u32,
-        es_named: bool,
-    },
-    /// *(rev. 3, ENG-4)* Accessed on `access` and seeking work, with no
-    /// employer contact for the client since: the first was due by `date`.
-    RapidSearchDue { access: Day },
-    /// Job-retention referrals are more than `max_share` of the open caseload (FID-2).
-    RetentionShareHigh {
-        employed: u32,
-        open: u32,
-        max_share: Basis,
-    },
-}
-
-/// One worklist item.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkItem {
-    /// When it falls due (or fell due).
-    pub date: Day,
-    /// The ES concerned (the one assigned on the day), if any.
-    pub es: Option<StaffIdx>,
-    /// Index of the referral in the dataset, for client alerts.
-    pub referral: Option<usize>,
-    pub alert: Alert,
-}
 
 /// CASE-4: the worklist on `day`, sorted by date, ES and referral.
 pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {

@@ -4,12 +4,13 @@ mod common;
 
 use common::*;
 use ipstrack_core::Policy;
+use ipstrack_core::alert::Alert;
 use ipstrack_core::model::Fte;
 use ipstrack_core::targets::{
     BandPosition, Exact, PerFte, Status, access_target, band_position, fidelity_caseload_score,
 };
 use ipstrack_core::time::DayRange;
-use ipstrack_core::worklist::{Alert, worklist};
+use ipstrack_core::worklist::worklist;
 use serde_json::{Value, json};
 
 /// The targets of the only ES `es1` (changed by `es`) in a bundle with

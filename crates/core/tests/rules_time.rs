@@ -4,8 +4,9 @@
 mod common;
 
 use common::*;
+use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::jobs::{FourHours, four_hours, runs};
-use ipstrack_core::report::{ReportError, assigned_on};
+use ipstrack_core::report::ReportError;
 use ipstrack_core::targets::{Exact, rate, round_target};
 use ipstrack_core::{Period, report};
 use serde_json::{Value, json};

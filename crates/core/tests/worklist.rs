@@ -1,8 +1,9 @@
 //! CASE-4 (worklist) and FID-2 (job-retention share) alerts.
 
+use ipstrack_core::alert::{Alert, WorkItem};
 use ipstrack_core::caseload::es_caseload;
 use ipstrack_core::targets::{BandPosition, PerFte};
-use ipstrack_core::worklist::{Alert, WorkItem, worklist};
+use ipstrack_core::worklist::worklist;
 use ipstrack_core::{Day, Loaded, read_bundle};
 use serde_json::{Value, json};
 

@@ -6,9 +6,10 @@
 //! plan from that day (a review due on 2024-09-03, the first employer
 //! contact due by 2024-07-04).
 
+use ipstrack_core::alert::Alert;
 use ipstrack_core::employer_engagement::{RapidSearch, rapid_search};
 use ipstrack_core::time::DayRange;
-use ipstrack_core::worklist::{Alert, worklist};
+use ipstrack_core::worklist::worklist;
 use ipstrack_core::{Day, Loaded, read_bundle};
 use serde_json::{Value, json};
 

@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 
+use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS, postcode_is_valid};
 use ipstrack_core::mhsds::{
     ContactSource, Employment, HoursBand, Mhs116, direct_contacts, employment_at_discharge,
@@ -19,7 +20,7 @@ use ipstrack_core::mhsds::{
 use ipstrack_core::model::{
     ContactKind, Dataset, Mechanism, Referral, StaffIdx, nhs_number_is_valid,
 };
-use ipstrack_core::report::{ReportError, assigned_on};
+use ipstrack_core::report::ReportError;
 use ipstrack_core::{Day, Period};
 
 use crate::safe_text;

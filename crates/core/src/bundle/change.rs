@@ -2,7 +2,7 @@
 //! a transfer cannot be backdated).
 
 use super::document::{ReferralDoc, TransferDoc};
-use super::validation::{BundleError, BundleErrors};
+use super::errors::{BundleError, BundleErrors};
 
 /// The checks of a change to a stored referral that depend on what it was
 /// (data entry and imports; a bundle read on its own has no "before"): a

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use super::document::EmployerContactDoc;
-use super::fields::{Checker, MAX_EMPLOYER_CHARS, TextRule, index_ids};
-use super::validation::BundleErrors;
+use super::errors::BundleErrors;
+use super::errors::{Checker, index_ids};
+use super::text::{MAX_EMPLOYER_CHARS, TextRule};
 use super::vocabulary::EMPLOYER_CONTACT_KINDS;
 use crate::model::*;
 

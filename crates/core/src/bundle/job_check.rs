@@ -3,8 +3,9 @@
 use serde_json::Number;
 
 use super::document::JobDoc;
-use super::fields::{Checker, TextRule};
+use super::errors::Checker;
 use super::limits;
+use super::text::TextRule;
 use super::vocabulary::{JOB_TYPES, REGISTRATIONS};
 use crate::model::*;
 

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::document::{ClientDoc, EmployerContactDoc, ReferralDoc};
-use super::fields::Checker;
-use super::validation::{BundleErrors, check_referral};
+use super::errors::BundleErrors;
+use super::errors::Checker;
+use super::referral_check::check_referral;
 use super::warnings::{Warning, referral_warnings};
 use crate::model::*;
 

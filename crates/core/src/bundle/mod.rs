@@ -8,19 +8,23 @@
 //! found, each naming the record and the field. A bundle with any error is
 //! refused whole.
 //!
-//! The parts: `document` (the bundle as written), `reading` (JSON in,
-//! structural errors named), `validation` (the BAD-1 rules and their errors)
-//! built from `fields` (the checks of single fields and `read_text`, within
-//! `limits`), `employer_contacts` (their BAD-1 checks), `change` (what a
-//! change to a stored referral may not do), `vocabulary` (the words
-//! each enumeration accepts), `loaded` (the validated bundle), `loss` (what
-//! replacing a stored referral would remove), `warnings`
-//! (BAD-2) and `writing` (a dataset back as a bundle).
+//! The parts, from the bottom up: `document` (the bundle as written),
+//! `limits` and `vocabulary` (each text's limit, the words each enumeration
+//! accepts), `text` (free text as every door reads it), `errors` (BAD-1
+//! errors and the `Checker` of single fields that collects them); the checks
+//! by record kind — `policy_check`, `person` (clients), `contact_check`,
+//! `job_check`, `referral_check`, `employer_contacts` — and `change` (what a
+//! change to a stored referral may not do); `warnings` (BAD-2), `loaded`
+//! (the validated bundle), `writing` (a dataset back as a bundle),
+//! `validation` (the whole bundle: service, teams, staff, then each record
+//! kind), `reading` (JSON in, structural errors named) and `loss` (what
+//! replacing a stored referral would remove). Each uses only those before it.
 
 mod change;
+mod contact_check;
 mod document;
 mod employer_contacts;
-mod fields;
+mod errors;
 mod job_check;
 pub mod limits;
 mod loaded;
@@ -28,22 +32,22 @@ mod loss;
 mod person;
 mod policy_check;
 mod reading;
+mod referral_check;
+mod text;
 mod validation;
 mod vocabulary;
 mod warnings;
 mod writing;
 
 pub use change::check_referral_change;
+pub use contact_check::check_contact;
 pub use document::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
     EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc,
     ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 pub use employer_contacts::check_employer_contact;
-pub use fields::{
-    MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, MAX_WEEKLY_HOURS, TextProblem, TextRule, check_contact,
-    read_text,
-};
+pub use errors::{BundleError, BundleErrors, MAX_WEEKLY_HOURS};
 pub use loaded::Loaded;
 pub use loss::{Removed, removed};
 pub use person::{
@@ -51,7 +55,8 @@ pub use person::{
     client_document, code_words, nhs_number_as_kept, postcode_is_valid,
 };
 pub use reading::{parse_document, read_bundle};
-pub use validation::{BundleError, BundleErrors, canonical, validate};
+pub use text::{MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, TextProblem, TextRule, read_text};
+pub use validation::{canonical, validate};
 pub use vocabulary::{
     AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS,
     GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES, accepts, value_of,

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 
 use super::document::ClientDoc;
-use super::fields::{Checker, TextRule};
+use super::errors::BundleErrors;
+use super::errors::Checker;
 use super::limits;
-use super::validation::BundleErrors;
+use super::text::TextRule;
 use crate::model::{Client, nhs_number_is_valid};
 
 /// Person stated gender codes (NHS Data Dictionary), as the MHSDS MPI table

@@ -2,7 +2,7 @@
 //! in [`Policy`] within its range.
 
 use super::document::PolicyDoc;
-use super::fields::{Checker, share};
+use super::errors::{Checker, share};
 use super::vocabulary::AFTER_DISCHARGE;
 use crate::policy::Policy;
 

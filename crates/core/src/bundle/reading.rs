@@ -3,8 +3,9 @@
 //! and the path of its field; then [`validate`] for the values.
 
 use super::document::BundleDoc;
+use super::errors::{BundleError, BundleErrors};
 use super::loaded::Loaded;
-use super::validation::{BundleError, BundleErrors, validate};
+use super::validation::validate;
 
 /// Reads and validates a bundle from JSON text.
 pub fn read_bundle(text: &str) -> Result<Loaded, BundleErrors> {

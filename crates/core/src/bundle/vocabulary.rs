@@ -5,12 +5,8 @@
 
 use crate::model::*;
 
-pub const ROLES: [(&str, Role); 4] = [
-    ("es", Role::Es),
-    ("team_lead", Role::TeamLead),
-    ("manager", Role::Manager),
-    ("admin", Role::Admin),
-];
+/// The roles' words (kept beside [`Role`] in the model).
+pub use crate::model::ROLES;
 pub const GROUPS: [(&str, Group); 2] = [
     ("unemployed", Group::Unemployed),
     ("employed", Group::Employed),

@@ -1,13 +1,37 @@
 //! The ledger: each referral's facts credited to its ES, their team and the
 //! service, and the KPI blocks made from it.
 
-use super::{ByGroup, Caseload, Kpis, Rate, Sustained, SustainmentRate, Window, assigned_on};
+use super::figures::{ByGroup, Caseload, Kpis, Rate, Sustained, SustainmentRate};
+use crate::attribution::assigned_on;
 use crate::caseload::status_on;
 use crate::jobs::{Outcome, milestone_day, milestones, outcomes, runs};
 use crate::model::{ClientIdx, Dataset, Group, Referral, StaffIdx};
 use crate::policy::basis_to_f64;
 use crate::targets::{per_fte, rate};
-use crate::time::{Day, financial_year_range};
+use crate::time::{Day, DayRange, Period, financial_year_range};
+
+/// The days a report looks at (T-3).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Window {
+    pub(super) period: DayRange,
+    pub(super) as_of: Day,
+    /// Events are counted in the period only up to the as-of date.
+    pub(super) counted: DayRange,
+    /// Point-in-time figures are taken on min(as-of, period end).
+    pub(super) point: Day,
+}
+
+impl Window {
+    /// The days of `period` as known on `as_of` (not before its start).
+    pub(super) fn new(period: &Period, as_of: Day) -> Window {
+        Window {
+            period: period.days(),
+            as_of,
+            counted: DayRange::new(period.start, period.end.min(as_of)),
+            point: period.end.min(as_of),
+        }
+    }
+}
 
 pub(super) fn group_index(g: Group) -> usize {
     match g {

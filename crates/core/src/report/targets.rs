@@ -1,7 +1,7 @@
 //! TGT-1..3: an ES's targets and their statuses.
 
-use super::ledger::{PEOPLE_SLOTS, Tally, kpis, tally};
-use super::{Kpis, PeriodOut, TargetStatus, Targets, Window, YearToDate};
+use super::figures::{Kpis, PeriodOut, TargetStatus, Targets, YearToDate};
+use super::ledger::{PEOPLE_SLOTS, Tally, Window, kpis, tally};
 use crate::model::Dataset;
 use crate::policy::basis_to_f64;
 use crate::targets::{

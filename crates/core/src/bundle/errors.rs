@@ -1,115 +1,82 @@
-//! The checks of single fields that every BAD-1 rule is built from: dates,
-//! spells, contacts, enumerations, hours, shares and ids, each error named
-//! by its record and field; and one contact checked on its own.
+//! BAD-1 errors, each naming its record and field, and the [`Checker`] that
+//! collects them one record at a time from the checks of single fields:
+//! text, dates, spells, enumerations, hours, shares and ids.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use serde_json::Number;
 
-use super::document::ContactDoc;
 use super::limits;
-use super::validation::{BundleError, BundleErrors};
-use super::vocabulary::{CONTACT_KINDS, MECHANISMS, name_of, value_of};
+use super::text::{MAX_NOTE_CHARS, TextRule, read_text};
 use crate::model::*;
 use crate::time::Day;
+
 /// The largest number of weekly hours (BAD-1: over 168 is refused).
 pub const MAX_WEEKLY_HOURS: u32 = 16_800; // 168 hours in hundredths
-/// The longest note on a contact ([`limits::NOTE_CHARS`]).
-pub const MAX_NOTE_CHARS: usize = limits::NOTE_CHARS;
-/// The longest employer's name ([`limits::EMPLOYER_CHARS`]).
-pub const MAX_EMPLOYER_CHARS: usize = limits::EMPLOYER_CHARS;
 
-/// How a free-text field is read: its limit, and whether it may hold line
-/// breaks (a note) or is one line (a name, a reason).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TextRule {
-    pub max: usize,
-    pub lines: bool,
-}
-
-impl TextRule {
-    /// One line of at most `max` characters.
-    pub const fn line(max: usize) -> TextRule {
-        TextRule { max, lines: false }
-    }
-    /// Text of at most `max` characters that may hold line breaks.
-    pub const fn lines(max: usize) -> TextRule {
-        TextRule { max, lines: true }
-    }
-}
-
-/// Why a text cannot be kept (BAD-1, revision 3).
+/// One BAD-1 error: the record, the field and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TextProblem {
-    /// More characters than its limit.
-    TooLong { max: usize },
-    /// A control character (a line break in a one-line field).
-    Control,
-    /// A character that makes the text display in another order than it is
-    /// stored (U+202A–U+202E, U+2066–U+2069): a name could pass for another.
-    Reorders(char),
-    /// Nothing a person can read: only invisible, joining or format characters.
-    Invisible,
+pub struct BundleError {
+    /// The record, e.g. `referral rA` or `referral rA job j1`; empty for the document.
+    pub record: String,
+    /// The field, e.g. `access` or `contacts[2].date`.
+    pub field: String,
+    pub message: String,
 }
 
-impl TextProblem {
-    /// The problem in words, after the field's name (`reason` + this).
-    pub fn words(&self) -> String {
-        match self {
-            TextProblem::TooLong { max } => format!("must be {max} characters or fewer"),
-            TextProblem::Control => "holds a control character".into(),
-            TextProblem::Reorders(c) => format!(
-                "holds a character that reorders text (U+{:04X})",
-                u32::from(*c)
-            ),
-            TextProblem::Invisible => "holds no letter, number or symbol".into(),
+impl BundleError {
+    /// The field's own name, without the record's lists around it:
+    /// `transfers[1].date` → `date`, `discharge.reason` → `reason`.
+    pub fn field_name(&self) -> &str {
+        let last = self.field.rsplit('.').next().unwrap_or(&self.field);
+        last.split('[').next().unwrap_or(last)
+    }
+
+    /// The message as a form shows it beside its field, and the API gives
+    /// it for that field: the field named in words (`Reason must be 500
+    /// characters or fewer`), the same whichever door the record came by.
+    pub fn plain(&self) -> String {
+        let rest = self
+            .message
+            .strip_prefix(self.field.as_str())
+            .filter(|r| r.starts_with(' '));
+        let text = match rest {
+            Some(rest) => format!("{}{rest}", self.field_name().replace('_', " ")),
+            None => self.message.clone(),
+        };
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => text,
         }
     }
 }
 
-/// Whether a character reorders the text around it (bidi embeddings,
-/// overrides and isolates).
-fn reorders(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+impl fmt::Display for BundleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.record.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.record, self.message)
+        }
+    }
 }
 
-/// Whether a character is one a person reads: a letter, number, punctuation
-/// mark or symbol (not a space, mark, control or invisible format character).
-fn visible(c: char) -> bool {
-    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
-    matches!(
-        c.general_category_group(),
-        GeneralCategoryGroup::Letter
-            | GeneralCategoryGroup::Number
-            | GeneralCategoryGroup::Punctuation
-            | GeneralCategoryGroup::Symbol
-    )
-}
+/// Every BAD-1 error found in a bundle. The bundle is refused whole.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct BundleErrors(pub Vec<BundleError>);
 
-/// Reads a free-text value as every door stores it (BAD-1, revision 3):
-/// trimmed; `Ok(None)` when blank; refused when longer than its limit, when
-/// it holds a control character (line breaks and tabs allowed in text of
-/// lines), a character that reorders text, or nothing visible.
-pub fn read_text(value: &str, rule: TextRule) -> Result<Option<&str>, TextProblem> {
-    let text = value.trim();
-    if text.is_empty() {
-        return Ok(None);
+impl fmt::Display for BundleErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
     }
-    // Counted without allocating; stops once past the limit.
-    if text.chars().nth(rule.max).is_some() {
-        return Err(TextProblem::TooLong { max: rule.max });
-    }
-    if let Some(c) = text.chars().find(|&c| reorders(c)) {
-        return Err(TextProblem::Reorders(c));
-    }
-    let allowed = |c: char| rule.lines && matches!(c, '\n' | '\r' | '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
-        return Err(TextProblem::Control);
-    }
-    if !text.chars().any(visible) {
-        return Err(TextProblem::Invisible);
-    }
-    Ok(Some(text))
 }
 
 /// Collects BAD-1 errors for one record at a time.
@@ -201,59 +168,6 @@ impl Checker {
             return None;
         }
         Some(Spell { start: s, end: e })
-    }
-
-    /// A contact: its date, kind and (optional) mechanism, which must fit the
-    /// kind (a `face_to_face` contact held face to face, a `remote` one not).
-    /// `field` names the contact in an error (`contacts[3]`); it is made
-    /// only when there is one (1.6 million contacts on a national service).
-    pub(super) fn contact(
-        &mut self,
-        field: impl Fn() -> String,
-        k: &ContactDoc,
-    ) -> Option<Contact> {
-        let date = Day::parse(k.date.trim());
-        if date.is_none() {
-            self.date(&format!("{}.date", field()), &k.date);
-        }
-        let kind = value_of(&CONTACT_KINDS, k.kind.trim());
-        if kind.is_none() {
-            self.enumeration(&format!("{}.kind", field()), &k.kind, &CONTACT_KINDS);
-        }
-        let mechanism = match k.mechanism.as_deref().map(str::trim) {
-            None => None,
-            Some(text) => match value_of(&MECHANISMS, text) {
-                Some(m) => Some(m),
-                None => {
-                    self.enumeration(&format!("{}.mechanism", field()), text, &MECHANISMS);
-                    return None;
-                }
-            },
-        };
-        if let (Some(kind), Some(m)) = (kind, mechanism)
-            && !kind.admits(m)
-        {
-            let mechanism_field = format!("{}.mechanism", field());
-            self.error(
-                mechanism_field.as_str(),
-                format!(
-                    "{mechanism_field} `{}` does not fit a `{}` contact",
-                    name_of(&MECHANISMS, m),
-                    name_of(&CONTACT_KINDS, kind)
-                ),
-            );
-            return None;
-        }
-        let note = match &k.note {
-            None => None,
-            Some(_) => self.note(&format!("{}.note", field()), &k.note).ok()?,
-        };
-        Some(Contact {
-            date: date?,
-            kind: kind?,
-            mechanism,
-            note,
-        })
     }
 
     /// A note of at most [`MAX_NOTE_CHARS`], trimmed, without control
@@ -363,18 +277,4 @@ pub(super) fn index_ids<'a>(
         }
     }
     map
-}
-
-/// Checks one contact on its own (data entry adds contacts one at a time):
-/// the same BAD-1 checks as in a bundle, errors named `record` and
-/// `contact.date`, `contact.kind` or `contact.mechanism`.
-pub fn check_contact(record: &str, doc: &ContactDoc) -> Result<Contact, BundleErrors> {
-    let mut c = Checker {
-        errors: Vec::new(),
-        record: record.to_string(),
-    };
-    match c.contact(|| "contact".into(), doc) {
-        Some(contact) if c.errors.is_empty() => Ok(contact),
-        _ => Err(BundleErrors(c.errors)),
-    }
 }
