@@ -38,7 +38,7 @@ pub use audit_queue::{AUDIT_QUEUE, AUDIT_ROWS_PER_USER_MINUTE};
 pub use backup::{BACKUP_FORMAT, Backup, NOT_BACKED_UP, Versions};
 pub(crate) use changes::CHANGES_CHANNEL;
 pub use changes::Change;
-pub use entry::Saved;
+pub use entry::{Saved, StaffChange};
 pub use import::{Changes, ImportSummary, Replaced};
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
 pub use ipstrack_core::model::Role;
@@ -56,7 +56,6 @@ pub use tables::sign_in_gates::{
     ACCOUNT_CHECKS, ACCOUNT_MAX_WAIT_MINUTES, ACCOUNT_WINDOW_MINUTES, PAIR_CHECKS,
     PAIR_MAX_WAIT_MINUTES, SignInFailures, WINDOW_MINUTES,
 };
-pub use tables::staff::StaffChange;
 pub use tables::submissions::Submission;
 pub use tables::users::{BackupUser, User};
 

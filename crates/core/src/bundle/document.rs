@@ -157,7 +157,7 @@ pub struct ClientDoc {
     /// The client, known to another team, whose NHS number this client was
     /// entered with by someone who may not see them: the two are kept apart
     /// until a manager merges them (issue 21). Set by the doors from
-    /// [`crate::scope::Scope::place_nhs_number`], never taken from a form.
+    /// [`crate::scope::Scope::nhs_number_holder`], never taken from a form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub possible_duplicate_of: Option<String>,
 }

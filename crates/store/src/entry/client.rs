@@ -5,7 +5,7 @@
 
 use ipstrack_core::bundle::ClientDoc;
 
-use super::read_saved;
+use super::stored::read_saved;
 use crate::audit::{AuditRow, write_audit};
 use crate::changes::{Change, append, append_referral};
 use crate::sql::{Value, execute};

@@ -8,7 +8,7 @@
 use ipstrack_core::bundle::{ClientDoc, ReferralDoc};
 use sqlx::AnyConnection;
 
-use super::{Saved, check_referral, read_saved};
+use super::stored::{Saved, check_referral, read_saved};
 use crate::audit::{AuditRow, write_audit};
 use crate::changes::append_referral;
 use crate::sql::json;

@@ -5,15 +5,17 @@
 
 mod children;
 mod read;
+mod row;
 mod steps;
 mod write;
 
-use ipstrack_core::bundle::{PlanDoc, ReferralDoc};
+use ipstrack_core::bundle::ReferralDoc;
 use sqlx::AnyConnection;
 
 use children::CHILD_TABLES;
 pub(crate) use children::ChildRows;
 pub(crate) use read::read_all;
+pub(crate) use row::{COLUMNS, row};
 pub(crate) use steps::apply;
 pub use steps::{Edit, Entry, Replacement, Step};
 pub(crate) use write::{insert, write_step};
@@ -22,57 +24,6 @@ use crate::audit::{AuditRow, audit_row};
 use crate::changes::append_referral;
 use crate::sql::{Value, execute, insert_rows, rows};
 use crate::{Result, Store};
-
-pub(crate) const COLUMNS: [&str; 16] = [
-    "id",
-    "position",
-    "client_id",
-    "received",
-    "status_at_referral",
-    "es_id",
-    "access",
-    "plan_start",
-    "plan_end",
-    "discharge_date",
-    "discharge_reason",
-    "plan_reviews",
-    "plan_agreed",
-    "error_date",
-    "error_reason",
-    "error_by",
-];
-
-pub(crate) fn row(r: &ReferralDoc, position: i64) -> Vec<Value> {
-    vec![
-        Value::text(&r.id),
-        Value::int(position),
-        Value::text(&r.client),
-        Value::text(&r.received),
-        Value::text(&r.status_at_referral),
-        Value::opt_text(&r.es),
-        Value::opt_text(&r.access),
-        Value::Text(r.vocational_plan.as_ref().map(|p| p.start.clone())),
-        Value::Text(r.vocational_plan.as_ref().and_then(|p| p.end.clone())),
-        Value::Text(r.discharge.as_ref().map(|d| d.date.clone())),
-        Value::Text(r.discharge.as_ref().and_then(|d| d.reason.clone())),
-        Value::Text(plan_reviews(r.vocational_plan.as_ref())),
-        Value::Int(plan_agreed(r.vocational_plan.as_ref())),
-        Value::Text(r.entered_in_error.as_ref().map(|e| e.date.clone())),
-        Value::Text(r.entered_in_error.as_ref().map(|e| e.reason.clone())),
-        Value::Text(r.entered_in_error.as_ref().map(|e| e.recorded_by.clone())),
-    ]
-}
-
-/// A plan's review days as stored: a JSON array, none when there are none.
-pub(crate) fn plan_reviews(p: Option<&PlanDoc>) -> Option<String> {
-    p.filter(|p| !p.reviews.is_empty())
-        .map(|p| serde_json::to_string(&p.reviews).expect("dates serialise"))
-}
-
-/// Whether a plan was agreed with the clinical team, as stored (1, 0, none).
-pub(crate) fn plan_agreed(p: Option<&PlanDoc>) -> Option<i64> {
-    p.and_then(|p| p.agreed_with_clinical_team).map(i64::from)
-}
 
 /// One referral with its child records, read through its id.
 pub(crate) async fn read_referral(
@@ -104,17 +55,6 @@ pub(crate) async fn record_change(conn: &mut AnyConnection, id: &str) -> Result<
     .await?;
     append_referral(conn, id).await?;
     Ok(version_of(conn, id).await?.unwrap_or(0))
-}
-
-/// The position after the last row of `table` for the referral.
-pub(crate) async fn next_position(conn: &mut AnyConnection, table: &str, id: &str) -> Result<i64> {
-    let (next,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE referral_id = $1"
-    )))
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(next)
 }
 
 /// The version of every referral, by id (an import of a bundle tells by

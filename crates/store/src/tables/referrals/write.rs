@@ -7,7 +7,7 @@ use ipstrack_core::bundle::ReferralDoc;
 use sqlx::AnyConnection;
 
 use super::children::ChildRows;
-use super::next_position;
+use super::row::{COLUMNS, plan_agreed, plan_reviews, row};
 use super::steps::{Edit, Entry, Step, last_entry, whole_list};
 use crate::Result;
 use crate::sql::{Value, execute, insert_rows};
@@ -43,8 +43,8 @@ pub(crate) async fn write_step(
                 vec![
                     Value::Text(p.map(|p| p.start.clone())),
                     Value::Text(p.and_then(|p| p.end.clone())),
-                    Value::Text(super::plan_reviews(p)),
-                    Value::Int(super::plan_agreed(p)),
+                    Value::Text(plan_reviews(p)),
+                    Value::Int(plan_agreed(p)),
                     Value::text(id),
                 ],
             )
@@ -158,14 +158,19 @@ pub(crate) async fn insert(conn: &mut AnyConnection, referral: &ReferralDoc) -> 
         sqlx::query_as("SELECT COALESCE(MAX(position) + 1, 0) FROM referrals")
             .fetch_one(&mut *conn)
             .await?;
-    insert_rows(
-        conn,
-        "referrals",
-        &super::COLUMNS,
-        &[super::row(referral, position)],
-    )
-    .await?;
+    insert_rows(conn, "referrals", &COLUMNS, &[row(referral, position)]).await?;
     let mut rows = ChildRows::default();
     rows.add(referral);
     rows.insert(conn).await
+}
+
+/// The position after the last row of `table` for the referral.
+pub(crate) async fn next_position(conn: &mut AnyConnection, table: &str, id: &str) -> Result<i64> {
+    let (next,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE referral_id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(next)
 }
