@@ -9,6 +9,7 @@ use calamine::{Data, DataRef, Ods, Range, Reader, Xlsx, XlsxError, open_workbook
 
 use super::guard;
 use super::limits::{self, MAX_FILE_BYTES, MAX_SHEETS, Tally, too_large};
+use super::read_error::{ReadError, ReadErrorKind};
 
 /// One cell as read.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,24 +65,6 @@ pub struct Sheet {
     pub blank_rows: usize,
     /// How the file's text was read, when it was not UTF-8.
     pub encoding_note: Option<String>,
-}
-
-/// A file that cannot be read as a spreadsheet at all.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: {message}")]
-pub struct ReadError {
-    pub file: String,
-    pub message: String,
-    pub kind: ReadErrorKind,
-}
-
-/// Why a file was not read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReadErrorKind {
-    /// Not a spreadsheet, or a damaged one.
-    NotReadable,
-    /// Over one of the [limits](super::limits): the message names it.
-    TooLarge,
 }
 
 fn not_readable(file: &str, message: String) -> ReadError {
@@ -399,30 +382,9 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Sheet, ReadError> {
     Ok(finish(file.to_string(), rows, blank, note))
 }
 
-/// The spreadsheet letter of a column (0 is A, 26 is AA).
-pub fn column_letter(index: usize) -> String {
-    let mut n = index + 1;
-    let mut letters = Vec::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        letters.push((b'A' + r as u8) as char);
-        n = (n - 1) / 26;
-    }
-    letters.iter().rev().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn column_letters_go_past_z() {
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(25), "Z");
-        assert_eq!(column_letter(26), "AA");
-        assert_eq!(column_letter(701), "ZZ");
-        assert_eq!(column_letter(702), "AAA");
-    }
 
     #[test]
     fn csv_rows_keep_their_line_numbers_and_trim_spaces() {

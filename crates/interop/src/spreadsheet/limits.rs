@@ -9,7 +9,7 @@
 //! of MiB and a few seconds. Over a limit the file is refused with a
 //! [`ReadError`] of kind [`ReadErrorKind::TooLarge`] naming the limit.
 
-use super::cells::{ReadError, ReadErrorKind, column_letter};
+use super::read_error::{ReadError, ReadErrorKind, column_letter};
 
 const MIB: u64 = 1024 * 1024;
 

@@ -13,16 +13,16 @@ mod layout;
 pub mod limits;
 mod mapping;
 mod preview;
+mod read_error;
 mod tables;
 
-pub use cells::{
-    Cell, ReadError, ReadErrorKind, Row, Sheet, column_letter, read_csv, read_workbook,
-};
+pub use cells::{Cell, Row, Sheet, read_csv, read_workbook};
 pub use layout::{caseload_csv, caseload_xlsx};
 pub use mapping::{DEFAULT_MAPPING, Mapping, MappingError, Table};
 pub use preview::{
     Counts, ImportOptions, Preview, Problem, ReplacedReferral, SheetSummary, Skipped, preview,
 };
+pub use read_error::{ReadError, ReadErrorKind, column_letter};
 
 /// Reads a file as sheets: CSV by its `.csv` name, anything else as a workbook.
 pub fn read_file(name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {

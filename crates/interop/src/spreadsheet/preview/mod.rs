@@ -18,8 +18,9 @@ use ipstrack_core::Day;
 use ipstrack_core::bundle::{BundleDoc, ClientDoc, Removed, hours_number};
 use ipstrack_core::model::{Hours, OutOfScope};
 
-use super::cells::{Sheet, column_letter};
+use super::cells::Sheet;
 use super::mapping::{Mapping, Table, normalise};
+use super::read_error::column_letter;
 
 mod assemble;
 mod checks;

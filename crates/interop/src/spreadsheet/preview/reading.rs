@@ -9,9 +9,10 @@ use ipstrack_core::bundle::{ClientDoc, MAX_WEEKLY_HOURS, client_as_stored};
 use ipstrack_core::model::{Hours, nhs_number_is_valid};
 
 use super::{Layout, Problem, ReadRow, Reader, SheetSummary, Value, client_field, client_value};
-use crate::spreadsheet::cells::{Cell, column_letter};
+use crate::spreadsheet::cells::Cell;
 use crate::spreadsheet::dates;
 use crate::spreadsheet::mapping::{Field, Kind, Table, normalise};
+use crate::spreadsheet::read_error::column_letter;
 
 /// Rows searched for a sheet's heading row.
 const HEADER_SEARCH_ROWS: usize = 20;
