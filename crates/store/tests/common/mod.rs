@@ -49,10 +49,13 @@ impl TestDb {
 
 static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
-/// A fresh SQLite file, and a fresh PostgreSQL database when configured.
-pub async fn databases() -> Vec<TestDb> {
+/// The password of the users tests add.
+pub const PASSWORD: &str = "a long secret phrase";
+
+/// A fresh SQLite file alone.
+pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
-    let mut out = vec![TestDb {
+    TestDb {
         url: dir
             .path()
             .join("test.sqlite")
@@ -61,7 +64,12 @@ pub async fn databases() -> Vec<TestDb> {
         name: "sqlite",
         _dir: Some(dir),
         drop_pg: None,
-    }];
+    }
+}
+
+/// A fresh SQLite file, and a fresh PostgreSQL database when configured.
+pub async fn databases() -> Vec<TestDb> {
+    let mut out = vec![sqlite()];
     if let Ok(admin) = std::env::var("IPSTRACK_TEST_POSTGRES_URL") {
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let db = format!("ipstrack_test_{}_{n}", std::process::id());
