@@ -11,6 +11,7 @@ mod api;
 mod assets;
 mod auth;
 mod caseload;
+mod cookies;
 mod data_quality;
 mod definitions;
 mod duplicates;
@@ -24,6 +25,7 @@ mod plan;
 mod referrals;
 mod retry;
 mod returns;
+mod saved;
 mod search;
 mod server;
 mod service;
@@ -32,13 +34,14 @@ mod team;
 mod team_behind;
 mod team_worklist;
 mod ui;
+mod viewer;
 
 use extract::SignedIn;
-pub use extract::Viewer;
 pub use in_flight::PER_SESSION;
 pub use server::{Limits, STALLED_FOR_ROOM, serve};
 pub use state::{AppState, Config, Snapshot};
 use state::{Shared, follow_changes};
+pub use viewer::Viewer;
 
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, RwLock};
@@ -62,9 +65,8 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         following: tokio::sync::Mutex::new(()),
         applied_change: AtomicI64::new(seq),
         config,
-        uploads: import::Uploads::default(),
+        uploads: Default::default(),
         searches: Default::default(),
-        in_flight: Default::default(),
     });
     let secure_cookies = state.config.secure_cookies;
     tokio::spawn(follow_changes(Arc::downgrade(&state)));
@@ -91,7 +93,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .into_iter()
         .fold(Router::new().route("/", get(home)), Router::merge)
         .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
+            in_flight::InFlight::default(),
             in_flight::bounded,
         ))
         .with_state(state)

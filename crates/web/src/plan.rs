@@ -12,14 +12,15 @@ use crate::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::extract::SignedIn;
 use crate::extract::specialist_in_scope;
+use crate::period::period_form;
 use crate::period::{PeriodQuery, bad_period, period_of};
+use crate::saved::{success_banner, take_saved};
 use crate::team::{Whose, trends};
 use crate::ui::chart::{Series, Trends, access_chart, employed, quarters_chart, unemployed};
 use crate::ui::dates::uk_date;
-use crate::ui::figures::{band_words, percent, period_form, tag, target_percent};
+use crate::ui::figures::{band_words, percent, tag, target_percent};
 use crate::ui::form::FormState;
 use crate::ui::layout::layout;
-use crate::ui::saved::{success_banner, take_saved};
 use crate::{AppState, Shared, Snapshot};
 use ipstrack_core::Loaded;
 use ipstrack_core::report::{ByGroup, Report, SpecialistKpis};
@@ -108,7 +109,7 @@ fn defined_row(id: &str, name: &str) -> Markup {
     } else {
         id
     };
-    crate::definitions::defined(anchor, name)
+    crate::ui::definitions::defined(anchor, name)
 }
 
 /// One count of the plan: unemployed and employed apart, with the target and
@@ -248,10 +249,10 @@ pub fn plan_html(
                         table class="plan-caseload cards" {
                             caption { "Caseload on " (uk_date(k.caseload.date)) " (recommended " (band.0) "–" (band.1) " open per FTE, so that about " (d.policy.fidelity_caseload) " per FTE are active)" }
                             thead { tr {
-                                th scope="col" class="num" { (crate::definitions::defined("caseload", "Active")) } th scope="col" class="num" { "Open (seen)" }
+                                th scope="col" class="num" { (crate::ui::definitions::defined("caseload", "Active")) } th scope="col" class="num" { "Open (seen)" }
                                 th scope="col" { "Open per FTE against the band" }
                                 th scope="col" class="num" { "On hold" } th scope="col" class="num" { "Waiting list" }
-                                th scope="col" class="num" { (crate::definitions::defined("carried-over", "Carried over")) }
+                                th scope="col" class="num" { (crate::ui::definitions::defined("carried-over", "Carried over")) }
                                 th scope="col" class="num" { "Active per FTE" }
                                 th scope="col" class="num" { "Fidelity caseload score" }
                             } }

@@ -17,11 +17,12 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{Manager, Managers, Posted, SignedIn, Viewer};
+use crate::extract::{Manager, Managers, Posted, SignedIn};
+use crate::saved::success_banner;
 use crate::ui::dates::{example_date, uk_date};
 use crate::ui::form::{FormState, error_summary, field, select};
 use crate::ui::layout::layout;
-use crate::ui::saved::success_banner;
+use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 
 /// Errors beside a form's fields.

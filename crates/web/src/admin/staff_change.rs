@@ -19,10 +19,11 @@ use super::staff::{
     team_options,
 };
 use crate::error::{WebError, WebResult};
-use crate::extract::{Manager, Managers, Posted, SignedIn, Viewer};
+use crate::extract::{Manager, Managers, Posted, SignedIn};
 use crate::ui::dates::uk_date;
 use crate::ui::form::{FormState, error_summary, field, select};
 use crate::ui::layout::layout;
+use crate::viewer::Viewer;
 use crate::{Shared, Snapshot};
 
 /// What may be changed, each on its page (`/admin/staff/{id}/{what}`), as

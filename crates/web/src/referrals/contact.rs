@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::Shared;
 use crate::extract::ReferralForm;
+use crate::referrals::form_date;
 use crate::referrals::steps::{Asked, invalid, seen_version, write_step};
-use crate::referrals::{FieldErrors, form_date};
+use crate::ui::form::FieldErrors;
 use crate::ui::form::FormState;
 
 #[derive(Deserialize, Serialize)]

@@ -22,12 +22,13 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{LEADS, ReferralForm, SignedIn, Viewer, referral_in_scope};
+use crate::extract::{LEADS, ReferralForm, SignedIn, referral_in_scope};
 use crate::referrals::steps::{OUT_OF_DATE, saved_and_told, seen_version};
+use crate::saved::{success_banner, take_saved};
 use crate::ui::dates::uk_date;
 use crate::ui::form::{FormState, error_summary, textarea};
 use crate::ui::layout::{layout, once_field};
-use crate::ui::saved::{success_banner, take_saved};
+use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 
 /// The form's name (its fields' ids are `entered_in_error-reason`).

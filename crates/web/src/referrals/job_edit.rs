@@ -22,9 +22,9 @@ use crate::referrals::steps::{OUT_OF_DATE, as_stored, seen_version};
 use crate::referrals::{
     FieldErrors, NOT_REGISTERED, REGISTRATION_CHOICES, form_date, hours_field, self_employment,
 };
+use crate::saved::saved_redirect_on;
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::layout;
-use crate::ui::saved::saved_redirect_on;
 use crate::{Shared, Viewer};
 
 /// The job form as posted (every field text, as typed).

@@ -8,7 +8,8 @@ use ipstrack_core::Day;
 use ipstrack_core::model::Dataset;
 
 use crate::Shared;
-use crate::extract::Viewer;
+use crate::ui::form::FieldErrors;
+use crate::viewer::Viewer;
 
 pub(crate) mod actions;
 mod contact;
@@ -51,8 +52,6 @@ pub(crate) fn routes() -> Router<Shared> {
             get(job_edit::job_page).post(job_edit::save_job),
         )
 }
-
-pub(crate) type FieldErrors = Vec<(&'static str, String)>;
 
 /// The names of the referral forms' fields that core's checks can name.
 const FORM_FIELDS: [&str; 18] = [

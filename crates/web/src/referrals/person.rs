@@ -31,9 +31,10 @@ use crate::Shared;
 use crate::error::{WebError, WebResult};
 use crate::extract::ReferralForm;
 use crate::referrals::steps::{as_stored, invalid, page_again};
-use crate::referrals::{FieldErrors, errors_beside, form_date};
+use crate::referrals::{errors_beside, form_date};
+use crate::saved::saved_redirect;
+use crate::ui::form::FieldErrors;
 use crate::ui::form::{FormState, field, select};
-use crate::ui::saved::saved_redirect;
 
 /// The person's fields as typed.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]

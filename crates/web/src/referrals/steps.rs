@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::ui::saved::saved_redirect_on;
+use crate::saved::saved_redirect_on;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ipstrack_core::bundle::{self, accepts};
@@ -13,9 +13,11 @@ use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{Edit, Entry, RequestKey, Step, StoreError};
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{ReferralForm, Viewer};
-use crate::referrals::{FieldErrors, assignable, form_date};
+use crate::extract::ReferralForm;
+use crate::referrals::{assignable, form_date};
+use crate::ui::form::FieldErrors;
 use crate::ui::form::FormState;
+use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 use maud::Markup;
 
