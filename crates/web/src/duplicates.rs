@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{Manager, Managers, Posted, SignedIn};
-use crate::referrals::page::person_summary;
+use crate::referrals::person::person_summary;
 use crate::saved::{saved_redirect, success_banner, take_saved};
 use crate::ui::dates::uk_date;
 use crate::ui::layout::layout;

@@ -15,7 +15,6 @@ mod cookies;
 mod data_quality;
 mod definitions;
 mod duplicates;
-mod employer_contacts;
 mod error;
 mod extract;
 mod import;
@@ -77,7 +76,6 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         team::routes(),
         team_worklist::routes(),
         plan::routes(),
-        employer_contacts::routes(),
         service::routes(),
         data_quality::routes(),
         definitions::routes(),

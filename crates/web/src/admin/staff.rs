@@ -25,6 +25,15 @@ use crate::ui::layout::layout;
 use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 
+/// What may be changed, each on its page (`/admin/staff/{id}/{what}`), as
+/// the staff list's links say it.
+const CHANGES: [(&str, &str); 4] = [
+    ("team", "Team"),
+    ("fte", "FTE"),
+    ("start", "Start date"),
+    ("leaving", "Leaving date"),
+];
+
 /// Errors beside a form's fields.
 pub(crate) type Errors = Vec<(&'static str, String)>;
 
@@ -183,7 +192,7 @@ pub(crate) async fn staff_list(
                         td data-label="Leaving date" { (s.end_date.map_or("–".to_string(), uk_date)) }
                         td data-label="Can sign in" { (login(s)) }
                         td data-label="Change" {
-                            @for (what, words) in super::staff_change::CHANGES {
+                            @for (what, words) in CHANGES {
                                 a href=(format!("/admin/staff/{}/{what}", s.id)) {
                                     (words) span class="visually-hidden" { " of " (s.name) }
                                 }

@@ -26,15 +26,6 @@ use crate::ui::layout::layout;
 use crate::viewer::Viewer;
 use crate::{Shared, Snapshot};
 
-/// What may be changed, each on its page (`/admin/staff/{id}/{what}`), as
-/// the staff list's links say it.
-pub(crate) const CHANGES: [(&str, &str); 4] = [
-    ("team", "Team"),
-    ("fte", "FTE"),
-    ("start", "Start date"),
-    ("leaving", "Leaving date"),
-];
-
 /// The one field of a change's form.
 #[derive(Deserialize, Serialize, Default)]
 pub(crate) struct Change {

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::Shared;
 use crate::extract::ReferralForm;
 use crate::referrals::form_date;
-use crate::referrals::steps::{Asked, invalid, seen_version, write_step};
+use crate::referrals::steps::{invalid, write_step};
+use crate::referrals::write::{Asked, seen_version};
 use crate::ui::form::FieldErrors;
 use crate::ui::form::FormState;
 

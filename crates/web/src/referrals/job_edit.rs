@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, SignedIn, referral_in_scope};
-use crate::referrals::steps::{OUT_OF_DATE, as_stored, seen_version};
+use crate::referrals::write::{OUT_OF_DATE, as_stored, seen_version};
 use crate::referrals::{
     FieldErrors, NOT_REGISTERED, REGISTRATION_CHOICES, form_date, hours_field, self_employment,
 };

@@ -21,8 +21,10 @@ pub(crate) mod job_edit;
 pub(crate) mod new;
 pub(crate) mod page;
 pub(crate) mod person;
+mod person_edit;
 mod steps;
 pub(crate) mod timeline;
+mod write;
 
 /// The referral pages and forms.
 pub(crate) fn routes() -> Router<Shared> {
@@ -40,7 +42,7 @@ pub(crate) fn routes() -> Router<Shared> {
             get(entered_in_error::mark_page).post(entered_in_error::mark),
         )
         .route("/referrals/{id}/restore", post(entered_in_error::restore))
-        .route("/referrals/{id}/person", post(person::edit_person))
+        .route("/referrals/{id}/person", post(person_edit::edit_person))
         .route(
             "/referrals/{id}/edit/{kind}/{index}",
             get(entry_edit::edit_page),

@@ -359,7 +359,7 @@ fn plan_again(
     status: StatusCode,
     form: FormState,
 ) -> WebResult<WebError> {
-    let page = crate::plan::plan_page(state, v, data, es, &Default::default(), &form, None)?;
+    let page = super::plan_page(state, v, data, es, &Default::default(), &form, None)?;
     Ok(WebError::Page(status, page))
 }
 

@@ -1,6 +1,9 @@
 //! An ES's performance plan (the ES, their team lead, managers): their KPIs
 //! against their personal targets for a period, with trends, printable on one
-//! A4 page.
+//! A4 page. The ES's employer contacts, a section of the page with its own
+//! forms, are `employer_contacts`.
+
+pub(crate) mod employer_contacts;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -27,9 +30,11 @@ use ipstrack_core::report::{ByGroup, Report, SpecialistKpis};
 use ipstrack_core::targets::Status;
 use maud::{Markup, html};
 
-/// The performance plan page.
+/// The performance plan page and its employer contacts' forms.
 pub(crate) fn routes() -> Router<Shared> {
-    Router::new().route("/specialists/{id}/plan", get(plan))
+    Router::new()
+        .route("/specialists/{id}/plan", get(plan))
+        .merge(employer_contacts::routes())
 }
 
 /// The performance plan of one ES on one page, for supervision: the plan's
@@ -87,7 +92,7 @@ pub(crate) fn plan_page(
     })?;
     let r = data.report(&period, as_of)?;
     let trends = trends(data, Whose::Es(id), &period, as_of)?;
-    let engagement = crate::employer_contacts::section(v, data, es, &r, today, form);
+    let engagement = employer_contacts::section(v, data, es, &r, today, form);
     Ok(plan_html(
         v,
         data,
