@@ -18,8 +18,7 @@ use crate::Viewer;
 use crate::cookies::{SESSION_COOKIE, cookie, same, set_cookie, token};
 use crate::error::{WebResult, safe_next};
 use crate::extract::{NoFields, Posted, SignedIn};
-use crate::ui::form::FieldErrors;
-use crate::ui::form::{FormState, error_summary, field, problem_summary};
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, problem_summary};
 use crate::ui::layout::{bare, layout};
 use maud::{Markup, html};
 

@@ -20,7 +20,7 @@ use crate::error::{WebError, WebResult};
 use crate::extract::{Manager, Managers, Posted, SignedIn};
 use crate::saved::success_banner;
 use crate::ui::dates::{example_date, uk_date};
-use crate::ui::form::{FormState, error_summary, field, select};
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, select};
 use crate::ui::layout::layout;
 use crate::viewer::Viewer;
 use crate::{AppState, Shared};
@@ -33,9 +33,6 @@ const CHANGES: [(&str, &str); 4] = [
     ("start", "Start date"),
     ("leaving", "Leaving date"),
 ];
-
-/// Errors beside a form's fields.
-pub(crate) type Errors = Vec<(&'static str, String)>;
 
 /// A role in words.
 pub(crate) fn role_words(role: Role) -> &'static str {
@@ -130,7 +127,7 @@ pub(crate) fn refusal(
     bad: &BundleErrors,
     fields: &[&'static str],
     fallback: &'static str,
-) -> Errors {
+) -> FieldErrors {
     bad.0
         .iter()
         .map(|e| {
@@ -255,7 +252,7 @@ pub(crate) async fn add_es(
 ) -> WebResult {
     let today = state.today();
     let d = &data.dataset;
-    let mut errors: Errors = Vec::new();
+    let mut errors: FieldErrors = Vec::new();
     if form.name.trim().is_empty() {
         errors.push(("name", "Enter the employment specialist's full name".into()));
     }

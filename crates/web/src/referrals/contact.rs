@@ -11,8 +11,7 @@ use crate::extract::ReferralForm;
 use crate::referrals::form_date;
 use crate::referrals::steps::{invalid, write_step};
 use crate::referrals::write::{Asked, seen_version};
-use crate::ui::form::FieldErrors;
-use crate::ui::form::FormState;
+use crate::ui::form::{FieldErrors, FormState};
 
 #[derive(Deserialize, Serialize)]
 pub(crate) struct ContactFormData {

@@ -10,8 +10,7 @@ use crate::Shared;
 use crate::extract::ReferralForm;
 use crate::referrals::job_edit::JobEditForm;
 use crate::referrals::steps::{invalid, write_step};
-use crate::ui::form::FieldErrors;
-use crate::ui::form::FormState;
+use crate::ui::form::{FieldErrors, FormState};
 
 pub(crate) async fn add_job(
     State(state): State<Shared>,

@@ -28,8 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::WebError;
 use crate::referrals::{errors_beside, form_date};
 use crate::ui::dates::uk_date;
-use crate::ui::form::FieldErrors;
-use crate::ui::form::{FormState, field, select};
+use crate::ui::form::{FieldErrors, FormState, field, select};
 
 /// The person's fields as typed.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
