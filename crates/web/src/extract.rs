@@ -2,7 +2,8 @@
 //! a script's bearer token, their place in the service, the referrals in their
 //! scope, and the checks every form post makes (session, CSRF token, referral
 //! in scope). A record outside one's scope is answered as if it did not exist
-//! and the lookup is written to the audit log.
+//! and the lookup is written to the audit log. The user found is a
+//! [`Viewer`] (`viewer.rs`); the cookie and token are read by `cookies`.
 
 use std::sync::Arc;
 

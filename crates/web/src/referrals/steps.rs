@@ -1,7 +1,10 @@
 //! Recording and removing the other steps of a referral (access, vocational
 //! plan, holds, waiting list, engagement, team decisions, transfers,
 //! discharge): each checked, written with its audit entry and version check,
-//! and published as a new snapshot.
+//! and published as a new snapshot. A refused one shows the referral page
+//! again with the form and its errors (`invalid`, `page_again`, `stale`,
+//! shared by every step's form); what writes share below the page is in
+//! `write`.
 
 use std::collections::HashMap;
 
