@@ -36,8 +36,8 @@ pub static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
-/// The stylesheet and the script.
-pub(crate) fn routes() -> axum::Router<crate::Shared> {
+/// The stylesheet and the script (they need no state: any router's).
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> axum::Router<S> {
     axum::Router::new()
         .route(STYLE.path(), get(stylesheet))
         .route(SCRIPT.path(), get(script))

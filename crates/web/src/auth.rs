@@ -15,10 +15,10 @@ use serde::Deserialize;
 
 use crate::Shared;
 use crate::Viewer;
-use crate::error::WebResult;
-use crate::extract::{NoFields, Posted, SESSION_COOKIE, SignedIn, cookie, same, set_cookie, token};
-use crate::referrals::FieldErrors;
-use crate::ui::form::{FormState, error_summary, field, problem_summary};
+use crate::cookies::{SESSION_COOKIE, cookie, same, set_cookie, token};
+use crate::error::{WebResult, safe_next};
+use crate::extract::{NoFields, Posted, SignedIn};
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, problem_summary};
 use crate::ui::layout::{bare, layout};
 use maud::{Markup, html};
 
@@ -57,22 +57,6 @@ pub(crate) async fn sign_in_page(
 pub(crate) struct AfterSignIn {
     #[serde(default)]
     next: String,
-}
-
-/// The longest page address kept to return to after signing in.
-const NEXT_CHARS: usize = 500;
-
-/// A page of this site to return to after signing in: a path (never
-/// another site: not `//host` or `/\host`), without control characters,
-/// bounded, not the sign-in page itself; else none.
-pub(crate) fn safe_next(next: &str) -> Option<&str> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && next.len() <= NEXT_CHARS
-        && !next.chars().any(|c| c.is_control() || c == '\\')
-        && !next.starts_with("/sign-in");
-    ok.then_some(next)
 }
 
 #[derive(Deserialize)]

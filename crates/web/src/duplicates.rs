@@ -16,10 +16,10 @@ use serde::Deserialize;
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{Manager, Managers, Posted, SignedIn};
-use crate::referrals::page::person_summary;
+use crate::referrals::person::person_summary;
+use crate::saved::{saved_redirect, success_banner, take_saved};
 use crate::ui::dates::uk_date;
 use crate::ui::layout::layout;
-use crate::ui::saved::{saved_redirect, success_banner, take_saved};
 use crate::{Shared, Viewer};
 
 const LIST: &str = "/data-quality/people-entered-twice";

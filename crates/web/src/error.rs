@@ -1,17 +1,18 @@
 //! The answers a request gets when it cannot be served as asked: one
 //! [`WebError`] that handlers return with `?` and that becomes the response —
-//! the sign-in page for a visitor, 403 for an expired form, 404 (also for what
-//! is outside the user's scope, logged by id only), a page saying what to
-//! change (400, 409, 413, 422), 503 with when to try again (a busy database
-//! or one that cannot be reached, also while looking up a session; a full
-//! disk), and 500 logged.
+//! the sign-in page for a visitor (and afterwards back to the page asked for,
+//! when it is one of this site's: [`safe_next`]), 403 for an expired form,
+//! 404 (also for what is outside the user's scope, logged by id only), a page
+//! saying what to change (400, 409, 413, 422), 503 with when to try again (a
+//! busy database or one that cannot be reached, also while looking up a
+//! session; a full disk), and 500 logged.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ipstrack_store::StoreError;
 use maud::Markup;
 
-use crate::extract::Viewer;
+use crate::viewer::Viewer;
 
 /// Why a request was not served as asked.
 #[derive(Debug)]
@@ -81,6 +82,22 @@ impl From<StoreError> for WebError {
     }
 }
 
+/// The longest page address kept to return to after signing in.
+const NEXT_CHARS: usize = 500;
+
+/// A page of this site to return to after signing in: a path (never
+/// another site: not `//host` or `/\host`), without control characters,
+/// bounded, not the sign-in page itself; else none.
+pub(crate) fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= NEXT_CHARS
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && !next.starts_with("/sign-in");
+    ok.then_some(next)
+}
+
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, crate::ui::layout::not_found()).into_response()
 }
@@ -88,7 +105,7 @@ fn not_found() -> Response {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
-            WebError::SignIn(next) => match next.as_deref().and_then(crate::auth::safe_next) {
+            WebError::SignIn(next) => match next.as_deref().and_then(safe_next) {
                 Some(next) => Redirect::to(&format!(
                     "/sign-in?{}",
                     serde_urlencoded::to_string([("next", next)]).unwrap_or_default()

@@ -2,80 +2,28 @@
 //! a script's bearer token, their place in the service, the referrals in their
 //! scope, and the checks every form post makes (session, CSRF token, referral
 //! in scope). A record outside one's scope is answered as if it did not exist
-//! and the lookup is written to the audit log.
+//! and the lookup is written to the audit log. The user found is a
+//! [`Viewer`] (`viewer.rs`); the cookie and token are read by `cookies`.
 
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Form, FromRequest, FromRequestParts, Path, Request};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use ipstrack_core::Day;
 use ipstrack_core::model::Dataset;
 use ipstrack_core::model::Role;
 use ipstrack_core::scope::Scope;
-use ipstrack_store::Session;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::cookies::{same, token};
 use crate::error::WebError;
 use crate::state::Shared;
+use crate::viewer::Viewer;
 use crate::{AppState, Snapshot};
-
-pub(crate) const SESSION_COOKIE: &str = "ipstrack_session";
-/// The value of the request's cookie `name`, read by the `cookie` crate
-/// (the first, if sent twice).
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .and_then(|c| c.value_raw())
-}
-
-/// A `Set-Cookie` value for `name`: the whole site, not for scripts, sent
-/// only to this site (strict), over HTTPS when the server is behind it,
-/// kept `max_age` seconds (0: removed) or for the browser's session.
-pub(crate) fn set_cookie(
-    state: &AppState,
-    name: &str,
-    value: &str,
-    max_age: Option<i64>,
-) -> String {
-    let mut built = cookie::Cookie::build((name.to_string(), value.to_string()))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Strict)
-        .secure(state.config.secure_cookies);
-    if let Some(seconds) = max_age {
-        built = built.max_age(cookie::time::Duration::seconds(seconds));
-    }
-    built.build().to_string()
-}
-
-/// The signed-in user, with their place in the service.
-pub struct Viewer {
-    pub session: Session,
-    /// Their staff record (index in the dataset), if linked.
-    pub staff: Option<usize>,
-    /// Their team (index), from the staff record.
-    pub team: Option<u32>,
-    /// What they may see and change (core's one rule of scope).
-    pub scope: Scope,
-}
-
-/// A script's token (`Authorization: Bearer …`), else the session cookie.
-pub(crate) fn token(headers: &HeaderMap) -> Option<&str> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    bearer.or_else(|| cookie(headers, SESSION_COOKIE))
-}
 
 /// The signed-in user of a request, if any. A session that cannot be looked
 /// up (the database cannot be reached) is an error, not "signed out": the
@@ -111,13 +59,6 @@ pub(crate) fn in_scope(viewer: &Viewer, data: &Dataset, referral: usize, today: 
     viewer
         .scope
         .referral(data, &data.referrals[referral], today)
-}
-
-/// Whether two secrets are equal, in time that does not depend on where
-/// they differ (`subtle`).
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// An ES (by staff id) the viewer may see the caseload and plan of (core's
@@ -503,38 +444,4 @@ pub(crate) fn joined_dates(bytes: Bytes) -> Bytes {
         }
     }
     serde_urlencoded::to_string(&out).map_or(bytes, Bytes::from)
-}
-
-#[cfg(test)]
-mod cookie_tests {
-    use super::*;
-
-    fn headers(values: &[&str]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for v in values {
-            h.append(header::COOKIE, v.parse().unwrap());
-        }
-        h
-    }
-
-    /// A request's cookies read by the `cookie` crate: among others, from
-    /// several headers, the first of a name sent twice; a broken pair is
-    /// skipped, not the header.
-    #[test]
-    fn cookies_are_read_by_name_whatever_else_is_sent() {
-        let h = headers(&["a=1; ipstrack_session=abc; b=2", "ipstrack_session=later"]);
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
-        assert_eq!(cookie(&h, "b"), Some("2"));
-        assert_eq!(cookie(&h, "missing"), None);
-        let h = headers(&["=novalue; x=y"]);
-        assert_eq!(cookie(&h, "x"), Some("y"));
-    }
-
-    #[test]
-    fn secrets_are_compared_whole() {
-        assert!(same("abc", "abc"));
-        assert!(!same("abc", "abd"));
-        assert!(!same("abc", "abcd"));
-        assert!(!same("", "a"));
-    }
 }

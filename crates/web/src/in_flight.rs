@@ -14,8 +14,6 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::Shared;
-
 /// Requests of one session or token answered at once; more get 429.
 pub const PER_SESSION: usize = 8;
 
@@ -67,12 +65,17 @@ impl Drop for Place {
     }
 }
 
-/// The middleware: a place for the request's session, or 429.
-pub(crate) async fn bounded(State(state): State<Shared>, request: Request, next: Next) -> Response {
-    let Some(token) = crate::extract::token(request.headers()) else {
+/// The middleware: a place for the request's session, or 429. It holds its
+/// table itself (the application's state does not).
+pub(crate) async fn bounded(
+    State(in_flight): State<InFlight>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(token) = crate::cookies::token(request.headers()) else {
         return next.run(request).await;
     };
-    let Some(_place) = state.in_flight.enter(token) else {
+    let Some(_place) = in_flight.enter(token) else {
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, "1")],

@@ -11,10 +11,10 @@ mod api;
 mod assets;
 mod auth;
 mod caseload;
+mod cookies;
 mod data_quality;
 mod definitions;
 mod duplicates;
-mod employer_contacts;
 mod error;
 mod extract;
 mod import;
@@ -24,6 +24,7 @@ mod plan;
 mod referrals;
 mod retry;
 mod returns;
+mod saved;
 mod search;
 mod server;
 mod service;
@@ -32,13 +33,14 @@ mod team;
 mod team_behind;
 mod team_worklist;
 mod ui;
+mod viewer;
 
 use extract::SignedIn;
-pub use extract::Viewer;
 pub use in_flight::PER_SESSION;
 pub use server::{Limits, STALLED_FOR_ROOM, serve};
 pub use state::{AppState, Config, Snapshot};
 use state::{Shared, follow_changes};
+pub use viewer::Viewer;
 
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, RwLock};
@@ -62,9 +64,8 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         following: tokio::sync::Mutex::new(()),
         applied_change: AtomicI64::new(seq),
         config,
-        uploads: import::Uploads::default(),
+        uploads: Default::default(),
         searches: Default::default(),
-        in_flight: Default::default(),
     });
     let secure_cookies = state.config.secure_cookies;
     tokio::spawn(follow_changes(Arc::downgrade(&state)));
@@ -75,7 +76,6 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         team::routes(),
         team_worklist::routes(),
         plan::routes(),
-        employer_contacts::routes(),
         service::routes(),
         data_quality::routes(),
         definitions::routes(),
@@ -91,7 +91,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         .into_iter()
         .fold(Router::new().route("/", get(home)), Router::merge)
         .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
+            in_flight::InFlight::default(),
             in_flight::bounded,
         ))
         .with_state(state)

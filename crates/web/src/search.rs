@@ -3,7 +3,7 @@
 //! characters, 50 people shown); an NHS number or referral id that matches a
 //! record outside the scope is answered as no match and written to the audit
 //! log, like any other out-of-scope lookup. A user runs one search at a
-//! time, and at most [`SEARCHES_AT_ONCE`] run in all (issue 21).
+//! time, and at most a few run in all (issue 21: `state::searches`).
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -16,73 +16,14 @@ use serde::Deserialize;
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{SignedIn, audit_out_of_scope, in_scope};
+use crate::state::searches::{MAX_QUERY_CHARS, SEARCH_WAIT};
 use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::layout::layout;
 use crate::{Shared, Viewer};
 
-/// The longest search kept, and the most people shown.
-pub(crate) const MAX_QUERY_CHARS: usize = 100;
+/// The most people shown.
 pub(crate) const MAX_RESULTS: usize = 50;
-
-/// Searches one user may run at once; searches run at once in all.
-pub(crate) const SEARCHES_PER_USER: usize = 1;
-pub(crate) const SEARCHES_AT_ONCE: usize = 4;
-/// How long a search waits for one of the [`SEARCHES_AT_ONCE`] to end.
-const SEARCH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The searches running (issue 21: one user's searches cannot slow the
-/// service for others): at most [`SEARCHES_PER_USER`] a user, the excess
-/// answered 429 with `Retry-After`; at most [`SEARCHES_AT_ONCE`] in all,
-/// the excess waiting up to [`SEARCH_WAIT`] for its turn, then 429.
-pub(crate) struct Searches {
-    running: std::sync::Mutex<std::collections::HashMap<String, usize>>,
-    at_once: std::sync::Arc<tokio::sync::Semaphore>,
-}
-
-impl Default for Searches {
-    fn default() -> Searches {
-        Searches {
-            running: Default::default(),
-            at_once: std::sync::Arc::new(tokio::sync::Semaphore::new(SEARCHES_AT_ONCE)),
-        }
-    }
-}
-
-/// One user's running search (its place is given back when dropped).
-pub(crate) struct UserSearch<'a> {
-    searches: &'a Searches,
-    user: String,
-}
-
-impl Searches {
-    /// A place for one more search of `user`, unless they have
-    /// [`SEARCHES_PER_USER`] running.
-    pub(crate) fn enter(&self, user: &str) -> Option<UserSearch<'_>> {
-        let mut running = self.running.lock().expect("not poisoned");
-        let n = running.entry(user.to_string()).or_default();
-        if *n >= SEARCHES_PER_USER {
-            return None;
-        }
-        *n += 1;
-        Some(UserSearch {
-            searches: self,
-            user: user.to_string(),
-        })
-    }
-}
-
-impl Drop for UserSearch<'_> {
-    fn drop(&mut self) {
-        let mut running = self.searches.running.lock().expect("not poisoned");
-        if let Some(n) = running.get_mut(&self.user) {
-            *n -= 1;
-            if *n == 0 {
-                running.remove(&self.user);
-            }
-        }
-    }
-}
 
 fn too_many_searches() -> WebError {
     use axum::response::IntoResponse;
@@ -290,22 +231,4 @@ fn search_html(
             }
         },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_search_at_a_time_per_user() {
-        let searches = Searches::default();
-        let first = searches.enter("es1").expect("the first");
-        assert!(searches.enter("es1").is_none());
-        // Another user is not held back.
-        let other = searches.enter("es2").expect("another user's");
-        drop(first);
-        assert!(searches.enter("es1").is_some());
-        drop(other);
-        assert!(searches.running.lock().unwrap().is_empty());
-    }
 }

@@ -24,7 +24,7 @@ use maud::{Markup, html};
 const PAGE: u32 = 50;
 
 /// The longest text a filter box keeps: the search's bound.
-const FILTER_CHARS: usize = crate::search::MAX_QUERY_CHARS;
+const FILTER_CHARS: usize = crate::state::searches::MAX_QUERY_CHARS;
 
 /// The kinds of record the log holds: (kind, words).
 const KINDS: [(&str, &str); 11] = [

@@ -12,8 +12,7 @@ use crate::Shared;
 use crate::Viewer;
 use crate::error::WebResult;
 use crate::extract::{Admin, Admins, Posted, SignedIn};
-use crate::referrals::FieldErrors;
-use crate::ui::form::{FormState, error_summary, field, options, select};
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, options, select};
 use crate::ui::layout::layout;
 use maud::{Markup, html};
 

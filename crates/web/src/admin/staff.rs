@@ -17,15 +17,22 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{Manager, Managers, Posted, SignedIn, Viewer};
+use crate::extract::{Manager, Managers, Posted, SignedIn};
+use crate::saved::success_banner;
 use crate::ui::dates::{example_date, uk_date};
-use crate::ui::form::{FormState, error_summary, field, select};
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, select};
 use crate::ui::layout::layout;
-use crate::ui::saved::success_banner;
+use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 
-/// Errors beside a form's fields.
-pub(crate) type Errors = Vec<(&'static str, String)>;
+/// What may be changed, each on its page (`/admin/staff/{id}/{what}`), as
+/// the staff list's links say it.
+const CHANGES: [(&str, &str); 4] = [
+    ("team", "Team"),
+    ("fte", "FTE"),
+    ("start", "Start date"),
+    ("leaving", "Leaving date"),
+];
 
 /// A role in words.
 pub(crate) fn role_words(role: Role) -> &'static str {
@@ -120,7 +127,7 @@ pub(crate) fn refusal(
     bad: &BundleErrors,
     fields: &[&'static str],
     fallback: &'static str,
-) -> Errors {
+) -> FieldErrors {
     bad.0
         .iter()
         .map(|e| {
@@ -182,7 +189,7 @@ pub(crate) async fn staff_list(
                         td data-label="Leaving date" { (s.end_date.map_or("–".to_string(), uk_date)) }
                         td data-label="Can sign in" { (login(s)) }
                         td data-label="Change" {
-                            @for (what, words) in super::staff_change::CHANGES {
+                            @for (what, words) in CHANGES {
                                 a href=(format!("/admin/staff/{}/{what}", s.id)) {
                                     (words) span class="visually-hidden" { " of " (s.name) }
                                 }
@@ -245,7 +252,7 @@ pub(crate) async fn add_es(
 ) -> WebResult {
     let today = state.today();
     let d = &data.dataset;
-    let mut errors: Errors = Vec::new();
+    let mut errors: FieldErrors = Vec::new();
     if form.name.trim().is_empty() {
         errors.push(("name", "Enter the employment specialist's full name".into()));
     }

@@ -15,24 +15,15 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use super::staff::{
-    Errors, fte_words, refusal, staff_date, staff_fte, staff_list, target_words, team_name,
-    team_options,
+    fte_words, refusal, staff_date, staff_fte, staff_list, target_words, team_name, team_options,
 };
 use crate::error::{WebError, WebResult};
-use crate::extract::{Manager, Managers, Posted, SignedIn, Viewer};
+use crate::extract::{Manager, Managers, Posted, SignedIn};
 use crate::ui::dates::uk_date;
-use crate::ui::form::{FormState, error_summary, field, select};
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, select};
 use crate::ui::layout::layout;
+use crate::viewer::Viewer;
 use crate::{Shared, Snapshot};
-
-/// What may be changed, each on its page (`/admin/staff/{id}/{what}`), as
-/// the staff list's links say it.
-pub(crate) const CHANGES: [(&str, &str); 4] = [
-    ("team", "Team"),
-    ("fte", "FTE"),
-    ("start", "Start date"),
-    ("leaving", "Leaving date"),
-];
 
 /// The one field of a change's form.
 #[derive(Deserialize, Serialize, Default)]
@@ -162,7 +153,7 @@ pub(crate) async fn save_change(
     let d = &data.dataset;
     let today = state.today();
     let mut change = None;
-    let mut errors: Errors = Vec::new();
+    let mut errors: FieldErrors = Vec::new();
     let typed = |v: &Option<String>| v.clone().unwrap_or_default();
     match name {
         "team" => {

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::staff::role_words;
 use super::users::users_view;
 use crate::error::{WebError, WebResult};
-use crate::extract::{Admins, NoFields, Posted, Viewer};
+use crate::extract::{Admins, NoFields, Posted};
 use crate::ui::form::FormState;
 use crate::ui::layout::layout;
+use crate::viewer::Viewer;
 use crate::{AppState, Snapshot};
 
 /// The users page again, with a message saying what was done (200), or why

@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use super::staff::role_words;
 use crate::error::{WebError, WebResult};
-use crate::extract::{Admin, Admins, NoFields, Posted, SignedIn, Viewer};
-use crate::referrals::FieldErrors;
-use crate::ui::form::{FormState, error_summary, field, select};
+use crate::extract::{Admin, Admins, NoFields, Posted, SignedIn};
+use crate::saved::success_banner;
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, select};
 use crate::ui::layout::{layout, plural};
-use crate::ui::saved::success_banner;
+use crate::viewer::Viewer;
 use crate::{AppState, Shared, Snapshot};
 use ipstrack_core::model::Role;
 use maud::{Markup, html};

@@ -13,7 +13,8 @@ use ipstrack_store::StoreError;
 use super::writes::{if_match, store_refusal};
 use super::{ApiError, Caller};
 use crate::Shared;
-use crate::extract::{SignedIn, Viewer, in_scope};
+use crate::extract::{SignedIn, in_scope};
+use crate::viewer::Viewer;
 
 /// A client of the caller's scope (a referral of theirs is in it), with
 /// `ETag` the fingerprint an update names in `If-Match`.

@@ -21,9 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiError, Caller};
 use crate::Shared;
-use crate::extract::{SignedIn, Viewer, in_scope, referral_in_scope};
+use crate::extract::{SignedIn, in_scope, referral_in_scope};
 use crate::referrals::assignable;
 use crate::referrals::new::{NewReferral, checked_referral};
+use crate::viewer::Viewer;
 
 /// The longest `Idempotency-Key` taken.
 pub(crate) const MAX_KEY_CHARS: usize = crate::retry::MAX_KEY_CHARS;

@@ -40,7 +40,7 @@ pub(super) const DUE_CHOICES: [(&str, &str); 7] = [
 ];
 
 /// The longest name a filter looks for (longer is cut): the search's bound.
-pub(super) const NAME_FILTER_CHARS: usize = crate::search::MAX_QUERY_CHARS;
+pub(super) const NAME_FILTER_CHARS: usize = crate::state::searches::MAX_QUERY_CHARS;
 
 /// The kind of "next to do" an alert is, as the filter names it.
 fn due_kind(alert: &Alert) -> &'static str {

@@ -26,16 +26,15 @@ use ipstrack_store::{Replaced, StoreError};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use crate::cookies::same;
 use crate::error::{WebError, WebResult};
-use crate::extract::{Leads, Posted, SignedIn, Viewer, audit_out_of_scope, same};
+use crate::extract::{Leads, Posted, SignedIn, audit_out_of_scope};
 use crate::ui::form::problem_summary;
 use crate::ui::layout::layout;
+use crate::viewer::Viewer;
 use crate::{Shared, Snapshot};
 
-mod uploads;
-
-pub use uploads::MAX_UPLOAD_BYTES;
-pub(crate) use uploads::{Upload, Uploads};
+use crate::state::uploads::{MAX_UPLOAD_BYTES, Upload};
 
 /// Problems listed on the page (all are counted).
 const SHOWN_PROBLEMS: usize = 500;

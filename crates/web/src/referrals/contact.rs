@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::Shared;
 use crate::extract::ReferralForm;
-use crate::referrals::steps::{Asked, invalid, seen_version, write_step};
-use crate::referrals::{FieldErrors, form_date};
-use crate::ui::form::FormState;
+use crate::referrals::form_date;
+use crate::referrals::steps::{invalid, write_step};
+use crate::referrals::write::{Asked, seen_version};
+use crate::ui::form::{FieldErrors, FormState};
 
 #[derive(Deserialize, Serialize)]
 pub(crate) struct ContactFormData {

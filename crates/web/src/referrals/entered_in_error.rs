@@ -22,12 +22,13 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{LEADS, ReferralForm, SignedIn, Viewer, referral_in_scope};
-use crate::referrals::steps::{OUT_OF_DATE, saved_and_told, seen_version};
+use crate::extract::{LEADS, ReferralForm, SignedIn, referral_in_scope};
+use crate::referrals::write::{OUT_OF_DATE, saved_and_told, seen_version};
+use crate::saved::{success_banner, take_saved};
 use crate::ui::dates::uk_date;
 use crate::ui::form::{FormState, error_summary, textarea};
 use crate::ui::layout::{layout, once_field};
-use crate::ui::saved::{success_banner, take_saved};
+use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 
 /// The form's name (its fields' ids are `entered_in_error-reason`).
@@ -143,7 +144,7 @@ fn marked_html(v: &Viewer, data: &Loaded, i: usize, today: Day, told: Told) -> M
             @if let Some(mark) = &r.entered_in_error { (banner(mark)) }
             div class="panel" {
                 p id="referral-summary" { "Referred on " (uk_date(r.received)) ", with " (es) "." }
-                (crate::referrals::page::person_summary(client))
+                (crate::referrals::person::person_summary(client))
             }
             @if may_restore(v) {
                 form method="post" action=(format!("/referrals/{}/restore", r.id)) class="panel" {

@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use crate::error::{WebError, WebResult};
 use crate::extract::{SignedIn, referral_in_scope};
 use crate::referrals::actions::{AGREED_BY_LABEL, in_work_check_fields};
-use crate::referrals::steps::{Asked, OUT_OF_DATE, as_stored};
+use crate::referrals::write::{Asked, OUT_OF_DATE, as_stored};
 use crate::ui::form::{FormState, error_summary, field, options, select, textarea};
 use crate::ui::layout::layout;
 use crate::{AppState, Shared, Viewer};
@@ -185,7 +185,7 @@ pub(crate) async fn save_entry(
         .change_referral_once(&id, &step, None, &v.session.user.username)
         .await
     {
-        Ok(saved) => Ok(crate::referrals::steps::saved_and_told(
+        Ok(saved) => Ok(crate::referrals::write::saved_and_told(
             state, &before, &step, &saved, "edit",
         )
         .await),

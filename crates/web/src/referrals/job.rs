@@ -8,10 +8,9 @@ use ipstrack_store::Step;
 
 use crate::Shared;
 use crate::extract::ReferralForm;
-use crate::referrals::FieldErrors;
 use crate::referrals::job_edit::JobEditForm;
 use crate::referrals::steps::{invalid, write_step};
-use crate::ui::form::FormState;
+use crate::ui::form::{FieldErrors, FormState};
 
 pub(crate) async fn add_job(
     State(state): State<Shared>,

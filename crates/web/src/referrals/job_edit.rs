@@ -18,13 +18,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, SignedIn, referral_in_scope};
-use crate::referrals::steps::{OUT_OF_DATE, as_stored, seen_version};
+use crate::referrals::write::{OUT_OF_DATE, as_stored, seen_version};
 use crate::referrals::{
     FieldErrors, NOT_REGISTERED, REGISTRATION_CHOICES, form_date, hours_field, self_employment,
 };
+use crate::saved::saved_redirect_on;
 use crate::ui::form::{FormState, error_summary, field, options, select};
 use crate::ui::layout::layout;
-use crate::ui::saved::saved_redirect_on;
 use crate::{Shared, Viewer};
 
 /// The job form as posted (every field text, as typed).

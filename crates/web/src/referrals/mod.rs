@@ -8,7 +8,8 @@ use ipstrack_core::Day;
 use ipstrack_core::model::Dataset;
 
 use crate::Shared;
-use crate::extract::Viewer;
+use crate::ui::form::FieldErrors;
+use crate::viewer::Viewer;
 
 pub(crate) mod actions;
 mod contact;
@@ -20,8 +21,10 @@ pub(crate) mod job_edit;
 pub(crate) mod new;
 pub(crate) mod page;
 pub(crate) mod person;
+mod person_edit;
 mod steps;
 pub(crate) mod timeline;
+mod write;
 
 /// The referral pages and forms.
 pub(crate) fn routes() -> Router<Shared> {
@@ -39,7 +42,7 @@ pub(crate) fn routes() -> Router<Shared> {
             get(entered_in_error::mark_page).post(entered_in_error::mark),
         )
         .route("/referrals/{id}/restore", post(entered_in_error::restore))
-        .route("/referrals/{id}/person", post(person::edit_person))
+        .route("/referrals/{id}/person", post(person_edit::edit_person))
         .route(
             "/referrals/{id}/edit/{kind}/{index}",
             get(entry_edit::edit_page),
@@ -51,8 +54,6 @@ pub(crate) fn routes() -> Router<Shared> {
             get(job_edit::job_page).post(job_edit::save_job),
         )
 }
-
-pub(crate) type FieldErrors = Vec<(&'static str, String)>;
 
 /// The names of the referral forms' fields that core's checks can name.
 const FORM_FIELDS: [&str; 18] = [

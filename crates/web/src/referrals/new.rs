@@ -1,7 +1,7 @@
 //! A new referral, for a new client or one of the user's caseload: checked
 //! (dates, status, specialist, a duplicate NHS number) before it is written.
 
-use crate::ui::saved::saved_redirect;
+use crate::saved::saved_redirect;
 use axum::extract::State;
 use axum::http::StatusCode;
 use ipstrack_core::bundle::{self, ClientDoc, ReferralDoc, accepts};
@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{WebError, WebResult};
 use crate::extract::{Posted, SignedIn, audit_out_of_scope};
 use crate::referrals::person::{PersonForm, person_fields};
-use crate::referrals::{FieldErrors, assignable, form_date};
-use crate::ui::form::{FormState, error_summary, field, options, select};
+use crate::referrals::{assignable, form_date};
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, options, select};
 use crate::ui::layout::{layout, once_field};
 use crate::{AppState, Shared, Viewer};
 use ipstrack_core::Day;

@@ -14,12 +14,13 @@ use crate::error::WebResult;
 use crate::extract::{SignedIn, referral_in_scope};
 use crate::referrals::actions::{ACTIONS, action_html, action_title, available, closed};
 use crate::referrals::assignable;
+use crate::referrals::person::person_summary;
 use crate::referrals::timeline::{contact_words, milestone_words, the_job, timeline_entries};
+use crate::saved::{message_of, success_banner, take_saved_on};
 use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::form::{FormState, error_summary};
 use crate::ui::layout::{layout, once_field, plural};
-use crate::ui::saved::{message_of, success_banner, take_saved_on};
 use ipstrack_core::caseload::status_on;
 use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, outcomes, runs};
 use ipstrack_core::model::Group;
@@ -265,36 +266,4 @@ fn job_actions(
         }
     }
     out
-}
-
-/// Who the person is, as recorded (nothing when nothing is).
-pub(crate) fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
-    use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS, code_words};
-    let rows: Vec<(&str, String)> = [
-        ("Date of birth", c.date_of_birth.map(uk_date)),
-        ("Phone", c.phone.clone()),
-        ("Postcode", c.postcode.clone()),
-        (
-            "Gender",
-            c.gender
-                .as_deref()
-                .map(|g| code_words(&GENDERS, g).to_string()),
-        ),
-        (
-            "Ethnic category",
-            c.ethnic_category
-                .as_deref()
-                .map(|e| code_words(&ETHNIC_CATEGORIES, e).to_string()),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| Some((k, v?)))
-    .collect();
-    html! {
-        @if !rows.is_empty() {
-            dl class="person" id="person" {
-                @for (k, v) in &rows { dt { (k) } dd { (v) } }
-            }
-        }
-    }
 }

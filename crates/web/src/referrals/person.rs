@@ -1,16 +1,15 @@
 //! The person's fields of a form (a new referral for a new person, and the
 //! person's own edit form): given and family name, date of birth, phone,
 //! postcode, gender and ethnic category, each checked with a message that
-//! says what to enter, before core's checks (BAD-1) have the last word.
+//! says what to enter, before core's checks (BAD-1) have the last word;
+//! the person's details form on a referral (saved by `person_edit`), where
+//! an NHS number already is, and who the person is as recorded.
 
-use axum::extract::State;
-use axum::http::StatusCode;
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
     ClientDoc, ETHNIC_CATEGORIES, GENDERS, MAX_NAME_CHARS, MAX_PHONE_CHARS, postcode_is_valid,
 };
 use ipstrack_core::bundle::{TextRule, checked_client, read_text};
-use ipstrack_core::model::nhs_number_is_valid;
 
 /// The fields of a person's form, as core names them.
 const PERSON_FIELDS: [&str; 8] = [
@@ -23,17 +22,13 @@ const PERSON_FIELDS: [&str; 8] = [
     "gender",
     "ethnic_category",
 ];
-use ipstrack_store::StoreError;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
-use crate::Shared;
-use crate::error::{WebError, WebResult};
-use crate::extract::ReferralForm;
-use crate::referrals::steps::{as_stored, invalid, page_again};
-use crate::referrals::{FieldErrors, errors_beside, form_date};
-use crate::ui::form::{FormState, field, select};
-use crate::ui::saved::saved_redirect;
+use crate::error::WebError;
+use crate::referrals::{errors_beside, form_date};
+use crate::ui::dates::uk_date;
+use crate::ui::form::{FieldErrors, FormState, field, select};
 
 /// The person's fields as typed.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -183,84 +178,11 @@ pub(crate) fn person_fields(state: &FormState, form: &str, today: Day) -> Markup
 #[derive(Deserialize, Serialize)]
 pub(crate) struct PersonEdit {
     #[serde(default, skip_serializing)]
-    seen: String,
+    pub(super) seen: String,
     #[serde(default)]
-    nhs_number: String,
+    pub(super) nhs_number: String,
     #[serde(flatten)]
-    person: PersonForm,
-}
-
-/// Changes who the person of a referral is (any referral of theirs in the
-/// user's scope): each field checked, refused if someone else changed the
-/// person since the form was opened, audited, and shown at once.
-pub(crate) async fn edit_person(
-    State(state): State<Shared>,
-    posted: ReferralForm<PersonEdit>,
-) -> WebResult {
-    let (data, v, i, id, today, form) = posted.into_parts();
-    let d = &data.dataset;
-    let client = &d.clients[d.referrals[i].client as usize];
-    let mut errors: FieldErrors = Vec::new();
-    let nhs = form.nhs_number.replace(' ', "");
-    if !nhs.is_empty() && !nhs_number_is_valid(&nhs) {
-        errors.push((
-            "nhs_number",
-            "Enter a valid 10-digit NHS number, or leave it empty".into(),
-        ));
-    }
-    let nhs = Some(nhs).filter(|n| !n.is_empty());
-    let mut doc = form.person.checked(&client.id, nhs, today, &mut errors);
-    if errors.is_empty()
-        && let Err(holder) = place_nhs_number(&state, &v, d, today, &mut doc).await?
-    {
-        let name = d.clients[holder].display_name();
-        errors.push((
-            "nhs_number",
-            format!("This NHS number is already {name}'s: check it, or add the referral to {name}"),
-        ));
-    }
-    let again = |errors: FieldErrors| FormState::again("person", &form, errors);
-    if !errors.is_empty() {
-        return Err(invalid(&v, &data, i, today, again(errors)));
-    }
-    let saved = match state
-        .store
-        .update_client(&id, &doc, &form.seen, &v.session.user.username)
-        .await
-    {
-        Ok(saved) => saved,
-        // Taken since the page's data was read (a race): never say whose.
-        Err(StoreError::Exists(_)) => {
-            let message =
-                "This NHS number was given to another person a moment ago: check it and save again";
-            return Err(invalid(
-                &v,
-                &data,
-                i,
-                today,
-                again(vec![("nhs_number", message.into())]),
-            ));
-        }
-        Err(StoreError::Changed(_)) => {
-            let message = "Someone else changed this person's details since you opened the form, so your change was not saved: the page now shows them as they are; check and save again if still needed.";
-            let (data, i) = as_stored(&state, &id).await?;
-            let page = page_again(
-                &v,
-                &data,
-                i,
-                today,
-                &again(vec![("given_name", message.into())]),
-            );
-            return Err(WebError::Page(StatusCode::CONFLICT, page));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    state.publish(&saved).await;
-    Ok(saved_redirect(
-        &state,
-        &format!("/referrals/{id}"),
-        "person",
-    ))
+    pub(super) person: PersonForm,
 }
 
 /// The person's details and the form to change them.
@@ -334,4 +256,36 @@ pub(crate) async fn place_nhs_number(
             }
         },
     )
+}
+
+/// Who the person is, as recorded (nothing when nothing is).
+pub(crate) fn person_summary(c: &ipstrack_core::model::Client) -> Markup {
+    use ipstrack_core::bundle::{ETHNIC_CATEGORIES, GENDERS, code_words};
+    let rows: Vec<(&str, String)> = [
+        ("Date of birth", c.date_of_birth.map(uk_date)),
+        ("Phone", c.phone.clone()),
+        ("Postcode", c.postcode.clone()),
+        (
+            "Gender",
+            c.gender
+                .as_deref()
+                .map(|g| code_words(&GENDERS, g).to_string()),
+        ),
+        (
+            "Ethnic category",
+            c.ethnic_category
+                .as_deref()
+                .map(|e| code_words(&ETHNIC_CATEGORIES, e).to_string()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v?)))
+    .collect();
+    html! {
+        @if !rows.is_empty() {
+            dl class="person" id="person" {
+                @for (k, v) in &rows { dt { (k) } dd { (v) } }
+            }
+        }
+    }
 }

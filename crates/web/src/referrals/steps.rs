@@ -1,11 +1,13 @@
 //! Recording and removing the other steps of a referral (access, vocational
 //! plan, holds, waiting list, engagement, team decisions, transfers,
 //! discharge): each checked, written with its audit entry and version check,
-//! and published as a new snapshot.
+//! and published as a new snapshot. A refused one shows the referral page
+//! again with the form and its errors (`invalid`, `page_again`, `stale`,
+//! shared by every step's form); what writes share below the page is in
+//! `write`.
 
 use std::collections::HashMap;
 
-use crate::ui::saved::saved_redirect_on;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ipstrack_core::bundle::{self, accepts};
@@ -13,9 +15,11 @@ use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{Edit, Entry, RequestKey, Step, StoreError};
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{ReferralForm, Viewer};
-use crate::referrals::{FieldErrors, assignable, form_date};
-use crate::ui::form::FormState;
+use crate::extract::ReferralForm;
+use crate::referrals::write::{Asked, OUT_OF_DATE, as_stored, saved_and_told, seen_version};
+use crate::referrals::{assignable, form_date};
+use crate::ui::form::{FieldErrors, FormState};
+use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 use maud::Markup;
 
@@ -45,26 +49,9 @@ pub(crate) fn page_again(
     crate::referrals::page::referral_html(v, data, i, today, state, &specialists)
 }
 
-/// What a step's form asks for: an addition, or an edit (which is made only
-/// at the version its page showed).
-pub(crate) enum Asked {
-    Add(Step),
-    Edit(Edit),
-}
-
-/// The answer to an edit whose form names no version (none, empty, or not a
-/// number): whether its page showed the referral as it is cannot be told.
-pub(crate) const OUT_OF_DATE: &str =
-    "This page is out of date: reload it and make your change again.";
-
 /// The answer to an edit from a page that showed an older version.
 const CHANGED: &str = "This referral was changed by someone else since you opened it, so your change was not saved. \
      The referral as it is now is shown below the form; your change is still in the form: check it and save it again if it is still needed.";
-
-/// The version of the referral a form's page showed, if it names one.
-pub(crate) fn seen_version(text: &str) -> Option<i64> {
-    text.trim().parse().ok()
-}
 
 /// Records one step on a referral in the store (only its own rows), puts the
 /// referral as stored into the snapshot and shows it (303). An edit from a page
@@ -140,19 +127,6 @@ pub(crate) async fn stale(
         StatusCode::CONFLICT,
         page_again(v, &data, i, today, &state_form),
     )
-}
-
-/// The referral as stored now, put into the snapshot (after an edit was
-/// refused as stale, to show it as it is): the snapshot and its index.
-pub(crate) async fn as_stored(
-    state: &AppState,
-    id: &str,
-) -> WebResult<(std::sync::Arc<crate::Snapshot>, usize)> {
-    let saved = state.store.referral(id).await?.ok_or(WebError::NotFound)?;
-    state.publish(&saved).await;
-    let data = state.data();
-    let i = data.referral_index(id).ok_or(WebError::NotFound)?;
-    Ok((data, i))
 }
 
 /// The steps of an episode recorded from the referral page, each a small
@@ -504,59 +478,4 @@ pub(crate) fn agreed_by(
         errors.push(("agreed_by", problem.into()));
     }
     names
-}
-
-/// After a write on a referral: the new data published, and the redirect to
-/// the referral saying what was saved — and, when the write changed a figure
-/// of a submitted return (dated on or before its as-of date), which return
-/// and figures (issue 22).
-pub(crate) async fn saved_and_told(
-    state: &AppState,
-    before: &crate::Snapshot,
-    step: &Step,
-    saved: &ipstrack_store::Saved,
-    what: &str,
-) -> axum::response::Response {
-    state.publish(saved).await;
-    let id = &saved.referral.id;
-    let mut response =
-        saved_redirect_on(state, &format!("/referrals/{id}"), what, earliest_day(step));
-    let received = Day::parse(&saved.referral.received);
-    if let Some(earliest) = earliest_day(step).or(received) {
-        let after = state.data();
-        let changed =
-            crate::returns::affected::changed_returns(state, before, &after, earliest).await;
-        if let Some((name, value)) = crate::returns::affected::warning_cookie(state, &changed)
-            && let Ok(value) = value.parse()
-        {
-            response.headers_mut().append(name, value);
-        }
-    }
-    response
-}
-
-/// The earliest day a step writes (its figures can change from that day
-/// on); `None` for a correction or removal, which may touch any day of the
-/// referral.
-fn earliest_day(step: &Step) -> Option<Day> {
-    let days: Vec<&str> = match step {
-        Step::Contact(c) => vec![&c.date],
-        Step::Hold(h) => vec![&h.start],
-        Step::Waiting(w) => vec![&w.start],
-        Step::Engagement(e) => vec![&e.date],
-        Step::Decision(x) => vec![&x.start],
-        Step::Transfer(t) => vec![&t.date],
-        Step::InWorkCheck(c) => vec![&c.date],
-        Step::Job(j) => vec![&j.start],
-        Step::Edit {
-            edit: Edit::Access(a),
-            ..
-        } => vec![a],
-        Step::Edit {
-            edit: Edit::Discharge(x),
-            ..
-        } => vec![&x.date],
-        Step::Edit { .. } => return None,
-    };
-    days.into_iter().filter_map(Day::parse).min()
 }

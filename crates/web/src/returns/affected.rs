@@ -14,7 +14,7 @@ use ipstrack_core::{Day, Period};
 use ipstrack_interop::{COLUMNS, FIGURE_POINTERS};
 use maud::{Markup, html};
 
-use crate::extract::{cookie, set_cookie};
+use crate::cookies::{cookie, set_cookie};
 use crate::{AppState, Snapshot};
 
 const COOKIE: &str = "ipstrack_return_changed";

@@ -16,12 +16,13 @@ use ipstrack_store::{StoreError, Submission};
 use serde::Deserialize;
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{Manager, Managers, Posted, SignedIn, Viewer};
+use crate::extract::{Manager, Managers, Posted, SignedIn};
 use crate::period::{PeriodQuery, period_of};
+use crate::saved::{saved_redirect, success_banner, take_saved};
 use crate::ui::dates::uk_date;
 use crate::ui::figures::percent;
 use crate::ui::layout::{layout, plural};
-use crate::ui::saved::{saved_redirect, success_banner, take_saved};
+use crate::viewer::Viewer;
 use crate::{AppState, Shared, Snapshot};
 use maud::{Markup, html};
 

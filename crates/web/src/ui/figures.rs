@@ -1,16 +1,13 @@
-//! Tables of figures: KPI rows against their targets, status tags,
-//! percentages, and the period form above every report.
+//! Tables of figures: KPI rows against their targets, status tags and
+//! percentages. (The period form above every report is the period's:
+//! `period.rs`.)
 
 use ipstrack_core::report::{ByGroup, Kpis, Report};
 use ipstrack_core::targets::{BandPosition, Status};
 use maud::{Markup, html};
 
-use crate::Viewer;
-use crate::period::{CUSTOM, period_choices};
-use crate::ui::form::problem_summary;
-use crate::ui::layout::layout;
+use crate::ui::definitions::defined;
 use ipstrack_core::caseload::DayStatus;
-use ipstrack_core::model::Dataset;
 
 pub(crate) fn tag(status: Option<Status>) -> Markup {
     match status {
@@ -23,120 +20,6 @@ pub(crate) fn tag(status: Option<Status>) -> Markup {
 
 pub(crate) fn percent(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
-}
-
-/// The period form above a report: the report's period chosen in the list
-/// (or as a custom range) and its as-of date.
-pub(crate) fn period_form(action: &str, data: &Dataset, r: &Report, team: Option<&str>) -> Markup {
-    let typed = Typed {
-        period: r.period.label.clone(),
-        from: r.period.start.to_string(),
-        to: r.period.end.to_string(),
-        as_of: r.as_of.to_string(),
-    };
-    period_fields(action, &period_choices(data, r.as_of), &typed, team, None)
-}
-
-/// What a period form holds: the period's label (or `custom`), a custom
-/// range's days and the as-of date, as typed.
-pub(crate) struct Typed {
-    pub period: String,
-    pub from: String,
-    pub to: String,
-    pub as_of: String,
-}
-
-/// The period form with the values given, and the problem beside its field
-/// (the custom range's first day for a custom range, else the period).
-pub(crate) fn period_fields(
-    action: &str,
-    choices: &[(String, String)],
-    typed: &Typed,
-    team: Option<&str>,
-    problem: Option<&str>,
-) -> Markup {
-    let (mode, from, to) = period_mode(choices, typed);
-    let custom = mode == Mode::Custom;
-    let problem_at = if custom { "period-from" } else { "period" };
-    let error = |id: &str| problem.filter(|_| problem_at == id);
-    let field_class = |id: &str| {
-        if error(id).is_some() {
-            "field has-error"
-        } else {
-            "field"
-        }
-    };
-    html! {
-        form method="get" action=(action) class="panel filters" {
-            @if let Some(t) = team { input type="hidden" name="team" value=(t); }
-            div class=(field_class("period")) {
-                label for="period" { "Period" }
-                @if let Some(p) = error("period") { span class="error" id="period-error" { (p) } }
-                select id="period" name="period" {
-                    @for (label, words) in choices { option value=(label) selected[mode == Mode::Listed && *label == typed.period] { (words) } }
-                    @if mode == Mode::Other { option value=(typed.period) selected { (typed.period) " (as typed)" } }
-                    option value=(CUSTOM) selected[custom] { "A custom range: the days below" }
-                }
-            }
-            @let dates = crate::ui::form::FormState {
-                form: "period",
-                values: vec![("from".into(), from.to_string()), ("to".into(), to.to_string()), ("as_of".into(), typed.as_of.clone())],
-                errors: error("period-from").map(|p| vec![("from", p.to_string())]).unwrap_or_default(),
-                ..Default::default()
-            };
-            (crate::ui::form::date_input(&dates, "period", "from", "Custom range: first day", None))
-            (crate::ui::form::date_input(&dates, "period", "to", "Custom range: last day", None))
-            (crate::ui::form::date_input(&dates, "period", "as_of", "As of (optional)", None))
-            button type="submit" { "Show" }
-        }
-    }
-}
-
-/// How a period form shows what it holds.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// One of the listed periods.
-    Listed,
-    /// A custom range (the list's last choice, with its days).
-    Custom,
-    /// A label typed into the address that is not in the list: kept as typed.
-    Other,
-}
-
-/// Which choice a form shows for `typed`, and the custom range's days
-/// (a range label `A..B` is shown as a custom range).
-fn period_mode<'a>(choices: &[(String, String)], typed: &'a Typed) -> (Mode, &'a str, &'a str) {
-    if typed.period == CUSTOM {
-        return (Mode::Custom, &typed.from, &typed.to);
-    }
-    if typed.period.is_empty() || choices.iter().any(|(label, _)| *label == typed.period) {
-        return (Mode::Listed, "", "");
-    }
-    match typed.period.split_once("..") {
-        Some((from, to)) => (Mode::Custom, from, to),
-        None => (Mode::Other, "", ""),
-    }
-}
-
-/// A page whose period or as-of date cannot be shown: the error summary and
-/// the form again with what was typed, to correct it.
-pub fn period_problem(
-    v: &Viewer,
-    title: &str,
-    action: &str,
-    (choices, typed): (&[(String, String)], &Typed),
-    team: Option<&str>,
-    problem: &str,
-) -> Markup {
-    let custom = period_mode(choices, typed).0 == Mode::Custom;
-    layout(
-        v,
-        title,
-        html! {
-            (problem_summary(Some(problem), if custom { "period-from" } else { "period" }))
-            (period_fields(action, choices, typed, team, Some(problem)))
-        },
-    )
 }
 
 /// A rate of the period and, for a part-year period (TGT-3, rev. 3), the
@@ -192,7 +75,6 @@ pub(crate) fn figures_row(name: Markup, k: &Kpis, ytd: Option<&Kpis>) -> Markup 
 }
 
 pub(crate) fn figures_head() -> Markup {
-    use crate::definitions::defined;
     html! { thead { tr {
         th scope="col" { "" } th scope="col" class="num" { (defined("referrals", "Referrals")) }
         th scope="col" class="num" { (defined("access", "Access")) }

@@ -6,6 +6,9 @@ use maud::{Markup, html};
 
 use crate::Viewer;
 
+/// A form's errors: each wrong field's name and what to change.
+pub(crate) type FieldErrors = Vec<(&'static str, String)>;
+
 /// A submitted form's values and errors, to show it again with an error
 /// summary that links to each wrong field.
 #[derive(Clone, Debug, Default)]

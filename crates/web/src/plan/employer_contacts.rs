@@ -25,12 +25,13 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{Allowed, Posted, SignedIn, Viewer, specialist_in_scope};
-use crate::referrals::{FieldErrors, form_date};
+use crate::extract::{Allowed, Posted, SignedIn, specialist_in_scope};
+use crate::referrals::form_date;
+use crate::saved::saved_redirect;
 use crate::ui::dates::uk_date;
-use crate::ui::form::{FormState, error_summary, field, select, textarea};
+use crate::ui::form::{FieldErrors, FormState, error_summary, field, select, textarea};
 use crate::ui::layout::layout;
-use crate::ui::saved::saved_redirect;
+use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 
 /// Recording, changing and removing employer contacts.
@@ -357,7 +358,7 @@ fn plan_again(
     status: StatusCode,
     form: FormState,
 ) -> WebResult<WebError> {
-    let page = crate::plan::plan_page(state, v, data, es, &Default::default(), &form, None)?;
+    let page = super::plan_page(state, v, data, es, &Default::default(), &form, None)?;
     Ok(WebError::Page(status, page))
 }
 

@@ -1,6 +1,9 @@
 //! An ES's performance plan (the ES, their team lead, managers): their KPIs
 //! against their personal targets for a period, with trends, printable on one
-//! A4 page.
+//! A4 page. The ES's employer contacts, a section of the page with its own
+//! forms, are `employer_contacts`.
+
+pub(crate) mod employer_contacts;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -12,23 +15,25 @@ use crate::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::extract::SignedIn;
 use crate::extract::specialist_in_scope;
-use crate::period::{PeriodQuery, bad_period, period_of};
+use crate::period::{PeriodQuery, bad_period, period_form, period_of};
+use crate::saved::{success_banner, take_saved};
 use crate::team::{Whose, trends};
 use crate::ui::chart::{Series, Trends, access_chart, employed, quarters_chart, unemployed};
 use crate::ui::dates::uk_date;
-use crate::ui::figures::{band_words, percent, period_form, tag, target_percent};
+use crate::ui::figures::{band_words, percent, tag, target_percent};
 use crate::ui::form::FormState;
 use crate::ui::layout::layout;
-use crate::ui::saved::{success_banner, take_saved};
 use crate::{AppState, Shared, Snapshot};
 use ipstrack_core::Loaded;
 use ipstrack_core::report::{ByGroup, Report, SpecialistKpis};
 use ipstrack_core::targets::Status;
 use maud::{Markup, html};
 
-/// The performance plan page.
+/// The performance plan page and its employer contacts' forms.
 pub(crate) fn routes() -> Router<Shared> {
-    Router::new().route("/specialists/{id}/plan", get(plan))
+    Router::new()
+        .route("/specialists/{id}/plan", get(plan))
+        .merge(employer_contacts::routes())
 }
 
 /// The performance plan of one ES on one page, for supervision: the plan's
@@ -86,7 +91,7 @@ pub(crate) fn plan_page(
     })?;
     let r = data.report(&period, as_of)?;
     let trends = trends(data, Whose::Es(id), &period, as_of)?;
-    let engagement = crate::employer_contacts::section(v, data, es, &r, today, form);
+    let engagement = employer_contacts::section(v, data, es, &r, today, form);
     Ok(plan_html(
         v,
         data,
@@ -108,7 +113,7 @@ fn defined_row(id: &str, name: &str) -> Markup {
     } else {
         id
     };
-    crate::definitions::defined(anchor, name)
+    crate::ui::definitions::defined(anchor, name)
 }
 
 /// One count of the plan: unemployed and employed apart, with the target and
@@ -248,10 +253,10 @@ pub fn plan_html(
                         table class="plan-caseload cards" {
                             caption { "Caseload on " (uk_date(k.caseload.date)) " (recommended " (band.0) "–" (band.1) " open per FTE, so that about " (d.policy.fidelity_caseload) " per FTE are active)" }
                             thead { tr {
-                                th scope="col" class="num" { (crate::definitions::defined("caseload", "Active")) } th scope="col" class="num" { "Open (seen)" }
+                                th scope="col" class="num" { (crate::ui::definitions::defined("caseload", "Active")) } th scope="col" class="num" { "Open (seen)" }
                                 th scope="col" { "Open per FTE against the band" }
                                 th scope="col" class="num" { "On hold" } th scope="col" class="num" { "Waiting list" }
-                                th scope="col" class="num" { (crate::definitions::defined("carried-over", "Carried over")) }
+                                th scope="col" class="num" { (crate::ui::definitions::defined("carried-over", "Carried over")) }
                                 th scope="col" class="num" { "Active per FTE" }
                                 th scope="col" class="num" { "Fidelity caseload score" }
                             } }

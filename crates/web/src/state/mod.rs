@@ -1,6 +1,11 @@
 //! The shared state of a running server: the store, the snapshot of the
 //! data as last loaded (with the reports and worklists made from it), and
-//! how a write or a change made elsewhere becomes a new snapshot.
+//! how a write or a change made elsewhere becomes a new snapshot; and what
+//! the running server keeps beside the data: the uploads waiting for their
+//! confirmation and the searches running.
+
+pub(crate) mod searches;
+pub(crate) mod uploads;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -34,11 +39,9 @@ pub struct AppState {
     pub(crate) applied_change: AtomicI64,
     pub(crate) config: Config,
     /// Spreadsheets uploaded and waiting for their confirmation.
-    pub(crate) uploads: crate::import::Uploads,
+    pub(crate) uploads: uploads::Uploads,
     /// Searches running, limited per user and in all.
-    pub(crate) searches: crate::search::Searches,
-    /// Requests being answered, limited per session.
-    pub(crate) in_flight: crate::in_flight::InFlight,
+    pub(crate) searches: searches::Searches,
 }
 
 /// One version of the data, with the reports and worklists made from it (by
@@ -382,7 +385,6 @@ mod tests {
             config: Config::default(),
             uploads: Default::default(),
             searches: Default::default(),
-            in_flight: Default::default(),
         };
         (state, dir)
     }

@@ -1,6 +1,7 @@
 //! Uploaded files waiting for their confirmation: in memory only, for the
 //! user who sent them, until imported or for 30 minutes, within a count and
 //! a size in all (the oldest goes first); never logged or written to disk.
+//! The state holds them; the import pages (`import`) put and take them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -19,17 +20,17 @@ const MAX_KEPT_BYTES: usize = 2 * MAX_UPLOAD_BYTES;
 
 /// A file waiting for its confirmation.
 pub struct Upload {
-    pub(super) username: String,
-    pub(super) files: Vec<(String, Vec<u8>)>,
-    pub(super) mapping: Option<String>,
+    pub(crate) username: String,
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+    pub(crate) mapping: Option<String>,
     /// The version of each stored referral the preview was built on: the
     /// confirmation's import refuses one changed since.
-    pub(super) versions: BTreeMap<String, i64>,
-    pub(super) at: Instant,
+    pub(crate) versions: BTreeMap<String, i64>,
+    pub(crate) at: Instant,
 }
 
 impl Upload {
-    pub(super) fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.files.iter().map(|(_, b)| b.len()).sum::<usize>()
             + self.mapping.as_ref().map_or(0, String::len)
     }
@@ -52,14 +53,14 @@ impl Default for Uploads {
 
 impl Uploads {
     /// Waits for the turn to read and preview an upload (one at a time).
-    pub(super) async fn turn(&self) -> tokio::sync::SemaphorePermit<'_> {
+    pub(crate) async fn turn(&self) -> tokio::sync::SemaphorePermit<'_> {
         self.reading
             .acquire()
             .await
             .expect("the semaphore is never closed")
     }
 
-    pub(super) fn put(&self, upload: Upload) -> String {
+    pub(crate) fn put(&self, upload: Upload) -> String {
         let token = ipstrack_store::random_token();
         let mut map = self.kept.lock().expect("not poisoned");
         map.retain(|_, u| u.at.elapsed() < KEEP);
@@ -79,7 +80,7 @@ impl Uploads {
     }
 
     /// The upload, if it is this user's and not expired.
-    pub(super) fn take(&self, token: &str, username: &str) -> Option<Upload> {
+    pub(crate) fn take(&self, token: &str, username: &str) -> Option<Upload> {
         let mut map = self.kept.lock().expect("not poisoned");
         map.retain(|_, u| u.at.elapsed() < KEEP);
         if map.get(token)?.username != username {
@@ -88,7 +89,7 @@ impl Uploads {
         map.remove(token)
     }
 
-    pub(super) fn put_back(&self, token: String, upload: Upload) {
+    pub(crate) fn put_back(&self, token: String, upload: Upload) {
         self.kept
             .lock()
             .expect("not poisoned")

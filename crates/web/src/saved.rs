@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
 use crate::AppState;
-use crate::extract::{cookie, set_cookie};
+use crate::cookies::{cookie, set_cookie};
 
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
