@@ -11,6 +11,19 @@ use super::{Job, JobHours};
 /// company, with the evidence seen (JOB-1); the others are not registered
 /// yet (not an outcome: a BAD-2 warning).
 const SELF_EMPLOYMENT_REGISTERED: f64 = 0.85;
+/// Of the weeks of variable-hours work, the share without any work.
+const WEEK_WITHOUT_WORK_SHARE: f64 = 0.08;
+/// Share of apprenticeships with an end date (one to two years on).
+const APPRENTICESHIP_ENDS_SHARE: f64 = 0.7;
+/// Share of new jobs with four hours a week confirmed soon after the start.
+const FOUR_HOURS_CONFIRMED_SHARE: f64 = 0.25;
+/// Share of people starting work who take a second job alongside the first.
+const SECOND_JOB_SHARE: f64 = 0.05;
+/// After a job ends, the chance of a further job (up to four in all).
+const FURTHER_JOB_SHARE: f64 = 0.55;
+/// Of the breaks before a further job, the share shorter than six weeks
+/// (the run of work goes on, SUS-1); the others last 6 to 23 weeks.
+const SHORT_BREAK_SHARE: f64 = 0.45;
 const SOLE_TRADER_EVIDENCE: [&str; 3] = [
     "UTR seen",
     "HMRC letter confirming the UTR seen",
@@ -113,7 +126,7 @@ fn fixed_hours(rng: &mut Rng) -> u32 {
 fn weekly_hours(rng: &mut Rng, lo: i32, hi: i32) -> JobHours {
     let mut weeks = [0_u32; 4];
     for w in &mut weeks {
-        *w = if rng.chance(0.08) {
+        *w = if rng.chance(WEEK_WITHOUT_WORK_SHARE) {
             0
         } else {
             rng.range(lo * 4, hi * 4) as u32 * 25
@@ -136,7 +149,7 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
         "self_employed" => (weekly_hours(rng, 3, 25), job_length(rng)),
         "apprenticeship" => (
             JobHours::Fixed(rng.pick(&[3000, 3500, 3750])),
-            if rng.chance(0.7) {
+            if rng.chance(APPRENTICESHIP_ENDS_SHARE) {
                 Some(rng.range(365, 730))
             } else {
                 None
@@ -159,7 +172,7 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
         }
     });
     let confirmed = rng
-        .chance(0.25)
+        .chance(FOUR_HOURS_CONFIRMED_SHARE)
         .then(|| start.plus(rng.range(2, 14)))
         .filter(|c| end.is_none_or(|e| *c <= e));
     Job {
@@ -195,7 +208,7 @@ pub(super) fn job_history(rng: &mut Rng, first: Day) -> Vec<Job> {
         let job = new_job(rng, start);
         let end = job.end;
         jobs.push(job);
-        if jobs.len() == 1 && rng.chance(0.05) {
+        if jobs.len() == 1 && rng.chance(SECOND_JOB_SHARE) {
             let second = workday(start.plus(rng.range(20, 150)));
             if end.is_none_or(|e| second < e) {
                 let mut job = new_job(rng, second);
@@ -206,10 +219,10 @@ pub(super) fn job_history(rng: &mut Rng, first: Day) -> Vec<Job> {
             }
         }
         let Some(end) = end else { break };
-        if jobs.len() >= 4 || !rng.chance(0.55) {
+        if jobs.len() >= 4 || !rng.chance(FURTHER_JOB_SHARE) {
             break;
         }
-        let gap = if rng.chance(0.45) {
+        let gap = if rng.chance(SHORT_BREAK_SHARE) {
             rng.range(1, 41)
         } else {
             rng.range(42, 160)
