@@ -61,10 +61,21 @@ pub(crate) const EMPLOYERS: [&str; 24] = [
     "Garage and MOT Centre",
 ];
 
+/// Days from the start of support to the first job, as weighted ranges:
+/// two weeks to three months, three to six and a half months, or up to
+/// fourteen months.
+const TIME_TO_JOB_DAYS: [(u32, (i32, i32)); 3] =
+    [(40, (14, 90)), (38, (91, 200)), (22, (201, 420))];
+/// How long a new job lasts, in days, as weighted ranges: short (a week to
+/// under four months), long (four months to about two and a half years), or
+/// still going.
+const JOB_LENGTH_DAYS: [(u32, Option<(i32, i32)>); 3] =
+    [(40, Some((7, 110))), (42, Some((121, 900))), (18, None)];
+
 /// Days from access to the first job: rapid job search finds most people
 /// work within a few months; some take a year or more.
 pub(super) fn time_to_job(rng: &mut Rng) -> i32 {
-    let (lo, hi) = rng.weighted(&[(40, (14, 90)), (38, (91, 200)), (22, (201, 420))]);
+    let (lo, hi) = rng.weighted(&TIME_TO_JOB_DAYS);
     rng.range(lo, hi)
 }
 
@@ -189,13 +200,11 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
     }
 }
 
-/// Days in a job: some short, most long, some still going.
+/// Days in a job: some short, most long, some still going
+/// ([`JOB_LENGTH_DAYS`]).
 fn job_length(rng: &mut Rng) -> Option<i32> {
-    match rng.weighted(&[(40, 0), (42, 1), (18, 2)]) {
-        0 => Some(rng.range(7, 110)),
-        1 => Some(rng.range(121, 900)),
-        _ => None,
-    }
+    let (lo, hi) = rng.weighted(&JOB_LENGTH_DAYS)?;
+    Some(rng.range(lo, hi))
 }
 
 /// The jobs of someone starting work on `first`: a short job now and then,

@@ -55,6 +55,10 @@ const CLOSED_FROM_WAITING_SHARE: f64 = 0.4;
 const UNALLOCATED_WAITING_SHARE: f64 = 0.35;
 /// Share of the accessed who wait after a first meeting until an ES has room.
 const WAITING_AFTER_ACCESS_SHARE: f64 = 0.04;
+/// Days from being ready (receipt, or coming off the waiting list) to
+/// access, as weighted ranges: within a week, within three weeks, or up to
+/// six and a half weeks.
+const ACCESS_DELAY_DAYS: [(u32, (i32, i32)); 3] = [(40, (0, 7)), (45, (8, 21)), (15, (22, 45))];
 /// Share of referrals (off the waiting list) never accessed.
 const NEVER_ACCESSED_SHARE: f64 = 0.10;
 /// Share of accessed unemployed people who ever start paid work in the
@@ -268,7 +272,7 @@ impl Episode {
         if rng.chance(NEVER_ACCESSED_SHARE) {
             ep.never_accessed(rng, ready);
         } else {
-            let delay = rng.weighted(&[(40, (0, 7)), (45, (8, 21)), (15, (22, 45))]);
+            let delay = rng.weighted(&ACCESS_DELAY_DAYS);
             let access = workday(ready.plus(rng.range(delay.0, delay.1)));
             ep.accessed(rng, access);
         }

@@ -16,6 +16,15 @@ use super::{
 
 /// Share of the accessed whose access is a face-to-face contact that day.
 const CONTACT_AT_ACCESS_SHARE: f64 = 0.5;
+/// Days from the start of support to the discharge of an unemployed person
+/// who does not find work, as weighted ranges.
+const WITHOUT_WORK_DAYS: [(u32, (i32, i32)); 3] =
+    [(25, (45, 150)), (45, (151, 330)), (30, (331, 540))];
+/// Days from the start of support to the vocational plan, as weighted
+/// ranges: within two weeks for most, two to nine weeks for a few, or no
+/// plan.
+const PLAN_AGREED_DAYS: [(u32, Option<(i32, i32)>); 3] =
+    [(90, Some((0, 10))), (6, Some((21, 60))), (4, None)];
 /// Job retention: the share who have a return-to-work date.
 const RETURN_TO_WORK_SHARE: f64 = 0.8;
 /// Job retention: the share whose retained job ends during the episode.
@@ -127,8 +136,7 @@ impl Episode {
                     let planned = first.plus(rng.range(90, 300));
                     self.close_in_work(rng, planned);
                 } else {
-                    let (lo, hi) =
-                        rng.weighted(&[(25, (45, 150)), (45, (151, 330)), (30, (331, 540))]);
+                    let (lo, hi) = rng.weighted(&WITHOUT_WORK_DAYS);
                     self.discharge = workday(a.plus(rng.range(lo, hi)));
                     self.reason = rng.weighted(&[
                         (40, "disengaged"),
@@ -253,11 +261,10 @@ impl Episode {
 
     /// The vocational plan, usually agreed at or soon after access.
     fn plan(&mut self, rng: &mut Rng, a: Day) {
-        let start = match rng.weighted(&[(90, 0), (6, 1), (4, 2)]) {
-            0 => workday(a.plus(rng.range(0, 10))),
-            1 => workday(a.plus(rng.range(21, 60))),
-            _ => return,
+        let Some((lo, hi)) = rng.weighted(&PLAN_AGREED_DAYS) else {
+            return;
         };
+        let start = workday(a.plus(rng.range(lo, hi)));
         if start >= self.discharge {
             return;
         }
