@@ -5,8 +5,10 @@
 //! line per step. Steps name files, counts and databases, never personal data.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Duration;
 
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 pub struct Progress {
@@ -90,6 +92,18 @@ impl Progress {
                 ProgressBar::hidden()
             }
         }
+    }
+
+    /// Reads a whole file, with a bar over its bytes on a terminal.
+    pub fn read_file(&self, path: &Path) -> Result<Vec<u8>> {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = self.bytes(format!("reading {}", path.display()), size);
+        let mut bytes = Vec::with_capacity(size as usize);
+        std::io::Read::read_to_end(&mut bar.wrap_read(file), &mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(bytes)
     }
 }
 

@@ -11,7 +11,7 @@ use ipstrack_interop::spreadsheet::{
 };
 use ipstrack_store::{Store, StoreError};
 
-use crate::{bundle_error, read_text, today};
+use crate::input::{bundle_error, read_text, today};
 
 /// The files of one import.
 pub struct Files {

@@ -17,6 +17,9 @@ const WEEKS: i32 = 12;
 
 const KINDS: [(u32, &str); 3] = [(50, "visit"), (35, "call"), (15, "email")];
 
+/// Share of employer contacts with a note.
+const NOTE_SHARE: f64 = 0.4;
+
 const NOTES: [&str; 6] = [
     "Met the store manager; open to a trial shift",
     "Spoke to HR about part-time roles",
@@ -50,7 +53,7 @@ pub(crate) fn employer_contacts(
                     date: day.to_string(),
                     employer: rng.pick(&EMPLOYERS).to_string(),
                     kind: rng.weighted(&KINDS).to_string(),
-                    note: rng.chance(0.4).then(|| rng.pick(&NOTES).to_string()),
+                    note: rng.chance(NOTE_SHARE).then(|| rng.pick(&NOTES).to_string()),
                     client: None,
                 });
             }

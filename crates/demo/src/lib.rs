@@ -118,6 +118,23 @@ const NHS_NUMBER_SHARE: f64 = 0.75;
 /// Years the service ran before the data starts.
 const SERVICE_YEARS_BEFORE: i32 = 6;
 
+/// A new referral: received on `received` by the ES `es` (an index into the
+/// staffing's specialists). Ordered by day, then ES.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Intake {
+    received: Day,
+    es: usize,
+}
+
+/// Someone discharged, who may be re-referred to their team `team` from
+/// `returns_from` on. Ordered by that day first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Discharged {
+    returns_from: Day,
+    team: usize,
+    client: usize,
+}
+
 /// The first day of the data: 1 April of the first of `years` financial
 /// years ending with the one containing `until`.
 pub fn data_start(years: u32, until: Day) -> Day {
@@ -140,12 +157,12 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
         data_start,
         until,
     );
-    let mut intake: Vec<(Day, usize)> = Vec::new();
-    for (i, s) in staffing.specialists.iter().enumerate() {
+    let mut intake: Vec<Intake> = Vec::new();
+    for (es, s) in staffing.specialists.iter().enumerate() {
         intake.extend(
             staff::intake(&mut rng, s, data_start, until)
                 .into_iter()
-                .map(|d| (d, i)),
+                .map(|received| Intake { received, es }),
         );
     }
     intake.sort_unstable();
@@ -158,18 +175,18 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
     // decision) comes from a stream of its own: the stories are the same
     // with or without it.
     let mut records = Rng::new(options.seed ^ 0x7265_636f_7264_7321);
-    // People discharged, waiting to be re-referred: (when they may be, team,
-    // client), and those who may be now, by team.
-    let mut discharged: BinaryHeap<Reverse<(Day, usize, usize)>> = BinaryHeap::new();
+    // People discharged, waiting to be re-referred (earliest first), and
+    // those who may be now, by team.
+    let mut discharged: BinaryHeap<Reverse<Discharged>> = BinaryHeap::new();
     let mut returning: Vec<Vec<usize>> = vec![Vec::new(); staffing.teams.len()];
 
-    for (received, es) in intake {
-        while let Some(Reverse((day, team, client))) = discharged.peek().copied() {
-            if day > received {
+    for Intake { received, es } in intake {
+        while let Some(Reverse(r)) = discharged.peek().copied() {
+            if r.returns_from > received {
                 break;
             }
             discharged.pop();
-            returning[team].push(client);
+            returning[r.team].push(r.client);
         }
         let team = staffing.specialists[es].team;
         let client = if !returning[team].is_empty() && rng.chance(RE_REFERRAL_SHARE) {
@@ -184,7 +201,11 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
         let mut episode = Episode::simulate(&mut rng, &staffing, received, es);
         episode.records(&mut records, &staffing, es);
         if let Some(day) = episode.discharged_by(until) {
-            discharged.push(Reverse((day.plus(RE_REFERRAL_AFTER_DAYS), team, client)));
+            discharged.push(Reverse(Discharged {
+                returns_from: day.plus(RE_REFERRAL_AFTER_DAYS),
+                team,
+                client,
+            }));
         }
         referrals.push(episode.doc(
             format!("r{}", referrals.len() + 1),

@@ -89,6 +89,15 @@ const ETHNIC: [(u32, &str); 12] = [
     (4, "99"),
 ];
 
+/// Share of clients who are women (the others men).
+const FEMALE_SHARE: f64 = 0.45;
+/// Share of clients whose gender is recorded as `X` (not stated).
+const GENDER_X_SHARE: f64 = 0.03;
+/// Share of clients with a phone number recorded.
+const PHONE_SHARE: f64 = 0.9;
+/// Share of clients with a postcode recorded.
+const POSTCODE_SHARE: f64 = 0.95;
+
 /// The stream of the clients' identities of a seed.
 pub(crate) struct People(Rng);
 
@@ -105,13 +114,13 @@ impl People {
         received: Day,
     ) -> ClientDoc {
         let r = &mut self.0;
-        let female = r.chance(0.45);
+        let female = r.chance(FEMALE_SHARE);
         let given = if female {
             r.pick(&GIVEN_FEMALE)
         } else {
             r.pick(&GIVEN_MALE)
         };
-        let gender = if r.chance(0.03) {
+        let gender = if r.chance(GENDER_X_SHARE) {
             "X"
         } else if female {
             "2"
@@ -132,10 +141,10 @@ impl People {
             family_name: Some(r.pick(&FAMILY).to_string()),
             date_of_birth: Some(received.plus(-age_days).to_string()),
             phone: r
-                .chance(0.9)
+                .chance(PHONE_SHARE)
                 .then(|| format!("07700 900{:03}", r.range(0, 999))),
             postcode: r
-                .chance(0.95)
+                .chance(POSTCODE_SHARE)
                 .then(|| format!("{} {inward}", r.pick(&DISTRICTS))),
             gender: Some(gender.to_string()),
             ethnic_category: Some(r.weighted(&ETHNIC).to_string()),

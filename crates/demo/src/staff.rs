@@ -9,11 +9,12 @@ use crate::text::{fte, weekday, workday};
 
 /// The smallest and largest number of ES in a team.
 const TEAM_SIZE: (i32, i32) = (6, 10);
-/// Shares of the ES (other than each team's first, who is always a
-/// long-serving full-timer) who start during the data, leave during it, or
-/// work part-time.
+/// Share of the ES (but each team's first, always a long-serving
+/// full-timer) who start during the data.
 const STARTER_SHARE: f64 = 0.12;
+/// Share of the ES (but each team's first) who leave during the data.
 const LEAVER_SHARE: f64 = 0.06;
+/// Share of the ES (but each team's first) who work part-time.
 const PART_TIME_SHARE: f64 = 0.18;
 /// New referrals a year for a full-time ES.
 pub(crate) const REFERRALS_PER_FTE_YEAR: f64 = 29.5;

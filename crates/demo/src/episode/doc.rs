@@ -46,26 +46,26 @@ impl Episode {
             transfers: Some(
                 self.transfers
                     .iter()
-                    .filter(|(d, _)| known(*d))
-                    .map(|(d, to)| TransferDoc {
-                        date: t(*d),
-                        es: es_id(*to),
+                    .filter(|tr| known(tr.day))
+                    .map(|tr| TransferDoc {
+                        date: t(tr.day),
+                        es: es_id(tr.to),
                     })
                     .collect(),
             ),
             access: self.access.filter(|a| known(*a)).map(t),
-            vocational_plan: self.plan.filter(|(s, _)| known(*s)).map(|(s, e)| PlanDoc {
-                start: t(s),
-                end: e.filter(|_| discharged).and_then(end_as_known),
+            vocational_plan: self.plan.filter(|p| known(p.start)).map(|p| PlanDoc {
+                start: t(p.start),
+                end: p.end.filter(|_| discharged).and_then(end_as_known),
                 ..PlanDoc::default()
             }),
             contacts: Some(
                 self.contacts
                     .iter()
-                    .filter(|(d, _)| known(*d))
-                    .map(|(d, kind)| ContactDoc {
-                        date: t(*d),
-                        kind: (*kind).into(),
+                    .filter(|c| known(c.day))
+                    .map(|c| ContactDoc {
+                        date: t(c.day),
+                        kind: c.kind.into(),
                         mechanism: None,
                         note: None,
                     })
@@ -74,31 +74,31 @@ impl Episode {
             holds: Some(
                 self.holds
                     .iter()
-                    .filter(|(s, _)| known(*s))
-                    .map(|(s, e)| SpellDoc {
-                        start: t(*s),
-                        end: end_as_known(*e),
+                    .filter(|h| known(h.start))
+                    .map(|h| SpellDoc {
+                        start: t(h.start),
+                        end: end_as_known(h.end),
                     })
                     .collect(),
             ),
             waiting_list: Some(
                 self.waiting
                     .iter()
-                    .filter(|(s, _, _)| known(*s))
-                    .map(|(s, e, expected)| WaitingSpellDoc {
-                        start: t(*s),
-                        end: end_as_known(*e),
-                        expected_return: end_as_known(*expected),
+                    .filter(|w| known(w.start))
+                    .map(|w| WaitingSpellDoc {
+                        start: t(w.start),
+                        end: end_as_known(w.end),
+                        expected_return: end_as_known(w.expected_return),
                     })
                     .collect(),
             ),
             engagement: Some(
                 self.engagement
                     .iter()
-                    .filter(|(d, _)| known(*d))
-                    .map(|(d, status)| EngagementDoc {
-                        date: t(*d),
-                        status: (*status).into(),
+                    .filter(|e| known(e.day))
+                    .map(|e| EngagementDoc {
+                        date: t(e.day),
+                        status: e.status.into(),
                     })
                     .collect(),
             ),
@@ -106,12 +106,12 @@ impl Episode {
                 self.decisions
                     .iter()
                     .zip(&self.agreed_by)
-                    .filter(|((s, _, _, _), _)| known(*s))
-                    .map(|((s, e, status, reason), agreed_by)| DecisionDoc {
-                        start: t(*s),
-                        end: end_as_known(*e),
-                        status: (*status).into(),
-                        reason: Some((*reason).into()),
+                    .filter(|(d, _)| known(d.start))
+                    .map(|(d, agreed_by)| DecisionDoc {
+                        start: t(d.start),
+                        end: end_as_known(d.end),
+                        status: d.status.into(),
+                        reason: Some(d.reason.into()),
                         agreed_by: agreed_by.clone(),
                     })
                     .collect(),
@@ -124,11 +124,11 @@ impl Episode {
             in_work_checks: self
                 .checks
                 .iter()
-                .filter(|(d, ..)| known(*d))
-                .map(|(d, source, note)| InWorkCheckDoc {
-                    date: t(*d),
-                    source: (*source).into(),
-                    note: note.map(str::to_string),
+                .filter(|c| known(c.day))
+                .map(|c| InWorkCheckDoc {
+                    date: t(c.day),
+                    source: c.source.into(),
+                    note: c.note.map(str::to_string),
                 })
                 .collect(),
             // The demo's referrals were all entered correctly (ERR-1).

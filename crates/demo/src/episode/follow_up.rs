@@ -4,7 +4,7 @@ use crate::rng::Rng;
 use crate::staff::Staffing;
 use crate::text::workday;
 
-use super::Episode;
+use super::{Episode, InWorkCheck};
 
 /// After the discharge, the share of people still in work at 13, 26 and 52
 /// weeks after the start of their work (the run's first job) whose team
@@ -24,6 +24,13 @@ const CHECK_SOURCES: [(u32, &str); 4] = [
     (18, "client"),
     (4, "other"),
 ];
+/// Share of team decisions with an ES that the team lead agrees too (an
+/// unallocated referral's decision is always the team lead's).
+const LEAD_AGREES_SHARE: f64 = 0.85;
+/// Of the team decisions agreed by the ES and the team lead, the share one
+/// of [`OTHERS_AGREEING`] agrees too (one always does when only one of them
+/// has).
+const OTHER_AGREES_SHARE: f64 = 0.4;
 /// Who agrees a team decision with the ES, besides the team lead.
 const OTHERS_AGREEING: [&str; 3] = [
     "Care coordinator",
@@ -70,23 +77,17 @@ impl Episode {
         self.agreed_by = self
             .decisions
             .iter()
-            .map(|(start, ..)| {
-                let holder = self
-                    .transfers
-                    .iter()
-                    .filter(|(d, _)| d <= start)
-                    .map(|(_, to)| Some(*to))
-                    .next_back()
-                    .unwrap_or(self.es);
+            .map(|decision| {
+                let holder = self.holder_on(decision.start);
                 let team = staffing.specialists[holder.unwrap_or(es)].team;
                 let mut names = Vec::new();
                 if let Some(h) = holder {
                     names.push(staffing.es_name(h));
                 }
-                if holder.is_none() || rng.chance(0.85) {
+                if holder.is_none() || rng.chance(LEAD_AGREES_SHARE) {
                     names.push(staffing.lead_name(team));
                 }
-                if names.len() < 2 || rng.chance(0.4) {
+                if names.len() < 2 || rng.chance(OTHER_AGREES_SHARE) {
                     names.push(rng.pick(&OTHERS_AGREEING).to_string());
                 }
                 names
@@ -117,10 +118,10 @@ impl Episode {
                 let note = rng
                     .chance(CHECK_NOTE_SHARE)
                     .then(|| check_note(rng, source));
-                self.checks.push((day, source, note));
+                self.checks.push(InWorkCheck { day, source, note });
             }
         }
-        self.checks.sort_by_key(|(d, ..)| *d);
-        self.checks.dedup_by_key(|(d, ..)| *d);
+        self.checks.sort_by_key(|c| c.day);
+        self.checks.dedup_by_key(|c| c.day);
     }
 }

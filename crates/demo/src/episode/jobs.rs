@@ -11,6 +11,19 @@ use super::{Job, JobHours};
 /// company, with the evidence seen (JOB-1); the others are not registered
 /// yet (not an outcome: a BAD-2 warning).
 const SELF_EMPLOYMENT_REGISTERED: f64 = 0.85;
+/// Of the weeks of variable-hours work, the share without any work.
+const WEEK_WITHOUT_WORK_SHARE: f64 = 0.08;
+/// Share of apprenticeships with an end date (one to two years on).
+const APPRENTICESHIP_ENDS_SHARE: f64 = 0.7;
+/// Share of new jobs with four hours a week confirmed soon after the start.
+const FOUR_HOURS_CONFIRMED_SHARE: f64 = 0.25;
+/// Share of people starting work who take a second job alongside the first.
+const SECOND_JOB_SHARE: f64 = 0.05;
+/// After a job ends, the chance of a further job (up to four in all).
+const FURTHER_JOB_SHARE: f64 = 0.55;
+/// Of the breaks before a further job, the share shorter than six weeks
+/// (the run of work goes on, SUS-1); the others last 6 to 23 weeks.
+const SHORT_BREAK_SHARE: f64 = 0.45;
 const SOLE_TRADER_EVIDENCE: [&str; 3] = [
     "UTR seen",
     "HMRC letter confirming the UTR seen",
@@ -48,10 +61,21 @@ pub(crate) const EMPLOYERS: [&str; 24] = [
     "Garage and MOT Centre",
 ];
 
+/// Days from the start of support to the first job, as weighted ranges:
+/// two weeks to three months, three to six and a half months, or up to
+/// fourteen months.
+const TIME_TO_JOB_DAYS: [(u32, (i32, i32)); 3] =
+    [(40, (14, 90)), (38, (91, 200)), (22, (201, 420))];
+/// How long a new job lasts, in days, as weighted ranges: short (a week to
+/// under four months), long (four months to about two and a half years), or
+/// still going.
+const JOB_LENGTH_DAYS: [(u32, Option<(i32, i32)>); 3] =
+    [(40, Some((7, 110))), (42, Some((121, 900))), (18, None)];
+
 /// Days from access to the first job: rapid job search finds most people
 /// work within a few months; some take a year or more.
 pub(super) fn time_to_job(rng: &mut Rng) -> i32 {
-    let (lo, hi) = rng.weighted(&[(40, (14, 90)), (38, (91, 200)), (22, (201, 420))]);
+    let (lo, hi) = rng.weighted(&TIME_TO_JOB_DAYS);
     rng.range(lo, hi)
 }
 
@@ -113,7 +137,7 @@ fn fixed_hours(rng: &mut Rng) -> u32 {
 fn weekly_hours(rng: &mut Rng, lo: i32, hi: i32) -> JobHours {
     let mut weeks = [0_u32; 4];
     for w in &mut weeks {
-        *w = if rng.chance(0.08) {
+        *w = if rng.chance(WEEK_WITHOUT_WORK_SHARE) {
             0
         } else {
             rng.range(lo * 4, hi * 4) as u32 * 25
@@ -136,7 +160,7 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
         "self_employed" => (weekly_hours(rng, 3, 25), job_length(rng)),
         "apprenticeship" => (
             JobHours::Fixed(rng.pick(&[3000, 3500, 3750])),
-            if rng.chance(0.7) {
+            if rng.chance(APPRENTICESHIP_ENDS_SHARE) {
                 Some(rng.range(365, 730))
             } else {
                 None
@@ -159,7 +183,7 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
         }
     });
     let confirmed = rng
-        .chance(0.25)
+        .chance(FOUR_HOURS_CONFIRMED_SHARE)
         .then(|| start.plus(rng.range(2, 14)))
         .filter(|c| end.is_none_or(|e| *c <= e));
     Job {
@@ -176,13 +200,11 @@ fn new_job(rng: &mut Rng, start: Day) -> Job {
     }
 }
 
-/// Days in a job: some short, most long, some still going.
+/// Days in a job: some short, most long, some still going
+/// ([`JOB_LENGTH_DAYS`]).
 fn job_length(rng: &mut Rng) -> Option<i32> {
-    match rng.weighted(&[(40, 0), (42, 1), (18, 2)]) {
-        0 => Some(rng.range(7, 110)),
-        1 => Some(rng.range(121, 900)),
-        _ => None,
-    }
+    let (lo, hi) = rng.weighted(&JOB_LENGTH_DAYS)?;
+    Some(rng.range(lo, hi))
 }
 
 /// The jobs of someone starting work on `first`: a short job now and then,
@@ -195,7 +217,7 @@ pub(super) fn job_history(rng: &mut Rng, first: Day) -> Vec<Job> {
         let job = new_job(rng, start);
         let end = job.end;
         jobs.push(job);
-        if jobs.len() == 1 && rng.chance(0.05) {
+        if jobs.len() == 1 && rng.chance(SECOND_JOB_SHARE) {
             let second = workday(start.plus(rng.range(20, 150)));
             if end.is_none_or(|e| second < e) {
                 let mut job = new_job(rng, second);
@@ -206,10 +228,10 @@ pub(super) fn job_history(rng: &mut Rng, first: Day) -> Vec<Job> {
             }
         }
         let Some(end) = end else { break };
-        if jobs.len() >= 4 || !rng.chance(0.55) {
+        if jobs.len() >= 4 || !rng.chance(FURTHER_JOB_SHARE) {
             break;
         }
-        let gap = if rng.chance(0.45) {
+        let gap = if rng.chance(SHORT_BREAK_SHARE) {
             rng.range(1, 41)
         } else {
             rng.range(42, 160)

@@ -9,9 +9,11 @@
 //!
 //! The module's files, by stage:
 //!
-//! - `mod.rs`: the shares that shape a story, the [`Episode`] and its jobs'
-//!   types, [`Episode::simulate`] (waiting list and access) and the runs of
-//!   work.
+//! - `mod.rs`: the shares that shape a story, the [`Episode`] with the named
+//!   parts of its story (transfers, contacts, holds, waiting spells,
+//!   engagement changes, decisions, in-work checks) and its jobs' types,
+//!   [`Episode::simulate`] (waiting list and access), who holds the
+//!   referral on a day and the runs of work.
 //! - `support.rs`: the story after receipt: allocation, access or not, the
 //!   vocational plan, spells (holds, not seeking, abroad), contacts, the
 //!   discharge and transfers to colleagues.
@@ -40,10 +42,23 @@ const EMPLOYED_SHARE: f64 = 0.15;
 /// Of the employed, the share off work and wanting to keep their job (job
 /// retention); the others are in work and looking for a new job.
 const RETENTION_SHARE: f64 = 0.65;
-/// Share of referrals that start on a waiting list (before access), and of
-/// the accessed who wait after a first meeting until an ES has room.
+/// Share of referrals that start on a waiting list (before access).
 const WAITING_LIST_SHARE: f64 = 0.05;
+/// Of those on the waiting list, the share who come off it within two months
+/// (10 to 60 days); the others wait 61 to 110 days.
+const SHORT_WAIT_SHARE: f64 = 0.75;
+/// Of those waiting more than three months, the share closed from the
+/// waiting list (invited to re-refer) instead of coming off it.
+const CLOSED_FROM_WAITING_SHARE: f64 = 0.4;
+/// Of those on the waiting list, the share with no ES until they come off
+/// it (then allocated); the others have their ES from receipt.
+const UNALLOCATED_WAITING_SHARE: f64 = 0.35;
+/// Share of the accessed who wait after a first meeting until an ES has room.
 const WAITING_AFTER_ACCESS_SHARE: f64 = 0.04;
+/// Days from being ready (receipt, or coming off the waiting list) to
+/// access, as weighted ranges: within a week, within three weeks, or up to
+/// six and a half weeks.
+const ACCESS_DELAY_DAYS: [(u32, (i32, i32)); 3] = [(40, (0, 7)), (45, (8, 21)), (15, (22, 45))];
 /// Share of referrals (off the waiting list) never accessed.
 const NEVER_ACCESSED_SHARE: f64 = 0.10;
 /// Share of accessed unemployed people who ever start paid work in the
@@ -51,9 +66,14 @@ const NEVER_ACCESSED_SHARE: f64 = 0.10;
 const FINDS_WORK_SHARE: f64 = 0.62;
 /// Share of the employed looking for a new job who find one.
 const NEW_JOB_SHARE: f64 = 0.5;
+/// Share of the accessed who go on hold for a while.
 const HOLD_SHARE: f64 = 0.10;
+/// Share of the accessed (not job retention) who stop seeking work for a while.
 const NOT_SEEKING_SHARE: f64 = 0.07;
+/// Share of the accessed who go abroad, inactive by a team decision.
 const ABROAD_SHARE: f64 = 0.01;
+/// Share of the accessed whose referral moves to a colleague (other than
+/// when their ES leaves).
 const TRANSFER_SHARE: f64 = 0.03;
 /// Chance, at each contact, that a gap of four weeks or more follows.
 const GAP_CHANCE: f64 = 0.03;
@@ -95,23 +115,92 @@ impl Job {
     }
 }
 
+/// From `day` the referral is held by ES `to` (a transfer, or the
+/// allocation of an unallocated referral).
+#[derive(Clone, Copy, Debug)]
+struct Transfer {
+    day: Day,
+    to: usize,
+}
+
+/// The vocational plan: agreed on `start`, ended on `end` (if it ends when
+/// the referral closes and the ES recorded it).
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    start: Day,
+    end: Option<Day>,
+}
+
+/// A two-way contact (or an assertive-engagement attempt) on `day`.
+#[derive(Clone, Copy, Debug)]
+struct Contact {
+    day: Day,
+    /// The bundle's contact kind (`face_to_face`, `remote`, …).
+    kind: &'static str,
+}
+
+/// A hold: the person is on hold from `start` to `end`, both included.
+#[derive(Clone, Copy, Debug)]
+struct Hold {
+    start: Day,
+    end: Day,
+}
+
+/// A spell on the waiting list, from `start` to `end` (both included), and
+/// the day the person was told they would come off it.
+#[derive(Clone, Copy, Debug)]
+struct WaitingSpell {
+    start: Day,
+    end: Day,
+    expected_return: Day,
+}
+
+/// From `day` the person's engagement status is `status` (`seeking_work`,
+/// `not_seeking_work`, `in_work_support`).
+#[derive(Clone, Copy, Debug)]
+struct EngagementChange {
+    day: Day,
+    status: &'static str,
+}
+
+/// A team decision: from `start` to `end` (both included) the referral is
+/// counted with `status` (`active` or `inactive`) for `reason`.
+#[derive(Clone, Copy, Debug)]
+struct Decision {
+    start: Day,
+    end: Day,
+    status: &'static str,
+    reason: &'static str,
+}
+
+/// An in-work check (SUS-6) recorded on `day`: where the evidence came from
+/// and, for some, a note.
+#[derive(Clone, Copy, Debug)]
+struct InWorkCheck {
+    day: Day,
+    source: &'static str,
+    note: Option<&'static str>,
+}
+
 /// A referral's story, in days.
 pub(crate) struct Episode {
     received: Day,
     employed: bool,
+    /// The ES at receipt; `None` while unallocated.
     es: Option<usize>,
-    transfers: Vec<(Day, usize)>,
+    /// In order of day.
+    transfers: Vec<Transfer>,
     access: Option<Day>,
-    plan: Option<(Day, Option<Day>)>,
-    contacts: Vec<(Day, &'static str)>,
-    holds: Vec<(Day, Day)>,
-    waiting: Vec<(Day, Day, Day)>,
-    engagement: Vec<(Day, &'static str)>,
-    decisions: Vec<(Day, Day, &'static str, &'static str)>,
+    plan: Option<Plan>,
+    contacts: Vec<Contact>,
+    holds: Vec<Hold>,
+    waiting: Vec<WaitingSpell>,
+    engagement: Vec<EngagementChange>,
+    decisions: Vec<Decision>,
     /// Who agreed each of `decisions` (see [`Episode::records`]).
     agreed_by: Vec<Vec<String>>,
-    /// In-work checks: day, source, note (see [`Episode::records`]).
-    checks: Vec<(Day, &'static str, Option<&'static str>)>,
+    /// In-work checks (see [`Episode::records`]).
+    checks: Vec<InWorkCheck>,
     /// The day the referral closes (possibly after `until`: still open).
     discharge: Day,
     reason: &'static str,
@@ -154,16 +243,20 @@ impl Episode {
         };
         let mut ready = received;
         if rng.chance(WAITING_LIST_SHARE) {
-            let days = if rng.chance(0.75) {
+            let days = if rng.chance(SHORT_WAIT_SHARE) {
                 rng.range(10, 60)
             } else {
                 rng.range(61, 110)
             };
             let end = received.plus(days - 1);
             let expected = received.plus(rng.range(28, 56));
-            ep.waiting.push((received, end, expected));
+            ep.waiting.push(WaitingSpell {
+                start: received,
+                end,
+                expected_return: expected,
+            });
             ready = workday(end.plus(1));
-            if days > 91 && rng.chance(0.4) {
+            if days > 91 && rng.chance(CLOSED_FROM_WAITING_SHARE) {
                 // Over three months: closed, with an invitation to re-refer.
                 ep.discharge = ready;
                 ep.reason = "closed from the waiting list; invited to re-refer when ready";
@@ -171,7 +264,7 @@ impl Episode {
                 return ep;
             }
             // Some people waiting have no ES until they come off the list.
-            if rng.chance(0.35) {
+            if rng.chance(UNALLOCATED_WAITING_SHARE) {
                 ep.allocate(rng, staffing, es, ready);
             }
         }
@@ -179,12 +272,29 @@ impl Episode {
         if rng.chance(NEVER_ACCESSED_SHARE) {
             ep.never_accessed(rng, ready);
         } else {
-            let delay = rng.weighted(&[(40, (0, 7)), (45, (8, 21)), (15, (22, 45))]);
+            let delay = rng.weighted(&ACCESS_DELAY_DAYS);
             let access = workday(ready.plus(rng.range(delay.0, delay.1)));
             ep.accessed(rng, access);
         }
         ep.fix_leavers(rng, staffing, es);
         ep
+    }
+
+    /// the ES holding the referral on `day`: the latest transfer on or
+    /// before `day`, else the ES at receipt. The rule of
+    /// `ipstrack_core::report::assigned_on`, which reads a whole
+    /// `model::Referral`; the story has none until it is written out, so the
+    /// rule is applied here to its own ES indexes (same answer).
+    fn holder_on(&self, day: Day) -> Option<usize> {
+        let mut es = self.es;
+        let mut latest: Option<Day> = None;
+        for t in &self.transfers {
+            if t.day <= day && latest.is_none_or(|d| t.day >= d) {
+                es = Some(t.to);
+                latest = Some(t.day);
+            }
+        }
+        es
     }
 
     /// In work on `day` (any job).

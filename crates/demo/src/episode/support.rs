@@ -9,9 +9,54 @@ use crate::text::workday;
 
 use super::jobs::{job_history, retained_job, time_to_job};
 use super::{
-    ABROAD_SHARE, Episode, FINDS_WORK_SHARE, GAP_CHANCE, HOLD_SHARE, NEW_JOB_SHARE,
-    NOT_SEEKING_SHARE, RETENTION_SHARE, Story, TRANSFER_SHARE, WAITING_AFTER_ACCESS_SHARE,
+    ABROAD_SHARE, Contact, Decision, EngagementChange, Episode, FINDS_WORK_SHARE, GAP_CHANCE,
+    HOLD_SHARE, Hold, NEW_JOB_SHARE, NOT_SEEKING_SHARE, Plan, RETENTION_SHARE, Story,
+    TRANSFER_SHARE, Transfer, WAITING_AFTER_ACCESS_SHARE, WaitingSpell,
 };
+
+/// Share of the accessed whose access is a face-to-face contact that day.
+const CONTACT_AT_ACCESS_SHARE: f64 = 0.5;
+/// Days from the start of support to the discharge of an unemployed person
+/// who does not find work, as weighted ranges.
+const WITHOUT_WORK_DAYS: [(u32, (i32, i32)); 3] =
+    [(25, (45, 150)), (45, (151, 330)), (30, (331, 540))];
+/// Days from the start of support to the vocational plan, as weighted
+/// ranges: within two weeks for most, two to nine weeks for a few, or no
+/// plan.
+const PLAN_AGREED_DAYS: [(u32, Option<(i32, i32)>); 3] =
+    [(90, Some((0, 10))), (6, Some((21, 60))), (4, None)];
+/// Job retention: the share who have a return-to-work date.
+const RETURN_TO_WORK_SHARE: f64 = 0.8;
+/// Job retention: the share whose retained job ends during the episode.
+const RETAINED_JOB_ENDS_SHARE: f64 = 0.12;
+/// Job retention: the share whose ES records in-work support at access.
+const RETENTION_IN_WORK_SUPPORT_SHARE: f64 = 0.4;
+/// Job retention: of those whose retained job ends, the share who go on to
+/// new jobs.
+const NEW_JOB_AFTER_RETAINED_SHARE: f64 = 0.4;
+/// Of the employed who find a new job, the share who leave the old one
+/// shortly before it starts.
+const LEAVES_OLD_JOB_SHARE: f64 = 0.8;
+/// Share of vocational plans whose end is recorded at the discharge.
+const PLAN_END_RECORDED_SHARE: f64 = 0.5;
+/// Of the holds, the share of one to four weeks; the others last 29 to 90
+/// days.
+const SHORT_HOLD_SHARE: f64 = 0.6;
+/// Of the holds of five weeks or more, the share kept on the active caseload
+/// by a team decision (from their fifth week).
+const HOLD_KEPT_ACTIVE_SHARE: f64 = 0.3;
+/// Of those not seeking work (and not in work), the share whose return to
+/// seeking work is recorded.
+const BACK_TO_SEEKING_SHARE: f64 = 0.7;
+/// Share of ES who record the move into in-work support at a first job (and
+/// back to seeking work when it ends).
+const IN_WORK_SUPPORT_RECORDED_SHARE: f64 = 0.5;
+/// In a gap of four weeks or more, the share with assertive-engagement
+/// attempts.
+const GAP_ATTEMPTS_SHARE: f64 = 0.7;
+/// Of the contacts of someone not in work, the share face to face (the
+/// others remote).
+const FACE_TO_FACE_SHARE: f64 = 0.6;
 
 impl Episode {
     /// Unallocated at receipt (waiting list), allocated on `day` to `es` or,
@@ -25,7 +70,7 @@ impl Episode {
         };
         if let Some(to) = to {
             self.es = None;
-            self.transfers.push((day, to));
+            self.transfers.push(Transfer { day, to });
         }
     }
 
@@ -46,7 +91,10 @@ impl Episode {
                 if d >= self.discharge {
                     break;
                 }
-                self.contacts.push((d, "assertive_engagement"));
+                self.contacts.push(Contact {
+                    day: d,
+                    kind: "assertive_engagement",
+                });
                 day = day.plus(rng.range(7, 14));
             }
         }
@@ -54,16 +102,22 @@ impl Episode {
 
     pub(super) fn accessed(&mut self, rng: &mut Rng, access: Day) {
         self.access = Some(access);
-        if rng.chance(0.5) {
-            self.contacts.push((access, "face_to_face"));
+        if rng.chance(CONTACT_AT_ACCESS_SHARE) {
+            self.contacts.push(Contact {
+                day: access,
+                kind: "face_to_face",
+            });
         }
         // Support starts at access, or after a wait for an ES with room.
         let mut a = access;
         if self.waiting.is_empty() && rng.chance(WAITING_AFTER_ACCESS_SHARE) {
             let start = access.plus(rng.range(1, 7));
             let end = start.plus(rng.range(14, 80) - 1);
-            self.waiting
-                .push((start, end, start.plus(rng.range(21, 42))));
+            self.waiting.push(WaitingSpell {
+                start,
+                end,
+                expected_return: start.plus(rng.range(21, 42)),
+            });
             a = workday(end.plus(1));
         }
         let story = if !self.employed {
@@ -82,8 +136,7 @@ impl Episode {
                     let planned = first.plus(rng.range(90, 300));
                     self.close_in_work(rng, planned);
                 } else {
-                    let (lo, hi) =
-                        rng.weighted(&[(25, (45, 150)), (45, (151, 330)), (30, (331, 540))]);
+                    let (lo, hi) = rng.weighted(&WITHOUT_WORK_DAYS);
                     self.discharge = workday(a.plus(rng.range(lo, hi)));
                     self.reason = rng.weighted(&[
                         (40, "disengaged"),
@@ -98,10 +151,10 @@ impl Episode {
             }
             Story::Retention => {
                 let mut job = retained_job(rng, self.received);
-                if rng.chance(0.8) {
+                if rng.chance(RETURN_TO_WORK_SHARE) {
                     job.return_to_work = Some(workday(a.plus(rng.range(0, 100))));
                 }
-                if rng.chance(0.12) {
+                if rng.chance(RETAINED_JOB_ENDS_SHARE) {
                     let end = a.plus(rng.range(14, 200));
                     job.end = Some(end);
                     job.return_to_work = job.return_to_work.filter(|r| *r <= end);
@@ -109,11 +162,14 @@ impl Episode {
                 let rtw = job.return_to_work;
                 let end = job.end;
                 self.jobs.push(job);
-                if rng.chance(0.4) {
-                    self.engagement.push((a, "in_work_support"));
+                if rng.chance(RETENTION_IN_WORK_SUPPORT_SHARE) {
+                    self.engagement.push(EngagementChange {
+                        day: a,
+                        status: "in_work_support",
+                    });
                 }
                 match (end, rtw) {
-                    (Some(end), _) if rng.chance(0.4) => {
+                    (Some(end), _) if rng.chance(NEW_JOB_AFTER_RETAINED_SHARE) => {
                         let start = workday(end.plus(rng.range(21, 180)));
                         self.jobs.extend(job_history(rng, start));
                         let planned = start.plus(rng.range(30, 120));
@@ -142,7 +198,7 @@ impl Episode {
                 let mut job = retained_job(rng, self.received);
                 if rng.chance(NEW_JOB_SHARE) {
                     let start = workday(a.plus(rng.range(21, 300)));
-                    if rng.chance(0.8) {
+                    if rng.chance(LEAVES_OLD_JOB_SHARE) {
                         job.end = Some(start.plus(-rng.range(1, 14)));
                     }
                     self.jobs.push(job);
@@ -205,16 +261,18 @@ impl Episode {
 
     /// The vocational plan, usually agreed at or soon after access.
     fn plan(&mut self, rng: &mut Rng, a: Day) {
-        let start = match rng.weighted(&[(90, 0), (6, 1), (4, 2)]) {
-            0 => workday(a.plus(rng.range(0, 10))),
-            1 => workday(a.plus(rng.range(21, 60))),
-            _ => return,
+        let Some((lo, hi)) = rng.weighted(&PLAN_AGREED_DAYS) else {
+            return;
         };
+        let start = workday(a.plus(rng.range(lo, hi)));
         if start >= self.discharge {
             return;
         }
         let end = self.discharge.plus(-1);
-        self.plan = Some((start, rng.chance(0.5).then_some(end)));
+        self.plan = Some(Plan {
+            start,
+            end: rng.chance(PLAN_END_RECORDED_SHARE).then_some(end),
+        });
     }
 
     /// Holds, not-seeking-work spells, time abroad and team decisions.
@@ -222,33 +280,33 @@ impl Episode {
         let last = self.discharge.plus(-1);
         if rng.chance(HOLD_SHARE) && last.since(a) > 60 {
             let start = workday(a.plus(rng.range(21, last.since(a) - 21)));
-            let days = if rng.chance(0.6) {
+            let days = if rng.chance(SHORT_HOLD_SHARE) {
                 rng.range(7, 28)
             } else {
                 rng.range(29, 90)
             };
             let end = start.plus(days - 1).min(last);
             if end >= start {
-                self.holds.push((start, end));
-                if end.since(start) >= 35 && rng.chance(0.3) {
-                    self.decisions.push((
-                        start.plus(28),
+                self.holds.push(Hold { start, end });
+                if end.since(start) >= 35 && rng.chance(HOLD_KEPT_ACTIVE_SHARE) {
+                    self.decisions.push(Decision {
+                        start: start.plus(28),
                         end,
-                        "active",
-                        "in hospital; team agreed to keep on the active caseload",
-                    ));
+                        status: "active",
+                        reason: "in hospital; team agreed to keep on the active caseload",
+                    });
                 }
             }
         }
         if rng.chance(ABROAD_SHARE) && last.since(a) > 90 {
             let start = workday(a.plus(rng.range(30, last.since(a) - 30)));
             let end = start.plus(rng.range(21, 70)).min(last);
-            self.decisions.push((
+            self.decisions.push(Decision {
                 start,
                 end,
-                "inactive",
-                "abroad for family reasons; team agreed inactive until return",
-            ));
+                status: "inactive",
+                reason: "abroad for family reasons; team agreed inactive until return",
+            });
         }
         let first_job = self.jobs.iter().find(|j| !j.retained).map(|j| j.start);
         if story != Story::Retention && rng.chance(NOT_SEEKING_SHARE) && last.since(a) > 60 {
@@ -258,51 +316,69 @@ impl Episode {
             let back = workday(start.plus(rng.range(30, 150)));
             match first_job {
                 Some(job) if back.plus(7) <= job => {
-                    self.engagement.push((start, "not_seeking_work"));
-                    self.engagement.push((back, "seeking_work"));
+                    self.engagement.push(EngagementChange {
+                        day: start,
+                        status: "not_seeking_work",
+                    });
+                    self.engagement.push(EngagementChange {
+                        day: back,
+                        status: "seeking_work",
+                    });
                 }
                 Some(_) => {}
                 None => {
-                    self.engagement.push((start, "not_seeking_work"));
-                    if back < last && rng.chance(0.7) {
-                        self.engagement.push((back, "seeking_work"));
+                    self.engagement.push(EngagementChange {
+                        day: start,
+                        status: "not_seeking_work",
+                    });
+                    if back < last && rng.chance(BACK_TO_SEEKING_SHARE) {
+                        self.engagement.push(EngagementChange {
+                            day: back,
+                            status: "seeking_work",
+                        });
                     }
                 }
             }
         }
         // Some ES record the move into in-work support.
-        if story != Story::Retention && rng.chance(0.5) {
+        if story != Story::Retention && rng.chance(IN_WORK_SUPPORT_RECORDED_SHARE) {
             let first = self
                 .jobs
                 .iter()
                 .find(|j| !j.retained)
                 .map(|j| (j.start, j.end));
             if let Some((start, end)) = first {
-                self.engagement.push((start, "in_work_support"));
+                self.engagement.push(EngagementChange {
+                    day: start,
+                    status: "in_work_support",
+                });
                 if let Some(end) = end
                     && end < last
                     && !self.jobs.iter().any(|j| j.working_on(end.plus(1)))
                 {
-                    self.engagement.push((end.plus(1), "seeking_work"));
+                    self.engagement.push(EngagementChange {
+                        day: end.plus(1),
+                        status: "seeking_work",
+                    });
                 }
             }
         }
-        self.engagement.sort_by_key(|(d, _)| *d);
-        self.engagement.dedup_by_key(|(d, _)| *d);
+        self.engagement.sort_by_key(|e| e.day);
+        self.engagement.dedup_by_key(|e| e.day);
     }
 
     /// The first day after a hold or time abroad covering `day`, if any.
     fn paused_until(&self, day: Day) -> Option<Day> {
-        let hold = self.holds.iter().find(|(s, e)| *s <= day && day <= *e);
+        let hold = self.holds.iter().find(|h| h.start <= day && day <= h.end);
         let abroad = self
             .decisions
             .iter()
-            .find(|(s, e, status, _)| *status == "inactive" && *s <= day && day <= *e);
-        let waiting = self.waiting.iter().find(|(s, e, _)| *s <= day && day <= *e);
-        hold.map(|(_, e)| *e)
+            .find(|d| d.status == "inactive" && d.start <= day && day <= d.end);
+        let waiting = self.waiting.iter().find(|w| w.start <= day && day <= w.end);
+        hold.map(|h| h.end)
             .into_iter()
-            .chain(abroad.map(|(_, e, _, _)| *e))
-            .chain(waiting.map(|(_, e, _)| *e))
+            .chain(abroad.map(|d| d.end))
+            .chain(waiting.map(|w| w.end))
             .max()
             .map(|e| e.plus(1))
     }
@@ -311,8 +387,8 @@ impl Episode {
         self.engagement
             .iter()
             .rev()
-            .find(|(d, _)| *d <= day)
-            .is_some_and(|(_, s)| *s == "not_seeking_work")
+            .find(|e| e.day <= day)
+            .is_some_and(|e| e.status == "not_seeking_work")
     }
 
     /// Two-way contacts every one to three weeks (longer apart in work or
@@ -335,11 +411,13 @@ impl Episode {
             }
             if rng.chance(GAP_CHANCE) {
                 let gap_end = last_contact.plus(rng.range(29, 60));
-                if rng.chance(0.7) {
+                if rng.chance(GAP_ATTEMPTS_SHARE) {
                     let mut attempt = last_contact.plus(rng.range(12, 18));
                     while attempt < gap_end && attempt <= last {
-                        self.contacts
-                            .push((workday(attempt).min(last), "assertive_engagement"));
+                        self.contacts.push(Contact {
+                            day: workday(attempt).min(last),
+                            kind: "assertive_engagement",
+                        });
                         attempt = attempt.plus(rng.range(5, 10));
                     }
                 }
@@ -360,12 +438,12 @@ impl Episode {
                     (20, "face_to_face"),
                     (25, "remote"),
                 ])
-            } else if rng.chance(0.6) {
+            } else if rng.chance(FACE_TO_FACE_SHARE) {
                 "face_to_face"
             } else {
                 "remote"
             };
-            self.contacts.push((d, kind));
+            self.contacts.push(Contact { day: d, kind });
             last_contact = d;
             day = d.plus(if working {
                 rng.range(7, 24)
@@ -378,13 +456,15 @@ impl Episode {
         if disengages {
             let mut attempt = last_contact.plus(rng.range(10, 16));
             while attempt < self.discharge {
-                self.contacts
-                    .push((workday(attempt).min(last), "assertive_engagement"));
+                self.contacts.push(Contact {
+                    day: workday(attempt).min(last),
+                    kind: "assertive_engagement",
+                });
                 attempt = attempt.plus(rng.range(7, 14));
             }
         }
-        self.contacts.sort_by_key(|(d, _)| *d);
-        self.contacts.dedup_by_key(|(d, _)| *d);
+        self.contacts.sort_by_key(|c| c.day);
+        self.contacts.dedup_by_key(|c| c.day);
     }
 
     /// A few referrals move to a colleague; a leaver's open referrals go to
@@ -396,28 +476,19 @@ impl Episode {
             if span > 40 {
                 let day = workday(self.received.plus(rng.range(14, span - 14)));
                 if day < self.discharge
-                    && self.transfers.iter().all(|(d, _)| *d < day)
+                    && self.transfers.iter().all(|t| t.day < day)
                     && let Some(to) = staffing.colleague(rng, s.team, es, day)
                 {
-                    self.transfers.push((day, to));
+                    self.transfers.push(Transfer { day, to });
                 }
             }
         }
         if let Some(end) = s.end {
             let leave = end.plus(1);
-            let holds_it = |day: Day, ep: &Episode| {
-                let mut holder = ep.es;
-                for (d, to) in &ep.transfers {
-                    if *d <= day {
-                        holder = Some(*to);
-                    }
-                }
-                holder == Some(es)
-            };
-            if leave < self.discharge && holds_it(leave, self) {
-                self.transfers.retain(|(d, _)| *d < leave);
+            if leave < self.discharge && self.holder_on(leave) == Some(es) {
+                self.transfers.retain(|t| t.day < leave);
                 if let Some(to) = staffing.colleague(rng, s.team, es, leave) {
-                    self.transfers.push((leave, to));
+                    self.transfers.push(Transfer { day: leave, to });
                 }
             }
         }

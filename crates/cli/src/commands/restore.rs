@@ -1,55 +1,39 @@
-//! `ipstrack backup` and `ipstrack restore`: SQLite as a consistent copy,
-//! PostgreSQL as every table in JSON; a restore into a new, empty database.
+//! `ipstrack restore`: a backup into a new, empty database (a SQLite backup
+//! copied, checked and renamed into place; a JSON backup loaded in one
+//! transaction).
 
-use super::*;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-/// Backs the database `db` up to `path` (refused if it exists).
-pub(super) async fn backup(path: &Path, db: &str) -> Result<()> {
-    if path.exists() {
-        bail!("{} already exists", path.display());
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::atomic::{self, Existing};
+use crate::database::{DB_HELP, open, redact, runtime};
+use crate::progress::Progress;
+
+#[derive(Args)]
+pub struct Restore {
+    #[arg(long, value_name = "FILE")]
+    from: PathBuf,
+    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
+    db: String,
+}
+
+impl Restore {
+    pub fn run(self) -> Result<ExitCode> {
+        runtime()?.block_on(restore(&self.from, &self.db))?;
+        Ok(ExitCode::SUCCESS)
     }
-    let progress = Progress::start("backup");
-    progress.step(format!("opening {}", redact(db)));
-    let store = open(db).await?;
-    match store.backend() {
-        Backend::Sqlite => {
-            progress.step(format!("copying {} to {}", redact(db), path.display()));
-            // VACUUM INTO a temporary file beside the backup, renamed
-            // into place when complete.
-            let temp = atomic::beside(path)?;
-            store
-                .backup_sqlite(temp.path())
-                .await
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            atomic::finish(temp, path, Existing::Refuse)?;
-        }
-        Backend::Postgres => {
-            progress.step(format!("reading {} in one snapshot", redact(db)));
-            let backup = store.backup().await?;
-            let counter = progress.writing(format!(
-                "writing {} referrals, {} employer contacts, {} audit entries, {} users to {}",
-                backup.bundle.referrals.len(),
-                backup.bundle.employer_contacts.len(),
-                backup.audit.len(),
-                backup.users.len(),
-                path.display()
-            ));
-            atomic::write_json(path, Existing::Refuse, &backup, &counter)?;
-        }
-    }
-    drop(progress);
-    eprintln!("backed up {} to {}", redact(db), path.display());
-    store.close().await;
-    Ok(())
 }
 
 /// Restores a backup into a new database: a SQLite backup file is copied
 /// into a temporary file beside the target, checked, and renamed into place
 /// (the target must not exist); a JSON backup is loaded into an empty
 /// database in one transaction.
-pub(super) async fn restore(from: &Path, db: &str) -> Result<()> {
+async fn restore(from: &Path, db: &str) -> Result<()> {
     let progress = Progress::start("restore");
-    let bytes = read_with_progress(from, &progress)?;
+    let bytes = progress.read_file(from)?;
     if bytes.starts_with(b"SQLite format 3\0") {
         let url = ipstrack_store::database_url(db);
         let target = url
@@ -126,18 +110,6 @@ fn warn_lost(from: &Path, lost: &[String]) {
     for line in lost {
         eprintln!("warning: {}: {line}", from.display());
     }
-}
-
-/// Reads a whole file, with a bar over its bytes on a terminal.
-pub(super) fn read_with_progress(path: &Path, progress: &Progress) -> Result<Vec<u8>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = progress.bytes(format!("reading {}", path.display()), size);
-    let mut bytes = Vec::with_capacity(size as usize);
-    std::io::Read::read_to_end(&mut bar.wrap_read(file), &mut bytes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(bytes)
 }
 
 /// Opens a copied SQLite backup and checks it whole: integrity, references,

@@ -2,15 +2,60 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use clap::Args;
 use ipstrack_store::{Role, Store};
 
+use crate::database::redact;
+use crate::input::today;
+use crate::logging;
 use crate::progress::Progress;
-use crate::today;
+
+#[derive(Args)]
+pub struct Serve {
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "IPSTRACK_DATABASE_URL",
+        default_value = "ipstrack.sqlite"
+    )]
+    db: String,
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Use (and create if missing) a SQLite file with a generated demo service and demo logins.
+    #[arg(long)]
+    demo: bool,
+    /// Mark cookies Secure (when served behind TLS).
+    #[arg(long)]
+    secure_cookies: bool,
+    /// Connections one address may hold open at once (of 256). Behind a
+    /// reverse proxy every connection comes from the proxy: raise it to
+    /// what the proxy may open (nginx `max_conns`).
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
+    connections_per_address: u16,
+}
+
+impl Serve {
+    pub fn run(self) -> Result<ExitCode> {
+        let db = if self.demo && self.db == "ipstrack.sqlite" {
+            "ipstrack-demo.sqlite".to_string()
+        } else {
+            self.db
+        };
+        serve(
+            &db,
+            &self.listen,
+            self.demo,
+            self.secure_cookies,
+            usize::from(self.connections_per_address),
+        )
+    }
+}
 
 /// The password of every demo user (demo databases only).
-pub const DEMO_PASSWORD: &str = "ipstrack-demo";
+const DEMO_PASSWORD: &str = "ipstrack-demo";
 
 /// Creates the demo database (generated service and demo users) unless it
 /// exists: built beside it and renamed into place when complete, so an
@@ -88,14 +133,14 @@ async fn create_demo(path: &str, progress: &Progress) -> Result<Store> {
     Ok(Store::open(path).await?)
 }
 
-pub fn run(
+fn serve(
     db: &str,
     listen: &str,
     demo: bool,
     secure_cookies: bool,
     per_address: usize,
-) -> Result<std::process::ExitCode> {
-    crate::logging::init();
+) -> Result<ExitCode> {
+    logging::init();
     return_large_blocks_to_the_system();
     let addr: SocketAddr = listen
         .parse()
@@ -105,7 +150,7 @@ pub fn run(
         .build()?;
     runtime.block_on(async move {
         let progress = Progress::start("serve");
-        progress.step(format!("opening {}", crate::database::redact(db)));
+        progress.step(format!("opening {}", redact(db)));
         let store = if demo {
             create_demo(db, &progress).await?
         } else {
@@ -151,7 +196,7 @@ pub fn run(
         // The out-of-scope entries still waiting are written before leaving.
         audit.flush_audit().await;
         served?;
-        Ok(std::process::ExitCode::SUCCESS)
+        Ok(ExitCode::SUCCESS)
     })
 }
 

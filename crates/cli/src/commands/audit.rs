@@ -1,0 +1,57 @@
+//! `ipstrack audit`: the audit log, every change to case data, who and when.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use ipstrack_store::AuditFilter;
+
+use crate::database::{DB_HELP, open, runtime};
+use crate::input::parse_day;
+
+#[derive(Args)]
+pub struct Audit {
+    /// Only this record (a referral, client, staff or team id, or a username).
+    #[arg(long, value_name = "ID")]
+    record: Option<String>,
+    /// Only changes on or after this day.
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Also print the old and new values.
+    #[arg(long)]
+    values: bool,
+    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
+    db: String,
+}
+
+impl Audit {
+    pub fn run(self) -> Result<ExitCode> {
+        runtime()?.block_on(async {
+            let mut out = std::io::stdout().lock();
+            let Audit {
+                record,
+                since,
+                values,
+                db,
+            } = self;
+            if let Some(s) = &since {
+                parse_day(s, "--since")?;
+            }
+            let store = open(&db).await?;
+            for e in store.audit(&AuditFilter { record, since }).await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{} {}",
+                    e.seq, e.at, e.actor, e.action, e.record_type, e.record_id
+                )?;
+                if values {
+                    writeln!(out, "\told: {}", e.old_value.as_deref().unwrap_or("-"))?;
+                    writeln!(out, "\tnew: {}", e.new_value.as_deref().unwrap_or("-"))?;
+                }
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        })
+    }
+}

@@ -1,0 +1,37 @@
+//! `ipstrack doctor`: the database checked: integrity, references, every
+//! record valid, nothing the audit log has missing.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::database::{DB_HELP, open, redact, runtime};
+
+#[derive(Args)]
+pub struct Doctor {
+    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
+    db: String,
+}
+
+impl Doctor {
+    pub fn run(self) -> Result<ExitCode> {
+        runtime()?.block_on(async {
+            let mut out = std::io::stdout().lock();
+            let db = &self.db;
+            let store = open(db).await?;
+            let problems = store.integrity_check().await?;
+            store.close().await;
+            if problems.is_empty() {
+                writeln!(out, "{}: ok", redact(db))?;
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in &problems {
+                    writeln!(out, "{}: {p}", redact(db))?;
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        })
+    }
+}

@@ -1,0 +1,45 @@
+//! `ipstrack submit`: a period's report frozen as submitted.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use ipstrack_core::{Period, report};
+
+use crate::database::{DB_HELP, actor, loaded, open, runtime};
+use crate::input::{parse_day, today};
+
+#[derive(Args)]
+pub struct Submit {
+    #[arg(long, value_name = "P")]
+    period: String,
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
+    db: String,
+}
+
+impl Submit {
+    pub fn run(self) -> Result<ExitCode> {
+        runtime()?.block_on(async {
+            let mut out = std::io::stdout().lock();
+            let period = Period::parse(&self.period)?;
+            let as_of = match &self.as_of {
+                Some(text) => parse_day(text, "--as-of")?,
+                None => period.default_as_of(today()),
+            };
+            let store = open(&self.db).await?;
+            let loaded = loaded(&store).await?;
+            let r = report(&loaded.dataset, &loaded.warnings, &period, as_of)?;
+            let s = store.submit(&r, &actor()).await?;
+            writeln!(
+                out,
+                "submitted {} as of {} by {} at {}",
+                s.period_label, s.as_of, s.submitted_by, s.submitted_at
+            )?;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        })
+    }
+}

@@ -1,0 +1,119 @@
+//! `ipstrack user`: add a user, reset a password, disable a user, list them,
+//! issue an API token.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use ipstrack_store::Role;
+
+use crate::database::{DB_HELP, actor, open, runtime};
+
+#[derive(Args)]
+pub struct User {
+    #[command(subcommand)]
+    action: UserAction,
+    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP, global = true)]
+    db: String,
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add a user; the password is asked for (without echo) on a terminal, else read as one line of standard input.
+    Add {
+        username: String,
+        #[arg(long, value_parser = role_arg)]
+        role: Role,
+        /// The staff record of this user (an ES's own caseload).
+        #[arg(long, value_name = "ID")]
+        staff: Option<String>,
+    },
+    /// Set a new password (asked for without echo on a terminal, else one line of standard input); the user's sessions and API tokens end.
+    ResetPassword { username: String },
+    /// Disable a user (kept for the audit log); their sessions and API tokens end.
+    Disable { username: String },
+    /// List users.
+    List,
+    /// Issue an API token for scripts (printed once; send it as `Authorization: Bearer TOKEN`).
+    Token {
+        username: String,
+        /// Days until it expires (1 to 365).
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=ipstrack_store::MAX_TOKEN_DAYS))]
+        days: i64,
+    },
+}
+
+/// A role on the command line: `es`, `team-lead`, `manager` or `admin` (the
+/// bundle's `team_lead` is taken too).
+fn role_arg(text: &str) -> Result<Role, String> {
+    Role::parse(&text.replace('-', "_"))
+        .ok_or_else(|| "not a role: use es, team-lead, manager or admin".to_string())
+}
+
+impl User {
+    pub fn run(self) -> Result<ExitCode> {
+        runtime()?.block_on(async {
+            let mut out = std::io::stdout().lock();
+            let store = open(&self.db).await?;
+            match self.action {
+                UserAction::Add {
+                    username,
+                    role,
+                    staff,
+                } => {
+                    let password = read_password()?;
+                    let user = store
+                        .add_user(&username, &password, role, staff.as_deref(), &actor())
+                        .await?;
+                    writeln!(out, "added {} ({})", user.username, user.role.as_str())?;
+                }
+                UserAction::ResetPassword { username } => {
+                    let password = read_password()?;
+                    store.reset_password(&username, &password, &actor()).await?;
+                    writeln!(out, "password reset for {username}")?;
+                }
+                UserAction::Disable { username } => {
+                    store.disable_user(&username, &actor()).await?;
+                    writeln!(out, "disabled {username}")?;
+                }
+                UserAction::Token { username, days } => {
+                    let token = store.issue_token(&username, days, &actor()).await?;
+                    writeln!(out, "{token}")?;
+                }
+                UserAction::List => {
+                    for u in store.users().await? {
+                        let state = if u.disabled { "disabled" } else { "active" };
+                        let staff = u.staff_id.as_deref().unwrap_or("-");
+                        writeln!(out, "{}\t{}\t{staff}\t{state}", u.username, u.role.as_str())?;
+                    }
+                }
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        })
+    }
+}
+
+/// The new password: asked twice without echo when standard input is a
+/// terminal, else one line of standard input (scripts, tests).
+fn read_password() -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password("New password (at least 10 characters): ")?;
+        if password.is_empty() {
+            bail!("no password given");
+        }
+        let again = rpassword::prompt_password("The same password again: ")?;
+        if again != password {
+            bail!("the two passwords are not the same; nothing was changed");
+        }
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        bail!("give the password on standard input");
+    }
+    Ok(password)
+}
