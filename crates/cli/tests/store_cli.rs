@@ -3,15 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use common::*;
-
-fn path(dir: &tempfile::TempDir, name: &str) -> String {
-    let p: PathBuf = dir.path().join(name);
-    p.to_string_lossy().into_owned()
-}
 
 #[test]
 fn import_then_report_from_the_database_equals_the_bundle_report() {
@@ -189,42 +183,6 @@ fn audit_users_submissions_backup_restore_and_doctor() {
             .success(),
         "never overwrites"
     );
-}
-
-/// A fresh PostgreSQL database for this test, or none without a server.
-fn postgres_database(name: &str) -> Option<(String, String)> {
-    let admin = std::env::var("IPSTRACK_TEST_POSTGRES_URL").ok()?;
-    let db = format!("ipstrack_cli_{}_{name}", std::process::id());
-    let psql = |sql: &str| {
-        let o = Command::new("psql")
-            .args([admin.as_str(), "-Atqc", sql])
-            .output()
-            .expect("psql runs");
-        assert!(
-            o.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
-    psql(&format!("DROP DATABASE IF EXISTS {db}"));
-    psql(&format!("CREATE DATABASE {db}"));
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(admin.clone());
-    Some((format!("{base}/{db}"), admin))
-}
-
-fn drop_database(url: &str, admin: &str) {
-    let db = url.rsplit('/').next().unwrap();
-    Command::new("psql")
-        .args([
-            admin,
-            "-Atqc",
-            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-        ])
-        .output()
-        .unwrap();
 }
 
 #[test]

@@ -7,12 +7,26 @@ use crate::time::Day;
 
 /// the ES assigned to the referral on `day` (transfers known on `as_of`).
 pub fn assigned_on(r: &Referral, day: Day, as_of: Day) -> Option<StaffIdx> {
-    let mut es = r.es;
+    holder_on(r.es, r.transfers.iter().map(|t| (t.date, t.es)), day, as_of)
+}
+
+/// R-2 over any way of naming an ES: who holds a referral on `day`, given
+/// the ES at receipt (`first`) and its transfers (day, to whom) in any
+/// order — the latest transfer on or before `day` and known on `as_of`,
+/// else `first`. A referral still being written (the demo's stories) uses
+/// this directly.
+pub fn holder_on<E: Copy>(
+    first: Option<E>,
+    transfers: impl IntoIterator<Item = (Day, E)>,
+    day: Day,
+    as_of: Day,
+) -> Option<E> {
+    let mut es = first;
     let mut latest: Option<Day> = None;
-    for t in &r.transfers {
-        if t.date <= day && t.date <= as_of && latest.is_none_or(|d| t.date >= d) {
-            es = Some(t.es);
-            latest = Some(t.date);
+    for (date, to) in transfers {
+        if date <= day && date <= as_of && latest.is_none_or(|d| date >= d) {
+            es = Some(to);
+            latest = Some(date);
         }
     }
     es

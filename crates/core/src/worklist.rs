@@ -2,8 +2,7 @@
 //! *(rev. 3)* the in-work checks due after discharge (SUS-7) and the
 //! engagement standards (ENG-1..4, [`crate::standards`]).
 
-// TEMPORARY-MOVED: until the web branch is merged
-pub use crate::alert::{Alert, WorkItem};
+use crate::alert::{Alert, WorkItem};
 use crate::attribution::assigned_on;
 use crate::caseload::{Criterion, DayStatus, first_day_out_of_contact, status_on};
 use crate::evidence::checks_due;

@@ -181,7 +181,8 @@ fn realism_in_work_checks_come_mostly_from_payslips_and_employers() {
 /// followed up at every milestone).
 #[test]
 fn realism_team_decisions_are_agreed_and_some_checks_are_still_due() {
-    use ipstrack_core::worklist::{Alert, worklist};
+    use ipstrack_core::alert::Alert;
+    use ipstrack_core::worklist::worklist;
     let text = serde_json::to_string(bundle()).unwrap();
     let loaded = ipstrack_core::read_bundle(&text).unwrap();
     let mut days: Vec<&str> = bundle()

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ipstrack_core::Day;
-use ipstrack_core::report::assigned_on;
+use ipstrack_core::attribution::assigned_on;
 use ipstrack_demo::{DemoOptions, generate};
 use ipstrack_store::{Role, Store};
 use ipstrack_web::{Config, app};

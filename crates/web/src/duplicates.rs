@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ipstrack_core::Day;
+use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::model::{Client, Dataset};
-use ipstrack_core::report::assigned_on;
 use maud::{Markup, html};
 use serde::Deserialize;
 

@@ -8,9 +8,9 @@
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
+use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::caseload::status_on;
 use ipstrack_core::model::{Dataset, OutOfScope};
-use ipstrack_core::report::assigned_on;
 use maud::{Markup, html};
 use serde::Deserialize;
 

@@ -8,8 +8,8 @@
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
+use ipstrack_core::alert::{Alert, WorkItem};
 use ipstrack_core::model::Role;
-use ipstrack_core::worklist::{Alert, WorkItem};
 use ipstrack_core::{Day, Loaded};
 use maud::{Markup, html};
 use serde::Deserialize;

@@ -50,5 +50,5 @@ fn changes_since(s: &Submission, loaded: &Loaded) -> Result<Vec<String>> {
     let period = Period::parse(&s.period_label)?;
     let as_of = parse_day(&s.as_of, "as-of")?;
     let now = serde_json::to_value(report(&loaded.dataset, &loaded.warnings, &period, as_of)?)?;
-    Ok(ipstrack_core::report::figure_changes(&s.report, &now))
+    Ok(ipstrack_core::returns::figure_changes(&s.report, &now))
 }

@@ -62,3 +62,54 @@ pub fn ok(o: &Output) -> String {
 pub fn import_example(db: &str, name: &str) {
     ok(&ipstrack(&["import", "--data", &example(name), "--db", db]));
 }
+
+pub fn path(dir: &tempfile::TempDir, name: &str) -> String {
+    dir.path().join(name).to_string_lossy().into_owned()
+}
+
+/// The names in a folder, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A fresh PostgreSQL database for this test (`name` tells it from the
+/// test's others), or none without a server.
+pub fn postgres_database(name: &str) -> Option<(String, String)> {
+    let admin = std::env::var("IPSTRACK_TEST_POSTGRES_URL").ok()?;
+    let db = format!("ipstrack_cli_{}_{name}", std::process::id());
+    let psql = |sql: &str| {
+        let o = Command::new("psql")
+            .args([admin.as_str(), "-Atqc", sql])
+            .output()
+            .expect("psql runs");
+        assert!(
+            o.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {db}"));
+    psql(&format!("CREATE DATABASE {db}"));
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin.clone());
+    Some((format!("{base}/{db}"), admin))
+}
+
+pub fn drop_database(url: &str, admin: &str) {
+    let db = url.rsplit('/').next().unwrap();
+    Command::new("psql")
+        .args([
+            admin,
+            "-Atqc",
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        ])
+        .output()
+        .unwrap();
+}

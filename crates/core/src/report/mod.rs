@@ -15,9 +15,6 @@ pub use figures::{
     Sustained, SustainmentRate, TargetStatus, Targets, TeamKpis, YearToDate,
 };
 pub use ledger::carried_over_day;
-// TEMPORARY-MOVED: until the web branch is merged
-pub use crate::attribution::assigned_on;
-pub use crate::returns::figure_changes;
 
 use crate::bundle::Warning;
 use crate::model::{Dataset, Fte, Role};

@@ -30,6 +30,7 @@ mod jobs;
 mod support;
 
 use ipstrack_core::Day;
+use ipstrack_core::attribution::holder_on;
 
 use crate::rng::Rng;
 use crate::staff::Staffing;
@@ -280,21 +281,15 @@ impl Episode {
         ep
     }
 
-    /// the ES holding the referral on `day`: the latest transfer on or
-    /// before `day`, else the ES at receipt. The rule of
-    /// `ipstrack_core::report::assigned_on`, which reads a whole
-    /// `model::Referral`; the story has none until it is written out, so the
-    /// rule is applied here to its own ES indexes (same answer).
+    /// the ES holding the referral on `day` (core's rule, over the
+    /// story's own ES indexes).
     fn holder_on(&self, day: Day) -> Option<usize> {
-        let mut es = self.es;
-        let mut latest: Option<Day> = None;
-        for t in &self.transfers {
-            if t.day <= day && latest.is_none_or(|d| t.day >= d) {
-                es = Some(t.to);
-                latest = Some(t.day);
-            }
-        }
-        es
+        holder_on(
+            self.es,
+            self.transfers.iter().map(|t| (t.day, t.to)),
+            day,
+            day,
+        )
     }
 
     /// In work on `day` (any job).

@@ -4,6 +4,9 @@
 #![allow(dead_code)] // each test file uses its own part
 
 use std::io::{Cursor, Write};
+use std::time::{Duration, Instant};
+
+use ipstrack_interop::spreadsheet::{ReadError, ReadErrorKind, Sheet, read_file};
 
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
@@ -277,4 +280,28 @@ pub fn xlsx_workbook_named(name: &str, sheets: &str, rels: &str) -> Vec<u8> {
 /// A workbook relationship `rId1` to a worksheet at `target`.
 pub fn worksheet_rel(target: &str) -> String {
     format!(r#"<Relationship Id="rId1" Type="{DOC_RELS}/worksheet" Target="{target}"/>"#)
+}
+
+/// Reads within a minute (a debug build, on a machine that may be busy):
+/// not a speed target (the benchmarks have those), a guard against a read
+/// that runs on and on.
+pub fn timed<T>(read: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let out = read();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+    out
+}
+
+pub fn refused(name: &str, bytes: &[u8]) -> ReadError {
+    let e = match timed(|| read_file(name, bytes)) {
+        Ok(sheets) => panic!("read: {} sheets", sheets.len()),
+        Err(e) => e,
+    };
+    assert_eq!(e.kind, ReadErrorKind::TooLarge, "{e}");
+    e
+}
+
+pub fn read(name: &str, bytes: &[u8]) -> Vec<Sheet> {
+    timed(|| read_file(name, bytes)).unwrap()
 }

@@ -353,7 +353,7 @@ pub(crate) async fn api_add_step(
     )?;
     let today = state.today();
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
-    let es = ipstrack_core::report::assigned_on(&data.dataset.referrals[i], today, today);
+    let es = ipstrack_core::attribution::assigned_on(&data.dataset.referrals[i], today, today);
     checked_step(&body, &v, &data.dataset, (today, es))?;
     let edit = |edit| -> Result<Step, ApiError> {
         Ok(Step::Edit {
@@ -433,7 +433,7 @@ pub(crate) async fn api_replace_entry(
 ) -> Result<Response, ApiError> {
     let today = state.today();
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
-    let es = ipstrack_core::report::assigned_on(&data.dataset.referrals[i], today, today);
+    let es = ipstrack_core::attribution::assigned_on(&data.dataset.referrals[i], today, today);
     let seen = version_needed(&headers)?;
     let bad = |e: serde_json::Error| invalid(vec![(kind.clone(), e.to_string())]);
     // The same checks as a step of that kind.

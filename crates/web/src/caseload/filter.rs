@@ -3,7 +3,7 @@
 //! the table, so it works on a phone where the table is a list of cards.
 
 use ipstrack_core::Day;
-use ipstrack_core::worklist::{Alert, WorkItem};
+use ipstrack_core::alert::{Alert, WorkItem};
 use serde::Deserialize;
 
 /// Which referrals of the caseload are shown: by status, by the next thing

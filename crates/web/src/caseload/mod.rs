@@ -14,10 +14,10 @@ use crate::extract::specialist_in_scope;
 use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::layout::layout;
+use ipstrack_core::alert::{Alert, WorkItem};
 use ipstrack_core::caseload::es_caseload;
 use ipstrack_core::model::Role;
 use ipstrack_core::targets::{BandPosition, CaseloadStanding};
-use ipstrack_core::worklist::{Alert, WorkItem};
 use ipstrack_core::{Day, Loaded};
 use maud::{Markup, html};
 

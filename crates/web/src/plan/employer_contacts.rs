@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use ipstrack_core::Loaded;
+use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::bundle::{
     EMPLOYER_CONTACT_KINDS, EmployerContactDoc, MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, accepts,
     employer_contact_document,
@@ -17,7 +18,6 @@ use ipstrack_core::bundle::{
 use ipstrack_core::bundle::{TextRule, read_text};
 use ipstrack_core::employer_engagement::{EmployerEngagement, employer_engagement};
 use ipstrack_core::model::{EmployerContactKind, Role};
-use ipstrack_core::report::assigned_on;
 use ipstrack_core::time::DayRange;
 use ipstrack_core::{Day, Report};
 use ipstrack_store::StoreError;

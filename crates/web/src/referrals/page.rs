@@ -21,11 +21,12 @@ use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::form::{FormState, error_summary};
 use crate::ui::layout::{layout, once_field, plural};
+use ipstrack_core::alert::Alert;
+use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::caseload::status_on;
 use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, outcomes, runs};
 use ipstrack_core::model::Group;
-use ipstrack_core::report::assigned_on;
-use ipstrack_core::worklist::{Alert, referral_alerts};
+use ipstrack_core::worklist::referral_alerts;
 use ipstrack_core::{Day, Loaded};
 use maud::{Markup, html};
 

@@ -259,7 +259,7 @@ pub(crate) async fn record_step(
                     if reason.is_empty() {
                         errors.push(("reason", "Give the reason the team agreed".into()));
                     }
-                    let es = ipstrack_core::report::assigned_on(r, today, today);
+                    let es = ipstrack_core::attribution::assigned_on(r, today, today);
                     let agreed_by = agreed_by(d, es, &value("agreed_by"), &mut errors);
                     (
                         "decision",

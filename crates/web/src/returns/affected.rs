@@ -47,7 +47,7 @@ pub(crate) async fn changed_returns(
         else {
             continue;
         };
-        let changes = ipstrack_core::report::figure_changes(
+        let changes = ipstrack_core::returns::figure_changes(
             &serde_json::to_value(&*then).unwrap_or_default(),
             &serde_json::to_value(&*now).unwrap_or_default(),
         );

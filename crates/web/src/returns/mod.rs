@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use ipstrack_core::report::Report;
+use ipstrack_core::returns::{NotYet, may_submit};
 use ipstrack_core::{Dataset, Day, Period};
 use ipstrack_interop::{COLUMNS, FIGURE_POINTERS, ReturnOf, ReturnRow};
 use ipstrack_store::{StoreError, Submission};
@@ -159,28 +160,25 @@ fn chosen(q: &ReturnQuery, today: Day) -> Result<(Period, Day), Problem> {
 /// submitted already): its quarter has not closed, or its figures would
 /// stop before the quarter's end.
 fn not_yet(period: &Period, as_of: Day, today: Day) -> Option<Problem> {
-    if today <= period.end {
-        return Some((
+    match may_submit(period, as_of, today).err()? {
+        NotYet::QuarterOpen { from } => Some((
             Field::Period,
             format!(
                 "{} ends on {}: its return can be submitted from {}, once the quarter has closed.",
                 period.label,
                 uk_date(period.end),
-                uk_date(period.end.plus(1))
+                uk_date(from)
             ),
-        ));
-    }
-    if as_of < period.end {
-        return Some((
+        )),
+        NotYet::FiguresStopEarly { end } => Some((
             Field::AsOf,
             format!(
                 "Figures as of {} leave out the end of the quarter: choose an as-of date from {} to today.",
                 uk_date(as_of),
-                uk_date(period.end)
+                uk_date(end)
             ),
-        ));
+        )),
     }
-    None
 }
 
 /// The submitted return of a period, if any.

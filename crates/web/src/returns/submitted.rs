@@ -182,7 +182,7 @@ pub(super) fn submission_html(data: &Snapshot, s: &Submission) -> Markup {
             .report(&period, of.as_of)
             .map_err(|e| e.to_string())
             .map(|now| {
-                ipstrack_core::report::figure_changes(
+                ipstrack_core::returns::figure_changes(
                     &s.report,
                     &serde_json::to_value(&*now).unwrap_or_default(),
                 )

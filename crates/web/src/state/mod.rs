@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use ipstrack_core::alert::WorkItem;
 use ipstrack_core::bundle::EmployerContactDoc;
 use ipstrack_core::report::{Report, ReportError};
-use ipstrack_core::worklist::WorkItem;
 use ipstrack_core::{Day, Loaded, Period, report};
 use ipstrack_store::{Change, Saved, Store, StoreError};
 

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use ipstrack_core::Day;
-use ipstrack_core::report::assigned_on;
+use ipstrack_core::attribution::assigned_on;
 use ipstrack_store::{Role, Store};
 use ipstrack_web::{Config, app};
 use tower::ServiceExt;

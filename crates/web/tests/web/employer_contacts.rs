@@ -1,4 +1,4 @@
-//! Employer engagement on the plan page (issue 13, crates/web/src/employer_contacts.rs):
+//! Employer engagement on the plan page (issue 13, crates/web/src/plan/employer_contacts.rs):
 //! recorded, changed and removed by the ES or their team lead only, checked
 //! with an error summary, stale edits refused, every write audited, and the
 //! weekly count on the plan page.

@@ -352,7 +352,7 @@ async fn the_new_referral_form_names_a_client_of_ones_own_with_the_nhs_number() 
     let own = d
         .referrals
         .iter()
-        .find(|r| ipstrack_core::report::assigned_on(r, today(), today()) == Some(es1_idx))
+        .find(|r| ipstrack_core::attribution::assigned_on(r, today(), today()) == Some(es1_idx))
         .map(|r| d.clients[r.client as usize].id.clone())
         .unwrap();
     let mut doc = w.store.export().await.unwrap();

@@ -1,4 +1,4 @@
-//! The performance plan page: who may see it, its figures from core's report, printing (crates/web/src/plan.rs).
+//! The performance plan page: who may see it, its figures from core's report, printing (crates/web/src/plan/mod.rs).
 
 use crate::common::*;
 use axum::http::StatusCode;
