@@ -363,9 +363,15 @@ pub(crate) async fn import(
     // Each table writes its changes: new rows inserted, changed ones
     // updated (a referral's child rows replaced whole), each audited.
     let updated = &mut summary.updated;
-    teams::write(conn, &merged.teams, &team_changes, updated, &mut audit).await?;
-    staff::write(conn, &merged.staff, &staff_changes, updated, &mut audit).await?;
-    clients::write(conn, &merged.clients, &client_changes, updated, &mut audit).await?;
+    teams::write(conn, (&merged.teams, &team_changes), updated, &mut audit).await?;
+    staff::write(conn, (&merged.staff, &staff_changes), updated, &mut audit).await?;
+    clients::write(
+        conn,
+        (&merged.clients, &client_changes),
+        updated,
+        &mut audit,
+    )
+    .await?;
     referrals::write(
         conn,
         &merged.referrals,
@@ -374,14 +380,8 @@ pub(crate) async fn import(
         &mut audit,
     )
     .await?;
-    employer_contacts::write(
-        conn,
-        &merged.employer_contacts,
-        &employer_contact_changes,
-        updated,
-        &mut audit,
-    )
-    .await?;
+    let employer_contacts = (&merged.employer_contacts[..], &employer_contact_changes[..]);
+    employer_contacts::write(conn, employer_contacts, updated, &mut audit).await?;
     // The change sequence: a server running beside this import loads the
     // referrals it changed, or everything when more than referrals changed
     // (or so many that one reload is cheaper).

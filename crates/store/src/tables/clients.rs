@@ -5,8 +5,9 @@ use ipstrack_core::bundle::ClientDoc;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::audit::{AuditRow, audit_row};
+use crate::audit::AuditRow;
 use crate::sql::{Value, execute, insert_rows, opt_text, text};
+use crate::tables::upsert;
 use crate::{Result, StoreError};
 
 /// The columns of a client after its id and position: the bundle's client
@@ -88,27 +89,22 @@ pub(crate) async fn read_one(conn: &mut AnyConnection, id: &str) -> Result<Optio
     row.as_ref().map(from_row).transpose()
 }
 
-/// Writes an import's changed clients (see `teams::write`).
+/// Writes an import's changed clients (see [`upsert::write`]).
 pub(crate) async fn write(
     conn: &mut AnyConnection,
-    records: &[ClientDoc],
-    changes: &[(usize, Option<ClientDoc>)],
+    changed: (&[ClientDoc], &[(usize, Option<ClientDoc>)]),
     updated: &mut Vec<String>,
     audit: &mut Vec<AuditRow>,
 ) -> Result<()> {
-    let mut new_rows = Vec::new();
-    for (at, old) in changes {
-        let c = &records[*at];
-        match old {
-            None => new_rows.push(row(c, *at as i64)),
-            Some(_) => {
-                update(conn, c).await?;
-                updated.push(format!("client {}", c.id));
-            }
-        }
-        audit.push(audit_row("client", &c.id, old.as_ref(), c));
-    }
-    insert_rows(conn, "clients", &columns(), &new_rows).await
+    let table = upsert::Table {
+        name: "clients",
+        columns: &columns(),
+        record_type: "client",
+        noun: "client",
+        id: |c: &ClientDoc| &c.id,
+        row,
+    };
+    upsert::write(conn, table, changed, update, updated, audit).await
 }
 
 /// Inserts a new client after the others.

@@ -7,9 +7,10 @@ use ipstrack_core::bundle::EmployerContactDoc;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::audit::{AuditRow, audit_row, write_audit};
+use crate::audit::{AuditRow, write_audit};
 use crate::changes::{Change, append};
-use crate::sql::{Value, execute, insert_rows, int, json, opt_text, text};
+use crate::sql::{Value, execute, int, json, opt_text, text};
+use crate::tables::upsert;
 use crate::{Result, StoreError};
 
 /// The columns of a new row.
@@ -114,29 +115,27 @@ pub(crate) async fn append_change(conn: &mut AnyConnection) -> Result<()> {
     append(conn, &Change::EmployerContacts).await
 }
 
-/// Writes an import's changed employer contacts (see `teams::write`) and,
-/// if any changed, appends a change of employer contacts.
+/// Writes an import's changed employer contacts (see [`upsert::write`])
+/// and, if any changed, appends a change of employer contacts.
 pub(crate) async fn write(
     conn: &mut AnyConnection,
-    records: &[EmployerContactDoc],
-    changes: &[(usize, Option<EmployerContactDoc>)],
+    changed: (
+        &[EmployerContactDoc],
+        &[(usize, Option<EmployerContactDoc>)],
+    ),
     updated: &mut Vec<String>,
     audit: &mut Vec<AuditRow>,
 ) -> Result<()> {
-    let mut new_rows = Vec::new();
-    for (at, old) in changes {
-        let e = &records[*at];
-        match old {
-            None => new_rows.push(row(e, *at as i64)),
-            Some(_) => {
-                update(conn, e).await?;
-                updated.push(format!("employer contact {}", e.id));
-            }
-        }
-        audit.push(audit_row("employer_contact", &e.id, old.as_ref(), e));
-    }
-    insert_rows(conn, "employer_contacts", &COLUMNS, &new_rows).await?;
-    if !changes.is_empty() {
+    let table = upsert::Table {
+        name: "employer_contacts",
+        columns: &COLUMNS,
+        record_type: "employer_contact",
+        noun: "employer contact",
+        id: |e: &EmployerContactDoc| &e.id,
+        row,
+    };
+    upsert::write(conn, table, changed, update, updated, audit).await?;
+    if !changed.1.is_empty() {
         append_change(conn).await?;
     }
     Ok(())

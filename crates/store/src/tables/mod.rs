@@ -1,7 +1,8 @@
 //! The tables, one file per table or aggregate (a referral with its child
 //! rows): its columns, how a row becomes a record and back, its reader and
 //! writer, and its part of [`Store`](crate::Store). Table files use `sql`,
-//! `audit` and `changes`, never one another; what spans several tables is
+//! `audit`, `changes` and `upsert` (how an import writes a table's changed
+//! records), never one another; what spans several tables is
 //! above them (`import`, `entry`, `backup`, `accounts`, `sign_in`), or here
 //! for the whole dataset as a bundle.
 
@@ -15,6 +16,7 @@ pub(crate) mod sign_in_gates;
 pub(crate) mod staff;
 pub(crate) mod submissions;
 pub(crate) mod teams;
+pub(crate) mod upsert;
 pub(crate) mod users;
 
 use ipstrack_core::bundle::{BUNDLE_FORMAT, BundleDoc};

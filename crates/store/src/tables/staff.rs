@@ -5,8 +5,9 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::Result;
-use crate::audit::{AuditRow, audit_row};
-use crate::sql::{Value, execute, insert_rows, int, opt_text, scaled, scaled_fte, text};
+use crate::audit::AuditRow;
+use crate::sql::{Value, execute, int, opt_text, scaled, scaled_fte, text};
+use crate::tables::upsert;
 
 /// The columns of a staff row, in the order the rows are made.
 pub(crate) const COLUMNS: [&str; 8] = [
@@ -74,32 +75,32 @@ pub(crate) async fn read_one(conn: &mut AnyConnection, id: &str) -> Result<Optio
         .transpose()
 }
 
-/// Writes an import's changed staff (see `teams::write`).
+/// Writes an import's changed staff (see [`upsert::write`]).
 pub(crate) async fn write(
     conn: &mut AnyConnection,
-    records: &[StaffDoc],
-    changes: &[(usize, Option<StaffDoc>)],
+    changed: (&[StaffDoc], &[(usize, Option<StaffDoc>)]),
     updated: &mut Vec<String>,
     audit: &mut Vec<AuditRow>,
 ) -> Result<()> {
-    let mut new_rows = Vec::new();
-    for (at, old) in changes {
-        let s = &records[*at];
-        match old {
-            None => new_rows.push(row(s, *at as i64)),
-            Some(_) => {
-                let mut values = fields(s);
-                values.push(Value::text(&s.id));
-                execute(
-                    conn,
-                    "UPDATE staff SET name = $1, role = $2, team_id = $3, start_date = $4, end_date = $5, fte = $6 WHERE id = $7",
-                    values,
-                )
-                .await?;
-                updated.push(format!("staff {}", s.id));
-            }
-        }
-        audit.push(audit_row("staff", &s.id, old.as_ref(), s));
-    }
-    insert_rows(conn, "staff", &COLUMNS, &new_rows).await
+    let table = upsert::Table {
+        name: "staff",
+        columns: &COLUMNS,
+        record_type: "staff",
+        noun: "staff",
+        id: |s: &StaffDoc| &s.id,
+        row,
+    };
+    upsert::write(conn, table, changed, update, updated, audit).await
+}
+
+/// Writes a stored staff member's fields anew.
+async fn update(conn: &mut AnyConnection, s: &StaffDoc) -> Result<()> {
+    let mut values = fields(s);
+    values.push(Value::text(&s.id));
+    execute(
+        conn,
+        "UPDATE staff SET name = $1, role = $2, team_id = $3, start_date = $4, end_date = $5, fte = $6 WHERE id = $7",
+        values,
+    )
+    .await
 }

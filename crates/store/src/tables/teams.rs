@@ -4,8 +4,9 @@ use ipstrack_core::bundle::TeamDoc;
 use sqlx::AnyConnection;
 
 use crate::Result;
-use crate::audit::{AuditRow, audit_row};
-use crate::sql::{Value, execute, insert_rows, text};
+use crate::audit::AuditRow;
+use crate::sql::{Value, execute, text};
+use crate::tables::upsert;
 
 /// The columns of a new row.
 pub(crate) const COLUMNS: [&str; 3] = ["id", "position", "name"];
@@ -46,32 +47,30 @@ pub(crate) async fn read_one(conn: &mut AnyConnection, id: &str) -> Result<TeamD
     })
 }
 
-/// Writes an import's changed teams (`changes`: the position in `records`
-/// and the stored team if it is an update): new rows inserted, changed ones
-/// updated, each named in `updated` (updates) and audited.
+/// Writes an import's changed teams (see [`upsert::write`]).
 pub(crate) async fn write(
     conn: &mut AnyConnection,
-    records: &[TeamDoc],
-    changes: &[(usize, Option<TeamDoc>)],
+    changed: (&[TeamDoc], &[(usize, Option<TeamDoc>)]),
     updated: &mut Vec<String>,
     audit: &mut Vec<AuditRow>,
 ) -> Result<()> {
-    let mut new_rows = Vec::new();
-    for (at, old) in changes {
-        let r = &records[*at];
-        match old {
-            None => new_rows.push(row(r, *at as i64)),
-            Some(_) => {
-                execute(
-                    conn,
-                    "UPDATE teams SET name = $1 WHERE id = $2",
-                    vec![Value::text(&r.name), Value::text(&r.id)],
-                )
-                .await?;
-                updated.push(format!("team {}", r.id));
-            }
-        }
-        audit.push(audit_row("team", &r.id, old.as_ref(), r));
-    }
-    insert_rows(conn, "teams", &COLUMNS, &new_rows).await
+    let table = upsert::Table {
+        name: "teams",
+        columns: &COLUMNS,
+        record_type: "team",
+        noun: "team",
+        id: |t: &TeamDoc| &t.id,
+        row,
+    };
+    upsert::write(conn, table, changed, update, updated, audit).await
+}
+
+/// Writes a stored team's fields anew.
+async fn update(conn: &mut AnyConnection, t: &TeamDoc) -> Result<()> {
+    execute(
+        conn,
+        "UPDATE teams SET name = $1 WHERE id = $2",
+        vec![Value::text(&t.name), Value::text(&t.id)],
+    )
+    .await
 }
