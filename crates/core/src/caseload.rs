@@ -329,7 +329,7 @@ pub fn es_caseload(data: &Dataset, es: StaffIdx, day: Day) -> EsCaseload {
             status,
         });
     }
-    let staff = &data.staff[es as usize];
+    let staff = data.staff_member(es);
     if staff.in_post_on(day) {
         out.standing = caseload_standing(out.open, out.active, staff.fte, policy);
     }

@@ -10,12 +10,42 @@ use crate::policy::Policy;
 use crate::time::Day;
 use std::sync::Arc;
 
-/// Index of a team in [`Dataset::teams`].
-pub type TeamIdx = u32;
-/// Index of a staff member in [`Dataset::staff`].
-pub type StaffIdx = u32;
-/// Index of a client in [`Dataset::clients`].
-pub type ClientIdx = u32;
+/// An index into one of the dataset's lists, as its own type: a staff
+/// member's index cannot be taken for a client's, and it reads its record
+/// through the dataset ([`Dataset::team`], [`Dataset::staff_member`],
+/// [`Dataset::client`]) or indexes a list kept beside it with `index()`.
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The record at `position` in its list.
+            pub fn at(position: usize) -> $name {
+                $name(u32::try_from(position).expect("lists hold fewer than 2^32 records"))
+            }
+
+            /// The position in its list (to index a list kept beside it).
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+index_type!(
+    /// Index of a team in [`Dataset::teams`].
+    TeamIdx
+);
+index_type!(
+    /// Index of a staff member in [`Dataset::staff`].
+    StaffIdx
+);
+index_type!(
+    /// Index of a client in [`Dataset::clients`].
+    ClientIdx
+);
 
 /// Hours in integer hundredths (T-0): 37.5 hours is `Hours(3750)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -250,6 +280,21 @@ impl Referral {
 }
 
 impl Dataset {
+    /// The team at `i`.
+    pub fn team(&self, i: TeamIdx) -> &Team {
+        &self.teams[i.index()]
+    }
+
+    /// The staff member at `i`.
+    pub fn staff_member(&self, i: StaffIdx) -> &Staff {
+        &self.staff[i.index()]
+    }
+
+    /// The client at `i`.
+    pub fn client(&self, i: ClientIdx) -> &Client {
+        &self.clients[i.index()]
+    }
+
     /// ERR-1: the referrals every figure reads — all but those entered in
     /// error — with their index in [`Dataset::referrals`]. The one place that
     /// decides which referrals count: the report, caseloads, worklists,

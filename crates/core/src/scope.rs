@@ -6,7 +6,7 @@
 //! staff record and has none sees nothing.
 
 use crate::attribution::assigned_on;
-use crate::model::{Dataset, Referral, Role, StaffIdx, TeamIdx};
+use crate::model::{ClientIdx, Dataset, Referral, Role, StaffIdx, TeamIdx};
 use crate::time::Day;
 
 /// What a viewer may see and change.
@@ -28,7 +28,7 @@ impl Scope {
     pub fn of(role: Role, staff: Option<StaffIdx>, data: &Dataset) -> Scope {
         match (role, staff) {
             (Role::Manager | Role::Admin, _) => Scope::Service,
-            (Role::TeamLead, Some(s)) => Scope::Team(data.staff[s as usize].team),
+            (Role::TeamLead, Some(s)) => Scope::Team(data.staff_member(s).team),
             (Role::Es, Some(s)) => Scope::Caseload(s),
             (Role::Es | Role::TeamLead, None) => Scope::Nothing,
         }
@@ -37,7 +37,7 @@ impl Scope {
     /// Whether an ES (by index) is within the scope: themselves, their team's
     /// ES, or any ES of the service.
     pub fn specialist(self, data: &Dataset, es: StaffIdx) -> bool {
-        let Some(s) = data.staff.get(es as usize) else {
+        let Some(s) = data.staff.get(es.index()) else {
             return false;
         };
         s.role == Role::Es
@@ -60,7 +60,7 @@ impl Scope {
     }
 
     /// Whether a client is within the scope: one of their referrals is.
-    pub fn client(self, data: &Dataset, client: u32, today: Day) -> bool {
+    pub fn client(self, data: &Dataset, client: ClientIdx, today: Day) -> bool {
         // A referral entered in error still makes its person one's own: the
         // person exists, and may be referred again correctly (ERR-1).
         data.referrals
@@ -83,7 +83,7 @@ impl Scope {
     pub fn default_team(self, data: &Dataset, own: Option<TeamIdx>) -> Option<TeamIdx> {
         match self {
             Scope::Team(mine) => Some(mine),
-            Scope::Service => own.or((!data.teams.is_empty()).then_some(0)),
+            Scope::Service => own.or((!data.teams.is_empty()).then_some(TeamIdx(0))),
             Scope::Caseload(_) | Scope::Nothing => None,
         }
     }
@@ -91,7 +91,7 @@ impl Scope {
     /// Whether a referral may be given (a new referral, a transfer) to this
     /// ES on `today`: an ES of the scope in post that day.
     pub fn may_assign(self, data: &Dataset, es: StaffIdx, today: Day) -> bool {
-        self.specialist(data, es) && data.staff[es as usize].in_post_on(today)
+        self.specialist(data, es) && data.staff_member(es).in_post_on(today)
     }
 
     /// Whether an ES's employer contacts may be recorded and changed: by the
@@ -130,7 +130,9 @@ impl Scope {
                 .enumerate()
                 .filter(|(_, c)| c.id != client && c.nhs_number.as_deref() == Some(nhs))
         };
-        if let Some((at, _)) = holders().find(|&(at, _)| self.client(data, at as u32, today)) {
+        if let Some((at, _)) =
+            holders().find(|&(at, _)| self.client(data, ClientIdx::at(at), today))
+        {
             return NumberHolder::Visible(at);
         }
         // The first record of the person (not itself a possible duplicate).

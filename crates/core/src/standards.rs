@@ -128,7 +128,7 @@ pub fn agreement(data: &Dataset, es: Option<StaffIdx>, agreed_by: &[String]) -> 
     let mut names: Vec<String> = agreed_by.iter().map(|a| a.trim().to_lowercase()).collect();
     names.retain(|n| !n.is_empty());
     let es_named = es.is_some_and(|es| {
-        let s = &data.staff[es as usize];
+        let s = data.staff_member(es);
         let (id, name) = (s.id.to_lowercase(), s.name.to_lowercase());
         names.iter().any(|a| *a == id || *a == name)
     });

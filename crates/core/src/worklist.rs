@@ -31,9 +31,9 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
         let es = assigned_on(r, day, day);
         let status = status_on(r, day, policy);
         if let Some(es) = es.filter(|_| status.open) {
-            open[es as usize] += 1;
-            active[es as usize] += u32::from(status.active);
-            employed_open[es as usize] += u32::from(r.status_at_referral == Group::Employed);
+            open[es.index()] += 1;
+            active[es.index()] += u32::from(status.active);
+            employed_open[es.index()] += u32::from(r.status_at_referral == Group::Employed);
         }
         alerts_of(data, index, day, (&status, es), |date, alert| {
             items.push(WorkItem {
@@ -48,7 +48,7 @@ pub fn worklist(data: &Dataset, day: Day) -> Vec<WorkItem> {
         if s.role != Role::Es || !s.in_post_on(day) {
             continue;
         }
-        let es = Some(i as StaffIdx);
+        let es = Some(StaffIdx::at(i));
         if let Some(standing) = caseload_standing(open[i], active[i], s.fte, policy)
             && (standing.band_position != BandPosition::Within || standing.above_fidelity_limit)
         {

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use ipstrack_core::behind::reasons;
+use ipstrack_core::model::StaffIdx;
 use ipstrack_core::time::DayRange;
 use serde_json::json;
 
@@ -39,7 +40,7 @@ fn tgt_3_behind_on_access_counts_referrals_waiting_for_a_first_meeting_and_the_l
         ],
     );
     let loaded = load(&doc);
-    let r = reasons(&loaded.dataset, 0, fy2024(), d("2024-07-01"));
+    let r = reasons(&loaded.dataset, StaffIdx(0), fy2024(), d("2024-07-01"));
     assert_eq!(r.awaiting_first_meeting, 2);
     assert_eq!(r.longest_wait_days, Some(30));
     assert_eq!(
@@ -48,7 +49,7 @@ fn tgt_3_behind_on_access_counts_referrals_waiting_for_a_first_meeting_and_the_l
         "r3's access on the as-of date"
     );
     // The day before r3's access there has been none.
-    let r = reasons(&loaded.dataset, 0, fy2024(), d("2024-06-30"));
+    let r = reasons(&loaded.dataset, StaffIdx(0), fy2024(), d("2024-06-30"));
     assert_eq!(r.days_since_last_access, None);
     assert_eq!(
         r.awaiting_first_meeting, 3,
@@ -78,7 +79,7 @@ fn rate_1_behind_counts_people_seeking_work_and_their_median_weeks_of_support() 
         ],
     );
     let loaded = load(&doc);
-    let r = reasons(&loaded.dataset, 0, fy2024(), d("2024-07-02"));
+    let r = reasons(&loaded.dataset, StaffIdx(0), fy2024(), d("2024-07-02"));
     assert_eq!(r.seeking_work_not_in_work, 3);
     // Weeks since access: r1 13, r2 5, r3 1 → the median 5.
     assert_eq!(r.median_weeks_supported, Some(5));
@@ -111,6 +112,6 @@ fn sus_2_behind_counts_runs_that_ended_before_13_weeks_and_not_those_still_runni
         ],
     );
     let loaded = load(&doc);
-    let r = reasons(&loaded.dataset, 0, fy2024(), d("2024-09-30"));
+    let r = reasons(&loaded.dataset, StaffIdx(0), fy2024(), d("2024-09-30"));
     assert_eq!(r.runs_ended_before_13_weeks, 1);
 }

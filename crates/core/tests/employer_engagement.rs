@@ -8,6 +8,7 @@ use common::*;
 use ipstrack_core::bundle::{BundleDoc, EmployerContactDoc, check_employer_contact, to_document};
 use ipstrack_core::employer_engagement::{employer_engagement, monday_of};
 use ipstrack_core::model::Role;
+use ipstrack_core::model::StaffIdx;
 use ipstrack_core::read_bundle;
 use ipstrack_core::time::DayRange;
 use serde_json::{Value, json};
@@ -148,7 +149,7 @@ fn employer_contacts_are_counted_by_week_for_their_es_within_the_days() {
     ]);
     let loaded = load(&doc);
     let days = DayRange::new(d("2024-05-06"), d("2024-05-19"));
-    let e = employer_engagement(&loaded.dataset, 0, days);
+    let e = employer_engagement(&loaded.dataset, StaffIdx(0), days);
     let ids: Vec<&str> = e.contacts.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -181,7 +182,7 @@ fn a_part_week_at_either_end_counts_only_its_days_and_empty_weeks_show() {
     ]);
     let loaded = load(&doc);
     let days = DayRange::new(d("2024-04-03"), d("2024-04-24"));
-    let e = employer_engagement(&loaded.dataset, 0, days);
+    let e = employer_engagement(&loaded.dataset, StaffIdx(0), days);
     let counts: Vec<u32> = e.weeks.iter().map(|w| w.total()).collect();
     assert_eq!(counts, [1, 0, 0, 1]);
     assert_eq!(e.weeks[0].monday, d("2024-04-01"));

@@ -9,6 +9,7 @@ mod common;
 
 use common::*;
 use ipstrack_core::caseload::Criterion::{self, *};
+use ipstrack_core::model::StaffIdx;
 use serde_json::{Value, json};
 
 const D: &str = "2024-10-31";
@@ -567,7 +568,7 @@ fn case_2_es_caseload_agrees_with_the_report() {
     let loaded = bundle(referrals);
     let report = report_json(&loaded, "2024/25-Q3", D);
     let figures = &es(&report, "es1")["caseload"];
-    let c = ipstrack_core::caseload::es_caseload(&loaded.dataset, 0, d(D));
+    let c = ipstrack_core::caseload::es_caseload(&loaded.dataset, StaffIdx(0), d(D));
     assert_eq!(figures["open"], c.open);
     assert_eq!(figures["active"], c.active);
     assert_eq!(figures["on_hold"], c.on_hold);

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use ipstrack_core::bundle::{ReferralDoc, canonical, check_referral_change, parse_document};
 use ipstrack_core::caseload::es_caseload;
+use ipstrack_core::model::StaffIdx;
 use ipstrack_core::worklist::worklist;
 use serde_json::{Value, json};
 
@@ -99,7 +100,8 @@ fn err_1_a_referral_entered_in_error_is_out_of_the_caseload_and_the_worklist() {
 
     let counted = bundle(vec![referral("r1", json!({})), r2(false, json!({}))]);
     let marked = bundle(vec![referral("r1", json!({})), r2(true, json!({}))]);
-    let caseload = |loaded: &ipstrack_core::Loaded| es_caseload(&loaded.dataset, 0, d(day));
+    let caseload =
+        |loaded: &ipstrack_core::Loaded| es_caseload(&loaded.dataset, StaffIdx(0), d(day));
     assert_eq!(caseload(&counted).entries.len(), 2);
     assert_eq!(caseload(&counted).open, 2);
     let after = caseload(&marked);
@@ -148,7 +150,8 @@ fn err_1_a_referral_entered_in_error_is_out_of_mhs116_and_why_an_es_is_behind() 
     let behind = |marked| {
         let l = bundle(vec![r2(marked, waiting.clone())]);
         let days = ipstrack_core::Period::parse(YEAR).unwrap().days();
-        ipstrack_core::behind::reasons(&l.dataset, 0, days, d("2024-07-01")).awaiting_first_meeting
+        ipstrack_core::behind::reasons(&l.dataset, StaffIdx(0), days, d("2024-07-01"))
+            .awaiting_first_meeting
     };
     assert_eq!(behind(false), 1);
     assert_eq!(behind(true), 0);

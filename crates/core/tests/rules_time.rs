@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::jobs::{FourHours, four_hours, runs};
+use ipstrack_core::model::StaffIdx;
 use ipstrack_core::report::ReportError;
 use ipstrack_core::targets::{Exact, rate, round_target};
 use ipstrack_core::{Period, report};
@@ -44,9 +45,18 @@ fn t_3_transfer_after_as_of_is_ignored() {
     )]);
     let r = only_referral(&loaded);
     // es1 is staff index 0, es2 index 1.
-    assert_eq!(assigned_on(r, d("2024-06-30"), d("2024-05-09")), Some(0));
-    assert_eq!(assigned_on(r, d("2024-06-30"), d("2024-05-10")), Some(1));
-    assert_eq!(assigned_on(r, d("2024-05-09"), d("2024-06-30")), Some(0));
+    assert_eq!(
+        assigned_on(r, d("2024-06-30"), d("2024-05-09")),
+        Some(StaffIdx(0))
+    );
+    assert_eq!(
+        assigned_on(r, d("2024-06-30"), d("2024-05-10")),
+        Some(StaffIdx(1))
+    );
+    assert_eq!(
+        assigned_on(r, d("2024-05-09"), d("2024-06-30")),
+        Some(StaffIdx(0))
+    );
 
     let before = report_json(&loaded, "2024/25-Q1", "2024-05-09");
     assert_eq!(es(&before, "es1")["caseload"]["open"], 1);

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use ipstrack_core::model::Role;
+use ipstrack_core::model::{StaffIdx, TeamIdx};
 use ipstrack_core::scope::Scope;
 use serde_json::json;
 
@@ -43,25 +44,28 @@ fn sees(scope: Scope, data: &ipstrack_core::Loaded, day: &str) -> Vec<String> {
 #[test]
 fn an_es_sees_the_referrals_assigned_to_them_today() {
     let data = service();
-    let es1 = Scope::of(Role::Es, Some(0), &data.dataset);
+    let es1 = Scope::of(Role::Es, Some(StaffIdx(0)), &data.dataset);
     assert_eq!(sees(es1, &data, "2024-05-31"), ["r1", "r3"]);
     // From the transfer's day the referral is es2's.
     assert_eq!(sees(es1, &data, "2024-06-01"), ["r1"]);
-    let es2 = Scope::of(Role::Es, Some(1), &data.dataset);
+    let es2 = Scope::of(Role::Es, Some(StaffIdx(1)), &data.dataset);
     assert_eq!(sees(es2, &data, "2024-06-01"), ["r3"]);
 }
 
 #[test]
 fn a_team_lead_sees_their_teams_referrals_and_specialists() {
     let data = service();
-    let lead = Scope::of(Role::TeamLead, Some(3), &data.dataset);
-    assert_eq!(lead, Scope::Team(1));
+    let lead = Scope::of(Role::TeamLead, Some(StaffIdx(3)), &data.dataset);
+    assert_eq!(lead, Scope::Team(TeamIdx(1)));
     assert_eq!(sees(lead, &data, "2024-06-01"), ["r2"]);
-    assert!(lead.specialist(&data.dataset, 2));
-    assert!(!lead.specialist(&data.dataset, 0));
-    assert!(!lead.specialist(&data.dataset, 3), "a lead is not an ES");
-    assert!(lead.team(1) && !lead.team(0));
-    assert_eq!(lead.imports(), Some(Some(1)));
+    assert!(lead.specialist(&data.dataset, StaffIdx(2)));
+    assert!(!lead.specialist(&data.dataset, StaffIdx(0)));
+    assert!(
+        !lead.specialist(&data.dataset, StaffIdx(3)),
+        "a lead is not an ES"
+    );
+    assert!(lead.team(TeamIdx(1)) && !lead.team(TeamIdx(0)));
+    assert_eq!(lead.imports(), Some(Some(TeamIdx(1))));
 }
 
 #[test]
@@ -69,9 +73,9 @@ fn a_manager_sees_the_service_and_a_user_without_a_staff_record_nothing() {
     let data = service();
     let manager = Scope::of(Role::Manager, None, &data.dataset);
     assert_eq!(sees(manager, &data, "2024-06-01"), ["r1", "r2", "r3"]);
-    assert!(manager.team(0) && manager.team(1));
-    assert_eq!(manager.default_team(&data.dataset, None), Some(0));
-    assert!(!manager.records_employer_contacts_of(&data.dataset, 0));
+    assert!(manager.team(TeamIdx(0)) && manager.team(TeamIdx(1)));
+    assert_eq!(manager.default_team(&data.dataset, None), Some(TeamIdx(0)));
+    assert!(!manager.records_employer_contacts_of(&data.dataset, StaffIdx(0)));
     for role in [Role::Es, Role::TeamLead] {
         let nobody = Scope::of(role, None, &data.dataset);
         assert!(sees(nobody, &data, "2024-06-01").is_empty());
@@ -84,18 +88,24 @@ fn a_referral_may_be_given_only_to_an_es_of_the_scope_in_post() {
     let data = service();
     let d = &data.dataset;
     let day = |s: &str| ipstrack_core::Day::parse(s).unwrap();
-    let es1 = Scope::of(Role::Es, Some(0), d);
-    assert!(es1.may_assign(d, 0, day("2024-06-01")));
-    assert!(!es1.may_assign(d, 1, day("2024-06-01")), "another ES");
-    let manager = Scope::Service;
-    assert!(manager.may_assign(d, 1, day("2024-12-31")));
+    let es1 = Scope::of(Role::Es, Some(StaffIdx(0)), d);
+    assert!(es1.may_assign(d, StaffIdx(0), day("2024-06-01")));
     assert!(
-        !manager.may_assign(d, 1, day("2025-01-01")),
+        !es1.may_assign(d, StaffIdx(1), day("2024-06-01")),
+        "another ES"
+    );
+    let manager = Scope::Service;
+    assert!(manager.may_assign(d, StaffIdx(1), day("2024-12-31")));
+    assert!(
+        !manager.may_assign(d, StaffIdx(1), day("2025-01-01")),
         "left their post"
     );
-    assert!(!manager.may_assign(d, 3, day("2024-06-01")), "a team lead");
-    assert!(es1.records_employer_contacts_of(d, 0));
-    assert!(!es1.records_employer_contacts_of(d, 1));
+    assert!(
+        !manager.may_assign(d, StaffIdx(3), day("2024-06-01")),
+        "a team lead"
+    );
+    assert!(es1.records_employer_contacts_of(d, StaffIdx(0)));
+    assert!(!es1.records_employer_contacts_of(d, StaffIdx(1)));
 }
 
 /// Issue 21: r1 (es1's, team t1) is client c1 with NHS number 9434765919.
@@ -112,10 +122,10 @@ fn an_nhs_number_held_outside_the_scope_is_never_told_and_kept_as_a_possible_dup
     let data = service_with_a_number();
     let d = &data.dataset;
     let day = ipstrack_core::Day::parse("2024-06-01").unwrap();
-    let holder = d.referrals[0].client as usize;
-    let es1 = Scope::of(Role::Es, Some(0), d);
-    let es3 = Scope::of(Role::Es, Some(2), d);
-    let lead2 = Scope::of(Role::TeamLead, Some(3), d);
+    let holder = d.referrals[0].client.index();
+    let es1 = Scope::of(Role::Es, Some(StaffIdx(0)), d);
+    let es3 = Scope::of(Role::Es, Some(StaffIdx(2)), d);
+    let lead2 = Scope::of(Role::TeamLead, Some(StaffIdx(3)), d);
     let manager = Scope::of(Role::Manager, None, d);
     assert_eq!(
         es1.nhs_number_holder(d, "new", "9434765919", day),

@@ -2,6 +2,7 @@
 
 use ipstrack_core::alert::{Alert, WorkItem};
 use ipstrack_core::caseload::es_caseload;
+use ipstrack_core::model::StaffIdx;
 use ipstrack_core::targets::{BandPosition, PerFte};
 use ipstrack_core::worklist::worklist;
 use ipstrack_core::{Day, Loaded, read_bundle};
@@ -406,7 +407,7 @@ fn case_4_contact_due_on_the_day_assertive_engagement_runs_out() {
             }
         )]
     );
-    let caseload = es_caseload(&loaded.dataset, 0, d("2024-10-25"));
+    let caseload = es_caseload(&loaded.dataset, StaffIdx(0), d("2024-10-25"));
     assert_eq!(caseload.entries[0].days_until_inactive, Some(7));
     assert_eq!(caseload.entries[0].days_since_contact, Some(49));
 }

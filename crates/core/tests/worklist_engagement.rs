@@ -8,6 +8,7 @@
 
 use ipstrack_core::alert::Alert;
 use ipstrack_core::employer_engagement::{RapidSearch, rapid_search};
+use ipstrack_core::model::StaffIdx;
 use ipstrack_core::time::DayRange;
 use ipstrack_core::worklist::worklist;
 use ipstrack_core::{Day, Loaded, read_bundle};
@@ -305,7 +306,7 @@ fn eng_4_the_rapid_search_share() {
         ],
     );
     let june = DayRange::new(d("2024-06-01"), d("2024-06-30"));
-    let got = rapid_search(&loaded.dataset, Some(0), june, d("2024-07-04"));
+    let got = rapid_search(&loaded.dataset, Some(StaffIdx(0)), june, d("2024-07-04"));
     assert_eq!(
         got,
         RapidSearch {
@@ -332,7 +333,7 @@ fn eng_3_a_new_decision_by_one_person_alone_is_refused_with_the_reason() {
     use ipstrack_core::standards::agreement;
     let loaded = bundle(vec![referral("r1", json!({}))]);
     let d = &loaded.dataset;
-    let es = Some(0);
+    let es = Some(StaffIdx(0));
     let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let alone = agreement(d, es, &names(&["es1"])).problem().unwrap();
     assert!(alone.contains("one person alone"), "{alone}");

@@ -217,12 +217,12 @@ pub fn mhsds_extract(data: &Dataset, period: &Period, as_of: Day) -> Result<Extr
     let in_period = |d: Day| period.start <= d && d <= last;
     let team_of = |es: Option<StaffIdx>| {
         es.map(|s| {
-            let team = data.staff[s as usize].team;
-            safe_text(&data.teams[team as usize].id)
+            let team = data.staff_member(s).team;
+            safe_text(&data.team(team).id)
         })
         .unwrap_or_default()
     };
-    let client_id = |r: &Referral| safe_text(&data.clients[r.client as usize].id);
+    let client_id = |r: &Referral| safe_text(&data.client(r.client).id);
     let referrals: Vec<&Referral> = data
         .referrals
         .iter()
@@ -239,7 +239,7 @@ pub fn mhsds_extract(data: &Dataset, period: &Period, as_of: Day) -> Result<Extr
         if !seen.insert(r.client) {
             continue;
         }
-        let client = &data.clients[r.client as usize];
+        let client = data.client(r.client);
         let (number, status) = match client.nhs_number.as_deref() {
             Some(n) if nhs_number_is_valid(n) => (n.to_string(), NHS_NUMBER_PRESENT),
             Some(_) => {

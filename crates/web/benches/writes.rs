@@ -166,7 +166,7 @@ async fn run(path: &std::path::Path) {
         d.referrals
             .iter()
             .find(|r| {
-                assigned_on(r, today, today) == Some(idx)
+                assigned_on(r, today, today) == Some(ipstrack_core::model::StaffIdx(idx))
                     && r.discharge.as_ref().is_none_or(|x| x.date > today)
             })
             .map(|r| r.id.clone())

@@ -101,8 +101,8 @@ fn record(d: &Dataset, c: usize, today: Day) -> Markup {
         @if let Some(n) = &client.nhs_number { p { "NHS number " (n) } }
         (person_summary(client))
         ul {
-            @for r in d.referrals.iter().filter(|r| r.client as usize == c) {
-                @let es = assigned_on(r, today, today).map_or("not allocated".to_string(), |e| d.staff[e as usize].name.clone());
+            @for r in d.referrals.iter().filter(|r| r.client.index() == c) {
+                @let es = assigned_on(r, today, today).map_or("not allocated".to_string(), |e| d.staff_member(e).name.clone());
                 li { a href=(format!("/referrals/{}", r.id)) { "Referral received " (uk_date(r.received)) } ", " (es) }
             }
         }

@@ -5,6 +5,7 @@
 //! and the lookup is written to the audit log. The user found is a
 //! [`Viewer`] (`viewer.rs`); the cookie and token are read by `cookies`.
 
+use ipstrack_core::model::StaffIdx;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
@@ -45,7 +46,7 @@ pub(crate) async fn viewer(
         .as_deref()
         .and_then(|id| data.staff.iter().position(|s| s.id == id));
     let team = staff.map(|i| data.staff[i].team);
-    let scope = Scope::of(session.user.role, staff.map(|i| i as u32), data);
+    let scope = Scope::of(session.user.role, staff.map(StaffIdx::at), data);
     Ok(Some(Viewer {
         session,
         staff,
@@ -65,7 +66,7 @@ pub(crate) fn in_scope(viewer: &Viewer, data: &Dataset, referral: usize, today: 
 /// rule of scope).
 pub(crate) fn specialist_in_scope(v: &Viewer, data: &Dataset, id: &str) -> Option<usize> {
     let i = data.staff.iter().position(|s| s.id == id)?;
-    v.scope.specialist(data, i as u32).then_some(i)
+    v.scope.specialist(data, StaffIdx::at(i)).then_some(i)
 }
 
 /// Hands to the audit writer that a request matched stored records outside

@@ -90,7 +90,7 @@ fn wanted(q: &str) -> Option<Wanted> {
 /// Whether referral `i` is what is wanted.
 fn matches(d: &Dataset, i: usize, wanted: &Wanted) -> Option<&'static str> {
     let r = &d.referrals[i];
-    let c = &d.clients[r.client as usize];
+    let c = d.client(r.client);
     match wanted {
         Wanted::Id(id) if r.id.to_lowercase() == *id => Some("id"),
         Wanted::Id(id) if c.nhs_number.as_deref() == Some(id.as_str()) => Some("nhs_number"),
@@ -217,9 +217,9 @@ fn search_html(
                         tbody {
                             @for &i in found {
                                 @let r = &d.referrals[i];
-                                @let es = assigned_on(r, today, today).map_or("unallocated".to_string(), |e| d.staff[e as usize].name.clone());
+                                @let es = assigned_on(r, today, today).map_or("unallocated".to_string(), |e| d.staff_member(e).name.clone());
                                 tr {
-                                    td { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
+                                    td { a href=(format!("/referrals/{}", r.id)) { (d.client(r.client).display_name()) } }
                                     td { (uk_date(r.received)) } td { (es) }
                                     td { @if r.is_counted() { (status_tag(&status_on(r, today, &d.policy))) } @else { strong class="tag" { "Entered in error" } } }
                                 }

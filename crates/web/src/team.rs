@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use ipstrack_core::model::Role;
+use ipstrack_core::model::{Role, TeamIdx};
 use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
 use ipstrack_core::{Day, Period};
 
@@ -32,7 +32,7 @@ pub(crate) async fn team(
 ) -> WebResult<Markup> {
     let d = &data.dataset;
     let team = crate::team_worklist::team_in_scope(&v, &data, q.team.as_deref())?;
-    let id = &d.teams[team as usize].id;
+    let id = &d.team(team).id;
     let (period, as_of) = period_of(&q, state.today())
         .map_err(|e| bad_period(&v, ("Team", "/team"), (d, state.today()), &q, Some(id), &e))?;
     let r = data.report(&period, as_of)?;
@@ -115,12 +115,12 @@ pub(crate) fn trends(
 pub fn team_html(
     v: &Viewer,
     data: &Loaded,
-    team: u32,
+    team: TeamIdx,
     (r, ytd): (&Report, Option<&Report>),
     trends: &Trends,
 ) -> Markup {
     let d = &data.dataset;
-    let t = &d.teams[team as usize];
+    let t = &d.team(team);
     let members: Vec<_> = r.specialists.iter().filter(|s| s.team == t.id).collect();
     let block = r.teams.iter().find(|b| b.id == t.id);
     layout(

@@ -3,6 +3,7 @@
 
 use ipstrack_core::behind::reasons;
 use ipstrack_core::model::Dataset;
+use ipstrack_core::model::StaffIdx;
 use ipstrack_core::report::{Report, SpecialistKpis};
 use ipstrack_core::targets::Status;
 use ipstrack_core::time::DayRange;
@@ -47,7 +48,7 @@ pub(crate) fn why(d: &Dataset, s: &SpecialistKpis, r: &Report) -> Why {
         };
     };
     let days = DayRange::new(r.period.start, r.period.end.min(r.as_of));
-    let f = reasons(d, es as u32, days, r.as_of);
+    let f = reasons(d, StaffIdx::at(es), days, r.as_of);
     let staff = &d.staff[es];
 
     let mut access = vec![format!(

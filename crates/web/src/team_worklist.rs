@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use ipstrack_core::alert::{Alert, WorkItem};
 use ipstrack_core::model::Role;
+use ipstrack_core::model::{StaffIdx, TeamIdx};
 use ipstrack_core::{Day, Loaded};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -66,9 +67,9 @@ pub(crate) struct WorklistQuery {
 
 /// The team a lead, manager or admin asks for (`id`; none: their own, or the
 /// first): a team lead only their own.
-pub(crate) fn team_in_scope(v: &Viewer, data: &Loaded, id: Option<&str>) -> WebResult<u32> {
+pub(crate) fn team_in_scope(v: &Viewer, data: &Loaded, id: Option<&str>) -> WebResult<TeamIdx> {
     let d = &data.dataset;
-    let by_id = |id: &str| d.teams.iter().position(|t| t.id == id).map(|t| t as u32);
+    let by_id = |id: &str| d.teams.iter().position(|t| t.id == id).map(TeamIdx::at);
     let team = match id {
         Some(id) => by_id(id).filter(|t| v.scope.team(*t)),
         None => v.scope.default_team(d, v.team),
@@ -97,8 +98,8 @@ async fn team_worklist(
     let all = data.worklist(today);
     let items: Vec<&WorkItem> = all
         .iter()
-        .filter(|i| i.es.is_some_and(|s| d.staff[s as usize].team == team))
-        .filter(|i| es.is_none_or(|e| i.es == Some(e as u32)))
+        .filter(|i| i.es.is_some_and(|s| d.staff_member(s).team == team))
+        .filter(|i| es.is_none_or(|e| i.es == Some(StaffIdx::at(e))))
         .filter(|i| kind.is_none_or(|k| kind_of(&i.alert) == k))
         .collect();
     Ok(worklist_html(&v, &data, team, today, &items, es, kind))
@@ -132,7 +133,7 @@ fn action(data: &Loaded, item: &WorkItem) -> Markup {
         }
         (None, _) => match item.es {
             Some(es) => {
-                html! { a href=(format!("/caseload?es={}", d.staff[es as usize].id)) { "Open the caseload" } }
+                html! { a href=(format!("/caseload?es={}", d.staff_member(es).id)) { "Open the caseload" } }
             }
             None => html! {},
         },
@@ -142,14 +143,14 @@ fn action(data: &Loaded, item: &WorkItem) -> Markup {
 fn worklist_html(
     v: &Viewer,
     data: &Loaded,
-    team: u32,
+    team: TeamIdx,
     today: Day,
     items: &[&WorkItem],
     es: Option<usize>,
     kind: Option<&str>,
 ) -> Markup {
     let d = &data.dataset;
-    let t = &d.teams[team as usize];
+    let t = &d.team(team);
     let members: Vec<(usize, &ipstrack_core::model::Staff)> = d
         .staff
         .iter()
@@ -200,10 +201,10 @@ fn worklist_html(
                                 (uk_date(item.date)) br;
                                 @if is_overdue { strong class="tag overdue" { (words) } } @else { (words) }
                             }
-                            td data-label="Employment specialist" { (item.es.map_or("–".to_string(), |s| d.staff[s as usize].name.clone())) }
+                            td data-label="Employment specialist" { (item.es.map_or("–".to_string(), |s| d.staff_member(s).name.clone())) }
                             td data-label="Person" { @if let Some(i) = item.referral {
                                 @let r = &d.referrals[i];
-                                a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } " (" (r.id) ")"
+                                a href=(format!("/referrals/{}", r.id)) { (d.client(r.client).display_name()) } " (" (r.id) ")"
                             } @else { "–" } }
                             td data-label="What" { (alert_words(&item.alert)) }
                             td data-label="Do" { (action(data, item)) }

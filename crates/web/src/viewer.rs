@@ -3,6 +3,7 @@
 //! and change). The guards that make one are in `extract`; pages and the
 //! page frame read it.
 
+use ipstrack_core::model::TeamIdx;
 use ipstrack_core::scope::Scope;
 use ipstrack_store::Session;
 
@@ -12,7 +13,7 @@ pub struct Viewer {
     /// Their staff record (index in the dataset), if linked.
     pub staff: Option<usize>,
     /// Their team (index), from the staff record.
-    pub team: Option<u32>,
+    pub team: Option<TeamIdx>,
     /// What they may see and change (core's one rule of scope).
     pub scope: Scope,
 }

@@ -66,12 +66,12 @@ pub(super) fn check_employer_contact_docs(
         {
             checked.push(EmployerContact {
                 id: e.id.trim().to_string(),
-                es,
+                es: StaffIdx(es),
                 date,
                 employer,
                 kind,
                 note,
-                client,
+                client: client.map(ClientIdx),
             });
         }
     }

@@ -45,7 +45,7 @@ pub(super) fn check_referral(
                 );
                 None
             }
-            Some(idx) => Some(idx),
+            Some(idx) => Some(StaffIdx(idx)),
         }
     };
     let es = r.es.as_deref().and_then(|id| es_ref(c, "es", id));
@@ -222,7 +222,7 @@ pub(super) fn check_referral(
     }
     Some(Referral {
         id: r.id.trim().to_string(),
-        client: client?,
+        client: ClientIdx(client?),
         received: received?,
         status_at_referral: status?,
         es,

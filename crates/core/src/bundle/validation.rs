@@ -95,7 +95,7 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
                 id: s.id.trim().to_string(),
                 name,
                 role,
-                team,
+                team: TeamIdx(team),
                 start_date,
                 end_date: end,
                 fte,

@@ -97,7 +97,7 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 role: name_of(&ROLES, s.role).into(),
-                team: data.teams[s.team as usize].id.clone(),
+                team: data.team(s.team).id.clone(),
                 start_date: s.start_date.to_string(),
                 end_date: day_text(s.end_date),
                 fte: if s.fte.0.is_multiple_of(10_000) {
@@ -137,21 +137,21 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
 pub fn employer_contact_document(data: &Dataset, e: &EmployerContact) -> EmployerContactDoc {
     EmployerContactDoc {
         id: e.id.clone(),
-        es: data.staff[e.es as usize].id.clone(),
+        es: data.staff_member(e.es).id.clone(),
         date: e.date.to_string(),
         employer: e.employer.clone(),
         kind: name_of(&EMPLOYER_CONTACT_KINDS, e.kind).into(),
         note: e.note.as_deref().map(str::to_string),
-        client: e.client.map(|c| data.clients[c as usize].id.clone()),
+        client: e.client.map(|c| data.client(c).id.clone()),
     }
 }
 
 /// One referral as written in a bundle (data entry starts from it).
 pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
-    let staff_id = |i: StaffIdx| data.staff[i as usize].id.clone();
+    let staff_id = |i: StaffIdx| data.staff_member(i).id.clone();
     ReferralDoc {
         id: r.id.clone(),
-        client: data.clients[r.client as usize].id.clone(),
+        client: data.client(r.client).id.clone(),
         received: r.received.to_string(),
         status_at_referral: name_of(&GROUPS, r.status_at_referral).into(),
         es: r.es.map(staff_id),

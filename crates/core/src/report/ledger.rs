@@ -138,8 +138,8 @@ impl<'a> Ledger<'a> {
         add(&mut self.service);
         match es {
             Some(es) => {
-                add(&mut self.es[es as usize]);
-                add(&mut self.teams[self.data.staff[es as usize].team as usize]);
+                add(&mut self.es[es.index()]);
+                add(&mut self.teams[self.data.staff_member(es).team.index()]);
             }
             None => add(&mut self.unallocated),
         }
@@ -197,7 +197,7 @@ impl<'a> Ledger<'a> {
         keys.extend(
             self.people
                 .iter()
-                .filter_map(|(s, es, c)| es.map(|es| (es, *s, *c))),
+                .filter_map(|(s, es, c)| es.map(|es| (es.0, *s, *c))),
         );
         count(&mut keys, &mut |owner, slot| {
             es_counts[owner as usize][slot] += 1
@@ -206,7 +206,7 @@ impl<'a> Ledger<'a> {
         keys.extend(
             self.people
                 .iter()
-                .filter_map(|(s, es, c)| es.map(|es| (staff[es as usize].team, *s, *c))),
+                .filter_map(|(s, es, c)| es.map(|es| (staff[es.index()].team.0, *s, *c))),
         );
         count(&mut keys, &mut |owner, slot| {
             team_counts[owner as usize][slot] += 1

@@ -74,7 +74,7 @@ pub fn report(
     };
     let mut team_fte = vec![0_u64; data.teams.len()];
     for i in 0..data.staff.len() {
-        team_fte[data.staff[i].team as usize] += fte_on_point(i);
+        team_fte[data.staff[i].team.index()] += fte_on_point(i);
     }
 
     let mut specialists: Vec<SpecialistKpis> = (0..data.staff.len())
@@ -93,7 +93,7 @@ pub fn report(
             let targets = targets(data, i, &kpis, period, &w, year_to_date);
             SpecialistKpis {
                 id: s.id.clone(),
-                team: data.teams[s.team as usize].id.clone(),
+                team: data.team(s.team).id.clone(),
                 kpis,
                 targets,
             }

@@ -274,7 +274,7 @@ fn record_words(d: &Dataset, kind: &str, id: &str) -> String {
     {
         let of = format!(
             "the referral of {} (referred on {})",
-            d.clients[r.client as usize].display_name(),
+            d.client(r.client).display_name(),
             uk_date(r.received)
         );
         return match kind {

@@ -52,7 +52,7 @@ pub(crate) fn fte_words(fte: Fte) -> String {
 /// A staff member's team, by name.
 pub(crate) fn team_name(d: &Dataset, s: &Staff) -> String {
     d.teams
-        .get(s.team as usize)
+        .get(s.team.index())
         .map_or_else(String::new, |t| t.name.clone())
 }
 

@@ -72,7 +72,7 @@ pub(crate) async fn change_page(
     let (s, name) = find(&data, &id, &what)?;
     let d = &data.dataset;
     let value = match name {
-        "team" => d.teams[s.team as usize].id.clone(),
+        "team" => d.team(s.team).id.clone(),
         "fte" => fte_words(s.fte),
         "start_date" => s.start_date.to_string(),
         _ => s.end_date.map(|e| e.to_string()).unwrap_or_default(),

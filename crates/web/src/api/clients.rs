@@ -63,7 +63,7 @@ async fn client_referral(
     let client = data.client_index(id);
     let found = client.and_then(|c| {
         (0..d.referrals.len())
-            .filter(|&i| d.referrals[i].client as usize == c && in_scope(v, d, i, today))
+            .filter(|&i| d.referrals[i].client.index() == c && in_scope(v, d, i, today))
             .max_by_key(|&i| d.referrals[i].received)
     });
     match (client, found) {

@@ -4,6 +4,7 @@
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
+use ipstrack_core::model::StaffIdx;
 use serde::Deserialize;
 
 use crate::Shared;
@@ -109,7 +110,7 @@ pub(crate) async fn caseload_csv(
         let r = &d.referrals[e.referral];
         let due = first_due.get(&e.referral);
         rows.push(vec![
-            d.clients[r.client as usize].display_name(),
+            d.client(r.client).display_name(),
             uk_date(r.received),
             crate::ui::figures::status_words(&e.status),
             due.map(|i| uk_date(i.date)).unwrap_or_default(),
@@ -224,7 +225,7 @@ pub fn caseload_html(
                             strong { (uk_date(item.date)) } " – "
                             @if let Some(i) = item.referral {
                                 @let r = &d.referrals[i];
-                                a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } ": "
+                                a href=(format!("/referrals/{}", r.id)) { (d.client(r.client).display_name()) } ": "
                             }
                             (alert_words(&item.alert))
                             @if let Some((href, words)) = item.referral.and_then(|i| alert_action(&d.referrals[i].id, &item.alert)) {
@@ -288,7 +289,7 @@ pub fn caseload_html(
                         @let r = &d.referrals[e.referral];
                         @let due = first_due.get(&e.referral);
                         tr id=(format!("referral-{}", r.id)) class=[due.filter(|i| i.date < today).map(|_| "overdue")] {
-                            td data-label="Person" { a href=(format!("/referrals/{}", r.id)) { (d.clients[r.client as usize].display_name()) } }
+                            td data-label="Person" { a href=(format!("/referrals/{}", r.id)) { (d.client(r.client).display_name()) } }
                             td data-label="Referred" { (uk_date(r.received)) }
                             td data-label="Status" { (status_tag(&e.status)) }
                             td data-label="Next to do" data-next-due=[due.map(|i| i.date.to_string())] { @match due {
@@ -442,9 +443,9 @@ fn sorted_caseload<'a>(
 ) {
     let items: Vec<&WorkItem> = all_items
         .iter()
-        .filter(|i| i.es == Some(es as u32))
+        .filter(|i| i.es == Some(StaffIdx::at(es)))
         .collect();
-    let mut c = es_caseload(d, es as u32, today);
+    let mut c = es_caseload(d, StaffIdx::at(es), today);
     // The first item due for each referral (the worklist is sorted by date).
     let mut first_due: std::collections::HashMap<usize, &WorkItem> = Default::default();
     for item in &items {
@@ -452,7 +453,7 @@ fn sorted_caseload<'a>(
             first_due.entry(r).or_insert(item);
         }
     }
-    let name = |r: usize| d.clients[d.referrals[r].client as usize].display_name();
+    let name = |r: usize| d.clients[d.referrals[r].client.index()].display_name();
     if !filter.is_empty() {
         c.entries.retain(|e| {
             filter.keeps(

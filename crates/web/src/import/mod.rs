@@ -56,7 +56,7 @@ pub(crate) fn routes() -> axum::Router<Shared> {
 fn import_scope(v: &Viewer, data: &Snapshot) -> Option<Option<String>> {
     v.scope
         .imports()
-        .map(|team| team.map(|t| data.dataset.teams[t as usize].id.clone()))
+        .map(|team| team.map(|t| data.dataset.team(t).id.clone()))
 }
 
 /// The team whose referrals the user may import (`None`: every team), or

@@ -17,6 +17,7 @@ use ipstrack_core::bundle::{
 };
 use ipstrack_core::bundle::{TextRule, read_text};
 use ipstrack_core::employer_engagement::{EmployerEngagement, employer_engagement};
+use ipstrack_core::model::StaffIdx;
 use ipstrack_core::model::{EmployerContactKind, Role};
 use ipstrack_core::time::DayRange;
 use ipstrack_core::{Day, Report};
@@ -91,10 +92,10 @@ fn caseload_clients(data: &Loaded, es: usize, today: Day) -> Vec<(String, String
         .map(|(_, r)| r)
         .filter(|r| {
             r.discharge.as_ref().is_none_or(|x| x.date > today)
-                && assigned_on(r, today, today) == Some(es as u32)
+                && assigned_on(r, today, today) == Some(StaffIdx::at(es))
         })
         .map(|r| {
-            let c = &d.clients[r.client as usize];
+            let c = d.client(r.client);
             (c.id.clone(), c.display_name())
         })
         .collect();
@@ -116,7 +117,7 @@ pub(crate) fn section(
     let d = &data.dataset;
     let staff = &d.staff[es];
     let end = r.period.end.min(r.as_of);
-    let e = employer_engagement(d, es as u32, DayRange::new(r.period.start, end));
+    let e = employer_engagement(d, StaffIdx::at(es), DayRange::new(r.period.start, end));
     let weeks = e.weeks.len().max(1);
     let may_record = may_record(v, data, es);
     html! {
@@ -146,7 +147,7 @@ pub(crate) fn section(
 /// rule of scope).
 fn may_record(v: &Viewer, data: &Loaded, es: usize) -> bool {
     v.scope
-        .records_employer_contacts_of(&data.dataset, es as u32)
+        .records_employer_contacts_of(&data.dataset, StaffIdx::at(es))
 }
 
 /// Weeks shown in the table of weekly counts (the period's last ones).
@@ -196,10 +197,10 @@ fn contacts_table(v: &Viewer, data: &Loaded, e: &EmployerEngagement, may_record:
                 } }
                 tbody { @for c in e.contacts.iter().take(CONTACTS_SHOWN) { tr {
                     td { (uk_date(c.date)) } td { (c.employer) } td { (kind_words(c.kind)) }
-                    td { @if let Some(client) = c.client { (d.clients[client as usize].display_name()) } @else { "–" } }
+                    td { @if let Some(client) = c.client { (d.client(client).display_name()) } @else { "–" } }
                     td { (c.note.as_deref().unwrap_or("")) }
                     @if may_record { td class="actions" {
-                        @let es = &d.staff[c.es as usize].id;
+                        @let es = &d.staff_member(c.es).id;
                         a class="button secondary" href=(format!("/specialists/{es}/employer-contacts/{}", c.id))
                             aria-label=(format!("Change: {} on {}", c.employer, uk_date(c.date))) { "Change" }
                         " "

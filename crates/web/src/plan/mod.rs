@@ -171,7 +171,7 @@ pub fn plan_html(
 ) -> Markup {
     let d = &data.dataset;
     let staff = &d.staff[es];
-    let team = &d.teams[staff.team as usize];
+    let team = d.team(staff.team);
     let figures: Option<&SpecialistKpis> = r.specialists.iter().find(|s| s.id == staff.id);
     let band = d.policy.caseload_band;
     let standing = figures.and_then(|s| s.kpis.caseload.standing(staff, &d.policy));

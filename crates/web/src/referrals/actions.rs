@@ -125,7 +125,7 @@ pub(crate) fn action_html(
 ) -> Markup {
     let d = &data.dataset;
     let r = &d.referrals[index];
-    let client = &d.clients[r.client as usize];
+    let client = d.client(r.client);
     let name = client.display_name();
     let title = action_title(action).unwrap_or("Record");
     let title = if action == "discharge" {

@@ -15,7 +15,7 @@ pub(crate) fn confirmation(
 ) -> maud::Markup {
     let d = &data.dataset;
     let r = &d.referrals[i];
-    let name = d.clients[r.client as usize].display_name();
+    let name = d.client(r.client).display_name();
     let day = form
         .get("date")
         .and_then(|t| Day::parse(t))

@@ -130,9 +130,9 @@ struct Told<'a> {
 fn marked_html(v: &Viewer, data: &Loaded, i: usize, today: Day, told: Told) -> Markup {
     let d = &data.dataset;
     let r = &d.referrals[i];
-    let client = &d.clients[r.client as usize];
+    let client = d.client(r.client);
     let es = assigned_on(r, today, today)
-        .map(|e| d.staff[e as usize].name.clone())
+        .map(|e| d.staff_member(e).name.clone())
         .unwrap_or_else(|| "unallocated".into());
     layout(
         v,
@@ -165,7 +165,7 @@ fn marked_html(v: &Viewer, data: &Loaded, i: usize, today: Day, told: Told) -> M
 fn mark_html(v: &Viewer, data: &Loaded, i: usize, form: &FormState) -> Markup {
     let d = &data.dataset;
     let r = &d.referrals[i];
-    let name = d.clients[r.client as usize].display_name();
+    let name = d.client(r.client).display_name();
     layout(
         v,
         "Mark this referral as entered in error",

@@ -269,7 +269,7 @@ fn entry_html(
 ) -> Markup {
     let d = &data.dataset;
     let r = &d.referrals[i];
-    let name = d.clients[r.client as usize].display_name();
+    let name = d.client(r.client).display_name();
     let kind = form.form;
     let max = today.to_string();
     let specialists = crate::referrals::assignable(v, d, today);

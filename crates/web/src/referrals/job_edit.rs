@@ -386,7 +386,7 @@ fn job_html(
     }
     let d = &data.dataset;
     let r = &d.referrals[i];
-    let name = d.clients[r.client as usize].display_name();
+    let name = d.client(r.client).display_name();
     let max = today.to_string();
     let kinds = options(&[
         ("employee", "Employee"),
@@ -458,7 +458,7 @@ fn task_html(
 ) -> Markup {
     let d = &data.dataset;
     let r = &d.referrals[i];
-    let name = d.clients[r.client as usize].display_name();
+    let name = d.client(r.client).display_name();
     let max = today.to_string();
     let carried = [
         "type",

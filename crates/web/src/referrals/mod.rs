@@ -6,6 +6,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use ipstrack_core::Day;
 use ipstrack_core::model::Dataset;
+use ipstrack_core::model::StaffIdx;
 
 use crate::Shared;
 use crate::ui::form::FieldErrors;
@@ -232,7 +233,7 @@ pub(crate) fn assignable(v: &Viewer, data: &Dataset, today: Day) -> Vec<(String,
     data.staff
         .iter()
         .enumerate()
-        .filter(|(i, _)| v.scope.may_assign(data, *i as u32, today))
+        .filter(|(i, _)| v.scope.may_assign(data, StaffIdx::at(*i), today))
         .map(|(_, s)| (s.id.clone(), format!("{} ({})", s.name, s.id)))
         .collect()
 }

@@ -5,6 +5,7 @@ use crate::saved::saved_redirect;
 use axum::extract::State;
 use axum::http::StatusCode;
 use ipstrack_core::bundle::{self, ClientDoc, ReferralDoc, accepts};
+use ipstrack_core::model::ClientIdx;
 use ipstrack_core::model::Dataset;
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +96,7 @@ pub(crate) async fn checked_referral(
     let client = form.client.trim();
     // A client of the user's scope (one of their referrals' clients), or a
     // new one: another team's client is answered as if there were none.
-    let client_in_scope = |c: usize| v.scope.client(d, c as u32, today);
+    let client_in_scope = |c: usize| v.scope.client(d, ClientIdx::at(c), today);
     let stored = (!client.is_empty())
         .then(|| d.clients.iter().position(|c| c.id == client))
         .flatten();
@@ -303,7 +304,7 @@ fn same_person_in_scope<'a>(
     d.referrals
         .iter()
         .filter(|r| v.scope.referral(d, r, today))
-        .map(|r| &d.clients[r.client as usize])
+        .map(|r| d.client(r.client))
         .find(|c| {
             c.date_of_birth == Some(born)
                 && c.family_name

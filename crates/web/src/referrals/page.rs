@@ -55,7 +55,7 @@ pub(crate) async fn referral_page(
     };
     let saved = take_saved_on(&state, &headers);
     let d = &data.dataset;
-    let name = d.clients[d.referrals[i].client as usize].display_name();
+    let name = d.clients[d.referrals[i].client.index()].display_name();
     let form = FormState {
         saved: saved
             .as_ref()
@@ -139,9 +139,9 @@ pub fn summary_html(
     let outcomes = outcomes(r, today, policy);
     let runs = runs(r, &outcomes, today, policy);
     let es = assigned_on(r, today, today)
-        .map(|e| d.staff[e as usize].name.clone())
+        .map(|e| d.staff_member(e).name.clone())
         .unwrap_or_else(|| "nobody (unallocated)".into());
-    let client = &d.clients[r.client as usize];
+    let client = d.client(r.client);
     let due = referral_alerts(d, index, today);
     let actions = available(r, today, !specialists.is_empty());
     let mut contacts: Vec<&ipstrack_core::model::Contact> = r.contacts.iter().collect();

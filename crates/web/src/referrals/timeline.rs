@@ -27,7 +27,7 @@ pub(crate) async fn timeline_page(
     let today = state.today();
     let i = referral_in_scope(&state, &v, &data, &id, today).await?;
     let r = &data.dataset.referrals[i];
-    let name = data.dataset.clients[r.client as usize].display_name();
+    let name = data.dataset.client(r.client).display_name();
     Ok(layout(
         &v,
         &format!("Timeline of {name}"),
@@ -142,7 +142,7 @@ pub(crate) fn timeline_entries(data: &Loaded, index: usize) -> Vec<TimelineEntry
     for (i, t) in r.transfers.iter().enumerate() {
         events.push((
             t.date,
-            format!("Transferred to {}", d.staff[t.es as usize].name),
+            format!("Transferred to {}", d.staff_member(t.es).name),
             Some(("transfer", i)),
         ));
     }

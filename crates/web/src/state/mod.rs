@@ -183,7 +183,7 @@ impl AppState {
                 continue;
             }
             let doc = ipstrack_core::bundle::referral_document(d, r);
-            let client = ipstrack_core::bundle::client_document(&d.clients[r.client as usize]);
+            let client = ipstrack_core::bundle::client_document(d.client(r.client));
             // One that does not fit (it cannot happen with data read later)
             // is left to the change follower.
             if let Ok(with) = loaded.with_referral(Some(&client), &doc, r.version) {

@@ -173,7 +173,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     let d = w.store.load().await.unwrap().dataset;
     let es2 = d.staff.iter().find(|s| s.id == "es2").unwrap();
     assert_eq!(es2.end_date.unwrap().to_string(), "2024-12-31");
-    assert_eq!(d.teams[es2.team as usize].id, "t1");
+    assert_eq!(d.team(es2.team).id, "t1");
     // Each change audited with the old and the new record.
     let audit = w
         .store

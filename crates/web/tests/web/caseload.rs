@@ -56,7 +56,7 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
     let loaded = w.store.load().await.unwrap();
     let d = &loaded.dataset;
     let es = d.staff.iter().position(|s| s.id == "es3").unwrap() as u32;
-    let core = ipstrack_core::caseload::es_caseload(d, es, today());
+    let core = ipstrack_core::caseload::es_caseload(d, ipstrack_core::model::StaffIdx(es), today());
     let entry = core
         .entries
         .iter()

@@ -102,7 +102,8 @@ pub async fn world_on(url: &str, dir: tempfile::TempDir) -> World {
     let loaded = store.load().await.unwrap();
     let d = &loaded.dataset;
     let of = |es: &str| {
-        let idx = d.staff.iter().position(|s| s.id == es).unwrap() as u32;
+        let idx =
+            ipstrack_core::model::StaffIdx::at(d.staff.iter().position(|s| s.id == es).unwrap());
         d.referrals
             .iter()
             .find(|r| {

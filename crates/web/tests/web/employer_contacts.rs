@@ -109,7 +109,7 @@ async fn a_bad_employer_contact_is_named_field_by_field_and_nothing_is_saved() {
     let other_client = {
         let loaded = w.store.load().await.unwrap();
         let at = loaded.referral_index(&w.es1_referral).unwrap();
-        let c = loaded.dataset.referrals[at].client as usize;
+        let c = loaded.dataset.referrals[at].client.index();
         loaded.dataset.clients[c].id.clone()
     };
     let form = format!("date=2025-01-16&employer=+&kind=lunch&note=&client={other_client}");

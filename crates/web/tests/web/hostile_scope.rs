@@ -352,8 +352,11 @@ async fn the_new_referral_form_names_a_client_of_ones_own_with_the_nhs_number() 
     let own = d
         .referrals
         .iter()
-        .find(|r| ipstrack_core::attribution::assigned_on(r, today(), today()) == Some(es1_idx))
-        .map(|r| d.clients[r.client as usize].id.clone())
+        .find(|r| {
+            ipstrack_core::attribution::assigned_on(r, today(), today())
+                == Some(ipstrack_core::model::StaffIdx(es1_idx))
+        })
+        .map(|r| d.client(r.client).id.clone())
         .unwrap();
     let mut doc = w.store.export().await.unwrap();
     for c in doc.clients.iter_mut().filter(|c| c.id == own) {

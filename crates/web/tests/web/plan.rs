@@ -106,7 +106,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
             assert_eq!(text_of(&page, id), value, "{} {id}", s.id);
         };
         expect("plan-es", staff.name.clone());
-        expect("plan-team", d.teams[staff.team as usize].name.clone());
+        expect("plan-team", d.team(staff.team).name.clone());
         expect(
             "plan-start",
             staff.start_date.date().strftime("%-d %b %Y").to_string(),

@@ -493,7 +493,11 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
         .dataset
         .staff
         .iter()
-        .filter(|s| s.role == ipstrack_core::model::Role::Es && s.team == 0 && s.id != "es3")
+        .filter(|s| {
+            s.role == ipstrack_core::model::Role::Es
+                && s.team == ipstrack_core::model::TeamIdx(0)
+                && s.id != "es3"
+        })
         .map(|s| s.id.clone())
         .collect();
     if let Some(other) = t1_es.first() {

@@ -23,7 +23,9 @@ async fn a_team_lead_sees_every_item_of_their_team_sorted_by_date_and_no_other_t
     let t1 = d.teams.iter().position(|t| t.id == "t1").unwrap() as u32;
     let expected: Vec<_> = worklist(d, today())
         .into_iter()
-        .filter(|i| i.es.is_some_and(|s| d.staff[s as usize].team == t1))
+        .filter(|i| {
+            i.es.is_some_and(|s| d.staff_member(s).team == ipstrack_core::model::TeamIdx(t1))
+        })
         .collect();
     assert!(
         !expected.is_empty(),
