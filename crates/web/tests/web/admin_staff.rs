@@ -67,7 +67,7 @@ async fn an_admin_adds_an_es_who_is_stored_as_the_loader_reads_and_exports_uncha
         "csrf={csrf}&name=++Ann+Smith+&team=t1&fte=0.6&{}",
         date("start_date", "1", "4", "2024")
     );
-    let (status, _, page) = send(&w.app, post("/admin/staff/new", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/new", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let target = stored_target(&w, "es5").await;
     assert_eq!(target, 21.0, "35 a year from 1 Jul 2024, at 0.6");
@@ -77,14 +77,7 @@ async fn an_admin_adds_an_es_who_is_stored_as_the_loader_reads_and_exports_uncha
     );
     // On the list at once (a new snapshot), and in the audit log.
     shows(&ok_page(&w, "/admin/staff", &admin).await, "Ann Smith");
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some("es5".into()),
-            since: None,
-        })
-        .await
-        .unwrap();
+    let audit = audit_of(&w, "es5").await;
     assert_eq!(
         (audit[0].actor.as_str(), audit[0].action.as_str()),
         ("admin", "insert")
@@ -111,7 +104,7 @@ async fn a_new_es_with_missing_or_bad_fields_is_refused_beside_each_field() {
         "csrf={csrf}&name=&team=nowhere&fte=1.5&{}",
         date("start_date", "31", "2", "2025")
     );
-    let (status, _, page) = send(&w.app, post("/admin/staff/new", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/new", &admin, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "There is a problem");
     for anchor in ["name", "team", "fte", "start_date"] {
@@ -135,7 +128,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     shows_date(&page, "staff-start_date", "2024-06-24");
 
     let form = format!("csrf={csrf}&{}", date("start_date", "1", "4", "2024"));
-    let (status, _, page) = send(&w.app, post("/admin/staff/es3/start", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/es3/start", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     shows(
         &page,
@@ -143,7 +136,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     );
 
     let form = format!("csrf={csrf}&fte=0.5");
-    let (status, _, page) = send(&w.app, post("/admin/staff/es4/fte", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/es4/fte", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let target = stored_target(&w, "es4").await;
     shows(
@@ -154,7 +147,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     );
 
     let form = format!("csrf={csrf}&{}", date("end_date", "31", "12", "2024"));
-    let (status, _, page) = send(&w.app, post("/admin/staff/es2/leaving", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/es2/leaving", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let target = stored_target(&w, "es2").await;
     assert!(target < 40.0, "{target}");
@@ -166,7 +159,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     );
 
     let form = format!("csrf={csrf}&team=t1");
-    let (status, _, page) = send(&w.app, post("/admin/staff/es2/team", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/es2/team", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     shows(&page, "Specialist 2 moved from South to North");
 
@@ -175,15 +168,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     assert_eq!(es2.end_date.unwrap().to_string(), "2024-12-31");
     assert_eq!(d.teams[es2.team as usize].id, "t1");
     // Each change audited with the old and the new record.
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some("es4".into()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, "es4").await;
     assert_eq!(
         (last.actor.as_str(), last.action.as_str()),
         ("admin", "update")
@@ -231,8 +216,7 @@ async fn bad_dates_are_refused_beside_the_field_with_the_error_summary() {
             "Enter the FTE as a number more than 0 and at most 1",
         ),
     ] {
-        let (status, _, page) =
-            send(&w.app, post(path, &admin, &format!("csrf={csrf}&{form}"))).await;
+        let (status, _, page) = submit(&w, path, &admin, &format!("csrf={csrf}&{form}")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path} {form}");
         shows(&page, "There is a problem");
         shows(&page, message);
@@ -260,40 +244,23 @@ async fn only_managers_and_admins_reach_the_staff_pages_and_forms_need_the_token
             let (status, _, _) = send(&w.app, get(path, &session)).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{user} {path}");
         }
-        let (status, _, _) = send(
-            &w.app,
-            post(
-                "/admin/staff/es1/fte",
-                &session,
-                &format!("csrf={csrf}&fte=0.5"),
-            ),
-        )
-        .await;
+        let form = format!("csrf={csrf}&fte=0.5");
+        let (status, _, _) = submit(&w, "/admin/staff/es1/fte", &session, &form).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{user}");
     }
     // A manager manages the service's staff (docs/decisions.md).
     ok_page(&w, "/admin/staff", &manager).await;
-    let (status, _, _) = send(&w.app, post("/admin/staff/es1/fte", &manager, "fte=0.5")).await;
+    let (status, _, _) = submit(&w, "/admin/staff/es1/fte", &manager, "fte=0.5").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
     for path in ["/admin/staff/nobody/fte", "/admin/staff/es1/name"] {
         let (status, _, _) = send(&w.app, get(path, &manager)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-        let (status, _, _) = send(
-            &w.app,
-            post(path, &manager, &format!("csrf={manager_csrf}&fte=0.5")),
-        )
-        .await;
+        let (status, _, _) =
+            submit(&w, path, &manager, &format!("csrf={manager_csrf}&fte=0.5")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
-    let (status, _, page) = send(
-        &w.app,
-        post(
-            "/admin/staff/es1/fte",
-            &manager,
-            &format!("csrf={manager_csrf}&fte=0.5"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={manager_csrf}&fte=0.5");
+    let (status, _, page) = submit(&w, "/admin/staff/es1/fte", &manager, &form).await;
     assert_eq!(status, StatusCode::OK);
     shows(&page, "FTE of Specialist 1 changed from 1 to 0.5");
     let (status, _, _) = send(&w.app, get("/admin/staff", "")).await;

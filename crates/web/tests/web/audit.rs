@@ -10,10 +10,10 @@ async fn some_changes(w: &World) {
     let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es3_referral);
     let form = format!("csrf={csrf}&date=2025-01-13&kind=remote&note=first+call");
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    let (status, _, _) = submit(w, &format!("{referral}/contacts"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let form = format!("csrf={csrf}&start=2025-01-14&end=2025-01-15");
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
+    let (status, _, _) = submit(w, &format!("{referral}/hold"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 

@@ -32,12 +32,7 @@ fn days_until_inactive_cell(page: &str, referral: &str) -> String {
 async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_engagement() {
     let w = world().await;
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    let form = format!(
-        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=9434765919&received=2024-11-18&status_at_referral=unemployed&es=es3"
-    );
-    let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let referral = location(&headers);
+    let referral = es3_refers_amira(&w, &es3, &csrf, "2024-11-18").await;
     let id = referral.rsplit('/').next().unwrap().to_string();
     // Access (a two-way contact) 51 days before today, an attempt 5 days before.
     for (step, form) in [
@@ -50,7 +45,7 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
     ] {
         // Each form sends the version its page showed.
         let form = format!("{form}&version={}", version_now(&w, &referral).await);
-        let (status, _, _) = send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
+        let (status, _, _) = submit(&w, &format!("{referral}/{step}"), &es3, &form).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{step}");
     }
     let loaded = w.store.load().await.unwrap();
@@ -110,7 +105,7 @@ async fn case_1_a_client_kept_active_by_a_team_decision_is_shown_as_such() {
     let form = format!(
         "csrf={csrf}&start=2025-01-01&end=&status=active&reason=in+hospital&agreed_by=es1,Team+lead"
     );
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/decision"), &es1, &form)).await;
+    let (status, _, _) = submit(&w, &format!("{referral}/decision"), &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
     assert!(

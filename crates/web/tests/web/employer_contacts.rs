@@ -17,15 +17,9 @@ async fn record(
     es: &str,
     form: &str,
 ) -> (StatusCode, String, String) {
-    let (status, headers, page) = send(
-        &w.app,
-        post(
-            &format!("/specialists/{es}/employer-contacts"),
-            cookie,
-            &format!("{form}&csrf={csrf}"),
-        ),
-    )
-    .await;
+    let form = format!("{form}&csrf={csrf}");
+    let path = format!("/specialists/{es}/employer-contacts");
+    let (status, headers, page) = submit(w, &path, cookie, &form).await;
     (status, location(&headers), page)
 }
 
@@ -140,11 +134,6 @@ async fn a_bad_employer_contact_is_named_field_by_field_and_nothing_is_saved() {
 }
 
 /// The version (fingerprint) an edit page's form carries.
-fn version_in(page: &str) -> String {
-    let at = page.find("name=\"version\" value=\"").expect("a version")
-        + "name=\"version\" value=\"".len();
-    page[at..at + 24].to_string()
-}
 
 #[tokio::test]
 async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused() {
@@ -160,7 +149,7 @@ async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused(
     .await;
     shows(&edit, "Change the employer contact");
     shows(&edit, "value=\"Greggs\"");
-    let version = version_in(&edit);
+    let version = version_of(&edit);
     let change = |employer: &str, version: &str| {
         post(
             &format!("/specialists/es3/employer-contacts/{id}"),
@@ -195,7 +184,7 @@ async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused(
     };
     let (status, _, _) = send(&w.app, remove(&version)).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let current = version_in(
+    let current = version_of(
         &ok_page(
             &w,
             &format!("/specialists/es3/employer-contacts/{id}"),
@@ -234,15 +223,9 @@ async fn another_es_employer_contact_cannot_be_reached_through_an_address_of_one
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     hides(&page, "Greggs");
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("/specialists/es3/employer-contacts/{id}/remove"),
-            &es3,
-            &format!("version=x&csrf={csrf}"),
-        ),
-    )
-    .await;
+    let form = format!("version=x&csrf={csrf}");
+    let path = format!("/specialists/es3/employer-contacts/{id}/remove");
+    let (status, _, _) = submit(&w, &path, &es3, &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(w.store.employer_contacts().await.unwrap().len(), 1);
 }

@@ -262,15 +262,11 @@ async fn opening_another_teams_referral_is_written_to_the_audit_log() {
 async fn new_referral(w: &World, session: &str, client: &str, nhs: &str) -> (StatusCode, String) {
     let (_, _, page) = send(&w.app, get("/referrals/new", session)).await;
     let csrf = hidden_csrf(&page);
-    let once = page
-        .split("name=\"once\" value=\"")
-        .nth(1)
-        .map(|s| s.split('"').next().unwrap().to_string())
-        .unwrap_or_default();
+    let once = hidden_value(&page, "once").unwrap_or_default();
     let form = format!(
         "csrf={csrf}&once={once}&client={client}&given_name=Amira&family_name=Khan&nhs_number={nhs}&received=2025-01-10&status_at_referral=unemployed&es=es1"
     );
-    let (status, _, page) = send(&w.app, post("/referrals/new", session, &form)).await;
+    let (status, _, page) = submit(w, "/referrals/new", session, &form).await;
     (status, page)
 }
 

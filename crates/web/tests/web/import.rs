@@ -261,7 +261,7 @@ async fn a_contact_recorded_after_the_preview_is_kept_and_the_import_refused_nam
         .expect("a referral of es3 with contacts")
         .id;
     // The person has a name: pages name them by it.
-    let stored = w.store.referral(&referral).await.unwrap().unwrap();
+    let stored = saved_referral(&w, &referral).await;
     let mut named = w.store.export().await.unwrap();
     let mut client = stored.client.clone();
     client.given_name = Some("Amira".into());

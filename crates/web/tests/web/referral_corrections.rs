@@ -21,15 +21,8 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
     };
     let before = contacts(&w.store.load().await.unwrap());
     let add = format!("csrf={csrf}&date=2025-01-14&kind=remote");
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("/referrals/{}/contacts", w.es1_referral),
-            &es1,
-            &add,
-        ),
-    )
-    .await;
+    let path = format!("/referrals/{}/contacts", w.es1_referral);
+    let (status, _, _) = submit(&w, &path, &es1, &add).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = send(
         &w.app,
@@ -45,26 +38,11 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
         "csrf={csrf}&kind=contact&index={before}&version={}",
         version_now(&w, &referral).await
     );
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("/referrals/{}/remove", w.es1_referral),
-            &es1,
-            &remove,
-        ),
-    )
-    .await;
+    let path = format!("/referrals/{}/remove", w.es1_referral);
+    let (status, _, _) = submit(&w, &path, &es1, &remove).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(contacts(&w.store.load().await.unwrap()), before);
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some(w.es1_referral.clone()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, &w.es1_referral).await;
     assert_eq!(last.action, "update");
     assert!(
         last.old_value.as_deref().unwrap().contains("2025-01-14"),
@@ -74,15 +52,8 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
         "csrf={csrf}&kind=contact&index=9999&version={}",
         version_now(&w, &referral).await
     );
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("/referrals/{}/remove", w.es1_referral),
-            &es1,
-            &wrong,
-        ),
-    )
-    .await;
+    let path = format!("/referrals/{}/remove", w.es1_referral);
+    let (status, _, _) = submit(&w, &path, &es1, &wrong).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -94,7 +65,7 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
     let form = format!(
         "csrf={csrf}&date=2025-01-14&kind=face_to_face&note=Talked+about+her+CV%3B+next%3A+apply+at+the+Co-op+%3Cb%3E"
     );
-    let (status, _, body) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    let (status, _, body) = submit(&w, &format!("{referral}/contacts"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let page = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
     // Shown as text (escaped), never as markup.
@@ -102,7 +73,7 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
         &page,
         "Note: Talked about her CV; next: apply at the Co-op &lt;b&gt;",
     );
-    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let stored = saved_referral(&w, &w.es3_referral).await;
     let last = stored.referral.contacts.unwrap().pop().unwrap();
     assert_eq!(
         last.note.as_deref(),
@@ -110,7 +81,7 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
     );
     let long = "x".repeat(1_001);
     let form = format!("csrf={csrf}&date=2025-01-14&kind=face_to_face&note={long}");
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/contacts"), &es3, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "href=\"#contact-note\"");
 }
@@ -129,18 +100,11 @@ async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
     );
     shows(&page, "For example, 6 12 2026");
     let path = format!("{referral}/contacts");
-    let before = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let before = saved_referral(&w, &w.es1_referral).await;
     let count = before.referral.contacts.as_ref().map_or(0, Vec::len);
     // The browser picker's trap: 06122026 typed into one box is not a date.
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &path,
-            &es1,
-            &format!("csrf={csrf}&date-day=06122026&date-month=&date-year=&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date-day=06122026&date-month=&date-year=&kind=remote");
+    let (status, _, body) = submit(&w, &path, &es1, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(
         &body,
@@ -148,35 +112,21 @@ async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
     );
     shows(&body, "value=\"06122026\"");
     // 31 February is not a day either; shown again as typed.
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &path,
-            &es1,
-            &format!("csrf={csrf}&date-day=31&date-month=2&date-year=2024&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date-day=31&date-month=2&date-year=2024&kind=remote");
+    let (status, _, body) = submit(&w, &path, &es1, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&body, "value=\"31\"");
-    let after = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let after = saved_referral(&w, &w.es1_referral).await;
     assert_eq!(
         after.referral.contacts.as_ref().map_or(0, Vec::len),
         count,
         "nothing saved"
     );
     // 6 1 2025 is the 6th of January.
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &path,
-            &es1,
-            &format!("csrf={csrf}&date-day=6&date-month=1&date-year=2025&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date-day=6&date-month=1&date-year=2025&kind=remote");
+    let (status, _, body) = submit(&w, &path, &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{}", error_of(&body));
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert_eq!(
         saved.referral.contacts.unwrap().last().unwrap().date,
         "2025-01-06"
@@ -199,13 +149,13 @@ async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
     let form = format!(
         "csrf={csrf}&version={version}&date-day=15&date-month=1&date-year=2025&reason=Moved+away"
     );
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/discharge"), &es1, &form).await;
     assert_eq!(status, StatusCode::OK);
     shows(&page, "The referral closes on <strong>15 Jan 2025</strong>");
     shows(&page, "Reason: Moved away");
     shows(&page, "name=\"confirm\" value=\"yes\"");
     shows(&page, "No, go back");
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert!(
         saved.referral.discharge.is_none(),
         "not saved before it is confirmed"
@@ -213,13 +163,9 @@ async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
     // Confirmed: the page's own form, as sent.
     let confirm =
         format!("csrf={csrf}&version={version}&date=2025-01-15&reason=Moved+away&confirm=yes");
-    let (status, _, _) = send(
-        &w.app,
-        post(&format!("{referral}/discharge"), &es1, &confirm),
-    )
-    .await;
+    let (status, _, _) = submit(&w, &format!("{referral}/discharge"), &es1, &confirm).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert_eq!(saved.referral.discharge.unwrap().date, "2025-01-15");
     // Closed: only reopening and the follow-up are offered.
     let page = ok_page(&w, &referral, &es1).await;
@@ -235,9 +181,9 @@ async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
         "csrf={csrf}&kind=discharge&index=0&version={}",
         saved.version
     );
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/remove"), &es1, &reopen)).await;
+    let (status, _, _) = submit(&w, &format!("{referral}/remove"), &es1, &reopen).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let reopened = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let reopened = saved_referral(&w, &w.es1_referral).await;
     assert!(reopened.referral.discharge.is_none());
     shows(&ok_page(&w, &referral, &es1).await, "Record a contact");
 }

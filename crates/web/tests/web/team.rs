@@ -275,14 +275,7 @@ async fn r_2_the_service_page_shows_what_no_team_held_so_the_teams_add_up() {
     unallocate_one(&w, "2024-10-01", "2024-12-31").await;
     let manager = session_of(&w, "manager").await;
     let path = "/service?period=2024/25-Q3&as_of=2024-12-31";
-    let mut page = ok_page(&w, path, &manager).await;
-    for _ in 0..60 {
-        if page.contains("Not allocated to a team") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        page = ok_page(&w, path, &manager).await;
-    }
+    let page = ok_page_once_it_shows(&w, path, &manager, "Not allocated to a team").await;
     let referrals = |row: &str| -> u32 {
         let cell = row.split("data-figure=\"referrals\">").nth(1).unwrap();
         let (u, e) = cell.split('<').next().unwrap().split_once(" / ").unwrap();
