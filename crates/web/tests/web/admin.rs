@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 
 #[tokio::test]
 async fn an_admin_adds_and_disables_users_and_nobody_else_can() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let (manager, manager_csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
     let (status, _, _) = send(&w.app, get("/admin/users", &manager)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -42,8 +41,7 @@ async fn an_admin_adds_and_disables_users_and_nobody_else_can() {
 
 #[tokio::test]
 async fn disabling_an_unknown_user_is_404_an_already_disabled_one_409_and_a_taken_username_409() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let disable = |name: &str| {
         post(
             &format!("/admin/users/{name}/disable"),
@@ -67,8 +65,7 @@ async fn disabling_an_unknown_user_is_404_an_already_disabled_one_409_and_a_take
 
 #[tokio::test]
 async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let manager = session_of(&w, "manager").await;
     let (status, _, _) = send(&w.app, get("/admin/policy", &manager)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -154,8 +151,7 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
 
 #[tokio::test]
 async fn the_users_page_tells_the_admin_of_failed_sign_ins_and_waits() {
-    let w = world().await;
-    let admin = session_of(&w, "admin").await;
+    let (w, admin, _) = world_signed_in("admin").await;
     let (_, _, page) = send(&w.app, get("/admin/users", &admin)).await;
     hides(&page, "failed sign-in");
     for _ in 0..5 {
@@ -174,8 +170,7 @@ async fn the_users_page_tells_the_admin_of_failed_sign_ins_and_waits() {
 
 #[tokio::test]
 async fn disabling_a_user_ends_their_sessions() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let es1 = session_of(&w, "es1").await;
     let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
     let form = format!("csrf={csrf}");

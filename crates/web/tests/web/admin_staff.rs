@@ -30,8 +30,7 @@ fn date(name: &str, d: &str, m: &str, y: &str) -> String {
 
 #[tokio::test]
 async fn the_staff_list_shows_each_member_in_words_and_who_can_sign_in() {
-    let w = world().await;
-    let admin = session_of(&w, "admin").await;
+    let (w, admin, _) = world_signed_in("admin").await;
     let page = ok_page(&w, "/admin/staff", &admin).await;
     for text in [
         "Specialist 4",
@@ -59,8 +58,7 @@ async fn the_staff_list_shows_each_member_in_words_and_who_can_sign_in() {
 
 #[tokio::test]
 async fn an_admin_adds_an_es_who_is_stored_as_the_loader_reads_and_exports_unchanged() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let page = ok_page(&w, "/admin/staff/new", &admin).await;
     shows(&page, "id=\"staff-start_date\" name=\"start_date-day\"");
     let form = format!(
@@ -98,8 +96,7 @@ async fn an_admin_adds_an_es_who_is_stored_as_the_loader_reads_and_exports_uncha
 
 #[tokio::test]
 async fn a_new_es_with_missing_or_bad_fields_is_refused_beside_each_field() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let form = format!(
         "csrf={csrf}&name=&team=nowhere&fte=1.5&{}",
         date("start_date", "31", "2", "2025")
@@ -121,8 +118,7 @@ async fn a_new_es_with_missing_or_bad_fields_is_refused_beside_each_field() {
 
 #[tokio::test]
 async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let page = ok_page(&w, "/admin/staff/es3/start", &admin).await;
     shows(&page, "Change the start date of Specialist 3");
     shows_date(&page, "staff-start_date", "2024-06-24");
@@ -181,8 +177,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
 
 #[tokio::test]
 async fn bad_dates_are_refused_beside_the_field_with_the_error_summary() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let before = w.store.export().await.unwrap();
     for (path, form, message) in [
         (
@@ -236,8 +231,7 @@ async fn bad_dates_are_refused_beside_the_field_with_the_error_summary() {
 
 #[tokio::test]
 async fn only_managers_and_admins_reach_the_staff_pages_and_forms_need_the_token() {
-    let w = world().await;
-    let (manager, manager_csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, manager_csrf) = world_signed_in("manager").await;
     for user in ["es1", "lead1"] {
         let (session, csrf) = sign_in(&w, user, PASSWORD).await.unwrap();
         for path in ["/admin/staff", "/admin/staff/new", "/admin/staff/es1/fte"] {

@@ -17,8 +17,7 @@ fn one_time_password(page: &str) -> String {
 
 #[tokio::test]
 async fn the_users_page_names_roles_and_staff_in_words() {
-    let w = world().await;
-    let admin = session_of(&w, "admin").await;
+    let (w, admin, _) = world_signed_in("admin").await;
     let page = ok_page(&w, "/admin/users", &admin).await;
     shows(&page, "Employment specialist");
     shows(&page, "Administrator");
@@ -30,8 +29,7 @@ async fn the_users_page_names_roles_and_staff_in_words() {
 
 #[tokio::test]
 async fn a_reset_password_is_shown_once_ends_every_session_and_signs_in() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let es1 = session_of(&w, "es1").await;
     let form = format!("csrf={csrf}");
     let (status, headers, page) = submit(&w, "/admin/users/es1/password", &admin, &form).await;
@@ -59,8 +57,7 @@ async fn a_reset_password_is_shown_once_ends_every_session_and_signs_in() {
 
 #[tokio::test]
 async fn a_disabled_user_is_enabled_again_and_one_not_disabled_is_told_so() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let action = |what: &str| {
         post(
             &format!("/admin/users/es3/{what}"),
@@ -88,8 +85,7 @@ async fn a_disabled_user_is_enabled_again_and_one_not_disabled_is_told_so() {
 
 #[tokio::test]
 async fn an_admin_changes_a_role_but_the_last_admin_keeps_theirs() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let role = |name: &str, role: &str| {
         post(
             &format!("/admin/users/{name}/role"),
@@ -137,8 +133,7 @@ async fn an_admin_changes_a_role_but_the_last_admin_keeps_theirs() {
 
 #[tokio::test]
 async fn user_actions_are_refused_to_non_admins_without_the_token_and_for_unknown_users() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     for user in ["es1", "lead1", "manager"] {
         let (session, user_csrf) = sign_in(&w, user, PASSWORD).await.unwrap();
         for what in ["password", "enable", "role"] {

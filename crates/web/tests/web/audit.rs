@@ -65,8 +65,7 @@ async fn the_audit_log_says_who_changed_what_from_what_to_what_in_words() {
 
 #[tokio::test]
 async fn the_audit_log_is_read_a_page_at_a_time() {
-    let w = world().await;
-    let admin = session_of(&w, "admin").await;
+    let (w, admin, _) = world_signed_in("admin").await;
     let all = w
         .store
         .audit(&ipstrack_store::AuditFilter::default())

@@ -44,8 +44,7 @@ async fn a_wrong_password_is_refused_with_an_error_summary() {
 
 #[tokio::test]
 async fn signing_out_ends_the_session() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let (status, _, _) = submit(&w, "/sign-out", &es1, "csrf=wrong").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = submit(&w, "/sign-out", &es1, &format!("csrf={csrf}")).await;
@@ -58,8 +57,7 @@ async fn signing_out_ends_the_session() {
 /// too); every other session of the user ends.
 #[tokio::test]
 async fn changing_ones_password_ends_the_other_sessions() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let elsewhere = session_of(&w, "es1").await;
     let current = PASSWORD.replace(' ', "+");
     // (current, new, confirm) → the status, and the field the error links to.

@@ -340,6 +340,16 @@ pub async fn session_of(w: &World, user: &str) -> String {
         .0
 }
 
+/// A new world with `user` signed in (with [`PASSWORD`]): (the world, the
+/// session cookie, its CSRF token).
+pub async fn world_signed_in(user: &str) -> (World, String, String) {
+    let w = world().await;
+    let (session, csrf) = sign_in(&w, user, PASSWORD)
+        .await
+        .unwrap_or_else(|| panic!("{user} signs in"));
+    (w, session, csrf)
+}
+
 /// The page at `path` for the session `cookie`, which must be answered 200.
 pub async fn ok_page(w: &World, path: &str, cookie: &str) -> String {
     let (status, _, page) = send(&w.app, get(path, cookie)).await;

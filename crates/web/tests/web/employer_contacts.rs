@@ -25,8 +25,7 @@ async fn record(
 
 #[tokio::test]
 async fn an_es_records_an_employer_contact_and_sees_it_counted_on_their_plan() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let (status, to, _) = record(&w, &es3, &csrf, "es3", FORM).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(to, "/specialists/es3/plan#saved");
@@ -97,8 +96,7 @@ async fn only_the_es_and_their_team_lead_record_employer_contacts() {
 
 #[tokio::test]
 async fn a_bad_employer_contact_is_named_field_by_field_and_nothing_is_saved() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     // A client of another ES's caseload, a future date, no employer, no kind.
     let other_client = {
         let loaded = w.store.load().await.unwrap();
@@ -137,8 +135,7 @@ async fn a_bad_employer_contact_is_named_field_by_field_and_nothing_is_saved() {
 
 #[tokio::test]
 async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     record(&w, &es3, &csrf, "es3", FORM).await;
     let id = w.store.employer_contacts().await.unwrap()[0].id.clone();
     let edit = ok_page(
@@ -211,8 +208,7 @@ async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused(
 
 #[tokio::test]
 async fn another_es_employer_contact_cannot_be_reached_through_an_address_of_ones_own() {
-    let w = world().await;
-    let (es1, es1_csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, es1_csrf) = world_signed_in("es1").await;
     record(&w, &es1, &es1_csrf, "es1", FORM).await;
     let id = w.store.employer_contacts().await.unwrap()[0].id.clone();
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();

@@ -124,8 +124,7 @@ async fn the_vocational_plan_can_be_ended_by_its_edit_form() {
 
 #[tokio::test]
 async fn no_such_entry_or_another_teams_is_not_found() {
-    let w = world().await;
-    let es3 = session_of(&w, "es3").await;
+    let (w, es3, _) = world_signed_in("es3").await;
     for path in [
         format!("/referrals/{}/edit/contact/999", w.es3_referral),
         format!("/referrals/{}/edit/nonsense/0", w.es3_referral),

@@ -83,8 +83,7 @@ async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
 
 #[tokio::test]
 async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
-    let w = world().await;
-    let session = session_of(&w, "es1").await;
+    let (w, session, _) = world_signed_in("es1").await;
     let addr = served(w.app.clone(), short_limits()).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
@@ -97,8 +96,7 @@ async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
 
 #[tokio::test]
 async fn an_upload_declared_over_the_limit_answers_413_naming_the_limit_before_it_is_read() {
-    let w = world().await;
-    let session = session_of(&w, "lead1").await;
+    let (w, session, _) = world_signed_in("lead1").await;
     let addr = served(w.app.clone(), short_limits()).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
@@ -112,8 +110,7 @@ async fn an_upload_declared_over_the_limit_answers_413_naming_the_limit_before_i
 
 #[tokio::test]
 async fn an_upload_over_the_limit_without_a_declared_length_answers_413_not_a_parse_error() {
-    let w = world().await;
-    let (session, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let (w, session, csrf) = world_signed_in("lead1").await;
     let mut body = format!(
         "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
          --X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\
@@ -500,8 +497,7 @@ async fn one_address_has_at_most_its_cap_of_connections() {
 
 #[tokio::test]
 async fn every_answer_with_personal_data_says_no_store() {
-    let w = world().await;
-    let lead = session_of(&w, "lead1").await;
+    let (w, lead, _) = world_signed_in("lead1").await;
     let manager = session_of(&w, "manager").await;
     let referral = format!("/referrals/{}", w.es3_referral);
     let api = format!("/api/v1/referrals/{}", w.es3_referral);

@@ -94,8 +94,7 @@ async fn out_of_scope_entries(store: &Store) -> Vec<(String, String, String, Str
 
 #[tokio::test]
 async fn an_out_of_scope_lookup_is_answered_while_the_audit_writer_is_stopped() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let theirs = format!("/referrals/{}", w.es3_referral);
     // The first lookup starts the writer; then it is stopped inside a write.
     let (status, _, _) = send(&w.app, get(&theirs, &es1)).await;
@@ -231,8 +230,7 @@ async fn a_team_leads_import_of_another_teams_referral_does_not_name_its_special
 
 #[tokio::test]
 async fn opening_another_teams_referral_is_written_to_the_audit_log() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let (status, _, page) =
         send(&w.app, get(&format!("/referrals/{}", w.es3_referral), &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

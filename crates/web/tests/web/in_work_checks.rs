@@ -23,8 +23,7 @@ async fn api_post(w: &World, path: &str, token: &str, body: Value) -> (StatusCod
 
 #[tokio::test]
 async fn sus_6_an_in_work_check_is_recorded_shown_corrected_and_removed() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let referral = format!("/referrals/{}", w.es3_referral);
     // A job first: the page offers the check once there is work to confirm.
     let job =

@@ -306,8 +306,7 @@ async fn job_1_a_registered_self_employment_is_saved_with_its_evidence_from_the_
 
 #[tokio::test]
 async fn bad_1_a_job_held_at_referral_is_recorded_with_its_real_start_before_the_referral() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     // A new referral of someone in work (job retention), received 10 Jan 2025.
     let (_, _, page) = send(&w.app, get("/referrals/new", &es3)).await;
     let once = hidden_value(&page, "once").unwrap_or_default();

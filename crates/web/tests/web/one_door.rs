@@ -169,8 +169,7 @@ async fn bad_1_an_employer_of_only_invisible_characters_is_refused_and_text_is_k
 
 #[tokio::test]
 async fn r_2_a_backdated_transfer_is_refused_on_the_form_with_its_reason() {
-    let w = world().await;
-    let (cookie, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, cookie, csrf) = world_signed_in("manager").await;
     // The referral's current assignment is from 29 Oct 2024 (a transfer).
     let referral = format!("/referrals/{}", w.es1_referral);
     let transfer = |date: &str| format!("csrf={csrf}&date={date}&es=es1");
@@ -186,8 +185,7 @@ async fn r_2_a_backdated_transfer_is_refused_on_the_form_with_its_reason() {
 
 #[tokio::test]
 async fn bad_1_a_new_persons_name_of_only_invisible_characters_is_refused_on_the_form() {
-    let w = world().await;
-    let (cookie, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, cookie, csrf) = world_signed_in("es1").await;
     // A zero-width space and a right-to-left override, typed as the name.
     let form = format!(
         "csrf={csrf}&given_name=%E2%80%8B&family_name=%E2%80%AEnosrep&received=2025-01-10&status_at_referral=unemployed&es=es1"

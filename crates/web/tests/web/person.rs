@@ -45,8 +45,7 @@ async fn a_new_person_is_recorded_with_their_name_and_details_and_shown_by_name(
 
 #[tokio::test]
 async fn a_new_person_needs_a_name_and_real_details_each_error_linked_to_its_field() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let form = format!(
         "csrf={csrf}&client=&given_name=&family_name=&date_of_birth=2999-01-01&phone=call+me\
          &postcode=nowhere&gender=F&ethnic_category=Q&nhs_number=&received=2025-01-10\
@@ -150,8 +149,7 @@ async fn another_teams_nhs_number_is_saved_without_saying_whose_it_is() {
 
 #[tokio::test]
 async fn another_teams_person_cannot_be_changed() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let form = format!("csrf={csrf}&seen=x&given_name=A&family_name=B");
     let path = format!("/referrals/{}/person", w.es1_referral);
     let (status, _, _) = submit(&w, &path, &es3, &form).await;

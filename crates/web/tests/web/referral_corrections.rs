@@ -7,8 +7,7 @@ use axum::http::StatusCode;
 
 #[tokio::test]
 async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let contacts = |loaded: &ipstrack_core::Loaded| {
         loaded
             .dataset
@@ -59,8 +58,7 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
 
 #[tokio::test]
 async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_refused() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let referral = format!("/referrals/{}", w.es3_referral);
     let form = format!(
         "csrf={csrf}&date=2025-01-14&kind=face_to_face&note=Talked+about+her+CV%3B+next%3A+apply+at+the+Co-op+%3Cb%3E"
@@ -88,8 +86,7 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
 
 #[tokio::test]
 async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let page = ok_page(&w, &format!("{referral}/record/contact"), &es1).await;
     // Day, month and year, with today filled in for a contact.
@@ -142,8 +139,7 @@ fn error_of(page: &str) -> &str {
 
 #[tokio::test]
 async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let version = version_now(&w, &referral).await;
     let form = format!(

@@ -6,8 +6,7 @@ use ipstrack_core::Day;
 
 #[tokio::test]
 async fn recording_a_contact_needs_the_csrf_token_and_is_audited() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let path = format!("/referrals/{}/contacts", w.es1_referral);
     let (status, _, _) = submit(&w, &path, &es1, "csrf=wrong&date=2025-01-14&kind=remote").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -48,8 +47,7 @@ async fn recording_a_contact_needs_the_csrf_token_and_is_audited() {
 
 #[tokio::test]
 async fn a_bad_date_shows_the_error_summary_linked_to_the_field() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let path = format!("/referrals/{}/contacts", w.es1_referral);
     for (date, message) in [
         ("2025-02-30", "Enter the date of the contact as a real date"),
@@ -70,8 +68,7 @@ async fn a_bad_date_shows_the_error_summary_linked_to_the_field() {
 #[tokio::test]
 async fn the_contact_form_records_how_the_contact_was_held() {
     use ipstrack_core::model::Mechanism;
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let (_, _, page) = send(
         &w.app,
         get(
@@ -129,8 +126,7 @@ async fn the_contact_form_records_how_the_contact_was_held() {
 
 #[tokio::test]
 async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figures_change() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let lead = session_of(&w, "lead1").await;
     let before = w.store.load().await.unwrap();
     let period = ipstrack_core::Period::parse("2024/25").unwrap();
@@ -201,8 +197,7 @@ async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figure
 
 #[tokio::test]
 async fn bad_job_and_referral_forms_are_refused_field_by_field() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let path = format!("/referrals/{}/jobs", w.es1_referral);
     let bad_job =
         format!("csrf={csrf}&type=volunteering&employer=&start=2030-01-01&hours_per_week=lots");
@@ -234,8 +229,7 @@ async fn bad_job_and_referral_forms_are_refused_field_by_field() {
 
 #[tokio::test]
 async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_referral() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let referral = es3_refers_amira(&w, &es3, &csrf, "2025-01-02").await;
     let id = referral.rsplit('/').next().unwrap().to_string();
     let status_of = |loaded: &ipstrack_core::Loaded| {
@@ -311,8 +305,7 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
 
 #[tokio::test]
 async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_checked() {
-    let w = world().await;
-    let (lead, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let (w, lead, csrf) = world_signed_in("lead1").await;
     let path = |step: &str| format!("/referrals/{}/{step}", w.es3_referral);
     for (step, form) in [
         ("hold", "start=2025-01-02&end=2025-01-09"),

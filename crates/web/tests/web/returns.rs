@@ -28,8 +28,7 @@ async fn submit_q3(w: &World, manager: &str, csrf: &str) -> StatusCode {
 
 #[tokio::test]
 async fn the_returns_page_defaults_to_the_last_closed_quarter_as_of_today() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let page = ok_page(&w, "/returns", &manager).await;
     // Today is 15 Jan 2025: Q3 (October to December 2024) closed last.
     shows(
@@ -71,8 +70,7 @@ async fn the_returns_page_defaults_to_the_last_closed_quarter_as_of_today() {
 
 #[tokio::test]
 async fn a_preview_shows_the_quarters_figures_and_downloads_and_submits_nothing() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let page = ok_page(&w, &format!("/returns?{Q3}"), &manager).await;
     shows(&page, "Preview: October to December 2024 (2024/25 Q3)");
     shows(&page, "Figures as of 31 Dec 2024.");
@@ -138,8 +136,7 @@ async fn a_preview_shows_the_quarters_figures_and_downloads_and_submits_nothing(
 
 #[tokio::test]
 async fn submitting_needs_the_confirmation_which_names_the_quarter() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     let page = ok_page(&w, &format!("/returns/confirm?{Q3}"), &manager).await;
     shows(&page, QUESTION);
     shows(&page, "<h1>Submit the return</h1>");
@@ -195,8 +192,7 @@ async fn submitting_needs_the_confirmation_which_names_the_quarter() {
 
 #[tokio::test]
 async fn submitting_a_quarter_twice_is_refused_with_a_clear_message() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     assert_eq!(submit_q3(&w, &manager, &csrf).await, StatusCode::SEE_OTHER);
     let (admin, admin_csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
     let again = format!("csrf={admin_csrf}&period=2024/25-Q3&as_of=2025-01-15&confirm=yes");
@@ -221,8 +217,7 @@ async fn submitting_a_quarter_twice_is_refused_with_a_clear_message() {
 
 #[tokio::test]
 async fn submitted_returns_list_what_changed_since_in_words_with_their_frozen_files() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     assert_eq!(submit_q3(&w, &manager, &csrf).await, StatusCode::SEE_OTHER);
     let frozen = |file: &str| {
         get(
@@ -311,8 +306,7 @@ async fn submitted_returns_list_what_changed_since_in_words_with_their_frozen_fi
 
 #[tokio::test]
 async fn the_return_csv_names_teams_not_ids() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let (_, _, text) = send(
         &w.app,
         get(&format!("/returns/grow-return.csv?{Q3}"), &manager),
@@ -340,8 +334,7 @@ async fn the_return_csv_names_teams_not_ids() {
 
 #[tokio::test]
 async fn a_bad_quarter_keeps_the_form_with_the_error_beside_the_field() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     for (query, field, words) in [
         (
             "period=2024/26&as_of=",
@@ -435,8 +428,7 @@ fn cookie_set(headers: &[(String, String)], name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_naming_it() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     assert_eq!(submit_q3(&w, &manager, &csrf).await, StatusCode::SEE_OTHER);
     let (es1, csrf1) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
@@ -491,8 +483,7 @@ async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_nam
 /// to the service, for every count of the return.
 #[tokio::test]
 async fn the_returns_teams_and_what_no_team_held_add_up_to_the_service() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let path = "/returns?period=2024/25-Q3&as_of=2024-12-31";
     // With every referral held by an ES there is no such column.
     hides(

@@ -128,8 +128,7 @@ async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
 
 #[tokio::test]
 async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     // A command-line import adds a contact behind the server's back.
     let mut bundle = w.store.export().await.unwrap();
@@ -164,8 +163,7 @@ async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
 
 #[tokio::test]
 async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let (_, _, page) = send(&w.app, get(&format!("{referral}/record/discharge"), &es1)).await;
     // The discharge form carries the version the page showed.
@@ -208,8 +206,7 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
 #[tokio::test]
 async fn a_busy_database_gets_a_try_again_page_not_a_server_error() {
     use sqlx::{Connection, Executor};
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     // Another program (an import, a backup) holds the write lock.
     let path = w._dir.path().join("web.sqlite");
@@ -250,8 +247,7 @@ fn once_of(page: &str, action: &str) -> String {
 
 #[tokio::test]
 async fn a_form_sent_twice_is_applied_once() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let (_, _, page) = send(&w.app, get(&format!("{referral}/record/contact"), &es1)).await;
     let token = once_of(&page, &format!("{referral}/contacts"));
@@ -424,8 +420,7 @@ async fn answers_unavailable(w: &World, session: &str, csrf: &str, token: &str, 
 
 #[tokio::test]
 async fn a_database_that_is_gone_is_503_with_retry_after_not_the_sign_in_page() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
     // Every connection closed: as a database that went away.
     w.store.close().await;
@@ -484,8 +479,7 @@ async fn on_postgresql_an_outage_is_503_within_seconds_not_the_sign_in_page() {
 #[tokio::test]
 async fn a_saved_change_is_answered_as_saved_when_publishing_it_fails() {
     use sqlx::{Connection, Executor};
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let manager = session_of(&w, "manager").await;
     let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);

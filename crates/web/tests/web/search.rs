@@ -8,8 +8,7 @@ use ipstrack_store::AuditFilter;
 
 #[tokio::test]
 async fn a_person_is_found_by_name_nhs_number_or_referral_id() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let referral = es3_refers_amira(&w, &es3, &csrf, "2025-01-10").await;
     let id = referral.rsplit('/').next().unwrap();
     let client = saved_referral(&w, id).await.client.id;
@@ -32,8 +31,7 @@ async fn a_person_is_found_by_name_nhs_number_or_referral_id() {
 
 #[tokio::test]
 async fn another_teams_person_is_not_found_and_the_lookup_is_audited() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     es3_refers_amira(&w, &es3, &csrf, "2025-01-10").await;
     let es1 = session_of(&w, "es1").await;
     for q in ["amira", "9434765919", w.es3_referral.as_str()] {
@@ -58,8 +56,7 @@ async fn another_teams_person_is_not_found_and_the_lookup_is_audited() {
 
 #[tokio::test]
 async fn a_search_longer_than_100_characters_is_refused() {
-    let w = world().await;
-    let es3 = session_of(&w, "es3").await;
+    let (w, es3, _) = world_signed_in("es3").await;
     let q = "a".repeat(101);
     let (status, _, page) = send(&w.app, get(&format!("/search?q={q}"), &es3)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
