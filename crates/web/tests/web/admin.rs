@@ -42,13 +42,8 @@ async fn an_admin_adds_and_disables_users_and_nobody_else_can() {
 #[tokio::test]
 async fn disabling_an_unknown_user_is_404_an_already_disabled_one_409_and_a_taken_username_409() {
     let (w, admin, csrf) = world_signed_in("admin").await;
-    let disable = |name: &str| {
-        post(
-            &format!("/admin/users/{name}/disable"),
-            &admin,
-            &format!("csrf={csrf}"),
-        )
-    };
+    let token = format!("csrf={csrf}");
+    let disable = |name: &str| post(&format!("/admin/users/{name}/disable"), &admin, &token);
     let (status, _, _) = send(&w.app, disable("nobody")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = send(&w.app, disable("es3")).await;
@@ -92,23 +87,13 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
         "id=\"policy-caseload_band_high\" name=\"caseload_band_high\" type=\"text\" value=\"25\""
     ));
     // CASE-4 (rev. 2): the band and the fidelity limit are the service's to set.
-    let (status, _, page) = submit(
-        &w,
-        "/admin/policy",
-        &admin,
-        &form_with("28", "40", "20", ("26", "22")),
-    )
-    .await;
+    let refused_band = form_with("28", "40", "20", ("26", "22"));
+    let (status, _, page) = submit(&w, "/admin/policy", &admin, &refused_band).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("href=\"#policy-caseload_band_low\""));
     assert!(page.contains("must not be below the lowest"));
-    let (status, _, _) = submit(
-        &w,
-        "/admin/policy",
-        &admin,
-        &form_with("28", "40", "18", ("18", "24")),
-    )
-    .await;
+    let new_band = form_with("28", "40", "18", ("18", "24"));
+    let (status, _, _) = submit(&w, "/admin/policy", &admin, &new_band).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let policy = w.store.load().await.unwrap().dataset.policy;
     assert_eq!(

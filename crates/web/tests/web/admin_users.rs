@@ -58,13 +58,8 @@ async fn a_reset_password_is_shown_once_ends_every_session_and_signs_in() {
 #[tokio::test]
 async fn a_disabled_user_is_enabled_again_and_one_not_disabled_is_told_so() {
     let (w, admin, csrf) = world_signed_in("admin").await;
-    let action = |what: &str| {
-        post(
-            &format!("/admin/users/es3/{what}"),
-            &admin,
-            &format!("csrf={csrf}"),
-        )
-    };
+    let token = format!("csrf={csrf}");
+    let action = |what: &str| post(&format!("/admin/users/es3/{what}"), &admin, &token);
     let (status, _, page) = send(&w.app, action("enable")).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "There is a problem");

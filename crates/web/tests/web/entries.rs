@@ -39,6 +39,21 @@ async fn stored(w: &World) -> ipstrack_core::bundle::ReferralDoc {
     saved_referral(w, &w.es3_referral).await.referral
 }
 
+/// The vocational plan's edit form of `referral`, opened by `es3` and sent
+/// with `fields` at the version it showed: the answer's status and page.
+async fn edit_plan(
+    w: &World,
+    es3: &str,
+    csrf: &str,
+    referral: &str,
+    fields: &str,
+) -> (StatusCode, String) {
+    let edit = ok_page(w, &format!("{referral}/edit/plan/0"), es3).await;
+    let form = format!("csrf={csrf}&edit=0&version={}&{fields}", version_of(&edit));
+    let (status, _, body) = submit(w, &format!("{referral}/plan"), es3, &form).await;
+    (status, body)
+}
+
 #[tokio::test]
 async fn a_contact_and_a_hold_are_corrected_in_place() {
     let w = world().await;
@@ -109,12 +124,14 @@ async fn a_bad_or_stale_correction_brings_the_edit_form_back() {
 async fn the_vocational_plan_can_be_ended_by_its_edit_form() {
     let w = world().await;
     let (es3, csrf, referral, start) = with_plan(&w).await;
-    let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
-    let form = format!(
-        "csrf={csrf}&edit=0&version={}&date={start}&end=2025-01-14",
-        version_of(&edit)
-    );
-    let (status, _, body) = submit(&w, &format!("{referral}/plan"), &es3, &form).await;
+    let (status, body) = edit_plan(
+        &w,
+        &es3,
+        &csrf,
+        &referral,
+        &format!("date={start}&end=2025-01-14"),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(
         stored(&w).await.vocational_plan.unwrap().end.as_deref(),
@@ -139,12 +156,8 @@ async fn no_such_entry_or_another_teams_is_not_found() {
 async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement() {
     let w = world().await;
     let (es3, csrf, referral, start) = with_plan(&w).await;
-    let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
-    let form = format!(
-        "csrf={csrf}&edit=0&version={}&date={start}&end=&review1=2025-01-10&review2=2025-01-14&agreed=yes",
-        version_of(&edit)
-    );
-    let (status, _, body) = submit(&w, &format!("{referral}/plan"), &es3, &form).await;
+    let fields = format!("date={start}&end=&review1=2025-01-10&review2=2025-01-14&agreed=yes");
+    let (status, body) = edit_plan(&w, &es3, &csrf, &referral, &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let plan = stored(&w).await.vocational_plan.unwrap();
     assert_eq!(plan.reviews, ["2025-01-10", "2025-01-14"]);

@@ -73,6 +73,14 @@ fn csv_upload(cookie: &str, csrf: &str, csv: &str) -> Request<Body> {
 
 /// The out-of-scope entries once written, a row of `count` repeats given
 /// `count` times (`new_value` without its count).
+/// The out-of-scope entry of es1's request that matched the `record_type`
+/// record `id` of another team by `matched_by`, as [`out_of_scope_entries`]
+/// lists it.
+fn es1_matched(record_type: &str, id: &str, matched_by: &str) -> (String, String, String, String) {
+    let how = format!(r#"{{"matched_by":"{matched_by}"}}"#);
+    ("es1".into(), record_type.into(), id.into(), how)
+}
+
 async fn out_of_scope_entries(store: &Store) -> Vec<(String, String, String, String)> {
     store.flush_audit().await;
     store
@@ -244,12 +252,7 @@ async fn opening_another_teams_referral_is_written_to_the_audit_log() {
     // A referral that does not exist matches nothing: nothing to log.
     let (status, _, _) = send(&w.app, get("/referrals/r-none", &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let entry = (
-        "es1".to_string(),
-        "referral".to_string(),
-        w.es3_referral.clone(),
-        r#"{"matched_by":"id"}"#.to_string(),
-    );
+    let entry = es1_matched("referral", &w.es3_referral, "id");
     assert_eq!(
         out_of_scope_entries(&w.store).await,
         vec![entry.clone(), entry]
@@ -284,15 +287,8 @@ async fn an_es_cannot_attach_a_referral_to_another_teams_client_nor_tell_it_exis
         "{taken}"
     );
     assert_eq!(w.store.export().await.unwrap(), before);
-    assert_eq!(
-        out_of_scope_entries(&w.store).await,
-        vec![(
-            "es1".to_string(),
-            "client".to_string(),
-            other,
-            r#"{"matched_by":"id"}"#.to_string()
-        )]
-    );
+    let entry = es1_matched("client", &other, "id");
+    assert_eq!(out_of_scope_entries(&w.store).await, vec![entry]);
 }
 
 /// The client a new referral made (the newest client), as stored.
@@ -323,15 +319,8 @@ async fn another_teams_nhs_number_on_a_new_person_is_answered_as_any_new_persons
     assert_eq!(kept.possible_duplicate_of.as_deref(), Some(other.as_str()));
     w.store.load().await.expect("the database loads");
     assert!(w.store.integrity_check().await.unwrap().is_empty());
-    assert_eq!(
-        out_of_scope_entries(&w.store).await,
-        vec![(
-            "es1".to_string(),
-            "client".to_string(),
-            other,
-            r#"{"matched_by":"nhs_number"}"#.to_string()
-        )]
-    );
+    let entry = es1_matched("client", &other, "nhs_number");
+    assert_eq!(out_of_scope_entries(&w.store).await, vec![entry]);
 }
 
 #[tokio::test]

@@ -70,15 +70,8 @@ async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_kept_apart_throu
     let path = format!("/api/v1/clients/{}", mine.client.id);
     let (tag, mut person) = get_json(&w, &path, &es1).await;
     person["nhs_number"] = json!(" 9994710281");
-    let (status, _, body) = api(
-        &w,
-        Method::PUT,
-        &path,
-        &es1,
-        person,
-        &[("if-match", &tag.unwrap())],
-    )
-    .await;
+    let if_match = [("if-match", tag.as_deref().unwrap())];
+    let (status, _, body) = api(&w, Method::PUT, &path, &es1, person, &if_match).await;
     // Saved, as a number nobody has would be (issue 21: a refusal would
     // tell the number is known), and nothing in the answer says whose.
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -114,15 +107,8 @@ async fn bad_1_text_over_its_limit_is_refused_in_the_same_words_by_form_and_api(
     let (tag, _) = get_json(&w, &format!("/api/v1/referrals/{}", w.es1_referral), &es1).await;
     let steps = format!("/api/v1/referrals/{}/steps", w.es1_referral);
     let discharge = json!({"step": "discharge", "date": "2025-01-15", "reason": long});
-    let (status, _, body) = api(
-        &w,
-        Method::POST,
-        &steps,
-        &es1,
-        discharge,
-        &[("if-match", &tag.unwrap())],
-    )
-    .await;
+    let if_match = [("if-match", tag.as_deref().unwrap())];
+    let (status, _, body) = api(&w, Method::POST, &steps, &es1, discharge, &if_match).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let words = "Reason must be 500 characters or fewer";
     assert_eq!(body["fields"]["discharge.reason"], json!(words), "{body}");

@@ -23,11 +23,7 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
     let path = format!("/referrals/{}/contacts", w.es1_referral);
     let (status, _, _) = submit(&w, &path, &es1, &add).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, _, page) = send(
-        &w.app,
-        get(&format!("/referrals/{}/timeline", w.es1_referral), &es1),
-    )
-    .await;
+    let page = ok_page(&w, &format!("/referrals/{}/timeline", w.es1_referral), &es1).await;
     assert!(
         page.contains("Remove: Contact: remote on 14 Jan 2025"),
         "each entry has a Remove button"
