@@ -37,6 +37,13 @@ async fn eventually(app: &axum::Router, path: &str, cookie: &str, check: impl Fn
     }
 }
 
+/// Fails unless every one of the posts sent at once was answered as saved (303).
+async fn all_saved(tasks: Vec<tokio::task::JoinHandle<StatusCode>>) {
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
+    }
+}
+
 #[tokio::test]
 async fn contacts_saved_at_once_with_a_step_are_all_kept() {
     let w = world().await;
@@ -72,9 +79,7 @@ async fn contacts_saved_at_once_with_a_step_are_all_kept() {
             send(&app, post(&path, &lead, &form)).await.0
         }));
     }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
-    }
+    all_saved(tasks).await;
     assert_eq!(
         w.store.contact_count(&w.es1_referral).await.unwrap(),
         before + 20,
@@ -323,9 +328,7 @@ async fn two_servers_on_one_postgresql_database_lose_nothing() {
             send(&server, post(&path, &es1, &form)).await.0
         }));
     }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
-    }
+    all_saved(tasks).await;
     assert_eq!(
         w.store.contact_count(&w.es1_referral).await.unwrap(),
         before + 16
