@@ -326,6 +326,16 @@ pub fn shows(page: &str, text: &str) {
     assert!(page.contains(text), "{text:?} not in: {page}");
 }
 
+/// Fails unless `headers` offer a download named `file_name` (an attachment).
+#[track_caller]
+pub fn downloads_as(headers: &[(String, String)], file_name: &str) {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    assert_eq!(
+        header_value(headers, "content-disposition").as_deref(),
+        Some(disposition.as_str())
+    );
+}
+
 /// Fails, showing the page, if `page` contains `text`.
 #[track_caller]
 pub fn hides(page: &str, text: &str) {

@@ -47,7 +47,6 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
         "csrf={csrf}&kind=contact&index=9999&version={}",
         version_now(&w, &referral).await
     );
-    let path = format!("/referrals/{}/remove", w.es1_referral);
     let (status, _, _) = submit(&w, &path, &es1, &wrong).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

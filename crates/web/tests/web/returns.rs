@@ -227,9 +227,9 @@ async fn submitted_returns_list_what_changed_since_in_words_with_their_frozen_fi
     };
     let (status, headers, frozen_before) = send(&w.app, frozen("submitted-return.csv")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        header_value(&headers, "content-disposition").as_deref(),
-        Some("attachment; filename=\"ips-grow-return-2024-25-Q3-as-of-2024-12-31-submitted.csv\"")
+    downloads_as(
+        &headers,
+        "ips-grow-return-2024-25-Q3-as-of-2024-12-31-submitted.csv",
     );
     let (_, _, current_before) = send(&w.app, frozen("grow-return.csv")).await;
     assert_eq!(frozen_before, current_before, "nothing has changed yet");
