@@ -5,61 +5,33 @@ use axum::http::StatusCode;
 
 #[tokio::test]
 async fn an_admin_adds_and_disables_users_and_nobody_else_can() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let (manager, manager_csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
     let (status, _, _) = send(&w.app, get("/admin/users", &manager)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let form = "username=es2&role=es&staff=es2&password=a+first+password";
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            "/admin/users",
-            &manager,
-            &format!("csrf={manager_csrf}&{form}"),
-        ),
-    )
-    .await;
+    let by_manager = format!("csrf={manager_csrf}&{form}");
+    let (status, _, _) = submit(&w, "/admin/users", &manager, &by_manager).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, body) = send(
-        &w.app,
-        post("/admin/users", &admin, &format!("csrf={csrf}&{form}")),
-    )
-    .await;
+    let (status, _, body) =
+        submit(&w, "/admin/users", &admin, &format!("csrf={csrf}&{form}")).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert!(sign_in(&w, "es2", "a first password").await.is_some());
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            "/admin/users",
-            &admin,
-            &format!("csrf={csrf}&username=bad+name&role=x&staff=&password=short"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&username=bad+name&role=x&staff=&password=short");
+    let (status, _, body) = submit(&w, "/admin/users", &admin, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for anchor in ["#user-username", "#user-role", "#user-password"] {
         assert!(body.contains(&format!("href=\"{anchor}\"")), "{anchor}");
     }
-    let (status, _, _) = send(
-        &w.app,
-        post("/admin/users/es2/disable", &admin, &format!("csrf={csrf}")),
-    )
-    .await;
+    let form = format!("csrf={csrf}");
+    let (status, _, _) = submit(&w, "/admin/users/es2/disable", &admin, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(
         sign_in(&w, "es2", "a first password").await.is_none(),
         "disabled"
     );
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            "/admin/users/admin/disable",
-            &admin,
-            &format!("csrf={csrf}"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}");
+    let (status, _, _) = submit(&w, "/admin/users/admin/disable", &admin, &form).await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
@@ -69,15 +41,9 @@ async fn an_admin_adds_and_disables_users_and_nobody_else_can() {
 
 #[tokio::test]
 async fn disabling_an_unknown_user_is_404_an_already_disabled_one_409_and_a_taken_username_409() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
-    let disable = |name: &str| {
-        post(
-            &format!("/admin/users/{name}/disable"),
-            &admin,
-            &format!("csrf={csrf}"),
-        )
-    };
+    let (w, admin, csrf) = world_signed_in("admin").await;
+    let token = format!("csrf={csrf}");
+    let disable = |name: &str| post(&format!("/admin/users/{name}/disable"), &admin, &token);
     let (status, _, _) = send(&w.app, disable("nobody")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = send(&w.app, disable("es3")).await;
@@ -86,7 +52,7 @@ async fn disabling_an_unknown_user_is_404_an_already_disabled_one_409_and_a_take
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&body, "user es3 is already disabled");
     let form = format!("csrf={csrf}&username=es3&role=es&staff=&password=a+long+password");
-    let (status, _, body) = send(&w.app, post("/admin/users", &admin, &form)).await;
+    let (status, _, body) = submit(&w, "/admin/users", &admin, &form).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&body, "user es3 already exists");
     shows(&body, "href=\"#user-username\"");
@@ -94,8 +60,7 @@ async fn disabling_an_unknown_user_is_404_an_already_disabled_one_409_and_a_take
 
 #[tokio::test]
 async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let manager = session_of(&w, "manager").await;
     let (status, _, _) = send(&w.app, get("/admin/policy", &manager)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -122,27 +87,13 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
         "id=\"policy-caseload_band_high\" name=\"caseload_band_high\" type=\"text\" value=\"25\""
     ));
     // CASE-4 (rev. 2): the band and the fidelity limit are the service's to set.
-    let (status, _, page) = send(
-        &w.app,
-        post(
-            "/admin/policy",
-            &admin,
-            &form_with("28", "40", "20", ("26", "22")),
-        ),
-    )
-    .await;
+    let refused_band = form_with("28", "40", "20", ("26", "22"));
+    let (status, _, page) = submit(&w, "/admin/policy", &admin, &refused_band).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("href=\"#policy-caseload_band_low\""));
     assert!(page.contains("must not be below the lowest"));
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            "/admin/policy",
-            &admin,
-            &form_with("28", "40", "18", ("18", "24")),
-        ),
-    )
-    .await;
+    let new_band = form_with("28", "40", "18", ("18", "24"));
+    let (status, _, _) = submit(&w, "/admin/policy", &admin, &new_band).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let policy = w.store.load().await.unwrap().dataset.policy;
     assert_eq!(
@@ -162,41 +113,30 @@ async fn an_admin_changes_the_policy_and_bad_values_are_refused_by_field() {
         "name=\"job_outcome_rate_target\" type=\"text\" value=\"40\"",
     );
     shows(&page, "Default: 40%.");
-    let (status, _, page) = send(&w.app, post("/admin/policy", &admin, &form("28", "150"))).await;
+    let (status, _, page) = submit(&w, "/admin/policy", &admin, &form("28", "150")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.contains("href=\"#policy-job_outcome_rate_target\""),
         "{}",
         &page[..page.len().min(500)]
     );
-    let (status, _, _) = send(&w.app, post("/admin/policy", &admin, &form("35", "45"))).await;
+    let (status, _, _) = submit(&w, "/admin/policy", &admin, &form("35", "45")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let policy = w.store.load().await.unwrap().dataset.policy;
     assert_eq!(
         (policy.contact_window_days, policy.job_outcome_rate_target),
         (35, 4500)
     );
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some("service".into()),
-            since: None,
-        })
-        .await
-        .unwrap();
+    let last = last_audit(&w, "service").await;
     assert_eq!(
-        (
-            audit.last().unwrap().actor.as_str(),
-            audit.last().unwrap().action.as_str()
-        ),
+        (last.actor.as_str(), last.action.as_str()),
         ("admin", "update")
     );
 }
 
 #[tokio::test]
 async fn the_users_page_tells_the_admin_of_failed_sign_ins_and_waits() {
-    let w = world().await;
-    let admin = session_of(&w, "admin").await;
+    let (w, admin, _) = world_signed_in("admin").await;
     let (_, _, page) = send(&w.app, get("/admin/users", &admin)).await;
     hides(&page, "failed sign-in");
     for _ in 0..5 {
@@ -215,15 +155,11 @@ async fn the_users_page_tells_the_admin_of_failed_sign_ins_and_waits() {
 
 #[tokio::test]
 async fn disabling_a_user_ends_their_sessions() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let es1 = session_of(&w, "es1").await;
     let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
-    let (status, _, _) = send(
-        &w.app,
-        post("/admin/users/es1/disable", &admin, &format!("csrf={csrf}")),
-    )
-    .await;
+    let form = format!("csrf={csrf}");
+    let (status, _, _) = submit(&w, "/admin/users/es1/disable", &admin, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _, _) = send(&w.app, get("/caseload", &es1)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -30,8 +30,7 @@ fn date(name: &str, d: &str, m: &str, y: &str) -> String {
 
 #[tokio::test]
 async fn the_staff_list_shows_each_member_in_words_and_who_can_sign_in() {
-    let w = world().await;
-    let admin = session_of(&w, "admin").await;
+    let (w, admin, _) = world_signed_in("admin").await;
     let page = ok_page(&w, "/admin/staff", &admin).await;
     for text in [
         "Specialist 4",
@@ -59,15 +58,14 @@ async fn the_staff_list_shows_each_member_in_words_and_who_can_sign_in() {
 
 #[tokio::test]
 async fn an_admin_adds_an_es_who_is_stored_as_the_loader_reads_and_exports_unchanged() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let page = ok_page(&w, "/admin/staff/new", &admin).await;
     shows(&page, "id=\"staff-start_date\" name=\"start_date-day\"");
     let form = format!(
         "csrf={csrf}&name=++Ann+Smith+&team=t1&fte=0.6&{}",
         date("start_date", "1", "4", "2024")
     );
-    let (status, _, page) = send(&w.app, post("/admin/staff/new", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/new", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let target = stored_target(&w, "es5").await;
     assert_eq!(target, 21.0, "35 a year from 1 Jul 2024, at 0.6");
@@ -77,14 +75,7 @@ async fn an_admin_adds_an_es_who_is_stored_as_the_loader_reads_and_exports_uncha
     );
     // On the list at once (a new snapshot), and in the audit log.
     shows(&ok_page(&w, "/admin/staff", &admin).await, "Ann Smith");
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some("es5".into()),
-            since: None,
-        })
-        .await
-        .unwrap();
+    let audit = audit_of(&w, "es5").await;
     assert_eq!(
         (audit[0].actor.as_str(), audit[0].action.as_str()),
         ("admin", "insert")
@@ -105,13 +96,12 @@ async fn an_admin_adds_an_es_who_is_stored_as_the_loader_reads_and_exports_uncha
 
 #[tokio::test]
 async fn a_new_es_with_missing_or_bad_fields_is_refused_beside_each_field() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let form = format!(
         "csrf={csrf}&name=&team=nowhere&fte=1.5&{}",
         date("start_date", "31", "2", "2025")
     );
-    let (status, _, page) = send(&w.app, post("/admin/staff/new", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/new", &admin, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "There is a problem");
     for anchor in ["name", "team", "fte", "start_date"] {
@@ -128,14 +118,13 @@ async fn a_new_es_with_missing_or_bad_fields_is_refused_beside_each_field() {
 
 #[tokio::test]
 async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let page = ok_page(&w, "/admin/staff/es3/start", &admin).await;
     shows(&page, "Change the start date of Specialist 3");
     shows_date(&page, "staff-start_date", "2024-06-24");
 
     let form = format!("csrf={csrf}&{}", date("start_date", "1", "4", "2024"));
-    let (status, _, page) = send(&w.app, post("/admin/staff/es3/start", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/es3/start", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     shows(
         &page,
@@ -143,7 +132,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     );
 
     let form = format!("csrf={csrf}&fte=0.5");
-    let (status, _, page) = send(&w.app, post("/admin/staff/es4/fte", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/es4/fte", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let target = stored_target(&w, "es4").await;
     shows(
@@ -154,7 +143,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     );
 
     let form = format!("csrf={csrf}&{}", date("end_date", "31", "12", "2024"));
-    let (status, _, page) = send(&w.app, post("/admin/staff/es2/leaving", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/es2/leaving", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let target = stored_target(&w, "es2").await;
     assert!(target < 40.0, "{target}");
@@ -166,7 +155,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     );
 
     let form = format!("csrf={csrf}&team=t1");
-    let (status, _, page) = send(&w.app, post("/admin/staff/es2/team", &admin, &form)).await;
+    let (status, _, page) = submit(&w, "/admin/staff/es2/team", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     shows(&page, "Specialist 2 moved from South to North");
 
@@ -175,15 +164,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
     assert_eq!(es2.end_date.unwrap().to_string(), "2024-12-31");
     assert_eq!(d.team(es2.team).id, "t1");
     // Each change audited with the old and the new record.
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some("es4".into()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, "es4").await;
     assert_eq!(
         (last.actor.as_str(), last.action.as_str()),
         ("admin", "update")
@@ -196,8 +177,7 @@ async fn changing_fte_start_and_leaving_date_says_what_changed_and_the_target() 
 
 #[tokio::test]
 async fn bad_dates_are_refused_beside_the_field_with_the_error_summary() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let before = w.store.export().await.unwrap();
     for (path, form, message) in [
         (
@@ -231,8 +211,7 @@ async fn bad_dates_are_refused_beside_the_field_with_the_error_summary() {
             "Enter the FTE as a number more than 0 and at most 1",
         ),
     ] {
-        let (status, _, page) =
-            send(&w.app, post(path, &admin, &format!("csrf={csrf}&{form}"))).await;
+        let (status, _, page) = submit(&w, path, &admin, &format!("csrf={csrf}&{form}")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path} {form}");
         shows(&page, "There is a problem");
         shows(&page, message);
@@ -252,48 +231,30 @@ async fn bad_dates_are_refused_beside_the_field_with_the_error_summary() {
 
 #[tokio::test]
 async fn only_managers_and_admins_reach_the_staff_pages_and_forms_need_the_token() {
-    let w = world().await;
-    let (manager, manager_csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, manager_csrf) = world_signed_in("manager").await;
     for user in ["es1", "lead1"] {
         let (session, csrf) = sign_in(&w, user, PASSWORD).await.unwrap();
         for path in ["/admin/staff", "/admin/staff/new", "/admin/staff/es1/fte"] {
             let (status, _, _) = send(&w.app, get(path, &session)).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{user} {path}");
         }
-        let (status, _, _) = send(
-            &w.app,
-            post(
-                "/admin/staff/es1/fte",
-                &session,
-                &format!("csrf={csrf}&fte=0.5"),
-            ),
-        )
-        .await;
+        let form = format!("csrf={csrf}&fte=0.5");
+        let (status, _, _) = submit(&w, "/admin/staff/es1/fte", &session, &form).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{user}");
     }
     // A manager manages the service's staff (docs/decisions.md).
     ok_page(&w, "/admin/staff", &manager).await;
-    let (status, _, _) = send(&w.app, post("/admin/staff/es1/fte", &manager, "fte=0.5")).await;
+    let (status, _, _) = submit(&w, "/admin/staff/es1/fte", &manager, "fte=0.5").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
     for path in ["/admin/staff/nobody/fte", "/admin/staff/es1/name"] {
         let (status, _, _) = send(&w.app, get(path, &manager)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-        let (status, _, _) = send(
-            &w.app,
-            post(path, &manager, &format!("csrf={manager_csrf}&fte=0.5")),
-        )
-        .await;
+        let (status, _, _) =
+            submit(&w, path, &manager, &format!("csrf={manager_csrf}&fte=0.5")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
-    let (status, _, page) = send(
-        &w.app,
-        post(
-            "/admin/staff/es1/fte",
-            &manager,
-            &format!("csrf={manager_csrf}&fte=0.5"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={manager_csrf}&fte=0.5");
+    let (status, _, page) = submit(&w, "/admin/staff/es1/fte", &manager, &form).await;
     assert_eq!(status, StatusCode::OK);
     shows(&page, "FTE of Specialist 1 changed from 1 to 0.5");
     let (status, _, _) = send(&w.app, get("/admin/staff", "")).await;

@@ -17,8 +17,7 @@ fn one_time_password(page: &str) -> String {
 
 #[tokio::test]
 async fn the_users_page_names_roles_and_staff_in_words() {
-    let w = world().await;
-    let admin = session_of(&w, "admin").await;
+    let (w, admin, _) = world_signed_in("admin").await;
     let page = ok_page(&w, "/admin/users", &admin).await;
     shows(&page, "Employment specialist");
     shows(&page, "Administrator");
@@ -30,14 +29,10 @@ async fn the_users_page_names_roles_and_staff_in_words() {
 
 #[tokio::test]
 async fn a_reset_password_is_shown_once_ends_every_session_and_signs_in() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let es1 = session_of(&w, "es1").await;
-    let (status, headers, page) = send(
-        &w.app,
-        post("/admin/users/es1/password", &admin, &format!("csrf={csrf}")),
-    )
-    .await;
+    let form = format!("csrf={csrf}");
+    let (status, headers, page) = submit(&w, "/admin/users/es1/password", &admin, &form).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(
         header_value(&headers, "cache-control").as_deref(),
@@ -55,25 +50,16 @@ async fn a_reset_password_is_shown_once_ends_every_session_and_signs_in() {
     hides(&ok_page(&w, "/admin/users", &admin).await, &code);
     hides(&ok_page(&w, "/audit?record=es1", &admin).await, &code);
     // A second reset gives another password.
-    let (_, _, page) = send(
-        &w.app,
-        post("/admin/users/es1/password", &admin, &format!("csrf={csrf}")),
-    )
-    .await;
+    let form = format!("csrf={csrf}");
+    let (_, _, page) = submit(&w, "/admin/users/es1/password", &admin, &form).await;
     assert_ne!(one_time_password(&page), code);
 }
 
 #[tokio::test]
 async fn a_disabled_user_is_enabled_again_and_one_not_disabled_is_told_so() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
-    let action = |what: &str| {
-        post(
-            &format!("/admin/users/es3/{what}"),
-            &admin,
-            &format!("csrf={csrf}"),
-        )
-    };
+    let (w, admin, csrf) = world_signed_in("admin").await;
+    let token = format!("csrf={csrf}");
+    let action = |what: &str| post(&format!("/admin/users/es3/{what}"), &admin, &token);
     let (status, _, page) = send(&w.app, action("enable")).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "There is a problem");
@@ -87,23 +73,14 @@ async fn a_disabled_user_is_enabled_again_and_one_not_disabled_is_told_so() {
     assert_eq!(status, StatusCode::OK, "{page}");
     shows(&page, "es3 can sign in again");
     assert!(sign_in(&w, "es3", PASSWORD).await.is_some());
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some("es3".into()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, "es3").await;
     assert_eq!(last.actor, "admin");
     assert!(last.new_value.as_deref().unwrap().contains("enabled"));
 }
 
 #[tokio::test]
 async fn an_admin_changes_a_role_but_the_last_admin_keeps_theirs() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     let role = |name: &str, role: &str| {
         post(
             &format!("/admin/users/{name}/role"),
@@ -129,25 +106,11 @@ async fn an_admin_changes_a_role_but_the_last_admin_keeps_theirs() {
     let (status, _, _) = send(&w.app, role("manager", "admin")).await;
     assert_eq!(status, StatusCode::OK);
     let (second, second_csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            "/admin/users/admin/disable",
-            &second,
-            &format!("csrf={second_csrf}"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={second_csrf}");
+    let (status, _, _) = submit(&w, "/admin/users/admin/disable", &second, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            "/admin/users/es3/role",
-            &second,
-            &format!("csrf={second_csrf}&role=admin"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={second_csrf}&role=admin");
+    let (status, _, _) = submit(&w, "/admin/users/es3/role", &second, &form).await;
     assert_eq!(status, StatusCode::OK);
     w.store.disable_user("es3", "test").await.unwrap();
     // "manager" is now the only enabled admin: another admin cannot demote it
@@ -156,15 +119,7 @@ async fn an_admin_changes_a_role_but_the_last_admin_keeps_theirs() {
         w.store.change_role("manager", ipstrack_store::Role::Es, "test").await,
         Err(ipstrack_store::StoreError::NotAllowed(m)) if m.contains("last enabled admin")
     ));
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some("manager".into()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, "manager").await;
     assert_eq!(
         (last.old_value.as_deref(), last.new_value.as_deref()),
         (Some("{\"role\":\"manager\"}"), Some("{\"role\":\"admin\"}"))
@@ -173,34 +128,23 @@ async fn an_admin_changes_a_role_but_the_last_admin_keeps_theirs() {
 
 #[tokio::test]
 async fn user_actions_are_refused_to_non_admins_without_the_token_and_for_unknown_users() {
-    let w = world().await;
-    let (admin, csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
+    let (w, admin, csrf) = world_signed_in("admin").await;
     for user in ["es1", "lead1", "manager"] {
         let (session, user_csrf) = sign_in(&w, user, PASSWORD).await.unwrap();
         for what in ["password", "enable", "role"] {
-            let (status, _, page) = send(
-                &w.app,
-                post(
-                    &format!("/admin/users/es3/{what}"),
-                    &session,
-                    &format!("csrf={user_csrf}&role=admin"),
-                ),
-            )
-            .await;
+            let form = format!("csrf={user_csrf}&role=admin");
+            let (status, _, page) =
+                submit(&w, &format!("/admin/users/es3/{what}"), &session, &form).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{user} {what}");
             hides(&page, "one-time-password");
         }
     }
     for what in ["password", "enable", "role"] {
         let path = format!("/admin/users/es3/{what}");
-        let (status, _, _) = send(&w.app, post(&path, &admin, "role=admin")).await;
+        let (status, _, _) = submit(&w, &path, &admin, "role=admin").await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{what}: no CSRF token");
         let path = format!("/admin/users/nobody/{what}");
-        let (status, _, _) = send(
-            &w.app,
-            post(&path, &admin, &format!("csrf={csrf}&role=admin")),
-        )
-        .await;
+        let (status, _, _) = submit(&w, &path, &admin, &format!("csrf={csrf}&role=admin")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{what}: unknown user");
     }
     // Nothing changed: es3 signs in with their password as an ES.

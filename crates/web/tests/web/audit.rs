@@ -10,10 +10,10 @@ async fn some_changes(w: &World) {
     let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es3_referral);
     let form = format!("csrf={csrf}&date=2025-01-13&kind=remote&note=first+call");
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    let (status, _, _) = submit(w, &format!("{referral}/contacts"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let form = format!("csrf={csrf}&start=2025-01-14&end=2025-01-15");
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
+    let (status, _, _) = submit(w, &format!("{referral}/hold"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
@@ -65,8 +65,7 @@ async fn the_audit_log_says_who_changed_what_from_what_to_what_in_words() {
 
 #[tokio::test]
 async fn the_audit_log_is_read_a_page_at_a_time() {
-    let w = world().await;
-    let admin = session_of(&w, "admin").await;
+    let (w, admin, _) = world_signed_in("admin").await;
     let all = w
         .store
         .audit(&ipstrack_store::AuditFilter::default())

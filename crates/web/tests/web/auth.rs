@@ -31,28 +31,23 @@ async fn a_wrong_password_is_refused_with_an_error_summary() {
         .unwrap()
         .to_string();
     let form = format!("username=es1&password=wrong&csrf={}", hidden_csrf(&body));
-    let (status, _, body) = send(&w.app, post("/sign-in", &pre, &form)).await;
+    let (status, _, body) = submit(&w, "/sign-in", &pre, &form).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(
         body.contains("There is a problem") && body.contains("href=\"#username\""),
         "{body}"
     );
     // Without the sign-in form's token: refused (CSRF).
-    let (status, _, _) = send(
-        &w.app,
-        post("/sign-in", "", "username=es1&password=x&csrf=abc"),
-    )
-    .await;
+    let (status, _, _) = submit(&w, "/sign-in", "", "username=es1&password=x&csrf=abc").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn signing_out_ends_the_session() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
-    let (status, _, _) = send(&w.app, post("/sign-out", &es1, "csrf=wrong")).await;
+    let (w, es1, csrf) = world_signed_in("es1").await;
+    let (status, _, _) = submit(&w, "/sign-out", &es1, "csrf=wrong").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = send(&w.app, post("/sign-out", &es1, &format!("csrf={csrf}"))).await;
+    let (status, _, _) = submit(&w, "/sign-out", &es1, &format!("csrf={csrf}")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _, _) = send(&w.app, get("/caseload", &es1)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "signed out");
@@ -62,8 +57,7 @@ async fn signing_out_ends_the_session() {
 /// too); every other session of the user ends.
 #[tokio::test]
 async fn changing_ones_password_ends_the_other_sessions() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let elsewhere = session_of(&w, "es1").await;
     let current = PASSWORD.replace(' ', "+");
     // (current, new, confirm) → the status, and the field the error links to.
@@ -73,7 +67,7 @@ async fn changing_ones_password_ends_the_other_sessions() {
         (current.as_str(), "another+long+secret", 303, None),
     ] {
         let form = format!("csrf={csrf}&current={current}&new={new}&confirm={new}");
-        let (status, _, body) = send(&w.app, post("/account/password", &es1, &form)).await;
+        let (status, _, body) = submit(&w, "/account/password", &es1, &form).await;
         assert_eq!(status.as_u16(), answer, "{form}");
         if let Some(field) = field {
             shows(&body, &format!("href=\"#password-{field}\""));
@@ -175,7 +169,7 @@ async fn sign_in_after(w: &World, from: &str) -> (StatusCode, String) {
         ("next", &next.replace("&amp;", "&")),
     ])
     .unwrap();
-    let (status, headers, _) = send(&w.app, post("/sign-in", &pre, &form)).await;
+    let (status, headers, _) = submit(w, "/sign-in", &pre, &form).await;
     (status, location(&headers))
 }
 

@@ -117,7 +117,7 @@ async fn authorisation_matrix_of_roles_and_form_posts() {
         for (i, user) in users.iter().enumerate() {
             let (cookie, csrf) = &sessions[i];
             let body = format!("csrf={csrf}&{form}");
-            let (status, _, _) = send(&w.app, post(&route, cookie, &body)).await;
+            let (status, _, _) = submit(&w, &route, cookie, &body).await;
             assert_eq!(status.as_u16(), expected[i], "{user} POST {route}");
         }
     }

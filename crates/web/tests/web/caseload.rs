@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 
 #[tokio::test]
 async fn an_es_sees_their_own_caseload_and_not_another_teams_client() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let body = ok_page(&w, "/caseload", &es1).await;
     shows(&body, &format!("/referrals/{}\"", w.es1_referral));
     assert!(body.contains("To do"));
@@ -30,14 +29,8 @@ fn days_until_inactive_cell(page: &str, referral: &str) -> String {
 
 #[tokio::test]
 async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_engagement() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    let form = format!(
-        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=9434765919&received=2024-11-18&status_at_referral=unemployed&es=es3"
-    );
-    let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let referral = location(&headers);
+    let (w, es3, csrf) = world_signed_in("es3").await;
+    let referral = es3_refers_amira(&w, &es3, &csrf, "2024-11-18").await;
     let id = referral.rsplit('/').next().unwrap().to_string();
     // Access (a two-way contact) 51 days before today, an attempt 5 days before.
     for (step, form) in [
@@ -50,7 +43,7 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
     ] {
         // Each form sends the version its page showed.
         let form = format!("{form}&version={}", version_now(&w, &referral).await);
-        let (status, _, _) = send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
+        let (status, _, _) = submit(&w, &format!("{referral}/{step}"), &es3, &form).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{step}");
     }
     let loaded = w.store.load().await.unwrap();
@@ -104,13 +97,12 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
 
 #[tokio::test]
 async fn case_1_a_client_kept_active_by_a_team_decision_is_shown_as_such() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let form = format!(
         "csrf={csrf}&start=2025-01-01&end=&status=active&reason=in+hospital&agreed_by=es1,Team+lead"
     );
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/decision"), &es1, &form)).await;
+    let (status, _, _) = submit(&w, &format!("{referral}/decision"), &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = send(&w.app, get(&referral, &es1)).await;
     assert!(
@@ -150,8 +142,7 @@ fn next_due(page: &str) -> Vec<Option<String>> {
 
 #[tokio::test]
 async fn the_caseload_sorts_by_urgency_with_the_overdue_first_and_by_days_until_inactive() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     // Urgency (the default): the first thing due, the overdue first; the
     // referrals with nothing due come last.
     let page = ok_page(&w, "/caseload", &es1).await;
@@ -192,8 +183,7 @@ async fn the_caseload_sorts_by_urgency_with_the_overdue_first_and_by_days_until_
 
 #[tokio::test]
 async fn case_4_the_caseload_puts_the_most_urgent_first_the_soonest_due_or_inactive() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let page = ok_page(&w, "/caseload", &es1).await;
     let rows: Vec<&str> = page.split("<tr id=\"referral-").skip(1).collect();
     assert!(rows.len() >= 2, "{page}");
@@ -218,8 +208,7 @@ async fn case_4_the_caseload_puts_the_most_urgent_first_the_soonest_due_or_inact
 
 #[tokio::test]
 async fn my_caseload_downloads_as_csv_in_the_pages_order_and_only_within_scope() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let page = ok_page(&w, "/caseload?sort=person", &es1).await;
     shows(&page, "href=\"/caseload.csv?sort=person\"");
     let (status, headers, body) = send(&w.app, get("/caseload.csv?sort=person", &es1)).await;
@@ -284,8 +273,7 @@ fn caseload_rows(page: &str) -> Vec<(String, String, String)> {
 /// headers), the CSV follows the filter, and no referral id is shown.
 #[tokio::test]
 async fn the_caseload_is_filtered_by_status_next_to_do_and_name() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let all = ok_page(&w, "/caseload", &es1).await;
     let rows = caseload_rows(&all);
     assert!(rows.len() >= 3, "{all}");

@@ -7,7 +7,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use ipstrack_core::Day;
 use ipstrack_core::attribution::assigned_on;
-use ipstrack_store::{Role, Store};
+use ipstrack_store::{AuditEntry, AuditFilter, Role, Store};
 use ipstrack_web::{Config, app};
 use tower::ServiceExt;
 
@@ -184,6 +184,17 @@ pub fn post(path: &str, cookie: &str, form: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// Posts the form `form` (url-encoded, its CSRF token in it) to `path` for
+/// the session `cookie`: (status, headers, page).
+pub async fn submit(
+    w: &World,
+    path: &str,
+    cookie: &str,
+    form: &str,
+) -> (StatusCode, Vec<(String, String)>, String) {
+    send(&w.app, post(path, cookie, form)).await
+}
+
 pub fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
     headers
         .iter()
@@ -206,10 +217,48 @@ pub fn saved_cookie(headers: &[(String, String)]) -> String {
         .expect("a saved message")
 }
 
+/// The page a save redirected to, opened by `session` with the message the
+/// save left (which must be answered 200).
+pub async fn saved_page(w: &World, headers: &[(String, String)], session: &str) -> String {
+    let saved = saved_cookie(headers);
+    ok_page(w, &location(headers), &format!("{session}; {saved}")).await
+}
+
 pub fn hidden_csrf(body: &str) -> String {
     let at =
         body.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     body[at..at + 64].to_string()
+}
+
+/// The value of the first hidden field `name` on `page`, if there is one.
+pub fn hidden_value(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page.find(&marker)? + marker.len();
+    page[at..].split('"').next().map(str::to_string)
+}
+
+/// The version the edit form on `page` sends.
+pub fn version_of(page: &str) -> String {
+    hidden_value(page, "version").expect("a version")
+}
+
+/// The referral `id` as stored, with its client and version.
+pub async fn saved_referral(w: &World, id: &str) -> ipstrack_store::Saved {
+    w.store.referral(id).await.unwrap().unwrap()
+}
+
+/// The page at `path` for `cookie`, asked again for up to 3 s until it shows
+/// `text` (a change another connection made); the last one asked.
+pub async fn ok_page_once_it_shows(w: &World, path: &str, cookie: &str, text: &str) -> String {
+    let mut page = ok_page(w, path, cookie).await;
+    for _ in 0..60 {
+        if page.contains(text) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        page = ok_page(w, path, cookie).await;
+    }
+    page
 }
 
 /// Posts the sign-in form, from `ip` when given (as the server tells the
@@ -278,6 +327,16 @@ pub fn shows(page: &str, text: &str) {
     assert!(page.contains(text), "{text:?} not in: {page}");
 }
 
+/// Fails unless `headers` offer a download named `file_name` (an attachment).
+#[track_caller]
+pub fn downloads_as(headers: &[(String, String)], file_name: &str) {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    assert_eq!(
+        header_value(headers, "content-disposition").as_deref(),
+        Some(disposition.as_str())
+    );
+}
+
 /// Fails, showing the page, if `page` contains `text`.
 #[track_caller]
 pub fn hides(page: &str, text: &str) {
@@ -290,6 +349,16 @@ pub async fn session_of(w: &World, user: &str) -> String {
         .await
         .unwrap_or_else(|| panic!("{user} signs in"))
         .0
+}
+
+/// A new world with `user` signed in (with [`PASSWORD`]): (the world, the
+/// session cookie, its CSRF token).
+pub async fn world_signed_in(user: &str) -> (World, String, String) {
+    let w = world().await;
+    let (session, csrf) = sign_in(&w, user, PASSWORD)
+        .await
+        .unwrap_or_else(|| panic!("{user} signs in"));
+    (w, session, csrf)
 }
 
 /// The page at `path` for the session `cookie`, which must be answered 200.
@@ -349,4 +418,37 @@ pub async fn unallocate_one(w: &World, from: &str, to: &str) {
     doc.es = None;
     doc.transfers = None;
     w.store.import(&bundle, "cli:test").await.unwrap();
+}
+
+/// The audit log's entries on the record `id` (a referral, client, user,
+/// staff member…), oldest first.
+pub async fn audit_of(w: &World, id: &str) -> Vec<AuditEntry> {
+    w.store
+        .audit(&AuditFilter {
+            record: Some(id.to_string()),
+            since: None,
+        })
+        .await
+        .unwrap()
+}
+
+/// The newest audit entry on the record `id`.
+pub async fn last_audit(w: &World, id: &str) -> AuditEntry {
+    audit_of(w, id)
+        .await
+        .pop()
+        .unwrap_or_else(|| panic!("an audit entry on {id}"))
+}
+
+/// es3 (signed in as `es3` with the token `csrf`) refers a new person,
+/// Amira Khan (NHS number 943 476 5919), received on `received`
+/// (YYYY-MM-DD); her referral's path.
+pub async fn es3_refers_amira(w: &World, es3: &str, csrf: &str, received: &str) -> String {
+    let form = format!(
+        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=9434765919\
+         &received={received}&status_at_referral=unemployed&es=es3"
+    );
+    let (status, headers, _) = submit(w, "/referrals/new", es3, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    location(&headers)
 }

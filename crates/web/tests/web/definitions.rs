@@ -7,8 +7,7 @@ use crate::common::*;
 #[tokio::test]
 async fn tgt_3_every_kpi_is_defined_with_its_rule_and_linked_from_the_plan_team_and_service_pages()
 {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let page = ok_page(&w, "/definitions", &manager).await;
     for (anchor, rule) in [
         ("referrals", "REF-1"),

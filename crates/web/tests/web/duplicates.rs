@@ -10,13 +10,7 @@ use crate::common::*;
 /// (team t2) has: (the known client's id, the kept client's id, es3's new
 /// referral).
 async fn entered_twice(w: &World) -> (String, String, String) {
-    let known = w
-        .store
-        .referral(&w.es1_referral)
-        .await
-        .unwrap()
-        .unwrap()
-        .client;
+    let known = saved_referral(w, &w.es1_referral).await.client;
     let mut client = known.clone();
     client.nhs_number = Some("9434765919".into());
     let seen = ipstrack_store::client_fingerprint(&known);
@@ -35,7 +29,7 @@ async fn entered_twice(w: &World) -> (String, String, String) {
     let referral = location(&headers)
         .trim_start_matches("/referrals/")
         .to_string();
-    let kept = w.store.referral(&referral).await.unwrap().unwrap().client;
+    let kept = saved_referral(w, &referral).await.client;
     assert_eq!(kept.possible_duplicate_of.as_ref(), Some(&known.id));
     (known.id, kept.id, referral)
 }
@@ -79,13 +73,13 @@ async fn a_manager_merges_a_person_entered_twice_into_the_known_one() {
     // Another user's form cannot merge (not theirs to know of).
     let (lead, lead_csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
     let path = format!("{LIST}/{kept}");
-    let (status, _, _) = send(&w.app, post(&path, &lead, &format!("csrf={lead_csrf}"))).await;
+    let (status, _, _) = submit(&w, &path, &lead, &format!("csrf={lead_csrf}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, headers, _) = send(&w.app, post(&path, &manager, &format!("csrf={csrf}"))).await;
+    let (status, headers, _) = submit(&w, &path, &manager, &format!("csrf={csrf}")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&headers), LIST);
     // es3's referral is now the known person's; the kept record is gone.
-    let saved = w.store.referral(&referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &referral).await;
     assert_eq!(saved.client.id, known);
     let all = w.store.export().await.unwrap();
     assert!(all.clients.iter().all(|c| c.id != kept));
@@ -113,6 +107,6 @@ async fn a_manager_merges_a_person_entered_twice_into_the_known_one() {
     let page = ok_page(&w, LIST, &format!("{manager}; {saved}")).await;
     shows(&page, "The two records are now one person");
     shows(&page, "Nobody is waiting to be checked");
-    let (status, _, _) = send(&w.app, post(&path, &manager, &format!("csrf={csrf}"))).await;
+    let (status, _, _) = submit(&w, &path, &manager, &format!("csrf={csrf}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -17,22 +17,15 @@ async fn record(
     es: &str,
     form: &str,
 ) -> (StatusCode, String, String) {
-    let (status, headers, page) = send(
-        &w.app,
-        post(
-            &format!("/specialists/{es}/employer-contacts"),
-            cookie,
-            &format!("{form}&csrf={csrf}"),
-        ),
-    )
-    .await;
+    let form = format!("{form}&csrf={csrf}");
+    let path = format!("/specialists/{es}/employer-contacts");
+    let (status, headers, page) = submit(w, &path, cookie, &form).await;
     (status, location(&headers), page)
 }
 
 #[tokio::test]
 async fn an_es_records_an_employer_contact_and_sees_it_counted_on_their_plan() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let (status, to, _) = record(&w, &es3, &csrf, "es3", FORM).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(to, "/specialists/es3/plan#saved");
@@ -103,8 +96,7 @@ async fn only_the_es_and_their_team_lead_record_employer_contacts() {
 
 #[tokio::test]
 async fn a_bad_employer_contact_is_named_field_by_field_and_nothing_is_saved() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     // A client of another ES's caseload, a future date, no employer, no kind.
     let other_client = {
         let loaded = w.store.load().await.unwrap();
@@ -140,16 +132,10 @@ async fn a_bad_employer_contact_is_named_field_by_field_and_nothing_is_saved() {
 }
 
 /// The version (fingerprint) an edit page's form carries.
-fn version_in(page: &str) -> String {
-    let at = page.find("name=\"version\" value=\"").expect("a version")
-        + "name=\"version\" value=\"".len();
-    page[at..at + 24].to_string()
-}
 
 #[tokio::test]
 async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     record(&w, &es3, &csrf, "es3", FORM).await;
     let id = w.store.employer_contacts().await.unwrap()[0].id.clone();
     let edit = ok_page(
@@ -160,7 +146,7 @@ async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused(
     .await;
     shows(&edit, "Change the employer contact");
     shows(&edit, "value=\"Greggs\"");
-    let version = version_in(&edit);
+    let version = version_of(&edit);
     let change = |employer: &str, version: &str| {
         post(
             &format!("/specialists/es3/employer-contacts/{id}"),
@@ -195,7 +181,7 @@ async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused(
     };
     let (status, _, _) = send(&w.app, remove(&version)).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let current = version_in(
+    let current = version_of(
         &ok_page(
             &w,
             &format!("/specialists/es3/employer-contacts/{id}"),
@@ -222,8 +208,7 @@ async fn an_employer_contact_is_changed_and_removed_and_a_stale_page_is_refused(
 
 #[tokio::test]
 async fn another_es_employer_contact_cannot_be_reached_through_an_address_of_ones_own() {
-    let w = world().await;
-    let (es1, es1_csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, es1_csrf) = world_signed_in("es1").await;
     record(&w, &es1, &es1_csrf, "es1", FORM).await;
     let id = w.store.employer_contacts().await.unwrap()[0].id.clone();
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
@@ -234,15 +219,9 @@ async fn another_es_employer_contact_cannot_be_reached_through_an_address_of_one
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     hides(&page, "Greggs");
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("/specialists/es3/employer-contacts/{id}/remove"),
-            &es3,
-            &format!("version=x&csrf={csrf}"),
-        ),
-    )
-    .await;
+    let form = format!("version=x&csrf={csrf}");
+    let path = format!("/specialists/es3/employer-contacts/{id}/remove");
+    let (status, _, _) = submit(&w, &path, &es3, &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(w.store.employer_contacts().await.unwrap().len(), 1);
 }

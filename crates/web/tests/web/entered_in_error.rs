@@ -5,8 +5,8 @@
 //! (crates/web/src/referrals/entered_in_error.rs).
 
 use crate::common::*;
-use axum::http::StatusCode;
-use ipstrack_store::AuditFilter;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
 
 /// The team t1 block of the 2024/25 report as of today (the API, as a manager).
@@ -23,6 +23,39 @@ async fn team_t1(w: &World, manager: &str) -> Value {
         .clone()
 }
 
+/// Whether es3's referral is stored marked as entered in error.
+async fn es3_referral_marked(w: &World) -> bool {
+    let stored = saved_referral(w, &w.es3_referral).await;
+    stored.referral.entered_in_error.is_some()
+}
+
+/// A step (JSON) posted to the API's `steps` of a referral for `token`, at
+/// `version` when given (`If-Match`): (status, body).
+async fn api_step(
+    w: &World,
+    steps: &str,
+    token: &str,
+    step: &str,
+    version: Option<i64>,
+) -> (StatusCode, String) {
+    let mut request = Request::post(steps)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(v) = version {
+        request = request.header(header::IF_MATCH, format!("\"{v}\""));
+    }
+    let (status, _, body) = send(&w.app, request.body(Body::from(step.to_string())).unwrap()).await;
+    (status, body)
+}
+
+/// A GET of the API's `path` for `token`.
+fn api_get(path: &str, token: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
 /// Posts the mark form of `path` as `cookie` with `reason`.
 async fn mark(
     w: &World,
@@ -37,11 +70,7 @@ async fn mark(
         hidden_csrf(&page),
         reason.replace(' ', "+")
     );
-    send(
-        &w.app,
-        post(&format!("{path}/entered-in-error"), cookie, &form),
-    )
-    .await
+    submit(w, &format!("{path}/entered-in-error"), cookie, &form).await
 }
 
 #[tokio::test]
@@ -81,34 +110,16 @@ async fn err_1_a_referral_is_marked_with_a_reason_leaves_the_figures_and_a_lead_
     let (status, _, _) = send(&w.app, get(&format!("{path}/entered-in-error"), &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let csrf1 = hidden_csrf(&ok_page(&w, "/caseload", &es1).await);
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{path}/entered-in-error"),
-            &es1,
-            &format!("csrf={csrf1}&version={version}&reason=Mine+now"),
-        ),
-    )
-    .await;
+    let mine_now = format!("csrf={csrf1}&version={version}&reason=Mine+now");
+    let (status, _, _) = submit(&w, &format!("{path}/entered-in-error"), &es1, &mine_now).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        w.store
-            .referral(&w.es3_referral)
-            .await
-            .unwrap()
-            .unwrap()
-            .referral
-            .entered_in_error
-            .is_none()
-    );
+    assert!(!es3_referral_marked(&w).await);
 
     // The ES who holds it marks it.
     let (status, headers, _) = mark(&w, &path, &es3, "Referred twice by the GP").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&headers), path);
-    let cookie = header_value(&headers, "set-cookie").unwrap();
-    let saved = cookie.split(';').next().unwrap();
-    let page = ok_page(&w, &path, &format!("{es3}; {saved}")).await;
+    let page = saved_page(&w, &headers, &es3).await;
     shows(&page, "The referral is marked as entered in error");
     shows(&page, "Entered in error on 15 Jan 2025 by ");
     shows(&page, "Referred twice by the GP");
@@ -119,7 +130,7 @@ async fn err_1_a_referral_is_marked_with_a_reason_leaves_the_figures_and_a_lead_
 
     // Gone from the ES's caseload, their search and the team's figures.
     hides(&ok_page(&w, "/caseload", &es3).await, &path);
-    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let stored = saved_referral(&w, &w.es3_referral).await;
     let team_after = team_t1(&w, &manager).await;
     assert_eq!(
         team_after["caseload"]["open"].as_u64().unwrap() + 1,
@@ -136,15 +147,8 @@ async fn err_1_a_referral_is_marked_with_a_reason_leaves_the_figures_and_a_lead_
 
     // A contact on it is refused by core's one door.
     let csrf3 = hidden_csrf(&page);
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{path}/contacts"),
-            &es3,
-            &format!("csrf={csrf3}&date=2025-01-14&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf3}&date=2025-01-14&kind=remote");
+    let (status, _, _) = submit(&w, &format!("{path}/contacts"), &es3, &form).await;
     assert_ne!(
         status,
         StatusCode::SEE_OTHER,
@@ -153,49 +157,19 @@ async fn err_1_a_referral_is_marked_with_a_reason_leaves_the_figures_and_a_lead_
 
     // The ES cannot restore it.
     let version = version_now(&w, &path).await;
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{path}/restore"),
-            &es3,
-            &format!("csrf={csrf3}&version={version}"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf3}&version={version}");
+    let (status, _, _) = submit(&w, &format!("{path}/restore"), &es3, &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        w.store
-            .referral(&w.es3_referral)
-            .await
-            .unwrap()
-            .unwrap()
-            .referral
-            .entered_in_error
-            .is_some()
-    );
+    assert!(es3_referral_marked(&w).await);
 
     // The team lead restores it: back in the caseload and the figures.
     let page = ok_page(&w, &path, &lead).await;
     shows(&page, "Restore the referral");
-    let (status, _, stale) = send(
-        &w.app,
-        post(
-            &format!("{path}/restore"),
-            &lead,
-            &format!("csrf={}&version={}", hidden_csrf(&page), version - 1),
-        ),
-    )
-    .await;
+    let form = format!("csrf={}&version={}", hidden_csrf(&page), version - 1);
+    let (status, _, stale) = submit(&w, &format!("{path}/restore"), &lead, &form).await;
     assert_eq!(status, StatusCode::CONFLICT, "{stale}");
-    let (status, headers, _) = send(
-        &w.app,
-        post(
-            &format!("{path}/restore"),
-            &lead,
-            &format!("csrf={}&version={version}", hidden_csrf(&page)),
-        ),
-    )
-    .await;
+    let form = format!("csrf={}&version={version}", hidden_csrf(&page));
+    let (status, headers, _) = submit(&w, &format!("{path}/restore"), &lead, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&headers), path);
     shows(&ok_page(&w, "/caseload", &es3).await, &path);
@@ -205,14 +179,7 @@ async fn err_1_a_referral_is_marked_with_a_reason_leaves_the_figures_and_a_lead_
     shows(&page, "Record a contact");
 
     // Both changes are in the audit log, by who made them.
-    let audit = w
-        .store
-        .audit(&AuditFilter {
-            record: Some(w.es3_referral.clone()),
-            since: None,
-        })
-        .await
-        .unwrap();
+    let audit = audit_of(&w, &w.es3_referral).await;
     let actors: Vec<&str> = audit
         .iter()
         .filter(|e| e.action == "update")
@@ -239,92 +206,29 @@ async fn err_1_the_api_shows_the_mark_and_marks_and_restores_at_its_version() {
     let lead = w.store.issue_token("lead1", 30, "admin").await.unwrap();
     let es3 = w.store.issue_token("es3", 30, "admin").await.unwrap();
     let path = format!("/api/v1/referrals/{}", w.es3_referral);
-    let json = |method: &str, uri: &str, token: &str, body: Option<&str>, version: Option<i64>| {
-        let mut r = axum::http::Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("authorization", format!("Bearer {token}"));
-        if let Some(v) = version {
-            r = r.header("if-match", format!("\"{v}\""));
-        }
-        match body {
-            Some(b) => r
-                .header("content-type", "application/json")
-                .body(axum::body::Body::from(b.to_string()))
-                .unwrap(),
-            None => r.body(axum::body::Body::empty()).unwrap(),
-        }
-    };
     let version = version_now(&w, &w.es3_referral).await;
     let steps = format!("{path}/steps");
+    let no_reason = r#"{"step": "entered_in_error", "reason": " "}"#;
+    let mark = r#"{"step": "entered_in_error", "reason": "Test record"}"#;
+    let restore = r#"{"step": "restore"}"#;
     // Without a reason: 422 naming the field.
-    let (status, _, body) = send(
-        &w.app,
-        json(
-            "POST",
-            &steps,
-            &es3,
-            Some(r#"{"step": "entered_in_error", "reason": " "}"#),
-            Some(version),
-        ),
-    )
-    .await;
+    let (status, body) = api_step(&w, &steps, &es3, no_reason, Some(version)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     shows(&body, "entered_in_error.reason");
     // Without If-Match: 428.
-    let (status, _, _) = send(
-        &w.app,
-        json(
-            "POST",
-            &steps,
-            &es3,
-            Some(r#"{"step": "entered_in_error", "reason": "Test record"}"#),
-            None,
-        ),
-    )
-    .await;
+    let (status, _) = api_step(&w, &steps, &es3, mark, None).await;
     assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
-    let (status, _, body) = send(
-        &w.app,
-        json(
-            "POST",
-            &steps,
-            &es3,
-            Some(r#"{"step": "entered_in_error", "reason": "Test record"}"#),
-            Some(version),
-        ),
-    )
-    .await;
+    let (status, body) = api_step(&w, &steps, &es3, mark, Some(version)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, _, body) = send(&w.app, json("GET", &path, &es3, None, None)).await;
+    let (_, _, body) = send(&w.app, api_get(&path, &es3)).await;
     let doc: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(doc["entered_in_error"]["reason"], "Test record");
     assert_eq!(doc["entered_in_error"]["date"], "2025-01-15");
     // The ES may not restore; the lead may.
     let version = version + 1;
-    let (status, _, _) = send(
-        &w.app,
-        json(
-            "POST",
-            &steps,
-            &es3,
-            Some(r#"{"step": "restore"}"#),
-            Some(version),
-        ),
-    )
-    .await;
+    let (status, _) = api_step(&w, &steps, &es3, restore, Some(version)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, body) = send(
-        &w.app,
-        json(
-            "POST",
-            &steps,
-            &lead,
-            Some(r#"{"step": "restore"}"#),
-            Some(version),
-        ),
-    )
-    .await;
+    let (status, body) = api_step(&w, &steps, &lead, restore, Some(version)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let doc: Value = serde_json::from_str(&body).unwrap();
     assert!(doc.get("entered_in_error").is_none(), "{doc}");

@@ -6,12 +6,6 @@
 use crate::common::*;
 use axum::http::StatusCode;
 
-fn version_of(page: &str) -> String {
-    let marker = "name=\"version\" value=\"";
-    let at = page.find(marker).expect("a version") + marker.len();
-    page[at..].split('"').next().unwrap().to_string()
-}
-
 /// es3's referral with one more contact and an open hold; (session, token, path).
 async fn with_entries(w: &World) -> (String, String, String) {
     let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
@@ -20,15 +14,8 @@ async fn with_entries(w: &World) -> (String, String, String) {
         ("contacts", "date=2025-01-13&kind=remote&note=phone+call"),
         ("hold", "start=2025-01-10&end="),
     ] {
-        let (status, _, body) = send(
-            &w.app,
-            post(
-                &format!("{referral}/{path}"),
-                &es3,
-                &format!("csrf={csrf}&{form}"),
-            ),
-        )
-        .await;
+        let form = format!("csrf={csrf}&{form}");
+        let (status, _, body) = submit(w, &format!("{referral}/{path}"), &es3, &form).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
     }
     (es3, csrf, referral)
@@ -41,7 +28,7 @@ async fn with_plan(w: &World) -> (String, String, String, String) {
     if stored(w).await.vocational_plan.is_none() {
         let page = ok_page(w, &format!("{referral}/record/plan"), &es3).await;
         let form = format!("csrf={csrf}&version={}&date=2025-01-02", version_of(&page));
-        let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+        let (status, _, body) = submit(w, &format!("{referral}/plan"), &es3, &form).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     }
     let start = stored(w).await.vocational_plan.unwrap().start;
@@ -49,12 +36,22 @@ async fn with_plan(w: &World) -> (String, String, String, String) {
 }
 
 async fn stored(w: &World) -> ipstrack_core::bundle::ReferralDoc {
-    w.store
-        .referral(&w.es3_referral)
-        .await
-        .unwrap()
-        .unwrap()
-        .referral
+    saved_referral(w, &w.es3_referral).await.referral
+}
+
+/// The vocational plan's edit form of `referral`, opened by `es3` and sent
+/// with `fields` at the version it showed: the answer's status and page.
+async fn edit_plan(
+    w: &World,
+    es3: &str,
+    csrf: &str,
+    referral: &str,
+    fields: &str,
+) -> (StatusCode, String) {
+    let edit = ok_page(w, &format!("{referral}/edit/plan/0"), es3).await;
+    let form = format!("csrf={csrf}&edit=0&version={}&{fields}", version_of(&edit));
+    let (status, _, body) = submit(w, &format!("{referral}/plan"), es3, &form).await;
+    (status, body)
 }
 
 #[tokio::test]
@@ -71,7 +68,7 @@ async fn a_contact_and_a_hold_are_corrected_in_place() {
         "csrf={csrf}&edit={last}&version={}&date=2025-01-13&kind=face_to_face&mechanism=face_to_face&note=met+at+the+library",
         version_of(&edit)
     );
-    let (status, _, body) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    let (status, _, body) = submit(&w, &format!("{referral}/contacts"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let now = stored(&w).await.contacts.unwrap();
     assert_eq!(now.len(), contacts.len(), "replaced, not added");
@@ -87,7 +84,7 @@ async fn a_contact_and_a_hold_are_corrected_in_place() {
         "csrf={csrf}&edit={h}&version={}&start=2025-01-10&end=2025-01-12",
         version_of(&edit)
     );
-    let (status, _, body) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
+    let (status, _, body) = submit(&w, &format!("{referral}/hold"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(
         stored(&w).await.holds.unwrap()[h].end.as_deref(),
@@ -103,23 +100,16 @@ async fn a_bad_or_stale_correction_brings_the_edit_form_back() {
     let edit = ok_page(&w, &format!("{referral}/edit/hold/{h}"), &es3).await;
     let version = version_of(&edit);
     let form = format!("csrf={csrf}&edit={h}&version={version}&start=2025-01-10&end=2025-01-01");
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/hold"), &es3, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "Save the change");
     shows(&page, "href=\"#hold-end\"");
     // Someone adds a contact meanwhile: the form's version is stale.
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/contacts"),
-            &es3,
-            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
-        ),
-    )
-    .await;
+    let contact = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, _, _) = submit(&w, &format!("{referral}/contacts"), &es3, &contact).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let form = format!("csrf={csrf}&edit={h}&version={version}&start=2025-01-10&end=2025-01-12");
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/hold"), &es3, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/hold"), &es3, &form).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "changed by someone else");
     shows_date(&page, "hold-end", "2025-01-12");
@@ -134,12 +124,14 @@ async fn a_bad_or_stale_correction_brings_the_edit_form_back() {
 async fn the_vocational_plan_can_be_ended_by_its_edit_form() {
     let w = world().await;
     let (es3, csrf, referral, start) = with_plan(&w).await;
-    let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
-    let form = format!(
-        "csrf={csrf}&edit=0&version={}&date={start}&end=2025-01-14",
-        version_of(&edit)
-    );
-    let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+    let (status, body) = edit_plan(
+        &w,
+        &es3,
+        &csrf,
+        &referral,
+        &format!("date={start}&end=2025-01-14"),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(
         stored(&w).await.vocational_plan.unwrap().end.as_deref(),
@@ -149,8 +141,7 @@ async fn the_vocational_plan_can_be_ended_by_its_edit_form() {
 
 #[tokio::test]
 async fn no_such_entry_or_another_teams_is_not_found() {
-    let w = world().await;
-    let es3 = session_of(&w, "es3").await;
+    let (w, es3, _) = world_signed_in("es3").await;
     for path in [
         format!("/referrals/{}/edit/contact/999", w.es3_referral),
         format!("/referrals/{}/edit/nonsense/0", w.es3_referral),
@@ -165,12 +156,8 @@ async fn no_such_entry_or_another_teams_is_not_found() {
 async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement() {
     let w = world().await;
     let (es3, csrf, referral, start) = with_plan(&w).await;
-    let edit = ok_page(&w, &format!("{referral}/edit/plan/0"), &es3).await;
-    let form = format!(
-        "csrf={csrf}&edit=0&version={}&date={start}&end=&review1=2025-01-10&review2=2025-01-14&agreed=yes",
-        version_of(&edit)
-    );
-    let (status, _, body) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+    let fields = format!("date={start}&end=&review1=2025-01-10&review2=2025-01-14&agreed=yes");
+    let (status, body) = edit_plan(&w, &es3, &csrf, &referral, &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let plan = stored(&w).await.vocational_plan.unwrap();
     assert_eq!(plan.reviews, ["2025-01-10", "2025-01-14"]);
@@ -187,7 +174,7 @@ async fn the_vocational_plan_keeps_its_reviews_and_the_clinical_teams_agreement(
         "csrf={csrf}&edit=0&version={}&date={start}&review1=1999-01-01",
         version_of(&edit)
     );
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/plan"), &es3, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/plan"), &es3, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "href=\"#plan-review1\"");
 }
@@ -200,15 +187,9 @@ async fn an_edit_without_a_version_is_refused_as_out_of_date_and_writes_nothing(
     let w = world().await;
     let (es3, csrf, referral) = with_entries(&w).await;
     let (_, _, _, start) = with_plan(&w).await;
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/jobs"),
-            &es3,
-            &format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-06&hours_per_week=16"),
-        ),
-    )
-    .await;
+    let new_job =
+        format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-06&hours_per_week=16");
+    let (status, _, _) = submit(&w, &format!("{referral}/jobs"), &es3, &new_job).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let doc = stored(&w).await;
     let last = doc.contacts.as_ref().unwrap().len() - 1;
@@ -242,22 +223,15 @@ async fn an_edit_without_a_version_is_refused_as_out_of_date_and_writes_nothing(
                 .to_string(),
         ),
     ];
-    let version = w
-        .store
-        .referral(&w.es3_referral)
-        .await
-        .unwrap()
-        .unwrap()
-        .version;
+    let version = saved_referral(&w, &w.es3_referral).await.version;
     for (path, form) in cases {
-        let (status, _, page) =
-            send(&w.app, post(&path, &es3, &format!("csrf={csrf}&{form}"))).await;
+        let (status, _, page) = submit(&w, &path, &es3, &format!("csrf={csrf}&{form}")).await;
         assert_eq!(status, StatusCode::CONFLICT, "{path} {form}: {page}");
         shows(
             &page,
             "This page is out of date: reload it and make your change again.",
         );
-        let now = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+        let now = saved_referral(&w, &w.es3_referral).await;
         assert_eq!(now.version, version, "{path} {form}: nothing written");
         assert_eq!(now.referral, doc, "{path} {form}: nothing written");
     }

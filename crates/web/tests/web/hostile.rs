@@ -83,8 +83,7 @@ async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
 
 #[tokio::test]
 async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
-    let w = world().await;
-    let session = session_of(&w, "es1").await;
+    let (w, session, _) = world_signed_in("es1").await;
     let addr = served(w.app.clone(), short_limits()).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
@@ -97,8 +96,7 @@ async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
 
 #[tokio::test]
 async fn an_upload_declared_over_the_limit_answers_413_naming_the_limit_before_it_is_read() {
-    let w = world().await;
-    let session = session_of(&w, "lead1").await;
+    let (w, session, _) = world_signed_in("lead1").await;
     let addr = served(w.app.clone(), short_limits()).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
@@ -112,8 +110,7 @@ async fn an_upload_declared_over_the_limit_answers_413_naming_the_limit_before_i
 
 #[tokio::test]
 async fn an_upload_over_the_limit_without_a_declared_length_answers_413_not_a_parse_error() {
-    let w = world().await;
-    let (session, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let (w, session, csrf) = world_signed_in("lead1").await;
     let mut body = format!(
         "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
          --X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\
@@ -270,8 +267,7 @@ async fn when_every_place_is_taken_the_connection_idle_longest_is_closed_for_a_n
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut second = TcpStream::connect(addr).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (took, answer) = sign_in_page_from("127.0.0.1", addr).await;
-    assert_eq!(answer, "HTTP/1.1 200 OK", "not served in {took:?}");
+    let took = served_from("127.0.0.1", addr).await;
     assert!(took < Duration::from_secs(5), "served after {took:?}");
     let (_, closed) = read_until_closed(&mut first, Duration::from_secs(1)).await;
     assert!(closed, "the connection idle longest is open");
@@ -287,17 +283,20 @@ async fn connect_from(from: &str, addr: std::net::SocketAddr) -> TcpStream {
     socket.connect(addr).await.unwrap()
 }
 
-/// `count` connections from `from` that each send `requests` pipelined
-/// requests for the sign-in page and never read an answer; kept open until
-/// the returned tasks are aborted.
+/// `count` connections from each address of `froms` that each send
+/// `requests` pipelined requests for the sign-in page and never read an
+/// answer; kept open until the returned tasks are aborted ([`stop`]).
 async fn pipelining_readers_of_nothing(
-    from: &str,
+    froms: &[&str],
     addr: std::net::SocketAddr,
     count: usize,
     requests: usize,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let mut attack = Vec::new();
-    for _ in 0..count {
+    for from in froms
+        .iter()
+        .flat_map(|from| std::iter::repeat_n(*from, count))
+    {
         let stream = connect_from(from, addr).await;
         attack.push(tokio::spawn(async move {
             let (_read, mut write) = stream.into_split();
@@ -323,6 +322,21 @@ async fn sign_in_page_from(from: &str, addr: std::net::SocketAddr) -> (Duration,
     let (answer, _) = read_until_closed(&mut stream, Duration::from_secs(10)).await;
     let first = answer.lines().next().unwrap_or_default().to_string();
     (started.elapsed(), first)
+}
+
+/// Fails unless the sign-in page asked for from `from` is answered 200
+/// within 10 s; how long it took.
+async fn served_from(from: &str, addr: std::net::SocketAddr) -> Duration {
+    let (took, first) = sign_in_page_from(from, addr).await;
+    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    took
+}
+
+/// Ends the connections of an attack.
+fn stop(attack: Vec<tokio::task::JoinHandle<()>>) {
+    for task in attack {
+        task.abort();
+    }
 }
 
 #[tokio::test]
@@ -370,13 +384,10 @@ async fn pipelining_connections_that_read_nothing_do_not_keep_another_address_fr
     let addr = served(w.app.clone(), limits).await;
     // As many as the whole cap, from one address, each with more answers
     // than its socket buffers hold.
-    let attack = pipelining_readers_of_nothing("127.0.0.1", addr, 256, 4_000).await;
+    let attack = pipelining_readers_of_nothing(&["127.0.0.1"], addr, 256, 4_000).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
-    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
-    for task in attack {
-        task.abort();
-    }
+    served_from("127.0.0.2", addr).await;
+    stop(attack);
 }
 
 #[tokio::test]
@@ -392,16 +403,16 @@ async fn connections_from_many_addresses_that_read_nothing_give_their_places_up_
     };
     let addr = served(w.app.clone(), limits).await;
     // Four addresses take every place with answers they never read.
-    let mut attack = Vec::new();
-    for from in ["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"] {
-        attack.extend(pipelining_readers_of_nothing(from, addr, 4, 10_000).await);
-    }
+    let attack = pipelining_readers_of_nothing(
+        &["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"],
+        addr,
+        4,
+        10_000,
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
-    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
-    for task in attack {
-        task.abort();
-    }
+    served_from("127.0.0.2", addr).await;
+    stop(attack);
 }
 
 #[tokio::test]
@@ -417,19 +428,19 @@ async fn a_newcomer_is_served_within_seconds_while_peers_that_read_nothing_hold_
         ..Limits::default()
     };
     let addr = served(w.app.clone(), limits).await;
-    let mut attack = Vec::new();
-    for from in ["127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24"] {
-        attack.extend(pipelining_readers_of_nothing(from, addr, 16, 20_000).await);
-    }
+    let attack = pipelining_readers_of_nothing(
+        &["127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24"],
+        addr,
+        16,
+        20_000,
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     for _ in 0..3 {
-        let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
-        assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+        let took = served_from("127.0.0.2", addr).await;
         assert!(took < Duration::from_secs(4), "served in {took:?}");
     }
-    for task in attack {
-        task.abort();
-    }
+    stop(attack);
 }
 
 #[tokio::test]
@@ -449,8 +460,7 @@ async fn idle_connections_from_one_address_do_not_keep_another_address_from_bein
         }
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let (took, first) = sign_in_page_from("127.0.0.2", addr).await;
-    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    served_from("127.0.0.2", addr).await;
     drop(idle);
 }
 
@@ -478,8 +488,7 @@ async fn one_address_has_at_most_its_cap_of_connections() {
     // Once one closes, the address is served again.
     drop(held.pop());
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (took, first) = sign_in_page_from("127.0.0.1", addr).await;
-    assert_eq!(first, "HTTP/1.1 200 OK", "not served in {took:?}");
+    served_from("127.0.0.1", addr).await;
 }
 
 // ---------------------------------------------------------------------------
@@ -488,8 +497,7 @@ async fn one_address_has_at_most_its_cap_of_connections() {
 
 #[tokio::test]
 async fn every_answer_with_personal_data_says_no_store() {
-    let w = world().await;
-    let lead = session_of(&w, "lead1").await;
+    let (w, lead, _) = world_signed_in("lead1").await;
     let manager = session_of(&w, "manager").await;
     let referral = format!("/referrals/{}", w.es3_referral);
     let api = format!("/api/v1/referrals/{}", w.es3_referral);

@@ -73,6 +73,14 @@ fn csv_upload(cookie: &str, csrf: &str, csv: &str) -> Request<Body> {
 
 /// The out-of-scope entries once written, a row of `count` repeats given
 /// `count` times (`new_value` without its count).
+/// The out-of-scope entry of es1's request that matched the `record_type`
+/// record `id` of another team by `matched_by`, as [`out_of_scope_entries`]
+/// lists it.
+fn es1_matched(record_type: &str, id: &str, matched_by: &str) -> (String, String, String, String) {
+    let how = format!(r#"{{"matched_by":"{matched_by}"}}"#);
+    ("es1".into(), record_type.into(), id.into(), how)
+}
+
 async fn out_of_scope_entries(store: &Store) -> Vec<(String, String, String, String)> {
     store.flush_audit().await;
     store
@@ -94,8 +102,7 @@ async fn out_of_scope_entries(store: &Store) -> Vec<(String, String, String, Str
 
 #[tokio::test]
 async fn an_out_of_scope_lookup_is_answered_while_the_audit_writer_is_stopped() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let theirs = format!("/referrals/{}", w.es3_referral);
     // The first lookup starts the writer; then it is stopped inside a write.
     let (status, _, _) = send(&w.app, get(&theirs, &es1)).await;
@@ -231,8 +238,7 @@ async fn a_team_leads_import_of_another_teams_referral_does_not_name_its_special
 
 #[tokio::test]
 async fn opening_another_teams_referral_is_written_to_the_audit_log() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let (status, _, page) =
         send(&w.app, get(&format!("/referrals/{}", w.es3_referral), &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -246,12 +252,7 @@ async fn opening_another_teams_referral_is_written_to_the_audit_log() {
     // A referral that does not exist matches nothing: nothing to log.
     let (status, _, _) = send(&w.app, get("/referrals/r-none", &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let entry = (
-        "es1".to_string(),
-        "referral".to_string(),
-        w.es3_referral.clone(),
-        r#"{"matched_by":"id"}"#.to_string(),
-    );
+    let entry = es1_matched("referral", &w.es3_referral, "id");
     assert_eq!(
         out_of_scope_entries(&w.store).await,
         vec![entry.clone(), entry]
@@ -262,15 +263,11 @@ async fn opening_another_teams_referral_is_written_to_the_audit_log() {
 async fn new_referral(w: &World, session: &str, client: &str, nhs: &str) -> (StatusCode, String) {
     let (_, _, page) = send(&w.app, get("/referrals/new", session)).await;
     let csrf = hidden_csrf(&page);
-    let once = page
-        .split("name=\"once\" value=\"")
-        .nth(1)
-        .map(|s| s.split('"').next().unwrap().to_string())
-        .unwrap_or_default();
+    let once = hidden_value(&page, "once").unwrap_or_default();
     let form = format!(
         "csrf={csrf}&once={once}&client={client}&given_name=Amira&family_name=Khan&nhs_number={nhs}&received=2025-01-10&status_at_referral=unemployed&es=es1"
     );
-    let (status, _, page) = send(&w.app, post("/referrals/new", session, &form)).await;
+    let (status, _, page) = submit(w, "/referrals/new", session, &form).await;
     (status, page)
 }
 
@@ -290,15 +287,8 @@ async fn an_es_cannot_attach_a_referral_to_another_teams_client_nor_tell_it_exis
         "{taken}"
     );
     assert_eq!(w.store.export().await.unwrap(), before);
-    assert_eq!(
-        out_of_scope_entries(&w.store).await,
-        vec![(
-            "es1".to_string(),
-            "client".to_string(),
-            other,
-            r#"{"matched_by":"id"}"#.to_string()
-        )]
-    );
+    let entry = es1_matched("client", &other, "id");
+    assert_eq!(out_of_scope_entries(&w.store).await, vec![entry]);
 }
 
 /// The client a new referral made (the newest client), as stored.
@@ -329,15 +319,8 @@ async fn another_teams_nhs_number_on_a_new_person_is_answered_as_any_new_persons
     assert_eq!(kept.possible_duplicate_of.as_deref(), Some(other.as_str()));
     w.store.load().await.expect("the database loads");
     assert!(w.store.integrity_check().await.unwrap().is_empty());
-    assert_eq!(
-        out_of_scope_entries(&w.store).await,
-        vec![(
-            "es1".to_string(),
-            "client".to_string(),
-            other,
-            r#"{"matched_by":"nhs_number"}"#.to_string()
-        )]
-    );
+    let entry = es1_matched("client", &other, "nhs_number");
+    assert_eq!(out_of_scope_entries(&w.store).await, vec![entry]);
 }
 
 #[tokio::test]

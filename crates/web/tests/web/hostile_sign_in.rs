@@ -70,19 +70,11 @@ async fn a_failed_sign_in_through_the_server_is_counted_by_the_senders_address()
 #[tokio::test]
 async fn a_form_token_crafted_from_another_users_api_key_neither_blocks_nor_answers_it() {
     use sha2::Digest;
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let crafted = hex::encode(sha2::Sha256::digest(b"api\0es1\0nightly-7"));
     let form = format!("csrf={csrf}&once={crafted}&date=2025-01-14&kind=remote&note=es3+only");
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &format!("/referrals/{}/contacts", w.es3_referral),
-            &es3,
-            &form,
-        ),
-    )
-    .await;
+    let path = format!("/referrals/{}/contacts", w.es3_referral);
+    let (status, _, body) = submit(&w, &path, &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
     let before = w.store.contact_count(&w.es1_referral).await.unwrap();
@@ -107,8 +99,7 @@ async fn a_form_token_crafted_from_another_users_api_key_neither_blocks_nor_answ
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_users_many_searches_at_once_are_answered_429_or_served_and_others_are_served() {
-    let w = world().await;
-    let es1 = session_of(&w, "es1").await;
+    let (w, es1, _) = world_signed_in("es1").await;
     let es3 = session_of(&w, "es3").await;
     let many: Vec<_> = (0..32)
         .map(|_| {
@@ -163,13 +154,12 @@ async fn a_sign_in_with_a_two_megabyte_username_is_refused_as_a_wrong_password_a
 
 #[tokio::test]
 async fn a_password_change_with_a_current_password_over_its_length_is_refused_unchecked() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let before = w.store.password_checks();
     let long = "p".repeat(ipstrack_store::MAX_PASSWORD + 1);
     let form =
         format!("csrf={csrf}&current={long}&new=another+long+secret&confirm=another+long+secret");
-    let (status, _, body) = send(&w.app, post("/account/password", &es1, &form)).await;
+    let (status, _, body) = submit(&w, "/account/password", &es1, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&body, "The current password is not right");
     assert_eq!(w.store.password_checks(), before, "a password was checked");
@@ -177,7 +167,7 @@ async fn a_password_change_with_a_current_password_over_its_length_is_refused_un
     // A new password over its length is refused, naming the limit.
     let current = PASSWORD.replace(' ', "+");
     let form = format!("csrf={csrf}&current={current}&new={long}&confirm={long}");
-    let (status, _, body) = send(&w.app, post("/account/password", &es1, &form)).await;
+    let (status, _, body) = submit(&w, "/account/password", &es1, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&body, "at most 1024 characters");
     assert!(sign_in(&w, "es1", PASSWORD).await.is_some(), "unchanged");

@@ -59,9 +59,8 @@ async fn referral_ids(store: &Store) -> Vec<String> {
 
 #[tokio::test]
 async fn an_es_cannot_import() {
-    let w = world().await;
+    let (w, session, csrf) = world_signed_in("es1").await;
     let app = &w.app;
-    let (session, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let (status, _) = fetch(app, get("/import", &session)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = fetch(app, upload(&session, &csrf, "x.csv", TWO_TEAMS)).await;
@@ -73,9 +72,8 @@ async fn an_es_cannot_import() {
 
 #[tokio::test]
 async fn an_upload_without_the_csrf_token_is_refused() {
-    let w = world().await;
+    let (w, session, _) = world_signed_in("manager").await;
     let (app, store) = (&w.app, &w.store);
-    let session = session_of(&w, "manager").await;
     let before = referral_ids(store).await;
     let (status, _) = fetch(app, upload(&session, "forged", "x.csv", TWO_TEAMS)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -84,9 +82,8 @@ async fn an_upload_without_the_csrf_token_is_refused() {
 
 #[tokio::test]
 async fn a_team_lead_sees_the_problems_and_nothing_is_written_until_skipping_is_accepted() {
-    let w = world().await;
+    let (w, session, csrf) = world_signed_in("lead1").await;
     let (app, store) = (&w.app, &w.store);
-    let (session, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
     let (status, page) = fetch(app, get("/import", &session)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("enctype=\"multipart/form-data\""));
@@ -146,9 +143,8 @@ async fn a_team_lead_sees_the_problems_and_nothing_is_written_until_skipping_is_
 
 #[tokio::test]
 async fn a_clean_file_is_imported_and_an_upload_is_only_its_senders() {
-    let w = world().await;
+    let (w, manager, csrf) = world_signed_in("manager").await;
     let (app, store) = (&w.app, &w.store);
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
     let (lead, lead_csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
     let (_, page) = fetch(app, upload(&manager, &csrf, "team.csv", TWO_TEAMS)).await;
     shows(&page, "No problems found.");
@@ -174,9 +170,8 @@ async fn a_clean_file_is_imported_and_an_upload_is_only_its_senders() {
 
 #[tokio::test]
 async fn a_file_that_is_not_a_spreadsheet_is_refused_with_a_message() {
-    let w = world().await;
+    let (w, session, csrf) = world_signed_in("manager").await;
     let app = &w.app;
-    let (session, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
     let (status, page) = fetch(app, upload(&session, &csrf, "notes.xlsx", "hello")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "notes.xlsx: not a spreadsheet workbook");
@@ -184,9 +179,8 @@ async fn a_file_that_is_not_a_spreadsheet_is_refused_with_a_message() {
 
 #[tokio::test]
 async fn a_file_over_the_spreadsheet_limits_answers_413_with_the_limit_on_the_page() {
-    let w = world().await;
+    let (w, session, csrf) = world_signed_in("manager").await;
     let (app, store) = (&w.app, &w.store);
-    let (session, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
     let before = referral_ids(store).await;
     let csv = "x\n".repeat(100_001);
     let (status, page) = fetch(app, upload(&session, &csrf, "rows.csv", &csv)).await;
@@ -204,9 +198,8 @@ async fn a_file_over_the_spreadsheet_limits_answers_413_with_the_limit_on_the_pa
 
 #[tokio::test]
 async fn an_upload_over_the_size_limit_answers_413_and_a_file_not_a_spreadsheet_422() {
-    let w = world().await;
+    let (w, session, csrf) = world_signed_in("manager").await;
     let app = &w.app;
-    let (session, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
     let csv = "x".repeat(32 * 1024 * 1024 + 1);
     let (status, _) = fetch(app, upload(&session, &csrf, "big.csv", &csv)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -261,7 +254,7 @@ async fn a_contact_recorded_after_the_preview_is_kept_and_the_import_refused_nam
         .expect("a referral of es3 with contacts")
         .id;
     // The person has a name: pages name them by it.
-    let stored = w.store.referral(&referral).await.unwrap().unwrap();
+    let stored = saved_referral(&w, &referral).await;
     let mut named = w.store.export().await.unwrap();
     let mut client = stored.client.clone();
     client.given_name = Some("Amira".into());

@@ -23,13 +23,12 @@ async fn api_post(w: &World, path: &str, token: &str, body: Value) -> (StatusCod
 
 #[tokio::test]
 async fn sus_6_an_in_work_check_is_recorded_shown_corrected_and_removed() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let referral = format!("/referrals/{}", w.es3_referral);
     // A job first: the page offers the check once there is work to confirm.
     let job =
         format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-06&hours_per_week=16");
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/jobs"), &es3, &job)).await;
+    let (status, _, _) = submit(&w, &format!("{referral}/jobs"), &es3, &job).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     shows(
         &ok_page(&w, &referral, &es3).await,
@@ -37,13 +36,9 @@ async fn sus_6_an_in_work_check_is_recorded_shown_corrected_and_removed() {
     );
 
     let check = format!("csrf={csrf}&date=2025-01-13&source=payslip&note=+First+payslip+seen+");
-    let (status, _, body) = send(
-        &w.app,
-        post(&format!("{referral}/in_work_check"), &es3, &check),
-    )
-    .await;
+    let (status, _, body) = submit(&w, &format!("{referral}/in_work_check"), &es3, &check).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let stored = saved_referral(&w, &w.es3_referral).await;
     let checks = &stored.referral.in_work_checks;
     assert_eq!(checks.len(), 1);
     assert_eq!(
@@ -72,19 +67,13 @@ async fn sus_6_an_in_work_check_is_recorded_shown_corrected_and_removed() {
             "#in_work_check-date",
         ),
     ] {
-        let (status, _, body) = send(
-            &w.app,
-            post(
-                &format!("{referral}/in_work_check"),
-                &es3,
-                &format!("csrf={csrf}&{form}"),
-            ),
-        )
-        .await;
+        let check_form = format!("csrf={csrf}&{form}");
+        let (status, _, body) =
+            submit(&w, &format!("{referral}/in_work_check"), &es3, &check_form).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{form}");
         shows(&body, &format!("href=\"{anchor}\""));
     }
-    let after = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let after = saved_referral(&w, &w.es3_referral).await;
     assert_eq!(after.referral.in_work_checks.len(), 1);
 
     // Corrected from its own edit form, then removed.
@@ -92,22 +81,18 @@ async fn sus_6_an_in_work_check_is_recorded_shown_corrected_and_removed() {
     shows(&edit, "Change the in-work check");
     let version = after.version;
     let fix = format!("csrf={csrf}&edit=0&version={version}&date=2025-01-13&source=employer&note=");
-    let (status, _, body) = send(
-        &w.app,
-        post(&format!("{referral}/in_work_check"), &es3, &fix),
-    )
-    .await;
+    let (status, _, body) = submit(&w, &format!("{referral}/in_work_check"), &es3, &fix).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let fixed = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let fixed = saved_referral(&w, &w.es3_referral).await;
     assert_eq!(fixed.referral.in_work_checks[0].source, "employer");
     assert_eq!(fixed.referral.in_work_checks[0].note, None);
     let remove = format!(
         "csrf={csrf}&kind=in_work_check&index=0&version={}",
         fixed.version
     );
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/remove"), &es3, &remove)).await;
+    let (status, _, _) = submit(&w, &format!("{referral}/remove"), &es3, &remove).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let removed = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let removed = saved_referral(&w, &w.es3_referral).await;
     assert!(removed.referral.in_work_checks.is_empty());
 }
 
@@ -124,7 +109,7 @@ async fn sus_6_and_eng_3_through_the_api() {
     )
     .await;
     assert!(status.is_success(), "{status}: {body}");
-    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let stored = saved_referral(&w, &w.es3_referral).await;
     assert_eq!(stored.referral.in_work_checks.len(), 1);
     // A source core does not know: refused naming the field.
     let (status, body) = api_post(

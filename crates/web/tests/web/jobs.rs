@@ -5,7 +5,6 @@
 
 use crate::common::*;
 use axum::http::StatusCode;
-use ipstrack_store::AuditFilter;
 
 /// es3 records a zero-hours job on their referral started 2025-01-06; the
 /// job's edit path and es3's session and token.
@@ -15,23 +14,17 @@ async fn zero_hours_job(w: &World) -> (String, String, String) {
     let form = format!(
         "csrf={csrf}&type=zero_hours&employer=Garden+centre&start=2025-01-06&hours_per_week="
     );
-    let (status, _, body) = send(&w.app, post(&format!("{referral}/jobs"), &es3, &form)).await;
+    let (status, _, body) = submit(w, &format!("{referral}/jobs"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let stored = saved_referral(w, &w.es3_referral).await;
     let job = stored.referral.jobs.unwrap().last().unwrap().id.clone();
     (es3, csrf, format!("{referral}/jobs/{job}/edit"))
 }
 
 /// The last job of es3's referral as stored.
 async fn last_job(w: &World) -> ipstrack_core::bundle::JobDoc {
-    let saved = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let saved = saved_referral(w, &w.es3_referral).await;
     saved.referral.jobs.unwrap().pop().unwrap()
-}
-
-fn version_of(page: &str) -> String {
-    let marker = "name=\"version\" value=\"";
-    let at = page.find(marker).expect("a version") + marker.len();
-    page[at..].split('"').next().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -45,7 +38,7 @@ async fn job_2_the_first_months_hours_the_end_and_the_4_hours_confirmation_are_r
          &end=2025-01-14&hours_per_week=&week1=3&week2=5.5&week3=&week4=&four_hours_confirmed=2025-01-13",
         version_of(&page)
     );
-    let (status, _, body) = send(&w.app, post(&edit, &es3, &form)).await;
+    let (status, _, body) = submit(&w, &edit, &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let job = last_job(&w).await;
     assert_eq!(job.end.as_deref(), Some("2025-01-14"));
@@ -57,15 +50,7 @@ async fn job_2_the_first_months_hours_the_end_and_the_4_hours_confirmation_are_r
         "zero-hours contract at Garden centre; 4 hours confirmed on 13 Jan 2025",
     );
     shows(&referral, "ended");
-    let audit = w
-        .store
-        .audit(&AuditFilter {
-            record: Some(w.es3_referral.clone()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, &w.es3_referral).await;
     assert_eq!(
         (last.action.as_str(), last.actor.as_str()),
         ("update", "es3")
@@ -95,7 +80,7 @@ async fn a_bad_job_form_names_each_field_and_keeps_what_was_typed() {
          &end=2025-01-01&hours_per_week=200&week1=&week2=5&four_hours_confirmed=2999-01-01",
         version_of(&page)
     );
-    let (status, _, page) = send(&w.app, post(&edit, &es3, &form)).await;
+    let (status, _, page) = submit(&w, &edit, &es3, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for field in [
         "registration",
@@ -120,34 +105,21 @@ async fn a_job_edit_from_an_older_page_is_refused_with_the_form_kept() {
     // Someone records an access meanwhile: the referral's version moves on.
     let referral = format!("/referrals/{}", w.es3_referral);
     let now = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/remove"),
-            &es3,
-            &format!("csrf={csrf}&kind=job&index=99&version={}", version_of(&now)),
-        ),
-    )
-    .await;
+    let remove_missing = format!("csrf={csrf}&kind=job&index=99&version={}", version_of(&now));
+    let (status, _, _) = submit(&w, &format!("{referral}/remove"), &es3, &remove_missing).await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "no such entry: nothing written"
     );
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/hold"),
-            &es3,
-            &format!("csrf={csrf}&start=2025-01-07&end=2025-01-08"),
-        ),
-    )
-    .await;
+    let path = format!("{referral}/hold");
+    let hold = format!("csrf={csrf}&start=2025-01-07&end=2025-01-08");
+    let (status, _, _) = submit(&w, &path, &es3, &hold).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let form = format!(
         "csrf={csrf}&version={old}&type=zero_hours&employer=Garden+centre&start=2025-01-06&end=2025-01-14"
     );
-    let (status, _, page) = send(&w.app, post(&edit, &es3, &form)).await;
+    let (status, _, page) = submit(&w, &edit, &es3, &form).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "changed by someone else since you opened this form");
     shows_date(&page, "job-end", "2025-01-14");
@@ -198,7 +170,7 @@ async fn ending_a_job_is_a_page_of_its_own_that_changes_only_the_end() {
          &end-day=14&end-month=1&end-year=2025",
         version_of(&page)
     );
-    let (status, headers, body) = send(&w.app, post(&edit, &es3, &form)).await;
+    let (status, headers, body) = submit(&w, &edit, &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let after = last_job(&w).await;
     assert_eq!(after.end.as_deref(), Some("2025-01-14"));
@@ -210,12 +182,11 @@ async fn ending_a_job_is_a_page_of_its_own_that_changes_only_the_end() {
         before,
         "nothing but the end changed"
     );
-    let saved = saved_cookie(&headers);
-    let summary = ok_page(&w, &location(&headers), &format!("{es3}; {saved}")).await;
+    let summary = saved_page(&w, &headers, &es3).await;
     shows(&summary, "Job ended on 14 Jan 2025 for ");
     // A day that is not real comes back to the same one-date page.
     let bad = form.replace("end-day=14", "end-day=41");
-    let (status, _, body) = send(&w.app, post(&edit, &es3, &bad)).await;
+    let (status, _, body) = submit(&w, &edit, &es3, &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&body, "<h1>End the job at Garden centre</h1>");
     shows(&body, "href=\"#job-end\"");
@@ -228,15 +199,8 @@ async fn another_teams_job_or_no_such_job_is_not_found() {
     let (es1, csrf1) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let (status, _, _) = send(&w.app, get(&edit, &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &edit,
-            &es1,
-            &format!("csrf={csrf1}&type=employee&start=2025-01-06"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf1}&type=employee&start=2025-01-06");
+    let (status, _, _) = submit(&w, &edit, &es1, &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let es3 = session_of(&w, "es3").await;
     let missing = format!("/referrals/{}/jobs/j999/edit", w.es3_referral);
@@ -254,7 +218,7 @@ async fn a_self_employment_is_recorded_with_its_registration_and_evidence() {
          &employer=Own+gardening+business&start=2025-01-06&hours_per_week=10",
         version_of(&page)
     );
-    let (status, _, body) = send(&w.app, post(&edit, &es3, &form)).await;
+    let (status, _, body) = submit(&w, &edit, &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let job = last_job(&w).await;
     assert_eq!(
@@ -280,7 +244,7 @@ async fn self_employment_start(w: &World, extra: &str) -> (StatusCode, String) {
     let form = format!(
         "csrf={csrf}&type=self_employed&employer=Own+business&start=2025-01-06&hours_per_week=10{extra}"
     );
-    let (status, _, body) = send(&w.app, post(&format!("{referral}/jobs"), &es3, &form)).await;
+    let (status, _, body) = submit(w, &format!("{referral}/jobs"), &es3, &form).await;
     (status, body)
 }
 
@@ -288,7 +252,7 @@ async fn self_employment_start(w: &World, extra: &str) -> (StatusCode, String) {
 async fn job_1_the_job_start_form_never_takes_a_self_employment_as_registered() {
     let w = world().await;
     // Nothing chosen: asked, nothing saved.
-    let before = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let before = saved_referral(&w, &w.es3_referral).await;
     let (status, page) = self_employment_start(&w, "&registration=&evidence=").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     shows(
@@ -296,7 +260,7 @@ async fn job_1_the_job_start_form_never_takes_a_self_employment_as_registered() 
         "Select how the self-employed person is registered, or Not yet registered",
     );
     shows(&page, "href=\"#job-registration\"");
-    let after = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let after = saved_referral(&w, &w.es3_referral).await;
     assert_eq!(after.version, before.version);
     // The form's old fields alone (no registration sent): asked too.
     let (status, _) = self_employment_start(&w, "").await;
@@ -342,20 +306,15 @@ async fn job_1_a_registered_self_employment_is_saved_with_its_evidence_from_the_
 
 #[tokio::test]
 async fn bad_1_a_job_held_at_referral_is_recorded_with_its_real_start_before_the_referral() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     // A new referral of someone in work (job retention), received 10 Jan 2025.
     let (_, _, page) = send(&w.app, get("/referrals/new", &es3)).await;
-    let once = page
-        .split("name=\"once\" value=\"")
-        .nth(1)
-        .map(|s| s.split('"').next().unwrap().to_string())
-        .unwrap_or_default();
+    let once = hidden_value(&page, "once").unwrap_or_default();
     let form = format!(
         "csrf={csrf}&once={once}&client=&given_name=Sam&family_name=Lee&nhs_number=&received=2025-01-10\
          &status_at_referral=employed&es=es3"
     );
-    let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    let (status, headers, body) = submit(&w, "/referrals/new", &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let referral = location(&headers);
     let page = ok_page(&w, &format!("{referral}/record/job"), &es3).await;
@@ -370,18 +329,20 @@ async fn bad_1_a_job_held_at_referral_is_recorded_with_its_real_start_before_the
         )
     };
     let path = format!("{referral}/jobs");
-    let (status, _, body) = send(&w.app, post(&path, &es3, &job(""))).await;
+    let (status, _, body) = submit(&w, &path, &es3, &job("")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&body, "href=\"#job-start\"");
     // Ticked: the real start is kept, with the return to work.
-    let (status, _, body) = send(
-        &w.app,
-        post(&path, &es3, &job("&retained=yes&return_to_work=2025-01-13")),
+    let (status, _, body) = submit(
+        &w,
+        &path,
+        &es3,
+        &job("&retained=yes&return_to_work=2025-01-13"),
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let id = referral.trim_start_matches("/referrals/");
-    let saved = w.store.referral(id).await.unwrap().unwrap();
+    let saved = saved_referral(&w, id).await;
     let j = saved.referral.jobs.unwrap().pop().unwrap();
     assert_eq!((j.start.as_str(), j.retained), ("2023-05-01", Some(true)));
     assert_eq!(j.return_to_work.as_deref(), Some("2025-01-13"));

@@ -52,7 +52,7 @@ async fn still_loads(w: &World) {
 async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_kept_apart_through_the_api() {
     let w = world().await;
     // es3's client has an NHS number.
-    let theirs = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let theirs = saved_referral(&w, &w.es3_referral).await;
     let seen = ipstrack_store::client_fingerprint(&theirs.client);
     let mut client = theirs.client.clone();
     client.nhs_number = Some("9994710281".into());
@@ -66,19 +66,12 @@ async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_kept_apart_throu
     };
     // es1 puts it, with a leading space, on their own client.
     let es1 = w.store.issue_token("es1", 30, "admin").await.unwrap();
-    let mine = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let mine = saved_referral(&w, &w.es1_referral).await;
     let path = format!("/api/v1/clients/{}", mine.client.id);
     let (tag, mut person) = get_json(&w, &path, &es1).await;
     person["nhs_number"] = json!(" 9994710281");
-    let (status, _, body) = api(
-        &w,
-        Method::PUT,
-        &path,
-        &es1,
-        person,
-        &[("if-match", &tag.unwrap())],
-    )
-    .await;
+    let if_match = [("if-match", tag.as_deref().unwrap())];
+    let (status, _, body) = api(&w, Method::PUT, &path, &es1, person, &if_match).await;
     // Saved, as a number nobody has would be (issue 21: a refusal would
     // tell the number is known), and nothing in the answer says whose.
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -97,13 +90,7 @@ async fn bad_1_another_teams_nhs_number_with_a_leading_space_is_kept_apart_throu
         format!("\"{}\"", ipstrack_store::client_fingerprint(&shown))
     );
     // Kept apart for a manager to merge; the database still loads.
-    let stored = w
-        .store
-        .referral(&w.es1_referral)
-        .await
-        .unwrap()
-        .unwrap()
-        .client;
+    let stored = saved_referral(&w, &w.es1_referral).await.client;
     assert_eq!(
         stored.possible_duplicate_of.as_ref(),
         Some(&theirs.client.id)
@@ -120,37 +107,20 @@ async fn bad_1_text_over_its_limit_is_refused_in_the_same_words_by_form_and_api(
     let (tag, _) = get_json(&w, &format!("/api/v1/referrals/{}", w.es1_referral), &es1).await;
     let steps = format!("/api/v1/referrals/{}/steps", w.es1_referral);
     let discharge = json!({"step": "discharge", "date": "2025-01-15", "reason": long});
-    let (status, _, body) = api(
-        &w,
-        Method::POST,
-        &steps,
-        &es1,
-        discharge,
-        &[("if-match", &tag.unwrap())],
-    )
-    .await;
+    let if_match = [("if-match", tag.as_deref().unwrap())];
+    let (status, _, body) = api(&w, Method::POST, &steps, &es1, discharge, &if_match).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let words = "Reason must be 500 characters or fewer";
     assert_eq!(body["fields"]["discharge.reason"], json!(words), "{body}");
     // Through the form: the same words beside the reason.
     let (cookie, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
-    let version = w
-        .store
-        .referral(&w.es1_referral)
-        .await
-        .unwrap()
-        .unwrap()
-        .version;
+    let version = saved_referral(&w, &w.es1_referral).await.version;
     let form = format!("csrf={csrf}&version={version}&date=2025-01-15&reason={long}&confirm=yes");
     let referral = format!("/referrals/{}", w.es1_referral);
-    let (status, _, page) = send(
-        &w.app,
-        post(&format!("{referral}/discharge"), &cookie, &form),
-    )
-    .await;
+    let (status, _, page) = submit(&w, &format!("{referral}/discharge"), &cookie, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, words);
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert!(saved.referral.discharge.is_none(), "nothing was saved");
     still_loads(&w).await;
 }
@@ -173,7 +143,7 @@ async fn bad_1_an_employer_of_only_invisible_characters_is_refused_and_text_is_k
     );
     let (status, _, body) = api(&w, Method::POST, &steps, &es1, job("  Co-op  "), &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     let last = saved.referral.jobs.as_ref().unwrap().last().unwrap();
     assert_eq!(last.employer.as_deref(), Some("Co-op"));
     assert_eq!(
@@ -185,30 +155,15 @@ async fn bad_1_an_employer_of_only_invisible_characters_is_refused_and_text_is_k
 
 #[tokio::test]
 async fn r_2_a_backdated_transfer_is_refused_on_the_form_with_its_reason() {
-    let w = world().await;
-    let (cookie, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, cookie, csrf) = world_signed_in("manager").await;
     // The referral's current assignment is from 29 Oct 2024 (a transfer).
     let referral = format!("/referrals/{}", w.es1_referral);
     let transfer = |date: &str| format!("csrf={csrf}&date={date}&es=es1");
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/transfer"),
-            &cookie,
-            &transfer("2024-12-01"),
-        ),
-    )
-    .await;
+    let path = format!("{referral}/transfer");
+    let (status, _, _) = submit(&w, &path, &cookie, &transfer("2024-12-01")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, _, page) = send(
-        &w.app,
-        post(
-            &format!("{referral}/transfer"),
-            &cookie,
-            &transfer("2024-11-15"),
-        ),
-    )
-    .await;
+    let path = format!("{referral}/transfer");
+    let (status, _, page) = submit(&w, &path, &cookie, &transfer("2024-11-15")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "a transfer cannot be backdated");
     still_loads(&w).await;
@@ -216,13 +171,12 @@ async fn r_2_a_backdated_transfer_is_refused_on_the_form_with_its_reason() {
 
 #[tokio::test]
 async fn bad_1_a_new_persons_name_of_only_invisible_characters_is_refused_on_the_form() {
-    let w = world().await;
-    let (cookie, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, cookie, csrf) = world_signed_in("es1").await;
     // A zero-width space and a right-to-left override, typed as the name.
     let form = format!(
         "csrf={csrf}&given_name=%E2%80%8B&family_name=%E2%80%AEnosrep&received=2025-01-10&status_at_referral=unemployed&es=es1"
     );
-    let (status, _, page) = send(&w.app, post("/referrals/new", &cookie, &form)).await;
+    let (status, _, page) = submit(&w, "/referrals/new", &cookie, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "The given name holds no letter, number or symbol");
     shows(

@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 
 #[tokio::test]
 async fn a_period_too_long_or_past_2099_gets_a_400_with_the_form_kept() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     // What the form keeps: a range as a custom range's days, a label as typed.
     for (path, kept, field) in [
         (
@@ -51,8 +50,7 @@ async fn a_period_too_long_or_past_2099_gets_a_400_with_the_form_kept() {
 
 #[tokio::test]
 async fn pages_default_to_the_current_quarter_and_list_the_years_and_quarters_with_data() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     // Today is 15 Jan 2025: the current quarter is 2024/25 Q4.
     let page = ok_page(&w, "/team?team=t1", &manager).await;
     shows(

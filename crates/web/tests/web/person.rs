@@ -5,7 +5,6 @@
 
 use crate::common::*;
 use axum::http::StatusCode;
-use ipstrack_store::AuditFilter;
 
 /// es3 refers a new person with every detail; the referral's page.
 async fn new_person(w: &World) -> (String, String, String) {
@@ -15,10 +14,9 @@ async fn new_person(w: &World) -> (String, String, String) {
          &phone=07700+900123&postcode=ls1+4ap&gender=2&ethnic_category=J\
          &nhs_number=943+476+5919&received=2025-01-10&status_at_referral=unemployed&es=es3"
     );
-    let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    let (status, headers, body) = submit(w, "/referrals/new", &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let saved = saved_cookie(&headers);
-    let page = ok_page(w, &location(&headers), &format!("{es3}; {saved}")).await;
+    let page = saved_page(w, &headers, &es3).await;
     shows(&page, "Referral saved for Amira Khan.");
     (es3, csrf, location(&headers))
 }
@@ -47,14 +45,13 @@ async fn a_new_person_is_recorded_with_their_name_and_details_and_shown_by_name(
 
 #[tokio::test]
 async fn a_new_person_needs_a_name_and_real_details_each_error_linked_to_its_field() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let form = format!(
         "csrf={csrf}&client=&given_name=&family_name=&date_of_birth=2999-01-01&phone=call+me\
          &postcode=nowhere&gender=F&ethnic_category=Q&nhs_number=&received=2025-01-10\
          &status_at_referral=unemployed&es=es3"
     );
-    let (status, _, page) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    let (status, _, page) = submit(&w, "/referrals/new", &es3, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Every field of the person but the NHS number (left empty here).
     for field in ipstrack_core::bundle::ClientDoc::FIELDS.into_iter().skip(1) {
@@ -79,8 +76,7 @@ async fn the_persons_details_are_changed_audited_and_shown() {
         "csrf={csrf}&seen={seen}&given_name=Amira&family_name=Begum&date_of_birth=1991-03-14\
          &phone=&postcode=LS6+2AB&gender=2&ethnic_category=J&nhs_number=9434765919"
     );
-    let (status, headers, body) =
-        send(&w.app, post(&format!("{referral}/person"), &es3, &form)).await;
+    let (status, headers, body) = submit(&w, &format!("{referral}/person"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let saved = saved_cookie(&headers);
     let (_, headers, page) = send(&w.app, get(&referral, &format!("{es3}; {saved}"))).await;
@@ -94,15 +90,7 @@ async fn the_persons_details_are_changed_audited_and_shown() {
     );
     hides(&page, "07700 900123");
     let client = referral_client(&w, &referral).await;
-    let audit = w
-        .store
-        .audit(&AuditFilter {
-            record: Some(client.clone()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, &client).await;
     assert_eq!(
         (
             last.action.as_str(),
@@ -115,7 +103,7 @@ async fn the_persons_details_are_changed_audited_and_shown() {
     assert!(last.new_value.as_deref().unwrap().contains("Begum"));
 
     // The same form again is stale: the person changed since it was opened.
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/person"), &es3, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/person"), &es3, &form).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "Someone else changed this person");
 }
@@ -129,7 +117,7 @@ async fn another_teams_nhs_number_is_saved_without_saying_whose_it_is() {
         "csrf={csrf1}&client=&given_name=Ola&family_name=Nowak&nhs_number=9434765919\
          &received=2025-01-10&status_at_referral=unemployed&es=es1"
     );
-    let (status, _, _) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    let (status, _, _) = submit(&w, "/referrals/new", &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es3_referral);
@@ -137,14 +125,14 @@ async fn another_teams_nhs_number_is_saved_without_saying_whose_it_is() {
     let seen = hidden_value(&page, "seen");
     let form =
         format!("csrf={csrf}&seen={seen}&given_name=Sam&family_name=Lee&nhs_number=9434765919");
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/person"), &es3, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/person"), &es3, &form).await;
     // Saved as any change is (a refusal would tell the number is known);
     // the person is kept as a possible duplicate for a manager (issue 21).
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     hides(&page, "Nowak");
     let page = ok_page(&w, &referral, &es3).await;
     hides(&page, "Nowak");
-    let saved = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es3_referral).await;
     assert_eq!(saved.client.nhs_number.as_deref(), Some("9434765919"));
     let nowak = w
         .store
@@ -161,11 +149,10 @@ async fn another_teams_nhs_number_is_saved_without_saying_whose_it_is() {
 
 #[tokio::test]
 async fn another_teams_person_cannot_be_changed() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let form = format!("csrf={csrf}&seen=x&given_name=A&family_name=B");
     let path = format!("/referrals/{}/person", w.es1_referral);
-    let (status, _, _) = send(&w.app, post(&path, &es3, &form)).await;
+    let (status, _, _) = submit(&w, &path, &es3, &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -179,7 +166,7 @@ fn hidden_value(page: &str, name: &str) -> String {
 /// The client of the referral at `path`.
 async fn referral_client(w: &World, path: &str) -> String {
     let id = path.rsplit('/').next().unwrap();
-    w.store.referral(id).await.unwrap().unwrap().client.id
+    saved_referral(w, id).await.client.id
 }
 
 #[tokio::test]
@@ -188,7 +175,7 @@ async fn the_data_quality_page_names_the_person_of_each_warning() {
     let (es3, csrf, referral) = new_person(&w).await;
     // A job with no hours: a BAD-2 warning on the referral.
     let form = format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-13&hours_per_week=");
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/jobs"), &es3, &form)).await;
+    let (status, _, _) = submit(&w, &format!("{referral}/jobs"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let lead = session_of(&w, "lead1").await;
     let page = ok_page(&w, "/data-quality", &lead).await;
@@ -223,7 +210,7 @@ async fn someone_already_on_the_caseloads_with_the_name_and_birthday_is_asked_ab
         )
     };
     let before = w.store.export().await.unwrap().clients.len();
-    let (status, _, page) = send(&w.app, post("/referrals/new", &es3, &again(""))).await;
+    let (status, _, page) = submit(&w, "/referrals/new", &es3, &again("")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(
         &page,
@@ -232,11 +219,7 @@ async fn someone_already_on_the_caseloads_with_the_name_and_birthday_is_asked_ab
     shows(&page, &format!("enter {known} as the client"));
     assert_eq!(w.store.export().await.unwrap().clients.len(), before);
     // "This is a new person": made.
-    let (status, _, _) = send(
-        &w.app,
-        post("/referrals/new", &es3, &again("&new_person=yes")),
-    )
-    .await;
+    let (status, _, _) = submit(&w, "/referrals/new", &es3, &again("&new_person=yes")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(w.store.export().await.unwrap().clients.len(), before + 1);
     // Another team's ES is never told of es3's client.
@@ -245,6 +228,6 @@ async fn someone_already_on_the_caseloads_with_the_name_and_birthday_is_asked_ab
         "csrf={csrf1}&client=&given_name=Amira&family_name=Khan&date_of_birth=1991-03-14\
          &received=2025-01-12&status_at_referral=unemployed&es=es1"
     );
-    let (status, _, page) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    let (status, _, page) = submit(&w, "/referrals/new", &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
 }

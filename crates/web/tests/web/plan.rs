@@ -80,8 +80,7 @@ async fn the_performance_plan_is_shown_to_the_es_their_team_lead_and_managers_on
 
 #[tokio::test]
 async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let loaded = w.store.load().await.unwrap();
     let d = &loaded.dataset;
     let period = ipstrack_core::Period::parse("2024/25").unwrap();
@@ -299,8 +298,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
 
 #[tokio::test]
 async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
-    let w = world().await;
-    let es3 = session_of(&w, "es3").await;
+    let (w, es3, _) = world_signed_in("es3").await;
     let page = ok_page(&w, "/specialists/es3/plan", &es3).await;
     // The stylesheet, by a URL that carries its content's hash (issue 11).
     assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/style.css?v="));
@@ -340,8 +338,7 @@ async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
 
 #[tokio::test]
 async fn a_bad_period_on_the_plan_page_is_explained() {
-    let w = world().await;
-    let lead = session_of(&w, "lead1").await;
+    let (w, lead, _) = world_signed_in("lead1").await;
     for (query, words) in [
         ("period=2024/26", "period `2024/26` is not valid"),
         ("period=2024/25&as_of=2024-02-30", "must be a real date"),
@@ -365,8 +362,7 @@ async fn a_bad_period_on_the_plan_page_is_explained() {
 
 #[tokio::test]
 async fn tgt_3_a_part_year_shows_each_rate_and_the_year_so_far_which_the_status_judges() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let loaded = w.store.load().await.unwrap();
     let period = ipstrack_core::Period::parse("2024/25-Q3").unwrap();
     let as_of = ipstrack_core::Day::parse("2024-12-31").unwrap();

@@ -7,8 +7,7 @@ use axum::http::StatusCode;
 
 #[tokio::test]
 async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let contacts = |loaded: &ipstrack_core::Loaded| {
         loaded
             .dataset
@@ -21,21 +20,10 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
     };
     let before = contacts(&w.store.load().await.unwrap());
     let add = format!("csrf={csrf}&date=2025-01-14&kind=remote");
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("/referrals/{}/contacts", w.es1_referral),
-            &es1,
-            &add,
-        ),
-    )
-    .await;
+    let path = format!("/referrals/{}/contacts", w.es1_referral);
+    let (status, _, _) = submit(&w, &path, &es1, &add).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, _, page) = send(
-        &w.app,
-        get(&format!("/referrals/{}/timeline", w.es1_referral), &es1),
-    )
-    .await;
+    let page = ok_page(&w, &format!("/referrals/{}/timeline", w.es1_referral), &es1).await;
     assert!(
         page.contains("Remove: Contact: remote on 14 Jan 2025"),
         "each entry has a Remove button"
@@ -45,26 +33,11 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
         "csrf={csrf}&kind=contact&index={before}&version={}",
         version_now(&w, &referral).await
     );
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("/referrals/{}/remove", w.es1_referral),
-            &es1,
-            &remove,
-        ),
-    )
-    .await;
+    let path = format!("/referrals/{}/remove", w.es1_referral);
+    let (status, _, _) = submit(&w, &path, &es1, &remove).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(contacts(&w.store.load().await.unwrap()), before);
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some(w.es1_referral.clone()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, &w.es1_referral).await;
     assert_eq!(last.action, "update");
     assert!(
         last.old_value.as_deref().unwrap().contains("2025-01-14"),
@@ -74,27 +47,18 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
         "csrf={csrf}&kind=contact&index=9999&version={}",
         version_now(&w, &referral).await
     );
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("/referrals/{}/remove", w.es1_referral),
-            &es1,
-            &wrong,
-        ),
-    )
-    .await;
+    let (status, _, _) = submit(&w, &path, &es1, &wrong).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
 async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_refused() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let referral = format!("/referrals/{}", w.es3_referral);
     let form = format!(
         "csrf={csrf}&date=2025-01-14&kind=face_to_face&note=Talked+about+her+CV%3B+next%3A+apply+at+the+Co-op+%3Cb%3E"
     );
-    let (status, _, body) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    let (status, _, body) = submit(&w, &format!("{referral}/contacts"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let page = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
     // Shown as text (escaped), never as markup.
@@ -102,7 +66,7 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
         &page,
         "Note: Talked about her CV; next: apply at the Co-op &lt;b&gt;",
     );
-    let stored = w.store.referral(&w.es3_referral).await.unwrap().unwrap();
+    let stored = saved_referral(&w, &w.es3_referral).await;
     let last = stored.referral.contacts.unwrap().pop().unwrap();
     assert_eq!(
         last.note.as_deref(),
@@ -110,15 +74,14 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
     );
     let long = "x".repeat(1_001);
     let form = format!("csrf={csrf}&date=2025-01-14&kind=face_to_face&note={long}");
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/contacts"), &es3, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/contacts"), &es3, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "href=\"#contact-note\"");
 }
 
 #[tokio::test]
 async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let page = ok_page(&w, &format!("{referral}/record/contact"), &es1).await;
     // Day, month and year, with today filled in for a contact.
@@ -129,18 +92,11 @@ async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
     );
     shows(&page, "For example, 6 12 2026");
     let path = format!("{referral}/contacts");
-    let before = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let before = saved_referral(&w, &w.es1_referral).await;
     let count = before.referral.contacts.as_ref().map_or(0, Vec::len);
     // The browser picker's trap: 06122026 typed into one box is not a date.
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &path,
-            &es1,
-            &format!("csrf={csrf}&date-day=06122026&date-month=&date-year=&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date-day=06122026&date-month=&date-year=&kind=remote");
+    let (status, _, body) = submit(&w, &path, &es1, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(
         &body,
@@ -148,35 +104,21 @@ async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
     );
     shows(&body, "value=\"06122026\"");
     // 31 February is not a day either; shown again as typed.
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &path,
-            &es1,
-            &format!("csrf={csrf}&date-day=31&date-month=2&date-year=2024&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date-day=31&date-month=2&date-year=2024&kind=remote");
+    let (status, _, body) = submit(&w, &path, &es1, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&body, "value=\"31\"");
-    let after = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let after = saved_referral(&w, &w.es1_referral).await;
     assert_eq!(
         after.referral.contacts.as_ref().map_or(0, Vec::len),
         count,
         "nothing saved"
     );
     // 6 1 2025 is the 6th of January.
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &path,
-            &es1,
-            &format!("csrf={csrf}&date-day=6&date-month=1&date-year=2025&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date-day=6&date-month=1&date-year=2025&kind=remote");
+    let (status, _, body) = submit(&w, &path, &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{}", error_of(&body));
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert_eq!(
         saved.referral.contacts.unwrap().last().unwrap().date,
         "2025-01-06"
@@ -192,20 +134,19 @@ fn error_of(page: &str) -> &str {
 
 #[tokio::test]
 async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let version = version_now(&w, &referral).await;
     let form = format!(
         "csrf={csrf}&version={version}&date-day=15&date-month=1&date-year=2025&reason=Moved+away"
     );
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/discharge"), &es1, &form).await;
     assert_eq!(status, StatusCode::OK);
     shows(&page, "The referral closes on <strong>15 Jan 2025</strong>");
     shows(&page, "Reason: Moved away");
     shows(&page, "name=\"confirm\" value=\"yes\"");
     shows(&page, "No, go back");
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert!(
         saved.referral.discharge.is_none(),
         "not saved before it is confirmed"
@@ -213,13 +154,9 @@ async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
     // Confirmed: the page's own form, as sent.
     let confirm =
         format!("csrf={csrf}&version={version}&date=2025-01-15&reason=Moved+away&confirm=yes");
-    let (status, _, _) = send(
-        &w.app,
-        post(&format!("{referral}/discharge"), &es1, &confirm),
-    )
-    .await;
+    let (status, _, _) = submit(&w, &format!("{referral}/discharge"), &es1, &confirm).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert_eq!(saved.referral.discharge.unwrap().date, "2025-01-15");
     // Closed: only reopening and the follow-up are offered.
     let page = ok_page(&w, &referral, &es1).await;
@@ -235,9 +172,9 @@ async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
         "csrf={csrf}&kind=discharge&index=0&version={}",
         saved.version
     );
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/remove"), &es1, &reopen)).await;
+    let (status, _, _) = submit(&w, &format!("{referral}/remove"), &es1, &reopen).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let reopened = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let reopened = saved_referral(&w, &w.es1_referral).await;
     assert!(reopened.referral.discharge.is_none());
     shows(&ok_page(&w, &referral, &es1).await, "Record a contact");
 }

@@ -6,24 +6,12 @@ use ipstrack_core::Day;
 
 #[tokio::test]
 async fn recording_a_contact_needs_the_csrf_token_and_is_audited() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let path = format!("/referrals/{}/contacts", w.es1_referral);
-    let (status, _, _) = send(
-        &w.app,
-        post(&path, &es1, "csrf=wrong&date=2025-01-14&kind=remote"),
-    )
-    .await;
+    let (status, _, _) = submit(&w, &path, &es1, "csrf=wrong&date=2025-01-14&kind=remote").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, headers, _) = send(
-        &w.app,
-        post(
-            &path,
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, headers, _) = submit(&w, &path, &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
     // The summary names what was recorded, for whom and when.
     let saved = saved_cookie(&headers);
@@ -45,48 +33,29 @@ async fn recording_a_contact_needs_the_csrf_token_and_is_audited() {
         page.contains("<td>14 Jan 2025</td>"),
         "the new contact is on the timeline"
     );
-    let audit = w
-        .store
-        .audit(&ipstrack_store::AuditFilter {
-            record: Some(w.es1_referral.clone()),
-            since: None,
-        })
-        .await
-        .unwrap();
-    let last = audit.last().unwrap();
+    let last = last_audit(&w, &w.es1_referral).await;
     assert_eq!(
         (last.actor.as_str(), last.record_type.as_str()),
         ("es1", "contact")
     );
     // Another team's referral: 404, nothing written.
     let other = format!("/referrals/{}/contacts", w.es3_referral);
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &other,
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, _, _) = submit(&w, &other, &es1, &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn a_bad_date_shows_the_error_summary_linked_to_the_field() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let path = format!("/referrals/{}/contacts", w.es1_referral);
     for (date, message) in [
         ("2025-02-30", "Enter the date of the contact as a real date"),
         ("2025-01-16", "must be today or in the past"),
         ("2001-01-01", "must be on or after the referral"),
     ] {
-        let (status, _, body) = send(
-            &w.app,
-            post(&path, &es1, &format!("csrf={csrf}&date={date}&kind=remote")),
-        )
-        .await;
+        let form = format!("csrf={csrf}&date={date}&kind=remote");
+        let (status, _, body) = submit(&w, &path, &es1, &form).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
         assert!(
             body.contains("There is a problem") && body.contains("href=\"#contact-date\""),
@@ -99,8 +68,7 @@ async fn a_bad_date_shows_the_error_summary_linked_to_the_field() {
 #[tokio::test]
 async fn the_contact_form_records_how_the_contact_was_held() {
     use ipstrack_core::model::Mechanism;
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let (_, _, page) = send(
         &w.app,
         get(
@@ -128,15 +96,8 @@ async fn the_contact_form_records_how_the_contact_was_held() {
         ("", None),
         ("telephone", Some(Mechanism::Telephone)),
     ] {
-        let (status, headers, _) = send(
-            &w.app,
-            post(
-                &path,
-                &es1,
-                &format!("csrf={csrf}&date=2025-01-14&kind=remote&mechanism={mechanism}"),
-            ),
-        )
-        .await;
+        let contact = format!("csrf={csrf}&date=2025-01-14&kind=remote&mechanism={mechanism}");
+        let (status, headers, _) = submit(&w, &path, &es1, &contact).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{mechanism}: {headers:?}");
         let (_, last) = last_contact(w.store.load().await.unwrap());
         assert_eq!(last.unwrap().mechanism, expected, "{mechanism}");
@@ -148,15 +109,8 @@ async fn the_contact_form_records_how_the_contact_was_held() {
         ("remote", "face_to_face", "does not fit its kind"),
         ("remote", "fax", "Select how the contact was held"),
     ] {
-        let (status, _, body) = send(
-            &w.app,
-            post(
-                &path,
-                &es1,
-                &format!("csrf={csrf}&date=2025-01-14&kind={kind}&mechanism={mechanism}"),
-            ),
-        )
-        .await;
+        let form = format!("csrf={csrf}&date=2025-01-14&kind={kind}&mechanism={mechanism}");
+        let (status, _, body) = submit(&w, &path, &es1, &form).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -172,8 +126,7 @@ async fn the_contact_form_records_how_the_contact_was_held() {
 
 #[tokio::test]
 async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figures_change() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let (w, es3, csrf) = world_signed_in("es3").await;
     let lead = session_of(&w, "lead1").await;
     let before = w.store.load().await.unwrap();
     let period = ipstrack_core::Period::parse("2024/25").unwrap();
@@ -203,7 +156,7 @@ async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figure
     let form = format!(
         "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es3"
     );
-    let (status, headers, body) = send(&w.app, post("/referrals/new", &es3, &form)).await;
+    let (status, headers, body) = submit(&w, "/referrals/new", &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let referral = location(&headers);
     assert!(referral.starts_with("/referrals/r"), "{referral}");
@@ -220,8 +173,7 @@ async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figure
         ),
     ] {
         let form = format!("{form}&version={}", version_now(&w, &referral).await);
-        let (status, _, body) =
-            send(&w.app, post(&format!("{referral}/{path}"), &es3, &form)).await;
+        let (status, _, body) = submit(&w, &format!("{referral}/{path}"), &es3, &form).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
     }
     let (_, _, caseload) = send(&w.app, get("/caseload", &es3)).await;
@@ -245,20 +197,11 @@ async fn an_es_adds_a_referral_records_access_a_contact_and_a_job_and_the_figure
 
 #[tokio::test]
 async fn bad_job_and_referral_forms_are_refused_field_by_field() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let path = format!("/referrals/{}/jobs", w.es1_referral);
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &path,
-            &es1,
-            &format!(
-                "csrf={csrf}&type=volunteering&employer=&start=2030-01-01&hours_per_week=lots"
-            ),
-        ),
-    )
-    .await;
+    let bad_job =
+        format!("csrf={csrf}&type=volunteering&employer=&start=2030-01-01&hours_per_week=lots");
+    let (status, _, body) = submit(&w, &path, &es1, &bad_job).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for anchor in ["#job-type", "#job-start", "#job-hours_per_week"] {
         assert!(
@@ -268,7 +211,7 @@ async fn bad_job_and_referral_forms_are_refused_field_by_field() {
     }
     let form =
         format!("csrf={csrf}&client=nobody&nhs_number=12&received=&status_at_referral=x&es=es3");
-    let (status, _, body) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    let (status, _, body) = submit(&w, "/referrals/new", &es1, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for anchor in [
         "#referral-client",
@@ -286,14 +229,8 @@ async fn bad_job_and_referral_forms_are_refused_field_by_field() {
 
 #[tokio::test]
 async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_referral() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    let form = format!(
-        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=9434765919&received=2025-01-02&status_at_referral=unemployed&es=es3"
-    );
-    let (status, headers, _) = send(&w.app, post("/referrals/new", &es3, &form)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let referral = location(&headers);
+    let (w, es3, csrf) = world_signed_in("es3").await;
+    let referral = es3_refers_amira(&w, &es3, &csrf, "2025-01-02").await;
     let id = referral.rsplit('/').next().unwrap().to_string();
     let status_of = |loaded: &ipstrack_core::Loaded| {
         let r = loaded
@@ -312,8 +249,7 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
         ),
     ] {
         let form = format!("{form}&version={}", version_now(&w, &referral).await);
-        let (status, _, body) =
-            send(&w.app, post(&format!("{referral}/{step}"), &es3, &form)).await;
+        let (status, _, body) = submit(&w, &format!("{referral}/{step}"), &es3, &form).await;
         assert_eq!(
             status,
             StatusCode::SEE_OTHER,
@@ -328,53 +264,32 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
                 .failed
                 .contains(ipstrack_core::caseload::Criterion::VocationalPlan)
     );
-    let (status, _, body) = send(
-        &w.app,
-        post(
-            &format!("{referral}/plan"),
-            &es3,
-            &format!(
-                "csrf={csrf}&version={}&date=2025-01-01",
-                version_now(&w, &referral).await
-            ),
-        ),
-    )
-    .await;
+    let too_early = format!(
+        "csrf={csrf}&version={}&date=2025-01-01",
+        version_now(&w, &referral).await
+    );
+    let (status, _, body) = submit(&w, &format!("{referral}/plan"), &es3, &too_early).await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "a plan cannot start before the referral"
     );
     assert!(body.contains("href=\"#plan-date\""));
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/plan"),
-            &es3,
-            &format!(
-                "csrf={csrf}&version={}&date=2025-01-03",
-                version_now(&w, &referral).await
-            ),
-        ),
-    )
-    .await;
+    let form = format!(
+        "csrf={csrf}&version={}&date=2025-01-03",
+        version_now(&w, &referral).await
+    );
+    let (status, _, _) = submit(&w, &format!("{referral}/plan"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(
         status_of(&w.store.load().await.unwrap()).active,
         "active once the plan has started"
     );
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/discharge"),
-            &es3,
-            &format!(
-                "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away&confirm=yes",
-                version_now(&w, &referral).await
-            ),
-        ),
-    )
-    .await;
+    let form = format!(
+        "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away&confirm=yes",
+        version_now(&w, &referral).await
+    );
+    let (status, _, _) = submit(&w, &format!("{referral}/discharge"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let after = status_of(&w.store.load().await.unwrap());
     assert!(!after.open && !after.active, "closed on its discharge date");
@@ -383,22 +298,14 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
         !caseload.contains(&format!("href=\"{referral}\"")),
         "no longer on the open caseload"
     );
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/nonsense"),
-            &es3,
-            &format!("csrf={csrf}&date=2025-01-15"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date=2025-01-15");
+    let (status, _, _) = submit(&w, &format!("{referral}/nonsense"), &es3, &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_checked() {
-    let w = world().await;
-    let (lead, csrf) = sign_in(&w, "lead1", PASSWORD).await.unwrap();
+    let (w, lead, csrf) = world_signed_in("lead1").await;
     let path = |step: &str| format!("/referrals/{}/{step}", w.es3_referral);
     for (step, form) in [
         ("hold", "start=2025-01-02&end=2025-01-09"),
@@ -412,11 +319,8 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
             "start=2025-01-05&end=&status=active&reason=in+hospital&agreed_by=es3%2C+Care+coordinator",
         ),
     ] {
-        let (status, _, body) = send(
-            &w.app,
-            post(&path(step), &lead, &format!("csrf={csrf}&{form}")),
-        )
-        .await;
+        let (status, _, body) =
+            submit(&w, &path(step), &lead, &format!("csrf={csrf}&{form}")).await;
         assert_eq!(
             status,
             StatusCode::SEE_OTHER,
@@ -476,11 +380,8 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
         ),
         ("transfer", "date=2025-01-10&es=es1", "#transfer-es"),
     ] {
-        let (status, _, body) = send(
-            &w.app,
-            post(&path(step), &lead, &format!("csrf={csrf}&{form}")),
-        )
-        .await;
+        let (status, _, body) =
+            submit(&w, &path(step), &lead, &format!("csrf={csrf}&{form}")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{step} {form}");
         assert!(
             body.contains(&format!("href=\"{anchor}\"")),
@@ -501,15 +402,8 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
         .map(|s| s.id.clone())
         .collect();
     if let Some(other) = t1_es.first() {
-        let (status, _, body) = send(
-            &w.app,
-            post(
-                &path("transfer"),
-                &lead,
-                &format!("csrf={csrf}&date=2025-01-10&es={other}"),
-            ),
-        )
-        .await;
+        let form = format!("csrf={csrf}&date=2025-01-10&es={other}");
+        let (status, _, body) = submit(&w, &path("transfer"), &lead, &form).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     }
 }

@@ -14,7 +14,7 @@ const QUESTION: &str = "Submit the return for <strong>October to December 2024 (
 /// Submits Q3 through its confirmation, as `manager`; answers the status.
 async fn submit_q3(w: &World, manager: &str, csrf: &str) -> StatusCode {
     let form = format!("csrf={csrf}&{Q3}&confirm=yes");
-    let (status, headers, body) = send(&w.app, post("/returns", manager, &form)).await;
+    let (status, headers, body) = submit(w, "/returns", manager, &form).await;
     if status == StatusCode::SEE_OTHER {
         assert_eq!(location(&headers), "/returns", "{body}");
         assert!(
@@ -28,8 +28,7 @@ async fn submit_q3(w: &World, manager: &str, csrf: &str) -> StatusCode {
 
 #[tokio::test]
 async fn the_returns_page_defaults_to_the_last_closed_quarter_as_of_today() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let page = ok_page(&w, "/returns", &manager).await;
     // Today is 15 Jan 2025: Q3 (October to December 2024) closed last.
     shows(
@@ -71,8 +70,7 @@ async fn the_returns_page_defaults_to_the_last_closed_quarter_as_of_today() {
 
 #[tokio::test]
 async fn a_preview_shows_the_quarters_figures_and_downloads_and_submits_nothing() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let page = ok_page(&w, &format!("/returns?{Q3}"), &manager).await;
     shows(&page, "Preview: October to December 2024 (2024/25 Q3)");
     shows(&page, "Figures as of 31 Dec 2024.");
@@ -138,8 +136,7 @@ async fn a_preview_shows_the_quarters_figures_and_downloads_and_submits_nothing(
 
 #[tokio::test]
 async fn submitting_needs_the_confirmation_which_names_the_quarter() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     let page = ok_page(&w, &format!("/returns/confirm?{Q3}"), &manager).await;
     shows(&page, QUESTION);
     shows(&page, "<h1>Submit the return</h1>");
@@ -154,13 +151,13 @@ async fn submitting_needs_the_confirmation_which_names_the_quarter() {
     );
     // A post without the confirmation asks the question; nothing is frozen.
     let form = format!("csrf={csrf}&{Q3}");
-    let (status, _, page) = send(&w.app, post("/returns", &manager, &form)).await;
+    let (status, _, page) = submit(&w, "/returns", &manager, &form).await;
     assert_eq!(status, StatusCode::OK);
     shows(&page, QUESTION);
     assert!(w.store.submissions().await.unwrap().is_empty());
     // Without the session's token: refused.
     let forged = format!("csrf=forged&{Q3}&confirm=yes");
-    let (status, _, _) = send(&w.app, post("/returns", &manager, &forged)).await;
+    let (status, _, _) = submit(&w, "/returns", &manager, &forged).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(w.store.submissions().await.unwrap().is_empty());
     // Confirmed: frozen, with the success message on the returns page.
@@ -195,12 +192,11 @@ async fn submitting_needs_the_confirmation_which_names_the_quarter() {
 
 #[tokio::test]
 async fn submitting_a_quarter_twice_is_refused_with_a_clear_message() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     assert_eq!(submit_q3(&w, &manager, &csrf).await, StatusCode::SEE_OTHER);
     let (admin, admin_csrf) = sign_in(&w, "admin", PASSWORD).await.unwrap();
     let again = format!("csrf={admin_csrf}&period=2024/25-Q3&as_of=2025-01-15&confirm=yes");
-    let (status, _, page) = send(&w.app, post("/returns", &admin, &again)).await;
+    let (status, _, page) = submit(&w, "/returns", &admin, &again).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(
         &page,
@@ -221,8 +217,7 @@ async fn submitting_a_quarter_twice_is_refused_with_a_clear_message() {
 
 #[tokio::test]
 async fn submitted_returns_list_what_changed_since_in_words_with_their_frozen_files() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     assert_eq!(submit_q3(&w, &manager, &csrf).await, StatusCode::SEE_OTHER);
     let frozen = |file: &str| {
         get(
@@ -232,9 +227,9 @@ async fn submitted_returns_list_what_changed_since_in_words_with_their_frozen_fi
     };
     let (status, headers, frozen_before) = send(&w.app, frozen("submitted-return.csv")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        header_value(&headers, "content-disposition").as_deref(),
-        Some("attachment; filename=\"ips-grow-return-2024-25-Q3-as-of-2024-12-31-submitted.csv\"")
+    downloads_as(
+        &headers,
+        "ips-grow-return-2024-25-Q3-as-of-2024-12-31-submitted.csv",
     );
     let (_, _, current_before) = send(&w.app, frozen("grow-return.csv")).await;
     assert_eq!(frozen_before, current_before, "nothing has changed yet");
@@ -243,7 +238,7 @@ async fn submitted_returns_list_what_changed_since_in_words_with_their_frozen_fi
     let new = format!(
         "csrf={es3_csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=&received=2024-11-05&status_at_referral=unemployed&es=es3"
     );
-    let (status, _, _) = send(&w.app, post("/referrals/new", &es3, &new)).await;
+    let (status, _, _) = submit(&w, "/referrals/new", &es3, &new).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let page = ok_page(&w, "/returns", &manager).await;
     shows(
@@ -311,8 +306,7 @@ async fn submitted_returns_list_what_changed_since_in_words_with_their_frozen_fi
 
 #[tokio::test]
 async fn the_return_csv_names_teams_not_ids() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let (_, _, text) = send(
         &w.app,
         get(&format!("/returns/grow-return.csv?{Q3}"), &manager),
@@ -340,8 +334,7 @@ async fn the_return_csv_names_teams_not_ids() {
 
 #[tokio::test]
 async fn a_bad_quarter_keeps_the_form_with_the_error_beside_the_field() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     for (query, field, words) in [
         (
             "period=2024/26&as_of=",
@@ -401,7 +394,7 @@ async fn a_bad_quarter_keeps_the_form_with_the_error_beside_the_field() {
             send(&w.app, get(&format!("/returns/confirm?{query}"), &manager)).await;
         check(status, &page, StatusCode::BAD_REQUEST);
         let form = format!("csrf={csrf}&{query}&confirm=yes");
-        let (status, _, page) = send(&w.app, post("/returns", &manager, &form)).await;
+        let (status, _, page) = submit(&w, "/returns", &manager, &form).await;
         check(status, &page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // A quarter not yet closed can be previewed, not submitted.
@@ -412,12 +405,12 @@ async fn a_bad_quarter_keeps_the_form_with_the_error_beside_the_field() {
     );
     hides(&page, "Submit this return");
     let form = format!("csrf={csrf}&period=2024/25-Q4&as_of=&confirm=yes");
-    let (status, _, page) = send(&w.app, post("/returns", &manager, &form)).await;
+    let (status, _, page) = submit(&w, "/returns", &manager, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "href=\"#return-period\"");
     // Figures stopping before the quarter's end are not a return.
     let form = format!("csrf={csrf}&period=2024/25-Q3&as_of=2024-12-30&confirm=yes");
-    let (status, _, page) = send(&w.app, post("/returns", &manager, &form)).await;
+    let (status, _, page) = submit(&w, "/returns", &manager, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     shows(&page, "href=\"#return-as_of\"");
     shows(&page, "leave out the end of the quarter");
@@ -435,19 +428,18 @@ fn cookie_set(headers: &[(String, String)], name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_naming_it() {
-    let w = world().await;
-    let (manager, csrf) = sign_in(&w, "manager", PASSWORD).await.unwrap();
+    let (w, manager, csrf) = world_signed_in("manager").await;
     assert_eq!(submit_q3(&w, &manager, &csrf).await, StatusCode::SEE_OTHER);
     let (es1, csrf1) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
-    let before = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let before = saved_referral(&w, &w.es1_referral).await;
     // A referral of Q3 received: a job start backdated into Q3 changes the
     // return's job starts.
     let job =
         format!("csrf={csrf1}&type=employee&employer=Co-op&start=2024-12-02&hours_per_week=16");
-    let (status, headers, _) = send(&w.app, post(&format!("{referral}/jobs"), &es1, &job)).await;
+    let (status, headers, _) = submit(&w, &format!("{referral}/jobs"), &es1, &job).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let after = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let after = saved_referral(&w, &w.es1_referral).await;
     assert!(after.version > before.version, "saved: the record is true");
     let warning = cookie_set(&headers, "ipstrack_return_changed").expect("a warning");
     let saved = cookie_set(&headers, "ipstrack_saved").unwrap();
@@ -471,11 +463,7 @@ async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_nam
     );
     // An entry of today changes nothing submitted: no warning.
     let contact = format!("csrf={csrf1}&date=2025-01-15&kind=remote&mechanism=&note=");
-    let (status, headers, _) = send(
-        &w.app,
-        post(&format!("{referral}/contacts"), &es1, &contact),
-    )
-    .await;
+    let (status, headers, _) = submit(&w, &format!("{referral}/contacts"), &es1, &contact).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(cookie_set(&headers, "ipstrack_return_changed"), None);
     // A forged cookie shows nothing it cannot read.
@@ -495,8 +483,7 @@ async fn an_entry_backdated_into_a_submitted_quarter_is_saved_with_a_warning_nam
 /// to the service, for every count of the return.
 #[tokio::test]
 async fn the_returns_teams_and_what_no_team_held_add_up_to_the_service() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let path = "/returns?period=2024/25-Q3&as_of=2024-12-31";
     // With every referral held by an ES there is no such column.
     hides(
@@ -504,14 +491,7 @@ async fn the_returns_teams_and_what_no_team_held_add_up_to_the_service() {
         "Not allocated to a team",
     );
     unallocate_one(&w, "2024-10-01", "2024-12-31").await;
-    let mut page = ok_page(&w, path, &manager).await;
-    for _ in 0..60 {
-        if page.contains("Not allocated to a team") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        page = ok_page(&w, path, &manager).await;
-    }
+    let page = ok_page_once_it_shows(&w, path, &manager, "Not allocated to a team").await;
     let table = &page[page.find("class=\"return-figures\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
     shows(

@@ -37,6 +37,13 @@ async fn eventually(app: &axum::Router, path: &str, cookie: &str, check: impl Fn
     }
 }
 
+/// Fails unless every one of the posts sent at once was answered as saved (303).
+async fn all_saved(tasks: Vec<tokio::task::JoinHandle<StatusCode>>) {
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
+    }
+}
+
 #[tokio::test]
 async fn contacts_saved_at_once_with_a_step_are_all_kept() {
     let w = world().await;
@@ -72,9 +79,7 @@ async fn contacts_saved_at_once_with_a_step_are_all_kept() {
             send(&app, post(&path, &lead, &form)).await.0
         }));
     }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
-    }
+    all_saved(tasks).await;
     assert_eq!(
         w.store.contact_count(&w.es1_referral).await.unwrap(),
         before + 20,
@@ -93,15 +98,8 @@ async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
     let (_, _, page) = send(&b, get(&format!("{referral}/timeline"), &es1)).await;
     let shown = contacts_shown(&page);
     // A contact through server A...
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/contacts"),
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&kind=face_to_face"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date=2025-01-14&kind=face_to_face");
+    let (status, _, _) = submit(&w, &format!("{referral}/contacts"), &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // ... is on server B's page within a second or so, without a restart.
     eventually(&b, &format!("{referral}/timeline"), &es1, |p| {
@@ -119,7 +117,7 @@ async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert_eq!(
         saved.referral.contacts.unwrap().len(),
         shown + 1,
@@ -135,8 +133,7 @@ async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
 
 #[tokio::test]
 async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     // A command-line import adds a contact behind the server's back.
     let mut bundle = w.store.export().await.unwrap();
@@ -160,15 +157,8 @@ async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
     })
     .await;
     // The server's next step on that referral keeps it.
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/engagement"),
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&status=seeking_work"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date=2025-01-14&status=seeking_work");
+    let (status, _, _) = submit(&w, &format!("{referral}/engagement"), &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(
         w.store.contact_count(&w.es1_referral).await.unwrap() as usize,
@@ -178,8 +168,7 @@ async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
 
 #[tokio::test]
 async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let (_, _, page) = send(&w.app, get(&format!("{referral}/record/discharge"), &es1)).await;
     // The discharge form carries the version the page showed.
@@ -191,19 +180,12 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
         page[start..start + page[start..].find('"').unwrap()].to_string()
     };
     // Someone else records a contact: the page is now out of date.
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/contacts"),
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
-        ),
-    )
-    .await;
+    let contact = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, _, _) = submit(&w, &format!("{referral}/contacts"), &es1, &contact).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let form =
         format!("csrf={csrf}&version={version}&date=2025-01-15&reason=moved+away&confirm=yes");
-    let (status, _, page) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
+    let (status, _, page) = submit(&w, &format!("{referral}/discharge"), &es1, &form).await;
     assert_eq!(status, StatusCode::CONFLICT);
     shows(&page, "changed by someone else since you opened it");
     // Both versions: the change, not saved, is still in its form; the page
@@ -215,22 +197,21 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
         page.contains("<td>14 Jan 2025</td>"),
         "the newer contact is shown"
     );
-    let saved = w.store.referral(&w.es1_referral).await.unwrap().unwrap();
+    let saved = saved_referral(&w, &w.es1_referral).await;
     assert!(saved.referral.discharge.is_none(), "nothing was saved");
     // Sent again from the page as it is now, it is saved.
     let form = format!(
         "csrf={csrf}&version={}&date=2025-01-15&reason=moved+away&confirm=yes",
         saved.version
     );
-    let (status, _, _) = send(&w.app, post(&format!("{referral}/discharge"), &es1, &form)).await;
+    let (status, _, _) = submit(&w, &format!("{referral}/discharge"), &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
 async fn a_busy_database_gets_a_try_again_page_not_a_server_error() {
     use sqlx::{Connection, Executor};
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     // Another program (an import, a backup) holds the write lock.
     let path = w._dir.path().join("web.sqlite");
@@ -239,15 +220,8 @@ async fn a_busy_database_gets_a_try_again_page_not_a_server_error() {
         .unwrap();
     other.execute("BEGIN IMMEDIATE").await.unwrap();
     let started = Instant::now();
-    let (status, headers, body) = send(
-        &w.app,
-        post(
-            &format!("{referral}/contacts"),
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
-        ),
-    )
-    .await;
+    let contact = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, headers, body) = submit(&w, &format!("{referral}/contacts"), &es1, &contact).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     shows(&body, "try again");
     assert_eq!(header_value(&headers, "retry-after").as_deref(), Some("60"));
@@ -255,15 +229,8 @@ async fn a_busy_database_gets_a_try_again_page_not_a_server_error() {
     // Once the other program is done, the same form is saved.
     other.execute("ROLLBACK").await.unwrap();
     let before = w.store.contact_count(&w.es1_referral).await.unwrap();
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            &format!("{referral}/contacts"),
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, _, _) = submit(&w, &format!("{referral}/contacts"), &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(
         w.store.contact_count(&w.es1_referral).await.unwrap(),
@@ -285,8 +252,7 @@ fn once_of(page: &str, action: &str) -> String {
 
 #[tokio::test]
 async fn a_form_sent_twice_is_applied_once() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let referral = format!("/referrals/{}", w.es1_referral);
     let (_, _, page) = send(&w.app, get(&format!("{referral}/record/contact"), &es1)).await;
     let token = once_of(&page, &format!("{referral}/contacts"));
@@ -294,8 +260,7 @@ async fn a_form_sent_twice_is_applied_once() {
     let form = format!("csrf={csrf}&once={token}&date=2025-01-14&kind=remote");
     // Sent, then sent again (a retry after a time-out): both acknowledged.
     for _ in 0..2 {
-        let (status, headers, _) =
-            send(&w.app, post(&format!("{referral}/contacts"), &es1, &form)).await;
+        let (status, headers, _) = submit(&w, &format!("{referral}/contacts"), &es1, &form).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(location(&headers), referral);
     }
@@ -316,11 +281,11 @@ async fn a_form_sent_twice_is_applied_once() {
     let form = format!(
         "csrf={csrf}&once={token}&client=&given_name=Amira&family_name=Khan&nhs_number=&received=2025-01-10&status_at_referral=unemployed&es=es1"
     );
-    let (status, headers, _) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    let (status, headers, _) = submit(&w, "/referrals/new", &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let first = location(&headers);
     let count = w.store.load().await.unwrap().dataset.referrals.len();
-    let (status, headers, _) = send(&w.app, post("/referrals/new", &es1, &form)).await;
+    let (status, headers, _) = submit(&w, "/referrals/new", &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&headers), first, "the same referral");
     assert_eq!(w.store.load().await.unwrap().dataset.referrals.len(), count);
@@ -363,9 +328,7 @@ async fn two_servers_on_one_postgresql_database_lose_nothing() {
             send(&server, post(&path, &es1, &form)).await.0
         }));
     }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
-    }
+    all_saved(tasks).await;
     assert_eq!(
         w.store.contact_count(&w.es1_referral).await.unwrap(),
         before + 16
@@ -394,15 +357,8 @@ async fn an_employer_contact_recorded_on_one_server_shows_on_another() {
     let plan = "/specialists/es1/plan";
     let (_, _, page) = send(&b, get(plan, &es1)).await;
     hides(&page, "Ellis &amp; Co");
-    let (status, _, _) = send(
-        &w.app,
-        post(
-            "/specialists/es1/employer-contacts",
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&employer=Ellis+%26+Co&kind=call&note=&client="),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date=2025-01-14&employer=Ellis+%26+Co&kind=call&note=&client=");
+    let (status, _, _) = submit(&w, "/specialists/es1/employer-contacts", &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // Server B loads the employer contacts only (a change of employer contacts).
     eventually(&b, plan, &es1, |p| p.contains("Ellis &amp; Co")).await;
@@ -467,8 +423,7 @@ async fn answers_unavailable(w: &World, session: &str, csrf: &str, token: &str, 
 
 #[tokio::test]
 async fn a_database_that_is_gone_is_503_with_retry_after_not_the_sign_in_page() {
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
     // Every connection closed: as a database that went away.
     w.store.close().await;
@@ -527,8 +482,7 @@ async fn on_postgresql_an_outage_is_503_within_seconds_not_the_sign_in_page() {
 #[tokio::test]
 async fn a_saved_change_is_answered_as_saved_when_publishing_it_fails() {
     use sqlx::{Connection, Executor};
-    let w = world().await;
-    let (es1, csrf) = sign_in(&w, "es1", PASSWORD).await.unwrap();
+    let (w, es1, csrf) = world_signed_in("es1").await;
     let manager = session_of(&w, "manager").await;
     let token = w.store.issue_token("es1", 30, "admin").await.unwrap();
     let referral = format!("/referrals/{}", w.es1_referral);
@@ -557,15 +511,8 @@ async fn a_saved_change_is_answered_as_saved_when_publishing_it_fails() {
         )))
         .await
         .unwrap();
-    let (status, headers, body) = send(
-        &w.app,
-        post(
-            &format!("{referral}/contacts"),
-            &es1,
-            &format!("csrf={csrf}&date=2025-01-14&kind=remote"),
-        ),
-    )
-    .await;
+    let form = format!("csrf={csrf}&date=2025-01-14&kind=remote");
+    let (status, headers, body) = submit(&w, &format!("{referral}/contacts"), &es1, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(location(&headers), referral);
     let (status, _, body) = send(

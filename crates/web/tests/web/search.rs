@@ -6,24 +6,12 @@ use crate::common::*;
 use axum::http::StatusCode;
 use ipstrack_store::AuditFilter;
 
-/// es3 refers Amira Khan (NHS number 943 476 5919); her referral's path.
-async fn amira(w: &World, es3: &str, csrf: &str) -> String {
-    let form = format!(
-        "csrf={csrf}&client=&given_name=Amira&family_name=Khan&nhs_number=9434765919\
-         &received=2025-01-10&status_at_referral=unemployed&es=es3"
-    );
-    let (status, headers, _) = send(&w.app, post("/referrals/new", es3, &form)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    location(&headers)
-}
-
 #[tokio::test]
 async fn a_person_is_found_by_name_nhs_number_or_referral_id() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    let referral = amira(&w, &es3, &csrf).await;
+    let (w, es3, csrf) = world_signed_in("es3").await;
+    let referral = es3_refers_amira(&w, &es3, &csrf, "2025-01-10").await;
     let id = referral.rsplit('/').next().unwrap();
-    let client = w.store.referral(id).await.unwrap().unwrap().client.id;
+    let client = saved_referral(&w, id).await.client.id;
     for q in [
         "amira",
         "KHAN",
@@ -43,9 +31,8 @@ async fn a_person_is_found_by_name_nhs_number_or_referral_id() {
 
 #[tokio::test]
 async fn another_teams_person_is_not_found_and_the_lookup_is_audited() {
-    let w = world().await;
-    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
-    amira(&w, &es3, &csrf).await;
+    let (w, es3, csrf) = world_signed_in("es3").await;
+    es3_refers_amira(&w, &es3, &csrf, "2025-01-10").await;
     let es1 = session_of(&w, "es1").await;
     for q in ["amira", "9434765919", w.es3_referral.as_str()] {
         let page = ok_page(&w, &format!("/search?q={q}"), &es1).await;
@@ -69,8 +56,7 @@ async fn another_teams_person_is_not_found_and_the_lookup_is_audited() {
 
 #[tokio::test]
 async fn a_search_longer_than_100_characters_is_refused() {
-    let w = world().await;
-    let es3 = session_of(&w, "es3").await;
+    let (w, es3, _) = world_signed_in("es3").await;
     let q = "a".repeat(101);
     let (status, _, page) = send(&w.app, get(&format!("/search?q={q}"), &es3)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -6,8 +6,7 @@ use ipstrack_core::Day;
 
 #[tokio::test]
 async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let (status, _, body) = send(
         &w.app,
         get(
@@ -43,8 +42,7 @@ async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
 
 #[tokio::test]
 async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
-    let w = world().await;
-    let lead = session_of(&w, "lead1").await;
+    let (w, lead, _) = world_signed_in("lead1").await;
     let page = ok_page(&w, "/team?period=2024/25&as_of=2024-12-31", &lead).await;
     assert_eq!(
         page.matches("<svg class=\"chart-plot\"").count(),
@@ -96,8 +94,7 @@ async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
 
 #[tokio::test]
 async fn tgt_3_each_behind_status_says_why_in_numbers_under_a_heading_naming_its_kpi() {
-    let w = world().await;
-    let lead = session_of(&w, "lead1").await;
+    let (w, lead, _) = world_signed_in("lead1").await;
     let page = ok_page(&w, "/team", &lead).await;
     for heading in [
         "Access (unemployed): so far of the target to date",
@@ -131,8 +128,7 @@ async fn tgt_3_each_behind_status_says_why_in_numbers_under_a_heading_naming_its
 
 #[tokio::test]
 async fn the_team_dashboard_marks_the_quarter_under_way_and_counts_in_whole_numbers() {
-    let w = world().await;
-    let lead = session_of(&w, "lead1").await;
+    let (w, lead, _) = world_signed_in("lead1").await;
     let page = ok_page(&w, "/team?period=2024/25&as_of=2024-12-15", &lead).await;
     let chart = &page[page
         .find("Job starts and 13-week sustainment outcomes by quarter")
@@ -222,8 +218,7 @@ async fn the_team_dashboard_marks_the_quarter_under_way_and_counts_in_whole_numb
 
 #[tokio::test]
 async fn chart_text_keeps_its_size_at_every_width() {
-    let w = world().await;
-    let lead = session_of(&w, "lead1").await;
+    let (w, lead, _) = world_signed_in("lead1").await;
     let page = ok_page(&w, "/team?period=2024/25&as_of=2024-12-31", &lead).await;
     // No chart is scaled to the screen: no viewBox on a chart's SVG (only the
     // key's swatches, which have no text), so its text is the size the style
@@ -275,14 +270,7 @@ async fn r_2_the_service_page_shows_what_no_team_held_so_the_teams_add_up() {
     unallocate_one(&w, "2024-10-01", "2024-12-31").await;
     let manager = session_of(&w, "manager").await;
     let path = "/service?period=2024/25-Q3&as_of=2024-12-31";
-    let mut page = ok_page(&w, path, &manager).await;
-    for _ in 0..60 {
-        if page.contains("Not allocated to a team") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        page = ok_page(&w, path, &manager).await;
-    }
+    let page = ok_page_once_it_shows(&w, path, &manager, "Not allocated to a team").await;
     let referrals = |row: &str| -> u32 {
         let cell = row.split("data-figure=\"referrals\">").nth(1).unwrap();
         let (u, e) = cell.split('<').next().unwrap().split_once(" / ").unwrap();

@@ -65,8 +65,7 @@ async fn a_team_lead_sees_every_item_of_their_team_sorted_by_date_and_no_other_t
 
 #[tokio::test]
 async fn the_team_worklist_filters_by_es_and_kind() {
-    let w = world().await;
-    let manager = session_of(&w, "manager").await;
+    let (w, manager, _) = world_signed_in("manager").await;
     let all = ok_page(&w, "/team/worklist?team=t2", &manager).await;
     let contact = ok_page(&w, "/team/worklist?team=t2&kind=contact", &manager).await;
     let rows = |page: &str| page.matches("<td data-label=\"Due\">").count();
@@ -96,8 +95,7 @@ async fn the_team_worklist_filters_by_es_and_kind() {
 
 #[tokio::test]
 async fn a_team_leads_my_caseload_leads_to_the_team_not_an_empty_table() {
-    let w = world().await;
-    let lead = session_of(&w, "lead1").await;
+    let (w, lead, _) = world_signed_in("lead1").await;
     let page = ok_page(&w, "/caseload", &lead).await;
     shows(&page, "You hold no caseload");
     shows(&page, "href=\"/team/worklist\"");
