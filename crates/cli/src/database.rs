@@ -14,6 +14,22 @@ use crate::input::Timed;
 /// The database: a SQLite file (created if missing) or a postgres:// URL.
 pub const DB_HELP: &str = "A SQLite file (created if missing) or a postgres:// URL";
 
+/// The database a command works on: `--db`, or `IPSTRACK_DATABASE_URL`, or
+/// `ipstrack.sqlite` beside it; read as the text it holds.
+#[derive(clap::Args, Clone)]
+pub struct Database {
+    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
+    db: String,
+}
+
+impl std::ops::Deref for Database {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.db
+    }
+}
+
 /// Who the command line acts as, for the audit log.
 pub fn actor() -> String {
     let user = std::env::var("IPSTRACK_ACTOR")

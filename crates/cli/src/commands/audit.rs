@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use ipstrack_store::AuditFilter;
 
-use crate::database::{DB_HELP, open, runtime};
+use crate::database::{Database, open, runtime};
 use crate::input::parse_day;
 
 #[derive(Args)]
@@ -21,8 +21,8 @@ pub struct Audit {
     /// Also print the old and new values.
     #[arg(long)]
     values: bool,
-    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
-    db: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 impl Audit {

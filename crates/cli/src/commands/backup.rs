@@ -9,15 +9,15 @@ use clap::Args;
 use ipstrack_store::Backend;
 
 use crate::atomic::{self, Existing};
-use crate::database::{DB_HELP, open, redact, runtime};
+use crate::database::{Database, open, redact, runtime};
 use crate::progress::Progress;
 
 #[derive(Args)]
 pub struct Backup {
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
-    db: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 impl Backup {

@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use crate::database::{DB_HELP, open, redact, runtime};
+use crate::database::{Database, open, redact, runtime};
 
 #[derive(Args)]
 pub struct Doctor {
-    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
-    db: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 impl Doctor {

@@ -10,7 +10,7 @@ use clap::Args;
 use ipstrack_core::{Day, Loaded, Period, report};
 
 use crate::atomic::{self, Existing};
-use crate::database::{DB_HELP, loaded, open, redact, runtime};
+use crate::database::{Database, loaded, open, redact, runtime};
 use crate::input::{parse_day, today};
 use crate::progress::Progress;
 use crate::spreadsheet;
@@ -38,8 +38,8 @@ pub struct Export {
     /// Figures as known on this day (default: the period's end or today).
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
-    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
-    db: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 impl Export {

@@ -11,7 +11,7 @@ use clap::Args;
 use ipstrack_core::bundle::parse_document;
 use ipstrack_store::StoreError;
 
-use crate::database::{DB_HELP, actor, open, redact, runtime, stale_error};
+use crate::database::{Database, actor, open, redact, runtime, stale_error};
 use crate::input::bundle_error;
 use crate::progress::Progress;
 use crate::spreadsheet;
@@ -40,8 +40,8 @@ pub struct Import {
     /// Print the default column mapping (to copy and edit) and stop.
     #[arg(long, conflicts_with_all = ["data", "xlsx", "csv"])]
     print_mapping: bool,
-    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
-    db: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 impl Import {

@@ -9,15 +9,15 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::atomic::{self, Existing};
-use crate::database::{DB_HELP, open, redact, runtime};
+use crate::database::{Database, open, redact, runtime};
 use crate::progress::Progress;
 
 #[derive(Args)]
 pub struct Restore {
     #[arg(long, value_name = "FILE")]
     from: PathBuf,
-    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
-    db: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 impl Restore {

@@ -9,13 +9,13 @@ use clap::Args;
 use ipstrack_core::{Loaded, Period, report};
 use ipstrack_store::Submission;
 
-use crate::database::{DB_HELP, loaded, open, runtime};
+use crate::database::{Database, loaded, open, runtime};
 use crate::input::parse_day;
 
 #[derive(Args)]
 pub struct Submissions {
-    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
-    db: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 impl Submissions {

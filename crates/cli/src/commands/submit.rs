@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use ipstrack_core::{Period, report};
 
-use crate::database::{DB_HELP, actor, loaded, open, runtime};
+use crate::database::{Database, actor, loaded, open, runtime};
 use crate::input::{parse_day, today};
 
 #[derive(Args)]
@@ -16,8 +16,8 @@ pub struct Submit {
     period: String,
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
-    #[arg(long, value_name = "URL", env = "IPSTRACK_DATABASE_URL", default_value = "ipstrack.sqlite", help = DB_HELP)]
-    db: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 impl Submit {
