@@ -9,6 +9,17 @@ use sqlx::{AnyConnection, Row};
 use crate::sql::{Value, insert_rows, json, now};
 use crate::{Result, Store};
 
+/// The audit log's columns, in the order its rows are made.
+pub(crate) const COLUMNS: [&str; 7] = [
+    "at",
+    "actor",
+    "action",
+    "record_type",
+    "record_id",
+    "old_value",
+    "new_value",
+];
+
 /// One audit row: who, when, what record, old and new values.
 pub(crate) struct AuditRow {
     pub action: &'static str,
@@ -38,21 +49,7 @@ pub(crate) async fn write_audit(
             ]
         })
         .collect();
-    insert_rows(
-        conn,
-        "audit_log",
-        &[
-            "at",
-            "actor",
-            "action",
-            "record_type",
-            "record_id",
-            "old_value",
-            "new_value",
-        ],
-        &rows,
-    )
-    .await
+    insert_rows(conn, "audit_log", &COLUMNS, &rows).await
 }
 
 /// The audit row of an inserted (no `old`) or updated record.

@@ -22,6 +22,7 @@ use std::time::Duration;
 use ipstrack_core::model::OutOfScope;
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
+use crate::audit::COLUMNS;
 use crate::sql::{Value, insert_rows};
 use crate::{Result, Store};
 
@@ -150,21 +151,7 @@ async fn write_groups(store: &Store, groups: Vec<(Key, Group)>) -> Result<()> {
         })
         .collect();
     let mut tx = store.begin_write().await?;
-    insert_rows(
-        &mut tx,
-        "audit_log",
-        &[
-            "at",
-            "actor",
-            "action",
-            "record_type",
-            "record_id",
-            "old_value",
-            "new_value",
-        ],
-        &rows,
-    )
-    .await?;
+    insert_rows(&mut tx, "audit_log", &COLUMNS, &rows).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -292,49 +292,30 @@ impl Store {
                 })
         };
         let explain = |e| open::explain(backend, &url, e);
-        let store = match backend {
-            Backend::Sqlite => {
-                // A write waits its turn for the one writer (an import may
-                // hold it longer than the open deadline); readers are many.
-                let write = pool(1, Duration::from_secs(60))
-                    .connect_with(options.clone())
-                    .await
-                    .map_err(explain)?;
-                let read = pool(8, READ_TIMEOUT)
-                    .connect_with(options)
-                    .await
-                    .map_err(explain)?;
-                Store {
-                    backend,
-                    write,
-                    read,
-                    url: url.as_str().into(),
-                    listener: Default::default(),
-                    password_checks: Default::default(),
-                    audit_queue: Default::default(),
-                }
-            }
-            Backend::Postgres => {
-                // Writers wait for their turn in the database (a table
-                // lock), readers for a connection only.
-                let write = pool(16, open::OPEN_TIMEOUT)
-                    .connect_with(options.clone())
-                    .await
-                    .map_err(explain)?;
-                let read = pool(16, READ_TIMEOUT)
-                    .connect_with(options)
-                    .await
-                    .map_err(explain)?;
-                Store {
-                    backend,
-                    write,
-                    read,
-                    url: url.as_str().into(),
-                    listener: Default::default(),
-                    password_checks: Default::default(),
-                    audit_queue: Default::default(),
-                }
-            }
+        // SQLite: a write waits its turn for the one writer (an import may
+        // hold it longer than the open deadline); readers are many.
+        // PostgreSQL: writers wait for their turn in the database (a table
+        // lock), readers for a connection only.
+        let (writers, write_wait, readers) = match backend {
+            Backend::Sqlite => (1, Duration::from_secs(60), 8),
+            Backend::Postgres => (16, open::OPEN_TIMEOUT, 16),
+        };
+        let write = pool(writers, write_wait)
+            .connect_with(options.clone())
+            .await
+            .map_err(explain)?;
+        let read = pool(readers, READ_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(explain)?;
+        let store = Store {
+            backend,
+            write,
+            read,
+            url: url.as_str().into(),
+            listener: Default::default(),
+            password_checks: Default::default(),
+            audit_queue: Default::default(),
         };
         match store.migrate().await {
             Err(StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e))) => Err(explain(e)),

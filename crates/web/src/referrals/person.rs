@@ -12,16 +12,7 @@ use ipstrack_core::bundle::{
 use ipstrack_core::bundle::{TextRule, checked_client, read_text};
 
 /// The fields of a person's form, as core names them.
-const PERSON_FIELDS: [&str; 8] = [
-    "nhs_number",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "phone",
-    "postcode",
-    "gender",
-    "ethnic_category",
-];
+const PERSON_FIELDS: [&str; 8] = ClientDoc::FIELDS;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
