@@ -8,7 +8,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use ipstrack_core::bundle::{BundleErrors, StaffDoc};
+use ipstrack_core::bundle::StaffDoc;
 use ipstrack_core::model::{Dataset, Fte, Role, Staff};
 use ipstrack_core::time::{Period, financial_year_range};
 use ipstrack_core::{Day, targets};
@@ -20,7 +20,7 @@ use crate::error::{WebError, WebResult};
 use crate::extract::{Manager, Managers, Posted, SignedIn};
 use crate::saved::success_banner;
 use crate::ui::dates::{example_date, uk_date};
-use crate::ui::form::{FieldErrors, FormState, error_summary, field, select};
+use crate::ui::form::{FieldErrors, FormState, error_summary, errors_beside, field, select};
 use crate::ui::layout::layout;
 use crate::viewer::Viewer;
 use crate::{AppState, Shared};
@@ -119,23 +119,6 @@ pub(crate) fn staff_fte(text: &str) -> Result<serde_json::Number, String> {
         Some(v) if v > 0.0 && v <= 1.0 => Ok(number),
         _ => Err(problem()),
     }
-}
-
-/// A store's BAD-1 refusal of a staff record, each error beside the form's
-/// field it names (else beside `fallback`), in plain words.
-pub(crate) fn refusal(
-    bad: &BundleErrors,
-    fields: &[&'static str],
-    fallback: &'static str,
-) -> FieldErrors {
-    bad.0
-        .iter()
-        .map(|e| {
-            let name = e.field_name();
-            let field = fields.iter().find(|f| **f == name).copied();
-            (field.unwrap_or(fallback), e.plain())
-        })
-        .collect()
 }
 
 /// The staff list.
@@ -299,7 +282,7 @@ pub(crate) async fn add_es(
                     .await?
                     .into_response());
             }
-            Err(StoreError::Invalid(bad)) => errors.extend(refusal(
+            Err(StoreError::Invalid(bad)) => errors.extend(errors_beside(
                 &bad,
                 &["name", "team", "fte", "start_date"],
                 "name",

@@ -15,12 +15,12 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use super::staff::{
-    fte_words, refusal, staff_date, staff_fte, staff_list, target_words, team_name, team_options,
+    fte_words, staff_date, staff_fte, staff_list, target_words, team_name, team_options,
 };
 use crate::error::{WebError, WebResult};
 use crate::extract::{Manager, Managers, Posted, SignedIn};
 use crate::ui::dates::uk_date;
-use crate::ui::form::{FieldErrors, FormState, error_summary, field, select};
+use crate::ui::form::{FieldErrors, FormState, error_summary, errors_beside, field, select};
 use crate::ui::layout::layout;
 use crate::viewer::Viewer;
 use crate::{Shared, Snapshot};
@@ -210,7 +210,7 @@ pub(crate) async fn save_change(
                     .await?
                     .into_response());
             }
-            Err(StoreError::Invalid(bad)) => errors.extend(refusal(&bad, &[name], name)),
+            Err(StoreError::Invalid(bad)) => errors.extend(errors_beside(&bad, &[name], name)),
             Err(e) => return Err(e.into()),
         }
     }

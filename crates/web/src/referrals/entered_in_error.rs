@@ -279,7 +279,7 @@ pub(crate) async fn mark(State(state): State<Shared>, posted: ReferralForm<MarkF
             StatusCode::CONFLICT,
         )),
         Err(StoreError::Invalid(bad)) => Err(again(
-            crate::referrals::errors_beside(&bad, &["reason"], "reason"),
+            crate::ui::form::errors_beside(&bad, &["reason"], "reason"),
             StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e.into()),

@@ -9,7 +9,7 @@ use ipstrack_core::model::Dataset;
 use ipstrack_core::model::StaffIdx;
 
 use crate::Shared;
-use crate::ui::form::FieldErrors;
+use crate::ui::form::{FieldErrors, errors_beside};
 use crate::viewer::Viewer;
 
 pub(crate) mod actions;
@@ -87,26 +87,6 @@ pub(crate) fn refusal_errors(
     fallback: &'static str,
 ) -> FieldErrors {
     errors_beside(bad, &FORM_FIELDS, fallback)
-}
-
-/// Core's errors beside a form's `fields` (by the field's own name), else
-/// beside `fallback`, each in its plain words.
-pub(crate) fn errors_beside(
-    bad: &ipstrack_core::BundleErrors,
-    fields: &[&'static str],
-    fallback: &'static str,
-) -> FieldErrors {
-    bad.0
-        .iter()
-        .map(|e| {
-            let field = fields
-                .iter()
-                .find(|f| **f == e.field_name())
-                .copied()
-                .unwrap_or(fallback);
-            (field, e.plain())
-        })
-        .collect()
 }
 
 /// A date typed into a form: real, not in the future, not before `earliest`.

@@ -17,9 +17,9 @@ use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
-use crate::referrals::{errors_beside, form_date};
+use crate::referrals::form_date;
 use crate::ui::dates::uk_date;
-use crate::ui::form::{FieldErrors, FormState, field, select};
+use crate::ui::form::{FieldErrors, FormState, errors_beside, field, select};
 
 /// The person's fields as typed.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]

@@ -259,3 +259,23 @@ pub(crate) fn query_value(v: &str) -> String {
         .map(|s| s[2..].to_string())
         .unwrap_or_default()
 }
+
+/// Core's errors beside a form's `fields` (by the field's own name), else
+/// beside `fallback`, each in its plain words.
+pub(crate) fn errors_beside(
+    bad: &ipstrack_core::BundleErrors,
+    fields: &[&'static str],
+    fallback: &'static str,
+) -> FieldErrors {
+    bad.0
+        .iter()
+        .map(|e| {
+            let field = fields
+                .iter()
+                .find(|f| **f == e.field_name())
+                .copied()
+                .unwrap_or(fallback);
+            (field, e.plain())
+        })
+        .collect()
+}
