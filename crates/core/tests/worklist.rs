@@ -73,6 +73,11 @@ fn client_alerts(items: &[WorkItem]) -> Vec<(String, Alert)> {
         .collect()
 }
 
+/// The referrals' own alerts (no engagement standards) on the worklist of `day`.
+fn client_alerts_on(loaded: &Loaded, day: &str) -> Vec<(String, Alert)> {
+    client_alerts(&worklist(&loaded.dataset, d(day)))
+}
+
 #[test]
 fn case_4_contact_due_from_21_days_without_contact() {
     let loaded = bundle(vec![referral(
@@ -80,10 +85,10 @@ fn case_4_contact_due_from_21_days_without_contact() {
         json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
     )]);
     // 20 days since contact: nothing yet.
-    assert!(client_alerts(&worklist(&loaded.dataset, d("2024-10-21"))).is_empty());
+    assert!(client_alerts_on(&loaded, "2024-10-21").is_empty());
     // 21 days: becomes inactive on 2024-10-29 (28 days) without a contact.
     assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-10-22"))),
+        client_alerts_on(&loaded, "2024-10-22"),
         vec![(
             "2024-10-29".to_string(),
             Alert::ContactDue {
@@ -100,14 +105,8 @@ fn case_4_contact_due_from_21_days_without_contact() {
             last_contact: Some(d("2024-10-01")),
         },
     )];
-    assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-10-29"))),
-        lapsed
-    );
-    assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-12-31"))),
-        lapsed
-    );
+    assert_eq!(client_alerts_on(&loaded, "2024-10-29"), lapsed);
+    assert_eq!(client_alerts_on(&loaded, "2024-12-31"), lapsed);
 }
 
 #[test]
@@ -118,7 +117,7 @@ fn case_4_a_lapsed_contact_is_listed_only_when_contact_alone_keeps_the_client_in
             r[k] = v.clone();
         }
         let loaded = bundle(vec![referral("r1", r)]);
-        client_alerts(&worklist(&loaded.dataset, d(day)))
+        client_alerts_on(&loaded, day)
             .into_iter()
             .any(|(_, a)| matches!(a, Alert::ContactLapsed { .. }))
     };
@@ -156,8 +155,8 @@ fn case_4_hold_reaching_28_days() {
         json!({"contacts": [{"date": "2024-10-20", "kind": "remote"}],
                "holds": [{"start": "2024-10-01", "end": null}]}),
     )]);
-    assert!(client_alerts(&worklist(&loaded.dataset, d("2024-10-21"))).is_empty());
-    let items = client_alerts(&worklist(&loaded.dataset, d("2024-10-22")));
+    assert!(client_alerts_on(&loaded, "2024-10-21").is_empty());
+    let items = client_alerts_on(&loaded, "2024-10-22");
     assert_eq!(
         items,
         vec![(
@@ -183,7 +182,7 @@ fn case_4_waiting_list_past_expected_return_or_three_months() {
                    "contacts": [{"date": "2024-09-05", "kind": "remote"}]}),
         ),
     ]);
-    let on = |day: &str| client_alerts(&worklist(&loaded.dataset, d(day)));
+    let on = |day: &str| client_alerts_on(&loaded, day);
     assert!(
         on("2024-08-15").is_empty(),
         "on the expected return day it is not yet overdue"
@@ -228,7 +227,7 @@ fn case_4_milestone_due_in_the_next_14_days() {
     )]);
     // 13-week day is 2024-07-01 + 90 = 2024-09-29.
     let milestones = |day: &str| -> Vec<(String, Alert)> {
-        client_alerts(&worklist(&loaded.dataset, d(day)))
+        client_alerts_on(&loaded, day)
             .into_iter()
             .filter(|(_, a)| matches!(a, Alert::MilestoneDue { .. }))
             .collect()
@@ -257,11 +256,9 @@ fn case_4_job_awaiting_four_hours() {
                          "weekly_hours": [1, 2, 3]}]}),
     )]);
     let awaiting = |day: &str| {
-        client_alerts(&worklist(&loaded.dataset, d(day)))
-            .into_iter()
-            .any(|(date, a)| {
-                date == "2024-10-01" && a == Alert::AwaitingFourHours { job: "j1".into() }
-            })
+        client_alerts_on(&loaded, day).into_iter().any(|(date, a)| {
+            date == "2024-10-01" && a == Alert::AwaitingFourHours { job: "j1".into() }
+        })
     };
     assert!(
         awaiting("2024-10-13"),
@@ -396,7 +393,7 @@ fn case_4_contact_due_on_the_day_assertive_engagement_runs_out() {
         json!({"contacts": [{"date": "2024-09-06", "kind": "remote"},
                             {"date": "2024-10-20", "kind": "assertive_engagement"}]}),
     )]);
-    let items = client_alerts(&worklist(&loaded.dataset, d("2024-10-25")));
+    let items = client_alerts_on(&loaded, "2024-10-25");
     assert_eq!(
         items,
         vec![(
@@ -462,7 +459,7 @@ fn confirm(date: &str, weeks: i32) -> (String, Alert) {
 #[test]
 fn sus_7_confirm_still_in_work_from_14_days_before_a_milestone() {
     let loaded = discharged_in_work(&[], None);
-    let on = |day: &str| client_alerts(&worklist(&loaded.dataset, d(day)));
+    let on = |day: &str| client_alerts_on(&loaded, day);
     assert_eq!(on("2024-08-24"), [], "15 days before");
     assert_eq!(on("2024-08-25"), [confirm("2024-09-08", 13)]);
     // Overdue, it stays; the next milestone joins 14 days before it.
@@ -477,14 +474,14 @@ fn sus_7_confirm_still_in_work_from_14_days_before_a_milestone() {
 fn sus_7_a_check_on_the_milestone_day_clears_it_the_day_before_does_not() {
     let before = discharged_in_work(&["2024-09-07"], None);
     assert_eq!(
-        client_alerts(&worklist(&before.dataset, d("2024-09-10"))),
+        client_alerts_on(&before, "2024-09-10"),
         [confirm("2024-09-08", 13)]
     );
     let on = discharged_in_work(&["2024-09-08"], None);
-    assert_eq!(client_alerts(&worklist(&on.dataset, d("2024-09-10"))), []);
+    assert_eq!(client_alerts_on(&on, "2024-09-10"), []);
     // The next milestone comes round in its turn.
     assert_eq!(
-        client_alerts(&worklist(&on.dataset, d("2024-11-24"))),
+        client_alerts_on(&on, "2024-11-24"),
         [confirm("2024-12-08", 26)]
     );
 }
@@ -492,10 +489,7 @@ fn sus_7_a_check_on_the_milestone_day_clears_it_the_day_before_does_not() {
 #[test]
 fn sus_7_a_recorded_job_end_clears_it() {
     let ended = discharged_in_work(&[], Some("2024-08-01"));
-    assert_eq!(
-        client_alerts(&worklist(&ended.dataset, d("2024-09-01"))),
-        []
-    );
+    assert_eq!(client_alerts_on(&ended, "2024-09-01"), []);
 }
 
 #[test]
@@ -507,7 +501,7 @@ fn sus_7_an_open_referral_gets_the_case_4_milestone_instead() {
                          "hours_per_week": 16}]}),
     )]);
     assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-09-01"))),
+        client_alerts_on(&loaded, "2024-09-01"),
         [("2024-09-08".to_string(), Alert::MilestoneDue { weeks: 13 })]
     );
 }
@@ -517,10 +511,7 @@ fn sus_7_nothing_to_confirm_when_the_policy_counts_nothing_after_discharge() {
     let mut loaded = discharged_in_work(&[], None);
     loaded.dataset.policy.sustainment_after_discharge =
         ipstrack_core::policy::AfterDischarge::NotCounted;
-    assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-09-01"))),
-        []
-    );
+    assert_eq!(client_alerts_on(&loaded, "2024-09-01"), []);
 }
 
 /// CASE-4 on a referral's own page: `referral_alerts` gives exactly the
