@@ -34,6 +34,11 @@ fn sustainment_rate(report: &Value, who: &str) -> Value {
     kpi(report, who, "sustainment_rate_13w")
 }
 
+/// RATE-2 of the service, es1 and es2, in that order.
+fn sustainment_rates(report: &Value) -> [Value; 3] {
+    ["service", "es1", "es2"].map(|who| sustainment_rate(report, who))
+}
+
 /// RATE-3 of the service or of one ES.
 fn working_rate(report: &Value, who: &str) -> Value {
     kpi(report, who, "working_rate")
@@ -353,16 +358,12 @@ fn rate_2_two_referrals_of_one_person_are_one_in_the_cohort_rev2() {
         "2024-12-31",
     );
     assert_eq!(
-        sustainment_rate(&report, "service"),
-        sustainment(1, 1, 0, json!(1.0))
-    );
-    assert_eq!(
-        sustainment_rate(&report, "es1"),
-        sustainment(1, 1, 0, json!(1.0))
-    );
-    assert_eq!(
-        sustainment_rate(&report, "es2"),
-        sustainment(0, 0, 0, json!(null))
+        sustainment_rates(&report),
+        [
+            sustainment(1, 1, 0, json!(1.0)),
+            sustainment(1, 1, 0, json!(1.0)),
+            sustainment(0, 0, 0, json!(null))
+        ]
     );
 }
 
@@ -384,16 +385,12 @@ fn rate_2_cohort_tie_on_the_same_start_day_goes_to_the_referral_id_first_as_text
         "2024-12-31",
     );
     assert_eq!(
-        sustainment_rate(&report, "es2"),
-        sustainment(1, 1, 0, json!(1.0))
-    );
-    assert_eq!(
-        sustainment_rate(&report, "es1"),
-        sustainment(0, 0, 0, json!(null))
-    );
-    assert_eq!(
-        sustainment_rate(&report, "service"),
-        sustainment(1, 1, 0, json!(1.0))
+        sustainment_rates(&report),
+        [
+            sustainment(1, 1, 0, json!(1.0)),
+            sustainment(0, 0, 0, json!(null)),
+            sustainment(1, 1, 0, json!(1.0))
+        ]
     );
 }
 
