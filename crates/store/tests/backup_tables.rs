@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use ipstrack_core::bundle::{BundleDoc, ContactDoc, EmployerContactDoc};
-use ipstrack_store::{Entry, NOT_BACKED_UP, Role, SignIn, Step, Store};
+use ipstrack_store::{Backup, Entry, NOT_BACKED_UP, Role, SignIn, Step, Store};
 use sqlx::{Connection, Row};
 
 // ---------------------------------------------------------------------------
@@ -380,14 +380,20 @@ async fn run_sql(url: &str, statements: &[&str]) {
     conn.close().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_restore_that_writes_fewer_rows_than_the_backup_holds_fails_and_leaves_the_database_empty()
- {
+/// A SQLite database filled with everything, and its JSON backup.
+async fn backup_of_everything() -> (TestDb, Backup) {
     let source = sqlite();
     let live = source.open().await;
     filled_with_everything(&live).await;
     let backup = live.backup().await.unwrap();
     live.close().await;
+    (source, backup)
+}
+
+#[tokio::test]
+async fn a_restore_that_writes_fewer_rows_than_the_backup_holds_fails_and_leaves_the_database_empty()
+ {
+    let (source, backup) = backup_of_everything().await;
     each_database(async |store, db| {
         // Employer contacts silently dropped as they are written.
         let drop_them: &[&str] = if db.name == "postgres" {
@@ -444,11 +450,7 @@ async fn a_backup_refuses_to_leave_out_the_rows_of_a_table_it_does_not_know() {
 
 #[tokio::test]
 async fn doctor_notices_records_the_audit_log_has_that_the_database_lost() {
-    let source = sqlite();
-    let live = source.open().await;
-    filled_with_everything(&live).await;
-    let backup = live.backup().await.unwrap();
-    live.close().await;
+    let (source, backup) = backup_of_everything().await;
     each_database(async |store, db| {
         store.restore(&backup).await.unwrap();
         assert_eq!(

@@ -7,10 +7,10 @@
 
 mod common;
 
-use common::{assert_restored_exports, databases, each_database_with_example};
+use common::{assert_restored_exports, audit_of, databases, each_database_with_example};
 use ipstrack_core::bundle::{ContactDoc, EnteredInErrorDoc, canonical};
 use ipstrack_core::{Period, report};
-use ipstrack_store::{AuditFilter, Change, Edit, Entry, Step, StoreError};
+use ipstrack_store::{Change, Edit, Entry, Step, StoreError};
 
 fn mark(date: &str) -> EnteredInErrorDoc {
     EnteredInErrorDoc {
@@ -71,13 +71,7 @@ async fn err_1_marking_and_restoring_a_referral_round_trips_on_both_databases() 
         assert_eq!(e.recorded_by, "Sam Lead");
 
         // Its audit entry and its change, written with it.
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some(id.clone()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, &id).await;
         let last = audit.last().unwrap();
         assert_eq!(
             (last.actor.as_str(), last.action.as_str()),
@@ -158,13 +152,7 @@ async fn err_1_marking_and_restoring_a_referral_round_trips_on_both_databases() 
         assert!(back.referral.entered_in_error.is_none());
         let loaded = store.load().await.unwrap();
         assert_eq!(referrals_counted(&loaded, &received), counted);
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some(id.clone()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, &id).await;
         assert!(
             audit
                 .last()

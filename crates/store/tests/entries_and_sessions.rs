@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{each_database, each_database_with_example, example_bundle};
+use common::{audit_of, each_database, each_database_with_example, example_bundle};
 use ipstrack_core::bundle::validate;
-use ipstrack_store::{AuditFilter, Role, StoreError};
+use ipstrack_store::{Role, StoreError};
 
 /// Issue 11 replaced the 15-minute account lock by backoff per account and
 /// address (crates/store/tests/sign_in.rs tests the rule in full): five
@@ -124,13 +124,7 @@ async fn contact_mechanisms_round_trip_and_are_checked_on_data_entry() {
         let loaded = store.load().await.unwrap();
         let last = loaded.dataset.referrals[0].contacts.last().unwrap();
         assert_eq!(last.mechanism, Some(Mechanism::TextMessage), "{}", db.name);
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some(id.clone()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, &id).await;
         let entry = audit.iter().rfind(|e| e.record_type == "contact").unwrap();
         assert!(
             entry

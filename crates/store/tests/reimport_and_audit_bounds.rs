@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{each_database_with_caseload, example_bundle};
+use common::{audit_len, each_database_with_caseload, example_bundle};
 use ipstrack_store::{AuditFilter, StoreError};
 use serde_json::Value;
 
@@ -45,7 +45,7 @@ async fn an_export_imported_after_a_contact_was_recorded_is_refused_naming_the_r
             .get_or_insert_default()
             .push(contact_on("2024-11-05"));
         let before = store.export().await.unwrap();
-        let audit_before = store.audit(&AuditFilter::default()).await.unwrap().len();
+        let audit_before = audit_len(store).await;
 
         let err = store.import(&bundle, "importer").await.unwrap_err();
         let message = err.to_string();
@@ -67,7 +67,7 @@ async fn an_export_imported_after_a_contact_was_recorded_is_refused_naming_the_r
         assert_eq!(store.contact_count("r3").await.unwrap(), contacts);
         assert_eq!(store.export().await.unwrap(), before, "{}", db.name);
         assert_eq!(
-            store.audit(&AuditFilter::default()).await.unwrap().len(),
+            audit_len(store).await,
             audit_before,
             "{}: no audit rows",
             db.name
@@ -80,16 +80,13 @@ async fn an_export_imported_after_a_contact_was_recorded_is_refused_naming_the_r
 async fn an_export_imported_again_unchanged_changes_nothing_and_its_edits_are_written() {
     each_database_with_caseload(async |store, db| {
         let export = store.export().await.unwrap();
-        let audit_before = store.audit(&AuditFilter::default()).await.unwrap().len();
+        let audit_before = audit_len(store).await;
         let again = store.import(&export, "importer").await.unwrap();
         assert_eq!(again.referrals.unchanged, export.referrals.len());
         assert!(again.updated.is_empty(), "{:?}", again.updated);
         assert!(again.replaced.is_empty(), "{:?}", again.replaced);
         assert_eq!(store.export().await.unwrap(), export, "{}", db.name);
-        assert_eq!(
-            store.audit(&AuditFilter::default()).await.unwrap().len(),
-            audit_before
-        );
+        assert_eq!(audit_len(store).await, audit_before);
 
         // An edit made on a current export is written, and counts the version up.
         let mut edited = export.clone();

@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::each_database_with_caseload;
+use common::{audit_of, each_database_with_caseload};
 use ipstrack_core::bundle::{BundleDoc, StaffDoc, canonical};
-use ipstrack_store::{AuditFilter, Change, Role, StaffChange, Store, StoreError};
+use ipstrack_store::{Change, Role, StaffChange, Store, StoreError};
 
 fn new_es(name: &str, start: &str, fte: f64) -> StaffDoc {
     StaffDoc {
@@ -19,16 +19,6 @@ fn new_es(name: &str, start: &str, fte: f64) -> StaffDoc {
         end_date: None,
         fte: serde_json::Number::from_f64(fte).unwrap(),
     }
-}
-
-async fn audit_of(store: &Store, id: &str) -> Vec<ipstrack_store::AuditEntry> {
-    store
-        .audit(&AuditFilter {
-            record: Some(id.into()),
-            since: None,
-        })
-        .await
-        .unwrap()
 }
 
 /// What is stored is exactly what the loader reads back.

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{each_database, each_database_with_example, example_bundle, examples};
+use common::{
+    audit_len, audit_of, each_database, each_database_with_example, example_bundle, examples,
+};
 use ipstrack_core::bundle::{parse_document, to_document, validate};
 use ipstrack_core::{Day, Period, report};
 use ipstrack_store::{AuditFilter, Role, StoreError};
@@ -82,7 +84,7 @@ async fn examples_round_trip_and_report_from_the_database() {
 async fn a_bad_record_among_thousands_leaves_the_database_as_it_was() {
     each_database_with_example("random-101", "test", async |store, db| {
         let before = store.export().await.unwrap();
-        let audit_before = store.audit(&AuditFilter::default()).await.unwrap().len();
+        let audit_before = audit_len(store).await;
 
         let until = Day::parse("2025-03-31").unwrap();
         let mut big = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
@@ -111,10 +113,7 @@ async fn a_bad_record_among_thousands_leaves_the_database_as_it_was() {
             "{}: nothing written",
             db.name
         );
-        assert_eq!(
-            store.audit(&AuditFilter::default()).await.unwrap().len(),
-            audit_before
-        );
+        assert_eq!(audit_len(store).await, audit_before);
     })
     .await;
 }
@@ -146,13 +145,7 @@ async fn reimport_upserts_and_audits_old_and_new_values() {
         // The records not in the second bundle are kept.
         assert_eq!(store.export().await.unwrap().referrals.len(), 4);
 
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some("rA".into()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, "rA").await;
         assert_eq!(audit.len(), 2);
         assert_eq!(
             (audit[0].action.as_str(), audit[0].actor.as_str()),
@@ -286,13 +279,7 @@ async fn users_have_argon2id_passwords_and_can_be_disabled() {
                 .is_none()
         );
         assert!(store.users().await.unwrap()[0].disabled);
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some("es1".into()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, "es1").await;
         assert!(
             audit
                 .iter()

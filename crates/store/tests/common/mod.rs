@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use ipstrack_core::bundle::BundleDoc;
-use ipstrack_store::{Backup, Store};
+use ipstrack_store::{AuditEntry, AuditFilter, Backup, Store};
 use sqlx::{AnyConnection, Connection, Executor};
 
 pub struct TestDb {
@@ -150,6 +150,20 @@ pub async fn assert_restored_exports(source: &TestDb, backup: &Backup, expected:
         assert_eq!(&restored.export().await.unwrap(), expected, "{name}");
     })
     .await;
+}
+
+/// The audit log's entries on the record `id`, oldest first.
+pub async fn audit_of(store: &Store, id: &str) -> Vec<AuditEntry> {
+    let filter = AuditFilter {
+        record: Some(id.into()),
+        since: None,
+    };
+    store.audit(&filter).await.unwrap()
+}
+
+/// How many entries the audit log holds.
+pub async fn audit_len(store: &Store) -> usize {
+    store.audit(&AuditFilter::default()).await.unwrap().len()
 }
 
 pub fn examples() -> PathBuf {
