@@ -328,8 +328,7 @@ fn a_sqlite_backup_restores_users_and_audit_log_and_a_damaged_one_leaves_nothing
 
 #[test]
 fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_works() {
-    let Some(databases) = postgres_live_and_target("live", "target") else {
-        eprintln!("IPSTRACK_TEST_POSTGRES_URL is not set: PostgreSQL restore not tried");
+    let Some(databases) = postgres_live_and_target("live", "target", "restore") else {
         return;
     };
     let (live, target) = (databases.live.clone(), databases.target.clone());
@@ -341,13 +340,7 @@ fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_w
         ],
         "a long secret phrase\n",
     ));
-    ok(&ipstrack(&[
-        "submit",
-        "--period",
-        "2024/25-Q2",
-        "--db",
-        &live,
-    ]));
+    submit(&live, "2024/25-Q2");
     let backup = path(&dir, "backup.json");
     ok(&ipstrack(&["backup", "--out", &backup, "--db", &live]));
     let mut doc: serde_json::Value =
@@ -407,7 +400,7 @@ fn a_restored_service_exports_the_same_bundle_employer_contacts_and_all() {
         path(&dir, "restored.sqlite"),
         "backup.sqlite",
     )];
-    let postgres = postgres_live_and_target("exports_live", "exports_target");
+    let postgres = postgres_live_and_target("exports_live", "exports_target", "JSON backup");
     if let Some(databases) = &postgres {
         pairs.push((
             databases.live.clone(),

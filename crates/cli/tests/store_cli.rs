@@ -118,13 +118,7 @@ fn audit_users_submissions_backup_restore_and_doctor() {
         "no password hashes in the log"
     );
 
-    let submitted = ok(&ipstrack(&[
-        "submit",
-        "--period",
-        "2024/25-Q2",
-        "--db",
-        &db,
-    ]));
+    let submitted = submit(&db, "2024/25-Q2");
     assert!(
         submitted.contains("submitted 2024/25-Q2 as of 2024-09-30 by cli:tester"),
         "{submitted}"
@@ -183,20 +177,13 @@ fn audit_users_submissions_backup_restore_and_doctor() {
 
 #[test]
 fn postgres_backup_restores_identical_figures() {
-    let Some(databases) = postgres_live_and_target("live", "restored") else {
-        eprintln!("IPSTRACK_TEST_POSTGRES_URL is not set: PostgreSQL backup not tried");
+    let Some(databases) = postgres_live_and_target("live", "restored", "backup") else {
         return;
     };
     let (live, target) = (databases.live.clone(), databases.target.clone());
     let dir = tempfile::tempdir().unwrap();
     import_example(&live, "random-101.bundle.json");
-    ok(&ipstrack(&[
-        "submit",
-        "--period",
-        "2024/25-Q2",
-        "--db",
-        &live,
-    ]));
+    submit(&live, "2024/25-Q2");
     let backup = path(&dir, "backup.json");
     ok(&ipstrack(&["backup", "--out", &backup, "--db", &live]));
     ok(&ipstrack(&["restore", "--from", &backup, "--db", &target]));

@@ -45,6 +45,11 @@ fn referral(id: &str, extra: Value) -> Value {
     r
 }
 
+/// The bundle with one referral `r1` of es1 with `extra` over its defaults.
+fn one_referral(extra: Value) -> Loaded {
+    bundle(vec![referral("r1", extra)])
+}
+
 /// *(rev. 3)* The engagement standards (ENG-1..4), left out of the CASE-4
 /// tests here and tested in `worklist_engagement.rs`.
 fn is_standard(alert: &Alert) -> bool {
@@ -80,10 +85,7 @@ fn client_alerts_on(loaded: &Loaded, day: &str) -> Vec<(String, Alert)> {
 
 #[test]
 fn case_4_contact_due_from_21_days_without_contact() {
-    let loaded = bundle(vec![referral(
-        "r1",
-        json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
-    )]);
+    let loaded = one_referral(json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}));
     // 20 days since contact: nothing yet.
     assert!(client_alerts_on(&loaded, "2024-10-21").is_empty());
     // 21 days: becomes inactive on 2024-10-29 (28 days) without a contact.
@@ -150,11 +152,10 @@ fn case_4_a_lapsed_contact_is_listed_only_when_contact_alone_keeps_the_client_in
 
 #[test]
 fn case_4_hold_reaching_28_days() {
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-10-20", "kind": "remote"}],
                "holds": [{"start": "2024-10-01", "end": null}]}),
-    )]);
+    );
     assert!(client_alerts_on(&loaded, "2024-10-21").is_empty());
     let items = client_alerts_on(&loaded, "2024-10-22");
     assert_eq!(
@@ -219,12 +220,11 @@ fn case_4_waiting_list_past_expected_return_or_three_months() {
 
 #[test]
 fn case_4_milestone_due_in_the_next_14_days() {
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-09-25", "kind": "in_work_support"}],
                "jobs": [{"id": "j1", "type": "employee", "start": "2024-07-01", "end": null,
                          "hours_per_week": 16}]}),
-    )]);
+    );
     // 13-week day is 2024-07-01 + 90 = 2024-09-29.
     let milestones = |day: &str| -> Vec<(String, Alert)> {
         client_alerts_on(&loaded, day)
@@ -249,12 +249,11 @@ fn case_4_milestone_due_in_the_next_14_days() {
 
 #[test]
 fn case_4_job_awaiting_four_hours() {
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-10-01", "kind": "in_work_support"}],
                "jobs": [{"id": "j1", "type": "zero_hours", "start": "2024-10-01", "end": null,
                          "weekly_hours": [1, 2, 3]}]}),
-    )]);
+    );
     let awaiting = |day: &str| {
         client_alerts_on(&loaded, day).into_iter().any(|(date, a)| {
             date == "2024-10-01" && a == Alert::AwaitingFourHours { job: "j1".into() }
@@ -388,11 +387,10 @@ fn case_4_caseload_alerts_follow_the_policy_rev2() {
 fn case_4_contact_due_on_the_day_assertive_engagement_runs_out() {
     // Two-way contact 2024-09-06, attempt 2024-10-20: active until 2024-10-31,
     // inactive from 2024-11-01 (the two-way contact + 56 days).
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-09-06", "kind": "remote"},
                             {"date": "2024-10-20", "kind": "assertive_engagement"}]}),
-    )]);
+    );
     let items = client_alerts_on(&loaded, "2024-10-25");
     assert_eq!(
         items,
@@ -443,13 +441,12 @@ fn discharged_in_work(checks: &[&str], end: Option<&str>) -> Loaded {
         .iter()
         .map(|c| json!({"date": c, "source": "client"}))
         .collect();
-    bundle(vec![referral(
-        "r1",
+    one_referral(
         json!({"discharge": {"date": "2024-07-01", "reason": "in work"},
                "in_work_checks": checks,
                "jobs": [{"id": "j1", "type": "employee", "start": "2024-06-10",
                          "end": end, "hours_per_week": 16}]}),
-    )])
+    )
 }
 
 fn confirm(date: &str, weeks: i32) -> (String, Alert) {
@@ -494,12 +491,11 @@ fn sus_7_a_recorded_job_end_clears_it() {
 
 #[test]
 fn sus_7_an_open_referral_gets_the_case_4_milestone_instead() {
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-08-30", "kind": "in_work_support"}],
                "jobs": [{"id": "j1", "type": "employee", "start": "2024-06-10",
                          "hours_per_week": 16}]}),
-    )]);
+    );
     assert_eq!(
         client_alerts_on(&loaded, "2024-09-01"),
         [("2024-09-08".to_string(), Alert::MilestoneDue { weeks: 13 })]

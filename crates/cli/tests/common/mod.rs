@@ -72,6 +72,11 @@ pub fn folder_with_example(name: &str) -> (tempfile::TempDir, String) {
     (dir, db)
 }
 
+/// Submits the return of `period` from the database `db` (`ipstrack submit`).
+pub fn submit(db: &str, period: &str) -> String {
+    ok(&ipstrack(&["submit", "--period", period, "--db", db]))
+}
+
 /// Writes a generated service of `specialists` specialists over `years`
 /// years up to 2025-03-31 to the bundle file `out` (`ipstrack demo-data`).
 pub fn demo_data(out: &str, specialists: u32, years: u32) {
@@ -143,9 +148,13 @@ impl Drop for LiveAndTarget {
 }
 
 /// A live database and a restore's target (named `live` and `target` among
-/// the test's others), or none without a server.
-pub fn postgres_live_and_target(live: &str, target: &str) -> Option<LiveAndTarget> {
-    let (live, admin) = postgres_database(live)?;
+/// the test's others), or none without a server (said on stderr: `what` is
+/// not tried).
+pub fn postgres_live_and_target(live: &str, target: &str, what: &str) -> Option<LiveAndTarget> {
+    let Some((live, admin)) = postgres_database(live) else {
+        eprintln!("IPSTRACK_TEST_POSTGRES_URL is not set: PostgreSQL {what} not tried");
+        return None;
+    };
     let (target, _) = postgres_database(target).unwrap();
     Some(LiveAndTarget {
         live,
