@@ -45,6 +45,19 @@ fn referral(id: &str, extra: Value) -> Value {
     r
 }
 
+/// `n` referrals `r0`, `r1`, … of es1, each with a remote contact on
+/// 2024-10-01.
+fn contacted_on_2024_10_01(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            referral(
+                &format!("r{i}"),
+                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
+            )
+        })
+        .collect()
+}
+
 /// The bundle with one referral `r1` of es1 with `extra` over its defaults.
 fn one_referral(extra: Value) -> Loaded {
     bundle(vec![referral("r1", extra)])
@@ -272,14 +285,7 @@ fn case_4_job_awaiting_four_hours() {
 
 #[test]
 fn case_4_caseload_outside_band_and_fid_2_retention_share() {
-    let mut referrals: Vec<Value> = (0..6)
-        .map(|i| {
-            referral(
-                &format!("r{i}"),
-                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
-            )
-        })
-        .collect();
+    let mut referrals: Vec<Value> = contacted_on_2024_10_01(6);
     referrals[0]["status_at_referral"] = json!("employed");
     let loaded = bundle(referrals);
     let es_alerts: Vec<Alert> = worklist(&loaded.dataset, d("2024-10-02"))
@@ -364,14 +370,7 @@ fn case_4_active_caseload_per_fte_above_the_fidelity_limit_rev2() {
 
 #[test]
 fn case_4_caseload_alerts_follow_the_policy_rev2() {
-    let referrals: Vec<Value> = (0..6)
-        .map(|i| {
-            referral(
-                &format!("r{i}"),
-                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
-            )
-        })
-        .collect();
+    let referrals: Vec<Value> = contacted_on_2024_10_01(6);
     let mut loaded = bundle(referrals);
     loaded.dataset.policy.caseload_band = (5, 8);
     loaded.dataset.policy.fidelity_caseload = 6;
@@ -408,14 +407,7 @@ fn case_4_contact_due_on_the_day_assertive_engagement_runs_out() {
 
 #[test]
 fn fid_2_retention_share_at_exactly_15_percent_is_fine() {
-    let mut referrals: Vec<Value> = (0..20)
-        .map(|i| {
-            referral(
-                &format!("r{i}"),
-                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
-            )
-        })
-        .collect();
+    let mut referrals: Vec<Value> = contacted_on_2024_10_01(20);
     for r in referrals.iter_mut().take(3) {
         r["status_at_referral"] = json!("employed");
     }

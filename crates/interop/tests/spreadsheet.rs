@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use ipstrack_core::bundle::{BundleDoc, parse_document, validate};
+use ipstrack_core::bundle::{BundleDoc, ReferralDoc, parse_document, validate};
 use ipstrack_core::{Day, Period, report};
 use ipstrack_interop::spreadsheet::{
     ImportOptions, Mapping, Preview, Problem, Sheet, caseload_xlsx, preview, read_file,
@@ -346,16 +346,20 @@ fn a_team_lead_imports_only_for_their_own_team() {
     assert_eq!(p.to_import(true).unwrap().referrals.len(), 1);
 }
 
+/// The first referral of `doc` with more than one contact.
+fn with_contacts(doc: &BundleDoc) -> ReferralDoc {
+    doc.referrals
+        .iter()
+        .find(|r| r.contacts.as_ref().is_some_and(|c| c.len() > 1))
+        .expect("a referral with contacts")
+        .clone()
+}
+
 #[test]
 fn a_child_sheet_replaces_that_list_and_keeps_the_others() {
     let mapping = Mapping::default();
     let doc = example("caseload");
-    let with = doc
-        .referrals
-        .iter()
-        .find(|r| r.contacts.as_ref().is_some_and(|c| c.len() > 1))
-        .expect("a referral with contacts")
-        .clone();
+    let with = with_contacts(&doc);
     let csv = format!(
         "Referral ID,Contact date,Contact type\n{},{},Face to face\n",
         with.id,
@@ -383,12 +387,7 @@ fn a_preview_carries_the_versions_it_was_built_on_and_says_what_each_replacement
     for (n, r) in doc.referrals.iter().enumerate() {
         doc.referral_versions.insert(r.id.clone(), n as i64 + 1);
     }
-    let with = doc
-        .referrals
-        .iter()
-        .find(|r| r.contacts.as_ref().is_some_and(|c| c.len() > 1))
-        .expect("a referral with contacts")
-        .clone();
+    let with = with_contacts(&doc);
     let first = Day::parse(&with.contacts.as_ref().unwrap()[0].date)
         .unwrap()
         .date();
