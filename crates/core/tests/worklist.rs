@@ -96,6 +96,15 @@ fn client_alerts_on(loaded: &Loaded, day: &str) -> Vec<(String, Alert)> {
     client_alerts(&worklist(&loaded.dataset, d(day)))
 }
 
+/// The ES's own alerts (about no one referral) on the worklist of `day`.
+fn es_alerts_on(loaded: &Loaded, day: &str) -> Vec<Alert> {
+    worklist(&loaded.dataset, d(day))
+        .into_iter()
+        .filter(|i| i.referral.is_none())
+        .map(|i| i.alert)
+        .collect()
+}
+
 #[test]
 fn case_4_contact_due_from_21_days_without_contact() {
     let loaded = one_referral(json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}));
@@ -288,11 +297,7 @@ fn case_4_caseload_outside_band_and_fid_2_retention_share() {
     let mut referrals: Vec<Value> = contacted_on_2024_10_01(6);
     referrals[0]["status_at_referral"] = json!("employed");
     let loaded = bundle(referrals);
-    let es_alerts: Vec<Alert> = worklist(&loaded.dataset, d("2024-10-02"))
-        .into_iter()
-        .filter(|i| i.referral.is_none())
-        .map(|i| i.alert)
-        .collect();
+    let es_alerts = es_alerts_on(&loaded, "2024-10-02");
     assert_eq!(es_alerts.len(), 2, "{es_alerts:?}");
     let Alert::CaseloadPerFte { standing } = &es_alerts[0] else {
         panic!("{es_alerts:?}")
@@ -412,11 +417,7 @@ fn fid_2_retention_share_at_exactly_15_percent_is_fine() {
         r["status_at_referral"] = json!("employed");
     }
     let loaded = bundle(referrals);
-    let es_alerts: Vec<Alert> = worklist(&loaded.dataset, d("2024-10-02"))
-        .into_iter()
-        .filter(|i| i.referral.is_none())
-        .map(|i| i.alert)
-        .collect();
+    let es_alerts = es_alerts_on(&loaded, "2024-10-02");
     assert!(
         es_alerts.is_empty(),
         "20 active is inside the band and 3/20 = 15%: {es_alerts:?}"
