@@ -275,9 +275,7 @@ fn long_work_reports_its_steps_on_stderr_in_plain_lines_when_not_on_a_terminal()
 
 #[test]
 fn a_sqlite_backup_restores_users_and_audit_log_and_a_damaged_one_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = path(&dir, "ips.sqlite");
-    import_example(&db, "random-101.bundle.json");
+    let (dir, db) = folder_with_example("random-101.bundle.json");
     ok(&ipstrack_with_input(
         &["user", "add", "alice", "--role", "manager", "--db", &db],
         "a long secret phrase\n",
@@ -330,11 +328,10 @@ fn a_sqlite_backup_restores_users_and_audit_log_and_a_damaged_one_leaves_nothing
 
 #[test]
 fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_works() {
-    let Some((live, admin)) = postgres_database("live") else {
-        eprintln!("IPSTRACK_TEST_POSTGRES_URL is not set: PostgreSQL restore not tried");
+    let Some(databases) = postgres_live_and_target("live", "target", "restore") else {
         return;
     };
-    let (target, _) = postgres_database("target").unwrap();
+    let (live, target) = (databases.live.clone(), databases.target.clone());
     let dir = tempfile::tempdir().unwrap();
     import_example(&live, "random-101.bundle.json");
     ok(&ipstrack_with_input(
@@ -343,13 +340,7 @@ fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_w
         ],
         "a long secret phrase\n",
     ));
-    ok(&ipstrack(&[
-        "submit",
-        "--period",
-        "2024/25-Q2",
-        "--db",
-        &live,
-    ]));
+    submit(&live, "2024/25-Q2");
     let backup = path(&dir, "backup.json");
     ok(&ipstrack(&["backup", "--out", &backup, "--db", &live]));
     let mut doc: serde_json::Value =
@@ -391,8 +382,6 @@ fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_w
         };
         assert_eq!(on(&target), on(&live), "{args:?}");
     }
-    drop_database(&live, &admin);
-    drop_database(&target, &admin);
 }
 
 /// Issue 20, through the binary: a generated service (with its employer
@@ -402,17 +391,7 @@ fn a_postgres_restore_failing_at_its_end_leaves_the_database_empty_and_a_retry_w
 fn a_restored_service_exports_the_same_bundle_employer_contacts_and_all() {
     let dir = tempfile::tempdir().unwrap();
     let demo = path(&dir, "demo.json");
-    ok(&ipstrack(&[
-        "demo-data",
-        "--out",
-        &demo,
-        "--specialists",
-        "3",
-        "--years",
-        "1",
-        "--until",
-        "2025-03-31",
-    ]));
+    demo_data(&demo, 3, 1);
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&demo).unwrap()).unwrap();
     assert!(!doc["employer_contacts"].as_array().unwrap().is_empty());
@@ -421,12 +400,13 @@ fn a_restored_service_exports_the_same_bundle_employer_contacts_and_all() {
         path(&dir, "restored.sqlite"),
         "backup.sqlite",
     )];
-    let postgres = postgres_database("exports_live").map(|(live, admin)| {
-        let (target, _) = postgres_database("exports_target").unwrap();
-        (live, target, admin)
-    });
-    if let Some((live, target, _)) = &postgres {
-        pairs.push((live.clone(), target.clone(), "backup.json"));
+    let postgres = postgres_live_and_target("exports_live", "exports_target", "JSON backup");
+    if let Some(databases) = &postgres {
+        pairs.push((
+            databases.live.clone(),
+            databases.target.clone(),
+            "backup.json",
+        ));
     }
     for (live, target, file) in &pairs {
         ok(&ipstrack(&["import", "--data", &demo, "--db", live]));
@@ -456,10 +436,6 @@ fn a_restored_service_exports_the_same_bundle_employer_contacts_and_all() {
             "{file}"
         );
     }
-    if let Some((live, target, admin)) = postgres {
-        drop_database(&live, &admin);
-        drop_database(&target, &admin);
-    }
 }
 
 /// Issue 20: a database an older restore left without its employer contacts
@@ -470,17 +446,7 @@ fn a_restored_service_exports_the_same_bundle_employer_contacts_and_all() {
 fn doctor_names_the_records_an_incomplete_restore_lost_and_a_restore_of_it_warns() {
     let dir = tempfile::tempdir().unwrap();
     let demo = path(&dir, "demo.json");
-    ok(&ipstrack(&[
-        "demo-data",
-        "--out",
-        &demo,
-        "--specialists",
-        "2",
-        "--years",
-        "1",
-        "--until",
-        "2025-03-31",
-    ]));
+    demo_data(&demo, 2, 1);
     let live = path(&dir, "live.sqlite");
     ok(&ipstrack(&["import", "--data", &demo, "--db", &live]));
     // The JSON backup an older restore gave back: the audit log whole, the

@@ -28,17 +28,7 @@ fn the_next_write_into_a_folder_removes_the_partial_files_of_killed_runs_not_a_l
 
     let dir = tempfile::tempdir().unwrap();
     let demo = path(&dir, "demo.json");
-    ok(&ipstrack(&[
-        "demo-data",
-        "--out",
-        &demo,
-        "--specialists",
-        "12",
-        "--years",
-        "2",
-        "--until",
-        "2025-03-31",
-    ]));
+    demo_data(&demo, 12, 2);
     let db = path(&dir, "ips.sqlite");
     ok(&ipstrack(&["import", "--data", &demo, "--db", &db]));
     let backups = dir.path().join("backups");

@@ -26,16 +26,12 @@ fn staff_only(dir: &Path, example_name: &str) -> String {
     db
 }
 
-#[test]
-fn a_spreadsheet_exported_and_imported_into_a_new_database_gives_the_same_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.sqlite");
-    let source = source.to_string_lossy();
-    // The caseload example's records end before today, so none is refused as future.
-    let bundle = example("caseload.bundle.json");
-    ok(&ipstrack(&["import", "--data", &bundle, "--db", &source]));
-    let xlsx = dir.path().join("caseload.xlsx");
-    let xlsx = xlsx.to_string_lossy();
+/// The caseload example imported into a database `source.sqlite` under `dir`
+/// and exported from it as the workbook `caseload.xlsx`: (database, workbook).
+fn caseload_exported_as_a_workbook(dir: &Path) -> (String, String) {
+    let source = dir.join("source.sqlite").to_string_lossy().into_owned();
+    import_example(&source, "caseload.bundle.json");
+    let xlsx = dir.join("caseload.xlsx").to_string_lossy().into_owned();
     ok(&ipstrack(&[
         "export",
         "--spreadsheet",
@@ -44,6 +40,14 @@ fn a_spreadsheet_exported_and_imported_into_a_new_database_gives_the_same_report
         "--db",
         &source,
     ]));
+    (source, xlsx)
+}
+
+#[test]
+fn a_spreadsheet_exported_and_imported_into_a_new_database_gives_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    // The caseload example's records end before today, so none is refused as future.
+    let (source, xlsx) = caseload_exported_as_a_workbook(dir.path());
 
     let target_dir = tempfile::tempdir().unwrap();
     let db = staff_only(target_dir.path(), "caseload.bundle.json");
@@ -220,6 +224,12 @@ fn ipstrack_in_1_gib(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `ipstrack import` of `file` (`--xlsx` or `--csv`) into `db`, a dry run,
+/// in 1 GiB of memory.
+fn dry_run_in_1_gib(kind: &str, file: &str, db: &str) -> std::process::Output {
+    ipstrack_in_1_gib(&["import", kind, file, "--db", db, "--dry-run"])
+}
+
 #[test]
 fn hostile_spreadsheets_are_refused_within_1_gib_with_the_limit_named_and_exit_1() {
     let dir = tempfile::tempdir().unwrap();
@@ -252,14 +262,7 @@ fn hostile_spreadsheets_are_refused_within_1_gib_with_the_limit_named_and_exit_1
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let started = std::time::Instant::now();
-        let out = ipstrack_in_1_gib(&[
-            "import",
-            "--xlsx",
-            &path.to_string_lossy(),
-            "--db",
-            &db,
-            "--dry-run",
-        ]);
+        let out = dry_run_in_1_gib("--xlsx", &path.to_string_lossy(), &db);
         let took = started.elapsed();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{name}: {err}");
@@ -267,27 +270,8 @@ fn hostile_spreadsheets_are_refused_within_1_gib_with_the_limit_named_and_exit_1
         assert!(took.as_secs() < 10, "{name}: took {took:?}");
     }
     // A real workbook still imports within the same limit.
-    let source = dir.path().join("source.sqlite");
-    let source = source.to_string_lossy();
-    import_example(&source, "caseload.bundle.json");
-    let xlsx = dir.path().join("caseload.xlsx");
-    let xlsx = xlsx.to_string_lossy();
-    ok(&ipstrack(&[
-        "export",
-        "--spreadsheet",
-        "--out",
-        &xlsx,
-        "--db",
-        &source,
-    ]));
-    let preview = ok(&ipstrack_in_1_gib(&[
-        "import",
-        "--xlsx",
-        &xlsx,
-        "--db",
-        &db,
-        "--dry-run",
-    ]));
+    let (_, xlsx) = caseload_exported_as_a_workbook(dir.path());
+    let preview = ok(&dry_run_in_1_gib("--xlsx", &xlsx, &db));
     assert!(preview.contains("No problems found."), "{preview}");
 }
 
@@ -299,14 +283,7 @@ fn a_file_larger_than_the_limit_is_refused_before_it_is_read() {
     let file = std::fs::File::create(&path).unwrap();
     // Sparse: 1 GiB on no disk.
     file.set_len(1 << 30).unwrap();
-    let out = ipstrack_in_1_gib(&[
-        "import",
-        "--csv",
-        &path.to_string_lossy(),
-        "--db",
-        &db,
-        "--dry-run",
-    ]);
+    let out = dry_run_in_1_gib("--csv", &path.to_string_lossy(), &db);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("larger than 32 MiB: ipstrack reads at most 32 MiB per file"),
@@ -357,14 +334,7 @@ fn styles_and_workbooks_copied_into_many_are_refused_within_1_gib_with_the_limit
         assert!(bytes.len() < 64 * 1024, "{name}: {}", bytes.len());
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let out = ipstrack_in_1_gib(&[
-            "import",
-            "--xlsx",
-            &path.to_string_lossy(),
-            "--db",
-            &db,
-            "--dry-run",
-        ]);
+        let out = dry_run_in_1_gib("--xlsx", &path.to_string_lossy(), &db);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{name}: {err}");
         assert!(err.contains(name) && err.contains(message), "{name}: {err}");
@@ -386,14 +356,7 @@ fn styles_at_the_limits_are_read_within_1_gib() {
     );
     let path = dir.path().join("styles.xlsx");
     std::fs::write(&path, hostile::xlsx_styled(&hostile::Body::Text(styles))).unwrap();
-    let out = ipstrack_in_1_gib(&[
-        "import",
-        "--xlsx",
-        &path.to_string_lossy(),
-        "--db",
-        &db,
-        "--dry-run",
-    ]);
+    let out = dry_run_in_1_gib("--xlsx", &path.to_string_lossy(), &db);
     let err = stderr(&out);
     // Read: the preview names the missing columns, not a limit.
     assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");

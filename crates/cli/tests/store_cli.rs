@@ -58,9 +58,7 @@ fn import_then_report_from_the_database_equals_the_bundle_report() {
 
 #[test]
 fn a_refused_import_names_the_record_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = path(&dir, "ips.sqlite");
-    import_example(&db, "sustainment.bundle.json");
+    let (dir, db) = folder_with_example("sustainment.bundle.json");
     let text = std::fs::read_to_string(example("sustainment.bundle.json")).unwrap();
     let bad = path(&dir, "bad.json");
     std::fs::write(
@@ -85,9 +83,7 @@ fn a_refused_import_names_the_record_and_writes_nothing() {
 
 #[test]
 fn audit_users_submissions_backup_restore_and_doctor() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = path(&dir, "ips.sqlite");
-    import_example(&db, "sustainment.bundle.json");
+    let (dir, db) = folder_with_example("sustainment.bundle.json");
 
     let added = ok(&ipstrack_with_input(
         &[
@@ -122,13 +118,7 @@ fn audit_users_submissions_backup_restore_and_doctor() {
         "no password hashes in the log"
     );
 
-    let submitted = ok(&ipstrack(&[
-        "submit",
-        "--period",
-        "2024/25-Q2",
-        "--db",
-        &db,
-    ]));
+    let submitted = submit(&db, "2024/25-Q2");
     assert!(
         submitted.contains("submitted 2024/25-Q2 as of 2024-09-30 by cli:tester"),
         "{submitted}"
@@ -187,20 +177,13 @@ fn audit_users_submissions_backup_restore_and_doctor() {
 
 #[test]
 fn postgres_backup_restores_identical_figures() {
-    let Some((live, admin)) = postgres_database("live") else {
-        eprintln!("IPSTRACK_TEST_POSTGRES_URL is not set: PostgreSQL backup not tried");
+    let Some(databases) = postgres_live_and_target("live", "restored", "backup") else {
         return;
     };
-    let (target, _) = postgres_database("restored").unwrap();
+    let (live, target) = (databases.live.clone(), databases.target.clone());
     let dir = tempfile::tempdir().unwrap();
     import_example(&live, "random-101.bundle.json");
-    ok(&ipstrack(&[
-        "submit",
-        "--period",
-        "2024/25-Q2",
-        "--db",
-        &live,
-    ]));
+    submit(&live, "2024/25-Q2");
     let backup = path(&dir, "backup.json");
     ok(&ipstrack(&["backup", "--out", &backup, "--db", &live]));
     ok(&ipstrack(&["restore", "--from", &backup, "--db", &target]));
@@ -223,15 +206,11 @@ fn postgres_backup_restores_identical_figures() {
             .success(),
         "only into an empty database"
     );
-    drop_database(&live, &admin);
-    drop_database(&target, &admin);
 }
 
 #[test]
 fn export_grow_return_writes_xlsx_and_csv_from_the_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = path(&dir, "ips.sqlite");
-    import_example(&db, "random-101.bundle.json");
+    let (dir, db) = folder_with_example("random-101.bundle.json");
     let csv_path = path(&dir, "return.csv");
     let xlsx_path = path(&dir, "return.xlsx");
     for out in [&csv_path, &xlsx_path] {
@@ -464,9 +443,7 @@ fn contact_count(db: &str, referral: &str) -> i64 {
 
 #[test]
 fn importing_an_export_taken_before_a_contact_was_recorded_exits_1_naming_the_referral() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = path(&dir, "ips.sqlite");
-    import_example(&db, "caseload.bundle.json");
+    let (dir, db) = folder_with_example("caseload.bundle.json");
     let exported = path(&dir, "export.json");
     ok(&ipstrack(&["export", "--out", &exported, "--db", &db]));
     let text = std::fs::read_to_string(&exported).unwrap();
@@ -501,9 +478,7 @@ fn importing_an_export_taken_before_a_contact_was_recorded_exits_1_naming_the_re
 
 #[test]
 fn a_dry_run_of_a_bundle_without_versions_lists_each_referral_it_replaces_and_what_it_removes() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = path(&dir, "ips.sqlite");
-    import_example(&db, "caseload.bundle.json");
+    let (_dir, db) = folder_with_example("caseload.bundle.json");
     let contacts = record_contact(&db, "r3", "2024-11-04");
     let bundle = example("caseload.bundle.json");
     let dry = ok(&ipstrack(&[

@@ -7,8 +7,6 @@ use ipstrack_core::Loaded;
 use ipstrack_core::jobs::{FourHours, four_hours, is_paid_work, outcomes};
 use serde_json::{Value, json};
 
-const Q1: &str = "2024/25-Q1";
-const Q1_END: &str = "2024-06-30";
 /// Start of the jobs of the JOB-3 tests.
 const S: &str = "2024-05-01";
 
@@ -92,7 +90,7 @@ fn job_1_every_kind_of_paid_work_counts() {
         job("d", S, json!({"type": "apprenticeship"})),
         job("e", S, json!({"type": "paid_placement"})),
     ]);
-    let report = report_of(vec![referral("r1", json!({"jobs": jobs}))], Q1, Q1_END);
+    let report = q1_report(vec![referral("r1", json!({"jobs": jobs}))]);
     assert_eq!(report["service"]["job_starts"], ue(5, 0));
     assert_eq!(report["service"]["people_into_work"], ue(1, 0));
 }
@@ -300,16 +298,12 @@ fn job_4_ties_on_the_start_date_go_by_job_id() {
 
 #[test]
 fn job_4_job_starting_after_discharge_is_not_counted() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"discharge": {"date": "2024-05-01", "reason": "found work"},
-                   "jobs": [job("on_the_day", "2024-05-01", json!({})),
-                            job("day_after", "2024-05-02", json!({}))]}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"discharge": {"date": "2024-05-01", "reason": "found work"},
+               "jobs": [job("on_the_day", "2024-05-01", json!({})),
+                        job("day_after", "2024-05-02", json!({}))]}),
+    )]);
     assert_eq!(report["service"]["job_starts"], ue(1, 0));
     assert_eq!(report["service"]["people_into_work"], ue(1, 0));
 }
@@ -322,7 +316,7 @@ fn job_4_job_starting_before_received_is_not_counted() {
             json!({"received": "2024-04-10", "access": "2024-04-10",
                    "jobs": [job("j1", start, json!({}))]}),
         );
-        report_of(vec![r], Q1, Q1_END)["service"]["job_starts"].clone()
+        q1_report(vec![r])["service"]["job_starts"].clone()
     };
     assert_eq!(starting("2024-04-09"), ue(0, 0));
     assert_eq!(starting("2024-04-10"), ue(1, 0));
@@ -330,17 +324,13 @@ fn job_4_job_starting_before_received_is_not_counted() {
 
 #[test]
 fn job_4_retained_job_is_never_a_job_start() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"status_at_referral": "employed",
-                   "jobs": [job("kept", "2024-04-15",
-                       json!({"retained": true, "return_to_work": "2024-05-01"})),
-                            job("new", "2024-06-01", json!({}))]}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"status_at_referral": "employed",
+               "jobs": [job("kept", "2024-04-15",
+                   json!({"retained": true, "return_to_work": "2024-05-01"})),
+                        job("new", "2024-06-01", json!({}))]}),
+    )]);
     assert_eq!(report["service"]["job_starts"], ue(0, 1));
     assert_eq!(report["service"]["people_into_work"], ue(0, 1));
     let loaded = bundle(vec![referral(
@@ -365,17 +355,13 @@ fn job_4_outcome_not_yet_reached_on_the_as_of_date_is_not_a_person_into_work() {
 
 #[test]
 fn job_5_second_and_concurrent_jobs_count() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"jobs": [job("j1", "2024-04-10", json!({})),
-                            job("j2", "2024-04-10", json!({"type": "zero_hours",
-                                "hours_per_week": null, "weekly_hours": [4]})),
-                            job("j3", "2024-05-20", json!({}))]}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"jobs": [job("j1", "2024-04-10", json!({})),
+                        job("j2", "2024-04-10", json!({"type": "zero_hours",
+                            "hours_per_week": null, "weekly_hours": [4]})),
+                        job("j3", "2024-05-20", json!({}))]}),
+    )]);
     assert_eq!(report["service"]["job_starts"], ue(3, 0));
     assert_eq!(report["service"]["people_into_work"], ue(1, 0));
     assert_eq!(es(&report, "es1")["job_starts"], ue(3, 0));
@@ -394,6 +380,6 @@ fn job_5_job_starts_on_the_period_edges() {
         json!({"received": "2024-03-01", "access": "2024-03-01",
                                   "jobs": jobs}),
     );
-    let report = report_of(vec![r], Q1, "2024-09-30");
+    let report = q1_report_as_of(vec![r], "2024-09-30");
     assert_eq!(report["service"]["job_starts"], ue(2, 0));
 }

@@ -5,20 +5,13 @@ mod common;
 use common::*;
 use serde_json::json;
 
-const Q1: &str = "2024/25-Q1";
-const Q1_END: &str = "2024-06-30";
-
 #[test]
 fn r_1_counts_are_split_by_employment_status_at_referral() {
-    let report = report_of(
-        vec![
-            referral("r1", json!({})),
-            referral("r2", json!({"status_at_referral": "employed"})),
-            referral("r3", json!({"status_at_referral": "employed"})),
-        ],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![
+        referral("r1", json!({})),
+        referral("r2", json!({"status_at_referral": "employed"})),
+        referral("r3", json!({"status_at_referral": "employed"})),
+    ]);
     assert_eq!(report["service"]["referrals"], ue(1, 2));
     assert_eq!(report["service"]["access"], ue(1, 2));
     assert_eq!(es(&report, "es1")["referrals"], ue(1, 2));
@@ -52,15 +45,11 @@ fn r_1_rates_and_targets_use_the_unemployed_group_only() {
 
 #[test]
 fn r_2_referral_credited_on_received_date_job_start_on_job_date() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"transfers": [{"date": "2024-05-01", "es": "es2"}],
-                   "jobs": [job("j1", "2024-05-01", json!({}))]}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"transfers": [{"date": "2024-05-01", "es": "es2"}],
+               "jobs": [job("j1", "2024-05-01", json!({}))]}),
+    )]);
     let (es1, es2) = (es(&report, "es1"), es(&report, "es2"));
     assert_eq!(es1["referrals"], ue(1, 0));
     assert_eq!(es1["access"], ue(1, 0));
@@ -76,15 +65,11 @@ fn r_2_referral_credited_on_received_date_job_start_on_job_date() {
 
 #[test]
 fn r_2_access_credited_to_the_es_on_the_access_date() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"received": "2024-04-02", "access": "2024-04-10",
-                   "transfers": [{"date": "2024-04-10", "es": "es2"}]}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"received": "2024-04-02", "access": "2024-04-10",
+               "transfers": [{"date": "2024-04-10", "es": "es2"}]}),
+    )]);
     assert_eq!(es(&report, "es1")["referrals"], ue(1, 0));
     assert_eq!(es(&report, "es1")["access"], ue(0, 0));
     assert_eq!(es(&report, "es2")["referrals"], ue(0, 0));
@@ -93,15 +78,11 @@ fn r_2_access_credited_to_the_es_on_the_access_date() {
 
 #[test]
 fn r_2_job_start_the_day_before_a_transfer_stays_with_the_first_es() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"transfers": [{"date": "2024-05-02", "es": "es2"}],
-                   "jobs": [job("j1", "2024-05-01", json!({}))]}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"transfers": [{"date": "2024-05-02", "es": "es2"}],
+               "jobs": [job("j1", "2024-05-01", json!({}))]}),
+    )]);
     assert_eq!(es(&report, "es1")["job_starts"], ue(1, 0));
     assert_eq!(es(&report, "es2")["job_starts"], ue(0, 0));
 }
@@ -124,14 +105,10 @@ fn r_2_sustainment_is_credited_to_the_es_at_the_start_of_the_run() {
 
 #[test]
 fn r_2_unassigned_referrals_count_only_in_the_service() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"es": null, "jobs": [job("j1", "2024-05-01", json!({}))]}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"es": null, "jobs": [job("j1", "2024-05-01", json!({}))]}),
+    )]);
     assert_eq!(report["service"]["referrals"], ue(1, 0));
     assert_eq!(report["service"]["access"], ue(1, 0));
     assert_eq!(report["service"]["job_starts"], ue(1, 0));
@@ -145,22 +122,18 @@ fn r_2_unassigned_referrals_count_only_in_the_service() {
 #[test]
 fn r_2_people_are_distinct_clients_within_each_es_team_and_service() {
     // One client, two referrals in the same quarter, one with each ES.
-    let report = report_of(
-        vec![
-            referral(
-                "r1",
-                json!({"client": "c1", "jobs": [job("j1", "2024-05-01", json!({}))]}),
-            ),
-            referral(
-                "r2",
-                json!({"client": "c1", "es": "es2", "received": "2024-04-03",
-                       "access": "2024-04-03",
-                       "jobs": [job("j1", "2024-05-02", json!({}))]}),
-            ),
-        ],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![
+        referral(
+            "r1",
+            json!({"client": "c1", "jobs": [job("j1", "2024-05-01", json!({}))]}),
+        ),
+        referral(
+            "r2",
+            json!({"client": "c1", "es": "es2", "received": "2024-04-03",
+                   "access": "2024-04-03",
+                   "jobs": [job("j1", "2024-05-02", json!({}))]}),
+        ),
+    ]);
     assert_eq!(report["service"]["referrals"], ue(2, 0));
     assert_eq!(report["service"]["access"], ue(1, 0));
     assert_eq!(report["service"]["people_into_work"], ue(1, 0));
@@ -222,7 +195,7 @@ fn r_3_every_team_is_listed_with_zeros() {
 
 #[test]
 fn r_3_es_with_nothing_is_listed_with_zeros() {
-    let report = report_of(vec![referral("r1", json!({}))], Q1, Q1_END);
+    let report = q1_report(vec![referral("r1", json!({}))]);
     let es2 = es(&report, "es2");
     assert_eq!(es2["referrals"], ue(0, 0));
     assert_eq!(es2["caseload"]["active"], 0);
@@ -236,14 +209,13 @@ fn r_3_es_with_nothing_is_listed_with_zeros() {
 
 #[test]
 fn ref_1_received_on_the_period_edges() {
-    let report = report_of(
+    let report = q1_report_as_of(
         vec![
             referral("before", json!({"received": "2024-03-31", "access": null})),
             referral("first", json!({"received": "2024-04-01", "access": null})),
             referral("last", json!({"received": "2024-06-30", "access": null})),
             referral("after", json!({"received": "2024-07-01", "access": null})),
         ],
-        Q1,
         "2024-09-30",
     );
     assert_eq!(report["service"]["referrals"], ue(2, 0));
@@ -265,35 +237,27 @@ fn acc_1_access_before_received_is_refused() {
 
 #[test]
 fn acc_1_access_on_the_received_date_is_fine() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"received": "2024-04-02", "access": "2024-04-02"}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"received": "2024-04-02", "access": "2024-04-02"}),
+    )]);
     assert_eq!(report["service"]["access"], ue(1, 0));
 }
 
 #[test]
 fn acc_1_access_is_never_inferred_from_contacts() {
-    let report = report_of(
-        vec![referral(
-            "r1",
-            json!({"access": null,
-                   "contacts": [{"date": "2024-06-20", "kind": "face_to_face"}]}),
-        )],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![referral(
+        "r1",
+        json!({"access": null,
+               "contacts": [{"date": "2024-06-20", "kind": "face_to_face"}]}),
+    )]);
     assert_eq!(report["service"]["access"], ue(0, 0));
     assert_eq!(report["service"]["caseload"]["open"], 0);
 }
 
 #[test]
 fn acc_2_access_on_the_period_edges() {
-    let report = report_of(
+    let report = q1_report_as_of(
         vec![
             referral(
                 "before",
@@ -312,7 +276,6 @@ fn acc_2_access_on_the_period_edges() {
                 json!({"received": "2024-03-01", "access": "2024-07-01"}),
             ),
         ],
-        Q1,
         "2024-09-30",
     );
     assert_eq!(report["service"]["access"], ue(2, 0));
@@ -320,23 +283,19 @@ fn acc_2_access_on_the_period_edges() {
 
 #[test]
 fn acc_2_one_person_with_two_referrals_counts_once_per_group() {
-    let report = report_of(
-        vec![
-            referral("r1", json!({"client": "c1"})),
-            referral(
-                "r2",
-                json!({"client": "c1", "received": "2024-05-01", "access": "2024-05-01"}),
-            ),
-            referral(
-                "r3",
-                json!({"client": "c1", "status_at_referral": "employed",
-                       "received": "2024-06-01", "access": "2024-06-01"}),
-            ),
-            referral("r4", json!({"client": "c2"})),
-        ],
-        Q1,
-        Q1_END,
-    );
+    let report = q1_report(vec![
+        referral("r1", json!({"client": "c1"})),
+        referral(
+            "r2",
+            json!({"client": "c1", "received": "2024-05-01", "access": "2024-05-01"}),
+        ),
+        referral(
+            "r3",
+            json!({"client": "c1", "status_at_referral": "employed",
+                   "received": "2024-06-01", "access": "2024-06-01"}),
+        ),
+        referral("r4", json!({"client": "c2"})),
+    ]);
     assert_eq!(report["service"]["referrals"], ue(3, 1));
     assert_eq!(report["service"]["access"], ue(2, 1));
     assert_eq!(es(&report, "es1")["access"], ue(2, 1));

@@ -181,8 +181,7 @@ fn sus_2_milestone_after_the_as_of_date_is_not_counted() {
                "jobs": [job("j1", "2024-04-01", json!({}))]}),
     );
     let loaded = bundle(vec![r]);
-    let w13 =
-        |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["sustained"]["w13"].clone();
+    let w13 = |as_of| q1_service(&loaded, as_of)["sustained"]["w13"].clone();
     assert_eq!(w13("2024-06-29"), ue(0, 0));
     assert_eq!(w13("2024-06-30"), ue(1, 0));
 }

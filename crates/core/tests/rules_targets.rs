@@ -253,28 +253,13 @@ fn tgt_2_people_into_work_target_is_40_percent_of_access() {
     assert_eq!(half["job_outcome_rate"], 0.5);
 }
 
-/// `n` unemployed referrals of es1 accessed on 2024-04-02; the first
-/// `into_work` of them start a job on 2024-05-01.
-fn people(n: usize, into_work: usize) -> Vec<Value> {
-    (0..n)
-        .map(|i| {
-            let jobs = if i < into_work {
-                json!([job("j1", "2024-05-01", json!({}))])
-            } else {
-                json!([])
-            };
-            referral(&format!("r{i}"), json!({"jobs": jobs}))
-        })
-        .collect()
-}
-
 /// Count statuses with a target of 4 a year: 4.0 for 2024/25, 1.0 to
 /// 2024-06-30 (4 × 91 / 365 = 0.997); people into work 1.6, to date 0.4.
 fn small_target_status(n: usize, into_work: usize) -> Value {
     targets_with(
         json!({"access_target_year2": 4}),
         json!({}),
-        people(n, into_work),
+        unemployed_referrals(n, into_work),
         "2024/25",
         "2024-06-30",
     )
@@ -301,7 +286,10 @@ fn tgt_3_count_status_met_on_track_behind() {
 #[test]
 fn tgt_2_people_into_work_target_to_date_is_the_one_the_status_uses() {
     let specialist = |policy: Value, n: usize, into_work: usize, as_of: &str| {
-        let mut doc = doc_with_staff(vec![staff("es1", json!({}))], people(n, into_work));
+        let mut doc = doc_with_staff(
+            vec![staff("es1", json!({}))],
+            unemployed_referrals(n, into_work),
+        );
         doc["policy"] = policy;
         let loaded = load(&doc);
         let period = ipstrack_core::Period::parse("2024/25").unwrap();
@@ -362,7 +350,7 @@ fn tgt_3_count_status_compares_with_the_target_as_reported() {
     let t = targets_with(
         json!({"access_target_year2": 251}),
         json!({"fte": 0.04}),
-        people(10, 0),
+        unemployed_referrals(10, 0),
         "2024/25",
         "2025-03-31",
     );
@@ -407,7 +395,7 @@ fn tgt_3_rate_status_compares_the_rate_as_reported() {
     let t = targets_with(
         json!({"job_outcome_rate_target": 0.6667}),
         json!({}),
-        people(3, 2),
+        unemployed_referrals(3, 2),
         "2024/25-Q1",
         "2024-06-30",
     );

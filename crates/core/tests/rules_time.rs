@@ -10,7 +10,7 @@ use ipstrack_core::model::StaffIdx;
 use ipstrack_core::report::ReportError;
 use ipstrack_core::targets::{Exact, rate, round_target};
 use ipstrack_core::{Period, report};
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[test]
 fn t_3_referral_received_after_as_of_is_ignored() {
@@ -18,7 +18,7 @@ fn t_3_referral_received_after_as_of_is_ignored() {
         referral("r1", json!({"received": "2024-04-10", "access": null})),
         referral("r2", json!({"received": "2024-04-20", "access": null})),
     ]);
-    let on = |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["referrals"].clone();
+    let on = |as_of| q1_service(&loaded, as_of)["referrals"].clone();
     assert_eq!(on("2024-04-19"), ue(1, 0));
     assert_eq!(on("2024-04-20"), ue(2, 0));
 }
@@ -31,7 +31,7 @@ fn t_3_contact_after_as_of_is_ignored() {
         "r1",
         json!({"contacts": [{"date": "2024-05-10", "kind": "face_to_face"}]}),
     )]);
-    let active = |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["caseload"].clone();
+    let active = |as_of| q1_service(&loaded, as_of)["caseload"].clone();
     assert_eq!(active("2024-05-09")["active"], 0);
     assert_eq!(active("2024-05-09")["open"], 1);
     assert_eq!(active("2024-05-10")["active"], 1);
@@ -73,8 +73,7 @@ fn t_3_engagement_change_after_as_of_is_ignored() {
         json!({"contacts": [{"date": "2024-05-01", "kind": "remote"}],
                "engagement": [{"date": "2024-05-10", "status": "not_seeking_work"}]}),
     )]);
-    let active =
-        |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["caseload"]["active"].clone();
+    let active = |as_of| q1_service(&loaded, as_of)["caseload"]["active"].clone();
     assert_eq!(active("2024-05-09"), 1);
     assert_eq!(active("2024-05-10"), 0);
 }
@@ -119,8 +118,7 @@ fn t_3_as_of_before_the_period_start_is_an_error() {
 #[test]
 fn t_3_caseload_date_is_the_earlier_of_as_of_and_period_end() {
     let loaded = bundle(vec![referral("r1", json!({}))]);
-    let date =
-        |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["caseload"]["date"].clone();
+    let date = |as_of| q1_service(&loaded, as_of)["caseload"]["date"].clone();
     assert_eq!(date("2024-05-15"), "2024-05-15");
     assert_eq!(date("2024-06-30"), "2024-06-30");
     assert_eq!(date("2024-08-01"), "2024-06-30");
@@ -132,8 +130,7 @@ fn t_3_discharge_after_as_of_is_still_open() {
         "r1",
         json!({"discharge": {"date": "2024-04-20", "reason": "moved away"}}),
     )]);
-    let open =
-        |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"]["caseload"]["open"].clone();
+    let open = |as_of| q1_service(&loaded, as_of)["caseload"]["open"].clone();
     assert_eq!(open("2024-04-19"), 1);
     assert_eq!(open("2024-04-20"), 0);
 }
@@ -162,7 +159,7 @@ fn t_3_events_after_as_of_are_not_counted_in_the_period() {
         json!({"received": "2024-04-02", "access": "2024-05-02",
                "jobs": [job("j1", "2024-05-03", json!({"four_hours_confirmed": "2024-05-03"}))]}),
     )]);
-    let service = |as_of| report_json(&loaded, "2024/25-Q1", as_of)["service"].clone();
+    let service = |as_of| q1_service(&loaded, as_of);
     let early = service("2024-05-01");
     assert_eq!(early["access"], ue(0, 0));
     assert_eq!(early["job_starts"], ue(0, 0));
@@ -192,23 +189,9 @@ fn t_5_targets_round_to_1_place_half_away_from_zero() {
     assert_eq!(round_target(Exact::new(40 * 92, 365)), 10.1); // 10.082…
 }
 
-/// `n` unemployed referrals in 2024/25-Q1; the first `into_work` of them start a job.
-fn supported(n: usize, into_work: usize) -> Vec<Value> {
-    (0..n)
-        .map(|i| {
-            let jobs = if i < into_work {
-                json!([job("j1", "2024-05-01", json!({}))])
-            } else {
-                json!([])
-            };
-            referral(&format!("r{i}"), json!({"jobs": jobs}))
-        })
-        .collect()
-}
-
 #[test]
 fn t_5_report_rate_one_in_eight_is_0_125() {
-    let report = report_of(supported(8, 1), "2024/25-Q1", "2024-06-30");
+    let report = report_of(unemployed_referrals(8, 1), "2024/25-Q1", "2024-06-30");
     assert_eq!(
         report["service"]["job_outcome_rate"],
         json!({"numerator": 1, "denominator": 8, "value": 0.125})
@@ -217,7 +200,7 @@ fn t_5_report_rate_one_in_eight_is_0_125() {
 
 #[test]
 fn t_5_report_rate_two_in_three_is_0_6667() {
-    let report = report_of(supported(3, 2), "2024/25-Q1", "2024-06-30");
+    let report = report_of(unemployed_referrals(3, 2), "2024/25-Q1", "2024-06-30");
     assert_eq!(
         report["service"]["job_outcome_rate"],
         json!({"numerator": 2, "denominator": 3, "value": 0.6667})

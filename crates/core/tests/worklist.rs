@@ -46,6 +46,24 @@ fn referral(id: &str, extra: Value) -> Value {
     r
 }
 
+/// `n` referrals `r0`, `r1`, … of es1, each with a remote contact on
+/// 2024-10-01.
+fn contacted_on_2024_10_01(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            referral(
+                &format!("r{i}"),
+                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
+            )
+        })
+        .collect()
+}
+
+/// The bundle with one referral `r1` of es1 with `extra` over its defaults.
+fn one_referral(extra: Value) -> Loaded {
+    bundle(vec![referral("r1", extra)])
+}
+
 /// *(rev. 3)* The engagement standards (ENG-1..4), left out of the CASE-4
 /// tests here and tested in `worklist_engagement.rs`.
 fn is_standard(alert: &Alert) -> bool {
@@ -74,17 +92,28 @@ fn client_alerts(items: &[WorkItem]) -> Vec<(String, Alert)> {
         .collect()
 }
 
+/// The referrals' own alerts (no engagement standards) on the worklist of `day`.
+fn client_alerts_on(loaded: &Loaded, day: &str) -> Vec<(String, Alert)> {
+    client_alerts(&worklist(&loaded.dataset, d(day)))
+}
+
+/// The ES's own alerts (about no one referral) on the worklist of `day`.
+fn es_alerts_on(loaded: &Loaded, day: &str) -> Vec<Alert> {
+    worklist(&loaded.dataset, d(day))
+        .into_iter()
+        .filter(|i| i.referral.is_none())
+        .map(|i| i.alert)
+        .collect()
+}
+
 #[test]
 fn case_4_contact_due_from_21_days_without_contact() {
-    let loaded = bundle(vec![referral(
-        "r1",
-        json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
-    )]);
+    let loaded = one_referral(json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}));
     // 20 days since contact: nothing yet.
-    assert!(client_alerts(&worklist(&loaded.dataset, d("2024-10-21"))).is_empty());
+    assert!(client_alerts_on(&loaded, "2024-10-21").is_empty());
     // 21 days: becomes inactive on 2024-10-29 (28 days) without a contact.
     assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-10-22"))),
+        client_alerts_on(&loaded, "2024-10-22"),
         vec![(
             "2024-10-29".to_string(),
             Alert::ContactDue {
@@ -101,14 +130,8 @@ fn case_4_contact_due_from_21_days_without_contact() {
             last_contact: Some(d("2024-10-01")),
         },
     )];
-    assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-10-29"))),
-        lapsed
-    );
-    assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-12-31"))),
-        lapsed
-    );
+    assert_eq!(client_alerts_on(&loaded, "2024-10-29"), lapsed);
+    assert_eq!(client_alerts_on(&loaded, "2024-12-31"), lapsed);
 }
 
 #[test]
@@ -119,7 +142,7 @@ fn case_4_a_lapsed_contact_is_listed_only_when_contact_alone_keeps_the_client_in
             r[k] = v.clone();
         }
         let loaded = bundle(vec![referral("r1", r)]);
-        client_alerts(&worklist(&loaded.dataset, d(day)))
+        client_alerts_on(&loaded, day)
             .into_iter()
             .any(|(_, a)| matches!(a, Alert::ContactLapsed { .. }))
     };
@@ -152,13 +175,12 @@ fn case_4_a_lapsed_contact_is_listed_only_when_contact_alone_keeps_the_client_in
 
 #[test]
 fn case_4_hold_reaching_28_days() {
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-10-20", "kind": "remote"}],
                "holds": [{"start": "2024-10-01", "end": null}]}),
-    )]);
-    assert!(client_alerts(&worklist(&loaded.dataset, d("2024-10-21"))).is_empty());
-    let items = client_alerts(&worklist(&loaded.dataset, d("2024-10-22")));
+    );
+    assert!(client_alerts_on(&loaded, "2024-10-21").is_empty());
+    let items = client_alerts_on(&loaded, "2024-10-22");
     assert_eq!(
         items,
         vec![(
@@ -184,7 +206,7 @@ fn case_4_waiting_list_past_expected_return_or_three_months() {
                    "contacts": [{"date": "2024-09-05", "kind": "remote"}]}),
         ),
     ]);
-    let on = |day: &str| client_alerts(&worklist(&loaded.dataset, d(day)));
+    let on = |day: &str| client_alerts_on(&loaded, day);
     assert!(
         on("2024-08-15").is_empty(),
         "on the expected return day it is not yet overdue"
@@ -221,15 +243,14 @@ fn case_4_waiting_list_past_expected_return_or_three_months() {
 
 #[test]
 fn case_4_milestone_due_in_the_next_14_days() {
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-09-25", "kind": "in_work_support"}],
                "jobs": [{"id": "j1", "type": "employee", "start": "2024-07-01", "end": null,
                          "hours_per_week": 16}]}),
-    )]);
+    );
     // 13-week day is 2024-07-01 + 90 = 2024-09-29.
     let milestones = |day: &str| -> Vec<(String, Alert)> {
-        client_alerts(&worklist(&loaded.dataset, d(day)))
+        client_alerts_on(&loaded, day)
             .into_iter()
             .filter(|(_, a)| matches!(a, Alert::MilestoneDue { .. }))
             .collect()
@@ -251,18 +272,15 @@ fn case_4_milestone_due_in_the_next_14_days() {
 
 #[test]
 fn case_4_job_awaiting_four_hours() {
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-10-01", "kind": "in_work_support"}],
                "jobs": [{"id": "j1", "type": "zero_hours", "start": "2024-10-01", "end": null,
                          "weekly_hours": [1, 2, 3]}]}),
-    )]);
+    );
     let awaiting = |day: &str| {
-        client_alerts(&worklist(&loaded.dataset, d(day)))
-            .into_iter()
-            .any(|(date, a)| {
-                date == "2024-10-01" && a == Alert::AwaitingFourHours { job: "j1".into() }
-            })
+        client_alerts_on(&loaded, day).into_iter().any(|(date, a)| {
+            date == "2024-10-01" && a == Alert::AwaitingFourHours { job: "j1".into() }
+        })
     };
     assert!(
         awaiting("2024-10-13"),
@@ -277,21 +295,10 @@ fn case_4_job_awaiting_four_hours() {
 
 #[test]
 fn case_4_caseload_outside_band_and_fid_2_retention_share() {
-    let mut referrals: Vec<Value> = (0..6)
-        .map(|i| {
-            referral(
-                &format!("r{i}"),
-                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
-            )
-        })
-        .collect();
+    let mut referrals: Vec<Value> = contacted_on_2024_10_01(6);
     referrals[0]["status_at_referral"] = json!("employed");
     let loaded = bundle(referrals);
-    let es_alerts: Vec<Alert> = worklist(&loaded.dataset, d("2024-10-02"))
-        .into_iter()
-        .filter(|i| i.referral.is_none())
-        .map(|i| i.alert)
-        .collect();
+    let es_alerts = es_alerts_on(&loaded, "2024-10-02");
     assert_eq!(es_alerts.len(), 2, "{es_alerts:?}");
     let Alert::CaseloadPerFte { standing } = &es_alerts[0] else {
         panic!("{es_alerts:?}")
@@ -369,14 +376,7 @@ fn case_4_active_caseload_per_fte_above_the_fidelity_limit_rev2() {
 
 #[test]
 fn case_4_caseload_alerts_follow_the_policy_rev2() {
-    let referrals: Vec<Value> = (0..6)
-        .map(|i| {
-            referral(
-                &format!("r{i}"),
-                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
-            )
-        })
-        .collect();
+    let referrals: Vec<Value> = contacted_on_2024_10_01(6);
     let mut loaded = bundle(referrals);
     loaded.dataset.policy.caseload_band = (5, 8);
     loaded.dataset.policy.fidelity_caseload = 6;
@@ -392,12 +392,11 @@ fn case_4_caseload_alerts_follow_the_policy_rev2() {
 fn case_4_contact_due_on_the_day_assertive_engagement_runs_out() {
     // Two-way contact 2024-09-06, attempt 2024-10-20: active until 2024-10-31,
     // inactive from 2024-11-01 (the two-way contact + 56 days).
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-09-06", "kind": "remote"},
                             {"date": "2024-10-20", "kind": "assertive_engagement"}]}),
-    )]);
-    let items = client_alerts(&worklist(&loaded.dataset, d("2024-10-25")));
+    );
+    let items = client_alerts_on(&loaded, "2024-10-25");
     assert_eq!(
         items,
         vec![(
@@ -414,23 +413,12 @@ fn case_4_contact_due_on_the_day_assertive_engagement_runs_out() {
 
 #[test]
 fn fid_2_retention_share_at_exactly_15_percent_is_fine() {
-    let mut referrals: Vec<Value> = (0..20)
-        .map(|i| {
-            referral(
-                &format!("r{i}"),
-                json!({"contacts": [{"date": "2024-10-01", "kind": "remote"}]}),
-            )
-        })
-        .collect();
+    let mut referrals: Vec<Value> = contacted_on_2024_10_01(20);
     for r in referrals.iter_mut().take(3) {
         r["status_at_referral"] = json!("employed");
     }
     let loaded = bundle(referrals);
-    let es_alerts: Vec<Alert> = worklist(&loaded.dataset, d("2024-10-02"))
-        .into_iter()
-        .filter(|i| i.referral.is_none())
-        .map(|i| i.alert)
-        .collect();
+    let es_alerts = es_alerts_on(&loaded, "2024-10-02");
     assert!(
         es_alerts.is_empty(),
         "20 active is inside the band and 3/20 = 15%: {es_alerts:?}"
@@ -447,13 +435,12 @@ fn discharged_in_work(checks: &[&str], end: Option<&str>) -> Loaded {
         .iter()
         .map(|c| json!({"date": c, "source": "client"}))
         .collect();
-    bundle(vec![referral(
-        "r1",
+    one_referral(
         json!({"discharge": {"date": "2024-07-01", "reason": "in work"},
                "in_work_checks": checks,
                "jobs": [{"id": "j1", "type": "employee", "start": "2024-06-10",
                          "end": end, "hours_per_week": 16}]}),
-    )])
+    )
 }
 
 fn confirm(date: &str, weeks: i32) -> (String, Alert) {
@@ -463,7 +450,7 @@ fn confirm(date: &str, weeks: i32) -> (String, Alert) {
 #[test]
 fn sus_7_confirm_still_in_work_from_14_days_before_a_milestone() {
     let loaded = discharged_in_work(&[], None);
-    let on = |day: &str| client_alerts(&worklist(&loaded.dataset, d(day)));
+    let on = |day: &str| client_alerts_on(&loaded, day);
     assert_eq!(on("2024-08-24"), [], "15 days before");
     assert_eq!(on("2024-08-25"), [confirm("2024-09-08", 13)]);
     // Overdue, it stays; the next milestone joins 14 days before it.
@@ -478,14 +465,14 @@ fn sus_7_confirm_still_in_work_from_14_days_before_a_milestone() {
 fn sus_7_a_check_on_the_milestone_day_clears_it_the_day_before_does_not() {
     let before = discharged_in_work(&["2024-09-07"], None);
     assert_eq!(
-        client_alerts(&worklist(&before.dataset, d("2024-09-10"))),
+        client_alerts_on(&before, "2024-09-10"),
         [confirm("2024-09-08", 13)]
     );
     let on = discharged_in_work(&["2024-09-08"], None);
-    assert_eq!(client_alerts(&worklist(&on.dataset, d("2024-09-10"))), []);
+    assert_eq!(client_alerts_on(&on, "2024-09-10"), []);
     // The next milestone comes round in its turn.
     assert_eq!(
-        client_alerts(&worklist(&on.dataset, d("2024-11-24"))),
+        client_alerts_on(&on, "2024-11-24"),
         [confirm("2024-12-08", 26)]
     );
 }
@@ -493,22 +480,18 @@ fn sus_7_a_check_on_the_milestone_day_clears_it_the_day_before_does_not() {
 #[test]
 fn sus_7_a_recorded_job_end_clears_it() {
     let ended = discharged_in_work(&[], Some("2024-08-01"));
-    assert_eq!(
-        client_alerts(&worklist(&ended.dataset, d("2024-09-01"))),
-        []
-    );
+    assert_eq!(client_alerts_on(&ended, "2024-09-01"), []);
 }
 
 #[test]
 fn sus_7_an_open_referral_gets_the_case_4_milestone_instead() {
-    let loaded = bundle(vec![referral(
-        "r1",
+    let loaded = one_referral(
         json!({"contacts": [{"date": "2024-08-30", "kind": "in_work_support"}],
                "jobs": [{"id": "j1", "type": "employee", "start": "2024-06-10",
                          "hours_per_week": 16}]}),
-    )]);
+    );
     assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-09-01"))),
+        client_alerts_on(&loaded, "2024-09-01"),
         [("2024-09-08".to_string(), Alert::MilestoneDue { weeks: 13 })]
     );
 }
@@ -518,10 +501,7 @@ fn sus_7_nothing_to_confirm_when_the_policy_counts_nothing_after_discharge() {
     let mut loaded = discharged_in_work(&[], None);
     loaded.dataset.policy.sustainment_after_discharge =
         ipstrack_core::policy::AfterDischarge::NotCounted;
-    assert_eq!(
-        client_alerts(&worklist(&loaded.dataset, d("2024-09-01"))),
-        []
-    );
+    assert_eq!(client_alerts_on(&loaded, "2024-09-01"), []);
 }
 
 /// CASE-4 on a referral's own page: `referral_alerts` gives exactly the

@@ -30,6 +30,11 @@ fn referral(id: &str, extra: Value) -> Value {
     r
 }
 
+/// The bundle with one referral `r1` of es1 with `extra` over its defaults.
+fn one_referral(extra: Value) -> Loaded {
+    bundle(vec![referral("r1", extra)])
+}
+
 /// An employer contact by es1 on `date`, naming client `client` if any.
 fn employer_contact(id: &str, date: &str, client: Option<&str>) -> Value {
     json!({"id": id, "es": "es1", "date": date, "employer": "Co-op", "kind": "visit",
@@ -142,7 +147,7 @@ fn eng_1_follows_the_policy() {
 
 #[test]
 fn eng_2_plan_review_due_91_days_after_its_start_or_latest_review() {
-    let loaded = bundle(vec![referral("r1", json!({}))]);
+    let loaded = one_referral(json!({}));
     assert_eq!(items(&loaded, "2024-09-02", plan_review), [], "90 days");
     assert_eq!(
         items(&loaded, "2024-09-03", plan_review),
@@ -153,11 +158,10 @@ fn eng_2_plan_review_due_91_days_after_its_start_or_latest_review() {
             }
         )]
     );
-    let reviewed = bundle(vec![referral(
-        "r1",
+    let reviewed = one_referral(
         json!({"vocational_plan": {"start": "2024-06-04", "end": null,
                                    "reviews": ["2024-08-01", "2024-12-01"]}}),
-    )]);
+    );
     // The review of 2024-12-01 is not known on 2024-10-31 (T-3).
     assert_eq!(items(&reviewed, "2024-10-30", plan_review), []);
     assert_eq!(
@@ -238,7 +242,7 @@ fn eng_3_only_decisions_in_force_on_the_day() {
 
 #[test]
 fn eng_4_first_employer_contact_due_within_30_days_of_access() {
-    let loaded = bundle(vec![referral("r1", json!({}))]);
+    let loaded = one_referral(json!({}));
     assert_eq!(items(&loaded, "2024-07-03", rapid), [], "29 days");
     assert_eq!(
         items(&loaded, "2024-07-04", rapid),
@@ -331,7 +335,7 @@ fn eng_4_the_rapid_search_share() {
 #[test]
 fn eng_3_a_new_decision_by_one_person_alone_is_refused_with_the_reason() {
     use ipstrack_core::standards::agreement;
-    let loaded = bundle(vec![referral("r1", json!({}))]);
+    let loaded = one_referral(json!({}));
     let d = &loaded.dataset;
     let es = Some(StaffIdx(0));
     let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();

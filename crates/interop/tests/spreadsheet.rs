@@ -4,13 +4,17 @@
 
 use std::path::Path;
 
-use ipstrack_core::bundle::{BundleDoc, parse_document, validate};
+use ipstrack_core::bundle::{BundleDoc, ReferralDoc, parse_document, validate};
 use ipstrack_core::{Day, Period, report};
 use ipstrack_interop::spreadsheet::{
-    ImportOptions, Mapping, Preview, Problem, caseload_csv, caseload_xlsx, preview, read_csv,
-    read_file, read_workbook,
+    ImportOptions, Mapping, Preview, Problem, Sheet, caseload_xlsx, preview, read_file,
+    read_workbook,
 };
 use rust_xlsxwriter::{Format, Workbook};
+
+mod support;
+
+use support::{csv_sheets, options, staff_only, xlsx_sheets};
 
 fn example(name: &str) -> BundleDoc {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,13 +29,6 @@ fn without_case_data(doc: &BundleDoc) -> BundleDoc {
         clients: Vec::new(),
         referrals: Vec::new(),
         ..doc.clone()
-    }
-}
-
-fn options() -> ImportOptions {
-    ImportOptions {
-        today: Day::parse("2026-11-23").unwrap(),
-        team: None,
     }
 }
 
@@ -93,51 +90,40 @@ const EXAMPLES: [&str; 6] = [
     "revision3-not-counted",
 ];
 
+/// The example `name`'s `sheets` imported over its staff alone: no problem,
+/// and every expected report of the example the same from what came back.
+/// The preview, for more checks.
+fn assert_the_same_reports_back(name: &str, doc: &BundleDoc, sheets: &[Sheet]) -> Preview {
+    let base = without_case_data(doc);
+    let p = preview(sheets, &Mapping::default(), &base, &later());
+    assert_eq!(p.problems, Vec::<Problem>::new(), "{name}");
+    let back = imported(&base, &p);
+    for (period, as_of) in periods(name) {
+        assert_eq!(
+            report_json(&back, &period, as_of),
+            report_json(doc, &period, as_of),
+            "{name} {}",
+            period.label
+        );
+    }
+    p
+}
+
 #[test]
 fn round_trip_of_every_example_through_xlsx_gives_the_same_report() {
-    let mapping = Mapping::default();
     for name in EXAMPLES {
         let doc = example(name);
-        let bytes = caseload_xlsx(&doc, &mapping).unwrap();
-        let sheets = read_workbook("export.xlsx", &bytes).unwrap();
-        let base = without_case_data(&doc);
-        let p = preview(&sheets, &mapping, &base, &later());
-        assert_eq!(p.problems, Vec::<Problem>::new(), "{name}");
+        let p = assert_the_same_reports_back(name, &doc, &xlsx_sheets(&doc));
         assert_eq!(p.referrals.create, doc.referrals.len(), "{name}");
         assert_eq!(p.clients.create, doc.clients.len(), "{name}");
-        let back = imported(&base, &p);
-        for (period, as_of) in periods(name) {
-            assert_eq!(
-                report_json(&back, &period, as_of),
-                report_json(&doc, &period, as_of),
-                "{name} {}",
-                period.label
-            );
-        }
     }
 }
 
 #[test]
 fn round_trip_of_every_example_through_csv_files_gives_the_same_report() {
-    let mapping = Mapping::default();
     for name in EXAMPLES {
         let doc = example(name);
-        let sheets: Vec<_> = caseload_csv(&doc, &mapping)
-            .unwrap()
-            .into_iter()
-            .map(|(file, text)| read_csv(&file, text.as_bytes()).unwrap())
-            .collect();
-        let base = without_case_data(&doc);
-        let p = preview(&sheets, &mapping, &base, &later());
-        assert_eq!(p.problems, Vec::<Problem>::new(), "{name}");
-        let back = imported(&base, &p);
-        for (period, as_of) in periods(name) {
-            assert_eq!(
-                report_json(&back, &period, as_of),
-                report_json(&doc, &period, as_of),
-                "{name}"
-            );
-        }
+        assert_the_same_reports_back(name, &doc, &csv_sheets(&doc));
     }
 }
 
@@ -156,25 +142,10 @@ fn importing_the_same_file_again_changes_nothing() {
     assert!(written.referrals.is_empty() && written.clients.is_empty());
 }
 
-/// The staff of the messy spreadsheet's service.
+/// The staff of the messy spreadsheet's service: the shared service
+/// without its clients, referrals and employer contacts.
 fn service() -> BundleDoc {
-    parse_document(
-        r#"{
-          "format": "ipstrack-bundle/1",
-          "service": { "name": "Northshire IPS", "start_date": "2019-04-01" },
-          "teams": [ { "id": "north", "name": "North" }, { "id": "south", "name": "South" } ],
-          "staff": [
-            { "id": "es1", "name": "Alice Smith", "role": "es", "team": "north",
-              "start_date": "2022-01-10", "fte": 1 },
-            { "id": "es2", "name": "Bilal Khan", "role": "es", "team": "north",
-              "start_date": "2022-01-10", "fte": 1 },
-            { "id": "es3", "name": "Carys Jones", "role": "es", "team": "south",
-              "start_date": "2022-01-10", "fte": 1 }
-          ],
-          "clients": [], "referrals": []
-        }"#,
-    )
-    .unwrap()
+    staff_only(&support::service())
 }
 
 /// A spreadsheet as services keep them: a merged title row, headings with
@@ -375,16 +346,20 @@ fn a_team_lead_imports_only_for_their_own_team() {
     assert_eq!(p.to_import(true).unwrap().referrals.len(), 1);
 }
 
+/// The first referral of `doc` with more than one contact.
+fn with_contacts(doc: &BundleDoc) -> ReferralDoc {
+    doc.referrals
+        .iter()
+        .find(|r| r.contacts.as_ref().is_some_and(|c| c.len() > 1))
+        .expect("a referral with contacts")
+        .clone()
+}
+
 #[test]
 fn a_child_sheet_replaces_that_list_and_keeps_the_others() {
     let mapping = Mapping::default();
     let doc = example("caseload");
-    let with = doc
-        .referrals
-        .iter()
-        .find(|r| r.contacts.as_ref().is_some_and(|c| c.len() > 1))
-        .expect("a referral with contacts")
-        .clone();
+    let with = with_contacts(&doc);
     let csv = format!(
         "Referral ID,Contact date,Contact type\n{},{},Face to face\n",
         with.id,
@@ -412,12 +387,7 @@ fn a_preview_carries_the_versions_it_was_built_on_and_says_what_each_replacement
     for (n, r) in doc.referrals.iter().enumerate() {
         doc.referral_versions.insert(r.id.clone(), n as i64 + 1);
     }
-    let with = doc
-        .referrals
-        .iter()
-        .find(|r| r.contacts.as_ref().is_some_and(|c| c.len() > 1))
-        .expect("a referral with contacts")
-        .clone();
+    let with = with_contacts(&doc);
     let first = Day::parse(&with.contacts.as_ref().unwrap()[0].date)
         .unwrap()
         .date();

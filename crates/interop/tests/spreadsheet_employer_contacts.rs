@@ -18,7 +18,7 @@ const EC_HEAD: &str =
 fn a_contacts_sheet_and_an_employer_contacts_sheet_are_told_apart() {
     let doc = service();
     let sheets = xlsx_sheets(&doc);
-    let p = preview(&sheets, &Mapping::default(), &doc, &options());
+    let p = preview_over(&sheets, &doc);
     let tables: Vec<(String, Option<Table>)> =
         p.sheets.iter().map(|s| (s.name.clone(), s.table)).collect();
     assert!(tables.contains(&("Contacts".into(), Some(Table::Contacts))));
@@ -35,7 +35,7 @@ fn a_contacts_sheet_and_an_employer_contacts_sheet_are_told_apart() {
         read_csv("contacts.csv", contacts.as_bytes()).unwrap(),
         read_csv("employers.csv", employer.as_bytes()).unwrap(),
     ];
-    let p = preview(&sheets, &Mapping::default(), &doc, &options());
+    let p = preview_over(&sheets, &doc);
     assert_eq!(p.sheets[0].table, Some(Table::Contacts));
     assert_eq!(p.sheets[1].table, Some(Table::EmployerContacts));
     assert_eq!(p.sheets[1].unused_columns, ["F (Referral date)"]);
@@ -56,7 +56,7 @@ fn employer_contacts_without_an_id_are_matched_to_stored_ones_or_numbered() {
          es1,11/06/2024,Co-op Food,Call,\n"
     );
     let sheets = read_file("employers.csv", csv.as_bytes()).unwrap();
-    let p = preview(&sheets, &Mapping::default(), &stored, &options());
+    let p = preview_over(&sheets, &stored);
     assert!(p.is_clean(), "{:#?}", p.problems);
     // ec1 and ec2 are matched (ec1's note changes, ec2 stays as it is); ec7
     // is matched and, the sheet having a note column but no client column,
@@ -85,7 +85,7 @@ fn employer_contacts_without_an_id_are_matched_to_stored_ones_or_numbered() {
     assert_eq!(written[1].note, None);
     // Imported, the same sheet again creates nothing.
     let stored = imported(&stored, &p);
-    let again = preview(&sheets, &Mapping::default(), &stored, &options());
+    let again = preview_over(&sheets, &stored);
     assert_eq!(
         (
             again.employer_contacts.create,
@@ -111,12 +111,7 @@ fn bad_employer_contact_rows_are_named_by_sheet_row_and_column_and_left_out_alon
          ,es2,03/05/2024,Aldi,E-mail,Sent the leaflet,c2\n"
     );
     let sheets = read_file("employers.csv", csv.as_bytes()).unwrap();
-    let p = preview(
-        &sheets,
-        &Mapping::default(),
-        &staff_only(&service()),
-        &options(),
-    );
+    let p = first_import(&sheets);
     let at = |row: u32, column: &str| format!("employers.csv row {row}, column {column}: ");
     assert_eq!(
         shown(&p),

@@ -7,7 +7,7 @@
 mod support;
 
 use ipstrack_core::bundle::validate;
-use ipstrack_interop::spreadsheet::{Mapping, caseload_csv, preview, read_file, read_workbook};
+use ipstrack_interop::spreadsheet::{Mapping, caseload_csv, read_file, read_workbook};
 use rust_xlsxwriter::{Format, Workbook};
 use support::*;
 // ---------------------------------------------------------------------------
@@ -19,7 +19,7 @@ fn plans_and_employer_contacts_go_out_and_come_back_the_same() {
     let doc = service();
     let base = staff_only(&doc);
     for (format, sheets) in [("xlsx", xlsx_sheets(&doc)), ("csv", csv_sheets(&doc))] {
-        let p = preview(&sheets, &Mapping::default(), &base, &options());
+        let p = preview_over(&sheets, &base);
         assert!(p.is_clean(), "{format}: {:#?}", p.problems);
         assert_eq!(p.referrals.create, 4, "{format}");
         assert_eq!(
@@ -39,7 +39,7 @@ fn an_exported_workbook_imported_again_creates_and_updates_nothing() {
     let doc = service();
     let sheets = xlsx_sheets(&doc);
     // Over the records it came from…
-    let again = preview(&sheets, &Mapping::default(), &doc, &options());
+    let again = preview_over(&sheets, &doc);
     assert!(again.is_clean(), "{:#?}", again.problems);
     assert_eq!((again.referrals.create, again.referrals.update), (0, 0));
     assert_eq!(
@@ -55,9 +55,9 @@ fn an_exported_workbook_imported_again_creates_and_updates_nothing() {
     assert!(written.employer_contacts.is_empty());
     // …and over what a first import wrote.
     let base = staff_only(&doc);
-    let first = preview(&sheets, &Mapping::default(), &base, &options());
+    let first = preview_over(&sheets, &base);
     let stored = imported(&base, &first);
-    let again = preview(&sheets, &Mapping::default(), &stored, &options());
+    let again = preview_over(&sheets, &stored);
     assert_eq!(
         (
             again.employer_contacts.create,
@@ -134,12 +134,7 @@ fn review_dates_in_one_cell_are_read_whatever_the_separator() {
          r2,c2,01/05/2024,Unemployed,es2,06/05/2024,\"03/06/2024;\",False\n"
     );
     let sheets = read_file("plans.csv", csv.as_bytes()).unwrap();
-    let p = preview(
-        &sheets,
-        &Mapping::default(),
-        &staff_only(&service()),
-        &options(),
-    );
+    let p = first_import(&sheets);
     assert!(p.is_clean(), "{:#?}", p.problems);
     let written = p.to_import(false).unwrap();
     let plan = |i: usize| written.referrals[i].vocational_plan.clone().unwrap();
@@ -168,12 +163,7 @@ fn review_dates_in_one_cell_are_read_whatever_the_separator() {
     let date = Format::new().set_num_format("dd/mm/yyyy");
     sheet.write_date_with_format(1, 6, day, &date).unwrap();
     let sheets = read_workbook("plans.xlsx", &book.save_to_buffer().unwrap()).unwrap();
-    let p = preview(
-        &sheets,
-        &Mapping::default(),
-        &staff_only(&service()),
-        &options(),
-    );
+    let p = first_import(&sheets);
     assert!(p.is_clean(), "{:#?}", p.problems);
     let r = &p.to_import(false).unwrap().referrals[0];
     assert_eq!(r.vocational_plan.as_ref().unwrap().reviews, ["2024-06-30"]);
@@ -193,12 +183,7 @@ fn bad_review_dates_and_agreements_are_named_by_sheet_row_and_column() {
          r8,c8,01/06/2024,Unemployed,es1,05/06/2024,\"07/07/2024, 08/08/2024\",Y\n"
     );
     let sheets = read_file("plans.csv", csv.as_bytes()).unwrap();
-    let p = preview(
-        &sheets,
-        &Mapping::default(),
-        &staff_only(&service()),
-        &options(),
-    );
+    let p = first_import(&sheets);
     let at = |row: u32, column: &str, referral: &str| {
         format!("plans.csv row {row}, column {column} (referral {referral}): ")
     };
@@ -237,7 +222,7 @@ fn a_sheet_without_the_review_or_agreement_column_keeps_the_stored_plan() {
              r1,c1,02/04/2024,Unemployed,es1,20/04/2024,01/10/2024{cells}\n"
         );
         let sheets = read_file("r1.csv", csv.as_bytes()).unwrap();
-        let p = preview(&sheets, &Mapping::default(), &stored, &options());
+        let p = preview_over(&sheets, &stored);
         assert!(p.is_clean(), "{:#?}", p.problems);
         p
     };
@@ -266,7 +251,7 @@ fn a_sheet_without_the_review_or_agreement_column_keeps_the_stored_plan() {
     // stored plan.
     let csv = format!("{HEAD},Plan review dates\nr1,c1,02/04/2024,Unemployed,es1,01/08/2024\n");
     let sheets = read_file("r1.csv", csv.as_bytes()).unwrap();
-    let p = preview(&sheets, &Mapping::default(), &stored, &options());
+    let p = preview_over(&sheets, &stored);
     assert!(p.is_clean(), "{:#?}", p.problems);
     let plan = p.to_import(false).unwrap().referrals[0]
         .vocational_plan

@@ -4,14 +4,13 @@
 
 mod common;
 
-use common::databases;
+use common::each_database_with_caseload;
 use ipstrack_core::model::Role;
 use ipstrack_store::{AUDIT_PAGE_MOST, AuditFilter, AuditSearch};
 
 #[tokio::test]
 async fn the_audit_log_is_searched_newest_first_a_page_at_a_time() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         for (i, actor) in ["ann", "bob", "ann"].iter().enumerate() {
             store
                 .add_user(
@@ -106,6 +105,6 @@ async fn the_audit_log_is_searched_newest_first_a_page_at_a_time() {
             "{}",
             db.name
         );
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

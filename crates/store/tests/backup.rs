@@ -43,10 +43,7 @@ async fn backup_then_restore_gives_the_same_data_users_audit_log_and_returns() {
         filled(&live).await;
         let backup = live.backup().await.unwrap();
         assert_eq!(backup.users.len(), 2, "{}", source.name);
-        for target in databases().await {
-            let name = format!("{} → {}", source.name, target.name);
-            let restored = target.open().await;
-            restored.restore(&backup).await.unwrap();
+        each_restore_of(&source, &backup, async |restored, _, name| {
             assert_eq!(
                 restored.export().await.unwrap(),
                 live.export().await.unwrap(),
@@ -108,9 +105,8 @@ async fn backup_then_restore_gives_the_same_data_users_audit_log_and_returns() {
                 matches!(restored.restore(&backup).await, Err(StoreError::Exists(_))),
                 "{name}"
             );
-            restored.close().await;
-            target.cleanup().await;
-        }
+        })
+        .await;
         live.close().await;
         source.cleanup().await;
     }

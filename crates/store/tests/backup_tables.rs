@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use ipstrack_core::bundle::{BundleDoc, ContactDoc, EmployerContactDoc};
-use ipstrack_store::{Entry, NOT_BACKED_UP, Role, SignIn, Step, Store};
+use ipstrack_store::{Backup, Entry, NOT_BACKED_UP, Role, SignIn, Step, Store};
 use sqlx::{Connection, Row};
 
 // ---------------------------------------------------------------------------
@@ -321,10 +321,7 @@ async fn a_restore_gives_back_every_table_row_for_row_on_both_databases() {
             );
         }
         let backup = live.backup().await.unwrap();
-        for target in databases().await {
-            let name = format!("{} → {}", source.name, target.name);
-            let restored = target.open().await;
-            restored.restore(&backup).await.unwrap();
+        each_restore_of(&source, &backup, async |restored, target, name| {
             let problems = differences(&kept, &tables(&target.url).await, &left_out);
             assert!(problems.is_empty(), "{name}:\n{}", problems.join("\n"));
             assert_eq!(
@@ -337,9 +334,8 @@ async fn a_restore_gives_back_every_table_row_for_row_on_both_databases() {
                 Vec::<String>::new(),
                 "{name}"
             );
-            restored.close().await;
-            target.cleanup().await;
-        }
+        })
+        .await;
         live.close().await;
         source.cleanup().await;
     }
@@ -384,16 +380,21 @@ async fn run_sql(url: &str, statements: &[&str]) {
     conn.close().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_restore_that_writes_fewer_rows_than_the_backup_holds_fails_and_leaves_the_database_empty()
- {
+/// A SQLite database filled with everything, and its JSON backup.
+async fn backup_of_everything() -> (TestDb, Backup) {
     let source = sqlite();
     let live = source.open().await;
     filled_with_everything(&live).await;
     let backup = live.backup().await.unwrap();
     live.close().await;
-    for db in databases().await {
-        let store = db.open().await;
+    (source, backup)
+}
+
+#[tokio::test]
+async fn a_restore_that_writes_fewer_rows_than_the_backup_holds_fails_and_leaves_the_database_empty()
+ {
+    let (source, backup) = backup_of_everything().await;
+    each_database(async |store, db| {
         // Employer contacts silently dropped as they are written.
         let drop_them: &[&str] = if db.name == "postgres" {
             &[
@@ -422,16 +423,14 @@ async fn a_restore_that_writes_fewer_rows_than_the_backup_holds_fails_and_leaves
         };
         run_sql(&db.url, &[undo]).await;
         store.restore(&backup).await.unwrap();
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
     source.cleanup().await;
 }
 
 #[tokio::test]
 async fn a_backup_refuses_to_leave_out_the_rows_of_a_table_it_does_not_know() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         run_sql(
             &db.url,
             &[
@@ -445,20 +444,14 @@ async fn a_backup_refuses_to_leave_out_the_rows_of_a_table_it_does_not_know() {
         // Empty, it is nothing to lose.
         run_sql(&db.url, &["DELETE FROM referral_notes"]).await;
         store.backup().await.unwrap();
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn doctor_notices_records_the_audit_log_has_that_the_database_lost() {
-    let source = sqlite();
-    let live = source.open().await;
-    filled_with_everything(&live).await;
-    let backup = live.backup().await.unwrap();
-    live.close().await;
-    for db in databases().await {
-        let store = db.open().await;
+    let (source, backup) = backup_of_everything().await;
+    each_database(async |store, db| {
         store.restore(&backup).await.unwrap();
         assert_eq!(
             store.integrity_check().await.unwrap(),
@@ -483,8 +476,7 @@ async fn doctor_notices_records_the_audit_log_has_that_the_database_lost() {
             "{}: {problems}",
             db.name
         );
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
     source.cleanup().await;
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{databases, example_bundle};
+use common::{each_database, each_database_with_caseload, example_bundle};
 use ipstrack_core::bundle::EmployerContactDoc;
 use ipstrack_store::{AuditFilter, Change, StoreError};
 
@@ -24,8 +24,7 @@ fn visit(es: &str) -> EmployerContactDoc {
 
 #[tokio::test]
 async fn an_employer_contact_is_recorded_changed_and_removed_with_its_audit() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let (_, start) = store.load_with_change().await.unwrap();
 
         let saved = store
@@ -92,14 +91,13 @@ async fn an_employer_contact_is_recorded_changed_and_removed_with_its_audit() {
         assert!(audit[1].old_value.as_deref().unwrap().contains("visit"));
         assert!(audit[1].new_value.as_deref().unwrap().contains("call"));
         assert!(audit[2].new_value.is_none());
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_employer_contact_is_checked_as_in_a_bundle_and_nothing_is_written_when_refused() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let mut no_es = visit("es9");
         no_es.kind = "lunch".into();
         let Err(StoreError::Invalid(errors)) = store.record_employer_contact(&no_es, "es1").await
@@ -115,14 +113,13 @@ async fn an_employer_contact_is_checked_as_in_a_bundle_and_nothing_is_written_wh
             Err(StoreError::Invalid(_))
         ));
         assert!(store.employer_contacts().await.unwrap().is_empty());
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn employer_contacts_are_imported_and_exported_with_the_bundle() {
-    for db in databases().await {
-        let store = db.open().await;
+    each_database(async |store, db| {
         let mut bundle = example_bundle("caseload");
         let mut first = visit("es1");
         first.id = "ec-a".into();
@@ -159,6 +156,6 @@ async fn employer_contacts_are_imported_and_exported_with_the_bundle() {
             Err(StoreError::Invalid(_))
         ));
         assert_eq!(store.employer_contacts().await.unwrap().len(), 2);
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

@@ -7,10 +7,10 @@
 
 mod common;
 
-use common::{databases, example_bundle};
+use common::{assert_restored_exports, audit_of, databases, each_database_with_example};
 use ipstrack_core::bundle::{ContactDoc, EnteredInErrorDoc, canonical};
 use ipstrack_core::{Period, report};
-use ipstrack_store::{AuditFilter, Change, Edit, Entry, Step, StoreError};
+use ipstrack_store::{Change, Edit, Entry, Step, StoreError};
 
 fn mark(date: &str) -> EnteredInErrorDoc {
     EnteredInErrorDoc {
@@ -32,12 +32,7 @@ fn referrals_counted(loaded: &ipstrack_core::Loaded, day: &str) -> u64 {
 
 #[tokio::test]
 async fn err_1_marking_and_restoring_a_referral_round_trips_on_both_databases() {
-    for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("revision3"), "setup")
-            .await
-            .unwrap();
+    each_database_with_example("revision3", "setup", async |store, db| {
         let exported = store.export().await.unwrap();
         let first = &exported.referrals[0];
         let (id, received) = (first.id.clone(), first.received.clone());
@@ -76,13 +71,7 @@ async fn err_1_marking_and_restoring_a_referral_round_trips_on_both_databases() 
         assert_eq!(e.recorded_by, "Sam Lead");
 
         // Its audit entry and its change, written with it.
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some(id.clone()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, &id).await;
         let last = audit.last().unwrap();
         assert_eq!(
             (last.actor.as_str(), last.action.as_str()),
@@ -133,13 +122,7 @@ async fn err_1_marking_and_restoring_a_referral_round_trips_on_both_databases() 
                 .any(|r| r.id == id && r.entered_in_error.is_some())
         );
         let backup = store.backup().await.unwrap();
-        for target in databases().await {
-            let restored = target.open().await;
-            restored.restore(&backup).await.unwrap();
-            let name = format!("{} → {}", db.name, target.name);
-            assert_eq!(restored.export().await.unwrap(), now, "{name}");
-            target.cleanup().await;
-        }
+        assert_restored_exports(db, &backup, &now).await;
         let mut expected = now.clone();
         expected.referral_versions.clear();
         for target in databases().await {
@@ -169,13 +152,7 @@ async fn err_1_marking_and_restoring_a_referral_round_trips_on_both_databases() 
         assert!(back.referral.entered_in_error.is_none());
         let loaded = store.load().await.unwrap();
         assert_eq!(referrals_counted(&loaded, &received), counted);
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some(id.clone()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, &id).await;
         assert!(
             audit
                 .last()
@@ -186,6 +163,6 @@ async fn err_1_marking_and_restoring_a_referral_round_trips_on_both_databases() 
                 .to_string()
                 .contains("entered_in_error")
         );
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

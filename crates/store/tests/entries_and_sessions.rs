@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{databases, example_bundle};
+use common::{audit_of, each_database, each_database_with_example, example_bundle};
 use ipstrack_core::bundle::validate;
-use ipstrack_store::{AuditFilter, Role, StoreError};
+use ipstrack_store::{Role, StoreError};
 
 /// Issue 11 replaced the 15-minute account lock by backoff per account and
 /// address (crates/store/tests/sign_in.rs tests the rule in full): five
@@ -14,28 +14,21 @@ use ipstrack_store::{AuditFilter, Role, StoreError};
 #[tokio::test]
 async fn sessions_expire_end_on_sign_out_and_five_failures_slow_that_address() {
     use ipstrack_store::SignIn;
+    const PASSWORD: &str = "correct horse battery";
     const HERE: &str = "192.0.2.1";
-    for db in databases().await {
-        let store = db.open().await;
+    each_database_with_example("sustainment", "admin", async |store, db| {
         store
-            .import(&example_bundle("sustainment"), "admin")
+            .add_user("es1", PASSWORD, Role::Es, Some("es1"), "admin")
             .await
             .unwrap();
-        store
-            .add_user(
-                "es1",
-                "correct horse battery",
-                Role::Es,
-                Some("es1"),
-                "admin",
-            )
-            .await
-            .unwrap();
-        let SignIn::Ok { token, session } = store
-            .sign_in("es1", "correct horse battery", HERE, 8)
-            .await
-            .unwrap()
-        else {
+        // es1 signs in with `password` from `address` for `hours`.
+        let sign_in = async |password: &str, address: &str, hours: i64| {
+            store
+                .sign_in("es1", password, address, hours)
+                .await
+                .unwrap()
+        };
+        let SignIn::Ok { token, session } = sign_in(PASSWORD, HERE, 8).await else {
             panic!("{}: sign-in refused", db.name)
         };
         assert_eq!(session.user.staff_id.as_deref(), Some("es1"));
@@ -44,48 +37,29 @@ async fn sessions_expire_end_on_sign_out_and_five_failures_slow_that_address() {
         store.sign_out(&token).await.unwrap();
         assert_eq!(store.session(&token).await.unwrap(), None);
         // An expired session is no session.
-        let SignIn::Ok { token: old, .. } = store
-            .sign_in("es1", "correct horse battery", HERE, 0)
-            .await
-            .unwrap()
-        else {
+        let SignIn::Ok { token: old, .. } = sign_in(PASSWORD, HERE, 0).await else {
             panic!()
         };
         assert_eq!(store.session(&old).await.unwrap(), None);
         // Four failures, then the right password still works and resets the count.
         for _ in 0..4 {
-            assert_eq!(
-                store.sign_in("es1", "wrong", HERE, 8).await.unwrap(),
-                SignIn::Refused
-            );
+            assert_eq!(sign_in("wrong", HERE, 8).await, SignIn::Refused);
         }
         assert!(matches!(
-            store
-                .sign_in("es1", "correct horse battery", HERE, 8)
-                .await
-                .unwrap(),
+            sign_in(PASSWORD, HERE, 8).await,
             SignIn::Ok { .. }
         ));
         // Five in a row slow that address, even for the right password...
         for _ in 0..5 {
-            assert_eq!(
-                store.sign_in("es1", "wrong", HERE, 8).await.unwrap(),
-                SignIn::Refused
-            );
+            assert_eq!(sign_in("wrong", HERE, 8).await, SignIn::Refused);
         }
         assert!(matches!(
-            store
-                .sign_in("es1", "correct horse battery", HERE, 8)
-                .await
-                .unwrap(),
+            sign_in(PASSWORD, HERE, 8).await,
             SignIn::Slowed { .. }
         ));
         // ...but not another one.
         assert!(matches!(
-            store
-                .sign_in("es1", "correct horse battery", "198.51.100.7", 8)
-                .await
-                .unwrap(),
+            sign_in(PASSWORD, "198.51.100.7", 8).await,
             SignIn::Ok { .. }
         ));
         // An unknown user is refused the same way.
@@ -93,9 +67,8 @@ async fn sessions_expire_end_on_sign_out_and_five_failures_slow_that_address() {
             store.sign_in("nobody", "whatever", HERE, 8).await.unwrap(),
             SignIn::Refused
         );
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -108,8 +81,7 @@ async fn contact_mechanisms_round_trip_and_are_checked_on_data_entry() {
         mechanism: mechanism.map(str::to_string),
         note: None,
     };
-    for db in databases().await {
-        let store = db.open().await;
+    each_database(async |store, db| {
         let mut bundle = example_bundle("caseload");
         let r = &mut bundle.referrals[0];
         let id = r.id.clone();
@@ -152,13 +124,7 @@ async fn contact_mechanisms_round_trip_and_are_checked_on_data_entry() {
         let loaded = store.load().await.unwrap();
         let last = loaded.dataset.referrals[0].contacts.last().unwrap();
         assert_eq!(last.mechanism, Some(Mechanism::TextMessage), "{}", db.name);
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some(id.clone()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, &id).await;
         let entry = audit.iter().rfind(|e| e.record_type == "contact").unwrap();
         assert!(
             entry
@@ -193,19 +159,13 @@ async fn contact_mechanisms_round_trip_and_are_checked_on_data_entry() {
             }
         }
         assert_eq!(store.contact_count(&id).await.unwrap(), count);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn refusals_say_what_kind_they_are_not_found_exists_or_not_allowed() {
-    for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("sustainment"), "admin")
-            .await
-            .unwrap();
+    each_database_with_example("sustainment", "admin", async |store, db| {
         store
             .add_user("boss", "a long first password", Role::Admin, None, "cli")
             .await
@@ -268,15 +228,13 @@ async fn refusals_say_what_kind_they_are_not_found_exists_or_not_allowed() {
             store.disable_user("es1", "boss").await,
             Err(StoreError::Exists(m)) if m == "user es1 is already disabled"
         ));
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_client_imported_as_written_is_changed_from_the_page_that_shows_it() {
-    for db in databases().await {
-        let store = db.open().await;
+    each_database(async |store, db| {
         let mut doc = example_bundle("sustainment");
         let client = doc.referrals[0].client.clone();
         let c = doc.clients.iter_mut().find(|c| c.id == client).unwrap();
@@ -312,7 +270,6 @@ async fn a_client_imported_as_written_is_changed_from_the_page_that_shows_it() {
             store.update_client(&referral, &changed, &seen, "es1").await,
             Err(StoreError::Changed(_))
         ));
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{databases, example_bundle};
+use common::{assert_restored_exports, each_database, example_bundle};
 use ipstrack_core::bundle::{DecisionDoc, InWorkCheckDoc, canonical};
 use ipstrack_store::{Edit, Entry, Replacement, Step};
 
@@ -19,8 +19,7 @@ fn check(date: &str, source: &str, note: Option<&str>) -> InWorkCheckDoc {
 
 #[tokio::test]
 async fn sus_6_in_work_checks_and_eng_3_agreed_by_survive_every_path() {
-    for db in databases().await {
-        let store = db.open().await;
+    each_database(async |store, db| {
         let bundle = example_bundle("revision3");
         assert!(
             bundle
@@ -104,19 +103,8 @@ async fn sus_6_in_work_checks_and_eng_3_agreed_by_survive_every_path() {
             db.name
         );
         let backup = store.backup().await.unwrap();
-        for target in databases().await {
-            let restored = target.open().await;
-            restored.restore(&backup).await.unwrap();
-            assert_eq!(
-                restored.export().await.unwrap(),
-                now,
-                "{} → {}",
-                db.name,
-                target.name
-            );
-            target.cleanup().await;
-        }
+        assert_restored_exports(db, &backup, &now).await;
         assert!(store.integrity_check().await.unwrap().is_empty());
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

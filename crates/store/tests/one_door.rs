@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::databases;
+use common::{databases, each_database_with_caseload};
 use ipstrack_core::bundle::{
     BundleDoc, ClientDoc, ContactDoc, DischargeDoc, EmployerContactDoc, JobDoc, ReferralDoc,
     canonical,
@@ -57,8 +57,7 @@ fn person(id: &str, nhs: &str) -> ClientDoc {
 
 #[tokio::test]
 async fn bad_1_an_nhs_number_with_a_space_already_another_clients_is_refused() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let a = store.referral("r1").await.unwrap().unwrap();
         let seen = ipstrack_store::client_fingerprint(&a.client);
         store
@@ -93,15 +92,14 @@ async fn bad_1_an_nhs_number_with_a_space_already_another_clients_is_refused() {
             "{}: {refused:?}",
             db.name
         );
-        assert_stored_as_loaded(&store, db.name).await;
-        db.cleanup().await;
-    }
+        assert_stored_as_loaded(store, db.name).await;
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn bad_1_every_write_stores_text_as_the_loader_reads_it() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let r1 = store.referral("r1").await.unwrap().unwrap();
         // A step: a contact with a note typed with spaces around it.
         store
@@ -207,15 +205,14 @@ async fn bad_1_every_write_stores_text_as_the_loader_reads_it() {
         assert_eq!(contact.contact.employer, "Tesco");
         assert_eq!(contact.contact.note, None);
         assert_eq!(contact.contact.client.as_deref(), Some("c1"));
-        assert_stored_as_loaded(&store, db.name).await;
-        db.cleanup().await;
-    }
+        assert_stored_as_loaded(store, db.name).await;
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn bad_1_an_import_stores_text_as_the_loader_reads_it_and_a_trimmed_copy_changes_nothing() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let mut doc = store.export().await.unwrap();
         doc.teams[0].name = format!("  {} ", doc.teams[0].name);
         doc.referrals[0].discharge = Some(DischargeDoc {
@@ -223,13 +220,13 @@ async fn bad_1_an_import_stores_text_as_the_loader_reads_it_and_a_trimmed_copy_c
             reason: Some(" moved away ".into()),
         });
         store.import(&doc, "cli:test").await.unwrap();
-        assert_stored_as_loaded(&store, db.name).await;
+        assert_stored_as_loaded(store, db.name).await;
         // The same bundle again: the stored form is the same, nothing changes.
         let summary = store.import(&doc, "cli:test").await.unwrap();
         assert_eq!(summary.teams.updated, 0, "{}", db.name);
         assert_eq!(summary.referrals.updated, 0, "{}", db.name);
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 /// Text a person might type, spaces, line breaks, other scripts and
@@ -315,8 +312,7 @@ proptest! {
 #[tokio::test]
 async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
     use ipstrack_core::bundle::TransferDoc;
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let r = store.referral("r1").await.unwrap().unwrap();
         let before = |date: &str| {
             Step::Transfer(TransferDoc {
@@ -364,9 +360,9 @@ async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
             "{}: {refused:?}",
             db.name
         );
-        assert_stored_as_loaded(&store, db.name).await;
-        db.cleanup().await;
-    }
+        assert_stored_as_loaded(store, db.name).await;
+    })
+    .await;
 }
 
 /// A row written before issue 20 (text with spaces around it) still loads;
@@ -374,8 +370,7 @@ async fn r_2_a_transfer_cannot_be_backdated_before_the_current_assignment() {
 #[tokio::test]
 async fn doctor_names_a_record_stored_otherwise_than_the_loader_reads_it() {
     use sqlx::{Connection, Executor};
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         assert!(
             store.integrity_check().await.unwrap().is_empty(),
             "{}",
@@ -392,6 +387,6 @@ async fn doctor_names_a_record_stored_otherwise_than_the_loader_reads_it() {
         let problems = store.integrity_check().await.unwrap();
         assert_eq!(problems.len(), 1, "{}: {problems:?}", db.name);
         assert!(problems[0].contains("team t1"), "{}: {problems:?}", db.name);
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::databases;
+use common::{assert_restored_exports, each_database_with_caseload};
 use ipstrack_core::bundle::{BundleDoc, canonical};
 use ipstrack_store::{Store, StoreError};
 
@@ -33,10 +33,9 @@ async fn stored_as_loaded(store: &Store) -> BundleDoc {
 
 #[tokio::test]
 async fn a_possible_duplicate_is_kept_backed_up_restored_and_merged() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
-        let (a, b) = entered_twice(&store).await;
-        let stored = stored_as_loaded(&store).await;
+    each_database_with_caseload(async |store, db| {
+        let (a, b) = entered_twice(store).await;
+        let stored = stored_as_loaded(store).await;
         assert_eq!(
             stored.clients[1].possible_duplicate_of.as_ref(),
             Some(&a),
@@ -46,18 +45,7 @@ async fn a_possible_duplicate_is_kept_backed_up_restored_and_merged() {
 
         // A backup gives it back, table by table.
         let backup = store.backup().await.unwrap();
-        for target in databases().await {
-            let restored = target.open().await;
-            restored.restore(&backup).await.unwrap();
-            assert_eq!(
-                restored.export().await.unwrap(),
-                stored,
-                "{} → {}",
-                db.name,
-                target.name
-            );
-            target.cleanup().await;
-        }
+        assert_restored_exports(db, &backup, &stored).await;
 
         // A third client with the number, kept as no one's duplicate: refused.
         let referral_of = |c: &str| {
@@ -87,7 +75,7 @@ async fn a_possible_duplicate_is_kept_backed_up_restored_and_merged() {
             .update_client(&r3, &changed, &seen, "es")
             .await
             .unwrap();
-        stored_as_loaded(&store).await;
+        stored_as_loaded(store).await;
 
         // Merging the second into the first: its referrals are the first's,
         // its record gone, and the third now names the first still.
@@ -97,7 +85,7 @@ async fn a_possible_duplicate_is_kept_backed_up_restored_and_merged() {
             Err(StoreError::NotFound(_))
         ));
         store.merge_clients(&b, &a, "manager").await.unwrap();
-        let after = stored_as_loaded(&store).await;
+        let after = stored_as_loaded(store).await;
         assert!(after.clients.iter().all(|c| c.id != b), "{}", db.name);
         assert_eq!(
             after.referrals.iter().find(|r| r.id == rb).unwrap().client,
@@ -113,7 +101,7 @@ async fn a_possible_duplicate_is_kept_backed_up_restored_and_merged() {
             .update_client(&referral_of(&a), &renumbered, &seen, "manager")
             .await
             .unwrap();
-        let last = stored_as_loaded(&store).await;
+        let last = stored_as_loaded(store).await;
         assert!(
             last.clients
                 .iter()
@@ -121,6 +109,6 @@ async fn a_possible_duplicate_is_kept_backed_up_restored_and_merged() {
             "{}",
             db.name
         );
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

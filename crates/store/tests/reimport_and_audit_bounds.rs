@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{databases, example_bundle};
+use common::{audit_len, each_database_with_caseload, example_bundle};
 use ipstrack_store::{AuditFilter, StoreError};
 use serde_json::Value;
 
@@ -20,8 +20,7 @@ fn contact_on(date: &str) -> ipstrack_core::bundle::ContactDoc {
 #[tokio::test]
 async fn an_export_imported_after_a_contact_was_recorded_is_refused_naming_the_referral_and_nothing_is_written()
  {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let export = store.export().await.unwrap();
         // The export says which version of each referral it was taken at.
         assert_eq!(export.referral_versions.len(), export.referrals.len());
@@ -46,7 +45,7 @@ async fn an_export_imported_after_a_contact_was_recorded_is_refused_naming_the_r
             .get_or_insert_default()
             .push(contact_on("2024-11-05"));
         let before = store.export().await.unwrap();
-        let audit_before = store.audit(&AuditFilter::default()).await.unwrap().len();
+        let audit_before = audit_len(store).await;
 
         let err = store.import(&bundle, "importer").await.unwrap_err();
         let message = err.to_string();
@@ -68,31 +67,26 @@ async fn an_export_imported_after_a_contact_was_recorded_is_refused_naming_the_r
         assert_eq!(store.contact_count("r3").await.unwrap(), contacts);
         assert_eq!(store.export().await.unwrap(), before, "{}", db.name);
         assert_eq!(
-            store.audit(&AuditFilter::default()).await.unwrap().len(),
+            audit_len(store).await,
             audit_before,
             "{}: no audit rows",
             db.name
         );
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_export_imported_again_unchanged_changes_nothing_and_its_edits_are_written() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let export = store.export().await.unwrap();
-        let audit_before = store.audit(&AuditFilter::default()).await.unwrap().len();
+        let audit_before = audit_len(store).await;
         let again = store.import(&export, "importer").await.unwrap();
         assert_eq!(again.referrals.unchanged, export.referrals.len());
         assert!(again.updated.is_empty(), "{:?}", again.updated);
         assert!(again.replaced.is_empty(), "{:?}", again.replaced);
         assert_eq!(store.export().await.unwrap(), export, "{}", db.name);
-        assert_eq!(
-            store.audit(&AuditFilter::default()).await.unwrap().len(),
-            audit_before
-        );
+        assert_eq!(audit_len(store).await, audit_before);
 
         // An edit made on a current export is written, and counts the version up.
         let mut edited = export.clone();
@@ -111,15 +105,13 @@ async fn an_export_imported_again_unchanged_changes_nothing_and_its_edits_are_wr
         // holds it as stored, so nothing is replaced and nothing refused.
         let same = store.import(&edited, "importer").await.unwrap();
         assert!(same.updated.is_empty(), "{:?}", same.updated);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_referral_the_bundle_does_not_version_is_replaced_and_reported_with_what_it_removed() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         store
             .change_referral(
                 "r3",
@@ -150,9 +142,8 @@ async fn a_referral_the_bundle_does_not_version_is_replaced_and_reported_with_wh
         let summary = store.import(&foreign, "importer").await.unwrap();
         assert_eq!(summary.replaced, dry.replaced);
         assert_eq!(store.contact_count("r3").await.unwrap(), contacts - 1);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 fn out_of_scope(record_id: &str) -> Vec<ipstrack_core::model::OutOfScope> {
@@ -185,14 +176,13 @@ async fn out_of_scope_rows(store: &ipstrack_store::Store) -> Vec<(String, String
 
 #[tokio::test]
 async fn repeated_out_of_scope_lookups_are_one_row_a_minute_with_their_count() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         for _ in 0..500 {
             assert!(store.audit_out_of_scope_later("es1", out_of_scope("r-x")));
         }
         assert!(store.audit_out_of_scope_later("es2", out_of_scope("r-x")));
         store.flush_audit().await;
-        let rows = out_of_scope_rows(&store).await;
+        let rows = out_of_scope_rows(store).await;
         let mut keys: Vec<_> = rows.iter().map(|r| (&r.0, &r.1, &r.2)).collect();
         keys.dedup();
         assert_eq!(keys.len(), rows.len(), "{}: {rows:?}", db.name);
@@ -204,14 +194,13 @@ async fn repeated_out_of_scope_lookups_are_one_row_a_minute_with_their_count() {
         };
         assert_eq!((count("es1"), count("es2")), (500, 1), "{}", db.name);
         assert!(rows.len() <= 3, "{}: {rows:?}", db.name);
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn one_user_adds_at_most_the_limit_of_out_of_scope_rows_a_minute() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let n = 5 * ipstrack_store::AUDIT_ROWS_PER_USER_MINUTE;
         for i in 0..n {
             store.audit_out_of_scope_later("es1", out_of_scope(&format!("r-{i}")));
@@ -219,7 +208,7 @@ async fn one_user_adds_at_most_the_limit_of_out_of_scope_rows_a_minute() {
         // Another user is not held back by the first.
         store.audit_out_of_scope_later("es2", out_of_scope("r-0"));
         store.flush_audit().await;
-        let rows = out_of_scope_rows(&store).await;
+        let rows = out_of_scope_rows(store).await;
         let es1: Vec<_> = rows.iter().filter(|r| r.0 == "es1").collect();
         // At most the limit and one folded row (`*`) a minute (a minute may
         // end during the test: two minutes).
@@ -241,14 +230,13 @@ async fn one_user_adds_at_most_the_limit_of_out_of_scope_rows_a_minute() {
             "{}",
             db.name
         );
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_full_audit_queue_drops_and_counts_entries_and_never_waits() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         store.audit_out_of_scope_later("es1", out_of_scope("r-first"));
         let held = store.hold_audit_writer().await;
         // The writer stops at its next write (a flush) while entries come.
@@ -266,9 +254,9 @@ async fn a_full_audit_queue_drops_and_counts_entries_and_never_waits() {
         drop(held);
         flushing.await.unwrap();
         store.flush_audit().await;
-        let rows = out_of_scope_rows(&store).await;
+        let rows = out_of_scope_rows(store).await;
         let written: u64 = rows.iter().filter(|r| r.1 == "r-x").map(|r| r.3).sum();
         assert_eq!(written + dropped, n as u64, "{}", db.name);
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::databases;
+use common::{databases, each_database_with_caseload};
 use ipstrack_core::bundle::{ContactDoc, EngagementDoc, SpellDoc};
 use ipstrack_store::{Change, Edit, Entry, KeyKind, RequestKey, Step, Store, StoreError};
 
@@ -27,9 +27,8 @@ async fn first_referral(store: &Store) -> (String, i64) {
 
 #[tokio::test]
 async fn concurrent_contacts_and_steps_on_one_referral_lose_nothing() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
-        let (id, _) = first_referral(&store).await;
+    each_database_with_caseload(async |store, db| {
+        let (id, _) = first_referral(store).await;
         let before = store.contact_count(&id).await.unwrap();
         // Two people add 15 contacts each while a third records engagement
         // changes and holds on the same referral.
@@ -85,18 +84,16 @@ async fn concurrent_contacts_and_steps_on_one_referral_lose_nothing() {
             db.name,
             saved.version
         );
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_edit_from_an_older_version_is_refused_and_an_addition_is_not() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         // A referral whose access is taken out (a correction), so that
         // access can be recorded again.
-        let (id, version) = first_referral(&store).await;
+        let (id, version) = first_referral(store).await;
         let corrected = store
             .change_referral(
                 &id,
@@ -170,16 +167,14 @@ async fn an_edit_from_an_older_version_is_refused_and_an_addition_is_not() {
         assert_eq!(removed.referral.contacts.unwrap().len(), before - 1);
         let stored = store.referral(&id).await.unwrap().unwrap();
         assert_eq!(stored.referral.contacts.unwrap().len(), before - 1);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_bad_step_writes_nothing_and_names_the_field() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
-        let (id, version) = first_referral(&store).await;
+    each_database_with_caseload(async |store, db| {
+        let (id, version) = first_referral(store).await;
         let before = store.referral(&id).await.unwrap().unwrap();
         let bad = Step::Hold(SpellDoc {
             start: "2024-07-10".into(),
@@ -202,17 +197,15 @@ async fn a_bad_step_writes_nothing_and_names_the_field() {
             Err(StoreError::NotFound(what)) => assert_eq!(what, "referral no-such-referral"),
             other => panic!("{}: {other:?}", db.name),
         }
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn every_write_appends_to_the_change_sequence() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let (_, start) = store.load_with_change().await.unwrap();
-        let (id, _) = first_referral(&store).await;
+        let (id, _) = first_referral(store).await;
         store.add_contact(&id, &contact(1), "es1").await.unwrap();
         let changes = store.changes_since(start, 100).await.unwrap();
         assert_eq!(changes.len(), 1, "{}", db.name);
@@ -248,9 +241,8 @@ async fn every_write_appends_to_the_change_sequence() {
             .find(|r| r.id == other)
             .unwrap();
         assert_eq!(r.version, 2, "{}", db.name);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -303,8 +295,7 @@ fn key(kind: KeyKind, user: &str, text: &str, referral: &str, body: &str) -> Req
 /// text is another key.
 #[tokio::test]
 async fn a_retry_key_is_a_repeat_only_for_its_user_target_and_request() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let loaded = store.load().await.unwrap();
         let (a, b) = (
             loaded.dataset.referrals[0].id.clone(),
@@ -377,7 +368,6 @@ async fn a_retry_key_is_a_repeat_only_for_its_user_target_and_request() {
             Err(StoreError::KeyReused) => {}
             got => panic!("{}: {got:?}", db.name),
         }
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

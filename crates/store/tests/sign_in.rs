@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TestDb, databases};
+use common::{TestDb, each_database};
 use ipstrack_store::{PasswordChange, Role, SignIn, Store, StoreError};
 use sqlx::{Connection, Executor};
 
@@ -16,13 +16,17 @@ const PASSWORD: &str = "correct horse battery";
 const HERE: &str = "192.0.2.1";
 const THERE: &str = "198.51.100.7";
 
-async fn with_user(db: &TestDb) -> Store {
-    let store = db.open().await;
-    store
-        .add_user("es1", PASSWORD, Role::Es, None, "admin")
-        .await
-        .unwrap();
-    store
+/// Runs `test` on every backend with the user es1 added (password
+/// [`PASSWORD`]).
+async fn each_database_with_user(test: impl AsyncFn(&Store, &TestDb)) {
+    each_database(async |store, db| {
+        store
+            .add_user("es1", PASSWORD, Role::Es, None, "admin")
+            .await
+            .unwrap();
+        test(store, db).await;
+    })
+    .await;
 }
 
 /// Runs SQL on the test database directly (to move a wait into the past).
@@ -47,8 +51,7 @@ async fn signed_in(store: &Store, password: &str, address: &str) -> SignIn {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn forty_parallel_wrong_passwords_check_at_most_five() {
-    for db in databases().await {
-        let store = with_user(&db).await;
+    each_database_with_user(async |store, db| {
         // Two servers on one database share the limit.
         let other = db.open().await;
         let before = store.password_checks() + other.password_checks();
@@ -81,15 +84,13 @@ async fn forty_parallel_wrong_passwords_check_at_most_five() {
             checked as i64
         );
         other.close().await;
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_parallel_wrong_sign_ins_never_check_more_than_four_passwords_at_once() {
-    for db in databases().await {
-        let store = with_user(&db).await;
+    each_database_with_user(async |store, db| {
         let before = store.password_checks();
         let mut tasks = Vec::new();
         // Each from its own address for its own account: the sign-in rule
@@ -127,15 +128,13 @@ async fn sixty_four_parallel_wrong_sign_ins_never_check_more_than_four_passwords
             "{}: every sign-in not turned away was checked",
             db.name
         );
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_sign_in_with_a_two_megabyte_username_is_refused_and_stores_nothing() {
-    for db in databases().await {
-        let store = with_user(&db).await;
+    each_database_with_user(async |store, db| {
         let before = store.password_checks();
         let long = "u".repeat(1_900_000);
         assert_eq!(
@@ -146,7 +145,7 @@ async fn a_sign_in_with_a_two_megabyte_username_is_refused_and_stores_nothing() 
         );
         let long_password = "p".repeat(ipstrack_store::MAX_PASSWORD + 1);
         assert_eq!(
-            signed_in(&store, &long_password, HERE).await,
+            signed_in(store, &long_password, HERE).await,
             SignIn::Refused,
             "{}",
             db.name
@@ -166,15 +165,13 @@ async fn a_sign_in_with_a_two_megabyte_username_is_refused_and_stores_nothing() 
             .unwrap();
         assert_eq!(gates, 0, "{}: a check was reserved", db.name);
         conn.close().await.unwrap();
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn unknown_usernames_get_the_same_answers_in_similar_time() {
-    for db in databases().await {
-        let store = with_user(&db).await;
+    each_database_with_user(async |store, db| {
         // One warm-up each (the fixed hash is made on first use).
         store
             .sign_in("nobody", "x", "203.0.113.1", 8)
@@ -210,64 +207,60 @@ async fn unknown_usernames_get_the_same_answers_in_similar_time() {
             panic!("{}: both slowed", db.name)
         };
         assert!((seconds_until(a) - seconds_until(b)).abs() <= 2);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn five_failures_slow_only_that_address_with_doubling_waits() {
-    for db in databases().await {
-        let store = with_user(&db).await;
+    each_database_with_user(async |store, db| {
         let mut waits = Vec::new();
         for round in 0..6 {
             let before = store.password_checks();
             for _ in 0..5 {
-                assert_eq!(signed_in(&store, "wrong", HERE).await, SignIn::Refused);
+                assert_eq!(signed_in(store, "wrong", HERE).await, SignIn::Refused);
             }
-            let SignIn::Slowed { until } = signed_in(&store, PASSWORD, HERE).await else {
+            let SignIn::Slowed { until } = signed_in(store, PASSWORD, HERE).await else {
                 panic!("{}: round {round} not slowed", db.name)
             };
             assert_eq!(store.password_checks() - before, 5, "five checks a round");
             waits.push((seconds_until(until) + 30) / 60);
             // The real user, from their own address, still signs in.
             assert!(matches!(
-                signed_in(&store, PASSWORD, THERE).await,
+                signed_in(store, PASSWORD, THERE).await,
                 SignIn::Ok { .. }
             ));
             // The wait ends (and the account's own count, which 25 failures
             // in 10 minutes would fill, is left out here).
-            execute(&db, "UPDATE sign_in_gates SET wait_until = 1").await;
-            execute(&db, "DELETE FROM sign_in_gates WHERE address = '*'").await;
+            execute(db, "UPDATE sign_in_gates SET wait_until = 1").await;
+            execute(db, "DELETE FROM sign_in_gates WHERE address = '*'").await;
         }
         assert_eq!(waits, [1, 2, 4, 8, 15, 15], "{}", db.name);
         // A right password ends the count and the doubling.
         assert!(matches!(
-            signed_in(&store, PASSWORD, HERE).await,
+            signed_in(store, PASSWORD, HERE).await,
             SignIn::Ok { .. }
         ));
         for _ in 0..5 {
-            signed_in(&store, "wrong", HERE).await;
+            signed_in(store, "wrong", HERE).await;
         }
-        let SignIn::Slowed { until } = signed_in(&store, PASSWORD, HERE).await else {
+        let SignIn::Slowed { until } = signed_in(store, PASSWORD, HERE).await else {
             panic!()
         };
         assert_eq!((seconds_until(until) + 30) / 60, 1);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_flood_from_many_addresses_slows_the_account_for_minutes_only() {
-    for db in databases().await {
-        let store = with_user(&db).await;
+    each_database_with_user(async |store, db| {
         // 25 failures from 9 addresses, none of them slowed on its own.
         for i in 0..25 {
             let address = format!("203.0.113.{}", i % 9);
-            assert_eq!(signed_in(&store, "wrong", &address).await, SignIn::Refused);
+            assert_eq!(signed_in(store, "wrong", &address).await, SignIn::Refused);
         }
-        let SignIn::Slowed { until } = signed_in(&store, PASSWORD, THERE).await else {
+        let SignIn::Slowed { until } = signed_in(store, PASSWORD, THERE).await else {
             panic!("{}: the account is slowed", db.name)
         };
         assert!((50..=60).contains(&seconds_until(until)), "{until}");
@@ -280,27 +273,25 @@ async fn a_flood_from_many_addresses_slows_the_account_for_minutes_only() {
             ),
             (25, 9, true)
         );
-        execute(&db, "UPDATE sign_in_gates SET wait_until = 1").await;
+        execute(db, "UPDATE sign_in_gates SET wait_until = 1").await;
         assert!(matches!(
-            signed_in(&store, PASSWORD, THERE).await,
+            signed_in(store, PASSWORD, THERE).await,
             SignIn::Ok { .. }
         ));
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn reset_password_and_disable_end_sessions_and_tokens() {
-    for db in databases().await {
-        let store = with_user(&db).await;
-        let SignIn::Ok { token: session, .. } = signed_in(&store, PASSWORD, HERE).await else {
+    each_database_with_user(async |store, db| {
+        let SignIn::Ok { token: session, .. } = signed_in(store, PASSWORD, HERE).await else {
             panic!()
         };
         let token = store.issue_token("es1", 30, "admin").await.unwrap();
         // Waits are forgotten by a reset too.
         for _ in 0..5 {
-            signed_in(&store, "wrong", HERE).await;
+            signed_in(store, "wrong", HERE).await;
         }
         store
             .reset_password("es1", "a brand new secret", "admin")
@@ -308,7 +299,7 @@ async fn reset_password_and_disable_end_sessions_and_tokens() {
             .unwrap();
         assert_eq!(store.session(&session).await.unwrap(), None);
         assert_eq!(store.session(&token).await.unwrap(), None);
-        let SignIn::Ok { token: session, .. } = signed_in(&store, "a brand new secret", HERE).await
+        let SignIn::Ok { token: session, .. } = signed_in(store, "a brand new secret", HERE).await
         else {
             panic!("{}: a reset ends the wait", db.name)
         };
@@ -316,32 +307,30 @@ async fn reset_password_and_disable_end_sessions_and_tokens() {
         store.disable_user("es1", "admin").await.unwrap();
         assert_eq!(store.session(&session).await.unwrap(), None);
         assert_eq!(store.session(&token).await.unwrap(), None);
-        execute(&db, "UPDATE users SET disabled = 0").await;
+        execute(db, "UPDATE users SET disabled = 0").await;
         assert_eq!(
             store.session(&token).await.unwrap(),
             None,
             "{}: ended, not hidden",
             db.name
         );
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn changing_ones_password_ends_the_other_sessions_and_counts_failures() {
-    for db in databases().await {
-        let store = with_user(&db).await;
-        let SignIn::Ok { token: mine, .. } = signed_in(&store, PASSWORD, HERE).await else {
+    each_database_with_user(async |store, db| {
+        let SignIn::Ok { token: mine, .. } = signed_in(store, PASSWORD, HERE).await else {
             panic!()
         };
-        let SignIn::Ok { token: other, .. } = signed_in(&store, PASSWORD, THERE).await else {
+        let SignIn::Ok { token: other, .. } = signed_in(store, PASSWORD, THERE).await else {
             panic!()
         };
         let token = store.issue_token("es1", 30, "admin").await.unwrap();
         // Wrong current passwords count toward the same limit as sign-ins.
         for _ in 0..3 {
-            signed_in(&store, "wrong", HERE).await;
+            signed_in(store, "wrong", HERE).await;
         }
         for _ in 0..2 {
             assert_eq!(
@@ -360,11 +349,11 @@ async fn changing_ones_password_ends_the_other_sessions_and_counts_failures() {
             PasswordChange::Slowed { .. }
         ));
         assert!(matches!(
-            signed_in(&store, PASSWORD, HERE).await,
+            signed_in(store, PASSWORD, HERE).await,
             SignIn::Slowed { .. }
         ));
         assert_eq!(store.sign_in_failures().await.unwrap()[0].failures, 5);
-        execute(&db, "UPDATE sign_in_gates SET wait_until = 1").await;
+        execute(db, "UPDATE sign_in_gates SET wait_until = 1").await;
         assert_eq!(
             store
                 .change_password("es1", PASSWORD, "a new long secret", HERE, Some(&mine))
@@ -376,18 +365,16 @@ async fn changing_ones_password_ends_the_other_sessions_and_counts_failures() {
         assert_eq!(store.session(&other).await.unwrap(), None);
         assert_eq!(store.session(&token).await.unwrap(), None);
         assert!(matches!(
-            signed_in(&store, "a new long secret", THERE).await,
+            signed_in(store, "a new long secret", THERE).await,
             SignIn::Ok { .. }
         ));
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn tokens_last_one_to_365_days() {
-    for db in databases().await {
-        let store = with_user(&db).await;
+    each_database_with_user(async |store, _| {
         for days in [0, -1, 366, 3_000_000, i64::MAX] {
             assert!(
                 matches!(
@@ -401,7 +388,6 @@ async fn tokens_last_one_to_365_days() {
             let token = store.issue_token("es1", days, "admin").await.unwrap();
             assert!(store.session(&token).await.unwrap().is_some());
         }
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::databases;
+use common::{audit_of, each_database_with_caseload};
 use ipstrack_core::bundle::{BundleDoc, StaffDoc, canonical};
-use ipstrack_store::{AuditFilter, Change, Role, StaffChange, Store, StoreError};
+use ipstrack_store::{Change, Role, StaffChange, Store, StoreError};
 
 fn new_es(name: &str, start: &str, fte: f64) -> StaffDoc {
     StaffDoc {
@@ -21,16 +21,6 @@ fn new_es(name: &str, start: &str, fte: f64) -> StaffDoc {
     }
 }
 
-async fn audit_of(store: &Store, id: &str) -> Vec<ipstrack_store::AuditEntry> {
-    store
-        .audit(&AuditFilter {
-            record: Some(id.into()),
-            since: None,
-        })
-        .await
-        .unwrap()
-}
-
 /// What is stored is exactly what the loader reads back.
 async fn assert_stored_as_loaded(store: &Store, name: &str) {
     let stored: BundleDoc = store.export().await.unwrap();
@@ -41,8 +31,7 @@ async fn assert_stored_as_loaded(store: &Store, name: &str) {
 
 #[tokio::test]
 async fn a_new_es_gets_a_fresh_id_and_is_stored_trimmed_audited_and_announced() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let (_, before) = store.load_with_change().await.unwrap();
         let mut doc = new_es("  Ann Smith ", "2026-05-01", 0.8);
         doc.id = "es1".into(); // not used: the store chooses the id
@@ -52,7 +41,7 @@ async fn a_new_es_gets_a_fresh_id_and_is_stored_trimmed_audited_and_announced() 
         let stored = store.export().await.unwrap();
         assert_eq!(stored.staff.len(), 3);
         assert_eq!(stored.staff[0].name, "Specialist One", "es1 untouched");
-        let audit = audit_of(&store, "es3").await;
+        let audit = audit_of(store, "es3").await;
         assert_eq!(audit.len(), 1);
         assert_eq!(
             (audit[0].actor.as_str(), audit[0].action.as_str()),
@@ -63,25 +52,23 @@ async fn a_new_es_gets_a_fresh_id_and_is_stored_trimmed_audited_and_announced() 
             changes.iter().any(|(_, c)| *c == Change::Everything),
             "{changes:?}"
         );
-        assert_stored_as_loaded(&store, db.name).await;
-        store.close().await;
-        db.cleanup().await;
-    }
+        assert_stored_as_loaded(store, db.name).await;
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_changed_staff_member_is_audited_old_and_new_and_nothing_else_is_written() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let mut es2 = store.export().await.unwrap().staff[1].clone();
-        let clients_before = audit_of(&store, "es1").await.len();
+        let clients_before = audit_of(store, "es1").await.len();
         es2.start_date = "2024-09-01".into();
         es2.fte = serde_json::Number::from_f64(0.6).unwrap();
         es2.end_date = Some("2026-03-31".into());
         let saved = store.save_staff(&es2, "admin").await.unwrap();
         assert_eq!(saved.start_date, "2024-09-01");
         assert_eq!(saved.end_date.as_deref(), Some("2026-03-31"));
-        let audit = audit_of(&store, "es2").await;
+        let audit = audit_of(store, "es2").await;
         let last = audit.last().unwrap();
         assert_eq!(
             (last.actor.as_str(), last.action.as_str()),
@@ -89,20 +76,18 @@ async fn a_changed_staff_member_is_audited_old_and_new_and_nothing_else_is_writt
         );
         assert!(last.old_value.as_deref().unwrap().contains("2024-07-01"));
         assert!(last.new_value.as_deref().unwrap().contains("2024-09-01"));
-        assert_eq!(audit_of(&store, "es1").await.len(), clients_before);
+        assert_eq!(audit_of(store, "es1").await.len(), clients_before);
         let loaded = store.load().await.unwrap();
         let es2 = loaded.dataset.staff.iter().find(|s| s.id == "es2").unwrap();
         assert_eq!(es2.fte.0, 6_000);
-        assert_stored_as_loaded(&store, db.name).await;
-        store.close().await;
-        db.cleanup().await;
-    }
+        assert_stored_as_loaded(store, db.name).await;
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_staff_record_the_loader_would_refuse_is_refused_and_nothing_is_written() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         let before = store.export().await.unwrap();
         let es2 = before.staff[1].clone();
         let bad = [
@@ -152,15 +137,13 @@ async fn a_staff_record_the_loader_would_refuse_is_refused_and_nothing_is_writte
             Err(StoreError::NotFound(_))
         ));
         assert_eq!(store.export().await.unwrap(), before, "{}", db.name);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_disabled_user_is_enabled_again_and_roles_change_but_never_the_last_admins() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, _| {
         let password = "correct horse battery";
         store
             .add_user("boss", password, Role::Admin, None, "setup")
@@ -223,21 +206,20 @@ async fn a_disabled_user_is_enabled_again_and_roles_change_but_never_the_last_ad
             .change_role("boss", Role::Manager, "ann")
             .await
             .unwrap();
-        let audit = audit_of(&store, "boss").await;
+        let audit = audit_of(store, "boss").await;
         let last = audit.last().unwrap();
         assert_eq!(last.actor, "ann");
         assert_eq!(last.old_value.as_deref(), Some("{\"role\":\"admin\"}"));
         assert_eq!(last.new_value.as_deref(), Some("{\"role\":\"manager\"}"));
-        let enabled = audit_of(&store, "ann").await;
+        let enabled = audit_of(store, "ann").await;
         assert!(enabled.iter().any(|e| {
             e.new_value
                 .as_deref()
                 .unwrap_or_default()
                 .contains("enabled")
         }));
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[test]
@@ -256,8 +238,7 @@ fn one_time_passwords_are_long_random_and_readable() {
 
 #[tokio::test]
 async fn one_change_of_a_staff_member_keeps_what_was_changed_meanwhile() {
-    for db in databases().await {
-        let store = db.open_with_caseload().await;
+    each_database_with_caseload(async |store, db| {
         // Another page changed es2's FTE after this page read the record.
         let mut es2 = store.export().await.unwrap().staff[1].clone();
         es2.fte = serde_json::Number::from_f64(0.7).unwrap();
@@ -285,8 +266,7 @@ async fn one_change_of_a_staff_member_keeps_what_was_changed_meanwhile() {
                 .await,
             Err(StoreError::Invalid(_))
         ));
-        assert_stored_as_loaded(&store, db.name).await;
-        store.close().await;
-        db.cleanup().await;
-    }
+        assert_stored_as_loaded(store, db.name).await;
+    })
+    .await;
 }

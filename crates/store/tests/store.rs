@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{databases, example_bundle, examples};
+use common::{
+    audit_len, audit_of, each_database, each_database_with_example, example_bundle, examples,
+};
 use ipstrack_core::bundle::{parse_document, to_document, validate};
 use ipstrack_core::{Day, Period, report};
 use ipstrack_store::{AuditFilter, Role, StoreError};
@@ -41,8 +43,7 @@ fn without_warnings(report: &ipstrack_core::Report) -> Value {
 #[tokio::test]
 async fn examples_round_trip_and_report_from_the_database() {
     for (name, period, as_of, expected) in expected_files() {
-        for db in databases().await {
-            let store = db.open().await;
+        each_database(async |store, db| {
             let bundle = example_bundle(&name);
             store.import(&bundle, "test").await.unwrap();
             let exported = store.export().await.unwrap();
@@ -74,22 +75,16 @@ async fn examples_round_trip_and_report_from_the_database() {
                 db.name,
                 period.label
             );
-            store.close().await;
-            db.cleanup().await;
-        }
+        })
+        .await;
     }
 }
 
 #[tokio::test]
 async fn a_bad_record_among_thousands_leaves_the_database_as_it_was() {
-    for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("random-101"), "test")
-            .await
-            .unwrap();
+    each_database_with_example("random-101", "test", async |store, db| {
         let before = store.export().await.unwrap();
-        let audit_before = store.audit(&AuditFilter::default()).await.unwrap().len();
+        let audit_before = audit_len(store).await;
 
         let until = Day::parse("2025-03-31").unwrap();
         let mut big = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
@@ -118,19 +113,14 @@ async fn a_bad_record_among_thousands_leaves_the_database_as_it_was() {
             "{}: nothing written",
             db.name
         );
-        assert_eq!(
-            store.audit(&AuditFilter::default()).await.unwrap().len(),
-            audit_before
-        );
-        store.close().await;
-        db.cleanup().await;
-    }
+        assert_eq!(audit_len(store).await, audit_before);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn reimport_upserts_and_audits_old_and_new_values() {
-    for db in databases().await {
-        let store = db.open().await;
+    each_database(async |store, _| {
         let first = store
             .import(&example_bundle("sustainment"), "alice")
             .await
@@ -155,13 +145,7 @@ async fn reimport_upserts_and_audits_old_and_new_values() {
         // The records not in the second bundle are kept.
         assert_eq!(store.export().await.unwrap().referrals.len(), 4);
 
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some("rA".into()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, "rA").await;
         assert_eq!(audit.len(), 2);
         assert_eq!(
             (audit[0].action.as_str(), audit[0].actor.as_str()),
@@ -194,19 +178,13 @@ async fn reimport_upserts_and_audits_old_and_new_values() {
             .await
             .unwrap();
         assert!(future.is_empty());
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn the_audit_log_is_append_only() {
-    for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("sustainment"), "alice")
-            .await
-            .unwrap();
+    each_database_with_example("sustainment", "alice", async |_, db| {
         let pool_url = ipstrack_store::database_url(&db.url);
         sqlx::any::install_default_drivers();
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&pool_url)
@@ -223,19 +201,13 @@ async fn the_audit_log_is_append_only() {
                 db.name
             );
         }
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn users_have_argon2id_passwords_and_can_be_disabled() {
-    for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("sustainment"), "admin")
-            .await
-            .unwrap();
+    each_database_with_example("sustainment", "admin", async |store, _| {
         store
             .add_user(
                 "es1",
@@ -307,32 +279,20 @@ async fn users_have_argon2id_passwords_and_can_be_disabled() {
                 .is_none()
         );
         assert!(store.users().await.unwrap()[0].disabled);
-        let audit = store
-            .audit(&AuditFilter {
-                record: Some("es1".into()),
-                since: None,
-            })
-            .await
-            .unwrap();
+        let audit = audit_of(store, "es1").await;
         assert!(
             audit
                 .iter()
                 .all(|e| !e.new_value.clone().unwrap_or_default().contains("argon2")),
             "no hashes in the log"
         );
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_submitted_return_never_changes() {
-    for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("sustainment"), "admin")
-            .await
-            .unwrap();
+    each_database_with_example("sustainment", "admin", async |store, _| {
         let period = Period::parse("2024/25-Q2").unwrap();
         let loaded = store.load().await.unwrap();
         let r = report(&loaded.dataset, &loaded.warnings, &period, period.end).unwrap();
@@ -355,9 +315,8 @@ async fn a_submitted_return_never_changes() {
         let now = store.load().await.unwrap();
         let current = report(&now.dataset, &now.warnings, &period, period.end).unwrap();
         assert_ne!(serde_json::to_value(&current).unwrap(), list[0].report);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -396,17 +355,11 @@ async fn sqlite_backup_restores_identical_figures() {
 
 #[tokio::test]
 async fn export_is_a_valid_bundle_document() {
-    for db in databases().await {
-        let store = db.open().await;
-        store
-            .import(&example_bundle("caseload"), "admin")
-            .await
-            .unwrap();
+    each_database_with_example("caseload", "admin", async |store, _| {
         let text = serde_json::to_string(&store.export().await.unwrap()).unwrap();
         let doc = parse_document(&text).unwrap();
         let loaded = validate(&doc).unwrap();
         assert_eq!(to_document(&loaded.dataset).referrals.len(), 14);
-        store.close().await;
-        db.cleanup().await;
-    }
+    })
+    .await;
 }

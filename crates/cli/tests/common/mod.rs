@@ -63,6 +63,36 @@ pub fn import_example(db: &str, name: &str) {
     ok(&ipstrack(&["import", "--data", &example(name), "--db", db]));
 }
 
+/// A scratch folder and in it the SQLite database `ips.sqlite` holding the
+/// example bundle `name`: (folder, database).
+pub fn folder_with_example(name: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = path(&dir, "ips.sqlite");
+    import_example(&db, name);
+    (dir, db)
+}
+
+/// Submits the return of `period` from the database `db` (`ipstrack submit`).
+pub fn submit(db: &str, period: &str) -> String {
+    ok(&ipstrack(&["submit", "--period", period, "--db", db]))
+}
+
+/// Writes a generated service of `specialists` specialists over `years`
+/// years up to 2025-03-31 to the bundle file `out` (`ipstrack demo-data`).
+pub fn demo_data(out: &str, specialists: u32, years: u32) {
+    ok(&ipstrack(&[
+        "demo-data",
+        "--out",
+        out,
+        "--specialists",
+        &specialists.to_string(),
+        "--years",
+        &years.to_string(),
+        "--until",
+        "2025-03-31",
+    ]));
+}
+
 pub fn path(dir: &tempfile::TempDir, name: &str) -> String {
     dir.path().join(name).to_string_lossy().into_owned()
 }
@@ -100,6 +130,37 @@ pub fn postgres_database(name: &str) -> Option<(String, String)> {
         .map(|(b, _)| b.to_string())
         .unwrap_or(admin.clone());
     Some((format!("{base}/{db}"), admin))
+}
+
+/// Two fresh PostgreSQL databases, the live one and a restore's target,
+/// dropped when the test ends (passed or failed).
+pub struct LiveAndTarget {
+    pub live: String,
+    pub target: String,
+    admin: String,
+}
+
+impl Drop for LiveAndTarget {
+    fn drop(&mut self) {
+        drop_database(&self.live, &self.admin);
+        drop_database(&self.target, &self.admin);
+    }
+}
+
+/// A live database and a restore's target (named `live` and `target` among
+/// the test's others), or none without a server (said on stderr: `what` is
+/// not tried).
+pub fn postgres_live_and_target(live: &str, target: &str, what: &str) -> Option<LiveAndTarget> {
+    let Some((live, admin)) = postgres_database(live) else {
+        eprintln!("IPSTRACK_TEST_POSTGRES_URL is not set: PostgreSQL {what} not tried");
+        return None;
+    };
+    let (target, _) = postgres_database(target).unwrap();
+    Some(LiveAndTarget {
+        live,
+        target,
+        admin,
+    })
 }
 
 pub fn drop_database(url: &str, admin: &str) {

@@ -129,6 +129,40 @@ pub fn report_of(referrals: Vec<Value>, period: &str, as_of: &str) -> Value {
     report_json(&bundle(referrals), period, as_of)
 }
 
+/// The first quarter of 2024/25 and its last day.
+pub const Q1: &str = "2024/25-Q1";
+pub const Q1_END: &str = "2024-06-30";
+
+/// The default bundle around `referrals`, reported for Q1 as known at its end.
+pub fn q1_report(referrals: Vec<Value>) -> Value {
+    report_of(referrals, Q1, Q1_END)
+}
+
+/// The default bundle around `referrals`, reported for Q1 as known on `as_of`.
+pub fn q1_report_as_of(referrals: Vec<Value>, as_of: &str) -> Value {
+    report_of(referrals, Q1, as_of)
+}
+
+/// The service's figures in the 2024/25-Q1 report as known on `as_of`.
+pub fn q1_service(loaded: &Loaded, as_of: &str) -> Value {
+    report_json(loaded, "2024/25-Q1", as_of)["service"].clone()
+}
+
+/// `n` unemployed referrals of es1 accessed on 2024-04-02; the first
+/// `into_work` of them start a job on 2024-05-01.
+pub fn unemployed_referrals(n: usize, into_work: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            let jobs = if i < into_work {
+                json!([job("j1", "2024-05-01", json!({}))])
+            } else {
+                json!([])
+            };
+            referral(&format!("r{i}"), json!({"jobs": jobs}))
+        })
+        .collect()
+}
+
 /// The KPI block of ES `id` in a report.
 pub fn es<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["specialists"]

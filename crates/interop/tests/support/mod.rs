@@ -5,7 +5,8 @@
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{BundleDoc, EmployerContactDoc, ReferralDoc, parse_document, validate};
 use ipstrack_interop::spreadsheet::{
-    ImportOptions, Mapping, Preview, Sheet, caseload_csv, caseload_xlsx, read_csv, read_workbook,
+    ImportOptions, Mapping, Preview, Sheet, caseload_csv, caseload_xlsx, preview, read_csv,
+    read_workbook,
 };
 
 pub fn options() -> ImportOptions {
@@ -81,6 +82,33 @@ pub fn staff_only(doc: &BundleDoc) -> BundleDoc {
         referrals: Vec::new(),
         employer_contacts: Vec::new(),
         ..doc.clone()
+    }
+}
+
+/// The preview of `sheets`, read under the default headings, over the
+/// records `stored`, on the import day of [`options`].
+pub fn preview_over(sheets: &[Sheet], stored: &BundleDoc) -> Preview {
+    preview(sheets, &Mapping::default(), stored, &options())
+}
+
+/// The preview of a first import: `sheets` over the service's staff alone.
+pub fn first_import(sheets: &[Sheet]) -> Preview {
+    preview_over(sheets, &staff_only(&service()))
+}
+
+/// `doc`'s export, as a workbook and as CSV files, imported again over
+/// `doc`: clean, and no referral created, updated or written.
+pub fn assert_export_imported_again_changes_nothing(doc: &BundleDoc) {
+    for (format, sheets) in [("xlsx", xlsx_sheets(doc)), ("csv", csv_sheets(doc))] {
+        let again = preview_over(&sheets, doc);
+        assert!(again.is_clean(), "{format}: {:#?}", again.problems);
+        assert_eq!(
+            (again.referrals.create, again.referrals.update),
+            (0, 0),
+            "{format}"
+        );
+        let written = again.to_import(false).unwrap();
+        assert!(written.referrals.is_empty(), "{format}");
     }
 }
 

@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ipstrack_store::Store;
+use ipstrack_core::bundle::BundleDoc;
+use ipstrack_store::{AuditEntry, AuditFilter, Backup, Store};
 use sqlx::{AnyConnection, Connection, Executor};
 
 pub struct TestDb {
@@ -91,6 +92,78 @@ pub async fn databases() -> Vec<TestDb> {
         });
     }
     out
+}
+
+/// Runs `test` on every backend with a fresh store open, then closes the
+/// store and drops the database.
+pub async fn each_database(test: impl AsyncFn(&Store, &TestDb)) {
+    for db in databases().await {
+        let store = db.open().await;
+        test(&store, &db).await;
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+/// [`each_database`] with the worked example `name` imported by `actor`
+/// first.
+pub async fn each_database_with_example(
+    name: &str,
+    actor: &str,
+    test: impl AsyncFn(&Store, &TestDb),
+) {
+    each_database(async |store, db| {
+        store.import(&example_bundle(name), actor).await.unwrap();
+        test(store, db).await;
+    })
+    .await;
+}
+
+/// [`each_database`] with the `caseload` example imported (the set-up of
+/// most row-level tests).
+pub async fn each_database_with_caseload(test: impl AsyncFn(&Store, &TestDb)) {
+    each_database_with_example("caseload", "setup", test).await;
+}
+
+/// Restores `backup` (taken from `source`) into a fresh store on every
+/// backend and runs `test` on it with the pair's name (`sqlite → postgres`),
+/// then closes the store and drops the database.
+pub async fn each_restore_of(
+    source: &TestDb,
+    backup: &Backup,
+    test: impl AsyncFn(&Store, &TestDb, &str),
+) {
+    for target in databases().await {
+        let name = format!("{} → {}", source.name, target.name);
+        let restored = target.open().await;
+        restored.restore(backup).await.unwrap();
+        test(&restored, &target, &name).await;
+        restored.close().await;
+        target.cleanup().await;
+    }
+}
+
+/// `backup` (taken from `source`) restored on every backend exports
+/// `expected`.
+pub async fn assert_restored_exports(source: &TestDb, backup: &Backup, expected: &BundleDoc) {
+    each_restore_of(source, backup, async |restored, _, name| {
+        assert_eq!(&restored.export().await.unwrap(), expected, "{name}");
+    })
+    .await;
+}
+
+/// The audit log's entries on the record `id`, oldest first.
+pub async fn audit_of(store: &Store, id: &str) -> Vec<AuditEntry> {
+    let filter = AuditFilter {
+        record: Some(id.into()),
+        since: None,
+    };
+    store.audit(&filter).await.unwrap()
+}
+
+/// How many entries the audit log holds.
+pub async fn audit_len(store: &Store) -> usize {
+    store.audit(&AuditFilter::default()).await.unwrap().len()
 }
 
 pub fn examples() -> PathBuf {
