@@ -27,6 +27,25 @@ pub struct Write {
     pub skip_problem_rows: bool,
 }
 
+/// The stored referrals an import replaces that lose something by it, under
+/// their heading, one a line; nothing when there are none.
+pub fn list_losing(
+    out: &mut impl std::io::Write,
+    losing: &[impl std::fmt::Display],
+) -> std::io::Result<()> {
+    if !losing.is_empty() {
+        writeln!(
+            out,
+            "Referrals replaced that lose what is stored ({}):",
+            losing.len()
+        )?;
+        for r in losing {
+            writeln!(out, "  {r}")?;
+        }
+    }
+    Ok(())
+}
+
 fn read_sheets(files: &Files) -> Result<Vec<Sheet>> {
     let mut sheets = Vec::new();
     for path in files.xlsx.iter().chain(&files.csv) {
@@ -106,17 +125,9 @@ pub fn show(p: &Preview, out: &mut impl std::io::Write) -> std::io::Result<()> {
         .replaced
         .iter()
         .filter(|r| !r.removed.is_empty())
+        .map(|r| format!("referral {}: importing {}", r.referral, r.removed))
         .collect();
-    if !losing.is_empty() {
-        writeln!(
-            out,
-            "Referrals replaced that lose what is stored ({}):",
-            losing.len()
-        )?;
-        for r in losing {
-            writeln!(out, "  referral {}: importing {}", r.referral, r.removed)?;
-        }
-    }
+    list_losing(out, &losing)?;
     if p.is_clean() {
         writeln!(out, "No problems found.")?;
         return Ok(());

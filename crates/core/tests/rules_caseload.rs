@@ -436,14 +436,21 @@ fn case_2_unallocated_referral_waiting_counts_for_the_service_only() {
     assert_eq!(es(&report, "es1")["caseload"]["waiting_list"], 0);
 }
 
+/// es2, not in post on D, has one active referral but no active-per-FTE
+/// figure and no fidelity caseload score.
+#[track_caller]
+fn assert_es2_active_without_per_fte(report: &Value) {
+    let es2 = es(report, "es2");
+    assert_eq!(es2["caseload"]["active"], 1);
+    assert_eq!(es2["caseload"]["active_per_fte"], json!(null));
+    assert_eq!(es2["fidelity_caseload_score"], json!(null));
+}
+
 #[test]
 fn case_2_active_per_fte_is_null_when_the_es_left_the_day_before_d() {
     // es2's end date is the day before the caseload day: not in post on D.
     let report = case_2_report(json!({"end_date": "2024-10-30"}));
-    let es2 = es(&report, "es2");
-    assert_eq!(es2["caseload"]["active"], 1);
-    assert_eq!(es2["caseload"]["active_per_fte"], json!(null));
-    assert_eq!(es2["fidelity_caseload_score"], json!(null));
+    assert_es2_active_without_per_fte(&report);
     // In post on their last day: a figure.
     let report = case_2_report(json!({"end_date": D}));
     assert_eq!(es(&report, "es2")["caseload"]["active_per_fte"], 1.0);
@@ -453,10 +460,7 @@ fn case_2_active_per_fte_is_null_when_the_es_left_the_day_before_d() {
 #[test]
 fn case_2_active_per_fte_is_null_when_the_es_is_not_in_post_on_d() {
     let report = case_2_report(json!({"end_date": "2024-10-30"}));
-    let es2 = es(&report, "es2");
-    assert_eq!(es2["caseload"]["active"], 1);
-    assert_eq!(es2["caseload"]["active_per_fte"], json!(null));
-    assert_eq!(es2["fidelity_caseload_score"], json!(null));
+    assert_es2_active_without_per_fte(&report);
     // The team's FTE on D is es1's 0.5 only.
     assert_eq!(report["teams"][0]["caseload"]["active_per_fte"], 6.0);
 }

@@ -8,9 +8,8 @@ use ipstrack_core::worklist::worklist;
 use ipstrack_core::{Day, Loaded, read_bundle};
 use serde_json::{Value, json};
 
-fn d(s: &str) -> Day {
-    Day::parse(s).unwrap()
-}
+mod worklist_common;
+use worklist_common::{d, one_es_bundle, referral};
 
 fn bundle(referrals: Vec<Value>) -> Loaded {
     bundle_fte(referrals, 1.0)
@@ -18,32 +17,7 @@ fn bundle(referrals: Vec<Value>) -> Loaded {
 
 /// The bundle with es1 at `fte`.
 fn bundle_fte(referrals: Vec<Value>, fte: f64) -> Loaded {
-    let clients: Vec<Value> = referrals
-        .iter()
-        .map(|r| json!({"id": r["client"]}))
-        .collect();
-    let doc = json!({
-        "format": "ipstrack-bundle/1",
-        "service": {"name": "Test", "start_date": "2018-04-01"},
-        "teams": [{"id": "t1", "name": "North"}],
-        "staff": [{"id": "es1", "name": "ES One", "role": "es", "team": "t1",
-                   "start_date": "2020-01-06", "end_date": null, "fte": fte}],
-        "clients": clients,
-        "referrals": referrals,
-    });
-    read_bundle(&doc.to_string()).unwrap()
-}
-
-fn referral(id: &str, extra: Value) -> Value {
-    let mut r = json!({
-        "id": id, "client": format!("c-{id}"), "received": "2024-06-03",
-        "status_at_referral": "unemployed", "es": "es1", "access": "2024-06-04",
-        "vocational_plan": {"start": "2024-06-04", "end": null},
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        r[k] = v.clone();
-    }
-    r
+    one_es_bundle("ES One", fte, referrals, Vec::new())
 }
 
 /// `n` referrals `r0`, `r1`, … of es1, each with a remote contact on

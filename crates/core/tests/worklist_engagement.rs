@@ -6,29 +6,16 @@
 //! plan from that day (a review due on 2024-09-03, the first employer
 //! contact due by 2024-07-04).
 
+use ipstrack_core::Loaded;
 use ipstrack_core::alert::Alert;
 use ipstrack_core::employer_engagement::{RapidSearch, rapid_search};
 use ipstrack_core::model::StaffIdx;
 use ipstrack_core::time::DayRange;
 use ipstrack_core::worklist::worklist;
-use ipstrack_core::{Day, Loaded, read_bundle};
 use serde_json::{Value, json};
 
-fn d(s: &str) -> Day {
-    Day::parse(s).unwrap()
-}
-
-fn referral(id: &str, extra: Value) -> Value {
-    let mut r = json!({
-        "id": id, "client": format!("c-{id}"), "received": "2024-06-03",
-        "status_at_referral": "unemployed", "es": "es1", "access": "2024-06-04",
-        "vocational_plan": {"start": "2024-06-04", "end": null},
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        r[k] = v.clone();
-    }
-    r
-}
+mod worklist_common;
+use worklist_common::{d, one_es_bundle, referral};
 
 /// The bundle with one referral `r1` of es1 with `extra` over its defaults.
 fn one_referral(extra: Value) -> Loaded {
@@ -42,21 +29,7 @@ fn employer_contact(id: &str, date: &str, client: Option<&str>) -> Value {
 }
 
 fn bundle_with(referrals: Vec<Value>, employer_contacts: Vec<Value>) -> Loaded {
-    let clients: Vec<Value> = referrals
-        .iter()
-        .map(|r| json!({"id": r["client"]}))
-        .collect();
-    let doc = json!({
-        "format": "ipstrack-bundle/1",
-        "service": {"name": "Test", "start_date": "2018-04-01"},
-        "teams": [{"id": "t1", "name": "North"}],
-        "staff": [{"id": "es1", "name": "Amira Khan", "role": "es", "team": "t1",
-                   "start_date": "2020-01-06", "end_date": null, "fte": 1.0}],
-        "clients": clients,
-        "referrals": referrals,
-        "employer_contacts": employer_contacts,
-    });
-    read_bundle(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"))
+    one_es_bundle("Amira Khan", 1.0, referrals, employer_contacts)
 }
 
 fn bundle(referrals: Vec<Value>) -> Loaded {

@@ -161,6 +161,13 @@ struct Merged<T> {
     unchanged: usize,
 }
 
+impl<T: PartialEq> Merged<T> {
+    /// [`settle`] on these changes, against the records in their stored form.
+    fn settle(&mut self, stored: &[T]) {
+        settle(&mut self.changed, &mut self.unchanged, stored);
+    }
+}
+
 /// Takes out of `changed` the updates whose record, as stored, is the old
 /// one after all (it differed only in what storing trims), counting them as
 /// unchanged.
@@ -230,31 +237,11 @@ pub(crate) async fn import(
 ) -> Result<ImportSummary> {
     let incoming = &normalize(incoming);
     let stored = read_bundle(conn).await?;
-    let Merged {
-        records: teams,
-        changed: team_changes,
-        unchanged: team_same,
-    } = merge(&stored.teams, &incoming.teams, |r| &r.id);
-    let Merged {
-        records: staff,
-        changed: staff_changes,
-        unchanged: staff_same,
-    } = merge(&stored.staff, &incoming.staff, |r| &r.id);
-    let Merged {
-        records: clients,
-        changed: client_changes,
-        unchanged: client_same,
-    } = merge(&stored.clients, &incoming.clients, |r| &r.id);
-    let Merged {
-        records: referrals,
-        changed: referral_changes,
-        unchanged: referral_same,
-    } = merge(&stored.referrals, &incoming.referrals, |r| &r.id);
-    let Merged {
-        records: employer_contacts,
-        changed: employer_contact_changes,
-        unchanged: employer_contact_same,
-    } = merge(
+    let mut teams = merge(&stored.teams, &incoming.teams, |r| &r.id);
+    let mut staff = merge(&stored.staff, &incoming.staff, |r| &r.id);
+    let mut clients = merge(&stored.clients, &incoming.clients, |r| &r.id);
+    let mut referrals = merge(&stored.referrals, &incoming.referrals, |r| &r.id);
+    let mut employer_contacts = merge(
         &stored.employer_contacts,
         &incoming.employer_contacts,
         |r| &r.id,
@@ -278,22 +265,22 @@ pub(crate) async fn import(
             StoreError::Stale(stale)
         }
     };
-    let maybe_stale = stale(&referrals, &referral_changes);
+    let maybe_stale = stale(&referrals.records, &referrals.changed);
     let merged = BundleDoc {
         format: incoming.format.clone(),
         service: incoming.service.clone(),
         policy: incoming.policy.clone(),
-        teams,
-        staff,
-        clients,
-        referrals,
-        employer_contacts,
+        teams: std::mem::take(&mut teams.records),
+        staff: std::mem::take(&mut staff.records),
+        clients: std::mem::take(&mut clients.records),
+        referrals: std::mem::take(&mut referrals.records),
+        employer_contacts: std::mem::take(&mut employer_contacts.records),
         referral_versions: BTreeMap::new(),
     };
     // A referral the import changes is checked against what it was (a
     // transfer cannot be backdated), as a step on it would be.
     let mut refused = Vec::new();
-    for (at, old) in &referral_changes {
+    for (at, old) in &referrals.changed {
         if let Some(old) = old
             && let Err(e) =
                 ipstrack_core::bundle::check_referral_change(old, &merged.referrals[*at])
@@ -313,25 +300,15 @@ pub(crate) async fn import(
         Ok(merged) => merged,
         Err(errors) => return Err(stale_or(StoreError::Invalid(errors), maybe_stale)),
     };
-    let (mut team_changes, mut team_same) = (team_changes, team_same);
-    settle(&mut team_changes, &mut team_same, &merged.teams);
-    let (mut staff_changes, mut staff_same) = (staff_changes, staff_same);
-    settle(&mut staff_changes, &mut staff_same, &merged.staff);
-    let (mut client_changes, mut client_same) = (client_changes, client_same);
-    settle(&mut client_changes, &mut client_same, &merged.clients);
-    let (mut referral_changes, mut referral_same) = (referral_changes, referral_same);
-    settle(&mut referral_changes, &mut referral_same, &merged.referrals);
-    let stale = stale(&merged.referrals, &referral_changes);
+    teams.settle(&merged.teams);
+    staff.settle(&merged.staff);
+    clients.settle(&merged.clients);
+    referrals.settle(&merged.referrals);
+    let stale = stale(&merged.referrals, &referrals.changed);
     if !stale.is_empty() {
         return Err(StoreError::Stale(stale));
     }
-    let (mut employer_contact_changes, mut employer_contact_same) =
-        (employer_contact_changes, employer_contact_same);
-    settle(
-        &mut employer_contact_changes,
-        &mut employer_contact_same,
-        &merged.employer_contacts,
-    );
+    employer_contacts.settle(&merged.employer_contacts);
 
     let mut audit = Vec::new();
     let service_changed = stored.service != merged.service || stored.policy != merged.policy;
@@ -349,25 +326,25 @@ pub(crate) async fn import(
 
     let mut summary = ImportSummary {
         service_changed,
-        teams: changes(&team_changes, team_same),
-        staff: changes(&staff_changes, staff_same),
-        clients: changes(&client_changes, client_same),
-        referrals: changes(&referral_changes, referral_same),
-        employer_contacts: changes(&employer_contact_changes, employer_contact_same),
+        teams: changes(&teams.changed, teams.unchanged),
+        staff: changes(&staff.changed, staff.unchanged),
+        clients: changes(&clients.changed, clients.unchanged),
+        referrals: changes(&referrals.changed, referrals.unchanged),
+        employer_contacts: changes(&employer_contacts.changed, employer_contacts.unchanged),
         updated: Vec::new(),
         // Every stored referral replaced (in its stored form now), with what
         // that removes.
-        replaced: replaced(&merged.referrals, &referral_changes, incoming, &stored),
+        replaced: replaced(&merged.referrals, &referrals.changed, incoming, &stored),
     };
 
     // Each table writes its changes: new rows inserted, changed ones
     // updated (a referral's child rows replaced whole), each audited.
     let updated = &mut summary.updated;
-    teams::write(conn, (&merged.teams, &team_changes), updated, &mut audit).await?;
-    staff::write(conn, (&merged.staff, &staff_changes), updated, &mut audit).await?;
+    teams::write(conn, (&merged.teams, &teams.changed), updated, &mut audit).await?;
+    staff::write(conn, (&merged.staff, &staff.changed), updated, &mut audit).await?;
     clients::write(
         conn,
-        (&merged.clients, &client_changes),
+        (&merged.clients, &clients.changed),
         updated,
         &mut audit,
     )
@@ -375,24 +352,27 @@ pub(crate) async fn import(
     referrals::write(
         conn,
         &merged.referrals,
-        &referral_changes,
+        &referrals.changed,
         updated,
         &mut audit,
     )
     .await?;
-    let employer_contacts = (&merged.employer_contacts[..], &employer_contact_changes[..]);
-    employer_contacts::write(conn, employer_contacts, updated, &mut audit).await?;
+    let contacts = (
+        &merged.employer_contacts[..],
+        &employer_contacts.changed[..],
+    );
+    employer_contacts::write(conn, contacts, updated, &mut audit).await?;
     // The change sequence: a server running beside this import loads the
     // referrals it changed, or everything when more than referrals changed
     // (or so many that one reload is cheaper).
     let others_changed = service_changed
-        || !team_changes.is_empty()
-        || !staff_changes.is_empty()
-        || !client_changes.iter().all(|(_, old)| old.is_none());
-    if others_changed || referral_changes.len() > RELOAD_ABOVE {
+        || !teams.changed.is_empty()
+        || !staff.changed.is_empty()
+        || !clients.changed.iter().all(|(_, old)| old.is_none());
+    if others_changed || referrals.changed.len() > RELOAD_ABOVE {
         append(conn, &Change::Everything).await?;
     } else {
-        for (at, _) in &referral_changes {
+        for (at, _) in &referrals.changed {
             append_referral(conn, &merged.referrals[*at].id).await?;
         }
     }

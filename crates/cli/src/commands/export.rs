@@ -95,11 +95,7 @@ impl Export {
         for (client, problem) in &extract.nhs_number_problems {
             eprintln!("client {client}: {}", problem.message());
         }
-        eprintln!(
-            "wrote the MHSDS-aligned extract for {} (as of {as_of}) to {}",
-            period.label,
-            dir.display()
-        );
+        wrote_for_period("the MHSDS-aligned extract", &period, as_of, dir);
         Ok(())
     }
 
@@ -119,11 +115,7 @@ impl Export {
         progress.step(format!("writing {}", path.display()));
         atomic::write_bytes(path, Existing::Replace, &bytes)?;
         drop(progress);
-        eprintln!(
-            "wrote the IPS Grow return for {} (as of {as_of}) to {}",
-            period.label,
-            path.display()
-        );
+        wrote_for_period("the IPS Grow return", &period, as_of, path);
         Ok(())
     }
 
@@ -199,6 +191,16 @@ impl Export {
 /// the same table (its first line is that table's header); any other file of
 /// the same name refuses the whole export before anything is written. Each
 /// file is written beside its final name and renamed into place.
+/// The closing line of a period's export: what was written, for which
+/// period, as of when, and where.
+fn wrote_for_period(what: &str, period: &Period, as_of: Day, to: &Path) {
+    eprintln!(
+        "wrote {what} for {} (as of {as_of}) to {}",
+        period.label,
+        to.display()
+    );
+}
+
 fn write_extract(dir: &Path, extract: &ipstrack_interop::mhsds::Extract) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut files = Vec::new();

@@ -178,16 +178,7 @@ fn show_replaced(
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     let losing: Vec<_> = replaced.iter().filter(|r| !r.removed.is_empty()).collect();
-    if !losing.is_empty() {
-        writeln!(
-            out,
-            "Referrals replaced that lose what is stored ({}):",
-            losing.len()
-        )?;
-        for r in &losing {
-            writeln!(out, "  {r}")?;
-        }
-    }
+    spreadsheet::list_losing(out, &losing)?;
     match replaced.len() - losing.len() {
         0 => {}
         1 => writeln!(out, "1 referral replaced without removing anything")?,

@@ -38,23 +38,12 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
         .map(Option::unwrap_or_default);
     let policy = super::policy_check::check_policy(&mut c, doc.policy.as_ref());
 
-    let teams = index_ids(
-        &mut c.errors,
-        "team",
-        doc.teams.iter().map(|t| t.id.as_str()),
-    );
-    let staff_ids = index_ids(
-        &mut c.errors,
-        "staff",
-        doc.staff.iter().map(|s| s.id.as_str()),
-    );
-    let clients = index_ids(
-        &mut c.errors,
-        "client",
-        doc.clients.iter().map(|s| s.id.as_str()),
-    );
+    let errs = &mut c.errors;
+    let teams = index_ids(errs, "team", doc.teams.iter().map(|t| t.id.as_str()));
+    let staff_ids = index_ids(errs, "staff", doc.staff.iter().map(|s| s.id.as_str()));
+    let clients = index_ids(errs, "client", doc.clients.iter().map(|s| s.id.as_str()));
     let _referral_ids = index_ids(
-        &mut c.errors,
+        errs,
         "referral",
         doc.referrals.iter().map(|r| r.id.as_str()),
     );
