@@ -4,6 +4,8 @@
 //! the running server keeps beside the data: the uploads waiting for their
 //! confirmation and the searches running.
 
+#[cfg(test)]
+mod example_store;
 pub(crate) mod searches;
 pub(crate) mod uploads;
 
@@ -360,21 +362,8 @@ mod tests {
     /// its change follower (the test drives it).
     async fn state() -> (AppState, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("race.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
-        let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../core/tests/fixtures/examples/random-101.bundle.json"),
-        )
-        .unwrap();
-        store
-            .import(
-                &ipstrack_core::bundle::parse_document(&text).unwrap(),
-                "setup",
-            )
-            .await
-            .unwrap();
+        let url = dir.path().join("race.sqlite");
+        let store = super::example_store::example_store(url.to_str().unwrap()).await;
         let (loaded, seq) = store.load_with_change().await.unwrap();
         let state = AppState {
             store,
