@@ -52,6 +52,18 @@ pub(crate) fn request_key(
     }
 }
 
+/// [`form_key`] for a form posted to `/referrals/{id}/{tail}` that `does`
+/// something to referral `id`.
+pub(crate) fn referral_form_key(
+    v: &Viewer,
+    once: &str,
+    (id, does, tail): (&str, &str, &str),
+    body: &impl Serialize,
+) -> Result<Option<RequestKey>, WebError> {
+    let target = format!("referral {id}: {does}");
+    form_key(v, once, target, &format!("/referrals/{id}/{tail}"), body)
+}
+
 /// A posted form's one-time token (`once`) as the viewer's key; none when
 /// the form sent none. A token that no page of ipstrack makes is refused.
 pub(crate) fn form_key(

@@ -108,57 +108,39 @@ const AFTER_DISCHARGE_CHOICES: [(&str, &str); 2] = [
 
 pub(crate) fn policy_values(p: &ipstrack_core::Policy) -> Vec<(String, String)> {
     let share = |b: u32| format!("{}", f64::from(b) / 100.0);
-    vec![
+    let after_discharge = match p.sustainment_after_discharge {
+        ipstrack_core::policy::AfterDischarge::Evidenced => "evidenced",
+        ipstrack_core::policy::AfterDischarge::NotCounted => "not_counted",
+    };
+    [
+        ("contact_window_days", p.contact_window_days.to_string()),
         (
-            "contact_window_days".into(),
-            p.contact_window_days.to_string(),
-        ),
-        (
-            "assertive_engagement_extra_days".into(),
+            "assertive_engagement_extra_days",
             p.assertive_engagement_extra_days.to_string(),
         ),
-        ("hold_limit_days".into(), p.hold_limit_days.to_string()),
+        ("hold_limit_days", p.hold_limit_days.to_string()),
         (
-            "job_hours_threshold".into(),
+            "job_hours_threshold",
             format!("{}", f64::from(p.job_hours_threshold) / 100.0),
         ),
-        (
-            "sustainment_gap_days".into(),
-            p.sustainment_gap_days.to_string(),
-        ),
-        (
-            "access_target_year1".into(),
-            p.access_target_year1.to_string(),
-        ),
-        (
-            "access_target_year2".into(),
-            p.access_target_year2.to_string(),
-        ),
-        ("training_months".into(), p.training_months.to_string()),
-        (
-            "job_outcome_rate_target".into(),
-            share(p.job_outcome_rate_target),
-        ),
-        (
-            "sustainment_rate_target".into(),
-            share(p.sustainment_rate_target),
-        ),
-        ("fidelity_caseload".into(), p.fidelity_caseload.to_string()),
-        ("caseload_band_low".into(), p.caseload_band.0.to_string()),
-        ("caseload_band_high".into(), p.caseload_band.1.to_string()),
-        ("retention_share_max".into(), share(p.retention_share_max)),
-        (
-            "sustainment_after_discharge".into(),
-            match p.sustainment_after_discharge {
-                ipstrack_core::policy::AfterDischarge::Evidenced => "evidenced",
-                ipstrack_core::policy::AfterDischarge::NotCounted => "not_counted",
-            }
-            .into(),
-        ),
-        ("contact_due_days".into(), p.contact_due_days.to_string()),
-        ("plan_review_days".into(), p.plan_review_days.to_string()),
-        ("rapid_search_days".into(), p.rapid_search_days.to_string()),
+        ("sustainment_gap_days", p.sustainment_gap_days.to_string()),
+        ("access_target_year1", p.access_target_year1.to_string()),
+        ("access_target_year2", p.access_target_year2.to_string()),
+        ("training_months", p.training_months.to_string()),
+        ("job_outcome_rate_target", share(p.job_outcome_rate_target)),
+        ("sustainment_rate_target", share(p.sustainment_rate_target)),
+        ("fidelity_caseload", p.fidelity_caseload.to_string()),
+        ("caseload_band_low", p.caseload_band.0.to_string()),
+        ("caseload_band_high", p.caseload_band.1.to_string()),
+        ("retention_share_max", share(p.retention_share_max)),
+        ("sustainment_after_discharge", after_discharge.to_string()),
+        ("contact_due_days", p.contact_due_days.to_string()),
+        ("plan_review_days", p.plan_review_days.to_string()),
+        ("rapid_search_days", p.rapid_search_days.to_string()),
     ]
+    .into_iter()
+    .map(|(name, value)| (name.to_string(), value))
+    .collect()
 }
 
 pub(crate) async fn policy_page(

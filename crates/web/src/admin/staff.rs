@@ -262,12 +262,9 @@ pub(crate) async fn add_es(
         };
         match state.store.add_staff(&doc, &v.session.user.username).await {
             Ok(saved) => {
-                state.refresh().await;
-                let now = state.data();
+                let (now, at) = reloaded_staff(&state, &saved.id, "added").await?;
                 let d = &now.dataset;
-                let Some(s) = d.staff.iter().find(|s| s.id == saved.id) else {
-                    return Err(WebError::internal("the staff member added is not loaded"));
-                };
+                let s = &d.staff[at];
                 let mut message = format!(
                     "{} added as an employment specialist in {}, starting {}",
                     s.name,
@@ -292,4 +289,22 @@ pub(crate) async fn add_es(
     }
     let again = FormState::again("staff", &form, errors);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, new_es_html(&v, d, &again)).into_response())
+}
+
+/// The data reloaded after a save, and the position in it of the staff
+/// member `id` the save `did` something to (an internal error if the
+/// reloaded data lacks them).
+pub(super) async fn reloaded_staff(
+    state: &AppState,
+    id: &str,
+    did: &str,
+) -> WebResult<(std::sync::Arc<crate::Snapshot>, usize)> {
+    state.refresh().await;
+    let now = state.data();
+    match now.dataset.staff.iter().position(|s| s.id == id) {
+        Some(at) => Ok((now, at)),
+        None => Err(WebError::internal(format!(
+            "the staff member {did} is not loaded"
+        ))),
+    }
 }

@@ -199,12 +199,9 @@ pub(crate) async fn save_change(
             .await
         {
             Ok(_) => {
-                state.refresh().await;
-                let now = state.data();
+                let (now, at) = super::staff::reloaded_staff(&state, &s.id, "saved").await?;
                 let after = &now.dataset;
-                let Some(new) = after.staff.iter().find(|n| n.id == s.id) else {
-                    return Err(WebError::internal("the staff member saved is not loaded"));
-                };
+                let new = &after.staff[at];
                 let message = changed(d, s, after, new, today);
                 return Ok(staff_list(&state, after, &v, Some(&message))
                     .await?

@@ -130,6 +130,14 @@ fn upload_error(e: MultipartError) -> UploadError {
 }
 
 /// 413 with the limit named, on the upload page.
+/// The upload page again (422), with what to do differently.
+fn upload_again(v: &Viewer, problem: &str) -> WebError {
+    WebError::Page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        upload_form(v, Some(problem)),
+    )
+}
+
 fn too_large(v: &Viewer) -> WebError {
     let message = format!(
         "The upload is larger than {} MB: ipstrack takes at most {} MB at once. Split the workbook or send its sheets as CSV files one by one.",
@@ -243,19 +251,14 @@ pub(crate) async fn upload(
         return Err(WebError::FormExpired);
     }
     if form.files.is_empty() {
-        return Err(WebError::Page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            upload_form(&v, Some("Choose a spreadsheet or CSV file to import.")),
+        return Err(upload_again(
+            &v,
+            "Choose a spreadsheet or CSV file to import.",
         ));
     }
-    let p = make_preview(
-        &data,
-        &form.files,
-        form.mapping.as_deref(),
-        team,
-        state.today(),
-    )
-    .map_err(|(status, e)| WebError::Page(status, upload_form(&v, Some(&e))))?;
+    let mapping = form.mapping.as_deref();
+    let p = make_preview(&data, &form.files, mapping, team, state.today())
+        .map_err(|(status, e)| WebError::Page(status, upload_form(&v, Some(&e))))?;
     audit_out_of_scope(&state, &v, p.out_of_scope.clone()).await?;
     let token = state.uploads.put(Upload {
         username: v.session.user.username.clone(),
@@ -281,22 +284,12 @@ pub(crate) async fn confirm(
     let team = may_import(&v, &data)?;
     let _turn = state.uploads.turn().await;
     let Some(upload) = state.uploads.take(&form.upload, &v.session.user.username) else {
-        return Err(WebError::Page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            upload_form(
-                &v,
-                Some("That upload has expired (files are kept for 30 minutes): upload it again."),
-            ),
-        ));
+        let expired = "That upload has expired (files are kept for 30 minutes): upload it again.";
+        return Err(upload_again(&v, expired));
     };
-    let p = make_preview(
-        &data,
-        &upload.files,
-        upload.mapping.as_deref(),
-        team,
-        state.today(),
-    )
-    .map_err(|(_, e)| WebError::internal(e))?;
+    let mapping = upload.mapping.as_deref();
+    let p = make_preview(&data, &upload.files, mapping, team, state.today())
+        .map_err(|(_, e)| WebError::internal(e))?;
     let accept = form.accept.as_deref() == Some("yes");
     let changed = fingerprint(&p) != form.fingerprint;
     let bundle = if changed { None } else { p.to_import(accept) };

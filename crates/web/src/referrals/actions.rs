@@ -101,30 +101,36 @@ pub(crate) async fn action_page(
         .find(|(n, _)| *n == action)
         .map(|(n, _)| *n)
         .ok_or(WebError::NotFound)?;
-    Ok(action_html(
-        &v,
-        &data,
-        i,
+    let view = ReferralView {
+        v: &v,
+        data: &data,
+        index: i,
         today,
-        &FormState::default(),
-        &specialists,
-        name,
-    ))
+        form: &FormState::default(),
+        specialists: &specialists,
+    };
+    Ok(action_html(&view, name))
+}
+
+/// What a referral's page is drawn from: who looks, the data, the
+/// referral's index, today, the form as posted (or blank) and the
+/// specialists a referral may be assigned to.
+#[derive(Clone, Copy)]
+pub(crate) struct ReferralView<'a> {
+    pub(crate) v: &'a Viewer,
+    pub(crate) data: &'a Loaded,
+    pub(crate) index: usize,
+    pub(crate) today: Day,
+    pub(crate) form: &'a FormState,
+    pub(crate) specialists: &'a [(String, String)],
 }
 
 /// An action's page: its title, the person it is for, a way back, and its
 /// one form (with the errors of a refused save, if any).
-pub(crate) fn action_html(
-    v: &Viewer,
-    data: &Loaded,
-    index: usize,
-    today: Day,
-    form: &FormState,
-    specialists: &[(String, String)],
-    action: &'static str,
-) -> Markup {
-    let d = &data.dataset;
-    let r = &d.referrals[index];
+pub(crate) fn action_html(view: &ReferralView, action: &'static str) -> Markup {
+    let (v, form, today) = (view.v, view.form, view.today);
+    let d = &view.data.dataset;
+    let r = &d.referrals[view.index];
     let client = d.client(r.client);
     let name = client.display_name();
     let title = action_title(action).unwrap_or("Record");
@@ -145,7 +151,7 @@ pub(crate) fn action_html(
             @if action == "person" {
                 (crate::referrals::person::person_form(v, &r.id, &ipstrack_core::bundle::client_document(client), form, today))
             } @else {
-                @let (post, hint, fields, button) = action_form(r, form, today, specialists, action);
+                @let (post, hint, fields, button) = action_form(r, form, today, view.specialists, action);
                 @if let Some(hint) = hint { p { (hint) } }
                 form method="post" action=(format!("/referrals/{}/{post}", r.id)) novalidate {
                     input type="hidden" name="csrf" value=(v.session.csrf);
@@ -159,7 +165,7 @@ pub(crate) fn action_html(
             // A refused save shows what the referral holds now (someone
             // else may have changed it meanwhile).
             @if !form.errors.is_empty() {
-                @let entries = timeline_entries(data, index);
+                @let entries = timeline_entries(view.data, view.index);
                 details class="panel" id="latest-entries" {
                     summary { "The referral as it is now (" (crate::ui::layout::plural(entries.len() as i64, "entry", "entries")) ")" }
                     table {

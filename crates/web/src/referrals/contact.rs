@@ -94,23 +94,9 @@ pub(crate) async fn add_contact(
         let again = FormState::again("contact", &form, errors);
         return Err(invalid(&v, &data, i, today, again));
     }
-    let once = crate::retry::form_key(
-        &v,
-        &form.once,
-        format!("referral {id}: contact"),
-        &format!("/referrals/{id}/contacts"),
-        &form,
-    )?;
+    let what = (id.as_str(), "contact", "contacts");
+    let once = crate::retry::referral_form_key(&v, &form.once, what, &form)?;
     let contact = contact_doc(mechanism);
-    write_step(
-        &state,
-        &v,
-        &id,
-        (Step::Contact(contact), once),
-        crate::ui::form::FormState {
-            form: "contact",
-            ..Default::default()
-        },
-    )
-    .await
+    let blank = FormState::blank("contact");
+    write_step(&state, &v, &id, (Step::Contact(contact), once), blank).await
 }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{WebError, WebResult};
 use crate::extract::{LEADS, ReferralForm, SignedIn, referral_in_scope};
-use crate::referrals::write::{OUT_OF_DATE, saved_and_told, seen_version};
+use crate::referrals::write::{OUT_OF_DATE, change_as, saved_and_told, seen_version};
 use crate::saved::{success_banner, take_saved};
 use crate::ui::dates::uk_date;
 use crate::ui::form::{FormState, error_summary, textarea};
@@ -261,18 +261,9 @@ pub(crate) async fn mark(State(state): State<Shared>, posted: ReferralForm<MarkF
         seen_version: seen,
     };
     let fields = BTreeMap::from([("reason", form.reason.as_str()), ("version", &form.version)]);
-    let once = crate::retry::form_key(
-        &v,
-        &form.once,
-        format!("referral {id}: entered in error"),
-        &format!("/referrals/{id}/entered-in-error"),
-        &fields,
-    )?;
-    match state
-        .store
-        .change_referral_once(&id, &step, once.as_ref(), &v.session.user.username)
-        .await
-    {
+    let what = (id.as_str(), "entered in error", "entered-in-error");
+    let once = crate::retry::referral_form_key(&v, &form.once, what, &fields)?;
+    match change_as(&state, &v, &id, &step, once.as_ref()).await {
         Ok(saved) => Ok(saved_and_told(&state, &data, &step, &saved, "entered-in-error").await),
         Err(StoreError::Conflict { .. }) => Err(again(
             vec![("reason", CHANGED.into())],
@@ -332,18 +323,9 @@ pub(crate) async fn restore(
         seen_version: seen,
     };
     let fields = BTreeMap::from([("version", form.version.as_str())]);
-    let once = crate::retry::form_key(
-        &v,
-        &form.once,
-        format!("referral {id}: restore"),
-        &format!("/referrals/{id}/restore"),
-        &fields,
-    )?;
-    match state
-        .store
-        .change_referral_once(&id, &step, once.as_ref(), &v.session.user.username)
-        .await
-    {
+    let what = (id.as_str(), "restore", "restore");
+    let once = crate::retry::referral_form_key(&v, &form.once, what, &fields)?;
+    match change_as(&state, &v, &id, &step, once.as_ref()).await {
         Ok(saved) => Ok(saved_and_told(&state, &data, &step, &saved, "restored").await),
         Err(StoreError::Conflict { .. }) => Err(conflict(CHANGED)),
         Err(e) => Err(e.into()),

@@ -29,24 +29,10 @@ pub(crate) async fn add_job(
         let again = FormState::again("job", &form, errors);
         return Err(invalid(&v, &data, i, today, again));
     }
-    let once = crate::retry::form_key(
-        &v,
-        &form.once,
-        format!("referral {id}: job"),
-        &format!("/referrals/{id}/jobs"),
-        &form,
-    )?;
+    let what = (id.as_str(), "job", "jobs");
+    let once = crate::retry::referral_form_key(&v, &form.once, what, &form)?;
     // The store gives the next free id of the referral (j1, j2, …).
     job.id = String::new();
-    write_step(
-        &state,
-        &v,
-        &id,
-        (Step::Job(job), once),
-        crate::ui::form::FormState {
-            form: "job",
-            ..Default::default()
-        },
-    )
-    .await
+    let blank = FormState::blank("job");
+    write_step(&state, &v, &id, (Step::Job(job), once), blank).await
 }

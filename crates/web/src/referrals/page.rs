@@ -8,11 +8,12 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use crate::Shared;
-use crate::Viewer;
 use crate::caseload::{alert_action, alert_words};
 use crate::error::WebResult;
 use crate::extract::{SignedIn, referral_in_scope};
-use crate::referrals::actions::{ACTIONS, action_html, action_title, available, closed};
+use crate::referrals::actions::{
+    ACTIONS, ReferralView, action_html, action_title, available, closed,
+};
 use crate::referrals::assignable;
 use crate::referrals::person::person_summary;
 use crate::referrals::timeline::{contact_words, milestone_words, the_job, timeline_entries};
@@ -21,13 +22,13 @@ use crate::ui::dates::uk_date;
 use crate::ui::figures::status_tag;
 use crate::ui::form::{FormState, error_summary};
 use crate::ui::layout::{layout, once_field, plural};
+use ipstrack_core::Day;
 use ipstrack_core::alert::Alert;
 use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::caseload::status_on;
 use ipstrack_core::jobs::{MILESTONE_WEEKS, milestone_day, outcomes, runs};
 use ipstrack_core::model::Group;
 use ipstrack_core::worklist::referral_alerts;
-use ipstrack_core::{Day, Loaded};
 use maud::{Markup, html};
 
 /// How many contacts the summary shows (the timeline has them all).
@@ -63,7 +64,15 @@ pub(crate) async fn referral_page(
         warning,
         ..FormState::default()
     };
-    let page = summary_html(&v, &data, i, today, &form, &assignable(&v, d, today));
+    let specialists = assignable(&v, d, today);
+    let page = summary_html(&ReferralView {
+        v: &v,
+        data: &data,
+        index: i,
+        today,
+        form: &form,
+        specialists: &specialists,
+    });
     let mut response = match saved {
         Some((_, _, clear)) => (clear, page).into_response(),
         None => page.into_response(),
@@ -108,30 +117,24 @@ pub(crate) fn saved_words(word: &str, day: Option<Day>, name: &str) -> String {
 
 /// The referral page as a form's save left it: the page of the action whose
 /// form was refused (its errors beside the fields), else the summary.
-pub fn referral_html(
-    v: &Viewer,
-    data: &Loaded,
-    index: usize,
-    today: Day,
-    form: &FormState,
-    specialists: &[(String, String)],
-) -> Markup {
-    match ACTIONS.iter().find(|(name, _)| *name == form.form) {
-        Some((name, _)) => action_html(v, data, index, today, form, specialists, name),
-        None => summary_html(v, data, index, today, form, specialists),
+pub(crate) fn referral_html(view: &ReferralView) -> Markup {
+    match ACTIONS.iter().find(|(name, _)| *name == view.form.form) {
+        Some((name, _)) => action_html(view, name),
+        None => summary_html(view),
     }
 }
 
 /// The referral's summary: status and why, what is due, recent contacts,
 /// the actions, sustainment and the person.
-pub fn summary_html(
-    v: &Viewer,
-    data: &Loaded,
-    index: usize,
-    today: Day,
-    form: &FormState,
-    specialists: &[(String, String)],
-) -> Markup {
+pub(crate) fn summary_html(view: &ReferralView) -> Markup {
+    let ReferralView {
+        v,
+        data,
+        index,
+        today,
+        form,
+        specialists,
+    } = *view;
     let d = &data.dataset;
     let r = &d.referrals[index];
     let policy = &d.policy;

@@ -46,7 +46,14 @@ pub(crate) fn page_again(
     state: &FormState,
 ) -> Markup {
     let specialists = assignable(v, &data.dataset, today);
-    crate::referrals::page::referral_html(v, data, i, today, state, &specialists)
+    crate::referrals::page::referral_html(&crate::referrals::actions::ReferralView {
+        v,
+        data,
+        index: i,
+        today,
+        form: state,
+        specialists: &specialists,
+    })
 }
 
 /// The answer to an edit from a page that showed an older version.
@@ -65,11 +72,7 @@ pub(crate) async fn write_step(
     form: crate::ui::form::FormState,
 ) -> WebResult {
     let before = state.data();
-    match state
-        .store
-        .change_referral_once(id, &step, once.as_ref(), &v.session.user.username)
-        .await
-    {
+    match crate::referrals::write::change_as(state, v, id, &step, once.as_ref()).await {
         Ok(saved) => Ok(saved_and_told(state, &before, &step, &saved, form.form).await),
         Err(StoreError::Conflict { .. }) => Err(stale(state, v, id, form, CHANGED).await),
         // Core's checks of the record refused it: beside the form's fields.
@@ -421,11 +424,10 @@ pub(crate) async fn record_step(
         .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "once"))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let once = crate::retry::form_key(
+    let once = crate::retry::referral_form_key(
         &v,
         form.get("once").map_or("", String::as_str),
-        format!("referral {id}: {step_name}"),
-        &format!("/referrals/{id}/{step}"),
+        (id.as_str(), step_name, &step),
         &fields,
     )?;
     let state_form = crate::ui::form::FormState {

@@ -55,11 +55,7 @@ pub(crate) fn timeline_entries(data: &Loaded, index: usize) -> Vec<TimelineEntry
     }
     for (i, k) in r.contacts.iter().enumerate() {
         let kind = contact_words(k.kind);
-        let note = k
-            .note
-            .as_deref()
-            .map(|n| format!(". Note: {n}"))
-            .unwrap_or_default();
+        let note = note_after(". Note: ", k.note.as_deref());
         events.push((
             k.date,
             format!("Contact: {kind}{note}"),
@@ -86,26 +82,20 @@ pub(crate) fn timeline_entries(data: &Loaded, index: usize) -> Vec<TimelineEntry
         end.map(|e| format!(" until {}", uk_date(e)))
             .unwrap_or_default()
     };
+    // An entry the page can remove: its kind and its position.
+    let mut removable = |day: Day, what: String, kind: &'static str, i: usize| {
+        events.push((day, what, Some((kind, i))));
+    };
     for (i, h) in r.holds.iter().enumerate() {
-        events.push((
-            h.start,
-            format!("On hold{}", until(h.end)),
-            Some(("hold", i)),
-        ));
+        removable(h.start, format!("On hold{}", until(h.end)), "hold", i);
     }
     for (i, w) in r.waiting_list.iter().enumerate() {
-        events.push((
-            w.spell.start,
-            format!("Waiting list{}", until(w.spell.end)),
-            Some(("waiting", i)),
-        ));
+        let what = format!("Waiting list{}", until(w.spell.end));
+        removable(w.spell.start, what, "waiting", i);
     }
     for (i, e) in r.engagement.iter().enumerate() {
-        events.push((
-            e.date,
-            format!("Engagement: {}", engagement_words(e.status)),
-            Some(("engagement", i)),
-        ));
+        let what = format!("Engagement: {}", engagement_words(e.status));
+        removable(e.date, what, "engagement", i);
     }
     for (i, x) in r.decisions.iter().enumerate() {
         let status = if x.active { "active" } else { "inactive" };
@@ -125,11 +115,7 @@ pub(crate) fn timeline_entries(data: &Loaded, index: usize) -> Vec<TimelineEntry
         ));
     }
     for (i, c) in r.in_work_checks.iter().enumerate() {
-        let note = c
-            .note
-            .as_deref()
-            .map(|n| format!(": {n}"))
-            .unwrap_or_default();
+        let note = note_after(": ", c.note.as_deref());
         events.push((
             c.date,
             format!(
@@ -305,4 +291,9 @@ pub(crate) fn milestone_words(m: &ipstrack_core::evidence::MilestoneEvidence) ->
             uk_date(m.due)
         ),
     }
+}
+
+/// A note after `before` (". Note: ", ": "); nothing without a note.
+fn note_after(before: &str, note: Option<&str>) -> String {
+    note.map(|n| format!("{before}{n}")).unwrap_or_default()
 }

@@ -95,3 +95,16 @@ fn earliest_day(step: &Step) -> Option<Day> {
     };
     days.into_iter().filter_map(Day::parse).min()
 }
+
+/// Writes `step` to referral `id` in the store as the viewer (once only for
+/// a retried form's key).
+pub(crate) async fn change_as(
+    state: &crate::AppState,
+    v: &crate::viewer::Viewer,
+    id: &str,
+    step: &ipstrack_store::Step,
+    once: Option<&ipstrack_store::RequestKey>,
+) -> Result<ipstrack_store::Saved, ipstrack_store::StoreError> {
+    let user = &v.session.user.username;
+    state.store.change_referral_once(id, step, once, user).await
+}

@@ -4,6 +4,8 @@
 //! the running server keeps beside the data: the uploads waiting for their
 //! confirmation and the searches running.
 
+#[cfg(test)]
+mod example_store;
 pub(crate) mod searches;
 pub(crate) mod uploads;
 
@@ -360,21 +362,8 @@ mod tests {
     /// its change follower (the test drives it).
     async fn state() -> (AppState, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("race.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
-        let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../core/tests/fixtures/examples/random-101.bundle.json"),
-        )
-        .unwrap();
-        store
-            .import(
-                &ipstrack_core::bundle::parse_document(&text).unwrap(),
-                "setup",
-            )
-            .await
-            .unwrap();
+        let url = dir.path().join("race.sqlite");
+        let store = super::example_store::example_store(url.to_str().unwrap()).await;
         let (loaded, seq) = store.load_with_change().await.unwrap();
         let state = AppState {
             store,
@@ -389,13 +378,17 @@ mod tests {
         (state, dir)
     }
 
-    fn contact(date: &str) -> ContactDoc {
-        ContactDoc {
-            date: date.into(),
+    /// A contact on 14 January 2025 written to the store (not yet
+    /// published to this server's snapshot).
+    async fn contact_stored(state: &AppState, id: &str) -> ipstrack_store::Saved {
+        let contact = ContactDoc {
+            date: "2025-01-14".into(),
             kind: "remote".into(),
             mechanism: None,
             note: None,
-        }
+        };
+        let step = Step::Contact(contact);
+        state.store.change_referral(id, &step, "es1").await.unwrap()
     }
 
     /// A referral received before 2025 and not discharged.
@@ -424,11 +417,7 @@ mod tests {
         // The reload reads the data at change N...
         let (loaded, seq) = state.store.load_with_change().await.unwrap();
         // ... a write on this server is published meanwhile ...
-        let saved = state
-            .store
-            .change_referral(&id, &Step::Contact(contact("2025-01-14")), "es1")
-            .await
-            .unwrap();
+        let saved = contact_stored(&state, &id).await;
         state.publish(&saved).await;
         let written = shown(&state, &id);
         assert_eq!(written.0, saved.version);
@@ -453,11 +442,7 @@ mod tests {
         let (loaded, seq) = state.store.load_with_change().await.unwrap();
         // Another server writes a referral and an employer contact, and this
         // server's change follower loads them before the reload publishes.
-        let saved = state
-            .store
-            .change_referral(&id, &Step::Contact(contact("2025-01-14")), "es1")
-            .await
-            .unwrap();
+        let saved = contact_stored(&state, &id).await;
         let ec = state
             .store
             .record_employer_contact(

@@ -25,6 +25,14 @@ pub struct FormState {
 }
 
 impl FormState {
+    /// The form `form` with no values and no errors.
+    pub(crate) fn blank(form: &'static str) -> FormState {
+        FormState {
+            form,
+            ..FormState::default()
+        }
+    }
+
     /// A posted form shown again: its values as typed (every field its type
     /// serialises: one-time tokens and passwords are skipped there), with
     /// the errors.
@@ -114,12 +122,21 @@ pub(crate) fn field(
         return date_input(state, form, name, label, None);
     }
     let id = format!("{form}-{name}");
+    let control =
+        html! { input id=(id) name=(name) type=(kind) value=(state.value(form, name)) max=[max]; };
+    labelled(state, form, name, label, control)
+}
+
+/// The wrapper every single control shares: its label, its error message
+/// (if any) and the control itself, whose id is `{form}-{name}`.
+fn labelled(state: &FormState, form: &str, name: &str, label: &str, control: Markup) -> Markup {
+    let id = format!("{form}-{name}");
     let error = state.error(form, name);
     html! {
         div class=(if error.is_some() { "field has-error" } else { "field" }) {
             label for=(id) { (label) }
             @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
-            input id=(id) name=(name) type=(kind) value=(state.value(form, name)) max=[max];
+            (control)
         }
     }
 }
@@ -133,14 +150,8 @@ pub(crate) fn textarea(
     max: usize,
 ) -> Markup {
     let id = format!("{form}-{name}");
-    let error = state.error(form, name);
-    html! {
-        div class=(if error.is_some() { "field has-error" } else { "field" }) {
-            label for=(id) { (label) }
-            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
-            textarea id=(id) name=(name) rows="3" maxlength=(max) { (state.value(form, name)) }
-        }
-    }
+    let control = html! { textarea id=(id) name=(name) rows="3" maxlength=(max) { (state.value(form, name)) } };
+    labelled(state, form, name, label, control)
 }
 
 pub(crate) fn select(
@@ -151,17 +162,13 @@ pub(crate) fn select(
     options: &[(String, String)],
 ) -> Markup {
     let id = format!("{form}-{name}");
-    let error = state.error(form, name);
     let chosen = state.value(form, name);
-    html! {
-        div class=(if error.is_some() { "field has-error" } else { "field" }) {
-            label for=(id) { (label) }
-            @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
-            select id=(id) name=(name) {
-                @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
-            }
+    let control = html! {
+        select id=(id) name=(name) {
+            @for (value, text) in options { option value=(value) selected[chosen == *value] { (text) } }
         }
-    }
+    };
+    labelled(state, form, name, label, control)
 }
 
 pub(crate) fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -11,6 +11,9 @@ use ipstrack_store::{AuditEntry, AuditFilter, Role, Store};
 use ipstrack_web::{Config, app};
 use tower::ServiceExt;
 
+#[path = "../../src/state/example_store.rs"]
+mod example_store;
+
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct World {
@@ -74,19 +77,7 @@ impl PgDrop {
 
 /// The world on the database at `url` (a SQLite file or PostgreSQL).
 pub async fn world_on(url: &str, dir: tempfile::TempDir) -> World {
-    let store = Store::open(url).await.unwrap();
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../core/tests/fixtures/examples/random-101.bundle.json"),
-    )
-    .unwrap();
-    store
-        .import(
-            &ipstrack_core::bundle::parse_document(&text).unwrap(),
-            "setup",
-        )
-        .await
-        .unwrap();
+    let store = example_store::example_store(url).await;
     for (user, role, staff) in [
         ("es1", Role::Es, Some("es1")),
         ("es3", Role::Es, Some("es3")),

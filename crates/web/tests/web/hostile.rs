@@ -332,6 +332,31 @@ async fn served_from(from: &str, addr: std::net::SocketAddr) -> Duration {
     took
 }
 
+/// Serves the app with room for four addresses at their cap of
+/// `per_address` each, and has the four addresses from `127.0.0.{first}`
+/// on take every place, each connection sending `requests` pipelined
+/// requests and reading no answer. `(header_read, write_pause)` in seconds.
+async fn every_place_taken(
+    app: Router,
+    per_address: usize,
+    (header_read, write_pause): (u64, u64),
+    first: u8,
+    requests: usize,
+) -> (std::net::SocketAddr, Vec<tokio::task::JoinHandle<()>>) {
+    let limits = Limits {
+        max_connections: 4 * per_address,
+        per_address,
+        header_read: Duration::from_secs(header_read),
+        write_pause: Duration::from_secs(write_pause),
+        ..Limits::default()
+    };
+    let addr = served(app, limits).await;
+    let froms: Vec<String> = (first..first + 4).map(|n| format!("127.0.0.{n}")).collect();
+    let froms: Vec<&str> = froms.iter().map(String::as_str).collect();
+    let attack = pipelining_readers_of_nothing(&froms, addr, per_address, requests).await;
+    (addr, attack)
+}
+
 /// Ends the connections of an attack.
 fn stop(attack: Vec<tokio::task::JoinHandle<()>>) {
     for task in attack {
@@ -394,22 +419,9 @@ async fn pipelining_connections_that_read_nothing_do_not_keep_another_address_fr
 async fn connections_from_many_addresses_that_read_nothing_give_their_places_up_after_the_write_pause()
  {
     let w = world().await;
-    let limits = Limits {
-        max_connections: 16,
-        per_address: 4,
-        header_read: Duration::from_secs(30),
-        write_pause: Duration::from_secs(1),
-        ..Limits::default()
-    };
-    let addr = served(w.app.clone(), limits).await;
-    // Four addresses take every place with answers they never read.
-    let attack = pipelining_readers_of_nothing(
-        &["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"],
-        addr,
-        4,
-        10_000,
-    )
-    .await;
+    // Four addresses take every place with answers they never read; the
+    // write pause is a second.
+    let (addr, attack) = every_place_taken(w.app.clone(), 4, (30, 1), 11, 10_000).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     served_from("127.0.0.2", addr).await;
     stop(attack);
@@ -420,21 +432,7 @@ async fn a_newcomer_is_served_within_seconds_while_peers_that_read_nothing_hold_
     let w = world().await;
     // The write pause is long: the newcomer must not wait for it. A peer
     // stalled for a second on an answer it does not read gives its place up.
-    let limits = Limits {
-        max_connections: 64,
-        per_address: 16,
-        header_read: Duration::from_secs(60),
-        write_pause: Duration::from_secs(60),
-        ..Limits::default()
-    };
-    let addr = served(w.app.clone(), limits).await;
-    let attack = pipelining_readers_of_nothing(
-        &["127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24"],
-        addr,
-        16,
-        20_000,
-    )
-    .await;
+    let (addr, attack) = every_place_taken(w.app.clone(), 16, (60, 60), 21, 20_000).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     for _ in 0..3 {
         let took = served_from("127.0.0.2", addr).await;
