@@ -57,7 +57,7 @@ pub fn data_quality_html(
                         @let referral = w.record.split('/').next().unwrap_or_default();
                         @let name = data.referral_index(referral).map(|i| {
                             let d = &data.dataset;
-                            d.clients[d.referrals[i].client.index()].display_name()
+                            d.client(d.referrals[i].client).display_name()
                         });
                         @let what = match w.record.split_once('/') {
                             Some((_, job)) => data

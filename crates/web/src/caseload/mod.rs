@@ -453,7 +453,7 @@ fn sorted_caseload<'a>(
             first_due.entry(r).or_insert(item);
         }
     }
-    let name = |r: usize| d.clients[d.referrals[r].client.index()].display_name();
+    let name = |r: usize| d.client(d.referrals[r].client).display_name();
     if !filter.is_empty() {
         c.entries.retain(|e| {
             filter.keeps(

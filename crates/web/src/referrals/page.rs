@@ -56,7 +56,7 @@ pub(crate) async fn referral_page(
     };
     let saved = take_saved_on(&state, &headers);
     let d = &data.dataset;
-    let name = d.clients[d.referrals[i].client.index()].display_name();
+    let name = d.client(d.referrals[i].client).display_name();
     let form = FormState {
         saved: saved
             .as_ref()

@@ -26,7 +26,7 @@ pub(crate) async fn edit_person(
 ) -> WebResult {
     let (data, v, i, id, today, form) = posted.into_parts();
     let d = &data.dataset;
-    let client = &d.clients[d.referrals[i].client.index()];
+    let client = d.client(d.referrals[i].client);
     let mut errors: FieldErrors = Vec::new();
     let nhs = form.nhs_number.replace(' ', "");
     if !nhs.is_empty() && !nhs_number_is_valid(&nhs) {
