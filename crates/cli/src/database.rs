@@ -38,12 +38,13 @@ pub fn actor() -> String {
     format!("cli:{user}")
 }
 
-/// The runtime a database command runs on.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
+/// Runs a database command's work to its end on a runtime of its own.
+pub fn block_on<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build()?)
+        .build()?
+        .block_on(work)
 }
 
 pub async fn open(url: &str) -> Result<Store> {
@@ -109,7 +110,7 @@ pub fn redact(url: &str) -> String {
 
 /// Loads the dataset from a database (for `report --db`).
 pub fn load(url: &str) -> Result<Timed<Loaded>> {
-    runtime()?.block_on(async {
+    block_on(async {
         let store = open(url).await?;
         let started = Instant::now();
         let doc = store.export().await?;

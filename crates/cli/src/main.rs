@@ -17,9 +17,12 @@ mod progress;
 mod render;
 mod spreadsheet;
 
+use std::io::stdout;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use database::block_on;
 
 use commands::{
     audit::Audit, backup::Backup, check::Check, demo_data::DemoData, doctor::Doctor,
@@ -87,15 +90,15 @@ fn main() -> ExitCode {
         Command::Check(args) => args.run(),
         Command::DemoData(args) => args.run(),
         Command::Serve(args) => args.run(),
-        Command::Import(args) => args.run(),
-        Command::Export(args) => args.run(),
-        Command::Audit(args) => args.run(),
-        Command::User(args) => args.run(),
-        Command::Backup(args) => args.run(),
-        Command::Restore(args) => args.run(),
-        Command::Submit(args) => args.run(),
-        Command::Submissions(args) => args.run(),
-        Command::Doctor(args) => args.run(),
+        Command::Import(args) => block_on(args.run(&mut stdout().lock())),
+        Command::Export(args) => block_on(args.run(&mut stdout().lock())),
+        Command::Audit(args) => block_on(args.run(&mut stdout().lock())),
+        Command::User(args) => block_on(args.run(&mut stdout().lock())),
+        Command::Backup(args) => block_on(args.run()),
+        Command::Restore(args) => block_on(args.run()),
+        Command::Submit(args) => block_on(args.run(&mut stdout().lock())),
+        Command::Submissions(args) => block_on(args.run(&mut stdout().lock())),
+        Command::Doctor(args) => block_on(args.run(&mut stdout().lock())),
     };
     match result {
         Ok(code) => code,

@@ -3,7 +3,8 @@
 //!
 //! Both backends share one implementation through sqlx's `Any` driver: dates
 //! are ISO text, hours and FTE integers, so the SQL is portable; each backend
-//! has its own versioned migrations (`migrations/sqlite`, `migrations/postgres`).
+//! runs versioned migrations: `migrations/both`, written once for the two,
+//! and `migrations/sqlite` or `migrations/postgres` where their SQL differs.
 //! Every write validates the whole resulting dataset with the rules engine's
 //! BAD-1 checks first, then writes in one transaction with its audit log rows:
 //! a refused or failed write leaves the database exactly as it was.
@@ -21,6 +22,7 @@ mod changes;
 mod doctor;
 mod entry;
 mod import;
+mod migrations;
 mod open;
 mod sign_in;
 mod sql;
@@ -326,18 +328,7 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.write)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.write)
-                    .await?
-            }
-        }
+        migrations::migrator(self.backend).run(&self.write).await?;
         Ok(())
     }
 

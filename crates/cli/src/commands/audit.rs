@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use ipstrack_store::AuditFilter;
 
-use crate::database::{Database, open, runtime};
+use crate::database::{Database, open};
 use crate::input::parse_day;
 
 #[derive(Args)]
@@ -26,32 +26,29 @@ pub struct Audit {
 }
 
 impl Audit {
-    pub fn run(self) -> Result<ExitCode> {
-        runtime()?.block_on(async {
-            let mut out = std::io::stdout().lock();
-            let Audit {
-                record,
-                since,
-                values,
-                db,
-            } = self;
-            if let Some(s) = &since {
-                parse_day(s, "--since")?;
+    pub async fn run(self, out: &mut impl Write) -> Result<ExitCode> {
+        let Audit {
+            record,
+            since,
+            values,
+            db,
+        } = self;
+        if let Some(s) = &since {
+            parse_day(s, "--since")?;
+        }
+        let store = open(&db).await?;
+        for e in store.audit(&AuditFilter { record, since }).await? {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{} {}",
+                e.seq, e.at, e.actor, e.action, e.record_type, e.record_id
+            )?;
+            if values {
+                writeln!(out, "\told: {}", e.old_value.as_deref().unwrap_or("-"))?;
+                writeln!(out, "\tnew: {}", e.new_value.as_deref().unwrap_or("-"))?;
             }
-            let store = open(&db).await?;
-            for e in store.audit(&AuditFilter { record, since }).await? {
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}\t{} {}",
-                    e.seq, e.at, e.actor, e.action, e.record_type, e.record_id
-                )?;
-                if values {
-                    writeln!(out, "\told: {}", e.old_value.as_deref().unwrap_or("-"))?;
-                    writeln!(out, "\tnew: {}", e.new_value.as_deref().unwrap_or("-"))?;
-                }
-            }
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
-        })
+        }
+        store.close().await;
+        Ok(ExitCode::SUCCESS)
     }
 }

@@ -9,7 +9,7 @@ use clap::Args;
 use ipstrack_store::Backend;
 
 use crate::atomic::{self, Existing};
-use crate::database::{Database, open, redact, runtime};
+use crate::database::{Database, open, redact};
 use crate::progress::Progress;
 
 #[derive(Args)]
@@ -21,8 +21,8 @@ pub struct Backup {
 }
 
 impl Backup {
-    pub fn run(self) -> Result<ExitCode> {
-        runtime()?.block_on(backup(&self.out, &self.db))?;
+    pub async fn run(self) -> Result<ExitCode> {
+        backup(&self.out, &self.db).await?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use crate::database::{Database, open, redact, runtime};
+use crate::database::{Database, open, redact};
 
 #[derive(Args)]
 pub struct Doctor {
@@ -16,22 +16,19 @@ pub struct Doctor {
 }
 
 impl Doctor {
-    pub fn run(self) -> Result<ExitCode> {
-        runtime()?.block_on(async {
-            let mut out = std::io::stdout().lock();
-            let db = &self.db;
-            let store = open(db).await?;
-            let problems = store.integrity_check().await?;
-            store.close().await;
-            if problems.is_empty() {
-                writeln!(out, "{}: ok", redact(db))?;
-                Ok(ExitCode::SUCCESS)
-            } else {
-                for p in &problems {
-                    writeln!(out, "{}: {p}", redact(db))?;
-                }
-                Ok(ExitCode::FAILURE)
+    pub async fn run(self, out: &mut impl Write) -> Result<ExitCode> {
+        let db = &self.db;
+        let store = open(db).await?;
+        let problems = store.integrity_check().await?;
+        store.close().await;
+        if problems.is_empty() {
+            writeln!(out, "{}: ok", redact(db))?;
+            Ok(ExitCode::SUCCESS)
+        } else {
+            for p in &problems {
+                writeln!(out, "{}: {p}", redact(db))?;
             }
-        })
+            Ok(ExitCode::FAILURE)
+        }
     }
 }

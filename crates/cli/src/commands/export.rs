@@ -10,7 +10,7 @@ use clap::Args;
 use ipstrack_core::{Day, Loaded, Period, report};
 
 use crate::atomic::{self, Existing};
-use crate::database::{Database, loaded, open, redact, runtime};
+use crate::database::{Database, loaded, open, redact};
 use crate::input::{parse_day, today};
 use crate::progress::Progress;
 use crate::spreadsheet;
@@ -43,20 +43,17 @@ pub struct Export {
 }
 
 impl Export {
-    pub fn run(self) -> Result<ExitCode> {
-        runtime()?.block_on(async {
-            let mut out = std::io::stdout().lock();
-            if self.mhsds {
-                self.mhsds_extract(&mut out).await?;
-            } else if self.grow_return {
-                self.grow_return().await?;
-            } else if self.spreadsheet {
-                self.spreadsheet().await?;
-            } else {
-                self.bundle().await?;
-            }
-            Ok(ExitCode::SUCCESS)
-        })
+    pub async fn run(self, out: &mut impl Write) -> Result<ExitCode> {
+        if self.mhsds {
+            self.mhsds_extract(out).await?;
+        } else if self.grow_return {
+            self.grow_return().await?;
+        } else if self.spreadsheet {
+            self.spreadsheet().await?;
+        } else {
+            self.bundle().await?;
+        }
+        Ok(ExitCode::SUCCESS)
     }
 
     /// The MHSDS-aligned extract, as CSV files in the directory `--out`.

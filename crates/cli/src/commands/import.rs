@@ -11,7 +11,7 @@ use clap::Args;
 use ipstrack_core::bundle::parse_document;
 use ipstrack_store::StoreError;
 
-use crate::database::{Database, actor, open, redact, runtime, stale_error};
+use crate::database::{Database, actor, open, redact, stale_error};
 use crate::input::bundle_error;
 use crate::progress::Progress;
 use crate::spreadsheet;
@@ -45,12 +45,7 @@ pub struct Import {
 }
 
 impl Import {
-    pub fn run(self) -> Result<ExitCode> {
-        runtime()?.block_on(self.run_async())
-    }
-
-    async fn run_async(self) -> Result<ExitCode> {
-        let mut out = std::io::stdout().lock();
+    pub async fn run(self, out: &mut impl Write) -> Result<ExitCode> {
         if self.print_mapping {
             write!(out, "{}", ipstrack_interop::spreadsheet::DEFAULT_MAPPING)?;
             return Ok(ExitCode::SUCCESS);
@@ -71,13 +66,13 @@ impl Import {
                         skip_problem_rows: self.skip_problem_rows,
                     },
                     &actor(),
-                    &mut out,
+                    out,
                 )
                 .await;
                 store.close().await;
                 done
             }
-            Some(data) => import_bundle(&data, self.dry_run, &self.db, &mut out).await,
+            Some(data) => import_bundle(&data, self.dry_run, &self.db, out).await,
         }
     }
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::atomic::{self, Existing};
-use crate::database::{Database, open, redact, runtime};
+use crate::database::{Database, open, redact};
 use crate::progress::Progress;
 
 #[derive(Args)]
@@ -21,8 +21,8 @@ pub struct Restore {
 }
 
 impl Restore {
-    pub fn run(self) -> Result<ExitCode> {
-        runtime()?.block_on(restore(&self.from, &self.db))?;
+    pub async fn run(self) -> Result<ExitCode> {
+        restore(&self.from, &self.db).await?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -9,7 +9,7 @@ use clap::Args;
 use ipstrack_core::{Loaded, Period, report};
 use ipstrack_store::Submission;
 
-use crate::database::{Database, loaded, open, runtime};
+use crate::database::{Database, loaded, open};
 use crate::input::parse_day;
 
 #[derive(Args)]
@@ -19,28 +19,25 @@ pub struct Submissions {
 }
 
 impl Submissions {
-    pub fn run(self) -> Result<ExitCode> {
-        runtime()?.block_on(async {
-            let mut out = std::io::stdout().lock();
-            let store = open(&self.db).await?;
-            let loaded = loaded(&store).await?;
-            for s in store.submissions().await? {
-                writeln!(
-                    out,
-                    "{}\tas of {}\tsubmitted {} by {}",
-                    s.period_label, s.as_of, s.submitted_at, s.submitted_by
-                )?;
-                let changes = changes_since(&s, &loaded)?;
-                if changes.is_empty() {
-                    writeln!(out, "\tno change since submission")?;
-                }
-                for line in changes {
-                    writeln!(out, "\t{line}")?;
-                }
+    pub async fn run(self, out: &mut impl Write) -> Result<ExitCode> {
+        let store = open(&self.db).await?;
+        let loaded = loaded(&store).await?;
+        for s in store.submissions().await? {
+            writeln!(
+                out,
+                "{}\tas of {}\tsubmitted {} by {}",
+                s.period_label, s.as_of, s.submitted_at, s.submitted_by
+            )?;
+            let changes = changes_since(&s, &loaded)?;
+            if changes.is_empty() {
+                writeln!(out, "\tno change since submission")?;
             }
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
-        })
+            for line in changes {
+                writeln!(out, "\t{line}")?;
+            }
+        }
+        store.close().await;
+        Ok(ExitCode::SUCCESS)
     }
 }
 

@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use ipstrack_store::Role;
 
-use crate::database::{DB_HELP, actor, open, runtime};
+use crate::database::{DB_HELP, actor, open};
 
 #[derive(Args)]
 pub struct User {
@@ -52,46 +52,43 @@ fn role_arg(text: &str) -> Result<Role, String> {
 }
 
 impl User {
-    pub fn run(self) -> Result<ExitCode> {
-        runtime()?.block_on(async {
-            let mut out = std::io::stdout().lock();
-            let store = open(&self.db).await?;
-            match self.action {
-                UserAction::Add {
-                    username,
-                    role,
-                    staff,
-                } => {
-                    let password = read_password()?;
-                    let user = store
-                        .add_user(&username, &password, role, staff.as_deref(), &actor())
-                        .await?;
-                    writeln!(out, "added {} ({})", user.username, user.role.as_str())?;
-                }
-                UserAction::ResetPassword { username } => {
-                    let password = read_password()?;
-                    store.reset_password(&username, &password, &actor()).await?;
-                    writeln!(out, "password reset for {username}")?;
-                }
-                UserAction::Disable { username } => {
-                    store.disable_user(&username, &actor()).await?;
-                    writeln!(out, "disabled {username}")?;
-                }
-                UserAction::Token { username, days } => {
-                    let token = store.issue_token(&username, days, &actor()).await?;
-                    writeln!(out, "{token}")?;
-                }
-                UserAction::List => {
-                    for u in store.users().await? {
-                        let state = if u.disabled { "disabled" } else { "active" };
-                        let staff = u.staff_id.as_deref().unwrap_or("-");
-                        writeln!(out, "{}\t{}\t{staff}\t{state}", u.username, u.role.as_str())?;
-                    }
+    pub async fn run(self, out: &mut impl Write) -> Result<ExitCode> {
+        let store = open(&self.db).await?;
+        match self.action {
+            UserAction::Add {
+                username,
+                role,
+                staff,
+            } => {
+                let password = read_password()?;
+                let user = store
+                    .add_user(&username, &password, role, staff.as_deref(), &actor())
+                    .await?;
+                writeln!(out, "added {} ({})", user.username, user.role.as_str())?;
+            }
+            UserAction::ResetPassword { username } => {
+                let password = read_password()?;
+                store.reset_password(&username, &password, &actor()).await?;
+                writeln!(out, "password reset for {username}")?;
+            }
+            UserAction::Disable { username } => {
+                store.disable_user(&username, &actor()).await?;
+                writeln!(out, "disabled {username}")?;
+            }
+            UserAction::Token { username, days } => {
+                let token = store.issue_token(&username, days, &actor()).await?;
+                writeln!(out, "{token}")?;
+            }
+            UserAction::List => {
+                for u in store.users().await? {
+                    let state = if u.disabled { "disabled" } else { "active" };
+                    let staff = u.staff_id.as_deref().unwrap_or("-");
+                    writeln!(out, "{}\t{}\t{staff}\t{state}", u.username, u.role.as_str())?;
                 }
             }
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
-        })
+        }
+        store.close().await;
+        Ok(ExitCode::SUCCESS)
     }
 }
 
