@@ -301,7 +301,7 @@ impl Dataset {
     /// data-quality warnings, the MHSDS extract and every page's counts go
     /// through it; only a referral's own page, the bundle and the store read
     /// `referrals` whole.
-    pub fn counted_referrals(&self) -> impl Iterator<Item = (usize, &Referral)> + '_ {
+    pub fn counted_referrals(&self) -> impl Iterator<Item = (usize, &Referral)> + Clone + '_ {
         self.referrals
             .iter()
             .enumerate()

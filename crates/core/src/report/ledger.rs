@@ -234,13 +234,13 @@ impl<'a> Ledger<'a> {
     }
 }
 
-/// Adds one referral's facts to the ledger: every figure of the referral is
-/// derived here, once.
-/// Every referral received by the as-of date credited over window `w`:
-/// the ledger and the distinct people per ES, team and the service.
+/// The referrals `referrals` (of those counted, ERR-1) received by the
+/// as-of date, each derived once and credited over window `w`: the ledger
+/// and the distinct people per ES, team and the service.
 #[allow(clippy::type_complexity)]
 pub(super) fn tally<'a>(
     data: &'a Dataset,
+    referrals: impl Iterator<Item = &'a Referral>,
     w: &Window,
 ) -> (
     Ledger<'a>,
@@ -249,10 +249,7 @@ pub(super) fn tally<'a>(
     [u32; PEOPLE_SLOTS],
 ) {
     let mut ledger = Ledger::new(data);
-    for (_, r) in data
-        .counted_referrals()
-        .filter(|(_, r)| r.received <= w.as_of)
-    {
+    for r in referrals.filter(|r| r.received <= w.as_of) {
         add_referral(&mut ledger, r, w);
     }
     ledger.settle_cohort(w.as_of);
@@ -269,7 +266,9 @@ pub fn carried_over_day(period_start: Day) -> Day {
         .plus(-1)
 }
 
-pub(super) fn add_referral<'a>(ledger: &mut Ledger<'a>, r: &'a Referral, w: &Window) {
+/// Adds one referral's facts to the ledger: every figure of the referral is
+/// derived here, once.
+fn add_referral<'a>(ledger: &mut Ledger<'a>, r: &'a Referral, w: &Window) {
     let data = ledger.data;
     let policy = &data.policy;
     let g = group_index(r.status_at_referral);

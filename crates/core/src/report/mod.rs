@@ -8,6 +8,7 @@
 
 mod figures;
 mod ledger;
+mod part;
 mod targets;
 
 pub use figures::{
@@ -15,9 +16,10 @@ pub use figures::{
     Sustained, SustainmentRate, TargetStatus, Targets, TeamKpis, YearToDate,
 };
 pub use ledger::carried_over_day;
+pub use part::{Part, PartReferrals, PartReport, report_of_part};
 
 use crate::bundle::Warning;
-use crate::model::{Dataset, Fte, Role};
+use crate::model::{Dataset, Fte, Referral, Role, StaffIdx, TeamIdx};
 use crate::targets::fidelity_caseload_score;
 use crate::time::{Day, Period};
 use ledger::{Window, kpis, tally};
@@ -32,14 +34,8 @@ pub use targets::year_to_date_period;
 /// make the service's. People are counted distinct within each, so a person
 /// of two teams is one in the service and one in each team.
 pub fn unallocated(data: &Dataset, period: &Period, as_of: Day) -> Result<Kpis, ReportError> {
-    if as_of < period.start {
-        return Err(ReportError::AsOfBeforePeriod {
-            as_of,
-            start: period.start,
-        });
-    }
-    let w = Window::new(period, as_of);
-    let (ledger, _, _, _) = tally(data, &w);
+    let w = window(period, as_of)?;
+    let (ledger, _, _, _) = tally(data, counted(data), &w);
     let people = ledger.count_unallocated_people();
     Ok(kpis(&ledger.unallocated, &people, w.point, 0, None))
 }
@@ -51,15 +47,70 @@ pub fn report(
     period: &Period,
     as_of: Day,
 ) -> Result<Report, ReportError> {
+    let Figures {
+        teams,
+        specialists,
+        service,
+    } = figures(data, period, as_of, counted(data), None)?;
+    let mut warnings = warnings.to_vec();
+    warnings.sort();
+    Ok(Report {
+        format: REPORT_FORMAT,
+        period: period_out(period),
+        as_of,
+        service: service.expect("the whole service's report has the service's figures"),
+        teams,
+        specialists,
+        warnings,
+    })
+}
+
+/// Every referral the figures read (ERR-1).
+fn counted(data: &Dataset) -> impl Iterator<Item = &Referral> + Clone {
+    data.counted_referrals().map(|(_, r)| r)
+}
+
+fn period_out(period: &Period) -> PeriodOut {
+    PeriodOut {
+        start: period.start,
+        end: period.end,
+        label: period.label.clone(),
+    }
+}
+
+/// T-3: the days of `period` as known on `as_of`, refused before its start.
+fn window(period: &Period, as_of: Day) -> Result<Window, ReportError> {
     if as_of < period.start {
         return Err(ReportError::AsOfBeforePeriod {
             as_of,
             start: period.start,
         });
     }
-    let w = Window::new(period, as_of);
-    let (ledger, es_people, team_people, service_people) = tally(data, &w);
-    let mut years_to_date = years_to_date(data, period, as_of);
+    Ok(Window::new(period, as_of))
+}
+
+/// The report's blocks: of every team and ES, and the service's (`part`
+/// `None`), or of one part's team and ES only (the service's then `None`).
+struct Figures {
+    teams: Vec<TeamKpis>,
+    specialists: Vec<SpecialistKpis>,
+    service: Option<Kpis>,
+}
+
+/// Tallies `referrals` over `period` as known on `as_of` and makes the
+/// blocks of the teams and ES `part` covers (every one for `None`).
+fn figures<'a>(
+    data: &'a Dataset,
+    period: &Period,
+    as_of: Day,
+    referrals: impl Iterator<Item = &'a Referral> + Clone,
+    part: Option<Part>,
+) -> Result<Figures, ReportError> {
+    let w = window(period, as_of)?;
+    let covers_es = |i: usize| part.is_none_or(|p| p.covers(data, StaffIdx::at(i)));
+    let covers_team = |i: usize| part.is_none_or(|p| p.covers_team(TeamIdx::at(i)));
+    let (ledger, es_people, team_people, service_people) = tally(data, referrals.clone(), &w);
+    let mut years_to_date = years_to_date(data, referrals, period, as_of);
     let policy = &data.policy;
 
     // FTE in post on the point day (CASE-2).
@@ -78,7 +129,7 @@ pub fn report(
     }
 
     let mut specialists: Vec<SpecialistKpis> = (0..data.staff.len())
-        .filter(|&i| is_es(i))
+        .filter(|&i| is_es(i) && covers_es(i))
         .filter(|&i| {
             let s = &data.staff[i];
             s.start_date <= period.end && s.end_date.is_none_or(|e| e >= period.start)
@@ -101,12 +152,10 @@ pub fn report(
         .collect();
     specialists.sort_by(|a, b| a.id.cmp(&b.id));
 
-    let mut teams: Vec<TeamKpis> = data
-        .teams
-        .iter()
-        .enumerate()
-        .map(|(i, team)| TeamKpis {
-            id: team.id.clone(),
+    let mut teams: Vec<TeamKpis> = (0..data.teams.len())
+        .filter(|&i| covers_team(i))
+        .map(|i| TeamKpis {
+            id: data.teams[i].id.clone(),
             kpis: kpis(
                 &ledger.teams[i],
                 &team_people[i],
@@ -118,26 +167,18 @@ pub fn report(
         .collect();
     teams.sort_by(|a, b| a.id.cmp(&b.id));
 
-    let service = kpis(
-        &ledger.service,
-        &service_people,
-        w.point,
-        team_fte.iter().sum(),
-        None,
-    );
-    let mut warnings = warnings.to_vec();
-    warnings.sort();
-    Ok(Report {
-        format: REPORT_FORMAT,
-        period: PeriodOut {
-            start: period.start,
-            end: period.end,
-            label: period.label.clone(),
-        },
-        as_of,
-        service,
+    let service = part.is_none().then(|| {
+        kpis(
+            &ledger.service,
+            &service_people,
+            w.point,
+            team_fte.iter().sum(),
+            None,
+        )
+    });
+    Ok(Figures {
         teams,
         specialists,
-        warnings,
+        service,
     })
 }

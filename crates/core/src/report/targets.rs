@@ -2,7 +2,7 @@
 
 use super::figures::{Kpis, PeriodOut, TargetStatus, Targets, YearToDate};
 use super::ledger::{PEOPLE_SLOTS, Tally, Window, kpis, tally};
-use crate::model::Dataset;
+use crate::model::{Dataset, Referral};
 use crate::policy::basis_to_f64;
 use crate::targets::{
     PlanYears, access_target, count_status, rate, rate_status, round_target, share_of,
@@ -78,11 +78,12 @@ pub fn year_to_date_period(period: &Period) -> Option<Period> {
 }
 
 /// TGT-3 *(rev. 3)*: every staff member's two rates over the financial year
-/// to date of `period` as known on `as_of` (indexed like `data.staff`), or
+/// to date of `period` as known on `as_of`, from `referrals` (indexed like `data.staff`), or
 /// `None` for a whole financial year. Before the year's first day the
 /// rates are 0/0.
-pub(super) fn years_to_date(
-    data: &Dataset,
+pub(super) fn years_to_date<'a>(
+    data: &'a Dataset,
+    referrals: impl Iterator<Item = &'a Referral>,
     period: &Period,
     as_of: Day,
 ) -> Option<Vec<YearToDate>> {
@@ -106,7 +107,7 @@ pub(super) fn years_to_date(
         return Some(data.staff.iter().map(|_| rates(&empty, &nobody)).collect());
     }
     let w = Window::new(&ytd, as_of);
-    let (ledger, es_people, _, _) = tally(data, &w);
+    let (ledger, es_people, _, _) = tally(data, referrals, &w);
     Some(
         ledger
             .es

@@ -1,0 +1,157 @@
+//! Issue 25: a team's or an ES's report made from their referrals alone
+//! ([`report_of_part`]) equals, field by field, what the whole service's
+//! report gives that team and its ES — on every worked example, for each of
+//! its periods and as-of dates, and on random services (proptest).
+
+use std::path::{Path, PathBuf};
+
+use ipstrack_core::model::{StaffIdx, TeamIdx};
+use ipstrack_core::report::{Part, PartReport, Report, report_of_part};
+use ipstrack_core::{Dataset, Day, Period, read_bundle, report};
+use proptest::prelude::*;
+
+mod random_service;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/examples")
+}
+
+/// The whole report's blocks of `part`, as a part's report holds them.
+fn whole_of(data: &Dataset, whole: &Report, part: Part) -> PartReport {
+    let in_part = |id: &str| {
+        data.staff
+            .iter()
+            .position(|s| s.id == id)
+            .is_some_and(|i| part.covers(data, StaffIdx::at(i)))
+    };
+    PartReport {
+        part,
+        period: whole.period.clone(),
+        as_of: whole.as_of,
+        teams: whole
+            .teams
+            .iter()
+            .filter(|t| {
+                let i = data.teams.iter().position(|x| x.id == t.id).unwrap();
+                part.covers_team(TeamIdx::at(i))
+            })
+            .cloned()
+            .collect(),
+        specialists: whole
+            .specialists
+            .iter()
+            .filter(|s| in_part(&s.id))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Every team and every staff member of `data` as a part, each compared
+/// with the whole report of `period` as of `as_of`; the number compared.
+fn compare_every_part(name: &str, data: &Dataset, period: &Period, as_of: Day) -> usize {
+    let whole = report(data, &[], period, as_of).unwrap();
+    let parts = (0..data.teams.len())
+        .map(|i| Part::Team(TeamIdx::at(i)))
+        .chain((0..data.staff.len()).map(|i| Part::Specialist(StaffIdx::at(i))));
+    let mut compared = 0;
+    for part in parts {
+        let referrals = part.referrals(data);
+        let made = report_of_part(data, period, as_of, &referrals).unwrap();
+        assert_eq!(
+            made,
+            whole_of(data, &whole, part),
+            "{name}, {} as of {as_of}, {part:?} ({} referrals read)",
+            period.label,
+            referrals.len()
+        );
+        compared += 1;
+    }
+    compared
+}
+
+fn bundles() -> Vec<(String, Dataset)> {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter_map(|f| f.strip_suffix(".bundle.json").map(str::to_string))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(fixtures().join(format!("{name}.bundle.json")));
+            let loaded = read_bundle(&text.unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, loaded.dataset)
+        })
+        .collect()
+}
+
+#[test]
+fn a_part_report_equals_the_whole_reports_blocks_on_every_example() {
+    let mut compared = 0;
+    for (name, data) in bundles() {
+        for label in ["2024/25", "2024/25-Q1", "2024/25-Q2", "2024/25-Q3", "2024/25-Q4"] {
+            let period = Period::parse(label).unwrap();
+            for as_of in [
+                period.start,
+                period.start.plus(45),
+                period.end,
+                period.end.plus(200),
+            ] {
+                compared += compare_every_part(&name, &data, &period, as_of);
+            }
+        }
+    }
+    assert!(compared > 500, "only {compared} parts compared");
+}
+
+#[test]
+fn a_part_report_is_refused_before_its_period_as_the_whole_is() {
+    let (_, data) = bundles().remove(0);
+    let period = Period::parse("2024/25-Q3").unwrap();
+    let referrals = Part::Team(TeamIdx::at(0)).referrals(&data);
+    let as_of = period.start.plus(-1);
+    assert_eq!(
+        report_of_part(&data, &period, as_of, &referrals).unwrap_err(),
+        report(&data, &[], &period, as_of).unwrap_err()
+    );
+}
+
+#[test]
+fn a_part_reads_only_referrals_its_staff_held_and_their_clients_others() {
+    for (name, data) in bundles() {
+        for t in 0..data.teams.len() {
+            let part = Part::Team(TeamIdx::at(t));
+            let all = data.counted_referrals().count();
+            let read = part.referrals(&data).len();
+            assert!(read <= all, "{name}");
+            let held = data
+                .counted_referrals()
+                .filter(|(_, r)| {
+                    r.es.into_iter()
+                        .chain(r.transfers.iter().map(|x| x.es))
+                        .any(|es| part.covers(&data, es))
+                })
+                .count();
+            assert!(read >= held, "{name}: {read} read, {held} held");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Random services: people with several referrals, transfers between
+    /// ES of two teams, periods across financial years.
+    #[test]
+    fn a_part_report_equals_the_whole_reports_blocks_on_random_services(
+        seed in any::<u64>(),
+        label in prop::sample::select(vec!["2024/25", "2023/24-Q4", "2024/25-Q3", "2024-02-10..2024-08-31"]),
+        offset in 0..420_i32,
+    ) {
+        let bundle = random_service::service(seed, false);
+        let data = read_bundle(&bundle.to_string()).unwrap().dataset;
+        let period = Period::parse(label).unwrap();
+        compare_every_part("random", &data, &period, period.start.plus(offset));
+    }
+}
