@@ -5,9 +5,9 @@
 
 use ipstrack_core::{Day, Period, read_bundle, report};
 use proptest::prelude::*;
+use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use serde_json::{Value, json};
 
 mod random_service;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use ipstrack_core::model::{StaffIdx, TeamIdx};
-use ipstrack_core::report::{Part, PartReport, Report, report_of_part};
+use ipstrack_core::report::{Part, PartReport, Report, parts_reading_client, report_of_part};
 use ipstrack_core::{Dataset, Day, Period, read_bundle, report};
 use proptest::prelude::*;
 
@@ -90,7 +90,13 @@ fn bundles() -> Vec<(String, Dataset)> {
 fn a_part_report_equals_the_whole_reports_blocks_on_every_example() {
     let mut compared = 0;
     for (name, data) in bundles() {
-        for label in ["2024/25", "2024/25-Q1", "2024/25-Q2", "2024/25-Q3", "2024/25-Q4"] {
+        for label in [
+            "2024/25",
+            "2024/25-Q1",
+            "2024/25-Q2",
+            "2024/25-Q3",
+            "2024/25-Q4",
+        ] {
             let period = Period::parse(label).unwrap();
             for as_of in [
                 period.start,
@@ -153,5 +159,44 @@ proptest! {
         let data = read_bundle(&bundle.to_string()).unwrap().dataset;
         let period = Period::parse(label).unwrap();
         compare_every_part("random", &data, &period, period.start.plus(offset));
+    }
+
+    /// A change to one referral — its client, who holds it, its jobs —
+    /// moves no part's figures but those `parts_reading_client` names for
+    /// the data before it and after it (the caches a save keeps).
+    #[test]
+    fn a_change_to_a_referral_moves_only_the_parts_reading_its_client(
+        seed in any::<u64>(),
+        pick in any::<prop::sample::Index>(),
+        change in 0..3_u8,
+        offset in 0..420_i32,
+    ) {
+        let mut bundle = random_service::service(seed, false);
+        let before = read_bundle(&bundle.to_string()).unwrap().dataset;
+        let referrals = bundle["referrals"].as_array_mut().unwrap();
+        prop_assume!(!referrals.is_empty());
+        let at = pick.index(referrals.len());
+        let r = &mut referrals[at];
+        match change {
+            0 => r["client"] = "c0".into(),
+            1 => {
+                r["es"] = "es0".into();
+                r["transfers"] = serde_json::json!([]);
+            }
+            _ => r["jobs"] = serde_json::json!([]),
+        }
+        let after = read_bundle(&bundle.to_string()).unwrap().dataset;
+        let mut moved = parts_reading_client(&before, before.referrals[at].client);
+        moved.extend(parts_reading_client(&after, after.referrals[at].client));
+        let period = Period::parse("2024/25").unwrap();
+        let as_of = period.start.plus(offset);
+        let parts = (0..before.teams.len())
+            .map(|i| Part::Team(TeamIdx::at(i)))
+            .chain((0..before.staff.len()).map(|i| Part::Specialist(StaffIdx::at(i))));
+        for part in parts.filter(|p| !moved.contains(p)) {
+            let then = report_of_part(&before, &period, as_of, &part.referrals(&before)).unwrap();
+            let now = report_of_part(&after, &period, as_of, &part.referrals(&after)).unwrap();
+            prop_assert_eq!(then, now, "{:?}", part);
+        }
     }
 }

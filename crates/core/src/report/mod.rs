@@ -16,7 +16,7 @@ pub use figures::{
     Sustained, SustainmentRate, TargetStatus, Targets, TeamKpis, YearToDate,
 };
 pub use ledger::carried_over_day;
-pub use part::{Part, PartReferrals, PartReport, report_of_part};
+pub use part::{Part, PartReferrals, PartReport, parts_reading_client, report_of_part};
 
 use crate::bundle::Warning;
 use crate::model::{Dataset, Fte, Referral, Role, StaffIdx, TeamIdx};

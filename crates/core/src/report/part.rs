@@ -39,8 +39,7 @@ impl Part {
     /// version of the data and used for any period.
     pub fn referrals(self, data: &Dataset) -> PartReferrals {
         let held = |r: &Referral| {
-            r.es
-                .into_iter()
+            r.es.into_iter()
                 .chain(r.transfers.iter().map(|t| t.es))
                 .any(|es| self.covers(data, es))
         };
@@ -121,4 +120,24 @@ pub fn report_of_part(
         teams,
         specialists,
     })
+}
+
+/// The parts whose figures a change to one of `client`'s referrals can move
+/// in `data`: each ES who ever held one of the client's counted referrals,
+/// and their team. A part's referrals are its ES's and their clients'
+/// ([`Part::referrals`]), so no other part reads the client: a change is
+/// judged by calling this on the data before it and on the data after it.
+pub fn parts_reading_client(data: &Dataset, client: ClientIdx) -> Vec<Part> {
+    let mut parts: Vec<Part> = data
+        .counted_referrals()
+        .filter(|(_, r)| r.client == client)
+        .flat_map(|(_, r)| r.es.into_iter().chain(r.transfers.iter().map(|t| t.es)))
+        .flat_map(|es| [Part::Specialist(es), Part::Team(data.staff_member(es).team)])
+        .collect();
+    parts.sort_unstable_by_key(|p| match p {
+        Part::Team(t) => (0, t.0),
+        Part::Specialist(s) => (1, s.0),
+    });
+    parts.dedup();
+    parts
 }
