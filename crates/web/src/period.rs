@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use ipstrack_core::model::Dataset;
-use ipstrack_core::report::Report;
+use ipstrack_core::report::PeriodOut;
 use ipstrack_core::{Day, Period};
 use serde::Deserialize;
 
@@ -227,14 +227,19 @@ fn custom_range(q: &PeriodQuery) -> Result<Period, String> {
 
 /// The period form above a report: the report's period chosen in the list
 /// (or as a custom range) and its as-of date.
-pub(crate) fn period_form(action: &str, data: &Dataset, r: &Report, team: Option<&str>) -> Markup {
+pub(crate) fn period_form(
+    action: &str,
+    data: &Dataset,
+    (period, as_of): (&PeriodOut, Day),
+    team: Option<&str>,
+) -> Markup {
     let typed = Typed {
-        period: r.period.label.clone(),
-        from: r.period.start.to_string(),
-        to: r.period.end.to_string(),
-        as_of: r.as_of.to_string(),
+        period: period.label.clone(),
+        from: period.start.to_string(),
+        to: period.end.to_string(),
+        as_of: as_of.to_string(),
     };
-    period_fields(action, &period_choices(data, r.as_of), &typed, team, None)
+    period_fields(action, &period_choices(data, as_of), &typed, team, None)
 }
 
 /// What a period form holds: the period's label (or `custom`), a custom

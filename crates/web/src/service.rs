@@ -62,7 +62,7 @@ pub fn service_html(
         &format!("{} – service", d.service.name),
         html! {
             p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". Each pair of figures is unemployed / in work (job retention) at referral, always counted apart." }
-            (period_form("/service", &data.dataset, r, None))
+            (period_form("/service", &data.dataset, (&r.period, r.as_of), None))
             table {
                 caption { "Teams and service" }
                 (figures_head())

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use ipstrack_core::model::{Role, TeamIdx};
-use ipstrack_core::report::{Kpis, Report, ReportError, SpecialistKpis};
+use ipstrack_core::report::{Kpis, Part, PartReport, ReportError};
 use ipstrack_core::{Day, Period};
 
 use crate::Viewer;
@@ -35,43 +35,22 @@ pub(crate) async fn team(
     let id = &d.team(team).id;
     let (period, as_of) = period_of(&q, state.today())
         .map_err(|e| bad_period(&v, ("Team", "/team"), (d, state.today()), &q, Some(id), &e))?;
-    let r = data.report(&period, as_of)?;
-    let ytd = data.year_to_date(&r)?;
-    let trends = trends(&data, Whose::Team(id), &period, as_of)?;
+    let part = Part::Team(team);
+    let r = data.part_report(part, &period, as_of)?;
+    let ytd = data.part_year_to_date(&r)?;
+    let trends = trends(&data, part, &period, as_of)?;
     Ok(team_html(&v, &data, team, (&r, ytd.as_deref()), &trends))
-}
-
-/// Whose trends a chart follows: a team (its ES's targets summed) or one ES.
-#[derive(Clone, Copy)]
-pub(crate) enum Whose<'a> {
-    Team(&'a str),
-    Es(&'a str),
-}
-
-impl<'a> Whose<'a> {
-    fn kpis(self, r: &Report) -> Option<&Kpis> {
-        match self {
-            Whose::Team(id) => r.teams.iter().find(|t| t.id == id).map(|t| &t.kpis),
-            Whose::Es(id) => r.specialists.iter().find(|s| s.id == id).map(|s| &s.kpis),
-        }
-    }
-
-    fn specialists(self, r: &Report) -> impl Iterator<Item = &SpecialistKpis> {
-        r.specialists.iter().filter(move |s| match self {
-            Whose::Team(id) => s.team == id,
-            Whose::Es(id) => s.id == id,
-        })
-    }
 }
 
 /// Month by month from the period's start to the as-of date: cumulative access
 /// (unemployed) against the targets to date, and the active caseload per ES in
 /// post against the recommended band; then quarter by quarter of the financial
 /// year, job starts and 13-week outcomes. Every figure is a core report's
-/// (each month's as known at its end), from the snapshot's cache.
+/// (each month's as known at its end) of the part alone (a team, or one
+/// ES), from the snapshot's cache.
 pub(crate) fn trends(
     data: &Snapshot,
-    who: Whose,
+    part: Part,
     period: &Period,
     as_of: Day,
 ) -> Result<crate::ui::chart::Trends, ReportError> {
@@ -80,9 +59,9 @@ pub(crate) fn trends(
         ..crate::ui::chart::Trends::default()
     };
     for end in period.month_ends(as_of) {
-        let r = data.report(&Period::range(period.start, end), end)?;
-        let target: f64 = who.specialists(&r).map(|s| s.targets.access_to_date).sum();
-        let block = who.kpis(&r);
+        let r = data.part_report(part, &Period::range(period.start, end), end)?;
+        let target: f64 = r.specialists.iter().map(|s| s.targets.access_to_date).sum();
+        let block = kpis_of(&r);
         trends.months.push(end.date().strftime("%b %y").to_string());
         trends
             .access
@@ -93,8 +72,8 @@ pub(crate) fn trends(
             .push(block.and_then(|k| k.caseload.active_per_fte).unwrap_or(0.0));
     }
     for (quarter, known) in period.quarters_to(as_of) {
-        let r = data.report(&quarter, known)?;
-        let block = who.kpis(&r);
+        let r = data.part_report(part, &quarter, known)?;
+        let block = kpis_of(&r);
         let name = quarter.label.rsplit('-').next().unwrap_or_default();
         trends.quarters.push(name.to_string());
         // Unfinished: the as-of date (or the period's end) falls inside it.
@@ -111,12 +90,20 @@ pub(crate) fn trends(
     Ok(trends)
 }
 
+/// A part's own block: its team's, or its one ES's.
+fn kpis_of(r: &PartReport) -> Option<&Kpis> {
+    match r.part {
+        Part::Team(_) => r.teams.first().map(|t| &t.kpis),
+        Part::Specialist(_) => r.specialists.first().map(|s| &s.kpis),
+    }
+}
+
 /// The team dashboard: each ES against their performance plan.
 pub fn team_html(
     v: &Viewer,
     data: &Loaded,
     team: TeamIdx,
-    (r, ytd): (&Report, Option<&Report>),
+    (r, ytd): (&PartReport, Option<&PartReport>),
     trends: &Trends,
 ) -> Markup {
     let d = &data.dataset;
@@ -128,7 +115,7 @@ pub fn team_html(
         &format!("Team {}", t.name),
         html! {
             p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". Each pair of figures is unemployed / in work (job retention) at referral, always counted apart." }
-            (period_form("/team", d, r, Some(&t.id)))
+            (period_form("/team", d, (&r.period, r.as_of), Some(&t.id)))
             // Eight columns, each status beside its figure and the reasons
             // behind a status folded under it: the whole table fits a laptop;
             // on a phone each ES is a card.
@@ -147,13 +134,13 @@ pub fn team_html(
                 tbody {
                     @for s in &members {
                         @let name = d.staff.iter().find(|x| x.id == s.id && x.role == Role::Es).map_or(s.id.clone(), |x| x.name.clone());
-                        @let why = crate::team_behind::why(d, s, r);
+                        @let why = crate::team_behind::why(d, s, (&r.period, r.as_of));
                         @let year = s.targets.year_to_date.as_ref();
                         tr {
                             th scope="row" {
                                 a href=(format!("/caseload?es={}", s.id)) { (name) } br;
                                 span class="hint" { (if s.targets.year == 1 { "First year in post" } else { "Second year in post or later" }) } br;
-                                a href=(plan_link(&s.id, r)) aria-label=(format!("Performance plan of {name}")) { "Plan" }
+                                a href=(plan_link(&s.id, (&r.period, r.as_of))) aria-label=(format!("Performance plan of {name}")) { "Plan" }
                             }
                             td data-why="access" data-label="Access" {
                                 span data-figure="access" { (s.kpis.access.unemployed) } " of " (format!("{:.1}", s.targets.access_to_date))

@@ -1,10 +1,11 @@
 //! Why behind (issue 14): beside each `behind` status on the team dashboard,
 //! the reason in numbers, from core's [`reasons`].
 
+use ipstrack_core::Day;
 use ipstrack_core::behind::reasons;
 use ipstrack_core::model::Dataset;
 use ipstrack_core::model::StaffIdx;
-use ipstrack_core::report::{Report, SpecialistKpis};
+use ipstrack_core::report::{PeriodOut, SpecialistKpis};
 use ipstrack_core::targets::Status;
 use ipstrack_core::time::DayRange;
 use maud::{Markup, html};
@@ -28,7 +29,7 @@ fn reason(behind: bool, lines: Vec<String>) -> Markup {
 }
 
 /// Why ES `s` is behind, for each KPI whose status is `behind`.
-pub(crate) fn why(d: &Dataset, s: &SpecialistKpis, r: &Report) -> Why {
+pub(crate) fn why(d: &Dataset, s: &SpecialistKpis, (period, as_of): (&PeriodOut, Day)) -> Why {
     let behind = |st: Option<Status>| st == Some(Status::Behind);
     let st = &s.targets.status;
     let any = [
@@ -47,8 +48,8 @@ pub(crate) fn why(d: &Dataset, s: &SpecialistKpis, r: &Report) -> Why {
             sustainment: html! {},
         };
     };
-    let days = DayRange::new(r.period.start, r.period.end.min(r.as_of));
-    let f = reasons(d, StaffIdx::at(es), days, r.as_of);
+    let days = DayRange::new(period.start, period.end.min(as_of));
+    let f = reasons(d, StaffIdx::at(es), days, as_of);
     let staff = &d.staff[es];
 
     let mut access = vec![format!(

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use ipstrack_core::Day;
 use ipstrack_core::Loaded;
 use ipstrack_core::attribution::assigned_on;
 use ipstrack_core::bundle::{
@@ -19,8 +20,8 @@ use ipstrack_core::bundle::{TextRule, read_text};
 use ipstrack_core::employer_engagement::{EmployerEngagement, employer_engagement};
 use ipstrack_core::model::StaffIdx;
 use ipstrack_core::model::{EmployerContactKind, Role};
+use ipstrack_core::report::PartReport;
 use ipstrack_core::time::DayRange;
-use ipstrack_core::{Day, Report};
 use ipstrack_store::StoreError;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
@@ -110,7 +111,7 @@ pub(crate) fn section(
     v: &Viewer,
     data: &Loaded,
     es: usize,
-    r: &Report,
+    r: &PartReport,
     today: Day,
     form: &FormState,
 ) -> Markup {

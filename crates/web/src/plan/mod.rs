@@ -17,7 +17,7 @@ use crate::extract::SignedIn;
 use crate::extract::specialist_in_scope;
 use crate::period::{PeriodQuery, bad_period, period_form, period_of};
 use crate::saved::{success_banner, take_saved};
-use crate::team::{Whose, trends};
+use crate::team::trends;
 use crate::ui::chart::{Series, Trends, access_chart, employed, quarters_chart, unemployed};
 use crate::ui::dates::uk_date;
 use crate::ui::figures::{band_words, percent, tag, target_percent};
@@ -25,7 +25,8 @@ use crate::ui::form::FormState;
 use crate::ui::layout::layout;
 use crate::{AppState, Shared, Snapshot};
 use ipstrack_core::Loaded;
-use ipstrack_core::report::{ByGroup, Report, SpecialistKpis};
+use ipstrack_core::model::StaffIdx;
+use ipstrack_core::report::{ByGroup, Part, PartReport, SpecialistKpis};
 use ipstrack_core::targets::Status;
 use maud::{Markup, html};
 
@@ -89,8 +90,9 @@ pub(crate) fn plan_page(
             &e,
         )
     })?;
-    let r = data.report(&period, as_of)?;
-    let trends = trends(data, Whose::Es(id), &period, as_of)?;
+    let part = Part::Specialist(StaffIdx::at(es));
+    let r = data.part_report(part, &period, as_of)?;
+    let trends = trends(data, part, &period, as_of)?;
     let engagement = employer_contacts::section(v, data, es, &r, today, form);
     Ok(plan_html(
         v,
@@ -165,7 +167,7 @@ pub fn plan_html(
     v: &Viewer,
     data: &Loaded,
     es: usize,
-    r: &Report,
+    r: &PartReport,
     trends: &Trends,
     engagement: Markup,
 ) -> Markup {
@@ -199,7 +201,7 @@ pub fn plan_html(
                         button type="button" class="secondary" data-print hidden { "Print" } " "
                         "This page is laid out for one A4 sheet: print it with your browser's Print command."
                     }
-                    (period_form(&format!("/specialists/{}/plan", staff.id), d, r, None))
+                    (period_form(&format!("/specialists/{}/plan", staff.id), d, (&r.period, r.as_of), None))
                 }
                 @match figures {
                     None => { p { (staff.name) " was not in post during " (r.period.label) ": there is no plan for this period." } }

@@ -2,7 +2,8 @@
 //! percentages. (The period form above every report is the period's:
 //! `period.rs`.)
 
-use ipstrack_core::report::{ByGroup, Kpis, Report};
+use ipstrack_core::Day;
+use ipstrack_core::report::{ByGroup, Kpis, PeriodOut};
 use ipstrack_core::targets::{BandPosition, Status};
 use maud::{Markup, html};
 
@@ -90,10 +91,10 @@ pub(crate) fn figures_head() -> Markup {
 }
 
 /// The link to an ES's performance plan for a report's period and as-of date.
-pub(crate) fn plan_link(es: &str, r: &Report) -> String {
+pub(crate) fn plan_link(es: &str, (period, as_of): (&PeriodOut, Day)) -> String {
     format!(
-        "/specialists/{es}/plan?period={}&as_of={}",
-        r.period.label, r.as_of
+        "/specialists/{es}/plan?period={}&as_of={as_of}",
+        period.label
     )
 }
 

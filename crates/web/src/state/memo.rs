@@ -1,0 +1,130 @@
+//! Values made once per key of a snapshot: the first reader of a key makes
+//! it, and readers of the same key arriving meanwhile wait for that one
+//! rather than make it again — ten dashboards read right after a save cost
+//! one report, not ten. A memo holds at most its bound of keys (a signed-in
+//! user choosing one as-of date after another cannot fill the memory); past
+//! it the key made longest ago is let go and made again when asked.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub(crate) struct Memo<K, V> {
+    bound: usize,
+    cells: Mutex<Cells<K, V>>,
+}
+
+struct Cells<K, V> {
+    by_key: HashMap<K, Arc<OnceLock<V>>>,
+    /// Keys in the order they were first asked for, oldest first.
+    order: VecDeque<K>,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
+    /// An empty memo of at most `bound` keys.
+    pub(crate) fn new(bound: usize) -> Memo<K, V> {
+        Memo {
+            bound: bound.max(1),
+            cells: Mutex::new(Cells {
+                by_key: HashMap::new(),
+                order: VecDeque::new(),
+            }),
+        }
+    }
+
+    /// The value of `key`, made by `make` when no reader has made it (or is
+    /// making it) yet.
+    pub(crate) fn get_or_make(&self, key: &K, make: impl FnOnce() -> V) -> V {
+        let cell = {
+            let mut cells = self.cells.lock().expect("not poisoned");
+            match cells.by_key.get(key) {
+                Some(cell) => cell.clone(),
+                None => {
+                    if cells.order.len() >= self.bound
+                        && let Some(oldest) = cells.order.pop_front()
+                    {
+                        cells.by_key.remove(&oldest);
+                    }
+                    let cell = Arc::new(OnceLock::new());
+                    cells.by_key.insert(key.clone(), cell.clone());
+                    cells.order.push_back(key.clone());
+                    cell
+                }
+            }
+        };
+        // Outside the lock: readers of other keys never wait for this one.
+        cell.get_or_init(make).clone()
+    }
+
+    /// A memo for the next snapshot holding the keys `keep` keeps, made or
+    /// still being made (the reader making one finishes it for both).
+    pub(crate) fn carried(&self, keep: impl Fn(&K) -> bool) -> Memo<K, V> {
+        let cells = self.cells.lock().expect("not poisoned");
+        let order: VecDeque<K> = cells.order.iter().filter(|k| keep(k)).cloned().collect();
+        let by_key = order
+            .iter()
+            .map(|k| (k.clone(), cells.by_key[k].clone()))
+            .collect();
+        Memo {
+            bound: self.bound,
+            cells: Mutex::new(Cells { by_key, order }),
+        }
+    }
+
+    /// How many keys are held.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.cells.lock().expect("not poisoned").order.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn readers_arriving_while_a_value_is_made_wait_for_it_and_it_is_made_once() {
+        let memo: Memo<u32, u32> = Memo::new(8);
+        let made = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..10 {
+                s.spawn(|| {
+                    let v = memo.get_or_make(&1, || {
+                        made.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(50));
+                        42
+                    });
+                    assert_eq!(v, 42);
+                });
+            }
+        });
+        assert_eq!(made.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn past_its_bound_the_key_asked_for_first_is_let_go() {
+        let memo: Memo<u32, u32> = Memo::new(3);
+        for k in 0..5 {
+            memo.get_or_make(&k, || k * 10);
+        }
+        assert_eq!(memo.len(), 3);
+        // 0 and 1 were let go: made again; 4 is held.
+        assert_eq!(memo.get_or_make(&4, || 0), 40);
+        assert_eq!(memo.get_or_make(&0, || 7), 7);
+    }
+
+    #[test]
+    fn a_carried_memo_holds_the_kept_keys_values_and_nothing_else() {
+        let memo: Memo<u32, u32> = Memo::new(8);
+        for k in 0..4 {
+            memo.get_or_make(&k, || k * 10);
+        }
+        let next = memo.carried(|k| k % 2 == 0);
+        assert_eq!(next.len(), 2);
+        assert_eq!(next.get_or_make(&2, || 0), 20);
+        assert_eq!(next.get_or_make(&1, || 99), 99);
+    }
+}

@@ -1,0 +1,216 @@
+//! A whole reload racing the change follower (issue 20), driven by hand
+//! in the bad order: the reload reads the data, then a write is
+//! published (here, or followed from another server), then the reload
+//! publishes what it read. And what a save keeps of the snapshot's reports
+//! (issue 25).
+
+use super::*;
+use ipstrack_core::bundle::{ContactDoc, EmployerContactDoc};
+use ipstrack_core::model::Role;
+use ipstrack_store::Step;
+
+/// A server's state on a store holding the random-101 example, without
+/// its change follower (the test drives it).
+async fn state() -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("race.sqlite");
+    let store = super::example_store::example_store(url.to_str().unwrap()).await;
+    let (loaded, seq) = store.load_with_change().await.unwrap();
+    let state = AppState {
+        store,
+        data: RwLock::new(Arc::new(Snapshot::new(loaded))),
+        publish: Mutex::new(()),
+        following: tokio::sync::Mutex::new(()),
+        applied_change: AtomicI64::new(seq),
+        config: Config::default(),
+        uploads: Default::default(),
+        searches: Default::default(),
+    };
+    (state, dir)
+}
+
+/// A contact on 14 January 2025 written to the store (not yet
+/// published to this server's snapshot).
+async fn contact_stored(state: &AppState, id: &str) -> ipstrack_store::Saved {
+    let contact = ContactDoc {
+        date: "2025-01-14".into(),
+        kind: "remote".into(),
+        mechanism: None,
+        note: None,
+    };
+    let step = Step::Contact(contact);
+    state.store.change_referral(id, &step, "es1").await.unwrap()
+}
+
+/// A referral received before 2025 and not discharged.
+fn open_referral(state: &AppState) -> String {
+    let data = state.data();
+    let before = Day::parse("2025-01-01").unwrap();
+    let r = data
+        .dataset
+        .referrals
+        .iter()
+        .find(|r| r.received < before && r.discharge.is_none());
+    r.unwrap().id.clone()
+}
+
+/// The referral `id` as the snapshot holds it: (version, contacts).
+fn shown(state: &AppState, id: &str) -> (i64, usize) {
+    let data = state.data();
+    let r = &data.dataset.referrals[data.referral_index(id).unwrap()];
+    (r.version, r.contacts.len())
+}
+
+#[tokio::test]
+async fn a_reload_read_before_a_write_here_never_puts_the_older_referral_back() {
+    let (state, _dir) = state().await;
+    let id = open_referral(&state);
+    // The reload reads the data at change N...
+    let (loaded, seq) = state.store.load_with_change().await.unwrap();
+    // ... a write on this server is published meanwhile ...
+    let saved = contact_stored(&state, &id).await;
+    state.publish(&saved).await;
+    let written = shown(&state, &id);
+    assert_eq!(written.0, saved.version);
+    // ... and then the reload publishes what it read.
+    state.install(loaded, seq);
+    assert_eq!(
+        shown(&state, &id),
+        written,
+        "the newer referral stays in the snapshot"
+    );
+}
+
+#[tokio::test]
+async fn a_reload_read_before_changes_were_followed_leaves_no_change_skipped() {
+    let (state, _dir) = state().await;
+    let id = open_referral(&state);
+    let es = {
+        let data = state.data();
+        let es = data.dataset.staff.iter().find(|s| s.role == Role::Es);
+        es.unwrap().id.clone()
+    };
+    let (loaded, seq) = state.store.load_with_change().await.unwrap();
+    // Another server writes a referral and an employer contact, and this
+    // server's change follower loads them before the reload publishes.
+    let saved = contact_stored(&state, &id).await;
+    let ec = state
+        .store
+        .record_employer_contact(
+            &EmployerContactDoc {
+                id: String::new(),
+                es,
+                date: "2025-01-14".into(),
+                employer: "Ellis & Co".into(),
+                kind: "call".into(),
+                note: None,
+                client: None,
+            },
+            "es1",
+        )
+        .await
+        .unwrap();
+    state.catch_up().await.unwrap();
+    let has_ec = |state: &AppState| {
+        state
+            .data()
+            .dataset
+            .employer_contacts
+            .iter()
+            .any(|e| e.id == ec.contact.id)
+    };
+    assert!(has_ec(&state));
+    state.install(loaded, seq);
+    assert_eq!(shown(&state, &id).0, saved.version, "the referral is kept");
+    // What the reload could not keep (employer contacts have no version)
+    // is followed again: no change after the reload's is skipped.
+    state.catch_up().await.unwrap();
+    assert!(has_ec(&state), "the employer contact is back");
+    assert_eq!(shown(&state, &id).0, saved.version);
+}
+
+/// Every team and ES of `data` as a part, with their report of 2024/25 as
+/// of its end, made (or taken from the cache) in `data`.
+fn every_part_report(data: &Snapshot) -> Vec<(Part, Arc<PartReport>)> {
+    let fy = Period::parse("2024/25").unwrap();
+    let d = &data.dataset;
+    (0..d.teams.len())
+        .map(|i| Part::Team(ipstrack_core::model::TeamIdx::at(i)))
+        .chain((0..d.staff.len()).map(|i| Part::Specialist(ipstrack_core::model::StaffIdx::at(i))))
+        .map(|p| (p, data.part_report(p, &fy, fy.end).unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_save_keeps_the_reports_of_every_part_that_never_held_the_persons_referrals() {
+    let (state, _dir) = state().await;
+    let id = open_referral(&state);
+    let before = state.data();
+    let fy = Period::parse("2024/25").unwrap();
+    let whole_before = before.report(&fy, fy.end).unwrap();
+    let made_before = every_part_report(&before);
+    let saved = contact_stored(&state, &id).await;
+    state.publish(&saved).await;
+    let after = state.data();
+    let moved = moved_parts(&before, &after, &id);
+    let (mut kept, mut made_again) = (0, 0);
+    for ((part, then), (_, now)) in made_before.iter().zip(every_part_report(&after)) {
+        let fresh = report_of_part(&after.dataset, &fy, fy.end, &part.referrals(&after.dataset));
+        assert_eq!(*now, fresh.unwrap(), "{part:?}: as if made anew");
+        if moved.contains(part) {
+            assert!(
+                !Arc::ptr_eq(then, &now),
+                "{part:?} read the person: made again"
+            );
+            made_again += 1;
+        } else {
+            assert!(Arc::ptr_eq(then, &now), "{part:?} kept");
+            kept += 1;
+        }
+    }
+    assert!(
+        kept > 0 && made_again > 0,
+        "{kept} kept, {made_again} made again"
+    );
+    assert!(
+        !Arc::ptr_eq(&whole_before, &after.report(&fy, fy.end).unwrap()),
+        "the whole service's report is made again"
+    );
+}
+
+#[tokio::test]
+async fn an_employer_contact_saved_keeps_every_report() {
+    let (state, _dir) = state().await;
+    let fy = Period::parse("2024/25").unwrap();
+    let before = state.data();
+    let whole = before.report(&fy, fy.end).unwrap();
+    let parts = every_part_report(&before);
+    let es = parts
+        .iter()
+        .find_map(|(p, _)| match p {
+            Part::Specialist(s) => Some(before.dataset.staff_member(*s).id.clone()),
+            Part::Team(_) => None,
+        })
+        .unwrap();
+    let doc = EmployerContactDoc {
+        id: String::new(),
+        es,
+        date: "2025-01-14".into(),
+        employer: "Ellis & Co".into(),
+        kind: "call".into(),
+        note: None,
+        client: None,
+    };
+    state
+        .store
+        .record_employer_contact(&doc, "es1")
+        .await
+        .unwrap();
+    state.publish_employer_contacts().await;
+    let after = state.data();
+    assert!(after.dataset.employer_contacts.len() > before.dataset.employer_contacts.len());
+    assert!(Arc::ptr_eq(&whole, &after.report(&fy, fy.end).unwrap()));
+    for ((part, then), (_, now)) in parts.iter().zip(every_part_report(&after)) {
+        assert!(Arc::ptr_eq(then, &now), "{part:?} kept");
+    }
+}
