@@ -6,7 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use ipstrack_core::model::{StaffIdx, TeamIdx};
-use ipstrack_core::report::{Part, PartReport, Report, parts_reading_client, report_of_part};
+use ipstrack_core::report::{
+    Part, PartReport, Report, parts_reading_client, report_and_unallocated, report_of_part,
+    unallocated,
+};
 use ipstrack_core::{Dataset, Day, Period, read_bundle, report};
 use proptest::prelude::*;
 
@@ -109,6 +112,28 @@ fn a_part_report_equals_the_whole_reports_blocks_on_every_example() {
         }
     }
     assert!(compared > 500, "only {compared} parts compared");
+}
+
+/// the service page's report and its "not allocated" row come from one
+/// tally, equal to each made alone.
+#[test]
+fn the_report_and_what_no_es_held_made_together_equal_each_made_alone() {
+    for (name, data) in bundles() {
+        for label in ["2024/25", "2024/25-Q3"] {
+            let period = Period::parse(label).unwrap();
+            let (whole, none) = report_and_unallocated(&data, &[], &period, period.end).unwrap();
+            assert_eq!(
+                whole,
+                report(&data, &[], &period, period.end).unwrap(),
+                "{name}"
+            );
+            assert_eq!(
+                none,
+                unallocated(&data, &period, period.end).unwrap(),
+                "{name}"
+            );
+        }
+    }
 }
 
 #[test]

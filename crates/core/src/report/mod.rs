@@ -47,22 +47,36 @@ pub fn report(
     period: &Period,
     as_of: Day,
 ) -> Result<Report, ReportError> {
+    report_and_unallocated(data, warnings, period, as_of).map(|(report, _)| report)
+}
+
+/// [`report`] and [`unallocated`] of the same period and as-of date, from
+/// one tally of the service's referrals (the service page shows both).
+pub fn report_and_unallocated(
+    data: &Dataset,
+    warnings: &[Warning],
+    period: &Period,
+    as_of: Day,
+) -> Result<(Report, Kpis), ReportError> {
     let Figures {
         teams,
         specialists,
         service,
     } = figures(data, period, as_of, counted(data), None)?;
+    let (service, unallocated) =
+        service.expect("the whole service's report has the service's figures");
     let mut warnings = warnings.to_vec();
     warnings.sort();
-    Ok(Report {
+    let report = Report {
         format: REPORT_FORMAT,
         period: period_out(period),
         as_of,
-        service: service.expect("the whole service's report has the service's figures"),
+        service,
         teams,
         specialists,
         warnings,
-    })
+    };
+    Ok((report, unallocated))
 }
 
 /// Every referral the figures read (ERR-1).
@@ -89,12 +103,13 @@ fn window(period: &Period, as_of: Day) -> Result<Window, ReportError> {
     Ok(Window::new(period, as_of))
 }
 
-/// The report's blocks: of every team and ES, and the service's (`part`
-/// `None`), or of one part's team and ES only (the service's then `None`).
+/// The report's blocks: of every team and ES, and the service's with what
+/// no ES held (`part` `None`), or of one part's team and ES only (the
+/// service's then `None`).
 struct Figures {
     teams: Vec<TeamKpis>,
     specialists: Vec<SpecialistKpis>,
-    service: Option<Kpis>,
+    service: Option<(Kpis, Kpis)>,
 }
 
 /// Tallies `referrals` over `period` as known on `as_of` and makes the
@@ -168,13 +183,16 @@ fn figures<'a>(
     teams.sort_by(|a, b| a.id.cmp(&b.id));
 
     let service = part.is_none().then(|| {
-        kpis(
+        let service = kpis(
             &ledger.service,
             &service_people,
             w.point,
             team_fte.iter().sum(),
             None,
-        )
+        );
+        let people = ledger.count_unallocated_people();
+        let unallocated = kpis(&ledger.unallocated, &people, w.point, 0, None);
+        (service, unallocated)
     });
     Ok(Figures {
         teams,

@@ -17,9 +17,9 @@ use ipstrack_core::alert::WorkItem;
 use ipstrack_core::bundle::EmployerContactDoc;
 use ipstrack_core::report::{
     Kpis, Part, PartReferrals, PartReport, Report, ReportError, parts_reading_client,
-    report_of_part, year_to_date_period,
+    report_and_unallocated, report_of_part, year_to_date_period,
 };
-use ipstrack_core::{Day, Loaded, Period, report};
+use ipstrack_core::{Day, Loaded, Period};
 use ipstrack_store::{Change, Saved, Store, StoreError};
 use memo::Memo;
 
@@ -58,6 +58,9 @@ const PART_REPORTS_KEPT: usize = 4_096;
 const PARTS_KEPT: usize = 4_096;
 const WORKLISTS_KEPT: usize = 8;
 
+/// The whole service's report and what no ES held (its "not allocated" row).
+type ServiceReport = (Arc<Report>, Arc<Kpis>);
+
 /// One version of the data, with the reports and worklists made from it (by
 /// period and as-of date, and by day), each made once ([`Memo`]). A write
 /// makes a new snapshot: nothing made from older data is served after it,
@@ -65,8 +68,8 @@ const WORKLISTS_KEPT: usize = 8;
 /// who never held one of the person's referrals — is carried into it.
 pub struct Snapshot {
     loaded: Loaded,
-    reports: Memo<(String, Day), Result<Arc<Report>, ReportError>>,
-    unallocated: Memo<(String, Day), Result<Arc<Kpis>, ReportError>>,
+    /// The whole service's report and what no ES held, made together.
+    reports: Memo<(String, Day), Result<ServiceReport, ReportError>>,
     parts: Memo<Part, Arc<PartReferrals>>,
     part_reports: Memo<(Part, String, Day), Result<Arc<PartReport>, ReportError>>,
     worklists: Memo<Day, Arc<Vec<WorkItem>>>,
@@ -77,7 +80,6 @@ impl Snapshot {
         Snapshot {
             loaded,
             reports: Memo::new(REPORTS_KEPT),
-            unallocated: Memo::new(REPORTS_KEPT),
             parts: Memo::new(PARTS_KEPT),
             part_reports: Memo::new(PART_REPORTS_KEPT),
             worklists: Memo::new(WORKLISTS_KEPT),
@@ -101,7 +103,6 @@ impl Snapshot {
         Snapshot {
             loaded,
             reports: self.reports.carried(|_| true),
-            unallocated: self.unallocated.carried(|_| true),
             parts: self.parts.carried(|_| true),
             part_reports: self.part_reports.carried(|_| true),
             worklists: self.worklists.carried(|_| true),
@@ -110,9 +111,19 @@ impl Snapshot {
 
     /// The report of a period as of a day, made once per snapshot.
     pub(crate) fn report(&self, period: &Period, as_of: Day) -> Result<Arc<Report>, ReportError> {
+        self.report_and_unallocated(period, as_of).map(|(r, _)| r)
+    }
+
+    fn report_and_unallocated(
+        &self,
+        period: &Period,
+        as_of: Day,
+    ) -> Result<ServiceReport, ReportError> {
         let key = (period.label.clone(), as_of);
         self.reports.get_or_make(&key, || {
-            report(&self.loaded.dataset, &self.loaded.warnings, period, as_of).map(Arc::new)
+            let d = &self.loaded;
+            report_and_unallocated(&d.dataset, &d.warnings, period, as_of)
+                .map(|(r, none)| (Arc::new(r), Arc::new(none)))
         })
     }
 
@@ -162,16 +173,14 @@ impl Snapshot {
     }
 
     /// What no ES held in a period as of a day (R-2, core's
-    /// `report::unallocated`), made once per snapshot like the report.
+    /// `report::unallocated`), made with the report of the same period.
     pub(crate) fn unallocated(
         &self,
         period: &Period,
         as_of: Day,
     ) -> Result<Arc<Kpis>, ReportError> {
-        let key = (period.label.clone(), as_of);
-        self.unallocated.get_or_make(&key, || {
-            ipstrack_core::report::unallocated(&self.loaded.dataset, period, as_of).map(Arc::new)
-        })
+        self.report_and_unallocated(period, as_of)
+            .map(|(_, none)| none)
     }
 
     /// The worklist of a day (CASE-4), made once per snapshot.
