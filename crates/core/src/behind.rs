@@ -8,7 +8,8 @@
 
 use crate::attribution::assigned_on;
 use crate::jobs::{milestone_day, outcomes, runs};
-use crate::model::{Dataset, Group, StaffIdx};
+use crate::model::{Dataset, Group, Referral, StaffIdx};
+use crate::report::PartReferrals;
 use crate::time::{Day, DayRange};
 
 /// The facts behind an ES's figures for a period, as known on the as-of date.
@@ -35,18 +36,50 @@ pub struct Reasons {
 
 /// The facts behind ES `es`'s figures over `days` as known on `as_of`.
 pub fn reasons(data: &Dataset, es: StaffIdx, days: DayRange, as_of: Day) -> Reasons {
+    reasons_in(
+        data,
+        data.counted_referrals().map(|(_, r)| r),
+        es,
+        days,
+        as_of,
+    )
+}
+
+/// [`reasons`] read from the referrals of a part that covers `es` (its
+/// team's, or its own: [`crate::report::Part::referrals`]) rather than the whole service's.
+pub fn reasons_among(
+    data: &Dataset,
+    among: &PartReferrals,
+    es: StaffIdx,
+    days: DayRange,
+    as_of: Day,
+) -> Reasons {
+    assert!(
+        among.part().covers(data, es),
+        "the part's referrals hold every referral of its ES"
+    );
+    reasons_in(data, among.iter(data), es, days, as_of)
+}
+
+fn reasons_in<'a>(
+    data: &'a Dataset,
+    referrals: impl Iterator<Item = &'a Referral> + Clone,
+    es: StaffIdx,
+    days: DayRange,
+    as_of: Day,
+) -> Reasons {
     let policy = &data.policy;
     let mut out = Reasons::default();
     let mut weeks_supported = Vec::new();
-    out.days_since_last_access = data
-        .counted_referrals()
-        .filter_map(|(_, r)| {
+    out.days_since_last_access = referrals
+        .clone()
+        .filter_map(|r| {
             r.access
                 .filter(|a| *a <= as_of && assigned_on(r, *a, as_of) == Some(es))
         })
         .max()
         .map(|last| as_of.since(last));
-    for (_, r) in data.counted_referrals().filter(|(_, r)| {
+    for r in referrals.filter(|r| {
         r.received <= as_of
             && r.discharge.as_ref().is_none_or(|d| d.date > as_of)
             && assigned_on(r, as_of, as_of) == Some(es)

@@ -136,6 +136,31 @@ fn the_report_and_what_no_es_held_made_together_equal_each_made_alone() {
     }
 }
 
+/// Issue 14's reasons behind a status, read from the ES's team's or own
+/// referrals, are those read from the whole service's.
+#[test]
+fn why_behind_read_from_a_part_equals_it_read_from_the_whole_service() {
+    use ipstrack_core::behind::{reasons, reasons_among};
+    for (name, data) in bundles() {
+        let period = Period::parse("2024/25").unwrap();
+        for as_of in [period.start.plus(100), period.end] {
+            let days = ipstrack_core::time::DayRange::new(period.start, as_of);
+            for i in 0..data.staff.len() {
+                let es = StaffIdx::at(i);
+                let whole = reasons(&data, es, days, as_of);
+                let team = Part::Team(data.staff_member(es).team).referrals(&data);
+                let own = Part::Specialist(es).referrals(&data);
+                assert_eq!(
+                    reasons_among(&data, &team, es, days, as_of),
+                    whole,
+                    "{name}"
+                );
+                assert_eq!(reasons_among(&data, &own, es, days, as_of), whole, "{name}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_part_report_is_refused_before_its_period_as_the_whole_is() {
     let (_, data) = bundles().remove(0);

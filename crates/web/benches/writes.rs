@@ -6,173 +6,27 @@
 //!
 //! `cargo bench -p ipstrack-web --bench writes`
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use ipstrack_core::Day;
-use ipstrack_core::attribution::assigned_on;
-use ipstrack_demo::{DemoOptions, generate};
-use ipstrack_store::{Role, Store};
-use ipstrack_web::{Config, app};
+use axum::http::StatusCode;
 
-// The web tests' requests and answers (send, get, post, the CSRF field).
-#[path = "../tests/web/common.rs"]
-#[allow(dead_code)]
-mod common;
-use common::{PASSWORD, get, hidden_csrf as csrf_of, send};
-
-fn post(path: &str, cookie: &str, form: String) -> Request<Body> {
-    common::post(path, cookie, &form)
-}
-
-fn cookie_of(headers: &[(String, String)]) -> String {
-    let set = headers
-        .iter()
-        .find(|(k, _)| k == "set-cookie")
-        .map(|(_, v)| v.clone())
-        .expect("a cookie");
-    set.split(';').next().unwrap_or_default().to_string()
-}
-
-async fn sign_in(app: &Router, user: &str) -> (String, String) {
-    let (_, headers, page) = send(app, get("/sign-in", "")).await;
-    let pre = cookie_of(&headers);
-    let form = format!(
-        "username={user}&password={}&csrf={}",
-        PASSWORD.replace(' ', "+"),
-        csrf_of(&page)
-    );
-    let (status, headers, _) = send(app, post("/sign-in", &pre, form)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "signed in");
-    let session = cookie_of(&headers);
-    let (_, _, page) = send(app, get("/caseload", &session)).await;
-    (session.clone(), csrf_of(&page))
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[at]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
+mod national;
+use national::{get, ms, peak_rss_mib, percentile, post, send, sign_in};
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    // The national database is made by a child process, so that this
-    // process's peak memory is the server's alone.
-    if let Some(at) = args.iter().position(|a| a == "--prepare") {
-        runtime.block_on(prepare(std::path::Path::new(&args[at + 1])));
-        return;
-    }
-    // `cargo test` runs benchmarks once with `--bench` absent: do nothing then.
-    if !args.iter().any(|a| a == "--bench") {
-        return;
-    }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("national.sqlite");
-    let status = std::process::Command::new(std::env::current_exe().expect("this program"))
-        .arg("--prepare")
-        .arg(&path)
-        .status()
-        .expect("the preparing process runs");
-    assert!(status.success(), "the national database was made");
-    runtime.block_on(run(&path));
-}
-
-/// The ES given users `es0`…`es7`: the first 8 in post.
-fn chosen_es(staff: &[ipstrack_core::bundle::StaffDoc]) -> Vec<String> {
-    staff
-        .iter()
-        .filter(|s| s.role == "es" && s.end_date.is_none())
-        .take(8)
-        .map(|s| s.id.clone())
-        .collect()
-}
-
-const TODAY: &str = "2025-03-31";
-
-async fn prepare(path: &std::path::Path) {
-    let today = Day::parse(TODAY).expect("date");
-    let doc = generate(&DemoOptions::national(today));
-    let contacts: usize = doc
-        .referrals
-        .iter()
-        .map(|r| r.contacts.as_ref().map_or(0, Vec::len))
-        .sum();
-    println!(
-        "national service: {} staff, {} referrals, {} contacts",
-        doc.staff.len(),
-        doc.referrals.len(),
-        contacts
-    );
-    let store = Store::open(path.to_str().expect("utf-8"))
-        .await
-        .expect("open");
-    let started = Instant::now();
-    store.import(&doc, "bench").await.expect("import");
-    println!("import: {:.1} s", started.elapsed().as_secs_f64());
-    for (n, id) in chosen_es(&doc.staff).iter().enumerate() {
-        store
-            .add_user(&format!("es{n}"), PASSWORD, Role::Es, Some(id), "bench")
-            .await
-            .expect("user");
-    }
-    store.close().await;
+    national::main_with(run);
 }
 
 async fn run(path: &std::path::Path) {
-    let today = Day::parse(TODAY).expect("date");
-    let store = Store::open(path.to_str().expect("utf-8"))
-        .await
-        .expect("open");
-    let started = Instant::now();
-    let app = app(
-        store.clone(),
-        Config {
-            secure_cookies: false,
-            today: Some(today),
+    let (
+        national::Served {
+            store,
+            app,
+            es,
+            referrals,
         },
-    )
-    .await
-    .expect("app");
-    println!(
-        "start-up (load, validate, first snapshot): {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
-
-    // One referral held by each of the 8 ES today.
-    let loaded = store.load().await.expect("load");
-    let d = &loaded.dataset;
-    let es = chosen_es(&ipstrack_core::bundle::to_document(d).staff);
-    let referral_of = |es: &str| {
-        let idx = d.staff.iter().position(|s| s.id == es).expect("es") as u32;
-        d.referrals
-            .iter()
-            .find(|r| {
-                assigned_on(r, today, today) == Some(ipstrack_core::model::StaffIdx(idx))
-                    && r.discharge.as_ref().is_none_or(|x| x.date > today)
-            })
-            .map(|r| r.id.clone())
-            .expect("a referral")
-    };
-    let referrals: Vec<String> = es.iter().map(|e| referral_of(e)).collect();
+        loaded,
+    ) = national::serve(path).await;
     // The engine's part of a write: a new snapshot with one referral changed.
     let saved = store
         .referral(&referrals[0])

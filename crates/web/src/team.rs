@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use ipstrack_core::model::{Role, TeamIdx};
-use ipstrack_core::report::{Kpis, Part, PartReport, ReportError};
+use ipstrack_core::report::{Kpis, Part, PartReferrals, PartReport, ReportError};
 use ipstrack_core::{Day, Period};
 
 use crate::Viewer;
@@ -39,7 +39,14 @@ pub(crate) async fn team(
     let r = data.part_report(part, &period, as_of)?;
     let ytd = data.part_year_to_date(&r)?;
     let trends = trends(&data, part, &period, as_of)?;
-    Ok(team_html(&v, &data, team, (&r, ytd.as_deref()), &trends))
+    let among = data.part_referrals(part);
+    Ok(team_html(
+        &v,
+        (&data, &among),
+        team,
+        (&r, ytd.as_deref()),
+        &trends,
+    ))
 }
 
 /// Month by month from the period's start to the as-of date: cumulative access
@@ -101,7 +108,7 @@ fn kpis_of(r: &PartReport) -> Option<&Kpis> {
 /// The team dashboard: each ES against their performance plan.
 pub fn team_html(
     v: &Viewer,
-    data: &Loaded,
+    (data, among): (&Loaded, &PartReferrals),
     team: TeamIdx,
     (r, ytd): (&PartReport, Option<&PartReport>),
     trends: &Trends,
@@ -134,7 +141,7 @@ pub fn team_html(
                 tbody {
                     @for s in &members {
                         @let name = d.staff.iter().find(|x| x.id == s.id && x.role == Role::Es).map_or(s.id.clone(), |x| x.name.clone());
-                        @let why = crate::team_behind::why(d, s, (&r.period, r.as_of));
+                        @let why = crate::team_behind::why(d, s, (&r.period, r.as_of), among);
                         @let year = s.targets.year_to_date.as_ref();
                         tr {
                             th scope="row" {

@@ -2,10 +2,10 @@
 //! the reason in numbers, from core's [`reasons`].
 
 use ipstrack_core::Day;
-use ipstrack_core::behind::reasons;
+use ipstrack_core::behind::reasons_among;
 use ipstrack_core::model::Dataset;
 use ipstrack_core::model::StaffIdx;
-use ipstrack_core::report::{PeriodOut, SpecialistKpis};
+use ipstrack_core::report::{PartReferrals, PeriodOut, SpecialistKpis};
 use ipstrack_core::targets::Status;
 use ipstrack_core::time::DayRange;
 use maud::{Markup, html};
@@ -29,7 +29,12 @@ fn reason(behind: bool, lines: Vec<String>) -> Markup {
 }
 
 /// Why ES `s` is behind, for each KPI whose status is `behind`.
-pub(crate) fn why(d: &Dataset, s: &SpecialistKpis, (period, as_of): (&PeriodOut, Day)) -> Why {
+pub(crate) fn why(
+    d: &Dataset,
+    s: &SpecialistKpis,
+    (period, as_of): (&PeriodOut, Day),
+    among: &PartReferrals,
+) -> Why {
     let behind = |st: Option<Status>| st == Some(Status::Behind);
     let st = &s.targets.status;
     let any = [
@@ -49,7 +54,7 @@ pub(crate) fn why(d: &Dataset, s: &SpecialistKpis, (period, as_of): (&PeriodOut,
         };
     };
     let days = DayRange::new(period.start, period.end.min(as_of));
-    let f = reasons(d, StaffIdx::at(es), days, as_of);
+    let f = reasons_among(d, among, StaffIdx::at(es), days, as_of);
     let staff = &d.staff[es];
 
     let mut access = vec![format!(

@@ -81,7 +81,8 @@ impl PartReferrals {
         self.at.is_empty()
     }
 
-    fn iter<'a>(&'a self, data: &'a Dataset) -> impl Iterator<Item = &'a Referral> + Clone {
+    /// The part's referrals in `data` (the version they were read from).
+    pub fn iter<'a>(&'a self, data: &'a Dataset) -> impl Iterator<Item = &'a Referral> + Clone {
         self.at.iter().map(|&at| data.referrals[at].as_ref())
     }
 }

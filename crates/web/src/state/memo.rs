@@ -3,7 +3,8 @@
 //! rather than make it again — ten dashboards read right after a save cost
 //! one report, not ten. A memo holds at most its bound of keys (a signed-in
 //! user choosing one as-of date after another cannot fill the memory); past
-//! it the key made longest ago is let go and made again when asked.
+//! it the key made longest ago is let go and made again when asked. Making
+//! a value (or waiting for it) leaves the server's other tasks free to run.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -52,8 +53,11 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
                 }
             }
         };
+        if let Some(made) = cell.get() {
+            return made.clone();
+        }
         // Outside the lock: readers of other keys never wait for this one.
-        cell.get_or_init(make).clone()
+        off_the_runtime(|| cell.get_or_init(make).clone())
     }
 
     /// A memo for the next snapshot holding the keys `keep` keeps, made or
@@ -75,6 +79,21 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.cells.lock().expect("not poisoned").order.len()
+    }
+}
+
+/// Runs `work` — making a value, or waiting for the reader making it: a
+/// report's time — so that on the server's runtime the tasks queued behind
+/// this one (a save, a quick page) move to another worker meanwhile rather
+/// than wait for it. Elsewhere (a test's single-threaded runtime, no
+/// runtime) it simply runs.
+fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
     }
 }
 
@@ -102,6 +121,37 @@ mod tests {
             }
         });
         assert_eq!(made.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_value_being_made_leaves_the_runtimes_other_tasks_free_to_run() {
+        // One worker thread: without handing it over, the quick task would
+        // wait for the slow report.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let memo: Arc<Memo<u32, u32>> = Arc::new(Memo::new(8));
+        let (slow, quick) = runtime.block_on(async {
+            let started = std::time::Instant::now();
+            let m = memo.clone();
+            let slow = tokio::spawn(async move {
+                m.get_or_make(&1, || {
+                    std::thread::sleep(Duration::from_millis(400));
+                    1
+                });
+                started.elapsed()
+            });
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let quick = tokio::spawn(async move { started.elapsed() });
+            (slow.await.unwrap(), quick.await.unwrap())
+        });
+        assert!(
+            quick < slow,
+            "the quick task ran at {quick:?}, the report was made at {slow:?}"
+        );
+        assert!(quick < Duration::from_millis(300), "{quick:?}");
     }
 
     #[test]

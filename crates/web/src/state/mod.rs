@@ -138,11 +138,16 @@ impl Snapshot {
     ) -> Result<Arc<PartReport>, ReportError> {
         let key = (part, period.label.clone(), as_of);
         self.part_reports.get_or_make(&key, || {
-            let referrals = self
-                .parts
-                .get_or_make(&part, || Arc::new(part.referrals(&self.loaded.dataset)));
+            let referrals = self.part_referrals(part);
             report_of_part(&self.loaded.dataset, period, as_of, &referrals).map(Arc::new)
         })
+    }
+
+    /// The referrals a team's or an ES's figures read (core's
+    /// `Part::referrals`), once per snapshot and kept like its reports.
+    pub(crate) fn part_referrals(&self, part: Part) -> Arc<PartReferrals> {
+        self.parts
+            .get_or_make(&part, || Arc::new(part.referrals(&self.loaded.dataset)))
     }
 
     /// TGT-3 *(rev. 3)*: the report of the financial year to date of
