@@ -443,3 +443,27 @@ pub async fn es3_refers_amira(w: &World, es3: &str, csrf: &str, received: &str) 
     assert_eq!(status, StatusCode::SEE_OTHER);
     location(&headers)
 }
+
+/// A new world with `user` signed in and the page at `path` for them
+/// (answered 200): (the world, the session cookie, the page).
+pub async fn world_with_page(user: &str, path: &str) -> (World, String, String) {
+    let (w, session, _) = world_signed_in(user).await;
+    let page = ok_page(&w, path, &session).await;
+    (w, session, page)
+}
+
+/// Fails, showing the page, unless `page` contains every one of `texts`.
+#[track_caller]
+pub fn shows_all(page: &str, texts: &[&str]) {
+    for text in texts {
+        shows(page, text);
+    }
+}
+
+/// Fails, showing the page, if `page` contains any of `texts`.
+#[track_caller]
+pub fn hides_all(page: &str, texts: &[&str]) {
+    for text in texts {
+        hides(page, text);
+    }
+}

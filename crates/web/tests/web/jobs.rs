@@ -91,9 +91,14 @@ async fn a_bad_job_form_names_each_field_and_keeps_what_was_typed() {
     ] {
         shows(&page, &format!("href=\"#job-{field}\""));
     }
-    shows(&page, "The end date must be on or after the start date");
-    shows(&page, "Enter the hours of each week in order, from week 1");
-    shows(&page, "value=\"200\"");
+    shows_all(
+        &page,
+        &[
+            "The end date must be on or after the start date",
+            "Enter the hours of each week in order, from week 1",
+            "value=\"200\"",
+        ],
+    );
 }
 
 #[tokio::test]
