@@ -96,8 +96,7 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
 
 #[tokio::test]
 async fn case_1_a_client_kept_active_by_a_team_decision_is_shown_as_such() {
-    let (w, es1, csrf) = world_signed_in("es1").await;
-    let referral = format!("/referrals/{}", w.es1_referral);
+    let (w, es1, csrf, referral) = world_at_own_referral("es1").await;
     let form = format!(
         "csrf={csrf}&start=2025-01-01&end=&status=active&reason=in+hospital&agreed_by=es1,Team+lead"
     );
