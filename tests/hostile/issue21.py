@@ -299,6 +299,53 @@ class Probe(threading.Thread):
                 + (f" ({'; '.join(self.slow[:10])})" if self.slow else "") if xs else "none")
 
 
+def connection(source, rcvbuf=None):
+    """A non-blocking connection to the server from the address `source`
+    (its receive buffer `rcvbuf` bytes when given)."""
+    s = socket.socket()
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.bind((source, 0))
+    s.setblocking(False)
+    s.connect_ex((HOST, PORT))
+    return s
+
+
+def connections(n, sources, rcvbuf=None):
+    """n connections from `sources` (round robin): (the sockets, when each
+    opened by its file descriptor)."""
+    socks, opened = [], {}
+    for i in range(n):
+        s = connection(sources[i % len(sources)], rcvbuf)
+        socks.append(s)
+        opened[s.fileno()] = now()
+    return socks, opened
+
+
+def note_closed(socks, closed, wait_ms):
+    """Notes in `closed` when each of `socks` not yet in it is seen closed
+    by the server, waiting up to `wait_ms` ms."""
+    p = select.poll()
+    for s in socks:
+        if s.fileno() not in closed:
+            p.register(s, select.POLLRDHUP | select.POLLHUP | select.POLLERR)
+    for fd, ev in p.poll(wait_ms):
+        closed.setdefault(fd, now())
+
+
+def closing_rows(n, sources, hold, opened, closed, later, after=""):
+    """The rows that say how the server closed n connections from `sources`
+    held `hold` s: `later` names the row of those closed after a second."""
+    lives = [closed[fd] - opened[fd] for fd in closed]
+    quick = sum(1 for x in lives if x < 1)
+    return [
+        ("connections", f"{n} from {len(sources)} address(es) ({sources[0]}{'…' if len(sources) > 1 else ''}), held {hold} s"),
+        ("closed by the server within 1 s", str(quick)),
+        (later, f"{len(lives)-quick}" + (f", {after}{min(x for x in lives if x>=1):.1f} to {max(lives):.1f} s" if len(lives) > quick else "")),
+        ("still open at the end", str(n - len(closed))),
+    ]
+
+
 def pipelining(n, sources, hold, cookie_hdr):
     """n connections from `sources` (round robin) each sending pipelined
     requests and reading nothing."""
@@ -306,15 +353,8 @@ def pipelining(n, sources, hold, cookie_hdr):
     blob = one * 200
     probe = Probe()
     probe.start()
-    socks, opened, closed = [], {}, {}
-    for i in range(n):
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        s.bind((sources[i % len(sources)], 0))
-        s.setblocking(False)
-        s.connect_ex((HOST, PORT))
-        socks.append(s)
-        opened[s.fileno()] = now()
+    socks, opened = connections(n, sources, 4096)
+    closed = {}
     sent = collections.Counter()
     end = now() + hold
     while now() < end:
@@ -331,12 +371,7 @@ def pipelining(n, sources, hold, cookie_hdr):
                     closed[fd] = now()
                 else:
                     raise
-        p = select.poll()
-        for s in socks:
-            if s.fileno() not in closed:
-                p.register(s, select.POLLRDHUP | select.POLLHUP | select.POLLERR)
-        for fd, ev in p.poll(0):
-            closed.setdefault(fd, now())
+        note_closed(socks, closed, 0)
         time.sleep(0.05)
     # what the server had sent when the attack ended (at most 1 MB a
     # connection: it may go on answering the requests still queued)
@@ -353,13 +388,7 @@ def pipelining(n, sources, hold, cookie_hdr):
             pass
         statuses.update(re.findall(rb"HTTP/1\.1 (\d{3}) ", data))
         s.close()
-    lives = [closed[fd] - opened[fd] for fd in closed]
-    quick = sum(1 for x in lives if x < 1)
-    return [
-        ("connections", f"{n} from {len(sources)} address(es) ({sources[0]}{'…' if len(sources) > 1 else ''}), held {hold} s"),
-        ("closed by the server within 1 s", str(quick)),
-        ("closed later (seconds after opening)", f"{len(lives)-quick}" + (f", {min(x for x in lives if x>=1):.1f} to {max(lives):.1f} s" if len(lives) > quick else "")),
-        ("still open at the end", str(n - len(closed))),
+    return closing_rows(n, sources, hold, opened, closed, "closed later (seconds after opening)") + [
         ("answers received (read afterwards)", counts({k.decode(): v for k, v in statuses.items()}) or "none"),
         ("bytes of requests sent", f"{sum(sent.values())/1e6:.1f} MB"),
         probe.done(),
@@ -375,12 +404,7 @@ def pipelining_again(n, sources, hold, cookie_hdr):
     probe.start()
 
     def opened(i):
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        s.bind((sources[i % len(sources)], 0))
-        s.setblocking(False)
-        s.connect_ex((HOST, PORT))
-        return s
+        return connection(sources[i % len(sources)], 4096)
     socks = [opened(i) for i in range(n)]
     made, lives, born = n, [], [now()] * n
     end = now() + hold
@@ -416,39 +440,24 @@ def pipelining_again(n, sources, hold, cookie_hdr):
 def idle(n, sources, hold):
     probe = Probe()
     probe.start()
-    socks, opened, closed = [], {}, {}
-    for i in range(n):
-        s = socket.socket()
-        s.bind((sources[i % len(sources)], 0))
-        s.setblocking(False)
-        s.connect_ex((HOST, PORT))
-        socks.append(s)
-        opened[s.fileno()] = now()
+    socks, opened = connections(n, sources)
+    closed = {}
     end = now() + hold
     while now() < end:
-        p = select.poll()
-        for s in socks:
-            if s.fileno() not in closed:
-                p.register(s, select.POLLRDHUP | select.POLLHUP | select.POLLERR)
-        for fd, ev in p.poll(100):
-            closed.setdefault(fd, now())
+        note_closed(socks, closed, 100)
     for s in socks:
         s.close()
-    lives = [closed[fd] - opened[fd] for fd in closed]
-    quick = sum(1 for x in lives if x < 1)
-    return [
-        ("connections", f"{n} from {len(sources)} address(es) ({sources[0]}{'…' if len(sources) > 1 else ''}), held {hold} s"),
-        ("closed by the server within 1 s", str(quick)),
-        ("closed later", f"{len(lives)-quick}" + (f", after {min(x for x in lives if x>=1):.1f} to {max(lives):.1f} s" if len(lives) > quick else "")),
-        ("still open at the end", str(n - len(closed))),
-        probe.done(),
-    ]
+    return closing_rows(n, sources, hold, opened, closed, "closed later", "after ") + [probe.done()]
 
 
 # -------------------------------------------------------------- attack 2
 
-def wrong_sign_ins(n, usernames, duration):
-    statuses, times = collections.Counter(), []
+def in_waves(n, duration, one):
+    """Runs `one(i, k, wait)` — worker i's k-th request, which calls `wait()`
+    to start with the wave and returns (its answer, seconds) — in waves of n
+    at once for `duration` s: (the answers and errors counted, the answers'
+    times, the number of waves)."""
+    answers, times = collections.Counter(), []
     lock = threading.Lock()
     end = now() + duration
     waves = [0]
@@ -457,20 +466,15 @@ def wrong_sign_ins(n, usernames, duration):
         k = 0
         while now() < end:
             try:
-                src = CROWD[i % len(CROWD)]
-                pre, csrf = pre_sign_in(src)
-                barrier.wait(timeout=30)
-                s, h, page, dt = post_sign_in(pre, csrf, usernames(i, k), "wrong-password-" + str(k), src, timeout=30)
-                words = ("not right" if "password is not right" in page else "too many failed" if "Too many failed sign-ins" in page
-                         else "too many at once" if "Too many sign-ins at once" in page else "other")
+                answer, dt = one(i, k, lambda: barrier.wait(timeout=30))
                 with lock:
-                    statuses[f"{s} {words}"] += 1
+                    answers[answer] += 1
                     times.append(dt)
             except threading.BrokenBarrierError:
                 return
             except Exception as e:
                 with lock:
-                    statuses[type(e).__name__] += 1
+                    answers[type(e).__name__] += 1
             k += 1
     barrier = threading.Barrier(n, action=lambda: waves.__setitem__(0, waves[0] + 1))
     threading.Timer(duration, barrier.abort).start()
@@ -480,8 +484,21 @@ def wrong_sign_ins(n, usernames, duration):
     for t in ts:
         t.join(timeout=duration + 60)
     barrier.abort()
+    return answers, times, waves[0]
+
+
+def wrong_sign_ins(n, usernames, duration):
+    def one(i, k, wait):
+        src = CROWD[i % len(CROWD)]
+        pre, csrf = pre_sign_in(src)
+        wait()
+        s, h, page, dt = post_sign_in(pre, csrf, usernames(i, k), "wrong-password-" + str(k), src, timeout=30)
+        words = ("not right" if "password is not right" in page else "too many failed" if "Too many failed sign-ins" in page
+                 else "too many at once" if "Too many sign-ins at once" in page else "other")
+        return f"{s} {words}", dt
+    statuses, times, waves = in_waves(n, duration, one)
     return [
-        ("requests", f"{sum(statuses.values())} in {waves[0]} waves of {n} at once, from {len(CROWD)} addresses ({CROWD[0]}…)"),
+        ("requests", f"{sum(statuses.values())} in {waves} waves of {n} at once, from {len(CROWD)} addresses ({CROWD[0]}…)"),
         ("answers", counts(statuses)),
         ("answer time", f"median {ms(statistics.median(times))}, max {ms(max(times))}" if times else "-"),
     ]
@@ -668,33 +685,13 @@ def main():
     if want("7"):
         def searches():
             q = collections.Counter(c.get("family_name", "") for c in bundle["clients"]).most_common(1)[0][0] or "a"
-            st, times = collections.Counter(), []
-            lock = threading.Lock()
-            end = now() + 10
-            waves = [0]
 
-            def worker(i):
-                while now() < end:
-                    try:
-                        barrier.wait(timeout=30)
-                        s, h, page, dt = req("GET", f"/search?q={urllib.parse.quote(q)}", headers={"Cookie": es2}, src=CROWD[i % len(CROWD)])
-                        with lock:
-                            st[s] += 1
-                            times.append(dt)
-                    except threading.BrokenBarrierError:
-                        return
-                    except Exception as e:
-                        with lock:
-                            st[type(e).__name__] += 1
-            barrier = threading.Barrier(64, action=lambda: waves.__setitem__(0, waves[0] + 1))
-            threading.Timer(10, barrier.abort).start()
-            ts = [threading.Thread(target=worker, args=(i,)) for i in range(64)]
-            for t in ts:
-                t.start()
-            for t in ts:
-                t.join(timeout=70)
-            barrier.abort()
-            return [("searches", f"{sum(st.values())} in {waves[0]} waves of 64 at once from {len(CROWD)} addresses, q={q!r}"),
+            def one(i, k, wait):
+                wait()
+                s, h, page, dt = req("GET", f"/search?q={urllib.parse.quote(q)}", headers={"Cookie": es2}, src=CROWD[i % len(CROWD)])
+                return s, dt
+            st, times, waves = in_waves(64, 10, one)
+            return [("searches", f"{sum(st.values())} in {waves} waves of 64 at once from {len(CROWD)} addresses, q={q!r}"),
                     ("answers", counts(st)),
                     ("answer time", f"median {ms(statistics.median(times))}, max {ms(max(times))}" if times else "-")]
         attack(f"7. 64 concurrent searches by one ES ({A.attacker2}), waves for 10 s", searches)

@@ -49,19 +49,19 @@ fn xlsx_with_a_value_on_the_last_row_keeps_no_rows_between() {
 fn xlsx_with_a_shared_text_inflating_past_the_part_limit_is_refused_while_inflating() {
     let bytes = xlsx_huge_shared_text(70);
     assert!(bytes.len() < 1 << 20, "{}", bytes.len());
-    let e = refused("hostile.xlsx", &bytes);
-    assert_eq!(
-        e.message,
-        "a part of this file (xl/sharedStrings.xml) inflates to more than 64 MiB: ipstrack reads at most 64 MiB per part"
+    refused_saying(
+        "hostile.xlsx",
+        &bytes,
+        "a part of this file (xl/sharedStrings.xml) inflates to more than 64 MiB: ipstrack reads at most 64 MiB per part",
     );
 }
 
 #[test]
 fn xlsx_with_more_rows_than_the_limit_is_refused() {
-    let e = refused("hostile.xlsx", &xlsx_many_rows(100_001));
-    assert_eq!(
-        e.message,
-        "the sheet “Caseload” has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet"
+    refused_saying(
+        "hostile.xlsx",
+        &xlsx_many_rows(100_001),
+        "the sheet “Caseload” has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet",
     );
     // The limit itself is read.
     assert_eq!(
@@ -88,8 +88,7 @@ fn xlsx_with_many_empty_rows_is_read_as_empty_and_quickly() {
 #[test]
 fn xlsx_with_more_columns_than_the_limit_is_refused() {
     let row = format!("<row>{}</row>", "<c><v>1</v></c>".repeat(257));
-    let e = refused("wide.xlsx", &xlsx_rows(None, &row));
-    assert!(e.message.contains("beyond column IV"), "{e}");
+    refused_mentioning("wide.xlsx", &xlsx_rows(None, &row), "beyond column IV");
     let row = format!("<row>{}</row>", "<c><v>1</v></c>".repeat(256));
     assert_eq!(
         read("wide.xlsx", &xlsx_rows(None, &row))[0].rows[0]
@@ -109,10 +108,10 @@ fn xlsx_with_values_far_right_in_many_rows_is_refused_by_cells_kept() {
         times: 8_000,
         tail: "</sheetData></worksheet>".into(),
     };
-    let e = refused("hostile.xlsx", &xlsx(&[&sheet], None));
-    assert_eq!(
-        e.message,
-        "this file has more than 2,000,000 cells: ipstrack reads at most 2,000,000 cells per file"
+    refused_saying(
+        "hostile.xlsx",
+        &xlsx(&[&sheet], None),
+        "this file has more than 2,000,000 cells: ipstrack reads at most 2,000,000 cells per file",
     );
 }
 
@@ -129,10 +128,10 @@ fn xlsx_repeating_one_long_shared_text_is_refused_by_text_read() {
         times: 3_000,
         tail: "</sheetData></worksheet>".into(),
     };
-    let e = refused("hostile.xlsx", &xlsx(&[&sheet], Some(&shared)));
-    assert_eq!(
-        e.message,
-        "this file has more than 64 MiB of text: ipstrack reads at most 64 MiB of text per file"
+    refused_saying(
+        "hostile.xlsx",
+        &xlsx(&[&sheet], Some(&shared)),
+        "this file has more than 64 MiB of text: ipstrack reads at most 64 MiB of text per file",
     );
 }
 
@@ -142,10 +141,10 @@ fn xlsx_with_a_cell_longer_than_excel_allows_is_refused() {
         r#"<row r="3"><c r="B3" t="inlineStr"><is><t>{}</t></is></c></row>"#,
         "é".repeat(32_768)
     );
-    let e = refused("long.xlsx", &xlsx_rows(None, &row));
-    assert_eq!(
-        e.message,
-        "the sheet “Caseload” has a cell (B3) longer than 32,767 characters: ipstrack reads at most 32,767 characters per cell, as Excel does"
+    refused_saying(
+        "long.xlsx",
+        &xlsx_rows(None, &row),
+        "the sheet “Caseload” has a cell (B3) longer than 32,767 characters: ipstrack reads at most 32,767 characters per cell, as Excel does",
     );
     let row = format!(
         r#"<row r="3"><c r="B3" t="inlineStr"><is><t>{}</t></is></c></row>"#,
@@ -161,10 +160,10 @@ fn xlsx_declaring_billions_of_shared_texts_is_refused_before_calamine_reserves_t
         None,
         r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
     ));
-    let e = refused("hostile.xlsx", &xlsx(&[&sheet], Some(&shared)));
-    assert_eq!(
-        e.message,
-        "this file has more than 1,000,000 different texts: ipstrack reads at most 1,000,000 different texts per file"
+    refused_saying(
+        "hostile.xlsx",
+        &xlsx(&[&sheet], Some(&shared)),
+        "this file has more than 1,000,000 different texts: ipstrack reads at most 1,000,000 different texts per file",
     );
 }
 
@@ -172,22 +171,21 @@ fn xlsx_declaring_billions_of_shared_texts_is_refused_before_calamine_reserves_t
 fn xlsx_with_more_sheets_than_the_limit_is_refused() {
     let sheet = Body::Text(sheet_xml(None, ""));
     let sheets: Vec<&Body> = (0..65).map(|_| &sheet).collect();
-    let e = refused("many.xlsx", &xlsx(&sheets, None));
-    assert_eq!(
-        e.message,
-        "this file has more than 64 sheets: ipstrack reads at most 64 sheets per file"
+    refused_saying(
+        "many.xlsx",
+        &xlsx(&sheets, None),
+        "this file has more than 64 sheets: ipstrack reads at most 64 sheets per file",
     );
 }
 
 #[test]
 fn zip_with_more_parts_than_the_limit_is_refused_before_its_directory_is_kept() {
     let empty = Body::Text(String::new());
-    let names: Vec<String> = (0..10_001).map(|i| format!("{i}")).collect();
-    let parts: Vec<(&str, &Body)> = names.iter().map(|n| (n.as_str(), &empty)).collect();
-    let e = refused("parts.xlsx", &zip_of(&parts));
-    assert_eq!(
-        e.message,
-        "this file has more than 10,000 parts: ipstrack reads at most 10,000 parts per file"
+    let names = (0..10_001).map(|i| format!("{i}"));
+    refused_saying(
+        "parts.xlsx",
+        &zip_of_each(names, &empty),
+        "this file has more than 10,000 parts: ipstrack reads at most 10,000 parts per file",
     );
 }
 
@@ -201,12 +199,11 @@ fn zip_inflating_past_the_total_limit_is_refused() {
         times: 60 * 16,
         tail: String::new(),
     };
-    let names: Vec<String> = (0..5).map(|i| format!("filler{i}.bin")).collect();
-    let parts: Vec<(&str, &Body)> = names.iter().map(|n| (n.as_str(), &big)).collect();
-    let e = refused("big.xlsx", &zip_of(&parts));
-    assert_eq!(
-        e.message,
-        "this file inflates to more than 256 MiB: ipstrack reads at most 256 MiB per file, unpacked"
+    let names = (0..5).map(|i| format!("filler{i}.bin"));
+    refused_saying(
+        "big.xlsx",
+        &zip_of_each(names, &big),
+        "this file inflates to more than 256 MiB: ipstrack reads at most 256 MiB per file, unpacked",
     );
 }
 
@@ -223,10 +220,10 @@ fn ods_with_a_huge_content_is_refused_while_inflating() {
         times: 70 * 16,
         tail: format!("</text:p></table:table-cell></table:table-row>{ODS_TAIL}"),
     };
-    let e = refused("hostile.ods", &ods(&content));
-    assert_eq!(
-        e.message,
-        "a part of this file (content.xml) inflates to more than 64 MiB: ipstrack reads at most 64 MiB per part"
+    refused_saying(
+        "hostile.ods",
+        &ods(&content),
+        "a part of this file (content.xml) inflates to more than 64 MiB: ipstrack reads at most 64 MiB per part",
     );
 }
 
@@ -237,32 +234,33 @@ fn ods_repeating_a_row_past_the_row_limit_is_refused_before_calamine_repeats_it(
     let row = format!(
         r#"<table:table-row table:number-rows-repeated="1000000">{ODS_VALUE}</table:table-row>"#
     );
-    let e = refused("hostile.ods", &ods_rows(&row));
-    assert_eq!(
-        e.message,
-        "the sheet “Caseload” has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet"
+    refused_saying(
+        "hostile.ods",
+        &ods_rows(&row),
+        "the sheet “Caseload” has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet",
     );
 }
 
 #[test]
 fn ods_repeating_a_cell_past_the_column_limit_is_refused() {
     let row = r#"<table:table-row><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>"#.to_string();
-    let e = refused("hostile.ods", &ods_rows(&row));
-    assert!(e.message.contains("beyond column IV"), "{e}");
+    refused_mentioning("hostile.ods", &ods_rows(&row), "beyond column IV");
 }
 
 #[test]
 fn ods_repeating_rows_and_cells_past_the_cell_limit_is_refused() {
     let row = r#"<table:table-row table:number-rows-repeated="50000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="200"/></table:table-row>"#.to_string();
-    let e = refused("hostile.ods", &ods_rows(&row));
-    assert!(e.message.contains("more than 2,000,000 cells"), "{e}");
+    refused_mentioning("hostile.ods", &ods_rows(&row), "more than 2,000,000 cells");
 }
 
 #[test]
 fn ods_with_a_space_count_of_billions_is_refused() {
     let row = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="4000000000"/></text:p></table:table-cell></table:table-row>"#;
-    let e = refused("hostile.ods", &ods_rows(row));
-    assert!(e.message.contains("longer than 32,767 characters"), "{e}");
+    refused_mentioning(
+        "hostile.ods",
+        &ods_rows(row),
+        "longer than 32,767 characters",
+    );
 }
 
 #[test]
@@ -282,10 +280,10 @@ fn ods_as_libreoffice_writes_it_with_repeated_empty_rows_and_cells_is_read() {
 
 #[test]
 fn csv_with_more_rows_than_the_limit_is_refused() {
-    let e = refused("rows.csv", "1\n".repeat(100_001).as_bytes());
-    assert_eq!(
-        e.message,
-        "the sheet “rows.csv” has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet"
+    refused_saying(
+        "rows.csv",
+        "1\n".repeat(100_001).as_bytes(),
+        "the sheet “rows.csv” has more than 100,000 rows: ipstrack reads at most 100,000 rows per sheet",
     );
     assert_eq!(
         read_csv("rows.csv", "1\n".repeat(100_000).as_bytes())
@@ -299,10 +297,10 @@ fn csv_with_more_rows_than_the_limit_is_refused() {
 #[test]
 fn csv_with_a_giant_field_is_refused() {
     let text = format!("Name,Notes\nA,\"{}\"\n", "x".repeat(20 << 20));
-    let e = refused("giant.csv", text.as_bytes());
-    assert_eq!(
-        e.message,
-        "the sheet “giant.csv” has a cell (B2) longer than 32,767 characters: ipstrack reads at most 32,767 characters per cell, as Excel does"
+    refused_saying(
+        "giant.csv",
+        text.as_bytes(),
+        "the sheet “giant.csv” has a cell (B2) longer than 32,767 characters: ipstrack reads at most 32,767 characters per cell, as Excel does",
     );
 }
 
@@ -312,17 +310,16 @@ fn csv_with_millions_of_empty_fields_is_read_and_too_many_values_refused() {
     let sheet = timed(|| read_csv("commas.csv", text.as_bytes())).unwrap();
     assert_eq!(sheet.rows.len(), 1);
     let text = format!("Name\n{}x\n", ",".repeat(300));
-    let e = refused("commas.csv", text.as_bytes());
-    assert!(e.message.contains("beyond column IV"), "{e}");
+    refused_mentioning("commas.csv", text.as_bytes(), "beyond column IV");
 }
 
 #[test]
 fn a_file_larger_than_the_limit_is_refused_unopened() {
     let bytes = vec![b'a'; 32 * 1024 * 1024 + 1];
-    let e = refused("big.csv", &bytes);
-    assert_eq!(
-        e.message,
-        "this file is larger than 32 MiB: ipstrack reads at most 32 MiB per file"
+    refused_saying(
+        "big.csv",
+        &bytes,
+        "this file is larger than 32 MiB: ipstrack reads at most 32 MiB per file",
     );
     let e = timed(|| read_workbook("big.xlsx", &bytes)).unwrap_err();
     assert_eq!(e.kind, ReadErrorKind::TooLarge);

@@ -480,23 +480,15 @@ fn employment_status_and_weekly_hours_at_referral_and_discharge() {
         // Received before the period: no row at referral in this extract.
         assert_eq!(at(&id, "referral"), None);
     }
-    assert_eq!(at("employed", "referral"), Some(("2024-10-10", "01", "02")));
-    assert_eq!(
-        at("not-seeking", "referral"),
-        Some(("2024-10-11", "06", "98"))
-    );
-    assert_eq!(
-        at("not-seeking", "discharge"),
-        Some(("2024-12-02", "06", "98"))
-    );
-    assert_eq!(
-        at("job-ended", "referral"),
-        Some(("2024-10-12", "02", "98"))
-    );
-    assert_eq!(
-        at("job-ended", "discharge"),
-        Some(("2024-12-02", "02", "98"))
-    );
+    for (id, when, row) in [
+        ("employed", "referral", ("2024-10-10", "01", "02")),
+        ("not-seeking", "referral", ("2024-10-11", "06", "98")),
+        ("not-seeking", "discharge", ("2024-12-02", "06", "98")),
+        ("job-ended", "referral", ("2024-10-12", "02", "98")),
+        ("job-ended", "discharge", ("2024-12-02", "02", "98")),
+    ] {
+        assert_eq!(at(id, when), Some(row), "{id} at {when}");
+    }
     assert_eq!(
         t.header,
         [

@@ -61,6 +61,16 @@ fn with_checks() -> BundleDoc {
     doc
 }
 
+/// The CSV file `name` of the export of [`with_checks`].
+fn exported_csv(name: &str) -> String {
+    let files = caseload_csv(&with_checks(), &Mapping::default()).unwrap();
+    let (_, text) = files
+        .into_iter()
+        .find(|(file, _)| file == name)
+        .unwrap_or_else(|| panic!("a {name}"));
+    text
+}
+
 #[test]
 fn in_work_checks_go_out_and_come_back_the_same() {
     let doc = with_checks();
@@ -100,11 +110,7 @@ fn an_exported_workbook_imported_again_changes_nothing() {
 
 #[test]
 fn the_export_has_a_file_of_in_work_checks_laid_out_like_the_contacts() {
-    let files = caseload_csv(&with_checks(), &Mapping::default()).unwrap();
-    let (_, text) = files
-        .iter()
-        .find(|(name, _)| name == "in_work_checks.csv")
-        .expect("an in_work_checks.csv");
+    let text = exported_csv("in_work_checks.csv");
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
@@ -180,11 +186,7 @@ fn bad1_a_bad_check_is_a_problem_on_its_cell_and_nothing_is_written() {
 
 #[test]
 fn the_decisions_file_has_who_agreed_each_separated_by_semicolons() {
-    let files = caseload_csv(&with_checks(), &Mapping::default()).unwrap();
-    let (_, text) = files
-        .iter()
-        .find(|(name, _)| name == "decisions.csv")
-        .expect("a decisions.csv");
+    let text = exported_csv("decisions.csv");
     assert!(
         text.lines().next().unwrap().ends_with(",Agreed by"),
         "{text}"

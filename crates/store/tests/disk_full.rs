@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
-use common::example_bundle;
+use common::import_example;
 use ipstrack_core::bundle::ContactDoc;
 use ipstrack_store::{Store, StoreError};
 
@@ -45,12 +45,7 @@ fn fill(path: &Path) {
 }
 
 fn contact(n: usize) -> ContactDoc {
-    ContactDoc {
-        date: format!("2024-06-{:02}", 1 + n % 28),
-        kind: "remote".into(),
-        mechanism: None,
-        note: None,
-    }
+    common::remote_contact(6, n)
 }
 
 #[tokio::test]
@@ -60,10 +55,7 @@ async fn after_a_full_disk_the_store_writes_again_once_space_is_back() {
     let store = Store::open(dir.path().join("full.sqlite").to_str().unwrap())
         .await
         .unwrap();
-    store
-        .import(&example_bundle("caseload"), "setup")
-        .await
-        .unwrap();
+    import_example(&store, "caseload", "setup").await;
     let id = store.load().await.unwrap().dataset.referrals[0].id.clone();
     let before = store.contact_count(&id).await.unwrap();
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{databases, example_bundle};
+use common::{databases, example_bundle, import_example};
 use ipstrack_core::bundle::ContactDoc;
 use ipstrack_store::{AuditFilter, Store};
 
@@ -60,10 +60,7 @@ async fn sigkill_during_writes_loses_no_acknowledged_write() {
         .to_string_lossy()
         .into_owned();
     let store = Store::open(&url).await.unwrap();
-    store
-        .import(&example_bundle("random-101"), "setup")
-        .await
-        .unwrap();
+    import_example(&store, "random-101", "setup").await;
     let mut before = std::collections::HashMap::new();
     for i in 1..=60 {
         let id = format!("r{i}");
@@ -137,10 +134,7 @@ async fn eight_writers_and_sixteen_readers_lose_nothing() {
     for db in databases().await {
         // Two stores (two sets of connections), as two server processes would have.
         let first = db.open().await;
-        first
-            .import(&example_bundle("random-101"), "setup")
-            .await
-            .unwrap();
+        import_example(&first, "random-101", "setup").await;
         let second = db.open().await;
         let stores = [first, second];
         let stop = Arc::new(AtomicBool::new(false));

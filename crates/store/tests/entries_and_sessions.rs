@@ -244,12 +244,8 @@ async fn a_client_imported_as_written_is_changed_from_the_page_that_shows_it() {
         store.import(&doc, "admin").await.unwrap();
         // The page shows the client as core reads it.
         let loaded = store.load().await.unwrap();
-        let shown = loaded
-            .dataset
-            .clients
-            .iter()
-            .find(|c| c.id == client)
-            .unwrap();
+        let clients = &loaded.dataset.clients;
+        let shown = clients.iter().find(|c| c.id == client).unwrap();
         let seen =
             ipstrack_store::client_fingerprint(&ipstrack_core::bundle::client_document(shown));
         let mut changed = ipstrack_core::bundle::client_document(shown);

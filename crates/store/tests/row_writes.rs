@@ -10,12 +10,7 @@ use ipstrack_core::bundle::{ContactDoc, EngagementDoc, SpellDoc};
 use ipstrack_store::{Change, Edit, Entry, KeyKind, RequestKey, Step, Store, StoreError};
 
 fn contact(day: u32) -> ContactDoc {
-    ContactDoc {
-        date: format!("2024-05-{:02}", 1 + day % 28),
-        kind: "remote".into(),
-        mechanism: None,
-        note: None,
-    }
+    common::remote_contact(5, day as usize)
 }
 
 /// A referral of the `caseload` example with its version.
@@ -234,12 +229,8 @@ async fn every_write_appends_to_the_change_sequence() {
         );
         // The import counted the referral's version up.
         let loaded = store.load().await.unwrap();
-        let r = loaded
-            .dataset
-            .referrals
-            .iter()
-            .find(|r| r.id == other)
-            .unwrap();
+        let referrals = &loaded.dataset.referrals;
+        let r = referrals.iter().find(|r| r.id == other).unwrap();
         assert_eq!(r.version, 2, "{}", db.name);
     })
     .await;

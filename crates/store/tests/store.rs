@@ -6,6 +6,7 @@ mod common;
 
 use common::{
     audit_len, audit_of, each_database, each_database_with_example, example_bundle, examples,
+    import_example, signs_in,
 };
 use ipstrack_core::bundle::{parse_document, to_document, validate};
 use ipstrack_core::{Day, Period, report};
@@ -245,39 +246,15 @@ async fn users_have_argon2id_passwords_and_can_be_disabled() {
             (user.role, user.staff_id.as_deref()),
             (Role::Es, Some("es1"))
         );
-        assert!(
-            store
-                .verify_password("es1", "wrong password!!")
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(!signs_in(store, "es1", "wrong password!!").await);
         store
             .reset_password("es1", "a brand new secret", "admin")
             .await
             .unwrap();
-        assert!(
-            store
-                .verify_password("es1", "correct horse battery")
-                .await
-                .unwrap()
-                .is_none()
-        );
-        assert!(
-            store
-                .verify_password("es1", "a brand new secret")
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(!signs_in(store, "es1", "correct horse battery").await);
+        assert!(signs_in(store, "es1", "a brand new secret").await);
         store.disable_user("es1", "admin").await.unwrap();
-        assert!(
-            store
-                .verify_password("es1", "a brand new secret")
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(!signs_in(store, "es1", "a brand new secret").await);
         assert!(store.users().await.unwrap()[0].disabled);
         let audit = audit_of(store, "es1").await;
         assert!(
@@ -326,10 +303,7 @@ async fn sqlite_backup_restores_identical_figures() {
     let store = ipstrack_store::Store::open(live.to_str().unwrap())
         .await
         .unwrap();
-    store
-        .import(&example_bundle("random-102"), "admin")
-        .await
-        .unwrap();
+    import_example(&store, "random-102", "admin").await;
     let backup = dir.path().join("backup.sqlite");
     store.backup_sqlite(&backup).await.unwrap();
     assert!(

@@ -174,3 +174,52 @@ pub fn drop_database(url: &str, admin: &str) {
         .output()
         .unwrap();
 }
+
+/// Fails, showing `text`, unless it contains every one of `parts`.
+#[track_caller]
+pub fn says(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part:?} not in: {text}");
+    }
+}
+
+/// [`postgres_live_and_target`] (the live one named `live`) with the
+/// `random-101` example imported into the live database: (the databases,
+/// dropped with it, and the live and target URLs).
+pub fn postgres_live_with_random_101(
+    target: &str,
+    what: &str,
+) -> Option<(LiveAndTarget, String, String)> {
+    let databases = postgres_live_and_target("live", target, what)?;
+    let (live, target) = (databases.live.clone(), databases.target.clone());
+    import_example(&live, "random-101.bundle.json");
+    Some((databases, live, target))
+}
+
+/// The report for 2024/25 from `source`, given as `flag` (`--data` or
+/// `--db`), which must succeed.
+pub fn year_report(flag: &str, source: &str) -> String {
+    ok(&ipstrack(&["report", flag, source, "--period", "2024/25"]))
+}
+
+/// Whether `ipstrack` with `args` fails.
+pub fn fails(args: &[&str]) -> bool {
+    !ipstrack(args).status.success()
+}
+
+/// The arguments that export the MHSDS extract of 2024/25 Q3 (as of its
+/// last day) from `db` into the folder `out`.
+pub fn mhsds_q3_extract<'a>(out: &'a str, db: &'a str) -> [&'a str; 10] {
+    [
+        "export",
+        "--mhsds",
+        "--period",
+        "2024/25-Q3",
+        "--as-of",
+        "2024-12-31",
+        "--out",
+        out,
+        "--db",
+        db,
+    ]
+}

@@ -68,6 +68,13 @@ pub fn zip_of(parts: &[(&str, &Body)]) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
+/// A zip of a part named each of `names`, every one holding `body`.
+pub fn zip_of_each(names: impl Iterator<Item = String>, body: &Body) -> Vec<u8> {
+    let names: Vec<String> = names.collect();
+    let parts: Vec<(&str, &Body)> = names.iter().map(|n| (n.as_str(), body)).collect();
+    zip_of(&parts)
+}
+
 /// A sheet's XML with `rows` inside `<sheetData>` (and an optional
 /// `<dimension ref>`).
 pub fn sheet_xml(dimension: Option<&str>, rows: &str) -> String {
@@ -300,6 +307,22 @@ pub fn refused(name: &str, bytes: &[u8]) -> ReadError {
     };
     assert_eq!(e.kind, ReadErrorKind::TooLarge, "{e}");
     e
+}
+
+/// Fails unless `bytes`, read as `name`, are refused as too large with
+/// the message `message`.
+#[track_caller]
+pub fn refused_saying(name: &str, bytes: &[u8], message: impl AsRef<str>) {
+    let e = refused(name, bytes);
+    assert_eq!(e.message, message.as_ref());
+}
+
+/// Fails unless `bytes`, read as `name`, are refused as too large with a
+/// message that contains `part`.
+#[track_caller]
+pub fn refused_mentioning(name: &str, bytes: &[u8], part: &str) {
+    let e = refused(name, bytes);
+    assert!(e.message.contains(part), "{e}");
 }
 
 pub fn read(name: &str, bytes: &[u8]) -> Vec<Sheet> {

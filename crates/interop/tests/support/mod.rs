@@ -174,3 +174,15 @@ pub fn csv_sheets(doc: &BundleDoc) -> Vec<Sheet> {
         .map(|(file, text)| read_csv(&file, text.as_bytes()).unwrap())
         .collect()
 }
+
+/// The employer contacts a preview would create and update.
+pub fn employer_contacts_written(p: &Preview) -> (usize, usize) {
+    (p.employer_contacts.create, p.employer_contacts.update)
+}
+
+/// The employer contacts a preview would create and update, and those it
+/// leaves unchanged.
+pub fn employer_contact_counts(p: &Preview) -> (usize, usize, usize) {
+    let (create, update) = employer_contacts_written(p);
+    (create, update, p.employer_contacts.unchanged)
+}

@@ -4,12 +4,14 @@
 
 #![allow(dead_code)]
 
+mod postgres;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use ipstrack_core::bundle::BundleDoc;
 use ipstrack_store::{AuditEntry, AuditFilter, Backup, Store};
-use sqlx::{AnyConnection, Connection, Executor};
+use sqlx::{AnyConnection, Connection};
 
 pub struct TestDb {
     pub url: String,
@@ -38,17 +40,10 @@ impl TestDb {
 
     pub async fn cleanup(self) {
         if let Some((admin, db)) = &self.drop_pg {
-            let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
-            conn.execute(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"
-            )))
-            .await
-            .unwrap();
+            postgres::drop_database(admin, db).await;
         }
     }
 }
-
-static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 /// The password of the users tests add.
 pub const PASSWORD: &str = "a long secret phrase";
@@ -71,21 +66,9 @@ pub fn sqlite() -> TestDb {
 /// A fresh SQLite file, and a fresh PostgreSQL database when configured.
 pub async fn databases() -> Vec<TestDb> {
     let mut out = vec![sqlite()];
-    if let Ok(admin) = std::env::var("IPSTRACK_TEST_POSTGRES_URL") {
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let db = format!("ipstrack_test_{}_{n}", std::process::id());
-        let mut conn = sqlx::PgConnection::connect(&admin)
-            .await
-            .unwrap_or_else(|e| panic!("IPSTRACK_TEST_POSTGRES_URL={admin} is not reachable: {e}"));
-        conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{db}\"")))
-            .await
-            .unwrap();
-        let base = admin
-            .rsplit_once('/')
-            .map(|(b, _)| b.to_string())
-            .unwrap_or(admin.clone());
+    if let Some((url, admin, db)) = postgres::new_database("ipstrack_test").await {
         out.push(TestDb {
-            url: format!("{base}/{db}"),
+            url,
             name: "postgres",
             _dir: None,
             drop_pg: Some((admin, db)),
@@ -226,4 +209,28 @@ pub async fn schema(conn: &mut AnyConnection) -> BTreeMap<String, Vec<String>> {
         out.insert(name, columns);
     }
     out
+}
+
+/// Imports the example bundle `name` into `store` as `actor`.
+pub async fn import_example(store: &Store, name: &str, actor: &str) {
+    store.import(&example_bundle(name), actor).await.unwrap();
+}
+
+/// Whether `user` signs in with `password` on `store`.
+pub async fn signs_in(store: &Store, user: &str, password: &str) -> bool {
+    store
+        .verify_password(user, password)
+        .await
+        .unwrap()
+        .is_some()
+}
+
+/// A remote contact in the month `month` of 2024, on a day that `n` picks.
+pub fn remote_contact(month: u32, n: usize) -> ipstrack_core::bundle::ContactDoc {
+    ipstrack_core::bundle::ContactDoc {
+        date: format!("2024-{month:02}-{:02}", 1 + n % 28),
+        kind: "remote".into(),
+        mechanism: None,
+        note: None,
+    }
 }

@@ -30,8 +30,7 @@ fn date(name: &str, d: &str, m: &str, y: &str) -> String {
 
 #[tokio::test]
 async fn the_staff_list_shows_each_member_in_words_and_who_can_sign_in() {
-    let (w, admin, _) = world_signed_in("admin").await;
-    let page = ok_page(&w, "/admin/staff", &admin).await;
+    let (_, _, page) = world_with_page("admin", "/admin/staff").await;
     for text in [
         "Specialist 4",
         "South",

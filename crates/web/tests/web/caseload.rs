@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 
 #[tokio::test]
 async fn an_es_sees_their_own_caseload_and_not_another_teams_client() {
-    let (w, es1, _) = world_signed_in("es1").await;
-    let body = ok_page(&w, "/caseload", &es1).await;
+    let (w, es1, body) = world_with_page("es1", "/caseload").await;
     shows(&body, &format!("/referrals/{}\"", w.es1_referral));
     assert!(body.contains("To do"));
     let _ = ok_page(&w, &format!("/referrals/{}", w.es1_referral), &es1).await;
@@ -97,8 +96,7 @@ async fn case_4_the_caseload_page_shows_cores_days_until_inactive_in_assertive_e
 
 #[tokio::test]
 async fn case_1_a_client_kept_active_by_a_team_decision_is_shown_as_such() {
-    let (w, es1, csrf) = world_signed_in("es1").await;
-    let referral = format!("/referrals/{}", w.es1_referral);
+    let (w, es1, csrf, referral) = world_at_own_referral("es1").await;
     let form = format!(
         "csrf={csrf}&start=2025-01-01&end=&status=active&reason=in+hospital&agreed_by=es1,Team+lead"
     );
@@ -183,8 +181,7 @@ async fn the_caseload_sorts_by_urgency_with_the_overdue_first_and_by_days_until_
 
 #[tokio::test]
 async fn case_4_the_caseload_puts_the_most_urgent_first_the_soonest_due_or_inactive() {
-    let (w, es1, _) = world_signed_in("es1").await;
-    let page = ok_page(&w, "/caseload", &es1).await;
+    let (_, _, page) = world_with_page("es1", "/caseload").await;
     let rows: Vec<&str> = page.split("<tr id=\"referral-").skip(1).collect();
     assert!(rows.len() >= 2, "{page}");
     let mut keys = Vec::new();
@@ -208,8 +205,7 @@ async fn case_4_the_caseload_puts_the_most_urgent_first_the_soonest_due_or_inact
 
 #[tokio::test]
 async fn my_caseload_downloads_as_csv_in_the_pages_order_and_only_within_scope() {
-    let (w, es1, _) = world_signed_in("es1").await;
-    let page = ok_page(&w, "/caseload?sort=person", &es1).await;
+    let (w, es1, page) = world_with_page("es1", "/caseload?sort=person").await;
     shows(&page, "href=\"/caseload.csv?sort=person\"");
     let (status, headers, body) = send(&w.app, get("/caseload.csv?sort=person", &es1)).await;
     assert_eq!(status, StatusCode::OK);
@@ -273,8 +269,7 @@ fn caseload_rows(page: &str) -> Vec<(String, String, String)> {
 /// headers), the CSV follows the filter, and no referral id is shown.
 #[tokio::test]
 async fn the_caseload_is_filtered_by_status_next_to_do_and_name() {
-    let (w, es1, _) = world_signed_in("es1").await;
-    let all = ok_page(&w, "/caseload", &es1).await;
+    let (w, es1, all) = world_with_page("es1", "/caseload").await;
     let rows = caseload_rows(&all);
     assert!(rows.len() >= 3, "{all}");
     shows(&all, "<label for=\"filter-status\">Status</label>");

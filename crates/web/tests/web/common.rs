@@ -13,6 +13,8 @@ use tower::ServiceExt;
 
 #[path = "../../src/state/example_store.rs"]
 mod example_store;
+#[path = "../../../store/tests/common/postgres.rs"]
+mod postgres;
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -39,21 +41,8 @@ pub async fn world() -> World {
 /// A new, empty PostgreSQL database on the server `IPSTRACK_TEST_POSTGRES_URL`
 /// names: (its URL, a guard that drops it). `None` when no server is named.
 pub async fn postgres_database() -> Option<(String, PgDrop)> {
-    use sqlx::{Connection, Executor};
-    let admin = std::env::var("IPSTRACK_TEST_POSTGRES_URL").ok()?;
-    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let db = format!("ipstrack_web_{}_{n}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("IPSTRACK_TEST_POSTGRES_URL={admin} is not reachable: {e}"));
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{db}\"")))
-        .await
-        .unwrap();
-    let base = admin
-        .rsplit_once('/')
-        .map_or(admin.clone(), |(b, _)| b.to_string());
-    Some((format!("{base}/{db}"), PgDrop { admin, db }))
+    let (url, admin, db) = postgres::new_database("ipstrack_web").await?;
+    Some((url, PgDrop { admin, db }))
 }
 
 /// Drops a test's PostgreSQL database (call `drop_now` at the test's end).
@@ -64,14 +53,7 @@ pub struct PgDrop {
 
 impl PgDrop {
     pub async fn drop_now(self) {
-        use sqlx::{Connection, Executor};
-        let mut conn = sqlx::PgConnection::connect(&self.admin).await.unwrap();
-        conn.execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-            self.db
-        )))
-        .await
-        .unwrap();
+        postgres::drop_database(&self.admin, &self.db).await;
     }
 }
 
@@ -442,4 +424,68 @@ pub async fn es3_refers_amira(w: &World, es3: &str, csrf: &str, received: &str) 
     let (status, headers, _) = submit(w, "/referrals/new", es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     location(&headers)
+}
+
+/// A new world with `user` signed in and the page at `path` for them
+/// (answered 200): (the world, the session cookie, the page).
+pub async fn world_with_page(user: &str, path: &str) -> (World, String, String) {
+    let (w, session, _) = world_signed_in(user).await;
+    let page = ok_page(&w, path, &session).await;
+    (w, session, page)
+}
+
+/// Fails, showing the page, unless `page` contains every one of `texts`.
+#[track_caller]
+pub fn shows_all(page: &str, texts: &[&str]) {
+    for text in texts {
+        shows(page, text);
+    }
+}
+
+/// Fails, showing the page, if `page` contains any of `texts`.
+#[track_caller]
+pub fn hides_all(page: &str, texts: &[&str]) {
+    for text in texts {
+        hides(page, text);
+    }
+}
+
+/// Removes the first entry of the kind `kind` (`discharge`, `job`…) from the
+/// referral at `path` (`/referrals/{id}`) at `version`, as the session
+/// `(cookie, csrf)`; the removal must redirect. The referral as stored after.
+pub async fn remove_first(
+    w: &World,
+    (path, version): (&str, i64),
+    (cookie, csrf): (&str, &str),
+    kind: &str,
+) -> ipstrack_store::Saved {
+    let form = format!("csrf={csrf}&kind={kind}&index=0&version={version}");
+    let (status, _, _) = submit(w, &format!("{path}/remove"), cookie, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    saved_referral(w, path.rsplit('/').next().unwrap()).await
+}
+
+/// A new world with `es` (`es1` or `es3`) signed in: (the world, the
+/// session cookie, its CSRF token, the path of the referral they hold).
+pub async fn world_at_own_referral(es: &str) -> (World, String, String, String) {
+    let (w, session, csrf) = world_signed_in(es).await;
+    let id = match es {
+        "es1" => &w.es1_referral,
+        "es3" => &w.es3_referral,
+        _ => panic!("{es} holds no referral of the world"),
+    };
+    let referral = format!("/referrals/{id}");
+    (w, session, csrf, referral)
+}
+
+/// [`postgres_database`], or a notice on stderr that the PostgreSQL `what`
+/// test did not run when no server is named.
+pub async fn postgres_database_or_notice(what: &str) -> Option<(String, PgDrop)> {
+    let database = postgres_database().await;
+    if database.is_none() {
+        eprintln!(
+            "NOTICE: IPSTRACK_TEST_POSTGRES_URL is not set: the PostgreSQL {what} test did not run"
+        );
+    }
+    database
 }

@@ -7,8 +7,7 @@ use crate::common::*;
 #[tokio::test]
 async fn tgt_3_every_kpi_is_defined_with_its_rule_and_linked_from_the_plan_team_and_service_pages()
 {
-    let (w, manager, _) = world_signed_in("manager").await;
-    let page = ok_page(&w, "/definitions", &manager).await;
+    let (w, manager, page) = world_with_page("manager", "/definitions").await;
     for (anchor, rule) in [
         ("referrals", "REF-1"),
         ("access", "ACC-1"),

@@ -41,11 +41,16 @@ async fn an_es_records_an_employer_contact_and_sees_it_counted_on_their_plan() {
         header_value(&headers, "set-cookie").is_some(),
         "the message shows once"
     );
-    shows(&plan, "Employer contact saved.");
-    shows(&plan, "Employer engagement");
-    shows(&plan, "Greggs");
-    shows(&plan, "Met the manager");
-    shows(&plan, "14 Jan 2025");
+    shows_all(
+        &plan,
+        &[
+            "Employer contact saved.",
+            "Employer engagement",
+            "Greggs",
+            "Met the manager",
+            "14 Jan 2025",
+        ],
+    );
     // The week of Monday 13 Jan has one visit.
     shows(
         &plan,

@@ -90,19 +90,29 @@ async fn err_1_a_referral_is_marked_with_a_reason_leaves_the_figures_and_a_lead_
 
     // Its own page: one question, the warning, the red button.
     let form = ok_page(&w, &format!("{path}/entered-in-error"), &es3).await;
-    shows(&form, "Mark this referral as entered in error");
-    shows(&form, "will leave every figure");
-    shows(&form, "class=\"warning\"");
-    shows(&form, "Mark as entered in error");
+    shows_all(
+        &form,
+        &[
+            "Mark this referral as entered in error",
+            "will leave every figure",
+            "class=\"warning\"",
+            "Mark as entered in error",
+        ],
+    );
 
     // No reason: the error summary and the field's error; nothing saved.
     let version = version_now(&w, &path).await;
     let (status, _, again) = mark(&w, &path, &es3, "   ").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{again}");
-    shows(&again, "There is a problem");
-    shows(&again, "href=\"#entered_in_error-reason\"");
-    shows(&again, "id=\"entered_in_error-reason-error\"");
-    shows(&again, "Enter why the referral was entered in error");
+    shows_all(
+        &again,
+        &[
+            "There is a problem",
+            "href=\"#entered_in_error-reason\"",
+            "id=\"entered_in_error-reason-error\"",
+            "Enter why the referral was entered in error",
+        ],
+    );
     assert_eq!(version_now(&w, &path).await, version);
 
     // An ES of another team: 404, as for any referral not theirs.
@@ -120,12 +130,18 @@ async fn err_1_a_referral_is_marked_with_a_reason_leaves_the_figures_and_a_lead_
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&headers), path);
     let page = saved_page(&w, &headers, &es3).await;
-    shows(&page, "The referral is marked as entered in error");
-    shows(&page, "Entered in error on 15 Jan 2025 by ");
-    shows(&page, "Referred twice by the GP");
-    hides(&page, "Record a contact");
-    hides(&page, "Save contact");
-    hides(&page, "Restore the referral");
+    shows_all(
+        &page,
+        &[
+            "The referral is marked as entered in error",
+            "Entered in error on 15 Jan 2025 by ",
+            "Referred twice by the GP",
+        ],
+    );
+    hides_all(
+        &page,
+        &["Record a contact", "Save contact", "Restore the referral"],
+    );
     shows(&page, "A team lead can restore it");
 
     // Gone from the ES's caseload, their search and the team's figures.

@@ -23,6 +23,33 @@ pub(crate) async fn served(app: Router, limits: Limits) -> std::net::SocketAddr 
     addr
 }
 
+/// A new world served with [`short_limits`]: (the world, kept while
+/// served, and the address).
+async fn world_served() -> (World, std::net::SocketAddr) {
+    let w = world().await;
+    let addr = served(w.app.clone(), short_limits()).await;
+    (w, addr)
+}
+
+/// The default limits but for idle connections held 30 s.
+fn idle_held_30_s() -> Limits {
+    Limits {
+        header_read: Duration::from_secs(30),
+        ..Limits::default()
+    }
+}
+
+/// [`short_limits`] with room for two connections, idle ones held
+/// `header_read` seconds and a stalled body `body_pause` seconds.
+fn two_places(header_read: u64, body_pause: u64) -> Limits {
+    Limits {
+        max_connections: 2,
+        header_read: Duration::from_secs(header_read),
+        body_pause: Duration::from_secs(body_pause),
+        ..short_limits()
+    }
+}
+
 fn short_limits() -> Limits {
     Limits {
         max_connections: 4,
@@ -32,6 +59,31 @@ fn short_limits() -> Limits {
         ..Limits::default()
     }
 }
+
+/// A new connection to `addr` that has sent `bytes`.
+async fn sent(addr: std::net::SocketAddr, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    stream
+}
+
+/// Up to `count` connections to `addr`, those that could be made.
+async fn connections(addr: std::net::SocketAddr, count: usize) -> Vec<TcpStream> {
+    let mut made = Vec::new();
+    for _ in 0..count {
+        if let Ok(stream) = TcpStream::connect(addr).await {
+            made.push(stream);
+        }
+    }
+    made
+}
+
+/// A sign-in post whose body of 1000 bytes stalls after its first few.
+const STALLED_SIGN_IN: &[u8] = b"POST /sign-in HTTP/1.1\r\nHost: x\r\n\
+    Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a";
+
+/// The sign-in page asked for on a connection closed after the answer.
+const SIGN_IN_THEN_CLOSE: &[u8] = b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 
 /// Reads until the server closes the connection or `within` passes:
 /// (what was read, whether it closed).
@@ -63,14 +115,9 @@ fn upload_head(cookie: &str, length: usize) -> String {
 
 #[tokio::test]
 async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
-    let w = world().await;
-    let addr = served(w.app.clone(), short_limits()).await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let (_w, addr) = world_served().await;
     // 30 MB announced, not one byte of it sent: the answer comes anyway.
-    stream
-        .write_all(upload_head("", 30_000_000).as_bytes())
-        .await
-        .unwrap();
+    let mut stream = sent(addr, upload_head("", 30_000_000).as_bytes()).await;
     let started = Instant::now();
     let (answer, _) = read_until_closed(&mut stream, Duration::from_millis(900)).await;
     assert!(
@@ -85,11 +132,7 @@ async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
 async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
     let (w, session, _) = world_signed_in("es1").await;
     let addr = served(w.app.clone(), short_limits()).await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(upload_head(&session, 30_000_000).as_bytes())
-        .await
-        .unwrap();
+    let mut stream = sent(addr, upload_head(&session, 30_000_000).as_bytes()).await;
     let (answer, _) = read_until_closed(&mut stream, Duration::from_millis(900)).await;
     assert!(answer.starts_with("HTTP/1.1 404"), "{answer:?}");
 }
@@ -98,11 +141,7 @@ async fn an_upload_by_an_es_is_refused_before_its_body_is_read() {
 async fn an_upload_declared_over_the_limit_answers_413_naming_the_limit_before_it_is_read() {
     let (w, session, _) = world_signed_in("lead1").await;
     let addr = served(w.app.clone(), short_limits()).await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(upload_head(&session, 40 * 1024 * 1024).as_bytes())
-        .await
-        .unwrap();
+    let mut stream = sent(addr, upload_head(&session, 40 * 1024 * 1024).as_bytes()).await;
     let (answer, _) = read_until_closed(&mut stream, Duration::from_millis(900)).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
     shows(&answer, "at most 32 MB");
@@ -140,8 +179,7 @@ async fn an_upload_over_the_limit_without_a_declared_length_answers_413_not_a_pa
 
 #[tokio::test]
 async fn an_idle_connection_is_closed_after_the_header_read_timeout() {
-    let w = world().await;
-    let addr = served(w.app.clone(), short_limits()).await;
+    let (_w, addr) = world_served().await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let started = Instant::now();
     let (_, closed) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
@@ -151,14 +189,9 @@ async fn an_idle_connection_is_closed_after_the_header_read_timeout() {
 
 #[tokio::test]
 async fn headers_sent_slowly_are_cut_off_at_the_header_read_timeout() {
-    let w = world().await;
-    let addr = served(w.app.clone(), short_limits()).await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let (_w, addr) = world_served().await;
     let started = Instant::now();
-    stream
-        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\n")
-        .await
-        .unwrap();
+    let mut stream = sent(addr, b"GET /sign-in HTTP/1.1\r\nHost: x\r\n").await;
     // A header line every 300 ms, never the end of the headers.
     let mut closed = false;
     for i in 0..20 {
@@ -179,13 +212,8 @@ async fn headers_sent_slowly_are_cut_off_at_the_header_read_timeout() {
 
 #[tokio::test]
 async fn a_kept_alive_connection_left_idle_is_closed() {
-    let w = world().await;
-    let addr = served(w.app.clone(), short_limits()).await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
+    let (_w, addr) = world_served().await;
+    let mut stream = sent(addr, b"GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n").await;
     let started = Instant::now();
     let (answer, closed) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
@@ -194,16 +222,8 @@ async fn a_kept_alive_connection_left_idle_is_closed() {
 
 #[tokio::test]
 async fn a_body_that_stalls_gets_an_answer_within_the_request_timeout() {
-    let w = world().await;
-    let addr = served(w.app.clone(), short_limits()).await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(
-            b"POST /sign-in HTTP/1.1\r\nHost: x\r\n\
-              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a",
-        )
-        .await
-        .unwrap();
+    let (_w, addr) = world_served().await;
+    let mut stream = sent(addr, STALLED_SIGN_IN).await;
     let started = Instant::now();
     let (answer, closed) = read_until_closed(&mut stream, Duration::from_secs(6)).await;
     assert!(closed, "a stalled body is held: {answer:?}");
@@ -217,32 +237,14 @@ async fn a_body_that_stalls_gets_an_answer_within_the_request_timeout() {
 #[tokio::test]
 async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
     let w = world().await;
-    let limits = Limits {
-        max_connections: 2,
-        body_pause: Duration::from_secs(2),
-        ..short_limits()
-    };
-    let addr = served(w.app.clone(), limits).await;
+    let addr = served(w.app.clone(), two_places(1, 2)).await;
     // Two connections whose requests are being answered (their bodies
     // stall) take every place: neither is idle, so neither is closed early.
-    let mut idle1 = TcpStream::connect(addr).await.unwrap();
-    let mut idle2 = TcpStream::connect(addr).await.unwrap();
-    for stream in [&mut idle1, &mut idle2] {
-        stream
-            .write_all(
-                b"POST /sign-in HTTP/1.1\r\nHost: x\r\n\
-                  Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a",
-            )
-            .await
-            .unwrap();
-    }
+    let idle1 = sent(addr, STALLED_SIGN_IN).await;
+    let idle2 = sent(addr, STALLED_SIGN_IN).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
-    let mut third = TcpStream::connect(addr).await.unwrap();
-    third
-        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
+    let mut third = sent(addr, SIGN_IN_THEN_CLOSE).await;
     let (answer, _) = read_until_closed(&mut third, Duration::from_secs(6)).await;
     let waited = started.elapsed();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
@@ -256,12 +258,7 @@ async fn connections_over_the_cap_wait_and_are_served_when_one_closes() {
 #[tokio::test]
 async fn when_every_place_is_taken_the_connection_idle_longest_is_closed_for_a_new_one() {
     let w = world().await;
-    let limits = Limits {
-        max_connections: 2,
-        header_read: Duration::from_secs(30),
-        ..short_limits()
-    };
-    let addr = served(w.app.clone(), limits).await;
+    let addr = served(w.app.clone(), two_places(30, 1)).await;
     // Two idle connections take every place, the first idle longest.
     let mut first = TcpStream::connect(addr).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -315,10 +312,7 @@ async fn pipelining_readers_of_nothing(
 async fn sign_in_page_from(from: &str, addr: std::net::SocketAddr) -> (Duration, String) {
     let started = Instant::now();
     let mut stream = connect_from(from, addr).await;
-    stream
-        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
+    stream.write_all(SIGN_IN_THEN_CLOSE).await.unwrap();
     let (answer, _) = read_until_closed(&mut stream, Duration::from_secs(10)).await;
     let first = answer.lines().next().unwrap_or_default().to_string();
     (started.elapsed(), first)
@@ -402,11 +396,7 @@ async fn pipelining_connections_that_read_nothing_do_not_keep_another_address_fr
     let w = world().await;
     // Idle connections are held 30 s: only the cap per address lets
     // another address in within the 10 s the answer is waited for.
-    let limits = Limits {
-        header_read: Duration::from_secs(30),
-        ..Limits::default()
-    };
-    let addr = served(w.app.clone(), limits).await;
+    let addr = served(w.app.clone(), idle_held_30_s()).await;
     // As many as the whole cap, from one address, each with more answers
     // than its socket buffers hold.
     let attack = pipelining_readers_of_nothing(&["127.0.0.1"], addr, 256, 4_000).await;
@@ -446,20 +436,11 @@ async fn idle_connections_from_one_address_do_not_keep_another_address_from_bein
     let w = world().await;
     // Idle connections are held 30 s: only the cap per address lets
     // another address in within the 10 s the answer is waited for.
-    let limits = Limits {
-        header_read: Duration::from_secs(30),
-        ..Limits::default()
-    };
-    let addr = served(w.app.clone(), limits).await;
-    let mut idle = Vec::new();
-    for _ in 0..768 {
-        if let Ok(stream) = TcpStream::connect(addr).await {
-            idle.push(stream);
-        }
-    }
+    let addr = served(w.app.clone(), idle_held_30_s()).await;
+    let _idle = connections(addr, 768).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // (The idle connections are held until here.)
     served_from("127.0.0.2", addr).await;
-    drop(idle);
 }
 
 #[tokio::test]
@@ -471,16 +452,12 @@ async fn one_address_has_at_most_its_cap_of_connections() {
         ..Limits::default()
     };
     let addr = served(w.app.clone(), limits).await;
-    let mut held = Vec::new();
-    for _ in 0..3 {
-        held.push(TcpStream::connect(addr).await.unwrap());
-    }
+    let mut held = connections(addr, 3).await;
+    assert_eq!(held.len(), 3, "three connections from one address");
     tokio::time::sleep(Duration::from_millis(300)).await;
     // The fourth from the same address is closed at once, unanswered.
     let mut fourth = TcpStream::connect(addr).await.unwrap();
-    let _ = fourth
-        .write_all(b"GET /sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await;
+    let _ = fourth.write_all(SIGN_IN_THEN_CLOSE).await;
     let (answer, closed) = read_until_closed(&mut fourth, Duration::from_secs(5)).await;
     assert!(closed && answer.is_empty(), "{answer:?}");
     // Once one closes, the address is served again.

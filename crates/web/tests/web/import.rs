@@ -314,10 +314,15 @@ async fn a_contact_recorded_after_the_preview_is_kept_and_the_import_refused_nam
     // The confirmation is refused, naming the person; the contact is kept.
     let (status, page) = fetch(app, post("/import/confirm", &manager, &form)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
-    shows(&page, "Nothing was written");
-    shows(&page, "Amira Khan");
-    shows(&page, "changed since the preview");
-    shows(&page, "importing would remove 1 contact.");
-    shows(&page, "upload the file again");
+    shows_all(
+        &page,
+        &[
+            "Nothing was written",
+            "Amira Khan",
+            "changed since the preview",
+            "importing would remove 1 contact.",
+            "upload the file again",
+        ],
+    );
     assert_eq!(w.store.contact_count(&referral).await.unwrap(), recorded);
 }

@@ -23,8 +23,7 @@ async fn api_post(w: &World, path: &str, token: &str, body: Value) -> (StatusCod
 
 #[tokio::test]
 async fn sus_6_an_in_work_check_is_recorded_shown_corrected_and_removed() {
-    let (w, es3, csrf) = world_signed_in("es3").await;
-    let referral = format!("/referrals/{}", w.es3_referral);
+    let (w, es3, csrf, referral) = world_at_own_referral("es3").await;
     // A job first: the page offers the check once there is work to confirm.
     let job =
         format!("csrf={csrf}&type=employee&employer=Co-op&start=2025-01-06&hours_per_week=16");
@@ -86,13 +85,13 @@ async fn sus_6_an_in_work_check_is_recorded_shown_corrected_and_removed() {
     let fixed = saved_referral(&w, &w.es3_referral).await;
     assert_eq!(fixed.referral.in_work_checks[0].source, "employer");
     assert_eq!(fixed.referral.in_work_checks[0].note, None);
-    let remove = format!(
-        "csrf={csrf}&kind=in_work_check&index=0&version={}",
-        fixed.version
-    );
-    let (status, _, _) = submit(&w, &format!("{referral}/remove"), &es3, &remove).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let removed = saved_referral(&w, &w.es3_referral).await;
+    let removed = remove_first(
+        &w,
+        (&referral, fixed.version),
+        (&es3, &csrf),
+        "in_work_check",
+    )
+    .await;
     assert!(removed.referral.in_work_checks.is_empty());
 }
 

@@ -6,19 +6,22 @@
 use crate::common::*;
 use axum::http::StatusCode;
 
-/// es3 records a zero-hours job on their referral started 2025-01-06; the
-/// job's edit path and es3's session and token.
-async fn zero_hours_job(w: &World) -> (String, String, String) {
-    let (es3, csrf) = sign_in(w, "es3", PASSWORD).await.unwrap();
+/// A new world in which es3 records a zero-hours job on their referral,
+/// started 2025-01-06: (the world, es3's session and token, the job's edit
+/// path).
+async fn world_with_a_job() -> (World, String, String, String) {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
     let referral = format!("/referrals/{}", w.es3_referral);
     let form = format!(
         "csrf={csrf}&type=zero_hours&employer=Garden+centre&start=2025-01-06&hours_per_week="
     );
-    let (status, _, body) = submit(w, &format!("{referral}/jobs"), &es3, &form).await;
+    let (status, _, body) = submit(&w, &format!("{referral}/jobs"), &es3, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let stored = saved_referral(w, &w.es3_referral).await;
+    let stored = saved_referral(&w, &w.es3_referral).await;
     let job = stored.referral.jobs.unwrap().last().unwrap().id.clone();
-    (es3, csrf, format!("{referral}/jobs/{job}/edit"))
+    let edit = format!("{referral}/jobs/{job}/edit");
+    (w, es3, csrf, edit)
 }
 
 /// The last job of es3's referral as stored.
@@ -29,8 +32,7 @@ async fn last_job(w: &World) -> ipstrack_core::bundle::JobDoc {
 
 #[tokio::test]
 async fn job_2_the_first_months_hours_the_end_and_the_4_hours_confirmation_are_recorded() {
-    let w = world().await;
-    let (es3, csrf, edit) = zero_hours_job(&w).await;
+    let (w, es3, csrf, edit) = world_with_a_job().await;
     let page = ok_page(&w, &edit, &es3).await;
     shows(&page, "value=\"Garden centre\"");
     let form = format!(
@@ -72,8 +74,7 @@ async fn job_2_the_first_months_hours_the_end_and_the_4_hours_confirmation_are_r
 
 #[tokio::test]
 async fn a_bad_job_form_names_each_field_and_keeps_what_was_typed() {
-    let w = world().await;
-    let (es3, csrf, edit) = zero_hours_job(&w).await;
+    let (w, es3, csrf, edit) = world_with_a_job().await;
     let page = ok_page(&w, &edit, &es3).await;
     let form = format!(
         "csrf={csrf}&version={}&type=self_employed&registration=&employer=Garden+centre&start=2025-01-06\
@@ -91,15 +92,19 @@ async fn a_bad_job_form_names_each_field_and_keeps_what_was_typed() {
     ] {
         shows(&page, &format!("href=\"#job-{field}\""));
     }
-    shows(&page, "The end date must be on or after the start date");
-    shows(&page, "Enter the hours of each week in order, from week 1");
-    shows(&page, "value=\"200\"");
+    shows_all(
+        &page,
+        &[
+            "The end date must be on or after the start date",
+            "Enter the hours of each week in order, from week 1",
+            "value=\"200\"",
+        ],
+    );
 }
 
 #[tokio::test]
 async fn a_job_edit_from_an_older_page_is_refused_with_the_form_kept() {
-    let w = world().await;
-    let (es3, csrf, edit) = zero_hours_job(&w).await;
+    let (w, es3, csrf, edit) = world_with_a_job().await;
     let page = ok_page(&w, &edit, &es3).await;
     let old = version_of(&page);
     // Someone records an access meanwhile: the referral's version moves on.
@@ -129,8 +134,7 @@ async fn a_job_edit_from_an_older_page_is_refused_with_the_form_kept() {
 
 #[tokio::test]
 async fn the_worklist_offers_to_confirm_4_hours_and_the_timeline_to_change_the_job() {
-    let w = world().await;
-    let (es3, _, edit) = zero_hours_job(&w).await;
+    let (w, es3, _, edit) = world_with_a_job().await;
     let caseload = ok_page(&w, "/caseload", &es3).await;
     shows(
         &caseload,
@@ -155,8 +159,7 @@ async fn the_worklist_offers_to_confirm_4_hours_and_the_timeline_to_change_the_j
 /// else, and the summary says so by name and date.
 #[tokio::test]
 async fn ending_a_job_is_a_page_of_its_own_that_changes_only_the_end() {
-    let w = world().await;
-    let (es3, _, edit) = zero_hours_job(&w).await;
+    let (w, es3, _, edit) = world_with_a_job().await;
     let before = last_job(&w).await;
     let page = ok_page(&w, &format!("{edit}?task=end"), &es3).await;
     shows(&page, "<h1>End the job at Garden centre</h1>");
@@ -194,8 +197,7 @@ async fn ending_a_job_is_a_page_of_its_own_that_changes_only_the_end() {
 
 #[tokio::test]
 async fn another_teams_job_or_no_such_job_is_not_found() {
-    let w = world().await;
-    let (_, _, edit) = zero_hours_job(&w).await;
+    let (w, _, _, edit) = world_with_a_job().await;
     let (es1, csrf1) = sign_in(&w, "es1", PASSWORD).await.unwrap();
     let (status, _, _) = send(&w.app, get(&edit, &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -210,8 +212,7 @@ async fn another_teams_job_or_no_such_job_is_not_found() {
 
 #[tokio::test]
 async fn a_self_employment_is_recorded_with_its_registration_and_evidence() {
-    let w = world().await;
-    let (es3, csrf, edit) = zero_hours_job(&w).await;
+    let (w, es3, csrf, edit) = world_with_a_job().await;
     let page = ok_page(&w, &edit, &es3).await;
     let form = format!(
         "csrf={csrf}&version={}&type=self_employed&registration=company&evidence=UTR+1234567890+seen\

@@ -298,8 +298,7 @@ async fn the_performance_plan_shows_the_core_reports_figures_for_that_es() {
 
 #[tokio::test]
 async fn the_performance_plan_prints_on_one_a4_page_with_a_print_button() {
-    let (w, es3, _) = world_signed_in("es3").await;
-    let page = ok_page(&w, "/specialists/es3/plan", &es3).await;
+    let (w, _, page) = world_with_page("es3", "/specialists/es3/plan").await;
     // The stylesheet, by a URL that carries its content's hash (issue 11).
     assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/style.css?v="));
     assert!(page.contains("data-print"), "a Print button");

@@ -53,8 +53,7 @@ async fn a_wrong_entry_is_corrected_by_removing_it_and_the_audit_keeps_it() {
 
 #[tokio::test]
 async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_refused() {
-    let (w, es3, csrf) = world_signed_in("es3").await;
-    let referral = format!("/referrals/{}", w.es3_referral);
+    let (w, es3, csrf, referral) = world_at_own_referral("es3").await;
     let form = format!(
         "csrf={csrf}&date=2025-01-14&kind=face_to_face&note=Talked+about+her+CV%3B+next%3A+apply+at+the+Co-op+%3Cb%3E"
     );
@@ -81,8 +80,7 @@ async fn a_contact_keeps_a_short_note_shown_on_the_timeline_and_a_long_one_is_re
 
 #[tokio::test]
 async fn dates_are_govuk_date_inputs_whose_parts_are_joined_and_checked() {
-    let (w, es1, csrf) = world_signed_in("es1").await;
-    let referral = format!("/referrals/{}", w.es1_referral);
+    let (w, es1, csrf, referral) = world_at_own_referral("es1").await;
     let page = ok_page(&w, &format!("{referral}/record/contact"), &es1).await;
     // Day, month and year, with today filled in for a contact.
     shows(&page, "<legend>Date of contact</legend>");
@@ -134,18 +132,22 @@ fn error_of(page: &str) -> &str {
 
 #[tokio::test]
 async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
-    let (w, es1, csrf) = world_signed_in("es1").await;
-    let referral = format!("/referrals/{}", w.es1_referral);
+    let (w, es1, csrf, referral) = world_at_own_referral("es1").await;
     let version = version_now(&w, &referral).await;
     let form = format!(
         "csrf={csrf}&version={version}&date-day=15&date-month=1&date-year=2025&reason=Moved+away"
     );
     let (status, _, page) = submit(&w, &format!("{referral}/discharge"), &es1, &form).await;
     assert_eq!(status, StatusCode::OK);
-    shows(&page, "The referral closes on <strong>15 Jan 2025</strong>");
-    shows(&page, "Reason: Moved away");
-    shows(&page, "name=\"confirm\" value=\"yes\"");
-    shows(&page, "No, go back");
+    shows_all(
+        &page,
+        &[
+            "The referral closes on <strong>15 Jan 2025</strong>",
+            "Reason: Moved away",
+            "name=\"confirm\" value=\"yes\"",
+            "No, go back",
+        ],
+    );
     let saved = saved_referral(&w, &w.es1_referral).await;
     assert!(
         saved.referral.discharge.is_none(),
@@ -168,13 +170,7 @@ async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
     let (status, _, _) = send(&w.app, get(&format!("{referral}/record/contact"), &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     ok_page(&w, &format!("{referral}/record/person"), &es1).await;
-    let reopen = format!(
-        "csrf={csrf}&kind=discharge&index=0&version={}",
-        saved.version
-    );
-    let (status, _, _) = submit(&w, &format!("{referral}/remove"), &es1, &reopen).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let reopened = saved_referral(&w, &w.es1_referral).await;
+    let reopened = remove_first(&w, (&referral, saved.version), (&es1, &csrf), "discharge").await;
     assert!(reopened.referral.discharge.is_none());
     shows(&ok_page(&w, &referral, &es1).await, "Record a contact");
 }

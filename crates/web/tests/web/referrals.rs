@@ -83,12 +83,8 @@ async fn the_contact_form_records_how_the_contact_was_held() {
     );
     let path = format!("/referrals/{}/contacts", w.es1_referral);
     let last_contact = |loaded: ipstrack_core::Loaded| {
-        let r = loaded
-            .dataset
-            .referrals
-            .iter()
-            .find(|r| r.id == w.es1_referral)
-            .unwrap();
+        let referrals = &loaded.dataset.referrals;
+        let r = referrals.iter().find(|r| r.id == w.es1_referral).unwrap();
         (r.contacts.len(), r.contacts.last().cloned())
     };
     for (mechanism, expected) in [
@@ -233,12 +229,8 @@ async fn starting_the_plan_makes_the_client_active_and_discharge_closes_the_refe
     let referral = es3_refers_amira(&w, &es3, &csrf, "2025-01-02").await;
     let id = referral.rsplit('/').next().unwrap().to_string();
     let status_of = |loaded: &ipstrack_core::Loaded| {
-        let r = loaded
-            .dataset
-            .referrals
-            .iter()
-            .find(|r| r.id == id)
-            .unwrap();
+        let referrals = &loaded.dataset.referrals;
+        let r = referrals.iter().find(|r| r.id == id).unwrap();
         ipstrack_core::caseload::status_on(r, today(), &loaded.dataset.policy)
     };
     for (step, form) in [
@@ -329,12 +321,8 @@ async fn holds_waiting_list_engagement_decisions_and_transfers_are_recorded_and_
         );
     }
     let loaded = w.store.load().await.unwrap();
-    let r = loaded
-        .dataset
-        .referrals
-        .iter()
-        .find(|r| r.id == w.es3_referral)
-        .unwrap();
+    let referrals = &loaded.dataset.referrals;
+    let r = referrals.iter().find(|r| r.id == w.es3_referral).unwrap();
     assert_eq!(r.holds.last().unwrap().end, Day::parse("2025-01-09"));
     assert_eq!(
         r.waiting_list.last().unwrap().expected_return,

@@ -28,8 +28,7 @@ async fn submit_q3(w: &World, manager: &str, csrf: &str) -> StatusCode {
 
 #[tokio::test]
 async fn the_returns_page_defaults_to_the_last_closed_quarter_as_of_today() {
-    let (w, manager, _) = world_signed_in("manager").await;
-    let page = ok_page(&w, "/returns", &manager).await;
+    let (w, manager, page) = world_with_page("manager", "/returns").await;
     // Today is 15 Jan 2025: Q3 (October to December 2024) closed last.
     shows(
         &page,
@@ -114,9 +113,14 @@ async fn a_preview_shows_the_quarters_figures_and_downloads_and_submits_nothing(
         &service_cell("People into work (employed)", "/people_into_work/employed"),
     );
     // The way on is the confirmation, for the same quarter.
-    shows(&page, "action=\"/returns/confirm\"");
-    shows(&page, "name=\"period\" value=\"2024/25-Q3\"");
-    shows(&page, "Submit this return");
+    shows_all(
+        &page,
+        &[
+            "action=\"/returns/confirm\"",
+            "name=\"period\" value=\"2024/25-Q3\"",
+            "Submit this return",
+        ],
+    );
     assert!(
         w.store.submissions().await.unwrap().is_empty(),
         "a preview submits nothing"
@@ -173,10 +177,15 @@ async fn submitting_needs_the_confirmation_which_names_the_quarter() {
         ("2024/25-Q3", "2024-12-31", "manager")
     );
     let page = ok_page(&w, "/returns", &format!("{manager}; ipstrack_saved=return")).await;
-    shows(&page, "Return submitted. Its figures are frozen.");
-    shows(&page, "<h3>October to December 2024 (2024/25 Q3)</h3>");
-    shows(&page, " by manager, with figures as of 31 Dec 2024.");
-    shows(&page, "No change since it was submitted.");
+    shows_all(
+        &page,
+        &[
+            "Return submitted. Its figures are frozen.",
+            "<h3>October to December 2024 (2024/25 Q3)</h3>",
+            " by manager, with figures as of 31 Dec 2024.",
+            "No change since it was submitted.",
+        ],
+    );
     // The submitted figures are readable on the page, not only as a file:
     // the frozen report's own numbers.
     let submitted = &page[page

@@ -133,8 +133,7 @@ async fn two_servers_on_one_database_lose_nothing_and_see_each_others_writes() {
 
 #[tokio::test]
 async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
-    let (w, es1, csrf) = world_signed_in("es1").await;
-    let referral = format!("/referrals/{}", w.es1_referral);
+    let (w, es1, csrf, referral) = world_at_own_referral("es1").await;
     // A command-line import adds a contact behind the server's back.
     let mut bundle = w.store.export().await.unwrap();
     let doc = bundle
@@ -168,8 +167,7 @@ async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
 
 #[tokio::test]
 async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() {
-    let (w, es1, csrf) = world_signed_in("es1").await;
-    let referral = format!("/referrals/{}", w.es1_referral);
+    let (w, es1, csrf, referral) = world_at_own_referral("es1").await;
     let (_, _, page) = send(&w.app, get(&format!("{referral}/record/discharge"), &es1)).await;
     // The discharge form carries the version the page showed.
     let version = {
@@ -211,8 +209,7 @@ async fn an_edit_from_an_older_page_gets_the_changed_since_you_opened_it_page() 
 #[tokio::test]
 async fn a_busy_database_gets_a_try_again_page_not_a_server_error() {
     use sqlx::{Connection, Executor};
-    let (w, es1, csrf) = world_signed_in("es1").await;
-    let referral = format!("/referrals/{}", w.es1_referral);
+    let (w, es1, csrf, referral) = world_at_own_referral("es1").await;
     // Another program (an import, a backup) holds the write lock.
     let path = w._dir.path().join("web.sqlite");
     let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
@@ -252,8 +249,7 @@ fn once_of(page: &str, action: &str) -> String {
 
 #[tokio::test]
 async fn a_form_sent_twice_is_applied_once() {
-    let (w, es1, csrf) = world_signed_in("es1").await;
-    let referral = format!("/referrals/{}", w.es1_referral);
+    let (w, es1, csrf, referral) = world_at_own_referral("es1").await;
     let (_, _, page) = send(&w.app, get(&format!("{referral}/record/contact"), &es1)).await;
     let token = once_of(&page, &format!("{referral}/contacts"));
     let before = w.store.contact_count(&w.es1_referral).await.unwrap();
@@ -293,10 +289,7 @@ async fn a_form_sent_twice_is_applied_once() {
 
 #[tokio::test]
 async fn two_servers_on_one_postgresql_database_lose_nothing() {
-    let Some((url, database)) = postgres_database().await else {
-        eprintln!(
-            "NOTICE: IPSTRACK_TEST_POSTGRES_URL is not set: the PostgreSQL two-server test did not run"
-        );
+    let Some((url, database)) = postgres_database_or_notice("two-server").await else {
         return;
     };
     let w = world_on(&url, tempfile::tempdir().unwrap()).await;
@@ -459,10 +452,7 @@ async fn proxy(url: &str) -> (String, tokio::task::JoinHandle<()>) {
 
 #[tokio::test]
 async fn on_postgresql_an_outage_is_503_within_seconds_not_the_sign_in_page() {
-    let Some((url, database)) = postgres_database().await else {
-        eprintln!(
-            "NOTICE: IPSTRACK_TEST_POSTGRES_URL is not set: the PostgreSQL outage test did not run"
-        );
+    let Some((url, database)) = postgres_database_or_notice("outage").await else {
         return;
     };
     let (through, outage) = proxy(&url).await;

@@ -42,8 +42,7 @@ async fn the_team_dashboard_and_the_api_report_agree_with_the_engine() {
 
 #[tokio::test]
 async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
-    let (w, lead, _) = world_signed_in("lead1").await;
-    let page = ok_page(&w, "/team?period=2024/25&as_of=2024-12-31", &lead).await;
+    let (w, _, page) = world_with_page("lead1", "/team?period=2024/25&as_of=2024-12-31").await;
     assert_eq!(
         page.matches("<svg class=\"chart-plot\"").count(),
         3,
@@ -94,8 +93,7 @@ async fn the_team_dashboard_charts_cumulative_access_and_caseload_by_month() {
 
 #[tokio::test]
 async fn tgt_3_each_behind_status_says_why_in_numbers_under_a_heading_naming_its_kpi() {
-    let (w, lead, _) = world_signed_in("lead1").await;
-    let page = ok_page(&w, "/team", &lead).await;
+    let (_, _, page) = world_with_page("lead1", "/team").await;
     for heading in [
         "Access (unemployed): so far of the target to date",
         "Into work: of the target",
@@ -128,8 +126,7 @@ async fn tgt_3_each_behind_status_says_why_in_numbers_under_a_heading_naming_its
 
 #[tokio::test]
 async fn the_team_dashboard_marks_the_quarter_under_way_and_counts_in_whole_numbers() {
-    let (w, lead, _) = world_signed_in("lead1").await;
-    let page = ok_page(&w, "/team?period=2024/25&as_of=2024-12-15", &lead).await;
+    let (w, _, page) = world_with_page("lead1", "/team?period=2024/25&as_of=2024-12-15").await;
     let chart = &page[page
         .find("Job starts and 13-week sustainment outcomes by quarter")
         .unwrap()..];
@@ -218,8 +215,7 @@ async fn the_team_dashboard_marks_the_quarter_under_way_and_counts_in_whole_numb
 
 #[tokio::test]
 async fn chart_text_keeps_its_size_at_every_width() {
-    let (w, lead, _) = world_signed_in("lead1").await;
-    let page = ok_page(&w, "/team?period=2024/25&as_of=2024-12-31", &lead).await;
+    let (w, _, page) = world_with_page("lead1", "/team?period=2024/25&as_of=2024-12-31").await;
     // No chart is scaled to the screen: no viewBox on a chart's SVG (only the
     // key's swatches, which have no text), so its text is the size the style
     // sheet sets, not that times the width over a viewBox's.

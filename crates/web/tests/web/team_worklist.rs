@@ -65,8 +65,7 @@ async fn a_team_lead_sees_every_item_of_their_team_sorted_by_date_and_no_other_t
 
 #[tokio::test]
 async fn the_team_worklist_filters_by_es_and_kind() {
-    let (w, manager, _) = world_signed_in("manager").await;
-    let all = ok_page(&w, "/team/worklist?team=t2", &manager).await;
+    let (w, manager, all) = world_with_page("manager", "/team/worklist?team=t2").await;
     let contact = ok_page(&w, "/team/worklist?team=t2&kind=contact", &manager).await;
     let rows = |page: &str| page.matches("<td data-label=\"Due\">").count();
     assert!(rows(&contact) <= rows(&all));
@@ -95,8 +94,7 @@ async fn the_team_worklist_filters_by_es_and_kind() {
 
 #[tokio::test]
 async fn a_team_leads_my_caseload_leads_to_the_team_not_an_empty_table() {
-    let (w, lead, _) = world_signed_in("lead1").await;
-    let page = ok_page(&w, "/caseload", &lead).await;
+    let (_, _, page) = world_with_page("lead1", "/caseload").await;
     shows(&page, "You hold no caseload");
     shows(&page, "href=\"/team/worklist\"");
     hides(&page, "id=\"caseload-table\"");
