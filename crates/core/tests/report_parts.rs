@@ -3,8 +3,6 @@
 //! report gives that team and its ES — on every worked example, for each of
 //! its periods and as-of dates, and on random services (proptest).
 
-use std::path::{Path, PathBuf};
-
 use ipstrack_core::model::{StaffIdx, TeamIdx};
 use ipstrack_core::report::{
     Part, PartReport, Report, parts_reading_client, report_and_unallocated, report_of_part,
@@ -13,11 +11,10 @@ use ipstrack_core::report::{
 use ipstrack_core::{Dataset, Day, Period, read_bundle, report};
 use proptest::prelude::*;
 
+mod example_bundles;
 mod random_service;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/examples")
-}
+use example_bundles::bundles;
 
 /// The whole report's blocks of `part`, as a part's report holds them.
 fn whole_of(data: &Dataset, whole: &Report, part: Part) -> PartReport {
@@ -70,23 +67,6 @@ fn compare_every_part(name: &str, data: &Dataset, period: &Period, as_of: Day) -
         compared += 1;
     }
     compared
-}
-
-fn bundles() -> Vec<(String, Dataset)> {
-    let mut names: Vec<String> = std::fs::read_dir(fixtures())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter_map(|f| f.strip_suffix(".bundle.json").map(str::to_string))
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .map(|name| {
-            let text = std::fs::read_to_string(fixtures().join(format!("{name}.bundle.json")));
-            let loaded = read_bundle(&text.unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
-            (name, loaded.dataset)
-        })
-        .collect()
 }
 
 #[test]

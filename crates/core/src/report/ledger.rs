@@ -55,6 +55,24 @@ pub(super) struct Tally {
     sustainment_pending: u32,
 }
 
+impl Tally {
+    /// Adds `other`'s counts to these.
+    pub(super) fn add(&mut self, other: &Tally) {
+        for g in 0..2 {
+            self.referrals[g] += other.referrals[g];
+            self.job_starts[g] += other.job_starts[g];
+        }
+        self.active += other.active;
+        self.open += other.open;
+        self.on_hold += other.on_hold;
+        self.waiting_list += other.waiting_list;
+        self.carried_over += other.carried_over;
+        self.sustainment_numerator += other.sustainment_numerator;
+        self.sustainment_denominator += other.sustainment_denominator;
+        self.sustainment_pending += other.sustainment_pending;
+    }
+}
+
 /// The counts of distinct people, one slot each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum People {
@@ -96,15 +114,28 @@ impl People {
 /// RATE-2 *(rev. 2)*: one unemployed referral whose first job outcome started
 /// in the period, before the client's referrals are taken together.
 #[derive(Clone, Debug)]
-struct CohortEntry<'a> {
-    client: ClientIdx,
+pub(super) struct CohortEntry<'a> {
+    pub(super) client: ClientIdx,
     /// The first job outcome's start.
-    start: Day,
-    referral: &'a str,
+    pub(super) start: Day,
+    pub(super) referral: &'a str,
     /// The ES assigned to the referral on `start`.
-    es: Option<StaffIdx>,
+    pub(super) es: Option<StaffIdx>,
     /// The referral achieved a 13-week outcome on or before the as-of date.
-    achieved: bool,
+    pub(super) achieved: bool,
+}
+
+/// Where a referral's facts go as they are derived: straight into a
+/// [`Ledger`] (a report made whole), or kept as the referral's
+/// [`super::facts::Facts`] (a report made again after a save).
+pub(super) trait Credits<'a> {
+    /// Counts added to the ES `es` held the referral on the event's day
+    /// (`None`: no ES), their team and the service.
+    fn credit(&mut self, es: Option<StaffIdx>, add: impl Fn(&mut Tally));
+    /// A person counted once per ES, team and service however often.
+    fn person(&mut self, what: People, es: Option<StaffIdx>, client: ClientIdx);
+    /// A RATE-2 candidate, taken together with the client's others.
+    fn cohort(&mut self, entry: CohortEntry<'a>);
 }
 
 /// Credits events to an ES, its team and the service.
@@ -134,19 +165,26 @@ impl<'a> Ledger<'a> {
         }
     }
 
-    fn credit(&mut self, es: Option<StaffIdx>, add: impl Fn(&mut Tally)) {
-        add(&mut self.service);
-        match es {
-            Some(es) => {
-                add(&mut self.es[es.index()]);
-                add(&mut self.teams[self.data.staff_member(es).team.index()]);
+    /// Every counted referral's facts, as kept: the ledger `tally` makes.
+    pub(super) fn add_facts(&mut self, facts: &super::facts::WindowFacts) {
+        let data = self.data;
+        for (at, f) in facts.each() {
+            for (es, delta) in &f.credits {
+                self.credit(*es, |t| t.add(delta));
             }
-            None => add(&mut self.unallocated),
+            for (what, es) in &f.people {
+                self.person(*what, *es, f.client);
+            }
+            if let Some((start, es, achieved)) = f.cohort {
+                self.cohort.push(CohortEntry {
+                    client: f.client,
+                    start,
+                    referral: &data.referrals[at].id,
+                    es,
+                    achieved,
+                });
+            }
         }
-    }
-
-    fn person(&mut self, what: People, es: Option<StaffIdx>, client: ClientIdx) {
-        self.people.push((what.slot() as u8, es, client));
     }
 
     /// RATE-2 *(rev. 2)*: each client of the cohort once, from their earliest
@@ -239,28 +277,56 @@ impl<'a> Ledger<'a> {
     }
 }
 
+impl<'a> Credits<'a> for Ledger<'a> {
+    fn credit(&mut self, es: Option<StaffIdx>, add: impl Fn(&mut Tally)) {
+        add(&mut self.service);
+        match es {
+            Some(es) => {
+                add(&mut self.es[es.index()]);
+                add(&mut self.teams[self.data.staff_member(es).team.index()]);
+            }
+            None => add(&mut self.unallocated),
+        }
+    }
+
+    fn person(&mut self, what: People, es: Option<StaffIdx>, client: ClientIdx) {
+        self.people.push((what.slot() as u8, es, client));
+    }
+
+    fn cohort(&mut self, entry: CohortEntry<'a>) {
+        self.cohort.push(entry);
+    }
+}
+
 /// The referrals `referrals` (of those counted, ERR-1) received by the
 /// as-of date, each derived once and credited over window `w`: the ledger
 /// and the distinct people per ES, team and the service.
-#[allow(clippy::type_complexity)]
 pub(super) fn tally<'a>(
     data: &'a Dataset,
     referrals: impl Iterator<Item = &'a Referral>,
     w: &Window,
-) -> (
-    Ledger<'a>,
-    Vec<[u32; PEOPLE_SLOTS]>,
-    Vec<[u32; PEOPLE_SLOTS]>,
-    [u32; PEOPLE_SLOTS],
-) {
+) -> Tallied<'a> {
     let mut ledger = Ledger::new(data);
     for r in referrals.filter(|r| r.received <= w.as_of) {
-        add_referral(&mut ledger, r, w);
+        add_referral(&mut ledger, data, r, w);
     }
+    settle(ledger, w)
+}
+
+/// The ledger's cohort taken together and its people counted distinct.
+pub(super) fn settle<'a>(mut ledger: Ledger<'a>, w: &Window) -> Tallied<'a> {
     ledger.settle_cohort(w.as_of);
     let (es, teams, service) = ledger.count_people();
     (ledger, es, teams, service)
 }
+
+/// A ledger and the distinct people per ES, team and the service.
+pub(super) type Tallied<'a> = (
+    Ledger<'a>,
+    Vec<[u32; PEOPLE_SLOTS]>,
+    Vec<[u32; PEOPLE_SLOTS]>,
+    [u32; PEOPLE_SLOTS],
+);
 
 /// CASE-3 *(rev. 3)*: cases are carried over from the previous financial
 /// year: those active on the last day before the financial year containing
@@ -273,8 +339,12 @@ pub fn carried_over_day(period_start: Day) -> Day {
 
 /// Adds one referral's facts to the ledger: every figure of the referral is
 /// derived here, once.
-fn add_referral<'a>(ledger: &mut Ledger<'a>, r: &'a Referral, w: &Window) {
-    let data = ledger.data;
+pub(super) fn add_referral<'a>(
+    ledger: &mut impl Credits<'a>,
+    data: &Dataset,
+    r: &'a Referral,
+    w: &Window,
+) {
     let policy = &data.policy;
     let g = group_index(r.status_at_referral);
     let unemployed = r.status_at_referral == Group::Unemployed;
@@ -292,7 +362,10 @@ fn add_referral<'a>(ledger: &mut Ledger<'a>, r: &'a Referral, w: &Window) {
 
     // CASE-2 on the point day; CASE-3 (rev. 3) on the day before the
     // financial year the period starts in.
-    if r.received <= w.point {
+    // A referral closed on the day has no status to count: status_on (a
+    // tenth of a report's time) is not asked.
+    let held_on = |day: Day| r.received <= day && r.discharge.as_ref().is_none_or(|d| d.date > day);
+    if held_on(w.point) {
         let status = status_on(r, w.point, policy);
         if status.received {
             ledger.credit(es_on(w.point), |t| {
@@ -304,7 +377,7 @@ fn add_referral<'a>(ledger: &mut Ledger<'a>, r: &'a Referral, w: &Window) {
         }
     }
     let before = carried_over_day(w.period.start);
-    if r.received <= before && status_on(r, before, policy).active {
+    if held_on(before) && status_on(r, before, policy).active {
         ledger.credit(es_on(before), |t| t.carried_over += 1);
     }
 
@@ -341,7 +414,7 @@ fn add_referral<'a>(ledger: &mut Ledger<'a>, r: &'a Referral, w: &Window) {
     }
     // RATE-2 (rev. 2): taken together per client in `Ledger::settle_cohort`.
     if let Some(f) = first_in_period {
-        ledger.cohort.push(CohortEntry {
+        ledger.cohort(CohortEntry {
             client: r.client,
             start: f,
             referral: &r.id,

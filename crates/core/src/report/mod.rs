@@ -6,6 +6,7 @@
 //! runs and milestones. The facts are then added up by ES, team and service.
 //! Counts of people are distinct clients within each ES, team or service.
 
+mod facts;
 mod figures;
 mod ledger;
 mod part;
@@ -22,7 +23,8 @@ use crate::bundle::Warning;
 use crate::model::{Dataset, Fte, Referral, Role, StaffIdx, TeamIdx};
 use crate::targets::fidelity_caseload_score;
 use crate::time::{Day, Period};
-use ledger::{Window, kpis, tally};
+use facts::WindowFacts;
+use ledger::{Tallied, Window, kpis, tally};
 use targets::{targets, years_to_date};
 
 pub use targets::year_to_date_period;
@@ -63,6 +65,23 @@ pub fn report_and_unallocated(
         specialists,
         service,
     } = figures(data, period, as_of, counted(data), None)?;
+    Ok(whole(
+        period,
+        as_of,
+        warnings,
+        (teams, specialists),
+        service,
+    ))
+}
+
+/// The whole service's report and what no ES held, from its blocks.
+fn whole(
+    period: &Period,
+    as_of: Day,
+    warnings: &[Warning],
+    (teams, specialists): (Vec<TeamKpis>, Vec<SpecialistKpis>),
+    service: Option<(Kpis, Kpis)>,
+) -> (Report, Kpis) {
     let (service, unallocated) =
         service.expect("the whole service's report has the service's figures");
     let mut warnings = warnings.to_vec();
@@ -76,7 +95,7 @@ pub fn report_and_unallocated(
         specialists,
         warnings,
     };
-    Ok((report, unallocated))
+    (report, unallocated)
 }
 
 /// Every referral the figures read (ERR-1).
@@ -122,10 +141,88 @@ fn figures<'a>(
     part: Option<Part>,
 ) -> Result<Figures, ReportError> {
     let w = window(period, as_of)?;
+    let tallied = tally(data, referrals.clone(), &w);
+    let years_to_date = years_to_date(data, period, as_of, |ytd| tally(data, referrals, ytd));
+    Ok(blocks(data, period, &w, tallied, years_to_date, part))
+}
+
+/// [`report_and_unallocated`] added up from kept facts (issue 25): the
+/// same report, at the cost of the referrals whose facts were derived
+/// again since they were kept.
+pub fn report_from_facts(
+    data: &Dataset,
+    warnings: &[Warning],
+    facts: &ReportFacts,
+) -> (Report, Kpis) {
+    let (period, as_of) = facts.of.window();
+    let w = *facts.of.days();
+    let tallied = facts.of.tallied(data);
+    let years_to_date = years_to_date(data, period, as_of, |_| {
+        facts
+            .year_to_date
+            .as_ref()
+            .expect("facts of the year to date when the period has one")
+            .tallied(data)
+    });
+    let Figures {
+        teams,
+        specialists,
+        service,
+    } = blocks(data, period, &w, tallied, years_to_date, None);
+    whole(period, as_of, warnings, (teams, specialists), service)
+}
+
+/// The facts a report of one period as known on one day is added up from:
+/// the period's, and the financial year to date's when the period is part
+/// of one (TGT-3) and the day is in that year.
+#[derive(Clone, Debug)]
+pub struct ReportFacts {
+    of: WindowFacts,
+    year_to_date: Option<WindowFacts>,
+}
+
+impl ReportFacts {
+    /// Derives every counted referral's facts (refused as a report is).
+    pub fn new(data: &Dataset, period: &Period, as_of: Day) -> Result<ReportFacts, ReportError> {
+        let of = WindowFacts::new(data, period, as_of)?;
+        let year_to_date = year_to_date_period(period)
+            .filter(|ytd| as_of >= ytd.start)
+            .map(|ytd| WindowFacts::new(data, &ytd, as_of))
+            .transpose()?;
+        Ok(ReportFacts { of, year_to_date })
+    }
+
+    /// The facts of `data`, in which only the referrals at `changed`
+    /// differ from (or were added to) the data these were derived from.
+    pub fn with_changed(&self, data: &Dataset, changed: &[usize]) -> ReportFacts {
+        ReportFacts {
+            of: self.of.with_changed(data, changed),
+            year_to_date: self
+                .year_to_date
+                .as_ref()
+                .map(|y| y.with_changed(data, changed)),
+        }
+    }
+
+    /// The period and as-of date these facts are of.
+    pub fn window(&self) -> (&Period, Day) {
+        self.of.window()
+    }
+}
+
+/// The blocks of the teams and ES `part` covers (every one for `None`) from
+/// a ledger over window `w`.
+fn blocks(
+    data: &Dataset,
+    period: &Period,
+    w: &Window,
+    (ledger, es_people, team_people, service_people): Tallied<'_>,
+    mut years_to_date: Option<Vec<YearToDate>>,
+    part: Option<Part>,
+) -> Figures {
+    let w = *w;
     let covers_es = |i: usize| part.is_none_or(|p| p.covers(data, StaffIdx::at(i)));
     let covers_team = |i: usize| part.is_none_or(|p| p.covers_team(TeamIdx::at(i)));
-    let (ledger, es_people, team_people, service_people) = tally(data, referrals.clone(), &w);
-    let mut years_to_date = years_to_date(data, referrals, period, as_of);
     let policy = &data.policy;
 
     // FTE in post on the point day (CASE-2).
@@ -194,9 +291,9 @@ fn figures<'a>(
         let unallocated = kpis(&ledger.unallocated, &people, w.point, 0, None);
         (service, unallocated)
     });
-    Ok(Figures {
+    Figures {
         teams,
         specialists,
         service,
-    })
+    }
 }

@@ -1,8 +1,8 @@
 //! TGT-1..3: an ES's targets and their statuses.
 
 use super::figures::{Kpis, PeriodOut, TargetStatus, Targets, YearToDate};
-use super::ledger::{PEOPLE_SLOTS, Tally, Window, kpis, tally};
-use crate::model::{Dataset, Referral};
+use super::ledger::{PEOPLE_SLOTS, Tallied, Tally, Window, kpis};
+use crate::model::Dataset;
 use crate::policy::basis_to_f64;
 use crate::targets::{
     PlanYears, access_target, count_status, rate, rate_status, round_target, share_of,
@@ -78,14 +78,15 @@ pub fn year_to_date_period(period: &Period) -> Option<Period> {
 }
 
 /// TGT-3 *(rev. 3)*: every staff member's two rates over the financial year
-/// to date of `period` as known on `as_of`, from `referrals` (indexed like `data.staff`), or
+/// to date of `period` as known on `as_of`, from the ledger `tallied` makes
+/// over its window (indexed like `data.staff`), or
 /// `None` for a whole financial year. Before the year's first day the
 /// rates are 0/0.
 pub(super) fn years_to_date<'a>(
     data: &'a Dataset,
-    referrals: impl Iterator<Item = &'a Referral>,
     period: &Period,
     as_of: Day,
+    tallied: impl FnOnce(&Window) -> Tallied<'a>,
 ) -> Option<Vec<YearToDate>> {
     let ytd = year_to_date_period(period)?;
     let out = PeriodOut {
@@ -107,7 +108,7 @@ pub(super) fn years_to_date<'a>(
         return Some(data.staff.iter().map(|_| rates(&empty, &nobody)).collect());
     }
     let w = Window::new(&ytd, as_of);
-    let (ledger, es_people, _, _) = tally(data, referrals, &w);
+    let (ledger, es_people, _, _) = tallied(&w);
     Some(
         ledger
             .es
