@@ -75,6 +75,16 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
         }
     }
 
+    /// The values made so far (not those still being made), oldest first.
+    pub(crate) fn made(&self) -> Vec<(K, V)> {
+        let cells = self.cells.lock().expect("not poisoned");
+        cells
+            .order
+            .iter()
+            .filter_map(|k| cells.by_key[k].get().map(|v| (k.clone(), v.clone())))
+            .collect()
+    }
+
     /// How many keys are held.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {

@@ -8,20 +8,17 @@
 mod example_store;
 mod memo;
 pub(crate) mod searches;
+mod snapshot;
 pub(crate) mod uploads;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use ipstrack_core::alert::WorkItem;
 use ipstrack_core::bundle::EmployerContactDoc;
-use ipstrack_core::report::{
-    Kpis, Part, PartReferrals, PartReport, Report, ReportError, parts_reading_client,
-    report_and_unallocated, report_of_part, year_to_date_period,
-};
-use ipstrack_core::{Day, Loaded, Period};
+use ipstrack_core::report::{Part, parts_reading_client};
+use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{Change, Saved, Store, StoreError};
-use memo::Memo;
+pub use snapshot::Snapshot;
 
 /// Settings of a running server.
 #[derive(Clone, Debug, Default)]
@@ -48,159 +45,6 @@ pub struct AppState {
     pub(crate) uploads: uploads::Uploads,
     /// Searches running, limited per user and in all.
     pub(crate) searches: searches::Searches,
-}
-
-/// How many of each a snapshot keeps (see [`Memo`]): whole-service reports
-/// are the largest (megabytes at national size), a part's the most asked
-/// for (a dashboard's trends read one a month and a quarter).
-const REPORTS_KEPT: usize = 16;
-const PART_REPORTS_KEPT: usize = 4_096;
-const PARTS_KEPT: usize = 4_096;
-const WORKLISTS_KEPT: usize = 8;
-
-/// The whole service's report and what no ES held (its "not allocated" row).
-type ServiceReport = (Arc<Report>, Arc<Kpis>);
-
-/// One version of the data, with the reports and worklists made from it (by
-/// period and as-of date, and by day), each made once ([`Memo`]). A write
-/// makes a new snapshot: nothing made from older data is served after it,
-/// but what the write cannot have changed — the reports of the teams and ES
-/// who never held one of the person's referrals — is carried into it.
-pub struct Snapshot {
-    loaded: Loaded,
-    /// The whole service's report and what no ES held, made together.
-    reports: Memo<(String, Day), Result<ServiceReport, ReportError>>,
-    parts: Memo<Part, Arc<PartReferrals>>,
-    part_reports: Memo<(Part, String, Day), Result<Arc<PartReport>, ReportError>>,
-    worklists: Memo<Day, Arc<Vec<WorkItem>>>,
-}
-
-impl Snapshot {
-    pub(crate) fn new(loaded: Loaded) -> Snapshot {
-        Snapshot {
-            loaded,
-            reports: Memo::new(REPORTS_KEPT),
-            parts: Memo::new(PARTS_KEPT),
-            part_reports: Memo::new(PART_REPORTS_KEPT),
-            worklists: Memo::new(WORKLISTS_KEPT),
-        }
-    }
-
-    /// The next snapshot after a change to referrals only, carrying the
-    /// parts' referrals and reports of every part but `moved` (core's
-    /// `parts_reading_client` before and after the change).
-    fn after_referral(&self, loaded: Loaded, moved: &[Part]) -> Snapshot {
-        Snapshot {
-            parts: self.parts.carried(|p| !moved.contains(p)),
-            part_reports: self.part_reports.carried(|(p, _, _)| !moved.contains(p)),
-            ..Snapshot::new(loaded)
-        }
-    }
-
-    /// The next snapshot after a change to the employer contacts, which no
-    /// report, part or worklist reads: everything made is carried.
-    fn after_employer_contacts(&self, loaded: Loaded) -> Snapshot {
-        Snapshot {
-            loaded,
-            reports: self.reports.carried(|_| true),
-            parts: self.parts.carried(|_| true),
-            part_reports: self.part_reports.carried(|_| true),
-            worklists: self.worklists.carried(|_| true),
-        }
-    }
-
-    /// The report of a period as of a day, made once per snapshot.
-    pub(crate) fn report(&self, period: &Period, as_of: Day) -> Result<Arc<Report>, ReportError> {
-        self.report_and_unallocated(period, as_of).map(|(r, _)| r)
-    }
-
-    fn report_and_unallocated(
-        &self,
-        period: &Period,
-        as_of: Day,
-    ) -> Result<ServiceReport, ReportError> {
-        let key = (period.label.clone(), as_of);
-        self.reports.get_or_make(&key, || {
-            let d = &self.loaded;
-            report_and_unallocated(&d.dataset, &d.warnings, period, as_of)
-                .map(|(r, none)| (Arc::new(r), Arc::new(none)))
-        })
-    }
-
-    /// The report of a team or an ES for a period as of a day, made from
-    /// their referrals alone (core's `report_of_part`), once per snapshot
-    /// and kept by the next while no write touches the part.
-    pub(crate) fn part_report(
-        &self,
-        part: Part,
-        period: &Period,
-        as_of: Day,
-    ) -> Result<Arc<PartReport>, ReportError> {
-        let key = (part, period.label.clone(), as_of);
-        self.part_reports.get_or_make(&key, || {
-            let referrals = self.part_referrals(part);
-            report_of_part(&self.loaded.dataset, period, as_of, &referrals).map(Arc::new)
-        })
-    }
-
-    /// The referrals a team's or an ES's figures read (core's
-    /// `Part::referrals`), once per snapshot and kept like its reports.
-    pub(crate) fn part_referrals(&self, part: Part) -> Arc<PartReferrals> {
-        self.parts
-            .get_or_make(&part, || Arc::new(part.referrals(&self.loaded.dataset)))
-    }
-
-    /// TGT-3 *(rev. 3)*: the report of the financial year to date of
-    /// `r`'s period (as of the same day), whose rates a part-year period's
-    /// statuses judge; `None` for a whole financial year.
-    pub(crate) fn year_to_date(&self, r: &Report) -> Result<Option<Arc<Report>>, ReportError> {
-        year_to_date_period(&Period {
-            start: r.period.start,
-            end: r.period.end,
-            label: r.period.label.clone(),
-        })
-        .map(|ytd| self.report(&ytd, r.as_of))
-        .transpose()
-    }
-
-    /// [`Snapshot::year_to_date`] of a part's report.
-    pub(crate) fn part_year_to_date(
-        &self,
-        r: &PartReport,
-    ) -> Result<Option<Arc<PartReport>>, ReportError> {
-        year_to_date_period(&Period {
-            start: r.period.start,
-            end: r.period.end,
-            label: r.period.label.clone(),
-        })
-        .map(|ytd| self.part_report(r.part, &ytd, r.as_of))
-        .transpose()
-    }
-
-    /// What no ES held in a period as of a day (R-2, core's
-    /// `report::unallocated`), made with the report of the same period.
-    pub(crate) fn unallocated(
-        &self,
-        period: &Period,
-        as_of: Day,
-    ) -> Result<Arc<Kpis>, ReportError> {
-        self.report_and_unallocated(period, as_of)
-            .map(|(_, none)| none)
-    }
-
-    /// The worklist of a day (CASE-4), made once per snapshot.
-    pub(crate) fn worklist(&self, day: Day) -> Arc<Vec<WorkItem>> {
-        self.worklists.get_or_make(&day, || {
-            Arc::new(ipstrack_core::worklist::worklist(&self.loaded.dataset, day))
-        })
-    }
-}
-
-impl std::ops::Deref for Snapshot {
-    type Target = Loaded;
-    fn deref(&self) -> &Loaded {
-        &self.loaded
-    }
 }
 
 impl AppState {
@@ -277,13 +121,13 @@ impl AppState {
             ipstrack_core::bundle::client_document(&d.clients[at]) == saved.client
         });
         let client = (!known).then_some(&saved.client);
-        match current
-            .loaded
-            .with_referral(client, &saved.referral, saved.version)
-        {
+        match current.with_referral(client, &saved.referral, saved.version) {
             Ok(loaded) => {
                 let moved = moved_parts(&current, &loaded, &saved.referral.id);
-                let next = current.after_referral(loaded, &moved);
+                let at = loaded
+                    .referral_index(&saved.referral.id)
+                    .expect("the referral just put in");
+                let next = current.after_referral(loaded, &moved, at);
                 *self.data.write().expect("not poisoned") = Arc::new(next);
                 true
             }
@@ -297,7 +141,7 @@ impl AppState {
     pub(crate) fn apply_employer_contacts(&self, contacts: &[EmployerContactDoc]) -> bool {
         let _publishing = self.publish.lock().expect("not poisoned");
         let current = self.data();
-        match current.loaded.with_employer_contacts(contacts) {
+        match current.with_employer_contacts(contacts) {
             Ok(loaded) => {
                 let next = current.after_employer_contacts(loaded);
                 *self.data.write().expect("not poisoned") = Arc::new(next);

@@ -1,0 +1,246 @@
+//! A snapshot: one version of the data and what is made from it — the
+//! reports (whole, and of each team and ES), the worklists — made once per
+//! key and carried into the next snapshot where a write cannot have
+//! changed them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use ipstrack_core::alert::WorkItem;
+use ipstrack_core::report::{
+    Kpis, Part, PartReferrals, PartReport, Report, ReportError, ReportFacts, report_from_facts,
+    report_of_part, year_to_date_period,
+};
+use ipstrack_core::{Day, Loaded, Period};
+
+use super::memo::Memo;
+
+/// How many of each a snapshot keeps (see [`Memo`]): whole-service reports
+/// are the largest (megabytes at national size), a part's the most asked
+/// for (a dashboard's trends read one a month and a quarter).
+const REPORTS_KEPT: usize = 16;
+/// The facts behind whole-service reports are the largest of all (each
+/// referral's part of a period's figures: tens of megabytes at national
+/// size), kept for the two periods read most recently.
+const FACTS_KEPT: usize = 2;
+/// Past this many referrals changed since facts were made, a report is
+/// made whole rather than from them.
+const CHANGES_CARRIED: usize = 10_000;
+const PART_REPORTS_KEPT: usize = 4_096;
+const PARTS_KEPT: usize = 4_096;
+const WORKLISTS_KEPT: usize = 8;
+
+/// The whole service's report and what no ES held (its "not allocated" row).
+type ServiceReport = (Arc<Report>, Arc<Kpis>);
+
+/// Facts made by an earlier snapshot and the referrals changed since.
+#[derive(Clone)]
+struct Inherited {
+    facts: Arc<ReportFacts>,
+    changed: Vec<usize>,
+}
+
+/// One version of the data, with the reports and worklists made from it (by
+/// period and as-of date, and by day), each made once ([`Memo`]). A write
+/// makes a new snapshot: nothing made from older data is served after it,
+/// but what the write cannot have changed — the reports of the teams and ES
+/// who never held one of the person's referrals — is carried into it.
+pub struct Snapshot {
+    loaded: Loaded,
+    /// The whole service's report and what no ES held, made together.
+    reports: Memo<(String, Day), Result<ServiceReport, ReportError>>,
+    /// Each referral's part of a whole-service report (core's
+    /// `ReportFacts`), by period and as-of date.
+    facts: Memo<(String, Day), Result<Arc<ReportFacts>, ReportError>>,
+    /// Facts an earlier snapshot made, with the positions of the referrals
+    /// changed since: a report here derives those again only.
+    inherited: Mutex<HashMap<(String, Day), Inherited>>,
+    parts: Memo<Part, Arc<PartReferrals>>,
+    part_reports: Memo<(Part, String, Day), Result<Arc<PartReport>, ReportError>>,
+    worklists: Memo<Day, Arc<Vec<WorkItem>>>,
+}
+
+impl Snapshot {
+    pub(crate) fn new(loaded: Loaded) -> Snapshot {
+        Snapshot {
+            loaded,
+            reports: Memo::new(REPORTS_KEPT),
+            facts: Memo::new(FACTS_KEPT),
+            inherited: Mutex::default(),
+            parts: Memo::new(PARTS_KEPT),
+            part_reports: Memo::new(PART_REPORTS_KEPT),
+            worklists: Memo::new(WORKLISTS_KEPT),
+        }
+    }
+
+    /// The next snapshot after a change to the referral at position
+    /// `changed` only: it carries the parts' referrals and reports of every
+    /// part but `moved` (core's `parts_reading_client` before and after the
+    /// change), and the facts of whole-service reports with the changed
+    /// referral to derive again.
+    pub(super) fn after_referral(
+        &self,
+        loaded: Loaded,
+        moved: &[Part],
+        changed: usize,
+    ) -> Snapshot {
+        let mut inherited = self.inherited.lock().expect("not poisoned").clone();
+        for (key, made) in self.facts.made() {
+            if let Ok(facts) = made {
+                let changed = Vec::new();
+                inherited.insert(key, Inherited { facts, changed });
+            }
+        }
+        inherited.retain(|_, i| {
+            i.changed.push(changed);
+            i.changed.len() <= CHANGES_CARRIED
+        });
+        if inherited.len() > FACTS_KEPT {
+            // The facts made here are the newest; older ones are let go.
+            let made: Vec<_> = self.facts.made().into_iter().map(|(k, _)| k).collect();
+            inherited.retain(|k, _| made.contains(k));
+        }
+        Snapshot {
+            parts: self.parts.carried(|p| !moved.contains(p)),
+            part_reports: self.part_reports.carried(|(p, _, _)| !moved.contains(p)),
+            inherited: Mutex::new(inherited),
+            ..Snapshot::new(loaded)
+        }
+    }
+
+    /// The next snapshot after a change to the employer contacts, which no
+    /// report, part or worklist reads: everything made is carried.
+    pub(super) fn after_employer_contacts(&self, loaded: Loaded) -> Snapshot {
+        Snapshot {
+            loaded,
+            reports: self.reports.carried(|_| true),
+            facts: self.facts.carried(|_| true),
+            inherited: Mutex::new(self.inherited.lock().expect("not poisoned").clone()),
+            parts: self.parts.carried(|_| true),
+            part_reports: self.part_reports.carried(|_| true),
+            worklists: self.worklists.carried(|_| true),
+        }
+    }
+
+    /// The report of a period as of a day, made once per snapshot.
+    pub(crate) fn report(&self, period: &Period, as_of: Day) -> Result<Arc<Report>, ReportError> {
+        self.report_and_unallocated(period, as_of).map(|(r, _)| r)
+    }
+
+    fn report_and_unallocated(
+        &self,
+        period: &Period,
+        as_of: Day,
+    ) -> Result<ServiceReport, ReportError> {
+        let key = (period.label.clone(), as_of);
+        self.reports.get_or_make(&key, || {
+            let facts = self.report_facts(&key, period, as_of)?;
+            let (r, none) = report_from_facts(&self.loaded.dataset, &self.loaded.warnings, &facts);
+            Ok((Arc::new(r), Arc::new(none)))
+        })
+    }
+
+    /// Whether the report of `period` as of `as_of` will be added up from an
+    /// earlier snapshot's facts.
+    #[cfg(test)]
+    pub(super) fn inherits(&self, period: &Period, as_of: Day) -> bool {
+        let key = (period.label.clone(), as_of);
+        self.inherited
+            .lock()
+            .expect("not poisoned")
+            .contains_key(&key)
+    }
+
+    /// Each referral's part of the whole report of `period` as of `as_of`:
+    /// an earlier snapshot's with the referrals changed since derived
+    /// again, or every referral's derived.
+    fn report_facts(
+        &self,
+        key: &(String, Day),
+        period: &Period,
+        as_of: Day,
+    ) -> Result<Arc<ReportFacts>, ReportError> {
+        self.facts.get_or_make(key, || {
+            let inherited = self.inherited.lock().expect("not poisoned").remove(key);
+            let data = &self.loaded.dataset;
+            match inherited {
+                Some(i) => Ok(Arc::new(i.facts.with_changed(data, &i.changed))),
+                None => ReportFacts::new(data, period, as_of).map(Arc::new),
+            }
+        })
+    }
+    /// The report of a team or an ES for a period as of a day, made from
+    /// their referrals alone (core's `report_of_part`), once per snapshot
+    /// and kept by the next while no write touches the part.
+    pub(crate) fn part_report(
+        &self,
+        part: Part,
+        period: &Period,
+        as_of: Day,
+    ) -> Result<Arc<PartReport>, ReportError> {
+        let key = (part, period.label.clone(), as_of);
+        self.part_reports.get_or_make(&key, || {
+            let referrals = self.part_referrals(part);
+            report_of_part(&self.loaded.dataset, period, as_of, &referrals).map(Arc::new)
+        })
+    }
+
+    /// The referrals a team's or an ES's figures read (core's
+    /// `Part::referrals`), once per snapshot and kept like its reports.
+    pub(crate) fn part_referrals(&self, part: Part) -> Arc<PartReferrals> {
+        self.parts
+            .get_or_make(&part, || Arc::new(part.referrals(&self.loaded.dataset)))
+    }
+
+    /// TGT-3 *(rev. 3)*: the report of the financial year to date of
+    /// `r`'s period (as of the same day), whose rates a part-year period's
+    /// statuses judge; `None` for a whole financial year.
+    pub(crate) fn year_to_date(&self, r: &Report) -> Result<Option<Arc<Report>>, ReportError> {
+        year_to_date_period(&Period {
+            start: r.period.start,
+            end: r.period.end,
+            label: r.period.label.clone(),
+        })
+        .map(|ytd| self.report(&ytd, r.as_of))
+        .transpose()
+    }
+
+    /// [`Snapshot::year_to_date`] of a part's report.
+    pub(crate) fn part_year_to_date(
+        &self,
+        r: &PartReport,
+    ) -> Result<Option<Arc<PartReport>>, ReportError> {
+        year_to_date_period(&Period {
+            start: r.period.start,
+            end: r.period.end,
+            label: r.period.label.clone(),
+        })
+        .map(|ytd| self.part_report(r.part, &ytd, r.as_of))
+        .transpose()
+    }
+
+    /// What no ES held in a period as of a day (R-2, core's
+    /// `report::unallocated`), made with the report of the same period.
+    pub(crate) fn unallocated(
+        &self,
+        period: &Period,
+        as_of: Day,
+    ) -> Result<Arc<Kpis>, ReportError> {
+        self.report_and_unallocated(period, as_of)
+            .map(|(_, none)| none)
+    }
+
+    /// The worklist of a day (CASE-4), made once per snapshot.
+    pub(crate) fn worklist(&self, day: Day) -> Arc<Vec<WorkItem>> {
+        self.worklists.get_or_make(&day, || {
+            Arc::new(ipstrack_core::worklist::worklist(&self.loaded.dataset, day))
+        })
+    }
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Loaded;
+    fn deref(&self) -> &Loaded {
+        &self.loaded
+    }
+}
