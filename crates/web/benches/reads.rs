@@ -27,11 +27,11 @@ async fn read(app: &Router, path: &str, session: &str) -> Duration {
     took
 }
 
-/// "p50 …, p99 …" of some timings.
-fn summary(mut times: Vec<Duration>) -> String {
+/// "p50 …, p99 …" of some timings of `what` (reads, saves).
+fn summary(mut times: Vec<Duration>, what: &str) -> String {
     times.sort();
     format!(
-        "p50 {}, p99 {}, slowest {} ({} reads)",
+        "p50 {}, p99 {}, slowest {} ({} {what})",
         ms(percentile(&times, 0.5)),
         ms(percentile(&times, 0.99)),
         ms(*times.last().expect("some")),
@@ -109,7 +109,7 @@ async fn run(path: &std::path::Path) {
         for _ in 0..20 {
             times.push(read(&app, path, &admin.0).await);
         }
-        println!("quiet, {name}: {}", summary(times));
+        println!("quiet, {name}: {}", summary(times, "reads"));
     }
 
     // The first read after a save: 10 saves by the first ES, each followed by
@@ -122,7 +122,10 @@ async fn run(path: &std::path::Path) {
             saved += 1;
             times.push(read(&app, path, &admin.0).await);
         }
-        println!("first read after a save, {name}: {}", summary(times));
+        println!(
+            "first read after a save, {name}: {}",
+            summary(times, "reads")
+        );
     }
 
     // 8 people saving (10 contacts each) while 16 readers load the pages
@@ -173,8 +176,8 @@ async fn run(path: &std::path::Path) {
     println!(
         "8 writers and 16 readers at once, {:.1} s: saves {}; reads {}",
         started.elapsed().as_secs_f64(),
-        summary(saves),
-        summary(reads)
+        summary(saves, "saves"),
+        summary(reads, "reads")
     );
     println!("peak RSS: {:.0} MiB", peak_rss_mib());
     store.close().await;

@@ -57,7 +57,10 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
             return made.clone();
         }
         // Outside the lock: readers of other keys never wait for this one.
-        off_the_runtime(|| cell.get_or_init(make).clone())
+        // One of the server's few makers at a time, taken before the cell
+        // (not inside it): a cell is only ever being made by a thread that
+        // holds a maker, so no maker waits for a cell whose maker waits.
+        off_the_runtime(|| makers::one_at_a_time(|| cell.get_or_init(make).clone()))
     }
 
     /// A memo for the next snapshot holding the keys `keep` keeps, made or
@@ -104,6 +107,53 @@ fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
             tokio::task::block_in_place(work)
         }
         _ => work(),
+    }
+}
+
+/// How many values are made at once in the whole server: one fewer than
+/// the machine's cores (at least one), so that saves and quick pages always
+/// have a core while reports are made after a burst of saves. A value made
+/// while making another (a report's facts) counts once; values depend on
+/// others one way only (a report on its facts, a part's report on its
+/// referrals), so makers never wait for each other in a circle.
+mod makers {
+    use std::cell::Cell;
+    use std::sync::{Condvar, LazyLock, Mutex};
+
+    static FREE: LazyLock<(Mutex<usize>, Condvar)> = LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        (Mutex::new(cores.saturating_sub(1).max(1)), Condvar::new())
+    });
+
+    thread_local! {
+        static MAKING: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub(super) fn one_at_a_time<V>(make: impl FnOnce() -> V) -> V {
+        if MAKING.get() {
+            return make();
+        }
+        let (free, freed) = &*FREE;
+        {
+            let mut n = free.lock().expect("not poisoned");
+            while *n == 0 {
+                n = freed.wait(n).expect("not poisoned");
+            }
+            *n -= 1;
+        }
+        MAKING.set(true);
+        // Given back however `make` ends (a panic included).
+        struct Release;
+        impl Drop for Release {
+            fn drop(&mut self) {
+                MAKING.set(false);
+                let (free, freed) = &*FREE;
+                *free.lock().expect("not poisoned") += 1;
+                freed.notify_one();
+            }
+        }
+        let _release = Release;
+        make()
     }
 }
 
