@@ -12,7 +12,7 @@ use axum::Router;
 use axum::http::StatusCode;
 
 mod national;
-use national::{ADMIN, get, ms, peak_rss_mib, percentile, post, rss_mib, send, sign_in};
+use national::{ADMIN, get, ms, peak_rss_mib, percentile, post, send, sign_in};
 
 fn main() {
     national::main_with(run);
@@ -52,14 +52,8 @@ async fn save(app: &Router, (session, csrf): &(String, String), referral: &str, 
 }
 
 async fn run(path: &std::path::Path) {
-    let before = rss_mib();
     let (served, loaded) = national::serve(path).await;
     let d = &loaded.dataset;
-    println!(
-        "memory after start-up: {:.0} MiB resident ({:.0} MiB before; the snapshot and a second copy of the data read by the bench)",
-        rss_mib(),
-        before
-    );
     let national::Served {
         store,
         app,

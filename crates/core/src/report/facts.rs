@@ -7,9 +7,11 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::figures::ReportError;
 use super::ledger::{
-    CohortEntry, Credits, Ledger, People, Tallied, Tally, Window, add_referral, settle,
+    CohortEntry, Credits, People, Tallied, Tally, Window, add_referral, settle, side_by_side,
 };
 use super::window;
 use crate::model::{ClientIdx, Dataset, Referral, StaffIdx};
@@ -63,7 +65,11 @@ impl WindowFacts {
     /// `as_of` (T-3; refused before the period's start, as a report is).
     pub fn new(data: &Dataset, period: &Period, as_of: Day) -> Result<WindowFacts, ReportError> {
         let w = window(period, as_of)?;
-        let by_referral = data.referrals.iter().map(|r| derive(data, r, &w)).collect();
+        let by_referral = data
+            .referrals
+            .par_iter()
+            .map(|r| derive(data, r, &w))
+            .collect();
         Ok(WindowFacts {
             period: period.clone(),
             as_of,
@@ -101,8 +107,8 @@ impl WindowFacts {
     /// The ledger of these facts, its cohort taken together and its people
     /// counted distinct.
     pub(super) fn tallied<'a>(&self, data: &'a Dataset) -> Tallied<'a> {
-        let mut ledger = Ledger::new(data);
-        ledger.add_facts(self);
+        let each: Vec<(usize, &Facts)> = self.each().collect();
+        let ledger = side_by_side(data, &each, |ledger, (at, f)| ledger.add_facts(*at, f));
         settle(ledger, &self.w)
     }
 

@@ -1,6 +1,8 @@
 //! The ledger: each referral's facts credited to its ES, their team and the
 //! service, and the KPI blocks made from it.
 
+use rayon::prelude::*;
+
 use super::figures::{ByGroup, Caseload, Kpis, Rate, Sustained, SustainmentRate};
 use crate::attribution::assigned_on;
 use crate::caseload::status_on;
@@ -165,26 +167,37 @@ impl<'a> Ledger<'a> {
         }
     }
 
-    /// Every counted referral's facts, as kept: the ledger `tally` makes.
-    pub(super) fn add_facts(&mut self, facts: &super::facts::WindowFacts) {
+    /// One referral's facts, as kept (the referral at `at`): what
+    /// `add_referral` adds.
+    pub(super) fn add_facts(&mut self, at: usize, f: &super::facts::Facts) {
         let data = self.data;
-        for (at, f) in facts.each() {
-            for (es, delta) in &f.credits {
-                self.credit(*es, |t| t.add(delta));
-            }
-            for (what, es) in &f.people {
-                self.person(*what, *es, f.client);
-            }
-            if let Some((start, es, achieved)) = f.cohort {
-                self.cohort.push(CohortEntry {
-                    client: f.client,
-                    start,
-                    referral: &data.referrals[at].id,
-                    es,
-                    achieved,
-                });
-            }
+        for (es, delta) in &f.credits {
+            self.credit(*es, |t| t.add(delta));
         }
+        for (what, es) in &f.people {
+            self.person(*what, *es, f.client);
+        }
+        if let Some((start, es, achieved)) = f.cohort {
+            self.cohort.push(CohortEntry {
+                client: f.client,
+                start,
+                referral: &data.referrals[at].id,
+                es,
+                achieved,
+            });
+        }
+    }
+
+    /// Adds another ledger of the same data to this one.
+    fn merge(&mut self, other: Ledger<'a>) {
+        let pairs = self.es.iter_mut().zip(&other.es);
+        for (mine, theirs) in pairs.chain(self.teams.iter_mut().zip(&other.teams)) {
+            mine.add(theirs);
+        }
+        self.service.add(&other.service);
+        self.unallocated.add(&other.unallocated);
+        self.people.extend(other.people);
+        self.cohort.extend(other.cohort);
     }
 
     /// RATE-2 *(rev. 2)*: each client of the cohort once, from their earliest
@@ -236,7 +249,7 @@ impl<'a> Ledger<'a> {
         };
         let mut keys: Vec<u64> = Vec::with_capacity(self.people.len());
         let count = |keys: &mut Vec<u64>, out: &mut dyn FnMut(usize, usize)| {
-            keys.sort_unstable();
+            keys.par_sort_unstable();
             keys.dedup();
             for k in keys.iter() {
                 out((k >> 40) as usize, ((k >> 32) & 0xff) as usize);
@@ -306,11 +319,40 @@ pub(super) fn tally<'a>(
     referrals: impl Iterator<Item = &'a Referral>,
     w: &Window,
 ) -> Tallied<'a> {
-    let mut ledger = Ledger::new(data);
-    for r in referrals.filter(|r| r.received <= w.as_of) {
-        add_referral(&mut ledger, data, r, w);
-    }
+    let referrals: Vec<&'a Referral> = referrals.filter(|r| r.received <= w.as_of).collect();
+    let ledger = side_by_side(data, &referrals, |ledger, r| {
+        add_referral(ledger, data, r, w)
+    });
     settle(ledger, w)
+}
+
+/// How many records one thread adds to a ledger of its own before the
+/// ledgers are added together.
+const CHUNK: usize = 4_096;
+
+/// A ledger of `items`, each added by `add`: chunks of them on the
+/// machine's threads side by side (rayon), each into a ledger of its own,
+/// then the ledgers added together. The order of people and cohort entries
+/// does not matter: both are sorted before they are counted.
+pub(super) fn side_by_side<'a, T: Sync>(
+    data: &'a Dataset,
+    items: &[T],
+    add: impl Fn(&mut Ledger<'a>, &T) + Sync,
+) -> Ledger<'a> {
+    items
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut ledger = Ledger::new(data);
+            for item in chunk {
+                add(&mut ledger, item);
+            }
+            ledger
+        })
+        .reduce_with(|mut a, b| {
+            a.merge(b);
+            a
+        })
+        .unwrap_or_else(|| Ledger::new(data))
 }
 
 /// The ledger's cohort taken together and its people counted distinct.

@@ -189,8 +189,9 @@ pub async fn serve(path: &std::path::Path) -> (Served, ipstrack_core::Loaded) {
     .await
     .expect("app");
     println!(
-        "start-up (load, validate, first snapshot): {:.2} s",
-        started.elapsed().as_secs_f64()
+        "start-up (load, validate, first snapshot): {:.2} s; resident memory then {:.0} MiB",
+        started.elapsed().as_secs_f64(),
+        rss_mib()
     );
 
     // One referral held by each of the 8 ES today.
