@@ -225,6 +225,9 @@ impl<'a> Ledger<'a> {
     }
 
     /// Distinct clients per slot for each ES, each team and the service.
+    /// The people credited are put in order of client first (a counting
+    /// sort: clients are numbered densely), then each client's few are
+    /// told apart by (level, owner, slot): no sort of the whole list.
     pub(super) fn count_people(
         &mut self,
     ) -> (
@@ -235,40 +238,50 @@ impl<'a> Ledger<'a> {
         let mut es_counts = vec![[0; PEOPLE_SLOTS]; self.data.staff.len()];
         let mut team_counts = vec![[0; PEOPLE_SLOTS]; self.data.teams.len()];
         let mut service = [0; PEOPLE_SLOTS];
-        // Keys are (owner, slot, client) packed into one number, so that
-        // sorting them (most of a report's time) compares numbers: the owner
-        // in the top 24 bits (SERVICE for the service), the slot in the
-        // next 8, the client in the low 32.
-        const SERVICE: u64 = (1 << 24) - 1;
-        assert!(
-            (self.data.staff.len() as u64) < SERVICE && (self.data.teams.len() as u64) < SERVICE,
-            "fewer than 2^24 - 1 staff and teams"
-        );
-        let key = |owner: u64, slot: u8, client: ClientIdx| {
-            owner << 40 | u64::from(slot) << 32 | u64::from(client.0)
-        };
-        let mut keys: Vec<u64> = Vec::with_capacity(self.people.len());
-        let count = |keys: &mut Vec<u64>, out: &mut dyn FnMut(usize, usize)| {
-            keys.par_sort_unstable();
-            keys.dedup();
-            for k in keys.iter() {
-                out((k >> 40) as usize, ((k >> 32) & 0xff) as usize);
+        let clients = self.data.clients.len();
+        // starts[c]..starts[c + 1]: client c's entries in `by_client`.
+        let mut starts = vec![0_usize; clients + 1];
+        for (_, _, c) in &self.people {
+            starts[c.index() + 1] += 1;
+        }
+        for c in 0..clients {
+            starts[c + 1] += starts[c];
+        }
+        let mut next = starts.clone();
+        let mut by_client = vec![(0_u8, None); self.people.len()];
+        for (slot, es, c) in &self.people {
+            by_client[next[c.index()]] = (*slot, *es);
+            next[c.index()] += 1;
+        }
+        const ES: u8 = 0;
+        const TEAM: u8 = 1;
+        const SERVICE: u8 = 2;
+        let staff = &self.data.staff;
+        let mut keys: Vec<(u8, u32, u8)> = Vec::new();
+        for c in 0..clients {
+            let entries = &by_client[starts[c]..starts[c + 1]];
+            if entries.is_empty() {
+                continue;
             }
             keys.clear();
-        };
-        keys.extend(
-            self.people
-                .iter()
-                .filter_map(|(s, es, c)| es.map(|es| key(u64::from(es.0), *s, *c))),
-        );
-        count(&mut keys, &mut |owner, slot| es_counts[owner][slot] += 1);
-        let staff = &self.data.staff;
-        keys.extend(self.people.iter().filter_map(|(s, es, c)| {
-            es.map(|es| key(u64::from(staff[es.index()].team.0), *s, *c))
-        }));
-        count(&mut keys, &mut |owner, slot| team_counts[owner][slot] += 1);
-        keys.extend(self.people.iter().map(|(s, _, c)| key(SERVICE, *s, *c)));
-        count(&mut keys, &mut |_, slot| service[slot] += 1);
+            for (slot, es) in entries {
+                if let Some(es) = es {
+                    keys.push((ES, es.0, *slot));
+                    keys.push((TEAM, staff[es.index()].team.0, *slot));
+                }
+                keys.push((SERVICE, 0, *slot));
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            for &(level, owner, slot) in &keys {
+                let (owner, slot) = (owner as usize, slot as usize);
+                match level {
+                    ES => es_counts[owner][slot] += 1,
+                    TEAM => team_counts[owner][slot] += 1,
+                    _ => service[slot] += 1,
+                }
+            }
+        }
         (es_counts, team_counts, service)
     }
 
