@@ -56,6 +56,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Builds the application on an opened store.
 pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
+    state::leave_a_core_for_saves();
     let (loaded, seq) = store.load_with_change().await?;
     let state = Arc::new(AppState {
         store,

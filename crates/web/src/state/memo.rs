@@ -116,14 +116,18 @@ fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
 /// while making another (a report's facts) counts once; values depend on
 /// others one way only (a report on its facts, a part's report on its
 /// referrals), so makers never wait for each other in a circle.
-mod makers {
+pub(super) mod makers {
     use std::cell::Cell;
     use std::sync::{Condvar, LazyLock, Mutex};
 
-    static FREE: LazyLock<(Mutex<usize>, Condvar)> = LazyLock::new(|| {
+    /// One fewer than the machine's cores, at least one.
+    pub(crate) fn all_but_one_core() -> usize {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        (Mutex::new(cores.saturating_sub(1).max(1)), Condvar::new())
-    });
+        cores.saturating_sub(1).max(1)
+    }
+
+    static FREE: LazyLock<(Mutex<usize>, Condvar)> =
+        LazyLock::new(|| (Mutex::new(all_but_one_core()), Condvar::new()));
 
     thread_local! {
         static MAKING: Cell<bool> = const { Cell::new(false) };

@@ -269,6 +269,18 @@ pub(crate) async fn follow_changes(state: std::sync::Weak<AppState>) {
     }
 }
 
+/// Core's reports derive referrals on rayon's threads side by side: in the
+/// server, on one fewer than the machine's cores (as many as make reports
+/// at once, [`memo`]), so that a burst of reports made after saves leaves a
+/// core for the saves themselves. Set once per process; a second server in
+/// the same process (tests) finds it set.
+pub(crate) fn leave_a_core_for_saves() {
+    let threads = memo::makers::all_but_one_core();
+    let _already = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global();
+}
+
 /// The state every handler takes.
 pub(crate) type Shared = Arc<AppState>;
 
