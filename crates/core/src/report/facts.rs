@@ -11,7 +11,8 @@ use rayon::prelude::*;
 
 use super::figures::ReportError;
 use super::ledger::{
-    CohortEntry, Credits, People, Tallied, Tally, Window, add_referral, settle, side_by_side,
+    CohortEntry, Credits, Ledger, People, Tallied, Tally, Window, add_referral, settle,
+    side_by_side,
 };
 use super::window;
 use crate::model::{ClientIdx, Dataset, Referral, StaffIdx};
@@ -108,7 +109,7 @@ impl WindowFacts {
     /// counted distinct.
     pub(super) fn tallied<'a>(&self, data: &'a Dataset) -> Tallied<'a> {
         let each: Vec<(usize, &Facts)> = self.each().collect();
-        let ledger = side_by_side(data, &each, |ledger, (at, f)| ledger.add_facts(*at, f));
+        let ledger = side_by_side(data, &each, |ledger, (at, f)| add_facts(ledger, *at, f));
         settle(ledger, &self.w)
     }
 
@@ -118,6 +119,27 @@ impl WindowFacts {
             .iter()
             .enumerate()
             .filter_map(|(at, f)| f.as_deref().map(|f| (at, f)))
+    }
+}
+
+/// One referral's facts, as kept (the referral at `at`), into a ledger:
+/// what `add_referral` adds.
+fn add_facts<'a>(ledger: &mut Ledger<'a>, at: usize, f: &Facts) {
+    let data = ledger.data;
+    for (es, delta) in &f.credits {
+        ledger.credit(*es, |t| t.add(delta));
+    }
+    for (what, es) in &f.people {
+        ledger.person(*what, *es, f.client);
+    }
+    if let Some((start, es, achieved)) = f.cohort {
+        ledger.cohort(CohortEntry {
+            client: f.client,
+            start,
+            referral: &data.referrals[at].id,
+            es,
+            achieved,
+        });
     }
 }
 

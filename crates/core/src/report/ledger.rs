@@ -167,27 +167,6 @@ impl<'a> Ledger<'a> {
         }
     }
 
-    /// One referral's facts, as kept (the referral at `at`): what
-    /// `add_referral` adds.
-    pub(super) fn add_facts(&mut self, at: usize, f: &super::facts::Facts) {
-        let data = self.data;
-        for (es, delta) in &f.credits {
-            self.credit(*es, |t| t.add(delta));
-        }
-        for (what, es) in &f.people {
-            self.person(*what, *es, f.client);
-        }
-        if let Some((start, es, achieved)) = f.cohort {
-            self.cohort.push(CohortEntry {
-                client: f.client,
-                start,
-                referral: &data.referrals[at].id,
-                es,
-                achieved,
-            });
-        }
-    }
-
     /// Adds another ledger of the same data to this one.
     fn merge(&mut self, other: Ledger<'a>) {
         let pairs = self.es.iter_mut().zip(&other.es);
