@@ -331,7 +331,7 @@ pub(super) fn side_by_side<'a, T: Sync>(
     items: &[T],
     add: impl Fn(&mut Ledger<'a>, &T) + Sync,
 ) -> Ledger<'a> {
-    items
+    let ledgers: Vec<Ledger<'a>> = items
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut ledger = Ledger::new(data);
@@ -340,11 +340,23 @@ pub(super) fn side_by_side<'a, T: Sync>(
             }
             ledger
         })
-        .reduce_with(|mut a, b| {
-            a.merge(b);
-            a
-        })
-        .unwrap_or_else(|| Ledger::new(data))
+        .collect();
+    let mut ledgers = ledgers.into_iter();
+    let Some(mut all) = ledgers.next() else {
+        return Ledger::new(data);
+    };
+    // Added together in one pass, room made once: each person and cohort
+    // entry is copied once (a tree of pairwise merges copied them again at
+    // each level).
+    let rest: Vec<Ledger<'a>> = ledgers.collect();
+    all.people
+        .reserve(rest.iter().map(|l| l.people.len()).sum());
+    all.cohort
+        .reserve(rest.iter().map(|l| l.cohort.len()).sum());
+    for ledger in rest {
+        all.merge(ledger);
+    }
+    all
 }
 
 /// The ledger's cohort taken together and its people counted distinct.
