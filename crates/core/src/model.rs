@@ -71,6 +71,10 @@ pub struct Dataset {
     /// Each referral behind its own `Arc`, so that a new version of the
     /// dataset after a write shares every unchanged referral with the old one.
     pub referrals: Vec<Arc<Referral>>,
+    /// Each referral's client, by the referral's position in `referrals`:
+    /// finding a person's referrals reads four bytes a referral rather than
+    /// each referral's record (see [`Dataset::client_referrals`]).
+    pub referral_clients: Arc<Vec<ClientIdx>>,
     /// The ES's contacts with employers (issue 13), in input order; shared
     /// between versions of the dataset until one changes.
     pub employer_contacts: Arc<Vec<EmployerContact>>,
@@ -293,6 +297,19 @@ impl Dataset {
     /// The client at `i`.
     pub fn client(&self, i: ClientIdx) -> &Client {
         &self.clients[i.index()]
+    }
+
+    /// Every referral of the client `client` (counted or not), with its
+    /// position in [`Dataset::referrals`].
+    pub fn client_referrals(
+        &self,
+        client: ClientIdx,
+    ) -> impl Iterator<Item = (usize, &Referral)> + '_ {
+        self.referral_clients
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| **c == client)
+            .map(|(at, _)| (at, self.referrals[at].as_ref()))
     }
 
     /// ERR-1: the referrals every figure reads — all but those entered in

@@ -230,3 +230,29 @@ proptest! {
         }
     }
 }
+
+/// `Dataset::referral_clients` (what finding a person's referrals reads)
+/// stays each referral's client when a referral is put in: replaced with
+/// another client, or added.
+#[test]
+fn a_referral_put_in_keeps_each_referrals_client_beside_it() {
+    use ipstrack_core::bundle::referral_document;
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/examples/random-101.bundle.json"),
+    )
+    .unwrap();
+    let loaded = read_bundle(&text).unwrap();
+    let d = &loaded.dataset;
+    let mut doc = referral_document(d, &d.referrals[0]);
+    doc.client = d.clients.last().unwrap().id.clone();
+    let moved = loaded.with_referral(None, &doc, 2).unwrap();
+    doc.id = "added".into();
+    let added = moved.with_referral(None, &doc, 1).unwrap();
+    for l in [&loaded, &moved, &added] {
+        let clients: Vec<_> = l.dataset.referrals.iter().map(|r| r.client).collect();
+        assert_eq!(*l.dataset.referral_clients, clients);
+    }
+    let last = ipstrack_core::model::ClientIdx::at(d.clients.len() - 1);
+    assert!(added.dataset.client_referrals(last).any(|(at, _)| at == 0));
+}

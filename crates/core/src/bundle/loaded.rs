@@ -126,9 +126,14 @@ impl Loaded {
         }
         warnings.sort();
         let referral = Arc::new(referral);
+        let clients = Arc::make_mut(&mut dataset.referral_clients);
         match ids.referrals.get(&doc.id) {
-            Some(&at) => dataset.referrals[at] = referral,
+            Some(&at) => {
+                clients[at] = referral.client;
+                dataset.referrals[at] = referral;
+            }
             None => {
+                clients.push(referral.client);
                 Arc::make_mut(&mut ids)
                     .referrals
                     .insert(doc.id.clone(), dataset.referrals.len());

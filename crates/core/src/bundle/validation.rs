@@ -137,6 +137,7 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
             .collect(),
         staff,
         clients: Arc::new(clients_checked),
+        referral_clients: Arc::new(referrals.iter().map(|r| r.client).collect()),
         referrals,
         employer_contacts: Arc::new(employer_contacts),
     };

@@ -130,8 +130,8 @@ pub fn report_of_part(
 /// judged by calling this on the data before it and on the data after it.
 pub fn parts_reading_client(data: &Dataset, client: ClientIdx) -> Vec<Part> {
     let mut parts: Vec<Part> = data
-        .counted_referrals()
-        .filter(|(_, r)| r.client == client)
+        .client_referrals(client)
+        .filter(|(_, r)| r.is_counted())
         .flat_map(|(_, r)| r.es.into_iter().chain(r.transfers.iter().map(|t| t.es)))
         .flat_map(|es| [Part::Specialist(es), Part::Team(data.staff_member(es).team)])
         .collect();
