@@ -4,13 +4,13 @@
 //! the changed referrals derived again.
 
 use ipstrack_core::report::{ReportFacts, report_and_unallocated, report_from_facts};
-use ipstrack_core::{Dataset, Day, Period, read_bundle};
+use ipstrack_core::{Dataset, Day, Period};
 use proptest::prelude::*;
 
 mod example_bundles;
 mod random_service;
 
-use example_bundles::bundles;
+use example_bundles::{bundles, windows};
 
 fn same_as_whole(name: &str, data: &Dataset, facts: &ReportFacts) {
     let (period, as_of) = facts.window();
@@ -22,20 +22,12 @@ fn same_as_whole(name: &str, data: &Dataset, facts: &ReportFacts) {
 #[test]
 fn a_report_from_facts_equals_the_whole_report_on_every_example() {
     for (name, data) in bundles() {
-        for label in ["2024/25", "2024/25-Q1", "2024/25-Q3", "2023/24-Q4"] {
-            let period = Period::parse(label).unwrap();
-            for as_of in [
-                period.start,
-                period.start.plus(45),
-                period.end,
-                period.end.plus(200),
-            ] {
-                same_as_whole(
-                    &name,
-                    &data,
-                    &ReportFacts::new(&data, &period, as_of).unwrap(),
-                );
-            }
+        for (period, as_of) in windows() {
+            same_as_whole(
+                &name,
+                &data,
+                &ReportFacts::new(&data, &period, as_of).unwrap(),
+            );
         }
     }
 }
@@ -74,13 +66,9 @@ proptest! {
 
     #[test]
     fn a_report_from_facts_equals_the_whole_report_on_random_services(
-        seed in any::<u64>(),
-        label in prop::sample::select(vec!["2024/25", "2023/24-Q4", "2024/25-Q3", "2024-02-10..2024-08-31"]),
-        offset in 0..420_i32,
+        (data, period, as_of) in random_service::data_and_window(),
     ) {
-        let data = read_bundle(&random_service::service(seed, false).to_string()).unwrap().dataset;
-        let period = Period::parse(label).unwrap();
-        same_as_whole("random", &data, &ReportFacts::new(&data, &period, period.start.plus(offset)).unwrap());
+        same_as_whole("random", &data, &ReportFacts::new(&data, &period, as_of).unwrap());
     }
 
     /// Facts carried over a change — a referral's client, holder, jobs,
@@ -91,35 +79,13 @@ proptest! {
     fn facts_carried_over_a_change_equal_the_whole_report_of_the_changed_data(
         seed in any::<u64>(),
         pick in any::<prop::sample::Index>(),
-        change in 0..6_u8,
+        change in 0..random_service::CHANGES,
         label in prop::sample::select(vec!["2024/25", "2024/25-Q3"]),
         offset in 0..420_i32,
     ) {
-        let mut bundle = random_service::service(seed, false);
-        let before = read_bundle(&bundle.to_string()).unwrap().dataset;
-        let referrals = bundle["referrals"].as_array_mut().unwrap();
-        prop_assume!(!referrals.is_empty());
-        let at = pick.index(referrals.len());
-        let changed = if change == 5 {
-            let mut added = referrals[at].clone();
-            added["id"] = "added".into();
-            referrals.push(added);
-            referrals.len() - 1
-        } else {
-            let r = &mut referrals[at];
-            match change {
-                0 => r["client"] = "c0".into(),
-                1 => {
-                    r["es"] = "es0".into();
-                    r["transfers"] = serde_json::json!([]);
-                }
-                2 => r["jobs"] = serde_json::json!([]),
-                3 => r["discharge"] = serde_json::json!({"date": r["received"].clone(), "reason": "moved"}),
-                _ => r["entered_in_error"] = serde_json::json!({"date": r["received"].clone(), "reason": "duplicate", "recorded_by": "lead"}),
-            }
-            at
+        let Some((before, after, changed)) = random_service::one_change(seed, pick, change) else {
+            return Ok(());
         };
-        let after = read_bundle(&bundle.to_string()).unwrap().dataset;
         let period = Period::parse(label).unwrap();
         let as_of = period.start.plus(offset);
         let kept = ReportFacts::new(&before, &period, as_of).unwrap();

@@ -123,3 +123,78 @@ pub fn service(seed: u64, one_referral_per_client: bool) -> Value {
         "referrals": referrals,
     })
 }
+
+/// A random service's data (people with several referrals) with a period
+/// and an as-of date in it or after it.
+#[allow(dead_code)] // properties.rs asks for its own periods
+pub fn data_and_window()
+-> impl proptest::strategy::Strategy<Value = (ipstrack_core::Dataset, ipstrack_core::Period, Day)> {
+    use proptest::prelude::*;
+    (any::<u64>(), period_labels(), 0..420_i32).prop_map(|(seed, label, offset)| {
+        let bundle = service(seed, false).to_string();
+        let data = ipstrack_core::read_bundle(&bundle).unwrap().dataset;
+        let period = ipstrack_core::Period::parse(label).unwrap();
+        let as_of = period.start.plus(offset);
+        (data, period, as_of)
+    })
+}
+
+/// The periods random services' reports are asked for: a financial year, a
+/// quarter of each year and a range across the year's start.
+fn period_labels() -> proptest::sample::Select<&'static str> {
+    proptest::sample::select(vec![
+        "2024/25",
+        "2023/24-Q4",
+        "2024/25-Q3",
+        "2024-02-10..2024-08-31",
+    ])
+}
+
+/// How many ways [`one_change`] changes a service.
+#[allow(dead_code)]
+pub const CHANGES: u8 = 6;
+
+/// A random service's data before and after one change to the referral
+/// `pick` chooses — its client (0), who holds it (1), its jobs (2), a
+/// discharge on its first day (3), its being entered in error (4) — or a
+/// copy of it added (5); and the changed referral's position. `None` for a
+/// service with no referrals.
+#[allow(dead_code)]
+pub fn one_change(
+    seed: u64,
+    pick: proptest::sample::Index,
+    change: u8,
+) -> Option<(ipstrack_core::Dataset, ipstrack_core::Dataset, usize)> {
+    let read = |b: &Value| ipstrack_core::read_bundle(&b.to_string()).unwrap().dataset;
+    let mut bundle = service(seed, false);
+    let before = read(&bundle);
+    let referrals = bundle["referrals"].as_array_mut().unwrap();
+    if referrals.is_empty() {
+        return None;
+    }
+    let at = pick.index(referrals.len());
+    let changed = if change == 5 {
+        let mut added = referrals[at].clone();
+        added["id"] = "added".into();
+        referrals.push(added);
+        referrals.len() - 1
+    } else {
+        let r = &mut referrals[at];
+        let first_day = r["received"].clone();
+        match change {
+            0 => r["client"] = "c0".into(),
+            1 => {
+                r["es"] = "es0".into();
+                r["transfers"] = json!([]);
+            }
+            2 => r["jobs"] = json!([]),
+            3 => r["discharge"] = json!({"date": first_day, "reason": "moved"}),
+            _ => {
+                r["entered_in_error"] =
+                    json!({"date": first_day, "reason": "duplicate", "recorded_by": "lead"})
+            }
+        }
+        at
+    };
+    Some((before, read(&bundle), changed))
+}

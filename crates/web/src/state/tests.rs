@@ -44,6 +44,19 @@ async fn contact_stored(state: &AppState, id: &str) -> ipstrack_store::Saved {
     state.store.change_referral(id, &step, "es1").await.unwrap()
 }
 
+/// A call to an employer by ES `es` on 14 January 2025.
+fn employer_contact(es: String) -> EmployerContactDoc {
+    EmployerContactDoc {
+        id: String::new(),
+        es,
+        date: "2025-01-14".into(),
+        employer: "Ellis & Co".into(),
+        kind: "call".into(),
+        note: None,
+        client: None,
+    }
+}
+
 /// A referral received before 2025 and not discharged.
 fn open_referral(state: &AppState) -> String {
     let data = state.data();
@@ -98,18 +111,7 @@ async fn a_reload_read_before_changes_were_followed_leaves_no_change_skipped() {
     let saved = contact_stored(&state, &id).await;
     let ec = state
         .store
-        .record_employer_contact(
-            &EmployerContactDoc {
-                id: String::new(),
-                es,
-                date: "2025-01-14".into(),
-                employer: "Ellis & Co".into(),
-                kind: "call".into(),
-                note: None,
-                client: None,
-            },
-            "es1",
-        )
+        .record_employer_contact(&employer_contact(es), "es1")
         .await
         .unwrap();
     state.catch_up().await.unwrap();
@@ -198,15 +200,7 @@ async fn an_employer_contact_saved_keeps_every_report() {
             Part::Team(_) => None,
         })
         .unwrap();
-    let doc = EmployerContactDoc {
-        id: String::new(),
-        es,
-        date: "2025-01-14".into(),
-        employer: "Ellis & Co".into(),
-        kind: "call".into(),
-        note: None,
-        client: None,
-    };
+    let doc = employer_contact(es);
     state
         .store
         .record_employer_contact(&doc, "es1")
