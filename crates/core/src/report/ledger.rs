@@ -303,18 +303,29 @@ impl<'a> Credits<'a> for Ledger<'a> {
     }
 }
 
-/// The referrals `referrals` (of those counted, ERR-1) received by the
-/// as-of date, each derived once and credited over window `w`: the ledger
-/// and the distinct people per ES, team and the service.
-pub(super) fn tally<'a>(
-    data: &'a Dataset,
-    referrals: impl Iterator<Item = &'a Referral>,
-    w: &Window,
-) -> Tallied<'a> {
-    let referrals: Vec<&'a Referral> = referrals.filter(|r| r.received <= w.as_of).collect();
-    let ledger = side_by_side(data, &referrals, |ledger, r| {
-        add_referral(ledger, data, r, w)
-    });
+/// Which referrals a tally reads: every one of the service's, or those at
+/// some positions in [`Dataset::referrals`] (a part's).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Among<'a> {
+    Service,
+    Positions(&'a [usize]),
+}
+
+/// The referrals `among` that count (ERR-1) and were received by the as-of
+/// date, each derived once and credited over window `w`: the ledger and the
+/// distinct people per ES, team and the service. Which referrals count is
+/// decided on the threads too (reading each referral's record is most of
+/// the cost of looking at it).
+pub(super) fn tally<'a>(data: &'a Dataset, among: Among<'a>, w: &Window) -> Tallied<'a> {
+    let add_if = |ledger: &mut Ledger<'a>, r: &'a Referral| {
+        if r.is_counted() && r.received <= w.as_of {
+            add_referral(ledger, data, r, w);
+        }
+    };
+    let ledger = match among {
+        Among::Service => side_by_side(data, &data.referrals, |l, r| add_if(l, r)),
+        Among::Positions(at) => side_by_side(data, at, |l, &at| add_if(l, &data.referrals[at])),
+    };
     settle(ledger, w)
 }
 
@@ -326,10 +337,10 @@ const CHUNK: usize = 4_096;
 /// machine's threads side by side (rayon), each into a ledger of its own,
 /// then the ledgers added together. The order of people and cohort entries
 /// does not matter: both are sorted before they are counted.
-pub(super) fn side_by_side<'a, T: Sync>(
+pub(super) fn side_by_side<'a, 'i, T: Sync>(
     data: &'a Dataset,
-    items: &[T],
-    add: impl Fn(&mut Ledger<'a>, &T) + Sync,
+    items: &'i [T],
+    add: impl Fn(&mut Ledger<'a>, &'i T) + Sync,
 ) -> Ledger<'a> {
     let ledgers: Vec<Ledger<'a>> = items
         .par_chunks(CHUNK)

@@ -4,6 +4,7 @@
 //! the service's. A team lead's dashboard and an ES's plan read these.
 
 use super::figures::{PeriodOut, ReportError, SpecialistKpis, TeamKpis};
+use super::ledger::Among;
 use super::{Figures, figures, period_out};
 use crate::model::{ClientIdx, Dataset, Referral, StaffIdx, TeamIdx};
 use crate::time::{Day, Period};
@@ -113,7 +114,13 @@ pub fn report_of_part(
         teams,
         specialists,
         service: _,
-    } = figures(data, period, as_of, referrals.iter(data), Some(part))?;
+    } = figures(
+        data,
+        period,
+        as_of,
+        Among::Positions(&referrals.at),
+        Some(part),
+    )?;
     Ok(PartReport {
         part,
         period: period_out(period),
