@@ -38,13 +38,14 @@ impl<'a> Credits<'a> for Facts {
         self.credits.push((es, delta));
     }
 
+    /// The person is the referral's client, kept once in `client`.
     fn person(&mut self, what: People, es: Option<StaffIdx>, client: ClientIdx) {
-        self.client = client;
+        debug_assert_eq!(client, self.client);
         self.people.push((what, es));
     }
 
     fn cohort(&mut self, entry: CohortEntry<'a>) {
-        self.client = entry.client;
+        debug_assert_eq!(entry.client, self.client);
         self.cohort = Some((entry.start, entry.es, entry.achieved));
     }
 }

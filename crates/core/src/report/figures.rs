@@ -7,7 +7,7 @@ use crate::bundle::Warning;
 use crate::model::{Role, Staff};
 use crate::policy::Policy;
 use crate::targets::{CaseloadStanding, Status, caseload_standing};
-use crate::time::Day;
+use crate::time::{Day, Period};
 
 /// The `format` value of a report.
 pub const REPORT_FORMAT: &str = "ipstrack-report/1";
@@ -39,6 +39,17 @@ pub struct PeriodOut {
     pub start: Day,
     pub end: Day,
     pub label: String,
+}
+
+impl PeriodOut {
+    /// The period this is of.
+    pub fn period(&self) -> Period {
+        Period {
+            start: self.start,
+            end: self.end,
+            label: self.label.clone(),
+        }
+    }
 }
 
 /// A count split by employment status at referral.

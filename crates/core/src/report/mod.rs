@@ -37,11 +37,9 @@ pub use targets::year_to_date_period;
 /// Counts of referrals, job starts and caseload add up: the teams' and this
 /// make the service's. People are counted distinct within each, so a person
 /// of two teams is one in the service and one in each team.
+/// Made with the whole report ([`report_and_unallocated`]).
 pub fn unallocated(data: &Dataset, period: &Period, as_of: Day) -> Result<Kpis, ReportError> {
-    let w = window(period, as_of)?;
-    let (ledger, _, _, _) = tally(data, Among::Service, &w);
-    let people = ledger.count_unallocated_people();
-    Ok(kpis(&ledger.unallocated, &people, w.point, 0, None))
+    report_and_unallocated(data, &[], period, as_of).map(|(_, none)| none)
 }
 
 /// Makes the report of `period` as known on `as_of` (T-3).

@@ -51,9 +51,13 @@ impl Part {
             .collect();
         clients.sort_unstable();
         clients.dedup();
+        // Their other referrals: found by the clients kept beside the
+        // referrals, each record read only when its client is one of them.
         let at = data
-            .counted_referrals()
-            .filter(|(_, r)| clients.binary_search(&r.client).is_ok())
+            .referral_clients
+            .iter()
+            .enumerate()
+            .filter(|(at, c)| clients.binary_search(c).is_ok() && data.referrals[*at].is_counted())
             .map(|(at, _)| at)
             .collect();
         PartReferrals { part: self, at }

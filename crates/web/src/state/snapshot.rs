@@ -84,9 +84,14 @@ impl Snapshot {
         moved: &[Part],
         changed: usize,
     ) -> Snapshot {
+        let made: Vec<_> = self.facts.made();
         let mut inherited = self.inherited.lock().expect("not poisoned").clone();
-        for (key, made) in self.facts.made() {
-            if let Ok(facts) = made {
+        if inherited.len() + made.len() > FACTS_KEPT {
+            // The facts made here are the newest; older ones are let go.
+            inherited.clear();
+        }
+        for (key, facts) in made {
+            if let Ok(facts) = facts {
                 let changed = Vec::new();
                 inherited.insert(key, Inherited { facts, changed });
             }
@@ -95,11 +100,6 @@ impl Snapshot {
             i.changed.push(changed);
             i.changed.len() <= CHANGES_CARRIED
         });
-        if inherited.len() > FACTS_KEPT {
-            // The facts made here are the newest; older ones are let go.
-            let made: Vec<_> = self.facts.made().into_iter().map(|(k, _)| k).collect();
-            inherited.retain(|k, _| made.contains(k));
-        }
         Snapshot {
             parts: self.parts.carried(|p| !moved.contains(p)),
             part_reports: self.part_reports.carried(|(p, _, _)| !moved.contains(p)),
@@ -196,13 +196,9 @@ impl Snapshot {
     /// `r`'s period (as of the same day), whose rates a part-year period's
     /// statuses judge; `None` for a whole financial year.
     pub(crate) fn year_to_date(&self, r: &Report) -> Result<Option<Arc<Report>>, ReportError> {
-        year_to_date_period(&Period {
-            start: r.period.start,
-            end: r.period.end,
-            label: r.period.label.clone(),
-        })
-        .map(|ytd| self.report(&ytd, r.as_of))
-        .transpose()
+        year_to_date_period(&r.period.period())
+            .map(|ytd| self.report(&ytd, r.as_of))
+            .transpose()
     }
 
     /// [`Snapshot::year_to_date`] of a part's report.
@@ -210,13 +206,9 @@ impl Snapshot {
         &self,
         r: &PartReport,
     ) -> Result<Option<Arc<PartReport>>, ReportError> {
-        year_to_date_period(&Period {
-            start: r.period.start,
-            end: r.period.end,
-            label: r.period.label.clone(),
-        })
-        .map(|ytd| self.part_report(r.part, &ytd, r.as_of))
-        .transpose()
+        year_to_date_period(&r.period.period())
+            .map(|ytd| self.part_report(r.part, &ytd, r.as_of))
+            .transpose()
     }
 
     /// What no ES held in a period as of a day (R-2, core's
