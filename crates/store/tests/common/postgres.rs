@@ -16,6 +16,11 @@ pub async fn new_database(prefix: &str) -> Option<(String, String, String)> {
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .unwrap_or_else(|e| panic!("IPSTRACK_TEST_POSTGRES_URL={admin} is not reachable: {e}"));
+    // A run stopped before it dropped its databases leaves them behind, and
+    // a later process may have the same id: its leftover goes first, as
+    // the command-line tests' set-up does.
+    let leftover = format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)");
+    conn.execute(sqlx::AssertSqlSafe(leftover)).await.unwrap();
     conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{db}\"")))
         .await
         .unwrap();
