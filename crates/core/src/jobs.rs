@@ -3,6 +3,7 @@
 use crate::model::{Group, Job, JobType, Referral};
 use crate::policy::{AfterDischarge, Policy};
 use crate::time::Day;
+use smallvec::{SmallVec, smallvec};
 
 /// Where a job stands on the 4 hours of paid work (JOB-3) as known on a day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,21 +91,29 @@ pub struct Outcome<'a> {
 /// then job id. Retained jobs are never job starts; jobs must start within the
 /// episode (on or after received, not after discharge).
 pub fn outcomes<'a>(r: &'a Referral, as_of: Day, policy: &Policy) -> Vec<Outcome<'a>> {
-    let discharge = r.discharge.as_ref().map(|d| d.date).filter(|d| *d <= as_of);
-    let mut out: Vec<Outcome> = r
-        .jobs
-        .iter()
-        .filter(|j| !j.retained && is_paid_work(j))
-        .filter(|j| j.start >= r.received && discharge.is_none_or(|d| j.start <= d))
-        .filter(|j| matches!(four_hours(j, as_of, policy), FourHours::Reached(_)))
-        .map(|j| Outcome {
-            job: j,
-            start: j.start,
-            last_worked: worked_until(j.end, as_of),
-        })
-        .collect();
-    out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.job.id.cmp(&b.job.id)));
+    let mut out = Vec::new();
+    outcomes_into(r, as_of, policy, &mut out);
     out
+}
+
+/// [`outcomes`] into `out` (emptied first): room reused from one referral to
+/// the next when a report derives a service's.
+pub fn outcomes_into<'a>(r: &'a Referral, as_of: Day, policy: &Policy, out: &mut Vec<Outcome<'a>>) {
+    out.clear();
+    let discharge = r.discharge.as_ref().map(|d| d.date).filter(|d| *d <= as_of);
+    out.extend(
+        r.jobs
+            .iter()
+            .filter(|j| !j.retained && is_paid_work(j))
+            .filter(|j| j.start >= r.received && discharge.is_none_or(|d| j.start <= d))
+            .filter(|j| matches!(four_hours(j, as_of, policy), FourHours::Reached(_)))
+            .map(|j| Outcome {
+                job: j,
+                start: j.start,
+                last_worked: worked_until(j.end, as_of),
+            }),
+    );
+    out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.job.id.cmp(&b.job.id)));
 }
 
 fn worked_until(end: Option<Day>, as_of: Day) -> Day {
@@ -116,10 +125,11 @@ fn worked_until(end: Option<Day>, as_of: Day) -> Day {
 pub struct Run {
     pub start: Day,
     pub last_worked: Day,
-    /// Worked intervals (start, last day), sorted by start.
-    pub spells: Vec<(Day, Day)>,
+    /// Worked intervals (start, last day), sorted by start (most runs hold
+    /// one or two: kept inline, no allocation).
+    pub spells: SmallVec<[(Day, Day); 2]>,
     /// *(rev. 3, SUS-6)* Why each spell ends where it does, beside `spells`.
-    pub evidence: Vec<WorkedTo>,
+    pub evidence: SmallVec<[WorkedTo; 2]>,
     /// *(rev. 3, SUS-6)* Why the run's last worked day is what it is (the
     /// spell that ends last).
     pub worked_to: WorkedTo,
@@ -178,7 +188,23 @@ pub fn milestone_day(start: Day, weeks: i32) -> Day {
 /// no worked day (one starting on the discharge date with no later check)
 /// is left out.
 pub fn runs(r: &Referral, outcomes: &[Outcome], as_of: Day, policy: &Policy) -> Vec<Run> {
-    let mut spells: Vec<(Day, Day, WorkedTo)> = Vec::new();
+    let mut out = Vec::new();
+    runs_into(r, outcomes, as_of, policy, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`runs`] into `out` (emptied first), with `spells` as room for the
+/// worked spells before they are joined into runs.
+fn runs_into(
+    r: &Referral,
+    outcomes: &[Outcome],
+    as_of: Day,
+    policy: &Policy,
+    spells: &mut Vec<(Day, Day, WorkedTo)>,
+    runs: &mut Vec<Run>,
+) {
+    spells.clear();
+    runs.clear();
     for o in outcomes {
         let (last, why) = worked_to(r, o.job, as_of, policy);
         if last >= o.start {
@@ -197,8 +223,7 @@ pub fn runs(r: &Referral, outcomes: &[Outcome], as_of: Day, policy: &Policy) -> 
         }
     }
     spells.sort_by_key(|(start, last, _)| (*start, *last));
-    let mut runs: Vec<Run> = Vec::new();
-    for (start, last, why) in spells {
+    for &(start, last, why) in spells.iter() {
         match runs.last_mut() {
             // Days not in work between the run's last worked day and this start.
             Some(run) if start.since(run.last_worked) - 1 < policy.sustainment_gap_days => {
@@ -212,13 +237,12 @@ pub fn runs(r: &Referral, outcomes: &[Outcome], as_of: Day, policy: &Policy) -> 
             _ => runs.push(Run {
                 start,
                 last_worked: last,
-                spells: vec![(start, last)],
-                evidence: vec![why],
+                spells: smallvec![(start, last)],
+                evidence: smallvec![why],
                 worked_to: why,
             }),
         }
     }
-    runs
 }
 
 /// SUS-6 *(rev. 3)*: why a job's worked days end where they do.
@@ -287,19 +311,53 @@ pub struct Milestone {
 /// SUS-2, SUS-3: at most one 13-, 26- and 52-week outcome, each from the first
 /// run that reaches it.
 pub fn milestones(runs: &[Run]) -> Vec<Milestone> {
-    MILESTONE_WEEKS
-        .iter()
-        .filter_map(|&weeks| {
-            runs.iter().find_map(|run| {
-                run.first_worked_on_or_after(milestone_day(run.start, weeks))
-                    .map(|achieved| Milestone {
-                        weeks,
-                        run_start: run.start,
-                        achieved,
-                    })
-            })
+    let mut out = Vec::new();
+    milestones_into(runs, &mut out);
+    out
+}
+
+/// [`milestones`] into `out` (emptied first).
+fn milestones_into(runs: &[Run], out: &mut Vec<Milestone>) {
+    out.clear();
+    out.extend(MILESTONE_WEEKS.iter().filter_map(|&weeks| {
+        runs.iter().find_map(|run| {
+            run.first_worked_on_or_after(milestone_day(run.start, weeks))
+                .map(|achieved| Milestone {
+                    weeks,
+                    run_start: run.start,
+                    achieved,
+                })
         })
-        .collect()
+    }));
+}
+
+/// A referral's job outcomes, runs and milestones as known on one day
+/// (JOB-4, SUS-1..6), derived with room reused from one referral to the
+/// next: a report derives a whole service's, and allocating these for each
+/// was a fifth of its time.
+#[derive(Debug, Default)]
+pub struct Derivation<'a> {
+    pub outcomes: Vec<Outcome<'a>>,
+    pub runs: Vec<Run>,
+    pub milestones: Vec<Milestone>,
+    spells: Vec<(Day, Day, WorkedTo)>,
+}
+
+impl<'a> Derivation<'a> {
+    /// Derives `r`'s outcomes, runs and milestones as known on `as_of`,
+    /// replacing the last referral's.
+    pub fn derive(&mut self, r: &'a Referral, as_of: Day, policy: &Policy) {
+        outcomes_into(r, as_of, policy, &mut self.outcomes);
+        runs_into(
+            r,
+            &self.outcomes,
+            as_of,
+            policy,
+            &mut self.spells,
+            &mut self.runs,
+        );
+        milestones_into(&self.runs, &mut self.milestones);
+    }
 }
 
 /// The milestones still ahead of a referral on `day`: for each run still

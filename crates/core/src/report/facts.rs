@@ -15,6 +15,7 @@ use super::ledger::{
     side_by_side,
 };
 use super::window;
+use crate::jobs::Derivation;
 use crate::model::{ClientIdx, Dataset, Referral, StaffIdx};
 use crate::time::{Day, Period};
 
@@ -70,7 +71,7 @@ impl WindowFacts {
         let by_referral = data
             .referrals
             .par_iter()
-            .map(|r| derive(data, r, &w))
+            .map_init(Derivation::default, |room, r| derive(data, room, r, &w))
             .collect();
         Ok(WindowFacts {
             period: period.clone(),
@@ -87,7 +88,12 @@ impl WindowFacts {
         let mut by_referral = self.by_referral.clone();
         by_referral.resize(data.referrals.len(), None);
         for &at in changed {
-            by_referral[at] = derive(data, &data.referrals[at], &self.w);
+            by_referral[at] = derive(
+                data,
+                &mut Derivation::default(),
+                &data.referrals[at],
+                &self.w,
+            );
         }
         WindowFacts {
             period: self.period.clone(),
@@ -110,7 +116,12 @@ impl WindowFacts {
     /// counted distinct.
     pub(super) fn tallied<'a>(&self, data: &'a Dataset) -> Tallied<'a> {
         let each: Vec<(usize, &Facts)> = self.each().collect();
-        let ledger = side_by_side(data, &each, |ledger, (at, f)| add_facts(ledger, *at, f));
+        let ledger = side_by_side(
+            data,
+            &each,
+            |ledger, _, (at, f)| add_facts(ledger, *at, f),
+            |_, _| {},
+        );
         settle(ledger, &self.w)
     }
 
@@ -146,7 +157,12 @@ fn add_facts<'a>(ledger: &mut Ledger<'a>, at: usize, f: &Facts) {
 
 /// One referral's facts, when it counts (ERR-1) and was received by the
 /// as-of date.
-fn derive(data: &Dataset, r: &Referral, w: &Window) -> Option<Arc<Facts>> {
+fn derive<'a>(
+    data: &Dataset,
+    room: &mut Derivation<'a>,
+    r: &'a Referral,
+    w: &Window,
+) -> Option<Arc<Facts>> {
     if !r.is_counted() || r.received > w.as_of {
         return None;
     }
@@ -154,6 +170,6 @@ fn derive(data: &Dataset, r: &Referral, w: &Window) -> Option<Arc<Facts>> {
         client: r.client,
         ..Facts::default()
     };
-    add_referral(&mut facts, data, r, w);
+    add_referral(&mut facts, room, data, r, w);
     Some(Arc::new(facts))
 }

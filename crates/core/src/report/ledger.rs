@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::figures::{ByGroup, Caseload, Kpis, Rate, Sustained, SustainmentRate};
 use crate::attribution::assigned_on;
 use crate::caseload::status_on;
-use crate::jobs::{Outcome, milestone_day, milestones, outcomes, runs};
+use crate::jobs::{Derivation, milestone_day};
 use crate::model::{ClientIdx, Dataset, Group, Referral, StaffIdx};
 use crate::policy::basis_to_f64;
 use crate::targets::{per_fte, rate};
@@ -317,14 +317,24 @@ pub(super) enum Among<'a> {
 /// decided on the threads too (reading each referral's record is most of
 /// the cost of looking at it).
 pub(super) fn tally<'a>(data: &'a Dataset, among: Among<'a>, w: &Window) -> Tallied<'a> {
-    let add_if = |ledger: &mut Ledger<'a>, r: &'a Referral| {
+    let add_if = |ledger: &mut Ledger<'a>, room: &mut Derivation<'a>, r: &'a Referral| {
         if r.is_counted() && r.received <= w.as_of {
-            add_referral(ledger, data, r, w);
+            add_referral(ledger, room, data, r, w);
         }
     };
     let ledger = match among {
-        Among::Service => side_by_side(data, &data.referrals, |l, r| add_if(l, r)),
-        Among::Positions(at) => side_by_side(data, at, |l, &at| add_if(l, &data.referrals[at])),
+        Among::Service => side_by_side(
+            data,
+            &data.referrals,
+            |l, d, r| add_if(l, d, r),
+            |r, stage| fetch_ahead(r, stage),
+        ),
+        Among::Positions(at) => side_by_side(
+            data,
+            at,
+            |l, d, &at| add_if(l, d, &data.referrals[at]),
+            |&at, stage| fetch_ahead(&data.referrals[at], stage),
+        ),
     };
     settle(ledger, w)
 }
@@ -334,20 +344,30 @@ pub(super) fn tally<'a>(data: &'a Dataset, among: Among<'a>, w: &Window) -> Tall
 const CHUNK: usize = 4_096;
 
 /// A ledger of `items`, each added by `add`: chunks of them on the
-/// machine's threads side by side (rayon), each into a ledger of its own,
-/// then the ledgers added together. The order of people and cohort entries
+/// machine's threads side by side (rayon), each into a ledger of its own
+/// (with room to derive a referral in, reused through the chunk), then the
+/// ledgers added together. `fetch_ahead` is told of each item a few before
+/// it is added (see [`fetch_ahead`]). The order of people and cohort entries
 /// does not matter: both are sorted before they are counted.
 pub(super) fn side_by_side<'a, 'i, T: Sync>(
     data: &'a Dataset,
     items: &'i [T],
-    add: impl Fn(&mut Ledger<'a>, &'i T) + Sync,
+    add: impl Fn(&mut Ledger<'a>, &mut Derivation<'a>, &'i T) + Sync,
+    fetch_ahead: impl Fn(&'i T, Stage) + Sync,
 ) -> Ledger<'a> {
     let ledgers: Vec<Ledger<'a>> = items
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut ledger = Ledger::new(data);
-            for item in chunk {
-                add(&mut ledger, item);
+            let mut room = Derivation::default();
+            for (k, item) in chunk.iter().enumerate() {
+                if let Some(next) = chunk.get(k + AHEAD) {
+                    fetch_ahead(next, Stage::Record);
+                }
+                if let Some(next) = chunk.get(k + AHEAD / 2) {
+                    fetch_ahead(next, Stage::Lists);
+                }
+                add(&mut ledger, &mut room, item);
             }
             ledger
         })
@@ -368,6 +388,59 @@ pub(super) fn side_by_side<'a, 'i, T: Sync>(
         all.merge(ledger);
     }
     all
+}
+
+/// How many items ahead a chunk's thread asks for the record it will read
+/// (and, half as far ahead, its contacts, jobs and transfers).
+const AHEAD: usize = 8;
+
+/// What of an item to fetch ahead of reading it.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Stage {
+    /// The referral's record itself.
+    Record,
+    /// The lists the record points to (read by then, so their addresses
+    /// are known without waiting).
+    Lists,
+}
+
+/// Asks the processor for `r`'s memory before it is read. Each referral is
+/// a record of its own (shared between versions of the data), so reading a
+/// service's one after another waits on memory at every record: a third of
+/// a report's time, which fetching ahead hides. A hint only: it changes no
+/// result, and does nothing on other processors.
+fn fetch_ahead(r: &Referral, stage: Stage) {
+    match stage {
+        Stage::Record => {
+            let at = std::ptr::from_ref(r).cast::<u8>();
+            for offset in (0..size_of::<Referral>()).step_by(64) {
+                prefetch(at.wrapping_add(offset));
+            }
+        }
+        Stage::Lists => {
+            let contacts = r.contacts.as_ptr().cast::<u8>();
+            for offset in [0, 64, 128] {
+                prefetch(contacts.wrapping_add(offset));
+            }
+            prefetch(r.jobs.as_ptr().cast());
+            prefetch(r.transfers.as_ptr().cast());
+        }
+    }
+}
+
+/// A prefetch hint for the cache line holding `at` (any address: a hint
+/// never faults).
+#[inline(always)]
+fn prefetch(at: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch reads nothing and cannot fault, whatever the
+        // address; SSE (which it needs) is part of every x86-64 processor.
+        unsafe { _mm_prefetch(at.cast::<i8>(), _MM_HINT_T0) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 /// The ledger's cohort taken together and its people counted distinct.
@@ -395,9 +468,10 @@ pub fn carried_over_day(period_start: Day) -> Day {
 }
 
 /// Adds one referral's facts to the ledger: every figure of the referral is
-/// derived here, once.
+/// derived here, once (its outcomes, runs and milestones in `room`).
 pub(super) fn add_referral<'a>(
     ledger: &mut impl Credits<'a>,
+    room: &mut Derivation<'a>,
     data: &Dataset,
     r: &'a Referral,
     w: &Window,
@@ -438,8 +512,13 @@ pub(super) fn add_referral<'a>(
         ledger.credit(es_on(before), |t| t.carried_over += 1);
     }
 
-    // JOB-4, JOB-5
-    let outcomes: Vec<Outcome> = outcomes(r, w.as_of, policy);
+    // JOB-4, JOB-5; SUS-1..5
+    room.derive(r, w.as_of, policy);
+    let Derivation {
+        outcomes,
+        milestones,
+        ..
+    } = &*room;
     for o in outcomes.iter().filter(|o| w.counted.contains(o.start)) {
         ledger.credit(es_on(o.start), |t| t.job_starts[g] += 1);
     }
@@ -449,9 +528,6 @@ pub(super) fn add_referral<'a>(
         ledger.person(People::IntoWork(r.status_at_referral), es_on(f), r.client);
     }
 
-    // SUS-1..5
-    let runs = runs(r, &outcomes, w.as_of, policy);
-    let milestones = milestones(&runs);
     // SUS-3 (rev. 2): people, counted distinct per ES, team and service.
     for m in milestones.iter().filter(|m| w.counted.contains(m.achieved)) {
         let slot = match m.weeks {
