@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use ipstrack_core::model::{Role, TeamIdx};
-use ipstrack_core::report::{Kpis, Part, PartReferrals, PartReport, ReportError};
+use ipstrack_core::report::{Part, PartReferrals, PartReport, ReportError};
 use ipstrack_core::{Day, Period};
 
 use crate::Viewer;
@@ -52,57 +52,37 @@ pub(crate) async fn team(
 /// Month by month from the period's start to the as-of date: cumulative access
 /// (unemployed) against the targets to date, and the active caseload per ES in
 /// post against the recommended band; then quarter by quarter of the financial
-/// year, job starts and 13-week outcomes. Every figure is a core report's
-/// (each month's as known at its end) of the part alone (a team, or one
-/// ES), from the snapshot's cache.
+/// year, job starts and 13-week outcomes. Every figure is core's trends of
+/// the part alone (a team, or one ES; each month as known at its end), made
+/// in one pass over its referrals, from the snapshot's cache.
 pub(crate) fn trends(
     data: &Snapshot,
     part: Part,
     period: &Period,
     as_of: Day,
-) -> Result<crate::ui::chart::Trends, ReportError> {
-    let mut trends = crate::ui::chart::Trends {
+) -> Result<Trends, ReportError> {
+    let made = data.part_trends(part, period, as_of)?;
+    let mut trends = Trends {
         fidelity_limit: data.dataset.policy.fidelity_caseload,
-        ..crate::ui::chart::Trends::default()
+        ..Trends::default()
     };
-    for end in period.month_ends(as_of) {
-        let r = data.part_report(part, &Period::range(period.start, end), end)?;
-        let target: f64 = r.specialists.iter().map(|s| s.targets.access_to_date).sum();
-        let block = kpis_of(&r);
-        trends.months.push(end.date().strftime("%b %y").to_string());
+    for m in &made.months {
         trends
-            .access
-            .push(block.map_or(0.0, |k| f64::from(k.access.unemployed)));
-        trends.access_target.push(target);
-        trends
-            .active_per_fte
-            .push(block.and_then(|k| k.caseload.active_per_fte).unwrap_or(0.0));
+            .months
+            .push(m.end.date().strftime("%b %y").to_string());
+        trends.access.push(f64::from(m.access));
+        trends.access_target.push(m.access_target_to_date);
+        trends.active_per_fte.push(m.active_per_fte.unwrap_or(0.0));
     }
-    for (quarter, known) in period.quarters_to(as_of) {
-        let r = data.part_report(part, &quarter, known)?;
-        let block = kpis_of(&r);
-        let name = quarter.label.rsplit('-').next().unwrap_or_default();
+    for q in &made.quarters {
+        let name = q.quarter.label.rsplit('-').next().unwrap_or_default();
         trends.quarters.push(name.to_string());
         // Unfinished: the as-of date (or the period's end) falls inside it.
-        trends
-            .quarter_to_date
-            .push((known < quarter.end).then_some(known));
-        trends
-            .job_starts
-            .push(block.map(|k| k.job_starts).unwrap_or_default());
-        trends
-            .sustained
-            .push(block.map(|k| k.sustained.w13).unwrap_or_default());
+        trends.quarter_to_date.push(q.to_date());
+        trends.job_starts.push(q.job_starts);
+        trends.sustained.push(q.sustained_13w);
     }
     Ok(trends)
-}
-
-/// A part's own block: its team's, or its one ES's.
-fn kpis_of(r: &PartReport) -> Option<&Kpis> {
-    match r.part {
-        Part::Team(_) => r.teams.first().map(|t| &t.kpis),
-        Part::Specialist(_) => r.specialists.first().map(|s| &s.kpis),
-    }
 }
 
 /// The team dashboard: each ES against their performance plan.

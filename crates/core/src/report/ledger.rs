@@ -168,7 +168,7 @@ impl<'a> Ledger<'a> {
     }
 
     /// Adds another ledger of the same data to this one.
-    fn merge(&mut self, other: Ledger<'a>) {
+    pub(super) fn merge(&mut self, other: Ledger<'a>) {
         let pairs = self.es.iter_mut().zip(&other.es);
         for (mine, theirs) in pairs.chain(self.teams.iter_mut().zip(&other.teams)) {
             mine.add(theirs);
@@ -341,7 +341,7 @@ pub(super) fn tally<'a>(data: &'a Dataset, among: Among<'a>, w: &Window) -> Tall
 
 /// How many records one thread adds to a ledger of its own before the
 /// ledgers are added together.
-const CHUNK: usize = 4_096;
+pub(super) const CHUNK: usize = 4_096;
 
 /// A ledger of `items`, each added by `add`: chunks of them on the
 /// machine's threads side by side (rayon), each into a ledger of its own

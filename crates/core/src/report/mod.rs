@@ -11,6 +11,7 @@ mod figures;
 mod ledger;
 mod part;
 mod targets;
+mod trends;
 
 pub use figures::{
     ByGroup, Caseload, Kpis, PeriodOut, REPORT_FORMAT, Rate, Report, ReportError, SpecialistKpis,
@@ -18,6 +19,7 @@ pub use figures::{
 };
 pub use ledger::carried_over_day;
 pub use part::{Part, PartReferrals, PartReport, parts_reading_client, report_of_part};
+pub use trends::{MonthTrend, PartTrends, QuarterTrend, trends_of_part};
 
 use rayon::prelude::*;
 
@@ -220,16 +222,8 @@ fn blocks(
     let covers_team = |i: usize| part.is_none_or(|p| p.covers_team(TeamIdx::at(i)));
     let policy = &data.policy;
 
-    // FTE in post on the point day (CASE-2).
     let is_es = |i: usize| data.staff[i].role == Role::Es;
-    let fte_on_point = |i: usize| {
-        let s = &data.staff[i];
-        if is_es(i) && s.in_post_on(w.point) {
-            u64::from(s.fte.0)
-        } else {
-            0
-        }
-    };
+    let fte_on_point = |i: usize| es_fte_on(data, i, w.point);
     let mut team_fte = vec![0_u64; data.teams.len()];
     for i in 0..data.staff.len() {
         team_fte[data.staff[i].team.index()] += fte_on_point(i);
@@ -240,10 +234,7 @@ fn blocks(
     let mut specialists: Vec<SpecialistKpis> = (0..data.staff.len())
         .into_par_iter()
         .filter(|&i| is_es(i) && covers_es(i))
-        .filter(|&i| {
-            let s = &data.staff[i];
-            s.start_date <= period.end && s.end_date.is_none_or(|e| e >= period.start)
-        })
+        .filter(|&i| in_post_in(data, i, period))
         .map(|i| {
             let s = &data.staff[i];
             let fte = fte_on_point(i);
@@ -294,4 +285,22 @@ fn blocks(
         specialists,
         service,
     }
+}
+
+/// CASE-2: the FTE of staff member `i` counted on `day` — an ES's FTE when
+/// in post that day, else 0.
+fn es_fte_on(data: &Dataset, i: usize, day: Day) -> u64 {
+    let s = &data.staff[i];
+    if s.role == Role::Es && s.in_post_on(day) {
+        u64::from(s.fte.0)
+    } else {
+        0
+    }
+}
+
+/// Whether staff member `i` is in post on some day of `period` (a report
+/// has a block for each ES who is).
+fn in_post_in(data: &Dataset, i: usize, period: &Period) -> bool {
+    let s = &data.staff[i];
+    s.start_date <= period.end && s.end_date.is_none_or(|e| e >= period.start)
 }

@@ -69,7 +69,7 @@ impl Part {
 pub struct PartReferrals {
     part: Part,
     /// Positions in [`Dataset::referrals`], ascending.
-    at: Vec<usize>,
+    pub(super) at: Vec<usize>,
 }
 
 impl PartReferrals {

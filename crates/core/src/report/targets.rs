@@ -5,7 +5,7 @@ use super::ledger::{PEOPLE_SLOTS, Tallied, Tally, Window, kpis};
 use crate::model::Dataset;
 use crate::policy::basis_to_f64;
 use crate::targets::{
-    PlanYears, access_target, count_status, rate, rate_status, round_target, share_of,
+    Exact, PlanYears, access_target, count_status, rate, rate_status, round_target, share_of,
 };
 use crate::time::{Day, DayRange, Period, financial_year_range};
 
@@ -22,12 +22,7 @@ pub(super) fn targets(
     let staff = &data.staff[es];
     let start = data.service.start_date;
     let access = access_target(staff, start, policy, w.period);
-    let access_to_date = access_target(
-        staff,
-        start,
-        policy,
-        DayRange::new(period.start, period.end.min(w.as_of)),
-    );
+    let access_to_date = access_to_date(data, es, period, w);
     let into_work = share_of(access, policy.job_outcome_rate_target);
     let into_work_to_date = share_of(access_to_date, policy.job_outcome_rate_target);
     // TGT-3 (rev. 3): the rates' statuses judge the financial year to date
@@ -66,6 +61,17 @@ pub(super) fn targets(
         },
         year_to_date,
     }
+}
+
+/// TGT-1: the access target of ES `es` over `period` to the as-of date of
+/// window `w` (its `access_to_date` before rounding).
+pub(super) fn access_to_date(data: &Dataset, es: usize, period: &Period, w: &Window) -> Exact {
+    access_target(
+        &data.staff[es],
+        data.service.start_date,
+        &data.policy,
+        DayRange::new(period.start, period.end.min(w.as_of)),
+    )
 }
 
 /// TGT-3 *(rev. 3)*: the days whose rates the statuses judge for `period`:

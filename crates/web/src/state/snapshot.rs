@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use ipstrack_core::alert::WorkItem;
 use ipstrack_core::report::{
-    Kpis, Part, PartReferrals, PartReport, Report, ReportError, ReportFacts, report_from_facts,
-    report_of_part, year_to_date_period,
+    Kpis, Part, PartReferrals, PartReport, PartTrends, Report, ReportError, ReportFacts,
+    report_from_facts, report_of_part, trends_of_part, year_to_date_period,
 };
 use ipstrack_core::{Day, Loaded, Period};
 
@@ -17,7 +17,7 @@ use super::memo::Memo;
 
 /// How many of each a snapshot keeps (see [`Memo`]): whole-service reports
 /// are the largest (megabytes at national size), a part's the most asked
-/// for (a dashboard's trends read one a month and a quarter).
+/// for (a dashboard reads its period's and the year to date's).
 const REPORTS_KEPT: usize = 16;
 /// The facts behind whole-service reports are the largest of all (each
 /// referral's part of a period's figures: tens of megabytes at national
@@ -27,6 +27,9 @@ const FACTS_KEPT: usize = 2;
 /// made whole rather than from them.
 const CHANGES_CARRIED: usize = 10_000;
 const PART_REPORTS_KEPT: usize = 4_096;
+/// A part's trends are a few figures a month and a quarter: one per
+/// dashboard or plan read (part, period, as-of date).
+const PART_TRENDS_KEPT: usize = 1_024;
 const PARTS_KEPT: usize = 4_096;
 const WORKLISTS_KEPT: usize = 8;
 
@@ -57,6 +60,9 @@ pub struct Snapshot {
     inherited: Mutex<HashMap<(String, Day), Inherited>>,
     parts: Memo<Part, Arc<PartReferrals>>,
     part_reports: Memo<(Part, String, Day), Result<Arc<PartReport>, ReportError>>,
+    /// A part's trends (core's `trends_of_part`), kept and carried as its
+    /// reports are.
+    part_trends: Memo<(Part, String, Day), Result<Arc<PartTrends>, ReportError>>,
     worklists: Memo<Day, Arc<Vec<WorkItem>>>,
 }
 
@@ -69,6 +75,7 @@ impl Snapshot {
             inherited: Mutex::default(),
             parts: Memo::new(PARTS_KEPT),
             part_reports: Memo::new(PART_REPORTS_KEPT),
+            part_trends: Memo::new(PART_TRENDS_KEPT),
             worklists: Memo::new(WORKLISTS_KEPT),
         }
     }
@@ -103,6 +110,7 @@ impl Snapshot {
         Snapshot {
             parts: self.parts.carried(|p| !moved.contains(p)),
             part_reports: self.part_reports.carried(|(p, _, _)| !moved.contains(p)),
+            part_trends: self.part_trends.carried(|(p, _, _)| !moved.contains(p)),
             inherited: Mutex::new(inherited),
             ..Snapshot::new(loaded)
         }
@@ -118,6 +126,7 @@ impl Snapshot {
             inherited: Mutex::new(self.inherited.lock().expect("not poisoned").clone()),
             parts: self.parts.carried(|_| true),
             part_reports: self.part_reports.carried(|_| true),
+            part_trends: self.part_trends.carried(|_| true),
             worklists: self.worklists.carried(|_| true),
         }
     }
@@ -182,6 +191,23 @@ impl Snapshot {
         self.part_reports.get_or_make(&key, || {
             let referrals = self.part_referrals(part);
             report_of_part(&self.loaded.dataset, period, as_of, &referrals).map(Arc::new)
+        })
+    }
+
+    /// The trends of a team or an ES over a period as of a day (each month
+    /// as known at its end, each quarter at its end or the as-of date),
+    /// made in one pass over their referrals (core's `trends_of_part`), once
+    /// per snapshot and kept by the next while no write touches the part.
+    pub(crate) fn part_trends(
+        &self,
+        part: Part,
+        period: &Period,
+        as_of: Day,
+    ) -> Result<Arc<PartTrends>, ReportError> {
+        let key = (part, period.label.clone(), as_of);
+        self.part_trends.get_or_make(&key, || {
+            let referrals = self.part_referrals(part);
+            trends_of_part(&self.loaded.dataset, period, as_of, &referrals).map(Arc::new)
         })
     }
 

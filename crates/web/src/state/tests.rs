@@ -8,7 +8,7 @@ use super::*;
 use ipstrack_core::Period;
 use ipstrack_core::bundle::{ContactDoc, EmployerContactDoc};
 use ipstrack_core::model::Role;
-use ipstrack_core::report::{PartReport, report_of_part};
+use ipstrack_core::report::{PartReport, PartTrends, report_of_part, trends_of_part};
 use ipstrack_store::Step;
 
 /// A server's state on a store holding the random-101 example, without
@@ -184,6 +184,68 @@ async fn a_save_keeps_the_reports_of_every_part_that_never_held_the_persons_refe
     assert!(!Arc::ptr_eq(&whole_before, &whole_after));
     let made_whole = ipstrack_core::report(&after.dataset, &after.warnings, &fy, fy.end);
     assert_eq!(*whole_after, made_whole.unwrap());
+}
+
+/// Every team and ES of `data` as a part, with their trends over 2024/25
+/// as of 20 January 2025, made (or taken from the cache) in `data`.
+fn every_part_trends(data: &Snapshot) -> Vec<(Part, Arc<PartTrends>)> {
+    let fy = Period::parse("2024/25").unwrap();
+    let as_of = Day::parse("2025-01-20").unwrap();
+    let d = &data.dataset;
+    (0..d.teams.len())
+        .map(|i| Part::Team(ipstrack_core::model::TeamIdx::at(i)))
+        .chain((0..d.staff.len()).map(|i| Part::Specialist(ipstrack_core::model::StaffIdx::at(i))))
+        .map(|p| (p, data.part_trends(p, &fy, as_of).unwrap()))
+        .collect()
+}
+
+/// A part's trends are kept by a save exactly when its reports are, and
+/// equal those made anew from the saved data either way.
+#[tokio::test]
+async fn a_save_keeps_the_trends_of_every_part_that_never_held_the_persons_referrals() {
+    let (state, _dir) = state().await;
+    let id = open_referral(&state);
+    let before = state.data();
+    let made_before = every_part_trends(&before);
+    let saved = contact_stored(&state, &id).await;
+    state.publish(&saved).await;
+    let after = state.data();
+    let moved = moved_parts(&before, &after, &id);
+    let fy = Period::parse("2024/25").unwrap();
+    let as_of = Day::parse("2025-01-20").unwrap();
+    let (mut kept, mut made_again) = (0, 0);
+    for ((part, then), (_, now)) in made_before.iter().zip(every_part_trends(&after)) {
+        let referrals = part.referrals(&after.dataset);
+        let fresh = trends_of_part(&after.dataset, &fy, as_of, &referrals);
+        assert_eq!(*now, fresh.unwrap(), "{part:?}: as if made anew");
+        if moved.contains(part) {
+            assert!(!Arc::ptr_eq(then, &now), "{part:?}: made again");
+            made_again += 1;
+        } else {
+            assert!(Arc::ptr_eq(then, &now), "{part:?} kept");
+            kept += 1;
+        }
+    }
+    assert!(
+        kept > 0 && made_again > 0,
+        "{kept} kept, {made_again} made again"
+    );
+    // An employer contact moves no figure: every part's trends are kept.
+    let es = after.dataset.staff.iter().find(|s| s.role == Role::Es);
+    let doc = employer_contact(es.unwrap().id.clone());
+    state
+        .store
+        .record_employer_contact(&doc, "es1")
+        .await
+        .unwrap();
+    state.publish_employer_contacts().await;
+    let last = state.data();
+    for ((part, then), (_, now)) in every_part_trends(&after)
+        .iter()
+        .zip(every_part_trends(&last))
+    {
+        assert!(Arc::ptr_eq(then, &now), "{part:?} kept");
+    }
 }
 
 #[tokio::test]
