@@ -24,6 +24,7 @@ use super::ledger::{CHUNK, Ledger, Tallied, Window, add_referral, kpis, settle};
 use super::part::{Part, PartReferrals};
 use super::targets::access_to_date;
 use super::{es_fte_on, in_post_in, period_out, window};
+use crate::jobs::Derivation;
 use crate::model::{Dataset, Role, StaffIdx};
 use crate::targets::round_target;
 use crate::time::{Day, Period};
@@ -165,6 +166,7 @@ fn tally_windows<'a>(data: &'a Dataset, at: &[usize], windows: &[Window]) -> Vec
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut ledgers = fresh();
+            let mut room = Derivation::default();
             for &at in chunk {
                 let r = data.referrals[at].as_ref();
                 if !r.is_counted() {
@@ -172,7 +174,7 @@ fn tally_windows<'a>(data: &'a Dataset, at: &[usize], windows: &[Window]) -> Vec
                 }
                 for (ledger, w) in ledgers.iter_mut().zip(windows) {
                     if r.received <= w.as_of {
-                        add_referral(ledger, data, r, w);
+                        add_referral(ledger, &mut room, data, r, w);
                     }
                 }
             }
