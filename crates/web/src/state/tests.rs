@@ -137,12 +137,46 @@ async fn a_reload_read_before_changes_were_followed_leaves_no_change_skipped() {
 /// of its end, made (or taken from the cache) in `data`.
 fn every_part_report(data: &Snapshot) -> Vec<(Part, Arc<PartReport>)> {
     let fy = Period::parse("2024/25").unwrap();
+    every_part(data)
+        .map(|p| (p, data.part_report(p, &fy, fy.end).unwrap()))
+        .collect()
+}
+
+/// Each part's value after a save (`now`) equals one made anew (`fresh`),
+/// and is the very value made before the save (`then`) unless the part is
+/// one the save `moved`; some of each.
+fn kept_unless_moved<T: PartialEq + std::fmt::Debug>(
+    then: &[(Part, Arc<T>)],
+    now: &[(Part, Arc<T>)],
+    moved: &[Part],
+    fresh: impl Fn(Part) -> T,
+) {
+    let (mut kept, mut made_again) = (0, 0);
+    for ((part, then), (_, now)) in then.iter().zip(now) {
+        assert_eq!(**now, fresh(*part), "{part:?}: as if made anew");
+        if moved.contains(part) {
+            assert!(
+                !Arc::ptr_eq(then, now),
+                "{part:?} read the person: made again"
+            );
+            made_again += 1;
+        } else {
+            assert!(Arc::ptr_eq(then, now), "{part:?} kept");
+            kept += 1;
+        }
+    }
+    assert!(
+        kept > 0 && made_again > 0,
+        "{kept} kept, {made_again} made again"
+    );
+}
+
+/// Every team and ES of `data` as a part.
+fn every_part(data: &Snapshot) -> impl Iterator<Item = Part> {
     let d = &data.dataset;
     (0..d.teams.len())
         .map(|i| Part::Team(ipstrack_core::model::TeamIdx::at(i)))
         .chain((0..d.staff.len()).map(|i| Part::Specialist(ipstrack_core::model::StaffIdx::at(i))))
-        .map(|p| (p, data.part_report(p, &fy, fy.end).unwrap()))
-        .collect()
 }
 
 #[tokio::test]
@@ -157,25 +191,9 @@ async fn a_save_keeps_the_reports_of_every_part_that_never_held_the_persons_refe
     state.publish(&saved).await;
     let after = state.data();
     let moved = moved_parts(&before, &after, &id);
-    let (mut kept, mut made_again) = (0, 0);
-    for ((part, then), (_, now)) in made_before.iter().zip(every_part_report(&after)) {
-        let fresh = report_of_part(&after.dataset, &fy, fy.end, &part.referrals(&after.dataset));
-        assert_eq!(*now, fresh.unwrap(), "{part:?}: as if made anew");
-        if moved.contains(part) {
-            assert!(
-                !Arc::ptr_eq(then, &now),
-                "{part:?} read the person: made again"
-            );
-            made_again += 1;
-        } else {
-            assert!(Arc::ptr_eq(then, &now), "{part:?} kept");
-            kept += 1;
-        }
-    }
-    assert!(
-        kept > 0 && made_again > 0,
-        "{kept} kept, {made_again} made again"
-    );
+    kept_unless_moved(&made_before, &every_part_report(&after), &moved, |part| {
+        report_of_part(&after.dataset, &fy, fy.end, &part.referrals(&after.dataset)).unwrap()
+    });
     // The whole service's report is added up again, from the facts the
     // last snapshot kept with the saved referral's derived again: the same
     // as made whole from the new data.
@@ -191,10 +209,7 @@ async fn a_save_keeps_the_reports_of_every_part_that_never_held_the_persons_refe
 fn every_part_trends(data: &Snapshot) -> Vec<(Part, Arc<PartTrends>)> {
     let fy = Period::parse("2024/25").unwrap();
     let as_of = Day::parse("2025-01-20").unwrap();
-    let d = &data.dataset;
-    (0..d.teams.len())
-        .map(|i| Part::Team(ipstrack_core::model::TeamIdx::at(i)))
-        .chain((0..d.staff.len()).map(|i| Part::Specialist(ipstrack_core::model::StaffIdx::at(i))))
+    every_part(data)
         .map(|p| (p, data.part_trends(p, &fy, as_of).unwrap()))
         .collect()
 }
@@ -213,23 +228,9 @@ async fn a_save_keeps_the_trends_of_every_part_that_never_held_the_persons_refer
     let moved = moved_parts(&before, &after, &id);
     let fy = Period::parse("2024/25").unwrap();
     let as_of = Day::parse("2025-01-20").unwrap();
-    let (mut kept, mut made_again) = (0, 0);
-    for ((part, then), (_, now)) in made_before.iter().zip(every_part_trends(&after)) {
-        let referrals = part.referrals(&after.dataset);
-        let fresh = trends_of_part(&after.dataset, &fy, as_of, &referrals);
-        assert_eq!(*now, fresh.unwrap(), "{part:?}: as if made anew");
-        if moved.contains(part) {
-            assert!(!Arc::ptr_eq(then, &now), "{part:?}: made again");
-            made_again += 1;
-        } else {
-            assert!(Arc::ptr_eq(then, &now), "{part:?} kept");
-            kept += 1;
-        }
-    }
-    assert!(
-        kept > 0 && made_again > 0,
-        "{kept} kept, {made_again} made again"
-    );
+    kept_unless_moved(&made_before, &every_part_trends(&after), &moved, |part| {
+        trends_of_part(&after.dataset, &fy, as_of, &part.referrals(&after.dataset)).unwrap()
+    });
     // An employer contact moves no figure: every part's trends are kept.
     let es = after.dataset.staff.iter().find(|s| s.role == Role::Es);
     let doc = employer_contact(es.unwrap().id.clone());
