@@ -402,6 +402,37 @@ pub struct Contact {
     pub mechanism: Option<Mechanism>,
     /// What happened and the next step (personal data: never logged).
     pub note: Option<Box<str>>,
+    /// Where it was held, when recorded (issue 26: the fidelity scale's
+    /// community-based services).
+    pub location: Option<ContactLocation>,
+}
+
+/// Where a contact with a client was held (issue 26): the IPS fidelity
+/// scale's community-based services item counts the contacts held out in
+/// the community, at home or at work against those at the office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContactLocation {
+    /// Out in the community: a café, a library, a jobcentre.
+    Community,
+    /// The client's home.
+    Home,
+    /// The client's workplace (in-work support).
+    Workplace,
+    /// The service's or the mental health team's office.
+    Office,
+    /// By telephone, video or message: not in person.
+    Remote,
+}
+
+impl ContactLocation {
+    /// Held out in the community, at home or at work (the fidelity scale's
+    /// community-based contacts), not at the office or remotely.
+    pub fn in_the_community(self) -> bool {
+        matches!(
+            self,
+            ContactLocation::Community | ContactLocation::Home | ContactLocation::Workplace
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -496,6 +527,43 @@ pub struct Job {
     /// The job held at referral (employed referrals: job retention).
     pub retained: bool,
     pub return_to_work: Option<Day>,
+    /// Pays at least the minimum wage (issue 26: the fidelity scale's
+    /// competitive jobs); `None` when not recorded.
+    pub pays_minimum_wage: Option<bool>,
+    /// Open to anyone, not set aside for people with a disability (issue
+    /// 26: competitive jobs); `None` when not recorded.
+    pub open_to_anyone: Option<bool>,
+    /// Why the job ended, when it has and it was recorded (issue 26).
+    pub end_reason: Option<JobEndReason>,
+}
+
+impl Job {
+    /// A competitive job (the IPS fidelity scale's item): paid at least the
+    /// minimum wage and open to anyone. `None` while either is unrecorded
+    /// and neither is known to fail.
+    pub fn competitive(&self) -> Option<bool> {
+        match (self.pays_minimum_wage, self.open_to_anyone) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        }
+    }
+}
+
+/// Why a job ended (issue 26: the fidelity review's follow-along evidence).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEndReason {
+    /// The person chose to leave (for another job, or not).
+    Resigned,
+    /// The employer ended it for the person's conduct or performance.
+    Dismissed,
+    /// Redundancy, or the business closed.
+    LaidOff,
+    /// A fixed-term or temporary job came to its end.
+    TemporaryEnded,
+    /// The person left because of their health.
+    Health,
+    Other,
 }
 
 /// An NHS number: 10 digits whose last is the modulus-11 check digit of the

@@ -94,6 +94,7 @@ fn bad_1_one_contact_is_checked_like_a_bundles() {
         kind: kind.into(),
         mechanism: mechanism.map(str::to_string),
         note: None,
+        location: None,
     };
     let ok = check_contact(
         "referral r1",

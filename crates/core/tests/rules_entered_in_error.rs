@@ -248,6 +248,7 @@ fn err_1_a_referral_entered_in_error_takes_no_change_but_its_restoring() {
             kind: "remote".into(),
             mechanism: None,
             note: None,
+            location: None,
         });
     let errors = check_referral_change(&old, &contact).unwrap_err();
     assert_eq!(errors.0[0].field, "entered_in_error");

@@ -342,6 +342,7 @@ fn contact_notes_and_a_self_employments_evidence_go_out_and_come_back() {
         kind: "face_to_face".into(),
         mechanism: None,
         note: Some("CV done; next: the Co-op".into()),
+        location: None,
     }]);
     r.jobs = Some(vec![ipstrack_core::bundle::JobDoc {
         id: "j1".into(),
@@ -356,6 +357,9 @@ fn contact_notes_and_a_self_employments_evidence_go_out_and_come_back() {
         self_employment_evidence: Some("UTR seen".into()),
         retained: Some(false),
         return_to_work: None,
+        pays_minimum_wage: None,
+        open_to_anyone: None,
+        end_reason: None,
     }]);
     let base = staff_only(&doc);
     let sheets = read_workbook("x.xlsx", &caseload_xlsx(&doc, &mapping).unwrap()).unwrap();

@@ -65,6 +65,7 @@ async fn filled_with_everything(store: &Store) -> BundleDoc {
         kind: "remote".into(),
         mechanism: Some("telephone".into()),
         note: Some("Talked about the interview".into()),
+        location: None,
     };
     store
         .change_referral_once(

@@ -28,6 +28,7 @@ fn contact(n: u64) -> ContactDoc {
         kind: "remote".into(),
         mechanism: None,
         note: None,
+        location: None,
     }
 }
 

@@ -107,6 +107,7 @@ async fn err_1_marking_and_restoring_a_referral_round_trips_on_both_databases() 
             kind: "remote".into(),
             mechanism: None,
             note: None,
+            location: None,
         });
         assert!(matches!(
             store.change_referral(&id, &contact, "es1").await,

@@ -80,6 +80,7 @@ async fn contact_mechanisms_round_trip_and_are_checked_on_data_entry() {
         kind: kind.into(),
         mechanism: mechanism.map(str::to_string),
         note: None,
+        location: None,
     };
     each_database(async |store, db| {
         let mut bundle = example_bundle("caseload");

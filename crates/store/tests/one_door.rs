@@ -44,6 +44,9 @@ fn job(employer: impl Into<String>, start: &str, hours: u64) -> JobDoc {
         self_employment_evidence: None,
         retained: None,
         return_to_work: None,
+        pays_minimum_wage: None,
+        open_to_anyone: None,
+        end_reason: None,
     }
 }
 
@@ -110,6 +113,7 @@ async fn bad_1_every_write_stores_text_as_the_loader_reads_it() {
                     kind: "face_to_face ".into(),
                     mechanism: None,
                     note: Some("  met at the café \n".into()),
+                    location: None,
                 }),
                 "es1",
             )
@@ -252,8 +256,8 @@ proptest! {
                 date: "2024-06-03".into(),
                 kind: "remote".into(),
                 mechanism: None,
-                note: Some(note.clone()),
-            });
+                note: Some(note.clone()), location: None,
+});
             let job = Step::Job(job(employer.clone(), "2024-06-10", 10));
             let mut accepted = Vec::new();
             for step in [contact, job] {

@@ -57,6 +57,7 @@ async fn run(path: &std::path::Path) {
             kind: "remote".into(),
             mechanism: None,
             note: None,
+            location: None,
         };
         let t = Instant::now();
         store

@@ -3,7 +3,7 @@
 
 use super::document::ContactDoc;
 use super::errors::{BundleErrors, Checker};
-use super::vocabulary::{CONTACT_KINDS, MECHANISMS, name_of, value_of};
+use super::vocabulary::{CONTACT_KINDS, CONTACT_LOCATIONS, MECHANISMS, name_of, value_of};
 use crate::model::*;
 use crate::time::Day;
 
@@ -48,6 +48,16 @@ pub(super) fn check_contact_doc(
         );
         return None;
     }
+    let location = match k.location.as_deref().map(str::trim) {
+        None => None,
+        Some(text) => match value_of(&CONTACT_LOCATIONS, text) {
+            Some(l) => Some(l),
+            None => {
+                c.enumeration(&format!("{}.location", field()), text, &CONTACT_LOCATIONS);
+                return None;
+            }
+        },
+    };
     let note = match &k.note {
         None => None,
         Some(_) => c.note(&format!("{}.note", field()), &k.note).ok()?,
@@ -57,6 +67,7 @@ pub(super) fn check_contact_doc(
         kind: kind?,
         mechanism,
         note,
+        location,
     })
 }
 

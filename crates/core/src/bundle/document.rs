@@ -365,6 +365,10 @@ pub struct ContactDoc {
     /// [`MAX_NOTE_CHARS`](super::MAX_NOTE_CHARS)); omitted when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Where it was held ([`CONTACT_LOCATIONS`](super::CONTACT_LOCATIONS),
+    /// issue 26); omitted when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -446,4 +450,16 @@ pub struct JobDoc {
     pub retained: Option<bool>,
     #[serde(default)]
     pub return_to_work: Option<String>,
+    /// Pays at least the minimum wage (issue 26: competitive jobs); omitted
+    /// when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pays_minimum_wage: Option<bool>,
+    /// Open to anyone, not set aside for people with a disability (issue
+    /// 26); omitted when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_to_anyone: Option<bool>,
+    /// Why the job ended ([`JOB_END_REASONS`](super::JOB_END_REASONS),
+    /// issue 26); only with an `end`; omitted when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<String>,
 }

@@ -6,7 +6,7 @@ use super::document::JobDoc;
 use super::errors::Checker;
 use super::limits;
 use super::text::TextRule;
-use super::vocabulary::{JOB_TYPES, REGISTRATIONS};
+use super::vocabulary::{JOB_END_REASONS, JOB_TYPES, REGISTRATIONS};
 use crate::model::*;
 
 /// One job as stored, or `None` after an error naming the field.
@@ -78,6 +78,17 @@ pub(super) fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
         j.self_employment_evidence.as_deref(),
         TextRule::line(limits::EVIDENCE_CHARS),
     );
+    let end_reason = j
+        .end_reason
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .and_then(|t| c.enumeration("end_reason", t, &JOB_END_REASONS));
+    if end_reason.is_some() && j.end.as_deref().is_none_or(|e| e.trim().is_empty()) {
+        c.error(
+            "end_reason",
+            "end_reason is given but the job has no end: record the day it ended too".to_string(),
+        );
+    }
     if c.errors.len() != before {
         return None;
     }
@@ -94,5 +105,8 @@ pub(super) fn check_job(c: &mut Checker, j: &JobDoc) -> Option<Job> {
         self_employment_evidence: evidence.ok()?.map(Box::from),
         retained: j.retained.unwrap_or(false),
         return_to_work,
+        pays_minimum_wage: j.pays_minimum_wage,
+        open_to_anyone: j.open_to_anyone,
+        end_reason,
     })
 }

@@ -247,6 +247,9 @@ mod tests {
             self_employment_evidence: None,
             retained: Some(false),
             return_to_work: None,
+            pays_minimum_wage: None,
+            open_to_anyone: None,
+            end_reason: None,
         }]);
         let mut incoming = referral();
         incoming.contacts = Some(vec![contact("2024-05-01"), contact("2024-05-15")]);

@@ -58,8 +58,9 @@ pub use reading::{parse_document, read_bundle};
 pub use text::{MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, TextProblem, TextRule, read_text};
 pub use validation::{canonical, validate};
 pub use vocabulary::{
-    AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS,
-    GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES, accepts, value_of,
+    AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, CONTACT_LOCATIONS, DECISIONS,
+    EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_END_REASONS, JOB_TYPES, MECHANISMS,
+    REGISTRATIONS, ROLES, accepts, value_of,
 };
 pub use warnings::{Warning, referral_warnings, warnings};
 pub use writing::{employer_contact_document, hours_number, referral_document, to_document};

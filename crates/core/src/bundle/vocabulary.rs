@@ -25,6 +25,14 @@ pub const MECHANISMS: [(&str, Mechanism); 6] = [
     ("text_message", Mechanism::TextMessage),
     ("other", Mechanism::Other),
 ];
+/// Where a contact was held (issue 26).
+pub const CONTACT_LOCATIONS: [(&str, ContactLocation); 5] = [
+    ("community", ContactLocation::Community),
+    ("home", ContactLocation::Home),
+    ("workplace", ContactLocation::Workplace),
+    ("office", ContactLocation::Office),
+    ("remote", ContactLocation::Remote),
+];
 pub const ENGAGEMENTS: [(&str, Engagement); 3] = [
     ("seeking_work", Engagement::SeekingWork),
     ("in_work_support", Engagement::InWorkSupport),
@@ -53,6 +61,15 @@ pub const JOB_TYPES: [(&str, JobType); 5] = [
 pub const REGISTRATIONS: [(&str, Registration); 2] = [
     ("sole_trader", Registration::SoleTrader),
     ("company", Registration::Company),
+];
+/// Why a job ended (issue 26).
+pub const JOB_END_REASONS: [(&str, JobEndReason); 6] = [
+    ("resigned", JobEndReason::Resigned),
+    ("dismissed", JobEndReason::Dismissed),
+    ("laid_off", JobEndReason::LaidOff),
+    ("temporary_ended", JobEndReason::TemporaryEnded),
+    ("health", JobEndReason::Health),
+    ("other", JobEndReason::Other),
 ];
 
 pub const EMPLOYER_CONTACT_KINDS: [(&str, EmployerContactKind); 3] = [

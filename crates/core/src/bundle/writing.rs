@@ -9,8 +9,9 @@ use super::document::{
     ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 use super::vocabulary::{
-    AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, DECISIONS, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS,
-    GROUPS, JOB_TYPES, MECHANISMS, REGISTRATIONS, ROLES, name_of,
+    AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, CONTACT_LOCATIONS, DECISIONS,
+    EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_END_REASONS, JOB_TYPES, MECHANISMS,
+    REGISTRATIONS, ROLES, name_of,
 };
 use crate::model::*;
 use crate::policy::Policy;
@@ -179,6 +180,7 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                     kind: name_of(&CONTACT_KINDS, k.kind).into(),
                     mechanism: k.mechanism.map(|m| name_of(&MECHANISMS, m).into()),
                     note: k.note.as_deref().map(str::to_string),
+                    location: k.location.map(|l| name_of(&CONTACT_LOCATIONS, l).into()),
                 })
                 .collect(),
         ),
@@ -240,6 +242,9 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
                         .map(str::to_string),
                     retained: Some(j.retained),
                     return_to_work: day_text(j.return_to_work),
+                    pays_minimum_wage: j.pays_minimum_wage,
+                    open_to_anyone: j.open_to_anyone,
+                    end_reason: j.end_reason.map(|r| name_of(&JOB_END_REASONS, r).into()),
                 })
                 .collect(),
         ),

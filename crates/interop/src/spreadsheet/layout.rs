@@ -174,6 +174,10 @@ fn tables(doc: &BundleDoc, mapping: &Mapping) -> Vec<Written> {
                                 .as_deref()
                                 .map_or(Out::Empty, |m| word("mechanism", m)),
                             "note" => text(&c.note),
+                            "location" => c
+                                .location
+                                .as_deref()
+                                .map_or(Out::Empty, |l| word("location", l)),
                             _ => Out::Empty,
                         });
                     }
@@ -333,6 +337,15 @@ fn caseload_rows(
                 },
             ),
             "return_to_work" => date(&j.return_to_work),
+            "pays_minimum_wage" | "open_to_anyone" => {
+                let answer = if f == "pays_minimum_wage" {
+                    j.pays_minimum_wage
+                } else {
+                    j.open_to_anyone
+                };
+                answer.map_or(Out::Empty, |yes| word(f, if yes { "yes" } else { "no" }))
+            }
+            "job_end_reason" => j.end_reason.as_deref().map_or(Out::Empty, |r| word(f, r)),
             other => referral(other),
         });
     }

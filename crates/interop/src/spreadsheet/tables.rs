@@ -112,7 +112,7 @@ impl Table {
         ];
         match self {
             Table::Caseload => {
-                const F: [Field; 35] = [
+                const F: [Field; 38] = [
                     f("referral", Text, false),
                     f("client", Text, true),
                     f("nhs_number", Text, false),
@@ -148,11 +148,14 @@ impl Table {
                     f("self_employment_evidence", Text, false),
                     f("retained", YesNo, false),
                     f("return_to_work", Date, false),
+                    f("pays_minimum_wage", YesNo, false),
+                    f("open_to_anyone", YesNo, false),
+                    f("job_end_reason", Value("job_end_reason"), false),
                 ];
                 &F
             }
             Table::Contacts => {
-                const F: [Field; 7] = [
+                const F: [Field; 8] = [
                     KEYS[0],
                     KEYS[1],
                     KEYS[2],
@@ -160,6 +163,7 @@ impl Table {
                     f("kind", Value("contact_kind"), true),
                     f("mechanism", Value("mechanism"), false),
                     f("note", Text, false),
+                    f("location", Value("contact_location"), false),
                 ];
                 &F
             }
@@ -247,7 +251,7 @@ impl Table {
 
 /// The value lists and the values each may take (the bundle's own words; for
 /// gender and ethnic category, the NHS Data Dictionary codes the bundle holds).
-pub(crate) const VALUE_LISTS: [(&str, &[&str]); 12] = [
+pub(crate) const VALUE_LISTS: [(&str, &[&str]); 14] = [
     ("status_at_referral", &["unemployed", "employed"]),
     (
         "job_type",
@@ -285,6 +289,21 @@ pub(crate) const VALUE_LISTS: [(&str, &[&str]); 12] = [
         ],
     ),
     ("registration", &["sole_trader", "company"]),
+    (
+        "contact_location",
+        &["community", "home", "workplace", "office", "remote"],
+    ),
+    (
+        "job_end_reason",
+        &[
+            "resigned",
+            "dismissed",
+            "laid_off",
+            "temporary_ended",
+            "health",
+            "other",
+        ],
+    ),
     ("check_source", &["payslip", "employer", "client", "other"]),
     ("employer_contact_kind", &["visit", "call", "email"]),
     ("yes_no", &["yes", "no"]),

@@ -232,5 +232,6 @@ pub fn remote_contact(month: u32, n: usize) -> ipstrack_core::bundle::ContactDoc
         kind: "remote".into(),
         mechanism: None,
         note: None,
+        location: None,
     }
 }

@@ -204,6 +204,7 @@ fn action_form(
                 (select(form, "contact", "mechanism", "How it was held (optional)", &options(&[
                     ("", "Not recorded"), ("face_to_face", "Face to face"), ("telephone", "Telephone"), ("video", "Video"),
                     ("email", "Email"), ("text_message", "Text message"), ("other", "Other")])))
+                (select(form, "contact", "location", "Where it was held (optional)", &options(&crate::referrals::LOCATION_CHOICES)))
                 (textarea(form, "contact", "note", "Note: what happened, next step (optional)", ipstrack_core::bundle::MAX_NOTE_CHARS))
             },
             "Save contact",
@@ -222,6 +223,8 @@ fn action_form(
                 (field(form, "job", "employer", "Employer", "text", None))
                 (field(form, "job", "start", "Start date", "date", Some(max)))
                 (field(form, "job", "hours_per_week", "Hours per week", "text", None))
+                (select(form, "job", "minimum_wage", "Does it pay at least the minimum wage?", &options(&crate::referrals::YES_NO_CHOICES)))
+                (select(form, "job", "open_to_anyone", "Is it open to anyone, not set aside for disabled people?", &options(&crate::referrals::YES_NO_CHOICES)))
                 @if r.status_at_referral == Group::Employed {
                     @let retained = form.form == "job" && form.values.iter().any(|(k, v)| k == "retained" && v == "yes");
                     div class="field" {

@@ -22,6 +22,9 @@ pub(crate) struct ContactFormData {
     /// How it was held; empty (or absent) when not recorded.
     #[serde(default)]
     mechanism: String,
+    /// Where it was held (issue 26); empty when not recorded.
+    #[serde(default)]
+    location: String,
     /// What happened, next step (optional).
     #[serde(default)]
     note: String,
@@ -64,6 +67,13 @@ pub(crate) async fn add_contact(
             _ => {}
         }
     }
+    let location = (!form.location.is_empty()).then(|| form.location.clone());
+    if location
+        .as_deref()
+        .is_some_and(|l| !accepts(&bundle::CONTACT_LOCATIONS, l))
+    {
+        errors.push(("location", "Select where the contact was held".into()));
+    }
     // The note read as core reads it, in the form's words.
     if let Err(problem) = bundle::read_text(&form.note, bundle::TextRule::lines(MAX_NOTE_CHARS)) {
         errors.push(("note", format!("The note {}", problem.words())));
@@ -73,6 +83,7 @@ pub(crate) async fn add_contact(
         kind: form.kind.clone(),
         mechanism,
         note: Some(form.note.trim().to_string()).filter(|n| !n.is_empty()),
+        location: location.clone(),
     };
     // A correction from the contact's edit form.
     if let Ok(index) = form.edit.trim().parse::<usize>() {

@@ -37,6 +37,7 @@ fn stored_values(
                 ("date", c.date),
                 ("kind", c.kind),
                 ("mechanism", text(&c.mechanism)),
+                ("location", text(&c.location)),
                 ("note", text(&c.note)),
             ]
         }
@@ -282,6 +283,7 @@ fn entry_html(
             (select(form, kind, "mechanism", "How it was held (optional)", &options(&[
                 ("", "Not recorded"), ("face_to_face", "Face to face"), ("telephone", "Telephone"), ("video", "Video"),
                 ("email", "Email"), ("text_message", "Text message"), ("other", "Other")])))
+            (select(form, kind, "location", "Where it was held (optional)", &options(&crate::referrals::LOCATION_CHOICES)))
             (textarea(form, kind, "note", "Note: what happened, next step (optional)", ipstrack_core::bundle::MAX_NOTE_CHARS))
         },
         "hold" => html! {

@@ -20,7 +20,8 @@ use crate::error::{WebError, WebResult};
 use crate::extract::{ReferralForm, SignedIn, referral_in_scope};
 use crate::referrals::write::{OUT_OF_DATE, as_stored, seen_version};
 use crate::referrals::{
-    FieldErrors, NOT_REGISTERED, REGISTRATION_CHOICES, form_date, hours_field, self_employment,
+    END_REASON_CHOICES, FieldErrors, NOT_REGISTERED, REGISTRATION_CHOICES, YES_NO_CHOICES,
+    form_date, hours_field, self_employment, yes_no,
 };
 use crate::saved::saved_redirect_on;
 use crate::ui::form::{FormState, error_summary, field, options, select};
@@ -64,6 +65,15 @@ pub(crate) struct JobEditForm {
     retained: String,
     #[serde(default)]
     return_to_work: String,
+    /// `yes`, `no` or empty (not known): pays at least the minimum wage.
+    #[serde(default)]
+    minimum_wage: String,
+    /// `yes`, `no` or empty (not known): open to anyone.
+    #[serde(default)]
+    open_to_anyone: String,
+    /// Why the job ended (core's `JOB_END_REASONS`); empty when not recorded.
+    #[serde(default)]
+    end_reason: String,
     /// The one task the form was opened for (`end`, `hours`), if any.
     #[serde(default, skip_serializing)]
     task: String,
@@ -79,13 +89,22 @@ pub(crate) struct JobTask {
 /// and its button: ending the job, or confirming 4 hours of paid work.
 fn task_of(task: &str) -> Option<(&'static [&'static str], &'static str, &'static str)> {
     match task {
-        "end" => Some((&["end"], "End", "Save the end of the job")),
+        "end" => Some((&["end", "end_reason"], "End", "Save the end of the job")),
         "hours" => Some((
             &["four_hours_confirmed", "week1", "week2", "week3", "week4"],
             "Confirm 4 hours of",
             "Save",
         )),
         _ => None,
+    }
+}
+
+/// A yes-or-no answer in the form's words (empty: not known).
+fn yes_no_text(answer: Option<bool>) -> String {
+    match answer {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
     }
 }
 
@@ -131,6 +150,9 @@ impl JobEditForm {
                 String::new()
             },
             return_to_work: text(&j.return_to_work),
+            minimum_wage: yes_no_text(j.pays_minimum_wage),
+            open_to_anyone: yes_no_text(j.open_to_anyone),
+            end_reason: text(&j.end_reason),
             task: String::new(),
         }
     }
@@ -228,6 +250,30 @@ impl JobEditForm {
         }
         let (registration, evidence) =
             self_employment(&self.kind, &self.registration, &self.evidence, errors);
+        let mut answer = |name: &'static str, text: &str, question: &str| {
+            yes_no(text)
+                .map_err(|()| errors.push((name, format!("Select whether {question}"))))
+                .unwrap_or_default()
+        };
+        let pays_minimum_wage = answer(
+            "minimum_wage",
+            &self.minimum_wage,
+            "the job pays at least the minimum wage",
+        );
+        let open_to_anyone = answer(
+            "open_to_anyone",
+            &self.open_to_anyone,
+            "the job is open to anyone",
+        );
+        let end_reason = Some(self.end_reason.trim()).filter(|r| !r.is_empty());
+        if end_reason.is_some_and(|r| !accepts(&bundle::JOB_END_REASONS, r)) {
+            errors.push(("end_reason", "Select why the job ended".into()));
+        } else if end_reason.is_some() && self.end.trim().is_empty() {
+            errors.push((
+                "end_reason",
+                "Enter the last day worked, or leave why the job ended as not recorded".into(),
+            ));
+        }
         JobDoc {
             id: String::new(),
             kind: self.kind.clone(),
@@ -244,6 +290,9 @@ impl JobEditForm {
                 .then_some(return_to_work)
                 .flatten()
                 .map(|d| d.to_string()),
+            pays_minimum_wage,
+            open_to_anyone,
+            end_reason: end_reason.map(str::to_string),
         }
     }
 }
@@ -416,7 +465,10 @@ fn job_html(
                 (field(state, "job", "employer", "Employer", "text", None))
                 (field(state, "job", "start", "Start date", "date", Some(&max)))
                 (field(state, "job", "end", "Last day worked (empty: still in work)", "date", Some(&max)))
+                (select(state, "job", "end_reason", "If it has ended: why", &options(&END_REASON_CHOICES)))
                 (field(state, "job", "hours_per_week", "Hours per week (usual)", "text", None))
+                (select(state, "job", "minimum_wage", "Does it pay at least the minimum wage?", &options(&YES_NO_CHOICES)))
+                (select(state, "job", "open_to_anyone", "Is it open to anyone, not set aside for disabled people?", &options(&YES_NO_CHOICES)))
                 fieldset {
                     legend { "Hours worked in each of the first four weeks (zero-hours and self-employed work)" }
                     @for n in 1..=4 {
@@ -475,6 +527,9 @@ fn task_html(
         "four_hours_confirmed",
         "retained",
         "return_to_work",
+        "minimum_wage",
+        "open_to_anyone",
+        "end_reason",
     ];
     layout(
         v,
@@ -493,6 +548,7 @@ fn task_html(
                 }
                 @if task == "end" {
                     (crate::ui::form::date_input(state, "job", "end", "Last day worked", None))
+                    (select(state, "job", "end_reason", "Why it ended (optional)", &options(&END_REASON_CHOICES)))
                 } @else {
                     p { "A job counts once the person has worked 4 hours of paid work: the day that was confirmed, and for zero-hours or self-employed work the hours of each of the first four weeks if you have them." }
                     (field(state, "job", "four_hours_confirmed", "Date 4 hours of paid work were confirmed", "date", Some(&max)))

@@ -57,7 +57,7 @@ pub(crate) fn routes() -> Router<Shared> {
 }
 
 /// The names of the referral forms' fields that core's checks can name.
-const FORM_FIELDS: [&str; 18] = [
+const FORM_FIELDS: [&str; 22] = [
     "date",
     "source",
     "agreed_by",
@@ -76,6 +76,10 @@ const FORM_FIELDS: [&str; 18] = [
     "four_hours_confirmed",
     "self_employment_evidence",
     "return_to_work",
+    "location",
+    "pays_minimum_wage",
+    "open_to_anyone",
+    "end_reason",
 ];
 
 /// A store's BAD-1 refusal on the form that made it: each error beside the
@@ -170,6 +174,48 @@ pub(crate) const REGISTRATION_CHOICES: [(&str, &str); 4] = [
     ("company", "Limited company"),
     (NOT_REGISTERED, "Not yet registered"),
 ];
+
+/// Where a contact was held, in the form's words (issue 26; core's
+/// `CONTACT_LOCATIONS`, with "not recorded").
+pub(crate) const LOCATION_CHOICES: [(&str, &str); 6] = [
+    ("", "Not recorded"),
+    ("community", "In the community (a café, library, jobcentre)"),
+    ("home", "At their home"),
+    ("workplace", "At their workplace"),
+    ("office", "At the office"),
+    ("remote", "Not in person (phone, video, message)"),
+];
+
+/// Why a job ended, in the form's words (issue 26; core's
+/// `JOB_END_REASONS`, with "not recorded").
+pub(crate) const END_REASON_CHOICES: [(&str, &str); 7] = [
+    ("", "Not recorded"),
+    ("resigned", "They chose to leave"),
+    ("dismissed", "The employer dismissed them"),
+    ("laid_off", "Redundancy, or the business closed"),
+    (
+        "temporary_ended",
+        "A temporary or fixed-term job came to its end",
+    ),
+    ("health", "They left because of their health"),
+    ("other", "Another reason"),
+];
+
+/// A yes-or-no question a form may leave unanswered (issue 26's competitive
+/// job questions).
+pub(crate) const YES_NO_CHOICES: [(&str, &str); 3] =
+    [("", "Not known"), ("yes", "Yes"), ("no", "No")];
+
+/// A yes-or-no answer as typed: `Ok(None)` when not answered, `Err` for
+/// anything but the form's words.
+pub(crate) fn yes_no(text: &str) -> Result<Option<bool>, ()> {
+    match text.trim() {
+        "" => Ok(None),
+        "yes" => Ok(Some(true)),
+        "no" => Ok(Some(false)),
+        _ => Err(()),
+    }
+}
 
 /// The form's word for self-employment not yet registered (stored as none).
 pub(crate) const NOT_REGISTERED: &str = "not_registered";

@@ -39,6 +39,7 @@ async fn contact_stored(state: &AppState, id: &str) -> ipstrack_store::Saved {
         kind: "remote".into(),
         mechanism: None,
         note: None,
+        location: None,
     };
     let step = Step::Contact(contact);
     state.store.change_referral(id, &step, "es1").await.unwrap()

@@ -149,6 +149,7 @@ async fn an_import_while_the_server_runs_is_shown_and_not_reverted() {
             kind: "in_work_support".into(),
             mechanism: None,
             note: None,
+            location: None,
         });
     w.store.import(&bundle, "cli:test").await.unwrap();
     eventually(&w.app, &format!("{referral}/timeline"), &es1, |p| {

@@ -268,6 +268,11 @@ impl Reader<'_> {
                 Some(Value::Hours(h)) => Some(hours_number(*h)),
                 _ => None,
             };
+            // A yes-or-no cell left empty: not known.
+            let yes_no = |f: &str| match row.get(t, f) {
+                Some(Value::Bool(b)) => Some(*b),
+                _ => None,
+            };
             jobs.push(JobDoc {
                 id: job_id,
                 kind,
@@ -281,6 +286,9 @@ impl Reader<'_> {
                 self_employment_evidence: text("self_employment_evidence"),
                 retained: Some(matches!(row.get(t, "retained"), Some(Value::Bool(true)))),
                 return_to_work: text("return_to_work"),
+                pays_minimum_wage: yes_no("pays_minimum_wage"),
+                open_to_anyone: yes_no("open_to_anyone"),
+                end_reason: text("job_end_reason"),
             });
         }
         jobs
@@ -299,6 +307,7 @@ impl Reader<'_> {
                                 kind: text(r, "kind")?,
                                 mechanism: text(r, "mechanism"),
                                 note: text(r, "note"),
+                                location: text(r, "location"),
                             })
                         })
                         .collect(),

@@ -58,6 +58,7 @@ impl ChildRows {
                 Value::text(&x.kind),
                 Value::opt_text(&x.mechanism),
                 Value::opt_text(&x.note),
+                Value::opt_text(&x.location),
             ]);
         }
         for (p, x) in r.holds.iter().flatten().enumerate() {
@@ -123,6 +124,9 @@ impl ChildRows {
                 Value::int(i64::from(j.retained.unwrap_or(false))),
                 Value::opt_text(&j.return_to_work),
                 Value::opt_text(&j.self_employment_evidence),
+                Value::Int(j.pays_minimum_wage.map(i64::from)),
+                Value::Int(j.open_to_anyone.map(i64::from)),
+                Value::opt_text(&j.end_reason),
             ]);
         }
     }
@@ -145,6 +149,7 @@ impl ChildRows {
                 "kind",
                 "mechanism",
                 "note",
+                "location",
             ],
             &self.contacts,
         )
@@ -216,6 +221,9 @@ impl ChildRows {
                 "retained",
                 "return_to_work",
                 "self_employment_evidence",
+                "pays_minimum_wage",
+                "open_to_anyone",
+                "end_reason",
             ],
             &self.jobs,
         )

@@ -108,14 +108,14 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
             .get_or_insert_default()
             .push(TransferDoc { date, es });
     }
-    let contacts: Vec<(Text, Text, Text, Maybe, Maybe)> = rows(
+    let contacts: Vec<(Text, Text, Text, Maybe, Maybe, Maybe)> = rows(
         conn,
         "contacts",
-        "referral_id, date, kind, mechanism, note",
+        "referral_id, date, kind, mechanism, note, location",
         ORDER,
     )
     .await?;
-    for (id, date, kind, mechanism, note) in contacts {
+    for (id, date, kind, mechanism, note, location) in contacts {
         docs[at(&id)?]
             .contacts
             .get_or_insert_default()
@@ -124,6 +124,7 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
                 kind,
                 mechanism,
                 note,
+                location,
             });
     }
     let holds: Vec<(Text, Text, Maybe)> =
@@ -209,13 +210,16 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
         i64,
         Maybe,
         Maybe,
+        Option<i64>,
+        Option<i64>,
+        Maybe,
     );
     let jobs: Vec<JobRow> = rows(
         conn,
         "jobs",
         "referral_id, id, type, employer, start_date, end_date, hours_per_week, weekly_hours, \
          four_hours_confirmed, self_employment_registration, retained, return_to_work, \
-         self_employment_evidence",
+         self_employment_evidence, pays_minimum_wage, open_to_anyone, end_reason",
         ORDER,
     )
     .await?;
@@ -233,6 +237,9 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
         retained,
         rtw,
         evidence,
+        minimum_wage,
+        open_to_anyone,
+        end_reason,
     ) in jobs
     {
         let weekly_hours = weekly
@@ -254,6 +261,9 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
             self_employment_evidence: evidence,
             retained: Some(retained == 1),
             return_to_work: rtw,
+            pays_minimum_wage: minimum_wage.map(|v| v == 1),
+            open_to_anyone: open_to_anyone.map(|v| v == 1),
+            end_reason,
         });
     }
     Ok(docs)
@@ -309,8 +319,9 @@ SELECT json_group_array(json(doc)) FROM (
                                              'reviews', json(COALESCE(r.plan_reviews, '[]')),
                                              'agreed_with_clinical_team',
                                              CASE r.plan_agreed WHEN 1 THEN json('true') WHEN 0 THEN json('false') END) END,
-    'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note))
-                      FROM (SELECT date, kind, mechanism, note FROM contacts WHERE referral_id = r.id ORDER BY position))),
+    'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note,
+                                                         'location', location))
+                      FROM (SELECT date, kind, mechanism, note, location FROM contacts WHERE referral_id = r.id ORDER BY position))),
     'holds', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date))
                    FROM (SELECT start_date, end_date FROM holds WHERE referral_id = r.id ORDER BY position))),
     'waiting_list', json((SELECT json_group_array(json_object('start', start_date, 'end', end_date,
@@ -339,7 +350,10 @@ SELECT json_group_array(json(doc)) FROM (
                     'self_employment_registration', self_employment_registration,
                     'self_employment_evidence', self_employment_evidence,
                     'retained', json(CASE WHEN retained = 1 THEN 'true' ELSE 'false' END),
-                    'return_to_work', return_to_work))
+                    'return_to_work', return_to_work,
+                    'pays_minimum_wage', CASE pays_minimum_wage WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+                    'open_to_anyone', CASE open_to_anyone WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+                    'end_reason', end_reason))
                   FROM (SELECT * FROM jobs WHERE referral_id = r.id ORDER BY position)))
   ) AS doc
   FROM referrals r ORDER BY r.position
@@ -359,7 +373,8 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
                                                    'reviews', COALESCE(r.plan_reviews, '[]')::json,
                                                    'agreed_with_clinical_team',
                                                    CASE r.plan_agreed WHEN 1 THEN true WHEN 0 THEN false END) END,
-    'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note) ORDER BY position)
+    'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note,
+                                                            'location', location) ORDER BY position)
                           FROM contacts WHERE referral_id = r.id), '[]'::json),
     'holds', COALESCE((SELECT json_agg(json_build_object('start', start_date, 'end', end_date) ORDER BY position)
                        FROM holds WHERE referral_id = r.id), '[]'::json),
@@ -389,7 +404,10 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
                         'self_employment_registration', self_employment_registration,
                         'self_employment_evidence', self_employment_evidence,
                         'retained', retained = 1,
-                        'return_to_work', return_to_work) ORDER BY position)
+                        'return_to_work', return_to_work,
+                        'pays_minimum_wage', CASE pays_minimum_wage WHEN 1 THEN true WHEN 0 THEN false END,
+                        'open_to_anyone', CASE open_to_anyone WHEN 1 THEN true WHEN 0 THEN false END,
+                        'end_reason', end_reason) ORDER BY position)
                       FROM jobs WHERE referral_id = r.id), '[]'::json)
   ) AS doc
   FROM referrals r ORDER BY r.position
