@@ -370,7 +370,7 @@ pub(crate) async fn save_job(
         return stale(OUT_OF_DATE).await;
     };
     let step = Step::Edit {
-        edit: Edit::Replace(Replacement::Job(index, doc)),
+        edit: Edit::Replace(Replacement::Job(index, Box::new(doc))),
         seen_version,
     };
     match state

@@ -95,7 +95,8 @@ pub enum Replacement {
     Engagement(usize, EngagementDoc),
     Decision(usize, DecisionDoc),
     Transfer(usize, TransferDoc),
-    Job(usize, JobDoc),
+    /// Boxed: a job is the largest entry by far.
+    Job(usize, Box<JobDoc>),
     InWorkCheck(usize, InWorkCheckDoc),
 }
 
@@ -168,7 +169,7 @@ fn apply_edit(doc: &mut ReferralDoc, edit: Edit) -> Result<()> {
                         Some(old) => j.id = old.id.clone(),
                         None => return Err(StoreError::NotFound("entry".into())),
                     }
-                    put(&mut doc.jobs, i, j)
+                    put(&mut doc.jobs, i, *j)
                 }
             };
             if !replaced {
