@@ -1,8 +1,7 @@
 //! The ledger: each referral's facts credited to its ES, their team and the
 //! service, and the KPI blocks made from it.
 
-use rayon::prelude::*;
-
+use super::chunks::{Stage, fetch_ahead, in_chunks};
 use super::figures::{ByGroup, Caseload, Kpis, Rate, Sustained, SustainmentRate};
 use crate::attribution::assigned_on;
 use crate::caseload::status_on;
@@ -165,6 +164,25 @@ impl<'a> Ledger<'a> {
             people: Vec::new(),
             cohort: Vec::new(),
         }
+    }
+
+    /// The ledgers of the same data added together in one pass, room made
+    /// once: each person and cohort entry is copied once (a tree of
+    /// pairwise merges copied them again at each level).
+    pub(super) fn sum(data: &'a Dataset, ledgers: Vec<Ledger<'a>>) -> Ledger<'a> {
+        let mut ledgers = ledgers.into_iter();
+        let Some(mut all) = ledgers.next() else {
+            return Ledger::new(data);
+        };
+        let rest: Vec<Ledger<'a>> = ledgers.collect();
+        all.people
+            .reserve(rest.iter().map(|l| l.people.len()).sum());
+        all.cohort
+            .reserve(rest.iter().map(|l| l.cohort.len()).sum());
+        for ledger in rest {
+            all.merge(ledger);
+        }
+        all
     }
 
     /// Adds another ledger of the same data to this one.
@@ -339,108 +357,24 @@ pub(super) fn tally<'a>(data: &'a Dataset, among: Among<'a>, w: &Window) -> Tall
     settle(ledger, w)
 }
 
-/// How many records one thread adds to a ledger of its own before the
-/// ledgers are added together.
-pub(super) const CHUNK: usize = 4_096;
-
-/// A ledger of `items`, each added by `add`: chunks of them on the
-/// machine's threads side by side (rayon), each into a ledger of its own
-/// (with room to derive a referral in, reused through the chunk), then the
-/// ledgers added together. `fetch_ahead` is told of each item a few before
-/// it is added (see [`fetch_ahead`]). The order of people and cohort entries
-/// does not matter: both are sorted before they are counted.
+/// A ledger of `items`, each added by `add`: chunks of them side by side
+/// ([`in_chunks`]), each into a ledger of its own (with room to derive a
+/// referral in, reused through the chunk), then the ledgers added
+/// together. The order of people and cohort entries does not matter: both
+/// are sorted before they are counted.
 pub(super) fn side_by_side<'a, 'i, T: Sync>(
     data: &'a Dataset,
     items: &'i [T],
     add: impl Fn(&mut Ledger<'a>, &mut Derivation<'a>, &'i T) + Sync,
     fetch_ahead: impl Fn(&'i T, Stage) + Sync,
 ) -> Ledger<'a> {
-    let ledgers: Vec<Ledger<'a>> = items
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut ledger = Ledger::new(data);
-            let mut room = Derivation::default();
-            for (k, item) in chunk.iter().enumerate() {
-                if let Some(next) = chunk.get(k + AHEAD) {
-                    fetch_ahead(next, Stage::Record);
-                }
-                if let Some(next) = chunk.get(k + AHEAD / 2) {
-                    fetch_ahead(next, Stage::Lists);
-                }
-                add(&mut ledger, &mut room, item);
-            }
-            ledger
-        })
-        .collect();
-    let mut ledgers = ledgers.into_iter();
-    let Some(mut all) = ledgers.next() else {
-        return Ledger::new(data);
-    };
-    // Added together in one pass, room made once: each person and cohort
-    // entry is copied once (a tree of pairwise merges copied them again at
-    // each level).
-    let rest: Vec<Ledger<'a>> = ledgers.collect();
-    all.people
-        .reserve(rest.iter().map(|l| l.people.len()).sum());
-    all.cohort
-        .reserve(rest.iter().map(|l| l.cohort.len()).sum());
-    for ledger in rest {
-        all.merge(ledger);
-    }
-    all
-}
-
-/// How many items ahead a chunk's thread asks for the record it will read
-/// (and, half as far ahead, its contacts, jobs and transfers).
-const AHEAD: usize = 8;
-
-/// What of an item to fetch ahead of reading it.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Stage {
-    /// The referral's record itself.
-    Record,
-    /// The lists the record points to (read by then, so their addresses
-    /// are known without waiting).
-    Lists,
-}
-
-/// Asks the processor for `r`'s memory before it is read. Each referral is
-/// a record of its own (shared between versions of the data), so reading a
-/// service's one after another waits on memory at every record: a third of
-/// a report's time, which fetching ahead hides. A hint only: it changes no
-/// result, and does nothing on other processors.
-fn fetch_ahead(r: &Referral, stage: Stage) {
-    match stage {
-        Stage::Record => {
-            let at = std::ptr::from_ref(r).cast::<u8>();
-            for offset in (0..size_of::<Referral>()).step_by(64) {
-                prefetch(at.wrapping_add(offset));
-            }
-        }
-        Stage::Lists => {
-            let contacts = r.contacts.as_ptr().cast::<u8>();
-            for offset in [0, 64, 128] {
-                prefetch(contacts.wrapping_add(offset));
-            }
-            prefetch(r.jobs.as_ptr().cast());
-            prefetch(r.transfers.as_ptr().cast());
-        }
-    }
-}
-
-/// A prefetch hint for the cache line holding `at` (any address: a hint
-/// never faults).
-#[inline(always)]
-fn prefetch(at: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch reads nothing and cannot fault, whatever the
-        // address; SSE (which it needs) is part of every x86-64 processor.
-        unsafe { _mm_prefetch(at.cast::<i8>(), _MM_HINT_T0) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = at;
+    let chunks = in_chunks(
+        items,
+        || (Ledger::new(data), Derivation::default()),
+        |(ledger, room), item| add(ledger, room, item),
+        fetch_ahead,
+    );
+    Ledger::sum(data, chunks.into_iter().map(|(ledger, _)| ledger).collect())
 }
 
 /// The ledger's cohort taken together and its people counted distinct.

@@ -6,6 +6,7 @@
 //! runs and milestones. The facts are then added up by ES, team and service.
 //! Counts of people are distinct clients within each ES, team or service.
 
+mod chunks;
 mod facts;
 mod figures;
 mod ledger;

@@ -19,8 +19,9 @@
 
 use rayon::prelude::*;
 
+use super::chunks::CHUNK;
 use super::figures::{ByGroup, Kpis, PeriodOut, ReportError};
-use super::ledger::{CHUNK, Ledger, Tallied, Window, add_referral, kpis, settle};
+use super::ledger::{Ledger, Tallied, Window, add_referral, kpis, settle};
 use super::part::{Part, PartReferrals};
 use super::targets::access_to_date;
 use super::{es_fte_on, in_post_in, period_out, window};

@@ -444,7 +444,10 @@ pub(crate) async fn api_replace_entry(
         }
         "jobs" => {
             let j: JobDoc = serde_json::from_value(body).map_err(bad)?;
-            (Replacement::Job(index, Box::new(j.clone())), ApiStep::Job(j))
+            (
+                Replacement::Job(index, Box::new(j.clone())),
+                ApiStep::Job(j),
+            )
         }
         "holds" => {
             let h: SpellDoc = serde_json::from_value(body).map_err(bad)?;

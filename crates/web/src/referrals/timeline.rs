@@ -55,10 +55,14 @@ pub(crate) fn timeline_entries(data: &Loaded, index: usize) -> Vec<TimelineEntry
     }
     for (i, k) in r.contacts.iter().enumerate() {
         let kind = contact_words(k.kind);
+        let place = k
+            .location
+            .map(|l| format!(", {}", location_words(l)))
+            .unwrap_or_default();
         let note = note_after(". Note: ", k.note.as_deref());
         events.push((
             k.date,
-            format!("Contact: {kind}{note}"),
+            format!("Contact: {kind}{place}{note}"),
             Some(("contact", i)),
         ));
     }
@@ -135,7 +139,11 @@ pub(crate) fn timeline_entries(data: &Loaded, index: usize) -> Vec<TimelineEntry
     for (i, j) in r.jobs.iter().enumerate() {
         events.push((j.start, job_words(j), Some(("job", i))));
         if let Some(e) = j.end {
-            events.push((e, format!("Job ended: {}", job_title(j)), None));
+            let why = j
+                .end_reason
+                .map(|r| format!(" ({})", end_reason_words(r)))
+                .unwrap_or_default();
+            events.push((e, format!("Job ended: {}{why}", job_title(j)), None));
         }
     }
     if let Some(x) = &r.discharge {
@@ -233,7 +241,37 @@ pub(crate) fn job_words(j: &ipstrack_core::model::Job) -> String {
     if j.kind == JobType::SelfEmployed && j.self_employment_registration.is_none() {
         text.push_str("; not counted until registered");
     }
+    match j.competitive() {
+        Some(true) => text.push_str("; competitive (at least the minimum wage, open to anyone)"),
+        Some(false) => text.push_str("; not competitive"),
+        None => {}
+    }
     text
+}
+
+/// Where a contact was held, in words (issue 26).
+pub(crate) fn location_words(l: ipstrack_core::model::ContactLocation) -> &'static str {
+    use ipstrack_core::model::ContactLocation;
+    match l {
+        ContactLocation::Community => "in the community",
+        ContactLocation::Home => "at their home",
+        ContactLocation::Workplace => "at their workplace",
+        ContactLocation::Office => "at the office",
+        ContactLocation::Remote => "not in person",
+    }
+}
+
+/// Why a job ended, in words (issue 26).
+pub(crate) fn end_reason_words(r: ipstrack_core::model::JobEndReason) -> &'static str {
+    use ipstrack_core::model::JobEndReason;
+    match r {
+        JobEndReason::Resigned => "they chose to leave",
+        JobEndReason::Dismissed => "dismissed",
+        JobEndReason::LaidOff => "redundancy, or the business closed",
+        JobEndReason::TemporaryEnded => "a temporary job came to its end",
+        JobEndReason::Health => "they left because of their health",
+        JobEndReason::Other => "another reason",
+    }
 }
 
 /// An engagement status in words.

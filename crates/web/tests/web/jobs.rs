@@ -348,3 +348,97 @@ async fn bad_1_a_job_held_at_referral_is_recorded_with_its_real_start_before_the
     assert_eq!((j.start.as_str(), j.retained), ("2023-05-01", Some(true)));
     assert_eq!(j.return_to_work.as_deref(), Some("2025-01-13"));
 }
+
+/// Issue 26: what the fidelity review's competitive-jobs item needs (paid
+/// at least the minimum wage, open to anyone) asked at the job start and on
+/// the job's page; why the job ended asked with its end.
+#[tokio::test]
+async fn fidelity_a_job_records_the_minimum_wage_open_to_anyone_and_why_it_ended() {
+    let w = world().await;
+    let (es3, csrf) = sign_in(&w, "es3", PASSWORD).await.unwrap();
+    let referral = format!("/referrals/{}", w.es3_referral);
+    let start_page = ok_page(&w, &format!("{referral}/record/job"), &es3).await;
+    shows_all(
+        &start_page,
+        &[
+            "Does it pay at least the minimum wage?",
+            "Is it open to anyone, not set aside for disabled people?",
+        ],
+    );
+    let form = format!(
+        "csrf={csrf}&type=employee&employer=Library&start=2025-01-06&hours_per_week=16\
+         &minimum_wage=yes&open_to_anyone=no"
+    );
+    let (status, _, body) = submit(&w, &format!("{referral}/jobs"), &es3, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let job = last_job(&w).await;
+    assert_eq!(
+        (job.pays_minimum_wage, job.open_to_anyone),
+        (Some(true), Some(false))
+    );
+    // Ended, with why, from the job's "end" task: the rest carried unseen.
+    let edit = format!("{referral}/jobs/{}/edit", job.id);
+    let page = ok_page(&w, &format!("{edit}?task=end"), &es3).await;
+    shows(&page, "Why it ended (optional)");
+    let form = format!(
+        "csrf={csrf}&version={}&task=end&type=employee&employer=Library&start=2025-01-06\
+         &hours_per_week=16&minimum_wage=yes&open_to_anyone=no\
+         &end-day=14&end-month=1&end-year=2025&end_reason=temporary_ended",
+        version_of(&page)
+    );
+    let (status, _, body) = submit(&w, &edit, &es3, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let ended = last_job(&w).await;
+    assert_eq!(ended.end.as_deref(), Some("2025-01-14"));
+    assert_eq!(ended.end_reason.as_deref(), Some("temporary_ended"));
+    assert_eq!(
+        (ended.pays_minimum_wage, ended.open_to_anyone),
+        (Some(true), Some(false))
+    );
+    let timeline = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
+    shows_all(
+        &timeline,
+        &[
+            "at Library, 16 hours a week; not competitive",
+            "Job ended: Library (a temporary job came to its end)",
+        ],
+    );
+    // The whole job's page shows the answers chosen.
+    let page = ok_page(&w, &edit, &es3).await;
+    shows_all(
+        &page,
+        &[
+            "value=\"temporary_ended\" selected",
+            "value=\"no\" selected",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn fidelity_a_bad_answer_or_a_reason_without_an_end_names_the_field() {
+    let (w, es3, csrf, edit) = world_with_a_job().await;
+    let page = ok_page(&w, &edit, &es3).await;
+    let form = format!(
+        "csrf={csrf}&version={}&type=zero_hours&employer=Garden+centre&start=2025-01-06\
+         &minimum_wage=maybe&end_reason=resigned",
+        version_of(&page)
+    );
+    let (status, _, page) = submit(&w, &edit, &es3, &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["minimum_wage", "end_reason"] {
+        shows(&page, &format!("href=\"#job-{field}\""));
+    }
+    shows_all(
+        &page,
+        &[
+            "Select whether the job pays at least the minimum wage",
+            "Enter the last day worked, or leave why the job ended as not recorded",
+        ],
+    );
+    let job = last_job(&w).await;
+    assert_eq!(
+        (job.pays_minimum_wage, job.end_reason),
+        (None, None),
+        "nothing written"
+    );
+}

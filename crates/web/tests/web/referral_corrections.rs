@@ -174,3 +174,31 @@ async fn a_discharge_is_confirmed_on_a_page_of_its_own_before_it_is_saved() {
     assert!(reopened.referral.discharge.is_none());
     shows(&ok_page(&w, &referral, &es1).await, "Record a contact");
 }
+
+/// Issue 26: where a contact was held (the fidelity scale's community-based
+/// services), asked on the contact's page, stored, and refused when it is
+/// not one of the places.
+#[tokio::test]
+async fn fidelity_a_contact_records_where_it_was_held() {
+    let (w, es3, csrf, referral) = world_at_own_referral("es3").await;
+    let page = ok_page(&w, &format!("{referral}/record/contact"), &es3).await;
+    shows_all(&page, &["Where it was held (optional)", "At their home"]);
+    let form = format!("csrf={csrf}&date=2025-01-14&kind=face_to_face&location=home");
+    let (status, _, body) = submit(&w, &format!("{referral}/contacts"), &es3, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let stored = saved_referral(&w, &w.es3_referral).await;
+    let contacts = stored.referral.contacts.unwrap();
+    assert_eq!(contacts.last().unwrap().location.as_deref(), Some("home"));
+    let timeline = ok_page(&w, &format!("{referral}/timeline"), &es3).await;
+    shows(&timeline, "Contact: face to face, at their home");
+    let form = format!("csrf={csrf}&date=2025-01-15&kind=face_to_face&location=moon");
+    let (status, _, page) = submit(&w, &format!("{referral}/contacts"), &es3, &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "Select where the contact was held");
+    let after = saved_referral(&w, &w.es3_referral).await;
+    assert_eq!(
+        after.referral.contacts.unwrap(),
+        contacts,
+        "nothing written"
+    );
+}
