@@ -119,7 +119,17 @@ fn fidr_10_reviewers_one_to_six_named_each_at_most_100_characters() {
     given.reviewers = vec!["x".repeat(MAX_REVIEWER_CHARS + 1)];
     assert_eq!(
         only(&given).message,
-        "Reviewer 1's name is longer than 100 characters."
+        "Reviewer 1's name must be 100 characters or fewer."
+    );
+    given.reviewers = vec!["Sam\u{202E}Reviewer".into()];
+    assert_eq!(
+        only(&given).message,
+        "Reviewer 1's name holds a character that reorders text (U+202E)."
+    );
+    given.reviewers = vec!["Sam\nReviewer".into()];
+    assert_eq!(
+        only(&given).message,
+        "Reviewer 1's name holds a control character."
     );
     given.reviewers = vec!["é".repeat(MAX_REVIEWER_CHARS)];
     assert!(
@@ -177,9 +187,13 @@ fn fidr_11_a_note_is_at_most_2000_characters() {
     assert_eq!((e.item, e.field), (Some(ItemId::CaseloadSize), Field::Note));
     assert_eq!(
         e.message,
-        "The note on item 1 (caseload size) is longer than 2000 characters."
+        "The note on item 1 (caseload size) must be 2000 characters or fewer."
     );
-    given.items[0].note = format!("  {}  ", "n".repeat(MAX_NOTE_CHARS));
+    given.items[0].note = format!(
+        "  {}\n{}  ",
+        "n".repeat(MAX_NOTE_CHARS / 2),
+        "n".repeat(MAX_NOTE_CHARS / 2 - 1)
+    );
     assert!(
         check_review(&given, &no_suggestions(), d(TODAY)).is_ok(),
         "trimmed first"
@@ -262,7 +276,7 @@ fn fidr_12_an_action_says_what_and_who_and_is_not_due_before_the_review() {
     );
     assert_eq!(
         messages[1],
-        "The who of the action on item 13 (disclosure) is longer than 500 characters."
+        "The who of the action on item 13 (disclosure) must be 500 characters or fewer."
     );
     assert_eq!(
         messages[2],

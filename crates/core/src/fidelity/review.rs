@@ -5,16 +5,18 @@
 use serde::Serialize;
 
 use super::scale::{Band, ITEMS, ItemId, Section};
+use crate::bundle::limits::{FIDELITY_ACTION_CHARS, FIDELITY_NOTE_CHARS, FIDELITY_REVIEWER_CHARS};
+use crate::bundle::{TextRule, read_text};
 use crate::time::{Day, Period};
 
 /// The most reviewers a review names.
 pub const MAX_REVIEWERS: usize = 6;
 /// The longest reviewer's name, in characters.
-pub const MAX_REVIEWER_CHARS: usize = 100;
+pub const MAX_REVIEWER_CHARS: usize = FIDELITY_REVIEWER_CHARS;
 /// The longest note on an item, in characters.
-pub const MAX_NOTE_CHARS: usize = 2_000;
+pub const MAX_NOTE_CHARS: usize = FIDELITY_NOTE_CHARS;
 /// The longest "what" or "who" of an action, in characters.
-pub const MAX_ACTION_CHARS: usize = 500;
+pub const MAX_ACTION_CHARS: usize = FIDELITY_ACTION_CHARS;
 /// The most actions a review carries.
 pub const MAX_ACTIONS: usize = 100;
 
@@ -101,6 +103,29 @@ fn error(item: Option<ItemId>, field: Field, message: String) -> ReviewError {
     }
 }
 
+/// Reads free text as every door does (BAD-1's `read_text`): trimmed, or
+/// an error saying what `subject` holds wrong; blank is empty.
+fn text(
+    value: &str,
+    rule: TextRule,
+    subject: &str,
+    item: Option<ItemId>,
+    field: Field,
+    errors: &mut Vec<ReviewError>,
+) -> String {
+    match read_text(value, rule) {
+        Ok(text) => text.unwrap_or_default().to_string(),
+        Err(problem) => {
+            errors.push(error(
+                item,
+                field,
+                format!("{subject} {}.", problem.words()),
+            ));
+            value.trim().to_string()
+        }
+    }
+}
+
 /// FIDR-10..12: the one check of a review, whichever way it arrived.
 /// `suggested` holds each item's suggested score in scale order (from
 /// [`super::evidence`]); `today` is the day it is checked. Every error is
@@ -131,7 +156,12 @@ pub fn check_review(
     let reviewers: Vec<String> = input
         .reviewers
         .iter()
-        .map(|r| r.trim().to_string())
+        .enumerate()
+        .map(|(i, name)| {
+            let subject = format!("Reviewer {}'s name", i + 1);
+            let rule = TextRule::line(MAX_REVIEWER_CHARS);
+            text(name, rule, &subject, None, Field::Reviewers, &mut errors)
+        })
         .collect();
     if reviewers.is_empty() {
         errors.push(error(
@@ -157,22 +187,22 @@ pub fn check_review(
                 Field::Reviewers,
                 format!("Reviewer {} has no name.", i + 1),
             ));
-        } else if name.chars().count() > MAX_REVIEWER_CHARS {
-            errors.push(error(
-                None,
-                Field::Reviewers,
-                format!(
-                    "Reviewer {}'s name is longer than {MAX_REVIEWER_CHARS} characters.",
-                    i + 1
-                ),
-            ));
         }
     }
     let mut items: [ItemScore; 25] = Default::default();
     for (at, given) in input.items.iter().enumerate() {
         let id = ITEMS[at].id;
         let label = id.label();
-        let note = given.note.trim().to_string();
+        let subject = format!("The note on {label}");
+        let rule = TextRule::lines(MAX_NOTE_CHARS);
+        let note = text(
+            &given.note,
+            rule,
+            &subject,
+            Some(id),
+            Field::Note,
+            &mut errors,
+        );
         match given.score {
             Some(s) if !(1..=5).contains(&s) => errors.push(error(
                 Some(id),
@@ -185,13 +215,6 @@ pub fn check_review(
                 format!("Score {label} to finish the review."),
             )),
             _ => {}
-        }
-        if note.chars().count() > MAX_NOTE_CHARS {
-            errors.push(error(
-                Some(id),
-                Field::Note,
-                format!("The note on {label} is longer than {MAX_NOTE_CHARS} characters."),
-            ));
         }
         if let (Some(score), Some(suggestion)) = (given.score, suggested[at])
             && score != suggestion
@@ -232,26 +255,18 @@ pub fn check_review(
                 ),
             ));
         }
-        let what = action.what.trim().to_string();
-        let who = action.who.trim().to_string();
-        for (text, field, word) in [
-            (&what, Field::ActionWhat, "what"),
-            (&who, Field::ActionWho, "who"),
-        ] {
-            if text.is_empty() {
-                errors.push(error(
-                    Some(id),
-                    field,
-                    format!("Say {word} for the action on {label}."),
-                ));
-            } else if text.chars().count() > MAX_ACTION_CHARS {
-                errors.push(error(
-                    Some(id),
-                    field,
-                    format!("The {word} of the action on {label} is longer than {MAX_ACTION_CHARS} characters."),
-                ));
+        let mut read = |value: &str, field: Field, word: &str| {
+            let subject = format!("The {word} of the action on {label}");
+            let rule = TextRule::line(MAX_ACTION_CHARS);
+            let read = text(value, rule, &subject, Some(id), field, &mut errors);
+            if read.is_empty() {
+                let message = format!("Say {word} for the action on {label}.");
+                errors.push(error(Some(id), field, message));
             }
-        }
+            read
+        };
+        let what = read(&action.what, Field::ActionWhat, "what");
+        let who = read(&action.who, Field::ActionWho, "who");
         if action.by_when < input.review_date {
             errors.push(error(
                 Some(id),
