@@ -385,6 +385,7 @@ fn fidr_14_reviews_side_by_side_oldest_first_with_each_items_change() {
     let side = side_by_side(&[&later, &earlier]);
     assert_eq!(side.review_dates, vec![d("2024-07-10"), d("2025-01-20")]);
     assert_eq!(side.totals, vec![120, 124]);
+    assert_eq!(side.sections, vec![[13, 40, 67], [15, 40, 69]]);
     assert_eq!(
         side.bands,
         vec![Some(Band::Exemplary), Some(Band::Exemplary)]

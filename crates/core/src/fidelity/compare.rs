@@ -24,6 +24,8 @@ pub struct SideBySide {
     pub periods: Vec<String>,
     pub items: Vec<ItemRow>,
     pub totals: Vec<u32>,
+    /// Each review's Staffing, Organisation and Services scores.
+    pub sections: Vec<[u32; 3]>,
     pub bands: Vec<Option<Band>>,
 }
 
@@ -60,6 +62,7 @@ pub fn side_by_side(reviews: &[&Review]) -> SideBySide {
         periods: ordered.iter().map(|r| r.period.label.clone()).collect(),
         items,
         totals: totals.iter().map(|t| t.total).collect(),
+        sections: totals.iter().map(|t| t.sections.map(|s| s.score)).collect(),
         bands: totals.iter().map(|t| t.band).collect(),
     }
 }
