@@ -4,9 +4,12 @@
 //! one check every door calls, its totals and band, and reviews side by
 //! side over time. Pure functions: the store and the pages sit above.
 //!
-//! Parts, bottom to top: `scale` (items, anchors, bands), `evidence`
-//! (figures and suggestions from a dataset), `review` (the value, its
-//! check and totals), `compare` (reviews over time).
+//! Parts, bottom to top: `scale` (items, anchors, bands); `evidence` (what
+//! an item's evidence is, and the anchors read as numbers), with the
+//! figures worked out in `search` (caseloads, rapid search, employer
+//! visits) and `in_work` (job starts, follow-along, outreach) and gathered
+//! here by [`evidence()`]; `review` (the value, its one check, totals);
+//! `compare` (reviews over time). Sources: docs/fidelity.md.
 
 pub mod compare;
 pub mod evidence;
