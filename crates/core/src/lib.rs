@@ -13,6 +13,7 @@ pub mod bundle;
 pub mod caseload;
 pub mod employer_engagement;
 pub mod evidence;
+pub mod fidelity;
 pub mod jobs;
 pub mod mhsds;
 pub mod model;

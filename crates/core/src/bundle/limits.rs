@@ -36,6 +36,13 @@ pub const EVIDENCE_CHARS: usize = 100;
 /// *(rev. 3)* One name or staff id of those who agreed a team decision (ENG-3).
 pub const AGREED_BY_CHARS: usize = 100;
 
+/// A fidelity reviewer's name (issue 26, FIDR-10).
+pub const FIDELITY_REVIEWER_CHARS: usize = 100;
+/// A fidelity reviewer's note on an item (FIDR-11; line breaks allowed).
+pub const FIDELITY_NOTE_CHARS: usize = 2_000;
+/// What an action of a fidelity action plan is, and who does it (FIDR-12).
+pub const FIDELITY_ACTION_CHARS: usize = 500;
+
 /// Every limited free-text field, by its name in a bundle, with its limit
 /// (docs/rules.md lists them from here).
 pub const TEXT_FIELDS: &[(&str, usize)] = &[
