@@ -7,13 +7,15 @@
 //! Parts, bottom to top: `scale` (items, anchors, bands); `evidence` (what
 //! an item's evidence is, and the anchors read as numbers), with the
 //! figures worked out in `search` (caseloads, rapid search, employer
-//! visits) and `in_work` (job starts, follow-along, outreach) and gathered
+//! visits), `in_work` (job starts, follow-along, outreach) and `recorded`
+//! (competitive jobs, community-based services) and gathered
 //! here by [`evidence()`]; `review` (the value, its one check, totals);
 //! `compare` (reviews over time). Sources: docs/fidelity.md.
 
 pub mod compare;
 pub mod evidence;
 mod in_work;
+pub mod recorded;
 pub mod review;
 pub mod scale;
 mod search;
@@ -47,16 +49,8 @@ pub fn evidence(data: &Dataset, scope: ReviewScope, period: &Period, as_of: Day)
                 follow.evidence(item)
             }
             ItemId::AssertiveEngagement => in_work::assertive_engagement(data, scope, days, as_of),
-            ItemId::CompetitiveJobs => Evidence::without(
-                item,
-                Source::NotRecordedYet,
-                "Not recorded yet: whether a job pays at least the minimum wage and is open to anyone.",
-            ),
-            ItemId::CommunityBasedServices => Evidence::without(
-                item,
-                Source::NotRecordedYet,
-                "Not recorded yet: where each contact was held (community, home, workplace, office, remote).",
-            ),
+            ItemId::CompetitiveJobs => recorded::competitive_jobs(data, scope, days, as_of),
+            ItemId::CommunityBasedServices => recorded::community_based(data, scope, days, as_of),
             ItemId::Disclosure => Evidence::without(
                 item,
                 Source::NotRecordedYet,
