@@ -7,8 +7,8 @@ use super::evidence::{
 };
 use super::scale::ItemId;
 use crate::attribution::assigned_on;
-use crate::caseload::es_caseload;
-use crate::model::{Dataset, EmployerContactKind, Fte};
+use crate::caseload::{es_caseload, status_on};
+use crate::model::{ClientIdx, Dataset, EmployerContactKind, Fte};
 use crate::standards::first_employer_contact;
 use crate::targets::{Exact, fidelity_caseload_score};
 use crate::time::{Day, DayRange};
@@ -17,6 +17,19 @@ use crate::time::{Day, DayRange};
 /// (FID-1); the suggestion reads the largest, the scale's "maximum active
 /// caseload for any full-time ES".
 pub(super) fn caseload_size(data: &Dataset, scope: ReviewScope, day: Day) -> Evidence {
+    // Each ES's active caseload on the day (CASE-1, R-2), in one pass over
+    // the referrals (the counts `caseload::es_caseload` gives each ES).
+    let mut active_of = vec![0u32; data.staff.len()];
+    for (_, r) in data.counted_referrals() {
+        if r.received > day {
+            continue;
+        }
+        if let Some(es) = assigned_on(r, day, day).filter(|es| in_scope(data, scope, Some(*es)))
+            && status_on(r, day, &data.policy).active
+        {
+            active_of[es.index()] += 1;
+        }
+    }
     let mut per_fte: Vec<u64> = Vec::new();
     let (mut active, mut fte) = (0u32, 0u64);
     let mut largest: Option<(u64, u8)> = None;
@@ -25,7 +38,8 @@ pub(super) fn caseload_size(data: &Dataset, scope: ReviewScope, day: Day) -> Evi
         if !staff.in_post_on(day) || staff.fte.0 == 0 {
             continue;
         }
-        let count = es_caseload(data, es, day).active;
+        let count = active_of[es.index()];
+        debug_assert_eq!(count, es_caseload(data, es, day).active);
         let rounded = (u64::from(count) * u64::from(Fte::FULL.0)).div_ceil(u64::from(staff.fte.0));
         let score = fidelity_caseload_score(count, staff.fte, &data.policy).expect("in post");
         if largest.is_none_or(|(n, _)| rounded > n) {
@@ -62,6 +76,21 @@ pub(super) fn rapid_job_search(
     as_of: Day,
 ) -> Evidence {
     let limit = data.policy.rapid_search_days;
+    // Each client's employer contacts by day, sorted once (ENG-4's first
+    // contact is then a search, not a reading of every contact).
+    let mut named: Vec<(ClientIdx, Day)> = data
+        .employer_contacts
+        .iter()
+        .filter_map(|e| e.client.map(|c| (c, e.date)))
+        .collect();
+    named.sort_unstable();
+    let first_contact = |client: ClientIdx, access: Day| {
+        let at = named.partition_point(|&(c, d)| (c, d) < (client, access));
+        named
+            .get(at)
+            .filter(|&&(c, d)| c == client && d <= as_of)
+            .map(|&(_, d)| d)
+    };
     let (mut waits, mut none_yet, mut pending) = (Vec::new(), 0u32, 0u32);
     for (_, r) in data.counted_referrals() {
         let Some(access) = r.access.filter(|a| days.contains(*a)) else {
@@ -70,7 +99,12 @@ pub(super) fn rapid_job_search(
         if !in_scope(data, scope, assigned_on(r, access, as_of)) {
             continue;
         }
-        match first_employer_contact(data, r, as_of) {
+        // ENG-4 (`standards::first_employer_contact`), from the index.
+        debug_assert_eq!(
+            first_contact(r.client, access),
+            first_employer_contact(data, r, as_of)
+        );
+        match first_contact(r.client, access) {
             Some(first) => waits.push(first.since(access).max(0) as u32),
             // No contact yet and already late: counted at the days so far.
             None if as_of.since(access) > limit => {
