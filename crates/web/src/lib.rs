@@ -17,6 +17,7 @@ mod definitions;
 mod duplicates;
 mod error;
 mod extract;
+mod fidelity;
 mod import;
 mod in_flight;
 mod period;
@@ -78,6 +79,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         team_worklist::routes(),
         plan::routes(),
         service::routes(),
+        fidelity::routes(),
         data_quality::routes(),
         definitions::routes(),
         duplicates::routes(),

@@ -51,14 +51,18 @@ pub(super) fn caseload_size(data: &Dataset, scope: ReviewScope, day: Day) -> Evi
     }
     let item = ItemId::CaseloadSize;
     let Some((most, score)) = largest else {
-        return Evidence::without(item, Source::Records, &format!("No ES in post on {day}."));
+        return Evidence::without(
+            item,
+            Source::Records,
+            "No ES in post on the period's last day.",
+        );
     };
     let mean = f64::from(active) * f64::from(Fte::FULL.0) / fte as f64;
     Evidence {
         item,
         source: Source::Records,
         words: format!(
-            "On {day} the largest active caseload is {most} per full-time ES ({n} ES in post, {active} active clients, {mean:.1} per FTE across them).",
+            "On the period's last day the largest active caseload is {most} per full-time ES ({n} ES in post, {active} active clients, {mean:.1} per FTE across them).",
             n = per_fte.len()
         ),
         figure: Some(most as f64),

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ipstrack_core::alert::WorkItem;
+use ipstrack_core::fidelity::{self, Evidence, ReviewScope};
+use ipstrack_core::model::TeamIdx;
 use ipstrack_core::report::{
     Kpis, Part, PartReferrals, PartReport, PartTrends, Report, ReportError, ReportFacts,
     report_from_facts, report_of_part, trends_of_part, year_to_date_period,
@@ -32,6 +34,9 @@ const PART_REPORTS_KEPT: usize = 4_096;
 const PART_TRENDS_KEPT: usize = 1_024;
 const PARTS_KEPT: usize = 4_096;
 const WORKLISTS_KEPT: usize = 8;
+/// A fidelity review's evidence: a few dozen lines per (team or service,
+/// period, as-of date).
+const FIDELITY_KEPT: usize = 64;
 
 /// The whole service's report and what no ES held (its "not allocated" row).
 type ServiceReport = (Arc<Report>, Arc<Kpis>);
@@ -64,6 +69,10 @@ pub struct Snapshot {
     /// reports are.
     part_trends: Memo<(Part, String, Day), Result<Arc<PartTrends>, ReportError>>,
     worklists: Memo<Day, Arc<Vec<WorkItem>>>,
+    /// The fidelity review's evidence (core's `fidelity::evidence`) by
+    /// team (`None`: the service), period and as-of date; made again after
+    /// any save (it reads every referral of its scope).
+    fidelity: Memo<(Option<TeamIdx>, String, Day), Arc<Vec<Evidence>>>,
 }
 
 impl Snapshot {
@@ -77,6 +86,7 @@ impl Snapshot {
             part_reports: Memo::new(PART_REPORTS_KEPT),
             part_trends: Memo::new(PART_TRENDS_KEPT),
             worklists: Memo::new(WORKLISTS_KEPT),
+            fidelity: Memo::new(FIDELITY_KEPT),
         }
     }
 
@@ -117,17 +127,19 @@ impl Snapshot {
     }
 
     /// The next snapshot after a change to the employer contacts, which no
-    /// report, part or worklist reads: everything made is carried.
+    /// report or part reads: those are carried. The worklist (ENG-4: a
+    /// client with no employer contact 30 days after access) and the
+    /// fidelity evidence (rapid search, employer contacts) read them: made
+    /// again.
     pub(super) fn after_employer_contacts(&self, loaded: Loaded) -> Snapshot {
         Snapshot {
-            loaded,
             reports: self.reports.carried(|_| true),
             facts: self.facts.carried(|_| true),
             inherited: Mutex::new(self.inherited.lock().expect("not poisoned").clone()),
             parts: self.parts.carried(|_| true),
             part_reports: self.part_reports.carried(|_| true),
             part_trends: self.part_trends.carried(|_| true),
-            worklists: self.worklists.carried(|_| true),
+            ..Snapshot::new(loaded)
         }
     }
 
@@ -249,6 +261,29 @@ impl Snapshot {
     }
 
     /// The worklist of a day (CASE-4), made once per snapshot.
+    /// The fidelity review's evidence for `scope` over `period` as of
+    /// `as_of` (FIDR-3..16), once per snapshot and key.
+    pub(crate) fn fidelity_evidence(
+        &self,
+        scope: ReviewScope,
+        period: &Period,
+        as_of: Day,
+    ) -> Arc<Vec<Evidence>> {
+        let team = match scope {
+            ReviewScope::Service => None,
+            ReviewScope::Team(t) => Some(t),
+        };
+        self.fidelity
+            .get_or_make(&(team, period.label.clone(), as_of), || {
+                Arc::new(fidelity::evidence(
+                    &self.loaded.dataset,
+                    scope,
+                    period,
+                    as_of,
+                ))
+            })
+    }
+
     pub(crate) fn worklist(&self, day: Day) -> Arc<Vec<WorkItem>> {
         self.worklists.get_or_make(&day, || {
             Arc::new(ipstrack_core::worklist::worklist(&self.loaded.dataset, day))

@@ -279,6 +279,50 @@ async fn an_employer_contact_saved_keeps_every_report() {
     }
 }
 
+/// ENG-4 reads the employer contacts: a worklist made before an employer
+/// contact naming a client is not kept after it, and the client's "rapid
+/// job search due" item goes.
+#[tokio::test]
+async fn an_employer_contact_naming_a_client_takes_their_rapid_search_item_off_the_worklist() {
+    let (state, _dir) = state().await;
+    let before = state.data();
+    let day = before
+        .dataset
+        .referrals
+        .iter()
+        .filter_map(|r| r.access)
+        .max()
+        .unwrap()
+        .plus(60);
+    let list = before.worklist(day);
+    let due = |w: &[ipstrack_core::alert::WorkItem], at: usize| {
+        w.iter().any(|i| {
+            i.referral == Some(at)
+                && matches!(i.alert, ipstrack_core::alert::Alert::RapidSearchDue { .. })
+        })
+    };
+    let item = list
+        .iter()
+        .find(|i| matches!(i.alert, ipstrack_core::alert::Alert::RapidSearchDue { .. }))
+        .expect("a client with no employer contact 30 days after access");
+    let at = item.referral.unwrap();
+    let r = &before.dataset.referrals[at];
+    let doc = EmployerContactDoc {
+        date: r.access.unwrap().plus(1).to_string(),
+        client: Some(before.dataset.client(r.client).id.clone()),
+        ..employer_contact(before.dataset.staff_member(item.es.unwrap()).id.clone())
+    };
+    state
+        .store
+        .record_employer_contact(&doc, "es1")
+        .await
+        .unwrap();
+    state.publish_employer_contacts().await;
+    let after = state.data().worklist(day);
+    assert!(!Arc::ptr_eq(&list, &after), "made again");
+    assert!(due(&list, at) && !due(&after, at));
+}
+
 #[tokio::test]
 async fn saves_with_no_read_between_are_all_in_the_next_report() {
     let (state, _dir) = state().await;

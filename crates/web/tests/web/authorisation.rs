@@ -28,6 +28,8 @@ async fn authorisation_matrix_of_roles_and_routes() {
             (format!("/referrals/{es3}"), [404, 200, 200, 200]),
             ("/team".to_string(), [404, 200, 200, 200]),
             ("/team?team=t2".to_string(), [404, 404, 200, 200]),
+            ("/fidelity".to_string(), [404, 200, 200, 200]),
+            ("/fidelity?team=t2".to_string(), [404, 404, 200, 200]),
             ("/caseload?es=es1".to_string(), [200, 404, 200, 200]),
             ("/service".to_string(), [404, 404, 200, 200]),
             ("/data-quality".to_string(), [404, 200, 200, 200]),
