@@ -174,10 +174,17 @@ impl Dimension {
 }
 
 /// Whose figures: the service's or one team's (EQ-4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Whole {
     Service,
     Team(TeamIdx),
+}
+
+impl From<Option<TeamIdx>> for Whole {
+    /// The service (`None`) or one team, as `Scope::equality` gives them.
+    fn from(team: Option<TeamIdx>) -> Whole {
+        team.map_or(Whole::Service, Whole::Team)
+    }
 }
 
 /// A group's (or the whole's) counts, before EQ-5 (never shown as they are).
@@ -542,51 +549,5 @@ impl Equality {
                 whole: whole.clone(),
             })
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn eq_5_boundary_counts() {
-        for (n, want) in [
-            (0, Shown::Count(0)),
-            (1, Shown::Suppressed),
-            (7, Shown::Suppressed),
-            (8, Shown::Count(10)),
-            (12, Shown::Count(10)),
-            (13, Shown::Count(15)),
-            (15, Shown::Count(15)),
-            (17, Shown::Count(15)),
-            (18, Shown::Count(20)),
-        ] {
-            assert_eq!(shown(n), want, "{n}");
-        }
-        assert_eq!(shown(7).words(), "fewer than 8");
-        assert_eq!(shown(7).csv(), "*");
-    }
-
-    #[test]
-    fn eq_5_rates_hidden_on_small_numbers() {
-        assert_eq!(shown_rate(0, 0), None);
-        assert_eq!(shown_rate(3, 20), None);
-        assert_eq!(shown_rate(8, 12), None, "4 not reaching it");
-        assert_eq!(shown_rate(0, 5), None);
-        assert_eq!(shown_rate(0, 10), Some(0.0));
-        assert_eq!(shown_rate(10, 10), Some(100.0));
-        assert_eq!(shown_rate(10, 20), Some(50.0));
-    }
-
-    #[test]
-    fn eq_7_wilson_interval() {
-        let (lo, hi) = wilson_95(10, 20).unwrap();
-        assert!(
-            (lo - 0.2993).abs() < 1e-3 && (hi - 0.7007).abs() < 1e-3,
-            "{lo} {hi}"
-        );
-        let (lo, hi) = wilson_95(0, 10).unwrap();
-        assert!(lo == 0.0 && (hi - 0.2775).abs() < 1e-3, "{hi}");
     }
 }

@@ -15,6 +15,7 @@ mod cookies;
 mod data_quality;
 mod definitions;
 mod duplicates;
+mod equality;
 mod error;
 mod extract;
 mod import;
@@ -78,6 +79,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         team_worklist::routes(),
         plan::routes(),
         service::routes(),
+        equality::routes(),
         data_quality::routes(),
         definitions::routes(),
         duplicates::routes(),

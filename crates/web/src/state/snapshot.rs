@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ipstrack_core::alert::WorkItem;
+use ipstrack_core::equality::{Equality, Whole, equality};
 use ipstrack_core::report::{
     Kpis, Part, PartReferrals, PartReport, PartTrends, Report, ReportError, ReportFacts,
     report_from_facts, report_of_part, trends_of_part, year_to_date_period,
@@ -32,6 +33,9 @@ const PART_REPORTS_KEPT: usize = 4_096;
 const PART_TRENDS_KEPT: usize = 1_024;
 const PARTS_KEPT: usize = 4_096;
 const WORKLISTS_KEPT: usize = 8;
+/// The equality figures (issue 26) of the service or a team: a few hundred
+/// numbers each, one per page read (whose, period, as-of date).
+const EQUALITIES_KEPT: usize = 256;
 
 /// The whole service's report and what no ES held (its "not allocated" row).
 type ServiceReport = (Arc<Report>, Arc<Kpis>);
@@ -64,6 +68,9 @@ pub struct Snapshot {
     /// reports are.
     part_trends: Memo<(Part, String, Day), Result<Arc<PartTrends>, ReportError>>,
     worklists: Memo<Day, Arc<Vec<WorkItem>>>,
+    /// The equality figures (issue 26), made again after any write (a
+    /// person's details move them between groups).
+    equalities: Memo<(Whole, String, Day), Result<Arc<Equality>, ReportError>>,
 }
 
 impl Snapshot {
@@ -77,6 +84,7 @@ impl Snapshot {
             part_reports: Memo::new(PART_REPORTS_KEPT),
             part_trends: Memo::new(PART_TRENDS_KEPT),
             worklists: Memo::new(WORKLISTS_KEPT),
+            equalities: Memo::new(EQUALITIES_KEPT),
         }
     }
 
@@ -128,6 +136,7 @@ impl Snapshot {
             part_reports: self.part_reports.carried(|_| true),
             part_trends: self.part_trends.carried(|_| true),
             worklists: self.worklists.carried(|_| true),
+            equalities: self.equalities.carried(|_| true),
         }
     }
 
@@ -246,6 +255,20 @@ impl Snapshot {
     ) -> Result<Arc<Kpis>, ReportError> {
         self.report_and_unallocated(period, as_of)
             .map(|(_, none)| none)
+    }
+
+    /// The equality figures of the service or a team for a period as of a
+    /// day (core's `equality`, issue 26), made once per snapshot.
+    pub(crate) fn equality(
+        &self,
+        whole: Whole,
+        period: &Period,
+        as_of: Day,
+    ) -> Result<Arc<Equality>, ReportError> {
+        let key = (whole, period.label.clone(), as_of);
+        self.equalities.get_or_make(&key, || {
+            equality(&self.loaded.dataset, period, as_of, whole).map(Arc::new)
+        })
     }
 
     /// The worklist of a day (CASE-4), made once per snapshot.
