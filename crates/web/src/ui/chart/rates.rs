@@ -65,7 +65,7 @@ pub(crate) fn rate_bars(title: &str, panels: &[RatePanel], numbers_open: bool) -
             }
             p class="chart-key" {
                 span { (swatch("#005eb8", Kind::Count)) " Each group's rate" } " "
-                span { (swatch("#d5281b", Kind::Target)) " The whole's rate" }
+                span { (swatch("#d5281b", Kind::Target)) " " (panels.first().map_or("All", |p| p.whole.0)) "'s rate" }
             }
             details open[numbers_open] {
                 summary { "The numbers" }
