@@ -138,3 +138,78 @@ async fn the_page_and_the_csv_show_no_count_of_1_to_7_and_core_s_numbers() {
         shows(&page, &format!("<td class=\"num\">{whole_referrals}</td>"));
     }
 }
+
+/// Gives every client of the example service an ethnic category, a gender
+/// and a date of birth (in turn over a few of each), through the person's
+/// edit as the web saves it; the app over the changed store.
+async fn with_people(w: &World) -> axum::Router {
+    let loaded = w.store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let ethnic = ["A", "H", "M", "Z", "C", "K"];
+    let genders = ["1", "2", "X"];
+    let born = ["1990-05-01", "2001-07-20", "1968-01-31", "1979-11-11"];
+    let mut done = std::collections::HashSet::new();
+    for r in d.referrals.iter() {
+        if !done.insert(r.client) {
+            continue;
+        }
+        let i = r.client.index();
+        let saved = saved_referral(w, &r.id).await;
+        let mut client = saved.client.clone();
+        client.ethnic_category = Some(ethnic[i % ethnic.len()].into());
+        client.gender = Some(genders[i % genders.len()].into());
+        client.date_of_birth = Some(born[i % born.len()].into());
+        let seen = ipstrack_store::client_fingerprint(&saved.client);
+        w.store
+            .update_client(&r.id, &client, &seen, "setup")
+            .await
+            .unwrap();
+    }
+    app_on(&w.store).await
+}
+
+#[tokio::test]
+async fn with_people_of_every_group_the_csv_is_core_s_and_a_lead_gets_their_team_s() {
+    let w = world().await;
+    let app = with_people(&w).await;
+    let loaded = w.store.load().await.unwrap();
+    let d = &loaded.dataset;
+    let period = Period::parse("2024/25").unwrap();
+    let as_of = Day::parse("2025-03-31").unwrap();
+    let t1 = TeamIdx::at(d.teams.iter().position(|t| t.id == "t1").unwrap());
+    for (user, whole) in [("manager", Whole::Service), ("lead1", Whole::Team(t1))] {
+        let session = sign_in(&w, user, PASSWORD).await.unwrap().0;
+        let (status, _, body) = send(&app, get(&format!("/equality.csv?{ASKED}"), &session)).await;
+        assert_eq!(status, StatusCode::OK);
+        let rows = csv_rows(&body);
+        let e = equality(d, &period, as_of, whole).unwrap();
+        let shown: Vec<_> = e.shown();
+        let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+        let mut at = 1;
+        let mut some_group_counted = false;
+        for dim in &shown {
+            for r in dim.groups.iter().chain([&dim.whole]) {
+                let row = &rows[at];
+                for (key, c) in r.counts() {
+                    assert_eq!(row[col(key)], c.csv(), "{user} {key} {row:?}");
+                    if let Ok(n) = row[col(key)].parse::<u32>() {
+                        assert!(!(1..=7).contains(&n));
+                    }
+                }
+                some_group_counted |=
+                    r.compared && r.referrals != ipstrack_core::equality::Shown::Count(0);
+                at += 1;
+            }
+        }
+        assert!(some_group_counted, "{user}: people in the groups");
+        let (_, _, page) = send(&app, get(&format!("/equality?{ASKED}"), &session)).await;
+        for n in cell_numbers(&page) {
+            assert!(!(1..=7).contains(&n), "{user}: a cell of {n}");
+        }
+        let expect = match whole {
+            Whole::Service => "Service".to_string(),
+            Whole::Team(t) => format!("Team {}", d.team(t).name),
+        };
+        assert!(rows[1..].iter().all(|r| r[0] == expect), "{user}");
+    }
+}
