@@ -444,10 +444,10 @@ try {
     ...await tour(browser, base, artifacts, signIn, 'lead', [
       ['team', '/team'], ['team-worklist', '/team/worklist'], ['my-caseload', '/caseload'],
       ['caseload-of-es', `/caseload?es=${es}`], ['plan', `/specialists/${es}/plan`],
-      ['data-quality', '/data-quality'], ['import', '/import'],
+      ['data-quality', '/data-quality'], ['import', '/import'], ['equality', '/equality'], ['fidelity', '/fidelity'],
     ]),
     ...await tour(browser, base, artifacts, signIn, 'manager', [
-      ['service', '/service'], ['returns', '/returns'], ['team', '/team'],
+      ['service', '/service'], ['equality', '/equality'], ['fidelity', '/fidelity?period=2024/25'], ['returns', '/returns'], ['team', '/team'],
       ['staff', '/admin/staff'], ['staff-new', '/admin/staff/new'], ['staff-start', `/admin/staff/${es}/start`],
     ]),
     ...await tour(browser, base, artifacts, signIn, 'admin', [

@@ -12,6 +12,7 @@ pub mod behind;
 pub mod bundle;
 pub mod caseload;
 pub mod employer_engagement;
+pub mod equality;
 pub mod evidence;
 pub mod fidelity;
 pub mod jobs;

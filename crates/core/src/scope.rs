@@ -88,6 +88,20 @@ impl Scope {
         }
     }
 
+    /// EQ-4: whose equality figures a viewer may see, asked for `team`
+    /// (`None`: their default): a team lead their own team's, a manager or
+    /// admin the service's (by default) or any team's; an ES none.
+    /// `Some(None)` is the whole service, `Some(Some(team))` one team
+    /// (`equality::Whole::from` reads it).
+    pub fn equality(self, team: Option<TeamIdx>) -> Option<Option<TeamIdx>> {
+        match (self, team) {
+            (Scope::Service, None) => Some(None),
+            (Scope::Team(mine), None) => Some(Some(mine)),
+            (_, Some(t)) => self.team(t).then_some(Some(t)),
+            (Scope::Caseload(_) | Scope::Nothing, None) => None,
+        }
+    }
+
     /// Whether a referral may be given (a new referral, a transfer) to this
     /// ES on `today`: an ES of the scope in post that day.
     pub fn may_assign(self, data: &Dataset, es: StaffIdx, today: Day) -> bool {

@@ -154,3 +154,25 @@ fn an_nhs_number_held_outside_the_scope_is_never_told_and_kept_as_a_possible_dup
     assert!(manager.sees_possible_duplicates());
     assert!(!lead2.sees_possible_duplicates() && !es1.sees_possible_duplicates());
 }
+
+/// EQ-4: a team lead sees their team's equality figures only, a manager or
+/// admin the service's or any team's, an ES none.
+#[test]
+fn eq_4_whose_equality_figures_a_viewer_sees() {
+    let loaded = service();
+    let d = &loaded.dataset;
+    let (t1, t2) = (TeamIdx(0), TeamIdx(1));
+    let lead2 = Scope::of(Role::TeamLead, Some(StaffIdx(3)), d);
+    assert_eq!(lead2.equality(None), Some(Some(t2)));
+    assert_eq!(lead2.equality(Some(t2)), Some(Some(t2)));
+    assert_eq!(lead2.equality(Some(t1)), None);
+    for role in [Role::Manager, Role::Admin] {
+        let s = Scope::of(role, None, d);
+        assert_eq!(s.equality(None), Some(None));
+        assert_eq!(s.equality(Some(t1)), Some(Some(t1)));
+    }
+    let es1 = Scope::of(Role::Es, Some(StaffIdx(0)), d);
+    assert_eq!(es1.equality(None), None);
+    assert_eq!(es1.equality(Some(t1)), None);
+    assert_eq!(Scope::Nothing.equality(None), None);
+}

@@ -15,6 +15,7 @@ mod cookies;
 mod data_quality;
 mod definitions;
 mod duplicates;
+mod equality;
 mod error;
 mod extract;
 mod fidelity;
@@ -80,6 +81,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         plan::routes(),
         service::routes(),
         fidelity::routes(),
+        equality::routes(),
         data_quality::routes(),
         definitions::routes(),
         duplicates::routes(),

@@ -6,6 +6,7 @@
 //! runs and milestones. The facts are then added up by ES, team and service.
 //! Counts of people are distinct clients within each ES, team or service.
 
+mod among;
 mod chunks;
 mod facts;
 mod figures;
@@ -14,6 +15,7 @@ mod part;
 mod targets;
 mod trends;
 
+pub use among::kpis_among;
 pub use figures::{
     ByGroup, Caseload, Kpis, PeriodOut, REPORT_FORMAT, Rate, Report, ReportError, SpecialistKpis,
     Sustained, SustainmentRate, TargetStatus, Targets, TeamKpis, YearToDate,

@@ -77,6 +77,11 @@ impl PartReferrals {
         self.part
     }
 
+    /// The part's referrals as positions in [`Dataset::referrals`], ascending.
+    pub fn positions(&self) -> &[usize] {
+        &self.at
+    }
+
     /// How many referrals the part's figures read.
     pub fn len(&self) -> usize {
         self.at.len()

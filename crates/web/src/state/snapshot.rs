@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ipstrack_core::alert::WorkItem;
+use ipstrack_core::equality::{Equality, Whole, equality};
 use ipstrack_core::fidelity::{self, Evidence, ReviewScope};
 use ipstrack_core::model::TeamIdx;
 use ipstrack_core::report::{
@@ -37,6 +38,9 @@ const WORKLISTS_KEPT: usize = 8;
 /// A fidelity review's evidence: a few dozen lines per (team or service,
 /// period, as-of date).
 const FIDELITY_KEPT: usize = 64;
+/// The equality figures (issue 26) of the service or a team: a few hundred
+/// numbers each, one per page read (whose, period, as-of date).
+const EQUALITIES_KEPT: usize = 256;
 
 /// The whole service's report and what no ES held (its "not allocated" row).
 type ServiceReport = (Arc<Report>, Arc<Kpis>);
@@ -73,6 +77,9 @@ pub struct Snapshot {
     /// team (`None`: the service), period and as-of date; made again after
     /// any save (it reads every referral of its scope).
     fidelity: Memo<(Option<TeamIdx>, String, Day), Arc<Vec<Evidence>>>,
+    /// The equality figures (issue 26), made again after any write (a
+    /// person's details move them between groups).
+    equalities: Memo<(Whole, String, Day), Result<Arc<Equality>, ReportError>>,
 }
 
 impl Snapshot {
@@ -87,6 +94,7 @@ impl Snapshot {
             part_trends: Memo::new(PART_TRENDS_KEPT),
             worklists: Memo::new(WORKLISTS_KEPT),
             fidelity: Memo::new(FIDELITY_KEPT),
+            equalities: Memo::new(EQUALITIES_KEPT),
         }
     }
 
@@ -139,6 +147,7 @@ impl Snapshot {
             parts: self.parts.carried(|_| true),
             part_reports: self.part_reports.carried(|_| true),
             part_trends: self.part_trends.carried(|_| true),
+            equalities: self.equalities.carried(|_| true),
             ..Snapshot::new(loaded)
         }
     }
@@ -258,6 +267,20 @@ impl Snapshot {
     ) -> Result<Arc<Kpis>, ReportError> {
         self.report_and_unallocated(period, as_of)
             .map(|(_, none)| none)
+    }
+
+    /// The equality figures of the service or a team for a period as of a
+    /// day (core's `equality`, issue 26), made once per snapshot.
+    pub(crate) fn equality(
+        &self,
+        whole: Whole,
+        period: &Period,
+        as_of: Day,
+    ) -> Result<Arc<Equality>, ReportError> {
+        let key = (whole, period.label.clone(), as_of);
+        self.equalities.get_or_make(&key, || {
+            equality(&self.loaded.dataset, period, as_of, whole).map(Arc::new)
+        })
     }
 
     /// The worklist of a day (CASE-4), made once per snapshot.

@@ -33,7 +33,7 @@ pub fn layout(v: &Viewer, title: &str, body: Markup) -> Markup {
                     nav aria-label="Main" {
                         @if role == Role::Es && v.staff.is_some() { a href="/caseload" { "My caseload" } " " }
                         a href="/referrals/new" { "New referral" } " "
-                        @if role != Role::Es { a href="/team" { "Team" } " " a href="/team/worklist" { "Team worklist" } " " a href="/data-quality" { "Data quality" } " " a href="/fidelity" { "Fidelity" } " " a href="/import" { "Import" } " " }
+                        @if role != Role::Es { a href="/team" { "Team" } " " a href="/team/worklist" { "Team worklist" } " " a href="/equality" { "Equality" } " " a href="/data-quality" { "Data quality" } " " a href="/fidelity" { "Fidelity" } " " a href="/import" { "Import" } " " }
                         @if matches!(role, Role::Manager | Role::Admin) { a href="/service" { "Service" } " " a href="/returns" { "Returns" } " " a href="/admin/staff" { "Staff" } " " }
                         @if role == Role::Admin { a href="/audit" { "Audit log" } " " a href="/admin/users" { "Users" } " " a href="/admin/policy" { "Policy" } }
                     }

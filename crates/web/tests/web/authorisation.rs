@@ -32,6 +32,12 @@ async fn authorisation_matrix_of_roles_and_routes() {
             ("/fidelity?team=t2".to_string(), [404, 404, 200, 200]),
             ("/caseload?es=es1".to_string(), [200, 404, 200, 200]),
             ("/service".to_string(), [404, 404, 200, 200]),
+            ("/equality".to_string(), [404, 200, 200, 200]),
+            ("/equality?team=t2".to_string(), [404, 404, 200, 200]),
+            (
+                "/equality.csv?period=2024/25".to_string(),
+                [404, 200, 200, 200],
+            ),
             ("/data-quality".to_string(), [404, 200, 200, 200]),
             ("/audit".to_string(), [404, 404, 404, 200]),
             ("/returns".to_string(), [404, 404, 200, 200]),

@@ -20,6 +20,7 @@ mod duplicates;
 mod employer_contacts;
 mod entered_in_error;
 mod entries;
+mod equality;
 mod fidelity;
 mod grow_return;
 mod hostile;

@@ -15,6 +15,10 @@ use ipstrack_core::Day;
 use ipstrack_core::report::ByGroup;
 use maud::{Markup, html};
 
+mod rates;
+
+pub(crate) use rates::{RateBar, RatePanel, rate_bars};
+
 /// Month-by-month series for the team dashboard's charts.
 #[derive(Clone, Debug, Default)]
 pub struct Trends {
