@@ -447,7 +447,7 @@ try {
       ['data-quality', '/data-quality'], ['import', '/import'], ['equality', '/equality'], ['fidelity', '/fidelity'],
     ]),
     ...await tour(browser, base, artifacts, signIn, 'manager', [
-      ['service', '/service'], ['equality', '/equality'], ['fidelity', '/fidelity?period=2024/25'], ['returns', '/returns'], ['team', '/team'],
+      ['service', '/service'], ['equality', '/equality'], ['fidelity', '/fidelity'], ['returns', '/returns'], ['team', '/team'],
       ['staff', '/admin/staff'], ['staff-new', '/admin/staff/new'], ['staff-start', `/admin/staff/${es}/start`],
     ]),
     ...await tour(browser, base, artifacts, signIn, 'admin', [

@@ -33,8 +33,9 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/equality.csv", get(csv))
 }
 
-/// The longest team id looked up (longer ones are no team's).
-const TEAM_ID_MAX: usize = 64;
+/// The longest team id looked up (longer ones are no team's): core's limit
+/// on any id.
+const TEAM_ID_MAX: usize = ipstrack_core::bundle::limits::ID_CHARS;
 
 /// The figures asked for: whose (within the viewer's scope), the period and
 /// the as-of date; a team out of scope or unknown answers 404, a bad period
