@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ipstrack_core::bundle::{parse_document, validate};
-use ipstrack_core::{Day, Period, report};
+use ipstrack_core::equality::{self, Whole};
+use ipstrack_core::{Day, Period, fidelity, report};
 use ipstrack_demo::{DemoOptions, generate};
 
 /// The system allocator, counting bytes in use and their peak.
@@ -79,6 +80,24 @@ fn national(c: &mut Criterion) {
         let q3 = Period::parse("2024/25-Q3").expect("period");
         b.iter(|| {
             report(black_box(&loaded.dataset), &loaded.warnings, &q3, q3.end).expect("report")
+        })
+    });
+    // Issue 26's pages read the whole service too: the fidelity review's
+    // evidence and the equality figures, for the financial year.
+    group.bench_function("fidelity evidence FY 2024/25 (the service)", |b| {
+        b.iter(|| {
+            fidelity::evidence(
+                black_box(&loaded.dataset),
+                fidelity::ReviewScope::Service,
+                &period,
+                until,
+            )
+        })
+    });
+    group.bench_function("equality FY 2024/25 (the service)", |b| {
+        b.iter(|| {
+            equality::equality(black_box(&loaded.dataset), &period, until, Whole::Service)
+                .expect("equality")
         })
     });
     group.bench_function("parse JSON bundle", |b| {
