@@ -7,8 +7,7 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use ipstrack_core::equality::{Equality, RateKind, ShownDimension, ShownRate, ShownRow, Whole};
 use ipstrack_core::model::TeamIdx;
@@ -107,17 +106,11 @@ async fn csv(
         e.period.start,
         e.period.end
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
+    Ok(crate::ui::download::download(
+        "text/csv; charset=utf-8",
+        &file,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// The name of whose figures these are: the service's or the team's.

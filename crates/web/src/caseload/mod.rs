@@ -81,8 +81,6 @@ pub(crate) async fn caseload_csv(
     SignedIn { v, data }: SignedIn,
     Query(q): Query<EsQuery>,
 ) -> WebResult<axum::response::Response> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let d = &data.dataset;
     let today = state.today();
     let es = match &q.es {
@@ -130,17 +128,11 @@ pub(crate) async fn caseload_csv(
         .into_inner()
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let file = format!("caseload-{}-{today}.csv", d.staff[es].id);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
+    Ok(crate::ui::download::download(
+        "text/csv; charset=utf-8",
+        &file,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// The caseload page of someone who holds none: where to go instead.

@@ -124,16 +124,5 @@ pub(super) fn return_file(
         file_name_part(&of.label),
         of.as_of
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::ui::download::download(content_type, &name, body))
 }

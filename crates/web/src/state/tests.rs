@@ -58,6 +58,16 @@ fn employer_contact(es: String) -> EmployerContactDoc {
     }
 }
 
+/// `doc` recorded by es1 and published, as the employer contacts page does.
+async fn employer_contact_saved(state: &AppState, doc: &EmployerContactDoc) {
+    state
+        .store
+        .record_employer_contact(doc, "es1")
+        .await
+        .unwrap();
+    state.publish_employer_contacts().await;
+}
+
 /// A referral received before 2025 and not discharged.
 fn open_referral(state: &AppState) -> String {
     let data = state.data();
@@ -235,12 +245,7 @@ async fn a_save_keeps_the_trends_of_every_part_that_never_held_the_persons_refer
     // An employer contact moves no figure: every part's trends are kept.
     let es = after.dataset.staff.iter().find(|s| s.role == Role::Es);
     let doc = employer_contact(es.unwrap().id.clone());
-    state
-        .store
-        .record_employer_contact(&doc, "es1")
-        .await
-        .unwrap();
-    state.publish_employer_contacts().await;
+    employer_contact_saved(&state, &doc).await;
     let last = state.data();
     for ((part, then), (_, now)) in every_part_trends(&after)
         .iter()
@@ -265,12 +270,7 @@ async fn an_employer_contact_saved_keeps_every_report() {
         })
         .unwrap();
     let doc = employer_contact(es);
-    state
-        .store
-        .record_employer_contact(&doc, "es1")
-        .await
-        .unwrap();
-    state.publish_employer_contacts().await;
+    employer_contact_saved(&state, &doc).await;
     let after = state.data();
     assert!(after.dataset.employer_contacts.len() > before.dataset.employer_contacts.len());
     assert!(Arc::ptr_eq(&whole, &after.report(&fy, fy.end).unwrap()));
@@ -312,12 +312,7 @@ async fn an_employer_contact_naming_a_client_takes_their_rapid_search_item_off_t
         client: Some(before.dataset.client(r.client).id.clone()),
         ..employer_contact(before.dataset.staff_member(item.es.unwrap()).id.clone())
     };
-    state
-        .store
-        .record_employer_contact(&doc, "es1")
-        .await
-        .unwrap();
-    state.publish_employer_contacts().await;
+    employer_contact_saved(&state, &doc).await;
     let after = state.data().worklist(day);
     assert!(!Arc::ptr_eq(&list, &after), "made again");
     assert!(due(&list, at) && !due(&after, at));

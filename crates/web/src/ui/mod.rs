@@ -5,6 +5,7 @@
 pub(crate) mod chart;
 pub(crate) mod dates;
 pub(crate) mod definitions;
+pub(crate) mod download;
 pub(crate) mod figures;
 pub(crate) mod form;
 pub(crate) mod layout;
