@@ -4,6 +4,7 @@
 //! IPS Grow style spreadsheets in and out ([`spreadsheet`]); the
 //! MHSDS-aligned extract ([`mhsds`]).
 
+pub mod fidelity;
 pub mod mhsds;
 pub mod spreadsheet;
 pub use mhsds::mhsds_extract;

@@ -15,15 +15,86 @@ use ipstrack_core::scope::Scope;
 use maud::{Markup, html};
 
 use crate::Shared;
-use crate::error::WebResult;
+use crate::error::{WebError, WebResult};
 use crate::extract::{Lead, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_form, period_of};
 use crate::team_worklist::team_in_scope;
 use crate::ui::dates::uk_date;
+use crate::ui::download::{XLSX, download};
 use crate::ui::layout::layout;
+use crate::{Snapshot, Viewer};
+use axum::response::Response;
+use ipstrack_core::{Day, Period};
+use ipstrack_interop::fidelity::fidelity_xlsx;
 
 pub(crate) fn routes() -> Router<Shared> {
-    Router::new().route("/fidelity", get(fidelity))
+    Router::new()
+        .route("/fidelity", get(fidelity))
+        .route("/fidelity.xlsx", get(workbook))
+}
+
+/// Whose evidence, over which period as of which day, and its words.
+struct Asked {
+    scope: ReviewScope,
+    team_id: Option<String>,
+    period: Period,
+    as_of: Day,
+    whose: String,
+}
+
+/// The evidence asked for: the whole service for one who sees it and names
+/// no team; else a team in the viewer's scope (core's Scope decides which);
+/// a bad period answers 400 with the form.
+fn asked(state: &Shared, v: &Viewer, data: &Snapshot, q: &PeriodQuery) -> WebResult<Asked> {
+    let d = &data.dataset;
+    let scope = match (q.team.as_deref().filter(|t| !t.is_empty()), v.scope) {
+        (None, Scope::Service) => ReviewScope::Service,
+        (id, _) => ReviewScope::Team(team_in_scope(v, data, id)?),
+    };
+    let (team_id, whose) = match scope {
+        ReviewScope::Team(t) => (
+            Some(d.team(t).id.clone()),
+            format!("{} team", d.team(t).name),
+        ),
+        ReviewScope::Service => (None, d.service.name.clone()),
+    };
+    let title = ("Fidelity review evidence", "/fidelity");
+    let (period, as_of) = period_of(q, state.today())
+        .map_err(|e| bad_period(v, title, (d, state.today()), q, team_id.as_deref(), &e))?;
+    Ok(Asked {
+        scope,
+        team_id,
+        period,
+        as_of,
+        whose,
+    })
+}
+
+/// The evidence as a workbook to fill in at the review: one sheet per
+/// section, printable on A4.
+async fn workbook(
+    State(state): State<Shared>,
+    Lead(SignedIn { v, data }): Lead,
+    Query(q): Query<PeriodQuery>,
+) -> WebResult<Response> {
+    let a = asked(&state, &v, &data, &q)?;
+    let evidence = data.fidelity_evidence(a.scope, &a.period, a.as_of);
+    let title = format!(
+        "Fidelity review evidence – {}, {} ({} to {}), as of {}",
+        a.whose,
+        a.period.label,
+        uk_date(a.period.start),
+        uk_date(a.period.end),
+        uk_date(a.as_of)
+    );
+    let bytes = fidelity_xlsx(&title, &evidence).map_err(WebError::internal)?;
+    let file = format!(
+        "fidelity-evidence-{}-{}-{}.xlsx",
+        a.team_id.as_deref().unwrap_or("service"),
+        a.period.start,
+        a.period.end
+    );
+    Ok(download(XLSX, &file, bytes))
 }
 
 async fn fidelity(
@@ -32,24 +103,15 @@ async fn fidelity(
     Query(q): Query<PeriodQuery>,
 ) -> WebResult<Markup> {
     let d = &data.dataset;
-    // The whole service for one who sees it and names no team; else a team
-    // in the viewer's scope (core's Scope decides which).
-    let scope = match (q.team.as_deref().filter(|t| !t.is_empty()), v.scope) {
-        (None, Scope::Service) => ReviewScope::Service,
-        (id, _) => ReviewScope::Team(team_in_scope(&v, &data, id)?),
-    };
-    let team_id = match scope {
-        ReviewScope::Team(t) => Some(d.team(t).id.as_str()),
-        ReviewScope::Service => None,
-    };
-    let title = ("Fidelity review evidence", "/fidelity");
-    let (period, as_of) = period_of(&q, state.today())
-        .map_err(|e| bad_period(&v, title, (d, state.today()), &q, team_id, &e))?;
+    let Asked {
+        scope,
+        team_id,
+        period,
+        as_of,
+        whose,
+    } = asked(&state, &v, &data, &q)?;
+    let team_id = team_id.as_deref();
     let evidence = data.fidelity_evidence(scope, &period, as_of);
-    let whose = match scope {
-        ReviewScope::Service => d.service.name.clone(),
-        ReviewScope::Team(t) => format!("{} team", d.team(t).name),
-    };
     let shown = PeriodOut {
         start: period.start,
         end: period.end,
@@ -65,12 +127,19 @@ async fn fidelity(
                 "The reviewers confirm or change each score; items the records cannot speak to are theirs to score."
             }
             (period_form("/fidelity", d, (&shown, as_of), team_id))
+            p { a href=(download_link(team_id, &period, as_of)) { "Download the evidence as a workbook to fill in at the review (xlsx)" } }
             (suggested_total(&evidence))
             @for section in Section::ALL {
                 (section_html(section, &evidence))
             }
         },
     ))
+}
+
+/// The workbook of the same evidence.
+fn download_link(team: Option<&str>, period: &Period, as_of: Day) -> String {
+    let team = team.map(|t| format!("&team={t}")).unwrap_or_default();
+    format!("/fidelity.xlsx?period={}&as_of={as_of}{team}", period.label)
 }
 
 /// What the suggestions add up to, and how many items are left to the

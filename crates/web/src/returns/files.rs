@@ -109,7 +109,7 @@ pub(super) fn return_file(
     let extension = file.extension();
     let (content_type, body) = match file {
         GrowFile::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            crate::ui::download::XLSX,
             ipstrack_interop::return_xlsx(of, rows).map_err(WebError::internal)?,
         ),
         GrowFile::Csv => (

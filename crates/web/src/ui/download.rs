@@ -4,6 +4,9 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+/// The content type of an xlsx workbook.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// `body` as an attachment named `file` of type `content_type`.
 pub(crate) fn download(content_type: &str, file: &str, body: Vec<u8>) -> Response {
     (

@@ -3,6 +3,7 @@
 //! section with what the records say and the score they suggest.
 
 use crate::common::*;
+use axum::http::StatusCode;
 
 #[tokio::test]
 async fn fidelity_a_lead_sees_the_25_items_of_their_team_with_suggestions() {
@@ -49,4 +50,71 @@ async fn fidelity_a_manager_sees_the_service_and_any_team() {
     let (status, _, bad) = send(&w.app, get("/fidelity?period=2024/99", &manager)).await;
     assert_eq!(status.as_u16(), 400, "{bad}");
     shows(&bad, "There is a problem");
+}
+
+/// The evidence as a workbook to fill in at the review: one sheet per
+/// section, each item with the page's words and suggested score, the
+/// reviewers' columns empty; a lead's team only, an ES none.
+#[tokio::test]
+async fn fidelity_the_evidence_downloads_as_a_workbook_of_three_sections() {
+    use calamine::{Data, Reader, Xlsx};
+    let (w, lead, page) =
+        world_with_page("lead1", "/fidelity?period=2024/25&as_of=2025-03-31").await;
+    shows(&page, "Download the evidence as a workbook");
+    let (status, headers, bytes) = send_bytes(
+        &w.app,
+        get("/fidelity.xlsx?period=2024/25&as_of=2025-03-31", &lead),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        header_value(&headers, "cache-control").as_deref(),
+        Some("no-store")
+    );
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["Staffing", "Organisation", "Services"]
+    );
+    let mut items = Vec::new();
+    for sheet in ["Staffing", "Organisation", "Services"] {
+        let range = book.worksheet_range(sheet).unwrap();
+        let title = range.get((0, 0)).unwrap().to_string();
+        assert!(title.starts_with("Fidelity review evidence – "), "{title}");
+        assert!(title.contains("1 Apr 2024 to 31 Mar 2025"), "{title}");
+        assert_eq!(
+            range.get((2, 6)),
+            Some(&Data::String("Reviewers' score".into()))
+        );
+        for row in 3..range.height() {
+            let number = match range.get((row, 0)) {
+                Some(Data::Float(n)) => *n as u8,
+                Some(Data::Int(n)) => *n as u8,
+                other => panic!("{sheet} row {row}: {other:?}"),
+            };
+            items.push(number);
+            let words = range.get((row, 2)).unwrap().to_string();
+            assert!(!words.is_empty(), "item {number}: what the records say");
+            assert!(
+                matches!(range.get((row, 6)), None | Some(Data::Empty)),
+                "the reviewers' score is theirs to fill in"
+            );
+        }
+    }
+    assert_eq!(items, (1..=25).collect::<Vec<u8>>());
+    // Item 1's suggestion is the page's.
+    let staffing = book.worksheet_range("Staffing").unwrap();
+    let suggested = staffing.get((3, 4)).unwrap().to_string();
+    assert!(
+        page.contains(&format!("<strong>{suggested}</strong>")),
+        "{suggested}"
+    );
+    // Another team's workbook answers as a team that does not exist.
+    let other = send(&w.app, get("/fidelity.xlsx?team=t2", &lead)).await;
+    let none = send(&w.app, get("/fidelity.xlsx?team=nowhere", &lead)).await;
+    assert_eq!((other.0.as_u16(), none.0.as_u16()), (404, 404));
+    // An ES has no fidelity evidence to download.
+    let es1 = session_of(&w, "es1").await;
+    let (status, _, _) = send_bytes(&w.app, get("/fidelity.xlsx", &es1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
