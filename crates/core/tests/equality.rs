@@ -183,6 +183,34 @@ fn eq_1_to_7_a_population_whose_group_rates_are_known() {
     assert_eq!(whole.rates[0].difference, None);
 }
 
+/// EQ-6: the access rate is of the referrals received in the period, those
+/// with an access dated by the as-of date: an access the day after it is
+/// not known yet.
+#[test]
+fn eq_6_access_rate_counts_accesses_dated_by_the_as_of_date() {
+    let (clients, mut referrals) = people(
+        "w",
+        (Some("A"), Some("1"), Some("1990-01-01")),
+        "es1",
+        (30, 20, 0),
+    );
+    for r in referrals.iter_mut().skip(20) {
+        r["access"] = json!("2024-06-15");
+    }
+    let data = population(vec![(clients, referrals)]);
+    let period = Period::parse("2024/25-Q1").unwrap();
+    let rate = |as_of: &str| {
+        let e = equality(&data, &period, d(as_of), Whole::Service).unwrap();
+        (e.whole.referrals, e.whole.referrals_accessed)
+    };
+    assert_eq!(rate("2024-06-14"), (30, 20));
+    assert_eq!(rate("2024-06-15"), (30, 30));
+    let e = equality(&data, &period, d("2024-06-14"), Whole::Service).unwrap();
+    let dims = e.shown();
+    let white = row(&dims, Dimension::Ethnicity, "White");
+    assert!(close(white.rates[0].percent, 200.0 / 3.0));
+}
+
 #[test]
 fn eq_1_broad_ethnic_groups() {
     let group = |c: &str| ethnic_group(Some(c));

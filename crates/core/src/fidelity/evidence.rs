@@ -7,7 +7,8 @@
 use serde::Serialize;
 
 use super::scale::ItemId;
-use crate::model::{Dataset, Role, StaffIdx, TeamIdx};
+use crate::attribution::assigned_on;
+use crate::model::{Dataset, Job, Role, StaffIdx, TeamIdx};
 use crate::targets::Exact;
 use crate::time::{Day, DayRange, Period};
 
@@ -152,6 +153,24 @@ pub(super) fn in_scope(data: &Dataset, scope: ReviewScope, es: Option<StaffIdx>)
         (ReviewScope::Service, Some(_)) => true,
         (ReviewScope::Team(team), Some(es)) => data.staff_member(es).team == team,
     }
+}
+
+/// FIDR-6, FIDR-15: the job starts on the days (not jobs held at
+/// referral) of counted referrals, each credited to an ES of the scope on
+/// its start.
+pub(super) fn job_starts<'a>(
+    data: &'a Dataset,
+    scope: ReviewScope,
+    days: DayRange,
+    as_of: Day,
+) -> impl Iterator<Item = &'a Job> + 'a {
+    data.counted_referrals().flat_map(move |(_, r)| {
+        r.jobs.iter().filter(move |j| {
+            !j.retained
+                && days.contains(j.start)
+                && in_scope(data, scope, assigned_on(r, j.start, as_of))
+        })
+    })
 }
 
 /// The scope's ES (role `es`), in list order.

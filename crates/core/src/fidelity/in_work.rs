@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::evidence::{
     Evidence, ReviewScope, Source, diversity_score, in_scope, individualised_follow_along_score,
-    time_unlimited_follow_along_score,
+    job_starts, time_unlimited_follow_along_score,
 };
 use super::scale::ItemId;
 use crate::attribution::assigned_on;
@@ -25,25 +25,16 @@ pub(super) fn diversity(
     let mut employers = Vec::new();
     let mut contracts = HashSet::new();
     let mut jobs = 0u32;
-    for (_, r) in data.counted_referrals() {
-        for job in r
-            .jobs
-            .iter()
-            .filter(|j| !j.retained && days.contains(j.start))
+    for job in job_starts(data, scope, days, as_of) {
+        jobs += 1;
+        contracts.insert(format!("{:?}", job.kind));
+        if let Some(name) = job
+            .employer
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
         {
-            if !in_scope(data, scope, assigned_on(r, job.start, as_of)) {
-                continue;
-            }
-            jobs += 1;
-            contracts.insert(format!("{:?}", job.kind));
-            if let Some(name) = job
-                .employer
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-            {
-                employers.push(name.to_lowercase());
-            }
+            employers.push(name.to_lowercase());
         }
     }
     if item == ItemId::DiversityOfJobTypes {

@@ -2,7 +2,7 @@
 //! jobs (a job paid at least the minimum wage and open to anyone) and
 //! community-based services (where contacts were held).
 
-use super::evidence::{Evidence, ReviewScope, Source, in_scope};
+use super::evidence::{Evidence, ReviewScope, Source, in_scope, job_starts};
 use super::scale::ItemId;
 use crate::attribution::assigned_on;
 use crate::model::{ContactKind, Dataset};
@@ -19,20 +19,11 @@ pub(super) fn competitive_jobs(
     as_of: Day,
 ) -> Evidence {
     let (mut competitive, mut known, mut jobs) = (0u32, 0u32, 0u32);
-    for (_, r) in data.counted_referrals() {
-        for job in r
-            .jobs
-            .iter()
-            .filter(|j| !j.retained && days.contains(j.start) && j.start <= as_of)
-        {
-            if !in_scope(data, scope, assigned_on(r, job.start, as_of)) {
-                continue;
-            }
-            jobs += 1;
-            if let Some(yes) = job.competitive() {
-                known += 1;
-                competitive += u32::from(yes);
-            }
+    for job in job_starts(data, scope, days, as_of) {
+        jobs += 1;
+        if let Some(yes) = job.competitive() {
+            known += 1;
+            competitive += u32::from(yes);
         }
     }
     let item = ItemId::CompetitiveJobs;
