@@ -10,7 +10,10 @@ use crate::policy::Policy;
 use crate::time::Day;
 use std::sync::Arc;
 
+pub mod fidelity_review;
+pub mod fidelity_scale;
 mod job;
+pub use fidelity_review::FidelityReview;
 pub use job::{Job, JobEndReason, JobType, Registration};
 
 /// An index into one of the dataset's lists, as its own type: a staff
@@ -81,6 +84,9 @@ pub struct Dataset {
     /// The ES's contacts with employers (issue 13), in input order; shared
     /// between versions of the dataset until one changes.
     pub employer_contacts: Arc<Vec<EmployerContact>>,
+    /// The fidelity reviews (issue 26), in input order; shared between
+    /// versions of the dataset until one changes.
+    pub fidelity_reviews: Arc<Vec<FidelityReview>>,
 }
 
 /// A contact an ES made with an employer to build a relationship for their

@@ -6,7 +6,7 @@ mod common;
 
 use common::d;
 use ipstrack_core::Period;
-use ipstrack_core::fidelity::review::{MAX_NOTE_CHARS, MAX_REVIEWER_CHARS};
+use ipstrack_core::bundle::{MAX_REVIEW_NOTE_CHARS as MAX_NOTE_CHARS, MAX_REVIEWER_CHARS};
 use ipstrack_core::fidelity::{
     Action, Band, Field, ItemId, ItemScore, Review, ReviewError, ReviewInput, Section, Stage,
     check_review, side_by_side,
@@ -16,6 +16,7 @@ const TODAY: &str = "2024-07-15";
 
 fn scored(scores: [u8; 25]) -> [ItemScore; 25] {
     scores.map(|s| ItemScore {
+        suggested: None,
         score: Some(s),
         note: String::new(),
     })
@@ -34,12 +35,8 @@ fn input() -> ReviewInput {
     }
 }
 
-fn no_suggestions() -> [Option<u8>; 25] {
-    [None; 25]
-}
-
 fn errors(input: &ReviewInput) -> Vec<ReviewError> {
-    check_review(input, &no_suggestions(), d(TODAY)).expect_err("refused")
+    check_review(input, Some(d(TODAY))).expect_err("refused")
 }
 
 fn only(input: &ReviewInput) -> ReviewError {
@@ -61,7 +58,7 @@ fn action(item: ItemId, by_when: &str) -> Action {
 fn fidr_10_a_finished_review_passes_with_names_and_notes_trimmed() {
     let mut given = input();
     given.items[0].note = "  Checked caseloads.  ".into();
-    let review = check_review(&given, &no_suggestions(), d(TODAY)).unwrap();
+    let review = check_review(&given, Some(d(TODAY))).unwrap();
     assert_eq!(review.reviewers, vec!["Sam Reviewer", "Jo Lead"]);
     assert_eq!(review.items[0].note, "Checked caseloads.");
 }
@@ -75,7 +72,7 @@ fn fidr_10_review_date_in_the_future_is_refused() {
     assert_eq!(e.message, "The review date 2024-07-16 is in the future.");
     given.review_date = d(TODAY);
     assert!(
-        check_review(&given, &no_suggestions(), d(TODAY)).is_ok(),
+        check_review(&given, Some(d(TODAY))).is_ok(),
         "today is fine"
     );
 }
@@ -93,7 +90,7 @@ fn fidr_10_review_date_before_the_period_start_is_refused() {
     );
     given.review_date = d("2024-04-01");
     assert!(
-        check_review(&given, &no_suggestions(), d(TODAY)).is_ok(),
+        check_review(&given, Some(d(TODAY))).is_ok(),
         "the first day is fine"
     );
 }
@@ -106,10 +103,7 @@ fn fidr_10_reviewers_one_to_six_named_each_at_most_100_characters() {
     given.reviewers = (1..=7).map(|i| format!("Reviewer {i}")).collect();
     assert_eq!(only(&given).message, "Name at most 6 reviewers (7 named).");
     given.reviewers.pop();
-    assert!(
-        check_review(&given, &no_suggestions(), d(TODAY)).is_ok(),
-        "six is fine"
-    );
+    assert!(check_review(&given, Some(d(TODAY))).is_ok(), "six is fine");
     given.reviewers = vec!["Sam".into(), "   ".into()];
     let e = only(&given);
     assert_eq!(
@@ -133,7 +127,7 @@ fn fidr_10_reviewers_one_to_six_named_each_at_most_100_characters() {
     );
     given.reviewers = vec!["é".repeat(MAX_REVIEWER_CHARS)];
     assert!(
-        check_review(&given, &no_suggestions(), d(TODAY)).is_ok(),
+        check_review(&given, Some(d(TODAY))).is_ok(),
         "100 characters are fine"
     );
 }
@@ -169,7 +163,7 @@ fn fidr_11_a_finished_review_scores_every_item_and_a_draft_may_leave_some_empty(
         "Score item 9 (zero exclusion) to finish the review."
     );
     given.stage = Stage::Draft;
-    let draft = check_review(&given, &no_suggestions(), d(TODAY)).unwrap();
+    let draft = check_review(&given, Some(d(TODAY))).unwrap();
     let totals = draft.totals();
     assert_eq!(
         (totals.total, totals.band),
@@ -195,19 +189,16 @@ fn fidr_11_a_note_is_at_most_2000_characters() {
         "n".repeat(MAX_NOTE_CHARS / 2 - 1)
     );
     assert!(
-        check_review(&given, &no_suggestions(), d(TODAY)).is_ok(),
+        check_review(&given, Some(d(TODAY))).is_ok(),
         "trimmed first"
     );
 }
 
 #[test]
 fn fidr_11_a_score_that_differs_from_the_suggestion_needs_a_note() {
-    let mut suggested = no_suggestions();
-    suggested[ItemId::CaseloadSize.index()] = Some(4);
-    let given = input();
-    let e = check_review(&given, &suggested, d(TODAY))
-        .unwrap_err()
-        .remove(0);
+    let mut given = input();
+    given.items[ItemId::CaseloadSize.index()].suggested = Some(4);
+    let e = check_review(&given, Some(d(TODAY))).unwrap_err().remove(0);
     assert_eq!((e.item, e.field), (Some(ItemId::CaseloadSize), Field::Note));
     assert_eq!(
         e.message,
@@ -215,11 +206,11 @@ fn fidr_11_a_score_that_differs_from_the_suggestion_needs_a_note() {
     );
     let mut noted = given.clone();
     noted.items[0].note = "Two ES left in June; caseloads were 20 until then.".into();
-    assert!(check_review(&noted, &suggested, d(TODAY)).is_ok());
+    assert!(check_review(&noted, Some(d(TODAY))).is_ok());
     let mut agreed = given;
     agreed.items[0].score = Some(4);
     assert!(
-        check_review(&agreed, &suggested, d(TODAY)).is_ok(),
+        check_review(&agreed, Some(d(TODAY))).is_ok(),
         "confirming needs no note"
     );
 }
@@ -239,13 +230,13 @@ fn fidr_12_every_item_below_4_of_a_finished_review_has_an_action() {
     );
     given.actions = vec![action(ItemId::JobDevelopmentFrequentContact, "2024-07-10")];
     assert!(
-        check_review(&given, &no_suggestions(), d(TODAY)).is_ok(),
+        check_review(&given, Some(d(TODAY))).is_ok(),
         "due on the review date is fine"
     );
     given.stage = Stage::Draft;
     given.actions.clear();
     assert!(
-        check_review(&given, &no_suggestions(), d(TODAY)).is_ok(),
+        check_review(&given, Some(d(TODAY))).is_ok(),
         "a draft may come without"
     );
 }
@@ -309,7 +300,7 @@ fn finished(total_below: &[(ItemId, u8)], date: &str) -> Review {
             given.actions.push(action(*item, date));
         }
     }
-    check_review(&given, &no_suggestions(), d(date)).unwrap()
+    check_review(&given, Some(d(date))).unwrap()
 }
 
 /// A finished review whose total is `total` (down from 125 on the last items).

@@ -228,6 +228,7 @@ pub fn generate(options: &DemoOptions) -> BundleDoc {
         clients,
         referrals,
         employer_contacts: employers::employer_contacts(options.seed, &staffing.specialists, until),
+        fidelity_reviews: Vec::new(),
         referral_versions: Default::default(),
     }
 }

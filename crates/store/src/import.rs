@@ -275,6 +275,7 @@ pub(crate) async fn import(
         clients: std::mem::take(&mut clients.records),
         referrals: std::mem::take(&mut referrals.records),
         employer_contacts: std::mem::take(&mut employer_contacts.records),
+        fidelity_reviews: Vec::new(),
         referral_versions: BTreeMap::new(),
     };
     // A referral the import changes is checked against what it was (a
@@ -450,6 +451,7 @@ impl Store {
             clients: client.into_iter().collect(),
             referrals: vec![referral],
             employer_contacts: Vec::new(),
+            fidelity_reviews: Vec::new(),
             referral_versions: Default::default(),
         };
         let summary = import(&mut tx, &doc, actor).await?;
@@ -475,6 +477,7 @@ impl Store {
             clients: Vec::new(),
             referrals: Vec::new(),
             employer_contacts: Vec::new(),
+            fidelity_reviews: Vec::new(),
             referral_versions: Default::default(),
         };
         let summary = import(&mut tx, &doc, actor).await?;

@@ -25,6 +25,9 @@ pub struct BundleDoc {
     /// bundles without them read and write as before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub employer_contacts: Vec<EmployerContactDoc>,
+    /// The fidelity reviews (issue 26); left out when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fidelity_reviews: Vec<FidelityReviewDoc>,
     /// The version each referral had in the database the bundle was taken
     /// from (issue 20, docs/formats.md): an import refuses a referral stored
     /// at another version since. Left out when empty (a bundle made
@@ -48,6 +51,54 @@ pub struct EmployerContactDoc {
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
+}
+
+/// A fidelity review (issue 26, docs/formats.md): `team` the team it
+/// reviews (none: the whole service); `period` in T-2's words (`2025/26`,
+/// `2025/26-Q1`, `2025-04-01..2025-09-30`); `stage` `draft` or `finished`;
+/// `items` by their number on the scale, each with the score the records
+/// suggested, the reviewers' score and their note.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FidelityReviewDoc {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    pub period: String,
+    pub review_date: String,
+    pub reviewers: Vec<String>,
+    pub stage: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<FidelityItemDoc>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<FidelityActionDoc>,
+}
+
+/// One item of a fidelity review: its number on the scale (1 to 25).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FidelityItemDoc {
+    pub item: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// An action of a fidelity review's plan: the item (1 to 25) scored
+/// below 4, what, who and by when.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FidelityActionDoc {
+    pub item: u32,
+    pub what: String,
+    pub who: String,
+    pub by_when: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

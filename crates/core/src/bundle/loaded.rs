@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::document::{ClientDoc, EmployerContactDoc, ReferralDoc};
+use super::document::{ClientDoc, EmployerContactDoc, FidelityReviewDoc, ReferralDoc};
 use super::errors::BundleErrors;
 use super::errors::Checker;
 use super::referral_check::check_referral;
@@ -179,6 +179,34 @@ impl Loaded {
         }
         let mut next = self.clone();
         next.dataset.employer_contacts = Arc::new(checked);
+        Ok(next)
+    }
+
+    /// A new version of the data with these fidelity reviews in place of
+    /// the old ones (after a review was recorded or changed), checked as in
+    /// a bundle; everything else shared.
+    pub fn with_fidelity_reviews(
+        &self,
+        docs: &[FidelityReviewDoc],
+    ) -> Result<Loaded, BundleErrors> {
+        let teams: HashMap<&str, u32> = self
+            .dataset
+            .teams
+            .iter()
+            .enumerate()
+            .map(|(at, t)| (t.id.as_str(), at as u32))
+            .collect();
+        let mut c = Checker {
+            errors: Vec::new(),
+            record: String::new(),
+        };
+        let checked =
+            super::fidelity_review::check_fidelity_review_docs(&mut c, docs, &teams, None);
+        if !c.errors.is_empty() {
+            return Err(BundleErrors(c.errors));
+        }
+        let mut next = self.clone();
+        next.dataset.fidelity_reviews = Arc::new(checked);
         Ok(next)
     }
 

@@ -25,6 +25,7 @@ mod contact_check;
 mod document;
 mod employer_contacts;
 mod errors;
+mod fidelity_review;
 mod job_check;
 pub mod limits;
 mod loaded;
@@ -43,11 +44,16 @@ pub use change::check_referral_change;
 pub use contact_check::check_contact;
 pub use document::{
     BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
-    EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc,
-    ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
+    EngagementDoc, EnteredInErrorDoc, FidelityActionDoc, FidelityItemDoc, FidelityReviewDoc,
+    InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc,
+    TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 pub use employer_contacts::check_employer_contact;
 pub use errors::{BundleError, BundleErrors, MAX_WEEKLY_HOURS};
+pub use fidelity_review::{
+    MAX_ACTION_CHARS, MAX_ACTIONS, MAX_NOTE_CHARS as MAX_REVIEW_NOTE_CHARS, MAX_REVIEWER_CHARS,
+    MAX_REVIEWERS, STAGES, check_fidelity_review, check_review, fidelity_review_document,
+};
 pub use loaded::Loaded;
 pub use loss::{Removed, removed};
 pub use person::{

@@ -111,6 +111,13 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
         &is_es,
     );
 
+    let fidelity_reviews = super::fidelity_review::check_fidelity_review_docs(
+        &mut c,
+        &doc.fidelity_reviews,
+        &teams,
+        None,
+    );
+
     let mut team_names = Vec::with_capacity(doc.teams.len());
     for t in &doc.teams {
         c.record = format!("team {}", t.id.trim());
@@ -140,6 +147,7 @@ pub fn validate(doc: &BundleDoc) -> Result<Loaded, BundleErrors> {
         referral_clients: Arc::new(referrals.iter().map(|r| r.client).collect()),
         referrals,
         employer_contacts: Arc::new(employer_contacts),
+        fidelity_reviews: Arc::new(fidelity_reviews),
     };
     let warnings = warnings(&dataset);
     Ok(Loaded::new(dataset, warnings))

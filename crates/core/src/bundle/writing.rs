@@ -123,6 +123,11 @@ pub fn to_document(data: &Dataset) -> BundleDoc {
             .iter()
             .map(|e| employer_contact_document(data, e))
             .collect(),
+        fidelity_reviews: data
+            .fidelity_reviews
+            .iter()
+            .map(|r| super::fidelity_review::fidelity_review_document(r, &data.teams))
+            .collect(),
         // The versions of referrals read from a database (a bundle's own
         // referrals have none).
         referral_versions: data

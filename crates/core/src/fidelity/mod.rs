@@ -16,14 +16,17 @@ pub mod compare;
 pub mod evidence;
 mod in_work;
 pub mod recorded;
-pub mod review;
-pub mod scale;
 mod search;
 
+/// The scale and a review's value are the model's (a stored review is part
+/// of the data); the check is the bundle's, as every record's is.
+pub use crate::bundle::check_review;
+pub use crate::model::fidelity_review as review;
+pub use crate::model::fidelity_scale as scale;
 pub use compare::{ItemRow, SideBySide, side_by_side};
 pub use evidence::{Evidence, ReviewScope, Source};
 pub use review::{
-    Action, Field, ItemScore, Review, ReviewError, ReviewInput, Stage, Totals, check_review,
+    Action, FidelityReview, Field, ItemScore, Review, ReviewError, ReviewInput, Stage, Totals,
 };
 pub use scale::{Band, ITEMS, Item, ItemId, MAXIMUM, Section};
 

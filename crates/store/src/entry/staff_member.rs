@@ -107,6 +107,7 @@ async fn write_one(tx: &mut WriteTx, record: &StaffDoc, actor: &str) -> Result<S
         clients: Vec::new(),
         referrals: Vec::new(),
         employer_contacts: Vec::new(),
+        fidelity_reviews: Vec::new(),
         referral_versions: Default::default(),
     };
     crate::import::import(tx, &doc, actor).await?;

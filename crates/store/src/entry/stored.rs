@@ -70,6 +70,7 @@ pub(crate) async fn check_referral(
         clients: Vec::new(),
         referrals: vec![referral.clone()],
         employer_contacts: Vec::new(),
+        fidelity_reviews: Vec::new(),
         referral_versions: Default::default(),
     };
     // The client a possible duplicate names (issue 21) is read beside it,

@@ -45,6 +45,7 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
         clients,
         referrals,
         employer_contacts,
+        fidelity_reviews: Vec::new(),
         referral_versions: referral_versions.into_iter().collect(),
     })
 }

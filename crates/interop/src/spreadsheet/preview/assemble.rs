@@ -307,6 +307,7 @@ impl Reader<'_> {
                 .filter(|(i, _)| !bad_contacts.contains(i))
                 .map(|(_, c)| c.doc.clone())
                 .collect(),
+            fidelity_reviews: Vec::new(),
             referral_versions: Default::default(),
         }
     }
