@@ -52,6 +52,26 @@ fn fidr_1_caseload_and_rapid_search_anchors_read_as_the_scale_does() {
 }
 
 #[test]
+fn fidr_1_employment_services_staff_reads_the_2008_boundaries() {
+    // The 2008 scale counts the share of time on employment services
+    // (under 60, 60–74, 75–89, 90–95, 96 or more), not the older edition's
+    // share of other work (80, 60, 40, 20).
+    let staff = ItemId::EmploymentServicesStaff.item();
+    assert_eq!(
+        staff.anchor(1),
+        Some("ES provide employment services less than 60% of the time")
+    );
+    assert_eq!(
+        staff.anchor(4),
+        Some("ES provide employment services 90–95% of the time")
+    );
+    assert_eq!(
+        staff.anchor(5),
+        Some("ES provide employment services 96% or more of the time")
+    );
+}
+
+#[test]
 fn fidr_2_bands_73_not_ips_74_fair_99_fair_100_good_114_good_115_exemplary() {
     assert_eq!(Band::of(25), Band::NotIps);
     assert_eq!(Band::of(73), Band::NotIps);

@@ -1,7 +1,8 @@
 //! The IPS fidelity scale (IPS-25, the Supported Employment Fidelity Scale
 //! as the UK uses it): 25 items in three sections, each scored 1–5, 125 in
 //! all, and the bands a total falls in (FIDR-1, FIDR-2). The anchors are
-//! short paraphrases; docs/fidelity.md cites the published text item by item.
+//! short paraphrases; docs/fidelity.md says, item by item, which stored copy
+//! of the published text each was checked against, or that none was found.
 
 use serde::Serialize;
 
@@ -156,15 +157,15 @@ pub const ITEMS: [Item; 25] = [
          "20 or fewer clients per ES"]),
     item!(EmploymentServicesStaff, Staffing, "Employment services staff",
         "ES provide only employment services.",
-        ["ES do other work (such as case management) 80% of the time or more",
-         "ES do other work about 60% of the time",
-         "ES do other work about 40% of the time",
-         "ES do other work about 20% of the time",
-         "ES provide only employment services"]),
+        ["ES provide employment services less than 60% of the time",
+         "ES provide employment services 60–74% of the time",
+         "ES provide employment services 75–89% of the time",
+         "ES provide employment services 90–95% of the time",
+         "ES provide employment services 96% or more of the time"]),
     item!(VocationalGeneralists, Staffing, "Vocational generalists",
-        "Each ES carries out every phase of employment support: engagement, assessment, job search, job development, job support.",
-        ["ES only refer clients on to other services",
-         "ES keep a caseload but refer clients elsewhere for employment support",
+        "Each ES carries out every phase of employment service (intake, engagement, assessment, job placement, job coaching, follow-along) before any step down to another practitioner; referral to a benefits adviser is in keeping.",
+        ["ES only refer clients on to other providers and programmes",
+         "ES keep a caseload but refer clients to other programmes for employment support",
          "ES provide one phase of employment support",
          "ES provide two or more phases but not all",
          "ES carry out every phase of employment support"]),
