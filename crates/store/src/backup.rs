@@ -24,7 +24,7 @@ use crate::sql::{Value, insert_rows, json};
 use crate::tables::referrals::{self, ChildRows};
 use crate::tables::submissions::{Submission, insert_submission};
 use crate::tables::users::{self, BackupUser};
-use crate::tables::{clients, employer_contacts, staff, teams};
+use crate::tables::{clients, employer_contacts, fidelity_reviews, staff, teams};
 use crate::{Backend, Result, Store, StoreError};
 
 /// The format name of a JSON backup.
@@ -55,6 +55,8 @@ pub struct Versions {
     pub referrals: BTreeMap<String, i64>,
     #[serde(default)]
     pub employer_contacts: BTreeMap<String, i64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fidelity_reviews: BTreeMap<String, i64>,
 }
 
 /// The tables a backup deliberately leaves out, each with the reason. Every
@@ -165,6 +167,7 @@ impl Backup {
                 entries(doc, |r| Some(r.in_work_checks.len())),
             ),
             ("employer_contacts", n(doc.employer_contacts.len())),
+            ("fidelity_reviews", n(doc.fidelity_reviews.len())),
             ("audit_log", n(self.audit.len())),
             ("users", n(self.users.len())),
             ("submissions", n(self.submissions.len())),
@@ -263,6 +266,7 @@ impl Store {
         let versions = Versions {
             referrals: read_versions(&mut tx, "referrals").await?,
             employer_contacts: read_versions(&mut tx, "employer_contacts").await?,
+            fidelity_reviews: read_versions(&mut tx, "fidelity_reviews").await?,
         };
         let stored = stored_rows(&mut tx).await?;
         tx.commit().await?;
@@ -316,6 +320,14 @@ impl Store {
                 doc.employer_contacts
                     .iter()
                     .map(|e| e.id.as_str())
+                    .collect(),
+            ),
+            (
+                "fidelity review",
+                &backup.versions.fidelity_reviews,
+                doc.fidelity_reviews
+                    .iter()
+                    .map(|f| f.id.as_str())
                     .collect(),
             ),
         ] {
@@ -429,6 +441,19 @@ impl Store {
         let mut columns = employer_contacts::COLUMNS.to_vec();
         columns.push("version");
         insert_rows(conn, "employer_contacts", &columns, &employer_contacts).await?;
+        let reviews: Vec<Vec<Value>> = doc
+            .fidelity_reviews
+            .iter()
+            .enumerate()
+            .map(|(p, f)| {
+                let mut row = fidelity_reviews::row(f, p as i64);
+                row.push(version(&backup.versions.fidelity_reviews, &f.id));
+                row
+            })
+            .collect();
+        let mut columns = fidelity_reviews::COLUMNS.to_vec();
+        columns.push("version");
+        insert_rows(conn, "fidelity_reviews", &columns, &reviews).await?;
 
         users::restore(conn, &backup.users).await?;
         for s in &backup.submissions {
@@ -463,7 +488,7 @@ async fn read_versions(conn: &mut AnyConnection, table: &str) -> Result<BTreeMap
 
 /// The kinds of record the audit log names that a backup keeps: the audit's
 /// record type, the table and its id column, and the words for one and many.
-const AUDITED: [(&str, &str, &str, &str, &str); 8] = [
+const AUDITED: [(&str, &str, &str, &str, &str); 9] = [
     ("service", "service", "'service'", "the service", "services"),
     ("team", "teams", "id", "team", "teams"),
     ("staff", "staff", "id", "staff member", "staff members"),
@@ -475,6 +500,13 @@ const AUDITED: [(&str, &str, &str, &str, &str); 8] = [
         "id",
         "employer contact",
         "employer contacts",
+    ),
+    (
+        "fidelity_review",
+        "fidelity_reviews",
+        "id",
+        "fidelity review",
+        "fidelity reviews",
     ),
     ("user", "users", "username", "user", "users"),
     (

@@ -14,6 +14,8 @@ pub enum Change {
     Referral(String),
     /// The employer contacts, nothing else.
     EmployerContacts,
+    /// The fidelity reviews, nothing else.
+    FidelityReviews,
     /// More than that (service, policy, teams, staff, clients, many
     /// referrals): a server reloads everything.
     Everything,
@@ -25,18 +27,21 @@ pub(crate) const CHANGES_CHANNEL: &str = "ipstrack_changes";
 /// Appends one change to the sequence, in the caller's transaction: on
 /// PostgreSQL every listening server is told when it commits.
 pub(crate) async fn append(conn: &mut AnyConnection, change: &Change) -> Result<()> {
-    let (referral, employer_contacts) = match change {
-        Change::Referral(id) => (Some(id.clone()), false),
-        Change::EmployerContacts => (None, true),
-        Change::Everything => (None, false),
+    let (referral, employer_contacts, fidelity_reviews) = match change {
+        Change::Referral(id) => (Some(id.clone()), false, false),
+        Change::EmployerContacts => (None, true, false),
+        Change::FidelityReviews => (None, false, true),
+        Change::Everything => (None, false, false),
     };
     execute(
         conn,
-        "INSERT INTO changes (referral_id, at, employer_contacts) VALUES ($1, $2, $3)",
+        "INSERT INTO changes (referral_id, at, employer_contacts, fidelity_reviews) \
+         VALUES ($1, $2, $3, $4)",
         vec![
             Value::Text(referral),
             Value::text(&now()),
             Value::int(i64::from(employer_contacts)),
+            Value::int(i64::from(fidelity_reviews)),
         ],
     )
     .await?;
@@ -61,8 +66,9 @@ impl Store {
     /// The changes after `seq`, oldest first (at most `limit`), each with
     /// its number and what it changed.
     pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<(i64, Change)>> {
-        let rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
-            "SELECT seq, referral_id, employer_contacts FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        let rows: Vec<(i64, Option<String>, i64, i64)> = sqlx::query_as(
+            "SELECT seq, referral_id, employer_contacts, fidelity_reviews FROM changes \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(seq)
         .bind(limit)
@@ -70,11 +76,12 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(seq, referral, employer_contacts)| {
-                let change = match (referral, employer_contacts) {
-                    (Some(id), _) => Change::Referral(id),
-                    (None, 0) => Change::Everything,
-                    (None, _) => Change::EmployerContacts,
+            .map(|(seq, referral, employer_contacts, fidelity_reviews)| {
+                let change = match (referral, employer_contacts, fidelity_reviews) {
+                    (Some(id), _, _) => Change::Referral(id),
+                    (None, 0, 0) => Change::Everything,
+                    (None, 0, _) => Change::FidelityReviews,
+                    (None, _, _) => Change::EmployerContacts,
                 };
                 (seq, change)
             })

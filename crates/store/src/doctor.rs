@@ -87,6 +87,13 @@ fn not_as_loaded(stored: &BundleDoc) -> Vec<String> {
         |e| &e.id,
         &mut names,
     );
+    differ(
+        "fidelity review",
+        &stored.fidelity_reviews,
+        &loaded.fidelity_reviews,
+        |f| &f.id,
+        &mut names,
+    );
     if names.is_empty() {
         return Vec::new();
     }

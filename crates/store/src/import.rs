@@ -13,7 +13,9 @@ use sqlx::AnyConnection;
 use crate::audit::write_audit;
 use crate::changes::{Change, append, append_referral};
 use crate::sql::{scaled, unscaled};
-use crate::tables::{clients, employer_contacts, read_bundle, referrals, service, staff, teams};
+use crate::tables::{
+    clients, employer_contacts, fidelity_reviews, read_bundle, referrals, service, staff, teams,
+};
 use crate::{Result, Store, StoreError};
 
 /// How many records of one kind an import created, updated or left unchanged.
@@ -33,6 +35,7 @@ pub struct ImportSummary {
     pub clients: Changes,
     pub referrals: Changes,
     pub employer_contacts: Changes,
+    pub fidelity_reviews: Changes,
     /// The records updated, by kind (`referral r1`); created ones are counted only.
     pub updated: Vec<String>,
     /// Every stored referral the import replaced, with what replacing it
@@ -246,6 +249,9 @@ pub(crate) async fn import(
         &incoming.employer_contacts,
         |r| &r.id,
     );
+    let mut fidelity_reviews = merge(&stored.fidelity_reviews, &incoming.fidelity_reviews, |r| {
+        &r.id
+    });
     // A stored referral the import would replace that changed since the
     // bundle was taken refuses the whole import (issue 20). Which ones the
     // import replaces is known for sure once the result is in its stored
@@ -275,7 +281,7 @@ pub(crate) async fn import(
         clients: std::mem::take(&mut clients.records),
         referrals: std::mem::take(&mut referrals.records),
         employer_contacts: std::mem::take(&mut employer_contacts.records),
-        fidelity_reviews: Vec::new(),
+        fidelity_reviews: std::mem::take(&mut fidelity_reviews.records),
         referral_versions: BTreeMap::new(),
     };
     // A referral the import changes is checked against what it was (a
@@ -310,6 +316,7 @@ pub(crate) async fn import(
         return Err(StoreError::Stale(stale));
     }
     employer_contacts.settle(&merged.employer_contacts);
+    fidelity_reviews.settle(&merged.fidelity_reviews);
 
     let mut audit = Vec::new();
     let service_changed = stored.service != merged.service || stored.policy != merged.policy;
@@ -332,6 +339,7 @@ pub(crate) async fn import(
         clients: changes(&clients.changed, clients.unchanged),
         referrals: changes(&referrals.changed, referrals.unchanged),
         employer_contacts: changes(&employer_contacts.changed, employer_contacts.unchanged),
+        fidelity_reviews: changes(&fidelity_reviews.changed, fidelity_reviews.unchanged),
         updated: Vec::new(),
         // Every stored referral replaced (in its stored form now), with what
         // that removes.
@@ -363,6 +371,8 @@ pub(crate) async fn import(
         &employer_contacts.changed[..],
     );
     employer_contacts::write(conn, contacts, updated, &mut audit).await?;
+    let reviews = (&merged.fidelity_reviews[..], &fidelity_reviews.changed[..]);
+    fidelity_reviews::write(conn, reviews, updated, &mut audit).await?;
     // The change sequence: a server running beside this import loads the
     // referrals it changed, or everything when more than referrals changed
     // (or so many that one reload is cheaper).

@@ -51,6 +51,7 @@ pub use sign_in::{
 };
 pub use tables::clients::fingerprint as client_fingerprint;
 pub use tables::employer_contacts::SavedEmployerContact;
+pub use tables::fidelity_reviews::SavedFidelityReview;
 pub use tables::referrals::{Edit, Entry, Replacement, Step};
 pub use tables::request_keys::{KEY_HOURS, KeyKind, RequestKey};
 pub use tables::sessions::{MAX_TOKEN_DAYS, Session, random_token};

@@ -18,7 +18,8 @@ use sqlx::{Connection, Row};
 /// A database holding every kind of record: a generated service (teams,
 /// staff, clients, referrals with every kind of entry, employer contacts),
 /// entries added, corrected and removed (versions above 1, gaps in
-/// positions), employer contacts recorded, changed and removed, users (one
+/// positions), employer contacts recorded, changed and removed, a fidelity
+/// review recorded and changed, users (one
 /// disabled), a submitted return, the audit log of all of it, and what a
 /// backup leaves out: sessions, an API token, a form token, failed sign-ins.
 async fn filled_with_everything(store: &Store) -> BundleDoc {
@@ -163,6 +164,33 @@ async fn filled_with_everything(store: &Store) -> BundleDoc {
     let first = &doc.employer_contacts[0];
     store
         .remove_employer_contact(&first.id, 1, "cli:tester")
+        .await
+        .unwrap();
+
+    // A fidelity review recorded and changed (version 2).
+    let review = ipstrack_core::bundle::FidelityReviewDoc {
+        team: Some(doc.teams[0].id.clone()),
+        period: "2024/25-Q3".into(),
+        review_date: "2025-01-20".into(),
+        reviewers: vec!["Sam Reviewer".into()],
+        stage: "draft".into(),
+        items: vec![ipstrack_core::bundle::FidelityItemDoc {
+            item: 1,
+            suggested: Some(5),
+            score: Some(5),
+            note: None,
+        }],
+        ..Default::default()
+    };
+    let today = ipstrack_core::Day::parse("2025-03-31").unwrap();
+    let saved = store
+        .record_fidelity_review(&review, today, "cli:tester")
+        .await
+        .unwrap();
+    let mut changed = saved.review.clone();
+    changed.reviewers.push("Jo Lead".into());
+    store
+        .change_fidelity_review(&changed, saved.version, today, "cli:tester")
         .await
         .unwrap();
 

@@ -402,10 +402,16 @@ pub(super) fn check_fidelity_review_docs(
 /// A review as a bundle writes it: items in scale order, those with a
 /// suggestion, a score or a note; `teams` the dataset's, for the team's id.
 pub fn fidelity_review_document(r: &FidelityReview, teams: &[Team]) -> FidelityReviewDoc {
+    let ids: Vec<&str> = teams.iter().map(|t| t.id.as_str()).collect();
+    document(r, &ids)
+}
+
+/// [`fidelity_review_document`] given the teams' ids.
+fn document(r: &FidelityReview, team_ids: &[&str]) -> FidelityReviewDoc {
     let review = &r.review;
     FidelityReviewDoc {
         id: r.id.clone(),
-        team: r.team.map(|t| teams[t.0 as usize].id.clone()),
+        team: r.team.map(|t| team_ids[t.0 as usize].to_string()),
         period: review.period.label.clone(),
         review_date: review.review_date.to_string(),
         reviewers: review.reviewers.clone(),
@@ -435,17 +441,17 @@ pub fn fidelity_review_document(r: &FidelityReview, teams: &[Team]) -> FidelityR
 }
 
 /// Checks one review on its own, as data entry records it (a form, the
-/// API): as in a bundle, against the service's `teams`, and its review date
-/// not after `today`. Gives the review as it is stored.
+/// API): as in a bundle, against the service's teams (`team_ids`), and its
+/// review date not after `today`. Gives the review as it is stored.
 pub fn check_fidelity_review(
     doc: &FidelityReviewDoc,
-    teams: &[Team],
+    team_ids: &[&str],
     today: Day,
 ) -> Result<FidelityReviewDoc, BundleErrors> {
-    let index: HashMap<&str, u32> = teams
+    let index: HashMap<&str, u32> = team_ids
         .iter()
         .enumerate()
-        .map(|(at, t)| (t.id.as_str(), at as u32))
+        .map(|(at, id)| (*id, at as u32))
         .collect();
     let mut c = Checker {
         errors: Vec::new(),
@@ -454,7 +460,7 @@ pub fn check_fidelity_review(
     let checked =
         check_fidelity_review_docs(&mut c, std::slice::from_ref(doc), &index, Some(today));
     match checked.first() {
-        Some(r) if c.errors.is_empty() => Ok(fidelity_review_document(r, teams)),
+        Some(r) if c.errors.is_empty() => Ok(document(r, team_ids)),
         _ => Err(BundleErrors(c.errors)),
     }
 }

@@ -20,6 +20,7 @@
 
 mod client;
 mod employer_contact;
+mod fidelity_review;
 mod referral;
 mod staff_member;
 mod stored;

@@ -8,6 +8,7 @@
 
 pub(crate) mod clients;
 pub(crate) mod employer_contacts;
+pub(crate) mod fidelity_reviews;
 pub(crate) mod referrals;
 pub(crate) mod request_keys;
 pub(crate) mod service;
@@ -33,6 +34,7 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
     let clients = clients::read_all(conn).await?;
     let referrals = referrals::read_all(conn).await?;
     let employer_contacts = employer_contacts::read_all(conn).await?;
+    let fidelity_reviews = fidelity_reviews::read_all(conn).await?;
     // The version of each referral, so that an import of this bundle can
     // tell which referrals changed since (issue 20).
     let referral_versions = referrals::versions(conn).await?;
@@ -45,7 +47,7 @@ pub(crate) async fn read_bundle(conn: &mut AnyConnection) -> Result<BundleDoc> {
         clients,
         referrals,
         employer_contacts,
-        fidelity_reviews: Vec::new(),
+        fidelity_reviews,
         referral_versions: referral_versions.into_iter().collect(),
     })
 }

@@ -14,7 +14,7 @@ pub(crate) mod uploads;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use ipstrack_core::bundle::EmployerContactDoc;
+use ipstrack_core::bundle::{EmployerContactDoc, FidelityReviewDoc};
 use ipstrack_core::report::{Part, parts_reading_client};
 use ipstrack_core::{Day, Loaded};
 use ipstrack_store::{Change, Saved, Store, StoreError};
@@ -151,6 +151,36 @@ impl AppState {
         }
     }
 
+    /// Publishes a new snapshot with the fidelity reviews as stored, sharing
+    /// everything else; `false` when they do not fit the snapshot (a team
+    /// not loaded yet): the caller reloads.
+    pub(crate) fn apply_fidelity_reviews(&self, reviews: &[FidelityReviewDoc]) -> bool {
+        let _publishing = self.publish.lock().expect("not poisoned");
+        let current = self.data();
+        match current.with_fidelity_reviews(reviews) {
+            Ok(loaded) => {
+                let next = current.after_fidelity_reviews(loaded);
+                *self.data.write().expect("not poisoned") = Arc::new(next);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Puts the stored fidelity reviews into the snapshot (after a write
+    /// here), or reloads everything; a failure is logged, and the change
+    /// follower loads them once it can.
+    pub(crate) async fn publish_fidelity_reviews(&self) {
+        let published = match self.store.fidelity_reviews().await {
+            Ok(reviews) if self.apply_fidelity_reviews(&reviews) => Ok(()),
+            Ok(_) => self.reload().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = published {
+            not_published(&e);
+        }
+    }
+
     /// Puts the stored employer contacts into the snapshot (after a write
     /// here), or reloads everything. The write is saved: a failure here is
     /// logged, and the change follower loads the contacts once it can.
@@ -201,6 +231,12 @@ impl AppState {
         if changes.iter().any(|(_, c)| *c == Change::EmployerContacts) {
             let contacts = self.store.employer_contacts().await?;
             if !self.apply_employer_contacts(&contacts) {
+                return self.reload_following().await;
+            }
+        }
+        if changes.iter().any(|(_, c)| *c == Change::FidelityReviews) {
+            let reviews = self.store.fidelity_reviews().await?;
+            if !self.apply_fidelity_reviews(&reviews) {
                 return self.reload_following().await;
             }
         }

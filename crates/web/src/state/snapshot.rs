@@ -152,6 +152,16 @@ impl Snapshot {
         }
     }
 
+    /// The next snapshot after a change to the fidelity reviews (issue 26),
+    /// which nothing made here reads: everything is carried.
+    pub(super) fn after_fidelity_reviews(&self, loaded: Loaded) -> Snapshot {
+        Snapshot {
+            worklists: self.worklists.carried(|_| true),
+            fidelity: self.fidelity.carried(|_| true),
+            ..self.after_employer_contacts(loaded)
+        }
+    }
+
     /// The report of a period as of a day, made once per snapshot.
     pub(crate) fn report(&self, period: &Period, as_of: Day) -> Result<Arc<Report>, ReportError> {
         self.report_and_unallocated(period, as_of).map(|(r, _)| r)
