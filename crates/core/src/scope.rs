@@ -102,6 +102,17 @@ impl Scope {
         }
     }
 
+    /// FIDR-20: whether a fidelity review of `team` (`None`: the whole
+    /// service) may be read, started and changed: a team lead their own
+    /// team's, a manager or admin the service's and any team's; an ES none.
+    /// A review outside the scope answers as one that does not exist.
+    pub fn fidelity_review(self, team: Option<TeamIdx>) -> bool {
+        match team {
+            Some(t) => self.team(t),
+            None => self == Scope::Service,
+        }
+    }
+
     /// Whether a referral may be given (a new referral, a transfer) to this
     /// ES on `today`: an ES of the scope in post that day.
     pub fn may_assign(self, data: &Dataset, es: StaffIdx, today: Day) -> bool {

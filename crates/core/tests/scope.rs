@@ -176,3 +176,23 @@ fn eq_4_whose_equality_figures_a_viewer_sees() {
     assert_eq!(es1.equality(Some(t1)), None);
     assert_eq!(Scope::Nothing.equality(None), None);
 }
+
+/// FIDR-20: a team lead reads and writes their team's fidelity reviews
+/// only, a manager or admin the service's and any team's, an ES none.
+#[test]
+fn fidr_20_whose_fidelity_reviews_a_viewer_reads_and_writes() {
+    let loaded = service();
+    let d = &loaded.dataset;
+    let (t1, t2) = (TeamIdx(0), TeamIdx(1));
+    let lead2 = Scope::of(Role::TeamLead, Some(StaffIdx(3)), d);
+    assert!(lead2.fidelity_review(Some(t2)));
+    assert!(!lead2.fidelity_review(Some(t1)));
+    assert!(!lead2.fidelity_review(None), "not the whole service's");
+    for role in [Role::Manager, Role::Admin] {
+        let s = Scope::of(role, None, d);
+        assert!(s.fidelity_review(None) && s.fidelity_review(Some(t1)));
+    }
+    let es1 = Scope::of(Role::Es, Some(StaffIdx(0)), d);
+    assert!(!es1.fidelity_review(Some(t1)) && !es1.fidelity_review(None));
+    assert!(!Scope::Nothing.fidelity_review(None));
+}

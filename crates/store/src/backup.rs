@@ -325,10 +325,7 @@ impl Store {
             (
                 "fidelity review",
                 &backup.versions.fidelity_reviews,
-                doc.fidelity_reviews
-                    .iter()
-                    .map(|f| f.id.as_str())
-                    .collect(),
+                doc.fidelity_reviews.iter().map(|f| f.id.as_str()).collect(),
             ),
         ] {
             if let Some(id) = ids.keys().find(|id| !known.contains(id.as_str())) {

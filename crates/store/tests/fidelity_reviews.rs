@@ -70,7 +70,9 @@ async fn fidr_10_a_review_is_recorded_and_changed_with_its_audit_and_a_change_of
         assert!(matches!(stale, Err(StoreError::Changed(_))), "{stale:?}");
         let mut unknown = finished.clone();
         unknown.id = "fr9".into();
-        let missing = store.change_fidelity_review(&unknown, 1, today(), "lead1").await;
+        let missing = store
+            .change_fidelity_review(&unknown, 1, today(), "lead1")
+            .await;
         assert!(matches!(missing, Err(StoreError::NotFound(_))));
 
         // The dataset carries it as core read it.
@@ -102,7 +104,11 @@ async fn fidr_10_a_review_is_recorded_and_changed_with_its_audit_and_a_change_of
         // Stored exactly as the loader reads it.
         let stored = store.export().await.unwrap();
         assert_eq!(ipstrack_core::bundle::canonical(&stored).unwrap(), stored);
-        assert!(store.integrity_check().await.unwrap().is_empty(), "{}", db.name);
+        assert!(
+            store.integrity_check().await.unwrap().is_empty(),
+            "{}",
+            db.name
+        );
     })
     .await;
 }
@@ -130,8 +136,9 @@ async fn fidr_10_a_review_is_checked_by_core_and_nothing_is_written_when_refused
         // A review date after today is refused at data entry.
         let mut future = draft();
         future.review_date = "2024-07-16".into();
-        let Err(StoreError::Invalid(errors)) =
-            store.record_fidelity_review(&future, today(), "lead1").await
+        let Err(StoreError::Invalid(errors)) = store
+            .record_fidelity_review(&future, today(), "lead1")
+            .await
         else {
             panic!("refused")
         };
@@ -175,7 +182,11 @@ async fn fidr_10_reviews_are_imported_and_exported_with_the_bundle() {
         one.fidelity_reviews = vec![first];
         let changed = store.import(&one, "setup").await.unwrap();
         assert_eq!(changed.fidelity_reviews.updated, 1, "{}", db.name);
-        assert!(changed.updated.contains(&"fidelity review fr-a".to_string()));
+        assert!(
+            changed
+                .updated
+                .contains(&"fidelity review fr-a".to_string())
+        );
         let changes = store.changes_since(before, 100).await.unwrap();
         assert_eq!(
             changes.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>(),

@@ -67,7 +67,13 @@ impl Store {
             ..review.clone()
         };
         let review = check(&mut tx, &review, today).await?;
-        insert_rows(&mut tx, "fidelity_reviews", &COLUMNS, &[row(&review, position)]).await?;
+        insert_rows(
+            &mut tx,
+            "fidelity_reviews",
+            &COLUMNS,
+            &[row(&review, position)],
+        )
+        .await?;
         let saved = audited(&mut tx, actor, "insert", None, &review.id).await?;
         tx.commit().await?;
         Ok(saved)

@@ -114,11 +114,10 @@ pub(crate) async fn stored(
 
 /// The next free id (`fr<n>`) and position of a new review.
 pub(crate) async fn next_id(conn: &mut AnyConnection) -> Result<(String, i64)> {
-    let (next, position): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*) + 1, COALESCE(MAX(position) + 1, 0) FROM fidelity_reviews",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let (next, position): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*) + 1, COALESCE(MAX(position) + 1, 0) FROM fidelity_reviews")
+            .fetch_one(&mut *conn)
+            .await?;
     let mut n = next;
     loop {
         let id = format!("fr{n}");
