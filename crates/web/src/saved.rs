@@ -16,7 +16,7 @@ use crate::cookies::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 23] = [
+const MESSAGES: [(&str, &str); 26] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -35,6 +35,12 @@ const MESSAGES: [(&str, &str); 23] = [
     ("person", "The person's details are saved."),
     ("edit", "Changes saved."),
     ("employer-contact", "Employer contact saved."),
+    (
+        "fidelity-review-started",
+        "Fidelity review started. Score each item, then finish the review.",
+    ),
+    ("fidelity-action", "Action saved."),
+    ("fidelity-review-finished", "Fidelity review finished."),
     ("return", "Return submitted. Its figures are frozen."),
     ("in_work_check", "In-work check saved."),
     (

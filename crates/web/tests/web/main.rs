@@ -22,6 +22,7 @@ mod entered_in_error;
 mod entries;
 mod equality;
 mod fidelity;
+mod fidelity_reviews;
 mod grow_return;
 mod hostile;
 mod hostile_scope;

@@ -3,8 +3,9 @@
 //! period, each of the IPS fidelity scale's 25 items in its section with
 //! what the records say, how many records it rests on and the score they
 //! suggest — the figures a team lead takes into a review. Printable: one
-//! A4 page per section. Reviews themselves (scores, notes, action plans)
-//! are core's (`fidelity::check_review`); storing them comes next.
+//! A4 page per section. The reviews themselves — started from this
+//! evidence, scored one item a page, with their action plans and side by
+//! side over time — are in `reviews` and `review`.
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -27,10 +28,15 @@ use axum::response::Response;
 use ipstrack_core::{Day, Period};
 use ipstrack_interop::fidelity::fidelity_xlsx;
 
+mod review;
+mod reviews;
+
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/fidelity", get(fidelity))
         .route("/fidelity.xlsx", get(workbook))
+        .merge(reviews::routes())
+        .merge(review::routes())
 }
 
 /// Whose evidence, over which period as of which day, and its words.
@@ -128,6 +134,7 @@ async fn fidelity(
             }
             (period_form("/fidelity", d, (&shown, as_of), team_id))
             p { a href=(download_link(team_id, &period, as_of)) { "Download the evidence as a workbook to fill in at the review (xlsx)" } }
+            p class="no-print" { a href=(reviews::list_link(team_id)) { "Fidelity reviews: start one, or see them side by side" } }
             (suggested_total(&evidence))
             @for section in Section::ALL {
                 (section_html(section, &evidence))
