@@ -404,6 +404,35 @@ try {
   await saved(/The referral of Testy Mistake is reopened/, mistakeUrl);
   assert.equal(await page.locator('#referral-actions').getByRole('link', { name: 'Record a contact' }).count(), 1);
 
+  // Issue 26, a fidelity review filled in by a manager: started for the
+  // service from the evidence, an item scored on its own page (the score
+  // the records suggest chosen already), the summary with its total, and
+  // the filled-in review downloaded as a workbook.
+  await manager.goto(`${base}/fidelity/reviews`);
+  await manager.getByRole('link', { name: 'Start a fidelity review' }).click();
+  await manager.waitForLoadState();
+  await manager.getByLabel('Reviewer 1').fill('Sam Reviewer');
+  await manager.screenshot({ path: join(artifacts, 'fidelity-review-start.png'), fullPage: true });
+  await manager.getByRole('button', { name: 'Start the review' }).click();
+  await manager.waitForURL(/\/fidelity\/reviews\/fr\d+\/items\/1$/);
+  const reviewUrl = manager.url().replace(/\/items\/1$/, '');
+  assert.match(await manager.locator('.success-message').innerText(), /Fidelity review started/);
+  await manager.getByLabel(/^4 – /).check();
+  await manager.getByLabel(/^Note/).fill('Two ES carry 24 each since June.');
+  await manager.screenshot({ path: join(artifacts, 'fidelity-review-item.png'), fullPage: true });
+  await manager.getByRole('button', { name: 'Save and continue' }).click();
+  await manager.waitForURL(/\/items\/2$/);
+  await manager.goto(reviewUrl);
+  assert.match(await manager.locator('#total').innerText(), /Total: 4 of 125/);
+  assert.match(await manager.locator('main').innerText(), /Two ES carry 24 each since June\./);
+  await manager.screenshot({ path: join(artifacts, 'fidelity-review.png'), fullPage: true });
+  const [workbook] = await Promise.all([
+    manager.waitForEvent('download'),
+    manager.getByRole('link', { name: /Download the review as a workbook/ }).click(),
+  ]);
+  assert.match(workbook.suggestedFilename(), /\.xlsx$/);
+  const reviewPath = new URL(reviewUrl).pathname;
+
   // Issue 23, the admin's work on the web: a staff change says what it
   // changes; a password reset gives a one-time password that signs in.
   await manager.goto(`${base}/admin/staff`);
@@ -449,6 +478,9 @@ try {
     ...await tour(browser, base, artifacts, signIn, 'manager', [
       ['service', '/service'], ['equality', '/equality'], ['fidelity', '/fidelity'], ['returns', '/returns'], ['team', '/team'],
       ['staff', '/admin/staff'], ['staff-new', '/admin/staff/new'], ['staff-start', `/admin/staff/${es}/start`],
+      ['fidelity-reviews', '/fidelity/reviews'], ['fidelity-review-new', '/fidelity/reviews/new'],
+      ['fidelity-review', reviewPath], ['fidelity-review-item', `${reviewPath}/items/17`],
+      ['fidelity-review-action', `${reviewPath}/actions/17`],
     ]),
     ...await tour(browser, base, artifacts, signIn, 'admin', [
       ['users', '/admin/users'], ['policy', '/admin/policy'], ['audit', '/audit'],
