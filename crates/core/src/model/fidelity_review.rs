@@ -49,9 +49,13 @@ pub struct Action {
     pub by_when: Day,
 }
 
-/// A review as given, before the check.
+/// A review as given, before the check: the same shape as one checked.
+pub type ReviewInput = Review;
+
+/// A review; once it passed core's check (`bundle::check_review`), its text
+/// is trimmed and every rule met.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReviewInput {
+pub struct Review {
     pub period: Period,
     pub review_date: Day,
     pub reviewers: Vec<String>,
@@ -61,15 +65,14 @@ pub struct ReviewInput {
     pub stage: Stage,
 }
 
-/// A review that passed core's check (`bundle::check_review`): text trimmed, every rule met.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Review {
-    pub period: Period,
-    pub review_date: Day,
-    pub reviewers: Vec<String>,
-    pub items: [ItemScore; 25],
-    pub actions: Vec<Action>,
-    pub stage: Stage,
+/// `text` with its first letter a capital ("Item 17 …" in a message that
+/// starts with an item's label).
+pub fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// What a review field is, for an error.

@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use ipstrack_core::bundle::{
     FidelityActionDoc, FidelityItemDoc, FidelityReviewDoc, MAX_ACTION_CHARS, MAX_REVIEW_NOTE_CHARS,
 };
+use ipstrack_core::fidelity::review::capital;
 use ipstrack_core::fidelity::{FidelityReview, ItemId, Section, Stage};
 use ipstrack_core::model::TeamIdx;
 use ipstrack_store::{SavedFidelityReview, StoreError};
@@ -35,6 +36,7 @@ pub(super) fn routes() -> Router<Shared> {
     Router::new()
         .route("/fidelity/reviews/{id}", get(summary))
         .route("/fidelity/reviews/{id}/finish", post(finish))
+        .route("/fidelity/reviews/{id}/workbook.xlsx", get(workbook))
         .route(
             "/fidelity/reviews/{id}/items/{n}",
             get(item_page).post(score_item),
@@ -252,12 +254,30 @@ fn summary_page(
     }
 }
 
-fn capital(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+
+/// The review filled in, as a workbook: each item's evidence, the score
+/// suggested, the reviewers' score and note, and a summary with the action
+/// plan (interop's `review_xlsx`).
+async fn workbook(
+    State(state): State<Shared>,
+    Lead(SignedIn { v, data }): Lead,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let r = in_scope(&state, &v, &data, &id).await?;
+    let review = &r.review.review;
+    let evidence = review_evidence(&data, r.review.team, &review.period, review.review_date);
+    let bytes = ipstrack_interop::fidelity::review_xlsx(&title(&data, r.review), &evidence, review)
+        .map_err(WebError::internal)?;
+    let file = format!(
+        "fidelity-review-{}-{}.xlsx",
+        team_id(&data, r.review.team).unwrap_or("service"),
+        review.review_date
+    );
+    Ok(crate::ui::download::download(
+        crate::ui::download::XLSX,
+        &file,
+        bytes,
+    ))
 }
 
 #[derive(Deserialize, Serialize)]

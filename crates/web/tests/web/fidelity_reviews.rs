@@ -176,6 +176,30 @@ async fn fidr_10_a_lead_scores_their_teams_review_item_by_item_and_finishes_it()
         &list,
         &["15 Jan 2025", "2024/25-Q3", "Finished", "98 of 125"],
     );
+    // The filled-in review as a workbook: the scores, notes and action.
+    let (status, headers, bytes) = send_bytes(
+        &w.app,
+        get(&format!("/fidelity/reviews/{id}/workbook.xlsx"), &lead),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header_value(&headers, "cache-control").as_deref(), Some("no-store"));
+    let cells = workbook_text(bytes);
+    for text in ["Seen at the review", "Weekly visit targets", "Team lead", "Sam Reviewer"] {
+        assert!(cells.iter().any(|c| c.contains(text)), "{text} in the workbook");
+    }
+}
+
+/// Every cell of a workbook as text.
+fn workbook_text(bytes: Vec<u8>) -> Vec<String> {
+    use calamine::{Reader, Xlsx};
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        out.extend(range.rows().flatten().map(|c| c.to_string()));
+    }
+    out
 }
 
 #[tokio::test]
