@@ -159,6 +159,10 @@ async fn managers_review_the_service_and_any_team_and_a_lead_only_their_own() {
     assert_eq!(other.0, StatusCode::NOT_FOUND);
     assert_eq!(other.0, missing.0);
     assert_eq!(other.2, missing.2);
+    assert_eq!(
+        header_value(&other.1, "cache-control").as_deref(),
+        Some("no-store")
+    );
     let strip = |h: &[(String, String)]| {
         h.iter()
             .filter(|(k, _)| k != "date")
