@@ -1,6 +1,7 @@
 //! The JSON API for scripts and integrations (a session cookie or
 //! `Authorization: Bearer TOKEN`): a referral as its bundle document, the
-//! KPI report of a period, and the OpenAPI document describing both.
+//! KPI report of a period, a person's details, the fidelity reviews, and
+//! the OpenAPI document describing them.
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use crate::extract::{MANAGERS, SignedIn, referral_in_scope};
 use crate::period::{PeriodQuery, period_or};
 
 mod clients;
+mod fidelity_reviews;
 mod writes;
 
 /// The API, under /api/v1.
@@ -43,6 +45,16 @@ pub(crate) fn routes() -> Router<Shared> {
             "/api/v1/clients/{id}",
             get(clients::api_client).put(clients::api_update_client),
         )
+        .route(
+            "/api/v1/fidelity-reviews",
+            get(fidelity_reviews::api_fidelity_reviews)
+                .post(fidelity_reviews::api_create_fidelity_review),
+        )
+        .route(
+            "/api/v1/fidelity-reviews/{id}",
+            get(fidelity_reviews::api_fidelity_review)
+                .put(fidelity_reviews::api_change_fidelity_review),
+        )
         .route("/api/v1/openapi.json", get(openapi_document))
 }
 
@@ -60,7 +72,11 @@ pub(crate) fn routes() -> Router<Shared> {
         writes::api_add_step,
         writes::api_replace_entry,
         clients::api_client,
-        clients::api_update_client
+        clients::api_update_client,
+        fidelity_reviews::api_fidelity_reviews,
+        fidelity_reviews::api_fidelity_review,
+        fidelity_reviews::api_create_fidelity_review,
+        fidelity_reviews::api_change_fidelity_review
     ),
     components(schemas(
         Report,
@@ -68,7 +84,11 @@ pub(crate) fn routes() -> Router<Shared> {
         ipstrack_core::bundle::ClientDoc,
         crate::referrals::new::NewReferral,
         crate::referrals::person::PersonForm,
-        writes::ApiStep
+        writes::ApiStep,
+        ipstrack_core::bundle::FidelityReviewDoc,
+        ipstrack_core::bundle::FidelityItemDoc,
+        ipstrack_core::bundle::FidelityActionDoc,
+        fidelity_reviews::VersionedReview
     ))
 )]
 pub(crate) struct ApiDoc;

@@ -10,6 +10,7 @@ mod admin;
 mod admin_staff;
 mod admin_users;
 mod api;
+mod api_fidelity_reviews;
 mod api_writes;
 mod audit;
 mod auth;
