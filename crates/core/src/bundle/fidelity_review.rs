@@ -10,7 +10,7 @@ use super::errors::{BundleErrors, Checker, index_ids};
 use super::limits::{FIDELITY_ACTION_CHARS, FIDELITY_NOTE_CHARS, FIDELITY_REVIEWER_CHARS};
 use super::text::{TextRule, read_text};
 use crate::model::fidelity_review::{
-    Action, FidelityReview, Field, capital, ItemScore, Review, ReviewError, ReviewInput, Stage,
+    Action, FidelityReview, Field, ItemScore, Review, ReviewError, ReviewInput, Stage, capital,
 };
 use crate::model::fidelity_scale::{ITEMS, ItemId};
 use crate::model::{Team, TeamIdx};
@@ -254,7 +254,6 @@ pub fn check_review(input: &ReviewInput, today: Option<Day>) -> Result<Review, V
         stage: input.stage,
     })
 }
-
 
 /// Where a review error goes in a bundle: `review_date`, `reviewers`,
 /// `items[15].score`, `actions[2].what`…

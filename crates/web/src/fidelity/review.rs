@@ -254,7 +254,6 @@ fn summary_page(
     }
 }
 
-
 /// The review filled in, as a workbook: each item's evidence, the score
 /// suggested, the reviewers' score and note, and a summary with the action
 /// plan (interop's `review_xlsx`).

@@ -183,10 +183,21 @@ async fn fidr_10_a_lead_scores_their_teams_review_item_by_item_and_finishes_it()
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(header_value(&headers, "cache-control").as_deref(), Some("no-store"));
+    assert_eq!(
+        header_value(&headers, "cache-control").as_deref(),
+        Some("no-store")
+    );
     let cells = workbook_text(bytes);
-    for text in ["Seen at the review", "Weekly visit targets", "Team lead", "Sam Reviewer"] {
-        assert!(cells.iter().any(|c| c.contains(text)), "{text} in the workbook");
+    for text in [
+        "Seen at the review",
+        "Weekly visit targets",
+        "Team lead",
+        "Sam Reviewer",
+    ] {
+        assert!(
+            cells.iter().any(|c| c.contains(text)),
+            "{text} in the workbook"
+        );
     }
 }
 
