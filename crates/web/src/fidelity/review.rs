@@ -427,7 +427,7 @@ fn item_html(
                 input type="hidden" name="csrf" value=(v.session.csrf);
                 input type="hidden" name="version" value=(r.saved.version);
                 div class=(if error.is_some() { "field has-error" } else { "field" }) {
-                    fieldset id=(format!("{ITEM_FORM}-score")) {
+                    fieldset class="radios" id=(format!("{ITEM_FORM}-score")) {
                         legend { "Score" }
                         @if let Some(m) = error { span class="error" { (m) } }
                         @for (at, anchor) in item.anchors.iter().enumerate() {

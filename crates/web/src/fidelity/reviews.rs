@@ -267,7 +267,10 @@ fn start_html(v: &Viewer, data: &Snapshot, whose: Whose, today: Day, form: &Form
     } else {
         FormState {
             form: FORM,
-            values: vec![("period".into(), default_period)],
+            values: vec![
+                ("period".into(), default_period),
+                ("review_date".into(), today.to_string()),
+            ],
             ..Default::default()
         }
     };
