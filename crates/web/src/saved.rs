@@ -16,7 +16,7 @@ use crate::cookies::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 23] = [
+const MESSAGES: [(&str, &str); 26] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -37,6 +37,9 @@ const MESSAGES: [(&str, &str); 23] = [
     ("employer-contact", "Employer contact saved."),
     ("return", "Return submitted. Its figures are frozen."),
     ("in_work_check", "In-work check saved."),
+    ("better_off", "Better-off calculation saved."),
+    ("disclosure", "Disclosure choice saved."),
+    ("job_preferences", "Job preferences saved."),
     (
         "entered-in-error",
         "The referral is marked as entered in error. It no longer counts in any figure.",

@@ -109,6 +109,9 @@ pub(crate) fn saved_words(word: &str, day: Option<Day>, name: &str) -> String {
             format!("Entry removed from {name}'s referral. The audit log keeps a copy.")
         }
         ("person", _) => format!("{name}'s details are saved."),
+        ("better_off", _) => format!("Better-off calculation saved for {name}."),
+        ("disclosure", _) => format!("Disclosure choice saved for {name}."),
+        ("job_preferences", _) => format!("Job preferences saved for {name}."),
         ("reopened", _) => format!("The referral of {name} is reopened."),
         ("referral", _) => format!("Referral saved for {name}."),
         (word, _) => message_of(word).to_string(),

@@ -33,6 +33,7 @@ mod one_door;
 mod period;
 mod person;
 mod plan;
+mod preparation;
 mod referral_corrections;
 mod referrals;
 mod returns;
