@@ -235,6 +235,7 @@ pub(crate) fn summary_html(view: &ReferralView) -> Markup {
                     }
                 }
             }
+            (preparing(r))
             section aria-labelledby="the-person" {
                 h2 id="the-person" { "The person" }
                 (person_summary(client))
@@ -243,6 +244,26 @@ pub(crate) fn summary_html(view: &ReferralView) -> Markup {
             (crate::referrals::entered_in_error::action_link(r))
         },
     )
+}
+
+/// Issue 26: what is recorded of the person's preparation for work — a
+/// better-off calculation offered, their disclosure choice, the kind of
+/// work they want — or that it is not yet.
+fn preparing(r: &ipstrack_core::model::Referral) -> Markup {
+    use crate::referrals::preparation::choice_words;
+    html! {
+        section aria-labelledby="preparing" {
+            h2 id="preparing" { "Preparing for work" }
+            ul id="referral-preparing" {
+                li { "Better-off calculation: "
+                    @match r.better_off_calculation { Some(d) => { "offered on " (uk_date(d)) "." } None => { "not recorded." } } }
+                li { "Disclosure: "
+                    @match r.disclosure { Some(x) => { "chose " (choice_words(x.choice)) " (" (uk_date(x.on)) ")." } None => { "not recorded." } } }
+                li { "Job preferences: "
+                    @match &r.job_preferences { Some(p) => { (p) } None => { "not recorded." } } }
+            }
+        }
+    }
 }
 
 /// The actions on the referral's jobs: "End the job at Co-op" for each job

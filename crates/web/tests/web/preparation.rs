@@ -39,7 +39,14 @@ async fn record(
 async fn a_better_off_calculation_is_recorded_on_a_page_of_its_own() {
     let (w, es3, csrf, referral) = world_at_own_referral("es3").await;
     let summary = ok_page(&w, &referral, &es3).await;
-    shows(&summary, "Record a better-off calculation offered");
+    shows_all(
+        &summary,
+        &[
+            "Record a better-off calculation offered",
+            "Preparing for work",
+            "Better-off calculation: not recorded.",
+        ],
+    );
     let page = ok_page(&w, &format!("{referral}/record/better_off"), &es3).await;
     shows_all(
         &page,
@@ -62,6 +69,7 @@ async fn a_better_off_calculation_is_recorded_on_a_page_of_its_own() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let page = saved_page(&w, &headers, &es3).await;
     shows(&page, "Better-off calculation saved for");
+    shows(&page, "Better-off calculation: offered on 10 Jan 2025.");
     assert_eq!(
         stored(&w).await.better_off_calculation.as_deref(),
         Some("2025-01-10")
