@@ -13,8 +13,10 @@ use std::sync::Arc;
 pub mod fidelity_review;
 pub mod fidelity_scale;
 mod job;
+mod preparation;
 pub use fidelity_review::FidelityReview;
 pub use job::{Job, JobEndReason, JobType, Registration};
+pub use preparation::{Disclosure, DisclosureChoice};
 
 /// An index into one of the dataset's lists, as its own type: a staff
 /// member's index cannot be taken for a client's, and it reads its record
@@ -251,6 +253,15 @@ pub struct Referral {
     pub plan_reviews: Vec<Day>,
     /// Whether the vocational plan was agreed with the clinical team.
     pub plan_agreed: Option<bool>,
+    /// The kind of work the person wants, on the vocational plan (issue 26;
+    /// personal data: never logged).
+    pub job_preferences: Option<Box<str>>,
+    /// The day a better-off calculation (benefits and work-incentive
+    /// advice) was offered (issue 26: FIDR-17).
+    pub better_off_calculation: Option<Day>,
+    /// The person's choice about disclosing their condition to employers,
+    /// and when it was discussed (issue 26: FIDR-18).
+    pub disclosure: Option<Disclosure>,
     pub contacts: Vec<Contact>,
     pub holds: Vec<Spell>,
     pub waiting_list: Vec<WaitingSpell>,

@@ -175,7 +175,8 @@ fn fidr_3_to_9_a_known_service_suggests_the_known_scores() {
         (Some(0.5), 2, None)
     );
 
-    let expected: Vec<(u8, u8)> = vec![(1, 4), (15, 5), (17, 3), (20, 4), (22, 3), (23, 3)];
+    let expected: Vec<(u8, u8)> =
+        vec![(1, 4), (12, 1), (15, 5), (17, 3), (20, 4), (22, 3), (23, 3)];
     let got: Vec<(u8, u8)> = suggestions(&all)
         .iter()
         .enumerate()
@@ -187,16 +188,16 @@ fn fidr_3_to_9_a_known_service_suggests_the_known_scores() {
 #[test]
 fn fidr_9_items_needing_new_records_say_not_recorded_yet_and_suggest_nothing() {
     let loaded = known_service();
-    for item in [ItemId::Disclosure, ItemId::WorkIncentivesPlanning] {
-        let e = service(&loaded, item);
-        assert_eq!(
-            (e.source, e.suggested, e.figure),
-            (Source::NotRecordedYet, None, None)
-        );
-        assert!(e.words.starts_with("Not recorded yet"), "{}", e.words);
-    }
-    // Issue 26's new records: read, but none answered in this service.
-    for item in [ItemId::CompetitiveJobs, ItemId::CommunityBasedServices] {
+    let e = service(&loaded, ItemId::DiversityOfJobTypes);
+    assert_eq!((e.source, e.suggested), (Source::NotRecordedYet, None));
+    assert!(e.words.starts_with("Not recorded yet"), "{}", e.words);
+    // Issue 26's new records: read, and none answered in this service
+    // (FIDR-17 reads nobody offered a better-off calculation: 1).
+    for item in [
+        ItemId::CompetitiveJobs,
+        ItemId::CommunityBasedServices,
+        ItemId::Disclosure,
+    ] {
         let e = service(&loaded, item);
         assert_eq!(
             (e.source, e.suggested),
@@ -205,6 +206,11 @@ fn fidr_9_items_needing_new_records_say_not_recorded_yet_and_suggest_nothing() {
             e.words
         );
     }
+    let e = service(&loaded, ItemId::WorkIncentivesPlanning);
+    assert_eq!(
+        (e.source, e.figure, e.suggested),
+        (Source::Records, Some(0.0), Some(1))
+    );
     let e = service(&loaded, ItemId::VocationalUnit);
     assert_eq!((e.source, e.suggested), (Source::Reviewers, None));
 }

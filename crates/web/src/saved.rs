@@ -16,7 +16,7 @@ use crate::cookies::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 26] = [
+const MESSAGES: [(&str, &str); 29] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -43,6 +43,9 @@ const MESSAGES: [(&str, &str); 26] = [
     ("fidelity-review-finished", "Fidelity review finished."),
     ("return", "Return submitted. Its figures are frozen."),
     ("in_work_check", "In-work check saved."),
+    ("better_off", "Better-off calculation saved."),
+    ("disclosure", "Disclosure choice saved."),
+    ("job_preferences", "Job preferences saved."),
     (
         "entered-in-error",
         "The referral is marked as entered in error. It no longer counts in any figure.",

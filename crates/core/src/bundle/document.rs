@@ -305,6 +305,25 @@ pub struct ReferralDoc {
     /// so bundles without it read and write as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entered_in_error: Option<EnteredInErrorDoc>,
+    /// Issue 26 (FIDR-17): the day a better-off calculation (benefits and
+    /// work-incentive advice) was offered; left out when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub better_off_calculation: Option<String>,
+    /// Issue 26 (FIDR-18): the person's choice about disclosing their
+    /// condition to employers, and when it was discussed; left out when not
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<DisclosureDoc>,
+}
+
+/// Issue 26: a disclosure choice (`full`, `partial`, `none`) and the day it
+/// was discussed (docs/formats.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureDoc {
+    pub choice: String,
+    pub date: String,
 }
 
 /// ERR-1 (issue 23): when, why and by whom a referral was marked as
@@ -355,6 +374,8 @@ impl ReferralDoc {
             jobs: None,
             in_work_checks: Vec::new(),
             entered_in_error: None,
+            better_off_calculation: None,
+            disclosure: None,
         }
     }
 }
@@ -367,9 +388,9 @@ pub struct TransferDoc {
     pub es: String,
 }
 
-/// The vocational plan: its spell, the days it was reviewed, and whether it
-/// was agreed with the clinical team (issue 13; both left out when not
-/// recorded).
+/// The vocational plan: its spell, the days it was reviewed, whether it
+/// was agreed with the clinical team (issue 13) and the kind of work the
+/// person wants (issue 26); each left out when not recorded.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -381,6 +402,8 @@ pub struct PlanDoc {
     pub reviews: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreed_with_clinical_team: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_preferences: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -35,6 +35,9 @@ pub const EMPLOYER_CHARS: usize = 200;
 pub const EVIDENCE_CHARS: usize = 100;
 /// *(rev. 3)* One name or staff id of those who agreed a team decision (ENG-3).
 pub const AGREED_BY_CHARS: usize = 100;
+/// The kind of work a person wants, on their vocational plan (issue 26;
+/// line breaks allowed).
+pub const JOB_PREFERENCES_CHARS: usize = 500;
 
 /// A fidelity reviewer's name (issue 26, FIDR-10).
 pub const FIDELITY_REVIEWER_CHARS: usize = 100;
@@ -57,6 +60,10 @@ pub const TEXT_FIELDS: &[(&str, usize)] = &[
     ("referrals[].decisions[].agreed_by[]", AGREED_BY_CHARS),
     ("referrals[].in_work_checks[].note", NOTE_CHARS),
     ("referrals[].discharge.reason", REASON_CHARS),
+    (
+        "referrals[].vocational_plan.job_preferences",
+        JOB_PREFERENCES_CHARS,
+    ),
     ("referrals[].entered_in_error.reason", ERROR_REASON_CHARS),
     (
         "referrals[].entered_in_error.recorded_by",

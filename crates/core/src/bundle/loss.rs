@@ -90,6 +90,27 @@ pub fn removed(stored: &ReferralDoc, incoming: &ReferralDoc) -> Removed {
         stored.discharge.is_some() && stored.discharge != incoming.discharge,
         "the discharge",
     );
+    let preferences = |r: &ReferralDoc| {
+        r.vocational_plan
+            .as_ref()
+            .and_then(|p| p.job_preferences.clone())
+    };
+    let stored_preferences = preferences(stored);
+    value(
+        stored_preferences.is_some() && stored_preferences != preferences(incoming),
+        "the job preferences",
+    );
+    value(
+        recorded(
+            &stored.better_off_calculation,
+            &incoming.better_off_calculation,
+        ),
+        "the better-off calculation date",
+    );
+    value(
+        stored.disclosure.is_some() && stored.disclosure != incoming.disclosure,
+        "the disclosure choice",
+    );
     let reviews = |r: &ReferralDoc| {
         r.vocational_plan
             .as_ref()

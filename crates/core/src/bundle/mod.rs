@@ -43,10 +43,10 @@ mod writing;
 pub use change::check_referral_change;
 pub use contact_check::check_contact;
 pub use document::{
-    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
-    EngagementDoc, EnteredInErrorDoc, FidelityActionDoc, FidelityItemDoc, FidelityReviewDoc,
-    InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc,
-    TeamDoc, TransferDoc, WaitingSpellDoc,
+    BUNDLE_FORMAT, BundleDoc, ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, DisclosureDoc,
+    EmployerContactDoc, EngagementDoc, EnteredInErrorDoc, FidelityActionDoc, FidelityItemDoc,
+    FidelityReviewDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc, ServiceDoc,
+    SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 pub use employer_contacts::check_employer_contact;
 pub use errors::{BundleError, BundleErrors, MAX_WEEKLY_HOURS};
@@ -65,8 +65,8 @@ pub use text::{MAX_EMPLOYER_CHARS, MAX_NOTE_CHARS, TextProblem, TextRule, read_t
 pub use validation::{canonical, validate};
 pub use vocabulary::{
     AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, CONTACT_LOCATIONS, DECISIONS,
-    EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_END_REASONS, JOB_TYPES, MECHANISMS,
-    REGISTRATIONS, ROLES, accepts, value_of,
+    DISCLOSURE_CHOICES, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_END_REASONS, JOB_TYPES,
+    MECHANISMS, REGISTRATIONS, ROLES, accepts, value_of,
 };
 pub use warnings::{Warning, referral_warnings, warnings};
 pub use writing::{employer_contact_document, hours_number, referral_document, to_document};

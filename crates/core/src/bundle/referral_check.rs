@@ -8,7 +8,7 @@ use super::document::ReferralDoc;
 use super::errors::Checker;
 use super::limits;
 use super::text::{TextRule, read_text};
-use super::vocabulary::{CHECK_SOURCES, DECISIONS, ENGAGEMENTS, GROUPS};
+use super::vocabulary::{CHECK_SOURCES, DECISIONS, DISCLOSURE_CHOICES, ENGAGEMENTS, GROUPS};
 use crate::model::*;
 use crate::time::Day;
 
@@ -120,6 +120,20 @@ pub(super) fn check_referral(
         .vocational_plan
         .as_ref()
         .and_then(|p| p.agreed_with_clinical_team);
+    let job_preferences = c.text(
+        "vocational_plan.job_preferences",
+        r.vocational_plan
+            .as_ref()
+            .and_then(|p| p.job_preferences.as_deref()),
+        TextRule::lines(limits::JOB_PREFERENCES_CHARS),
+    );
+    let better_off_calculation = not_before_received(
+        c,
+        "better_off_calculation",
+        &r.better_off_calculation,
+        received,
+    );
+    let disclosure = check_disclosure(c, r, received);
     let contacts: Vec<Contact> = r
         .contacts
         .iter()
@@ -231,6 +245,9 @@ pub(super) fn check_referral(
         vocational_plan,
         plan_reviews,
         plan_agreed,
+        job_preferences: job_preferences.ok()?.map(Box::from),
+        better_off_calculation,
+        disclosure,
         contacts,
         holds,
         waiting_list,
@@ -241,6 +258,35 @@ pub(super) fn check_referral(
         in_work_checks,
         entered_in_error,
         version: 0,
+    })
+}
+
+/// Issue 26 (BAD-1): an optional date that is real (1900–2099) and not
+/// before the referral was received.
+fn not_before_received(
+    c: &mut Checker,
+    field: &str,
+    text: &Option<String>,
+    received: Option<Day>,
+) -> Option<Day> {
+    let day = c.opt_date(field, text);
+    if let (Some(d), Some(rec)) = (day, received)
+        && d < rec
+    {
+        c.error(field, format!("{field} {d} is before received {rec}"));
+    }
+    day
+}
+
+/// Issue 26 (BAD-1): a disclosure choice, one of the words, discussed on a
+/// real day not before the referral was received.
+fn check_disclosure(c: &mut Checker, r: &ReferralDoc, received: Option<Day>) -> Option<Disclosure> {
+    let d = r.disclosure.as_ref()?;
+    let choice = c.enumeration("disclosure.choice", &d.choice, &DISCLOSURE_CHOICES);
+    let on = not_before_received(c, "disclosure.date", &Some(d.date.clone()), received);
+    Some(Disclosure {
+        choice: choice?,
+        on: on?,
     })
 }
 

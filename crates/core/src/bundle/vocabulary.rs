@@ -71,6 +71,12 @@ pub const JOB_END_REASONS: [(&str, JobEndReason); 6] = [
     ("health", JobEndReason::Health),
     ("other", JobEndReason::Other),
 ];
+/// A person's choice about disclosing their condition to employers (issue 26).
+pub const DISCLOSURE_CHOICES: [(&str, DisclosureChoice); 3] = [
+    ("full", DisclosureChoice::Full),
+    ("partial", DisclosureChoice::Partial),
+    ("none", DisclosureChoice::NoDisclosure),
+];
 
 pub const EMPLOYER_CONTACT_KINDS: [(&str, EmployerContactKind); 3] = [
     ("visit", EmployerContactKind::Visit),

@@ -4,14 +4,14 @@
 use serde_json::Number;
 
 use super::document::{
-    BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, EmployerContactDoc,
-    EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc, JobDoc, PlanDoc, PolicyDoc, ReferralDoc,
-    ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
+    BUNDLE_FORMAT, BundleDoc, ContactDoc, DecisionDoc, DischargeDoc, DisclosureDoc,
+    EmployerContactDoc, EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc, JobDoc, PlanDoc,
+    PolicyDoc, ReferralDoc, ServiceDoc, SpellDoc, StaffDoc, TeamDoc, TransferDoc, WaitingSpellDoc,
 };
 use super::vocabulary::{
     AFTER_DISCHARGE, CHECK_SOURCES, CONTACT_KINDS, CONTACT_LOCATIONS, DECISIONS,
-    EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_END_REASONS, JOB_TYPES, MECHANISMS,
-    REGISTRATIONS, ROLES, name_of,
+    DISCLOSURE_CHOICES, EMPLOYER_CONTACT_KINDS, ENGAGEMENTS, GROUPS, JOB_END_REASONS, JOB_TYPES,
+    MECHANISMS, REGISTRATIONS, ROLES, name_of,
 };
 use crate::model::*;
 use crate::policy::Policy;
@@ -176,6 +176,7 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
             end: day_text(p.end),
             reviews: r.plan_reviews.iter().map(|d| d.to_string()).collect(),
             agreed_with_clinical_team: r.plan_agreed,
+            job_preferences: r.job_preferences.as_deref().map(str::to_string),
         }),
         contacts: Some(
             r.contacts
@@ -266,6 +267,11 @@ pub fn referral_document(data: &Dataset, r: &Referral) -> ReferralDoc {
             date: e.on.to_string(),
             reason: e.reason.clone(),
             recorded_by: e.by.clone(),
+        }),
+        better_off_calculation: day_text(r.better_off_calculation),
+        disclosure: r.disclosure.map(|d| DisclosureDoc {
+            choice: name_of(&DISCLOSURE_CHOICES, d.choice).into(),
+            date: d.on.to_string(),
         }),
     }
 }

@@ -1,4 +1,4 @@
-//! The IPS fidelity review (issue 26, FIDR-1..14): the scale's 25 items and
+//! The IPS fidelity review (issue 26, FIDR-1..18): the scale's 25 items and
 //! their anchors, what the records say about the items they can speak to
 //! (with the score it suggests), a review as the reviewers give it and the
 //! one check every door calls, its totals and band, and reviews side by
@@ -8,7 +8,8 @@
 //! an item's evidence is, and the anchors read as numbers), with the
 //! figures worked out in `search` (caseloads, rapid search, employer
 //! visits), `in_work` (job starts, follow-along, outreach) and `recorded`
-//! (competitive jobs, community-based services) and gathered
+//! (competitive jobs, community-based services, work incentives,
+//! disclosure) and gathered
 //! here by [`evidence()`]; `review` (the value, its one check, totals);
 //! `compare` (reviews over time). Sources: docs/fidelity.md.
 
@@ -34,7 +35,7 @@ use crate::model::Dataset;
 use crate::time::{Day, Period};
 use evidence::days_of;
 
-/// FIDR-3..9: the evidence for each of the 25 items, in scale order, for
+/// FIDR-3..9, 15..18: the evidence for each of the 25 items, in scale order, for
 /// `scope` over `period` as known on `as_of` (T-3).
 pub fn evidence(data: &Dataset, scope: ReviewScope, period: &Period, as_of: Day) -> Vec<Evidence> {
     let days = days_of(period, as_of);
@@ -54,17 +55,13 @@ pub fn evidence(data: &Dataset, scope: ReviewScope, period: &Period, as_of: Day)
             ItemId::AssertiveEngagement => in_work::assertive_engagement(data, scope, days, as_of),
             ItemId::CompetitiveJobs => recorded::competitive_jobs(data, scope, days, as_of),
             ItemId::CommunityBasedServices => recorded::community_based(data, scope, days, as_of),
-            ItemId::Disclosure => Evidence::without(
+            ItemId::WorkIncentivesPlanning => recorded::work_incentives(data, scope, days, as_of),
+            ItemId::Disclosure => recorded::disclosure(data, scope, days, as_of),
+            _ => Evidence::without(
                 item,
-                Source::NotRecordedYet,
-                "Not recorded yet: disclosure conversations and what each person chose to tell employers.",
+                Source::Reviewers,
+                "Scored by the reviewers from what they see and hear.",
             ),
-            ItemId::WorkIncentivesPlanning => Evidence::without(
-                item,
-                Source::NotRecordedYet,
-                "Not recorded yet: benefits and work-incentive advice offered before a job start.",
-            ),
-            _ => Evidence::without(item, Source::Reviewers, "Scored by the reviewers from what they see and hear."),
         })
         .collect()
 }

@@ -1,11 +1,13 @@
-//! FIDR-15, FIDR-16: the items issue 26's new records speak to — competitive
-//! jobs (a job paid at least the minimum wage and open to anyone) and
-//! community-based services (where contacts were held).
+//! FIDR-15..18: the items issue 26's new records speak to — competitive
+//! jobs (a job paid at least the minimum wage and open to anyone),
+//! community-based services (where contacts were held), work incentives
+//! planning (a better-off calculation offered) and disclosure (the person's
+//! choice recorded).
 
 use super::evidence::{Evidence, ReviewScope, Source, in_scope, job_starts};
 use super::scale::ItemId;
 use crate::attribution::assigned_on;
-use crate::model::{ContactKind, Dataset};
+use crate::model::{ContactKind, Dataset, DisclosureChoice, Referral};
 use crate::time::{Day, DayRange};
 
 /// FIDR-15: of the job starts on the days (not jobs held at referral)
@@ -136,5 +138,127 @@ pub fn community_based_score(out: u32, placed: u32) -> u8 {
         2
     } else {
         1
+    }
+}
+
+/// FIDR-17, FIDR-18: the people the preparation items read — referrals
+/// accessed on the days, credited to an ES of the scope on the access date
+/// as FIDR-4 reads them.
+fn accessed(
+    data: &Dataset,
+    scope: ReviewScope,
+    days: DayRange,
+    as_of: Day,
+) -> impl Iterator<Item = &Referral> + '_ {
+    data.counted_referrals().map(|(_, r)| r).filter(move |r| {
+        r.access
+            .is_some_and(|a| days.contains(a) && in_scope(data, scope, assigned_on(r, a, as_of)))
+    })
+}
+
+/// FIDR-17: of the people accessed on the days (as FIDR-4), the share
+/// offered a better-off calculation by the as-of date; the words add how
+/// many of those who started a job (not one held at referral) by then were
+/// offered it on or before their first start.
+pub(super) fn work_incentives(
+    data: &Dataset,
+    scope: ReviewScope,
+    days: DayRange,
+    as_of: Day,
+) -> Evidence {
+    let (mut offered, mut people, mut started, mut before_start) = (0u32, 0u32, 0u32, 0u32);
+    for r in accessed(data, scope, days, as_of) {
+        people += 1;
+        let on = r.better_off_calculation.filter(|d| *d <= as_of);
+        offered += u32::from(on.is_some());
+        let first_start = r
+            .jobs
+            .iter()
+            .filter(|j| !j.retained && j.start <= as_of)
+            .map(|j| j.start)
+            .min();
+        if let Some(start) = first_start {
+            started += 1;
+            before_start += u32::from(on.is_some_and(|d| d <= start));
+        }
+    }
+    let item = ItemId::WorkIncentivesPlanning;
+    if people == 0 {
+        return Evidence::without(
+            item,
+            Source::Records,
+            "No one accessed the service in the period: nobody to have been offered a better-off calculation.",
+        );
+    }
+    Evidence {
+        item,
+        source: Source::Records,
+        words: format!(
+            "{offered} of {people} people accessed in the period were offered a better-off calculation (benefits and work-incentive advice) by the as-of date ({share:.0}%); of the {started} who started a job, {before_start} were offered it by their start.",
+            share = f64::from(offered) * 100.0 / f64::from(people),
+        ),
+        figure: Some(f64::from(offered) / f64::from(people)),
+        records: people,
+        suggested: work_incentives_score(offered, people),
+    }
+}
+
+/// FIDR-17: the anchors read from the share offered a better-off
+/// calculation — everyone 5, most (more than half) 4, some 3, nobody 1;
+/// 2 ("referral elsewhere without follow-up") is the reviewers'. `None`
+/// without people.
+pub fn work_incentives_score(offered: u32, people: u32) -> Option<u8> {
+    (people > 0).then(|| {
+        if offered >= people {
+            5
+        } else if u64::from(offered) * 2 > u64::from(people) {
+            4
+        } else if offered > 0 {
+            3
+        } else {
+            1
+        }
+    })
+}
+
+/// FIDR-18: of the people accessed on the days (as FIDR-4), the share whose
+/// disclosure choice is recorded (discussed by the as-of date), with the
+/// choices counted. A figure only: the anchors count the elements of the
+/// ES's help with disclosure, which the reviewers see.
+pub(super) fn disclosure(
+    data: &Dataset,
+    scope: ReviewScope,
+    days: DayRange,
+    as_of: Day,
+) -> Evidence {
+    let (mut people, mut full, mut partial, mut none) = (0u32, 0u32, 0u32, 0u32);
+    for r in accessed(data, scope, days, as_of) {
+        people += 1;
+        match r.disclosure.filter(|d| d.on <= as_of).map(|d| d.choice) {
+            Some(DisclosureChoice::Full) => full += 1,
+            Some(DisclosureChoice::Partial) => partial += 1,
+            Some(DisclosureChoice::NoDisclosure) => none += 1,
+            None => {}
+        }
+    }
+    let item = ItemId::Disclosure;
+    if people == 0 {
+        return Evidence::without(
+            item,
+            Source::Records,
+            "No one accessed the service in the period: no disclosure choices to count.",
+        );
+    }
+    let recorded = full + partial + none;
+    Evidence {
+        item,
+        source: Source::Records,
+        words: format!(
+            "{recorded} of {people} people accessed in the period have their disclosure choice recorded ({share:.0}%): {full} to tell employers, {partial} to tell some things, {none} not to tell. The anchors count how ES help with disclosure: the reviewers score it.",
+            share = f64::from(recorded) * 100.0 / f64::from(people),
+        ),
+        figure: Some(f64::from(recorded) / f64::from(people)),
+        records: people,
+        suggested: None,
     }
 }

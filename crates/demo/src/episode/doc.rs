@@ -2,8 +2,8 @@
 
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, InWorkCheckDoc, JobDoc, PlanDoc,
-    ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, DisclosureDoc, EngagementDoc, InWorkCheckDoc, JobDoc,
+    PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 
 use crate::staff::Staffing;
@@ -57,6 +57,7 @@ impl Episode {
             vocational_plan: self.plan.filter(|p| known(p.start)).map(|p| PlanDoc {
                 start: t(p.start),
                 end: p.end.filter(|_| discharged).and_then(end_as_known),
+                job_preferences: preferences(p.start),
                 ..PlanDoc::default()
             }),
             contacts: Some(
@@ -134,6 +135,21 @@ impl Episode {
                 .collect(),
             // The demo's referrals were all entered correctly (ERR-1).
             entered_in_error: None,
+            // Issue 26's work incentives and disclosure, from days the story
+            // already holds (no draw of the generator).
+            better_off_calculation: self
+                .access
+                .and_then(better_off)
+                .filter(|d| known(*d) && (!discharged || *d <= self.discharge))
+                .map(t),
+            disclosure: self
+                .plan
+                .and_then(|p| disclosure(p.start))
+                .filter(|(d, _)| known(*d) && (!discharged || *d <= self.discharge))
+                .map(|(d, choice)| DisclosureDoc {
+                    choice: choice.into(),
+                    date: t(d),
+                }),
             id,
         }
     }
@@ -209,4 +225,40 @@ fn location(kind: &str, day: Day) -> Option<String> {
         _ => return None,
     };
     Some(place.to_string())
+}
+
+/// The kind of work a person wants, on their plan (issue 26): one of a few
+/// a service hears often; one plan in eight records none.
+fn preferences(plan_start: Day) -> Option<String> {
+    const KINDS: [&str; 8] = [
+        "Retail or customer service, part time, near home",
+        "Outdoor work: gardening or grounds maintenance",
+        "Office administration, mornings",
+        "Warehouse work or delivery driving",
+        "Care work with older people",
+        "Kitchen or catering work",
+        "Working with animals",
+        "",
+    ];
+    let kind = KINDS[spread(plan_start, KINDS.len())];
+    (!kind.is_empty()).then(|| kind.to_string())
+}
+
+/// When a better-off calculation was offered (issue 26): within the first
+/// four weeks after access for five people in six.
+fn better_off(access: Day) -> Option<Day> {
+    (spread(access, 6) != 5).then(|| access.plus(7 * spread(access.plus(1), 4) as i32))
+}
+
+/// The disclosure choice and when it was discussed (issue 26): in the
+/// fortnight after the plan started for three plans in four; partial
+/// disclosure the most common choice.
+fn disclosure(plan_start: Day) -> Option<(Day, &'static str)> {
+    const CHOICES: [&str; 4] = ["partial", "none", "full", "partial"];
+    (spread(plan_start, 4) != 3).then(|| {
+        (
+            plan_start.plus(7 * spread(plan_start.plus(2), 3) as i32),
+            CHOICES[spread(plan_start.plus(1), CHOICES.len())],
+        )
+    })
 }

@@ -303,6 +303,17 @@ fn caseload_rows(
                 .map_or(Out::Empty, |a| word(f, if a { "yes" } else { "no" })),
             "discharge" => date(&r.discharge.as_ref().map(|d| d.date.clone())),
             "discharge_reason" => text(&r.discharge.as_ref().and_then(|d| d.reason.clone())),
+            "job_preferences" => text(
+                &r.vocational_plan
+                    .as_ref()
+                    .and_then(|p| p.job_preferences.clone()),
+            ),
+            "better_off_calculation" => date(&r.better_off_calculation),
+            "disclosure" => r
+                .disclosure
+                .as_ref()
+                .map_or(Out::Empty, |d| word(f, &d.choice)),
+            "disclosure_date" => date(&r.disclosure.as_ref().map(|d| d.date.clone())),
             _ => Out::Empty,
         }
     };

@@ -112,7 +112,7 @@ impl Table {
         ];
         match self {
             Table::Caseload => {
-                const F: [Field; 38] = [
+                const F: [Field; 42] = [
                     f("referral", Text, false),
                     f("client", Text, true),
                     f("nhs_number", Text, false),
@@ -133,6 +133,10 @@ impl Table {
                     f("agreed_with_clinical_team", YesNo, false),
                     f("discharge", Date, false),
                     f("discharge_reason", Text, false),
+                    f("job_preferences", Text, false),
+                    f("better_off_calculation", Date, false),
+                    f("disclosure", Value("disclosure"), false),
+                    f("disclosure_date", Date, false),
                     f("job", Text, false),
                     f("job_type", Value("job_type"), false),
                     f("employer", Text, false),
@@ -251,7 +255,7 @@ impl Table {
 
 /// The value lists and the values each may take (the bundle's own words; for
 /// gender and ethnic category, the NHS Data Dictionary codes the bundle holds).
-pub(crate) const VALUE_LISTS: [(&str, &[&str]); 14] = [
+pub(crate) const VALUE_LISTS: [(&str, &[&str]); 15] = [
     ("status_at_referral", &["unemployed", "employed"]),
     (
         "job_type",
@@ -304,6 +308,7 @@ pub(crate) const VALUE_LISTS: [(&str, &[&str]); 14] = [
             "other",
         ],
     ),
+    ("disclosure", &["full", "partial", "none"]),
     ("check_source", &["payslip", "employer", "client", "other"]),
     ("employer_contact_kind", &["visit", "call", "email"]),
     ("yes_no", &["yes", "no"]),

@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ipstrack_core::Day;
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, InWorkCheckDoc, JobDoc, PlanDoc,
-    SpellDoc, TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, DisclosureDoc, EngagementDoc, InWorkCheckDoc, JobDoc,
+    PlanDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 use ipstrack_store::{Edit, KeyKind, Replacement, RequestKey, Saved, Step, StoreError};
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,20 @@ pub(crate) enum ApiStep {
     /// ERR-1: a referral entered in error restored (team leads, managers and
     /// admins; an edit: `If-Match` needed).
     Restore {},
+    /// Issue 26: the day a better-off calculation (benefits and
+    /// work-incentive advice) was offered (an edit: `If-Match` needed).
+    BetterOffCalculation {
+        date: String,
+    },
+    /// Issue 26: the person's disclosure choice (`full`, `partial`, `none`)
+    /// and the day it was discussed (an edit: `If-Match` needed).
+    Disclosure(DisclosureDoc),
+    /// Issue 26: the kind of work the person wants, on their vocational plan
+    /// (an edit: `If-Match` needed; an empty text clears them; 422 without a
+    /// plan). A `plan` step sets them too, with the plan.
+    JobPreferences {
+        text: String,
+    },
 }
 
 /// A refusal with each field's problem: 422 `{"error", "fields": {name: message}}`.
@@ -82,6 +96,9 @@ impl ApiStep {
             ApiStep::Discharge(_) => "discharge",
             ApiStep::EnteredInError { .. } => "entered_in_error",
             ApiStep::Restore {} => "restore",
+            ApiStep::BetterOffCalculation { .. } => "better_off_calculation",
+            ApiStep::Disclosure(_) => "disclosure",
+            ApiStep::JobPreferences { .. } => "job_preferences",
         }
     }
 }
@@ -280,7 +297,11 @@ fn past_dates(step: &ApiStep) -> Vec<(&'static str, &str)> {
         ApiStep::InWorkCheck(c) => vec![("date", c.date.as_str())],
         ApiStep::Access { date } => vec![("date", date.as_str())],
         ApiStep::Discharge(x) => vec![("date", x.date.as_str())],
-        ApiStep::EnteredInError { .. } | ApiStep::Restore {} => Vec::new(),
+        ApiStep::BetterOffCalculation { date } => vec![("date", date.as_str())],
+        ApiStep::Disclosure(x) => vec![("date", x.date.as_str())],
+        ApiStep::EnteredInError { .. } | ApiStep::Restore {} | ApiStep::JobPreferences { .. } => {
+            Vec::new()
+        }
     }
 }
 
@@ -318,7 +339,8 @@ fn checked_step(
 
 /// Records a step on a referral of the caller's scope: an addition (a
 /// contact, a job, a hold…) whatever changed since, an edit (access, plan,
-/// discharge) only at the version named in `If-Match`.
+/// discharge, a better-off calculation, a disclosure choice, job
+/// preferences) only at the version named in `If-Match`.
 #[utoipa::path(
     post,
     path = "/api/v1/referrals/{id}/steps",
@@ -326,7 +348,7 @@ fn checked_step(
     params(
         ("id" = String, Path, description = "The referral id"),
         ("Idempotency-Key" = Option<String>, Header, description = "A retried request with the same key is applied once"),
-        ("If-Match" = Option<String>, Header, description = "The referral's ETag: needed for access, plan and discharge"),
+        ("If-Match" = Option<String>, Header, description = "The referral's ETag: needed for access, plan, discharge, better_off_calculation, disclosure and job_preferences"),
     ),
     responses(
         (status = 200, description = "The referral as saved; ETag is its version", body = ipstrack_core::bundle::ReferralDoc),
@@ -376,6 +398,9 @@ pub(crate) async fn api_add_step(
         ApiStep::Access { date } => edit(Edit::Access(date))?,
         ApiStep::Plan(p) => edit(Edit::Plan(p))?,
         ApiStep::Discharge(x) => edit(Edit::Discharge(x))?,
+        ApiStep::BetterOffCalculation { date } => edit(Edit::BetterOffCalculation(date))?,
+        ApiStep::Disclosure(x) => edit(Edit::Disclosure(x))?,
+        ApiStep::JobPreferences { text } => edit(Edit::JobPreferences(Some(text)))?,
         ApiStep::EnteredInError { reason } => edit(Edit::EnteredInError(
             ipstrack_core::bundle::EnteredInErrorDoc {
                 date: today.to_string(),

@@ -28,7 +28,7 @@ use crate::extract::{Lead, Leads, Posted, SignedIn};
 use crate::referrals::form_date;
 use crate::saved::{saved_redirect, success_banner, take_saved};
 use crate::ui::dates::uk_date;
-use crate::ui::form::{FieldErrors, FormState, date_input, error_summary, field, textarea};
+use crate::ui::form::{FieldErrors, FormState, date_input, error_summary, field, radios, textarea};
 use crate::ui::layout::layout;
 use crate::{AppState, Shared, Snapshot, Viewer};
 
@@ -397,12 +397,12 @@ fn item_html(
     let s = &review.items[id.index()];
     let evidence = review_evidence(data, r.review.team, &review.period, review.review_date);
     let e = evidence.iter().find(|e| e.item == id);
-    let chosen = form.value(ITEM_FORM, "score");
-    let error = form
-        .errors
+    let choices: Vec<(String, String)> = item
+        .anchors
         .iter()
-        .find(|(f, _)| *f == "score")
-        .map(|(_, m)| m);
+        .enumerate()
+        .map(|(at, anchor)| ((at + 1).to_string(), format!("{} – {anchor}", at + 1)))
+        .collect();
     let rid = &r.review.id;
     html! {
         (layout(v, &format!("{}. {}", id.number(), item.name), html! {
@@ -426,19 +426,7 @@ fn item_html(
             form method="post" action=(format!("/fidelity/reviews/{rid}/items/{}", id.number())) novalidate class="panel" {
                 input type="hidden" name="csrf" value=(v.session.csrf);
                 input type="hidden" name="version" value=(r.saved.version);
-                div class=(if error.is_some() { "field has-error" } else { "field" }) {
-                    fieldset class="radios" id=(format!("{ITEM_FORM}-score")) {
-                        legend { "Score" }
-                        @if let Some(m) = error { span class="error" { (m) } }
-                        @for (at, anchor) in item.anchors.iter().enumerate() {
-                            @let value = (at + 1).to_string();
-                            div class="radio" {
-                                input type="radio" id=(format!("{ITEM_FORM}-score-{value}")) name="score" value=(value) checked[chosen == value];
-                                label for=(format!("{ITEM_FORM}-score-{value}")) { strong { (value) } " – " (anchor) }
-                            }
-                        }
-                    }
-                }
+                (radios(form, ITEM_FORM, "score", "Score", &choices.iter().map(|(v, t)| (v.as_str(), t.as_str())).collect::<Vec<_>>()))
                 (textarea(form, ITEM_FORM, "note", "Note (needed when the score differs from the suggested one)", MAX_REVIEW_NOTE_CHARS))
                 button type="submit" { @if id.number() < 25 { "Save and continue" } @else { "Save and see the review" } }
             }

@@ -13,6 +13,7 @@ use crate::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::extract::{SignedIn, referral_in_scope};
 use crate::referrals::assignable;
+use crate::referrals::preparation::{self, ACTIONS as PREPARATION};
 use crate::referrals::timeline::timeline_entries;
 use crate::ui::dates::uk_date;
 use crate::ui::form::{FormState, date_input, error_summary, field, options, select, textarea};
@@ -21,12 +22,15 @@ use ipstrack_core::model::{Group, Referral};
 use ipstrack_core::{Day, Loaded};
 
 /// Each action: its name (the form's and the step's), and its title.
-pub(crate) const ACTIONS: [(&str, &str); 12] = [
+pub(crate) const ACTIONS: [(&str, &str); 15] = [
     ("contact", "Record a contact"),
     ("job", "Record a job start"),
     ("access", "Record access"),
     ("plan", "Start the vocational plan"),
     ("in_work_check", "Record an in-work check"),
+    PREPARATION[0],
+    PREPARATION[1],
+    PREPARATION[2],
     ("hold", "Put on hold"),
     ("waiting", "Put on the waiting list"),
     ("engagement", "Record a change of engagement"),
@@ -70,6 +74,10 @@ pub(crate) fn available(r: &Referral, today: Day, can_transfer: bool) -> Vec<&'s
     if jobs {
         names.push("in_work_check");
     }
+    names.extend(["better_off", "disclosure"]);
+    if r.vocational_plan.is_some() {
+        names.push("job_preferences");
+    }
     names.extend(["hold", "waiting", "engagement", "decision"]);
     if can_transfer {
         names.push("transfer");
@@ -101,12 +109,21 @@ pub(crate) async fn action_page(
         .find(|(n, _)| *n == action)
         .map(|(n, _)| *n)
         .ok_or(WebError::NotFound)?;
+    // Issue 26's pages show what is recorded, to change it.
+    let form = match PREPARATION.iter().any(|(n, _)| *n == name) {
+        true => FormState {
+            form: name,
+            values: preparation::stored_values(r, name),
+            ..FormState::default()
+        },
+        false => FormState::default(),
+    };
     let view = ReferralView {
         v: &v,
         data: &data,
         index: i,
         today,
-        form: &FormState::default(),
+        form: &form,
         specialists: &specialists,
     };
     Ok(action_html(&view, name))
@@ -193,6 +210,15 @@ fn action_form(
     let max = max.as_str();
     let on_today = Some(today);
     match action {
+        "better_off" | "disclosure" | "job_preferences" => {
+            let (hint, fields) = preparation::fields(form, action, today);
+            let button = match action {
+                "better_off" => "Save better-off calculation",
+                "disclosure" => "Save disclosure choice",
+                _ => "Save job preferences",
+            };
+            (action, Some(hint), fields, button)
+        }
         "contact" => (
             "contacts",
             None,

@@ -104,9 +104,20 @@ fn stored_values(
             let x = doc.discharge?;
             vec![("date", x.date), ("reason", text(&x.reason))]
         }
+        "better_off" if index == 0 && doc.better_off_calculation.is_some() => {
+            return Some(stored(data, i, kind));
+        }
+        "disclosure" if index == 0 && doc.disclosure.is_some() => {
+            return Some(stored(data, i, kind));
+        }
         _ => return None,
     };
     Some(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// Issue 26's entries, as their own pages fill their forms.
+fn stored(data: &Loaded, i: usize, kind: &str) -> Vec<(String, String)> {
+    crate::referrals::preparation::stored_values(&data.dataset.referrals[i], kind)
 }
 
 pub(crate) async fn edit_page(
@@ -132,7 +143,7 @@ pub(crate) async fn edit_page(
 }
 
 /// The kinds of entry corrected here.
-const KINDS: [&str; 10] = [
+const KINDS: [&str; 12] = [
     "contact",
     "in_work_check",
     "hold",
@@ -143,6 +154,8 @@ const KINDS: [&str; 10] = [
     "access",
     "plan",
     "discharge",
+    "better_off",
+    "disclosure",
 ];
 
 /// Writes a correction made in an entry's edit form (what the form asked
@@ -171,7 +184,13 @@ pub(crate) async fn save_entry(
         Asked::Add(Step::Decision(x)) => Edit::Replace(Replacement::Decision(index, x)),
         Asked::Add(Step::Transfer(t)) => Edit::Replace(Replacement::Transfer(index, t)),
         Asked::Add(Step::InWorkCheck(c)) => Edit::Replace(Replacement::InWorkCheck(index, c)),
-        Asked::Edit(edit @ (Edit::Access(_) | Edit::Plan(_) | Edit::Discharge(_))) => edit,
+        Asked::Edit(
+            edit @ (Edit::Access(_)
+            | Edit::Plan(_)
+            | Edit::Discharge(_)
+            | Edit::BetterOffCalculation(_)
+            | Edit::Disclosure(_)),
+        ) => edit,
         _ => return Err(WebError::NotFound),
     };
     let id = data.dataset.referrals[i].id.clone();
@@ -255,6 +274,8 @@ fn heading(kind: &str) -> &'static str {
         "transfer" => "transfer",
         "access" => "access",
         "plan" => "vocational plan",
+        "better_off" => "better-off calculation",
+        "disclosure" => "disclosure choice",
         _ => "discharge",
     }
 }
@@ -323,6 +344,7 @@ fn entry_html(
             }
             (select(form, kind, "agreed", "Agreed with the clinical team", &options(&[("", "Not recorded"), ("yes", "Yes"), ("no", "No")])))
         },
+        "better_off" | "disclosure" => crate::referrals::preparation::fields(form, kind, today).1,
         _ => html! {
             (field(form, kind, "date", "Date of discharge", "date", Some(&max)))
             (field(form, kind, "reason", "Reason (optional)", "text", None))

@@ -23,6 +23,7 @@ pub(crate) mod new;
 pub(crate) mod page;
 pub(crate) mod person;
 mod person_edit;
+pub(crate) mod preparation;
 mod steps;
 pub(crate) mod timeline;
 mod write;
@@ -57,7 +58,7 @@ pub(crate) fn routes() -> Router<Shared> {
 }
 
 /// The names of the referral forms' fields that core's checks can name.
-const FORM_FIELDS: [&str; 22] = [
+const FORM_FIELDS: [&str; 24] = [
     "date",
     "source",
     "agreed_by",
@@ -80,6 +81,8 @@ const FORM_FIELDS: [&str; 22] = [
     "pays_minimum_wage",
     "open_to_anyone",
     "end_reason",
+    "choice",
+    "job_preferences",
 ];
 
 /// A store's BAD-1 refusal on the form that made it: each error beside the

@@ -109,6 +109,9 @@ pub(crate) fn saved_words(word: &str, day: Option<Day>, name: &str) -> String {
             format!("Entry removed from {name}'s referral. The audit log keeps a copy.")
         }
         ("person", _) => format!("{name}'s details are saved."),
+        ("better_off", _) => format!("Better-off calculation saved for {name}."),
+        ("disclosure", _) => format!("Disclosure choice saved for {name}."),
+        ("job_preferences", _) => format!("Job preferences saved for {name}."),
         ("reopened", _) => format!("The referral of {name} is reopened."),
         ("referral", _) => format!("Referral saved for {name}."),
         (word, _) => message_of(word).to_string(),
@@ -232,6 +235,7 @@ pub(crate) fn summary_html(view: &ReferralView) -> Markup {
                     }
                 }
             }
+            (preparing(r))
             section aria-labelledby="the-person" {
                 h2 id="the-person" { "The person" }
                 (person_summary(client))
@@ -240,6 +244,26 @@ pub(crate) fn summary_html(view: &ReferralView) -> Markup {
             (crate::referrals::entered_in_error::action_link(r))
         },
     )
+}
+
+/// Issue 26: what is recorded of the person's preparation for work — a
+/// better-off calculation offered, their disclosure choice, the kind of
+/// work they want — or that it is not yet.
+fn preparing(r: &ipstrack_core::model::Referral) -> Markup {
+    use crate::referrals::preparation::choice_words;
+    html! {
+        section aria-labelledby="preparing" {
+            h2 id="preparing" { "Preparing for work" }
+            ul id="referral-preparing" {
+                li { "Better-off calculation: "
+                    @match r.better_off_calculation { Some(d) => { "offered on " (uk_date(d)) "." } None => { "not recorded." } } }
+                li { "Disclosure: "
+                    @match r.disclosure { Some(x) => { "chose " (choice_words(x.choice)) " (" (uk_date(x.on)) ")." } None => { "not recorded." } } }
+                li { "Job preferences: "
+                    @match &r.job_preferences { Some(p) => { (p) } None => { "not recorded." } } }
+            }
+        }
+    }
 }
 
 /// The actions on the referral's jobs: "End the job at Co-op" for each job

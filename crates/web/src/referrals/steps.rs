@@ -170,6 +170,10 @@ pub(crate) async fn record_step(
     };
     let text = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
     let (step_name, change): (&'static str, Asked) = match step.as_str() {
+        "better_off" | "disclosure" | "job_preferences" => {
+            crate::referrals::preparation::asked(&step, &value, r, today, &mut errors)
+                .ok_or(WebError::NotFound)?
+        }
         "access" => {
             let day = date("date", "date of access", false, after_received);
             ("access", Asked::Edit(Edit::Access(text(day))))
@@ -208,6 +212,8 @@ pub(crate) async fn record_step(
                     end: end.map(|d| d.to_string()),
                     reviews,
                     agreed_with_clinical_team: agreed,
+                    // Kept as recorded: they have a page of their own.
+                    job_preferences: r.job_preferences.as_deref().map(str::to_string),
                 })),
             )
         }
@@ -349,6 +355,8 @@ pub(crate) async fn record_step(
                 "transfer" => Entry::Transfer,
                 "job" => Entry::Job,
                 "in_work_check" => Entry::InWorkCheck,
+                "better_off" => Entry::BetterOffCalculation,
+                "disclosure" => Entry::Disclosure,
                 _ => {
                     return Err(WebError::Text(
                         StatusCode::UNPROCESSABLE_ENTITY,

@@ -80,7 +80,27 @@ pub(crate) fn timeline_entries(data: &Loaded, index: usize) -> Vec<TimelineEntry
         if let Some(end) = p.end {
             text.push_str(&format!("; ended {}", uk_date(end)));
         }
+        if let Some(wants) = &r.job_preferences {
+            text.push_str(&format!("; job preferences: {wants}"));
+        }
         events.push((p.start, text, Some(("plan", 0))));
+    }
+    if let Some(day) = r.better_off_calculation {
+        events.push((
+            day,
+            "Better-off calculation offered (benefits and work-incentive advice)".into(),
+            Some(("better_off", 0)),
+        ));
+    }
+    if let Some(x) = r.disclosure {
+        events.push((
+            x.on,
+            format!(
+                "Disclosure talked through: they chose {}",
+                crate::referrals::preparation::choice_words(x.choice)
+            ),
+            Some(("disclosure", 0)),
+        ));
     }
     let until = |end: Option<Day>| {
         end.map(|e| format!(" until {}", uk_date(e)))

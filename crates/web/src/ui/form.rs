@@ -171,6 +171,36 @@ pub(crate) fn select(
     labelled(state, form, name, label, control)
 }
 
+/// Radios as the GOV.UK design system asks for them: a group named by its
+/// legend, one choice a line, the error above; the first radio carries the
+/// field's id, so the error summary's link lands on it.
+pub(crate) fn radios(
+    state: &FormState,
+    form: &str,
+    name: &str,
+    legend: &str,
+    choices: &[(&str, &str)],
+) -> Markup {
+    let id = format!("{form}-{name}");
+    let error = state.error(form, name);
+    let chosen = state.value(form, name);
+    html! {
+        div class=(if error.is_some() { "field has-error" } else { "field" }) {
+            fieldset class="radios" aria-describedby=[error.map(|_| format!("{id}-error"))] {
+                legend { (legend) }
+                @if let Some(e) = error { span class="error" id=(format!("{id}-error")) { (e) } }
+                @for (n, (value, text)) in choices.iter().enumerate() {
+                    @let own = if n == 0 { id.clone() } else { format!("{id}-{value}") };
+                    div class="radio" {
+                        input type="radio" id=(own) name=(name) value=(value) checked[chosen == *value];
+                        label for=(own) { (text) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub(crate) fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()

@@ -118,3 +118,38 @@ async fn fidelity_the_evidence_downloads_as_a_workbook_of_three_sections() {
     let (status, _, _) = send_bytes(&w.app, get("/fidelity.xlsx", &es1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Issue 26: items 12 and 13 read the new records (FIDR-17, FIDR-18) on the
+/// page and in the workbook: a better-off calculation recorded on a form
+/// moves item 12's figure.
+#[tokio::test]
+async fn fidelity_work_incentives_and_disclosure_are_read_from_the_records() {
+    let (w, es3, csrf, referral) = world_at_own_referral("es3").await;
+    let manager = session_of(&w, "manager").await;
+    let path = "/fidelity?period=2024/25&as_of=2025-01-15";
+    let before = ok_page(&w, path, &manager).await;
+    hides(&before, "Not recorded yet: benefits");
+    shows_all(&before, &["12. Work incentives planning", "13. Disclosure"]);
+    shows(&before, "have their disclosure choice recorded");
+    let page = ok_page(&w, &format!("{referral}/record/better_off"), &es3).await;
+    let form = format!("csrf={csrf}&version={}&date=2025-01-10", version_of(&page));
+    let (status, _, body) = submit(&w, &format!("{referral}/better_off"), &es3, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let stored = saved_referral(&w, &w.es3_referral).await.referral;
+    let accessed_in_year = stored
+        .access
+        .as_deref()
+        .is_some_and(|a| ("2024-04-01".."2025-01-16").contains(&a));
+    if accessed_in_year {
+        let mut after = ok_page(&w, path, &manager).await;
+        for _ in 0..60 {
+            if after != before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            after = ok_page(&w, path, &manager).await;
+        }
+        assert_ne!(before, after, "item 12's figure moves");
+        shows(&after, "were offered a better-off calculation");
+    }
+}

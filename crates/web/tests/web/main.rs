@@ -35,6 +35,7 @@ mod one_door;
 mod period;
 mod person;
 mod plan;
+mod preparation;
 mod referral_corrections;
 mod referrals;
 mod returns;

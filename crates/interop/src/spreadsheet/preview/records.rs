@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipstrack_core::bundle::{
-    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, InWorkCheckDoc, JobDoc,
-    PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc, hours_number,
+    ClientDoc, ContactDoc, DecisionDoc, DischargeDoc, DisclosureDoc, EngagementDoc, InWorkCheckDoc,
+    JobDoc, PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc, hours_number,
 };
 use serde_json::Number;
 
@@ -16,7 +16,7 @@ use crate::spreadsheet::mapping::Table;
 
 /// The fields of a caseload row that describe the referral and its client
 /// (the rest, the job).
-const REFERRAL_FIELDS: [&str; 12] = [
+const REFERRAL_FIELDS: [&str; 16] = [
     "referral",
     "client",
     "received",
@@ -29,6 +29,10 @@ const REFERRAL_FIELDS: [&str; 12] = [
     "agreed_with_clinical_team",
     "discharge",
     "discharge_reason",
+    "job_preferences",
+    "better_off_calculation",
+    "disclosure",
+    "disclosure_date",
 ];
 
 impl Reader<'_> {
@@ -112,6 +116,7 @@ impl Reader<'_> {
                 }
             }
             self.plan_reviews(id, &mut doc, &value, &has);
+            self.preparation(id, &mut doc, &value, &has);
             if has("discharge") {
                 let reason = if has("discharge_reason") {
                     get("discharge_reason")
@@ -164,6 +169,12 @@ impl Reader<'_> {
                 Some((Value::Dates(days), _)) => days.iter().map(ToString::to_string).collect(),
                 _ => Vec::new(),
             });
+        let preferences = has("job_preferences").then(|| {
+            value
+                .get("job_preferences")
+                .map(|(v, _)| v.text())
+                .filter(|t| !t.trim().is_empty())
+        });
         let agreed = has("agreed_with_clinical_team").then(|| {
             match value.get("agreed_with_clinical_team") {
                 Some((Value::Bool(b), _)) => Some(*b),
@@ -178,6 +189,9 @@ impl Reader<'_> {
                 if let Some(agreed) = agreed {
                     plan.agreed_with_clinical_team = agreed;
                 }
+                if let Some(preferences) = preferences {
+                    plan.job_preferences = preferences;
+                }
             }
             None => {
                 for (field, what) in [
@@ -186,12 +200,48 @@ impl Reader<'_> {
                         "agreed_with_clinical_team",
                         "whether the plan was agreed with the clinical team",
                     ),
+                    ("job_preferences", "the job preferences"),
                 ] {
                     if let Some((_, r)) = value.get(field) {
                         let message = format!("{what} needs a vocational plan start date");
                         self.row_problem(*r, Some(field), id, message);
                     }
                 }
+            }
+        }
+    }
+
+    /// Issue 26: the day a better-off calculation was offered and the
+    /// disclosure choice with the day it was discussed, where the sheet has
+    /// their columns (a blank cell clears them; a sheet without them keeps
+    /// what is stored). A discussion date needs its choice.
+    fn preparation(
+        &mut self,
+        id: &str,
+        doc: &mut ReferralDoc,
+        value: &BTreeMap<&str, (Value, usize)>,
+        has: &dyn Fn(&str) -> bool,
+    ) {
+        let get = |field: &str| value.get(field).map(|(v, _)| v.text());
+        if has("better_off_calculation") {
+            doc.better_off_calculation = get("better_off_calculation");
+        }
+        if has("disclosure") {
+            let (choice, date) = (value.get("disclosure"), value.get("disclosure_date"));
+            let problem = match (choice, date) {
+                (None, Some((_, r))) => Some((*r, "a disclosure date needs the disclosure choice")),
+                (Some((_, r)), None) => {
+                    Some((*r, "the disclosure choice needs the day it was discussed"))
+                }
+                _ => None,
+            };
+            doc.disclosure = get("disclosure").map(|choice| DisclosureDoc {
+                choice,
+                date: get("disclosure_date").unwrap_or_default(),
+            });
+            if let Some((r, message)) = problem {
+                doc.disclosure = None;
+                self.row_problem(r, Some("disclosure_date"), id, message.to_string());
             }
         }
     }

@@ -95,7 +95,8 @@ pub(crate) async fn write(
                 "UPDATE referrals SET client_id = $1, received = $2, status_at_referral = $3, es_id = $4, access = $5, \
                  plan_start = $6, plan_end = $7, discharge_date = $8, discharge_reason = $9, \
                  plan_reviews = $10, plan_agreed = $11, error_date = $12, error_reason = $13, \
-                 error_by = $14, version = version + 1 WHERE id = $15",
+                 error_by = $14, better_off_date = $15, disclosure_choice = $16, disclosure_date = $17, \
+                 plan_job_preferences = $18, version = version + 1 WHERE id = $19",
                 values,
             )
             .await?;

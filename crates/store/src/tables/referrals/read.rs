@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, EnteredInErrorDoc, JobDoc, PlanDoc,
-    ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, DisclosureDoc, EngagementDoc, EnteredInErrorDoc, JobDoc,
+    PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 use serde_json::Number;
 use sqlx::AnyConnection;
@@ -45,6 +45,7 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
         "position",
     )
     .await?;
+
     let mut docs: Vec<ReferralDoc> = Vec::with_capacity(referrals.len());
     for (
         id,
@@ -78,6 +79,7 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
             end: plan_end,
             reviews,
             agreed_with_clinical_team: agreed.map(|a| a == 1),
+            job_preferences: None,
         });
         doc.discharge = discharge.map(|date| DischargeDoc { date, reason });
         doc.entered_in_error = error_date.map(|date| EnteredInErrorDoc {
@@ -99,6 +101,26 @@ pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ReferralDoc
             .ok_or_else(|| StoreError::Corrupt(format!("a row refers to a missing referral {id}")))
     };
     const ORDER: &str = "referral_id, position";
+
+    // Issue 26's columns, read apart (a row tuple holds at most 16).
+    let preparation: Vec<(Text, Maybe, Maybe, Maybe, Maybe)> = rows(
+        conn,
+        "referrals",
+        "id, better_off_date, disclosure_choice, disclosure_date, plan_job_preferences",
+        "position",
+    )
+    .await?;
+    for (id, better_off, choice, date, preferences) in preparation {
+        let doc = &mut docs[at(&id)?];
+        doc.better_off_calculation = better_off;
+        doc.disclosure = choice.map(|choice| DisclosureDoc {
+            choice,
+            date: date.unwrap_or_default(),
+        });
+        if let Some(plan) = doc.vocational_plan.as_mut() {
+            plan.job_preferences = preferences;
+        }
+    }
 
     let transfers: Vec<(Text, Text, Text)> =
         rows(conn, "transfers", "referral_id, date, es_id", ORDER).await?;
@@ -318,7 +340,8 @@ SELECT json_group_array(json(doc)) FROM (
                             ELSE json_object('start', r.plan_start, 'end', r.plan_end,
                                              'reviews', json(COALESCE(r.plan_reviews, '[]')),
                                              'agreed_with_clinical_team',
-                                             CASE r.plan_agreed WHEN 1 THEN json('true') WHEN 0 THEN json('false') END) END,
+                                             CASE r.plan_agreed WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+                                             'job_preferences', r.plan_job_preferences) END,
     'contacts', json((SELECT json_group_array(json_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note,
                                                          'location', location))
                       FROM (SELECT date, kind, mechanism, note, location FROM contacts WHERE referral_id = r.id ORDER BY position))),
@@ -340,6 +363,9 @@ SELECT json_group_array(json(doc)) FROM (
     'entered_in_error', CASE WHEN r.error_date IS NULL THEN NULL
                              ELSE json_object('date', r.error_date, 'reason', r.error_reason,
                                               'recorded_by', r.error_by) END,
+    'better_off_calculation', r.better_off_date,
+    'disclosure', CASE WHEN r.disclosure_choice IS NULL THEN NULL
+                       ELSE json_object('choice', r.disclosure_choice, 'date', r.disclosure_date) END,
     'jobs', json((SELECT json_group_array(json_object(
                     'id', id, 'type', type, 'employer', employer, 'start', start_date, 'end', end_date,
                     'hours_per_week', CASE WHEN hours_per_week IS NULL THEN NULL
@@ -372,7 +398,8 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
                             ELSE json_build_object('start', r.plan_start, 'end', r.plan_end,
                                                    'reviews', COALESCE(r.plan_reviews, '[]')::json,
                                                    'agreed_with_clinical_team',
-                                                   CASE r.plan_agreed WHEN 1 THEN true WHEN 0 THEN false END) END,
+                                                   CASE r.plan_agreed WHEN 1 THEN true WHEN 0 THEN false END,
+                                                   'job_preferences', r.plan_job_preferences) END,
     'contacts', COALESCE((SELECT json_agg(json_build_object('date', date, 'kind', kind, 'mechanism', mechanism, 'note', note,
                                                             'location', location) ORDER BY position)
                           FROM contacts WHERE referral_id = r.id), '[]'::json),
@@ -394,6 +421,9 @@ SELECT json_agg(doc ORDER BY position)::text FROM (
     'entered_in_error', CASE WHEN r.error_date IS NULL THEN NULL
                              ELSE json_build_object('date', r.error_date, 'reason', r.error_reason,
                                                     'recorded_by', r.error_by) END,
+    'better_off_calculation', r.better_off_date,
+    'disclosure', CASE WHEN r.disclosure_choice IS NULL THEN NULL
+                       ELSE json_build_object('choice', r.disclosure_choice, 'date', r.disclosure_date) END,
     'jobs', COALESCE((SELECT json_agg(json_build_object(
                         'id', id, 'type', type, 'employer', employer, 'start', start_date, 'end', end_date,
                         'hours_per_week', CASE WHEN hours_per_week IS NULL THEN NULL

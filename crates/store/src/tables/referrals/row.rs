@@ -4,7 +4,7 @@ use ipstrack_core::bundle::{PlanDoc, ReferralDoc};
 
 use crate::sql::Value;
 
-pub(crate) const COLUMNS: [&str; 16] = [
+pub(crate) const COLUMNS: [&str; 20] = [
     "id",
     "position",
     "client_id",
@@ -21,6 +21,10 @@ pub(crate) const COLUMNS: [&str; 16] = [
     "error_date",
     "error_reason",
     "error_by",
+    "better_off_date",
+    "disclosure_choice",
+    "disclosure_date",
+    "plan_job_preferences",
 ];
 
 pub(crate) fn row(r: &ReferralDoc, position: i64) -> Vec<Value> {
@@ -41,7 +45,16 @@ pub(crate) fn row(r: &ReferralDoc, position: i64) -> Vec<Value> {
         Value::Text(r.entered_in_error.as_ref().map(|e| e.date.clone())),
         Value::Text(r.entered_in_error.as_ref().map(|e| e.reason.clone())),
         Value::Text(r.entered_in_error.as_ref().map(|e| e.recorded_by.clone())),
+        Value::opt_text(&r.better_off_calculation),
+        Value::Text(r.disclosure.as_ref().map(|d| d.choice.clone())),
+        Value::Text(r.disclosure.as_ref().map(|d| d.date.clone())),
+        Value::Text(plan_job_preferences(r.vocational_plan.as_ref())),
     ]
+}
+
+/// The job preferences on a plan, as stored (issue 26).
+pub(crate) fn plan_job_preferences(p: Option<&PlanDoc>) -> Option<String> {
+    p.and_then(|p| p.job_preferences.clone())
 }
 
 /// A plan's review days as stored: a JSON array, none when there are none.

@@ -2,8 +2,8 @@
 //! [`Replacement`]) and how each is put into a referral.
 
 use ipstrack_core::bundle::{
-    ContactDoc, DecisionDoc, DischargeDoc, EngagementDoc, EnteredInErrorDoc, InWorkCheckDoc,
-    JobDoc, PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
+    ContactDoc, DecisionDoc, DischargeDoc, DisclosureDoc, EngagementDoc, EnteredInErrorDoc,
+    InWorkCheckDoc, JobDoc, PlanDoc, ReferralDoc, SpellDoc, TransferDoc, WaitingSpellDoc,
 };
 
 use crate::{Result, StoreError};
@@ -25,13 +25,22 @@ pub enum Entry {
     /// ERR-1: the mark of a referral entered in error; removing it restores
     /// the referral.
     EnteredInError,
+    /// Issue 26: the day a better-off calculation was offered.
+    BetterOffCalculation,
+    /// Issue 26: the person's disclosure choice.
+    Disclosure,
 }
 
 impl Entry {
     /// The child table of a listed entry; `None` for the referral's own fields.
     pub(crate) fn table(self) -> Option<&'static str> {
         match self {
-            Entry::Access | Entry::Plan | Entry::Discharge | Entry::EnteredInError => None,
+            Entry::Access
+            | Entry::Plan
+            | Entry::Discharge
+            | Entry::EnteredInError
+            | Entry::BetterOffCalculation
+            | Entry::Disclosure => None,
             Entry::Contact => Some("contacts"),
             Entry::Hold => Some("holds"),
             Entry::Waiting => Some("waiting_list"),
@@ -76,6 +85,14 @@ pub enum Edit {
     /// ERR-1: the referral marked as entered in error (restored by removing
     /// [`Entry::EnteredInError`]).
     EnteredInError(EnteredInErrorDoc),
+    /// Issue 26: the day a better-off calculation was offered, set or
+    /// changed (taken out by removing [`Entry::BetterOffCalculation`]).
+    BetterOffCalculation(String),
+    /// Issue 26: the person's disclosure choice and when it was discussed.
+    Disclosure(DisclosureDoc),
+    /// Issue 26: the job preferences on the vocational plan (`None` clears
+    /// them); refused ([`StoreError::NotAllowed`]) without a plan.
+    JobPreferences(Option<String>),
     /// A correction: the `index`-th entry of a kind, as listed on the page.
     Remove {
         entry: Entry,
@@ -140,6 +157,16 @@ fn apply_edit(doc: &mut ReferralDoc, edit: Edit) -> Result<()> {
         Edit::Plan(p) => doc.vocational_plan = Some(p),
         Edit::Discharge(d) => doc.discharge = Some(d),
         Edit::EnteredInError(e) => doc.entered_in_error = Some(e),
+        Edit::BetterOffCalculation(d) => doc.better_off_calculation = Some(d),
+        Edit::Disclosure(d) => doc.disclosure = Some(d),
+        Edit::JobPreferences(text) => match doc.vocational_plan.as_mut() {
+            Some(plan) => plan.job_preferences = text,
+            None => {
+                return Err(StoreError::NotAllowed(
+                    "Record the vocational plan first: job preferences are kept on it".into(),
+                ));
+            }
+        },
         Edit::Replace(replacement) => {
             fn put<T>(list: &mut Option<Vec<T>>, index: usize, new: T) -> bool {
                 match list {
@@ -191,6 +218,8 @@ fn apply_edit(doc: &mut ReferralDoc, edit: Edit) -> Result<()> {
                 Entry::Plan => doc.vocational_plan.take().is_some(),
                 Entry::Discharge => doc.discharge.take().is_some(),
                 Entry::EnteredInError => doc.entered_in_error.take().is_some(),
+                Entry::BetterOffCalculation => doc.better_off_calculation.take().is_some(),
+                Entry::Disclosure => doc.disclosure.take().is_some(),
                 Entry::Contact => take(&mut doc.contacts, index),
                 Entry::Hold => take(&mut doc.holds, index),
                 Entry::Waiting => take(&mut doc.waiting_list, index),

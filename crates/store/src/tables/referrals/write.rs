@@ -7,7 +7,7 @@ use ipstrack_core::bundle::ReferralDoc;
 use sqlx::AnyConnection;
 
 use super::children::ChildRows;
-use super::row::{COLUMNS, plan_agreed, plan_reviews, row};
+use super::row::{COLUMNS, plan_agreed, plan_job_preferences, plan_reviews, row};
 use super::steps::{Edit, Entry, Step, last_entry, whole_list};
 use crate::Result;
 use crate::sql::{Value, execute, insert_rows};
@@ -39,12 +39,45 @@ pub(crate) async fn write_step(
             let p = new.vocational_plan.as_ref();
             execute(
                 conn,
-                "UPDATE referrals SET plan_start = $1, plan_end = $2, plan_reviews = $3, plan_agreed = $4 WHERE id = $5",
+                "UPDATE referrals SET plan_start = $1, plan_end = $2, plan_reviews = $3, plan_agreed = $4, \
+                 plan_job_preferences = $5 WHERE id = $6",
                 vec![
                     Value::Text(p.map(|p| p.start.clone())),
                     Value::Text(p.and_then(|p| p.end.clone())),
                     Value::Text(plan_reviews(p)),
                     Value::Int(plan_agreed(p)),
+                    Value::Text(plan_job_preferences(p)),
+                    Value::text(id),
+                ],
+            )
+            .await?
+        }
+        Step::Edit {
+            edit: Edit::JobPreferences(_),
+            ..
+        } => {
+            execute(
+                conn,
+                "UPDATE referrals SET plan_job_preferences = $1 WHERE id = $2",
+                vec![
+                    Value::Text(plan_job_preferences(new.vocational_plan.as_ref())),
+                    Value::text(id),
+                ],
+            )
+            .await?
+        }
+        Step::Edit {
+            edit: Edit::BetterOffCalculation(_) | Edit::Disclosure(_),
+            ..
+        } => {
+            let d = new.disclosure.as_ref();
+            execute(
+                conn,
+                "UPDATE referrals SET better_off_date = $1, disclosure_choice = $2, disclosure_date = $3 WHERE id = $4",
+                vec![
+                    Value::opt_text(&new.better_off_calculation),
+                    Value::Text(d.map(|d| d.choice.clone())),
+                    Value::Text(d.map(|d| d.date.clone())),
                     Value::text(id),
                 ],
             )
@@ -91,8 +124,11 @@ pub(crate) async fn write_step(
                 let columns = match entry {
                     Entry::Access => "access = NULL",
                     Entry::Plan => {
-                        "plan_start = NULL, plan_end = NULL, plan_reviews = NULL, plan_agreed = NULL"
+                        "plan_start = NULL, plan_end = NULL, plan_reviews = NULL, plan_agreed = NULL, \
+                         plan_job_preferences = NULL"
                     }
+                    Entry::BetterOffCalculation => "better_off_date = NULL",
+                    Entry::Disclosure => "disclosure_choice = NULL, disclosure_date = NULL",
                     Entry::EnteredInError => {
                         "error_date = NULL, error_reason = NULL, error_by = NULL"
                     }
