@@ -150,5 +150,26 @@ fn serve_logs_json_lines_with_the_request_id_and_serves_metrics_on_their_own_add
         "{answer}"
     );
     assert!(!answer.contains(&hostile));
+
+    // Every log line since is one JSON object, and none holds the hostile ids.
+    let (_, _) = get(&public, "/healthz", "X-Request-Id: probe-last\r\n");
+    let mut logged = Vec::new();
+    loop {
+        let line = server.lines.recv_timeout(Duration::from_secs(30)).unwrap();
+        let done = line.contains("probe-last");
+        logged.push(line);
+        if done {
+            break;
+        }
+    }
+    for line in &logged {
+        let parsed: serde_json::Value = serde_json::from_str(line).expect(line);
+        assert!(parsed.is_object(), "{line}");
+        assert!(!line.contains("xxxxxxxxxxxxxxxx"), "{line}");
+        if let Some(id) = parsed.get("request_id").and_then(|id| id.as_str()) {
+            let made = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+            assert!(made || id.starts_with("probe-"), "{line}");
+        }
+    }
     drop(server);
 }
