@@ -25,14 +25,20 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// The next line of stdout holding `text`, within 60 s.
+    /// The next line of stdout holding `text`, within 60 s; every line
+    /// read on the way must be a JSON object (the server logs JSON).
     fn line_with(&self, text: &str) -> String {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(text) => return line,
-                Ok(_) => {}
+                Ok(line) => {
+                    let parsed: serde_json::Value = serde_json::from_str(&line).expect(&line);
+                    assert!(parsed.is_object(), "{line}");
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
                 Err(e) => panic!("no line with {text:?}: {e}"),
             }
         }
@@ -93,6 +99,12 @@ fn get(addr: &str, path: &str, headers: &str) -> (String, String) {
     (status, answer)
 }
 
+/// The `url` field of a JSON log line.
+fn url_of(line: &str) -> String {
+    let line: serde_json::Value = serde_json::from_str(line).expect(line);
+    line["url"].as_str().expect("a url").to_string()
+}
+
 fn address_after<'a>(line: &'a str, prefix: &str) -> &'a str {
     let rest = line.split(prefix).nth(1).expect("the address");
     rest.split('/').next().unwrap()
@@ -101,10 +113,10 @@ fn address_after<'a>(line: &'a str, prefix: &str) -> &'a str {
 #[test]
 fn serve_logs_json_lines_with_the_request_id_and_serves_metrics_on_their_own_address() {
     let server = start(&["--log-format", "json", "--metrics-listen", "127.0.0.1:0"]);
-    let public = server.line_with("ipstrack is serving on http://");
-    let public = address_after(&public, "http://").to_string();
-    let metrics = server.line_with("metrics on http://");
-    let metrics = address_after(&metrics, "http://").to_string();
+    let public = server.line_with("ipstrack is serving");
+    let public = address_after(&url_of(&public), "http://").to_string();
+    let metrics = server.line_with("metrics served");
+    let metrics = address_after(&url_of(&metrics), "http://").to_string();
 
     let (status, answer) = get(&public, "/healthz", "X-Request-Id: probe-0001\r\n");
     assert!(status.contains("200"), "{answer}");
@@ -151,7 +163,8 @@ fn serve_logs_json_lines_with_the_request_id_and_serves_metrics_on_their_own_add
     );
     assert!(!answer.contains(&hostile));
 
-    // Every log line since is one JSON object, and none holds the hostile ids.
+    // Every line of standard output is one JSON object, and none holds the
+    // hostile ids.
     let (_, _) = get(&public, "/healthz", "X-Request-Id: probe-last\r\n");
     let mut logged = Vec::new();
     loop {

@@ -202,15 +202,30 @@ fn serve(
             None => None,
         };
         drop(progress);
-        if demo {
+        // JSON logs: every line of standard output is a JSON object.
+        let json = log_format == LogFormat::Json;
+        if demo && json {
+            // The demo's one password is in the README, not in the log.
+            for u in users {
+                tracing::info!(user = %u.username, role = u.role.as_str(), "demo login");
+            }
+        } else if demo {
             println!("Demo logins (password: {DEMO_PASSWORD}):");
             for u in users {
                 println!("  {:<10} {}", u.username, u.role.as_str());
             }
         }
-        println!("ipstrack is serving on http://{addr}");
+        if json {
+            tracing::info!(url = %format!("http://{addr}"), "ipstrack is serving");
+        } else {
+            println!("ipstrack is serving on http://{addr}");
+        }
         if let Some((at, listener)) = metrics {
-            println!("metrics on http://{at}/metrics");
+            if json {
+                tracing::info!(url = %format!("http://{at}/metrics"), "metrics served");
+            } else {
+                println!("metrics on http://{at}/metrics");
+            }
             let router = ipstrack_web::metrics_router(audit.clone());
             tokio::spawn(async move {
                 if let Err(e) =
