@@ -477,3 +477,58 @@ fn doctor_names_the_records_an_incomplete_restore_lost_and_a_restore_of_it_warns
         format!("{live}: ok\n")
     );
 }
+
+#[test]
+fn backup_keep_removes_the_oldest_backups_of_its_series_and_nothing_else() {
+    let (dir, db) = folder_with_example("random-101.bundle.json");
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    let older = [
+        "ipstrack-2026-12-01T021500Z.sqlite",
+        "ipstrack-2026-12-02T021500Z.sqlite",
+        "ipstrack-2026-12-03T021500Z.sqlite",
+        "ipstrack-2026-12-04T021500Z.sqlite",
+    ];
+    let others = [
+        "ipstrack-2026-12-01T021500Z.json",
+        "ipstrack-latest.sqlite",
+        "notes.txt",
+    ];
+    for name in older.iter().chain(&others) {
+        std::fs::write(backups.join(name), "an earlier backup\n").unwrap();
+    }
+    let out = backups.join("ipstrack-2026-12-05T021500Z.sqlite");
+    let out = out.to_str().unwrap();
+    let o = ipstrack(&["backup", "--out", out, "--keep", "3", "--db", &db]);
+    ok(&o);
+    let err = stderr(&o);
+    for removed in &older[..2] {
+        assert!(
+            err.contains("removed the older backup") && err.contains(removed),
+            "{err}"
+        );
+    }
+    let mut expected: Vec<String> = older[2..]
+        .iter()
+        .chain(&others)
+        .map(|s| s.to_string())
+        .chain(["ipstrack-2026-12-05T021500Z.sqlite".to_string()])
+        .collect();
+    expected.sort();
+    assert_eq!(names(&backups), expected);
+    // The backup itself is whole.
+    let restored = path(&dir, "restored.sqlite");
+    ok(&ipstrack(&["restore", "--from", out, "--db", &restored]));
+
+    // --keep 0 is a usage error: every backup would go.
+    let o = ipstrack(&[
+        "backup",
+        "--out",
+        &path(&dir, "x-1.sqlite"),
+        "--keep",
+        "0",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -63,6 +63,15 @@ pub(crate) async fn append_referral(conn: &mut AnyConnection, id: &str) -> Resul
 }
 
 impl Store {
+    /// The last change of the sequence (0 when there is none): a cheap
+    /// read, used by a server's readiness check and its change-feed lag.
+    pub async fn latest_change(&self) -> Result<i64> {
+        let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM changes")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(seq)
+    }
+
     /// The changes after `seq`, oldest first (at most `limit`), each with
     /// its number and what it changed.
     pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<(i64, Change)>> {

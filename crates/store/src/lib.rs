@@ -213,6 +213,19 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
+/// One connection pool's use (see [`Store::pool_use`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    /// `read` or `write`.
+    pub pool: &'static str,
+    /// Connections open (idle or in use).
+    pub open: u32,
+    /// Connections open and idle.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
 /// A connection to an ipstrack database.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -335,6 +348,18 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The connection pools' use now, for metrics: each pool (`read`,
+    /// `write`) with its connections open, idle and its most.
+    pub fn pool_use(&self) -> [PoolUse; 2] {
+        let of = |pool: &'static str, p: &AnyPool| PoolUse {
+            pool,
+            open: p.size(),
+            idle: u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+            max: p.options().get_max_connections(),
+        };
+        [of("read", &self.read), of("write", &self.write)]
     }
 
     /// Waits until another write may have changed the data, at most `poll`:

@@ -135,6 +135,7 @@ pub(crate) async fn sign_in(
         // Never a username that long: refused as a wrong one, and neither
         // stored nor logged as sent.
         tracing::info!(%address, "sign-in refused: a field over its length");
+        crate::telemetry::sign_in_failed("refused");
         return Ok(retry(StatusCode::UNAUTHORIZED, REFUSED));
     }
     let result = state
@@ -152,10 +153,12 @@ pub(crate) async fn sign_in(
             .into_response(),
         SignIn::Refused => {
             tracing::info!(user = %username, %address, "sign-in refused");
+            crate::telemetry::sign_in_failed("refused");
             retry(StatusCode::UNAUTHORIZED, REFUSED)
         }
         SignIn::Slowed { until } => {
             tracing::warn!(user = %username, %address, %until, "sign-in slowed: too many failures");
+            crate::telemetry::sign_in_failed("slowed");
             retry(
                 StatusCode::UNAUTHORIZED,
                 &format!(
@@ -166,6 +169,7 @@ pub(crate) async fn sign_in(
         }
         SignIn::Busy => {
             tracing::warn!(%address, "sign-in not checked: too many at once");
+            crate::telemetry::sign_in_failed("busy");
             let mut busy = retry(StatusCode::SERVICE_UNAVAILABLE, BUSY);
             busy.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));

@@ -21,6 +21,7 @@ mod extract;
 mod fidelity;
 mod import;
 mod in_flight;
+mod ops;
 mod period;
 mod plan;
 mod referrals;
@@ -34,14 +35,17 @@ mod state;
 mod team;
 mod team_behind;
 mod team_worklist;
+mod telemetry;
 mod ui;
 mod viewer;
 
 use extract::SignedIn;
 pub use in_flight::PER_SESSION;
+pub use ops::{READY_WITHIN, REQUEST_ID, REQUEST_ID_MAX, metrics_router};
 pub use server::{Limits, STALLED_FOR_ROOM, serve};
 pub use state::{AppState, Config, Snapshot};
 use state::{Shared, follow_changes};
+pub use telemetry::metrics_handle;
 pub use viewer::Viewer;
 
 use std::sync::atomic::AtomicI64;
@@ -59,6 +63,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Builds the application on an opened store.
 pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     state::leave_a_core_for_saves();
+    telemetry::metrics_handle();
     let (loaded, seq) = store.load_with_change().await?;
     let state = Arc::new(AppState {
         store,
@@ -91,6 +96,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
         import::routes(),
         search::routes(),
         assets::routes(),
+        ops::routes(),
     ];
     let router = features
         .into_iter()
@@ -123,7 +129,9 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     } else {
         router
     };
-    Ok(router)
+    // Outermost: every answer, even a refusal by the layers above, has its
+    // request id, its log span and its metrics.
+    Ok(router.layer(axum::middleware::from_fn(ops::observe)))
 }
 
 /// The headers every answer carries: no script, frame or form from

@@ -10,7 +10,7 @@ use ipstrack_store::{Role, Store};
 
 use crate::database::redact;
 use crate::input::today;
-use crate::logging;
+use crate::logging::{self, LogFormat};
 use crate::progress::Progress;
 
 #[derive(Args)]
@@ -35,6 +35,13 @@ pub struct Serve {
     /// what the proxy may open (nginx `max_conns`).
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
     connections_per_address: u16,
+    /// Serve Prometheus metrics (`GET /metrics`) on this address only, e.g.
+    /// 127.0.0.1:9090; the public address never answers them.
+    #[arg(long, value_name = "ADDR", env = "IPSTRACK_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
+    /// The server log's format on standard output: text lines, or JSON lines.
+    #[arg(long, value_enum, env = "IPSTRACK_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 impl Serve {
@@ -47,6 +54,8 @@ impl Serve {
         serve(
             &db,
             &self.listen,
+            self.metrics_listen.as_deref(),
+            self.log_format,
             self.demo,
             self.secure_cookies,
             usize::from(self.connections_per_address),
@@ -136,15 +145,23 @@ async fn create_demo(path: &str, progress: &Progress) -> Result<Store> {
 fn serve(
     db: &str,
     listen: &str,
+    metrics_listen: Option<&str>,
+    log_format: LogFormat,
     demo: bool,
     secure_cookies: bool,
     per_address: usize,
 ) -> Result<ExitCode> {
-    logging::init();
+    logging::init(log_format);
     return_large_blocks_to_the_system();
     let addr: SocketAddr = listen
         .parse()
         .with_context(|| format!("--listen {listen} is not an address:port"))?;
+    let metrics_addr: Option<SocketAddr> = metrics_listen
+        .map(|m| {
+            m.parse()
+                .with_context(|| format!("--metrics-listen {m} is not an address:port"))
+        })
+        .transpose()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -174,14 +191,50 @@ fn serve(
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        let addr = listener.local_addr().unwrap_or(addr);
+        let metrics = match metrics_addr {
+            Some(at) => {
+                let listener = tokio::net::TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen on {at} for metrics"))?;
+                Some((listener.local_addr().unwrap_or(at), listener))
+            }
+            None => None,
+        };
         drop(progress);
-        if demo {
+        // JSON logs: every line of standard output is a JSON object.
+        let json = log_format == LogFormat::Json;
+        if demo && json {
+            // The demo's one password is in the README, not in the log.
+            for u in users {
+                tracing::info!(user = %u.username, role = u.role.as_str(), "demo login");
+            }
+        } else if demo {
             println!("Demo logins (password: {DEMO_PASSWORD}):");
             for u in users {
                 println!("  {:<10} {}", u.username, u.role.as_str());
             }
         }
-        println!("ipstrack is serving on http://{addr}");
+        if json {
+            tracing::info!(url = %format!("http://{addr}"), "ipstrack is serving");
+        } else {
+            println!("ipstrack is serving on http://{addr}");
+        }
+        if let Some((at, listener)) = metrics {
+            if json {
+                tracing::info!(url = %format!("http://{at}/metrics"), "metrics served");
+            } else {
+                println!("metrics on http://{at}/metrics");
+            }
+            let router = ipstrack_web::metrics_router(audit.clone());
+            tokio::spawn(async move {
+                if let Err(e) =
+                    ipstrack_web::serve(listener, router, ipstrack_web::Limits::default()).await
+                {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
         // Each request carries its connection's address: the sign-in rule
         // counts failures by account and source address.
         let served = ipstrack_web::serve(

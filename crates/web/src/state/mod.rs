@@ -69,6 +69,7 @@ impl AppState {
     async fn reload_following(&self) -> Result<(), StoreError> {
         let (loaded, seq) = self.store.load_with_change().await?;
         self.install(loaded, seq);
+        crate::telemetry::snapshot_reloaded();
         Ok(())
     }
 
@@ -257,6 +258,7 @@ impl AppState {
             }
         }
         self.applied_change.fetch_max(last, Ordering::SeqCst);
+        crate::telemetry::changes_followed();
         Ok(())
     }
 }
@@ -301,6 +303,9 @@ pub(crate) async fn follow_changes(state: std::sync::Weak<AppState>) {
         let Some(state) = state.upgrade() else { return };
         if let Err(e) = state.catch_up().await {
             tracing::warn!("loading changes made elsewhere failed: {e}");
+        }
+        if let Ok(latest) = store.latest_change().await {
+            crate::telemetry::change_feed_lag(latest, state.applied_change.load(Ordering::SeqCst));
         }
     }
 }

@@ -32,6 +32,7 @@ mod import;
 mod in_work_checks;
 mod jobs;
 mod one_door;
+mod ops;
 mod period;
 mod person;
 mod plan;
