@@ -29,6 +29,8 @@ use ipstrack_core::{Day, Period};
 use ipstrack_interop::fidelity::fidelity_xlsx;
 
 mod review;
+mod review_action;
+mod review_item;
 mod reviews;
 
 pub(crate) fn routes() -> Router<Shared> {
@@ -37,6 +39,8 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/fidelity.xlsx", get(workbook))
         .merge(reviews::routes())
         .merge(review::routes())
+        .merge(review_item::routes())
+        .merge(review_action::routes())
 }
 
 /// Whose evidence, over which period as of which day, and its words.

@@ -12,9 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use ipstrack_core::bundle::{
-    FidelityActionDoc, FidelityItemDoc, FidelityReviewDoc, MAX_ACTION_CHARS, MAX_REVIEW_NOTE_CHARS,
-};
+use ipstrack_core::bundle::FidelityReviewDoc;
 use ipstrack_core::fidelity::review::capital;
 use ipstrack_core::fidelity::{FidelityReview, ItemId, Section, Stage};
 use ipstrack_core::model::TeamIdx;
@@ -25,10 +23,9 @@ use serde::{Deserialize, Serialize};
 use super::reviews::{Whose, band_words, list_link, review_evidence, stage_words, whose_words};
 use crate::error::{WebError, WebResult};
 use crate::extract::{Lead, Leads, Posted, SignedIn};
-use crate::referrals::form_date;
 use crate::saved::{saved_redirect, success_banner, take_saved};
 use crate::ui::dates::uk_date;
-use crate::ui::form::{FieldErrors, FormState, date_input, error_summary, field, radios, textarea};
+use crate::ui::form::FieldErrors;
 use crate::ui::layout::layout;
 use crate::{AppState, Shared, Snapshot, Viewer};
 
@@ -37,25 +34,17 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/fidelity/reviews/{id}", get(summary))
         .route("/fidelity/reviews/{id}/finish", post(finish))
         .route("/fidelity/reviews/{id}/workbook.xlsx", get(workbook))
-        .route(
-            "/fidelity/reviews/{id}/items/{n}",
-            get(item_page).post(score_item),
-        )
-        .route(
-            "/fidelity/reviews/{id}/actions/{n}",
-            get(action_page).post(save_action),
-        )
 }
 
 /// A review the viewer may see: as stored (with its version) and as the
 /// snapshot read it. One outside their scope answers as one that does not
 /// exist (FIDR-20).
-struct InScope<'a> {
-    saved: SavedFidelityReview,
-    review: &'a FidelityReview,
+pub(super) struct InScope<'a> {
+    pub(super) saved: SavedFidelityReview,
+    pub(super) review: &'a FidelityReview,
 }
 
-async fn in_scope<'a>(
+pub(super) async fn in_scope<'a>(
     state: &AppState,
     v: &Viewer,
     data: &'a Snapshot,
@@ -80,7 +69,7 @@ fn whose(r: &FidelityReview) -> Whose {
     r.team
 }
 
-fn title(data: &Snapshot, r: &FidelityReview) -> String {
+pub(super) fn title(data: &Snapshot, r: &FidelityReview) -> String {
     format!(
         "Fidelity review – {}, {}",
         whose_words(data, whose(r)),
@@ -93,14 +82,14 @@ fn team_id(data: &Snapshot, team: Option<TeamIdx>) -> Option<&str> {
 }
 
 /// The item numbered `n` (1 to 25), or not found.
-fn item_of(n: u8) -> WebResult<ItemId> {
+pub(super) fn item_of(n: u8) -> WebResult<ItemId> {
     ItemId::from_number(n).ok_or(WebError::NotFound)
 }
 
 /// Saves `doc` over the stored review at the version `seen`: `Ok` once
 /// written and published, else the errors by the page's fields
 /// (`fields`: core's field name → the form's), a change since named.
-async fn save(
+pub(super) async fn save(
     state: &AppState,
     v: &Viewer,
     doc: &FidelityReviewDoc,
@@ -339,265 +328,4 @@ fn problem_link(id: &str, field: &str) -> String {
         Some(n) if field.starts_with("items") => format!("/fidelity/reviews/{id}/items/{n}"),
         _ => "#action-plan".into(),
     }
-}
-
-// ---------------------------------------------------------------------------
-// One item a page
-// ---------------------------------------------------------------------------
-
-const ITEM_FORM: &str = "fidelity-item";
-
-#[derive(Deserialize, Serialize)]
-struct ItemForm {
-    #[serde(default)]
-    score: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default, skip_serializing)]
-    version: String,
-}
-
-async fn item_page(
-    State(state): State<Shared>,
-    Lead(SignedIn { v, data }): Lead,
-    headers: HeaderMap,
-    Path((id, n)): Path<(String, u8)>,
-) -> WebResult<Response> {
-    let item = item_of(n)?;
-    let r = in_scope(&state, &v, &data, &id).await?;
-    // Just started: the message, once.
-    let saved = take_saved(&state, &headers);
-    let s = &r.review.review.items[item.index()];
-    let score = s.score.or(s.suggested).map(|x| x.to_string());
-    let form = FormState {
-        form: ITEM_FORM,
-        values: vec![
-            ("score".into(), score.unwrap_or_default()),
-            ("note".into(), s.note.clone()),
-        ],
-        ..Default::default()
-    };
-    let page = item_html(&v, &data, &r, item, &form, saved.as_ref().map(|s| s.0));
-    Ok(match saved {
-        Some((_, clear)) => (clear, page).into_response(),
-        None => page.into_response(),
-    })
-}
-
-fn item_html(
-    v: &Viewer,
-    data: &Snapshot,
-    r: &InScope<'_>,
-    id: ItemId,
-    form: &FormState,
-    saved: Option<&str>,
-) -> Markup {
-    let review = &r.review.review;
-    let item = id.item();
-    let s = &review.items[id.index()];
-    let evidence = review_evidence(data, r.review.team, &review.period, review.review_date);
-    let e = evidence.iter().find(|e| e.item == id);
-    let choices: Vec<(String, String)> = item
-        .anchors
-        .iter()
-        .enumerate()
-        .map(|(at, anchor)| ((at + 1).to_string(), format!("{} – {anchor}", at + 1)))
-        .collect();
-    let rid = &r.review.id;
-    html! {
-        (layout(v, &format!("{}. {}", id.number(), item.name), html! {
-            (success_banner(saved))
-            p class="hint" { "Item " (id.number()) " of 25 · " (item.section.name()) " · " (title(data, r.review)) }
-            (error_summary(form))
-            p { (item.description) }
-            div class="panel" {
-                h2 { "What the records say" }
-                @match e {
-                    Some(e) => {
-                        p { (e.words) }
-                        @if e.records > 0 { p class="hint" { "From " (e.records) " records." } }
-                    }
-                    None => { p { "Scored by the reviewers from what they see and hear." } }
-                }
-                @if let Some(x) = s.suggested {
-                    p { "The records suggested " strong { (x) } " when the review was started: " (item.anchor(x).unwrap_or_default()) }
-                }
-            }
-            form method="post" action=(format!("/fidelity/reviews/{rid}/items/{}", id.number())) novalidate class="panel" {
-                input type="hidden" name="csrf" value=(v.session.csrf);
-                input type="hidden" name="version" value=(r.saved.version);
-                (radios(form, ITEM_FORM, "score", "Score", &choices.iter().map(|(v, t)| (v.as_str(), t.as_str())).collect::<Vec<_>>()))
-                (textarea(form, ITEM_FORM, "note", "Note (needed when the score differs from the suggested one)", MAX_REVIEW_NOTE_CHARS))
-                button type="submit" { @if id.number() < 25 { "Save and continue" } @else { "Save and see the review" } }
-            }
-            p class="no-print" {
-                @if let Some(prev) = ItemId::from_number(id.number() - 1) {
-                    a href=(format!("/fidelity/reviews/{rid}/items/{}", prev.number())) { "Previous item" } " · "
-                }
-                a href=(format!("/fidelity/reviews/{rid}")) { "Back to the review" }
-            }
-        }))
-    }
-}
-
-async fn score_item(
-    State(state): State<Shared>,
-    Path((id, n)): Path<(String, u8)>,
-    posted: Posted<ItemForm, Leads>,
-) -> WebResult<Response> {
-    let Posted { data, v, form, .. } = posted;
-    let item = item_of(n)?;
-    let r = in_scope(&state, &v, &data, &id).await?;
-    let again = |errors| FormState::again(ITEM_FORM, &form, errors);
-    let page = |errors| {
-        WebError::Page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            item_html(&v, &data, &r, item, &again(errors), None),
-        )
-    };
-    let score = match form.score.trim() {
-        "" => None,
-        s => match s.parse::<u32>() {
-            Ok(x) if (1..=5).contains(&x) => Some(x),
-            _ => return Err(page(vec![("score", "Select a score from 1 to 5".into())])),
-        },
-    };
-    let mut doc = r.saved.review.clone();
-    let number = u32::from(item.number());
-    let note = Some(form.note.clone()).filter(|n| !n.trim().is_empty());
-    match doc.items.iter_mut().find(|i| i.item == number) {
-        Some(i) => {
-            i.score = score;
-            i.note = note;
-        }
-        None => doc.items.push(FidelityItemDoc {
-            item: number,
-            suggested: None,
-            score,
-            note,
-        }),
-    }
-    let seen = form.version.trim().parse().unwrap_or(0);
-    let fields = [(".score", "score"), (".note", "note")];
-    if let Err(errors) = save(&state, &v, &doc, seen, &fields, "score").await? {
-        return Err(page(errors));
-    }
-    let next = match ItemId::from_number(item.number() + 1) {
-        Some(next) => format!("/fidelity/reviews/{id}/items/{}", next.number()),
-        None => format!("/fidelity/reviews/{id}"),
-    };
-    Ok(axum::response::Redirect::to(&next).into_response())
-}
-
-// ---------------------------------------------------------------------------
-// An item's action
-// ---------------------------------------------------------------------------
-
-const ACTION_FORM: &str = "fidelity-action";
-
-#[derive(Deserialize, Serialize)]
-struct ActionForm {
-    #[serde(default)]
-    what: String,
-    #[serde(default)]
-    who: String,
-    #[serde(default)]
-    by_when: String,
-    #[serde(default, skip_serializing)]
-    version: String,
-}
-
-async fn action_page(
-    State(state): State<Shared>,
-    Lead(SignedIn { v, data }): Lead,
-    Path((id, n)): Path<(String, u8)>,
-) -> WebResult<Markup> {
-    let item = item_of(n)?;
-    let r = in_scope(&state, &v, &data, &id).await?;
-    let values = match r.review.review.actions_for(item).next() {
-        Some(a) => vec![
-            ("what".into(), a.what.clone()),
-            ("who".into(), a.who.clone()),
-            ("by_when".into(), a.by_when.to_string()),
-        ],
-        None => Vec::new(),
-    };
-    let form = FormState {
-        form: ACTION_FORM,
-        values,
-        ..Default::default()
-    };
-    Ok(action_html(&v, &data, &r, item, &form))
-}
-
-fn action_html(
-    v: &Viewer,
-    data: &Snapshot,
-    r: &InScope<'_>,
-    id: ItemId,
-    form: &FormState,
-) -> Markup {
-    let rid = &r.review.id;
-    let score = r.review.review.items[id.index()].score;
-    html! {
-        (layout(v, &format!("Action on {}", id.label()), html! {
-            p class="hint" { (title(data, r.review)) }
-            (error_summary(form))
-            p { (capital(&id.label())) " scores " (score.map_or("nothing yet".into(), |s| s.to_string())) ". What will be done to improve it, who does it and by when?" }
-            form method="post" action=(format!("/fidelity/reviews/{rid}/actions/{}", id.number())) novalidate class="panel" {
-                input type="hidden" name="csrf" value=(v.session.csrf);
-                input type="hidden" name="version" value=(r.saved.version);
-                (textarea(form, ACTION_FORM, "what", "What will be done", MAX_ACTION_CHARS))
-                (field(form, ACTION_FORM, "who", "Who does it", "text", None))
-                (date_input(form, ACTION_FORM, "by_when", "By when", None))
-                button type="submit" { "Save the action" }
-            }
-            p class="no-print" { a href=(format!("/fidelity/reviews/{rid}#action-plan")) { "Back to the review" } }
-        }))
-    }
-}
-
-async fn save_action(
-    State(state): State<Shared>,
-    Path((id, n)): Path<(String, u8)>,
-    posted: Posted<ActionForm, Leads>,
-) -> WebResult<Response> {
-    let Posted { data, v, form, .. } = posted;
-    let item = item_of(n)?;
-    let r = in_scope(&state, &v, &data, &id).await?;
-    let page = |errors| {
-        let again = FormState::again(ACTION_FORM, &form, errors);
-        WebError::Page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            action_html(&v, &data, &r, item, &again),
-        )
-    };
-    // A date is read in the form's words first: the day must be real (an
-    // action is due on or after the review: core says so).
-    let far = state.today().plus_months(12 * 5);
-    if let Err(e) = form_date(&form.by_when, "date the action is due", far, None) {
-        return Err(page(vec![("by_when", e)]));
-    }
-    let mut doc = r.saved.review.clone();
-    let number = u32::from(item.number());
-    let action = FidelityActionDoc {
-        item: number,
-        what: form.what.clone(),
-        who: form.who.clone(),
-        by_when: form.by_when.trim().to_string(),
-    };
-    match doc.actions.iter_mut().find(|a| a.item == number) {
-        Some(a) => *a = action,
-        None => doc.actions.push(action),
-    }
-    let seen = form.version.trim().parse().unwrap_or(0);
-    let fields = [(".what", "what"), (".who", "who"), (".by_when", "by_when")];
-    if let Err(errors) = save(&state, &v, &doc, seen, &fields, "what").await? {
-        return Err(page(errors));
-    }
-    Ok(saved_redirect(
-        &state,
-        &format!("/fidelity/reviews/{id}#action-plan"),
-        "fidelity-action",
-    ))
 }
