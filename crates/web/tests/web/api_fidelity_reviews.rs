@@ -165,7 +165,7 @@ async fn managers_review_the_service_and_any_team_and_a_lead_only_their_own() {
     );
     let strip = |h: &[(String, String)]| {
         h.iter()
-            .filter(|(k, _)| k != "date")
+            .filter(|(k, _)| k != "date" && k != "x-request-id")
             .cloned()
             .collect::<Vec<_>>()
     };
