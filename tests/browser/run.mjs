@@ -466,6 +466,7 @@ try {
       ['timeline', `${referralPath}/timeline`], ['record-contact', `${referralPath}/record/contact`],
       ['record-job', `${referralPath}/record/job`], ['hold', `${referralPath}/record/hold`],
       ['person', `${referralPath}/record/person`], ['end-job', `${referralPath}/jobs/j1/edit?task=hours`],
+      ['better-off', `${referralPath}/record/better_off`], ['disclosure', `${referralPath}/record/disclosure`],
       ['mark-entered-in-error', `${referralPath}/entered-in-error`],
       ['new-referral', '/referrals/new'], ['plan', `/specialists/${es}/plan`], ['search', '/search?q=Amira'],
       ['password', '/account/password'],
