@@ -43,7 +43,7 @@ fn changed(edit: impl FnOnce(&mut Value)) -> Value {
 }
 
 #[test]
-fn fidr_10_a_review_in_a_bundle_is_read_and_written_back_as_stored() {
+fn fidr_19_a_review_in_a_bundle_is_read_and_written_back_as_stored() {
     let loaded = load(&with_review(review()));
     let [stored] = loaded.dataset.fidelity_reviews.as_slice() else {
         panic!("one review");
@@ -73,7 +73,7 @@ fn fidr_10_a_review_in_a_bundle_is_read_and_written_back_as_stored() {
 }
 
 #[test]
-fn fidr_10_a_review_of_the_whole_service_names_no_team() {
+fn fidr_19_a_review_of_the_whole_service_names_no_team() {
     let loaded = load(&changed(|r| {
         r.as_object_mut().unwrap().remove("team");
     }));
@@ -97,7 +97,7 @@ fn fidr_10_a_review_names_a_team_of_the_bundle_and_a_period_in_words() {
 }
 
 #[test]
-fn fidr_10_review_ids_are_unique() {
+fn fidr_19_review_ids_are_unique() {
     let mut bundle = with_review(review());
     bundle["fidelity_reviews"] = json!([review(), review()]);
     let errors = refused(&bundle);
@@ -146,7 +146,7 @@ fn fidr_11_scores_and_suggestions_are_1_to_5_in_a_bundle_too() {
 }
 
 #[test]
-fn fidr_11_a_score_unlike_the_stored_suggestion_needs_a_note_in_a_bundle_too() {
+fn fidr_19_a_score_unlike_the_stored_suggestion_needs_a_note_in_a_bundle_too() {
     let (record, field, text) = only_error(&changed(|r| {
         r["items"][14].as_object_mut().unwrap().remove("note");
     }));

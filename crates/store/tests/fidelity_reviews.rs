@@ -41,7 +41,7 @@ fn draft() -> FidelityReviewDoc {
 }
 
 #[tokio::test]
-async fn fidr_10_a_review_is_recorded_and_changed_with_its_audit_and_a_change_of_reviews_only() {
+async fn fidr_19_a_review_is_recorded_and_changed_with_its_audit_and_a_change_of_reviews_only() {
     each_database_with_caseload(async |store, db| {
         let (_, start) = store.load_with_change().await.unwrap();
         let saved = store
@@ -157,7 +157,7 @@ async fn fidr_10_a_review_is_checked_by_core_and_nothing_is_written_when_refused
 }
 
 #[tokio::test]
-async fn fidr_10_reviews_are_imported_and_exported_with_the_bundle() {
+async fn fidr_19_reviews_are_imported_and_exported_with_the_bundle() {
     each_database(async |store, db| {
         let mut bundle = example_bundle("caseload");
         let mut first = draft();

@@ -103,6 +103,7 @@ pub(crate) async fn write(
         noun: "client",
         id: |c: &ClientDoc| &c.id,
         row,
+        change: None,
     };
     upsert::write(conn, table, changed, update, updated, audit).await
 }

@@ -133,12 +133,9 @@ pub(crate) async fn write(
         noun: "employer contact",
         id: |e: &EmployerContactDoc| &e.id,
         row,
+        change: Some(Change::EmployerContacts),
     };
-    upsert::write(conn, table, changed, update, updated, audit).await?;
-    if !changed.1.is_empty() {
-        append_change(conn).await?;
-    }
-    Ok(())
+    upsert::write(conn, table, changed, update, updated, audit).await
 }
 
 impl crate::Store {

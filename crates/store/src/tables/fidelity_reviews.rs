@@ -164,12 +164,9 @@ pub(crate) async fn write(
         noun: "fidelity review",
         id: |f: &FidelityReviewDoc| &f.id,
         row,
+        change: Some(Change::FidelityReviews),
     };
-    upsert::write(conn, table, changed, update, updated, audit).await?;
-    if !changed.1.is_empty() {
-        append_change(conn).await?;
-    }
-    Ok(())
+    upsert::write(conn, table, changed, update, updated, audit).await
 }
 
 impl crate::Store {

@@ -89,6 +89,7 @@ pub(crate) async fn write(
         noun: "staff",
         id: |s: &StaffDoc| &s.id,
         row,
+        change: None,
     };
     upsert::write(conn, table, changed, update, updated, audit).await
 }

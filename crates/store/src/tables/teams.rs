@@ -61,6 +61,7 @@ pub(crate) async fn write(
         noun: "team",
         id: |t: &TeamDoc| &t.id,
         row,
+        change: None,
     };
     upsert::write(conn, table, changed, update, updated, audit).await
 }

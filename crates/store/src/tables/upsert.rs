@@ -8,6 +8,7 @@ use sqlx::AnyConnection;
 
 use crate::Result;
 use crate::audit::{AuditRow, audit_row};
+use crate::changes::{Change, append};
 use crate::sql::{Value, insert_rows};
 
 /// A table as an import writes it.
@@ -22,12 +23,15 @@ pub(crate) struct Table<'a, T> {
     pub id: fn(&T) -> &str,
     /// The record as a row at a position.
     pub row: fn(&T, i64) -> Vec<Value>,
+    /// The change servers follow when records of this table changed, if
+    /// the table has one of its own (else the import says what changed).
+    pub change: Option<Change>,
 }
 
 /// Writes an import's changed records (`changes`: the position in
 /// `records` and the stored record if it is an update): new rows inserted,
 /// changed ones written by `update`, each named in `updated` (updates) and
-/// audited.
+/// audited; the table's own change appended when any changed.
 pub(crate) async fn write<T: Serialize>(
     conn: &mut AnyConnection,
     table: Table<'_, T>,
@@ -49,5 +53,9 @@ pub(crate) async fn write<T: Serialize>(
         }
         audit.push(audit_row(table.record_type, id, old.as_ref(), record));
     }
-    insert_rows(conn, table.name, table.columns, &new_rows).await
+    insert_rows(conn, table.name, table.columns, &new_rows).await?;
+    match table.change {
+        Some(change) if !changes.is_empty() => append(conn, &change).await,
+        _ => Ok(()),
+    }
 }

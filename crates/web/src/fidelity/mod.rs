@@ -12,14 +12,12 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use ipstrack_core::fidelity::{Evidence, ReviewScope, Section, Source};
 use ipstrack_core::report::PeriodOut;
-use ipstrack_core::scope::Scope;
 use maud::{Markup, html};
 
 use crate::Shared;
 use crate::error::{WebError, WebResult};
 use crate::extract::{Lead, SignedIn};
 use crate::period::{PeriodQuery, bad_period, period_form, period_of};
-use crate::team_worklist::team_in_scope;
 use crate::ui::dates::uk_date;
 use crate::ui::download::{XLSX, download};
 use crate::ui::layout::layout;
@@ -57,9 +55,9 @@ struct Asked {
 /// a bad period answers 400 with the form.
 fn asked(state: &Shared, v: &Viewer, data: &Snapshot, q: &PeriodQuery) -> WebResult<Asked> {
     let d = &data.dataset;
-    let scope = match (q.team.as_deref().filter(|t| !t.is_empty()), v.scope) {
-        (None, Scope::Service) => ReviewScope::Service,
-        (id, _) => ReviewScope::Team(team_in_scope(v, data, id)?),
+    let scope = match reviews::whose(v, data, q.team.as_deref())? {
+        None => ReviewScope::Service,
+        Some(t) => ReviewScope::Team(t),
     };
     let (team_id, whose) = match scope {
         ReviewScope::Team(t) => (

@@ -15,17 +15,16 @@ use axum::routing::{get, post};
 use ipstrack_core::bundle::FidelityReviewDoc;
 use ipstrack_core::fidelity::review::capital;
 use ipstrack_core::fidelity::{FidelityReview, ItemId, Section, Stage};
-use ipstrack_core::model::TeamIdx;
 use ipstrack_store::{SavedFidelityReview, StoreError};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
-use super::reviews::{Whose, band_words, list_link, review_evidence, stage_words, whose_words};
+use super::reviews::{band_words, list_link, review_evidence, stage_words, team_id, whose_words};
 use crate::error::{WebError, WebResult};
 use crate::extract::{Lead, Leads, Posted, SignedIn};
 use crate::saved::{saved_redirect, success_banner, take_saved};
 use crate::ui::dates::uk_date;
-use crate::ui::form::FieldErrors;
+use crate::ui::form::{FieldErrors, errors_beside};
 use crate::ui::layout::layout;
 use crate::{AppState, Shared, Snapshot, Viewer};
 
@@ -65,20 +64,12 @@ pub(super) async fn in_scope<'a>(
     Ok(InScope { saved, review })
 }
 
-fn whose(r: &FidelityReview) -> Whose {
-    r.team
-}
-
 pub(super) fn title(data: &Snapshot, r: &FidelityReview) -> String {
     format!(
         "Fidelity review – {}, {}",
-        whose_words(data, whose(r)),
+        whose_words(data, r.team),
         r.review.period.label
     )
-}
-
-fn team_id(data: &Snapshot, team: Option<TeamIdx>) -> Option<&str> {
-    team.map(|t| data.dataset.team(t).id.as_str())
 }
 
 /// The item numbered `n` (1 to 25), or not found.
@@ -94,7 +85,7 @@ pub(super) async fn save(
     v: &Viewer,
     doc: &FidelityReviewDoc,
     seen: i64,
-    fields: &[(&str, &'static str)],
+    fields: &[&'static str],
     fallback: &'static str,
 ) -> WebResult<Result<(), FieldErrors>> {
     let actor = &v.session.user.username;
@@ -111,17 +102,7 @@ pub(super) async fn save(
             fallback,
             "Someone else changed this review since this page was shown: the page now shows what they saved. Make your change again".into(),
         )])),
-        Err(StoreError::Invalid(bad)) => Ok(Err(bad
-            .0
-            .iter()
-            .map(|e| {
-                let field = fields
-                    .iter()
-                    .find(|(core, _)| e.field.ends_with(core))
-                    .map_or(fallback, |(_, form)| *form);
-                (field, e.plain())
-            })
-            .collect())),
+        Err(StoreError::Invalid(bad)) => Ok(Err(errors_beside(&bad, fields, fallback))),
         Err(e) => Err(e.into()),
     }
 }

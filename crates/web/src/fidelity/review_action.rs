@@ -127,7 +127,7 @@ async fn save_action(
         None => doc.actions.push(action),
     }
     let seen = form.version.trim().parse().unwrap_or(0);
-    let fields = [(".what", "what"), (".who", "who"), (".by_when", "by_when")];
+    let fields = ["what", "who", "by_when"];
     if let Err(errors) = save(&state, &v, &doc, seen, &fields, "what").await? {
         return Err(page(errors));
     }

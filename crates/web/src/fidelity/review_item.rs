@@ -163,7 +163,7 @@ async fn score_item(
         }),
     }
     let seen = form.version.trim().parse().unwrap_or(0);
-    let fields = [(".score", "score"), (".note", "note")];
+    let fields = ["score", "note"];
     if let Err(errors) = save(&state, &v, &doc, seen, &fields, "score").await? {
         return Err(page(errors));
     }

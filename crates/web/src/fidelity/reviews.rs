@@ -46,7 +46,7 @@ pub(super) struct WhoseQuery {
 /// The reviews asked for: the whole service for one who sees it and names
 /// no team, else a team in the viewer's scope (a team outside it answers as
 /// one that does not exist).
-fn whose(v: &Viewer, data: &Snapshot, team: Option<&str>) -> WebResult<Whose> {
+pub(super) fn whose(v: &Viewer, data: &Snapshot, team: Option<&str>) -> WebResult<Whose> {
     match (team.filter(|t| !t.is_empty()), v.scope) {
         (None, Scope::Service) => Ok(None),
         (id, _) => team_in_scope(v, data, id).map(Some),
@@ -70,7 +70,7 @@ pub(crate) fn list_link(team: Option<&str>) -> String {
     }
 }
 
-fn team_id(data: &Snapshot, whose: Whose) -> Option<&str> {
+pub(super) fn team_id(data: &Snapshot, whose: Whose) -> Option<&str> {
     whose.map(|t| data.dataset.team(t).id.as_str())
 }
 
