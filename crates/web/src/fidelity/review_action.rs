@@ -108,10 +108,10 @@ async fn save_action(
             action_html(&v, &data, &r, item, &again),
         )
     };
-    // A date is read in the form's words first: the day must be real (an
-    // action is due on or after the review: core says so).
-    let far = state.today().plus_months(12 * 5);
-    if let Err(e) = form_date(&form.by_when, "date the action is due", far, None) {
+    // A date is read in the form's words first: any real day up to 2099
+    // (the API takes the same; core refuses one before the review date).
+    let last = ipstrack_core::Day::ymd(2099, 12, 31).expect("a real day");
+    if let Err(e) = form_date(&form.by_when, "date the action is due", last, None) {
         return Err(page(vec![("by_when", e)]));
     }
     let mut doc = r.saved.review.clone();

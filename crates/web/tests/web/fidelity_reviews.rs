@@ -308,3 +308,23 @@ async fn fidr_14_two_reviews_of_a_team_are_shown_side_by_side() {
         &["Side by side", "2. Employment services staff", "+2"],
     );
 }
+
+/// One door: an action due years ahead is taken by the form as by the API
+/// (core bounds it below by the review date only).
+#[tokio::test]
+async fn fidr_12_an_action_due_years_ahead_is_taken_by_the_form_as_by_the_api() {
+    let (w, lead, _) = world_signed_in("lead1").await;
+    let id = start(&w, &lead, "t1", "reviewer_1=Sam").await;
+    score(&w, &lead, &id, 17, 2, "noted").await;
+    let path = format!("/fidelity/reviews/{id}/actions/17");
+    let page = ok_page(&w, &path, &lead).await;
+    let form = format!(
+        "csrf={}&version={}&what=Visits&who=Lead&by_when-day=1&by_when-month=4&by_when-year=2035",
+        hidden_csrf(&page),
+        version_of(&page)
+    );
+    let (status, _, body) = submit(&w, &path, &lead, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let stored = w.store.fidelity_review(&id).await.unwrap().unwrap();
+    assert_eq!(stored.review.actions[0].by_when, "2035-04-01");
+}
