@@ -73,14 +73,20 @@ pub(crate) fn row(f: &FidelityReviewDoc, position: i64) -> Vec<Value> {
     ]
 }
 
-/// Every stored review, in the order they were first written.
-pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<FidelityReviewDoc>> {
+/// Every stored review with its version, in the order they were first written.
+async fn read_all_saved(conn: &mut AnyConnection) -> Result<Vec<SavedFidelityReview>> {
     sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY position")))
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| from_row(r).map(|s| s.review))
+        .map(from_row)
         .collect()
+}
+
+/// Every stored review, in the order they were first written.
+pub(crate) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<FidelityReviewDoc>> {
+    let saved = read_all_saved(conn).await?;
+    Ok(saved.into_iter().map(|s| s.review).collect())
 }
 
 /// One stored review with its version.
@@ -174,6 +180,12 @@ impl crate::Store {
     pub async fn fidelity_reviews(&self) -> Result<Vec<FidelityReviewDoc>> {
         let mut conn = self.read.acquire().await?;
         read_all(&mut conn).await
+    }
+
+    /// Every stored fidelity review with its version, in one read.
+    pub async fn saved_fidelity_reviews(&self) -> Result<Vec<SavedFidelityReview>> {
+        let mut conn = self.read.acquire().await?;
+        read_all_saved(&mut conn).await
     }
 
     /// One fidelity review as stored, with its version.

@@ -147,27 +147,20 @@ pub(crate) async fn api_fidelity_reviews(
     Caller(SignedIn { v, data }): Caller,
 ) -> Result<Json<Vec<VersionedReview>>, ApiError> {
     v.allow(LEADS, PATH)?;
-    let docs = state
+    // Each with its version, read together in one query.
+    let saved = state
         .store
-        .fidelity_reviews()
+        .saved_fidelity_reviews()
         .await
         .map_err(store_refusal)?;
-    let mut out = Vec::new();
-    for doc in docs.iter().filter(|r| may(&v, &data, r.team.as_deref())) {
-        // With its version (the review as stored now, if it still is the caller's).
-        if let Some(saved) = state
-            .store
-            .fidelity_review(&doc.id)
-            .await
-            .map_err(store_refusal)?
-            .filter(|s| may(&v, &data, s.review.team.as_deref()))
-        {
-            out.push(VersionedReview {
-                review: saved.review,
-                version: saved.version,
-            });
-        }
-    }
+    let out = saved
+        .into_iter()
+        .filter(|s| may(&v, &data, s.review.team.as_deref()))
+        .map(|s| VersionedReview {
+            review: s.review,
+            version: s.version,
+        })
+        .collect();
     Ok(Json(out))
 }
 
