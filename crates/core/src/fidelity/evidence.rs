@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::scale::ItemId;
 use crate::attribution::assigned_on;
-use crate::model::{Dataset, Job, Role, StaffIdx, TeamIdx};
+use crate::model::{Dataset, Job, Referral, Role, StaffIdx, TeamIdx};
 use crate::targets::Exact;
 use crate::time::{Day, DayRange, Period};
 
@@ -153,6 +153,21 @@ pub(super) fn in_scope(data: &Dataset, scope: ReviewScope, es: Option<StaffIdx>)
         (ReviewScope::Service, Some(_)) => true,
         (ReviewScope::Team(team), Some(es)) => data.staff_member(es).team == team,
     }
+}
+
+/// FIDR-4, FIDR-17, FIDR-18: the referrals accessed on the days, each
+/// credited to an ES of the scope on its access date, with that date.
+pub(super) fn accessed(
+    data: &Dataset,
+    scope: ReviewScope,
+    days: DayRange,
+    as_of: Day,
+) -> impl Iterator<Item = (&Referral, Day)> + '_ {
+    data.counted_referrals().filter_map(move |(_, r)| {
+        r.access
+            .filter(|&a| days.contains(a) && in_scope(data, scope, assigned_on(r, a, as_of)))
+            .map(|a| (r, a))
+    })
 }
 
 /// FIDR-6, FIDR-15: the job starts on the days (not jobs held at

@@ -4,10 +4,10 @@
 //! planning (a better-off calculation offered) and disclosure (the person's
 //! choice recorded).
 
-use super::evidence::{Evidence, ReviewScope, Source, in_scope, job_starts};
+use super::evidence::{Evidence, ReviewScope, Source, accessed, in_scope, job_starts};
 use super::scale::ItemId;
 use crate::attribution::assigned_on;
-use crate::model::{ContactKind, Dataset, DisclosureChoice, Referral};
+use crate::model::{ContactKind, Dataset, DisclosureChoice};
 use crate::time::{Day, DayRange};
 
 /// FIDR-15: of the job starts on the days (not jobs held at referral)
@@ -141,21 +141,6 @@ pub fn community_based_score(out: u32, placed: u32) -> u8 {
     }
 }
 
-/// FIDR-17, FIDR-18: the people the preparation items read — referrals
-/// accessed on the days, credited to an ES of the scope on the access date
-/// as FIDR-4 reads them.
-fn accessed(
-    data: &Dataset,
-    scope: ReviewScope,
-    days: DayRange,
-    as_of: Day,
-) -> impl Iterator<Item = &Referral> + '_ {
-    data.counted_referrals().map(|(_, r)| r).filter(move |r| {
-        r.access
-            .is_some_and(|a| days.contains(a) && in_scope(data, scope, assigned_on(r, a, as_of)))
-    })
-}
-
 /// FIDR-17: of the people accessed on the days (as FIDR-4), the share
 /// offered a better-off calculation by the as-of date; the words add how
 /// many of those who started a job (not one held at referral) by then were
@@ -167,7 +152,7 @@ pub(super) fn work_incentives(
     as_of: Day,
 ) -> Evidence {
     let (mut offered, mut people, mut started, mut before_start) = (0u32, 0u32, 0u32, 0u32);
-    for r in accessed(data, scope, days, as_of) {
+    for (r, _) in accessed(data, scope, days, as_of) {
         people += 1;
         let on = r.better_off_calculation.filter(|d| *d <= as_of);
         offered += u32::from(on.is_some());
@@ -232,7 +217,7 @@ pub(super) fn disclosure(
     as_of: Day,
 ) -> Evidence {
     let (mut people, mut full, mut partial, mut none) = (0u32, 0u32, 0u32, 0u32);
-    for r in accessed(data, scope, days, as_of) {
+    for (r, _) in accessed(data, scope, days, as_of) {
         people += 1;
         match r.disclosure.filter(|d| d.on <= as_of).map(|d| d.choice) {
             Some(DisclosureChoice::Full) => full += 1,

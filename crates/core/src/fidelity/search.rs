@@ -2,8 +2,8 @@
 //! the caseloads, accesses and employer contacts of a scope's ES.
 
 use super::evidence::{
-    Evidence, ReviewScope, Source, employer_contact_score, in_scope, rapid_job_search_score,
-    specialists,
+    Evidence, ReviewScope, Source, accessed, employer_contact_score, in_scope,
+    rapid_job_search_score, specialists,
 };
 use super::scale::ItemId;
 use crate::attribution::assigned_on;
@@ -96,13 +96,7 @@ pub(super) fn rapid_job_search(
             .map(|&(_, d)| d)
     };
     let (mut waits, mut none_yet, mut pending) = (Vec::new(), 0u32, 0u32);
-    for (_, r) in data.counted_referrals() {
-        let Some(access) = r.access.filter(|a| days.contains(*a)) else {
-            continue;
-        };
-        if !in_scope(data, scope, assigned_on(r, access, as_of)) {
-            continue;
-        }
+    for (r, access) in accessed(data, scope, days, as_of) {
         // ENG-4 (`standards::first_employer_contact`), from the index.
         debug_assert_eq!(
             first_contact(r.client, access),
