@@ -12,9 +12,11 @@ use std::sync::Arc;
 
 pub mod fidelity_review;
 pub mod fidelity_scale;
+mod identity;
 mod job;
 mod preparation;
 pub use fidelity_review::FidelityReview;
+pub use identity::{IdentityLink, MAX_EMAIL, MAX_SUBJECT};
 pub use job::{Job, JobEndReason, JobType, Registration};
 pub use preparation::{Disclosure, DisclosureChoice};
 

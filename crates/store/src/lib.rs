@@ -21,6 +21,7 @@ mod backup;
 mod changes;
 mod doctor;
 mod entry;
+mod identities;
 mod import;
 mod migrations;
 mod open;
@@ -41,6 +42,7 @@ pub use backup::{BACKUP_FORMAT, Backup, NOT_BACKED_UP, Versions};
 pub(crate) use changes::CHANGES_CHANNEL;
 pub use changes::Change;
 pub use entry::{Saved, StaffChange};
+pub use identities::{IdentitySignIn, LinkedIdentity};
 pub use import::{Changes, ImportSummary, Replaced};
 /// The roles of ipstrack's users: the domain's one [`Role`] type.
 pub use ipstrack_core::model::Role;
@@ -243,6 +245,9 @@ pub struct Store {
     password_checks: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Out-of-scope audit entries waiting for their writer (see `audit_queue`).
     audit_queue: std::sync::Arc<audit_queue::AuditQueue>,
+    /// When local passwords are off for everyone but a break-glass admin:
+    /// that admin's username (see [`Store::allow_passwords_only_for`]).
+    password_only_for: std::sync::Arc<std::sync::RwLock<Option<String>>>,
 }
 
 /// SQLite settings for every connection: durability, integrity, patience.
@@ -332,6 +337,7 @@ impl Store {
             listener: Default::default(),
             password_checks: Default::default(),
             audit_queue: Default::default(),
+            password_only_for: Default::default(),
         };
         match store.migrate().await {
             Err(StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e))) => Err(explain(e)),

@@ -269,6 +269,10 @@ impl Store {
             .bind(username)
             .fetch_optional(&self.read)
             .await?;
+        // With local passwords off for all but a break-glass admin, any
+        // other username is checked as an unknown one: the same answer in
+        // the same time.
+        let row = row.filter(|_| self.password_allowed(username));
         let hash = match &row {
             Some(row) => row.try_get::<String, _>("password_hash")?,
             None => dummy_hash().to_string(),
@@ -299,6 +303,23 @@ impl Store {
             staff_id: row.try_get("staff_id")?,
             disabled: false,
         }))
+    }
+
+    /// Switches local passwords off for everyone but `username`, a
+    /// break-glass admin (`None`: everyone's passwords work again). Signing
+    /// in and changing one's password then refuse any other username as a
+    /// wrong password, after the same check.
+    pub fn allow_passwords_only_for(&self, username: Option<String>) {
+        *self.password_only_for.write().expect("not poisoned") = username;
+    }
+
+    /// Whether `username` may sign in with a password.
+    pub fn password_allowed(&self, username: &str) -> bool {
+        self.password_only_for
+            .read()
+            .expect("not poisoned")
+            .as_deref()
+            .is_none_or(|only| only == username)
     }
 
     /// How many passwords this store has checked with argon2 since it was

@@ -122,6 +122,8 @@ async fn a_restore_failing_at_its_last_part_leaves_the_database_empty_and_a_retr
             staff_id: Some("nobody".into()),
             disabled: false,
             created_at: "2024-01-01T00:00:00Z".into(),
+            identity_subject: None,
+            identity_email: None,
         });
         assert!(store.restore(&bad).await.is_err(), "{}", db.name);
         assert!(store.is_empty().await.unwrap(), "{}", db.name);

@@ -20,7 +20,7 @@ use sqlx::{Connection, Row};
 /// entries added, corrected and removed (versions above 1, gaps in
 /// positions), employer contacts recorded, changed and removed, a fidelity
 /// review recorded and changed, users (one
-/// disabled), a submitted return, the audit log of all of it, and what a
+/// disabled; linked to identities at the provider), a submitted return, the audit log of all of it, and what a
 /// backup leaves out: sessions, an API token, a form token, failed sign-ins.
 async fn filled_with_everything(store: &Store) -> BundleDoc {
     let doc = ipstrack_demo::generate(&ipstrack_demo::DemoOptions {
@@ -40,6 +40,18 @@ async fn filled_with_everything(store: &Store) -> BundleDoc {
         .await
         .unwrap();
     store.disable_user("bob", "cli:tester").await.unwrap();
+    // Linked to identities at the provider (SIGN-1): one by subject, one
+    // awaiting first sign-in by e-mail.
+    let subject = ipstrack_core::model::IdentityLink::subject("alice-at-provider").unwrap();
+    store
+        .link_identity("alice", Some(&subject), "cli:tester")
+        .await
+        .unwrap();
+    let email = ipstrack_core::model::IdentityLink::email("Bob@Example.nhs.uk").unwrap();
+    store
+        .link_identity("bob", Some(&email), "cli:tester")
+        .await
+        .unwrap();
     assert!(matches!(
         store
             .sign_in("alice", PASSWORD, "127.0.0.1", 1)

@@ -102,12 +102,18 @@ pub struct BackupUser {
     pub staff_id: Option<String>,
     pub disabled: bool,
     pub created_at: String,
+    /// The link to the person at the identity provider (SIGN-1): their
+    /// subject, or the e-mail address awaiting their first sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_email: Option<String>,
 }
 
 /// Every user with the password hash, by username (a backup).
 pub(crate) async fn read_for_backup(conn: &mut AnyConnection) -> Result<Vec<BackupUser>> {
     let rows = sqlx::query(
-        "SELECT username, password_hash, role, staff_id, disabled, created_at FROM users ORDER BY username",
+        "SELECT username, password_hash, role, staff_id, disabled, created_at, identity_subject, identity_email FROM users ORDER BY username",
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -121,6 +127,8 @@ pub(crate) async fn read_for_backup(conn: &mut AnyConnection) -> Result<Vec<Back
                 staff_id: r.try_get("staff_id")?,
                 disabled: disabled != 0,
                 created_at: r.try_get("created_at")?,
+                identity_subject: r.try_get("identity_subject")?,
+                identity_email: r.try_get("identity_email")?,
             })
         })
         .collect()
@@ -139,6 +147,8 @@ pub(crate) async fn restore(conn: &mut AnyConnection, users: &[BackupUser]) -> R
                 Value::opt_text(&u.staff_id),
                 Value::int(i64::from(u.disabled)),
                 Value::text(&u.created_at),
+                Value::opt_text(&u.identity_subject),
+                Value::opt_text(&u.identity_email),
             ]
         })
         .collect();
@@ -149,6 +159,8 @@ pub(crate) async fn restore(conn: &mut AnyConnection, users: &[BackupUser]) -> R
         "staff_id",
         "disabled",
         "created_at",
+        "identity_subject",
+        "identity_email",
     ];
     insert_rows(conn, "users", &columns, &rows).await
 }
