@@ -313,6 +313,11 @@ impl Store {
         *self.password_only_for.write().expect("not poisoned") = username;
     }
 
+    /// The break-glass admin, when local passwords are off for everyone else.
+    pub fn passwords_only_for(&self) -> Option<String> {
+        self.password_only_for.read().expect("not poisoned").clone()
+    }
+
     /// Whether `username` may sign in with a password.
     pub fn password_allowed(&self, username: &str) -> bool {
         self.password_only_for

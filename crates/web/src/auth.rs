@@ -47,7 +47,7 @@ pub(crate) async fn sign_in_page(
             header::SET_COOKIE,
             set_cookie(&state, SIGN_IN_COOKIE, &token, None),
         )],
-        sign_in_html(&token, None, safe_next(&after.next)),
+        sign_in_html(&state, &token, None, safe_next(&after.next)),
     )
         .into_response()
 }
@@ -127,7 +127,7 @@ pub(crate) async fn sign_in(
                 header::SET_COOKIE,
                 set_cookie(&state, SIGN_IN_COOKIE, &token, None),
             )],
-            sign_in_html(&token, Some(message), safe_next(&form.next)),
+            sign_in_html(&state, &token, Some(message), safe_next(&form.next)),
         )
             .into_response()
     };
@@ -191,15 +191,28 @@ pub(crate) async fn sign_out(
             header::SET_COOKIE,
             set_cookie(&state, SESSION_COOKIE, "", Some(0)),
         )],
-        Redirect::to("/sign-in"),
+        // With the organisation's sign-in, the page that offers its sign-out.
+        Redirect::to(if state.config.oidc.is_some() {
+            "/signed-out"
+        } else {
+            "/sign-in"
+        }),
     )
         .into_response())
 }
 
 pub(crate) async fn password_page(
-    State(_state): State<Shared>,
+    State(state): State<Shared>,
     SignedIn { v, data: _ }: SignedIn,
 ) -> Markup {
+    if !state.store.password_allowed(&v.session.user.username) {
+        // Local passwords are off for them (SIGN-4).
+        return layout(
+            &v,
+            "Your password",
+            html! { p { "You sign in with your organisation's account: there is no ipstrack password to change." } },
+        );
+    }
     password_html(&v, &crate::ui::form::FormState::default())
 }
 
@@ -298,23 +311,57 @@ pub(crate) async fn change_password(
         .into_response())
 }
 
-pub fn sign_in_html(csrf: &str, error: Option<&str>, next: Option<&str>) -> Markup {
+/// The sign-in page: the organisation's account first when set up, then
+/// a username and password — for the break-glass admin only, folded away,
+/// when local passwords are off for everyone else (SIGN-4).
+pub(crate) fn sign_in_html(
+    state: &crate::state::AppState,
+    csrf: &str,
+    error: Option<&str>,
+    next: Option<&str>,
+) -> Markup {
+    let password_form = html! {
+        form method="post" action="/sign-in" {
+            input type="hidden" name="csrf" value=(csrf);
+            @if let Some(next) = next { input type="hidden" name="next" value=(next); }
+            div class="field" {
+                label for="username" { "Username" }
+                input id="username" name="username" type="text" autocomplete="username" required;
+            }
+            div class="field" {
+                label for="password" { "Password" }
+                input id="password" name="password" type="password" autocomplete="current-password" required;
+            }
+            button type="submit" { "Sign in" }
+        }
+    };
+    let Some(oidc) = state.config.oidc.as_deref() else {
+        return bare(
+            "Sign in",
+            html! { (problem_summary(error, "username")) (password_form) },
+        );
+    };
+    let begin = match next {
+        Some(next) => format!(
+            "/sign-in/oidc?{}",
+            serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+        ),
+        None => "/sign-in/oidc".to_string(),
+    };
+    let break_glass_only = state.store.passwords_only_for().is_some();
     bare(
         "Sign in",
         html! {
             (problem_summary(error, "username"))
-            form method="post" action="/sign-in" {
-                input type="hidden" name="csrf" value=(csrf);
-                @if let Some(next) = next { input type="hidden" name="next" value=(next); }
-                div class="field" {
-                    label for="username" { "Username" }
-                    input id="username" name="username" type="text" autocomplete="username" required;
+            p { a class="button" href=(begin) { "Sign in with " (oidc.provider_name()) } }
+            @if break_glass_only {
+                details open[error.is_some()] {
+                    summary { "Sign in with a password (break-glass administrator only)" }
+                    (password_form)
                 }
-                div class="field" {
-                    label for="password" { "Password" }
-                    input id="password" name="password" type="password" autocomplete="current-password" required;
-                }
-                button type="submit" { "Sign in" }
+            } @else {
+                h2 { "Or sign in with a username and password" }
+                (password_form)
             }
         },
     )

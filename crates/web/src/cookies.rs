@@ -33,10 +33,32 @@ pub(crate) fn set_cookie(
     value: &str,
     max_age: Option<i64>,
 ) -> String {
+    built_cookie(state, name, value, max_age, cookie::SameSite::Strict)
+}
+
+/// [`set_cookie`], but sent too when the person comes back from another
+/// site by a link or redirect (lax): the state of a sign-in at the
+/// organisation's identity provider, which sends them back.
+pub(crate) fn set_lax_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> String {
+    built_cookie(state, name, value, max_age, cookie::SameSite::Lax)
+}
+
+fn built_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    same_site: cookie::SameSite,
+) -> String {
     let mut built = cookie::Cookie::build((name.to_string(), value.to_string()))
         .path("/")
         .http_only(true)
-        .same_site(cookie::SameSite::Strict)
+        .same_site(same_site)
         .secure(state.config.secure_cookies);
     if let Some(seconds) = max_age {
         built = built.max_age(cookie::time::Duration::seconds(seconds));

@@ -21,6 +21,7 @@ mod extract;
 mod fidelity;
 mod import;
 mod in_flight;
+mod oidc;
 mod ops;
 mod period;
 mod plan;
@@ -41,6 +42,11 @@ mod viewer;
 
 use extract::SignedIn;
 pub use in_flight::PER_SESSION;
+pub use oidc::{
+    DISCOVERY_KEPT, EXCHANGE_WAIT, EXCHANGES_AT_ONCE, Identity, KEYS_AT_MOST_EVERY,
+    MAX_RETURN_PARAMETER, Oidc, OidcSettings, PENDING_IN_ALL, PENDING_MINUTES, PENDING_PER_ADDRESS,
+    PROVIDER_TIMEOUT, Refusal, redirect_uri,
+};
 pub use ops::{READY_WITHIN, REQUEST_ID, REQUEST_ID_MAX, metrics_router};
 pub use server::{Limits, STALLED_FOR_ROOM, serve};
 pub use state::{AppState, Config, Snapshot};
@@ -79,6 +85,7 @@ pub async fn app(store: Store, config: Config) -> Result<Router, StoreError> {
     tokio::spawn(follow_changes(Arc::downgrade(&state)));
     let features = [
         auth::routes(),
+        oidc::routes(),
         caseload::routes(),
         referrals::routes(),
         team::routes(),

@@ -16,7 +16,7 @@ use crate::cookies::{cookie, set_cookie};
 const SAVED_COOKIE: &str = "ipstrack_saved";
 
 /// What was saved, and the message that says so.
-const MESSAGES: [(&str, &str); 29] = [
+const MESSAGES: [(&str, &str); 30] = [
     ("referral", "Referral saved."),
     ("contact", "Contact saved."),
     ("job", "Job saved."),
@@ -40,6 +40,10 @@ const MESSAGES: [(&str, &str); 29] = [
         "Fidelity review started. Score each item, then finish the review.",
     ),
     ("fidelity-action", "Action saved."),
+    (
+        "identity-link",
+        "The link to their organisation account is saved.",
+    ),
     ("fidelity-review-finished", "Fidelity review finished."),
     ("return", "Return submitted. Its figures are frozen."),
     ("in_work_check", "In-work check saved."),

@@ -13,6 +13,7 @@ pub mod import;
 pub mod report;
 pub mod restore;
 pub mod serve;
+pub mod serve_sign_in;
 pub mod submissions;
 pub mod submit;
 pub mod user;

@@ -42,6 +42,8 @@ pub struct Serve {
     /// The server log's format on standard output: text lines, or JSON lines.
     #[arg(long, value_enum, env = "IPSTRACK_LOG_FORMAT", default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    #[command(flatten)]
+    sign_in: super::serve_sign_in::SignInArgs,
 }
 
 impl Serve {
@@ -49,17 +51,9 @@ impl Serve {
         let db = if self.demo && self.db == "ipstrack.sqlite" {
             "ipstrack-demo.sqlite".to_string()
         } else {
-            self.db
+            self.db.clone()
         };
-        serve(
-            &db,
-            &self.listen,
-            self.metrics_listen.as_deref(),
-            self.log_format,
-            self.demo,
-            self.secure_cookies,
-            usize::from(self.connections_per_address),
-        )
+        serve(&self, &db)
     }
 }
 
@@ -142,15 +136,15 @@ async fn create_demo(path: &str, progress: &Progress) -> Result<Store> {
     Ok(Store::open(path).await?)
 }
 
-fn serve(
-    db: &str,
-    listen: &str,
-    metrics_listen: Option<&str>,
-    log_format: LogFormat,
-    demo: bool,
-    secure_cookies: bool,
-    per_address: usize,
-) -> Result<ExitCode> {
+fn serve(args: &Serve, db: &str) -> Result<ExitCode> {
+    let (listen, metrics_listen, log_format) = (
+        args.listen.as_str(),
+        args.metrics_listen.as_deref(),
+        args.log_format,
+    );
+    let (demo, secure_cookies, sign_in) = (args.demo, args.secure_cookies, &args.sign_in);
+    let per_address = usize::from(args.connections_per_address);
+    let oidc_settings = sign_in.oidc_settings()?;
     logging::init(log_format);
     return_large_blocks_to_the_system();
     let addr: SocketAddr = listen
@@ -178,6 +172,27 @@ fn serve(
         } else {
             Vec::new()
         };
+        sign_in.apply_local_passwords(&store).await?;
+        let oidc = match oidc_settings {
+            Some(settings) => {
+                progress.step(format!(
+                    "reaching the identity provider {}",
+                    settings.issuer
+                ));
+                let (oidc, failure) = ipstrack_web::Oidc::start(settings)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+                if let Some(failure) = failure {
+                    // Served anyway: the provider is tried again at the next sign-in.
+                    tracing::warn!(error = %failure, "the identity provider was not reached");
+                    eprintln!(
+                        "warning: {failure}; sign-in with it is tried again when someone signs in"
+                    );
+                }
+                Some(std::sync::Arc::new(oidc))
+            }
+            None => None,
+        };
         progress.step("loading the case data");
         let audit = store.clone();
         let app = ipstrack_web::app(
@@ -185,6 +200,7 @@ fn serve(
             ipstrack_web::Config {
                 secure_cookies,
                 today: None,
+                oidc,
             },
         )
         .await?;

@@ -1,11 +1,13 @@
 //! `ipstrack user`: add a user, reset a password, disable a user, list them,
-//! issue an API token.
+//! issue an API token, link a user to their identity at the organisation's
+//! provider.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
+use ipstrack_core::model::IdentityLink;
 use ipstrack_store::Role;
 
 use crate::database::{DB_HELP, actor, open};
@@ -35,6 +37,18 @@ enum UserAction {
     Disable { username: String },
     /// List users.
     List,
+    /// Link a user to their identity at the organisation's provider
+    /// (OpenID Connect): by the claim that names them, or by their work
+    /// e-mail address until their first sign-in; --remove removes the link.
+    Link {
+        username: String,
+        #[arg(long, value_name = "ID", conflicts_with_all = ["email", "remove"], required_unless_present_any = ["email", "remove"])]
+        subject: Option<String>,
+        #[arg(long, value_name = "ADDRESS", conflicts_with = "remove")]
+        email: Option<String>,
+        #[arg(long)]
+        remove: bool,
+    },
     /// Issue an API token for scripts (printed once; send it as `Authorization: Bearer TOKEN`).
     Token {
         username: String,
@@ -78,6 +92,33 @@ impl User {
             UserAction::Token { username, days } => {
                 let token = store.issue_token(&username, days, &actor()).await?;
                 writeln!(out, "{token}")?;
+            }
+            UserAction::Link {
+                username,
+                subject,
+                email,
+                remove,
+            } => {
+                // The same check as the admin's page (SIGN-1).
+                let link = match (subject, email) {
+                    (Some(s), _) => Some(IdentityLink::subject(&s)),
+                    (None, Some(e)) => Some(IdentityLink::email(&e)),
+                    (None, None) => None,
+                }
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+                debug_assert!(remove == link.is_none());
+                store
+                    .link_identity(&username, link.as_ref(), &actor())
+                    .await?;
+                match link {
+                    Some(IdentityLink::Subject(s)) => writeln!(out, "linked {username} to {s}")?,
+                    Some(IdentityLink::Email(e)) => writeln!(
+                        out,
+                        "{username} will be linked at their first sign-in as {e}"
+                    )?,
+                    None => writeln!(out, "removed the link of {username}")?,
+                }
             }
             UserAction::List => {
                 for u in store.users().await? {

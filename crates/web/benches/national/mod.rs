@@ -184,6 +184,7 @@ pub async fn serve(path: &std::path::Path) -> (Served, ipstrack_core::Loaded) {
         Config {
             secure_cookies: false,
             today: Some(today),
+            oidc: None,
         },
     )
     .await

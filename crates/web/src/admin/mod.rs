@@ -5,6 +5,7 @@ mod policy;
 mod staff;
 mod staff_change;
 mod user_actions;
+mod user_identity;
 mod users;
 
 use axum::Router;
@@ -25,6 +26,10 @@ pub(crate) fn routes() -> Router<Shared> {
         .route(
             "/admin/users/{name}/password",
             post(user_actions::reset_password),
+        )
+        .route(
+            "/admin/users/{name}/account",
+            get(user_identity::identity_page).post(user_identity::save_identity),
         )
         .route("/admin/staff", get(staff::staff_page))
         .route(

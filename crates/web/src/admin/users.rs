@@ -34,6 +34,7 @@ pub(crate) async fn users_view(
 ) -> WebResult<Markup> {
     let failures = state.store.sign_in_failures().await?;
     let users = state.store.users().await?;
+    let links = state.store.identity_links().await?;
     let staff: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
         .chain(
             data.dataset
@@ -42,7 +43,17 @@ pub(crate) async fn users_view(
                 .map(|s| (s.id.clone(), staff_words(&data.dataset, s))),
         )
         .collect();
-    Ok(users_html(v, &users, &failures, &staff, form))
+    let links = state.config.oidc.is_some().then_some(links.as_slice());
+    let passwords_off = state.store.passwords_only_for().is_some();
+    Ok(users_html(
+        v,
+        &users,
+        &failures,
+        &staff,
+        links,
+        passwords_off,
+        form,
+    ))
 }
 
 /// A staff member as the users page names them: "Ann Smith, North".
@@ -80,7 +91,14 @@ pub(crate) async fn add_user(
     if role.is_none() {
         errors.push(("role", "Select a role".into()));
     }
-    if form.password.chars().count() < 10 {
+    // With local passwords off (SIGN-4) a new user signs in with their
+    // organisation's account only: a password nobody knows is kept.
+    let password = if form.password.is_empty() && state.store.passwords_only_for().is_some() {
+        ipstrack_store::one_time_password()
+    } else {
+        form.password.clone()
+    };
+    if password.chars().count() < 10 {
         errors.push((
             "password",
             "The first password needs at least 10 characters".into(),
@@ -93,13 +111,19 @@ pub(crate) async fn add_user(
             .store
             .add_user(
                 username,
-                &form.password,
+                &password,
                 role.expect("checked"),
                 staff,
                 &v.session.user.username,
             )
             .await
         {
+            // With the organisation's sign-in, on to linking their account.
+            Ok(_) if state.config.oidc.is_some() => {
+                return Ok(
+                    Redirect::to(&format!("/admin/users/{username}/account")).into_response()
+                );
+            }
             Ok(_) => return Ok(Redirect::to("/admin/users").into_response()),
             Err(StoreError::NotAllowed(message)) => errors.push(("username", message)),
             Err(StoreError::Exists(message)) => {
@@ -197,8 +221,11 @@ pub fn users_html(
     users: &[ipstrack_store::User],
     failures: &[ipstrack_store::SignInFailures],
     staff: &[(String, String)],
+    links: Option<&[ipstrack_store::LinkedIdentity]>,
+    passwords_off: bool,
     state: &FormState,
 ) -> Markup {
+    let link_of = |name: &str| links.and_then(|l| l.iter().find(|l| l.username == name));
     let notice = |name: &str| {
         failures
             .iter()
@@ -220,13 +247,19 @@ pub fn users_html(
                 p { (plural(unknown, "failed sign-in", "failed sign-ins")) " in the last hour named no user." }
             }
             table id="users-list" class="cards" {
-                thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } th scope="col" { "Failed sign-ins" } th scope="col" { "Actions" } } }
+                thead { tr { th scope="col" { "Username" } th scope="col" { "Role" } th scope="col" { "Staff record" } th scope="col" { "State" } @if links.is_some() { th scope="col" { "Organisation account" } } th scope="col" { "Failed sign-ins" } th scope="col" { "Actions" } } }
                 tbody { @for u in users {
                     tr {
                         td data-label="Username" { (u.username) }
                         td data-label="Role" { (role_words(u.role)) }
                         td data-label="Staff record" { (u.staff_id.as_deref().and_then(|id| staff.iter().find(|(s, _)| s == id)).map_or("–", |(_, words)| words.as_str())) }
                         td data-label="State" { @if u.disabled { "Disabled" } @else { "Can sign in" } }
+                        @if links.is_some() {
+                            td data-label="Organisation account" {
+                                (super::user_identity::link_words(link_of(&u.username)))
+                                " " a href=(format!("/admin/users/{}/account", u.username)) { "Change" span class="visually-hidden" { " the link of " (u.username) } }
+                            }
+                        }
                         td data-label="Failed sign-ins" { (notice(&u.username).unwrap_or_else(|| "–".to_string())) }
                         td data-label="Actions" class="user-actions" { @if u.username != v.session.user.username {
                             (user_actions(v, u))
@@ -239,7 +272,11 @@ pub fn users_html(
                 (field(state, "user", "username", "Username", "text", None))
                 (select(state, "user", "role", "Role", &ROLES.iter().map(|r| (r.as_str().to_string(), role_words(*r).to_string())).collect::<Vec<_>>()))
                 (select(state, "user", "staff", "Staff record (an ES's caseload, a team lead's team)", staff))
-                (field(state, "user", "password", "First password (at least 10 characters; they can change it)", "password", None))
+                @if passwords_off {
+                    (field(state, "user", "password", "First password (leave empty: they sign in with their organisation's account)", "password", None))
+                } @else {
+                    (field(state, "user", "password", "First password (at least 10 characters; they can change it)", "password", None))
+                }
                 button type="submit" { "Add user" }
             }))
         },

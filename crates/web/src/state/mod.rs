@@ -27,6 +27,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// A fixed "today" (tests and demos); the clock otherwise.
     pub today: Option<Day>,
+    /// Signing in with the organisation's account (OpenID Connect), when
+    /// set up.
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 /// What every handler shares: the store and the dataset as last loaded.

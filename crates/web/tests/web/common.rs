@@ -107,6 +107,7 @@ pub async fn app_on(store: &Store) -> Router {
         Config {
             secure_cookies: false,
             today: Some(today()),
+            oidc: None,
         },
     )
     .await

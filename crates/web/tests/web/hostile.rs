@@ -536,6 +536,7 @@ async fn hsts_is_sent_with_secure_cookies_only() {
         Config {
             secure_cookies: true,
             today: Some(today()),
+            oidc: None,
         },
     )
     .await

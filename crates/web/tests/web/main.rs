@@ -31,6 +31,8 @@ mod hostile_sign_in;
 mod import;
 mod in_work_checks;
 mod jobs;
+mod oidc;
+mod oidc_provider;
 mod one_door;
 mod ops;
 mod period;
