@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { tour } from './pages.mjs';
+import { organisationSignIn, startWithProvider } from './sign-in.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const binary = process.env.IPSTRACK_BIN ?? join(here, '../../target/debug/ipstrack');
@@ -74,6 +75,7 @@ async function accessOf(page, es) {
 }
 
 let failed = false;
+const stops = [];
 try {
   await waitForServer();
   const users = [...logins.matchAll(/^\s+(\S+)\s+es$/gm)].map((m) => m[1]);
@@ -456,6 +458,14 @@ try {
   await again.waitForLoadState();
   assert.doesNotMatch(again.url(), /sign-in/, 'signed in with the one-time password');
 
+  // Issue 27: signing in with the organisation's account, on a second
+  // server of the same database set up with a real OpenID provider.
+  const withProvider = await startWithProvider({
+    binary, db: join(dir, 'demo.sqlite'), port: port + 1, providerPort: port + 2, password: PASSWORD,
+  });
+  stops.push(withProvider.stop);
+  await organisationSignIn({ browser, ...withProvider, es, password: PASSWORD, artifacts });
+
   // Every page of every role at 1366×768 and 390×844: no page wider than
   // the window, no axe-core violation; screenshots in artifacts/pages.
   const referralPath = new URL(referralUrl).pathname;
@@ -488,6 +498,12 @@ try {
       ['staff-fte', `/admin/staff/${es}/fte`], ['staff-team', `/admin/staff/${es}/team`],
       ['staff-leaving', `/admin/staff/${es}/leaving`],
     ]),
+    ...await tour(browser, withProvider.base, artifacts, null, null, [
+      ['sign-in-organisation', '/sign-in'], ['signed-out', '/signed-out'],
+    ]),
+    ...await tour(browser, withProvider.base, artifacts, withProvider.signInBreakGlass, 'admin', [
+      ['users-organisation', '/admin/users'], ['link-organisation-account', `/admin/users/${es}/account`],
+    ]),
   ];
   assert.deepEqual(problems, [], `pages with problems:\n${problems.join('\n')}`);
   console.log('browser tests: all passed; screenshots in tests/browser/artifacts');
@@ -497,6 +513,7 @@ try {
 } finally {
   await browser.close();
   server.kill();
+  for (const stop of stops) await stop();
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -63,20 +63,23 @@ pub fn service_html(
         html! {
             p { (r.period.label) " (" (uk_date(r.period.start)) " to " (uk_date(r.period.end)) "), as of " (uk_date(r.as_of)) ". Each pair of figures is unemployed / in work (job retention) at referral, always counted apart." }
             (period_form("/service", &data.dataset, (&r.period, r.as_of), None))
-            table {
-                caption { "Teams and service" }
-                (figures_head())
-                tbody {
-                    @for t in &r.teams {
-                        @let name = d.teams.iter().find(|x| x.id == t.id).map_or(t.id.clone(), |x| x.name.clone());
-                        @let year = ytd.and_then(|y| y.teams.iter().find(|x| x.id == t.id)).map(|x| &x.kpis);
-                        (figures_row(html! { a href=(format!("/team?team={}&period={}&as_of={}", t.id, r.period.label, r.as_of)) { (name) } }, &t.kpis, year))
+            // Wide figures scroll in their own box, never the page.
+            div class="table-scroll" {
+                table {
+                    caption { "Teams and service" }
+                    (figures_head())
+                    tbody {
+                        @for t in &r.teams {
+                            @let name = d.teams.iter().find(|x| x.id == t.id).map_or(t.id.clone(), |x| x.name.clone());
+                            @let year = ytd.and_then(|y| y.teams.iter().find(|x| x.id == t.id)).map(|x| &x.kpis);
+                            (figures_row(html! { a href=(format!("/team?team={}&period={}&as_of={}", t.id, r.period.label, r.as_of)) { (name) } }, &t.kpis, year))
+                        }
+                        // What no ES held counts in the service and no team.
+                        @if let Some(none) = unallocated {
+                            (figures_row(html! { span class="narrow-heading" { "Not allocated to a team" } }, none, None))
+                        }
+                        (figures_row(html! { "Service" }, &r.service, ytd.map(|y| &y.service)))
                     }
-                    // What no ES held counts in the service and no team.
-                    @if let Some(none) = unallocated {
-                        (figures_row(html! { span class="narrow-heading" { "Not allocated to a team" } }, none, None))
-                    }
-                    (figures_row(html! { "Service" }, &r.service, ytd.map(|y| &y.service)))
                 }
             }
         },

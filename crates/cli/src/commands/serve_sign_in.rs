@@ -120,12 +120,15 @@ impl SignInArgs {
             .public_url
             .clone()
             .context("--oidc-issuer needs --public-url, the address people use")?;
+        let client_secret = self.client_secret()?.context(
+            "--oidc-issuer needs the client secret: --oidc-client-secret-file PATH, or IPSTRACK_OIDC_CLIENT_SECRET in the environment",
+        )?;
         let mut scopes = words(&self.oidc_scopes);
         scopes.retain(|s| s != "openid");
         Ok(Some(ipstrack_web::OidcSettings {
             issuer,
             client_id,
-            client_secret: self.client_secret()?,
+            client_secret: Some(client_secret),
             public_url,
             scopes,
             user_claim: self.oidc_user_claim.clone(),

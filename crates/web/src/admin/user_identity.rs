@@ -25,8 +25,16 @@ use crate::{AppState, Shared};
 pub(crate) fn link_words(link: Option<&LinkedIdentity>) -> String {
     match link.map(|l| &l.link) {
         Some(IdentityLink::Subject(_)) => "Linked".into(),
-        Some(IdentityLink::Email(e)) => format!("Linked at first sign-in as {e}"),
+        Some(IdentityLink::Email(e)) => format!("Waiting for their first sign-in as {e}"),
         None => "Not linked".into(),
+    }
+}
+
+/// How the user's own link page says it, with the identifier.
+fn link_in_full(link: Option<&LinkedIdentity>) -> String {
+    match link.map(|l| &l.link) {
+        Some(IdentityLink::Subject(s)) => format!("Linked to the identifier {s}"),
+        _ => link_words(link),
     }
 }
 
@@ -148,7 +156,7 @@ fn identity_html(
         html! {
             (success_banner(form.saved.as_deref()))
             (error_summary(form))
-            p { "Now: " strong id="identity-now" { (link_words(link)) } "." }
+            p { "Now: " strong id="identity-now" { (link_in_full(link)) } "." }
             (FormState::post_form(v, &action, html! {
                 p { "People sign in with their organisation's account. Give their work e-mail address: they are linked at their first sign-in, once. Or give their identifier at the provider, if you know it." }
                 (field(form, "identity", "email", "Work e-mail address", "email", None))

@@ -169,18 +169,20 @@ fn summary_page(
             @for section in Section::ALL {
                 section class="fidelity-section" {
                     h2 { (section.name()) }
-                    table {
-                        caption { (section.name()) ": each item's score, the score the records suggested and the reviewers' note" }
-                        thead { tr { th scope="col" { "Item" } th scope="col" class="num" { "Suggested" } th scope="col" class="num" { "Score" } th scope="col" { "Note" } th scope="col" class="no-print" { span class="visually-hidden" { "Change" } } } }
-                        tbody {
-                            @for item in section.items() {
-                                @let s = &review.items[item.id.index()];
-                                tr {
-                                    th scope="row" { (item.id.number()) ". " (item.name) }
-                                    td class="num" { @match s.suggested { Some(x) => (x), None => "–" } }
-                                    td class="num" { @match s.score { Some(x) => strong { (x) }, None => "Not scored" } }
-                                    td { (s.note) }
-                                    td class="no-print" { a href=(format!("/fidelity/reviews/{id}/items/{}", item.id.number())) aria-label=(format!("Change {}", item.id.label())) { "Change" } }
+                    div class="table-scroll" {
+                        table {
+                            caption { (section.name()) ": each item's score, the score the records suggested and the reviewers' note" }
+                            thead { tr { th scope="col" { "Item" } th scope="col" class="num" { "Suggested" } th scope="col" class="num" { "Score" } th scope="col" { "Note" } th scope="col" class="no-print" { span class="visually-hidden" { "Change" } } } }
+                            tbody {
+                                @for item in section.items() {
+                                    @let s = &review.items[item.id.index()];
+                                    tr {
+                                        th scope="row" { (item.id.number()) ". " (item.name) }
+                                        td class="num" { @match s.suggested { Some(x) => (x), None => "–" } }
+                                        td class="num" { @match s.score { Some(x) => strong { (x) }, None => "Not scored" } }
+                                        td { (s.note) }
+                                        td class="no-print" { a href=(format!("/fidelity/reviews/{id}/items/{}", item.id.number())) aria-label=(format!("Change {}", item.id.label())) { "Change" } }
+                                    }
                                 }
                             }
                         }
@@ -192,20 +194,22 @@ fn summary_page(
                 @if totals.below_4.is_empty() {
                     p { "No item scores below 4." }
                 } @else {
-                    table {
-                        caption { "Items scored below 4: what will be done, who does it and by when" }
-                        thead { tr { th scope="col" { "Item" } th scope="col" { "What" } th scope="col" { "Who" } th scope="col" { "By when" } th scope="col" class="no-print" { span class="visually-hidden" { "Change" } } } }
-                        tbody {
-                            @for item in &totals.below_4 {
-                                @let actions: Vec<_> = review.actions_for(*item).collect();
-                                tr {
-                                    th scope="row" { (item.number()) ". " (item.item().name) " (" (review.items[item.index()].score.unwrap_or(0)) ")" }
-                                    @if let Some(a) = actions.first() {
-                                        td { (a.what) } td { (a.who) } td { (uk_date(a.by_when)) }
-                                    } @else {
-                                        td colspan="3" { "No action yet" }
+                    div class="table-scroll" {
+                        table {
+                            caption { "Items scored below 4: what will be done, who does it and by when" }
+                            thead { tr { th scope="col" { "Item" } th scope="col" { "What" } th scope="col" { "Who" } th scope="col" { "By when" } th scope="col" class="no-print" { span class="visually-hidden" { "Change" } } } }
+                            tbody {
+                                @for item in &totals.below_4 {
+                                    @let actions: Vec<_> = review.actions_for(*item).collect();
+                                    tr {
+                                        th scope="row" { (item.number()) ". " (item.item().name) " (" (review.items[item.index()].score.unwrap_or(0)) ")" }
+                                        @if let Some(a) = actions.first() {
+                                            td { (a.what) } td { (a.who) } td { (uk_date(a.by_when)) }
+                                        } @else {
+                                            td colspan="3" { "No action yet" }
+                                        }
+                                        td class="no-print" { a href=(format!("/fidelity/reviews/{id}/actions/{}", item.number())) aria-label=(format!("Action on {}", item.label())) { @if actions.is_empty() { "Add an action" } @else { "Change" } } }
                                     }
-                                    td class="no-print" { a href=(format!("/fidelity/reviews/{id}/actions/{}", item.number())) aria-label=(format!("Action on {}", item.label())) { @if actions.is_empty() { "Add an action" } @else { "Change" } } }
                                 }
                             }
                         }

@@ -438,7 +438,7 @@ async fn sign_1_an_admin_links_a_user_on_their_page_checked_as_the_cli_checks() 
         page.contains("The link to their organisation account is saved."),
         "{page}"
     );
-    assert!(page.contains("Linked at first sign-in as es.one@nhs.net"));
+    assert!(page.contains("Waiting for their first sign-in as es.one@nhs.net"));
     // Another user cannot have the same address.
     let (status, _, _) = send(
         &app,
