@@ -7,6 +7,7 @@
 //! template (`/referrals/{id}`), never its path, so ids never become label
 //! values and the number of series stays bounded.
 
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -137,42 +138,91 @@ pub(crate) async fn observe(mut request: Request, next: Next) -> Response {
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
     let span = tracing::info_span!("request", request_id = %id, method, route = %route);
-    let started = Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
-    let elapsed = started.elapsed();
-    let status = response.status();
-    span.in_scope(|| {
-        tracing::info!(
-            status = status.as_u16(),
-            ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-            "answered"
-        );
-    });
-    response.headers_mut().insert(REQUEST_ID, value);
-    metrics::counter!(
-        "ipstrack_http_requests_total",
-        "method" => method,
-        "route" => route.clone(),
-        "status" => status.as_str().to_string()
-    )
-    .increment(1);
-    metrics::histogram!(
-        "ipstrack_http_request_duration_seconds",
-        "method" => method,
-        "route" => route.clone()
-    )
-    .record(elapsed.as_secs_f64());
-    if write {
-        let outcome = match status.as_u16() {
-            409 | 412 => "conflict",
-            400..=499 => "refused",
-            500..=599 => "failed",
-            _ => "saved",
-        };
-        metrics::counter!("ipstrack_writes_total", "route" => route, "outcome" => outcome)
-            .increment(1);
+    let seen = Seen {
+        value,
+        method,
+        route,
+        write,
+        span,
+        started: Instant::now(),
+    };
+    // For the server's time limit, which answers outside the router.
+    if let Some(InFlight(slot)) = request.extensions().get::<InFlight>() {
+        let _ = slot.set(seen.clone());
     }
-    response
+    let response = next.run(request).instrument(seen.span.clone()).await;
+    seen.answered(response)
+}
+
+/// What `observe` knows of a request, to record its answer.
+#[derive(Clone)]
+struct Seen {
+    value: HeaderValue,
+    method: &'static str,
+    route: String,
+    write: bool,
+    span: tracing::Span,
+    started: Instant,
+}
+
+impl Seen {
+    /// The answer's log line and metrics, and its request id.
+    fn answered(self, mut response: Response) -> Response {
+        let elapsed = self.started.elapsed();
+        let status = response.status();
+        self.span.in_scope(|| {
+            tracing::info!(
+                status = status.as_u16(),
+                ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+                "answered"
+            );
+        });
+        response.headers_mut().insert(REQUEST_ID, self.value);
+        let (method, route) = (self.method, self.route);
+        metrics::counter!(
+            "ipstrack_http_requests_total",
+            "method" => method,
+            "route" => route.clone(),
+            "status" => status.as_str().to_string()
+        )
+        .increment(1);
+        metrics::histogram!(
+            "ipstrack_http_request_duration_seconds",
+            "method" => method,
+            "route" => route.clone()
+        )
+        .record(elapsed.as_secs_f64());
+        if self.write {
+            let outcome = match status.as_u16() {
+                409 | 412 => "conflict",
+                400..=499 => "refused",
+                500..=599 => "failed",
+                _ => "saved",
+            };
+            metrics::counter!("ipstrack_writes_total", "route" => route, "outcome" => outcome)
+                .increment(1);
+        }
+        response
+    }
+}
+
+/// Where `observe` leaves what it knows of a request for [`timed_out`].
+#[derive(Clone, Default)]
+struct InFlight(Arc<OnceLock<Seen>>);
+
+/// Outside the server's time limit for a whole request: a request the limit
+/// cut off (408, answered by the limit, so `observe` never saw its answer)
+/// is logged and counted as any other, under its route, with its id.
+pub(crate) async fn timed_out(mut request: Request, next: Next) -> Response {
+    let slot = InFlight::default();
+    request.extensions_mut().insert(slot.clone());
+    let response = next.run(request).await;
+    let cut_off = response.status() == StatusCode::REQUEST_TIMEOUT
+        && !response.headers().contains_key(&REQUEST_ID);
+    match slot.0.get() {
+        Some(seen) if cut_off => seen.clone().answered(response),
+        _ => response,
+    }
 }
 
 /// A method as a label: the usual ones by name, any other as `other` (a

@@ -91,7 +91,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(crate::ops::timed_out));
     let open = Arc::new(Semaphore::new(limits.max_connections));
     let by_address = Arc::new(Mutex::new(HashMap::new()));
     let connections = Connections::default();

@@ -160,3 +160,54 @@ async fn metrics_count_failed_sign_ins_and_write_conflicts() {
         "{after}"
     );
 }
+
+/// A request the server's time limit cuts off (408, answered outside the
+/// router) is counted under its route, and carries its request id, as any
+/// other answer: a sign-in whose body trickles in a byte at a time, never
+/// pausing long enough for the body's own limit.
+#[tokio::test]
+async fn a_request_cut_off_by_the_time_limit_is_counted_under_its_route() {
+    use tokio::io::AsyncWriteExt;
+    let w = world().await;
+    let limits = ipstrack_web::Limits {
+        request: std::time::Duration::from_secs(1),
+        body_pause: std::time::Duration::from_secs(5),
+        ..ipstrack_web::Limits::default()
+    };
+    let addr = crate::hostile::served(w.app.clone(), limits).await;
+    let counted = |metrics: &str| {
+        let labels = "{method=\"POST\",route=\"/sign-in\",status=\"408\"}";
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("ipstrack_http_requests_total{labels} ")))
+            .map_or(0, |n| n.trim().parse::<u64>().unwrap())
+    };
+    let before = counted(&scrape(&w).await);
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"POST /sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n")
+        .await
+        .unwrap();
+    let writer = tokio::spawn(async move {
+        for _ in 0..20 {
+            if stream.write_all(b"a").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        stream
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let mut stream = writer.await.unwrap();
+    let (answer, _) =
+        crate::hostile::read_until_closed(&mut stream, std::time::Duration::from_secs(3)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(
+        answer.to_ascii_lowercase().contains("x-request-id: "),
+        "{answer:?}"
+    );
+    assert!(
+        counted(&scrape(&w).await) > before,
+        "the 408 is counted under /sign-in"
+    );
+}
