@@ -24,15 +24,12 @@ impl IdentityLink {
     /// A subject as typed: trimmed, 1 to [`MAX_SUBJECT`] characters, no
     /// spaces or control characters (a subject is an opaque identifier).
     pub fn subject(text: &str) -> Result<IdentityLink, String> {
-        let s = text.trim();
-        if s.is_empty() {
-            return Err("Enter the person's identifier at the provider".into());
-        }
-        if s.len() > MAX_SUBJECT * 4 || s.chars().count() > MAX_SUBJECT {
-            return Err(format!(
-                "The identifier at the provider has at most {MAX_SUBJECT} characters"
-            ));
-        }
+        let s = trimmed(
+            text,
+            MAX_SUBJECT,
+            "Enter the person's identifier at the provider",
+            "The identifier at the provider",
+        )?;
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("The identifier at the provider has no spaces".into());
         }
@@ -43,15 +40,12 @@ impl IdentityLink {
     /// case (kept in lower case), at most [`MAX_EMAIL`] characters, one `@`
     /// with text either side and a dot in the domain, no spaces.
     pub fn email(text: &str) -> Result<IdentityLink, String> {
-        let e = text.trim();
-        if e.is_empty() {
-            return Err("Enter the person's work e-mail address".into());
-        }
-        if e.len() > MAX_EMAIL * 4 || e.chars().count() > MAX_EMAIL {
-            return Err(format!(
-                "The e-mail address has at most {MAX_EMAIL} characters"
-            ));
-        }
+        let e = trimmed(
+            text,
+            MAX_EMAIL,
+            "Enter the person's work e-mail address",
+            "The e-mail address",
+        )?;
         let well_formed = match e.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
@@ -74,6 +68,20 @@ impl IdentityLink {
             IdentityLink::Subject(s) | IdentityLink::Email(s) => s,
         }
     }
+}
+
+/// `text` trimmed, if not empty (else `empty`) and at most `max`
+/// characters (else "`what` has at most `max` characters").
+fn trimmed<'a>(text: &'a str, max: usize, empty: &str, what: &str) -> Result<&'a str, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(empty.into());
+    }
+    // Bytes first: a long value is not counted character by character.
+    if t.len() > max * 4 || t.chars().count() > max {
+        return Err(format!("{what} has at most {max} characters"));
+    }
+    Ok(t)
 }
 
 #[cfg(test)]

@@ -162,22 +162,25 @@ fn refused(state: &Shared, address: &str, why: Refusal) -> Response {
         Refusal::Provider => StatusCode::BAD_GATEWAY,
         _ => StatusCode::UNAUTHORIZED,
     };
+    let text = match why {
+        Refusal::Provider => {
+            "Your organisation's sign-in service could not be reached: try again in a few minutes."
+        }
+        _ => "Your organisation's sign-in could not be checked: sign in again.",
+    };
+    sign_in_again(state, status, "You could not be signed in", text)
+}
+
+/// A sign-in that cannot go on: `status`, the page saying why with a link
+/// to sign in again, and this browser's sign-in state cleared.
+fn sign_in_again(state: &Shared, status: StatusCode, title: &str, text: &str) -> Response {
     (
         status,
         [(
             header::SET_COOKIE,
             set_lax_cookie(state, STATE_COOKIE, "", Some(0)),
         )],
-        pages::problem(
-            "You could not be signed in",
-            match why {
-                Refusal::Provider => {
-                    "Your organisation's sign-in service could not be reached: try again in a few minutes."
-                }
-                _ => "Your organisation's sign-in could not be checked: sign in again.",
-            },
-            Some("/sign-in"),
-        ),
+        pages::problem(title, text, Some("/sign-in")),
     )
         .into_response()
 }
@@ -207,19 +210,12 @@ async fn callback(
     let Some(pending) = pending else {
         tracing::warn!(%address, reason = "no sign-in begun in this browser with that state", "sign-in refused");
         crate::telemetry::sign_in_failed("oidc");
-        return Ok((
+        return Ok(sign_in_again(
+            &state,
             StatusCode::BAD_REQUEST,
-            [(
-                header::SET_COOKIE,
-                set_lax_cookie(&state, STATE_COOKIE, "", Some(0)),
-            )],
-            pages::problem(
-                "The sign-in has expired",
-                "The sign-in has expired or was begun elsewhere: sign in again.",
-                Some("/sign-in"),
-            ),
-        )
-            .into_response());
+            "The sign-in has expired",
+            "The sign-in has expired or was begun elsewhere: sign in again.",
+        ));
     };
     let code = match (back.code, back.error) {
         (Some(code), None) => code,
@@ -233,19 +229,12 @@ async fn callback(
                 .collect();
             tracing::info!(%address, provider_error = %word, "sign-in not completed at the provider");
             crate::telemetry::sign_in_failed("oidc");
-            return Ok((
+            return Ok(sign_in_again(
+                &state,
                 StatusCode::UNAUTHORIZED,
-                [(
-                    header::SET_COOKIE,
-                    set_lax_cookie(&state, STATE_COOKIE, "", Some(0)),
-                )],
-                pages::problem(
-                    "You were not signed in",
-                    "Your organisation's sign-in did not finish: sign in again.",
-                    Some("/sign-in"),
-                ),
-            )
-                .into_response());
+                "You were not signed in",
+                "Your organisation's sign-in did not finish: sign in again.",
+            ));
         }
     };
     let Ok(Ok(_turn)) = tokio::time::timeout(EXCHANGE_WAIT, oidc.exchanges.acquire()).await else {

@@ -120,8 +120,11 @@ pub struct Identity {
 /// (never a name, an address or a token).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
-    /// The provider could not be reached or answered with an error.
+    /// The provider could not be reached, or gave no answer that could be read.
     Provider,
+    /// The provider's token endpoint refused the code (a code used before,
+    /// or a client id or secret it does not know).
+    CodeRefused,
     /// The token endpoint gave no ID token.
     NoIdToken,
     BadSignature,
@@ -141,7 +144,8 @@ pub enum Refusal {
 impl Refusal {
     pub fn words(self) -> &'static str {
         match self {
-            Refusal::Provider => "the provider could not be reached or refused the code",
+            Refusal::Provider => "the provider could not be reached",
+            Refusal::CodeRefused => "the provider's token endpoint refused the code or the client",
             Refusal::NoIdToken => "no ID token",
             Refusal::BadSignature => "the ID token's signature is not the provider's",
             Refusal::Expired => "the ID token has expired",
@@ -362,9 +366,16 @@ impl Provider {
             .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
             .request_async(&self.http)
             .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "the provider's token endpoint refused the code");
-                Refusal::Provider
+            .map_err(|e| match e {
+                openidconnect::RequestTokenError::ServerResponse(answer) => {
+                    // The provider's error code only (never its free text).
+                    tracing::warn!(error = %answer.error(), "the provider's token endpoint refused the code");
+                    Refusal::CodeRefused
+                }
+                other => {
+                    tracing::warn!(error = %other, "the provider's token endpoint was not reached");
+                    Refusal::Provider
+                }
             })?;
         let id_token = response
             .extra_fields()

@@ -510,3 +510,24 @@ async fn without_a_provider_set_up_there_is_no_organisation_sign_in() {
     let (_, _, page) = send(&w.app, get("/sign-in", "")).await;
     assert!(!page.contains("Sign in with"));
 }
+
+#[tokio::test]
+async fn sign_5_a_code_the_provider_refuses_signs_nobody_in() {
+    let w = world().await;
+    let p = Provider::start().await;
+    // A wrong client secret: the provider's token endpoint refuses the code.
+    let settings = OidcSettings {
+        client_secret: Some("not the secret".into()),
+        ..p.settings()
+    };
+    let app = app_with(&w, settings).await;
+    link(&w, "es1", IdentityLink::subject("es1-at-provider").unwrap()).await;
+    let (status, headers, page) = sign_in_with(&app, &p, Token::of("es1-at-provider")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{page}");
+    assert_eq!(p.seen.lock().unwrap().secret_matched, Some(false));
+    assert!(
+        page.contains("could not be checked: sign in again"),
+        "{page}"
+    );
+    assert!(session_cookie(&headers).is_none());
+}
