@@ -531,3 +531,50 @@ async fn sign_5_a_code_the_provider_refuses_signs_nobody_in() {
     );
     assert!(session_cookie(&headers).is_none());
 }
+
+/// The discovery documents of Microsoft Entra ID (a tenant's v2.0 issuer)
+/// and NHS CIS2 (INT, with `:443` in its issuer), in the shape and with the
+/// fields their published copies have (docs/sign-in.md, its sources), are
+/// read as ipstrack reads them: the issuer kept to the character, the
+/// endpoints it uses, RS256 offered, and a sign-out endpoint.
+#[test]
+fn the_discovery_documents_of_entra_and_cis2_are_read() {
+    use openidconnect::core::{CoreClientAuthMethod, CoreJwsSigningAlgorithm};
+    use openidconnect::{IssuerUrl, ProviderMetadataWithLogout};
+    let cases = [
+        (
+            include_str!("../fixtures/discovery-entra.json"),
+            "https://login.microsoftonline.com/0b7a2c1e-5d34-4f8e-9a61-3c2d8e7f9a10/v2.0",
+            "/oauth2/v2.0/logout",
+        ),
+        (
+            include_str!("../fixtures/discovery-cis2-int.json"),
+            "https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk:443/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare",
+            "/connect/endSession",
+        ),
+    ];
+    for (doc, issuer, sign_out) in cases {
+        let m: ProviderMetadataWithLogout = serde_json::from_str(doc).unwrap();
+        assert_eq!(m.issuer(), &IssuerUrl::new(issuer.into()).unwrap());
+        assert_eq!(m.issuer().as_str(), issuer, "kept as given, port and all");
+        assert!(
+            m.id_token_signing_alg_values_supported()
+                .contains(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256)
+        );
+        assert!(m.token_endpoint().is_some());
+        let methods = m.token_endpoint_auth_methods_supported().unwrap();
+        assert!(methods.contains(&CoreClientAuthMethod::ClientSecretBasic));
+        let end = m
+            .additional_metadata()
+            .end_session_endpoint
+            .as_ref()
+            .unwrap();
+        assert!(end.url().as_str().ends_with(sign_out), "{}", end.url());
+    }
+    // CIS2's issuer without its port is another issuer (the issuer is compared
+    // as text): --oidc-issuer must be copied with `:443`.
+    let m: ProviderMetadataWithLogout =
+        serde_json::from_str(include_str!("../fixtures/discovery-cis2-int.json")).unwrap();
+    let without_port = "https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare";
+    assert_ne!(m.issuer().as_str(), without_port);
+}
