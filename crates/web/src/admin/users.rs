@@ -44,14 +44,14 @@ pub(crate) async fn users_view(
         )
         .collect();
     let links = state.config.oidc.is_some().then_some(links.as_slice());
-    let passwords_off = state.store.passwords_only_for().is_some();
+    let break_glass = state.store.passwords_only_for();
     Ok(users_html(
         v,
         &users,
         &failures,
         &staff,
         links,
-        passwords_off,
+        break_glass.as_deref(),
         form,
     ))
 }
@@ -181,7 +181,7 @@ pub fn sign_in_notice(f: &ipstrack_store::SignInFailures) -> String {
 
 /// The buttons of what an admin may do to another user: disable or enable
 /// them, reset their password, give them another role.
-fn user_actions(v: &Viewer, u: &ipstrack_store::User) -> Markup {
+fn user_actions(v: &Viewer, u: &ipstrack_store::User, has_password: bool) -> Markup {
     let action = |what: &str| format!("/admin/users/{}/{what}", u.username);
     html! {
         @if u.disabled {
@@ -195,9 +195,11 @@ fn user_actions(v: &Viewer, u: &ipstrack_store::User) -> Markup {
                 button type="submit" class="secondary" { "Disable" span class="visually-hidden" { " " (u.username) } }
             }
         }
-        form method="post" action=(action("password")) {
-            input type="hidden" name="csrf" value=(v.session.csrf);
-            button type="submit" class="secondary" { "Reset password" span class="visually-hidden" { " of " (u.username) } }
+        @if has_password {
+            form method="post" action=(action("password")) {
+                input type="hidden" name="csrf" value=(v.session.csrf);
+                button type="submit" class="secondary" { "Reset password" span class="visually-hidden" { " of " (u.username) } }
+            }
         }
         form method="post" action=(action("role")) {
             input type="hidden" name="csrf" value=(v.session.csrf);
@@ -222,9 +224,12 @@ pub fn users_html(
     failures: &[ipstrack_store::SignInFailures],
     staff: &[(String, String)],
     links: Option<&[ipstrack_store::LinkedIdentity]>,
-    passwords_off: bool,
+    break_glass: Option<&str>,
     state: &FormState,
 ) -> Markup {
+    // With local passwords off (SIGN-4), only the break-glass admin has one.
+    let passwords_off = break_glass.is_some();
+    let has_password = |name: &str| break_glass.is_none_or(|b| b == name);
     let link_of = |name: &str| links.and_then(|l| l.iter().find(|l| l.username == name));
     let notice = |name: &str| {
         failures
@@ -262,7 +267,7 @@ pub fn users_html(
                         }
                         td data-label="Failed sign-ins" { (notice(&u.username).unwrap_or_else(|| "–".to_string())) }
                         td data-label="Actions" class="user-actions" { @if u.username != v.session.user.username {
-                            (user_actions(v, u))
+                            (user_actions(v, u, has_password(&u.username)))
                         } }
                     }
                 } }

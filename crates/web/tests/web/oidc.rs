@@ -482,6 +482,31 @@ async fn sign_4_with_local_passwords_off_only_the_break_glass_admin_signs_in_wit
         sign_in(&w, "es1", PASSWORD).await.is_none(),
         "refused as a wrong password"
     );
+    // Nobody else has a password to reset; a new user needs none.
+    let admin = session_of(&w, "admin").await;
+    let (_, _, users) = send(&app, get("/admin/users", &admin)).await;
+    assert!(users.contains("/admin/users/es1/disable"));
+    assert!(
+        !users.contains("/admin/users/es1/password"),
+        "no password to reset"
+    );
+    assert!(users.contains("leave empty: they sign in with their organisation's account"));
+    let csrf = hidden_csrf(&users);
+    let (status, headers, page) = send(
+        &app,
+        post(
+            "/admin/users",
+            &admin,
+            &format!("csrf={csrf}&username=newes&role=es&staff=&password="),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(
+        location(&headers),
+        "/admin/users/newes/account",
+        "on to linking their account"
+    );
     w.store.allow_passwords_only_for(None);
     assert!(sign_in(&w, "es1", PASSWORD).await.is_some());
 }
