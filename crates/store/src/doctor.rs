@@ -1,6 +1,7 @@
 //! `doctor`: what a store checks of itself — the database's own integrity,
-//! references, every record valid and stored as the loader reads it, and
-//! every record the audit log has present.
+//! references, every record valid and stored as the loader reads it,
+//! every record the audit log has present, and users' links to an identity
+//! as the users page stores them.
 
 use ipstrack_core::bundle::BundleDoc;
 
@@ -33,6 +34,7 @@ impl Store {
             problems.extend(not_as_loaded(&self.export().await?));
         }
         problems.extend(self.lost_records().await?);
+        problems.extend(self.identity_problems().await?);
         Ok(problems)
     }
 }

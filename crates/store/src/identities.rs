@@ -195,4 +195,37 @@ impl Store {
             session: Session { user, csrf },
         })
     }
+
+    /// The users whose link to an identity is not as the admin's page
+    /// stores one (SIGN-1, SIGN-2: checked by core's `IdentityLink`, and one
+    /// of subject and e-mail address at most), for `doctor`.
+    pub(crate) async fn identity_problems(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT username, identity_subject, identity_email FROM users \
+             WHERE identity_subject IS NOT NULL OR identity_email IS NOT NULL ORDER BY username",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let mut problems = Vec::new();
+        for (username, subject, email) in rows {
+            if let Some(s) = &subject
+                && IdentityLink::subject(s) != Ok(IdentityLink::Subject(s.clone()))
+            {
+                problems.push(format!("user {username}: its identifier at the provider is not one the users page would store"));
+            }
+            if let Some(e) = &email
+                && IdentityLink::email(e) != Ok(IdentityLink::Email(e.clone()))
+            {
+                problems.push(format!(
+                    "user {username}: its e-mail link is not one the users page would store"
+                ));
+            }
+            if subject.is_some() && email.is_some() {
+                problems.push(format!(
+                    "user {username}: linked both by identifier and by e-mail address"
+                ));
+            }
+        }
+        Ok(problems)
+    }
 }

@@ -236,3 +236,40 @@ async fn sign_4_local_passwords_off_for_all_but_the_break_glass_admin() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sign_1_doctor_names_a_link_not_stored_as_the_users_page_stores_one() {
+    each_database_with_example("sustainment", "admin", async |store, db| {
+        store
+            .add_user("sam", PASSWORD, Role::Es, None, "admin")
+            .await
+            .unwrap();
+        store
+            .add_user("kim", PASSWORD, Role::Es, None, "admin")
+            .await
+            .unwrap();
+        store
+            .link_identity("sam", Some(&subject("sub-sam")), "admin")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.integrity_check().await.unwrap(),
+            Vec::<String>::new(),
+            "{}",
+            db.name
+        );
+        // Written around the store: an address with capitals and spaces.
+        let mut conn = connect(&db.url).await;
+        sqlx::query("UPDATE users SET identity_email = ' Kim@NHS.net' WHERE username = 'kim'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let problems = store.integrity_check().await.unwrap();
+        assert_eq!(problems.len(), 1, "{}: {problems:?}", db.name);
+        assert!(
+            problems[0].starts_with("user kim: its e-mail link"),
+            "{problems:?}"
+        );
+    })
+    .await;
+}
