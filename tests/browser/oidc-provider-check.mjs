@@ -175,7 +175,7 @@ function checkIdToken(idToken, jwks, issuer, nonce, login) {
   return payload;
 }
 
-const op = await startProvider({ port, clientId, clientSecret, redirectUri, postLogoutRedirectUri });
+const op = await startProvider({ port, clientId, clientSecret, redirectUri, postLogoutRedirectUri, claimsInIdToken: true });
 let failed = false;
 try {
   const { issuer } = op;

@@ -12,7 +12,10 @@
 // One static confidential client (client_secret_basic or client_secret_post,
 // code flow, PKCE with S256 required). ID tokens are signed with RS256 by a key
 // made at start. Every login name is accepted; its claims are
-// { sub: NAME, email: NAME@example.nhs.uk, email_verified: true, name: NAME }.
+// { sub: NAME, email: NAME@example.nhs.uk, email_verified: true, name: NAME },
+// given by the user info endpoint (the ID token has `sub` only, as
+// oidc-provider does by default), and in the ID token too with
+// claimsInIdToken.
 //
 // The pages are this file's own, not oidc-provider's development pages: those
 // load a web font from the internet, and the tests reach nothing outside this
@@ -82,6 +85,7 @@ export async function startProvider({
   clientSecret = 'ipstrack-test-secret',
   redirectUri,
   postLogoutRedirectUri,
+  claimsInIdToken = false,
 }) {
   if (!port) throw new Error('startProvider needs a port');
   if (!redirectUri) throw new Error('startProvider needs a redirectUri');
@@ -113,9 +117,10 @@ export async function startProvider({
       email: ['email', 'email_verified'],
       profile: ['name'],
     },
-    // Put the claims of the granted scopes in the ID token itself, as ipstrack
-    // reads them from there (oidc-provider otherwise keeps them for /me).
-    conformIdTokenClaims: false,
+    // By default, as oidc-provider does, the ID token carries `sub` only and
+    // the other claims come from the user info endpoint (/me), as CIS2 does;
+    // with claimsInIdToken they are in the ID token too.
+    conformIdTokenClaims: !claimsInIdToken,
     findAccount(ctx, id) {
       return {
         accountId: id,

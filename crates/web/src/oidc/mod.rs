@@ -251,18 +251,30 @@ async fn callback(
         )
             .into_response());
     };
-    let identity = match oidc
+    let checked = match oidc
         .provider
         .finish(&code, &pending.verifier, &pending.nonce)
         .await
     {
-        Ok(identity) => identity,
+        Ok(checked) => checked,
         Err(why) => return Ok(refused(&state, &address, why)),
     };
-    let outcome = state
+    let identity = &checked.identity;
+    let mut outcome = state
         .store
         .sign_in_by_identity(&identity.subject, identity.email.as_deref(), SESSION_HOURS)
         .await?;
+    // Not linked by identifier, and no address in the ID token: the
+    // address from the provider's user info, for a link by e-mail (SIGN-2).
+    if outcome == IdentitySignIn::Unknown
+        && identity.email.is_none()
+        && let Some(email) = oidc.provider.email_from_user_info(&checked).await
+    {
+        outcome = state
+            .store
+            .sign_in_by_identity(&identity.subject, Some(&email), SESSION_HOURS)
+            .await?;
+    }
     let clear_state = set_lax_cookie(&state, STATE_COOKIE, "", Some(0));
     Ok(match outcome {
         IdentitySignIn::Ok { token, .. } => {

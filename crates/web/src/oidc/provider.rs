@@ -15,11 +15,12 @@ use openidconnect::core::{
     CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthType, AuthenticationContextClass, AuthenticationFlow, AuthorizationCode,
-    ClaimsVerificationError, Client, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields,
-    EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, LogoutRequest, Nonce,
-    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
-    RedirectUrl, Scope, SignatureVerificationError, StandardErrorResponse, StandardTokenResponse,
+    AccessToken, AdditionalClaims, AuthType, AuthenticationContextClass, AuthenticationFlow,
+    AuthorizationCode, ClaimsVerificationError, Client, ClientId, ClientSecret, CsrfToken,
+    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl,
+    LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, SubjectIdentifier,
     reqwest,
 };
 use serde::{Deserialize, Serialize};
@@ -114,6 +115,16 @@ pub const DISCOVERY_KEPT: Duration = Duration::from_secs(24 * 3600);
 pub struct Identity {
     pub subject: String,
     pub email: Option<String>,
+}
+
+/// A sign-in checked at the provider: the identity its ID token proves, and
+/// what asking the provider's user info endpoint needs (for an e-mail
+/// address the ID token does not carry).
+pub struct Checked {
+    pub identity: Identity,
+    access_token: AccessToken,
+    /// The ID token's `sub`, which the user info must name too.
+    sub: SubjectIdentifier,
 }
 
 /// Why a sign-in at the provider was refused: fixed words for the log
@@ -357,7 +368,7 @@ impl Provider {
         code: &str,
         verifier: &str,
         nonce: &str,
-    ) -> Result<Identity, Refusal> {
+    ) -> Result<Checked, Refusal> {
         let d = self.current().await?;
         let client = self.client(&d);
         let response = client
@@ -421,7 +432,42 @@ impl Provider {
                 .map(str::to_string),
         }
         .filter(|_| vouched);
-        Ok(Identity { subject, email })
+        Ok(Checked {
+            identity: Identity { subject, email },
+            access_token: response.access_token().clone(),
+            sub: claims.subject().clone(),
+        })
+    }
+
+    /// The vouched-for e-mail address the provider's user info endpoint
+    /// gives for a checked sign-in (a provider that keeps the address out
+    /// of the ID token, as CIS2 and `oidc-provider` by default do); `None`
+    /// without an endpoint, an address, or the same `sub` as the ID token.
+    pub async fn email_from_user_info(&self, checked: &Checked) -> Option<String> {
+        let d = self.current().await.ok()?;
+        let client = self.client(&d);
+        let request = client
+            .user_info(checked.access_token.clone(), Some(checked.sub.clone()))
+            .ok()?;
+        let claims: openidconnect::UserInfoClaims<OtherClaims, CoreGenderClaim> =
+            match request.request_async(&self.http).await {
+                Ok(claims) => claims,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the provider's user info was not read");
+                    return None;
+                }
+            };
+        let vouched = self.settings.trust_email || claims.email_verified() == Some(true);
+        let email = match self.settings.email_claim.as_str() {
+            "email" => claims.email().map(|e| e.as_str().to_string()),
+            other => claims
+                .additional_claims()
+                .0
+                .get(other)
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+        };
+        email.filter(|_| vouched)
     }
 
     fn verifier<'a>(

@@ -603,3 +603,40 @@ fn the_discovery_documents_of_entra_and_cis2_are_read() {
     let without_port = "https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare";
     assert_ne!(m.issuer().as_str(), without_port);
 }
+
+/// A provider that keeps the e-mail address out of the ID token (CIS2, and
+/// `oidc-provider` by default) gives it from its user info endpoint, asked
+/// only when no user is linked to the identifier: the same `sub`, vouched
+/// for, or it is not used.
+#[tokio::test]
+async fn sign_2_an_email_link_takes_the_address_from_the_user_info_when_the_token_has_none() {
+    let w = world().await;
+    let p = Provider::start().await;
+    let app = app_with(&w, p.settings()).await;
+    link(
+        &w,
+        "lead1",
+        IdentityLink::email("lead.one@nhs.net").unwrap(),
+    )
+    .await;
+    // The user info names another person: not used.
+    p.seen.lock().unwrap().user_info =
+        Some(("someone-else".into(), "lead.one@nhs.net".into(), true));
+    let (status, _, _) = sign_in_with(&app, &p, Token::of("sub-lead")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Not vouched for: not used.
+    p.seen.lock().unwrap().user_info = Some(("sub-lead".into(), "lead.one@nhs.net".into(), false));
+    let (status, _, _) = sign_in_with(&app, &p, Token::of("sub-lead")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The same person, vouched for: linked and signed in.
+    p.seen.lock().unwrap().user_info = Some(("sub-lead".into(), "Lead.One@nhs.net".into(), true));
+    let (status, headers, _) = sign_in_with(&app, &p, Token::of("sub-lead")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(session_cookie(&headers).is_some());
+    let asked = p.seen.lock().unwrap().user_info_asked;
+    assert_eq!(asked, 3);
+    // Linked now: the user info is not asked again.
+    let (status, _, _) = sign_in_with(&app, &p, Token::of("sub-lead")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(p.seen.lock().unwrap().user_info_asked, asked);
+}

@@ -93,6 +93,10 @@ pub struct Seen {
     pub verifier_matched: Option<bool>,
     pub secret_matched: Option<bool>,
     pub discoveries: usize,
+    /// What the user info endpoint answers: its `sub`, e-mail address and
+    /// whether the address is verified.
+    pub user_info: Option<(String, String, bool)>,
+    pub user_info_asked: usize,
 }
 
 pub struct Provider {
@@ -110,6 +114,7 @@ impl Provider {
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/jwks", get(jwks))
             .route("/token", post(token))
+            .route("/userinfo", get(user_info))
             .with_state(shared);
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Provider { issuer, seen }
@@ -164,6 +169,7 @@ async fn discovery(State((issuer, seen)): State<Shared>) -> impl IntoResponse {
         "token_endpoint": format!("{issuer}/token"),
         "jwks_uri": format!("{issuer}/jwks"),
         "end_session_endpoint": format!("{issuer}/session/end"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
@@ -178,6 +184,22 @@ fn key(pem: &str) -> CoreRsaPrivateSigningKey {
 
 async fn jwks() -> impl IntoResponse {
     axum::Json(serde_json::json!({ "keys": [key(PROVIDER_KEY).as_verification_key()] }))
+}
+
+async fn user_info(
+    State((_, seen)): State<Shared>,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    let mut seen = seen.lock().unwrap();
+    seen.user_info_asked += 1;
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
+    match (&seen.user_info, bearer) {
+        (Some((sub, email, verified)), Some("Bearer an access token")) => axum::Json(
+            serde_json::json!({ "sub": sub, "email": email, "email_verified": verified }),
+        )
+        .into_response(),
+        _ => StatusCode::UNAUTHORIZED.into_response(),
+    }
 }
 
 #[derive(Deserialize)]
