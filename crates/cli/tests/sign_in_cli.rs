@@ -148,3 +148,44 @@ fn serve_refuses_sign_in_settings_that_cannot_work_and_says_which() {
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
 }
+
+/// The client secret is found as systemd's credential `oidc-client-secret`
+/// (`LoadCredential=`): the settings then pass, and serve goes on to the
+/// next thing it checks (here a --listen that is not an address).
+#[test]
+fn serve_reads_the_client_secret_from_systemds_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_with_users(&dir);
+    let credentials = tempfile::tempdir().unwrap();
+    let args = [
+        "serve",
+        "--db",
+        &db,
+        "--listen",
+        "not-an-address",
+        "--oidc-issuer",
+        "https://login.example.invalid/tenant/v2.0",
+        "--oidc-client-id",
+        "ipstrack",
+        "--public-url",
+        "https://ipstrack.example",
+    ];
+    let run = |with_credential: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ipstrack"));
+        command.args(args).env_remove("IPSTRACK_OIDC_CLIENT_SECRET");
+        if with_credential {
+            command.env("CREDENTIALS_DIRECTORY", credentials.path());
+        } else {
+            command.env_remove("CREDENTIALS_DIRECTORY");
+        }
+        stderr(&command.output().unwrap())
+    };
+    assert!(run(false).contains("client secret"), "{}", run(false));
+    std::fs::write(credentials.path().join("oidc-client-secret"), "s3cret\n").unwrap();
+    let said = run(true);
+    assert!(
+        !said.contains("client secret") && said.contains("--listen"),
+        "{said}"
+    );
+    assert!(!said.contains("s3cret"), "the secret is never shown");
+}

@@ -28,7 +28,8 @@ pub struct SignInArgs {
     /// The client id ipstrack was registered with at the provider.
     #[arg(long, value_name = "ID", env = "IPSTRACK_OIDC_CLIENT_ID")]
     oidc_client_id: Option<String>,
-    /// A file holding the client secret (else the environment variable
+    /// A file holding the client secret (else systemd's credential
+    /// oidc-client-secret, else the environment variable
     /// IPSTRACK_OIDC_CLIENT_SECRET; never on the command line).
     #[arg(long, value_name = "PATH", env = "IPSTRACK_OIDC_CLIENT_SECRET_FILE")]
     oidc_client_secret_file: Option<std::path::PathBuf>,
@@ -81,15 +82,26 @@ pub struct SignInArgs {
     break_glass_admin: Option<String>,
 }
 
+/// The name of the client secret's systemd credential.
+pub const SECRET_CREDENTIAL: &str = "oidc-client-secret";
+
 fn words(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_string).collect()
 }
 
 impl SignInArgs {
-    /// The client secret, from its file (trimmed of a final newline) or
-    /// the environment.
+    /// The client secret, from its file (trimmed of a final newline), the
+    /// environment, or systemd's credential `oidc-client-secret`
+    /// (`LoadCredential=`, in `$CREDENTIALS_DIRECTORY`).
     fn client_secret(&self) -> Result<Option<String>> {
-        if let Some(path) = &self.oidc_client_secret_file {
+        let credential = std::env::var_os("CREDENTIALS_DIRECTORY")
+            .map(|dir| std::path::Path::new(&dir).join(SECRET_CREDENTIAL))
+            .filter(|path| path.exists());
+        if let Some(path) = self
+            .oidc_client_secret_file
+            .as_ref()
+            .or(credential.as_ref())
+        {
             let text = std::fs::read_to_string(path).with_context(|| {
                 format!("cannot read the client secret file {}", path.display())
             })?;
@@ -121,7 +133,7 @@ impl SignInArgs {
             .clone()
             .context("--oidc-issuer needs --public-url, the address people use")?;
         let client_secret = self.client_secret()?.context(
-            "--oidc-issuer needs the client secret: --oidc-client-secret-file PATH, or IPSTRACK_OIDC_CLIENT_SECRET in the environment",
+            "--oidc-issuer needs the client secret: --oidc-client-secret-file PATH, systemd's credential oidc-client-secret (LoadCredential=), or IPSTRACK_OIDC_CLIENT_SECRET in the environment",
         )?;
         let mut scopes = words(&self.oidc_scopes);
         scopes.retain(|s| s != "openid");
