@@ -203,8 +203,10 @@ pub struct Provider {
     pub(crate) settings: OidcSettings,
     http: reqwest::Client,
     discovered: RwLock<Option<Arc<Discovered>>>,
-    /// When keys or discovery were last fetched (at most once a minute).
+    /// When discovery was last fetched, and keys again (each at most once
+    /// a minute; the first refetch of keys after start may come at once).
     fetched: Mutex<Option<Instant>>,
+    keys_fetched: Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -236,6 +238,7 @@ impl Provider {
             http,
             discovered: RwLock::new(None),
             fetched: Mutex::new(None),
+            keys_fetched: Mutex::new(None),
         };
         let failure = provider.discover().await.err();
         Ok((provider, failure))
@@ -256,15 +259,10 @@ impl Provider {
         Ok(discovered)
     }
 
-    /// Whether keys or discovery may be fetched again now (at most once
-    /// a minute, however many sign-ins ask).
+    /// Whether discovery may be fetched again now (at most once a minute,
+    /// however many sign-ins ask).
     fn may_fetch(&self) -> bool {
-        let mut fetched = self.fetched.lock().expect("not poisoned");
-        let may = fetched.is_none_or(|at| at.elapsed() >= KEYS_AT_MOST_EVERY);
-        if may {
-            *fetched = Some(Instant::now());
-        }
-        may
+        once_a_minute(&self.fetched)
     }
 
     /// The discovery document as kept, fetched when missing or a day old
@@ -294,7 +292,7 @@ impl Provider {
         let Some(kept) = self.discovered.read().expect("not poisoned").clone() else {
             return false;
         };
-        if !self.may_fetch() {
+        if !once_a_minute(&self.keys_fetched) {
             return false;
         }
         let uri = kept.metadata.jwks_uri().clone();
@@ -509,6 +507,17 @@ impl Provider {
                 .to_string(),
         )
     }
+}
+
+/// Whether the fetch last made at `last` may be made again now (at most
+/// once in [`KEYS_AT_MOST_EVERY`]); if so, it is marked as made now.
+fn once_a_minute(last: &Mutex<Option<Instant>>) -> bool {
+    let mut last = last.lock().expect("not poisoned");
+    let may = last.is_none_or(|at| at.elapsed() >= KEYS_AT_MOST_EVERY);
+    if may {
+        *last = Some(Instant::now());
+    }
+    may
 }
 
 /// Where the provider sends people back.

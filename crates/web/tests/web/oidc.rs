@@ -640,3 +640,28 @@ async fn sign_2_an_email_link_takes_the_address_from_the_user_info_when_the_toke
     assert_eq!(status, StatusCode::OK);
     assert_eq!(p.seen.lock().unwrap().user_info_asked, asked);
 }
+
+/// The provider changes its signing key: a token naming the new key makes
+/// ipstrack fetch the keys again and is taken; tokens naming keys the
+/// provider does not have fetch them at most once a minute, however many.
+#[tokio::test]
+async fn sign_5_keys_are_fetched_again_for_a_new_key_at_most_once_a_minute() {
+    let w = world().await;
+    let p = Provider::start().await;
+    let app = app_with(&w, p.settings()).await;
+    link(&w, "es1", IdentityLink::subject("es1-at-provider").unwrap()).await;
+    let fetched = || p.seen.lock().unwrap().keys_fetched;
+    assert_eq!(fetched(), 1, "at start");
+    p.seen.lock().unwrap().rotated = true;
+    let (status, headers, _) = sign_in_with(&app, &p, Token::of("es1-at-provider")).await;
+    assert_eq!(status, StatusCode::OK, "signed with the new key");
+    assert!(session_cookie(&headers).is_some());
+    assert_eq!(fetched(), 2, "fetched again once");
+    // Back to the old key (unknown now): not fetched again within the minute.
+    p.seen.lock().unwrap().rotated = false;
+    for _ in 0..3 {
+        let (status, _, _) = sign_in_with(&app, &p, Token::of("es1-at-provider")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(fetched(), 2);
+}

@@ -97,6 +97,10 @@ pub struct Seen {
     /// whether the address is verified.
     pub user_info: Option<(String, String, bool)>,
     pub user_info_asked: usize,
+    /// The provider has changed its signing key (to a new key of another
+    /// id), and how often its keys were fetched.
+    pub rotated: bool,
+    pub keys_fetched: usize,
 }
 
 pub struct Provider {
@@ -182,8 +186,21 @@ fn key(pem: &str) -> CoreRsaPrivateSigningKey {
     CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new("provider-key".into()))).unwrap()
 }
 
-async fn jwks() -> impl IntoResponse {
-    axum::Json(serde_json::json!({ "keys": [key(PROVIDER_KEY).as_verification_key()] }))
+/// The key the provider signs with after it rotated its keys.
+fn new_key() -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(FORGER_KEY, Some(JsonWebKeyId::new("new-key".into())))
+        .unwrap()
+}
+
+async fn jwks(State((_, seen)): State<Shared>) -> impl IntoResponse {
+    let mut seen = seen.lock().unwrap();
+    seen.keys_fetched += 1;
+    let current = if seen.rotated {
+        new_key()
+    } else {
+        key(PROVIDER_KEY)
+    };
+    axum::Json(serde_json::json!({ "keys": [current.as_verification_key()] }))
 }
 
 async fn user_info(
@@ -262,7 +279,11 @@ async fn token(
             .clone()
             .map(openidconnect::AuthenticationContextClass::new),
     );
-    let signer = key(if t.forged { FORGER_KEY } else { PROVIDER_KEY });
+    let signer = match (t.forged, seen.rotated) {
+        (true, _) => key(FORGER_KEY),
+        (false, true) => new_key(),
+        (false, false) => key(PROVIDER_KEY),
+    };
     let id_token = IdToken::<
         Extra,
         CoreGenderClaim,
