@@ -408,28 +408,19 @@ impl Provider {
             other => other,
         }
         .map_err(|e| refusal(&e))?;
-        let subject = match self.settings.user_claim.as_str() {
-            "sub" => Some(claims.subject().as_str().to_string()),
-            other => claims
-                .additional_claims()
-                .0
-                .get(other)
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-        }
+        let other = claims.additional_claims();
+        let subject = claim(
+            &self.settings.user_claim,
+            ("sub", Some(claims.subject().as_str())),
+            other,
+        )
         .filter(|s| !s.is_empty())
         .ok_or(Refusal::NoUserClaim)?;
-        let vouched = self.settings.trust_email || claims.email_verified() == Some(true);
-        let email = match self.settings.email_claim.as_str() {
-            "email" => claims.email().map(|e| e.as_str().to_string()),
-            other => claims
-                .additional_claims()
-                .0
-                .get(other)
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-        }
-        .filter(|_| vouched);
+        let email = self.vouched_email(
+            claims.email().map(|e| e.as_str()),
+            claims.email_verified(),
+            other,
+        );
         Ok(Checked {
             identity: Identity { subject, email },
             access_token: response.access_token().clone(),
@@ -455,17 +446,23 @@ impl Provider {
                     return None;
                 }
             };
-        let vouched = self.settings.trust_email || claims.email_verified() == Some(true);
-        let email = match self.settings.email_claim.as_str() {
-            "email" => claims.email().map(|e| e.as_str().to_string()),
-            other => claims
-                .additional_claims()
-                .0
-                .get(other)
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-        };
-        email.filter(|_| vouched)
+        self.vouched_email(
+            claims.email().map(|e| e.as_str()),
+            claims.email_verified(),
+            claims.additional_claims(),
+        )
+    }
+
+    /// The e-mail address of the set-up claim (`email`, or another), if
+    /// vouched for (`email_verified`, or `--oidc-trust-email`).
+    fn vouched_email(
+        &self,
+        email: Option<&str>,
+        verified: Option<bool>,
+        other: &OtherClaims,
+    ) -> Option<String> {
+        let vouched = self.settings.trust_email || verified == Some(true);
+        claim(&self.settings.email_claim, ("email", email), other).filter(|_| vouched)
     }
 
     fn verifier<'a>(
@@ -507,6 +504,19 @@ impl Provider {
                 .to_string(),
         )
     }
+}
+
+/// The text of the claim `name`: the standard claim's value when `name`
+/// is its name (`standard`), else another claim's, if it is text.
+fn claim(name: &str, standard: (&str, Option<&str>), other: &OtherClaims) -> Option<String> {
+    if name == standard.0 {
+        return standard.1.map(str::to_string);
+    }
+    other
+        .0
+        .get(name)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }
 
 /// Whether the fetch last made at `last` may be made again now (at most
