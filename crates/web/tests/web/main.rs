@@ -33,6 +33,7 @@ mod in_work_checks;
 mod jobs;
 mod oidc;
 mod oidc_provider;
+mod oidc_setup;
 mod one_door;
 mod ops;
 mod period;
