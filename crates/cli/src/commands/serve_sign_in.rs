@@ -15,6 +15,15 @@ pub enum LocalPasswords {
     BreakGlass,
 }
 
+/// How the client secret goes to the provider's token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClientAuth {
+    /// HTTP Basic (client_secret_basic).
+    Basic,
+    /// In the form body (client_secret_post).
+    Post,
+}
+
 #[derive(Args, Debug)]
 pub struct SignInArgs {
     /// The address people use, e.g. https://ipstrack.trust.nhs.uk: the
@@ -73,6 +82,11 @@ pub struct SignInArgs {
     /// token's acr must be one of them.
     #[arg(long, value_name = "VALUES", env = "IPSTRACK_OIDC_ACR_VALUES")]
     oidc_acr_values: Option<String>,
+    /// How the client secret is sent to the token endpoint, as the client
+    /// was registered: HTTP Basic (client_secret_basic) or the form body
+    /// (client_secret_post).
+    #[arg(long, value_enum, env = "IPSTRACK_OIDC_CLIENT_AUTH", default_value_t = ClientAuth::Basic)]
+    oidc_client_auth: ClientAuth,
     /// Who may sign in with a local password.
     #[arg(long, value_enum, env = "IPSTRACK_LOCAL_PASSWORDS", default_value_t = LocalPasswords::All)]
     local_passwords: LocalPasswords,
@@ -152,6 +166,7 @@ impl SignInArgs {
                 .as_deref()
                 .map(words)
                 .unwrap_or_default(),
+            secret_in_body: self.oidc_client_auth == ClientAuth::Post,
         }))
     }
 

@@ -51,6 +51,10 @@ pub struct OidcSettings {
     /// Assurance levels asked for (`acr_values`); the ID token's `acr`
     /// must be one of them.
     pub acr_values: Vec<String>,
+    /// Send the client secret in the token request's body
+    /// (`client_secret_post`) rather than by HTTP Basic
+    /// (`client_secret_basic`), for a client registered so.
+    pub secret_in_body: bool,
 }
 
 impl std::fmt::Debug for OidcSettings {
@@ -314,10 +318,13 @@ impl Provider {
 
     fn client(&self, d: &Discovered) -> OidcClient {
         let methods = d.metadata.token_endpoint_auth_methods_supported();
-        let by_post = methods.is_some_and(|m| {
-            !m.contains(&CoreClientAuthMethod::ClientSecretBasic)
-                && m.contains(&CoreClientAuthMethod::ClientSecretPost)
-        });
+        // As set up; else HTTP Basic, unless the provider offers only the
+        // form body.
+        let by_post = self.settings.secret_in_body
+            || methods.is_some_and(|m| {
+                !m.contains(&CoreClientAuthMethod::ClientSecretBasic)
+                    && m.contains(&CoreClientAuthMethod::ClientSecretPost)
+            });
         Client::from_provider_metadata(
             d.metadata.clone(),
             ClientId::new(self.settings.client_id.clone()),

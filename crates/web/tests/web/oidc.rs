@@ -474,3 +474,28 @@ async fn sign_5_keys_are_fetched_again_for_a_new_key_at_most_once_a_minute() {
     }
     assert_eq!(fetched(), 2);
 }
+
+/// A client registered with client_secret_post: with the secret sent in the
+/// body (`--oidc-client-auth post`) the code is taken; by HTTP Basic it is
+/// refused.
+#[tokio::test]
+async fn sign_5_the_client_secret_goes_as_the_client_was_registered() {
+    let w = world().await;
+    let p = Provider::start().await;
+    link(&w, "es1", IdentityLink::subject("es1-at-provider").unwrap()).await;
+    p.seen.lock().unwrap().secret_in_body = true;
+    let by_basic = app_with(&w, p.settings()).await;
+    let (status, _, _) = sign_in_with(&by_basic, &p, Token::of("es1-at-provider")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "HTTP Basic is refused");
+    let by_body = app_with(
+        &w,
+        OidcSettings {
+            secret_in_body: true,
+            ..p.settings()
+        },
+    )
+    .await;
+    let (status, headers, _) = sign_in_with(&by_body, &p, Token::of("es1-at-provider")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(session_cookie(&headers).is_some());
+}

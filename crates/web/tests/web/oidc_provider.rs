@@ -101,6 +101,9 @@ pub struct Seen {
     /// id), and how often its keys were fetched.
     pub rotated: bool,
     pub keys_fetched: usize,
+    /// The client is registered with client_secret_post: the secret is
+    /// taken in the form body too.
+    pub secret_in_body: bool,
 }
 
 pub struct Provider {
@@ -137,6 +140,7 @@ impl Provider {
             trust_email: false,
             provider_name: "Test Provider".into(),
             acr_values: Vec::new(),
+            secret_in_body: false,
         }
     }
 
@@ -222,6 +226,8 @@ async fn user_info(
 #[derive(Deserialize)]
 struct TokenForm {
     code_verifier: String,
+    client_id: Option<String>,
+    client_secret: Option<String>,
 }
 
 async fn token(
@@ -235,10 +241,18 @@ async fn token(
     seen.verifier_matched = Some(challenge == seen.challenge);
     let basic = base64::engine::general_purpose::STANDARD
         .encode(format!("{CLIENT_ID}:{}", CLIENT_SECRET.replace(' ', "+")));
-    let secret_matched = headers
+    let by_basic = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == format!("Basic {basic}"));
+    let by_post = form.client_id.as_deref() == Some(CLIENT_ID)
+        && form.client_secret.as_deref() == Some(CLIENT_SECRET);
+    // The one way the client is registered with.
+    let secret_matched = if seen.secret_in_body {
+        by_post
+    } else {
+        by_basic
+    };
     seen.secret_matched = Some(secret_matched);
     let Some(t) = seen.next.take() else {
         return (
