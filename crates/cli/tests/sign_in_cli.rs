@@ -189,3 +189,33 @@ fn serve_reads_the_client_secret_from_systemds_credential() {
     );
     assert!(!said.contains("s3cret"), "the secret is never shown");
 }
+
+/// One door: as the users page adds a user without a password when local
+/// passwords are off, `user add --no-password` keeps a random one nobody
+/// is told; the user is then linked and signs in with the provider only.
+#[test]
+fn sign_4_user_add_without_a_password_as_the_users_page_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_with_users(&dir);
+    let out = ok(&ipstrack(&[
+        "user",
+        "add",
+        "carol",
+        "--role",
+        "es",
+        "--no-password",
+        "--db",
+        &db,
+    ]));
+    assert!(out.contains("added carol (es)"), "{out}");
+    ok(&ipstrack(&[
+        "user",
+        "link",
+        "carol",
+        "--email",
+        "carol@nhs.net",
+        "--db",
+        &db,
+    ]));
+    assert!(ok(&ipstrack(&["user", "list", "--db", &db])).contains("carol\tes\t-\tactive"));
+}

@@ -30,6 +30,11 @@ enum UserAction {
         /// The staff record of this user (an ES's own caseload).
         #[arg(long, value_name = "ID")]
         staff: Option<String>,
+        /// No password asked: a random one nobody is told is kept, for a
+        /// user who signs in with their organisation's account only (as
+        /// the users page adds one with local passwords off).
+        #[arg(long)]
+        no_password: bool,
     },
     /// Set a new password (asked for without echo on a terminal, else one line of standard input); the user's sessions and API tokens end.
     ResetPassword { username: String },
@@ -73,8 +78,13 @@ impl User {
                 username,
                 role,
                 staff,
+                no_password,
             } => {
-                let password = read_password()?;
+                let password = if no_password {
+                    ipstrack_store::one_time_password()
+                } else {
+                    read_password()?
+                };
                 let user = store
                     .add_user(&username, &password, role, staff.as_deref(), &actor())
                     .await?;
