@@ -33,6 +33,16 @@ pub struct LinkedIdentity {
     pub link: IdentityLink,
 }
 
+/// A row's link: its subject, else the e-mail address awaiting the first
+/// sign-in.
+fn link_of(subject: Option<String>, email: Option<String>) -> Option<IdentityLink> {
+    match (subject, email) {
+        (Some(s), _) => Some(IdentityLink::Subject(s)),
+        (None, Some(e)) => Some(IdentityLink::Email(e)),
+        (None, None) => None,
+    }
+}
+
 fn audit_link(username: &str, what: &str) -> AuditRow {
     AuditRow {
         action: "update",
@@ -70,28 +80,32 @@ impl Store {
         link: Option<&IdentityLink>,
         actor: &str,
     ) -> Result<()> {
-        let (subject, email, what) = match link {
-            Some(IdentityLink::Subject(s)) => (Some(s.as_str()), None, "linked to an identity"),
+        // The one column the link is kept in, and who else has it.
+        let (subject, email, taken, what) = match link {
+            Some(IdentityLink::Subject(s)) => (
+                Some(s.as_str()),
+                None,
+                Some((
+                    "SELECT username FROM users WHERE identity_subject = $1 AND username <> $2",
+                    "identifier",
+                )),
+                "linked to an identity",
+            ),
             Some(IdentityLink::Email(e)) => (
                 None,
                 Some(e.as_str()),
+                Some((
+                    "SELECT username FROM users WHERE identity_email = $1 AND username <> $2",
+                    "e-mail address",
+                )),
                 "to be linked at first sign-in by e-mail",
             ),
-            None => (None, None, "identity link removed"),
+            None => (None, None, None, "identity link removed"),
         };
         let mut tx = self.begin_write().await?;
-        for (column, value, words) in [
-            ("identity_subject", subject, "identifier"),
-            ("identity_email", email, "e-mail address"),
-        ] {
-            let Some(value) = value else { continue };
-            let sql = if column == "identity_subject" {
-                "SELECT username FROM users WHERE identity_subject = $1 AND username <> $2"
-            } else {
-                "SELECT username FROM users WHERE identity_email = $1 AND username <> $2"
-            };
+        if let (Some(link), Some((sql, words))) = (link, taken) {
             let other: Option<(String,)> = sqlx::query_as(sql)
-                .bind(value)
+                .bind(link.value())
                 .bind(username)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -120,26 +134,31 @@ impl Store {
 
     /// Every user's link to an identity, by username.
     pub async fn identity_links(&self) -> Result<Vec<LinkedIdentity>> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT username, identity_subject, identity_email FROM users \
              WHERE identity_subject IS NOT NULL OR identity_email IS NOT NULL ORDER BY username",
         )
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let subject: Option<String> = r.try_get("identity_subject")?;
-                let email: Option<String> = r.try_get("identity_email")?;
-                Ok(LinkedIdentity {
-                    username: r.try_get("username")?,
-                    link: match (subject, email) {
-                        (Some(s), _) => IdentityLink::Subject(s),
-                        (None, Some(e)) => IdentityLink::Email(e),
-                        (None, None) => unreachable!("selected for one of them"),
-                    },
-                })
+        Ok(rows
+            .into_iter()
+            .filter_map(|(username, subject, email)| {
+                let link = link_of(subject, email)?;
+                Some(LinkedIdentity { username, link })
             })
-            .collect()
+            .collect())
+    }
+
+    /// The link of the user `username`: `None` when there is no such user,
+    /// `Some(None)` when they are not linked.
+    pub async fn identity_of(&self, username: &str) -> Result<Option<Option<IdentityLink>>> {
+        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT identity_subject, identity_email FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.map(|(subject, email)| link_of(subject, email)))
     }
 
     /// Opens a session of `hours` hours for the user linked to `subject`

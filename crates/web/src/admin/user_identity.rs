@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ipstrack_core::model::IdentityLink;
-use ipstrack_store::{LinkedIdentity, StoreError};
+use ipstrack_store::StoreError;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +22,8 @@ use crate::viewer::Viewer;
 use crate::{AppState, Shared};
 
 /// How the users page says a user is linked.
-pub(crate) fn link_words(link: Option<&LinkedIdentity>) -> String {
-    match link.map(|l| &l.link) {
+pub(crate) fn link_words(link: Option<&IdentityLink>) -> String {
+    match link {
         Some(IdentityLink::Subject(_)) => "Linked".into(),
         Some(IdentityLink::Email(e)) => format!("Waiting for their first sign-in as {e}"),
         None => "Not linked".into(),
@@ -31,25 +31,21 @@ pub(crate) fn link_words(link: Option<&LinkedIdentity>) -> String {
 }
 
 /// How the user's own link page says it, with the identifier.
-fn link_in_full(link: Option<&LinkedIdentity>) -> String {
-    match link.map(|l| &l.link) {
+fn link_in_full(link: Option<&IdentityLink>) -> String {
+    match link {
         Some(IdentityLink::Subject(s)) => format!("Linked to the identifier {s}"),
         _ => link_words(link),
     }
 }
 
-/// The user of the path (any user, for an admin), else 404.
-async fn known(state: &AppState, v: &Viewer, name: &str) -> WebResult<Option<LinkedIdentity>> {
-    let users = state.store.users().await?;
-    if !users.iter().any(|u| u.username == name) {
-        return Err(WebError::out_of_scope(v, "user", name));
-    }
-    Ok(state
+/// The link of the user of the path (any user, for an admin), in one
+/// read; no such user: 404.
+async fn known(state: &AppState, v: &Viewer, name: &str) -> WebResult<Option<IdentityLink>> {
+    state
         .store
-        .identity_links()
+        .identity_of(name)
         .await?
-        .into_iter()
-        .find(|l| l.username == name))
+        .ok_or_else(|| WebError::out_of_scope(v, "user", name))
 }
 
 pub(crate) async fn identity_page(
@@ -59,7 +55,7 @@ pub(crate) async fn identity_page(
     Admin(SignedIn { v, .. }): Admin,
 ) -> WebResult<Response> {
     let link = known(&state, &v, &name).await?;
-    let values = match link.as_ref().map(|l| &l.link) {
+    let values = match &link {
         Some(IdentityLink::Email(e)) => vec![("email".to_string(), e.clone())],
         Some(IdentityLink::Subject(s)) => vec![("subject".to_string(), s.clone())],
         None => Vec::new(),
@@ -143,12 +139,7 @@ pub(crate) async fn save_identity(
     ))
 }
 
-fn identity_html(
-    v: &Viewer,
-    name: &str,
-    link: Option<&LinkedIdentity>,
-    form: &FormState,
-) -> Markup {
+fn identity_html(v: &Viewer, name: &str, link: Option<&IdentityLink>, form: &FormState) -> Markup {
     let action = format!("/admin/users/{name}/account");
     layout(
         v,

@@ -34,7 +34,11 @@ pub(crate) async fn users_view(
 ) -> WebResult<Markup> {
     let failures = state.store.sign_in_failures().await?;
     let users = state.store.users().await?;
-    let links = state.store.identity_links().await?;
+    // The links, only with the organisation's sign-in set up.
+    let links = match state.config.oidc {
+        Some(_) => Some(state.store.identity_links().await?),
+        None => None,
+    };
     let staff: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
         .chain(
             data.dataset
@@ -43,15 +47,18 @@ pub(crate) async fn users_view(
                 .map(|s| (s.id.clone(), staff_words(&data.dataset, s))),
         )
         .collect();
-    let links = state.config.oidc.is_some().then_some(links.as_slice());
-    let break_glass = state.store.passwords_only_for();
+    // Who has a password to reset is the store's rule (SIGN-4).
+    let passwords = Passwords {
+        off: state.store.passwords_only_for().is_some(),
+        allowed: &|name| state.store.password_allowed(name),
+    };
     Ok(users_html(
         v,
         &users,
         &failures,
         &staff,
-        links,
-        break_glass.as_deref(),
+        links.as_deref(),
+        &passwords,
         form,
     ))
 }
@@ -215,6 +222,13 @@ fn user_actions(v: &Viewer, u: &ipstrack_store::User, has_password: bool) -> Mar
     }
 }
 
+/// Whether local passwords are off for all but a break-glass admin, and
+/// whether a user may sign in with one (the store's rule, SIGN-4).
+pub struct Passwords<'a> {
+    pub off: bool,
+    pub allowed: &'a dyn Fn(&str) -> bool,
+}
+
 /// Every role, as the users page offers them.
 const ROLES: [Role; 4] = [Role::Es, Role::TeamLead, Role::Manager, Role::Admin];
 
@@ -224,12 +238,11 @@ pub fn users_html(
     failures: &[ipstrack_store::SignInFailures],
     staff: &[(String, String)],
     links: Option<&[ipstrack_store::LinkedIdentity]>,
-    break_glass: Option<&str>,
+    passwords: &Passwords,
     state: &FormState,
 ) -> Markup {
-    // With local passwords off (SIGN-4), only the break-glass admin has one.
-    let passwords_off = break_glass.is_some();
-    let has_password = |name: &str| break_glass.is_none_or(|b| b == name);
+    let passwords_off = passwords.off;
+    let has_password = passwords.allowed;
     let link_of = |name: &str| links.and_then(|l| l.iter().find(|l| l.username == name));
     let notice = |name: &str| {
         failures
@@ -261,7 +274,7 @@ pub fn users_html(
                         td data-label="State" { @if u.disabled { "Disabled" } @else { "Can sign in" } }
                         @if links.is_some() {
                             td data-label="Organisation account" {
-                                (super::user_identity::link_words(link_of(&u.username)))
+                                (super::user_identity::link_words(link_of(&u.username).map(|l| &l.link)))
                                 " " a href=(format!("/admin/users/{}/account", u.username)) { "Change" span class="visually-hidden" { " the link of " (u.username) } }
                             }
                         }

@@ -205,6 +205,11 @@ pub struct Begun {
 /// redirects, and the discovery document and keys as last fetched.
 pub struct Provider {
     pub(crate) settings: OidcSettings,
+    /// The settings' addresses, read once at start: the issuer, where the
+    /// provider sends people back, and where after its sign-out.
+    issuer: IssuerUrl,
+    redirect: RedirectUrl,
+    after_sign_out: PostLogoutRedirectUrl,
     http: reqwest::Client,
     discovered: RwLock<Option<Arc<Discovered>>>,
     /// When discovery was last fetched, and keys again (each at most once
@@ -226,10 +231,15 @@ impl Provider {
     /// provider that cannot be reached yet is tried again at the next
     /// sign-in (the error is returned for the log).
     pub async fn start(settings: OidcSettings) -> Result<(Provider, Option<String>), String> {
-        IssuerUrl::new(settings.issuer.clone())
+        let issuer = IssuerUrl::new(settings.issuer.clone())
             .map_err(|e| format!("the issuer {} is not a URL: {e}", settings.issuer))?;
-        RedirectUrl::new(redirect_uri(&settings))
-            .map_err(|e| format!("the public URL {} is not a URL: {e}", settings.public_url))?;
+        let not_a_url = |e| format!("the public URL {} is not a URL: {e}", settings.public_url);
+        let redirect = RedirectUrl::new(redirect_uri(&settings)).map_err(not_a_url)?;
+        let after_sign_out = PostLogoutRedirectUrl::new(format!(
+            "{}/sign-in",
+            settings.public_url.trim_end_matches('/')
+        ))
+        .map_err(not_a_url)?;
         let http = reqwest::ClientBuilder::new()
             // Following redirects would let a provider send ipstrack anywhere.
             .redirect(reqwest::redirect::Policy::none())
@@ -239,6 +249,9 @@ impl Provider {
             .map_err(|e| format!("no HTTP client: {e}"))?;
         let provider = Provider {
             settings,
+            issuer,
+            redirect,
+            after_sign_out,
             http,
             discovered: RwLock::new(None),
             fetched: Mutex::new(None),
@@ -251,8 +264,7 @@ impl Provider {
     /// Fetches the discovery document and keys, and keeps them.
     async fn discover(&self) -> Result<Arc<Discovered>, String> {
         *self.fetched.lock().expect("not poisoned") = Some(Instant::now());
-        let issuer = IssuerUrl::new(self.settings.issuer.clone()).map_err(|e| e.to_string())?;
-        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
+        let metadata = ProviderMetadataWithLogout::discover_async(self.issuer.clone(), &self.http)
             .await
             .map_err(|e| format!("discovery at {} failed: {e}", self.settings.issuer))?;
         let discovered = Arc::new(Discovered {
@@ -330,7 +342,7 @@ impl Provider {
             ClientId::new(self.settings.client_id.clone()),
             self.settings.client_secret.clone().map(ClientSecret::new),
         )
-        .set_redirect_uri(RedirectUrl::new(redirect_uri(&self.settings)).expect("checked at start"))
+        .set_redirect_uri(self.redirect.clone())
         .set_auth_type(if by_post {
             AuthType::RequestBody
         } else {
@@ -498,15 +510,10 @@ impl Provider {
             .additional_metadata()
             .end_session_endpoint
             .clone()?;
-        let back = PostLogoutRedirectUrl::new(format!(
-            "{}/sign-in",
-            self.settings.public_url.trim_end_matches('/')
-        ))
-        .ok()?;
         Some(
             LogoutRequest::from(end)
                 .set_client_id(ClientId::new(self.settings.client_id.clone()))
-                .set_post_logout_redirect_uri(back)
+                .set_post_logout_redirect_uri(self.after_sign_out.clone())
                 .http_get_url()
                 .to_string(),
         )

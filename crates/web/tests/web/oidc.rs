@@ -19,6 +19,14 @@ use ipstrack_web::{Config, Oidc, OidcSettings, app};
 use crate::common::*;
 use crate::oidc_provider::{Provider, Token};
 
+/// A world, a provider, and the application signing in with it.
+pub(crate) async fn set_up() -> (World, Provider, Router) {
+    let w = world().await;
+    let p = Provider::start().await;
+    let app = app_with(&w, p.settings()).await;
+    (w, p, app)
+}
+
 /// The application with sign-in at `provider` (as set by `settings`).
 pub(crate) async fn app_with(w: &World, settings: OidcSettings) -> Router {
     let (oidc, failure) = Oidc::start(settings).await.unwrap();
@@ -120,9 +128,7 @@ pub(crate) async fn link(w: &World, user: &str, link: IdentityLink) {
 
 #[tokio::test]
 async fn sign_1_a_linked_person_signs_in_at_the_provider_and_lands_on_their_caseload() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, p, app) = set_up().await;
     link(&w, "es1", IdentityLink::subject("es1-at-provider").unwrap()).await;
     let (cookie, state) = begin(&app, &p, "/caseload").await;
     p.answer_with(Token::of("es1-at-provider"));
@@ -137,7 +143,8 @@ async fn sign_1_a_linked_person_signs_in_at_the_provider_and_lands_on_their_case
     // The page moves on by itself to where they were going.
     assert!(page.contains("url=/caseload"), "{page}");
     let session = session_cookie(&headers).expect("a session");
-    let caseload = ok_page(&w_with(&w, &app), "/caseload", &session).await;
+    let (status, _, caseload) = send(&app, get("/caseload", &session)).await;
+    assert_eq!(status, StatusCode::OK, "the session is theirs: {caseload}");
     assert!(caseload.contains("Caseload") || caseload.contains("caseload"));
     // The state is used once: the same return again is refused.
     let (status, headers, page) = come_back(&app, &cookie, &state).await;
@@ -146,31 +153,9 @@ async fn sign_1_a_linked_person_signs_in_at_the_provider_and_lands_on_their_case
     assert!(session_cookie(&headers).is_none());
 }
 
-/// The world with another application (the same store).
-fn w_with<'a>(w: &'a World, app: &Router) -> WorldRef<'a> {
-    WorldRef {
-        w,
-        app: app.clone(),
-    }
-}
-
-pub struct WorldRef<'a> {
-    pub w: &'a World,
-    pub app: Router,
-}
-
-async fn ok_page(w: &WorldRef<'_>, path: &str, cookie: &str) -> String {
-    let _ = w.w;
-    let (status, _, page) = send(&w.app, get(path, cookie)).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {page}");
-    page
-}
-
 #[tokio::test]
 async fn sign_2_a_person_linked_by_email_is_linked_at_first_sign_in_if_the_provider_vouches() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, p, app) = set_up().await;
     link(
         &w,
         "lead1",
@@ -202,9 +187,7 @@ async fn sign_2_a_person_linked_by_email_is_linked_at_first_sign_in_if_the_provi
 
 #[tokio::test]
 async fn sign_3_a_person_unknown_to_ipstrack_is_told_to_ask_their_administrator() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, p, app) = set_up().await;
     let users = w.store.users().await.unwrap();
     let (status, headers, page) = sign_in_with(
         &app,
@@ -225,9 +208,7 @@ async fn sign_3_a_person_unknown_to_ipstrack_is_told_to_ask_their_administrator(
 
 #[tokio::test]
 async fn sign_5_every_bad_token_is_refused_with_a_plain_message_and_no_session() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, p, app) = set_up().await;
     link(&w, "es1", IdentityLink::subject("es1-at-provider").unwrap()).await;
     let good = || Token::of("es1-at-provider");
     let bad = [
@@ -291,9 +272,7 @@ async fn sign_5_every_bad_token_is_refused_with_a_plain_message_and_no_session()
 
 #[tokio::test]
 async fn sign_5_a_return_not_begun_in_this_browser_is_refused() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, p, app) = set_up().await;
     link(&w, "es1", IdentityLink::subject("es1-at-provider").unwrap()).await;
     let (cookie, state) = begin(&app, &p, "/").await;
     p.answer_with(Token::of("es1-at-provider"));
@@ -366,9 +345,7 @@ async fn sign_5_the_user_claim_and_the_assurance_level_are_the_ones_set_up() {
 
 #[tokio::test]
 async fn sign_6_signing_out_ends_the_session_and_offers_the_providers_sign_out() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, p, app) = set_up().await;
     link(&w, "es1", IdentityLink::subject("es1-at-provider").unwrap()).await;
     let (_, headers, _) = sign_in_with(&app, &p, Token::of("es1-at-provider")).await;
     let session = session_cookie(&headers).unwrap();
@@ -419,9 +396,7 @@ async fn sign_5_a_code_the_provider_refuses_signs_nobody_in() {
 /// for, or it is not used.
 #[tokio::test]
 async fn sign_2_an_email_link_takes_the_address_from_the_user_info_when_the_token_has_none() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, p, app) = set_up().await;
     link(
         &w,
         "lead1",
@@ -455,9 +430,7 @@ async fn sign_2_an_email_link_takes_the_address_from_the_user_info_when_the_toke
 /// provider does not have fetch them at most once a minute, however many.
 #[tokio::test]
 async fn sign_5_keys_are_fetched_again_for_a_new_key_at_most_once_a_minute() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, p, app) = set_up().await;
     link(&w, "es1", IdentityLink::subject("es1-at-provider").unwrap()).await;
     let fetched = || p.seen.lock().unwrap().keys_fetched;
     assert_eq!(fetched(), 1, "at start");

@@ -8,14 +8,11 @@ use axum::http::StatusCode;
 use ipstrack_core::model::IdentityLink;
 
 use crate::common::*;
-use crate::oidc::app_with;
-use crate::oidc_provider::Provider;
+use crate::oidc::set_up;
 
 #[tokio::test]
 async fn sign_1_an_admin_links_a_user_on_their_page_checked_as_the_cli_checks() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, _provider, app) = set_up().await;
     let admin = session_of(&w, "admin").await;
     let (_, _, users) = send(&app, get("/admin/users", &admin)).await;
     assert!(users.contains("Organisation account") && users.contains("/admin/users/es1/account"));
@@ -90,9 +87,7 @@ async fn sign_1_an_admin_links_a_user_on_their_page_checked_as_the_cli_checks() 
 
 #[tokio::test]
 async fn sign_4_with_local_passwords_off_only_the_break_glass_admin_signs_in_with_one() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (w, _provider, app) = set_up().await;
     w.store.allow_passwords_only_for(Some("admin".into()));
     let (_, _, page) = send(&app, get("/sign-in", "")).await;
     assert!(page.contains("Sign in with Test Provider"));
@@ -133,9 +128,7 @@ async fn sign_4_with_local_passwords_off_only_the_break_glass_admin_signs_in_wit
 
 #[tokio::test]
 async fn hostile_one_address_cannot_fill_the_sign_ins_waiting() {
-    let w = world().await;
-    let p = Provider::start().await;
-    let app = app_with(&w, p.settings()).await;
+    let (_w, p, app) = set_up().await;
     for _ in 0..ipstrack_web::PENDING_PER_ADDRESS {
         let (status, _, _) = send(&app, get("/sign-in/oidc", "")).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
