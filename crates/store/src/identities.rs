@@ -176,6 +176,18 @@ impl Store {
             "SELECT username, role, staff_id, disabled FROM users WHERE identity_subject = $1";
         const BY_EMAIL: &str = "SELECT username, role, staff_id, disabled FROM users \
              WHERE identity_email = $1 AND identity_subject IS NULL";
+        // Nobody linked and no address to link by: answered from a reader,
+        // without waiting for the one writer.
+        if email.is_none() {
+            let linked: Option<(String,)> =
+                sqlx::query_as("SELECT username FROM users WHERE identity_subject = $1")
+                    .bind(subject)
+                    .fetch_optional(&self.read)
+                    .await?;
+            if linked.is_none() {
+                return Ok(IdentitySignIn::Unknown);
+            }
+        }
         let mut tx = self.begin_write().await?;
         let mut user = user_where(&mut tx, BY_SUBJECT, subject).await?;
         if user.is_none()
